@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, build, unit and screen tests, then the lab (real sshd + real etcd)
+# with the integration and terminal end-to-end tests. `bash scripts/test.sh unit` runs only the first part.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-all}
+
+echo "== type check"; npx tsc --noEmit
+echo "== build"; node scripts/build.mjs
+
+mapfile -t unit < <(find src procedures screens test/unit -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+echo "== unit and screen tests (${#unit[@]} files)"
+node --import tsx --test --test-reporter=spec "${unit[@]}" 2>&1 | tee "$log" || status=1
+
+if [ "$mode" = all ]; then
+  mapfile -t lab < <(find test/lab test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
+  export LAB_DIR=${LAB_DIR:-$PWD/.lab/run}
+  echo "== lab: starting in $LAB_DIR"
+  if bash test/lab/lab.sh up --dir "$LAB_DIR"; then
+    trap 'bash test/lab/lab.sh down --dir "$LAB_DIR" || true; rm -f "$log"' EXIT
+    echo "== lab and terminal tests (${#lab[@]} files)"
+    node --import tsx --test --test-concurrency=1 --test-reporter=spec "${lab[@]}" 2>&1 | tee -a "$log" || status=1
+  else
+    echo "FAILED: the lab could not start (see above); the integration and terminal tests did not run." >&2
+    status=1
+  fi
+fi
+
+pass=$(awk '/^ℹ pass /{s+=$3} END{print s+0}' "$log")
+fail=$(awk '/^ℹ fail /{s+=$3} END{print s+0}' "$log")
+echo
+echo "total: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] || status=1
+exit $status

@@ -1,0 +1,58 @@
+// The cluster as the Ansible inventory of an OCP 3.x install describes it.
+
+/** Roles an administrator thinks in. Masters are nodes too; infra comes from the node group or labels. */
+export type Role = 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node' | 'glusterfs';
+
+export const ROLE_ORDER: readonly Role[] = ['master', 'etcd', 'infra', 'node', 'lb', 'new_etcd', 'new_node', 'glusterfs'];
+
+export interface Host {
+  /** The name as written in the inventory (after range expansion). */
+  name: string;
+  /** Where to connect: `ansible_host`, else the name. */
+  address: string;
+  /** `ansible_port`, else 22. */
+  port: number;
+  /** `ansible_user` / `ansible_ssh_user` (host, then group vars, then all). Undefined: the operator's own user. */
+  user?: string;
+  /** `ansible_ssh_private_key_file`. */
+  keyFile?: string;
+  /** `ansible_become`: commands run through `sudo -n` when the user is not root. */
+  become: boolean;
+  roles: Role[];
+  /** Every group the host belongs to, directly or through `:children`. */
+  groups: string[];
+  /** Effective variables: all vars < parent group vars < group vars < host line vars. */
+  vars: Record<string, string>;
+  /** Where the host was first declared. */
+  file: string;
+  line: number;
+}
+
+export interface InventoryWarning {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface Inventory {
+  /** Where it came from; `demo` is the built-in simulated cluster and must be labelled DEMO everywhere. */
+  source: { kind: 'file'; path: string } | { kind: 'demo' };
+  hosts: Host[];
+  /** Group name → host names (after children are resolved). */
+  groups: Record<string, string[]>;
+  /** `[group:vars]` as written. */
+  groupVars: Record<string, Record<string, string>>;
+  warnings: InventoryWarning[];
+}
+
+/** A parse error: names file:line and what is wrong. */
+export class InventoryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`);
+    this.name = 'InventoryError';
+  }
+}

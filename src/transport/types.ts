@@ -1,0 +1,69 @@
+// One interface for every command the product runs, on a host over SSH or on the bastion.
+import type { Host } from '../inventory/types.js';
+import type { ShellCommand } from './shell.js';
+
+export type Target = { kind: 'host'; host: Host } | { kind: 'bastion' };
+
+export interface RunOptions {
+  /** Called with each complete line (no trailing newline) as it arrives. */
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** Ends the command (remote process included) after this long; result.timedOut is then true. */
+  timeoutMs?: number;
+  /** Aborting ends the command, the remote process included; result.cancelled is then true. */
+  signal?: AbortSignal;
+  /** Written to the command's standard input, then closed. */
+  stdin?: string;
+  /** Cap on the stdout/stderr kept in the result (the callbacks still see every line). Default 1 MiB each. */
+  maxBufferBytes?: number;
+}
+
+export interface CommandResult {
+  /** null when the command did not exit by itself (timeout, cancel, killed by a signal). */
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  /** True when stdout/stderr were cut to maxBufferBytes (the tail is kept). */
+  truncated: boolean;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+}
+
+export type ConnectivityState =
+  | 'checking'
+  | 'ok'
+  | 'auth-failed'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'unreachable';
+
+export interface Connectivity {
+  state: ConnectivityState;
+  /** One line: what happened. */
+  reason?: string;
+  /** What the operator can do about it (e.g. the ssh-keyscan command to add a key). */
+  hint?: string;
+}
+
+export interface Runner {
+  run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult>;
+  /** Opens (or reuses) the connection to a host and reports whether commands can run there. */
+  probe(host: Host): Promise<Connectivity>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Raised (as a rejected run) when a host cannot be used: key unknown/changed, auth, unreachable, connection lost. */
+export class TransportError extends Error {
+  constructor(
+    readonly host: string,
+    readonly state: Exclude<ConnectivityState, 'checking' | 'ok'> | 'connection-lost',
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
