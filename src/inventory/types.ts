@@ -26,6 +26,24 @@ export interface Host {
   /** Where the host was first declared. */
   file: string;
   line: number;
+  /** The OpenShift host variables, parsed (the raw text stays in `vars`). Always set by the parser. */
+  openshift?: OpenShiftHostVars;
+}
+
+/** What the OpenShift installer's host variables say about a host. */
+export interface OpenShiftHostVars {
+  /** `openshift_ip`: the address the cluster uses for this host. */
+  ip?: string;
+  /** `openshift_hostname`: the node name in `oc get nodes`. */
+  hostname?: string;
+  /** `openshift_public_hostname`. */
+  publicHostname?: string;
+  /** `openshift_node_group_name` (3.10+), e.g. `node-config-infra`. */
+  nodeGroupName?: string;
+  /** `openshift_node_labels` parsed from its Python-dict text; undefined when absent or not parseable. */
+  labels?: Record<string, string>;
+  /** `openshift_schedulable`. */
+  schedulable?: boolean;
 }
 
 export interface InventoryWarning {
