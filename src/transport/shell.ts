@@ -13,10 +13,15 @@ function isShellCommand(v: unknown): v is ShellCommand {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ShellCommand).script === 'string';
 }
 
-/** Quotes one word. */
+// Words made only of these characters mean the same to sh quoted or not; leaving them bare keeps the
+// commands shown to the operator readable (`https://10.0.0.1:2379,https://…` rather than `https\://…`).
+const BARE_WORD = /^[A-Za-z0-9_\/.:,=@%+-]+$/;
+
+/** Quotes one word (shell-quote does the quoting; plain words stay as they are). */
 export function quoteWord(word: string | number): string {
   const s = String(word);
   if (s === '') return "''";
+  if (BARE_WORD.test(s)) return s;
   return quote([s]);
 }
 

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { argv, literal, quoteWord, sh } from './shell.js';
+
+/** What sh really sees: each word on its own line. */
+function words(script: string): string[] {
+  const out = execFileSync('sh', ['-c', `for w in ${script}; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+test('plain words stay readable', () => {
+  assert.equal(quoteWord('https://10.0.0.1:2379,https://10.0.0.2:2379'), 'https://10.0.0.1:2379,https://10.0.0.2:2379');
+  assert.equal(quoteWord('--endpoints=https://a:2379'), '--endpoints=https://a:2379');
+  assert.equal(quoteWord(''), "''");
+});
+
+test('hostile values stay one word and never become shell syntax', () => {
+  const hostile = ['a b', "x;rm -rf /", '$(touch /tmp/pwned)', '`id`', "it's", '~root', '*', 'a\nb', '-n', '"q"', '\\'];
+  for (const h of hostile) {
+    assert.deepEqual(words(sh`${h}`.script), [h], `value ${JSON.stringify(h)}`);
+  }
+});
+
+test('sh interpolates arrays as several words and commands as-is', () => {
+  const inner = sh`echo ${'x y'}`;
+  assert.equal(sh`${['a b', 'c']} && ${inner}`.script, "'a b' c && echo 'x y'");
+  assert.equal(argv('cp', '-R', '/backup/etcd 1', '/var/lib/etcd').script, "cp -R '/backup/etcd 1' /var/lib/etcd");
+  assert.equal(literal('ss -l4n | grep 2380').script, 'ss -l4n | grep 2380');
+});
