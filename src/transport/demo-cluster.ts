@@ -1,0 +1,664 @@
+// The simulated cluster behind the DemoRunner: facts per host derived (deterministically) from the
+// inventory, and the text each simulated command prints. The shapes follow the guide's sample outputs
+// (shared/seed, chapter 3) and what OCP 3.10 prints: oc/kubectl 1.10 columns, etcd 3.2.22, docker 1.13.1.
+import type { Host, Inventory } from '../inventory/types.js';
+
+export const DEMO_VERSIONS = {
+  oc: 'v3.10.45',
+  kubernetes: 'v1.10.0+b81c8f8',
+  etcd: '3.2.22',
+  docker: '1.13.1',
+  kernel: '3.10.0-862.11.6.el7.x86_64',
+  os: 'Red Hat Enterprise Linux Server 7.5 (Maipo)',
+} as const;
+
+/** The fixed "now" of the demo, so outputs are deterministic. */
+export const DEMO_NOW = new Date('2018-10-04T09:12:43Z');
+
+export type DemoHostKind = 'master' | 'infra' | 'compute' | 'lb' | 'other';
+
+export interface DemoHost {
+  host: Host;
+  name: string;
+  short: string;
+  ip: string;
+  kind: DemoHostKind;
+  /** Position among hosts of the same kind. */
+  index: number;
+  /** Simulated as powered off: probe says unreachable, runs reject, `oc get nodes` says NotReady. */
+  down: boolean;
+  dockerDriver: 'overlay2' | 'devicemapper' | 'none';
+  entropy: number;
+  mac: string;
+  /** The node's pod subnet (10.128.0.0/14 split into /23s), for pod IPs. */
+  podPrefix: string;
+  /** etcd member id (hex) when the host is in [etcd]. */
+  etcdId?: string;
+}
+
+export interface DemoCluster {
+  hosts: DemoHost[];
+  etcd: DemoHost[];
+  leader: DemoHost | undefined;
+  clusterId: bigint;
+  /** Name `hostname` prints on the bastion. */
+  bastion: string;
+  domain: string;
+  registryIp: string;
+}
+
+/** FNV-1a: a stable number from a string, for every "random" detail of the demo. */
+export function stableHash(text: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function hex16(text: string): string {
+  const a = stableHash(text, 0x811c9dc5).toString(16).padStart(8, '0');
+  const b = stableHash(text, 0x1234567).toString(16).padStart(8, '0');
+  const id = a + b;
+  return id.startsWith('0') ? `8${id.slice(1)}` : id;
+}
+
+/** Lower-case hex digits from a seed. */
+export function hexOf(seed: string, length: number): string {
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += stableHash(`${seed}:${i}`).toString(16).padStart(8, '0');
+  return out.slice(0, length);
+}
+
+/** A pod-name suffix like kubernetes makes (5 chars from its safe alphabet). */
+export function podSuffix(seed: string, length = 5): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let h = stableHash(seed);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    out += alphabet[h % alphabet.length];
+    h = stableHash(String(h), h ^ i);
+  }
+  return out;
+}
+
+function kindOf(h: Host): DemoHostKind {
+  if (h.roles.includes('master')) return 'master';
+  if (h.roles.includes('infra')) return 'infra';
+  if (h.roles.includes('node')) return 'compute';
+  if (h.roles.includes('lb')) return 'lb';
+  return 'other';
+}
+
+export interface DemoClusterOptions {
+  /** Hosts simulated as down. */
+  down: readonly string[];
+  /** Hosts whose docker still uses devicemapper (the docker-storage check warns). */
+  devicemapper: readonly string[];
+}
+
+export function buildDemoCluster(inventory: Inventory, options: DemoClusterOptions): DemoCluster {
+  const counters = new Map<DemoHostKind, number>();
+  const hosts = inventory.hosts.map((host, i): DemoHost => {
+    const kind = kindOf(host);
+    const index = counters.get(kind) ?? 0;
+    counters.set(kind, index + 1);
+    const ip = host.openshift?.ip ?? (/^\d+\.\d+\.\d+\.\d+$/.test(host.address) ? host.address : `10.0.1.${i + 1}`);
+    const hash = stableHash(host.name);
+    const dh: DemoHost = {
+      host,
+      name: host.name,
+      short: host.name.split('.')[0]!,
+      ip,
+      kind,
+      index,
+      down: options.down.includes(host.name),
+      dockerDriver: kind === 'lb' || kind === 'other' ? 'none' : options.devicemapper.includes(host.name) ? 'devicemapper' : 'overlay2',
+      entropy: 2000 + (hash % 1900),
+      mac: `fa:16:3e:${[hash >>> 16, hash >>> 8, hash].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`,
+      podPrefix: `10.${128 + Math.floor(i / 2)}.${(i % 2) * 2}`,
+    };
+    if (host.roles.includes('etcd')) dh.etcdId = hex16(`etcd-member:${host.name}`);
+    return dh;
+  });
+  const etcd = hosts.filter((h) => h.etcdId !== undefined);
+  const upEtcd = etcd.filter((h) => !h.down);
+  const leader = upEtcd.length > etcd.length / 2 ? upEtcd[upEtcd.length - 1] : undefined;
+  const anyName = hosts[0]?.name ?? 'bastion.example.com';
+  const domain = anyName.includes('.') ? anyName.slice(anyName.indexOf('.') + 1) : 'example.com';
+  return {
+    hosts,
+    etcd,
+    leader,
+    clusterId: BigInt(`0x${hex16(`cluster:${etcd.map((h) => h.name).join(',')}`)}`),
+    bastion: `bastion.${domain}`,
+    domain,
+    registryIp: '172.30.150.7',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Formatting
+
+/**
+ * Columns the way kubectl 1.10 / Go's tabwriter prints them (minwidth 10, padding 3): every column but
+ * the last is padded to max(width + 3, 10).
+ */
+export function tabwrite(rows: readonly (readonly string[])[], minWidth = 10, padding = 3): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(Math.max(widths[i]! + padding, minWidth)))).join(''))
+    .join('\n');
+}
+
+/** The +---+ tables etcdctl -w table prints (olekukonko/tablewriter: centred header, left cells). */
+export function asciiTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const sep = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  const centre = (s: string, w: number) => {
+    const left = Math.ceil((w - s.length) / 2);
+    return ' '.repeat(left) + s + ' '.repeat(w - s.length - left);
+  };
+  const line = (cells: readonly string[], fmt: (s: string, w: number) => string) =>
+    `|${cells.map((c, i) => ` ${fmt(c, widths[i]!)} `).join('|')}|`;
+  return [sep, line(header, centre), sep, ...rows.map((r) => line(r, (s, w) => s.padEnd(w))), sep].join('\n');
+}
+
+/** A duration the way Go prints it (1.823401ms, 925.5µs). */
+function tookMs(seed: string): string {
+  const ns = 700_000 + (stableHash(seed) % 4_300_000);
+  const trim = (n: number, unit: string) => `${n.toFixed(6).replace(/\.?0+$/, '')}${unit}`;
+  return ns >= 1_000_000 ? trim(ns / 1_000_000, 'ms') : trim(ns / 1_000, 'µs');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Host commands
+
+export function timedatectlText(): string {
+  const d = DEMO_NOW.toUTCString(); // "Thu, 04 Oct 2018 09:12:43 GMT"
+  const [dow, day, mon, year, time] = d.replace(',', '').split(' ') as [string, string, string, string, string];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const iso = `${year}-${String(months.indexOf(mon) + 1).padStart(2, '0')}-${day}`;
+  return [
+    `      Local time: ${dow} ${iso} ${time} UTC`,
+    `  Universal time: ${dow} ${iso} ${time} UTC`,
+    `        RTC time: ${dow} ${iso} ${time}`,
+    '       Time zone: Etc/UTC (UTC, +0000)',
+    '     NTP enabled: yes',
+    'NTP synchronized: yes',
+    ' RTC in local TZ: no',
+    '      DST active: n/a',
+  ].join('\n');
+}
+
+export function dfText(h: DemoHost | undefined): string {
+  const rows: string[][] = [['Filesystem', 'Type', 'Size', 'Used', 'Avail', 'Use%', 'Mounted on']];
+  if (h?.kind === 'master') {
+    rows.push(['/dev/sda1', 'xfs', '45G', '2.8G', '43G', '7%', '/']);
+  } else if (h?.kind === 'infra' || h?.kind === 'compute') {
+    rows.push(['/dev/sda1', 'xfs', '25G', '2.4G', '23G', '10%', '/']);
+  } else {
+    rows.push(['/dev/sda1', 'xfs', '20G', '1.9G', '19G', '9%', '/']);
+  }
+  rows.push(
+    ['devtmpfs', 'devtmpfs', '3.6G', '0', '3.6G', '0%', '/dev'],
+    ['tmpfs', 'tmpfs', '3.6G', '0', '3.6G', '0%', '/dev/shm'],
+    ['tmpfs', 'tmpfs', '3.6G', h?.kind === 'master' ? '63M' : '147M', '3.5G', h?.kind === 'master' ? '2%' : '4%', '/run'],
+    ['tmpfs', 'tmpfs', '3.6G', '0', '3.6G', '0%', '/sys/fs/cgroup'],
+  );
+  if (h?.kind === 'infra' || h?.kind === 'compute') {
+    rows.push(
+      ['/dev/sdb', 'xfs', '25G', '2.7G', '23G', '11%', '/var/lib/docker'],
+      ['/dev/sdc', 'xfs', '50G', '33M', '50G', '1%', '/var/lib/origin/openshift.local.volumes'],
+    );
+  }
+  rows.push(['tmpfs', 'tmpfs', '732M', '0', '732M', '0%', '/run/user/1000']);
+  // df pads every column but the last with single spaces, right-aligning the numbers.
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r, ri) =>
+      r
+        .map((c, i) => {
+          if (i === r.length - 1) return c;
+          const right = ri > 0 && i >= 2 && i <= 5;
+          return right ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
+        })
+        .join(' '),
+    )
+    .join('\n');
+}
+
+export function dockerStorageText(h: DemoHost): string {
+  return h.dockerDriver === 'devicemapper'
+    ? 'DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs --storage-opt dm.thinpooldev=/dev/mapper/docker--vg-docker--pool --storage-opt dm.use_deferred_removal=true --storage-opt dm.use_deferred_deletion=true "'
+    : 'DOCKER_STORAGE_OPTIONS="--storage-driver overlay2 "';
+}
+
+/** `docker info` as docker 1.13.1 on RHEL 7.5 prints it; the WARNING lines go to stderr. */
+export function dockerInfo(h: DemoHost): { out: string; err: string } {
+  const containers = h.kind === 'master' ? 9 : h.kind === 'infra' ? 6 : 4;
+  const storage =
+    h.dockerDriver === 'devicemapper'
+      ? [
+          'Storage Driver: devicemapper',
+          ' Pool Name: docker--vg-docker--pool',
+          ' Pool Blocksize: 524.3 kB',
+          ' Base Device Size: 10.74 GB',
+          ' Backing Filesystem: xfs',
+          ' Data file: ',
+          ' Metadata file: ',
+          ' Data Space Used: 3.158 GB',
+          ' Data Space Total: 16.1 GB',
+          ' Data Space Available: 12.94 GB',
+          ' Metadata Space Used: 1.077 MB',
+          ' Metadata Space Total: 20.97 MB',
+          ' Metadata Space Available: 19.89 MB',
+          ' Thin Pool Minimum Free Space: 1.61 GB',
+          ' Udev Sync Supported: true',
+          ' Deferred Removal Enabled: true',
+          ' Deferred Deletion Enabled: true',
+          ' Deferred Deleted Device Count: 0',
+          ' Library Version: 1.02.146-RHEL7 (2018-01-22)',
+        ]
+      : ['Storage Driver: overlay2', ' Backing Filesystem: xfs', ' Supports d_type: true', ' Native Overlay Diff: true'];
+  const out = [
+    `Containers: ${containers}`,
+    ` Running: ${containers - 1}`,
+    ' Paused: 0',
+    ' Stopped: 1',
+    `Images: ${containers - 2}`,
+    `Server Version: ${DEMO_VERSIONS.docker}`,
+    ...storage,
+    'Logging Driver: journald',
+    'Cgroup Driver: systemd',
+    'Plugins: ',
+    ' Volume: local',
+    ' Network: bridge host macvlan null overlay',
+    ' Authorization: rhel-push-plugin',
+    'Swarm: inactive',
+    'Runtimes: docker-runc runc',
+    'Default Runtime: docker-runc',
+    'Init Binary: /usr/libexec/docker/docker-init-current',
+    'containerd version:  (expected: aa8187dbd3b7ad67d8e5e3a15115d3eef43a7ed1)',
+    'runc version: 5eda6f6fd0c2884c2c8e78a6e7119e8d0ecedb77 (expected: 9df8b306d01f59d3a8029be411de015b7304dd8f)',
+    'init version: fec3683b971d9c3ef73f284f176672c44b448662 (expected: 949e6facb77383876aeff8a6944dde66b3089574)',
+    'Security Options:',
+    ' seccomp',
+    '  WARNING: You\'re not using the default seccomp profile',
+    '  Profile: /etc/docker/seccomp.json',
+    ' selinux',
+    `Kernel Version: ${DEMO_VERSIONS.kernel}`,
+    `Operating System: ${DEMO_VERSIONS.os}`,
+    'OSType: linux',
+    'Architecture: x86_64',
+    'Number of Docker Hooks: 3',
+    'CPUs: 4',
+    'Total Memory: 15.51 GiB',
+    `Name: ${h.name}`,
+    `ID: ${Array.from({ length: 12 }, (_, i) => podSuffix(`${h.name}:id:${i}`, 4).toUpperCase()).join(':')}`,
+    'Docker Root Dir: /var/lib/docker',
+    'Debug Mode (client): false',
+    'Debug Mode (server): false',
+    'Registry: https://registry.access.redhat.com/v1/',
+    'Experimental: false',
+    'Insecure Registries:',
+    ' 127.0.0.0/8',
+    'Live Restore Enabled: false',
+    'Registries: registry.access.redhat.com (secure), docker.io (secure)',
+  ];
+  const err = ['WARNING: bridge-nf-call-iptables is disabled', 'WARNING: bridge-nf-call-ip6tables is disabled'];
+  return { out: out.join('\n'), err: err.join('\n') };
+}
+
+interface Link {
+  name: string;
+  text: string;
+}
+
+export function ipLinks(h: DemoHost | undefined): Link[] {
+  const mac = h?.mac ?? 'fa:16:3e:00:00:01';
+  const links: Link[] = [
+    {
+      name: 'lo',
+      text: '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+    },
+    {
+      name: 'eth0',
+      text: `2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
+    },
+  ];
+  if (h && (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute')) {
+    const m2 = mac.replace(/^fa:16:3e/, '4e:3a:91');
+    links.push(
+      {
+        name: 'docker0',
+        text: '3: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default \n    link/ether 02:42:6b:1d:8e:4c brd ff:ff:ff:ff:ff:ff',
+      },
+      { name: 'ovs-system', text: `4: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether ${m2} brd ff:ff:ff:ff:ff:ff` },
+      { name: 'br0', text: '5: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 7a:c4:5e:2b:90:41 brd ff:ff:ff:ff:ff:ff' },
+      {
+        name: 'vxlan_sys_4789',
+        text: '6: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 5e:0f:1b:73:a2:9d brd ff:ff:ff:ff:ff:ff',
+      },
+      { name: 'tun0', text: '7: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 2e:88:d7:0c:41:fa brd ff:ff:ff:ff:ff:ff' },
+    );
+  }
+  return links;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// etcd
+
+export function clientUrl(h: DemoHost): string {
+  return `https://${h.ip}:2379`;
+}
+export function peerUrl(h: DemoHost): string {
+  return `https://${h.ip}:2380`;
+}
+
+/** The member an endpoint URL points at (by IP or host name, port 2379), if any. */
+export function memberForEndpoint(c: DemoCluster, endpoint: string): DemoHost | undefined {
+  const m = /^(?:https?:\/\/)?([^:/]+)(?::(\d+))?/.exec(endpoint);
+  if (!m) return undefined;
+  const [, hostPart, port] = m;
+  if (port !== undefined && port !== '2379') return undefined;
+  return c.etcd.find((h) => h.ip === hostPart || h.name === hostPart || h.short === hostPart);
+}
+
+export function etcdV2ClusterHealth(c: DemoCluster): { out: string; err: string; code: number } {
+  const lines: string[] = [];
+  for (const h of c.etcd) {
+    if (h.down) {
+      lines.push(
+        `failed to check the health of member ${h.etcdId} on ${clientUrl(h)}: Get ${clientUrl(h)}/health: dial tcp ${h.ip}:2379: getsockopt: no route to host`,
+        `member ${h.etcdId} is unreachable: [${clientUrl(h)}] are all unreachable`,
+      );
+    } else {
+      lines.push(`member ${h.etcdId} is healthy: got healthy result from ${clientUrl(h)}`);
+    }
+  }
+  const up = c.etcd.filter((h) => !h.down).length;
+  const healthy = up > c.etcd.length / 2;
+  if (up === c.etcd.length) lines.push('cluster is healthy');
+  else if (healthy) lines.push('cluster is degraded');
+  else lines.push('cluster is unavailable');
+  return { out: lines.join('\n'), err: '', code: healthy ? 0 : 5 };
+}
+
+export function etcdV2MemberList(c: DemoCluster): string {
+  return c.etcd
+    .map((h) => `${h.etcdId}: name=${h.name} peerURLs=${peerUrl(h)} clientURLs=${clientUrl(h)} isLeader=${h === c.leader}`)
+    .join('\n');
+}
+
+export type EtcdFormat = 'simple' | 'table' | 'json' | 'fields';
+
+export function etcdV3MemberList(c: DemoCluster, format: EtcdFormat): string {
+  if (format === 'json') {
+    const self = c.etcd[0];
+    const members = c.etcd.map(
+      (h) => `{"ID":${BigInt(`0x${h.etcdId}`)},"name":"${h.name}","peerURLs":["${peerUrl(h)}"],"clientURLs":["${clientUrl(h)}"]}`,
+    );
+    // Numbers are uint64 in decimal — beyond Number.MAX_SAFE_INTEGER, as real etcdctl prints them.
+    return `{"header":{"cluster_id":${c.clusterId},"member_id":${self ? BigInt(`0x${self.etcdId}`) : 0},"raft_term":${7}},"members":[${members.join(',')}]}`;
+  }
+  const rows = c.etcd.map((h) => [h.etcdId!, 'started', h.name, peerUrl(h), clientUrl(h)]);
+  if (format === 'table') return asciiTable(['ID', 'STATUS', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS'], rows);
+  return rows.map((r) => r.join(', ')).join('\n');
+}
+
+/** `endpoint health` for the endpoints given; unhealthy ones go to stderr and the exit code is 1. */
+export function etcdV3EndpointHealth(c: DemoCluster, endpoints: string[], format: EtcdFormat): { out: string; err: string; code: number } {
+  const results = endpoints.map((ep) => {
+    const m = memberForEndpoint(c, ep);
+    if (m && !m.down) return { ep, ok: true, took: tookMs(`health:${ep}`), error: '' };
+    const host = /^(?:https?:\/\/)?([^:/]+)/.exec(ep)?.[1] ?? ep;
+    const error = m
+      ? `dial tcp ${m.ip}:2379: getsockopt: no route to host`
+      : /^(127\.|localhost)/.test(host)
+        ? `dial tcp ${host.replace('localhost', '127.0.0.1')}:2379: getsockopt: connection refused`
+        : /^\d+\.\d+\.\d+\.\d+$/.test(host)
+          ? `dial tcp ${host}:2379: i/o timeout`
+          : `dial tcp: lookup ${host} on ${c.etcd[0]?.ip ?? '10.0.0.1'}:53: no such host`;
+    return { ep, ok: false, took: '', error };
+  });
+  const bad = results.some((r) => !r.ok);
+  if (format === 'json') {
+    // etcd 3.2 has no JSON form of endpoint health; this is the 3.4 one.
+    const json = `[${results
+      .map((r) => (r.ok ? `{"endpoint":"${r.ep}","health":true,"took":"${r.took}"}` : `{"endpoint":"${r.ep}","health":false,"took":"5.000412s","error":"${r.error}"}`))
+      .join(',')}]`;
+    return { out: json, err: bad ? 'Error: unhealthy cluster' : '', code: bad ? 1 : 0 };
+  }
+  const out = results.filter((r) => r.ok).map((r) => `${r.ep} is healthy: successfully committed proposal: took = ${r.took}`);
+  const err = results.filter((r) => !r.ok).map((r) => `${r.ep} is unhealthy: failed to connect: ${r.error}`);
+  if (bad) err.push('Error: unhealthy cluster');
+  return { out: out.join('\n'), err: err.join('\n'), code: bad ? 1 : 0 };
+}
+
+export function etcdV3EndpointStatus(c: DemoCluster, endpoints: string[], format: EtcdFormat): { out: string; err: string; code: number } {
+  const rows: string[][] = [];
+  const err: string[] = [];
+  for (const ep of endpoints) {
+    const m = memberForEndpoint(c, ep);
+    if (!m || m.down) {
+      err.push(`Failed to get the status of endpoint ${ep} (context deadline exceeded)`);
+      continue;
+    }
+    rows.push([ep, m.etcdId!, DEMO_VERSIONS.etcd, '25 MB', String(m === c.leader), '7', String(184_337 + (stableHash(m.name) % 40))]);
+  }
+  if (format === 'json') {
+    const json = rows.map(
+      (r, i) =>
+        `{"Endpoint":"${r[0]}","Status":{"header":{"cluster_id":${c.clusterId},"member_id":${BigInt(`0x${r[1]}`)},"revision":${161_042 + i},"raft_term":7},"version":"${r[2]}","dbSize":25219072,"leader":${c.leader ? BigInt(`0x${c.leader.etcdId}`) : 0},"raftIndex":${r[6]},"raftTerm":7}}`,
+    );
+    return { out: `[${json.join(',')}]`, err: err.join('\n'), code: err.length ? 1 : 0 };
+  }
+  const out = format === 'table' ? asciiTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'RAFT TERM', 'RAFT INDEX'], rows) : rows.map((r) => r.join(', ')).join('\n');
+  return { out: rows.length ? out : '', err: err.join('\n'), code: err.length ? 1 : 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// oc
+
+const AGE = '41d';
+
+function nodes(c: DemoCluster): DemoHost[] {
+  return c.hosts.filter((h) => h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
+}
+
+function nodeRole(h: DemoHost): string {
+  return h.kind === 'master' ? 'master' : h.kind === 'infra' ? 'infra' : 'compute';
+}
+
+export function ocGetNodes(c: DemoCluster, wide: boolean): string {
+  const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
+  if (wide) header.push('EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
+  const rows = nodes(c).map((h) => {
+    const status = h.down ? 'NotReady' : h.kind === 'master' ? 'Ready,SchedulingDisabled' : 'Ready';
+    const row = [h.name, status, nodeRole(h), AGE, DEMO_VERSIONS.kubernetes];
+    if (wide) row.push('<none>', DEMO_VERSIONS.os, DEMO_VERSIONS.kernel, `docker://${DEMO_VERSIONS.docker}`);
+    return row;
+  });
+  return tabwrite([header, ...rows]);
+}
+
+export function ocGetNodesJson(c: DemoCluster): string {
+  const items = nodes(c).map((h) => {
+    const ready = h.down
+      ? { type: 'Ready', status: 'Unknown', lastHeartbeatTime: '2018-10-04T08:41:07Z', lastTransitionTime: '2018-10-04T08:41:51Z', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
+      : { type: 'Ready', status: 'True', lastHeartbeatTime: '2018-10-04T09:12:40Z', lastTransitionTime: '2018-08-24T11:02:19Z', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        annotations: { 'node.openshift.io/md5sum': hexOf(`md5:${h.name}`, 32), 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+        creationTimestamp: '2018-08-24T10:58:02Z',
+        labels: {
+          'beta.kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux',
+          'kubernetes.io/hostname': h.name,
+          [`node-role.kubernetes.io/${nodeRole(h)}`]: 'true',
+          ...(h.kind === 'infra' ? { region: 'infra' } : h.kind === 'compute' ? { region: 'primary' } : {}),
+        },
+        name: h.name,
+        resourceVersion: String(5_812_000 + (stableHash(h.name) % 9999)),
+        selfLink: `/api/v1/nodes/${h.name}`,
+        uid: `${hexOf(`uid:${h.name}`, 8)}-a7a1-11e8-9b3e-${h.mac.replace(/:/g, '')}`,
+      },
+      spec: { externalID: h.name, ...(h.kind === 'master' ? { unschedulable: true } : {}) },
+      status: {
+        addresses: [
+          { address: h.ip, type: 'InternalIP' },
+          { address: h.name, type: 'Hostname' },
+        ],
+        allocatable: { cpu: '4', memory: '15833140Ki', pods: '250' },
+        capacity: { cpu: '4', memory: '16264180Ki', pods: '250' },
+        conditions: [
+          { type: 'OutOfDisk', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasSufficientDisk' },
+          { type: 'MemoryPressure', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasSufficientMemory' },
+          { type: 'DiskPressure', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasNoDiskPressure' },
+          ready,
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          architecture: 'amd64',
+          containerRuntimeVersion: `docker://${DEMO_VERSIONS.docker}`,
+          kernelVersion: DEMO_VERSIONS.kernel,
+          kubeProxyVersion: DEMO_VERSIONS.kubernetes,
+          kubeletVersion: DEMO_VERSIONS.kubernetes,
+          operatingSystem: 'linux',
+          osImage: DEMO_VERSIONS.os,
+        },
+      },
+    };
+  });
+  return JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '', selfLink: '' } }, null, 4);
+}
+
+export function ocGetStorageClass(): string {
+  return tabwrite([
+    ['NAME', 'PROVISIONER', 'AGE'],
+    ['ssd', 'kubernetes.io/gce-pd', AGE],
+    ['standard (default)', 'kubernetes.io/gce-pd', AGE],
+  ]);
+}
+
+function infra(c: DemoCluster): DemoHost[] {
+  return c.hosts.filter((h) => h.kind === 'infra');
+}
+
+export function ocGetDc(c: DemoCluster, name: 'router' | 'docker-registry'): string {
+  const n = String(infra(c).length);
+  return tabwrite([
+    ['NAME', 'REVISION', 'DESIRED', 'CURRENT', 'TRIGGERED BY'],
+    [name, '1', n, n, 'config'],
+  ]);
+}
+
+export function ocGetPodsDefault(c: DemoCluster, wide: boolean): string {
+  const rows: string[][] = [];
+  const inf = infra(c);
+  inf.forEach((h, i) => rows.push([`docker-registry-1-${podSuffix(`registry:${h.name}`)}`, '1/1', 'Running', '0', AGE, `${h.podPrefix}.${4 + i}`, h.name]));
+  const rc = inf[1] ?? inf[0];
+  if (rc) rows.push([`registry-console-1-${podSuffix(`console:${rc.name}`)}`, '1/1', 'Running', '0', AGE, `${rc.podPrefix}.9`, rc.name]);
+  inf.forEach((h) => rows.push([`router-1-${podSuffix(`router:${h.name}`)}`, '1/1', 'Running', '0', AGE, h.ip, h.name]));
+  rows.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE'];
+  return tabwrite([wide ? header : header.slice(0, 5), ...rows.map((r) => (wide ? r : r.slice(0, 5)))]);
+}
+
+export function ocGetSvcRegistry(c: DemoCluster): string {
+  return tabwrite([
+    ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+    ['docker-registry', 'ClusterIP', c.registryIp, '<none>', '5000/TCP', AGE],
+  ]);
+}
+
+export function controllersLeaderJson(c: DemoCluster): string {
+  const m = c.hosts.find((h) => h.kind === 'master' && !h.down && h.index === 1) ?? c.hosts.find((h) => h.kind === 'master');
+  const holder = `master-${m?.name ?? 'master'}-${m?.ip ?? '10.0.0.1'}-${podSuffix('controllers', 8)}`;
+  const leader = JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: '2018-09-30T18:16:54Z', renewTime: '2018-10-04T09:12:33Z', leaderTransitions: 4 });
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        annotations: { 'control-plane.alpha.kubernetes.io/leader': leader },
+        creationTimestamp: '2018-08-24T10:55:04Z',
+        name: 'openshift-master-controllers',
+        namespace: 'kube-system',
+        resourceVersion: '5817662',
+        selfLink: '/api/v1/namespaces/kube-system/configmaps/openshift-master-controllers',
+        uid: '08636843-a7a1-11e8-8580-fa163eb934f0',
+      },
+    },
+    null,
+    4,
+  );
+}
+
+export function masterApiStatus(h: DemoHost): string {
+  return [
+    '● atomic-openshift-master-api.service - Atomic OpenShift Master API',
+    '   Loaded: loaded (/usr/lib/systemd/system/atomic-openshift-master-api.service; enabled; vendor preset: disabled)',
+    '   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 months 10 days ago',
+    '     Docs: https://github.com/openshift/origin',
+    ' Main PID: 30047 (openshift)',
+    '   Memory: 412.0M',
+    '   CGroup: /system.slice/atomic-openshift-master-api.service',
+    '           └─30047 /usr/bin/openshift start master api --config=/etc/origin/master/ma...',
+    '',
+    `Oct 04 09:12:40 ${h.short} atomic-openshift-master-api[30047]: I1004 09:12:40.85... `,
+  ].join('\n');
+}
+
+export function registryCurlVerbose(host: string, ip: string): string {
+  return [
+    `* About to connect() to ${host} port 5000 (#0)`,
+    `*   Trying ${ip}...`,
+    `* Connected to ${host} (${ip}) port 5000 (#0)`,
+    '* Initializing NSS with certpath: sql:/etc/pki/nssdb',
+    '*   CAfile: /etc/pki/tls/certs/ca-bundle.crt',
+    '  CApath: none',
+    '* SSL connection using TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    '* Server certificate:',
+    `* 	subject: CN=${ip}`,
+    '* 	start date: Aug 24 10:30:10 2018 GMT',
+    '* 	expire date: Aug 23 10:30:11 2020 GMT',
+    `* 	common name: ${ip}`,
+    '* 	issuer: CN=openshift-signer@1535106609',
+    '> GET /healthz HTTP/1.1',
+    '> User-Agent: curl/7.29.0',
+    `> Host: ${host}:5000`,
+    '> Accept: */*',
+    '> ',
+    '< HTTP/1.1 200 OK',
+    '< Cache-Control: no-cache',
+    '< Date: Thu, 04 Oct 2018 09:12:43 GMT',
+    '< Content-Length: 0',
+    '< Content-Type: text/plain; charset=utf-8',
+    '< ',
+    `* Connection #0 to host ${host} left intact`,
+  ].join('\n');
+}
+
+export function versionJson(): string {
+  return JSON.stringify(
+    {
+      major: '1',
+      minor: '10+',
+      gitVersion: DEMO_VERSIONS.kubernetes,
+      gitCommit: 'b81c8f8',
+      gitTreeState: 'clean',
+      buildDate: '2018-09-21T11:05:23Z',
+      goVersion: 'go1.9.4',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    },
+    null,
+    2,
+  );
+}

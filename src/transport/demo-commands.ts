@@ -1,0 +1,457 @@
+// What the DEMO cluster answers: a table of command matchers → output. Each rule's `match` is tested
+// against one simple command (or pipeline) with its quoting removed and its words single-spaced, e.g.
+//   ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt … --endpoints=https://10.0.0.1:2379 endpoint health
+// The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
+// not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
+import {
+  DEMO_VERSIONS,
+  controllersLeaderJson,
+  dfText,
+  dockerInfo,
+  dockerStorageText,
+  etcdV2ClusterHealth,
+  etcdV2MemberList,
+  etcdV3EndpointHealth,
+  etcdV3EndpointStatus,
+  etcdV3MemberList,
+  ipLinks,
+  masterApiStatus,
+  ocGetDc,
+  ocGetNodes,
+  ocGetNodesJson,
+  ocGetPodsDefault,
+  ocGetStorageClass,
+  ocGetSvcRegistry,
+  registryCurlVerbose,
+  tabwrite,
+  timedatectlText,
+  versionJson,
+  clientUrl,
+  peerUrl,
+  stableHash,
+  type DemoCluster,
+  type DemoHost,
+  type EtcdFormat,
+} from './demo-cluster.js';
+
+export interface DemoContext {
+  cluster: DemoCluster;
+  /** The target host; undefined on the bastion. */
+  host: DemoHost | undefined;
+  /** The command's words, quotes removed (environment assignments included). */
+  words: string[];
+  /** `words` joined by single spaces: what `match` was tested against. */
+  text: string;
+  /** The whole script, normalised the same way (e.g. to see an earlier `export ETCDCTL_API=3`). */
+  script: string;
+  match: RegExpExecArray;
+}
+
+export interface DemoAnswer {
+  /** Standard output, lines separated by \n (no trailing newline needed). */
+  out?: string;
+  err?: string;
+  /** Exit code, default 0. */
+  code?: number;
+  /** Extra time the command takes (e.g. `sleep`), after its output. */
+  waitMs?: number;
+}
+
+export interface DemoCommand {
+  id: string;
+  match: RegExp;
+  needs?: string;
+  /** Extra condition beyond the regex. */
+  when?: (ctx: DemoContext) => boolean;
+  answer: (ctx: DemoContext) => DemoAnswer;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers for rules
+
+/** The value of `--name=v`, `--name v` or `-n v` among the words. */
+export function flagValue(words: readonly string[], ...names: string[]): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    for (const n of names) {
+      if (w === n) return words[i + 1];
+      if (w.startsWith(`${n}=`)) return w.slice(n.length + 1);
+    }
+  }
+  return undefined;
+}
+
+function etcdFormat(words: readonly string[]): EtcdFormat {
+  const f = flagValue(words, '-w', '--write-out');
+  return f === 'table' || f === 'json' || f === 'fields' ? f : 'simple';
+}
+
+function isV3(ctx: DemoContext): boolean {
+  return /\bETCDCTL_API=3\b/.test(ctx.text) || /\bexport ETCDCTL_API=3\b/.test(ctx.script);
+}
+
+function endpoints(ctx: DemoContext): string[] {
+  const v = flagValue(ctx.words, '--endpoints', '--peers', '-C');
+  return (v ?? '127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function hasCerts(ctx: DemoContext): boolean {
+  return isV3(ctx)
+    ? flagValue(ctx.words, '--cert') !== undefined && flagValue(ctx.words, '--cacert') !== undefined
+    : flagValue(ctx.words, '--cert-file') !== undefined && flagValue(ctx.words, '--ca-file') !== undefined;
+}
+
+function namespace(words: readonly string[]): string | undefined {
+  return flagValue(words, '-n', '--namespace');
+}
+
+function inDefaultNs(ctx: DemoContext): boolean {
+  const ns = namespace(ctx.words);
+  return ns === undefined || ns === 'default';
+}
+
+function isNode(h: DemoHost | undefined): h is DemoHost {
+  return h !== undefined && (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
+}
+
+/** Is the binary installed on the target? */
+export function hasBinary(c: DemoCluster, h: DemoHost | undefined, bin: string): boolean {
+  switch (bin) {
+    case 'oc':
+      return h === undefined || isNode(h);
+    case 'etcdctl':
+      return h?.etcdId !== undefined;
+    case 'docker':
+      return isNode(h);
+    case 'master-restart':
+    case 'master-logs':
+      return h?.kind === 'master';
+    case 'jq':
+      return h === undefined || h.kind === 'master';
+    case 'haproxy':
+      return h?.kind === 'lb';
+    default:
+      void c;
+      return true;
+  }
+}
+
+const NO_SUCH_FILE = (path: string): DemoAnswer => ({ err: `cat: ${path}: No such file or directory`, code: 1 });
+
+const UNITS: Record<string, (h: DemoHost | undefined) => boolean> = {
+  etcd: (h) => h?.etcdId !== undefined,
+  docker: (h) => isNode(h),
+  'atomic-openshift-node': (h) => isNode(h),
+  'atomic-openshift-master-api': (h) => h?.kind === 'master',
+  'atomic-openshift-master-controllers': (h) => h?.kind === 'master',
+  haproxy: (h) => h?.kind === 'lb',
+  chronyd: () => true,
+  sshd: () => true,
+};
+
+function unitName(word: string | undefined): string {
+  return (word ?? '').replace(/\.service$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The table
+
+export const DEMO_COMMANDS: readonly DemoCommand[] = [
+  // Shell basics
+  { id: 'true', match: /^(true|:)$/, answer: () => ({}) },
+  { id: 'false', match: /^false$/, answer: () => ({ code: 1 }) },
+  { id: 'exit', match: /^exit(?: (\d+))?$/, answer: (c) => ({ code: Number(c.match[1] ?? 0) }) },
+  {
+    id: 'echo',
+    match: /^echo\b/,
+    answer: (c) => {
+      const args = c.words.slice(1);
+      while (args[0] === '-n' || args[0] === '-e') args.shift();
+      return { out: args.join(' ') };
+    },
+  },
+  { id: 'sleep', match: /^sleep (\d+(?:\.\d+)?)s?$/, answer: (c) => ({ waitMs: Number(c.match[1]) * 1000 }) },
+  { id: 'shell-state', match: /^(set|export|cd|umask|test|\[|unset|source|\.)\b/, answer: () => ({}) },
+  {
+    id: 'hostname',
+    match: /^hostname(?: (-f|--fqdn|-s|--short|-i|-I))?$/,
+    answer: (c) => {
+      const name = c.host?.name ?? c.cluster.bastion;
+      const flag = c.match[1];
+      if (flag === '-s' || flag === '--short') return { out: name.split('.')[0] };
+      if (flag === '-i' || flag === '-I') return { out: c.host?.ip ?? '10.0.0.254' };
+      return { out: name };
+    },
+  },
+  { id: 'whoami', match: /^whoami$/, answer: () => ({ out: 'root' }) },
+  { id: 'id', match: /^id(?: (-u|-un|-nu))?$/, answer: (c) => ({ out: c.match[1] === '-u' ? '0' : c.match[1] ? 'root' : 'uid=0(root) gid=0(root) groups=0(root) context=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023' }) },
+  {
+    id: 'uname',
+    match: /^uname(?: (-r|-n|-a|-s))?$/,
+    answer: (c) => {
+      const name = c.host?.name ?? c.cluster.bastion;
+      switch (c.match[1]) {
+        case '-r':
+          return { out: DEMO_VERSIONS.kernel };
+        case '-n':
+          return { out: name };
+        case '-a':
+          return { out: `Linux ${name} ${DEMO_VERSIONS.kernel} #1 SMP Wed Aug 15 12:56:53 EDT 2018 x86_64 x86_64 x86_64 GNU/Linux` };
+        default:
+          return { out: 'Linux' };
+      }
+    },
+  },
+
+  // Chapter 2: NTP, entropy
+  { id: 'timedatectl', match: /^timedatectl(?: status)?$/, answer: () => ({ out: timedatectlText() }) },
+  { id: 'timedatectl-set', match: /^timedatectl set-(ntp|timezone)\b/, answer: () => ({}) },
+  { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
+  { id: 'redhat-release', match: /^cat \/etc\/redhat-release$/, answer: () => ({ out: 'Red Hat Enterprise Linux Server release 7.5 (Maipo)' }) },
+  {
+    id: 'docker-storage-file',
+    match: /^cat \/etc\/sysconfig\/docker-storage$/,
+    answer: (c) => (c.host && c.host.dockerDriver !== 'none' ? { out: dockerStorageText(c.host) } : NO_SUCH_FILE('/etc/sysconfig/docker-storage')),
+  },
+  { id: 'cat-other', match: /^cat (\S+)$/, answer: (c) => NO_SUCH_FILE(c.match[1]!) },
+
+  // Chapter 3: disk, docker, MTU
+  {
+    id: 'df',
+    match: /^df(?: -[hTPk]+)*(?: (\/\S*))?$/,
+    answer: (c) => {
+      const text = dfText(c.host);
+      const path = c.match[1];
+      if (!path) return { out: text };
+      const [header, ...rows] = text.split('\n');
+      const mount = (r: string) => r.split(/\s+/).pop()!;
+      const best = rows
+        .filter((r) => path === mount(r) || path.startsWith(mount(r) === '/' ? '/' : `${mount(r)}/`))
+        .sort((a, b) => mount(b).length - mount(a).length)[0];
+      return { out: [header, best].join('\n') };
+    },
+  },
+  { id: 'docker-info', match: /^docker info$/, needs: 'docker', answer: (c) => dockerInfo(c.host!) },
+  { id: 'docker-version', match: /^docker (?:--version|-v)$/, needs: 'docker', answer: () => ({ out: `Docker version ${DEMO_VERSIONS.docker}, build 8633870/${DEMO_VERSIONS.docker}` }) },
+  {
+    id: 'ip-link',
+    match: /^ip (?:link|l)(?: (?:show|list|sh|ls))?(?: dev)?(?: (\S+))?$/,
+    answer: (c) => {
+      const links = ipLinks(c.host);
+      const name = c.match[1];
+      if (!name) return { out: links.map((l) => l.text).join('\n') };
+      const l = links.find((x) => x.name === name);
+      return l ? { out: l.text } : { err: `Device "${name}" does not exist.`, code: 1 };
+    },
+  },
+
+  // Services
+  {
+    id: 'systemctl-is-active',
+    match: /^systemctl is-active (\S+)$/,
+    answer: (c) => (UNITS[unitName(c.match[1])]?.(c.host) ? { out: 'active' } : { out: 'unknown', code: 3 }),
+  },
+  {
+    id: 'systemctl-status-master-api',
+    match: /^systemctl status atomic-openshift-master-api(?:\.service)?(?: .*)?$/,
+    answer: (c) =>
+      c.host?.kind === 'master' ? { out: masterApiStatus(c.host) } : { err: 'Unit atomic-openshift-master-api.service could not be found.', code: 4 },
+  },
+  {
+    id: 'systemctl-status',
+    match: /^systemctl status (\S+)/,
+    answer: (c) => {
+      const u = unitName(c.match[1]);
+      if (!UNITS[u]?.(c.host)) return { err: `Unit ${u}.service could not be found.`, code: 4 };
+      return { out: `● ${u}.service\n   Loaded: loaded (/usr/lib/systemd/system/${u}.service; enabled; vendor preset: disabled)\n   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 months 10 days ago` };
+    },
+  },
+  { id: 'systemctl-change', match: /^systemctl (start|stop|restart|reload|enable|disable|daemon-reload)\b/, answer: () => ({}) },
+  { id: 'master-restart', match: /^master-restart (api|controllers|etcd)$/, needs: 'master-restart', answer: () => ({ out: '2' }) },
+
+  // etcd (etcdctl2/etcdctl3 are interactive aliases: in `sh -c` they are "command not found", as on a real host)
+  { id: 'etcdctl-no-certs', match: /\betcdctl\b.*\b(cluster-health|member|endpoint|snapshot save)\b/, needs: 'etcdctl', when: (c) => !hasCerts(c), answer: (c) => (isV3(c) ? { err: 'Error: context deadline exceeded', code: 1 } : { err: 'Error:  client: etcd cluster is unavailable or misconfigured; error #0: remote error: tls: bad certificate', code: 4 }) },
+  { id: 'etcdctl-v3-version', match: /\betcdctl(?: .*)? version$/, needs: 'etcdctl', when: isV3, answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 3.2` }) },
+  { id: 'etcdctl-v2-version', match: /\betcdctl(?: .*)? --version$/, needs: 'etcdctl', answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 2` }) },
+  {
+    id: 'etcdctl-v2-cluster-health',
+    match: /\betcdctl\b.* cluster-health$/,
+    needs: 'etcdctl',
+    when: (c) => !isV3(c),
+    answer: (c) => etcdV2ClusterHealth(c.cluster),
+  },
+  { id: 'etcdctl-v2-member-list', match: /\betcdctl\b.* member list$/, needs: 'etcdctl', when: (c) => !isV3(c), answer: (c) => ({ out: etcdV2MemberList(c.cluster) }) },
+  {
+    id: 'etcdctl-v2-member-add',
+    match: /\betcdctl\b.* member add (\S+) (\S+)$/,
+    needs: 'etcdctl',
+    when: (c) => !isV3(c),
+    answer: (c) => {
+      const [name, url] = [c.match[1]!, c.match[2]!];
+      const id = stableHash(`new:${name}`).toString(16).padStart(8, '0') + '4a1c2f9b';
+      const initial = [...c.cluster.etcd.map((h) => `${h.name}=${peerUrl(h)}`), `${name}=${url}`].join(',');
+      return { out: `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"` };
+    },
+  },
+  { id: 'etcdctl-v2-member-remove', match: /\betcdctl\b.* member remove ([0-9a-f]+)$/, needs: 'etcdctl', answer: (c) => ({ out: `Removed member ${c.match[1]} from cluster` }) },
+  { id: 'etcdctl-v2-member-update', match: /\betcdctl\b.* member update ([0-9a-f]+) (\S+)$/, needs: 'etcdctl', answer: (c) => ({ out: `Updated member with ID ${c.match[1]} in cluster` }) },
+  {
+    id: 'etcdctl-v3-endpoint-health',
+    match: /\betcdctl\b.* endpoint health\b/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: (c) => etcdV3EndpointHealth(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
+  },
+  {
+    id: 'etcdctl-v3-endpoint-status',
+    match: /\betcdctl\b.* endpoint status\b/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: (c) => etcdV3EndpointStatus(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
+  },
+  { id: 'etcdctl-v3-member-list', match: /\betcdctl\b.* member list\b/, needs: 'etcdctl', when: isV3, answer: (c) => ({ out: etcdV3MemberList(c.cluster, etcdFormat(c.words)) }) },
+  {
+    id: 'etcdctl-v3-snapshot-save',
+    match: /\betcdctl\b.* snapshot save (\S+)/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: (c) => ({ out: `Snapshot saved at ${c.match[1]}` }),
+  },
+  {
+    id: 'etcdctl-v3-snapshot-status',
+    match: /\betcdctl\b.* snapshot status (\S+)/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: (c) =>
+      etcdFormat(c.words) === 'table'
+        ? { out: '+----------+----------+------------+------------+\n|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n+----------+----------+------------+------------+\n| 5d4e7f1a |   161042 |       1869 |      25 MB |\n+----------+----------+------------+------------+' }
+        : etcdFormat(c.words) === 'json'
+          ? { out: '{"hash":1565425434,"revision":161042,"totalKey":1869,"totalSize":25219072}' }
+          : { out: '5d4e7f1a, 161042, 1869, 25 MB' },
+  },
+
+  // oc: on the bastion and the masters (logged in as system:admin); nodes have no kubeconfig
+  {
+    id: 'oc-no-login',
+    match: /^oc\b/,
+    needs: 'oc',
+    when: (c) => c.host !== undefined && c.host.kind !== 'master',
+    answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
+  },
+  { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
+  {
+    id: 'oc-version',
+    match: /^oc version$/,
+    needs: 'oc',
+    answer: (c) => ({
+      out: `oc ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://console-int.${c.cluster.domain}:8443\nopenshift ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}`,
+    }),
+  },
+  { id: 'oc-get-nodes-json', match: /^oc\b.* get (?:nodes?|no)\b.*(?:-o|--output)[ =]json\b/, needs: 'oc', answer: (c) => ({ out: ocGetNodesJson(c.cluster) }) },
+  {
+    id: 'oc-get-nodes',
+    match: /^oc\b.* get (?:nodes?|no)(?: ([a-z0-9][\w.-]*))?(?: |$)/,
+    needs: 'oc',
+    answer: (c) => {
+      const text = ocGetNodes(c.cluster, flagValue(c.words, '-o', '--output') === 'wide');
+      const name = c.match[1];
+      if (!name || name.startsWith('-')) return { out: text };
+      const lines = text.split('\n');
+      const row = lines.find((l) => l.split(/\s+/)[0] === name);
+      return row ? { out: `${lines[0]}\n${row}` } : { err: `Error from server (NotFound): nodes "${name}" not found`, code: 1 };
+    },
+  },
+  { id: 'oc-get-storageclass', match: /^oc\b.* get (?:storageclass(?:es)?|sc)$/, needs: 'oc', answer: () => ({ out: ocGetStorageClass() }) },
+  {
+    id: 'oc-registry-address',
+    match: /^oc\b.* get (?:dc|deploymentconfigs?)(?:\/| )docker-registry .*OPENSHIFT_DEFAULT_REGISTRY/,
+    needs: 'oc',
+    when: inDefaultNs,
+    answer: () => ({ out: 'docker-registry.default.svc:5000' }),
+  },
+  {
+    id: 'oc-get-dc',
+    match: /^oc\b.* get (?:dc|deploymentconfigs?)(?:\/| )(router|docker-registry)(?: |$)/,
+    needs: 'oc',
+    when: inDefaultNs,
+    answer: (c) => ({ out: ocGetDc(c.cluster, c.match[1] as 'router' | 'docker-registry') }),
+  },
+  {
+    id: 'oc-get-pods-default',
+    match: /^oc\b.* get (?:pods?|po)(?: |$)/,
+    needs: 'oc',
+    when: (c) => namespace(c.words) === 'default',
+    answer: (c) => ({ out: ocGetPodsDefault(c.cluster, flagValue(c.words, '-o', '--output') === 'wide') }),
+  },
+  { id: 'oc-get-svc-registry', match: /^oc\b.* get (?:svc|services?)(?:\/| )docker-registry(?: |$)/, needs: 'oc', when: inDefaultNs, answer: (c) => ({ out: ocGetSvcRegistry(c.cluster) }) },
+  {
+    id: 'oc-controllers-leader-jq',
+    match: /^oc\b.* get .*\bcm openshift-master-controllers -o json \| jq\b/,
+    needs: 'oc',
+    answer: (c) => ({ out: /holderIdentity":"master-(.*)-[0-9.]*-[0-9a-z]{8}"/.exec(controllersLeaderJson(c.cluster).replace(/\\"/g, '"'))?.[1] ?? '' }),
+  },
+  { id: 'oc-controllers-leader', match: /^oc\b.* get .*\bcm openshift-master-controllers -o json$/, needs: 'oc', answer: (c) => ({ out: controllersLeaderJson(c.cluster) }) },
+  {
+    id: 'oc-manage-node',
+    match: /^oc adm manage-node (\S+) --schedulable(?:=(true|false))?$/,
+    needs: 'oc',
+    answer: (c) => {
+      const h = c.cluster.hosts.find((x) => x.name === c.match[1]);
+      if (!h) return { err: `Error from server (NotFound): nodes "${c.match[1]}" not found`, code: 1 };
+      const status = (h.down ? 'NotReady' : 'Ready') + (c.match[2] === 'false' ? ',SchedulingDisabled' : '');
+      return { out: tabwrite([['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], [h.name, status, h.kind === 'master' ? 'master' : h.kind, '41d', DEMO_VERSIONS.kubernetes]]) };
+    },
+  },
+  { id: 'oc-adm-cordon', match: /^oc adm (cordon|uncordon) (\S+)$/, needs: 'oc', answer: (c) => ({ out: `node/${c.match[2]} ${c.match[1]}ed` }) },
+  {
+    id: 'oc-adm-drain',
+    match: /^oc adm drain (\S+)\b/,
+    needs: 'oc',
+    answer: (c) => ({ out: `node/${c.match[1]} cordoned\nnode/${c.match[1]} drained` }),
+  },
+  { id: 'oc-get-other', match: /^oc\b.* get \S+/, needs: 'oc', answer: () => ({ err: 'No resources found.' }) },
+
+  // Network checks from the guide (3.5)
+  { id: 'dig-registry', match: /^dig \+short docker-registry\.default\.svc\.cluster\.local$/, answer: (c) => ({ out: c.cluster.registryIp }) },
+  {
+    id: 'dig-apps',
+    match: /^dig \+short \S*apps\.(\S+)$/,
+    answer: (c) => ({ out: `apps.${c.match[1]}.\n${c.cluster.hosts.find((h) => h.kind === 'lb')?.ip ?? '10.0.0.10'}` }),
+  },
+  {
+    id: 'curl-registry-healthz',
+    match: /^curl\b.* https:\/\/(docker-registry\.default\.svc(?:\.cluster\.local)?):5000\/healthz$/,
+    answer: (c) => (c.words.includes('-v') || c.words.includes('-kv') ? { err: registryCurlVerbose(c.match[1]!, c.cluster.registryIp) } : {}),
+  },
+  { id: 'curl-healthz', match: /^curl\b.* https:\/\/\S+\/healthz$/, answer: () => ({ out: 'ok' }) },
+  { id: 'curl-version', match: /^curl\b.* https:\/\/\S+\/version$/, answer: () => ({ out: versionJson() }) },
+  {
+    id: 'ss-listen',
+    match: /^ss -l(?:t|u)?4?n/,
+    answer: (c) => {
+      const rows = [['Netid', 'State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'], ['tcp', 'LISTEN', '0', '128', '*:22', '*:*']];
+      if (c.host?.etcdId) rows.push(['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2379`, '*:*'], ['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2380`, '*:*']);
+      if (isNode(c.host)) rows.push(['tcp', 'LISTEN', '0', '128', '*:10250', '*:*']);
+      return { out: rows.map((r) => r.join('  ')).join('\n') };
+    },
+  },
+
+  // Packages and file operations the procedures run: quiet success, as on a real host
+  {
+    id: 'rpm-q',
+    match: /^rpm -q (\S+)$/,
+    answer: (c) => {
+      const v: Record<string, string> = { etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`, docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`, 'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64' };
+      const p = c.match[1]!;
+      return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
+    },
+  },
+  {
+    id: 'file-ops',
+    match: /^(mkdir|cp|mv|chown|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
+    answer: () => ({}),
+  },
+];
+
+/** Names of the commands the DEMO cluster can answer (for docs and tests). */
+export const DEMO_COMMAND_IDS: readonly string[] = DEMO_COMMANDS.map((c) => c.id);

@@ -1,0 +1,241 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoInventory } from '../inventory/demo.js';
+import type { Host } from '../inventory/types.js';
+import { DemoRunner, simulateScript } from './demo.js';
+import { DEMO_COMMANDS } from './demo-commands.js';
+import { argv, literal, sh, type ShellCommand } from './shell.js';
+import { TransportError, type Target } from './types.js';
+
+const inv = demoInventory();
+const H = (short: string): Host => inv.hosts.find((h) => h.name.startsWith(`${short}.`))!;
+const on = (short: string): Target => ({ kind: 'host', host: H(short) });
+const bastion: Target = { kind: 'bastion' };
+const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+const EPS = 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379';
+const V2 = ['etcdctl', '--cert-file=/etc/etcd/peer.crt', '--key-file=/etc/etcd/peer.key', '--ca-file=/etc/etcd/ca.crt', `--peers=${EPS}`];
+const V3 = (eps = EPS) => sh`ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt --endpoints=${eps}`;
+
+async function run(target: Target, cmd: ShellCommand) {
+  return fast().run(target, cmd);
+}
+
+test('probe: ok everywhere but one app node, after a varied delay', async () => {
+  let i = 0;
+  const r = new DemoRunner({ probeDelayMs: { min: 5, max: 40 }, random: () => [0, 0.5, 1][i++ % 3]! });
+  const t0 = Date.now();
+  const results = await Promise.all(inv.hosts.map((h) => r.probe(h)));
+  const down = inv.hosts.filter((_, k) => results[k]!.state !== 'ok').map((h) => h.name);
+  assert.deepEqual(down, ['app-node-2.demo.example.com']);
+  const bad = results[inv.hosts.findIndex((h) => h.name.startsWith('app-node-2'))]!;
+  assert.equal(bad.state, 'unreachable');
+  assert.match(bad.reason!, /ssh: connect to host 10\.0\.0\.23 port 22: No route to host/);
+  assert.ok(bad.hint);
+  assert.ok(Date.now() - t0 >= 5);
+});
+
+test('run on the down host rejects with TransportError(unreachable)', async () => {
+  await assert.rejects(fast().run(on('app-node-2'), literal('true')), (e: unknown) => e instanceof TransportError && e.state === 'unreachable');
+});
+
+test('streams lines in order, with delays, and returns them in the result', async () => {
+  const r = new DemoRunner({ lineDelayMs: 2, startDelayMs: 1 });
+  const seen: string[] = [];
+  const t0 = Date.now();
+  const res = await r.run(on('infra-node-0'), literal('docker info'), { onStdout: (l) => seen.push(`o:${l}`), onStderr: (l) => seen.push(`e:${l}`) });
+  assert.equal(res.exitCode, 0);
+  const outLines = res.stdout.trimEnd().split('\n');
+  assert.deepEqual(seen.filter((s) => s.startsWith('o:')).map((s) => s.slice(2)), outLines);
+  assert.deepEqual(seen.slice(-2), ['e:WARNING: bridge-nf-call-iptables is disabled', 'e:WARNING: bridge-nf-call-ip6tables is disabled']);
+  assert.ok(res.stdout.endsWith('\n'));
+  assert.ok(Date.now() - t0 >= outLines.length * 2, 'lines take time');
+  assert.match(res.stdout, /^Storage Driver: overlay2\n Backing Filesystem: xfs$/m);
+  assert.match(res.stdout, /^Name: infra-node-0\.demo\.example\.com$/m);
+  assert.equal(res.timedOut, false);
+  assert.equal(res.cancelled, false);
+});
+
+test('AbortSignal stops the command: cancelled, no exit code, partial output', async () => {
+  const r = new DemoRunner({ lineDelayMs: 20, startDelayMs: 0 });
+  const ac = new AbortController();
+  const lines: string[] = [];
+  const p = r.run(on('master-0'), literal('docker info'), { signal: ac.signal, onStdout: (l) => lines.push(l) });
+  setTimeout(() => ac.abort(), 70);
+  const res = await p;
+  assert.equal(res.cancelled, true);
+  assert.equal(res.exitCode, null);
+  assert.ok(lines.length > 0 && lines.length < 10, `got ${lines.length} lines`);
+  const pre = new AbortController();
+  pre.abort();
+  const res2 = await r.run(bastion, literal('hostname'), { signal: pre.signal });
+  assert.equal(res2.cancelled, true);
+  assert.equal(res2.stdout, '');
+});
+
+test('timeoutMs ends a long command: timedOut', async () => {
+  const t0 = Date.now();
+  const res = await fast().run(on('master-0'), literal('sleep 30'), { timeoutMs: 30 });
+  assert.equal(res.timedOut, true);
+  assert.equal(res.cancelled, false);
+  assert.equal(res.exitCode, null);
+  assert.ok(Date.now() - t0 < 1000);
+});
+
+test('maxBufferBytes keeps the tail', async () => {
+  const res = await fast().run(bastion, literal('oc get nodes'), { maxBufferBytes: 100 });
+  assert.equal(res.truncated, true);
+  assert.ok(Buffer.byteLength(res.stdout) <= 100);
+  assert.ok(res.stdout.endsWith('v1.10.0+b81c8f8\n'));
+});
+
+test('basics: hostname, true, echo, unknown commands, && || ;', async () => {
+  assert.equal((await run(on('master-1'), literal('hostname'))).stdout, 'master-1.demo.example.com\n');
+  assert.equal((await run(on('master-1'), literal('hostname -s'))).stdout, 'master-1\n');
+  assert.equal((await run(bastion, literal('hostname'))).stdout, 'bastion.demo.example.com\n');
+  const t = await run(on('lb'), literal('true'));
+  assert.deepEqual([t.exitCode, t.stdout, t.stderr], [0, '', '']);
+  assert.equal((await run(on('lb'), sh`echo ${'hello world'} ${'x'}`)).stdout, 'hello world x\n');
+  const u = await run(on('master-0'), literal('frobnicate --now'));
+  assert.deepEqual([u.exitCode, u.stderr], [127, 'sh: frobnicate: command not found\n']);
+  const seq = await run(on('master-0'), literal('false && echo no; false || echo yes; echo end'));
+  assert.deepEqual([seq.exitCode, seq.stdout], [0, 'yes\nend\n']);
+  const inner = await run(on('master-0'), literal("sh -c 'hostname -s; exit 3'"));
+  assert.deepEqual([inner.exitCode, inner.stdout], [3, 'master-0\n']);
+});
+
+test('chapter 2: timedatectl, entropy', async () => {
+  const t = await run(on('app-node-0'), literal('timedatectl'));
+  assert.match(t.stdout, /^     NTP enabled: yes$/m);
+  assert.match(t.stdout, /^NTP synchronized: yes$/m);
+  const e = await run(on('app-node-0'), literal('cat /proc/sys/kernel/random/entropy_avail'));
+  assert.match(e.stdout, /^\d{4}\n$/);
+  assert.ok(Number(e.stdout) > 1000);
+});
+
+test('df -hT: master has / of 45G; nodes have /var/lib/docker and openshift.local.volumes', async () => {
+  const m = await run(on('master-0'), literal('df -hT'));
+  assert.match(m.stdout, /^Filesystem\s+Type\s+Size\s+Used\s+Avail\s+Use%\s+Mounted on$/m);
+  assert.match(m.stdout, /^\/dev\/sda1\s+xfs\s+45G\s+2\.8G\s+43G\s+7%\s+\/$/m);
+  const n = await run(on('app-node-0'), literal('df -hT'));
+  assert.match(n.stdout, /^\/dev\/sdb\s+xfs\s+25G\s+2\.7G\s+23G\s+11%\s+\/var\/lib\/docker$/m);
+  assert.match(n.stdout, /\/var\/lib\/origin\/openshift\.local\.volumes$/m);
+});
+
+test('etcd v2: cluster-health and member list as the guide shows them', async () => {
+  const h = await run(on('master-0'), argv(...V2, 'cluster-health'));
+  const lines = h.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 4);
+  for (const l of lines.slice(0, 3)) assert.match(l, /^member [0-9a-f]{16} is healthy: got healthy result from https:\/\/10\.0\.0\.[1-3]:2379$/);
+  assert.equal(lines[3], 'cluster is healthy');
+  const ml = await run(on('master-0'), argv(...V2, 'member', 'list'));
+  const members = ml.stdout.trimEnd().split('\n');
+  assert.equal(members.length, 3);
+  for (const l of members) assert.match(l, /^[0-9a-f]{16}: name=master-\d\.demo\.example\.com peerURLs=https:\/\/10\.0\.0\.\d:2380 clientURLs=https:\/\/10\.0\.0\.\d:2379 isLeader=(true|false)$/);
+  assert.equal(members.filter((l) => l.endsWith('isLeader=true')).length, 1);
+});
+
+test('etcd v3: endpoint health (good and bad endpoints), member list simple/table/json, endpoint status', async () => {
+  const ok = await run(on('master-1'), sh`${V3()} endpoint health`);
+  assert.equal(ok.exitCode, 0);
+  assert.deepEqual(
+    ok.stdout.trimEnd().split('\n').map((l) => l.replace(/took = .*$/, 'took = X')),
+    ['https://10.0.0.1:2379', 'https://10.0.0.2:2379', 'https://10.0.0.3:2379'].map((e) => `${e} is healthy: successfully committed proposal: took = X`),
+  );
+  assert.match(ok.stdout, /took = \d+\.\d+ms\n/);
+  const bad = await run(on('master-1'), sh`${V3(`${EPS},https://10.0.0.9:2379`)} endpoint health`);
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.stderr, /^https:\/\/10\.0\.0\.9:2379 is unhealthy: failed to connect: .*\nError: unhealthy cluster\n$/);
+  const noEp = await run(on('master-1'), literal('ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt endpoint health'));
+  assert.equal(noEp.exitCode, 1, 'without --endpoints etcdctl3 asks 127.0.0.1, where OCP etcd does not listen');
+  const simple = await run(on('master-1'), sh`${V3()} member list`);
+  for (const l of simple.stdout.trimEnd().split('\n')) assert.match(l, /^[0-9a-f]{16}, started, master-\d\.demo\.example\.com, https:\/\/10\.0\.0\.\d:2380, https:\/\/10\.0\.0\.\d:2379$/);
+  const table = await run(on('master-1'), sh`${V3()} member list -w table`);
+  assert.match(table.stdout, /^\|\s+ID\s+\|\s+STATUS\s+\|\s+NAME\s+\|\s+PEER ADDRS\s+\|\s+CLIENT ADDRS\s+\|$/m);
+  assert.equal(table.stdout.trimEnd().split('\n').length, 7);
+  const json = await run(on('master-1'), sh`${V3()} member list --write-out=json`);
+  const parsed = JSON.parse(json.stdout) as { members: { name: string; ID: number; clientURLs: string[] }[] };
+  assert.deepEqual(parsed.members.map((m) => m.clientURLs[0]), EPS.split(','));
+  assert.match(json.stdout, /"ID":\d{16,20}[,}]/, 'IDs are uint64 decimals');
+  const status = await run(on('master-1'), sh`${V3()} endpoint status -w table`);
+  assert.equal((status.stdout.match(/\| true /g) ?? []).length, 1, 'one leader');
+});
+
+test('etcd: aliases and missing binaries fail like on a real host', async () => {
+  const alias = await run(on('master-0'), literal('etcdctl2 cluster-health'));
+  assert.deepEqual([alias.exitCode, alias.stderr], [127, 'sh: etcdctl2: command not found\n']);
+  const notEtcd = await run(on('app-node-0'), argv(...V2, 'cluster-health'));
+  assert.equal(notEtcd.exitCode, 127);
+  const noCerts = await run(on('master-0'), literal('etcdctl cluster-health'));
+  assert.equal(noCerts.exitCode, 4);
+  assert.match(noCerts.stderr, /tls: bad certificate/);
+});
+
+test('oc get nodes (table and json): masters SchedulingDisabled, the down node NotReady', async () => {
+  const t = await run(bastion, literal('oc get nodes'));
+  const rows = t.stdout.trimEnd().split('\n');
+  assert.match(rows[0]!, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
+  assert.equal(rows.length, 10);
+  assert.match(t.stdout, /^master-0\.demo\.example\.com\s+Ready,SchedulingDisabled\s+master\s+41d\s+v1\.10\.0\+b81c8f8$/m);
+  assert.match(t.stdout, /^infra-node-0\.demo\.example\.com\s+Ready\s+infra\s+/m);
+  assert.match(t.stdout, /^app-node-2\.demo\.example\.com\s+NotReady\s+compute\s+/m);
+  const j = JSON.parse((await run(bastion, literal('oc get nodes -o json'))).stdout) as {
+    kind: string;
+    items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[];
+  };
+  assert.equal(j.kind, 'List');
+  assert.equal(j.items.length, 9);
+  const ready = Object.fromEntries(j.items.map((i) => [i.metadata.name, i.status.conditions.find((c) => c.type === 'Ready')!.status]));
+  assert.equal(ready['app-node-2.demo.example.com'], 'Unknown');
+  assert.equal(ready['master-0.demo.example.com'], 'True');
+  const onNode = await run(on('app-node-0'), literal('oc get nodes'));
+  assert.equal(onNode.exitCode, 1, 'nodes have no kubeconfig');
+  assert.equal((await run(on('master-0'), literal('oc get nodes'))).exitCode, 0, 'masters do');
+});
+
+test('oc: storageclass, router and registry dc, pods in default', async () => {
+  const sc = await run(bastion, literal('oc get storageclass'));
+  assert.equal((sc.stdout.match(/\(default\)/g) ?? []).length, 1);
+  for (const [cmd, name] of [
+    ['oc -n default get dc/router', 'router'],
+    ['oc -n default get deploymentconfigs/router', 'router'],
+    ['oc get dc docker-registry -n default', 'docker-registry'],
+    ['oc -n default get deploymentconfigs/docker-registry', 'docker-registry'],
+  ] as const) {
+    const r = await run(bastion, literal(cmd));
+    assert.match(r.stdout, /^NAME\s+REVISION\s+DESIRED\s+CURRENT\s+TRIGGERED BY\n/, cmd);
+    assert.match(r.stdout, new RegExp(`^${name}\\s+1\\s+3\\s+3\\s+config$`, 'm'), cmd);
+  }
+  const pods = await run(bastion, literal('oc get pods -o wide -n default'));
+  const rows = pods.stdout.trimEnd().split('\n');
+  assert.match(rows[0]!, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE$/);
+  assert.equal(rows.filter((r) => /^router-1-\w{5}\s+1\/1\s+Running/.test(r)).length, 3);
+  assert.equal(rows.filter((r) => /^docker-registry-1-\w{5}\s+1\/1\s+Running/.test(r)).length, 3);
+  assert.ok(rows.slice(1).every((r) => /infra-node-\d\.demo\.example\.com$/.test(r)));
+  const same = await run(bastion, literal('oc get pods -o wide -n default'));
+  assert.equal(same.stdout, pods.stdout, 'deterministic');
+});
+
+test('docker info: overlay2, devicemapper on app-node-1, none on the lb', async () => {
+  assert.match((await run(on('app-node-1'), literal('docker info'))).stdout, /^Storage Driver: devicemapper$/m);
+  assert.equal((await run(on('app-node-1'), literal('docker info | grep "Storage Driver"'))).stdout, 'Storage Driver: devicemapper\n');
+  assert.match((await run(on('app-node-1'), literal('cat /etc/sysconfig/docker-storage'))).stdout, /--storage-driver devicemapper/);
+  assert.equal((await run(on('lb'), literal('docker info'))).exitCode, 127);
+});
+
+test('ip link show', async () => {
+  const eth0 = await run(on('infra-node-0'), literal('ip link show eth0'));
+  assert.match(eth0.stdout, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT/);
+  assert.equal(eth0.stdout.trimEnd().split('\n').length, 2);
+  const all = await run(on('infra-node-0'), literal('ip link show'));
+  assert.match(all.stdout, /^\d+: tun0: .* mtu 1450 /m);
+  const none = await run(on('infra-node-0'), literal('ip link show eth9'));
+  assert.deepEqual([none.exitCode, none.stderr], [1, 'Device "eth9" does not exist.\n']);
+});
+
+test('simulateScript is deterministic and every table rule has a unique id', () => {
+  const r = fast();
+  const a = simulateScript(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
+  const b = simulateScript(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
+  assert.deepEqual(a, b);
+  assert.equal(new Set(DEMO_COMMANDS.map((c) => c.id)).size, DEMO_COMMANDS.length);
+});
