@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { controllersLeaderCheck, parseHolderIdentity } from './controllers-leader.js';
+import { defaultStorageClassCheck } from './default-storageclass.js';
+import { nodesReadyCheck } from './nodes-ready.js';
+import { parseOcDeploymentConfigs, parseOcNodes, parseOcPods, parseOcServices, parseOcStorageClasses } from './parse/oc-table.js';
+import { registryCheck } from './registry.js';
+import { routerCheck } from './router.js';
+import { routerDnsCheck } from './router-dns.js';
+import { registryRouteCheck } from './registry-route.js';
+import { ALL_CHECKS } from './index.js';
+import { ctxOf, fixture, guideInventory, host, judge, labInventory, out } from './test-helpers.js';
+
+const gctx = ctxOf(guideInventory());
+
+test('oc tables: the guide samples', () => {
+  const nodes = parseOcNodes(fixture('guide/oc-get-nodes.txt'));
+  assert.equal(nodes.length, 9);
+  assert.deepEqual(nodes[3], { name: 'ocp-master-94zd', conditions: ['Ready', 'SchedulingDisabled'], ready: true, schedulingDisabled: true, version: 'v1.6.1+5115d708d7' });
+  assert.deepEqual(parseOcDeploymentConfigs(fixture('guide/oc-get-dc-router.txt')), [{ name: 'router', revision: 1, desired: 3, current: 3, triggeredBy: 'config' }]);
+  assert.deepEqual(parseOcStorageClasses(fixture('guide/oc-get-storageclass.txt')), [
+    { name: 'ssd', isDefault: false, provisioner: 'kubernetes.io/gce-pd' },
+    { name: 'standard', isDefault: true, provisioner: 'kubernetes.io/gce-pd' },
+  ]);
+  const pods = parseOcPods(fixture('guide/oc-get-pods-wide.txt'));
+  assert.deepEqual(pods[4], { name: 'router-1-6zhf8', ready: '1/1', status: 'Running', restarts: 0, ip: '10.156.0.4', node: 'ocp-infra-node-62rc' });
+  assert.deepEqual(parseOcServices(fixture('guide/oc-get-svc-docker-registry.txt')), [{ name: 'docker-registry', clusterIP: '172.30.150.7', ports: '5000/TCP' }]);
+  const roles = parseOcNodes('NAME      STATUS    ROLES           AGE   VERSION\nm1        Ready     master          1d    v1.11.0\nn1        Ready     <none>          1d    v1.11.0\n');
+  assert.deepEqual(roles.map((n) => n.roles), [['master'], []]);
+});
+
+test('default-storageclass: one default ok; none → warn; two → fail', () => {
+  const sc = (s: string) => judge(defaultStorageClassCheck, { storageclass: out(s) }, undefined, gctx);
+  assert.equal(sc(fixture('guide/oc-get-storageclass.txt')).status, 'ok');
+  assert.equal(sc(fixture('guide/oc-get-storageclass.txt')).message, 'default storage class: standard');
+  assert.equal(sc('NAME   TYPE\nssd    kubernetes.io/gce-pd\n').status, 'warn');
+  const two = sc('NAME                 TYPE\nssd (default)        kubernetes.io/gce-pd\nstandard (default)   kubernetes.io/gce-pd\n');
+  assert.equal(two.status, 'fail');
+  assert.match(two.message, /ssd and standard/);
+  assert.equal(judge(defaultStorageClassCheck, { storageclass: out('', 0, 'No resources found.') }, undefined, gctx).status, 'warn');
+  const forbidden = judge(defaultStorageClassCheck, { storageclass: out('', 1, 'Error from server (Forbidden): storageclasses.storage.k8s.io is forbidden') }, undefined, gctx);
+  assert.equal(forbidden.status, 'error');
+  const noOc = judge(defaultStorageClassCheck, { storageclass: out('', 127, 'sh: oc: command not found') }, undefined, gctx);
+  assert.equal(noOc.status, 'error');
+  assert.match(noOc.message, /oc is not installed/);
+});
+
+test('nodes-ready: guide sample ok; NotReady → fail naming the node with the 10250 hint; missing node → fail', () => {
+  const ok = judge(nodesReadyCheck, { nodes: out(fixture('guide/oc-get-nodes.txt')) }, undefined, gctx);
+  assert.equal(ok.status, 'ok');
+  const bad = judge(nodesReadyCheck, { nodes: out(fixture('guide/oc-get-nodes-notready.txt')) }, undefined, gctx);
+  assert.equal(bad.status, 'fail');
+  assert.match(bad.message, /ocp-node-w135/);
+  assert.match(bad.message, /10250/);
+  const missing = fixture('guide/oc-get-nodes.txt').split('\n').filter((l) => !l.startsWith('ocp-node-ghxn')).join('\n');
+  const mv = judge(nodesReadyCheck, { nodes: out(missing) }, undefined, gctx);
+  assert.equal(mv.status, 'fail');
+  assert.match(mv.message, /ocp-node-ghxn/);
+  const cordoned = fixture('guide/oc-get-nodes.txt').replace(/^(ocp-node-c5dg\s+)Ready                   /m, '$1Ready,SchedulingDisabled');
+  assert.equal(judge(nodesReadyCheck, { nodes: out(cordoned) }, undefined, gctx).status, 'warn');
+});
+
+const dc = (name: string, desired: number, current: number) =>
+  out(`NAME${' '.repeat(14)}REVISION   DESIRED   CURRENT   TRIGGERED BY\n${name.padEnd(18)}1          ${String(desired).padEnd(10)}${String(current).padEnd(10)}config\n`);
+
+test('router: guide sample ok (3 infra nodes); 2 of 3 → fail; replicas ≠ infra → warn; none → fail', () => {
+  const pods = out(fixture('guide/oc-get-pods-wide.txt'));
+  const ok = judge(routerCheck, { dc: out(fixture('guide/oc-get-dc-router.txt')), pods }, undefined, gctx);
+  assert.equal(ok.status, 'ok');
+  assert.match(ok.message, /3\/3/);
+  const podsDown = out(fixture('guide/oc-get-pods-wide.txt').replace(/^(router-1-zqxbl\s+)1\/1       Running/m, '$10/1       Pending'));
+  const two = judge(routerCheck, { dc: dc('router', 3, 2), pods: podsDown }, undefined, gctx);
+  assert.equal(two.status, 'fail');
+  assert.match(two.message, /2 of 3/);
+  assert.match(two.message, /router-1-zqxbl \(Pending on ocp-infra-node-xrtz\)/);
+  assert.equal(judge(routerCheck, { dc: dc('router', 2, 2), pods }, undefined, gctx).status, 'warn');
+  const none = judge(routerCheck, { dc: out('', 1, 'Error from server (NotFound): deploymentconfigs.apps.openshift.io "router" not found'), pods }, undefined, gctx);
+  assert.equal(none.status, 'fail');
+});
+
+test('registry: guide sample ok; one replica ok; none → warn (external registry possible)', () => {
+  const pods = out(fixture('guide/oc-get-pods-wide.txt'));
+  assert.equal(judge(registryCheck, { dc: out(fixture('guide/oc-get-dc-docker-registry.txt')), pods }, undefined, gctx).status, 'ok');
+  const one = judge(registryCheck, { dc: dc('docker-registry', 1, 1), pods: out('NAME   READY   STATUS\ndocker-registry-1-54nhl   1/1   Running\n') }, undefined, gctx);
+  assert.equal(one.status, 'ok');
+  assert.match(one.message, /single writer/);
+  const none = judge(registryCheck, { dc: out('', 1, 'Error from server (NotFound): deploymentconfigs.apps.openshift.io "docker-registry" not found'), pods }, undefined, gctx);
+  assert.equal(none.status, 'warn');
+  assert.match(none.message, /external/);
+});
+
+test('controllers-leader: the guide holderIdentity; leader on master-1; missing annotation; Forbidden', () => {
+  assert.deepEqual(parseHolderIdentity('master-ose-master-0.example.com-10.19.115.212-dnwrtcl4'), { hostname: 'ose-master-0.example.com', ip: '10.19.115.212' });
+  const inv = labInventory({ hosts: [0, 1, 2].map((i) => host(`ose-master-${i}.example.com`, ['master'])) });
+  const g = judge(controllersLeaderCheck, { configmap: out(fixture('guide/oc-get-cm-controllers.json')) }, undefined, ctxOf(inv));
+  assert.equal(g.status, 'ok');
+  assert.equal(g.message, 'controllers run on ose-master-0.example.com');
+  const cm = (holder: string) =>
+    out(JSON.stringify({ metadata: { annotations: { 'control-plane.alpha.kubernetes.io/leader': JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15 }) } } }));
+  const m1 = judge(controllersLeaderCheck, { configmap: cm('master-master-1.example.com-127.0.8.2-abcd1234') }, undefined, ctxOf(labInventory()));
+  assert.equal(m1.status, 'ok');
+  assert.equal(m1.message, 'controllers run on master-1.example.com');
+  const none = judge(controllersLeaderCheck, { configmap: out('{"metadata":{"annotations":{}}}') }, undefined, gctx);
+  assert.equal(none.status, 'error');
+  const forbidden = judge(controllersLeaderCheck, { configmap: out('', 1, 'Error from server (Forbidden): configmaps "openshift-master-controllers" is forbidden: User "dev" cannot get configmaps in the namespace "kube-system"') }, undefined, gctx);
+  assert.equal(forbidden.status, 'error');
+  assert.match(forbidden.message, /cluster-admin/);
+});
+
+test('router-dns and registry-route: skipped without a subdomain; guide samples', () => {
+  assert.equal(judge(routerDnsCheck, {}, undefined, gctx).status, 'skipped');
+  assert.equal(judge(registryRouteCheck, {}, undefined, gctx).status, 'skipped');
+  const inv = labInventory({ groupVars: { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } } });
+  const ctx = ctxOf(inv);
+  assert.match(routerDnsCheck.commands(undefined, ctx)['dig']!.script, /^dig \+short day2-tui-wildcard-check\.apps\.example\.com$/);
+  assert.equal(judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, ctx).status, 'ok');
+  assert.equal(judge(routerDnsCheck, { dig: out('') }, undefined, ctx).status, 'fail');
+  assert.equal(judge(registryRouteCheck, { curl: out('', 0, fixture('guide/curl-registry-route.stderr')) }, undefined, ctx).status, 'ok');
+  assert.equal(judge(registryRouteCheck, { curl: out('', 6, 'curl: (6) Could not resolve host: docker-registry-default.apps.example.com') }, undefined, ctx).status, 'fail');
+});
+
+test('ALL_CHECKS: 17 ids in guide order', () => {
+  assert.deepEqual(ALL_CHECKS.map((c) => c.id), [
+    'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
+    'api-health', 'kubelet-port', 'router-dns', 'registry-route', 'disk', 'docker-storage', 'controllers-leader', 'mtu',
+  ]);
+});

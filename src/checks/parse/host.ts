@@ -1,0 +1,213 @@
+// Parsers for host command output: timedatectl, df, docker info, docker-storage, ip link/addr/route,
+// node-config.yaml, dig, curl. Pure.
+
+export interface TimeSync {
+  /** "NTP enabled:" (RHEL 7) or "NTP service: active" (newer systemd). undefined when not printed. */
+  ntpEnabled?: boolean;
+  /** "NTP synchronized:" (RHEL 7) or "System clock synchronized:" (newer systemd). */
+  synchronized?: boolean;
+  timeZone?: string;
+}
+
+function yes(v: string): boolean {
+  return /^(yes|active|true)$/i.test(v.trim());
+}
+
+/** `timedatectl` (status). Key/value lines; the flattened one-line form of the guide works too. */
+export function parseTimedatectl(text: string): TimeSync {
+  const out: TimeSync = {};
+  const enabled = /(?:NTP enabled|NTP service|Network time on):\s*(\S+)/.exec(text);
+  if (enabled) out.ntpEnabled = yes(enabled[1]!);
+  const sync = /(?:NTP synchronized|System clock synchronized):\s*(\S+)/.exec(text);
+  if (sync) out.synchronized = yes(sync[1]!);
+  const tz = /Time zone:\s*([^\n]*?)\s*(?:\n|$|NTP|System clock|Network time)/.exec(text);
+  if (tz) out.timeZone = tz[1]!.trim();
+  return out;
+}
+
+export interface Filesystem {
+  device: string;
+  type: string;
+  sizeBytes: number;
+  usedBytes: number;
+  availBytes: number;
+  usePercent: number;
+  mountedOn: string;
+}
+
+const UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
+
+/** A df size cell: bytes (`-B1`), 1K blocks are not supported (use -B1), or human (`45G`, `3.6G`, `732M`, `0`). */
+export function parseSize(cell: string): number {
+  const r = /^(\d+(?:[.,]\d+)?)([BKMGTP]?)i?$/i.exec(cell.trim());
+  if (!r) throw new Error(`unexpected size ${JSON.stringify(cell)}`);
+  return Math.round(Number(r[1]!.replace(',', '.')) * UNITS[r[2]!.toUpperCase()]!);
+}
+
+/**
+ * `df -PT -B1` (exact bytes) or the guide's `df -hT`: Filesystem Type Size Used Avail Use% Mounted on.
+ * The mount point is the rest of the line (it may contain spaces).
+ */
+export function parseDf(text: string): Filesystem[] {
+  const out: Filesystem[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const r = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)%\s+(\/.*)$/.exec(line.trim());
+    if (!r || r[1] === 'Filesystem') continue;
+    out.push({
+      device: r[1]!,
+      type: r[2]!,
+      sizeBytes: parseSize(r[3]!),
+      usedBytes: parseSize(r[4]!),
+      availBytes: parseSize(r[5]!),
+      usePercent: Number(r[6]),
+      mountedOn: r[7]!.trim(),
+    });
+  }
+  return out;
+}
+
+/** The filesystem that holds `path`: the mount point that is its longest prefix. */
+export function filesystemOf(fss: Filesystem[], path: string): Filesystem | undefined {
+  let best: Filesystem | undefined;
+  for (const fs of fss) {
+    const m = fs.mountedOn;
+    const covers = m === '/' || path === m || path.startsWith(m.endsWith('/') ? m : m + '/');
+    if (covers && (!best || m.length > best.mountedOn.length)) best = fs;
+  }
+  return best;
+}
+
+export interface DockerInfo {
+  storageDriver?: string;
+  backingFilesystem?: string;
+  supportsDType?: boolean;
+  /** devicemapper on loop files ("Data loop file: …"): not for production. */
+  dataLoopFile?: string;
+  rootDir?: string;
+  serverVersion?: string;
+}
+
+/** `docker info` (key: value lines; the flattened form of the guide works too). */
+export function parseDockerInfo(text: string): DockerInfo {
+  const out: DockerInfo = {};
+  const get = (key: string): string | undefined => {
+    const r = new RegExp(`${key}:\\s*(\\S+)`).exec(text);
+    return r ? r[1] : undefined;
+  };
+  const d = get('Storage Driver');
+  if (d) out.storageDriver = d;
+  const b = get('Backing Filesystem');
+  if (b) out.backingFilesystem = b;
+  const t = get('Supports d_type');
+  if (t) out.supportsDType = t === 'true';
+  const l = get('Data loop file');
+  if (l) out.dataLoopFile = l;
+  const root = get('Docker Root Dir');
+  if (root) out.rootDir = root;
+  const v = get('Server Version');
+  if (v) out.serverVersion = v;
+  return out;
+}
+
+/** `/etc/sysconfig/docker-storage`: the `--storage-driver X` (or `-s X`) of DOCKER_STORAGE_OPTIONS. */
+export function parseDockerStorageSysconfig(text: string): { options?: string; storageDriver?: string } {
+  const line = text
+    .split(/\r?\n/)
+    .find((l) => /^\s*DOCKER_STORAGE_OPTIONS\s*=/.test(l));
+  if (!line) return {};
+  const options = line.replace(/^\s*DOCKER_STORAGE_OPTIONS\s*=\s*/, '').replace(/^(['"])(.*)\1\s*$/, '$2');
+  const r = /(?:--storage-driver(?:=|\s+)|(?:^|\s)-s\s+)(\S+)/.exec(options);
+  return r ? { options, storageDriver: r[1]! } : { options };
+}
+
+export interface Link {
+  index: number;
+  name: string;
+  mtu: number;
+  up: boolean;
+}
+
+/** `ip link show` / `ip -o link show` (the `N: name: <FLAGS> mtu M …` lines). */
+export function parseIpLink(text: string): Link[] {
+  const out: Link[] = [];
+  for (const m of text.matchAll(/^(\d+):\s+([^:\s@]+)(?:@\S+)?:\s+<([^>]*)>.*?\bmtu (\d+)/gm)) {
+    out.push({ index: Number(m[1]), name: m[2]!, up: m[3]!.split(',').includes('UP'), mtu: Number(m[4]) });
+  }
+  return out;
+}
+
+/** `ip -o -4 addr show`: interface → its IPv4 addresses. */
+export function parseIpAddr(text: string): { iface: string; address: string }[] {
+  const out: { iface: string; address: string }[] = [];
+  for (const m of text.matchAll(/^\d+:\s+(\S+)\s+inet6?\s+([0-9a-f.:]+)\//gim)) out.push({ iface: m[1]!, address: m[2]! });
+  return out;
+}
+
+/** `ip route show default` → the device of the default route. */
+export function parseDefaultRouteDev(text: string): string | undefined {
+  const r = /^default\b.*?\bdev (\S+)/m.exec(text);
+  return r ? r[1] : undefined;
+}
+
+/**
+ * `networkConfig: mtu:` of node-config.yaml. The `yaml` package is not a dependency, and this one key
+ * of a block mapping is all we need: find the top-level `networkConfig:` line, then an indented `mtu:`
+ * within its block (up to the next line at column 0). Comments and flow style `{mtu: 1450}` handled.
+ */
+export function parseNodeConfigMtu(text: string): number | undefined {
+  const ls = text.split(/\r?\n/);
+  const start = ls.findIndex((l) => /^networkConfig:/.test(l));
+  if (start < 0) return undefined;
+  const flow = /^networkConfig:\s*\{[^}]*\bmtu:\s*(\d+)/.exec(ls[start]!);
+  if (flow) return Number(flow[1]);
+  for (const l of ls.slice(start + 1)) {
+    if (/^\S/.test(l) && !l.startsWith('#')) break;
+    const r = /^\s+mtu:\s*["']?(\d+)["']?\s*(?:#.*)?$/.exec(l);
+    if (r) return Number(r[1]);
+  }
+  return undefined;
+}
+
+/** `dig +short NAME`: the addresses (CNAME targets ending in `.` are skipped; `;;` errors too). */
+export function parseDigShort(text: string): { addresses: string[]; cnames: string[]; errors: string[] } {
+  const addresses: string[] = [];
+  const cnames: string[] = [];
+  const errors: string[] = [];
+  for (const l of text.split(/\r?\n/).map((x) => x.trim()).filter(Boolean)) {
+    if (l.startsWith(';;')) errors.push(l.replace(/^;;\s*/, ''));
+    else if (/^[0-9.]+$/.test(l) || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(l)) addresses.push(l);
+    else if (l.endsWith('.')) cnames.push(l);
+    else errors.push(l);
+  }
+  return { addresses, cnames, errors };
+}
+
+export interface CurlResult {
+  /** "* Connected to …" seen. */
+  connected: boolean;
+  /** "* Initializing NSS" (RHEL curl) seen. */
+  nssInitialized: boolean;
+  /** A TLS handshake finished ("SSL connection using …"). */
+  tlsEstablished: boolean;
+  /** Status of the last response line (`< HTTP/1.1 200 OK`, `< HTTP/2 200`). */
+  httpStatus?: number;
+  /** The body, when `-v` output went to stderr and the body to stdout. */
+  body: string;
+  /** curl's own error line ("curl: (28) …"). */
+  error?: string;
+}
+
+/** `curl -v …`: pass stdout as `body`, stderr as `verbose`. */
+export function parseCurlVerbose(verbose: string, body = ''): CurlResult {
+  const out: CurlResult = {
+    connected: /^\* +Connected to /m.test(verbose),
+    nssInitialized: /^\* +Initializing NSS/m.test(verbose),
+    tlsEstablished: /^\* +(SSL connection using|ALPN, server accepted|TLSv1\.[23] \(IN\), TLS handshake, Finished)/m.test(verbose),
+    body: body.trim(),
+  };
+  const statuses = [...verbose.matchAll(/^< HTTP\/[\d.]+ (\d{3})/gm)];
+  if (statuses.length > 0) out.httpStatus = Number(statuses[statuses.length - 1]![1]);
+  const err = /^curl: \(\d+\).*$/m.exec(verbose);
+  if (err) out.error = err[0];
+  return out;
+}

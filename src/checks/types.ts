@@ -1,0 +1,68 @@
+// A health check: where it runs, the command(s), a pure parser, and a pure verdict with the fix.
+// One check per file under src/checks/; the runner that fans them out over hosts lives elsewhere.
+import type { Host, Inventory, Role } from '../inventory/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'error' | 'skipped';
+
+/** What one command printed. Checks see only this, never a connection. */
+export interface CommandOutput {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Fix {
+  /** A procedure id of the catalogue that repairs it, when there is one. */
+  procedure?: string;
+  /** One sentence an administrator can act on. */
+  text: string;
+}
+
+export interface Verdict {
+  status: CheckStatus;
+  /** One line, in the operator's words; names the host/member at fault. */
+  message: string;
+  /** The parsed facts that led to the verdict (shown on Enter, and in `check --json` as details). */
+  details?: Record<string, unknown>;
+  fix?: Fix;
+}
+
+export interface CheckContext {
+  inventory: Inventory;
+  /** The `oc` binary to call on the bastion (`--oc PATH`, default `oc`). */
+  oc: string;
+}
+
+/** Where a check runs: on each host that has one of the roles (over SSH), or once on the bastion (`oc`). */
+export type CheckPlacement = { on: 'hosts'; roles: Role[] } | { on: 'bastion' };
+
+/**
+ * Optional first stage of a host check that needs one cluster fact the hosts cannot know (the registry's
+ * address or service IP): run once on the bastion before the host commands; the parsed value is handed to
+ * `commands` and `parse` of every host. Its parse must not throw: a missing fact is a value the host
+ * verdict explains (e.g. "no internal registry").
+ */
+export interface PreStage<Pre> {
+  commands(ctx: CheckContext): Record<string, ShellCommand>;
+  parse(outputs: Record<string, CommandOutput>, ctx: CheckContext): Pre;
+}
+
+export interface Check<Facts = unknown, Pre = undefined> {
+  id: string;
+  title: string;
+  /** Guide section, e.g. "3.3". */
+  section: string;
+  placement: CheckPlacement;
+  /** Bastion stage for a host check (see PreStage); absent for most checks. */
+  pre?: PreStage<Pre>;
+  /**
+   * The commands to run, by name. For a bastion check `host` is undefined. Each command is built with
+   * `sh`/`argv` (src/transport/shell.ts) so that nothing from the inventory becomes shell syntax.
+   */
+  commands(host: Host | undefined, ctx: CheckContext, pre?: Pre): Record<string, ShellCommand>;
+  /** Pure: outputs (same keys as commands) → facts. Throws only on output it cannot make sense of. */
+  parse(outputs: Record<string, CommandOutput>, host: Host | undefined, ctx: CheckContext, pre?: Pre): Facts;
+  /** Pure: facts → verdict with message and fix. */
+  verdict(facts: Facts, host: Host | undefined, ctx: CheckContext): Verdict;
+}
