@@ -1,0 +1,335 @@
+// The command line (DESIGN.md "Command line contract"), parsed with commander into a plain value.
+// Pure: nothing is printed and the process is never exited here; help, version and usage errors come
+// back as { kind: 'exit' } for main() to print.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
+import { DEFAULT_INVENTORY_PATH, resolveInventorySource, type InventorySource } from '../inventory/load.js';
+
+export const PROGRAM = 'day2-tui';
+export const VERSION: string = packageJson.version;
+export const DEFAULT_CONCURRENCY = 20;
+
+/** Options valid with every command (before or after the subcommand), defaults resolved. */
+export interface GlobalOptions {
+  /** Which inventory to load and why (src/inventory/load.ts; paths made absolute). Not read yet. */
+  inventory: InventorySource;
+  /** --known-hosts; undefined: the transport's default (~/.ssh/known_hosts). */
+  knownHostsFile?: string;
+  /** --identity; undefined: the ssh agent and the default keys. */
+  identityFile?: string;
+  /** --state-dir, else $XDG_STATE_HOME/day2-tui, else ~/.local/state/day2-tui (journals, audit log). */
+  stateDir: string;
+  /** --oc, else `oc` from PATH. */
+  ocPath: string;
+  /** --concurrency: hosts worked on at once. */
+  concurrency: number;
+  /** False with --no-color or a non-empty $NO_COLOR. */
+  color: boolean;
+  /** $DAY2_DEBUG set (and not "0"): errors show their stack. */
+  debug: boolean;
+}
+
+export type ParsedCommand =
+  | { kind: 'console'; options: GlobalOptions }
+  | { kind: 'check'; options: GlobalOptions; json: boolean; only?: string[]; limit?: string[] }
+  | { kind: 'list'; options: GlobalOptions; json: boolean }
+  | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string> }
+  | { kind: 'run'; options: GlobalOptions; procedure: string; params: Record<string, string>; yes: boolean }
+  | { kind: 'runs'; options: GlobalOptions; json: boolean }
+  | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean };
+
+/** Print these (stdout/stderr as given, newline included) and exit with code. */
+export interface ParseExit {
+  kind: 'exit';
+  code: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+export type ParseResult = ParsedCommand | ParseExit;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ParseDeps {
+  /** Default /etc/ansible/hosts: used when it exists and no inventory was named (tests point it elsewhere). */
+  defaultInventoryPath?: string;
+}
+
+/** A usage error found after commander's own parsing; becomes one line on stderr and exit 2. */
+class UsageError extends Error {}
+
+// ---- option value parsers (commander calls them; InvalidArgumentError becomes a usage error) ----
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('It must be a positive integer.');
+  }
+  return Number(value);
+}
+
+function commaList(value: string, previous: string[] | undefined): string[] {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new InvalidArgumentError('It must be a comma-separated list without empty items.');
+  return [...(previous ?? []), ...items];
+}
+
+function keyValue(value: string, previous: [string, string][] | undefined): [string, string][] {
+  const at = value.indexOf('=');
+  const key = at < 0 ? '' : value.slice(0, at);
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) throw new InvalidArgumentError('It must be key=value.');
+  return [...(previous ?? []), [key, value.slice(at + 1)]];
+}
+
+// ---- the program ----------------------------------------------------------------------------------
+
+const HELP_AFTER = `
+With no command, ${PROGRAM} starts the full-screen console.
+
+Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH} when it exists,
+else the built-in demo cluster (labelled DEMO).
+Exit codes: 0 ok; 1 checks warn; 2 checks fail, or a usage or configuration error;
+3 a confirmation gate stopped a run without --yes.
+Set DAY2_DEBUG=1 to see the stack of an error.`;
+
+interface Captured {
+  out: string;
+  err: string;
+  /** The subcommand being parsed, for the "(see day2-tui X --help)" hint. */
+  active?: string;
+  result?: ParsedCommand;
+}
+
+function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: Command) => void): Command {
+  const program = new Command(PROGRAM);
+  const configure = (cmd: Command): Command =>
+    cmd
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => void (cap.out += s),
+        writeErr: (s) => void (cap.err += s),
+        outputError: () => {}, // the CommanderError carries the message; main prints one line
+      })
+      .showSuggestionAfterError(true)
+      .helpOption('-h, --help', 'show this help');
+
+  configure(program)
+    .description('Terminal console for Day 2 operations of OpenShift Container Platform 3.x clusters')
+    .usage('[options] [command]')
+    .version(VERSION, '--version', 'print the version')
+    .option('-i, --inventory <file>', 'Ansible inventory of the cluster')
+    .addOption(new Option('--demo', 'use the built-in demo cluster').conflicts('inventory'))
+    .option('--known-hosts <file>', 'known_hosts file for host key verification')
+    .option('--identity <file>', 'SSH private key')
+    .option('--state-dir <dir>', 'where run journals and the audit log are kept')
+    .option('--oc <path>', 'the oc client to run cluster commands with')
+    .option('--concurrency <n>', `hosts worked on at once (default: ${DEFAULT_CONCURRENCY})`, positiveInteger)
+    .option('--no-color', 'no colour (also with NO_COLOR set)')
+    .allowExcessArguments(true)
+    .helpCommand('help [command]', 'show help for a command')
+    .addHelpText('after', HELP_AFTER)
+    .hook('preSubcommand', (_this, sub) => {
+      cap.active = sub.name();
+    })
+    .action(() => {
+      // No subcommand: the console. A leftover word is a command we do not know.
+      if (program.args.length > 0) {
+        const withSuggestion = program as unknown as { unknownCommand?: () => never };
+        if (typeof withSuggestion.unknownCommand === 'function') withSuggestion.unknownCommand();
+        program.error(`error: unknown command '${program.args[0]}'`, { code: 'commander.unknownCommand' });
+      }
+      finish('console', program);
+    });
+
+  const sub = (name: string, description: string) =>
+    configure(program.command(name).description(description))
+      .allowExcessArguments(false)
+      .configureHelp({ showGlobalOptions: true });
+
+  sub('check', 'run the health checks (exit 0 ok, 1 warn, 2 fail)')
+    .option('--json', 'print one JSON object')
+    .option('--only <ids>', 'only these checks (comma list; see list)', commaList)
+    .option('--limit <hosts>', 'only these hosts (comma list)', commaList)
+    .action((_opts, cmd: Command) => finish('check', cmd));
+
+  sub('list', 'list checks and procedures with their parameters')
+    .option('--json', 'print JSON')
+    .action((_opts, cmd: Command) => finish('list', cmd));
+
+  sub('plan', "show a procedure's steps and commands; changes nothing")
+    .argument('<procedure>', 'procedure id (see list)')
+    .option('--param <key=value>', 'a procedure parameter (repeatable)', keyValue)
+    .action((_id, _opts, cmd: Command) => finish('plan', cmd));
+
+  sub('run', 'run a procedure')
+    .argument('<procedure>', 'procedure id (see list)')
+    .option('--param <key=value>', 'a procedure parameter (repeatable)', keyValue)
+    .option('-y, --yes', 'answer the confirmation gates')
+    .action((_id, _opts, cmd: Command) => finish('run', cmd));
+
+  sub('runs', 'list the journals of past and interrupted runs')
+    .option('--json', 'print JSON')
+    .action((_opts, cmd: Command) => finish('runs', cmd));
+
+  sub('resume', 'resume an interrupted run')
+    .argument('<run-id>', 'run id (see runs)')
+    .option('-y, --yes', 'answer the confirmation gates')
+    .action((_id, _opts, cmd: Command) => finish('resume', cmd));
+
+  return program;
+}
+
+// ---- after commander: defaults, catalogue look-ups ------------------------------------------------
+
+function globalOptions(program: Command, env: Env, deps: ParseDeps): GlobalOptions {
+  const o = program.opts<{
+    inventory?: string;
+    demo?: boolean;
+    knownHosts?: string;
+    identity?: string;
+    stateDir?: string;
+    oc?: string;
+    concurrency?: number;
+    color: boolean;
+  }>();
+  const sourceOptions: Parameters<typeof resolveInventorySource>[0] = { env: { ...env }, demo: !!o.demo };
+  if (o.inventory !== undefined) sourceOptions.flag = nonEmpty(o.inventory, '--inventory');
+  if (deps.defaultInventoryPath !== undefined) sourceOptions.defaultPath = deps.defaultInventoryPath;
+  const inventory = resolveInventorySource(sourceOptions);
+
+  const stateBase = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  const options: GlobalOptions = {
+    inventory,
+    stateDir: o.stateDir !== undefined ? nonEmpty(o.stateDir, '--state-dir') : join(stateBase, PROGRAM),
+    ocPath: o.oc !== undefined ? nonEmpty(o.oc, '--oc') : 'oc',
+    concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+    color: o.color && !env.NO_COLOR,
+    debug: !!env.DAY2_DEBUG && env.DAY2_DEBUG !== '0',
+  };
+  if (o.knownHosts !== undefined) options.knownHostsFile = nonEmpty(o.knownHosts, '--known-hosts');
+  if (o.identity !== undefined) options.identityFile = nonEmpty(o.identity, '--identity');
+  return options;
+}
+
+function nonEmpty(value: string, option: string): string {
+  if (value.trim() === '') throw new UsageError(`${option} needs a value`);
+  return value;
+}
+
+function procedureId(id: string): string {
+  const entry = findEntry(id);
+  if (!entry) throw new UsageError(`unknown procedure '${id}' (see ${PROGRAM} list)`);
+  if (entry.kind === 'check') throw new UsageError(`'${id}' is a check, not a procedure: use \`${PROGRAM} check --only ${id}\``);
+  if (entry.kind === 'info') throw new UsageError(`'${id}' is guidance, not a procedure: open it in the console`);
+  return id;
+}
+
+function procedureParams(id: string, pairs: [string, string][] | undefined): Record<string, string> {
+  const entry = findEntry(id)!;
+  const params: Record<string, string> = {};
+  for (const [key, value] of pairs ?? []) {
+    const info = entry.parameters.find((p) => p.name === key);
+    if (!info) {
+      const known = entry.parameters.map((p) => p.name).join(', ') || 'none';
+      throw new UsageError(`${id} has no parameter '${key}' (its parameters: ${known})`);
+    }
+    if (Object.hasOwn(params, key)) throw new UsageError(`--param ${key} given twice`);
+    if (info.choices && 'values' in info.choices && !info.choices.values.includes(value)) {
+      throw new UsageError(`--param ${key} must be one of ${info.choices.values.join(', ')}, not '${value}'`);
+    }
+    params[key] = value;
+  }
+  return params;
+}
+
+function checkIds(ids: string[] | undefined): string[] | undefined {
+  if (!ids) return undefined;
+  for (const id of ids) {
+    const entry = findEntry(id);
+    if (!entry || entry.kind !== 'check') {
+      const checks = CATALOGUE.filter((e) => e.kind === 'check').map((e) => e.id).join(', ');
+      throw new UsageError(`unknown check '${id}' (checks: ${checks})`);
+    }
+  }
+  return [...new Set(ids)];
+}
+
+function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOptions): ParsedCommand {
+  const o = cmd.opts<{ json?: boolean; only?: string[]; limit?: string[]; param?: [string, string][]; yes?: boolean }>();
+  const arg0 = cmd.args[0] ?? '';
+  switch (kind) {
+    case 'console':
+      return { kind, options };
+    case 'check': {
+      const parsed: ParsedCommand = { kind, options, json: !!o.json };
+      const only = checkIds(o.only);
+      if (only) parsed.only = only;
+      if (o.limit) parsed.limit = [...new Set(o.limit)];
+      return parsed;
+    }
+    case 'list':
+    case 'runs':
+      return { kind, options, json: !!o.json };
+    case 'plan': {
+      const procedure = procedureId(arg0);
+      return { kind, options, procedure, params: procedureParams(procedure, o.param) };
+    }
+    case 'run': {
+      const procedure = procedureId(arg0);
+      return { kind, options, procedure, params: procedureParams(procedure, o.param), yes: !!o.yes };
+    }
+    case 'resume':
+      return { kind, options, runId: nonEmpty(arg0, 'resume'), yes: !!o.yes };
+  }
+}
+
+/** One stderr line: `day2-tui: <what> (see day2-tui [cmd] --help)`. */
+function usageLine(message: string, active: string | undefined): string {
+  const text = message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\(Did you mean (.*)\?\)\s*$/, ': did you mean $1?')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(' ');
+  const help = active ? `${PROGRAM} ${active} --help` : `${PROGRAM} --help`;
+  return `${PROGRAM}: ${text} (see ${help})\n`;
+}
+
+/**
+ * Parses the arguments after `node script` (process.argv.slice(2)). Never prints, never exits.
+ * Usage errors → { kind: 'exit', code: 2, stderr: one line }; --help / --version → code 0 with stdout.
+ */
+export function parseCommandLine(argv: readonly string[], env: Env, deps: ParseDeps = {}): ParseResult {
+  const cap: Captured = { out: '', err: '' };
+  let finished: { kind: ParsedCommand['kind']; cmd: Command } | undefined;
+  const program = buildProgram(cap, (kind, cmd) => {
+    finished = { kind, cmd };
+  });
+  try {
+    program.parse([...argv], { from: 'user' });
+    if (!finished) return { kind: 'exit', code: 2, stderr: usageLine('nothing to do', undefined) };
+    return toParsed(finished.kind, finished.cmd, globalOptions(program, env, deps));
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) {
+        const result: ParseExit = { kind: 'exit', code: 0 };
+        if (cap.out) result.stdout = cap.out;
+        if (cap.err) result.stderr = cap.err;
+        return result;
+      }
+      if (err.code === 'commander.help') {
+        // `day2-tui help frobnicate`: commander prints the whole help to stderr; say what was wrong instead.
+        const asked = argv[argv.indexOf('help') + 1];
+        return { kind: 'exit', code: 2, stderr: usageLine(`unknown command '${asked ?? ''}'`, undefined) };
+      }
+      return { kind: 'exit', code: 2, stderr: usageLine(err.message, cap.active) };
+    }
+    if (err instanceof UsageError) {
+      return { kind: 'exit', code: 2, stderr: usageLine(err.message, finished && finished.kind !== 'console' ? finished.kind : undefined) };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,172 @@
+// The entry point: scripts/build.mjs bundles this file into dist/day2-tui.js, which bin/day2-tui loads.
+// Start-up stays cheap: ink, react and ssh2 are imported only when the console starts.
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { PROGRAM, VERSION, parseCommandLine, type Env, type GlobalOptions, type ParsedCommand } from './args.js';
+import type { Inventory } from '../inventory/types.js';
+import type { Runner } from '../transport/types.js';
+import { demoInventory } from '../inventory/demo.js';
+import { readInventoryFile } from '../inventory/load.js';
+import type { CreateRunnerOptions } from '../transport/runner.js';
+import { runList } from './list.js';
+
+export interface MainIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Env;
+  /** Both stdin and stdout are terminals (the console needs one). */
+  isTTY: boolean;
+}
+
+function defaultIO(): MainIO {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    isTTY: !!process.stdin.isTTY && !!process.stdout.isTTY,
+  };
+}
+
+/** An error whose message is for the operator (bad configuration, bad input): exit 2, no stack. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Runs the command line; returns the exit code. Never exits the process, never throws. */
+export async function main(argv: readonly string[] = process.argv.slice(2), io: Partial<MainIO> = {}): Promise<number> {
+  const out: MainIO = { ...defaultIO(), ...io };
+  const debug = !!out.env.DAY2_DEBUG && out.env.DAY2_DEBUG !== '0';
+  try {
+    const parsed = parseCommandLine(argv, out.env);
+    if (parsed.kind === 'exit') {
+      if (parsed.stdout) out.stdout(parsed.stdout);
+      if (parsed.stderr) out.stderr(parsed.stderr);
+      return parsed.code;
+    }
+    return await dispatch(parsed, out);
+  } catch (err) {
+    out.stderr(errorLine(err));
+    if (debug && err instanceof Error && err.stack) out.stderr(err.stack + '\n');
+    return err instanceof CliError ? err.exitCode : 2;
+  }
+}
+
+/** `day2-tui: <message>` on one line; the stack only with DAY2_DEBUG=1. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const oneLine = message.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || 'unexpected error';
+  return `${PROGRAM}: ${oneLine}\n`;
+}
+
+async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
+  switch (command.kind) {
+    case 'console':
+      return startConsole(command, io);
+    case 'list':
+      return runList(command, io.stdout);
+    case 'check':
+      return checkCommand(command, io);
+    case 'plan':
+      return planCommand(command, io);
+    case 'run':
+      return runCommand(command, io);
+    case 'runs':
+      return runsCommand(command, io);
+    case 'resume':
+      return resumeCommand(command, io);
+  }
+}
+
+// ---- the console ------------------------------------------------------------------------------------
+
+async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>, io: MainIO): Promise<number> {
+  if (!io.isTTY) {
+    throw new CliError(`the console needs a terminal; use a command instead (see ${PROGRAM} --help)`);
+  }
+  const { options } = command;
+  // Read the inventory before the screen switches, so that its error is an ordinary one-line message.
+  const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
+  // Dynamic: the transport, ink and react load only now. The demo never touches the network.
+  const runner = inventory.source.kind === 'demo' ? await demoRunner(inventory) : await sshRunner(options);
+  try {
+    const screens = await import('../../screens/console.js');
+    return await screens.startConsole({
+      inventory,
+      runner,
+      version: VERSION,
+      noColor: !options.color,
+      concurrency: options.concurrency,
+    });
+  } finally {
+    await runner.close();
+  }
+}
+
+async function demoRunner(inventory: Inventory): Promise<Runner> {
+  const { DemoRunner } = await import('../transport/demo.js');
+  return new DemoRunner({ inventory });
+}
+
+async function sshRunner(options: GlobalOptions): Promise<Runner> {
+  const { createRunner } = await import('../transport/runner.js');
+  const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
+  if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
+  if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
+  return createRunner(runnerOptions);
+}
+
+// ---- not built yet: the lead wires these up -----------------------------------------------------------
+
+function notBuilt(name: string, io: MainIO): number {
+  io.stderr(`${PROGRAM}: \`${name}\` is not built yet\n`);
+  return 2;
+}
+
+async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
+  void command; // TODO(lead): run the checks (command.only, command.limit), print text or --json; exit 0/1/2.
+  return notBuilt('check', io);
+}
+
+async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {
+  void command; // TODO(lead): resolve command.procedure with command.params against the inventory; print the plan.
+  return notBuilt('plan', io);
+}
+
+async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {
+  void command; // TODO(lead): run with the journal; a gate without command.yes stops with exit 3.
+  return notBuilt('run', io);
+}
+
+async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io: MainIO): Promise<number> {
+  void command; // TODO(lead): list journals under command.options.stateDir.
+  return notBuilt('runs', io);
+}
+
+async function resumeCommand(command: Extract<ParsedCommand, { kind: 'resume' }>, io: MainIO): Promise<number> {
+  void command; // TODO(lead): resume command.runId; re-check the interrupted step's verification first.
+  return notBuilt('resume', io);
+}
+
+// ---- when this file is the program ------------------------------------------------------------------
+
+/** True in the bundle (dist/day2-tui.js, loaded by bin/day2-tui) and for `node --import tsx src/cli/main.ts`; false when a test imports it. */
+function isEntryPoint(): boolean {
+  const self = fileURLToPath(import.meta.url);
+  if (!self.endsWith('.ts')) return true;
+  return process.argv[1] !== undefined && resolve(process.argv[1]) === self;
+}
+
+if (isEntryPoint()) {
+  // `day2-tui list | head`: a closed pipe is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  process.exitCode = await main();
+}
