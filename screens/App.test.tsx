@@ -1,0 +1,172 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, render } from 'ink-testing-library';
+import { App } from './App.js';
+import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+
+const monitors: ConnectivityMonitor[] = [];
+afterEach(() => {
+  cleanup();
+  for (const m of monitors.splice(0)) m.dispose();
+});
+
+const ESC = '\x1b';
+const UP = '\x1b[A';
+const DOWN = '\x1b[B';
+
+function renderApp(quitBlocker?: () => string | undefined) {
+  const inventory = testInventory();
+  const runner = new FakeRunner(() => ({ state: 'ok' }));
+  const monitor = new ConnectivityMonitor(inventory, runner);
+  monitors.push(monitor);
+  let quits = 0;
+  const r = render(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} quitBlocker={quitBlocker} onQuit={() => quits++} />,
+  );
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await delay();
+    }
+  };
+  return { ...r, runner, frame, press, quits: () => quits, ready: () => waitFor(() => frame().includes('HOSTS'), 'first frame') };
+}
+
+const selectedLines = (f: string) => f.split('\n').filter((l) => l.includes('›'));
+
+test('j/k and arrows move the selection in the focused pane', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  assert.match(selectedLines(frame()).join('\n'), /› master-0/);
+  await press('j', 'j');
+  assert.match(selectedLines(frame()).join('\n'), /› infra-0/);
+  await press('k');
+  assert.match(selectedLines(frame()).join('\n'), /› master-1/);
+  await press(DOWN, DOWN, DOWN, DOWN, DOWN);
+  assert.match(selectedLines(frame()).join('\n'), /› lb-0/, 'stops at the last host');
+  await press(UP);
+  assert.match(selectedLines(frame()).join('\n'), /› node-0/);
+});
+
+test('Tab switches the focused pane (▶ and a double border); Enter opens; Esc comes back', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  assert.match(frame(), /▶ HOSTS/);
+  assert.match(frame(), /╔/);
+  await press('\t');
+  assert.match(frame(), /▶ PROCEDURES/);
+  assert.doesNotMatch(frame(), /▶ HOSTS/);
+  await press('j', 'j', 'j', '\r');
+  const f = frame();
+  assert.match(f, /PROCEDURE etcd-backup/);
+  assert.match(f, /Back up etcd/);
+  assert.match(f, /Section:  4\.6/);
+  assert.match(f, /Risk:     MEDIUM/);
+  assert.match(f, /NOT BUILT YET/);
+  assert.match(f, /Saves the etcd configuration/);
+  assert.match(f, /host \(optional\): Member to back up — one of the inventory's etcd hosts/);
+  assert.match(f, /backup-dir \(optional, default \/backup\/etcd-DATE\)/);
+  assert.match(f, /Esc back/);
+  await press(ESC);
+  assert.match(frame(), /▶ PROCEDURES/);
+  assert.match(selectedLines(frame()).join('\n'), /› etcd-backup/);
+});
+
+test('? shows the help, Esc (or ? again) goes back', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press('?');
+  assert.match(frame(), /▶ HELP/);
+  await press(ESC);
+  assert.match(frame(), /▶ HOSTS/);
+  await press('?', '?');
+  assert.match(frame(), /▶ HOSTS/);
+});
+
+test('/ filters the focused list as typed; Enter keeps it; Esc clears it', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press('/');
+  assert.match(frame(), /\/ filter hosts: █/);
+  await press('inf');
+  let f = frame();
+  assert.match(f, /\/ filter hosts: inf█/);
+  assert.match(f, /HOSTS \*\.example\.com \/inf/);
+  assert.match(f, /infra-0/);
+  assert.doesNotMatch(f, /master-0/);
+  await press('\r');
+  assert.match(frame(), /Tab pane/, 'back to the normal footer');
+  assert.match(frame(), /\/inf/, 'filter kept');
+  await press(ESC);
+  f = frame();
+  assert.match(f, /master-0/);
+  assert.match(f, /Filter cleared/);
+});
+
+test(': jumps to a procedure by id and shows its detail', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press(':', 'etcd-r');
+  assert.match(frame(), /: procedure id: etcd-r█/);
+  assert.match(frame(), /Enter opens etcd-restore — Restore etcd/);
+  await press('\r');
+  assert.match(frame(), /PROCEDURE etcd-restore/);
+  assert.match(frame(), /DESTRUCTIVE/);
+  await press(ESC);
+  assert.match(frame(), /▶ PROCEDURES/);
+  assert.match(selectedLines(frame()).join('\n'), /› etcd-restore/);
+  await press(':', 'etcd', '\r');
+  assert.match(frame(), /"etcd" matches 3: etcd-health, etcd-backup, etcd-restore/);
+  await press(ESC, ':', 'nothing', '\r');
+  assert.match(frame(), /No procedure "nothing"/);
+});
+
+test('q quits at once, or asks first while something (a run) is active', async () => {
+  const a = renderApp();
+  await delay();
+  await a.press('q');
+  await waitFor(() => a.quits() === 1, 'quit');
+  a.unmount();
+
+  let active: string | undefined = 'Run etcd-backup is still running';
+  const b = renderApp(() => active);
+  await delay();
+  await b.press('q');
+  assert.equal(b.quits(), 0);
+  assert.match(b.frame(), /Run etcd-backup is still running\. Quit anyway\?/);
+  await b.press('n');
+  assert.equal(b.quits(), 0);
+  assert.match(b.frame(), /Not quitting/);
+  await b.press('q', 'y');
+  await waitFor(() => b.quits() === 1, 'quit after y');
+  active = undefined;
+});
+
+test('Ctrl-C goes through the same quit path', async () => {
+  const a = renderApp();
+  await delay();
+  await a.press('\x03');
+  await waitFor(() => a.quits() === 1, 'quit on Ctrl-C');
+});
+
+test('typing in a prompt never triggers a key (q, ?, j)', async () => {
+  const { frame, press, quits } = renderApp();
+  await delay();
+  await press('/', 'q?j');
+  assert.equal(quits(), 0);
+  assert.match(frame(), /\/ filter hosts: q\?j█/);
+  assert.match(frame(), /no host matches the filter/);
+});
+
+test('r re-probes the selected host, R every host', async () => {
+  const { frame, press, runner } = renderApp();
+  await delay();
+  assert.equal(runner.probes.length, 5);
+  await press('r');
+  assert.deepEqual(runner.probes.slice(5), ['master-0.example.com']);
+  assert.match(frame(), /Re-probing master-0\.example\.com/);
+  await press('R');
+  assert.equal(runner.probes.length, 11);
+});

@@ -1,0 +1,280 @@
+// The shell of the console: header (product, version, inventory, DEMO label), the current screen,
+// and a footer with the keys valid here. Keys are mapped to actions of src/model/console-state.ts.
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import type { Inventory } from '../src/inventory/types.js';
+import type { CatalogueEntry } from '../src/model/catalogue.js';
+import type { ConnectivityMonitor } from '../src/model/connectivity.js';
+import {
+  currentRoute,
+  initialState,
+  reduce,
+  type Action,
+  type ConsoleContext,
+  type ConsoleState,
+  type Route,
+} from '../src/model/console-state.js';
+import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
+import { truncate } from '../src/model/text.js';
+import { Help } from './Help.js';
+import { Home } from './Home.js';
+import { HostDetail } from './HostDetail.js';
+import { ProcedureDetail } from './ProcedureDetail.js';
+import { useConnectivity } from './hooks/useConnectivity.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { footerKeys } from './keys.js';
+import { ThemeProvider, Txt } from './theme.js';
+
+export const PRODUCT = 'day2-tui';
+export const DEMO_LABEL = 'DEMO — simulated cluster, no host is contacted';
+
+export interface AppProps {
+  inventory: Inventory;
+  catalogue: readonly CatalogueEntry[];
+  /** Live connectivity (core); the App only reads it and asks for re-probes. */
+  monitor: ConnectivityMonitor;
+  version: string;
+  /** No colour codes at all (NO_COLOR, --no-color). */
+  noColor?: boolean;
+  /** Why quitting needs a confirmation now (e.g. an active run); undefined quits at once. */
+  quitBlocker?: () => string | undefined;
+  /** Called once when the operator quits; default: unmount the Ink app. */
+  onQuit?: () => void;
+  /** Fixed size (tests); default: the terminal's, following resizes. */
+  columns?: number;
+  rows?: number;
+}
+
+function routeTitle(route: Route): string {
+  switch (route.screen) {
+    case 'home':
+      return 'Home';
+    case 'help':
+      return 'Help';
+    case 'host':
+      return `Home › host ${route.host}`;
+    case 'procedure':
+      return `Home › ${route.id}`;
+  }
+}
+
+function Header({ inventory, version, route, width }: { inventory: Inventory; version: string; route: Route; width: number }) {
+  const demo = inventory.source.kind === 'demo';
+  // Narrow terminal: the DEMO label stays whole, the product name goes.
+  const left = demo && width < PRODUCT.length + version.length + DEMO_LABEL.length + 6 ? 'day2' : `${PRODUCT} ${version}`;
+  const sourceRoom = Math.max(10, width - left.length - 3);
+  const source = inventory.source.kind === 'file' ? `inventory ${inventory.source.path}` : ` ${DEMO_LABEL} `;
+  const shownSource = inventory.source.kind === 'file' && source.length > sourceRoom ? `inventory …${inventory.source.path.slice(-(sourceRoom - 11))}` : truncate(source, sourceRoom);
+  const title = routeTitle(route);
+  const used = left.length + 3 + shownSource.length;
+  const crumb = width - used >= title.length + 3 ? title : '';
+  return (
+    <Box width={width} height={1}>
+      <Box flexGrow={1}>
+        <Text wrap="truncate">
+          <Txt bold>{left}</Txt>
+          {' │ '}
+          {demo ? (
+            <Txt tone="demo" bold inverse>
+              {shownSource}
+            </Txt>
+          ) : (
+            <Txt>{shownSource}</Txt>
+          )}
+        </Text>
+      </Box>
+      {crumb ? <Txt dim>{crumb}</Txt> : null}
+    </Box>
+  );
+}
+
+function Footer({ state, width }: { state: ConsoleState; width: number }) {
+  const prompt = state.prompt;
+  const keys = footerKeys(currentRoute(state), prompt);
+  let lead: ReactNode = null;
+  if (prompt?.kind === 'filter') lead = <Txt bold>{`/ filter ${prompt.pane}: ${prompt.text}█  `}</Txt>;
+  else if (prompt?.kind === 'jump') lead = <Txt bold>{`: procedure id: ${prompt.text}█  `}</Txt>;
+  else if (prompt?.kind === 'confirm-quit')
+    lead = (
+      <Txt tone="warn" bold>
+        {`${prompt.reason}. Quit anyway?  `}
+      </Txt>
+    );
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate">
+        {lead}
+        {keys.map(([k, what], i) => (
+          <Text key={k}>
+            {i > 0 ? '  ' : ''}
+            <Txt bold inverse>
+              {k}
+            </Txt>{' '}
+            {what}
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}
+
+export function App(props: AppProps) {
+  const { inventory, catalogue, monitor, version, noColor, quitBlocker, onQuit } = props;
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize({ columns: props.columns, rows: props.rows });
+  const connectivity = useConnectivity(monitor);
+  const [state, setState] = useState<ConsoleState>(initialState);
+  // The latest state, also between a key and the re-render (several keys can arrive in one tick).
+  const stateRef = useRef(state);
+
+  const ctx: ConsoleContext = {
+    keys: (pane, filter) =>
+      pane === 'hosts' ? selectableKeys(hostRows(inventory, filter, connectivity)) : selectableKeys(procedureRows(catalogue, filter)),
+    catalogue,
+    quitBlocker,
+  };
+  const ctxRef = useRef(ctx);
+  ctxRef.current = ctx;
+  const dispatch = (action: Action) => {
+    const next = reduce(stateRef.current, action, ctxRef.current);
+    stateRef.current = next;
+    setState(next);
+  };
+
+  const quitDone = useRef(false);
+  useEffect(() => {
+    if (!state.quit || quitDone.current) return;
+    quitDone.current = true;
+    if (onQuit) onQuit();
+    else exit();
+  }, [state.quit, onQuit, exit]);
+
+  const route = currentRoute(state);
+
+  const reprobe = (all: boolean) => {
+    const s = stateRef.current;
+    const route = currentRoute(s);
+    if (all) {
+      monitor.reprobe();
+      dispatch({ type: 'message', text: `Re-probing all ${inventory.hosts.length} hosts…` });
+      return;
+    }
+    let host: string | undefined;
+    if (route.screen === 'host') host = route.host;
+    else if (route.screen === 'home' && s.focus === 'hosts') host = effectiveSelection(ctx.keys('hosts', s.filter.hosts), s.selected.hosts);
+    if (host) {
+      monitor.reprobe(host);
+      dispatch({ type: 'message', text: `Re-probing ${host}…` });
+    } else {
+      dispatch({ type: 'message', text: 'r re-probes the selected host (hosts pane); R re-probes all.' });
+    }
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') return dispatch({ type: 'interrupt' });
+    const prompt = stateRef.current.prompt;
+    const route = currentRoute(stateRef.current);
+    if (prompt) {
+      if (prompt.kind === 'confirm-quit') return dispatch({ type: 'text', text: input });
+      if (key.return) return dispatch({ type: 'enter' });
+      if (key.escape) return dispatch({ type: 'back' });
+      if (key.backspace || key.delete) return dispatch({ type: 'backspace' });
+      if (key.tab) return dispatch({ type: 'complete' });
+      if (key.upArrow) return dispatch({ type: 'move', delta: -1 });
+      if (key.downArrow) return dispatch({ type: 'move', delta: 1 });
+      // eslint-disable-next-line no-control-regex
+      const text = input.replace(/[\x00-\x1f\x7f]/g, '');
+      if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
+      return;
+    }
+    if (input === 'q') return dispatch({ type: 'quit' });
+    if (input === '?') return dispatch({ type: 'help' });
+    if (input === ':') return dispatch({ type: 'open-jump' });
+    if (input === '/') return dispatch({ type: 'open-filter' });
+    if (key.escape) return dispatch({ type: 'back' });
+    if (input === 'r') return reprobe(false);
+    if (input === 'R') return reprobe(true);
+    if (route.screen !== 'home') return; // the pager screens scroll themselves
+    if (key.tab) return dispatch({ type: 'tab' });
+    if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
+    if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
+    if (key.return) return dispatch({ type: 'enter' });
+    if (input === 'j' || key.downArrow) return dispatch({ type: 'move', delta: 1 });
+    if (input === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -1 });
+    if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
+    if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
+    if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
+    if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
+  });
+
+  // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.
+  const height = Math.max(8, rows - 1);
+  const width = Math.max(20, columns);
+
+  const jumpHint = useMemo(() => {
+    if (state.prompt?.kind !== 'jump' || !state.prompt.text.trim()) return undefined;
+    const { entry, candidates } = resolveJump(catalogue, state.prompt.text);
+    if (entry) return `Enter opens ${entry.id} — ${entry.title}`;
+    if (candidates.length === 0) return `no procedure id contains "${state.prompt.text.trim()}"`;
+    return `matches: ${candidates.map((c) => c.id).join(', ')}`;
+  }, [state.prompt, catalogue]);
+  const messageText = state.message?.text ?? jumpHint;
+  const bodyHeight = height - 2 - (messageText ? 1 : 0);
+  const active = !state.prompt;
+
+  let body: ReactNode;
+  switch (route.screen) {
+    case 'home':
+      body = (
+        <Home
+          inventory={inventory}
+          catalogue={catalogue}
+          connectivity={connectivity}
+          focus={state.focus}
+          selected={state.selected}
+          filter={state.filter}
+          width={width}
+          height={bodyHeight}
+        />
+      );
+      break;
+    case 'help':
+      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} />;
+      break;
+    case 'host': {
+      const host = inventory.hosts.find((h) => h.name === route.host);
+      body = host ? (
+        <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} width={width} height={bodyHeight} active={active} />
+      ) : (
+        <Txt tone="bad">{`Host ${route.host} is not in the inventory.`}</Txt>
+      );
+      break;
+    }
+    case 'procedure': {
+      const entry = catalogue.find((e) => e.id === route.id);
+      body = entry ? (
+        <ProcedureDetail key={entry.id} entry={entry} width={width} height={bodyHeight} active={active} />
+      ) : (
+        <Txt tone="bad">{`No procedure ${route.id} in the catalogue.`}</Txt>
+      );
+      break;
+    }
+  }
+
+  return (
+    <ThemeProvider color={!noColor}>
+      <Box flexDirection="column" width={width} height={height}>
+        <Header inventory={inventory} version={version} route={route} width={width} />
+        <Box height={bodyHeight} flexDirection="column" overflow="hidden">
+          {body}
+        </Box>
+        {messageText ? (
+          <Txt tone={state.message?.tone === 'warn' ? 'warn' : undefined} bold={state.message?.tone === 'warn'} wrap="truncate">
+            {state.message?.tone === 'warn' ? `⚠ ${messageText}` : messageText}
+          </Txt>
+        ) : null}
+        <Footer state={state} width={width} />
+      </Box>
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,34 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, render } from 'ink-testing-library';
+import { Help, helpLines } from './Help.js';
+import { KEY_HELP } from './keys.js';
+import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
+import { delay, stripAnsi } from './testing/fixtures.js';
+
+afterEach(() => cleanup());
+
+test('the help text names every key and every connectivity state with what to do', () => {
+  const text = helpLines().map((l) => l.text).join('\n');
+  for (const k of KEY_HELP) assert.ok(text.includes(k.keys), k.keys);
+  for (const l of Object.values(CONNECTIVITY_LABELS)) {
+    assert.ok(text.includes(`${l.symbol} ${l.word}`), l.word);
+    assert.ok(text.includes(l.meaning), l.meaning);
+    assert.ok(text.includes(`What to do: ${l.action}`), l.action);
+  }
+});
+
+test('the help scrolls at 80×24 and never overflows', async () => {
+  const { lastFrame, stdin } = render(<Help width={80} height={21} active />);
+  let f = stripAnsi(lastFrame());
+  assert.match(f, /▶ HELP/);
+  assert.match(f, /lines 1-18\/\d+ {2}j\/k scroll/);
+  assert.equal(f.split('\n').length, 21);
+  await delay();
+  stdin.write('G');
+  await delay();
+  f = stripAnsi(lastFrame());
+  assert.match(f, /⚠ WARNING/);
+  assert.doesNotMatch(f, /^║KEYS/m);
+  for (const l of f.split('\n')) assert.ok([...l].length <= 80);
+});

@@ -1,0 +1,155 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, render } from 'ink-testing-library';
+import { App, DEMO_LABEL } from './App.js';
+import { Home } from './Home.js';
+import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
+import type { Inventory } from '../src/inventory/types.js';
+import type { Connectivity } from '../src/transport/types.js';
+
+const monitors: ConnectivityMonitor[] = [];
+afterEach(() => {
+  cleanup();
+  for (const m of monitors.splice(0)) m.dispose();
+});
+
+function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }) {
+  const runner = new FakeRunner();
+  const monitor = new ConnectivityMonitor(inventory, runner);
+  monitors.push(monitor);
+  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" {...size} onQuit={() => {}} />);
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await delay();
+    }
+  };
+  return { ...r, runner, monitor, frame, press };
+}
+
+function assertFits(frame: string, columns: number, rows: number) {
+  const lines = frame.split('\n');
+  assert.ok(lines.length <= rows - 1, `${lines.length} lines for ${rows} rows`);
+  for (const l of lines) assert.ok([...l].length <= columns, `too wide (${[...l].length}): ${l}`);
+}
+
+test('hosts are grouped by role with live states: checking, then ok / host key changed', async () => {
+  const { frame, runner, press } = renderApp();
+  await delay();
+  let f = frame();
+  const order = ['MASTER (2)', 'INFRA (1)', 'NODE (1)', 'LB (1)'].map((h) => f.indexOf(h));
+  assert.ok(order.every((i) => i >= 0), f);
+  assert.deepEqual([...order].sort((a, b) => a - b), order, 'roles in ROLE_ORDER');
+  assert.match(f, /master-0 \+etcd,node/);
+  assert.match(f, /HOSTS \*\.example\.com/);
+  assert.equal((f.match(/checking/g) ?? []).length >= 5, true, 'every host checking at first');
+  assert.match(f, /hosts 5 · ✓ ok 0 · ✗ problems 0 · … checking 5/);
+
+  runner.answer('master-0.example.com', { state: 'ok' });
+  runner.answer('master-1.example.com', {
+    state: 'host-key-changed',
+    reason: 'host key for 10.0.0.11 differs from known_hosts:14',
+    hint: 'ssh-keygen -R 10.0.0.11, then verify and add the new key',
+  });
+  await delay();
+  f = frame();
+  assert.match(f, /master-0 \+etcd,node\s+✓ ok/);
+  assert.match(f, /master-1 \+etcd,node\s+! host key changed/);
+  assert.match(f, /hosts 5 · ✓ ok 1 · ✗ problems 1 · … checking 3/);
+
+  await press('j', '\r');
+  f = frame();
+  assert.match(f, /HOST master-1\.example\.com/);
+  assert.match(f, /Connection: ! host key changed/);
+  assert.match(f, /Reason: host key for 10\.0\.0\.11 differs/);
+  assert.match(f, /What to do: ssh-keygen -R 10\.0\.0\.11/);
+  assert.match(f, /Address:  10\.0\.0\.11:22/);
+  assert.match(f, /User:     cloud-user/);
+  assert.match(f, /Roles:    master, etcd, node/);
+  assert.match(f, /Groups:   OSEv3, masters, etcd, nodes/);
+  assertFits(f, 80, 24);
+});
+
+test('the inventory warning is a visible line on Home', async () => {
+  const { frame } = renderApp();
+  await delay();
+  assert.match(frame(), /⚠ WARNING: etcd has 2 members \(an even number\)/);
+});
+
+test('procedures are listed by chapter; unbuilt ones carry the · mark', async () => {
+  const { frame } = renderApp();
+  await delay();
+  const f = frame();
+  for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks']) assert.ok(f.includes(h), h);
+  assert.match(f, /PROCEDURES {2}· not built/);
+  assert.match(f, / ntp {2,}/, 'built: no mark');
+  assert.match(f, /fix-ntp ·/);
+  assert.match(f, /etcd-health {2,}/);
+  assert.match(f, /etcd-backup ·/);
+  assert.ok(f.indexOf('2 Run-once tasks') < f.indexOf('fix-ntp ·') && f.indexOf('fix-ntp ·') < f.indexOf('3 Health checks'));
+});
+
+test('the DEMO label is on every screen of a demo inventory', async () => {
+  const { frame, press } = renderApp(testInventory({ kind: 'demo' }));
+  await delay();
+  assert.ok(frame().includes(DEMO_LABEL), 'home');
+  await press('\r');
+  assert.ok(frame().includes(DEMO_LABEL), 'host detail');
+  await press('\x1b', '\t', '\r');
+  assert.ok(frame().includes(DEMO_LABEL), 'procedure detail');
+  await press('?');
+  assert.ok(frame().includes(DEMO_LABEL), 'help');
+});
+
+test('a file inventory names its path and no DEMO label', async () => {
+  const { frame } = renderApp();
+  await delay();
+  assert.match(frame(), /day2-tui 0\.1\.0 │ inventory \/etc\/ansible\/hosts/);
+  assert.ok(!frame().includes('DEMO'));
+});
+
+test('80×24, 100×30 and 60×20: nothing overflows, long lists scroll to keep the selection visible', async () => {
+  const big: Inventory = testInventory();
+  big.hosts = Array.from({ length: 40 }, (_, i) => ({ ...big.hosts[1]!, name: `node-${i}.example.com` }));
+  for (const size of [
+    { columns: 80, rows: 24 },
+    { columns: 100, rows: 30 },
+    { columns: 60, rows: 20 },
+  ]) {
+    const { frame, press, unmount } = renderApp(big, size);
+    await delay();
+    assertFits(frame(), size.columns, size.rows);
+    assert.match(frame(), /rows 1-\d+ of 41 ↓\d+/);
+    await press(...Array(30).fill('j'));
+    const f = frame();
+    assertFits(f, size.columns, size.rows);
+    assert.match(f, /› node-30 /, `selection visible at ${size.columns}×${size.rows}`);
+    assert.match(f, /↑\d+ rows/);
+    unmount();
+  }
+});
+
+test('Home alone renders states from a snapshot (no App)', () => {
+  const inv = testInventory();
+  const snap = new Map<string, Connectivity>(inv.hosts.map((h) => [h.name, { state: 'ok' }]));
+  snap.set('lb-0.example.com', { state: 'auth-failed' });
+  const { lastFrame } = render(
+    <Home
+      inventory={inv}
+      catalogue={testCatalogue()}
+      connectivity={snap}
+      focus="procedures"
+      selected={{ hosts: undefined, procedures: 'etcd-backup' }}
+      filter={{ hosts: '', procedures: '' }}
+      width={80}
+      height={21}
+    />,
+  );
+  const f = stripAnsi(lastFrame());
+  assert.match(f, /lb-0\s+✗ auth failed/);
+  assert.match(f, /hosts 5 · ✓ ok 4 · ✗ problems 1/);
+  assert.match(f, /▶ PROCEDURES/);
+  assert.match(f, /› etcd-backup ·/);
+});

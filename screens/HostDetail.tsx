@@ -1,0 +1,41 @@
+// One host: where it is, how we log in, its roles and groups, and its connectivity with what to do.
+import type { Host } from '../src/inventory/types.js';
+import type { Connectivity } from '../src/transport/types.js';
+import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
+import { Pager, type Line } from './components/Pager.js';
+
+export interface HostDetailProps {
+  host: Host;
+  connectivity: Connectivity | undefined;
+  width: number;
+  height: number;
+  active: boolean;
+}
+
+export function hostDetailLines(host: Host, connectivity: Connectivity | undefined): Line[] {
+  const c = connectivity ?? { state: 'checking' as const };
+  const label = CONNECTIVITY_LABELS[c.state];
+  const tone = label.tone === 'busy' ? undefined : label.tone;
+  const lines: Line[] = [
+    { text: `Connection: ${label.symbol} ${label.word}`, tone, bold: true },
+  ];
+  if (c.reason) lines.push({ text: `Reason: ${c.reason}`, indent: '        ' });
+  if (c.state !== 'ok') {
+    lines.push({ text: `What to do: ${c.hint ?? label.action}`, tone, indent: '            ' });
+  }
+  lines.push(
+    { text: '' },
+    { text: `Name:     ${host.name}` },
+    { text: `Address:  ${host.address}:${host.port}` },
+    { text: `User:     ${host.user ?? '(your own login user)'}${host.become ? '  (sudo -n for commands)' : ''}` },
+    { text: `Key file: ${host.keyFile ?? '(ssh agent / default keys)'}` },
+    { text: `Roles:    ${host.roles.join(', ') || '(none)'}`, indent: '          ' },
+    { text: `Groups:   ${host.groups.join(', ') || '(none)'}`, indent: '          ' },
+    { text: `Declared: ${host.file}:${host.line}`, dim: true },
+  );
+  return lines;
+}
+
+export function HostDetail({ host, connectivity, width, height, active }: HostDetailProps) {
+  return <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity)} width={width} height={height} active={active} />;
+}

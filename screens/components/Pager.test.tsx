@@ -1,0 +1,38 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, render } from 'ink-testing-library';
+import { Pager } from './Pager.js';
+import { delay, stripAnsi } from '../testing/fixtures.js';
+
+afterEach(() => cleanup());
+
+const lines = Array.from({ length: 30 }, (_, i) => ({ text: `line ${i + 1}` }));
+
+test('j/k, G and g scroll; inactive, it ignores keys', async () => {
+  const { lastFrame, stdin, rerender } = render(<Pager title="T" lines={lines} width={40} height={8} active />);
+  await delay();
+  assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
+  stdin.write('j');
+  await delay();
+  assert.match(stripAnsi(lastFrame()), /lines 2-6\/30/);
+  stdin.write('G');
+  await delay();
+  assert.match(stripAnsi(lastFrame()), /line 30/);
+  stdin.write('g');
+  await delay();
+  assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
+  rerender(<Pager title="T" lines={lines} width={40} height={8} active={false} />);
+  await delay();
+  stdin.write('j');
+  await delay();
+  assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
+});
+
+test('long lines wrap with their indent, within the width', () => {
+  const { lastFrame } = render(
+    <Pager title="T" lines={[{ text: 'What to do: ' + 'word '.repeat(20), indent: '    ' }]} width={30} height={10} active={false} />,
+  );
+  const f = stripAnsi(lastFrame());
+  assert.match(f, /║ {4}word/);
+  for (const l of f.split('\n')) assert.ok([...l].length <= 30);
+});

@@ -1,0 +1,74 @@
+// A bordered box of text lines that scrolls with j/k, arrows, PgUp/PgDn, g/G (used by detail and help).
+import { useEffect, useMemo, useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import { wrap } from '../../src/model/text.js';
+import { Txt, useToneColor, type Tone } from '../theme.js';
+
+export interface Line {
+  text: string;
+  tone?: Tone;
+  bold?: boolean;
+  dim?: boolean;
+  /** Put before continuation lines when the text wraps. */
+  indent?: string;
+}
+
+export interface PagerProps {
+  title: string;
+  lines: readonly Line[];
+  width: number;
+  /** Total height, border included. */
+  height: number;
+  /** Listen to the scroll keys (false while a prompt is open). */
+  active: boolean;
+}
+
+export function Pager({ title, lines, width, height, active }: PagerProps) {
+  const inner = Math.max(1, width - 2);
+  const bodyHeight = Math.max(1, height - 3);
+  const wrapped = useMemo(
+    () => lines.flatMap((l, i) => wrap(l.text, inner, l.indent ?? '').map((text, j) => ({ ...l, text, key: `${i}.${j}` }))),
+    [lines, inner],
+  );
+  const max = Math.max(0, wrapped.length - bodyHeight);
+  const [top, setTop] = useState(0);
+  useEffect(() => {
+    if (top > max) setTop(max);
+  }, [top, max]);
+
+  useInput(
+    (input, key) => {
+      let d = 0;
+      if (input === 'j' || key.downArrow) d = 1;
+      else if (input === 'k' || key.upArrow) d = -1;
+      else if (key.pageDown || input === ' ') d = bodyHeight - 1;
+      else if (key.pageUp) d = -(bodyHeight - 1);
+      else if (input === 'g' || key.home) d = -Infinity;
+      else if (input === 'G' || key.end) d = Infinity;
+      if (d !== 0) setTop((t) => Math.max(0, Math.min(max, t + d)));
+    },
+    { isActive: active },
+  );
+
+  const shownTop = Math.min(top, max);
+  const visible = wrapped.slice(shownTop, shownTop + bodyHeight);
+  const where = wrapped.length > bodyHeight ? `lines ${shownTop + 1}-${shownTop + visible.length}/${wrapped.length}  j/k scroll` : '';
+  const borderColor = useToneColor('accent');
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={borderColor} overflow="hidden">
+      <Box width={inner} height={1}>
+        <Box flexGrow={1} flexShrink={1}>
+          <Txt bold wrap="truncate">
+            {`▶ ${title}`}
+          </Txt>
+        </Box>
+        {where ? <Text dimColor>{where}</Text> : null}
+      </Box>
+      {visible.map((l) => (
+        <Txt key={l.key} tone={l.tone} bold={l.bold} dim={l.dim} wrap="truncate">
+          {l.text || ' '}
+        </Txt>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, startConsole, type ConsoleOptions } from './console.js';
+import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
+
+class FakeStdout extends EventEmitter {
+  isTTY = true;
+  columns = 80;
+  rows = 24;
+  out = '';
+  write = (s: string) => {
+    this.out += s;
+    return true;
+  };
+}
+
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  type = (s: string) => {
+    this.data = s;
+    this.emit('readable');
+  };
+}
+
+function start(extra: Partial<ConsoleOptions> = {}) {
+  const stdout = new FakeStdout();
+  const stderr = new FakeStdout();
+  const stdin = new FakeStdin();
+  const done = startConsole({
+    inventory: testInventory(),
+    runner: new FakeRunner(() => ({ state: 'ok' })),
+    catalogue: testCatalogue(),
+    version: '0.1.0',
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    env: {},
+    exitAfterSignalMs: 0,
+    ...extra,
+  });
+  return { stdout, stderr, stdin, done };
+}
+
+test('q: the alternate screen is entered, then left with the cursor shown; exit code 0', async () => {
+  const { stdout, stdin, done } = start();
+  await delay(50);
+  assert.ok(stdout.out.startsWith(ENTER_ALT_SCREEN));
+  assert.match(stripAnsi(stdout.out), /HOSTS \*\.example\.com/);
+  stdin.type('q');
+  assert.equal(await done, 0);
+  assert.ok(stdout.out.endsWith(LEAVE_ALT_SCREEN) || stdout.out.lastIndexOf(LEAVE_ALT_SCREEN) > stdout.out.lastIndexOf('HOSTS'));
+});
+
+test('Ctrl-C goes through the quit path (exit code 0, terminal restored)', async () => {
+  const { stdout, stdin, done } = start();
+  await delay(50);
+  stdin.type('\x03');
+  assert.equal(await done, 0);
+  assert.ok(stdout.out.includes(LEAVE_ALT_SCREEN));
+});
+
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  test(`${signal}: terminal restored, exit code ${code}`, async () => {
+    const before = process.listeners(signal);
+    const { stdout, done } = start();
+    await delay(50);
+    const added = process.listeners(signal).filter((f) => !before.includes(f));
+    process.emit(signal, signal);
+    assert.equal(await done, code);
+    assert.ok(stdout.out.includes(LEAVE_ALT_SCREEN));
+    await delay(10);
+    assert.ok(added.length > 0, 'a handler was installed');
+    assert.ok(added.some((f) => !process.listeners(signal).includes(f)), 'our handler is gone again');
+  });
+}
+
+for (const [kind, message] of [
+  ['exception', 'boom at somewhere'],
+  ['rejection', 'lost connection'],
+] as const) {
+  test(`an uncaught ${kind}: terminal restored first, then the error on one line; exit code 1`, () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testing/console-child.tsx', import.meta.url)), kind], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { code: number; stdout: string; stderr: string };
+    assert.equal(r.code, 1);
+    assert.ok(r.stdout.startsWith(ENTER_ALT_SCREEN));
+    assert.ok(r.stdout.includes(LEAVE_ALT_SCREEN));
+    assert.equal(r.stderr, `day2-tui: error: ${message}\n`);
+  });
+}
+
+test('without a terminal the console refuses with one line and exit code 2', async () => {
+  const stdout = new FakeStdout();
+  stdout.isTTY = false;
+  const stderr = new FakeStdout();
+  const code = await startConsole({
+    inventory: testInventory(),
+    runner: new FakeRunner(),
+    catalogue: testCatalogue(),
+    version: '0.1.0',
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+  });
+  assert.equal(code, 2);
+  assert.equal(stdout.out, '');
+  assert.match(stderr.out, /needs a terminal/);
+});
+
+test('NO_COLOR in the environment: no colour code written', async () => {
+  const { stdout, stdin, done } = start({ env: { NO_COLOR: '1' } });
+  await delay(50);
+  stdin.type('q');
+  await done;
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(stdout.out, /\x1b\[(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9]+)*m/);
+});

@@ -1,0 +1,155 @@
+// Starts the full-screen console and guarantees the terminal comes back as it was: alternate screen
+// left and cursor shown on quit, Ctrl-C, SIGTERM/SIGHUP, and on an uncaught error.
+import { render } from 'ink';
+import type { Inventory } from '../src/inventory/types.js';
+import type { Runner } from '../src/transport/types.js';
+import type { CatalogueEntry } from '../src/model/catalogue.js';
+import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { App, PRODUCT } from './App.js';
+import { colorWanted } from './theme.js';
+
+export interface ConsoleOptions {
+  inventory: Inventory;
+  runner: Runner;
+  version: string;
+  /** --no-color; NO_COLOR in the environment (non-empty) has the same effect. */
+  noColor?: boolean;
+  /** Default: CATALOGUE of procedures/catalogue.ts. */
+  catalogue?: readonly CatalogueEntry[];
+  /** At most this many connectivity probes at once (--concurrency). Default: all hosts. */
+  concurrency?: number;
+  /** Why quitting needs a confirmation now (e.g. an active run). */
+  quitBlocker?: () => string | undefined;
+  /** After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has not (default 3000; 0: never). */
+  exitAfterSignalMs?: number;
+  /** For tests; default process.stdin/stdout/stderr/env. */
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
+export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type HandledSignal = keyof typeof SIGNAL_CODES;
+
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  return text.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+/** Runs the console until the operator quits; resolves with the process exit code. */
+export async function startConsole(opts: ConsoleOptions): Promise<number> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const env = opts.env ?? process.env;
+
+  if (!stdout.isTTY || !stdin.isTTY) {
+    stderr.write(`${PRODUCT}: the console needs a terminal; for scripts use \`${PRODUCT} check\`, \`list\`, \`plan\` or \`run\`.\n`);
+    return 2;
+  }
+  const catalogue = opts.catalogue ?? (await import('../procedures/catalogue.js')).CATALOGUE;
+  const noColor = !colorWanted(env, opts.noColor);
+  const monitor = new ConnectivityMonitor(opts.inventory, opts.runner, { concurrency: opts.concurrency });
+
+  // Writes to a terminal that went away (SSH dropped) must not crash the clean-up.
+  const ignoreWriteError = () => {};
+  stdout.on('error', ignoreWriteError);
+  const safeWrite = (s: string) => {
+    try {
+      stdout.write(s);
+    } catch {
+      /* the terminal is gone */
+    }
+  };
+
+  let restored = false;
+  const restoreTerminal = () => {
+    if (restored) return;
+    restored = true;
+    safeWrite(LEAVE_ALT_SCREEN);
+  };
+  const onProcessExit = () => restoreTerminal();
+  process.on('exit', onProcessExit);
+
+  safeWrite(ENTER_ALT_SCREEN);
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    let signalled = false;
+    // eslint-disable-next-line prefer-const
+    let instance: ReturnType<typeof render> | undefined;
+
+    const finish = (code: number, error?: unknown) => {
+      if (finished) return;
+      finished = true;
+      try {
+        instance?.unmount();
+      } catch {
+        /* already unmounted */
+      }
+      monitor.dispose();
+      restoreTerminal();
+      // Removed on the next turn, not now: other signal listeners (signal-exit, loaded by Ink) run
+      // after ours and would re-raise the signal if ours were gone, killing the process before the
+      // caller could clean up. Ink may also still flush a frame: keep ignoring write errors until then.
+      setImmediate(() => {
+        for (const s of Object.keys(SIGNAL_CODES) as HandledSignal[]) process.off(s, signalHandlers[s]);
+        process.off('uncaughtException', onFatal);
+        process.off('unhandledRejection', onFatal);
+        process.off('exit', onProcessExit);
+        stdout.off('error', ignoreWriteError);
+      });
+      if (error !== undefined) {
+        try {
+          stderr.write(`${PRODUCT}: error: ${oneLine(error)}\n`);
+        } catch {
+          /* nowhere left to report */
+        }
+      }
+      resolve(code);
+      // Asked to stop by a signal: give the caller a moment to clean up, then make sure we do stop.
+      const exitAfter = opts.exitAfterSignalMs ?? 3000;
+      if (signalled && exitAfter > 0) setTimeout(() => process.exit(code), exitAfter).unref();
+    };
+
+    const signalHandlers = Object.fromEntries(
+      (Object.keys(SIGNAL_CODES) as HandledSignal[]).map((s) => [
+        s,
+        () => {
+          signalled = true;
+          finish(SIGNAL_CODES[s]);
+        },
+      ]),
+    ) as Record<HandledSignal, () => void>;
+    for (const s of Object.keys(SIGNAL_CODES) as HandledSignal[]) process.on(s, signalHandlers[s]);
+    const onFatal = (err: unknown) => finish(1, err);
+    process.on('uncaughtException', onFatal);
+    process.on('unhandledRejection', onFatal);
+
+    try {
+      instance = render(
+        <App
+          inventory={opts.inventory}
+          catalogue={catalogue}
+          monitor={monitor}
+          version={opts.version}
+          noColor={noColor}
+          quitBlocker={opts.quitBlocker}
+          onQuit={() => finish(0)}
+        />,
+        { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
+      );
+    } catch (err) {
+      finish(1, err);
+      return;
+    }
+    instance.waitUntilExit().then(
+      () => finish(0),
+      (err: unknown) => finish(1, err),
+    );
+  });
+}

@@ -1,0 +1,28 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Text } from 'ink';
+import { cleanup, render } from 'ink-testing-library';
+import { useConnectivity } from './useConnectivity.js';
+import { ConnectivityMonitor } from '../../src/model/connectivity.js';
+import { FakeRunner, delay, testInventory } from '../testing/fixtures.js';
+
+afterEach(() => cleanup());
+
+function Probe({ monitor }: { monitor: ConnectivityMonitor }) {
+  const snap = useConnectivity(monitor);
+  return <Text>{[...snap.entries()].map(([h, c]) => `${h.split('.')[0]}=${c.state}`).join(' ')}</Text>;
+}
+
+test('the component re-renders on every change of the monitor', async () => {
+  const runner = new FakeRunner();
+  const monitor = new ConnectivityMonitor(testInventory(), runner);
+  const { lastFrame } = render(<Probe monitor={monitor} />);
+  assert.match(lastFrame() ?? '', /master-0=checking/);
+  runner.answer('master-0.example.com', { state: 'ok' });
+  await delay();
+  assert.match(lastFrame() ?? '', /master-0=ok/);
+  monitor.reprobe('master-0.example.com');
+  await delay();
+  assert.match(lastFrame() ?? '', /master-0=checking/);
+  monitor.dispose();
+});

@@ -1,0 +1,140 @@
+// Small fixtures for the screen and model tests: an inventory, a catalogue, and a Runner whose
+// probes the test answers by hand.
+import type { Host, Inventory, Role } from '../../src/inventory/types.js';
+import type { CatalogueEntry } from '../../src/model/catalogue.js';
+import type { CommandResult, Connectivity, Runner } from '../../src/transport/types.js';
+
+function host(name: string, roles: Role[], groups: string[], line: number): Host {
+  return {
+    name,
+    address: `10.0.0.${line}`,
+    port: 22,
+    user: 'cloud-user',
+    become: true,
+    roles,
+    groups,
+    vars: {},
+    file: '/etc/ansible/hosts',
+    line,
+  };
+}
+
+export function testInventory(source: Inventory['source'] = { kind: 'file', path: '/etc/ansible/hosts' }): Inventory {
+  const hosts = [
+    host('lb-0.example.com', ['lb'], ['OSEv3', 'lb'], 30),
+    host('node-0.example.com', ['node'], ['OSEv3', 'nodes'], 20),
+    host('master-0.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 10),
+    host('master-1.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 11),
+    host('infra-0.example.com', ['infra', 'node'], ['OSEv3', 'nodes'], 15),
+  ];
+  return {
+    source,
+    hosts,
+    groups: {
+      masters: ['master-0.example.com', 'master-1.example.com'],
+      etcd: ['master-0.example.com', 'master-1.example.com'],
+      nodes: hosts.filter((h) => h.roles.includes('node')).map((h) => h.name),
+      lb: ['lb-0.example.com'],
+    },
+    groupVars: {},
+    warnings: [{ file: '/etc/ansible/hosts', line: 12, message: 'etcd has 2 members (an even number): it tolerates no more failures than 1.' }],
+  };
+}
+
+function entry(e: Partial<CatalogueEntry> & Pick<CatalogueEntry, 'id' | 'chapter' | 'chapterTitle'>): CatalogueEntry {
+  return {
+    kind: 'procedure',
+    title: e.id,
+    section: '1.0',
+    guideLine: 1,
+    risk: 'read-only',
+    built: false,
+    summary: `Summary of ${e.id}.`,
+    parameters: [],
+    ...e,
+  };
+}
+
+export function testCatalogue(): CatalogueEntry[] {
+  return [
+    entry({ id: 'ntp', kind: 'check', chapter: 2, chapterTitle: 'Run-once tasks', title: 'Time synchronisation', built: true }),
+    entry({ id: 'fix-ntp', chapter: 2, chapterTitle: 'Run-once tasks', title: 'Turn NTP on', risk: 'low' }),
+    entry({ id: 'etcd-health', kind: 'check', chapter: 3, chapterTitle: 'Health checks', title: 'etcd cluster health', built: true }),
+    entry({
+      id: 'etcd-backup',
+      chapter: 4,
+      chapterTitle: 'Backups',
+      title: 'Back up etcd',
+      section: '4.6',
+      guideLine: 438,
+      risk: 'medium',
+      summary: 'Saves the etcd configuration and data of each member.',
+      parameters: [
+        { name: 'host', description: 'Member to back up', required: false, choices: { fromRole: 'etcd' } },
+        { name: 'backup-dir', description: 'Where the backup goes', required: false, default: '/backup/etcd-DATE' },
+      ],
+    }),
+    entry({ id: 'etcd-restore', chapter: 5, chapterTitle: 'Host tasks', title: 'Restore etcd', section: '5.4.2.1', risk: 'destructive' }),
+  ];
+}
+
+interface Pending {
+  host: Host;
+  resolve: (c: Connectivity) => void;
+  reject: (e: unknown) => void;
+}
+
+/** A Runner whose probes wait until the test answers them. */
+export class FakeRunner implements Runner {
+  readonly probes: string[] = [];
+  private pending: Pending[] = [];
+  /** Answer given at once to every probe (instead of waiting), if set. */
+  constructor(private readonly immediate?: (host: Host) => Connectivity) {}
+
+  run(): Promise<CommandResult> {
+    return Promise.reject(new Error('FakeRunner.run: screens never run commands'));
+  }
+
+  probe(host: Host): Promise<Connectivity> {
+    this.probes.push(host.name);
+    if (this.immediate) return Promise.resolve(this.immediate(host));
+    return new Promise((resolve, reject) => this.pending.push({ host, resolve, reject }));
+  }
+
+  /** Answers the oldest waiting probe of this host. */
+  answer(name: string, c: Connectivity): void {
+    const i = this.pending.findIndex((p) => p.host.name === name);
+    if (i < 0) throw new Error(`no probe of ${name} is waiting`);
+    const [p] = this.pending.splice(i, 1);
+    p!.resolve(c);
+  }
+
+  fail(name: string, err: unknown): void {
+    const i = this.pending.findIndex((p) => p.host.name === name);
+    if (i < 0) throw new Error(`no probe of ${name} is waiting`);
+    const [p] = this.pending.splice(i, 1);
+    p!.reject(err);
+  }
+
+  waiting(): string[] {
+    return this.pending.map((p) => p.host.name);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export const delay = (ms = 30) => new Promise<void>((r) => setTimeout(r, ms));
+
+// eslint-disable-next-line no-control-regex
+export const stripAnsi = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+/** Waits until cond() holds (polling), failing after timeoutMs. */
+export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}

@@ -1,0 +1,216 @@
+// Navigation state of the full-screen console and how each key action changes it.
+// Pure (no React, no I/O): the screens render it, App maps keys to actions.
+import type { CatalogueEntry } from './catalogue.js';
+import { effectiveSelection, moveSelection, resolveJump } from './home.js';
+
+export type Pane = 'hosts' | 'procedures';
+
+/**
+ * One screen of the console. To add a screen: add a variant here, a component in screens/, and a
+ * line in screens/App.tsx's `renderRoute` (and its keys in screens/keys.ts).
+ */
+export type Route =
+  | { screen: 'home' }
+  | { screen: 'help' }
+  | { screen: 'host'; host: string }
+  | { screen: 'procedure'; id: string };
+
+export type Prompt =
+  | { kind: 'filter'; pane: Pane; text: string }
+  | { kind: 'jump'; text: string }
+  | { kind: 'confirm-quit'; reason: string };
+
+export interface ConsoleState {
+  /** Screens opened, the current one last; never empty (Home at the bottom). */
+  stack: Route[];
+  focus: Pane;
+  /** Selected host name / catalogue id; kept by identity so filtering and re-probes keep it. */
+  selected: Record<Pane, string | undefined>;
+  filter: Record<Pane, string>;
+  prompt?: Prompt;
+  /** One line shown until the next key. */
+  message?: { text: string; tone: 'info' | 'warn' };
+  quit: boolean;
+}
+
+export type Action =
+  | { type: 'move'; delta: number }
+  | { type: 'tab' }
+  | { type: 'pane'; pane: Pane }
+  | { type: 'enter' }
+  | { type: 'back' }
+  | { type: 'help' }
+  | { type: 'quit' }
+  /** Ctrl-C: closes any prompt and quits (a second Ctrl-C confirms a blocked quit). */
+  | { type: 'interrupt' }
+  | { type: 'open-filter' }
+  | { type: 'open-jump' }
+  | { type: 'text'; text: string }
+  | { type: 'backspace' }
+  | { type: 'complete' }
+  | { type: 'message'; text: string; tone?: 'info' | 'warn' };
+
+export interface ConsoleContext {
+  /** Selectable keys of a pane's list with this filter applied, in display order. */
+  keys(pane: Pane, filter: string): string[];
+  catalogue: readonly CatalogueEntry[];
+  /** Why quitting needs a confirmation (e.g. "run etcd-restore is active"); undefined: quit at once. */
+  quitBlocker?: () => string | undefined;
+}
+
+export function initialState(): ConsoleState {
+  return {
+    stack: [{ screen: 'home' }],
+    focus: 'hosts',
+    selected: { hosts: undefined, procedures: undefined },
+    filter: { hosts: '', procedures: '' },
+    quit: false,
+  };
+}
+
+export function currentRoute(state: ConsoleState): Route {
+  return state.stack[state.stack.length - 1] ?? { screen: 'home' };
+}
+
+function push(state: ConsoleState, route: Route): ConsoleState {
+  return { ...state, stack: [...state.stack, route] };
+}
+
+function jumpTo(state: ConsoleState, ctx: ConsoleContext, entry: CatalogueEntry): ConsoleState {
+  const visible = ctx.keys('procedures', state.filter.procedures).includes(entry.id);
+  return {
+    ...state,
+    prompt: undefined,
+    focus: 'procedures',
+    selected: { ...state.selected, procedures: entry.id },
+    // A filter that hides the target would leave the selection invisible: drop it.
+    filter: visible ? state.filter : { ...state.filter, procedures: '' },
+    stack: [{ screen: 'home' }, { screen: 'procedure', id: entry.id }],
+  };
+}
+
+function quit(state: ConsoleState, ctx: ConsoleContext): ConsoleState {
+  const blocker = ctx.quitBlocker?.();
+  if (blocker) return { ...state, prompt: { kind: 'confirm-quit', reason: blocker } };
+  return { ...state, quit: true };
+}
+
+function commonPrefix(words: string[]): string {
+  if (words.length === 0) return '';
+  let p = words[0]!;
+  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: ConsoleContext): ConsoleState {
+  if (prompt.kind === 'confirm-quit') {
+    if (action.type === 'text' && action.text.toLowerCase() === 'y') return { ...state, prompt: undefined, quit: true };
+    return { ...state, prompt: undefined, message: { text: 'Not quitting.', tone: 'info' } };
+  }
+  if (prompt.kind === 'filter') {
+    const setText = (text: string): ConsoleState => ({
+      ...state,
+      prompt: { ...prompt, text },
+      filter: { ...state.filter, [prompt.pane]: text },
+    });
+    switch (action.type) {
+      case 'text':
+        return setText(prompt.text + action.text);
+      case 'backspace':
+        return setText([...prompt.text].slice(0, -1).join(''));
+      case 'enter':
+        return { ...state, prompt: undefined };
+      case 'back':
+        return { ...state, prompt: undefined, filter: { ...state.filter, [prompt.pane]: '' } };
+      case 'move':
+        return reduceHome(state, action, ctx);
+      default:
+        return state;
+    }
+  }
+  // jump
+  switch (action.type) {
+    case 'text':
+      return { ...state, prompt: { ...prompt, text: prompt.text + action.text } };
+    case 'backspace':
+      return { ...state, prompt: { ...prompt, text: [...prompt.text].slice(0, -1).join('') } };
+    case 'back':
+      return { ...state, prompt: undefined };
+    case 'complete': {
+      const { candidates } = resolveJump(ctx.catalogue, prompt.text);
+      const p = commonPrefix(candidates.map((c) => c.id));
+      return p.length > prompt.text.length ? { ...state, prompt: { ...prompt, text: p } } : state;
+    }
+    case 'enter': {
+      const { entry, candidates } = resolveJump(ctx.catalogue, prompt.text);
+      if (entry) return jumpTo(state, ctx, entry);
+      const text = prompt.text.trim()
+        ? candidates.length > 1
+          ? `"${prompt.text.trim()}" matches ${candidates.length}: ${candidates.slice(0, 4).map((c) => c.id).join(', ')}${candidates.length > 4 ? ', …' : ''}`
+          : `No procedure "${prompt.text.trim()}". Tab completes; / filters the procedures pane.`
+        : 'Type a procedure id, e.g. etcd-backup.';
+      return { ...state, message: { text, tone: 'warn' } };
+    }
+    default:
+      return state;
+  }
+}
+
+function reduceHome(state: ConsoleState, action: Action, ctx: ConsoleContext): ConsoleState {
+  const pane = state.focus;
+  const keys = ctx.keys(pane, state.filter[pane]);
+  switch (action.type) {
+    case 'move':
+      return { ...state, selected: { ...state.selected, [pane]: moveSelection(keys, effectiveSelection(keys, state.selected[pane]), action.delta) } };
+    case 'tab':
+      return { ...state, focus: pane === 'hosts' ? 'procedures' : 'hosts' };
+    case 'pane':
+      return { ...state, focus: action.pane };
+    case 'enter': {
+      const sel = effectiveSelection(keys, state.selected[pane]);
+      if (sel === undefined) return { ...state, message: { text: 'Nothing selected: the list is empty (Esc clears the filter).', tone: 'warn' } };
+      const next = { ...state, selected: { ...state.selected, [pane]: sel } };
+      return push(next, pane === 'hosts' ? { screen: 'host', host: sel } : { screen: 'procedure', id: sel });
+    }
+    case 'back':
+      if (state.filter[pane]) return { ...state, filter: { ...state.filter, [pane]: '' }, message: { text: 'Filter cleared.', tone: 'info' } };
+      return { ...state, message: { text: 'Already at Home. q quits.', tone: 'info' } };
+    case 'open-filter':
+      return { ...state, prompt: { kind: 'filter', pane, text: state.filter[pane] } };
+    default:
+      return state;
+  }
+}
+
+/** The state after one action. */
+export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext): ConsoleState {
+  const state: ConsoleState = prev.message ? { ...prev, message: undefined } : prev;
+  if (action.type === 'message') return { ...state, message: { text: action.text, tone: action.tone ?? 'info' } };
+  if (action.type === 'interrupt') {
+    if (state.prompt?.kind === 'confirm-quit') return { ...state, prompt: undefined, quit: true };
+    return quit({ ...state, prompt: undefined }, ctx);
+  }
+  if (state.prompt) return reducePrompt(state, state.prompt, action, ctx);
+
+  const route = currentRoute(state);
+  switch (action.type) {
+    case 'quit':
+      return quit(state, ctx);
+    case 'help':
+      // ? again closes the help.
+      return route.screen === 'help' ? { ...state, stack: state.stack.slice(0, -1) } : push(state, { screen: 'help' });
+    case 'open-jump':
+      return { ...state, prompt: { kind: 'jump', text: '' } };
+    default:
+      break;
+  }
+  if (route.screen === 'home') return reduceHome(state, action, ctx);
+  switch (action.type) {
+    case 'back':
+      return { ...state, stack: state.stack.length > 1 ? state.stack.slice(0, -1) : state.stack };
+    case 'open-filter':
+      return { ...state, message: { text: '/ filters a list: Esc back to Home first.', tone: 'info' } };
+    default:
+      return state;
+  }
+}

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { commonDomain, homeWarnings, hostRows, moveSelection, procedureRows, resolveJump, scrollOffset, selectableKeys, shortName } from './home.js';
+import { wrap, truncate } from './text.js';
+import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
+
+test('hosts are grouped by ROLE_ORDER, each under its first role, other roles kept', () => {
+  const rows = hostRows(testInventory());
+  assert.deepEqual(
+    rows.map((r) => (r.kind === 'header' ? `[${r.label}]` : r.key)),
+    ['[master]', 'master-0.example.com', 'master-1.example.com', '[infra]', 'infra-0.example.com', '[node]', 'node-0.example.com', '[lb]', 'lb-0.example.com'],
+  );
+  const m0 = rows.find((r) => r.key === 'master-0.example.com');
+  assert.ok(m0?.kind === 'host');
+  assert.deepEqual(m0.otherRoles, ['etcd', 'node']);
+});
+
+test('the host filter matches name, role and state word', () => {
+  const inv = testInventory();
+  assert.deepEqual(selectableKeys(hostRows(inv, 'infra')), ['infra-0.example.com']);
+  assert.deepEqual(selectableKeys(hostRows(inv, 'etcd')), ['master-0.example.com', 'master-1.example.com']);
+  const snap = new Map([['lb-0.example.com', { state: 'unreachable' as const }]]);
+  assert.deepEqual(selectableKeys(hostRows(inv, 'unreach', snap)), ['lb-0.example.com']);
+});
+
+test('procedures are grouped by chapter, every id listed', () => {
+  const rows = procedureRows(testCatalogue());
+  assert.deepEqual(
+    rows.map((r) => (r.kind === 'header' ? `[${r.label}]` : r.key)),
+    ['[2 Run-once tasks]', 'ntp', 'fix-ntp', '[3 Health checks]', 'etcd-health', '[4 Backups]', 'etcd-backup', '[5 Host tasks]', 'etcd-restore'],
+  );
+  assert.deepEqual(selectableKeys(procedureRows(testCatalogue(), 'etcd')), ['etcd-health', 'etcd-backup', 'etcd-restore']);
+});
+
+test('selection moves within bounds and restarts when filtered out', () => {
+  const keys = ['a', 'b', 'c'];
+  assert.equal(moveSelection(keys, 'a', 1), 'b');
+  assert.equal(moveSelection(keys, 'c', 1), 'c');
+  assert.equal(moveSelection(keys, 'b', -Infinity), 'a');
+  assert.equal(moveSelection(keys, 'gone', 1), 'a');
+  assert.equal(moveSelection([], 'a', 1), undefined);
+});
+
+test('scrolling keeps the selection visible and moves as little as possible', () => {
+  assert.equal(scrollOffset(0, 3, 5, 4), 0);
+  assert.equal(scrollOffset(0, 4, 5, 20), 0);
+  assert.equal(scrollOffset(0, 5, 5, 20), 1);
+  assert.equal(scrollOffset(10, 12, 5, 20), 10);
+  assert.equal(scrollOffset(10, 3, 5, 20), 3);
+  assert.equal(scrollOffset(30, 19, 5, 20), 15);
+});
+
+test('the jump prompt resolves exact ids, unique prefixes and unique substrings', () => {
+  const c = testCatalogue();
+  assert.equal(resolveJump(c, 'etcd-backup').entry?.id, 'etcd-backup');
+  assert.equal(resolveJump(c, 'fix').entry?.id, 'fix-ntp');
+  assert.equal(resolveJump(c, 'restore').entry?.id, 'etcd-restore');
+  const amb = resolveJump(c, 'etcd');
+  assert.equal(amb.entry, undefined);
+  assert.equal(amb.candidates.length, 3);
+  assert.deepEqual(resolveJump(c, 'zzz'), { candidates: [] });
+});
+
+test('short host names drop the common domain', () => {
+  const inv = testInventory();
+  assert.equal(commonDomain(inv.hosts), '.example.com');
+  assert.equal(shortName('master-0.example.com', '.example.com'), 'master-0');
+  assert.equal(commonDomain([{ name: '10.0.0.1' }, { name: '10.0.0.2' }]), '');
+  assert.equal(commonDomain([{ name: 'a.x.com' }, { name: 'b.y.com' }]), '.com');
+  assert.equal(commonDomain([{ name: 'a' }, { name: 'b.c' }]), '');
+});
+
+test('an even etcd count is warned about once', () => {
+  const inv = testInventory();
+  assert.equal(homeWarnings(inv).length, 1);
+  assert.match(homeWarnings({ ...inv, warnings: [] })[0] ?? '', /etcd has 2 members, an even number/);
+});
+
+test('wrap keeps alignment, indents continuations, cuts long words; truncate ends with …', () => {
+  assert.deepEqual(wrap('Name:     x', 40), ['Name:     x']);
+  assert.deepEqual(wrap('What to do: run this long command now', 20, '  '), ['What to do: run this', '  long command now']);
+  assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+  assert.equal(truncate('abcdef', 4), 'abc…');
+  assert.equal(truncate('abc', 4), 'abc');
+});
