@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the lab and the terminal tests need, when any is missing (root only).
+set -euo pipefail
+need=()
+command -v etcd >/dev/null || need+=(etcd-server)
+command -v etcdctl >/dev/null || need+=(etcd-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v tmux >/dev/null || need+=(tmux)
+command -v openssl >/dev/null || need+=(openssl)
+command -v kubectl >/dev/null || need+=(kubernetes-client)
+command -v script >/dev/null || need+=(bsdutils)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "lab: missing Debian packages: ${need[*]}. Install them as root (apt-get install ${need[*]}) or run the tests as root." >&2
+  exit 1
+fi
+echo "lab: installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
