@@ -1,0 +1,1145 @@
+#!/usr/bin/env bash
+# The day2-tui integration lab: one "host" per loopback address, each a private mount + UTS
+# namespace running its own sshd, the three masters running a real TLS etcd 3.4 cluster.
+#
+#   lab.sh up --dir DIR [--masters 3|1|0] [--infra I] [--nodes K] [--lb 0|1] [--no-seed]
+#   lab.sh down --dir DIR
+#   lab.sh status --dir DIR
+#   lab.sh ssh --dir DIR HOST CMD...
+#   lab.sh fingerprint --dir DIR [-v]
+#   lab.sh seed --dir DIR
+#
+# Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
+# lb-0 127.0.13.1; names <short>.lab.example.com. See test/lab/README.md for the files in DIR.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DOMAIN=lab.example.com
+# directories every host has its own copy of (bind-mounted over the system path in its namespace,
+# in this order: var/lib/etcd is bound again on top of the host's var/lib, so that it is a mount
+# point, like the dedicated etcd disk of a real master, and /var/lib/etcd.old-* stays per host)
+MOUNTS="etc/etcd etc/origin etc/sysconfig backup etc/systemd/system usr/lib/systemd/system etc/cni
+etc/dnsmasq.d etc/pki/ca-trust/source/anchors etc/docker/certs.d var/log var/lib var/lib/etcd"
+MOUNTS=$(echo $MOUNTS)
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+say() { echo "lab.sh: $*" >&2; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+# ---- arguments ------------------------------------------------------------------------------------
+CMD=${1:-}; [ -n "$CMD" ] || usage; shift
+DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dir) DIR=${2:-}; shift ;;
+    --dir=*) DIR=${1#*=} ;;
+    --masters) MASTERS=${2:-}; shift ;;
+    --infra) INFRA=${2:-}; shift ;;
+    --nodes) NODES=${2:-}; shift ;;
+    --lb) LB=${2:-}; shift ;;
+    --no-seed) SEED=0 ;;
+    -v | --verbose) VERBOSE=1 ;;
+    -h | --help) usage ;;
+    *) if [ "$CMD" = ssh ]; then REST=("$@"); break; fi; die "unknown argument '$1' (see lab.sh --help)" ;;
+  esac
+  shift
+done
+[ -n "$DIR" ] || die "--dir DIR is required"
+case $CMD in up) mkdir -p "$DIR" ;; esac
+[ -d "$DIR" ] || die "$DIR: no such directory (no lab there)"
+DIR=$(cd "$DIR" && pwd -P)
+
+# ---- host plan ------------------------------------------------------------------------------------
+# HOSTS: "name address group roles(comma)" lines
+plan_hosts() {
+  local i
+  HOSTS=()
+  for ((i = 0; i < MASTERS; i++)); do HOSTS+=("master-$i.$DOMAIN 127.0.10.$((i + 1)) node-config-master master,etcd,node"); done
+  for ((i = 0; i < INFRA; i++)); do HOSTS+=("infra-$i.$DOMAIN 127.0.11.$((i + 1)) node-config-infra infra,node"); done
+  for ((i = 0; i < NODES; i++)); do HOSTS+=("node-$i.$DOMAIN 127.0.12.$((i + 1)) node-config-compute node"); done
+  for ((i = 0; i < LB; i++)); do HOSTS+=("lb-$i.$DOMAIN 127.0.13.$((i + 1)) - lb"); done
+}
+# hosts of a running/created lab, from DIR/hosts.list + each host's host.env
+load_hosts() {
+  local name
+  HOSTS=()
+  [ -f "$DIR/hosts.list" ] || return 0
+  while IFS= read -r name; do
+    [ -n "$name" ] || continue
+    (
+      . "$DIR/hosts/$name/run/host.env"
+      echo "$LAB_HOST $LAB_ADDR $LAB_GROUP $LAB_ROLES"
+    )
+  done <"$DIR/hosts.list" >"$DIR/run/.hosts.tmp" 2>/dev/null || true
+  mapfile -t HOSTS <"$DIR/run/.hosts.tmp" 2>/dev/null || true
+  rm -f "$DIR/run/.hosts.tmp"
+}
+etcd_endpoints() { # comma-separated client URLs of the lab's etcd members
+  local h out=() IFS=$' \t\n'
+  for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && out+=("https://$2:2379"); done
+  local IFS=,; echo "${out[*]}"
+}
+
+# outside-the-namespaces etcd client (the lab client certificate)
+ec3() { ETCDCTL_API=3 etcdctl --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/client.crt" --key "$DIR/pki/client.key" "$@"; }
+curl_etcd() { curl -sS --fail --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/client.crt" --key "$DIR/pki/client.key" "$@"; }
+healthy_endpoint() { # first member that answers endpoint health
+  local ep eps
+  eps=$(etcd_endpoints)
+  for ep in ${eps//,/ }; do
+    if ec3 --endpoints "$ep" --dial-timeout=2s --command-timeout=5s endpoint health >/dev/null 2>&1; then echo "$ep"; return 0; fi
+  done
+  return 1
+}
+
+# ---- /proc helpers --------------------------------------------------------------------------------
+proc_start() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; [ "$1" != Z ] && echo "${20}"; }
+# is PID (still) the process whose cmdline contains WORD?
+pid_is() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
+# pids of the processes that live in this lab's host namespaces (their /run/lab holds our lab id)
+lab_ns_pids() {
+  local token p t
+  token=$(cat "$DIR/lab-id" 2>/dev/null) || return 0
+  for p in /proc/[0-9]*; do
+    t=''
+    { read -r t <"$p/root/run/lab/lab-id"; } 2>/dev/null || continue
+    [ "$t" = "$token" ] && echo "${p#/proc/}"
+  done
+  return 0
+}
+# tcp listen check, one read of /proc/net/tcp: prints the ADDR:PORT args that nobody listens on
+not_listening() {
+  local tcp hp ip port a b c d hex
+  tcp=$(cat /proc/net/tcp)
+  for hp in "$@"; do
+    ip=${hp%:*} port=${hp##*:}
+    IFS=. read -r a b c d <<<"$ip"
+    hex=$(printf '%02X%02X%02X%02X:%04X' "$d" "$c" "$b" "$a" "$port")
+    [[ $tcp == *": $hex 00000000:0000 0A "* ]] || echo "$hp"
+  done
+}
+listening_any() { # ADDR:PORT listened on, either exactly or by a wildcard
+  local hp=$1 port=${1##*:}
+  [ -z "$(not_listening "$hp")" ] || [ -z "$(not_listening "0.0.0.0:$port")" ]
+}
+
+# ---- down -----------------------------------------------------------------------------------------
+# wait_gone SECONDS PID...: until none of them runs (zombies count as gone)
+wait_gone() {
+  local t=$1 p left; shift
+  for ((i = 0; i < t * 10; i++)); do
+    left=0
+    for p in "$@"; do proc_start "$p" >/dev/null && left=1 && break; done
+    ((left)) || return 0
+    sleep 0.1
+  done
+  return 1
+}
+do_down() {
+  local quiet=${1:-0} f pid start n=0 sup='' pids=() p name
+  # 1. etcd (and anything else the systemctl shim started), by the pid it recorded
+  for f in "$DIR"/hosts/*/run/units/*.pid; do
+    [ -f "$f" ] || continue
+    read -r pid start <"$f" || continue
+    if [ "$(proc_start "$pid")" = "$start" ]; then kill -TERM "$pid" 2>/dev/null && pids+=("$pid"); fi
+  done
+  if [ ${#pids[@]} -gt 0 ]; then
+    wait_gone 20 "${pids[@]}" || for p in "${pids[@]}"; do kill -KILL -- "-$p" "$p" 2>/dev/null; done
+    n=$((n + ${#pids[@]}))
+  fi
+  for f in "$DIR"/hosts/*/run/units/*.pid; do [ -f "$f" ] && rm -f "$f" && echo inactive >"${f%.pid}.state"; done
+  # 2. each host's sshd, by pid
+  pids=()
+  if [ -f "$DIR/run/sshd.pids" ]; then
+    while read -r name pid; do
+      pid_is "$pid" "$DIR/hosts/$name/sshd_config" && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+    done <"$DIR/run/sshd.pids"
+  fi
+  # 3. whatever else still runs in a lab host (ssh sessions, `journalctl -f`, ...), by pid
+  for p in $(lab_ns_pids); do kill -TERM "$p" 2>/dev/null && pids+=("$p"); done
+  if [ ${#pids[@]} -gt 0 ]; then
+    wait_gone 10 "${pids[@]}" || for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait_gone 5 "${pids[@]}" || true
+    n=$((n + ${#pids[@]}))
+  fi
+  # 4. the supervisor (subreaper), last, once it has reaped its children
+  if [ -f "$DIR/run/supervisor.pid" ]; then
+    sup=$(cat "$DIR/run/supervisor.pid")
+    if pid_is "$sup" "supervisor.pl $DIR"; then
+      for ((i = 0; i < 50; i++)); do [ -z "$(cat /proc/"$sup"/task/*/children 2>/dev/null | tr -d ' ')" ] && break; sleep 0.1; done
+      kill -TERM "$sup" 2>/dev/null && n=$((n + 1))
+      wait_gone 5 "$sup" || kill -KILL "$sup" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$DIR/run/supervisor.pid" "$DIR/run/sshd.pids" "$DIR/pids"
+  local left
+  left=$(lab_ns_pids | tr '\n' ' ')
+  if [ -n "$left" ]; then say "down: processes still running in the lab: $left"; return 1; fi
+  ((quiet)) || say "down: $DIR stopped ($n processes)"
+  return 0
+}
+
+# ---- up: files ------------------------------------------------------------------------------------
+write_unit() { # ROOT NAME DESCRIPTION EXEC
+  cat >"$1/usr/lib/systemd/system/$2.service" <<EOF
+[Unit]
+Description=$3
+After=network.target
+
+[Service]
+Type=simple
+ExecStart=$4
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}
+unit_state() { # ROOT UNIT enabled|disabled active|inactive
+  local r=$1 u=$2.service
+  if [ "$3" = enabled ]; then
+    mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
+    ln -sfn "/usr/lib/systemd/system/$u" "$r/etc/systemd/system/multi-user.target.wants/$u"
+  fi
+  echo "$4" >"$r/run/units/$u.state"
+  date +%s >"$r/run/units/$u.since"
+}
+write_etcd_unit() {
+  cat >"$1/usr/lib/systemd/system/etcd.service" <<'EOF'
+[Unit]
+Description=Etcd Server
+After=network.target
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=notify
+WorkingDirectory=/var/lib/etcd/
+EnvironmentFile=-/etc/etcd/etcd.conf
+User=etcd
+# set GOMAXPROCS to number of processors
+ExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd"
+Restart=on-failure
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}
+write_etcd_conf() { # ROOT NAME IP INITIAL_CLUSTER
+  cat >"$1/etc/etcd/etcd.conf" <<EOF
+ETCD_NAME=$2
+ETCD_LISTEN_PEER_URLS=https://$3:2380
+ETCD_DATA_DIR=/var/lib/etcd/
+#ETCD_WAL_DIR=
+#ETCD_SNAPSHOT_COUNT=10000
+#ETCD_HEARTBEAT_INTERVAL=100
+#ETCD_ELECTION_TIMEOUT=1000
+ETCD_LISTEN_CLIENT_URLS=https://$3:2379
+#ETCD_MAX_SNAPSHOTS=5
+#ETCD_MAX_WALS=5
+#ETCD_CORS=
+ETCD_ENABLE_V2=true
+
+#[cluster]
+ETCD_INITIAL_ADVERTISE_PEER_URLS=https://$3:2380
+ETCD_INITIAL_CLUSTER=$4
+ETCD_INITIAL_CLUSTER_STATE=new
+ETCD_INITIAL_CLUSTER_TOKEN=etcd-cluster-1
+#ETCD_DISCOVERY=
+#ETCD_DISCOVERY_SRV=
+#ETCD_DISCOVERY_FALLBACK=proxy
+#ETCD_DISCOVERY_PROXY=
+ETCD_ADVERTISE_CLIENT_URLS=https://$3:2379
+#ETCD_STRICT_RECONFIG_CHECK=false
+#ETCD_AUTO_COMPACTION_RETENTION=0
+ETCD_QUOTA_BACKEND_BYTES=4294967296
+
+#[proxy]
+#ETCD_PROXY=off
+#ETCD_PROXY_FAILURE_WAIT=5000
+#ETCD_PROXY_REFRESH_INTERVAL=30000
+#ETCD_PROXY_DIAL_TIMEOUT=1000
+#ETCD_PROXY_WRITE_TIMEOUT=5000
+#ETCD_PROXY_READ_TIMEOUT=0
+
+#[security]
+ETCD_TRUSTED_CA_FILE=/etc/etcd/ca.crt
+ETCD_CLIENT_CERT_AUTH=true
+ETCD_CERT_FILE=/etc/etcd/server.crt
+ETCD_KEY_FILE=/etc/etcd/server.key
+#ETCD_AUTO_TLS=false
+ETCD_PEER_TRUSTED_CA_FILE=/etc/etcd/ca.crt
+ETCD_PEER_CLIENT_CERT_AUTH=true
+ETCD_PEER_CERT_FILE=/etc/etcd/peer.crt
+ETCD_PEER_KEY_FILE=/etc/etcd/peer.key
+#ETCD_PEER_AUTO_TLS=false
+
+#[logging]
+ETCD_DEBUG=False
+
+#[profiling]
+#ETCD_ENABLE_PPROF=false
+#ETCD_METRICS=basic
+#
+#[auth]
+#ETCD_AUTH_TOKEN=simple
+EOF
+}
+# openshift-ansible's etcd CA config (roles/etcd): the etcd_ca section, etcd_v3_req and the
+# etcd_v3_ca_* extensions, all taking their subjectAltName from $SAN
+write_openssl_cnf() { # FILE CADIR
+  cat >"$1" <<EOF
+# /etc/etcd/ca/openssl.cnf (as laid out by openshift-ansible)
+[ req ]
+default_bits            = 4096
+default_md              = sha256
+distinguished_name      = req_distinguished_name
+
+[ req_distinguished_name ]
+
+[ etcd_v3_req ]
+basicConstraints = critical,CA:FALSE
+keyUsage         = digitalSignature,keyEncipherment
+subjectAltName   = \${ENV::SAN}
+
+[ ca ]
+default_ca = etcd_ca
+
+[ etcd_ca ]
+dir             = $2
+crl_dir         = $2/crl
+database        = $2/index.txt
+new_certs_dir   = $2/certs
+certificate     = $2/ca.crt
+serial          = $2/serial
+private_key     = $2/ca.key
+crl_number      = $2/crlnumber
+x509_extensions = etcd_v3_ca_client
+default_crl_days= 365
+default_days    = 1825
+default_md      = sha256
+preserve        = no
+name_opt        = ca_default
+cert_opt        = ca_default
+policy          = policy_anything
+unique_subject  = no
+copy_extensions = copy
+
+[ policy_anything ]
+countryName             = optional
+stateOrProvinceName     = optional
+localityName            = optional
+organizationName        = optional
+organizationalUnitName  = optional
+commonName              = optional
+emailAddress            = optional
+
+[ etcd_v3_ca_self ]
+authorityKeyIdentifier = keyid,issuer
+basicConstraints       = critical,CA:TRUE,pathlen:0
+keyUsage               = critical,digitalSignature,keyEncipherment,keyCertSign
+subjectKeyIdentifier   = hash
+
+[ etcd_v3_ca_peer ]
+authorityKeyIdentifier = keyid,issuer:always
+basicConstraints       = critical,CA:FALSE
+extendedKeyUsage       = clientAuth,serverAuth
+keyUsage               = digitalSignature,keyEncipherment
+subjectKeyIdentifier   = hash
+# lab only: the lab hosts share one network namespace, so a member dials its peers from
+# 127.0.0.1, and etcd checks a peer's address against the SAN of its client certificate
+subjectAltName         = \${ENV::SAN},IP:127.0.0.1
+
+[ etcd_v3_ca_server ]
+authorityKeyIdentifier = keyid,issuer:always
+basicConstraints       = critical,CA:FALSE
+extendedKeyUsage       = clientAuth,serverAuth
+keyUsage               = digitalSignature,keyEncipherment
+subjectKeyIdentifier   = hash
+# lab only: the lab hosts share one network namespace, so a member dials its peers from
+# 127.0.0.1, and etcd checks a peer's address against the SAN of its client certificate
+subjectAltName         = \${ENV::SAN},IP:127.0.0.1
+
+[ etcd_v3_ca_client ]
+authorityKeyIdentifier = keyid,issuer:always
+basicConstraints       = critical,CA:FALSE
+extendedKeyUsage       = clientAuth
+keyUsage               = digitalSignature,keyEncipherment
+subjectKeyIdentifier   = hash
+EOF
+}
+make_pki() { # after the master roots exist
+  local m0 cadir tmpcnf i name ip prefix h
+  m0=$DIR/hosts/master-0.$DOMAIN
+  cadir=$m0/etc/etcd/ca
+  mkdir -p "$cadir"/{certs,crl,fragments} "$m0/etc/etcd/generated_certs" "$DIR/pki"
+  touch "$cadir/index.txt"; echo 01 >"$cadir/serial"; echo 01 >"$cadir/crlnumber"
+  write_openssl_cnf "$cadir/openssl.cnf" /etc/etcd/ca
+  tmpcnf=$DIR/pki/openssl-outside.cnf # the same, with the CA dir as seen from outside the namespace
+  write_openssl_cnf "$tmpcnf" "$cadir"
+  export SAN="DNS:etcd-signer"
+  openssl req -config "$tmpcnf" -newkey rsa:2048 -keyout "$cadir/ca.key" -new -out "$cadir/ca.crt" -x509 \
+    -extensions etcd_v3_ca_self -batch -nodes -days 1825 -subj "/CN=etcd-signer@$(date +%s)" 2>/dev/null
+  for h in "${HOSTS[@]}"; do
+    set -- $h; name=$1 ip=$2
+    [[ ,$4, == *,etcd,* ]] || continue
+    prefix=$m0/etc/etcd/generated_certs/etcd-$name/
+    mkdir -p "$prefix"
+    export SAN="IP:$ip,DNS:$name"
+    for kind in server peer; do
+      openssl req -new -config "$tmpcnf" -newkey rsa:2048 -keyout "${prefix}$kind.key" -out "${prefix}$kind.csr" \
+        -reqexts etcd_v3_req -batch -nodes -subj "/CN=$name" 2>/dev/null
+      openssl ca -name etcd_ca -config "$tmpcnf" -out "${prefix}$kind.crt" -in "${prefix}$kind.csr" \
+        -extensions "etcd_v3_ca_$kind" -batch 2>/dev/null
+    done
+    cp "$cadir/ca.crt" "$prefix"
+    r=$DIR/hosts/$name
+    cp "${prefix}"{server.crt,server.key,peer.crt,peer.key} "$cadir/ca.crt" "$r/etc/etcd/"
+    cp "$r/etc/etcd/etcd.conf" "$prefix" 2>/dev/null || true
+    tar -czf "$m0/etc/etcd/generated_certs/etcd-$name.tgz" -C "$prefix" .
+    chown etcd:etcd "$r/etc/etcd/"{server.crt,server.key,peer.crt,peer.key,ca.crt}
+    chmod 0600 "$r/etc/etcd/"{server.key,peer.key}
+  done
+  # the lab's own client certificate, for tests that talk to etcd from outside the namespaces
+  export SAN="DNS:lab-client"
+  openssl req -new -config "$tmpcnf" -newkey rsa:2048 -keyout "$DIR/pki/client.key" -out "$DIR/pki/client.csr" \
+    -reqexts etcd_v3_req -batch -nodes -subj "/CN=lab-client" 2>/dev/null
+  openssl ca -name etcd_ca -config "$tmpcnf" -out "$DIR/pki/client.crt" -in "$DIR/pki/client.csr" \
+    -extensions etcd_v3_ca_client -batch 2>/dev/null
+  cp "$cadir/ca.crt" "$DIR/pki/ca.crt"
+  chmod 0600 "$DIR/pki/client.key" "$cadir/ca.key"
+  unset SAN
+}
+write_master_config() { # ROOT URLS(yaml list lines)
+  mkdir -p "$1/etc/origin/master"
+  cat >"$1/etc/origin/master/master-config.yaml" <<EOF
+admissionConfig:
+  pluginConfig:
+    BuildDefaults:
+      configuration:
+        apiVersion: v1
+        env: []
+        kind: BuildDefaultsConfig
+        resources:
+          limits: {}
+          requests: {}
+    BuildOverrides:
+      configuration:
+        apiVersion: v1
+        kind: BuildOverridesConfig
+    openshift.io/ImagePolicy:
+      configuration:
+        apiVersion: v1
+        executionRules:
+        - matchImageAnnotations:
+          - key: images.openshift.io/deny-execution
+            value: 'true'
+          name: execution-denied
+          onResources:
+          - resource: pods
+          - resource: builds
+          reject: true
+          skipOnResolutionFailure: true
+        kind: ImagePolicyConfig
+aggregatorConfig:
+  proxyClientInfo:
+    certFile: aggregator-front-proxy.crt
+    keyFile: aggregator-front-proxy.key
+apiLevels:
+- v1
+apiVersion: v1
+authConfig:
+  requestHeader:
+    clientCA: front-proxy-ca.crt
+    clientCommonNames:
+    - aggregator-front-proxy
+    extraHeaderPrefixes:
+    - X-Remote-Extra-
+    groupHeaders:
+    - X-Remote-Group
+    usernameHeaders:
+    - X-Remote-User
+controllerConfig:
+  election:
+    lockName: openshift-master-controllers
+  serviceServingCert:
+    signer:
+      certFile: service-signer.crt
+      keyFile: service-signer.key
+controllers: '*'
+corsAllowedOrigins:
+- (?i)//127\.0\.0\.1(:|\z)
+- (?i)//localhost(:|\z)
+dnsConfig:
+  bindAddress: 0.0.0.0:8053
+  bindNetwork: tcp4
+etcdClientInfo:
+  ca: master.etcd-ca.crt
+  certFile: master.etcd-client.crt
+  keyFile: master.etcd-client.key
+  urls:
+$2
+etcdStorageConfig:
+  kubernetesStoragePrefix: kubernetes.io
+  kubernetesStorageVersion: v1
+  openShiftStoragePrefix: openshift.io
+  openShiftStorageVersion: v1
+imageConfig:
+  format: registry.access.redhat.com/openshift3/ose-\${component}:\${version}
+  latest: false
+imagePolicyConfig:
+  internalRegistryHostname: docker-registry.default.svc:5000
+kind: MasterConfig
+kubeletClientInfo:
+  ca: ca-bundle.crt
+  certFile: master.kubelet-client.crt
+  keyFile: master.kubelet-client.key
+  port: 10250
+kubernetesMasterConfig:
+  apiServerArguments:
+    storage-backend:
+    - etcd3
+    storage-media-type:
+    - application/vnd.kubernetes.protobuf
+  controllerArguments:
+    cluster-signing-cert-file:
+    - /etc/origin/master/ca.crt
+    cluster-signing-key-file:
+    - /etc/origin/master/ca.key
+  masterCount: $MASTERS
+  masterIP: $3
+  podEvictionTimeout: null
+  proxyClientInfo:
+    certFile: master.proxy-client.crt
+    keyFile: master.proxy-client.key
+  schedulerConfigFile: /etc/origin/master/scheduler.json
+  servicesNodePortRange: ''
+  servicesSubnet: 172.30.0.0/16
+masterClients:
+  externalKubernetesClientConnectionOverrides:
+    acceptContentTypes: application/vnd.kubernetes.protobuf,application/json
+    burst: 400
+    contentType: application/vnd.kubernetes.protobuf
+    qps: 200
+  externalKubernetesKubeConfig: ''
+  openshiftLoopbackClientConnectionOverrides:
+    acceptContentTypes: application/vnd.kubernetes.protobuf,application/json
+    burst: 600
+    contentType: application/vnd.kubernetes.protobuf
+    qps: 300
+  openshiftLoopbackKubeConfig: openshift-master.kubeconfig
+masterPublicURL: https://$CLUSTER_HOSTNAME:8443
+networkConfig:
+  clusterNetworks:
+  - cidr: 10.128.0.0/14
+    hostSubnetLength: 9
+  externalIPNetworkCIDRs:
+  - 0.0.0.0/0
+  networkPluginName: redhat/openshift-ovs-subnet
+  serviceNetworkCIDR: 172.30.0.0/16
+oauthConfig:
+  assetPublicURL: https://$CLUSTER_HOSTNAME:8443/console/
+  identityProviders:
+  - challenge: true
+    login: true
+    mappingMethod: claim
+    name: htpasswd_auth
+    provider:
+      apiVersion: v1
+      file: /etc/origin/master/htpasswd
+      kind: HTPasswdPasswordIdentityProvider
+  masterCA: ca-bundle.crt
+  masterPublicURL: https://$CLUSTER_HOSTNAME:8443
+  masterURL: https://$CLUSTER_HOSTNAME:8443
+pauseControllers: false
+policyConfig:
+  bootstrapPolicyFile: /etc/origin/master/policy.json
+  openshiftInfrastructureNamespace: openshift-infra
+  openshiftSharedResourcesNamespace: openshift
+projectConfig:
+  defaultNodeSelector: node-role.kubernetes.io/compute=true
+  projectRequestMessage: ''
+  projectRequestTemplate: ''
+  securityAllocator:
+    mcsAllocatorRange: s0:/2
+    mcsLabelsPerProject: 5
+    uidAllocatorRange: 1000000000-1999999999/10000
+routingConfig:
+  subdomain: apps.$DOMAIN
+serviceAccountConfig:
+  managedNames:
+  - default
+  - builder
+  - deployer
+  masterCA: ca-bundle.crt
+  privateKeyFile: serviceaccounts.private.key
+  publicKeyFiles:
+  - serviceaccounts.public.key
+servingInfo:
+  bindAddress: 0.0.0.0:8443
+  bindNetwork: tcp4
+  certFile: master.server.crt
+  clientCA: ca.crt
+  keyFile: master.server.key
+  maxRequestsInFlight: 500
+  requestTimeoutSeconds: 3600
+volumeConfig:
+  dynamicProvisioningEnabled: true
+EOF
+}
+write_node_config() { # ROOT GROUP
+  local labels
+  case $2 in
+    node-config-master) labels=node-role.kubernetes.io/master=true ;;
+    node-config-infra) labels=node-role.kubernetes.io/infra=true ;;
+    *) labels=node-role.kubernetes.io/compute=true ;;
+  esac
+  mkdir -p "$1/etc/origin/node/pods"
+  cat >"$1/etc/origin/node/node-config.yaml" <<EOF
+allowDisabledDocker: false
+apiVersion: v1
+authConfig:
+  authenticationCacheSize: 1000
+  authenticationCacheTTL: 5m
+  authorizationCacheSize: 1000
+  authorizationCacheTTL: 5m
+dnsBindAddress: 127.0.0.1:53
+dnsDomain: cluster.local
+dnsIP: 0.0.0.0
+dnsNameservers: null
+dnsRecursiveResolvConf: /etc/origin/node/resolv.conf
+dockerConfig:
+  dockerShimRootDirectory: /var/lib/dockershim
+  dockerShimSocket: /var/run/dockershim.sock
+  execHandlerName: native
+enableUnidling: true
+imageConfig:
+  format: registry.access.redhat.com/openshift3/ose-\${component}:\${version}
+  latest: false
+iptablesSyncPeriod: 30s
+kind: NodeConfig
+kubeletArguments:
+  bootstrap-kubeconfig:
+  - /etc/origin/node/bootstrap.kubeconfig
+  cert-dir:
+  - /etc/origin/node/certificates
+  enable-controller-attach-detach:
+  - 'true'
+  feature-gates:
+  - RotateKubeletClientCertificate=true,RotateKubeletServerCertificate=true
+  node-labels:
+  - $labels
+  pod-manifest-path:
+  - /etc/origin/node/pods
+  rotate-certificates:
+  - 'true'
+masterClientConnectionOverrides:
+  acceptContentTypes: application/vnd.kubernetes.protobuf,application/json
+  burst: 40
+  contentType: application/vnd.kubernetes.protobuf
+  qps: 20
+masterKubeConfig: node.kubeconfig
+networkConfig:
+  mtu: 1450
+  networkPluginName: redhat/openshift-ovs-subnet
+servingInfo:
+  bindAddress: 0.0.0.0:10250
+  bindNetwork: tcp4
+  clientCA: client-ca.crt
+volumeConfig:
+  localQuota:
+    perFSGroup: null
+volumeDirectory: /var/lib/origin/openshift.local.volumes
+EOF
+  echo "nameserver 127.0.0.1" >"$1/etc/origin/node/resolv.conf"
+  printf 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://%s:8443\n  name: lab\n' "$CLUSTER_HOSTNAME" \
+    >"$1/etc/origin/node/node.kubeconfig"
+  cp "$1/etc/origin/node/node.kubeconfig" "$1/etc/origin/node/bootstrap.kubeconfig"
+  cp "$DIR/pki/stub-ca.crt" "$1/etc/origin/node/client-ca.crt"
+}
+write_sysconfig() { # ROOT ROLES
+  local r=$1 roles=$2 ep
+  ep=$(etcd_endpoints)
+  cat >"$r/etc/sysconfig/docker" <<'EOF'
+# /etc/sysconfig/docker
+
+# Modify these options if you want to change the way the docker daemon runs
+OPTIONS=' --selinux-enabled       --signature-verification=False'
+if [ -z "${DOCKER_CERT_PATH}" ]; then
+    DOCKER_CERT_PATH=/etc/docker
+fi
+
+# Do not add registries in this file anymore. Use /etc/containers/registries.conf
+# instead. For more information reference the registries.conf(5) man page.
+
+# Location used for temporary files, such as those created by
+# docker load and build operations. Default is /var/lib/docker/tmp
+# Can be overriden by setting the following environment variable.
+# DOCKER_TMPDIR=/var/tmp
+
+# On an SELinux system, if you remove the --selinux-enabled option, you
+# also need to turn on the docker_transition_unconfined boolean.
+# setsebool -P docker_transition_unconfined 1
+EOF
+  echo 'DOCKER_STORAGE_OPTIONS="--storage-driver overlay2 "' >"$r/etc/sysconfig/docker-storage"
+  cat >"$r/etc/sysconfig/docker-storage-setup" <<'EOF'
+STORAGE_DRIVER=overlay2
+DEVS=/dev/xvdb
+VG=docker-vg
+CONTAINER_ROOT_LV_NAME=dockerlv
+CONTAINER_ROOT_LV_SIZE=100%FREE
+CONTAINER_ROOT_LV_MOUNT_PATH=/var/lib/docker
+EOF
+  echo 'DOCKER_NETWORK_OPTIONS=" --mtu=1450"' >"$r/etc/sysconfig/docker-network"
+  printf 'OPTIONS=\nDEBUG_LOGLEVEL=2\nIMAGE_VERSION=v3.10.45\n' >"$r/etc/sysconfig/atomic-openshift-node"
+  if [[ ,$roles, == *,master,* ]]; then
+    printf 'OPTIONS=--loglevel=2 --listen=https://0.0.0.0:8443 --master=https://%s:8443\nCONFIG_FILE=/etc/origin/master/master-config.yaml\n' "$CLUSTER_HOSTNAME" \
+      >"$r/etc/sysconfig/atomic-openshift-master-api"
+    printf 'OPTIONS=--loglevel=2 --listen=https://0.0.0.0:8444\nCONFIG_FILE=/etc/origin/master/master-config.yaml\n' \
+      >"$r/etc/sysconfig/atomic-openshift-master-controllers"
+  fi
+  printf '# Flanneld configuration options\nFLANNEL_ETCD_ENDPOINTS=%s\nFLANNEL_ETCD_PREFIX=/atomic.io/network\nFLANNEL_OPTIONS=""\n' "$ep" \
+    >"$r/etc/sysconfig/flanneld"
+  {
+    echo "# Generated by iptables-save v1.4.21"
+    echo "*filter"
+    echo ":INPUT ACCEPT [0:0]"
+    echo ":FORWARD ACCEPT [0:0]"
+    echo ":OUTPUT ACCEPT [0:0]"
+    echo ":OS_FIREWALL_ALLOW - [0:0]"
+    echo "-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT"
+    echo "-A INPUT -p icmp -j ACCEPT"
+    echo "-A INPUT -i lo -j ACCEPT"
+    echo "-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT"
+    echo "-A INPUT -j OS_FIREWALL_ALLOW"
+    echo "-A INPUT -j REJECT --reject-with icmp-host-prohibited"
+    echo "-A FORWARD -j REJECT --reject-with icmp-host-prohibited"
+    [[ ,$roles, == *,node,* ]] && echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 10250 -j ACCEPT" &&
+      echo "-A OS_FIREWALL_ALLOW -p udp -m state --state NEW -m udp --dport 4789 -j ACCEPT"
+    [[ ,$roles, == *,master,* ]] && echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 8443 -j ACCEPT" &&
+      echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 8053 -j ACCEPT"
+    [[ ,$roles, == *,etcd,* ]] && echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 2379 -j ACCEPT" &&
+      echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 2380 -j ACCEPT"
+    [[ ,$roles, == *,lb,* ]] && echo "-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 8443 -j ACCEPT"
+    echo "COMMIT"
+  } >"$r/etc/sysconfig/iptables"
+  return 0
+}
+make_host() { # NAME ADDR GROUP ROLES
+  local name=$1 addr=$2 group=$3 roles=$4 r m
+  r=$DIR/hosts/$name
+  for m in $MOUNTS; do mkdir -p "$r/$m"; done
+  mkdir -p "$r/run/units" "$r/run/loaded" "$r/ssh" "$r/var/log/journal"
+  chown etcd:etcd "$r/var/lib/etcd"; chmod 0700 "$r/var/lib/etcd"
+  cat >"$r/run/host.env" <<EOF
+LAB_DIR='$DIR'
+LAB_HOST='$name'
+LAB_SHORT='${name%%.*}'
+LAB_ADDR='$addr'
+LAB_GROUP='$group'
+LAB_ROLES='$roles'
+LAB_MOUNTS='$MOUNTS'
+EOF
+  cp "$DIR/lab-id" "$r/run/lab-id"
+  echo "NTP_SYNCHRONIZED=yes" >"$r/run/timedatectl.env"
+  ssh-keygen -q -t ed25519 -N '' -C "root@$name" -f "$r/ssh/ssh_host_ed25519_key"
+  cat >"$r/sshd_config" <<EOF
+# sshd of lab host $name
+ListenAddress $addr:22
+HostKey $r/ssh/ssh_host_ed25519_key
+AuthorizedKeysFile $DIR/authorized_keys
+PidFile $r/run/sshd.pid
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UseDNS no
+PrintMotd no
+PrintLastLog no
+MaxStartups 100:30:200
+MaxSessions 100
+AcceptEnv LANG LC_*
+SetEnv PATH=$DIR/shims:/usr/sbin:/usr/bin:/sbin:/bin
+Subsystem sftp /usr/lib/openssh/sftp-server
+LogLevel ${LAB_SSHD_LOGLEVEL:-INFO}
+EOF
+  # units: etcd is real on etcd hosts; everything else is state-only
+  write_unit "$r" chronyd "NTP client/server" "/usr/sbin/chronyd \$OPTIONS"
+  write_unit "$r" rngd "Hardware RNG Entropy Gatherer Daemon" "/sbin/rngd -f"
+  write_unit "$r" iptables "IPv4 firewall with iptables" "/usr/libexec/iptables/iptables.init start"
+  unit_state "$r" chronyd enabled active
+  unit_state "$r" rngd disabled inactive
+  unit_state "$r" iptables enabled active
+  if [[ ,$roles, == *,node,* ]]; then
+    write_unit "$r" docker "Docker Application Container Engine" "/usr/bin/dockerd-current \$OPTIONS \$DOCKER_STORAGE_OPTIONS"
+    write_unit "$r" atomic-openshift-node "OpenShift Node" "/usr/bin/openshift start node --config=\${CONFIG_FILE} \$OPTIONS"
+    unit_state "$r" docker enabled active
+    unit_state "$r" atomic-openshift-node enabled active
+    write_node_config "$r" "$group"
+    mkdir -p "$r/etc/cni/net.d" "$r/etc/docker/certs.d/docker-registry.default.svc:5000"
+    echo '{"cniVersion": "0.2.0", "name": "openshift-sdn", "type": "openshift-sdn"}' >"$r/etc/cni/net.d/80-openshift-network.conf"
+    cp "$DIR/pki/stub-ca.crt" "$r/etc/docker/certs.d/docker-registry.default.svc:5000/node-client-ca.crt"
+    printf 'no-resolv\ndomain-needed\nserver=/cluster.local/172.30.0.1\nserver=/in-addr.arpa/172.30.0.1\nenable-dbus\ndns-forward-max=10000\ncache-size=10000\nbind-dynamic\nmin-port=1024\nexcept-interface=lo\n' \
+      >"$r/etc/dnsmasq.d/origin-dns.conf"
+    printf 'server=8.8.8.8\n' >"$r/etc/dnsmasq.d/origin-upstream-dns.conf"
+    printf 'server=/in-addr.arpa/127.0.0.1\nserver=/cluster.local/127.0.0.1\n' >"$r/etc/dnsmasq.d/node-dnsmasq.conf"
+    cp "$DIR/pki/stub-ca.crt" "$r/etc/pki/ca-trust/source/anchors/openshift-ca.crt"
+  fi
+  if [[ ,$roles, == *,master,* ]]; then
+    write_unit "$r" atomic-openshift-master-api "Atomic OpenShift Master API" "/usr/bin/openshift start master api --config=\${CONFIG_FILE} \$OPTIONS"
+    write_unit "$r" atomic-openshift-master-controllers "Atomic OpenShift Master Controllers" "/usr/bin/openshift start master controllers --config=\${CONFIG_FILE} \$OPTIONS"
+    unit_state "$r" atomic-openshift-master-api enabled active
+    unit_state "$r" atomic-openshift-master-controllers enabled active
+    local urls='' h
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && urls+="  - https://$1:2379"$'\n'; done
+    write_master_config "$r" "${urls%$'\n'}" "$addr"
+    for m in ca.crt ca-bundle.crt master.etcd-ca.crt; do cp "$DIR/pki/stub-ca.crt" "$r/etc/origin/master/$m"; done
+    [ "$name" = "master-0.$DOMAIN" ] && echo 0B >"$r/etc/origin/master/ca.serial.txt"
+    printf 'admin:$apr1$lab$0000000000000000000000\n' >"$r/etc/origin/master/htpasswd"
+  fi
+  if [[ ,$roles, == *,etcd,* ]]; then
+    write_etcd_unit "$r"
+    unit_state "$r" etcd enabled inactive
+    write_etcd_conf "$r" "$name" "$addr" "$INITIAL_CLUSTER"
+  fi
+  if [[ ,$roles, == *,lb,* ]]; then
+    write_unit "$r" haproxy "HAProxy Load Balancer" "/usr/sbin/haproxy-systemd-wrapper -f /etc/haproxy/haproxy.cfg -p /run/haproxy.pid"
+    unit_state "$r" haproxy enabled active
+  fi
+  write_sysconfig "$r" "$roles"
+}
+write_inventory() {
+  local h f=$DIR/hosts.ini
+  {
+    echo "# Ansible inventory of the day2-tui lab in $DIR (written by test/lab/lab.sh),"
+    echo "# shaped like the inventory of an OpenShift Container Platform 3.10 advanced install."
+    echo
+    echo "# Create an OSEv3 group that contains the masters, nodes, etcd and lb groups"
+    echo "[OSEv3:children]"
+    echo "masters"
+    echo "nodes"
+    echo "etcd"
+    echo "lb"
+    echo
+    echo "# Set variables common for all OSEv3 hosts"
+    echo "[OSEv3:vars]"
+    echo "# SSH user, this user should allow ssh based auth without requiring a password"
+    echo "ansible_ssh_user=root"
+    echo "ansible_ssh_private_key_file=$DIR/id_ed25519"
+    echo "ansible_ssh_common_args='-o UserKnownHostsFile=$DIR/known_hosts -o StrictHostKeyChecking=yes'"
+    echo "openshift_deployment_type=openshift-enterprise"
+    echo "openshift_release=v3.10"
+    echo "openshift_image_tag=v3.10.45"
+    echo "# native high availability cluster method with optional load balancer"
+    echo "openshift_master_cluster_method=native"
+    echo "openshift_master_cluster_hostname=$CLUSTER_HOSTNAME"
+    echo "openshift_master_cluster_public_hostname=console.$DOMAIN"
+    echo "openshift_master_default_subdomain=apps.$DOMAIN"
+    echo "# uncomment the following to enable htpasswd authentication; defaults to DenyAllPasswordIdentityProvider"
+    echo "openshift_master_identity_providers=[{'name': 'htpasswd_auth', 'login': 'true', 'challenge': 'true', 'kind': 'HTPasswdPasswordIdentityProvider'}]"
+    echo "os_sdn_network_plugin_name='redhat/openshift-ovs-subnet'"
+    echo "openshift_docker_insecure_registries=172.30.0.0/16"
+    echo "oreg_url=registry.access.redhat.com/openshift3/ose-\${component}:\${version}"
+    echo
+    echo "# host group for masters"
+    echo "[masters]"
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,master,* ]] && echo "$1 ansible_host=$2"; done
+    echo
+    echo "# host group for etcd"
+    echo "[etcd]"
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && echo "$1 ansible_host=$2"; done
+    echo
+    echo "# Specify load balancer host"
+    echo "[lb]"
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,lb,* ]] && echo "$1 ansible_host=$2"; done
+    echo
+    echo "# host group for nodes, includes region info"
+    echo "[nodes]"
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,node,* ]] && echo "$1 ansible_host=$2 openshift_node_group_name='$3'"; done
+  } >"$f"
+  return 0
+}
+write_ssh_files() {
+  local h
+  : >"$DIR/known_hosts"
+  {
+    echo "# ssh -F $DIR/ssh_config <host>   (lab hosts of $DIR)"
+    for h in "${HOSTS[@]}"; do
+      set -- $h
+      echo "Host $1 ${1%%.*} $2"
+      echo "  HostName $2"
+      echo "  HostKeyAlias $1"
+    done
+    echo
+    echo "Host *"
+    echo "  User root"
+    echo "  Port 22"
+    echo "  IdentityFile $DIR/id_ed25519"
+    echo "  IdentitiesOnly yes"
+    echo "  UserKnownHostsFile $DIR/known_hosts"
+    echo "  GlobalKnownHostsFile /dev/null"
+    echo "  StrictHostKeyChecking yes"
+    echo "  CheckHostIP no"
+    echo "  BatchMode yes"
+    echo "  ConnectTimeout 10"
+    echo "  LogLevel ERROR"
+  } >"$DIR/ssh_config"
+  for h in "${HOSTS[@]}"; do
+    set -- $h
+    echo "$1,$2 $(cut -d' ' -f1,2 "$DIR/hosts/$1/ssh/ssh_host_ed25519_key.pub")" >>"$DIR/known_hosts"
+  done
+}
+write_lab_json() {
+  local h first=1 pid roles r name
+  declare -A sp=()
+  while read -r name pid; do sp[$name]=$pid; done <"$DIR/run/sshd.pids"
+  {
+    printf '{\n  "dir": "%s",\n  "domain": "%s",\n  "inventory": "%s/hosts.ini",\n  "sshConfig": "%s/ssh_config",\n  "knownHosts": "%s/known_hosts",\n  "identity": "%s/id_ed25519",\n  "supervisorPid": %s,\n  "hosts": [' \
+      "$DIR" "$DOMAIN" "$DIR" "$DIR" "$DIR" "$DIR" "$(cat "$DIR/run/supervisor.pid")"
+    for h in "${HOSTS[@]}"; do
+      set -- $h
+      roles=\"${4//,/\",\"}\"
+      ((first)) || printf ','
+      first=0
+      printf '\n    {"name": "%s", "address": "%s", "roles": [%s], "nodeGroup": %s, "root": "%s/hosts/%s", "sshdPid": %s}' \
+        "$1" "$2" "$roles" "$([ "$3" = - ] && echo null || echo "\"$3\"")" "$DIR" "$1" "${sp[$1]}"
+    done
+    printf '\n  ],\n  "etcd": {\n    "endpoints": ['
+    first=1
+    local IFS=,
+    for h in $(etcd_endpoints); do ((first)) || printf ', '; first=0; printf '"%s"' "$h"; done
+    unset IFS
+    printf '],\n    "caCert": "%s/pki/ca.crt",\n    "clientCert": "%s/pki/client.crt",\n    "clientKey": "%s/pki/client.key"\n  }\n}\n' "$DIR" "$DIR" "$DIR"
+  } >"$DIR/lab.json"
+}
+
+# ---- seed / fingerprint ---------------------------------------------------------------------------
+V3_KEYS=${LAB_V3_KEYS:-3000}
+do_seed() {
+  local ep i b batch=128 big args=() a k
+  ep=$(healthy_endpoint) || die "seed: no healthy etcd member"
+  printf -v big '%*s' 6000 ''; big=${big// /x}
+  for ((b = 0; b < V3_KEYS; b += batch)); do
+    {
+      echo
+      for ((i = b; i < b + batch && i < V3_KEYS; i++)); do
+        printf 'put /lab/v3/ns-%02d/obj-%05d v3-value-%05d-%d\n' $((i % 20)) "$i" "$i" $(((i * 7919) % 10007))
+      done
+      printf '\n\n' # end of the success ops, then an empty failure section
+    } | ec3 --endpoints "$ep" txn >/dev/null || die "seed: v3 txn failed at key $b"
+  done
+  { echo; for i in 0 1 2 3; do echo "put /lab/v3/big/blob-$i $i$big"; done; printf '\n\n'; } | ec3 --endpoints "$ep" txn >/dev/null ||
+    die "seed: v3 txn failed (big values)"
+  for a in 0 1 2 3; do
+    for k in 0 1 2 3 4 5 6 7 8 9; do
+      ((${#args[@]})) && args+=(--next)
+      args+=(-sS --fail -o /dev/null --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/client.crt" --key "$DIR/pki/client.key"
+        -X PUT "$ep/v2/keys/lab/v2/app-$a/key-$k" --data-urlencode "value=v2 value $a.$k")
+    done
+  done
+  args+=(--next -sS --fail -o /dev/null --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/client.crt" --key "$DIR/pki/client.key"
+    -X PUT "$ep/v2/keys/lab/v2/empty-dir?dir=true")
+  curl "${args[@]}" || die "seed: v2 writes failed"
+  ((VERBOSE)) && say "seed: $((V3_KEYS + 4)) v3 keys, 40 v2 keys written through $ep"
+  return 0
+}
+do_fingerprint() {
+  local ep v2 v3 tmp
+  load_hosts
+  [ -n "$(etcd_endpoints)" ] || die "fingerprint: this lab has no etcd"
+  ep=$(healthy_endpoint) || die "fingerprint: no healthy etcd member answers"
+  tmp=$(mktemp -d)
+  # v3: every key and value (base64), one consistent range read
+  ec3 --endpoints "$ep" get "" --prefix -w json >"$tmp/v3.json" || { rm -rf "$tmp"; die "fingerprint: v3 read failed via $ep"; }
+  jq -r '.kvs[]? | "v3 \(.key) \(.value // "")"' "$tmp/v3.json" >"$tmp/lines"
+  # v2: the whole tree in one recursive read (directories too)
+  curl_etcd "$ep/v2/keys/?recursive=true&sorted=true" >"$tmp/v2.json" || { rm -rf "$tmp"; die "fingerprint: v2 read failed via $ep"; }
+  jq -r '.. | objects | select(has("key")) |
+         if .dir then "v2dir \(.key|@base64)" else "v2 \(.key|@base64) \((.value // "")|@base64)" end' "$tmp/v2.json" >>"$tmp/lines"
+  v3=$(grep -c '^v3 ' "$tmp/lines" || true); v2=$(grep -c '^v2 ' "$tmp/lines" || true)
+  LC_ALL=C sort "$tmp/lines" | sha256sum | cut -d' ' -f1
+  ((VERBOSE)) && say "fingerprint: $v3 v3 keys, $v2 v2 keys, via $ep"
+  rm -rf "$tmp"
+}
+
+# ---- up -------------------------------------------------------------------------------------------
+preflight() {
+  local c
+  [ "$(id -u)" = 0 ] || die "up: must run as root (mount namespaces, sshd on port 22, etcd as user etcd)"
+  for c in /usr/sbin/sshd /usr/bin/etcd /usr/bin/etcdctl ssh ssh-keygen openssl unshare setsid setpriv perl jq curl flock getent tar; do
+    command -v "$c" >/dev/null 2>&1 || die "up: '$c' is missing (install: openssh-server openssh-client etcd-server etcd-client openssl util-linux perl jq curl)"
+  done
+  getent passwd etcd >/dev/null || die "up: user 'etcd' is missing (the etcd-server package creates it)"
+  [ -f /usr/lib/openssh/sftp-server ] || die "up: /usr/lib/openssh/sftp-server is missing (openssh-sftp-server)"
+  unshare -m -u --propagation private true 2>/dev/null || die "up: 'unshare -m -u' is not permitted here"
+  [[ $MASTERS =~ ^(0|1|3)$ ]] || die "up: --masters must be 3, 1 or 0"
+  [[ $INFRA =~ ^[0-9]+$ ]] && ((INFRA <= 254)) || die "up: --infra must be 0..254"
+  [[ $NODES =~ ^[0-9]+$ ]] && ((NODES <= 254)) || die "up: --nodes must be 0..254"
+  [[ $LB =~ ^[01]$ ]] || die "up: --lb must be 0 or 1"
+  ((MASTERS + INFRA + NODES + LB > 0)) || die "up: a lab needs at least one host"
+  for c in $MOUNTS run/lab etc/hosts; do
+    case $DIR/ in "/$c"/*) die "up: --dir must not be under /$c (it is mounted over inside the lab hosts)" ;; esac
+  done
+}
+check_free() {
+  local h busy=() hp
+  local -a want=()
+  for h in "${HOSTS[@]}"; do
+    set -- $h
+    want+=("$2:22")
+    [[ ,$4, == *,etcd,* ]] && want+=("$2:2379" "$2:2380")
+  done
+  for hp in "${want[@]}"; do listening_any "$hp" && busy+=("$hp"); done
+  if [ ${#busy[@]} -gt 0 ]; then
+    die "up: address already in use: ${busy[*]} (another lab running? 'lab.sh down --dir' it, or find it with: ss -ltnp)"
+  fi
+}
+UP_STARTED=0
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ "$UP_STARTED" = 1 ]; then
+    say "up FAILED (exit $rc); tearing down what was started"
+    do_down 1 || true
+  fi
+  exit "$rc"
+}
+do_up() {
+  local t0 h name r i pids=() missing sup
+  t0=$(date +%s.%N)
+  preflight
+  if [ -f "$DIR/run/supervisor.pid" ] || [ -f "$DIR/run/sshd.pids" ] || [ -n "$(lab_ns_pids)" ]; then
+    say "up: a lab is running in $DIR; taking it down first"
+    do_down 1 || die "up: could not take down the lab already in $DIR"
+  fi
+  plan_hosts
+  check_free
+  UP_STARTED=1
+  trap on_exit EXIT
+  rm -rf "$DIR/hosts" "$DIR/pki" "$DIR/shims" "$DIR/logs" "$DIR/run" "$DIR/lab.json" "$DIR/hosts.ini" \
+    "$DIR/known_hosts" "$DIR/ssh_config" "$DIR/id_ed25519" "$DIR/id_ed25519.pub" "$DIR/authorized_keys"
+  mkdir -p "$DIR/hosts" "$DIR/pki" "$DIR/logs" "$DIR/run"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/lab-id"
+  cp -r "$HERE/shims" "$DIR/shims"
+  cp "$HERE/boot.sh" "$HERE/supervisor.pl" "$DIR/"
+  chmod 0755 "$DIR/shims"/*; chmod 0644 "$DIR/shims/_lib.sh"
+  ssh-keygen -q -t ed25519 -N '' -C "day2-tui-lab" -f "$DIR/id_ed25519"
+  chmod 0600 "$DIR/id_ed25519"
+  cp "$DIR/id_ed25519.pub" "$DIR/authorized_keys"
+  # a throwaway CA certificate for the stub files (openshift CA, registry CA)
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/pki/stub-ca.key" -out "$DIR/pki/stub-ca.crt" -days 1825 \
+    -subj "/CN=openshift-signer@$(date +%s)" 2>/dev/null
+  CLUSTER_HOSTNAME=master-0.$DOMAIN
+  ((LB)) && CLUSTER_HOSTNAME=lb-0.$DOMAIN
+  ((MASTERS + LB)) || CLUSTER_HOSTNAME=console.$DOMAIN
+  INITIAL_CLUSTER=''
+  for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && INITIAL_CLUSTER+="$1=https://$2:2380,"; done
+  INITIAL_CLUSTER=${INITIAL_CLUSTER%,}
+  {
+    echo "127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4"
+    echo "::1         localhost localhost.localdomain localhost6 localhost6.localdomain6"
+    for h in "${HOSTS[@]}"; do set -- $h; echo "$2 $1 ${1%%.*}"; done
+  } >"$DIR/etc-hosts"
+  : >"$DIR/hosts.list"
+  for h in "${HOSTS[@]}"; do set -- $h; echo "$1" >>"$DIR/hosts.list"; done
+  for h in "${HOSTS[@]}"; do set -- $h; make_host "$1" "$2" "$3" "$4"; done
+  ((MASTERS)) && make_pki
+  write_inventory
+  write_ssh_files
+  # mount points for the hosts' own directories (empty directories on the real root)
+  for i in $MOUNTS run/lab; do mkdir -p "/$i"; done
+  # start: the supervisor forks one namespaced sshd per host
+  setsid perl "$DIR/supervisor.pl" "$DIR" </dev/null >>"$DIR/logs/supervisor.log" 2>&1 9>&- &
+  sup=$!
+  echo "$sup" >"$DIR/run/supervisor.pid"
+  for ((i = 0; i < 100; i++)); do [ -f "$DIR/run/sshd.pids" ] && break; proc_start "$sup" >/dev/null || break; sleep 0.1; done
+  [ -f "$DIR/run/sshd.pids" ] || die "up: the supervisor did not start the hosts: $(tail -n 3 "$DIR/logs/supervisor.log")"
+  { echo "supervisor $sup"; while read -r name i; do echo "sshd $name $i"; done <"$DIR/run/sshd.pids"; } >"$DIR/pids"
+  local -a want=()
+  for h in "${HOSTS[@]}"; do set -- $h; want+=("$2:22"); done
+  local deadline=$(($(date +%s) + 30))
+  while (($(date +%s) < deadline)); do
+    missing=$(not_listening "${want[@]}")
+    [ -z "$missing" ] && break
+    while read -r name pid; do
+      proc_start "$pid" >/dev/null || die "up: sshd of $name died: $(tail -n 3 "$DIR/logs/$name.sshd.log" | tr '\n' ' ')"
+    done <"$DIR/run/sshd.pids"
+    sleep 0.1
+  done
+  [ -z "$missing" ] || die "up: sshd not listening after 30 s on: $(echo $missing)"
+  # etcd: started the way an admin would, `systemctl start etcd` over ssh, on every member at once
+  if ((MASTERS)); then
+    pids=()
+    for h in "${HOSTS[@]}"; do
+      set -- $h
+      [[ ,$4, == *,etcd,* ]] || continue
+      ssh -F "$DIR/ssh_config" "$1" systemctl start etcd >"$DIR/logs/$1.etcd-start.log" 2>&1 &
+      pids+=("$!:$1")
+    done
+    for i in "${pids[@]}"; do
+      wait "${i%%:*}" || die "up: 'systemctl start etcd' failed on ${i#*:}: $(tail -n 5 "$DIR/logs/${i#*:}.etcd-start.log") $(tail -n 5 "$DIR/hosts/${i#*:}/var/log/journal/etcd.service.log")"
+    done
+    local deadline=$(($(date +%s) + 60))
+    while (($(date +%s) < deadline)); do
+      ec3 --endpoints "$(etcd_endpoints)" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1 && break
+      sleep 0.3
+    done
+    ec3 --endpoints "$(etcd_endpoints)" --command-timeout=3s endpoint health >"$DIR/logs/etcd-health.log" 2>&1 ||
+      die "up: etcd cluster not healthy after 60 s: $(cat "$DIR/logs/etcd-health.log")"
+    ((SEED)) && do_seed
+  fi
+  write_lab_json
+  UP_STARTED=0
+  trap - EXIT
+  say "up: ${#HOSTS[@]} hosts in $DIR ($MASTERS masters, $INFRA infra, $NODES nodes, $LB lb) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+# ---- status ---------------------------------------------------------------------------------------
+do_status() {
+  local h name pid st ok=1 sshd_pid ep
+  [ -f "$DIR/run/sshd.pids" ] || { echo "lab $DIR: not running"; return 3; }
+  load_hosts
+  declare -A sp=()
+  while read -r name pid; do sp[$name]=$pid; done <"$DIR/run/sshd.pids"
+  echo "lab $DIR: ${#HOSTS[@]} hosts, supervisor pid $(cat "$DIR/run/supervisor.pid" 2>/dev/null || echo '?')"
+  printf '%-28s %-12s %-16s %s\n' HOST ADDRESS SSHD ETCD
+  for h in "${HOSTS[@]}"; do
+    set -- $h
+    sshd_pid=${sp[$1]:-}
+    if [ -n "$sshd_pid" ] && pid_is "$sshd_pid" "$DIR/hosts/$1/sshd_config" && [ -z "$(not_listening "$2:22")" ]; then st="up ($sshd_pid)"; else st=DOWN; ok=0; fi
+    local e=-
+    if [[ ,$4, == *,etcd,* ]]; then
+      local pf=$DIR/hosts/$1/run/units/etcd.service.pid p s
+      e=$(cat "$DIR/hosts/$1/run/units/etcd.service.state" 2>/dev/null || echo inactive)
+      if [ -f "$pf" ] && read -r p s <"$pf" && [ "$(proc_start "$p")" = "$s" ]; then e="active ($p)"; elif [ "$e" = active ]; then e=failed; fi
+    fi
+    printf '%-28s %-12s %-16s %s\n' "$1" "$2" "$st" "$e"
+  done
+  if [ -n "$(etcd_endpoints)" ] && [ -f "$DIR/pki/client.crt" ]; then
+    ec3 --endpoints "$(etcd_endpoints)" --command-timeout=3s endpoint health 2>&1 | sed 's/^/etcd: /' || true
+  fi
+  ((ok)) && return 0 || return 1
+}
+
+# ---- main -----------------------------------------------------------------------------------------
+case $CMD in
+  up | down)
+    exec 9>"$DIR/.lock"
+    if ! flock -w "$([ "$CMD" = up ] && echo 120 || echo 30)" 9; then
+      [ "$CMD" = down ] || die "up: another lab.sh holds $DIR/.lock"
+      say "down: $DIR/.lock is held by another process; going ahead anyway"
+    fi
+    if [ "$CMD" = up ]; then do_up; else
+      if [ ! -f "$DIR/lab-id" ]; then say "down: no lab in $DIR"; exit 0; fi
+      do_down
+    fi ;;
+  status) do_status ;;
+  ssh)
+    [ -f "$DIR/ssh_config" ] || die "ssh: no lab in $DIR"
+    [ ${#REST[@]} -ge 1 ] || die "ssh: usage: lab.sh ssh --dir DIR HOST [CMD...]"
+    exec ssh -F "$DIR/ssh_config" "${REST[@]}" ;;
+  fingerprint) do_fingerprint ;;
+  seed) load_hosts; [ -f "$DIR/pki/client.crt" ] || die "seed: no etcd in $DIR"; do_seed ;;
+  *) usage ;;
+esac
