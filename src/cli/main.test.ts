@@ -54,7 +54,6 @@ test('main: --help and --version exit 0 on stdout', async () => {
 
 test('main: commands not built yet say so, exit 2', async () => {
   for (const [argv, name] of [
-    [['check'], 'check'],
     [['plan', 'etcd-restore'], 'plan'],
     [['run', 'etcd-restore', '--yes'], 'run'],
     [['runs'], 'runs'],

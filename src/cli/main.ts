@@ -93,19 +93,27 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
   // Read the inventory before the screen switches, so that its error is an ordinary one-line message.
   const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
   // Dynamic: the transport, ink and react load only now. The demo never touches the network.
-  const runner = inventory.source.kind === 'demo' ? await demoRunner(inventory) : await sshRunner(options);
+  const runner = await createRunnerFor(inventory, options);
   try {
     const screens = await import('../../screens/console.js');
+    const { healthRunOptions, startHealthRun } = await import('./check.js');
+    const health = healthRunOptions({ inventory, runner, oc: options.ocPath, concurrency: options.concurrency }, io.env);
     return await screens.startConsole({
       inventory,
       runner,
       version: VERSION,
       noColor: !options.color,
       concurrency: options.concurrency,
+      startHealth: () => startHealthRun(health),
     });
   } finally {
     await runner.close();
   }
+}
+
+/** The runner for an inventory: the DemoRunner for the demo (never the network), else SSH + local. */
+export async function createRunnerFor(inventory: Inventory, options: GlobalOptions): Promise<Runner> {
+  return inventory.source.kind === 'demo' ? demoRunner(inventory) : sshRunner(options);
 }
 
 async function demoRunner(inventory: Inventory): Promise<Runner> {
@@ -129,8 +137,28 @@ function notBuilt(name: string, io: MainIO): number {
 }
 
 async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
-  void command; // TODO(lead): run the checks (command.only, command.limit), print text or --json; exit 0/1/2.
-  return notBuilt('check', io);
+  const { options } = command;
+  const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
+  const { runCheck, HealthRunError } = await import('./check.js');
+  const runner = await createRunnerFor(inventory, options);
+  try {
+    const request: Parameters<typeof runCheck>[0] = {
+      inventory,
+      runner,
+      json: command.json,
+      oc: options.ocPath,
+      concurrency: options.concurrency,
+      color: options.color,
+    };
+    if (command.only) request.only = command.only;
+    if (command.limit) request.limit = command.limit;
+    return await runCheck(request, { stdout: io.stdout, stderr: io.stderr, isTTY: io.isTTY, env: io.env });
+  } catch (err) {
+    if (err instanceof HealthRunError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    await runner.close();
+  }
 }
 
 async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {

@@ -1,0 +1,425 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoInventory } from '../inventory/demo.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
+import { DemoRunner } from '../transport/demo.js';
+import { sh, type ShellCommand } from '../transport/shell.js';
+import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import { problem } from './common.js';
+import { HealthRunError, resolveLimit, startHealthRun } from './run.js';
+import { host } from './test-helpers.js';
+import type { Check } from './types.js';
+
+// ---- fixtures ---------------------------------------------------------------------------------------
+
+function inventory(hosts: Host[]): Inventory {
+  return { source: { kind: 'file', path: '/tmp/hosts' }, hosts, groups: { etcd: hosts.filter((h) => h.roles.includes('etcd')).map((h) => h.name) }, groupVars: {}, warnings: [] };
+}
+
+const A = host('a.example.com', ['master', 'etcd', 'node']);
+const B = host('b.example.com', ['master', 'etcd', 'node']);
+const C = host('c.example.com', ['node']);
+const INV = inventory([A, B, C]);
+
+/** A host check: `echo <id>`, ok when it printed the id. */
+function echoCheck(id: string, extra: Partial<Check<unknown, unknown>> = {}): Check<unknown, unknown> {
+  return {
+    id,
+    title: id,
+    section: '0',
+    placement: { on: 'hosts', roles: ['node'] },
+    commands: () => ({ echo: sh`echo ${id}` }),
+    parse: (o) => o['echo']!.stdout.trim(),
+    verdict: (f) => (f === id ? { status: 'ok', message: `said ${String(f)}` } : { status: 'fail', message: `said ${String(f)}`, fix: { text: 'make it say the id' } }),
+    ...extra,
+  };
+}
+
+const ocCheck: Check<unknown, unknown> = {
+  id: 'oc-thing',
+  title: 'oc thing',
+  section: '0',
+  placement: { on: 'bastion' },
+  commands: (_h, ctx) => ({ get: sh`${ctx.oc} get thing` }),
+  parse: (o) => o['get']!.stdout.trim(),
+  verdict: (f) => ({ status: 'ok', message: String(f) }),
+};
+
+const digCheck: Check<unknown, unknown> = {
+  id: 'dig-thing',
+  title: 'dig thing',
+  section: '0',
+  placement: { on: 'bastion' },
+  commands: () => ({ dig: sh`dig +short x.example.com` }),
+  parse: (o) => o['dig']!.stdout.trim(),
+  verdict: (f) => ({ status: 'ok', message: String(f) }),
+};
+
+interface Call {
+  where: string;
+  script: string;
+  at: number;
+  signal?: AbortSignal;
+}
+
+const result = (stdout: string, exitCode: number | null = 0, more: Partial<CommandResult> = {}): CommandResult => ({
+  exitCode,
+  stdout,
+  stderr: '',
+  truncated: false,
+  timedOut: false,
+  cancelled: false,
+  durationMs: 1,
+  ...more,
+});
+
+/** Answers `echo X` with X after `delayMs`, unless behaviour says otherwise; records every call. */
+class FakeRunner implements Runner {
+  readonly calls: Call[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  closed = false;
+  constructor(
+    private readonly behaviour: (where: string, script: string) => 'hang' | 'unreachable' | 'answer' | 'slow' = () => 'answer',
+    private readonly delayMs = 5,
+  ) {}
+
+  run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
+    const where = target.kind === 'host' ? target.host.name : 'bastion';
+    const call: Call = { where, script: command.script, at: Date.now() };
+    if (options.signal) call.signal = options.signal;
+    this.calls.push(call);
+    const how = this.behaviour(where, command.script);
+    if (how === 'hang') return new Promise(() => {}); // never answers, ignores the signal
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const done = () => this.inFlight--;
+    if (how === 'unreachable') {
+      return new Promise((_, reject) =>
+        setTimeout(() => {
+          done();
+          reject(new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`));
+        }, this.delayMs),
+      );
+    }
+    const ms = how === 'slow' ? 60_000 : this.delayMs;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        done();
+        const m = /^echo (\S+)/.exec(command.script);
+        resolve(result(m ? `${m[1]}\n` : 'answer\n'));
+      }, ms);
+      const stop = (timedOut: boolean) => {
+        clearTimeout(t);
+        done();
+        resolve(result('', null, { timedOut, cancelled: !timedOut }));
+      };
+      options.signal?.addEventListener('abort', () => stop(false), { once: true });
+      if (options.timeoutMs !== undefined) setTimeout(() => stop(true), options.timeoutMs).unref();
+    });
+  }
+
+  async probe(): Promise<Connectivity> {
+    return { state: 'ok' };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  on(where: string): Call[] {
+    return this.calls.filter((c) => c.where === where);
+  }
+}
+
+const statuses = (s: HealthSnapshot) => Object.fromEntries([...s.results.entries()].map(([k, r]) => [k.replace('\u0000', '@'), r.status]));
+
+// ---- tests ------------------------------------------------------------------------------------------
+
+test('every cell exists from the start as pending; results land in guide then inventory order', async () => {
+  const runner = new FakeRunner();
+  const checks = [echoCheck('one'), echoCheck('two', { placement: { on: 'hosts', roles: ['etcd'] } }), ocCheck];
+  const run = startHealthRun({ inventory: INV, runner, checks });
+  const first = run.getSnapshot();
+  assert.deepEqual(first.checks, ['one', 'two', 'oc-thing']);
+  assert.deepEqual(first.hosts, ['a.example.com', 'b.example.com', 'c.example.com']);
+  assert.deepEqual([...first.results.keys()], [
+    cellKey('one', 'a.example.com'),
+    cellKey('one', 'b.example.com'),
+    cellKey('one', 'c.example.com'),
+    cellKey('two', 'a.example.com'),
+    cellKey('two', 'b.example.com'),
+    cellKey('oc-thing', null),
+  ]);
+  assert.ok([...first.results.values()].every((r) => r.status === 'pending'));
+  assert.equal(first.done, false);
+  const last = await run.finished();
+  assert.equal(last.done, true);
+  assert.ok([...last.results.values()].every((r) => r.status === 'ok'), JSON.stringify(statuses(last)));
+  const r = last.results.get(cellKey('one', 'b.example.com'))!;
+  assert.equal(r.message, 'said one');
+  assert.deepEqual(r.raw, { echo: { command: 'echo one', exitCode: 0, stdout: 'one\n', stderr: '' } });
+  assert.equal(typeof r.durationMs, 'number');
+  assert.equal(last.results.get(cellKey('oc-thing', null))!.host, null);
+  assert.equal(runner.on('bastion').length, 1);
+});
+
+test('a host that never answers does not delay the others, and is not asked again', async () => {
+  const runner = new FakeRunner((where) => (where === 'a.example.com' ? 'hang' : 'answer'));
+  const checks = [echoCheck('one'), echoCheck('two'), echoCheck('three')];
+  const run = startHealthRun({ inventory: INV, runner, checks, timeoutMs: 200 });
+  const doneAt = new Map<string, number>();
+  const t0 = Date.now();
+  run.subscribe(() => {
+    for (const [k, r] of run.getSnapshot().results) if (!doneAt.has(k) && r.status !== 'pending' && r.status !== 'running') doneAt.set(k, Date.now() - t0);
+  });
+  const s = await run.finished();
+  for (const h of ['b.example.com', 'c.example.com']) {
+    for (const id of ['one', 'two', 'three']) {
+      assert.equal(s.results.get(cellKey(id, h))!.status, 'ok');
+      assert.ok(doneAt.get(cellKey(id, h))! < 150, `${id}@${h} waited for the silent host: ${doneAt.get(cellKey(id, h))} ms`);
+    }
+  }
+  for (const id of ['one', 'two', 'three']) {
+    const r = s.results.get(cellKey(id, 'a.example.com'))!;
+    assert.equal(r.status, 'error');
+    assert.match(r.message, /no answer from a\.example\.com within 0\.2 s/);
+  }
+  assert.equal(runner.on('a.example.com').length, 1, 'the silent host was tried once');
+  assert.ok(Date.now() - t0 < 3000);
+});
+
+test('a command that hangs on a working host: that cell errors "no answer within N s", the host stays in use', async () => {
+  const runner = new FakeRunner((_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')], timeoutMs: 100 });
+  const s = await run.finished();
+  for (const h of INV.hosts.map((x) => x.name)) {
+    assert.equal(s.results.get(cellKey('one', h))!.status, 'ok');
+    assert.equal(s.results.get(cellKey('three', h))!.status, 'ok');
+    const r = s.results.get(cellKey('two', h))!;
+    assert.equal(r.status, 'error');
+    assert.equal(r.message, 'no answer within 0.1 s (echo)');
+  }
+});
+
+test('a TransportError host: its cells error at once with message and hint, tried once', async () => {
+  const runner = new FakeRunner((where) => (where === 'c.example.com' ? 'unreachable' : 'answer'), 20);
+  const checks = ['one', 'two', 'three', 'four'].map((id) => echoCheck(id));
+  const t0 = Date.now();
+  const run = startHealthRun({ inventory: INV, runner, checks });
+  const s = await run.finished();
+  assert.ok(Date.now() - t0 < 1000);
+  for (const id of ['one', 'two', 'three', 'four']) {
+    const r = s.results.get(cellKey(id, 'c.example.com'))!;
+    assert.equal(r.status, 'error');
+    assert.equal(r.message, 'ssh: connect to host c.example.com port 22: Connection refused');
+    assert.deepEqual(r.fix, { text: 'Is c.example.com up?' });
+    assert.equal(r.details?.['transport'], 'unreachable');
+    assert.equal(s.results.get(cellKey(id, 'a.example.com'))!.status, 'ok');
+  }
+  assert.equal(runner.on('c.example.com').length, 1);
+  assert.equal(summarize(s).exitCode, 2);
+});
+
+test('pre stage: runs once on the bastion, its value reaches every host cell', async () => {
+  const runner = new FakeRunner();
+  let parsed = 0;
+  const check = echoCheck('reg', {
+    pre: {
+      commands: (ctx) => ({ svc: sh`${ctx.oc} get svc` }),
+      parse: (o) => {
+        parsed++;
+        return o['svc']!.stdout.trim();
+      },
+    },
+    commands: (_h, _c, pre) => ({ echo: sh`echo ${String(pre)}` }),
+    parse: (o, _h, _c, pre) => ({ got: o['echo']!.stdout.trim(), pre }),
+    verdict: (f) => ({ status: 'ok', message: JSON.stringify(f) }),
+  });
+  const run = startHealthRun({ inventory: INV, runner, checks: [check], oc: '/opt/oc' });
+  const s = await run.finished();
+  assert.equal(parsed, 1);
+  assert.deepEqual(runner.on('bastion').map((c) => c.script), ['/opt/oc get svc']);
+  for (const h of INV.hosts) {
+    const r = s.results.get(cellKey('reg', h.name))!;
+    assert.equal(r.status, 'ok');
+    assert.equal(r.message, '{"got":"answer","pre":"answer"}');
+    assert.equal(r.raw?.['bastion: svc']?.command, '/opt/oc get svc');
+  }
+  // every host command came after the bastion stage
+  const bastionAt = runner.on('bastion')[0]!.at;
+  assert.ok(runner.calls.filter((c) => c.where !== 'bastion').every((c) => c.at >= bastionAt));
+});
+
+test('pre stage failure: the host cells error with its reason and run nothing', async () => {
+  const runner = new FakeRunner((where) => (where === 'bastion' ? 'hang' : 'answer'));
+  const check = echoCheck('reg', { pre: { commands: () => ({ svc: sh`oc get svc` }), parse: () => 'x' } });
+  const run = startHealthRun({ inventory: INV, runner, checks: [check, echoCheck('other')], timeoutMs: 100 });
+  const s = await run.finished();
+  for (const h of INV.hosts) {
+    const r = s.results.get(cellKey('reg', h.name))!;
+    assert.equal(r.status, 'error');
+    assert.equal(r.message, 'bastion stage failed: no answer within 0.1 s (svc)');
+    assert.equal(s.results.get(cellKey('other', h.name))!.status, 'ok');
+  }
+  assert.ok(!runner.calls.some((c) => c.script === 'echo reg'));
+});
+
+test('a parser that throws makes that cell an error, not the run', async () => {
+  const runner = new FakeRunner();
+  const check = echoCheck('odd', {
+    parse: () => {
+      throw new Error('no table header');
+    },
+  });
+  const s = await startHealthRun({ inventory: INV, runner, checks: [check, echoCheck('fine')] }).finished();
+  const r = s.results.get(cellKey('odd', 'a.example.com'))!;
+  assert.equal(r.status, 'error');
+  assert.match(r.message, /could not understand the output of echo: no table header/);
+  assert.equal(s.results.get(cellKey('fine', 'a.example.com'))!.status, 'ok');
+});
+
+test('--limit: full and short names and groups; unknown or ambiguous names fail before anything runs', async () => {
+  assert.deepEqual(resolveLimit(INV, ['c', 'a.example.com']).map((h) => h.name), ['a.example.com', 'c.example.com']);
+  assert.deepEqual(resolveLimit(INV, ['etcd']).map((h) => h.name), ['a.example.com', 'b.example.com']);
+  const twins = inventory([host('m-0.one.example.com', ['node']), host('m-0.two.example.com', ['node'])]);
+  assert.throws(() => resolveLimit(twins, ['m-0']), /ambiguous: it could be m-0\.one\.example\.com, m-0\.two\.example\.com/);
+  const runner = new FakeRunner();
+  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], limit: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown host 'nope'/.test(e.message));
+  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], only: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown check 'nope'/.test(e.message));
+  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one', { placement: { on: 'hosts', roles: ['etcd'] } })], limit: ['c'] }), /nothing to check/);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(runner.calls.length, 0);
+
+  // limited: only those hosts' cells, and no cluster-wide check
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), ocCheck], limit: ['b'], only: ['two', 'oc-thing'] });
+  const s = await run.finished();
+  assert.deepEqual([...s.results.keys()], [cellKey('two', 'b.example.com')]);
+  assert.deepEqual(s.hosts, ['b.example.com']);
+  assert.deepEqual(runner.calls.map((c) => `${c.where}: ${c.script}`), ['b.example.com: echo two']);
+});
+
+test('--only keeps guide order whatever the order given', async () => {
+  const runner = new FakeRunner();
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')], only: ['three', 'one'] });
+  assert.deepEqual(run.getSnapshot().checks, ['one', 'three']);
+  await run.finished();
+});
+
+test('oc unavailable: bastion cells that call oc error with the message, others still run', async () => {
+  const runner = new FakeRunner();
+  const withPre = echoCheck('needs-pre', { pre: { commands: (ctx) => ({ svc: sh`${ctx.oc} get svc` }), parse: () => 'x' } });
+  const run = startHealthRun({
+    inventory: INV,
+    runner,
+    checks: [ocCheck, digCheck, withPre],
+    ocUnavailable: 'oc not found: install the OpenShift client or pass --oc PATH',
+  });
+  const s = await run.finished();
+  assert.equal(s.results.get(cellKey('oc-thing', null))!.status, 'error');
+  assert.equal(s.results.get(cellKey('oc-thing', null))!.message, 'oc not found: install the OpenShift client or pass --oc PATH');
+  assert.equal(s.results.get(cellKey('dig-thing', null))!.status, 'ok');
+  assert.equal(s.results.get(cellKey('needs-pre', 'c.example.com'))!.message, 'oc not found: install the OpenShift client or pass --oc PATH');
+  assert.deepEqual(runner.on('bastion').map((c) => c.script), ['dig +short x.example.com']);
+});
+
+test('concurrency limits the cells in flight', async () => {
+  const many = inventory(Array.from({ length: 8 }, (_, i) => host(`n${i}.example.com`, ['node'])));
+  const runner = new FakeRunner(() => 'answer', 10);
+  const s = await startHealthRun({ inventory: many, runner, checks: [echoCheck('one'), echoCheck('two')], concurrency: 3 }).finished();
+  assert.equal(summarize(s).ok, 16);
+  assert.ok(runner.maxInFlight <= 3, `max in flight ${runner.maxInFlight}`);
+});
+
+test('rerun: the chosen cells run again, the others keep their results; finished() resolves again', async () => {
+  let says = 'wrong';
+  const runner = new FakeRunner();
+  const check = echoCheck('one', { commands: () => ({ echo: sh`echo ${says}` }), verdict: (f) => (f === 'right' ? { status: 'ok', message: 'right' } : { status: 'fail', message: String(f) }) });
+  const run = startHealthRun({ inventory: INV, runner, checks: [check] });
+  let s = await run.finished();
+  assert.equal(summarize(s).fail, 3);
+  says = 'right';
+  const before = runner.calls.length;
+  run.rerun([{ check: 'one', host: 'b.example.com' }]);
+  assert.match(run.getSnapshot().results.get(cellKey('one', 'b.example.com'))!.status, /^(pending|running)$/);
+  assert.equal(run.getSnapshot().done, false);
+  s = await run.finished();
+  assert.equal(s.results.get(cellKey('one', 'b.example.com'))!.status, 'ok');
+  assert.equal(s.results.get(cellKey('one', 'a.example.com'))!.status, 'fail');
+  assert.deepEqual(runner.calls.slice(before).map((c) => c.where), ['b.example.com']);
+  run.rerun();
+  s = await run.finished();
+  assert.equal(summarize(s).ok, 3);
+  run.dispose();
+});
+
+test('rerun tries a host that was unusable again', async () => {
+  let down = true;
+  const runner = new FakeRunner((where) => (where === 'c.example.com' && down ? 'unreachable' : 'answer'));
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two')] });
+  let s = await run.finished();
+  assert.equal(summarize(s).error, 2);
+  down = false;
+  run.rerun(['one', 'two'].map((check) => ({ check, host: 'c.example.com' })));
+  s = await run.finished();
+  assert.equal(summarize(s).error, 0);
+});
+
+test('dispose: aborts what is in flight, cells become error "cancelled", listeners released', async () => {
+  const runner = new FakeRunner(() => 'slow');
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')] });
+  let calls = 0;
+  run.subscribe(() => calls++);
+  const fin = run.finished();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(runner.calls.length, 3);
+  run.dispose();
+  const s = await fin;
+  assert.ok(runner.calls.every((c) => c.signal?.aborted));
+  assert.ok([...s.results.values()].every((r) => r.status === 'error' && r.message === 'cancelled'));
+  const after = calls;
+  run.rerun();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(calls, after);
+  assert.equal(runner.calls.length, 3);
+});
+
+test('problem verdicts and secrets: raw output is redacted', async () => {
+  const runner: Runner = {
+    run: async () => result('token: abc.def.ghi\nAuthorization: Bearer sekrit123\n'),
+    probe: async () => ({ state: 'ok' }),
+    close: async () => {},
+  };
+  const check: Check<unknown, unknown> = { ...ocCheck, parse: () => problem('skipped', 'not here'), verdict: (f) => (f as { problem: never }).problem };
+  const s = await startHealthRun({ inventory: INV, runner, checks: [check] }).finished();
+  const r = s.results.get(cellKey('oc-thing', null))!;
+  assert.equal(r.status, 'skipped');
+  assert.doesNotMatch(r.raw!['get']!.stdout, /abc\.def|sekrit/);
+  assert.match(r.raw!['get']!.stdout, /<redacted>/);
+});
+
+test('the DEMO cluster: every check on every host, the down app node errors quickly and only once', async () => {
+  const inv = demoInventory();
+  const demo = new DemoRunner({ inventory: inv, lineDelayMs: 0, startDelayMs: 2 });
+  const seen: string[] = [];
+  const runner: Runner = {
+    run: (t, c, o) => {
+      seen.push(t.kind === 'host' ? t.host.name : 'bastion');
+      return demo.run(t, c, o);
+    },
+    probe: (h) => demo.probe(h),
+    close: () => demo.close(),
+  };
+  const run = startHealthRun({ inventory: inv, runner });
+  const s = await run.finished();
+  assert.equal(s.checks.length, 17);
+  assert.equal(s.hosts.length, inv.hosts.length);
+  const down = [...s.results.values()].filter((r) => r.host === 'app-node-2.demo.example.com');
+  assert.ok(down.length > 5);
+  assert.ok(down.every((r) => r.status === 'error' && /No route to host/.test(r.message) && r.fix?.text));
+  const firstCell = seen.filter((w) => w === 'app-node-2.demo.example.com').length;
+  assert.ok(firstCell <= 3, `the down host was asked ${firstCell} times`);
+  assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
+  for (const h of ['master-0', 'master-1', 'master-2']) assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
+});

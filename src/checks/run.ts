@@ -1,0 +1,532 @@
+// A health run: every (check, host) cell of the matrix, run in parallel over a Runner, filled in as
+// results arrive (src/model/health.ts is the interface; the Health screen and `day2-tui check` read it).
+//
+// Scheduling, so that a slow or dead host never delays the others:
+// - Cells are queued check by check; the pump takes the first queued cell that may start, up to
+//   `concurrency` cells in flight.
+// - A host is first tried with ONE cell. When a command comes back from it (whatever its exit code) the
+//   host is known usable and up to PER_HOST cells run there at once. A TransportError (host key,
+//   auth, unreachable, connection lost), or a runner that does not answer at all within the timeout,
+//   marks the host unusable for this run: its remaining cells become 'error' at once, not tried again.
+// - A check's `pre` stage runs once on the bastion; that check's host cells wait for it (without
+//   holding a slot) and become 'error' with its reason when it fails.
+// - Each command has a timeout (default 30 s): the cell becomes 'error' "no answer within N s".
+import type { Host, Inventory } from '../inventory/types.js';
+import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '../model/health.js';
+import { quoteWord, type ShellCommand } from '../transport/shell.js';
+import { TransportError, type CommandResult, type Runner, type Target } from '../transport/types.js';
+import { evaluate } from './common.js';
+import { ALL_CHECKS } from './index.js';
+import type { Check, CheckContext, CommandOutput, Fix, Verdict } from './types.js';
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+export const DEFAULT_CHECK_CONCURRENCY = 16;
+/** Cells running at once on one host (each may open several channels; sshd allows 10 by default). */
+const PER_HOST = 4;
+/**
+ * How long past its timeout a command may take to come back before the run stops waiting for it (a
+ * runner that does not answer at all). Long enough for the SSH runner to kill a hung remote command
+ * (SIGTERM, then SIGKILL after 2 s) and report `timedOut`; half the timeout when that is shorter.
+ */
+const backstopGraceMs = (timeoutMs: number) => Math.min(10_000, Math.max(100, timeoutMs / 2));
+
+export interface HealthRunOptions {
+  inventory: Inventory;
+  runner: Runner;
+  /** The checks to choose from, in guide order (default ALL_CHECKS). */
+  checks?: readonly Check<unknown, unknown>[];
+  /** Check ids to run (default: all of `checks`). Unknown ids → HealthRunError. */
+  only?: readonly string[];
+  /**
+   * Inventory hosts to run on (`--limit`): full names, short names (`master-0`) when unambiguous,
+   * or a group name. Unknown or ambiguous → HealthRunError. With a limit, cluster-wide (bastion)
+   * checks are left out: the run is about those hosts.
+   */
+  limit?: readonly string[];
+  /** The `oc` binary (default `oc`). */
+  oc?: string;
+  /**
+   * When set, `oc` cannot be used (not installed): bastion commands that call it are not run, and their
+   * cells are 'error' with this message (e.g. "oc not found: install the OpenShift client or pass --oc PATH").
+   */
+  ocUnavailable?: string;
+  /** Cells in flight at once (default 16). The Runner has its own global limit too. */
+  concurrency?: number;
+  /** Per-command timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** A bad selection (unknown check id or host, ambiguous short name, nothing to check). Nothing has run. */
+export class HealthRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HealthRunError';
+  }
+}
+
+type AnyCheck = Check<unknown, unknown>;
+type Raw = NonNullable<CheckResult['raw']>;
+
+interface Cell {
+  key: string;
+  check: AnyCheck;
+  host: Host | undefined;
+  result: CheckResult;
+  /** Bumped by rerun/dispose: a result of an older generation is dropped. */
+  gen: number;
+  abort?: AbortController;
+}
+
+type PreOutcome = { ok: true; value: unknown; raw: Raw } | { ok: false; message: string; fix?: Fix; raw: Raw };
+
+interface PreState {
+  gen: number;
+  outcome?: PreOutcome;
+  abort: AbortController;
+}
+
+interface HostState {
+  /** A command came back from it this run. */
+  usable: boolean;
+  /** Why it cannot be used this run. */
+  dead?: { message: string; fix?: Fix; details: Record<string, unknown> };
+  inFlight: number;
+}
+
+/** What one command came to. */
+type Outcome =
+  | { kind: 'result'; result: CommandResult }
+  | { kind: 'transport'; error: TransportError }
+  | { kind: 'failed'; error: unknown }
+  /** The runner did not come back at all (timeout + grace). */
+  | { kind: 'silent' }
+  | { kind: 'cancelled' };
+
+// ---- selection --------------------------------------------------------------------------------------
+
+/** The inventory hosts `--limit` names, in inventory order. Throws HealthRunError for unknown/ambiguous. */
+export function resolveLimit(inventory: Inventory, names: readonly string[]): Host[] {
+  const chosen = new Set<Host>();
+  for (const raw of names) {
+    const name = raw.trim();
+    const lower = name.toLowerCase();
+    const exact = inventory.hosts.find((h) => h.name.toLowerCase() === lower);
+    if (exact) {
+      chosen.add(exact);
+      continue;
+    }
+    const short = inventory.hosts.filter((h) => h.name.toLowerCase().split('.')[0] === lower || h.address.toLowerCase() === lower);
+    if (short.length === 1) {
+      chosen.add(short[0]!);
+      continue;
+    }
+    if (short.length > 1) {
+      throw new HealthRunError(`--limit ${name} is ambiguous: it could be ${short.map((h) => h.name).join(', ')}`);
+    }
+    const group = inventory.groups[name];
+    if (group && group.length > 0) {
+      for (const h of inventory.hosts) if (group.includes(h.name)) chosen.add(h);
+      continue;
+    }
+    const sample = inventory.hosts.slice(0, 4).map((h) => h.name).join(', ');
+    throw new HealthRunError(`unknown host '${name}' in --limit (the inventory has ${inventory.hosts.length} hosts${sample ? `, e.g. ${sample}` : ''})`);
+  }
+  return inventory.hosts.filter((h) => chosen.has(h));
+}
+
+function selectChecks(all: readonly AnyCheck[], only: readonly string[] | undefined): AnyCheck[] {
+  if (!only) return [...all];
+  for (const id of only) {
+    if (!all.some((c) => c.id === id)) throw new HealthRunError(`unknown check '${id}' (checks: ${all.map((c) => c.id).join(', ')})`);
+  }
+  return all.filter((c) => only.includes(c.id));
+}
+
+// ---- small helpers ----------------------------------------------------------------------------------
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1<redacted>'],
+  [/((?:token|password|passwd|secret)["']?\s*[:=]\s*["']?)[^\s"',]+/gi, '$1<redacted>'],
+  [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, '$1 <redacted> $2'],
+];
+
+/** Removes what looks like a secret (tokens, passwords, private keys) from text kept for display. */
+export function redact(text: string): string {
+  let t = text;
+  for (const [re, rep] of SECRET_PATTERNS) t = t.replace(re, rep);
+  return t;
+}
+
+function uses(script: string, program: string): boolean {
+  const word = quoteWord(program).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[\\s;&|(])${word}(?=\\s|$|[;&|)])`).test(script);
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? String(s) : s.toFixed(1);
+}
+
+function fixOf(text: string | undefined): { fix?: Fix } {
+  return text ? { fix: { text } } : {};
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---- the run ----------------------------------------------------------------------------------------
+
+export function startHealthRun(options: HealthRunOptions): HealthRun {
+  const { inventory, runner } = options;
+  const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only);
+  const limited = options.limit ? resolveLimit(inventory, options.limit) : undefined;
+  const oc = options.oc ?? 'oc';
+  const ctx: CheckContext = { inventory, oc };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
+
+  // Every cell, in guide order then inventory order.
+  const cells = new Map<string, Cell>();
+  const rowHosts = new Set<string>();
+  for (const check of checks) {
+    if (check.placement.on === 'bastion') {
+      if (limited) continue;
+      const key = cellKey(check.id, null);
+      cells.set(key, { key, check, host: undefined, gen: 0, result: { check: check.id, host: null, status: 'pending', message: '' } });
+      continue;
+    }
+    const roles = check.placement.roles;
+    for (const host of limited ?? inventory.hosts) {
+      if (!host.roles.some((r) => roles.includes(r))) continue;
+      const key = cellKey(check.id, host.name);
+      rowHosts.add(host.name);
+      cells.set(key, { key, check, host, gen: 0, result: { check: check.id, host: host.name, status: 'pending', message: '' } });
+    }
+  }
+  if (cells.size === 0) {
+    const what = options.only ? `check${options.only.length > 1 ? 's' : ''} ${options.only.join(', ')}` : 'no check';
+    throw new HealthRunError(
+      limited ? `nothing to check: ${what} ${options.only ? 'do not apply to' : 'applies to'} ${limited.map((h) => h.name).join(', ')}` : `nothing to check: ${what} applies to this inventory`,
+    );
+  }
+  const checkIds = checks.filter((c) => [...cells.values()].some((cell) => cell.check === c)).map((c) => c.id);
+  const hostNames = inventory.hosts.filter((h) => rowHosts.has(h.name)).map((h) => h.name);
+
+  let queue: Cell[] = [...cells.values()];
+  let inFlight = 0;
+  let disposed = false;
+  const hosts = new Map<string, HostState>();
+  const pres = new Map<string, PreState>();
+  const listeners = new Set<() => void>();
+  let waiters: ((s: HealthSnapshot) => void)[] = [];
+  let snapshot: HealthSnapshot | undefined;
+
+  const hostState = (h: Host): HostState => {
+    let s = hosts.get(h.name);
+    if (!s) hosts.set(h.name, (s = { usable: false, inFlight: 0 }));
+    return s;
+  };
+
+  const isDone = () => [...cells.values()].every((c) => c.result.status !== 'pending' && c.result.status !== 'running');
+
+  function getSnapshot(): HealthSnapshot {
+    if (!snapshot) {
+      const results = new Map<string, CheckResult>();
+      for (const [k, c] of cells) results.set(k, c.result);
+      snapshot = { checks: checkIds, hosts: hostNames, results, done: isDone() };
+    }
+    return snapshot;
+  }
+
+  function changed(): void {
+    snapshot = undefined;
+    for (const l of [...listeners]) {
+      try {
+        l();
+      } catch {
+        // a listener's bug must not stop the run
+      }
+    }
+    if (waiters.length > 0 && isDone()) {
+      const w = waiters;
+      waiters = [];
+      const s = getSnapshot();
+      for (const resolve of w) resolve(s);
+    }
+  }
+
+  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
+    const r: CheckResult = { check: cell.check.id, host: cell.host?.name ?? null, status: verdict.status, message: verdict.message };
+    if (verdict.details) r.details = verdict.details;
+    if (verdict.fix) r.fix = verdict.fix;
+    if (cell.result.startedAt !== undefined) {
+      r.startedAt = cell.result.startedAt;
+      r.durationMs = Date.now() - cell.result.startedAt;
+    }
+    Object.assign(r, extra);
+    cell.result = r;
+    cell.abort = undefined;
+  }
+
+  /** Runs one command: the runner's answer, or why there is none. Never rejects. */
+  async function runCommand(target: Target, command: ShellCommand, signal: AbortSignal): Promise<Outcome> {
+    if (signal.aborted) return { kind: 'cancelled' };
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const stop = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => {
+        resolve({ kind: 'silent' });
+        ac.abort();
+      }, timeoutMs + backstopGraceMs(timeoutMs));
+      ac.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
+    });
+    const answer = runner.run(target, command, { timeoutMs, signal: ac.signal }).then(
+      (result): Outcome => (result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result }),
+      (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
+    );
+    try {
+      const o = await Promise.race([answer, stop]);
+      // the runner's own answer wins over the backstop when it is already there
+      return o.kind === 'silent' && signal.aborted ? { kind: 'cancelled' } : o;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Runs a set of named commands in parallel; raw outputs by name. */
+  async function runCommands(target: Target, commands: Record<string, ShellCommand>, signal: AbortSignal, prefix = '') {
+    const names = Object.keys(commands);
+    const outcomes = await Promise.all(names.map((n) => runCommand(target, commands[n]!, signal)));
+    const outputs: Record<string, CommandOutput> = {};
+    const raw: Raw = {};
+    names.forEach((n, i) => {
+      const o = outcomes[i]!;
+      if (o.kind === 'result') {
+        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr };
+        raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
+      } else {
+        const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
+        raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: null, stdout: '', stderr: why };
+      }
+    });
+    return { names, outcomes, outputs, raw };
+  }
+
+  /** The first command outcome that decides the cell without a verdict, as an error verdict. */
+  function commandFailure(names: string[], outcomes: Outcome[]): (Verdict & { transport?: TransportError; silent?: boolean }) | undefined {
+    const t = outcomes.find((o): o is Extract<Outcome, { kind: 'transport' }> => o.kind === 'transport');
+    if (t) return { status: 'error', message: t.error.message, ...fixOf(t.error.hint), details: { transport: t.error.state }, transport: t.error };
+    if (outcomes.some((o) => o.kind === 'silent')) {
+      const n = names[outcomes.findIndex((o) => o.kind === 'silent')]!;
+      return { status: 'error', message: `no answer within ${seconds(timeoutMs)} s (${n})`, details: { timedOut: n }, silent: true };
+    }
+    const timed = outcomes.findIndex((o) => o.kind === 'result' && o.result.timedOut);
+    if (timed >= 0) return { status: 'error', message: `no answer within ${seconds(timeoutMs)} s (${names[timed]})`, details: { timedOut: names[timed] } };
+    const f = outcomes.findIndex((o) => o.kind === 'failed');
+    if (f >= 0) return { status: 'error', message: `${names[f]} could not run: ${errorMessage((outcomes[f] as { error: unknown }).error)}` };
+    return undefined;
+  }
+
+  function ocBlocked(commands: Record<string, ShellCommand>): boolean {
+    return options.ocUnavailable !== undefined && Object.values(commands).some((c) => uses(c.script, oc));
+  }
+
+  // ---- the pre stage
+
+  function startPre(check: AnyCheck): void {
+    const state: PreState = { gen: (pres.get(check.id)?.gen ?? 0) + 1, abort: new AbortController() };
+    pres.set(check.id, state);
+    void (async (): Promise<PreOutcome> => {
+      const pre = check.pre!;
+      let commands: Record<string, ShellCommand>;
+      try {
+        commands = pre.commands(ctx);
+      } catch (e) {
+        return { ok: false, message: `bastion stage: ${errorMessage(e)}`, raw: {} };
+      }
+      if (ocBlocked(commands)) return { ok: false, message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' }, raw: {} };
+      const r = await runCommands({ kind: 'bastion' }, commands, state.abort.signal, 'bastion: ');
+      const failure = commandFailure(r.names, r.outcomes);
+      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { ok: false, message: 'cancelled', raw: r.raw };
+      if (failure) return { ok: false, message: `bastion stage failed: ${failure.message}`, ...(failure.fix ? { fix: failure.fix } : {}), raw: r.raw };
+      try {
+        return { ok: true, value: pre.parse(r.outputs, ctx), raw: r.raw };
+      } catch (e) {
+        return { ok: false, message: `bastion stage: could not understand the output: ${errorMessage(e)}`, raw: r.raw };
+      }
+    })().then((outcome) => {
+      if (disposed || pres.get(check.id) !== state) return;
+      state.outcome = outcome;
+      pump();
+    });
+  }
+
+  // ---- one cell
+
+  async function runCell(cell: Cell, gen: number, pre: PreOutcome | undefined): Promise<void> {
+    const ac = new AbortController();
+    cell.abort = ac;
+    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: Date.now() };
+    changed();
+
+    const current = () => !disposed && cell.gen === gen;
+    const hs = cell.host ? hostState(cell.host) : undefined;
+    let verdict: Verdict;
+    let raw: Raw = pre ? { ...pre.raw } : {};
+    try {
+      if (pre && !pre.ok) {
+        verdict = { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) };
+      } else {
+        const preValue = pre?.ok ? pre.value : undefined;
+        const commands = cell.check.commands(cell.host, ctx, preValue);
+        if (!cell.host && ocBlocked(commands)) {
+          verdict = { status: 'error', message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' } };
+        } else {
+          const target: Target = cell.host ? { kind: 'host', host: cell.host } : { kind: 'bastion' };
+          const r = await runCommands(target, commands, ac.signal);
+          raw = { ...raw, ...r.raw };
+          if (!current()) return;
+          if (hs && r.outcomes.some((o) => o.kind === 'result')) hs.usable = true;
+          const failure = commandFailure(r.names, r.outcomes);
+          if (failure) {
+            const { transport, silent, ...v } = failure;
+            verdict = v;
+            if (hs && cell.host && (transport || (silent && !hs.usable))) {
+              const message = transport ? transport.message : `no answer from ${cell.host.name} within ${seconds(timeoutMs)} s`;
+              markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
+              if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
+            }
+          } else if (r.outcomes.some((o) => o.kind === 'cancelled')) {
+            verdict = { status: 'error', message: 'cancelled' };
+          } else {
+            verdict = evaluate(cell.check, r.outputs, cell.host, ctx, preValue);
+          }
+        }
+      }
+    } catch (e) {
+      verdict = { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
+    }
+    if (!current()) return;
+    settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+    changed();
+  }
+
+  /** The host cannot be used this run: its queued cells fail now with the same reason. */
+  function markDead(host: Host, dead: NonNullable<HostState['dead']>): void {
+    const hs = hostState(host);
+    if (hs.dead) return;
+    hs.dead = dead;
+  }
+
+  // ---- the pump
+
+  function pump(): void {
+    if (disposed) return;
+    let touched = false;
+    const rest: Cell[] = [];
+    const start: { cell: Cell; pre: PreOutcome | undefined; hs: HostState | undefined }[] = [];
+    for (const cell of queue) {
+      const hs = cell.host ? hostState(cell.host) : undefined;
+      if (hs?.dead) {
+        settle(cell, { status: 'error', message: hs.dead.message, ...(hs.dead.fix ? { fix: hs.dead.fix } : {}), details: { ...hs.dead.details, notTried: true } });
+        touched = true;
+        continue;
+      }
+      let pre: PreOutcome | undefined;
+      if (cell.check.pre && cell.host) {
+        const ps = pres.get(cell.check.id);
+        if (!ps) startPre(cell.check);
+        if (!ps?.outcome) {
+          rest.push(cell);
+          continue;
+        }
+        pre = ps.outcome;
+      }
+      const mayStart = inFlight < concurrency && (!hs || (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0));
+      if (!mayStart) {
+        rest.push(cell);
+        continue;
+      }
+      inFlight++;
+      if (hs) hs.inFlight++;
+      start.push({ cell, pre, hs });
+    }
+    queue = rest;
+    if (touched) changed();
+    for (const { cell, pre, hs } of start) {
+      void runCell(cell, cell.gen, pre).finally(() => {
+        inFlight--;
+        if (hs) hs.inFlight--;
+        pump();
+      });
+    }
+  }
+
+  // ---- the HealthRun
+
+  function rerun(which?: { check: string; host: string | null }[]): void {
+    if (disposed) return;
+    const chosen = which ? which.map((w) => cells.get(cellKey(w.check, w.host))).filter((c): c is Cell => c !== undefined) : [...cells.values()];
+    if (chosen.length === 0) return;
+    const again = new Set(chosen);
+    for (const cell of chosen) {
+      cell.gen++;
+      cell.abort?.abort();
+      cell.abort = undefined;
+      cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
+      // a rerun tries the host again and asks the bastion again
+      if (cell.host) {
+        const hs = hostState(cell.host);
+        delete hs.dead;
+        hs.usable = false;
+      }
+      const ps = pres.get(cell.check.id);
+      if (ps) {
+        ps.abort.abort();
+        pres.delete(cell.check.id);
+      }
+    }
+    // queued cells stay where they are; the others join in guide order
+    const queued = new Set(queue);
+    queue = [...cells.values()].filter((c) => queued.has(c) || again.has(c));
+    changed();
+    pump();
+  }
+
+  function dispose(): void {
+    if (disposed) return;
+    disposed = true;
+    for (const ps of pres.values()) ps.abort.abort();
+    for (const cell of cells.values()) {
+      if (cell.result.status === 'pending' || cell.result.status === 'running') {
+        cell.gen++;
+        cell.abort?.abort();
+        settle(cell, { status: 'error', message: 'cancelled' });
+      }
+    }
+    queue = [];
+    changed();
+    listeners.clear();
+  }
+
+  queueMicrotask(pump);
+
+  return {
+    getSnapshot,
+    subscribe(listener) {
+      if (disposed) return () => {};
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    finished() {
+      if (isDone()) return Promise.resolve(getSnapshot());
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    rerun,
+    dispose,
+  };
+}
