@@ -5,6 +5,8 @@ import { Box, Text, useApp, useInput } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { cellKey, type HealthRun } from '../src/model/health.js';
+import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import {
   currentRoute,
   initialState,
@@ -16,11 +18,14 @@ import {
 } from '../src/model/console-state.js';
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { truncate } from '../src/model/text.js';
+import { Health } from './Health.js';
+import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
 import { Home } from './Home.js';
 import { HostDetail } from './HostDetail.js';
 import { ProcedureDetail } from './ProcedureDetail.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
+import { useHealth } from './hooks/useHealth.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { footerKeys } from './keys.js';
 import { ThemeProvider, Txt } from './theme.js';
@@ -40,6 +45,11 @@ export interface AppProps {
   quitBlocker?: () => string | undefined;
   /** Called once when the operator quits; default: unmount the Ink app. */
   onQuit?: () => void;
+  /**
+   * Starts the health run (core: src/checks/run.ts). Called once, when the Health screen is first
+   * opened; the App keeps the run (Home then shows a verdict per host) and disposes of it on exit.
+   */
+  startHealth?: () => HealthRun;
   /** Fixed size (tests); default: the terminal's, following resizes. */
   columns?: number;
   rows?: number;
@@ -55,6 +65,10 @@ function routeTitle(route: Route): string {
       return `Home › host ${route.host}`;
     case 'procedure':
       return `Home › ${route.id}`;
+    case 'health':
+      return 'Home › Health';
+    case 'health-cell':
+      return `Health › ${route.check}`;
   }
 }
 
@@ -124,6 +138,9 @@ export function App(props: AppProps) {
   const { columns, rows } = useTerminalSize({ columns: props.columns, rows: props.rows });
   const connectivity = useConnectivity(monitor);
   const [state, setState] = useState<ConsoleState>(initialState);
+  const [healthRun, setHealthRun] = useState<HealthRun | undefined>(undefined);
+  const healthRef = useRef<HealthRun | undefined>(undefined);
+  const health = useHealth(healthRun);
   // The latest state, also between a key and the re-render (several keys can arrive in one tick).
   const stateRef = useRef(state);
 
@@ -132,6 +149,12 @@ export function App(props: AppProps) {
       pane === 'hosts' ? selectableKeys(hostRows(inventory, filter, connectivity)) : selectableKeys(procedureRows(catalogue, filter)),
     catalogue,
     quitBlocker,
+    health: (view) => {
+      if (!health) return undefined;
+      const m = buildMatrix(inventory, health, view);
+      const has = (row: string, check: string) => hasCell(health, row, check);
+      return { rows: m.rowKeys, checks: m.checkIds, has, ...effectiveCell(m, has, view) };
+    },
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -150,6 +173,40 @@ export function App(props: AppProps) {
   }, [state.quit, onQuit, exit]);
 
   const route = currentRoute(state);
+
+  // The health run starts when the Health screen is first opened, and is kept until the console ends.
+  const startHealth = props.startHealth;
+  useEffect(() => {
+    if (route.screen !== 'health' || healthRef.current || !startHealth) return;
+    const run = startHealth();
+    healthRef.current = run;
+    setHealthRun(run);
+  }, [route.screen, startHealth]);
+  useEffect(() => () => healthRef.current?.dispose(), []);
+
+  const rerun = (all: boolean) => {
+    const run = healthRef.current;
+    if (!run) return dispatch({ type: 'message', text: 'No health run yet: h opens the Health screen and starts one.' });
+    const s = stateRef.current;
+    const route = currentRoute(s);
+    if (all) {
+      run.rerun();
+      return dispatch({ type: 'message', text: `Re-running every check (${run.getSnapshot().results.size} cells)…` });
+    }
+    let cell: { check: string; host: string | null } | undefined;
+    if (route.screen === 'health-cell') cell = { check: route.check, host: route.host };
+    else {
+      const keys = ctxRef.current.health?.(s.health);
+      const { row, check } = keys ?? {};
+      if (keys && row !== undefined && check !== undefined) {
+        if (!keys.has(row, check)) return dispatch({ type: 'message', text: `${check} does not apply here (blank cell): nothing to re-run.` });
+        cell = { check, host: hostOfRow(row) };
+      }
+    }
+    if (!cell) return dispatch({ type: 'message', text: 'Nothing selected to re-run; R re-runs everything.' });
+    run.rerun([cell]);
+    dispatch({ type: 'message', text: `Re-running ${cell.check} on ${cell.host ?? 'the cluster'}…` });
+  };
 
   const reprobe = (all: boolean) => {
     const s = stateRef.current;
@@ -192,9 +249,29 @@ export function App(props: AppProps) {
     if (input === ':') return dispatch({ type: 'open-jump' });
     if (input === '/') return dispatch({ type: 'open-filter' });
     if (key.escape) return dispatch({ type: 'back' });
-    if (input === 'r') return reprobe(false);
-    if (input === 'R') return reprobe(true);
+    const onHealth = route.screen === 'health' || route.screen === 'health-cell';
+    if (input === 'r') return onHealth ? rerun(false) : reprobe(false);
+    if (input === 'R') return onHealth ? rerun(true) : reprobe(true);
+    if (route.screen === 'health') {
+      if (key.return) return dispatch({ type: 'enter' });
+      if (input === 'p') return dispatch({ type: 'toggle-problems' });
+      // Over a slow link several presses of one key can arrive as one chunk ("jjj"): move that many.
+      const n = /^([jklh])\1*$/.test(input) ? input.length : 1;
+      const ch = input[0];
+      if (ch === 'j' || key.downArrow) return dispatch({ type: 'move', delta: n });
+      if (ch === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -n });
+      if (ch === 'l' || key.rightArrow) return dispatch({ type: 'hmove', delta: n });
+      if (ch === 'h' || key.leftArrow) return dispatch({ type: 'hmove', delta: -n });
+      if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
+      if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
+      if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
+      if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
+      if (input === '0') return dispatch({ type: 'hmove', delta: -Infinity });
+      if (input === '$') return dispatch({ type: 'hmove', delta: Infinity });
+      return;
+    }
     if (route.screen !== 'home') return; // the pager screens scroll themselves
+    if (input === 'h') return dispatch({ type: 'open-health' });
     if (key.tab) return dispatch({ type: 'tab' });
     if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
     if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
@@ -230,6 +307,7 @@ export function App(props: AppProps) {
           inventory={inventory}
           catalogue={catalogue}
           connectivity={connectivity}
+          health={health}
           focus={state.focus}
           selected={state.selected}
           filter={state.filter}
@@ -244,7 +322,7 @@ export function App(props: AppProps) {
     case 'host': {
       const host = inventory.hosts.find((h) => h.name === route.host);
       body = host ? (
-        <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} width={width} height={bodyHeight} active={active} />
+        <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} health={health} width={width} height={bodyHeight} active={active} />
       ) : (
         <Txt tone="bad">{`Host ${route.host} is not in the inventory.`}</Txt>
       );
@@ -259,6 +337,22 @@ export function App(props: AppProps) {
       );
       break;
     }
+    case 'health':
+      body = <Health inventory={inventory} snapshot={health} view={state.health} width={width} height={bodyHeight} />;
+      break;
+    case 'health-cell':
+      body = (
+        <HealthCell
+          key={`${route.check} ${route.host ?? ''}`}
+          check={route.check}
+          host={route.host}
+          result={health?.results.get(cellKey(route.check, route.host))}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      );
+      break;
   }
 
   return (

@@ -2,17 +2,21 @@
 import type { Host } from '../src/inventory/types.js';
 import type { Connectivity } from '../src/transport/types.js';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
+import type { HealthSnapshot } from '../src/model/health.js';
+import { hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
 import { Pager, type Line } from './components/Pager.js';
 
 export interface HostDetailProps {
   host: Host;
   connectivity: Connectivity | undefined;
+  /** The health run's state, once one exists: the host's verdict. */
+  health?: HealthSnapshot;
   width: number;
   height: number;
   active: boolean;
 }
 
-export function hostDetailLines(host: Host, connectivity: Connectivity | undefined): Line[] {
+export function hostDetailLines(host: Host, connectivity: Connectivity | undefined, health?: HealthSnapshot): Line[] {
   const c = connectivity ?? { state: 'checking' as const };
   const label = CONNECTIVITY_LABELS[c.state];
   const tone = label.tone === 'busy' ? undefined : label.tone;
@@ -23,6 +27,8 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
   if (c.state !== 'ok') {
     lines.push({ text: `What to do: ${c.hint ?? label.action}`, tone, indent: '            ' });
   }
+  const verdict = health ? hostVerdict(health, host.name) : undefined;
+  if (verdict) lines.push({ text: `Health:   ${verdict.text}   (h at Home: the matrix)`, tone: STATUS_LABELS[verdict.worst].tone, bold: true, indent: '          ' });
   lines.push(
     { text: '' },
     { text: `Name:     ${host.name}` },
@@ -36,6 +42,6 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
   return lines;
 }
 
-export function HostDetail({ host, connectivity, width, height, active }: HostDetailProps) {
-  return <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity)} width={width} height={height} active={active} />;
+export function HostDetail({ host, connectivity, health, width, height, active }: HostDetailProps) {
+  return <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity, health)} width={width} height={height} active={active} />;
 }

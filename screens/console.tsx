@@ -5,6 +5,7 @@ import type { Inventory } from '../src/inventory/types.js';
 import type { Runner } from '../src/transport/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import type { HealthRun } from '../src/model/health.js';
 import { App, PRODUCT } from './App.js';
 import { colorWanted } from './theme.js';
 
@@ -18,6 +19,12 @@ export interface ConsoleOptions {
   catalogue?: readonly CatalogueEntry[];
   /** At most this many connectivity probes at once (--concurrency). Default: all hosts. */
   concurrency?: number;
+  /**
+   * Starts the health run for the Health screen, e.g. `() => startHealthRun({ inventory, runner, oc })`.
+   * Called once, when the operator first opens Health (h); the run is disposed of when the console ends.
+   * Without it the Health screen says checks are not available.
+   */
+  startHealth?: () => HealthRun;
   /** Why quitting needs a confirmation now (e.g. an active run). */
   quitBlocker?: () => string | undefined;
   /** After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has not (default 3000; 0: never). */
@@ -139,6 +146,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           version={opts.version}
           noColor={noColor}
           quitBlocker={opts.quitBlocker}
+          startHealth={opts.startHealth}
           onQuit={() => finish(0)}
         />,
         { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },

@@ -1,6 +1,7 @@
 // Navigation state of the full-screen console and how each key action changes it.
 // Pure (no React, no I/O): the screens render it, App maps keys to actions.
 import type { CatalogueEntry } from './catalogue.js';
+import { hostOfRow, initialHealthView, type HealthView } from './health-view.js';
 import { effectiveSelection, moveSelection, resolveJump } from './home.js';
 
 export type Pane = 'hosts' | 'procedures';
@@ -13,10 +14,14 @@ export type Route =
   | { screen: 'home' }
   | { screen: 'help' }
   | { screen: 'host'; host: string }
-  | { screen: 'procedure'; id: string };
+  | { screen: 'procedure'; id: string }
+  /** The health matrix (hosts × checks). */
+  | { screen: 'health' }
+  /** One cell of the health matrix: the check on a host (null: cluster-wide). */
+  | { screen: 'health-cell'; check: string; host: string | null };
 
 export type Prompt =
-  | { kind: 'filter'; pane: Pane; text: string }
+  | { kind: 'filter'; pane: Pane | 'health'; text: string }
   | { kind: 'jump'; text: string }
   | { kind: 'confirm-quit'; reason: string };
 
@@ -27,6 +32,8 @@ export interface ConsoleState {
   /** Selected host name / catalogue id; kept by identity so filtering and re-probes keep it. */
   selected: Record<Pane, string | undefined>;
   filter: Record<Pane, string>;
+  /** Selection, filter and problems-only of the Health screen. */
+  health: HealthView;
   prompt?: Prompt;
   /** One line shown until the next key. */
   message?: { text: string; tone: 'info' | 'warn' };
@@ -48,7 +55,13 @@ export type Action =
   | { type: 'text'; text: string }
   | { type: 'backspace' }
   | { type: 'complete' }
-  | { type: 'message'; text: string; tone?: 'info' | 'warn' };
+  | { type: 'message'; text: string; tone?: 'info' | 'warn' }
+  /** Open the Health screen. */
+  | { type: 'open-health' }
+  /** Health screen: move the selected column. */
+  | { type: 'hmove'; delta: number }
+  /** Health screen: show only rows and columns with a problem, or everything. */
+  | { type: 'toggle-problems' };
 
 export interface ConsoleContext {
   /** Selectable keys of a pane's list with this filter applied, in display order. */
@@ -56,6 +69,20 @@ export interface ConsoleContext {
   catalogue: readonly CatalogueEntry[];
   /** Why quitting needs a confirmation (e.g. "run etcd-restore is active"); undefined: quit at once. */
   quitBlocker?: () => string | undefined;
+  /** The Health screen's selectable rows and columns with this view applied; undefined: no health run yet. */
+  health?: (view: HealthView) => HealthKeys | undefined;
+}
+
+export interface HealthKeys {
+  /** Row keys (host names, CLUSTER_ROW) in display order. */
+  rows: string[];
+  /** Check ids in display order. */
+  checks: string[];
+  /** Whether the check applies to the row (has a cell). */
+  has(row: string, check: string): boolean;
+  /** The selected cell as shown (see effectiveCell in health-view.ts); undefined when the matrix is empty. */
+  row?: string;
+  check?: string;
 }
 
 export function initialState(): ConsoleState {
@@ -64,6 +91,7 @@ export function initialState(): ConsoleState {
     focus: 'hosts',
     selected: { hosts: undefined, procedures: undefined },
     filter: { hosts: '', procedures: '' },
+    health: initialHealthView(),
     quit: false,
   };
 }
@@ -108,11 +136,11 @@ function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: 
     return { ...state, prompt: undefined, message: { text: 'Not quitting.', tone: 'info' } };
   }
   if (prompt.kind === 'filter') {
-    const setText = (text: string): ConsoleState => ({
-      ...state,
-      prompt: { ...prompt, text },
-      filter: { ...state.filter, [prompt.pane]: text },
-    });
+    const pane = prompt.pane;
+    const setText = (text: string): ConsoleState =>
+      pane === 'health'
+        ? { ...state, prompt: { ...prompt, text }, health: { ...state.health, filter: text } }
+        : { ...state, prompt: { ...prompt, text }, filter: { ...state.filter, [pane]: text } };
     switch (action.type) {
       case 'text':
         return setText(prompt.text + action.text);
@@ -121,9 +149,12 @@ function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: 
       case 'enter':
         return { ...state, prompt: undefined };
       case 'back':
-        return { ...state, prompt: undefined, filter: { ...state.filter, [prompt.pane]: '' } };
+        return pane === 'health'
+          ? { ...state, prompt: undefined, health: { ...state.health, filter: '' } }
+          : { ...state, prompt: undefined, filter: { ...state.filter, [pane]: '' } };
       case 'move':
-        return reduceHome(state, action, ctx);
+      case 'hmove':
+        return pane === 'health' ? reduceHealth(state, action, ctx) : reduceHome(state, action, ctx);
       default:
         return state;
     }
@@ -182,6 +213,41 @@ function reduceHome(state: ConsoleState, action: Action, ctx: ConsoleContext): C
   }
 }
 
+function reduceHealth(state: ConsoleState, action: Action, ctx: ConsoleContext): ConsoleState {
+  const view = state.health;
+  const keys = ctx.health?.(view);
+  const setView = (v: Partial<typeof view>): ConsoleState => ({ ...state, health: { ...view, ...v } });
+  switch (action.type) {
+    case 'move':
+      // The column stays where it is (also when it was only the default one).
+      return keys ? setView({ row: moveSelection(keys.rows, keys.row, action.delta), check: keys.check }) : state;
+    case 'hmove':
+      return keys ? setView({ row: keys.row, check: moveSelection(keys.checks, keys.check, action.delta) }) : state;
+    case 'enter': {
+      const { row, check } = keys ?? {};
+      if (!keys || row === undefined || check === undefined) {
+        return { ...state, message: { text: 'Nothing selected: the matrix is empty.', tone: 'warn' } };
+      }
+      if (!keys.has(row, check)) {
+        return { ...setView({ row, check }), message: { text: `${check} does not apply to this row (blank cell).`, tone: 'info' } };
+      }
+      return push(setView({ row, check }), { screen: 'health-cell', check, host: hostOfRow(row) });
+    }
+    case 'back':
+      if (view.filter) return { ...setView({ filter: '' }), message: { text: 'Filter cleared (Esc again: Home).', tone: 'info' } };
+      return { ...state, stack: state.stack.slice(0, -1) };
+    case 'open-filter':
+      return { ...state, prompt: { kind: 'filter', pane: 'health', text: view.filter } };
+    case 'toggle-problems':
+      return {
+        ...setView({ problemsOnly: !view.problemsOnly }),
+        message: { text: view.problemsOnly ? 'Showing every row and column.' : 'Problems only: rows and columns with a ! ✗ or E cell (p: show all).', tone: 'info' },
+      };
+    default:
+      return state;
+  }
+}
+
 /** The state after one action. */
 export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext): ConsoleState {
   const state: ConsoleState = prev.message ? { ...prev, message: undefined } : prev;
@@ -201,10 +267,14 @@ export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext):
       return route.screen === 'help' ? { ...state, stack: state.stack.slice(0, -1) } : push(state, { screen: 'help' });
     case 'open-jump':
       return { ...state, prompt: { kind: 'jump', text: '' } };
+    case 'open-health':
+      if (route.screen === 'health') return state;
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'health' }] };
     default:
       break;
   }
   if (route.screen === 'home') return reduceHome(state, action, ctx);
+  if (route.screen === 'health') return reduceHealth(state, action, ctx);
   switch (action.type) {
     case 'back':
       return { ...state, stack: state.stack.length > 1 ? state.stack.slice(0, -1) : state.stack };
