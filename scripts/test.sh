@@ -19,7 +19,8 @@ if [ "$mode" = all ]; then
   mapfile -t lab < <(find test/lab test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
   export LAB_DIR=${LAB_DIR:-$PWD/.lab/run}
   echo "== lab: starting in $LAB_DIR"
-  if bash test/lab/install-packages.sh && bash test/lab/lab.sh up --dir "$LAB_DIR"; then
+  if bash test/lab/install-packages.sh && LAB_KUBECTL=$(bash test/lab/kubectl.sh) && export LAB_KUBECTL &&
+    bash test/lab/lab.sh up --dir "$LAB_DIR"; then
     trap 'bash test/lab/lab.sh down --dir "$LAB_DIR" || true; rm -f "$log"' EXIT
     echo "== lab and terminal tests (${#lab[@]} files)"
     node --import tsx --test --test-concurrency=1 --test-reporter=spec "${lab[@]}" 2>&1 | tee -a "$log" || status=1

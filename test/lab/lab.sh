@@ -136,6 +136,8 @@ wait_gone() {
 }
 do_down() {
   local quiet=${1:-0} f pid start n=0 sup='' pids=() p name
+  # 0. the cluster API server, by its pid
+  if [ -f "$DIR/api/server.pid" ]; then bash "$HERE/api/stop.sh" "$DIR/api" >/dev/null 2>&1 && n=$((n + 1)) || true; fi
   # 1. etcd (and anything else the systemctl shim started), by the pid it recorded
   for f in "$DIR"/hosts/*/run/units/*.pid; do
     [ -f "$f" ] || continue
@@ -1090,6 +1092,11 @@ do_up() {
     ((SEED)) && do_seed
   fi
   write_lab_json
+  # the cluster side (`oc` through the real kubectl against the lab's API server): DIR/api/bin/oc
+  if ((MASTERS > 0)); then
+    LAB_API_FRESH=1 bash "$HERE/api/start.sh" "$DIR/api" healthy >"$DIR/logs/api-start.log" 2>&1 ||
+      die "up: the lab's cluster API did not start: $(tail -5 "$DIR/logs/api-start.log")"
+  fi
   UP_STARTED=0
   trap - EXIT
   say "up: ${#HOSTS[@]} hosts in $DIR ($MASTERS masters, $INFRA infra, $NODES nodes, $LB lb) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
