@@ -1,0 +1,93 @@
+// The runner the product uses: host targets over SSH, the bastion locally; and a recording wrapper for
+// tests that need to assert exactly which commands ran, in order.
+import type { Host } from '../inventory/types.js';
+import { LocalRunner } from './local.js';
+import type { ShellCommand } from './shell.js';
+import { SshRunner, type SshRunnerOptions } from './ssh.js';
+import type { CommandResult, Connectivity, RunOptions, Runner, Target } from './types.js';
+
+export interface CreateRunnerOptions extends SshRunnerOptions {
+  /** Environment added to bastion commands (e.g. KUBECONFIG). */
+  localEnv?: Record<string, string>;
+}
+
+/** Routes `{kind:'host'}` to one SSH pool and `{kind:'bastion'}` to `sh -c` on this machine. */
+export class CombinedRunner implements Runner {
+  readonly ssh: SshRunner;
+  readonly local: LocalRunner;
+
+  constructor(options: CreateRunnerOptions = {}) {
+    const { localEnv, ...sshOptions } = options;
+    this.ssh = new SshRunner(sshOptions);
+    this.local = new LocalRunner({ killGraceMs: options.killGraceMs ?? 2000, ...(localEnv ? { env: localEnv } : {}) });
+  }
+
+  run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult> {
+    return target.kind === 'host' ? this.ssh.run(target, command, options) : this.local.run(target, command, options);
+  }
+
+  probe(host: Host): Promise<Connectivity> {
+    return this.ssh.probe(host);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.ssh.close(), this.local.close()]);
+  }
+}
+
+export function createRunner(options: CreateRunnerOptions = {}): CombinedRunner {
+  return new CombinedRunner(options);
+}
+
+export interface RecordedCommand {
+  target: Target;
+  /** `host name` or `bastion`: handy for assertions. */
+  where: string;
+  script: string;
+  /** Set when the command finished (the result) or was rejected (the error). */
+  result?: CommandResult;
+  error?: unknown;
+}
+
+/** Delegates to an inner runner and records every (target, script) it is asked to run, in call order. */
+export class RecordingRunner implements Runner {
+  readonly commands: RecordedCommand[] = [];
+  readonly probes: Host[] = [];
+
+  constructor(readonly inner: Runner) {}
+
+  async run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult> {
+    const rec: RecordedCommand = {
+      target,
+      where: target.kind === 'host' ? target.host.name : 'bastion',
+      script: command.script,
+    };
+    this.commands.push(rec);
+    try {
+      rec.result = await this.inner.run(target, command, options);
+      return rec.result;
+    } catch (err) {
+      rec.error = err;
+      throw err;
+    }
+  }
+
+  probe(host: Host): Promise<Connectivity> {
+    this.probes.push(host);
+    return this.inner.probe(host);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** `where: script` for every recorded command, in order. */
+  get scripts(): string[] {
+    return this.commands.map((c) => `${c.where}: ${c.script}`);
+  }
+
+  clear(): void {
+    this.commands.length = 0;
+    this.probes.length = 0;
+  }
+}

@@ -1,0 +1,71 @@
+// The SSH runner's remote wrapper and kill script, run through a local shell exactly as sshd would
+// (`$SHELL -c <text>` in a new session). The runner against real sshd: test/transport/ssh.test.ts.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { SshRunner, killGroupScript, remoteCommandText } from './ssh.js';
+import { literal, quoteWord } from './shell.js';
+
+describe('remoteCommandText', () => {
+  it('prints the process group first on stderr, then runs the script with its exit code', () => {
+    const script = `echo "it's out"; echo err >&2; exit 3`;
+    const r = spawnSync('setsid', ['bash', '-c', remoteCommandText(script, false)], { encoding: 'utf8' });
+    assert.equal(r.status, 3);
+    assert.equal(r.stdout, "it's out\n");
+    const m = /^@@day2-tui-pgid (\d+)\nerr\n$/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+  });
+
+  it('wraps the script in sudo -n when asked', () => {
+    const text = remoteCommandText("echo 'a'", true);
+    assert.ok(text.endsWith(`; exec sudo -n sh -c ${quoteWord("echo 'a'")}`), text);
+  });
+});
+
+describe('killGroupScript', () => {
+  it('ends every process of the group, SIGTERM-proof ones after the grace period', async () => {
+    // a group like the one sshd makes: a session leader shell with a child that ignores TERM
+    const child = spawn('setsid', ['sh', '-c', "trap '' TERM; sleep 300 & sleep 301"], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 200));
+    const pgid = Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(child.pid)], { encoding: 'utf8' }).trim());
+    assert.ok(pgid > 1);
+    const t0 = Date.now();
+    execFileSync('sh', ['-c', killGroupScript(pgid, 500)]);
+    assert.ok(Date.now() - t0 < 3000);
+    // processes that are not zombies waiting to be reaped
+    const alive = (): string =>
+      spawnSync('ps', ['-o', 'stat=', '-g', String(pgid)], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((s) => s.trim() !== '' && !s.startsWith('Z'))
+        .join(',');
+    let left = alive();
+    for (let i = 0; i < 20 && left !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = alive();
+    }
+    assert.equal(left, '', 'nothing is left in the group');
+  });
+
+  it('is harmless when the group is already gone', () => {
+    execFileSync('sh', ['-c', killGroupScript(999_999, 100)]);
+  });
+});
+
+describe('SshRunner without a network', () => {
+  it('refuses bastion targets', async () => {
+    const r = new SshRunner({ agentSocket: null });
+    await assert.rejects(r.run({ kind: 'bastion' }, literal('true')));
+    await r.close();
+  });
+
+  it('user: the host, then the default user option, then the operator', () => {
+    const host = { name: 'h', address: 'h', port: 22, become: true, roles: [], groups: [], vars: {}, file: 'f', line: 1 };
+    const r = new SshRunner({ agentSocket: null, defaultUser: 'cloud-user' });
+    assert.equal(r.userFor({ ...host, user: 'admin' }), 'admin');
+    assert.equal(r.userFor(host), 'cloud-user');
+    assert.ok(r.needsSudo(host, 'cloud-user'));
+    assert.ok(!r.needsSudo(host, 'root'));
+    assert.ok(!r.needsSudo({ ...host, become: false }, 'cloud-user'));
+    assert.ok(new SshRunner({ agentSocket: null }).userFor(host).length > 0);
+  });
+});

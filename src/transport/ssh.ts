@@ -1,0 +1,758 @@
+// Commands on cluster hosts over SSH (ssh2): one verified connection per host, reused by every command
+// (several exec channels on it, at most MaxSessions at a time), a global limit on commands in flight,
+// host keys checked against known_hosts (never turned off), cancellation that ends the remote process.
+//
+// How a command runs on the host. sshd runs `$SHELL -c <text>` in a new session (it calls setsid(), so
+// that shell's pid is also its process group and session id). The text we send is
+//     printf '@@day2-tui-pgid %s\n' "$$" >&2; exec sh -c '<script>'
+// (with `exec sudo -n sh -c '<script>'` when the host needs become and the user is not root): the first
+// stderr line carries the process group of everything the script starts, and is removed from the
+// output. To cancel (or on timeout) a second channel on the same connection runs
+//     kill -TERM -PGID; (wait up to the grace period) kill -KILL -PGID
+// which ends the whole group on the host, not only our wait for it.
+import { readFile } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { AgentAuthMethod, PublicKeyAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
+import type { Host } from '../inventory/types.js';
+import {
+  checkHostKey,
+  fingerprintSha256,
+  hostLookupName,
+  entryMatchesName,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  loadKnownHosts,
+  type HostKeyVerdict,
+} from './known-hosts.js';
+import { quoteWord, type ShellCommand } from './shell.js';
+import { DEFAULT_MAX_BUFFER_BYTES, OutputCollector, safeCallback } from './stream.js';
+import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
+
+export interface SshRunnerOptions {
+  /** Default ~/.ssh/known_hosts. A missing file means every host key is unknown. */
+  knownHostsPath?: string;
+  /** `--identity`: a private key tried after the host's own keyFile. */
+  identityFile?: string;
+  /** User when the inventory gives none. Default: the operator's own user name. */
+  defaultUser?: string;
+  /** Commands in flight over all hosts. Default 16. */
+  concurrency?: number;
+  /** Exec channels open at once on one connection (sshd's MaxSessions, default 10 there). Default 10;
+   * one of them is kept for cancellation. */
+  maxSessionsPerHost?: number;
+  /** TCP connect + SSH handshake limit. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+  /** SSH keepalive interval (a silent dead host is noticed after 3 missed). Default 15 000 ms; 0 = off. */
+  keepaliveIntervalMs?: number;
+  /** Time between SIGTERM and SIGKILL of a cancelled command's process group. Default 2000 ms. */
+  killGraceMs?: number;
+  /** ssh-agent socket. Default $SSH_AUTH_SOCK; null: do not use an agent. */
+  agentSocket?: string | null;
+  /** Private keys tried when neither the host's keyFile nor identityFile is given.
+   * Default ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa (those that exist). */
+  defaultIdentityFiles?: string[];
+  /** ssh2 debug output (one line per call). */
+  debug?: (line: string) => void;
+}
+
+const PGID_MARKER = '@@day2-tui-pgid ';
+const PGID_RE = /(?:^|\n)@@day2-tui-pgid (\d+)\n/;
+
+/** The text sent in the exec request for a script (see the header comment). */
+export function remoteCommandText(script: string, sudo: boolean): string {
+  const run = sudo ? `exec sudo -n sh -c ${quoteWord(script)}` : `exec sh -c ${quoteWord(script)}`;
+  return `printf '${PGID_MARKER}%s\\n' "$$" >&2; ${run}`;
+}
+
+/** The script that ends a process group: TERM, wait up to graceMs for it to go, then KILL. */
+export function killGroupScript(pgid: number, graceMs: number): string {
+  const steps = Math.max(1, Math.ceil(graceMs / 100));
+  return (
+    `kill -TERM -${pgid} 2>/dev/null || exit 0; i=0; ` +
+    `while kill -0 -${pgid} 2>/dev/null && [ $i -lt ${steps} ]; do sleep 0.1; i=$((i+1)); done; ` +
+    `kill -KILL -${pgid} 2>/dev/null; exit 0`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small concurrency helpers
+
+class Semaphore {
+  private waiters: (() => void)[] = [];
+  constructor(private available: number) {}
+
+  get free(): number {
+    return this.available;
+  }
+
+  /** Resolves to a release function; rejects with 'aborted' when the signal fires first. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const release = (): void => {
+        if (done) return;
+        done = true;
+        const next = this.waiters.shift();
+        if (next) next();
+        else this.available++;
+      };
+      if (this.available > 0) {
+        this.available--;
+        resolve(release);
+        return;
+      }
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(release);
+      };
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(grant);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new AbortedError());
+      };
+      this.waiters.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+type Ssh2 = typeof import('ssh2');
+let ssh2Promise: Promise<Ssh2> | undefined;
+function loadSsh2(): Promise<Ssh2> {
+  ssh2Promise ??= import('ssh2').then((m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2);
+  return ssh2Promise;
+}
+
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+function algorithmsForKeyType(keyType: string): string[] {
+  if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  return DEFAULT_HOST_KEY_ALGORITHMS.includes(keyType) ? [keyType] : [];
+}
+
+function hostLabel(host: Host): string {
+  return host.address === host.name ? host.name : `${host.name} (${host.address})`;
+}
+
+interface ActiveCommand {
+  fail(err: TransportError): void;
+}
+
+interface AuthAttempt {
+  description: string;
+  method: AgentAuthMethod | PublicKeyAuthMethod;
+}
+
+/** One host's connection: connects lazily, hands out exec channels, notices when it drops. */
+class HostConnection {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private closed = false;
+  private lost = false;
+  private readonly active = new Set<ActiveCommand>();
+  /** Channels for commands: maxSessions - 1; the last one is for cancellation. */
+  private commandSlots: Semaphore;
+  private controlSlots = new Semaphore(1);
+  /** How many times a connection was established (the tests count reuse with it). */
+  connects = 0;
+
+  constructor(
+    readonly host: Host,
+    readonly user: string,
+    private readonly runner: SshRunner,
+    private readonly maxSessions: number,
+  ) {
+    this.commandSlots = new Semaphore(Math.max(1, maxSessions - 1));
+  }
+
+  get isDead(): boolean {
+    return this.closed || this.lost;
+  }
+
+  /** The ready client, connecting first if needed. Rejects with a TransportError. */
+  ready(): Promise<Client> {
+    if (this.isDead) return Promise.reject(this.lostError());
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Client> {
+    const { host, user } = this;
+    const opts = this.runner.options;
+    const ssh2 = await loadSsh2();
+    const known = await loadKnownHosts(opts.knownHostsPath);
+    const query = { names: [host.name, host.address], port: host.port };
+    const preferred = knownKeyTypes(known.entries, query).flatMap(algorithmsForKeyType);
+    const hostKeyAlgorithms = [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
+    const { attempts, skipped } = await this.runner.authAttempts(host, user, ssh2);
+
+    let verdict: HostKeyVerdict | undefined;
+    let presented: { type: string; blob: Buffer } | undefined;
+    const client = new ssh2.Client();
+    return new Promise<Client>((resolve, reject) => {
+      let settled = false;
+      let wasReady = false;
+      client.on('ready', () => {
+        settled = true;
+        wasReady = true;
+        this.client = client;
+        this.connects++;
+        resolve(client);
+      });
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (!settled) {
+          settled = true;
+          reject(this.classify(err, verdict, presented, attempts.map((a) => a.description), skipped));
+          client.end();
+        } else if (wasReady) {
+          this.onLost(err.message);
+        }
+      });
+      client.on('close', () => {
+        if (!settled) {
+          settled = true;
+          reject(
+            new TransportError(
+              host.name,
+              'unreachable',
+              `connection to ${hostLabel(host)} port ${host.port} closed during the handshake`,
+              this.unreachableHint(),
+            ),
+          );
+        } else if (wasReady) {
+          this.onLost('connection closed');
+        }
+      });
+      const config: ConnectConfig = {
+        host: host.address,
+        port: host.port,
+        username: user,
+        readyTimeout: opts.connectTimeoutMs,
+        keepaliveInterval: opts.keepaliveIntervalMs,
+        keepaliveCountMax: 3,
+        algorithms: { serverHostKey: hostKeyAlgorithms as never },
+        authHandler: attempts.map((a) => a.method),
+        // Never connect unverified: every key goes through known_hosts, there is no switch to skip it.
+        hostVerifier: (key: Buffer): boolean => {
+          const type = keyTypeOfBlob(key) ?? 'unknown';
+          presented = { type, blob: key };
+          verdict = checkHostKey(known.entries, query, type, key);
+          return verdict.status === 'match';
+        },
+      };
+      if (opts.debug) config.debug = opts.debug;
+      try {
+        client.connect(config);
+      } catch (err) {
+        settled = true;
+        reject(new TransportError(host.name, 'unreachable', `cannot connect to ${hostLabel(host)}: ${(err as Error).message}`, this.unreachableHint()));
+      }
+    });
+  }
+
+  private unreachableHint(): string {
+    const { host } = this;
+    return `Check that ${host.name} is up and sshd listens on ${host.address} port ${host.port} (from the bastion: nc -zv ${quoteWord(host.address)} ${host.port}); check ansible_host/ansible_port in the inventory.`;
+  }
+
+  private classify(
+    err: Error & { level?: string; code?: string },
+    verdict: HostKeyVerdict | undefined,
+    presented: { type: string; blob: Buffer } | undefined,
+    tried: string[],
+    skipped: string[],
+  ): TransportError {
+    const { host, user } = this;
+    const kh = this.runner.options.knownHostsPath;
+    const label = hostLabel(host);
+    if (verdict && verdict.status !== 'match' && presented) {
+      const fp = `${presented.type} ${fingerprintSha256(presented.blob)}`;
+      const scan = `ssh-keyscan -p ${host.port} ${quoteWord(host.address)} >> ${quoteWord(kh)}`;
+      if (verdict.status === 'unknown') {
+        return new TransportError(
+          host.name,
+          'host-key-unknown',
+          `host key of ${label} is not in ${kh} (presented ${fp}); not connecting`,
+          `Check the fingerprint out of band first (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${shortType(presented.type)}_key.pub; expect ${fp}), then add the key: ${scan}`,
+        );
+      }
+      const line = verdict.entry ? `${kh}:${verdict.entry.line}` : kh;
+      if (verdict.status === 'revoked') {
+        return new TransportError(
+          host.name,
+          'host-key-changed',
+          `host key of ${label} (${fp}) is marked @revoked at ${line}; not connecting`,
+          'The key was revoked by an administrator: do not use this host until its keys are replaced and verified.',
+        );
+      }
+      const names = verdict.entry
+        ? [host.name, host.address]
+            .map((n) => hostLookupName(n, host.port))
+            .filter((n) => entryMatchesName(verdict.entry!, n))
+        : [hostLookupName(host.address, host.port)];
+      const remove = [...new Set(names)].map((n) => `ssh-keygen -f ${quoteWord(kh)} -R ${quoteWord(n)}`).join('; ');
+      return new TransportError(
+        host.name,
+        'host-key-changed',
+        `HOST KEY CHANGED for ${label}: presented ${fp} differs from the ${verdict.entry?.keyType ?? ''} key at ${line}; not connecting`,
+        `This may be an attack (someone in the middle) or a reinstalled host. Verify the new fingerprint out of band; only if it is legitimate: ${remove}; then ${scan}`,
+      );
+    }
+    if (err.level === 'client-authentication') {
+      const triedText = tried.length > 0 ? tried.join(', ') : 'no key found';
+      const skippedText = skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : '';
+      return new TransportError(
+        host.name,
+        'auth-failed',
+        `authentication as ${user} on ${label} failed (tried: ${triedText}${skippedText})`,
+        `Authorize one of these keys for ${user} on ${host.name} (e.g. ssh-copy-id -i KEY.pub -p ${host.port} ${user}@${host.address}), or point ansible_ssh_private_key_file / --identity at the right key, or load it into ssh-agent; check ansible_user.`,
+      );
+    }
+    const code = err.code ?? '';
+    let what: string;
+    if (code === 'ECONNREFUSED') what = 'connection refused';
+    else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') what = 'no route to host';
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') what = `cannot resolve ${host.address}`;
+    else if (code === 'ETIMEDOUT' || err.level === 'client-timeout')
+      what = `timed out after ${Math.round(this.runner.options.connectTimeoutMs / 1000)} s`;
+    else if (code === 'ECONNRESET') what = 'connection reset';
+    else what = err.message;
+    return new TransportError(host.name, 'unreachable', `${label} port ${host.port}: ${what}`, this.unreachableHint());
+  }
+
+  private onLost(why: string): void {
+    if (this.lost || this.closed) return;
+    this.lost = true;
+    this.client = undefined;
+    const err = new TransportError(
+      this.host.name,
+      'connection-lost',
+      `connection to ${this.host.name} lost (${why})`,
+      'The command may or may not have finished on the host; check its state before running it again.',
+    );
+    for (const a of [...this.active]) a.fail(err);
+    this.active.clear();
+    this.wakeChannelWaiters();
+    this.runner.forget(this);
+  }
+
+  track(a: ActiveCommand): () => void {
+    this.active.add(a);
+    return () => this.active.delete(a);
+  }
+
+  acquireCommandSlot(signal?: AbortSignal): Promise<() => void> {
+    return this.commandSlots.acquire(signal);
+  }
+
+  private openChannels = 0;
+  private channelClosed: (() => void)[] = [];
+
+  /**
+   * Opens an exec channel. When the server refuses it while other channels of this connection are open
+   * (its MaxSessions is lower than ours), waits for one of them to close and tries again.
+   */
+  async exec(client: Client, text: string): Promise<ClientChannel> {
+    for (;;) {
+      // Counted from the request on: a refusal can arrive before earlier channels have confirmed.
+      this.openChannels++;
+      let ch: ClientChannel;
+      try {
+        ch = await new Promise<ClientChannel>((resolve, reject) => {
+          client.exec(text, (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+      } catch (err) {
+        this.openChannels--;
+        this.wakeChannelWaiters();
+        if (this.isDead) throw this.lostError();
+        if (this.openChannels === 0) {
+          throw new Error(`${this.host.name}: the server refused a session channel (${(err as Error).message})`);
+        }
+        await new Promise<void>((r) => this.channelClosed.push(r));
+        if (this.isDead) throw this.lostError();
+        continue;
+      }
+      ch.once('close', () => {
+        this.openChannels--;
+        this.wakeChannelWaiters();
+      });
+      return ch;
+    }
+  }
+
+  private wakeChannelWaiters(): void {
+    const waiters = this.channelClosed;
+    this.channelClosed = [];
+    for (const w of waiters) w();
+  }
+
+  lostError(): TransportError {
+    return new TransportError(this.host.name, 'connection-lost', `connection to ${this.host.name} lost`);
+  }
+
+  /** Runs a short control script (the group kill) on its own channel; errors are ignored. */
+  async control(script: string): Promise<void> {
+    const release = await this.controlSlots.acquire();
+    try {
+      const client = this.client;
+      if (!client || this.isDead) return;
+      const sudo = this.runner.needsSudo(this.host, this.user);
+      const ch = await this.exec(client, sudo ? `sudo -n sh -c ${quoteWord(script)}` : script);
+      await new Promise<void>((resolve) => {
+        ch.on('close', () => resolve());
+        ch.on('data', () => {});
+        ch.stderr.on('data', () => {});
+        ch.end();
+      });
+    } catch {
+      // The connection is gone or the kill could not be sent: nothing more to do from here.
+    } finally {
+      release();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new TransportError(this.host.name, 'connection-lost', `connection to ${this.host.name} closed by the console`);
+    for (const a of [...this.active]) a.fail(err);
+    this.active.clear();
+    this.wakeChannelWaiters();
+    this.client?.end();
+    this.client = undefined;
+  }
+}
+
+/** `~/x` → $HOME/x, as Ansible does for ansible_ssh_private_key_file. */
+function expandHome(path: string): string {
+  return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
+
+function shortType(type: string): string {
+  if (type === 'ssh-ed25519') return 'ed25519';
+  if (type.startsWith('ecdsa')) return 'ecdsa';
+  if (type === 'ssh-rsa') return 'rsa';
+  return type;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+type ResolvedOptions = Required<Omit<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug' | 'agentSocket'>> &
+  Pick<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug'> & { agentSocket: string | undefined };
+
+export class SshRunner implements Runner {
+  readonly options: ResolvedOptions;
+  private readonly pool = new Map<string, HostConnection>();
+  private readonly global: Semaphore;
+  private closed = false;
+
+  constructor(options: SshRunnerOptions = {}) {
+    const home = homedir();
+    this.options = {
+      knownHostsPath: options.knownHostsPath ?? join(home, '.ssh', 'known_hosts'),
+      concurrency: options.concurrency ?? 16,
+      maxSessionsPerHost: options.maxSessionsPerHost ?? 10,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
+      killGraceMs: options.killGraceMs ?? 2000,
+      defaultIdentityFiles:
+        options.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f)),
+      agentSocket: options.agentSocket === null ? undefined : (options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? undefined),
+      identityFile: options.identityFile,
+      defaultUser: options.defaultUser,
+      debug: options.debug,
+    };
+    if (this.options.agentSocket === '') this.options.agentSocket = undefined;
+    this.global = new Semaphore(Math.max(1, this.options.concurrency));
+  }
+
+  userFor(host: Host): string {
+    return host.user ?? this.options.defaultUser ?? userInfo().username;
+  }
+
+  needsSudo(host: Host, user: string): boolean {
+    return host.become && user !== 'root';
+  }
+
+  /** How many connections have been established to a host so far (for tests and diagnostics). */
+  connectionCount(host: Host): number {
+    return this.pool.get(this.poolKey(host))?.connects ?? 0;
+  }
+
+  private poolKey(host: Host): string {
+    return `${host.name}|${this.userFor(host)}@${host.address}:${host.port}`;
+  }
+
+  private connection(host: Host): HostConnection {
+    if (this.closed) throw new TransportError(host.name, 'connection-lost', 'the runner is closed');
+    const key = this.poolKey(host);
+    let c = this.pool.get(key);
+    if (!c || c.isDead) {
+      c = new HostConnection(host, this.userFor(host), this, this.options.maxSessionsPerHost);
+      this.pool.set(key, c);
+    }
+    return c;
+  }
+
+  /** Called by a connection that dropped: the next command connects again. */
+  forget(c: HostConnection): void {
+    const key = this.poolKey(c.host);
+    if (this.pool.get(key) === c) this.pool.delete(key);
+  }
+
+  /** Agent, then the host's keyFile, then --identity, else the default key files that exist. */
+  async authAttempts(host: Host, user: string, ssh2: Ssh2): Promise<{ attempts: AuthAttempt[]; skipped: string[] }> {
+    const attempts: AuthAttempt[] = [];
+    const skipped: string[] = [];
+    if (this.options.agentSocket) {
+      attempts.push({ description: `ssh-agent (${this.options.agentSocket})`, method: { type: 'agent', username: user, agent: this.options.agentSocket } });
+    }
+    const explicit = [host.keyFile, this.options.identityFile].filter((f): f is string => !!f).map(expandHome);
+    const files = explicit.length > 0 ? explicit : this.options.defaultIdentityFiles;
+    for (const file of [...new Set(files)]) {
+      let data: Buffer;
+      try {
+        data = await readFile(file);
+      } catch (err) {
+        if (explicit.includes(file)) skipped.push(`${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+        continue;
+      }
+      const parsed = ssh2.utils.parseKey(data);
+      const key: ParsedKey | undefined = parsed instanceof Error ? undefined : Array.isArray(parsed) ? parsed[0] : parsed;
+      if (!key) {
+        skipped.push(`${file} (${parsed instanceof Error ? parsed.message : 'no key'}; passphrase-protected keys need ssh-agent)`);
+        continue;
+      }
+      attempts.push({ description: file, method: { type: 'publickey', username: user, key } });
+    }
+    return { attempts, skipped };
+  }
+
+  async probe(host: Host): Promise<Connectivity> {
+    const user = this.userFor(host);
+    const sudo = this.needsSudo(host, user);
+    try {
+      // run() wraps it in `sudo -n sh -c` when become applies, so this also checks passwordless sudo.
+      const res = await this.run({ kind: 'host', host }, { script: 'true' }, { timeoutMs: 15_000 });
+      if (res.exitCode === 0) return { state: 'ok', reason: `connected as ${user}${sudo ? ' (sudo -n works)' : ''}` };
+      if (sudo) {
+        return {
+          state: 'auth-failed',
+          reason: `connected as ${user}, but sudo -n fails: ${res.stderr.trim().split('\n').pop() ?? `exit ${res.exitCode}`}`,
+          hint: `Give ${user} passwordless sudo on ${host.name} (NOPASSWD in sudoers), or connect as root (ansible_user=root).`,
+        };
+      }
+      return {
+        state: 'unreachable',
+        reason: res.timedOut ? `connected, but \`true\` did not finish in 15 s` : `connected, but \`true\` exited ${res.exitCode ?? res.signal}`,
+        hint: `Log in to ${host.name} by hand and check the login shell of ${user}.`,
+      };
+    } catch (err) {
+      if (err instanceof TransportError) {
+        const state = err.state === 'connection-lost' ? 'unreachable' : err.state;
+        const c: Connectivity = { state, reason: err.message };
+        if (err.hint) c.hint = err.hint;
+        return c;
+      }
+      return { state: 'unreachable', reason: (err as Error).message };
+    }
+  }
+
+  async run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
+    if (target.kind !== 'host') throw new Error('SshRunner runs commands on hosts only');
+    const host = target.host;
+    const started = Date.now();
+    const cancelledBeforeStart = (): CommandResult => ({
+      exitCode: null, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: true,
+      durationMs: Date.now() - started,
+    });
+    if (options.signal?.aborted) return cancelledBeforeStart();
+
+    let releaseGlobal: (() => void) | undefined;
+    let releaseSlot: (() => void) | undefined;
+    try {
+      releaseGlobal = await this.global.acquire(options.signal);
+      for (;;) {
+        const conn = this.connection(host);
+        const client = await conn.ready();
+        if (options.signal?.aborted) return cancelledBeforeStart();
+        releaseSlot = await conn.acquireCommandSlot(options.signal);
+        if (conn.isDead) {
+          // It dropped while this command waited for a channel: nothing ran yet, use a new connection.
+          releaseSlot();
+          releaseSlot = undefined;
+          continue;
+        }
+        return await this.execute(conn, client, command, options, started);
+      }
+    } catch (err) {
+      if (err instanceof AbortedError) return cancelledBeforeStart();
+      throw err;
+    } finally {
+      releaseSlot?.();
+      releaseGlobal?.();
+    }
+  }
+
+  private async execute(
+    conn: HostConnection,
+    client: Client,
+    command: ShellCommand,
+    options: RunOptions,
+    started: number,
+  ): Promise<CommandResult> {
+    const max = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+    const out = new OutputCollector(max, safeCallback(options.onStdout));
+    const err = new OutputCollector(max, safeCallback(options.onStderr));
+    const sudo = this.needsSudo(conn.host, conn.user);
+    const ch = await conn.exec(client, remoteCommandText(command.script, sudo));
+
+    return new Promise<CommandResult>((resolve, reject) => {
+      let settled = false;
+      let timedOut = false;
+      let cancelled = false;
+      let exitCode: number | null = null;
+      let exitSignal: string | undefined;
+      let pgid: number | undefined;
+      let killRequested = false;
+      let killSent = false;
+      let timer: NodeJS.Timeout | undefined;
+      let forceCloseTimer: NodeJS.Timeout | undefined;
+
+      const cleanup = (): void => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        if (forceCloseTimer) clearTimeout(forceCloseTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        untrack();
+      };
+      const untrack = conn.track({
+        fail: (e) => {
+          if (settled) return;
+          cleanup();
+          reject(e);
+        },
+      });
+
+      const sendKill = (): void => {
+        if (killSent || pgid === undefined) return;
+        killSent = true;
+        void conn.control(killGroupScript(pgid, this.options.killGraceMs));
+      };
+      const stop = (): void => {
+        if (killRequested) return;
+        killRequested = true;
+        sendKill(); // now, or as soon as the pgid line arrives
+        // If the channel does not close (no process group line, or the kill could not be delivered):
+        // ask sshd to signal the shell (OpenSSH >= 7.9 honours it), close the channel, stop waiting.
+        forceCloseTimer = setTimeout(() => {
+          if (settled) return;
+          try {
+            ch.signal('KILL');
+            ch.close();
+          } catch {
+            // the channel is already gone
+          }
+          finish();
+        }, this.options.killGraceMs + 5000);
+      };
+      const onAbort = (): void => {
+        if (settled) return;
+        cancelled = true;
+        stop();
+      };
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          timedOut = true;
+          stop();
+        }, options.timeoutMs);
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal?.aborted) onAbort(); // aborted while the channel was opening
+
+      // stderr: the first line we print is the process group; take it out before anyone sees it.
+      let pre: Buffer | undefined = Buffer.alloc(0);
+      const onStderr = (chunk: Buffer): void => {
+        if (pre === undefined) return err.push(chunk);
+        pre = Buffer.concat([pre, chunk]);
+        const text = pre.toString('latin1');
+        const m = PGID_RE.exec(text);
+        if (m) {
+          pgid = Number(m[1]);
+          const start = m.index + (m[0].startsWith('\n') ? 1 : 0);
+          const before = pre.subarray(0, start);
+          const after = pre.subarray(m.index + m[0].length);
+          pre = undefined;
+          if (before.length > 0) err.push(before);
+          if (after.length > 0) err.push(after);
+          if (killRequested) sendKill();
+        } else if (pre.length > 65536) {
+          const all = pre;
+          pre = undefined;
+          err.push(all);
+        }
+      };
+
+      const finish = (): void => {
+        if (settled) return;
+        cleanup();
+        if (pre !== undefined && pre.length > 0) err.push(pre);
+        pre = undefined;
+        out.end();
+        err.end();
+        const byItself = !timedOut && !cancelled && exitSignal === undefined;
+        const res: CommandResult = {
+          exitCode: byItself ? exitCode : null,
+          stdout: out.text(),
+          stderr: err.text(),
+          truncated: out.truncated || err.truncated,
+          timedOut,
+          cancelled,
+          durationMs: Date.now() - started,
+        };
+        if (exitSignal !== undefined) res.signal = exitSignal;
+        resolve(res);
+      };
+
+      ch.on('data', (c: Buffer) => out.push(c));
+      ch.stderr.on('data', onStderr);
+      ch.on('exit', (code: number | null, signalName?: string) => {
+        if (typeof code === 'number') exitCode = code;
+        else if (signalName) exitSignal = signalName.startsWith('SIG') ? signalName : `SIG${signalName}`;
+      });
+      ch.on('close', finish);
+      ch.on('error', () => {
+        // A channel error comes with (or before) its close; a lost connection is handled by the pool.
+      });
+      if (options.stdin !== undefined) ch.end(options.stdin);
+      else ch.end();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.pool.values()) c.close();
+    this.pool.clear();
+  }
+}
