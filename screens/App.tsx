@@ -1,7 +1,7 @@
 // The shell of the console: header (product, version, inventory, DEMO label), the current screen,
 // and a footer with the keys valid here. Keys are mapped to actions of src/model/console-state.ts.
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput, type Key } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
@@ -28,6 +28,7 @@ import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { footerKeys } from './keys.js';
+import { splitKeypresses } from './hooks/splitKeypresses.js';
 import { ThemeProvider, Txt } from './theme.js';
 
 export const PRODUCT = 'day2-tui';
@@ -227,7 +228,12 @@ export function App(props: AppProps) {
     }
   };
 
-  useInput((input, key) => {
+  useInput((chunk, chunkKey) => {
+    // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.
+    for (const [input, key] of splitKeypresses(chunk, chunkKey)) handleKey(input, key);
+  });
+
+  const handleKey = (input: string, key: Key): void => {
     if (key.ctrl && input === 'c') return dispatch({ type: 'interrupt' });
     const prompt = stateRef.current.prompt;
     const route = currentRoute(stateRef.current);
@@ -282,7 +288,7 @@ export function App(props: AppProps) {
     if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
     if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
     if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
-  });
+  };
 
   // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.
   const height = Math.max(8, rows - 1);
