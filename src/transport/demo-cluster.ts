@@ -117,7 +117,7 @@ export function buildDemoCluster(inventory: Inventory, options: DemoClusterOptio
       dockerDriver: kind === 'lb' || kind === 'other' ? 'none' : options.devicemapper.includes(host.name) ? 'devicemapper' : 'overlay2',
       entropy: 2000 + (hash % 1900),
       mac: `fa:16:3e:${[hash >>> 16, hash >>> 8, hash].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`,
-      podPrefix: `10.${128 + Math.floor(i / 2)}.${(i % 2) * 2}`,
+      podPrefix: `10.${128 + Math.floor(i / 128)}.${(i % 128) * 2}`,
     };
     if (host.roles.includes('etcd')) dh.etcdId = hex16(`etcd-member:${host.name}`);
     return dh;
@@ -193,38 +193,92 @@ export function timedatectlText(): string {
   ].join('\n');
 }
 
-export function dfText(h: DemoHost | undefined): string {
-  const rows: string[][] = [['Filesystem', 'Type', 'Size', 'Used', 'Avail', 'Use%', 'Mounted on']];
-  if (h?.kind === 'master') {
-    rows.push(['/dev/sda1', 'xfs', '45G', '2.8G', '43G', '7%', '/']);
-  } else if (h?.kind === 'infra' || h?.kind === 'compute') {
-    rows.push(['/dev/sda1', 'xfs', '25G', '2.4G', '23G', '10%', '/']);
-  } else {
-    rows.push(['/dev/sda1', 'xfs', '20G', '1.9G', '19G', '9%', '/']);
-  }
+interface DfRow {
+  device: string;
+  type: string;
+  /** Size and used space in 1K blocks (what statfs gives df). */
+  sizeK: number;
+  usedK: number;
+  mount: string;
+}
+
+/** The filesystems of a host, in mount order (sizes in KiB, as statfs reports them). */
+export function dfRows(h: DemoHost | undefined): DfRow[] {
+  const GiB = 1024 * 1024;
+  const k = (gib: number) => Math.round(gib * GiB);
+  const node = h?.kind === 'infra' || h?.kind === 'compute';
+  const rows: DfRow[] = [];
+  if (h?.kind === 'master') rows.push({ device: '/dev/sda1', type: 'xfs', sizeK: 47_161_344, usedK: 2_883_584, mount: '/' });
+  else if (node && h.dockerDriver === 'devicemapper')
+    // docker's thin pool is not mounted: /var/lib/docker shares the (bigger) root disk
+    rows.push({ device: '/dev/sda1', type: 'xfs', sizeK: 52_402_180, usedK: 3_356_812, mount: '/' });
+  else if (node) rows.push({ device: '/dev/sda1', type: 'xfs', sizeK: 26_202_116, usedK: 2_489_340, mount: '/' });
+  else rows.push({ device: '/dev/sda1', type: 'xfs', sizeK: 20_960_236, usedK: 1_992_704, mount: '/' });
+  const ram = 16_264_180; // kB, as `docker info` and the node's capacity say
   rows.push(
-    ['devtmpfs', 'devtmpfs', '3.6G', '0', '3.6G', '0%', '/dev'],
-    ['tmpfs', 'tmpfs', '3.6G', '0', '3.6G', '0%', '/dev/shm'],
-    ['tmpfs', 'tmpfs', '3.6G', h?.kind === 'master' ? '63M' : '147M', '3.5G', h?.kind === 'master' ? '2%' : '4%', '/run'],
-    ['tmpfs', 'tmpfs', '3.6G', '0', '3.6G', '0%', '/sys/fs/cgroup'],
+    { device: 'devtmpfs', type: 'devtmpfs', sizeK: Math.floor(ram / 2) - 1_024, usedK: 0, mount: '/dev' },
+    { device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 2), usedK: 0, mount: '/dev/shm' },
+    { device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 2), usedK: h?.kind === 'master' ? 64_388 : 150_316, mount: '/run' },
+    { device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 2), usedK: 0, mount: '/sys/fs/cgroup' },
   );
-  if (h?.kind === 'infra' || h?.kind === 'compute') {
-    rows.push(
-      ['/dev/sdb', 'xfs', '25G', '2.7G', '23G', '11%', '/var/lib/docker'],
-      ['/dev/sdc', 'xfs', '50G', '33M', '50G', '1%', '/var/lib/origin/openshift.local.volumes'],
-    );
+  if (node && h.dockerDriver === 'overlay2') rows.push({ device: '/dev/mapper/docker--vg-docker--root--lv', type: 'xfs', sizeK: k(25) - 10_240, usedK: 2_831_156, mount: '/var/lib/docker' });
+  if (node) rows.push({ device: '/dev/sdc', type: 'xfs', sizeK: k(50) - 10_240, usedK: 33_328, mount: '/var/lib/origin/openshift.local.volumes' });
+  rows.push({ device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 10), usedK: 0, mount: '/run/user/1000' });
+  return rows;
+}
+
+/** df's -h: powers of 1024, rounded up, one decimal below 10 ("2.8G", "45G", "0"). */
+export function dfHuman(bytes: number): string {
+  if (bytes === 0) return '0';
+  const units = ['', 'K', 'M', 'G', 'T', 'P'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
   }
-  rows.push(['tmpfs', 'tmpfs', '732M', '0', '732M', '0%', '/run/user/1000']);
-  // df pads every column but the last with single spaces, right-aligning the numbers.
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r, ri) =>
+  if (v < 10) {
+    const r = Math.ceil(v * 10) / 10;
+    if (r < 10) return `${r.toFixed(1)}${units[i]}`;
+  }
+  const r = Math.ceil(v);
+  if (r >= 1024 && i < units.length - 1) return `1.0${units[i + 1]}`;
+  return `${r}${units[i]}`;
+}
+
+export interface DfOptions {
+  /** -h */
+  human?: boolean;
+  /** -P: POSIX format (the header says Capacity; no line wrapping). */
+  posix?: boolean;
+  /** -T: a Type column. */
+  type?: boolean;
+  /** Block size in bytes (-B N, -k = 1024; default 1024). */
+  blockSize?: number;
+}
+
+/**
+ * `df` as coreutils 8.22 (RHEL 7) prints it: Filesystem and Type left-aligned, numbers (and their
+ * headers) right-aligned, single spaces between columns, minimum widths 14/4/5/5/5/4.
+ */
+export function dfText(h: DemoHost | undefined, o: DfOptions = { human: true, type: true }): string {
+  const bs = o.blockSize ?? 1024;
+  const sizeHeader = o.human ? 'Size' : bs === 1024 ? (o.posix ? '1024-blocks' : '1K-blocks') : bs === 1 ? '1B-blocks' : `${bs}B-blocks`;
+  const cell = (k: number) => (o.human ? dfHuman(k * 1024) : String(Math.ceil((k * 1024) / bs)));
+  const header = ['Filesystem', ...(o.type ? ['Type'] : []), sizeHeader, 'Used', o.human ? 'Avail' : 'Available', o.posix ? 'Capacity' : 'Use%', 'Mounted on'];
+  const rows = dfRows(h).map((r) => {
+    const availK = r.sizeK - r.usedK;
+    const pct = r.usedK === 0 ? 0 : Math.ceil((100 * r.usedK) / (r.usedK + availK));
+    return [r.device, ...(o.type ? [r.type] : []), cell(r.sizeK), cell(r.usedK), cell(availK), `${pct}%`, r.mount];
+  });
+  const min = [14, ...(o.type ? [4] : []), 5, 5, 5, 4, 0];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(min[i]!, ...all.map((r) => r[i]!.length)));
+  const firstNumeric = o.type ? 2 : 1;
+  return all
+    .map((r) =>
       r
-        .map((c, i) => {
-          if (i === r.length - 1) return c;
-          const right = ri > 0 && i >= 2 && i <= 5;
-          return right ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
-        })
+        .map((c, i) => (i === r.length - 1 ? c : i >= firstNumeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
         .join(' '),
     )
     .join('\n');
@@ -346,6 +400,211 @@ export function ipLinks(h: DemoHost | undefined): Link[] {
     );
   }
   return links;
+}
+
+/** `ip -o link`: each link on one line, its continuation lines joined with a backslash. */
+export function ipLinksOneLine(h: DemoHost | undefined): Link[] {
+  return ipLinks(h).map((l) => ({ name: l.name, text: l.text.replace(/ ?\n/g, '\\') }));
+}
+
+function isNodeHost(h: DemoHost | undefined): h is DemoHost {
+  return h !== undefined && (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
+}
+
+/** The address a host's default route goes through (.253 of its /24). */
+export function gatewayOf(h: DemoHost | undefined): string {
+  return `${(h?.ip ?? '10.0.0.1').split('.').slice(0, 3).join('.')}.253`;
+}
+
+/** fe80:: address from a MAC (modified EUI-64). */
+function linkLocal(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  b[0] = b[0]! ^ 0x02;
+  const g = (x: number, y: number) => ((x << 8) | y).toString(16);
+  return `fe80::${g(b[0]!, b[1]!)}:${g(b[2]!, 0xff)}:${g(0xfe, b[3]!)}:${g(b[4]!, b[5]!)}`;
+}
+
+/** `ip addr` (`oneline`: `ip -o addr`), IPv4 only with `family` 4. */
+export function ipAddrText(h: DemoHost | undefined, opts: { oneline?: boolean; family?: 4 | 6; dev?: string } = {}): string | undefined {
+  const ip = h?.ip ?? '10.0.0.254';
+  const net = ip.split('.').slice(0, 3).join('.');
+  const mac = h?.mac ?? 'fa:16:3e:00:00:01';
+  type Addr = { family: 4 | 6; text: string };
+  const addrs = new Map<string, Addr[]>();
+  const forever = 'valid_lft forever preferred_lft forever';
+  addrs.set('lo', [
+    { family: 4, text: 'inet 127.0.0.1/8 scope host lo' },
+    { family: 6, text: 'inet6 ::1/128 scope host ' },
+  ]);
+  addrs.set('eth0', [
+    { family: 4, text: `inet ${ip}/24 brd ${net}.255 scope global eth0` },
+    { family: 6, text: `inet6 ${linkLocal(mac)}/64 scope link ` },
+  ]);
+  if (isNodeHost(h)) {
+    addrs.set('docker0', [{ family: 4, text: 'inet 172.17.0.1/16 scope global docker0' }]);
+    const [a, b, c] = h.podPrefix.split('.');
+    addrs.set('tun0', [
+      { family: 4, text: `inet ${a}.${b}.${c}.1/23 brd ${a}.${b}.${Number(c) + 1}.255 scope global tun0` },
+      { family: 6, text: `inet6 ${linkLocal(`2e:88:d7:0c:${h.mac.slice(-5)}`)}/64 scope link ` },
+    ]);
+  }
+  const links = ipLinks(h);
+  if (opts.dev !== undefined && !links.some((l) => l.name === opts.dev)) return undefined;
+  const lines: string[] = [];
+  for (const l of links) {
+    if (opts.dev !== undefined && l.name !== opts.dev) continue;
+    const idx = l.text.split(':')[0]!;
+    const mine = (addrs.get(l.name) ?? []).filter((a) => opts.family === undefined || a.family === opts.family);
+    if (opts.oneline) {
+      for (const a of mine) lines.push(`${idx}: ${l.name}    ${a.text}\\       ${forever}`);
+      continue;
+    }
+    if (opts.family !== undefined && mine.length === 0) continue;
+    const [first, second] = l.text.split('\n');
+    lines.push(first!.replace(' mode DEFAULT', ''));
+    if (opts.family === undefined) lines.push(second!);
+    for (const a of mine) lines.push(`    ${a.text}`, `       ${forever}`);
+  }
+  return lines.join('\n');
+}
+
+/** `ip route` (the whole table, or only the default route). */
+export function ipRouteText(h: DemoHost | undefined, onlyDefault: boolean): string {
+  const ip = h?.ip ?? '10.0.0.254';
+  const net = ip.split('.').slice(0, 3).join('.');
+  const lines = [`default via ${gatewayOf(h)} dev eth0 proto static metric 100 `];
+  if (onlyDefault) return lines[0]!;
+  lines.push(`${net}.0/24 dev eth0 proto kernel scope link src ${ip} metric 100 `);
+  if (isNodeHost(h)) lines.push('10.128.0.0/14 dev tun0 scope link ', '172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 ', '172.30.0.0/16 dev tun0 ');
+  return lines.join('\n');
+}
+
+/** /etc/origin/node/node-config.yaml as OCP 3.10 writes it from the node group's config map. */
+export function nodeConfigYaml(h: DemoHost): string {
+  const role = h.kind === 'master' ? 'master' : h.kind === 'infra' ? 'infra' : 'compute';
+  return [
+    'allowDisabledDocker: false',
+    'apiVersion: v1',
+    'authConfig:',
+    '  authenticationCacheSize: 1000',
+    '  authenticationCacheTTL: 5m',
+    '  authorizationCacheSize: 1000',
+    '  authorizationCacheTTL: 5m',
+    'dnsBindAddress: 127.0.0.1:53',
+    'dnsDomain: cluster.local',
+    'dnsIP: 0.0.0.0',
+    'dnsNameservers: null',
+    'dnsRecursiveResolvConf: /etc/origin/node/resolv.conf',
+    'dockerConfig:',
+    '  dockerShimRootDirectory: /var/lib/dockershim',
+    '  dockerShimSocket: /var/run/dockershim.sock',
+    '  execHandlerName: native',
+    'enableUnidling: true',
+    'imageConfig:',
+    '  format: registry.access.redhat.com/openshift3/ose-${component}:${version}',
+    '  latest: false',
+    'iptablesSyncPeriod: 30s',
+    'kind: NodeConfig',
+    'kubeletArguments:',
+    '  bootstrap-kubeconfig:',
+    '  - /etc/origin/node/bootstrap.kubeconfig',
+    '  cert-dir:',
+    '  - /etc/origin/node/certificates',
+    '  enable-controller-attach-detach:',
+    "  - 'true'",
+    '  feature-gates:',
+    '  - RotateKubeletClientCertificate=true,RotateKubeletServerCertificate=true',
+    '  node-labels:',
+    `  - node-role.kubernetes.io/${role}=true`,
+    '  pod-manifest-path:',
+    '  - /etc/origin/node/pods',
+    '  rotate-certificates:',
+    "  - 'true'",
+    'masterClientConnectionOverrides:',
+    '  acceptContentTypes: application/vnd.kubernetes.protobuf,application/json',
+    '  burst: 40',
+    '  contentType: application/vnd.kubernetes.protobuf',
+    '  qps: 20',
+    'masterKubeConfig: node.kubeconfig',
+    'networkConfig:',
+    '  mtu: 1450',
+    '  networkPluginName: redhat/openshift-ovs-subnet',
+    'servingInfo:',
+    '  bindAddress: 0.0.0.0:10250',
+    '  bindNetwork: tcp4',
+    '  clientCA: client-ca.crt',
+    'proxyArguments:',
+    '  cluster-cidr:',
+    '  - 10.128.0.0/14',
+    'volumeConfig:',
+    '  localQuota:',
+    '    perFSGroup: null',
+    'volumeDirectory: /var/lib/origin/openshift.local.volumes',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The network: who listens where, name resolution
+
+/** TCP ports a host listens on. */
+export function listeningPorts(h: DemoHost): number[] {
+  const ports = [22];
+  if (isNodeHost(h)) ports.push(53, 10250, 10256);
+  if (h.kind === 'master') ports.push(8443, 8444, 8053);
+  if (h.etcdId) ports.push(2379, 2380);
+  if (h.kind === 'infra') ports.push(80, 443, 1936);
+  if (h.kind === 'lb') ports.push(80, 443, 8443, 9000);
+  return ports;
+}
+
+export type TcpResult = { ok: true; ip: string } | { ok: false; ip?: string; reason: string };
+
+function lbHost(c: DemoCluster): DemoHost | undefined {
+  return c.hosts.find((h) => h.kind === 'lb');
+}
+
+/**
+ * The IPv4 address a name resolves to from `from` (undefined: the bastion): cluster hosts, the
+ * console names and the *.apps wildcard (the lb), and — on nodes, through dnsmasq → SkyDNS — services
+ * (`svc.ns.svc[.cluster.local]`).
+ */
+export function resolveName(c: DemoCluster, from: DemoHost | undefined, name: string): string | undefined {
+  const n = name.replace(/\.$/, '').toLowerCase();
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(n)) return n;
+  if (n === 'localhost') return '127.0.0.1';
+  const h = c.hosts.find((x) => x.name === n || x.short === n);
+  if (h) return h.ip;
+  const lb = lbHost(c)?.ip ?? c.hosts.find((x) => x.kind === 'master')?.ip;
+  if (n === `console.${c.domain}` || n === `console-int.${c.domain}` || n.endsWith(`.apps.${c.domain}`) || n === `apps.${c.domain}`) return lb;
+  const svc = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(n);
+  if (svc && isNodeHost(from)) return defaultServices(c).find((s) => s.name === svc[1] && svc[2] === 'default')?.clusterIP;
+  return undefined;
+}
+
+/** A TCP connect from `from` to addr:port. A down host does not answer ARP: "No route to host". */
+export function tcpConnect(c: DemoCluster, from: DemoHost | undefined, addr: string, port: number): TcpResult {
+  const ip = resolveName(c, from, addr);
+  if (!ip) return { ok: false, reason: 'Name or service not known' };
+  if (ip.startsWith('127.')) {
+    if (!from) return port === 22 ? { ok: true, ip } : { ok: false, ip, reason: 'Connection refused' };
+    return listeningPorts(from).includes(port) ? { ok: true, ip } : { ok: false, ip, reason: 'Connection refused' };
+  }
+  const svc = defaultServices(c).find((s) => s.clusterIP === ip);
+  if (svc) return isNodeHost(from) && svc.ports.includes(port) ? { ok: true, ip } : { ok: false, ip, reason: 'Connection timed out' };
+  const h = c.hosts.find((x) => x.ip === ip);
+  if (!h) return { ok: false, ip, reason: 'Connection timed out' };
+  if (h.down) return { ok: false, ip, reason: 'No route to host' };
+  return listeningPorts(h).includes(port) ? { ok: true, ip } : { ok: false, ip, reason: 'Connection refused' };
+}
+
+/** The services of project default. */
+export function defaultServices(c: DemoCluster): { name: string; clusterIP: string; ports: number[]; portsText: string }[] {
+  return [
+    { name: 'docker-registry', clusterIP: c.registryIp, ports: [5000], portsText: '5000/TCP' },
+    { name: 'kubernetes', clusterIP: '172.30.0.1', ports: [443, 53], portsText: '443/TCP,53/UDP,53/TCP' },
+    { name: 'registry-console', clusterIP: '172.30.81.196', ports: [9000], portsText: '9000/TCP' },
+    { name: 'router', clusterIP: '172.30.203.122', ports: [80, 443, 1936], portsText: '80/TCP,443/TCP,1936/TCP' },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -570,11 +829,17 @@ export function ocGetPodsDefault(c: DemoCluster, wide: boolean): string {
   return tabwrite([wide ? header : header.slice(0, 5), ...rows.map((r) => (wide ? r : r.slice(0, 5)))]);
 }
 
+/** `oc get svc -n default` (all of them, or the one named). undefined: no such service. */
+export function ocGetSvcDefault(c: DemoCluster, name?: string): string | undefined {
+  const rows = defaultServices(c)
+    .filter((s) => name === undefined || s.name === name)
+    .map((s) => [s.name, 'ClusterIP', s.clusterIP, '<none>', s.portsText, AGE]);
+  if (rows.length === 0) return undefined;
+  return tabwrite([['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'], ...rows]);
+}
+
 export function ocGetSvcRegistry(c: DemoCluster): string {
-  return tabwrite([
-    ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
-    ['docker-registry', 'ClusterIP', c.registryIp, '<none>', '5000/TCP', AGE],
-  ]);
+  return ocGetSvcDefault(c, 'docker-registry')!;
 }
 
 export function controllersLeaderJson(c: DemoCluster): string {
@@ -616,33 +881,148 @@ export function masterApiStatus(h: DemoHost): string {
 }
 
 export function registryCurlVerbose(host: string, ip: string): string {
-  return [
-    `* About to connect() to ${host} port 5000 (#0)`,
-    `*   Trying ${ip}...`,
-    `* Connected to ${host} (${ip}) port 5000 (#0)`,
-    '* Initializing NSS with certpath: sql:/etc/pki/nssdb',
-    '*   CAfile: /etc/pki/tls/certs/ca-bundle.crt',
-    '  CApath: none',
-    '* SSL connection using TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-    '* Server certificate:',
-    `* 	subject: CN=${ip}`,
-    '* 	start date: Aug 24 10:30:10 2018 GMT',
-    '* 	expire date: Aug 23 10:30:11 2020 GMT',
-    `* 	common name: ${ip}`,
-    '* 	issuer: CN=openshift-signer@1535106609',
-    '> GET /healthz HTTP/1.1',
-    '> User-Agent: curl/7.29.0',
-    `> Host: ${host}:5000`,
-    '> Accept: */*',
-    '> ',
-    '< HTTP/1.1 200 OK',
-    '< Cache-Control: no-cache',
-    '< Date: Thu, 04 Oct 2018 09:12:43 GMT',
-    '< Content-Length: 0',
-    '< Content-Type: text/plain; charset=utf-8',
-    '< ',
-    `* Connection #0 to host ${host} left intact`,
-  ].join('\n');
+  return curlVerboseText({ host, ip, port: 5000, path: '/healthz', insecure: false, cert: { subject: `CN=${ip}`, commonName: ip }, response: registryHealthz() });
+}
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  headers: string[];
+  body: string;
+}
+
+const HTTP_DATE = 'Thu, 04 Oct 2018 09:12:43 GMT';
+
+function registryHealthz(): HttpResponse {
+  return { status: 200, reason: 'OK', headers: ['Cache-Control: no-cache', `Date: ${HTTP_DATE}`, 'Content-Length: 0', 'Content-Type: text/plain; charset=utf-8'], body: '' };
+}
+
+function textResponse(status: number, reason: string, body: string, type = 'text/plain; charset=utf-8', extra: string[] = []): HttpResponse {
+  return { status, reason, headers: ['Cache-Control: no-store', `Content-Type: ${type}`, `Date: ${HTTP_DATE}`, `Content-Length: ${Buffer.byteLength(body)}`, ...extra], body };
+}
+
+/** What curl -v prints on stderr for one HTTPS (or HTTP) request, as curl 7.29 (NSS) on RHEL 7 does. */
+export function curlVerboseText(o: {
+  host: string;
+  ip: string;
+  port: number;
+  path: string;
+  https?: boolean;
+  insecure: boolean;
+  cert: { subject: string; commonName: string };
+  response: HttpResponse;
+}): string {
+  const https = o.https ?? true;
+  const lines = [`* About to connect() to ${o.host} port ${o.port} (#0)`, `*   Trying ${o.ip}...`, `* Connected to ${o.host} (${o.ip}) port ${o.port} (#0)`];
+  if (https) {
+    lines.push('* Initializing NSS with certpath: sql:/etc/pki/nssdb');
+    if (o.insecure) lines.push('* skipping SSL peer certificate verification');
+    else lines.push('*   CAfile: /etc/pki/tls/certs/ca-bundle.crt', '  CApath: none');
+    lines.push(
+      '* SSL connection using TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      '* Server certificate:',
+      `* \tsubject: ${o.cert.subject}`,
+      '* \tstart date: Aug 24 10:30:10 2018 GMT',
+      '* \texpire date: Aug 23 10:30:11 2020 GMT',
+      `* \tcommon name: ${o.cert.commonName}`,
+      '* \tissuer: CN=openshift-signer@1535106609',
+    );
+  }
+  const defaultPort = https ? 443 : 80;
+  lines.push(`> GET ${o.path} HTTP/1.1`, '> User-Agent: curl/7.29.0', `> Host: ${o.host}${o.port === defaultPort ? '' : `:${o.port}`}`, '> Accept: */*', '> ');
+  lines.push(`< HTTP/1.1 ${o.response.status} ${o.response.reason}`, ...o.response.headers.map((h) => `< ${h}`), '< ');
+  if (o.response.body) lines.push('{ [data not shown]');
+  lines.push(`* Connection #0 to host ${o.host} left intact`);
+  return lines.join('\n');
+}
+
+export interface CurlRequest {
+  url: string;
+  verbose: boolean;
+  insecure: boolean;
+  silent: boolean;
+  showError: boolean;
+}
+
+/**
+ * One curl request to the simulated cluster from `from` (undefined: the bastion): the API (masters and
+ * the lb on 8443), the registry service (5000, from nodes), the routers behind the lb (the registry
+ * route answers, other names get the router's 503). stdout is the body, stderr the -v trace.
+ */
+export function curlAnswer(c: DemoCluster, from: DemoHost | undefined, req: CurlRequest): { out: string; err: string; code: number } {
+  const u = /^(https?):\/\/([^/:]+)(?::(\d+))?(\/[^?#]*)?/.exec(req.url);
+  const fail = (code: number, msg: string, trace: string[] = []) => ({
+    out: '',
+    err: [...(req.verbose ? trace : []), ...(req.silent && !req.showError ? [] : [`curl: (${code}) ${msg}`])].join('\n'),
+    code,
+  });
+  if (!u) return fail(3, '<url> malformed');
+  const https = u[1] === 'https';
+  const host = u[2]!;
+  const port = Number(u[3] ?? (https ? 443 : 80));
+  const path = u[4] ?? '/';
+  const conn = tcpConnect(c, from, host, port);
+  if (!conn.ok && !conn.ip) return fail(6, `Could not resolve host: ${host}; Name or service not known`, [`* Could not resolve host: ${host}; Name or service not known`, '* Closing connection 0']);
+  const about = [`* About to connect() to ${host} port ${port} (#0)`, `*   Trying ${conn.ip}...`];
+  if (!conn.ok) {
+    const msg = `Failed connect to ${host}:${port}; ${conn.reason}`;
+    return fail(7, msg, [...about, `* ${conn.reason}`, `* ${msg}`, '* Closing connection 0']);
+  }
+  const ip = conn.ip;
+  const target = c.hosts.find((h) => h.ip === ip);
+  let response: HttpResponse;
+  let cert: { subject: string; commonName: string };
+  if (ip === c.registryIp && port === 5000) {
+    cert = { subject: `CN=${c.registryIp}`, commonName: c.registryIp };
+    response = path === '/healthz' ? registryHealthz() : textResponse(404, 'Not Found', '404 page not found\n');
+  } else if (port === 8443 || port === 443 && ip === '172.30.0.1') {
+    cert = { subject: `CN=${target?.kind === 'master' ? target.ip : `console-int.${c.domain}`}`, commonName: target?.kind === 'master' ? target.ip : `console-int.${c.domain}` };
+    if (/^\/healthz(\/.*)?$/.test(path)) response = textResponse(200, 'OK', 'ok');
+    else if (path === '/version') response = textResponse(200, 'OK', versionJson(), 'application/json');
+    else
+      response = textResponse(
+        403,
+        'Forbidden',
+        JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `forbidden: User "system:anonymous" cannot get path "${path}": no RBAC policy matched`, reason: 'Forbidden', details: {}, code: 403 }, null, 2),
+        'application/json',
+      );
+  } else if ((target?.kind === 'lb' || target?.kind === 'infra') && (port === 443 || port === 80)) {
+    // the routers (through the lb): a route for the registry, the router's 503 page for any other name
+    cert = { subject: `CN=*.apps.${c.domain}`, commonName: `*.apps.${c.domain}` };
+    if (host === `docker-registry-default.apps.${c.domain}` && https)
+      response = path === '/healthz' ? { ...registryHealthz(), headers: [...registryHealthz().headers, `Set-Cookie: ${hexOf('route:docker-registry', 32)}=${hexOf(`backend:${from?.name ?? 'bastion'}`, 32)}; path=/; HttpOnly; Secure`] } : textResponse(404, 'Not Found', '404 page not found\n');
+    else
+      response = {
+        status: 503,
+        reason: 'Service Unavailable',
+        headers: ['Pragma: no-cache', 'Cache-Control: private, max-age=0, no-cache, no-store', 'Connection: close', 'Content-Type: text/html'],
+        body: '<html>\n  <head>\n    <title>Application is not available</title>\n  </head>\n  <body>\n    <h1>Application is not available</h1>\n    <p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p>\n  </body>\n</html>',
+      };
+  } else {
+    return fail(7, `Failed connect to ${host}:${port}; Connection refused`, [...about, '* Connection refused', `* Failed connect to ${host}:${port}; Connection refused`, '* Closing connection 0']);
+  }
+  // the OpenShift CA is in the trust store of the cluster hosts (openshift-ansible puts it there), not on the bastion
+  if (https && !req.insecure && from === undefined) {
+    const msg = "Peer's Certificate issuer is not recognized.";
+    return fail(60, `${msg}\nMore details here: http://curl.haxx.se/docs/sslcerts.html`, [
+      ...about,
+      `* Connected to ${host} (${ip}) port ${port} (#0)`,
+      '* Initializing NSS with certpath: sql:/etc/pki/nssdb',
+      '*   CAfile: /etc/pki/tls/certs/ca-bundle.crt',
+      '  CApath: none',
+      `* Server certificate:`,
+      `* \tsubject: ${cert.subject}`,
+      '* \tissuer: CN=openshift-signer@1535106609',
+      '* NSS error -8179 (SEC_ERROR_UNKNOWN_ISSUER)',
+      `* ${msg}`,
+      '* Closing connection 0',
+    ]);
+  }
+  return {
+    out: response.body,
+    err: req.verbose ? curlVerboseText({ host, ip, port, path, https, insecure: req.insecure, cert, response }) : '',
+    code: 0,
+  };
 }
 
 export function versionJson(): string {

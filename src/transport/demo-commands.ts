@@ -14,15 +14,20 @@ import {
   etcdV3EndpointHealth,
   etcdV3EndpointStatus,
   etcdV3MemberList,
+  curlAnswer,
+  ipAddrText,
   ipLinks,
+  ipLinksOneLine,
+  ipRouteText,
   masterApiStatus,
+  nodeConfigYaml,
+  ocGetSvcDefault,
+  resolveName,
   ocGetDc,
   ocGetNodes,
   ocGetNodesJson,
   ocGetPodsDefault,
   ocGetStorageClass,
-  ocGetSvcRegistry,
-  registryCurlVerbose,
   tabwrite,
   timedatectlText,
   versionJson,
@@ -213,14 +218,27 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     match: /^cat \/etc\/sysconfig\/docker-storage$/,
     answer: (c) => (c.host && c.host.dockerDriver !== 'none' ? { out: dockerStorageText(c.host) } : NO_SUCH_FILE('/etc/sysconfig/docker-storage')),
   },
+  {
+    id: 'node-config',
+    match: /^cat \/etc\/origin\/node\/node-config\.yaml$/,
+    answer: (c) => (isNode(c.host) ? { out: nodeConfigYaml(c.host) } : NO_SUCH_FILE('/etc/origin/node/node-config.yaml')),
+  },
   { id: 'cat-other', match: /^cat (\S+)$/, answer: (c) => NO_SUCH_FILE(c.match[1]!) },
 
   // Chapter 3: disk, docker, MTU
   {
     id: 'df',
-    match: /^df(?: -[hTPk]+)*(?: (\/\S*))?$/,
+    match: /^df(?: (?:-[hTPkB0-9]+|--block-size=\S+|--portability|--human-readable|--print-type))*(?: (\/\S*))?$/,
     answer: (c) => {
-      const text = dfText(c.host);
+      const flags = c.words.slice(1).filter((w) => w.startsWith('-'));
+      const short = flags.filter((f) => !f.startsWith('--')).join('');
+      const b = /B(\d+)/.exec(short)?.[1] ?? /^--block-size=(\d+)$/.exec(flags.find((f) => f.startsWith('--block-size=')) ?? '')?.[1];
+      const text = dfText(c.host, {
+        human: /h/.test(short) || flags.includes('--human-readable'),
+        posix: /P/.test(short) || flags.includes('--portability'),
+        type: /T/.test(short) || flags.includes('--print-type'),
+        blockSize: b !== undefined ? Number(b) : 1024,
+      });
       const path = c.match[1];
       if (!path) return { out: text };
       const [header, ...rows] = text.split('\n');
@@ -234,11 +252,22 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'docker-info', match: /^docker info$/, needs: 'docker', answer: (c) => dockerInfo(c.host!) },
   { id: 'docker-version', match: /^docker (?:--version|-v)$/, needs: 'docker', answer: () => ({ out: `Docker version ${DEMO_VERSIONS.docker}, build 8633870/${DEMO_VERSIONS.docker}` }) },
   {
-    id: 'ip-link',
-    match: /^ip (?:link|l)(?: (?:show|list|sh|ls))?(?: dev)?(?: (\S+))?$/,
+    id: 'ip',
+    match: /^ip (?:-(?:o|oneline|4|6|d|details|s|br|brief) )*(link|l|address|addr|a|route|ro|r)(?: (show|list|sh|ls|lst))?(?: (?:dev )?(\S+))?$/,
     answer: (c) => {
-      const links = ipLinks(c.host);
-      const name = c.match[1];
+      const oneline = c.words.includes('-o') || c.words.includes('-oneline');
+      const family = c.words.includes('-4') ? 4 : c.words.includes('-6') ? 6 : undefined;
+      const obj = c.match[1]!;
+      const name = c.match[3];
+      if (obj.startsWith('r')) {
+        if (name !== undefined && name !== 'default') return { out: '' };
+        return { out: family === 6 ? '' : ipRouteText(c.host, name === 'default') };
+      }
+      if (obj.startsWith('a')) {
+        const text = ipAddrText(c.host, { oneline, ...(family ? { family } : {}), ...(name ? { dev: name } : {}) });
+        return text === undefined ? { err: `Device "${name}" does not exist.`, code: 1 } : { out: text };
+      }
+      const links = oneline ? ipLinksOneLine(c.host) : ipLinks(c.host);
       if (!name) return { out: links.map((l) => l.text).join('\n') };
       const l = links.find((x) => x.name === name);
       return l ? { out: l.text } : { err: `Device "${name}" does not exist.`, code: 1 };
@@ -250,6 +279,26 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'systemctl-is-active',
     match: /^systemctl is-active (\S+)$/,
     answer: (c) => (UNITS[unitName(c.match[1])]?.(c.host) ? { out: 'active' } : { out: 'unknown', code: 3 }),
+  },
+  {
+    id: 'systemctl-show',
+    match: /^systemctl show (?:(?:--property=|-p ?)\S+ )*(\S+)$/,
+    answer: (c) => {
+      const u = unitName(c.match[1]);
+      const up = UNITS[u]?.(c.host) ?? false;
+      const values: [string, string][] = [
+        ['Type', up ? 'notify' : 'simple'],
+        ['MainPID', up ? String(1_000 + (stableHash(`${c.host?.name}:${u}`) % 60_000)) : '0'],
+        ['Id', `${u}.service`],
+        ['LoadState', up ? 'loaded' : 'not-found'],
+        ['ActiveState', up ? 'active' : 'inactive'],
+        ['SubState', up ? 'running' : 'dead'],
+        ['UnitFileState', up ? 'enabled' : ''],
+      ];
+      const wanted = c.words.flatMap((w, i) => (w.startsWith('--property=') ? w.slice(11).split(',') : w === '-p' || w === '--property' ? (c.words[i + 1] ?? '').split(',') : w.startsWith('-p') && w.length > 2 ? w.slice(2).split(',') : []));
+      const shown = wanted.length ? values.filter(([k]) => wanted.includes(k)) : values;
+      return { out: shown.map(([k, v]) => `${k}=${v}`).join('\n') };
+    },
   },
   {
     id: 'systemctl-status-master-api',
@@ -383,7 +432,17 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: (c) => namespace(c.words) === 'default',
     answer: (c) => ({ out: ocGetPodsDefault(c.cluster, flagValue(c.words, '-o', '--output') === 'wide') }),
   },
-  { id: 'oc-get-svc-registry', match: /^oc\b.* get (?:svc|services?)(?:\/| )docker-registry(?: |$)/, needs: 'oc', when: inDefaultNs, answer: (c) => ({ out: ocGetSvcRegistry(c.cluster) }) },
+  {
+    id: 'oc-get-svc-default',
+    match: /^oc\b.* get (?:svc|services?)(?:(?:\/| )([a-z0-9][a-z0-9-]*))?(?: |$)/,
+    needs: 'oc',
+    when: inDefaultNs,
+    answer: (c) => {
+      const name = c.match[1];
+      const text = ocGetSvcDefault(c.cluster, name);
+      return text ? { out: text } : { err: `Error from server (NotFound): services "${name}" not found`, code: 1 };
+    },
+  },
   {
     id: 'oc-controllers-leader-jq',
     match: /^oc\b.* get .*\bcm openshift-master-controllers -o json \| jq\b/,
@@ -412,19 +471,34 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'oc-get-other', match: /^oc\b.* get \S+/, needs: 'oc', answer: () => ({ err: 'No resources found.' }) },
 
   // Network checks from the guide (3.5)
-  { id: 'dig-registry', match: /^dig \+short docker-registry\.default\.svc\.cluster\.local$/, answer: (c) => ({ out: c.cluster.registryIp }) },
   {
     id: 'dig-apps',
-    match: /^dig \+short \S*apps\.(\S+)$/,
+    match: /^dig \+short \S*\.apps\.(\S+)$/,
     answer: (c) => ({ out: `apps.${c.match[1]}.\n${c.cluster.hosts.find((h) => h.kind === 'lb')?.ip ?? '10.0.0.10'}` }),
   },
   {
-    id: 'curl-registry-healthz',
-    match: /^curl\b.* https:\/\/(docker-registry\.default\.svc(?:\.cluster\.local)?):5000\/healthz$/,
-    answer: (c) => (c.words.includes('-v') || c.words.includes('-kv') ? { err: registryCurlVerbose(c.match[1]!, c.cluster.registryIp) } : {}),
+    // dig +short NAME: an A record, or nothing (NXDOMAIN); services resolve on nodes (dnsmasq → SkyDNS)
+    id: 'dig',
+    match: /^dig \+short ([A-Za-z0-9.-]+)(?: A)?$/,
+    answer: (c) => {
+      const ip = /^\d+\.\d+\.\d+\.\d+$/.test(c.match[1]!) ? undefined : resolveName(c.cluster, c.host, c.match[1]!);
+      return { out: ip ?? '' };
+    },
   },
-  { id: 'curl-healthz', match: /^curl\b.* https:\/\/\S+\/healthz$/, answer: () => ({ out: 'ok' }) },
-  { id: 'curl-version', match: /^curl\b.* https:\/\/\S+\/version$/, answer: () => ({ out: versionJson() }) },
+  {
+    id: 'curl',
+    match: /^curl\b.* (https?:\/\/\S+)$/,
+    answer: (c) => {
+      const short = c.words.slice(1).filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
+      return curlAnswer(c.cluster, c.host, {
+        url: c.match[1]!,
+        verbose: short.includes('v') || c.words.includes('--verbose'),
+        insecure: short.includes('k') || c.words.includes('--insecure'),
+        silent: short.includes('s') || c.words.includes('--silent'),
+        showError: short.includes('S') || c.words.includes('--show-error'),
+      });
+    },
+  },
   {
     id: 'ss-listen',
     match: /^ss -l(?:t|u)?4?n/,

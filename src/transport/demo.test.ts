@@ -117,8 +117,25 @@ test('df -hT: master has / of 45G; nodes have /var/lib/docker and openshift.loca
   assert.match(m.stdout, /^Filesystem\s+Type\s+Size\s+Used\s+Avail\s+Use%\s+Mounted on$/m);
   assert.match(m.stdout, /^\/dev\/sda1\s+xfs\s+45G\s+2\.8G\s+43G\s+7%\s+\/$/m);
   const n = await run(on('app-node-0'), literal('df -hT'));
-  assert.match(n.stdout, /^\/dev\/sdb\s+xfs\s+25G\s+2\.7G\s+23G\s+11%\s+\/var\/lib\/docker$/m);
+  assert.match(n.stdout, /^\/dev\/mapper\/docker--vg-docker--root--lv\s+xfs\s+25G\s+2\.8G\s+23G\s+11%\s+\/var\/lib\/docker$/m);
   assert.match(n.stdout, /\/var\/lib\/origin\/openshift\.local\.volumes$/m);
+  const dm = await run(on('app-node-1'), literal('df -hT /var/lib/docker'));
+  assert.match(dm.stdout, /\n\/dev\/sda1\s+xfs\s+50G\s+\S+\s+\S+\s+\d+%\s+\/\n$/, 'devicemapper: the thin pool is not mounted, /var/lib/docker is on /');
+});
+
+test('df -PT -B1: exact bytes, POSIX header, columns aligned like coreutils', async () => {
+  const r = await run(on('infra-node-0'), literal('df -PT -B1'));
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^Filesystem\s+Type\s+1B-blocks\s+Used\s+Available Capacity Mounted on$/);
+  const root = lines.find((l) => l.endsWith(' /'))!;
+  const [, size, used, avail, pct] = /^\/dev\/sda1\s+xfs\s+(\d+) (?:\s*)(\d+) (?:\s*)(\d+)\s+(\d+)% \/$/.exec(root)!;
+  assert.equal(Number(size), Number(used) + Number(avail));
+  assert.equal(Number(pct), Math.ceil((100 * Number(used)) / Number(size)));
+  assert.ok(Number(size) > 25e9 && Number(size) < 30e9);
+  const at = lines[0]!.indexOf('Mounted on');
+  for (const l of lines.slice(1)) assert.ok(l[at - 1] === ' ' && l[at - 2] !== ' ' && l[at] === '/', `aligned: ${l}`);
+  const k = await run(on('infra-node-0'), literal('df -P'));
+  assert.match(k.stdout, /^Filesystem\s+1024-blocks\s+Used\s+Available Capacity Mounted on$/m);
 });
 
 test('etcd v2: cluster-health and member list as the guide shows them', async () => {
@@ -230,6 +247,84 @@ test('ip link show', async () => {
   assert.match(all.stdout, /^\d+: tun0: .* mtu 1450 /m);
   const none = await run(on('infra-node-0'), literal('ip link show eth9'));
   assert.deepEqual([none.exitCode, none.stderr], [1, 'Device "eth9" does not exist.\n']);
+});
+
+test('ip -o link / -o addr / route show default, as iproute prints them', async () => {
+  const links = await run(on('master-0'), literal('ip -o link show'));
+  const ll = links.stdout.trimEnd().split('\n');
+  assert.equal(ll.length, 7, 'one line per link');
+  assert.match(ll[1]!, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\    link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/);
+  assert.match(links.stdout, /^7: tun0: .* mtu 1450 /m);
+  const addrs = await run(on('master-0'), literal('ip -o addr show'));
+  assert.match(addrs.stdout, /^2: eth0    inet 10\.0\.0\.1\/24 brd 10\.0\.0\.255 scope global eth0\\       valid_lft forever preferred_lft forever$/m);
+  assert.match(addrs.stdout, /^2: eth0    inet6 fe80::f816:3eff:fe[0-9a-f]{2}:[0-9a-f]{1,4}\/64 scope link \\/m);
+  assert.match(addrs.stdout, /^7: tun0    inet 10\.128\.0\.1\/23 /m);
+  assert.equal((await run(on('lb'), literal('ip -o -4 addr show'))).stdout.trimEnd().split('\n').length, 2, 'lo and eth0 only on the lb');
+  const route = await run(on('app-node-0'), literal('ip route show default'));
+  assert.equal(route.stdout, 'default via 10.0.0.253 dev eth0 proto static metric 100 \n');
+  const nc = await run(on('app-node-0'), literal('cat /etc/origin/node/node-config.yaml'));
+  assert.match(nc.stdout, /^networkConfig:\n  mtu: 1450\n  networkPluginName: redhat\/openshift-ovs-subnet$/m);
+  assert.match(nc.stdout, /^  - node-role\.kubernetes\.io\/compute=true$/m);
+  assert.equal((await run(on('lb'), literal('cat /etc/origin/node/node-config.yaml'))).exitCode, 1);
+});
+
+test('cluster DNS: oc get svc -n default, dig +short on nodes (SkyDNS) and on the bastion', async () => {
+  const svc = await run(bastion, literal('oc get svc -n default'));
+  assert.match(svc.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/m);
+  assert.match(svc.stdout, /^docker-registry\s+ClusterIP\s+172\.30\.150\.7\s+<none>\s+5000\/TCP\s+41d$/m);
+  assert.match(svc.stdout, /^kubernetes\s+ClusterIP\s+172\.30\.0\.1\s+<none>\s+443\/TCP,53\/UDP,53\/TCP\s+41d$/m);
+  assert.equal((await run(bastion, literal('oc get svc/router -n default'))).stdout.trimEnd().split('\n').length, 2);
+  assert.equal((await run(bastion, literal('oc get svc nope -n default'))).exitCode, 1);
+  assert.equal((await run(on('app-node-0'), literal('dig +short kubernetes.default.svc.cluster.local'))).stdout, '172.30.0.1\n');
+  assert.equal((await run(on('master-2'), literal('dig +short docker-registry.default.svc.cluster.local'))).stdout, '172.30.150.7\n');
+  const outside = await run(bastion, literal('dig +short kubernetes.default.svc.cluster.local'));
+  assert.deepEqual([outside.exitCode, outside.stdout], [0, ''], 'NXDOMAIN outside the cluster: nothing, exit 0');
+  assert.equal((await run(bastion, literal('dig +short master-1.demo.example.com'))).stdout, '10.0.0.2\n');
+});
+
+test('curl: registry service from a node, the registry route from the bastion, failures like curl 7.29', async () => {
+  const reg = await run(on('app-node-0'), literal('curl -v --max-time 20 https://docker-registry.default.svc:5000/healthz'));
+  assert.equal(reg.exitCode, 0);
+  assert.match(reg.stderr, /^\* Initializing NSS with certpath: sql:\/etc\/pki\/nssdb$/m);
+  assert.match(reg.stderr, /^\* SSL connection using /m);
+  assert.match(reg.stderr, /^< HTTP\/1\.1 200 OK$/m);
+  const route = await run(bastion, literal('curl -kv --max-time 20 https://docker-registry-default.apps.demo.example.com/healthz'));
+  assert.equal(route.exitCode, 0);
+  assert.match(route.stderr, /^\* Connected to docker-registry-default\.apps\.demo\.example\.com \(10\.0\.0\.10\) port 443 \(#0\)$/m);
+  assert.match(route.stderr, /^\* skipping SSL peer certificate verification$/m);
+  assert.match(route.stderr, /^> Host: docker-registry-default\.apps\.demo\.example\.com$/m);
+  assert.match(route.stderr, /^< HTTP\/1\.1 200 OK$/m);
+  const other = await run(bastion, literal('curl -kv https://nothing.apps.demo.example.com/'));
+  assert.match(other.stderr, /^< HTTP\/1\.1 503 Service Unavailable$/m);
+  const noK = await run(bastion, literal('curl -v https://docker-registry-default.apps.demo.example.com/healthz'));
+  assert.equal(noK.exitCode, 60, 'the OpenShift CA is not trusted on the bastion');
+  const api = await run(on('master-0'), literal('curl -sk --max-time 10 https://10.0.0.1:8443/healthz'));
+  assert.deepEqual([api.exitCode, api.stdout, api.stderr], [0, 'ok\n', '']);
+  const down = await run(on('master-0'), literal('curl -sk https://10.0.0.23:10250/healthz'));
+  assert.deepEqual([down.exitCode, down.stderr], [7, ''], '-s hides the error');
+  const downS = await run(on('master-0'), literal('curl -k https://10.0.0.23:10250/healthz'));
+  assert.equal(downS.stderr, 'curl: (7) Failed connect to 10.0.0.23:10250; No route to host\n');
+});
+
+test('systemctl show: properties of a unit, not-found for one that is not there', async () => {
+  const api = await run(on('master-0'), literal('systemctl show --property=LoadState,ActiveState,SubState atomic-openshift-master-api.service'));
+  assert.deepEqual([api.exitCode, api.stdout], [0, 'LoadState=loaded\nActiveState=active\nSubState=running\n']);
+  const none = await run(on('app-node-0'), literal('systemctl show -p LoadState etcd.service'));
+  assert.deepEqual([none.exitCode, none.stdout], [0, 'LoadState=not-found\n']);
+});
+
+test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp connects (the kubelet-port probe)', async () => {
+  const probe = sh`for a in ${['10.0.0.1', '10.0.0.21', '10.0.0.23', '10.0.0.10']}; do if timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" 10250 2>/dev/null; then echo "open $a"; else echo "closed $a"; fi; done`;
+  const r = await run(on('master-1'), probe);
+  assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, 'open 10.0.0.1\nopen 10.0.0.21\nclosed 10.0.0.23\nclosed 10.0.0.10\n', '']);
+  const noRoute = await run(on('master-1'), literal('bash -c \'exec 3<>/dev/tcp/$1/$2\' _ 10.0.0.23 10250'));
+  assert.deepEqual([noRoute.exitCode, noRoute.stderr], [1, 'bash: connect: No route to host\nbash: /dev/tcp/10.0.0.23/10250: No route to host\n']);
+  const ifOnly = await run(on('master-1'), literal('if false; then echo yes; fi; echo after'));
+  assert.deepEqual([ifOnly.exitCode, ifOnly.stdout], [0, 'after\n']);
+  const loop = await run(on('master-1'), literal('for h in a b; do echo "x $h"; done && echo end'));
+  assert.equal(loop.stdout, 'x a\nx b\nend\n');
+  const bad = await run(on('master-1'), literal('for h in a b; do echo $h'));
+  assert.equal(bad.exitCode, 2);
 });
 
 test('simulateScript is deterministic and every table rule has a unique id', () => {

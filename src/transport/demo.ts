@@ -5,7 +5,7 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import { demoInventory } from '../inventory/demo.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import { buildDemoCluster, type DemoCluster, type DemoHost } from './demo-cluster.js';
+import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './demo-cluster.js';
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
 import type { ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
@@ -103,6 +103,8 @@ interface Redirects {
   dropOut: boolean;
   dropErr: boolean;
   errToOut: boolean;
+  /** A bash `/dev/tcp/HOST/PORT` redirection: a TCP connect before the command runs. */
+  tcp?: { host: string; port: number };
 }
 
 /** Removes redirections from a pipeline element's entries. */
@@ -111,10 +113,16 @@ function stripRedirects(entries: ParseEntry[]): { words: ParseEntry[]; redirects
   const r: Redirects = { dropOut: false, dropErr: false, errToOut: false };
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
-    if (typeof e === 'object' && 'op' in e && (e.op === '>' || e.op === '>>' || e.op === '>&' || e.op === '<')) {
-      const fd = words.length && words[words.length - 1] === '2' ? '2' : '1';
-      if (fd === '2') words.pop();
+    if (typeof e === 'object' && 'op' in e && (e.op === '>' || e.op === '>>' || e.op === '>&' || e.op === '<' || e.op === '<>')) {
+      const prev = words[words.length - 1];
+      const fd = words.length && prev === '2' ? '2' : '1';
+      if (fd === '2' || (e.op === '<>' && typeof prev === 'string' && /^\d+$/.test(prev))) words.pop();
       const target = entries[++i];
+      const dev = typeof target === 'string' ? /^\/dev\/tcp\/([^/]+)\/(\d+)$/.exec(target) : null;
+      if (dev) {
+        r.tcp = { host: dev[1]!, port: Number(dev[2]) };
+        continue;
+      }
       if (e.op === '>&') {
         if (fd === '2' && target === '1') r.errToOut = true;
       } else if (e.op !== '<') {
@@ -197,6 +205,72 @@ function splitLines(text: string | undefined): string[] {
   return text.replace(/\n$/, '').split('\n');
 }
 
+// Compound commands: `for V in WORDS; do …; done` and `if …; then …; [else …;] fi`, built from the
+// segments (each keyword leads a segment), with $V expanded in the words of the body.
+type Join = Segment['join'];
+type ScriptNode =
+  | { kind: 'simple'; join: Join; entries: ParseEntry[] }
+  | { kind: 'for'; join: Join; name: string; values: ParseEntry[]; body: ScriptNode[] }
+  | { kind: 'if'; join: Join; cond: ScriptNode[]; then: ScriptNode[]; else: ScriptNode[] };
+
+class ScriptSyntaxError extends Error {}
+
+function parseScriptNodes(input: Segment[]): ScriptNode[] {
+  const segs = input.map((x) => ({ ...x, entries: [...x.entries] }));
+  let i = 0;
+  const first = (k: number) => (typeof segs[k]?.entries[0] === 'string' ? (segs[k]!.entries[0] as string) : undefined);
+  /** Consumes keyword `kw` at the head of the current segment (what follows it stays, as a new command). */
+  const strip = (kw: string) => {
+    if (first(i) !== kw) throw new ScriptSyntaxError(`syntax error: expected \`${kw}'`);
+    const rest = segs[i]!.entries.slice(1);
+    if (rest.length > 0 && kw !== 'done' && kw !== 'fi') segs[i] = { join: ';', entries: rest };
+    else i++;
+  };
+  const list = (stops: string[]): ScriptNode[] => {
+    const out: ScriptNode[] = [];
+    while (i < segs.length) {
+      const s = segs[i]!;
+      const w = first(i);
+      if (w !== undefined && stops.includes(w)) return out;
+      if (w === 'for') {
+        const header = s.entries.slice(1);
+        const name = header[0];
+        if (typeof name !== 'string' || header[1] !== 'in') throw new ScriptSyntaxError('syntax error near `for\'');
+        i++;
+        strip('do');
+        const body = list(['done']);
+        strip('done');
+        out.push({ kind: 'for', join: s.join, name, values: header.slice(2), body });
+      } else if (w === 'if') {
+        const join = s.join;
+        strip('if');
+        const cond = list(['then']);
+        strip('then');
+        const then = list(['else', 'elif', 'fi']);
+        let otherwise: ScriptNode[] = [];
+        if (first(i) === 'elif') throw new ScriptSyntaxError('elif is not simulated');
+        if (first(i) === 'else') {
+          strip('else');
+          otherwise = list(['fi']);
+        }
+        strip('fi');
+        out.push({ kind: 'if', join, cond, then, else: otherwise });
+      } else {
+        out.push({ kind: 'simple', join: s.join, entries: s.entries });
+        i++;
+      }
+    }
+    if (stops.length > 0) throw new ScriptSyntaxError(`syntax error: unexpected end of file (expecting \`${stops[0]}')`);
+    return out;
+  };
+  return list([]);
+}
+
+function expandVars(entries: ParseEntry[], env: Record<string, string>): ParseEntry[] {
+  if (Object.keys(env).length === 0) return entries;
+  return entries.map((e) => (typeof e === 'string' ? e.replace(/\$\{?([A-Za-z_]\w*)\}?/g, (m, n: string) => env[n] ?? m) : e));
+}
+
 /**
  * Answers one script: what the simulated target prints, step by step, and the exit code. Pure and
  * deterministic: exported so tests (and a future "what would the demo print" view) can use it.
@@ -204,39 +278,52 @@ function splitLines(text: string | undefined): string[] {
 export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined, script: string, depth = 0): DemoExecution {
   const whole = normaliseScript(script);
   const steps: DemoStep[] = [];
-  let code = 0;
-  let first = true;
-  for (const seg of segments(script)) {
-    if (!first && ((seg.join === '&&' && code !== 0) || (seg.join === '||' && code === 0))) continue;
-    first = false;
-    const parts = splitPipeline(seg.entries).map(stripRedirects);
+  let nodes: ScriptNode[];
+  try {
+    nodes = parseScriptNodes(segments(script));
+  } catch (e) {
+    if (!(e instanceof ScriptSyntaxError)) throw e;
+    return { steps: [{ kind: 'line', stream: 'stderr', text: `sh: ${e.message}` }], exitCode: 2 };
+  }
+
+  const simple = (entries: ParseEntry[]): number => {
+    const parts = splitPipeline(entries).map(stripRedirects);
     const last = parts[parts.length - 1]?.redirects ?? { dropOut: false, dropErr: false, errToOut: false };
     const words = parts.map((p) => commandWords(p.words.map(entryText).filter(Boolean)));
     let res: { out: string[]; err: string[]; code: number; waitMs: number };
 
     const head = words[0] ?? [];
-    if ((head[0] === 'sh' || head[0] === 'bash') && head[1] === '-c' && head[2] !== undefined && depth < 4 && words.length === 1) {
-      const inner = simulateScript(cluster, host, head[2], depth + 1);
-      steps.push(...inner.steps);
-      code = inner.exitCode;
-      continue;
-    }
-
-    // The whole pipeline first (rules such as `oc … -o json | jq …`), then its first command + filters.
-    const fullText = words.map((w) => w.join(' ')).join(' | ');
-    const full = words.length > 1 ? answer(cluster, host, words.flat(), fullText, whole, true) : undefined;
-    if (full) res = full;
-    else {
-      res = answer(cluster, host, head, head.join(' '), whole, false)!;
-      for (const stage of words.slice(1)) {
-        const prog = programOf(stage);
-        const filter = PIPE_FILTERS[prog];
-        if (!filter) {
-          res = { out: [], err: [...res.err, `sh: ${prog}: command not found`], code: 127, waitMs: res.waitMs };
-          break;
+    const tcp = parts[0]?.redirects.tcp;
+    const conn = tcp ? tcpConnect(cluster, host, tcp.host, tcp.port) : undefined;
+    if (tcp && conn && !conn.ok) {
+      res = { out: [], err: [`bash: connect: ${conn.reason}`, `bash: /dev/tcp/${tcp.host}/${tcp.port}: ${conn.reason}`], code: 1, waitMs: 0 };
+    } else if ((head[0] === 'sh' || head[0] === 'bash') && head[1] === '-c' && head[2] !== undefined && depth < 4 && words.length === 1) {
+      // sh -c SCRIPT [$0 [$1 …]]: the positional parameters are expanded in SCRIPT
+      const args = head.slice(3);
+      const inner = simulateScript(cluster, host, head[2].replace(/\$(\d)|\$\{(\d+)\}/g, (_m, a?: string, b?: string) => args[Number(a ?? b)] ?? ''), depth + 1);
+      for (const st of inner.steps) {
+        if (st.kind === 'wait') steps.push(st);
+        else if (st.stream === 'stderr' && last.errToOut) steps.push({ ...st, stream: 'stdout' });
+        else if (!(st.stream === 'stderr' ? last.dropErr : last.dropOut)) steps.push(st);
+      }
+      return inner.exitCode;
+    } else {
+      // The whole pipeline first (rules such as `oc … -o json | jq …`), then its first command + filters.
+      const fullText = words.map((w) => w.join(' ')).join(' | ');
+      const full = words.length > 1 ? answer(cluster, host, words.flat(), fullText, whole, true) : undefined;
+      if (full) res = full;
+      else {
+        res = answer(cluster, host, head, head.join(' '), whole, false)!;
+        for (const stage of words.slice(1)) {
+          const prog = programOf(stage);
+          const filter = PIPE_FILTERS[prog];
+          if (!filter) {
+            res = { out: [], err: [...res.err, `sh: ${prog}: command not found`], code: 127, waitMs: res.waitMs };
+            break;
+          }
+          const kept = filter(stage.slice(1), res.out);
+          res = { out: kept ?? [], err: res.err, code: kept === undefined ? 1 : 0, waitMs: res.waitMs };
         }
-        const kept = filter(stage.slice(1), res.out);
-        res = { out: kept ?? [], err: res.err, code: kept === undefined ? 1 : 0, waitMs: res.waitMs };
       }
     }
     let { out, err } = res;
@@ -249,9 +336,29 @@ export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined,
     for (const text of out) steps.push({ kind: 'line', stream: 'stdout', text });
     for (const text of err) steps.push({ kind: 'line', stream: 'stderr', text });
     if (res.waitMs > 0) steps.push({ kind: 'wait', ms: res.waitMs });
-    code = res.code;
-  }
-  return { steps, exitCode: code };
+    return res.code;
+  };
+
+  const exec = (list: ScriptNode[], env: Record<string, string>): number => {
+    let code = 0;
+    let started = false;
+    for (const n of list) {
+      if (started && ((n.join === '&&' && code !== 0) || (n.join === '||' && code === 0))) continue;
+      started = true;
+      if (n.kind === 'simple') code = simple(expandVars(n.entries, env));
+      else if (n.kind === 'for') {
+        code = 0;
+        for (const v of expandVars(n.values, env)) code = exec(n.body, { ...env, [n.name]: entryText(v) });
+      } else {
+        const c = exec(n.cond, env);
+        code = c === 0 ? exec(n.then, env) : n.else.length > 0 ? exec(n.else, env) : 0;
+      }
+    }
+    return code;
+  };
+
+  const exitCode = exec(nodes, {});
+  return { steps, exitCode };
 }
 
 function answer(

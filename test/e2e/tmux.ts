@@ -1,6 +1,9 @@
 // Drives bin/day2-tui in a real terminal (tmux) the way a person would: type keys, read the screen.
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export class TmuxSession {
   /** A private tmux server per session, so tests never touch the user's tmux and can stop it whole. */
@@ -17,11 +20,15 @@ export class TmuxSession {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
+  private statusFile = '';
+
   /** Starts `command` (a shell command line) in a detached session of the given size. */
   start(command: string, env: Record<string, string> = {}): void {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(this.width), '-y', String(this.height), ...envArgs, command);
-    this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+    // tmux 3.3 does not always report pane_dead_status: the shell records the exit code itself.
+    this.statusFile = join(mkdtempSync(join(tmpdir(), 'day2-tmux-')), 'status');
+    const wrapped = `${command}; echo $? > ${this.statusFile}; sleep 600`;
+    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(this.width), '-y', String(this.height), ...envArgs, wrapped);
   }
 
   screen(): string {
@@ -41,11 +48,11 @@ export class TmuxSession {
     this.tmux('resize-window', '-t', this.name, '-x', String(width), '-y', String(height));
   }
 
-  /** True once the program in the pane has exited (remain-on-exit keeps the pane). */
+  /** True once the program has exited, with its exit code (the pane stays, so its last screen can be read). */
   exited(): { dead: boolean; status?: number } {
-    const out = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}').trim();
-    const [dead, status] = out.split(' ');
-    return { dead: dead === '1', status: status ? Number(status) : undefined };
+    if (!existsSync(this.statusFile)) return { dead: false };
+    const text = readFileSync(this.statusFile, 'utf8').trim();
+    return text === '' ? { dead: false } : { dead: true, status: Number(text) };
   }
 
   /** Polls the screen until `predicate` holds; fails with the last screen after `deadlineMs` (a bound, not a timing assertion). */

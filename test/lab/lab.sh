@@ -1094,7 +1094,7 @@ do_up() {
   write_lab_json
   # the cluster side (`oc` through the real kubectl against the lab's API server): DIR/api/bin/oc
   if ((MASTERS > 0)); then
-    LAB_API_FRESH=1 bash "$HERE/api/start.sh" "$DIR/api" healthy >"$DIR/logs/api-start.log" 2>&1 ||
+    LAB_API_FRESH=1 bash "$HERE/api/start.sh" "$DIR/api" healthy >"$DIR/logs/api-start.log" 2>&1 9>&- ||
       die "up: the lab's cluster API did not start: $(tail -5 "$DIR/logs/api-start.log")"
   fi
   UP_STARTED=0
