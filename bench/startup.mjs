@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const runs = Number(process.argv[2] ?? 7);
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The footer and both panes' titles are drawn in the same frame; the last host line proves the host list is in.
-const HOME_READY = /Procedures[\s\S]*\? help/;
+const HOME_READY = /PROCEDURES[\s\S]*\? help/;
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]/g, '');
 
 function timeUntil(command, ready) {
@@ -17,7 +17,7 @@ function timeUntil(command, ready) {
     const child = spawn('script', ['-qfec', `stty cols 80 rows 24; exec ${command}`, '/dev/null'], {
       cwd: root,
       env: { ...process.env, TERM: 'xterm-256color' },
-      stdio: ['pipe', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'ignore'], // `script` says "...killed." when the run is ended
     });
     let out = '';
     let done = false;
