@@ -70,8 +70,19 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const title = `▶ HEALTH  ${plural(matrix.checkIds.length, 'check')} × ${plural(hostCount, 'host')}${matrix.domain ? ` *${matrix.domain}` : ''}${filter ? `  /${filter}` : ''}`;
 
-  const leftMarker = win.left > 0 ? `‹ ${win.left} more` : HOST_HEADER;
-  const rightMarker = win.right > 0 ? ` ${win.right} more ›` : '';
+  // A problem in a scrolled-off column must not hide behind "n more": the worst one's symbol rides along
+  // ("9 more ✗ ›") when there is room for it, so the counts above and the visible cells agree.
+  const worstHidden = (checks: readonly string[]): string => {
+    for (const status of ['fail', 'error', 'warn'] as const) {
+      for (const c of checks) for (const r of matrix.rows) if (r.kind === 'row' && snapshot.results.get(cellKey(c, r.host))?.status === status) return ` ${STATUS_LABELS[status].symbol}`;
+    }
+    return '';
+  };
+  const leftHint = worstHidden(matrix.checkIds.slice(0, win.start));
+  const rightHint = worstHidden(matrix.checkIds.slice(win.end));
+  const leftMarker = win.left > 0 ? (`‹ ${win.left} more${leftHint}`.length <= hostW - 1 ? `‹ ${win.left} more${leftHint}` : `‹ ${win.left} more`) : HOST_HEADER;
+  const slack = inner - hostW - cols.reduce((a, c) => a + c.width, 0);
+  const rightMarker = win.right > 0 ? ([...` ${win.right} more${rightHint} ›`].length <= slack ? ` ${win.right} more${rightHint} ›` : ` ${win.right} more ›`) : '';
 
   const selected = row !== undefined && check !== undefined ? snapshot.results.get(cellKey(check, hostOfRow(row))) : undefined;
   let info = '';
