@@ -17,7 +17,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import {
-  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, reconcile, remove,
+  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, reconcile, remove,
   type LabHost, type Obj, type State,
 } from './cluster.js';
 
@@ -101,6 +101,11 @@ const kubeconfigFile = path.join(DIR, 'kubeconfig');
 }
 
 function labHosts(): LabHost[] {
+  return labJsonHosts() ?? DEFAULT_HOSTS;
+}
+
+/** The hosts of a real lab (DIR/lab.json or DIR/../lab.json), undefined when there is none. */
+function labJsonHosts(): LabHost[] | undefined {
   const f = path.join(DIR, 'lab.json');
   const alt = path.join(DIR, '..', 'lab.json');
   for (const p of [f, alt]) {
@@ -112,7 +117,7 @@ function labHosts(): LabHost[] {
       /* fall back to the defaults */
     }
   }
-  return DEFAULT_HOSTS;
+  return undefined;
 }
 
 const stateFile = path.join(DIR, 'state.json');
@@ -452,6 +457,7 @@ function withKind(r: Res, o: Obj): Obj {
 function changed(): void {
   reconcile(st);
   save();
+  syncKubelets();
 }
 
 // ---- the handlers --------------------------------------------------------------------------------
@@ -504,11 +510,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       if (!(SCENARIOS as readonly string[]).includes(m[1]!)) throw new HttpError(404, 'NotFound', `unknown scenario ${m[1]} (known: ${SCENARIOS.join(', ')})`);
       st = buildScenario(m[1]!, labHosts());
       save();
+      syncKubelets();
       return send(res, 200, { scenario: st.scenario });
     }
     if (p === '/lab/reset' && method === 'POST') {
       st = buildScenario(st.scenario, labHosts());
       save();
+      syncKubelets();
       return send(res, 200, { scenario: st.scenario });
     }
     if (p === '/lab/state' && method === 'GET') return send(res, 200, { scenario: st.scenario, scenarios: SCENARIOS, resourceVersion: st.resourceVersion });
@@ -678,6 +686,52 @@ server.listen(PORT, HOST, () => {
   writeFileSync(path.join(DIR, 'url'), `${URL_}\n`);
   process.stdout.write(`lab api: listening on ${URL_} (scenario ${st.scenario}, kubeconfig ${kubeconfigFile})\n`);
 });
+
+// ---- the lab's hosts' own sockets ------------------------------------------------------------------
+// With a real lab (lab.json), the same API also answers where a real cluster has it: on each master's
+// own address (the guide's `curl -k https://<master>:8443/healthz`) and on the load balancer
+// (openshift_master_cluster_hostname, the internal cluster URL — the LB forwards to the masters). And
+// each node whose Node object is Ready has a kubelet port (tcp/10250, TLS, /healthz) that the masters
+// can reach; a NotReady node's kubelet port is closed (its node service is down). Binding errors are
+// logged, not fatal (e.g. a second API server started beside a running lab).
+const hostSockets = labJsonHosts();
+const tlsOptions = { key: readFileSync(pki('server.key')), cert: readFileSync(pki('server.crt')), ca: readFileSync(pki('ca.crt')) };
+if (hostSockets) {
+  for (const h of hostSockets.filter((x) => x.roles.includes('master') || x.roles.includes('lb'))) {
+    if (h.address === HOST) continue;
+    const extra = https.createServer(tlsOptions, (req, res) => server.emit('request', req, res));
+    extra.on('error', (e) => process.stderr.write(`lab api: cannot listen on ${h.address}:${PORT} (${h.name}): ${e.message}\n`));
+    extra.listen(PORT, h.address);
+  }
+}
+const kubelets = new Map<string, https.Server>();
+function syncKubelets(): void {
+  if (!hostSockets) return;
+  for (const h of hostSockets) {
+    if (!h.roles.some((r) => r === 'node' || r === 'master' || r === 'infra') || h.roles.includes('lb')) continue;
+    const node = list(st, 'nodes').find((n) => n.metadata.name === h.name);
+    const up = node !== undefined && nodeReady(node);
+    const open = kubelets.get(h.name);
+    if (up && !open) {
+      const k = https.createServer(tlsOptions, (req, res) => {
+        res.writeHead(req.url === '/healthz' ? 200 : 401, { 'Content-Type': 'text/plain' });
+        res.end(req.url === '/healthz' ? 'ok' : 'Unauthorized');
+      });
+      k.on('error', (e) => {
+        process.stderr.write(`lab api: kubelet port ${h.address}:10250 (${h.name}): ${e.message}\n`);
+        kubelets.delete(h.name);
+      });
+      k.listen(10250, h.address);
+      kubelets.set(h.name, k);
+    } else if (!up && open) {
+      kubelets.delete(h.name);
+      open.close();
+      open.closeAllConnections();
+    }
+  }
+}
+syncKubelets();
+
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     save();
