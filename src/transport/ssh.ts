@@ -29,6 +29,9 @@ import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, OutputCollector, safeCallback } from './stream.js';
 import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
 
+/** How each exec channel ended (exit-status / exit-signal), recorded as soon as the channel exists. */
+const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
+
 export interface SshRunnerOptions {
   /** Default ~/.ssh/known_hosts. A missing file means every host key is unknown. */
   knownHostsPath?: string;
@@ -379,7 +382,13 @@ class HostConnection {
       let ch: ClientChannel;
       try {
         ch = await new Promise<ClientChannel>((resolve, reject) => {
-          client.exec(text, (err, ch) => (err ? reject(err) : resolve(ch)));
+          client.exec(text, (err, ch) => {
+            if (err) return reject(err);
+            // A fast command's exit-status can arrive in the same read as the exec confirmation, and
+            // ssh2 emits 'exit' before an awaiting caller could listen: record it from the start.
+            ch.on('exit', (code: number | null, signalName?: string) => CHANNEL_EXIT.set(ch, { code, signalName }));
+            resolve(ch);
+          });
         });
       } catch (err) {
         this.openChannels--;
@@ -737,11 +746,12 @@ export class SshRunner implements Runner {
 
       ch.on('data', (c: Buffer) => out.push(c));
       ch.stderr.on('data', onStderr);
-      ch.on('exit', (code: number | null, signalName?: string) => {
-        if (typeof code === 'number') exitCode = code;
-        else if (signalName) exitSignal = signalName.startsWith('SIG') ? signalName : `SIG${signalName}`;
+      ch.on('close', () => {
+        const exit = CHANNEL_EXIT.get(ch);
+        if (exit && typeof exit.code === 'number') exitCode = exit.code;
+        else if (exit?.signalName) exitSignal = exit.signalName.startsWith('SIG') ? exit.signalName : `SIG${exit.signalName}`;
+        finish();
       });
-      ch.on('close', finish);
       ch.on('error', () => {
         // A channel error comes with (or before) its close; a lost connection is handled by the pool.
       });

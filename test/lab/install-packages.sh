@@ -14,6 +14,7 @@ command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
 command -v perl >/dev/null || need+=(perl)
 command -v setpriv >/dev/null || need+=(util-linux)
+command -v sudo >/dev/null || need+=(sudo)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "lab: missing Debian packages: ${need[*]}. Install them as root (apt-get install ${need[*]}) or run the tests as root." >&2
