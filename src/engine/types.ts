@@ -1,0 +1,152 @@
+// The declarative procedure format (one file per procedure under procedures/) and the engine's events.
+// Core only: no React. A procedure's steps read like the guide's section; the engine (src/engine/run.ts)
+// runs them through a Runner, journals every change and writes the audit log.
+import type { CommandOutput } from '../checks/types.js';
+import type { Host, Inventory, Role } from '../inventory/types.js';
+import type { CatalogueEntry, ParameterInfo } from '../model/catalogue.js';
+import type { ShellCommand } from '../transport/shell.js';
+
+/** Parameter values by name, as given (`--param k=v`, the form). Secrets are kept out of every record. */
+export type Params = Readonly<Record<string, string>>;
+
+export interface ParameterSpec extends ParameterInfo {
+  /** Checks a value against the inventory; returns an error sentence naming the value and what to do. */
+  validate?: (value: string, inventory: Inventory) => string | undefined;
+}
+
+/**
+ * Where a step runs.
+ * - `bastion`: once, on this machine (`oc`, copies).
+ * - `param`: the host named by a parameter (e.g. `host`).
+ * - `role`: every inventory host of a role, one at a time (`serial`) or all at once (`parallel`).
+ * - `hosts`: hosts computed from the parameters/captures (e.g. "the etcd members other than `host`").
+ */
+export type Placement =
+  | { on: 'bastion' }
+  | { on: 'param'; param: string }
+  | { on: 'role'; role: Role; mode: 'serial' | 'parallel' }
+  | { on: 'hosts'; describe: string; hosts: (ctx: StepContext) => Host[]; mode: 'serial' | 'parallel' };
+
+/** What a step's functions see. In `plan`, values captured at run time are placeholders such as `<member-id>`. */
+export interface StepContext {
+  params: Params;
+  inventory: Inventory;
+  /** The host this invocation runs on (undefined on the bastion). */
+  host?: Host;
+  /** Captured values: `get('name')` returns the value captured on this host, else the one captured anywhere. */
+  captured: CapturedValues;
+  /** The run's start, fixed for the whole run (so `date +%Y%m%d` style names stay the same on resume). */
+  startedAt: Date;
+  /** True while building a plan: nothing runs, captures are placeholders. */
+  planning: boolean;
+}
+
+export interface CapturedValues {
+  get(name: string): string;
+  has(name: string): boolean;
+}
+
+/** A check made by running a command: `ok` returns true, or the sentence that says what is wrong. */
+export interface CommandCheck {
+  describe: string;
+  command: (ctx: StepContext) => ShellCommand;
+  ok: (out: CommandOutput, ctx: StepContext) => true | string;
+}
+
+export type GateKind =
+  /** y/N (or --yes). */
+  | 'confirm'
+  /** The operator must type the name of the host the step runs on (destructive: wiping a data dir,
+   * force-new-cluster, removing a member, deleting a node, --force on bare pods). --yes answers it too. */
+  | 'type-host';
+
+export interface Gate {
+  kind: GateKind;
+  /** What will change, in one or two sentences. */
+  what: (ctx: StepContext) => string;
+  /** The backup that protects it (path on which host), or why none is needed. */
+  protectedBy?: (ctx: StepContext) => string;
+}
+
+export interface Step {
+  /** Stable id: the journal refers to it (never reuse an id for a different action). */
+  id: string;
+  /** Reads like the guide: "Stop etcd on every member". */
+  title: string;
+  /** Guide section, e.g. "4.6.1.2". */
+  section?: string;
+  where: Placement;
+  /** Skipped (status 'skipped', reason logged) when this returns a reason. */
+  skipIf?: (ctx: StepContext) => string | undefined;
+  /** Checked before the commands; a failure stops the run before anything changes. */
+  precondition?: CommandCheck;
+  /** The command(s), in order; each goes through the one quoting function (sh/argv). */
+  commands: (ctx: StepContext) => ShellCommand[];
+  /** Named values parsed from the outputs of this step's commands (last command's output by default). */
+  capture?: Record<string, (outputs: CommandOutput[], ctx: StepContext) => string>;
+  /** Checked after the commands; on resume, re-run first for an interrupted step. */
+  verify?: CommandCheck;
+  /** Changes something that cannot simply be run again or undone: never skipped on failure, never
+   * repeated on resume without a fresh gate. */
+  destructive?: boolean;
+  gate?: Gate;
+  /** Per command; default 5 minutes. */
+  timeoutMs?: number;
+  /** Commands that may legitimately exit non-zero (e.g. `systemctl stop` of an inactive unit). */
+  allowFailure?: boolean;
+}
+
+export interface Procedure {
+  /** The catalogue entry (id, title, section, risk, parameters as shown by `list`). */
+  entry: CatalogueEntry;
+  parameters: ParameterSpec[];
+  steps: Step[];
+}
+
+// ---- what the engine reports (the screens and the CLI render these) -----------------------------------
+
+export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'interrupted';
+
+export type EngineEvent =
+  | { type: 'run-start'; runId: string; procedure: string }
+  | { type: 'step-start'; step: string; hosts: string[] }
+  | { type: 'command'; step: string; host: string | null; command: string }
+  | { type: 'line'; step: string; host: string | null; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'step-end'; step: string; status: StepStatus; message?: string; durationMs: number }
+  | { type: 'gate'; step: string; gate: ResolvedGate }
+  | { type: 'failure'; step: string; command: string; host: string | null; exitCode: number | null; tail: string; choices: FailureChoice[] }
+  | { type: 'run-end'; status: 'ok' | 'failed' | 'aborted' | 'stopped-at-gate' };
+
+export interface ResolvedGate {
+  step: string;
+  kind: GateKind;
+  what: string;
+  hosts: string[];
+  protectedBy?: string;
+  /** For 'type-host': the name that must be typed. */
+  expect?: string;
+}
+
+export type FailureChoice = 'retry' | 'skip' | 'abort';
+
+/** How the engine asks: the console answers from the modal, the CLI from --yes (or stops with exit 3). */
+export interface Operator {
+  gate(gate: ResolvedGate): Promise<boolean>;
+  failure(choices: FailureChoice[], info: { step: string; command: string; exitCode: number | null; tail: string }): Promise<FailureChoice>;
+}
+
+/** A resolved plan (`day2-tui plan`): every command that can be resolved before anything runs. */
+export interface PlanStep {
+  id: string;
+  title: string;
+  section?: string;
+  where: string;
+  hosts: string[];
+  destructive: boolean;
+  gate?: { kind: GateKind; what: string; protectedBy?: string };
+  precondition?: string;
+  verify?: string;
+  /** Per host (null = bastion): the exact command text, secrets redacted, run-time captures as <placeholders>. */
+  commands: { host: string | null; command: string }[];
+  skipped?: string;
+}
