@@ -1,7 +1,8 @@
 #!/bin/bash
 # boot.sh DIR NAME — first process of a lab host's private mount + UTS namespace (started by
 # supervisor.pl through `unshare -m -u --propagation private`): bind-mounts the host's own
-# directories over the system paths, sets the host name, loads the units, then becomes sshd.
+# directories, /etc/hosts, /etc/resolv.conf and the CA bundle over the system paths, sets the host
+# name, loads the units, then becomes sshd.
 set -eu
 DIR=$1 NAME=$2
 R=$DIR/hosts/$NAME
@@ -11,6 +12,13 @@ for m in $LAB_MOUNTS; do
 done
 mount --bind "$R/run" /run/lab
 mount --bind "$DIR/etc-hosts" /etc/hosts
+# the host's resolver (a node: its own dnsmasq address; others: the site DNS), served by the lab API
+[ -f "$R/etc/resolv.conf" ] && mount --bind "$R/etc/resolv.conf" /etc/resolv.conf
+# the system trust (RHEL's update-ca-trust): the machine's bundle plus the host's anchors
+cp /etc/ssl/certs/ca-certificates.crt "$R/run/ca-bundle.system.crt"
+: >"$R/run/ca-bundle.crt"
+mount --bind "$R/run/ca-bundle.crt" /etc/ssl/certs/ca-certificates.crt
+"$DIR/shims/update-ca-trust" extract
 hostname "$LAB_HOST"
 "$DIR/shims/systemctl" daemon-reload
 exec /usr/sbin/sshd -D -e -f "$R/sshd_config"

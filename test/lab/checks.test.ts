@@ -4,7 +4,9 @@
 //   export LAB_KUBECTL=$(bash test/lab/kubectl.sh)
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/lab/checks.test.ts
 // Fails (never skips) when LAB_DIR is unset or the lab is not up. Leaves the lab as it found it: etcd
-// running on every master, cluster scenario `healthy` (restored in `finally` blocks).
+// running on every master, docker on overlay2, cluster scenario `healthy` (restored in `finally` blocks).
+// `day2-tui check` runs as on the lab's bastion (`lab.sh bastion`: this machine with the lab's site DNS
+// as its resolver), so its bastion-side dig and curl resolve the hosts and the *.apps wildcard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -57,7 +59,7 @@ const scenario = (name: string) => run('bash', [CTL_SH, join(labDir, 'api'), 'sc
 
 /** `day2-tui check --json ARGS` on the lab's inventory; exit code and the parsed JSON. */
 async function check(args: string[]): Promise<{ code: number; json: CheckJson; raw: Result }> {
-  const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'check', '--json', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), ...args]);
+  const r = await run('bash', [LAB_SH, 'bastion', '--dir', labDir, '--', process.execPath, '--import', 'tsx', MAIN, 'check', '--json', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), ...args]);
   let json: CheckJson;
   try {
     json = JSON.parse(r.stdout) as CheckJson;
@@ -212,17 +214,44 @@ test('cluster scenarios through the real kubectl (oc wrapper)', async (t) => {
   }
 });
 
-test('all checks on the healthy lab: the cells the lab can honestly serve are ok', async (t) => {
-  const { json } = await check(['--oc', join(labDir, 'api', 'bin', 'oc')]);
+test('docker storage: the daemon follows /etc/sysconfig/docker-storage at its restart (node-1 → devicemapper on loop files)', async (t) => {
+  const victim = 'node-1.lab.example.com';
+  const before = await check(['--only', 'docker-storage']);
+  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) assert.equal(cell(before.json, 'docker-storage', h).status, 'ok', show(before.json));
+  const saved = await ssh(victim, 'cat /etc/sysconfig/docker-storage');
+  assert.equal(saved.code, 0, saved.stderr);
+  try {
+    // no storage driver in the options: RHEL's docker falls back to devicemapper on loop files
+    const edit = await ssh(victim, `echo 'DOCKER_STORAGE_OPTIONS=""' >/etc/sysconfig/docker-storage`);
+    assert.equal(edit.code, 0, edit.stderr);
+    const notYet = await check(['--only', 'docker-storage', '--limit', victim]);
+    assert.equal(cell(notYet.json, 'docker-storage', victim).status, 'ok', `the running daemon keeps its driver until restarted:\n${show(notYet.json)}`);
+    assert.equal((await ssh(victim, 'systemctl restart docker')).code, 0);
+    const { code, json } = await check(['--only', 'docker-storage']);
+    t.diagnostic(show(json));
+    const c = cell(json, 'docker-storage', victim);
+    assert.equal(c.status, 'fail', show(json));
+    assert.match(c.message, /devicemapper on loop files/);
+    for (const h of ALL_HOSTS.filter((x) => x !== victim && !x.startsWith('lb-'))) assert.equal(cell(json, 'docker-storage', h).status, 'ok', show(json));
+    assert.equal(code, 2, show(json));
+  } finally {
+    const b64 = Buffer.from(saved.stdout).toString('base64');
+    const restore = await ssh(victim, `echo ${b64} | base64 -d >/etc/sysconfig/docker-storage && systemctl restart docker`);
+    assert.equal(restore.code, 0, restore.stderr);
+    const back = await ssh(victim, 'docker info');
+    assert.match(back.stdout, /Storage Driver: overlay2/, `node-1 back on overlay2: ${back.stdout}${back.stderr}`);
+  }
+});
+
+test('all checks on the healthy lab: every cell is ok, exit 0', async (t) => {
+  const { code, json } = await check(['--oc', join(labDir, 'api', 'bin', 'oc')]);
   t.diagnostic(`summary ${JSON.stringify(json.summary)}\n${show(json)}`);
-  // What the lab cannot honestly provide: no `dig` on the hosts (skydns, router-dns), no wildcard DNS
-  // for *.apps (registry-route), no docker (docker-storage: skipped), and mtu: lab.sh writes node config
-  // mtu 1450 whatever this machine's real default-route interface has (eth0 1400 here → fail), and
-  // the registry's service name (docker-registry.default.svc) does not resolve on the hosts.
-  const labLimited = new Set(['skydns', 'router-dns', 'registry-route', 'docker-storage', 'mtu']);
-  const bad = json.results.filter((r) => r.status !== 'ok' && !labLimited.has(r.check));
+  const bad = json.results.filter((r) => r.status !== 'ok');
   assert.deepEqual(bad.map((r) => `${r.check} ${r.host ?? '(cluster)'} ${r.status}: ${r.message}`), [], show(json));
-  for (const id of ['ntp', 'entropy', 'etcd-health', 'etcd-members', 'nodes-ready', 'router', 'registry', 'default-storageclass', 'controllers-leader', 'disk', 'api-health', 'kubelet-port']) {
+  for (const k of ['warn', 'fail', 'error', 'skipped']) assert.equal(json.summary[k] ?? 0, 0, `summary ${JSON.stringify(json.summary)}`);
+  assert.equal(code, 0, show(json));
+  for (const id of ['ntp', 'entropy', 'etcd-health', 'etcd-members', 'nodes-ready', 'router', 'registry', 'default-storageclass', 'controllers-leader', 'disk', 'api-health', 'kubelet-port',
+    'skydns', 'router-dns', 'registry-route', 'docker-storage', 'mtu']) {
     assert.ok(json.results.some((r) => r.check === id), `${id} did not run:\n${show(json)}`);
   }
   for (const h of ALL_HOSTS) assert.equal(cell(json, 'ntp', h).status, 'ok', show(json));
@@ -230,4 +259,13 @@ test('all checks on the healthy lab: the cells the lab can honestly serve are ok
     assert.match(cell(json, 'api-health', m).message, /healthz ok/);
     assert.match(cell(json, 'kubelet-port', m).message, /reachable on all 6 nodes/);
   }
+  // the lab's own answers: the registry's ClusterIP through each node's DNS, the wildcard to lb-0, the
+  // registry route through lb-0 and the router, the registry service from every node, overlay2 on xfs
+  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) {
+    assert.match(cell(json, 'skydns', h).message, /docker-registry 127\.30\.150\.7\b/, show(json));
+    assert.match(cell(json, 'mtu', h).message, /registry \/healthz HTTP 200/, show(json));
+    assert.match(cell(json, 'docker-storage', h).message, /^overlay2 on xfs$/, show(json));
+  }
+  assert.match(cell(json, 'router-dns', null).message, /→ 127\.0\.13\.1 \(lb-0\.lab\.example\.com\)/);
+  assert.match(cell(json, 'registry-route', null).message, /docker-registry-default\.apps\.lab\.example\.com\/healthz → HTTP 200/);
 });

@@ -128,7 +128,7 @@ describe('lab cluster API', () => {
     }
     const svc = rows(ok(oc('get', 'svc/docker-registry', '-n', 'default'), 'get svc'));
     assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
-    assert.match(svc[1]![2]!, /^172\.30\.\d+\.\d+$/);
+    assert.match(svc[1]![2]!, /^127\.30\.\d+\.\d+$/); // the lab's service network (SERVICE_NETWORK in cluster.ts)
     const reg = ok(oc('get', 'dc', 'docker-registry', '-n', 'default', '-o', 'jsonpath={.spec.template.spec.containers[].env[?(@.name=="OPENSHIFT_DEFAULT_REGISTRY")].value}'), 'jsonpath env');
     assert.equal(reg, 'docker-registry.default.svc:5000');
     const desc = ok(oc('describe', 'svc', 'kubernetes', '-n', 'default'), 'describe svc');
@@ -264,5 +264,36 @@ describe('lab cluster API', () => {
     ok(run(path.join(HERE, 'start.sh'), [dir], { LAB_API_LISTEN: listen }), 'start.sh again');
     assert.ok(!names().includes('node-1.lab.example.com'), 'the deleted node stays deleted after a restart');
     ok(run(path.join(dir, 'bin', 'oc'), ['get', 'nodes'], { LAB_API_DIR: '', LAB_KUBECONFIG: '' }), 'DIR/bin/oc');
+  });
+});
+
+describe('lab DNS (dns.ts) through the real dig', () => {
+  it('A records, the wildcard, NXDOMAIN and NODATA like an authoritative server', async () => {
+    const { serveDns } = await import('./dns.js');
+    const data = {
+      names: new Map([['docker-registry.default.svc.cluster.local', ['127.30.150.7']], ['lb-0.lab.example.com', ['127.0.13.1']]]),
+      wildcards: new Map([['apps.lab.example.com', ['127.0.13.1']]]),
+    };
+    const errors: Error[] = [];
+    const sock = serveDns('127.0.0.1', () => data, (e) => errors.push(e), 0);
+    await new Promise<void>((r) => sock.once('listening', () => r()));
+    const port = sock.address().port;
+    const dig = (...a: string[]) => new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      import('node:child_process').then(({ execFile }) =>
+        execFile('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...a], (err, stdout) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout })));
+    });
+    try {
+      assert.deepEqual(await dig('+short', 'docker-registry.default.svc.cluster.local'), { status: 0, stdout: '127.30.150.7\n' });
+      assert.deepEqual(await dig('+short', 'day2-tui-wildcard-check.apps.lab.example.com'), { status: 0, stdout: '127.0.13.1\n' });
+      assert.deepEqual(await dig('+short', 'LB-0.lab.example.com.'), { status: 0, stdout: '127.0.13.1\n' });
+      assert.deepEqual(await dig('+short', 'nothing.example.org'), { status: 0, stdout: '' });
+      assert.match((await dig('nothing.example.org')).stdout, /status: NXDOMAIN/);
+      const aaaa = await dig('AAAA', 'lb-0.lab.example.com');
+      assert.match(aaaa.stdout, /status: NOERROR/);
+      assert.match(aaaa.stdout, /ANSWER: 0,/);
+      assert.deepEqual(errors, []);
+    } finally {
+      sock.close();
+    }
   });
 });

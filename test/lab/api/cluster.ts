@@ -20,6 +20,14 @@ export interface State {
   resourceVersion: number;
 }
 
+/**
+ * The lab's service network. A real 3.10 cluster uses 172.30.0.0/16 and kube-proxy's iptables rules
+ * make its ClusterIPs reachable; the lab has no kube-proxy and must not send anything off this
+ * machine, so its ClusterIPs are loopback addresses that the lab API server itself listens on
+ * (docker-registry:5000). lab.sh writes the same network into master-config and the inventory.
+ */
+export const SERVICE_NETWORK = '127.30.0.0/16';
+
 export const SCENARIOS = ['healthy', 'node-notready', 'router-degraded', 'no-default-sc', 'leader-master-1'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -398,7 +406,7 @@ export function buildScenario(scenario: string, hosts: LabHost[], now = Date.now
   const routerReplicas = scenario === 'router-degraded' ? 3 : infra.length;
   const router = makeDC(st, 'default', 'router', routerReplicas, routerTpl, born);
   const registry = makeDC(st, 'default', 'docker-registry', infra.length, regTpl, born);
-  makeService(st, 'default', 'kubernetes', '172.30.0.1', [
+  makeService(st, 'default', 'kubernetes', '127.30.0.1', [
     { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443 },
     { name: 'dns', port: 53, protocol: 'UDP', targetPort: 8053 },
     { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 8053 },
@@ -410,8 +418,8 @@ export function buildScenario(scenario: string, hosts: LabHost[], now = Date.now
       ports: [{ name: 'https', port: 8443, protocol: 'TCP' }, { name: 'dns', port: 8053, protocol: 'UDP' }, { name: 'dns-tcp', port: 8053, protocol: 'TCP' }],
     }],
   });
-  makeService(st, 'default', 'docker-registry', '172.30.150.7', [{ name: '5000-tcp', port: 5000, protocol: 'TCP', targetPort: 5000 }], { 'docker-registry': 'default' }, born, { 'docker-registry': 'default' });
-  makeService(st, 'default', 'router', '172.30.71.114', [80, 443, 1936].map((p) => ({ name: `${p}-tcp`, port: p, protocol: 'TCP', targetPort: p })), { router: 'router' }, born, { router: 'router' });
+  makeService(st, 'default', 'docker-registry', '127.30.150.7', [{ name: '5000-tcp', port: 5000, protocol: 'TCP', targetPort: 5000 }], { 'docker-registry': 'default' }, born, { 'docker-registry': 'default' });
+  makeService(st, 'default', 'router', '127.30.71.114', [80, 443, 1936].map((p) => ({ name: `${p}-tcp`, port: p, protocol: 'TCP', targetPort: p })), { router: 'router' }, born, { router: 'router' });
 
   // myproject: a DC-owned app (two replicas, a disruption budget), an RC with an emptyDir, a bare pod.
   const computeSel = { 'node-role.kubernetes.io/compute': 'true' }; // osm_default_node_selector of 3.10
@@ -431,7 +439,7 @@ export function buildScenario(scenario: string, hosts: LabHost[], now = Date.now
   });
   add(st, 'services', {
     apiVersion: 'v1', kind: 'Service', metadata: newMeta(st, 'frontend', 'myproject', born, { labels: { app: 'frontend' } }),
-    spec: { type: 'ClusterIP', clusterIP: '172.30.88.21', ports: [{ name: '8080-tcp', port: 8080, protocol: 'TCP', targetPort: 8080 }], selector: { app: 'frontend' }, sessionAffinity: 'None' },
+    spec: { type: 'ClusterIP', clusterIP: '127.30.88.21', ports: [{ name: '8080-tcp', port: 8080, protocol: 'TCP', targetPort: 8080 }], selector: { app: 'frontend' }, sessionAffinity: 'None' },
     status: { loadBalancer: {} },
   });
 

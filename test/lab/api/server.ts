@@ -13,11 +13,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { serveDns, type DnsData } from './dns.js';
 import {
-  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, reconcile, remove,
+  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove,
   type LabHost, type Obj, type State,
 } from './cluster.js';
 
@@ -458,6 +460,7 @@ function changed(): void {
   reconcile(st);
   save();
   syncKubelets();
+  syncServices();
 }
 
 // ---- the handlers --------------------------------------------------------------------------------
@@ -731,6 +734,125 @@ function syncKubelets(): void {
   }
 }
 syncKubelets();
+
+// ---- DNS, the router and the registry of a real lab ---------------------------------------------------
+// What a site around an OpenShift 3.10 cluster resolves and routes, served from the cluster state (so
+// always current): DNS (see dns.ts) on each node's address (its dnsmasq) and on the site DNS address
+// (SITE_DNS: the resolver of the bastion and of non-node hosts); the router (hostNetwork on the infra
+// nodes, ports 80/443) and the load balancer in front of it (lb-0:80/443) serving the registry route
+// `docker-registry-default.apps.<domain>`; and the registry service itself on its ClusterIP:5000 (TLS,
+// a certificate of the cluster CA), open while the service has a ready endpoint (kube-proxy's REJECT
+// otherwise). lab.sh points each host's /etc/resolv.conf at its resolver and makes the CA trusted.
+export const SITE_DNS = '127.0.14.53';
+const labDomain = ((): string => {
+  for (const p of [path.join(DIR, 'lab.json'), path.join(DIR, '..', 'lab.json')]) {
+    try {
+      const d = JSON.parse(readFileSync(p, 'utf8')).domain;
+      if (typeof d === 'string' && d) return d;
+    } catch {
+      /* next */
+    }
+  }
+  return 'lab.example.com';
+})();
+const APPS = `apps.${labDomain}`;
+const REGISTRY_ROUTE_HOST = `docker-registry-default.${APPS}`;
+const logErr = (what: string) => (e: Error) => process.stderr.write(`lab api: ${what}: ${e.message}\n`);
+
+/** A serving certificate of the cluster CA (pki/NAME.{crt,key}), made once. */
+function issue(name: string, cn: string, sans: string[]): { key: Buffer; cert: Buffer } {
+  if (!existsSync(pki(`${name}.crt`))) {
+    writeFileSync(pki(`${name}.ext`), `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`);
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki(`${name}.key`), '-out', pki(`${name}.csr`), '-subj', `/CN=${cn}`);
+    openssl('x509', '-req', '-in', pki(`${name}.csr`), '-CA', pki('ca.crt'), '-CAkey', pki('ca.key'), '-CAcreateserial', '-out', pki(`${name}.crt`), '-days', '825', '-extfile', pki(`${name}.ext`));
+  }
+  return { key: readFileSync(pki(`${name}.key`)), cert: readFileSync(pki(`${name}.crt`)) };
+}
+
+function dnsData(withCluster: boolean): DnsData {
+  const hosts = hostSockets ?? [];
+  const names = new Map<string, string[]>();
+  for (const h of hosts) names.set(h.name.toLowerCase(), [h.address]);
+  const lbs = hosts.filter((h) => h.roles.includes('lb')).map((h) => h.address);
+  const infra = hosts.filter((h) => h.roles.includes('infra')).map((h) => h.address);
+  const wildcards = new Map<string, string[]>();
+  if (lbs.length || infra.length) wildcards.set(APPS, lbs.length ? lbs : infra);
+  if (withCluster) {
+    for (const svc of list(st, 'services')) {
+      const ip = svc.spec?.clusterIP;
+      if (typeof ip === 'string' && /^[0-9.]+$/.test(ip)) names.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, [ip]);
+    }
+  }
+  return { names, wildcards };
+}
+
+const readyEndpoints = (ns: string, name: string): boolean =>
+  (find(st, 'endpoints', ns, name)?.subsets ?? []).some((s: Obj) => (s.addresses ?? []).length > 0);
+const routerPodsReady = (nodeName?: string): boolean =>
+  list(st, 'pods').some((p) => p.metadata.namespace === 'default' && p.metadata.labels?.router === 'router' && podReady(p) && (!nodeName || p.spec.nodeName === nodeName));
+
+/** The router: route by Host (the registry route), else the router's 503 page. */
+function routerHandler(req: IncomingMessage, res: ServerResponse): void {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  const registry = find(st, 'services', 'default', 'docker-registry');
+  if (registry && host === REGISTRY_ROUTE_HOST && readyEndpoints('default', 'docker-registry')) return registryHandler(req, res);
+  res.writeHead(503, { 'Content-Type': 'text/html', 'Cache-Control': 'private' });
+  res.end('<html><body><h1>Application is not available</h1><p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p></body></html>\n');
+}
+/** The registry (docker/distribution): /healthz → 200, empty body. */
+function registryHandler(req: IncomingMessage, res: ServerResponse): void {
+  const p = (req.url ?? '/').split('?')[0];
+  if (p === '/healthz' || p === '/') {
+    res.writeHead(200, { 'Content-Length': p === '/' ? '2' : '0', 'Cache-Control': 'no-cache' });
+    res.end(p === '/' ? '{}' : '');
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('404 page not found\n');
+}
+
+const serviceSockets = new Map<string, https.Server>();
+if (hostSockets) {
+  for (const h of hostSockets) {
+    if (h.roles.includes('node')) serveDns(h.address, () => dnsData(true), logErr(`dns ${h.address}:53 (${h.name})`));
+  }
+  serveDns(SITE_DNS, () => dnsData(false), logErr(`site dns ${SITE_DNS}:53`));
+  const routerCert = issue('router', `*.${APPS}`, [`DNS:*.${APPS}`, `DNS:${APPS}`]);
+  for (const h of hostSockets.filter((x) => x.roles.includes('lb') || x.roles.includes('infra'))) {
+    // the load balancer forwards to any ready router; an infra node serves while its router pod is ready
+    const up = () => routerPodsReady(h.roles.includes('lb') ? undefined : h.name);
+    const guard = (handler: typeof routerHandler) => (req: IncomingMessage, res: ServerResponse) => (up() ? handler(req, res) : req.socket.destroy());
+    const tls = https.createServer({ ...routerCert, ca: readFileSync(pki('ca.crt')) }, guard(routerHandler));
+    tls.on('error', logErr(`router ${h.address}:443 (${h.name})`));
+    tls.listen(443, h.address);
+    const plain = http.createServer(guard(routerHandler));
+    plain.on('error', logErr(`router ${h.address}:80 (${h.name})`));
+    plain.listen(80, h.address);
+  }
+}
+function syncServices(): void {
+  if (!hostSockets) return;
+  const svc = find(st, 'services', 'default', 'docker-registry');
+  const ip = svc?.spec?.clusterIP;
+  const want = typeof ip === 'string' && /^[0-9.]+$/.test(ip) && readyEndpoints('default', 'docker-registry') ? `${ip}:5000` : undefined;
+  for (const [k, srv] of serviceSockets) {
+    if (k === want) continue;
+    serviceSockets.delete(k);
+    srv.close();
+    srv.closeAllConnections();
+  }
+  if (want && !serviceSockets.has(want)) {
+    const cert = issue(`registry-${ip}`, ip, [`IP:${ip}`, 'DNS:docker-registry.default.svc', 'DNS:docker-registry.default.svc.cluster.local']);
+    const srv = https.createServer({ ...cert, ca: readFileSync(pki('ca.crt')) }, registryHandler);
+    srv.on('error', (e) => {
+      logErr(`registry service ${want}`)(e);
+      serviceSockets.delete(want);
+    });
+    srv.listen(5000, ip);
+    serviceSockets.set(want, srv);
+  }
+}
+syncServices();
 
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
