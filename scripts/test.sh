@@ -16,7 +16,7 @@ echo "== unit and screen tests (${#unit[@]} files)"
 node --import tsx --test --test-reporter=spec "${unit[@]}" 2>&1 | tee "$log" || status=1
 
 if [ "$mode" = all ]; then
-  mapfile -t lab < <(find test/lab test/transport test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
+  mapfile -t lab < <(find test/lab test/transport test/engine test/procedures test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
   export LAB_DIR=${LAB_DIR:-$PWD/.lab/run}
   echo "== lab: starting in $LAB_DIR"
   if bash test/lab/install-packages.sh && LAB_KUBECTL=$(bash test/lab/kubectl.sh) && export LAB_KUBECTL &&

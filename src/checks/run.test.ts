@@ -5,7 +5,7 @@ import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
 import { DemoRunner } from '../transport/demo.js';
 import { sh, type ShellCommand } from '../transport/shell.js';
-import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
 import { problem } from './common.js';
 import { HealthRunError, resolveLimit, startHealthRun } from './run.js';
 import { host } from './test-helpers.js';
@@ -422,4 +422,88 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
   assert.ok(firstCell <= 3, `the down host was asked ${firstCell} times`);
   assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
   for (const h of ['master-0', 'master-1', 'master-2']) assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
+});
+
+// ---- a runner with runBatch (the SSH runner's one session per host) ----------------------------------
+
+/** FakeRunner + runBatch: a batch's commands run one after the other; every batch is recorded. */
+class BatchingFakeRunner extends FakeRunner {
+  readonly batches: { where: string; scripts: string[] }[] = [];
+  constructor(
+    private readonly batchBehaviour: (where: string) => 'hang' | 'unreachable' | 'answer' = () => 'answer',
+    behaviour?: (where: string, script: string) => 'hang' | 'unreachable' | 'answer' | 'slow',
+    delayMs?: number,
+  ) {
+    super(behaviour, delayMs);
+  }
+
+  runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
+    const where = target.kind === 'host' ? target.host.name : 'bastion';
+    this.batches.push({ where, scripts: commands.map((c) => c.command.script) });
+    const how = this.batchBehaviour(where);
+    if (how === 'hang') return commands.map(() => new Promise<CommandResult>(() => {}));
+    if (how === 'unreachable') {
+      const err = new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`);
+      return commands.map(() => new Promise<CommandResult>((_, reject) => setTimeout(() => reject(err), 5)));
+    }
+    let prev: Promise<unknown> = Promise.resolve();
+    return commands.map((c) => {
+      const p = prev.then(() => this.run(target, c.command, c.options));
+      prev = p.catch(() => undefined);
+      return p;
+    });
+  }
+}
+
+test('batching runner: one session per host with every command of its cells, in guide order', async () => {
+  const runner = new BatchingFakeRunner();
+  const s = await startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')] }).finished();
+  assert.equal(summarize(s).ok, 9);
+  assert.equal(runner.batches.length, 3);
+  for (const b of runner.batches) assert.deepEqual(b.scripts, ['echo one', 'echo two', 'echo three']);
+  assert.equal(runner.calls.length, 9);
+});
+
+test('batching runner: a hanging host does not delay the others; an unreachable one errors at once', async () => {
+  const runner = new BatchingFakeRunner((where) => (where === B.name ? 'hang' : where === C.name ? 'unreachable' : 'answer'));
+  const t0 = Date.now();
+  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two')], timeoutMs: 200 });
+  const seenOkA: number[] = [];
+  run.subscribe(() => {
+    const r = run.getSnapshot().results.get(cellKey('two', A.name));
+    if (r?.status === 'ok' && seenOkA.length === 0) seenOkA.push(Date.now() - t0);
+  });
+  const s = await run.finished();
+  assert.equal(s.results.get(cellKey('one', A.name))!.status, 'ok');
+  assert.equal(s.results.get(cellKey('two', A.name))!.status, 'ok');
+  assert.ok(seenOkA[0]! < 150, `A was done after ${seenOkA[0]} ms`);
+  for (const id of ['one', 'two']) {
+    assert.equal(s.results.get(cellKey(id, B.name))!.status, 'error');
+    assert.match(s.results.get(cellKey(id, B.name))!.message, /no answer/);
+    assert.equal(s.results.get(cellKey(id, C.name))!.status, 'error');
+    assert.match(s.results.get(cellKey(id, C.name))!.message, /Connection refused/);
+  }
+  assert.equal(runner.batches.filter((b) => b.where === C.name).length, 1);
+});
+
+test('batching runner: a cell is settled as soon as its own commands answered', async () => {
+  const runner = new BatchingFakeRunner(() => 'answer', (_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
+  const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')], timeoutMs: 300 });
+  await new Promise((r) => setTimeout(r, 100));
+  const mid = run.getSnapshot();
+  assert.equal(mid.results.get(cellKey('one', A.name))!.status, 'ok');
+  assert.equal(mid.results.get(cellKey('two', A.name))!.status, 'running');
+  const s = await run.finished();
+  assert.equal(s.results.get(cellKey('two', A.name))!.status, 'error');
+  assert.match(s.results.get(cellKey('two', A.name))!.message, /no answer within 0.3 s/);
+});
+
+test('batching runner: dispose cancels the cells of a running session', async () => {
+  const runner = new BatchingFakeRunner(() => 'answer', () => 'slow');
+  const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')] });
+  await new Promise((r) => setTimeout(r, 20));
+  run.dispose();
+  const s = run.getSnapshot();
+  assert.deepEqual([...s.results.values()].map((r) => r.message), ['cancelled', 'cancelled']);
+  assert.ok(runner.calls[0]!.signal!.aborted);
 });

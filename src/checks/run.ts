@@ -8,6 +8,10 @@
 //   host is known usable and up to PER_HOST cells run there at once. A TransportError (host key,
 //   auth, unreachable, connection lost), or a runner that does not answer at all within the timeout,
 //   marks the host unusable for this run: its remaining cells become 'error' at once, not tried again.
+// - With a runner that has runBatch (the SSH runner), a host's startable cells go to it together: their
+//   commands run one after the other in ONE session (up to MAX_BATCH_CELLS cells per session), because
+//   a session's start (sshd, login shell, ~/.bashrc) costs more than these commands; each cell is
+//   settled as soon as its own commands are back. `concurrency` then counts sessions (≈ hosts).
 // - A check's `pre` stage runs once on the bastion; that check's host cells wait for it (without
 //   holding a slot) and become 'error' with its reason when it fails.
 // - Each command has a timeout (default 30 s): the cell becomes 'error' "no answer within N s".
@@ -15,14 +19,21 @@ import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '../model/health.js';
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
 import { TransportError, type CommandResult, type Runner, type Target } from '../transport/types.js';
+import { redact as redactText } from '../engine/redact.js';
 import { evaluate } from './common.js';
 import { ALL_CHECKS } from './index.js';
 import type { Check, CheckContext, CommandOutput, Fix, Verdict } from './types.js';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 export const DEFAULT_CHECK_CONCURRENCY = 16;
-/** Cells running at once on one host (each may open several channels; sshd allows 10 by default). */
+/** Cells (or, with a batching runner, sessions) running at once on one host (sshd allows 10 sessions by default). */
 const PER_HOST = 4;
+/**
+ * Most cells put in one session of a batching runner. Their commands run one after the other there, so
+ * a slow one delays the cells after it (on that host only): a host with more cells gets more sessions,
+ * in parallel once it answered.
+ */
+const MAX_BATCH_CELLS = 6;
 /**
  * How long past its timeout a command may take to come back before the run stops waiting for it (a
  * runner that does not answer at all). Long enough for the SSH runner to kill a hung remote command
@@ -144,17 +155,12 @@ function selectChecks(all: readonly AnyCheck[], only: readonly string[] | undefi
 
 // ---- small helpers ----------------------------------------------------------------------------------
 
-const SECRET_PATTERNS: [RegExp, string][] = [
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1<redacted>'],
-  [/((?:token|password|passwd|secret)["']?\s*[:=]\s*["']?)[^\s"',]+/gi, '$1<redacted>'],
-  [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, '$1 <redacted> $2'],
-];
-
-/** Removes what looks like a secret (tokens, passwords, private keys) from text kept for display. */
+/**
+ * Removes what looks like a secret (tokens, passwords, private keys) from text kept for display: the
+ * engine's redaction (src/engine/redact.ts), with the marker the health results have always shown.
+ */
 export function redact(text: string): string {
-  let t = text;
-  for (const [re, rep] of SECRET_PATTERNS) t = t.replace(re, rep);
-  return t;
+  return redactText(text, [], '<redacted>');
 }
 
 function uses(script: string, program: string): boolean {
@@ -185,6 +191,9 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   const ctx: CheckContext = { inventory, oc };
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
+  // A runner that can run several commands in one session: a host's cells go there together (one
+  // session per host instead of one per command; see Runner.runBatch). `concurrency` then counts sessions.
+  const batching = typeof runner.runBatch === 'function';
 
   // Every cell, in guide order then inventory order.
   const cells = new Map<string, Cell>();
@@ -301,6 +310,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   async function runCommands(target: Target, commands: Record<string, ShellCommand>, signal: AbortSignal, prefix = '') {
     const names = Object.keys(commands);
     const outcomes = await Promise.all(names.map((n) => runCommand(target, commands[n]!, signal)));
+    return collect(names, commands, outcomes, prefix);
+  }
+
+  /** Outputs and raw records by command name. */
+  function collect(names: string[], commands: Record<string, ShellCommand>, outcomes: Outcome[], prefix = '') {
     const outputs: Record<string, CommandOutput> = {};
     const raw: Raw = {};
     names.forEach((n, i) => {
@@ -367,52 +381,160 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   // ---- one cell
 
-  async function runCell(cell: Cell, gen: number, pre: PreOutcome | undefined): Promise<void> {
+  type Prepared =
+    | { kind: 'verdict'; verdict: Verdict; raw: Raw }
+    | { kind: 'commands'; target: Target; commands: Record<string, ShellCommand>; preValue: unknown; raw: Raw };
+
+  /** The cell is running from now on. */
+  function begin(cell: Cell): AbortController {
     const ac = new AbortController();
     cell.abort = ac;
     cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: Date.now() };
-    changed();
+    return ac;
+  }
 
-    const current = () => !disposed && cell.gen === gen;
-    const hs = cell.host ? hostState(cell.host) : undefined;
-    let verdict: Verdict;
-    let raw: Raw = pre ? { ...pre.raw } : {};
+  /** The cell's commands, or its verdict when it cannot run (pre stage failed, no oc, a bug). */
+  function prepare(cell: Cell, pre: PreOutcome | undefined): Prepared {
+    const raw: Raw = pre ? { ...pre.raw } : {};
     try {
-      if (pre && !pre.ok) {
-        verdict = { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) };
-      } else {
-        const preValue = pre?.ok ? pre.value : undefined;
-        const commands = cell.check.commands(cell.host, ctx, preValue);
-        if (!cell.host && ocBlocked(commands)) {
-          verdict = { status: 'error', message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' } };
-        } else {
-          const target: Target = cell.host ? { kind: 'host', host: cell.host } : { kind: 'bastion' };
-          const r = await runCommands(target, commands, ac.signal);
-          raw = { ...raw, ...r.raw };
-          if (!current()) return;
-          if (hs && r.outcomes.some((o) => o.kind === 'result')) hs.usable = true;
-          const failure = commandFailure(r.names, r.outcomes);
-          if (failure) {
-            const { transport, silent, ...v } = failure;
-            verdict = v;
-            if (hs && cell.host && (transport || (silent && !hs.usable))) {
-              const message = transport ? transport.message : `no answer from ${cell.host.name} within ${seconds(timeoutMs)} s`;
-              markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
-              if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
-            }
-          } else if (r.outcomes.some((o) => o.kind === 'cancelled')) {
-            verdict = { status: 'error', message: 'cancelled' };
-          } else {
-            verdict = evaluate(cell.check, r.outputs, cell.host, ctx, preValue);
-          }
-        }
+      if (pre && !pre.ok) return { kind: 'verdict', verdict: { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) }, raw };
+      const preValue = pre?.ok ? pre.value : undefined;
+      const commands = cell.check.commands(cell.host, ctx, preValue);
+      if (!cell.host && ocBlocked(commands)) {
+        return { kind: 'verdict', verdict: { status: 'error', message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' } }, raw };
       }
+      const target: Target = cell.host ? { kind: 'host', host: cell.host } : { kind: 'bastion' };
+      return { kind: 'commands', target, commands, preValue, raw };
+    } catch (e) {
+      return { kind: 'verdict', verdict: { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` }, raw };
+    }
+  }
+
+  /** The verdict from the commands' outcomes (marks the host usable or dead on the way). */
+  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Verdict {
+    const hs = cell.host ? hostState(cell.host) : undefined;
+    try {
+      if (hs && r.outcomes.some((o) => o.kind === 'result')) hs.usable = true;
+      const failure = commandFailure(r.names, r.outcomes);
+      if (failure) {
+        const { transport, silent, ...v } = failure;
+        let verdict: Verdict = v;
+        if (hs && cell.host && (transport || (silent && !hs.usable))) {
+          const message = transport ? transport.message : `no answer from ${cell.host.name} within ${seconds(timeoutMs)} s`;
+          markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
+          if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
+        }
+        return verdict;
+      }
+      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { status: 'error', message: 'cancelled' };
+      return evaluate(cell.check, r.outputs, cell.host, ctx, p.preValue);
+    } catch (e) {
+      return { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
+    }
+  }
+
+  function finishCell(cell: Cell, verdict: Verdict, raw: Raw): void {
+    settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+    changed();
+  }
+
+  async function runCell(cell: Cell, gen: number, pre: PreOutcome | undefined): Promise<void> {
+    const ac = begin(cell);
+    changed();
+    const current = () => !disposed && cell.gen === gen;
+    const p = prepare(cell, pre);
+    if (p.kind === 'verdict') {
+      if (current()) finishCell(cell, p.verdict, p.raw);
+      return;
+    }
+    let verdict: Verdict;
+    let raw = p.raw;
+    try {
+      const r = await runCommands(p.target, p.commands, ac.signal);
+      raw = { ...raw, ...r.raw };
+      if (!current()) return;
+      verdict = conclude(cell, p, r);
     } catch (e) {
       verdict = { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
     }
     if (!current()) return;
-    settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+    finishCell(cell, verdict, raw);
+  }
+
+  /**
+   * Several cells of one host in one session (Runner.runBatch): every command of every cell, in order;
+   * each cell is settled as soon as its own commands came back. The backstop of a command (the runner
+   * does not answer at all) counts from the end of the one before it.
+   */
+  async function runHostBatch(host: Host, entries: { cell: Cell; pre: PreOutcome | undefined }[]): Promise<void> {
+    const target: Target = { kind: 'host', host };
+    const jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
+    for (const { cell, pre } of entries) {
+      const ac = begin(cell);
+      const p = prepare(cell, pre);
+      if (p.kind === 'verdict') finishCell(cell, p.verdict, p.raw);
+      else jobs.push({ cell, gen: cell.gen, ac, p, names: Object.keys(p.commands) });
+    }
     changed();
+    if (jobs.length === 0) return;
+    const batch = jobs.flatMap((j) => j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs, signal: j.ac.signal } })));
+    let answers: Promise<CommandResult>[];
+    try {
+      answers = runner.runBatch!(target, batch);
+    } catch (e) {
+      answers = batch.map(() => Promise.reject(e));
+    }
+    // each answer's backstop starts when the one before it is settled
+    let prev: Promise<unknown> = Promise.resolve();
+    let i = 0;
+    const perJob = jobs.map((j) =>
+      j.names.map(() => {
+        const answer = answers[i++]!;
+        const startAfter = prev;
+        const outcome = backstopped(answer, startAfter, j.ac.signal);
+        prev = outcome;
+        return outcome;
+      }),
+    );
+    await Promise.all(
+      jobs.map(async (j, k) => {
+        const current = () => !disposed && j.cell.gen === j.gen;
+        const outcomes = await Promise.all(perJob[k]!);
+        if (!current()) return;
+        const r = collect(j.names, j.p.commands, outcomes);
+        const wasUsable = hostState(host).usable;
+        finishCell(j.cell, conclude(j.cell, j.p, r), { ...j.p.raw, ...r.raw });
+        // the host just answered: its other sessions may start now
+        if (!wasUsable && hostState(host).usable) pump();
+      }),
+    );
+  }
+
+  /** An answer of runBatch as an Outcome: 'silent' when it is not there timeout + grace after `startAfter`. */
+  async function backstopped(answer: Promise<CommandResult>, startAfter: Promise<unknown>, signal: AbortSignal): Promise<Outcome> {
+    const mapped = answer.then(
+      (result): Outcome => (result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result }),
+      (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    let over = false;
+    const stop = new Promise<Outcome>((resolve) => {
+      void startAfter.then(() => {
+        if (over) return;
+        timer = setTimeout(() => resolve({ kind: 'silent' }), timeoutMs + backstopGraceMs(timeoutMs));
+      });
+      onAbort = () => resolve({ kind: 'cancelled' });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([mapped, stop]);
+    } finally {
+      over = true;
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** The host cannot be used this run: its queued cells fail now with the same reason. */
@@ -429,6 +551,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     let touched = false;
     const rest: Cell[] = [];
     const start: { cell: Cell; pre: PreOutcome | undefined; hs: HostState | undefined }[] = [];
+    /** Batch mode: the cells of one host that start together, in one session. */
+    const batches = new Map<string, { host: Host; hs: HostState; entries: { cell: Cell; pre: PreOutcome | undefined }[] }>();
     for (const cell of queue) {
       const hs = cell.host ? hostState(cell.host) : undefined;
       if (hs?.dead) {
@@ -445,6 +569,22 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
           continue;
         }
         pre = ps.outcome;
+      }
+      if (batching && cell.host && hs) {
+        const b = batches.get(cell.host.name);
+        if (b) {
+          if (b.entries.length < MAX_BATCH_CELLS) {
+            b.entries.push({ cell, pre });
+            continue;
+          }
+        } else if (inFlight < concurrency && (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0)) {
+          inFlight++;
+          hs.inFlight++;
+          batches.set(cell.host.name, { host: cell.host, hs, entries: [{ cell, pre }] });
+          continue;
+        }
+        rest.push(cell);
+        continue;
       }
       const mayStart = inFlight < concurrency && (!hs || (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0));
       if (!mayStart) {
@@ -463,6 +603,17 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
         if (hs) hs.inFlight--;
         pump();
       });
+    }
+    for (const { host, hs, entries } of batches.values()) {
+      void runHostBatch(host, entries)
+        .catch(() => {
+          // runHostBatch settles its cells itself; a bug there must not stop the pump
+        })
+        .finally(() => {
+          inFlight--;
+          hs.inFlight--;
+          pump();
+        });
     }
   }
 

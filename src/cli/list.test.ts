@@ -43,7 +43,7 @@ test('listJson copies: editing the output does not touch the catalogue', () => {
 
 test('the table: grouped by chapter, every id, status and parameters', () => {
   const text = formatList();
-  for (const e of CATALOGUE) assert.match(text, new RegExp(`^  ${e.id} +\\S+ +${e.kind} +not built +${e.title.replace(/[()+]/g, '\\$&')}$`, 'm'));
+  for (const e of CATALOGUE) assert.match(text, new RegExp(`^  ${e.id} +\\S+ +${e.kind} +${e.built ? 'built' : 'not built'} +${e.title.replace(/[()+]/g, '\\$&')}$`, 'm'));
   const chapters = [...text.matchAll(/^Chapter (\d+) — (.+)$/gm)].map((m) => Number(m[1]));
   assert.deepEqual(chapters, [2, 3, 4, 5, 6, 7, 8]);
   assert.match(text, /^ {6}parameters: host\*=<etcd host>  backup\*=<text>$/m);

@@ -98,6 +98,9 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const screens = await import('../../screens/console.js');
     const { healthRunOptions, startHealthRun } = await import('./check.js');
     const health = healthRunOptions({ inventory, runner, oc: options.ocPath, concurrency: options.concurrency }, io.env);
+    const { PROCEDURES } = await import('../../procedures/index.js');
+    const { planProcedure } = await import('../engine/plan.js');
+    const { startProcedureRun } = await import('../engine/run.js');
     return await screens.startConsole({
       inventory,
       runner,
@@ -105,6 +108,11 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       noColor: !options.color,
       concurrency: options.concurrency,
       startHealth: () => startHealthRun(health),
+      procedures: PROCEDURES,
+      planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date()),
+      startRun: (procedure, params) => startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),
+      // TODO(lead): validateParams (engine params.ts → [{ param, message }]), interruptedRuns, resumeRun and
+      // listRuns (journal: list runs / load a resumable one; secrets asked again) once the engine exports them.
     });
   } finally {
     await runner.close();
@@ -129,12 +137,8 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
   return createRunner(runnerOptions);
 }
 
-// ---- not built yet: the lead wires these up -----------------------------------------------------------
+// ---- procedures: plan, run, runs, resume --------------------------------------------------------------
 
-function notBuilt(name: string, io: MainIO): number {
-  io.stderr(`${PROGRAM}: \`${name}\` is not built yet\n`);
-  return 2;
-}
 
 async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
   const { options } = command;
@@ -162,23 +166,45 @@ async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, 
 }
 
 async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {
-  void command; // TODO(lead): resolve command.procedure with command.params against the inventory; print the plan.
-  return notBuilt('plan', io);
+  const { planCli } = await import('./procedure.js');
+  return planCli({ procedure: command.procedure, params: command.params }, procedureDeps(command.options), procedureIO(io));
 }
 
 async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {
-  void command; // TODO(lead): run with the journal; a gate without command.yes stops with exit 3.
-  return notBuilt('run', io);
+  const { runCli } = await import('./procedure.js');
+  return runCli({ procedure: command.procedure, params: command.params, yes: command.yes }, procedureDeps(command.options), await procedureIO(io, true));
 }
 
 async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io: MainIO): Promise<number> {
-  void command; // TODO(lead): list journals under command.options.stateDir.
-  return notBuilt('runs', io);
+  const { runsCli } = await import('./procedure.js');
+  return runsCli({ json: command.json }, { stateDir: command.options.stateDir }, procedureIO(io));
 }
 
 async function resumeCommand(command: Extract<ParsedCommand, { kind: 'resume' }>, io: MainIO): Promise<number> {
-  void command; // TODO(lead): resume command.runId; re-check the interrupted step's verification first.
-  return notBuilt('resume', io);
+  const { resumeCli } = await import('./procedure.js');
+  return resumeCli({ runId: command.runId, yes: command.yes }, procedureDeps(command.options), await procedureIO(io, true));
+}
+
+/** What the procedure commands need from the command line: the inventory, a runner, the state dir. */
+function procedureDeps(options: GlobalOptions): import('./procedure.js').ProcedureDeps {
+  const { inventory } = options;
+  return {
+    inventory: () => (inventory.kind === 'demo' ? demoInventory() : readInventoryFile(inventory)),
+    inventoryAt: (path) => readInventoryFile({ kind: 'file', path, from: 'flag' }),
+    demoInventory,
+    inventoryFromFlag: inventory.kind === 'demo' ? inventory.reason === 'flag' : inventory.from !== 'default',
+    createRunner: (inv) => createRunnerFor(inv, options),
+    stateDir: options.stateDir,
+  };
+}
+
+function procedureIO(io: MainIO): import('./procedure.js').ProcedureIO;
+function procedureIO(io: MainIO, interactive: true): Promise<import('./procedure.js').ProcedureIO>;
+function procedureIO(io: MainIO, interactive?: true): import('./procedure.js').ProcedureIO | Promise<import('./procedure.js').ProcedureIO> {
+  const base = { stdout: io.stdout, stderr: io.stderr, env: io.env };
+  if (!interactive) return base;
+  // Gates and failures are asked on the terminal only when there is one (else --yes, or exit 3).
+  return import('./procedure.js').then(({ terminalAsk }) => (io.isTTY ? { ...base, ask: terminalAsk() } : base));
 }
 
 // ---- when this file is the program ------------------------------------------------------------------

@@ -1,0 +1,254 @@
+// Pieces shared by the backup procedures of chapter 4 (master-backup, node-backup,
+// registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
+import { parse as parseShellWords } from 'shell-quote';
+import type { CommandOutput } from '../src/checks/types.js';
+import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { CatalogueEntry } from '../src/model/catalogue.js';
+import type { ParameterSpec, Placement, Step, StepContext } from '../src/engine/types.js';
+import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { findEntry } from './catalogue.js';
+
+/** The catalogue entry of a built procedure (throws at load time when the id is missing). */
+export function catalogueEntry(id: string): CatalogueEntry {
+  const e = findEntry(id);
+  if (!e) throw new Error(`procedure ${id}: not in the catalogue`);
+  return e;
+}
+
+/** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
+export function dateStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+/** `YYYYMMDDhhmmss` of the run's start (names of things moved aside). */
+export function timeStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${dateStamp(d)}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+const HOSTNAME_RE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+
+/** The host name as `hostname` printed it; refuses anything that cannot be a host name (it becomes a path). */
+export function parseHostname(out: CommandOutput): string {
+  const name = out.stdout.trim();
+  if (!HOSTNAME_RE.test(name)) {
+    throw new Error(`hostname printed ${JSON.stringify(name.slice(0, 80))}, which is not a host name; fix the host name first`);
+  }
+  return name;
+}
+
+/** The captured `hostname` of the host the step runs on (`<hostname>` while planning). */
+export function hostnameOf(ctx: StepContext): string {
+  return ctx.captured.get('hostname');
+}
+
+/** Step 1 of the host backups: the guide's `$(hostname)`, resolved on the host and captured. */
+export function hostnameStep(where: Placement, section: string): Step {
+  return {
+    id: 'hostname',
+    title: 'Read the host name (the guide’s $(hostname))',
+    section,
+    where,
+    commands: () => [argv('hostname')],
+    capture: { hostname: (outputs) => parseHostname(outputs[outputs.length - 1] ?? { exitCode: 0, stdout: '', stderr: '' }) },
+  };
+}
+
+export const DEFAULT_HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
+
+/** A backup directory template: absolute, no `..`, only `<hostname>` / `<YYYYMMDD>` as placeholders. */
+export function validateBackupDir(value: string): string | undefined {
+  if (!value.startsWith('/')) return `backup directory ${JSON.stringify(value)} is not an absolute path; give one such as /backup/<hostname>/<YYYYMMDD>`;
+  if (/[\0\n\r]/.test(value)) return 'backup directory contains a control character';
+  if (value.split('/').includes('..')) return `backup directory ${JSON.stringify(value)} contains "..": give a plain absolute path`;
+  const rest = value.replace(/<hostname>|<YYYYMMDD>/g, '');
+  if (/[<>]/.test(rest)) return `backup directory ${JSON.stringify(value)}: the only placeholders are <hostname> and <YYYYMMDD>`;
+  if (value.replace(/\/+$/, '') === '') return 'the backup directory cannot be /';
+  return undefined;
+}
+
+/** The backup directory for this host and run, placeholders filled in. */
+export function resolveBackupDir(template: string, ctx: StepContext): string {
+  return template
+    .replace(/<YYYYMMDD>/g, dateStamp(ctx.startedAt))
+    .replace(/<hostname>/g, () => hostnameOf(ctx))
+    .replace(/\/+$/, '');
+}
+
+/** A directory on the bastion: absolute, no control characters. */
+export function validateBastionDir(value: string): string | undefined {
+  if (!value.startsWith('/')) return `${JSON.stringify(value)} is not an absolute path on the bastion`;
+  if (/[\0\n\r]/.test(value)) return 'the directory contains a control character';
+  if (value.split('/').includes('..')) return `${JSON.stringify(value)} contains "..": give a plain absolute path`;
+  return undefined;
+}
+
+/** Validator for a host parameter: a host of the inventory with that role. */
+export function validateHostOfRole(role: Role) {
+  return (value: string, inventory: Inventory): string | undefined => {
+    const h = inventory.hosts.find((x) => x.name === value);
+    if (!h) return `${JSON.stringify(value)} is not a host of the inventory; choose one of the [${role}] hosts`;
+    if (!h.roles.includes(role)) return `${value} is not in the inventory's ${role} hosts; choose one of: ${hostsOfRole(inventory, role).map((x) => x.name).join(', ') || '(none)'}`;
+    return undefined;
+  };
+}
+
+export function hostsOfRole(inventory: Inventory, role: Role): Host[] {
+  return inventory.hosts.filter((h) => h.roles.includes(role));
+}
+
+/** The catalogue's parameters with their validators attached. */
+export function withValidators(entry: CatalogueEntry, validators: Record<string, ParameterSpec['validate']>): ParameterSpec[] {
+  return entry.parameters.map((p) => {
+    const v = validators[p.name];
+    return v ? { ...p, validate: v } : { ...p };
+  });
+}
+
+/** Every host of a role, or only the one named by the optional parameter. */
+export function roleOrParam(role: Role, param: string, describe: string): Placement {
+  return {
+    on: 'hosts',
+    describe,
+    mode: 'serial',
+    hosts: (ctx) => {
+      const chosen = ctx.params[param];
+      const all = hostsOfRole(ctx.inventory, role);
+      return chosen ? all.filter((h) => h.name === chosen) : all;
+    },
+  };
+}
+
+/** `cp -aR SRC DEST` for a path the guide marks "if used": absent → a "not present" line, exit 0. */
+export function copyIfPresent(src: string, dest: string): ShellCommand {
+  return sh`if test -e ${src}; then cp -aR ${src} ${dest}; else echo ${`${src}: not present on this host (used only by some installs), not backed up`}; fi`;
+}
+
+/**
+ * `cp -aR <dir>/<glob> DEST` for every match of a fixed glob (the glob is our own literal text); no match →
+ * a "not present" line, exit 0.
+ */
+export function copyGlobIfPresent(dir: string, glob: '*', dest: string): ShellCommand {
+  return sh`n=0; for f in ${dir}/${{ script: glob }}; do if test -e "$f"; then cp -aR "$f" ${dest} && n=$((n+1)) || exit 1; fi; done; if test "$n" = 0; then echo ${`${dir}/${glob}: nothing present on this host, not backed up`}; fi`;
+}
+
+/** `rpm -qa | sort > DIR/packages.txt`, failing when the list comes out empty (rpm missing or broken). */
+export function packageListCommand(dir: string): ShellCommand {
+  const file = `${dir}/packages.txt`;
+  return sh`rpm -qa | sort > ${file} && test -s ${file} && wc -l ${file}`;
+}
+
+/** The guide's `find ${MYBACKUPDIR} -mindepth 1 -type f -printf '%P\n'`, as a count and a size for the log. */
+export function summarizeDirCommand(dir: string): ShellCommand {
+  return sh`echo "$(find ${dir} -mindepth 1 -type f | wc -l) files in "${dir}; du -sh ${dir}`;
+}
+
+/** Ansible's `ansible_ssh_common_args` split into words (only plain words; operators and globs dropped). */
+export function sshCommonArgs(host: Host): string[] {
+  const raw = host.vars['ansible_ssh_common_args'] ?? host.vars['ansible_ssh_extra_args'] ?? '';
+  if (!raw.trim()) return [];
+  return parseShellWords(raw).filter((w): w is string => typeof w === 'string');
+}
+
+/** The remote script wrapped for a host whose user is not root but has `ansible_become`: `sudo -n sh -c …`. */
+function asRoot(host: Host, script: ShellCommand): ShellCommand {
+  return host.become && host.user !== undefined && host.user !== 'root' ? sh`sudo -n sh -c ${script.script}` : script;
+}
+
+/**
+ * Bastion command that streams a tar.gz made on a host (`tar -czf - <remoteTarArgs>`) over ssh into a local file, as Ansible
+ * itself would connect: the inventory's user, port, key and `ansible_ssh_common_args` (where the
+ * `UserKnownHostsFile` of an inventory usually is). Host key verification is forced on: ssh takes the
+ * first value of an option, so `-o StrictHostKeyChecking=yes` before the inventory's args wins.
+ * `remoteTarArgs` is remote shell text (it may contain "$(hostname)", resolved on the host).
+ */
+export function fetchTarCommand(host: Host, remoteTarArgs: ShellCommand, localFile: string): ShellCommand {
+  const target = `${host.user ? `${host.user}@` : ''}${host.address}`;
+  const words: string[] = ['ssh', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(host.port)];
+  if (host.keyFile) words.push('-i', host.keyFile);
+  words.push(...sshCommonArgs(host), target);
+  const remote = asRoot(host, { script: `tar -czf - ${remoteTarArgs.script}` });
+  return sh`${argv(...words)} ${remote.script} > ${localFile} && tar -tzf ${localFile} > /dev/null && ls -l ${localFile}`;
+}
+
+/** A backup directory template as remote shell text: `<hostname>` becomes "$(hostname)" (resolved on the host). */
+export function remoteDirExpr(template: string, startedAt: Date): ShellCommand {
+  const parts = template.replace(/<YYYYMMDD>/g, dateStamp(startedAt)).replace(/\/+$/, '').split('<hostname>');
+  return { script: parts.map((p) => (p === '' ? '' : sh`${p}`.script)).join('"$(hostname)"') };
+}
+
+/** A step on the bastion fetching, from each host, its backup directories into `<copy-to>/<inventory name>/`. */
+export function copyToBastionStep(opts: {
+  id: string;
+  title: string;
+  section: string;
+  param: string;
+  hosts: (ctx: StepContext) => Host[];
+  /** What to fetch from one host: `tar` arguments (remote shell text), each with the local archive name. */
+  dirs: (ctx: StepContext, host: Host) => { tarArgs: ShellCommand; name: string }[];
+}): Step {
+  return {
+    id: opts.id,
+    title: opts.title,
+    section: opts.section,
+    where: { on: 'bastion' },
+    skipIf: (ctx) => (ctx.params[opts.param] ? undefined : `no ${opts.param} given: the backup stays on the hosts only (the guide asks for a copy off the cluster)`),
+    commands: (ctx) => {
+      const base = (ctx.params[opts.param] ?? '').replace(/\/+$/, '');
+      const out: ShellCommand[] = [];
+      for (const h of opts.hosts(ctx)) {
+        const dest = `${base}/${h.name}`;
+        out.push(argv('mkdir', '-p', dest));
+        for (const d of opts.dirs(ctx, h)) out.push(fetchTarCommand(h, d.tarArgs, `${dest}/${d.name}`));
+      }
+      return out;
+    },
+  };
+}
+
+// ---- 4.1 / 4.2: the host backups share their layout -------------------------------------------------
+
+/** MYBACKUPDIR on the host the step runs on. */
+export function backupDir(ctx: StepContext): string {
+  return resolveBackupDir(ctx.params['backup-dir'] || DEFAULT_HOST_BACKUP_DIR, ctx);
+}
+
+/** The guide's archive name /backup/$(hostname)-$(date +%Y%m%d).tar.gz; `<dir>.tar.gz` for a custom dir. */
+export function archivePath(ctx: StepContext): string {
+  const custom = ctx.params['backup-dir'];
+  if (custom && custom !== DEFAULT_HOST_BACKUP_DIR) return `${backupDir(ctx)}.tar.gz`;
+  return `/backup/${hostnameOf(ctx)}-${dateStamp(ctx.startedAt)}.tar.gz`;
+}
+
+/** The files of the guide's table (4.1 and 4.2 share it), as commands. */
+export function otherFilesCommands(dir: string): ShellCommand[] {
+  return [
+    sh`mkdir -p ${dir}/etc/sysconfig ${dir}/etc/pki/ca-trust/source/anchors`,
+    sh`cp -aR /etc/sysconfig/iptables ${dir}/etc/sysconfig/`,
+    sh`cp -aR /etc/sysconfig/docker-* ${dir}/etc/sysconfig/`,
+    // L302: {iptables,docker-*,flanneld} does not match /etc/sysconfig/docker itself
+    sh`cp -aR /etc/sysconfig/docker ${dir}/etc/sysconfig/`,
+    copyIfPresent('/etc/sysconfig/flanneld', `${dir}/etc/sysconfig/`),
+    sh`cp -aR /etc/dnsmasq* ${dir}/etc/`,
+    copyIfPresent('/etc/cni', `${dir}/etc/`),
+    copyGlobIfPresent('/etc/pki/ca-trust/source/anchors', '*', `${dir}/etc/pki/ca-trust/source/anchors/`),
+  ];
+}
+
+export function archiveStep(section: string, where: Placement): Step {
+  return {
+    id: 'archive',
+    title: 'Compress the backup directory (tar.gz)',
+    section,
+    where,
+    skipIf: (ctx) => (ctx.params['archive'] === 'yes' ? undefined : 'archive=no: the backup directory is left uncompressed'),
+    commands: (ctx) => [sh`tar -zcf ${archivePath(ctx)} ${backupDir(ctx)}`, sh`ls -l ${archivePath(ctx)}`],
+    verify: {
+      describe: 'the archive can be read back',
+      command: (ctx) => sh`tar -tzf ${archivePath(ctx)} > /dev/null`,
+      ok: (out) => out.exitCode === 0 || `tar cannot read the archive back: ${out.stderr.trim().slice(-200)}`,
+    },
+  };
+}
+

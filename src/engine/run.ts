@@ -1,0 +1,765 @@
+// The procedure engine. For each step: skipIf → gate → precondition (on every host, before anything
+// changes) → commands (per host, serial or parallel as the placement says; every line streamed;
+// captures) → verify. A failure (a command's exit code, a timeout, a lost host, a failed precondition or
+// verification) asks the Operator: retry, skip (never for a destructive step) or abort. Every change is
+// written to the journal (atomically) before the engine goes on; every command to the audit log.
+// Secrets (secret parameters, well-known forms) are redacted from every event, line, record and prompt.
+import { hostname as osHostname } from 'node:os';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+import type { CommandResult, Runner, Target } from '../transport/types.js';
+import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
+import {
+  JOURNAL_VERSION,
+  SECRET_MARKER,
+  hostKey,
+  journalPath,
+  newRunId,
+  processStart,
+  writeJournal,
+  writerAlive,
+  type HostProgress,
+  type Journal,
+  type JournalStep,
+  type RunStatus,
+} from './journal.js';
+import { ParamError, validateParams } from './params.js';
+import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
+import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
+import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
+import type { CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate, Step, StepContext, StepStatus } from './types.js';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_LOG_LIMIT = 5000;
+
+export interface StartRunOptions {
+  procedure: Procedure;
+  /** As given; validated here (ParamError). On resume: the secret parameters, asked again. */
+  params: Params;
+  inventory: Inventory;
+  runner: Runner;
+  /** Who answers gates and failures: an Operator (the CLI), or 'session' (answerGate/answerFailure). */
+  operator: Operator | 'session';
+  stateDir: string;
+  /** The OS user, for the audit log (default: this process's user). */
+  operatorName?: string;
+  /** Continue this run (see loadResumable). */
+  resume?: Journal;
+  /** Recorded in the journal and audit log when a gate is approved: '--yes' for `run --yes`. */
+  gateApprovedBy?: 'operator' | '--yes';
+  /** Bounded log buffer of the snapshot (default 5000 lines). */
+  logLimit?: number;
+  now?: () => Date;
+}
+
+export interface RunFailureInfo {
+  step: string;
+  command: string;
+  host: string | null;
+  exitCode: number | null;
+  tail: string;
+  choices: FailureChoice[];
+}
+
+export interface RunResult {
+  runId: string;
+  status: 'ok' | 'failed' | 'aborted' | 'stopped-at-gate';
+  /** The gate the run stopped at (stopped-at-gate). */
+  gate?: ResolvedGate;
+  /** The failure that ended it (failed). */
+  failure?: RunFailureInfo;
+  message?: string;
+  snapshot: RunSnapshot;
+}
+
+export interface ProcedureRun extends RunSession {
+  readonly runId: string;
+  readonly journalPath: string;
+  /** Every engine event, as it happens (redacted). */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  result(): Promise<RunResult>;
+}
+
+/** A resume that cannot be done (still running elsewhere, finished, other procedure). */
+export class ResumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResumeError';
+  }
+}
+
+class Cancelled extends Error {}
+
+/** Whether the journal can be resumed now; throws ResumeError saying why not. */
+export function checkResumable(journal: Journal, procedure?: Procedure): void {
+  const alive = writerAlive(journal);
+  if (journal.status === 'ok') throw new ResumeError(`run ${journal.runId} finished ok; there is nothing to resume`);
+  if (journal.status === 'running' && alive === true) {
+    throw new ResumeError(`run ${journal.runId} is still running (pid ${journal.pid}); stop that process first, or wait for it`);
+  }
+  if (journal.status === 'running' && alive === 'unknown') {
+    throw new ResumeError(`run ${journal.runId} was started on ${journal.hostname}; resume it there (this is ${osHostname()})`);
+  }
+  if (procedure) {
+    if (procedure.entry.id !== journal.procedure) throw new ResumeError(`run ${journal.runId} is a run of ${journal.procedure}, not ${procedure.entry.id}`);
+    const ids = new Set(procedure.steps.map((s) => s.id));
+    const gone = journal.steps.filter((s) => !ids.has(s.id) && s.status !== 'pending');
+    if (gone.length > 0) {
+      throw new ResumeError(`the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`);
+    }
+  }
+}
+
+function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+type Problem = { host: string | null; command: string; exitCode: number | null; tail: string };
+type StepOutcome = 'continue' | { end: 'failed'; failure: RunFailureInfo } | { end: 'stopped-at-gate'; gate: ResolvedGate } | { end: 'aborted'; message: string };
+
+export function startProcedureRun(options: StartRunOptions): ProcedureRun {
+  const { procedure, inventory, runner, stateDir } = options;
+  const now = options.now ?? (() => new Date());
+  const operatorName = options.operatorName ?? osUser();
+  const resume = options.resume;
+  if (resume) checkResumable(resume, procedure);
+
+  // ---- parameters: on resume, the journal's (secrets asked again) under the ones given now
+  const secretNames = procedure.parameters.filter((p) => p.secret).map((p) => p.name);
+  const given: Record<string, string> = {};
+  if (resume) for (const [k, v] of Object.entries(resume.params)) if (v !== SECRET_MARKER && !secretNames.includes(k)) given[k] = v;
+  Object.assign(given, options.params);
+  const params = validateParams(procedure, given, inventory); // throws ParamError
+  const redactor: Redactor = makeRedactor({ secrets: secretValues(procedure.parameters, params) });
+  const journalParams: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) journalParams[k] = secretNames.includes(k) ? SECRET_MARKER : redactor(v);
+
+  // ---- the journal
+  const startedAtDate = resume ? new Date(resume.startedAt) : now();
+  const runId = resume ? resume.runId : newRunId(procedure.entry.id, startedAtDate);
+  const byId = new Map((resume?.steps ?? []).map((s) => [s.id, s] as const));
+  const journal: Journal = {
+    version: JOURNAL_VERSION,
+    runId,
+    procedure: procedure.entry.id,
+    title: procedure.entry.title,
+    params: journalParams,
+    secretParams: secretNames,
+    inventory: inventory.source.kind === 'file' ? { kind: 'file', path: inventory.source.path } : { kind: 'demo' },
+    startedAt: iso(startedAtDate),
+    updatedAt: iso(now()),
+    status: 'running',
+    operator: operatorName,
+    pid: process.pid,
+    hostname: osHostname(),
+    steps: procedure.steps.map((s): JournalStep => {
+      const old = byId.get(s.id);
+      if (old) {
+        // What was running when the process died is 'interrupted': its command may or may not have run.
+        const hosts: Record<string, HostProgress> = {};
+        for (const [k, h] of Object.entries(old.hosts)) hosts[k] = { ...h, status: h.status === 'running' ? 'interrupted' : h.status };
+        return { ...old, title: s.title, destructive: !!s.destructive, hosts, status: old.status === 'running' ? 'interrupted' : old.status };
+      }
+      return { id: s.id, title: s.title, status: 'pending', destructive: !!s.destructive, destructiveBegun: false, hosts: {} };
+    }),
+    captures: resume ? [...resume.captures] : [],
+    history: resume ? [...resume.history, { pid: resume.pid, hostname: resume.hostname, from: resume.history.at(-1)?.to ?? resume.startedAt, to: resume.updatedAt, status: resume.status === 'running' ? 'interrupted' : resume.status }] : [],
+  };
+  const pidStart = processStart(process.pid);
+  if (pidStart !== undefined) journal.pidStart = pidStart;
+  if (resume?.currentStep) journal.currentStep = resume.currentStep;
+
+  const save = (): void => {
+    journal.updatedAt = iso(now());
+    writeJournal(stateDir, journal);
+  };
+  const audit = (entry: AuditInput): void => {
+    appendAudit(stateDir, { time: iso(now()), operator: operatorName, runId, ...entry } as AuditEntry);
+  };
+  save(); // the journal exists before anything runs
+
+  // ---- the snapshot the console renders
+  let plan: PlanStep[] = [];
+  try {
+    plan = planProcedure(procedure, params, inventory, startedAtDate);
+  } catch (e) {
+    if (!(e instanceof ParamError)) throw e;
+  }
+  const views: StepView[] = procedure.steps.map((s, i) => {
+    const v: StepView = { id: s.id, title: s.title, hosts: plan[i]?.hosts ?? [], status: journal.steps[i]!.status, destructive: !!s.destructive };
+    if (s.section !== undefined) v.section = s.section;
+    if (journal.steps[i]!.message) v.message = journal.steps[i]!.message;
+    return v;
+  });
+  const logLimit = options.logLimit ?? DEFAULT_LOG_LIMIT;
+  let log: LogLine[] = [];
+  let seq = 0;
+  let snapStatus: RunSnapshot['status'] = 'running';
+  let current: string | undefined;
+  let currentCommand: RunSnapshot['command'];
+  let pendingGate: ResolvedGate | undefined;
+  let pendingFailure: RunFailureInfo | undefined;
+  let snapshot: RunSnapshot | undefined;
+  const listeners = new Set<() => void>();
+  const eventListeners = new Set<(e: EngineEvent) => void>();
+
+  function getSnapshot(): RunSnapshot {
+    if (!snapshot) {
+      const s: RunSnapshot = {
+        runId,
+        procedure: procedure.entry.id,
+        title: procedure.entry.title,
+        params: journalParams,
+        steps: views.map((v) => ({ ...v, hosts: [...v.hosts] })),
+        status: snapStatus,
+        log,
+        logFirstSeq: log[0]?.seq ?? seq,
+        plan,
+      };
+      if (current !== undefined) s.current = current;
+      if (currentCommand) s.command = currentCommand;
+      if (pendingGate) s.gate = pendingGate;
+      if (pendingFailure) s.failure = pendingFailure;
+      snapshot = s;
+    }
+    return snapshot;
+  }
+  function notify(): void {
+    snapshot = undefined;
+    for (const l of [...listeners]) {
+      try {
+        l();
+      } catch {
+        // a listener's bug must not stop the run
+      }
+    }
+  }
+  function emit(e: EngineEvent): void {
+    for (const l of [...eventListeners]) {
+      try {
+        l(e);
+      } catch {
+        // idem
+      }
+    }
+  }
+  function addLog(step: string, host: string | null, stream: LogLine['stream'], text: string): void {
+    log = [...log, { seq: seq++, step, host, stream, text }];
+    if (log.length > logLimit) log = log.slice(log.length - logLimit);
+    notify();
+  }
+  function info(step: string, text: string): void {
+    addLog(step, null, 'info', redactor(text));
+  }
+  function setStep(i: number, status: StepStatus, message?: string): void {
+    const js = journal.steps[i]!;
+    js.status = status;
+    if (message !== undefined) js.message = redactor(message);
+    else delete js.message;
+    views[i]!.status = status;
+    if (js.message !== undefined) views[i]!.message = js.message;
+    else delete views[i]!.message;
+  }
+
+  // ---- answers
+  const abort = new AbortController();
+  let cancelled = false;
+  let gateAnswer: ((ok: boolean) => void) | undefined;
+  let failureAnswer: ((c: FailureChoice) => void) | undefined;
+  const operator: Operator =
+    options.operator === 'session'
+      ? {
+          gate: () => new Promise<boolean>((resolve) => (gateAnswer = resolve)),
+          failure: () => new Promise<FailureChoice>((resolve) => (failureAnswer = resolve)),
+        }
+      : options.operator;
+
+  async function askGate(gate: ResolvedGate): Promise<boolean> {
+    pendingGate = gate;
+    snapStatus = 'waiting-gate';
+    emit({ type: 'gate', step: gate.step, gate });
+    notify();
+    const ok = cancelled ? false : await Promise.race([operator.gate(gate), cancelledPromise.then(() => false)]);
+    gateAnswer = undefined;
+    pendingGate = undefined;
+    snapStatus = 'running';
+    notify();
+    return ok && !cancelled;
+  }
+  async function askFailure(failure: RunFailureInfo): Promise<FailureChoice> {
+    pendingFailure = failure;
+    snapStatus = 'waiting-failure';
+    emit({ type: 'failure', ...failure });
+    notify();
+    const info = { step: failure.step, command: failure.command, exitCode: failure.exitCode, tail: failure.tail };
+    let choice = cancelled ? 'abort' : await Promise.race([operator.failure(failure.choices, info), cancelledPromise.then(() => 'abort' as const)]);
+    if (!failure.choices.includes(choice)) choice = 'abort'; // never skip a destructive step, whatever the answer
+    failureAnswer = undefined;
+    pendingFailure = undefined;
+    snapStatus = 'running';
+    notify();
+    return cancelled ? 'abort' : choice;
+  }
+  let markCancelled: () => void = () => {};
+  const cancelledPromise = new Promise<void>((resolve) => (markCancelled = resolve));
+
+  // ---- running one command
+  async function exec(step: Step, host: Host | undefined, command: ShellCommand): Promise<{ result?: CommandResult; error?: string }> {
+    if (cancelled) throw new Cancelled();
+    const hostName = host?.name ?? null;
+    const text = redactor(command.script);
+    currentCommand = { host: hostName, text };
+    emit({ type: 'command', step: step.id, host: hostName, command: text });
+    addLog(step.id, hostName, 'command', `$ ${text}`);
+    const out = new LineRedactor(redactor);
+    const err = new LineRedactor(redactor);
+    const onLine = (stream: 'stdout' | 'stderr', lr: LineRedactor) => (raw: string) => {
+      const line = lr.line(raw);
+      if (line === undefined) return;
+      emit({ type: 'line', step: step.id, host: hostName, stream, text: line });
+      addLog(step.id, hostName, stream, line);
+    };
+    const target: Target = host ? { kind: 'host', host } : { kind: 'bastion' };
+    const started = Date.now();
+    try {
+      const result = await runner.run(target, command, {
+        timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+        signal: abort.signal,
+        onStdout: onLine('stdout', out),
+        onStderr: onLine('stderr', err),
+      });
+      const entry: AuditInput = {
+        kind: 'command',
+        step: step.id,
+        host: hostName,
+        command: text,
+        exitCode: result.exitCode,
+        durationMs: result.durationMs ?? Date.now() - started,
+        outputTail: outputTail(redactor(result.stdout), redactor(result.stderr)),
+      };
+      if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
+      if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
+      audit(entry);
+      return { result };
+    } catch (e) {
+      const message = redactor(errMessage(e));
+      audit({ kind: 'command', step: step.id, host: hostName, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+      return { error: message };
+    } finally {
+      currentCommand = undefined;
+      notify();
+    }
+  }
+
+  /** Runs a check on one host; undefined when it passes, else the problem. */
+  async function runCheck(step: Step, check: CommandCheck, kind: 'precondition' | 'verification', ctx: StepContext): Promise<Problem | undefined> {
+    const hostName = ctx.host?.name ?? null;
+    let command: ShellCommand;
+    try {
+      command = check.command(ctx);
+    } catch (e) {
+      return { host: hostName, command: `(${kind})`, exitCode: null, tail: `${check.describe}: ${errMessage(e)}` };
+    }
+    const r = await exec(step, ctx.host, command);
+    if (cancelled || r.result?.cancelled) throw new Cancelled();
+    const text = redactor(command.script);
+    if (r.error !== undefined) return { host: hostName, command: text, exitCode: null, tail: `${kind} could not run: ${r.error}` };
+    const res = r.result!;
+    if (res.timedOut) return { host: hostName, command: text, exitCode: null, tail: `${kind} timed out` };
+    let verdict: true | string;
+    try {
+      verdict = check.ok({ exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr }, ctx);
+    } catch (e) {
+      verdict = `could not understand the output: ${errMessage(e)}`;
+    }
+    if (verdict === true) {
+      info(step.id, `${hostName ? `${hostName}: ` : ''}${kind} passed: ${check.describe}`);
+      return undefined;
+    }
+    const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+    return { host: hostName, command: text, exitCode: res.exitCode, tail: redactor(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '') };
+  }
+
+  function hostCtx(base: StepContext, host: Host | undefined): StepContext {
+    const ctx: StepContext = { ...base, captured: capturedValues(journal.captures, host) };
+    if (host) ctx.host = host;
+    else delete ctx.host;
+    return ctx;
+  }
+
+  // ---- one step
+  async function runStep(i: number, resuming: boolean): Promise<StepOutcome> {
+    const step = procedure.steps[i]!;
+    const js = journal.steps[i]!;
+    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
+    const startedMs = Date.now();
+    current = step.id;
+    journal.currentStep = step.id;
+    js.startedAt = iso(now());
+    delete js.endedAt;
+    setStep(i, 'running');
+    save();
+    notify();
+
+    const end = (status: StepStatus, message?: string): void => {
+      setStep(i, status, message);
+      js.endedAt = iso(now());
+      views[i]!.durationMs = Date.now() - startedMs;
+      save();
+      const ev: EngineEvent = { type: 'step-end', step: step.id, status, durationMs: Date.now() - startedMs };
+      if (js.message) ev.message = js.message;
+      emit(ev);
+      notify();
+    };
+    const choicesFor = (): FailureChoice[] => (step.destructive ? ['retry', 'abort'] : ['retry', 'skip', 'abort']);
+    /** Asks what to do about a problem; 'retry' means: try again. */
+    const onProblem = async (p: Problem): Promise<'retry' | StepOutcome> => {
+      const failure: RunFailureInfo = { step: step.id, command: redactor(p.command), host: p.host, exitCode: p.exitCode, tail: redactor(p.tail), choices: choicesFor() };
+      const k = hostKey(p.host);
+      const hp = js.hosts[k];
+      if (hp) {
+        hp.status = 'failed';
+        hp.exitCode = p.exitCode;
+        hp.message = failure.tail.split('\n')[0] ?? '';
+      }
+      setStep(i, 'failed', `${p.host ? `${p.host}: ` : ''}${failure.tail.split('\n')[0] ?? ''}`);
+      save();
+      const choice = await askFailure(failure);
+      audit({ kind: 'failure-choice', step: step.id, text: `${choice} after: ${failure.command} (exit ${failure.exitCode ?? 'none'})` });
+      if (cancelled) throw new Cancelled();
+      if (choice === 'retry') {
+        setStep(i, 'running');
+        save();
+        info(step.id, `retrying ${step.title}${p.host ? ` on ${p.host}` : ''}`);
+        return 'retry';
+      }
+      if (choice === 'skip') {
+        end('skipped', `skipped by the operator after a failure${p.host ? ` on ${p.host}` : ''}: ${failure.tail.split('\n')[0] ?? ''}`);
+        return 'continue';
+      }
+      end('failed', `${p.host ? `${p.host}: ` : ''}${failure.tail.split('\n')[0] ?? ''}`);
+      return { end: 'failed', failure };
+    };
+
+    // skipIf
+    try {
+      const reason = step.skipIf?.(base);
+      if (reason) {
+        info(step.id, `skipped: ${reason}`);
+        emit({ type: 'step-start', step: step.id, hosts: [] });
+        end('skipped', reason);
+        return 'continue';
+      }
+    } catch (e) {
+      const r = await onProblem({ host: null, command: '(deciding whether to skip the step)', exitCode: null, tail: errMessage(e) });
+      return r === 'retry' ? runStep(i, resuming) : r;
+    }
+
+    // hosts
+    let hosts: Host[];
+    for (;;) {
+      try {
+        hosts = resolvePlacement(step.where, base);
+        break;
+      } catch (e) {
+        const r = await onProblem({ host: null, command: '(choosing the hosts of the step)', exitCode: null, tail: errMessage(e) });
+        if (r !== 'retry') return r;
+      }
+    }
+    const targets: (Host | undefined)[] = hosts.length > 0 ? hosts : [undefined];
+    views[i]!.hosts = hosts.map((h) => h.name);
+    for (const t of targets) {
+      const k = hostKey(t?.name ?? null);
+      if (!js.hosts[k]) js.hosts[k] = { status: 'pending', commandIndex: 0 };
+    }
+    save();
+    emit({ type: 'step-start', step: step.id, hosts: hosts.map((h) => h.name) });
+
+    // resume: the interrupted step's verification first
+    const done = new Set<string>();
+    let repeat: string | undefined;
+    if (resuming) {
+      for (const t of targets) if (js.hosts[hostKey(t?.name ?? null)]?.status === 'ok') done.add(hostKey(t?.name ?? null));
+      if (step.verify) {
+        info(step.id, `resuming: checking "${step.verify.describe}" before anything runs again`);
+        for (const t of targets) {
+          const k = hostKey(t?.name ?? null);
+          if (done.has(k)) continue;
+          const p = await runCheck(step, step.verify, 'verification', hostCtx(base, t));
+          const needsCapture = step.capture && Object.keys(step.capture).some((n) => !journal.captures.some((c) => c.step === step.id && c.host === (t?.name ?? null) && c.name === n));
+          if (!p && !needsCapture) {
+            done.add(k);
+            js.hosts[k] = { ...js.hosts[k]!, status: 'ok' };
+          } else {
+            info(step.id, `${t ? `${t.name}: ` : ''}${p ? p.tail.split('\n')[0] : 'verification passed, but the values this step captures were not recorded'}: the step runs again`);
+          }
+        }
+        save();
+      } else {
+        info(step.id, 'resuming: this step has no verification; it runs again');
+      }
+      if (targets.every((t) => done.has(hostKey(t?.name ?? null)))) {
+        info(step.id, 'verified: the interrupted step had finished');
+        end('ok', 'verified on resume');
+        return 'continue';
+      }
+      if (step.destructive && js.destructiveBegun) {
+        const where = targets
+          .filter((t) => !done.has(hostKey(t?.name ?? null)))
+          .map((t) => {
+            const hp = js.hosts[hostKey(t?.name ?? null)]!;
+            return `${t?.name ?? 'bastion'} had reached command ${Math.min(hp.commandIndex + 1, hp.commandCount ?? hp.commandIndex + 1)}${hp.commandCount ? ` of ${hp.commandCount}` : ''}`;
+          })
+          .join('; ');
+        repeat = `REPEAT OF A DESTRUCTIVE STEP: "${step.title}" was interrupted after it began (${where}) and will run again from its first command.`;
+      }
+    }
+    const todo = targets.filter((t) => !done.has(hostKey(t?.name ?? null)));
+    const todoHosts = todo.filter((t): t is Host => t !== undefined);
+
+    // gate
+    let gate: ResolvedGate | undefined;
+    try {
+      gate = resolveGate(step, base, todoHosts, redactor, repeat);
+    } catch (e) {
+      const r = await onProblem({ host: null, command: '(describing the gate)', exitCode: null, tail: errMessage(e) });
+      return r === 'retry' ? runStep(i, resuming) : r;
+    }
+    if (gate) {
+      if (repeat) info(step.id, repeat);
+      audit({ kind: 'gate', step: step.id, text: `asked: ${gate.what}` });
+      const ok = await askGate(gate);
+      if (cancelled) throw new Cancelled();
+      const by = options.gateApprovedBy ?? 'operator';
+      audit({ kind: 'gate', step: step.id, text: ok ? `approved by ${by}` : 'not approved' });
+      if (!ok) {
+        info(step.id, `stopped at the gate: ${gate.what}`);
+        setStep(i, js.destructiveBegun || Object.values(js.hosts).some((h) => h.commandIndex > 0) ? 'interrupted' : 'pending', 'stopped at the gate');
+        js.endedAt = iso(now());
+        save();
+        return { end: 'stopped-at-gate', gate };
+      }
+      if (repeat) {
+        (js.repeats ??= []).push({ at: iso(now()), approvedBy: by, reason: repeat });
+        audit({ kind: 'repeat-destructive', step: step.id, text: `${repeat} Approved by ${by}.` });
+        info(step.id, `${repeat} Approved by ${by}.`);
+        save();
+      }
+    }
+
+    // a fresh run of the step on the hosts still to do
+    for (const t of todo) {
+      const k = hostKey(t?.name ?? null);
+      js.hosts[k] = { status: 'pending', commandIndex: 0 };
+    }
+    journal.captures = journal.captures.filter((c) => !(c.step === step.id && todo.some((t) => (t?.name ?? null) === c.host)));
+    save();
+
+    // precondition: on every host before anything changes
+    if (step.precondition) {
+      for (;;) {
+        let p: Problem | undefined;
+        if (isParallel(step.where)) p = (await Promise.all(todo.map((t) => runCheck(step, step.precondition!, 'precondition', hostCtx(base, t))))).find((x) => x !== undefined);
+        else for (const t of todo) if ((p = await runCheck(step, step.precondition!, 'precondition', hostCtx(base, t)))) break;
+        if (!p) break;
+        const r = await onProblem(p);
+        if (r !== 'retry') return r;
+      }
+    }
+
+    // commands, captures, verification: per host
+    const outputs = new Map<string, { exitCode: number | null; stdout: string; stderr: string }[]>();
+    const runHost = async (t: Host | undefined): Promise<Problem | undefined> => {
+      const k = hostKey(t?.name ?? null);
+      const hp = js.hosts[k]!;
+      const ctx = hostCtx(base, t);
+      let commands: ShellCommand[];
+      try {
+        commands = step.commands(ctx);
+      } catch (e) {
+        return { host: t?.name ?? null, command: '(building the commands)', exitCode: null, tail: errMessage(e) };
+      }
+      hp.commandCount = commands.length;
+      const outs = outputs.get(k) ?? [];
+      outputs.set(k, outs);
+      while (hp.commandIndex < commands.length) {
+        const command = commands[hp.commandIndex]!;
+        hp.status = 'running';
+        if (step.destructive) js.destructiveBegun = true;
+        save(); // before the command: a crash now leaves "this command may have run"
+        const r = await exec(step, t, command);
+        if (cancelled || r.result?.cancelled) {
+          hp.status = 'interrupted';
+          save();
+          throw new Cancelled();
+        }
+        const text = redactor(command.script);
+        if (r.error !== undefined) return { host: t?.name ?? null, command: text, exitCode: null, tail: r.error };
+        const res = r.result!;
+        if (res.timedOut) {
+          const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+          return { host: t?.name ?? null, command: text, exitCode: null, tail: `timed out after ${Math.round((step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) / 1000)} s${tail ? `\n${tail}` : ''}` };
+        }
+        if (res.exitCode !== 0 && !step.allowFailure) {
+          const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+          return { host: t?.name ?? null, command: text, exitCode: res.exitCode, tail: tail || `exit code ${res.exitCode ?? 'none'}` };
+        }
+        outs[hp.commandIndex] = { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
+        hp.commandIndex++;
+        hp.exitCode = res.exitCode;
+        save();
+      }
+      if (step.capture) {
+        for (const [name, fn] of Object.entries(step.capture)) {
+          let value: string;
+          try {
+            value = fn(outs, ctx);
+          } catch (e) {
+            return { host: t?.name ?? null, command: `(capturing ${name})`, exitCode: null, tail: `could not capture ${name}: ${errMessage(e)}` };
+          }
+          const c: Capture = { step: step.id, host: t?.name ?? null, name, value };
+          journal.captures = [...journal.captures.filter((x) => !(x.step === c.step && x.host === c.host && x.name === c.name)), c];
+          info(step.id, `${t ? `${t.name}: ` : ''}captured ${name} = ${redactor(value)}`);
+        }
+        save();
+      }
+      if (step.verify) {
+        const p = await runCheck(step, step.verify, 'verification', hostCtx(base, t));
+        if (p) return p;
+      }
+      hp.status = 'ok';
+      delete hp.message;
+      save();
+      return undefined;
+    };
+
+    const handle = async (t: Host | undefined, first: Problem | undefined): Promise<'ok' | StepOutcome> => {
+      let p = first;
+      while (p) {
+        const r = await onProblem(p);
+        if (r !== 'retry') return r;
+        p = await runHost(t);
+      }
+      return 'ok';
+    };
+    if (isParallel(step.where) && todo.length > 1) {
+      const problems = await Promise.all(todo.map((t) => runHost(t).catch((e: unknown) => (e instanceof Cancelled ? Promise.reject(e) : { host: t?.name ?? null, command: '(internal)', exitCode: null, tail: errMessage(e) }))));
+      for (let h = 0; h < todo.length; h++) {
+        const r = await handle(todo[h], problems[h]);
+        if (r !== 'ok') return r;
+      }
+    } else {
+      for (const t of todo) {
+        const r = await handle(t, await runHost(t));
+        if (r !== 'ok') return r;
+      }
+    }
+    end('ok');
+    return 'continue';
+  }
+
+  // ---- the whole run
+  let finalResult: RunResult | undefined;
+  let resultWaiters: ((r: RunResult) => void)[] = [];
+
+  function finish(status: RunResult['status'], extra: { gate?: ResolvedGate; failure?: RunFailureInfo; message?: string } = {}): RunResult {
+    const jstatus: RunStatus = status;
+    journal.status = jstatus;
+    journal.endedAt = iso(now());
+    if (extra.message) journal.message = redactor(extra.message);
+    else if (status === 'stopped-at-gate' && extra.gate) journal.message = `stopped at the gate of "${procedure.steps.find((s) => s.id === extra.gate!.step)?.title ?? extra.gate.step}"`;
+    else if (status === 'failed' && extra.failure) journal.message = `failed: ${extra.failure.command} (exit ${extra.failure.exitCode ?? 'none'})`;
+    else delete journal.message;
+    if (status === 'ok') delete journal.currentStep;
+    save();
+    audit({ kind: 'run-end', text: status + (journal.message ? `: ${journal.message}` : '') });
+    snapStatus = status === 'ok' ? 'ok' : status === 'failed' ? 'failed' : 'aborted';
+    if (status === 'ok') current = undefined;
+    emit({ type: 'run-end', status });
+    const r: RunResult = { runId, status, snapshot: (notify(), getSnapshot()) };
+    if (extra.gate) r.gate = extra.gate;
+    if (extra.failure) r.failure = extra.failure;
+    if (journal.message) r.message = journal.message;
+    finalResult = r;
+    const w = resultWaiters;
+    resultWaiters = [];
+    for (const resolve of w) resolve(r);
+    return r;
+  }
+
+  async function loop(): Promise<void> {
+    emit({ type: 'run-start', runId, procedure: procedure.entry.id });
+    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
+    if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
+    // The step that was under way when the run stopped is resumed with its verification first.
+    let resumeIndex = -1;
+    if (resume) {
+      resumeIndex = journal.steps.findIndex((s) => s.status !== 'ok' && s.status !== 'skipped');
+      const s = journal.steps[resumeIndex];
+      if (s && !['interrupted', 'failed', 'running'].includes(s.status) && !s.destructiveBegun && !Object.values(s.hosts).some((h) => h.commandIndex > 0 || h.status === 'ok')) resumeIndex = -1;
+    }
+    try {
+      for (let i = 0; i < procedure.steps.length; i++) {
+        const js = journal.steps[i]!;
+        if (js.status === 'ok' || js.status === 'skipped') continue;
+        const outcome = await runStep(i, i === resumeIndex);
+        if (outcome === 'continue') continue;
+        if (outcome.end === 'failed') {
+          finish('failed', { failure: outcome.failure });
+          return;
+        }
+        if (outcome.end === 'stopped-at-gate') {
+          finish('stopped-at-gate', { gate: outcome.gate });
+          return;
+        }
+        finish('aborted', { message: outcome.message });
+        return;
+      }
+      finish('ok');
+    } catch (e) {
+      const idx = procedure.steps.findIndex((s) => s.id === journal.currentStep);
+      if (idx >= 0 && journal.steps[idx]!.status === 'running') setStep(idx, 'interrupted', e instanceof Cancelled ? 'cancelled by the operator' : errMessage(e));
+      finish('aborted', { message: e instanceof Cancelled ? 'cancelled by the operator' : `internal error: ${errMessage(e)}` });
+    }
+  }
+
+  const session: ProcedureRun = {
+    runId,
+    journalPath: journalPath(stateDir, runId),
+    getSnapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    answerGate(approved) {
+      gateAnswer?.(approved);
+    },
+    answerFailure(choice) {
+      failureAnswer?.(choice);
+    },
+    cancel() {
+      if (cancelled || finalResult) return;
+      cancelled = true;
+      abort.abort();
+      markCancelled();
+    },
+    finished() {
+      return session.result().then((r) => r.snapshot);
+    },
+    result() {
+      if (finalResult) return Promise.resolve(finalResult);
+      return new Promise<RunResult>((resolve) => resultWaiters.push(resolve));
+    },
+  };
+  // Starts after the caller has had the chance to subscribe.
+  setImmediate(() => void loop());
+  return session;
+}

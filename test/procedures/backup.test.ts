@@ -1,0 +1,201 @@
+// Lab tests of the chapter 4 backups through the real CLI (`day2-tui run … --yes`) against the lab's
+// sshd hosts and its 3-member TLS etcd 3.4:
+//   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/backup.test.ts
+// Fails (never skips) when LAB_DIR is unset or the lab is not up. Leaves etcd running on every master.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
+const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
+const NODES = [...MASTERS, 'infra-0.lab.example.com', 'node-0.lab.example.com', 'node-1.lab.example.com'];
+
+let tmp = '';
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
+  return new Promise((done) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
+
+/** `day2-tui run <procedure> --param … --yes` on the lab's inventory. */
+function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
+  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 300_000);
+}
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+function today(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+/** etcd endpoint health with all three endpoints, from master-0 (full flags, not the shim alias). */
+async function allHealthy(): Promise<Result> {
+  const eps = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
+  return ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps} endpoint health`);
+}
+async function waitHealthy(): Promise<void> {
+  let r: Result | undefined;
+  for (let i = 0; i < 30; i++) {
+    r = await allHealthy();
+    if (r.code === 0) return;
+    await new Promise((f) => setTimeout(f, 1000));
+  }
+  assert.fail(`etcd is not healthy on all members:\n${show(r!)}`);
+}
+
+interface AuditLine {
+  kind: string;
+  runId: string;
+  host: string | null;
+  command?: string;
+  exitCode?: number | null;
+}
+function audit(stateDir: string): AuditLine[] {
+  return readFileSync(join(stateDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditLine);
+}
+
+before(async () => {
+  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
+  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  tmp = mkdtempSync(join(tmpdir(), 'day2-backup-test-'));
+  await waitHealthy();
+});
+
+after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, etcd healthy after, copy to the bastion', async () => {
+  const state = join(tmp, 'state-etcd');
+  const bastion = join(tmp, 'bastion');
+  const date = today();
+  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'copy-to': bastion }, state);
+  assert.equal(r.code, 0, show(r));
+
+  const dir = `/backup/etcd-${date}`;
+  const status = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl snapshot status ${dir}/db -w json`);
+  assert.equal(status.code, 0, show(status));
+  const s = JSON.parse(status.stdout) as { hash: number; revision: number; totalKey: number; totalSize: number };
+  assert.ok(s.totalKey > 3000, `snapshot has ${s.totalKey} keys (the lab seeds 3004)`);
+  const files = await ssh(MASTERS[0]!, `ls ${dir}/member/wal/*.wal && test -s ${dir}/member/snap/db && echo V2-OK`);
+  assert.match(files.stdout, /V2-OK/, show(files));
+  for (const m of MASTERS) {
+    const c = await ssh(m, `test -s /backup/etcd-config-${date}/etcd/etcd.conf && test -s /backup/etcd-config-${date}/etcd/peer.crt && echo CFG-OK`);
+    assert.match(c.stdout, /CFG-OK/, `${m}: ${show(c)}`);
+  }
+  // the other members did not get a data backup
+  const other = await ssh(MASTERS[1]!, `test -e ${dir}/db && echo PRESENT || echo ABSENT`);
+  assert.match(other.stdout, /ABSENT/);
+
+  // etcd healthy on all three afterwards, and running on master-0
+  const h = await allHealthy();
+  assert.equal(h.code, 0, show(h));
+  assert.equal((await ssh(MASTERS[0]!, 'systemctl is-active etcd.service')).stdout.trim(), 'active');
+
+  // the audit log: one command line per command, the stop and start among them, all exit 0
+  const lines = audit(state).filter((l) => l.kind === 'command');
+  assert.ok(lines.length >= 15, `only ${lines.length} command lines`);
+  for (const l of lines) assert.equal(l.exitCode, 0, `${l.host}: ${l.command}`);
+  const texts = lines.map((l) => `${l.host ?? 'bastion'} ${l.command}`);
+  assert.ok(texts.includes(`${MASTERS[0]} systemctl stop etcd.service`), texts.join('\n'));
+  assert.ok(texts.includes(`${MASTERS[0]} systemctl start etcd.service`));
+  assert.ok(texts.some((t) => t.startsWith(`${MASTERS[0]} ETCDCTL_API=2 etcdctl backup --data-dir /var/lib/etcd --backup-dir ${dir}`)));
+  for (const m of MASTERS) assert.ok(texts.includes(`${m} cp -R /etc/etcd/ /backup/etcd-config-${date}/`), m);
+  assert.ok(texts.some((t) => t.startsWith('bastion ssh ')), 'the copy runs on the bastion');
+  assert.ok(!readFileSync(join(state, 'audit.log'), 'utf8').includes('peer.key\\n-----BEGIN'), 'no key material in the audit log');
+
+  // the copy on the bastion
+  const tarList = await run('tar', ['-tzf', join(bastion, MASTERS[0]!, `etcd-data-${date}.tar.gz`)]);
+  assert.match(tarList.stdout, /etcd-\d{8}\/db\n/);
+  assert.match(tarList.stdout, /etcd-\d{8}\/member\/snap\/db/);
+  for (const m of MASTERS) assert.ok(existsSync(join(bastion, m, `etcd-config-${date}.tar.gz`)), m);
+
+  // run again the same day: the earlier v2 backup is moved aside, not overwritten, and it works again
+  const again = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-etcd-2'));
+  assert.equal(again.code, 0, show(again));
+  const aside = await ssh(MASTERS[0]!, `ls -d ${dir}/member.old-* && ls ${dir}/member/wal/*.wal`);
+  assert.equal(aside.code, 0, show(aside));
+  await waitHealthy();
+});
+
+test('etcd-backup: a degraded cluster stops the run before etcd is stopped', async () => {
+  const state = join(tmp, 'state-degraded');
+  const stop = await ssh(MASTERS[2]!, 'systemctl stop etcd.service');
+  assert.equal(stop.code, 0, show(stop));
+  try {
+    const r = await day2('etcd-backup', { host: MASTERS[0]! }, state);
+    assert.notEqual(r.code, 0, show(r));
+    assert.equal((await ssh(MASTERS[0]!, 'systemctl is-active etcd.service')).stdout.trim(), 'active', 'master-0 etcd was not stopped');
+    const texts = audit(state).filter((l) => l.kind === 'command').map((l) => l.command ?? '');
+    assert.ok(!texts.includes('systemctl stop etcd.service'), texts.join('\n'));
+  } finally {
+    await ssh(MASTERS[2]!, 'systemctl start etcd.service');
+    await waitHealthy();
+  }
+});
+
+test('master-backup: every master, the guide files (with /etc/sysconfig/docker), packages.txt, ca.serial.txt on the first only, archive', async () => {
+  const state = join(tmp, 'state-master');
+  const r = await day2('master-backup', { archive: 'yes' }, state);
+  assert.equal(r.code, 0, show(r));
+  const date = today();
+  for (const m of MASTERS) {
+    const d = `/backup/${m}/${date}`;
+    const c = await ssh(
+      m,
+      `for f in etc/origin/master/master-config.yaml etc/origin/node/node-config.yaml etc/sysconfig/docker etc/sysconfig/docker-storage etc/sysconfig/iptables etc/sysconfig/atomic-openshift-master-api etc/sysconfig/flanneld etc/dnsmasq.d/origin-dns.conf etc/cni/net.d/80-openshift-network.conf etc/pki/ca-trust/source/anchors/openshift-ca.crt packages.txt; do test -s ${d}/$f || echo "missing $f"; done; test -e ${d}/etc/origin/master/ca.serial.txt && echo SERIAL; tar -tzf /backup/${m}-${date}.tar.gz | grep -c master-config.yaml`,
+    );
+    assert.doesNotMatch(c.stdout, /missing/, `${m}: ${show(c)}`);
+    if (m === MASTERS[0]) assert.match(c.stdout, /SERIAL/, m);
+    else assert.doesNotMatch(c.stdout, /SERIAL/, m);
+    assert.match(c.stdout, /^1$/m, `${m}: archive has master-config.yaml`);
+  }
+  assert.match(r.stdout + r.stderr, /exists only on the first master of the inventory \(master-0\.lab\.example\.com\)/);
+});
+
+test('node-backup and registry-certs-backup: every node, node files and the registry certificates fetched to the bastion', async () => {
+  const date = today();
+  const r = await day2('node-backup', {}, join(tmp, 'state-node'));
+  assert.equal(r.code, 0, show(r));
+  for (const n of NODES) {
+    const d = `/backup/${n}/${date}`;
+    const c = await ssh(n, `for f in etc/origin/node/node-config.yaml etc/sysconfig/atomic-openshift-node etc/sysconfig/docker packages.txt; do test -s ${d}/$f || echo "missing $f"; done; echo DONE`);
+    assert.match(c.stdout, /DONE/, show(c));
+    assert.doesNotMatch(c.stdout, /missing/, `${n}: ${show(c)}`);
+  }
+  const bastion = join(tmp, 'bastion-certs');
+  const rc = await day2('registry-certs-backup', { 'copy-to': bastion }, join(tmp, 'state-certs'));
+  assert.equal(rc.code, 0, show(rc));
+  for (const n of NODES) {
+    const c = await ssh(n, `tar -tzf /backup/${n}/${date}/docker-registry-certs-${n}.tar.gz && test -s /backup/${n}/${date}/ca-trust/ca-anchors.pem && echo OK`);
+    assert.match(c.stdout, /etc\/docker\/certs.d\/docker-registry.default.svc:5000\/node-client-ca.crt/, `${n}: ${show(c)}`);
+    assert.match(c.stdout, /OK/);
+    const local = await run('tar', ['-tzf', join(bastion, n, `registry-certs-${date}.tar.gz`)]);
+    assert.match(local.stdout, new RegExp(`docker-registry-certs-${n.replace(/\./g, '\\.')}\\.tar\\.gz`), `${n}: ${show(local)}`);
+    assert.match(local.stdout, /ca-trust\/ca-anchors\.pem/);
+  }
+  assert.match(rc.stdout + rc.stderr, /locally added anchor\(s\) checked, 0 failed/);
+});
