@@ -9,7 +9,7 @@ N=${1:-50}
 RUNS=${2:-3}
 DIR=${BENCH_LAB_DIR:-$PWD/.lab/bench-fanout}
 command -v ansible >/dev/null || { echo "bench: installing ansible-core (Debian)"; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible-core >/dev/null; }
-[ -f dist/day2-tui.js ] || node scripts/build.mjs
+node scripts/build.mjs # always: a stale bundle would measure old code
 
 bash test/lab/lab.sh up --dir "$DIR" --masters 0 --infra 0 --lb 0 --nodes "$N" --no-seed
 trap 'bash test/lab/lab.sh down --dir "$DIR" >/dev/null 2>&1 || true' EXIT

@@ -3,6 +3,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
+import type { RunSession } from '../src/engine/session.js';
+import type { Params, Procedure } from '../src/engine/types.js';
+import { isActive, quitReason } from '../src/model/run-view.js';
+import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { cellKey, type HealthRun } from '../src/model/health.js';
@@ -24,10 +28,14 @@ import { Help } from './Help.js';
 import { Home } from './Home.js';
 import { HostDetail } from './HostDetail.js';
 import { ProcedureDetail } from './ProcedureDetail.js';
+import { ProcedureScreen, type PlanFn, type ValidateFn } from './Procedure.js';
+import { ResumeOffer } from './ResumeOffer.js';
+import { Runs } from './Runs.js';
+import { RunView } from './RunView.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { footerKeys } from './keys.js';
+import { footerKeys, type FooterKeys } from './keys.js';
 import { splitKeypresses } from './hooks/splitKeypresses.js';
 import { ThemeProvider, Txt } from './theme.js';
 
@@ -51,6 +59,20 @@ export interface AppProps {
    * opened; the App keeps the run (Home then shows a verdict per host) and disposes of it on exit.
    */
   startHealth?: () => HealthRun;
+  /** Procedures that can run (procedures/index.ts PROCEDURES); Enter on one opens its form, plan and run. */
+  procedures?: readonly Procedure[];
+  /** The resolved steps for these parameters (engine: planProcedure); may throw a sentence for the operator. */
+  planProcedure?: PlanFn;
+  /** Extra parameter checks (engine); the form also checks required values and choices itself. */
+  validateParams?: ValidateFn;
+  /** Starts a run (engine: startProcedureRun); the console renders its session and answers its gates. */
+  startRun?: (procedure: Procedure, params: Params) => RunSession;
+  /** Runs the journals say were interrupted: the first screen then offers to resume one. Read once. */
+  interruptedRuns?: () => InterruptedRun[];
+  /** Resumes an interrupted run (engine). */
+  resumeRun?: (runId: string) => RunSession;
+  /** Past and interrupted runs for the Runs screen (engine: journal listRuns). */
+  listRuns?: () => RunSummary[];
   /** Fixed size (tests); default: the terminal's, following resizes. */
   columns?: number;
   rows?: number;
@@ -70,6 +92,12 @@ function routeTitle(route: Route): string {
       return 'Home › Health';
     case 'health-cell':
       return `Health › ${route.check}`;
+    case 'run':
+      return `Home › run ${route.runId}`;
+    case 'runs':
+      return 'Home › Runs';
+    case 'resume':
+      return 'Interrupted run';
   }
 }
 
@@ -103,9 +131,9 @@ function Header({ inventory, version, route, width }: { inventory: Inventory; ve
   );
 }
 
-function Footer({ state, width }: { state: ConsoleState; width: number }) {
+function Footer({ state, width, screenKeys }: { state: ConsoleState; width: number; screenKeys?: FooterKeys }) {
   const prompt = state.prompt;
-  const keys = footerKeys(currentRoute(state), prompt);
+  const keys = !prompt && screenKeys ? screenKeys : footerKeys(currentRoute(state), prompt);
   let lead: ReactNode = null;
   if (prompt?.kind === 'filter') lead = <Txt bold>{`/ filter ${prompt.pane}: ${prompt.text}█  `}</Txt>;
   else if (prompt?.kind === 'jump') lead = <Txt bold>{`: procedure id: ${prompt.text}█  `}</Txt>;
@@ -138,18 +166,38 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize({ columns: props.columns, rows: props.rows });
   const connectivity = useConnectivity(monitor);
-  const [state, setState] = useState<ConsoleState>(initialState);
+  // Read once at start-up: a run the journals say was interrupted makes the first screen a resume offer.
+  const [interrupted] = useState<InterruptedRun[]>(() => {
+    try {
+      return props.interruptedRuns?.() ?? [];
+    } catch {
+      return [];
+    }
+  });
+  const [state, setState] = useState<ConsoleState>(() => initialState(interrupted.length > 0));
+  // Run sessions of this console (started or resumed), by run id.
+  const sessions = useRef(new Map<string, RunSession>());
+  const formMemory = useRef(new Map<string, Record<string, string>>());
+  // Keys of a screen that has modes of its own (procedure, run), for the footer.
+  const [screenFooter, setScreenFooter] = useState<{ route: string; keys: FooterKeys } | undefined>(undefined);
   const [healthRun, setHealthRun] = useState<HealthRun | undefined>(undefined);
   const healthRef = useRef<HealthRun | undefined>(undefined);
   const health = useHealth(healthRun);
   // The latest state, also between a key and the re-render (several keys can arrive in one tick).
   const stateRef = useRef(state);
 
+  const runBlocker = (): string | undefined => {
+    for (const s of sessions.current.values()) {
+      const why = quitReason(s.getSnapshot());
+      if (why) return why;
+    }
+    return quitBlocker?.();
+  };
   const ctx: ConsoleContext = {
     keys: (pane, filter) =>
       pane === 'hosts' ? selectableKeys(hostRows(inventory, filter, connectivity)) : selectableKeys(procedureRows(catalogue, filter)),
     catalogue,
-    quitBlocker,
+    quitBlocker: runBlocker,
     health: (view) => {
       if (!health) return undefined;
       const m = buildMatrix(inventory, health, view);
@@ -165,10 +213,25 @@ export function App(props: AppProps) {
     setState(next);
   };
 
+  const screenKeys = useRef<{ route: string; handler: (input: string, key: Key) => void } | undefined>(undefined);
+  const pendingKeys = useRef<[string, Key][]>([]);
+  useEffect(() => {
+    if (pendingKeys.current.length === 0) return;
+    const route = currentRoute(stateRef.current);
+    if (!selfKeyed(route)) {
+      pendingKeys.current = [];
+      return;
+    }
+    if (screenKeys.current?.route !== JSON.stringify(route)) return;
+    for (const [input, key] of pendingKeys.current.splice(0)) handleKey(input, key);
+  });
+
   const quitDone = useRef(false);
   useEffect(() => {
     if (!state.quit || quitDone.current) return;
     quitDone.current = true;
+    // The operator confirmed: active runs stop at a safe point (their journals say where, for resume).
+    for (const s of sessions.current.values()) if (isActive(s.getSnapshot().status)) s.cancel();
     if (onQuit) onQuit();
     else exit();
   }, [state.quit, onQuit, exit]);
@@ -184,6 +247,34 @@ export function App(props: AppProps) {
     setHealthRun(run);
   }, [route.screen, startHealth]);
   useEffect(() => () => healthRef.current?.dispose(), []);
+
+  const procedures = props.procedures ?? [];
+  const findProcedure = (id: string) => procedures.find((p) => p.entry.id === id);
+  function selfKeyed(route: Route): boolean {
+    return route.screen === 'run' || route.screen === 'runs' || route.screen === 'resume' || (route.screen === 'procedure' && !!findProcedure(route.id));
+  }
+  const onGlobal = (what: 'quit' | 'help') => dispatch({ type: what });
+  const adopt = (make: () => RunSession): string | undefined => {
+    try {
+      const session = make();
+      const id = session.getSnapshot().runId;
+      sessions.current.set(id, session);
+      dispatch({ type: 'open-run', runId: id });
+      return undefined;
+    } catch (err) {
+      return `Could not start: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  const startRun = props.startRun;
+  const resumeRun = props.resumeRun;
+  const onResume = resumeRun ? (runId: string) => adopt(() => resumeRun(runId)) : undefined;
+  const routeKey = JSON.stringify(route);
+  // Screens with modes of their own hand their key handler over on every render; keys that arrive before
+  // the screen of the current route has rendered (several keys in one read) wait for it.
+  const bindKeys = (handler: (input: string, key: Key) => void) => {
+    screenKeys.current = { route: routeKey, handler };
+  };
+  const onFooter = (keys: FooterKeys) => setScreenFooter({ route: routeKey, keys });
 
   const rerun = (all: boolean) => {
     const run = healthRef.current;
@@ -250,6 +341,13 @@ export function App(props: AppProps) {
       if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
       return;
     }
+    // These screens have modes of their own (text fields, modals): they take every key and call back.
+    if (selfKeyed(route)) {
+      const screen = screenKeys.current;
+      if (screen && screen.route === JSON.stringify(route)) screen.handler(input, key);
+      else pendingKeys.current.push([input, key]);
+      return;
+    }
     if (input === 'q') return dispatch({ type: 'quit' });
     if (input === '?') return dispatch({ type: 'help' });
     if (input === ':') return dispatch({ type: 'open-jump' });
@@ -278,6 +376,7 @@ export function App(props: AppProps) {
     }
     if (route.screen !== 'home') return; // the pager screens scroll themselves
     if (input === 'h') return dispatch({ type: 'open-health' });
+    if (input === 'u') return dispatch({ type: 'open-runs' });
     if (key.tab) return dispatch({ type: 'tab' });
     if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
     if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
@@ -335,6 +434,28 @@ export function App(props: AppProps) {
       break;
     }
     case 'procedure': {
+      const procedure = findProcedure(route.id);
+      if (procedure) {
+        body = (
+          <ProcedureScreen
+            bindKeys={bindKeys}
+            key={procedure.entry.id}
+            procedure={procedure}
+            inventory={inventory}
+            planProcedure={props.planProcedure}
+            validateParams={props.validateParams}
+            onRun={startRun ? (params) => adopt(() => startRun(procedure, params)) : undefined}
+            onBack={() => dispatch({ type: 'back' })}
+            onGlobal={onGlobal}
+            onFooter={onFooter}
+            memory={formMemory.current}
+            width={width}
+            height={bodyHeight}
+            active={active}
+          />
+        );
+        break;
+      }
       const entry = catalogue.find((e) => e.id === route.id);
       body = entry ? (
         <ProcedureDetail key={entry.id} entry={entry} width={width} height={bodyHeight} active={active} />
@@ -359,6 +480,57 @@ export function App(props: AppProps) {
         />
       );
       break;
+    case 'run': {
+      const session = sessions.current.get(route.runId);
+      body = session ? (
+        <RunView
+          key={route.runId}
+          bindKeys={bindKeys}
+          session={session}
+          width={width}
+          height={bodyHeight}
+          active={active}
+          onHome={() => dispatch({ type: 'back' })}
+          onGlobal={onGlobal}
+          onFooter={onFooter}
+        />
+      ) : (
+        <Txt tone="bad">{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>
+      );
+      break;
+    }
+    case 'runs':
+      body = (
+        <RunsRoute
+          key={routeKey}
+          bindKeys={bindKeys}
+          listRuns={props.listRuns}
+          sessions={sessions.current}
+          onResume={onResume}
+          onOpen={(runId) => dispatch({ type: 'open-run', runId })}
+          onBack={() => dispatch({ type: 'back' })}
+          onGlobal={onGlobal}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      );
+      break;
+    case 'resume':
+      body = (
+        <ResumeOffer
+          bindKeys={bindKeys}
+          runs={interrupted}
+          onResume={onResume}
+          onIgnore={() => dispatch({ type: 'back' })}
+          onRuns={() => dispatch({ type: 'open-runs' })}
+          onGlobal={onGlobal}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      );
+      break;
   }
 
   return (
@@ -373,8 +545,45 @@ export function App(props: AppProps) {
             {state.message?.tone === 'warn' ? `⚠ ${messageText}` : messageText}
           </Txt>
         ) : null}
-        <Footer state={state} width={width} />
+        <Footer state={state} width={width} screenKeys={screenFooter?.route === routeKey && selfKeyed(route) ? screenFooter.keys : undefined} />
       </Box>
     </ThemeProvider>
   );
+}
+
+/** The Runs screen with its list read once when it opens (journals on disk), plus this console's runs. */
+function RunsRoute(props: {
+  listRuns?: () => RunSummary[];
+  sessions: ReadonlyMap<string, RunSession>;
+  bindKeys?: (handler: (input: string, key: Key) => void) => void;
+  onResume?: (runId: string) => string | undefined;
+  onOpen: (runId: string) => void;
+  onBack: () => void;
+  onGlobal: (what: 'quit' | 'help') => void;
+  width: number;
+  height: number;
+  active: boolean;
+}) {
+  const { listRuns, sessions } = props;
+  const [{ runs, problem }] = useState(() => {
+    let runs: RunSummary[] = [];
+    let problem: string | undefined;
+    try {
+      runs = listRuns ? [...listRuns()] : [];
+      if (!listRuns) problem = 'The run journals are not available in this build (the engine is not wired).';
+    } catch (err) {
+      problem = `Could not read the run journals: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    for (const [id, s] of sessions) {
+      const snap = s.getSnapshot();
+      const status: RunSummary['status'] = snap.status === 'ok' || snap.status === 'failed' || snap.status === 'aborted' ? snap.status : 'running';
+      const i = runs.findIndex((r) => r.runId === id);
+      const step = snap.steps.find((x) => x.id === snap.current)?.title;
+      const summary: RunSummary = { runId: id, procedure: snap.procedure, startedAt: runs[i]?.startedAt ?? new Date(), status, ...(step ? { step } : {}) };
+      if (i >= 0) runs[i] = summary;
+      else runs.push(summary);
+    }
+    return { runs, problem: runs.length ? undefined : problem };
+  });
+  return <Runs runs={runs} live={new Set(sessions.keys())} {...props} problem={problem} />;
 }

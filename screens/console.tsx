@@ -6,7 +6,11 @@ import type { Runner } from '../src/transport/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import type { HealthRun } from '../src/model/health.js';
+import type { RunSession } from '../src/engine/session.js';
+import type { Params, Procedure } from '../src/engine/types.js';
+import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import { App, PRODUCT } from './App.js';
+import type { PlanFn, ValidateFn } from './Procedure.js';
 import { colorWanted } from './theme.js';
 
 export interface ConsoleOptions {
@@ -25,8 +29,22 @@ export interface ConsoleOptions {
    * Without it the Health screen says checks are not available.
    */
   startHealth?: () => HealthRun;
-  /** Why quitting needs a confirmation now (e.g. an active run). */
+  /** Why quitting needs a confirmation now (runs started from the console are already counted). */
   quitBlocker?: () => string | undefined;
+  // ---- procedures (the screens never run a command: the engine's functions come in here) ----
+  /** Procedures that can run (procedures/index.ts PROCEDURES). Enter on one opens form → plan → run. */
+  procedures?: readonly Procedure[];
+  /** `(p, params) => planProcedure(p, params, inventory, new Date())`; may throw a sentence for the operator. */
+  planProcedure?: PlanFn;
+  /** Extra parameter checks, `{ param, message }` each (the form checks required values and choices itself). */
+  validateParams?: ValidateFn;
+  /** Starts a run with its journal: `startProcedureRun(...)`. */
+  startRun?: (procedure: Procedure, params: Params) => RunSession;
+  /** Interrupted runs from the journals: the first screen then offers to resume one. */
+  interruptedRuns?: () => InterruptedRun[];
+  resumeRun?: (runId: string) => RunSession;
+  /** Past and interrupted runs for the Runs screen (u). */
+  listRuns?: () => RunSummary[];
   /** After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has not (default 3000; 0: never). */
   exitAfterSignalMs?: number;
   /** For tests; default process.stdin/stdout/stderr/env. */
@@ -147,6 +165,13 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           noColor={noColor}
           quitBlocker={opts.quitBlocker}
           startHealth={opts.startHealth}
+          procedures={opts.procedures}
+          planProcedure={opts.planProcedure}
+          validateParams={opts.validateParams}
+          startRun={opts.startRun}
+          interruptedRuns={opts.interruptedRuns}
+          resumeRun={opts.resumeRun}
+          listRuns={opts.listRuns}
           onQuit={() => finish(0)}
         />,
         { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },

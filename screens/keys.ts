@@ -23,9 +23,56 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'p', what: 'Health: problems only (rows and columns with ! ✗ E), again to show all' },
   { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
+  { keys: 'u', what: 'Home: the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)' },
+  { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
+  { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
+  { keys: 'r  Enter', what: 'Plan: run it (asks y/N first); Esc back to the form' },
+  { keys: 'j k PgUp PgDn', what: 'Run: scroll the log (stops following); G or End follows the tail again' },
+  { keys: '/  n  N', what: 'Run: search the log; next (newer) / previous (older) match, shown in inverse with › at the line' },
+  { keys: 'y n  name', what: 'Run gate: y/n for a confirm gate; a destructive gate needs the host name typed exactly; Esc declines (the run stops there)' },
+  { keys: 'r s a', what: 'Run failure: retry, skip (never for a destructive step), abort' },
+  { keys: 'x', what: 'Run: stop the run at the next safe point (asks first); Esc on a finished run: Home' },
   { keys: '?', what: 'this help' },
   { keys: 'q  Ctrl-C', what: 'quit (asks first while a run is active)' },
 ];
+
+export type FooterKeys = [string, string][];
+
+export type RunMode = 'gate-type' | 'gate-confirm' | 'failure' | 'confirm-stop' | 'search' | 'finished' | 'running';
+
+/** The run view's keys in each of its modes. */
+export function runFooter(mode: RunMode, choices: readonly string[] = [], searching = false): FooterKeys {
+  switch (mode) {
+    case 'gate-type':
+      return [['type', 'the host name'], ['Enter', 'confirm'], ['Esc', 'decline: stop here']];
+    case 'gate-confirm':
+      return [['y', 'go on'], ['n Esc', 'decline: stop here'], ['q', 'quit'], ['?', 'help']];
+    case 'failure':
+      return [...choices.map((c): [string, string] => [c[0]!, c]), ['q', 'quit']];
+    case 'confirm-stop':
+      return [['y', 'stop the run'], ['any other key', 'go on']];
+    case 'search':
+      return [['Enter', 'find'], ['Esc', 'cancel']];
+    case 'finished':
+      return [['Esc', 'Home'], ['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['?', 'help'], ['q', 'quit']];
+    case 'running':
+      return [['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['x', 'stop'], ['?', 'help'], ['q', 'quit']];
+  }
+}
+
+/** The Procedure screen's keys: form (text or choice field), plan, confirmation. */
+export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'confirm'): FooterKeys {
+  switch (phase) {
+    case 'form-text':
+      return [['Tab ↓', 'next field'], ['↑', 'previous'], ['Enter', 'next / plan'], ['Esc', 'back']];
+    case 'form-choice':
+      return [['↑↓', 'choose'], ['Tab', 'next field'], ['Enter', 'next / plan'], ['p', 'plan'], ['Esc', 'back'], ['?', 'help']];
+    case 'plan':
+      return [['r Enter', 'run…'], ['jk PgDn', 'scroll'], ['Esc', 'form'], ['?', 'help'], ['q', 'quit']];
+    case 'confirm':
+      return [['y', 'run it now'], ['n Esc', 'not now']];
+  }
+}
 
 /** The footer: the keys valid on this screen (or in this prompt), as [key, what] pairs. */
 export function footerKeys(route: Route, prompt: Prompt | undefined): [string, string][] {
@@ -34,7 +81,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
   if (prompt?.kind === 'confirm-quit') return [['y', 'quit'], ['any other key', 'stay']];
   switch (route.screen) {
     case 'home':
-      return [['Tab', 'pane'], ['Enter', 'open'], ['h', 'health'], ['/', 'filter'], [':', 'jump'], ['r', 're-probe'], ['?', 'help'], ['q', 'quit']];
+      return [['Tab', 'pane'], ['h', 'health'], ['u', 'runs'], ['/', 'filter'], [':', 'jump'], ['r', 're-probe'], ['?', 'help'], ['q', 'quit']];
     case 'health':
       return [['↑↓←→', 'cell'], ['Enter', 'detail'], ['r', 're-run'], ['R', 'all'], ['p', 'problems'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
     case 'health-cell':
@@ -45,5 +92,11 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
       return [['Esc', 'back'], ['jk', 'scroll'], [':', 'jump'], ['?', 'help'], ['q', 'quit']];
     case 'help':
       return [['Esc', 'back'], ['jk', 'scroll'], ['q', 'quit']];
+    case 'run':
+      return runFooter('running');
+    case 'runs':
+      return [['↑↓', 'move'], ['Enter', 'resume (interrupted)'], ['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
+    case 'resume':
+      return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
   }
 }

@@ -100,7 +100,12 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const health = healthRunOptions({ inventory, runner, oc: options.ocPath, concurrency: options.concurrency }, io.env);
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
-    const { startProcedureRun } = await import('../engine/run.js');
+    const { startProcedureRun, checkResumable } = await import('../engine/run.js');
+    const { listRuns, readJournal, SECRET_MARKER } = await import('../engine/journal.js');
+    const { findProcedure } = await import('../../procedures/index.js');
+    const sameInventory = (j: { inventory: { kind: string; path?: string } }) =>
+      inventory.source.kind === 'demo' ? j.inventory.kind === 'demo' : j.inventory.kind === 'file' && j.inventory.path === (inventory.source as { path: string }).path;
+    const runs = () => listRuns(options.stateDir).runs;
     return await screens.startConsole({
       inventory,
       runner,
@@ -111,8 +116,31 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       procedures: PROCEDURES,
       planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date()),
       startRun: (procedure, params) => startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),
-      // TODO(lead): validateParams (engine params.ts → [{ param, message }]), interruptedRuns, resumeRun and
-      // listRuns (journal: list runs / load a resumable one; secrets asked again) once the engine exports them.
+      // The form checks required values, choices and each parameter's own validate; the engine checks
+      // again when the run starts and its message is shown on the form.
+      interruptedRuns: () =>
+        runs()
+          .filter((r) => r.status === 'interrupted' && sameInventory(readJournal(options.stateDir, r.runId)))
+          .map((r) => ({ runId: r.runId, procedure: r.procedure, startedAt: r.startedAt, step: r.currentStepTitle ?? r.currentStep ?? '?' })),
+      listRuns: () =>
+        runs().map((r) => ({
+          runId: r.runId,
+          procedure: r.procedure,
+          startedAt: r.startedAt,
+          status: r.status,
+          ...(r.currentStepTitle || r.currentStep ? { step: r.currentStepTitle ?? r.currentStep } : {}),
+        })),
+      resumeRun: (runId) => {
+        const journal = readJournal(options.stateDir, runId);
+        const procedure = findProcedure(journal.procedure);
+        if (!procedure) throw new Error(`procedure ${journal.procedure} of run ${runId} is not built in this version`);
+        checkResumable(journal, procedure);
+        if (!sameInventory(journal)) throw new Error(`run ${runId} ran against another inventory: resume it with \`${PROGRAM} resume ${runId} -i …\``);
+        if (Object.values(journal.params).includes(SECRET_MARKER)) {
+          throw new Error(`run ${runId} has secret parameters: resume it with \`${PROGRAM} resume ${runId}\`, which asks for them`);
+        }
+        return startProcedureRun({ procedure, params: {}, inventory, runner, operator: 'session', stateDir: options.stateDir, resume: journal });
+      },
     });
   } finally {
     await runner.close();

@@ -18,7 +18,13 @@ export type Route =
   /** The health matrix (hosts × checks). */
   | { screen: 'health' }
   /** One cell of the health matrix: the check on a host (null: cluster-wide). */
-  | { screen: 'health-cell'; check: string; host: string | null };
+  | { screen: 'health-cell'; check: string; host: string | null }
+  /** A procedure run, live (its session is held by the App). */
+  | { screen: 'run'; runId: string }
+  /** Past and interrupted runs. */
+  | { screen: 'runs' }
+  /** At start-up: a run was interrupted — resume it? */
+  | { screen: 'resume' };
 
 export type Prompt =
   | { kind: 'filter'; pane: Pane | 'health'; text: string }
@@ -61,7 +67,11 @@ export type Action =
   /** Health screen: move the selected column. */
   | { type: 'hmove'; delta: number }
   /** Health screen: show only rows and columns with a problem, or everything. */
-  | { type: 'toggle-problems' };
+  | { type: 'toggle-problems' }
+  /** Show a run (started or resumed): Home below it, so Esc from the finished run returns Home. */
+  | { type: 'open-run'; runId: string }
+  /** Open the Runs screen. */
+  | { type: 'open-runs' };
 
 export interface ConsoleContext {
   /** Selectable keys of a pane's list with this filter applied, in display order. */
@@ -85,9 +95,10 @@ export interface HealthKeys {
   check?: string;
 }
 
-export function initialState(): ConsoleState {
+/** `resumeOffer`: a run was interrupted, the first screen offers to resume it. */
+export function initialState(resumeOffer = false): ConsoleState {
   return {
-    stack: [{ screen: 'home' }],
+    stack: resumeOffer ? [{ screen: 'home' }, { screen: 'resume' }] : [{ screen: 'home' }],
     focus: 'hosts',
     selected: { hosts: undefined, procedures: undefined },
     filter: { hosts: '', procedures: '' },
@@ -270,6 +281,11 @@ export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext):
     case 'open-health':
       if (route.screen === 'health') return state;
       return { ...state, stack: [{ screen: 'home' }, { screen: 'health' }] };
+    case 'open-run':
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'run', runId: action.runId }] };
+    case 'open-runs':
+      if (route.screen === 'runs') return state;
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'runs' }] };
     default:
       break;
   }

@@ -4,7 +4,7 @@ import type { Host } from '../inventory/types.js';
 import { LocalRunner } from './local.js';
 import type { ShellCommand } from './shell.js';
 import { SshRunner, type SshRunnerOptions } from './ssh.js';
-import type { CommandResult, Connectivity, RunOptions, Runner, Target } from './types.js';
+import type { BatchCommand, CommandResult, Connectivity, RunOptions, Runner, Target } from './types.js';
 
 export interface CreateRunnerOptions extends SshRunnerOptions {
   /** Environment added to bastion commands (e.g. KUBECONFIG). */
@@ -24,6 +24,12 @@ export class CombinedRunner implements Runner {
 
   run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult> {
     return target.kind === 'host' ? this.ssh.run(target, command, options) : this.local.run(target, command, options);
+  }
+
+  runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
+    return target.kind === 'host'
+      ? this.ssh.runBatch(target, commands)
+      : commands.map((c) => this.local.run(target, c.command, c.options));
   }
 
   probe(host: Host): Promise<Connectivity> {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { SshRunner, killGroupScript, remoteCommandText } from './ssh.js';
+import { SshRunner, batchScript, killGroupScript, remoteCommandText } from './ssh.js';
+import { MarkerSplitter } from './stream.js';
 import { literal, quoteWord } from './shell.js';
 
 describe('remoteCommandText', () => {
@@ -67,5 +68,34 @@ describe('SshRunner without a network', () => {
     assert.ok(!r.needsSudo(host, 'root'));
     assert.ok(!r.needsSudo({ ...host, become: false }, 'cloud-user'));
     assert.ok(new SshRunner({ agentSocket: null }).userFor(host).length > 0);
+  });
+});
+
+describe('batchScript', () => {
+  it('runs each command in its own sh, with markers that split both streams and carry each exit status', () => {
+    const nonce = '0123456789abcdef';
+    const scripts = [`echo "it's out"; echo err >&2; exit 3`, `printf 'no newline'`, 'exit 0', `echo '@@day2-tui-end-feedface 9 9'; cat; echo "$$" >/dev/null`];
+    const r = spawnSync('setsid', ['bash', '-c', remoteCommandText(batchScript(scripts, nonce), false)], { input: 'stdin is not for them' });
+    assert.equal(r.status, 0);
+    const cut = (buf: Buffer) => {
+      const parts: string[] = [];
+      const markers: string[] = [];
+      let cur = '';
+      const s = new MarkerSplitter(`@@day2-tui-end-${nonce} `, (c) => (cur += c.toString()), (p) => {
+        markers.push(p);
+        parts.push(cur);
+        cur = '';
+      });
+      s.push(buf);
+      s.end();
+      return { parts, markers, rest: cur };
+    };
+    const out = cut(r.stdout);
+    assert.deepEqual(out.markers, ['0 3', '1 0', '2 0', '3 0']);
+    assert.deepEqual(out.parts, ["it's out\n", 'no newline', '', '@@day2-tui-end-feedface 9 9\n']);
+    assert.equal(out.rest, '');
+    const err = cut(Buffer.from(r.stderr.toString().replace(/^@@day2-tui-pgid \d+\n/, '')));
+    assert.deepEqual(err.markers, ['0', '1', '2', '3']);
+    assert.deepEqual(err.parts, ['err\n', '', '', '']);
   });
 });

@@ -10,6 +10,7 @@
 // output. To cancel (or on timeout) a second channel on the same connection runs
 //     kill -TERM -PGID; (wait up to the grace period) kill -KILL -PGID
 // which ends the whole group on the host, not only our wait for it.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +27,8 @@ import {
   type HostKeyVerdict,
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
-import { DEFAULT_MAX_BUFFER_BYTES, OutputCollector, safeCallback } from './stream.js';
-import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
+import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
+import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
 
 /** How each exec channel ended (exit-status / exit-signal), recorded as soon as the channel exists. */
 const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
@@ -66,6 +67,22 @@ const PGID_RE = /(?:^|\n)@@day2-tui-pgid (\d+)\n/;
 export function remoteCommandText(script: string, sudo: boolean): string {
   const run = sudo ? `exec sudo -n sh -c ${quoteWord(script)}` : `exec sh -c ${quoteWord(script)}`;
   return `printf '${PGID_MARKER}%s\\n' "$$" >&2; ${run}`;
+}
+
+const BATCH_MARKER = '@@day2-tui-end-';
+
+/**
+ * The script of a batch (several commands in one session, see runBatch): each command runs in its own
+ * `sh -c` with stdin from /dev/null, then a marker line carrying its index and exit status is printed
+ * on stdout, and one with its index on stderr (`\n<marker><nonce> <index> <status>\n`). The leading
+ * newline is removed again with the marker, so output without a final newline stays as it was. The
+ * nonce is fresh per batch: a command cannot print a marker it does not know.
+ */
+export function batchScript(scripts: readonly string[], nonce: string): string {
+  const mark = `${BATCH_MARKER}${nonce}`;
+  return scripts
+    .map((s, i) => `sh -c ${quoteWord(s)} </dev/null; printf '\\n${mark} ${i} %s\\n' "$?"; printf '\\n${mark} ${i}\\n' >&2`)
+    .join('\n');
 }
 
 /** The script that ends a process group: TERM, wait up to graceMs for it to go, then KILL. */
@@ -152,6 +169,33 @@ function algorithmsForKeyType(keyType: string): string[] {
 
 function hostLabel(host: Host): string {
   return host.address === host.name ? host.name : `${host.name} (${host.address})`;
+}
+
+/** One command of a runBatch call. */
+interface BatchEntry {
+  command: ShellCommand;
+  options: Omit<RunOptions, 'stdin'>;
+  promise: Promise<CommandResult>;
+  resolve: (r: CommandResult) => void;
+  reject: (e: unknown) => void;
+  done: boolean;
+  /** Running now in a session. */
+  current: boolean;
+  /** When it was asked for; then when it started in its session. */
+  started: number;
+  onAbortCurrent?: () => void;
+  cleanup?: () => void;
+}
+
+function settleEntry(e: BatchEntry, r: CommandResult): void {
+  if (e.done) return;
+  e.done = true;
+  e.cleanup?.();
+  e.resolve(r);
+}
+
+function cancelledResult(started: number): CommandResult {
+  return { exitCode: null, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: true, durationMs: Date.now() - started };
 }
 
 interface ActiveCommand {
@@ -757,6 +801,278 @@ export class SshRunner implements Runner {
       });
       if (options.stdin !== undefined) ch.end(options.stdin);
       else ch.end();
+    });
+  }
+
+  /**
+   * Several commands on one host in one session, one after the other (Runner.runBatch). A session costs
+   * the host a login shell start (sshd runs `$SHELL -c`, and bash reads ~/.bashrc there), often more
+   * than the command itself: a batch pays it once. The commands run in order, each in its own `sh -c`;
+   * marker lines (batchScript) split the two streams per command and carry each exit status, and each
+   * result is handed out as soon as its markers arrived. Each command's timeout counts from its own start;
+   * a command that times out or is cancelled ends the session's process group (as run() does), and the
+   * commands after it continue in a new session. Commands (and the session) wait for the global limit and
+   * a channel like run(); a TransportError rejects every result not yet given.
+   */
+  runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
+    if (target.kind !== 'host') throw new Error('SshRunner runs commands on hosts only');
+    const entries = commands.map((c): BatchEntry => {
+      let resolve!: (r: CommandResult) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<CommandResult>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { command: c.command, options: c.options ?? {}, promise, resolve, reject, done: false, current: false, started: Date.now() };
+    });
+    for (const e of entries) {
+      const signal = e.options.signal;
+      if (!signal) continue;
+      if (signal.aborted) {
+        settleEntry(e, cancelledResult(e.started));
+        continue;
+      }
+      // Not started yet: cancelled at once. Running: its session is stopped (see executeBatch).
+      const onAbort = (): void => {
+        if (e.current) e.onAbortCurrent?.();
+        else settleEntry(e, cancelledResult(e.started));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      e.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    void this.batchLoop(target.host, entries);
+    return entries.map((e) => e.promise);
+  }
+
+  private async batchLoop(host: Host, entries: BatchEntry[]): Promise<void> {
+    try {
+      while (entries.some((e) => !e.done)) {
+        let releaseGlobal: (() => void) | undefined;
+        let releaseSlot: (() => void) | undefined;
+        try {
+          releaseGlobal = await this.global.acquire();
+          let conn: HostConnection;
+          let client: Client;
+          for (;;) {
+            conn = this.connection(host);
+            client = await conn.ready();
+            releaseSlot = await conn.acquireCommandSlot();
+            if (!conn.isDead) break;
+            releaseSlot();
+            releaseSlot = undefined;
+          }
+          const todo = entries.filter((e) => !e.done);
+          if (todo.length === 0) return;
+          await this.executeBatch(conn, client, todo);
+        } finally {
+          releaseSlot?.();
+          releaseGlobal?.();
+        }
+      }
+    } catch (err) {
+      for (const e of entries) {
+        if (e.done) continue;
+        e.done = true;
+        e.cleanup?.();
+        e.reject(err);
+      }
+    }
+  }
+
+  /** One session for `items` (not done yet): settles each as its markers arrive; resolves when the channel closed. */
+  private async executeBatch(conn: HostConnection, client: Client, items: BatchEntry[]): Promise<void> {
+    const nonce = randomBytes(8).toString('hex');
+    const sudo = this.needsSudo(conn.host, conn.user);
+    const ch = await conn.exec(client, remoteCommandText(batchScript(items.map((i) => i.command.script), nonce), sudo));
+
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let pgid: number | undefined;
+      let killRequested = false;
+      let killSent = false;
+      let stopped: { entry: BatchEntry; why: 'timeout' | 'cancel' } | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let forceCloseTimer: NodeJS.Timeout | undefined;
+      /** Index of the command running now (the first whose two markers have not both arrived). */
+      let cur = -1;
+      const outSeen: (number | null)[] = []; // exit status per index, from the stdout marker
+      const errSeen: boolean[] = [];
+      let outIdx = 0;
+      let errIdx = 0;
+      const collectors = items.map((i) => {
+        const max = i.options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+        return { out: new OutputCollector(max, safeCallback(i.options.onStdout)), err: new OutputCollector(max, safeCallback(i.options.onStderr)) };
+      });
+
+      const cleanup = (): void => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        if (forceCloseTimer) clearTimeout(forceCloseTimer);
+        for (const i of items) {
+          i.current = false;
+          i.onAbortCurrent = undefined;
+        }
+        untrack();
+      };
+      const untrack = conn.track({
+        fail: (e) => {
+          if (settled) return;
+          cleanup();
+          reject(e);
+        },
+      });
+
+      const sendKill = (): void => {
+        if (killSent || pgid === undefined) return;
+        killSent = true;
+        void conn.control(killGroupScript(pgid, this.options.killGraceMs));
+      };
+      const stop = (): void => {
+        if (killRequested) return;
+        killRequested = true;
+        if (timer) clearTimeout(timer);
+        sendKill();
+        forceCloseTimer = setTimeout(() => {
+          if (settled) return;
+          try {
+            ch.signal('KILL');
+            ch.close();
+          } catch {
+            // the channel is already gone
+          }
+          onClose();
+        }, this.options.killGraceMs + 5000);
+      };
+
+      const resultOf = (k: number, exitCode: number | null, extra: Partial<CommandResult> = {}): CommandResult => {
+        const c = collectors[k]!;
+        c.out.end();
+        c.err.end();
+        return {
+          exitCode,
+          stdout: c.out.text(),
+          stderr: c.err.text(),
+          truncated: c.out.truncated || c.err.truncated,
+          timedOut: false,
+          cancelled: false,
+          durationMs: Date.now() - items[k]!.started,
+          ...extra,
+        };
+      };
+
+      /** Moves on to the next command once both markers of the current one arrived. */
+      const advance = (): void => {
+        while (!killRequested && cur < items.length && (cur < 0 || (outSeen[cur] !== undefined && errSeen[cur]))) {
+          if (cur >= 0) {
+            const e = items[cur]!;
+            e.current = false;
+            e.onAbortCurrent = undefined;
+            if (timer) clearTimeout(timer);
+            timer = undefined;
+            if (!e.done) settleEntry(e, resultOf(cur, outSeen[cur]!));
+          }
+          cur++;
+          if (cur >= items.length) return;
+          const next = items[cur]!;
+          if (next.done) {
+            // cancelled while it waited: do not let it start on the host
+            stop();
+            return;
+          }
+          next.current = true;
+          next.started = Date.now();
+          next.onAbortCurrent = () => {
+            stopped ??= { entry: next, why: 'cancel' };
+            stop();
+          };
+          const ms = next.options.timeoutMs;
+          if (ms !== undefined) {
+            timer = setTimeout(() => {
+              if (settled || !next.current) return;
+              stopped ??= { entry: next, why: 'timeout' };
+              stop();
+            }, ms);
+          }
+        }
+      };
+
+      const outSplit = new MarkerSplitter(
+        `${BATCH_MARKER}${nonce} `,
+        (chunk) => collectors[Math.min(outIdx, items.length - 1)]!.out.push(chunk),
+        (payload) => {
+          const [, status] = payload.split(' ');
+          outSeen[outIdx] = status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
+          outIdx++;
+          advance();
+        },
+      );
+      const errSplit = new MarkerSplitter(
+        `${BATCH_MARKER}${nonce} `,
+        (chunk) => collectors[Math.min(errIdx, items.length - 1)]!.err.push(chunk),
+        () => {
+          errSeen[errIdx] = true;
+          errIdx++;
+          advance();
+        },
+      );
+
+      // stderr: the first line is the process group (as in execute()).
+      let pre: Buffer | undefined = Buffer.alloc(0);
+      const onStderr = (chunk: Buffer): void => {
+        if (pre === undefined) return errSplit.push(chunk);
+        pre = Buffer.concat([pre, chunk]);
+        const m = PGID_RE.exec(pre.toString('latin1'));
+        if (m) {
+          pgid = Number(m[1]);
+          const start = m.index + (m[0].startsWith('\n') ? 1 : 0);
+          const before = pre.subarray(0, start);
+          const after = pre.subarray(m.index + m[0].length);
+          pre = undefined;
+          if (before.length > 0) errSplit.push(before);
+          if (after.length > 0) errSplit.push(after);
+          if (killRequested) sendKill();
+        } else if (pre.length > 65536) {
+          const all = pre;
+          pre = undefined;
+          errSplit.push(all);
+        }
+      };
+
+      const onClose = (): void => {
+        if (settled) return;
+        if (pre !== undefined && pre.length > 0) errSplit.push(pre);
+        pre = undefined;
+        outSplit.end();
+        errSplit.end();
+        advance();
+        const k = cur;
+        cleanup();
+        if (k >= 0 && k < items.length) {
+          const e = items[k]!;
+          if (stopped?.entry === e) {
+            settleEntry(e, resultOf(k, null, stopped.why === 'timeout' ? { timedOut: true } : { cancelled: true }));
+          } else if (!e.done && !killRequested) {
+            // The session ended inside this command (e.g. sudo refused): it gets how the session ended;
+            // the commands after it run in a new session.
+            const exit = CHANNEL_EXIT.get(ch);
+            const extra: Partial<CommandResult> = {};
+            let code: number | null = null;
+            if (exit && typeof exit.code === 'number') code = exit.code;
+            else if (exit?.signalName) extra.signal = exit.signalName.startsWith('SIG') ? exit.signalName : `SIG${exit.signalName}`;
+            settleEntry(e, resultOf(k, code, extra));
+          }
+        }
+        resolve();
+      };
+
+      ch.on('data', (c: Buffer) => outSplit.push(c));
+      ch.stderr.on('data', onStderr);
+      ch.on('close', onClose);
+      ch.on('error', () => {
+        // comes with (or before) its close; a lost connection is handled by the pool
+      });
+      advance(); // the first command starts now
+      ch.end();
     });
   }
 

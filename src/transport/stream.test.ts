@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineSplitter, OutputCollector, TailBuffer } from './stream.js';
+import { LineSplitter, OutputCollector, TailBuffer, MarkerSplitter } from './stream.js';
 
 function split(chunks: (Buffer | string)[]): string[] {
   const lines: string[] = [];
@@ -76,5 +76,39 @@ describe('OutputCollector', () => {
     assert.equal(c.text(), '\nline99\n');
     assert.equal(c.text().length, 8);
     assert.ok(c.truncated);
+  });
+});
+
+describe('MarkerSplitter', () => {
+  const split = (chunks: Buffer[]) => {
+    const parts: string[] = [];
+    let data = '';
+    const s = new MarkerSplitter(
+      '@@m-x ',
+      (c) => (data += c.toString('latin1')),
+      (p) => {
+        parts.push(data, `<${p}>`);
+        data = '';
+      },
+    );
+    for (const c of chunks) s.push(c);
+    s.end();
+    parts.push(data);
+    return parts;
+  };
+  const text = 'one\n\n@@m-x 0 0\ntwo, no newline\n@@m-x 1 3\n\n@@m-x 2 0\n@@m-x not ours\n@@m-y 3\nlast\n@';
+
+  it('cuts at marker lines (their leading newline included), whatever the chunking', () => {
+    const want = ['one\n', '<0 0>', 'two, no newline', '<1 3>', '', '<2 0>', '@@m-x not ours\n@@m-y 3\nlast\n@'];
+    assert.deepEqual(split([Buffer.from(text)]), want);
+    assert.deepEqual(split([...Buffer.from(text)].map((b) => Buffer.from([b]))), want);
+    for (let i = 1; i < text.length; i++) {
+      assert.deepEqual(split([Buffer.from(text.slice(0, i)), Buffer.from(text.slice(i))]), want, `split at ${i}`);
+    }
+  });
+
+  it('a too long "marker" is ordinary output', () => {
+    const long = `a\n@@m-x ${'9'.repeat(100)}\nb`;
+    assert.deepEqual(split([Buffer.from(long)]), [long]);
   });
 });

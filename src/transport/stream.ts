@@ -124,3 +124,69 @@ export function safeCallback(cb: ((line: string) => void) | undefined): ((line: 
     }
   };
 }
+
+/**
+ * Splits a byte stream at marker lines `\n<prefix><payload>\n` (the SSH runner's batch protocol: one
+ * channel runs several commands and prints such a line after each). Bytes between markers go to
+ * `onData` as they arrive, except a tail short enough to be the start of a marker, which is held back
+ * until it is known not to be one. The marker itself (its leading newline included) is removed.
+ */
+export class MarkerSplitter {
+  private readonly prefix: Buffer;
+  private held: Buffer = Buffer.alloc(0);
+
+  constructor(
+    prefix: string,
+    private readonly onData: (chunk: Buffer) => void,
+    private readonly onMarker: (payload: string) => void,
+    /** Longest payload accepted; a longer "marker" is ordinary output. */
+    private readonly maxPayload = 64,
+  ) {
+    this.prefix = Buffer.from(`\n${prefix}`, 'latin1');
+  }
+
+  push(chunk: Buffer): void {
+    let buf = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    let from = 0;
+    for (;;) {
+      const at = buf.indexOf(this.prefix, from);
+      if (at < 0) break;
+      const end = buf.indexOf(0x0a, at + this.prefix.length);
+      if (end < 0) {
+        if (buf.length - (at + this.prefix.length) > this.maxPayload) {
+          from = at + 1; // too long to be ours
+          continue;
+        }
+        // an unfinished marker: hand out what comes before it, keep the rest
+        if (at > 0) this.onData(buf.subarray(0, at));
+        this.held = Buffer.from(buf.subarray(at));
+        return;
+      }
+      if (end - (at + this.prefix.length) > this.maxPayload) {
+        from = at + 1;
+        continue;
+      }
+      if (at > 0) this.onData(buf.subarray(0, at));
+      this.onMarker(buf.subarray(at + this.prefix.length, end).toString('latin1'));
+      buf = buf.subarray(end + 1);
+      from = 0;
+    }
+    // no marker starts in buf at or after `from`; hold back a tail that could be the start of one
+    let keep = 0;
+    for (let n = Math.min(this.prefix.length - 1, buf.length); n > 0; n--) {
+      if (buf.subarray(buf.length - n).equals(this.prefix.subarray(0, n))) {
+        keep = n;
+        break;
+      }
+    }
+    if (buf.length - keep > 0) this.onData(buf.subarray(0, buf.length - keep));
+    this.held = keep > 0 ? Buffer.from(buf.subarray(buf.length - keep)) : Buffer.alloc(0);
+  }
+
+  /** Hands out what was held back (the stream ended). */
+  end(): void {
+    const rest = this.held;
+    this.held = Buffer.alloc(0);
+    if (rest.length > 0) this.onData(rest);
+  }
+}

@@ -53,6 +53,20 @@ export interface Runner {
   probe(host: Host): Promise<Connectivity>;
   /** Closes every connection. */
   close(): Promise<void>;
+  /**
+   * Optional: runs several commands on one host one after the other in ONE session (one channel, one
+   * login-shell start), each with its own options (timeout counted from its own start, signal,
+   * callbacks; no stdin) and its own result, in order; a result is there as soon as its command
+   * ended. A command that times out or is cancelled is ended (remote process included) and the ones
+   * after it continue in a new session. All pending results reject with a TransportError when the host
+   * cannot be used. Runners without it run the commands one by one with run().
+   */
+  runBatch?(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[];
+}
+
+export interface BatchCommand {
+  command: ShellCommand;
+  options?: Omit<RunOptions, 'stdin'>;
 }
 
 /** Raised (as a rejected run) when a host cannot be used: key unknown/changed, auth, unreachable, connection lost. */

@@ -1,0 +1,260 @@
+// A built procedure: the parameter form → the resolved plan (every command, destructive steps marked)
+// → a y/N confirmation → the run (the App opens the run view). Screens never run anything: planning,
+// validation and starting the run are the engine's, passed in.
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { Box, Text, type Key } from 'ink';
+import type { Inventory } from '../src/inventory/types.js';
+import type { Params, PlanStep, Procedure } from '../src/engine/types.js';
+import { commonDomain } from '../src/model/home.js';
+import { planLines, planSummary } from '../src/model/plan-view.js';
+import {
+  focusedField,
+  formParams,
+  initialForm,
+  reduceForm,
+  validateForm,
+  type FormAction,
+  type FormField,
+  type FormState,
+  type ParamError,
+} from '../src/model/procedure-form.js';
+import { fit, truncate, wrap } from '../src/model/text.js';
+import { Pager } from './components/Pager.js';
+import { TextField } from './components/TextField.js';
+import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { procedureFooter, type FooterKeys } from './keys.js';
+import { Txt } from './theme.js';
+
+export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
+export type ValidateFn = (procedure: Procedure, params: Params) => ParamError[];
+
+export interface ProcedureScreenProps {
+  procedure: Procedure;
+  inventory: Inventory;
+  planProcedure?: PlanFn;
+  validateParams?: ValidateFn;
+  /** Starts the run (the App then shows it); returns an error sentence when it could not start. */
+  onRun?: (params: Params) => string | undefined;
+  onBack: () => void;
+  onGlobal: (what: 'quit' | 'help') => void;
+  onFooter?: (keys: FooterKeys) => void;
+  /** Values typed before (kept while the operator looks at the help, or goes back and comes again). */
+  memory?: Map<string, Record<string, string>>;
+  width: number;
+  height: number;
+  active: boolean;
+  /** The App's key router (see useKeys). */
+  bindKeys?: BindKeys;
+}
+
+interface Local {
+  form: FormState;
+  phase: 'form' | 'plan';
+  plan?: PlanStep[];
+  params?: Params;
+  confirm: boolean;
+  error?: string;
+}
+
+const RISK_TONE = { 'read-only': 'ok', low: 'ok', medium: 'warn', high: 'bad', destructive: 'bad' } as const;
+
+/** Lines of one field: label, value (or the list of choices when focused), error. */
+function FieldRows({ field, value, focused, error, width }: { field: FormField; value: string; focused: boolean; error?: string; width: number }) {
+  const flags = [field.required ? 'required' : 'optional', field.secret ? 'secret, masked' : ''].filter(Boolean).join(', ');
+  const label = `${focused ? '›' : ' '} ${field.name} (${flags}) — ${field.description}`;
+  let valueRows: ReactNode[];
+  if (field.kind === 'choice') {
+    if (focused) {
+      const i = Math.max(0, field.options.findIndex((o) => o.value === value));
+      const max = 5;
+      const start = Math.max(0, Math.min(field.options.length - max, i - 2));
+      const shown = field.options.slice(start, start + max);
+      valueRows = shown.map((o) => (
+        <Txt key={o.value || '(none)'} inverse={o.value === value} bold={o.value === value} wrap="truncate">
+          {fit(`    ${o.value === value ? '●' : '○'} ${o.label}`, Math.min(width, 60))}
+        </Txt>
+      ));
+      if (field.options.length === 0) valueRows = [<Txt key="none" tone="warn">    (nothing to choose: the inventory has no such host)</Txt>];
+      else if (field.options.length > max)
+        valueRows.push(
+          <Txt key="more" dim>
+            {`    ${i + 1} of ${field.options.length} (↑↓)`}
+          </Txt>,
+        );
+    } else {
+      const o = field.options.find((x) => x.value === value);
+      valueRows = [
+        <Txt key="v" wrap="truncate">
+          {`    ${o ? o.label : value || '(none)'}`}
+        </Txt>,
+      ];
+    }
+  } else {
+    valueRows = [
+      <Box key="v" width={width} height={1}>
+        <Text>{'    '}</Text>
+        <TextField value={value} focused={focused} width={width - 4} mask={field.secret} placeholder={field.default ? `default ${field.default}` : undefined} />
+      </Box>,
+    ];
+  }
+  return (
+    <>
+      <Txt bold={focused} wrap="truncate">
+        {label}
+      </Txt>
+      {valueRows}
+      {error ? (
+        <Txt tone="bad" bold wrap="truncate">
+          {`    ✗ ${error}`}
+        </Txt>
+      ) : null}
+    </>
+  );
+}
+
+function fieldHeight(f: FormField, focused: boolean, error: boolean): number {
+  const values = f.kind === 'choice' && focused ? Math.max(1, Math.min(5, f.options.length) + (f.options.length > 5 ? 1 : 0)) : 1;
+  return 1 + values + (error ? 1 : 0);
+}
+
+export function ProcedureScreen(props: ProcedureScreenProps) {
+  const { procedure, inventory, width, height, active, onBack, onGlobal, onFooter } = props;
+  const entry = procedure.entry;
+  const [local, getLocal, setLocal] = useLatestState<Local>(() => ({
+    form: initialForm(procedure, inventory, props.memory?.get(entry.id)),
+    phase: 'form',
+    confirm: false,
+  }));
+  const domain = useMemo(() => commonDomain(inventory.hosts), [inventory]);
+
+  const validate = (params: Params): ParamError[] => [...validateForm(procedure, params, inventory), ...(props.validateParams?.(procedure, params) ?? [])];
+
+  const applyForm = (action: FormAction) => {
+    const l = getLocal();
+    let form = reduceForm(l.form, action);
+    if (form.submitted && action.type !== 'focus') form = reduceForm(form, { type: 'errors', errors: validate(formParams(form)) });
+    props.memory?.set(entry.id, form.values);
+    setLocal({ ...l, form, error: undefined });
+  };
+
+  const submit = () => {
+    const l = getLocal();
+    const params = formParams(l.form);
+    const errors = validate(params);
+    if (errors.length) {
+      return setLocal({ ...l, form: reduceForm(l.form, { type: 'errors', errors, moveFocus: true }), error: `Fix ${errors.length === 1 ? 'the field' : `the ${errors.length} fields`} marked ✗, then Enter again.` });
+    }
+    const form = reduceForm(l.form, { type: 'errors', errors: [] });
+    if (!props.planProcedure) return setLocal({ ...l, form, error: 'Planning is not available in this build (the engine is not wired).' });
+    try {
+      const plan = props.planProcedure(procedure, params);
+      setLocal({ ...l, form, phase: 'plan', plan, params, confirm: false, error: undefined });
+    } catch (err) {
+      setLocal({ ...l, form, error: `Could not plan: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+
+  const phaseKey = local.phase === 'plan' ? (local.confirm ? 'confirm' : 'plan') : focusedField(local.form)?.kind === 'choice' ? 'form-choice' : 'form-text';
+  useEffect(() => {
+    onFooter?.(procedureFooter(phaseKey));
+  }, [phaseKey]);
+
+  useKeys((input: string, key: Key) => {
+    const l = getLocal();
+    if (l.phase === 'plan') {
+      if (l.confirm) {
+        if (input === 'y' || input === 'Y') {
+          if (!props.onRun) return setLocal({ ...l, confirm: false, error: 'Running is not available in this build (the engine is not wired).' });
+          const err = props.onRun(l.params ?? {});
+          if (err) setLocal({ ...getLocal(), confirm: false, error: err });
+          return;
+        }
+        return setLocal({ ...l, confirm: false, error: 'Not started.' });
+      }
+      if (input === 'r' || key.return) return setLocal({ ...l, confirm: true, error: undefined });
+      if (key.escape) return setLocal({ ...l, phase: 'form', confirm: false, error: undefined });
+      if (input === 'q') return onGlobal('quit');
+      if (input === '?') return onGlobal('help');
+      return; // the pager scrolls
+    }
+    const field = focusedField(l.form);
+    const last = l.form.focus >= l.form.fields.length - 1;
+    if (key.escape) return onBack();
+    if (key.return) return last ? submit() : applyForm({ type: 'focus', delta: 1 });
+    if (key.tab && key.shift) return applyForm({ type: 'focus', delta: -1 });
+    if (key.tab) return applyForm({ type: 'focus', delta: 1 });
+    if (field?.kind === 'choice') {
+      if (input === 'j' || key.downArrow) return applyForm({ type: 'choose', delta: 1 });
+      if (input === 'k' || key.upArrow) return applyForm({ type: 'choose', delta: -1 });
+      if (input === 'p') return submit();
+      if (input === 'q') return onGlobal('quit');
+      if (input === '?') return onGlobal('help');
+      return;
+    }
+    if (key.downArrow) return applyForm({ type: 'focus', delta: 1 });
+    if (key.upArrow) return applyForm({ type: 'focus', delta: -1 });
+    if (key.backspace || key.delete) return applyForm({ type: 'backspace' });
+    if ((key.ctrl && input === 'u') || input === '\x15') return applyForm({ type: 'clear' });
+    // eslint-disable-next-line no-control-regex
+    const text = input.replace(/[\x00-\x1f\x7f]/g, '');
+    if (text && !key.ctrl && !key.meta) applyForm({ type: 'type', text });
+  }, active, props.bindKeys);
+
+  const head = (
+    <Text wrap="truncate">
+      <Txt bold>{`PROCEDURE ${entry.id} — ${entry.title}  § ${entry.section}  `}</Txt>
+      <Txt tone={RISK_TONE[entry.risk]} bold={entry.risk === 'high' || entry.risk === 'destructive'}>{`risk ${entry.risk.toUpperCase()}`}</Txt>
+    </Text>
+  );
+
+  if (local.phase === 'plan' && local.plan) {
+    const plan = local.plan;
+    const destructive = plan.filter((s) => s.destructive).length;
+    const hosts = [...new Set(plan.flatMap((s) => s.hosts))];
+    const bottom = local.confirm
+      ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
+      : (local.error ?? 'r or Enter: run it (asks y/N first) · Esc: back to the parameters');
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Pager title={`PLAN ${entry.id} — ${planSummary(plan)}`} lines={planLines(plan, local.params ?? {}, local.form.fields, domain)} width={width} height={height - 1} active={active && !local.confirm} />
+        <Txt bold={local.confirm} tone={local.confirm ? 'warn' : undefined} inverse={local.confirm} wrap="truncate">
+          {bottom}
+        </Txt>
+      </Box>
+    );
+  }
+
+  // The form: keep the focused field in view.
+  const form = local.form;
+  const summary = wrap(entry.summary, width).slice(0, 2);
+  const room = Math.max(3, height - 3 - summary.length);
+  let start = 0;
+  const hs = form.fields.map((f, i) => fieldHeight(f, i === form.focus, !!form.errors[f.name]));
+  while (start < form.focus && hs.slice(start, form.focus + 1).reduce((a, b) => a + b, 0) > room) start++;
+  let used = 0;
+  let end = start;
+  while (end < form.fields.length && used + hs[end]! <= room) used += hs[end++]!;
+  if (end === start) end = start + 1;
+  const hint = local.error ?? (form.fields.length === 0 ? 'No parameters: Enter plans it.' : 'Enter on the last field plans it (nothing runs before you confirm the plan).');
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {head}
+      {summary.map((s, i) => (
+        <Txt key={i} dim wrap="truncate">
+          {s}
+        </Txt>
+      ))}
+      <Txt dim wrap="truncate">
+        {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
+      </Txt>
+      <Box flexDirection="column" height={room} overflow="hidden">
+        {form.fields.slice(start, end).map((f, k) => (
+          <FieldRows key={f.name} field={f} value={form.values[f.name] ?? ''} focused={start + k === form.focus} error={form.errors[f.name]} width={width} />
+        ))}
+      </Box>
+      <Txt tone={local.error ? 'bad' : undefined} bold={!!local.error} wrap="truncate">
+        {truncate(hint, width)}
+      </Txt>
+    </Box>
+  );
+}

@@ -1,0 +1,189 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup } from 'ink-testing-library';
+import { delay } from './testing/fixtures.js';
+import { fits, openToy, renderRunApp } from './testing/run-app.js';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  cleanup();
+  for (const d of disposers.splice(0)) d();
+});
+const ESC = '\x1b';
+
+async function started(o?: Parameters<typeof renderRunApp>[0]) {
+  const a = renderRunApp(o);
+  disposers.push(a.dispose);
+  await openToy(a.press);
+  await a.press('p', 'r', 'y');
+  const s = a.sessions[0]!;
+  assert.ok(s, 'a run started');
+  return { ...a, s };
+}
+
+const H0 = 'master-0.example.com';
+const H1 = 'master-1.example.com';
+
+test('streams each line as it arrives, with the host when several, and follows the tail', async () => {
+  const { frame, s } = await started();
+  s.startStep('copy-config');
+  s.command(H0, 'cp -a /etc/etcd /backup/x');
+  for (let i = 0; i < 40; i++) s.line(i % 2 ? H1 : H0, `copied file-${i}`);
+  await delay();
+  const f = frame();
+  assert.match(f, /▶ running on master-0\.example\.com: cp -a \/etc\/etcd \/backup\/x/);
+  assert.match(f, /1\. \S+ running Save the etcd configuration/);
+  assert.match(f, /master-1 │ copied file-39/);
+  assert.match(f, /● following/);
+  assert.equal(fits(f), undefined, fits(f));
+});
+
+test('scrolling up stops following (new lines do not move the view); G follows again', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('copy-config');
+  for (let i = 0; i < 40; i++) s.line(H0, `line-${i}`);
+  await delay();
+  await press('k', 'k', 'k');
+  let f = frame();
+  assert.match(f, /‖ paused — \d+ newer lines below — G to follow/);
+  assert.doesNotMatch(f, /line-39/);
+  const before = f.split('\n').filter((l) => l.includes('line-')).join('\n');
+  for (let i = 40; i < 45; i++) s.line(H0, `line-${i}`);
+  await delay();
+  f = frame();
+  assert.equal(f.split('\n').filter((l) => l.includes('line-')).join('\n'), before);
+  assert.match(f, /8 newer lines below — G to follow/);
+  await press('G');
+  assert.match(frame(), /line-44/);
+  assert.match(frame(), /● following/);
+});
+
+test('/ searches the log: the match in inverse, its line marked ›, n/N move between matches', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('copy-config');
+  for (let i = 0; i < 60; i++) s.line(H0, i % 10 === 0 ? `ERROR number ${i}` : `fine ${i}`);
+  await delay();
+  await press('/', 'error');
+  assert.match(frame(), /\/error/);
+  await press('\r');
+  let f = frame();
+  assert.match(f, /match 6\/6/);
+  assert.match(f, /›master-0 │ ERROR number 50/);
+  await press('N');
+  f = frame();
+  assert.match(f, /match 5\/6/);
+  assert.match(f, /›master-0 │ ERROR number 40/);
+  await press('n', 'n');
+  assert.match(frame(), /match 1\/6/);
+  await press(ESC);
+  assert.doesNotMatch(frame(), /match \d/);
+});
+
+test('confirm gate: what changes, where, y goes on', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('snapshot');
+  s.gate({ step: 'snapshot', kind: 'confirm', what: 'Writes a snapshot to /backup/x.', hosts: [H0], protectedBy: 'nothing is changed on the data' });
+  await delay();
+  const f = frame();
+  assert.match(f, /GATE {2}step 2\/4 Take an etcd snapshot/);
+  assert.match(f, /What will change: Writes a snapshot to \/backup\/x\./);
+  assert.match(f, /On: master-0\.example\.com/);
+  assert.match(f, /Protected by: nothing is changed/);
+  assert.match(f, /⏸ about to run on master-0\.example\.com: ETCDCTL_API=3 etcdctl snapshot save/);
+  assert.equal(fits(f), undefined, fits(f));
+  await press('y');
+  assert.deepEqual(s.gateAnswers, [true]);
+  assert.doesNotMatch(frame(), /What will change/);
+});
+
+test('type-host gate: only the exact name goes on; a wrong one stays; Esc declines and the screen says the run stopped there', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('wipe');
+  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], protectedBy: '/backup/x/snapshot.db on master-0', expect: H0 });
+  await delay();
+  let f = frame();
+  assert.match(f, /⚠ DESTRUCTIVE GATE/);
+  assert.match(f, /type the host name exactly: master-0\.example\.com/);
+  await press('master-0', '\r');
+  f = frame();
+  assert.deepEqual(s.gateAnswers, []);
+  assert.match(f, /✗ "master-0" is not master-0\.example\.com: type it exactly/);
+  await press('y', 'q');
+  assert.deepEqual(s.gateAnswers, [], 'letters are typed, not keys');
+  assert.equal(fits(frame()), undefined);
+  await press(ESC);
+  assert.deepEqual(s.gateAnswers, [false]);
+  f = frame();
+  assert.match(f, /STOPPED AT THE GATE of step 3\/4 \(declined\)/);
+  assert.match(f, /Gate declined: this step and the ones after it did not run\. Esc: Home\./);
+  assert.match(f, /3\. ■ stopped Move the old data directory aside/);
+  await press(ESC);
+  assert.match(frame(), /▶ HOSTS|PROCEDURES/, 'Esc from the finished run: Home');
+  await press('k');
+});
+
+test('type-host gate: the exact name (typed in one burst with Enter, as over SSH) goes on', async () => {
+  const { press, s } = await started();
+  s.startStep('wipe');
+  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
+  await delay();
+  await press(`${H0}\r`);
+  assert.deepEqual(s.gateAnswers, [true]);
+});
+
+test('failure modal: step, command, exit code, output tail; no skip for a destructive step', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('wipe');
+  s.fail('wipe', 'mv /var/lib/etcd /var/lib/etcd.old', H0, 1, 'line a\nmv: cannot move: Device or resource busy\n');
+  await delay();
+  let f = frame();
+  assert.match(f, /✗ STEP FAILED {2}step 3\/4 Move the old data directory aside/);
+  assert.match(f, /Command on master-0\.example\.com: mv \/var\/lib\/etcd/);
+  assert.match(f, /Exit code: 1/);
+  assert.match(f, /Device or resource busy/);
+  assert.match(f, /Skip is not offered: this step is DESTRUCTIVE/);
+  assert.doesNotMatch(f, / s {2}skip/);
+  assert.equal(fits(f), undefined, fits(f));
+  await press('s');
+  assert.deepEqual(s.failureAnswers, []);
+  await press('r');
+  assert.deepEqual(s.failureAnswers, ['retry']);
+  s.startStep('copy-config');
+  s.fail('copy-config', 'cp', H0, 2, 'no space');
+  await delay();
+  f = frame();
+  assert.match(f, / s {2}skip this step and go on/);
+  await press('s');
+  assert.deepEqual(s.failureAnswers, ['retry', 'skip']);
+});
+
+test('q during a run asks first; y quits and stops the run', async () => {
+  const { frame, press, s, quits } = await started();
+  s.startStep('copy-config');
+  await delay();
+  await press('q');
+  assert.equal(quits(), 0);
+  assert.match(frame(), /etcd-backup is running \(step 1\/4\): quitting stops it\. Quit anyway\?/);
+  await press('n');
+  assert.equal(quits(), 0);
+  assert.equal(s.cancelled, 0);
+  await press('q', 'y');
+  await delay();
+  assert.equal(quits(), 1);
+  assert.equal(s.cancelled, 1);
+});
+
+test('Esc while the run is active does not leave it; x asks before stopping', async () => {
+  const { frame, press, s } = await started();
+  s.startStep('copy-config');
+  await delay();
+  await press(ESC);
+  assert.match(frame(), /The run is active: x stops it/);
+  assert.match(frame(), /RUN etcd-backup/);
+  await press('x');
+  assert.match(frame(), /Stop the run at the next safe point/);
+  await press('y');
+  assert.equal(s.cancelled, 1);
+  await press('k');
+});
+

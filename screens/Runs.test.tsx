@@ -1,0 +1,64 @@
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup } from 'ink-testing-library';
+import { delay } from './testing/fixtures.js';
+import { fits, renderRunApp } from './testing/run-app.js';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  cleanup();
+  for (const d of disposers.splice(0)) d();
+});
+const app = (o?: Parameters<typeof renderRunApp>[0]) => {
+  const a = renderRunApp(o);
+  disposers.push(a.dispose);
+  return a;
+};
+const INTERRUPTED = { runId: '20240430-221500-cd34', procedure: 'etcd-restore', startedAt: new Date('2024-04-30T22:15:00'), step: 'Stop etcd on every member' };
+
+test('start-up resume offer: names the run and its step; r resumes into the run view', async () => {
+  const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
+  await delay();
+  const f = frame();
+  const text = f.replace(/[║\n]/g, ' ').replace(/\s+/g, ' ');
+  assert.match(text, /A run was interrupted: etcd-restore 20240430-221500-cd34 at step Stop etcd on every member — r resume, Esc ignore/);
+  assert.equal(fits(f), undefined);
+  await press('r');
+  assert.deepEqual(resumed, ['20240430-221500-cd34']);
+  assert.match(frame(), /RUN etcd-restore 20240430-221500-cd34/);
+});
+
+test('start-up resume offer: Esc ignores it (Home); no offer without an interrupted run', async () => {
+  const a = app({ interrupted: [INTERRUPTED] });
+  await delay();
+  await a.press('\x1b', 'k');
+  assert.match(a.frame(), /▶ HOSTS/);
+  assert.deepEqual(a.resumed, []);
+  const b = app();
+  await delay();
+  assert.doesNotMatch(b.frame(), /interrupted/);
+});
+
+test('u opens the Runs screen: newest first; Enter on an interrupted run asks, y resumes; on a finished one says why not', async () => {
+  const { frame, press, resumed } = app({
+    runs: [
+      { runId: 'old-ok', procedure: 'etcd-backup', startedAt: '2024-04-29T10:10:00', status: 'ok' },
+      { ...INTERRUPTED, status: 'interrupted' },
+    ],
+  });
+  await delay();
+  await press('u');
+  let f = frame();
+  assert.match(f, /RUNS — 2 journals, newest first/);
+  assert.match(f, /› ! INTERRUPTED +2024-04-30 22:15 +etcd-restore +20240430-221500-cd34 — a/);
+  assert.match(f, /✓ ok +2024-04-29 10:10 +etcd-backup +old-ok/);
+  assert.equal(fits(f), undefined);
+  await press('j', '\r');
+  assert.match(frame(), /old-ok ok: only an interrupted run can be resumed/);
+  await press('k', '\r');
+  assert.match(frame(), /Resume etcd-restore 20240430-221500-cd34\?/);
+  await press('y');
+  assert.deepEqual(resumed, ['20240430-221500-cd34']);
+  f = frame();
+  assert.match(f, /RUN etcd-restore/);
+});

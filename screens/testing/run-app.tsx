@@ -1,0 +1,66 @@
+// Renders the App with a toy procedure, the fake session and fake journals, for the screen tests.
+import { render } from 'ink-testing-library';
+import { App } from '../App.js';
+import { ConnectivityMonitor } from '../../src/model/connectivity.js';
+import type { InterruptedRun, RunSummary } from '../../src/model/runs-view.js';
+import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
+import { FakeSession } from './fake-session.js';
+import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
+
+export function renderRunApp(opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {}) {
+  const inventory = testInventory();
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const sessions: FakeSession[] = [];
+  const resumed: string[] = [];
+  let quits = 0;
+  const catalogue = testCatalogue().map((e) => (e.id === 'etcd-backup' ? TOY_ENTRY : e));
+  const r = render(
+    <App
+      inventory={inventory}
+      catalogue={catalogue}
+      monitor={monitor}
+      version="0.1.0"
+      columns={opts.columns ?? 80}
+      rows={opts.rows ?? 24}
+      noColor={opts.noColor}
+      onQuit={() => quits++}
+      procedures={[toyProcedure()]}
+      planProcedure={(_p, params) => toyPlan(params)}
+      startRun={(_p, params) => {
+        const s = new FakeSession(toyPlan(params), { procedure: 'etcd-backup', params, runId: `run-${sessions.length + 1}` });
+        sessions.push(s);
+        return s;
+      }}
+      interruptedRuns={() => opts.interrupted ?? []}
+      resumeRun={(runId) => {
+        resumed.push(runId);
+        const s = new FakeSession(toyPlan({}), { procedure: 'etcd-restore', runId });
+        sessions.push(s);
+        return s;
+      }}
+      listRuns={() => opts.runs ?? []}
+    />,
+  );
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await delay();
+    }
+  };
+  return { ...r, frame, press, sessions, resumed, quits: () => quits, dispose: () => monitor.dispose() };
+}
+
+/** Opens etcd-backup's form from Home (Tab to procedures, down to it, Enter). */
+export async function openToy(press: (...k: string[]) => Promise<void>) {
+  await delay();
+  await press('\t', 'j', 'j', 'j', '\r');
+}
+
+/** No line wider than the terminal, no more lines than it has (one kept free). */
+export function fits(frame: string, columns = 80, rows = 24): string | undefined {
+  const lines = frame.split('\n');
+  if (lines.length > rows - 1) return `${lines.length} lines`;
+  const wide = lines.find((l) => [...l].length > columns);
+  return wide === undefined ? undefined : `too wide (${[...wide].length}): ${wide}`;
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formParams, initialForm, reduceForm, validateForm } from './procedure-form.js';
+import { planLines, planSummary } from './plan-view.js';
+import { testInventory } from '../../screens/testing/fixtures.js';
+import { toyPlan, toyProcedure } from '../../screens/testing/fake-procedure.js';
+
+const inv = testInventory();
+
+test('fields: choices from the inventory role, defaults filled in, secrets kept out of the params when empty', () => {
+  const f = initialForm(toyProcedure(), inv);
+  assert.deepEqual(f.fields[0]!.options.map((o) => o.value), ['master-0.example.com', 'master-1.example.com']);
+  assert.equal(f.values['host'], 'master-0.example.com');
+  assert.equal(f.values['backup-dir'], '', 'a text default stays a placeholder: the procedure applies it');
+  assert.deepEqual(formParams(f), { host: 'master-0.example.com' });
+});
+
+test('editing and choosing; validation names the field and says what to do', () => {
+  let f = initialForm(toyProcedure(), inv);
+  f = reduceForm(f, { type: 'choose', delta: 1 });
+  assert.equal(f.values['host'], 'master-1.example.com');
+  f = reduceForm(reduceForm(f, { type: 'focus', delta: 1 }), { type: 'clear' });
+  f = reduceForm(f, { type: 'type', text: 'tmp' });
+  const errs = validateForm(toyProcedure(), formParams(f), inv);
+  assert.deepEqual(errs.map((e) => e.param), ['backup-dir']);
+  assert.match(errs[0]!.message, /backup-dir: "tmp" is not an absolute path: start it with \//);
+  f = reduceForm({ ...f, focus: 0 }, { type: 'errors', errors: errs, moveFocus: true });
+  assert.equal(f.focus, 1, 'focus moves to the first field in error');
+  const noDefault = toyProcedure();
+  noDefault.parameters[1] = { ...noDefault.parameters[1]!, default: undefined };
+  const req = validateForm(noDefault, {}, inv);
+  assert.match(req.find((e) => e.param === 'backup-dir')!.message, /backup-dir is required: type where the backup goes/);
+});
+
+test('plan lines: destructive marker, gate kind, protecting backup, exact command per host', () => {
+  const plan = toyPlan({ host: 'master-0.example.com' });
+  assert.equal(planSummary(plan), '4 steps, 1 DESTRUCTIVE, 2 gates');
+  const text = planLines(plan, { host: 'master-0.example.com', token: 's3cret' }, initialForm(toyProcedure(), inv).fields, '.example.com').map((l) => l.text).join('\n');
+  assert.match(text, / 3\. ⚠ DESTRUCTIVE Move the old data directory aside {2}§ 5\.4\.2\.1/);
+  assert.match(text, /gate: you type the host name — Moves \/var\/lib\/etcd/);
+  assert.match(text, /protected by: \/backup\/etcd-20240501\/snapshot\.db/);
+  assert.match(text, /master-1\$ mkdir -p \/backup\/etcd-20240501 && cp -a \/etc\/etcd/);
+  assert.match(text, /token=••••/);
+  assert.doesNotMatch(text, /s3cret/);
+});

@@ -1,0 +1,158 @@
+// The Procedure screen's parameter form as pure logic: fields from the procedure's parameters (choices
+// from the inventory's roles), editing, moving between fields, validation. No React.
+import type { Inventory } from '../inventory/types.js';
+import type { Params, Procedure } from '../engine/types.js';
+
+export interface FieldOption {
+  value: string;
+  label: string;
+}
+
+export interface FormField {
+  name: string;
+  description: string;
+  required: boolean;
+  secret: boolean;
+  /** `choice`: pick one of `options` (↑↓); `text`: type. */
+  kind: 'text' | 'choice';
+  options: FieldOption[];
+  default?: string;
+}
+
+export interface ParamError {
+  param: string;
+  message: string;
+}
+
+export interface FormState {
+  fields: FormField[];
+  values: Record<string, string>;
+  /** Index of the focused field. */
+  focus: number;
+  /** Field name → what is wrong and what to do (shown under the field). */
+  errors: Record<string, string>;
+  /** Set after the first attempt to plan: errors then follow every change. */
+  submitted: boolean;
+}
+
+export function formFields(procedure: Procedure, inventory: Inventory): FormField[] {
+  return procedure.parameters.map((p): FormField => {
+    const f: FormField = { name: p.name, description: p.description, required: p.required, secret: !!p.secret, kind: 'text', options: [] };
+    if (p.default !== undefined) f.default = p.default;
+    if (p.choices) {
+      f.kind = 'choice';
+      const values =
+        'fromRole' in p.choices ? inventory.hosts.filter((h) => h.roles.includes((p.choices as { fromRole: string }).fromRole as never)).map((h) => h.name) : p.choices.values;
+      f.options = values.map((v) => ({ value: v, label: v }));
+      if (!p.required && p.default === undefined) f.options.unshift({ value: '', label: '(none — see the description)' });
+    }
+    return f;
+  });
+}
+
+export function initialForm(procedure: Procedure, inventory: Inventory, previous?: Record<string, string>): FormState {
+  const fields = formFields(procedure, inventory);
+  const values: Record<string, string> = {};
+  for (const f of fields) {
+    const prev = previous?.[f.name];
+    if (prev !== undefined && (f.kind === 'text' || f.options.some((o) => o.value === prev))) values[f.name] = prev;
+    // A text default stays a placeholder (it may be a pattern such as /backup/etcd-<YYYYMMDD>): the
+    // procedure applies its own default to an empty value.
+    else if (f.default !== undefined && f.kind === 'choice' && f.options.some((o) => o.value === f.default)) values[f.name] = f.default;
+    else values[f.name] = f.kind === 'choice' ? (f.options[0]?.value ?? '') : '';
+  }
+  return { fields, values, focus: 0, errors: {}, submitted: false };
+}
+
+/** The parameters to plan with: empty values left out (the procedure's defaults apply). */
+export function formParams(form: FormState): Params {
+  const out: Record<string, string> = {};
+  for (const f of form.fields) {
+    const v = form.values[f.name] ?? '';
+    if (v !== '') out[f.name] = f.secret ? v : v.trim();
+  }
+  return out;
+}
+
+/** Required values, choices, and each parameter's own check against the inventory. */
+export function validateForm(procedure: Procedure, params: Params, inventory: Inventory): ParamError[] {
+  const errors: ParamError[] = [];
+  const fields = formFields(procedure, inventory);
+  for (const spec of procedure.parameters) {
+    const v = params[spec.name];
+    const field = fields.find((f) => f.name === spec.name)!;
+    if (v === undefined || v === '') {
+      if (spec.required && spec.default === undefined) {
+        errors.push({
+          param: spec.name,
+          message:
+            field.kind === 'choice'
+              ? field.options.length
+                ? `${spec.name} is required: choose one with ↑↓.`
+                : `${spec.name} is required, but the inventory has no host to choose from (${'fromRole' in spec.choices! ? `role ${(spec.choices as { fromRole: string }).fromRole}` : 'no choices'}).`
+              : `${spec.name} is required: type ${spec.description.charAt(0).toLowerCase() + spec.description.slice(1)}.`,
+        });
+      }
+      continue;
+    }
+    if (field.kind === 'choice' && !field.options.some((o) => o.value === v)) {
+      errors.push({ param: spec.name, message: `${spec.name}: "${v}" is not one of ${field.options.map((o) => o.value).filter(Boolean).join(', ')}.` });
+      continue;
+    }
+    const own = spec.validate?.(v, inventory);
+    if (own) errors.push({ param: spec.name, message: own.startsWith(spec.name) ? own : `${spec.name}: ${own}` });
+  }
+  return errors;
+}
+
+export function errorsByField(errors: readonly ParamError[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) if (!(e.param in out)) out[e.param] = e.message;
+  return out;
+}
+
+export type FormAction =
+  | { type: 'focus'; delta: number }
+  | { type: 'choose'; delta: number }
+  | { type: 'type'; text: string }
+  | { type: 'backspace' }
+  | { type: 'clear' }
+  /** Validation result; `moveFocus`: to the first field in error (on an attempt to plan). */
+  | { type: 'errors'; errors: readonly ParamError[]; moveFocus?: boolean };
+
+export function focusedField(form: FormState): FormField | undefined {
+  return form.fields[form.focus];
+}
+
+export function reduceForm(form: FormState, action: FormAction): FormState {
+  const field = focusedField(form);
+  switch (action.type) {
+    case 'focus':
+      return { ...form, focus: Math.max(0, Math.min(form.fields.length - 1, form.focus + action.delta)) };
+    case 'choose': {
+      if (!field || field.kind !== 'choice' || field.options.length === 0) return form;
+      const i = Math.max(0, field.options.findIndex((o) => o.value === form.values[field.name]));
+      const j = Math.max(0, Math.min(field.options.length - 1, i + action.delta));
+      return { ...form, values: { ...form.values, [field.name]: field.options[j]!.value } };
+    }
+    case 'type':
+      if (!field || field.kind !== 'text') return form;
+      return { ...form, values: { ...form.values, [field.name]: (form.values[field.name] ?? '') + action.text } };
+    case 'backspace':
+      if (!field || field.kind !== 'text') return form;
+      return { ...form, values: { ...form.values, [field.name]: [...(form.values[field.name] ?? '')].slice(0, -1).join('') } };
+    case 'clear':
+      if (!field || field.kind !== 'text') return form;
+      return { ...form, values: { ...form.values, [field.name]: '' } };
+    case 'errors': {
+      const errors = errorsByField(action.errors);
+      const first = form.fields.findIndex((f) => f.name in errors);
+      return { ...form, errors, submitted: true, focus: action.moveFocus && first >= 0 ? first : form.focus };
+    }
+  }
+}
+
+/** A value as shown: secrets masked. */
+export function shownValue(field: FormField, value: string): string {
+  return field.secret ? '•'.repeat([...value].length) : value;
+}

@@ -1,0 +1,47 @@
+// Past and interrupted runs (the Runs screen and the start-up resume offer). No React.
+
+/** A run the journal says was interrupted (the console offers to resume it). */
+export interface InterruptedRun {
+  runId: string;
+  procedure: string;
+  startedAt: Date | string;
+  /** Title of the step it stood at. */
+  step: string;
+}
+
+/** One journal (`listRuns`). */
+export interface RunSummary {
+  runId: string;
+  procedure: string;
+  startedAt: Date | string;
+  status: 'ok' | 'failed' | 'aborted' | 'stopped-at-gate' | 'interrupted' | 'running';
+  /** Title of the step it ended or stood at. */
+  step?: string;
+}
+
+export const RUN_STATUS_MARKS: Record<RunSummary['status'], { mark: string; word: string; tone?: 'ok' | 'bad' | 'warn' | 'busy' }> = {
+  ok: { mark: '✓', word: 'ok', tone: 'ok' },
+  failed: { mark: '✗', word: 'failed', tone: 'bad' },
+  aborted: { mark: '■', word: 'aborted', tone: 'warn' },
+  'stopped-at-gate': { mark: '■', word: 'stopped at gate', tone: 'warn' },
+  interrupted: { mark: '!', word: 'INTERRUPTED', tone: 'warn' },
+  running: { mark: '…', word: 'running', tone: 'busy' },
+};
+
+/** "2024-05-01 03:12" in local time; text that is not a date is shown as given. */
+export function formatStarted(at: Date | string): string {
+  const d = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(d.getTime())) return String(at);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Newest first; interrupted ones before the others of the same age. */
+export function sortRuns(runs: readonly RunSummary[]): RunSummary[] {
+  const t = (r: RunSummary) => new Date(r.startedAt).getTime() || 0;
+  return [...runs].sort((a, b) => t(b) - t(a));
+}
+
+export function resumable(run: RunSummary): boolean {
+  return run.status === 'interrupted';
+}
