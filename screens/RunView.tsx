@@ -237,13 +237,16 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
     </Box>
   );
   const status = searchStatus(local.log, snap.log);
+  // Journal run ids carry the procedure id (20261125-042150-etcd-backup-unjo): name it once, so the
+  // headline ("✓ FINISHED OK: 9 steps done, 1 skipped") is not cut at 80 columns.
+  const title = snap.runId.includes(snap.procedure) ? `RUN ${snap.runId} ` : `RUN ${snap.procedure} ${snap.runId} `;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Box width={width} height={1}>
         <Text wrap="truncate">
-          <Txt bold>{`RUN ${snap.procedure} ${snap.runId} `}</Txt>
+          <Txt bold>{title}</Txt>
           <Txt bold tone={headline.tone} inverse={snap.status === 'waiting-gate' || snap.status === 'waiting-failure'}>
-            {truncate(headline.text, Math.max(10, width - snap.procedure.length - snap.runId.length - 6))}
+            {truncate(headline.text, Math.max(10, width - title.length))}
           </Txt>
         </Text>
       </Box>
