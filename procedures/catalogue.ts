@@ -22,7 +22,7 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup']);
+export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-peerurl-fix']);
 
 function entry(draft: Draft): CatalogueEntry {
   const chapter = Number(draft.section.split('.')[0]);
@@ -273,7 +273,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: "Copies a member's backed-up etcd configuration back, fixes its SELinux labels and restarts etcd.",
     parameters: [
       hostParam('host', 'etcd', 'etcd member to restore'),
-      text('backup', 'Configuration backup directory on that member, e.g. /backup/etcd-config-<YYYYMMDD>'),
+      text('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'),
     ],
   }),
   entry({

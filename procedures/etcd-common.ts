@@ -1,0 +1,226 @@
+// Pieces shared by the etcd restore procedures (5.4.2 etcd-config-restore, 5.4.2.1 etcd-restore,
+// 5.4.2.1.1 etcd-peerurl-fix). Not a procedure itself. etcdctl is always called with every flag (the
+// installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); restarts use systemctl (RPM etcd).
+import type { CommandOutput } from '../src/checks/types.js';
+import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
+import type { Host } from '../src/inventory/types.js';
+import type { CommandCheck, Placement, Step, StepContext } from '../src/engine/types.js';
+import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+
+export const ETCD_UNIT = 'etcd.service';
+export const ETCD_CONF = '/etc/etcd/etcd.conf';
+export const DATA_DIR = '/var/lib/etcd';
+export const DROP_IN_DIR = '/etc/systemd/system/etcd.service.d';
+export const DROP_IN = `${DROP_IN_DIR}/temp.conf`;
+export const UNIT_FILE = '/usr/lib/systemd/system/etcd.service';
+
+export const text = (o: CommandOutput): string => `${o.stdout}\n${o.stderr}`;
+export const lastOf = (outputs: CommandOutput[]): CommandOutput => outputs[outputs.length - 1] ?? { exitCode: null, stdout: '', stderr: '' };
+
+/** The etcd member named by the `host` parameter. */
+export function paramMember(ctx: StepContext): Host {
+  const name = ctx.params['host'];
+  const h = etcdHosts(ctx.inventory).find((x) => x.name === name);
+  if (!h) throw new Error(`${JSON.stringify(name ?? '')} is not an etcd member of the inventory`);
+  return h;
+}
+
+/** Every etcd member but the one named by `host`, in inventory order. */
+export function otherMembers(ctx: StepContext): Host[] {
+  const m = paramMember(ctx);
+  return etcdHosts(ctx.inventory).filter((h) => h.name !== m.name);
+}
+
+export const onParamHost: Placement = { on: 'param', param: 'host' };
+
+/** Members, quorum and failures tolerated of an n-member cluster. */
+export function quorumOf(n: number): { members: number; quorum: number; tolerated: number } {
+  const quorum = Math.floor(n / 2) + 1;
+  return { members: n, quorum, tolerated: Math.max(0, n - quorum) };
+}
+
+/** A value for a sed replacement between `|` delimiters (\, | and & escaped); refuses line breaks. */
+export function sedReplacement(value: string): string {
+  if (/[\n\r\0]/.test(value)) throw new Error('the value contains a line break: refusing to write it into etcd.conf');
+  return value.replace(/[\\|&]/g, (c) => `\\${c}`);
+}
+
+/** Until `check` succeeds (every 2 s, at most `seconds`), else a message and exit 1. */
+export function waitUntil(check: ShellCommand, seconds: number, what: string): ShellCommand {
+  const tries = Math.max(1, Math.ceil(seconds / 2));
+  return sh`i=0; until ${check}; do i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`${what} within ${seconds} s`}; exit 1; fi; sleep 2; done`;
+}
+
+/** The member's own endpoint is healthy (v3 endpoint health). */
+export function ownHealth(h: Host): ShellCommand {
+  return etcdctl3([etcdClientUrl(h)], ['endpoint', 'health']);
+}
+
+/** `systemctl is-active etcd.service` prints something other than "active". */
+export const etcdStoppedCheck: CommandCheck = {
+  describe: 'etcd is not running on this member',
+  command: () => argv('systemctl', 'is-active', ETCD_UNIT),
+  ok: (out) => (out.stdout.trim() === 'active' ? 'etcd.service is still active' : true),
+};
+
+/** v2 cluster-health through the given endpoints says "cluster is healthy". */
+export function healthyV2(endpoints: (ctx: StepContext) => string[], describe = 'cluster is healthy (v2 cluster-health)'): CommandCheck {
+  return {
+    describe,
+    command: (ctx) => etcdctl.clusterHealth(endpoints(ctx)),
+    ok: (out) => {
+      const h = parseV2ClusterHealth(text(out));
+      if (h.cluster === 'healthy') return true;
+      const bad = h.members.filter((m) => m.health !== 'healthy').map((m) => `${m.id} ${m.health}`);
+      return `etcd reports the cluster ${h.cluster}${bad.length ? `: ${bad.join(', ')}` : ''}${h.errors.length ? ` (${h.errors[0]})` : ''}`;
+    },
+  };
+}
+
+/** Every given endpoint answers v3 endpoint health. */
+export function healthyV3(endpoints: (ctx: StepContext) => string[], describe = 'every endpoint is healthy (v3)'): CommandCheck {
+  return {
+    describe,
+    command: (ctx) => etcdctl.endpointHealth(endpoints(ctx)),
+    ok: (out, ctx) => {
+      const r = parseV3EndpointHealth(text(out));
+      const bad = endpoints(ctx).filter((e) => !r.some((x) => x.endpoint === e && x.healthy));
+      return bad.length === 0 || `not healthy: ${bad.join(', ')}`;
+    },
+  };
+}
+
+// ---- 5.4.2.1.1 the peerURL fix --------------------------------------------------------------------------
+
+/** `KEY=value` (quotes dropped) from etcd.conf lines. */
+export function confValue(conf: string, key: string): string | undefined {
+  for (const l of conf.split('\n')) {
+    const m = new RegExp(`^\\s*${key}=(.*)$`).exec(l);
+    if (m) return m[1]!.trim().replace(/^"(.*)"$/, '$1');
+  }
+  return undefined;
+}
+
+/** `ss -l4n`: does something listen on ip:port? (no -t: the first column is the Netid, the local address field 5). */
+export function ssListens(out: string, ip: string, port: number): boolean {
+  return out.split('\n').some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[4] === `${ip}:${port}` || f[3] === `${ip}:${port}`;
+  });
+}
+
+/** The member in a v2 member list that is this host: by client URL, else by name, else the only one. */
+export function findSelf(members: EtcdMember[], h: Host, name?: string): EtcdMember {
+  const byUrl = members.filter((m) => m.clientURLs.includes(etcdClientUrl(h)));
+  if (byUrl.length === 1) return byUrl[0]!;
+  const byName = members.filter((m) => m.name === (name ?? h.name));
+  if (byName.length === 1) return byName[0]!;
+  if (members.length === 1) return members[0]!;
+  throw new Error(`cannot tell which member of the list is ${h.name} (${members.length} members, none with client URL ${etcdClientUrl(h)})`);
+}
+
+/**
+ * The https peer URL this member should advertise: the inventory's address, which must agree with
+ * ETCD_INITIAL_ADVERTISE_PEER_URLS in its etcd.conf and be listening (`ss -l4n | grep 2380`; on the lab
+ * every host's sockets are listed, so the host's own IP is matched).
+ */
+export function expectedPeerUrl(h: Host, conf: string, ss: string): string {
+  const want = etcdPeerUrl(h);
+  const adv = confValue(conf, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
+  if (adv !== undefined && adv !== want) {
+    throw new Error(`${h.name}: etcd.conf advertises ${adv}, the inventory says ${want}; fix the inventory (openshift_ip) or etcd.conf first`);
+  }
+  if (!ssListens(ss, etcdAddress(h), ETCD_PEER_PORT)) {
+    throw new Error(`${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there before the peer URL is changed`);
+  }
+  return want;
+}
+
+/** Steps of 5.4.2.1.1 on `where` (one host): read id and address, member update, verify. */
+export function peerUrlFixSteps(where: Placement, prefix = ''): Step[] {
+  const self = (ctx: StepContext): Host => ctx.host ?? paramMember(ctx);
+  return [
+    {
+      id: `${prefix}peerurl-read`,
+      title: 'Get the member id (member list) and the IP etcd listens on for peers (ss -l4n | grep 2380)',
+      section: '5.4.2.1.1',
+      where,
+      commands: (ctx) => [
+        sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS)=' ${ETCD_CONF}`,
+        sh`ss -l4n 2>/dev/null | grep ':2380' || true`,
+        etcdctl.memberListV2([etcdClientUrl(self(ctx))]),
+      ],
+      capture: {
+        'member-id': (o, ctx) => findSelf(parseV2MemberList(text(lastOf(o))), self(ctx), confValue(o[0]?.stdout ?? '', 'ETCD_NAME')).id,
+        'current-peer-urls': (o, ctx) => findSelf(parseV2MemberList(text(lastOf(o))), self(ctx), confValue(o[0]?.stdout ?? '', 'ETCD_NAME')).peerURLs.join(','),
+        'peer-url': (o, ctx) => expectedPeerUrl(self(ctx), o[0]?.stdout ?? '', o[1]?.stdout ?? ''),
+      },
+      verify: {
+        describe: 'the member list answers and names this member',
+        command: (ctx) => etcdctl.memberListV2([etcdClientUrl(self(ctx))]),
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `member list failed: ${text(out).trim().slice(-200)}`;
+          findSelf(parseV2MemberList(text(out)), self(ctx));
+          return true;
+        },
+      },
+    },
+    {
+      id: `${prefix}peerurl-update`,
+      title: 'Update the member with its IP: etcdctl2 member update <id> https://<ip>:2380',
+      section: '5.4.2.1.1',
+      where,
+      skipIf: (ctx) =>
+        !ctx.planning && ctx.captured.get('current-peer-urls') === ctx.captured.get('peer-url')
+          ? `the member already advertises ${ctx.captured.get('peer-url')}`
+          : undefined,
+      commands: (ctx) => [
+        etcdctl.memberUpdateV2([etcdClientUrl(self(ctx))], ctx.captured.get('member-id'), ctx.captured.get('peer-url')),
+      ],
+      verify: {
+        describe: 'the member list shows the IP as the member’s peer URL',
+        command: (ctx) => etcdctl.memberListV2([etcdClientUrl(self(ctx))]),
+        ok: (out, ctx) => {
+          const id = ctx.captured.get('member-id');
+          const m = parseV2MemberList(text(out)).find((x) => x.id === id);
+          if (!m) return `member ${id} is not in the member list`;
+          const want = ctx.captured.get('peer-url');
+          return (m.peerURLs.length === 1 && m.peerURLs[0] === want) || `member ${id} advertises ${m.peerURLs.join(',') || '(nothing)'}, not ${want}`;
+        },
+      },
+    },
+    {
+      id: `${prefix}peerurl-verify`,
+      title: 'Check that the IP is in the member list (etcdctl2 member list)',
+      section: '5.4.2.1.1',
+      where,
+      commands: (ctx) => [etcdctl.memberListV2([etcdClientUrl(self(ctx))])],
+      verify: {
+        describe: 'no member advertises a localhost peer URL and this one advertises its https address',
+        command: (ctx) => etcdctl.memberListV2([etcdClientUrl(self(ctx))]),
+        ok: (out, ctx) => {
+          const ms = parseV2MemberList(text(out));
+          const local = ms.filter((m) => m.peerURLs.some((u) => /localhost|127\.0\.0\.1/.test(u)));
+          if (local.length) return `still advertising localhost: ${local.map((m) => `${m.id} ${m.peerURLs.join(',')}`).join('; ')}`;
+          const want = etcdPeerUrl(self(ctx));
+          return ms.some((m) => m.peerURLs.includes(want)) || `no member advertises ${want}`;
+        },
+      },
+    },
+  ];
+}
+
+/** Validator for a backup directory parameter on a host. */
+export function validateRemoteDir(value: string): string | undefined {
+  if (!value.startsWith('/')) return `${JSON.stringify(value)} is not an absolute path; e.g. /backup/etcd-20261125`;
+  if (/[\0\n\r]/.test(value)) return 'the directory contains a control character';
+  if (value.split('/').includes('..')) return `${JSON.stringify(value)} contains "..": give a plain absolute path`;
+  const v = value.replace(/\/+$/, '');
+  if (v === '' || v === DATA_DIR || v.startsWith(`${DATA_DIR}/`)) return `the backup directory cannot be / or inside ${DATA_DIR}`;
+  return undefined;
+}
+
+export function backupParam(ctx: StepContext): string {
+  return (ctx.params['backup'] ?? '').replace(/\/+$/, '');
+}

@@ -1,0 +1,23 @@
+// 5.4.2.1.1 Fixing the peerURLs parameter: after a restore with --force-new-cluster the member advertises
+// http://localhost:2380. The guide:
+//   etcdctl2 member list                       → the member id
+//   ss -l4n | grep 2380                         → the IP etcd listens on for peers
+//   etcdctl2 member update <id> https://<ip>:2380
+//   etcdctl2 member list                       → the IP is in the list
+// Beyond the guide's text: the address is the inventory's (openshift_ip), which must agree with
+// ETCD_INITIAL_ADVERTISE_PEER_URLS in the member's etcd.conf and be listed by `ss -l4n` (which on a
+// shared-namespace host lists other hosts' sockets too, so the host's own IP is matched, not "the" line).
+// The update is skipped when the member already advertises that URL. Shared with etcd-restore.
+import type { Procedure } from '../src/engine/types.js';
+import { catalogueEntry, validateHostOfRole, withValidators } from './backup-common.js';
+import { onParamHost, peerUrlFixSteps } from './etcd-common.js';
+
+const entry = catalogueEntry('etcd-peerurl-fix');
+
+export const etcdPeerUrlFix: Procedure = {
+  entry,
+  parameters: withValidators(entry, { host: validateHostOfRole('etcd') }),
+  steps: peerUrlFixSteps(onParamHost),
+};
+
+export default etcdPeerUrlFix;

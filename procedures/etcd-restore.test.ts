@@ -1,0 +1,225 @@
+// Pure tests of the etcd restore procedures (5.4.2 etcd-config-restore, 5.4.2.1 etcd-restore, 5.4.2.1.1
+// etcd-peerurl-fix): the plan's order and destructive markers, the exact commands for a sample inventory
+// (hostile values included), the drop-in recipe run on sample units, and the parsers/verdicts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as shellParse } from 'shell-quote';
+import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { PlanStep, Procedure } from '../src/engine/types.js';
+import { planProcedure } from '../src/engine/plan.js';
+import { findProcedure } from './index.js';
+import { etcdRestore, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
+import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
+import { etcdConfigRestore } from './etcd-config-restore.js';
+import { confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
+import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+
+function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
+  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
+}
+const HOSTILE_IP = "10.0.0.3';touch /tmp/pwned;'";
+function inventory(): Inventory {
+  const hosts = [
+    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
+    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
+    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: HOSTILE_IP }),
+    host('node-0.example.com', ['node']),
+  ];
+  return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
+}
+const NOW = new Date(2024, 0, 5, 3, 4, 5);
+const inv = inventory();
+const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com'];
+const BACKUP = '/backup/etcd-20240105';
+
+function plan(p: Procedure, params: Record<string, string>): PlanStep[] {
+  return planProcedure(p, params, inv, NOW);
+}
+function step(steps: PlanStep[], id: string): PlanStep {
+  const s = steps.find((x) => x.id === id);
+  assert.ok(s, `no step ${id}`);
+  return s;
+}
+function cmds(s: PlanStep, h: string | null): string[] {
+  return s.commands.filter((c) => c.host === h).map((c) => c.command.replace(/\\([<>])/g, '$1'));
+}
+function shSyntaxOk(script: string): void {
+  execFileSync('sh', ['-n', '-c', script]);
+}
+
+test('registered and built', () => {
+  for (const id of ['etcd-restore', 'etcd-peerurl-fix', 'etcd-config-restore']) assert.ok(findProcedure(id), id);
+});
+
+test('etcd-restore: the plan follows the guide, destructive steps marked and gated', () => {
+  const steps = plan(etcdRestore, { host: M[0]!, backup: BACKUP });
+  assert.deepEqual(
+    steps.filter((s) => !s.skipped).map((s) => s.id),
+    [
+      'check-backup', 'check-members', 'quorum', 'stop-etcd', 'move-data-aside', 'restore-data', 'drop-in', 'start-force-new-cluster',
+      'journal', 'health-single', 'remove-drop-in', 'peerurl-read', 'peerurl-update', 'peerurl-verify',
+      'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership',
+    ],
+  );
+  // members 4–7 do not exist in this inventory
+  assert.deepEqual(steps.filter((s) => s.skipped).map((s) => s.id), ['member-add-3', 'join-3', 'member-add-4', 'join-4', 'member-add-5', 'join-5', 'member-add-6', 'join-6']);
+  assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['move-data-aside', 'restore-data', 'drop-in']);
+  assert.equal(step(steps, 'stop-etcd').gate?.kind, 'confirm');
+  assert.equal(step(steps, 'move-data-aside').gate?.kind, 'type-host');
+  assert.equal(step(steps, 'drop-in').gate?.kind, 'type-host');
+  // the backup is checked before anything stops
+  assert.ok(steps.findIndex((s) => s.id === 'check-backup') < steps.findIndex((s) => s.id === 'stop-etcd'));
+  for (const s of steps.filter((x) => !x.skipped)) assert.ok(s.verify, `${s.id} has a verification`);
+  assert.deepEqual(step(steps, 'stop-etcd').hosts, M);
+  assert.deepEqual(step(steps, 'move-data-aside').hosts, M);
+  assert.deepEqual(step(steps, 'drop-in').hosts, [M[0]]);
+  assert.deepEqual(step(steps, 'join-1').hosts, [M[1]]);
+  assert.deepEqual(step(steps, 'join-2').hosts, [M[2]]);
+  assert.deepEqual(step(steps, 'member-add-2').hosts, [M[0]], 'member add runs on the restored member');
+  for (const s of steps) for (const c of s.commands) shSyntaxOk(c.command.replace(/\\([<>])/g, '$1').replace(/<[a-z0-9-]+>/g, 'X'));
+});
+
+test('etcd-restore: commands for the sample inventory', () => {
+  const steps = plan(etcdRestore, { host: M[0]!, backup: BACKUP });
+  const snap = cmds(step(steps, 'check-backup'), M[0]!)[0]!;
+  assert.match(snap, /^ETCDCTL_API=3 etcdctl snapshot status \/backup\/etcd-20240105\/db -w json/);
+  assert.deepEqual(cmds(step(steps, 'stop-etcd'), M[2]!), ['systemctl stop etcd.service']);
+  const move = cmds(step(steps, 'move-data-aside'), M[1]!)[0]!;
+  assert.match(move, /^if mountpoint -q \/var\/lib\/etcd; then /);
+  assert.match(move, /\/var\/lib\/etcd\.old-20240105030405/);
+  assert.doesNotMatch(move, /rm /, 'never deletes');
+  assert.deepEqual(cmds(step(steps, 'restore-data'), M[0]!), [
+    'cp -R /backup/etcd-20240105/db /backup/etcd-20240105/member /var/lib/etcd/',
+    'mv /var/lib/etcd/db /var/lib/etcd/member/snap/db',
+    'chown -R etcd:etcd /var/lib/etcd/',
+    'restorecon -Rv /var/lib/etcd',
+  ]);
+  const drop = cmds(step(steps, 'drop-in'), M[0]!);
+  assert.deepEqual(drop.slice(0, 4), [
+    'mkdir -p /etc/systemd/system/etcd.service.d/',
+    'echo "[Service]" > /etc/systemd/system/etcd.service.d/temp.conf',
+    'echo "ExecStart=" >> /etc/systemd/system/etcd.service.d/temp.conf',
+    `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd.service >> /etc/systemd/system/etcd.service.d/temp.conf`,
+  ]);
+  assert.deepEqual(cmds(step(steps, 'start-force-new-cluster'), M[0]!).slice(0, 2), ['systemctl daemon-reload', 'systemctl restart etcd.service']);
+  assert.deepEqual(cmds(step(steps, 'remove-drop-in'), M[0]!).slice(0, 3), ['rm -f /etc/systemd/system/etcd.service.d/temp.conf', 'systemctl daemon-reload', 'systemctl restart etcd.service']);
+  assert.match(cmds(step(steps, 'peerurl-update'), M[0]!)[0]!, /--endpoints https:\/\/10\.0\.0\.1:2379 member update <member-id> <peer-url>$/);
+  assert.match(cmds(step(steps, 'member-add-1'), M[0]!)[0]!, /member add master-1\.example\.com https:\/\/10\.0\.0\.2:2380 2>&1/);
+  const quorum = cmds(step(steps, 'quorum'), M[0]!)[0]!;
+  assert.match(quorum, /members: 3 \(\[etcd\] of the inventory\); quorum: 2; failures tolerated: 1/);
+  const join = cmds(step(steps, 'join-1'), M[1]!);
+  assert.equal(join[0], 'test -e /etc/etcd/etcd.conf.bak-20240105030405 || cp -p /etc/etcd/etcd.conf /etc/etcd/etcd.conf.bak-20240105030405');
+  assert.ok(join.includes('systemctl start etcd.service'));
+});
+
+test('etcd-restore: hostile values stay one word', () => {
+  const steps = plan(etcdRestore, { host: M[0]!, backup: "/backup/a b;$(id)" });
+  const [cp] = cmds(step(steps, 'restore-data'), M[0]!);
+  assert.deepEqual(shellParse(cp!), ['cp', '-R', '/backup/a b;$(id)/db', '/backup/a b;$(id)/member', '/var/lib/etcd/']);
+  const add = cmds(step(steps, 'member-add-2'), M[0]!)[0]!;
+  shSyntaxOk(add);
+  const w = shellParse(add).filter((x): x is string => typeof x === 'string');
+  assert.ok(w.includes(`https://${HOSTILE_IP}:2380`), 'the hostile peer URL is one quoted word');
+  assert.ok(w.includes(`peerURLs=https://${HOSTILE_IP}:2380`));
+  assert.throws(() => plan(etcdRestore, { host: 'node-0.example.com', backup: BACKUP }), /etcd/);
+  assert.throws(() => plan(etcdRestore, { host: M[0]!, backup: 'relative' }), /not an absolute path/);
+  assert.throws(() => plan(etcdRestore, { host: M[0]!, backup: '/var/lib/etcd/x' }), /inside \/var\/lib\/etcd/);
+});
+
+test('the drop-in recipe on sample units: RHEL 7 unit → --force-new-cluster; a unit without the quote → refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dropin-'));
+  try {
+    const run = (unit: string): { code: number; out: string; file: string } => {
+      writeFileSync(join(dir, 'etcd.service'), unit);
+      const script = dropInCommands()
+        .map((c) => c.script.replaceAll('/usr/lib/systemd/system/etcd.service', join(dir, 'etcd.service')).replaceAll('/etc/systemd/system/etcd.service.d', join(dir, 'd')))
+        .join(' && ');
+      let code = 0;
+      let out = '';
+      try {
+        out = execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+      } catch (e) {
+        code = (e as { status: number }).status;
+        out = String((e as { stdout: string }).stdout);
+      }
+      let file = '';
+      try {
+        file = readFileSync(join(dir, 'd', 'temp.conf'), 'utf8');
+      } catch {
+        file = '(absent)';
+      }
+      return { code, out, file };
+    };
+    const good = run('[Unit]\nDescription=Etcd Server\n[Service]\nEnvironmentFile=-/etc/etcd/etcd.conf\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd"\n');
+    assert.equal(good.code, 0, good.out);
+    assert.equal(good.file, '[Service]\nExecStart=\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --force-new-cluster"\n');
+    assert.equal(dropInVerdict(good.file), true);
+    const bad = run('[Service]\nExecStart=/usr/bin/etcd $ETCD_OPTS\n');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.out, /no ExecStart line with --force-new-cluster/);
+    assert.equal(bad.file, '(absent)', 'a drop-in with a bare ExecStart= is not left behind');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.match(String(dropInVerdict('[Service]\nExecStart=\n')), /0 ExecStart/);
+});
+
+test('verdicts and parsers', () => {
+  const ok = { exitCode: 0, stdout: '{"hash":1,"revision":9,"totalKey":3004,"totalSize":2101248}\nsize: 2101248\n', stderr: '' };
+  assert.equal(snapshotVerdict(ok), true);
+  assert.match(String(snapshotVerdict({ ...ok, stdout: ok.stdout.replace('size: 2101248', 'size: 1000') })), /truncated/);
+  assert.match(String(snapshotVerdict({ exitCode: 2, stdout: '', stderr: 'panic: freepages' })), /refuses the snapshot/);
+  assert.deepEqual(quorumOf(3), { members: 3, quorum: 2, tolerated: 1 });
+  assert.deepEqual(quorumOf(1), { members: 1, quorum: 1, tolerated: 0 });
+  assert.deepEqual(quorumOf(5), { members: 5, quorum: 3, tolerated: 2 });
+  assert.equal(sedReplacement('a|b&c\\d'), 'a\\|b\\&c\\\\d');
+  assert.throws(() => sedReplacement('a\nb'));
+  const added = 'Added member named m1 with ID 8e9e05c52164694d to cluster\n\nETCD_NAME="m1"\nETCD_INITIAL_CLUSTER="m0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380"\nETCD_INITIAL_CLUSTER_STATE="existing"\n';
+  assert.equal(initialCluster(added, '', 'm1', 'https://10.0.0.2:2380'), 'm0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380');
+  const list = '5ee217d17301: name=m0 peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true\n8e9e05c52164694d[unstarted]: peerURLs=https://10.0.0.2:2380\n';
+  assert.equal(initialCluster('already', list, 'm1', 'https://10.0.0.2:2380'), 'm0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380');
+  assert.throws(() => initialCluster('', list, 'm2', 'https://10.0.0.3:2380'));
+  const ss = 'Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port\ntcp LISTEN 0 4096 127.0.10.2:2380 0.0.0.0:*\ntcp LISTEN 0 4096 127.0.10.1:2380 0.0.0.0:*\n';
+  assert.ok(ssListens(ss, '127.0.10.1', 2380));
+  assert.ok(!ssListens(ss, '127.0.10.3', 2380));
+  const h0 = inv.hosts[0]!;
+  assert.equal(expectedPeerUrl(h0, 'ETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.1:2380\n', 'tcp LISTEN 0 1 10.0.0.1:2380 0.0.0.0:*'), 'https://10.0.0.1:2380');
+  assert.throws(() => expectedPeerUrl(h0, 'ETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.9.9.9:2380\n', ''), /advertises/);
+  assert.throws(() => expectedPeerUrl(h0, '', 'tcp LISTEN 0 1 10.0.0.9:2380 0.0.0.0:*'), /nothing listens/);
+  const local = parseV2MemberList('5ee217d17301: name=master-0.example.com peerURLs=http://localhost:2380 clientURLs=https://10.0.0.1:2379 isLeader=true\n');
+  assert.equal(findSelf(local, h0).id, '5ee217d17301');
+  assert.equal(confValue('ETCD_NAME="x y"\n', 'ETCD_NAME'), 'x y');
+  for (const c of [...joinConfCommands('m0=https://a:2380,m|1=https://b:2380', '/etc/etcd/etcd.conf.bak-1'), memberAddCommand(['https://a:2379'], 'n', 'https://b:2380'), moveAsideCommand('/var/lib/etcd.old-1')]) shSyntaxOk(c.script);
+});
+
+test('etcd-peerurl-fix and etcd-config-restore plans', () => {
+  const fix = plan(etcdPeerUrlFix, { host: M[1]! });
+  assert.deepEqual(fix.map((s) => s.id), ['peerurl-read', 'peerurl-update', 'peerurl-verify']);
+  assert.ok(fix.every((s) => s.hosts.length === 1 && s.hosts[0] === M[1]));
+  assert.match(cmds(step(fix, 'peerurl-read'), M[1]!)[1]!, /^ss -l4n/);
+  const cfg = plan(etcdConfigRestore, { host: M[0]!, backup: '/backup/etcd-config-20240105' });
+  assert.deepEqual(cfg.map((s) => s.id), ['find-backup', 'copy-back', 'restart', 'verify-health']);
+  assert.deepEqual(cmds(step(cfg, 'copy-back'), M[0]!).slice(1), ['cp <source> /etc/etcd/etcd.conf', 'restorecon -Rv /etc/etcd/etcd.conf']);
+  assert.match(cmds(step(cfg, 'copy-back'), M[0]!)[0]!, /etcd\.conf\.old-20240105030405/);
+  assert.deepEqual(cmds(step(cfg, 'restart'), M[0]!)[0], 'systemctl restart etcd.service');
+});
+
+test('the etcd.conf edit: sed run on a sample file keeps a .bak, sets the printed cluster and existing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'joinconf-'));
+  try {
+    const conf = join(dir, 'etcd.conf');
+    const orig = 'ETCD_NAME=m1\nETCD_INITIAL_CLUSTER=m0=https://a:2380,m1=https://b:2380\nETCD_INITIAL_CLUSTER_STATE=new\n';
+    writeFileSync(conf, orig);
+    const ic = "m0=https://a:2380,m|1&x=https://b:2380;$(touch /tmp/pwned)";
+    const script = joinConfCommands(ic, `${conf}.bak-1`).map((c) => c.script.replaceAll('/etc/etcd/etcd.conf', conf)).join(' && ');
+    execFileSync('sh', ['-c', script]);
+    assert.equal(readFileSync(conf, 'utf8'), `ETCD_NAME=m1\nETCD_INITIAL_CLUSTER=${ic}\nETCD_INITIAL_CLUSTER_STATE=existing\n`);
+    assert.equal(readFileSync(`${conf}.bak-1`, 'utf8'), orig);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

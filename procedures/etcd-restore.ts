@@ -1,0 +1,461 @@
+// 5.4.2.1 Restoring etcd v2 and v3 data (with 5.4.2.1.1, the peerURL fix):
+//   systemctl stop etcd.service                                      (every member)
+//   mv /var/lib/etcd /var/lib/etcd.old; mkdir /var/lib/etcd; chown -R etcd.etcd /var/lib/etcd/; restorecon -Rv /var/lib/etcd/
+//   cp -R /backup/etcd-xxx/* /var/lib/etcd/; mv /var/lib/etcd/db /var/lib/etcd/member/snap/db
+//   chcon -R --reference /backup/etcd-xxx/* /var/lib/etcd/; chown -R etcd:etcd /var/lib/etcd/R
+//   mkdir -p /etc/systemd/system/etcd.service.d/; echo "[Service]" > …/temp.conf; echo "ExecStart=" >> …/temp.conf
+//   sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd.service >> …/temp.conf
+//   systemctl daemon-reload; master-restart etcd; journalctl -fu etcd.service; etcdctl2 cluster-health
+//   rm -f …/temp.conf; systemctl daemon-reload; master-restart etcd; etcdctl2 cluster-health; etcdctl2 member list
+//   5.4.2.1.1: etcdctl2 member update <id> https://<ip>:2380
+//   then the other members, one at a time: etcdctl2 member add <name> https://<ip>:2380 (on the restored
+//   member), ETCD_INITIAL_CLUSTER=<printed> + ETCD_INITIAL_CLUSTER_STATE=existing in its etcd.conf, start.
+// Read the second way (PROCEDURES.md): the backup goes onto `host` only, the others rejoin empty.
+// Beyond the guide's text: the backup is verified before anything stops (snapshot status, the v2 part,
+// the snapshot's size); every member's etcd.conf must agree with the inventory (name, peer URL) before
+// anything stops; data dirs are moved aside to /var/lib/etcd.old-<timestamp>, never deleted — where
+// /var/lib/etcd is a mount point its contents are moved (LAB-FACTS); only `db` and `member/` are copied
+// from the backup (a same-day rerun of etcd-backup leaves member.old-* there, not data to restore);
+// `restorecon -Rv` instead of the guide's `chcon --reference` glob; L1114's `/var/lib/etcd/R` read as
+// `/var/lib/etcd/`; the drop-in is checked to really carry --force-new-cluster before etcd starts;
+// `member add` is retried on "unhealthy cluster" / "not enough started members" (LAB-FACTS); each
+// member's etcd.conf is kept as etcd.conf.bak-<timestamp> before the sed edit. Restarts use systemctl
+// (RPM etcd; `master-restart etcd` is the static-pod form, where a drop-in has no effect).
+import type { CommandOutput } from '../src/checks/types.js';
+import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import type { Host } from '../src/inventory/types.js';
+import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { parseSnapshotStatus } from './etcd-backup.js';
+import {
+  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, ETCD_UNIT, etcdStoppedCheck, healthyV2, healthyV3, lastOf,
+  onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, validateRemoteDir, waitUntil,
+} from './etcd-common.js';
+
+const entry = catalogueEntry('etcd-restore');
+
+/** Members this procedure can bring back (the restored one + up to 6 others). */
+export const MAX_MEMBERS = 7;
+
+export function movedAsideDir(ctx: StepContext): string {
+  return `${DATA_DIR}.old-${timeStamp(ctx.startedAt)}`;
+}
+
+const everyMember: Placement = { on: 'role', role: 'etcd', mode: 'serial' };
+const restored = (ctx: StepContext): string[] => [etcdClientUrl(paramMember(ctx))];
+const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).map(etcdClientUrl);
+
+// ---- pure parts (tested) ---------------------------------------------------------------------------
+
+/** Prints "missing: …" for every part of the backup that is not there. */
+export function backupCheckCommand(dir: string): ShellCommand {
+  return sh`test -d ${dir} || echo ${`missing: ${dir} (no such directory)`}; test -s ${dir}/db || echo ${`missing: ${dir}/db (v3 snapshot)`}; test -s ${dir}/member/snap/db || echo ${`missing: ${dir}/member/snap/db`}; ls ${dir}/member/wal/*.wal > /dev/null 2>&1 || echo ${`missing: ${dir}/member/wal/*.wal`}`;
+}
+
+/** `snapshot status -w json` and the file's size (`stat -c %s`), on separate lines. */
+export function snapshotCheckCommand(dir: string): ShellCommand {
+  return sh`ETCDCTL_API=3 etcdctl snapshot status ${`${dir}/db`} -w json && echo "size: $(stat -c %s ${`${dir}/db`})"`;
+}
+
+/** The snapshot is readable and not shorter than the database it describes. */
+export function snapshotVerdict(out: CommandOutput): true | string {
+  if (out.exitCode !== 0) return `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+  let s;
+  try {
+    s = parseSnapshotStatus(out.stdout);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const size = /^size: (\d+)$/m.exec(out.stdout);
+  if (!size) return 'could not read the snapshot file size';
+  if (Number(size[1]) < s.totalSize) return `the snapshot file is ${size[1]} bytes, shorter than the ${s.totalSize} bytes of its database: truncated`;
+  if (s.totalKey === 0) return 'the snapshot holds no keys';
+  return true;
+}
+
+export function missingVerdict(what: string) {
+  return (out: CommandOutput): true | string => {
+    const missing = out.stdout.split('\n').filter((l) => l.startsWith('missing: ')).map((l) => l.slice(9));
+    return missing.length === 0 ? true : `${what} is incomplete: ${missing.join(', ')}`;
+  };
+}
+
+/** Move the data dir aside (never delete); where it is a mount point, move its contents. */
+export function moveAsideCommand(aside: string): ShellCommand {
+  const d = DATA_DIR;
+  return sh`if mountpoint -q ${d}; then echo ${`${d} is a mount point: moving its contents to ${aside}`}; mkdir -p ${aside} && for f in ${d}/* ${d}/.[!.]* ${d}/..?*; do if test -e "$f" || test -L "$f"; then mv "$f" ${aside}/ || exit 1; fi; done; elif test -e ${aside}; then echo ${`${aside} exists already (moved aside by this run)`}; mkdir -p ${d}; elif test -e ${d}; then mv ${d} ${aside} && mkdir ${d}; else echo ${`${d} does not exist: nothing to move aside`}; mkdir -p ${aside} ${d}; fi`;
+}
+
+/** The guide's drop-in recipe, made from the real unit, then checked. */
+export function dropInCommands(): ShellCommand[] {
+  return [
+    sh`mkdir -p ${DROP_IN_DIR}/`,
+    sh`echo "[Service]" > ${DROP_IN}`,
+    sh`echo "ExecStart=" >> ${DROP_IN}`,
+    // the guide's recipe, verbatim: the unit's ExecStart line with --force-new-cluster before its closing quote
+    sh`sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' ${UNIT_FILE} >> ${DROP_IN}`,
+    sh`cat ${DROP_IN}; if ! grep -q '^ExecStart=..*--force-new-cluster' ${DROP_IN}; then echo ${`the drop-in has no ExecStart line with --force-new-cluster (the ExecStart of ${UNIT_FILE} does not end in a double quote): removing it, etcd is not started`}; rm -f ${DROP_IN}; exit 1; fi`,
+  ];
+}
+
+/** Checks the drop-in text: `[Service]`, a bare `ExecStart=`, then an ExecStart carrying --force-new-cluster. */
+export function dropInVerdict(content: string): true | string {
+  const lines = content.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines[0] !== '[Service]') return 'the drop-in does not start with [Service]';
+  if (lines[1] !== 'ExecStart=') return 'the drop-in does not reset ExecStart= first';
+  const exec = lines.slice(2).filter((l) => l.startsWith('ExecStart='));
+  if (exec.length !== 1) return `the drop-in has ${exec.length} ExecStart lines after the reset, not 1`;
+  return /^ExecStart=.+ --force-new-cluster"?$/.test(exec[0]!) || `the drop-in's ExecStart does not end with --force-new-cluster: ${exec[0]}`;
+}
+
+/** `member add` with retries on the errors etcd gives right after the previous member joined (unhealthy cluster, not enough started members, no leader yet). */
+export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): ShellCommand {
+  const add = etcdctl.memberAddV2(endpoints, name, peerUrl);
+  const list = etcdctl.memberListV2(endpoints);
+  return sh`if ${list} | grep -qF -e ${`peerURLs=${peerUrl}`}; then echo ${`${peerUrl} is already in the member list (added by an earlier attempt)`}; exit 0; fi; i=0; while :; do out=$(${add} 2>&1); rc=$?; printf '%s\\n' "$out"; test "$rc" = 0 && exit 0; case "$out" in *'unhealthy cluster'*|*'not enough started members'*|*'has no leader'*) ;; *) exit "$rc";; esac; i=$((i+1)); if test "$i" -ge 30; then echo 'member add still refused after 60 s'; exit 1; fi; echo 'retrying in 2 s'; sleep 2; done`;
+}
+
+/**
+ * ETCD_INITIAL_CLUSTER for a joining member: what `member add` printed, else (added by an earlier
+ * attempt) the member list's started members plus the new one.
+ */
+export function initialCluster(addOut: string, listOut: string, name: string, peerUrl: string): string {
+  const printed = confValue(addOut, 'ETCD_INITIAL_CLUSTER');
+  if (printed) return printed;
+  const ms = parseV2MemberList(listOut);
+  if (!ms.some((m) => m.peerURLs.includes(peerUrl))) throw new Error(`member add printed no ETCD_INITIAL_CLUSTER and ${peerUrl} is not in the member list`);
+  const parts = ms.flatMap((m) => (m.peerURLs.includes(peerUrl) ? [`${name}=${peerUrl}`] : m.name ? m.peerURLs.map((u) => `${m.name}=${u}`) : []));
+  return parts.join(',');
+}
+
+/** sed edit of the joining member's etcd.conf (a .bak copy first; lines appended when missing). */
+export function joinConfCommands(initial: string, bak: string): ShellCommand[] {
+  const ic = sedReplacement(initial);
+  return [
+    sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
+    // the value (sed-escaped) is a quoted word of its own, joined to our literal sed text
+    sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${ic}'|' -e 's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=existing|' ${ETCD_CONF}`,
+    sh`grep -q '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER=${initial}`} >> ${ETCD_CONF}; grep -q '^ETCD_INITIAL_CLUSTER_STATE=' ${ETCD_CONF} || echo 'ETCD_INITIAL_CLUSTER_STATE=existing' >> ${ETCD_CONF}`,
+    sh`grep -E '^ETCD_INITIAL_CLUSTER(_STATE)?=' ${ETCD_CONF}`,
+  ];
+}
+
+/** The k-th member other than `host` (1-based), if the inventory has one. */
+function kth(ctx: StepContext, k: number): Host | undefined {
+  return otherMembers(ctx)[k - 1];
+}
+
+function rejoinSteps(k: number): Step[] {
+  const skipIf = (ctx: StepContext) => (kth(ctx, k) ? undefined : `the inventory has no ${k + 1}${k === 1 ? 'nd' : k === 2 ? 'rd' : 'th'} etcd member`);
+  const joining = (ctx: StepContext): Host => {
+    const h = kth(ctx, k);
+    if (!h) throw new Error(`no etcd member number ${k + 1}`);
+    return h;
+  };
+  const icName = `initial-cluster-${k}`;
+  return [
+    {
+      id: `member-add-${k}`,
+      title: `Add member ${k + 1} back: etcdctl2 member add <name> https://<ip>:2380 (on the restored member)`,
+      section: '5.4.2.1',
+      where: onParamHost,
+      skipIf,
+      commands: (ctx) => {
+        const h = joining(ctx);
+        return [memberAddCommand(restored(ctx), h.name, etcdPeerUrl(h)), etcdctl.memberListV2(restored(ctx))];
+      },
+      capture: {
+        [icName]: (o, ctx) => {
+          const h = joining(ctx);
+          return initialCluster(o[0]?.stdout ?? '', text(lastOf(o)), h.name, etcdPeerUrl(h));
+        },
+      },
+      verify: {
+        describe: 'the member list has the new member’s peer URL',
+        command: (ctx) => etcdctl.memberListV2(restored(ctx)),
+        ok: (out, ctx) => {
+          const url = etcdPeerUrl(joining(ctx));
+          return parseV2MemberList(text(out)).some((m) => m.peerURLs.includes(url)) || `${url} is not in the member list`;
+        },
+      },
+    },
+    {
+      id: `join-${k}`,
+      title: `On member ${k + 1}: ETCD_INITIAL_CLUSTER=<printed>, ETCD_INITIAL_CLUSTER_STATE=existing in etcd.conf, start etcd, wait until healthy`,
+      section: '5.4.2.1',
+      where: { on: 'hosts', describe: `etcd member ${k + 1} (inventory order, the restored member counted first)`, mode: 'serial', hosts: (ctx) => [joining(ctx)] },
+      skipIf,
+      precondition: {
+        describe: `the member's data dir ${DATA_DIR} is empty (moved aside earlier) and etcd is stopped`,
+        command: () => sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
+        ok: (out) => {
+          if (/^active$/m.test(out.stdout)) return 'etcd is already running on this member';
+          const n = /^entries: (\d+)$/m.exec(out.stdout);
+          return n?.[1] === '0' || `${DATA_DIR} is not empty (${n?.[1] ?? '?'} entries): a joining member starts empty`;
+        },
+      },
+      commands: (ctx) => {
+        const h = joining(ctx);
+        return [
+          ...joinConfCommands(ctx.captured.get(icName), `${ETCD_CONF}.bak-${timeStamp(ctx.startedAt)}`),
+          argv('systemctl', 'start', ETCD_UNIT),
+          waitUntil(ownHealth(h), 90, `${h.name} did not become healthy`),
+          // the next member add is refused until the cluster is healthy again (LAB-FACTS)
+          waitUntil(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
+          etcdctl.clusterHealth(restored(ctx)),
+        ];
+      },
+      timeoutMs: 3 * 60_000,
+      verify: {
+        describe: 'the member is started in the member list with its name and https peer URL, and healthy',
+        command: (ctx) => sh`${etcdctl.memberListV2(restored(ctx))} && ${ownHealth(joining(ctx))}`,
+        ok: (out, ctx) => {
+          const h = joining(ctx);
+          const m = parseV2MemberList(text(out)).find((x) => x.peerURLs.includes(etcdPeerUrl(h)));
+          if (!m) return `${etcdPeerUrl(h)} is not in the member list`;
+          if (!m.started || m.name !== h.name) return `member ${m.id} is ${m.started ? `named ${m.name}` : 'not started'}`;
+          return out.exitCode === 0 || `${h.name} is not healthy`;
+        },
+      },
+    },
+  ];
+}
+
+// ---- the procedure ---------------------------------------------------------------------------------
+
+export const etcdRestore: Procedure = {
+  entry,
+  parameters: withValidators(entry, {
+    host: validateHostOfRole('etcd'),
+    backup: (v) => validateRemoteDir(v),
+  }),
+  steps: [
+    {
+      id: 'check-backup',
+      title: 'Verify the backup before anything stops: the directory, snapshot status of <backup>/db, the v2 member/wal and member/snap/db',
+      section: '5.4.2.1',
+      where: onParamHost,
+      precondition: {
+        describe: 'the backup has db, member/snap/db and member/wal/*.wal',
+        command: (ctx) => backupCheckCommand(backupParam(ctx)),
+        ok: missingVerdict('the backup'),
+      },
+      commands: (ctx) => [snapshotCheckCommand(backupParam(ctx)), sh`ls -l ${backupParam(ctx)} ${`${backupParam(ctx)}/member/wal`}`],
+      verify: {
+        describe: 'etcdctl snapshot status accepts <backup>/db and the file is as long as its database',
+        command: (ctx) => snapshotCheckCommand(backupParam(ctx)),
+        ok: (out) => snapshotVerdict(out),
+      },
+    },
+    {
+      id: 'check-members',
+      title: 'Check every member’s etcd.conf (name, peer URL) against the inventory',
+      section: '5.4.2.1',
+      where: everyMember,
+      commands: () => [sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_INITIAL_CLUSTER_STATE)=' ${ETCD_CONF}`],
+      verify: {
+        describe: 'ETCD_NAME is the inventory name and ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address',
+        command: () => sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS)=' ${ETCD_CONF}`,
+        ok: (out, ctx) => {
+          const h = ctx.host!;
+          if (etcdHosts(ctx.inventory).length > MAX_MEMBERS) return `the inventory has more than ${MAX_MEMBERS} etcd members`;
+          const name = confValue(out.stdout, 'ETCD_NAME');
+          const url = confValue(out.stdout, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
+          if (name !== h.name) return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under another name; fix one of them first`;
+          if (url !== etcdPeerUrl(h)) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${etcdPeerUrl(h)}`;
+          return true;
+        },
+      },
+    },
+    {
+      id: 'quorum',
+      title: 'Show the quorum arithmetic and the current member list',
+      section: '5.4.2.1',
+      where: onParamHost,
+      allowFailure: true,
+      commands: (ctx) => {
+        const q = quorumOf(etcdHosts(ctx.inventory).length);
+        const lines = [
+          `members: ${q.members} ([etcd] of the inventory); quorum: ${q.quorum}; failures tolerated: ${q.tolerated}`,
+          `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs alone with the backup; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
+        ];
+        return [sh`printf '%s\\n' ${lines}`, etcdctl.memberListV2(allEndpoints(ctx))];
+      },
+      verify: {
+        describe: `the inventory has 1 to ${MAX_MEMBERS} etcd members`,
+        command: (ctx) => sh`echo ${etcdHosts(ctx.inventory).length}`,
+        ok: (out) => {
+          const n = Number(out.stdout.trim());
+          return (n >= 1 && n <= MAX_MEMBERS) || `${n} etcd members: this procedure brings back at most ${MAX_MEMBERS}`;
+        },
+      },
+    },
+    {
+      id: 'stop-etcd',
+      title: 'Stop etcd on every member (systemctl stop etcd.service)',
+      section: '5.4.2.1',
+      where: everyMember,
+      gate: {
+        kind: 'confirm',
+        what: (ctx) => `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until the restore has run.`,
+        protectedBy: (ctx) => `the backup ${backupParam(ctx)} on ${paramMember(ctx).name}, just verified`,
+      },
+      commands: () => [argv('systemctl', 'stop', ETCD_UNIT)],
+      verify: etcdStoppedCheck,
+    },
+    {
+      id: 'move-data-aside',
+      title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted); chown etcd, restorecon',
+      section: '5.4.2.1',
+      where: everyMember,
+      destructive: true,
+      gate: {
+        kind: 'type-host',
+        what: (ctx) => `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty.`,
+        protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
+      },
+      precondition: etcdStoppedCheck,
+      commands: (ctx) => [
+        moveAsideCommand(movedAsideDir(ctx)),
+        sh`chown -R etcd:etcd ${DATA_DIR}/`,
+        sh`restorecon -Rv ${DATA_DIR}/`,
+        sh`ls -la ${movedAsideDir(ctx)} | head -5`,
+      ],
+      verify: {
+        describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
+        command: (ctx) => sh`test -d ${movedAsideDir(ctx)} && test -d ${DATA_DIR} && echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
+        ok: (out) => (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
+      },
+    },
+    {
+      id: 'restore-data',
+      title: 'Copy the backup in: cp -R <backup>/* /var/lib/etcd/; mv db member/snap/db; chown -R etcd:etcd; restorecon -Rv',
+      section: '5.4.2.1',
+      where: onParamHost,
+      destructive: true,
+      precondition: {
+        describe: `${DATA_DIR} is empty (moved aside) and etcd is stopped`,
+        command: () => sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
+        ok: (out) => {
+          if (/^active$/m.test(out.stdout)) return 'etcd is running on this member';
+          return /^entries: 0$/m.test(out.stdout) || `${DATA_DIR} is not empty: refusing to copy the backup over something`;
+        },
+      },
+      commands: (ctx) => {
+        const b = backupParam(ctx);
+        return [
+          sh`cp -R ${`${b}/db`} ${`${b}/member`} ${DATA_DIR}/`,
+          sh`mv ${`${DATA_DIR}/db`} ${`${DATA_DIR}/member/snap/db`}`,
+          sh`chown -R etcd:etcd ${DATA_DIR}/`,
+          sh`restorecon -Rv ${DATA_DIR}`,
+        ];
+      },
+      verify: {
+        describe: 'member/snap/db is the snapshot of the backup and the WAL is there',
+        command: (ctx) => sh`cmp ${`${backupParam(ctx)}/db`} ${`${DATA_DIR}/member/snap/db`} && ls ${DATA_DIR}/member/wal/*.wal`,
+        ok: (out) => out.exitCode === 0 || `the data dir does not hold the backup: ${text(out).trim().slice(-200)}`,
+      },
+    },
+    {
+      id: 'drop-in',
+      title: 'Write the --force-new-cluster drop-in (/etc/systemd/system/etcd.service.d/temp.conf) from the unit’s ExecStart',
+      section: '5.4.2.1',
+      where: onParamHost,
+      destructive: true,
+      gate: {
+        kind: 'type-host',
+        what: (ctx) => `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the backup, with a new member id.`,
+        protectedBy: (ctx) => `the backup ${backupParam(ctx)}; the old data of every member in ${movedAsideDir(ctx)}`,
+      },
+      commands: () => dropInCommands(),
+      verify: {
+        describe: 'the drop-in resets ExecStart and sets it again with --force-new-cluster',
+        command: () => argv('cat', DROP_IN),
+        ok: (out) => (out.exitCode === 0 ? dropInVerdict(out.stdout) : `${DROP_IN} is missing`),
+      },
+    },
+    {
+      id: 'start-force-new-cluster',
+      title: 'systemctl daemon-reload; start etcd (a new single-member cluster)',
+      section: '5.4.2.1',
+      where: onParamHost,
+      commands: (ctx) => [
+        argv('systemctl', 'daemon-reload'),
+        argv('systemctl', 'restart', ETCD_UNIT),
+        waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`),
+      ],
+      timeoutMs: 3 * 60_000,
+      verify: healthyV2(restored, 'the single-member cluster is healthy (etcdctl2 cluster-health)'),
+    },
+    {
+      id: 'journal',
+      title: 'Check for error messages (journalctl -u etcd.service -n 50)',
+      section: '5.4.2.1',
+      where: onParamHost,
+      commands: () => [literal('journalctl -u etcd.service -n 50 --no-pager')],
+      verify: {
+        describe: 'etcd.service is active',
+        command: () => argv('systemctl', 'is-active', ETCD_UNIT),
+        ok: (out) => out.stdout.trim() === 'active' || `etcd.service is ${out.stdout.trim() || 'not active'}: read the journal above`,
+      },
+    },
+    {
+      id: 'health-single',
+      title: 'Check the health (etcdctl2 cluster-health)',
+      section: '5.4.2.1',
+      where: onParamHost,
+      commands: (ctx) => [etcdctl.clusterHealth(restored(ctx))],
+      verify: healthyV2(restored),
+    },
+    {
+      id: 'remove-drop-in',
+      title: 'Restart etcd in cluster mode: rm -f the drop-in; systemctl daemon-reload; restart etcd',
+      section: '5.4.2.1',
+      where: onParamHost,
+      commands: (ctx) => [
+        argv('rm', '-f', DROP_IN),
+        argv('systemctl', 'daemon-reload'),
+        argv('systemctl', 'restart', ETCD_UNIT),
+        waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy after the restart`),
+        etcdctl.clusterHealth(restored(ctx)),
+        etcdctl.memberListV2(restored(ctx)),
+      ],
+      timeoutMs: 3 * 60_000,
+      verify: {
+        describe: 'the drop-in is gone and the member is healthy',
+        command: (ctx) => sh`test ! -e ${DROP_IN} && ${etcdctl.clusterHealth(restored(ctx))}`,
+        ok: (out, ctx) => (out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `${DROP_IN} is still there or the member is not healthy`),
+      },
+    },
+    ...peerUrlFixSteps(onParamHost),
+    ...Array.from({ length: MAX_MEMBERS - 1 }, (_, i) => rejoinSteps(i + 1)).flat(),
+    {
+      id: 'verify-membership',
+      title: 'Check the health and the member list: the original members, names and https peer URLs',
+      section: '5.4.2.1',
+      where: onParamHost,
+      commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx))],
+      verify: {
+        describe: 'every inventory member is started, healthy, with its name and https peer URL',
+        command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl.clusterHealth(allEndpoints(ctx))}`,
+        ok: (out, ctx) => {
+          const ms = parseV2MemberList(text(out));
+          const want = etcdHosts(ctx.inventory);
+          const problems: string[] = [];
+          if (ms.length !== want.length) problems.push(`${ms.length} members, the inventory has ${want.length}`);
+          for (const h of want) {
+            const m = ms.find((x) => x.name === h.name);
+            if (!m) problems.push(`${h.name} missing`);
+            else if (m.peerURLs.join(',') !== etcdPeerUrl(h)) problems.push(`${h.name} advertises ${m.peerURLs.join(',')}`);
+          }
+          if (problems.length) return problems.join('; ');
+          return out.exitCode === 0 || 'the cluster is not healthy';
+        },
+      },
+    },
+  ],
+};
+
+export default etcdRestore;

@@ -1,0 +1,187 @@
+// Lab test of 5.4.2.1 etcd-restore (with 5.4.2.1.1) through the real CLI (`day2-tui run … --yes`) against
+// the lab's 3-member TLS etcd 3.4:
+//   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/etcd-restore.test.ts
+// The test takes a backup with etcd-backup, then (the test, not the product) destroys the data of all three
+// members; etcd-restore must bring back 3 healthy members with their names, https peer URLs and the same
+// fingerprint. A truncated snapshot must be refused with nothing stopped. Leaves 3 healthy members behind
+// (in `after`, a broken cluster is restored again from the backup with the product).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
+const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
+const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
+const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
+
+let tmp = '';
+let backupDir = '';
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
+  return new Promise((done) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
+  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 400_000);
+}
+
+function today(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+async function fingerprint(): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.trim();
+}
+
+/** v2 member list + v3 endpoint health of all three. */
+async function clusterState(): Promise<{ healthy: boolean; list: string }> {
+  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
+  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
+  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
+}
+
+/** 3 started members, original names, https peer URLs. */
+function membershipOk(list: string): boolean {
+  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
+}
+
+async function waitHealthy(seconds = 30): Promise<boolean> {
+  for (let i = 0; i < seconds; i++) {
+    const s = await clusterState();
+    if (s.healthy && membershipOk(s.list)) return true;
+    await new Promise((f) => setTimeout(f, 1000));
+  }
+  return false;
+}
+
+async function activeEverywhere(): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of MASTERS) out.push((await ssh(m, 'systemctl is-active etcd.service')).stdout.trim());
+  return out;
+}
+
+before(async () => {
+  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
+  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-restore-test-'));
+  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  // the backup every test uses, taken with the product
+  const r = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-backup'));
+  assert.equal(r.code, 0, show(r));
+  backupDir = `/backup/etcd-${today()}`;
+  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+});
+
+after(async () => {
+  try {
+    if (labDir && backupDir && !(await waitHealthy(5))) {
+      // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
+      for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
+      const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
+      const ok = await waitHealthy(30);
+      if (!ok) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('etcd-restore: a truncated snapshot is refused before anything stops', async () => {
+  const bad = `/backup/etcd-truncated-${process.pid}`;
+  const prep = await ssh(MASTERS[0]!, `rm -rf ${bad} && cp -a ${backupDir} ${bad} && truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db && ls -l ${bad}/db`);
+  assert.equal(prep.code, 0, show(prep));
+  try {
+    const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: bad }, join(tmp, 'state-truncated'));
+    assert.notEqual(r.code, 0, show(r));
+    assert.match(r.stdout + r.stderr, /failed: Verify the backup before anything stops/, show(r));
+    assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
+    assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
+    const audit = readFileSync(join(tmp, 'state-truncated', 'audit.log'), 'utf8');
+    assert.ok(!audit.includes('systemctl stop'), 'nothing was stopped');
+  } finally {
+    await ssh(MASTERS[0]!, `rm -rf ${bad}`);
+  }
+});
+
+test('etcd-restore: all three data dirs lost → 3 healthy members, original names, https peer URLs, same fingerprint', async () => {
+  const fp0 = await fingerprint();
+  // the test destroys the data (not the product)
+  for (const m of MASTERS) {
+    const r = await ssh(m, 'systemctl stop etcd.service; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l');
+    assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
+  }
+  const state = join(tmp, 'state-restore');
+  const t0 = Date.now();
+  const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, state);
+  assert.equal(r.code, 0, show(r));
+  const s = await clusterState();
+  assert.ok(s.healthy, `not healthy:\n${s.list}`);
+  assert.ok(membershipOk(s.list), `membership:\n${s.list}`);
+  assert.equal(await fingerprint(), fp0, 'fingerprint differs after the restore');
+  console.log(`restore took ${Math.round((Date.now() - t0) / 1000)} s`);
+
+  // the data dirs were moved aside (not deleted), the drop-in is gone, the others' etcd.conf kept a .bak
+  for (const m of MASTERS) {
+    const a = await ssh(m, 'ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && echo OK');
+    assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
+  }
+  for (const m of MASTERS.slice(1)) {
+    const c = await ssh(m, "ls /etc/etcd/etcd.conf.bak-* && grep -x 'ETCD_INITIAL_CLUSTER_STATE=existing' /etc/etcd/etcd.conf");
+    assert.equal(c.code, 0, `${m}: ${show(c)}`);
+  }
+  // the audit log has the guide's commands
+  const lines = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+  const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
+  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  has(/^master-0\S* sed -n '\/ExecStart\/s\/"\$\/ --force-new-cluster"\/p' \/usr\/lib\/systemd\/system\/etcd.service >> /);
+  has(/^master-0\S* .*member update [0-9a-f]+ https:\/\/127\.0\.10\.1:2380/);
+  has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
+  has(/^master-2\S* systemctl start etcd.service/);
+});
+
+test('etcd-peerurl-fix: on a member that already advertises its https address, nothing changes', async () => {
+  const r = await day2('etcd-peerurl-fix', { host: MASTERS[0]! }, join(tmp, 'state-peerurl'));
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stdout, /already advertises https:\/\/127\.0\.10\.1:2380/, show(r));
+  assert.ok(await waitHealthy(10));
+});
+
+test('etcd-config-restore: a damaged etcd.conf comes back from the configuration backup, etcd healthy', async () => {
+  const cfg = `/backup/etcd-config-${today()}`;
+  const m = MASTERS[1]!;
+  const dmg = await ssh(m, `test -s ${cfg}/etcd/etcd.conf && echo 'damaged' > /etc/etcd/etcd.conf`);
+  assert.equal(dmg.code, 0, show(dmg));
+  const r = await day2('etcd-config-restore', { host: m, backup: cfg }, join(tmp, 'state-config'));
+  assert.equal(r.code, 0, show(r));
+  const c = await ssh(m, `cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && grep -x damaged /etc/etcd/etcd.conf.old-* && echo SAME`);
+  assert.match(c.stdout, /SAME/, show(c));
+  assert.ok(await waitHealthy(30), 'not healthy with 3 members after the config restore');
+});
