@@ -1,6 +1,5 @@
 // Pieces shared by the backup procedures of chapter 4 (master-backup, node-backup,
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
-import { parse as parseShellWords } from 'shell-quote';
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
@@ -144,65 +143,47 @@ export function summarizeDirCommand(dir: string): ShellCommand {
   return sh`echo "$(find ${dir} -mindepth 1 -type f | wc -l) files in "${dir}; du -sh ${dir}`;
 }
 
-/** Ansible's `ansible_ssh_common_args` split into words (only plain words; operators and globs dropped). */
-export function sshCommonArgs(host: Host): string[] {
-  const raw = host.vars['ansible_ssh_common_args'] ?? host.vars['ansible_ssh_extra_args'] ?? '';
-  if (!raw.trim()) return [];
-  return parseShellWords(raw).filter((w): w is string => typeof w === 'string');
-}
-
-/** The remote script wrapped for a host whose user is not root but has `ansible_become`: `sudo -n sh -c …`. */
-function asRoot(host: Host, script: ShellCommand): ShellCommand {
-  return host.become && host.user !== undefined && host.user !== 'root' ? sh`sudo -n sh -c ${script.script}` : script;
-}
-
-/**
- * Bastion command that streams a tar.gz made on a host (`tar -czf - <remoteTarArgs>`) over ssh into a local file, as Ansible
- * itself would connect: the inventory's user, port, key and `ansible_ssh_common_args` (where the
- * `UserKnownHostsFile` of an inventory usually is). Host key verification is forced on: ssh takes the
- * first value of an option, so `-o StrictHostKeyChecking=yes` before the inventory's args wins.
- * `remoteTarArgs` is remote shell text (it may contain "$(hostname)", resolved on the host).
- */
-export function fetchTarCommand(host: Host, remoteTarArgs: ShellCommand, localFile: string): ShellCommand {
-  const target = `${host.user ? `${host.user}@` : ''}${host.address}`;
-  const words: string[] = ['ssh', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(host.port)];
-  if (host.keyFile) words.push('-i', host.keyFile);
-  words.push(...sshCommonArgs(host), target);
-  const remote = asRoot(host, { script: `tar -czf - ${remoteTarArgs.script}` });
-  return sh`${argv(...words)} ${remote.script} > ${localFile} && tar -tzf ${localFile} > /dev/null && ls -l ${localFile}`;
-}
-
 /** A backup directory template as remote shell text: `<hostname>` becomes "$(hostname)" (resolved on the host). */
 export function remoteDirExpr(template: string, startedAt: Date): ShellCommand {
   const parts = template.replace(/<YYYYMMDD>/g, dateStamp(startedAt)).replace(/\/+$/, '').split('<hostname>');
   return { script: parts.map((p) => (p === '' ? '' : sh`${p}`.script)).join('"$(hostname)"') };
 }
 
-/** A step on the bastion fetching, from each host, its backup directories into `<copy-to>/<inventory name>/`. */
-export function copyToBastionStep(opts: {
+/** Where the copy step leaves the archives it makes on a host before they are fetched over SFTP. */
+export const COPY_ARCHIVE_DIR = '/backup';
+
+/**
+ * A step on each host that packs its backup into `/backup/<name>` (`tar -czf`, mode 0600) and fetches
+ * every archive over SFTP, on the product's verified connection (--known-hosts, --identity, the
+ * inventory's user/port/key), into `<copy-to>/<inventory name>/<name>` on the bastion. SFTP reads as the
+ * login user: when the commands ran through sudo, the archive is handed to that user ($SUDO_USER) first.
+ * The archives stay on the host next to the backup.
+ */
+export function sftpCopyStep(opts: {
   id: string;
   title: string;
   section: string;
   param: string;
+  describeHosts: string;
   hosts: (ctx: StepContext) => Host[];
-  /** What to fetch from one host: `tar` arguments (remote shell text), each with the local archive name. */
+  /** What to pack on one host: `tar` arguments (remote shell text), each with the archive's file name. */
   dirs: (ctx: StepContext, host: Host) => { tarArgs: ShellCommand; name: string }[];
 }): Step {
+  const dirsOf = (ctx: StepContext) => (ctx.host ? opts.dirs(ctx, ctx.host) : []);
   return {
     id: opts.id,
     title: opts.title,
     section: opts.section,
-    where: { on: 'bastion' },
+    where: { on: 'hosts', describe: opts.describeHosts, mode: 'serial', hosts: opts.hosts },
     skipIf: (ctx) => (ctx.params[opts.param] ? undefined : `no ${opts.param} given: the backup stays on the hosts only (the guide asks for a copy off the cluster)`),
-    commands: (ctx) => {
+    commands: (ctx) =>
+      dirsOf(ctx).map((d) => {
+        const file = `${COPY_ARCHIVE_DIR}/${d.name}`;
+        return sh`umask 077 && mkdir -p ${COPY_ARCHIVE_DIR} && tar -czf ${file} ${d.tarArgs} && if test -n "$SUDO_USER"; then chown "$SUDO_USER" ${file}; fi && ls -l ${file}`;
+      }),
+    downloads: (ctx) => {
       const base = (ctx.params[opts.param] ?? '').replace(/\/+$/, '');
-      const out: ShellCommand[] = [];
-      for (const h of opts.hosts(ctx)) {
-        const dest = `${base}/${h.name}`;
-        out.push(argv('mkdir', '-p', dest));
-        for (const d of opts.dirs(ctx, h)) out.push(fetchTarCommand(h, d.tarArgs, `${dest}/${d.name}`));
-      }
-      return out;
+      return dirsOf(ctx).map((d) => ({ remote: `${COPY_ARCHIVE_DIR}/${d.name}`, local: `${base}/${ctx.host!.name}/${d.name}` }));
     },
   };
 }

@@ -143,7 +143,7 @@ test('node-backup: every node (masters are nodes too), the node files', () => {
 
 // ---- registry-certs-backup ---------------------------------------------------------------------------
 
-test('registry-certs-backup: tar of /etc/docker/certs.d, system trust, fetched to the bastion over ssh', () => {
+test('registry-certs-backup: tar of /etc/docker/certs.d, system trust, fetched to the bastion over SFTP', () => {
   const steps = plan(registryCertsBackup, { 'copy-to': '/srv/backups' });
   assert.deepEqual(steps.map((s) => s.id), ['hostname', 'docker-certs', 'trust-list', 'trust-extract', 'copy-to-bastion']);
   const certs = cmds(step(steps, 'docker-certs'), 'node-0.example.com');
@@ -153,20 +153,15 @@ test('registry-certs-backup: tar of /etc/docker/certs.d, system trust, fetched t
   assert.ok(extract.some((c) => c.includes('trust extract --format=pem-bundle --filter=ca-anchors --overwrite')));
   assert.ok(extract.some((c) => c.includes('openssl verify -CAfile')));
   for (const c of [...certs, ...extract]) shSyntaxOk(c.replace(/<hostname>/g, 'h'));
+  // the copy: packed on each node, fetched over SFTP on the product's verified connection (no system ssh)
   const copy = step(steps, 'copy-to-bastion');
-  assert.deepEqual(copy.hosts, []);
-  const bastion = cmds(copy, null);
-  assert.equal(bastion[0], 'mkdir -p /srv/backups/master-0.example.com');
-  // infra-0: cloud-user with become, the inventory's ssh args after ours (StrictHostKeyChecking=yes wins)
-  const infra = bastion.find((c) => c.includes('cloud-user@10.0.1.1'))!;
-  const w = words(infra);
-  assert.deepEqual(w.slice(0, 7), ['ssh', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', '22']);
-  assert.ok(w.indexOf('UserKnownHostsFile=/lab dir/known_hosts') > w.indexOf('StrictHostKeyChecking=yes'));
-  const remote = w[w.indexOf('cloud-user@10.0.1.1') + 1]!;
-  assert.match(remote, /^sudo -n sh -c /);
-  assert.deepEqual(words(words(remote)[4]!).slice(0, 6), ['tar', '-czf', '-', '--ignore-failed-read', '-C', '/backup/$(hostname)/20240105']);
-  assert.match(infra, /" > \/srv\/backups\/infra-0.example.com\/registry-certs-20240105.tar.gz && tar -tzf /);
-  shSyntaxOk(infra);
+  assert.ok(copy.hosts.includes('infra-0.example.com'));
+  const infra = cmds(copy, 'infra-0.example.com');
+  assert.match(infra[0]!, /^umask 077 && mkdir -p \/backup && tar -czf \/backup\/registry-certs-20240105.tar.gz --ignore-failed-read -C \/backup\/"\$\(hostname\)"\/20240105 /);
+  assert.match(infra[0]!, /chown "\$SUDO_USER"/);
+  assert.equal(infra[1], 'sftp get infra-0.example.com:/backup/registry-certs-20240105.tar.gz → /srv/backups/infra-0.example.com/registry-certs-20240105.tar.gz');
+  assert.ok(!cmds(copy, null).length, 'nothing runs on the bastion');
+  shSyntaxOk(infra[0]!);
   assert.throws(() => plan(registryCertsBackup, {}), /copy-to/);
 });
 
@@ -229,12 +224,18 @@ test('etcd-backup: the stop is gated, names the member and who keeps quorum, and
 test('etcd-backup: backup-dir and copy-to', () => {
   const steps = plan(etcdBackup, { 'backup-dir': '/mnt/nfs/etcd-<YYYYMMDD>/', 'copy-to': '/srv/b' });
   assert.equal(cmds(step(steps, 'snapshot-save'), 'master-0.example.com')[0], 'mkdir -p /mnt/nfs/etcd-20240105');
-  const copy = cmds(step(steps, 'copy-to-bastion'), null);
-  assert.equal(copy.filter((c) => c.startsWith('mkdir -p /srv/b/')).length, 3);
-  assert.equal(copy.filter((c) => c.includes('etcd-config-20240105.tar.gz')).length, 3, 'config of every member');
-  const data = copy.filter((c) => c.includes('etcd-data-20240105.tar.gz'));
-  assert.equal(data.length, 1);
-  assert.match(data[0]!, /master-0\.example\.com 'tar -czf - -C \/mnt\/nfs etcd-20240105' > \/srv\/b\/master-0.example.com\/etcd-data-20240105.tar.gz/);
+  // the copy: tar.gz into /backup on each member, then SFTP on the verified connection (no system ssh)
+  const copyStep = step(steps, 'copy-to-bastion');
+  assert.deepEqual(copyStep.hosts, ['master-0.example.com', 'master-1.example.com', 'master-2.example.com']);
+  const m0 = cmds(copyStep, 'master-0.example.com');
+  assert.ok(m0.every((c) => !/\bssh\b/.test(c.replace(/sftp get/, ''))), m0.join('\n'));
+  assert.ok(m0.includes('umask 077 && mkdir -p /backup && tar -czf /backup/etcd-data-20240105.tar.gz -C /mnt/nfs etcd-20240105 && if test -n "$SUDO_USER"; then chown "$SUDO_USER" /backup/etcd-data-20240105.tar.gz; fi && ls -l /backup/etcd-data-20240105.tar.gz'), m0.join('\n'));
+  assert.ok(m0.includes('sftp get master-0.example.com:/backup/etcd-data-20240105.tar.gz → /srv/b/master-0.example.com/etcd-data-20240105.tar.gz'), m0.join('\n'));
+  for (const h of ['master-0.example.com', 'master-1.example.com', 'master-2.example.com']) {
+    assert.ok(cmds(copyStep, h).includes(`sftp get ${h}:/backup/etcd-config-20240105.tar.gz → /srv/b/${h}/etcd-config-20240105.tar.gz`), h);
+  }
+  assert.equal(cmds(copyStep, 'master-1.example.com').filter((c) => c.includes('etcd-data')).length, 0, 'data only from the member backed up');
+  assert.equal(plan(etcdBackup, {}).find((s) => s.id === 'copy-to-bastion')!.skipped !== undefined, true);
   assert.throws(() => plan(etcdBackup, { 'backup-dir': '/var/lib/etcd/bk' }), /inside \/var\/lib\/etcd/);
   assert.throws(() => plan(etcdBackup, { 'backup-dir': '/backup/<hostname>' }), /only placeholder/);
   assert.throws(() => plan(etcdBackup, { host: 'node-0.example.com' }), /not a etcd host|etcd/);

@@ -8,16 +8,16 @@
 // Beyond the guide's text: etcd is stopped only when the other members keep quorum; if the v2 backup
 // fails, etcd is started again at once; after the start the tool waits until the member is healthy; the
 // backup is verified (`snapshot status`, member/wal/*.wal, member/snap/db); an existing v2 backup of the
-// same day is moved aside, not overwritten; optional copy to the bastion (ssh + tar, the inventory's
-// ssh settings). etcdctl is always called with every flag (the installer's aliases are not expanded
-// over ssh). Restarts use systemctl (RPM etcd); static-pod etcd (3.10 `master-restart etcd`) is not handled.
+// same day is moved aside, not overwritten; optional copy to the bastion (tar.gz in /backup on each
+// member, fetched over SFTP on the verified connection). etcdctl is always called with every flag (the
+// installer's aliases are not expanded over ssh). Restarts use systemctl (RPM etcd); static-pod etcd (3.10 `master-restart etcd`) is not handled.
 import type { CommandOutput } from '../src/checks/types.js';
 import { ETCD_PEER_CERTS, etcdClientUrl, etcdctl, etcdctl3, etcdEndpoints, etcdHosts, etcdAddress, ETCD_CLIENT_PORT } from '../src/checks/etcdctl.js';
 import { parseJsonLossless, parseV2ClusterHealth, parseV3EndpointHealth, parseV3MemberList } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { catalogueEntry, copyToBastionStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
+import { catalogueEntry, sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
 
 const entry = catalogueEntry('etcd-backup');
 
@@ -331,11 +331,12 @@ export const etcdBackup: Procedure = {
         ok: missingVerdict('the etcd backup'),
       },
     },
-    copyToBastionStep({
+    sftpCopyStep({
       id: 'copy-to-bastion',
-      title: 'Copy the backup off the cluster, to the bastion',
+      title: 'Copy the backup off the cluster, to the bastion (tar on the host, SFTP to <copy-to>/<host>/)',
       section: '4.6',
       param: 'copy-to',
+      describeHosts: 'every etcd member',
       hosts: (ctx) => etcdHosts(ctx.inventory),
       dirs: (ctx, h) => {
         const stamp = dateStamp(ctx.startedAt);

@@ -12,7 +12,7 @@ import { literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import {
   DEFAULT_HOST_BACKUP_DIR,
   catalogueEntry,
-  copyToBastionStep,
+  sftpCopyStep,
   dateStamp,
   hostnameOf,
   hostnameStep,
@@ -99,11 +99,12 @@ export const registryCertsBackup: Procedure = {
         ];
       },
     },
-    copyToBastionStep({
+    sftpCopyStep({
       id: 'copy-to-bastion',
-      title: 'Copy the certificate archives off the host, to the bastion',
+      title: 'Copy the certificate archives off the host, to the bastion (SFTP)',
       section: '4.3',
       param: 'copy-to',
+      describeHosts: 'every node (or the one named by host)',
       hosts: (ctx) => {
         const chosen = ctx.params['host'];
         const all = hostsOfRole(ctx.inventory, 'node');

@@ -2,6 +2,7 @@
 // functions are called with ctx.planning = true, and a value captured at run time reads as `<name>`.
 // Nothing here touches a Runner.
 import type { Host, Inventory } from '../inventory/types.js';
+import { downloadText } from '../transport/types.js';
 import { hostsOfRole, validateParams } from './params.js';
 import { makeRedactor, secretValues, type Redactor } from './redact.js';
 import type { CapturedValues, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
@@ -162,6 +163,7 @@ function planStep(step: Step, base: StepContext, redactText: Redactor): PlanStep
     const ctx: StepContext = host ? { ...base, host } : base;
     try {
       for (const c of step.commands(ctx)) plan.commands.push({ host: host?.name ?? null, command: redactText(c.script) });
+      for (const d of step.downloads?.(ctx) ?? []) plan.commands.push({ host: host?.name ?? null, command: redactText(downloadText(host?.name ?? 'bastion', d.remote, d.local)) });
     } catch (e) {
       plan.commands.push({ host: host?.name ?? null, command: `«resolved at run time: ${redactText(message(e))}»` });
     }

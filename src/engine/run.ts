@@ -7,7 +7,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
-import type { CommandResult, Runner, Target } from '../transport/types.js';
+import { downloadText, type CommandResult, type Runner, type Target } from '../transport/types.js';
 import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
 import {
   JOURNAL_VERSION,
@@ -355,6 +355,37 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
+  /** One SFTP download of a step, logged and audited like a command; the error text when it fails. */
+  async function fetchFile(step: Step, host: Host, d: { remote: string; local: string }): Promise<string | undefined> {
+    if (cancelled) throw new Cancelled();
+    const text = redactor(downloadText(host.name, d.remote, d.local));
+    currentCommand = { host: host.name, text };
+    emit({ type: 'command', step: step.id, host: host.name, command: text });
+    addLog(step.id, host.name, 'command', `$ ${text}`);
+    const started = Date.now();
+    try {
+      if (!runner.download) throw new Error('this runner cannot copy files (no SFTP download)');
+      const { bytes } = await runner.download(host, d.remote, d.local, { signal: abort.signal });
+      const durationMs = Date.now() - started;
+      const line = `${bytes} bytes in ${(durationMs / 1000).toFixed(1)} s`;
+      addLog(step.id, host.name, 'stdout', line);
+      audit({ kind: 'command', step: step.id, host: host.name, command: text, exitCode: 0, durationMs, outputTail: line });
+      return undefined;
+    } catch (e) {
+      if (cancelled) {
+        audit({ kind: 'command', step: step.id, host: host.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', cancelled: true });
+        throw new Cancelled();
+      }
+      const message = redactor(errMessage(e));
+      audit({ kind: 'command', step: step.id, host: host.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+      addLog(step.id, host.name, 'stderr', message);
+      return message;
+    } finally {
+      currentCommand = undefined;
+      notify();
+    }
+  }
+
   /** Runs a check on one host; undefined when it passes, else the problem. */
   async function runCheck(step: Step, check: CommandCheck, kind: 'precondition' | 'verification', ctx: StepContext): Promise<Problem | undefined> {
     const hostName = ctx.host?.name ?? null;
@@ -583,10 +614,30 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       } catch (e) {
         return { host: t?.name ?? null, command: '(building the commands)', exitCode: null, tail: errMessage(e) };
       }
-      hp.commandCount = commands.length;
+      let downloads: { remote: string; local: string }[];
+      try {
+        downloads = step.downloads?.(ctx) ?? [];
+      } catch (e) {
+        return { host: t?.name ?? null, command: '(building the downloads)', exitCode: null, tail: errMessage(e) };
+      }
+      if (downloads.length > 0 && !t) return { host: null, command: '(downloads)', exitCode: null, tail: 'a step on the bastion cannot download: downloads come from the step\'s host' };
+      hp.commandCount = commands.length + downloads.length;
       const outs = outputs.get(k) ?? [];
       outputs.set(k, outs);
-      while (hp.commandIndex < commands.length) {
+      while (hp.commandIndex < commands.length + downloads.length) {
+        if (hp.commandIndex >= commands.length) {
+          // the downloads, after the commands: each counts as one more command of the host
+          const d = downloads[hp.commandIndex - commands.length]!;
+          hp.status = 'running';
+          if (step.destructive) js.destructiveBegun = true;
+          save();
+          const error = await fetchFile(step, t!, d);
+          if (error !== undefined) return { host: t!.name, command: redactor(downloadText(t!.name, d.remote, d.local)), exitCode: null, tail: error };
+          hp.commandIndex++;
+          hp.exitCode = 0;
+          save();
+          continue;
+        }
         const command = commands[hp.commandIndex]!;
         hp.status = 'running';
         if (step.destructive) js.destructiveBegun = true;

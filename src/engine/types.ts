@@ -82,6 +82,13 @@ export interface Step {
   precondition?: CommandCheck;
   /** The command(s), in order; each goes through the one quoting function (sh/argv). */
   commands: (ctx: StepContext) => ShellCommand[];
+  /**
+   * Files copied from the step's host to the bastion over SFTP (Runner.download), after `commands`, in
+   * order; each is logged and audited like a command (`sftp get host:remote → local`) and fails the step
+   * like one. Host placements only. SFTP reads as the login user: with become, copy root-only files to a
+   * readable place first (in `commands`).
+   */
+  downloads?: (ctx: StepContext) => { remote: string; local: string }[];
   /** Named values parsed from the outputs of this step's commands (last command's output by default). */
   capture?: Record<string, (outputs: CommandOutput[], ctx: StepContext) => string>;
   /** Checked after the commands; on resume, re-run first for an interrupted step. */

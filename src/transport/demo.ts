@@ -9,7 +9,9 @@ import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from '.
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
 import type { ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
-import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
 
 export interface DemoRunnerOptions {
   /** The cluster to simulate (default: demoInventory()). */
@@ -505,6 +507,23 @@ export class DemoRunner implements Runner {
       }
     }
     return finish(exec.exitCode);
+  }
+
+  /** A simulated SFTP copy: writes a small placeholder file (0600) saying what it stands for. */
+  async download(host: Host, remotePath: string, localPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+    const h = this.demoHost(host);
+    options.signal?.throwIfAborted();
+    if (h.down) {
+      const c = this.unreachable(h);
+      throw new TransportError(h.name, 'unreachable', c.reason!, c.hint);
+    }
+    if (!(await sleep(this.startDelayMs, options.signal ?? new AbortController().signal))) options.signal?.throwIfAborted();
+    const body = Buffer.from(`day2-tui demo: placeholder for ${h.name}:${remotePath} (no real host was contacted)\n`);
+    await mkdir(dirname(localPath), { recursive: true, mode: 0o700 });
+    const tmp = `${localPath}.part-${process.pid}`;
+    await writeFile(tmp, body, { mode: 0o600 });
+    await rename(tmp, localPath);
+    return { bytes: body.length };
   }
 
   async close(): Promise<void> {

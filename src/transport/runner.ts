@@ -4,7 +4,7 @@ import type { Host } from '../inventory/types.js';
 import { LocalRunner } from './local.js';
 import type { ShellCommand } from './shell.js';
 import { SshRunner, type SshRunnerOptions } from './ssh.js';
-import type { BatchCommand, CommandResult, Connectivity, RunOptions, Runner, Target } from './types.js';
+import { downloadText, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
 
 export interface CreateRunnerOptions extends SshRunnerOptions {
   /** Environment added to bastion commands (e.g. KUBECONFIG). */
@@ -36,6 +36,10 @@ export class CombinedRunner implements Runner {
     return this.ssh.probe(host);
   }
 
+  download(host: Host, remotePath: string, localPath: string, options?: DownloadOptions): Promise<DownloadResult> {
+    return this.ssh.download(host, remotePath, localPath, options);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.ssh.close(), this.local.close()]);
   }
@@ -56,11 +60,38 @@ export interface RecordedCommand {
 }
 
 /** Delegates to an inner runner and records every (target, script) it is asked to run, in call order. */
+export interface RecordedDownload {
+  host: string;
+  remotePath: string;
+  localPath: string;
+  result?: DownloadResult;
+  error?: unknown;
+}
+
 export class RecordingRunner implements Runner {
   readonly commands: RecordedCommand[] = [];
   readonly probes: Host[] = [];
+  readonly downloads: RecordedDownload[] = [];
+  /** Present only when the inner runner can download. */
+  readonly download?: (host: Host, remotePath: string, localPath: string, options?: DownloadOptions) => Promise<DownloadResult>;
 
-  constructor(readonly inner: Runner) {}
+  constructor(readonly inner: Runner) {
+    if (inner.download) {
+      const innerDownload = inner.download.bind(inner);
+      this.download = async (host, remotePath, localPath, options) => {
+        const rec: RecordedDownload = { host: host.name, remotePath, localPath };
+        this.downloads.push(rec);
+        this.commands.push({ target: { kind: 'host', host }, where: host.name, script: downloadText(host.name, remotePath, localPath) });
+        try {
+          rec.result = await innerDownload(host, remotePath, localPath, options);
+          return rec.result;
+        } catch (err) {
+          rec.error = err;
+          throw err;
+        }
+      };
+    }
+  }
 
   async run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult> {
     const rec: RecordedCommand = {
@@ -95,5 +126,7 @@ export class RecordingRunner implements Runner {
   clear(): void {
     this.commands.length = 0;
     this.probes.length = 0;
+    this.downloads.length = 0;
   }
 }
+

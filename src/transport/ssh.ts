@@ -11,10 +11,12 @@
 //     kill -TERM -PGID; (wait up to the grace period) kill -KILL -PGID
 // which ends the whole group on the host, not only our wait for it.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import type { AgentAuthMethod, PublicKeyAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AgentAuthMethod, PublicKeyAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
 import type { Host } from '../inventory/types.js';
 import {
   checkHostKey,
@@ -28,7 +30,7 @@ import {
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
-import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from './types.js';
+import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
 
 /** How each exec channel ended (exit-status / exit-signal), recorded as soon as the channel exists. */
 const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
@@ -453,6 +455,24 @@ class HostConnection {
     }
   }
 
+  /** Opens an SFTP session (a channel of this connection, counted like an exec channel). */
+  async sftp(client: Client): Promise<SFTPWrapper> {
+    this.openChannels++;
+    try {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+      sftp.once('close', () => {
+        this.openChannels--;
+        this.wakeChannelWaiters();
+      });
+      return sftp;
+    } catch (err) {
+      this.openChannels--;
+      this.wakeChannelWaiters();
+      if (this.isDead) throw this.lostError();
+      throw new Error(`${this.host.name}: cannot start SFTP (${(err as Error).message}); is the sftp subsystem enabled in sshd_config?`);
+    }
+  }
+
   private wakeChannelWaiters(): void {
     const waiters = this.channelClosed;
     this.channelClosed = [];
@@ -660,6 +680,61 @@ export class SshRunner implements Runner {
       }
     } catch (err) {
       if (err instanceof AbortedError) return cancelledBeforeStart();
+      throw err;
+    } finally {
+      releaseSlot?.();
+      releaseGlobal?.();
+    }
+  }
+
+  /**
+   * Copies a host's file to this machine over SFTP, on the host's pooled, host-key-verified connection
+   * (one command slot while it runs). Written to `<localPath>.part-<random>` (mode 0600, created
+   * exclusively) and renamed to localPath when complete; the partial file is removed on failure. SFTP
+   * runs as the login user (no sudo): a root-only file must first be copied somewhere that user can read.
+   */
+  async download(host: Host, remotePath: string, localPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    let releaseGlobal: (() => void) | undefined;
+    let releaseSlot: (() => void) | undefined;
+    try {
+      releaseGlobal = await this.global.acquire(signal);
+      let conn: HostConnection;
+      let client: Client;
+      for (;;) {
+        conn = this.connection(host);
+        client = await conn.ready();
+        releaseSlot = await conn.acquireCommandSlot(signal);
+        if (!conn.isDead) break;
+        releaseSlot();
+        releaseSlot = undefined;
+      }
+      signal?.throwIfAborted();
+      const sftp = await conn.sftp(client);
+      const tmp = `${localPath}.part-${randomBytes(4).toString('hex')}`;
+      let created = false;
+      const source = sftp.createReadStream(remotePath);
+      const untrack = conn.track({ fail: (err) => source.destroy(err) });
+      try {
+        await mkdir(dirname(localPath), { recursive: true, mode: 0o700 });
+        const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+        created = true;
+        await pipeline(source, sink, signal ? { signal } : {});
+        const { size } = await stat(tmp);
+        await rename(tmp, localPath);
+        created = false;
+        return { bytes: size };
+      } catch (err) {
+        if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
+        throw new Error(`sftp get ${host.name}:${remotePath} → ${localPath}: ${(err as Error).message}`);
+      } finally {
+        untrack();
+        if (created) await unlink(tmp).catch(() => {});
+        sftp.end();
+      }
+    } catch (err) {
+      if (err instanceof AbortedError) throw signal?.reason ?? new DOMException('aborted', 'AbortError');
       throw err;
     } finally {
       releaseSlot?.();

@@ -62,6 +62,27 @@ export interface Runner {
    * cannot be used. Runners without it run the commands one by one with run().
    */
   runBatch?(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[];
+  /**
+   * Optional: copies a file of a host to this machine (SFTP on the host's verified connection). The local
+   * file is written with mode 0600 under a temporary name and renamed into place when complete (its
+   * directory is created, 0700, when missing). Runs as the login user: when become applies, the
+   * procedure first puts a readable copy where that user can read it. Rejects (TransportError for a
+   * host that cannot be used, Error for the transfer) on failure; an abort rejects with an AbortError.
+   */
+  download?(host: Host, remotePath: string, localPath: string, options?: DownloadOptions): Promise<DownloadResult>;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  bytes: number;
+}
+
+/** How a download reads in logs, the audit log, plans and recordings: `sftp get host:remote → local`. */
+export function downloadText(host: string, remotePath: string, localPath: string): string {
+  return `sftp get ${host}:${remotePath} → ${localPath}`;
 }
 
 export interface BatchCommand {

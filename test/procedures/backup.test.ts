@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,14 +124,26 @@ test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, 
   assert.ok(texts.includes(`${MASTERS[0]} systemctl start etcd.service`));
   assert.ok(texts.some((t) => t.startsWith(`${MASTERS[0]} ETCDCTL_API=2 etcdctl backup --data-dir /var/lib/etcd --backup-dir ${dir}`)));
   for (const m of MASTERS) assert.ok(texts.includes(`${m} cp -R /etc/etcd/ /backup/etcd-config-${date}/`), m);
-  assert.ok(texts.some((t) => t.startsWith('bastion ssh ')), 'the copy runs on the bastion');
+  // the copy: tar.gz in /backup on each member, fetched over SFTP on the verified connection (no system ssh)
+  assert.ok(!texts.some((t) => t.startsWith('bastion ')), `nothing runs on the bastion:\n${texts.join('\n')}`);
+  assert.ok(texts.includes(`${MASTERS[0]} sftp get ${MASTERS[0]}:/backup/etcd-data-${date}.tar.gz → ${join(bastion, MASTERS[0]!, `etcd-data-${date}.tar.gz`)}`), texts.join('\n'));
+  for (const m of MASTERS) assert.ok(texts.includes(`${m} sftp get ${m}:/backup/etcd-config-${date}.tar.gz → ${join(bastion, m, `etcd-config-${date}.tar.gz`)}`), m);
+  const gets = audit(state).filter((l) => l.kind === 'command' && (l.command ?? '').startsWith('sftp get ')) as (AuditLine & { outputTail?: string })[];
+  assert.equal(gets.length, 4);
+  for (const g of gets) assert.match(g.outputTail ?? '', /^[1-9]\d* bytes in /, g.command);
   assert.ok(!readFileSync(join(state, 'audit.log'), 'utf8').includes('peer.key\\n-----BEGIN'), 'no key material in the audit log');
 
   // the copy on the bastion
   const tarList = await run('tar', ['-tzf', join(bastion, MASTERS[0]!, `etcd-data-${date}.tar.gz`)]);
   assert.match(tarList.stdout, /etcd-\d{8}\/db\n/);
   assert.match(tarList.stdout, /etcd-\d{8}\/member\/snap\/db/);
-  for (const m of MASTERS) assert.ok(existsSync(join(bastion, m, `etcd-config-${date}.tar.gz`)), m);
+  for (const m of MASTERS) {
+    const f = join(bastion, m, `etcd-config-${date}.tar.gz`);
+    assert.ok(existsSync(f), m);
+    assert.equal(statSync(f).mode & 0o777, 0o600, `${f} is 0600`);
+    assert.match((await run('tar', ['-tzf', f])).stdout, /etcd-config-\d{8}\/etcd\/etcd\.conf/, m);
+  }
+  assert.equal(readdirSync(join(bastion, MASTERS[0]!)).filter((n) => n.includes('.part-')).length, 0, 'no partial files left');
 
   // run again the same day: the earlier v2 backup is moved aside, not overwritten, and it works again
   const again = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-etcd-2'));

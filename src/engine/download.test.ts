@@ -1,0 +1,113 @@
+// Step.downloads: SFTP copies after the commands, in the plan, the run log, the audit log and the
+// recording like commands, failing the step like a command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Host } from '../inventory/types.js';
+import { DemoRunner } from '../transport/demo.js';
+import { RecordingRunner } from '../transport/runner.js';
+import { sh } from '../transport/shell.js';
+import type { DownloadOptions, DownloadResult } from '../transport/types.js';
+import { auditPath, type AuditCommand } from './audit.js';
+import { planProcedure } from './plan.js';
+import { startProcedureRun } from './run.js';
+import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import type { Step } from './types.js';
+
+/** A scripted runner that can download: fails the first `failures` downloads. */
+class DownloadingRunner extends ScriptedRunner {
+  constructor(private failures = 0) {
+    super();
+  }
+  async download(host: Host, remotePath: string, localPath: string, _options?: DownloadOptions): Promise<DownloadResult> {
+    if (this.failures-- > 0) throw new Error(`${host.name}: No such file (${remotePath})`);
+    void localPath;
+    return { bytes: 1234 };
+  }
+}
+
+const steps = (): Step[] => [
+  {
+    id: 'pack',
+    title: 'Pack and fetch',
+    where: { on: 'role', role: 'etcd', mode: 'serial' },
+    commands: () => [sh`tar -czf /backup/x.tar.gz -C /backup x`],
+    downloads: (ctx) => [{ remote: '/backup/x.tar.gz', local: `/srv/copy/${ctx.host!.name}/x.tar.gz` }],
+  },
+];
+const proc = () => toyProcedure('toy-download', steps());
+
+test('plan: a download reads like a command line after the commands', () => {
+  const [p] = planProcedure(proc(), {}, toyInventory());
+  assert.deepEqual(
+    p!.commands.filter((c) => c.host === 'm0.example.com').map((c) => c.command),
+    ['tar -czf /backup/x.tar.gz -C /backup x', 'sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz'],
+  );
+});
+
+test('run: every download recorded, logged and audited (bytes, duration) after the commands', async () => {
+  const stateDir = tempStateDir();
+  const runner = new RecordingRunner(new DownloadingRunner());
+  const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator: new CannedOperator(), stateDir, operatorName: 'tester' });
+  const r = await run.result();
+  assert.equal(r.status, 'ok');
+  assert.deepEqual(runner.scripts, [
+    'm0.example.com: tar -czf /backup/x.tar.gz -C /backup x',
+    'm0.example.com: sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz',
+    'm1.example.com: tar -czf /backup/x.tar.gz -C /backup x',
+    'm1.example.com: sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz',
+  ]);
+  assert.deepEqual(runner.downloads.map((d) => [d.host, d.remotePath, d.localPath, d.result?.bytes]), [
+    ['m0.example.com', '/backup/x.tar.gz', '/srv/copy/m0.example.com/x.tar.gz', 1234],
+    ['m1.example.com', '/backup/x.tar.gz', '/srv/copy/m1.example.com/x.tar.gz', 1234],
+  ]);
+  const audit = readFileSync(auditPath(stateDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditCommand).filter((l) => l.kind === 'command');
+  const get = audit.find((l) => l.command === 'sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz')!;
+  assert.ok(get, JSON.stringify(audit));
+  assert.equal(get.host, 'm0.example.com');
+  assert.equal(get.exitCode, 0);
+  assert.equal(typeof get.durationMs, 'number');
+  assert.match(get.outputTail, /^1234 bytes in \d+\.\d s$/);
+  assert.ok(r.snapshot.log.some((l) => l.stream === 'command' && l.text === '$ sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz'));
+});
+
+test('a failed download fails the step like a command: retry repeats only the download', async () => {
+  const stateDir = tempStateDir();
+  const runner = new RecordingRunner(new DownloadingRunner(1));
+  const operator = new CannedOperator([], ['retry']);
+  const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator, stateDir, operatorName: 'tester' });
+  const r = await run.result();
+  assert.equal(r.status, 'ok');
+  assert.equal(operator.failures.length, 1);
+  assert.equal(operator.failures[0]!.command, 'sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz');
+  assert.match(operator.failures[0]!.tail, /No such file/);
+  assert.deepEqual(runner.scripts.slice(0, 3), [
+    'm0.example.com: tar -czf /backup/x.tar.gz -C /backup x',
+    'm0.example.com: sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz',
+    'm0.example.com: sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz',
+  ]);
+  const failed = readFileSync(auditPath(stateDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditCommand).find((l) => l.kind === 'command' && l.error);
+  assert.match(failed!.error!, /No such file/);
+  assert.equal(failed!.exitCode, null);
+
+  // a runner that cannot download: the step fails, abort ends the run
+  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: new RecordingRunner(new ScriptedRunner()), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
+  const r2 = await plain.result();
+  assert.equal(r2.status, 'failed');
+  assert.match(r2.failure!.tail, /cannot copy files/);
+});
+
+test('DemoRunner: a download writes a small placeholder file, mode 0600', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'day2-demo-dl-'));
+  const demo = new DemoRunner({ startDelayMs: 0 });
+  const h = demo.cluster.hosts.find((x) => !x.down)!;
+  const hostObj = toyInventory().hosts[0]!;
+  const local = join(dir, 'sub', 'x.tar.gz');
+  const res = await demo.download({ ...hostObj, name: h.name, address: h.name }, '/backup/x.tar.gz', local);
+  assert.ok(existsSync(local));
+  assert.equal(statSync(local).mode & 0o777, 0o600);
+  assert.equal(res.bytes, statSync(local).size);
+  assert.match(readFileSync(local, 'utf8'), /placeholder/);
+});
