@@ -73,6 +73,8 @@ export interface AppProps {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (engine: journal listRuns). */
   listRuns?: () => RunSummary[];
+  /** A warning shown on the first screen (e.g. why keys are not read). */
+  notice?: string;
   /** Fixed size (tests); default: the terminal's, following resizes. */
   columns?: number;
   rows?: number;
@@ -174,7 +176,10 @@ export function App(props: AppProps) {
       return [];
     }
   });
-  const [state, setState] = useState<ConsoleState>(() => initialState(interrupted.length > 0));
+  const [state, setState] = useState<ConsoleState>(() => {
+    const first = initialState(interrupted.length > 0);
+    return props.notice ? { ...first, message: { text: props.notice, tone: 'warn' } } : first;
+  });
   // Run sessions of this console (started or resumed), by run id.
   const sessions = useRef(new Map<string, RunSession>());
   const formMemory = useRef(new Map<string, Record<string, string>>());

@@ -135,3 +135,11 @@ test('NO_COLOR in the environment: no colour code written', async () => {
   // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(stdout.out, /\x1b\[(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9]+)*m/);
 });
+
+test('inTerminalForeground: a process outside the terminal foreground group is told apart', async () => {
+  const { inTerminalForeground } = await import('./console.js');
+  // pid (comm) state ppid pgrp session tty_nr tpgid ...
+  assert.equal(inTerminalForeground('42 (node) S 1 42 42 34816 42 4194304'), true);
+  assert.equal(inTerminalForeground('42 (node) T 41 41 7 34816 7 4194304'), false, 'pgrp 41, foreground group 7');
+  assert.equal(inTerminalForeground('42 (node a) b) S 1 42 42 0 -1 0'), true, 'no controlling terminal');
+});

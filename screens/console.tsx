@@ -1,5 +1,7 @@
 // Starts the full-screen console and guarantees the terminal comes back as it was: alternate screen
 // left and cursor shown on quit, Ctrl-C, SIGTERM/SIGHUP, and on an uncaught error.
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { render } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Runner } from '../src/transport/types.js';
@@ -65,9 +67,42 @@ function oneLine(err: unknown): string {
   return text.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
 }
 
+/**
+ * False when this process is not in the terminal's foreground process group (`day2-tui &`, or under
+ * `timeout` without --foreground): there, switching the terminal to raw mode stops the process (SIGTTOU),
+ * and the screen would freeze on its first frame.
+ */
+export function inTerminalForeground(statText?: string): boolean {
+  try {
+    const stat = statText ?? readFileSync('/proc/self/stat', 'utf8');
+    // after "pid (comm) ": state ppid pgrp session tty_nr tpgid …
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(f[2]);
+    const tpgid = Number(f[5]);
+    return !(tpgid > 0 && pgrp !== tpgid);
+  } catch {
+    return true;
+  }
+}
+
+/** A terminal-like input that never touches the terminal: the screen stays live, keys are not read. */
+function detachedInput(): NodeJS.ReadStream {
+  const input = new PassThrough() as unknown as NodeJS.ReadStream;
+  input.isTTY = true;
+  input.setRawMode = () => input;
+  input.ref = () => input;
+  input.unref = () => input;
+  return input;
+}
+
 /** Runs the console until the operator quits; resolves with the process exit code. */
 export async function startConsole(opts: ConsoleOptions): Promise<number> {
-  const stdin = opts.stdin ?? process.stdin;
+  let stdin = opts.stdin ?? process.stdin;
+  let notice: string | undefined;
+  if (!opts.stdin && stdin.isTTY && !inTerminalForeground()) {
+    stdin = detachedInput();
+    notice = "Keys not read: not the terminal's foreground process (started with & or timeout?)";
+  }
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const env = opts.env ?? process.env;
@@ -108,9 +143,12 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
     // eslint-disable-next-line prefer-const
     let instance: ReturnType<typeof render> | undefined;
 
+    // With the detached input nothing else holds the event loop: keep the screen alive until quit or a signal.
+    const keepAlive = notice ? setInterval(() => undefined, 60_000) : undefined;
     const finish = (code: number, error?: unknown) => {
       if (finished) return;
       finished = true;
+      if (keepAlive) clearInterval(keepAlive);
       try {
         instance?.unmount();
       } catch {
@@ -172,6 +210,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           interruptedRuns={opts.interruptedRuns}
           resumeRun={opts.resumeRun}
           listRuns={opts.listRuns}
+          notice={notice}
           onQuit={() => finish(0)}
         />,
         { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
