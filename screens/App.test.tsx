@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from './App.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
-import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -28,7 +28,7 @@ function renderApp(quitBlocker?: () => string | undefined) {
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       r.stdin.write(k);
-      await delay();
+      await settle(() => r.lastFrame());
     }
   };
   return { ...r, runner, frame, press, quits: () => quits, ready: () => waitFor(() => frame().includes('HOSTS'), 'first frame') };

@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from './App.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { FakeHealthRun } from './testing/fake-health.js';
-import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } 
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       r.stdin.write(k);
-      await delay();
+      await settle(() => r.lastFrame());
     }
   };
   const run = () => {

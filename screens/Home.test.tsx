@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { App, DEMO_LABEL } from './App.js';
 import { Home } from './Home.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
-import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
+import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Connectivity } from '../src/transport/types.js';
 
@@ -23,7 +23,7 @@ function renderApp(inventory: Inventory = testInventory(), size = { columns: 80,
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       r.stdin.write(k);
-      await delay();
+      await settle(() => r.lastFrame());
     }
   };
   return { ...r, runner, monitor, frame, press };

@@ -127,6 +127,25 @@ export class FakeRunner implements Runner {
 
 export const delay = (ms = 30) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * After a key press: waits until the rendered frame has stopped changing (unchanged for `quietMs`), at
+ * most `maxMs`. A fixed delay made screen tests flaky on a loaded machine; this adapts to it.
+ */
+export async function settle(frame: () => string | undefined, quietMs = 60, maxMs = 2000): Promise<void> {
+  await delay(30);
+  const end = Date.now() + maxMs;
+  let last = frame();
+  let since = Date.now();
+  while (Date.now() < end) {
+    await delay(10);
+    const now = frame();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+  }
+}
+
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 

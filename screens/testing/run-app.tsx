@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import { App } from '../App.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import type { InterruptedRun, RunSummary } from '../../src/model/runs-view.js';
-import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
+import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
 import { FakeSession } from './fake-session.js';
 import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
 
@@ -45,7 +45,7 @@ export function renderRunApp(opts: { interrupted?: InterruptedRun[]; runs?: RunS
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       r.stdin.write(k);
-      await delay();
+      await settle(() => r.lastFrame());
     }
   };
   return { ...r, frame, press, sessions, resumed, quits: () => quits, dispose: () => monitor.dispose() };
