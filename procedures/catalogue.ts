@@ -22,7 +22,7 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-peerurl-fix']);
+export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-peerurl-fix', 'etcd-remove-member']);
 
 function entry(draft: Draft): CatalogueEntry {
   const chapter = Number(draft.section.split('.')[0]);
@@ -325,7 +325,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   entry({
     id: 'etcd-remove-member', kind: 'procedure', title: 'Remove an etcd member', section: '5.4.5, 5.2.1.4', guideLine: 1327, risk: 'destructive',
     summary: 'Removes a failed or retired member from the etcd cluster, restarts the masters and drops it from the survivors’ configuration.',
-    parameters: [hostParam('host', 'etcd', 'Member to remove')],
+    parameters: [
+      hostParam('member', 'etcd', 'Member to remove'),
+      hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false),
+      yesNo('allow-even', 'Allow leaving an even member count below 3 (2 members tolerate no failure)'),
+    ],
   }),
 
   // Chapter 6 — project-level tasks

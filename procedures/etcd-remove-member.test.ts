@@ -1,0 +1,153 @@
+// Pure tests of 5.4.5 etcd-remove-member: the plan's order, gate and hosts, the exact commands for a
+// sample inventory, the member lookup (by peer URL, never a host name), the quorum verdicts and the
+// ETCD_INITIAL_CLUSTER edit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { PlanStep } from '../src/engine/types.js';
+import { planProcedure } from '../src/engine/plan.js';
+import { findProcedure } from './index.js';
+import { BUILT_IDS } from './catalogue.js';
+import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
+import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+
+function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
+  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
+}
+function inventory(): Inventory {
+  const hosts = [
+    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
+    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
+    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.3' }),
+    host('node-0.example.com', ['node']),
+  ];
+  return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
+}
+const NOW = new Date(2024, 0, 5, 3, 4, 5);
+const inv = inventory();
+const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com'];
+const EPS = 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379';
+
+const plan = (params: Record<string, string>): PlanStep[] => planProcedure(etcdRemoveMember, params, inv, NOW);
+function step(steps: PlanStep[], id: string): PlanStep {
+  const s = steps.find((x) => x.id === id);
+  assert.ok(s, `no step ${id}`);
+  return s;
+}
+const cmds = (s: PlanStep, h: string | null): string[] => s.commands.filter((c) => c.host === h).map((c) => c.command.replace(/\\([<>])/g, '$1'));
+
+const LIST = [
+  '5ee217d19001: name=master-0.example.com peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true',
+  '2a529ba1840722c0: name=master-1.example.com peerURLs=https://10.0.0.2:2380 clientURLs=https://10.0.0.2:2379 isLeader=false',
+  '8372784203e11288: name=master-2.example.com peerURLs=https://10.0.0.3:2380 clientURLs=https://10.0.0.3:2379 isLeader=false',
+].join('\n');
+const HEALTHY = [
+  'member 5ee217d19001 is healthy: got healthy result from https://10.0.0.1:2379',
+  'member 2a529ba1840722c0 is healthy: got healthy result from https://10.0.0.2:2379',
+  'failed to check the health of member 8372784203e11288 on https://10.0.0.3:2379: Get https://10.0.0.3:2379/health: dial tcp 10.0.0.3:2379: getsockopt: connection refused',
+  'member 8372784203e11288 is unreachable: [https://10.0.0.3:2379] are all unreachable',
+  'cluster is degraded',
+].join('\n');
+
+test('registered, built, parameters member / from / allow-even', () => {
+  assert.equal(findProcedure('etcd-remove-member'), etcdRemoveMember);
+  assert.ok(BUILT_IDS.has('etcd-remove-member'));
+  assert.deepEqual(etcdRemoveMember.parameters.map((p) => p.name), ['member', 'from', 'allow-even']);
+  assert.deepEqual(etcdRemoveMember.parameters[0]!.choices, { fromRole: 'etcd' });
+});
+
+test('the plan: order, one destructive type-host step, hosts', () => {
+  const steps = plan({ member: M[2]! });
+  assert.deepEqual(
+    steps.filter((s) => !s.skipped).map((s) => s.id),
+    ['health-and-list', 'quorum', 'member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'restart-masters', 'restart-removed-master', 'verify', 'remaining-work'],
+  );
+  assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['member-remove']);
+  const rm = step(steps, 'member-remove');
+  assert.equal(rm.gate?.kind, 'type-host');
+  assert.match(rm.gate!.what, /master-2\.example\.com/);
+  assert.deepEqual(rm.hosts, [M[0]]); // default from: the first other member
+  assert.deepEqual(step(steps, 'stop-removed').hosts, [M[2]]);
+  assert.deepEqual(step(steps, 'edit-initial-cluster').hosts, [M[0], M[1]]);
+  assert.deepEqual(step(steps, 'restart-masters').hosts, [M[0], M[1]]);
+  assert.deepEqual(step(steps, 'remaining-work').hosts, []);
+  // from= is honoured
+  assert.deepEqual(step(plan({ member: M[2]!, from: M[1]! }), 'member-remove').hosts, [M[1]]);
+  assert.deepEqual(step(plan({ member: M[0]! }), 'member-remove').hosts, [M[1]]);
+});
+
+test('the commands: cluster-health and member list through every endpoint; member remove takes an id', () => {
+  const steps = plan({ member: M[2]! });
+  assert.deepEqual(cmds(step(steps, 'health-and-list'), M[0]!), [
+    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${EPS} cluster-health`,
+    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${EPS} member list`,
+  ]);
+  const rm = cmds(step(steps, 'member-remove'), M[0]!);
+  assert.equal(rm.length, 3);
+  assert.match(rm[0]!, /isLeader=true.*ETCDCTL_API=3 etcdctl .*--endpoints https:\/\/10\.0\.0\.3:2379 move-leader '?<from-id>'?/);
+  assert.match(rm[1]!, /--endpoints https:\/\/10\.0\.0\.1:2379,https:\/\/10\.0\.0\.2:2379 member remove '?<member-id>'?$/);
+  assert.deepEqual(cmds(step(steps, 'stop-removed'), M[2]!), ['systemctl stop etcd.service', 'systemctl disable etcd.service', 'systemctl is-enabled etcd.service']);
+  assert.deepEqual(cmds(step(steps, 'restart-masters'), M[1]!), ['master-restart api', 'master-restart controllers']);
+  const edit = cmds(step(steps, 'edit-initial-cluster'), M[1]!);
+  assert.match(edit[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-20240105030405/);
+  for (const c of [...edit, ...cmds(step(steps, 'quorum'), M[0]!)]) execFileSync('sh', ['-n', '-c', c]);
+  const quorum = cmds(step(steps, 'quorum'), M[0]!).join('\n');
+  assert.match(quorum, /members before: 3; quorum: 2; failures tolerated: 1/);
+  assert.match(quorum, /members after:  2; quorum: 2; failures tolerated: 0/);
+  const rest = cmds(step(steps, 'remaining-work'), null).join('\n');
+  assert.match(rest, /\[etcd\]/);
+  assert.match(rest, /FLANNEL_ETCD_ENDPOINTS=https:\/\/10\.0\.0\.1:2379,https:\/\/10\.0\.0\.2:2379/);
+  assert.match(rest, /etcdClientInfo\.urls/);
+});
+
+test('from: refused when it is the member itself or not an etcd host', () => {
+  assert.throws(() => fromHost({ params: { member: M[1]!, from: M[1]! }, inventory: inv }), /member being removed/);
+  assert.throws(() => fromHost({ params: { member: M[1]!, from: 'node-0.example.com' }, inventory: inv }), /not an etcd member/);
+  assert.throws(() => plan({ member: 'node-0.example.com' }));
+});
+
+test('findMember: by peer URL, else by name; never by guessing', () => {
+  const ms = parseV2MemberList(LIST);
+  assert.equal(findMember(ms, inv.hosts[2]!)?.id, '8372784203e11288');
+  // renamed member: found by its peer URL
+  const renamed = parseV2MemberList(LIST.replace('name=master-2.example.com', 'name=etcd-old'));
+  assert.equal(findMember(renamed, inv.hosts[2]!)?.id, '8372784203e11288');
+  // a member that advertises something else but keeps its name
+  const moved = parseV2MemberList(LIST.replace('peerURLs=https://10.0.0.3:2380', 'peerURLs=http://localhost:2380'));
+  assert.equal(findMember(moved, inv.hosts[2]!)?.id, '8372784203e11288');
+  assert.equal(findMember(parseV2MemberList(LIST.split('\n').slice(0, 2).join('\n')), inv.hosts[2]!), undefined);
+});
+
+test('quorum arithmetic and verdicts', () => {
+  assert.deepEqual(removalArithmetic(3), ['members before: 3; quorum: 2; failures tolerated: 1', 'members after:  2; quorum: 2; failures tolerated: 0']);
+  assert.deepEqual(removalArithmetic(5)[1], 'members after:  4; quorum: 3; failures tolerated: 1');
+  // 3 → 2 (even, below 3): refused without allow-even=yes
+  assert.match(String(removalVerdict(3, [], false)), /leaves 2 members.*allow-even=yes/);
+  assert.deepEqual(removalVerdict(3, [], true), { warn: 'warning: 2 members is an even count: it tolerates no more failures than 1' });
+  // 4 → 3, 6 → 5: fine; 5 → 4: even but not below 3, a warning
+  assert.equal(removalVerdict(4, [], false), true);
+  assert.equal(typeof removalVerdict(5, [], false), 'object');
+  // 2 → 1: a warning (the issue), 1 → 0 refused
+  assert.match((removalVerdict(2, [], false) as { warn: string }).warn, /2-member cluster/);
+  assert.match(String(removalVerdict(1, [], true)), /only one/);
+  // unhealthy remaining members: refused, even with allow-even
+  assert.match(String(removalVerdict(5, ['master-1 unreachable'], true)), /not all healthy.*master-1 unreachable/);
+});
+
+test('quorumCheck reads member list + cluster-health: the failed member itself may be unreachable', () => {
+  const out = `${LIST}\n--- health\n${HEALTHY}`;
+  assert.equal(quorumCheck(out, inv.hosts[2]!, true), true);
+  assert.match(String(quorumCheck(out, inv.hosts[2]!, false)), /allow-even=yes/);
+  // removing master-0 while master-2 is unreachable: refused
+  assert.match(String(quorumCheck(out, inv.hosts[0]!, true)), /not all healthy.*master-2\.example\.com 8372784203e11288 unreachable/);
+  assert.match(String(quorumCheck(`${LIST.split('\n').slice(0, 2).join('\n')}\n--- health\n`, inv.hosts[2]!, true)), /not in the member list/);
+});
+
+test('dropFromInitialCluster: by name or peer URL, order kept', () => {
+  const ic = 'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380';
+  assert.equal(dropFromInitialCluster(ic, inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380');
+  assert.equal(dropFromInitialCluster(ic, inv.hosts[0]!), 'master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380');
+  assert.equal(dropFromInitialCluster('old-name=https://10.0.0.3:2380,master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
+  assert.equal(dropFromInitialCluster('master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
+});

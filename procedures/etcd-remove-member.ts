@@ -1,0 +1,362 @@
+// 5.4.5 Removing an etcd host (and 5.2.1.4, the etcd part of a master decommission):
+//   etcdctl2 cluster-health                                   (find the failed member's id)
+//   etcdctl -C https://<surviving host IP address>:2379 --ca-file=/etc/etcd/ca.crt \
+//     --cert-file=/etc/etcd/peer.crt --key-file=/etc/etcd/peer.key member remove <failed member ID>
+//   master-restart api; master-restart controllers            (every master)
+//   vi /etc/etcd/etcd.conf: drop the host from ETCD_INITIAL_CLUSTER (every remaining member; no etcd
+//   restart needed, L1350)
+//   inventory [etcd]; FLANNEL_ETCD_ENDPOINTS in /etc/sysconfig/flanneld + restart flanneld (operator)
+// Beyond the guide's text: the member's id is found in the member list by its peer URL (else its name),
+// never taken from a host name; the quorum arithmetic is shown and the removal refused when it would
+// leave an even count below 3 (unless allow-even=yes) or when a remaining member is not healthy; etcd is
+// stopped and disabled on the removed host (so it does not try to rejoin; nothing of its data is moved);
+// etcd.conf is kept as etcd.conf.bak-<timestamp> before the edit. L1333's `master-restart api
+// restart-master controller` is read as the two commands `master-restart api` and `master-restart controllers`.
+import type { CommandOutput } from '../src/checks/types.js';
+import { etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
+import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { catalogueEntry, hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { confValue, ETCD_CONF, ETCD_UNIT, quorumOf, sedReplacement, text, waitUntil } from './etcd-common.js';
+
+const entry = catalogueEntry('etcd-remove-member');
+
+// ---- pure parts (tested) ---------------------------------------------------------------------------
+
+/** The member to remove (the `member` parameter). */
+export function removedHost(ctx: { params: Readonly<Record<string, string>>; inventory: Inventory }): Host {
+  const name = ctx.params['member'];
+  const h = etcdHosts(ctx.inventory).find((x) => x.name === name);
+  if (!h) throw new Error(`${JSON.stringify(name ?? '')} is not an etcd member of the inventory`);
+  return h;
+}
+
+/** The etcd hosts of the inventory other than the removed one, in inventory order. */
+export function survivingHosts(ctx: { params: Readonly<Record<string, string>>; inventory: Inventory }): Host[] {
+  const m = removedHost(ctx);
+  return etcdHosts(ctx.inventory).filter((h) => h.name !== m.name);
+}
+
+/** Where etcdctl runs: `from`, else the first other etcd host. */
+export function fromHost(ctx: { params: Readonly<Record<string, string>>; inventory: Inventory }): Host {
+  const m = removedHost(ctx);
+  const name = ctx.params['from'];
+  if (name) {
+    if (name === m.name) throw new Error(`from=${name} is the member being removed: choose a surviving member`);
+    const h = etcdHosts(ctx.inventory).find((x) => x.name === name);
+    if (!h) throw new Error(`from=${JSON.stringify(name)} is not an etcd member of the inventory`);
+    return h;
+  }
+  const first = survivingHosts(ctx)[0];
+  if (!first) throw new Error(`${m.name} is the only etcd member of the inventory: there is no member left to remove it from`);
+  return first;
+}
+
+/** The member of a v2 member list that is `h`: by peer URL, else by name. Never by guessing. */
+export function findMember(members: EtcdMember[], h: Host): EtcdMember | undefined {
+  const byUrl = members.filter((m) => m.peerURLs.includes(etcdPeerUrl(h)));
+  if (byUrl.length === 1) return byUrl[0];
+  if (byUrl.length > 1) throw new Error(`${byUrl.length} members advertise ${etcdPeerUrl(h)}: ${byUrl.map((m) => m.id).join(', ')}`);
+  const byName = members.filter((m) => m.name === h.name);
+  if (byName.length === 1) return byName[0];
+  if (byName.length > 1) throw new Error(`${byName.length} members are named ${h.name}: ${byName.map((m) => m.id).join(', ')}`);
+  return undefined;
+}
+
+/** The quorum arithmetic of removing one member of `before`. */
+export function removalArithmetic(before: number): string[] {
+  const b = quorumOf(before);
+  const a = quorumOf(before - 1);
+  return [
+    `members before: ${b.members}; quorum: ${b.quorum}; failures tolerated: ${b.tolerated}`,
+    `members after:  ${a.members}; quorum: ${a.quorum}; failures tolerated: ${a.tolerated}`,
+  ];
+}
+
+/**
+ * May the member be removed? `before`: members in the member list; `unhealthyOthers`: the other members
+ * (ids/names) cluster-health does not report healthy. Returns true, a warning (`warn: …`, allowed) or
+ * a refusal sentence.
+ */
+export function removalVerdict(before: number, unhealthyOthers: string[], allowEven: boolean): true | { warn: string } | string {
+  const after = before - 1;
+  if (after < 1) return `the member is the only one of the cluster: removing it would leave no cluster (restore or rebuild instead)`;
+  if (unhealthyOthers.length) {
+    return `the remaining members are not all healthy (${unhealthyOthers.join(', ')}): after the removal the cluster would have ${after} member(s) and need ${quorumOf(after).quorum}; bring them back first (etcd-health check)`;
+  }
+  if (after % 2 === 0 && after < 3 && !allowEven) {
+    return `removing it leaves ${after} members: an even count below 3 tolerates no failure (quorum ${quorumOf(after).quorum} of ${after}); add a member first (etcd-add-member), or run again with allow-even=yes`;
+  }
+  if (before === 2) return { warn: `warning: removing a member of a 2-member cluster leaves 1 member that tolerates no failure; the removal itself needs both members' agreement (quorum 2)` };
+  if (after % 2 === 0) return { warn: `warning: ${after} members is an even count: it tolerates no more failures than ${after - 1}` };
+  return true;
+}
+
+/** The quorum verdict from `member list` + `cluster-health` output, split by a `--- health` line. */
+export function quorumCheck(out: string, removed: Host, allowEven: boolean): true | string {
+  const [listPart, healthPart = ''] = out.split(/^--- health$/m);
+  const members = parseV2MemberList(listPart ?? '');
+  if (members.length === 0) return 'the member list is empty or could not be read';
+  const m = findMember(members, removed);
+  if (!m) return `${removed.name} (${etcdPeerUrl(removed)}) is not in the member list: already removed?`;
+  const health = parseV2ClusterHealth(healthPart);
+  const unhealthy = members
+    .filter((x) => x.id !== m.id)
+    .filter((x) => health.members.find((h) => h.id === x.id)?.health !== 'healthy')
+    .map((x) => `${x.name || '(unstarted)'} ${x.id} ${health.members.find((h) => h.id === x.id)?.health ?? 'not reported'}`);
+  const v = removalVerdict(members.length, unhealthy, allowEven);
+  return v === true || typeof v === 'object' ? true : v;
+}
+
+/** ETCD_INITIAL_CLUSTER without the removed host's entries (by name or peer URL). */
+export function dropFromInitialCluster(value: string, h: Host): string {
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .filter((e) => {
+      const i = e.indexOf('=');
+      const name = i < 0 ? e : e.slice(0, i);
+      const url = i < 0 ? '' : e.slice(i + 1);
+      return name !== h.name && url !== etcdPeerUrl(h);
+    })
+    .join(',');
+}
+
+/** What the operator still does by hand (the guide's last steps). */
+export function remainingWork(ctx: StepContext): string[] {
+  const m = removedHost(ctx);
+  const rest = survivingHosts(ctx).map(etcdClientUrl).join(',');
+  return [
+    `${m.name} is no longer an etcd member. Still to do by hand:`,
+    `- the Ansible inventory: remove ${m.name} from [etcd] (so a playbook run does not add it back)`,
+    `- with flannel, on every host: FLANNEL_ETCD_ENDPOINTS=${rest} in /etc/sysconfig/flanneld, then systemctl restart flanneld.service`,
+    `- every master's /etc/origin/master/master-config.yaml: drop ${etcdClientUrl(m)} from etcdClientInfo.urls, then master-restart api`,
+    `- keep the member count odd: add a member (etcd-add-member) if ${survivingHosts(ctx).length} is even`,
+  ];
+}
+
+// ---- the procedure ---------------------------------------------------------------------------------
+
+const onFrom: Placement = { on: 'hosts', describe: 'the surviving member etcdctl runs on (`from`)', mode: 'serial', hosts: (ctx) => [fromHost(ctx)] };
+const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).map(etcdClientUrl);
+const survivorEndpoints = (ctx: StepContext): string[] => survivingHosts(ctx).map(etcdClientUrl);
+const allowEven = (ctx: StepContext): boolean => ctx.params['allow-even'] === 'yes';
+const bakOf = (ctx: StepContext): string => `${ETCD_CONF}.bak-${timeStamp(ctx.startedAt)}`;
+const listAndHealth = (ctx: StepContext) => sh`${etcdctl.memberListV2(allEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(allEndpoints(ctx))}`;
+
+function memberOf(outputs: CommandOutput[], ctx: StepContext): EtcdMember {
+  const list = parseV2MemberList(text(outputs[1] ?? { exitCode: null, stdout: '', stderr: '' }));
+  const m = findMember(list, removedHost(ctx));
+  if (!m) throw new Error(`${removedHost(ctx).name} (${etcdPeerUrl(removedHost(ctx))}) is not in the member list: nothing to remove`);
+  return m;
+}
+
+/**
+ * `member remove <id>` on a surviving member. When the member is the leader, leadership is moved to
+ * `from` first (v3 move-leader, sent to the leader), so the cluster is never without a leader; after
+ * the removal, waits until the survivors' member list answers without it.
+ */
+export function removeCommands(ctx: StepContext, id: string, fromId: string): ShellCommand[] {
+  const list = etcdctl.memberListV2(survivorEndpoints(ctx));
+  const listAll = etcdctl.memberListV2(allEndpoints(ctx));
+  return [
+    sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`}; then echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
+    etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
+    waitUntil(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, 60, `the survivors' member list did not answer without ${id}`),
+  ];
+}
+
+function validateFrom(value: string, inventory: Inventory): string | undefined {
+  return validateHostOfRole('etcd')(value, inventory);
+}
+
+export const etcdRemoveMember: Procedure = {
+  entry,
+  parameters: withValidators(entry, {
+    member: validateHostOfRole('etcd'),
+    from: validateFrom,
+  }),
+  steps: [
+    {
+      id: 'health-and-list',
+      title: 'Check the health and list the members (etcdctl2 cluster-health; member list) through every endpoint; find the member’s id',
+      section: '5.4.5',
+      where: onFrom,
+      allowFailure: true,
+      commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx))],
+      capture: {
+        'member-id': (o, ctx) => memberOf(o, ctx).id,
+        'members-before': (o) => String(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })).length),
+        'from-id': (o, ctx) => {
+          const f = findMember(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })), fromHost(ctx));
+          if (!f) throw new Error(`${fromHost(ctx).name} (from) is not in the member list: choose a member of the cluster with from=`);
+          return f.id;
+        },
+      },
+      verify: {
+        describe: 'the member list answers and has the member (by peer URL, else name)',
+        command: (ctx) => etcdctl.memberListV2(allEndpoints(ctx)),
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `member list failed: ${text(out).trim().slice(-200)}`;
+          const m = findMember(parseV2MemberList(text(out)), removedHost(ctx));
+          return m ? true : `${removedHost(ctx).name} (${etcdPeerUrl(removedHost(ctx))}) is not in the member list`;
+        },
+      },
+    },
+    {
+      id: 'quorum',
+      title: 'Show the quorum arithmetic; refuse an even count below 3 (without allow-even=yes) or unhealthy remaining members',
+      section: '5.4.5',
+      where: onFrom,
+      precondition: {
+        describe: 'the remaining members are all healthy and the count left is allowed',
+        command: listAndHealth,
+        ok: (out, ctx) => quorumCheck(text(out), removedHost(ctx), allowEven(ctx)),
+      },
+      commands: (ctx) => {
+        const before = ctx.planning ? etcdHosts(ctx.inventory).length : Number(ctx.captured.get('members-before'));
+        const v = removalVerdict(before, [], allowEven(ctx));
+        const lines = [
+          `removing ${removedHost(ctx).name} (member ${ctx.captured.get('member-id')}, ${etcdPeerUrl(removedHost(ctx))}); etcdctl runs on ${fromHost(ctx).name}`,
+          ...removalArithmetic(before),
+          ...(typeof v === 'object' ? [v.warn] : []),
+        ];
+        return [sh`printf '%s\\n' ${lines}`];
+      },
+    },
+    {
+      id: 'member-remove',
+      title: 'Remove the member by its id: etcdctl2 member remove <id> (on a surviving member)',
+      section: '5.4.5',
+      where: onFrom,
+      destructive: true,
+      gate: {
+        kind: 'type-host',
+        what: (ctx) =>
+          `etcd member ${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))}) is removed from the cluster; ${survivingHosts(ctx).length} member(s) remain (${survivingHosts(ctx).map((h) => h.name).join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
+        protectedBy: (ctx) => `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back (etcd-add-member) with an empty data dir`,
+      },
+      precondition: {
+        describe: 'the remaining members are all healthy and the count left is allowed (checked again)',
+        command: listAndHealth,
+        ok: (out, ctx) => quorumCheck(text(out), removedHost(ctx), allowEven(ctx)),
+      },
+      commands: (ctx) => removeCommands(ctx, ctx.captured.get('member-id'), ctx.captured.get('from-id')),
+      timeoutMs: 2 * 60_000,
+      verify: {
+        describe: 'the member id is no longer in the member list',
+        command: (ctx) => etcdctl.memberListV2(survivorEndpoints(ctx)),
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `member list failed: ${text(out).trim().slice(-200)}`;
+          const id = ctx.captured.get('member-id');
+          return !parseV2MemberList(text(out)).some((m) => m.id === id) || `member ${id} is still in the member list`;
+        },
+      },
+    },
+    {
+      id: 'stop-removed',
+      title: 'Stop and disable etcd on the removed host (so it does not try to rejoin); its data is left in place',
+      section: '5.4.5',
+      where: { on: 'param', param: 'member' },
+      allowFailure: true,
+      commands: () => [argv('systemctl', 'stop', ETCD_UNIT), argv('systemctl', 'disable', ETCD_UNIT), argv('systemctl', 'is-enabled', ETCD_UNIT)],
+      verify: {
+        describe: 'etcd.service is neither active nor enabled on the removed host',
+        command: () => sh`echo "active: $(systemctl is-active ${ETCD_UNIT})"; echo "enabled: $(systemctl is-enabled ${ETCD_UNIT})"`,
+        ok: (out) => {
+          if (/^active: active$/m.test(out.stdout)) return 'etcd.service is still active';
+          if (/^enabled: enabled$/m.test(out.stdout)) return 'etcd.service is still enabled';
+          return true;
+        },
+      },
+    },
+    {
+      id: 'read-initial-cluster',
+      title: 'Read ETCD_INITIAL_CLUSTER on every remaining member',
+      section: '5.4.5',
+      where: { on: 'hosts', describe: 'every remaining etcd member', mode: 'serial', hosts: survivingHosts },
+      commands: () => [sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || true`],
+      capture: {
+        'initial-cluster': (o) => confValue(o[o.length - 1]?.stdout ?? '', 'ETCD_INITIAL_CLUSTER') ?? '',
+      },
+    },
+    {
+      id: 'edit-initial-cluster',
+      title: 'Drop the removed host from ETCD_INITIAL_CLUSTER in /etc/etcd/etcd.conf (a .bak-<timestamp> copy first; no etcd restart needed)',
+      section: '5.4.5',
+      where: { on: 'hosts', describe: 'every remaining etcd member', mode: 'serial', hosts: survivingHosts },
+      skipIf: (ctx) => {
+        if (ctx.planning) return undefined;
+        const cur = ctx.captured.get('initial-cluster');
+        if (cur === '') return 'etcd.conf has no ETCD_INITIAL_CLUSTER line';
+        return dropFromInitialCluster(cur, removedHost(ctx)) === cur ? `ETCD_INITIAL_CLUSTER does not name ${removedHost(ctx).name}` : undefined;
+      },
+      commands: (ctx) => {
+        const next = ctx.planning ? '<initial-cluster without the member>' : dropFromInitialCluster(ctx.captured.get('initial-cluster'), removedHost(ctx));
+        const bak = bakOf(ctx);
+        return [
+          sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
+          sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${sedReplacement(next)}'|' ${ETCD_CONF}`,
+          sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
+        ];
+      },
+      verify: {
+        describe: 'ETCD_INITIAL_CLUSTER no longer names the removed host and a .bak copy exists',
+        command: (ctx) => sh`ls ${bakOf(ctx)} >/dev/null && grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `no ${bakOf(ctx)} or no ETCD_INITIAL_CLUSTER line`;
+          const v = confValue(out.stdout, 'ETCD_INITIAL_CLUSTER') ?? '';
+          return (v !== '' && dropFromInitialCluster(v, removedHost(ctx)) === v) || `ETCD_INITIAL_CLUSTER is ${JSON.stringify(v)}`;
+        },
+      },
+    },
+    {
+      id: 'restart-masters',
+      title: 'Restart the master API and controllers on every master (master-restart api; master-restart controllers)',
+      section: '5.4.5',
+      where: { on: 'hosts', describe: 'every master but the removed host', mode: 'serial', hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name) },
+      commands: () => [argv('master-restart', 'api'), argv('master-restart', 'controllers')],
+    },
+    {
+      id: 'restart-removed-master',
+      title: 'Restart the master API and controllers on the removed host, when it is a master too',
+      section: '5.4.5',
+      where: { on: 'param', param: 'member' },
+      skipIf: (ctx) => (removedHost(ctx).roles.includes('master') ? undefined : `${removedHost(ctx).name} is not a master`),
+      allowFailure: true,
+      commands: () => [argv('master-restart', 'api'), argv('master-restart', 'controllers')],
+    },
+    {
+      id: 'verify',
+      title: 'Check: the member list no longer has it, and the cluster is healthy (etcdctl2 member list; cluster-health)',
+      section: '5.4.5',
+      where: onFrom,
+      commands: (ctx) => [etcdctl.memberListV2(survivorEndpoints(ctx)), etcdctl.clusterHealth(survivorEndpoints(ctx))],
+      verify: {
+        describe: 'the removed member is gone from the list and cluster-health says healthy',
+        command: (ctx) => sh`${etcdctl.memberListV2(survivorEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(survivorEndpoints(ctx))}`,
+        ok: (out, ctx) => {
+          const [listPart, healthPart = ''] = text(out).split(/^--- health$/m);
+          const ms = parseV2MemberList(listPart ?? '');
+          const h = removedHost(ctx);
+          if (ms.length === 0) return 'the member list could not be read';
+          if (ms.some((m) => m.id === ctx.captured.get('member-id') || m.peerURLs.includes(etcdPeerUrl(h)))) return `${h.name} is still in the member list`;
+          const health = parseV2ClusterHealth(healthPart);
+          return health.cluster === 'healthy' || `etcd reports the cluster ${health.cluster}`;
+        },
+      },
+    },
+    {
+      id: 'remaining-work',
+      title: 'What the operator still does: the inventory’s [etcd], flanneld endpoints, master-config etcdClientInfo.urls',
+      section: '5.4.5',
+      where: { on: 'bastion' },
+      commands: (ctx) => [sh`printf '%s\\n' ${remainingWork(ctx)}`],
+    },
+  ],
+};
+
+export default etcdRemoveMember;

@@ -1,0 +1,221 @@
+// Lab test of 5.4.5 etcd-remove-member through the real CLI (`day2-tui run … --yes`) against the lab's
+// 3-member TLS etcd 3.4:
+//   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/etcd-remove-member.test.ts
+// Without allow-even=yes the 3 → 2 removal is refused with nothing changed. With it, master-2's member is
+// removed while a poll of `endpoint health` on master-0 and master-1 (every ~0.5 s, for the whole run)
+// never sees quorum lost → 2 healthy members. Then the test (not the product) puts the lab back to 3
+// members the way etcd-restore's join step does (member add, ETCD_INITIAL_CLUSTER_STATE=existing, data
+// dir moved aside, start), and checks 3 healthy members and the same fingerprint; `after` does it again
+// if anything was left behind.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand } from '../../procedures/etcd-restore.js';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
+const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
+const EP = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`);
+const EPS = EP.join(',');
+const SURVIVORS = EP.slice(0, 2).join(',');
+const M2_PEER = 'https://127.0.10.3:2380';
+const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
+const CERTS3 = '--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt';
+
+let tmp = '';
+let fp0 = '';
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
+  return new Promise((done) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const ssh = (host: string, command: string, timeoutMs = 60_000) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], timeoutMs);
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
+  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 400_000);
+}
+
+async function fingerprint(): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.trim();
+}
+
+async function memberList(endpoints = EPS): Promise<Result> {
+  return ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
+}
+
+/** 3 started members, original names, https peer URLs, all healthy. */
+async function threeHealthy(): Promise<boolean> {
+  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} endpoint health`);
+  const l = await memberList();
+  const ok = MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(l.stdout));
+  return h.code === 0 && l.code === 0 && ok && l.stdout.trim().split('\n').length === 3;
+}
+
+async function waitThreeHealthy(seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds; i++) {
+    if (await threeHealthy()) return true;
+    await new Promise((f) => setTimeout(f, 1000));
+  }
+  return false;
+}
+
+/**
+ * Puts master-2 back (the test, not the product), as etcd-restore's join step does: survivors' etcd.conf
+ * from the .bak the removal kept; member add on master-0; on master-2 the data dir moved aside,
+ * ETCD_INITIAL_CLUSTER=<printed> + ETCD_INITIAL_CLUSTER_STATE=existing, enable + start.
+ */
+async function putBack(): Promise<string> {
+  const log: string[] = [];
+  const step = async (h: string, c: string) => {
+    const r = await ssh(h, c, 150_000);
+    log.push(`${h}$ ${c.slice(0, 160)}\n${show(r)}`);
+    return r;
+  };
+  for (const m of MASTERS.slice(0, 2)) {
+    await step(m, `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`);
+  }
+  const l = await memberList(SURVIVORS);
+  if (!l.stdout.includes(`peerURLs=${M2_PEER}`) || !/name=master-2/.test(l.stdout)) {
+    // not (started) in the list: stop it, move its data aside, add it, join it
+    if (l.stdout.includes(`peerURLs=${M2_PEER}`)) {
+      const id = new RegExp(`^([0-9a-f]+).*peerURLs=${M2_PEER.replace(/\./g, '\\.')}`, 'm').exec(l.stdout)?.[1];
+      if (id) await step(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${SURVIVORS} member remove ${id}`);
+    }
+    await step(MASTERS[2]!, `systemctl stop etcd.service; ${moveAsideCommand(`/var/lib/etcd.old-rmtest-${Date.now()}`).script}; ls -A /var/lib/etcd | wc -l`);
+    const add = await step(MASTERS[0]!, memberAddCommand(EP.slice(0, 2), MASTERS[2]!, M2_PEER).script);
+    const list = await memberList(SURVIVORS);
+    const ic = initialCluster(add.stdout, list.stdout, MASTERS[2]!, M2_PEER);
+    for (const c of joinConfCommands(ic, `/etc/etcd/etcd.conf.bak-rmtest-${Date.now()}`)) await step(MASTERS[2]!, c.script);
+    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service');
+  } else {
+    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
+  }
+  return log.join('\n');
+}
+
+/** Polls endpoint health of master-0 and master-1 (from master-0) every 0.5 s until stopped. */
+function startPoll(stopFile: string): { done: Promise<Result> } {
+  const loop = `rm -f ${stopFile}; while test ! -e ${stopFile}; do if out=$(ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${SURVIVORS} --command-timeout=2s endpoint health 2>&1); then echo "POLL ok $(date +%s.%N)"; else echo "POLL lost $(date +%s.%N) $(printf '%s' "$out" | tr '\\n' ' ')"; fi; sleep 0.5; done; rm -f ${stopFile}`;
+  const child = spawn('bash', [LAB_SH, 'ssh', '--dir', labDir, MASTERS[0]!, loop], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return { done: new Promise((f) => child.on('close', (code) => f({ code: code ?? -1, stdout, stderr }))) };
+}
+
+before(async () => {
+  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
+  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-remove-test-'));
+  assert.ok(await waitThreeHealthy(30), 'etcd is not healthy with 3 members before the test');
+  fp0 = await fingerprint();
+});
+
+after(async () => {
+  try {
+    if (labDir && !(await waitThreeHealthy(3))) {
+      const log = await putBack();
+      if (!(await waitThreeHealthy(60))) console.error(`after: the lab could not be put back to 3 members; run lab.sh down/up\n${log}`);
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('etcd-remove-member: 3 → 2 is refused without allow-even=yes, nothing changed', async () => {
+  const state = join(tmp, 'state-refused');
+  const r = await day2('etcd-remove-member', { member: MASTERS[2]! }, state);
+  assert.notEqual(r.code, 0, show(r));
+  assert.match(r.stdout + r.stderr, /allow-even=yes/, show(r));
+  const audit = existsSync(join(state, 'audit.log')) ? readFileSync(join(state, 'audit.log'), 'utf8') : '';
+  assert.ok(!audit.includes('member remove'), 'nothing was removed');
+  assert.ok(await threeHealthy(), 'still 3 healthy members');
+});
+
+test('etcd-remove-member: master-2 removed with quorum kept all along → 2 healthy members; then put back to 3', async () => {
+  // the hard case: master-2 is the leader (leadership must move before the removal, or the survivors
+  // have no leader for an election timeout)
+  const l0 = await memberList();
+  const m2id = new RegExp(`^([0-9a-f]+): name=${MASTERS[2]!.replace(/\./g, '\\.')} .*isLeader=(true|false)`, 'm').exec(l0.stdout);
+  assert.ok(m2id, l0.stdout);
+  if (m2id[2] !== 'true') {
+    const mv = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} move-leader ${m2id[1]}`);
+    assert.equal(mv.code, 0, show(mv));
+  }
+  assert.ok(await waitThreeHealthy(10));
+  const stopFile = `/tmp/day2-rm-poll-stop-${process.pid}`;
+  const poll = startPoll(stopFile);
+  await new Promise((f) => setTimeout(f, 1500));
+  const state = join(tmp, 'state-remove');
+  const r = await day2('etcd-remove-member', { member: MASTERS[2]!, 'allow-even': 'yes' }, state);
+  await new Promise((f) => setTimeout(f, 1500));
+  await ssh(MASTERS[0]!, `touch ${stopFile}`);
+  const p = await poll.done;
+  assert.equal(r.code, 0, show(r));
+
+  const polls = p.stdout.split('\n').filter((l) => l.startsWith('POLL '));
+  const lost = polls.filter((l) => l.startsWith('POLL lost'));
+  assert.ok(polls.length >= 6, `too few polls (${polls.length}):\n${show(p)}`);
+  assert.deepEqual(lost, [], `quorum lost during the run (${lost.length} of ${polls.length} polls)`);
+  console.log(`${polls.length} health polls during the run, none lost`);
+
+  assert.match(r.stdout, /is the leader: moving leadership to [0-9a-f]+ first/, show(r));
+  // the output shows the arithmetic and what remains to do
+  assert.match(r.stdout, /members before: 3; quorum: 2; failures tolerated: 1/, show(r));
+  assert.match(r.stdout, /members after: {2}2; quorum: 2; failures tolerated: 0/, show(r));
+  assert.match(r.stdout, /FLANNEL_ETCD_ENDPOINTS=https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379/, show(r));
+
+  // 2 healthy members, master-2 gone
+  const l = await memberList(SURVIVORS);
+  assert.equal(l.code, 0, show(l));
+  assert.equal(l.stdout.trim().split('\n').length, 2, l.stdout);
+  assert.ok(!l.stdout.includes(M2_PEER) && !l.stdout.includes(MASTERS[2]!), l.stdout);
+  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${SURVIVORS} endpoint health`);
+  assert.equal(h.code, 0, show(h));
+  // etcd stopped and disabled on master-2, its data left in place
+  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd');
+  assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
+  // survivors: ETCD_INITIAL_CLUSTER without master-2, a .bak kept
+  for (const m of MASTERS.slice(0, 2)) {
+    const c = await ssh(m, `ls /etc/etcd/etcd.conf.bak-* >/dev/null && grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf`);
+    assert.equal(c.code, 0, `${m}: ${show(c)}`);
+    assert.ok(!c.stdout.includes(MASTERS[2]!) && c.stdout.includes(MASTERS[0]!), `${m}: ${c.stdout}`);
+  }
+  // the audit log: member remove by id on master-0, master-restart on both masters
+  const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
+    .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
+  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  has(/^master-0\S* ETCDCTL_API=2 etcdctl .*--endpoints https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379 member remove [0-9a-f]+$/);
+  has(/^master-0\S* master-restart api$/);
+  has(/^master-1\S* master-restart controllers$/);
+  has(/^master-2\S* systemctl disable etcd.service$/);
+
+  // put the lab back: 3 healthy members, same data
+  const log = await putBack();
+  assert.ok(await waitThreeHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
+  assert.equal(await fingerprint(), fp0, 'fingerprint differs after putting master-2 back');
+});
