@@ -61,7 +61,7 @@ function shSyntaxOk(script: string): void {
 test('the four backups are registered and the catalogue marks exactly the registered ones built', () => {
   for (const id of ['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup']) assert.ok(findProcedure(id), id);
   assert.deepEqual([...BUILT_IDS].sort(), PROCEDURES.map((p) => p.entry.id).sort());
-  for (const e of CATALOGUE) assert.equal(e.built, !!findProcedure(e.id), e.id);
+  for (const e of CATALOGUE) if (e.kind !== 'check') assert.equal(e.built, !!findProcedure(e.id), e.id);
   for (const p of PROCEDURES) {
     assert.deepEqual(p.parameters.map((x) => x.name), p.entry.parameters.map((x) => x.name), `${p.entry.id}: parameters follow the catalogue`);
     const ids = p.steps.map((s) => s.id);

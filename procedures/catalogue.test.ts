@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILT_IDS, CATALOGUE, CHAPTER_TITLES, entriesByChapter, findEntry } from './catalogue.js';
+import { BUILT_CHECK_IDS, BUILT_IDS, CATALOGUE, CHAPTER_TITLES, entriesByChapter, findEntry } from './catalogue.js';
 
 // ../shared/PROCEDURES.md relative to the repository root.
 const PROCEDURES_MD = fileURLToPath(new URL('../../shared/PROCEDURES.md', import.meta.url));
@@ -74,7 +74,7 @@ test('entries are complete', () => {
     assert.ok(e.title.length > 3, e.id);
     assert.ok(e.summary.length > 10 && !e.summary.includes('\n'), e.id);
     assert.ok(Number.isInteger(e.guideLine) && e.guideLine > 0 && e.guideLine < 2000, e.id);
-    assert.equal(e.built, BUILT_IDS.has(e.id), e.id);
+    assert.equal(e.built, BUILT_IDS.has(e.id) || BUILT_CHECK_IDS.has(e.id), e.id);
     if (e.kind !== 'procedure') assert.equal(e.risk, 'read-only', e.id);
     const names = e.parameters.map((p) => p.name);
     assert.equal(new Set(names).size, names.length, `${e.id}: duplicate parameter`);
@@ -115,4 +115,10 @@ test('entriesByChapter groups in chapter order', () => {
   assert.equal(groups.reduce((n, g) => n + g.entries.length, 0), CATALOGUE.length);
   assert.equal(groups[0]!.chapterTitle, 'Run-once tasks');
   assert.equal(findEntry('nope'), undefined);
+});
+
+test('every health check of src/checks is marked built, and nothing else of kind check', async () => {
+  const { ALL_CHECKS } = await import('../src/checks/index.js');
+  assert.deepEqual([...BUILT_CHECK_IDS].sort(), ALL_CHECKS.map((c) => c.id).sort());
+  for (const e of CATALOGUE) if (e.kind === 'check') assert.equal(e.built, BUILT_CHECK_IDS.has(e.id), e.id);
 });

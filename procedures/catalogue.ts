@@ -23,6 +23,11 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
 export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-peerurl-fix', 'etcd-remove-member']);
+/** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
+export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
+  'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
+  'api-health', 'kubelet-port', 'router-dns', 'registry-route', 'disk', 'docker-storage', 'controllers-leader', 'mtu',
+]);
 
 function entry(draft: Draft): CatalogueEntry {
   const chapter = Number(draft.section.split('.')[0]);
@@ -37,7 +42,7 @@ function entry(draft: Draft): CatalogueEntry {
     section: draft.section,
     guideLine: draft.guideLine,
     risk: draft.risk,
-    built: BUILT_IDS.has(draft.id),
+    built: BUILT_IDS.has(draft.id) || BUILT_CHECK_IDS.has(draft.id),
     summary: draft.summary,
     parameters: draft.parameters ?? [],
   };
