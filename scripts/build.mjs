@@ -14,8 +14,8 @@ await build({
   target: 'node20',
   jsx: 'automatic',
   external: ['ssh2', 'cpu-features'],
-  // Ink imports react-devtools-core only when DEV is set; keep it out of the bundle.
-  alias: { 'react-devtools-core': './scripts/devtools-stub.mjs' },
+  // Ink imports react-devtools-core only when DEV is set; keep it out of the bundle. is-in-ci: see the file.
+  alias: { 'react-devtools-core': './scripts/devtools-stub.mjs', 'is-in-ci': './scripts/is-in-ci-tty.mjs' },
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: {
     js: "import { createRequire as __day2CreateRequire } from 'node:module'; const require = __day2CreateRequire(import.meta.url);",

@@ -96,8 +96,9 @@ test('a changed host key refuses that host — shown as "host key changed", no c
 test('with no inventory the console opens the labelled DEMO cluster', async () => {
   const t = session('demo');
   // No -i, no $DAY2_INVENTORY; --demo stands in for "no /etc/ansible/hosts" on machines that have one.
-  t.start(`env -u DAY2_INVENTORY ${bin} --demo`, { HOME: work });
-  const screen = await t.waitFor((s) => /DEMO/.test(s) && /PROCEDURES/.test(s) && /✓ ok/.test(s), 'the demo Home');
+  // CI=true as CI runners set it: Ink would withhold every frame until exit; the console must still draw.
+  t.start(`env -u DAY2_INVENTORY ${bin} --demo`, { HOME: work, CI: 'true' });
+  const screen = await t.waitFor((s) => /DEMO/.test(s) && /PROCEDURES/.test(s) && /✓ ok/.test(s), 'the demo Home (with CI=true)');
   assert.match(screen, /DEMO — simulated cluster/);
   t.keys('?');
   await t.waitFor((s) => /DEMO/.test(s) && /help/i.test(s), 'help, still labelled DEMO');
