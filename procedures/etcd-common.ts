@@ -224,3 +224,25 @@ export function validateRemoteDir(value: string): string | undefined {
 export function backupParam(ctx: StepContext): string {
   return (ctx.params['backup'] ?? '').replace(/\/+$/, '');
 }
+
+// ---- shared by etcd-restore (5.4.2.1) and etcd-snapshot-restore (5.4.2.2) ------------------------------
+
+/** `snapshot status -w json` of a snapshot file and the file's size (`stat -c %s`) on a line `size: N` (read by etcd-restore's snapshotVerdict). */
+export function snapshotFileCheckCommand(file: string): ShellCommand {
+  return sh`ETCDCTL_API=3 etcdctl snapshot status ${file} -w json && echo "size: $(stat -c %s ${file})"`;
+}
+
+/** A v2 member list (and cluster-health) has every inventory member, started, with its name and https peer URL. */
+export function membershipVerdict(out: CommandOutput, members: Host[]): true | string {
+  const ms = parseV2MemberList(text(out));
+  const problems: string[] = [];
+  if (ms.length !== members.length) problems.push(`${ms.length} members, the inventory has ${members.length}`);
+  for (const h of members) {
+    const m = ms.find((x) => x.name === h.name);
+    if (!m) problems.push(`${h.name} missing`);
+    else if (m.peerURLs.join(',') !== etcdPeerUrl(h)) problems.push(`${h.name} advertises ${m.peerURLs.join(',')}`);
+    else if (!m.started) problems.push(`${h.name} is not started`);
+  }
+  if (problems.length) return problems.join('; ');
+  return out.exitCode === 0 || 'the cluster is not healthy';
+}

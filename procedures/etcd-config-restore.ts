@@ -14,6 +14,7 @@ import { argv, sh } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { quorumVerdict } from './etcd-backup.js';
 import { backupParam, ETCD_CONF, ETCD_UNIT, healthyV3, onParamHost, otherMembers, ownHealth, paramMember, text, validateRemoteDir, waitUntil } from './etcd-common.js';
+import { etcdPanel, followEtcdJournal } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-config-restore');
 
@@ -28,6 +29,7 @@ const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.
 export const etcdConfigRestore: Procedure = {
   entry,
   parameters: withValidators(entry, { host: validateHostOfRole('etcd'), backup: (v) => validateRemoteDir(v) }),
+  panel: etcdPanel(paramMember),
   steps: [
     {
       id: 'find-backup',
@@ -74,6 +76,7 @@ export const etcdConfigRestore: Procedure = {
       title: 'Restart etcd (systemctl restart etcd.service) and wait until the member is healthy',
       section: '5.4.2',
       where: onParamHost,
+      follow: followEtcdJournal,
       precondition: {
         describe: 'the other members keep quorum while this one restarts',
         command: (ctx) => {

@@ -10,13 +10,15 @@
 // The update is skipped when the member already advertises that URL. Shared with etcd-restore.
 import type { Procedure } from '../src/engine/types.js';
 import { catalogueEntry, validateHostOfRole, withValidators } from './backup-common.js';
-import { onParamHost, peerUrlFixSteps } from './etcd-common.js';
+import { onParamHost, paramMember, peerUrlFixSteps } from './etcd-common.js';
+import { etcdPanel } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-peerurl-fix');
 
 export const etcdPeerUrlFix: Procedure = {
   entry,
   parameters: withValidators(entry, { host: validateHostOfRole('etcd') }),
+  panel: etcdPanel(paramMember),
   steps: peerUrlFixSteps(onParamHost),
 };
 

@@ -20,6 +20,7 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { confValue, ETCD_CONF, ETCD_UNIT, quorumOf, sedReplacement, text, waitUntil } from './etcd-common.js';
+import { etcdPanel } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-remove-member');
 
@@ -179,6 +180,7 @@ export const etcdRemoveMember: Procedure = {
     member: validateHostOfRole('etcd'),
     from: validateFrom,
   }),
+  panel: etcdPanel(fromHost),
   steps: [
     {
       id: 'health-and-list',
@@ -238,6 +240,8 @@ export const etcdRemoveMember: Procedure = {
         what: (ctx) =>
           `etcd member ${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))}) is removed from the cluster; ${survivingHosts(ctx).length} member(s) remain (${survivingHosts(ctx).map((h) => h.name).join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
         protectedBy: (ctx) => `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back (etcd-add-member) with an empty data dir`,
+        // the member being removed is named, not the survivor etcdctl runs on
+        expect: (ctx) => removedHost(ctx).name,
       },
       precondition: {
         describe: 'the remaining members are all healthy and the count left is allowed (checked again)',

@@ -28,7 +28,10 @@ import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { etcdBackupDiscovery } from '../src/model/backups.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
+import { etcdPanel, followEtcdJournal } from './etcd-panel.js';
+import { restoreWhereItStands } from './etcd-restore-standing.js';
 import {
   backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, ETCD_UNIT, etcdStoppedCheck, healthyV2, healthyV3, lastOf,
   onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, validateRemoteDir, waitUntil,
@@ -147,7 +150,7 @@ function kth(ctx: StepContext, k: number): Host | undefined {
   return otherMembers(ctx)[k - 1];
 }
 
-function rejoinSteps(k: number): Step[] {
+export function rejoinSteps(k: number): Step[] {
   const skipIf = (ctx: StepContext) => (kth(ctx, k) ? undefined : `the inventory has no ${k + 1}${k === 1 ? 'nd' : k === 2 ? 'rd' : 'th'} etcd member`);
   const joining = (ctx: StepContext): Host => {
     const h = kth(ctx, k);
@@ -187,6 +190,7 @@ function rejoinSteps(k: number): Step[] {
       section: '5.4.2.1',
       where: { on: 'hosts', describe: `etcd member ${k + 1} (inventory order, the restored member counted first)`, mode: 'serial', hosts: (ctx) => [joining(ctx)] },
       skipIf,
+      follow: followEtcdJournal,
       precondition: {
         describe: `the member's data dir ${DATA_DIR} is empty (moved aside earlier) and etcd is stopped`,
         command: () => sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
@@ -230,7 +234,10 @@ export const etcdRestore: Procedure = {
   parameters: withValidators(entry, {
     host: validateHostOfRole('etcd'),
     backup: (v) => validateRemoteDir(v),
-  }),
+  }).map((p) => (p.name === 'backup' ? { ...p, discover: etcdBackupDiscovery } : p)),
+  // the members and quorum beside the steps; after a run that did not finish, where the cluster stands
+  panel: etcdPanel(paramMember),
+  whereItStands: (ctx, stoppedAt) => restoreWhereItStands(ctx, stoppedAt, new Map(etcdRestore.steps.map((s) => [s.id, s.title]))),
   steps: [
     {
       id: 'check-backup',
@@ -381,6 +388,7 @@ export const etcdRestore: Procedure = {
       title: 'systemctl daemon-reload; start etcd (a new single-member cluster)',
       section: '5.4.2.1',
       where: onParamHost,
+      follow: followEtcdJournal,
       commands: (ctx) => [
         argv('systemctl', 'daemon-reload'),
         argv('systemctl', 'restart', ETCD_UNIT),
@@ -414,6 +422,7 @@ export const etcdRestore: Procedure = {
       title: 'Restart etcd in cluster mode: rm -f the drop-in; systemctl daemon-reload; restart etcd',
       section: '5.4.2.1',
       where: onParamHost,
+      follow: followEtcdJournal,
       commands: (ctx) => [
         argv('rm', '-f', DROP_IN),
         argv('systemctl', 'daemon-reload'),

@@ -8,6 +8,7 @@ import type { Params, Procedure } from '../src/engine/types.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
 import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
+import type { DiscoverFn } from '../src/model/discovery.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { cellKey, type HealthRun } from '../src/model/health.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
@@ -65,6 +66,8 @@ export interface AppProps {
   planProcedure?: PlanFn;
   /** Extra parameter checks (engine); the form also checks required values and choices itself. */
   validateParams?: ValidateFn;
+  /** Looks for a parameter's values on its host (e.g. the backups on the chosen member) through the console's runner. */
+  discover?: DiscoverFn;
   /** Starts a run (engine: startProcedureRun); the console renders its session and answers its gates. */
   startRun?: (procedure: Procedure, params: Params) => RunSession;
   /** Runs the journals say were interrupted: the first screen then offers to resume one. Read once. */
@@ -449,6 +452,7 @@ export function App(props: AppProps) {
             inventory={inventory}
             planProcedure={props.planProcedure}
             validateParams={props.validateParams}
+            discover={props.discover}
             onRun={startRun ? (params) => adopt(() => startRun(procedure, params)) : undefined}
             onBack={() => dispatch({ type: 'back' })}
             onGlobal={onGlobal}

@@ -87,3 +87,182 @@ test('plan view: steps, destructive marker and gate kind, exact commands per hos
   assert.equal(sessions.length, 1);
   assert.match(frame(), /RUN etcd-backup run-1/);
 });
+
+// ---- values found on the host (ParameterSpec.discover): the screen asks through `discover`, never a host ----
+
+import { render } from 'ink-testing-library';
+import { ProcedureScreen } from './Procedure.js';
+import { settle, stripAnsi, testInventory, waitFor } from './testing/fixtures.js';
+import type { Procedure } from '../src/engine/types.js';
+import type { DiscoveryResult } from '../src/model/discovery.js';
+import { etcdBackupDiscovery } from '../src/model/backups.js';
+
+function restoreLike(): Procedure {
+  return {
+    entry: {
+      id: 'etcd-restore', kind: 'procedure', title: 'Restore etcd', chapter: 5, chapterTitle: 'Host tasks', section: '5.4.2.1', guideLine: 1100, risk: 'destructive', built: true,
+      summary: 'Restores a backup on one member.', parameters: [],
+    },
+    parameters: [
+      { name: 'host', description: 'Member to restore on', required: true, choices: { fromRole: 'etcd' } },
+      { name: 'backup', description: 'Backup directory on that member', required: true, discover: etcdBackupDiscovery },
+    ],
+    steps: [],
+  };
+}
+
+const FOUND = (host: string): DiscoveryResult => ({
+  host,
+  describe: etcdBackupDiscovery.describe,
+  choices: [
+    { value: '/backup/etcd-20240502', label: '/backup/etcd-20240502  2024-05-02 10:00  2.9 MiB  v3 snapshot + v2 backup' },
+    { value: '/backup/etcd-20240501', label: '/backup/etcd-20240501  2024-05-01 10:00  2.4 MiB  v3 snapshot + v2 backup' },
+  ],
+});
+
+function screen(discover?: (p: Procedure, param: string, params: Record<string, string>) => Promise<DiscoveryResult>) {
+  const asked: string[] = [];
+  const planned: Record<string, string>[] = [];
+  const r = render(
+    <ProcedureScreen
+      procedure={restoreLike()}
+      inventory={testInventory()}
+      planProcedure={(_p, params) => {
+        planned.push({ ...params });
+        return [];
+      }}
+      discover={
+        discover &&
+        ((p, param, params) => {
+          asked.push(`${param}@${params['host']}`);
+          return discover(p, param, params);
+        })
+      }
+      onBack={() => {}}
+      onGlobal={() => {}}
+      width={80}
+      height={22}
+      active
+    />,
+  );
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await settle(() => r.lastFrame());
+    }
+  };
+  return { ...r, frame, press, asked, planned };
+}
+
+const DOWN = '\x1b[B';
+const UP = '\x1b[A';
+
+test('found backups: listed newest first with date and size on the chosen host; ↑↓ pick one; it is what gets planned', async () => {
+  const s = screen(async (_p, _param, params) => FOUND(params['host']!));
+  await waitFor(() => s.asked.length === 1, 'the discovery was asked');
+  assert.deepEqual(s.asked, ['backup@master-0.example.com'], 'asked at once for the host chosen first');
+  await s.press('\t');
+  await waitFor(() => /2 found on master-0/.test(s.frame()), 'the found list');
+  let f = s.frame();
+  assert.match(f, /› backup \(required\) — Backup directory on that member/);
+  assert.match(f, /○ \/backup\/etcd-20240502 {2}2024-05-02 10:00 {2}2\.9 MiB {2}v3 snapshot \+ v2 backup/);
+  assert.match(f, /○ \/backup\/etcd-20240501 {2}2024-05-01 10:00/);
+  assert.ok(f.indexOf('etcd-20240502') < f.indexOf('etcd-20240501'), 'newest first');
+  assert.match(f, /2 found on master-0\.example\.com, newest first: ↑↓ pick one, or type a path/);
+  assert.equal(fits(f, 80, 23), undefined);
+  await s.press(DOWN);
+  f = s.frame();
+  assert.match(f, /● \/backup\/etcd-20240502/);
+  assert.match(f, /\[ \/backup\/etcd-20240502/, 'the picked path is the field’s value');
+  await s.press(DOWN);
+  assert.match(s.frame(), /● \/backup\/etcd-20240501/);
+  await s.press(UP);
+  assert.match(s.frame(), /● \/backup\/etcd-20240502/);
+  await s.press('\r');
+  assert.deepEqual(s.planned, [{ host: 'master-0.example.com', backup: '/backup/etcd-20240502' }]);
+});
+
+test('typing a path still works beside the found ones; another host is asked again; a host asked before is not', async () => {
+  const s = screen(async (_p, _param, params) => FOUND(params['host']!));
+  await waitFor(() => s.asked.length === 1, 'the first discovery');
+  await s.press(DOWN); // the host field: master-1
+  await waitFor(() => s.asked.length === 2, 'asked for the new host');
+  assert.deepEqual(s.asked, ['backup@master-0.example.com', 'backup@master-1.example.com']);
+  await s.press(UP);
+  assert.equal(s.asked.length, 2, 'master-0 answered before: not asked again');
+  await s.press('\t');
+  await waitFor(() => /2 found on master-0/.test(s.frame()), 'the found list');
+  await s.press('/srv/mine');
+  assert.match(s.frame(), /\[ \/srv\/mine/);
+  assert.doesNotMatch(s.frame(), /●/, 'a typed path is none of the found ones');
+  await s.press('\r');
+  assert.deepEqual(s.planned, [{ host: 'master-0.example.com', backup: '/srv/mine' }]);
+});
+
+test('looking, nothing found, and a failed look-up say so under the field (type a path); no discover: a plain text field', async () => {
+  let answer: (r: DiscoveryResult) => void = () => {};
+  const slow = screen(() => new Promise<DiscoveryResult>((r) => (answer = r)));
+  await waitFor(() => slow.asked.length === 1, 'asked');
+  await slow.press('\t');
+  assert.match(slow.frame(), /looking on master-0\.example\.com for etcd backups \(db \+ member\/snap\/db/);
+  answer({ ...FOUND('master-0.example.com'), choices: [] });
+  await waitFor(() => /none found on master-0/.test(slow.frame()), 'none found');
+  assert.match(slow.frame(), /none found on master-0\.example\.com: type a path \(looked for etcd backups/);
+  cleanup();
+
+  const failing = screen(async () => {
+    throw new Error('could not look for etcd backups on master-0.example.com: host key changed');
+  });
+  await failing.press('\t');
+  await waitFor(() => /host key changed/.test(failing.frame()), 'the failure');
+  assert.match(failing.frame(), /! could not look for etcd backups on master-0\.example\.com: host key changed\s+— type a path/);
+  assert.equal(fits(failing.frame(), 80, 23), undefined);
+  await failing.press(DOWN);
+  assert.doesNotMatch(failing.frame(), /●/);
+  cleanup();
+
+  const plain = screen(undefined);
+  await plain.press('\t');
+  assert.match(plain.frame(), /› backup \(required\)/);
+  assert.doesNotMatch(plain.frame(), /found|looking/);
+});
+
+test('the App hands its discover to the procedure form (the console builds it from its runner)', async () => {
+  const { App } = await import('./App.js');
+  const { ConnectivityMonitor } = await import('../src/model/connectivity.js');
+  const { FakeRunner, testCatalogue } = await import('./testing/fixtures.js');
+  const inventory = testInventory();
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  disposers.push(() => monitor.dispose());
+  const asked: string[] = [];
+  const catalogue = testCatalogue().map((e) => (e.id === 'etcd-restore' ? { ...restoreLike().entry } : e));
+  const r = render(
+    <App
+      inventory={inventory}
+      catalogue={catalogue}
+      monitor={monitor}
+      version="0.1.0"
+      columns={80}
+      rows={24}
+      procedures={[restoreLike()]}
+      planProcedure={() => []}
+      discover={async (_p, param, params) => {
+        asked.push(`${param}@${params['host']}`);
+        return FOUND(params['host']!);
+      }}
+    />,
+  );
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await settle(() => r.lastFrame());
+    }
+  };
+  await press(':', 'etcd-restore', '\r');
+  await waitFor(() => asked.length === 1, 'the App’s discover was asked');
+  await press('\t');
+  await waitFor(() => /2 found on master-0/.test(frame()), 'the found list in the App');
+  assert.deepEqual(asked, ['backup@master-0.example.com']);
+});

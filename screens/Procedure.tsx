@@ -1,14 +1,19 @@
 // A built procedure: the parameter form → the resolved plan (every command, destructive steps marked)
 // → a y/N confirmation → the run (the App opens the run view). Screens never run anything: planning,
-// validation and starting the run are the engine's, passed in.
-import { useEffect, useMemo, type ReactNode } from 'react';
+// validation, starting the run and looking for a parameter's values on a host (`discover`, e.g. the
+// backups on the chosen member) are the core's, passed in.
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { Box, Text, type Key } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Params, PlanStep, Procedure } from '../src/engine/types.js';
 import { commonDomain } from '../src/model/home.js';
 import { planLines, planSummary } from '../src/model/plan-view.js';
+import type { DiscoverFn } from '../src/model/discovery.js';
 import {
+  discoveryWanted,
   focusedField,
+  foundFor,
+  foundOptions,
   formParams,
   initialForm,
   reduceForm,
@@ -16,6 +21,7 @@ import {
   type FormAction,
   type FormField,
   type FormState,
+  type FoundChoices,
   type ParamError,
 } from '../src/model/procedure-form.js';
 import { fit, truncate, wrap } from '../src/model/text.js';
@@ -35,6 +41,8 @@ export interface ProcedureScreenProps {
   validateParams?: ValidateFn;
   /** Starts the run (the App then shows it); returns an error sentence when it could not start. */
   onRun?: (params: Params) => string | undefined;
+  /** Looks for a parameter's values on its host (core: src/model/discovery.ts, through the console's runner). */
+  discover?: DiscoverFn;
   onBack: () => void;
   onGlobal: (what: 'quit' | 'help') => void;
   onFooter?: (keys: FooterKeys) => void;
@@ -58,8 +66,52 @@ interface Local {
 
 const RISK_TONE = { 'read-only': 'ok', low: 'ok', medium: 'warn', high: 'bad', destructive: 'bad' } as const;
 
+const MAX_SHOWN = 5;
+
+/** A failed look-up: the reason, on at most 2 lines, then what to do. */
+function failedLines(message: string, width: number): string[] {
+  return wrap(`! ${message} — type a path`, Math.max(20, width - 4)).slice(0, 2);
+}
+
+/** Under a focused field with `discover`: what is being looked for, what was found (↑↓ picks), or why nothing. */
+function foundRows(field: FormField, value: string, found: FoundChoices | undefined, width: number): ReactNode[] {
+  const where = found ? ` on ${found.host}` : '';
+  if (!found) return [];
+  if (found.status === 'looking')
+    return [
+      <Txt key="looking" dim wrap="truncate">
+        {`    looking${where} for ${field.discover!.describe}…`}
+      </Txt>,
+    ];
+  if (found.status === 'failed')
+    return failedLines(found.message, width).map((l, k) => (
+      <Txt key={`failed-${k}`} tone="warn" wrap="truncate">
+        {`    ${l}`}
+      </Txt>
+    ));
+  if (found.options.length === 0)
+    return [
+      <Txt key="none" tone="warn" wrap="truncate">
+        {`    none found${where}: type a path (looked for ${field.discover!.describe})`}
+      </Txt>,
+    ];
+  const i = found.options.findIndex((o) => o.value === value);
+  const start = Math.max(0, Math.min(found.options.length - MAX_SHOWN, i - 2));
+  const rows: ReactNode[] = found.options.slice(start, start + MAX_SHOWN).map((o) => (
+    <Txt key={o.value} inverse={o.value === value} bold={o.value === value} wrap="truncate">
+      {fit(`    ${o.value === value ? '●' : '○'} ${o.label}`, width)}
+    </Txt>
+  ));
+  rows.push(
+    <Txt key="hint" dim wrap="truncate">
+      {`    ${i >= 0 ? `${i + 1} of ` : ''}${found.options.length} found${where}, newest first: ↑↓ pick one, or type a path`}
+    </Txt>,
+  );
+  return rows;
+}
+
 /** Lines of one field: label, value (or the list of choices when focused), error. */
-function FieldRows({ field, value, focused, error, width }: { field: FormField; value: string; focused: boolean; error?: string; width: number }) {
+function FieldRows({ field, value, focused, error, width, found }: { field: FormField; value: string; focused: boolean; error?: string; width: number; found?: FoundChoices }) {
   const flags = [field.required ? 'required' : 'optional', field.secret ? 'secret, masked' : ''].filter(Boolean).join(', ');
   const label = `${focused ? '›' : ' '} ${field.name} (${flags}) — ${field.description}`;
   let valueRows: ReactNode[];
@@ -96,6 +148,7 @@ function FieldRows({ field, value, focused, error, width }: { field: FormField; 
         <TextField value={value} focused={focused} width={width - 4} mask={field.secret} placeholder={field.default ? `default ${field.default}` : undefined} />
       </Box>,
     ];
+    if (focused && field.discover) valueRows.push(...foundRows(field, value, found, width));
   }
   return (
     <>
@@ -112,8 +165,12 @@ function FieldRows({ field, value, focused, error, width }: { field: FormField; 
   );
 }
 
-function fieldHeight(f: FormField, focused: boolean, error: boolean): number {
-  const values = f.kind === 'choice' && focused ? Math.max(1, Math.min(5, f.options.length) + (f.options.length > 5 ? 1 : 0)) : 1;
+function fieldHeight(f: FormField, focused: boolean, error: boolean, width: number, found?: FoundChoices): number {
+  let values = f.kind === 'choice' && focused ? Math.max(1, Math.min(5, f.options.length) + (f.options.length > 5 ? 1 : 0)) : 1;
+  if (f.kind === 'text' && focused && f.discover && found) {
+    if (found.status === 'found' && found.options.length > 0) values += Math.min(MAX_SHOWN, found.options.length) + 1;
+    else values += found.status === 'failed' ? failedLines(found.message, width).length : 1;
+  }
   return 1 + values + (error ? 1 : 0);
 }
 
@@ -137,6 +194,40 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     setLocal({ ...l, form, error: undefined });
   };
 
+  // Values found on a host (e.g. the backups on the chosen member): asked through `discover` whenever a
+  // field's host is chosen and has not been asked yet; answers are kept per host, failures asked again.
+  const foundCache = useRef(new Map<string, FoundChoices>());
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
+  const wanted = props.discover ? discoveryWanted(local.form) : [];
+  const wantedKey = wanted.map((w) => `${w.param}\u0000${w.host}`).join('\n');
+  useEffect(() => {
+    const discover = props.discover;
+    if (!discover) return;
+    const put = (param: string, found: FoundChoices) => {
+      if (!mounted.current) return;
+      const l = getLocal();
+      setLocal({ ...l, form: reduceForm(l.form, { type: 'found', param, found }) });
+    };
+    for (const { param, host } of wanted) {
+      const key = `${param}\u0000${host}`;
+      const cached = foundCache.current.get(key);
+      if (cached) {
+        put(param, cached);
+        continue;
+      }
+      put(param, { status: 'looking', host });
+      discover(procedure, param, formParams(getLocal().form)).then(
+        (r) => {
+          const found: FoundChoices = { status: 'found', host, options: r.choices.map((c) => ({ value: c.value, label: c.label })) };
+          foundCache.current.set(key, found);
+          put(param, found);
+        },
+        (e: unknown) => put(param, { status: 'failed', host, message: e instanceof Error ? e.message : String(e) }),
+      );
+    }
+  }, [wantedKey]);
+
   const submit = () => {
     const l = getLocal();
     const params = formParams(l.form);
@@ -154,9 +245,15 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     }
   };
 
-  const phaseKey = local.phase === 'plan' ? (local.confirm ? 'confirm' : 'plan') : focusedField(local.form)?.kind === 'choice' ? 'form-choice' : 'form-text';
+  const focusedNow = focusedField(local.form);
+  const picking = !!focusedNow && focusedNow.kind === 'text' && foundOptions(local.form, focusedNow).length > 0;
+  const phaseKey = local.phase === 'plan' ? (local.confirm ? 'confirm' : 'plan') : focusedNow?.kind === 'choice' ? 'form-choice' : picking ? 'form-found' : 'form-text';
   useEffect(() => {
-    onFooter?.(procedureFooter(phaseKey));
+    onFooter?.(
+      phaseKey === 'form-found'
+        ? [['↑↓', 'pick found'], ['Tab', 'next field'], ['Enter', 'next / plan'], ['Esc', 'back']]
+        : procedureFooter(phaseKey),
+    );
   }, [phaseKey]);
 
   useKeys((input: string, key: Key) => {
@@ -191,8 +288,10 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
       if (input === '?') return onGlobal('help');
       return;
     }
-    if (key.downArrow) return applyForm({ type: 'focus', delta: 1 });
-    if (key.upArrow) return applyForm({ type: 'focus', delta: -1 });
+    // a text field with values found on its host: ↑↓ pick one of them (typing still works)
+    const found = field ? foundOptions(l.form, field).length > 0 : false;
+    if (key.downArrow) return applyForm(found ? { type: 'choose', delta: 1 } : { type: 'focus', delta: 1 });
+    if (key.upArrow) return applyForm(found ? { type: 'choose', delta: -1 } : { type: 'focus', delta: -1 });
     if (key.backspace || key.delete) return applyForm({ type: 'backspace' });
     if ((key.ctrl && input === 'u') || input === '\x15') return applyForm({ type: 'clear' });
     // eslint-disable-next-line no-control-regex
@@ -229,7 +328,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   const summary = wrap(entry.summary, width).slice(0, 2);
   const room = Math.max(3, height - 3 - summary.length);
   let start = 0;
-  const hs = form.fields.map((f, i) => fieldHeight(f, i === form.focus, !!form.errors[f.name]));
+  const hs = form.fields.map((f, i) => fieldHeight(f, i === form.focus, !!form.errors[f.name], width, foundFor(form, f)));
   while (start < form.focus && hs.slice(start, form.focus + 1).reduce((a, b) => a + b, 0) > room) start++;
   let used = 0;
   let end = start;
@@ -249,7 +348,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
       </Txt>
       <Box flexDirection="column" height={room} overflow="hidden">
         {form.fields.slice(start, end).map((f, k) => (
-          <FieldRows key={f.name} field={f} value={form.values[f.name] ?? ''} focused={start + k === form.focus} error={form.errors[f.name]} width={width} />
+          <FieldRows key={f.name} field={f} value={form.values[f.name] ?? ''} focused={start + k === form.focus} error={form.errors[f.name]} width={width} found={foundFor(form, f)} />
         ))}
       </Box>
       <Txt tone={local.error ? 'bad' : undefined} bold={!!local.error} wrap="truncate">

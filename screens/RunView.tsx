@@ -1,16 +1,22 @@
-// A procedure run, live: the steps (left, or above at 80 columns), the command running now, the log
-// pane (follows the tail unless scrolled; / searches), and the gate / failure modals that answer the
-// engine. Renders the session's snapshot; never runs anything itself.
+// A procedure run, live: the steps (left, or above at 80 columns), the procedure's panel (e.g. the etcd
+// members and quorum, refreshed after every step), the command running now, the log pane (follows the
+// tail unless scrolled; / searches), the journal pane while a step's follow streams (e.g. etcd's journal
+// during a start-up), the gate / failure modals that answer the engine, and — after a run that did not
+// finish — where the cluster stands and the next safe action. Renders the session's snapshot; never runs
+// anything itself.
 import { useEffect, useMemo, useRef } from 'react';
 import { Box, Text, type Key } from 'ink';
 import type { RunSession, RunSnapshot } from '../src/engine/session.js';
 import { followTail, gotoMatch, initialLogView, logRows, logWindow, scrollLog, searchStatus, type LogView } from '../src/model/log-view.js';
-import { endNote, failureChoices, FAILURE_KEYS, isActive, runHeadline, runHosts, stepIndex, typedHostMatches } from '../src/model/run-view.js';
+import { endNote, failureChoices, FAILURE_KEYS, isActive, journalView, runHeadline, runHosts, runLayout, stepIndex, typedHostMatches } from '../src/model/run-view.js';
 import { commonDomain } from '../src/model/home.js';
 import { truncate } from '../src/model/text.js';
 import { FailureModal, failureModalHeight } from './components/FailureModal.js';
 import { GateModal, gateModalHeight } from './components/GateModal.js';
+import { ClusterPanel, clusterPanelRows } from './components/ClusterPanel.js';
+import { JournalPane } from './components/JournalPane.js';
 import { LogPane } from './components/LogPane.js';
+import { shortenHosts, StandingBox, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
 import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
@@ -82,12 +88,30 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
   const cmd = commandLine(snap);
   const searching = local.log.search;
   const bottomLines = (searching ? 1 : 0) + (local.note || local.confirmStop ? 1 : 0);
-  const stepsHeight = side ? height - 1 - bottomLines : Math.min(snap.steps.length, height >= 20 ? 6 : 4);
-  const logHeight = Math.max(3, height - 1 - (side ? 0 : stepsHeight) - 1 - bottomLines);
-  const rows = useMemo(() => logRows(snap.log, rightWidth - 1, { multiHost, domain, hostWidth: 9 }), [snap.log, rightWidth, multiHost, domain]);
-  const win = logWindow(rows, local.log, logHeight - 1);
-  const latest = useRef({ rows, logHeight, snap });
-  latest.current = { rows, logHeight, snap };
+  const gate = snap.status === 'waiting-gate' ? snap.gate : undefined;
+  const failure = snap.status === 'waiting-failure' ? snap.failure : undefined;
+  const gateStep = gate ? snap.steps.find((s) => s.id === gate.step) : undefined;
+  const failStep = failure ? snap.steps.find((s) => s.id === failure.step) : undefined;
+  const journal = journalView(snap);
+  const standing = useMemo(() => (!isActive(snap.status) && snap.whereItStands ? shortenHosts(snap.whereItStands, hosts, domain) : undefined), [snap.status, snap.whereItStands, hosts, domain]);
+  const layout = runLayout({
+    height,
+    side,
+    stepCount: snap.steps.length,
+    panelRows: clusterPanelRows(snap.panel),
+    modal: gate ? gateModalHeight(gate, rightWidth) : failure ? failureModalHeight(failure, !!failStep?.destructive, rightWidth) : 0,
+    standing: standingRows(standing, rightWidth),
+    journal: journal.show,
+    bottom: bottomLines,
+  });
+  const stepsHeight = layout.steps;
+  // While the journal pane shows a follow's lines, the log pane leaves them out (they stay searchable there after).
+  const logLines = useMemo(() => (journal.show ? snap.log.filter((l) => l.stream !== 'journal') : snap.log), [snap.log, journal.show]);
+  const logHeight = Math.max(1, layout.log + layout.modal);
+  const rows = useMemo(() => logRows(logLines, rightWidth - 1, { multiHost, domain, hostWidth: 9 }), [logLines, rightWidth, multiHost, domain]);
+  const win = logWindow(rows, local.log, Math.max(1, layout.log - 1));
+  const latest = useRef({ rows, logHeight, snap, logLines });
+  latest.current = { rows, logHeight, snap, logLines };
 
   const finished = !isActive(snap.status);
   const mode = snap.status === 'waiting-gate' && snap.gate ? (snap.gate.kind === 'type-host' ? 'gate-type' : 'gate-confirm') : snap.status === 'waiting-failure' && snap.failure ? 'failure' : local.confirmStop ? 'confirm-stop' : searching?.editing ? 'search' : finished ? 'finished' : 'running';
@@ -99,7 +123,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
 
   useKeys((input, key: Key) => {
     const l = getLocal();
-    const { rows, logHeight, snap } = latest.current;
+    const { rows, logHeight, snap, logLines } = latest.current;
     const set = (patch: Partial<Local>) => setLocal({ ...getLocal(), note: undefined, ...patch });
     const page = Math.max(1, logHeight - 2);
     const h = logHeight - 1;
@@ -149,7 +173,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
     }
     const search = l.log.search;
     if (search?.editing) {
-      if (key.return) return set({ log: gotoMatch(l.log, snap.log, rows, h, 0) });
+      if (key.return) return set({ log: gotoMatch(l.log, logLines, rows, h, 0) });
       if (key.escape) return set({ log: { ...l.log, search: undefined } });
       if (key.backspace || key.delete) return set({ log: { ...l.log, search: { ...search, query: [...search.query].slice(0, -1).join('') } } });
       // eslint-disable-next-line no-control-regex
@@ -168,7 +192,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
     if (input === '/') return set({ log: { ...l.log, search: { query: '', editing: true } } });
     if (input === 'n' || input === 'N') {
       if (!search?.query) return set({ note: '/ searches the log first; then n next, N previous.' });
-      return set({ log: gotoMatch(l.log, snap.log, rows, h, input === 'n' ? 1 : -1) });
+      return set({ log: gotoMatch(l.log, logLines, rows, h, input === 'n' ? 1 : -1) });
     }
     if (input === 'x') {
       if (!isActive(snap.status)) return set({ note: 'The run has ended: nothing to stop.' });
@@ -181,25 +205,20 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
     }
   }, active, bindKeys);
 
-  const gate = snap.status === 'waiting-gate' ? snap.gate : undefined;
-  const failure = snap.status === 'waiting-failure' ? snap.failure : undefined;
-  const gateStep = gate ? snap.steps.find((s) => s.id === gate.step) : undefined;
-  const failStep = failure ? snap.steps.find((s) => s.id === failure.step) : undefined;
-  // A modal takes the rows it needs at the bottom; the log keeps what is left above it (3 rows at least).
-  const wanted = gate ? gateModalHeight(gate, rightWidth) : failure ? failureModalHeight(failure, !!failStep?.destructive, rightWidth) : 0;
-  const modalHeight = wanted === 0 ? 0 : logHeight - wanted >= 4 ? wanted : logHeight;
+  // A modal takes the rows it needs; the log keeps what is left above it (see runLayout).
+  const modalHeight = layout.modal;
   const modal = gate ? (
     <GateModal gate={gate} stepLabel={stepLabel(snap, gate.step)} destructive={!!gateStep?.destructive || gate.kind === 'type-host'} typed={local.typed} wrong={local.wrong} width={rightWidth} height={modalHeight} />
   ) : failure ? (
     <FailureModal failure={failure} stepLabel={stepLabel(snap, failure.step)} destructive={!!failStep?.destructive} choices={choices} width={rightWidth} height={modalHeight} />
   ) : null;
-  const paneHeight = logHeight - modalHeight;
-  const logWin = modalHeight ? logWindow(rows, followTail(local.log), paneHeight - 1) : win;
+  const paneHeight = layout.log;
   const pane = (
     <>
+    {standing && layout.standing > 0 ? <StandingBox standing={standing} width={rightWidth} height={layout.standing} /> : null}
     {paneHeight > 0 ? <LogPane
       window={win}
-      total={snap.logFirstSeq + snap.log.length}
+      total={logLines.length + snap.logFirstSeq}
       trimmed={snap.logFirstSeq}
       following={local.log.follow}
       query={searching && !searching.editing ? searching.query : searching?.query}
@@ -208,8 +227,10 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
       height={paneHeight}
     /> : null}
     {modal}
+    {layout.journal > 0 ? <JournalPane view={journal} domain={domain} width={rightWidth} height={layout.journal} /> : null}
     </>
   );
+  const panel = snap.panel && layout.panel > 0 ? <ClusterPanel panel={snap.panel} domain={domain} width={side ? rightWidth : width} height={layout.panel} /> : null;
   const steps = (
     <StepList
       steps={snap.steps}
@@ -222,6 +243,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
   );
   const right = (
     <Box flexDirection="column" width={rightWidth}>
+      {side ? panel : null}
       <Box width={rightWidth} height={1}>
         {cmd ? (
           <Txt tone={cmd.tone} bold wrap="truncate">
@@ -259,6 +281,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
       ) : (
         <>
           {steps}
+          {panel}
           {right}
         </>
       )}

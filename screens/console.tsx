@@ -7,6 +7,7 @@ import type { Inventory } from '../src/inventory/types.js';
 import type { Runner } from '../src/transport/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { makeDiscover } from '../src/model/discovery.js';
 import type { HealthRun } from '../src/model/health.js';
 import type { RunSession } from '../src/engine/session.js';
 import type { Params, Procedure } from '../src/engine/types.js';
@@ -206,6 +207,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           procedures={opts.procedures}
           planProcedure={opts.planProcedure}
           validateParams={opts.validateParams}
+          discover={opts.procedures ? makeDiscover(opts.runner, opts.inventory) : undefined}
           startRun={opts.startRun}
           interruptedRuns={opts.interruptedRuns}
           resumeRun={opts.resumeRun}

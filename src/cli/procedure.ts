@@ -11,6 +11,7 @@ import type { Runner } from '../transport/types.js';
 import { listRuns, readJournal, JournalError, SECRET_MARKER, type Journal, type ListedRun } from '../engine/journal.js';
 import { ParamError } from '../engine/params.js';
 import { planProcedure } from '../engine/plan.js';
+import { explainMissing } from '../model/discovery.js';
 import { makeRedactor, secretValues } from '../engine/redact.js';
 import { checkResumable, ResumeError, startProcedureRun, type ProcedureRun, type RunResult } from '../engine/run.js';
 import type { EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate } from '../engine/types.js';
@@ -162,7 +163,11 @@ function render(run: ProcedureRun, procedure: Procedure, io: ProcedureIO): void 
         io.stdout(`${prefix(e.host)}$ ${e.command}\n`);
         break;
       case 'line':
-        io.stdout(`${prefix(e.host)}${e.text}\n`);
+        // a step's follow (e.g. the service journal) is marked apart from the command's own output
+        io.stdout(e.stream === 'journal' ? `[journal ${e.host ?? 'bastion'}] ${e.text}\n` : `${prefix(e.host)}${e.text}\n`);
+        break;
+      case 'panel':
+        io.stdout(`   [${e.panel.title}] ${e.panel.view.summary.text}\n`);
         break;
       case 'step-end':
         io.stdout(`-- ${e.status === 'ok' ? 'ok' : e.status}: ${titleOf(e.step)}${e.message ? ` (${e.message})` : ''} in ${seconds(e.durationMs)}\n`);
@@ -228,6 +233,34 @@ function summary(result: RunResult, procedure: Procedure, journalPath: string): 
     lines.push(`  ${s.status.padEnd(11)} ${i + 1}. ${s.title}${s.message ? ` — ${s.message}` : ''}`);
   });
   lines.push(`Result: ${result.status}. Journal: ${journalPath}`);
+  return lines.join('\n') + '\n' + (result.status === 'ok' ? '' : formatWhereItStands(result));
+}
+
+function clock(isoTime: string): string {
+  const d = new Date(isoTime);
+  if (Number.isNaN(d.getTime())) return isoTime;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** After a run that did not finish: where the cluster stands, the latest panel, the next safe action. */
+export function formatWhereItStands(result: Pick<RunResult, 'whereItStands' | 'panel'>): string {
+  const w = result.whereItStands;
+  const p = result.panel;
+  if (!w && !p) return '';
+  const lines = [''];
+  if (w) {
+    lines.push('Where the cluster stands now:');
+    for (const s of w.state) lines.push(`  - ${s}`);
+  }
+  if (p) {
+    lines.push(`${p.title} (${clock(p.takenAt)}, ${p.when}${p.host ? `, from ${p.host}` : ''}): ${p.view.summary.text}`);
+    for (const r of p.view.rows) lines.push(`  ${r.label !== undefined ? `${r.label}  ` : ''}${r.text}`);
+  }
+  if (w) {
+    lines.push(`Next: ${w.next}`);
+    for (const c of w.cautions ?? []) lines.push(`  ! ${c}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -277,8 +310,14 @@ export function runCli(request: { procedure: string; params: Params; yes: boolea
   return wrapErrors(io, async () => {
     const procedure = lookup(request.procedure, deps);
     const inventory = deps.inventory();
-    // Validate before connecting anywhere (startProcedureRun validates too).
-    planProcedure(procedure, request.params, inventory);
+    // Validate before connecting anywhere (startProcedureRun validates too). A missing parameter that
+    // can be looked for on its host (e.g. etcd-restore's backup): the error says what is there.
+    try {
+      planProcedure(procedure, request.params, inventory);
+    } catch (e) {
+      if (e instanceof ParamError) throw new ParamError(await explainMissing(e.problems, procedure, request.params, inventory, () => deps.createRunner(inventory)));
+      throw e;
+    }
     const runner = await deps.createRunner(inventory);
     const rendered: Rendered = {};
     try {

@@ -2,7 +2,7 @@
 // functions are called with ctx.planning = true, and a value captured at run time reads as `<name>`.
 // Nothing here touches a Runner.
 import type { Host, Inventory } from '../inventory/types.js';
-import { downloadText } from '../transport/types.js';
+import { downloadText, uploadText } from '../transport/types.js';
 import { hostsOfRole, validateParams } from './params.js';
 import { makeRedactor, secretValues, type Redactor } from './redact.js';
 import type { CapturedValues, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
@@ -87,8 +87,9 @@ export function isParallel(where: Placement): boolean {
 }
 
 /**
- * A step's gate as the operator sees it. For 'type-host' the name to type is the host the step runs
- * on (the names, comma-separated, when several); on the bastion, the `node` or `host` parameter.
+ * A step's gate as the operator sees it. For 'type-host' the name to type is the gate's `expect`, else
+ * the host the step runs on (the names, comma-separated, when several); on the bastion, the `node` or
+ * `host` parameter.
  */
 export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redactor, repeat?: string): ResolvedGate | undefined {
   const gate = step.gate ?? (repeat ? { kind: hosts.length > 0 || ctx.params.node || ctx.params.host ? ('type-host' as const) : ('confirm' as const), what: () => step.title } : undefined);
@@ -99,7 +100,8 @@ export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactT
   const resolved: ResolvedGate = { step: step.id, kind: gate.kind, what: redactText(what), hosts: hosts.map((h) => h.name) };
   if (gate.protectedBy) resolved.protectedBy = redactText(gate.protectedBy(gctx));
   if (gate.kind === 'type-host') {
-    resolved.expect = hosts.length > 0 ? hosts.map((h) => h.name).join(',') : (ctx.params.node ?? ctx.params.host ?? 'bastion');
+    const named = gate.expect?.(gctx);
+    resolved.expect = named !== undefined && named !== '' ? redactText(named) : hosts.length > 0 ? hosts.map((h) => h.name).join(',') : (ctx.params.node ?? ctx.params.host ?? 'bastion');
   }
   return resolved;
 }
@@ -154,15 +156,24 @@ function planStep(step: Step, base: StepContext, redactText: Redactor): PlanStep
     if (gate) {
       plan.gate = { kind: gate.kind, what: gate.what };
       if (gate.protectedBy !== undefined) plan.gate.protectedBy = gate.protectedBy;
+      if (gate.expect !== undefined) plan.gate.expect = gate.expect;
     }
   } catch (e) {
     if (step.gate) plan.gate = { kind: step.gate.kind, what: `«resolved at run time: ${redactText(message(e))}»` };
   }
   const targets: (Host | undefined)[] = hosts.length > 0 ? hosts : [undefined];
+  if (step.follow) {
+    try {
+      plan.follow = redactText(step.follow(hosts[0] ? { ...base, host: hosts[0] } : base).script);
+    } catch (e) {
+      plan.follow = `«resolved at run time: ${redactText(message(e))}»`;
+    }
+  }
   for (const host of targets) {
     const ctx: StepContext = host ? { ...base, host } : base;
     try {
       for (const c of step.commands(ctx)) plan.commands.push({ host: host?.name ?? null, command: redactText(c.script) });
+      for (const u of step.uploads?.(ctx) ?? []) plan.commands.push({ host: host?.name ?? null, command: redactText(uploadText(host?.name ?? 'bastion', u.local, u.remote)) });
       for (const d of step.downloads?.(ctx) ?? []) plan.commands.push({ host: host?.name ?? null, command: redactText(downloadText(host?.name ?? 'bastion', d.remote, d.local)) });
     } catch (e) {
       plan.commands.push({ host: host?.name ?? null, command: `«resolved at run time: ${redactText(message(e))}»` });

@@ -4,10 +4,12 @@
 // verification) asks the Operator: retry, skip (never for a destructive step) or abort. Every change is
 // written to the journal (atomically) before the engine goes on; every command to the audit log.
 // Secrets (secret parameters, well-known forms) are redacted from every event, line, record and prompt.
+import { existsSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
-import { downloadText, type CommandResult, type Runner, type Target } from '../transport/types.js';
+import { downloadText, uploadText, type CommandResult, type Runner, type Target } from '../transport/types.js';
 import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
 import {
   JOURNAL_VERSION,
@@ -28,9 +30,32 @@ import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParalle
 import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
 import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
 import type { CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate, Step, StepContext, StepStatus } from './types.js';
+import type { PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
+/** The `step` of the panel's observations in the audit log (Procedure.panel). */
+export const PANEL_STEP = '(panel)';
+
+/** Test-only (see pauseAtBoundary): the environment variable that names the boundary to pause at. */
+export const PAUSE_ENV = 'DAY2_PAUSE_AFTER_STEP';
+/** The file pauseAtBoundary writes in the state dir while it waits. */
+export const PAUSE_MARKER = 'paused';
+
+/**
+ * A test-only hook for kill -9 tests: with DAY2_PAUSE_AFTER_STEP=<step-id> (or <step-id>@<host>, the host
+ * of a serial step) in the environment, the engine stops exactly at that boundary — the step (or that
+ * host's part of it) has ended and the journal says so, the next one has not started — writes
+ * <stateDir>/paused (`{"point","pid"}`) and waits until that file is removed (or the process is killed).
+ * Without the variable (production) it returns at once and changes nothing.
+ */
+export async function pauseAtBoundary(stateDir: string, point: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const want = env[PAUSE_ENV];
+  if (!want || want !== point) return;
+  const marker = join(stateDir, PAUSE_MARKER);
+  writeFileSync(marker, JSON.stringify({ point, pid: process.pid }) + '\n', { mode: 0o600 });
+  while (existsSync(marker)) await new Promise((r) => setTimeout(r, 100));
+}
 
 export interface StartRunOptions {
   procedure: Procedure;
@@ -49,6 +74,11 @@ export interface StartRunOptions {
   gateApprovedBy?: 'operator' | '--yes';
   /** Bounded log buffer of the snapshot (default 5000 lines). */
   logLimit?: number;
+  /**
+   * Stream the steps' follow commands (Step.follow; default true). A follow holds a command slot of the
+   * runner while the step's commands run: pass false when the runner runs one command at a time.
+   */
+  follow?: boolean;
   now?: () => Date;
 }
 
@@ -69,6 +99,10 @@ export interface RunResult {
   /** The failure that ended it (failed). */
   failure?: RunFailureInfo;
   message?: string;
+  /** When the run did not finish ok and the procedure says: where the cluster stands, what to do next. */
+  whereItStands?: WhereItStands;
+  /** The procedure's latest panel (Procedure.panel). */
+  panel?: PanelSnapshot;
   snapshot: RunSnapshot;
 }
 
@@ -203,6 +237,9 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   let currentCommand: RunSnapshot['command'];
   let pendingGate: ResolvedGate | undefined;
   let pendingFailure: RunFailureInfo | undefined;
+  let follows: NonNullable<RunSnapshot['follow']> = [];
+  let panelSnap: PanelSnapshot | undefined;
+  let standing: WhereItStands | undefined;
   let snapshot: RunSnapshot | undefined;
   const listeners = new Set<() => void>();
   const eventListeners = new Set<(e: EngineEvent) => void>();
@@ -224,6 +261,9 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       if (currentCommand) s.command = currentCommand;
       if (pendingGate) s.gate = pendingGate;
       if (pendingFailure) s.failure = pendingFailure;
+      if (follows.length > 0) s.follow = follows;
+      if (panelSnap) s.panel = panelSnap;
+      if (standing) s.whereItStands = standing;
       snapshot = s;
     }
     return snapshot;
@@ -355,17 +395,23 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
-  /** One SFTP download of a step, logged and audited like a command; the error text when it fails. */
-  async function fetchFile(step: Step, host: Host, d: { remote: string; local: string }): Promise<string | undefined> {
+  /** One SFTP upload or download of a step, logged and audited like a command; the error text when it fails. */
+  async function fetchFile(step: Step, host: Host, d: { remote: string; local: string; put?: boolean }): Promise<string | undefined> {
     if (cancelled) throw new Cancelled();
-    const text = redactor(downloadText(host.name, d.remote, d.local));
+    const text = redactor(d.put ? uploadText(host.name, d.local, d.remote) : downloadText(host.name, d.remote, d.local));
     currentCommand = { host: host.name, text };
     emit({ type: 'command', step: step.id, host: host.name, command: text });
     addLog(step.id, host.name, 'command', `$ ${text}`);
     const started = Date.now();
     try {
-      if (!runner.download) throw new Error('this runner cannot copy files (no SFTP download)');
-      const { bytes } = await runner.download(host, d.remote, d.local, { signal: abort.signal });
+      let bytes: number;
+      if (d.put) {
+        if (!runner.upload) throw new Error('this runner cannot copy files to a host (no SFTP upload)');
+        ({ bytes } = await runner.upload(host, d.local, d.remote, { signal: abort.signal }));
+      } else {
+        if (!runner.download) throw new Error('this runner cannot copy files (no SFTP download)');
+        ({ bytes } = await runner.download(host, d.remote, d.local, { signal: abort.signal }));
+      }
       const durationMs = Date.now() - started;
       const line = `${bytes} bytes in ${(durationMs / 1000).toFixed(1)} s`;
       addLog(step.id, host.name, 'stdout', line);
@@ -422,6 +468,150 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     return ctx;
   }
 
+  // ---- a step's follow command (Step.follow): streamed beside its commands, never its status
+  /** Starts the follow of `step` on `host`; the returned function ends it (and waits until it has ended). */
+  function startFollow(step: Step, host: Host | undefined, ctx: StepContext): () => Promise<void> {
+    if (!step.follow || options.follow === false || cancelled) return () => Promise.resolve();
+    const hostName = host?.name ?? null;
+    let command: ShellCommand;
+    try {
+      command = step.follow(ctx);
+    } catch (e) {
+      info(step.id, `${hostName ? `${hostName}: ` : ''}not following: ${errMessage(e)}`);
+      return () => Promise.resolve();
+    }
+    const text = redactor(command.script);
+    const entry = { step: step.id, host: hostName, command: text };
+    follows = [...follows, entry];
+    info(step.id, `${hostName ? `${hostName}: ` : ''}following beside the commands: ${text}`);
+    const stop = new AbortController();
+    const onRunAbort = (): void => stop.abort();
+    abort.signal.addEventListener('abort', onRunAbort, { once: true });
+    const onLine = (lr: LineRedactor) => (raw: string) => {
+      const line = lr.line(raw);
+      if (line === undefined) return;
+      emit({ type: 'line', step: step.id, host: hostName, stream: 'journal', text: line });
+      addLog(step.id, hostName, 'journal', line);
+    };
+    const target: Target = host ? { kind: 'host', host } : { kind: 'bastion' };
+    const started = Date.now();
+    const done = runner
+      .run(target, command, { timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, signal: stop.signal, onStdout: onLine(new LineRedactor(redactor)), onStderr: onLine(new LineRedactor(redactor)) })
+      .then(
+        (result) => {
+          const entry: AuditInput = { kind: 'command', step: step.id, host: hostName, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started, outputTail: outputTail(redactor(result.stdout), redactor(result.stderr)) };
+          if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
+          if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
+          audit(entry);
+          if (!stop.signal.aborted && result.exitCode !== 0) info(step.id, `${hostName ? `${hostName}: ` : ''}the followed output ended by itself (${result.timedOut ? 'timed out' : `exit ${result.exitCode ?? 'none'}`})`);
+        },
+        (e: unknown) => {
+          const message = redactor(errMessage(e));
+          audit({ kind: 'command', step: step.id, host: hostName, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+          if (!stop.signal.aborted) info(step.id, `${hostName ? `${hostName}: ` : ''}could not follow: ${message}`);
+        },
+      )
+      .finally(() => {
+        abort.signal.removeEventListener('abort', onRunAbort);
+        follows = follows.filter((f) => f !== entry);
+        notify();
+      });
+    notify();
+    return () => {
+      stop.abort();
+      return done;
+    };
+  }
+
+  // ---- the procedure's panel (Procedure.panel): at the start, after every step that ran, after a failure
+  let panelChain: Promise<void> = Promise.resolve();
+  let panelQueued: { when: string } | undefined;
+  /** Queues an observation (at most one waiting: a newer request takes its place); resolves when taken. */
+  function observe(when: string): Promise<void> {
+    if (!procedure.panel || cancelled) return panelChain;
+    if (panelQueued) {
+      panelQueued.when = when;
+      return panelChain;
+    }
+    const q = { when };
+    panelQueued = q;
+    panelChain = panelChain.then(async () => {
+      panelQueued = undefined;
+      try {
+        await takePanel(q.when);
+      } catch (e) {
+        setPanel({ summary: { text: `could not observe: ${errMessage(e)}`, tone: 'bad' }, rows: [] }, null, q.when);
+      }
+    });
+    return panelChain;
+  }
+  function setPanel(view: PanelView, host: string | null, when: string): void {
+    const clean = (l: PanelView['summary']) => ({ ...l, text: redactor(l.text), ...(l.label !== undefined ? { label: redactor(l.label) } : {}) });
+    panelSnap = { title: procedure.panel!.title, view: { summary: clean(view.summary), rows: view.rows.map(clean) }, takenAt: iso(now()), host, when };
+    emit({ type: 'panel', panel: panelSnap });
+    notify();
+  }
+  async function takePanel(when: string): Promise<void> {
+    const panel = procedure.panel!;
+    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
+    const hosts = panel.where(base);
+    const tried: string[] = [];
+    for (const h of hosts) {
+      if (cancelled) return;
+      const ctx: StepContext = { ...base, host: h, captured: capturedValues(journal.captures, h) };
+      const command = panel.command(ctx);
+      const text = redactor(command.script);
+      const started = Date.now();
+      let result: CommandResult;
+      try {
+        result = await runner.run({ kind: 'host', host: h }, command, { timeoutMs: panel.timeoutMs ?? 30_000, signal: abort.signal });
+      } catch (e) {
+        const message = redactor(errMessage(e));
+        audit({ kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+        tried.push(`${h.name}: ${message}`);
+        continue;
+      }
+      const entry: AuditInput = { kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started, outputTail: outputTail(redactor(result.stdout), redactor(result.stderr), 8) };
+      if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
+      if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
+      audit(entry);
+      if (result.cancelled) return;
+      if (result.exitCode === null) {
+        tried.push(`${h.name}: ${result.timedOut ? 'timed out' : 'ended without an exit status'}`);
+        continue;
+      }
+      let view: PanelView;
+      try {
+        view = panel.parse({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }, ctx);
+      } catch (e) {
+        view = { summary: { text: `could not read the output: ${errMessage(e)}`, tone: 'bad' }, rows: [] };
+      }
+      setPanel(view, h.name, when);
+      return;
+    }
+    setPanel({ summary: { text: hosts.length === 0 ? 'no host to observe from' : `no host could run the observation (${tried.join('; ')})`, tone: 'bad' }, rows: [] }, null, when);
+  }
+
+  // ---- after a run that did not finish: where the cluster stands (Procedure.whereItStands)
+  function describeStanding(outcome: 'failed' | 'aborted' | 'stopped-at-gate'): WhereItStands | undefined {
+    if (!procedure.whereItStands) return undefined;
+    const steps: Record<string, StepProgress> = {};
+    for (const js of journal.steps) {
+      const hosts: Record<string, StepStatus> = {};
+      for (const [k, h] of Object.entries(js.hosts)) hosts[k] = h.status;
+      steps[js.id] = { status: js.status, destructiveBegun: js.destructiveBegun, hosts };
+    }
+    const ctx = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...(panelSnap ? { panel: panelSnap } : {}) };
+    try {
+      const w = procedure.whereItStands(ctx, journal.currentStep);
+      const out: WhereItStands = { state: w.state.map(redactor), next: redactor(w.next) };
+      if (w.cautions?.length) out.cautions = w.cautions.map(redactor);
+      return out;
+    } catch (e) {
+      return { state: [`(could not work out where the cluster stands: ${redactor(errMessage(e))})`], next: `read the journal ${journalPath(stateDir, runId)} and the log above before going on; \`day2-tui resume ${runId}\` continues the run` };
+    }
+  }
+
   // ---- one step
   async function runStep(i: number, resuming: boolean): Promise<StepOutcome> {
     const step = procedure.steps[i]!;
@@ -459,6 +649,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       }
       setStep(i, 'failed', `${p.host ? `${p.host}: ` : ''}${failure.tail.split('\n')[0] ?? ''}`);
       save();
+      void observe(`after the failure of step ${i + 1}/${procedure.steps.length}`);
       const choice = await askFailure(failure);
       audit({ kind: 'failure-choice', step: step.id, text: `${choice} after: ${failure.command} (exit ${failure.exitCode ?? 'none'})` });
       if (cancelled) throw new Cancelled();
@@ -604,7 +795,17 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
 
     // commands, captures, verification: per host
     const outputs = new Map<string, { exitCode: number | null; stdout: string; stderr: string }[]>();
+    const followStops = new Map<string, () => Promise<void>>();
     const runHost = async (t: Host | undefined): Promise<Problem | undefined> => {
+      const k = hostKey(t?.name ?? null);
+      followStops.set(k, startFollow(step, t, hostCtx(base, t)));
+      try {
+        return await runHostOnce(t);
+      } finally {
+        await followStops.get(k)?.();
+      }
+    };
+    const runHostOnce = async (t: Host | undefined): Promise<Problem | undefined> => {
       const k = hostKey(t?.name ?? null);
       const hp = js.hosts[k]!;
       const ctx = hostCtx(base, t);
@@ -614,13 +815,15 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       } catch (e) {
         return { host: t?.name ?? null, command: '(building the commands)', exitCode: null, tail: errMessage(e) };
       }
-      let downloads: { remote: string; local: string }[];
+      let downloads: { remote: string; local: string; put?: boolean }[];
       try {
         downloads = step.downloads?.(ctx) ?? [];
+        // the uploads go first: after the commands, before the downloads
+        downloads = [...(step.uploads?.(ctx) ?? []).map((u) => ({ ...u, put: true })), ...downloads];
       } catch (e) {
         return { host: t?.name ?? null, command: '(building the downloads)', exitCode: null, tail: errMessage(e) };
       }
-      if (downloads.length > 0 && !t) return { host: null, command: '(downloads)', exitCode: null, tail: 'a step on the bastion cannot download: downloads come from the step\'s host' };
+      if (downloads.length > 0 && !t) return { host: null, command: '(downloads)', exitCode: null, tail: 'a step on the bastion cannot copy files: uploads and downloads are between the bastion and the step\'s host' };
       hp.commandCount = commands.length + downloads.length;
       const outs = outputs.get(k) ?? [];
       outputs.set(k, outs);
@@ -632,7 +835,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           if (step.destructive) js.destructiveBegun = true;
           save();
           const error = await fetchFile(step, t!, d);
-          if (error !== undefined) return { host: t!.name, command: redactor(downloadText(t!.name, d.remote, d.local)), exitCode: null, tail: error };
+          if (error !== undefined) return { host: t!.name, command: redactor(d.put ? uploadText(t!.name, d.local, d.remote) : downloadText(t!.name, d.remote, d.local)), exitCode: null, tail: error };
           hp.commandIndex++;
           hp.exitCode = 0;
           save();
@@ -664,6 +867,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         hp.exitCode = res.exitCode;
         save();
       }
+      await followStops.get(k)?.(); // the commands have ended: so does the follow
       if (step.capture) {
         for (const [name, fn] of Object.entries(step.capture)) {
           let value: string;
@@ -685,6 +889,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       hp.status = 'ok';
       delete hp.message;
       save();
+      if (t) await pauseAtBoundary(stateDir, `${step.id}@${t.name}`); // test-only, see pauseAtBoundary
       return undefined;
     };
 
@@ -728,10 +933,13 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (status === 'ok') delete journal.currentStep;
     save();
     audit({ kind: 'run-end', text: status + (journal.message ? `: ${journal.message}` : '') });
+    if (status !== 'ok') standing = describeStanding(status);
     snapStatus = status === 'ok' ? 'ok' : status === 'failed' ? 'failed' : 'aborted';
     if (status === 'ok') current = undefined;
     emit({ type: 'run-end', status });
     const r: RunResult = { runId, status, snapshot: (notify(), getSnapshot()) };
+    if (standing) r.whereItStands = standing;
+    if (panelSnap) r.panel = panelSnap;
     if (extra.gate) r.gate = extra.gate;
     if (extra.failure) r.failure = extra.failure;
     if (journal.message) r.message = journal.message;
@@ -746,6 +954,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
     audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
+    void observe(resume ? 'at the resume' : 'at the start');
     // The step that was under way when the run stopped is resumed with its verification first.
     let resumeIndex = -1;
     if (resume) {
@@ -758,7 +967,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         const js = journal.steps[i]!;
         if (js.status === 'ok' || js.status === 'skipped') continue;
         const outcome = await runStep(i, i === resumeIndex);
-        if (outcome === 'continue') continue;
+        if (outcome !== 'continue') await panelChain; // the observation after the failure, before the end
+        else if (journal.steps[i]!.status === 'ok') void observe(`after step ${i + 1}/${procedure.steps.length}`);
+        if (outcome === 'continue') {
+          await pauseAtBoundary(stateDir, procedure.steps[i]!.id); // test-only, see pauseAtBoundary
+          continue;
+        }
         if (outcome.end === 'failed') {
           finish('failed', { failure: outcome.failure });
           return;
@@ -770,6 +984,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         finish('aborted', { message: outcome.message });
         return;
       }
+      await panelChain;
       finish('ok');
     } catch (e) {
       const idx = procedure.steps.findIndex((s) => s.id === journal.currentStep);

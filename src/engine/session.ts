@@ -1,13 +1,14 @@
 // A procedure run as the console sees it: a snapshot to render and the operator's answers. The engine
 // (src/engine/run.ts) implements it; screens subscribe, render, and answer gates — they never run commands.
-import type { FailureChoice, PlanStep, ResolvedGate, StepStatus } from './types.js';
+import type { FailureChoice, PanelSnapshot, PlanStep, ResolvedGate, StepStatus, WhereItStands } from './types.js';
 
 export interface LogLine {
   /** Monotonic line number within the run (survives trimming of the bounded buffer). */
   seq: number;
   step: string;
   host: string | null;
-  stream: 'stdout' | 'stderr' | 'command' | 'info';
+  /** 'journal': a line of a step's follow command (e.g. the service journal), shown apart from the output. */
+  stream: 'stdout' | 'stderr' | 'command' | 'info' | 'journal';
   text: string;
 }
 
@@ -39,6 +40,12 @@ export interface RunSnapshot {
   log: readonly LogLine[];
   logFirstSeq: number;
   plan: PlanStep[];
+  /** The follow commands streaming now (Step.follow), one per host of the running step. */
+  follow?: { step: string; host: string | null; command: string }[];
+  /** The latest observation of the procedure's panel (e.g. the etcd members), with when it was taken. */
+  panel?: PanelSnapshot;
+  /** After a failed / aborted / gate-stopped run: where the cluster stands and the next safe action. */
+  whereItStands?: WhereItStands;
 }
 
 export interface RunSession {

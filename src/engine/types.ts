@@ -12,6 +12,29 @@ export type Params = Readonly<Record<string, string>>;
 export interface ParameterSpec extends ParameterInfo {
   /** Checks a value against the inventory; returns an error sentence naming the value and what to do. */
   validate?: (value: string, inventory: Inventory) => string | undefined;
+  /** Values found on a host to choose from (e.g. the backups on the chosen member); typing another stays possible. */
+  discover?: ParameterDiscovery;
+}
+
+/**
+ * How to find a parameter's candidate values on a host: one read-only command and a pure parser. The
+ * console lists what it finds (through its runner; the screen never runs it), `run` names it when the
+ * parameter is missing.
+ */
+export interface ParameterDiscovery {
+  /** What is looked for, e.g. "etcd backups under /backup". */
+  describe: string;
+  /** The host the command runs on: the one chosen in this (host) parameter. */
+  where: { param: string };
+  command: (host: Host, params: Params) => ShellCommand;
+  /** The candidates, in the order shown (newest first). */
+  parse: (out: CommandOutput, host: Host) => DiscoveredChoice[];
+}
+
+export interface DiscoveredChoice {
+  value: string;
+  /** One line, e.g. the path with its date and size. */
+  label: string;
 }
 
 /**
@@ -66,6 +89,11 @@ export interface Gate {
   what: (ctx: StepContext) => string;
   /** The backup that protects it (path on which host), or why none is needed. */
   protectedBy?: (ctx: StepContext) => string;
+  /**
+   * For 'type-host': the name the operator must type, when it is not the host the step runs on (e.g.
+   * the member being removed, while etcdctl runs on a surviving one). Default: the step's host(s).
+   */
+  expect?: (ctx: StepContext) => string;
 }
 
 export interface Step {
@@ -89,6 +117,13 @@ export interface Step {
    * readable place first (in `commands`).
    */
   downloads?: (ctx: StepContext) => { remote: string; local: string }[];
+  /**
+   * Files copied from the bastion to the step's host over SFTP (Runner.upload), after `commands` and
+   * before `downloads`, in order; logged and audited like a command (`sftp put local → host:remote`),
+   * failing the step like one. Host placements only. SFTP writes as the login user: upload to a place
+   * that user can write (e.g. /tmp) and let a root command move it on.
+   */
+  uploads?: (ctx: StepContext) => { local: string; remote: string }[];
   /** Named values parsed from the outputs of this step's commands (last command's output by default). */
   capture?: Record<string, (outputs: CommandOutput[], ctx: StepContext) => string>;
   /** Checked after the commands; on resume, re-run first for an interrupted step. */
@@ -101,6 +136,83 @@ export interface Step {
   timeoutMs?: number;
   /** Commands that may legitimately exit non-zero (e.g. `systemctl stop` of an inactive unit). */
   allowFailure?: boolean;
+  /**
+   * A command streamed on the step's host while the step's commands run there (e.g. `journalctl -f -n 0
+   * -u etcd.service`: the service's journal during a start-up). Its lines reach the snapshot as the
+   * 'journal' stream; it is ended (the remote process group killed) when the commands end; it never
+   * changes the step's status. Audited like a command.
+   */
+  follow?: (ctx: StepContext) => ShellCommand;
+}
+
+// ---- observations beside the steps -------------------------------------------------------------------
+
+export type PanelTone = 'ok' | 'bad' | 'warn';
+
+/** One line of a panel: an optional short label in front (a host name: the screen may shorten it). */
+export interface PanelLine {
+  label?: string;
+  text: string;
+  tone?: PanelTone;
+}
+
+/** What a panel shows: a one-line summary and one line per row (e.g. per etcd member). */
+export interface PanelView {
+  summary: PanelLine;
+  rows: PanelLine[];
+}
+
+/**
+ * A read-only observation the engine runs at the start of a run, after every step that ran and after a
+ * failure (e.g. the etcd members and quorum), shown beside the steps. Never changes a step's status.
+ */
+export interface Panel {
+  title: string;
+  /** Hosts to run the command on, tried in order until one runs it (a host that cannot be reached is skipped). */
+  where: (ctx: StepContext) => Host[];
+  command: (ctx: StepContext) => ShellCommand;
+  /** Pure: the view from the command's output (exit code, stdout, stderr). */
+  parse: (out: CommandOutput, ctx: StepContext) => PanelView;
+  /** Per attempt; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** The latest panel of a run (snapshot, RunResult). */
+export interface PanelSnapshot {
+  title: string;
+  view: PanelView;
+  /** ISO time the observation was taken. */
+  takenAt: string;
+  /** The host it ran on; null when no host could run it. */
+  host: string | null;
+  /** "at the start", "after step 4/12", "after the failure of step 5/12". */
+  when: string;
+}
+
+/** Where a step stands, as the journal has it (for whereItStands). Host keys: names, '(bastion)'. */
+export interface StepProgress {
+  status: StepStatus;
+  destructiveBegun: boolean;
+  hosts: Readonly<Record<string, StepStatus>>;
+}
+
+/** What whereItStands sees: the run's values (captures included) and every step's progress. */
+export interface StandingContext extends StepContext {
+  runId: string;
+  outcome: 'failed' | 'aborted' | 'stopped-at-gate';
+  steps: Readonly<Record<string, StepProgress>>;
+  /** The latest panel, if the procedure has one. */
+  panel?: PanelSnapshot;
+}
+
+/** After a run that did not finish: the state of the cluster now and the next safe action. */
+export interface WhereItStands {
+  /** What is true now, one sentence each (which members run, which data dirs were moved where, …). */
+  state: string[];
+  /** The next safe action, in one or two sentences. */
+  next: string;
+  /** What to keep or not to do meanwhile ("the backup is untouched at …", "do not delete … until …"). */
+  cautions?: string[];
 }
 
 export interface Procedure {
@@ -108,6 +220,13 @@ export interface Procedure {
   entry: CatalogueEntry;
   parameters: ParameterSpec[];
   steps: Step[];
+  /** An observation shown beside the steps, refreshed at the start, after every step and after a failure. */
+  panel?: Panel;
+  /**
+   * After a failed, aborted or gate-stopped run: where the cluster stands and the next safe action
+   * (the console and the CLI show it). `stoppedAt`: the step the run stopped at.
+   */
+  whereItStands?: (ctx: StandingContext, stoppedAt: string | undefined) => WhereItStands;
 }
 
 // ---- what the engine reports (the screens and the CLI render these) -----------------------------------
@@ -118,7 +237,8 @@ export type EngineEvent =
   | { type: 'run-start'; runId: string; procedure: string }
   | { type: 'step-start'; step: string; hosts: string[] }
   | { type: 'command'; step: string; host: string | null; command: string }
-  | { type: 'line'; step: string; host: string | null; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'line'; step: string; host: string | null; stream: 'stdout' | 'stderr' | 'journal'; text: string }
+  | { type: 'panel'; panel: PanelSnapshot }
   | { type: 'step-end'; step: string; status: StepStatus; message?: string; durationMs: number }
   | { type: 'gate'; step: string; gate: ResolvedGate }
   | { type: 'failure'; step: string; command: string; host: string | null; exitCode: number | null; tail: string; choices: FailureChoice[] }
@@ -150,7 +270,9 @@ export interface PlanStep {
   where: string;
   hosts: string[];
   destructive: boolean;
-  gate?: { kind: GateKind; what: string; protectedBy?: string };
+  gate?: { kind: GateKind; what: string; protectedBy?: string; expect?: string };
+  /** The command streamed beside the step's commands (Step.follow), per the first host. */
+  follow?: string;
   precondition?: string;
   verify?: string;
   /** Per host (null = bastion): the exact command text, secrets redacted, run-time captures as <placeholders>. */

@@ -61,3 +61,12 @@ test('search: Enter goes to the newest match, n newer, N older, wrapping; ranges
   const none = gotoMatch({ ...initialLogView(), search: { query: 'zzz', editing: true } }, log, rows, 10, 0);
   assert.equal(searchStatus(none, log), 'no line contains "zzz"');
 });
+
+import { compactJournalLine, lineText } from './log-view.js';
+
+test('journal lines: marked ┆ in the log, date and host left out (the pane says whose journal)', () => {
+  assert.equal(compactJournalLine('Nov 25 04:21:50 master-0 etcd[1234]: etcdserver: published {Name:m0} to cluster'), '04:21:50 etcd[1234]: etcdserver: published {Name:m0} to cluster');
+  assert.equal(compactJournalLine('Jan  5 03:05:01 master-0.lab.example.com systemd[1]: Started etcd.'), '03:05:01 systemd[1]: Started etcd.');
+  assert.equal(compactJournalLine('-- No entries --'), '-- No entries --');
+  assert.equal(lineText({ seq: 0, step: 's', host: 'm0', stream: 'journal', text: 'Nov 25 04:21:50 m0 etcd[9]: ready' }), '┆ 04:21:50 etcd[9]: ready');
+});

@@ -45,6 +45,8 @@ export function lineText(line: LogLine): string {
       return `$ ${line.text}`;
     case 'info':
       return `— ${line.text}`;
+    case 'journal':
+      return `┆ ${compactJournalLine(line.text)}`;
     case 'stderr':
       return line.text;
     default:
@@ -181,4 +183,13 @@ export function searchStatus(view: LogView, log: readonly LogLine[]): string {
   if (matches.length === 0) return `no line contains "${s.query}"`;
   const i = s.current === undefined ? -1 : matches.indexOf(s.current);
   return i < 0 ? `${matches.length} matching line${matches.length === 1 ? '' : 's'}` : `match ${i + 1}/${matches.length}`;
+}
+
+/**
+ * A journal line without the date and host journalctl puts in front (`Nov 25 04:21:50 master-0 etcd[9]:
+ * …` → `04:21:50 etcd[9]: …`): the pane is narrow and says whose journal it is. Other lines as they are.
+ */
+export function compactJournalLine(text: string): string {
+  const m = /^[A-Z][a-z]{2} [ \d]\d (\d\d:\d\d:\d\d) \S+ (\S+?\[\d+\]: .*|\S+: .*)$/.exec(text);
+  return m ? `${m[1]} ${m[2]}` : text;
 }

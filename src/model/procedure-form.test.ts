@@ -43,3 +43,38 @@ test('plan lines: destructive marker, gate kind, protecting backup, exact comman
   assert.match(text, /token=••••/);
   assert.doesNotMatch(text, /s3cret/);
 });
+
+test('values found on a host: asked for the chosen host, kept per field and host, picked with choose, typing still free', async () => {
+  const { discoveryWanted, foundOptions } = await import('./procedure-form.js');
+  const { etcdBackupDiscovery } = await import('./backups.js');
+  const p = toyProcedure();
+  p.parameters[1] = { ...p.parameters[1]!, discover: etcdBackupDiscovery };
+  let f = initialForm(p, inv);
+  assert.deepEqual(f.fields[1]!.discover, { describe: etcdBackupDiscovery.describe, hostParam: 'host' });
+  assert.equal(f.fields[1]!.kind, 'text', 'still typed');
+  assert.deepEqual(discoveryWanted(f), [{ param: 'backup-dir', host: 'master-0.example.com' }]);
+  f = reduceForm(f, { type: 'found', param: 'backup-dir', found: { status: 'looking', host: 'master-0.example.com' } });
+  assert.deepEqual(discoveryWanted(f), [], 'asked already');
+  const options = [
+    { value: '/backup/etcd-2', label: '/backup/etcd-2  new' },
+    { value: '/backup/etcd-1', label: '/backup/etcd-1  old' },
+  ];
+  f = reduceForm(f, { type: 'found', param: 'backup-dir', found: { status: 'found', host: 'master-0.example.com', options } });
+  f = reduceForm(f, { type: 'focus', delta: 1 });
+  assert.deepEqual(foundOptions(f, f.fields[1]!).map((o) => o.value), ['/backup/etcd-2', '/backup/etcd-1']);
+  f = reduceForm(f, { type: 'choose', delta: 1 });
+  assert.equal(f.values['backup-dir'], '/backup/etcd-2', 'the first ↓ takes the newest');
+  f = reduceForm(f, { type: 'choose', delta: 1 });
+  assert.equal(f.values['backup-dir'], '/backup/etcd-1');
+  f = reduceForm(f, { type: 'choose', delta: 1 });
+  assert.equal(f.values['backup-dir'], '/backup/etcd-1', 'stays at the last');
+  f = reduceForm(f, { type: 'type', text: '-x' });
+  assert.equal(f.values['backup-dir'], '/backup/etcd-1-x', 'typing edits the picked value');
+  // an answer for a host no longer chosen is ignored; choosing another host asks again
+  f = reduceForm({ ...f, focus: 0 }, { type: 'choose', delta: 1 });
+  assert.deepEqual(foundOptions(f, f.fields[1]!), [], 'found for master-0 does not apply to master-1');
+  assert.deepEqual(discoveryWanted(f), [{ param: 'backup-dir', host: 'master-1.example.com' }]);
+  const stale = reduceForm(f, { type: 'found', param: 'backup-dir', found: { status: 'found', host: 'master-0.example.com', options } });
+  assert.equal(stale, f, 'a late answer for master-0 changes nothing');
+  assert.deepEqual(formParams(f), { host: 'master-1.example.com', 'backup-dir': '/backup/etcd-1-x' });
+});

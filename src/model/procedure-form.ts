@@ -1,5 +1,7 @@
 // The Procedure screen's parameter form as pure logic: fields from the procedure's parameters (choices
-// from the inventory's roles), editing, moving between fields, validation. No React.
+// from the inventory's roles, or found on a host: ParameterSpec.discover), editing, moving between
+// fields, validation. No React; the screen asks for the discoveries (discoveryWanted) and hands the
+// answers back ('found').
 import type { Inventory } from '../inventory/types.js';
 import type { Params, Procedure } from '../engine/types.js';
 
@@ -17,7 +19,15 @@ export interface FormField {
   kind: 'text' | 'choice';
   options: FieldOption[];
   default?: string;
+  /** A text field whose values can also be picked from those found on the host chosen in `hostParam`. */
+  discover?: { describe: string; hostParam: string };
 }
+
+/** What was found for a field with `discover`, on `host`. */
+export type FoundChoices =
+  | { status: 'looking'; host: string }
+  | { status: 'found'; host: string; options: FieldOption[] }
+  | { status: 'failed'; host: string; message: string };
 
 export interface ParamError {
   param: string;
@@ -33,12 +43,15 @@ export interface FormState {
   errors: Record<string, string>;
   /** Set after the first attempt to plan: errors then follow every change. */
   submitted: boolean;
+  /** Field name → what was found on its host (fields with `discover`). */
+  found: Record<string, FoundChoices>;
 }
 
 export function formFields(procedure: Procedure, inventory: Inventory): FormField[] {
   return procedure.parameters.map((p): FormField => {
     const f: FormField = { name: p.name, description: p.description, required: p.required, secret: !!p.secret, kind: 'text', options: [] };
     if (p.default !== undefined) f.default = p.default;
+    if (p.discover && !p.choices) f.discover = { describe: p.discover.describe, hostParam: p.discover.where.param };
     if (p.choices) {
       f.kind = 'choice';
       const values =
@@ -61,7 +74,7 @@ export function initialForm(procedure: Procedure, inventory: Inventory, previous
     else if (f.default !== undefined && f.kind === 'choice' && f.options.some((o) => o.value === f.default)) values[f.name] = f.default;
     else values[f.name] = f.kind === 'choice' ? (f.options[0]?.value ?? '') : '';
   }
-  return { fields, values, focus: 0, errors: {}, submitted: false };
+  return { fields, values, focus: 0, errors: {}, submitted: false, found: {} };
 }
 
 /** The parameters to plan with: empty values left out (the procedure's defaults apply). */
@@ -118,7 +131,9 @@ export type FormAction =
   | { type: 'backspace' }
   | { type: 'clear' }
   /** Validation result; `moveFocus`: to the first field in error (on an attempt to plan). */
-  | { type: 'errors'; errors: readonly ParamError[]; moveFocus?: boolean };
+  | { type: 'errors'; errors: readonly ParamError[]; moveFocus?: boolean }
+  /** A discovery's state for a field (ignored when its host is no longer the one chosen). */
+  | { type: 'found'; param: string; found: FoundChoices };
 
 export function focusedField(form: FormState): FormField | undefined {
   return form.fields[form.focus];
@@ -130,6 +145,13 @@ export function reduceForm(form: FormState, action: FormAction): FormState {
     case 'focus':
       return { ...form, focus: Math.max(0, Math.min(form.fields.length - 1, form.focus + action.delta)) };
     case 'choose': {
+      const found = field ? foundOptions(form, field) : [];
+      if (field && field.kind === 'text' && found.length > 0) {
+        // a found value: ↓ from a typed value takes the newest, then one step at a time
+        const i = found.findIndex((o) => o.value === form.values[field.name]);
+        const j = i < 0 ? 0 : Math.max(0, Math.min(found.length - 1, i + action.delta));
+        return { ...form, values: { ...form.values, [field.name]: found[j]!.value } };
+      }
       if (!field || field.kind !== 'choice' || field.options.length === 0) return form;
       const i = Math.max(0, field.options.findIndex((o) => o.value === form.values[field.name]));
       const j = Math.max(0, Math.min(field.options.length - 1, i + action.delta));
@@ -149,7 +171,36 @@ export function reduceForm(form: FormState, action: FormAction): FormState {
       const first = form.fields.findIndex((f) => f.name in errors);
       return { ...form, errors, submitted: true, focus: action.moveFocus && first >= 0 ? first : form.focus };
     }
+    case 'found': {
+      const f = form.fields.find((x) => x.name === action.param);
+      if (!f?.discover || form.values[f.discover.hostParam] !== action.found.host) return form;
+      return { ...form, found: { ...form.found, [action.param]: action.found } };
+    }
   }
+}
+
+/** The values found for a field on its currently chosen host (empty while looking, after a failure, or for another host). */
+export function foundOptions(form: FormState, field: FormField): FieldOption[] {
+  const f = form.found[field.name];
+  if (!field.discover || !f || f.status !== 'found' || f.host !== form.values[field.discover.hostParam]) return [];
+  return f.options;
+}
+
+/** What was found for a field on its currently chosen host, if anything was asked yet. */
+export function foundFor(form: FormState, field: FormField): FoundChoices | undefined {
+  const f = form.found[field.name];
+  return field.discover && f && f.host === form.values[field.discover.hostParam] ? f : undefined;
+}
+
+/** The discoveries the form needs now: a field with `discover` whose chosen host has not been asked yet. */
+export function discoveryWanted(form: FormState): { param: string; host: string }[] {
+  const out: { param: string; host: string }[] = [];
+  for (const f of form.fields) {
+    if (!f.discover) continue;
+    const host = form.values[f.discover.hostParam] ?? '';
+    if (host !== '' && form.found[f.name]?.host !== host) out.push({ param: f.name, host });
+  }
+  return out;
 }
 
 /** A value as shown: secrets masked. */

@@ -1,7 +1,8 @@
 // The run view as pure logic: step marks, durations, which steps fit, the headline, the gate and
 // failure prompts. The screens render it; the engine's RunSession is the source of truth. No React.
-import type { RunSnapshot, StepView } from '../engine/session.js';
+import type { LogLine, RunSnapshot, StepView } from '../engine/session.js';
 import type { FailureChoice, StepStatus } from '../engine/types.js';
+import { truncate, wrap } from './text.js';
 
 /** Mark and word of a step status (never colour alone). Running steps get a spinner on screen. */
 export const STEP_MARKS: Record<StepStatus, { mark: string; word: string; tone?: 'ok' | 'bad' | 'warn' | 'busy' }> = {
@@ -44,7 +45,7 @@ export function stepWindowStart(steps: readonly StepView[], current: string | un
     for (let j = steps.length - 1; j >= 0; j--) if (steps[j]!.status !== 'pending') { i = j; break; }
   }
   if (i < 0) return 0;
-  return Math.max(0, Math.min(steps.length - height, i - 1));
+  return Math.max(0, Math.min(steps.length - height, i - (height >= 3 ? 1 : 0)));
 }
 
 /** The declined gate's step title, when the operator said no (the session ends 'aborted'). */
@@ -138,4 +139,169 @@ export function endNote(snapshot: RunSnapshot, notes: RunNotes = {}): string | u
     default:
       return undefined;
   }
+}
+
+// ---- the panel, the journal pane, the where-it-stands box, and how the rows are shared ---------------
+
+/** How many rows each part of the run view gets (see runLayout). */
+export interface RunLayout {
+  /** The step list (the left column when side by side). */
+  steps: number;
+  /** The cluster panel (summary line + one per row). */
+  panel: number;
+  /** The gate / failure modal. */
+  modal: number;
+  /** The where-it-stands box of a run that did not finish. */
+  standing: number;
+  /** The log pane (its rule included). */
+  log: number;
+  /** The journal pane of a step's follow (its rule included). */
+  journal: number;
+}
+
+export interface RunLayoutInput {
+  /** The run view's rows. */
+  height: number;
+  /** Steps left, the rest right (wide terminals). */
+  side: boolean;
+  stepCount: number;
+  /** Rows the panel would like (1 + its rows); 0 without a panel. */
+  panelRows: number;
+  /** Rows the open modal would like; 0 without one. */
+  modal: number;
+  /** Rows the where-it-stands box would like; 0 without one. */
+  standing: number;
+  /** A journal pane is wanted (a step's follow streams, or the current step has journal lines). */
+  journal: boolean;
+  /** Rows under everything (search prompt, note). */
+  bottom: number;
+}
+
+/**
+ * Shares the rows: title and command line 1 each; the steps (up to 6, 5 beside a panel, 4 on short
+ * terminals); the panel; then the modal or the where-it-stands box, which may take rows from the steps
+ * (down to 3) and the panel (down to its summary) to be shown whole; the log keeps at least 3 rows
+ * beside the where-it-stands box; a journal pane takes half of the log's rows when they are 7 or more.
+ */
+export function runLayout(o: RunLayoutInput): RunLayout {
+  const h = Math.max(4, o.height);
+  let steps = o.side ? Math.max(1, h - 1 - o.bottom) : Math.min(o.stepCount, h >= 20 ? (o.panelRows > 0 ? 5 : 6) : 4);
+  let panel = h < 16 ? Math.min(o.panelRows, 1) : o.panelRows;
+  const fixed = () => 1 + o.bottom + 1 + (o.side ? 0 : steps) + panel;
+  let rest = h - fixed();
+  const need = o.modal > 0 ? o.modal : o.standing > 0 ? o.standing + 3 : 0;
+  // the modal (or the box) is shown whole: the steps give rows down to 3, the panel down to its summary,
+  // then (a modal names its step anyway) the steps down to the current one, the panel to nothing
+  const shrink = (floorSteps: number, floorPanel: number) => {
+    while (need > rest && !o.side && steps > Math.min(floorSteps, o.stepCount)) {
+      steps--;
+      rest++;
+    }
+    while (need > rest && panel > floorPanel) {
+      panel--;
+      rest++;
+    }
+  };
+  shrink(3, Math.min(1, panel));
+  if (o.modal > 0) shrink(1, 0);
+  else if (o.standing > 0) shrink(1, Math.min(1, panel)); // the headline names the step that failed
+  // on very short terminals the panel gives way to the log
+  while (rest < 3 && panel > 0) {
+    panel--;
+    rest++;
+  }
+  rest = Math.max(0, rest);
+  let modal = 0;
+  let standing = 0;
+  if (o.modal > 0) modal = rest - o.modal >= 4 ? o.modal : rest;
+  else if (o.standing > 0) standing = Math.max(0, Math.min(o.standing, rest - 3));
+  let log = rest - modal - standing;
+  let journal = 0;
+  if (o.journal && log >= 7) {
+    journal = Math.max(4, Math.floor(log / 2));
+    log -= journal;
+  }
+  return { steps, panel, modal, standing, log, journal };
+}
+
+export type LineTone = 'ok' | 'bad' | 'warn' | 'busy';
+
+/** One display line of the where-it-stands box. */
+export interface StandingLine {
+  text: string;
+  kind: 'title' | 'state' | 'next' | 'caution';
+}
+
+/**
+ * The where-it-stands box as display lines at `width`, at most `maxRows`: the title, then "Next:" (never
+ * dropped), then as many state lines and cautions as fit (a last line says how many were left out).
+ */
+export function standingLines(w: { state: string[]; next: string; cautions?: string[] }, width: number, maxRows = Infinity): StandingLine[] {
+  const wrapAll = (items: string[], first: string, rest: string, kind: StandingLine['kind']): StandingLine[][] =>
+    items.map((t) => wrap(`${first}${t}`, width, rest).map((text) => ({ text, kind })));
+  const title: StandingLine = { text: 'WHERE THE CLUSTER STANDS NOW', kind: 'title' };
+  const next = wrap(`Next: ${w.next}`, width, '      ').map((text): StandingLine => ({ text, kind: 'next' }));
+  const state = wrapAll(w.state, '• ', '  ', 'state');
+  const cautions = wrapAll(w.cautions ?? [], '! ', '  ', 'caution');
+  const all = [[title], ...state, next, ...cautions];
+  const total = all.reduce((n, g) => n + g.length, 0);
+  if (total <= maxRows) return all.flat();
+  // keep the title and Next; fill the rest with whole state items, then say what was left out
+  const room = Math.max(0, maxRows - 1 - next.length - 1);
+  const kept: StandingLine[] = [];
+  let shown = 0;
+  for (const g of [...state, ...cautions]) {
+    if (kept.length + g.length > room) break;
+    kept.push(...g);
+    shown++;
+  }
+  const left = state.length + cautions.length - shown;
+  const out = [title, ...kept.filter((l) => l.kind === 'state'), ...next, ...kept.filter((l) => l.kind === 'caution')];
+  if (left > 0 && out.length < maxRows) out.push({ text: truncate(`(+${left} more: a taller terminal shows ${left === 1 ? 'it' : 'them'}; \`day2-tui run\` prints ${left === 1 ? 'it' : 'them'} too)`, width), kind: 'caution' });
+  return out.slice(0, Math.max(1, maxRows));
+}
+
+/**
+ * What a type-host gate asks to type, as display lines at `width`: `label expect` on one line when it
+ * fits; else the label, then the name(s) broken after commas (the commas are part of what is typed).
+ */
+export function expectLines(label: string, expect: string, width: number): { label: string; names: string[] } {
+  if ([...label].length + 1 + [...expect].length <= width) return { label: `${label} `, names: [expect] };
+  const names: string[] = [];
+  let line = '';
+  for (const part of expect.split(/(?<=,)/)) {
+    if (line !== '' && [...line].length + [...part].length > width) {
+      names.push(line);
+      line = '';
+    }
+    line += part;
+    while ([...line].length > width) {
+      names.push([...line].slice(0, width).join(''));
+      line = [...line].slice(width).join('');
+    }
+  }
+  if (line) names.push(line);
+  return { label, names };
+}
+
+/** The journal pane: the follow lines of the step that streams them now (else of the current step). */
+export interface JournalView {
+  show: boolean;
+  /** A follow streams now. */
+  live: boolean;
+  /** The hosts whose journal it is (null: the bastion). */
+  hosts: (string | null)[];
+  /** The follow command ("journalctl -f -n 0 -u etcd.service --no-pager"). */
+  command: string;
+  lines: LogLine[];
+}
+
+export function journalView(snapshot: RunSnapshot): JournalView {
+  const active = snapshot.follow ?? [];
+  const step = active[0]?.step ?? snapshot.current;
+  const lines = step === undefined ? [] : snapshot.log.filter((l) => l.stream === 'journal' && l.step === step);
+  const show = isActive(snapshot.status) && (active.length > 0 || lines.length > 0);
+  const hosts = [...new Set(active.length ? active.map((f) => f.host) : lines.map((l) => l.host))];
+  const command = active[0]?.command ?? snapshot.plan.find((p) => p.id === step)?.follow ?? '';
+  return { show, live: active.length > 0, hosts, command, lines };
 }

@@ -724,6 +724,20 @@ export function etcdV3EndpointStatus(c: DemoCluster, endpoints: string[], format
 
 const AGE = '41d';
 
+/** Nodes cordoned or uncordoned during this demo session (oc adm manage-node, oc adm drain): name → unschedulable. */
+const UNSCHEDULABLE = new WeakMap<DemoCluster, Map<string, boolean>>();
+
+/** Is the node cordoned now? (Masters are, from the install, until someone says otherwise.) */
+export function demoUnschedulable(c: DemoCluster, h: DemoHost): boolean {
+  return UNSCHEDULABLE.get(c)?.get(h.name) ?? h.kind === 'master';
+}
+
+export function setDemoUnschedulable(c: DemoCluster, name: string, unschedulable: boolean): void {
+  let m = UNSCHEDULABLE.get(c);
+  if (!m) UNSCHEDULABLE.set(c, (m = new Map()));
+  m.set(name, unschedulable);
+}
+
 function nodes(c: DemoCluster): DemoHost[] {
   return c.hosts.filter((h) => h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
 }
@@ -736,7 +750,7 @@ export function ocGetNodes(c: DemoCluster, wide: boolean): string {
   const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
   if (wide) header.push('EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
   const rows = nodes(c).map((h) => {
-    const status = h.down ? 'NotReady' : h.kind === 'master' ? 'Ready,SchedulingDisabled' : 'Ready';
+    const status = (h.down ? 'NotReady' : 'Ready') + (demoUnschedulable(c, h) ? ',SchedulingDisabled' : '');
     const row = [h.name, status, nodeRole(h), AGE, DEMO_VERSIONS.kubernetes];
     if (wide) row.push('<none>', DEMO_VERSIONS.os, DEMO_VERSIONS.kernel, `docker://${DEMO_VERSIONS.docker}`);
     return row;
@@ -767,7 +781,7 @@ export function ocGetNodesJson(c: DemoCluster): string {
         selfLink: `/api/v1/nodes/${h.name}`,
         uid: `${hexOf(`uid:${h.name}`, 8)}-a7a1-11e8-9b3e-${h.mac.replace(/:/g, '')}`,
       },
-      spec: { externalID: h.name, ...(h.kind === 'master' ? { unschedulable: true } : {}) },
+      spec: { externalID: h.name, ...(demoUnschedulable(c, h) ? { unschedulable: true } : {}) },
       status: {
         addresses: [
           { address: h.ip, type: 'InternalIP' },

@@ -38,6 +38,8 @@ import {
   type DemoHost,
   type EtcdFormat,
 } from './demo-cluster.js';
+import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './demo-nodes.js';
+import type { DemoStep } from './demo.js';
 
 export interface DemoContext {
   cluster: DemoCluster;
@@ -60,6 +62,8 @@ export interface DemoAnswer {
   code?: number;
   /** Extra time the command takes (e.g. `sleep`), after its output. */
   waitMs?: number;
+  /** Output spread over time, with changes made as it goes (a drain); `out`/`err` then hold its text too. */
+  steps?: DemoStep[];
 }
 
 export interface DemoCommand {
@@ -426,6 +430,19 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     answer: (c) => ({ out: ocGetDc(c.cluster, c.match[1] as 'router' | 'docker-registry') }),
   },
   {
+    id: 'oc-get-pods-node-json',
+    match: /^oc\b.* get (?:pods?|po)\b.*(?:-o|--output)[ =]json\b/,
+    needs: 'oc',
+    when: (c) => c.words.includes('--all-namespaces') || /^spec\.nodeName=/.test(flagValue(c.words, '--field-selector') ?? ''),
+    answer: (c) => ({ out: ocGetPodsJson(c.cluster, /^spec\.nodeName=(.*)$/.exec(flagValue(c.words, '--field-selector') ?? '')?.[1]) }),
+  },
+  {
+    id: 'oc-get-pods-node-columns',
+    match: /^oc\b.* get (?:pods?|po) --all-namespaces --no-headers -o custom-columns=NODE:\.spec\.nodeName,PHASE:\.status\.phase$/,
+    needs: 'oc',
+    answer: (c) => ({ out: ocPodNodeColumns(c.cluster) }),
+  },
+  {
     id: 'oc-get-pods-default',
     match: /^oc\b.* get (?:pods?|po)(?: |$)/,
     needs: 'oc',
@@ -455,7 +472,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     match: /^oc adm manage-node (\S+) --schedulable(?:=(true|false))?$/,
     needs: 'oc',
     answer: (c) => {
-      const h = c.cluster.hosts.find((x) => x.name === c.match[1]);
+      const h = demoManageNode(c.cluster, c.match[1]!, c.match[2] !== 'false');
       if (!h) return { err: `Error from server (NotFound): nodes "${c.match[1]}" not found`, code: 1 };
       const status = (h.down ? 'NotReady' : 'Ready') + (c.match[2] === 'false' ? ',SchedulingDisabled' : '');
       return { out: tabwrite([['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], [h.name, status, h.kind === 'master' ? 'master' : h.kind, '41d', DEMO_VERSIONS.kubernetes]]) };
@@ -466,7 +483,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'oc-adm-drain',
     match: /^oc adm drain (\S+)\b/,
     needs: 'oc',
-    answer: (c) => ({ out: `node/${c.match[1]} cordoned\nnode/${c.match[1]} drained` }),
+    answer: (c) => demoDrain(c.cluster, c.match[1]!, c.words),
   },
   { id: 'oc-get-other', match: /^oc\b.* get \S+/, needs: 'oc', answer: () => ({ err: 'No resources found.' }) },
 

@@ -9,9 +9,9 @@ import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from '.
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
 import type { ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
+import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
 
 export interface DemoRunnerOptions {
   /** The cluster to simulate (default: demoInventory()). */
@@ -31,7 +31,11 @@ export interface DemoRunnerOptions {
 }
 
 /** One thing a simulated command does: print a line, or take time. */
-export type DemoStep = { kind: 'line'; stream: 'stdout' | 'stderr'; text: string } | { kind: 'wait'; ms: number };
+export type DemoStep =
+  | { kind: 'line'; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'wait'; ms: number }
+  /** A change to the simulated cluster, made when the run reaches it (a cancelled run never makes it). */
+  | { kind: 'effect'; run: () => void };
 
 export interface DemoExecution {
   steps: DemoStep[];
@@ -292,7 +296,7 @@ export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined,
     const parts = splitPipeline(entries).map(stripRedirects);
     const last = parts[parts.length - 1]?.redirects ?? { dropOut: false, dropErr: false, errToOut: false };
     const words = parts.map((p) => commandWords(p.words.map(entryText).filter(Boolean)));
-    let res: { out: string[]; err: string[]; code: number; waitMs: number };
+    let res: { out: string[]; err: string[]; code: number; waitMs: number; steps?: DemoStep[] };
 
     const head = words[0] ?? [];
     const tcp = parts[0]?.redirects.tcp;
@@ -304,7 +308,7 @@ export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined,
       const args = head.slice(3);
       const inner = simulateScript(cluster, host, head[2].replace(/\$(\d)|\$\{(\d+)\}/g, (_m, a?: string, b?: string) => args[Number(a ?? b)] ?? ''), depth + 1);
       for (const st of inner.steps) {
-        if (st.kind === 'wait') steps.push(st);
+        if (st.kind !== 'line') steps.push(st);
         else if (st.stream === 'stderr' && last.errToOut) steps.push({ ...st, stream: 'stdout' });
         else if (!(st.stream === 'stderr' ? last.dropErr : last.dropOut)) steps.push(st);
       }
@@ -327,6 +331,15 @@ export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined,
           res = { out: kept ?? [], err: res.err, code: kept === undefined ? 1 : 0, waitMs: res.waitMs };
         }
       }
+    }
+    if (res.steps) {
+      // An answer that takes its own time (a drain): its steps as they are, redirections applied.
+      for (const st of res.steps) {
+        if (st.kind !== 'line') steps.push(st);
+        else if (st.stream === 'stderr' && last.errToOut) steps.push({ ...st, stream: 'stdout' });
+        else if (!(st.stream === 'stderr' ? last.dropErr : last.dropOut)) steps.push(st);
+      }
+      return res.code;
     }
     let { out, err } = res;
     if (last.errToOut) {
@@ -370,10 +383,10 @@ function answer(
   text: string,
   script: string,
   pipelineOnly: boolean,
-): { out: string[]; err: string[]; code: number; waitMs: number } | undefined {
+): { out: string[]; err: string[]; code: number; waitMs: number; steps?: DemoStep[] } | undefined {
   const prog = programOf(words);
   if (prog === '') return { out: [], err: [], code: 0, waitMs: 0 };
-  const done = (a: DemoAnswer) => ({ out: splitLines(a.out), err: splitLines(a.err), code: a.code ?? 0, waitMs: a.waitMs ?? 0 });
+  const done = (a: DemoAnswer) => ({ out: splitLines(a.out), err: splitLines(a.err), code: a.code ?? 0, waitMs: a.waitMs ?? 0, ...(a.steps ? { steps: a.steps } : {}) });
   // The program must exist on this host before any rule applies.
   if (!hasBinary(cluster, host, prog) || /^etcdctl[23]$/.test(prog)) {
     return pipelineOnly ? undefined : done({ err: `sh: ${prog}: command not found`, code: 127 });
@@ -496,6 +509,10 @@ export class DemoRunner implements Runner {
         if (!(await sleep(step.ms, ac.signal))) return finish(null);
         continue;
       }
+      if (step.kind === 'effect') {
+        step.run();
+        continue;
+      }
       if (!(await sleep(this.lineDelayMs, ac.signal))) return finish(null);
       const buf = Buffer.from(`${step.text}\n`);
       if (step.stream === 'stdout') {
@@ -524,6 +541,24 @@ export class DemoRunner implements Runner {
     await writeFile(tmp, body, { mode: 0o600 });
     await rename(tmp, localPath);
     return { bytes: body.length };
+  }
+
+  /** A simulated SFTP copy to a host: reads the local file (it must exist), sends nothing anywhere. */
+  async upload(host: Host, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    const h = this.demoHost(host);
+    options.signal?.throwIfAborted();
+    if (h.down) {
+      const c = this.unreachable(h);
+      throw new TransportError(h.name, 'unreachable', c.reason!, c.hint);
+    }
+    if (!(await sleep(this.startDelayMs, options.signal ?? new AbortController().signal))) options.signal?.throwIfAborted();
+    let size: number;
+    try {
+      size = (await stat(localPath)).size;
+    } catch (err) {
+      throw new Error(`sftp put ${localPath} → ${h.name}:${remotePath}: ${(err as Error).message}`);
+    }
+    return { bytes: size };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Host } from '../inventory/types.js';
 import { LocalRunner } from './local.js';
 import type { ShellCommand } from './shell.js';
 import { SshRunner, type SshRunnerOptions } from './ssh.js';
-import { downloadText, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
+import { downloadText, uploadText, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
 
 export interface CreateRunnerOptions extends SshRunnerOptions {
   /** Environment added to bastion commands (e.g. KUBECONFIG). */
@@ -40,6 +40,10 @@ export class CombinedRunner implements Runner {
     return this.ssh.download(host, remotePath, localPath, options);
   }
 
+  upload(host: Host, localPath: string, remotePath: string, options?: UploadOptions): Promise<UploadResult> {
+    return this.ssh.upload(host, localPath, remotePath, options);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.ssh.close(), this.local.close()]);
   }
@@ -68,12 +72,23 @@ export interface RecordedDownload {
   error?: unknown;
 }
 
+export interface RecordedUpload {
+  host: string;
+  localPath: string;
+  remotePath: string;
+  result?: UploadResult;
+  error?: unknown;
+}
+
 export class RecordingRunner implements Runner {
   readonly commands: RecordedCommand[] = [];
   readonly probes: Host[] = [];
   readonly downloads: RecordedDownload[] = [];
   /** Present only when the inner runner can download. */
   readonly download?: (host: Host, remotePath: string, localPath: string, options?: DownloadOptions) => Promise<DownloadResult>;
+  readonly uploads: RecordedUpload[] = [];
+  /** Present only when the inner runner can upload. */
+  readonly upload?: (host: Host, localPath: string, remotePath: string, options?: UploadOptions) => Promise<UploadResult>;
 
   constructor(readonly inner: Runner) {
     if (inner.download) {
@@ -84,6 +99,21 @@ export class RecordingRunner implements Runner {
         this.commands.push({ target: { kind: 'host', host }, where: host.name, script: downloadText(host.name, remotePath, localPath) });
         try {
           rec.result = await innerDownload(host, remotePath, localPath, options);
+          return rec.result;
+        } catch (err) {
+          rec.error = err;
+          throw err;
+        }
+      };
+    }
+    if (inner.upload) {
+      const innerUpload = inner.upload.bind(inner);
+      this.upload = async (host, localPath, remotePath, options) => {
+        const rec: RecordedUpload = { host: host.name, localPath, remotePath };
+        this.uploads.push(rec);
+        this.commands.push({ target: { kind: 'host', host }, where: host.name, script: uploadText(host.name, localPath, remotePath) });
+        try {
+          rec.result = await innerUpload(host, localPath, remotePath, options);
           return rec.result;
         } catch (err) {
           rec.error = err;
@@ -127,6 +157,7 @@ export class RecordingRunner implements Runner {
     this.commands.length = 0;
     this.probes.length = 0;
     this.downloads.length = 0;
+    this.uploads.length = 0;
   }
 }
 

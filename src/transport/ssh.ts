@@ -11,7 +11,7 @@
 //     kill -TERM -PGID; (wait up to the grace period) kill -KILL -PGID
 // which ends the whole group on the host, not only our wait for it.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,7 +30,7 @@ import {
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
-import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target } from './types.js';
+import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
 
 /** How each exec channel ended (exit-status / exit-signal), recorded as soon as the channel exists. */
 const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
@@ -731,6 +731,70 @@ export class SshRunner implements Runner {
       } finally {
         untrack();
         if (created) await unlink(tmp).catch(() => {});
+        sftp.end();
+      }
+    } catch (err) {
+      if (err instanceof AbortedError) throw signal?.reason ?? new DOMException('aborted', 'AbortError');
+      throw err;
+    } finally {
+      releaseSlot?.();
+      releaseGlobal?.();
+    }
+  }
+
+  /**
+   * Copies a file of this machine to a host over SFTP, on the host's pooled, host-key-verified connection
+   * (one command slot while it runs). Written to `<remotePath>.part-<random>` (mode 0600, created
+   * exclusively) and renamed onto remotePath when complete (an existing file is replaced: the OpenSSH
+   * posix-rename extension, else unlink + rename); the partial file is removed on failure. SFTP runs as
+   * the login user (no sudo): the destination directory must be writable by that user.
+   */
+  async upload(host: Host, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    let releaseGlobal: (() => void) | undefined;
+    let releaseSlot: (() => void) | undefined;
+    try {
+      releaseGlobal = await this.global.acquire(signal);
+      let conn: HostConnection;
+      let client: Client;
+      for (;;) {
+        conn = this.connection(host);
+        client = await conn.ready();
+        releaseSlot = await conn.acquireCommandSlot(signal);
+        if (!conn.isDead) break;
+        releaseSlot();
+        releaseSlot = undefined;
+      }
+      signal?.throwIfAborted();
+      const { size } = await stat(localPath).catch((err: Error) => {
+        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${err.message}`);
+      });
+      const sftp = await conn.sftp(client);
+      const tmp = `${remotePath}.part-${randomBytes(4).toString('hex')}`;
+      let created = false;
+      const call = (fn: (cb: (err?: Error | null) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+      const source = createReadStream(localPath);
+      const sink = sftp.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+      sink.once('open', () => (created = true));
+      const untrack = conn.track({ fail: (err) => (sink as unknown as { destroy(e?: Error): void }).destroy(err) });
+      try {
+        await pipeline(source, sink, signal ? { signal } : {});
+        created = true;
+        try {
+          await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb));
+        } catch {
+          await call((cb) => sftp.unlink(remotePath, cb)).catch(() => {});
+          await call((cb) => sftp.rename(tmp, remotePath, cb));
+        }
+        created = false;
+        return { bytes: size };
+      } catch (err) {
+        if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
+        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${(err as Error).message}`);
+      } finally {
+        untrack();
+        if (created && !conn.isDead) await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
         sftp.end();
       }
     } catch (err) {

@@ -70,6 +70,14 @@ export interface Runner {
    * host that cannot be used, Error for the transfer) on failure; an abort rejects with an AbortError.
    */
   download?(host: Host, remotePath: string, localPath: string, options?: DownloadOptions): Promise<DownloadResult>;
+  /**
+   * Optional: copies a file of this machine to a host (SFTP on the host's verified connection). Written to
+   * `<remotePath>.part-<random>` (mode 0600) and renamed into place when complete (an existing file is
+   * replaced); the partial file is removed on failure. Runs as the login user: with become, the
+   * destination must be writable by that user (e.g. /tmp), and a root step moves it on. Rejects like
+   * download.
+   */
+  upload?(host: Host, localPath: string, remotePath: string, options?: UploadOptions): Promise<UploadResult>;
 }
 
 export interface DownloadOptions {
@@ -83,6 +91,14 @@ export interface DownloadResult {
 /** How a download reads in logs, the audit log, plans and recordings: `sftp get host:remote → local`. */
 export function downloadText(host: string, remotePath: string, localPath: string): string {
   return `sftp get ${host}:${remotePath} → ${localPath}`;
+}
+
+export type UploadOptions = DownloadOptions;
+export type UploadResult = DownloadResult;
+
+/** How an upload reads in logs, the audit log, plans and recordings: `sftp put local → host:remote`. */
+export function uploadText(host: string, localPath: string, remotePath: string): string {
+  return `sftp put ${localPath} → ${host}:${remotePath}`;
 }
 
 export interface BatchCommand {

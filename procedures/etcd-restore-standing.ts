@@ -1,0 +1,136 @@
+// Where the cluster stands after an etcd-restore run that did not finish (Procedure.whereItStands), from
+// the journal's step progress: which members were stopped, whose data dir was moved where, whether the
+// backup is in place and the --force-new-cluster drop-in still there, which members rejoined — and the
+// next safe action. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
+import { etcdHosts } from '../src/checks/etcdctl.js';
+import type { Host } from '../src/inventory/types.js';
+import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
+import { timeStamp } from './backup-common.js';
+import { backupParam, DATA_DIR, DROP_IN, paramMember } from './etcd-common.js';
+
+const PROGRAM = 'day2-tui';
+
+function names(hosts: readonly string[]): string {
+  if (hosts.length <= 1) return hosts.join('');
+  return `${hosts.slice(0, -1).join(', ')} and ${hosts[hosts.length - 1]}`;
+}
+
+/** The step has done something (or may have): not merely pending or skipped. */
+function began(p: StepProgress | undefined): boolean {
+  if (!p) return false;
+  if (p.destructiveBegun) return true;
+  if (p.status === 'ok' || p.status === 'failed' || p.status === 'interrupted' || p.status === 'running') return true;
+  return Object.values(p.hosts).some((s) => s !== 'pending');
+}
+
+const okOn = (p: StepProgress | undefined, h: Host): boolean => p?.hosts[h.name] === 'ok' || (p?.status === 'ok' && p.hosts[h.name] === undefined);
+const unsureOn = (p: StepProgress | undefined, h: Host): boolean => ['failed', 'interrupted', 'running'].includes(p?.hosts[h.name] ?? '');
+
+/** `step 5 ("Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted)")`: the title up to its first colon. */
+function stepName(id: string, titles: ReadonlyMap<string, string>): string {
+  const n = [...titles.keys()].indexOf(id) + 1;
+  const title = titles.get(id);
+  if (!title) return `step ${id}`;
+  const short = title.split(/: /)[0]!;
+  return `step ${n} ("${short.length > 60 ? `${short.slice(0, 59)}…` : short}")`;
+}
+
+/**
+ * etcd-restore's whereItStands. `titles`: step id → title (for "continues from …").
+ */
+export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | undefined, titles: ReadonlyMap<string, string>): WhereItStands {
+  const step = (id: string): StepProgress | undefined => ctx.steps[id];
+  const members = etcdHosts(ctx.inventory);
+  const member = paramMember(ctx);
+  const others = members.filter((h) => h.name !== member.name);
+  const backup = backupParam(ctx);
+  const aside = `${DATA_DIR}.old-${timeStamp(ctx.startedAt)}`;
+  const resume = `\`${PROGRAM} resume ${ctx.runId}\``;
+  const at = stoppedAt ? stepName(stoppedAt, titles) : undefined;
+  const changed = began(ctx.steps['move-data-aside']);
+  const resumeText = at
+    ? ctx.outcome === 'stopped-at-gate'
+      ? `${resume} asks the gate of ${at} again and goes on from there`
+      : `${resume} goes on from ${at}${changed ? ' (it checks that step first, and asks again before repeating a destructive one)' : ''}`
+    : `${resume} goes on from where the run stopped`;
+  const backupSafe = `The backup ${backup} on ${member.name} is untouched.`;
+
+  const stop = step('stop-etcd');
+  const move = step('move-data-aside');
+
+  // Nothing stopped yet: only checks ran.
+  if (!began(stop)) {
+    return {
+      state: ['Nothing was changed on the members: etcd was not stopped and no data was moved (the steps so far only read).'],
+      next: `Fix what stopped the run (above), then ${resumeText}. Or leave the cluster as it is: it was not touched.`,
+      cautions: [backupSafe],
+    };
+  }
+
+  const stopped = members.filter((h) => okOn(stop, h)).map((h) => h.name);
+  const stopUnsure = members.filter((h) => unsureOn(stop, h)).map((h) => h.name);
+  const running = members.filter((h) => !stopped.includes(h.name) && !stopUnsure.includes(h.name)).map((h) => h.name);
+
+  // Stopped (some or all), nothing moved yet.
+  if (!began(move)) {
+    const state: string[] = [];
+    if (stopped.length) state.push(`etcd is stopped on ${names(stopped)}.`);
+    if (stopUnsure.length) state.push(`etcd may or may not be stopped on ${names(stopUnsure)} (the stop did not finish there): \`systemctl is-active etcd.service\` says.`);
+    if (running.length) state.push(`etcd still runs on ${names(running)}.`);
+    state.push(`Every member's data is untouched in ${DATA_DIR}.`);
+    return {
+      state,
+      next: `To go on with the restore: ${resumeText}. To go back instead: \`systemctl start etcd.service\` on the stopped members — their data is intact.`,
+      cautions: [backupSafe],
+    };
+  }
+
+  // Data moved aside (some or all): the restore is under way; going on is the way out.
+  const state: string[] = [];
+  const cautions: string[] = [backupSafe];
+  const moved = members.filter((h) => okOn(move, h)).map((h) => h.name);
+  const moveUnsure = members.filter((h) => unsureOn(move, h)).map((h) => h.name);
+  const notMoved = members.filter((h) => !moved.includes(h.name) && !moveUnsure.includes(h.name)).map((h) => h.name);
+  if (moved.length) state.push(`The data of ${names(moved)} was moved to ${aside} (nothing deleted).`);
+  if (moveUnsure.length) state.push(`On ${names(moveUnsure)} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`);
+  if (notMoved.length) state.push(`${names(notMoved)} still ${notMoved.length === 1 ? 'has its' : 'have their'} data in ${DATA_DIR} (etcd stopped).`);
+
+  const restore = step('restore-data');
+  let next = resumeText;
+  if (restore?.status === 'ok') state.push(`${member.name}: ${DATA_DIR} holds the backup ${backup}.`);
+  else if (began(restore)) {
+    state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish; it may be incomplete.`);
+    next = `Move what is in ${DATA_DIR} on ${member.name} aside (the copy needs it empty), then ${resumeText}`;
+  }
+
+  const dropIn = step('drop-in');
+  const removed = step('remove-drop-in');
+  if (began(dropIn) && removed?.status !== 'ok') {
+    state.push(`${member.name}: the --force-new-cluster drop-in ${DROP_IN} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`);
+  }
+  const force = step('start-force-new-cluster');
+  if (removed?.status === 'ok') state.push(`${member.name} runs etcd in cluster mode with the backup's data (the drop-in is removed).`);
+  else if (force?.status === 'ok') state.push(`${member.name} runs etcd alone: a new one-member cluster from the backup, with a new member id.`);
+  else if (began(force)) state.push(`etcd on ${member.name} did not come up healthy with --force-new-cluster: read \`journalctl -u etcd.service\` there.`);
+
+  const joined: string[] = [];
+  const waiting: string[] = [];
+  others.forEach((h, i) => {
+    const k = i + 1;
+    const add = step(`member-add-${k}`);
+    const join = step(`join-${k}`);
+    if (join?.status === 'ok') joined.push(h.name);
+    else if (add?.status === 'ok' || began(join)) {
+      state.push(`${h.name} was added to the member list but has not joined (${began(join) ? 'its start did not finish' : 'etcd stopped there'}): the run starts it; do not run \`member add\` for it again.`);
+    } else waiting.push(h.name);
+  });
+  if (joined.length) state.push(`Rejoined: ${names(joined)}.`);
+  if (waiting.length && (force?.status === 'ok' || removed?.status === 'ok')) {
+    state.push(`Not rejoined yet: ${names(waiting)} (etcd stopped, ${DATA_DIR} empty; old data in ${aside}).`);
+  }
+  const verify = step('verify-membership');
+  if (verify && (verify.status === 'failed' || verify.status === 'interrupted')) state.push('Every member rejoined, but the final check failed: see the panel and the log.');
+
+  cautions.push(`Do not delete ${aside} on any member until the cluster is healthy with all ${members.length} members and its data is checked.`);
+  return { state, next: `${next}.`, cautions };
+}

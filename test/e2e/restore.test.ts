@@ -1,0 +1,288 @@
+// etcd-restore (5.4.2.1 with 5.4.2.1.1) from the console, in tmux at 80×24, against the real lab — the
+// guided restore an operator does at 3 a.m.:
+//   back up (etcd-backup through the CLI, as test/procedures/etcd-restore.test.ts does), then (the test,
+//   not the product) destroy the data of all three members; start `bin/day2-tui -i hosts.ini
+//   --known-hosts known_hosts`, open etcd-restore from Home's procedure list, choose the member and type
+//   the backup, read the plan, run it; at each gate read what the screen asks — the host name(s) to type
+//   for a type-host gate — and answer it; see etcd's journal stream in its own pane while etcd starts, and
+//   the cluster panel go from no member answering to 1, 2 and 3 members. At the end every step is ok,
+//   3 healthy members with their names and https peer URLs, the same fingerprint as before.
+//   bash scripts/with-lab.sh node --import tsx --test test/e2e/restore.test.ts   (after `npm run build`)
+// Fails (never skips) without LAB_DIR or a lab there. Leaves 3 healthy members: when the console's run did
+// not bring them back, `after` restores again from the backup with the CLI.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Journal } from '../../src/engine/journal.js';
+import { TmuxSession } from './tmux.js';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const repo = new URL('../..', import.meta.url).pathname;
+const bin = join(repo, 'bin/day2-tui');
+const LAB_SH = join(repo, 'test', 'lab', 'lab.sh');
+const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
+const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
+const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
+const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
+
+let tmp = '';
+let backupDir = '';
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
+  return new Promise((done) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: repo, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+const labArgs = (stateDir: string) => ['-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
+
+function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
+  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return run(bin, ['run', procedure, ...p, '--yes', ...labArgs(stateDir)], 400_000);
+}
+
+function today(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+async function fingerprint(): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.trim();
+}
+
+/** v3 endpoint health of all three and the v2 member list. */
+async function clusterState(): Promise<{ healthy: boolean; list: string }> {
+  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
+  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
+  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
+}
+
+/** 3 started members, original names, https peer URLs. */
+function membershipOk(list: string): boolean {
+  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
+}
+
+async function waitHealthy(seconds = 30): Promise<boolean> {
+  for (let i = 0; i < seconds; i++) {
+    const s = await clusterState();
+    if (s.healthy && membershipOk(s.list)) return true;
+    await sleep(1000);
+  }
+  return false;
+}
+
+// ---- the terminal --------------------------------------------------------------------------------------
+
+/** Every capture of the console, checked to fit 80×24. */
+const misfits: string[] = [];
+const captures: string[] = [];
+function fits(screen: string): boolean {
+  const lines = screen.replace(/\n+$/, '').split('\n');
+  return lines.length <= 24 && lines.every((l) => [...l].length <= 80);
+}
+class Console extends TmuxSession {
+  override screen(): string {
+    const s = super.screen();
+    captures.push(s);
+    if (!fits(s)) misfits.push(s);
+    return s;
+  }
+}
+const sessions: Console[] = [];
+after(() => sessions.forEach((s) => s.stop()));
+
+/** The name a type-host gate asks for, read from the screen: beside the label, or on the lines under it. */
+function expectOnScreen(screen: string): string | undefined {
+  const LABEL = 'type the host name exactly:';
+  const lines = screen.split('\n');
+  const i = lines.findIndex((l) => l.includes(LABEL));
+  if (i < 0) return undefined;
+  const inner = (l: string) => l.replace(/^[║│]/, '').replace(/[║│]\s*$/, '').trim();
+  const beside = inner(lines[i]!).split(LABEL)[1]!.trim();
+  if (beside) return beside;
+  const names: string[] = [];
+  for (let k = i + 1; k < lines.length; k++) {
+    const t = inner(lines[k]!);
+    if (t.startsWith('[') || t === '') break;
+    names.push(t);
+  }
+  return names.join('') || undefined;
+}
+
+const headline = (s: string): string => s.split('\n').find((l) => /^RUN \S*etcd-restore/.test(l)) ?? '';
+/** The gate modal's "step N/27 …" label. */
+const gateStep = (s: string): string => /GATE {2}(step \d+\/\d+)/.exec(s)?.[1] ?? '?';
+
+function journals(stateDir: string): Journal[] {
+  const dir = join(stateDir, 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .flatMap((n) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as Journal];
+      } catch {
+        return [];
+      }
+    });
+}
+
+before(async () => {
+  assert.ok(labDir, 'LAB_DIR is not set: run `bash scripts/with-lab.sh node --import tsx --test test/e2e/restore.test.ts`');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  assert.ok(existsSync(join(repo, 'dist', 'day2-tui.js')), 'the console is not built: run `npm run build` first');
+  tmp = mkdtempSync(join(tmpdir(), 'day2-e2e-restore-'));
+  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  const r = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-backup'));
+  assert.equal(r.code, 0, show(r));
+  backupDir = `/backup/etcd-${today()}`;
+  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+});
+
+after(async () => {
+  try {
+    if (labDir && backupDir && !(await waitHealthy(5))) {
+      // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
+      for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
+      const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
+      if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('etcd-restore from the console at 80×24: gates with the names to type, etcd’s journal during start-ups, the cluster panel from 0 to 3 members', { timeout: 600_000 }, async (tc) => {
+  const fp0 = await fingerprint();
+  // the test destroys the data of every member (not the product)
+  for (const m of MASTERS) {
+    const r = await ssh(m, 'systemctl stop etcd.service; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l');
+    assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
+  }
+
+  const stateDir = join(tmp, 'state-console');
+  const t = new Console('restore', 80, 24);
+  sessions.push(t);
+  t.start(`${bin} ${labArgs(stateDir).join(' ')}`, { HOME: mkdtempSync(join(tmpdir(), 'day2-e2e-restore-home-')) });
+
+  // Home → the procedure list → etcd-restore
+  await t.waitFor((s) => /PROCEDURES/.test(s) && /✓ ok/.test(s), 'Home with the hosts probed', 60_000);
+  t.keys('Tab');
+  await t.waitFor((s) => /▶ PROCEDURES/.test(s), 'the procedures pane');
+  t.keys('/');
+  await t.waitFor((s) => /filter procedures:/.test(s), 'the filter prompt');
+  t.type('etcd-restore');
+  await t.waitFor((s) => /› etcd-restore/.test(s), 'etcd-restore selected in the list');
+  t.keys('Enter');
+  await t.waitFor((s) => /Enter keep filter/.test(s) === false, 'the filter kept');
+  t.keys('Enter');
+  await t.waitFor((s) => /PROCEDURE etcd-restore/.test(s) && /PARAMETERS/.test(s), 'the etcd-restore form');
+
+  // host: the first etcd member is chosen by default; backup: typed
+  const form = await t.waitFor((s) => s.split('\n').some((l) => l.includes(`● ${MASTERS[0]}`)), `${MASTERS[0]} chosen`);
+  assert.match(form, /› host/);
+  t.keys('Tab');
+  await t.waitFor((s) => /› backup/.test(s), 'the backup field');
+  t.type(backupDir);
+  await t.waitFor((s) => s.includes(backupDir), 'the backup typed');
+  t.keys('Enter');
+  const plan = await t.waitFor((s) => /PLAN etcd-restore/.test(s), 'the plan');
+  assert.match(plan, /27 steps, 3 DESTRUCTIVE/);
+  assert.match(plan, new RegExp(`backup=${backupDir}`));
+  t.keys('r');
+  await t.waitFor((s) => /Run it now on/.test(s), 'the y/N confirmation');
+  t.keys('y');
+  await t.waitFor((s) => /^RUN \S*etcd-restore/m.test(s), 'the run view');
+
+  // the run: answer each gate from what the screen says, until the run ends
+  const answered: { step: string; kind: string; typed?: string; screen: string }[] = [];
+  const deadline = Date.now() + 480_000;
+  let last = '';
+  for (;;) {
+    assert.ok(Date.now() < deadline, `the run did not end in time; the screen was:\n${last}`);
+    last = t.screen();
+    const head = headline(last);
+    if (/FINISHED OK|FAILED|ABORTED|STOPPED/.test(head)) break;
+    if (/STEP FAILED/.test(last)) assert.fail(`a step failed:\n${last}`);
+    if (/DESTRUCTIVE GATE|GATE {2}step/.test(last) && /What will change/.test(last)) {
+      const step = gateStep(last);
+      // the move aside: the panel says that no member answers (etcd is stopped everywhere) — as the operator reads it
+      if (step === 'step 5/27') last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
+      if (/type the host name exactly/.test(last)) {
+        const name = expectOnScreen(last);
+        assert.ok(name, `no name to type on the screen:\n${last}`);
+        answered.push({ step, kind: 'type-host', typed: name, screen: last });
+        t.type(name);
+        await t.waitFor((s) => s.includes(name.slice(-20)) && /\[ …?\S/.test(s), 'the name typed');
+        t.keys('Enter');
+      } else {
+        assert.match(last, /Go on\? {2}y yes/);
+        answered.push({ step, kind: 'confirm', screen: last });
+        t.keys('y');
+      }
+      await t.waitFor((s) => gateStep(s) !== step || !/What will change/.test(s), `the gate of ${step} to close`, 30_000);
+      continue;
+    }
+    await sleep(100);
+  }
+  const end = t.screen();
+  console.log(`--- the end at 80×24 ---\n${end}\n---`);
+  assert.match(headline(end), /✓ FINISHED OK: \d+ steps done, \d+ skipped$/, end);
+
+  // the gates: the stop (confirm), the move aside on every member (all three names), the force-new-cluster (master-0)
+  assert.deepEqual(answered.map((a) => [a.step, a.kind, a.typed]), [
+    ['step 4/27', 'confirm', undefined],
+    ['step 5/27', 'type-host', MASTERS.join(',')],
+    ['step 7/27', 'type-host', MASTERS[0]],
+  ]);
+  console.log(`--- the type-host gate at 80×24 ---\n${answered[1]!.screen}\n---`);
+
+  // etcd's journal streamed in its own pane during a start-up
+  const journalScreens = captures.filter((s) => /┄ JOURNAL master-\d: journalctl -f -n 0 -u etcd\.service/.test(s) && /^┆ \d\d:\d\d:\d\d \S+/m.test(s));
+  assert.ok(journalScreens.length > 0, 'no screen showed journal lines in the journal pane');
+  console.log(`--- a start-up with its journal ---\n${journalScreens[0]}\n---`);
+  tc.diagnostic(`${journalScreens.length} captures showed journal lines`);
+
+  // the cluster panel went from 1 to 3 members (2 healthy while the third was being added or started)
+  const healthy = (n: number) => captures.some((s) => new RegExp(`◆ ETCD CLUSTER \\d members? · ${n} healthy`).test(s));
+  assert.ok(captures.some((s) => /◆ ETCD CLUSTER 1 member · 1 healthy/.test(s)), 'the panel never showed the single restored member');
+  assert.ok(healthy(2), 'the panel never showed 2 healthy members');
+  assert.match(end, /◆ ETCD CLUSTER 3 members · 3 healthy · quorum 2 · tolerates 1 failure/);
+  assert.equal((end.match(/^ {2}master-\d {2}✓ healthy/gm) ?? []).length, 3, end);
+  assert.match(end, /^ {2}master-0 {2}✓ healthy .*peer https:\/\/127\.0\.10\.1:2380/m);
+
+  // every step ok (or skipped: members 4-7 do not exist); the cluster is whole again
+  const j = journals(stateDir)[0]!;
+  assert.equal(j.status, 'ok');
+  for (const s of j.steps) assert.ok(s.status === 'ok' || s.status === 'skipped', `${s.id}: ${s.status}`);
+  const state = await clusterState();
+  assert.ok(state.healthy, `not healthy:\n${state.list}`);
+  assert.ok(membershipOk(state.list), `membership:\n${state.list}`);
+  assert.equal(await fingerprint(), fp0, 'fingerprint differs after the restore');
+
+  // the follow is in the audit log like a command, ended by the engine
+  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; command?: string; cancelled?: boolean });
+  assert.ok(audit.some((e) => e.kind === 'command' && e.command === 'journalctl -f -n 0 -u etcd.service --no-pager' && e.cancelled === true));
+
+  t.keys('q');
+  const q = await t.waitFor((s) => t.exited().dead || /Quit anyway\?/.test(s), 'the console to quit (or ask)');
+  if (!t.exited().dead && /Quit anyway\?/.test(q)) t.keys('y');
+  await t.waitFor(() => t.exited().dead, 'the console to exit');
+  assert.equal(t.exited().status, 0, 'exit status of day2-tui');
+  assert.deepEqual(misfits, [], 'every capture fits 80×24');
+});

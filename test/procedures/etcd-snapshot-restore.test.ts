@@ -1,0 +1,329 @@
+// Lab test of 5.4.2.2 etcd-snapshot-restore through the real CLI (`day2-tui run … --yes`) against the
+// lab's 3-member TLS etcd 3.4:
+//   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-snapshot-restore.test.ts
+// The test takes a backup with etcd-backup (its v3 snapshot is <dir>/db), then:
+// - `run` without the snapshot parameter fails with a sentence naming the snapshots found on the host;
+// - a truncated snapshot and a corrupt one (same size, a byte changed) are refused with nothing stopped;
+// - (the test, not the product) destroys the data of all three members; etcd-snapshot-restore must bring
+//   back 3 healthy members with their names, https peer URLs and the same v3 keys (`lab.sh fingerprint
+//   --v3`); the v2 keys are gone, as the procedure says (a v3 snapshot holds none).
+// Leaves the lab as it found it: the v2 keys read before are written back (then the whole fingerprint is
+// the one of the start); if the cluster is left broken, `after` restores it from the v2+v3 backup with
+// etcd-restore.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
+const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
+const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
+const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
+
+let tmp = '';
+let backupDir = '';
+let fp0 = '';
+/** The v2 tree read before anything is destroyed, written back after (undefined: nothing to put back). */
+let v2Saved: V2Node[] | undefined;
+let v2Back = true;
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
+  return new Promise((done) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
+const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
+  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 400_000);
+}
+
+function today(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+async function fingerprint(...opts: string[]): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir, ...opts]);
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.trim();
+}
+
+/** v2 member list + v3 endpoint health of all three. */
+async function clusterState(): Promise<{ healthy: boolean; list: string }> {
+  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
+  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
+  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
+}
+
+/** 3 started members, original names, https peer URLs. */
+function membershipOk(list: string): boolean {
+  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
+}
+
+async function waitHealthy(seconds = 30): Promise<boolean> {
+  for (let i = 0; i < seconds; i++) {
+    const s = await clusterState();
+    if (s.healthy && membershipOk(s.list)) return true;
+    await new Promise((f) => setTimeout(f, 1000));
+  }
+  return false;
+}
+
+async function activeEverywhere(): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of MASTERS) out.push((await ssh(m, 'systemctl is-active etcd.service')).stdout.trim());
+  return out;
+}
+
+// ---- the v2 keys, over the v2 HTTP API with the lab's client certificate (as lab.sh seed writes them) ----
+
+interface V2Node {
+  key: string;
+  dir?: boolean;
+  value?: string;
+  nodes?: V2Node[];
+}
+
+function v2(method: 'GET' | 'PUT', path: string, form?: string): Promise<{ status: number; body: string }> {
+  const pki = join(labDir, 'pki');
+  return new Promise((done, fail) => {
+    const req = request(
+      {
+        host: '127.0.10.1',
+        port: 2379,
+        method,
+        path,
+        ca: readFileSync(join(pki, 'ca.crt')),
+        cert: readFileSync(join(pki, 'client.crt')),
+        key: readFileSync(join(pki, 'client.key')),
+        headers: form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', fail);
+    req.on('timeout', () => req.destroy(new Error(`v2 ${method} ${path}: timed out`)));
+    if (form !== undefined) req.write(form);
+    req.end();
+  });
+}
+
+const keyPath = (key: string) => `/v2/keys${key.split('/').map(encodeURIComponent).join('/')}`;
+
+/** Every v2 node (directories first, parents before children). */
+async function readV2(): Promise<V2Node[]> {
+  const r = await v2('GET', '/v2/keys/?recursive=true&sorted=true');
+  assert.equal(r.status, 200, r.body);
+  const out: V2Node[] = [];
+  const walk = (n: V2Node) => {
+    for (const c of n.nodes ?? []) {
+      out.push(c.dir ? { key: c.key, dir: true } : { key: c.key, value: c.value ?? '' });
+      if (c.dir) walk(c);
+    }
+  };
+  walk((JSON.parse(r.body) as { node: V2Node }).node);
+  return out;
+}
+
+async function writeV2(nodes: V2Node[]): Promise<void> {
+  for (const n of nodes) {
+    const r = n.dir ? await v2('PUT', `${keyPath(n.key)}?dir=true`, '') : await v2('PUT', keyPath(n.key), `value=${encodeURIComponent(n.value ?? '')}`);
+    // a directory made already (by an earlier attempt) is fine
+    if (!(r.status === 200 || r.status === 201 || (n.dir && /"errorCode":102/.test(r.body)))) assert.fail(`v2 PUT ${n.key}: ${r.status} ${r.body}`);
+  }
+}
+
+before(async () => {
+  assert.ok(labDir, 'LAB_DIR is not set: run it through bash scripts/with-lab.sh (or start a lab and export LAB_DIR=DIR)');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
+  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-snapshot-restore-test-'));
+  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  // the backup every test uses, taken with the product: <dir>/db is its v3 snapshot
+  const r = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-backup'));
+  assert.equal(r.code, 0, show(r));
+  backupDir = `/backup/etcd-${today()}`;
+  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+  fp0 = await fingerprint();
+});
+
+after(async () => {
+  try {
+    if (labDir && backupDir && !(await waitHealthy(5))) {
+      // never leave the lab broken: stop etcd, move whatever is left aside, restore v2+v3 from the backup
+      for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
+      const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
+      if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
+      v2Back = true;
+    }
+    if (labDir && !v2Back && v2Saved) {
+      await writeV2(v2Saved);
+      v2Back = true;
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('etcd-snapshot-restore without the snapshot parameter: the error names the snapshots found on the host, newest first', async () => {
+  const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]! }, join(tmp, 'state-missing'));
+  assert.equal(r.code, 2, show(r));
+  const err = r.stderr.trim();
+  assert.match(err, /^day2-tui: parameter 'snapshot' is required \(.*\): give --param snapshot=…; found on master-0\.lab\.example\.com \(newest first\): /, show(r));
+  assert.ok(err.includes(`${backupDir}/db, `), show(r));
+  assert.match(err, new RegExp(`${backupDir}/member/snap/db, [^;]*copy of a data dir \\(--skip-hash-check\\)`), show(r));
+  assert.equal(err.split('\n').length, 1, 'one line');
+  const b = await day2('etcd-restore', { host: MASTERS[0]! }, join(tmp, 'state-missing-backup'));
+  assert.equal(b.code, 2, show(b));
+  assert.match(b.stderr, new RegExp(`parameter 'backup' is required .*found on master-0\\.lab\\.example\\.com \\(newest first\\): ${backupDir}, [^;]*v3 snapshot \\+ v2 backup`), show(b));
+  assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
+});
+
+for (const kind of ['truncated', 'corrupt'] as const) {
+  test(`etcd-snapshot-restore: a ${kind} snapshot is refused before anything stops`, async () => {
+    const bad = `/backup/etcd-${kind}-${process.pid}`;
+    const damage =
+      kind === 'truncated'
+        ? `truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db`
+        : // one byte in the middle changed, the size kept: only the integrity hash can tell
+          `s=$(stat -c %s ${bad}/db); o=$((s / 2)); b=$(od -An -tu1 -j $o -N1 ${bad}/db | tr -d ' '); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${bad}/db bs=1 seek=$o conv=notrunc status=none; test $(stat -c %s ${bad}/db) = $s`;
+    const prep = await ssh(MASTERS[0]!, `rm -rf ${bad} && mkdir -p ${bad} && cp -a ${backupDir}/db ${bad}/db && ${damage} && ! cmp -s ${backupDir}/db ${bad}/db && ls -l ${bad}/db`);
+    assert.equal(prep.code, 0, show(prep));
+    const state = join(tmp, `state-${kind}`);
+    try {
+      const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]!, snapshot: `${bad}/db` }, state);
+      assert.notEqual(r.code, 0, show(r));
+      console.log(`${kind} snapshot: ${/-- failed: [^\n]*/.exec(r.stdout)?.[0] ?? '(no failed step line)'}`);
+      assert.match(r.stdout + r.stderr, kind === 'truncated' ? /failed: Verify the snapshot before anything stops/ : /failed: (Verify the snapshot|Restore the snapshot into a new directory)/, show(r));
+      if (kind === 'truncated') assert.match(r.stdout + r.stderr, /truncated|refuses the snapshot/, show(r));
+      assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
+      assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
+      const audit = readFileSync(join(state, 'audit.log'), 'utf8');
+      assert.ok(!audit.includes('systemctl stop'), 'nothing was stopped');
+      assert.equal(await fingerprint(), fp0, 'the data did not change');
+    } finally {
+      await ssh(MASTERS[0]!, `rm -rf ${bad} /var/lib/etcd.restored-*`);
+    }
+  });
+}
+
+test('etcd-snapshot-restore: all three data dirs lost → 3 healthy members, original names, https peer URLs, the same v3 keys; v2 keys gone', async () => {
+  const fp3 = await fingerprint('--v3');
+  assert.notEqual(fp3, fp0, 'the lab has v2 keys (the full fingerprint differs from the v3 one)');
+  v2Saved = await readV2();
+  assert.ok(v2Saved.some((n) => n.key.startsWith('/lab/v2/')), 'the seeded v2 keys are there before');
+  // the test destroys the data (not the product)
+  v2Back = false;
+  for (const m of MASTERS) {
+    const r = await ssh(m, 'systemctl stop etcd.service; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l');
+    assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
+  }
+  const state = join(tmp, 'state-restore');
+  const t0 = Date.now();
+  const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]!, snapshot: `${backupDir}/db` }, state);
+  assert.equal(r.code, 0, show(r));
+  console.log(`snapshot restore took ${Math.round((Date.now() - t0) / 1000)} s`);
+  const s = await clusterState();
+  assert.ok(s.healthy, `not healthy:\n${s.list}`);
+  assert.ok(membershipOk(s.list), `membership:\n${s.list}`);
+  assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
+  // a v3 snapshot holds no v2 keys: the procedure said so, and they are gone
+  assert.match(r.stdout, /A v3 snapshot holds no v2 keys/);
+  const lab = await v2('GET', '/v2/keys/lab');
+  assert.equal(lab.status, 404, lab.body);
+
+  // the data dirs were moved aside (not deleted), the restore dir was emptied into place, joiners' etcd.conf kept a .bak
+  for (const m of MASTERS) {
+    const a = await ssh(m, 'ls -d /var/lib/etcd.old-* && ! ls -d /var/lib/etcd.restored-* 2>/dev/null && echo OK');
+    assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
+  }
+  for (const m of MASTERS.slice(1)) {
+    const c = await ssh(m, "ls /etc/etcd/etcd.conf.bak-* && grep -x 'ETCD_INITIAL_CLUSTER_STATE=existing' /etc/etcd/etcd.conf");
+    assert.equal(c.code, 0, `${m}: ${show(c)}`);
+  }
+  const owner = await ssh(MASTERS[0]!, 'stat -c %U /var/lib/etcd/member /var/lib/etcd/member/snap/db');
+  assert.deepEqual(owner.stdout.trim().split('\n'), ['etcd', 'etcd'], show(owner));
+  // the audit log has the guide's commands, with the values of etcd.conf
+  const lines = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+  const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
+  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  has(
+    new RegExp(
+      `^master-0\\S* ETCDCTL_API=3 etcdctl snapshot restore ${backupDir}/db --data-dir /var/lib/etcd\\.restored-\\d{14} --name master-0\\.lab\\.example\\.com --initial-cluster master-0\\.lab\\.example\\.com=https://127\\.0\\.10\\.1:2380 --initial-cluster-token \\S+ --initial-advertise-peer-urls https://127\\.0\\.10\\.1:2380$`,
+    ),
+  );
+  has(/^master-0\S* mv \/var\/lib\/etcd\.restored-\d{14}\/member \/var\/lib\/etcd\/member$/);
+  has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
+  has(/^master-2\S* systemctl start etcd.service/);
+  const restoreAt = cmds.findIndex((c) => / snapshot restore /.test(c));
+  const stopAt = cmds.findIndex((c) => / systemctl stop etcd/.test(c));
+  assert.ok(restoreAt >= 0 && stopAt > restoreAt, 'the snapshot was restored (and its hash checked) before anything stopped');
+  assert.ok(!cmds.some((c) => /skip-hash-check/.test(c)), 'a snapshot save file is restored with its hash checked');
+  assert.match(r.stdout, /captured conf-token = etcd-cluster-1/, 'the token was read from etcd.conf');
+
+  // leave the lab as it was: the v2 keys back, then the whole fingerprint is the one of the start
+  await writeV2(v2Saved);
+  v2Back = true;
+  assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');
+});
+
+test('etcd-snapshot-restore on another member from a data dir copy (…/member/snap/db): --skip-hash-check, 3 healthy members, the same v3 keys', async () => {
+  const fp3 = await fingerprint('--v3');
+  v2Saved = await readV2();
+  // the copy is put on master-1 through the lab's own files (the backup is on master-0)
+  const rel = `backup/etcd-copy-${process.pid}/member/snap/db`;
+  const to = join(labDir, 'hosts', MASTERS[1]!, rel);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(join(labDir, 'hosts', MASTERS[0]!, backupDir.slice(1), 'member', 'snap', 'db'), to);
+  try {
+    v2Back = false;
+    for (const m of MASTERS) {
+      const r = await ssh(m, 'systemctl stop etcd.service; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l');
+      assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
+    }
+    const state = join(tmp, 'state-copy');
+    const r = await day2('etcd-snapshot-restore', { host: MASTERS[1]!, snapshot: `/${rel}` }, state);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /no integrity hash, so it is restored with --skip-hash-check=true/);
+    const s = await clusterState();
+    assert.ok(s.healthy && membershipOk(s.list), `membership:\n${s.list}`);
+    assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
+    const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+    const restore = cmds.find((c) => c.kind === 'command' && / snapshot restore /.test(` ${c.command}`));
+    assert.equal(restore?.host, MASTERS[1]);
+    assert.match(restore?.command ?? '', /--name master-1\.lab\.example\.com --initial-cluster master-1\.lab\.example\.com=https:\/\/127\.0\.10\.2:2380 .* --skip-hash-check=true$/);
+    assert.ok(cmds.some((c) => c.host === MASTERS[1] && /member add master-0\.lab\.example\.com https:\/\/127\.0\.10\.1:2380/.test(c.command ?? '')), 'master-0 rejoins through master-1');
+    await writeV2(v2Saved);
+    v2Back = true;
+    assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');
+  } finally {
+    rmSync(dirname(dirname(dirname(to))), { recursive: true, force: true });
+  }
+});
