@@ -22,7 +22,7 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-peerurl-fix', 'etcd-remove-member']);
+export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-remove-member', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
 /** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
 export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
   'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
@@ -242,8 +242,12 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     id: 'master-decommission', kind: 'procedure', title: 'Decommission a master', section: '5.2.1', guideLine: 587, risk: 'destructive',
     summary: 'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
     parameters: [
-      hostParam('host', 'master', 'Master to decommission'),
-      hostParam('lb', 'lb', 'Load balancer whose haproxy lists the master; default: every [lb] host', false),
+      hostParam('node', 'master', 'Master to decommission'),
+      yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
+      text('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
+      text('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false),
+      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     ],
   }),
   entry({
@@ -259,10 +263,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: 'Checks spare capacity, drains the node, rescales router and registry, updates the load balancer and deletes the node.',
     parameters: [
       hostParam('node', 'node', 'Node to decommission'),
-      yesNo('delete-local-data', 'Drain even pods with emptyDir volumes (their data is lost)'),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted (data loss)'),
-      text('router-replicas', 'Router replicas after removal; default: the remaining infra nodes', false),
-      text('registry-replicas', 'Registry replicas after removal; default: unchanged unless it ran there', false),
+      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
+      yesNo('allow-low-capacity', 'Go ahead even when fewer than 2 infra nodes (or no compute node) would stay online'),
+      text('router-replicas', 'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas', false),
+      text('registry-replicas', 'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node', false),
     ],
   }),
   entry({
@@ -388,7 +393,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: 'Marks a node unschedulable and drains its pods to other nodes.',
     parameters: [
       hostParam('node', 'node', 'Node to evacuate'),
-      yesNo('delete-local-data', 'Drain even pods with emptyDir volumes (their data is lost)'),
+      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     ],
   }),
   entry({
@@ -397,7 +403,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     parameters: [
       hostParam('node', 'node', 'Node whose docker storage to expand'),
       { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
-      text('device', 'Disk to add or the resized disk, e.g. /dev/xvdc'),
+      text('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false),
+      text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     ],
   }),
   entry({
@@ -405,8 +413,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
     parameters: [
       hostParam('node', 'node', 'Node to switch'),
-      text('device', 'Whole disk for docker storage, e.g. /dev/xvdb (not a partition)'),
-      text('vg', 'Volume group name; default: the existing docker volume group', false),
+      text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     ],
   }),
   entry({

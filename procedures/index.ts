@@ -1,16 +1,22 @@
 // Every built procedure, by id. A procedure is built when it has a file here; the catalogue's `built`
 // flag follows from this list.
 import type { Procedure } from '../src/engine/types.js';
+import { dockerStorageExpand } from './docker-storage-expand.js';
+import { dockerStorageOverlay2 } from './docker-storage-overlay2.js';
 import { etcdBackup } from './etcd-backup.js';
 import { etcdConfigRestore } from './etcd-config-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
 import { etcdRestore } from './etcd-restore.js';
+import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
 import { masterBackup } from './master-backup.js';
+import { masterDecommission } from './master-decommission.js';
 import { nodeBackup } from './node-backup.js';
+import { nodeDecommission } from './node-decommission.js';
+import { nodeEvacuate } from './node-evacuate.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
-export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdPeerUrlFix, etcdRemoveMember];
+export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdRemoveMember, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
 
 export function findProcedure(id: string): Procedure | undefined {
   return PROCEDURES.find((p) => p.entry.id === id);

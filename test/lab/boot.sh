@@ -10,6 +10,11 @@ R=$DIR/hosts/$NAME
 for m in $LAB_MOUNTS; do
   mount --bind "$R/$m" "/$m"
 done
+# a load balancer's own /etc/haproxy (lab.sh writes it on [lb] hosts only; the others see the machine's)
+if [ -d "$R/etc/haproxy" ]; then
+  mkdir -p /etc/haproxy
+  mount --bind "$R/etc/haproxy" /etc/haproxy
+fi
 mount --bind "$R/run" /run/lab
 mount --bind "$DIR/etc-hosts" /etc/hosts
 # the host's resolver (a node: its own dnsmasq address; others: the site DNS), served by the lab API

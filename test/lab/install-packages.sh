@@ -16,6 +16,7 @@ command -v dig >/dev/null || need+=(bind9-dnsutils)
 command -v perl >/dev/null || need+=(perl)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v sudo >/dev/null || need+=(sudo)
+[ -x /usr/sbin/haproxy ] || need+=(haproxy) # the lb host's `haproxy -c -f` (test/lab/shims/haproxy)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "lab: missing Debian packages: ${need[*]}. Install them as root (apt-get install ${need[*]}) or run the tests as root." >&2

@@ -7,7 +7,7 @@
 #   lab.sh status --dir DIR
 #   lab.sh ssh --dir DIR HOST CMD...
 #   lab.sh bastion --dir DIR CMD...     (run CMD here with the lab's site DNS as resolver)
-#   lab.sh fingerprint --dir DIR [-v]
+#   lab.sh fingerprint --dir DIR [-v] [--v3]   (--v3: over the v3 keys only)
 #   lab.sh seed --dir DIR
 #
 # Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
@@ -43,6 +43,7 @@ while [ $# -gt 0 ]; do
     --nodes) NODES=${2:-}; shift ;;
     --lb) LB=${2:-}; shift ;;
     --no-seed) SEED=0 ;;
+    --v3) V3ONLY=1 ;;
     -v | --verbose) VERBOSE=1 ;;
     -h | --help) usage ;;
     --) if [ "$CMD" = bastion ]; then shift; REST=("$@"); break; fi; die "unexpected '--'" ;;
@@ -666,6 +667,81 @@ EOF
   cp "$1/etc/origin/node/node.kubeconfig" "$1/etc/origin/node/bootstrap.kubeconfig"
   cp "$DIR/pki/stub-ca.crt" "$1/etc/origin/node/client-ca.crt"
 }
+# ---- the load balancer's haproxy.cfg (lb hosts): what openshift-ansible's lb role writes, with the
+# backend names of the guide (5.2.1.3 `backend mgmt8443`, 5.3.1 `router80` / `router443`): the masters
+# behind the API port, the infra nodes behind 80/443. Only its configuration is real (boot.sh binds it
+# over /etc/haproxy; `haproxy -c -f` is Debian's haproxy, see shims/haproxy): the lab API server itself
+# answers on lb-0's 8443/80/443, and haproxy.service is state-only.
+write_haproxy_cfg() { # ROOT
+  local root=$1 h p n=0
+  mkdir -p "$root/etc/haproxy"
+  {
+    cat <<'EOF'
+# Global settings
+#---------------------------------------------------------------------
+global
+    maxconn     20000
+    log         /dev/log local0 info
+    chroot      /var/lib/haproxy
+    pidfile     /var/run/haproxy.pid
+    user        haproxy
+    group       haproxy
+    daemon
+
+    # turn on stats unix socket
+    stats socket /var/lib/haproxy/stats
+
+#---------------------------------------------------------------------
+# common defaults that all the 'listen' and 'backend' sections will
+# use if not designated in their block
+#---------------------------------------------------------------------
+defaults
+    mode                    http
+    log                     global
+    option                  httplog
+    option                  dontlognull
+#    option http-server-close
+    option forwardfor       except 127.0.0.0/8
+    option                  redispatch
+    retries                 3
+    timeout http-request    10s
+    timeout queue           1m
+    timeout connect         10s
+    timeout client          300s
+    timeout server          300s
+    timeout http-keep-alive 10s
+    timeout check           10s
+    maxconn                 20000
+
+listen stats
+    bind :9000
+    mode http
+    stats enable
+    stats uri /
+
+frontend  atomic-openshift-api
+    bind *:8443
+    default_backend mgmt8443
+    mode tcp
+    option tcplog
+
+backend mgmt8443
+    balance source
+    mode tcp
+    # MASTERS 8443
+EOF
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,master,* ]] && printf '    server      %s %s:8443 check\n' "$1" "$2"; done
+    for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,infra,* ]] && n=$((n + 1)); done
+    if ((n)); then
+      for p in 80 443; do
+        printf '\nfrontend  router%s\n    bind *:%s\n    default_backend router%s\n    mode tcp\n    option tcplog\n' "$p" "$p" "$p"
+        printf '\nbackend router%s\n    balance source\n    mode tcp\n' "$p"
+        for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,infra,* ]] && printf '    server      %s %s:%s check\n' "$1" "$2" "$p"; done
+      done
+    fi
+  } >"$root/etc/haproxy/haproxy.cfg"
+  chmod 0644 "$root/etc/haproxy/haproxy.cfg"
+}
 write_sysconfig() { # ROOT ROLES
   local r=$1 roles=$2 ep
   ep=$(etcd_endpoints)
@@ -733,6 +809,35 @@ EOF
     echo "COMMIT"
   } >"$r/etc/sysconfig/iptables"
   return 0
+}
+# docker's storage (shims/_lvm.sh, docker-storage-setup): every docker host has a 40 GiB root disk /dev/xvda
+# and a 25 GiB /dev/xvdb in its run/disks, and its own /var/lib/docker (under its var/lib). node-1 starts
+# on devicemapper as in the guide's 7.1.3: the thin pool docker-pool of VG docker_vol on the PV
+# /dev/xvdb1, set up by docker-storage-setup (DATA_SIZE=95%VG); every other host is on overlay2 on its
+# root filesystem, /dev/xvdb unused (no LVM).
+write_docker_storage() { # ROOT NAME ROLES
+  local r=$1 name=$2 roles=$3 d
+  [[ ,$roles, == *,node,* ]] || return 0
+  printf '%s\n' '# block devices of this lab host (shims/_lvm.sh): NAME TYPE SIZE_BYTES PARENT' \
+    '/dev/xvda disk 42949672960 -' '/dev/xvda1 part 42948624384 /dev/xvda' '/dev/xvdb disk 26843545600 -' >"$r/run/disks"
+  : >"$r/run/lvm.state"
+  d=$r/var/lib/docker
+  mkdir -p "$d/containers" "$d/volumes" "$d/tmp"
+  if [ "$name" = "node-1.$DOMAIN" ]; then
+    echo '/dev/xvdb1 part 26842497024 /dev/xvdb' >>"$r/run/disks"
+    printf '%s\n' 'pv /dev/xvdb1 docker_vol 26842497024' 'vg docker_vol 4194304' 'lv docker_vol docker-pool thin-pool 6079 7' \
+      'lv docker_vol lvol0_pmspare pmspare 7' >"$r/run/lvm.state"
+    printf '%s\n' DEVS=/dev/xvdb VG=docker_vol DATA_SIZE=95%VG STORAGE_DRIVER=devicemapper >"$r/etc/sysconfig/docker-storage-setup"
+    echo 'DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs --storage-opt dm.thinpooldev=/dev/mapper/docker_vol-docker--pool --storage-opt dm.use_deferred_removal=true --storage-opt dm.use_deferred_deletion=true "' \
+      >"$r/etc/sysconfig/docker-storage"
+    mkdir -p "$d/devicemapper/metadata" "$d/devicemapper/mnt" "$d/image/devicemapper"
+    echo '{"device_id":0,"size":10737418240,"transaction_id":1,"initialized":true,"deleted":false}' >"$d/devicemapper/metadata/base"
+    echo '{"next_device_id":2,"BaseDeviceUUID":"7c1e0b36-lab0-4b0e-9f3e-000000000001","BaseDeviceFilesystem":"xfs"}' >"$d/devicemapper/metadata/deviceset-metadata"
+    echo '{"Repositories":{"registry.access.redhat.com/openshift3/ose-pod":{"registry.access.redhat.com/openshift3/ose-pod:v3.10.45":"sha256:63accd48a0d7"}}}' >"$d/image/devicemapper/repositories.json"
+  else
+    mkdir -p "$d/overlay2/l" "$d/image/overlay2"
+    echo '{"Repositories":{"registry.access.redhat.com/openshift3/ose-pod":{"registry.access.redhat.com/openshift3/ose-pod:v3.10.45":"sha256:63accd48a0d7"}}}' >"$d/image/overlay2/repositories.json"
+  fi
 }
 make_host() { # NAME ADDR GROUP ROLES
   local name=$1 addr=$2 group=$3 roles=$4 r m
@@ -824,8 +929,10 @@ EOF
   if [[ ,$roles, == *,lb,* ]]; then
     write_unit "$r" haproxy "HAProxy Load Balancer" "/usr/sbin/haproxy-systemd-wrapper -f /etc/haproxy/haproxy.cfg -p /run/haproxy.pid"
     unit_state "$r" haproxy enabled active
+    write_haproxy_cfg "$r"
   fi
   write_sysconfig "$r" "$roles"
+  write_docker_storage "$r" "$name" "$roles"
 }
 write_inventory() {
   local h f=$DIR/hosts.ini
@@ -972,10 +1079,12 @@ do_fingerprint() {
   # v3: every key and value (base64), one consistent range read
   ec3 --endpoints "$ep" get "" --prefix -w json >"$tmp/v3.json" || { rm -rf "$tmp"; die "fingerprint: v3 read failed via $ep"; }
   jq -r '.kvs[]? | "v3 \(.key) \(.value // "")"' "$tmp/v3.json" >"$tmp/lines"
-  # v2: the whole tree in one recursive read (directories too)
+  # v2: the whole tree in one recursive read (directories too); not with --v3 (a v3 snapshot holds no v2 keys)
+  if ((! ${V3ONLY:-0})); then
   curl_etcd "$ep/v2/keys/?recursive=true&sorted=true" >"$tmp/v2.json" || { rm -rf "$tmp"; die "fingerprint: v2 read failed via $ep"; }
   jq -r '.. | objects | select(has("key")) |
          if .dir then "v2dir \(.key|@base64)" else "v2 \(.key|@base64) \((.value // "")|@base64)" end' "$tmp/v2.json" >>"$tmp/lines"
+  fi
   v3=$(grep -c '^v3 ' "$tmp/lines" || true); v2=$(grep -c '^v2 ' "$tmp/lines" || true)
   LC_ALL=C sort "$tmp/lines" | sha256sum | cut -d' ' -f1
   ((VERBOSE)) && say "fingerprint: $v3 v3 keys, $v2 v2 keys, via $ep"
@@ -992,6 +1101,9 @@ preflight() {
   getent passwd etcd >/dev/null || die "up: user 'etcd' is missing (the etcd-server package creates it)"
   [ -f /usr/lib/openssh/sftp-server ] || die "up: /usr/lib/openssh/sftp-server is missing (openssh-sftp-server)"
   unshare -m -u --propagation private true 2>/dev/null || die "up: 'unshare -m -u' is not permitted here"
+  # sshd's privilege separation directory: systemd (RuntimeDirectory=sshd) or the init script makes it;
+  # neither runs here, so a freshly installed openssh-server leaves it missing and every sshd would die.
+  install -d -m 0755 -o root -g root /run/sshd || die "up: cannot create /run/sshd (sshd's privilege separation directory)"
   [[ $MASTERS =~ ^(0|1|3)$ ]] || die "up: --masters must be 3, 1 or 0"
   [[ $INFRA =~ ^[0-9]+$ ]] && ((INFRA <= 254)) || die "up: --infra must be 0..254"
   [[ $NODES =~ ^[0-9]+$ ]] && ((NODES <= 254)) || die "up: --nodes must be 0..254"

@@ -621,3 +621,23 @@ export function evict(st: State, pod: Obj): { blockedBy?: Obj } {
   reconcile(st);
   return {};
 }
+
+// ---- the kubernetes service follows the running master APIs ------------------------------------------------
+// A master's API server keeps its own address in the `kubernetes` endpoints while it runs (the endpoint
+// reconciler) and it drops out when it stops: `oc describe svc kubernetes -n default` is how 5.2.1.3
+// checks a decommissioned master is gone. The server passes the addresses of the masters whose
+// atomic-openshift-master-api unit is active (a real lab) and this keeps the endpoints in line.
+
+const API_ENDPOINT_PORTS = [{ name: 'https', port: 8443, protocol: 'TCP' }, { name: 'dns', port: 8053, protocol: 'UDP' }, { name: 'dns-tcp', port: 8053, protocol: 'TCP' }];
+
+/** Sets the kubernetes endpoints to these master addresses; true when they changed. */
+export function syncApiEndpoints(st: State, addresses: readonly string[]): boolean {
+  const ep = find(st, 'endpoints', 'default', 'kubernetes');
+  if (!ep) return false;
+  const ports = ep.subsets?.[0]?.ports ?? API_ENDPOINT_PORTS;
+  const subsets = addresses.length ? [{ addresses: addresses.map((ip) => ({ ip })), ports }] : [];
+  if (JSON.stringify(subsets) === JSON.stringify(ep.subsets ?? [])) return false;
+  ep.subsets = subsets;
+  bumpRV(st, ep);
+  return true;
+}

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { serveDns, type DnsData } from './dns.js';
 import {
   DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove,
+  syncApiEndpoints,
   type LabHost, type Obj, type State,
 } from './cluster.js';
 
@@ -463,6 +464,26 @@ function changed(): void {
   syncServices();
 }
 
+// ---- the kubernetes service's endpoints: the masters whose API unit is active (a real lab) ------------------
+// Read before each request from each master's unit state (DIR/../hosts/<name>/run/units/, written by the
+// systemctl shim), so `systemctl disable --now atomic-openshift-master-api` on a master takes its address
+// out of `oc describe svc kubernetes -n default`, and starting it again puts it back.
+const labRootDir = [DIR, path.join(DIR, '..')].find((d) => existsSync(path.join(d, 'lab.json')) && existsSync(path.join(d, 'hosts')));
+let apiMasters: LabHost[] | undefined;
+function syncApiUnits(): void {
+  if (!labRootDir) return;
+  const masters = (apiMasters ??= (labJsonHosts() ?? []).filter((h) => h.roles.includes('master')));
+  if (masters.length === 0) return;
+  const active = masters.filter((h) => {
+    try {
+      return readFileSync(path.join(labRootDir, 'hosts', h.name, 'run', 'units', 'atomic-openshift-master-api.service.state'), 'utf8').trim() === 'active';
+    } catch {
+      return true; // no unit state: a lab without the unit files; the API counts as running
+    }
+  });
+  if (syncApiEndpoints(st, active.map((h) => h.address))) save();
+}
+
 // ---- the handlers --------------------------------------------------------------------------------
 
 const VERSION = {
@@ -475,6 +496,7 @@ const OPENSHIFT_VERSION = {
 };
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  syncApiUnits();
   const u = new URL(req.url ?? '/', URL_);
   const p = u.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';

@@ -1,0 +1,258 @@
+// Pure tests of the node procedures' shared parts: the jsonpath listings of nodes and pods (lines as the
+// lab's kubectl 1.20 prints them), what the drain will do and when it is refused, the capacity rule of
+// 5.3.1, the Pending report, the router/registry scale targets and the haproxy.cfg edit (the listing
+// through the real awk, the edit, the diff check).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import {
+  capacityVerdict,
+  decodeTarget,
+  diffIsDeletion,
+  drainForecast,
+  drainVerdict,
+  encodeTarget,
+  findNodeRow,
+  forecastLines,
+  haproxyListingCommand,
+  leftOnNode,
+  nodeKind,
+  parseListing,
+  parseNodeRows,
+  parsePending,
+  parsePodRows,
+  pendingReport,
+  scaleTarget,
+  serverLinesFor,
+  validateReplicas,
+  wantsLocalData,
+  withoutLines,
+} from './node-common.js';
+
+function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
+  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
+}
+function inv(hosts: Host[]): Inventory {
+  return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
+}
+
+// `oc get nodes -o jsonpath=…` on the lab (kubectl 1.20)
+const NODES = [
+  'infra-0.lab.example.com\tTrue\t\t\ttrue\t\t\t127.0.11.1',
+  'master-0.lab.example.com\tTrue\ttrue\ttrue\t\t\t\t127.0.10.1',
+  'master-1.lab.example.com\tTrue\ttrue\ttrue\t\t\t\t127.0.10.2',
+  'master-2.lab.example.com\tTrue\ttrue\ttrue\t\t\t\t127.0.10.3',
+  'node-0.lab.example.com\tTrue\t\t\t\t\t\t127.0.12.1',
+  'node-1.lab.example.com\tTrue\t\t\t\t\t\t127.0.12.2',
+  '',
+].join('\n');
+
+// `oc get pods --field-selector spec.nodeName=node-0… -o jsonpath=…` on the lab
+const PODS = [
+  'myproject\tbare-httpd\tRunning\t\t\t\t\t\t\tTrue',
+  'myproject\tcache-vslkp\tRunning\tReplicationController\tcache\t{}\t\t\t\tTrue',
+  'myproject\tfrontend-1-j7vf2\tRunning\tReplicationController\tfrontend-1\t\t\t\tfrontend\tTrue',
+  'openshift-sdn\tsdn-zr8l7\tRunning\tDaemonSet\tsdn\t\t\t\t\tTrue',
+  'kube-system\tmaster-api-x\tRunning\t\t\t\tabc123\t\t\tTrue',
+  '',
+].join('\n');
+
+test('nodes: parsed from the jsonpath lines; found by name, short name or address; kind', () => {
+  const rows = parseNodeRows(NODES);
+  assert.equal(rows.length, 6);
+  assert.deepEqual(rows[0], { name: 'infra-0.lab.example.com', ready: 'True', schedulable: true, master: false, infra: true, ip: '127.0.11.1' });
+  assert.equal(rows[1]!.schedulable, false);
+  assert.equal(rows[1]!.master, true);
+  assert.equal(findNodeRow(rows, host('node-1.lab.example.com', ['node']))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, host('node-1', ['node']))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, host('n1.other', ['node'], { ansible_host: '127.0.12.2' }))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, host('nowhere', ['node'])), undefined);
+  assert.equal(nodeKind(rows[0]!), 'infra');
+  assert.equal(nodeKind(rows[1]!), 'master');
+  assert.equal(nodeKind(rows[4]!), 'compute');
+  assert.equal(nodeKind(rows[4]!, host('node-0', ['infra', 'node'])), 'infra');
+  // older installs label infra nodes region=infra
+  assert.equal(parseNodeRows('a\tTrue\t\t\t\tinfra\t\t10.0.0.1')[0]!.infra, true);
+});
+
+const lab = inv([host('infra-0.lab.example.com', ['infra', 'node']), host('node-0.lab.example.com', ['node']), host('node-1.lab.example.com', ['node'])]);
+
+test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; not the last compute node', () => {
+  const rows = parseNodeRows(NODES);
+  const only = capacityVerdict(rows, 'infra-0.lab.example.com', 'infra', lab, false);
+  assert.equal(only.ok, false);
+  assert.match(only.refusal!, /only 0 other infra node\(s\) are Ready and schedulable/);
+  assert.match(only.refusal!, /allow-low-capacity=yes/);
+  const allowed = capacityVerdict(rows, 'infra-0.lab.example.com', 'infra', lab, true);
+  assert.equal(allowed.ok, true);
+  assert.match(allowed.lines.join('\n'), /warning \(allow-low-capacity=yes\)/);
+  const more = (k: number, cordoned = 0) =>
+    [...rows, ...Array.from({ length: k }, (_, i) => ({ name: `infra-${i + 1}`, ready: 'True', schedulable: i >= cordoned, master: false, infra: true, ip: '' }))];
+  assert.equal(capacityVerdict(more(1), 'infra-0.lab.example.com', 'infra', lab, false).ok, false);
+  const two = capacityVerdict(more(2), 'infra-0.lab.example.com', 'infra', lab, false);
+  assert.equal(two.ok, true);
+  assert.match(two.lines.join('\n'), /full high availability needs 3/);
+  assert.deepEqual(capacityVerdict(more(3), 'infra-0.lab.example.com', 'infra', lab, false).lines, ['infra nodes online after infra-0.lab.example.com is removed: 3 (infra-1, infra-2 and infra-3)']);
+  // a cordoned infra node is not online
+  assert.equal(capacityVerdict(more(3, 2), 'infra-0.lab.example.com', 'infra', lab, false).ok, false);
+  assert.equal(capacityVerdict(rows, 'node-1.lab.example.com', 'compute', lab, false).ok, true);
+  const last = capacityVerdict(rows.filter((r) => r.name !== 'node-0.lab.example.com'), 'node-1.lab.example.com', 'compute', lab, false);
+  assert.equal(last.ok, false);
+  assert.match(last.refusal!, /last compute node/);
+});
+
+test('pods: the drain forecast; bare pods refused without force, emptyDir pods with delete-local-data=no', () => {
+  const pods = parsePodRows(PODS, 'node-0.lab.example.com');
+  assert.equal(pods.length, 5);
+  assert.equal(pods[0]!.ownerKind, 'bare');
+  assert.equal(pods[1]!.emptyDir, true);
+  assert.equal(pods[2]!.ownerKind, 'DeploymentConfig');
+  assert.equal(pods[3]!.ownerKind, 'DaemonSet');
+  assert.equal(pods[4]!.mirror, true);
+  const f = drainForecast(pods);
+  assert.deepEqual(f.evicted.map((p) => p.key), ['myproject/bare-httpd', 'myproject/cache-vslkp', 'myproject/frontend-1-j7vf2']);
+  assert.deepEqual(f.daemonset.map((p) => p.key), ['openshift-sdn/sdn-zr8l7']);
+  assert.deepEqual(f.mirror.map((p) => p.key), ['kube-system/master-api-x']);
+  assert.deepEqual(f.emptyDir.map((p) => p.key), ['myproject/cache-vslkp']);
+  assert.deepEqual(f.bare.map((p) => p.key), ['myproject/bare-httpd']);
+  const refused = drainVerdict('node-0', f, false, 'auto');
+  assert.equal(typeof refused, 'string');
+  assert.match(refused as string, /1 pod\(s\) without a controller \(myproject\/bare-httpd\)/);
+  assert.match(refused as string, /run again with force=yes/);
+  assert.equal(drainVerdict('node-0', f, true, 'auto'), true);
+  assert.match(drainVerdict('node-0', f, true, 'no') as string, /emptyDir volumes \(myproject\/cache-vslkp\).*delete-local-data=auto/);
+  assert.equal(wantsLocalData('auto', 1), true);
+  assert.equal(wantsLocalData('auto', 0), false);
+  assert.equal(wantsLocalData('yes', 0), true);
+  assert.equal(wantsLocalData('no', 3), false);
+  const lines = forecastLines('node-0', f, true, 'auto').join('\n');
+  assert.match(lines, /DELETED FOR GOOD.*myproject\/bare-httpd \(bare\)/);
+  assert.match(lines, /lose their emptyDir data.*myproject\/cache-vslkp \(RC cache\)/);
+  assert.match(lines, /stay \(daemon set pods, --ignore-daemonsets\): openshift-sdn\/sdn-zr8l7 \(DS sdn\)/);
+  assert.match(lines, /evicted, their controllers recreate them on other nodes: myproject\/cache-vslkp \(RC cache\) and myproject\/frontend-1-j7vf2 \(DC frontend\)/);
+  // after the drain: only the daemon set and static pods may remain
+  assert.deepEqual(leftOnNode(pods).map((p) => p.name), ['bare-httpd', 'cache-vslkp', 'frontend-1-j7vf2']);
+  assert.deepEqual(leftOnNode(pods.slice(3)), []);
+  // the infra deployment configs that had a pod there
+  const infraPods = parsePodRows('default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n', 'infra-0');
+  assert.deepEqual(drainForecast(infraPods).infraDcs, ['router', 'docker-registry']);
+});
+
+test('replacements: Pending pods explained (the router and its host ports, a node selector nobody matches)', () => {
+  const out = [
+    'default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn\'t have free ports for the requested pod ports, 2 node(s) didn\'t match node selector.',
+    'default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 node(s) didn\'t match node selector.',
+    'myproject/frontend-1-xyz12\t\t',
+    'some pods are still starting after 90 s',
+  ].join('\n');
+  const p = parsePending(out);
+  assert.equal(p.length, 3);
+  const r = pendingReport(p);
+  assert.equal(r[0], 'Pending pods: 3');
+  assert.match(r[1]!, /^default\/router-1-zk855: the router binds host ports 80 and 443/);
+  assert.match(r[2]!, /^default\/docker-registry-1-abcde: no Ready, schedulable node matches its node selector/);
+  assert.match(r[3]!, /still starting/);
+  assert.deepEqual(pendingReport([]), ['every replacement pod has a node: none is Pending']);
+});
+
+test('scale targets (5.3.1): the guide\'s 3 infra nodes → 2; parameters; nothing by default for a compute node', () => {
+  // the guide: 3 infra nodes, router and registry at 3, one infra node goes → both to 2
+  assert.deepEqual(scaleTarget({ dc: 'router', current: 3, kind: 'infra', remainingInfra: 2, ranThere: true }), { to: 2, from: 3 });
+  assert.deepEqual(scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: true }), { to: 2, from: 3 });
+  assert.match((scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: false }) as { keep: string }).keep, /no docker-registry pod ran/);
+  assert.match((scaleTarget({ dc: 'router', current: 2, kind: 'infra', remainingInfra: 2, ranThere: true }) as { keep: string }).keep, /nothing to scale/);
+  assert.match((scaleTarget({ dc: 'router', current: 1, kind: 'infra', remainingInfra: 0, ranThere: true }) as { keep: string }).keep, /no infra node is left/);
+  assert.match((scaleTarget({ dc: 'router', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }) as { keep: string }).keep, /not an infra node/);
+  assert.deepEqual(scaleTarget({ dc: 'router', param: '1', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }), { to: 1, from: 3 });
+  assert.match((scaleTarget({ dc: 'router', param: 'keep', current: 3, kind: 'infra', remainingInfra: 1, ranThere: true }) as { keep: string }).keep, /keep/);
+  assert.match((scaleTarget({ dc: 'router', kind: 'infra', remainingInfra: 1, ranThere: true }) as { keep: string }).keep, /not found/);
+  for (const t of [{ to: 2, from: 3 }, { keep: 'x: y' }] as const) assert.deepEqual(decodeTarget(encodeTarget(t)), t);
+  assert.equal(validateReplicas('2'), undefined);
+  assert.equal(validateReplicas('keep'), undefined);
+  assert.match(validateReplicas('two')!, /not a replica count/);
+  assert.match(validateReplicas('-1')!, /not a replica count/);
+});
+
+// openshift-ansible's lb role names its servers master0, master1…; the guide names them by host
+const CFG = [
+  'global',
+  '    maxconn     20000',
+  '    stats socket /var/lib/haproxy/stats',
+  '',
+  'defaults',
+  '    mode                    http',
+  '    # server commented 10.0.0.3:8443',
+  '',
+  'frontend  atomic-openshift-api',
+  '    bind *:8443',
+  '    default_backend mgmt8443',
+  '    mode tcp',
+  '',
+  'backend mgmt8443',
+  '    balance source',
+  '    mode tcp',
+  '    # MASTERS 8443',
+  '    server      master0 10.0.0.1:8443 check',
+  '    server      master1 10.0.0.2:8443 check',
+  '    server      master2 10.0.0.3:8443 check',
+  '',
+  'backend router80',
+  '    balance source',
+  '    mode tcp',
+  '    server infra-1.example.com 10.0.1.1:80 check',
+  '    server infra-2.example.com 10.0.1.2:80 check',
+  '',
+  'backend router443',
+  '\tmode tcp',
+  '\tserver infra-1.example.com 10.0.1.1:443 check',
+  '\tserver infra-2.example.com 10.0.1.2:443 check',
+  '',
+  'listen other',
+  '    server x 10.0.0.3:9000',
+  '',
+].join('\n');
+
+test('haproxy.cfg: the listing (real awk), the node\'s server lines by address or name, the edit and its diff', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'day2-haproxy-'));
+  try {
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, CFG);
+    const listing = parseListing(execFileSync('sh', ['-c', haproxyListingCommand(file).script], { encoding: 'utf8' }));
+    // only section headers and server lines (no secrets of other lines); the commented one is not a server line
+    assert.ok(listing.every((l) => /^\s*(global|defaults|frontend|backend|listen|server)\b/.test(l.text)), JSON.stringify(listing));
+    assert.equal(listing.filter((l) => /server/.test(l.text)).length, 8);
+    // a master by address (the installer's server names are master0…)
+    const m2 = serverLinesFor(listing, ['mgmt8443'], ['master-2.example.com', 'master-2'], ['10.0.0.3']);
+    assert.deepEqual(m2.map((l) => [l.line, l.backend, l.server]), [[20, 'mgmt8443', 'master2']]);
+    // an infra node by name in two backends, not in other sections
+    const i1 = serverLinesFor(listing, ['router80', 'router443'], ['infra-1.example.com', 'infra-1'], []);
+    assert.deepEqual(i1.map((l) => l.line), [25, 30]);
+    assert.deepEqual(serverLinesFor(listing, ['router80', 'router443'], ['node-7.example.com'], ['10.9.9.9']), []);
+    // the edit keeps every other byte; diff shows exactly the deletion
+    const lines = i1.map((l) => l.line);
+    const next = withoutLines(CFG, lines);
+    assert.equal(next.split('\n').length, CFG.split('\n').length - 2);
+    assert.ok(!next.includes('infra-1'));
+    assert.ok(next.includes('\tserver infra-2.example.com 10.0.1.2:443 check'));
+    const sedOut = execFileSync('sed', ['-e', lines.map((x) => `${x}d`).join(';'), file], { encoding: 'utf8' });
+    assert.equal(sedOut, next, 'sed -e "Nd;Md" writes what withoutLines says');
+    const newFile = join(dir, 'new.cfg');
+    writeFileSync(newFile, next);
+    let diff = '';
+    try {
+      execFileSync('diff', [file, newFile], { encoding: 'utf8' });
+    } catch (e) {
+      diff = String((e as { stdout: string }).stdout);
+    }
+    assert.equal(diffIsDeletion(diff, lines), true, diff);
+    assert.match(diffIsDeletion(diff, [25]) as string, /removed lines 25,30, expected 25/);
+    assert.match(diffIsDeletion('25c25\n< a\n---\n> b\n', [25]) as string, /more than the removed lines/);
+    assert.match(diffIsDeletion('', [25]) as string, /removed lines \(none\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

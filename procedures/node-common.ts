@@ -1,0 +1,830 @@
+// Pieces shared by the node procedures: 7.1.1 node-evacuate, 5.3.1 node-decommission and 5.2.1
+// master-decommission (whose node part is 5.3.1). Not a procedure itself.
+//
+// Cluster-side commands run with `oc` on the bastion. What they print is kept short for the log pane:
+// pods and nodes are read with `-o jsonpath` (one tab-separated line each) rather than `-o json` (a
+// node's JSON lists every image it holds). The drain, cordon and version handling are src/nodes/drain.ts.
+// The load balancer edit (5.2.1.3 / 5.3.1: haproxy's `backend mgmt8443`, `router80`, `router443`) keeps
+// every other byte of haproxy.cfg: the lines to drop are found by number, the file is copied aside,
+// written back from the copy without those lines, checked with `diff` and `haproxy -c`, and put back
+// from the copy if the check fails.
+import type { CommandOutput } from '../src/checks/types.js';
+import { hostAliases, hostMatches } from '../src/checks/common.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import type { Placement, Step, StepContext } from '../src/engine/types.js';
+import { cordonCommand, drainCommand, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
+import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
+import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { hostsOfRole, timeStamp } from './backup-common.js';
+
+export const OC = 'oc';
+/** `oc WORDS…` on the bastion, every word quoted. */
+export function oc(...words: (string | number)[]): ShellCommand {
+  return argv(OC, ...words);
+}
+
+export const DRAIN_TIMEOUT_SECONDS = 300;
+
+const firstErr = (o: CommandOutput | undefined): string => (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
+
+/** Names for a message: "a, b and c" (at most `max`). */
+export function names(list: readonly string[], max = 8): string {
+  if (list.length === 0) return '(none)';
+  const shown = list.slice(0, max);
+  const more = list.length - shown.length;
+  if (more > 0) return `${shown.join(', ')} and ${more} more`;
+  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+// ---- the node parameter ----------------------------------------------------------------------------
+
+/** The inventory host named by the `node` parameter. */
+export function nodeHost(ctx: { params: Readonly<Record<string, string>>; inventory: Inventory }): Host {
+  const name = ctx.params['node'] ?? '';
+  const h = ctx.inventory.hosts.find((x) => x.name === name);
+  if (!h) throw new Error(`${JSON.stringify(name)} is not a host of the inventory`);
+  return h;
+}
+
+/** The node's name in the cluster (captured by the facts step). */
+export const nodeName = (ctx: StepContext): string => ctx.captured.get('node-name');
+
+// ---- oc version ------------------------------------------------------------------------------------
+
+/** The captured client version (the facts step); the 3.x client the product is written for if unknown. */
+export function ocVersionOf(ctx: StepContext): OcVersion {
+  if (ctx.planning || !ctx.captured.has('oc-version')) return OC_3X;
+  try {
+    return JSON.parse(ctx.captured.get('oc-version')) as OcVersion;
+  } catch {
+    return OC_3X;
+  }
+}
+
+// ---- nodes ---------------------------------------------------------------------------------------------
+
+export interface NodeRow {
+  name: string;
+  /** The Ready condition's status: True, False, Unknown ('' when the node reports none). */
+  ready: string;
+  schedulable: boolean;
+  master: boolean;
+  /** Labelled as an infra node: node-role.kubernetes.io/infra=true (3.10), or region=infra / role=infra (older installs). */
+  infra: boolean;
+  ip: string;
+}
+
+const NODES_JSONPATH =
+  '{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\t"}{.spec.unschedulable}{"\\t"}' +
+  '{.metadata.labels.node-role\\.kubernetes\\.io/master}{"\\t"}{.metadata.labels.node-role\\.kubernetes\\.io/infra}{"\\t"}' +
+  '{.metadata.labels.region}{"\\t"}{.metadata.labels.role}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}';
+
+/** One line per node: name, Ready, unschedulable, master/infra labels, internal IP. */
+export function nodesCommand(): ShellCommand {
+  return oc('get', 'nodes', '-o', `jsonpath=${NODES_JSONPATH}`);
+}
+
+export function parseNodeRows(out: string): NodeRow[] {
+  const rows: NodeRow[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.replace(/\r$/, '').split('\t');
+    if (f.length < 8 || !f[0]) continue;
+    const [name, ready, unsched, master, infra, region, role, ip] = f as [string, string, string, string, string, string, string, string];
+    rows.push({
+      name,
+      ready,
+      schedulable: unsched !== 'true',
+      master: master === 'true',
+      infra: infra === 'true' || region === 'infra' || role === 'infra',
+      ip: ip.split(/\s+/)[0] ?? '',
+    });
+  }
+  return rows;
+}
+
+/** The cluster node that is this inventory host: by name (full or short), else by address. */
+export function findNodeRow(rows: readonly NodeRow[], host: Host): NodeRow | undefined {
+  const byName = rows.filter((r) => hostMatches(host, r.name));
+  if (byName.length === 1) return byName[0];
+  if (byName.length > 1) {
+    const exact = byName.filter((r) => r.name.toLowerCase() === host.name.toLowerCase());
+    if (exact.length === 1) return exact[0];
+    throw new Error(`${host.name}: several nodes could be it (${byName.map((r) => r.name).join(', ')}); set openshift_hostname in the inventory`);
+  }
+  const aliases = hostAliases(host);
+  const byIp = rows.filter((r) => r.ip && aliases.includes(r.ip));
+  return byIp.length === 1 ? byIp[0] : undefined;
+}
+
+export type NodeKind = 'master' | 'infra' | 'compute';
+
+/** What the node is: a master, an infra node (cluster labels or the inventory), or a compute node. */
+export function nodeKind(row: Pick<NodeRow, 'master' | 'infra'>, host?: Host): NodeKind {
+  if (row.master || host?.roles.includes('master')) return 'master';
+  if (row.infra || host?.roles.includes('infra')) return 'infra';
+  return 'compute';
+}
+
+/** Infra by its labels, or by the inventory host it matches. */
+export function isInfraRow(row: NodeRow, inventory: Inventory): boolean {
+  if (row.infra) return true;
+  const h = inventory.hosts.find((x) => hostMatches(x, row.name));
+  return !!h && h.roles.includes('infra') && !h.roles.includes('master');
+}
+
+const online = (r: NodeRow): boolean => r.ready === 'True' && r.schedulable;
+
+export interface CapacityVerdict {
+  ok: boolean;
+  /** Lines for the log (the arithmetic, warnings). */
+  lines: string[];
+  /** When not ok: the refusal sentence. */
+  refusal?: string;
+}
+
+/**
+ * 5.3.1 prerequisite: enough capacity left for the node's pods. An infra node only while at least 2
+ * other infra nodes stay online (Ready and schedulable), 3 for full high availability; a compute node
+ * only while another compute node is online. `allowLow` turns a refusal into a warning.
+ */
+export function capacityVerdict(rows: readonly NodeRow[], node: string, kind: NodeKind, inventory: Inventory, allowLow: boolean): CapacityVerdict {
+  const others = rows.filter((r) => r.name !== node);
+  if (kind === 'master') return { ok: true, lines: ['a master: its pods (if any) go to the other nodes; the master count is checked by master-decommission'] };
+  if (kind === 'infra') {
+    const infra = others.filter((r) => isInfraRow(r, inventory) && !r.master);
+    const up = infra.filter(online);
+    const lines = [`infra nodes online after ${node} is removed: ${up.length} (${names(up.map((r) => r.name))})`];
+    if (up.length >= 3) return { ok: true, lines };
+    if (up.length === 2) return { ok: true, lines: [...lines, 'warning: 2 infra nodes remain; full high availability needs 3 (the guide, 5.3.1)'] };
+    const refusal =
+      `${node} is an infra node and only ${up.length} other infra node(s) are Ready and schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
+      `the guide recommends removing an infra node only while at least 2 stay online (3 for full high availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
+      'Add an infra node first, or run again with allow-low-capacity=yes.';
+    if (!allowLow) return { ok: false, lines, refusal };
+    return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': the guide')[0]}`] };
+  }
+  const compute = others.filter((r) => !r.master && !isInfraRow(r, inventory));
+  const up = compute.filter(online);
+  const lines = [`compute nodes online after ${node} is removed: ${up.length} (${names(up.map((r) => r.name))})`];
+  if (up.length >= 1) return { ok: true, lines };
+  const refusal = `${node} is the last compute node that is Ready and schedulable: its pods would have nowhere to go. Add a node first, or run again with allow-low-capacity=yes.`;
+  if (!allowLow) return { ok: false, lines, refusal };
+  return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': its pods')[0]}: its pods will stay Pending`] };
+}
+
+// ---- pods on the node ------------------------------------------------------------------------------------
+
+const PODS_JSONPATH =
+  '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.status.phase}{"\\t"}' +
+  '{.metadata.ownerReferences[?(@.controller==true)].kind}{"\\t"}{.metadata.ownerReferences[?(@.controller==true)].name}{"\\t"}' +
+  '{.spec.volumes[*].emptyDir}{"\\t"}{.metadata.annotations.kubernetes\\.io/config\\.mirror}{"\\t"}{.metadata.deletionTimestamp}{"\\t"}' +
+  '{.metadata.annotations.openshift\\.io/deployment-config\\.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+
+/** The pods on a node, one tab-separated line each (namespace, name, phase, controller kind and name, …). */
+export function podsOnNodeCommand(node: string): ShellCommand {
+  return oc('get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', `jsonpath=${PODS_JSONPATH}`);
+}
+
+/** podsOnNodeCommand's lines → pods (src/nodes/nodes.ts decides owner kind, emptyDir, mirror). */
+export function parsePodRows(out: string, node: string): NodePod[] {
+  const pods: NodePod[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.replace(/\r$/, '').split('\t');
+    if (f.length < 10 || !f[1]) continue;
+    const [ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, ready] = f as string[];
+    const annotations: Record<string, string> = {};
+    if (mirror) annotations['kubernetes.io/config.mirror'] = mirror;
+    if (dc) annotations['openshift.io/deployment-config.name'] = dc;
+    pods.push(
+      podFromJson({
+        metadata: {
+          namespace: ns,
+          name,
+          annotations,
+          ...(kind ? { ownerReferences: [{ controller: true, kind, name: owner }] } : {}),
+          ...(deleting ? { deletionTimestamp: deleting } : {}),
+        },
+        spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
+        status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
+      }),
+    );
+  }
+  return pods;
+}
+
+const finished = (p: NodePod): boolean => p.phase === 'Succeeded' || p.phase === 'Failed';
+
+/** A pod as the forecast names it: `ns/name` and how it is kept alive ("DC frontend", "bare"). */
+export interface PodBrief {
+  key: string;
+  owner: string;
+}
+
+/** What a drain with --ignore-daemonsets does with each pod of the node (serialisable: it is captured). */
+export interface DrainForecast {
+  /** Evicted (or deleted): every pod but daemon set and static ones. */
+  evicted: PodBrief[];
+  /** Stay: DaemonSet pods (--ignore-daemonsets). */
+  daemonset: PodBrief[];
+  /** Static pods' mirrors: the drain leaves them. */
+  mirror: PodBrief[];
+  /** Lose their emptyDir data (--delete-local-data). */
+  emptyDir: PodBrief[];
+  /** No controller: deleted for good (--force). */
+  bare: PodBrief[];
+  /** The default project's router / docker-registry deployment configs that had a pod there. */
+  infraDcs: string[];
+}
+
+const brief = (p: NodePod): PodBrief => ({ key: podKey(p), owner: ownerText(p) });
+
+export function drainForecast(pods: readonly NodePod[]): DrainForecast {
+  const moving = pods.filter((p) => !p.mirror && p.ownerKind !== 'DaemonSet');
+  const infraDcs = moving
+    .filter((p) => p.namespace === 'default' && (p.via?.name === 'router' || p.via?.name === 'docker-registry'))
+    .map((p) => p.via!.name)
+    .filter((v, i, a) => a.indexOf(v) === i);
+  return {
+    evicted: moving.map(brief),
+    daemonset: pods.filter((p) => p.ownerKind === 'DaemonSet' && !p.mirror).map(brief),
+    mirror: pods.filter((p) => p.mirror).map(brief),
+    emptyDir: moving.filter((p) => p.emptyDir && !finished(p)).map(brief),
+    bare: podsLostForGood(moving).map(brief),
+    infraDcs,
+  };
+}
+
+/** The `delete-local-data` parameter: auto (only when a pod has an emptyDir volume), yes, no. */
+export type LocalData = 'auto' | 'yes' | 'no';
+export function localDataParam(ctx: { params: Readonly<Record<string, string>> }): LocalData {
+  const v = ctx.params['delete-local-data'];
+  return v === 'yes' || v === 'no' ? v : 'auto';
+}
+export const forceParam = (ctx: { params: Readonly<Record<string, string>> }): boolean => ctx.params['force'] === 'yes';
+
+const keysOf = (ps: readonly PodBrief[], max = 8): string => names(ps.map((p) => p.key), max);
+
+/** Before anything changes: will the drain go through with these parameters? true, or the refusal. */
+export function drainVerdict(node: string, f: DrainForecast, force: boolean, localData: LocalData): true | string {
+  if (f.bare.length > 0 && !force) {
+    return (
+      `${node} has ${f.bare.length} pod(s) without a controller (${keysOf(f.bare)}): oc adm drain refuses to delete them without --force, ` +
+      'and nothing would recreate them on another node, so whatever they hold would be lost. Recreate them under a controller (a deployment config) or copy their data out ' +
+      'and delete them yourself, then run again; or run again with force=yes to delete them with the drain.'
+    );
+  }
+  if (f.emptyDir.length > 0 && localData === 'no') {
+    return (
+      `${node} has ${f.emptyDir.length} pod(s) with emptyDir volumes (${keysOf(f.emptyDir)}): oc adm drain refuses them without --delete-local-data. ` +
+      'Run again with delete-local-data=auto (their emptyDir data is lost; their controllers recreate them elsewhere), or move them yourself first.'
+    );
+  }
+  return true;
+}
+
+/** Whether the drain gets --delete-local-data (--delete-emptydir-data on newer clients). */
+export function wantsLocalData(localData: LocalData, emptyDirPods: number): boolean {
+  return localData === 'yes' || (localData === 'auto' && emptyDirPods > 0);
+}
+
+/** What the drain will do, for the log. */
+export function forecastLines(node: string, f: DrainForecast, force: boolean, localData: LocalData): string[] {
+  const list = (ps: readonly PodBrief[]) => names(ps.map((p) => `${p.key} (${p.owner})`), 20);
+  const lines = [`pods on ${node}: ${f.evicted.length + f.daemonset.length + f.mirror.length}`];
+  const kept = f.evicted.filter((p) => p.owner !== 'bare');
+  if (kept.length) lines.push(`evicted, their controllers recreate them on other nodes: ${list(kept)}`);
+  if (f.daemonset.length) lines.push(`stay (daemon set pods, --ignore-daemonsets): ${list(f.daemonset)}`);
+  if (f.mirror.length) lines.push(`stay (static pods): ${list(f.mirror)}`);
+  if (f.emptyDir.length) {
+    lines.push(
+      wantsLocalData(localData, f.emptyDir.length)
+        ? `lose their emptyDir data (--delete-local-data, delete-local-data=${localData}): ${list(f.emptyDir)}`
+        : `have emptyDir volumes (the drain refuses them with delete-local-data=no): ${list(f.emptyDir)}`,
+    );
+  }
+  if (f.bare.length) lines.push(force ? `DELETED FOR GOOD, nothing recreates them (force=yes): ${list(f.bare)}` : `no controller (the drain refuses them without force=yes): ${list(f.bare)}`);
+  if (!f.evicted.length) lines.push('nothing to evict');
+  return lines;
+}
+
+/** Pods still on the node that a finished drain should have taken away (anything but daemon set and static pods). */
+export function leftOnNode(pods: readonly NodePod[]): NodePod[] {
+  return pods.filter((p) => !p.mirror && p.ownerKind !== 'DaemonSet');
+}
+
+// ---- replacements (5.3.1: watch the new pods; a router may stay Pending) ---------------------------------
+
+const PENDING_JSONPATH =
+  '{range .items[?(@.status.phase=="Pending")]}{.metadata.namespace}/{.metadata.name}{"\\t"}' +
+  '{.status.conditions[?(@.type=="PodScheduled")].reason}{"\\t"}{.status.conditions[?(@.type=="PodScheduled")].message}{"\\n"}{end}';
+
+export interface PendingPod {
+  pod: string;
+  /** PodScheduled's reason: `Unschedulable` when the scheduler found no node. */
+  reason: string;
+  message: string;
+}
+
+export function parsePending(out: string): PendingPod[] {
+  const res: PendingPod[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.replace(/\r$/, '').split('\t');
+    if (f.length < 3 || !f[0]!.includes('/')) continue;
+    res.push({ pod: f[0]!, reason: f[1]!, message: f.slice(2).join('\t') });
+  }
+  return res;
+}
+
+/**
+ * Until no pod is Pending but those the scheduler has no node for (at most `seconds`), then the
+ * Pending pods, one line each. Never fails on pods that stay Pending: the report says why.
+ */
+export function watchPendingCommand(seconds: number): ShellCommand {
+  const tries = Math.max(1, Math.ceil(seconds / 3));
+  const get = oc('get', 'pods', '--all-namespaces', '-o', `jsonpath=${PENDING_JSONPATH}`);
+  return sh`i=0; while :; do out=$(${get}) || exit 1; if ! printf '%s\\n' "$out" | awk -F '\\t' 'NF >= 2 && $2 != "Unschedulable"' | grep -q .; then break; fi; i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`some pods are still starting after ${seconds} s`}; break; fi; sleep 3; done; printf '%s\\n' "$out"`;
+}
+
+/** What the Pending pods mean, for the operator. */
+export function pendingReport(pending: readonly PendingPod[]): string[] {
+  if (pending.length === 0) return ['every replacement pod has a node: none is Pending'];
+  const lines = [`Pending pods: ${pending.length}`];
+  for (const p of pending) {
+    let why: string;
+    if (/free ports/i.test(p.message)) {
+      why = /router/.test(p.pod)
+        ? 'the router binds host ports 80 and 443, so one router runs per infra node: it stays Pending until an infra node is added or dc/router is scaled down (router-replicas)'
+        : 'it needs host ports already taken on every node that could run it';
+    } else if (/node selector|didn't match/i.test(p.message)) {
+      why = 'no Ready, schedulable node matches its node selector: it waits for such a node (for router and registry: an infra node)';
+    } else if (p.reason === 'Unschedulable') {
+      why = `the scheduler has no node for it (${p.message || 'no message'})`;
+    } else {
+      why = 'still starting (image pull, volumes): check again with oc get pods -o wide';
+    }
+    lines.push(`${p.pod}: ${why}`);
+  }
+  return lines;
+}
+
+// ---- router and registry replicas (5.3.1: scale down when the infra node is not replaced) ----------------
+
+export type ScaleTarget = { keep: string } | { to: number; from: number };
+
+/**
+ * The replicas a deployment config should have after the node goes: the parameter (`keep` or a number)
+ * when given; by default the router follows the number of infra nodes left (one router per infra node:
+ * host ports), the registry only when one of its pods ran on the node; never 0 by default.
+ */
+export function scaleTarget(opts: { dc: string; param?: string; current?: number; kind: NodeKind; remainingInfra: number; ranThere: boolean }): ScaleTarget {
+  const { dc, param, current, kind, remainingInfra, ranThere } = opts;
+  if (current === undefined) return { keep: `dc/${dc} not found in project default` };
+  if (param !== undefined && param !== '') {
+    if (param === 'keep') return { keep: `${dc}-replicas=keep` };
+    const n = Number(param);
+    return n === current ? { keep: `dc/${dc} already has ${n} replica(s)` } : { to: n, from: current };
+  }
+  if (kind !== 'infra') return { keep: `the node is not an infra node: dc/${dc} stays at ${current}` };
+  if (dc !== 'router' && !ranThere) return { keep: `no ${dc} pod ran on the node: it stays at ${current}` };
+  if (remainingInfra < 1) return { keep: `no infra node is left to run it: dc/${dc} stays at ${current} (its pods wait Pending for an infra node)` };
+  if (current <= remainingInfra) return { keep: `dc/${dc} has ${current} replica(s) for ${remainingInfra} infra node(s): nothing to scale` };
+  return { to: remainingInfra, from: current };
+}
+
+export function encodeTarget(t: ScaleTarget): string {
+  return 'to' in t ? `${t.from}->${t.to}` : `keep: ${t.keep}`;
+}
+export function decodeTarget(s: string): ScaleTarget {
+  const m = /^(\d+)->(\d+)$/.exec(s);
+  return m ? { from: Number(m[1]), to: Number(m[2]) } : { keep: s.replace(/^keep: /, '') };
+}
+
+export function validateReplicas(v: string): string | undefined {
+  return /^(keep|\d{1,3})$/.test(v) ? undefined : `${JSON.stringify(v)} is not a replica count: give a number (e.g. 2) or keep`;
+}
+
+// ---- haproxy on the [lb] hosts ---------------------------------------------------------------------------
+
+export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
+const SECTION_RE = /^(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache)$/;
+
+/** Prints `NR<TAB>line` for every section header and `server` line of haproxy.cfg (nothing else: no secrets). */
+export function haproxyListingCommand(file = HAPROXY_CFG): ShellCommand {
+  const awk = `{ k = $1 } k ~ /${SECTION_RE.source}/ || k == "server" { print NR "\\t" $0 }`;
+  return sh`awk ${awk} ${file}`;
+}
+
+export interface CfgLine {
+  line: number;
+  text: string;
+}
+
+export function parseListing(out: string): CfgLine[] {
+  const res: CfgLine[] = [];
+  for (const l of out.split('\n')) {
+    const m = /^(\d+)\t(.*)$/.exec(l.replace(/\r$/, ''));
+    if (m) res.push({ line: Number(m[1]), text: m[2]! });
+  }
+  return res;
+}
+
+export interface ServerLine extends CfgLine {
+  backend: string;
+  server: string;
+  address: string;
+}
+
+/**
+ * The `server` lines of the given backends (or listen sections) that point at the host: by server name
+ * (the host's names, full or short) or by address (any of its addresses or IPs, any port).
+ */
+export function serverLinesFor(listing: readonly CfgLine[], backends: readonly string[], names: readonly string[], addresses: readonly string[]): ServerLine[] {
+  const lowNames = new Set(names.map((n) => n.toLowerCase()));
+  const addrs = new Set(addresses.filter(Boolean).map((a) => a.toLowerCase()));
+  const out: ServerLine[] = [];
+  let section: string | undefined;
+  for (const l of listing) {
+    const f = l.text.trim().split(/\s+/);
+    if (SECTION_RE.test(f[0] ?? '')) {
+      section = (f[0] === 'backend' || f[0] === 'listen') && f[1] && backends.includes(f[1]) ? f[1] : undefined;
+      continue;
+    }
+    if (!section || f[0] !== 'server' || f.length < 3) continue;
+    const server = f[1]!;
+    const address = f[2]!;
+    const hostPart = (address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.replace(/:[^:]*$/, '')).toLowerCase();
+    const short = server.toLowerCase().split('.')[0]!;
+    if (lowNames.has(server.toLowerCase()) || (!/^[0-9.]+$/.test(server) && lowNames.has(short) && [...lowNames].some((n) => n.includes('.') && n.split('.')[0] === short)) || addrs.has(hostPart)) {
+      out.push({ ...l, backend: section, server, address });
+    }
+  }
+  return out;
+}
+
+/** haproxy.cfg without the given lines (what the edit writes; used by the tests and to check the diff). */
+export function withoutLines(cfg: string, lines: readonly number[]): string {
+  const drop = new Set(lines);
+  const parts = cfg.split('\n');
+  return parts.filter((_, i) => !drop.has(i + 1) || (i === parts.length - 1 && parts[i] === '')).join('\n');
+}
+
+/**
+ * `diff OLD NEW` (normal format) shows exactly the deletion of these lines and nothing else. true, or
+ * what differs.
+ */
+export function diffIsDeletion(diff: string, lines: readonly number[]): true | string {
+  const deleted: number[] = [];
+  for (const l of diff.split('\n')) {
+    if (l === '' || l.startsWith('< ') || l === '<' || l.startsWith('\\ ')) continue;
+    const m = /^(\d+)(?:,(\d+))?d\d+$/.exec(l);
+    if (!m) return `the file differs from its copy in more than the removed lines (${l.slice(0, 80)})`;
+    const a = Number(m[1]);
+    const b = m[2] ? Number(m[2]) : a;
+    for (let i = a; i <= b; i++) deleted.push(i);
+  }
+  const want = [...lines].sort((x, y) => x - y);
+  if (deleted.join(',') !== want.join(',')) return `removed lines ${deleted.join(',') || '(none)'}, expected ${want.join(',')}`;
+  return true;
+}
+
+const lbHosts = (ctx: StepContext): Host[] => hostsOfRole(ctx.inventory, 'lb');
+const haproxyBak = (ctx: StepContext): string => `${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)}`;
+const linesOf = (ctx: StepContext): number[] =>
+  ctx.planning ? [] : ctx.captured.get('haproxy-delete').split(',').filter(Boolean).map(Number);
+
+/** The names and addresses the node may appear under in haproxy.cfg. */
+function lbAliases(ctx: StepContext): { names: string[]; addresses: string[] } {
+  const h = nodeHost(ctx);
+  const aliases = hostAliases(h);
+  const ip = ctx.captured.has('node-ip') ? ctx.captured.get('node-ip') : '';
+  const cluster = ctx.captured.has('node-name') ? ctx.captured.get('node-name') : '';
+  return { names: [...aliases.filter((a) => !/^[0-9.:]+$/.test(a)), ...(cluster ? [cluster] : [])], addresses: [...aliases.filter((a) => /^[0-9.:]+$/.test(a)), ...(ip ? [ip] : [])] };
+}
+
+/**
+ * The three load balancer steps: read haproxy.cfg and find the node's `server` lines in `backends`;
+ * remove them (copy aside, write back without them, diff, `haproxy -c`, put back on failure); restart
+ * haproxy. Every [lb] host, one at a time; a host without haproxy.cfg is left alone (said in the log).
+ */
+export function haproxySteps(opts: { prefix: string; section: string; backends: string[]; what: string }): Step[] {
+  const { prefix, section, backends } = opts;
+  const where: Placement = { on: 'hosts', describe: 'every [lb] host', mode: 'serial', hosts: lbHosts };
+  const noLb = (ctx: StepContext): string | undefined =>
+    lbHosts(ctx).length === 0
+      ? `the inventory has no [lb] host: take ${ctx.params['node']} out of your load balancer's ${backends.join(', ')} pool by hand (for a cloud or F5 load balancer, its own documentation)`
+      : undefined;
+  // With a single [lb] host the read step's captures are that host's: nothing found → nothing to do.
+  const nothingFound = (ctx: StepContext): string | undefined => {
+    const none = noLb(ctx);
+    if (none) return none;
+    if (ctx.planning || lbHosts(ctx).length !== 1) return undefined;
+    if (ctx.captured.get('haproxy-sha') === 'absent') return `${lbHosts(ctx)[0]!.name} has no ${HAPROXY_CFG}: take ${ctx.params['node']} out of its load balancer by hand`;
+    return ctx.captured.get('haproxy-delete') === '' ? `no server line for ${ctx.params['node']} in backend ${backends.join(', ')} of ${HAPROXY_CFG}: nothing to change` : undefined;
+  };
+  const nothingHere = (ctx: StepContext): boolean => !ctx.planning && (ctx.captured.get('haproxy-sha') === 'absent' || ctx.captured.get('haproxy-delete') === '');
+  return [
+    {
+      id: `${prefix}read`,
+      title: `Find the node's server lines in haproxy.cfg (backend ${backends.join(', ')})`,
+      section,
+      where,
+      skipIf: noLb,
+      commands: () => [
+        sh`if test -f ${HAPROXY_CFG}; then sha256sum ${HAPROXY_CFG} | cut -c1-64; else echo absent; fi`,
+        sh`if test -f ${HAPROXY_CFG}; then ${haproxyListingCommand()}; else echo ${`${HAPROXY_CFG}: not present on this host (not an haproxy load balancer?)`}; fi`,
+      ],
+      capture: {
+        'haproxy-sha': (o) => {
+          const s = (o[0]?.stdout ?? '').trim();
+          if (s === 'absent' || /^[0-9a-f]{64}$/.test(s)) return s;
+          throw new Error(`sha256sum of ${HAPROXY_CFG} printed ${JSON.stringify(s.slice(0, 80))}`);
+        },
+        'haproxy-delete': (o, ctx) => {
+          const a = lbAliases(ctx);
+          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses).map((l) => l.line).join(',');
+        },
+        'haproxy-removed': (o, ctx) => {
+          const a = lbAliases(ctx);
+          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses).map((l) => `${l.backend}: ${l.text.trim()}`).join(' | ');
+        },
+      },
+    },
+    {
+      id: `${prefix}edit`,
+      title: `Remove those server lines (a copy of haproxy.cfg is kept; every other byte stays; haproxy -c checks the result)`,
+      section,
+      where,
+      skipIf: nothingFound,
+      gate: {
+        kind: 'confirm',
+        what: (ctx) =>
+          `${opts.what}: on ${lbHosts(ctx).map((h) => h.name).join(', ')}, the server lines of ${ctx.params['node']} in backend ${backends.join(', ')} are removed from ${HAPROXY_CFG}` +
+          (ctx.planning ? '' : ` (${ctx.captured.get('haproxy-removed')})`) +
+          '; haproxy is restarted in the next step.',
+        protectedBy: (ctx) => `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} && systemctl restart haproxy`,
+      },
+      commands: (ctx) => {
+        if (nothingHere(ctx)) return [sh`echo ${`nothing to remove on ${ctx.host?.name ?? 'this host'}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`];
+        const sha = ctx.captured.get('haproxy-sha');
+        const bak = haproxyBak(ctx);
+        const lines = linesOf(ctx);
+        const expr = ctx.planning ? '<lines>d' : lines.map((n) => `${n}d`).join(';');
+        const sum = (f: string) => sh`"$(sha256sum < ${f} | cut -c1-64)"`;
+        return [
+          sh`if test ${sum(HAPROXY_CFG)} = ${sha}; then if test -e ${bak}; then test ${sum(bak)} = ${sha} || { echo ${`${bak} exists and is not a copy of ${HAPROXY_CFG}: move it away first`}; exit 1; }; else cp -p ${HAPROXY_CFG} ${bak}; fi; elif test -e ${bak} && test ${sum(bak)} = ${sha}; then echo ${`${HAPROXY_CFG} was partly written by an earlier attempt: writing it again from ${bak}`}; else echo ${`${HAPROXY_CFG} changed since it was read: run the previous step again (retry it) to read it afresh`}; exit 1; fi`,
+          sh`sed -e ${expr} ${bak} > ${HAPROXY_CFG}`,
+          sh`diff ${bak} ${HAPROXY_CFG}; test $? -le 1`,
+          sh`if haproxy -c -f ${HAPROXY_CFG}; then echo ${`${HAPROXY_CFG}: haproxy -c passed`}; else cat ${bak} > ${HAPROXY_CFG}; echo ${`haproxy -c refused the edited file: ${HAPROXY_CFG} was put back from ${bak}; nothing changed`}; exit 1; fi`,
+        ];
+      },
+      verify: {
+        describe: 'diff against the copy shows exactly the removed server lines',
+        command: (ctx) => (nothingHere(ctx) ? argv('true') : sh`diff ${haproxyBak(ctx)} ${HAPROXY_CFG}; test $? -le 1`),
+        ok: (out, ctx) => {
+          if (nothingHere(ctx)) return true;
+          if (out.exitCode !== 0) return `diff failed: ${firstErr(out)}`;
+          return diffIsDeletion(out.stdout, linesOf(ctx));
+        },
+      },
+    },
+    {
+      id: `${prefix}restart`,
+      title: 'Restart haproxy (systemctl restart haproxy)',
+      section,
+      where,
+      skipIf: nothingFound,
+      commands: (ctx) =>
+        nothingHere(ctx) ? [sh`echo ${`haproxy is not restarted on ${ctx.host?.name ?? 'this host'}: its configuration did not change`}`] : [argv('systemctl', 'restart', 'haproxy'), argv('systemctl', 'is-active', 'haproxy')],
+      verify: {
+        describe: 'haproxy is active',
+        command: (ctx) => (nothingHere(ctx) ? argv('true') : argv('systemctl', 'is-active', 'haproxy')),
+        ok: (out, ctx) => nothingHere(ctx) || out.stdout.trim() === 'active' || `haproxy is ${out.stdout.trim() || 'not active'}: see journalctl -u haproxy; the previous file is ${haproxyBak(ctx)}`,
+      },
+    },
+  ];
+}
+
+// ---- the steps ---------------------------------------------------------------------------------------------
+
+const bastion: Placement = { on: 'bastion' };
+
+/** `oc version` and the node's row: its name in the cluster, its IP and kind. */
+export function nodeFactsStep(section: string): Step {
+  return {
+    id: 'node-facts',
+    title: 'Find the node in the cluster (oc get nodes) and the oc client version (oc version)',
+    section,
+    where: bastion,
+    allowFailure: true,
+    commands: () => [oc('version'), nodesCommand()],
+    capture: {
+      'oc-version': (o) => JSON.stringify(parseOcVersion(o[0]?.stdout ?? '')),
+      'node-name': (o, ctx) => nodeRowOf(o[1], ctx).name,
+      'node-ip': (o, ctx) => nodeRowOf(o[1], ctx).ip,
+      'node-kind': (o, ctx) => nodeKind(nodeRowOf(o[1], ctx), nodeHost(ctx)),
+    },
+  };
+}
+
+function nodeRowOf(out: CommandOutput | undefined, ctx: StepContext): NodeRow {
+  if (!out || out.exitCode !== 0) throw new Error(`oc get nodes failed: ${firstErr(out)} (is oc on the PATH and logged in as a cluster-admin?)`);
+  const rows = parseNodeRows(out.stdout);
+  const h = nodeHost(ctx);
+  const r = findNodeRow(rows, h);
+  if (!r) throw new Error(`${h.name} is not a node of the cluster (oc get nodes lists ${names(rows.map((x) => x.name))})`);
+  return r;
+}
+
+/** The captured forecast (the pods step); empty while planning. */
+export function forecastOf(ctx: StepContext): DrainForecast {
+  if (ctx.planning) return { evicted: [], daemonset: [], mirror: [], emptyDir: [], bare: [], infraDcs: [] };
+  return JSON.parse(ctx.captured.get('forecast')) as DrainForecast;
+}
+
+/**
+ * The node's pods and what a drain will do with each (captured), then the check that the drain can go
+ * through with these parameters: refused before anything changes, with the way on.
+ */
+export function podsSteps(section: string): Step[] {
+  return [
+    {
+      id: 'pods',
+      title: 'List the pods on the node and what the drain will do with each',
+      section,
+      where: bastion,
+      commands: (ctx) => [podsOnNodeCommand(nodeName(ctx))],
+      capture: {
+        forecast: (o, ctx) => {
+          const out = o[0];
+          if (!out || out.exitCode !== 0) throw new Error(`oc get pods failed: ${firstErr(out)}`);
+          return JSON.stringify(drainForecast(parsePodRows(out.stdout, nodeName(ctx))));
+        },
+      },
+    },
+    {
+      id: 'drain-check',
+      title: 'Check that the drain can go through: pods without a controller need force=yes, pods with emptyDir volumes delete-local-data',
+      section,
+      where: bastion,
+      precondition: {
+        describe: 'no pod the drain would refuse with these parameters',
+        command: (ctx) => podsOnNodeCommand(nodeName(ctx)),
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
+          return drainVerdict(nodeName(ctx), drainForecast(parsePodRows(out.stdout, nodeName(ctx))), forceParam(ctx), localDataParam(ctx));
+        },
+      },
+      commands: (ctx) => [
+        sh`printf '%s\\n' ${ctx.planning ? ['<what the drain does with each pod of the node>'] : forecastLines(nodeName(ctx), forecastOf(ctx), forceParam(ctx), localDataParam(ctx))}`,
+      ],
+    },
+  ];
+}
+
+/** `oc adm manage-node N --schedulable=false`. */
+export function cordonStep(section: string): Step {
+  return {
+    id: 'cordon',
+    title: 'Mark the node unschedulable (oc adm manage-node <node> --schedulable=false)',
+    section,
+    where: bastion,
+    commands: (ctx) => [cordonCommand(nodeName(ctx), OC)],
+    verify: {
+      describe: 'the node is unschedulable (spec.unschedulable = true)',
+      command: (ctx) => oc('get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}'),
+      ok: (out) => out.stdout.trim() === 'true' || `spec.unschedulable is ${JSON.stringify(out.stdout.trim())}`,
+    },
+  };
+}
+
+function drainOf(ctx: StepContext): ShellCommand {
+  const emptyDirPods = ctx.planning ? (localDataParam(ctx) === 'no' ? 0 : 1) : forecastOf(ctx).emptyDir.length;
+  return drainCommand(
+    { node: nodeName(ctx), ignoreDaemonsets: true, deleteLocalData: wantsLocalData(localDataParam(ctx), emptyDirPods), force: forceParam(ctx), timeoutSeconds: DRAIN_TIMEOUT_SECONDS },
+    ocVersionOf(ctx),
+    OC,
+  );
+}
+
+const drainedCheck = {
+  describe: 'no pod is left on the node but daemon set and static pods',
+  command: (ctx: StepContext) => podsOnNodeCommand(nodeName(ctx)),
+  ok: (out: CommandOutput, ctx: StepContext): true | string => {
+    if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
+    const left = leftOnNode(parsePodRows(out.stdout, nodeName(ctx)));
+    return left.length === 0 || `still on the node: ${names(left.map(podKey))}`;
+  },
+};
+
+/**
+ * The drain: `oc adm drain N --ignore-daemonsets [--delete-local-data] [--force] --timeout=300s`. Two
+ * steps, one of which is skipped: without force a confirmation; with force=yes pods nothing recreates are
+ * deleted for good, so the node's name must be typed.
+ */
+export function drainSteps(section: string): Step[] {
+  const base = {
+    section,
+    where: bastion,
+    commands: (ctx: StepContext) => [drainOf(ctx)],
+    verify: drainedCheck,
+    timeoutMs: (DRAIN_TIMEOUT_SECONDS + 60) * 1000,
+  };
+  return [
+    {
+      ...base,
+      id: 'drain',
+      title: 'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir volume and delete-local-data allows it)',
+      skipIf: (ctx) => (forceParam(ctx) ? 'force=yes: the drain runs with --force (next step)' : undefined),
+      gate: {
+        kind: 'confirm',
+        what: (ctx) => `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
+        protectedBy: () => 'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
+      },
+    },
+    {
+      ...base,
+      id: 'drain-force',
+      title: 'Evict the pods with --force (oc adm drain <node> --ignore-daemonsets --force …): pods without a controller are deleted for good',
+      skipIf: (ctx) => (forceParam(ctx) ? undefined : 'force=no: the drain runs without --force (previous step)'),
+      destructive: true,
+      gate: {
+        kind: 'type-host',
+        what: (ctx) => {
+          const bare = ctx.planning ? ['<pods without a controller>'] : forecastOf(ctx).bare.map((p) => p.key);
+          return (
+            `The pods of ${nodeName(ctx)} are evicted with --force: ${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
+            emptyDirNote(ctx)
+          );
+        },
+        protectedBy: () => 'none for pods without a controller: copy out what they hold first (oc rsync) if it matters',
+      },
+    },
+  ];
+}
+
+function emptyDirNote(ctx: StepContext): string {
+  if (ctx.planning) return localDataParam(ctx) === 'no' ? '' : ' Pods with emptyDir volumes lose that data (--delete-local-data).';
+  const e = forecastOf(ctx).emptyDir.map((p) => p.key);
+  return e.length && wantsLocalData(localDataParam(ctx), e.length) ? ` ${names(e)} lose${e.length === 1 ? 's' : ''} ${e.length === 1 ? 'its' : 'their'} emptyDir data (--delete-local-data).` : '';
+}
+
+/** The guide's check: `oc adm manage-node N --list-pods` shows none left (daemon set pods excepted). */
+export function listPodsStep(section: string): Step {
+  return {
+    id: 'list-pods',
+    title: 'List the pods left on the node (oc adm manage-node <node> --list-pods): none but daemon set pods',
+    section,
+    where: bastion,
+    commands: (ctx) => [oc('adm', 'manage-node', nodeName(ctx), '--list-pods')],
+    verify: drainedCheck,
+  };
+}
+
+/** 5.3.1: watch the replacement pods start (bounded; a router that stays Pending is reported, not waited for). */
+export function watchReplacementsSteps(section: string, seconds = 90): Step[] {
+  return [
+    {
+      id: 'watch-replacements',
+      title: `Watch the replacement pods start (up to ${seconds} s; pods with no node to go to are reported, not waited for)`,
+      section,
+      where: bastion,
+      commands: () => [watchPendingCommand(seconds)],
+      timeoutMs: (seconds + 60) * 1000,
+      capture: { pending: (o) => JSON.stringify(parsePending(o[0]?.stdout ?? '')) },
+    },
+    {
+      id: 'replacements-report',
+      title: 'Say which pods are still Pending and why (a router may stay Pending: host ports)',
+      section,
+      where: bastion,
+      commands: (ctx) => [sh`printf '%s\\n' ${ctx.planning ? ['<the Pending pods and why>'] : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[])}`],
+    },
+  ];
+}
+
+/** `oc delete node N`, once nothing but daemon set pods is left on it; the node's name must be typed. */
+export function deleteNodeStep(section: string, what: string): Step {
+  return {
+    id: 'delete-node',
+    title: 'Delete the node from the cluster (oc delete node <node>)',
+    section,
+    where: bastion,
+    destructive: true,
+    gate: {
+      kind: 'type-host',
+      what: (ctx) => `The node ${nodeName(ctx)} is deleted from the cluster (${what}).`,
+      protectedBy: (ctx) => `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
+    },
+    precondition: drainedCheck,
+    commands: (ctx) => [oc('delete', 'node', nodeName(ctx))],
+    verify: {
+      describe: 'oc get nodes no longer lists the node',
+      command: () => oc('get', 'nodes', '-o', 'name'),
+      ok: (out, ctx) => {
+        if (out.exitCode !== 0) return `oc get nodes failed: ${firstErr(out)}`;
+        return !out.stdout.split('\n').some((l) => l.trim() === `node/${nodeName(ctx)}` || l.trim() === `nodes/${nodeName(ctx)}`) || `${nodeName(ctx)} is still listed`;
+      },
+    },
+  };
+}
+

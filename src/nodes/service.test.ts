@@ -1,0 +1,240 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Host } from '../inventory/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import { drainSummary, NodesError, NodesService, nodeStateSentence, ocFailure, reconcileWithReadback } from './service.js';
+import { initialProgress } from './drain.js';
+import { parsePodsJson } from './nodes.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
+const NODE = 'node-0.lab.example.com';
+const NODES = fixture('lab-nodes.json');
+const PODS = fixture('lab-pods-node-0.json');
+const nodeJson = (mutate: (n: Record<string, any>) => void = () => {}) => {
+  const n = JSON.parse(NODES).items.find((x: { metadata: { name: string } }) => x.metadata.name === NODE);
+  mutate(n);
+  return JSON.stringify(n);
+};
+const podsJson = (keep: (name: string) => boolean) => {
+  const d = JSON.parse(PODS);
+  d.items = d.items.filter((p: { metadata: { name: string } }) => keep(p.metadata.name));
+  return JSON.stringify(d);
+};
+
+type Answer = { out?: string; err?: string; code?: number; lines?: [('out' | 'err'), string][]; hang?: boolean; throws?: Error };
+
+/** A Runner whose answers are chosen by the script's text; drain lines are streamed, `hang` waits for the abort. */
+class FakeOcRunner implements Runner {
+  readonly scripts: string[] = [];
+  readonly targets: Target[] = [];
+  constructor(private readonly answer: (script: string) => Answer) {}
+  async run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
+    this.scripts.push(command.script);
+    this.targets.push(target);
+    const a = this.answer(command.script);
+    if (a.throws) throw a.throws;
+    let stdout = a.out ?? '';
+    let stderr = a.err ?? '';
+    for (const [s, text] of a.lines ?? []) {
+      await new Promise((r) => setImmediate(r));
+      if (s === 'out') {
+        stdout += `${text}\n`;
+        options.onStdout?.(text);
+      } else {
+        stderr += `${text}\n`;
+        options.onStderr?.(text);
+      }
+    }
+    const base = { stdout, stderr, truncated: false, timedOut: false, cancelled: false, durationMs: 5 };
+    if (a.hang) {
+      await new Promise<void>((resolve) => {
+        if (options.signal?.aborted) return resolve();
+        options.signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return { ...base, exitCode: null, signal: 'SIGTERM', cancelled: true };
+    }
+    return { ...base, exitCode: a.code ?? 0 };
+  }
+  async probe(_h: Host): Promise<Connectivity> {
+    return { state: 'ok' };
+  }
+  async close(): Promise<void> {}
+}
+
+const VERSION = 'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
+
+test('listNodes: nodes with their pod counts, oc on the bastion with the --oc path', async () => {
+  const runner = new FakeOcRunner((s) => {
+    if (s === '/opt/oc get nodes -o json') return { out: NODES };
+    if (s.startsWith('/opt/oc get pods --all-namespaces --no-headers')) return { out: `${NODE}   Running\n${NODE}   Running\nnode-1.lab.example.com   Running\n${NODE}   Succeeded\n` };
+    return { err: 'unexpected', code: 1 };
+  });
+  const svc = new NodesService({ runner, oc: '/opt/oc' });
+  const list = await svc.listNodes();
+  assert.equal(list.podCountProblem, undefined);
+  assert.deepEqual(list.nodes.filter((n) => n.name.startsWith('node')).map((n) => `${n.name}=${n.pods}`), [`${NODE}=2`, 'node-1.lab.example.com=1']);
+  assert.equal(list.nodes.find((n) => n.name.startsWith('infra'))!.pods, 0);
+  assert.ok(runner.targets.every((t) => t.kind === 'bastion'));
+});
+
+test('listNodes: pods that cannot be counted leave the counts out and say why; oc failures are one sentence', async () => {
+  const partial = new NodesService({ runner: new FakeOcRunner((s) => (s.includes('get nodes') ? { out: NODES } : { err: 'Error from server (Forbidden): pods is forbidden: User "dev" cannot list pods at the cluster scope', code: 1 })) });
+  const list = await partial.listNodes();
+  assert.equal(list.nodes[0]!.pods, undefined);
+  assert.match(list.podCountProblem!, /Forbidden — log in as a cluster-admin/);
+
+  const missing = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'sh: 1: oc: not found', code: 127 })) });
+  await assert.rejects(missing.listNodes(), (e: unknown) => e instanceof NodesError && /oc not found: install the OpenShift client on this machine or pass --oc PATH/.test(e.message));
+  const notLogged = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'error: You must be logged in to the server (Unauthorized)', code: 1 })) });
+  await assert.rejects(notLogged.listNodes(), /not logged in — run oc login on the bastion/);
+  const garbage = new NodesService({ runner: new FakeOcRunner(() => ({ out: 'NAME STATUS\n' })) });
+  await assert.rejects(garbage.listNodes(), /oc get nodes -o json: the output of oc get nodes -o json is not JSON/);
+  const transport = new NodesService({ runner: new FakeOcRunner(() => ({ throws: new TransportError('master-0', 'unreachable', 'connect ECONNREFUSED', 'is sshd up?') })) });
+  await assert.rejects(transport.listNodes(), /oc get nodes: connect ECONNREFUSED — is sshd up\?/);
+  const unavailable = new NodesService({ runner: new FakeOcRunner(() => ({ out: NODES })), ocUnavailable: 'oc not found: install the OpenShift client or pass --oc PATH' });
+  await assert.rejects(unavailable.listNodes(), /^NodesError: oc not found/);
+});
+
+test('setSchedulable: manage-node, and what the node is now', async () => {
+  const runner = new FakeOcRunner((s) =>
+    s.endsWith('--schedulable=false')
+      ? { out: `NAME                     STATUS                     ROLES     AGE   VERSION\n${NODE}   Ready,SchedulingDisabled   compute   3d    v1.10.0+b81c8f8\n` }
+      : { out: `NAME                     STATUS   ROLES     AGE   VERSION\n${NODE}   Ready    compute   3d    v1.10.0+b81c8f8\n` },
+  );
+  const svc = new NodesService({ runner });
+  assert.equal(await svc.setSchedulable(NODE, false), `${NODE} is cordoned: no new pods are placed on it (Ready,SchedulingDisabled).`);
+  assert.equal(await svc.setSchedulable(NODE, true), `${NODE} is schedulable again (Ready).`);
+  assert.deepEqual(runner.scripts, [`oc adm manage-node ${NODE} --schedulable=false`, `oc adm manage-node ${NODE} --schedulable=true`]);
+  const nf = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'Error from server (NotFound): nodes "nosuch" not found', code: 1 })) });
+  await assert.rejects(nf.setSchedulable('nosuch', false), /oc adm manage-node nosuch --schedulable=false: nodes "nosuch" not found/);
+});
+
+const FULL: [('out' | 'err'), string][] = [
+  ['out', `node "${NODE}" cordoned`],
+  ['err', 'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd'],
+  ['err', 'error when evicting pod "frontend-1-j7vf2" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.'],
+  ['out', 'pod "cache-vslkp" evicted'],
+  ['out', 'pod "bare-httpd" evicted'],
+  ['out', 'pod "frontend-1-j7vf2" evicted'],
+  ['out', `node "${NODE}" drained`],
+];
+
+test('a drain session: lists the pods first, streams per-pod progress, reads the node back and sums it up', async () => {
+  let drained = false;
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => drained && (n.spec.unschedulable = true)) };
+    if (s.startsWith('oc get pods')) return { out: drained ? podsJson((n) => n.startsWith('sdn')) : PODS };
+    if (s.startsWith('oc adm drain')) {
+      drained = true;
+      return { lines: FULL };
+    }
+    return { err: `unexpected ${s}`, code: 1 };
+  });
+  const session = new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 });
+  const seen: string[] = [];
+  session.subscribe(() => {
+    const s = session.getSnapshot();
+    const fe = s.progress.pods.find((p) => p.name.startsWith('frontend'));
+    seen.push(`${s.status}:${fe?.state ?? '-'}`);
+  });
+  const end = await session.finished();
+  assert.equal(end.command, `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force --timeout=60s`);
+  assert.ok(seen.includes('running:retrying'), `the PDB retry was visible on the way: ${seen.join(' ')}`);
+  assert.ok(seen.indexOf('running:evicting') < seen.indexOf('running:retrying'));
+  assert.equal(end.status, 'done');
+  assert.equal(end.progress.phase, 'drained');
+  assert.deepEqual(end.progress.pods.map((p) => `${p.name}:${p.state}`), ['bare-httpd:evicted', 'cache-vslkp:evicted', 'frontend-1-j7vf2:evicted', 'sdn-zr8l7:skipped']);
+  assert.equal(end.log.length, FULL.length);
+  assert.equal(end.after?.node?.schedulable, false);
+  assert.equal(end.summary, `Drained: 3 pods evicted. ${NODE} is cordoned (SchedulingDisabled) — 1 DaemonSet or static pod (they stay). u makes it schedulable again.`);
+});
+
+test('cancel: the drain is ended, the node read back: cordoned, with the pods still on it', async () => {
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
+    if (s.startsWith('oc get pods')) return { out: PODS.replace('"cache-vslkp"', '"cache-vslkp"') };
+    if (s.startsWith('oc adm drain')) {
+      setImmediate(started);
+      return { lines: FULL.slice(0, 3), hang: true };
+    }
+    return { err: 'unexpected', code: 1 };
+  });
+  const pods = parsePodsJson(PODS);
+  const session = new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true }, { pods });
+  await running;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(session.getSnapshot().progress.pods.find((p) => p.name.startsWith('frontend'))?.state, 'retrying');
+  session.cancel();
+  const end = await session.finished();
+  assert.equal(end.cancelRequested, true);
+  assert.equal(end.progress.phase, 'cancelled');
+  assert.deepEqual(end.progress.pods.map((p) => `${p.name}:${p.state}`), ['bare-httpd:left', 'cache-vslkp:left', 'frontend-1-j7vf2:left', 'sdn-zr8l7:skipped']);
+  assert.match(end.summary!, new RegExp(`^Drain cancelled: 0 pods evicted before it stopped\\. ${NODE} is cordoned \\(SchedulingDisabled\\) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or static pod \\(they stay\\)\\. u makes it schedulable again\\.$`));
+  // with pods handed over, none were listed again before the drain; no version problem either
+  assert.equal(runner.scripts.filter((s) => s.startsWith('oc get pods')).length, 1, runner.scripts.join('\n'));
+});
+
+test('a NotReady node: the session says what happens and that the timeout bounds it', async () => {
+  let ran = false;
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`)
+      return {
+        out: nodeJson((n) => {
+          const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+          ready.status = 'Unknown';
+          ready.message = 'Kubelet stopped posting node status.';
+          if (ran) n.spec.unschedulable = true;
+        }),
+      };
+    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+    if (s.startsWith('oc adm drain')) {
+      ran = true;
+      return { lines: [['out', `node "${NODE}" cordoned`], ['err', 'error: Drain did not complete within 20s']], code: 1 };
+    }
+    return { err: 'unexpected', code: 1 };
+  });
+  const end = await new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: false, force: false, timeoutSeconds: 20 }).finished();
+  assert.match(end.notes.join('\n'), /node-0\.lab\.example\.com is Unknown \(Kubelet stopped posting node status\.\): its kubelet cannot stop the pods.*--timeout of 20 s/);
+  assert.equal(end.progress.phase, 'timed-out');
+  assert.match(end.summary!, /^Drain gave up after its timeout of 20 s: 0 pods evicted\. node-0\.lab\.example\.com is cordoned \(SchedulingDisabled\), Unknown/);
+});
+
+test('bad options never run anything; a node that cannot be read back is said so', async () => {
+  const runner = new FakeOcRunner(() => ({ code: 1, err: 'x' }));
+  const end = await new NodesService({ runner }).startDrain({ node: 'a b', ignoreDaemonsets: true, deleteLocalData: false, force: false }).finished();
+  assert.match(end.summary!, /^Drain not run: "a b" is not a node name/);
+  assert.deepEqual(runner.scripts, []);
+  assert.equal(nodeStateSentence(NODE, { podsLeft: [], error: 'oc get node: the API server cannot be reached' }), `Could not read ${NODE} back (oc get node: the API server cannot be reached): check it with oc get node ${NODE}.`);
+});
+
+test('reconcileWithReadback and drainSummary (refused)', () => {
+  const pods = parsePodsJson(PODS);
+  const o = { node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: false };
+  const pr = { ...initialProgress(o, pods), phase: 'refused' as const };
+  pr.pods = pr.pods.map((p) => (p.name === 'bare-httpd' ? { ...p, state: 'blocked' as const, reason: 'cannot delete Pods not managed by … (--force)' } : p.state === 'pending' ? { ...p, state: 'left' as const } : p));
+  const after = { node: { name: NODE, ready: 'Ready' as const, schedulable: false, roles: ['compute'], kubeletVersion: 'v1', taints: [] }, podsLeft: pods };
+  const r = reconcileWithReadback(pr, pods);
+  assert.deepEqual(r.pods.map((p) => p.state), ['blocked', 'left', 'left', 'skipped']);
+  assert.equal(
+    drainSummary(o, r, after),
+    `Drain refused, nothing evicted: myproject/bare-httpd needs an option (--force). ${NODE} is cordoned (SchedulingDisabled) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or static pod (they stay). u makes it schedulable again.`,
+  );
+  // a pod that is gone after a cancel was evicted after all
+  const gone = reconcileWithReadback({ ...pr, pods: pr.pods.map((p) => ({ ...p, state: 'left' as const })) }, pods.filter((p) => p.name !== 'cache-vslkp'));
+  assert.equal(gone.pods.find((p) => p.name === 'cache-vslkp')?.state, 'evicted');
+});
+
+test('ocFailure: timeouts and unknown errors', () => {
+  const r = (o: Partial<CommandResult>): CommandResult => ({ exitCode: 1, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 30_000, ...o });
+  assert.equal(ocFailure(r({ exitCode: 0 }), 'x'), undefined);
+  assert.equal(ocFailure(r({ exitCode: null, timedOut: true }), 'oc get nodes'), 'oc get nodes: no answer within 30 s (is the API server up?)');
+  assert.equal(ocFailure(r({ stderr: 'Unable to connect to the server: dial tcp 10.0.0.1:8443: connect: connection refused' }), 'oc get nodes'), 'oc get nodes: the API server cannot be reached (Unable to connect to the server: dial tcp 10.0.0.1:8443: connect: connection refused)');
+  assert.equal(ocFailure(r({ exitCode: 3, stderr: 'boom\nmore' }), 'oc get nodes'), 'oc get nodes failed (exit 3): boom');
+});

@@ -1,0 +1,413 @@
+// The Nodes screen's core: reads nodes and pods with `oc` and runs cordon, uncordon and drain through the
+// console's Runner (the same one production and tests use; `oc` on the bastion, like the cluster checks).
+// A drain is a DrainSession: it streams the drain's output into per-pod progress, can be cancelled
+// (AbortSignal: the oc process is ended), and when the drain has ended — drained, refused, failed, timed
+// out or cancelled — reads the node back and says what state it is left in.
+import { TransportError, type CommandResult, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+import { argv } from '../transport/shell.js';
+import {
+  applyDrainLine,
+  cordonCommand,
+  drainBlockers,
+  drainCommand,
+  finishDrain,
+  initialProgress,
+  OC_3X,
+  parseOcVersion,
+  progressCounts,
+  uncordonCommand,
+  validateDrainOptions,
+  type DrainOptions,
+  type DrainProgress,
+  type OcVersion,
+} from './drain.js';
+import {
+  getNodeCommand,
+  getNodesCommand,
+  nodeStatusText,
+  parseNodesJson,
+  parsePodCounts,
+  parsePodsJson,
+  podKey,
+  podNodesCommand,
+  podsOnNodeCommand,
+  type NodeInfo,
+  type NodePod,
+} from './nodes.js';
+
+export interface NodesServiceOptions {
+  runner: Runner;
+  /** The oc binary (--oc). Default `oc`. */
+  oc?: string;
+  /** Where oc runs. Default: the bastion (this machine), as for the cluster-wide checks. */
+  target?: Target;
+  /** Timeout of each read command (get nodes, get pods). Default 30 s. */
+  timeoutMs?: number;
+  /** When set, oc cannot be used (e.g. not installed): every call fails with this sentence. */
+  ocUnavailable?: string;
+}
+
+/** A sentence for the operator: what could not be done and, where known, what to do. */
+export class NodesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NodesError';
+  }
+}
+
+export interface NodeRow extends NodeInfo {
+  /** Pods holding a place on the node; undefined when they could not be counted. */
+  pods?: number;
+}
+
+export interface NodeList {
+  nodes: NodeRow[];
+  /** Why the pod counts are missing, when they are. */
+  podCountProblem?: string;
+}
+
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+function firstLine(text: string): string {
+  return (text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').trim().slice(0, 200);
+}
+
+/** Why an oc command failed, as one sentence (undefined: it did not fail). */
+export function ocFailure(r: CommandResult, what: string, oc = 'oc'): string | undefined {
+  if (r.exitCode === 0) return undefined;
+  if (r.cancelled) return `${what}: cancelled`;
+  if (r.timedOut) return `${what}: no answer within ${Math.round(r.durationMs / 1000)} s (is the API server up?)`;
+  const err = r.stderr.trim() || r.stdout.trim();
+  const esc = oc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (r.exitCode === 127 || new RegExp(`${esc}: (command )?not found|${esc}: No such file`).test(err)) {
+    return `${oc} not found: install the OpenShift client on this machine or pass --oc PATH`;
+  }
+  if (/forbidden/i.test(err)) return `${what}: Forbidden — log in as a cluster-admin (oc login -u system:admin or a user with the role)`;
+  if (/(You must be logged in|Unauthorized|token has expired)/i.test(err)) return `${what}: not logged in — run oc login on the bastion`;
+  if (/(Unable to connect to the server|connection refused|no such host|i\/o timeout|The connection to the server)/i.test(err)) {
+    return `${what}: the API server cannot be reached (${firstLine(err)})`;
+  }
+  if (/\(NotFound\)|not found/.test(err)) return `${what}: ${firstLine(err).replace(/^Error from server \(NotFound\): /, '')}`;
+  return `${what} failed (exit ${r.exitCode ?? 'none'}): ${firstLine(err) || 'no output'}`;
+}
+
+export class NodesService {
+  readonly runner: Runner;
+  readonly oc: string;
+  readonly target: Target;
+  private readonly timeoutMs: number;
+  private readonly ocUnavailable: string | undefined;
+  private versionPromise: Promise<OcVersion> | undefined;
+
+  constructor(options: NodesServiceOptions) {
+    this.runner = options.runner;
+    this.oc = options.oc ?? 'oc';
+    this.target = options.target ?? { kind: 'bastion' };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.ocUnavailable = options.ocUnavailable;
+  }
+
+  /** Runs one oc command; a host that cannot be used or a runner error becomes a NodesError. */
+  async run(command: ShellCommand, what: string, extra: Omit<RunOptions, 'stdin'> = {}): Promise<CommandResult> {
+    if (this.ocUnavailable) throw new NodesError(this.ocUnavailable);
+    try {
+      return await this.runner.run(this.target, command, { timeoutMs: this.timeoutMs, ...extra });
+    } catch (err) {
+      if (err instanceof TransportError) throw new NodesError(`${what}: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`);
+      throw new NodesError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async ok(command: ShellCommand, what: string, extra: { signal?: AbortSignal; maxBufferBytes?: number } = {}): Promise<string> {
+    const r = await this.run(command, what, extra);
+    const bad = ocFailure(r, what, this.oc);
+    if (bad) throw new NodesError(bad);
+    return r.stdout;
+  }
+
+  private parse<T>(what: string, f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      throw new NodesError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** The client's version (read once; when it cannot be read, the OCP 3.x client is assumed). */
+  version(): Promise<OcVersion> {
+    this.versionPromise ??= this.run(argv(this.oc, 'version'), 'oc version')
+      .then((r) => (r.exitCode === 0 || r.stdout.trim() ? parseOcVersion(r.stdout) : OC_3X))
+      .catch(() => OC_3X);
+    return this.versionPromise;
+  }
+
+  /** Every node with its pod count (the counts may be missing: podCountProblem says why). */
+  async listNodes(): Promise<NodeList> {
+    const [nodesOut, counts] = await Promise.all([
+      this.ok(getNodesCommand(this.oc), 'oc get nodes', { maxBufferBytes: MAX_JSON_BYTES }),
+      this.run(podNodesCommand(this.oc), 'oc get pods', { maxBufferBytes: MAX_JSON_BYTES }).then(
+        (r) => ({ r, problem: ocFailure(r, 'counting pods', this.oc) }),
+        (err: unknown) => ({ r: undefined, problem: err instanceof Error ? err.message : String(err) }),
+      ),
+    ]);
+    const nodes = this.parse('oc get nodes -o json', () => parseNodesJson(nodesOut));
+    if (counts.problem || !counts.r) return { nodes, podCountProblem: counts.problem ?? 'pods could not be counted' };
+    const byNode = parsePodCounts(counts.r.stdout);
+    return { nodes: nodes.map((n) => ({ ...n, pods: byNode.get(n.name) ?? 0 })) };
+  }
+
+  async getNode(node: string): Promise<NodeInfo> {
+    const out = await this.ok(getNodeCommand(node, this.oc), `oc get node ${node}`);
+    const nodes = this.parse(`oc get node ${node} -o json`, () => parseNodesJson(out));
+    const n = nodes.find((x) => x.name === node);
+    if (!n) throw new NodesError(`oc get node ${node}: no such node in the answer`);
+    return n;
+  }
+
+  async podsOn(node: string, signal?: AbortSignal): Promise<NodePod[]> {
+    const out = await this.ok(podsOnNodeCommand(node, this.oc), `listing the pods on ${node}`, { maxBufferBytes: MAX_JSON_BYTES, ...(signal ? { signal } : {}) });
+    return this.parse(`oc get pods on ${node}`, () => parsePodsJson(out));
+  }
+
+  /** Cordon (false) or uncordon (true); resolves with a sentence saying the node's state now. */
+  async setSchedulable(node: string, schedulable: boolean): Promise<string> {
+    const cmd = schedulable ? uncordonCommand(node, this.oc) : cordonCommand(node, this.oc);
+    const out = await this.ok(cmd, `oc adm manage-node ${node} --schedulable=${schedulable}`);
+    // manage-node prints the node's row: NAME STATUS ROLES AGE VERSION
+    const row = out.split('\n').find((l) => l.split(/\s+/)[0] === node);
+    const status = row?.split(/\s+/)[1];
+    return `${node} is ${schedulable ? 'schedulable again' : 'cordoned: no new pods are placed on it'}${status ? ` (${status})` : ''}.`;
+  }
+
+  /** Starts a drain; `before` saves re-reading what the screen already has. */
+  startDrain(options: DrainOptions, before: { node?: NodeInfo; pods?: readonly NodePod[] } = {}): DrainSession {
+    return new DrainSession(this, options, before);
+  }
+}
+
+// ---- the drain session ------------------------------------------------------------------------------------
+
+export type DrainStatus = 'preparing' | 'running' | 'reading-back' | 'done';
+
+export interface NodeReadback {
+  node?: NodeInfo;
+  /** The pods still on the node after the drain. */
+  podsLeft: NodePod[];
+  /** Why the node could not be read back. */
+  error?: string;
+}
+
+export interface DrainSnapshot {
+  options: DrainOptions;
+  status: DrainStatus;
+  /** The exact command (once built). */
+  command?: string;
+  progress: DrainProgress;
+  /** The drain's output, as it came (the last MAX_LOG lines). */
+  log: string[];
+  /** Things to know before reading the progress (NotReady node, pods not listed, …). */
+  notes: string[];
+  /** Set once the operator cancelled. */
+  cancelRequested: boolean;
+  exitCode?: number | null;
+  after?: NodeReadback;
+  /** One or two sentences once done: the outcome and the state the node is left in. */
+  summary?: string;
+}
+
+const MAX_LOG = 500;
+/** How long past the drain's own --timeout the command may take before the runner ends it. */
+const TIMEOUT_GRACE_S = 30;
+
+type Listener = () => void;
+
+export class DrainSession {
+  private snap: DrainSnapshot;
+  private readonly listeners = new Set<Listener>();
+  private readonly abort = new AbortController();
+  private readonly done: Promise<DrainSnapshot>;
+
+  constructor(
+    private readonly service: NodesService,
+    readonly options: DrainOptions,
+    before: { node?: NodeInfo; pods?: readonly NodePod[] },
+  ) {
+    this.snap = {
+      options,
+      status: 'preparing',
+      progress: initialProgress(options, before.pods ?? []),
+      log: [],
+      notes: [],
+      cancelRequested: false,
+    };
+    this.done = this.go(before).catch((err: unknown) => {
+      this.set({ status: 'done', summary: `Drain not run: ${err instanceof Error ? err.message : String(err)}` });
+      return this.snap;
+    });
+  }
+
+  getSnapshot = (): DrainSnapshot => this.snap;
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  /** Ends the drain (the oc process is stopped); the node is then read back. */
+  cancel(): void {
+    if (this.snap.status === 'done' || this.snap.cancelRequested) return;
+    this.set({ cancelRequested: true });
+    this.abort.abort();
+  }
+
+  finished(): Promise<DrainSnapshot> {
+    return this.done;
+  }
+
+  private set(patch: Partial<DrainSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const l of [...this.listeners]) l();
+  }
+
+  private async go(before: { node?: NodeInfo; pods?: readonly NodePod[] }): Promise<DrainSnapshot> {
+    const o = this.options;
+    const bad = validateDrainOptions(o);
+    if (bad) {
+      this.set({ status: 'done', summary: `Drain not run: ${bad}` });
+      return this.snap;
+    }
+    const service = this.service;
+    const notes: string[] = [];
+    // What the drain will meet: the node and its pods (unless the screen already has them).
+    const [version, node, pods] = await Promise.all([
+      service.version(),
+      before.node ? Promise.resolve(before.node) : service.getNode(o.node).catch((e: unknown) => (notes.push(`Could not read ${o.node} first: ${msg(e)}`), undefined)),
+      before.pods
+        ? Promise.resolve([...before.pods])
+        : service.podsOn(o.node, this.abort.signal).catch((e: unknown) => (notes.push(`Pods not listed first (${msg(e)}): they appear as the drain names them.`), undefined)),
+    ]);
+    if (this.abort.signal.aborted) return this.endCancelledBeforeStart();
+    if (node && node.ready !== 'Ready') {
+      const t = o.timeoutSeconds ? `it gives up after its --timeout of ${o.timeoutSeconds} s` : 'without a --timeout it can wait for ever (Esc cancels)';
+      notes.push(
+        `${o.node} is ${node.ready}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits for them, and ${t}.`,
+      );
+    }
+    if (node && !node.schedulable) notes.push(`${o.node} is already cordoned (SchedulingDisabled).`);
+    const progress = pods && !before.pods ? initialProgress(o, pods) : this.snap.progress;
+    const command = drainCommand(o, version, service.oc);
+    this.set({ status: 'running', command: command.script, notes, progress });
+
+    const onLine = (line: string) => {
+      const log = this.snap.log.length >= MAX_LOG ? [...this.snap.log.slice(1 - MAX_LOG), line] : [...this.snap.log, line];
+      this.set({ log, progress: applyDrainLine(this.snap.progress, line) });
+    };
+    let result: CommandResult | undefined;
+    let runError: string | undefined;
+    try {
+      result = await service.run(command, `oc adm drain ${o.node}`, {
+        signal: this.abort.signal,
+        onStdout: onLine,
+        onStderr: onLine,
+        // The drain bounds itself with --timeout; the runner only stops a drain that ignores it.
+        timeoutMs: o.timeoutSeconds ? (o.timeoutSeconds + TIMEOUT_GRACE_S) * 1000 : undefined,
+      });
+    } catch (err) {
+      runError = msg(err);
+    }
+    const cancelled = !!result?.cancelled || (this.abort.signal.aborted && !result);
+    const progress2 = finishDrain(this.snap.progress, { exitCode: result?.exitCode ?? null, cancelled, timedOut: !!result?.timedOut });
+    this.set({ status: 'reading-back', progress: progress2, exitCode: result?.exitCode ?? null });
+
+    // Read the node back: is it cordoned, which pods are still there?
+    const after: NodeReadback = { podsLeft: [] };
+    try {
+      const [n, left] = await Promise.all([service.getNode(o.node), service.podsOn(o.node)]);
+      after.node = n;
+      after.podsLeft = left;
+    } catch (err) {
+      after.error = msg(err);
+    }
+    const reconciled = after.error ? this.snap.progress : reconcileWithReadback(this.snap.progress, after.podsLeft);
+    this.set({ status: 'done', after, progress: reconciled, summary: drainSummary(o, reconciled, after, runError) });
+    return this.snap;
+  }
+
+  private endCancelledBeforeStart(): DrainSnapshot {
+    this.set({ status: 'done', progress: finishDrain(this.snap.progress, { exitCode: null, cancelled: true }), summary: `Drain cancelled before it started: ${this.options.node} was not touched.` });
+    return this.snap;
+  }
+}
+
+/**
+ * After the drain: a pod the progress still has in flight or left that is no longer on the node was
+ * evicted after all (its line may not have come before a cancel); one still there is left.
+ */
+export function reconcileWithReadback(pr: DrainProgress, podsLeft: readonly NodePod[]): DrainProgress {
+  const still = new Map(podsLeft.map((p) => [podKey(p), p]));
+  const byName = new Set(podsLeft.map((p) => p.name));
+  const pods = pr.pods.map((p) => {
+    const there = p.namespace ? still.has(`${p.namespace}/${p.name}`) : byName.has(p.name);
+    const live = p.namespace ? still.get(`${p.namespace}/${p.name}`) : undefined;
+    if ((p.state === 'left' || p.state === 'evicting' || p.state === 'retrying') && !there) return { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone from the node' };
+    if (p.state === 'evicted' && live && !live.terminating) return p; // a replacement of the same name is unlikely; trust the drain
+    if ((p.state === 'evicted' || p.state === 'left') && live?.terminating) return { ...p, state: 'left' as const, reason: 'Terminating: the node has not confirmed it stopped' };
+    return p;
+  });
+  return { ...pr, pods };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function listPods(pods: readonly { namespace: string; name: string }[], max = 3): string {
+  const names = pods.slice(0, max).map((p) => (p.namespace ? `${p.namespace}/${p.name}` : p.name));
+  return pods.length > max ? `${names.join(', ')} and ${pods.length - max} more` : names.join(', ');
+}
+
+/** The state the node is left in, as a sentence ("node-0 is cordoned (SchedulingDisabled) with 1 pod left: …"). */
+export function nodeStateSentence(node: string, after: NodeReadback): string {
+  if (after.error || !after.node) return `Could not read ${node} back (${after.error ?? 'no answer'}): check it with oc get node ${node}.`;
+  const n = after.node;
+  const sched = n.schedulable ? 'schedulable' : 'cordoned (SchedulingDisabled)';
+  const ds = after.podsLeft.filter((p) => p.ownerKind === 'DaemonSet' || p.mirror);
+  const others = after.podsLeft.filter((p) => !(p.ownerKind === 'DaemonSet' || p.mirror));
+  const parts: string[] = [];
+  if (others.length) parts.push(`${plural(others.length, 'pod')} still on it: ${listPods(others)}`);
+  if (ds.length) parts.push(`${plural(ds.length, 'DaemonSet or static pod')} (they stay)`);
+  const ready = n.ready === 'Ready' ? '' : `, ${n.ready}`;
+  return `${node} is ${sched}${ready}${parts.length ? ` — ${parts.join('; ')}` : ', no pods left'}.`;
+}
+
+/** The outcome of a drain and the state the node is left in. */
+export function drainSummary(o: DrainOptions, pr: DrainProgress, after: NodeReadback, runError?: string): string {
+  const c = progressCounts(pr);
+  const evicted = `${plural(c.evicted, 'pod')} evicted`;
+  const state = nodeStateSentence(o.node, after);
+  const cordoned = after.node ? !after.node.schedulable : true;
+  const next = cordoned ? ' u makes it schedulable again.' : '';
+  switch (pr.phase) {
+    case 'drained':
+      return `Drained: ${evicted}. ${state}${next}`;
+    case 'refused': {
+      const blocked = pr.pods.filter((p) => p.state === 'blocked');
+      return `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`;
+    }
+    case 'cancelled':
+      return `Drain cancelled: ${evicted} before it stopped. ${state}${next}`;
+    case 'timed-out':
+      return `Drain gave up after its timeout${o.timeoutSeconds ? ` of ${o.timeoutSeconds} s` : ''}: ${evicted}. ${state}${next}`;
+    default: {
+      const why = runError ?? pr.errors.find((e) => !/^unable to drain node/.test(e)) ?? pr.errors[0] ?? 'see the log';
+      return `Drain failed: ${why}. ${evicted}. ${state}${next}`;
+    }
+  }
+}
+
+function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export { drainBlockers, nodeStatusText };

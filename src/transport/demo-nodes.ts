@@ -1,0 +1,288 @@
+// The DEMO cluster's pods and what `oc adm drain` and `oc adm manage-node` do to them, so the Nodes screen
+// has something plausible to show and change. State lives per DemoCluster (one console session): a
+// cordon, a drain (pods evicted, replacements placed on other nodes, bare pods gone for good) and an
+// uncordon stay until the console ends. The drain prints what oc 3.10 prints, over time (a budget
+// refuses the first eviction of a frontend pod once; the retry comes 5 s later), and its effects
+// happen as its lines are printed, so a cancelled drain leaves exactly what was printed.
+import { DEMO_VERSIONS, podSuffix, setDemoUnschedulable, demoUnschedulable, stableHash, type DemoCluster, type DemoHost } from './demo-cluster.js';
+import type { DemoAnswer } from './demo-commands.js';
+import type { DemoStep } from './demo.js';
+
+type OwnerKind = 'DeploymentConfig' | 'ReplicationController' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job' | 'bare' | 'mirror';
+
+export interface DemoPod {
+  namespace: string;
+  name: string;
+  /** '' while Pending (no node fits). */
+  node: string;
+  phase: 'Running' | 'Pending' | 'Succeeded';
+  kind: OwnerKind;
+  /** The controller's name (the RC of a DC: `<dc>-1`, a ReplicaSet, a DaemonSet…). */
+  owner?: string;
+  /** The DeploymentConfig (or Deployment) behind it. */
+  app?: string;
+  emptyDir: boolean;
+  /** Where it may run: 'compute', 'infra', 'any' (daemon sets), 'master' (static pods). */
+  placement: 'compute' | 'infra' | 'any' | 'master';
+  terminating: boolean;
+  /** Holds host ports (the router): one per node. */
+  hostPorts: boolean;
+  image: string;
+  created: string;
+}
+
+interface NodeState {
+  pods: DemoPod[];
+  seq: number;
+  /** The frontend budget has refused one eviction already (the other replica is up since). */
+  budgetUsed: boolean;
+}
+
+const STATE = new WeakMap<DemoCluster, NodeState>();
+const CREATED = '2018-08-24T11:02:19Z';
+const IMG = 'registry.access.redhat.com/openshift3';
+
+function nodeHosts(c: DemoCluster): DemoHost[] {
+  return c.hosts.filter((h) => h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
+}
+
+function initialPods(c: DemoCluster): DemoPod[] {
+  const pods: DemoPod[] = [];
+  const pod = (p: Partial<DemoPod> & Pick<DemoPod, 'namespace' | 'name' | 'node' | 'kind' | 'placement' | 'image'>): void => {
+    pods.push({ phase: 'Running', emptyDir: false, terminating: false, hostPorts: false, created: CREATED, ...p });
+  };
+  for (const h of nodeHosts(c)) {
+    pod({ namespace: 'openshift-sdn', name: `sdn-${podSuffix(`sdn:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'sdn', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
+    pod({ namespace: 'openshift-sdn', name: `ovs-${podSuffix(`ovs:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'ovs', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
+    pod({ namespace: 'openshift-node', name: `sync-${podSuffix(`sync:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'sync', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
+    if (h.kind === 'master') {
+      for (const part of ['api', 'controllers', 'etcd'])
+        pod({ namespace: 'kube-system', name: `master-${part}-${h.name}`, node: h.name, kind: 'mirror', placement: 'master', image: `${IMG}/ose-control-plane:${DEMO_VERSIONS.oc}` });
+    }
+  }
+  const infra = c.hosts.filter((h) => h.kind === 'infra');
+  infra.forEach((h) => {
+    pod({ namespace: 'default', name: `docker-registry-1-${podSuffix(`registry:${h.name}`)}`, node: h.name, kind: 'DeploymentConfig', owner: 'docker-registry-1', app: 'docker-registry', emptyDir: true, placement: 'infra', image: `${IMG}/ose-docker-registry:${DEMO_VERSIONS.oc}` });
+    pod({ namespace: 'default', name: `router-1-${podSuffix(`router:${h.name}`)}`, node: h.name, kind: 'DeploymentConfig', owner: 'router-1', app: 'router', placement: 'infra', hostPorts: true, image: `${IMG}/ose-haproxy-router:${DEMO_VERSIONS.oc}` });
+  });
+  const rc = infra[1] ?? infra[0];
+  if (rc) pod({ namespace: 'default', name: `registry-console-1-${podSuffix(`console:${rc.name}`)}`, node: rc.name, kind: 'DeploymentConfig', owner: 'registry-console-1', app: 'registry-console', placement: 'infra', image: `${IMG}/registry-console:v3.10` });
+  const app = c.hosts.filter((h) => h.kind === 'compute');
+  app.forEach((h, i) => {
+    const s = (what: string) => podSuffix(`${what}:${h.name}`);
+    switch (i % 3) {
+      case 0:
+        pod({ namespace: 'myproject', name: `frontend-1-${s('frontend')}`, node: h.name, kind: 'DeploymentConfig', owner: 'frontend-1', app: 'frontend', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/frontend:latest' });
+        pod({ namespace: 'myproject', name: `cache-${s('cache')}`, node: h.name, kind: 'ReplicationController', owner: 'cache', emptyDir: true, placement: 'compute', image: 'docker.io/library/memcached:1.5' });
+        pod({ namespace: 'myproject', name: 'debug-shell', node: h.name, kind: 'bare', placement: 'compute', image: 'registry.access.redhat.com/rhel7/rhel-tools:latest' });
+        pod({ namespace: 'myproject', name: `nightly-report-1538611200-${s('job')}`, node: h.name, kind: 'Job', owner: 'nightly-report-1538611200', phase: 'Succeeded', placement: 'compute', image: 'registry.access.redhat.com/rhel7/rhel:latest' });
+        break;
+      case 1:
+        pod({ namespace: 'myproject', name: `frontend-1-${s('frontend')}`, node: h.name, kind: 'DeploymentConfig', owner: 'frontend-1', app: 'frontend', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/frontend:latest' });
+        pod({ namespace: 'myproject', name: `postgresql-1-${s('pg')}`, node: h.name, kind: 'DeploymentConfig', owner: 'postgresql-1', app: 'postgresql', placement: 'compute', image: 'registry.access.redhat.com/rhscl/postgresql-96-rhel7:latest' });
+        pod({ namespace: 'myproject', name: 'redis-0', node: h.name, kind: 'StatefulSet', owner: 'redis', placement: 'compute', image: 'registry.access.redhat.com/rhscl/redis-32-rhel7:latest' });
+        break;
+      default:
+        pod({ namespace: 'myproject', name: `jenkins-1-${s('jenkins')}`, node: h.name, kind: 'DeploymentConfig', owner: 'jenkins-1', app: 'jenkins', placement: 'compute', image: 'registry.access.redhat.com/openshift3/jenkins-2-rhel7:v3.10' });
+        pod({ namespace: 'myproject', name: `worker-6d8f9c7b5-${s('worker')}`, node: h.name, kind: 'ReplicaSet', owner: 'worker-6d8f9c7b5', app: 'worker', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/worker:latest' });
+    }
+  });
+  return pods;
+}
+
+export function demoNodeState(c: DemoCluster): NodeState {
+  let st = STATE.get(c);
+  if (!st) {
+    st = { pods: initialPods(c), seq: 0, budgetUsed: false };
+    STATE.set(c, st);
+  }
+  return st;
+}
+
+/** The pods on a node (or all of them), as the API would list them. */
+export function demoPods(c: DemoCluster, node?: string): DemoPod[] {
+  return demoNodeState(c).pods.filter((p) => node === undefined || p.node === node);
+}
+
+// ---- oc output ----------------------------------------------------------------------------------------
+
+function podObject(p: DemoPod): Record<string, unknown> {
+  const uid = `${stableHash(`uid:${p.namespace}/${p.name}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e${(stableHash(p.name) % 0xffffff).toString(16).padStart(6, '0')}`;
+  const kindOf: Record<OwnerKind, string | undefined> = { DeploymentConfig: 'ReplicationController', ReplicationController: 'ReplicationController', ReplicaSet: 'ReplicaSet', DaemonSet: 'DaemonSet', StatefulSet: 'StatefulSet', Job: 'Job', bare: undefined, mirror: undefined };
+  const ownerKind = kindOf[p.kind];
+  const labels: Record<string, string> = { app: p.app ?? p.owner ?? p.name };
+  const annotations: Record<string, string> = { 'openshift.io/scc': p.kind === 'DaemonSet' ? 'privileged' : 'restricted' };
+  if (p.kind === 'DeploymentConfig' && p.app) {
+    labels.deploymentconfig = p.app;
+    labels.deployment = p.owner ?? `${p.app}-1`;
+    annotations['openshift.io/deployment-config.name'] = p.app;
+    annotations['openshift.io/deployment.name'] = p.owner ?? `${p.app}-1`;
+  }
+  if (p.kind === 'ReplicaSet' && p.owner) labels['pod-template-hash'] = p.owner.split('-').pop()!;
+  if (p.kind === 'mirror') annotations['kubernetes.io/config.mirror'] = stableHash(p.name).toString(16);
+  const ready = p.phase === 'Running' && !p.terminating;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      uid,
+      creationTimestamp: p.created,
+      labels,
+      annotations,
+      ...(ownerKind && p.owner ? { ownerReferences: [{ apiVersion: p.kind === 'DaemonSet' || p.kind === 'StatefulSet' || p.kind === 'ReplicaSet' ? 'apps/v1' : p.kind === 'Job' ? 'batch/v1' : 'v1', kind: ownerKind, name: p.owner, uid: `${stableHash(`owner:${p.owner}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e000001`, controller: true, blockOwnerDeletion: true }] } : {}),
+      ...(p.terminating ? { deletionTimestamp: '2018-10-04T09:12:43Z', deletionGracePeriodSeconds: 30 } : {}),
+    },
+    spec: {
+      ...(p.node ? { nodeName: p.node } : {}),
+      containers: [{ name: p.name.replace(/-[^-]+$/, '') || p.name, image: p.image }],
+      ...(p.emptyDir ? { volumes: [{ name: 'data', emptyDir: {} }] } : {}),
+    },
+    status: {
+      phase: p.phase,
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      containerStatuses: [{ name: 'main', ready, restartCount: stableHash(p.name) % 7 === 0 ? 1 : 0 }],
+    },
+  };
+}
+
+/** `oc get pods --all-namespaces [--field-selector spec.nodeName=N] -o json`. */
+export function ocGetPodsJson(c: DemoCluster, node?: string): string {
+  const items = demoPods(c, node).map(podObject);
+  return JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '', selfLink: '' } }, null, 4);
+}
+
+/** `oc get pods --all-namespaces --no-headers -o custom-columns=NODE:.spec.nodeName,PHASE:.status.phase`. */
+export function ocPodNodeColumns(c: DemoCluster): string {
+  const rows = demoPods(c).map((p) => [p.node || '<none>', p.phase]);
+  const w = Math.max(4, ...rows.map((r) => r[0]!.length)) + 3;
+  return rows.map((r) => r[0]!.padEnd(w) + r[1]).join('\n');
+}
+
+// ---- changes --------------------------------------------------------------------------------------------
+
+function replacementNode(c: DemoCluster, st: NodeState, p: DemoPod): string {
+  const fits = nodeHosts(c).filter((h) => {
+    if (h.down || demoUnschedulable(c, h)) return false;
+    if (p.placement === 'compute' && h.kind !== 'compute') return false;
+    if (p.placement === 'infra' && h.kind !== 'infra') return false;
+    if (p.hostPorts && st.pods.some((o) => o.node === h.name && o.hostPorts && o !== p)) return false;
+    return true;
+  });
+  const load = (h: DemoHost) => st.pods.filter((o) => o.node === h.name).length;
+  fits.sort((a, b) => load(a) - load(b) || a.name.localeCompare(b.name));
+  return fits[0]?.name ?? '';
+}
+
+/** The pod is gone from its node; its controller makes a new one elsewhere (Pending when nowhere fits). */
+function evictPod(c: DemoCluster, st: NodeState, p: DemoPod): void {
+  const i = st.pods.indexOf(p);
+  if (i >= 0) st.pods.splice(i, 1);
+  if (p.kind === 'bare' || p.kind === 'Job' || p.kind === 'mirror' || p.kind === 'DaemonSet') return;
+  st.seq++;
+  const name = p.kind === 'StatefulSet' ? p.name : `${p.name.replace(/-[^-]+$/, '')}-${podSuffix(`${p.name}:${st.seq}`)}`;
+  const node = replacementNode(c, st, p);
+  st.pods.push({ ...p, name, node, phase: node ? 'Running' : 'Pending', terminating: false, created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+}
+
+/** `oc adm manage-node N --schedulable=…` — the node's new row, or undefined when no such node. */
+export function demoManageNode(c: DemoCluster, name: string, schedulable: boolean): DemoHost | undefined {
+  const h = nodeHosts(c).find((x) => x.name === name);
+  if (h) setDemoUnschedulable(c, h.name, !schedulable);
+  return h;
+}
+
+interface DrainFlags {
+  ignoreDaemonsets: boolean;
+  deleteLocalData: boolean;
+  force: boolean;
+  timeoutS: number;
+}
+
+export function drainFlagsOf(words: readonly string[]): DrainFlags {
+  const has = (f: string) => words.some((w) => w === f || w === `${f}=true`);
+  const t = words.find((w) => w.startsWith('--timeout='))?.slice('--timeout='.length) ?? '0';
+  const m = /^(\d+)(s|m|h)?$/.exec(t);
+  const timeoutS = m ? Number(m[1]) * (m[2] === 'm' ? 60 : m[2] === 'h' ? 3600 : 1) : 0;
+  return { ignoreDaemonsets: has('--ignore-daemonsets'), deleteLocalData: has('--delete-local-data') || has('--delete-emptydir-data'), force: has('--force'), timeoutS };
+}
+
+const UNMANAGED = 'pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet';
+
+/**
+ * `oc adm drain NODE [flags]` on the demo cluster: the lines oc 3.10 prints, spread over time, with the
+ * changes made as they are printed.
+ */
+export function demoDrain(c: DemoCluster, name: string, words: readonly string[]): DemoAnswer {
+  const h = nodeHosts(c).find((x) => x.name === name);
+  if (!h) return { err: `Error from server (NotFound): nodes "${name}" not found`, code: 1 };
+  const st = demoNodeState(c);
+  const f = drainFlagsOf(words);
+  const steps: DemoStep[] = [];
+  const line = (stream: 'stdout' | 'stderr', text: string) => steps.push({ kind: 'line', stream, text });
+  const wait = (ms: number) => steps.push({ kind: 'wait', ms });
+  const effect = (run: () => void) => steps.push({ kind: 'effect', run });
+
+  const already = demoUnschedulable(c, h);
+  effect(() => setDemoUnschedulable(c, h.name, true));
+  line('stdout', `node "${h.name}" ${already ? 'already cordoned' : 'cordoned'}`);
+
+  const pods = demoPods(c, h.name).filter((p) => p.kind !== 'mirror' && !p.terminating);
+  const ds = pods.filter((p) => p.kind === 'DaemonSet');
+  const bare = pods.filter((p) => p.kind === 'bare' && p.phase !== 'Succeeded');
+  const local = pods.filter((p) => p.emptyDir && p.kind !== 'DaemonSet' && p.phase !== 'Succeeded');
+  const fatal: string[] = [];
+  if (ds.length && !f.ignoreDaemonsets) fatal.push(`DaemonSet-managed pods (use --ignore-daemonsets to ignore): ${ds.map((p) => p.name).join(', ')}`);
+  if (bare.length && !f.force) fatal.push(`${UNMANAGED} (use --force to override): ${bare.map((p) => p.name).join(', ')}`);
+  if (local.length && !f.deleteLocalData) fatal.push(`pods with local storage (use --delete-local-data to override): ${local.map((p) => p.name).join(', ')}`);
+  if (fatal.length) {
+    wait(300);
+    for (const t of [`error: unable to drain node "${h.name}", aborting command...`, '', 'There are pending nodes to be drained:', ` ${h.name}`, `error: ${fatal.join('; ')}`]) line('stderr', t);
+    return answerOf(steps, 1);
+  }
+  const warn: string[] = [];
+  if (ds.length) warn.push(`Ignoring DaemonSet-managed pods: ${ds.map((p) => p.name).join(', ')}`);
+  if (bare.length) warn.push(`Deleting ${UNMANAGED}: ${bare.map((p) => p.name).join(', ')}`);
+  if (local.length) warn.push(`Deleting pods with local storage: ${local.map((p) => p.name).join(', ')}`);
+  wait(400);
+  if (warn.length) line('stderr', `WARNING: ${warn.join('; ')}`);
+
+  const evictable = pods.filter((p) => p.kind !== 'DaemonSet');
+  if (h.down) {
+    // The kubelet is not there to stop them: evicted pods stay Terminating and the drain waits for
+    // them until its --timeout (here: for as long as it was given; Esc cancels).
+    wait(300);
+    effect(() => evictable.forEach((p) => (p.terminating = true)));
+    wait(f.timeoutS > 0 ? f.timeoutS * 1000 : 10 * 60_000);
+    line('stderr', `error: Drain did not complete within ${f.timeoutS || 600}s`);
+    return answerOf(steps, 1);
+  }
+  // Evictions run in parallel: a timeline of (time, step), then turned into steps with waits.
+  const events: { at: number; stream: 'stdout' | 'stderr'; text: string; run?: () => void }[] = [];
+  evictable.forEach((p, i) => {
+    let at = 500 + 450 * i;
+    if (p.app === 'frontend' && !st.budgetUsed) {
+      events.push({ at: 250, stream: 'stderr', text: `error when evicting pod "${p.name}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`, run: () => (st.budgetUsed = true) });
+      at = 5250 + 450;
+    }
+    events.push({ at, stream: 'stdout', text: `pod "${p.name}" evicted`, run: () => evictPod(c, st, p) });
+  });
+  events.sort((a, b) => a.at - b.at);
+  let now = 0;
+  for (const e of events) {
+    wait(e.at - now);
+    now = e.at;
+    if (e.run) effect(e.run);
+    line(e.stream, e.text);
+  }
+  wait(300);
+  line('stdout', `node "${h.name}" drained`);
+  return answerOf(steps, 0);
+}
+
+/** The answer with its steps, and its text too (for pipelines and tests that read the whole output). */
+function answerOf(steps: DemoStep[], code: number): DemoAnswer {
+  const text = (stream: 'stdout' | 'stderr') => steps.flatMap((s) => (s.kind === 'line' && s.stream === stream ? [s.text] : [])).join('\n');
+  return { out: text('stdout'), err: text('stderr'), code, steps };
+}
