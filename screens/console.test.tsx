@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, startConsole, type ConsoleOptions } from './console.js';
-import { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
+import { FakeRunner, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 class FakeStdout extends EventEmitter {
   isTTY = true;
@@ -53,12 +53,13 @@ function start(extra: Partial<ConsoleOptions> = {}) {
     exitAfterSignalMs: 0,
     ...extra,
   });
-  return { stdout, stderr, stdin, done };
+  const firstFrame = () => waitFor(() => /HOSTS/.test(stripAnsi(stdout.out)), 'the first frame of Home', 10_000);
+  return { stdout, stderr, stdin, done, firstFrame };
 }
 
 test('q: the alternate screen is entered, then left with the cursor shown; exit code 0', async () => {
-  const { stdout, stdin, done } = start();
-  await delay(50);
+  const { stdout, stdin, done, firstFrame } = start();
+  await firstFrame();
   assert.ok(stdout.out.startsWith(ENTER_ALT_SCREEN));
   assert.match(stripAnsi(stdout.out), /HOSTS \*\.example\.com/);
   stdin.type('q');
@@ -67,8 +68,8 @@ test('q: the alternate screen is entered, then left with the cursor shown; exit 
 });
 
 test('Ctrl-C goes through the quit path (exit code 0, terminal restored)', async () => {
-  const { stdout, stdin, done } = start();
-  await delay(50);
+  const { stdout, stdin, done, firstFrame } = start();
+  await firstFrame();
   stdin.type('\x03');
   assert.equal(await done, 0);
   assert.ok(stdout.out.includes(LEAVE_ALT_SCREEN));
@@ -80,15 +81,15 @@ for (const [signal, code] of [
 ] as const) {
   test(`${signal}: terminal restored, exit code ${code}`, async () => {
     const before = process.listeners(signal);
-    const { stdout, done } = start();
-    await delay(50);
+    const { stdout, done, firstFrame } = start();
+    await firstFrame();
     const added = process.listeners(signal).filter((f) => !before.includes(f));
     process.emit(signal, signal);
     assert.equal(await done, code);
     assert.ok(stdout.out.includes(LEAVE_ALT_SCREEN));
-    await delay(10);
     assert.ok(added.length > 0, 'a handler was installed');
-    assert.ok(added.some((f) => !process.listeners(signal).includes(f)), 'our handler is gone again');
+    // removed on a later turn of the event loop (see console.tsx): wait for it, do not guess how long
+    await waitFor(() => added.some((f) => !process.listeners(signal).includes(f)), 'our handler to be gone again');
   });
 }
 
@@ -128,8 +129,8 @@ test('without a terminal the console refuses with one line and exit code 2', asy
 });
 
 test('NO_COLOR in the environment: no colour code written', async () => {
-  const { stdout, stdin, done } = start({ env: { NO_COLOR: '1' } });
-  await delay(50);
+  const { stdout, stdin, done, firstFrame } = start({ env: { NO_COLOR: '1' } });
+  await firstFrame();
   stdin.type('q');
   await done;
   // eslint-disable-next-line no-control-regex

@@ -1,9 +1,10 @@
 // Drives bin/day2-tui in a real terminal (tmux) the way a person would: type keys, read the screen.
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quote } from 'shell-quote';
 
 export class TmuxSession {
   /** A private tmux server per session, so tests never touch the user's tmux and can stop it whole. */
@@ -21,14 +22,54 @@ export class TmuxSession {
   }
 
   private statusFile = '';
+  private pidFile = '';
 
-  /** Starts `command` (a shell command line) in a detached session of the given size. */
+  /**
+   * Starts `command` (a shell command line) in a detached session of the given size. The pane gets a
+   * small, explicit environment (PATH, HOME, TERM, LANG, then `env`) instead of whatever the test
+   * runner's environment holds, so a CI runner's variables cannot change what the console draws.
+   */
   start(command: string, env: Record<string, string> = {}): void {
-    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const dir = mkdtempSync(join(tmpdir(), 'day2-tmux-'));
     // tmux 3.3 does not always report pane_dead_status: the shell records the exit code itself.
-    this.statusFile = join(mkdtempSync(join(tmpdir(), 'day2-tmux-')), 'status');
-    const wrapped = `${command}; echo $? > ${this.statusFile}; sleep 600`;
-    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(this.width), '-y', String(this.height), ...envArgs, wrapped);
+    this.statusFile = join(dir, 'status');
+    this.pidFile = join(dir, 'pid');
+    const launcher = join(dir, 'run.sh');
+    writeFileSync(launcher, `echo $$ > ${this.pidFile}\n${command}\necho $? > ${this.statusFile}\nexec sleep 600\n`);
+    const paneEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      ...env,
+    };
+    const assignments = Object.entries(paneEnv).map(([k, v]) => `${k}=${quote([v])}`);
+    const paneCommand = `exec env -i ${assignments.join(' ')} /bin/sh ${launcher}`;
+    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(this.width), '-y', String(this.height), paneCommand);
+  }
+
+  /**
+   * What a failed wait should say besides the screen: is the program running, stopped or blocked, and on
+   * what (ps STAT and WCHAN), did it exit and how, and tmux's view of the pane.
+   */
+  diagnose(): string {
+    const out: string[] = [];
+    const safe = (what: string, f: () => string) => {
+      try {
+        out.push(`${what}: ${f().trim()}`);
+      } catch (err) {
+        out.push(`${what}: (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+      }
+    };
+    safe('pane', () => this.tmux('display-message', '-p', '-t', this.name, 'pid #{pane_pid} dead #{pane_dead} alternate #{alternate_on} size #{pane_width}x#{pane_height} cursor #{cursor_x},#{cursor_y}'));
+    safe('exit status', () => (existsSync(this.statusFile) ? readFileSync(this.statusFile, 'utf8') : 'still running'));
+    const shellPid = existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').trim() : '';
+    safe('processes', () =>
+      shellPid
+        ? '\n' + execFileSync('ps', ['-o', 'pid,pgid,tpgid,stat,wchan:24,etime,args', '--forest', '-s', execFileSync('ps', ['-o', 'sid=', '-p', shellPid], { encoding: 'utf8' }).trim()], { encoding: 'utf8' })
+        : 'the launcher never started',
+    );
+    return out.join('\n');
   }
 
   screen(): string {
@@ -64,12 +105,12 @@ export class TmuxSession {
       if (predicate(last)) return last;
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+    throw new Error(`timed out waiting for ${what}; the screen was:\n${last}\n${this.diagnose()}`);
   }
 
   stop(): void {
     try {
-      this.tmux('kill-server');
+      execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
     } catch {
       /* already gone */
     }
