@@ -20,12 +20,16 @@ env -u CI -u CONTINUOUS_INTEGRATION node --import tsx --test --test-reporter=spe
 if [ "$mode" = all ]; then
   mapfile -t lab < <(find test/lab test/transport test/engine test/procedures test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)
   export LAB_DIR=${LAB_DIR:-$PWD/.lab/run}
+  # One lab per machine (fixed loopback addresses): the same lock as scripts/with-lab.sh.
+  exec 9>/tmp/day2-lab-global.lock
+  echo "== lab: waiting for the machine's lab lock"
+  flock 9
   echo "== lab: starting in $LAB_DIR"
-  if bash test/lab/install-packages.sh && LAB_KUBECTL=$(bash test/lab/kubectl.sh) && export LAB_KUBECTL &&
-    bash test/lab/lab.sh up --dir "$LAB_DIR"; then
+  if bash test/lab/install-packages.sh 9>&- && LAB_KUBECTL=$(bash test/lab/kubectl.sh 9>&-) && export LAB_KUBECTL &&
+    bash test/lab/lab.sh up --dir "$LAB_DIR" 9>&-; then
     trap 'bash test/lab/lab.sh down --dir "$LAB_DIR" || true; rm -f "$log"' EXIT
     echo "== lab and terminal tests (${#lab[@]} files)"
-    node --import tsx --test --test-concurrency=1 --test-reporter=spec "${lab[@]}" 2>&1 | tee -a "$log" || status=1
+    node --import tsx --test --test-concurrency=1 --test-reporter=spec "${lab[@]}" 9>&- 2>&1 | tee -a "$log" || status=1
   else
     echo "FAILED: the lab could not start (see above); the integration and terminal tests did not run." >&2
     status=1

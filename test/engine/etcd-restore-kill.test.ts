@@ -186,7 +186,7 @@ interface Boundary {
 /** Every boundary of etcd-restore as planned for the lab, in order. */
 function boundaries(): Boundary[] {
   const inventory = readInventoryFile({ kind: 'file', path: join(labDir, 'hosts.ini'), from: 'flag' });
-  const plan = planProcedure(etcdRestore, { host: MASTERS[0]!, backup: `/backup/etcd-${today()}` }, inventory);
+  const plan = planProcedure(etcdRestore, { host: MASTERS[0]!, backup: backupDir }, inventory);
   const out: Boundary[] = [];
   etcdRestore.steps.forEach((step, i) => {
     const p = plan[i]!;
@@ -243,9 +243,10 @@ before(async () => {
   for (const m of MASTERS) leftoversBefore.set(m, new Set(await leftovers(m)));
   fp0 = await fingerprint();
   // the backup every cycle restores, taken once with the product
-  const r = await run(BIN, day2Args(join(tmp, 'state-backup'), ['run', 'etcd-backup', '--param', `host=${MASTERS[0]}`, '--yes']), 300_000);
+  // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
+  backupDir = `/backup/etcd-kill-test-${process.pid}`;
+  const r = await run(BIN, day2Args(join(tmp, 'state-backup'), ['run', 'etcd-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${backupDir}`, '--yes']), 300_000);
   assert.equal(r.code, 0, show(r));
-  backupDir = `/backup/etcd-${today()}`;
   assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
   assert.equal(await fingerprint(), fp0, 'the backup changed the data');
 });
@@ -269,6 +270,7 @@ after(async () => {
       }
     }
   } finally {
+    if (labDir && backupDir) await ssh(MASTERS[0]!, `rm -rf ${backupDir}`).catch(() => undefined);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -94,9 +94,10 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-restore-test-'));
   assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
   // the backup every test uses, taken with the product
-  const r = await day2('etcd-backup', { host: MASTERS[0]! }, join(tmp, 'state-backup'));
+  // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
+  backupDir = `/backup/etcd-restore-test-${process.pid}`;
+  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'));
   assert.equal(r.code, 0, show(r));
-  backupDir = `/backup/etcd-${today()}`;
   assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
 });
 
@@ -110,6 +111,7 @@ after(async () => {
       if (!ok) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
     }
   } finally {
+    if (labDir && backupDir) await ssh(MASTERS[0]!, `rm -rf ${backupDir}`).catch(() => undefined);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -201,11 +201,11 @@ BEGIN {
   EXT = 4194304; MIB = 1048576
   # field: header, type (s string, n number, z size)
   split("vg_name:VG:s pv_count:#PV:n lv_count:#LV:n snap_count:#SN:n vg_attr:Attr:s vg_size:VSize:z vg_free:VFree:z vg_extent_size:Ext:z vg_extent_count:#Ext:n vg_free_count:Free:n vg_fmt:Fmt:s", A, " ")
-  for (i in A) { split(A[i], p, ":"); HDR[p[1]] = p[2]; TYP[p[1]] = p[3]; VGF[p[1]] = 1 }
+  for (i in A) { split(A[i], pp, ":"); HDR[pp[1]] = pp[2]; TYP[pp[1]] = pp[3]; VGF[pp[1]] = 1 }
   split("pv_name:PV:s pv_fmt:Fmt:s pv_attr:Attr:s pv_size:PSize:z pv_free:PFree:z pv_used:Used:z dev_size:DevSize:z pe_start:1st_PE:z pv_pe_count:PE:n pv_pe_alloc_count:Alloc:n", A, " ")
-  for (i in A) { split(A[i], p, ":"); h = p[2]; gsub(/_/, " ", h); HDR[p[1]] = h; TYP[p[1]] = p[3]; PVF[p[1]] = 1 }
+  for (i in A) { split(A[i], pp, ":"); h = pp[2]; gsub(/_/, " ", h); HDR[pp[1]] = h; TYP[pp[1]] = pp[3]; PVF[pp[1]] = 1 }
   split("lv_name:LV:s lv_full_name:LV:s lv_attr:Attr:s lv_size:LSize:z pool_lv:Pool:s origin:Origin:s data_percent:Data%:n metadata_percent:Meta%:n move_pv:Move:s mirror_log:Log:s copy_percent:Cpy%Sync:n convert_lv:Convert:s lv_path:Path:s lv_dm_path:DMPath:s segtype:Type:s devices:Devices:s", A, " ")
-  for (i in A) { split(A[i], p, ":"); HDR[p[1]] = p[2]; TYP[p[1]] = p[3]; LVF[p[1]] = 1 }
+  for (i in A) { split(A[i], pp, ":"); HDR[pp[1]] = pp[2]; TYP[pp[1]] = pp[3]; LVF[pp[1]] = 1 }
   prefix = (KIND == "vgs") ? "vg_" : (KIND == "pvs") ? "pv_" : "lv_"
   nf = split(FIELDS, F, ",")
   for (i = 1; i <= nf; i++) {
@@ -217,7 +217,7 @@ BEGIN {
   }
   nargs = split(ARGS, ARG, " ")
   nsel = split(SELECT, S, ",")
-  for (i = 1; i <= nsel; i++) { split(S[i], p, "="); SK[i] = p[1]; SV[i] = p[2]; if (!(SK[i] in HDR) && ((prefix SK[i]) in HDR)) SK[i] = prefix SK[i] }
+  for (i = 1; i <= nsel; i++) { split(S[i], pp, "="); SK[i] = pp[1]; SV[i] = pp[2]; if (!(SK[i] in HDR) && ((prefix SK[i]) in HDR)) SK[i] = prefix SK[i] }
   nopen = split(OPEN, O, " "); for (i = 1; i <= nopen; i++) ISOPEN[O[i]] = 1
 }
 /^[[:space:]]*(#|$)/ { next }
