@@ -75,6 +75,8 @@ export function snapshotVerdict(out: CommandOutput): true | string {
   if (!size) return 'could not read the snapshot file size';
   if (Number(size[1]) < s.totalSize) return `the snapshot file is ${size[1]} bytes, shorter than the ${s.totalSize} bytes of its database: truncated`;
   if (s.totalKey === 0) return 'the snapshot holds no keys';
+  // etcdctl2 backup without --with-v3 writes a member/snap/db of revision 0: no v3 data at all
+  if (s.revision === 0) return 'the file holds no v3 data (revision 0): it is the member/snap/db of a v2 backup (etcdctl backup without --with-v3), not a v3 snapshot; use the backup’s db file (snapshot save)';
   return true;
 }
 

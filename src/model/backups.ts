@@ -96,7 +96,10 @@ export function etcdBackupDirs(files: readonly ListedFile[]): DiscoveredChoice[]
  * directory, newest first, the snapshot before the copy within one directory.
  */
 export function etcdSnapshotFiles(files: readonly ListedFile[]): DiscoveredChoice[] {
-  const dbs = files.filter((f) => f.path.endsWith('/db') && notEmpty(f));
+  // In a backup directory with a snapshot (<dir>/db), <dir>/member*/snap/db is the v2 backup's: etcdctl
+  // backup (without --with-v3) writes it with no v3 data, so restoring it would bring back an empty keyspace.
+  const withSnapshot = new Set(files.filter((f) => f.path.endsWith('/db') && !isDataDirCopy(f.path)).map((f) => dirOf(f.path)));
+  const dbs = files.filter((f) => f.path.endsWith('/db') && notEmpty(f) && !(isDataDirCopy(f.path) && withSnapshot.has(backupDirOf(f.path))));
   const newest = new Map<string, number>();
   for (const f of dbs) newest.set(backupDirOf(f.path), Math.max(newest.get(backupDirOf(f.path)) ?? 0, f.mtime));
   const sorted = [...dbs].sort((a, b) => {
