@@ -62,6 +62,8 @@ export function alreadyOverlay2(ctx: StepContext): string | undefined {
 
 /** The docker-storage-setup file this run writes (from the captured VG and disks). */
 export function newSetupFile(ctx: StepContext): string {
+  // planning: the disk and VG are placeholders until the names are read on the node; show the file's shape
+  if (ctx.planning) return overlay2SetupFile({ devs: ['/dev/xvdb'], vg: 'vg' }).replace('DEVS=/dev/xvdb', 'DEVS=<disk>').replace('VG=vg', 'VG=<vg>');
   return overlay2SetupFile({ devs: list(ctx, 'disk'), vg: ctx.captured.get('vg') });
 }
 
