@@ -22,7 +22,7 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-remove-member', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
+export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-add-member', 'etcd-remove-member', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
 /** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
 export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
   'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
@@ -327,7 +327,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     id: 'etcd-add-member', kind: 'procedure', title: 'Add an etcd member by hand', section: '5.4.4.2', guideLine: 1214, risk: 'high',
     summary: 'Issues certificates from the etcd CA, adds the member, installs and starts etcd on the new host and points the masters at it.',
     parameters: [
-      hostParam('host', 'new_etcd', 'New etcd host'),
+      // any host of the inventory: usually one of [new_etcd], or a member removed earlier being added back (5.4.3)
+      text('host', 'Host to add: a [new_etcd] host, or a removed member coming back'),
       text('ip', 'IP address of the new host; default: resolved on the host', false),
       hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
     ],

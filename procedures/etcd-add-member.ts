@@ -844,8 +844,9 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         describe: 'every endpoint is healthy and the cluster has one member more',
         command: (ctx) => sh`${etcdctl.endpointHealth(allEndpoints(ctx))}; echo '--- list'; ${etcdctl.memberListV2(allEndpoints(ctx))}`,
         ok: (out, ctx) => {
-          const [healthPart, listPart = ''] = text(out).split(/^--- list$/m);
-          const r = parseV3EndpointHealth(healthPart ?? '');
+          // etcdctl 3.4 prints endpoint health on stderr: health from both streams, the list from stdout after the mark
+          const r = parseV3EndpointHealth(text(out));
+          const listPart = out.stdout.split(/^--- list$/m)[1] ?? '';
           const bad = allEndpoints(ctx).filter((e) => !r.some((x) => x.endpoint === e && x.healthy));
           if (bad.length) return `not healthy: ${bad.join(', ')}`;
           const ms = parseV2MemberList(listPart);

@@ -3,6 +3,7 @@
 import type { Procedure } from '../src/engine/types.js';
 import { dockerStorageExpand } from './docker-storage-expand.js';
 import { dockerStorageOverlay2 } from './docker-storage-overlay2.js';
+import { etcdAddMember } from './etcd-add-member.js';
 import { etcdBackup } from './etcd-backup.js';
 import { etcdConfigRestore } from './etcd-config-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
@@ -16,7 +17,7 @@ import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
-export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdRemoveMember, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
+export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
 
 export function findProcedure(id: string): Procedure | undefined {
   return PROCEDURES.find((p) => p.entry.id === id);

@@ -167,6 +167,13 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
     assert.equal(mv.code, 0, show(mv));
   }
   assert.ok(await waitThreeHealthy(10));
+  // what the survivors' etcd.conf say before: a member that joined by `member add` after a restore may
+  // never have named master-2 (its ETCD_INITIAL_CLUSTER is what that add printed); only those that do change
+  const namedBefore = new Map<string, boolean>();
+  for (const m of MASTERS.slice(0, 2)) {
+    const c = await ssh(m, `grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf`);
+    namedBefore.set(m, c.stdout.includes(`${MASTERS[2]}=`));
+  }
   const stopFile = `/tmp/day2-rm-poll-stop-${process.pid}`;
   const poll = startPoll(stopFile);
   await new Promise((f) => setTimeout(f, 1500));
@@ -199,11 +206,13 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   // etcd stopped and disabled on master-2, its data left in place
   const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd');
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
-  // survivors: ETCD_INITIAL_CLUSTER without master-2, a .bak kept
+  // survivors: ETCD_INITIAL_CLUSTER without master-2; a .bak kept where the line changed
   for (const m of MASTERS.slice(0, 2)) {
-    const c = await ssh(m, `ls /etc/etcd/etcd.conf.bak-* >/dev/null && grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf`);
+    const c = await ssh(m, `grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf; ls /etc/etcd/etcd.conf.bak-${'*'} 2>/dev/null | wc -l`);
     assert.equal(c.code, 0, `${m}: ${show(c)}`);
-    assert.ok(!c.stdout.includes(MASTERS[2]!) && c.stdout.includes(MASTERS[0]!), `${m}: ${c.stdout}`);
+    const [line = '', baks = '0'] = c.stdout.trim().split('\n');
+    assert.ok(!line.includes(MASTERS[2]!) && line.includes('=https://'), `${m}: ${c.stdout}`);
+    if (namedBefore.get(m)) assert.ok(Number(baks) > 0, `${m}: ETCD_INITIAL_CLUSTER named master-2 and changed, but no .bak copy was kept`);
   }
   // the audit log: member remove by id on master-0, master-restart on both masters
   const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
@@ -218,4 +227,48 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   const log = await putBack();
   assert.ok(await waitThreeHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after putting master-2 back');
+});
+
+test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum never lost; 3 healthy members, the same data', { timeout: 900_000 }, async () => {
+  if (!(await waitThreeHealthy(10))) await putBack(); // the test before failed half-way
+  assert.ok(await waitThreeHealthy(60), 'etcd is not healthy with 3 members before the test');
+  const cert0 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt');
+  const stopFile = `/tmp/day2-add-poll-stop-${process.pid}`;
+  const poll = startPoll(stopFile);
+  await new Promise((f) => setTimeout(f, 1500));
+  const removed = await day2('etcd-remove-member', { member: MASTERS[2]!, 'allow-even': 'yes' }, join(tmp, 'state-remove-2'));
+  const addState = join(tmp, 'state-add');
+  const added = removed.code === 0 ? await day2('etcd-add-member', { host: MASTERS[2]! }, addState) : undefined;
+  await new Promise((f) => setTimeout(f, 1500));
+  await ssh(MASTERS[0]!, `touch ${stopFile}`);
+  const p = await poll.done;
+  assert.equal(removed.code, 0, show(removed));
+  assert.ok(added);
+  assert.equal(added.code, 0, show(added));
+
+  const polls = p.stdout.split('\n').filter((l) => l.startsWith('POLL '));
+  const lost = polls.filter((l) => l.startsWith('POLL lost'));
+  assert.ok(polls.length >= 10, `too few polls (${polls.length}):\n${show(p)}`);
+  assert.deepEqual(lost, [], `quorum lost during the runs (${lost.length} of ${polls.length} polls)`);
+  console.log(`${polls.length} health polls during remove + add, none lost`);
+
+  // the arithmetic of the addition is shown before the member add
+  assert.match(added.stdout, /members before: 2; quorum: 2; failures tolerated: 0/, show(added));
+  assert.match(added.stdout, /members after: {2}3; quorum: 2; failures tolerated: 1/, show(added));
+  assert.ok(await waitThreeHealthy(30), 'not 3 healthy members with their names and https peer URLs after etcd-add-member');
+  assert.equal(await fingerprint(), fp0, 'fingerprint differs after remove + add');
+  // master-2 runs with new certificates from the lab's etcd CA; its old configuration was moved aside, not deleted
+  const cert1 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf');
+  assert.equal(cert1.code, 0, show(cert1));
+  assert.notEqual(cert1.stdout.split('\n').slice(0, 2).join('\n'), cert0.stdout.trim(), 'new certificates');
+  assert.match(cert1.stdout, /peer\.crt: OK\n.*server\.crt: OK\n[1-9]\d*\nETCD_INITIAL_CLUSTER_STATE=existing\n/, show(cert1));
+  // every master's master-config.yaml lists master-2's client URL again
+  for (const m of MASTERS) {
+    const c = await ssh(m, "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml");
+    assert.match(c.stdout, /https:\/\/(127\.0\.10\.3|master-2\.lab\.example\.com):2379/, `${m}: ${show(c)}`);
+  }
+  const cmds = readFileSync(join(addState, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
+    .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
+  assert.ok(cmds.some((c) => /^master-0\S* .*openssl ca -name etcd_ca -config \/etc\/etcd\/ca\/openssl\.cnf .*-extensions etcd_v3_ca_peer/.test(c)), 'the peer certificate was signed on the CA host');
+  assert.ok(cmds.some((c) => /member add master-2\.lab\.example\.com https:\/\/127\.0\.10\.3:2380/.test(c)), 'member add with the name and https peer URL');
 });
