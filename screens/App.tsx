@@ -23,10 +23,15 @@ import {
 } from '../src/model/console-state.js';
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { truncate } from '../src/model/text.js';
+import type { DrainSession, NodesService } from '../src/nodes/service.js';
+import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import { Health } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
 import { Home } from './Home.js';
+import { DrainView } from './DrainView.js';
+import { NodePods } from './NodePods.js';
+import { Nodes } from './Nodes.js';
 import { HostDetail } from './HostDetail.js';
 import { ProcedureDetail } from './ProcedureDetail.js';
 import { ProcedureScreen, type PlanFn, type ValidateFn } from './Procedure.js';
@@ -35,6 +40,7 @@ import { Runs } from './Runs.js';
 import { RunView } from './RunView.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
+import { useNodes } from './hooks/useNodes.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { footerKeys, type FooterKeys } from './keys.js';
 import { splitKeypresses } from './hooks/splitKeypresses.js';
@@ -76,6 +82,11 @@ export interface AppProps {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (engine: journal listRuns). */
   listRuns?: () => RunSummary[];
+  /**
+   * Node operations (core: src/nodes/service.ts): the Nodes screen (n) lists, cordons, uncordons and
+   * drains through it. Without it the screen says node operations are not available.
+   */
+  nodes?: NodesService;
   /** A warning shown on the first screen (e.g. why keys are not read). */
   notice?: string;
   /** Fixed size (tests); default: the terminal's, following resizes. */
@@ -103,6 +114,12 @@ function routeTitle(route: Route): string {
       return 'Home › Runs';
     case 'resume':
       return 'Interrupted run';
+    case 'nodes':
+      return 'Home › Nodes';
+    case 'node-pods':
+      return `Nodes › pods on ${route.node.split('.')[0]}`;
+    case 'drain':
+      return `Nodes › drain ${route.node.split('.')[0]}`;
   }
 }
 
@@ -191,6 +208,10 @@ export function App(props: AppProps) {
   const [healthRun, setHealthRun] = useState<HealthRun | undefined>(undefined);
   const healthRef = useRef<HealthRun | undefined>(undefined);
   const health = useHealth(healthRun);
+  const nodes = useNodes(props.nodes);
+  const nodesMemory = useRef(initialNodesView());
+  // The console's drain (one at a time): shown on the drain route, cancelled if the operator quits.
+  const drainRef = useRef<DrainSession | undefined>(undefined);
   // The latest state, also between a key and the re-render (several keys can arrive in one tick).
   const stateRef = useRef(state);
 
@@ -199,6 +220,9 @@ export function App(props: AppProps) {
       const why = quitReason(s.getSnapshot());
       if (why) return why;
     }
+    const drain = drainRef.current?.getSnapshot();
+    // Short: the footer holds it with "Quit anyway?  y quit  any other key stay" at 80 columns.
+    if (drain && drainActive(drain)) return `The drain of ${/^[\d.]+$/.test(drain.options.node) ? drain.options.node : drain.options.node.split('.')[0]} is running`;
     return quitBlocker?.();
   };
   const ctx: ConsoleContext = {
@@ -240,6 +264,7 @@ export function App(props: AppProps) {
     quitDone.current = true;
     // The operator confirmed: active runs stop at a safe point (their journals say where, for resume).
     for (const s of sessions.current.values()) if (isActive(s.getSnapshot().status)) s.cancel();
+    drainRef.current?.cancel();
     if (onQuit) onQuit();
     else exit();
   }, [state.quit, onQuit, exit]);
@@ -259,7 +284,15 @@ export function App(props: AppProps) {
   const procedures = props.procedures ?? [];
   const findProcedure = (id: string) => procedures.find((p) => p.entry.id === id);
   function selfKeyed(route: Route): boolean {
-    return route.screen === 'run' || route.screen === 'runs' || route.screen === 'resume' || (route.screen === 'procedure' && !!findProcedure(route.id));
+    return (
+      route.screen === 'run' ||
+      route.screen === 'runs' ||
+      route.screen === 'resume' ||
+      route.screen === 'nodes' ||
+      route.screen === 'node-pods' ||
+      (route.screen === 'drain' && drainRef.current?.options.node === route.node) ||
+      (route.screen === 'procedure' && !!findProcedure(route.id))
+    );
   }
   const onGlobal = (what: 'quit' | 'help') => dispatch({ type: what });
   const adopt = (make: () => RunSession): string | undefined => {
@@ -385,6 +418,7 @@ export function App(props: AppProps) {
     if (route.screen !== 'home') return; // the pager screens scroll themselves
     if (input === 'h') return dispatch({ type: 'open-health' });
     if (input === 'u') return dispatch({ type: 'open-runs' });
+    if (input === 'n') return dispatch({ type: 'open-nodes' });
     if (key.tab) return dispatch({ type: 'tab' });
     if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
     if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
@@ -525,6 +559,71 @@ export function App(props: AppProps) {
         />
       );
       break;
+    case 'nodes': {
+      const running = drainRef.current && drainActive(drainRef.current.getSnapshot()) ? drainRef.current.options.node : undefined;
+      body = (
+        <Nodes
+          bindKeys={bindKeys}
+          nodes={nodes}
+          memory={nodesMemory}
+          activeDrain={running}
+          onOpenPods={(node) => dispatch({ type: 'open-node-pods', node })}
+          onDrain={(options) => {
+            try {
+              drainRef.current = nodes.startDrain(options);
+              dispatch({ type: 'open-drain', node: options.node });
+              return undefined;
+            } catch (err) {
+              return `Could not start the drain: ${err instanceof Error ? err.message : String(err)}`;
+            }
+          }}
+          onShowDrain={() => drainRef.current && dispatch({ type: 'open-drain', node: drainRef.current.options.node })}
+          onBack={() => dispatch({ type: 'back' })}
+          onGlobal={onGlobal}
+          onFooter={onFooter}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      );
+      break;
+    }
+    case 'node-pods':
+      body = (
+        <NodePods
+          key={route.node}
+          bindKeys={bindKeys}
+          node={route.node}
+          nodes={nodes}
+          onBack={() => dispatch({ type: 'back' })}
+          onGlobal={onGlobal}
+          onFooter={onFooter}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      );
+      break;
+    case 'drain': {
+      const session = drainRef.current?.options.node === route.node ? drainRef.current : undefined;
+      body = session ? (
+        <DrainView
+          key={route.node}
+          bindKeys={bindKeys}
+          session={session}
+          nodes={nodes}
+          onBack={() => dispatch({ type: 'back' })}
+          onGlobal={onGlobal}
+          onFooter={onFooter}
+          width={width}
+          height={bodyHeight}
+          active={active}
+        />
+      ) : (
+        <Txt tone="bad">{`No drain of ${route.node} is held by this console (Esc back).`}</Txt>
+      );
+      break;
+    }
     case 'resume':
       body = (
         <ResumeOffer

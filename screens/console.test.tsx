@@ -144,3 +144,16 @@ test('inTerminalForeground: a process outside the terminal foreground group is t
   assert.equal(inTerminalForeground('42 (node) T 41 41 7 34816 7 4194304'), false, 'pgrp 41, foreground group 7');
   assert.equal(inTerminalForeground('42 (node a) b) S 1 42 42 0 -1 0'), true, 'no controlling terminal');
 });
+
+test('the NodesService given to the console is what the Nodes screen (n) reads', async () => {
+  const { NodesService } = await import('../src/nodes/service.js');
+  const { SteppedDemoRunner } = await import('./testing/demo-nodes.js');
+  const runner = new SteppedDemoRunner();
+  const { stdout, stdin, done, firstFrame } = start({ nodes: new NodesService({ runner }) });
+  await firstFrame();
+  stdin.type('n');
+  await waitFor(() => /NODES — 9 nodes/.test(stripAnsi(stdout.out)), 'the DEMO nodes through the given service', 10_000);
+  assert.ok(runner.scripts.includes('oc get nodes -o json'));
+  stdin.type('q');
+  assert.equal(await done, 0);
+});

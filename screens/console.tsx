@@ -12,6 +12,7 @@ import type { HealthRun } from '../src/model/health.js';
 import type { RunSession } from '../src/engine/session.js';
 import type { Params, Procedure } from '../src/engine/types.js';
 import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { NodesService } from '../src/nodes/service.js';
 import { App, PRODUCT } from './App.js';
 import type { PlanFn, ValidateFn } from './Procedure.js';
 import { colorWanted } from './theme.js';
@@ -48,6 +49,11 @@ export interface ConsoleOptions {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (u). */
   listRuns?: () => RunSummary[];
+  /**
+   * Node operations for the Nodes screen (n): `new NodesService({ runner, oc })`, oc on the bastion like
+   * the cluster-wide checks. Without it the screen says node operations are not available.
+   */
+  nodes?: NodesService;
   /** After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has not (default 3000; 0: never). */
   exitAfterSignalMs?: number;
   /** For tests; default process.stdin/stdout/stderr/env. */
@@ -212,6 +218,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           interruptedRuns={opts.interruptedRuns}
           resumeRun={opts.resumeRun}
           listRuns={opts.listRuns}
+          nodes={opts.nodes}
           notice={notice}
           onQuit={() => finish(0)}
         />,

@@ -23,6 +23,11 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'p', what: 'Health: problems only (rows and columns with ! ✗ E), again to show all' },
   { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
+  { keys: 'n', what: 'Home: the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)' },
+  { keys: 'c  u', what: 'Nodes: cordon / uncordon the selected node (oc adm manage-node --schedulable=false/true)' },
+  { keys: 'Enter  r', what: 'Nodes: the selected node\'s pods (owner kind, emptyDir); r reads the list again' },
+  { keys: 'd', what: 'Nodes: drain the selected node: an options form (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly' },
+  { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
   { keys: 'u', what: 'Home: the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)' },
   { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
   { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
@@ -74,6 +79,31 @@ export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'c
   }
 }
 
+export type NodesMode = 'list' | 'filter' | 'modal' | 'modal-text' | 'unavailable' | 'pods' | 'drain-running' | 'drain-done';
+
+/** The Nodes screens' keys: the list, its filter prompt, the drain options modal, a node's pods, the drain. */
+export function nodesFooter(mode: NodesMode): FooterKeys {
+  switch (mode) {
+    case 'list':
+      // exactly 80 columns: the arrows go unsaid (the help lists them)
+      return [['Enter', 'pods'], ['c', 'cordon'], ['u', 'uncordon'], ['d', 'drain'], ['r', 'refresh'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
+    case 'filter':
+      return [['Enter', 'keep filter'], ['Esc', 'clear'], ['↑↓', 'move']];
+    case 'modal':
+      return [['↑↓ Tab', 'field'], ['Space', 'toggle'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
+    case 'modal-text':
+      return [['↑↓ Tab', 'field'], ['type', 'the value'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
+    case 'unavailable':
+      return [['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
+    case 'pods':
+      return [['↑↓', 'move'], ['r', 'refresh'], ['Esc', 'nodes'], ['?', 'help'], ['q', 'quit']];
+    case 'drain-running':
+      return [['Esc', 'cancel the drain'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
+    case 'drain-done':
+      return [['Esc', 'back to Nodes'], ['u', 'uncordon'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
+  }
+}
+
 /** The footer: the keys valid on this screen (or in this prompt), as [key, what] pairs. */
 export function footerKeys(route: Route, prompt: Prompt | undefined): [string, string][] {
   if (prompt?.kind === 'filter') return [['Enter', 'keep filter'], ['Esc', 'clear'], ['↑↓', 'move']];
@@ -81,7 +111,8 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
   if (prompt?.kind === 'confirm-quit') return [['y', 'quit'], ['any other key', 'stay']];
   switch (route.screen) {
     case 'home':
-      return [['Tab', 'pane'], ['h', 'health'], ['u', 'runs'], ['/', 'filter'], [':', 'jump'], ['r', 're-probe'], ['?', 'help'], ['q', 'quit']];
+      // 80 columns hold exactly this: r says "probe" (the help says re-probe).
+      return [['Tab', 'pane'], ['h', 'health'], ['n', 'nodes'], ['u', 'runs'], ['/', 'filter'], [':', 'jump'], ['r', 'probe'], ['?', 'help'], ['q', 'quit']];
     case 'health':
       return [['↑↓←→', 'cell'], ['Enter', 'detail'], ['r', 're-run'], ['R', 'all'], ['p', 'problems'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
     case 'health-cell':
@@ -98,5 +129,11 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
       return [['↑↓', 'move'], ['Enter', 'resume (interrupted)'], ['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
     case 'resume':
       return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
+    case 'nodes':
+      return nodesFooter('list');
+    case 'node-pods':
+      return nodesFooter('pods');
+    case 'drain':
+      return nodesFooter('drain-running');
   }
 }

@@ -98,6 +98,10 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const screens = await import('../../screens/console.js');
     const { healthRunOptions, startHealthRun } = await import('./check.js');
     const health = healthRunOptions({ inventory, runner, oc: options.ocPath, concurrency: options.concurrency }, io.env);
+    // Node operations run oc where the cluster-wide checks do (the bastion; the demo answers it itself),
+    // and fail with the same sentence when the client is missing.
+    const { NodesService } = await import('../nodes/service.js');
+    const nodes = new NodesService({ runner, oc: options.ocPath, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) });
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
     const { startProcedureRun, checkResumable } = await import('../engine/run.js');
@@ -113,6 +117,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       noColor: !options.color,
       concurrency: options.concurrency,
       startHealth: () => startHealthRun(health),
+      nodes,
       procedures: PROCEDURES,
       planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date()),
       startRun: (procedure, params) => startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),

@@ -64,3 +64,19 @@ test('? opens help and closes it again; Esc on a screen goes back', () => {
   assert.deepEqual(currentRoute(run([{ type: 'help' }], ctx(), s)), { screen: 'home' });
   assert.deepEqual(currentRoute(run([{ type: 'back' }], ctx(), s)), { screen: 'home' });
 });
+
+test('n opens Nodes from Home; a node\'s pods and a drain sit above it, so Esc comes back to the list', () => {
+  let s = run([{ type: 'open-nodes' }]);
+  assert.deepEqual(s.stack, [{ screen: 'home' }, { screen: 'nodes' }]);
+  assert.equal(run([{ type: 'open-nodes' }], ctx(), s), s, 'already there: nothing changes');
+  s = run([{ type: 'open-node-pods', node: 'node-0.example.com' }], ctx(), s);
+  assert.deepEqual(currentRoute(s), { screen: 'node-pods', node: 'node-0.example.com' });
+  s = run([{ type: 'back' }], ctx(), s);
+  assert.deepEqual(currentRoute(s), { screen: 'nodes' });
+  s = run([{ type: 'open-drain', node: 'node-0.example.com' }], ctx(), s);
+  assert.deepEqual(s.stack, [{ screen: 'home' }, { screen: 'nodes' }, { screen: 'drain', node: 'node-0.example.com' }]);
+  s = run([{ type: 'back' }, { type: 'back' }], ctx(), s);
+  assert.deepEqual(currentRoute(s), { screen: 'home' });
+  // from anywhere, a drain is shown above the list
+  assert.deepEqual(run([{ type: 'open-health' }, { type: 'open-drain', node: 'n' }]).stack.map((r) => r.screen), ['home', 'nodes', 'drain']);
+});

@@ -24,7 +24,13 @@ export type Route =
   /** Past and interrupted runs. */
   | { screen: 'runs' }
   /** At start-up: a run was interrupted — resume it? */
-  | { screen: 'resume' };
+  | { screen: 'resume' }
+  /** The cluster's nodes (oc get nodes): cordon, uncordon, drain. */
+  | { screen: 'nodes' }
+  /** The pods on one node. */
+  | { screen: 'node-pods'; node: string }
+  /** A drain of one node, live (its session is held by the App). */
+  | { screen: 'drain'; node: string };
 
 export type Prompt =
   | { kind: 'filter'; pane: Pane | 'health'; text: string }
@@ -71,7 +77,13 @@ export type Action =
   /** Show a run (started or resumed): Home below it, so Esc from the finished run returns Home. */
   | { type: 'open-run'; runId: string }
   /** Open the Runs screen. */
-  | { type: 'open-runs' };
+  | { type: 'open-runs' }
+  /** Open the Nodes screen. */
+  | { type: 'open-nodes' }
+  /** Nodes screen: the pods on this node. */
+  | { type: 'open-node-pods'; node: string }
+  /** Show the drain of this node (started, or still running): Nodes below it, so Esc returns there. */
+  | { type: 'open-drain'; node: string };
 
 export interface ConsoleContext {
   /** Selectable keys of a pane's list with this filter applied, in display order. */
@@ -286,6 +298,13 @@ export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext):
     case 'open-runs':
       if (route.screen === 'runs') return state;
       return { ...state, stack: [{ screen: 'home' }, { screen: 'runs' }] };
+    case 'open-nodes':
+      if (route.screen === 'nodes') return state;
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'nodes' }] };
+    case 'open-node-pods':
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'nodes' }, { screen: 'node-pods', node: action.node }] };
+    case 'open-drain':
+      return { ...state, stack: [{ screen: 'home' }, { screen: 'nodes' }, { screen: 'drain', node: action.node }] };
     default:
       break;
   }

@@ -13,6 +13,9 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
 
+/** How many output lines of a command are paced by lineDelayMs (the rest follow at once). */
+const PACED_LINES = 40;
+
 export interface DemoRunnerOptions {
   /** The cluster to simulate (default: demoInventory()). */
   inventory?: Inventory;
@@ -20,7 +23,7 @@ export interface DemoRunnerOptions {
   downHosts?: readonly string[];
   /** Hosts whose docker still uses devicemapper (default: app-node-1), so the docker-storage check has something to say. */
   devicemapperHosts?: readonly string[];
-  /** Pause before each output line (default 12 ms). */
+  /** Pause before each of a command's first PACED_LINES output lines (default 12 ms). */
   lineDelayMs?: number;
   /** Pause before a command's first line (default 60 ms). */
   startDelayMs?: number;
@@ -504,6 +507,9 @@ export class DemoRunner implements Runner {
 
     const exec = simulateScript(this.cluster, host, command.script);
     if (!(await sleep(this.startDelayMs, ac.signal))) return finish(null);
+    // Paced like a command printing as it works, but only its first lines: a real `oc get … -o json`
+    // prints hundreds of lines at once, and pacing every one made the demo's Nodes screen take 10 s.
+    let paced = 0;
     for (const step of exec.steps) {
       if (step.kind === 'wait') {
         if (!(await sleep(step.ms, ac.signal))) return finish(null);
@@ -513,7 +519,8 @@ export class DemoRunner implements Runner {
         step.run();
         continue;
       }
-      if (!(await sleep(this.lineDelayMs, ac.signal))) return finish(null);
+      if (paced++ < PACED_LINES && !(await sleep(this.lineDelayMs, ac.signal))) return finish(null);
+      if (ac.signal.aborted) return finish(null);
       const buf = Buffer.from(`${step.text}\n`);
       if (step.stream === 'stdout') {
         out.push(buf);
