@@ -151,3 +151,27 @@ test('dropFromInitialCluster: by name or peer URL, order kept', () => {
   assert.equal(dropFromInitialCluster('old-name=https://10.0.0.3:2380,master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
   assert.equal(dropFromInitialCluster('master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
 });
+
+test('edit-initial-cluster decides per survivor, from its own line: one that names the member is edited (a .bak first), one that does not is left alone', () => {
+  const edit = etcdRemoveMember.steps.find((s) => s.id === 'edit-initial-cluster')!;
+  const line = (names: number[]) => names.map((i) => `${M[i]}=https://10.0.0.${i + 1}:2380`).join(',');
+  // master-0 has the original line; master-1 joined after a restore with what `member add` printed (no master-2)
+  const own: Record<string, string> = { [M[0]!]: line([0, 1, 2]), [M[1]!]: line([0, 1]) };
+  const ctxOn = (h: string) => ({
+    params: { member: M[2]! },
+    inventory: inv,
+    host: inv.hosts.find((x) => x.name === h)!,
+    captured: { has: (n: string) => n === 'initial-cluster', get: () => own[h]! },
+    startedAt: NOW,
+    planning: false,
+  });
+  const on0 = edit.commands(ctxOn(M[0]!)).map((c) => c.script);
+  assert.equal(on0.length, 3);
+  assert.match(on0[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-/);
+  assert.ok(on0[1]!.includes(line([0, 1])) && !on0[1]!.includes(`${M[2]}=`), on0[1]);
+  const on1 = edit.commands(ctxOn(M[1]!)).map((c) => c.script);
+  assert.equal(on1.length, 1);
+  assert.match(on1[0]!, /does not name master-2\.example\.com: nothing to change/);
+  assert.equal(edit.verify!.ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)), true);
+  assert.match(String(edit.verify!.ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))), /ETCD_INITIAL_CLUSTER is/);
+});

@@ -160,6 +160,13 @@ function memberOf(outputs: CommandOutput[], ctx: StepContext): EtcdMember {
  * `from` first (v3 move-leader, sent to the leader), so the cluster is never without a leader; after
  * the removal, waits until the survivors' member list answers without it.
  */
+/** Why this host's ETCD_INITIAL_CLUSTER stays as it is (no line, or it does not name the removed host); undefined when it changes. */
+export function initialClusterUnchanged(ctx: StepContext): string | undefined {
+  const cur = ctx.captured.has('initial-cluster') ? ctx.captured.get('initial-cluster') : '';
+  if (cur === '') return `${ctx.host?.name ?? 'this host'}: etcd.conf has no ETCD_INITIAL_CLUSTER line: nothing to change`;
+  return dropFromInitialCluster(cur, removedHost(ctx)) === cur ? `${ctx.host?.name ?? 'this host'}: ETCD_INITIAL_CLUSTER does not name ${removedHost(ctx).name}: nothing to change` : undefined;
+}
+
 export function removeCommands(ctx: StepContext, id: string, fromId: string): ShellCommand[] {
   const list = etcdctl.memberListV2(survivorEndpoints(ctx));
   const listAll = etcdctl.memberListV2(allEndpoints(ctx));
@@ -292,14 +299,20 @@ export const etcdRemoveMember: Procedure = {
       title: 'Drop the removed host from ETCD_INITIAL_CLUSTER in /etc/etcd/etcd.conf (a .bak-<timestamp> copy first; no etcd restart needed)',
       section: '5.4.5',
       where: { on: 'hosts', describe: 'every remaining etcd member', mode: 'serial', hosts: survivingHosts },
-      skipIf: (ctx) => {
-        if (ctx.planning) return undefined;
-        const cur = ctx.captured.get('initial-cluster');
-        if (cur === '') return 'etcd.conf has no ETCD_INITIAL_CLUSTER line';
-        return dropFromInitialCluster(cur, removedHost(ctx)) === cur ? `ETCD_INITIAL_CLUSTER does not name ${removedHost(ctx).name}` : undefined;
-      },
+      // Decided per host, from that host's own line: the survivors' lines differ (a member that joined by
+      // `member add` has the list that add printed), and a step-level skip sees only one host's capture.
       commands: (ctx) => {
-        const next = ctx.planning ? '<initial-cluster without the member>' : dropFromInitialCluster(ctx.captured.get('initial-cluster'), removedHost(ctx));
+        if (ctx.planning) {
+          const bak = bakOf(ctx);
+          return [
+            sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
+            sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${sedReplacement('<initial-cluster without the member>')}'|' ${ETCD_CONF}`,
+            sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
+          ];
+        }
+        const why = initialClusterUnchanged(ctx);
+        if (why) return [sh`echo ${why}`];
+        const next = dropFromInitialCluster(ctx.captured.get('initial-cluster'), removedHost(ctx));
         const bak = bakOf(ctx);
         return [
           sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
@@ -308,11 +321,13 @@ export const etcdRemoveMember: Procedure = {
         ];
       },
       verify: {
-        describe: 'ETCD_INITIAL_CLUSTER no longer names the removed host and a .bak copy exists',
-        command: (ctx) => sh`ls ${bakOf(ctx)} >/dev/null && grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
+        describe: 'ETCD_INITIAL_CLUSTER no longer names the removed host (and a .bak copy exists where it changed)',
+        command: (ctx) => (initialClusterUnchanged(ctx) ? sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || true` : sh`ls ${bakOf(ctx)} >/dev/null && grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`),
         ok: (out, ctx) => {
+          const unchanged = initialClusterUnchanged(ctx);
           if (out.exitCode !== 0) return `no ${bakOf(ctx)} or no ETCD_INITIAL_CLUSTER line`;
           const v = confValue(out.stdout, 'ETCD_INITIAL_CLUSTER') ?? '';
+          if (unchanged && v === '') return true;
           return (v !== '' && dropFromInitialCluster(v, removedHost(ctx)) === v) || `ETCD_INITIAL_CLUSTER is ${JSON.stringify(v)}`;
         },
       },

@@ -104,7 +104,10 @@ export interface Step {
   /** Guide section, e.g. "4.6.1.2". */
   section?: string;
   where: Placement;
-  /** Skipped (status 'skipped', reason logged) when this returns a reason. */
+  /**
+   * Skipped (status 'skipped', reason logged) when this returns a reason. Evaluated once for the whole
+   * step, without a host: a decision that differs per host belongs in `commands` (which see ctx.host).
+   */
   skipIf?: (ctx: StepContext) => string | undefined;
   /** Checked before the commands; a failure stops the run before anything changes. */
   precondition?: CommandCheck;
