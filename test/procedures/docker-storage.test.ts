@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -216,5 +216,57 @@ test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove
   await assertSwitched();
   const cmds = audited(state);
   assert.equal(cmds.filter((c) => /vgremove docker_vol -y/.test(c)).length, 1, 'vgremove ran once: the resume did not repeat it');
+  await putNode1Back();
+});
+
+// ---- docker-storage-expand (7.1.2), both variants, on node-1's devicemapper thin pool ----------------------
+
+/** The size in bytes of docker_vol (vgs) on node-1, and the PVs in it. */
+async function dockerVg(): Promise<{ bytes: number; pvs: string[] }> {
+  const r = await ssh(NODE1, 'vgs --noheadings --units b --nosuffix -o vg_size docker_vol; pvs --noheadings -o pv_name,vg_name');
+  assert.equal(r.code, 0, show(r));
+  const [size = '0', ...rest] = r.stdout.trim().split('\n');
+  return { bytes: Number(size.trim()), pvs: rest.map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === 'docker_vol').map((f) => f[0]!) };
+}
+/** What the test does to the lab host's block devices (the run/disks of shims/_lvm.sh): attach or grow a disk. */
+function editDisks(edit: (lines: string[]) => string[]): void {
+  const f = join(labDir, 'hosts', NODE1, 'run', 'disks');
+  const lines = readFileSync(f, 'utf8').split('\n').filter(Boolean);
+  writeFileSync(f, edit(lines).join('\n') + '\n');
+}
+
+test('docker-storage-expand new-disk on node-1: /dev/xvdd added to DEVS and to the volume group, still devicemapper, schedulable again', { timeout: 600_000 }, async () => {
+  const before = await dockerVg();
+  editDisks((l) => [...l, '/dev/xvdd disk 10737418240 -']); // the operator attached a 10 GiB disk
+  const state = newState('expand-new');
+  const r = await run(BIN, ['run', 'docker-storage-expand', '--param', `node=${NODE1}`, '--param', 'variant=new-disk', '--param', 'device=/dev/xvdd', '--yes', ...labArgs(state)]);
+  assert.equal(r.code, 0, show(r));
+  const after = await dockerVg();
+  assert.ok(after.bytes > before.bytes, `the volume group grew: ${before.bytes} → ${after.bytes}`);
+  assert.ok(after.pvs.some((p) => p.startsWith('/dev/xvdd')), `a PV on /dev/xvdd in docker_vol: ${after.pvs.join(' ')}`);
+  const setup = await ssh(NODE1, 'grep ^DEVS= /etc/sysconfig/docker-storage-setup');
+  assert.match(setup.stdout, /^DEVS="\/dev\/xvdb \/dev\/xvdd"$/m, show(setup));
+  assert.equal(await dockerDriver(NODE1), 'devicemapper', 'the same driver as before');
+  assert.equal(await unschedulable(NODE1), false);
+  const cmds = audited(state);
+  assert.ok(cmds.findIndex((c) => /oc adm drain node-1/.test(c)) < cmds.findIndex((c) => / docker-storage-setup$/.test(c)), 'evacuated first');
+  assert.ok(!cmds.some((c) => /lvremove|vgremove|pvremove/.test(c)), 'nothing removed for a new disk');
+  await putNode1Back();
+});
+
+test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up afresh, a larger volume group, still devicemapper, schedulable again', { timeout: 600_000 }, async () => {
+  const before = await dockerVg();
+  editDisks((l) => l.map((x) => (x.startsWith('/dev/xvdb disk ') ? '/dev/xvdb disk 42949672960 -' : x))); // grown to 40 GiB
+  const state = newState('expand-resized');
+  const r = await run(BIN, ['run', 'docker-storage-expand', '--param', `node=${NODE1}`, '--param', 'variant=resized-disk', '--yes', ...labArgs(state)]);
+  assert.equal(r.code, 0, show(r));
+  const after = await dockerVg();
+  assert.ok(after.bytes > before.bytes, `the volume group grew: ${before.bytes} → ${after.bytes}`);
+  assert.equal(await dockerDriver(NODE1), 'devicemapper', 'the same driver as before');
+  assert.equal(await unschedulable(NODE1), false);
+  const cmds = audited(state);
+  const idx = (re: RegExp) => cmds.findIndex((c) => re.test(c));
+  assert.ok(idx(/oc adm drain node-1/) < idx(/lvremove .* -y/) && idx(/lvremove/) < idx(/vgremove docker_vol -y/) && idx(/vgremove/) < idx(/pvremove .* -y/), 'drain, lvremove, vgremove, pvremove');
+  assert.ok(idx(/pvremove/) < idx(/ docker-storage-setup$/), 'then docker-storage-setup');
   await putNode1Back();
 });
