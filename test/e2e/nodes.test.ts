@@ -66,8 +66,9 @@ test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-
   s = await t.waitFor((x) => /DRAIN\s+node-0\.lab\.example\.com/.test(x) && /\[x\] ignore daemonsets/.test(x), 'the drain options, ignore daemonsets on');
   assert.match(s, /\[ \] force/);
   t.keys('Down', 'Space', 'Down', 'Space');
-  s = await t.waitFor((x) => /type the node name exactly/.test(x), 'force on: the bare pods listed, the name asked for');
-  assert.match(s, /deletes these bare pods for good/);
+  // the modal reads the node's pods when it opens: the bare pods are listed before the name can confirm them
+  s = await t.waitFor((x) => /deletes these bare pods for good/.test(x) && /type the node name exactly/.test(x), 'force on: the bare pods listed, the name asked for');
+  assert.match(s, /bare-httpd/);
   // Enter before the name is typed starts nothing
   t.keys('Enter');
   await t.waitFor((x) => /type the node name exactly/.test(x), 'still asking for the name');
