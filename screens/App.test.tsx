@@ -170,3 +170,18 @@ test('r re-probes the selected host, R every host', async () => {
   await press('R');
   assert.equal(runner.probes.length, 11);
 });
+
+test('keys not read (not the foreground process): the notice and a footer that says how to stop it, no key list', async () => {
+  const inventory = testInventory();
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  monitors.push(monitor);
+  const r = render(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24}
+      notice="Keys are not read: day2-tui is not the terminal's foreground process." keysNotRead="Started with & or timeout? Stop it: kill 4242; start it in the foreground." />,
+  );
+  await waitFor(() => stripAnsi(r.lastFrame()).includes('HOSTS'), 'first frame');
+  const lines = stripAnsi(r.lastFrame()).split('\n');
+  assert.equal(lines.at(-2), "⚠ Keys are not read: day2-tui is not the terminal's foreground process.");
+  assert.equal(lines.at(-1)?.trimEnd(), 'Started with & or timeout? Stop it: kill 4242; start it in the foreground.');
+  assert.ok(!lines.some((l) => /q quit/.test(l)), 'no keys offered that would do nothing');
+});

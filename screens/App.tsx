@@ -89,6 +89,11 @@ export interface AppProps {
   nodes?: NodesService;
   /** A warning shown on the first screen (e.g. why keys are not read). */
   notice?: string;
+  /**
+   * Set when keys cannot be read (not the terminal's foreground process): the footer says so and how to
+   * stop the console, instead of listing keys that would do nothing.
+   */
+  keysNotRead?: string;
   /** Fixed size (tests); default: the terminal's, following resizes. */
   columns?: number;
   rows?: number;
@@ -153,7 +158,15 @@ function Header({ inventory, version, route, width }: { inventory: Inventory; ve
   );
 }
 
-function Footer({ state, width, screenKeys }: { state: ConsoleState; width: number; screenKeys?: FooterKeys }) {
+function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState; width: number; screenKeys?: FooterKeys; keysNotRead?: string }) {
+  if (keysNotRead)
+    return (
+      <Box width={width} height={1}>
+        <Txt tone="warn" bold wrap="truncate">
+          {keysNotRead}
+        </Txt>
+      </Box>
+    );
   const prompt = state.prompt;
   const keys = !prompt && screenKeys ? screenKeys : footerKeys(currentRoute(state), prompt);
   let lead: ReactNode = null;
@@ -653,7 +666,7 @@ export function App(props: AppProps) {
             {state.message?.tone === 'warn' ? `⚠ ${messageText}` : messageText}
           </Txt>
         ) : null}
-        <Footer state={state} width={width} screenKeys={screenFooter?.route === routeKey && selfKeyed(route) ? screenFooter.keys : undefined} />
+        <Footer state={state} width={width} keysNotRead={props.keysNotRead} screenKeys={screenFooter?.route === routeKey && selfKeyed(route) ? screenFooter.keys : undefined} />
       </Box>
     </ThemeProvider>
   );

@@ -106,9 +106,12 @@ function detachedInput(): NodeJS.ReadStream {
 export async function startConsole(opts: ConsoleOptions): Promise<number> {
   let stdin = opts.stdin ?? process.stdin;
   let notice: string | undefined;
+  let keysNotRead: string | undefined;
   if (!opts.stdin && stdin.isTTY && !inTerminalForeground()) {
     stdin = detachedInput();
-    notice = "Keys not read: not the terminal's foreground process (started with & or timeout?)";
+    // Two lines that fit 80 columns: why nothing answers, and how to get out (q and Ctrl-C do not reach it).
+    notice = "Keys are not read: day2-tui is not the terminal's foreground process.";
+    keysNotRead = `Started with & or timeout? Stop it: kill ${process.pid}; start it in the foreground.`;
   }
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
@@ -220,6 +223,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
           listRuns={opts.listRuns}
           nodes={opts.nodes}
           notice={notice}
+          keysNotRead={keysNotRead}
           onQuit={() => finish(0)}
         />,
         { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
