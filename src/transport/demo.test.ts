@@ -20,10 +20,9 @@ async function run(target: Target, cmd: ShellCommand) {
   return fast().run(target, cmd);
 }
 
-test('probe: ok everywhere but one app node, after a varied delay', async () => {
+test('probe: ok everywhere but one app node', async () => {
   let i = 0;
   const r = new DemoRunner({ probeDelayMs: { min: 5, max: 40 }, random: () => [0, 0.5, 1][i++ % 3]! });
-  const t0 = Date.now();
   const results = await Promise.all(inv.hosts.map((h) => r.probe(h)));
   const down = inv.hosts.filter((_, k) => results[k]!.state !== 'ok').map((h) => h.name);
   assert.deepEqual(down, ['app-node-2.demo.example.com']);
@@ -31,24 +30,30 @@ test('probe: ok everywhere but one app node, after a varied delay', async () => 
   assert.equal(bad.state, 'unreachable');
   assert.match(bad.reason!, /ssh: connect to host 10\.0\.0\.23 port 22: No route to host/);
   assert.ok(bad.hint);
-  assert.ok(Date.now() - t0 >= 5);
 });
 
 test('run on the down host rejects with TransportError(unreachable)', async () => {
   await assert.rejects(fast().run(on('app-node-2'), literal('true')), (e: unknown) => e instanceof TransportError && e.state === 'unreachable');
 });
 
-test('streams lines in order, with delays, and returns them in the result', async () => {
+test('streams lines in order, one at a time, and returns them in the result', async () => {
   const r = new DemoRunner({ lineDelayMs: 2, startDelayMs: 1 });
   const seen: string[] = [];
-  const t0 = Date.now();
-  const res = await r.run(on('infra-node-0'), literal('docker info'), { onStdout: (l) => seen.push(`o:${l}`), onStderr: (l) => seen.push(`e:${l}`) });
+  // lines are paced: the run has not delivered everything by the time the first line arrives
+  let seenWhenFirstResolved = -1;
+  const res = await r.run(on('infra-node-0'), literal('docker info'), {
+    onStdout: (l) => {
+      seen.push(`o:${l}`);
+      if (seen.length === 1) setImmediate(() => (seenWhenFirstResolved = seen.length));
+    },
+    onStderr: (l) => seen.push(`e:${l}`),
+  });
   assert.equal(res.exitCode, 0);
   const outLines = res.stdout.trimEnd().split('\n');
   assert.deepEqual(seen.filter((s) => s.startsWith('o:')).map((s) => s.slice(2)), outLines);
   assert.deepEqual(seen.slice(-2), ['e:WARNING: bridge-nf-call-iptables is disabled', 'e:WARNING: bridge-nf-call-ip6tables is disabled']);
   assert.ok(res.stdout.endsWith('\n'));
-  assert.ok(Date.now() - t0 >= outLines.length * 2, 'lines take time');
+  assert.ok(seenWhenFirstResolved >= 1 && seenWhenFirstResolved < outLines.length, `lines arrive one by one (${seenWhenFirstResolved} of ${outLines.length} at once)`);
   assert.match(res.stdout, /^Storage Driver: overlay2\n Backing Filesystem: xfs$/m);
   assert.match(res.stdout, /^Name: infra-node-0\.demo\.example\.com$/m);
   assert.equal(res.timedOut, false);
