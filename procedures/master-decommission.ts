@@ -21,7 +21,7 @@
 // - The kubernetes service is checked (for up to 90 s) to no longer list the master's address.
 // - The Ansible inventory is not edited: the last step says what to change.
 import type { Host } from '../src/inventory/types.js';
-import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import { hostAliases } from '../src/checks/common.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
@@ -39,6 +39,7 @@ import {
   withValidators,
 } from './backup-common.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
+import { reuseStep } from '../src/engine/reuse.js';
 import { waitUntil } from './etcd-common.js';
 import { masterBackup } from './master-backup.js';
 import {
@@ -117,28 +118,7 @@ export function checkSerialB64(b64: string): string {
  * `node` (the master being decommissioned); its id prefixed. `skip` adds a reason to skip it.
  */
 export function asMasterStep(step: Step, prefix: string, skip?: (ctx: StepContext) => string | undefined): Step {
-  const map = (ctx: StepContext): StepContext => ({ ...ctx, params: { ...ctx.params, member: ctx.params['node'] ?? '' } });
-  const wrap1 = <A extends unknown[], R>(f: (ctx: StepContext, ...a: A) => R) => (ctx: StepContext, ...a: A): R => f(map(ctx), ...a);
-  const wrapCheck = (c: CommandCheck): CommandCheck => ({ ...c, command: wrap1(c.command), ok: (out, ctx) => c.ok(out, map(ctx)) });
-  let where: Placement = step.where;
-  if (where.on === 'param' && where.param === 'member') where = onNode;
-  else if (where.on === 'hosts') where = { ...where, hosts: wrap1(where.hosts) };
-  const out: Step = { ...step, id: `${prefix}${step.id}`, where, commands: wrap1(step.commands) };
-  // every other function of the step takes the context first (skipIf, downloads, and any added later)
-  for (const [k, v] of Object.entries(step)) {
-    if (typeof v === 'function' && k !== 'commands') (out as unknown as Record<string, unknown>)[k] = wrap1(v as (ctx: StepContext) => unknown);
-  }
-  const own = step.skipIf ? wrap1(step.skipIf) : undefined;
-  out.skipIf = (ctx) => skip?.(ctx) ?? own?.(ctx);
-  if (step.precondition) out.precondition = wrapCheck(step.precondition);
-  if (step.verify) out.verify = wrapCheck(step.verify);
-  if (step.capture) out.capture = Object.fromEntries(Object.entries(step.capture).map(([k, f]) => [k, (o: Parameters<typeof f>[0], ctx: StepContext) => f(o, map(ctx))]));
-  if (step.gate) {
-    const g: Record<string, unknown> = { ...step.gate };
-    for (const [k, v] of Object.entries(step.gate)) if (typeof v === 'function') g[k] = wrap1(v as (ctx: StepContext) => unknown);
-    out.gate = g as unknown as Step['gate'];
-  }
-  return out;
+  return reuseStep(step, { idPrefix: prefix, context: (ctx) => ({ params: { ...ctx.params, member: ctx.params['node'] ?? '' } }), hostParams: { member: 'node' }, ...(skip ? { skip } : {}) });
 }
 
 const etcdStep = (id: string): Step => {
