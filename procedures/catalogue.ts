@@ -22,7 +22,7 @@ type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'cha
  * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
  * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
  */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-add-member', 'etcd-remove-member', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
+export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-add-member', 'etcd-remove-member', 'etcd-replace', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
 /** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
 export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
   'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
@@ -311,8 +311,10 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     id: 'etcd-replace', kind: 'procedure', title: 'Replace an etcd member', section: '5.4.3', guideLine: 1166, risk: 'destructive',
     summary: 'Adds the new member first and removes the old one afterwards, so quorum holds throughout.',
     parameters: [
-      hostParam('old', 'etcd', 'Member to replace'),
+      hostParam('old', 'etcd', 'Member to replace (it must still be healthy; a failed member is removed first, then a new one added)'),
       hostParam('new', 'new_etcd', 'Host that takes its place'),
+      text('ip', 'IP address of the new host; default: from the inventory', false),
+      hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
     ],
   }),
   entry({

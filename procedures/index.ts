@@ -8,6 +8,7 @@ import { etcdBackup } from './etcd-backup.js';
 import { etcdConfigRestore } from './etcd-config-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
+import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
 import { masterBackup } from './master-backup.js';
@@ -17,7 +18,7 @@ import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
-export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
+export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, etcdReplace, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
 
 export function findProcedure(id: string): Procedure | undefined {
   return PROCEDURES.find((p) => p.entry.id === id);
