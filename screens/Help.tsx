@@ -32,7 +32,7 @@ export function helpLines(demo = false): Line[] {
     { text: '' },
     { text: 'MARKS', bold: true },
     { text: '  ›            the selected row; ▶ and a double border: the focused pane', indent: ' '.repeat(15) },
-    { text: '  name ·       a procedure or check of the guide that is not built yet', indent: ' '.repeat(15) },
+    { text: '  name ○       a procedure or check of the guide that is not built yet', indent: ' '.repeat(15) },
     { text: '  +etcd,node   the host\'s other roles (it is listed under its first role)', indent: ' '.repeat(15) },
     { text: '  ⚠ WARNING    a problem found in the inventory itself', indent: ' '.repeat(15) },
     { text: '  ✓ ✗          Nodes: Ready / NotReady; SCHED ✓ yes, ✗ no (cordoned: SchedulingDisabled)', indent: ' '.repeat(15) },

@@ -2,7 +2,8 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup, render } from 'ink-testing-library';
 import { App, DEMO_LABEL } from './App.js';
-import { Home } from './Home.js';
+import { Home, SummaryLine } from './Home.js';
+import { FakeHealthRun } from './testing/fake-health.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
 import type { Inventory } from '../src/inventory/types.js';
@@ -45,7 +46,7 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
   assert.match(f, /master-0 \+etcd,node/);
   assert.match(f, /HOSTS \*\.example\.com/);
   assert.equal((f.match(/checking/g) ?? []).length >= 5, true, 'every host checking at first');
-  assert.match(f, /hosts 5 · ✓ ok 0 · ✗ problems 0 · … checking 5/);
+  assert.match(f, /hosts 5 · ✓ ok 0 · 0 problems · … checking 5/);
 
   runner.answer('master-0.example.com', { state: 'ok' });
   runner.answer('master-1.example.com', {
@@ -57,7 +58,7 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
   f = frame();
   assert.match(f, /master-0 \+etcd,node\s+✓ ok/);
   assert.match(f, /master-1 \+etcd,node\s+! host key changed/);
-  assert.match(f, /hosts 5 · ✓ ok 1 · ✗ problems 1 · … checking 3/);
+  assert.match(f, /hosts 5 · ✓ ok 1 · ✗ 1 problem: master-1 host key changed · … checking 3/);
 
   await press('j', '\r');
   f = frame();
@@ -78,17 +79,17 @@ test('the inventory warning is a visible line on Home', async () => {
   assert.match(frame(), /⚠ WARNING: etcd has 2 members \(an even number\)/);
 });
 
-test('procedures are listed by chapter; unbuilt ones carry the · mark', async () => {
+test('procedures are listed under ruled chapter headings; unbuilt ones carry the ○ mark the legend explains', async () => {
   const { frame } = renderApp();
   await delay();
   const f = frame();
-  for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks']) assert.ok(f.includes(h), h);
-  assert.match(f, /PROCEDURES {2}· not built/);
+  for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks']) assert.match(f, new RegExp(`[│║]── ${h} ─+[│║]`), h);
+  assert.match(f, /PROCEDURES +○ = not built yet[│║]/, 'the legend, at the right end of the title line');
   assert.match(f, / ntp {2,}/, 'built: no mark');
-  assert.match(f, /fix-ntp ·/);
+  assert.match(f, /fix-ntp ○/);
   assert.match(f, /etcd-health {2,}/);
-  assert.match(f, /etcd-backup ·/);
-  assert.ok(f.indexOf('2 Run-once tasks') < f.indexOf('fix-ntp ·') && f.indexOf('fix-ntp ·') < f.indexOf('3 Health checks'));
+  assert.match(f, /etcd-backup ○/);
+  assert.ok(f.indexOf('2 Run-once tasks') < f.indexOf('fix-ntp ○') && f.indexOf('fix-ntp ○') < f.indexOf('3 Health checks'));
 });
 
 test('the DEMO label is on every screen of a demo inventory', async () => {
@@ -149,7 +150,36 @@ test('Home alone renders states from a snapshot (no App)', () => {
   );
   const f = stripAnsi(lastFrame());
   assert.match(f, /lb-0\s+✗ auth failed/);
-  assert.match(f, /hosts 5 · ✓ ok 4 · ✗ problems 1/);
+  assert.match(f, /hosts 5 · ✓ ok 4 · ✗ 1 problem: lb-0 auth failed/);
   assert.match(f, /▶ PROCEDURES/);
-  assert.match(f, /› etcd-backup ·/);
+  assert.match(f, /› etcd-backup ○/);
+});
+
+test('the status line names the host with a problem, and the first of many with +N more, within 80 columns', () => {
+  const line = (props: Parameters<typeof SummaryLine>[0]) => stripAnsi(render(<SummaryLine {...props} />).lastFrame() ?? '');
+  const inv = testInventory();
+  const order = inv.hosts.map((h) => h.name);
+  const snap = new Map<string, Connectivity>(inv.hosts.map((h) => [h.name, { state: 'ok' }]));
+  snap.set('node-0.example.com', { state: 'unreachable' });
+  let f = line({ connectivity: snap, order, domain: '.example.com', width: 80 });
+  assert.match(f, /^hosts 5 · ✓ ok 4 · ✗ 1 problem: node-0 unreachable {2}\(Enter on a host: why/);
+  assert.ok([...f].length <= 80, f);
+
+  // Many problems: the first in the order Home lists the hosts (node-0 before lb-0), and how many more.
+  snap.set('lb-0.example.com', { state: 'auth-failed' });
+  snap.set('master-1.example.com', { state: 'host-key-changed' });
+  f = line({ connectivity: snap, order: ['master-0.example.com', 'node-0.example.com', 'lb-0.example.com', 'master-1.example.com'], domain: '.example.com', width: 80 });
+  assert.match(f, /✗ 3 problems: node-0 unreachable \+2 more/);
+  assert.ok([...f].length <= 80, f);
+
+  // With long names and health counts the name stays, cut if it must; nothing passes 80 columns.
+  const long = new Map<string, Connectivity>([
+    ['a-very-long-application-node-name-number-0042.prod.eu-west.corp', { state: 'host-key-changed' }],
+    ['b', { state: 'ok' }],
+  ]);
+  const health = FakeHealthRun.forInventory(inv).getSnapshot();
+  f = line({ connectivity: long, health, width: 80 });
+  assert.match(f, /✗ 1 problem: a-very-long-application/);
+  assert.match(f, /│ health · \d+$/, "compact counts: symbol and number");
+  assert.ok([...f].length <= 80, f);
 });

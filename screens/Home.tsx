@@ -7,11 +7,11 @@ import { CONNECTIVITY_LABELS, summarize } from '../src/model/connectivity.js';
 import type { Pane } from '../src/model/console-state.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { countStatuses, hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
-import { commonDomain, effectiveSelection, shortName, homeWarnings, hostRows, procedureRows, selectableKeys, type HostRow, type ProcedureRow } from '../src/model/home.js';
-import { fit } from '../src/model/text.js';
+import { commonDomain, connectivityProblems, effectiveSelection, problemPhrase, shortName, homeWarnings, hostRows, procedureRows, selectableKeys, type HostRow, type ProcedureRow } from '../src/model/home.js';
+import { fit, truncate } from '../src/model/text.js';
 import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.js';
 import { ListPane, type PaneRow } from './components/ListPane.js';
-import { Txt } from './theme.js';
+import { Txt, type Tone } from './theme.js';
 
 export interface HomeProps {
   inventory: Inventory;
@@ -113,16 +113,22 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
   });
 }
 
+/** After the id of a procedure or check of the guide that is not built yet; the pane's legend says so. */
+export const NOT_BUILT_MARK = '○';
+
 function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
   return rows.map((row): PaneRow => {
     if (row.kind === 'header') {
       return {
         key: row.key,
         selectable: false,
+        // A heading, not an item: ruled, flush left, never under the cursor (not selectable).
         render: ({ width }) => (
-          <Txt bold wrap="truncate">
-            {fit(row.label, width)}
-          </Txt>
+          <Text wrap="truncate">
+            <Txt dim>{'── '}</Txt>
+            <Txt bold>{truncate(row.label, Math.max(1, width - 4))}</Txt>
+            <Txt dim>{` ${'─'.repeat(Math.max(0, width - 4 - [...row.label].length))}`}</Txt>
+          </Text>
         ),
       };
     }
@@ -131,7 +137,7 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
       key: row.key,
       selectable: true,
       render: ({ selected, focused, width }) => {
-        const id = e.built ? e.id : `${e.id} ·`;
+        const id = e.built ? e.id : `${e.id} ${NOT_BUILT_MARK}`;
         const withTitle = width >= 50;
         const text = withTitle ? `${marker(selected)}${fit(id, 27)} ${e.title}` : `${marker(selected)}${id}`;
         return (
@@ -144,45 +150,72 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
   });
 }
 
-/** "health ✗ 3 fail ! 1 warn … 4 running" / "health ✓ all 120 ok" (h opens the matrix). */
-function HealthSummary({ health }: { health: HealthSnapshot }) {
-  const c = countStatuses(health.results.values());
-  const parts = (['fail', 'error', 'warn', 'running', 'pending'] as const).filter((s) => c[s] > 0);
-  return (
-    <>
-      {' │ '}
-      <Txt bold>health</Txt>
-      {parts.length === 0 ? (
-        <Txt tone="ok">{` ✓ all ${c.ok + c.skipped} ok`}</Txt>
-      ) : (
-        parts.map((s) => (
-          <Txt key={s} tone={STATUS_LABELS[s].tone} bold={s === 'fail' || s === 'error'}>
-            {` ${STATUS_LABELS[s].symbol} ${c[s]} ${STATUS_LABELS[s].word}`}
-          </Txt>
-        ))
-      )}
-    </>
-  );
+interface Seg {
+  text: string;
+  tone?: Tone;
+  bold?: boolean;
+  dim?: boolean;
 }
 
-export function SummaryLine({ connectivity, health }: { connectivity: ConnectivitySnapshot; health?: HealthSnapshot }) {
+const segWidth = (segs: readonly Seg[]) => segs.reduce((n, s) => n + [...s.text].length, 0);
+
+/** " │ health ✗ 3 fail ! 1 warn … 4 running" / " │ health ✓ all 120 ok"; compact: " │ health ✗ 3 ! 1 … 4". */
+function healthSegs(health: HealthSnapshot, compact: boolean): Seg[] {
+  const c = countStatuses(health.results.values());
+  const parts = (['fail', 'error', 'warn', 'running', 'pending'] as const).filter((s) => c[s] > 0);
+  const head: Seg[] = [{ text: ' │ ' }, { text: 'health', bold: true }];
+  if (parts.length === 0) return [...head, { text: ` ✓ all ${c.ok + c.skipped} ok`, tone: 'ok' }];
+  return [
+    ...head,
+    ...parts.map((s): Seg => ({
+      text: ` ${STATUS_LABELS[s].symbol} ${c[s]}${compact ? '' : ` ${STATUS_LABELS[s].word}`}`,
+      tone: STATUS_LABELS[s].tone,
+      bold: s === 'fail' || s === 'error',
+    })),
+  ];
+}
+
+/**
+ * "hosts 10 · ✓ ok 9 · ✗ 1 problem: app-node-2 unreachable", then what is being checked and either
+ * the health counts or a hint. The first problem host is always named; when the line would not fit
+ * `width`, the hint is shortened, then dropped; with health counts, the state word goes before
+ * the health words; at last the name is cut.
+ */
+export function SummaryLine({ connectivity, health, order = [], domain = '', width = 80 }: { connectivity: ConnectivitySnapshot; health?: HealthSnapshot; order?: readonly string[]; domain?: string; width?: number }) {
   const s = summarize(connectivity);
+  const problems = connectivityProblems(connectivity, order, domain);
+  const base: Seg[] = [{ text: `hosts ${s.total}`, bold: true }, { text: ' · ' }, { text: `✓ ok ${s.ok}`, tone: 'ok' }, { text: ' · ' }];
+  const checking: Seg[] = s.checking ? [{ text: ' · ' }, { text: `… checking ${s.checking}`, tone: 'busy' }] : [];
+  const problemSeg = (opts: Parameters<typeof problemPhrase>[1]): Seg =>
+    problems.length ? { text: `✗ ${problemPhrase(problems, opts)}`, tone: 'bad', bold: true } : { text: problemPhrase(problems) };
+  const line = (p: Seg, tail: Seg[]): Seg[] => [...base, p, ...checking, ...tail];
+  const word = problemSeg({});
+  const noWord = problemSeg({ word: false });
+  let candidates: Seg[][];
+  let last: Seg[];
+  if (health) {
+    const [full, compact] = [healthSegs(health, false), healthSegs(health, true)];
+    candidates = [line(word, full), line(noWord, full), line(word, compact), line(noWord, compact)];
+    last = compact;
+  } else {
+    const hint: Seg[] = problems.length ? [{ text: '  (Enter on a host: why, what to do)', dim: true }] : [];
+    const short: Seg[] = problems.length ? [{ text: '  (Enter on a host: why)', dim: true }] : [];
+    candidates = [line(word, hint), line(word, short), line(word, []), line(noWord, [])];
+    last = [];
+  }
+  let chosen = candidates.find((c) => segWidth(c) <= width);
+  if (!chosen) {
+    // Cut the name so that the rest still fits (the Text truncates whatever is left over).
+    const rest = segWidth(line(problemSeg({ word: false, nameWidth: 0 }), last)) - 1;
+    chosen = line(problemSeg({ word: false, nameWidth: Math.max(4, width - rest) }), last);
+  }
   return (
     <Text wrap="truncate">
-      <Txt bold>hosts {s.total}</Txt>
-      {' · '}
-      <Txt tone="ok">✓ ok {s.ok}</Txt>
-      {' · '}
-      <Txt tone={s.problems ? 'bad' : undefined} bold={s.problems > 0}>
-        ✗ problems {s.problems}
-      </Txt>
-      {s.checking ? (
-        <>
-          {' · '}
-          <Txt tone="busy">… checking {s.checking}</Txt>
-        </>
-      ) : null}
-      {health ? <HealthSummary health={health} /> : s.problems ? <Txt dim>{'  (Enter on a host: why, what to do)'}</Txt> : null}
+      {chosen.map((seg, i) => (
+        <Txt key={i} tone={seg.tone} bold={seg.bold} dim={seg.dim}>
+          {seg.text}
+        </Txt>
+      ))}
     </Text>
   );
 }
@@ -211,6 +244,8 @@ export function Home({ inventory, catalogue, connectivity, health, focus, select
   const warnings = homeWarnings(inventory);
   const hRows = hostRows(inventory, filter.hosts, connectivity);
   const domain = commonDomain(inventory.hosts);
+  // The order hosts are listed in, for naming the first host with a problem.
+  const allHostNames = hostRows(inventory).flatMap((r) => (r.kind === 'host' ? [r.host.name] : []));
   const pRows = procedureRows(catalogue, filter.procedures);
   const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts);
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
@@ -237,7 +272,8 @@ export function Home({ inventory, catalogue, connectivity, health, focus, select
   const procs = (
     <ListPane
       title="PROCEDURES"
-      legend="· not built"
+      legend={[`${NOT_BUILT_MARK} = not built yet`, `${NOT_BUILT_MARK} = not built`]}
+      legendRight
       focused={focus === 'procedures'}
       width={procWidth}
       height={bottomHeight}
@@ -249,7 +285,7 @@ export function Home({ inventory, catalogue, connectivity, health, focus, select
   );
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <SummaryLine connectivity={connectivity} health={health} />
+      <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
       <WarningLines warnings={warnings} max={2} />
       <Box flexDirection={side ? 'row' : 'column'}>
         {hosts}

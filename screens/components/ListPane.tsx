@@ -13,8 +13,10 @@ export interface PaneRow {
 
 export interface ListPaneProps {
   title: string;
-  /** Extra words after the title (e.g. a legend), shown when there is room. */
-  legend?: string;
+  /** Extra words after the title (e.g. a legend), shown when there is room; of several, the first that fits. */
+  legend?: string | readonly string[];
+  /** The legend at the right end of the title line, apart from the title. */
+  legendRight?: boolean;
   focused: boolean;
   width: number;
   /** Total height, border included. */
@@ -26,7 +28,7 @@ export interface ListPaneProps {
   filter?: string;
 }
 
-export function ListPane({ title, legend, focused, width, height, rows, selectedKey, empty, filter }: ListPaneProps) {
+export function ListPane({ title, legend, legendRight, focused, width, height, rows, selectedKey, empty, filter }: ListPaneProps) {
   const borderColor = useToneColor(focused ? 'accent' : undefined);
   const inner = Math.max(1, width - 2);
   // One line is kept for "rows a-b of n" when the list does not fit.
@@ -42,7 +44,9 @@ export function ListPane({ title, legend, focused, width, height, rows, selected
   const below = Math.max(0, rows.length - offset - listHeight);
   const more = fits ? '' : `${offset > 0 ? `↑${offset} ` : ''}rows ${offset + 1}-${offset + visible.length} of ${rows.length}${below ? ` ↓${below}` : ''}`;
   const head = `${focused ? '▶ ' : '  '}${title}${filter ? ` /${filter}` : ''}`;
-  const tail = legend && head.length + legend.length + 2 <= inner ? `  ${legend}` : '';
+  const fitting = (typeof legend === 'string' ? [legend] : (legend ?? [])).find((l) => [...head].length + [...l].length + 2 <= inner);
+  const tail = fitting && !legendRight ? `  ${fitting}` : '';
+  const right = fitting && legendRight ? fitting : '';
 
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle={focused ? 'double' : 'single'} borderColor={borderColor} overflow="hidden">
@@ -55,6 +59,11 @@ export function ListPane({ title, legend, focused, width, height, rows, selected
             {tail}
           </Txt>
         </Box>
+        {right ? (
+          <Box flexShrink={0}>
+            <Txt dim>{right}</Txt>
+          </Box>
+        ) : null}
       </Box>
       {rows.length === 0 ? (
         <Txt dim wrap="truncate">

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commonDomain, homeWarnings, hostRows, moveSelection, procedureRows, resolveJump, scrollOffset, selectableKeys, shortName } from './home.js';
+import { commonDomain, connectivityProblems, homeWarnings, problemPhrase, hostRows, moveSelection, procedureRows, resolveJump, scrollOffset, selectableKeys, shortName } from './home.js';
 import { wrap, truncate } from './text.js';
 import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
 
@@ -82,4 +82,24 @@ test('wrap keeps alignment, indents continuations, cuts long words; truncate end
   assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
   assert.equal(truncate('abcdef', 4), 'abc…');
   assert.equal(truncate('abc', 4), 'abc');
+});
+
+test('connectivity problems come in the listed order, named short; the phrase names the first and counts the rest', () => {
+  const snap = new Map([
+    ['a.example.com', { state: 'unreachable' as const }],
+    ['b.example.com', { state: 'ok' as const }],
+    ['c.example.com', { state: 'checking' as const }],
+    ['d.example.com', { state: 'auth-failed' as const }],
+  ]);
+  const problems = connectivityProblems(snap, ['d.example.com', 'a.example.com'], '.example.com');
+  assert.deepEqual(problems, [
+    { name: 'd', word: 'auth failed' },
+    { name: 'a', word: 'unreachable' },
+  ]);
+  assert.deepEqual(connectivityProblems(snap, [], '').map((p) => p.name), ['a.example.com', 'd.example.com'], 'unlisted hosts: snapshot order');
+  assert.equal(problemPhrase(problems), '2 problems: d auth failed +1 more');
+  assert.equal(problemPhrase(problems.slice(1)), '1 problem: a unreachable');
+  assert.equal(problemPhrase(problems.slice(1), { word: false }), '1 problem: a');
+  assert.equal(problemPhrase([{ name: 'app-node-2', word: 'unreachable' }], { word: false, nameWidth: 5 }), '1 problem: app-…');
+  assert.equal(problemPhrase([]), '0 problems');
 });

@@ -4,6 +4,7 @@ import { ROLE_ORDER, type Host, type Inventory, type Role } from '../inventory/t
 import type { CatalogueEntry } from './catalogue.js';
 import type { ConnectivitySnapshot } from './connectivity.js';
 import { CONNECTIVITY_LABELS } from './connectivity.js';
+import { truncate } from './text.js';
 
 export type HostRow =
   | { kind: 'header'; key: string; label: string; count: number }
@@ -160,4 +161,40 @@ export function commonDomain(hosts: readonly Pick<Host, 'name'>[]): string {
 /** The name without the common domain. */
 export function shortName(name: string, domain: string): string {
   return domain && name.endsWith(domain) && name.length > domain.length ? name.slice(0, -domain.length) : name;
+}
+
+/** A host whose connectivity is a problem (neither ok nor checking), by its short name. */
+export interface HostProblem {
+  name: string;
+  /** "unreachable", "auth failed", "host key changed"… */
+  word: string;
+}
+
+/**
+ * The hosts with a connectivity problem, in `order` (the Home list's order; hosts missing from it
+ * come after, in snapshot order), named without the common domain.
+ */
+export function connectivityProblems(snapshot: ConnectivitySnapshot, order: readonly string[], domain = ''): HostProblem[] {
+  const names = [...new Set([...order.filter((n) => snapshot.has(n)), ...snapshot.keys()])];
+  const out: HostProblem[] = [];
+  for (const name of names) {
+    const state = snapshot.get(name)?.state;
+    if (!state || state === 'ok' || state === 'checking') continue;
+    out.push({ name: shortName(name, domain), word: CONNECTIVITY_LABELS[state].word });
+  }
+  return out;
+}
+
+/**
+ * The problem count naming the first host: "1 problem: app-node-2 unreachable", "3 problems:
+ * app-node-2 unreachable +2 more", "0 problems". `word: false` leaves the state out; `nameWidth`
+ * cuts the name (with …) to that many columns.
+ */
+export function problemPhrase(problems: readonly HostProblem[], opts: { word?: boolean; nameWidth?: number } = {}): string {
+  const n = problems.length;
+  const count = `${n} problem${n === 1 ? '' : 's'}`;
+  const first = problems[0];
+  if (!first) return count;
+  const name = opts.nameWidth === undefined ? first.name : truncate(first.name, Math.max(1, opts.nameWidth));
+  return `${count}: ${name}${opts.word === false ? '' : ` ${first.word}`}${n > 1 ? ` +${n - 1} more` : ''}`;
 }

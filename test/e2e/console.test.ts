@@ -37,7 +37,8 @@ before(() => {
 });
 
 const short = (name: string) => name.split('.')[0]!;
-const hostLine = (screen: string, host: string) => screen.split('\n').find((l) => new RegExp(`\\b${short(host)}\\b`).test(l)) ?? '';
+// The host's row in the HOSTS pane (inside its border; the summary line above may name the host too).
+const hostLine = (screen: string, host: string) => screen.split('\n').find((l) => /^[║│]/.test(l) && new RegExp(`\\b${short(host)}\\b`).test(l)) ?? '';
 
 test('every lab host shows ok at 80×24, reached over real SSH with verified host keys', async () => {
   const { dir, hosts } = lab();
@@ -76,6 +77,8 @@ test('a changed host key refuses that host — shown as "host key changed", no c
     `${victim.name} to show host key changed and the others ok`,
   );
   assert.match(hostLine(screen, victim.name), /! host key changed/);
+  // the summary line names the host with the problem
+  assert.match(screen, new RegExp(`✗ 1 problem: ${short(victim.name)} host key changed`));
 
   // Enter on the host: the reason and what to do.
   t.keys('/');
