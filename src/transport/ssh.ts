@@ -695,22 +695,7 @@ export class SshRunner implements Runner {
    */
   async download(host: Host, remotePath: string, localPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     const signal = options.signal;
-    signal?.throwIfAborted();
-    let releaseGlobal: (() => void) | undefined;
-    let releaseSlot: (() => void) | undefined;
-    try {
-      releaseGlobal = await this.global.acquire(signal);
-      let conn: HostConnection;
-      let client: Client;
-      for (;;) {
-        conn = this.connection(host);
-        client = await conn.ready();
-        releaseSlot = await conn.acquireCommandSlot(signal);
-        if (!conn.isDead) break;
-        releaseSlot();
-        releaseSlot = undefined;
-      }
-      signal?.throwIfAborted();
+    return this.withCommandSlot(host, signal, async (conn, client) => {
       const sftp = await conn.sftp(client);
       const tmp = `${localPath}.part-${randomBytes(4).toString('hex')}`;
       let created = false;
@@ -733,13 +718,7 @@ export class SshRunner implements Runner {
         if (created) await unlink(tmp).catch(() => {});
         sftp.end();
       }
-    } catch (err) {
-      if (err instanceof AbortedError) throw signal?.reason ?? new DOMException('aborted', 'AbortError');
-      throw err;
-    } finally {
-      releaseSlot?.();
-      releaseGlobal?.();
-    }
+    });
   }
 
   /**
@@ -751,6 +730,46 @@ export class SshRunner implements Runner {
    */
   async upload(host: Host, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
     const signal = options.signal;
+    return this.withCommandSlot(host, signal, async (conn, client) => {
+      const { size } = await stat(localPath).catch((err: Error) => {
+        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${err.message}`);
+    });
+    const sftp = await conn.sftp(client);
+    const tmp = `${remotePath}.part-${randomBytes(4).toString('hex')}`;
+    let created = false;
+    const call = (fn: (cb: (err?: Error | null) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+    const source = createReadStream(localPath);
+    const sink = sftp.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+    sink.once('open', () => (created = true));
+    const untrack = conn.track({ fail: (err) => (sink as unknown as { destroy(e?: Error): void }).destroy(err) });
+    try {
+      await pipeline(source, sink, signal ? { signal } : {});
+      created = true;
+      try {
+        await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb));
+      } catch {
+        await call((cb) => sftp.unlink(remotePath, cb)).catch(() => {});
+        await call((cb) => sftp.rename(tmp, remotePath, cb));
+      }
+      created = false;
+      return { bytes: size };
+    } catch (err) {
+      if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
+      throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${(err as Error).message}`);
+    } finally {
+      untrack();
+      if (created && !conn.isDead) await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
+      sftp.end();
+    }
+    });
+  }
+
+  /**
+   * Runs fn on the host's pooled connection while holding a global and a command slot (a connection
+   * found dead once the slot is granted is replaced); an abort while waiting surfaces as the signal's
+   * reason. Shared by download and upload.
+   */
+  private async withCommandSlot<T>(host: Host, signal: AbortSignal | undefined, fn: (conn: HostConnection, client: Client) => Promise<T>): Promise<T> {
     signal?.throwIfAborted();
     let releaseGlobal: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
@@ -767,36 +786,7 @@ export class SshRunner implements Runner {
         releaseSlot = undefined;
       }
       signal?.throwIfAborted();
-      const { size } = await stat(localPath).catch((err: Error) => {
-        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${err.message}`);
-      });
-      const sftp = await conn.sftp(client);
-      const tmp = `${remotePath}.part-${randomBytes(4).toString('hex')}`;
-      let created = false;
-      const call = (fn: (cb: (err?: Error | null) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
-      const source = createReadStream(localPath);
-      const sink = sftp.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-      sink.once('open', () => (created = true));
-      const untrack = conn.track({ fail: (err) => (sink as unknown as { destroy(e?: Error): void }).destroy(err) });
-      try {
-        await pipeline(source, sink, signal ? { signal } : {});
-        created = true;
-        try {
-          await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb));
-        } catch {
-          await call((cb) => sftp.unlink(remotePath, cb)).catch(() => {});
-          await call((cb) => sftp.rename(tmp, remotePath, cb));
-        }
-        created = false;
-        return { bytes: size };
-      } catch (err) {
-        if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
-        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${(err as Error).message}`);
-      } finally {
-        untrack();
-        if (created && !conn.isDead) await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
-        sftp.end();
-      }
+      return await fn(conn, client);
     } catch (err) {
       if (err instanceof AbortedError) throw signal?.reason ?? new DOMException('aborted', 'AbortError');
       throw err;

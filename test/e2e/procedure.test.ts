@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { etcdBackup } from '../../procedures/etcd-backup.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { TmuxSession } from './tmux.js';
+import { journals } from '../procedures/lab-helpers.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/day2-tui');
@@ -70,20 +71,6 @@ after(() => sessions.forEach((s) => s.stop()));
 
 function consoleCommand(stateDir: string): string {
   return `${bin} -i ${labDir}/hosts.ini --known-hosts ${labDir}/known_hosts --state-dir ${stateDir}`;
-}
-
-function journals(stateDir: string): Journal[] {
-  const dir = join(stateDir, 'runs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .flatMap((n) => {
-      try {
-        return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as Journal];
-      } catch {
-        return []; // being rewritten
-      }
-    });
 }
 
 /** Bounded polling of a condition that is not on the screen. */

@@ -12,79 +12,14 @@
 // not bring them back, `after` restores again from the backup with the CLI.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Journal } from '../../src/engine/journal.js';
+import { join } from 'node:path';
+import { BIN as bin, clusterState, day2, fingerprint, journals, labArgs, labDir, MASTERS, membershipOk, ROOT as repo, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
 import { TmuxSession } from './tmux.js';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/day2-tui');
-const LAB_SH = join(repo, 'test', 'lab', 'lab.sh');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
-const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
-const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
-const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
 
 let tmp = '';
 let backupDir = '';
-
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: repo, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-const labArgs = (stateDir: string) => ['-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
-
-function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(bin, ['run', procedure, ...p, '--yes', ...labArgs(stateDir)], 400_000);
-}
-
-function today(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
-}
-
-async function fingerprint(): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.trim();
-}
-
-/** v3 endpoint health of all three and the v2 member list. */
-async function clusterState(): Promise<{ healthy: boolean; list: string }> {
-  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
-  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
-  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
-}
-
-/** 3 started members, original names, https peer URLs. */
-function membershipOk(list: string): boolean {
-  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
-}
-
-async function waitHealthy(seconds = 30): Promise<boolean> {
-  for (let i = 0; i < seconds; i++) {
-    const s = await clusterState();
-    if (s.healthy && membershipOk(s.list)) return true;
-    await sleep(1000);
-  }
-  return false;
-}
 
 // ---- the terminal --------------------------------------------------------------------------------------
 
@@ -128,20 +63,6 @@ const headline = (s: string): string => s.split('\n').find((l) => /^RUN \S*etcd-
 /** The gate modal's "step N/27 …" label. */
 const gateStep = (s: string): string => /GATE {2}(step \d+\/\d+)/.exec(s)?.[1] ?? '?';
 
-function journals(stateDir: string): Journal[] {
-  const dir = join(stateDir, 'runs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .flatMap((n) => {
-      try {
-        return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as Journal];
-      } catch {
-        return [];
-      }
-    });
-}
-
 before(async () => {
   assert.ok(labDir, 'LAB_DIR is not set: run `bash scripts/with-lab.sh node --import tsx --test test/e2e/restore.test.ts`');
   assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
@@ -150,7 +71,7 @@ before(async () => {
   assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
   // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
   backupDir = `/backup/etcd-e2e-restore-${process.pid}`;
-  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'));
+  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'), { bin: true });
   assert.equal(r.code, 0, show(r));
   assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
 });
@@ -160,7 +81,7 @@ after(async () => {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
       for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
-      const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
+      const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'), { bin: true });
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
     }
   } finally {

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Journal } from '../../src/engine/journal.js';
+import { journals } from '../procedures/lab-helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -28,20 +28,6 @@ function run(file: string, args: string[], timeoutMs = 180_000): Promise<{ code:
 
 function day2(stateDir: string, args: string[]): string[] {
   return ['--import', 'tsx', MAIN, ...args, '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--identity', join(labDir, 'id_ed25519'), '--state-dir', stateDir];
-}
-
-function journals(stateDir: string): Journal[] {
-  const dir = join(stateDir, 'runs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .flatMap((n) => {
-      try {
-        return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as Journal];
-      } catch {
-        return [];
-      }
-    });
 }
 
 const ORDER = ['preflight', 'config-backup', 'health-v2', 'health-v3', 'member-list', 'snapshot-save', 'v2-backup', 'start-etcd', 'verify-backup', 'copy-to-bastion'];

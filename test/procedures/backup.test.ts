@@ -4,60 +4,23 @@
 // Fails (never skips) when LAB_DIR is unset or the lab is not up. Leaves etcd running on every master.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { day2 as labDay2, endpointHealth, LAB_SH, labDir, MASTERS, type Result, run, show, ssh, today } from './lab-helpers.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
-const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
 const NODES = [...MASTERS, 'infra-0.lab.example.com', 'node-0.lab.example.com', 'node-1.lab.example.com'];
 
 let tmp = '';
 
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
-
 /** `day2-tui run <procedure> --param … --yes` on the lab's inventory. */
-function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 300_000);
-}
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+const day2 = (procedure: string, params: Record<string, string>, stateDir: string) => labDay2(procedure, params, stateDir, { timeoutMs: 300_000 });
 
-function today(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
-}
-
-/** etcd endpoint health with all three endpoints, from master-0 (full flags, not the shim alias). */
-async function allHealthy(): Promise<Result> {
-  const eps = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
-  return ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps} endpoint health`);
-}
+/** etcd endpoint health with all three endpoints within 30 s, from master-0 (full flags, not the shim alias). */
 async function waitHealthy(): Promise<void> {
   let r: Result | undefined;
   for (let i = 0; i < 30; i++) {
-    r = await allHealthy();
+    r = await endpointHealth();
     if (r.code === 0) return;
     await new Promise((f) => setTimeout(f, 1000));
   }
@@ -111,7 +74,7 @@ test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, 
   assert.match(other.stdout, /ABSENT/);
 
   // etcd healthy on all three afterwards, and running on master-0
-  const h = await allHealthy();
+  const h = await endpointHealth();
   assert.equal(h.code, 0, show(h));
   assert.equal((await ssh(MASTERS[0]!, 'systemctl is-active etcd.service')).stdout.trim(), 'active');
 
@@ -178,7 +141,7 @@ test('master-backup: every master, the guide files (with /etc/sysconfig/docker),
     const d = `/backup/${m}/${date}`;
     const c = await ssh(
       m,
-      `for f in etc/origin/master/master-config.yaml etc/origin/node/node-config.yaml etc/sysconfig/docker etc/sysconfig/docker-storage etc/sysconfig/iptables etc/sysconfig/atomic-openshift-master-api etc/sysconfig/flanneld etc/dnsmasq.d/origin-dns.conf etc/cni/net.d/80-openshift-network.conf etc/pki/ca-trust/source/anchors/openshift-ca.crt packages.txt; do test -s ${d}/$f || echo "missing $f"; done; test -e ${d}/etc/origin/master/ca.serial.txt && echo SERIAL; tar -tzf /backup/${m}-${date}.tar.gz | grep -c master-config.yaml`,
+      `for f in etc/origin/master/master-config.yaml etc/origin/node/node-config.yaml etc/sysconfig/docker etc/sysconfig/docker-storage etc/sysconfig/iptables etc/sysconfig/atomic-openshift-master-api etc/sysconfig/flanneld etc/dnsmasq.d/origin-dns.conf etc/cni/net.d/80-openshift-network.conf etc/pki/ca-trust/source/anchors/openshift-ca.crt packages.txt; do test -s ${d}/$f || echo "missing $f"; done; test -e ${d}/etc/origin/master/ca.serial.txt && echo SERIAL; tar -tzf /backup/${m}-${date}.tar.gz | grep -c 'etc/origin/master/master-config.yaml$'`,
     );
     assert.doesNotMatch(c.stdout, /missing/, `${m}: ${show(c)}`);
     if (m === MASTERS[0]) assert.match(c.stdout, /SERIAL/, m);

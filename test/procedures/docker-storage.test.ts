@@ -12,24 +12,13 @@
 // product's), and the cluster API state is reset, so the lab is left as it was found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
+import { audited, BIN, CTL, LAB_SH, labArgs, labDir, oc, ocOnPath, ROOT, run as labRun, show, sleep, ssh } from './lab-helpers.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin', 'day2-tui');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const CTL = join(ROOT, 'test', 'lab', 'api', 'ctl.sh');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
 const NODE0 = 'node-0.lab.example.com';
 const NODE1 = 'node-1.lab.example.com';
 /** node-1's docker storage as the lab made it: the paths under its host root that the run changes. */
@@ -38,20 +27,8 @@ const SAVED = ['run/disks', 'run/lvm.state', 'etc/sysconfig/docker-storage', 'et
 let tmp = '';
 let n = 0;
 
-function run(file: string, args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): Promise<Result> {
-  return new Promise((done) => {
-    const e = { ...process.env, NO_COLOR: '1', PATH: `${join(labDir, 'api', 'bin')}:${process.env.PATH ?? ''}`, ...env };
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: e }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], {}, 60_000);
-const oc = (...args: string[]) => run(join(labDir, 'api', 'bin', 'oc'), args, {}, 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-10000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
-const labArgs = (state: string) => ['-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', state];
-const sleep = (ms: number) => new Promise((f) => setTimeout(f, ms));
+/** FILE ARGS with the lab's `oc` first on PATH, within 300 s. */
+const run = (file: string, args: string[]) => labRun(file, args, 300_000, ocOnPath());
 
 function newState(name: string): string {
   return join(tmp, `state-${++n}-${name}`);
@@ -66,18 +43,6 @@ async function unschedulable(node: string): Promise<boolean> {
   assert.equal(r.code, 0, show(r));
   return r.stdout.trim() === 'true';
 }
-/** `host command` of every command the run's audit log holds. */
-function audited(state: string): string[] {
-  const f = join(state, 'audit.log');
-  if (!existsSync(f)) return [];
-  return readFileSync(f, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
-    .filter((x) => x.kind === 'command')
-    .map((x) => `${x.host ?? 'bastion'} ${x.command}`);
-}
-
 /** node-1 back on devicemapper, from the files saved before the test; the cluster API state reset. */
 async function putNode1Back(): Promise<void> {
   const root = join(labDir, 'hosts', NODE1);

@@ -9,121 +9,13 @@
 // if anything was left behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand } from '../../procedures/etcd-restore.js';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
-const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
-const EP = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`);
-const EPS = EP.join(',');
-const SURVIVORS = EP.slice(0, 2).join(',');
-const M2_PEER = 'https://127.0.10.3:2380';
-const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
-const CERTS3 = '--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt';
+import { join } from 'node:path';
+import { CERTS3, day2, EPS, fingerprint, LAB_SH, labDir, M2_PEER, MASTERS, memberList, putBack, run, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let fp0 = '';
-
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string, timeoutMs = 60_000) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], timeoutMs);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-
-function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 400_000);
-}
-
-async function fingerprint(): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.trim();
-}
-
-async function memberList(endpoints = EPS): Promise<Result> {
-  return ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
-}
-
-/** 3 started members, original names, https peer URLs, all healthy. */
-async function threeHealthy(): Promise<boolean> {
-  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} endpoint health`);
-  const l = await memberList();
-  const ok = MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(l.stdout));
-  return h.code === 0 && l.code === 0 && ok && l.stdout.trim().split('\n').length === 3;
-}
-
-async function waitThreeHealthy(seconds: number): Promise<boolean> {
-  for (let i = 0; i < seconds; i++) {
-    if (await threeHealthy()) return true;
-    await new Promise((f) => setTimeout(f, 1000));
-  }
-  return false;
-}
-
-/**
- * Puts master-2 back (the test, not the product), as etcd-restore's join step does: survivors' etcd.conf
- * from the .bak the removal kept; member add on master-0; on master-2 the data dir moved aside,
- * ETCD_INITIAL_CLUSTER=<printed> + ETCD_INITIAL_CLUSTER_STATE=existing, enable + start.
- */
-async function putBack(): Promise<string> {
-  const log: string[] = [];
-  const step = async (h: string, c: string) => {
-    const r = await ssh(h, c, 150_000);
-    log.push(`${h}$ ${c.slice(0, 160)}\n${show(r)}`);
-    return r;
-  };
-  for (const m of MASTERS.slice(0, 2)) {
-    await step(m, `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`);
-  }
-  const l = await memberList(SURVIVORS);
-  if (!l.stdout.includes(`peerURLs=${M2_PEER}`) || !/name=master-2/.test(l.stdout)) {
-    // not (started) in the list: stop it, move its data aside, add it, join it
-    if (l.stdout.includes(`peerURLs=${M2_PEER}`)) {
-      const id = new RegExp(`^([0-9a-f]+).*peerURLs=${M2_PEER.replace(/\./g, '\\.')}`, 'm').exec(l.stdout)?.[1];
-      if (id) await step(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${SURVIVORS} member remove ${id}`);
-    }
-    await step(MASTERS[2]!, `systemctl stop etcd.service; ${moveAsideCommand(`/var/lib/etcd.old-rmtest-${Date.now()}`).script}; ls -A /var/lib/etcd | wc -l`);
-    const add = await step(MASTERS[0]!, memberAddCommand(EP.slice(0, 2), MASTERS[2]!, M2_PEER).script);
-    const list = await memberList(SURVIVORS);
-    const ic = initialCluster(add.stdout, list.stdout, MASTERS[2]!, M2_PEER);
-    for (const c of joinConfCommands(ic, `/etc/etcd/etcd.conf.bak-rmtest-${Date.now()}`)) await step(MASTERS[2]!, c.script);
-    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service');
-  } else {
-    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
-  }
-  return log.join('\n');
-}
-
-/** Polls endpoint health of master-0 and master-1 (from master-0) every 0.5 s until stopped. */
-function startPoll(stopFile: string): { done: Promise<Result> } {
-  const loop = `rm -f ${stopFile}; while test ! -e ${stopFile}; do if out=$(ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${SURVIVORS} --command-timeout=2s endpoint health 2>&1); then echo "POLL ok $(date +%s.%N)"; else echo "POLL lost $(date +%s.%N) $(printf '%s' "$out" | tr '\\n' ' ')"; fi; sleep 0.5; done; rm -f ${stopFile}`;
-  const child = spawn('bash', [LAB_SH, 'ssh', '--dir', labDir, MASTERS[0]!, loop], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  return { done: new Promise((f) => child.on('close', (code) => f({ code: code ?? -1, stdout, stderr }))) };
-}
 
 before(async () => {
   assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
@@ -131,15 +23,15 @@ before(async () => {
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-remove-test-'));
-  assert.ok(await waitThreeHealthy(30), 'etcd is not healthy with 3 members before the test');
+  assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
   fp0 = await fingerprint();
 });
 
 after(async () => {
   try {
-    if (labDir && !(await waitThreeHealthy(3))) {
-      const log = await putBack();
-      if (!(await waitThreeHealthy(60))) console.error(`after: the lab could not be put back to 3 members; run lab.sh down/up\n${log}`);
+    if (labDir && !(await waitHealthy(3))) {
+      const log = await putBack('rmtest');
+      if (!(await waitHealthy(60))) console.error(`after: the lab could not be put back to 3 members; run lab.sh down/up\n${log}`);
     }
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -166,7 +58,7 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
     const mv = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} move-leader ${m2id[1]}`);
     assert.equal(mv.code, 0, show(mv));
   }
-  assert.ok(await waitThreeHealthy(10));
+  assert.ok(await waitHealthy(10));
   // what the survivors' etcd.conf say before: a member that joined by `member add` after a restore may
   // never have named master-2 (its ETCD_INITIAL_CLUSTER is what that add printed); only those that do change
   const namedBefore = new Map<string, boolean>();
@@ -224,14 +116,14 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   has(/^master-2\S* systemctl disable etcd.service$/);
 
   // put the lab back: 3 healthy members, same data
-  const log = await putBack();
-  assert.ok(await waitThreeHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
+  const log = await putBack('rmtest');
+  assert.ok(await waitHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after putting master-2 back');
 });
 
 test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum never lost; 3 healthy members, the same data', { timeout: 900_000 }, async () => {
-  if (!(await waitThreeHealthy(10))) await putBack(); // the test before failed half-way
-  assert.ok(await waitThreeHealthy(60), 'etcd is not healthy with 3 members before the test');
+  if (!(await waitHealthy(10))) await putBack('rmtest'); // the test before failed half-way
+  assert.ok(await waitHealthy(60), 'etcd is not healthy with 3 members before the test');
   const cert0 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt');
   const stopFile = `/tmp/day2-add-poll-stop-${process.pid}`;
   const poll = startPoll(stopFile);
@@ -255,7 +147,7 @@ test('etcd-remove-member then etcd-add-member: master-2 out and back in by the p
   // the arithmetic of the addition is shown before the member add
   assert.match(added.stdout, /members before: 2; quorum: 2; failures tolerated: 0/, show(added));
   assert.match(added.stdout, /members after: {2}3; quorum: 2; failures tolerated: 1/, show(added));
-  assert.ok(await waitThreeHealthy(30), 'not 3 healthy members with their names and https peer URLs after etcd-add-member');
+  assert.ok(await waitHealthy(30), 'not 3 healthy members with their names and https peer URLs after etcd-add-member');
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after remove + add');
   // master-2 runs with new certificates from the lab's etcd CA; its old configuration was moved aside, not deleted
   const cert1 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf');

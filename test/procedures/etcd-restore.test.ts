@@ -7,84 +7,13 @@
 // (in `after`, a broken cluster is restored again from the backup with the product).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
-const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
-const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
-const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
+import { join } from 'node:path';
+import { activeEverywhere, clusterState, day2, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, today, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
-
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-
-function day2(procedure: string, params: Record<string, string>, stateDir: string): Promise<Result> {
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 400_000);
-}
-
-function today(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
-}
-
-async function fingerprint(): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.trim();
-}
-
-/** v2 member list + v3 endpoint health of all three. */
-async function clusterState(): Promise<{ healthy: boolean; list: string }> {
-  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
-  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
-  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
-}
-
-/** 3 started members, original names, https peer URLs. */
-function membershipOk(list: string): boolean {
-  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
-}
-
-async function waitHealthy(seconds = 30): Promise<boolean> {
-  for (let i = 0; i < seconds; i++) {
-    const s = await clusterState();
-    if (s.healthy && membershipOk(s.list)) return true;
-    await new Promise((f) => setTimeout(f, 1000));
-  }
-  return false;
-}
-
-async function activeEverywhere(): Promise<string[]> {
-  const out: string[] = [];
-  for (const m of MASTERS) out.push((await ssh(m, 'systemctl is-active etcd.service')).stdout.trim());
-  return out;
-}
 
 before(async () => {
   assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');

@@ -13,35 +13,14 @@
 // Every test leaves the lab as it found it (the cluster API state is reset with ctl.sh reset).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand } from '../../procedures/etcd-restore.js';
+import { join, dirname } from 'node:path';
 import { withoutLines } from '../../procedures/node-common.js';
+import { audited, CTL, day2 as labDay2, fingerprint, LAB_SH, labDir, loggedSsh, M2_PEER, MASTERS, memberList, oc, ocOnPath, putBack, type Result, run, show, ssh, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const CTL = join(ROOT, 'test', 'lab', 'api', 'ctl.sh');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
 const D = 'lab.example.com';
-const MASTERS = [`master-0.${D}`, `master-1.${D}`, `master-2.${D}`];
 const LB = `lb-0.${D}`;
-const EP = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`);
-const EPS = EP.join(',');
-const SURVIVORS = EP.slice(0, 2).join(',');
-const M2_PEER = 'https://127.0.10.3:2380';
-const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
-const CERTS3 = '--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt';
 const API_UNITS = 'atomic-openshift-master-api atomic-openshift-master-controllers';
 
 let tmp = '';
@@ -50,35 +29,10 @@ let cfg0 = '';
 let fp0 = '';
 let n = 0;
 
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    const env = { ...process.env, NO_COLOR: '1', PATH: `${join(labDir, 'api', 'bin')}:${process.env.PATH ?? ''}` };
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string, timeoutMs = 60_000) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], timeoutMs);
-const oc = (...args: string[]) => run(join(labDir, 'api', 'bin', 'oc'), args, 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-10000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
-
+/** `day2-tui run … --yes` with the lab's `oc` on PATH and a state dir of its own (returned as `state`). */
 function day2(procedure: string, params: Record<string, string>): Promise<Result & { state: string }> {
   const state = join(tmp, `state-${++n}-${procedure}`);
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', procedure, ...p, '--yes', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', state], 600_000).then((r) => ({ ...r, state }));
-}
-
-/** `host command` of every command the run's audit log holds. */
-function audited(state: string): string[] {
-  const f = join(state, 'audit.log');
-  if (!existsSync(f)) return [];
-  return readFileSync(f, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
-    .filter((x) => x.kind === 'command')
-    .map((x) => `${x.host ?? 'bastion'} ${x.command}`);
+  return labDay2(procedure, params, state, { timeoutMs: 600_000, env: ocOnPath() }).then((r) => ({ ...r, state }));
 }
 
 async function unschedulable(node: string): Promise<string> {
@@ -104,68 +58,21 @@ async function apiEndpoints(): Promise<string[]> {
 
 /** The cluster API back to its initial state (nodes, pods, replicas), haproxy.cfg back, its copies gone. */
 async function resetCluster(): Promise<void> {
-  const r = await run('bash', [CTL, join(labDir, 'api'), 'reset']);
+  const r = await run('bash', [CTL, join(labDir, 'api'), 'reset'], 180_000, ocOnPath());
   assert.equal(r.code, 0, show(r));
   writeFileSync(cfgPath, cfg0);
   const dir = dirname(cfgPath);
   for (const f of readdirSync(dir)) if (f.startsWith('haproxy.cfg.bak-')) rmSync(join(dir, f));
 }
 
-async function memberList(endpoints = EPS): Promise<Result> {
-  return ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
-}
-async function threeHealthy(): Promise<boolean> {
-  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} endpoint health`);
-  const l = await memberList();
-  const ok = MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(l.stdout));
-  return h.code === 0 && l.code === 0 && ok && l.stdout.trim().split('\n').length === 3;
-}
-async function waitThreeHealthy(seconds: number): Promise<boolean> {
-  for (let i = 0; i < seconds; i++) {
-    if (await threeHealthy()) return true;
-    await new Promise((f) => setTimeout(f, 1000));
-  }
-  return false;
-}
-async function fingerprint(): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.trim();
-}
-
 /**
  * master-2 back (the test, not the product): its API and controllers enabled and started; its etcd
- * member re-added as etcd-remove-member.test.ts does (survivors' etcd.conf from the .bak the removal
- * kept; member add; master-2's data dir moved aside, ETCD_INITIAL_CLUSTER_STATE=existing, start).
+ * member re-added as etcd-remove-member.test.ts does (putBack).
  */
 async function putMaster2Back(): Promise<string> {
   const log: string[] = [];
-  const step = async (h: string, c: string) => {
-    const r = await ssh(h, c, 150_000);
-    log.push(`${h}$ ${c.slice(0, 160)}\n${show(r)}`);
-    return r;
-  };
-  await step(MASTERS[2]!, `systemctl enable --now ${API_UNITS}; systemctl is-active ${API_UNITS}`);
-  if (!(await threeHealthy())) {
-    for (const m of MASTERS.slice(0, 2)) {
-      await step(m, `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`);
-    }
-    const l = await memberList(SURVIVORS);
-    if (!l.stdout.includes(`peerURLs=${M2_PEER}`) || !/name=master-2/.test(l.stdout)) {
-      if (l.stdout.includes(`peerURLs=${M2_PEER}`)) {
-        const id = new RegExp(`^([0-9a-f]+).*peerURLs=${M2_PEER.replace(/\./g, '\\.')}`, 'm').exec(l.stdout)?.[1];
-        if (id) await step(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${SURVIVORS} member remove ${id}`);
-      }
-      await step(MASTERS[2]!, `systemctl stop etcd.service; ${moveAsideCommand(`/var/lib/etcd.old-nodeops-${Date.now()}`).script}; ls -A /var/lib/etcd | wc -l`);
-      const add = await step(MASTERS[0]!, memberAddCommand(EP.slice(0, 2), MASTERS[2]!, M2_PEER).script);
-      const list = await memberList(SURVIVORS);
-      const ic = initialCluster(add.stdout, list.stdout, MASTERS[2]!, M2_PEER);
-      for (const c of joinConfCommands(ic, `/etc/etcd/etcd.conf.bak-nodeops-${Date.now()}`)) await step(MASTERS[2]!, c.script);
-      await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service');
-    } else {
-      await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
-    }
-  }
+  await loggedSsh(log)(MASTERS[2]!, `systemctl enable --now ${API_UNITS}; systemctl is-active ${API_UNITS}`);
+  if (!(await threeHealthy())) return putBack('nodeops', log);
   return log.join('\n');
 }
 
@@ -181,7 +88,7 @@ before(async () => {
   cfg0 = readFileSync(cfgPath, 'utf8');
   const c = await ssh(LB, 'haproxy -c -f /etc/haproxy/haproxy.cfg');
   assert.equal(c.code, 0, `the lab's haproxy.cfg does not pass haproxy -c:\n${show(c)}`);
-  assert.ok(await waitThreeHealthy(30), 'etcd is not healthy with 3 members before the test');
+  assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
   fp0 = await fingerprint();
 });
 
@@ -189,9 +96,9 @@ after(async () => {
   try {
     if (!labDir || !tmp) return;
     const api = await ssh(MASTERS[2]!, `systemctl is-active ${API_UNITS}`);
-    if (api.stdout.includes('inactive') || !(await waitThreeHealthy(3))) {
+    if (api.stdout.includes('inactive') || !(await waitHealthy(3))) {
       const log = await putMaster2Back();
-      if (!(await waitThreeHealthy(60))) console.error(`after: master-2 could not be put back; run lab.sh down/up\n${log}`);
+      if (!(await waitHealthy(60))) console.error(`after: master-2 could not be put back; run lab.sh down/up\n${log}`);
     }
     await resetCluster();
   } finally {
@@ -343,7 +250,7 @@ test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API dis
     const log = await putMaster2Back();
     await resetCluster();
     await ssh(MASTERS[2]!, 'rm -rf /backup/master-2.lab.example.com');
-    assert.ok(await waitThreeHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
+    assert.ok(await waitHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
   }
   assert.equal(await fingerprint(), fp0, 'etcd data unchanged');
   assert.deepEqual((await apiEndpoints()).sort(), ['127.0.10.1', '127.0.10.2', '127.0.10.3']);
