@@ -98,7 +98,7 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   await a.press('\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-2'), 'the drain, held');
   let f = a.frame();
-  assert.match(flat(f), new RegExp(`! ${APP2} is Unknown \\(Kubelet stopped posting node status\\.\\): its kubelet cannot stop the pods`));
+  assert.match(flat(f), new RegExp(`! ${APP2} is NotReady \\(Kubelet stopped posting node status\\.\\): its kubelet cannot stop the pods`));
   assert.match(flat(f), /without a --timeout it can wait for ever \(Esc cancels\)/);
   assert.equal(fits(f), undefined);
   a.runner.release();
@@ -109,7 +109,7 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   f = a.frame();
   assert.doesNotMatch(f, /Cancelling the drain/, 'the summary replaces the cancelling note');
   assert.deepEqual(a.runner.ended, ['cancelled']);
-  assert.match(flat(f), new RegExp(`■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned \\(SchedulingDisabled\\), Unknown — 2 pods still on it: myproject/jenkins-1-\\w{5}, myproject/worker-`));
+  assert.match(flat(f), new RegExp(`■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it: myproject/jenkins-1-\\w{5}, myproject/worker-`));
   assert.match(podRow(f, 'jenkins-'), /! still on the node/);
   assert.match(podRow(f, 'worker-'), /! still on the node/);
   assert.equal(fits(f), undefined);
@@ -138,8 +138,8 @@ test('an already cordoned node: the notes say so; the NotReady node with a timeo
   await a.press(DOWN, DOWN, DOWN, DOWN, '30', '\r');
   await waitFor(() => a.frame().includes('✗ TIMED OUT'), 'timed out');
   f = a.frame();
-  assert.match(flat(f), /! app-node-2\.demo\.example\.com is Unknown .*it gives up after its --timeout of 30 s/);
-  assert.match(flat(f), new RegExp(`■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned \\(SchedulingDisabled\\), Unknown — 2 pods still on it`));
+  assert.match(flat(f), /! app-node-2\.demo\.example\.com is NotReady .*it gives up after its --timeout of 30 s/);
+  assert.match(flat(f), new RegExp(`■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it`));
   assert.match(f, /error: Drain did not complete within 30s/);
   assert.equal(fits(f), undefined);
 });

@@ -60,7 +60,7 @@ test('noColor: no colour code on any screen, and every state still reads as symb
   assert.match(home, /node-0\s+\? host key unknown/);
   assert.match(home, /lb-0\s+✗ unreachable/);
   assert.match(home, /DEMO — simulated cluster, no host is contacted/);
-  assert.match(home, /fix-ntp ·/);
+  assert.match(home, /fix-ntp ○/);
 });
 
 test('NO_COLOR non-empty or --no-color turn colour off; NO_COLOR empty does not', () => {

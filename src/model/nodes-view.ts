@@ -584,8 +584,7 @@ export function drainPodRows(pr: DrainProgress): DrainPodRow[] {
   return pr.pods.map((p, i) => ({
     key: `${p.namespace}/${p.name}#${i}`,
     name: p.namespace ? `${p.namespace}/${p.name}` : p.name,
-    // as on the pods screen (ownerText says STS)
-    owner: p.ownerKind === 'StatefulSet' ? p.owner.replace(/^STS\b/, 'StatefulSet') : p.owner,
+    owner: p.owner,
     state: podDrainText(p),
     tone: POD_DRAIN_MARKS[p.state].tone,
   }));

@@ -35,10 +35,11 @@ test('parseNodesJson: the lab\'s nodes (oc get nodes -o json through kubectl 1.2
   assert.equal(n0.readyMessage, undefined);
 });
 
-test('parseNodesJson: a node whose kubelet stopped posting is Unknown, with the message and its taint', () => {
+test('parseNodesJson: a node whose kubelet stopped posting has Ready Unknown, shows NotReady as `oc get nodes` does, with the message and its taint', () => {
   const n1 = parseNodesJson(fixture('lab-nodes-notready.json')).find((n) => n.name.startsWith('node-1'))!;
   assert.equal(n1.ready, 'Unknown');
-  assert.equal(nodeStatusText(n1), 'Unknown');
+  assert.equal(nodeStatusText(n1), 'NotReady');
+  assert.equal(nodeStatusText({ ...n1, schedulable: false }), 'NotReady,SchedulingDisabled');
   assert.equal(n1.readyMessage, 'Kubelet stopped posting node status.');
   assert.deepEqual(n1.taints, ['node.kubernetes.io/unreachable:NoSchedule']);
   assert.equal(nodeStatusText({ ready: 'NotReady', schedulable: false }), 'NotReady,SchedulingDisabled');
@@ -51,6 +52,7 @@ test('parseNodesJson: one node (oc get node N -o json) and bad input', () => {
   assert.throws(() => parseNodesJson('{"kind":"Status"}'), /has no items/);
   const none = parseNodesJson('{"kind":"List","items":[{"metadata":{"name":"bare"},"spec":{},"status":{}}]}')[0]!;
   assert.equal(none.ready, 'Unknown');
+  assert.equal(nodeStatusText(none), 'Unknown', 'no Ready condition at all: the client prints Unknown');
   assert.deepEqual(none.roles, []);
   assert.match(none.readyMessage!, /no Ready condition/);
 });
@@ -74,7 +76,7 @@ test('parsePodsJson: owner kinds (DC via RC, RC, DS, bare), emptyDir, phase and 
 test('podFromJson: StatefulSet, Job, Deployment via ReplicaSet, a static pod\'s mirror, Terminating, restarts', () => {
   const pod = (meta: object, extra: object = {}) => podFromJson({ metadata: { name: 'p', namespace: 'ns', ...meta }, spec: { nodeName: 'n' }, status: { phase: 'Running' }, ...extra });
   const ref = (kind: string, name: string) => ({ ownerReferences: [{ kind, name, controller: true }] });
-  assert.equal(ownerText(pod(ref('StatefulSet', 'redis'))), 'STS redis');
+  assert.equal(ownerText(pod(ref('StatefulSet', 'redis'))), 'StatefulSet redis');
   assert.equal(ownerText(pod(ref('Job', 'backup-1'))), 'Job backup-1');
   const rs = pod({ ...ref('ReplicaSet', 'web-5d4f8c9b7'), labels: { 'pod-template-hash': '5d4f8c9b7' } });
   assert.equal(rs.ownerKind, 'Deployment');

@@ -11,6 +11,8 @@ export interface NodeInfo {
   ready: NodeReady;
   /** Why not Ready (the condition's message, e.g. "Kubelet stopped posting node status."). */
   readyMessage?: string;
+  /** The node has no Ready condition at all (a node that never reported). */
+  noReadyCondition?: boolean;
   /** spec.unschedulable is not set: new pods may be scheduled here. */
   schedulable: boolean;
   /** From the node-role.kubernetes.io/<role> labels, sorted; empty: `<none>`. */
@@ -21,9 +23,13 @@ export interface NodeInfo {
   taints: string[];
 }
 
-/** What `oc get nodes` shows in its STATUS column: `Ready`, `NotReady,SchedulingDisabled`, … */
-export function nodeStatusText(n: Pick<NodeInfo, 'ready' | 'schedulable'>): string {
-  const base = n.ready === 'Ready' ? 'Ready' : n.ready === 'NotReady' ? 'NotReady' : 'Unknown';
+/**
+ * What `oc get nodes` shows in its STATUS column: `Ready`, `NotReady,SchedulingDisabled`, … As the
+ * client prints it: a Ready condition that is not True (False or Unknown) is NotReady; only a node
+ * with no Ready condition at all is Unknown.
+ */
+export function nodeStatusText(n: Pick<NodeInfo, 'ready' | 'schedulable' | 'noReadyCondition'>): string {
+  const base = n.ready === 'Ready' ? 'Ready' : n.ready === 'Unknown' && n.noReadyCondition ? 'Unknown' : 'NotReady';
   return n.schedulable ? base : `${base},SchedulingDisabled`;
 }
 
@@ -56,7 +62,7 @@ export interface NodePod {
   terminating: boolean;
 }
 
-/** A short owner text: "DC frontend", "RC cache", "DS sdn", "bare". */
+/** A short owner text: "DC frontend", "RC cache", "DS sdn", "StatefulSet redis", "bare". */
 export function ownerText(p: Pick<NodePod, 'ownerKind' | 'owner' | 'via'>): string {
   const abbrev: Record<OwnerKind, string> = {
     DeploymentConfig: 'DC',
@@ -64,7 +70,7 @@ export function ownerText(p: Pick<NodePod, 'ownerKind' | 'owner' | 'via'>): stri
     ReplicaSet: 'RS',
     Deployment: 'Deploy',
     DaemonSet: 'DS',
-    StatefulSet: 'STS',
+    StatefulSet: 'StatefulSet',
     Job: 'Job',
     bare: 'bare',
     other: p.owner?.kind ?? 'other',
@@ -144,7 +150,10 @@ export function nodeFromJson(n: Json): NodeInfo {
     taints: ((n.spec?.taints ?? []) as Json[]).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
   };
   if (ready !== 'Ready' && cond?.message) info.readyMessage = String(cond.message);
-  else if (!cond) info.readyMessage = 'the node reports no Ready condition';
+  else if (!cond) {
+    info.readyMessage = 'the node reports no Ready condition';
+    info.noReadyCondition = true;
+  }
   const ip = ((n.status?.addresses ?? []) as Json[]).find((a) => a?.type === 'InternalIP')?.address;
   if (ip) info.internalIP = String(ip);
   return info;

@@ -180,6 +180,49 @@ test('cancel: the drain is ended, the node read back: cordoned, with the pods st
   assert.equal(runner.scripts.filter((s) => s.startsWith('oc get pods')).length, 1, runner.scripts.join('\n'));
 });
 
+test('a late cancel (the drain command has ended: reading the node back, or done) changes nothing', async () => {
+  let readBack!: () => void;
+  const reading = new Promise<void>((r) => (readBack = r));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let drained = false;
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s.startsWith('oc adm drain')) {
+      drained = true;
+      return { lines: FULL, code: 0 };
+    }
+    if (s === `oc get node ${NODE} -o json`) {
+      if (drained) readBack();
+      return { out: nodeJson((n) => (n.spec.unschedulable = drained)) };
+    }
+    if (s.startsWith('oc get pods')) return { out: drained ? podsJson((n) => n.startsWith('sdn')) : PODS };
+    return { err: 'unexpected', code: 1 };
+  });
+  // the read-back waits on `held`, so that Esc can come while it runs
+  const slow: Runner = {
+    run: async (t, c, o) => {
+      const r = await runner.run(t, c, o);
+      if (drained && c.script.startsWith('oc get')) await held;
+      return r;
+    },
+    probe: (h) => runner.probe(h),
+    close: () => runner.close(),
+  };
+  const session = new NodesService({ runner: slow }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true }, { pods: parsePodsJson(PODS) });
+  await reading;
+  assert.equal(session.getSnapshot().status, 'reading-back');
+  session.cancel();
+  release();
+  const end = await session.finished();
+  assert.equal(end.cancelRequested, false);
+  assert.equal(end.progress.phase, 'drained');
+  assert.match(end.summary!, /^Drained: 3 pods evicted\./);
+  session.cancel();
+  assert.equal(session.getSnapshot().cancelRequested, false, 'a cancel after the end');
+  assert.equal(session.getSnapshot().summary, end.summary);
+});
+
 test('a NotReady node: the session says what happens and that the timeout bounds it', async () => {
   let ran = false;
   const runner = new FakeOcRunner((s) => {
@@ -201,9 +244,9 @@ test('a NotReady node: the session says what happens and that the timeout bounds
     return { err: 'unexpected', code: 1 };
   });
   const end = await new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: false, force: false, timeoutSeconds: 20 }).finished();
-  assert.match(end.notes.join('\n'), /node-0\.lab\.example\.com is Unknown \(Kubelet stopped posting node status\.\): its kubelet cannot stop the pods.*--timeout of 20 s/);
+  assert.match(end.notes.join('\n'), /node-0\.lab\.example\.com is NotReady \(Kubelet stopped posting node status\.\): its kubelet cannot stop the pods.*--timeout of 20 s/);
   assert.equal(end.progress.phase, 'timed-out');
-  assert.match(end.summary!, /^Drain gave up after its timeout of 20 s: 0 pods evicted\. node-0\.lab\.example\.com is cordoned \(SchedulingDisabled\), Unknown/);
+  assert.match(end.summary!, /^Drain gave up after its timeout of 20 s: 0 pods evicted\. node-0\.lab\.example\.com is cordoned \(SchedulingDisabled\), NotReady/);
 });
 
 test('bad options never run anything; a node that cannot be read back is said so', async () => {

@@ -254,9 +254,12 @@ export class DrainSession {
     return () => this.listeners.delete(l);
   };
 
-  /** Ends the drain (the oc process is stopped); the node is then read back. */
+  /**
+   * Ends the drain (the oc process is stopped); the node is then read back. Once the drain command has
+   * ended (reading back, done) there is nothing to stop: a late Esc must not mark the drain cancelled.
+   */
   cancel(): void {
-    if (this.snap.status === 'done' || this.snap.cancelRequested) return;
+    if (this.snap.status === 'done' || this.snap.status === 'reading-back' || this.snap.cancelRequested) return;
     this.set({ cancelRequested: true });
     this.abort.abort();
   }
@@ -291,7 +294,7 @@ export class DrainSession {
     if (node && node.ready !== 'Ready') {
       const t = o.timeoutSeconds ? `it gives up after its --timeout of ${o.timeoutSeconds} s` : 'without a --timeout it can wait for ever (Esc cancels)';
       notes.push(
-        `${o.node} is ${node.ready}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits for them, and ${t}.`,
+        `${o.node} is ${nodeStatusText({ ...node, schedulable: true })}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits for them, and ${t}.`,
       );
     }
     if (node && !node.schedulable) notes.push(`${o.node} is already cordoned (SchedulingDisabled).`);
@@ -377,7 +380,7 @@ export function nodeStateSentence(node: string, after: NodeReadback): string {
   const parts: string[] = [];
   if (others.length) parts.push(`${plural(others.length, 'pod')} still on it: ${listPods(others)}`);
   if (ds.length) parts.push(`${plural(ds.length, 'DaemonSet or static pod')} (they stay)`);
-  const ready = n.ready === 'Ready' ? '' : `, ${n.ready}`;
+  const ready = n.ready === 'Ready' ? '' : `, ${nodeStatusText({ ...n, schedulable: true })}`;
   return `${node} is ${sched}${ready}${parts.length ? ` — ${parts.join('; ')}` : ', no pods left'}.`;
 }
 
