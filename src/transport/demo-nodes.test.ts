@@ -116,6 +116,6 @@ test('DEMO drain of the down node: its pods stay Terminating; the drain gives up
   session.cancel();
   const end = await session.finished();
   assert.equal(end.progress.phase, 'cancelled');
-  assert.match(end.notes.join(' '), /app-node-2\.demo\.example\.com is Unknown .*--timeout of 300 s/);
-  assert.match(end.summary!, /^Drain cancelled: .*app-node-2\.demo\.example\.com is cordoned \(SchedulingDisabled\), Unknown — 2 pods still on it/);
+  assert.match(end.notes.join(' '), /app-node-2\.demo\.example\.com is NotReady .*--timeout of 300 s/);
+  assert.match(end.summary!, /^Drain cancelled: .*app-node-2\.demo\.example\.com is cordoned \(SchedulingDisabled\), NotReady — 2 pods still on it/);
 });
