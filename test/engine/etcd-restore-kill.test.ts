@@ -13,31 +13,18 @@
 // boundaries (for development); by default every one runs (about 30 s each).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
 import { readInventoryFile } from '../../src/inventory/load.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { isParallel, planProcedure } from '../../src/engine/plan.js';
 import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
+import { BIN, clusterState, fingerprint, journals, LAB_SH, labArgs, labDir, MASTERS, ROOT, run, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'day2-tui');
 const BUNDLE = join(ROOT, 'dist', 'day2-tui.js');
-const LAB_SH = join(ROOT, 'test', 'lab', 'lab.sh');
-const labDir = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : '';
-const MASTERS = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
-const EPS = MASTERS.map((_, i) => `https://127.0.10.${i + 1}:2379`).join(',');
-const CERTS = '--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt';
 
 let tmp = '';
 let backupDir = '';
@@ -45,55 +32,8 @@ let fp0 = '';
 /** Per master: the moved-aside dirs and etcd.conf.bak-* files there before the test. */
 const leftoversBefore = new Map<string, Set<string>>();
 
-function run(file: string, args: string[], timeoutMs = 180_000): Promise<Result> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const ssh = (host: string, command: string) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], 60_000);
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-8000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-const sleep = (ms: number) => new Promise((f) => setTimeout(f, ms));
-
 /** The day2-tui arguments against the lab, with a state dir of its own. */
-function day2Args(stateDir: string, args: string[]): string[] {
-  return [...args, '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
-}
-
-function today(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
-}
-
-async function fingerprint(): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'fingerprint', '--dir', labDir]);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.trim();
-}
-
-/** v2 member list + v3 endpoint health of all three. */
-async function clusterState(): Promise<{ healthy: boolean; list: string }> {
-  const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${EPS} endpoint health`);
-  const l = await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${EPS} member list`);
-  return { healthy: h.code === 0 && l.code === 0, list: l.stdout };
-}
-
-/** 3 started members, original names, https peer URLs. */
-function membershipOk(list: string): boolean {
-  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
-}
-
-async function waitHealthy(seconds = 30): Promise<boolean> {
-  for (let i = 0; i < seconds; i++) {
-    const s = await clusterState();
-    if (s.healthy && membershipOk(s.list)) return true;
-    await sleep(1000);
-  }
-  return false;
-}
+const day2Args = (stateDir: string, args: string[]): string[] => [...args, ...labArgs(stateDir)];
 
 /** The test (not the product) loses every member's data: etcd stopped, data dir emptied, no drop-in left. */
 async function destroyAll(): Promise<void> {
@@ -106,20 +46,6 @@ async function destroyAll(): Promise<void> {
 async function leftovers(m: string): Promise<string[]> {
   const r = await ssh(m, 'ls -d /var/lib/etcd.old-* /etc/etcd/etcd.conf.bak-* 2>/dev/null; true');
   return r.stdout.split('\n').filter(Boolean);
-}
-
-function journals(stateDir: string): Journal[] {
-  const dir = join(stateDir, 'runs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .flatMap((n) => {
-      try {
-        return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as Journal];
-      } catch {
-        return [];
-      }
-    });
 }
 
 /** Every live process whose parent chain leads to `pid` (from /proc). */

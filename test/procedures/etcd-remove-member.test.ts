@@ -12,16 +12,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CERTS3, day2, EPS, fingerprint, LAB_SH, labDir, M2_PEER, MASTERS, memberList, putBack, run, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
+import { assertLabUp, CERTS3, day2, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let fp0 = '';
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
-  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
-  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
-  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-remove-test-'));
   assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
   fp0 = await fingerprint();

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  audited, CERTS, CERTS3, fingerprint, LAB_SH, labDir, MAIN, MASTERS, putBack, run, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy,
+  assertLabUp, audited, CERTS, CERTS3, day2, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy,
   type Result,
 } from './lab-helpers.js';
 
@@ -26,10 +26,7 @@ let tmp = '';
 let fp0 = '';
 
 /** `day2-tui run etcd-replace … --yes` with the inventory `inventory`. */
-function replace(params: Record<string, string>, inventory: string, stateDir: string): Promise<Result> {
-  const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  return run(process.execPath, ['--import', 'tsx', MAIN, 'run', 'etcd-replace', ...p, '--yes', '-i', inventory, '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir], 600_000);
-}
+const replace = (params: Record<string, string>, inventory: string, stateDir: string): Promise<Result> => day2('etcd-replace', params, stateDir, { inventory, timeoutMs: 600_000 });
 
 /**
  * The lab's hosts.ini as the operator has it for a replacement (5.4.4): `etcd` the [etcd] group's host lines,
@@ -47,9 +44,6 @@ function inventoryFor(name: string, etcd: string[], newEtcd: string): string {
   return f;
 }
 const line = (host: string) => `${host} ansible_host=${host === NODE0 ? '127.0.12.1' : `127.0.10.${MASTERS.indexOf(host) + 1}`}`;
-
-/** v2 member list through `endpoints`, from master-0. */
-const members = (endpoints: string) => ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
 
 /** Runs `body` with the health poll on master-0 and master-1 going; returns body's result and the polls. */
 async function polled<T>(tag: string, body: () => Promise<T>): Promise<{ result: T; polls: string[]; lost: string[]; raw: Result }> {
@@ -79,9 +73,7 @@ async function clientUrls(): Promise<Map<string, string>> {
 }
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
-  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
-  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-replace-test-'));
   assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
   fp0 = await fingerprint();
@@ -92,15 +84,15 @@ after(async () => {
     if (labDir && !(await waitHealthy(3))) {
       // a run failed half-way: node-0 out (by id, through master-0 and master-1), master-2 back in
       const log: string[] = [];
-      const l = await members(SURVIVORS);
+      const l = await memberList(SURVIVORS);
       const id = new RegExp(`^([0-9a-f]+).*peerURLs=${NODE0_PEER.replace(/\./g, '\\.')}`, 'm').exec(l.stdout)?.[1];
       if (id) log.push(show(await ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${SURVIVORS} member remove ${id}`)));
       log.push(show(await ssh(NODE0, 'systemctl disable etcd.service; systemctl stop etcd.service; true')));
-      const back = await putBack('replacetest', log);
-      // and the clients back to master-2 (the run may have moved them to node-0)
+      // the clients back to master-2 (the run may have moved them to node-0), before the log is read
       for (const m of MASTERS) {
         log.push(show(await ssh(m, `sed -i -e 's#https://node-0\\.lab\\.example\\.com:2379#https://master-2.lab.example.com:2379#' -e 's#https://127\\.0\\.12\\.1:2379#https://127.0.10.3:2379#' /etc/origin/master/master-config.yaml /etc/sysconfig/flanneld`)));
       }
+      const back = await putBack('replacetest', log);
       if (!(await waitHealthy(60))) console.error(`after: the lab could not be put back to 3 members; run lab.sh down/up\n${back}`);
     }
   } finally {
@@ -121,7 +113,7 @@ test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never los
   // the plan's arithmetic: 3 → 4 → 3
   assert.match(one.result.stdout, /members before: 3; quorum: 2; failures tolerated: 1/, show(one.result));
 
-  const l1 = await members(WITH_NODE0);
+  const l1 = await memberList(WITH_NODE0);
   assert.equal(l1.code, 0, show(l1));
   assert.equal(l1.stdout.trim().split('\n').length, 3, l1.stdout);
   assert.match(l1.stdout, /name=master-0\.lab\.example\.com peerURLs=https:\/\/127\.0\.10\.1:2380 /, l1.stdout);

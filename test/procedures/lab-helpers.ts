@@ -53,7 +53,15 @@ export const oc = (...args: string[]) => run(join(labDir, 'api', 'bin', 'oc'), a
 export const show = (r: Result, outChars = 10_000, errChars = 4_000) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-outChars)}\n--- stderr\n${r.stderr.slice(-errChars)}`;
 
 /** The day2-tui options for the lab's inventory and known_hosts, with a state dir of its own. */
-export const labArgs = (stateDir: string) => ['-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
+export const labArgs = (stateDir: string, inventory = join(labDir, 'hosts.ini')) => ['-i', inventory, '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
+
+/** For a test's `before`: LAB_DIR is set and its lab is up (hosts.ini there, `lab.sh status` ok); fails, never skips. */
+export async function assertLabUp(): Promise<void> {
+  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
+  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
+  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
+  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+}
 
 export interface Day2Options {
   /** default 400 s */
@@ -61,12 +69,14 @@ export interface Day2Options {
   /** the built console (bin/day2-tui) instead of the sources through tsx */
   bin?: boolean;
   env?: Record<string, string>;
+  /** another inventory than the lab's hosts.ini */
+  inventory?: string;
 }
 
 /** `day2-tui run <procedure> --param k=v… --yes` against the lab. */
 export function day2(procedure: string, params: Record<string, string>, stateDir: string, opts: Day2Options = {}): Promise<Result> {
   const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  const args = ['run', procedure, ...p, '--yes', ...labArgs(stateDir)];
+  const args = ['run', procedure, ...p, '--yes', ...labArgs(stateDir, opts.inventory)];
   return opts.bin ? run(BIN, args, opts.timeoutMs ?? 400_000, opts.env) : run(process.execPath, ['--import', 'tsx', MAIN, ...args], opts.timeoutMs ?? 400_000, opts.env);
 }
 
