@@ -1,12 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUILT_CHECK_IDS, BUILT_IDS, CATALOGUE, CHAPTER_TITLES, entriesByChapter, findEntry } from './catalogue.js';
 
-// ../shared/PROCEDURES.md relative to the repository root.
-const PROCEDURES_MD = fileURLToPath(new URL('../../shared/PROCEDURES.md', import.meta.url));
-const md = readFileSync(PROCEDURES_MD, 'utf8');
+// The catalogue's spec is ../shared/PROCEDURES.md beside the repository; the repository keeps a copy
+// (test/fixtures/PROCEDURES.md) so that a clone on its own runs every test. The copy is what is
+// checked; when the spec is there too, the copy must be the same text.
+const PROCEDURES_COPY = fileURLToPath(new URL('../test/fixtures/PROCEDURES.md', import.meta.url));
+const PROCEDURES_SPEC = fileURLToPath(new URL('../../shared/PROCEDURES.md', import.meta.url));
+const md = readFileSync(PROCEDURES_COPY, 'utf8');
+
+test('test/fixtures/PROCEDURES.md is the same text as ../shared/PROCEDURES.md (when the spec is beside the clone)', (t) => {
+  if (!existsSync(PROCEDURES_SPEC)) {
+    t.diagnostic(`${PROCEDURES_SPEC} is not there (a clone on its own): the catalogue is checked against the repository's copy only`);
+    return;
+  }
+  assert.equal(md, readFileSync(PROCEDURES_SPEC, 'utf8'), 'the spec changed: copy ../shared/PROCEDURES.md to test/fixtures/PROCEDURES.md and make the catalogue follow');
+});
 
 /** Ids the guide's catalogue names: the first column of every table row, plus "procedure `x`" in the text. */
 function idsInProceduresMd(): Set<string> {
