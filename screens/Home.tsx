@@ -1,5 +1,6 @@
 // Home: hosts grouped by role with live connectivity (left), procedures by chapter (right).
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
@@ -244,14 +245,15 @@ export function Home({ inventory, catalogue, connectivity, health, focus, select
   const warnings = homeWarnings(inventory);
   const hRows = hostRows(inventory, filter.hosts, connectivity);
   const domain = commonDomain(inventory.hosts);
-  // The order hosts are listed in, for naming the first host with a problem.
-  const allHostNames = hostRows(inventory).flatMap((r) => (r.kind === 'host' ? [r.host.name] : []));
+  // Every host's row, unfiltered (once per inventory): the pane's width, and the order for naming the first host with a problem.
+  const allRows = useMemo(() => hostRows(inventory), [inventory]);
+  const allHostNames = useMemo(() => allRows.flatMap((r) => (r.kind === 'host' ? [r.host.name] : [])), [allRows]);
   const pRows = procedureRows(catalogue, filter.procedures);
   const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts);
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
   const paneHeight = Math.max(4, height - homeHeaderLines(inventory));
   const side = width >= SIDE_BY_SIDE_MIN;
-  const hostWidth = side ? hostPaneWidth(hostRows(inventory), domain, width, health ? VERDICT_WIDTH : 0, badgeWidth(connectivity, health)) : width;
+  const hostWidth = side ? hostPaneWidth(allRows, domain, width, health ? VERDICT_WIDTH : 0, badgeWidth(connectivity, health)) : width;
   const procWidth = side ? width - hostWidth : width;
   const topHeight = side ? paneHeight : Math.ceil(paneHeight / 2);
   const bottomHeight = side ? paneHeight : paneHeight - topHeight;
