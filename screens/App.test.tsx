@@ -184,4 +184,13 @@ test('keys not read (not the foreground process): the notice and a footer that s
   assert.equal(lines.at(-2), "⚠ Keys are not read: day2-tui is not the terminal's foreground process.");
   assert.equal(lines.at(-1)?.trimEnd(), 'Started with & or timeout? Stop it: kill 4242; start it in the foreground.');
   assert.ok(!lines.some((l) => /q quit/.test(l)), 'no keys offered that would do nothing');
+  // brought to the foreground: the console renders again without keysNotRead
+  r.rerender(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24}
+      notice="Keys are not read: day2-tui is not the terminal's foreground process." />,
+  );
+  await waitFor(() => /In the foreground now: keys are read\./.test(stripAnsi(r.lastFrame())), 'the note that keys are read');
+  const after = stripAnsi(r.lastFrame()).split('\n');
+  assert.match(after.at(-1) ?? '', /\? help +q quit/);
+  assert.ok(!after.some((l) => /Keys are not read/.test(l)));
 });

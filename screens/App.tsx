@@ -91,7 +91,8 @@ export interface AppProps {
   notice?: string;
   /**
    * Set when keys cannot be read (not the terminal's foreground process): the footer says so and how to
-   * stop the console, instead of listing keys that would do nothing.
+   * stop the console, instead of listing keys that would do nothing. Cleared (a re-render) once `fg`
+   * brings the console to the foreground; the message line then says keys are read.
    */
   keysNotRead?: string;
   /** Fixed size (tests); default: the terminal's, following resizes. */
@@ -213,6 +214,13 @@ export function App(props: AppProps) {
     const first = initialState(interrupted.length > 0);
     return props.notice ? { ...first, message: { text: props.notice, tone: 'warn' } } : first;
   });
+  // Brought to the foreground (`fg`) after starting in the background: say that keys work now.
+  const keysWereNotRead = useRef(!!props.keysNotRead);
+  useEffect(() => {
+    if (!keysWereNotRead.current || props.keysNotRead) return;
+    keysWereNotRead.current = false;
+    setState((s) => ({ ...s, message: { text: 'In the foreground now: keys are read.', tone: 'info' } }));
+  }, [props.keysNotRead]);
   // Run sessions of this console (started or resumed), by run id.
   const sessions = useRef(new Map<string, RunSession>());
   const formMemory = useRef(new Map<string, Record<string, string>>());

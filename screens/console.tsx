@@ -102,6 +102,43 @@ function detachedInput(): NodeJS.ReadStream {
   return input;
 }
 
+/**
+ * While keys are not read (the console is in the background): watches, every `everyMs`, whether the
+ * operator brought it to the foreground (`fg`); then puts the terminal `tty` in raw mode and hands its
+ * keys to `input` (the detached input Ink reads), and calls `attached`. Raw mode is only asked for once
+ * in the foreground, where it cannot stop the process. Returns the clean-up (stops watching; gives the
+ * terminal back if it was taken).
+ */
+export function readKeysOnceForeground(
+  input: NodeJS.ReadStream,
+  attached: () => void,
+  { tty = process.stdin, foreground = () => inTerminalForeground(), everyMs = 500 }: { tty?: NodeJS.ReadStream; foreground?: () => boolean; everyMs?: number } = {},
+): () => void {
+  let taken = false;
+  const forward = (chunk: Buffer | string) => (input as unknown as PassThrough).write(chunk);
+  const timer = setInterval(() => {
+    if (!foreground()) return;
+    clearInterval(timer);
+    taken = true;
+    tty.setRawMode?.(true);
+    tty.on('data', forward);
+    tty.resume();
+    attached();
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    if (!taken) return;
+    taken = false;
+    tty.off('data', forward);
+    try {
+      tty.setRawMode?.(false);
+    } catch {
+      /* the terminal went away */
+    }
+    tty.pause();
+  };
+}
+
 /** Runs the console until the operator quits; resolves with the process exit code. */
 export async function startConsole(opts: ConsoleOptions): Promise<number> {
   let stdin = opts.stdin ?? process.stdin;
@@ -111,7 +148,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
     stdin = detachedInput();
     // Two lines that fit 80 columns: why nothing answers, and how to get out (q and Ctrl-C do not reach it).
     notice = "Keys are not read: day2-tui is not the terminal's foreground process.";
-    keysNotRead = `Started with & or timeout? Stop it: kill ${process.pid}; start it in the foreground.`;
+    keysNotRead = `Started with &? Type fg to use it. Else stop it: kill ${process.pid}.`;
   }
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
@@ -153,12 +190,18 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
     // eslint-disable-next-line prefer-const
     let instance: ReturnType<typeof render> | undefined;
 
-    // With the detached input nothing else holds the event loop: keep the screen alive until quit or a signal.
-    const keepAlive = notice ? setInterval(() => undefined, 60_000) : undefined;
+    // With the detached input, the watch for `fg` holds the event loop: the screen stays until quit or a signal.
+    // Brought to the foreground, the console reads keys from then on and the footer lists them again.
+    const stopWatching = keysNotRead
+      ? readKeysOnceForeground(stdin, () => {
+          keysNotRead = undefined;
+          instance?.rerender(app());
+        })
+      : undefined;
     const finish = (code: number, error?: unknown) => {
       if (finished) return;
       finished = true;
-      if (keepAlive) clearInterval(keepAlive);
+      stopWatching?.();
       try {
         instance?.unmount();
       } catch {
@@ -203,31 +246,31 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
     process.on('uncaughtException', onFatal);
     process.on('unhandledRejection', onFatal);
 
+    const app = () => (
+      <App
+        inventory={opts.inventory}
+        catalogue={catalogue}
+        monitor={monitor}
+        version={opts.version}
+        noColor={noColor}
+        quitBlocker={opts.quitBlocker}
+        startHealth={opts.startHealth}
+        procedures={opts.procedures}
+        planProcedure={opts.planProcedure}
+        validateParams={opts.validateParams}
+        discover={opts.procedures ? makeDiscover(opts.runner, opts.inventory) : undefined}
+        startRun={opts.startRun}
+        interruptedRuns={opts.interruptedRuns}
+        resumeRun={opts.resumeRun}
+        listRuns={opts.listRuns}
+        nodes={opts.nodes}
+        notice={notice}
+        keysNotRead={keysNotRead}
+        onQuit={() => finish(0)}
+      />
+    );
     try {
-      instance = render(
-        <App
-          inventory={opts.inventory}
-          catalogue={catalogue}
-          monitor={monitor}
-          version={opts.version}
-          noColor={noColor}
-          quitBlocker={opts.quitBlocker}
-          startHealth={opts.startHealth}
-          procedures={opts.procedures}
-          planProcedure={opts.planProcedure}
-          validateParams={opts.validateParams}
-          discover={opts.procedures ? makeDiscover(opts.runner, opts.inventory) : undefined}
-          startRun={opts.startRun}
-          interruptedRuns={opts.interruptedRuns}
-          resumeRun={opts.resumeRun}
-          listRuns={opts.listRuns}
-          nodes={opts.nodes}
-          notice={notice}
-          keysNotRead={keysNotRead}
-          onQuit={() => finish(0)}
-        />,
-        { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
-      );
+      instance = render(app(), { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true });
     } catch (err) {
       finish(1, err);
       return;

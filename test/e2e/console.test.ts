@@ -110,6 +110,30 @@ test('with no inventory the console opens the labelled DEMO cluster', async () =
   await t.waitFor(() => t.exited().dead, 'the console to quit');
 });
 
+test('started with & the console says keys are not read; brought back with fg, it reads them', async () => {
+  const t = session('fg');
+  t.start('bash --norc --noprofile -i', { HOME: work, PS1: 'shell$ ' });
+  await t.waitFor((s) => /shell\$/.test(s), 'the shell prompt');
+  t.type(`env -u DAY2_INVENTORY ${bin} --demo &`);
+  t.keys('Enter');
+  const bg = await t.waitFor((s) => /Keys are not read/.test(s) && /DEMO/.test(s), 'the background warning');
+  assert.match(bg, /Started with &\? Type fg to use it\. Else stop it: kill \d+\./);
+  assert.doesNotMatch(bg, /\? help/, 'no key list while keys do nothing');
+  t.type('fg');
+  t.keys('Enter');
+  const fg = await t.waitFor((s) => /\? help +q quit/.test(s) && /In the foreground now/.test(s), 'the key list in the footer and the note, once in the foreground');
+  assert.match(fg, /In the foreground now: keys are read\./);
+  assert.doesNotMatch(fg, /Keys are not read/);
+  t.keys('?');
+  await t.waitFor((s) => /▶ HELP/.test(s) && /KEYS/.test(s), 'help opened by a key typed after fg');
+  t.keys('Escape');
+  t.keys('q');
+  await t.waitFor((s) => /shell\$ *$/m.test(s) && !/DEMO/.test(s), 'the console to quit back to the shell');
+  t.type('exit');
+  t.keys('Enter');
+  await t.waitFor(() => t.exited().dead, 'the shell to end');
+});
+
 test('list --json lists the whole catalogue', () => {
   const out = execFileSync(bin, ['list', '--json'], { encoding: 'utf8' });
   const json = JSON.parse(out) as { procedures: { id: string }[] };
