@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN as bin, clusterState, day2, fingerprint, journals, labArgs, labDir, MASTERS, membershipOk, ROOT as repo, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
+import { BIN as bin, clusterState, day2, ensureHealthyEtcd, fingerprint, journals, labArgs, labDir, MASTERS, membershipOk, ROOT as repo, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
 import { TmuxSession } from './tmux.js';
 
 let tmp = '';
@@ -68,7 +68,7 @@ before(async () => {
   assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
   assert.ok(existsSync(join(repo, 'dist', 'day2-tui.js')), 'the console is not built: run `npm run build` first');
   tmp = mkdtempSync(join(tmpdir(), 'day2-e2e-restore-'));
-  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  await ensureHealthyEtcd();
   // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
   backupDir = `/backup/etcd-e2e-restore-${process.pid}`;
   const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'), { bin: true });

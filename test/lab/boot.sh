@@ -16,6 +16,14 @@ if [ -d "$R/etc/haproxy" ]; then
   mount --bind "$R/etc/haproxy" /etc/haproxy
 fi
 mount --bind "$R/run" /run/lab
+# root's own plain home (lab.sh write_root_home); where the lab lives under /root, the lab directory
+# stays visible at its path through it (bound inside the host's home, carried over by --rbind)
+if [ -d "$R/root" ]; then
+  case $DIR/ in
+    /root/*) mkdir -p "$R/root/${DIR#/root/}" && mount --bind "$DIR" "$R/root/${DIR#/root/}" ;;
+  esac
+  mount --rbind "$R/root" /root
+fi
 mount --bind "$DIR/etc-hosts" /etc/hosts
 # the host's resolver (a node: its own dnsmasq address; others: the site DNS), served by the lab API
 [ -f "$R/etc/resolv.conf" ] && mount --bind "$R/etc/resolv.conf" /etc/resolv.conf

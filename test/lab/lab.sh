@@ -9,6 +9,7 @@
 #   lab.sh bastion --dir DIR CMD...     (run CMD here with the lab's site DNS as resolver)
 #   lab.sh fingerprint --dir DIR [-v] [--v3]   (--v3: over the v3 keys only)
 #   lab.sh seed --dir DIR
+#   lab.sh etcd-reset --dir DIR         (etcd back to the copy saved after up: stopped, data + /etc/etcd, started)
 #
 # Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
 # lb-0 127.0.13.1; names <short>.lab.example.com; site DNS 127.0.14.53; service network (ClusterIPs)
@@ -161,7 +162,9 @@ do_down() {
   pids=()
   if [ -f "$DIR/run/sshd.pids" ]; then
     while read -r name pid; do
-      pid_is "$pid" "$DIR/hosts/$name/sshd_config" && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+      # still in boot.sh (a host that came up late) or already sshd: both are this lab's host
+      { pid_is "$pid" "$DIR/hosts/$name/sshd_config" || pid_is "$pid" "$DIR/boot.sh $DIR $name"; } &&
+        kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
     done <"$DIR/run/sshd.pids"
   fi
   # 3. whatever else still runs in a lab host (ssh sessions, `journalctl -f`, ...), by pid
@@ -839,6 +842,35 @@ write_docker_storage() { # ROOT NAME ROLES
     echo '{"Repositories":{"registry.access.redhat.com/openshift3/ose-pod":{"registry.access.redhat.com/openshift3/ose-pod:v3.10.45":"sha256:63accd48a0d7"}}}' >"$d/image/overlay2/repositories.json"
   fi
 }
+# root's own home, as a RHEL 7 host has it (boot.sh binds it over /root): this machine's root runs a
+# version manager's init from .bashrc, which bash sources for every command sshd runs (0.7 s each)
+write_root_home() { # DIR
+  mkdir -p "$1"
+  chmod 0550 "$1"
+  cat >"$1/.bashrc" <<'EOF'
+# .bashrc
+
+# User specific aliases and functions
+
+alias rm='rm -i'
+alias cp='cp -i'
+alias mv='mv -i'
+
+# Source global definitions
+if [ -f /etc/bashrc ]; then
+	. /etc/bashrc
+fi
+EOF
+  cat >"$1/.bash_profile" <<'EOF'
+# .bash_profile
+
+# Get the aliases and functions
+if [ -f ~/.bashrc ]; then
+	. ~/.bashrc
+fi
+EOF
+  printf '# .bash_logout\n' >"$1/.bash_logout"
+}
 make_host() { # NAME ADDR GROUP ROLES
   local name=$1 addr=$2 group=$3 roles=$4 r m
   r=$DIR/hosts/$name
@@ -855,6 +887,7 @@ LAB_ROLES='$roles'
 LAB_MOUNTS='$MOUNTS'
 EOF
   cp "$DIR/lab-id" "$r/run/lab-id"
+  write_root_home "$r/root"
   # the host's resolver: a node asks its own dnsmasq (on its address, as 3.10's 99-origin-dns.sh sets
   # it up), any other host the site DNS; both are served by the lab API (test/lab/api/dns.ts)
   if [[ ,$roles, == *,node,* ]]; then
@@ -1195,36 +1228,25 @@ do_up() {
   { echo "supervisor $sup"; while read -r name i; do echo "sshd $name $i"; done <"$DIR/run/sshd.pids"; } >"$DIR/pids"
   local -a want=()
   for h in "${HOSTS[@]}"; do set -- $h; want+=("$2:22"); done
-  local deadline=$(($(date +%s) + 30))
-  while (($(date +%s) < deadline)); do
+  # until every sshd listens; on a busy machine that takes as long as it takes, so only 30 s in which no
+  # further host came up (or an sshd that died) is a failure
+  local stalled_at=$(($(date +%s) + 30)) left=${#want[@]} n
+  while :; do
     missing=$(not_listening "${want[@]}")
     [ -z "$missing" ] && break
+    n=$(wc -w <<<"$missing")
+    ((n < left)) && left=$n && stalled_at=$(($(date +%s) + 30))
+    (($(date +%s) < stalled_at)) || die "up: sshd not listening on $(echo $missing) (no host came up for 30 s)"
     while read -r name pid; do
       proc_start "$pid" >/dev/null || die "up: sshd of $name died: $(tail -n 3 "$DIR/logs/$name.sshd.log" | tr '\n' ' ')"
     done <"$DIR/run/sshd.pids"
     sleep 0.1
   done
-  [ -z "$missing" ] || die "up: sshd not listening after 30 s on: $(echo $missing)"
   # etcd: started the way an admin would, `systemctl start etcd` over ssh, on every member at once
   if ((MASTERS)); then
-    pids=()
-    for h in "${HOSTS[@]}"; do
-      set -- $h
-      [[ ,$4, == *,etcd,* ]] || continue
-      ssh -F "$DIR/ssh_config" "$1" systemctl start etcd >"$DIR/logs/$1.etcd-start.log" 2>&1 &
-      pids+=("$!:$1")
-    done
-    for i in "${pids[@]}"; do
-      wait "${i%%:*}" || die "up: 'systemctl start etcd' failed on ${i#*:}: $(tail -n 5 "$DIR/logs/${i#*:}.etcd-start.log") $(tail -n 5 "$DIR/hosts/${i#*:}/var/log/journal/etcd.service.log")"
-    done
-    local deadline=$(($(date +%s) + 60))
-    while (($(date +%s) < deadline)); do
-      ec3 --endpoints "$(etcd_endpoints)" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1 && break
-      sleep 0.3
-    done
-    ec3 --endpoints "$(etcd_endpoints)" --command-timeout=3s endpoint health >"$DIR/logs/etcd-health.log" 2>&1 ||
-      die "up: etcd cluster not healthy after 60 s: $(cat "$DIR/logs/etcd-health.log")"
+    start_etcd_members
     ((SEED)) && do_seed
+    save_etcd_members
   fi
   write_lab_json
   # the cluster side (`oc` through the real kubectl against the lab's API server): DIR/api/bin/oc
@@ -1241,6 +1263,73 @@ do_up() {
   UP_STARTED=0
   trap - EXIT
   say "up: ${#HOSTS[@]} hosts in $DIR ($MASTERS masters, $INFRA infra, $NODES nodes, $LB lb) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+# ---- etcd: start, the known-good copy, reset ----------------------------------------------------------
+etcd_members() { local h; for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && echo "$1"; done; return 0; }
+# `systemctl CMD etcd` over ssh on every member at once (as an admin would)
+etcd_on_members() { # CMD
+  local name pids=()
+  for name in $(etcd_members); do
+    ssh -F "$DIR/ssh_config" "$name" systemctl "$1" etcd >"$DIR/logs/$name.etcd-$1.log" 2>&1 &
+    pids+=("$!:$name")
+  done
+  for name in "${pids[@]}"; do
+    wait "${name%%:*}" || die "'systemctl $1 etcd' failed on ${name#*:}: $(tail -n 5 "$DIR/logs/${name#*:}.etcd-$1.log") $(tail -n 5 "$DIR/hosts/${name#*:}/var/log/journal/etcd.service.log")"
+  done
+}
+start_etcd_members() {
+  etcd_on_members start
+  local deadline=$(($(date +%s) + 60))
+  while (($(date +%s) < deadline)); do
+    ec3 --endpoints "$(etcd_endpoints)" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1 && break
+    sleep 0.3
+  done
+  ec3 --endpoints "$(etcd_endpoints)" --command-timeout=3s endpoint health >"$DIR/logs/etcd-health.log" 2>&1 ||
+    die "etcd cluster not healthy after 60 s: $(cat "$DIR/logs/etcd-health.log")"
+}
+# the seeded cluster as it is after `up` (every member's data dir and /etc/etcd, taken stopped), so that a
+# test can put etcd back to a known-good state in seconds (`lab.sh etcd-reset`) instead of a new lab
+save_etcd_members() {
+  local name r
+  rm -rf "$DIR/saved"
+  mkdir -p "$DIR/saved"
+  ((SEED)) && do_fingerprint >"$DIR/saved/fingerprint"
+  etcd_on_members stop
+  for name in $(etcd_members); do
+    r=$DIR/hosts/$name
+    mkdir -p "$DIR/saved/$name"
+    cp -a "$r/var/lib/etcd" "$DIR/saved/$name/data"
+    cp -a "$r/etc/etcd" "$DIR/saved/$name/etc"
+  done
+  start_etcd_members
+}
+# etcd back to the saved copy: stopped on every lab host (a test may have made another host a member),
+# each member's data dir and /etc/etcd as saved, no drop-in, enabled, started, healthy, same fingerprint
+do_etcd_reset() {
+  local name r f pid start
+  [ -d "$DIR/saved" ] || die "etcd-reset: no saved copy in $DIR/saved (the lab was started before lab.sh saved one: lab.sh down/up)"
+  for name in $(cut -d' ' -f1 <"$DIR/hosts.list" 2>/dev/null); do
+    f=$DIR/hosts/$name/run/units/etcd.service.pid
+    [ -f "$f" ] || continue
+    ssh -F "$DIR/ssh_config" "$name" 'systemctl stop etcd.service; systemctl is-active etcd.service' >>"$DIR/logs/etcd-reset.log" 2>&1 || true
+    if { read -r pid start <"$f"; } 2>/dev/null && [ "$(proc_start "$pid")" = "$start" ]; then die "etcd-reset: etcd still runs on $name (pid $pid)"; fi
+  done
+  for name in $(etcd_members); do
+    r=$DIR/hosts/$name
+    find "$r/var/lib/etcd" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+    cp -a "$DIR/saved/$name/data/." "$r/var/lib/etcd/"
+    find "$r/etc/etcd" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+    cp -a "$DIR/saved/$name/etc/." "$r/etc/etcd/"
+    rm -rf "$r/etc/systemd/system/etcd.service.d"
+    unit_state "$r" etcd enabled inactive
+    ssh -F "$DIR/ssh_config" "$name" systemctl daemon-reload >>"$DIR/logs/etcd-reset.log" 2>&1
+  done
+  start_etcd_members
+  if [ -f "$DIR/saved/fingerprint" ] && [ "$(do_fingerprint)" != "$(cat "$DIR/saved/fingerprint")" ]; then
+    die "etcd-reset: the fingerprint differs from the saved one"
+  fi
+  say "etcd-reset: $(etcd_members | wc -l) members back to the saved copy, healthy"
 }
 
 # ---- status ---------------------------------------------------------------------------------------
@@ -1297,5 +1386,6 @@ case $CMD in
     exec unshare -m --propagation private -- bash -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' bastion "$DIR/run/bastion-resolv.conf" "${REST[@]}" ;;
   fingerprint) do_fingerprint ;;
   seed) load_hosts; [ -f "$DIR/pki/client.crt" ] || die "seed: no etcd in $DIR"; do_seed ;;
+  etcd-reset) load_hosts; do_etcd_reset ;;
   *) usage ;;
 esac

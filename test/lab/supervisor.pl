@@ -36,6 +36,19 @@ open(my $out, '>', "$dir/run/sshd.pids.tmp") or die;
 print $out @pids;
 close $out;
 rename("$dir/run/sshd.pids.tmp", "$dir/run/sshd.pids") or die;
+# Stopped by TERM: the hosts it started go first (even one still in boot.sh, not yet sshd), so that a
+# failed `lab.sh up` never leaves a host running with no parent but PID 1.
+my @children = map { (split ' ')[1] } @pids;
+$SIG{TERM} = sub {
+  kill 'TERM', @children;
+  for (1 .. 50) {
+    while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { }
+    last unless grep { kill 0, $_ } @children;
+    select(undef, undef, undef, 0.1);
+  }
+  kill 'KILL', grep { kill 0, $_ } @children;
+  exit 0;
+};
 while (1) {
   my $p = waitpid(-1, 0);
   sleep 1 if $p == -1;

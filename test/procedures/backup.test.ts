@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { day2 as labDay2, endpointHealth, LAB_SH, labDir, MASTERS, type Result, run, show, ssh, today } from './lab-helpers.js';
+import { day2 as labDay2, endpointHealth, LAB_SH, labDir, MASTERS, type Result, run, show, ssh, today, ensureHealthyEtcd } from './lab-helpers.js';
 
 const NODES = [...MASTERS, 'infra-0.lab.example.com', 'node-0.lab.example.com', 'node-1.lab.example.com'];
 
@@ -44,7 +44,7 @@ before(async () => {
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   tmp = mkdtempSync(join(tmpdir(), 'day2-backup-test-'));
-  await waitHealthy();
+  await ensureHealthyEtcd();
 });
 
 after(() => {

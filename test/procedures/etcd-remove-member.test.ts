@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertLabUp, CERTS3, day2, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
+import { assertLabUp, CERTS3, day2, ensureHealthyEtcd, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let fp0 = '';
@@ -20,7 +20,7 @@ let fp0 = '';
 before(async () => {
   await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-remove-test-'));
-  assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
+  await ensureHealthyEtcd();
   fp0 = await fingerprint();
 });
 

@@ -13,8 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assertLabUp, audited, CERTS, CERTS3, day2, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy,
-  type Result,
+  assertLabUp, audited, CERTS, CERTS3, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, type Result, waitHealthy,
 } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
@@ -75,7 +74,7 @@ async function clientUrls(): Promise<Map<string, string>> {
 before(async () => {
   await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-replace-test-'));
-  assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
+  await ensureHealthyEtcd();
   fp0 = await fingerprint();
 });
 

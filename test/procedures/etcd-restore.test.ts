@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeEverywhere, clusterState, day2, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, today, waitHealthy } from './lab-helpers.js';
+import { activeEverywhere, clusterState, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, today, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
@@ -21,7 +21,7 @@ before(async () => {
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-restore-test-'));
-  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  await ensureHealthyEtcd();
   // the backup every test uses, taken with the product
   // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
   backupDir = `/backup/etcd-restore-test-${process.pid}`;

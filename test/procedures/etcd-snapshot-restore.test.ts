@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { activeEverywhere, clusterState, day2, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, waitHealthy } from './lab-helpers.js';
+import { activeEverywhere, clusterState, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
@@ -94,7 +94,7 @@ before(async () => {
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-snapshot-restore-test-'));
-  assert.ok(await waitHealthy(), 'etcd is not healthy with 3 members before the test');
+  await ensureHealthyEtcd();
   // the backup every test uses, taken with the product: <dir>/db is its v3 snapshot
   // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
   backupDir = `/backup/etcd-snapshot-test-${process.pid}`;

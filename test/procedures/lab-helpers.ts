@@ -127,6 +127,18 @@ export async function waitHealthy(seconds = 30): Promise<boolean> {
   return false;
 }
 
+/**
+ * For an etcd test's `before`: 3 healthy members with their names and https peer URLs, or else etcd put
+ * back to the copy the lab saved after `up` (`lab.sh etcd-reset`), so that one failed test stays one failure.
+ */
+export async function ensureHealthyEtcd(): Promise<void> {
+  if (await waitHealthy(5)) return;
+  console.log('etcd is not 3 healthy members: putting it back to the lab’s saved copy (lab.sh etcd-reset)');
+  const r = await run('bash', [LAB_SH, 'etcd-reset', '--dir', labDir], 300_000);
+  assert.equal(r.code, 0, `etcd was not healthy and lab.sh etcd-reset failed:\n${show(r)}`);
+  assert.ok(await waitHealthy(30), 'etcd is not 3 healthy members even after lab.sh etcd-reset');
+}
+
 /** `systemctl is-active etcd.service` on each master, in order. */
 export async function activeEverywhere(): Promise<string[]> {
   const out: string[] = [];

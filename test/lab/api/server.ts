@@ -756,6 +756,9 @@ function syncKubelets(): void {
   }
 }
 syncKubelets();
+// and again every second: a port whose listen failed (EADDRINUSE while a closed one was still being
+// released) is retried, so a Ready node's kubelet port never stays closed after a transient error
+setInterval(syncKubelets, 1000).unref();
 
 // ---- DNS, the router and the registry of a real lab ---------------------------------------------------
 // What a site around an OpenShift 3.10 cluster resolves and routes, served from the cluster state (so
