@@ -5,8 +5,11 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
-import type { CommandCheck, Placement, Step, StepContext } from '../src/engine/types.js';
+import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import {
+  etcdGoneCheck, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, stopCommand, type Runtime,
+} from '../src/ocp/control-plane.js';
 
 export const ETCD_UNIT = 'etcd.service';
 export const ETCD_CONF = '/etc/etcd/etcd.conf';
@@ -55,6 +58,61 @@ export function waitUntil(check: ShellCommand, seconds: number, what: string): S
 /** The member's own endpoint is healthy (v3 endpoint health). */
 export function ownHealth(h: Host): ShellCommand {
   return etcdctl3([etcdClientUrl(h)], ['endpoint', 'health']);
+}
+
+/** How the step's host (or `h`) runs etcd: static pod or systemd unit (ctx.facts, read before the run). */
+export function etcdRuntime(ctx: StepContext, h?: Host): Runtime {
+  const host = h ?? ctx.host;
+  if (!host) throw new Error('etcdRuntime: no host (a step on the bastion does not run etcd)');
+  return runtimeOf(ctx, host, 'etcd');
+}
+
+/** etcd's log on the step's host, followed while the step's commands run (a start-up): master-logs or journalctl. */
+export function followEtcdLog(ctx: StepContext): ShellCommand {
+  return followLogCommand(etcdRuntime(ctx));
+}
+
+/** Stop etcd on the step's host the way it runs, and wait until it is really gone (nothing listens on its 2379/2380). */
+export function stopEtcdCommands(ctx: StepContext): ShellCommand[] {
+  const r = etcdRuntime(ctx);
+  return [stopCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(ctx.host!)), 90, `etcd on ${ctx.host!.name} did not stop`)];
+}
+
+/** etcd is really gone from the step's host: its runtime says stopped and nothing listens on its 2379/2380. */
+export const etcdGone: CommandCheck = etcdGoneCheck(etcdAddress);
+
+// ---- steps shared by the restores (5.4.2.1, 5.4.2.2) ----------------------------------------------------
+
+const everyMember: Placement = { on: 'role', role: 'etcd', mode: 'serial' };
+
+/** Stop etcd on every member, the way each runs it, and wait until it is really gone (the restores' step 4). */
+export function stopEveryMemberStep(section: string, gate: Gate): Step {
+  return {
+    id: 'stop-etcd',
+    title: 'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
+    section,
+    where: everyMember,
+    gate,
+    commands: (ctx) => stopEtcdCommands(ctx),
+    timeoutMs: 3 * 60_000,
+    verify: etcdGone,
+  };
+}
+
+/** Read etcd's recent log on the restored member and check that it runs. */
+export function etcdLogStep(section: string): Step {
+  return {
+    id: 'journal',
+    title: 'Check for error messages (journalctl -u etcd.service -n 50; static pod: master-logs etcd etcd --tail 50)',
+    section,
+    where: onParamHost,
+    commands: (ctx) => [recentLogCommand(etcdRuntime(ctx))],
+    verify: {
+      describe: 'etcd runs (the unit is active, or the static pod has a running container)',
+      command: (ctx) => runningCommand(etcdRuntime(ctx)),
+      ok: (out) => out.stdout.trim() === 'running' || 'etcd is not running: read its log above',
+    },
+  };
 }
 
 /** `systemctl is-active etcd.service` prints something other than "active". */

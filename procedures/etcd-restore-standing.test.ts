@@ -6,6 +6,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, StepStatus } from '../src/engine/types.js';
 import { etcdRestore } from './etcd-restore.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
 
 function host(name: string, roles: Role[], ip: string): Host {
   return { name, address: name, port: 22, become: false, roles, groups: roles, vars: { openshift_ip: ip }, file: 't', line: 1 };
@@ -19,14 +20,15 @@ const titles = new Map(etcdRestore.steps.map((s) => [s.id, s.title]));
 type Progress = Record<string, StepStatus | [StepStatus, Record<string, StepStatus>, boolean?]>;
 
 /** Steps not named are pending; [status, hosts, destructiveBegun] for per-host detail. */
-function ctx(progress: Progress, outcome: StandingContext['outcome'] = 'failed'): StandingContext {
+function ctx(progress: Progress, outcome: StandingContext['outcome'] = 'failed', kind: 'systemd' | 'static-pod' = 'systemd'): StandingContext {
   const steps: Record<string, StepProgress> = {};
   for (const s of etcdRestore.steps) {
     const p = progress[s.id] ?? 'pending';
     if (Array.isArray(p)) steps[s.id] = { status: p[0], hosts: p[1], destructiveBegun: p[2] ?? false };
     else steps[s.id] = { status: p, hosts: {}, destructiveBegun: !!s.destructive && p !== 'pending' && p !== 'skipped' };
   }
-  return { params: { host: M[0]!, backup: '/backup/etcd-20240105' }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: START, planning: false, runId: 'R1', outcome, steps };
+  const facts = knownControlPlane(Object.fromEntries(M.map((m) => [m, kind])));
+  return { params: { host: M[0]!, backup: '/backup/etcd-20240105' }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: START, planning: false, runId: 'R1', outcome, steps, facts };
 }
 const stand = (progress: Progress, at: string, outcome?: StandingContext['outcome']) => restoreWhereItStands(ctx(progress, outcome), at, titles);
 const all = (s: StepStatus): Record<string, StepStatus> => Object.fromEntries(M.map((m) => [m, s]));
@@ -41,7 +43,7 @@ test('failed before anything stopped: nothing changed; fix and resume, or leave 
 test('the stop gate declined: nothing changed; resume asks the gate again', () => {
   const w = stand({ 'check-backup': 'ok', 'check-members': 'ok', quorum: 'ok', 'stop-etcd': ['pending', all('pending')] }, 'stop-etcd', 'stopped-at-gate');
   assert.match(w.state[0]!, /^Nothing was changed/);
-  assert.match(w.next, /`day2-tui resume R1` asks the gate of step 4 \("Stop etcd on every member \(systemctl stop etcd\.service\)"\) again/);
+  assert.match(w.next, /`day2-tui resume R1` asks the gate of step 4 \("Stop etcd on every member and wait until it is gone \(system…"\) again/);
 });
 
 test('stopped on two members, the third failed to stop: which run, data untouched, how to go back', () => {
@@ -75,7 +77,7 @@ test('an interrupted copy of the backup: move the partial copy aside before resu
 });
 
 test('force-new-cluster did not come up: the drop-in is in place, read the journal', () => {
-  const w = stand({ 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'drop-in': 'ok', 'start-force-new-cluster': 'failed' }, 'start-force-new-cluster');
+  const w = stand({ 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'force-new-cluster-on': 'ok', 'start-force-new-cluster': 'failed' }, 'start-force-new-cluster');
   assert.deepEqual(w.state.slice(1), [
     'master-0.example.com: /var/lib/etcd holds the backup /backup/etcd-20240105.',
     'master-0.example.com: the --force-new-cluster drop-in /etc/systemd/system/etcd.service.d/temp.conf is in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).',
@@ -84,9 +86,9 @@ test('force-new-cluster did not come up: the drop-in is in place, read the journ
 });
 
 test('half-way through the rejoins: who rejoined, who was added but not started, who waits', () => {
-  const done = { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'drop-in': 'ok', 'start-force-new-cluster': 'ok', journal: 'ok', 'health-single': 'ok', 'remove-drop-in': 'ok' } as const;
+  const done = { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'force-new-cluster-on': 'ok', 'start-force-new-cluster': 'ok', journal: 'ok', 'health-single': 'ok', 'force-new-cluster-off': 'ok' } as const;
   const w = stand({ ...done, 'member-add-1': 'ok', 'join-1': 'ok', 'member-add-2': 'ok', 'join-2': ['failed', { [M[2]!]: 'failed' }] }, 'join-2');
-  assert.ok(w.state.includes('master-0.example.com runs etcd in cluster mode with the backup\'s data (the drop-in is removed).'));
+  assert.ok(w.state.includes('master-0.example.com runs etcd in cluster mode with the backup\'s data (--force-new-cluster is removed).'));
   assert.ok(!w.state.some((s) => s.includes('drop-in /etc/systemd')), 'the drop-in was removed');
   assert.ok(w.state.includes('master-2.example.com was added to the member list but has not joined (its start did not finish): the run starts it; do not run `member add` for it again.'));
   assert.ok(w.state.includes('Rejoined: master-1.example.com.'));
@@ -98,5 +100,5 @@ test('etcd-restore has the panel, the follows and whereItStands attached', () =>
   assert.equal(etcdRestore.panel?.title, 'etcd cluster');
   assert.ok(etcdRestore.whereItStands);
   const followed = etcdRestore.steps.filter((s) => s.follow).map((s) => s.id);
-  assert.deepEqual(followed.slice(0, 3), ['start-force-new-cluster', 'remove-drop-in', 'join-1']);
+  assert.deepEqual(followed.slice(0, 3), ['start-force-new-cluster', 'force-new-cluster-off', 'join-1']);
 });

@@ -1,12 +1,13 @@
 // Where the cluster stands after an etcd-restore run that did not finish (Procedure.whereItStands), from
 // the journal's step progress: which members were stopped, whose data dir was moved where, whether the
-// backup is in place and the --force-new-cluster drop-in still there, which members rejoined — and the
+// backup is in place and --force-new-cluster still set (drop-in or etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the
 // next safe action. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import type { Host } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
 import { timeStamp } from './backup-common.js';
-import { backupParam, DATA_DIR, DROP_IN, paramMember } from './etcd-common.js';
+import { backupParam, DATA_DIR, DROP_IN, ETCD_CONF, paramMember } from './etcd-common.js';
+import { runtimeOf, type Runtime } from '../src/ocp/control-plane.js';
 
 const PROGRAM = 'day2-tui';
 
@@ -33,6 +34,25 @@ function stepName(id: string, titles: ReadonlyMap<string, string>): string {
   if (!title) return `step ${id}`;
   const short = title.split(/: /)[0]!;
   return `step ${n} ("${short.length > 60 ? `${short.slice(0, 59)}…` : short}")`;
+}
+
+/** How the member runs etcd, when the run read it (undefined: not known, e.g. unreachable at the start). */
+function runtime(ctx: StandingContext, h: Host): Runtime | undefined {
+  try {
+    return runtimeOf(ctx, h, 'etcd');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commands that tell whether etcd runs, and that start it again, the way each member runs it. */
+function howTo(ctx: StandingContext, hosts: readonly Host[]): { tell: string; start: string } {
+  const kinds = new Set(hosts.map((h) => runtime(ctx, h)?.kind));
+  const pod = '`docker ps --filter label=openshift.io/component=etcd`';
+  const back = '`mv /etc/origin/node/pods-stopped/etcd.yaml /etc/origin/node/pods/` (its static pod manifest, kept there by the stop)';
+  if (kinds.size === 1 && kinds.has('static-pod')) return { tell: pod, start: back };
+  if (kinds.size === 1 && kinds.has('systemd')) return { tell: '`systemctl is-active etcd.service`', start: '`systemctl start etcd.service`' };
+  return { tell: `${pod} (static pod) or \`systemctl is-active etcd.service\``, start: `${back}, or \`systemctl start etcd.service\` where etcd is a unit` };
 }
 
 /**
@@ -67,7 +87,9 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
     };
   }
 
+  const how = howTo(ctx, members);
   const stopped = members.filter((h) => okOn(stop, h)).map((h) => h.name);
+  const pods = members.filter((h) => (okOn(stop, h) || unsureOn(stop, h)) && runtime(ctx, h)?.kind === 'static-pod').map((h) => h.name);
   const stopUnsure = members.filter((h) => unsureOn(stop, h)).map((h) => h.name);
   const running = members.filter((h) => !stopped.includes(h.name) && !stopUnsure.includes(h.name)).map((h) => h.name);
 
@@ -75,12 +97,13 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
   if (!began(move)) {
     const state: string[] = [];
     if (stopped.length) state.push(`etcd is stopped on ${names(stopped)}.`);
-    if (stopUnsure.length) state.push(`etcd may or may not be stopped on ${names(stopUnsure)} (the stop did not finish there): \`systemctl is-active etcd.service\` says.`);
+    if (stopUnsure.length) state.push(`etcd may or may not be stopped on ${names(stopUnsure)} (the stop did not finish there): ${how.tell} says.`);
     if (running.length) state.push(`etcd still runs on ${names(running)}.`);
+    if (pods.length) state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ (kept, not deleted).`);
     state.push(`Every member's data is untouched in ${DATA_DIR}.`);
     return {
       state,
-      next: `To go on with the restore: ${resumeText}. To go back instead: \`systemctl start etcd.service\` on the stopped members — their data is intact.`,
+      next: `To go on with the restore: ${resumeText}. To go back instead: ${how.start} on the stopped members — their data is intact.`,
       cautions: [backupSafe],
     };
   }
@@ -92,6 +115,7 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
   const moveUnsure = members.filter((h) => unsureOn(move, h)).map((h) => h.name);
   const notMoved = members.filter((h) => !moved.includes(h.name) && !moveUnsure.includes(h.name)).map((h) => h.name);
   if (moved.length) state.push(`The data of ${names(moved)} was moved to ${aside} (nothing deleted).`);
+  if (pods.length) state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ until the run starts it again.`);
   if (moveUnsure.length) state.push(`On ${names(moveUnsure)} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`);
   if (notMoved.length) state.push(`${names(notMoved)} still ${notMoved.length === 1 ? 'has its' : 'have their'} data in ${DATA_DIR} (etcd stopped).`);
 
@@ -103,15 +127,19 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
     next = `Move what is in ${DATA_DIR} on ${member.name} aside (the copy needs it empty), then ${resumeText}`;
   }
 
-  const dropIn = step('drop-in');
-  const removed = step('remove-drop-in');
+  const dropIn = step('force-new-cluster-on');
+  const removed = step('force-new-cluster-off');
   if (began(dropIn) && removed?.status !== 'ok') {
-    state.push(`${member.name}: the --force-new-cluster drop-in ${DROP_IN} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`);
+    const where = runtime(ctx, member)?.kind === 'static-pod' ? `line ETCD_FORCE_NEW_CLUSTER=true in ${ETCD_CONF}` : `drop-in ${DROP_IN}`;
+    state.push(`${member.name}: the --force-new-cluster ${where} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`);
   }
   const force = step('start-force-new-cluster');
-  if (removed?.status === 'ok') state.push(`${member.name} runs etcd in cluster mode with the backup's data (the drop-in is removed).`);
+  if (removed?.status === 'ok') state.push(`${member.name} runs etcd in cluster mode with the backup's data (--force-new-cluster is removed).`);
   else if (force?.status === 'ok') state.push(`${member.name} runs etcd alone: a new one-member cluster from the backup, with a new member id.`);
-  else if (began(force)) state.push(`etcd on ${member.name} did not come up healthy with --force-new-cluster: read \`journalctl -u etcd.service\` there.`);
+  else if (began(force)) {
+    const log = runtime(ctx, member)?.kind === 'static-pod' ? 'master-logs etcd etcd' : 'journalctl -u etcd.service';
+    state.push(`etcd on ${member.name} did not come up healthy with --force-new-cluster: read \`${log}\` there.`);
+  }
 
   const joined: string[] = [];
   const waiting: string[] = [];

@@ -12,11 +12,12 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { PlanStep, Procedure } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
-import { etcdRestore, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
+import { addedVerdict, etcdRestore, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import { etcdConfigRestore } from './etcd-config-restore.js';
 import { confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -36,8 +37,9 @@ const inv = inventory();
 const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com'];
 const BACKUP = '/backup/etcd-20240105';
 
-function plan(p: Procedure, params: Record<string, string>): PlanStep[] {
-  return planProcedure(p, params, inv, NOW);
+/** The sample's masters run etcd as systemd units (an external-etcd or 3.9-era install) unless `kind` says otherwise. */
+function plan(p: Procedure, params: Record<string, string>, kind: 'systemd' | 'static-pod' = 'systemd'): PlanStep[] {
+  return planProcedure(p, params, inv, NOW, knownControlPlane(Object.fromEntries(M.map((m) => [m, kind]))));
 }
 function step(steps: PlanStep[], id: string): PlanStep {
   const s = steps.find((x) => x.id === id);
@@ -60,23 +62,23 @@ test('etcd-restore: the plan follows the guide, destructive steps marked and gat
   assert.deepEqual(
     steps.filter((s) => !s.skipped).map((s) => s.id),
     [
-      'check-backup', 'check-members', 'quorum', 'stop-etcd', 'move-data-aside', 'restore-data', 'drop-in', 'start-force-new-cluster',
-      'journal', 'health-single', 'remove-drop-in', 'peerurl-read', 'peerurl-update', 'peerurl-verify',
+      'check-backup', 'check-members', 'quorum', 'stop-etcd', 'move-data-aside', 'restore-data', 'force-new-cluster-on', 'start-force-new-cluster',
+      'journal', 'health-single', 'force-new-cluster-off', 'peerurl-read', 'peerurl-update', 'peerurl-verify',
       'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership',
     ],
   );
   // members 4–7 do not exist in this inventory
   assert.deepEqual(steps.filter((s) => s.skipped).map((s) => s.id), ['member-add-3', 'join-3', 'member-add-4', 'join-4', 'member-add-5', 'join-5', 'member-add-6', 'join-6']);
-  assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['move-data-aside', 'restore-data', 'drop-in']);
+  assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['move-data-aside', 'restore-data', 'force-new-cluster-on']);
   assert.equal(step(steps, 'stop-etcd').gate?.kind, 'confirm');
   assert.equal(step(steps, 'move-data-aside').gate?.kind, 'type-host');
-  assert.equal(step(steps, 'drop-in').gate?.kind, 'type-host');
+  assert.equal(step(steps, 'force-new-cluster-on').gate?.kind, 'type-host');
   // the backup is checked before anything stops
   assert.ok(steps.findIndex((s) => s.id === 'check-backup') < steps.findIndex((s) => s.id === 'stop-etcd'));
   for (const s of steps.filter((x) => !x.skipped)) assert.ok(s.verify, `${s.id} has a verification`);
   assert.deepEqual(step(steps, 'stop-etcd').hosts, M);
   assert.deepEqual(step(steps, 'move-data-aside').hosts, M);
-  assert.deepEqual(step(steps, 'drop-in').hosts, [M[0]]);
+  assert.deepEqual(step(steps, 'force-new-cluster-on').hosts, [M[0]]);
   assert.deepEqual(step(steps, 'join-1').hosts, [M[1]]);
   assert.deepEqual(step(steps, 'join-2').hosts, [M[2]]);
   assert.deepEqual(step(steps, 'member-add-2').hosts, [M[0]], 'member add runs on the restored member');
@@ -87,7 +89,10 @@ test('etcd-restore: commands for the sample inventory', () => {
   const steps = plan(etcdRestore, { host: M[0]!, backup: BACKUP });
   const snap = cmds(step(steps, 'check-backup'), M[0]!)[0]!;
   assert.match(snap, /^ETCDCTL_API=3 etcdctl snapshot status \/backup\/etcd-20240105\/db -w json/);
-  assert.deepEqual(cmds(step(steps, 'stop-etcd'), M[2]!), ['systemctl stop etcd.service']);
+  const stop = cmds(step(steps, 'stop-etcd'), M[2]!);
+  assert.equal(stop[0], 'systemctl stop etcd.service');
+  assert.match(stop[1]!, /^i=0; until .*systemctl is-active etcd\.service.* ss -ltn /, 'then waits until nothing listens on the member’s ports');
+  assert.equal(stop.length, 2);
   const move = cmds(step(steps, 'move-data-aside'), M[1]!)[0]!;
   assert.match(move, /^if mountpoint -q \/var\/lib\/etcd; then /);
   assert.match(move, /\/var\/lib\/etcd\.old-20240105030405/);
@@ -98,7 +103,7 @@ test('etcd-restore: commands for the sample inventory', () => {
     'chown -R etcd:etcd /var/lib/etcd/',
     'restorecon -Rv /var/lib/etcd',
   ]);
-  const drop = cmds(step(steps, 'drop-in'), M[0]!);
+  const drop = cmds(step(steps, 'force-new-cluster-on'), M[0]!);
   assert.deepEqual(drop.slice(0, 4), [
     'mkdir -p /etc/systemd/system/etcd.service.d/',
     'echo "[Service]" > /etc/systemd/system/etcd.service.d/temp.conf',
@@ -106,7 +111,7 @@ test('etcd-restore: commands for the sample inventory', () => {
     `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd.service >> /etc/systemd/system/etcd.service.d/temp.conf`,
   ]);
   assert.deepEqual(cmds(step(steps, 'start-force-new-cluster'), M[0]!).slice(0, 2), ['systemctl daemon-reload', 'systemctl restart etcd.service']);
-  assert.deepEqual(cmds(step(steps, 'remove-drop-in'), M[0]!).slice(0, 3), ['rm -f /etc/systemd/system/etcd.service.d/temp.conf', 'systemctl daemon-reload', 'systemctl restart etcd.service']);
+  assert.deepEqual(cmds(step(steps, 'force-new-cluster-off'), M[0]!).slice(0, 3), ['rm -f /etc/systemd/system/etcd.service.d/temp.conf', 'systemctl daemon-reload', 'systemctl restart etcd.service']);
   assert.match(cmds(step(steps, 'peerurl-update'), M[0]!)[0]!, /--endpoints https:\/\/10\.0\.0\.1:2379 member update <member-id> <peer-url>$/);
   assert.match(cmds(step(steps, 'member-add-1'), M[0]!)[0]!, /member add master-1\.example\.com https:\/\/10\.0\.0\.2:2380 2>&1/);
   const quorum = cmds(step(steps, 'quorum'), M[0]!)[0]!;
@@ -124,7 +129,7 @@ test('etcd-restore: hostile values stay one word', () => {
   shSyntaxOk(add);
   const w = shellParse(add).filter((x): x is string => typeof x === 'string');
   assert.ok(w.includes(`https://${HOSTILE_IP}:2380`), 'the hostile peer URL is one quoted word');
-  assert.ok(w.includes(`peerURLs=https://${HOSTILE_IP}:2380`));
+  assert.ok(w.includes(`"https://${HOSTILE_IP}:2380"`), 'the v3 list is searched for the quoted peer URL, one word');
   assert.throws(() => plan(etcdRestore, { host: 'node-0.example.com', backup: BACKUP }), /etcd/);
   assert.throws(() => plan(etcdRestore, { host: M[0]!, backup: 'relative' }), /not an absolute path/);
   assert.throws(() => plan(etcdRestore, { host: M[0]!, backup: '/var/lib/etcd/x' }), /inside \/var\/lib\/etcd/);
@@ -224,4 +229,52 @@ test('the etcd.conf edit: sed run on a sample file keeps a .bak, sets the printe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// Measured on etcd 3.4.23: after `member add` on a one-member cluster, the v2 member list fails with
+// "has no leader" until the new member starts; the v3 list answers (the new member has no name yet).
+test('member add on a one-member cluster: verified and its ETCD_INITIAL_CLUSTER rebuilt from the leaderless v3 list', () => {
+  const v3 = '{"header":{"cluster_id":9930881492670398590,"member_id":15024778627834509036,"raft_term":2},"members":['
+    + '{"ID":6143145564398390797,"peerURLs":["https://10.0.0.2:2380"]},'
+    + '{"ID":15024778627834509036,"name":"m0","peerURLs":["https://10.0.0.1:2380"],"clientURLs":["https://10.0.0.1:2379"]}]}';
+  const leaderless = { exitCode: 0, stdout: v3, stderr: '' };
+  assert.equal(addedVerdict(leaderless, 'https://10.0.0.2:2380'), true);
+  assert.match(String(addedVerdict(leaderless, 'https://10.0.0.3:2380')), /not in the member list/);
+  const noLeader = { exitCode: 1, stdout: '', stderr: 'client: etcd member https://10.0.0.1:2379 has no leader' };
+  assert.match(String(addedVerdict(noLeader, 'https://10.0.0.2:2380')), /not in the member list: .*has no leader/);
+  // a resume between the add and the start: the add is not repeated and the value comes from the list
+  const again = '{"header":{},"members":[]}';
+  assert.equal(initialCluster('https://10.0.0.2:2380 is already in the member list', v3, 'm1', 'https://10.0.0.2:2380'),
+    'm1=https://10.0.0.2:2380,m0=https://10.0.0.1:2380');
+  assert.throws(() => initialCluster('', again, 'm1', 'https://10.0.0.2:2380'), /not in the member list/);
+  const add = memberAddCommand(['https://10.0.0.1:2379'], 'm1', 'https://10.0.0.2:2380').script;
+  assert.match(add, /ETCDCTL_API=3 etcdctl .* member list -w json \| grep -qF -e '"https:\/\/10\.0\.0\.2:2380"'/);
+});
+
+test('etcd-restore on static-pod masters: manifests moved to pods-stopped and back, ETCD_FORCE_NEW_CLUSTER, no systemctl or drop-in', () => {
+  const steps = plan(etcdRestore, { host: M[0]!, backup: BACKUP }, 'static-pod');
+  const all = steps.flatMap((s) => s.commands.map((c) => c.command)).join('\n');
+  assert.doesNotMatch(all, /systemctl|etcd\.service\.d|journalctl/, 'a static pod is never stopped, started or read through the unit');
+  const stop = cmds(step(steps, 'stop-etcd'), M[1]!);
+  assert.match(stop[0]!, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+  assert.match(stop[1]!, /docker ps -q --filter label=io\.kubernetes\.container\.name=etcd --filter label=io\.kubernetes\.pod\.namespace=kube-system/, 'then waits until the pod’s container and its ports are gone');
+  assert.match(cmds(step(steps, 'force-new-cluster-on'), M[0]!).join('\n'), /ETCD_FORCE_NEW_CLUSTER=true.*>> \/etc\/etcd\/etcd\.conf/);
+  assert.match(cmds(step(steps, 'start-force-new-cluster'), M[0]!)[0]!, /mv \/etc\/origin\/node\/pods-stopped\/etcd\.yaml \/etc\/origin\/node\/pods\/etcd\.yaml/);
+  const off = cmds(step(steps, 'force-new-cluster-off'), M[0]!);
+  assert.deepEqual(off.slice(0, 3), ["sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf", "! grep -q '^ETCD_FORCE_NEW_CLUSTER=' /etc/etcd/etcd.conf", 'master-restart etcd']);
+  assert.match(cmds(step(steps, 'join-1'), M[1]!).join('\n'), /mv \/etc\/origin\/node\/pods-stopped\/etcd\.yaml \/etc\/origin\/node\/pods\/etcd\.yaml/);
+  assert.equal(step(steps, 'start-force-new-cluster').follow, 'master-logs etcd etcd -f --tail 0');
+  // without the facts (no host read yet) the runtime-dependent commands are not guessed
+  const unread = planProcedure(etcdRestore, { host: M[0]!, backup: BACKUP }, inv, NOW);
+  assert.match(cmds(step(unread, 'stop-etcd'), M[0]!)[0]!, /resolved at run time: how master-0\.example\.com runs etcd .* is read from the host/);
+});
+
+test('etcd is gone only when the runtime says stopped and nothing listens on the member’s 2379/2380', () => {
+  const pod = { kind: 'static-pod', component: 'etcd', manifest: '/etc/origin/node/pods/etcd.yaml', stopped: '/etc/origin/node/pods-stopped/etcd.yaml' } as const;
+  const ss = (addr: string) => `State Recv-Q Send-Q Local Address:Port Peer Address:Port\nLISTEN 0 4096 ${addr}:2379 0.0.0.0:*\n`;
+  assert.equal(etcdGoneVerdict({ exitCode: 0, stdout: `stopped\n${ss('10.0.0.2')}`, stderr: '' }, pod, '10.0.0.1'), true, 'another member’s listener is not this one');
+  assert.match(String(etcdGoneVerdict({ exitCode: 0, stdout: 'running\n', stderr: '' }, pod, '10.0.0.1')), /still runs as its static pod/);
+  // the trap: the unit is inactive (etcd runs as a static pod), yet the member still listens
+  const unit = { kind: 'systemd', component: 'etcd', unit: 'etcd.service' } as const;
+  assert.match(String(etcdGoneVerdict({ exitCode: 0, stdout: `stopped\n${ss('10.0.0.1')}`, stderr: '' }, unit, '10.0.0.1')), /still listens on 10\.0\.0\.1:2379/);
 });

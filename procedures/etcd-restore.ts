@@ -19,21 +19,27 @@
 // `restorecon -Rv` instead of the guide's `chcon --reference` glob; L1114's `/var/lib/etcd/R` read as
 // `/var/lib/etcd/`; the drop-in is checked to really carry --force-new-cluster before etcd starts;
 // `member add` is retried on "unhealthy cluster" / "not enough started members" (LAB-FACTS); each
-// member's etcd.conf is kept as etcd.conf.bak-<timestamp> before the sed edit. Restarts use systemctl
-// (RPM etcd; `master-restart etcd` is the static-pod form, where a drop-in has no effect).
+// member's etcd.conf is kept as etcd.conf.bak-<timestamp> before the sed edit. Each member is stopped,
+// started and restarted the way it runs etcd (src/ocp/control-plane.ts, read before the run): a static
+// pod by moving its manifest to pods-stopped/ and back, with ETCD_FORCE_NEW_CLUSTER=true in etcd.conf
+// (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
+// Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
 import type { CommandOutput } from '../src/checks/types.js';
 import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
-import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import { parseV2MemberList, parseV3MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
-import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import {
+  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, recentLogCommand, restartCommand, runningCommand, startCommand, type Runtime,
+} from '../src/ocp/control-plane.js';
+import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
-import { etcdPanel, followEtcdJournal } from './etcd-panel.js';
+import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
 import {
-  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, ETCD_UNIT, etcdStoppedCheck, healthyV2, healthyV3, lastOf,
+  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf, stopEveryMemberStep,
   onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
 
@@ -115,11 +121,32 @@ export function dropInVerdict(content: string): true | string {
   return /^ExecStart=.+ --force-new-cluster"?$/.test(exec[0]!) || `the drop-in's ExecStart does not end with --force-new-cluster: ${exec[0]}`;
 }
 
+/**
+ * The v3 member list, which a member answers from its own view: after `member add` on a one-member
+ * cluster there is no leader until the new member starts, and the v2 list (it asks for the leader)
+ * fails with "has no leader" all that time (LAB-FACTS).
+ */
+export function memberListNoLeader(endpoints: string[]): ShellCommand {
+  return etcdctl.memberListV3(endpoints, 'json');
+}
+
 /** `member add` with retries on the errors etcd gives right after the previous member joined (unhealthy cluster, not enough started members, no leader yet). */
 export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): ShellCommand {
   const add = etcdctl.memberAddV2(endpoints, name, peerUrl);
-  const list = etcdctl.memberListV2(endpoints);
-  return sh`if ${list} | grep -qF -e ${`peerURLs=${peerUrl}`}; then echo ${`${peerUrl} is already in the member list (added by an earlier attempt)`}; exit 0; fi; i=0; while :; do out=$(${add} 2>&1); rc=$?; printf '%s\\n' "$out"; test "$rc" = 0 && exit 0; case "$out" in *'unhealthy cluster'*|*'not enough started members'*|*'has no leader'*) ;; *) exit "$rc";; esac; i=$((i+1)); if test "$i" -ge 30; then echo 'member add still refused after 60 s'; exit 1; fi; echo 'retrying in 2 s'; sleep 2; done`;
+  const list = memberListNoLeader(endpoints);
+  return sh`if ${list} | grep -qF -e ${`"${peerUrl}"`}; then echo ${`${peerUrl} is already in the member list (added by an earlier attempt)`}; exit 0; fi; i=0; while :; do out=$(${add} 2>&1); rc=$?; printf '%s\\n' "$out"; test "$rc" = 0 && exit 0; case "$out" in *'unhealthy cluster'*|*'not enough started members'*|*'has no leader'*) ;; *) exit "$rc";; esac; i=$((i+1)); if test "$i" -ge 30; then echo 'member add still refused after 60 s'; exit 1; fi; echo 'retrying in 2 s'; sleep 2; done`;
+}
+
+/** A v2 or v3 (any format) member list. */
+function anyMemberList(listOut: string): EtcdMember[] {
+  const v2 = parseV2MemberList(listOut);
+  return v2.length > 0 ? v2 : parseV3MemberList(listOut);
+}
+
+/** The added member is in the (v3, leaderless-safe) member list. */
+export function addedVerdict(listOut: CommandOutput, peerUrl: string): true | string {
+  if (anyMemberList(text(listOut)).some((m) => m.peerURLs.includes(peerUrl))) return true;
+  return `${peerUrl} is not in the member list${listOut.exitCode === 0 ? '' : `: ${text(listOut).trim().slice(-200)}`}`;
 }
 
 /**
@@ -129,7 +156,7 @@ export function memberAddCommand(endpoints: string[], name: string, peerUrl: str
 export function initialCluster(addOut: string, listOut: string, name: string, peerUrl: string): string {
   const printed = confValue(addOut, 'ETCD_INITIAL_CLUSTER');
   if (printed) return printed;
-  const ms = parseV2MemberList(listOut);
+  const ms = anyMemberList(listOut);
   if (!ms.some((m) => m.peerURLs.includes(peerUrl))) throw new Error(`member add printed no ETCD_INITIAL_CLUSTER and ${peerUrl} is not in the member list`);
   const parts = ms.flatMap((m) => (m.peerURLs.includes(peerUrl) ? [`${name}=${peerUrl}`] : m.name ? m.peerURLs.map((u) => `${m.name}=${u}`) : []));
   return parts.join(',');
@@ -145,6 +172,24 @@ export function joinConfCommands(initial: string, bak: string): ShellCommand[] {
     sh`grep -q '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER=${initial}`} >> ${ETCD_CONF}; grep -q '^ETCD_INITIAL_CLUSTER_STATE=' ${ETCD_CONF} || echo 'ETCD_INITIAL_CLUSTER_STATE=existing' >> ${ETCD_CONF}`,
     sh`grep -E '^ETCD_INITIAL_CLUSTER(_STATE)?=' ${ETCD_CONF}`,
   ];
+}
+
+/** A precondition: etcd is not running on the step's host (as its runtime says) and the data dir is empty. */
+export function emptyAndStopped(why: string): CommandCheck {
+  return {
+    describe: `${DATA_DIR} is empty (moved aside earlier) and etcd is stopped on this member`,
+    command: (ctx) => sh`${runningCommand(etcdRuntime(ctx))}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
+    ok: (out) => {
+      if (/^running$/m.test(out.stdout)) return 'etcd is running on this member';
+      const n = /^entries: (\d+)$/m.exec(out.stdout);
+      return n?.[1] === '0' || `${DATA_DIR} is not empty (${n?.[1] ?? '?'} entries): ${why}`;
+    },
+  };
+}
+
+/** --force-new-cluster off: the drop-in removed and the unit reloaded, or the etcd.conf line removed. */
+export function forceNewClusterOff(r: Runtime): ShellCommand[] {
+  return r.kind === 'systemd' ? [argv('rm', '-f', DROP_IN), argv('systemctl', 'daemon-reload')] : forceNewClusterConfOff();
 }
 
 /** The k-th member other than `host` (1-based), if the inventory has one. */
@@ -169,7 +214,7 @@ export function rejoinSteps(k: number): Step[] {
       skipIf,
       commands: (ctx) => {
         const h = joining(ctx);
-        return [memberAddCommand(restored(ctx), h.name, etcdPeerUrl(h)), etcdctl.memberListV2(restored(ctx))];
+        return [memberAddCommand(restored(ctx), h.name, etcdPeerUrl(h)), memberListNoLeader(restored(ctx))];
       },
       capture: {
         [icName]: (o, ctx) => {
@@ -177,13 +222,11 @@ export function rejoinSteps(k: number): Step[] {
           return initialCluster(o[0]?.stdout ?? '', text(lastOf(o)), h.name, etcdPeerUrl(h));
         },
       },
+      // the v3 list: with one member started and one added, the cluster has no leader until the join
       verify: {
-        describe: 'the member list has the new member’s peer URL',
-        command: (ctx) => etcdctl.memberListV2(restored(ctx)),
-        ok: (out, ctx) => {
-          const url = etcdPeerUrl(joining(ctx));
-          return parseV2MemberList(text(out)).some((m) => m.peerURLs.includes(url)) || `${url} is not in the member list`;
-        },
+        describe: 'the member list has the new member’s peer URL (v3 list: no leader is expected until it starts)',
+        command: (ctx) => memberListNoLeader(restored(ctx)),
+        ok: (out, ctx) => addedVerdict(out, etcdPeerUrl(joining(ctx))),
       },
     },
     {
@@ -192,21 +235,13 @@ export function rejoinSteps(k: number): Step[] {
       section: '5.4.2.1',
       where: { on: 'hosts', describe: `etcd member ${k + 1} (inventory order, the restored member counted first)`, mode: 'serial', hosts: (ctx) => [joining(ctx)] },
       skipIf,
-      follow: followEtcdJournal,
-      precondition: {
-        describe: `the member's data dir ${DATA_DIR} is empty (moved aside earlier) and etcd is stopped`,
-        command: () => sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
-        ok: (out) => {
-          if (/^active$/m.test(out.stdout)) return 'etcd is already running on this member';
-          const n = /^entries: (\d+)$/m.exec(out.stdout);
-          return n?.[1] === '0' || `${DATA_DIR} is not empty (${n?.[1] ?? '?'} entries): a joining member starts empty`;
-        },
-      },
+      follow: followEtcdLog,
+      precondition: emptyAndStopped('a joining member starts empty'),
       commands: (ctx) => {
         const h = joining(ctx);
         return [
           ...joinConfCommands(ctx.captured.get(icName), `${ETCD_CONF}.bak-${timeStamp(ctx.startedAt)}`),
-          argv('systemctl', 'start', ETCD_UNIT),
+          startCommand(etcdRuntime(ctx)),
           waitUntil(ownHealth(h), 90, `${h.name} did not become healthy`),
           // the next member add is refused until the cluster is healthy again (LAB-FACTS)
           waitUntil(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
@@ -239,6 +274,8 @@ export const etcdRestore: Procedure = {
   }).map((p) => (p.name === 'backup' ? { ...p, discover: etcdBackupDiscovery } : p)),
   // the members and quorum beside the steps; after a run that did not finish, where the cluster stands
   panel: etcdPanel(paramMember),
+  // static pod or unit, per member: read from the hosts before the plan and the run
+  facts: [controlPlaneProbe],
   whereItStands: (ctx, stoppedAt) => restoreWhereItStands(ctx, stoppedAt, new Map(etcdRestore.steps.map((s) => [s.id, s.title]))),
   steps: [
     {
@@ -301,19 +338,11 @@ export const etcdRestore: Procedure = {
         },
       },
     },
-    {
-      id: 'stop-etcd',
-      title: 'Stop etcd on every member (systemctl stop etcd.service)',
-      section: '5.4.2.1',
-      where: everyMember,
-      gate: {
-        kind: 'confirm',
-        what: (ctx) => `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until the restore has run.`,
-        protectedBy: (ctx) => `the backup ${backupParam(ctx)} on ${paramMember(ctx).name}, just verified`,
-      },
-      commands: () => [argv('systemctl', 'stop', ETCD_UNIT)],
-      verify: etcdStoppedCheck,
-    },
+    stopEveryMemberStep('5.4.2.1', {
+      kind: 'confirm',
+      what: (ctx) => `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until the restore has run.`,
+      protectedBy: (ctx) => `the backup ${backupParam(ctx)} on ${paramMember(ctx).name}, just verified`,
+    }),
     {
       id: 'move-data-aside',
       title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted); chown etcd, restorecon',
@@ -325,7 +354,8 @@ export const etcdRestore: Procedure = {
         what: (ctx) => `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty.`,
         protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
       },
-      precondition: etcdStoppedCheck,
+      // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
+      precondition: etcdGone,
       commands: (ctx) => [
         moveAsideCommand(movedAsideDir(ctx)),
         sh`chown -R etcd:etcd ${DATA_DIR}/`,
@@ -344,14 +374,7 @@ export const etcdRestore: Procedure = {
       section: '5.4.2.1',
       where: onParamHost,
       destructive: true,
-      precondition: {
-        describe: `${DATA_DIR} is empty (moved aside) and etcd is stopped`,
-        command: () => sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
-        ok: (out) => {
-          if (/^active$/m.test(out.stdout)) return 'etcd is running on this member';
-          return /^entries: 0$/m.test(out.stdout) || `${DATA_DIR} is not empty: refusing to copy the backup over something`;
-        },
-      },
+      precondition: emptyAndStopped('refusing to copy the backup over something'),
       commands: (ctx) => {
         const b = backupParam(ctx);
         return [
@@ -368,8 +391,8 @@ export const etcdRestore: Procedure = {
       },
     },
     {
-      id: 'drop-in',
-      title: 'Write the --force-new-cluster drop-in (/etc/systemd/system/etcd.service.d/temp.conf) from the unit’s ExecStart',
+      id: 'force-new-cluster-on',
+      title: 'Set --force-new-cluster: unit: the drop-in /etc/systemd/system/etcd.service.d/temp.conf from the unit’s ExecStart; static pod: ETCD_FORCE_NEW_CLUSTER=true in etcd.conf',
       section: '5.4.2.1',
       where: onParamHost,
       destructive: true,
@@ -378,39 +401,31 @@ export const etcdRestore: Procedure = {
         what: (ctx) => `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the backup, with a new member id.`,
         protectedBy: (ctx) => `the backup ${backupParam(ctx)}; the old data of every member in ${movedAsideDir(ctx)}`,
       },
-      commands: () => dropInCommands(),
+      commands: (ctx) => (etcdRuntime(ctx).kind === 'systemd' ? dropInCommands() : forceNewClusterConfOn()),
       verify: {
-        describe: 'the drop-in resets ExecStart and sets it again with --force-new-cluster',
-        command: () => argv('cat', DROP_IN),
-        ok: (out) => (out.exitCode === 0 ? dropInVerdict(out.stdout) : `${DROP_IN} is missing`),
+        describe: 'the drop-in resets ExecStart and sets it again with --force-new-cluster (static pod: etcd.conf has ETCD_FORCE_NEW_CLUSTER=true)',
+        command: (ctx) => (etcdRuntime(ctx).kind === 'systemd' ? argv('cat', DROP_IN) : argv('cat', ETCD_CONF)),
+        ok: (out, ctx) => {
+          if (etcdRuntime(ctx).kind !== 'systemd') return /^ETCD_FORCE_NEW_CLUSTER=true$/m.test(out.stdout) || `${ETCD_CONF} has no ETCD_FORCE_NEW_CLUSTER=true line`;
+          return out.exitCode === 0 ? dropInVerdict(out.stdout) : `${DROP_IN} is missing`;
+        },
       },
     },
     {
       id: 'start-force-new-cluster',
-      title: 'systemctl daemon-reload; start etcd (a new single-member cluster)',
+      title: 'Start etcd, a new single-member cluster (systemctl daemon-reload and restart, or the static pod’s manifest moved back)',
       section: '5.4.2.1',
       where: onParamHost,
-      follow: followEtcdJournal,
-      commands: (ctx) => [
-        argv('systemctl', 'daemon-reload'),
-        argv('systemctl', 'restart', ETCD_UNIT),
-        waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`),
-      ],
+      follow: followEtcdLog,
+      commands: (ctx) => {
+        const r = etcdRuntime(ctx);
+        const start = r.kind === 'systemd' ? [argv('systemctl', 'daemon-reload'), restartCommand(r)] : [startCommand(r)];
+        return [...start, waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)];
+      },
       timeoutMs: 3 * 60_000,
       verify: healthyV2(restored, 'the single-member cluster is healthy (etcdctl2 cluster-health)'),
     },
-    {
-      id: 'journal',
-      title: 'Check for error messages (journalctl -u etcd.service -n 50)',
-      section: '5.4.2.1',
-      where: onParamHost,
-      commands: () => [literal('journalctl -u etcd.service -n 50 --no-pager')],
-      verify: {
-        describe: 'etcd.service is active',
-        command: () => argv('systemctl', 'is-active', ETCD_UNIT),
-        ok: (out) => out.stdout.trim() === 'active' || `etcd.service is ${out.stdout.trim() || 'not active'}: read the journal above`,
-      },
-    },
+    etcdLogStep('5.4.2.1'),
     {
       id: 'health-single',
       title: 'Check the health (etcdctl2 cluster-health)',
@@ -420,24 +435,23 @@ export const etcdRestore: Procedure = {
       verify: healthyV2(restored),
     },
     {
-      id: 'remove-drop-in',
-      title: 'Restart etcd in cluster mode: rm -f the drop-in; systemctl daemon-reload; restart etcd',
+      id: 'force-new-cluster-off',
+      title: 'Restart etcd in cluster mode: unit: rm -f the drop-in, systemctl daemon-reload, restart; static pod: the ETCD_FORCE_NEW_CLUSTER line removed, master-restart etcd',
       section: '5.4.2.1',
       where: onParamHost,
-      follow: followEtcdJournal,
+      follow: followEtcdLog,
       commands: (ctx) => [
-        argv('rm', '-f', DROP_IN),
-        argv('systemctl', 'daemon-reload'),
-        argv('systemctl', 'restart', ETCD_UNIT),
+        ...forceNewClusterOff(etcdRuntime(ctx)),
+        restartCommand(etcdRuntime(ctx)),
         waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy after the restart`),
         etcdctl.clusterHealth(restored(ctx)),
         etcdctl.memberListV2(restored(ctx)),
       ],
       timeoutMs: 3 * 60_000,
       verify: {
-        describe: 'the drop-in is gone and the member is healthy',
-        command: (ctx) => sh`test ! -e ${DROP_IN} && ${etcdctl.clusterHealth(restored(ctx))}`,
-        ok: (out, ctx) => (out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `${DROP_IN} is still there or the member is not healthy`),
+        describe: 'no --force-new-cluster is left (drop-in or etcd.conf line) and the member is healthy',
+        command: (ctx) => sh`test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
+        ok: (out, ctx) => (out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`),
       },
     },
     ...peerUrlFixSteps(onParamHost),

@@ -11,6 +11,7 @@ import { parse as shellParse } from 'shell-quote';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { PlanStep } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { missingVerdict } from './etcd-restore.js';
@@ -48,7 +49,9 @@ const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com
 const SNAP = '/backup/etcd-20240105/db';
 const COPY = '/backup/etcd-20240105/member/snap/db';
 
-const plan = (params: Record<string, string>): PlanStep[] => planProcedure(etcdSnapshotRestore, params, inv, NOW);
+/** The sample's members run etcd as systemd units unless `kind` says otherwise. */
+const plan = (params: Record<string, string>, kind: 'systemd' | 'static-pod' = 'systemd'): PlanStep[] =>
+  planProcedure(etcdSnapshotRestore, params, inv, NOW, knownControlPlane(Object.fromEntries(inv.hosts.map((h) => [h.name, kind]))));
 function step(steps: PlanStep[], id: string): PlanStep {
   const s = steps.find((x) => x.id === id);
   assert.ok(s, `no step ${id}`);
@@ -107,7 +110,7 @@ test('the commands: snapshot status, the restore with the values of etcd.conf in
     restore[2],
     'ETCDCTL_API=3 etcdctl snapshot restore /backup/etcd-20240105/db --data-dir /var/lib/etcd.restored-20240105030405 --name <conf-name> --initial-cluster <conf-name>=<conf-peer-url> --initial-cluster-token «redacted» --initial-advertise-peer-urls <conf-peer-url>',
   );
-  assert.deepEqual(cmds(step(steps, 'stop-etcd'), M[1]!), ['systemctl stop etcd.service']);
+  assert.deepEqual(cmds(step(steps, 'stop-etcd'), M[1]!).slice(0, 1), ['systemctl stop etcd.service'], 'then the wait until it is gone');
   const move = cmds(step(steps, 'move-data-aside'), M[2]!)[0]!;
   assert.match(move, /^if mountpoint -q \/var\/lib\/etcd; then .*\/var\/lib\/etcd\.old-20240105030405/);
   assert.deepEqual(cmds(step(steps, 'restore-data'), M[0]!), [
@@ -210,10 +213,10 @@ test('shell pieces under sh: a missing or empty snapshot is named; an earlier at
 
 test('restore-data precondition: stopped and empty with the restored member/ waiting, or already moved in by an earlier attempt', () => {
   const R = '/var/lib/etcd.restored-1';
-  assert.equal(restoreDataPrecondition('inactive\nentries: 0\nrestored-present\n', R), true);
-  assert.equal(restoreDataPrecondition('inactive\nentries: 1\nmember-present\n', R), true, 'resumed after the move');
-  assert.match(String(restoreDataPrecondition('active\nentries: 0\nrestored-present\n', R)), /etcd is running/);
-  assert.match(String(restoreDataPrecondition('inactive\nentries: 0\n', R)), /restored-1\/member is missing: the restore step did not run/);
-  assert.match(String(restoreDataPrecondition('inactive\nentries: 2\nmember-present\nrestored-present\n', R)), /not empty \(2 entries\): refusing/);
-  assert.match(String(restoreDataPrecondition('inactive\nentries: 1\nmember-present\nrestored-present\n', R)), /not empty/, 'old data and a waiting restore: refused');
+  assert.equal(restoreDataPrecondition('stopped\nentries: 0\nrestored-present\n', R), true);
+  assert.equal(restoreDataPrecondition('stopped\nentries: 1\nmember-present\n', R), true, 'resumed after the move');
+  assert.match(String(restoreDataPrecondition('running\nentries: 0\nrestored-present\n', R)), /etcd is running/);
+  assert.match(String(restoreDataPrecondition('stopped\nentries: 0\n', R)), /restored-1\/member is missing: the restore step did not run/);
+  assert.match(String(restoreDataPrecondition('stopped\nentries: 2\nmember-present\nrestored-present\n', R)), /not empty \(2 entries\): refusing/);
+  assert.match(String(restoreDataPrecondition('stopped\nentries: 1\nmember-present\nrestored-present\n', R)), /not empty/, 'old data and a waiting restore: refused');
 });

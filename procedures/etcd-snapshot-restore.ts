@@ -15,17 +15,19 @@
 // has no hash; the name, peer URL and token come from the member's etcd.conf at run time; every member's
 // etcd.conf must agree with the inventory before anything stops; data dirs are moved aside
 // (/var/lib/etcd.old-<timestamp>), never deleted, and the restored member/ is moved into the empty data
-// dir; the logs are read with journalctl (RPM etcd; `master-logs etcd etcd` is the static-pod form).
+// dir; each member is stopped, started and its log read the way it runs etcd (static pod or unit,
+// src/ocp/control-plane.ts), a stop confirmed by nothing listening on its 2379/2380.
 // A v3 snapshot holds no v2 keys: what was written through the v2 API is not in it (the plan and the
 // gates say so); etcd-restore (5.4.2.1) restores a v2+v3 backup.
 import type { CommandOutput } from '../src/checks/types.js';
 import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
+import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
 import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
-import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import {
-  confValue, DATA_DIR, ETCD_CONF, ETCD_UNIT, etcdStoppedCheck, healthyV2, membershipVerdict, onParamHost, ownHealth, paramMember,
+  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, stopEveryMemberStep, membershipVerdict, onParamHost, ownHealth, paramMember,
   peerUrlFixSteps, quorumOf, snapshotFileCheckCommand, text, waitUntil,
 } from './etcd-common.js';
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
@@ -128,7 +130,7 @@ export function memberConfVerdict(conf: string, member: { name: string; peerUrl:
  * waiting, or (an earlier attempt of this step) only member/ in the data dir and nothing left to move.
  */
 export function restoreDataPrecondition(stdout: string, restored: string): true | string {
-  if (/^active$/m.test(stdout)) return 'etcd is running on this member';
+  if (/^running$/m.test(stdout)) return 'etcd is running on this member';
   const entries = /^entries: (\d+)$/m.exec(stdout)?.[1];
   const waiting = /^restored-present$/m.test(stdout);
   const moved = /^member-present$/m.test(stdout);
@@ -152,6 +154,8 @@ export const etcdSnapshotRestore: Procedure = {
     host: validateHostOfRole('etcd'),
     snapshot: (v) => validateSnapshotPath(v),
   }).map((p) => (p.name === 'snapshot' ? { ...p, discover: etcdSnapshotDiscovery } : p)),
+  // static pod or unit, per member: read from the hosts before the plan and the run
+  facts: [controlPlaneProbe],
   steps: [
     {
       id: 'check-snapshot',
@@ -246,20 +250,12 @@ export const etcdSnapshotRestore: Procedure = {
         ok: (out) => out.exitCode === 0 || `the restore left no member/snap/db and WAL: ${text(out).trim().slice(-200)}`,
       },
     },
-    {
-      id: 'stop-etcd',
-      title: 'Stop etcd on every member (systemctl stop etcd.service)',
-      section: '5.4.2.2',
-      where: everyMember,
-      gate: {
-        kind: 'confirm',
-        what: (ctx) =>
-          `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until ${paramMember(ctx).name} runs alone with the snapshot's data. ${NO_V2_KEYS}`,
-        protectedBy: (ctx) => `the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}, verified and already restored into ${restoredDir(ctx)}`,
-      },
-      commands: () => [argv('systemctl', 'stop', ETCD_UNIT)],
-      verify: etcdStoppedCheck,
-    },
+    stopEveryMemberStep('5.4.2.2', {
+      kind: 'confirm',
+      what: (ctx) =>
+        `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until ${paramMember(ctx).name} runs alone with the snapshot's data. ${NO_V2_KEYS}`,
+      protectedBy: (ctx) => `the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}, verified and already restored into ${restoredDir(ctx)}`,
+    }),
     {
       id: 'move-data-aside',
       title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted here); chown etcd, restorecon',
@@ -272,7 +268,8 @@ export const etcdSnapshotRestore: Procedure = {
           `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty. ${NO_V2_KEYS}`,
         protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
       },
-      precondition: etcdStoppedCheck,
+      // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
+      precondition: etcdGone,
       commands: (ctx) => [moveAsideCommand(movedAsideDir(ctx)), sh`chown -R etcd:etcd ${DATA_DIR}/`, sh`restorecon -Rv ${DATA_DIR}/`, sh`ls -la ${movedAsideDir(ctx)} | head -5`],
       verify: {
         describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
@@ -295,7 +292,7 @@ export const etcdSnapshotRestore: Procedure = {
       precondition: {
         describe: `etcd is stopped, ${DATA_DIR} is empty and the restored member/ is there (or was moved in by an earlier attempt)`,
         command: (ctx) =>
-          sh`systemctl is-active ${ETCD_UNIT}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"; test -d ${`${restoredDir(ctx)}/member`} && echo restored-present; test -d ${`${DATA_DIR}/member`} && echo member-present; true`,
+          sh`${runningCommand(etcdRuntime(ctx))}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"; test -d ${`${restoredDir(ctx)}/member`} && echo restored-present; test -d ${`${DATA_DIR}/member`} && echo member-present; true`,
         ok: (out, ctx) => restoreDataPrecondition(out.stdout, restoredDir(ctx)),
       },
       commands: (ctx) => {
@@ -315,25 +312,15 @@ export const etcdSnapshotRestore: Procedure = {
     },
     {
       id: 'start',
-      title: 'Start etcd (systemctl start etcd): a single-member cluster with the snapshot’s data',
+      title: 'Start etcd, a single-member cluster with the snapshot’s data (systemctl start, or the static pod’s manifest moved back)',
       section: '5.4.2.2',
       where: onParamHost,
-      commands: (ctx) => [argv('systemctl', 'start', ETCD_UNIT), waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)],
+      follow: followEtcdLog,
+      commands: (ctx) => [startCommand(etcdRuntime(ctx)), waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)],
       timeoutMs: 3 * 60_000,
       verify: healthyV2(restored, 'the single-member cluster is healthy (etcdctl2 cluster-health)'),
     },
-    {
-      id: 'journal',
-      title: 'Check for error messages (journalctl -u etcd.service -n 50; the guide’s master-logs etcd etcd is the static-pod form)',
-      section: '5.4.2.2',
-      where: onParamHost,
-      commands: () => [literal('journalctl -u etcd.service -n 50 --no-pager')],
-      verify: {
-        describe: 'etcd.service is active',
-        command: () => argv('systemctl', 'is-active', ETCD_UNIT),
-        ok: (out) => out.stdout.trim() === 'active' || `etcd.service is ${out.stdout.trim() || 'not active'}: read the journal above`,
-      },
-    },
+    etcdLogStep('5.4.2.2'),
     {
       id: 'health-single',
       title: 'Check the health and the member list (etcdctl2 cluster-health, member list)',

@@ -10,11 +10,12 @@ import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
 import { listRuns, readJournal, JournalError, SECRET_MARKER, type Journal, type ListedRun } from '../engine/journal.js';
 import { ParamError } from '../engine/params.js';
-import { planProcedure } from '../engine/plan.js';
+import { placeholderCaptures, planProcedure } from '../engine/plan.js';
+import { describeFacts, gatherFacts, hostFacts } from '../engine/facts.js';
 import { explainMissing } from '../model/discovery.js';
 import { makeRedactor, secretValues } from '../engine/redact.js';
 import { checkResumable, ResumeError, startProcedureRun, type ProcedureRun, type RunResult } from '../engine/run.js';
-import type { EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate } from '../engine/types.js';
+import type { EngineEvent, FailureChoice, HostFacts, Operator, Params, PlanStep, Procedure, ResolvedGate, StepContext } from '../engine/types.js';
 
 const PROGRAM = 'day2-tui';
 
@@ -92,13 +93,14 @@ function paramsLine(procedure: Procedure, params: Params): string {
   return items.length > 0 ? items.join(' ') : '(none)';
 }
 
-export function formatPlan(procedure: Procedure, params: Params, inventory: Inventory, steps: PlanStep[]): string {
+export function formatPlan(procedure: Procedure, params: Params, inventory: Inventory, steps: PlanStep[], facts: string[] = []): string {
   const redactor = makeRedactor({ secrets: secretValues(procedure.parameters, params) });
   const lines: string[] = [];
   lines.push(`Plan: ${procedure.entry.id} — ${procedure.entry.title} (guide ${procedure.entry.section})`);
   lines.push(`Inventory: ${sourceLabel(inventory)}`);
   lines.push(`Parameters: ${redactor(paramsLine(procedure, params))}`);
   lines.push('Nothing has run: this is what `run` would do. <name> is a value captured at run time.');
+  if (facts.length > 0) lines.push('Read from the hosts (read-only; read again when the run starts):', ...facts.map((f) => `  ${f}`));
   steps.forEach((s, i) => {
     lines.push('');
     lines.push(`${i + 1}. ${s.title}${s.section ? `  [${s.section}]` : ''}${s.destructive ? '  DESTRUCTIVE' : ''}`);
@@ -125,10 +127,26 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
   return wrapErrors(io, async () => {
     const procedure = lookup(request.procedure, deps);
     const inventory = deps.inventory();
-    const steps = planProcedure(procedure, request.params, inventory);
-    io.stdout(formatPlan(procedure, request.params, inventory, steps));
+    planProcedure(procedure, request.params, inventory); // the parameters first (ParamError), before any host is asked
+    const read = await readPlanFacts(procedure, request.params, inventory, deps);
+    const steps = planProcedure(procedure, request.params, inventory, new Date(), read?.facts);
+    io.stdout(formatPlan(procedure, request.params, inventory, steps, read?.lines));
     return 0;
   });
+}
+
+/** The procedure's facts (e.g. static pod or unit, per master), read from the hosts: read-only commands. */
+async function readPlanFacts(procedure: Procedure, params: Params, inventory: Inventory, deps: ProcedureDeps): Promise<{ facts: HostFacts; lines: string[] } | undefined> {
+  const probes = procedure.facts ?? [];
+  if (probes.length === 0) return undefined;
+  const runner = await deps.createRunner(inventory);
+  try {
+    const ctx: StepContext = { params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true };
+    const table = await gatherFacts(probes, ctx, runner);
+    return { facts: hostFacts(table), lines: describeFacts(probes, table) };
+  } finally {
+    await runner.close();
+  }
 }
 
 // ---- run / resume -----------------------------------------------------------------------------------

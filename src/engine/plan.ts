@@ -5,7 +5,7 @@ import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
 import { hostsOfRole, validateParams } from './params.js';
 import { makeRedactor, secretValues, type Redactor } from './redact.js';
-import type { CapturedValues, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
+import type { CapturedValues, HostFacts, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
 
 /** One captured value: where (host name, null = bastion) and by which step. */
 export interface Capture {
@@ -114,13 +114,14 @@ function message(e: unknown): string {
  * The resolved steps of a procedure: hosts, gates, the exact commands per host (secrets redacted,
  * run-time captures as `<name>`). Validates the parameters (ParamError); a missing secret is allowed.
  */
-export function planProcedure(procedure: Procedure, params: Params, inventory: Inventory, now: Date = new Date()): PlanStep[] {
+export function planProcedure(procedure: Procedure, params: Params, inventory: Inventory, now: Date = new Date(), facts?: HostFacts): PlanStep[] {
   const values = validateParams(procedure, params, inventory, { allowMissingSecrets: true });
   // A secret that was not given shows as its name; redaction hides a given one.
   for (const p of procedure.parameters) if (p.secret && values[p.name] === undefined) values[p.name] = `<${p.name}>`;
   const redactSecrets = makeRedactor({ secrets: secretValues(procedure.parameters, values) });
   const redactText: Redactor = (text) => showPlaceholders(redactSecrets(text));
   const base: StepContext = { params: values, inventory, captured: placeholderCaptures(), startedAt: now, planning: true };
+  if (facts) base.facts = facts;
   return procedure.steps.map((step) => planStep(step, base, redactText));
 }
 

@@ -30,7 +30,8 @@ import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParalle
 import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
 import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
 import type { CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate, Step, StepContext, StepStatus } from './types.js';
-import type { PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
+import type { HostFacts, PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
+import { describeFacts, gatherFacts, hostFacts } from './facts.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
@@ -47,6 +48,7 @@ export const PAUSE_MARKER = 'paused';
  * of a serial step) in the environment, the engine stops exactly at that boundary — the step (or that
  * host's part of it) has ended and the journal says so, the next one has not started — writes
  * <stateDir>/paused (`{"point","pid"}`) and waits until that file is removed (or the process is killed).
+ * `<step-id>[@<host>]:before-verify` stops after a step's commands and captures, before its verification.
  * Without the variable (production) it returns at once and changes nothing.
  */
 export async function pauseAtBoundary(stateDir: string, point: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -217,6 +219,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   save(); // the journal exists before anything runs
 
   // ---- the snapshot the console renders
+  let facts: HostFacts | undefined;
   let plan: PlanStep[] = [];
   try {
     plan = planProcedure(procedure, params, inventory, startedAtDate);
@@ -553,7 +556,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
   async function takePanel(when: string): Promise<void> {
     const panel = procedure.panel!;
-    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
+    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
     const hosts = panel.where(base);
     const tried: string[] = [];
     for (const h of hosts) {
@@ -601,7 +604,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       for (const [k, h] of Object.entries(js.hosts)) hosts[k] = h.status;
       steps[js.id] = { status: js.status, destructiveBegun: js.destructiveBegun, hosts };
     }
-    const ctx = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...(panelSnap ? { panel: panelSnap } : {}) };
+    const ctx = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...(panelSnap ? { panel: panelSnap } : {}), ...(facts ? { facts } : {}) };
     try {
       const w = procedure.whereItStands(ctx, journal.currentStep);
       const out: WhereItStands = { state: w.state.map(redactor), next: redactor(w.next) };
@@ -616,7 +619,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   async function runStep(i: number, resuming: boolean): Promise<StepOutcome> {
     const step = procedure.steps[i]!;
     const js = journal.steps[i]!;
-    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
+    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
     const startedMs = Date.now();
     current = step.id;
     journal.currentStep = step.id;
@@ -883,6 +886,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         save();
       }
       if (step.verify) {
+        // test-only: between the commands and their verification (e.g. a member added, not yet verified)
+        await pauseAtBoundary(stateDir, `${step.id}${t ? `@${t.name}` : ''}:before-verify`);
         const p = await runCheck(step, step.verify, 'verification', hostCtx(base, t));
         if (p) return p;
       }
@@ -950,10 +955,28 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     return r;
   }
 
+  /** The procedure's facts, read from the hosts as they are now (at the start, and again on resume). */
+  async function readFacts(): Promise<void> {
+    const probes = procedure.facts ?? [];
+    if (probes.length === 0) return;
+    const ctx: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
+    const table = await gatherFacts(probes, ctx, runner);
+    facts = hostFacts(table);
+    for (const line of describeFacts(probes, table)) info(journal.currentStep ?? '', line);
+    try {
+      plan = planProcedure(procedure, params, inventory, startedAtDate, facts);
+      snapshot = undefined;
+      notify();
+    } catch (e) {
+      if (!(e instanceof ParamError)) throw e;
+    }
+  }
+
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
     audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
+    await readFacts();
     void observe(resume ? 'at the resume' : 'at the start');
     // The step that was under way when the run stopped is resumed with its verification first.
     let resumeIndex = -1;

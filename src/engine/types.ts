@@ -62,11 +62,37 @@ export interface StepContext {
   startedAt: Date;
   /** True while building a plan: nothing runs, captures are placeholders. */
   planning: boolean;
+  /** The procedure's facts (Procedure.facts), gathered before the plan or the run; absent when none were. */
+  facts?: HostFacts;
 }
 
 export interface CapturedValues {
   get(name: string): string;
   has(name: string): boolean;
+}
+
+/**
+ * Read-only facts gathered from hosts before a plan or a run, and again on resume (never journalled: a
+ * resumed run reads the hosts as they are now), e.g. how each master runs its etcd (static pod or unit).
+ */
+export interface FactProbe {
+  /** The fact's name, e.g. 'control-plane'. */
+  name: string;
+  /** What is looked at, for the log: "how each master runs etcd, the API and the controllers". */
+  describe: string;
+  /** The hosts to look at (every one is asked, in parallel). */
+  where: (ctx: StepContext) => Host[];
+  command: (host: Host) => ShellCommand;
+  /** Pure: the fact on this host from the command's output; throws the sentence that says why not. */
+  parse: (out: CommandOutput, host: Host) => unknown;
+  /** One line for the log, e.g. "etcd static pod, api static pod, controllers static pod". */
+  summary?: (value: unknown) => string;
+}
+
+/** The facts a probe found: per host its value, or the sentence that says why there is none. */
+export interface HostFacts {
+  /** The value for the host; throws the probe's sentence when it has none (unreachable, unexpected, not probed). */
+  get(name: string, host: Host): unknown;
 }
 
 /** A check made by running a command: `ok` returns true, or the sentence that says what is wrong. */
@@ -225,6 +251,8 @@ export interface Procedure {
   steps: Step[];
   /** An observation shown beside the steps, refreshed at the start, after every step and after a failure. */
   panel?: Panel;
+  /** Facts read from the hosts before the plan and the run (and again on resume), seen by steps as ctx.facts. */
+  facts?: FactProbe[];
   /**
    * After a failed, aborted or gate-stopped run: where the cluster stands and the next safe action
    * (the console and the CLI show it). `stoppedAt`: the step the run stopped at.

@@ -1,0 +1,217 @@
+// How a host runs its control plane, and the commands that stop, start and restart it either way.
+// OCP 3.10 masters run etcd, the API and the controllers as static pods of the node service's kubelet
+// (manifests in /etc/origin/node/pods/); external etcd hosts (and 3.9-era installs) run systemd units.
+// The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
+// nothing, so every stop is checked by what really listens, never by the unit's state alone.
+import type { CommandOutput } from '../checks/types.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
+import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';
+
+export type Component = 'etcd' | 'api' | 'controllers';
+export const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];
+
+export const PODS_DIR = '/etc/origin/node/pods';
+/** Where a stopped static pod's manifest is kept (the 3.11 docs' place); moved back to start it. */
+export const STOPPED_DIR = '/etc/origin/node/pods-stopped';
+export const ETCD_CONF = '/etc/etcd/etcd.conf';
+
+const MANIFESTS: Record<Component, string> = { etcd: 'etcd.yaml', api: 'apiserver.yaml', controllers: 'controller.yaml' };
+const UNITS: Record<Component, readonly string[]> = {
+  etcd: ['etcd.service'],
+  api: ['atomic-openshift-master-api.service', 'origin-master-api.service'],
+  controllers: ['atomic-openshift-master-controllers.service', 'origin-master-controllers.service'],
+};
+
+export type Runtime =
+  | { kind: 'static-pod'; component: Component; manifest: string; stopped: string }
+  | { kind: 'systemd'; component: Component; unit: string };
+
+/** Per component, how this host runs it (absent: the host does not run it). */
+export type ControlPlane = Partial<Record<Component, Runtime>>;
+
+export const CONTROL_PLANE_FACT = 'control-plane';
+
+export function manifestPath(c: Component): string {
+  return `${PODS_DIR}/${MANIFESTS[c]}`;
+}
+export function stoppedManifestPath(c: Component): string {
+  return `${STOPPED_DIR}/${MANIFESTS[c]}`;
+}
+
+// ---- detection -------------------------------------------------------------------------------------
+
+/** One line per component: `etcd manifest=pods|stopped|none unit=NAME|none enabled=… active=…`. */
+export function controlPlaneProbeCommand(): ShellCommand {
+  const parts = COMPONENTS.map((c) => {
+    const units = inSequence(UNITS[c].map((u) => sh`if test -z "$u" && { test -e ${`/usr/lib/systemd/system/${u}`} || test -e ${`/etc/systemd/system/${u}`}; }; then u=${u}; fi`));
+    return sh`m=none; if test -e ${manifestPath(c)}; then m=pods; elif test -e ${stoppedManifestPath(c)}; then m=stopped; fi; u=; ${units}; e=-; a=-; if test -n "$u"; then e=$(systemctl is-enabled "$u" 2>/dev/null); a=$(systemctl is-active "$u" 2>/dev/null); fi; echo ${c} "manifest=$m" "unit=\${u:-none}" "enabled=\${e:--}" "active=\${a:--}"`;
+  });
+  return inSequence(parts);
+}
+
+/** Commands one after the other in one script (each already quoted by sh/argv). */
+function inSequence(cmds: ShellCommand[]): ShellCommand {
+  return literal(cmds.map((c) => c.script).join('; '));
+}
+
+/** The probe's output → the runtime of each component this host runs. A manifest (even moved aside by an earlier run) wins. */
+export function parseControlPlane(out: CommandOutput): ControlPlane {
+  const cp: ControlPlane = {};
+  const seen = new Set<string>();
+  for (const line of out.stdout.split('\n')) {
+    const m = /^(etcd|api|controllers) manifest=(pods|stopped|none) unit=(\S+) enabled=(\S*) active=(\S*)$/.exec(line.trim());
+    if (!m) continue;
+    const c = m[1] as Component;
+    seen.add(c);
+    if (m[2] !== 'none') cp[c] = { kind: 'static-pod', component: c, manifest: manifestPath(c), stopped: stoppedManifestPath(c) };
+    else if (m[3] !== 'none' && (m[4] === 'enabled' || m[5] === 'active')) cp[c] = { kind: 'systemd', component: c, unit: m[3]! };
+  }
+  if (seen.size !== COMPONENTS.length) throw new Error(`could not read how the control plane runs (exit ${out.exitCode}): ${`${out.stdout}${out.stderr}`.trim().slice(-200)}`);
+  return cp;
+}
+
+export function describeRuntime(r: Runtime | undefined): string {
+  if (!r) return 'not run here';
+  return r.kind === 'static-pod' ? 'static pod' : r.unit;
+}
+
+/** The masters and etcd hosts of the inventory, in inventory order. */
+function controlPlaneHosts(inventory: Inventory): Host[] {
+  return inventory.hosts.filter((h) => h.roles.includes('master') || h.roles.includes('etcd'));
+}
+
+/** The fact every procedure that stops, starts or restarts etcd, the API or the controllers declares. */
+export const controlPlaneProbe: FactProbe = {
+  name: CONTROL_PLANE_FACT,
+  describe: 'how the host runs etcd, the API and the controllers (static pod or systemd unit)',
+  where: (ctx) => controlPlaneHosts(ctx.inventory),
+  command: () => controlPlaneProbeCommand(),
+  parse: (out) => parseControlPlane(out),
+  summary: (v) => COMPONENTS.map((c) => `${c} ${describeRuntime((v as ControlPlane)[c])}`).join(', '),
+};
+
+/** How `host` runs `component`; throws a sentence naming the host when it cannot be told. */
+export function runtimeOf(ctx: StepContext, host: Host, component: Component): Runtime {
+  if (!ctx.facts) {
+    throw new Error(`how ${host.name} runs ${component} (static pod or systemd unit) is read from the host when the run starts`);
+  }
+  const cp = ctx.facts.get(CONTROL_PLANE_FACT, host) as ControlPlane;
+  const r = cp[component];
+  if (r) return r;
+  const where = `${manifestPath(component)} (or ${STOPPED_DIR}/)`;
+  throw new Error(`${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`);
+}
+
+/** Facts as a test or the demo knows them: every named host runs every component in the given form. */
+export function knownControlPlane(kinds: Record<string, 'static-pod' | 'systemd'>): HostFacts {
+  return {
+    get(name, host) {
+      const k = kinds[host.name];
+      if (name !== CONTROL_PLANE_FACT || !k) throw new Error(`${host.name}: no ${name} fact`);
+      const cp: ControlPlane = {};
+      for (const c of COMPONENTS) {
+        cp[c] = k === 'static-pod' ? { kind: k, component: c, manifest: manifestPath(c), stopped: stoppedManifestPath(c) } : { kind: k, component: c, unit: UNITS[c][0]! };
+      }
+      return cp;
+    },
+  };
+}
+
+// ---- operations ------------------------------------------------------------------------------------
+
+/** Stop: the manifest moved to pods-stopped/ (kept, never deleted), or `systemctl stop`. */
+export function stopCommand(r: Runtime): ShellCommand {
+  if (r.kind === 'systemd') return argv('systemctl', 'stop', r.unit);
+  return sh`mkdir -p ${STOPPED_DIR} && if test -e ${r.manifest}; then mv ${r.manifest} ${r.stopped}; else echo ${`${r.manifest} is not there (already moved to ${STOPPED_DIR}/)`}; fi`;
+}
+
+/** Start: the manifest moved back from pods-stopped/, or `systemctl start`. */
+export function startCommand(r: Runtime): ShellCommand {
+  if (r.kind === 'systemd') return argv('systemctl', 'start', r.unit);
+  return sh`if test -e ${r.stopped}; then mv ${r.stopped} ${r.manifest}; fi; test -e ${r.manifest} || { echo ${`${r.manifest} is missing: nothing to start`}; exit 1; }`;
+}
+
+/** Restart: `master-restart COMPONENT` (the kubelet starts the pod again), or `systemctl restart`. */
+export function restartCommand(r: Runtime): ShellCommand {
+  if (r.kind === 'systemd') return argv('systemctl', 'restart', r.unit);
+  return argv('master-restart', r.component);
+}
+
+/** The component's log, followed from now on: `master-logs C C -f --tail 0`, or `journalctl -f`. */
+export function followLogCommand(r: Runtime): ShellCommand {
+  if (r.kind === 'systemd') return argv('journalctl', '-f', '-n', '0', '-u', r.unit);
+  return argv('master-logs', r.component, r.component, '-f', '--tail', '0');
+}
+
+/** The last lines of the component's log. */
+export function recentLogCommand(r: Runtime, lines = 50): ShellCommand {
+  if (r.kind === 'systemd') return argv('journalctl', '-u', r.unit, '-n', String(lines), '--no-pager');
+  return argv('master-logs', r.component, r.component, '--tail', String(lines));
+}
+
+/** Prints `running` or `stopped` as the runtime itself sees it (a container of the pod, or the unit active). */
+export function runningCommand(r: Runtime): ShellCommand {
+  if (r.kind === 'systemd') return sh`if test "$(systemctl is-active ${r.unit})" = active; then echo running; else echo stopped; fi`;
+  // the pod's own labels (openshift.io/component) are on its POD sandbox only: the kubelet labels an app
+  // container with io.kubernetes.* alone; in kube-system only the control-plane pod has this container name
+  const filter = ['--filter', `label=io.kubernetes.container.name=${r.component}`, '--filter', 'label=io.kubernetes.pod.namespace=kube-system'];
+  return sh`if test -n "$(docker ps -q ${filter} 2>/dev/null)"; then echo running; else echo stopped; fi`;
+}
+
+// ---- etcd: really stopped, force-new-cluster ---------------------------------------------------------
+
+/** `ss -ltn` lines that listen on addr:port (a wildcard listener counts). */
+function listens(ss: string, addr: string, port: number): boolean {
+  return ss.split('\n').some((l) => {
+    const f = l.trim().split(/\s+/);
+    return f.slice(2, 5).some((x) => x === `${addr}:${port}` || x === `0.0.0.0:${port}` || x === `*:${port}` || x === `[::]:${port}`);
+  });
+}
+
+/** The commands whose output etcdGoneVerdict reads: the runtime's own view and the member's listeners. */
+export function etcdGoneCommand(r: Runtime): ShellCommand {
+  return sh`${runningCommand(r)}; ss -ltn 2>/dev/null`;
+}
+
+/** etcd is gone from this member: the runtime says stopped and nothing listens on its 2379/2380. */
+export function etcdGoneVerdict(out: CommandOutput, r: Runtime, addr: string): true | string {
+  const how = r.kind === 'static-pod' ? 'its static pod' : r.unit;
+  if (/^running$/m.test(out.stdout)) return `etcd still runs as ${how}`;
+  const busy = [2379, 2380].filter((p) => listens(out.stdout, addr, p));
+  if (busy.length > 0) return `etcd is stopped as ${how}, but something still listens on ${busy.map((p) => `${addr}:${p}`).join(' and ')}`;
+  return /^stopped$/m.test(out.stdout) || `could not tell whether etcd runs: ${out.stdout.trim().slice(0, 200)}`;
+}
+
+/** A check that etcd is really gone from the step's host (ctx.host): see etcdGoneVerdict. */
+export function etcdGoneCheck(address: (h: Host) => string): CommandCheck {
+  return {
+    describe: 'etcd is really stopped on this member (the runtime says so and nothing listens on its 2379/2380)',
+    command: (ctx) => etcdGoneCommand(runtimeOf(ctx, ctx.host!, 'etcd')),
+    ok: (out, ctx) => etcdGoneVerdict(out, runtimeOf(ctx, ctx.host!, 'etcd'), address(ctx.host!)),
+  };
+}
+
+/** openshift-ansible's own force-new-cluster for a static pod: the line in etcd.conf (removed afterwards). */
+export const FORCE_NEW_CLUSTER_LINE = 'ETCD_FORCE_NEW_CLUSTER=true';
+
+export function forceNewClusterConfOn(): ShellCommand[] {
+  return [
+    sh`grep -q ${`^${FORCE_NEW_CLUSTER_LINE}$`} ${ETCD_CONF} || echo ${FORCE_NEW_CLUSTER_LINE} >> ${ETCD_CONF}`,
+    sh`grep -n '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF}`,
+  ];
+}
+
+export function forceNewClusterConfOff(): ShellCommand[] {
+  return [sh`sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' ${ETCD_CONF}`, sh`! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF}`];
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A shell test that succeeds once etcd is gone from the member at `addr` (for a wait after a stop). */
+export function etcdGonePredicate(r: Runtime, addr: string): ShellCommand {
+  const ports = `^(${escapeRe(addr)}|0\\.0\\.0\\.0|\\*|\\[::\\]):(2379|2380)$`;
+  return sh`test "$(${runningCommand(r)})" = stopped && ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -qE -e ${ports}`;
+}
