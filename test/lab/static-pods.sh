@@ -21,23 +21,30 @@ write_static_pods() { # ROOT ADDR
   chmod 0600 "$dir/etcd.yaml" "$dir/apiserver.yaml" "$dir/controller.yaml"
 }
 
-static_pod_etcd() { # ADDR
+# what the three have in common, up to the container's name (the component's)
+static_pod_head() { # POD COMPONENT
   cat <<EOF
 kind: Pod
 apiVersion: v1
 metadata:
-  name: master-etcd
+  name: $1
   namespace: kube-system
   labels:
     openshift.io/control-plane: "true"
-    openshift.io/component: etcd
+    openshift.io/component: $2
   annotations:
     scheduler.alpha.kubernetes.io/critical-pod: ''
 spec:
   restartPolicy: Always
   hostNetwork: true
   containers:
-  - name: etcd
+  - name: $2
+EOF
+}
+
+static_pod_etcd() { # ADDR
+  static_pod_head master-etcd etcd
+  cat <<EOF
     image: $STATIC_POD_ETCD_IMAGE
     workingDir: /var/lib/etcd
     command: ["/bin/sh", "-c"]
@@ -88,22 +95,8 @@ EOF
 static_pod_master() { # api|controllers
   local c=$1 name=master-$1 tail='' port=8443
   [ "$c" = controllers ] && tail=' --listen=https://0.0.0.0:8444' port=8444
+  static_pod_head "$name" "$c"
   cat <<EOF
-kind: Pod
-apiVersion: v1
-metadata:
-  name: $name
-  namespace: kube-system
-  labels:
-    openshift.io/control-plane: "true"
-    openshift.io/component: $c
-  annotations:
-    scheduler.alpha.kubernetes.io/critical-pod: ''
-spec:
-  restartPolicy: Always
-  hostNetwork: true
-  containers:
-  - name: $c
     image: $STATIC_POD_CONTROL_PLANE_IMAGE
     command: ["/bin/bash", "-c"]
     args:
