@@ -532,7 +532,7 @@ sub main {
   # only inside a lab host (its /run/lab), or where a test named the records' directory: never on the machine itself
   -r '/run/lab/host.env' || $ENV{LAB_CONTAINERS_DIR} or die "kubelet.pl: not on a lab host (no /run/lab/host.env)\n";
   mkdir $LabContainers::DIR;
-  $SIG{TERM} = $SIG{INT} = sub { klog('I', 'kubelet.go:1300', 'kubelet stopping (its containers go on running)'); exit 0 };
+  $SIG{TERM} = $SIG{INT} = sub { reap(); klog('I', 'kubelet.go:1300', 'kubelet stopping (its containers go on running)'); exit 0 };
   $SIG{PIPE} = 'IGNORE';
   forget_old_records();
   klog('I', 'file.go:52', "Watching path \"$MANIFESTS\" (node $NODE, back-off ${BACKOFF}s to ${BACKOFF_MAX}s)");
