@@ -1,7 +1,9 @@
 # static-pods.sh — sourced by lab.sh (not a command): the control plane of an OCP 3.10 master as static pods.
 #
-#   write_static_pods ROOT ADDR    the three manifests in ROOT/etc/origin/node/pods/, as openshift-ansible 3.10 leaves
-#                                  them on a master whose address is ADDR (the etcd liveness probe's endpoint)
+#   write_static_pods ROOT ADDR [COMPONENTS]
+#       the manifests in ROOT/etc/origin/node/pods/, as openshift-ansible 3.10 leaves them on a master whose address
+#       is ADDR (the etcd liveness probe's endpoint); COMPONENTS defaults to "etcd api controllers" (a master whose
+#       etcd is on external hosts has only "api controllers")
 #
 # The files are the roles' own (roles/etcd/files/etcd.yaml, roles/openshift_control_plane/files/apiserver.yaml
 # and controller.yaml, release-3.10) with the edits the install tasks make before copying them in place
@@ -11,14 +13,19 @@
 STATIC_POD_ETCD_IMAGE=${STATIC_POD_ETCD_IMAGE:-registry.access.redhat.com/rhel7/etcd:3.2.22}
 STATIC_POD_CONTROL_PLANE_IMAGE=${STATIC_POD_CONTROL_PLANE_IMAGE:-registry.access.redhat.com/openshift3/ose-control-plane:v3.10.45}
 
-write_static_pods() { # ROOT ADDR
-  local dir=$1/etc/origin/node/pods
+write_static_pods() { # ROOT ADDR [COMPONENTS]
+  local dir=$1/etc/origin/node/pods c
   mkdir -p "$dir"
   chmod 0755 "$dir" # the control plane role's mode, which comes after the etcd role's 0700
-  static_pod_etcd "$2" >"$dir/etcd.yaml"
-  static_pod_master api >"$dir/apiserver.yaml"
-  static_pod_master controllers >"$dir/controller.yaml"
-  chmod 0600 "$dir/etcd.yaml" "$dir/apiserver.yaml" "$dir/controller.yaml"
+  for c in ${3:-etcd api controllers}; do
+    case $c in
+      etcd) static_pod_etcd "$2" >"$dir/etcd.yaml" ;;
+      api) static_pod_master api >"$dir/apiserver.yaml" ;;
+      controllers) static_pod_master controllers >"$dir/controller.yaml" ;;
+      *) echo "write_static_pods: no static pod '$c' (etcd, api, controllers)" >&2; return 1 ;;
+    esac
+  done
+  chmod 0600 "$dir"/*.yaml
 }
 
 # what the three have in common, up to the container's name (the component's)
