@@ -2,7 +2,7 @@
 # boot.sh DIR NAME — first process of a lab host's private mount + UTS namespace (started by
 # supervisor.pl through `unshare -m -u --propagation private`): bind-mounts the host's own
 # directories, /etc/hosts, /etc/resolv.conf and the CA bundle over the system paths, sets the host
-# name, loads the units, then becomes sshd.
+# name, loads the units, starts the kubelet on a static-pod master, then becomes sshd.
 set -eu
 DIR=$1 NAME=$2
 R=$DIR/hosts/$NAME
@@ -34,4 +34,9 @@ mount --bind "$R/run/ca-bundle.crt" /etc/ssl/certs/ca-certificates.crt
 "$DIR/shims/update-ca-trust" extract
 hostname "$LAB_HOST"
 "$DIR/shims/systemctl" daemon-reload
+# a static-pod master (OCP 3.10): its kubelet runs the control plane's manifests. Started from a subshell that exits
+# at once, so it is re-parented to the supervisor (the child subreaper) rather than left to sshd.
+if [ "${LAB_CONTROL_PLANE:-}" = static ]; then
+  (LAB_KUBELET_BACKOFF=${LAB_KUBELET_BACKOFF:-10} setsid perl "$DIR/kubelet.pl" </dev/null >>"$DIR/logs/$NAME.kubelet.log" 2>&1 &)
+fi
 exec /usr/sbin/sshd -D -e -f "$R/sshd_config"
