@@ -92,6 +92,14 @@ export function newRunId(procedure: string, now: Date = new Date(), random: () =
   return `${stamp}-${procedure}-${suffix}`;
 }
 
+/** `2026-11-25 03:15:00` in the operator's local time (the text itself when it is not a time). */
+export function localTime(isoTime: string): string {
+  const d = new Date(isoTime);
+  if (Number.isNaN(d.getTime())) return isoTime;
+  const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 export function isValidRunId(runId: string): boolean {
   return /^[0-9]{8}-[0-9]{6}-[a-z0-9][a-z0-9-]*-[a-z0-9]{4}$/.test(runId);
 }

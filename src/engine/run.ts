@@ -14,10 +14,12 @@ import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } fro
 import {
   JOURNAL_VERSION,
   SECRET_MARKER,
+  ensureStateDir,
   hostKey,
   journalPath,
   newRunId,
   processStart,
+  readJournal,
   writeJournal,
   writerAlive,
   type HostProgress,
@@ -25,6 +27,7 @@ import {
   type JournalStep,
   type RunStatus,
 } from './journal.js';
+import { lockRun, type RunLock } from './lock.js';
 import { ParamError, validateParams } from './params.js';
 import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
 import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
@@ -70,6 +73,8 @@ export interface StartRunOptions {
   operatorName?: string;
   /** Continue this run (see loadResumable). */
   resume?: Journal;
+  /** The run's lock, when the caller took it already (resume takes it before asking secrets); else taken here. */
+  lock?: RunLock;
   /** Recorded in the journal and audit log when a gate is approved: '--yes' for `run --yes`. */
   gateApprovedBy?: 'operator' | '--yes';
   /** Bounded log buffer of the snapshot (default 5000 lines). */
@@ -144,6 +149,29 @@ export function checkResumable(journal: Journal, procedure?: Procedure): void {
   }
 }
 
+/** The run's lock (lock.ts): the caller's or taken now. A resume goes on only from the journal as it is on disk now. */
+function takeLock(options: StartRunOptions, runId: string, operatorName: string): RunLock {
+  ensureStateDir(options.stateDir);
+  const lock = options.lock ?? lockRun(options.stateDir, runId, { operator: operatorName, command: options.resume ? 'resume' : 'run' });
+  try {
+    if (options.resume) checkUnchanged(options.stateDir, options.resume);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return lock;
+}
+
+/** A process that held the lock before us may have resumed (or finished) the run since its journal was read. */
+function checkUnchanged(stateDir: string, read: Journal): void {
+  const now = readJournal(stateDir, read.runId);
+  if (now.updatedAt === read.updatedAt && now.pid === read.pid && now.status === read.status) return;
+  throw new ResumeError(
+    `run ${read.runId} changed since it was read (now ${now.status}, written by pid ${now.pid} on ${now.hostname}): ` +
+      'another process resumed it; see day2-tui runs',
+  );
+}
+
 function errMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -175,6 +203,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   // ---- the journal
   const startedAtDate = resume ? new Date(resume.startedAt) : now();
   const runId = resume ? resume.runId : newRunId(procedure.entry.id, startedAtDate);
+  const lock = takeLock(options, runId, operatorName);
   const byId = new Map((resume?.steps ?? []).map((s) => [s.id, s] as const));
   const journal: Journal = {
     version: JOURNAL_VERSION,
@@ -214,7 +243,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   const audit = (entry: AuditInput): void => {
     appendAudit(stateDir, { time: iso(now()), operator: operatorName, runId, ...entry } as AuditEntry);
   };
-  save(); // the journal exists before anything runs
+  try {
+    save(); // the journal exists before anything runs
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 
   // ---- the snapshot the console renders
   let plan: PlanStep[] = [];
@@ -944,6 +978,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (extra.failure) r.failure = extra.failure;
     if (journal.message) r.message = journal.message;
     finalResult = r;
+    lock.release();
     const w = resultWaiters;
     resultWaiters = [];
     for (const resolve of w) resolve(r);
