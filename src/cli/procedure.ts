@@ -8,7 +8,8 @@ import { findProcedure as findBuiltProcedure, PROCEDURES } from '../../procedure
 import { findEntry } from '../../procedures/catalogue.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
-import { listRuns, localTime, readJournal, JournalError, SECRET_MARKER, type Journal, type ListedRun } from '../engine/journal.js';
+import { ensureStateDir, listRuns, localTime, readJournal, JournalError, SECRET_MARKER } from '../engine/journal.js';
+import type { Journal, ListedRun } from '../engine/journal.js';
 import { osUser } from '../engine/audit.js';
 import { lockRun, RunLockedError, type RunLock } from '../engine/lock.js';
 import { ParamError } from '../engine/params.js';
@@ -368,6 +369,7 @@ async function askSecrets(journal: Journal, procedure: Procedure, io: ProcedureI
 
 export function resumeCli(request: { runId: string; yes: boolean }, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
   return wrapErrors(io, async () => {
+    ensureStateDir(deps.stateDir);
     const procedure = lookup(readJournal(deps.stateDir, request.runId).procedure, deps);
     // Locked before anything is asked, so a second resume of the run is refused at once; read again under the lock.
     const lock = lockRun(deps.stateDir, request.runId, { operator: deps.operatorName ?? osUser(), command: 'resume' });
@@ -455,6 +457,7 @@ export function formatRuns(runs: ListedRun[]): string {
 
 export function runsCli(request: { json: boolean }, deps: Pick<ProcedureDeps, 'stateDir'>, io: ProcedureIO): Promise<number> {
   return wrapErrors(io, async () => {
+    ensureStateDir(deps.stateDir);
     const { runs, problems } = listRuns(deps.stateDir);
     for (const p of problems) io.stderr(`${PROGRAM}: skipped: ${oneLine(p)}\n`);
     if (request.json) {

@@ -146,6 +146,25 @@ export function checkResumable(journal: Journal, procedure?: Procedure): void {
     if (gone.length > 0) {
       throw new ResumeError(`the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`);
     }
+    checkCaptures(journal, procedure);
+  }
+}
+
+/** Captured values go into later commands as they are: checked when captured and again when read back. */
+export function captureProblem(value: string): string | undefined {
+  if (value.includes('\0')) return 'holds a NUL byte, which no command can carry';
+  if (value.length > MAX_CAPTURE_CHARS) return `is longer than ${MAX_CAPTURE_CHARS} characters`;
+  return undefined;
+}
+const MAX_CAPTURE_CHARS = 1024 * 1024;
+
+/** Every captured value of the journal is one a step of this procedure captures, and still a usable value. */
+function checkCaptures(journal: Journal, procedure: Procedure): void {
+  for (const c of journal.captures) {
+    const what = `the value '${c.name}' captured by step ${c.step}${c.host ? ` on ${c.host}` : ''}`;
+    const step = procedure.steps.find((s) => s.id === c.step);
+    const problem = step?.capture?.[c.name] ? captureProblem(c.value) : `is not one that step of ${procedure.entry.id} captures`;
+    if (problem) throw new ResumeError(`run ${journal.runId}: ${what} ${problem}: the journal was changed; finish the run by hand`);
   }
 }
 
@@ -907,6 +926,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           let value: string;
           try {
             value = fn(outs, ctx);
+            const problem = captureProblem(value);
+            if (problem) throw new Error(`the value ${problem}`);
           } catch (e) {
             return { host: t?.name ?? null, command: `(capturing ${name})`, exitCode: null, tail: `could not capture ${name}: ${errMessage(e)}` };
           }

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { demoInventory } from './demo.js';
+import { quoteWord } from '../transport/shell.js';
 import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';
 import { InventoryError, type Inventory } from './types.js';
@@ -90,7 +91,7 @@ function readBytes(source: Extract<InventorySource, { kind: 'file' }>): Buffer {
 function fixFor(source: Extract<InventorySource, { kind: 'file' }>, e: InputFileError): string {
   switch (e.problem) {
     case 'directory':
-      return `day2-tui reads one INI file: pass -i ${source.path.replace(/\/$/, '')}/hosts (or the file in it with [masters] and [etcd])`;
+      return `day2-tui reads one INI file: pass -i ${quoteWord(`${source.path.replace(/\/$/, '')}/hosts`)} (or the one that lists [etcd])`;
     case 'denied':
       return 'run day2-tui as a user that can read it (often root, or via sudo), or copy it somewhere readable and pass -i';
     case 'not-a-file':
