@@ -140,3 +140,15 @@ test('findExecutable: a path, or a name on $PATH', () => {
   assert.equal(findExecutable('/bin/sh', {}), '/bin/sh');
   assert.equal(findExecutable('/nonexistent/oc', {}), undefined);
 });
+
+test('a known_hosts that is a directory is reported as such on the host, not as a check that could not run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'day2-kh-'));
+  const inventory = join(dir, 'hosts');
+  writeFileSync(inventory, '[masters]\nm0 ansible_host=127.0.0.1 ansible_port=9\n[etcd]\nm0\n[nodes]\nm0\n');
+  const r = await call(['check', '--json', '--only', 'ntp', '-i', inventory, '--known-hosts', dir]);
+  const cell = (JSON.parse(r.stdout) as CheckJson).results[0]!;
+  assert.equal(cell.status, 'error');
+  assert.equal(cell.message, `cannot check the host key of m0 (127.0.0.1): known_hosts ${dir} is a directory; not connecting`);
+  assert.doesNotMatch(cell.message, /could not run/);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -92,6 +92,8 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
   const { options } = command;
   // Read the inventory before the screen switches, so that its error is an ordinary one-line message.
   const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
+  // The state directory likewise: one that others could write to is refused before anything is shown.
+  (await import('../engine/journal.js')).ensureStateDir(options.stateDir);
   // Dynamic: the transport, ink and react load only now. The demo never touches the network.
   const runner = await createRunnerFor(inventory, options);
   try {

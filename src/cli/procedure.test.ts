@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
@@ -159,4 +159,23 @@ test('main: the real command line — not built, bad parameter, runs in an empty
   out.length = 0;
   assert.equal(await main(['plan', 'etcd-backup', '--demo'], io), 0);
   assert.match(out.join(''), /^Plan: etcd-backup/);
+});
+
+test('main: a state dir others can write to, and a journal of the wrong shape, are one-line errors naming the path', async () => {
+  const err: string[] = [];
+  const io = { stdout: () => {}, stderr: (t: string) => void err.push(t), env: { HOME: '/nonexistent' }, isTTY: false };
+  const dir = tempStateDir();
+  chmodSync(dir, 0o777);
+  assert.equal(await main(['runs', '--state-dir', dir], io), 2);
+  const fix = `chmod 700 ${dir}, or pass --state-dir with a directory of your own`;
+  assert.equal(err.join(''), `day2-tui: the state directory ${dir} can be written by every user (mode 0777): ${fix}\n`);
+  chmodSync(dir, 0o700);
+  err.length = 0;
+  const runId = '20261125-031500-toy-restart-ab12';
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  writeFileSync(join(dir, 'runs', `${runId}.json`), JSON.stringify({ version: 1, runId, steps: 'none' }));
+  assert.equal(await main(['resume', runId, '--state-dir', dir, '--demo'], io), 2);
+  assert.equal(err.length, 1, err.join(''));
+  const path = `${dir}/runs/${runId}\\.json`;
+  assert.match(err[0]!, new RegExp(`^day2-tui: ${path} is not a journal of version 1 \\(procedure: .*\\); look at it, then move it aside`));
 });

@@ -8,7 +8,10 @@ import { findProcedure as findBuiltProcedure, PROCEDURES } from '../../procedure
 import { findEntry } from '../../procedures/catalogue.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
-import { listRuns, readJournal, JournalError, SECRET_MARKER, type Journal, type ListedRun } from '../engine/journal.js';
+import { ensureStateDir, listRuns, localTime, readJournal, JournalError, SECRET_MARKER } from '../engine/journal.js';
+import type { Journal, ListedRun } from '../engine/journal.js';
+import { osUser } from '../engine/audit.js';
+import { lockRun, RunLockedError, type RunLock } from '../engine/lock.js';
 import { ParamError } from '../engine/params.js';
 import { placeholderCaptures, planProcedure } from '../engine/plan.js';
 import { describeFacts, gatherFacts, hostFacts } from '../engine/facts.js';
@@ -73,7 +76,7 @@ function wrapErrors<T>(io: ProcedureIO, fn: () => Promise<number>): Promise<numb
       io.stderr(`${PROGRAM}: ${oneLine(e.message)}\n`);
       return e.code;
     }
-    if (e instanceof ParamError || e instanceof JournalError || e instanceof ResumeError) {
+    if (e instanceof ParamError || e instanceof JournalError || e instanceof ResumeError || e instanceof RunLockedError) {
       io.stderr(`${PROGRAM}: ${oneLine(e.message)}\n`);
       return 2;
     }
@@ -384,60 +387,83 @@ async function askSecrets(journal: Journal, procedure: Procedure, io: ProcedureI
 
 export function resumeCli(request: { runId: string; yes: boolean }, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
   return wrapErrors(io, async () => {
-    const journal = readJournal(deps.stateDir, request.runId);
-    const procedure = lookup(journal.procedure, deps);
-    checkResumable(journal, procedure);
-    let inventory: Inventory;
-    if (deps.inventoryFromFlag || !deps.inventoryAt) inventory = deps.inventory();
-    else if (journal.inventory.kind === 'file') inventory = deps.inventoryAt(journal.inventory.path);
-    else inventory = (deps.demoInventory ?? deps.inventory)();
-    if (journal.inventory.kind === 'file' && inventory.source.kind === 'file' && inventory.source.path !== journal.inventory.path) {
-      io.stderr(`${PROGRAM}: note: run ${journal.runId} used ${journal.inventory.path}; resuming with ${inventory.source.path}\n`);
-    }
-    if ((journal.inventory.kind === 'demo') !== (inventory.source.kind === 'demo')) {
-      throw new CliFail(`run ${journal.runId} ran against ${journal.inventory.kind === 'demo' ? 'the DEMO cluster' : journal.inventory.path}, not ${sourceLabel(inventory)}; resume it with the same inventory`);
-    }
-    const secrets = await askSecrets(journal, procedure, io);
-    const runner = await deps.createRunner(inventory);
-    const rendered: Rendered = {};
+    ensureStateDir(deps.stateDir);
+    const procedure = lookup(readJournal(deps.stateDir, request.runId).procedure, deps);
+    // Locked before anything is asked, so a second resume of the run is refused at once; read again under the lock.
+    const lock = lockRun(deps.stateDir, request.runId, { operator: deps.operatorName ?? osUser(), command: 'resume' });
     try {
-      const run = startProcedureRun({
-        procedure,
-        params: secrets,
-        inventory,
-        runner,
-        operator: cliOperator(request.yes, io, rendered),
-        stateDir: deps.stateDir,
-        resume: journal,
-        gateApprovedBy: request.yes ? '--yes' : 'operator',
-        ...(deps.operatorName ? { operatorName: deps.operatorName } : {}),
-      });
-      io.stdout(`Resuming run ${journal.runId} (${journal.status === 'running' ? 'interrupted' : journal.status}${journal.currentStep ? ` at step ${journal.currentStep}` : ''}); parameters: ${Object.entries(journal.params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`).join(' ') || '(none)'}\n`);
-      render(run, procedure, io);
-      const off = onSignals(run);
-      try {
-        return await drive(run, procedure, rendered, io, true);
-      } finally {
-        off();
-      }
+      const journal = readJournal(deps.stateDir, request.runId);
+      checkResumable(journal, procedure);
+      const inventory = resumeInventory(journal, deps, io);
+      const secrets = await askSecrets(journal, procedure, io);
+      return await resumeWith(journal, { procedure, inventory, secrets, lock }, request.yes, deps, io);
     } finally {
-      await runner.close();
+      lock.release();
     }
   });
 }
 
-// ---- runs -------------------------------------------------------------------------------------------
-
-function when(isoTime: string): string {
-  const d = new Date(isoTime);
-  if (Number.isNaN(d.getTime())) return isoTime;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+/** The inventory a resume uses: -i when given, else the one the run used; a demo run resumes only on the demo. */
+function resumeInventory(journal: Journal, deps: ProcedureDeps, io: ProcedureIO): Inventory {
+  let inventory: Inventory;
+  if (deps.inventoryFromFlag || !deps.inventoryAt) inventory = deps.inventory();
+  else if (journal.inventory.kind === 'file') inventory = deps.inventoryAt(journal.inventory.path);
+  else inventory = (deps.demoInventory ?? deps.inventory)();
+  if (journal.inventory.kind === 'file' && inventory.source.kind === 'file' && inventory.source.path !== journal.inventory.path) {
+    io.stderr(`${PROGRAM}: note: run ${journal.runId} used ${journal.inventory.path}; resuming with ${inventory.source.path}\n`);
+  }
+  if ((journal.inventory.kind === 'demo') !== (inventory.source.kind === 'demo')) {
+    const ran = journal.inventory.kind === 'demo' ? 'the DEMO cluster' : journal.inventory.path;
+    throw new CliFail(`run ${journal.runId} ran against ${ran}, not ${sourceLabel(inventory)}; resume it with the same inventory`);
+  }
+  return inventory;
 }
+
+interface ResumeInputs {
+  procedure: Procedure;
+  inventory: Inventory;
+  secrets: Record<string, string>;
+  lock: RunLock;
+}
+
+async function resumeWith(journal: Journal, r: ResumeInputs, yes: boolean, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
+  const runner = await deps.createRunner(r.inventory);
+  const rendered: Rendered = {};
+  try {
+    const run = startProcedureRun({
+      procedure: r.procedure,
+      params: r.secrets,
+      inventory: r.inventory,
+      runner,
+      operator: cliOperator(yes, io, rendered),
+      stateDir: deps.stateDir,
+      resume: journal,
+      lock: r.lock,
+      gateApprovedBy: yes ? '--yes' : 'operator',
+      ...(deps.operatorName ? { operatorName: deps.operatorName } : {}),
+    });
+    const params = Object.entries(journal.params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`);
+    const at = journal.currentStep ? ` at step ${journal.currentStep}` : '';
+    const was = journal.status === 'running' ? 'interrupted' : journal.status;
+    io.stdout(`Resuming run ${journal.runId} (${was}${at}); parameters: ${params.join(' ') || '(none)'}\n`);
+    render(run, r.procedure, io);
+    const off = onSignals(run);
+    try {
+      return await drive(run, r.procedure, rendered, io, true);
+    } finally {
+      off();
+    }
+  } finally {
+    await runner.close();
+  }
+}
+
+// ---- runs -------------------------------------------------------------------------------------------
 
 export function formatRuns(runs: ListedRun[]): string {
   if (runs.length === 0) return 'No runs yet.\n';
-  const rows = runs.map((r) => [r.runId, r.procedure, when(r.startedAt), r.status, r.currentStepTitle ?? r.currentStep ?? (r.status === 'ok' ? '—' : '')]);
+  const step = (r: ListedRun) => r.currentStepTitle ?? r.currentStep ?? (r.status === 'ok' ? '—' : '');
+  const rows = runs.map((r) => [r.runId, r.procedure, localTime(r.startedAt), r.status, step(r)]);
   const head = ['RUN ID', 'PROCEDURE', 'STARTED', 'STATUS', 'STEP'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -449,6 +475,7 @@ export function formatRuns(runs: ListedRun[]): string {
 
 export function runsCli(request: { json: boolean }, deps: Pick<ProcedureDeps, 'stateDir'>, io: ProcedureIO): Promise<number> {
   return wrapErrors(io, async () => {
+    ensureStateDir(deps.stateDir);
     const { runs, problems } = listRuns(deps.stateDir);
     for (const p of problems) io.stderr(`${PROGRAM}: skipped: ${oneLine(p)}\n`);
     if (request.json) {

@@ -1,8 +1,9 @@
 // The audit log: <stateDir>/audit.log, one JSON line per command run by a procedure (and one per gate
 // answer / repeated destructive step), mode 0600, secrets redacted by the caller's redactor.
-import { appendFileSync, chmodSync, closeSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { quoteWord } from '../transport/shell.js';
 
 export interface AuditCommand {
   kind: 'command';
@@ -47,15 +48,31 @@ export function osUser(): string {
 /** Appends one line (synchronously, fsync'd: the record must survive a crash right after the command). */
 export function appendAudit(stateDir: string, entry: AuditEntry): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const path = auditPath(stateDir);
-  const fd = openSync(path, 'a', 0o600);
+  const fd = openAudit(auditPath(stateDir));
   try {
+    if ((fstatSync(fd).mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
     appendFileSync(fd, JSON.stringify(entry) + '\n');
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
+}
+
+/** Refuses an audit log that is a link before a run starts (appendAudit refuses it too, mid-run). */
+export function checkAuditLog(stateDir: string): void {
+  closeSync(openAudit(auditPath(stateDir)));
+}
+
+/** Opened without following a link: a link put in place of audit.log would send the records (and the mode) elsewhere. */
+function openAudit(path: string): number {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+  try {
+    return openSync(path, flags, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+    const fix = `look at it, then remove the link (rm ${quoteWord(path)})`;
+    throw new Error(`the audit log ${path} is a symbolic link; day2-tui writes only to a file of its own: ${fix}`);
+  }
 }
 
 /** The last `lines` lines (at most `chars` characters) of a command's output. */

@@ -1,9 +1,24 @@
 // The run journal: one JSON file per run, <stateDir>/runs/<runId>.json, mode 0600, rewritten atomically
 // (temp file in the same directory, fsync, rename, fsync of the directory) after every change, so that
 // a crash (kill -9, a dropped SSH session, a power cut) leaves either the previous or the new state.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { quoteWord } from '../transport/shell.js';
+import { checkAuditLog } from './audit.js';
+import { checkJournalShape } from './journal-schema.js';
 import type { Capture } from './plan.js';
 import type { StepStatus } from './types.js';
 
@@ -79,8 +94,28 @@ export function journalPath(stateDir: string, runId: string): string {
   return join(runsDir(stateDir), `${runId}.json`);
 }
 
-export function ensureStateDir(stateDir: string): void {
+/**
+ * Creates the state directory and its runs/ (0700) and refuses them when another user could write there:
+ * a journal planted in runs/ would be resumed, an audit log swapped for a link. `uid`: whose they must be.
+ */
+export function ensureStateDir(stateDir: string, uid: number | undefined = process.geteuid?.()): void {
   mkdirSync(runsDir(stateDir), { recursive: true, mode: 0o700 });
+  for (const dir of [stateDir, runsDir(stateDir)]) checkPrivateDir(dir, uid);
+  checkAuditLog(stateDir);
+}
+
+function checkPrivateDir(dir: string, uid: number | undefined): void {
+  const st = statSync(dir);
+  const fix = 'or pass --state-dir with a directory of your own';
+  if (!st.isDirectory()) throw new JournalError(`the state directory ${dir} is not a directory: remove it, ${fix}`);
+  if (uid !== undefined && st.uid !== uid) {
+    throw new JournalError(`the state directory ${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): ${fix}`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    const who = st.mode & 0o002 ? 'every user' : 'its group';
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    throw new JournalError(`the state directory ${dir} can be written by ${who} (mode ${mode}): chmod 700 ${quoteWord(dir)}, ${fix}`);
+  }
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -90,6 +125,14 @@ export function newRunId(procedure: string, now: Date = new Date(), random: () =
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   const suffix = Array.from({ length: 4 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 36)]).join('');
   return `${stamp}-${procedure}-${suffix}`;
+}
+
+/** `2026-11-25 03:15:00` in the operator's local time (the text itself when it is not a time). */
+export function localTime(isoTime: string): string {
+  const d = new Date(isoTime);
+  if (Number.isNaN(d.getTime())) return isoTime;
+  const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 export function isValidRunId(runId: string): boolean {
@@ -120,7 +163,7 @@ export function writeFileAtomic(path: string, data: string): void {
 }
 
 export function writeJournal(stateDir: string, journal: Journal): void {
-  ensureStateDir(stateDir);
+  mkdirSync(runsDir(stateDir), { recursive: true, mode: 0o700 }); // checked once when the run started (ensureStateDir)
   writeFileAtomic(journalPath(stateDir, journal.runId), JSON.stringify(journal, null, 2) + '\n');
 }
 
@@ -141,14 +184,22 @@ export function readJournal(stateDir: string, runId: string): Journal {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JournalError(`no run '${runId}' in ${runsDir(stateDir)} (see day2-tui runs)`);
     throw new JournalError(`cannot read ${path}: ${(e as Error).message}`);
   }
-  let j: Journal;
+  let data: unknown;
   try {
-    j = JSON.parse(text) as Journal;
+    data = JSON.parse(text);
   } catch (e) {
-    throw new JournalError(`${path} is not a journal (${(e as Error).message})`);
+    throw notAJournal(path, `not JSON: ${(e as Error).message}`);
   }
-  if (j.version !== JOURNAL_VERSION || j.runId !== runId || !Array.isArray(j.steps)) throw new JournalError(`${path} is not a journal of version ${JOURNAL_VERSION}`);
-  return j;
+  const checked = checkJournalShape(data);
+  if ('problem' in checked) throw notAJournal(path, checked.problem);
+  if (checked.journal.runId !== runId) throw notAJournal(path, `it names run ${checked.journal.runId}, not ${runId}`);
+  return checked.journal;
+}
+
+/** A journal that cannot be used: its path, what is wrong, and how to get it out of the way. */
+function notAJournal(path: string, problem: string): JournalError {
+  const aside = `mv ${quoteWord(path)} ${quoteWord(`${path}.bad`)}`;
+  return new JournalError(`${path} is not a journal of version ${JOURNAL_VERSION} (${problem}); look at it, then move it aside: ${aside}`);
 }
 
 /** The start time of a process (field 22 of /proc/<pid>/stat), or undefined where there is no /proc. */

@@ -14,10 +14,12 @@ import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } fro
 import {
   JOURNAL_VERSION,
   SECRET_MARKER,
+  ensureStateDir,
   hostKey,
   journalPath,
   newRunId,
   processStart,
+  readJournal,
   writeJournal,
   writerAlive,
   type HostProgress,
@@ -25,6 +27,7 @@ import {
   type JournalStep,
   type RunStatus,
 } from './journal.js';
+import { lockRun, type RunLock } from './lock.js';
 import { ParamError, validateParams } from './params.js';
 import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
 import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
@@ -72,6 +75,8 @@ export interface StartRunOptions {
   operatorName?: string;
   /** Continue this run (see loadResumable). */
   resume?: Journal;
+  /** The run's lock, when the caller took it already (resume takes it before asking secrets); else taken here. */
+  lock?: RunLock;
   /** Recorded in the journal and audit log when a gate is approved: '--yes' for `run --yes`. */
   gateApprovedBy?: 'operator' | '--yes';
   /** Bounded log buffer of the snapshot (default 5000 lines). */
@@ -143,7 +148,49 @@ export function checkResumable(journal: Journal, procedure?: Procedure): void {
     if (gone.length > 0) {
       throw new ResumeError(`the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`);
     }
+    checkCaptures(journal, procedure);
   }
+}
+
+/** Captured values go into later commands as they are: checked when captured and again when read back. */
+export function captureProblem(value: string): string | undefined {
+  if (value.includes('\0')) return 'holds a NUL byte, which no command can carry';
+  if (value.length > MAX_CAPTURE_CHARS) return `is longer than ${MAX_CAPTURE_CHARS} characters`;
+  return undefined;
+}
+const MAX_CAPTURE_CHARS = 1024 * 1024;
+
+/** Every captured value of the journal is one a step of this procedure captures, and still a usable value. */
+function checkCaptures(journal: Journal, procedure: Procedure): void {
+  for (const c of journal.captures) {
+    const what = `the value '${c.name}' captured by step ${c.step}${c.host ? ` on ${c.host}` : ''}`;
+    const step = procedure.steps.find((s) => s.id === c.step);
+    const problem = step?.capture?.[c.name] ? captureProblem(c.value) : `is not one that step of ${procedure.entry.id} captures`;
+    if (problem) throw new ResumeError(`run ${journal.runId}: ${what} ${problem}: the journal was changed; finish the run by hand`);
+  }
+}
+
+/** The run's lock (lock.ts): the caller's or taken now. A resume goes on only from the journal as it is on disk now. */
+function takeLock(options: StartRunOptions, runId: string, operatorName: string): RunLock {
+  ensureStateDir(options.stateDir);
+  const lock = options.lock ?? lockRun(options.stateDir, runId, { operator: operatorName, command: options.resume ? 'resume' : 'run' });
+  try {
+    if (options.resume) checkUnchanged(options.stateDir, options.resume);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return lock;
+}
+
+/** A process that held the lock before us may have resumed (or finished) the run since its journal was read. */
+function checkUnchanged(stateDir: string, read: Journal): void {
+  const now = readJournal(stateDir, read.runId);
+  if (now.updatedAt === read.updatedAt && now.pid === read.pid && now.status === read.status) return;
+  throw new ResumeError(
+    `run ${read.runId} changed since it was read (now ${now.status}, written by pid ${now.pid} on ${now.hostname}): ` +
+      'another process resumed it; see day2-tui runs',
+  );
 }
 
 function errMessage(e: unknown): string {
@@ -177,6 +224,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   // ---- the journal
   const startedAtDate = resume ? new Date(resume.startedAt) : now();
   const runId = resume ? resume.runId : newRunId(procedure.entry.id, startedAtDate);
+  const lock = takeLock(options, runId, operatorName);
   const byId = new Map((resume?.steps ?? []).map((s) => [s.id, s] as const));
   const journal: Journal = {
     version: JOURNAL_VERSION,
@@ -216,7 +264,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   const audit = (entry: AuditInput): void => {
     appendAudit(stateDir, { time: iso(now()), operator: operatorName, runId, ...entry } as AuditEntry);
   };
-  save(); // the journal exists before anything runs
+  try {
+    save(); // the journal exists before anything runs
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 
   // ---- the snapshot the console renders
   let facts: HostFacts | undefined;
@@ -876,6 +929,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           let value: string;
           try {
             value = fn(outs, ctx);
+            const problem = captureProblem(value);
+            if (problem) throw new Error(`the value ${problem}`);
           } catch (e) {
             return { host: t?.name ?? null, command: `(capturing ${name})`, exitCode: null, tail: `could not capture ${name}: ${errMessage(e)}` };
           }
@@ -949,6 +1004,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (extra.failure) r.failure = extra.failure;
     if (journal.message) r.message = journal.message;
     finalResult = r;
+    lock.release();
     const w = resultWaiters;
     resultWaiters = [];
     for (const resolve of w) resolve(r);

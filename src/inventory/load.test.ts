@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -77,4 +77,32 @@ test('parse errors carry the file path and line', () => {
   const bad = join(dir, 'bad');
   writeFileSync(bad, '[nodes]\nn[3:1]\n');
   rejects(() => loadInventory({ flag: bad, env: {} }), new RegExp(`^${bad}:2: bad host range`));
+});
+
+test('-i of a FIFO, a device or a file over 16 MiB is refused at once, naming the file and what to do', () => {
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  const started = Date.now();
+  const fifoIs = 'the inventory given with -i is a FIFO \\(named pipe\\), not a regular file: pass the INI';
+  rejects(() => loadInventory({ flag: fifo, env: {} }), new RegExp(`^${fifo}: ${fifoIs}`));
+  assert.ok(Date.now() - started < 2000, 'no wait for a writer');
+  rejects(() => loadInventory({ flag: '/dev/zero', env: {} }), /^\/dev\/zero: the inventory given with -i is a character device, not a/);
+  const big = join(dir, 'big');
+  writeFileSync(big, '[nodes]\n');
+  truncateSync(big, 17 * 1024 * 1024);
+  rejects(() => loadInventory({ flag: big, env: {} }), /given with -i is 17 MiB, over the 16 MiB this file can be: pass the INI/);
+});
+
+test('a line that is not valid UTF-8 is refused at its line; in a comment it is left alone', () => {
+  const latin = join(dir, 'latin1');
+  writeFileSync(latin, Buffer.concat([Buffer.from('# caf\xe9\n[nodes]\nn1\n', 'latin1'), Buffer.from('n\xe92\n', 'latin1')]));
+  rejects(() => loadInventory({ flag: latin, env: {} }), new RegExp(`^${latin}:4: this line is not valid UTF-8: save the inventory as`));
+  writeFileSync(latin, Buffer.from('# caf\xe9\n[nodes]\nn1\n', 'latin1'));
+  assert.equal(loadInventory({ flag: latin, env: {} }).hosts.length, 1);
+});
+
+test('a host name that would climb out of the backup copy directory is refused with file:line', () => {
+  const evil = join(dir, 'evil');
+  writeFileSync(evil, '[masters]\n../../etc/cron.d ansible_host=10.0.0.1\n');
+  rejects(() => loadInventory({ flag: evil, env: {} }), new RegExp(`^${evil}:2: host name "\\.\\./\\.\\./etc/cron\\.d" contains "/"`));
 });

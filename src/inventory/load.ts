@@ -3,9 +3,11 @@
 // `--demo` forces the demo. A file the operator named (flag or variable) that is missing or unreadable
 // is an error, never a silent fallback to the demo: showing a simulated cluster to someone who asked
 // for a real one would be the worst thing this tool could do at 3 a.m.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { demoInventory } from './demo.js';
+import { quoteWord } from '../transport/shell.js';
+import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';
 import { InventoryError, type Inventory } from './types.js';
 
@@ -64,35 +66,7 @@ function how(source: Extract<InventorySource, { kind: 'file' }>): string {
 /** Reads and parses an inventory file; InventoryError (naming the path and what to do) when it cannot. */
 export function readInventoryFile(source: Extract<InventorySource, { kind: 'file' }>): Inventory {
   const { path } = source;
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) {
-      throw new InventoryError(
-        path,
-        undefined,
-        `the inventory ${how(source)} is a directory; day2-tui reads one INI file: pass -i ${path.replace(/\/$/, '')}/hosts (or the file in it that lists [masters] and [etcd])`,
-      );
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof InventoryError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const fix =
-      source.from === 'flag'
-        ? 'check the path given with -i, or leave -i out to use the DEMO cluster'
-        : source.from === 'env'
-          ? `fix or unset $${INVENTORY_ENV}`
-          : `pass the right file with -i, or run with --demo`;
-    if (code === 'ENOENT') throw new InventoryError(path, undefined, `the inventory ${how(source)} does not exist: ${fix}`);
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new InventoryError(
-        path,
-        undefined,
-        `the inventory ${how(source)} cannot be read (permission denied): run day2-tui as a user that can read it (often root, or via sudo), or copy it somewhere readable and pass -i`,
-      );
-    }
-    throw new InventoryError(path, undefined, `the inventory ${how(source)} cannot be read (${code ?? String(e)}): ${fix}`);
-  }
+  const text = decodeInventory(readBytes(source), path);
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (/^(---|all:\s*$|\{)/m.test(trimmed.split('\n')[0] ?? '')) {
     throw new InventoryError(
@@ -102,6 +76,57 @@ export function readInventoryFile(source: Extract<InventorySource, { kind: 'file
     );
   }
   return parseInventory(text, { file: path, source: { kind: 'file', path } });
+}
+
+function readBytes(source: Extract<InventorySource, { kind: 'file' }>): Buffer {
+  const { path } = source;
+  try {
+    return readInputFile(path);
+  } catch (e) {
+    if (!(e instanceof InputFileError)) throw e;
+    throw new InventoryError(path, undefined, `the inventory ${how(source)} ${e.what}: ${fixFor(source, e)}`);
+  }
+}
+
+function fixFor(source: Extract<InventorySource, { kind: 'file' }>, e: InputFileError): string {
+  switch (e.problem) {
+    case 'directory':
+      return `day2-tui reads one INI file: pass -i ${quoteWord(`${source.path.replace(/\/$/, '')}/hosts`)} (or the one that lists [etcd])`;
+    case 'denied':
+      return 'run day2-tui as a user that can read it (often root, or via sudo), or copy it somewhere readable and pass -i';
+    case 'not-a-file':
+    case 'too-large':
+      return 'pass the INI inventory file the installer used (a plain file) with -i';
+    default:
+      if (source.from === 'flag') return 'check the path given with -i, or leave -i out to use the DEMO cluster';
+      return source.from === 'env' ? `fix or unset $${INVENTORY_ENV}` : 'pass the right file with -i, or run with --demo';
+  }
+}
+
+/**
+ * The text of the inventory. A line that is not valid UTF-8 is refused at its line (a host name or value
+ * with stray bytes would be shown and used as something else), unless it is a comment.
+ */
+function decodeInventory(bytes: Buffer, path: string): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    // find the line
+  }
+  const lines = bytes.toString('latin1').split('\n');
+  let offset = 0;
+  lines.forEach((latin, i) => {
+    const raw = bytes.subarray(offset, offset + latin.length);
+    offset += latin.length + 1;
+    if (/^\s*[#;]/.test(latin)) return;
+    try {
+      strict.decode(raw);
+    } catch {
+      throw new InventoryError(path, i + 1, 'this line is not valid UTF-8: save the inventory as UTF-8 (e.g. iconv -f latin1 -t utf-8)');
+    }
+  });
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** Resolves the source (see resolveInventorySource) and returns the inventory: a parsed file or the DEMO cluster. */

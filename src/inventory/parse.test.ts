@@ -314,3 +314,37 @@ test('BOM and blank/comment-only files', () => {
   assert.deepEqual(inv.hosts, []);
   assert.deepEqual(inv.warnings, []);
 });
+
+test('host names that could leave a directory, read as an option or hide text are refused at their line', () => {
+  throwsAt('[nodes]\nok.example.com\n../../etc/cron.d\n', 3, /^host name "\.\.\/\.\.\/etc\/cron\.d" contains "\/"/);
+  throwsAt('[nodes]\n..\n', 2, /is or contains "\.\." or "\."/);
+  throwsAt('[nodes]\nnode..x\n', 2, /contains "\.\."/);
+  throwsAt('[nodes]\n-node1\n', 2, /starts with "-"/);
+  throwsAt('[nodes]\n"a b" ansible_host=10.0.0.1\n', 2, /contains a space, a quote or a backslash/);
+  throwsAt('[nodes]\nnode\\\\1\n', 2, /contains a space, a quote or a backslash/);
+  throwsAt('[nodes]\nn\uFFFDde\n', 2, /is not valid UTF-8/);
+});
+
+test('control characters (NUL, ESC, DEL, C1) are refused at their line, and shown escaped in the message', () => {
+  for (const c of ['\u0000', '\u001b', '\u007f', '\u009b']) {
+    const code = c.charCodeAt(0).toString(16).padStart(2, '0');
+    throwsAt(`[nodes]\nnode${c}1\n`, 2, new RegExp(`control character \\(\\\\u00${code}\\) at column 5`));
+  }
+  throwsAt('[all:vars]\nansible_user=root\u001b[2J\n', 2, /control character/);
+  try {
+    parse('[nodes]\nnode\u001b[2J\n');
+  } catch (e) {
+    assert.ok(!(e as Error).message.includes('\u001b'), 'no raw ESC in the message');
+  }
+  // a file name with a control character is escaped too (every InventoryError message)
+  assert.equal(new InventoryError('/tmp/a\u001bb', 1, 'x').message, '/tmp/a\\u001bb:1: x');
+  // comments may hold anything
+  assert.equal(parse('# \u0007 bell\n[nodes]\nn1\n').hosts.length, 1);
+});
+
+test('address variables take a host name or IP only: nothing for awk -v or a URL to read as an escape', () => {
+  throwsAt('[nodes]\nn1 ansible_host=10.0.0.1\\\\n\n', 2, /^ansible_host=10\.0\.0\.1\\n: not a host name or IP address/);
+  throwsAt('[nodes:vars]\nopenshift_hostname=a\\tb\n[nodes]\nn1\n', 2, /openshift_hostname=a\\tb: not a host name or IP address/);
+  const inv = parse('[nodes]\nn1 ansible_host=fe80::1%eth0 openshift_ip=10.0.0.1 openshift_hostname=n1.example.com\n');
+  assert.equal(host(inv, 'n1').address, 'fe80::1%eth0');
+});

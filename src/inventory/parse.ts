@@ -18,6 +18,7 @@ import {
   type OpenShiftHostVars,
   type Role,
 } from './types.js';
+import { CONTROL_RE, printable } from './printable.js';
 
 /** One variable as written, with the line that set it. */
 interface VarDef {
@@ -68,6 +69,22 @@ export function parseBoolean(text: string): boolean | undefined {
 
 const BOOLEAN_VARS = new Set(['ansible_become', 'openshift_schedulable']);
 const PORT_VARS = new Set(['ansible_port', 'ansible_ssh_port']);
+/** Variables that name a host: they go into commands, URLs and awk values, so only a host name's characters. */
+const ADDRESS_VARS = new Set(['ansible_host', 'ansible_ssh_host', 'openshift_ip', 'openshift_hostname', 'openshift_public_hostname']);
+const ADDRESS_RE = /^[A-Za-z0-9._:%[\]-]+$/;
+
+/**
+ * Why a host name cannot be used, or undefined. Names become paths on the bastion (backups are copied to
+ * <dir>/<host>/), journal keys and command words: nothing that can leave a directory or read as an option.
+ */
+export function hostNameProblem(name: string): string | undefined {
+  if (name.includes('/')) return 'contains "/"';
+  if (name.includes('..') || name === '.') return 'is or contains ".." or "."';
+  if (name.startsWith('-')) return 'starts with "-" (it would read as an option)';
+  if (/[\s\\'"]/.test(name)) return 'contains a space, a quote or a backslash';
+  if (name.includes('\uFFFD')) return 'is not valid UTF-8';
+  return undefined;
+}
 
 /** Rejects values of the recognised variables that cannot be used, at the line that sets them. */
 function validateVar(file: string, line: number, key: string, value: string): void {
@@ -76,6 +93,10 @@ function validateVar(file: string, line: number, key: string, value: string): vo
     if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) {
       throw new InventoryError(file, line, `${key}=${value}: the port is not a number from 1 to 65535; write e.g. ${key}=22`);
     }
+  }
+  if (ADDRESS_VARS.has(key) && !ADDRESS_RE.test(value)) {
+    const allowed = 'letters, digits, ".", "-", "_", ":" only';
+    throw new InventoryError(file, line, `${key}=${value}: not a host name or IP address (${allowed}); fix the value`);
   }
   if (BOOLEAN_VARS.has(key) && parseBoolean(value) === undefined) {
     throw new InventoryError(file, line, `${key}=${value}: not a boolean; write ${key}=true or ${key}=false (yes/no, 1/0 work too)`);
@@ -368,6 +389,11 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     const lineNo = idx + 1;
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const control = CONTROL_RE.exec(line);
+    if (control) {
+      const at = `a control character (${printable(control[0])}) at column ${rawLine.indexOf(control[0]) + 1}`;
+      throw new InventoryError(file, lineNo, `${at}: remove it (an inventory is plain text)`);
+    }
 
     if (line.startsWith('[')) {
       const m = SECTION_RE.exec(line);
@@ -460,6 +486,10 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       vars.set(key, { value, line: lineNo });
     }
     for (const name of expandHostPattern(pattern, file, lineNo)) {
+      const problem = hostNameProblem(name);
+      if (problem) {
+        throw new InventoryError(file, lineNo, `host name ${JSON.stringify(name)} ${problem}: write the host's DNS name or address`);
+      }
       let h = hosts.get(name);
       if (!h) {
         h = { name, line: lineNo, vars: new Map() };
@@ -606,7 +636,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     hosts: outHosts,
     groups: resolved,
     groupVars,
-    warnings,
+    warnings: warnings.map((w) => ({ ...w, message: printable(w.message) })),
   };
 }
 

@@ -1,4 +1,5 @@
 // The cluster as the Ansible inventory of an OCP 3.x install describes it.
+import { printable } from './printable.js';
 
 /** Roles an administrator thinks in. Masters are nodes too; infra comes from the node group or labels. */
 export type Role = 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node' | 'glusterfs';
@@ -70,7 +71,7 @@ export class InventoryError extends Error {
     readonly line: number | undefined,
     readonly problem: string,
   ) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`);
+    super(printable(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`));
     this.name = 'InventoryError';
   }
 }

@@ -7,7 +7,7 @@ import { demoInventory } from '../inventory/demo.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './demo-cluster.js';
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
-import type { ShellCommand } from './shell.js';
+import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -444,7 +444,9 @@ export class DemoRunner implements Runner {
     return {
       state: 'unreachable',
       reason: `ssh: connect to host ${h.ip} port 22: No route to host`,
-      hint: `Is ${h.name} powered on and on the network? Check it from its console or the hypervisor, and that port 22 is open from the bastion (nc -zv ${h.ip} 22); then probe again.`,
+      hint:
+        `Is ${h.name} powered on and on the network? Check it from its console or the hypervisor, ` +
+        `and that port 22 is open from the bastion (nc -zv ${quoteWord(h.ip)} 22); then probe again.`,
     };
   }
 

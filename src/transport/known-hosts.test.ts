@@ -14,6 +14,7 @@ import {
   knownKeyTypes,
   loadKnownHosts,
   parseKnownHosts,
+  KnownHostsError,
 } from './known-hosts.js';
 
 let dir: string;
@@ -191,5 +192,20 @@ describe('checkHostKey', () => {
 
   it('treats a missing file as empty', async () => {
     assert.deepEqual(await loadKnownHosts(join(dir, 'does-not-exist')), { entries: [], invalid: [] });
+  });
+});
+
+describe('loadKnownHosts of a file that cannot be used', () => {
+  it('refuses a directory or a FIFO as such, naming the path, at once; a missing file is an empty one', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'day2-kh-bad-'));
+    const isDir = (e: unknown) => e instanceof KnownHostsError && e.message === `known_hosts ${base} is a directory`;
+    await assert.rejects(loadKnownHosts(base), isDir);
+    const fifo = join(base, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    await assert.rejects(loadKnownHosts(fifo), /known_hosts .*fifo is a FIFO \(named pipe\), not a regular file/);
+    assert.ok(Date.now() - started < 2000, 'no wait for a writer');
+    assert.deepEqual(await loadKnownHosts(join(base, 'missing')), { entries: [], invalid: [] });
+    rmSync(base, { recursive: true, force: true });
   });
 });

@@ -5,7 +5,7 @@
 // hostpatterns is a comma list of names/addresses (`[host]:port` when the port is not 22), with `*`/`?`
 // wildcards and `!` negation, or a single hashed entry `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
 import { createHash, createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { InputFileError, readInputFile } from '../inventory/input-file.js';
 
 export type KnownHostsMarker = 'revoked' | 'cert-authority';
 
@@ -180,16 +180,28 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: HostQuer
   return types;
 }
 
-/** Reads and parses a known_hosts file; a missing file is an empty one (every key unknown). */
-export async function loadKnownHosts(path: string): Promise<KnownHostsParseResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], invalid: [] };
-    throw err;
+/** A known_hosts file that cannot be used (a directory, a FIFO, unreadable, too large): no host key can be checked. */
+export class KnownHostsError extends Error {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`known_hosts ${path} ${what}`);
+    this.name = 'KnownHostsError';
   }
-  return parseKnownHosts(text);
+}
+
+/** Reads and parses a known_hosts file; a missing file is an empty one (every key unknown); KnownHostsError when unusable. */
+export async function loadKnownHosts(path: string): Promise<KnownHostsParseResult> {
+  let bytes: Buffer;
+  try {
+    bytes = readInputFile(path);
+  } catch (err) {
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.problem === 'missing') return { entries: [], invalid: [] };
+    throw new KnownHostsError(path, err.what);
+  }
+  return parseKnownHosts(bytes.toString('utf8'));
 }
 
 /** OpenSSH-style SHA256 fingerprint of a key blob: `SHA256:base64-without-padding`. */

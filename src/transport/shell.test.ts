@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { argv, literal, quoteWord, sh } from './shell.js';
+import { argv, awkVars, literal, quoteWord, sh } from './shell.js';
 
 /** What sh really sees: each word on its own line. */
 function words(script: string): string[] {
@@ -27,4 +27,13 @@ test('sh interpolates arrays as several words and commands as-is', () => {
   assert.equal(sh`${['a b', 'c']} && ${inner}`.script, "'a b' c && echo 'x y'");
   assert.equal(argv('cp', '-R', '/backup/etcd 1', '/var/lib/etcd').script, "cp -R '/backup/etcd 1' /var/lib/etcd");
   assert.equal(literal('ss -l4n | grep 2380').script, 'ss -l4n | grep 2380');
+});
+
+test('awkVars: a value reaches awk as written, backslashes and all', () => {
+  const tricky = { add: 'https://10.0.0.1:2379\\n', drop: 'a\\tb \\\\ c\\', plain: 'x y' };
+  const script = sh`awk ${awkVars(tricky)} 'BEGIN { printf "%s|%s|%s", add, drop, plain }'`.script;
+  assert.equal(execFileSync('sh', ['-c', script], { encoding: 'utf8' }), `${tricky.add}|${tricky.drop}|${tricky.plain}`);
+  // what a bare -v does to the same value: the reason for the helper
+  const bare = sh`awk -v ${`v=${tricky.add}`} 'BEGIN { printf "%s", v }'`.script;
+  assert.notEqual(execFileSync('sh', ['-c', bare], { encoding: 'utf8' }), tricky.add);
 });

@@ -49,3 +49,11 @@ export function argv(...words: (string | number)[]): ShellCommand {
 export function literal(script: string): ShellCommand {
   return { script };
 }
+
+/**
+ * `-v name=value …` for awk, each value read back exactly as given: awk -v turns backslash escapes
+ * (`\n`, `\t`, `\\`) into other characters, so every backslash is doubled first. Use it for every awk -v.
+ */
+export function awkVars(vars: Record<string, string>): string[] {
+  return Object.entries(vars).flatMap(([name, value]) => ['-v', `${name}=${value.replace(/\\/g, '\\\\')}`]);
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { SshRunner, batchScript, killGroupScript, remoteCommandText } from './ssh.js';
+import { SshRunner, authFailedHint, batchScript, killGroupScript, remoteCommandText } from './ssh.js';
 import { MarkerSplitter } from './stream.js';
 import { literal, quoteWord } from './shell.js';
 
@@ -97,5 +97,14 @@ describe('batchScript', () => {
     const err = cut(Buffer.from(r.stderr.toString().replace(/^@@day2-tui-pgid \d+\n/, '')));
     assert.deepEqual(err.markers, ['0', '1', '2', '3']);
     assert.deepEqual(err.parts, ['err\n', '', '', '']);
+  });
+});
+
+describe('authFailedHint', () => {
+  it('quotes the user@address of the ssh-copy-id it suggests', () => {
+    const hint = authFailedHint("o'p er", { name: 'm0', address: '10.0.0.1', port: 2222 });
+    const args = /ssh-copy-id (.*)\)/.exec(hint)![1]!;
+    const words = execFileSync('sh', ['-c', `for w in ${args}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' });
+    assert.deepEqual(words.trim().split('\n'), ['-i', 'KEY.pub', '-p', '2222', "o'p er@10.0.0.1"], 'one word for user@address');
   });
 });

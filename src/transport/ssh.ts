@@ -26,7 +26,9 @@ import {
   keyTypeOfBlob,
   knownKeyTypes,
   loadKnownHosts,
+  KnownHostsError,
   type HostKeyVerdict,
+  type KnownHostsParseResult,
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
@@ -249,7 +251,7 @@ class HostConnection {
     const { host, user } = this;
     const opts = this.runner.options;
     const ssh2 = await loadSsh2();
-    const known = await loadKnownHosts(opts.knownHostsPath);
+    const known = await this.knownHosts(opts.knownHostsPath);
     const query = { names: [host.name, host.address], port: host.port };
     const preferred = knownKeyTypes(known.entries, query).flatMap(algorithmsForKeyType);
     const hostKeyAlgorithms = [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
@@ -319,6 +321,19 @@ class HostConnection {
     });
   }
 
+  /** The known_hosts entries; a file that cannot be used refuses the host as such (not as a failed command). */
+  private async knownHosts(path: string): Promise<KnownHostsParseResult> {
+    try {
+      return await loadKnownHosts(path);
+    } catch (err) {
+      if (!(err instanceof KnownHostsError)) throw err;
+      const { host } = this;
+      const message = `cannot check the host key of ${hostLabel(host)}: ${err.message}; not connecting`;
+      const hint = `Pass --known-hosts with a readable file of host keys, or fix ${quoteWord(path)} (a plain file, one key a line).`;
+      throw new TransportError(host.name, 'host-key-unknown', message, hint);
+    }
+  }
+
   private unreachableHint(): string {
     const { host } = this;
     return `Check that ${host.name} is up and sshd listens on ${host.address} port ${host.port} (from the bastion: nc -zv ${quoteWord(host.address)} ${host.port}); check ansible_host/ansible_port in the inventory.`;
@@ -342,7 +357,8 @@ class HostConnection {
           host.name,
           'host-key-unknown',
           `host key of ${label} is not in ${kh} (presented ${fp}); not connecting`,
-          `Check the fingerprint out of band first (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${shortType(presented.type)}_key.pub; expect ${fp}), then add the key: ${scan}`,
+          `Check the fingerprint out of band first (on the host: ssh-keygen -lf ${hostKeyFile(presented.type)}; ` +
+            `expect ${fp}), then add the key: ${scan}`,
         );
       }
       const line = verdict.entry ? `${kh}:${verdict.entry.line}` : kh;
@@ -374,7 +390,7 @@ class HostConnection {
         host.name,
         'auth-failed',
         `authentication as ${user} on ${label} failed (tried: ${triedText}${skippedText})`,
-        `Authorize one of these keys for ${user} on ${host.name} (e.g. ssh-copy-id -i KEY.pub -p ${host.port} ${user}@${host.address}), or point ansible_ssh_private_key_file / --identity at the right key, or load it into ssh-agent; check ansible_user.`,
+        authFailedHint(user, host),
       );
     }
     const code = err.code ?? '';
@@ -519,6 +535,18 @@ class HostConnection {
 /** `~/x` → $HOME/x, as Ansible does for ansible_ssh_private_key_file. */
 function expandHome(path: string): string {
   return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
+
+/** What to do when the host refused every key: the ssh-copy-id shown is quoted like every command. */
+export function authFailedHint(user: string, host: Pick<Host, 'name' | 'address' | 'port'>): string {
+  const copy = `ssh-copy-id -i KEY.pub -p ${host.port} ${quoteWord(`${user}@${host.address}`)}`;
+  const rest = 'or point ansible_ssh_private_key_file / --identity at the right key, or load it into ssh-agent; check ansible_user.';
+  return `Authorize one of these keys for ${user} on ${host.name} (e.g. ${copy}), ${rest}`;
+}
+
+/** The host's own public key file of that type, quoted (the type comes from the server). */
+function hostKeyFile(type: string): string {
+  return quoteWord(`/etc/ssh/ssh_host_${shortType(type)}_key.pub`);
 }
 
 function shortType(type: string): string {
