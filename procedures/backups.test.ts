@@ -7,6 +7,7 @@ import { parse as shellParse } from 'shell-quote';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { PlanStep, Procedure, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { BUILT_IDS, CATALOGUE } from './catalogue.js';
 import { PROCEDURES, findProcedure } from './index.js';
 import { dateStamp, parseHostname, remoteDirExpr, validateBackupDir } from './backup-common.js';
@@ -36,8 +37,9 @@ function inventory(): Inventory {
 const NOW = new Date(2024, 0, 5, 3, 4, 5); // 5 Jan 2024, local time
 const inv = inventory();
 
+/** The sample's masters run etcd as systemd units (the facts a run reads from the hosts). */
 function plan(p: Procedure, params: Record<string, string> = {}): PlanStep[] {
-  return planProcedure(p, params, inv, NOW);
+  return planProcedure(p, params, inv, NOW, knownControlPlane(Object.fromEntries(inv.hosts.map((h) => [h.name, 'systemd' as const]))));
 }
 function step(steps: PlanStep[], id: string): PlanStep {
   const s = steps.find((x) => x.id === id);
@@ -201,8 +203,9 @@ test('etcd-backup: commands, every endpoint, certificates spelled out, hostile a
   assert.deepEqual(words(snap[1]!).slice(-5), ['--endpoints', 'https://10.0.0.2:2379', 'snapshot', 'save', '/backup/etcd-20240105/db']);
   const v2b = cmds(step(steps, 'v2-backup'), m);
   assert.equal(v2b[0], 'systemctl stop etcd.service');
-  assert.match(v2b[1]!, /^if test -e \/backup\/etcd-20240105\/member; then mv \/backup\/etcd-20240105\/member \/backup\/etcd-20240105\/member.old-20240105030405 /);
-  assert.match(v2b[2]!, /^ETCDCTL_API=2 etcdctl backup --data-dir \/var\/lib\/etcd --backup-dir \/backup\/etcd-20240105 \|\| \{ rc=\$\?; .*systemctl start etcd.service; exit \$rc; \}$/);
+  assert.match(v2b[1]!, /^i=0; until .* ss -ltn .*\(10\W+0\W+0\W+2\|/, 'the backup waits until nothing listens on the member’s ports');
+  assert.match(v2b[2]!, /^if test -e \/backup\/etcd-20240105\/member; then mv \/backup\/etcd-20240105\/member \/backup\/etcd-20240105\/member.old-20240105030405 /);
+  assert.match(v2b[3]!, /^ETCDCTL_API=2 etcdctl backup --data-dir \/var\/lib\/etcd --backup-dir \/backup\/etcd-20240105 \|\| \{ rc=\$\?; .*systemctl start etcd.service; exit \$rc; \}$/);
   const start = cmds(step(steps, 'start-etcd'), m);
   assert.equal(start[0], 'systemctl start etcd.service');
   assert.match(start[1]!, /^i=0; until ETCDCTL_API=3 etcdctl .* --endpoints https:\/\/10.0.0.2:2379 endpoint health; do/);

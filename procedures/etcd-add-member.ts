@@ -41,6 +41,7 @@
 // restarts only where the file changed. A step with nothing to do (already a member, rules present, etcd
 // installed, URL listed) is skipped or says so: a repeated or resumed run is safe.
 import { tmpdir } from 'node:os';
+import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
 import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts } from '../src/checks/etcdctl.js';
@@ -942,6 +943,9 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
 
 export const etcdAddMember: Procedure = {
   entry,
+  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  facts: [controlPlaneProbe],
+  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-add-member'),
   parameters: withValidators(entry, {
     host: validateNewHost,
     ip: (v) => validateIp(v),

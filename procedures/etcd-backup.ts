@@ -10,20 +10,24 @@
 // backup is verified (`snapshot status`, member/wal/*.wal, member/snap/db); an existing v2 backup of the
 // same day is moved aside, not overwritten; optional copy to the bastion (tar.gz in /backup on each
 // member, fetched over SFTP on the verified connection). etcdctl is always called with every flag (the
-// installer's aliases are not expanded over ssh). Restarts use systemctl (RPM etcd); static-pod etcd (3.10 `master-restart etcd`) is not handled.
+// installer's aliases are not expanded over ssh). etcd is stopped and started the way the member runs it
+// (src/ocp/control-plane.ts): a static pod by moving its manifest aside and back, a unit with systemctl;
+// the v2 backup waits until nothing listens on the member's ports (on a 3.10 master `systemctl stop
+// etcd` stops nothing while the static pod serves, and etcdctl backup would read a live data dir).
 import type { CommandOutput } from '../src/checks/types.js';
 import { ETCD_PEER_CERTS, etcdClientUrl, etcdctl, etcdctl3, etcdEndpoints, etcdHosts, etcdAddress, ETCD_CLIENT_PORT } from '../src/checks/etcdctl.js';
 import { parseJsonLossless, parseV2ClusterHealth, parseV3EndpointHealth, parseV3MemberList } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { sh, type ShellCommand } from '../src/transport/shell.js';
+import { controlPlaneProbe, startCommand } from '../src/ocp/control-plane.js';
+import { etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
 import { catalogueEntry, sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
 
 const entry = catalogueEntry('etcd-backup');
 
 export const DEFAULT_DATA_BACKUP_DIR = '/backup/etcd-<YYYYMMDD>';
 export const ETCD_DATA_DIR = '/var/lib/etcd';
-const ETCD_UNIT = 'etcd.service';
 
 /** The member whose data is backed up: `host`, else the first etcd member of the inventory. */
 export function member(ctx: StepContext): Host {
@@ -135,6 +139,8 @@ function missingVerdict(what: string) {
 
 export const etcdBackup: Procedure = {
   entry,
+  // static pod or unit, per member: read from the hosts before the plan and the run
+  facts: [controlPlaneProbe],
   parameters: withValidators(entry, {
     host: validateHostOfRole('etcd'),
     'backup-dir': (v) => validateDataDir(v),
@@ -270,13 +276,17 @@ export const etcdBackup: Procedure = {
       },
       commands: (ctx) => {
         const d = dataBackupDir(ctx);
+        const start = startCommand(etcdRuntime(ctx));
         return [
-          argv('systemctl', 'stop', ETCD_UNIT),
+          // a static pod: its manifest moved to pods-stopped/ (systemctl stop would stop nothing); then
+          // until nothing listens on the member's ports: etcdctl backup must not read a live data dir
+          ...stopEtcdCommands(ctx),
           // a v2 backup of an earlier run the same day is moved aside (etcdctl backup will not write over a WAL)
           sh`if test -e ${d}/member; then mv ${`${d}/member`} ${`${d}/member.old-${timeStamp(ctx.startedAt)}`} && echo ${`moved the earlier v2 backup aside to ${d}/member.old-${timeStamp(ctx.startedAt)}`}; fi`,
-          sh`ETCDCTL_API=2 etcdctl backup --data-dir ${ETCD_DATA_DIR} --backup-dir ${d} || { rc=$?; echo 'the v2 backup failed: starting etcd again'; systemctl start ${ETCD_UNIT}; exit $rc; }`,
+          sh`ETCDCTL_API=2 etcdctl backup --data-dir ${ETCD_DATA_DIR} --backup-dir ${d} || { rc=$?; echo 'the v2 backup failed: starting etcd again'; ${start}; exit $rc; }`,
         ];
       },
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'the v2 backup has member/wal/*.wal and member/snap/db',
         command: (ctx) => v2BackupCheckCommand(dataBackupDir(ctx)),
@@ -285,17 +295,17 @@ export const etcdBackup: Procedure = {
     },
     {
       id: 'start-etcd',
-      title: 'Start etcd again and wait until the member is healthy',
+      title: 'Start etcd again (systemctl start, or the static pod’s manifest moved back) and wait until the member is healthy',
       section: '4.6.1.2',
       where: onMember,
+      follow: followEtcdLog,
       commands: (ctx) => {
-        const own = etcdctl3([etcdClientUrl(ctx.host ?? member(ctx))], ['endpoint', 'health']);
         return [
-          argv('systemctl', 'start', ETCD_UNIT),
-          sh`i=0; until ${own}; do i=$((i+1)); if test "$i" -ge 30; then echo 'etcd did not become healthy within 60 s'; exit 1; fi; sleep 2; done`,
+          startCommand(etcdRuntime(ctx)),
+          untilEtcdHealthy(ctx, ctx.host ?? member(ctx)),
         ];
       },
-      timeoutMs: 3 * 60_000,
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'every endpoint is healthy again (v3)',
         command: (ctx) => etcdctl.endpointHealth(all(ctx)),

@@ -8,7 +8,7 @@ import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import {
-  etcdGoneCheck, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, stopCommand, type Runtime,
+  etcdGoneCheck, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, startWithinSeconds, stopCommand, type Runtime,
 } from '../src/ocp/control-plane.js';
 
 export const ETCD_UNIT = 'etcd.service';
@@ -78,6 +78,13 @@ export function stopEtcdCommands(ctx: StepContext): ShellCommand[] {
   return [stopCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(ctx.host!)), 90, `etcd on ${ctx.host!.name} did not stop`)];
 }
 
+/** Until the member `h` (default: the step's host) answers endpoint health, as long as its runtime's start may take. */
+export function untilEtcdHealthy(ctx: StepContext, h: Host = ctx.host ?? paramMember(ctx), what = 'did not become healthy'): ShellCommand {
+  const r = etcdRuntime(ctx, h);
+  const note = r.kind === 'static-pod' ? ' (a static pod: read master-logs etcd etcd, and the node log for a kubelet back-off)' : '';
+  return waitUntil(ownHealth(h), startWithinSeconds(r), `${h.name} ${what}${note}`);
+}
+
 /** etcd is really gone from the step's host: its runtime says stopped and nothing listens on its 2379/2380. */
 export const etcdGone: CommandCheck = etcdGoneCheck(etcdAddress);
 
@@ -94,7 +101,7 @@ export function stopEveryMemberStep(section: string, gate: Gate): Step {
     where: everyMember,
     gate,
     commands: (ctx) => stopEtcdCommands(ctx),
-    timeoutMs: 3 * 60_000,
+    timeoutMs: 8 * 60_000,
     verify: etcdGone,
   };
 }

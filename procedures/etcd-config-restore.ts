@@ -1,20 +1,23 @@
 // 5.4.2 Restoring etcd (the configuration file): when /etc/etcd/etcd.conf is lost or damaged,
 //   cp /backup/yesterday/master-0-files/etcd.conf /etc/etcd/etcd.conf
 //   restorecon -Rv /etc/etcd/etcd.conf
-//   systemctl restart etcd.service
+//   systemctl restart etcd.service                (a static pod: master-restart etcd)
 // Beyond the guide's text: the backup file is looked for as <backup>/etcd.conf (the guide's layout) or
 // <backup>/etcd/etcd.conf (what etcd-backup writes: cp -R /etc/etcd/ /backup/etcd-config-<date>/) and must
 // hold ETCD_NAME; the current etcd.conf, if any, is kept as etcd.conf.old-<timestamp>; the restart
 // happens only when the other members keep quorum; the tool waits until the member is healthy and
 // checks every endpoint afterwards.
 import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts } from '../src/checks/etcdctl.js';
+import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { parseV3EndpointHealth } from '../src/checks/parse/etcd.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
-import { argv, sh } from '../src/transport/shell.js';
+import { sh } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { quorumVerdict } from './etcd-backup.js';
-import { backupParam, ETCD_CONF, ETCD_UNIT, healthyV3, onParamHost, otherMembers, ownHealth, paramMember, text, validateRemoteDir, waitUntil } from './etcd-common.js';
-import { etcdPanel, followEtcdJournal } from './etcd-panel.js';
+import {
+  backupParam, ETCD_CONF, etcdRuntime, followEtcdLog, healthyV3, onParamHost, otherMembers, paramMember, text, untilEtcdHealthy, validateRemoteDir,
+} from './etcd-common.js';
+import { etcdPanel } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-config-restore');
 
@@ -28,6 +31,8 @@ const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.
 
 export const etcdConfigRestore: Procedure = {
   entry,
+  // static pod or unit: read from the hosts before the plan and the run (the restart differs)
+  facts: [controlPlaneProbe],
   parameters: withValidators(entry, { host: validateHostOfRole('etcd'), backup: (v) => validateRemoteDir(v) }),
   panel: etcdPanel(paramMember),
   steps: [
@@ -73,10 +78,10 @@ export const etcdConfigRestore: Procedure = {
     },
     {
       id: 'restart',
-      title: 'Restart etcd (systemctl restart etcd.service) and wait until the member is healthy',
+      title: 'Restart etcd (systemctl restart etcd.service, or master-restart etcd for a static pod) and wait until the member is healthy',
       section: '5.4.2',
       where: onParamHost,
-      follow: followEtcdJournal,
+      follow: followEtcdLog,
       precondition: {
         describe: 'the other members keep quorum while this one restarts',
         command: (ctx) => {
@@ -90,7 +95,7 @@ export const etcdConfigRestore: Procedure = {
           return quorumVerdict(etcdHosts(ctx.inventory).length, healthy.length, others.filter((h) => !healthy.includes(h)).map((h) => h.name), paramMember(ctx).name);
         },
       },
-      commands: (ctx) => [argv('systemctl', 'restart', ETCD_UNIT), waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)],
+      commands: (ctx) => [restartCommand(etcdRuntime(ctx)), untilEtcdHealthy(ctx)],
       timeoutMs: 3 * 60_000,
       verify: healthyV3((ctx) => [etcdClientUrl(paramMember(ctx))], 'the member is healthy'),
     },

@@ -13,6 +13,7 @@
 // etcd.conf is kept as etcd.conf.bak-<timestamp> before the edit. L1333's `master-restart api
 // restart-master controller` is read as the two commands `master-restart api` and `master-restart controllers`.
 import type { CommandOutput } from '../src/checks/types.js';
+import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
 import { etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
@@ -183,6 +184,9 @@ function validateFrom(value: string, inventory: Inventory): string | undefined {
 
 export const etcdRemoveMember: Procedure = {
   entry,
+  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  facts: [controlPlaneProbe],
+  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-remove-member'),
   parameters: withValidators(entry, {
     member: validateHostOfRole('etcd'),
     from: validateFrom,

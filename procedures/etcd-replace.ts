@@ -11,6 +11,7 @@
 // already failed is refused by the addition's own check: with it down, 4 members would need 3 votes while
 // only 2 answer until the new one runs — remove it first (etcd-remove-member), then add (etcd-add-member).
 import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
 import { parseV2ClusterHealth, parseV2MemberList } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
@@ -195,6 +196,9 @@ const panel = etcdPanel(survivor);
 
 export const etcdReplace: Procedure = {
   entry,
+  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  facts: [controlPlaneProbe],
+  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-replace'),
   parameters: withValidators(entry, {
     old: validateHostOfRole('etcd'),
     new: validateNewHost,

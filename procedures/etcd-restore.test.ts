@@ -213,6 +213,8 @@ test('etcd-peerurl-fix and etcd-config-restore plans', () => {
   assert.deepEqual(cmds(step(cfg, 'copy-back'), M[0]!).slice(1), ['cp <source> /etc/etcd/etcd.conf', 'restorecon -Rv /etc/etcd/etcd.conf']);
   assert.match(cmds(step(cfg, 'copy-back'), M[0]!)[0]!, /etcd\.conf\.old-20240105030405/);
   assert.deepEqual(cmds(step(cfg, 'restart'), M[0]!)[0], 'systemctl restart etcd.service');
+  const pod = plan(etcdConfigRestore, { host: M[0]!, backup: '/backup/etcd-config-20240105' }, 'static-pod');
+  assert.deepEqual(cmds(step(pod, 'restart'), M[0]!)[0], 'master-restart etcd', 'a static pod restarts through the kubelet');
 });
 
 test('the etcd.conf edit: sed run on a sample file keeps a .bak, sets the printed cluster and existing', () => {

@@ -39,7 +39,7 @@ import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
 import {
-  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf, stopEveryMemberStep,
+  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf, stopEveryMemberStep, untilEtcdHealthy,
   onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
 
@@ -242,13 +242,13 @@ export function rejoinSteps(k: number): Step[] {
         return [
           ...joinConfCommands(ctx.captured.get(icName), `${ETCD_CONF}.bak-${timeStamp(ctx.startedAt)}`),
           startCommand(etcdRuntime(ctx)),
-          waitUntil(ownHealth(h), 90, `${h.name} did not become healthy`),
+          untilEtcdHealthy(ctx, h),
           // the next member add is refused until the cluster is healthy again (LAB-FACTS)
           waitUntil(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
           etcdctl.clusterHealth(restored(ctx)),
         ];
       },
-      timeoutMs: 3 * 60_000,
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'the member is started in the member list with its name and https peer URL, and healthy',
         command: (ctx) => sh`${etcdctl.memberListV2(restored(ctx))} && ${ownHealth(joining(ctx))}`,
@@ -420,9 +420,9 @@ export const etcdRestore: Procedure = {
       commands: (ctx) => {
         const r = etcdRuntime(ctx);
         const start = r.kind === 'systemd' ? [argv('systemctl', 'daemon-reload'), restartCommand(r)] : [startCommand(r)];
-        return [...start, waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)];
+        return [...start, untilEtcdHealthy(ctx)];
       },
-      timeoutMs: 3 * 60_000,
+      timeoutMs: 8 * 60_000,
       verify: healthyV2(restored, 'the single-member cluster is healthy (etcdctl2 cluster-health)'),
     },
     etcdLogStep('5.4.2.1'),
@@ -443,11 +443,11 @@ export const etcdRestore: Procedure = {
       commands: (ctx) => [
         ...forceNewClusterOff(etcdRuntime(ctx)),
         restartCommand(etcdRuntime(ctx)),
-        waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy after the restart`),
+        untilEtcdHealthy(ctx, paramMember(ctx), 'did not become healthy after the restart'),
         etcdctl.clusterHealth(restored(ctx)),
         etcdctl.memberListV2(restored(ctx)),
       ],
-      timeoutMs: 3 * 60_000,
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'no --force-new-cluster is left (drop-in or etcd.conf line) and the member is healthy',
         command: (ctx) => sh`test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,

@@ -27,8 +27,8 @@ import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import {
-  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, stopEveryMemberStep, membershipVerdict, onParamHost, ownHealth, paramMember,
-  peerUrlFixSteps, quorumOf, snapshotFileCheckCommand, text, waitUntil,
+  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, stopEveryMemberStep, untilEtcdHealthy, membershipVerdict, onParamHost, paramMember,
+  peerUrlFixSteps, quorumOf, snapshotFileCheckCommand, text,
 } from './etcd-common.js';
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
 
@@ -316,8 +316,8 @@ export const etcdSnapshotRestore: Procedure = {
       section: '5.4.2.2',
       where: onParamHost,
       follow: followEtcdLog,
-      commands: (ctx) => [startCommand(etcdRuntime(ctx)), waitUntil(ownHealth(paramMember(ctx)), 90, `${paramMember(ctx).name} did not become healthy`)],
-      timeoutMs: 3 * 60_000,
+      commands: (ctx) => [startCommand(etcdRuntime(ctx)), untilEtcdHealthy(ctx)],
+      timeoutMs: 8 * 60_000,
       verify: healthyV2(restored, 'the single-member cluster is healthy (etcdctl2 cluster-health)'),
     },
     etcdLogStep('5.4.2.2'),

@@ -21,6 +21,7 @@
 // - The kubernetes service is checked (for up to 90 s) to no longer list the master's address.
 // - The Ansible inventory is not edited: the last step says what to change.
 import type { Host } from '../src/inventory/types.js';
+import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import { hostAliases } from '../src/checks/common.js';
@@ -162,6 +163,12 @@ export function remainingWorkLines(ctx: StepContext): string[] {
 
 export const masterDecommission: Procedure = {
   entry,
+  // the API and the controllers are disabled here as units only: refused on a master that runs them as static pods
+  facts: [controlPlaneProbe],
+  refuse: (ctx) => {
+    const masters = ctx.inventory.hosts.filter((h) => h.roles.includes('master'));
+    return refuseStaticPods(ctx, masters, 'api', 'master-decommission') ?? refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'master-decommission');
+  },
   parameters: withValidators(entry, {
     node: validateHostOfRole('master'),
     'backup-dir': (v) => validateBackupDir(v),

@@ -130,8 +130,8 @@ test('a start-up with --force-new-cluster at 80×21: steps, the panel (one line 
   await settle(() => v.lastFrame());
   const f = v.frame();
   assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /RUNNING step 8\/27 systemctl daemon-reload/);
-  assert.match(f, /▶ 8\. \S+ running systemctl daemon-reload; start etcd/, 'the step list, current step marked');
+  assert.match(f, /RUNNING step 8\/27 Start etcd, a new singl/);
+  assert.match(f, /▶ 8\. \S+ running Start etcd, a new single-member cluster/, 'the step list, current step marked');
   assert.match(f, /◆ ETCD CLUSTER 1 member · 1 healthy · quorum 1 · tolerates 0 failures/);
   assert.match(f, /^ {2}master-0 {2}✓ healthy {2}★ leader {2}peer http:\/\/localhost:2380 \(localhost!\)/m, 'members shortened by the common domain');
   assert.match(f, /^ {2}master-1 {2}– not in the member list$/m);

@@ -15,7 +15,8 @@ trap 'bash test/lab/lab.sh down --dir "$LAB_DIR" >/dev/null 2>&1 || true; rm -rf
 LAB_KUBECTL=$(bash test/lab/kubectl.sh)
 export LAB_KUBECTL
 bash test/lab/install-packages.sh
-bash test/lab/lab.sh up --dir "$LAB_DIR" >&2 9>&-
+# LAB_UP_ARGS: more `lab.sh up` options, e.g. LAB_UP_ARGS="--control-plane systemd"
+bash test/lab/lab.sh up --dir "$LAB_DIR" ${LAB_UP_ARGS:-} >&2 9>&-
 status=0
 "$@" 9>&- || status=$?
 exit $status

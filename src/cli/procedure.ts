@@ -133,9 +133,22 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
     planProcedure(procedure, request.params, inventory); // the parameters first (ParamError), before any host is asked
     const read = await readPlanFacts(procedure, request.params, inventory, deps);
     const steps = planProcedure(procedure, request.params, inventory, new Date(), read?.facts);
-    io.stdout(formatPlan(procedure, request.params, inventory, steps, read?.lines));
+    const lines = [...(read?.lines ?? [])];
+    const refusal = planRefusal(procedure, request.params, inventory, read?.facts);
+    if (refusal) lines.push(`THE RUN WOULD BE REFUSED: ${refusal}`);
+    io.stdout(formatPlan(procedure, request.params, inventory, steps, lines));
     return 0;
   });
+}
+
+/** What Procedure.refuse says on the facts read for the plan (undefined: the run would go ahead). */
+function planRefusal(procedure: Procedure, params: Params, inventory: Inventory, facts: HostFacts | undefined): string | undefined {
+  if (!procedure.refuse) return undefined;
+  try {
+    return procedure.refuse({ params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true, ...(facts ? { facts } : {}) });
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 /** The procedure's facts (e.g. static pod or unit, per master), read from the hosts: read-only commands. */

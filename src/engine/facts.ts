@@ -39,6 +39,7 @@ export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext
       } catch (e) {
         return; // e.g. a parameter not set yet: every get() then says the fact was not read
       }
+      for (const h of hosts) found.set(h.name, { error: `${h.name}: ${probe.describe}: not read yet` }); // inventory order
       await Promise.all(hosts.map(async (h) => found.set(h.name, await ask(probe, h, runner))));
     }),
   );

@@ -1028,11 +1028,27 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
+  /** Procedure.refuse on the facts just read; a thrown sentence (e.g. a host that could not be read) refuses too. */
+  function refusedBy(): string | undefined {
+    if (!procedure.refuse) return undefined;
+    try {
+      return procedure.refuse({ params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) });
+    } catch (e) {
+      return errMessage(e);
+    }
+  }
+
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
     audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
     await readFacts();
+    const refusal = refusedBy();
+    if (refusal) {
+      info(journal.currentStep ?? '', `refused before anything ran: ${refusal}`);
+      finish('aborted', { message: `refused before anything ran: ${refusal}` });
+      return;
+    }
     void observe(resume ? 'at the resume' : 'at the start');
     // The step that was under way when the run stopped is resumed with its verification first.
     let resumeIndex = -1;

@@ -254,6 +254,11 @@ export interface Procedure {
   /** Facts read from the hosts before the plan and the run (and again on resume), seen by steps as ctx.facts. */
   facts?: FactProbe[];
   /**
+   * Checked on the facts before anything runs (and shown by plan): a sentence refuses the run, e.g. a
+   * procedure that does not yet know how to stop a static pod refuses on a static-pod master.
+   */
+  refuse?: (ctx: StepContext) => string | undefined;
+  /**
    * After a failed, aborted or gate-stopped run: where the cluster stands and the next safe action
    * (the console and the CLI show it). `stoppedAt`: the step the run stopped at.
    */

@@ -215,3 +215,29 @@ export function etcdGonePredicate(r: Runtime, addr: string): ShellCommand {
   const ports = `^(${escapeRe(addr)}|0\\.0\\.0\\.0|\\*|\\[::\\]):(2379|2380)$`;
   return sh`test "$(${runningCommand(r)})" = stopped && ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -qE -e ${ports}`;
 }
+
+/**
+ * How long a start may take before it counts as failed. A static pod restarted several times within ten
+ * minutes (a restore stops and starts it more than once) waits out the kubelet's crash-loop back-off,
+ * which doubles from 10 s up to 5 minutes: a start that comes 300 s late is still on its way.
+ */
+export function startWithinSeconds(r: Runtime): number {
+  return r.kind === 'static-pod' ? 330 + 60 : 90;
+}
+
+/**
+ * For a procedure that does not yet stop, start or restart `component` as a static pod (Procedure.refuse):
+ * the sentence that refuses the run when a host of `hosts` runs it as one, naming the hosts.
+ */
+export function refuseStaticPods(ctx: StepContext, hosts: Host[], component: Component, what: string): string | undefined {
+  const isPod = (h: Host): boolean => {
+    try {
+      return runtimeOf(ctx, h, component).kind === 'static-pod';
+    } catch {
+      return false; // not run there, or not read: the procedure's own steps find out
+    }
+  };
+  const pods = hosts.filter(isPod).map((h) => h.name);
+  if (pods.length === 0) return undefined;
+  return `${pods.join(', ')} ${pods.length === 1 ? 'runs' : 'run'} ${component} as a static pod (OCP 3.10): ${what} does not handle static pods yet, and its systemctl commands would stop nothing there; do it by hand with the guide, moving the manifest in /etc/origin/node/pods/ instead of systemctl`;
+}

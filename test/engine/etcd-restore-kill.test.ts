@@ -24,7 +24,10 @@ import { readInventoryFile } from '../../src/inventory/load.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { isParallel, planProcedure } from '../../src/engine/plan.js';
 import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
-import { BIN, CERTS, clusterState, ensureHealthyEtcd, EP, fingerprint, journals, LAB_SH, labArgs, labDir, MASTERS, ROOT, run, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
+import {
+  BIN, CERTS, clusterState, controlPlane, ensureHealthyEtcd, EP, fingerprint, journals, LAB_SH, labArgs, labDir, MASTERS, ROOT, run, show, sleep, ssh, stopEtcdByHand,
+  waitHealthy,
+} from '../procedures/lab-helpers.js';
 
 const BUNDLE = join(ROOT, 'dist', 'day2-tui.js');
 
@@ -37,10 +40,10 @@ const leftoversBefore = new Map<string, Set<string>>();
 /** The day2-tui arguments against the lab, with a state dir of its own. */
 const day2Args = (stateDir: string, args: string[]): string[] => [...args, ...labArgs(stateDir)];
 
-/** The test (not the product) loses every member's data: etcd stopped, data dir emptied, no drop-in left. */
+/** The test (not the product) loses every member's data: etcd stopped (as the lab runs it), data dir emptied, no force-new-cluster left. */
 async function destroyAll(): Promise<void> {
   for (const m of MASTERS) {
-    const r = await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l');
+    const r = await ssh(m, `${stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`);
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
 }
@@ -248,7 +251,7 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
   const chosen = chosenBoundaries(all, process.env.DAY2_KILL_BOUNDARIES);
   const only = chosen.length < all.length ? chosen : [];
   const N = all.length;
-  console.log(`etcd-restore against the lab: ${etcdRestore.steps.length} steps, ${N} boundaries${only.length ? `; running ${chosen.length} of them (${process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one'})` : ''}`);
+  console.log(`etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${N} boundaries${only.length ? `; running ${chosen.length} of them (${process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one'})` : ''}`);
   const failures: string[] = [];
   let passed = 0;
 

@@ -37,6 +37,6 @@ hostname "$LAB_HOST"
 # a static-pod master (OCP 3.10): its kubelet runs the control plane's manifests. Started from a subshell that exits
 # at once, so it is re-parented to the supervisor (the child subreaper) rather than left to sshd.
 if [ "${LAB_CONTROL_PLANE:-}" = static ]; then
-  (LAB_KUBELET_BACKOFF=${LAB_KUBELET_BACKOFF:-10} setsid perl "$DIR/kubelet.pl" </dev/null >>"$DIR/logs/$NAME.kubelet.log" 2>&1 &)
+  (LAB_KUBELET_BACKOFF=${LAB_KUBELET_BACKOFF:-10} LAB_KUBELET_BACKOFF_MAX=${LAB_KUBELET_BACKOFF_MAX:-300} setsid perl "$DIR/kubelet.pl" </dev/null >>"$DIR/logs/$NAME.kubelet.log" 2>&1 &)
 fi
 exec /usr/sbin/sshd -D -e -f "$R/sshd_config"

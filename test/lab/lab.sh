@@ -2,7 +2,8 @@
 # The day2-tui integration lab: one "host" per loopback address, each a private mount + UTS
 # namespace running its own sshd, the three masters running a real TLS etcd 3.4 cluster.
 #
-#   lab.sh up --dir DIR [--masters 3|1|0] [--infra I] [--nodes K] [--lb 0|1] [--no-seed]
+#   lab.sh up --dir DIR [--masters 3|1|0] [--infra I] [--nodes K] [--lb 0|1] [--no-seed] [--control-plane static|systemd]
+#             [--kubelet-backoff BASE:MAX]   (static: the kubelet's crash-loop back-off in seconds, default 10:300)
 #   lab.sh down --dir DIR
 #   lab.sh status --dir DIR
 #   lab.sh ssh --dir DIR HOST CMD...
@@ -11,11 +12,17 @@
 #   lab.sh seed --dir DIR
 #   lab.sh etcd-reset --dir DIR         (etcd back to the copy saved after up: stopped, data + /etc/etcd, started)
 #
+# --control-plane: how the masters run etcd, the API and the controllers. static (default, an OCP 3.10
+# install): static pods of the node's kubelet (kubelet.pl runs /etc/origin/node/pods/*.yaml; etcd.service
+# installed but disabled); systemd: the etcd unit and the atomic-openshift-master-api/-controllers units.
+#
 # Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
 # lb-0 127.0.13.1; names <short>.lab.example.com; site DNS 127.0.14.53; service network (ClusterIPs)
 # 127.30.0.0/16. See test/lab/README.md for the files in DIR.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# write_static_pods: the control plane's manifests of a 3.10 master
+. "$HERE/static-pods.sh"
 DOMAIN=lab.example.com
 # the lab's service network (ClusterIPs): loopback, see SERVICE_NETWORK in api/cluster.ts
 SERVICE_NETWORK=127.30.0.0/16
@@ -34,7 +41,7 @@ usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2;
 
 # ---- arguments ------------------------------------------------------------------------------------
 CMD=${1:-}; [ -n "$CMD" ] || usage; shift
-DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=()
+DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=() CONTROL_PLANE=static KUBELET_BACKOFF=10:300
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) DIR=${2:-}; shift ;;
@@ -44,6 +51,9 @@ while [ $# -gt 0 ]; do
     --nodes) NODES=${2:-}; shift ;;
     --lb) LB=${2:-}; shift ;;
     --no-seed) SEED=0 ;;
+    --control-plane) CONTROL_PLANE=${2:-}; shift ;;
+    --control-plane=*) CONTROL_PLANE=${1#*=} ;;
+    --kubelet-backoff) KUBELET_BACKOFF=${2:-}; shift ;;
     --v3) V3ONLY=1 ;;
     -v | --verbose) VERBOSE=1 ;;
     -h | --help) usage ;;
@@ -110,7 +120,8 @@ lab_ns_pids() {
   token=$(cat "$DIR/lab-id" 2>/dev/null) || return 0
   for p in /proc/[0-9]*; do
     t=''
-    { read -r t <"$p/root/run/lab/lab-id"; } 2>/dev/null || continue
+    # lab-id has no final newline: read then fails but has set t
+    { read -r t <"$p/root/run/lab/lab-id" || [ -n "$t" ]; } 2>/dev/null || continue
     [ "$t" = "$token" ] && echo "${p#/proc/}"
   done
   return 0
@@ -147,6 +158,11 @@ do_down() {
   local quiet=${1:-0} f pid start n=0 sup='' pids=() p name
   # 0. the cluster API server, by its pid
   if [ -f "$DIR/api/server.pid" ]; then bash "$HERE/api/stop.sh" "$DIR/api" >/dev/null 2>&1 && n=$((n + 1)) || true; fi
+  # 0b. the static-pod masters' kubelets, before what they run (else they start it again)
+  pids=()
+  for p in $(lab_ns_pids); do pid_is "$p" "$DIR/kubelet.pl" && kill -TERM "$p" 2>/dev/null && pids+=("$p"); done
+  if [ ${#pids[@]} -gt 0 ]; then wait_gone 20 "${pids[@]}" || for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; fi
+  pids=()
   # 1. etcd (and anything else the systemctl shim started), by the pid it recorded
   for f in "$DIR"/hosts/*/run/units/*.pid; do
     [ -f "$f" ] || continue
@@ -942,11 +958,17 @@ EOF
     printf 'server=/in-addr.arpa/127.0.0.1\nserver=/cluster.local/127.0.0.1\n' >"$r/etc/dnsmasq.d/node-dnsmasq.conf"
     cp "$DIR/pki/stub-ca.crt" "$r/etc/pki/ca-trust/source/anchors/openshift-ca.crt"
   fi
-  if [[ ,$roles, == *,master,* ]]; then
+  if [[ ,$roles, == *,master,* ]] && [ "$CONTROL_PLANE" = static ]; then
+    # 3.10: no master units; the kubelet (boot.sh starts kubelet.pl) runs the manifests
+    printf "LAB_CONTROL_PLANE=static\nLAB_KUBELET_BACKOFF=%s\nLAB_KUBELET_BACKOFF_MAX=%s\n" "${KUBELET_BACKOFF%%:*}" "${KUBELET_BACKOFF##*:}" >>"$r/run/host.env"
+    write_static_pods "$r" "$addr" "$([[ ,$roles, == *,etcd,* ]] && echo 'etcd api controllers' || echo 'api controllers')"
+  elif [[ ,$roles, == *,master,* ]]; then
     write_unit "$r" atomic-openshift-master-api "Atomic OpenShift Master API" "/usr/bin/openshift start master api --config=\${CONFIG_FILE} \$OPTIONS"
     write_unit "$r" atomic-openshift-master-controllers "Atomic OpenShift Master Controllers" "/usr/bin/openshift start master controllers --config=\${CONFIG_FILE} \$OPTIONS"
     unit_state "$r" atomic-openshift-master-api enabled active
     unit_state "$r" atomic-openshift-master-controllers enabled active
+  fi
+  if [[ ,$roles, == *,master,* ]]; then
     local urls='' h
     for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && urls+="  - https://$1:2379"$'\n'; done
     write_master_config "$r" "${urls%$'\n'}" "$addr"
@@ -955,8 +977,9 @@ EOF
     printf 'admin:$apr1$lab$0000000000000000000000\n' >"$r/etc/origin/master/htpasswd"
   fi
   if [[ ,$roles, == *,etcd,* ]]; then
+    # the RPM's unit: on a static-pod master installed (for etcdctl) but disabled, not the etcd that runs
     write_etcd_unit "$r"
-    unit_state "$r" etcd enabled inactive
+    if etcd_is_static "$r"; then unit_state "$r" etcd disabled inactive; else unit_state "$r" etcd enabled inactive; fi
     write_etcd_conf "$r" "$name" "$addr" "$INITIAL_CLUSTER"
   fi
   if [[ ,$roles, == *,lb,* ]]; then
@@ -1054,8 +1077,8 @@ write_lab_json() {
   declare -A sp=()
   while read -r name pid; do sp[$name]=$pid; done <"$DIR/run/sshd.pids"
   {
-    printf '{\n  "dir": "%s",\n  "domain": "%s",\n  "inventory": "%s/hosts.ini",\n  "sshConfig": "%s/ssh_config",\n  "knownHosts": "%s/known_hosts",\n  "identity": "%s/id_ed25519",\n  "supervisorPid": %s,\n  "hosts": [' \
-      "$DIR" "$DOMAIN" "$DIR" "$DIR" "$DIR" "$DIR" "$(cat "$DIR/run/supervisor.pid")"
+    printf '{\n  "dir": "%s",\n  "controlPlane": "%s",\n  "domain": "%s",\n  "inventory": "%s/hosts.ini",\n  "sshConfig": "%s/ssh_config",\n  "knownHosts": "%s/known_hosts",\n  "identity": "%s/id_ed25519",\n  "supervisorPid": %s,\n  "hosts": [' \
+      "$DIR" "$CONTROL_PLANE" "$DOMAIN" "$DIR" "$DIR" "$DIR" "$DIR" "$(cat "$DIR/run/supervisor.pid")"
     for h in "${HOSTS[@]}"; do
       set -- $h
       roles=\"${4//,/\",\"}\"
@@ -1141,6 +1164,8 @@ preflight() {
   [[ $INFRA =~ ^[0-9]+$ ]] && ((INFRA <= 254)) || die "up: --infra must be 0..254"
   [[ $NODES =~ ^[0-9]+$ ]] && ((NODES <= 254)) || die "up: --nodes must be 0..254"
   [[ $LB =~ ^[01]$ ]] || die "up: --lb must be 0 or 1"
+  [[ $CONTROL_PLANE =~ ^(static|systemd)$ ]] || die "up: --control-plane must be static or systemd"
+  [[ $KUBELET_BACKOFF =~ ^[0-9]+:[0-9]+$ ]] || die "up: --kubelet-backoff must be BASE:MAX in seconds, e.g. 10:300"
   ((MASTERS + INFRA + NODES + LB > 0)) || die "up: a lab needs at least one host"
   for c in $MOUNTS run/lab etc/hosts; do
     case $DIR/ in "/$c"/*) die "up: --dir must not be under /$c (it is mounted over inside the lab hosts)" ;; esac
@@ -1185,7 +1210,8 @@ do_up() {
   mkdir -p "$DIR/hosts" "$DIR/pki" "$DIR/logs" "$DIR/run"
   od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/lab-id"
   cp -r "$HERE/shims" "$DIR/shims"
-  cp "$HERE/boot.sh" "$HERE/supervisor.pl" "$DIR/"
+  cp "$HERE/boot.sh" "$HERE/supervisor.pl" "$HERE/kubelet.pl" "$DIR/"
+  rm -rf "$DIR/image-bin" && cp -r "$HERE/image-bin" "$DIR/image-bin"
   chmod 0755 "$DIR/shims"/*; chmod 0644 "$DIR/shims/_lib.sh"
   ssh-keygen -q -t ed25519 -N '' -C "day2-tui-lab" -f "$DIR/id_ed25519"
   chmod 0600 "$DIR/id_ed25519"
@@ -1267,26 +1293,42 @@ do_up() {
 
 # ---- etcd: start, the known-good copy, reset ----------------------------------------------------------
 etcd_members() { local h; for h in "${HOSTS[@]}"; do set -- $h; [[ ,$4, == *,etcd,* ]] && echo "$1"; done; return 0; }
-# `systemctl CMD etcd` over ssh on every member at once (as an admin would)
-etcd_on_members() { # CMD
+etcd_is_static() { [ -e "$1/etc/origin/node/pods/etcd.yaml" ] || [ -e "$1/etc/origin/node/pods-stopped/etcd.yaml" ]; }
+# how an admin stops/starts etcd on a member: the static pod's manifest moved aside and back (then waits
+# until the kubelet has acted: nothing / something on its client port), or `systemctl start|stop etcd`
+member_etcd_command() { # NAME start|stop
+  local r=$DIR/hosts/$1
+  if ! etcd_is_static "$r"; then echo "systemctl $2 etcd"; return; fi
+  local addr ports='2379|2380'
+  addr=$(sed -n "s/^LAB_ADDR='\(.*\)'$/\1/p" "$r/run/host.env")
+  local listening="ss -ltn | awk '{print \$4}' | grep -qE '^${addr//./\\.}:($ports)\$'"
+  if [ "$2" = stop ]; then
+    echo "mkdir -p /etc/origin/node/pods-stopped; if test -e /etc/origin/node/pods/etcd.yaml; then mv /etc/origin/node/pods/etcd.yaml /etc/origin/node/pods-stopped/; fi; i=0; while $listening; do i=\$((i+1)); test \$i -lt 600 || exit 1; sleep 0.1; done"
+  else
+    echo "if test -e /etc/origin/node/pods-stopped/etcd.yaml; then mv /etc/origin/node/pods-stopped/etcd.yaml /etc/origin/node/pods/; fi"
+  fi
+}
+# etcd started or stopped over ssh on every member at once (as an admin would)
+etcd_on_members() { # start|stop
   local name pids=()
   for name in $(etcd_members); do
-    ssh -F "$DIR/ssh_config" "$name" systemctl "$1" etcd >"$DIR/logs/$name.etcd-$1.log" 2>&1 &
+    ssh -F "$DIR/ssh_config" "$name" "$(member_etcd_command "$name" "$1")" >"$DIR/logs/$name.etcd-$1.log" 2>&1 &
     pids+=("$!:$name")
   done
   for name in "${pids[@]}"; do
-    wait "${name%%:*}" || die "'systemctl $1 etcd' failed on ${name#*:}: $(tail -n 5 "$DIR/logs/${name#*:}.etcd-$1.log") $(tail -n 5 "$DIR/hosts/${name#*:}/var/log/journal/etcd.service.log")"
+    wait "${name%%:*}" || die "etcd $1 failed on ${name#*:}: $(tail -n 5 "$DIR/logs/${name#*:}.etcd-$1.log") $(tail -n 5 "$DIR/hosts/${name#*:}/var/log/journal/etcd.service.log")"
   done
 }
 start_etcd_members() {
   etcd_on_members start
-  local deadline=$(($(date +%s) + 60))
+  # a static pod starts when the kubelet next looks at its manifests; then etcd waits for its peers
+  local deadline=$(($(date +%s) + 90))
   while (($(date +%s) < deadline)); do
     ec3 --endpoints "$(etcd_endpoints)" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1 && break
     sleep 0.3
   done
   ec3 --endpoints "$(etcd_endpoints)" --command-timeout=3s endpoint health >"$DIR/logs/etcd-health.log" 2>&1 ||
-    die "etcd cluster not healthy after 60 s: $(cat "$DIR/logs/etcd-health.log")"
+    die "etcd cluster not healthy after 90 s: $(cat "$DIR/logs/etcd-health.log")"
 }
 # the seeded cluster as it is after `up` (every member's data dir and /etc/etcd, taken stopped), so that a
 # test can put etcd back to a known-good state in seconds (`lab.sh etcd-reset`) instead of a new lab
@@ -1310,6 +1352,8 @@ do_etcd_reset() {
   local name r f pid start
   [ -d "$DIR/saved" ] || die "etcd-reset: no saved copy in $DIR/saved (the lab was started before lab.sh saved one: lab.sh down/up)"
   for name in $(cut -d' ' -f1 <"$DIR/hosts.list" 2>/dev/null); do
+    etcd_is_static "$DIR/hosts/$name" && { ssh -F "$DIR/ssh_config" "$name" "$(member_etcd_command "$name" stop)" >>"$DIR/logs/etcd-reset.log" 2>&1 ||
+      die "etcd-reset: the etcd static pod of $name did not stop"; }
     f=$DIR/hosts/$name/run/units/etcd.service.pid
     [ -f "$f" ] || continue
     ssh -F "$DIR/ssh_config" "$name" 'systemctl stop etcd.service; systemctl is-active etcd.service' >>"$DIR/logs/etcd-reset.log" 2>&1 || true
@@ -1322,7 +1366,12 @@ do_etcd_reset() {
     find "$r/etc/etcd" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
     cp -a "$DIR/saved/$name/etc/." "$r/etc/etcd/"
     rm -rf "$r/etc/systemd/system/etcd.service.d"
-    unit_state "$r" etcd enabled inactive
+    if etcd_is_static "$r"; then
+      rm -f "$r/etc/systemd/system/multi-user.target.wants/etcd.service"
+      unit_state "$r" etcd disabled inactive
+    else
+      unit_state "$r" etcd enabled inactive
+    fi
     ssh -F "$DIR/ssh_config" "$name" systemctl daemon-reload >>"$DIR/logs/etcd-reset.log" 2>&1
   done
   start_etcd_members
@@ -1346,7 +1395,9 @@ do_status() {
     sshd_pid=${sp[$1]:-}
     if [ -n "$sshd_pid" ] && pid_is "$sshd_pid" "$DIR/hosts/$1/sshd_config" && [ -z "$(not_listening "$2:22")" ]; then st="up ($sshd_pid)"; else st=DOWN; ok=0; fi
     local e=-
-    if [[ ,$4, == *,etcd,* ]]; then
+    if [[ ,$4, == *,etcd,* ]] && etcd_is_static "$DIR/hosts/$1"; then
+      if [ -z "$(not_listening "$2:2379")" ]; then e='static pod (listening)'; else e='static pod (not listening)'; fi
+    elif [[ ,$4, == *,etcd,* ]]; then
       local pf=$DIR/hosts/$1/run/units/etcd.service.pid p s
       e=$(cat "$DIR/hosts/$1/run/units/etcd.service.state" 2>/dev/null || echo inactive)
       if [ -f "$pf" ] && read -r p s <"$pf" && [ "$(proc_start "$p")" = "$s" ]; then e="active ($p)"; elif [ "$e" = active ]; then e=failed; fi

@@ -1,6 +1,6 @@
 // Lab test of 5.4.2.1 etcd-restore (with 5.4.2.1.1) through the real CLI (`day2-tui run … --yes`) against
 // the lab's 3-member TLS etcd 3.4:
-//   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/etcd-restore.test.ts
+//   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-restore.test.ts   (either control plane: lab.sh up --control-plane)
 // The test takes a backup with etcd-backup, then (the test, not the product) destroys the data of all three
 // members; etcd-restore must bring back 3 healthy members with their names, https peer URLs and the same
 // fingerprint. A truncated snapshot must be refused with nothing stopped. Leaves 3 healthy members behind
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeEverywhere, clusterState, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, today, waitHealthy } from './lab-helpers.js';
+import { activeEverywhere, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
@@ -34,7 +34,7 @@ after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
-      for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
+      for (const m of MASTERS) await ssh(m, `${stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       const ok = await waitHealthy(30);
       if (!ok) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
@@ -56,7 +56,7 @@ test('etcd-restore: a truncated snapshot is refused before anything stops', asyn
     assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
     assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
     const audit = readFileSync(join(tmp, 'state-truncated', 'audit.log'), 'utf8');
-    assert.ok(!audit.includes('systemctl stop'), 'nothing was stopped');
+    assert.ok(!audit.includes('systemctl stop') && !audit.includes('pods-stopped/etcd.yaml'), 'nothing was stopped');
   } finally {
     await ssh(MASTERS[0]!, `rm -rf ${bad}`);
   }
@@ -66,7 +66,7 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
   const fp0 = await fingerprint();
   // the test destroys the data (not the product)
   for (const m of MASTERS) {
-    const r = await ssh(m, 'systemctl stop etcd.service; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l');
+    const r = await ssh(m, `${stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
   const state = join(tmp, 'state-restore');
@@ -79,9 +79,11 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after the restore');
   console.log(`restore took ${Math.round((Date.now() - t0) / 1000)} s`);
 
-  // the data dirs were moved aside (not deleted), the drop-in is gone, the others' etcd.conf kept a .bak
+  // the data dirs were moved aside (not deleted), no --force-new-cluster is left (drop-in or etcd.conf line),
+  // a static pod's manifest is back in place; the others' etcd.conf kept a .bak
+  const podBack = controlPlane() === 'static' ? ' && test -e /etc/origin/node/pods/etcd.yaml && test ! -e /etc/origin/node/pods-stopped/etcd.yaml' : '';
   for (const m of MASTERS) {
-    const a = await ssh(m, 'ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && echo OK');
+    const a = await ssh(m, `ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && ! grep -q ETCD_FORCE_NEW_CLUSTER /etc/etcd/etcd.conf${podBack} && echo OK`);
     assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
   }
   for (const m of MASTERS.slice(1)) {
@@ -92,27 +94,15 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
   const lines = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
   const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
   const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
-  has(/^master-0\S* sed -n '\/ExecStart\/s\/"\$\/ --force-new-cluster"\/p' \/usr\/lib\/systemd\/system\/etcd.service >> /);
   has(/^master-0\S* .*member update [0-9a-f]+ https:\/\/127\.0\.10\.1:2380/);
   has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
-  has(/^master-2\S* systemctl start etcd.service/);
-});
-
-test('etcd-peerurl-fix: on a member that already advertises its https address, nothing changes', async () => {
-  const r = await day2('etcd-peerurl-fix', { host: MASTERS[0]! }, join(tmp, 'state-peerurl'));
-  assert.equal(r.code, 0, show(r));
-  assert.match(r.stdout, /already advertises https:\/\/127\.0\.10\.1:2380/, show(r));
-  assert.ok(await waitHealthy(10));
-});
-
-test('etcd-config-restore: a damaged etcd.conf comes back from the configuration backup, etcd healthy', async () => {
-  const cfg = `/backup/etcd-config-${today()}`;
-  const m = MASTERS[1]!;
-  const dmg = await ssh(m, `test -s ${cfg}/etcd/etcd.conf && echo 'damaged' > /etc/etcd/etcd.conf`);
-  assert.equal(dmg.code, 0, show(dmg));
-  const r = await day2('etcd-config-restore', { host: m, backup: cfg }, join(tmp, 'state-config'));
-  assert.equal(r.code, 0, show(r));
-  const c = await ssh(m, `cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && grep -x damaged /etc/etcd/etcd.conf.old-* && echo SAME`);
-  assert.match(c.stdout, /SAME/, show(c));
-  assert.ok(await waitHealthy(30), 'not healthy with 3 members after the config restore');
+  if (controlPlane() === 'systemd') {
+    has(/^master-0\S* sed -n '\/ExecStart\/s\/"\$\/ --force-new-cluster"\/p' \/usr\/lib\/systemd\/system\/etcd.service >> /);
+    has(/^master-2\S* systemctl start etcd.service/);
+  } else {
+    // a static pod: openshift-ansible's force-new-cluster line, the manifest moved back, no unit touched
+    has(/^master-0\S* grep -q .*ETCD_FORCE_NEW_CLUSTER=true.* >> \/etc\/etcd\/etcd.conf/);
+    has(/^master-2\S* if test -e \/etc\/origin\/node\/pods-stopped\/etcd.yaml; then mv /);
+    assert.ok(!cmds.some((c) => /systemctl (start|stop|restart|daemon-reload)|> \/etc\/systemd\/system\/etcd\.service\.d/.test(c)), `a unit command on a static-pod master:\n${cmds.join('\n')}`);
+  }
 });

@@ -132,17 +132,38 @@ export async function waitHealthy(seconds = 30): Promise<boolean> {
  * back to the copy the lab saved after `up` (`lab.sh etcd-reset`), so that one failed test stays one failure.
  */
 export async function ensureHealthyEtcd(): Promise<void> {
-  if (await waitHealthy(5)) return;
-  console.log('etcd is not 3 healthy members: putting it back to the lab’s saved copy (lab.sh etcd-reset)');
+  const saved = join(labDir, 'saved', 'fingerprint');
+  const want = existsSync(saved) ? readFileSync(saved, 'utf8').trim() : undefined;
+  if ((await waitHealthy(5)) && (want === undefined || (await fingerprint()) === want)) return;
+  console.log('etcd is not 3 healthy members with the seeded data: putting it back to the lab’s saved copy (lab.sh etcd-reset)');
   const r = await run('bash', [LAB_SH, 'etcd-reset', '--dir', labDir], 300_000);
   assert.equal(r.code, 0, `etcd was not healthy and lab.sh etcd-reset failed:\n${show(r)}`);
   assert.ok(await waitHealthy(30), 'etcd is not 3 healthy members even after lab.sh etcd-reset');
 }
 
-/** `systemctl is-active etcd.service` on each master, in order. */
+/** How the lab's masters run etcd, the API and the controllers (`lab.sh up --control-plane`, in lab.json). */
+export function controlPlane(): 'static' | 'systemd' {
+  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { controlPlane?: string };
+  return j.controlPlane === 'static' ? 'static' : 'systemd';
+}
+
+const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";
+
+/**
+ * The test (not the product) stops etcd on master `m` the way the lab runs it: the static pod's manifest
+ * moved to pods-stopped/ and waited out (nothing listening on its client port), or `systemctl stop`.
+ */
+export function stopEtcdByHand(m: string): string {
+  if (controlPlane() === 'systemd') return 'systemctl stop etcd.service';
+  const addr = `127.0.10.${MASTERS.indexOf(m) + 1}`;
+  return `mkdir -p /etc/origin/node/pods-stopped; if test -e /etc/origin/node/pods/etcd.yaml; then mv /etc/origin/node/pods/etcd.yaml /etc/origin/node/pods-stopped/; fi; i=0; while ss -ltn | awk '{print $4}' | grep -qx '${addr}:2379'; do i=$((i+1)); test $i -lt 900 || exit 1; sleep 0.1; done`;
+}
+
+/** Per master, in order: `active` when its etcd runs (the static pod's container, or the unit). */
 export async function activeEverywhere(): Promise<string[]> {
+  const probe = controlPlane() === 'static' ? `test -n "$(${ETCD_CONTAINER})" && echo active || echo inactive` : 'systemctl is-active etcd.service';
   const out: string[] = [];
-  for (const m of MASTERS) out.push((await ssh(m, 'systemctl is-active etcd.service')).stdout.trim());
+  for (const m of MASTERS) out.push((await ssh(m, probe)).stdout.trim());
   return out;
 }
 
@@ -226,4 +247,22 @@ export function startPoll(stopFile: string, endpoints = SURVIVORS, host = MASTER
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stderr.on('data', (d) => (stderr += String(d)));
   return { done: new Promise((f) => child.on('close', (code) => f({ code: code ?? -1, stdout, stderr }))) };
+}
+
+/** One cell of `day2-tui check --json`. */
+export interface CheckCell {
+  check: string;
+  host: string | null;
+  status: string;
+  message: string;
+}
+
+/** `day2-tui check --json ARGS` on the lab's inventory, as on its bastion (`lab.sh bastion`): exit code and cells. */
+export async function labCheck(args: string[]): Promise<{ code: number; cells: CheckCell[]; raw: Result }> {
+  const r = await run('bash', [LAB_SH, 'bastion', '--dir', labDir, '--', process.execPath, '--import', 'tsx', MAIN, 'check', '--json', ...labArgs(join(labDir, 'check-state')), ...args], 180_000, ocOnPath());
+  try {
+    return { code: r.code, cells: (JSON.parse(r.stdout) as { results: CheckCell[] }).results, raw: r };
+  } catch {
+    assert.fail(`check ${args.join(' ')}: exit ${r.code}, output is not JSON:\n${show(r)}`);
+  }
 }

@@ -1,0 +1,75 @@
+// How a host runs its control plane, read from the probe's output (as the lab's hosts print it), and the
+// commands for each form.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { StepContext } from '../engine/types.js';
+import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
+import type { Runner } from '../transport/types.js';
+import {
+  controlPlaneProbe, controlPlaneProbeCommand, etcdGonePredicate, knownControlPlane, parseControlPlane, refuseStaticPods, restartCommand, runtimeOf,
+  startCommand, stopCommand, type Runtime,
+} from './control-plane.js';
+
+const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
+// measured on the lab: a 3.10 master (static pods, the RPM's etcd.service disabled), a unit master, a node
+const STATIC = 'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=stopped unit=none enabled=- active=-\n';
+const UNITS = 'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
+const NODE = 'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
+
+function host(name: string, roles: Host['roles']): Host {
+  return { name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 };
+}
+
+test('the probe is one shell script that reads manifests before units', () => {
+  execFileSync('sh', ['-n', '-c', controlPlaneProbeCommand().script]);
+  assert.match(controlPlaneProbeCommand().script, /\/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+});
+
+test('a manifest (even one we moved to pods-stopped) means a static pod; a disabled RPM unit does not count', () => {
+  const s = parseControlPlane(out(STATIC));
+  assert.equal(s.etcd?.kind, 'static-pod');
+  assert.equal(s.controllers?.kind, 'static-pod', 'moved aside by an earlier run: still a static pod');
+  const u = parseControlPlane(out(UNITS));
+  assert.deepEqual(u.etcd, { kind: 'systemd', component: 'etcd', unit: 'etcd.service' }, 'enabled, even while stopped');
+  assert.deepEqual(parseControlPlane(out(NODE)), {});
+  assert.throws(() => parseControlPlane({ exitCode: 255, stdout: '', stderr: 'ssh: connect refused' }), /could not read how the control plane runs \(exit 255\): ssh: connect refused/);
+});
+
+test('commands per form: manifests moved, never deleted; units through systemctl', () => {
+  const pod: Runtime = { kind: 'static-pod', component: 'etcd', manifest: '/etc/origin/node/pods/etcd.yaml', stopped: '/etc/origin/node/pods-stopped/etcd.yaml' };
+  const unit: Runtime = { kind: 'systemd', component: 'etcd', unit: 'etcd.service' };
+  assert.match(stopCommand(pod).script, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+  assert.doesNotMatch(stopCommand(pod).script + startCommand(pod).script, /\brm\b/);
+  assert.equal(stopCommand(unit).script, 'systemctl stop etcd.service');
+  assert.equal(restartCommand(pod).script, 'master-restart etcd');
+  for (const r of [pod, unit]) execFileSync('sh', ['-n', '-c', etcdGonePredicate(r, "10.0.0.1';x").script]);
+});
+
+test('facts read from hosts: in inventory order, a host that cannot be read names itself; refusal names the static-pod hosts', async () => {
+  const hosts = [host('m0', ['master', 'etcd']), host('m1', ['master', 'etcd']), host('n0', ['node'])];
+  const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
+  const answers: Record<string, string> = { m0: STATIC, m1: UNITS };
+  const runner = {
+    run: async (t: { kind: string; host?: Host }) => {
+      if (t.host?.name === 'm1') await new Promise((r) => setTimeout(r, 20)); // answers last
+      const a = answers[t.host!.name];
+      if (a === undefined) throw new Error('unreachable');
+      return { exitCode: 0, stdout: a, stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 1 };
+    },
+  } as unknown as Runner;
+  const ctx: StepContext = { params: {}, inventory, captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: false };
+  const table = await gatherFacts([controlPlaneProbe], ctx, runner);
+  assert.deepEqual(describeFacts([controlPlaneProbe], table), [
+    'control-plane: m0: etcd static pod, api static pod, controllers static pod',
+    'control-plane: m1: etcd etcd.service, api atomic-openshift-master-api.service, controllers atomic-openshift-master-controllers.service',
+  ]);
+  const withFacts = { ...ctx, facts: hostFacts(table) };
+  assert.equal(runtimeOf(withFacts, hosts[1]!, 'etcd').kind, 'systemd');
+  assert.throws(() => runtimeOf(withFacts, hosts[2]!, 'etcd'), /n0: .* not read from this host/);
+  assert.match(String(refuseStaticPods(withFacts, hosts.slice(0, 2), 'etcd', 'etcd-remove-member')), /^m0 runs etcd as a static pod .* etcd-remove-member does not handle static pods yet/);
+  const units = { ...ctx, facts: knownControlPlane({ m0: 'systemd', m1: 'systemd' }) };
+  assert.equal(refuseStaticPods(units, hosts.slice(0, 2), 'etcd', 'x'), undefined);
+  assert.throws(() => runtimeOf({ ...ctx, planning: true }, hosts[0]!, 'etcd'), /is read from the host when the run starts/);
+});

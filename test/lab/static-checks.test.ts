@@ -1,0 +1,66 @@
+// The health checks against a lab whose masters run etcd, the API and the controllers as static pods
+// (OCP 3.10; lab.sh up --control-plane static): etcd-health, api-health and controllers-leader are ok; one
+// etcd static pod stopped by hand (its manifest moved to pods-stopped/) makes etcd-health fail naming
+// that member, while etcd.service, disabled and inactive on every master, says nothing about it.
+//   LAB_UP_ARGS='--control-plane static' bash scripts/with-lab.sh node --import tsx --test test/lab/static-checks.test.ts
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertLabUp, controlPlane, day2, ensureHealthyEtcd, labArgs, labCheck, labDir, MAIN, MASTERS, run, show as showRun, ssh, stopEtcdByHand, waitHealthy, type CheckCell,
+} from '../procedures/lab-helpers.js';
+
+const show = (cells: CheckCell[]) => cells.map((c) => `  ${c.check} ${c.host ?? '(cluster)'} ${c.status}: ${c.message}`).join('\n');
+const cell = (cells: CheckCell[], id: string, host: string | null) => {
+  const c = cells.find((x) => x.check === id && x.host === host);
+  assert.ok(c, `no ${id} result for ${host ?? 'the cluster'}:\n${show(cells)}`);
+  return c;
+};
+
+before(async () => {
+  await assertLabUp();
+  assert.equal(controlPlane(), 'static', 'this test needs a static-pod lab: lab.sh up --control-plane static');
+  await ensureHealthyEtcd();
+});
+
+test('static-pod masters: etcd-health, api-health and controllers-leader are ok', async () => {
+  const { cells } = await labCheck(['--only', 'etcd-health,api-health,controllers-leader']);
+  for (const m of MASTERS) {
+    assert.equal(cell(cells, 'etcd-health', m).status, 'ok', show(cells));
+    assert.equal(cell(cells, 'api-health', m).status, 'ok', show(cells));
+  }
+  assert.equal(cell(cells, 'controllers-leader', null).status, 'ok', show(cells));
+});
+
+test('one etcd static pod stopped by hand: etcd-health fails naming that member', async () => {
+  const victim = MASTERS[1]!;
+  try {
+    const stop = await ssh(victim, stopEtcdByHand(victim));
+    assert.equal(stop.code, 0, stop.stderr);
+    const unit = await ssh(victim, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service');
+    assert.match(unit.stdout, /^inactive\ndisabled/, 'the RPM unit is installed, disabled and inactive (it is not the etcd that ran)');
+    const { code, cells } = await labCheck(['--only', 'etcd-health']);
+    assert.equal(code, 2, show(cells));
+    const own = cell(cells, 'etcd-health', victim);
+    assert.ok(['fail', 'error'].includes(own.status), show(cells));
+    assert.match(own.message, /master-1|127\.0\.10\.2:2379/, show(cells));
+  } finally {
+    await ssh(victim, 'mv /etc/origin/node/pods-stopped/etcd.yaml /etc/origin/node/pods/');
+    assert.ok(await waitHealthy(60), 'etcd did not come back on master-1 after its manifest was put back');
+  }
+});
+
+test('a procedure that does not know static pods yet refuses before anything runs, and plan says so', async () => {
+  const stateDir = join(labDir, 'state-refuse');
+  const plan = await run(process.execPath, ['--import', 'tsx', MAIN, 'plan', 'etcd-remove-member', '--param', `member=${MASTERS[2]}`, ...labArgs(stateDir)]);
+  assert.equal(plan.code, 0, showRun(plan));
+  assert.match(plan.stdout, /control-plane: master-0\.lab\.example\.com: etcd static pod, api static pod, controllers static pod/);
+  assert.match(plan.stdout, /THE RUN WOULD BE REFUSED: .*run etcd as a static pod/);
+  const r = await day2('etcd-remove-member', { member: MASTERS[2]! }, stateDir);
+  assert.equal(r.code, 1, showRun(r));
+  assert.match(r.stdout + r.stderr, /refused before anything ran: .*etcd-remove-member does not handle static pods yet/);
+  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8');
+  assert.doesNotMatch(audit, /"kind":"command"/, 'no command ran (the probes are not commands of the run)');
+  assert.ok(await waitHealthy(10));
+});
