@@ -4,7 +4,7 @@
 import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
 import { hostsOfRole, validateParams } from './params.js';
-import { makeRedactor, secretValues, type Redactor } from './redact.js';
+import { makeRedactor, secretValues, type Redact } from './redact.js';
 import type { CapturedValues, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
 
 /** One captured value: where (host name, null = bastion) and by which step. */
@@ -91,7 +91,7 @@ export function isParallel(where: Placement): boolean {
  * the host the step runs on (the names, comma-separated, when several); on the bastion, the `node` or
  * `host` parameter.
  */
-export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redactor, repeat?: string): ResolvedGate | undefined {
+export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redact, repeat?: string): ResolvedGate | undefined {
   const gate = step.gate ?? (repeat ? { kind: hosts.length > 0 || ctx.params.node || ctx.params.host ? ('type-host' as const) : ('confirm' as const), what: () => step.title } : undefined);
   if (!gate) return undefined;
   const gctx: StepContext = hosts.length === 1 ? { ...ctx, host: hosts[0]! } : ctx;
@@ -119,12 +119,12 @@ export function planProcedure(procedure: Procedure, params: Params, inventory: I
   // A secret that was not given shows as its name; redaction hides a given one.
   for (const p of procedure.parameters) if (p.secret && values[p.name] === undefined) values[p.name] = `<${p.name}>`;
   const redactSecrets = makeRedactor({ secrets: secretValues(procedure.parameters, values) });
-  const redactText: Redactor = (text) => showPlaceholders(redactSecrets(text));
+  const redactText: Redact = (text) => showPlaceholders(redactSecrets(text));
   const base: StepContext = { params: values, inventory, captured: placeholderCaptures(), startedAt: now, planning: true };
   return procedure.steps.map((step) => planStep(step, base, redactText));
 }
 
-function planStep(step: Step, base: StepContext, redactText: Redactor): PlanStep {
+function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
   const plan: PlanStep = {
     id: step.id,
     title: step.title,
