@@ -394,7 +394,7 @@ export function resumeCli(request: { runId: string; yes: boolean }, deps: Proced
         gateApprovedBy: request.yes ? '--yes' : 'operator',
         ...(deps.operatorName ? { operatorName: deps.operatorName } : {}),
       });
-      io.stdout(`Resuming run ${journal.runId} (${journal.status === 'running' ? 'interrupted' : journal.status}${journal.currentStep ? ` at step ${journal.currentStep}` : ''}); parameters: ${Object.entries(journal.params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`).join(' ') || '(none)'}\n`);
+      io.stdout(`Resuming run ${journal.runId} (${journal.status === 'running' ? 'interrupted' : journal.status}${journal.currentStep ? ` at step ${journal.currentStep}` : ''}); parameters: ${Object.entries(run.getSnapshot().params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`).join(' ') || '(none)'}\n`);
       render(run, procedure, io);
       const off = onSignals(run);
       try {

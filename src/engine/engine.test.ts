@@ -467,3 +467,23 @@ test('journal path and listing', async () => {
   assert.equal(listed[0]!.status, 'ok');
   assert.equal(listed[0]!.procedure, 'toy-backup');
 });
+
+test('the journal keeps a parameter as given, though it looks like a secret; resume uses it; the audit log redacts it', async () => {
+  const stateDir = tempStateDir();
+  const params: ParameterSpec[] = [{ name: 'backup-dir', description: 'where', required: true }, PARAMS[1]!];
+  const steps: Step[] = [
+    { id: 'save', title: 'Save', where: { on: 'bastion' }, commands: (ctx) => [sh`cp s.db ${ctx.params['backup-dir']!}`] },
+    { id: 'check', title: 'Check', where: { on: 'bastion' }, commands: (ctx) => [sh`test -s ${ctx.params['backup-dir']!}/s.db`] },
+  ];
+  const procedure = toyProcedure('toy-dir', steps, params);
+  const given = { 'backup-dir': '/backup/secret=weekly', password: SECRET };
+  const first = start({ stateDir, procedure, params: given, answer: (_w, s) => (s.startsWith('test') ? { exitCode: 1 } : {}) });
+  assert.equal((await first.run.result()).status, 'failed');
+  const j = readJournal(stateDir, first.run.runId);
+  assert.equal(j.params['backup-dir'], '/backup/secret=weekly');
+  assert.equal(j.params.password, '«secret: asked again on resume»');
+  const again = start({ stateDir, procedure, resume: j, params: { password: SECRET } });
+  assert.equal((await again.run.result()).status, 'ok');
+  assert.deepEqual(again.runner.scripts, ['bastion: test -s /backup/secret=weekly/s.db']);
+  assert.ok(!readFileSync(auditPath(stateDir), 'utf8').includes('secret=weekly'));
+});

@@ -169,8 +169,10 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   Object.assign(given, options.params);
   const params = validateParams(procedure, given, inventory); // throws ParamError
   const redactor: Redactor = makeRedactor({ secrets: secretValues(procedure.parameters, params) });
+  // As given (resume runs with them), but never a secret parameter: that one is asked again.
   const journalParams: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) journalParams[k] = secretNames.includes(k) ? SECRET_MARKER : redactor(v);
+  for (const [k, v] of Object.entries(params)) journalParams[k] = secretNames.includes(k) ? SECRET_MARKER : v;
+  const shownParams = Object.fromEntries(Object.entries(journalParams).map(([k, v]) => [k, v === SECRET_MARKER ? v : redactor(v)]));
 
   // ---- the journal
   const startedAtDate = resume ? new Date(resume.startedAt) : now();
@@ -250,7 +252,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         runId,
         procedure: procedure.entry.id,
         title: procedure.entry.title,
-        params: journalParams,
+        params: shownParams,
         steps: views.map((v) => ({ ...v, hosts: [...v.hosts] })),
         status: snapStatus,
         log,
@@ -952,7 +954,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
 
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
-    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
+    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(shownParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
     void observe(resume ? 'at the resume' : 'at the start');
     // The step that was under way when the run stopped is resumed with its verification first.
