@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { auditPath } from './audit.js';
@@ -10,7 +9,7 @@ import { journalPath, listRuns, readJournal, type Journal } from './journal.js';
 import { ParamError } from './params.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun, type StartRunOptions } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, filesUnder, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
 import type { EngineEvent, ParameterSpec, Procedure, Step } from './types.js';
 
 const SECRET = 'S3cr3t-pa55';
@@ -82,10 +81,7 @@ function start(options: Partial<StartRunOptions> & { answer?: (w: string, s: str
   return { run, runner, stateDir, operator, events };
 }
 
-/** Every file under dir, recursively. */
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]));
-}
+const files = filesUnder;
 
 /** A pid that is certainly not running now. */
 function deadPid(): number {

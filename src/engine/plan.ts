@@ -3,6 +3,7 @@
 // Nothing here touches a Runner.
 import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
+import { SECRET_MARKER } from './journal.js';
 import { hostsOfRole, validateParams } from './params.js';
 import { makeRedactor, secretValues, type Redact } from './redact.js';
 import type { CapturedValues, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
@@ -28,6 +29,10 @@ export function capturedValues(captures: readonly Capture[], host: Host | undefi
     get: (name) => {
       const c = find(name);
       if (!c) throw new Error(`no value was captured for '${name}' (a step that captures it must run first)`);
+      if (c.value === SECRET_MARKER) {
+        const why = 'the journal does not keep it, so it is not known after a restart';
+        throw new Error(`'${name}' is a secret captured by step ${c.step}; ${why}`);
+      }
       return c.value;
     },
   };
