@@ -184,7 +184,7 @@ test('a host that never answers does not delay the others, and is not asked agai
   for (const id of ['one', 'two', 'three']) {
     const r = s.results.get(cellKey(id, 'a.example.com'))!;
     assert.equal(r.status, 'error');
-    assert.match(r.message, /no answer from a\.example\.com within 0\.2 s/);
+    assert.match(r.message, /no answer from a\.example\.com within its 0\.3 s deadline/); // the timeout and its grace
   }
   assert.equal(runner.on('a.example.com').length, 1, 'the silent host was tried once');
   assert.ok(Date.now() - t0 < 3000);
@@ -506,4 +506,53 @@ test('batching runner: dispose cancels the cells of a running session', async ()
   const s = run.getSnapshot();
   assert.deepEqual([...s.results.values()].map((r) => r.message), ['cancelled', 'cancelled']);
   assert.ok(runner.calls[0]!.signal!.aborted);
+});
+
+// ---- a hung host: one deadline for all its checks -----------------------------------------------------
+
+const EIGHT = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((id) => echoCheck(id));
+
+/** B answers its first `answered` commands, then never again (and ignores being cancelled). */
+function hangsAfter(answered: number): (where: string) => 'hang' | 'answer' {
+  let left = answered;
+  return (where) => (where !== B.name ? 'answer' : left-- > 0 ? 'answer' : 'hang');
+}
+
+/**
+ * The per-command timeout is a minute and the host deadline a fifth of a second: the run ends (well
+ * before the test's own timeout) only when the deadline covers all of B's checks at once.
+ */
+async function hungRun(runner: FakeRunner): Promise<HealthSnapshot> {
+  return startHealthRun({ inventory: INV, runner, checks: EIGHT, timeoutMs: 60_000, hostDeadlineMs: 200 }).finished();
+}
+
+function assertHung(s: HealthSnapshot, runner: FakeRunner, okOnB: number): void {
+  for (const h of [A.name, C.name]) for (const c of EIGHT) assert.equal(s.results.get(cellKey(c.id, h))!.status, 'ok', `${c.id}@${h}`);
+  const onB = EIGHT.map((c) => s.results.get(cellKey(c.id, B.name))!);
+  assert.equal(onB.filter((r) => r.status === 'ok').length, okOnB);
+  for (const r of onB.filter((x) => x.status !== 'ok')) {
+    assert.equal(r.status, 'error', r.check);
+    assert.equal(r.message, 'no answer from b.example.com within its 0.2 s deadline', r.check);
+  }
+  // the hung commands never answered, and each was told to stop (not waited for)
+  const hung = runner.on(B.name).slice(okOnB);
+  assert.ok(hung.length > 0);
+  for (const c of hung) assert.ok(c.signal?.aborted, c.script);
+}
+
+const HANG_GUARD = { timeout: 20_000 }; // a run that waits per command would take minutes
+
+test('a host that never answers: every one of its checks errors naming the one deadline; the others are ok', HANG_GUARD, async () => {
+  const runner = new FakeRunner(hangsAfter(0));
+  assertHung(await hungRun(runner), runner, 0);
+});
+
+test('a host that answers, then hangs: its remaining checks error naming the deadline, not one timeout each', HANG_GUARD, async () => {
+  const runner = new FakeRunner(hangsAfter(1));
+  assertHung(await hungRun(runner), runner, 1);
+});
+
+test('batching runner: a host whose session hangs (and whose kill hangs too) costs one deadline', HANG_GUARD, async () => {
+  const runner = new BatchingFakeRunner(() => 'answer', hangsAfter(1));
+  assertHung(await hungRun(runner), runner, 1);
 });

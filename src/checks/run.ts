@@ -15,6 +15,10 @@
 // - A check's `pre` stage runs once on the bastion; that check's host cells wait for it (without
 //   holding a slot) and become 'error' with its reason when it fails.
 // - Each command has a timeout (default 30 s): the cell becomes 'error' "no answer within N s".
+// - Each host has ONE deadline (default: the timeout and its grace, 40 s) for all its checks: it runs while
+//   the host has cells running and starts again whenever the host answers a command. When it passes, every
+//   check of the host still to come is 'error' naming it, and its commands are told to stop without being
+//   waited for: a host that stops answering costs one deadline, not one timeout per queued check.
 import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '../model/health.js';
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
@@ -65,6 +69,9 @@ export interface HealthRunOptions {
   concurrency?: number;
   /** Per-command timeout (default 30 s). */
   timeoutMs?: number;
+  /** How long a host may leave every command sent to it unanswered before all its checks are given up
+   * (default: the timeout and its grace, 40 s). */
+  hostDeadlineMs?: number;
 }
 
 /** A bad selection (unknown check id or host, ambiguous short name, nothing to check). Nothing has run. */
@@ -102,6 +109,8 @@ interface HostState {
   /** Why it cannot be used this run. */
   dead?: { message: string; fix?: Fix; details: Record<string, unknown> };
   inFlight: number;
+  /** Its deadline, while it has cells running (see restartDeadline). */
+  deadline?: NodeJS.Timeout;
 }
 
 /** What one command came to. */
@@ -190,6 +199,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   const oc = options.oc ?? 'oc';
   const ctx: CheckContext = { inventory, oc };
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const hostDeadlineMs = options.hostDeadlineMs ?? timeoutMs + backstopGraceMs(timeoutMs);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
   // A runner that can run several commands in one session: a host's cells go there together (one
   // session per host instead of one per command; see Runner.runBatch). `concurrency` then counts sessions.
@@ -292,10 +302,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       }, timeoutMs + backstopGraceMs(timeoutMs));
       ac.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
     });
-    const answer = runner.run(target, command, { timeoutMs, signal: ac.signal }).then(
-      (result): Outcome => (result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result }),
-      (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
-    );
+    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target);
     try {
       const o = await Promise.race([answer, stop]);
       // the runner's own answer wins over the backstop when it is already there
@@ -304,6 +311,17 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The runner's answer as an Outcome; an answer from a host starts its deadline again. */
+  function outcomeOf(answer: Promise<CommandResult>, target: Target): Promise<Outcome> {
+    return answer.then(
+      (result): Outcome => {
+        if (target.kind === 'host' && !result.timedOut && !result.cancelled) restartDeadline(target.host);
+        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result };
+      },
+      (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
+    );
   }
 
   /** Runs a set of named commands in parallel; raw outputs by name. */
@@ -390,6 +408,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     const ac = new AbortController();
     cell.abort = ac;
     cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: Date.now() };
+    if (cell.host && !hostState(cell.host).deadline) restartDeadline(cell.host);
     return ac;
   }
 
@@ -414,7 +433,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Verdict {
     const hs = cell.host ? hostState(cell.host) : undefined;
     try {
-      if (hs && r.outcomes.some((o) => o.kind === 'result')) hs.usable = true;
+      // a timed-out command is no answer: the host is not used more for it
+      if (hs && r.outcomes.some((o) => o.kind === 'result' && !o.result.timedOut)) hs.usable = true;
       const failure = commandFailure(r.names, r.outcomes);
       if (failure) {
         const { transport, silent, ...v } = failure;
@@ -435,6 +455,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   function finishCell(cell: Cell, verdict: Verdict, raw: Raw): void {
     settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+    if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host); // nothing left to wait for
     changed();
   }
 
@@ -491,7 +512,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       j.names.map(() => {
         const answer = answers[i++]!;
         const startAfter = prev;
-        const outcome = backstopped(answer, startAfter, j.ac.signal);
+        const outcome = backstopped(outcomeOf(answer, target), startAfter, j.ac.signal);
         prev = outcome;
         return outcome;
       }),
@@ -510,12 +531,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     );
   }
 
-  /** An answer of runBatch as an Outcome: 'silent' when it is not there timeout + grace after `startAfter`. */
-  async function backstopped(answer: Promise<CommandResult>, startAfter: Promise<unknown>, signal: AbortSignal): Promise<Outcome> {
-    const mapped = answer.then(
-      (result): Outcome => (result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result }),
-      (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
-    );
+  /** An answer of runBatch, or 'silent' when it is not there timeout + grace after `startAfter`. */
+  async function backstopped(mapped: Promise<Outcome>, startAfter: Promise<unknown>, signal: AbortSignal): Promise<Outcome> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     let over = false;
@@ -535,6 +552,34 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The host's cells that are running now. */
+  function runningOn(host: Host): Cell[] {
+    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running');
+  }
+
+  /** (Re)starts the host's one deadline while it has cells running; stops it when it has none. */
+  function restartDeadline(host: Host): void {
+    const hs = hostState(host);
+    clearTimeout(hs.deadline);
+    hs.deadline = !disposed && runningOn(host).length > 0 ? setTimeout(() => giveUp(host), hostDeadlineMs) : undefined;
+  }
+
+  /** The deadline passed: every check of the host still to come is an error; its commands are told to stop, never waited for. */
+  function giveUp(host: Host): void {
+    hostState(host).deadline = undefined;
+    const message = `no answer from ${host.name} within its ${seconds(hostDeadlineMs)} s deadline`;
+    const details = { deadlineMs: hostDeadlineMs, unusable: true };
+    const fix = { text: `Log in to ${host.name} and see what hangs there (load, a stale NFS mount, a full disk, sshd).` };
+    markDead(host, { message, fix, details });
+    for (const cell of runningOn(host)) {
+      cell.gen++; // its late answer is dropped
+      cell.abort?.abort();
+      settle(cell, { status: 'error', message, fix, details });
+    }
+    changed();
+    pump(); // its queued cells get the same error
   }
 
   /** The host cannot be used this run: its queued cells fail now with the same reason. */
@@ -644,6 +689,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     // queued cells stay where they are; the others join in guide order
     const queued = new Set(queue);
     queue = [...cells.values()].filter((c) => queued.has(c) || again.has(c));
+    for (const h of new Set(chosen.map((c) => c.host))) if (h) restartDeadline(h);
     changed();
     pump();
   }
@@ -651,6 +697,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function dispose(): void {
     if (disposed) return;
     disposed = true;
+    for (const hs of hosts.values()) clearTimeout(hs.deadline);
     for (const ps of pres.values()) ps.abort.abort();
     for (const cell of cells.values()) {
       if (cell.result.status === 'pending' || cell.result.status === 'running') {

@@ -455,7 +455,7 @@ async function resumeWith(journal: Journal, r: ResumeInputs, yes: boolean, deps:
       gateApprovedBy: yes ? '--yes' : 'operator',
       ...(deps.operatorName ? { operatorName: deps.operatorName } : {}),
     });
-    const params = Object.entries(journal.params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`);
+    const params = Object.entries(run.getSnapshot().params).map(([k, v]) => `${k}=${v === SECRET_MARKER ? '«redacted»' : v}`);
     const at = journal.currentStep ? ` at step ${journal.currentStep}` : '';
     const was = journal.status === 'running' ? 'interrupted' : journal.status;
     io.stdout(`Resuming run ${journal.runId} (${was}${at}); parameters: ${params.join(' ') || '(none)'}\n`);

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { auditPath } from './audit.js';
@@ -10,7 +9,7 @@ import { journalPath, listRuns, readJournal, type Journal } from './journal.js';
 import { ParamError } from './params.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun, type StartRunOptions } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, filesUnder, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
 import type { EngineEvent, ParameterSpec, Procedure, Step } from './types.js';
 
 const SECRET = 'S3cr3t-pa55';
@@ -82,10 +81,7 @@ function start(options: Partial<StartRunOptions> & { answer?: (w: string, s: str
   return { run, runner, stateDir, operator, events };
 }
 
-/** Every file under dir, recursively. */
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]));
-}
+const files = filesUnder;
 
 /** A pid that is certainly not running now. */
 function deadPid(): number {
@@ -466,4 +462,24 @@ test('journal path and listing', async () => {
   assert.equal(listed.length, 1);
   assert.equal(listed[0]!.status, 'ok');
   assert.equal(listed[0]!.procedure, 'toy-backup');
+});
+
+test('the journal keeps a parameter as given, though it looks like a secret; resume uses it; the audit log redacts it', async () => {
+  const stateDir = tempStateDir();
+  const params: ParameterSpec[] = [{ name: 'backup-dir', description: 'where', required: true }, PARAMS[1]!];
+  const steps: Step[] = [
+    { id: 'save', title: 'Save', where: { on: 'bastion' }, commands: (ctx) => [sh`cp s.db ${ctx.params['backup-dir']!}`] },
+    { id: 'check', title: 'Check', where: { on: 'bastion' }, commands: (ctx) => [sh`test -s ${ctx.params['backup-dir']!}/s.db`] },
+  ];
+  const procedure = toyProcedure('toy-dir', steps, params);
+  const given = { 'backup-dir': '/backup/secret=weekly', password: SECRET };
+  const first = start({ stateDir, procedure, params: given, answer: (_w, s) => (s.startsWith('test') ? { exitCode: 1 } : {}) });
+  assert.equal((await first.run.result()).status, 'failed');
+  const j = readJournal(stateDir, first.run.runId);
+  assert.equal(j.params['backup-dir'], '/backup/secret=weekly');
+  assert.equal(j.params.password, '«secret: asked again on resume»');
+  const again = start({ stateDir, procedure, resume: j, params: { password: SECRET } });
+  assert.equal((await again.run.result()).status, 'ok');
+  assert.deepEqual(again.runner.scripts, ['bastion: test -s /backup/secret=weekly/s.db']);
+  assert.ok(!readFileSync(auditPath(stateDir), 'utf8').includes('secret=weekly'));
 });

@@ -3,8 +3,9 @@
 // Nothing here touches a Runner.
 import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
+import { SECRET_MARKER } from './journal.js';
 import { hostsOfRole, validateParams } from './params.js';
-import { makeRedactor, secretValues, type Redactor } from './redact.js';
+import { makeRedactor, secretValues, type Redact } from './redact.js';
 import type { CapturedValues, HostFacts, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
 
 /** One captured value: where (host name, null = bastion) and by which step. */
@@ -28,6 +29,10 @@ export function capturedValues(captures: readonly Capture[], host: Host | undefi
     get: (name) => {
       const c = find(name);
       if (!c) throw new Error(`no value was captured for '${name}' (a step that captures it must run first)`);
+      if (c.value === SECRET_MARKER) {
+        const why = 'the journal does not keep it, so it is not known after a restart';
+        throw new Error(`'${name}' is a secret captured by step ${c.step}; ${why}`);
+      }
       return c.value;
     },
   };
@@ -91,7 +96,7 @@ export function isParallel(where: Placement): boolean {
  * the host the step runs on (the names, comma-separated, when several); on the bastion, the `node` or
  * `host` parameter.
  */
-export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redactor, repeat?: string): ResolvedGate | undefined {
+export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redact, repeat?: string): ResolvedGate | undefined {
   const gate = step.gate ?? (repeat ? { kind: hosts.length > 0 || ctx.params.node || ctx.params.host ? ('type-host' as const) : ('confirm' as const), what: () => step.title } : undefined);
   if (!gate) return undefined;
   const gctx: StepContext = hosts.length === 1 ? { ...ctx, host: hosts[0]! } : ctx;
@@ -119,13 +124,13 @@ export function planProcedure(procedure: Procedure, params: Params, inventory: I
   // A secret that was not given shows as its name; redaction hides a given one.
   for (const p of procedure.parameters) if (p.secret && values[p.name] === undefined) values[p.name] = `<${p.name}>`;
   const redactSecrets = makeRedactor({ secrets: secretValues(procedure.parameters, values) });
-  const redactText: Redactor = (text) => showPlaceholders(redactSecrets(text));
+  const redactText: Redact = (text) => showPlaceholders(redactSecrets(text));
   const base: StepContext = { params: values, inventory, captured: placeholderCaptures(), startedAt: now, planning: true };
   if (facts) base.facts = facts;
   return procedure.steps.map((step) => planStep(step, base, redactText));
 }
 
-function planStep(step: Step, base: StepContext, redactText: Redactor): PlanStep {
+function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
   const plan: PlanStep = {
     id: step.id,
     title: step.title,

@@ -3,7 +3,8 @@
 // captures) → verify. A failure (a command's exit code, a timeout, a lost host, a failed precondition or
 // verification) asks the Operator: retry, skip (never for a destructive step) or abort. Every change is
 // written to the journal (atomically) before the engine goes on; every command to the audit log.
-// Secrets (secret parameters, well-known forms) are redacted from every event, line, record and prompt.
+// Secrets (secret parameters and captures, tokens printed, well-known forms) are redacted from every event,
+// line, record and prompt; the journal keeps the other parameters as given, for resume.
 import { existsSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +31,10 @@ import {
 import { lockRun, type RunLock } from './lock.js';
 import { ParamError, validateParams } from './params.js';
 import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
-import { LineRedactor, makeRedactor, secretValues, type Redactor } from './redact.js';
+import { LineRedactor, makeRedactor, outputRedactor, printsSecret, secretValues, type Redactor } from './redact.js';
 import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
-import type { CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure, ResolvedGate, Step, StepContext, StepStatus } from './types.js';
+import type { CapturedValues, CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure } from './types.js';
+import type { ResolvedGate, Step, StepContext, StepStatus } from './types.js';
 import type { HostFacts, PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
 import { describeFacts, gatherFacts, hostFacts } from './facts.js';
 
@@ -218,8 +220,10 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   Object.assign(given, options.params);
   const params = validateParams(procedure, given, inventory); // throws ParamError
   const redactor: Redactor = makeRedactor({ secrets: secretValues(procedure.parameters, params) });
+  // As given (resume runs with them), but never a secret parameter: that one is asked again.
   const journalParams: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) journalParams[k] = secretNames.includes(k) ? SECRET_MARKER : redactor(v);
+  for (const [k, v] of Object.entries(params)) journalParams[k] = secretNames.includes(k) ? SECRET_MARKER : v;
+  const shownParams = Object.fromEntries(Object.entries(journalParams).map(([k, v]) => [k, v === SECRET_MARKER ? v : redactor(v)]));
 
   // ---- the journal
   const startedAtDate = resume ? new Date(resume.startedAt) : now();
@@ -271,6 +275,23 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     throw e;
   }
 
+  /** A command's output tail as it may be written: all of its stdout is secret when it prints a token. */
+  const tailOf = (command: ShellCommand, res: { stdout: string; stderr: string }, lines?: number): string =>
+    outputTail(outputRedactor(redactor, command.script)(res.stdout), redactor(res.stderr), lines);
+
+  // Secret captures: the journal has SECRET_MARKER for them, their values live only in this process.
+  const secretCaptures = new Map<string, string>();
+  const captureKey = (c: Capture): string => JSON.stringify([c.step, c.host, c.name]);
+  const knownCaptures = (): Capture[] =>
+    journal.captures.map((c) => {
+      const value = c.value === SECRET_MARKER ? secretCaptures.get(captureKey(c)) : undefined;
+      return value === undefined ? c : { ...c, value };
+    });
+  const runCaptures = (host?: Host): CapturedValues => capturedValues(knownCaptures(), host);
+  /** Marked secret by the step, printed by a command that prints tokens, or holding a secret value. */
+  const isSecretCapture = (step: Step, name: string, value: string, commands: readonly ShellCommand[]): boolean =>
+    !!step.secretCaptures?.includes(name) || commands.some((c) => printsSecret(c.script)) || redactor.knows(value);
+
   // ---- the snapshot the console renders
   let facts: HostFacts | undefined;
   let plan: PlanStep[] = [];
@@ -306,7 +327,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         runId,
         procedure: procedure.entry.id,
         title: procedure.entry.title,
-        params: journalParams,
+        params: shownParams,
         steps: views.map((v) => ({ ...v, hosts: [...v.hosts] })),
         status: snapStatus,
         log,
@@ -411,7 +432,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     currentCommand = { host: hostName, text };
     emit({ type: 'command', step: step.id, host: hostName, command: text });
     addLog(step.id, hostName, 'command', `$ ${text}`);
-    const out = new LineRedactor(redactor);
+    const out = new LineRedactor(outputRedactor(redactor, command.script));
     const err = new LineRedactor(redactor);
     const onLine = (stream: 'stdout' | 'stderr', lr: LineRedactor) => (raw: string) => {
       const line = lr.line(raw);
@@ -435,7 +456,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         command: text,
         exitCode: result.exitCode,
         durationMs: result.durationMs ?? Date.now() - started,
-        outputTail: outputTail(redactor(result.stdout), redactor(result.stderr)),
+        outputTail: tailOf(command, result),
       };
       if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
       if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
@@ -513,12 +534,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       info(step.id, `${hostName ? `${hostName}: ` : ''}${kind} passed: ${check.describe}`);
       return undefined;
     }
-    const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+    const tail = tailOf(command, res, 10);
     return { host: hostName, command: text, exitCode: res.exitCode, tail: redactor(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '') };
   }
 
   function hostCtx(base: StepContext, host: Host | undefined): StepContext {
-    const ctx: StepContext = { ...base, captured: capturedValues(journal.captures, host) };
+    const ctx: StepContext = { ...base, captured: runCaptures(host) };
     if (host) ctx.host = host;
     else delete ctx.host;
     return ctx;
@@ -552,10 +573,19 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     const target: Target = host ? { kind: 'host', host } : { kind: 'bastion' };
     const started = Date.now();
     const done = runner
-      .run(target, command, { timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, signal: stop.signal, onStdout: onLine(new LineRedactor(redactor)), onStderr: onLine(new LineRedactor(redactor)) })
+      .run(target, command, {
+        timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+        signal: stop.signal,
+        onStdout: onLine(new LineRedactor(outputRedactor(redactor, command.script))),
+        onStderr: onLine(new LineRedactor(redactor)),
+      })
       .then(
         (result) => {
-          const entry: AuditInput = { kind: 'command', step: step.id, host: hostName, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started, outputTail: outputTail(redactor(result.stdout), redactor(result.stderr)) };
+          const durationMs = result.durationMs ?? Date.now() - started;
+          const outputTail = tailOf(command, result);
+          const entry: AuditInput = {
+            kind: 'command', step: step.id, host: hostName, command: text, exitCode: result.exitCode, durationMs, outputTail,
+          };
           if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
           if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
           audit(entry);
@@ -609,12 +639,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
   async function takePanel(when: string): Promise<void> {
     const panel = procedure.panel!;
-    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
+    const base: StepContext = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
     const hosts = panel.where(base);
     const tried: string[] = [];
     for (const h of hosts) {
       if (cancelled) return;
-      const ctx: StepContext = { ...base, host: h, captured: capturedValues(journal.captures, h) };
+      const ctx: StepContext = { ...base, host: h, captured: runCaptures(h) };
       const command = panel.command(ctx);
       const text = redactor(command.script);
       const started = Date.now();
@@ -627,7 +657,11 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         tried.push(`${h.name}: ${message}`);
         continue;
       }
-      const entry: AuditInput = { kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started, outputTail: outputTail(redactor(result.stdout), redactor(result.stderr), 8) };
+      const durationMs = result.durationMs ?? Date.now() - started;
+      const outputTail = tailOf(command, result, 8);
+      const entry: AuditInput = {
+        kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: result.exitCode, durationMs, outputTail,
+      };
       if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
       if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
       audit(entry);
@@ -657,7 +691,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       for (const [k, h] of Object.entries(js.hosts)) hosts[k] = h.status;
       steps[js.id] = { status: js.status, destructiveBegun: js.destructiveBegun, hosts };
     }
-    const ctx = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...(panelSnap ? { panel: panelSnap } : {}), ...(facts ? { facts } : {}) };
+    const panel = panelSnap ? { panel: panelSnap } : {};
+    const ctx = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...panel, ...(facts ? { facts } : {}) };
     try {
       const w = procedure.whereItStands(ctx, journal.currentStep);
       const out: WhereItStands = { state: w.state.map(redactor), next: redactor(w.next) };
@@ -672,7 +707,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   async function runStep(i: number, resuming: boolean): Promise<StepOutcome> {
     const step = procedure.steps[i]!;
     const js = journal.steps[i]!;
-    const base: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
+    const base: StepContext = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
     const startedMs = Date.now();
     current = step.id;
     journal.currentStep = step.id;
@@ -911,11 +946,11 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         if (r.error !== undefined) return { host: t?.name ?? null, command: text, exitCode: null, tail: r.error };
         const res = r.result!;
         if (res.timedOut) {
-          const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+          const tail = tailOf(command, res, 10);
           return { host: t?.name ?? null, command: text, exitCode: null, tail: `timed out after ${Math.round((step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) / 1000)} s${tail ? `\n${tail}` : ''}` };
         }
         if (res.exitCode !== 0 && !step.allowFailure) {
-          const tail = outputTail(redactor(res.stdout), redactor(res.stderr), 10);
+          const tail = tailOf(command, res, 10);
           return { host: t?.name ?? null, command: text, exitCode: res.exitCode, tail: tail || `exit code ${res.exitCode ?? 'none'}` };
         }
         outs[hp.commandIndex] = { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
@@ -935,6 +970,11 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
             return { host: t?.name ?? null, command: `(capturing ${name})`, exitCode: null, tail: `could not capture ${name}: ${errMessage(e)}` };
           }
           const c: Capture = { step: step.id, host: t?.name ?? null, name, value };
+          if (isSecretCapture(step, name, value, commands)) {
+            redactor.add(value);
+            secretCaptures.set(captureKey(c), value);
+            c.value = SECRET_MARKER;
+          }
           journal.captures = [...journal.captures.filter((x) => !(x.step === c.step && x.host === c.host && x.name === c.name)), c];
           info(step.id, `${t ? `${t.name}: ` : ''}captured ${name} = ${redactor(value)}`);
         }
@@ -1040,7 +1080,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
 
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
-    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(journalParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
+    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(shownParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
     await readFacts();
     const refusal = refusedBy();

@@ -1,5 +1,5 @@
 // Test helpers (not a test file): a small inventory, toy procedures' catalogue entries, a scripted runner.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, Inventory, Role } from '../inventory/types.js';
@@ -104,4 +104,9 @@ export class CannedOperator implements Operator {
 
 export function tempStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'day2-engine-'));
+}
+
+/** Every file under dir, recursively. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
 }

@@ -155,6 +155,12 @@ export interface Step {
   uploads?: (ctx: StepContext) => { local: string; remote: string }[];
   /** Named values parsed from the outputs of this step's commands (last command's output by default). */
   capture?: Record<string, (outputs: CommandOutput[], ctx: StepContext) => string>;
+  /**
+   * Captures that are secrets (a token, a password read from a Secret): redacted by value wherever they
+   * would be written, and kept out of the journal (SECRET_MARKER there; not known after a restart). A
+   * capture is a secret also when it holds a secret value, or when a command of the step prints tokens.
+   */
+  secretCaptures?: readonly string[];
   /** Checked after the commands; on resume, re-run first for an interrupted step. */
   verify?: CommandCheck;
   /** Changes something that cannot simply be run again or undone: never skipped on failure, never
