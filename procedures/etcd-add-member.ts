@@ -48,7 +48,7 @@ import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts } from '../src
 import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, hostsOfRole, timeStamp, withValidators } from './backup-common.js';
 import { DATA_DIR, ETCD_CONF, ETCD_UNIT, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
@@ -438,7 +438,8 @@ export function urlsOf(h: Host, ip = etcdAddress(h)): string[] {
 
 function awkEditCommand(file: string, program: string, e: UrlEdit, what: string, marker?: string): ShellCommand {
   const tmp = `${file}.day2-tui-edit`;
-  const vars = ['-v', `add=${e.add}`, '-v', `addname=${e.addName}`, '-v', `same=${e.same.join(' ')}`, '-v', `drop=${e.drop.join(' ')}`];
+  // awk -v reads escapes: backslashes doubled so that a value reaches the program as written
+  const vars = awkVars({ add: e.add, addname: e.addName, same: e.same.join(' '), drop: e.drop.join(' ') });
   const onChange = marker ? sh` && touch ${marker}` : sh``;
   return sh`cp -p ${file} ${tmp} && awk ${vars} ${literal(`'${program}'`)} ${file} > ${tmp}; rc=$?; case $rc in 0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;; 10) rm -f ${tmp}; echo ${`${file}: ${what} already as wanted, unchanged`} ;; 3) rm -f ${tmp}; echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;; 4) rm -f ${tmp}; echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;; *) rm -f ${tmp}; exit 1 ;; esac`;
 }

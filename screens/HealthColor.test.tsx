@@ -8,7 +8,7 @@ const { cleanup, render } = await import('ink-testing-library');
 const { App } = await import('./App.js');
 const { ConnectivityMonitor } = await import('../src/model/connectivity.js');
 const { FakeHealthRun } = await import('./testing/fake-health.js');
-const { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } = await import('./testing/fixtures.js');
+const { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, waitFor } = await import('./testing/fixtures.js');
 
 const monitors: InstanceType<typeof ConnectivityMonitor>[] = [];
 afterEach(() => {
@@ -36,11 +36,14 @@ async function frames(noColor: boolean) {
   const r = render(
     <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} noColor={noColor} startHealth={() => run} />,
   );
-  await delay();
+  await settle(() => r.lastFrame());
   const out: string[] = [];
-  for (const k of ['h', 'j', '0', '\r', '\x1b', 'p', '\x1b']) {
+  // each key, and what its screen shows once it is handled (waited for: a busy machine may take its time)
+  const keys: [string, RegExp | undefined][] = [['h', /Home › Health/], ['j', undefined], ['0', undefined], ['\r', /Status: /], ['\x1b', /Home › Health\n/], ['p', /PROBLEMS ONLY/], ['\x1b', undefined]];
+  for (const [k, shows] of keys) {
     r.stdin.write(k);
-    await delay();
+    if (shows) await waitFor(() => shows.test(stripAnsi(r.lastFrame())), `${JSON.stringify(k)} → ${shows}`, 10_000);
+    await settle(() => r.lastFrame());
     out.push(r.lastFrame() ?? '');
   }
   r.unmount();
