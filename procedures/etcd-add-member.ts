@@ -551,6 +551,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
   const steps: Step[] = [
     {
       id: 'preflight',
+      guard: true,
       title: 'Check the cluster first: member list and cluster-health through the current members; the CA files on the CA host',
       section: '5.4.4',
       where: onCa,
@@ -574,6 +575,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'quorum',
+      guard: true,
       title: 'Show the quorum arithmetic of the addition (a warning when the count becomes even)',
       section: '5.4.4',
       where: onCa,

@@ -149,6 +149,7 @@ export const etcdBackup: Procedure = {
   steps: [
     {
       id: 'preflight',
+      guard: true,
       title: 'Check the prerequisites: etcdctl, port 2379/tcp, certificates',
       section: '4.6.1.2',
       where: onMember,

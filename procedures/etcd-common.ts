@@ -96,6 +96,8 @@ const everyMember: Placement = { on: 'role', role: 'etcd', mode: 'serial' };
 export function stopEveryMemberStep(section: string, gate: Gate): Step {
   return {
     id: 'stop-etcd',
+    // etcd really gone is what the data moves rely on
+    guard: true,
     title: 'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
     section,
     where: everyMember,

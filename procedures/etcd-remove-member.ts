@@ -195,6 +195,7 @@ export const etcdRemoveMember: Procedure = {
   steps: [
     {
       id: 'health-and-list',
+      guard: true,
       title: 'Check the health and list the members (etcdctl2 cluster-health; member list) through every endpoint; find the member’s id',
       section: '5.4.5',
       where: onFrom,
@@ -221,6 +222,7 @@ export const etcdRemoveMember: Procedure = {
     },
     {
       id: 'quorum',
+      guard: true,
       title: 'Show the quorum arithmetic; refuse an even count below 3 (without allow-even=yes) or unhealthy remaining members',
       section: '5.4.5',
       where: onFrom,

@@ -280,6 +280,7 @@ export const etcdRestore: Procedure = {
   steps: [
     {
       id: 'check-backup',
+      guard: true,
       title: 'Verify the backup before anything stops: the directory, snapshot status of <backup>/db, the v2 member/wal and member/snap/db',
       section: '5.4.2.1',
       where: onParamHost,
@@ -297,6 +298,7 @@ export const etcdRestore: Procedure = {
     },
     {
       id: 'check-members',
+      guard: true,
       title: 'Check every member’s etcd.conf (name, peer URL) against the inventory',
       section: '5.4.2.1',
       where: everyMember,
@@ -317,6 +319,7 @@ export const etcdRestore: Procedure = {
     },
     {
       id: 'quorum',
+      guard: true,
       title: 'Show the quorum arithmetic and the current member list',
       section: '5.4.2.1',
       where: onParamHost,

@@ -159,6 +159,7 @@ export const etcdSnapshotRestore: Procedure = {
   steps: [
     {
       id: 'check-snapshot',
+      guard: true,
       title: 'Verify the snapshot before anything stops: etcdctl snapshot status <snapshot>, its size against the database it describes',
       section: '5.4.2.2',
       where: onParamHost,
@@ -179,6 +180,7 @@ export const etcdSnapshotRestore: Procedure = {
     },
     {
       id: 'check-members',
+      guard: true,
       title: 'Check every member’s etcd.conf (name, peer URL, data dir) against the inventory',
       section: '5.4.2.2',
       where: everyMember,
@@ -206,6 +208,7 @@ export const etcdSnapshotRestore: Procedure = {
     },
     {
       id: 'quorum',
+      guard: true,
       title: 'Show the quorum arithmetic, what a v3 snapshot does not hold, and the current member list',
       section: '5.4.2.2',
       where: onParamHost,

@@ -483,3 +483,13 @@ test('the journal keeps a parameter as given, though it looks like a secret; res
   assert.deepEqual(again.runner.scripts, ['bastion: test -s /backup/secret=weekly/s.db']);
   assert.ok(!readFileSync(auditPath(stateDir), 'utf8').includes('secret=weekly'));
 });
+
+test('a guard step (it protects a destructive one) offers retry or abort, never skip, whatever the operator answers', async () => {
+  const steps = backupSteps();
+  steps[1] = { ...steps[1]!, guard: true, commands: () => [sh`false`] };
+  const { run, operator } = start({ procedure: proc(steps), answer: (w, s) => (s === 'false' ? { exitCode: 1 } : happy(w, s)), operator: new CannedOperator([], ['skip']) });
+  const r = await run.result();
+  assert.deepEqual((operator as CannedOperator).failures[0]!.choices, ['retry', 'abort']);
+  assert.equal(r.status, 'failed');
+  assert.deepEqual(r.snapshot.steps.map((s) => s.status), ['ok', 'failed', 'pending', 'pending'], 'the guarded steps never ran');
+});

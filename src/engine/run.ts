@@ -414,7 +414,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     notify();
     const info = { step: failure.step, command: failure.command, exitCode: failure.exitCode, tail: failure.tail };
     let choice = cancelled ? 'abort' : await Promise.race([operator.failure(failure.choices, info), cancelledPromise.then(() => 'abort' as const)]);
-    if (!failure.choices.includes(choice)) choice = 'abort'; // never skip a destructive step, whatever the answer
+    if (!failure.choices.includes(choice)) choice = 'abort'; // never skip a destructive step or a guard, whatever the answer
     failureAnswer = undefined;
     pendingFailure = undefined;
     snapStatus = 'running';
@@ -727,7 +727,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       emit(ev);
       notify();
     };
-    const choicesFor = (): FailureChoice[] => (step.destructive ? ['retry', 'abort'] : ['retry', 'skip', 'abort']);
+    // a destructive step, or a guard of one, is never skipped: skipping a guard would let what it guards run unchecked
+    const choicesFor = (): FailureChoice[] => (step.destructive || step.guard ? ['retry', 'abort'] : ['retry', 'skip', 'abort']);
     /** Asks what to do about a problem; 'retry' means: try again. */
     const onProblem = async (p: Problem): Promise<'retry' | StepOutcome> => {
       const failure: RunFailureInfo = { step: step.id, command: redactor(p.command), host: p.host, exitCode: p.exitCode, tail: redactor(p.tail), choices: choicesFor() };

@@ -166,6 +166,12 @@ export interface Step {
   /** Changes something that cannot simply be run again or undone: never skipped on failure, never
    * repeated on resume without a fresh gate. */
   destructive?: boolean;
+  /**
+   * Guards a destructive step that comes after it (the backup verified, the quorum arithmetic, etcd really
+   * stopped, a preflight): on a failure the operator may retry or abort, never skip, so that a later gate's
+   * "protected by … verified" is true whenever the run gets there.
+   */
+  guard?: boolean;
   gate?: Gate;
   /** Per command; default 5 minutes. */
   timeoutMs?: number;
