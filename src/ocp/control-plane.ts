@@ -44,8 +44,9 @@ export function stoppedManifestPath(c: Component): string {
 /** One line per component: `etcd manifest=pods|stopped|none unit=NAME|none enabled=… active=…`. */
 export function controlPlaneProbeCommand(): ShellCommand {
   const parts = COMPONENTS.map((c) => {
-    const units = inSequence(UNITS[c].map((u) => sh`if test -z "$u" && { test -e ${`/usr/lib/systemd/system/${u}`} || test -e ${`/etc/systemd/system/${u}`}; }; then u=${u}; fi`));
-    return sh`m=none; if test -e ${manifestPath(c)}; then m=pods; elif test -e ${stoppedManifestPath(c)}; then m=stopped; fi; u=; ${units}; e=-; a=-; if test -n "$u"; then e=$(systemctl is-enabled "$u" 2>/dev/null); a=$(systemctl is-active "$u" 2>/dev/null); fi; echo ${c} "manifest=$m" "unit=\${u:-none}" "enabled=\${e:--}" "active=\${a:--}"`;
+    const unitDirs = ['/usr/lib/systemd/system', '/etc/systemd/system'];
+    const units = inSequence(UNITS[c].flatMap((u) => unitDirs.map((d) => sh`if test -z "$u" && test -e ${`${d}/${u}`}; then u=${u}; fi`)));
+    return sh`m=none; if test -e ${manifestPath(c)}; then m=pods; fi; if test "$m" = none && test -e ${stoppedManifestPath(c)}; then m=stopped; fi; u=; ${units}; e=-; a=-; if test -n "$u"; then e=$(systemctl is-enabled "$u" 2>/dev/null); a=$(systemctl is-active "$u" 2>/dev/null); fi; echo ${c} "manifest=$m" "unit=\${u:-none}" "enabled=\${e:--}" "active=\${a:--}"`;
   });
   return inSequence(parts);
 }
@@ -67,7 +68,10 @@ export function parseControlPlane(out: CommandOutput): ControlPlane {
     if (m[2] !== 'none') cp[c] = { kind: 'static-pod', component: c, manifest: manifestPath(c), stopped: stoppedManifestPath(c) };
     else if (m[3] !== 'none' && (m[4] === 'enabled' || m[5] === 'active')) cp[c] = { kind: 'systemd', component: c, unit: m[3]! };
   }
-  if (seen.size !== COMPONENTS.length) throw new Error(`could not read how the control plane runs (exit ${out.exitCode}): ${`${out.stdout}${out.stderr}`.trim().slice(-200)}`);
+  if (seen.size !== COMPONENTS.length) {
+    const said = `${out.stdout}${out.stderr}`.trim().split('\n').slice(-2).join(' / ').slice(-200);
+    throw new Error(`could not read how the control plane runs (exit ${out.exitCode})${said ? `: ${said}` : ''}`);
+  }
   return cp;
 }
 

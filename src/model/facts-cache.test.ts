@@ -1,0 +1,32 @@
+// The console's plan view reads the control plane in the background: nothing until the first read ends,
+// then what it found; a host that cannot be read keeps its sentence.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { Runner } from '../transport/types.js';
+import { controlPlaneProbe, runtimeOf } from '../ocp/control-plane.js';
+import { FactsCache } from './facts-cache.js';
+
+const host = (name: string): Host => ({ name, address: name, port: 22, become: false, roles: ['master', 'etcd'], groups: [], vars: {}, file: 't', line: 1 });
+
+test('facts for the plan view: read once in the background, then kept', async () => {
+  const hosts = [host('m0'), host('m1')];
+  const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
+  let calls = 0;
+  const runner = {
+    run: async (t: { host?: Host }) => {
+      calls++;
+      if (t.host?.name === 'm1') throw new Error('connection refused');
+      const stdout = 'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=pods unit=none enabled=- active=-\n';
+      return { exitCode: 0, stdout, stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 1 };
+    },
+  } as unknown as Runner;
+  const cache = new FactsCache([controlPlaneProbe], inventory, runner);
+  assert.equal(cache.current(), undefined, 'nothing read yet: the plan says "resolved at run time"');
+  while (cache.current() === undefined) await new Promise((r) => setTimeout(r, 5));
+  const ctx = { params: {}, inventory, captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: true, facts: cache.current()! };
+  assert.equal(runtimeOf(ctx, hosts[0]!, 'etcd').kind, 'static-pod');
+  assert.throws(() => runtimeOf(ctx, hosts[1]!, 'etcd'), /m1: .*connection refused/);
+  cache.current();
+  assert.equal(calls, 2, 'not read again while fresh');
+});
