@@ -405,6 +405,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: "Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.",
     parameters: [
       hostParam('node', 'node', 'Node whose docker storage to expand'),
+      yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
       { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
       text('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false),
       text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
@@ -416,6 +417,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
     parameters: [
       hostParam('node', 'node', 'Node to switch'),
+      yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
       text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
       yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     ],

@@ -800,3 +800,21 @@ export const vgSizeCheck = (describe: string, bigger: (ctx: StepContext) => numb
 export function gib(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
+
+/**
+ * Procedure.refuse of the docker storage procedures: a master stops its API, its controllers and (a static
+ * pod) its etcd with docker and the node service, and `rm -Rf /var/lib/docker/*` removes the control plane's
+ * images. Refused unless allow-master=yes, and then only when etcd keeps quorum without the node.
+ */
+export function refuseMaster(ctx: StepContext): string | undefined {
+  const name = ctx.params['node'];
+  const node = ctx.inventory.hosts.find((h) => h.name === name);
+  if (!node || !node.roles.includes('master')) return undefined;
+  const what = `${node.name} is a master: stopping docker and the node service there stops its API and controllers (and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
+  if (ctx.params['allow-master'] !== 'yes') return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
+  const members = ctx.inventory.hosts.filter((h) => h.roles.includes('etcd'));
+  if (node.roles.includes('etcd') && members.length - 1 < Math.floor(members.length / 2) + 1) {
+    return `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`;
+  }
+  return undefined;
+}

@@ -55,6 +55,7 @@ import {
   type BlockDev,
   type DockerStorage,
   type StorageFacts,
+  refuseMaster,
 } from './docker-common.js';
 import { sedReplacement } from './etcd-common.js';
 
@@ -139,6 +140,8 @@ const SPLIT = '--- lsblk';
 
 export const dockerStorageExpand: Procedure = {
   entry,
+  // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
+  refuse: refuseMaster,
   parameters: withValidators(entry, { node: validateHostOfRole('node'), device: validateDevice, vg: validateVg }),
   steps: [
     {

@@ -49,6 +49,7 @@ import {
   uncordonStep,
   validateVg,
   writeFileCommand,
+  refuseMaster,
 } from './docker-common.js';
 
 const entry = catalogueEntry('docker-storage-overlay2');
@@ -71,6 +72,8 @@ const MOUNT_MARK = '--- mount';
 
 export const dockerStorageOverlay2: Procedure = {
   entry,
+  // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
+  refuse: refuseMaster,
   parameters: withValidators(entry, { node: validateHostOfRole('node'), vg: validateVg }),
   steps: [
     {

@@ -256,3 +256,20 @@ test('haproxy.cfg: the listing (real awk), the node\'s server lines by address o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('docker storage on a master: refused without allow-master=yes, and with it only when etcd keeps quorum', async () => {
+  const { refuseMaster } = await import('./docker-common.js');
+  const h = (name: string, roles: Host['roles']): Host => ({ name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 });
+  const inventory = (masters: number): Inventory => ({
+    source: { kind: 'demo' },
+    hosts: [...Array.from({ length: masters }, (_, i) => h(`m${i}`, ['master', 'etcd', 'node'])), h('n0', ['node'])],
+    groups: {}, groupVars: {}, warnings: [],
+  });
+  const ctx = (node: string, masters: number, allow?: string) => ({
+    params: { node, ...(allow ? { 'allow-master': allow } : {}) }, inventory: inventory(masters), captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: false,
+  });
+  assert.equal(refuseMaster(ctx('n0', 3)), undefined, 'a plain node goes ahead');
+  assert.match(String(refuseMaster(ctx('m1', 3))), /m1 is a master: .* Give allow-master=yes/);
+  assert.equal(refuseMaster(ctx('m1', 3, 'yes')), undefined, 'three members keep quorum without one');
+  assert.match(String(refuseMaster(ctx('m0', 1, 'yes'))), /loses quorum .* Not done, even with allow-master=yes/);
+});
