@@ -76,6 +76,10 @@ test('router: guide sample ok (3 infra nodes); 2 of 3 → fail; replicas ≠ inf
   assert.equal(judge(routerCheck, { dc: dc('router', 2, 2), pods }, undefined, gctx).status, 'warn');
   const none = judge(routerCheck, { dc: out('', 1, 'Error from server (NotFound): deploymentconfigs.apps.openshift.io "router" not found'), pods }, undefined, gctx);
   assert.equal(none.status, 'fail');
+  // a pod listing that failed is not "every pod is fine"
+  const unlisted = judge(routerCheck, { dc: out(fixture('guide/oc-get-dc-router.txt')), pods: out('', 1, 'Error from server (Forbidden): pods is forbidden') }, undefined, gctx);
+  assert.equal(unlisted.status, 'error');
+  assert.match(unlisted.message, /oc -n default get pods failed: Error from server \(Forbidden\)/);
 });
 
 test('registry: guide sample ok; one replica ok; none → warn (external registry possible)', () => {

@@ -26,9 +26,11 @@ export function parseDc(dcName: string, outputs: Record<string, CommandOutput>, 
   const p = ocProblem(dcOut, ctx, 'view rights on project default');
   if (p || !dcOut) return p!;
   const podsOut = outputs['pods'];
+  // a pod listing that failed would read as "no pod is failing": an error, not an ok
+  if (podsOut && podsOut.exitCode !== 0) return problem('error', `oc -n default get pods failed: ${firstLine(podsOut)}`);
   const pods: OcPod[] = [];
   const deployers: OcPod[] = [];
-  if (podsOut && podsOut.exitCode === 0) {
+  if (podsOut) {
     const own = new RegExp(`^${dcName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+-(\\w+)$`);
     for (const pod of parseOcPods(podsOut.stdout)) {
       const m = own.exec(pod.name);
