@@ -64,7 +64,7 @@ test('the DEMO node list: rows by name with short names, a table that fits 78 co
   for (const r of rows) assert.ok([...nodeLine(r, t)].length <= 78, nodeLine(r, t));
   assert.match(nodeLine(rows[2]!, t), /^app-node-2 +✗ NotReady +compute +✓ yes +5 v1\.10\.0\+b81c8f8$/);
   assert.match(nodeLine(rows[6]!, t), /^master-0 +✓ Ready,SchedulingDisabled +master +✗ no +6 v1\.10\.0\+b81c8f8$/);
-  assert.equal(nodesSummary(nodes), '9 nodes · ✗ 1 NotReady · 3 cordoned · 51 pods');
+  assert.equal(nodesSummary(nodes), '9 nodes · ✗ 1 NotReady · 0 cordoned · 51 pods', 'the 3 masters are unschedulable by design, not cordoned');
   // narrow: the kubelet version, then the name give way; nothing is wider than asked
   const narrow = nodeTable(rows, 60);
   for (const r of rows) assert.ok([...nodeLine(r, narrow)].length <= 60, nodeLine(r, narrow));

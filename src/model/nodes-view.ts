@@ -173,7 +173,8 @@ export function nodeCells(row: NodeListRow, table: TableLayout): string[] {
 /** "9 nodes · ✗ 1 NotReady · 3 cordoned · 51 pods" */
 export function nodesSummary(nodes: readonly NodeRow[]): string {
   const notReady = nodes.filter((n) => n.ready !== 'Ready').length;
-  const cordoned = nodes.filter((n) => !n.schedulable).length;
+  // a master is unschedulable by design (openshift_schedulable=false): not an operator's cordon
+  const cordoned = nodes.filter((n) => !n.schedulable && !n.roles.includes('master')).length;
   const counted = nodes.every((n) => n.pods !== undefined);
   const pods = nodes.reduce((a, n) => a + (n.pods ?? 0), 0);
   const parts = [`${nodes.length} node${nodes.length === 1 ? '' : 's'}`];
