@@ -144,7 +144,7 @@ export function restartCommand(r: Runtime): ShellCommand {
 
 /** The component's log, followed from now on: `master-logs C C -f --tail 0`, or `journalctl -f`. */
 export function followLogCommand(r: Runtime): ShellCommand {
-  if (r.kind === 'systemd') return argv('journalctl', '-f', '-n', '0', '-u', r.unit);
+  if (r.kind === 'systemd') return argv('journalctl', '-f', '-n', '0', '-u', r.unit, '--no-pager');
   return argv('master-logs', r.component, r.component, '-f', '--tail', '0');
 }
 

@@ -186,7 +186,8 @@ test('etcd-backup from the console at 80×24: plan, run, gate, every step ok; th
     await t.waitFor((s) => /API version|is healthy|got healthy result|Snapshot saved/.test(logPane(s)), 'command output in the log pane', 120_000);
 
     // the gate before etcd stops: what changes, on which host, what protects it
-    const gate = await t.waitFor((s) => /GATE/.test(s) && /What will change/.test(s) && /y yes/.test(s), 'the gate of the v2 backup', 120_000);
+    // the footer follows the modal by a frame (the run view reports its keys after it has drawn): wait for both
+    const gate = await t.waitFor((s) => /GATE/.test(s) && /What will change/.test(s) && /y yes/.test(s) && /\by\b go on/.test(s), 'the gate of the v2 backup', 120_000);
     assert.match(gate, /GATE at step 7\/10/);
     assert.match(gate, /etcd on master-0/);
     assert.match(gate, /stops for the v2 backup/);
