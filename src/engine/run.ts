@@ -5,7 +5,7 @@
 // written to the journal (atomically) before the engine goes on; every command to the audit log.
 // Secrets (secret parameters and captures, tokens printed, well-known forms) are redacted from every event,
 // line, record and prompt; the journal keeps the other parameters as given, for resume.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Host, Inventory } from '../inventory/types.js';
@@ -60,7 +60,9 @@ export async function pauseAtBoundary(stateDir: string, point: string, env: Node
   const want = env[PAUSE_ENV];
   if (!want || want !== point) return;
   const marker = join(stateDir, PAUSE_MARKER);
-  writeFileSync(marker, JSON.stringify({ point, pid: process.pid }) + '\n', { mode: 0o600 });
+  // written whole, then renamed: a test that sees the file reads all of it
+  writeFileSync(`${marker}.tmp`, JSON.stringify({ point, pid: process.pid }) + '\n', { mode: 0o600 });
+  renameSync(`${marker}.tmp`, marker);
   while (existsSync(marker)) await new Promise((r) => setTimeout(r, 100));
 }
 
