@@ -139,8 +139,9 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
       selectable: true,
       render: ({ selected, focused, width }) => {
         const id = e.built ? e.id : `${e.id} ${NOT_BUILT_MARK}`;
-        const withTitle = width >= 50;
-        const text = withTitle ? `${marker(selected)}${fit(id, 27)} ${e.title}` : `${marker(selected)}${id}`;
+        // the title says what an id is (an operator at 3 a.m. does not know "validate-app"): in a column
+        // when the pane is wide, right after the id when it is narrow
+        const text = width >= 50 ? `${marker(selected)}${fit(id, 27)} ${e.title}` : `${marker(selected)}${id}  ${e.title}`;
         return (
           <Txt inverse={selected && focused} bold={selected} dim={!e.built && !selected} wrap="truncate">
             {fit(text, width)}

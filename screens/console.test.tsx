@@ -186,3 +186,11 @@ test('readKeysOnceForeground: nothing taken while in the background; in the fore
   await new Promise((r) => setTimeout(r, 10));
   assert.ok(!got.includes('q'), 'nothing forwarded after the clean-up');
 });
+
+test('the background warning says how to get keys or get out by what started it: a shell’s &, timeout, another parent', async () => {
+  const { backgroundHint } = await import('./console.js');
+  assert.equal(backgroundHint('bash', 7), 'Started with &? Type fg to use it. Else stop it: kill 7.');
+  assert.equal(backgroundHint('timeout', 7), 'Under timeout: use timeout --foreground to type keys. Stop it: kill 7.');
+  assert.equal(backgroundHint('supervisord', 7), 'supervisord runs it in the background: no keys. Stop it: kill 7.');
+  for (const p of ['bash', 'timeout', 'a-parent-with-a-long-name', undefined]) assert.ok(backgroundHint(p, 4194304).length <= 80, String(p));
+});

@@ -92,6 +92,29 @@ export function inTerminalForeground(statText?: string): boolean {
   }
 }
 
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'tcsh', 'csh']);
+
+/**
+ * The second line of the background warning (80 columns at most): how to get keys or get out, by what
+ * started the console. A shell's job (`day2-tui &`) comes back with fg; under `timeout` (which puts its
+ * child in a group of its own) fg does nothing, only `timeout --foreground` or kill do.
+ */
+export function backgroundHint(parent: string | undefined, pid: number): string {
+  if (parent === 'timeout') return `Under timeout: use timeout --foreground to type keys. Stop it: kill ${pid}.`;
+  if (parent === undefined || SHELLS.has(parent)) return `Started with &? Type fg to use it. Else stop it: kill ${pid}.`;
+  // comm is at most 15 characters: the line stays within 80 columns
+  return `${parent.slice(0, 15)} runs it in the background: no keys. Stop it: kill ${pid}.`;
+}
+
+/** The command name of this process's parent (/proc/PPID/comm), if it can be read. */
+function parentCommand(): string | undefined {
+  try {
+    return readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A terminal-like input that never touches the terminal: the screen stays live, keys are not read. */
 function detachedInput(): NodeJS.ReadStream {
   const input = new PassThrough() as unknown as NodeJS.ReadStream;
@@ -148,7 +171,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
     stdin = detachedInput();
     // Two lines that fit 80 columns: why nothing answers, and how to get out (q and Ctrl-C do not reach it).
     notice = "Keys are not read: day2-tui is not the terminal's foreground process.";
-    keysNotRead = `Started with &? Type fg to use it. Else stop it: kill ${process.pid}.`;
+    keysNotRead = backgroundHint(parentCommand(), process.pid);
   }
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
