@@ -6,13 +6,16 @@ import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHost
 import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { sh, type ShellCommand } from '../src/transport/shell.js';
 import {
-  etcdGoneCheck, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, startWithinSeconds, stopCommand, type Runtime,
+  ETCD_CONF, etcdGone, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, ssListens, startWithinSeconds, stopCommand,
+  type Runtime,
 } from '../src/ocp/control-plane.js';
 
+// one home for these (src/ocp/control-plane.ts); the procedures import them from here
+export { ETCD_CONF, etcdGone, ssListens };
+
 export const ETCD_UNIT = 'etcd.service';
-export const ETCD_CONF = '/etc/etcd/etcd.conf';
 export const DATA_DIR = '/var/lib/etcd';
 export const DROP_IN_DIR = '/etc/systemd/system/etcd.service.d';
 export const DROP_IN = `${DROP_IN_DIR}/temp.conf`;
@@ -85,8 +88,6 @@ export function untilEtcdHealthy(ctx: StepContext, h: Host = ctx.host ?? paramMe
   return waitUntil(ownHealth(h), startWithinSeconds(r), `${h.name} ${what}${note}`);
 }
 
-/** etcd is really gone from the step's host: its runtime says stopped and nothing listens on its 2379/2380. */
-export const etcdGone: CommandCheck = etcdGoneCheck(etcdAddress);
 
 // ---- steps shared by the restores (5.4.2.1, 5.4.2.2) ----------------------------------------------------
 
@@ -124,13 +125,6 @@ export function etcdLogStep(section: string): Step {
   };
 }
 
-/** `systemctl is-active etcd.service` prints something other than "active". */
-export const etcdStoppedCheck: CommandCheck = {
-  describe: 'etcd is not running on this member',
-  command: () => argv('systemctl', 'is-active', ETCD_UNIT),
-  ok: (out) => (out.stdout.trim() === 'active' ? 'etcd.service is still active' : true),
-};
-
 /** v2 cluster-health through the given endpoints says "cluster is healthy". */
 export function healthyV2(endpoints: (ctx: StepContext) => string[], describe = 'cluster is healthy (v2 cluster-health)'): CommandCheck {
   return {
@@ -167,14 +161,6 @@ export function confValue(conf: string, key: string): string | undefined {
     if (m) return m[1]!.trim().replace(/^"(.*)"$/, '$1');
   }
   return undefined;
-}
-
-/** `ss -l4n`: does something listen on ip:port? (no -t: the first column is the Netid, the local address field 5). */
-export function ssListens(out: string, ip: string, port: number): boolean {
-  return out.split('\n').some((l) => {
-    const f = l.trim().split(/\s+/);
-    return f[4] === `${ip}:${port}` || f[3] === `${ip}:${port}`;
-  });
 }
 
 /** The member in a v2 member list that is this host: by client URL, else by name, else the only one. */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { capture, fixture, labInventory } from '../src/checks/test-helpers.js';
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import type { StepContext } from '../src/engine/types.js';
-import { etcdPanel, etcdPanelCommand, followEtcdJournal, HEALTH_SEPARATOR, parseEtcdPanel } from './etcd-panel.js';
+import { etcdPanel, etcdPanelCommand, HEALTH_SEPARATOR, parseEtcdPanel } from './etcd-panel.js';
+import { followLogCommand } from '../src/ocp/control-plane.js';
 
 const inv = labInventory();
 const hosts = etcdHosts(inv);
@@ -86,5 +87,6 @@ test('the command asks every member; the panel runs on the chosen member first; 
   assert.deepEqual(p.where(ctx({ host: 'master-1.example.com' })).map((h) => h.name), ['master-1.example.com', 'master-0.example.com', 'master-2.example.com']);
   assert.deepEqual(p.where(ctx({})).map((h) => h.name), hosts.map((h) => h.name));
   assert.equal(p.parse({ exitCode: 0, stdout: out('v2-member-list', 'v2-cluster-health-healthy'), stderr: '' }, ctx({})).rows.length, 3);
-  assert.equal(followEtcdJournal().script, 'journalctl -f -n 0 -u etcd.service --no-pager');
+  // etcd's journal while a start-up runs (Step.follow), for a member whose etcd is the unit
+  assert.equal(followLogCommand({ kind: 'systemd', component: 'etcd', unit: 'etcd.service' }).script, 'journalctl -f -n 0 -u etcd.service --no-pager');
 });

@@ -8,8 +8,8 @@ import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts } from '../src/checks/et
 import { parseV2ClusterHealth, parseV2MemberList, urlHost, type EtcdMember, type V2HealthMember } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Panel, PanelLine, PanelView, StepContext } from '../src/engine/types.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { ETCD_UNIT, quorumOf } from './etcd-common.js';
+import { sh, type ShellCommand } from '../src/transport/shell.js';
+import { quorumOf } from './etcd-common.js';
 
 /** The line between the member list and the cluster-health output in the panel command's output. */
 export const HEALTH_SEPARATOR = '--- etcd cluster-health';
@@ -18,11 +18,6 @@ export const HEALTH_SEPARATOR = '--- etcd cluster-health';
 export function etcdPanelCommand(inventory: Inventory): ShellCommand {
   const endpoints = etcdHosts(inventory).map(etcdClientUrl);
   return sh`${etcdctl.memberListV2(endpoints)} 2>&1; echo ${HEALTH_SEPARATOR}; ${etcdctl.clusterHealth(endpoints)} 2>&1`;
-}
-
-/** `journalctl -f -n 0 -u etcd.service`: the new lines of etcd's journal, while a start-up runs (Step.follow). */
-export function followEtcdJournal(): ShellCommand {
-  return argv('journalctl', '-f', '-n', '0', '-u', ETCD_UNIT, '--no-pager');
 }
 
 /** The inventory member a listed member is: same name, else a peer/client URL on its address. */

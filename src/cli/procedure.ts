@@ -12,9 +12,9 @@ import { ensureStateDir, listRuns, localTime, readJournal, JournalError, SECRET_
 import type { Journal, ListedRun } from '../engine/journal.js';
 import { osUser } from '../engine/audit.js';
 import { lockRun, RunLockedError, type RunLock } from '../engine/lock.js';
-import { ParamError } from '../engine/params.js';
+import { ParamError, validateParams } from '../engine/params.js';
 import { placeholderCaptures, planProcedure } from '../engine/plan.js';
-import { describeFacts, gatherFacts, hostFacts } from '../engine/facts.js';
+import { readFacts, refusalOf } from '../engine/facts.js';
 import { explainMissing } from '../model/discovery.js';
 import { makeRedactor, secretValues } from '../engine/redact.js';
 import { checkResumable, ResumeError, startProcedureRun, type ProcedureRun, type RunResult } from '../engine/run.js';
@@ -130,25 +130,15 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
   return wrapErrors(io, async () => {
     const procedure = lookup(request.procedure, deps);
     const inventory = deps.inventory();
-    planProcedure(procedure, request.params, inventory); // the parameters first (ParamError), before any host is asked
+    validateParams(procedure, request.params, inventory, { allowMissingSecrets: true }); // ParamError before any host is asked
     const read = await readPlanFacts(procedure, request.params, inventory, deps);
     const steps = planProcedure(procedure, request.params, inventory, new Date(), read?.facts);
-    const lines = [...(read?.lines ?? [])];
-    const refusal = planRefusal(procedure, request.params, inventory, read?.facts);
-    if (refusal) lines.push(`THE RUN WOULD BE REFUSED: ${refusal}`);
+    const ctx: StepContext = { params: request.params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true, ...(read ? { facts: read.facts } : {}) };
+    const refusal = refusalOf(procedure, ctx);
+    const lines = [...(read?.lines ?? []), ...(refusal ? [`THE RUN WOULD BE REFUSED: ${refusal}`] : [])];
     io.stdout(formatPlan(procedure, request.params, inventory, steps, lines));
     return 0;
   });
-}
-
-/** What Procedure.refuse says on the facts read for the plan (undefined: the run would go ahead). */
-function planRefusal(procedure: Procedure, params: Params, inventory: Inventory, facts: HostFacts | undefined): string | undefined {
-  if (!procedure.refuse) return undefined;
-  try {
-    return procedure.refuse({ params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true, ...(facts ? { facts } : {}) });
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
 }
 
 /** The procedure's facts (e.g. static pod or unit, per master), read from the hosts: read-only commands. */
@@ -158,8 +148,7 @@ async function readPlanFacts(procedure: Procedure, params: Params, inventory: In
   const runner = await deps.createRunner(inventory);
   try {
     const ctx: StepContext = { params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true };
-    const table = await gatherFacts(probes, ctx, runner);
-    return { facts: hostFacts(table), lines: describeFacts(probes, table) };
+    return await readFacts(probes, ctx, runner);
   } finally {
     await runner.close();
   }

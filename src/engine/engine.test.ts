@@ -9,14 +9,11 @@ import { journalPath, listRuns, readJournal, type Journal } from './journal.js';
 import { ParamError } from './params.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun, type StartRunOptions } from './run.js';
-import { CannedOperator, filesUnder, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, filesUnder, HOST_AND_PASSWORD, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
 import type { EngineEvent, ParameterSpec, Procedure, Step } from './types.js';
 
 const SECRET = 'S3cr3t-pa55';
-const PARAMS: ParameterSpec[] = [
-  { name: 'host', description: 'the etcd member', required: true, choices: { fromRole: 'etcd' } },
-  { name: 'password', description: 'registry password', required: true, secret: true },
-];
+const PARAMS = HOST_AND_PASSWORD;
 
 function backupSteps(): Step[] {
   return [

@@ -3,7 +3,7 @@
 // a step that needs the fact fails with it, naming the host, instead of guessing.
 import type { Host } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
-import type { FactProbe, HostFacts, StepContext } from './types.js';
+import type { FactProbe, HostFacts, Procedure, StepContext } from './types.js';
 
 type Found = { value: unknown } | { error: string };
 
@@ -68,4 +68,20 @@ export function describeFacts(probes: readonly FactProbe[], table: FactTable): s
     }
   }
   return lines;
+}
+
+/** Every probe read on its hosts: the facts as steps see them and one log line per host and probe. */
+export async function readFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner): Promise<{ facts: HostFacts; lines: string[] }> {
+  const table = await gatherFacts(probes, ctx, runner);
+  return { facts: hostFacts(table), lines: describeFacts(probes, table) };
+}
+
+/** Procedure.refuse on the facts in ctx; a thrown sentence (a host that could not be read) refuses too. */
+export function refusalOf(procedure: Procedure, ctx: StepContext): string | undefined {
+  if (!procedure.refuse) return undefined;
+  try {
+    return procedure.refuse(ctx);
+  } catch (e) {
+    return message(e);
+  }
 }

@@ -36,7 +36,7 @@ import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
 import type { CapturedValues, CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure } from './types.js';
 import type { ResolvedGate, Step, StepContext, StepStatus } from './types.js';
 import type { HostFacts, PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
-import { describeFacts, gatherFacts, hostFacts } from './facts.js';
+import { readFacts, refusalOf } from './facts.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
@@ -277,6 +277,17 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     throw e;
   }
 
+  /** One audit line for a command that ran (its redacted text, exit code, duration, output tail; timed out or cancelled). */
+  const auditCommand = (step: string, host: string | null, text: string, command: ShellCommand, result: CommandResult, started: number, lines?: number): void => {
+    const entry: AuditInput = {
+      kind: 'command', step, host, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started,
+      outputTail: tailOf(command, result, lines),
+    };
+    if (result.timedOut) entry.timedOut = true;
+    if (result.cancelled) entry.cancelled = true;
+    audit(entry);
+  };
+
   /** A command's output tail as it may be written: all of its stdout is secret when it prints a token. */
   const tailOf = (command: ShellCommand, res: { stdout: string; stderr: string }, lines?: number): string =>
     outputTail(outputRedactor(redactor, command.script)(res.stdout), redactor(res.stderr), lines);
@@ -290,6 +301,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       return value === undefined ? c : { ...c, value };
     });
   const runCaptures = (host?: Host): CapturedValues => capturedValues(knownCaptures(), host);
+  /** What a step, the panel, the refusal or whereItStands sees of the run (no host); the facts once read. */
+  const runContext = (): StepContext => ({ params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) });
   /** Marked secret by the step, printed by a command that prints tokens, or holding a secret value. */
   const isSecretCapture = (step: Step, name: string, value: string, commands: readonly ShellCommand[]): boolean =>
     !!step.secretCaptures?.includes(name) || commands.some((c) => printsSecret(c.script)) || redactor.knows(value);
@@ -451,18 +464,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         onStdout: onLine('stdout', out),
         onStderr: onLine('stderr', err),
       });
-      const entry: AuditInput = {
-        kind: 'command',
-        step: step.id,
-        host: hostName,
-        command: text,
-        exitCode: result.exitCode,
-        durationMs: result.durationMs ?? Date.now() - started,
-        outputTail: tailOf(command, result),
-      };
-      if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
-      if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
-      audit(entry);
+      auditCommand(step.id, hostName, text, command, result, started);
       return { result };
     } catch (e) {
       const message = redactor(errMessage(e));
@@ -583,14 +585,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       })
       .then(
         (result) => {
-          const durationMs = result.durationMs ?? Date.now() - started;
-          const outputTail = tailOf(command, result);
-          const entry: AuditInput = {
-            kind: 'command', step: step.id, host: hostName, command: text, exitCode: result.exitCode, durationMs, outputTail,
-          };
-          if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
-          if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
-          audit(entry);
+          auditCommand(step.id, hostName, text, command, result, started);
           if (!stop.signal.aborted && result.exitCode !== 0) info(step.id, `${hostName ? `${hostName}: ` : ''}the followed output ended by itself (${result.timedOut ? 'timed out' : `exit ${result.exitCode ?? 'none'}`})`);
         },
         (e: unknown) => {
@@ -641,7 +636,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
   async function takePanel(when: string): Promise<void> {
     const panel = procedure.panel!;
-    const base: StepContext = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
+    const base = runContext();
     const hosts = panel.where(base);
     const tried: string[] = [];
     for (const h of hosts) {
@@ -659,14 +654,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         tried.push(`${h.name}: ${message}`);
         continue;
       }
-      const durationMs = result.durationMs ?? Date.now() - started;
-      const outputTail = tailOf(command, result, 8);
-      const entry: AuditInput = {
-        kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: result.exitCode, durationMs, outputTail,
-      };
-      if (result.timedOut) (entry as { timedOut?: boolean }).timedOut = true;
-      if (result.cancelled) (entry as { cancelled?: boolean }).cancelled = true;
-      audit(entry);
+      auditCommand(PANEL_STEP, h.name, text, command, result, started, 8);
       if (result.cancelled) return;
       if (result.exitCode === null) {
         tried.push(`${h.name}: ${result.timedOut ? 'timed out' : 'ended without an exit status'}`);
@@ -694,7 +682,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       steps[js.id] = { status: js.status, destructiveBegun: js.destructiveBegun, hosts };
     }
     const panel = panelSnap ? { panel: panelSnap } : {};
-    const ctx = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, runId, outcome, steps, ...panel, ...(facts ? { facts } : {}) };
+    const ctx = { ...runContext(), runId, outcome, steps, ...panel };
     try {
       const w = procedure.whereItStands(ctx, journal.currentStep);
       const out: WhereItStands = { state: w.state.map(redactor), next: redactor(w.next) };
@@ -709,7 +697,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   async function runStep(i: number, resuming: boolean): Promise<StepOutcome> {
     const step = procedure.steps[i]!;
     const js = journal.steps[i]!;
-    const base: StepContext = { params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) };
+    const base = runContext();
     const startedMs = Date.now();
     current = step.id;
     journal.currentStep = step.id;
@@ -1055,13 +1043,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
 
   /** The procedure's facts, read from the hosts as they are now (at the start, and again on resume). */
-  async function readFacts(): Promise<void> {
+  async function readProcedureFacts(): Promise<void> {
     const probes = procedure.facts ?? [];
     if (probes.length === 0) return;
-    const ctx: StepContext = { params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false };
-    const table = await gatherFacts(probes, ctx, runner);
-    facts = hostFacts(table);
-    for (const line of describeFacts(probes, table)) info(journal.currentStep ?? '', line);
+    const read = await readFacts(probes, runContext(), runner);
+    facts = read.facts;
+    for (const line of read.lines) info(journal.currentStep ?? '', line);
     try {
       plan = planProcedure(procedure, params, inventory, startedAtDate, facts);
       snapshot = undefined;
@@ -1071,22 +1058,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
-  /** Procedure.refuse on the facts just read; a thrown sentence (e.g. a host that could not be read) refuses too. */
-  function refusedBy(): string | undefined {
-    if (!procedure.refuse) return undefined;
-    try {
-      return procedure.refuse({ params, inventory, captured: capturedValues(journal.captures, undefined), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) });
-    } catch (e) {
-      return errMessage(e);
-    }
-  }
-
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
     audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(shownParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
-    await readFacts();
-    const refusal = refusedBy();
+    await readProcedureFacts();
+    const refusal = refusalOf(procedure, runContext());
     if (refusal) {
       info(journal.currentStep ?? '', `refused before anything ran: ${refusal}`);
       finish('aborted', { message: `refused before anything ran: ${refusal}` });

@@ -10,13 +10,10 @@ import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { readJournal, SECRET_MARKER } from './journal.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, filesUnder, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
-import type { ParameterSpec, Step } from './types.js';
+import { CannedOperator, filesUnder, HOST_AND_PASSWORD, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import type { Step } from './types.js';
 
-const PARAMS: ParameterSpec[] = [
-  { name: 'host', description: 'the host', required: true, choices: { fromRole: 'etcd' } },
-  { name: 'password', description: 'registry password', required: true, secret: true },
-];
+const PARAMS = HOST_AND_PASSWORD;
 
 /** Logs in, reads a token, uses both (alone and inside larger words), and fails a check that shows them. */
 function steps(): Step[] {

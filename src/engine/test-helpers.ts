@@ -110,3 +110,9 @@ export function tempStateDir(): string {
 export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
 }
+
+/** The parameters of the engine tests' toy procedures: an etcd member and a secret password. */
+export const HOST_AND_PASSWORD: ParameterSpec[] = [
+  { name: 'host', description: 'the etcd member', required: true, choices: { fromRole: 'etcd' } },
+  { name: 'password', description: 'registry password', required: true, secret: true },
+];

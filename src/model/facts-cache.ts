@@ -1,7 +1,7 @@
 // Facts for the console's plan view, which is drawn at once: read from the hosts in the background (the
 // same read-only probes a run reads when it starts) and kept; the plan shows what was read last, and a
 // command that needs a fact not read yet says it is resolved at run time.
-import { gatherFacts, hostFacts } from '../engine/facts.js';
+import { readFacts } from '../engine/facts.js';
 import type { FactProbe, HostFacts, StepContext } from '../engine/types.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
@@ -28,7 +28,7 @@ export class FactsCache {
   private async read(): Promise<void> {
     const ctx: StepContext = { params: {}, inventory: this.inventory, captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: true };
     try {
-      this.facts = hostFacts(await gatherFacts(this.probes, ctx, this.runner));
+      this.facts = (await readFacts(this.probes, ctx, this.runner)).facts;
       this.readAt = Date.now();
     } catch {
       // a runner that fails outright: the plan keeps saying "resolved at run time"

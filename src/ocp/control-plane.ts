@@ -4,12 +4,13 @@
 // The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
 import type { CommandOutput } from '../checks/types.js';
+import { etcdAddress } from '../checks/etcdctl.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
 import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';
 
 export type Component = 'etcd' | 'api' | 'controllers';
-export const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];
+const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];
 
 export const PODS_DIR = '/etc/origin/node/pods';
 /** Where a stopped static pod's manifest is kept (the 3.11 docs' place); moved back to start it. */
@@ -30,7 +31,7 @@ export type Runtime =
 /** Per component, how this host runs it (absent: the host does not run it). */
 export type ControlPlane = Partial<Record<Component, Runtime>>;
 
-export const CONTROL_PLANE_FACT = 'control-plane';
+const CONTROL_PLANE_FACT = 'control-plane';
 
 export function manifestPath(c: Component): string {
   return `${PODS_DIR}/${MANIFESTS[c]}`;
@@ -75,7 +76,7 @@ export function parseControlPlane(out: CommandOutput): ControlPlane {
   return cp;
 }
 
-export function describeRuntime(r: Runtime | undefined): string {
+function describeRuntime(r: Runtime | undefined): string {
   if (!r) return 'not run here';
   return r.kind === 'static-pod' ? 'static pod' : r.unit;
 }
@@ -165,16 +166,17 @@ export function runningCommand(r: Runtime): ShellCommand {
 
 // ---- etcd: really stopped, force-new-cluster ---------------------------------------------------------
 
-/** `ss -ltn` lines that listen on addr:port (a wildcard listener counts). */
-function listens(ss: string, addr: string, port: number): boolean {
-  return ss.split('\n').some((l) => {
-    const f = l.trim().split(/\s+/);
-    return f.slice(2, 5).some((x) => x === `${addr}:${port}` || x === `0.0.0.0:${port}` || x === `*:${port}` || x === `[::]:${port}`);
-  });
+/**
+ * Does something listen on addr:port in `ss -l…n` output (a wildcard listener counts)? The local address
+ * is field 4 of `ss -ltn` and field 5 of `ss -l4n`, which starts with the Netid.
+ */
+export function ssListens(ss: string, addr: string, port: number): boolean {
+  const wanted = [`${addr}:${port}`, `0.0.0.0:${port}`, `*:${port}`, `[::]:${port}`];
+  return ss.split('\n').some((l) => l.trim().split(/\s+/).slice(3, 5).some((x) => wanted.includes(x)));
 }
 
 /** The commands whose output etcdGoneVerdict reads: the runtime's own view and the member's listeners. */
-export function etcdGoneCommand(r: Runtime): ShellCommand {
+function etcdGoneCommand(r: Runtime): ShellCommand {
   return sh`${runningCommand(r)}; ss -ltn 2>/dev/null`;
 }
 
@@ -182,22 +184,20 @@ export function etcdGoneCommand(r: Runtime): ShellCommand {
 export function etcdGoneVerdict(out: CommandOutput, r: Runtime, addr: string): true | string {
   const how = r.kind === 'static-pod' ? 'its static pod' : r.unit;
   if (/^running$/m.test(out.stdout)) return `etcd still runs as ${how}`;
-  const busy = [2379, 2380].filter((p) => listens(out.stdout, addr, p));
+  const busy = [2379, 2380].filter((p) => ssListens(out.stdout, addr, p));
   if (busy.length > 0) return `etcd is stopped as ${how}, but something still listens on ${busy.map((p) => `${addr}:${p}`).join(' and ')}`;
   return /^stopped$/m.test(out.stdout) || `could not tell whether etcd runs: ${out.stdout.trim().slice(0, 200)}`;
 }
 
-/** A check that etcd is really gone from the step's host (ctx.host): see etcdGoneVerdict. */
-export function etcdGoneCheck(address: (h: Host) => string): CommandCheck {
-  return {
-    describe: 'etcd is really stopped on this member (the runtime says so and nothing listens on its 2379/2380)',
-    command: (ctx) => etcdGoneCommand(runtimeOf(ctx, ctx.host!, 'etcd')),
-    ok: (out, ctx) => etcdGoneVerdict(out, runtimeOf(ctx, ctx.host!, 'etcd'), address(ctx.host!)),
-  };
-}
+/** etcd is really gone from the step's host (ctx.host): see etcdGoneVerdict. */
+export const etcdGone: CommandCheck = {
+  describe: 'etcd is really stopped on this member (the runtime says so and nothing listens on its 2379/2380)',
+  command: (ctx) => etcdGoneCommand(runtimeOf(ctx, ctx.host!, 'etcd')),
+  ok: (out, ctx) => etcdGoneVerdict(out, runtimeOf(ctx, ctx.host!, 'etcd'), etcdAddress(ctx.host!)),
+};
 
 /** openshift-ansible's own force-new-cluster for a static pod: the line in etcd.conf (removed afterwards). */
-export const FORCE_NEW_CLUSTER_LINE = 'ETCD_FORCE_NEW_CLUSTER=true';
+const FORCE_NEW_CLUSTER_LINE = 'ETCD_FORCE_NEW_CLUSTER=true';
 
 export function forceNewClusterConfOn(): ShellCommand[] {
   return [
