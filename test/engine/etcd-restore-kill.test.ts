@@ -43,7 +43,7 @@ const day2Args = (stateDir: string, args: string[]): string[] => [...args, ...la
 /** The test (not the product) loses every member's data: etcd stopped (as the lab runs it), data dir emptied, no force-new-cluster left. */
 async function destroyAll(): Promise<void> {
   for (const m of MASTERS) {
-    const r = await ssh(m, `${stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`);
+    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`);
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
 }

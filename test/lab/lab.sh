@@ -11,6 +11,7 @@
 #   lab.sh fingerprint --dir DIR [-v] [--v3]   (--v3: over the v3 keys only)
 #   lab.sh seed --dir DIR
 #   lab.sh etcd-reset --dir DIR         (etcd back to the copy saved after up: stopped, data + /etc/etcd, started)
+#   lab.sh etcd-command --dir DIR HOST start|stop   (prints how an admin starts/stops etcd there, for tests)
 #
 # --control-plane: how the masters run etcd, the API and the controllers. static (default, an OCP 3.10
 # install): static pods of the node's kubelet (kubelet.pl runs /etc/origin/node/pods/*.yaml; etcd.service
@@ -58,7 +59,7 @@ while [ $# -gt 0 ]; do
     -v | --verbose) VERBOSE=1 ;;
     -h | --help) usage ;;
     --) if [ "$CMD" = bastion ]; then shift; REST=("$@"); break; fi; die "unexpected '--'" ;;
-    *) if [ "$CMD" = ssh ] || [ "$CMD" = bastion ]; then REST=("$@"); break; fi; die "unknown argument '$1' (see lab.sh --help)" ;;
+    *) if [ "$CMD" = ssh ] || [ "$CMD" = bastion ] || [ "$CMD" = etcd-command ]; then REST=("$@"); break; fi; die "unknown argument '$1' (see lab.sh --help)" ;;
   esac
   shift
 done
@@ -1438,5 +1439,9 @@ case $CMD in
   fingerprint) do_fingerprint ;;
   seed) load_hosts; [ -f "$DIR/pki/client.crt" ] || die "seed: no etcd in $DIR"; do_seed ;;
   etcd-reset) load_hosts; do_etcd_reset ;;
+  etcd-command)
+    [ ${#REST[@]} -eq 2 ] && [[ ${REST[1]} =~ ^(start|stop)$ ]] && [ -d "$DIR/hosts/${REST[0]}" ] ||
+      die "etcd-command: usage: lab.sh etcd-command --dir DIR HOST start|stop (HOST: a lab host's full name)"
+    member_etcd_command "${REST[0]}" "${REST[1]}" ;;
   *) usage ;;
 esac

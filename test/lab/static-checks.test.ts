@@ -36,7 +36,7 @@ test('static-pod masters: etcd-health, api-health and controllers-leader are ok'
 test('one etcd static pod stopped by hand: etcd-health fails naming that member', async () => {
   const victim = MASTERS[1]!;
   try {
-    const stop = await ssh(victim, stopEtcdByHand(victim));
+    const stop = await ssh(victim, await stopEtcdByHand(victim));
     assert.equal(stop.code, 0, stop.stderr);
     const unit = await ssh(victim, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service');
     assert.match(unit.stdout, /^inactive\ndisabled/, 'the RPM unit is installed, disabled and inactive (it is not the etcd that ran)');

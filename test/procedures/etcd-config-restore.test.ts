@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertLabUp, day2, ensureHealthyEtcd, MASTERS, show, ssh, today, waitHealthy } from './lab-helpers.js';
+import { assertLabUp, day2, ensureHealthyEtcd, MASTERS, show, ssh, takeEtcdBackup, today, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
@@ -17,10 +17,7 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-config-test-'));
   await ensureHealthyEtcd();
   // etcd-backup writes the configuration backup (/backup/etcd-config-<today>) the restore reads
-  backupDir = `/backup/etcd-config-test-${process.pid}`;
-  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'));
-  assert.equal(r.code, 0, show(r));
-  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+  backupDir = await takeEtcdBackup('config', join(tmp, 'state-backup'));
 });
 
 after(async () => {

@@ -7,34 +7,29 @@
 // (in `after`, a broken cluster is restored again from the backup with the product).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeEverywhere, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, waitHealthy } from './lab-helpers.js';
+import {
+  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+} from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: start a lab (bash test/lab/lab.sh up --dir DIR) and export LAB_DIR=DIR');
-  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
-  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
-  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-restore-test-'));
   await ensureHealthyEtcd();
   // the backup every test uses, taken with the product
-  // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
-  backupDir = `/backup/etcd-restore-test-${process.pid}`;
-  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'));
-  assert.equal(r.code, 0, show(r));
-  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+  backupDir = await takeEtcdBackup('restore', join(tmp, 'state-backup'));
 });
 
 after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
-      for (const m of MASTERS) await ssh(m, `${stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
+      for (const m of MASTERS) await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       const ok = await waitHealthy(30);
       if (!ok) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
@@ -66,7 +61,7 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
   const fp0 = await fingerprint();
   // the test destroys the data (not the product)
   for (const m of MASTERS) {
-    const r = await ssh(m, `${stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
+    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
   const state = join(tmp, 'state-restore');

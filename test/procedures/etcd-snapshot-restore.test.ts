@@ -12,11 +12,13 @@
 // etcd-restore.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { activeEverywhere, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, LAB_SH, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, waitHealthy } from './lab-helpers.js';
+import {
+  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+} from './lab-helpers.js';
 
 let tmp = '';
 let backupDir = '';
@@ -89,18 +91,11 @@ async function writeV2(nodes: V2Node[]): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: run it through bash scripts/with-lab.sh (or start a lab and export LAB_DIR=DIR)');
-  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
-  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
-  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  await assertLabUp();
   tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-snapshot-restore-test-'));
   await ensureHealthyEtcd();
   // the backup every test uses, taken with the product: <dir>/db is its v3 snapshot
-  // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
-  backupDir = `/backup/etcd-snapshot-test-${process.pid}`;
-  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': backupDir }, join(tmp, 'state-backup'));
-  assert.equal(r.code, 0, show(r));
-  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+  backupDir = await takeEtcdBackup('snapshot', join(tmp, 'state-backup'));
   fp0 = await fingerprint();
 });
 
@@ -108,7 +103,7 @@ after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore v2+v3 from the backup
-      for (const m of MASTERS) await ssh(m, `${stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
+      for (const m of MASTERS) await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
       v2Back = true;
@@ -174,7 +169,7 @@ test('etcd-snapshot-restore: all three data dirs lost → 3 healthy members, ori
   // the test destroys the data (not the product)
   v2Back = false;
   for (const m of MASTERS) {
-    const r = await ssh(m, `${stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
+    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
   const state = join(tmp, 'state-restore');
@@ -239,10 +234,10 @@ test('etcd-snapshot-restore on another member from a data dir copy (…/member/s
   mkdirSync(dirname(to), { recursive: true });
   try {
     v2Back = false;
-    for (const m of MASTERS) assert.equal((await ssh(m, stopEtcdByHand(m))).code, 0);
+    for (const m of MASTERS) assert.equal((await ssh(m, await stopEtcdByHand(m))).code, 0);
     copyFileSync(join(labDir, 'hosts', MASTERS[0]!, 'var', 'lib', 'etcd', 'member', 'snap', 'db'), to);
     for (const m of MASTERS) {
-      const r = await ssh(m, `${stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
+      const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
       assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
     }
     const state = join(tmp, 'state-copy');

@@ -141,6 +141,19 @@ export async function ensureHealthyEtcd(): Promise<void> {
   assert.ok(await waitHealthy(30), 'etcd is not 3 healthy members even after lab.sh etcd-reset');
 }
 
+/**
+ * The etcd backup a test restores from, taken with the product on master-0 into a directory of its own
+ * (`/backup/etcd-<tag>-test-<pid>`: same-day backups of other tests, member.old-* copies, stay out of it);
+ * etcd healthy again after it. Returns the directory.
+ */
+export async function takeEtcdBackup(tag: string, stateDir: string): Promise<string> {
+  const dir = `/backup/etcd-${tag}-test-${process.pid}`;
+  const r = await day2('etcd-backup', { host: MASTERS[0]!, 'backup-dir': dir }, stateDir);
+  assert.equal(r.code, 0, show(r));
+  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
+  return dir;
+}
+
 /** How the lab's masters run etcd, the API and the controllers (`lab.sh up --control-plane`, in lab.json). */
 export function controlPlane(): 'static' | 'systemd' {
   const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { controlPlane?: string };
@@ -150,13 +163,13 @@ export function controlPlane(): 'static' | 'systemd' {
 const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";
 
 /**
- * The test (not the product) stops etcd on master `m` the way the lab runs it: the static pod's manifest
- * moved to pods-stopped/ and waited out (nothing listening on its client port), or `systemctl stop`.
+ * The test (not the product) stops etcd on master `m` the way the lab runs it — the static pod's manifest
+ * moved to pods-stopped/ and waited out, or `systemctl stop` — with the command lab.sh itself uses.
  */
-export function stopEtcdByHand(m: string): string {
-  if (controlPlane() === 'systemd') return 'systemctl stop etcd.service';
-  const addr = `127.0.10.${MASTERS.indexOf(m) + 1}`;
-  return `mkdir -p /etc/origin/node/pods-stopped; if test -e /etc/origin/node/pods/etcd.yaml; then mv /etc/origin/node/pods/etcd.yaml /etc/origin/node/pods-stopped/; fi; i=0; while ss -ltn | awk '{print $4}' | grep -qx '${addr}:2379'; do i=$((i+1)); test $i -lt 900 || exit 1; sleep 0.1; done`;
+export async function stopEtcdByHand(m: string): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'etcd-command', '--dir', labDir, m, 'stop']);
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.trim();
 }
 
 /** Per master, in order: `active` when its etcd runs (the static pod's container, or the unit). */
