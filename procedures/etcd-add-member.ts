@@ -41,7 +41,10 @@
 // restarts only where the file changed. A step with nothing to do (already a member, rules present, etcd
 // installed, URL listed) is skipped or says so: a repeated or resumed run is safe.
 import { tmpdir } from 'node:os';
-import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
+import {
+  apiHealthyPredicate, apiHealthzUrl, controlPlaneProbe, disableCommand, enableCommand, etcdGonePredicate, joiningEtcdRuntime, restartCommand, runningCommand,
+  runtimeOf, startWithinSeconds, type Runtime,
+} from '../src/ocp/control-plane.js';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
 import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts } from '../src/checks/etcdctl.js';
@@ -375,7 +378,7 @@ export function moveContentsAsideCommand(dir: string, aside: string): ShellComma
 
 /** `systemctl is-active` and the entries of /etc/etcd and /var/lib/etcd, for the reset's verification. */
 export function resetVerdict(out: string): true | string {
-  if (/^active: active$/m.test(out)) return 'etcd.service is still active';
+  if (/^active: running$/m.test(out)) return 'etcd still runs';
   const conf = /^etc: (\d+)$/m.exec(out)?.[1];
   const data = /^data: (\d+)$/m.exec(out)?.[1];
   if (conf !== '0') return `/etc/etcd is not empty (${conf ?? '?'} entries)`;
@@ -497,6 +500,9 @@ export interface AddStepsOptions {
 const onCa: Placement = { on: 'hosts', describe: 'the etcd member that holds the CA (`ca-host`)', mode: 'serial', hosts: (ctx) => [caHost(ctx)] };
 const onNew: Placement = { on: 'param', param: 'host' };
 
+/** How etcd runs on the new host: as a master already does there, else the RPM's etcd.service. */
+const newRuntime = (ctx: StepContext): Runtime => joiningEtcdRuntime(ctx, newHost(ctx));
+
 /** Skips a step that changes nothing for a host that is already a started member. */
 function skipIfMember(ctx: StepContext): string | undefined {
   if (ctx.planning || !ctx.captured.has('new-state')) return undefined;
@@ -598,11 +604,11 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       section: '5.4.4.2',
       where: onNew,
       allowFailure: true,
-      commands: () => [
+      commands: (ctx) => [
         literal('rpm -q etcd || true'),
         literal('iptables -S 2>&1 || true'),
         sh`grep -E ${`^(:${FIREWALL_CHAIN}|-A (INPUT|${FIREWALL_CHAIN}) )`} ${IPTABLES_SAVED} || true`,
-        sh`echo "etcd: $(systemctl is-active ${ETCD_UNIT}) $(systemctl is-enabled ${ETCD_UNIT} 2> /dev/null)"`,
+        sh`echo "etcd: $(${runningCommand(newRuntime(ctx))})"`,
       ],
       capture: {
         'etcd-rpm': (o) => {
@@ -771,24 +777,26 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'reset-new-host',
-      title: 'Stop and disable etcd on the new host; move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
+      title: 'Stop etcd for good on the new host (systemctl disable etcd --now, or a static pod’s manifest moved to pods-stopped/); move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
       destructive: true,
       gate: {
         kind: 'type-host',
-        what: (ctx) => `On ${newHost(ctx).name}: etcd is stopped and disabled, the contents of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both empty for the new member.`,
+        what: (ctx) => `On ${newHost(ctx).name}: etcd is stopped and does not start again until the new member starts, the contents of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both empty for the new member.`,
         protectedBy: (ctx) => `nothing is deleted: ${configAside(ctx)} and ${dataAside(ctx)} on ${newHost(ctx).name}`,
       },
       commands: (ctx) => [
-        argv('systemctl', 'disable', ETCD_UNIT, '--now'),
+        disableCommand(newRuntime(ctx)),
+        waitUntil(etcdGonePredicate(newRuntime(ctx), newIp(ctx)), 90, `etcd on ${newHost(ctx).name} did not stop`),
         moveContentsAsideCommand('/etc/etcd', configAside(ctx)),
         moveAsideCommand(dataAside(ctx)),
       ],
+      timeoutMs: 3 * 60_000,
       verify: {
         describe: 'etcd is stopped, /etc/etcd and /var/lib/etcd are empty',
-        command: () => sh`echo "active: $(systemctl is-active ${ETCD_UNIT})"; echo "etc: $(ls -A /etc/etcd | wc -l)"; echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
+        command: (ctx) => sh`echo "active: $(${runningCommand(newRuntime(ctx))})"; echo "etc: $(ls -A /etc/etcd | wc -l)"; echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
         ok: (out) => resetVerdict(out.stdout),
       },
     },
@@ -817,16 +825,16 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'start',
-      title: 'Start etcd on the new host (systemctl enable etcd --now) and wait until it is healthy',
+      title: 'Start etcd on the new host (systemctl enable etcd --now, or its static pod’s manifest moved back to /etc/origin/node/pods/) and wait until it is healthy',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
       commands: (ctx) => [
-        argv('systemctl', 'enable', ETCD_UNIT, '--now'),
-        waitUntil(etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']), 90, `${cn(ctx)} did not become healthy`),
+        enableCommand(newRuntime(ctx)),
+        waitUntil(etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']), startWithinSeconds(newRuntime(ctx)), `${cn(ctx)} did not become healthy`),
         waitUntil(sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
       ],
-      timeoutMs: 4 * 60_000,
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'the new member is started under its name and answers endpoint health',
         command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl3([newClientUrl(ctx)], ['endpoint', 'health'])}`,
@@ -921,10 +929,18 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
   if (restart) {
     steps.push({
       id: `${o.idPrefix}restart-api`,
-      title: 'Restart the master API where master-config.yaml changed (master-restart api), one master at a time',
+      title: 'Restart the master API where master-config.yaml changed (master-restart api), one master at a time: the next once this one’s /healthz says ok',
       section: '5.4.4.2',
       where: masters,
-      commands: () => [sh`if test -e ${API_RESTART_PENDING}; then master-restart api && rm -f ${API_RESTART_PENDING}; else echo 'master-config.yaml did not change on this master: the API is not restarted'; fi`],
+      commands: (ctx) => {
+        const api = runtimeOf(ctx, ctx.host!, 'api');
+        const url = apiHealthzUrl(ctx.inventory, ctx.host!);
+        return [
+          sh`if test -e ${API_RESTART_PENDING}; then ${restartCommand(api)} && rm -f ${API_RESTART_PENDING}; else echo 'master-config.yaml did not change on this master: the API is not restarted'; fi`,
+          waitUntil(apiHealthyPredicate(url), startWithinSeconds(api), `${ctx.host!.name}: ${url} did not say ok`),
+        ];
+      },
+      timeoutMs: 8 * 60_000,
       verify: {
         describe: 'no API restart is pending',
         command: () => sh`test ! -e ${API_RESTART_PENDING}`,
@@ -944,11 +960,22 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
 
 // ---- the procedure ------------------------------------------------------------------------------
 
+/** The refusal when the new host's etcd could not be started the way its peers' is (a master with no etcd manifest). */
+export function refuseJoining(ctx: StepContext): string | undefined {
+  if (!ctx.facts) return undefined; // a plan without the hosts' facts: the run reads them and decides
+  try {
+    joiningEtcdRuntime(ctx, newHost(ctx));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export const etcdAddMember: Procedure = {
   entry,
-  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  // the new member runs etcd as a master there already does (static pod or unit), else as the RPM's unit
   facts: [controlPlaneProbe],
-  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-add-member'),
+  refuse: (ctx) => refuseJoining(ctx),
   parameters: withValidators(entry, {
     host: validateNewHost,
     ip: (v) => validateIp(v),

@@ -1,6 +1,7 @@
 // Pieces shared by the etcd restore procedures (5.4.2 etcd-config-restore, 5.4.2.1 etcd-restore,
 // 5.4.2.1.1 etcd-peerurl-fix). Not a procedure itself. etcdctl is always called with every flag (the
-// installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); restarts use systemctl (RPM etcd).
+// installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); stops, starts and restarts go through
+// src/ocp/control-plane.ts (static pod or unit).
 import type { CommandOutput } from '../src/checks/types.js';
 import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
@@ -8,8 +9,8 @@ import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import {
-  ETCD_CONF, etcdGone, etcdGonePredicate, followLogCommand, recentLogCommand, runningCommand, runtimeOf, ssListens, startWithinSeconds, stopCommand,
-  type Runtime,
+  apiHealthyPredicate, apiHealthzUrl, ETCD_CONF, etcdGone, etcdGonePredicate, followLogCommand, recentLogCommand, restartCommand, runningCommand, runningPredicate,
+  runtimeOf, ssListens, startWithinSeconds, stopCommand, type Runtime,
 } from '../src/ocp/control-plane.js';
 
 // one home for these (src/ocp/control-plane.ts); the procedures import them from here
@@ -88,6 +89,32 @@ export function untilEtcdHealthy(ctx: StepContext, h: Host = ctx.host ?? paramMe
   return waitUntil(ownHealth(h), startWithinSeconds(r), `${h.name} ${what}${note}`);
 }
 
+/**
+ * Restart the API and the controllers on the step's master the way it runs them; after the API, wait until its
+ * own /healthz says ok, so that on a serial step the next master restarts only once this one serves again.
+ */
+export function restartMasterCommands(ctx: StepContext): ShellCommand[] {
+  const h = ctx.host!;
+  const api = runtimeOf(ctx, h, 'api');
+  const controllers = runtimeOf(ctx, h, 'controllers');
+  const url = apiHealthzUrl(ctx.inventory, h);
+  return [
+    restartCommand(api),
+    waitUntil(apiHealthyPredicate(url), startWithinSeconds(api), `${h.name}: ${url} did not say ok`),
+    restartCommand(controllers),
+    waitUntil(runningPredicate(controllers), startWithinSeconds(controllers), `${h.name}: the controllers did not run again`),
+  ];
+}
+
+/** The step's master answers ok on its own /healthz. */
+export const apiHealthy: CommandCheck = {
+  describe: 'the master’s API says ok on its own /healthz',
+  command: (ctx) => sh`curl -sk --max-time 10 ${apiHealthzUrl(ctx.inventory, ctx.host!)}`,
+  ok: (out, ctx) => {
+    const said = out.stdout.trim();
+    return said === 'ok' || `${apiHealthzUrl(ctx.inventory, ctx.host!)} ${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`;
+  },
+};
 
 // ---- steps shared by the restores (5.4.2.1, 5.4.2.2) ----------------------------------------------------
 

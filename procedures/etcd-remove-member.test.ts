@@ -11,6 +11,7 @@ import { findProcedure } from './index.js';
 import { BUILT_IDS } from './catalogue.js';
 import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -30,6 +31,9 @@ const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com
 const EPS = 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379';
 
 const plan = (params: Record<string, string>): PlanStep[] => planProcedure(etcdRemoveMember, params, inv, NOW);
+/** The plan once the hosts' control plane was read: every master runs it as `kind`. */
+const planOn = (kind: 'static-pod' | 'systemd', params: Record<string, string>): PlanStep[] =>
+  planProcedure(etcdRemoveMember, params, inv, NOW, knownControlPlane(Object.fromEntries(M.map((m) => [m, kind]))));
 function step(steps: PlanStep[], id: string): PlanStep {
   const s = steps.find((x) => x.id === id);
   assert.ok(s, `no step ${id}`);
@@ -61,8 +65,9 @@ test('the plan: order, one destructive type-host step, hosts', () => {
   const steps = plan({ member: M[2]! });
   assert.deepEqual(
     steps.filter((s) => !s.skipped).map((s) => s.id),
-    ['health-and-list', 'quorum', 'member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'restart-masters', 'restart-removed-master', 'verify', 'remaining-work'],
+    ['health-and-list', 'quorum', 'member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'master-config', 'flanneld', 'restart-masters', 'restart-removed-master', 'verify', 'remaining-work'],
   );
+  // the clients drop the member before the one restart (no API restarts with it among its etcd URLs)
   assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['member-remove']);
   const rm = step(steps, 'member-remove');
   assert.equal(rm.gate?.kind, 'type-host');
@@ -87,8 +92,7 @@ test('the commands: cluster-health and member list through every endpoint; membe
   assert.equal(rm.length, 3);
   assert.match(rm[0]!, /isLeader=true.*ETCDCTL_API=3 etcdctl .*--endpoints https:\/\/10\.0\.0\.3:2379 move-leader '?<from-id>'?/);
   assert.match(rm[1]!, /--endpoints https:\/\/10\.0\.0\.1:2379,https:\/\/10\.0\.0\.2:2379 member remove '?<member-id>'?$/);
-  assert.deepEqual(cmds(step(steps, 'stop-removed'), M[2]!), ['systemctl stop etcd.service', 'systemctl disable etcd.service', 'systemctl is-enabled etcd.service']);
-  assert.deepEqual(cmds(step(steps, 'restart-masters'), M[1]!), ['master-restart api', 'master-restart controllers']);
+  assert.match(cmds(step(steps, 'stop-removed'), M[2]!)[0]!, /resolved at run time: how master-2\.example\.com runs etcd/, 'no facts read: the plan says so');
   const edit = cmds(step(steps, 'edit-initial-cluster'), M[1]!);
   assert.match(edit[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-20240105030405/);
   for (const c of [...edit, ...cmds(step(steps, 'quorum'), M[0]!)]) execFileSync('sh', ['-n', '-c', c]);
@@ -97,8 +101,36 @@ test('the commands: cluster-health and member list through every endpoint; membe
   assert.match(quorum, /members after:  2; quorum: 2; failures tolerated: 0/);
   const rest = cmds(step(steps, 'remaining-work'), null).join('\n');
   assert.match(rest, /\[etcd\]/);
-  assert.match(rest, /FLANNEL_ETCD_ENDPOINTS=https:\/\/10\.0\.0\.1:2379,https:\/\/10\.0\.0\.2:2379/);
-  assert.match(rest, /etcdClientInfo\.urls/);
+  assert.match(rest, /etcdClientInfo\.urls and FLANNEL_ETCD_ENDPOINTS no longer name it/);
+  assert.doesNotMatch(rest, /master-restart api/, 'nothing left to restart by hand');
+  for (const c of [...cmds(step(steps, 'master-config'), M[0]!), ...cmds(step(steps, 'flanneld'), M[0]!)]) {
+    assert.doesNotMatch(c, /-v add=[^ ]/, 'the removal adds no URL');
+  }
+  assert.match(cmds(step(steps, 'master-config'), M[0]!)[1]!, /drop=https:\/\/10\.0\.0\.3:2379 https:\/\/master-2\.example\.com:2379/);
+});
+
+test('systemd units: stop-removed disables etcd.service; the masters restart by systemctl, each waiting for its /healthz', () => {
+  const steps = planOn('systemd', { member: M[2]! });
+  const stop = cmds(step(steps, 'stop-removed'), M[2]!);
+  assert.equal(stop[0], 'systemctl disable --now etcd.service');
+  assert.match(stop[1]!, /systemctl is-active etcd\.service.*ss -ltn/);
+  const restart = cmds(step(steps, 'restart-masters'), M[1]!);
+  assert.equal(restart[0], 'systemctl restart atomic-openshift-master-api.service');
+  assert.match(restart[1]!, /until test "\$\(curl -sk --max-time 5 https:\/\/10\.0\.0\.2:8443\/healthz\)" = ok/);
+  assert.equal(restart[2], 'systemctl restart atomic-openshift-master-controllers.service');
+  for (const c of [...stop, ...restart]) execFileSync('sh', ['-n', '-c', c]);
+});
+
+test('static pods (OCP 3.10): stop-removed moves the etcd manifest aside (kept); master-restart, then /healthz before the next master', () => {
+  const steps = planOn('static-pod', { member: M[2]! });
+  const stop = cmds(step(steps, 'stop-removed'), M[2]!);
+  assert.match(stop[0]!, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+  assert.doesNotMatch(stop.join('\n'), /systemctl|\brm\b/);
+  assert.match(stop[1]!, /docker ps -q --filter label=io\.kubernetes\.container\.name=etcd/);
+  const restart = cmds(step(steps, 'restart-masters'), M[0]!);
+  assert.deepEqual([restart[0], restart[2]], ['master-restart api', 'master-restart controllers']);
+  assert.match(restart[1]!, /https:\/\/10\.0\.0\.1:8443\/healthz\)" = ok.*within 390 s/, 'a static pod may wait out the kubelet back-off');
+  for (const c of [...stop, ...restart]) execFileSync('sh', ['-n', '-c', c]);
 });
 
 test('from: refused when it is the member itself or not an etcd host', () => {

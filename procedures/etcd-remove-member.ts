@@ -5,22 +5,27 @@
 //   master-restart api; master-restart controllers            (every master)
 //   vi /etc/etcd/etcd.conf: drop the host from ETCD_INITIAL_CLUSTER (every remaining member; no etcd
 //   restart needed, L1350)
-//   inventory [etcd]; FLANNEL_ETCD_ENDPOINTS in /etc/sysconfig/flanneld + restart flanneld (operator)
+//   inventory [etcd]; FLANNEL_ETCD_ENDPOINTS in /etc/sysconfig/flanneld + restart flanneld
 // Beyond the guide's text: the member's id is found in the member list by its peer URL (else its name),
 // never taken from a host name; the quorum arithmetic is shown and the removal refused when it would
 // leave an even count below 3 (unless allow-even=yes) or when a remaining member is not healthy; etcd is
-// stopped and disabled on the removed host (so it does not try to rejoin; nothing of its data is moved);
-// etcd.conf is kept as etcd.conf.bak-<timestamp> before the edit. L1333's `master-restart api
-// restart-master controller` is read as the two commands `master-restart api` and `master-restart controllers`.
+// stopped for good on the removed host the way it runs there (systemctl disable --now, or a static pod's
+// manifest moved to pods-stopped/) so that it does not try to rejoin; nothing of its data is moved;
+// etcd.conf is kept as etcd.conf.bak-<timestamp> before the edit. The masters' clients follow before the
+// one restart (etcdClientInfo.urls of master-config.yaml and FLANNEL_ETCD_ENDPOINTS, etcd-add-member's
+// edits), so that no API restarts with the removed member among its etcd URLs. L1333's `master-restart api
+// restart-master controller` is read as the two restarts, done the way each master runs them, and the next
+// master restarts only once this one's /healthz says ok.
 import type { CommandOutput } from '../src/checks/types.js';
-import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
-import { etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { controlPlaneProbe, disableCommand, disabledVerdict, etcdGonePredicate, etcdGoneVerdict, runtimeOf, stateCommand } from '../src/ocp/control-plane.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
-import { confValue, ETCD_CONF, ETCD_UNIT, quorumOf, sedReplacement, text, waitUntil } from './etcd-common.js';
+import { clientSteps, urlsOf } from './etcd-add-member.js';
+import { apiHealthy, confValue, ETCD_CONF, quorumOf, restartMasterCommands, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-remove-member');
@@ -130,12 +135,10 @@ export function dropFromInitialCluster(value: string, h: Host): string {
 /** What the operator still does by hand (the guide's last steps). */
 export function remainingWork(ctx: StepContext): string[] {
   const m = removedHost(ctx);
-  const rest = survivingHosts(ctx).map(etcdClientUrl).join(',');
+  const stamp = timeStamp(ctx.startedAt);
   return [
-    `${m.name} is no longer an etcd member. Still to do by hand:`,
+    `${m.name} is no longer an etcd member; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it (previous files kept as .bak-${stamp}). Still to do by hand:`,
     `- the Ansible inventory: remove ${m.name} from [etcd] (so a playbook run does not add it back)`,
-    `- with flannel, on every host: FLANNEL_ETCD_ENDPOINTS=${rest} in /etc/sysconfig/flanneld, then systemctl restart flanneld.service`,
-    `- every master's /etc/origin/master/master-config.yaml: drop ${etcdClientUrl(m)} from etcdClientInfo.urls, then master-restart api`,
     `- keep the member count odd: add a member (etcd-add-member) if ${survivingHosts(ctx).length} is even`,
   ];
 }
@@ -178,15 +181,24 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
   ];
 }
 
+/** etcd on the removed host (its runtime's state and the listeners): stopped for good, and really gone. */
+function removedStoppedVerdict(out: CommandOutput, ctx: StepContext): true | string {
+  const h = removedHost(ctx);
+  const r = runtimeOf(ctx, h, 'etcd');
+  const off = disabledVerdict(out, r);
+  return off === true ? etcdGoneVerdict(out, r, etcdAddress(h)) : off;
+}
+
+const restartTimeoutMs = 8 * 60_000; // a static pod's start may wait out the kubelet's back-off (startWithinSeconds)
+
 function validateFrom(value: string, inventory: Inventory): string | undefined {
   return validateHostOfRole('etcd')(value, inventory);
 }
 
 export const etcdRemoveMember: Procedure = {
   entry,
-  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  // the removed member's etcd and every master's API and controllers are stopped or restarted the way each host runs them
   facts: [controlPlaneProbe],
-  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-remove-member'),
   parameters: withValidators(entry, {
     member: validateHostOfRole('etcd'),
     from: validateFrom,
@@ -275,19 +287,19 @@ export const etcdRemoveMember: Procedure = {
     },
     {
       id: 'stop-removed',
-      title: 'Stop and disable etcd on the removed host (so it does not try to rejoin); its data is left in place',
+      title: 'Stop etcd for good on the removed host (systemctl disable --now etcd, or its static pod’s manifest moved to /etc/origin/node/pods-stopped/) so it does not try to rejoin; its data is left in place',
       section: '5.4.5',
       where: { on: 'param', param: 'member' },
-      allowFailure: true,
-      commands: () => [argv('systemctl', 'stop', ETCD_UNIT), argv('systemctl', 'disable', ETCD_UNIT), argv('systemctl', 'is-enabled', ETCD_UNIT)],
+      commands: (ctx) => {
+        const h = removedHost(ctx);
+        const r = runtimeOf(ctx, h, 'etcd');
+        return [disableCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(h)), 90, `etcd on ${h.name} did not stop`)];
+      },
+      timeoutMs: 3 * 60_000,
       verify: {
-        describe: 'etcd.service is neither active nor enabled on the removed host',
-        command: () => sh`echo "active: $(systemctl is-active ${ETCD_UNIT})"; echo "enabled: $(systemctl is-enabled ${ETCD_UNIT})"`,
-        ok: (out) => {
-          if (/^active: active$/m.test(out.stdout)) return 'etcd.service is still active';
-          if (/^enabled: enabled$/m.test(out.stdout)) return 'etcd.service is still enabled';
-          return true;
-        },
+        describe: 'etcd on the removed host is stopped, does not start again (unit disabled, or no manifest in pods/), and nothing listens on its 2379/2380',
+        command: (ctx) => sh`${stateCommand(runtimeOf(ctx, removedHost(ctx), 'etcd'))}; ss -ltn 2>/dev/null`,
+        ok: (out, ctx) => removedStoppedVerdict(out, ctx),
       },
     },
     {
@@ -338,12 +350,16 @@ export const etcdRemoveMember: Procedure = {
         },
       },
     },
+    // the clients first, so that the one restart below reads etcd URLs without the removed member
+    ...clientSteps({ idPrefix: '', add: false, drop: (ctx) => urlsOf(removedHost(ctx)), restart: false }),
     {
       id: 'restart-masters',
-      title: 'Restart the master API and controllers on every master (master-restart api; master-restart controllers)',
+      title: 'Restart the master API and controllers on every master, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok',
       section: '5.4.5',
       where: { on: 'hosts', describe: 'every master but the removed host', mode: 'serial', hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name) },
-      commands: () => [argv('master-restart', 'api'), argv('master-restart', 'controllers')],
+      commands: (ctx) => restartMasterCommands(ctx),
+      timeoutMs: restartTimeoutMs,
+      verify: apiHealthy,
     },
     {
       id: 'restart-removed-master',
@@ -352,7 +368,8 @@ export const etcdRemoveMember: Procedure = {
       where: { on: 'param', param: 'member' },
       skipIf: (ctx) => (removedHost(ctx).roles.includes('master') ? undefined : `${removedHost(ctx).name} is not a master`),
       allowFailure: true,
-      commands: () => [argv('master-restart', 'api'), argv('master-restart', 'controllers')],
+      commands: (ctx) => restartMasterCommands(ctx),
+      timeoutMs: restartTimeoutMs,
     },
     {
       id: 'verify',
@@ -376,7 +393,7 @@ export const etcdRemoveMember: Procedure = {
     },
     {
       id: 'remaining-work',
-      title: 'What the operator still does: the inventory’s [etcd], flanneld endpoints, master-config etcdClientInfo.urls',
+      title: 'What the operator still does: the inventory’s [etcd]',
       section: '5.4.5',
       where: { on: 'bastion' },
       commands: (ctx) => [sh`printf '%s\\n' ${remainingWork(ctx)}`],

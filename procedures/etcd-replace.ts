@@ -11,14 +11,14 @@
 // already failed is refused by the addition's own check: with it down, 4 members would need 3 votes while
 // only 2 answer until the new one runs — remove it first (etcd-remove-member), then add (etcd-add-member).
 import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
-import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
+import { controlPlaneProbe } from '../src/ocp/control-plane.js';
 import { parseV2ClusterHealth, parseV2MemberList } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
 import type { Params, Placement, Procedure, StandingContext, Step, StepContext, WhereItStands } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
-import { addMemberSteps, archivePath, caHost, clientSteps, prefixDir, urlsOf, validateIp, validateNewHost } from './etcd-add-member.js';
+import { addMemberSteps, archivePath, caHost, clientSteps, prefixDir, refuseJoining, urlsOf, validateIp, validateNewHost } from './etcd-add-member.js';
 import { etcdBackup } from './etcd-backup.js';
 import { quorumOf, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -196,9 +196,9 @@ const panel = etcdPanel(survivor);
 
 export const etcdReplace: Procedure = {
   entry,
-  // etcd is stopped and started here with systemctl only: refused where a member runs it as a static pod
+  // each host's etcd, API and controllers are stopped, started and restarted the way it runs them
   facts: [controlPlaneProbe],
-  refuse: (ctx) => refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'etcd-replace'),
+  refuse: (ctx) => refuseJoining({ ...ctx, ...addParams(ctx) }),
   parameters: withValidators(entry, {
     old: validateHostOfRole('etcd'),
     new: validateNewHost,

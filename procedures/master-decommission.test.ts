@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { BUILT_IDS } from './catalogue.js';
 import { findProcedure } from './index.js';
@@ -82,7 +83,7 @@ test('the plan: refusals first, then ca.serial, backup, load balancer, API off, 
     'backup-hostname', 'backup-config', 'backup-other-files', 'backup-packages', 'backup-check-backup', 'backup-copy',
     'api-lb-read', 'api-lb-edit', 'api-lb-restart',
     'disable-api',
-    'etcd-member-remove', 'etcd-stop-removed', 'etcd-read-initial-cluster', 'etcd-edit-initial-cluster', 'etcd-restart-masters', 'etcd-verify',
+    'etcd-member-remove', 'etcd-stop-removed', 'etcd-read-initial-cluster', 'etcd-edit-initial-cluster', 'etcd-master-config', 'etcd-flanneld', 'etcd-restart-masters', 'etcd-verify',
     'cordon', 'drain', 'drain-force', 'watch-replacements', 'replacements-report', 'list-pods', 'delete-node',
     'kubernetes-endpoints', 'remaining-work',
   ]);
@@ -106,8 +107,10 @@ test('the plan: refusals first, then ca.serial, backup, load balancer, API off, 
   // the API and controllers on master-2
   const off = planStep(plan, 'disable-api');
   assert.deepEqual(off.hosts, [M[2]]);
-  assert.deepEqual(off.commands.map((c) => c.command), ['systemctl disable --now atomic-openshift-master-api', 'systemctl disable --now atomic-openshift-master-controllers']);
+  assert.match(off.commands[0]!.command, /resolved at run time: how master-2\.lab\.example\.com runs api/, 'no facts read: the plan says so');
   assert.equal(off.gate?.kind, 'confirm');
+  // the other masters' clients drop the member before their one restart
+  assert.deepEqual(planStep(plan, 'etcd-master-config').hosts, [M[0], M[1], M[2]]);
   // the endpoints check waits for 127.0.10.3 to leave the kubernetes service
   assert.match(planStep(plan, 'kubernetes-endpoints').commands[1]!.command, /grep -qxF -e 127\.0\.10\.3/);
   assert.deepEqual(plan.filter((s) => s.destructive).map((s) => s.id), ['etcd-member-remove', 'drain-force', 'delete-node']);
@@ -169,7 +172,22 @@ test('the kubernetes endpoints check; the remaining work', () => {
   assert.match(String(v.ok(out(''), ctx)), /no endpoints at all/);
   const lines = stepOf('remaining-work').commands(ctx)[0]!.script;
   assert.match(lines, /remove master-2\.lab\.example\.com from \[masters\], \[nodes\], \[etcd\]/);
-  assert.match(lines, /FLANNEL_ETCD_ENDPOINTS=https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379/);
-  assert.match(lines, /drop https:\/\/127\.0\.10\.3:2379 from etcdClientInfo\.urls/);
+  assert.match(lines, /done by this run: its etcd member is removed; the masters' etcdClientInfo\.urls and FLANNEL_ETCD_ENDPOINTS no longer name it/);
   assert.match(lines, /the backup of master-2\.lab\.example\.com is in \/backup\/master-2\.lab\.example\.com\/20240105 on it: copy it off/);
+});
+
+test('the API and controllers stop for good the way the master runs them: units disabled, or static pods moved aside (kept)', () => {
+  const on = (kind: 'static-pod' | 'systemd') => planStep(planProcedure(masterDecommission, { node: M[2]!, 'allow-even': 'yes' }, inv, NOW, knownControlPlane(Object.fromEntries(M.map((m) => [m, kind])))), 'disable-api');
+  const units = on('systemd');
+  assert.deepEqual(units.commands.slice(0, 2).map((c) => c.command), ['systemctl disable --now atomic-openshift-master-api.service', 'systemctl disable --now atomic-openshift-master-controllers.service']);
+  assert.match(String(units.gate!.protectedBy), /systemctl enable --now atomic-openshift-master-api\.service; systemctl enable --now atomic-openshift-master-controllers\.service/);
+  const pods = on('static-pod');
+  assert.match(pods.commands[0]!.command, /mv \/etc\/origin\/node\/pods\/apiserver\.yaml \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml/);
+  assert.match(pods.commands[1]!.command, /mv \/etc\/origin\/node\/pods\/controller\.yaml \/etc\/origin\/node\/pods-stopped\/controller\.yaml/);
+  assert.doesNotMatch(pods.commands.map((c) => c.command).join('\n'), /systemctl|\brm\b/);
+  assert.match(String(pods.gate!.protectedBy), /mv \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml \/etc\/origin\/node\/pods\/apiserver\.yaml/);
+  const v = stepOf('disable-api').verify!;
+  const ctx = { ...runCtx({ node: M[2]! }, {}), facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'static-pod' as const]))) };
+  assert.equal(v.ok(out('stopped\ndisabled\n---\nstopped\ndisabled\n'), ctx), true);
+  assert.match(String(v.ok(out('stopped\ndisabled\n---\nrunning\ndisabled\n'), ctx)), /controllers still runs as its static pod/);
 });

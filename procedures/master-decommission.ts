@@ -4,6 +4,7 @@
 //     /etc/origin/master/ca.serial.txt to the remaining masters before anything else
 //   5.2.1.3  /etc/haproxy/haproxy.cfg: drop the master from `backend mgmt8443`; systemctl restart haproxy
 //            systemctl disable --now atomic-openshift-master-api; … atomic-openshift-master-controllers
+//            (3.10's static pods: their manifests moved out of /etc/origin/node/pods/ instead)
 //            then the node steps of 5.3.1 (a master is a node); the inventory's [masters] and [nodes]
 //            oc describe svc kubernetes -n default: the master's IP is no longer an endpoint
 //   5.2.1.4  its colocated etcd member goes too (etcd-remove-member's steps); masters and etcd members
@@ -16,12 +17,14 @@
 //   master-restore reads, and a backup of the day is what the guide asks for; copy-to fetches it to the
 //   bastion, because the host is about to be retired.
 // - ca.serial.txt is copied byte for byte (base64), with its mode, a .bak of any file it replaces.
-// - The master's API and controllers are disabled after it left the load balancer and before its etcd
-//   member is removed; the other masters' API and controllers are restarted by the etcd steps.
+// - The master's API and controllers are stopped for good the way it runs them (units disabled, or static
+//   pods' manifests moved to pods-stopped/, kept) after it left the load balancer and before its etcd
+//   member is removed; the other masters' etcdClientInfo.urls and flanneld drop the member, then their API
+//   and controllers restart one master at a time (the etcd steps).
 // - The kubernetes service is checked (for up to 90 s) to no longer list the master's address.
 // - The Ansible inventory is not edited: the last step says what to change.
 import type { Host } from '../src/inventory/types.js';
-import { controlPlaneProbe, refuseStaticPods } from '../src/ocp/control-plane.js';
+import { controlPlaneProbe, disableCommand, disabledVerdict, runtimeOf, stateCommand, stoppedPredicate, type Runtime } from '../src/ocp/control-plane.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import { hostAliases } from '../src/checks/common.js';
@@ -61,8 +64,6 @@ import {
 
 const entry = catalogueEntry('master-decommission');
 const SECTION = '5.2.1';
-const API_UNIT = 'atomic-openshift-master-api';
-const CONTROLLERS_UNIT = 'atomic-openshift-master-controllers';
 export const CA_SERIAL = '/etc/origin/master/ca.serial.txt';
 
 const onNode: Placement = { on: 'param', param: 'node' };
@@ -128,6 +129,24 @@ const etcdStep = (id: string): Step => {
   return asMasterStep(s, 'etcd-', (ctx) => (isEtcdMember(ctx) ? undefined : `${ctx.params['node']} is not an etcd member of the inventory: no etcd member to remove`));
 };
 
+/** How the master being decommissioned runs its API and its controllers. */
+const apiAndControllers = (ctx: StepContext): Runtime[] => [runtimeOf(ctx, nodeHost(ctx), 'api'), runtimeOf(ctx, nodeHost(ctx), 'controllers')];
+
+/** How they start again, for the gate: the manifests moved back, or the units enabled. */
+function startAgain(ctx: StepContext): string {
+  const how = apiAndControllers(ctx).map((r) => (r.kind === 'static-pod' ? `mv ${r.stopped} ${r.manifest}` : `systemctl enable --now ${r.unit}`));
+  return `nothing is deleted: ${how.join('; ')} on ${ctx.params['node']} starts them again`;
+}
+
+/** stateCommand's output for the API, a `---` line, then the controllers': both stopped for good. */
+function bothDisabledVerdict(out: string, ctx: StepContext): true | string {
+  const parts = out.split(/^---$/m);
+  const bad = apiAndControllers(ctx)
+    .map((r, i) => disabledVerdict({ exitCode: 0, stdout: parts[i] ?? '', stderr: '' }, r))
+    .filter((v): v is string => v !== true);
+  return bad.length === 0 || bad.join('; ');
+}
+
 const backupStep = (id: string): Step => {
   const s = masterBackup.steps.find((x) => x.id === id);
   if (!s) throw new Error(`master-backup has no step ${id}`);
@@ -147,7 +166,7 @@ export function remainingWorkLines(ctx: StepContext): string[] {
   ];
   if (isEtcdMember(ctx)) {
     const etcd = remainingWork({ ...ctx, params: { ...ctx.params, member: h.name } }).slice(1).filter((l) => !l.includes('the Ansible inventory'));
-    lines.push(...etcd);
+    lines.push(`- (done by this run: its etcd member is removed; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it, previous files kept as .bak-${timeStamp(ctx.startedAt)})`, ...etcd);
   }
   if (isFirstMaster(ctx)) {
     lines.push(`- ${h.name} was the inventory's first master: ${remainingMasters(ctx)[0]?.name ?? 'the next master'} is first now, and has ca.serial.txt (copied by this run)`);
@@ -163,12 +182,8 @@ export function remainingWorkLines(ctx: StepContext): string[] {
 
 export const masterDecommission: Procedure = {
   entry,
-  // the API and the controllers are disabled here as units only: refused on a master that runs them as static pods
+  // the API, the controllers and etcd are stopped and restarted the way each master runs them
   facts: [controlPlaneProbe],
-  refuse: (ctx) => {
-    const masters = ctx.inventory.hosts.filter((h) => h.roles.includes('master'));
-    return refuseStaticPods(ctx, masters, 'api', 'master-decommission') ?? refuseStaticPods(ctx, etcdHosts(ctx.inventory), 'etcd', 'master-decommission');
-  },
   parameters: withValidators(entry, {
     node: validateHostOfRole('master'),
     'backup-dir': (v) => validateBackupDir(v),
@@ -263,30 +278,30 @@ export const masterDecommission: Procedure = {
     ...haproxySteps({ prefix: 'api-lb-', section: '5.2.1.3', backends: ['mgmt8443'], what: 'New API connections stop going to the master' }),
     {
       id: 'disable-api',
-      title: 'Stop and disable the master API and controllers (systemctl disable --now atomic-openshift-master-api / -controllers)',
+      title: 'Stop the master API and controllers for good (systemctl disable --now atomic-openshift-master-api / -controllers; static pods: their manifests moved to /etc/origin/node/pods-stopped/)',
       section: '5.2.1.3',
       where: onNode,
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The master API and controllers on ${ctx.params['node']} are stopped and disabled. The other masters (${names(remainingMasters(ctx).map((h) => h.name))}) serve the API (active/active) and one of them takes the controllers over (active/passive, through etcd).`,
-        protectedBy: (ctx) => `nothing is deleted: systemctl enable --now ${API_UNIT} ${CONTROLLERS_UNIT} on ${ctx.params['node']} starts them again`,
+          `The master API and controllers on ${ctx.params['node']} are stopped and do not start again. The other masters (${names(remainingMasters(ctx).map((h) => h.name))}) serve the API (active/active) and one of them takes the controllers over (active/passive, through etcd).`,
+        protectedBy: (ctx) => startAgain(ctx),
       },
-      commands: () => [argv('systemctl', 'disable', '--now', API_UNIT), argv('systemctl', 'disable', '--now', CONTROLLERS_UNIT)],
+      commands: (ctx) => {
+        const rs = apiAndControllers(ctx);
+        return [...rs.map(disableCommand), ...rs.map((r) => waitUntil(stoppedPredicate(r), 90, `${ctx.params['node']}: ${r.component} did not stop`))];
+      },
+      timeoutMs: 3 * 60_000,
       verify: {
-        describe: 'neither unit is active or enabled',
-        command: () => sh`for u in ${[API_UNIT, CONTROLLERS_UNIT]}; do echo "$u $(systemctl is-active "$u") $(systemctl is-enabled "$u")"; done`,
-        ok: (out) => {
-          const bad = out.stdout
-            .split('\n')
-            .map((l) => l.trim().split(/\s+/))
-            .filter(([u, active, enabled]) => u && (active === 'active' || enabled === 'enabled'))
-            .map((f) => f.join(' '));
-          return bad.length === 0 || `still running or enabled: ${bad.join('; ')}`;
+        describe: 'neither runs, and neither starts again (units disabled, or no manifest in pods/)',
+        command: (ctx) => {
+          const [api, controllers] = apiAndControllers(ctx);
+          return sh`${stateCommand(api!)}; echo ---; ${stateCommand(controllers!)}`;
         },
+        ok: (out, ctx) => bothDisabledVerdict(out.stdout, ctx),
       },
     },
-    ...['member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'restart-masters', 'verify'].map(etcdStep),
+    ...['member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'master-config', 'flanneld', 'restart-masters', 'verify'].map(etcdStep),
     cordonStep(SECTION),
     ...drainSteps(SECTION),
     ...watchReplacementsSteps(SECTION, 60),
@@ -302,7 +317,7 @@ export const masterDecommission: Procedure = {
         waitUntil(
           sh`out=$(${endpointsCommand()}) && test -n "$out" && ! printf '%s\\n' "$out" | grep -qxF ${masterAddresses(ctx).flatMap((a) => ['-e', a])}`,
           90,
-          `the kubernetes service still lists ${names(masterAddresses(ctx))} (is ${API_UNIT} still running there?)`,
+          `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)`,
         ),
       ],
       timeoutMs: 150_000,

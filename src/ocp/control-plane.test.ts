@@ -8,8 +8,8 @@ import type { StepContext } from '../engine/types.js';
 import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
 import type { Runner } from '../transport/types.js';
 import {
-  controlPlaneProbe, controlPlaneProbeCommand, etcdGonePredicate, knownControlPlane, parseControlPlane, refuseStaticPods, restartCommand, runtimeOf,
-  startCommand, stopCommand, type Runtime,
+  controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, knownControlPlane,
+  parseControlPlane, restartCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
 } from './control-plane.js';
 
 const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
@@ -47,7 +47,7 @@ test('commands per form: manifests moved, never deleted; units through systemctl
   for (const r of [pod, unit]) execFileSync('sh', ['-n', '-c', etcdGonePredicate(r, "10.0.0.1';x").script]);
 });
 
-test('facts read from hosts: in inventory order, a host that cannot be read names itself; refusal names the static-pod hosts', async () => {
+test('facts read from hosts: in inventory order, a host that cannot be read names itself', async () => {
   const hosts = [host('m0', ['master', 'etcd']), host('m1', ['master', 'etcd']), host('n0', ['node'])];
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
   const answers: Record<string, string> = { m0: STATIC, m1: UNITS };
@@ -68,8 +68,34 @@ test('facts read from hosts: in inventory order, a host that cannot be read name
   const withFacts = { ...ctx, facts: hostFacts(table) };
   assert.equal(runtimeOf(withFacts, hosts[1]!, 'etcd').kind, 'systemd');
   assert.throws(() => runtimeOf(withFacts, hosts[2]!, 'etcd'), /n0: .* not read from this host/);
-  assert.match(String(refuseStaticPods(withFacts, hosts.slice(0, 2), 'etcd', 'etcd-remove-member')), /^m0 runs etcd as a static pod .* etcd-remove-member does not handle static pods yet/);
-  const units = { ...ctx, facts: knownControlPlane({ m0: 'systemd', m1: 'systemd' }) };
-  assert.equal(refuseStaticPods(units, hosts.slice(0, 2), 'etcd', 'x'), undefined);
   assert.throws(() => runtimeOf({ ...ctx, planning: true }, hosts[0]!, 'etcd'), /is read from the host when the run starts/);
+});
+
+test('stopped for good: a static pod by its manifest moved aside (kept), a unit disabled; and the verdict on both', () => {
+  const pod: Runtime = { kind: 'static-pod', component: 'api', manifest: '/etc/origin/node/pods/apiserver.yaml', stopped: '/etc/origin/node/pods-stopped/apiserver.yaml' };
+  const unit: Runtime = { kind: 'systemd', component: 'api', unit: 'atomic-openshift-master-api.service' };
+  assert.equal(disableCommand(unit).script, 'systemctl disable --now atomic-openshift-master-api.service');
+  assert.equal(disableCommand(pod).script, stopCommand(pod).script);
+  assert.equal(enableCommand(unit).script, 'systemctl enable --now atomic-openshift-master-api.service');
+  assert.equal(enableCommand(pod).script, startCommand(pod).script);
+  for (const r of [pod, unit]) execFileSync('sh', ['-n', '-c', stateCommand(r).script]);
+  assert.equal(disabledVerdict(out('stopped\ndisabled\n'), pod), true);
+  assert.match(String(disabledVerdict(out('running\ndisabled\n'), pod)), /api still runs as its static pod/);
+  assert.match(String(disabledVerdict(out('stopped\nenabled\n'), pod)), /pods\/apiserver\.yaml is still there: the kubelet starts it again/);
+  assert.match(String(disabledVerdict(out('stopped\nenabled\n'), unit)), /atomic-openshift-master-api\.service is still enabled/);
+  assert.match(String(disabledVerdict(out(''), unit)), /could not tell/);
+});
+
+test('a joining member runs etcd as a master already does there; any other host the RPM unit; a static-pod master without an etcd manifest is refused', () => {
+  const m = host('m0', ['master', 'etcd']);
+  const n = host('n0', ['node']);
+  const ctx = (answer: string): StepContext => ({
+    params: {}, inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] }, captured: { get: () => '', has: () => false },
+    startedAt: new Date(), planning: false, facts: { get: () => parseControlPlane(out(answer)) },
+  });
+  assert.equal(joiningEtcdRuntime(ctx(STATIC), m).kind, 'static-pod', 'its manifest, in pods-stopped/ after a removal');
+  assert.deepEqual(joiningEtcdRuntime(ctx(UNITS), m), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' });
+  assert.deepEqual(joiningEtcdRuntime(ctx(STATIC), n), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' }, 'not a master: never a static pod');
+  const apiPodOnly = STATIC.replace('etcd manifest=pods unit=etcd.service enabled=disabled', 'etcd manifest=none unit=etcd.service enabled=disabled');
+  assert.throws(() => joiningEtcdRuntime(ctx(apiPodOnly), m), /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/);
 });

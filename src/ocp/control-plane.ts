@@ -4,6 +4,7 @@
 // The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
 import type { CommandOutput } from '../checks/types.js';
+import { apiPort } from '../checks/api-health.js';
 import { etcdAddress } from '../checks/etcdctl.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
@@ -108,6 +109,27 @@ export function runtimeOf(ctx: StepContext, host: Host, component: Component): R
   throw new Error(`${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`);
 }
 
+/** The RPM's etcd unit: how etcd runs on a host that is not a master. */
+const ETCD_RPM_UNIT: Runtime = { kind: 'systemd', component: 'etcd', unit: UNITS.etcd[0]! };
+
+/**
+ * How etcd runs on a host joining the cluster: a master as it already does there (its etcd manifest, even one
+ * moved aside by a removal, is a static pod; an enabled etcd.service a unit); any other host the RPM's unit.
+ * A master whose API is a static pod but that has no etcd manifest has nothing to start etcd from: refused.
+ */
+export function joiningEtcdRuntime(ctx: StepContext, host: Host): Runtime {
+  if (!host.roles.includes('master')) return ETCD_RPM_UNIT;
+  if (!ctx.facts) throw new Error(`how ${host.name} runs etcd (static pod or systemd unit) is read from the host when the run starts`);
+  const cp = ctx.facts.get(CONTROL_PLANE_FACT, host) as ControlPlane;
+  if (cp.etcd) return cp.etcd;
+  if (cp.api?.kind === 'static-pod') {
+    throw new Error(
+      `${host.name} runs the API as a static pod but has no etcd manifest (${manifestPath('etcd')}, or in ${STOPPED_DIR}/): copy etcd.yaml from another master's ${PODS_DIR}/ into ${host.name}'s ${STOPPED_DIR}/, then run this again`,
+    );
+  }
+  return ETCD_RPM_UNIT;
+}
+
 /** Facts as a test or the demo knows them: every named host runs every component in the given form. */
 export function knownControlPlane(kinds: Record<string, 'static-pod' | 'systemd'>): HostFacts {
   return {
@@ -141,6 +163,53 @@ export function startCommand(r: Runtime): ShellCommand {
 export function restartCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return argv('systemctl', 'restart', r.unit);
   return argv('master-restart', r.component);
+}
+
+/**
+ * Stop for good (it does not come back at a reboot): a static pod's manifest moved to pods-stopped/ (the
+ * kubelet starts only what is in pods/), or `systemctl disable --now`.
+ */
+export function disableCommand(r: Runtime): ShellCommand {
+  return r.kind === 'systemd' ? argv('systemctl', 'disable', '--now', r.unit) : stopCommand(r);
+}
+
+/** Start, and start at every boot: `systemctl enable --now`, or a static pod's manifest moved back to pods/. */
+export function enableCommand(r: Runtime): ShellCommand {
+  return r.kind === 'systemd' ? argv('systemctl', 'enable', '--now', r.unit) : startCommand(r);
+}
+
+/** A shell test that succeeds once the runtime says the component is stopped (a pod's container may take its grace period). */
+export function stoppedPredicate(r: Runtime): ShellCommand {
+  return sh`test "$(${runningCommand(r)})" = stopped`;
+}
+
+/** A shell test that succeeds once the runtime says the component runs. */
+export function runningPredicate(r: Runtime): ShellCommand {
+  return sh`test "$(${runningCommand(r)})" = running`;
+}
+
+/** Prints `running`/`stopped`, then `enabled`/`disabled` (a static pod is enabled while its manifest is in pods/). */
+export function stateCommand(r: Runtime): ShellCommand {
+  const enabled = r.kind === 'systemd' ? sh`test "$(systemctl is-enabled ${r.unit} 2>/dev/null)" = enabled` : sh`test -e ${r.manifest}`;
+  return sh`${runningCommand(r)}; if ${enabled}; then echo enabled; else echo disabled; fi`;
+}
+
+/** stateCommand's output: stopped and disabled, else what is still on. */
+export function disabledVerdict(out: CommandOutput, r: Runtime): true | string {
+  const how = r.kind === 'static-pod' ? `its static pod (${r.manifest})` : r.unit;
+  if (/^running$/m.test(out.stdout)) return `${r.component} still runs as ${how}`;
+  if (/^enabled$/m.test(out.stdout)) return r.kind === 'static-pod' ? `${r.manifest} is still there: the kubelet starts it again` : `${r.unit} is still enabled`;
+  return (/^stopped$/m.test(out.stdout) && /^disabled$/m.test(out.stdout)) || `could not tell whether ${r.component} runs: ${out.stdout.trim().slice(0, 200)}`;
+}
+
+/** The master's own /healthz (the guide's `curl -k https://<master>:8443/healthz`). */
+export function apiHealthzUrl(inventory: Inventory, host: Host): string {
+  return `https://${etcdAddress(host)}:${apiPort(inventory, host)}/healthz`;
+}
+
+/** A shell test that succeeds while the API at `url` says ok. */
+export function apiHealthyPredicate(url: string): ShellCommand {
+  return sh`test "$(curl -sk --max-time 5 ${url})" = ok`;
 }
 
 /** The component's log, followed from now on: `master-logs C C -f --tail 0`, or `journalctl -f`. */
@@ -227,21 +296,4 @@ export function etcdGonePredicate(r: Runtime, addr: string): ShellCommand {
  */
 export function startWithinSeconds(r: Runtime): number {
   return r.kind === 'static-pod' ? 330 + 60 : 90;
-}
-
-/**
- * For a procedure that does not yet stop, start or restart `component` as a static pod (Procedure.refuse):
- * the sentence that refuses the run when a host of `hosts` runs it as one, naming the hosts.
- */
-export function refuseStaticPods(ctx: StepContext, hosts: Host[], component: Component, what: string): string | undefined {
-  const isPod = (h: Host): boolean => {
-    try {
-      return runtimeOf(ctx, h, component).kind === 'static-pod';
-    } catch {
-      return false; // not run there, or not read: the procedure's own steps find out
-    }
-  };
-  const pods = hosts.filter(isPod).map((h) => h.name);
-  if (pods.length === 0) return undefined;
-  return `${pods.join(', ')} ${pods.length === 1 ? 'runs' : 'run'} ${component} as a static pod (OCP 3.10): ${what} does not handle static pods yet, and its systemctl commands would stop nothing there; do it by hand with the guide, moving the manifest in /etc/origin/node/pods/ instead of systemctl`;
 }

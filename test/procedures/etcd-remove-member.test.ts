@@ -1,5 +1,5 @@
 // Lab test of 5.4.5 etcd-remove-member through the real CLI (`day2-tui run … --yes`) against the lab's
-// 3-member TLS etcd 3.4:
+// 3-member TLS etcd 3.4, on either control plane (units, or OCP 3.10's static pods):
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/etcd-remove-member.test.ts
 // Without allow-even=yes the 3 → 2 removal is refused with nothing changed. With it, master-2's member is
 // removed while a poll of `endpoint health` on master-0 and master-1 (every ~0.5 s, for the whole run)
@@ -12,7 +12,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertLabUp, CERTS3, day2, ensureHealthyEtcd, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
+import {
+  assertLabUp, CERTS3, controlPlane, day2, ensureHealthyEtcd, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy,
+  waitHealthy,
+} from './lab-helpers.js';
 
 let tmp = '';
 let fp0 = '';
@@ -83,7 +86,13 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   // the output shows the arithmetic and what remains to do
   assert.match(r.stdout, /members before: 3; quorum: 2; failures tolerated: 1/, show(r));
   assert.match(r.stdout, /members after: {2}2; quorum: 2; failures tolerated: 0/, show(r));
-  assert.match(r.stdout, /FLANNEL_ETCD_ENDPOINTS=https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379/, show(r));
+  // the clients no longer name master-2 (done before the one restart)
+  for (const m of MASTERS) {
+    const c = await ssh(m, "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml; grep ^FLANNEL_ETCD_ENDPOINTS= /etc/sysconfig/flanneld");
+    assert.equal(c.code, 0, `${m}: ${show(c)}`);
+    assert.doesNotMatch(c.stdout, /127\.0\.10\.3|master-2\.lab/, `${m} still names master-2: ${c.stdout}`);
+    assert.match(c.stdout, /https:\/\/(127\.0\.10\.1|master-0\.lab\.example\.com):2379/, `${m}: ${c.stdout}`);
+  }
 
   // 2 healthy members, master-2 gone
   const l = await memberList(SURVIVORS);
@@ -92,9 +101,10 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   assert.ok(!l.stdout.includes(M2_PEER) && !l.stdout.includes(MASTERS[2]!), l.stdout);
   const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${SURVIVORS} endpoint health`);
   assert.equal(h.code, 0, show(h));
-  // etcd stopped and disabled on master-2, its data left in place
-  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd');
+  // etcd stopped for good on master-2 the way it ran there (the topology unchanged), its data left in place
+  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods /etc/origin/node/pods-stopped 2>&1');
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
+  if (controlPlane() === 'static') assert.match(m2.stdout, /pods:\napiserver\.yaml\ncontroller\.yaml\n\n\/etc\/origin\/node\/pods-stopped:\netcd\.yaml/, `the etcd manifest moved aside, kept: ${m2.stdout}`);
   // survivors: ETCD_INITIAL_CLUSTER without master-2; a .bak kept where the line changed
   for (const m of MASTERS.slice(0, 2)) {
     const c = await ssh(m, `grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf; ls /etc/etcd/etcd.conf.bak-${'*'} 2>/dev/null | wc -l`);
@@ -103,14 +113,18 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
     assert.ok(!line.includes(MASTERS[2]!) && line.includes('=https://'), `${m}: ${c.stdout}`);
     if (namedBefore.get(m)) assert.ok(Number(baks) > 0, `${m}: ETCD_INITIAL_CLUSTER named master-2 and changed, but no .bak copy was kept`);
   }
-  // the audit log: member remove by id on master-0, master-restart on both masters
+  // the audit log: member remove by id on master-0, the API and controllers restarted on both masters, each
+  // master's /healthz waited for; etcd stopped for good on master-2 the way it runs there
   const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
     .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
   const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
   has(/^master-0\S* ETCDCTL_API=2 etcdctl .*--endpoints https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379 member remove [0-9a-f]+$/);
-  has(/^master-0\S* master-restart api$/);
-  has(/^master-1\S* master-restart controllers$/);
-  has(/^master-2\S* systemctl disable etcd.service$/);
+  const pods = controlPlane() === 'static';
+  has(pods ? /^master-0\S* master-restart api$/ : /^master-0\S* systemctl restart atomic-openshift-master-api\.service$/);
+  has(pods ? /^master-1\S* master-restart controllers$/ : /^master-1\S* systemctl restart atomic-openshift-master-controllers\.service$/);
+  has(/^master-1\S* .*curl -sk --max-time 5 https:\/\/127\.0\.10\.2:8443\/healthz/);
+  has(pods ? /^master-2\S* .*mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/ : /^master-2\S* systemctl disable --now etcd\.service$/);
+  assert.ok(cmds.findIndex((c) => /master-config\.yaml\.day2-tui-edit/.test(c)) < cmds.findIndex((c) => /^master-0\S* (master-restart api|systemctl restart atomic-openshift-master-api)/.test(c)), 'master-config.yaml edited before the restart');
 
   // put the lab back: 3 healthy members, same data
   const log = await putBack('rmtest');
@@ -160,4 +174,8 @@ test('etcd-remove-member then etcd-add-member: master-2 out and back in by the p
     .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
   assert.ok(cmds.some((c) => /^master-0\S* .*openssl ca -name etcd_ca -config \/etc\/etcd\/ca\/openssl\.cnf .*-extensions etcd_v3_ca_peer/.test(c)), 'the peer certificate was signed on the CA host');
   assert.ok(cmds.some((c) => /member add master-2\.lab\.example\.com https:\/\/127\.0\.10\.3:2380/.test(c)), 'member add with the name and https peer URL');
+  // master-2 runs etcd as it did before: its static pod again (etcd.service stays disabled), or the unit
+  const how = await ssh(MASTERS[2]!, 'systemctl is-enabled etcd.service; ls /etc/origin/node/pods');
+  if (controlPlane() === 'static') assert.match(how.stdout, /^disabled\n(.*\n)*etcd\.yaml$/m, `the topology changed: ${how.stdout}`);
+  else assert.match(how.stdout, /^enabled\n/, show(how));
 });

@@ -4,7 +4,7 @@
 // `.test.ts`), so the runner does not pick it up.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand } from '../../procedures/etcd-restore.js';
@@ -160,6 +160,12 @@ export function controlPlane(): 'static' | 'systemd' {
   return j.controlPlane === 'static' ? 'static' : 'systemd';
 }
 
+/** Every host of the lab, by name (lab.json). */
+export function labHosts(): string[] {
+  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { hosts?: { name: string }[] };
+  return (j.hosts ?? []).map((h) => h.name);
+}
+
 const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";
 
 /**
@@ -167,9 +173,22 @@ const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name
  * moved to pods-stopped/ and waited out, or `systemctl stop` — with the command lab.sh itself uses.
  */
 export async function stopEtcdByHand(m: string): Promise<string> {
-  const r = await run('bash', [LAB_SH, 'etcd-command', '--dir', labDir, m, 'stop']);
+  return etcdByHand(m, 'stop');
+}
+
+/** The command that starts or stops etcd on master `m` the way the lab runs it (lab.sh etcd-command). */
+export async function etcdByHand(m: string, what: 'start' | 'stop'): Promise<string> {
+  const r = await run('bash', [LAB_SH, 'etcd-command', '--dir', labDir, m, what]);
   assert.equal(r.code, 0, show(r));
   return r.stdout.trim();
+}
+
+/**
+ * On `host`: `file` back from its newest .bak-* copy when that copy names master-2 and the file no longer
+ * does (a removal of master-2 edited it); prints the file's line(s) that name the etcd URLs.
+ */
+function restoreNamingM2(file: string, pattern: string): string {
+  return `b=$(ls -t ${file}.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}\\|127\\.0\\.10\\.3' "$b" && ! grep -q '${MASTERS[2]}\\|127\\.0\\.10\\.3' ${file}; then cp -p "$b" ${file}; fi; grep '${pattern}' ${file} || true`;
 }
 
 /** Per master, in order: `active` when its etcd runs (the static pod's container, or the unit). */
@@ -228,6 +247,11 @@ export async function putBack(tag: string, log: string[] = []): Promise<string> 
   for (const m of MASTERS.slice(0, 2)) {
     await step(m, `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`);
   }
+  // the clients a removal of master-2 edited: every master's etcdClientInfo.urls, every host's flanneld
+  for (const m of MASTERS) await step(m, restoreNamingM2('/etc/origin/master/master-config.yaml', ':2379'));
+  for (const h of labHosts()) await step(h, restoreNamingM2('/etc/sysconfig/flanneld', '^FLANNEL_ETCD_ENDPOINTS='));
+  const stop = await etcdByHand(MASTERS[2]!, 'stop');
+  const start = controlPlane() === 'static' ? await etcdByHand(MASTERS[2]!, 'start') : 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service';
   const l = await memberList(SURVIVORS);
   if (!l.stdout.includes(`peerURLs=${M2_PEER}`) || !/name=master-2/.test(l.stdout)) {
     // not (started) in the list: stop it, move its data aside, add it, join it
@@ -235,14 +259,14 @@ export async function putBack(tag: string, log: string[] = []): Promise<string> 
       const id = new RegExp(`^([0-9a-f]+).*peerURLs=${M2_PEER.replace(/\./g, '\\.')}`, 'm').exec(l.stdout)?.[1];
       if (id) await step(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${SURVIVORS} member remove ${id}`);
     }
-    await step(MASTERS[2]!, `systemctl stop etcd.service; ${moveAsideCommand(`/var/lib/etcd.old-${tag}-${Date.now()}`).script}; ls -A /var/lib/etcd | wc -l`);
+    await step(MASTERS[2]!, `${stop}; ${moveAsideCommand(`/var/lib/etcd.old-${tag}-${Date.now()}`).script}; ls -A /var/lib/etcd | wc -l`);
     const add = await step(MASTERS[0]!, memberAddCommand(EP.slice(0, 2), MASTERS[2]!, M2_PEER).script);
     const list = await memberList(SURVIVORS);
     const ic = initialCluster(add.stdout, list.stdout, MASTERS[2]!, M2_PEER);
     for (const c of joinConfCommands(ic, `/etc/etcd/etcd.conf.bak-${tag}-${Date.now()}`)) await step(MASTERS[2]!, c.script);
-    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service');
+    await step(MASTERS[2]!, start);
   } else {
-    await step(MASTERS[2]!, 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
+    await step(MASTERS[2]!, controlPlane() === 'static' ? start : 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
   }
   return log.join('\n');
 }
@@ -278,4 +302,33 @@ export async function labCheck(args: string[]): Promise<{ code: number; cells: C
   } catch {
     assert.fail(`check ${args.join(' ')}: exit ${r.code}, output is not JSON:\n${show(r)}`);
   }
+}
+
+/** The node names of `oc get nodes` (the lab's cluster API). */
+export async function nodeNames(): Promise<string[]> {
+  const r = await oc('get', 'nodes', '-o', 'name');
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^nodes?\//, ''));
+}
+
+/** The addresses the kubernetes service lists (the masters whose API runs). */
+export async function apiEndpoints(): Promise<string[]> {
+  const r = await oc('get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'jsonpath={range .subsets[*].addresses[*]}{.ip}{"\\n"}{end}');
+  assert.equal(r.code, 0, show(r));
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** lb-0's haproxy.cfg as a test reads and restores it. */
+export function haproxyCfgPath(): string {
+  return join(labDir, 'hosts', 'lb-0.lab.example.com', 'etc', 'haproxy', 'haproxy.cfg');
+}
+
+/** The cluster API back to its initial state (nodes, pods, replicas); haproxy.cfg back to `cfg0`, its copies gone. */
+export async function resetCluster(cfg0: string): Promise<void> {
+  const r = await run('bash', [CTL, join(labDir, 'api'), 'reset'], 180_000, ocOnPath());
+  assert.equal(r.code, 0, show(r));
+  const cfgPath = haproxyCfgPath();
+  writeFileSync(cfgPath, cfg0);
+  const dir = dirname(cfgPath);
+  for (const f of readdirSync(dir)) if (f.startsWith('haproxy.cfg.bak-')) rmSync(join(dir, f));
 }
