@@ -17,11 +17,12 @@ echo "== unit and screen tests (${#unit[@]} files)"
 # console ignores them on a terminal (scripts/is-in-ci-tty.mjs); the tmux tests check that with CI=true.
 env -u CI -u CONTINUOUS_INTEGRATION node --import tsx --test --test-reporter=spec "${unit[@]}" 2>&1 | tee "$log" || status=1
 
-# The etcd tests that already know a static-pod master run a second time against a lab whose masters run
-# etcd, the API and the controllers as static pods (OCP 3.10); the kubelet's crash-loop back-off there is
-# 1 s doubling to 8 s instead of 10 s to 300 s, so that each restart does not cost minutes (the product
-# waits out the real one). The rest run against units (the first lab) until they are ported (issue 11).
-STATIC=(test/lab/static-checks.test.ts test/procedures/etcd-config-restore.test.ts test/procedures/etcd-restore.test.ts test/procedures/etcd-snapshot-restore.test.ts test/engine/etcd-restore-kill.test.ts)
+# The tests of everything that stops, starts or restarts etcd, the API or the controllers run a second
+# time against a lab whose masters run them as static pods (OCP 3.10); the kubelet's crash-loop back-off
+# there is 1 s doubling to 8 s instead of 10 s to 300 s, so that each restart does not cost minutes (the
+# product waits out the real one).
+STATIC=(test/lab/static-checks.test.ts test/procedures/etcd-config-restore.test.ts test/procedures/etcd-restore.test.ts test/procedures/etcd-snapshot-restore.test.ts
+  test/procedures/etcd-remove-member.test.ts test/procedures/etcd-replace.test.ts test/procedures/master-decommission.test.ts test/engine/etcd-restore-kill.test.ts)
 
 # lab_phase LABEL LAB_UP_ARGS FILES...: a fresh lab, the files against it, the lab taken down
 lab_phase() {

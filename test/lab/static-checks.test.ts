@@ -5,10 +5,10 @@
 //   LAB_UP_ARGS='--control-plane static' bash scripts/with-lab.sh node --import tsx --test test/lab/static-checks.test.ts
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assertLabUp, controlPlane, day2, ensureHealthyEtcd, labArgs, labCheck, labDir, MAIN, MASTERS, run, show as showRun, ssh, stopEtcdByHand, waitHealthy, type CheckCell,
+  assertLabUp, controlPlane, ensureHealthyEtcd, labArgs, labCheck, labDir, MAIN, MASTERS, run, show as showRun, ssh, stopEtcdByHand, waitHealthy, type CheckCell,
 } from '../procedures/lab-helpers.js';
 
 const show = (cells: CheckCell[]) => cells.map((c) => `  ${c.check} ${c.host ?? '(cluster)'} ${c.status}: ${c.message}`).join('\n');
@@ -51,16 +51,16 @@ test('one etcd static pod stopped by hand: etcd-health fails naming that member'
   }
 });
 
-test('a procedure that does not know static pods yet refuses before anything runs, and plan says so', async () => {
-  const stateDir = join(labDir, 'state-refuse');
-  const plan = await run(process.execPath, ['--import', 'tsx', MAIN, 'plan', 'etcd-remove-member', '--param', `member=${MASTERS[2]}`, ...labArgs(stateDir)]);
+test('plan etcd-remove-member on static-pod masters: the etcd manifest moved aside, master-restart and /healthz, no systemctl', async () => {
+  const stateDir = join(labDir, 'state-plan-remove');
+  const plan = await run(process.execPath, ['--import', 'tsx', MAIN, 'plan', 'etcd-remove-member', '--param', `member=${MASTERS[2]}`, '--param', 'allow-even=yes', ...labArgs(stateDir)]);
   assert.equal(plan.code, 0, showRun(plan));
   assert.match(plan.stdout, /control-plane: master-0\.lab\.example\.com: etcd static pod, api static pod, controllers static pod/);
-  assert.match(plan.stdout, /THE RUN WOULD BE REFUSED: .*run etcd as a static pod/);
-  const r = await day2('etcd-remove-member', { member: MASTERS[2]! }, stateDir);
-  assert.equal(r.code, 1, showRun(r));
-  assert.match(r.stdout + r.stderr, /refused before anything ran: .*etcd-remove-member does not handle static pods yet/);
-  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8');
-  assert.doesNotMatch(audit, /"kind":"command"/, 'no command ran (the probes are not commands of the run)');
+  assert.doesNotMatch(plan.stdout, /WOULD BE REFUSED/);
+  assert.match(plan.stdout, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+  assert.match(plan.stdout, /master-restart api[\s\S]*curl -sk --max-time 5 https:\/\/127\.0\.10\.1:8443\/healthz/);
+  assert.doesNotMatch(plan.stdout, /systemctl (stop|disable|restart|enable)( --now)? (etcd|atomic-openshift-master)/, 'flanneld is a unit; etcd, the API and the controllers are not');
+  const audit = existsSync(join(stateDir, 'audit.log')) ? readFileSync(join(stateDir, 'audit.log'), 'utf8') : '';
+  assert.doesNotMatch(audit, /"kind":"command"/, 'a plan runs nothing (the probes are not commands of a run)');
   assert.ok(await waitHealthy(10));
 });

@@ -1,5 +1,6 @@
 // Lab test of 5.4.3 etcd-replace through the real CLI (`day2-tui run … --yes`) against the lab's
-// 3-member TLS etcd 3.4:
+// 3-member TLS etcd 3.4, on either control plane (on static-pod masters node-0 joins as the RPM's unit and
+// master-2 comes back as its static pod again):
 //   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-replace.test.ts
 // master-2's member is replaced by node-0 (a host with no etcd: the product installs it, makes its
 // certificates on the CA host, adds it, then removes master-2), and then node-0's by master-2 again, with
@@ -13,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assertLabUp, audited, CERTS, CERTS3, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, type Result, waitHealthy,
+  assertLabUp, audited, CERTS, CERTS3, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, type Result, waitHealthy,
 } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
@@ -128,8 +129,9 @@ test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never los
     assert.doesNotMatch(urls, /127\.0\.10\.3|master-2\.lab\.example\.com/, `${m}: ${urls}`);
   }
   // master-2's etcd stopped and disabled, its data kept; the backup of this run on the survivor
-  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd');
+  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods-stopped 2>&1');
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
+  if (controlPlane() === 'static') assert.match(m2.stdout, /^etcd\.yaml$/m, `master-2's etcd manifest kept in pods-stopped/: ${m2.stdout}`);
   const b = await ssh(MASTERS[0]!, 'ls -d /backup/etcd-replace-*/db /backup/etcd-replace-*/etcd/etcd.conf 2>&1');
   assert.equal(b.code, 0, show(b));
   const a1 = audited(s1);
@@ -157,6 +159,10 @@ test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never los
   }
   const n0 = await ssh(NODE0, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service');
   assert.match(n0.stdout, /^(inactive|failed)\ndisabled$/m, show(n0));
+  // master-2 runs etcd as before: its static pod again with etcd.service disabled, or the unit
+  const how = await ssh(MASTERS[2]!, 'systemctl is-enabled etcd.service; ls /etc/origin/node/pods');
+  if (controlPlane() === 'static') assert.match(how.stdout, /^disabled\n(.*\n)*etcd\.yaml$/m, `the topology changed: ${how.stdout}`);
+  else assert.match(how.stdout, /^enabled\n/, show(how));
   const a2 = audited(s2);
   has(a2, /member add master-2\.lab\.example\.com https:\/\/127\.0\.10\.3:2380/);
   has(a2, /member remove [0-9a-f]+$/);

@@ -6,27 +6,22 @@
 // - node-decommission: infra-0 refused while it is the only infra node; node-1 decommissioned (gone from
 //   `oc get nodes`, haproxy.cfg untouched: it is in no backend); infra-0 with allow-low-capacity=yes:
 //   its router80/router443 server lines removed, haproxy -c passes, every other byte identical.
-// - master-decommission of master-2: refused without allow-even=yes (3 → 2), nothing changed; with it:
-//   out of backend mgmt8443, API and controllers disabled, etcd member removed, node deleted, the
-//   kubernetes service without 127.0.10.3 — then the lab is put back (etcd member re-added as
-//   etcd-remove-member.test.ts does, API re-enabled, cluster API state reset, haproxy.cfg restored).
+// (master-decommission: master-decommission.test.ts, on both control planes.)
 // Every test leaves the lab as it found it (the cluster API state is reset with ctl.sh reset).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { withoutLines } from '../../procedures/node-common.js';
-import { audited, CTL, day2 as labDay2, fingerprint, LAB_SH, labDir, loggedSsh, M2_PEER, MASTERS, memberList, oc, ocOnPath, putBack, type Result, run, show, ssh, SURVIVORS, threeHealthy, waitHealthy } from './lab-helpers.js';
+import { audited, day2 as labDay2, haproxyCfgPath, LAB_SH, labDir, nodeNames, oc, ocOnPath, resetCluster as resetClusterTo, type Result, run, show, ssh } from './lab-helpers.js';
 
 const D = 'lab.example.com';
 const LB = `lb-0.${D}`;
-const API_UNITS = 'atomic-openshift-master-api atomic-openshift-master-controllers';
 
 let tmp = '';
 let cfgPath = '';
 let cfg0 = '';
-let fp0 = '';
 let n = 0;
 
 /** `day2-tui run … --yes` with the lab's `oc` on PATH and a state dir of its own (returned as `state`). */
@@ -40,41 +35,12 @@ async function unschedulable(node: string): Promise<string> {
   assert.equal(r.code, 0, show(r));
   return r.stdout.trim();
 }
-async function nodeNames(): Promise<string[]> {
-  const r = await oc('get', 'nodes', '-o', 'name');
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^nodes?\//, ''));
-}
 async function podsOn(node: string): Promise<string[]> {
   const r = await oc('get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}');
   assert.equal(r.code, 0, show(r));
   return r.stdout.split('\n').filter(Boolean);
 }
-async function apiEndpoints(): Promise<string[]> {
-  const r = await oc('get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'jsonpath={range .subsets[*].addresses[*]}{.ip}{"\\n"}{end}');
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.split('\n').filter(Boolean);
-}
-
-/** The cluster API back to its initial state (nodes, pods, replicas), haproxy.cfg back, its copies gone. */
-async function resetCluster(): Promise<void> {
-  const r = await run('bash', [CTL, join(labDir, 'api'), 'reset'], 180_000, ocOnPath());
-  assert.equal(r.code, 0, show(r));
-  writeFileSync(cfgPath, cfg0);
-  const dir = dirname(cfgPath);
-  for (const f of readdirSync(dir)) if (f.startsWith('haproxy.cfg.bak-')) rmSync(join(dir, f));
-}
-
-/**
- * master-2 back (the test, not the product): its API and controllers enabled and started; its etcd
- * member re-added as etcd-remove-member.test.ts does (putBack).
- */
-async function putMaster2Back(): Promise<string> {
-  const log: string[] = [];
-  await loggedSsh(log)(MASTERS[2]!, `systemctl enable --now ${API_UNITS}; systemctl is-active ${API_UNITS}`);
-  if (!(await threeHealthy())) return putBack('nodeops', log);
-  return log.join('\n');
-}
+const resetCluster = (): Promise<void> => resetClusterTo(cfg0);
 
 before(async () => {
   assert.ok(labDir, 'LAB_DIR is not set: run through bash scripts/with-lab.sh (or start a lab with test/lab/lab.sh up --dir DIR and export LAB_DIR=DIR)');
@@ -83,23 +49,16 @@ before(async () => {
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   tmp = mkdtempSync(join(tmpdir(), 'day2-node-ops-test-'));
-  cfgPath = join(labDir, 'hosts', LB, 'etc', 'haproxy', 'haproxy.cfg');
+  cfgPath = haproxyCfgPath();
   assert.ok(existsSync(cfgPath), `lb-0 has no haproxy.cfg (${cfgPath})`);
   cfg0 = readFileSync(cfgPath, 'utf8');
   const c = await ssh(LB, 'haproxy -c -f /etc/haproxy/haproxy.cfg');
   assert.equal(c.code, 0, `the lab's haproxy.cfg does not pass haproxy -c:\n${show(c)}`);
-  assert.ok(await waitHealthy(30), 'etcd is not healthy with 3 members before the test');
-  fp0 = await fingerprint();
 });
 
 after(async () => {
   try {
     if (!labDir || !tmp) return;
-    const api = await ssh(MASTERS[2]!, `systemctl is-active ${API_UNITS}`);
-    if (api.stdout.includes('inactive') || !(await waitHealthy(3))) {
-      const log = await putMaster2Back();
-      if (!(await waitHealthy(60))) console.error(`after: master-2 could not be put back; run lab.sh down/up\n${log}`);
-    }
     await resetCluster();
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -196,63 +155,4 @@ test('node-decommission infra-0 with allow-low-capacity=yes: router80/router443 
   } finally {
     await resetCluster();
   }
-});
-
-test('master-decommission master-2: refused without allow-even=yes (3 → 2), nothing changed', async () => {
-  const r = await day2('master-decommission', { node: MASTERS[2]! });
-  assert.notEqual(r.code, 0, show(r));
-  assert.match(r.stdout + r.stderr, /allow-even=yes/, show(r));
-  assert.equal(readFileSync(cfgPath, 'utf8'), cfg0);
-  const api = await ssh(MASTERS[2]!, `systemctl is-active ${API_UNITS}`);
-  assert.equal(api.stdout.trim(), 'active\nactive', show(api));
-  assert.ok(await threeHealthy(), 'still 3 healthy etcd members');
-  assert.ok(!audited(r.state).some((c) => /member remove|systemctl disable|backup/.test(c)), audited(r.state).join('\n'));
-});
-
-test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API disabled, etcd member removed, node deleted, kubernetes endpoints without it; then put back', async () => {
-  try {
-    assert.deepEqual((await apiEndpoints()).sort(), ['127.0.10.1', '127.0.10.2', '127.0.10.3']);
-    const r = await day2('master-decommission', { node: MASTERS[2]!, 'allow-even': 'yes' });
-    assert.equal(r.code, 0, show(r));
-    // the load balancer: master-2's mgmt8443 line gone, nothing else
-    const cfg = readFileSync(cfgPath, 'utf8');
-    const dropped = cfg0.split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => /^\s*server\s+master-2\.lab\.example\.com\s/.test(l)).map(([, i]) => i);
-    assert.equal(dropped.length, 1);
-    assert.equal(cfg, withoutLines(cfg0, dropped));
-    assert.equal((await ssh(LB, 'haproxy -c -f /etc/haproxy/haproxy.cfg')).code, 0);
-    // API and controllers stopped and disabled on master-2
-    const api = await ssh(MASTERS[2]!, `for u in ${API_UNITS}; do echo "$(systemctl is-active $u) $(systemctl is-enabled $u)"; done`);
-    assert.equal(api.stdout.trim(), 'inactive disabled\ninactive disabled', show(api));
-    // etcd: 2 members, master-2 gone
-    const l = await memberList(SURVIVORS);
-    assert.equal(l.stdout.trim().split('\n').length, 2, l.stdout);
-    assert.ok(!l.stdout.includes(M2_PEER), l.stdout);
-    // the node is gone; the kubernetes service lists the two others
-    assert.ok(!(await nodeNames()).includes(MASTERS[2]!));
-    assert.deepEqual((await apiEndpoints()).sort(), ['127.0.10.1', '127.0.10.2']);
-    // the backup was taken on master-2 first
-    const b = await ssh(MASTERS[2]!, 'ls /backup/master-2.lab.example.com/*/etc/origin/master/master-config.yaml');
-    assert.equal(b.code, 0, show(b));
-    // the order: every refusal check before the first change; backup before the load balancer edit
-    const cmds = audited(r.state);
-    const at = (re: RegExp) => {
-      const i = cmds.findIndex((c) => re.test(c));
-      assert.ok(i >= 0, `${re} not in:\n${cmds.join('\n')}`);
-      return i;
-    };
-    assert.ok(at(/member list/) < at(/ cp -aR \/etc\/origin /));
-    assert.ok(at(/ cp -aR \/etc\/origin /) < at(/^lb-0\S* sed -e /));
-    assert.ok(at(/^lb-0\S* sed -e /) < at(/^master-2\S* systemctl disable --now atomic-openshift-master-api$/));
-    assert.ok(at(/systemctl disable --now atomic-openshift-master-api/) < at(/member remove [0-9a-f]+$/));
-    assert.ok(at(/member remove/) < at(/^bastion oc delete node master-2\.lab\.example\.com$/));
-    assert.match(r.stdout, /remove master-2\.lab\.example\.com from \[masters\], \[nodes\], \[etcd\]/, show(r));
-  } finally {
-    const log = await putMaster2Back();
-    await resetCluster();
-    await ssh(MASTERS[2]!, 'rm -rf /backup/master-2.lab.example.com');
-    assert.ok(await waitHealthy(90), `not 3 healthy members after putting master-2 back:\n${log}`);
-  }
-  assert.equal(await fingerprint(), fp0, 'etcd data unchanged');
-  assert.deepEqual((await apiEndpoints()).sort(), ['127.0.10.1', '127.0.10.2', '127.0.10.3']);
-  assert.ok((await nodeNames()).includes(MASTERS[2]!));
 });
