@@ -106,6 +106,25 @@ export function restartMasterCommands(ctx: StepContext): ShellCommand[] {
   ];
 }
 
+/**
+ * Restart the API and the controllers on `hosts` (default: every master), one master at a time, the next
+ * only once this one's /healthz says ok. After a restore, so that no API serves the old state from its cache.
+ */
+export function restartMastersStep(section: string, o: { id?: string; describe?: string; hosts?: (ctx: StepContext) => Host[]; why?: string } = {}): Step {
+  return {
+    id: o.id ?? 'restart-masters',
+    title: `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
+    section,
+    where: o.hosts
+      ? { on: 'hosts', describe: o.describe ?? 'the masters', mode: 'serial', hosts: o.hosts }
+      : { on: 'role', role: 'master', mode: 'serial' },
+    commands: (ctx) => restartMasterCommands(ctx),
+    // a static pod's start may wait out the kubelet's back-off (startWithinSeconds)
+    timeoutMs: 8 * 60_000,
+    verify: apiHealthy,
+  };
+}
+
 /** The step's master answers ok on its own /healthz. */
 export const apiHealthy: CommandCheck = {
   describe: 'the master’s API says ok on its own /healthz',

@@ -25,7 +25,7 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
-import { apiHealthy, confValue, ETCD_CONF, quorumOf, restartMasterCommands, sedReplacement, text, waitUntil } from './etcd-common.js';
+import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 
 const entry = catalogueEntry('etcd-remove-member');
@@ -189,8 +189,6 @@ function removedStoppedVerdict(out: CommandOutput, ctx: StepContext): true | str
   return off === true ? etcdGoneVerdict(out, r, etcdAddress(h)) : off;
 }
 
-const restartTimeoutMs = 8 * 60_000; // a static pod's start may wait out the kubelet's back-off (startWithinSeconds)
-
 function validateFrom(value: string, inventory: Inventory): string | undefined {
   return validateHostOfRole('etcd')(value, inventory);
 }
@@ -352,15 +350,7 @@ export const etcdRemoveMember: Procedure = {
     },
     // the clients first, so that the one restart below reads etcd URLs without the removed member
     ...clientSteps({ idPrefix: '', add: false, drop: (ctx) => urlsOf(removedHost(ctx)), restart: false }),
-    {
-      id: 'restart-masters',
-      title: 'Restart the master API and controllers on every master, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok',
-      section: '5.4.5',
-      where: { on: 'hosts', describe: 'every master but the removed host', mode: 'serial', hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name) },
-      commands: (ctx) => restartMasterCommands(ctx),
-      timeoutMs: restartTimeoutMs,
-      verify: apiHealthy,
-    },
+    restartMastersStep('5.4.5', { describe: 'every master but the removed host', hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name) }),
     {
       id: 'restart-removed-master',
       title: 'Restart the master API and controllers on the removed host, when it is a master too',
@@ -369,7 +359,7 @@ export const etcdRemoveMember: Procedure = {
       skipIf: (ctx) => (removedHost(ctx).roles.includes('master') ? undefined : `${removedHost(ctx).name} is not a master`),
       allowFailure: true,
       commands: (ctx) => restartMasterCommands(ctx),
-      timeoutMs: restartTimeoutMs,
+      timeoutMs: 8 * 60_000,
     },
     {
       id: 'verify',

@@ -102,3 +102,9 @@ test('etcd-restore has the panel, the follows and whereItStands attached', () =>
   const followed = etcdRestore.steps.filter((s) => s.follow).map((s) => s.id);
   assert.deepEqual(followed.slice(0, 3), ['start-force-new-cluster', 'force-new-cluster-off', 'join-1']);
 });
+
+test('restored and verified, but an API restart did not finish: says the API may serve the old state, and how to restart it', () => {
+  const done = Object.fromEntries(etcdRestore.steps.filter((s) => s.id !== 'restart-masters').map((s) => [s.id, 'ok' as StepStatus]));
+  const w = stand({ ...done, 'restart-masters': ['failed', { [M[0]!]: 'ok', [M[1]!]: 'failed', [M[2]!]: 'pending' }] }, 'restart-masters');
+  assert.ok(w.state.some((l) => /etcd is restored, but the masters’ API and controllers were not all restarted: .*old state.*master-restart api/.test(l)), w.state.join('\n'));
+});

@@ -158,6 +158,10 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
   }
   const verify = step('verify-membership');
   if (verify && (verify.status === 'failed' || verify.status === 'interrupted')) state.push('Every member rejoined, but the final check failed: see the panel and the log.');
+  const restart = step('restart-masters');
+  if (restart && (restart.status === 'failed' || restart.status === 'interrupted')) {
+    state.push('etcd is restored, but the masters’ API and controllers were not all restarted: an API that was not may serve the old state from its cache (master-restart api; master-restart controllers on each, one at a time).');
+  }
 
   cautions.push(`Do not delete ${aside} on any member until the cluster is healthy with all ${members.length} members and its data is checked.`);
   return { state, next: `${next}.`, cautions };

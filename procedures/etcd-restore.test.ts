@@ -64,7 +64,7 @@ test('etcd-restore: the plan follows the guide, destructive steps marked and gat
     [
       'check-backup', 'check-members', 'quorum', 'stop-etcd', 'move-data-aside', 'restore-data', 'force-new-cluster-on', 'start-force-new-cluster',
       'journal', 'health-single', 'force-new-cluster-off', 'peerurl-read', 'peerurl-update', 'peerurl-verify',
-      'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership',
+      'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership', 'restart-masters',
     ],
   );
   // members 4–7 do not exist in this inventory

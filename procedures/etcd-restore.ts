@@ -39,8 +39,9 @@ import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
 import {
-  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf, stopEveryMemberStep, untilEtcdHealthy,
-  onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, validateRemoteDir, waitUntil,
+  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf,
+  onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, sedReplacement, stopEveryMemberStep,
+  text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
 
 const entry = catalogueEntry('etcd-restore');
@@ -483,6 +484,7 @@ export const etcdRestore: Procedure = {
         },
       },
     },
+    restartMastersStep('5.4.2.1', { why: 'so that no API serves the old state from its cache' }),
   ],
 };
 

@@ -77,7 +77,7 @@ test('the plan: snapshot verified and restored before anything stops; gates; des
     steps.filter((s) => !s.skipped).map((s) => s.id),
     [
       'check-snapshot', 'check-members', 'read-conf', 'quorum', 'restore-snapshot', 'stop-etcd', 'move-data-aside', 'restore-data', 'start', 'journal',
-      'health-single', 'peerurl-read', 'peerurl-update', 'peerurl-verify', 'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership',
+      'health-single', 'peerurl-read', 'peerurl-update', 'peerurl-verify', 'member-add-1', 'join-1', 'member-add-2', 'join-2', 'verify-membership', 'restart-masters',
     ],
   );
   assert.deepEqual(steps.filter((s) => s.skipped).map((s) => s.id).slice(0, 2), ['member-add-3', 'join-3']);

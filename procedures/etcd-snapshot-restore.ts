@@ -27,8 +27,8 @@ import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import {
-  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, stopEveryMemberStep, untilEtcdHealthy, membershipVerdict, onParamHost, paramMember,
-  peerUrlFixSteps, quorumOf, snapshotFileCheckCommand, text,
+  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
+  paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
 } from './etcd-common.js';
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
 
@@ -346,6 +346,7 @@ export const etcdSnapshotRestore: Procedure = {
         ok: (out, ctx) => membershipVerdict(out, etcdHosts(ctx.inventory)),
       },
     },
+    restartMastersStep('5.4.2.2', { why: 'so that no API serves the old state from its cache' }),
   ],
 };
 

@@ -130,7 +130,7 @@ test('a start-up with --force-new-cluster at 80×21: steps, the panel (one line 
   await settle(() => v.lastFrame());
   const f = v.frame();
   assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /RUNNING step 8\/27 Start etcd, a new singl/);
+  assert.match(f, /RUNNING step 8\/28 Start etcd, a new singl/);
   assert.match(f, /▶ 8\. \S+ running Start etcd, a new single-member cluster/, 'the step list, current step marked');
   assert.match(f, /◆ ETCD CLUSTER 1 member · 1 healthy · quorum 1 · tolerates 0 failures/);
   assert.match(f, /^ {2}master-0 {2}✓ healthy {2}★ leader {2}peer http:\/\/localhost:2380 \(localhost!\)/m, 'members shortened by the common domain');
@@ -163,7 +163,7 @@ test('the type-host gate of a step on every member: the whole name to type is on
   await settle(() => v.lastFrame());
   const f = v.frame();
   assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /⚠ DESTRUCTIVE GATE {2}step 5\/27/);
+  assert.match(f, /⚠ DESTRUCTIVE GATE {2}step 5\/28/);
   assert.match(f, /What will change: the etcd data in \/var\/lib\/etcd on every member is moved to/);
   assert.match(f, /Protected by: nothing is deleted/);
   assert.match(f, /To go on, type the host name exactly:[ ║]*\n║ master-0\.lab\.example\.com,master-1\.lab\.example\.com,master-2\.lab\.example\.com/);
@@ -213,7 +213,7 @@ test('after a failure: where the cluster stands and the next safe action above t
   assert.doesNotMatch(raw, /\x1b\[(3\d|9\d)m/, 'no colour under NO_COLOR');
   const f = v.frame();
   assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /✗ FAILED at step 18\/27/);
+  assert.match(f, /✗ FAILED at step 18\/28/);
   assert.match(f, /^ WHERE THE CLUSTER STANDS NOW/m);
   assert.match(f, /^• The data of master-0, master-1 and master-2 was moved to\s+\/var\/lib\/etcd\.old-20240105030405/m, 'host names shortened');
   assert.match(f, /^• Rejoined: master-1\.$/m);

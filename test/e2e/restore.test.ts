@@ -60,7 +60,7 @@ function expectOnScreen(screen: string): string | undefined {
 }
 
 const headline = (s: string): string => s.split('\n').find((l) => /^RUN \S*etcd-restore/.test(l)) ?? '';
-/** The gate modal's "step N/27 …" label. */
+/** The gate modal's "step N/28 …" label. */
 const gateStep = (s: string): string => /GATE {2}(step \d+\/\d+)/.exec(s)?.[1] ?? '?';
 
 before(async () => {
@@ -125,7 +125,7 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
   await t.waitFor((s) => s.includes(backupDir), 'the backup typed');
   t.keys('Enter');
   const plan = await t.waitFor((s) => /PLAN etcd-restore/.test(s), 'the plan');
-  assert.match(plan, /27 steps, 3 DESTRUCTIVE/);
+  assert.match(plan, /28 steps, 3 DESTRUCTIVE/);
   assert.match(plan, new RegExp(`backup=${backupDir}`));
   t.keys('r');
   await t.waitFor((s) => /Run it now on/.test(s), 'the y/N confirmation');
@@ -145,7 +145,7 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
     if (/DESTRUCTIVE GATE|GATE {2}step/.test(last) && /What will change/.test(last)) {
       const step = gateStep(last);
       // the move aside: the panel says that no member answers (etcd is stopped everywhere) — as the operator reads it
-      if (step === 'step 5/27') last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
+      if (step === 'step 5/28') last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
       if (/type the host name exactly/.test(last)) {
         const name = expectOnScreen(last);
         assert.ok(name, `no name to type on the screen:\n${last}`);
@@ -169,9 +169,9 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
 
   // the gates: the stop (confirm), the move aside on every member (all three names), the force-new-cluster (master-0)
   assert.deepEqual(answered.map((a) => [a.step, a.kind, a.typed]), [
-    ['step 4/27', 'confirm', undefined],
-    ['step 5/27', 'type-host', MASTERS.join(',')],
-    ['step 7/27', 'type-host', MASTERS[0]],
+    ['step 4/28', 'confirm', undefined],
+    ['step 5/28', 'type-host', MASTERS.join(',')],
+    ['step 7/28', 'type-host', MASTERS[0]],
   ]);
   console.log(`--- the type-host gate at 80×24 ---\n${answered[1]!.screen}\n---`);
 
