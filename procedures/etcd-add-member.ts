@@ -24,6 +24,11 @@
 //   cluster-health / endpoint health through every endpoint, the new one included
 //   every master: the new URL in etcdClientInfo.urls of /etc/origin/master/master-config.yaml; restart the API
 //   flannel: FLANNEL_ETCD_ENDPOINTS in /etc/sysconfig/flanneld on every host; restart flanneld
+// The order is not the guide's: the new host is prepared completely first (firewall, etcd installed, reset,
+// certificates and the CA host's etcd.conf as a sample unpacked into /etc/etcd), then `member add`, the
+// printed values written into the new host's etcd.conf, and the start, one right after the other: between
+// the add and the start the cluster has a member that is not up (4 members, 3 answering, quorum 3:
+// no failure tolerated), and that window is kept to the start itself.
 // Beyond the guide's text: the guide's environment values are written into each command as quoted
 // arguments (no shell variables); the SAN also names the host (IP:<ip>,DNS:<name>, as openshift-ansible
 // does) so that URLs by name verify too; a PREFIX left by an earlier run is moved aside so that the
@@ -622,120 +627,6 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       },
     },
     {
-      id: 'certs',
-      title: 'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca -name etcd_ca -extensions etcd_v3_ca_server / _peer)',
-      section: '5.4.4.2',
-      where: onCa,
-      skipIf: skipIfMember,
-      commands: (ctx) => [
-        prefixCommand(prefixDir(ctx), `${prefixDir(ctx).replace(/\/+$/, '')}.old-${stamp(ctx)}`),
-        ...certPairCommands('server', prefixDir(ctx), cn(ctx), sanOf(ctx)),
-        ...certPairCommands('peer', prefixDir(ctx), cn(ctx), sanOf(ctx)),
-      ],
-      verify: {
-        describe: 'both certificates verify against the etcd CA, with CN=<host> and the IP in their SAN',
-        command: (ctx) => {
-          const p = prefixDir(ctx);
-          return sh`openssl verify -CAfile ${`${CA_DIR}/ca.crt`} ${`${p}server.crt`} ${`${p}peer.crt`} && openssl x509 -in ${`${p}server.crt`} -noout -text && openssl x509 -in ${`${p}peer.crt`} -noout -text`;
-        },
-        ok: (out, ctx) => certVerdict(out, newIp(ctx), cn(ctx)),
-      },
-    },
-    {
-      id: 'copy-conf',
-      title: 'Copy the current etcd.conf and ca.crt into PREFIX as the new member’s sample (cp /etc/etcd/etcd.conf /etc/etcd/ca.crt ${PREFIX})',
-      section: '5.4.4.2',
-      where: onCa,
-      skipIf: skipIfMember,
-      commands: (ctx) => [sh`cp ${ETCD_CONF} ${prefixDir(ctx)}`, sh`cp /etc/etcd/ca.crt ${prefixDir(ctx)}`],
-      verify: {
-        describe: 'etcd.conf and ca.crt are in PREFIX',
-        command: (ctx) => sh`test -s ${`${prefixDir(ctx)}etcd.conf`} && cmp /etc/etcd/ca.crt ${`${prefixDir(ctx)}ca.crt`}`,
-        ok: (out) => out.exitCode === 0 || 'etcd.conf or ca.crt is missing from PREFIX',
-      },
-    },
-    ...peerUrlSteps(),
-    {
-      id: 'member-add',
-      title: 'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd refuses right after a change)',
-      section: '5.4.4.2',
-      where: onCa,
-      skipIf: skipIfMember,
-      gate: {
-        kind: 'confirm',
-        what: addGateWhat,
-        protectedBy: () => 'an etcd backup (etcd-backup, the guide’s prerequisite); the member can be removed again (etcd-remove-member)',
-      },
-      precondition: preflightCheck('every current member is healthy (checked again just before)'),
-      commands: (ctx) => [memberAddCommand(currentEndpoints(ctx), cn(ctx), newPeerUrl(ctx)), memberListNoLeader(currentEndpoints(ctx))],
-      capture: {
-        'initial-cluster': (o, ctx) => initialCluster(o[0]?.stdout ?? '', text(lastOf(o)), cn(ctx), newPeerUrl(ctx)),
-      },
-      timeoutMs: 2 * 60_000,
-      verify: {
-        describe: 'the member list has the new peer URL (v3 list: a cluster of one started member has no leader until it joins)',
-        command: (ctx) => memberListNoLeader(currentEndpoints(ctx)),
-        ok: (out, ctx) => addedVerdict(out, newPeerUrl(ctx)),
-      },
-    },
-    {
-      id: 'new-conf',
-      title: 'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s LISTEN/ADVERTISE URLs into ${PREFIX}etcd.conf',
-      section: '5.4.4.2',
-      where: onCa,
-      skipIf: skipIfMember,
-      commands: (ctx) => newConfCommands(`${prefixDir(ctx)}etcd.conf`, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster'))),
-      verify: {
-        describe: 'the new etcd.conf has every value, and the CA host’s address only in ETCD_INITIAL_CLUSTER',
-        command: (ctx) => sh`cat ${`${prefixDir(ctx)}etcd.conf`}`,
-        ok: (out, ctx) => newConfVerdict(out.stdout, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster')), etcdAddress(caHost(ctx))),
-      },
-    },
-    {
-      id: 'archive',
-      title: 'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and fetch it to the bastion over SFTP',
-      section: '5.4.4.2',
-      where: onCa,
-      skipIf: skipIfMember,
-      commands: (ctx) => [
-        sh`tar -czvf ${archivePath(ctx)} -C ${prefixDir(ctx)} .`,
-        sh`umask 077 && cp ${archivePath(ctx)} ${caHostCopy(ctx)} && if test -n "$SUDO_USER"; then chown "$SUDO_USER" ${caHostCopy(ctx)}; fi`,
-        sh`sha256sum ${archivePath(ctx)}`,
-      ],
-      capture: { 'archive-sha256': (o) => parseSha256(lastOf(o).stdout) },
-      downloads: (ctx) => [{ remote: caHostCopy(ctx), local: bastionCopy(ctx) }],
-      verify: {
-        describe: 'the archive holds the certificates, ca.crt and etcd.conf',
-        command: (ctx) => sh`tar -tzf ${archivePath(ctx)}`,
-        ok: (out) => (out.exitCode === 0 ? archiveVerdict(out.stdout) : 'tar cannot read the archive'),
-      },
-    },
-    {
-      id: 'transfer',
-      title: 'Copy the archive to the new host’s /tmp over SFTP (the guide’s scp) and check its sha256',
-      section: '5.4.4.2',
-      where: onNew,
-      skipIf: skipIfMember,
-      commands: (ctx) => [argv('rm', '-f', remoteArchive(ctx))],
-      uploads: (ctx) => [{ local: bastionCopy(ctx), remote: remoteArchive(ctx) }],
-      verify: {
-        describe: 'the archive on the new host has the sha256 of the one made on the CA host',
-        command: (ctx) => argv('sha256sum', remoteArchive(ctx)),
-        ok: (out, ctx) => {
-          if (out.exitCode !== 0) return `${remoteArchive(ctx)} is missing on the new host`;
-          return parseSha256(out.stdout) === ctx.captured.get('archive-sha256') || `${remoteArchive(ctx)} differs from the archive made on ${caHost(ctx).name}`;
-        },
-      },
-    },
-    {
-      id: 'bastion-copy-removed',
-      title: 'Remove the bastion’s copy of the archive (it holds private keys)',
-      section: '5.4.4.2',
-      where: { on: 'bastion' },
-      skipIf: skipIfMember,
-      commands: (ctx) => [sh`rm -f ${bastionCopy(ctx)} && rmdir ${bastionCopy(ctx).replace(/\/[^/]*$/, '')} 2> /dev/null; true`],
-    },
-    {
       id: 'firewall',
       title: 'Open 2379/2380 on the new host: the OS_FIREWALL_ALLOW chain and rules (only what is missing); iptables-save | tee /etc/sysconfig/iptables',
       section: '5.4.4.2',
@@ -801,8 +692,85 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       },
     },
     {
+      id: 'certs',
+      title: 'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca -name etcd_ca -extensions etcd_v3_ca_server / _peer)',
+      section: '5.4.4.2',
+      where: onCa,
+      skipIf: skipIfMember,
+      commands: (ctx) => [
+        prefixCommand(prefixDir(ctx), `${prefixDir(ctx).replace(/\/+$/, '')}.old-${stamp(ctx)}`),
+        ...certPairCommands('server', prefixDir(ctx), cn(ctx), sanOf(ctx)),
+        ...certPairCommands('peer', prefixDir(ctx), cn(ctx), sanOf(ctx)),
+      ],
+      verify: {
+        describe: 'both certificates verify against the etcd CA, with CN=<host> and the IP in their SAN',
+        command: (ctx) => {
+          const p = prefixDir(ctx);
+          return sh`openssl verify -CAfile ${`${CA_DIR}/ca.crt`} ${`${p}server.crt`} ${`${p}peer.crt`} && openssl x509 -in ${`${p}server.crt`} -noout -text && openssl x509 -in ${`${p}peer.crt`} -noout -text`;
+        },
+        ok: (out, ctx) => certVerdict(out, newIp(ctx), cn(ctx)),
+      },
+    },
+    {
+      id: 'copy-conf',
+      title: 'Copy the current etcd.conf and ca.crt into PREFIX as the new member’s sample (cp /etc/etcd/etcd.conf /etc/etcd/ca.crt ${PREFIX})',
+      section: '5.4.4.2',
+      where: onCa,
+      skipIf: skipIfMember,
+      commands: (ctx) => [sh`cp ${ETCD_CONF} ${prefixDir(ctx)}`, sh`cp /etc/etcd/ca.crt ${prefixDir(ctx)}`],
+      verify: {
+        describe: 'etcd.conf and ca.crt are in PREFIX',
+        command: (ctx) => sh`test -s ${`${prefixDir(ctx)}etcd.conf`} && cmp /etc/etcd/ca.crt ${`${prefixDir(ctx)}ca.crt`}`,
+        ok: (out) => out.exitCode === 0 || 'etcd.conf or ca.crt is missing from PREFIX',
+      },
+    },
+    {
+      id: 'archive',
+      title: 'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and fetch it to the bastion over SFTP',
+      section: '5.4.4.2',
+      where: onCa,
+      skipIf: skipIfMember,
+      commands: (ctx) => [
+        sh`tar -czvf ${archivePath(ctx)} -C ${prefixDir(ctx)} .`,
+        sh`umask 077 && cp ${archivePath(ctx)} ${caHostCopy(ctx)} && if test -n "$SUDO_USER"; then chown "$SUDO_USER" ${caHostCopy(ctx)}; fi`,
+        sh`sha256sum ${archivePath(ctx)}`,
+      ],
+      capture: { 'archive-sha256': (o) => parseSha256(lastOf(o).stdout) },
+      downloads: (ctx) => [{ remote: caHostCopy(ctx), local: bastionCopy(ctx) }],
+      verify: {
+        describe: 'the archive holds the certificates, ca.crt and etcd.conf',
+        command: (ctx) => sh`tar -tzf ${archivePath(ctx)}`,
+        ok: (out) => (out.exitCode === 0 ? archiveVerdict(out.stdout) : 'tar cannot read the archive'),
+      },
+    },
+    {
+      id: 'transfer',
+      title: 'Copy the archive to the new host’s /tmp over SFTP (the guide’s scp) and check its sha256',
+      section: '5.4.4.2',
+      where: onNew,
+      skipIf: skipIfMember,
+      commands: (ctx) => [argv('rm', '-f', remoteArchive(ctx))],
+      uploads: (ctx) => [{ local: bastionCopy(ctx), remote: remoteArchive(ctx) }],
+      verify: {
+        describe: 'the archive on the new host has the sha256 of the one made on the CA host',
+        command: (ctx) => argv('sha256sum', remoteArchive(ctx)),
+        ok: (out, ctx) => {
+          if (out.exitCode !== 0) return `${remoteArchive(ctx)} is missing on the new host`;
+          return parseSha256(out.stdout) === ctx.captured.get('archive-sha256') || `${remoteArchive(ctx)} differs from the archive made on ${caHost(ctx).name}`;
+        },
+      },
+    },
+    {
+      id: 'bastion-copy-removed',
+      title: 'Remove the bastion’s copy of the archive (it holds private keys)',
+      section: '5.4.4.2',
+      where: { on: 'bastion' },
+      skipIf: skipIfMember,
+      commands: (ctx) => [sh`rm -f ${bastionCopy(ctx)} && rmdir ${bastionCopy(ctx).replace(/\/[^/]*$/, '')} 2> /dev/null; true`],
+    },
+    {
       id: 'unpack',
-      title: 'Unpack the certificates and etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown -R etcd:etcd /etc/etcd /var/lib/etcd',
+      title: 'Unpack the certificates and the sample etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown -R etcd:etcd /etc/etcd /var/lib/etcd',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -812,15 +780,50 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         sh`chown -R etcd:etcd /etc/etcd/ ${DATA_DIR}/`,
       ],
       verify: {
-        describe: 'etcd.conf names the new member and the certificates are there, owned by etcd',
-        command: () => sh`grep -E '^ETCD_(NAME|INITIAL_CLUSTER_STATE)=' ${ETCD_CONF} && stat -c '%U %n' /etc/etcd/server.crt /etc/etcd/server.key /etc/etcd/peer.crt /etc/etcd/peer.key /etc/etcd/ca.crt`,
-        ok: (out, ctx) => {
+        describe: 'etcd.conf and the certificates are there, owned by etcd',
+        command: () => sh`stat -c '%U %n' ${ETCD_CONF} /etc/etcd/server.crt /etc/etcd/server.key /etc/etcd/peer.crt /etc/etcd/peer.key /etc/etcd/ca.crt`,
+        ok: (out) => {
           if (out.exitCode !== 0) return 'etcd.conf or a certificate is missing in /etc/etcd';
-          const name = /^ETCD_NAME=(.*)$/m.exec(out.stdout)?.[1]?.replace(/^"(.*)"$/, '$1');
-          if (name !== cn(ctx)) return `ETCD_NAME is ${JSON.stringify(name)}, not ${cn(ctx)}`;
           const notEtcd = out.stdout.split('\n').filter((l) => /^\S+ \/etc\/etcd\//.test(l) && !l.startsWith('etcd '));
           return notEtcd.length === 0 || `not owned by etcd: ${notEtcd.join('; ')}`;
         },
+      },
+    },
+    ...peerUrlSteps(),
+    {
+      id: 'member-add',
+      title: 'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd refuses right after a change)',
+      section: '5.4.4.2',
+      where: onCa,
+      skipIf: skipIfMember,
+      gate: {
+        kind: 'confirm',
+        what: addGateWhat,
+        protectedBy: () => 'an etcd backup (etcd-backup, the guide’s prerequisite); the member can be removed again (etcd-remove-member)',
+      },
+      precondition: preflightCheck('every current member is healthy (checked again just before)'),
+      commands: (ctx) => [memberAddCommand(currentEndpoints(ctx), cn(ctx), newPeerUrl(ctx)), memberListNoLeader(currentEndpoints(ctx))],
+      capture: {
+        'initial-cluster': (o, ctx) => initialCluster(o[0]?.stdout ?? '', text(lastOf(o)), cn(ctx), newPeerUrl(ctx)),
+      },
+      timeoutMs: 2 * 60_000,
+      verify: {
+        describe: 'the member list has the new peer URL (v3 list: a cluster of one started member has no leader until it joins)',
+        command: (ctx) => memberListNoLeader(currentEndpoints(ctx)),
+        ok: (out, ctx) => addedVerdict(out, newPeerUrl(ctx)),
+      },
+    },
+    {
+      id: 'new-conf',
+      title: 'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s LISTEN/ADVERTISE URLs into the new host’s /etc/etcd/etcd.conf',
+      section: '5.4.4.2',
+      where: onNew,
+      skipIf: skipIfMember,
+      commands: (ctx) => newConfCommands(ETCD_CONF, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster'))),
+      verify: {
+        describe: 'etcd.conf has every value, and the CA host’s address only in ETCD_INITIAL_CLUSTER',
+        command: () => sh`cat ${ETCD_CONF}`,
+        ok: (out, ctx) => newConfVerdict(out.stdout, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster')), etcdAddress(caHost(ctx))),
       },
     },
     {
