@@ -103,7 +103,11 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     // Node operations run oc where the cluster-wide checks do (the bastion; the demo answers it itself),
     // and fail with the same sentence when the client is missing.
     const { NodesService } = await import('../nodes/service.js');
-    const nodes = new NodesService({ runner, oc: options.ocPath, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) });
+    const { nodeActionAuditor } = await import('../engine/audit.js');
+    const { redact } = await import('../engine/redact.js');
+    // cordon, uncordon and drain from the Nodes screen go to audit.log like every procedure command
+    const audit = nodeActionAuditor(options.stateDir, (t) => redact(t));
+    const nodes = new NodesService({ runner, oc: options.ocPath, audit, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) });
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
     // how each master runs its control plane, read in the background for the plan view (a run reads it again)

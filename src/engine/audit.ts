@@ -3,6 +3,7 @@
 import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { NodeAction } from '../nodes/service.js';
 import { quoteWord } from '../transport/shell.js';
 
 export interface AuditCommand {
@@ -86,3 +87,28 @@ export function outputTail(stdout: string, stderr: string, lines = 20, chars = 4
 type Stamped = 'time' | 'operator' | 'runId';
 /** An entry before the time, operator and run id are added. */
 export type AuditInput = Omit<AuditCommand, Stamped> | Omit<AuditNote, Stamped>;
+
+/**
+ * The audit sink of the Nodes screen: each cordon, uncordon or drain it runs becomes a command line of
+ * audit.log like a procedure's, under the run id `nodes-screen` and the action as its step.
+ */
+export function nodeActionAuditor(stateDir: string, redact: (s: string) => string = (s) => s): (a: NodeAction) => void {
+  return (a) => {
+    const r = a.result;
+    appendAudit(stateDir, {
+      kind: 'command',
+      time: new Date().toISOString(),
+      operator: osUser(),
+      runId: 'nodes-screen',
+      step: `${a.action} ${a.node}`,
+      host: a.target.kind === 'host' ? a.target.host.name : null,
+      command: redact(a.command.script),
+      exitCode: r ? r.exitCode : null,
+      durationMs: a.durationMs,
+      outputTail: redact(r ? outputTail(r.stdout, r.stderr) : ''),
+      ...(r?.timedOut ? { timedOut: true } : {}),
+      ...(r?.cancelled ? { cancelled: true } : {}),
+      ...(a.error ? { error: redact(a.error) } : {}),
+    });
+  };
+}

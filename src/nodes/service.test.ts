@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeActionAuditor } from '../engine/audit.js';
 import type { Host } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
-import { drainSummary, NodesError, NodesService, nodeStateSentence, ocFailure, reconcileWithReadback } from './service.js';
+import { drainSummary, NodesError, NodesService, nodeStateSentence, ocFailure, reconcileWithReadback, type NodeAction } from './service.js';
 import { initialProgress } from './drain.js';
 import { parsePodsJson } from './nodes.js';
 
@@ -280,4 +283,42 @@ test('ocFailure: timeouts and unknown errors', () => {
   assert.equal(ocFailure(r({ exitCode: null, timedOut: true }), 'oc get nodes'), 'oc get nodes: no answer within 30 s (is the API server up?)');
   assert.equal(ocFailure(r({ stderr: 'Unable to connect to the server: dial tcp 10.0.0.1:8443: connect: connection refused' }), 'oc get nodes'), 'oc get nodes: the API server cannot be reached (Unable to connect to the server: dial tcp 10.0.0.1:8443: connect: connection refused)');
   assert.equal(ocFailure(r({ exitCode: 3, stderr: 'boom\nmore' }), 'oc get nodes'), 'oc get nodes failed (exit 3): boom');
+});
+
+test('the audit hears of every cordon, uncordon and drain, however it ends, and of no read; the auditor writes audit.log lines', async () => {
+  const heard: NodeAction[] = [];
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson() };
+    if (s === 'oc get nodes -o json') return { out: NODES };
+    if (s.startsWith('oc get pods --all-namespaces --no-headers')) return { out: `${NODE}   Running\n` };
+    if (s.startsWith('oc get pods')) return { out: PODS };
+    if (s.endsWith('--schedulable=true')) return { err: 'error: You must be logged in to the server (Unauthorized)', code: 1 };
+    if (s.startsWith('oc adm')) return { out: `NAME STATUS\n${NODE} Ready\n` };
+    return { err: `unexpected ${s}`, code: 1 };
+  });
+  const svc = new NodesService({ runner, audit: (a) => heard.push(a) });
+  await svc.listNodes();
+  await svc.setSchedulable(NODE, false);
+  await assert.rejects(svc.setSchedulable(NODE, true), /not logged in/);
+  await svc.startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: false, force: false, timeoutSeconds: 30 }).finished();
+  assert.deepEqual(heard.map((a) => `${a.action} ${a.node} ${a.command.script} → ${a.result?.exitCode}`), [
+    `cordon ${NODE} oc adm manage-node ${NODE} --schedulable=false → 0`,
+    `uncordon ${NODE} oc adm manage-node ${NODE} --schedulable=true → 1`,
+    `drain ${NODE} oc adm drain ${NODE} --ignore-daemonsets --timeout=30s → 0`,
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'day2-nodes-audit-'));
+  try {
+    const write = nodeActionAuditor(dir);
+    for (const a of heard) write(a);
+    const lines = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => [l['kind'], l['runId'], l['step'], l['host'], l['command'], l['exitCode']]), [
+      ['command', 'nodes-screen', `cordon ${NODE}`, null, `oc adm manage-node ${NODE} --schedulable=false`, 0],
+      ['command', 'nodes-screen', `uncordon ${NODE}`, null, `oc adm manage-node ${NODE} --schedulable=true`, 1],
+      ['command', 'nodes-screen', `drain ${NODE}`, null, `oc adm drain ${NODE} --ignore-daemonsets --timeout=30s`, 0],
+    ]);
+    assert.match(String(lines[1]!['outputTail']), /Unauthorized/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -46,6 +46,20 @@ export interface NodesServiceOptions {
   timeoutMs?: number;
   /** When set, oc cannot be used (e.g. not installed): every call fails with this sentence. */
   ocUnavailable?: string;
+  /** Told of every command that changes a node (cordon, uncordon, drain) once it has ended: the audit log. */
+  audit?: (action: NodeAction) => void;
+}
+
+/** A command of the Nodes screen that changed (or tried to change) the cluster, as the audit log keeps it. */
+export interface NodeAction {
+  action: 'cordon' | 'uncordon' | 'drain';
+  node: string;
+  target: Target;
+  command: ShellCommand;
+  /** Undefined when the runner could not run it (then `error`). */
+  result?: CommandResult;
+  error?: string;
+  durationMs: number;
 }
 
 /** A sentence for the operator: what could not be done and, where known, what to do. */
@@ -98,6 +112,7 @@ export class NodesService {
   readonly target: Target;
   private readonly timeoutMs: number;
   private readonly ocUnavailable: string | undefined;
+  private readonly audit: ((a: NodeAction) => void) | undefined;
   private versionPromise: Promise<OcVersion> | undefined;
 
   constructor(options: NodesServiceOptions) {
@@ -106,6 +121,21 @@ export class NodesService {
     this.target = options.target ?? { kind: 'bastion' };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.ocUnavailable = options.ocUnavailable;
+    this.audit = options.audit;
+  }
+
+  /** run() for a command that changes a node: the audit hears of it however it ends. */
+  async runChange(action: NodeAction['action'], node: string, command: ShellCommand, what: string, extra: Omit<RunOptions, 'stdin'> = {}): Promise<CommandResult> {
+    const started = Date.now();
+    const record = (r: { result?: CommandResult; error?: string }) => this.audit?.({ action, node, target: this.target, command, durationMs: Date.now() - started, ...r });
+    try {
+      const result = await this.run(command, what, extra);
+      record({ result });
+      return result;
+    } catch (err) {
+      if (!this.ocUnavailable) record({ error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
   }
 
   /** Runs one oc command; a host that cannot be used or a runner error becomes a NodesError. */
@@ -173,7 +203,11 @@ export class NodesService {
   /** Cordon (false) or uncordon (true); resolves with a sentence saying the node's state now. */
   async setSchedulable(node: string, schedulable: boolean): Promise<string> {
     const cmd = schedulable ? uncordonCommand(node, this.oc) : cordonCommand(node, this.oc);
-    const out = await this.ok(cmd, `oc adm manage-node ${node} --schedulable=${schedulable}`);
+    const what = `oc adm manage-node ${node} --schedulable=${schedulable}`;
+    const r = await this.runChange(schedulable ? 'uncordon' : 'cordon', node, cmd, what);
+    const bad = ocFailure(r, what, this.oc);
+    if (bad) throw new NodesError(bad);
+    const out = r.stdout;
     // manage-node prints the node's row: NAME STATUS ROLES AGE VERSION
     const row = out.split('\n').find((l) => l.split(/\s+/)[0] === node);
     const status = row?.split(/\s+/)[1];
@@ -309,7 +343,7 @@ export class DrainSession {
     let result: CommandResult | undefined;
     let runError: string | undefined;
     try {
-      result = await service.run(command, `oc adm drain ${o.node}`, {
+      result = await service.runChange('drain', o.node, command, `oc adm drain ${o.node}`, {
         signal: this.abort.signal,
         onStdout: onLine,
         onStderr: onLine,

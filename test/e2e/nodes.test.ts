@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TmuxSession } from './tmux.js';
@@ -89,4 +89,9 @@ test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-
   await t.waitFor(() => t.exited().dead, 'the console to quit');
   const misfit = captures.find((c) => !fits(c));
   assert.equal(misfit, undefined, `a screen did not fit 80×24:\n${misfit}`);
+  // the drain and the uncordon are in the audit log, like every procedure command
+  const audit = readFileSync(join(home, 'state', 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; step: string; command: string });
+  const screen = audit.filter((a) => a.runId === 'nodes-screen').map((a) => `${a.step}: ${a.command}`);
+  assert.ok(screen.some((l) => l.startsWith(`drain ${NODE0}: `) && l.includes(`adm drain ${NODE0} `)), screen.join('\n'));
+  assert.ok(screen.some((l) => l.startsWith(`uncordon ${NODE0}: `) && l.endsWith(`adm manage-node ${NODE0} --schedulable=true`)), screen.join('\n'));
 });
