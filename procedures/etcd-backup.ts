@@ -21,7 +21,7 @@ import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { controlPlaneProbe, startCommand } from '../src/ocp/control-plane.js';
-import { etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
+import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
 import { catalogueEntry, sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
 
 const entry = catalogueEntry('etcd-backup');
@@ -81,11 +81,12 @@ const last = (outputs: CommandOutput[]): CommandOutput => outputs[outputs.length
 /** Lines the preflight script prints for each problem it finds. */
 export function preflightCommand(h: Host): ShellCommand {
   const c = ETCD_PEER_CERTS;
-  return sh`command -v etcdctl > /dev/null 2>&1 || echo 'missing: etcdctl is not installed (or not on PATH)'; for f in ${[c.cert, c.key, c.ca]}; do test -r "$f" || echo "unreadable: $f"; done; timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${etcdAddress(h)} ${ETCD_CLIENT_PORT} 2>/dev/null || echo ${`unreachable: ${etcdAddress(h)}:${ETCD_CLIENT_PORT}/tcp does not accept connections`}`;
+  const reach = sh`timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${etcdAddress(h)} ${ETCD_CLIENT_PORT} 2>/dev/null || echo ${`unreachable: ${etcdAddress(h)}:${ETCD_CLIENT_PORT}/tcp does not accept connections`}`;
+  return sh`command -v etcdctl > /dev/null 2>&1 || echo 'missing: etcdctl is not installed (or not on PATH)'; for f in ${[c.cert, c.key, c.ca]}; do test -r "$f" || echo "unreadable: $f"; done; ${reach}; ${allInOneCommand()}`;
 }
 
 export function preflightVerdict(out: CommandOutput): true | string {
-  const problems = out.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(missing|unreadable|unreachable): /.test(l));
+  const problems = out.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(missing|unreadable|unreachable|all-in-one): /.test(l));
   return problems.length === 0 ? true : `etcd cannot be backed up from this host: ${problems.join('; ')}`;
 }
 

@@ -21,6 +21,22 @@ export const DATA_DIR = '/var/lib/etcd';
 export const DROP_IN_DIR = '/etc/systemd/system/etcd.service.d';
 export const DROP_IN = `${DROP_IN_DIR}/temp.conf`;
 export const UNIT_FILE = '/usr/lib/systemd/system/etcd.service';
+/** Where an all-in-one master keeps etcd's data (the guide, 4.6.1 and 5.4.2.1); the procedures work on DATA_DIR only. */
+export const ALL_IN_ONE_DATA_DIR = '/var/lib/origin/openshift.local.etcd';
+
+const allInOneSentence = `etcd's data on this host is in ${ALL_IN_ONE_DATA_DIR} (an all-in-one master): this procedure works on ${DATA_DIR} only; follow the guide with ${ALL_IN_ONE_DATA_DIR} in place of ${DATA_DIR}`;
+
+/** Prints `all-in-one: …` when the host's etcd data is the all-in-one directory (and DATA_DIR holds no member). */
+export function allInOneCommand(): ShellCommand {
+  return sh`if test -d ${ALL_IN_ONE_DATA_DIR} && ! test -d ${`${DATA_DIR}/member`}; then echo ${`all-in-one: ${allInOneSentence}`}; fi`;
+}
+
+/** ETCD_DATA_DIR of etcd.conf (absent: etcd's default, which the RPM sets to DATA_DIR) is the one the procedures work on. */
+export function dataDirVerdict(dataDir: string | undefined): true | string {
+  if (dataDir === undefined || dataDir.replace(/\/+$/, '') === DATA_DIR) return true;
+  if (dataDir.replace(/\/+$/, '') === ALL_IN_ONE_DATA_DIR) return allInOneSentence;
+  return `ETCD_DATA_DIR is ${dataDir}: this procedure works on ${DATA_DIR} only`;
+}
 
 export const text = (o: CommandOutput): string => `${o.stdout}\n${o.stderr}`;
 export const lastOf = (outputs: CommandOutput[]): CommandOutput => outputs[outputs.length - 1] ?? { exitCode: null, stdout: '', stderr: '' };

@@ -6,7 +6,9 @@
 // <backup>/etcd/etcd.conf (what etcd-backup writes: cp -R /etc/etcd/ /backup/etcd-config-<date>/) and must
 // hold ETCD_NAME; the current etcd.conf, if any, is kept as etcd.conf.old-<timestamp>; the restart
 // happens only when the other members keep quorum; the tool waits until the member is healthy and
-// checks every endpoint afterwards.
+// checks every endpoint afterwards. When the backup is etcd-backup's copy of the whole /etc/etcd and the
+// host lost more than etcd.conf (its certificates, the CA directory), what it lost is put back from the
+// backup too, behind a gate that lists it, never replacing a file that is there (cp -n).
 import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts } from '../src/checks/etcdctl.js';
 import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { parseV3EndpointHealth } from '../src/checks/parse/etcd.js';
@@ -26,7 +28,22 @@ export function sourceConfCommand(dir: string) {
   return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`}; then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;
 }
 
+/** What is in etcd-backup's copy of /etc/etcd but missing from the host's: one relative path per line. */
+export function missingFromEtcCommand(dir: string) {
+  return sh`if test -s ${`${dir}/etcd.conf`}; then (cd ${dir} && find . -mindepth 1 | sed 's|^\./||' | sort) | while IFS= read -r f; do test -e "/etc/etcd/$f" || echo "$f"; done; fi`;
+}
+
+/** The missing paths, each plain (they go back into commands): a name that is not is refused, naming it. */
+export function parseMissing(out: string): string[] {
+  const names = out.split('\n').map((l) => l.trim()).filter(Boolean);
+  const odd = names.find((n) => !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(n) || n.split('/').includes('..'));
+  if (odd !== undefined) throw new Error(`the backup holds a file whose name is not plain (${JSON.stringify(odd.slice(0, 80))}): copy what /etc/etcd lacks by hand`);
+  return names;
+}
+
 const source = (ctx: StepContext): string => ctx.captured.get('source');
+const etcCopy = (ctx: StepContext): string => `${backupParam(ctx)}/etcd`;
+const missing = (ctx: StepContext): string[] => (ctx.captured.has('missing') ? ctx.captured.get('missing').split(' ').filter(Boolean) : []);
 const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.startedAt)}`;
 
 export const etcdConfigRestore: Procedure = {
@@ -41,18 +58,40 @@ export const etcdConfigRestore: Procedure = {
       title: 'Find the backed-up etcd.conf (<backup>/etcd.conf or <backup>/etcd/etcd.conf)',
       section: '5.4.2',
       where: onParamHost,
-      commands: (ctx) => [sourceConfCommand(backupParam(ctx))],
+      commands: (ctx) => [sourceConfCommand(backupParam(ctx)), missingFromEtcCommand(etcCopy(ctx))],
       capture: {
         source: (o) => {
-          const l = (o[o.length - 1]?.stdout ?? '').trim().split('\n').pop() ?? '';
+          const l = (o[0]?.stdout ?? '').trim().split('\n').pop() ?? '';
           if (!l.startsWith('/')) throw new Error(l || 'no etcd.conf in the backup');
           return l;
         },
+        missing: (o) => parseMissing(o[1]?.stdout ?? '').join(' '),
       },
       verify: {
         describe: 'the backed-up etcd.conf names the member (ETCD_NAME=)',
         command: (ctx) => sh`grep -E '^ETCD_NAME=' ${source(ctx)}`,
         ok: (out) => out.exitCode === 0 || 'the backed-up file has no ETCD_NAME= line: not an etcd.conf',
+      },
+    },
+    {
+      id: 'copy-missing',
+      title: 'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing a file that is there (cp -a -n)',
+      section: '5.4.2',
+      where: onParamHost,
+      skipIf: (ctx) => (ctx.planning || missing(ctx).length > 0 ? undefined : `nothing of ${etcCopy(ctx)} is missing from /etc/etcd (or the backup holds etcd.conf only)`),
+      gate: {
+        kind: 'confirm',
+        what: (ctx) => `${paramMember(ctx).name} lacks ${ctx.planning ? '<the files the backup has and the host does not>' : missing(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
+        protectedBy: () => 'nothing that exists in /etc/etcd is replaced (cp -n)',
+      },
+      commands: (ctx) => {
+        const copied = missing(ctx).map((f) => `/etc/etcd/${f}`);
+        return [sh`cp -a -n ${`${etcCopy(ctx)}/.`} /etc/etcd/`, ...(copied.length ? [sh`chown etcd:etcd ${copied}`] : []), sh`restorecon -Rv /etc/etcd`];
+      },
+      verify: {
+        describe: 'every file that was missing is there now',
+        command: (ctx) => missingFromEtcCommand(etcCopy(ctx)),
+        ok: (out) => out.stdout.trim() === '' || `still missing from /etc/etcd: ${out.stdout.trim().split('\n').join(', ')}`,
       },
     },
     {

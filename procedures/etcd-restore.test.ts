@@ -14,8 +14,9 @@ import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
 import { addedVerdict, etcdRestore, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
-import { etcdConfigRestore } from './etcd-config-restore.js';
-import { confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
+import { etcdConfigRestore, missingFromEtcCommand, parseMissing } from './etcd-config-restore.js';
+import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
+import { preflightVerdict } from './etcd-backup.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
 import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js';
 
@@ -209,7 +210,7 @@ test('etcd-peerurl-fix and etcd-config-restore plans', () => {
   assert.ok(fix.every((s) => s.hosts.length === 1 && s.hosts[0] === M[1]));
   assert.match(cmds(step(fix, 'peerurl-read'), M[1]!)[1]!, /^ss -l4n/);
   const cfg = plan(etcdConfigRestore, { host: M[0]!, backup: '/backup/etcd-config-20240105' });
-  assert.deepEqual(cfg.map((s) => s.id), ['find-backup', 'copy-back', 'restart', 'verify-health']);
+  assert.deepEqual(cfg.map((s) => s.id), ['find-backup', 'copy-missing', 'copy-back', 'restart', 'verify-health']);
   assert.deepEqual(cmds(step(cfg, 'copy-back'), M[0]!).slice(1), ['cp <source> /etc/etcd/etcd.conf', 'restorecon -Rv /etc/etcd/etcd.conf']);
   assert.match(cmds(step(cfg, 'copy-back'), M[0]!)[0]!, /etcd\.conf\.old-20240105030405/);
   assert.deepEqual(cmds(step(cfg, 'restart'), M[0]!)[0], 'systemctl restart etcd.service');
@@ -279,4 +280,56 @@ test('etcd is gone only when the runtime says stopped and nothing listens on the
   // the trap: the unit is inactive (etcd runs as a static pod), yet the member still listens
   const unit = { kind: 'systemd', component: 'etcd', unit: 'etcd.service' } as const;
   assert.match(String(etcdGoneVerdict({ exitCode: 0, stdout: `stopped\n${ss('10.0.0.1')}`, stderr: '' }, unit, '10.0.0.1')), /still listens on 10\.0\.0\.1:2379/);
+});
+
+test('an all-in-one master (etcd data in /var/lib/origin/openshift.local.etcd) is refused before anything stops, by the backup and the restore', () => {
+  const check = etcdRestore.steps.find((s) => s.id === 'check-members')!.verify!;
+  const ctx = { params: { host: M[0]!, backup: BACKUP }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]! };
+  const conf = `ETCD_NAME=${M[0]}\nETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.1:2380\n`;
+  const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
+  assert.equal(check.ok(out(conf), ctx), true);
+  assert.equal(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/etcd/\n`), ctx), true);
+  assert.match(String(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/origin/openshift.local.etcd\n`), ctx)), /an all-in-one master.*works on \/var\/lib\/etcd only/);
+  // no etcd.conf line for it, but the host has the all-in-one directory and no member in /var/lib/etcd
+  const probe = check.command(ctx).script;
+  assert.match(probe, /test -d \/var\/lib\/origin\/openshift\.local\.etcd && ! test -d \/var\/lib\/etcd\/member/);
+  execFileSync('sh', ['-n', '-c', probe]);
+  const line = execFileSync('sh', ['-c', allInOneCommand().script.replace('test -d /var/lib/origin/openshift.local.etcd', 'test -d /').replace('test -d /var/lib/etcd/member', 'test -d /nonexistent-day2')], { encoding: 'utf8' });
+  assert.match(String(check.ok(out(`${conf}${line}`), ctx)), /^etcd's data on this host is in \/var\/lib\/origin\/openshift\.local\.etcd \(an all-in-one master\)/);
+  assert.match(String(preflightVerdict(out(line))), /^etcd cannot be backed up from this host: all-in-one: etcd's data/);
+});
+
+test('etcd-config-restore: what the host lost of /etc/etcd (certificates, the CA) comes back from the backup, nothing replaced', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'etcconf-'));
+  try {
+    // the backup's copy (etcd-backup: cp -R /etc/etcd/) and what the host still has, as files on this machine
+    const backup = join(dir, 'backup', 'etcd');
+    const etc = join(dir, 'etc');
+    for (const d of [join(backup, 'ca'), etc]) execFileSync('mkdir', ['-p', d]);
+    for (const f of ['etcd.conf', 'ca.crt', 'peer.crt', 'peer.key', 'ca/ca.key']) writeFileSync(join(backup, f), `backup ${f}\n`);
+    writeFileSync(join(etc, 'etcd.conf'), 'current\n');
+    const script = missingFromEtcCommand(backup).script.replaceAll('/etc/etcd/', `${etc}/`);
+    const listed = parseMissing(execFileSync('sh', ['-c', script], { encoding: 'utf8' }));
+    assert.deepEqual(listed, ['ca', 'ca.crt', 'ca/ca.key', 'peer.crt', 'peer.key'], 'etcd.conf is there: not listed');
+    assert.throws(() => parseMissing('ok.crt\nbad name;rm -rf /\n'), /not plain/);
+    assert.throws(() => parseMissing('../../etc/shadow\n'), /not plain/);
+    const step = etcdConfigRestore.steps.find((s) => s.id === 'copy-missing')!;
+    const ctx = (missing: string) => ({
+      params: { host: M[0]!, backup: '/backup/etcd-config-20240105' }, inventory: inv, startedAt: NOW, planning: false, host: inv.hosts[0]!,
+      captured: { get: (k: string) => (k === 'missing' ? missing : '/x'), has: () => true },
+    });
+    assert.match(String(step.skipIf!(ctx(''))), /nothing of \/backup\/etcd-config-20240105\/etcd is missing/);
+    assert.equal(step.skipIf!(ctx(listed.join(' '))), undefined);
+    const cmds = step.commands(ctx(listed.join(' '))).map((c) => c.script);
+    assert.equal(cmds[0], 'cp -a -n /backup/etcd-config-20240105/etcd/. /etc/etcd/');
+    assert.equal(cmds[1], 'chown etcd:etcd /etc/etcd/ca /etc/etcd/ca.crt /etc/etcd/ca/ca.key /etc/etcd/peer.crt /etc/etcd/peer.key');
+    assert.match(String(step.gate!.what(ctx(listed.join(' ')))), /lacks ca, ca\.crt, ca\/ca\.key, peer\.crt, peer\.key in \/etc\/etcd/);
+    // cp -a -n as the step runs it: the missing files come, the current etcd.conf stays
+    execFileSync('cp', ['-a', '-n', `${backup}/.`, `${etc}/`]);
+    assert.equal(readFileSync(join(etc, 'etcd.conf'), 'utf8'), 'current\n');
+    assert.equal(readFileSync(join(etc, 'ca', 'ca.key'), 'utf8'), 'backup ca/ca.key\n');
+    assert.equal(execFileSync('sh', ['-c', script], { encoding: 'utf8' }), '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -39,9 +39,9 @@ import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
 import {
-  backupParam, confValue, DATA_DIR, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, lastOf,
-  onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, sedReplacement, stopEveryMemberStep,
-  text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
+  allInOneCommand, backupParam, confValue, DATA_DIR, dataDirVerdict, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime,
+  followEtcdLog, healthyV2, lastOf, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
+  sedReplacement, stopEveryMemberStep, text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
 
 const entry = catalogueEntry('etcd-restore');
@@ -303,18 +303,20 @@ export const etcdRestore: Procedure = {
       title: 'Check every member’s etcd.conf (name, peer URL) against the inventory',
       section: '5.4.2.1',
       where: everyMember,
-      commands: () => [sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_INITIAL_CLUSTER_STATE)=' ${ETCD_CONF}`],
+      commands: () => [sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_INITIAL_CLUSTER_STATE|ETCD_DATA_DIR)=' ${ETCD_CONF}`],
       verify: {
-        describe: 'ETCD_NAME is the inventory name and ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address',
-        command: () => sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS)=' ${ETCD_CONF}`,
+        describe: 'ETCD_NAME is the inventory name, ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address, the data in /var/lib/etcd (not an all-in-one master)',
+        command: () => sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_DATA_DIR)=' ${ETCD_CONF}; ${allInOneCommand()}`,
         ok: (out, ctx) => {
           const h = ctx.host!;
           if (etcdHosts(ctx.inventory).length > MAX_MEMBERS) return `the inventory has more than ${MAX_MEMBERS} etcd members`;
+          const allInOne = /^all-in-one: (.*)$/m.exec(out.stdout);
+          if (allInOne) return allInOne[1]!;
           const name = confValue(out.stdout, 'ETCD_NAME');
           const url = confValue(out.stdout, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
           if (name !== h.name) return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under another name; fix one of them first`;
           if (url !== etcdPeerUrl(h)) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${etcdPeerUrl(h)}`;
-          return true;
+          return dataDirVerdict(confValue(out.stdout, 'ETCD_DATA_DIR'));
         },
       },
     },

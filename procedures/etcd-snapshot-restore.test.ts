@@ -173,7 +173,7 @@ test('values from etcd.conf: name, peer URL and token read, checked against the 
   assert.throws(() => restoreValues(CONF, { ...ME, name: 'm0' }), /ETCD_NAME is "master-0\.example\.com", the inventory says m0/);
   assert.throws(() => restoreValues(CONF, { ...ME, peerUrl: 'https://10.9.9.9:2380' }), /the inventory says https:\/\/10\.9\.9\.9:2380/);
   assert.equal(memberConfVerdict(CONF, ME), true);
-  assert.match(String(memberConfVerdict(CONF.replace('ETCD_DATA_DIR=/var/lib/etcd/', 'ETCD_DATA_DIR=/var/lib/origin/openshift.local.etcd'), ME)), /restores into \/var\/lib\/etcd only/);
+  assert.match(String(memberConfVerdict(CONF.replace('ETCD_DATA_DIR=/var/lib/etcd/', 'ETCD_DATA_DIR=/var/lib/origin/openshift.local.etcd'), ME)), /an all-in-one master\): this procedure works on \/var\/lib\/etcd only/);
   assert.match(String(memberConfVerdict(CONF, { ...ME, name: 'other' })), /would come back under another name/);
   assert.match(hashCheckSentence(COPY), /--skip-hash-check=true/);
   assert.doesNotMatch(hashCheckSentence(SNAP), /skip-hash-check=true/);

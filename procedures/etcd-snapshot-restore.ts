@@ -27,7 +27,7 @@ import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import {
-  confValue, DATA_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
+  confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
   paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
 } from './etcd-common.js';
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
@@ -121,8 +121,7 @@ export function memberConfVerdict(conf: string, member: { name: string; peerUrl:
   const dataDir = confValue(conf, 'ETCD_DATA_DIR');
   if (name !== member.name) return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: the member would come back under another name; fix one of them first`;
   if (url !== member.peerUrl) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${member.peerUrl}`;
-  if (dataDir !== undefined && dataDir.replace(/\/+$/, '') !== DATA_DIR) return `ETCD_DATA_DIR is ${dataDir}: this procedure restores into ${DATA_DIR} only`;
-  return true;
+  return dataDirVerdict(dataDir);
 }
 
 /**
