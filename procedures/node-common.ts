@@ -12,7 +12,7 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
-import { cordonCommand, drainCommand, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
+import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
 import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { hostsOfRole, timeStamp } from './backup-common.js';
@@ -23,7 +23,8 @@ export function oc(...words: (string | number)[]): ShellCommand {
   return argv(OC, ...words);
 }
 
-export const DRAIN_TIMEOUT_SECONDS = 300;
+// one default for the Nodes screen's form and the procedures
+export { DRAIN_TIMEOUT_SECONDS };
 
 const firstErr = (o: CommandOutput | undefined): string => (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
 

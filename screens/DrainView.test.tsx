@@ -42,7 +42,8 @@ test('a drain of app-node-0 with every option: per-pod progress as the lines com
   const a = app({ hold: true });
   await openNodes(a);
   await openModal(a);
-  await a.press(DOWN, ' ', DOWN, ' ', DOWN, DOWN, '120', DOWN, APP0, '\r');
+  // the timeout field holds the procedures' 300 s: Ctrl-U empties it before 120 is typed
+  await a.press(DOWN, ' ', DOWN, ' ', DOWN, DOWN, '\x15', '120', DOWN, APP0, '\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-0'), 'the drain, its first line held');
   let f = a.frame();
   assert.equal(fits(f), undefined);
@@ -95,7 +96,8 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   await a.press('j', 'j');
   await openModal(a);
   assert.match(flat(a.frame()), new RegExp(`⚠ ${APP2} is NotReady \\(Kubelet stopped posting node status\\.\\): evicted pods may stay Terminating`));
-  await a.press('\r');
+  // no timeout: the field emptied (Ctrl-U) — such a drain can wait for ever, and the notes say so
+  await a.press(DOWN, DOWN, DOWN, DOWN, '\x15', '\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-2'), 'the drain, held');
   let f = a.frame();
   assert.match(flat(f), new RegExp(`! ${APP2} is NotReady \\(Kubelet stopped posting node status\\.\\): its kubelet cannot stop the pods`));
@@ -135,7 +137,7 @@ test('an already cordoned node: the notes say so; the NotReady node with a timeo
   await waitFor(() => /master-2 /.test(a.frame()) && !a.frame().includes('DRAIN '), 'the list');
   await a.press('j');
   await openModal(a);
-  await a.press(DOWN, DOWN, DOWN, DOWN, '30', '\r');
+  await a.press(DOWN, DOWN, DOWN, DOWN, '\x15', '30', '\r');
   await waitFor(() => a.frame().includes('✗ TIMED OUT'), 'timed out');
   f = a.frame();
   assert.match(flat(f), /! app-node-2\.demo\.example\.com is NotReady .*it gives up after its --timeout of 30 s/);

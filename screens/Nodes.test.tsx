@@ -145,7 +145,7 @@ test('d opens the drain options: ignore daemonsets on, the rest off; what they m
   assert.match(f, / {3}\[ \] delete local data +--delete-local-data +refuses: emptyDir in cache-\w{5} /);
   assert.match(f, / {3}\[ \] force +--force +refuses: 1 bare pod/);
   assert.match(f, /grace period +\[ {2}\] +s {2}empty: each pod's own/);
-  assert.match(f, /timeout +\[ {2}\] +s {2}empty: none/);
+  assert.match(f, /timeout +\[ 300 \] +s {2}empty: none/, 'the procedures’ drain timeout by default');
   assert.match(f, new RegExp(`\\$ oc adm drain ${APP0} --ignore-daemonsets +║`));
   assert.match(flat(f), /the drain cordons the node, then refuses and evicts nothing: cache-\w{5} needs --delete-local-data, debug-shell needs --force\./);
   assert.doesNotMatch(f, /type the node name/, 'no typed name without --force');
@@ -189,7 +189,7 @@ test('--force lists the bare pods lost for good and wants the node name typed ex
   assert.match(a.frame(), /\[ {2}\]\s+║\n║ ↑↓ Tab/);
   await a.press(DOWN, DOWN, DOWN, APP0, '\r');
   await waitFor(() => /Drain refused/.test(flat(a.frame())), 'the drain ran, and was refused (no --delete-local-data)');
-  assert.deepEqual(a.runner.drains(), [`oc adm drain ${APP0} --ignore-daemonsets --force`]);
+  assert.deepEqual(a.runner.drains(), [`oc adm drain ${APP0} --ignore-daemonsets --force --timeout=300s`]);
   f = a.frame();
   assert.match(f, /DRAIN app-node-0\.demo\.example\.com ✗ REFUSED: nothing evicted/);
   assert.match(flat(f), /■ Drain refused, nothing evicted: myproject\/cache-\w{5} needs an option \(--delete-local-data\)\. app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/);

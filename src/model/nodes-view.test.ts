@@ -114,9 +114,10 @@ test('a node\'s pods: owner kinds DC, RC, Job, DS, StatefulSet, bare, static; em
 
 test('drain form: ignore daemonsets on by default, the rest off; the typed-name field only with --force', () => {
   const f = initialDrainForm(APP0);
-  assert.deepEqual([f.ignoreDaemonsets, f.deleteLocalData, f.force, f.grace, f.timeout, f.field], [true, false, false, '', '', 'ignoreDaemonsets']);
+  // the timeout the node procedures give their drains (DRAIN_TIMEOUT_SECONDS), not none
+  assert.deepEqual([f.ignoreDaemonsets, f.deleteLocalData, f.force, f.grace, f.timeout, f.field], [true, false, false, '', '300', 'ignoreDaemonsets']);
   assert.deepEqual(drainFields(f), ['ignoreDaemonsets', 'deleteLocalData', 'force', 'grace', 'timeout']);
-  assert.equal(drainPreview(f), `oc adm drain ${APP0} --ignore-daemonsets`);
+  assert.equal(drainPreview(f), `oc adm drain ${APP0} --ignore-daemonsets --timeout=300s`);
   const forced = form([{ type: 'move', delta: 2 }, { type: 'toggle' }]);
   assert.equal(forced.force, true);
   assert.deepEqual(drainFields(forced).at(-1), 'confirm');
@@ -129,7 +130,7 @@ test('drain form: ignore daemonsets on by default, the rest off; the typed-name 
 });
 
 test('drain form: seconds are whole numbers (grace may be -1); the preview follows', () => {
-  const f = form([{ type: 'move', delta: 3 }, { type: 'text', text: '-1' }, { type: 'move', delta: 1 }, { type: 'text', text: '12' }, { type: 'text', text: 'a' }]);
+  const f = form([{ type: 'move', delta: 3 }, { type: 'text', text: '-1' }, { type: 'move', delta: 1 }, { type: 'clear' }, { type: 'text', text: '12' }, { type: 'text', text: 'a' }]);
   assert.equal(f.grace, '-1');
   assert.equal(f.timeout, '12');
   assert.match(f.error!, /Timeout: whole seconds only/);
@@ -154,7 +155,7 @@ test('drain form: --force starts only with the node name typed exactly; turning 
   assert.equal(r.options, undefined);
   assert.match(r.form.error!, /"app-node-1\.demo\.example\.com" is not app-node-0\.demo\.example\.com: type the node name exactly/);
   r = submitDrainForm(form([{ type: 'clear' }, { type: 'text', text: ` ${APP0} ` }], r.form));
-  assert.deepEqual(r.options, { node: APP0, ignoreDaemonsets: true, deleteLocalData: false, force: true });
+  assert.deepEqual(r.options, { node: APP0, ignoreDaemonsets: true, deleteLocalData: false, force: true, timeoutSeconds: 300 });
   const off = form([{ type: 'move', delta: -3 }, { type: 'toggle' }], r.form);
   assert.deepEqual([off.force, off.typed], [false, '']);
 });

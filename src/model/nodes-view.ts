@@ -11,6 +11,7 @@ import {
   podsLostForGood,
   progressCounts,
   validateDrainOptions,
+  DRAIN_TIMEOUT_SECONDS,
   type DrainBlocker,
   type DrainOptions,
   type DrainProgress,
@@ -340,7 +341,7 @@ export interface DrainForm {
 
 /** The defaults: --ignore-daemonsets on (their controller ignores the cordon anyway), the rest off. */
 export function initialDrainForm(node: string): DrainForm {
-  return { node, ignoreDaemonsets: true, deleteLocalData: false, force: false, grace: '', timeout: '', typed: '', field: 'ignoreDaemonsets' };
+  return { node, ignoreDaemonsets: true, deleteLocalData: false, force: false, grace: '', timeout: String(DRAIN_TIMEOUT_SECONDS), typed: '', field: 'ignoreDaemonsets' };
 }
 
 /** The fields in order; the typed-name field only while --force is on. */

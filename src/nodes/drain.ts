@@ -58,6 +58,9 @@ export interface OcVersion {
 /** When the version is unknown the product assumes the OCP 3.x client it is written for. */
 export const OC_3X: OcVersion = { client: 'unknown' };
 
+/** How long a drain may take before oc gives up (--timeout), from the Nodes screen and the node procedures alike. */
+export const DRAIN_TIMEOUT_SECONDS = 300;
+
 function num(s: string | undefined): number | undefined {
   const n = Number.parseInt(s ?? '', 10);
   return Number.isFinite(n) ? n : undefined;
