@@ -12,6 +12,7 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
+import { parsePending, pendingPodsCommand, pendingReport, type PendingPod } from '../src/nodes/replacements.js';
 import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
 import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
@@ -23,8 +24,8 @@ export function oc(...words: (string | number)[]): ShellCommand {
   return argv(OC, ...words);
 }
 
-// one default for the Nodes screen's form and the procedures
-export { DRAIN_TIMEOUT_SECONDS };
+// one default for the Nodes screen's form and the procedures; the Pending pods' meaning is shared with it too
+export { DRAIN_TIMEOUT_SECONDS, parsePending, pendingReport, type PendingPod };
 
 const firstErr = (o: CommandOutput | undefined): string => (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
 
@@ -315,58 +316,6 @@ export function leftOnNode(pods: readonly NodePod[]): NodePod[] {
 
 // ---- replacements (5.3.1: watch the new pods; a router may stay Pending) ---------------------------------
 
-const PENDING_JSONPATH =
-  '{range .items[?(@.status.phase=="Pending")]}{.metadata.namespace}/{.metadata.name}{"\\t"}' +
-  '{.status.conditions[?(@.type=="PodScheduled")].reason}{"\\t"}{.status.conditions[?(@.type=="PodScheduled")].message}{"\\n"}{end}';
-
-export interface PendingPod {
-  pod: string;
-  /** PodScheduled's reason: `Unschedulable` when the scheduler found no node. */
-  reason: string;
-  message: string;
-}
-
-export function parsePending(out: string): PendingPod[] {
-  const res: PendingPod[] = [];
-  for (const line of out.split('\n')) {
-    const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 3 || !f[0]!.includes('/')) continue;
-    res.push({ pod: f[0]!, reason: f[1]!, message: f.slice(2).join('\t') });
-  }
-  return res;
-}
-
-/**
- * Until no pod is Pending but those the scheduler has no node for (at most `seconds`), then the
- * Pending pods, one line each. Never fails on pods that stay Pending: the report says why.
- */
-export function watchPendingCommand(seconds: number): ShellCommand {
-  const tries = Math.max(1, Math.ceil(seconds / 3));
-  const get = oc('get', 'pods', '--all-namespaces', '-o', `jsonpath=${PENDING_JSONPATH}`);
-  return sh`i=0; while :; do out=$(${get}) || exit 1; if ! printf '%s\\n' "$out" | awk -F '\\t' 'NF >= 2 && $2 != "Unschedulable"' | grep -q .; then break; fi; i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`some pods are still starting after ${seconds} s`}; break; fi; sleep 3; done; printf '%s\\n' "$out"`;
-}
-
-/** What the Pending pods mean, for the operator. */
-export function pendingReport(pending: readonly PendingPod[]): string[] {
-  if (pending.length === 0) return ['every replacement pod has a node: none is Pending'];
-  const lines = [`Pending pods: ${pending.length}`];
-  for (const p of pending) {
-    let why: string;
-    if (/free ports/i.test(p.message)) {
-      why = /router/.test(p.pod)
-        ? 'the router binds host ports 80 and 443, so one router runs per infra node: it stays Pending until an infra node is added or dc/router is scaled down (router-replicas)'
-        : 'it needs host ports already taken on every node that could run it';
-    } else if (/node selector|didn't match/i.test(p.message)) {
-      why = 'no Ready, schedulable node matches its node selector: it waits for such a node (for router and registry: an infra node)';
-    } else if (p.reason === 'Unschedulable') {
-      why = `the scheduler has no node for it (${p.message || 'no message'})`;
-    } else {
-      why = 'still starting (image pull, volumes): check again with oc get pods -o wide';
-    }
-    lines.push(`${p.pod}: ${why}`);
-  }
-  return lines;
-}
 
 // ---- router and registry replicas (5.3.1: scale down when the infra node is not replaced) ----------------
 
@@ -779,6 +728,16 @@ export function listPodsStep(section: string): Step {
     commands: (ctx) => [oc('adm', 'manage-node', nodeName(ctx), '--list-pods')],
     verify: drainedCheck,
   };
+}
+
+/**
+ * Until no pod is Pending but those the scheduler has no node for (at most `seconds`), then the
+ * Pending pods, one line each. Never fails on pods that stay Pending: the report says why.
+ */
+export function watchPendingCommand(seconds: number): ShellCommand {
+  const tries = Math.max(1, Math.ceil(seconds / 3));
+  const get = pendingPodsCommand(OC);
+  return sh`i=0; while :; do out=$(${get}) || exit 1; if ! printf '%s\\n' "$out" | awk -F '\\t' 'NF >= 2 && $2 != "Unschedulable"' | grep -q .; then break; fi; i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`some pods are still starting after ${seconds} s`}; break; fi; sleep 3; done; printf '%s\\n' "$out"`;
 }
 
 /** 5.3.1: watch the replacement pods start (bounded; a router that stays Pending is reported, not waited for). */

@@ -87,6 +87,10 @@ export function DrainView({ session, nodes, onBack, onGlobal, onFooter, bindKeys
         if (s.cancelRequested) return set({ note: { text: 'Already cancelling: the node is being read back.', tone: 'warn', running: true } });
         // oc has ended: nothing left to cancel, the state it is left in comes next
         if (s.status === 'reading-back') return set({ note: { text: 'The drain has ended: reading the node back (Esc again once it is shown).', running: true } });
+        if (s.status === 'following') {
+          session.cancel();
+          return set({ note: { text: 'Stopped following the replacement pods: the summary says what is still Pending.', running: true } });
+        }
         session.cancel();
         return set({ note: { text: `Cancelling the drain of ${s.options.node}: oc is stopped, then the node is read back.`, tone: 'warn', running: true } });
       }

@@ -569,6 +569,7 @@ export function drainHeadline(s: DrainSnapshot): { text: string; tone: ViewTone 
   if (s.cancelRequested) return { text: '… CANCELLING: stopping oc, then reading the node back', tone: 'warn' };
   if (s.status === 'preparing') return { text: '… PREPARING: reading the node and its pods', tone: 'busy' };
   if (s.status === 'reading-back') return { text: '… READING THE NODE BACK', tone: 'busy' };
+  if (s.status === 'following') return { text: '… FOLLOWING THE REPLACEMENT PODS (Esc stops)', tone: 'busy' };
   if (s.progress.phase === 'starting') return { text: '… STARTING: cordoning the node', tone: 'busy' };
   const c = progressCounts(s.progress);
   return { text: `… DRAINING: ${c.evicted}/${c.toEvict} evicted`, tone: 'busy' };

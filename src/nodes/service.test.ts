@@ -152,7 +152,7 @@ test('a drain session: lists the pods first, streams per-pod progress, reads the
   assert.deepEqual(end.progress.pods.map((p) => `${p.name}:${p.state}`), ['bare-httpd:evicted', 'cache-vslkp:evicted', 'frontend-1-j7vf2:evicted', 'sdn-zr8l7:skipped']);
   assert.equal(end.log.length, FULL.length);
   assert.equal(end.after?.node?.schedulable, false);
-  assert.equal(end.summary, `Drained: 3 pods evicted. ${NODE} is cordoned (SchedulingDisabled) — 1 DaemonSet or static pod (they stay). u makes it schedulable again.`);
+  assert.equal(end.summary, `Drained: 3 pods evicted. ${NODE} is cordoned (SchedulingDisabled) — 1 DaemonSet or static pod (they stay). u makes it schedulable again. Every replacement pod has a node: none is Pending.`);
 });
 
 test('cancel: the drain is ended, the node read back: cordoned, with the pods still on it', async () => {
@@ -321,4 +321,51 @@ test('the audit hears of every cordon, uncordon and drain, however it ends, and 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('after the evictions the replacement pods are followed until they start; one the scheduler cannot place is named with why', async () => {
+  const PENDING_ROUTER = 'default/router-1-x7k2p\tUnschedulable\t0/3 nodes are available: 1 node(s) didn\'t have free ports for the requested pod ports, 2 node(s) didn\'t match node selector.';
+  let listings = 0;
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
+    if (s.startsWith("oc get pods --all-namespaces -o 'jsonpath=")) {
+      listings++;
+      // the replacement of frontend is still being created at the first look, started at the second
+      return { out: listings === 1 ? `myproject/frontend-1-new01\t\t\n${PENDING_ROUTER}\n` : `${PENDING_ROUTER}\n` };
+    }
+    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+    if (s.startsWith('oc adm drain')) return { lines: FULL };
+    return { err: `unexpected ${s}`, code: 1 };
+  });
+  const statuses: string[] = [];
+  const session = new NodesService({ runner, followEveryMs: 1 }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 });
+  session.subscribe(() => statuses.push(session.getSnapshot().status));
+  const end = await session.finished();
+  assert.ok(statuses.includes('following'), statuses.join(' '));
+  assert.equal(listings, 2, 'followed until only the unschedulable pod was Pending');
+  assert.deepEqual(end.replacements?.pending.map((p) => p.pod), ['default/router-1-x7k2p']);
+  assert.equal(end.replacements?.complete, true);
+  assert.match(end.summary!, /1 replacement pod cannot be placed — default\/router-1-x7k2p: the router binds host ports 80 and 443/);
+});
+
+test('the follow is bounded: pods still starting when the time is up are named; Esc ends it at once', async () => {
+  const runner = new FakeOcRunner((s) => {
+    if (s === 'oc version') return { out: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
+    if (s.startsWith("oc get pods --all-namespaces -o 'jsonpath=")) return { out: 'myproject/frontend-1-new01\t\t\n' };
+    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+    if (s.startsWith('oc adm drain')) return { lines: FULL };
+    return { err: `unexpected ${s}`, code: 1 };
+  });
+  const opts = { node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 };
+  const bounded = await new NodesService({ runner, followSeconds: 0, followEveryMs: 1 }).startDrain(opts).finished();
+  assert.equal(bounded.replacements?.complete, false);
+  assert.match(bounded.summary!, /Followed the replacement pods for \d+ s: 1 pod still Pending — myproject\/frontend-1-new01: still starting/);
+  const session = new NodesService({ runner, followSeconds: 600, followEveryMs: 60_000 }).startDrain(opts);
+  await new Promise<void>((resolve) => session.subscribe(() => session.getSnapshot().status === 'following' && resolve()));
+  session.cancel();
+  const stopped = await session.finished();
+  assert.equal(stopped.progress.phase, 'drained', 'Esc while following does not make the drain cancelled');
+  assert.match(stopped.summary!, /\(stopped \(Esc\)\): 1 pod still Pending/);
 });

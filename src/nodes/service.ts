@@ -35,6 +35,7 @@ import {
   type NodeInfo,
   type NodePod,
 } from './nodes.js';
+import { parsePending, pendingPodsCommand, pendingReport, stillStarting, type PendingPod } from './replacements.js';
 
 export interface NodesServiceOptions {
   runner: Runner;
@@ -48,6 +49,9 @@ export interface NodesServiceOptions {
   ocUnavailable?: string;
   /** Told of every command that changes a node (cordon, uncordon, drain) once it has ended: the audit log. */
   audit?: (action: NodeAction) => void;
+  /** After a drain, how long the replacement pods are followed (default 90 s) and how often (default 3 s). */
+  followSeconds?: number;
+  followEveryMs?: number;
 }
 
 /** A command of the Nodes screen that changed (or tried to change) the cluster, as the audit log keeps it. */
@@ -113,6 +117,8 @@ export class NodesService {
   private readonly timeoutMs: number;
   private readonly ocUnavailable: string | undefined;
   private readonly audit: ((a: NodeAction) => void) | undefined;
+  readonly followSeconds: number;
+  readonly followEveryMs: number;
   private versionPromise: Promise<OcVersion> | undefined;
 
   constructor(options: NodesServiceOptions) {
@@ -122,6 +128,13 @@ export class NodesService {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.ocUnavailable = options.ocUnavailable;
     this.audit = options.audit;
+    this.followSeconds = options.followSeconds ?? 90;
+    this.followEveryMs = options.followEveryMs ?? 3000;
+  }
+
+  /** The cluster's Pending pods (the replacements of evicted pods among them). */
+  async pendingPods(signal?: AbortSignal): Promise<PendingPod[]> {
+    return parsePending(await this.ok(pendingPodsCommand(this.oc), 'listing the Pending pods', signal ? { signal } : {}));
   }
 
   /** run() for a command that changes a node: the audit hears of it however it ends. */
@@ -222,7 +235,17 @@ export class NodesService {
 
 // ---- the drain session ------------------------------------------------------------------------------------
 
-export type DrainStatus = 'preparing' | 'running' | 'reading-back' | 'done';
+export type DrainStatus = 'preparing' | 'running' | 'reading-back' | 'following' | 'done';
+
+/** After the evictions (guide 5.3.1): the Pending pods once their replacements were followed. */
+export interface ReplacementsFollowed {
+  /** Pending when the follow ended: those the scheduler has no node for, and any still starting. */
+  pending: PendingPod[];
+  /** The follow ended before every replacement had started: the time ran out, Esc, or an error (`error`). */
+  complete: boolean;
+  seconds: number;
+  error?: string;
+}
 
 export interface NodeReadback {
   node?: NodeInfo;
@@ -246,6 +269,8 @@ export interface DrainSnapshot {
   cancelRequested: boolean;
   exitCode?: number | null;
   after?: NodeReadback;
+  /** Once the evicted pods' replacements were followed (only after a drain that evicted some). */
+  replacements?: ReplacementsFollowed;
   /** One or two sentences once done: the outcome and the state the node is left in. */
   summary?: string;
 }
@@ -260,6 +285,8 @@ export class DrainSession {
   private snap: DrainSnapshot;
   private readonly listeners = new Set<Listener>();
   private readonly abort = new AbortController();
+  /** Esc while the replacements are followed ends the follow (the drain itself has ended). */
+  private readonly stopFollowing = new AbortController();
   private readonly done: Promise<DrainSnapshot>;
 
   constructor(
@@ -293,6 +320,7 @@ export class DrainSession {
    * ended (reading back, done) there is nothing to stop: a late Esc must not mark the drain cancelled.
    */
   cancel(): void {
+    if (this.snap.status === 'following') return this.stopFollowing.abort();
     if (this.snap.status === 'done' || this.snap.status === 'reading-back' || this.snap.cancelRequested) return;
     this.set({ cancelRequested: true });
     this.abort.abort();
@@ -367,14 +395,62 @@ export class DrainSession {
       after.error = msg(err);
     }
     const reconciled = after.error ? this.snap.progress : reconcileWithReadback(this.snap.progress, after.podsLeft);
-    this.set({ status: 'done', after, progress: reconciled, summary: drainSummary(o, reconciled, after, runError) });
+    const summary = drainSummary(o, reconciled, after, runError);
+    if (cancelled || progressCounts(reconciled).evicted === 0) {
+      this.set({ status: 'done', after, progress: reconciled, summary });
+      return this.snap;
+    }
+    this.set({ status: 'following', after, progress: reconciled });
+    const replacements = await this.followReplacements();
+    this.set({ status: 'done', replacements, summary: `${summary} ${replacementsSentence(replacements)}` });
     return this.snap;
+  }
+
+  /** Until no pod is Pending but those the scheduler has no node for, at most followSeconds (Esc ends it). */
+  private async followReplacements(): Promise<ReplacementsFollowed> {
+    const { service } = this;
+    const signal = this.stopFollowing.signal;
+    const started = Date.now();
+    const seconds = () => Math.round((Date.now() - started) / 1000);
+    let pending: PendingPod[] = [];
+    for (;;) {
+      try {
+        pending = await service.pendingPods(signal);
+      } catch (err) {
+        return { pending, complete: false, seconds: seconds(), error: signal.aborted ? 'stopped (Esc)' : msg(err) };
+      }
+      if (stillStarting(pending).length === 0) return { pending, complete: true, seconds: seconds() };
+      if (Date.now() - started >= service.followSeconds * 1000) return { pending, complete: false, seconds: seconds() };
+      if (!(await pause(service.followEveryMs, signal))) return { pending, complete: false, seconds: seconds(), error: 'stopped (Esc)' };
+    }
   }
 
   private endCancelledBeforeStart(): DrainSnapshot {
     this.set({ status: 'done', progress: finishDrain(this.snap.progress, { exitCode: null, cancelled: true }), summary: `Drain cancelled before it started: ${this.options.node} was not touched.` });
     return this.snap;
   }
+}
+
+/** Waits `ms`; false when `signal` ended the wait first. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => resolve(true), ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve(false)), { once: true });
+  });
+}
+
+/** What became of the evicted pods' replacements, as one sentence for the drain's summary. */
+export function replacementsSentence(r: ReplacementsFollowed): string {
+  const starting = stillStarting(r.pending);
+  const unschedulable = r.pending.filter((p) => !starting.includes(p));
+  if (r.pending.length === 0) return 'Every replacement pod has a node: none is Pending.';
+  const why = pendingReport(r.pending).slice(1).slice(0, 3).join('; ');
+  const more = r.pending.length > 3 ? ` and ${r.pending.length - 3} more (oc get pods --all-namespaces | grep Pending)` : '';
+  const head = r.complete
+    ? `${plural(unschedulable.length, 'replacement pod')} cannot be placed`
+    : `Followed the replacement pods for ${r.seconds} s${r.error ? ` (${r.error})` : ''}: ${plural(r.pending.length, 'pod')} still Pending`;
+  return `${head} — ${why}${more}.`;
 }
 
 /**
