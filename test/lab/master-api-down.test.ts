@@ -9,7 +9,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { assertLabUp, controlPlane, MASTERS, oc, show, sleep, ssh } from '../procedures/lab-helpers.js';
+import { apiEndpoints, assertLabUp, controlPlane, MASTERS, show, sleep, ssh } from '../procedures/lab-helpers.js';
 
 const M1 = MASTERS[1]!;
 const M1_ADDR = '127.0.10.2';
@@ -27,12 +27,8 @@ async function curlHealthz(): Promise<{ exit: number; body: string }> {
 }
 const healthzOk = async () => (await curlHealthz()).body === 'ok';
 
-/** The addresses of the kubernetes service's endpoints, through the lab's oc. */
-async function apiEndpoints(): Promise<string[]> {
-  const r = await oc('get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'jsonpath={range .subsets[*].addresses[*]}{.ip}{"\\n"}{end}');
-  assert.equal(r.code, 0, show(r));
-  return r.stdout.split('\n').filter(Boolean).sort();
-}
+/** The kubernetes service's endpoint addresses (the lab's oc), sorted. */
+const endpoints = async () => (await apiEndpoints()).sort();
 
 /** Polls `cond` every half second until it holds; fails after DEADLINE_S naming `what` and the last observation. */
 async function until(what: string, cond: () => Promise<unknown>): Promise<void> {
@@ -109,7 +105,7 @@ test('master-restart api on master-1: its /healthz fails for a while, then says 
 test('master-1 API stopped by hand: its 8443 refuses and the kubernetes endpoints drop it; started: both back', async () => {
   const cmd = byHand();
   try {
-    assert.deepEqual(await apiEndpoints(), [...OTHERS, M1_ADDR].sort());
+    assert.deepEqual(await endpoints(), [...OTHERS, M1_ADDR].sort());
     const stop = await ssh(M1, cmd.stop);
     assert.equal(stop.code, 0, show(stop));
     // curl exit 7: connection refused — nothing listens there any more
@@ -118,7 +114,7 @@ test('master-1 API stopped by hand: its 8443 refuses and the kubernetes endpoint
       return c.exit === 7 || c;
     });
     await until('master-1 out of the kubernetes endpoints', async () => {
-      const eps = await apiEndpoints();
+      const eps = await endpoints();
       return JSON.stringify(eps) === JSON.stringify(OTHERS) || eps;
     });
     assert.notEqual((await curlHealthz()).body, 'ok', 'still down: /healthz does not say ok');
@@ -126,12 +122,12 @@ test('master-1 API stopped by hand: its 8443 refuses and the kubernetes endpoint
     assert.equal(start.code, 0, show(start));
     await until('master-1 /healthz ok again', healthzOk);
     await until('master-1 back in the kubernetes endpoints', async () => {
-      const eps = await apiEndpoints();
+      const eps = await endpoints();
       return eps.includes(M1_ADDR) || eps;
     });
   } finally {
     await ssh(M1, cmd.start);
   }
-  assert.deepEqual(await apiEndpoints(), [...OTHERS, M1_ADDR].sort());
+  assert.deepEqual(await endpoints(), [...OTHERS, M1_ADDR].sort());
   await until('master-1 /healthz ok at the end', healthzOk);
 });
