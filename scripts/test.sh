@@ -21,7 +21,7 @@ env -u CI -u CONTINUOUS_INTEGRATION node --import tsx --test --test-reporter=spe
 # time against a lab whose masters run them as static pods (OCP 3.10); the kubelet's crash-loop back-off
 # there is 1 s doubling to 8 s instead of 10 s to 300 s, so that each restart does not cost minutes (the
 # product waits out the real one).
-STATIC=(test/lab/static-checks.test.ts test/procedures/etcd-config-restore.test.ts test/procedures/etcd-restore.test.ts test/procedures/etcd-snapshot-restore.test.ts
+STATIC=(test/lab/static-checks.test.ts test/lab/master-api-down.test.ts test/procedures/etcd-config-restore.test.ts test/procedures/etcd-restore.test.ts test/procedures/etcd-snapshot-restore.test.ts
   test/procedures/etcd-remove-member.test.ts test/procedures/etcd-replace.test.ts test/procedures/master-decommission.test.ts test/engine/etcd-restore-kill.test.ts)
 
 # lab_phase LABEL LAB_UP_ARGS FILES...: a fresh lab, the files against it, the lab taken down

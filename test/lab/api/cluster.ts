@@ -625,8 +625,8 @@ export function evict(st: State, pod: Obj): { blockedBy?: Obj } {
 // ---- the kubernetes service follows the running master APIs ------------------------------------------------
 // A master's API server keeps its own address in the `kubernetes` endpoints while it runs (the endpoint
 // reconciler) and it drops out when it stops: `oc describe svc kubernetes -n default` is how 5.2.1.3
-// checks a decommissioned master is gone. The server passes the addresses of the masters whose
-// atomic-openshift-master-api unit is active (a real lab) and this keeps the endpoints in line.
+// checks a decommissioned master is gone. The server passes the addresses of the masters whose API runs
+// (a real lab: master-api.ts, the API unit or else the static pod) and this keeps the endpoints in line.
 
 const API_ENDPOINT_PORTS = [{ name: 'https', port: 8443, protocol: 'TCP' }, { name: 'dns', port: 8053, protocol: 'UDP' }, { name: 'dns-tcp', port: 8053, protocol: 'TCP' }];
 

@@ -18,6 +18,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { serveDns, type DnsData } from './dns.js';
+import { apiReady, masterApi, type ApiRun } from './master-api.js';
 import {
   DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove,
   syncApiEndpoints,
@@ -464,24 +465,21 @@ function changed(): void {
   syncServices();
 }
 
-// ---- the kubernetes service's endpoints: the masters whose API unit is active (a real lab) ------------------
-// Read before each request from each master's unit state (DIR/../hosts/<name>/run/units/, written by the
-// systemctl shim), so `systemctl disable --now atomic-openshift-master-api` on a master takes its address
-// out of `oc describe svc kubernetes -n default`, and starting it again puts it back.
+// ---- the kubernetes service's endpoints: the masters whose API runs (a real lab) ------------------------------
+// Read before each request from each master's own state (master-api.ts: the API unit the systemctl shim keeps,
+// else the static pod's container kubelet.pl records), so `systemctl disable --now atomic-openshift-master-api`
+// or the api pod's manifest moved away takes the master's address out of `oc describe svc kubernetes -n
+// default`, and starting it again puts it back.
 const labRootDir = [DIR, path.join(DIR, '..')].find((d) => existsSync(path.join(d, 'lab.json')) && existsSync(path.join(d, 'hosts')));
 let apiMasters: LabHost[] | undefined;
+/** Master `h`'s API as its host tells it; without a lab's host directories it runs. */
+const apiOf = (h: LabHost): ApiRun => (labRootDir ? masterApi(path.join(labRootDir, 'hosts', h.name)) : { runs: true });
 function syncApiUnits(): void {
   if (!labRootDir) return;
   const masters = (apiMasters ??= (labJsonHosts() ?? []).filter((h) => h.roles.includes('master')));
   if (masters.length === 0) return;
-  const active = masters.filter((h) => {
-    try {
-      return readFileSync(path.join(labRootDir, 'hosts', h.name, 'run', 'units', 'atomic-openshift-master-api.service.state'), 'utf8').trim() === 'active';
-    } catch {
-      return true; // no unit state: a lab without the unit files; the API counts as running
-    }
-  });
-  if (syncApiEndpoints(st, active.map((h) => h.address))) save();
+  const running = masters.filter((h) => apiOf(h).runs);
+  if (syncApiEndpoints(st, running.map((h) => h.address))) save();
 }
 
 // ---- the handlers --------------------------------------------------------------------------------
@@ -497,6 +495,7 @@ const OPENSHIFT_VERSION = {
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   syncApiUnits();
+  syncMasterApis();
   const u = new URL(req.url ?? '/', URL_);
   const p = u.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
@@ -714,51 +713,90 @@ server.listen(PORT, HOST, () => {
 
 // ---- the lab's hosts' own sockets ------------------------------------------------------------------
 // With a real lab (lab.json), the same API also answers where a real cluster has it: on each master's
-// own address (the guide's `curl -k https://<master>:8443/healthz`) and on the load balancer
-// (openshift_master_cluster_hostname, the internal cluster URL — the LB forwards to the masters). And
-// each node whose Node object is Ready has a kubelet port (tcp/10250, TLS, /healthz) that the masters
-// can reach; a NotReady node's kubelet port is closed (its node service is down). Binding errors are
-// logged, not fatal (e.g. a second API server started beside a running lab).
+// own address (the guide's `curl -k https://<master>:8443/healthz`) while that master's API runs
+// (master-api.ts; stopped: the address refuses connections; just started: /healthz fails for a moment),
+// and on the load balancer (openshift_master_cluster_hostname, the internal cluster URL — the LB forwards
+// to whichever master runs, so it stays open). And each node whose Node object is Ready has a kubelet port
+// (tcp/10250, TLS, /healthz) that the masters can reach; a NotReady node's kubelet port is closed (its node
+// service is down). Binding errors are logged once, not fatal (e.g. a second API server started beside a
+// running lab), and retried at the next sync (an EADDRINUSE while a closed one was still being released).
 const hostSockets = labJsonHosts();
 const tlsOptions = { key: readFileSync(pki('server.key')), cert: readFileSync(pki('server.crt')), ca: readFileSync(pki('ca.crt')) };
-if (hostSockets) {
-  for (const h of hostSockets.filter((x) => x.roles.includes('master') || x.roles.includes('lb'))) {
-    if (h.address === HOST) continue;
-    const extra = https.createServer(tlsOptions, (req, res) => server.emit('request', req, res));
-    extra.on('error', (e) => process.stderr.write(`lab api: cannot listen on ${h.address}:${PORT} (${h.name}): ${e.message}\n`));
-    extra.listen(PORT, h.address);
+const bindFailed = new Set<string>();
+
+/** Keeps `open[key]` listening on address:port exactly while `up` (`name` for the log); `make` builds the server. */
+function syncListener(open: Map<string, https.Server>, key: string, up: boolean, at: { address: string; port: number; name: string }, make: () => https.Server): void {
+  const srv = open.get(key);
+  const where = `${at.address}:${at.port} (${at.name})`;
+  if (up && !srv) {
+    const s = make();
+    s.on('error', (e) => {
+      if (!bindFailed.has(where)) process.stderr.write(`lab api: cannot listen on ${where}: ${e.message}\n`);
+      bindFailed.add(where);
+      if (open.get(key) === s) open.delete(key);
+    });
+    s.on('listening', () => bindFailed.delete(where));
+    s.listen(at.port, at.address);
+    open.set(key, s);
+  } else if (!up && srv) {
+    open.delete(key);
+    srv.close();
+    srv.closeAllConnections();
   }
 }
+
+if (hostSockets) {
+  for (const h of hostSockets.filter((x) => x.roles.includes('lb') && !x.roles.includes('master'))) {
+    if (h.address === HOST) continue;
+    const lb = https.createServer(tlsOptions, (req, res) => server.emit('request', req, res));
+    lb.on('error', (e) => process.stderr.write(`lab api: cannot listen on ${h.address}:${PORT} (${h.name}): ${e.message}\n`));
+    lb.listen(PORT, h.address);
+  }
+}
+
+// A real API server's /healthz while its post-start hooks are still running
+const NOT_READY_BODY = '[+]ping ok\n[+]etcd ok\n[-]poststarthook/bootstrap-controller failed: reason withheld\nhealthz check failed\n';
+/** Master `h`'s own API address: refused while its API is down (checked again per request), not ready just after it started. */
+function masterApiHandler(h: LabHost): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const api = apiOf(h);
+    if (!api.runs) {
+      req.socket.destroy();
+      syncMasterApis();
+    } else if (!apiReady(api) && (req.url ?? '').split('?')[0] === '/healthz') {
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(NOT_READY_BODY);
+    } else server.emit('request', req, res);
+  };
+}
+const masterListeners = new Map<string, https.Server>();
+function syncMasterApis(): void {
+  for (const h of (hostSockets ?? []).filter((x) => x.roles.includes('master') && x.address !== HOST)) {
+    syncListener(masterListeners, h.name, apiOf(h).runs, { address: h.address, port: PORT, name: h.name }, () => https.createServer(tlsOptions, masterApiHandler(h)));
+  }
+}
+
 const kubelets = new Map<string, https.Server>();
+function kubeletHandler(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(req.url === '/healthz' ? 200 : 401, { 'Content-Type': 'text/plain' });
+  res.end(req.url === '/healthz' ? 'ok' : 'Unauthorized');
+}
 function syncKubelets(): void {
-  if (!hostSockets) return;
-  for (const h of hostSockets) {
+  for (const h of hostSockets ?? []) {
     if (!h.roles.some((r) => r === 'node' || r === 'master' || r === 'infra') || h.roles.includes('lb')) continue;
     const node = list(st, 'nodes').find((n) => n.metadata.name === h.name);
     const up = node !== undefined && nodeReady(node);
-    const open = kubelets.get(h.name);
-    if (up && !open) {
-      const k = https.createServer(tlsOptions, (req, res) => {
-        res.writeHead(req.url === '/healthz' ? 200 : 401, { 'Content-Type': 'text/plain' });
-        res.end(req.url === '/healthz' ? 'ok' : 'Unauthorized');
-      });
-      k.on('error', (e) => {
-        process.stderr.write(`lab api: kubelet port ${h.address}:10250 (${h.name}): ${e.message}\n`);
-        kubelets.delete(h.name);
-      });
-      k.listen(10250, h.address);
-      kubelets.set(h.name, k);
-    } else if (!up && open) {
-      kubelets.delete(h.name);
-      open.close();
-      open.closeAllConnections();
-    }
+    syncListener(kubelets, h.name, up, { address: h.address, port: 10250, name: `${h.name} kubelet` }, () => https.createServer(tlsOptions, kubeletHandler));
   }
 }
+syncMasterApis();
 syncKubelets();
-// and again every second: a port whose listen failed (EADDRINUSE while a closed one was still being
-// released) is retried, so a Ready node's kubelet port never stays closed after a transient error
-setInterval(syncKubelets, 1000).unref();
+// and again every second: an API that stopped or started on its own (kubelet.pl, systemctl) is followed
+// without a request, and a port whose listen failed is retried
+setInterval(() => {
+  syncMasterApis();
+  syncKubelets();
+}, 1000).unref();
 
 // ---- DNS, the router and the registry of a real lab ---------------------------------------------------
 // What a site around an OpenShift 3.10 cluster resolves and routes, served from the cluster state (so
