@@ -185,7 +185,7 @@ function ciSubset(): string[] {
   const [m0, m1] = MASTERS;
   return ['check-backup', `stop-etcd@${m0}`, `move-data-aside@${m1}`, 'move-data-aside', 'restore-data', 'force-new-cluster-on', 'start-force-new-cluster',
     'force-new-cluster-off', 'peerurl-update', `member-add-1@${m0}:before-verify`, 'member-add-1', 'join-1', `member-add-2@${m0}:before-verify`, 'join-2',
-    'verify-membership'];
+    'restart-masters'];
 }
 
 /** DAY2_KILL_BOUNDARIES: unset → the CI subset; `all` → every boundary; `3,7,12` → those (1-based). */
