@@ -12,7 +12,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { PlanStep, Procedure } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
-import { addedVerdict, etcdRestore, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
+import { addedVerdict, etcdRestore, onlyTheBackupVerdict, dropInCommands, dropInVerdict, initialCluster, joinConfCommands, memberAddCommand, moveAsideCommand, snapshotVerdict } from './etcd-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import { etcdConfigRestore, missingFromEtcCommand, parseMissing } from './etcd-config-restore.js';
 import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
@@ -332,4 +332,42 @@ test('etcd-config-restore: what the host lost of /etc/etcd (certificates, the CA
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('restore-data again after a lost connection: a data dir holding only this backup’s copy is copied over again; anything else is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restoredata-'));
+  try {
+    const b = join(dir, 'backup');
+    const data = join(dir, 'data');
+    execFileSync('mkdir', ['-p', join(b, 'member', 'snap'), join(b, 'member', 'wal'), data]);
+    writeFileSync(join(b, 'db'), 'v3 snapshot');
+    writeFileSync(join(b, 'member', 'wal', '0.wal'), 'wal');
+    writeFileSync(join(b, 'member', 'snap', '1.snap'), 'v2 snap');
+    const ctx = { params: { host: M[0]!, backup: b }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]!, facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))) };
+    const check = etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition!;
+    const script = check.command(ctx).script.replaceAll('/var/lib/etcd', data).replace(/^.*?; cd /, 'echo stopped; cd ');
+    const verdict = () => check.ok({ exitCode: 0, stdout: execFileSync('bash', ['-c', script], { encoding: 'utf8' }), stderr: '' }, ctx);
+    assert.equal(verdict(), true, 'empty');
+    execFileSync('cp', ['-R', join(b, 'db'), join(b, 'member'), `${data}/`]);
+    assert.equal(verdict(), true, 'the copy ran, its status was lost');
+    execFileSync('mv', [join(data, 'db'), join(data, 'member', 'snap', 'db')]);
+    assert.equal(verdict(), true, 'the db was moved too');
+    writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal of a member that started');
+    assert.match(String(verdict()), /member\/wal\/0\.wal \(differs from the backup\).*move its contents aside by hand/);
+    writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal');
+    writeFileSync(join(data, 'other'), 'x');
+    assert.match(String(verdict()), /other \(not from the backup\)/);
+    assert.equal(onlyTheBackupVerdict('running\n'), 'etcd is running on this member');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('force-new-cluster-off is done only once etcd was restarted without the flag: files right but etcd as started is not enough', () => {
+  const v = etcdRestore.steps.find((s) => s.id === 'force-new-cluster-off')!.verify!;
+  const ctx = { params: { host: M[0]!, backup: BACKUP }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]!, facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))) };
+  assert.match(v.command(ctx).script, /pgrep -x etcd.*10\.0\.0\.1:2379/);
+  const healthy = 'member 5ee217d19001 is healthy: got healthy result from https://10.0.0.1:2379\ncluster is healthy\n';
+  assert.match(String(v.ok({ exitCode: 0, stdout: `etcd: force-new-cluster\n${healthy}`, stderr: '' }, ctx)), /still runs as it was started, with --force-new-cluster/);
+  assert.equal(v.ok({ exitCode: 0, stdout: `etcd: cluster\n${healthy}`, stderr: '' }, ctx), true);
 });

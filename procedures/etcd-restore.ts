@@ -25,12 +25,13 @@
 // (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
 // Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
 import { parseV2MemberList, parseV3MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import {
-  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, recentLogCommand, restartCommand, runningCommand, startCommand, type Runtime,
+  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, recentLogCommand, restartCommand, runningCommand, runningEtcdModeCommand, startCommand,
+  type Runtime,
 } from '../src/ocp/control-plane.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
@@ -186,6 +187,35 @@ export function emptyAndStopped(why: string): CommandCheck {
       return n?.[1] === '0' || `${DATA_DIR} is not empty (${n?.[1] ?? '?'} entries): ${why}`;
     },
   };
+}
+
+/**
+ * restore-data's precondition: etcd stopped, and the data dir empty or holding only what an earlier attempt of
+ * this step copied from this backup (db, member/, member/snap/db once moved: each file identical to the
+ * backup's). A connection lost after the copy ran must not leave a run that cannot be resumed; anything
+ * else in the data dir (a partial file, data of a member that started) is refused.
+ */
+export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): CommandCheck {
+  return {
+    describe: `${DATA_DIR} is empty, or holds only an earlier copy of this backup, and etcd is stopped on this member`,
+    command: (ctx) => {
+      const b = backup(ctx);
+      const same = sh`cd ${DATA_DIR} && { find . -mindepth 1 -maxdepth 1 -printf 'entry: %P\\n'; find member -type f 2>/dev/null; } | while IFS= read -r f; do case "$f" in 'entry: '*) echo "$f";; member/snap/db) cmp -s ${`${b}/db`} "$f" || echo "differs: $f";; *) cmp -s ${b}/"$f" "$f" || echo "differs: $f";; esac; done; if test -e ${`${DATA_DIR}/db`}; then cmp -s ${`${b}/db`} ${`${DATA_DIR}/db`} || echo 'differs: db'; fi`;
+      return sh`${runningCommand(etcdRuntime(ctx))}; ${same}`;
+    },
+    ok: (out) => onlyTheBackupVerdict(out.stdout),
+  };
+}
+
+/** emptyOrOnlyTheBackup's verdict on its command's output. */
+export function onlyTheBackupVerdict(stdout: string): true | string {
+  if (/^running$/m.test(stdout)) return 'etcd is running on this member';
+  const entries = [...stdout.matchAll(/^entry: (.*)$/gm)].map((m) => m[1]!);
+  const differs = [...stdout.matchAll(/^differs: (.*)$/gm)].map((m) => m[1]!);
+  const foreign = entries.filter((e) => e !== 'db' && e !== 'member');
+  if (foreign.length === 0 && differs.length === 0) return true;
+  const what = [...foreign.map((e) => `${e} (not from the backup)`), ...differs.slice(0, 3).map((d) => `${d} (differs from the backup)`)].join(', ');
+  return `${DATA_DIR} is not empty: ${what}; refusing to copy the backup over something: move its contents aside by hand, then resume`;
 }
 
 /** --force-new-cluster off: the drop-in removed and the unit reloaded, or the etcd.conf line removed. */
@@ -380,7 +410,7 @@ export const etcdRestore: Procedure = {
       section: '5.4.2.1',
       where: onParamHost,
       destructive: true,
-      precondition: emptyAndStopped('refusing to copy the backup over something'),
+      precondition: emptyOrOnlyTheBackup(backupParam),
       commands: (ctx) => {
         const b = backupParam(ctx);
         return [
@@ -455,9 +485,13 @@ export const etcdRestore: Procedure = {
       ],
       timeoutMs: 8 * 60_000,
       verify: {
-        describe: 'no --force-new-cluster is left (drop-in or etcd.conf line) and the member is healthy',
-        command: (ctx) => sh`test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
-        ok: (out, ctx) => (out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`),
+        describe: 'no --force-new-cluster is left (drop-in or etcd.conf line), the running etcd was restarted without it, and the member is healthy',
+        // a connection lost after the drop-in went but before the restart leaves the files right and etcd as it was started
+        command: (ctx) => sh`${runningEtcdModeCommand(etcdAddress(paramMember(ctx)))}; test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
+        ok: (out, ctx) => {
+          if (/^etcd: force-new-cluster$/m.test(out.stdout)) return `etcd on ${paramMember(ctx).name} still runs as it was started, with --force-new-cluster: it has to be restarted in cluster mode`;
+          return out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`;
+        },
       },
     },
     ...peerUrlFixSteps(onParamHost),

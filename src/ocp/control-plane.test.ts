@@ -2,14 +2,17 @@
 // commands for each form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { StepContext } from '../engine/types.js';
 import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
 import type { Runner } from '../transport/types.js';
 import {
   controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, knownControlPlane,
-  parseControlPlane, restartCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
+  parseControlPlane, restartCommand, runningEtcdModeCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
 } from './control-plane.js';
 
 const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
@@ -98,4 +101,37 @@ test('a joining member runs etcd as a master already does there; any other host 
   assert.deepEqual(joiningEtcdRuntime(ctx(STATIC), n), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' }, 'not a master: never a static pod');
   const apiPodOnly = STATIC.replace('etcd manifest=pods unit=etcd.service enabled=disabled', 'etcd manifest=none unit=etcd.service enabled=disabled');
   assert.throws(() => joiningEtcdRuntime(ctx(apiPodOnly), m), /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/);
+});
+
+test('how the member’s running etcd was started: found by its client address, force-new-cluster in its arguments or environment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'day2-etcd-mode-'));
+  const pids: number[] = [];
+  try {
+    // stand-ins named etcd: one with the flag in its arguments, one with it in its environment, one in cluster mode
+    const bin = join(dir, 'etcd');
+    writeFileSync(bin, '#!/bin/bash\nsleep 60\n', { mode: 0o755 });
+    const start = (addr: string, args: string[], env: Record<string, string> = {}) => {
+      const c = spawn(bin, args, { env: { ...process.env, ETCD_LISTEN_CLIENT_URLS: `https://${addr}:2379`, ...env }, stdio: 'ignore' });
+      pids.push(c.pid!);
+    };
+    start('127.0.99.1', ['--name', 'a', '--force-new-cluster']);
+    start('127.0.99.2', [], { ETCD_FORCE_NEW_CLUSTER: 'true' });
+    start('127.0.99.3', ['--name', 'c']);
+    const mode = (addr: string) => execFileSync('bash', ['-c', runningEtcdModeCommand(addr).script], { encoding: 'utf8' }).trim();
+    const deadline = Date.now() + 20_000;
+    while (mode('127.0.99.3') !== 'etcd: cluster' && Date.now() < deadline) execFileSync('sleep', ['0.1']);
+    assert.equal(mode('127.0.99.1'), 'etcd: force-new-cluster');
+    assert.equal(mode('127.0.99.2'), 'etcd: force-new-cluster');
+    assert.equal(mode('127.0.99.3'), 'etcd: cluster');
+    assert.equal(mode('127.0.99.30'), 'etcd: not running', '127.0.99.3:2379 is not 127.0.99.30:2379');
+  } finally {
+    for (const p of pids) {
+      try {
+        process.kill(p);
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

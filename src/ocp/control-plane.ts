@@ -279,6 +279,18 @@ export function forceNewClusterConfOff(): ShellCommand[] {
   return [sh`sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' ${ETCD_CONF}`, sh`! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF}`];
 }
 
+/**
+ * How the member's running etcd was started (found by its client address in its arguments or environment):
+ * prints `etcd: force-new-cluster`, `etcd: cluster` or `etcd: not running`. The flag acts only at start-up,
+ * so a member whose configuration no longer has it still runs as started until it is restarted, and a unit's
+ * loaded ExecStart keeps it until daemon-reload: the restart is what ends it.
+ */
+export function runningEtcdModeCommand(addr: string): ShellCommand {
+  const mine = `${addr}:2379`;
+  const flag = ['-e', '^--force-new-cluster(=true)?$', '-e', '^ETCD_FORCE_NEW_CLUSTER=true$'];
+  return sh`m='etcd: not running'; for p in $(pgrep -x etcd); do a=$( { tr '\\0' '\\n' < /proc/$p/cmdline; echo; tr '\\0' '\\n' < /proc/$p/environ; } 2>/dev/null); case "$a" in *${mine}*) if printf '%s\\n' "$a" | grep -qE ${flag}; then m='etcd: force-new-cluster'; else m='etcd: cluster'; fi ;; esac; done; echo "$m"`;
+}
+
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
