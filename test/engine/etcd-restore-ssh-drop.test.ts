@@ -213,6 +213,11 @@ function chosenCases(all: Boundary[], spec: string | undefined): { b: Boundary; 
   return numbered.filter(({ k }) => only.includes(k));
 }
 
+/** The procedure's facts as the engine reads them at the start of a run (the hosts as they are now). */
+async function readLabFacts(): Promise<HostFacts> {
+  return (await readFacts(etcdRestore.facts ?? [], { params: {}, inventory, captured: capturedValues([], undefined), startedAt: new Date(), planning: false }, labRunner)).facts;
+}
+
 /** A Runner over `lab.sh ssh`, only to read the procedure's facts the way the engine does. */
 const labRunner = {
   async run(target: { kind: string; host?: { name: string } }, command: { script: string }): Promise<CommandResult> {
@@ -237,7 +242,6 @@ before(async () => {
   await ensureHealthyEtcd();
   for (const m of MASTERS) leftoversBefore.set(m, new Set(await leftovers(m)));
   fp0 = await fingerprint();
-  facts = (await readFacts(etcdRestore.facts ?? [], { params: {}, inventory, captured: capturedValues([], undefined), startedAt: new Date(), planning: false }, labRunner)).facts;
   backupDir = `/backup/etcd-ssh-drop-test-${process.pid}`;
   const r = await run(BIN, day2Args(join(tmp, 'state-backup'), ['run', 'etcd-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${backupDir}`, '--yes']), 300_000);
   assert.equal(r.code, 0, show(r));
@@ -283,6 +287,8 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
     const problem = await (async (): Promise<string | undefined> => {
       clearHolds();
       await destroyAll();
+      // read where the run will read them: after the data is lost, before the run starts
+      facts = await readLabFacts();
       const stateDir = join(tmp, `state-${k}`);
       const child = spawn(BIN, day2Args(stateDir, ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${backupDir}`, '--yes']), {
         cwd: ROOT,
