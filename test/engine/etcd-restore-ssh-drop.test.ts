@@ -16,7 +16,7 @@
 //   bash scripts/with-lab.sh node --import tsx --test test/engine/etcd-restore-ssh-drop.test.ts
 // Needs the built console. Fails (never skips) without a lab. By default the CI subset runs (ciSubset: 4
 // cases, boundaries of different kinds, both holds); DAY2_DROP_BOUNDARIES=all runs every boundary with
-// both holds (bash scripts/ssh-drop-matrix.sh), =3,7 (1-based case numbers, as printed) only those.
+// both holds (bash scripts/ssh-drop-matrix.sh), =3,7 (1-based case numbers, as printed) only those, in that order.
 // The last boundary (after the last step) has no command after it and is not in this matrix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,7 +210,7 @@ function chosenCases(all: Boundary[], spec: string | undefined): { b: Boundary; 
   }
   const only = spec.split(',').map((x) => Number(x.trim()));
   for (const k of only) assert.ok(Number.isInteger(k) && k >= 1 && k <= numbered.length, `DAY2_DROP_BOUNDARIES: ${k} is not a case number 1..${numbered.length}`);
-  return numbered.filter(({ k }) => only.includes(k));
+  return [...new Set(only)].map((k) => numbered[k - 1]!); // in the order given
 }
 
 /** The procedure's facts as the engine reads them at the start of a run (the hosts as they are now). */
