@@ -337,7 +337,11 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
         if (session === listener || !/^sshd: /.test(sessionCmd) || /listener|\[listener\]/.test(sessionCmd)) return `the held command's parent ${session} (${sessionCmd}) is not an sshd session process (listener ${listener})`;
         process.kill(session, 'SIGKILL');
         // the run stops: the connection lost, named; non-zero; the journal failed and resumable
-        const ended = await Promise.race([exited, sleep(240_000).then(() => undefined)]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const ended = await Promise.race([exited, new Promise<undefined>((done) => {
+          timer = setTimeout(() => done(undefined), 240_000);
+        })]);
+        clearTimeout(timer); // a pending timer would keep the test process (and the lab) up after the last case
         if (!ended) return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out.slice(-4000)}`;
         if (ended.code === 0 || ended.code === null) return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out.slice(-4000)}`;
         if (!out.includes(`connection to ${target.host} lost`)) return `the run's output does not say "connection to ${target.host} lost":\n${out.slice(-4000)}`;
