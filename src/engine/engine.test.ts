@@ -348,6 +348,35 @@ test('resume: verification passes → the step is ok without running again; fail
   assert.deepEqual(fails.runner.scripts.slice(0, 3), ['bastion: test -s /safe/rev-42.db', 'bastion: scp m0.example.com:/backup/s.db /safe/rev-42.db', 'bastion: test -s /safe/rev-42.db']);
 });
 
+test('resume: a destructive serial step whose next host was never sent a command is no repeat there; the host that was is', async () => {
+  const stateDir = tempStateDir();
+  const crashed = await crashAt(stateDir, /^mv /);
+  // as a crash (or a dropped connection) right after m0's part ended: m0 ok, m1 still pending at command 0
+  const wipe = crashed.steps[2]!;
+  assert.equal(wipe.hosts['m1.example.com']?.status, 'pending');
+  wipe.hosts['m0.example.com'] = { ...wipe.hosts['m0.example.com']!, status: 'ok', commandIndex: 1, exitCode: 0 };
+  writeFileSync(journalPath(stateDir, crashed.runId), JSON.stringify(crashed));
+  const r = start({ stateDir, resume: crashed, params: { password: SECRET }, operator: new CannedOperator([false]) });
+  const res = await r.run.result();
+  assert.equal(res.status, 'stopped-at-gate');
+  // the step's own gate for m1 (a first run there), without a REPEAT claim about a host that never began
+  assert.doesNotMatch(res.gate!.what, /REPEAT/);
+  assert.equal(res.gate!.expect, 'm1.example.com');
+  assert.deepEqual(r.runner.scripts, []);
+
+  // m1 sent its command (running, command 0), m0 ok: the repeat is m1's, and only m1's
+  const stateDir2 = tempStateDir();
+  const crashed2 = await crashAt(stateDir2, /^mv /);
+  const wipe2 = crashed2.steps[2]!;
+  wipe2.hosts['m0.example.com'] = { ...wipe2.hosts['m0.example.com']!, status: 'ok', commandIndex: 1, exitCode: 0 };
+  wipe2.hosts['m1.example.com'] = { status: 'running', commandIndex: 0, commandCount: 1 };
+  writeFileSync(journalPath(stateDir2, crashed2.runId), JSON.stringify(crashed2));
+  const r2 = start({ stateDir: stateDir2, resume: crashed2, params: { password: SECRET }, operator: new CannedOperator([false]) });
+  const res2 = await r2.run.result();
+  assert.match(res2.gate!.what, /REPEAT OF A DESTRUCTIVE STEP: .*\(m1\.example\.com had reached command 1 of 1\)/);
+  assert.doesNotMatch(res2.gate!.what, /m0\.example\.com had reached/);
+});
+
 test('resume: a destructive step that had begun is repeated only through a fresh gate, recorded in journal and audit', async () => {
   const stateDir = tempStateDir();
   const crashed = await crashAt(stateDir, /^mv /);

@@ -811,9 +811,15 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         end('ok', 'verified on resume');
         return 'continue';
       }
-      if (step.destructive && js.destructiveBegun) {
-        const where = targets
-          .filter((t) => !done.has(hostKey(t?.name ?? null)))
+      // a repeat only where the step's part had begun: a host still pending at command 0 was never sent a
+      // command (the journal is saved before each one), so running it now is its first run, not a repeat
+      const begun = targets.filter((t) => {
+        const k = hostKey(t?.name ?? null);
+        const hp = js.hosts[k];
+        return !done.has(k) && !!hp && (hp.status !== 'pending' || hp.commandIndex > 0);
+      });
+      if (step.destructive && js.destructiveBegun && begun.length > 0) {
+        const where = begun
           .map((t) => {
             const hp = js.hosts[hostKey(t?.name ?? null)]!;
             return `${t?.name ?? 'bastion'} had reached command ${Math.min(hp.commandIndex + 1, hp.commandCount ?? hp.commandIndex + 1)}${hp.commandCount ? ` of ${hp.commandCount}` : ''}`;

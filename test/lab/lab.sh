@@ -859,6 +859,36 @@ write_docker_storage() { # ROOT NAME ROLES
     echo '{"Repositories":{"registry.access.redhat.com/openshift3/ose-pod":{"registry.access.redhat.com/openshift3/ose-pod:v3.10.45":"sha256:63accd48a0d7"}}}' >"$d/image/overlay2/repositories.json"
   fi
 }
+# Lab-only, test-only: a hold for the command a fault test names (test/lab/README.md "Command holds"), appended
+# to root's .bashrc. Does nothing unless /run/lab/hold-before or /run/lab/hold-after exists. The file holds a
+# piece of text; the first command sshd runs whose text ($BASH_EXECUTION_STRING) contains it claims the hold
+# (renames the file to /run/lab/holding.PID, so only one command is held), writes "PID before|after [STATUS]" to
+# /run/lab/held and waits until holding.PID is removed. hold-before: the command has not begun (nothing printed
+# yet). hold-after: the command runs first (in a subshell, same process group) and only its exit status waits.
+# Released after its sshd session was killed, it ends without running (before) or reporting (after) anything.
+hold_hook() {
+  cat <<'EOF'
+
+# lab-only test hook (test/lab/README.md "Command holds"): nothing happens unless /run/lab/hold-* exists
+if [ -n "${BASH_EXECUTION_STRING-}" ] && { [ -e /run/lab/hold-before ] || [ -e /run/lab/hold-after ]; }; then
+  for __lab_w in before after; do
+    __lab_p=$(cat /run/lab/hold-$__lab_w 2>/dev/null) || continue
+    [ -n "$__lab_p" ] && [[ $BASH_EXECUTION_STRING == *"$__lab_p"* ]] || continue
+    mv /run/lab/hold-$__lab_w /run/lab/holding.$$ 2>/dev/null || continue
+    __lab_rc=
+    if [ $__lab_w = after ]; then
+      ( eval "$BASH_EXECUTION_STRING" ); __lab_rc=$?
+    fi
+    echo "$$ $__lab_w $__lab_rc" >/run/lab/held.$$ && mv -f /run/lab/held.$$ /run/lab/held
+    while [ -e /run/lab/holding.$$ ]; do sleep 0.1; done
+    kill -0 $PPID 2>/dev/null || exit 255
+    [ $__lab_w = after ] && exit $__lab_rc
+    break
+  done
+  unset __lab_w __lab_p __lab_rc
+fi
+EOF
+}
 # root's own home, as a RHEL 7 host has it (boot.sh binds it over /root): this machine's root runs a
 # version manager's init from .bashrc, which bash sources for every command sshd runs (0.7 s each)
 write_root_home() { # DIR
@@ -878,6 +908,8 @@ if [ -f /etc/bashrc ]; then
 	. /etc/bashrc
 fi
 EOF
+  # lab-only, test-only: the command hold (see hold_hook)
+  hold_hook >>"$1/.bashrc"
   cat >"$1/.bash_profile" <<'EOF'
 # .bash_profile
 
