@@ -3,7 +3,7 @@
 // (inventory, manifests, units, the etcd CA on etcd-0, master-config and flanneld naming the etcd hosts); the
 // health checks are ok on every etcd host and master; the product reads each host's control plane as it is
 // and plans etcd-restore on the etcd hosts with systemctl and the drop-in; a real etcd-backup of etcd-0
-// leaves three healthy members with the same data.
+// leaves three healthy members with the same data; lab.sh etcd-command and etcd-reset work on the etcd hosts.
 //   LAB_UP_ARGS='--control-plane static --etcd-hosts 3' bash scripts/with-lab.sh node --import tsx --test test/lab/mixed-lab.test.ts
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,4 +158,20 @@ test('a real etcd-backup of etcd-0 succeeds and leaves 3 healthy members with th
   assert.ok(cmds.some((c) => c.startsWith(`${e0} `) && /systemctl start etcd\.service/.test(c)), cmds.join('\n'));
   assert.ok(!cmds.some((c) => /pods-stopped|etcd\.yaml/.test(c)), cmds.join('\n'));
   for (const m of masters) assert.ok(!cmds.some((c) => c.startsWith(`${m.name} `)), `a command ran on ${m.name}:\n${cmds.join('\n')}`);
+});
+
+test('lab.sh etcd-command and etcd-reset work on the etcd hosts: a member stopped by hand is back, same data', async () => {
+  const victim = etcdHosts[1]!.name;
+  const before = await fingerprint();
+  const stop = await run('bash', [LAB_SH, 'etcd-command', '--dir', labDir, victim, 'stop']);
+  assert.equal(stop.stdout.trim(), 'systemctl stop etcd', show(stop));
+  await sshOk(victim, stop.stdout.trim());
+  assert.equal((await ssh(victim, 'systemctl is-active etcd.service')).stdout.trim(), 'inactive');
+  assert.equal(await membersHealthy(), false, 'one member stopped: not every endpoint is healthy');
+  const r = await run('bash', [LAB_SH, 'etcd-reset', '--dir', labDir], 300_000);
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stderr, /etcd-reset: 3 members back to the saved copy, healthy/, show(r));
+  assert.ok(await waitMembersHealthy(60), 'etcd is not 3 healthy members after lab.sh etcd-reset');
+  assert.equal(await fingerprint(), before);
+  for (const e of etcdHosts) assert.equal(await sshOk(e.name, 'systemctl is-enabled etcd.service; systemctl is-active etcd.service'), 'enabled\nactive\n', e.name);
 });
