@@ -408,7 +408,7 @@ EOF
 }
 make_pki() { # after the etcd members' roots exist; the CA on the first member (openshift-ansible's etcd_ca_host)
   local cahost cadir tmpcnf i name ip prefix h members
-  members=($(etcd_members))
+  mapfile -t members < <(etcd_members)
   cahost=$DIR/hosts/${members[0]}
   cadir=$cahost/etc/etcd/ca
   mkdir -p "$cadir"/{certs,crl,fragments} "$cahost/etc/etcd/generated_certs" "$DIR/pki"
