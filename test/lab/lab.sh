@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The day2-tui integration lab: one "host" per loopback address, each a private mount + UTS
-# namespace running its own sshd, the three masters running a real TLS etcd 3.4 cluster.
+# namespace running its own sshd, a real TLS etcd 3.4 cluster on the masters (or on etcd hosts).
 #
 #   lab.sh up --dir DIR [--masters 3|1|0] [--infra I] [--nodes K] [--lb 0|1] [--no-seed] [--control-plane static|systemd]
-#             [--kubelet-backoff BASE:MAX]   (static: the kubelet's crash-loop back-off in seconds, default 10:300)
+#             [--etcd-hosts 0|1|3] [--kubelet-backoff BASE:MAX]   (static: the kubelet's crash-loop back-off in seconds, default 10:300)
 #   lab.sh down --dir DIR
 #   lab.sh status --dir DIR
 #   lab.sh ssh --dir DIR HOST CMD...
@@ -16,10 +16,13 @@
 # --control-plane: how the masters run etcd, the API and the controllers. static (default, an OCP 3.10
 # install): static pods of the node's kubelet (kubelet.pl runs /etc/origin/node/pods/*.yaml; etcd.service
 # installed but disabled); systemd: the etcd unit and the atomic-openshift-master-api/-controllers units.
+# --etcd-hosts N: 0 (default) etcd runs on the masters; 1 or 3: etcd runs on N external [etcd] hosts
+# etcd-K (role etcd only) as the RPM's etcd.service, enabled, and the masters run only the API and the
+# controllers (static: apiserver.yaml and controller.yaml, no etcd.yaml); the etcd CA is etcd-0's /etc/etcd/ca/.
 #
 # Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
-# lb-0 127.0.13.1; names <short>.lab.example.com; site DNS 127.0.14.53; service network (ClusterIPs)
-# 127.30.0.0/16. See test/lab/README.md for the files in DIR.
+# lb-0 127.0.13.1, etcd-N 127.0.15.N+1; names <short>.lab.example.com; site DNS 127.0.14.53; service
+# network (ClusterIPs) 127.30.0.0/16. See test/lab/README.md for the files in DIR.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # write_static_pods: the control plane's manifests of a 3.10 master
@@ -38,11 +41,11 @@ MOUNTS=$(echo $MOUNTS)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { echo "lab.sh: $*" >&2; }
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # ---- arguments ------------------------------------------------------------------------------------
 CMD=${1:-}; [ -n "$CMD" ] || usage; shift
-DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=() CONTROL_PLANE=static KUBELET_BACKOFF=10:300
+DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=() CONTROL_PLANE=static KUBELET_BACKOFF=10:300 ETCD_HOSTS=0
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) DIR=${2:-}; shift ;;
@@ -55,6 +58,8 @@ while [ $# -gt 0 ]; do
     --control-plane) CONTROL_PLANE=${2:-}; shift ;;
     --control-plane=*) CONTROL_PLANE=${1#*=} ;;
     --kubelet-backoff) KUBELET_BACKOFF=${2:-}; shift ;;
+    --etcd-hosts) ETCD_HOSTS=${2:-}; shift ;;
+    --etcd-hosts=*) ETCD_HOSTS=${1#*=} ;;
     --v3) V3ONLY=1 ;;
     -v | --verbose) VERBOSE=1 ;;
     -h | --help) usage ;;
@@ -69,11 +74,14 @@ case $CMD in up) mkdir -p "$DIR" ;; esac
 DIR=$(cd "$DIR" && pwd -P)
 
 # ---- host plan ------------------------------------------------------------------------------------
-# HOSTS: "name address group roles(comma)" lines
+# HOSTS: "name address group roles(comma)" lines. The etcd members are the hosts with role etcd: the
+# masters, or with --etcd-hosts the etcd-K hosts only (listed right after the masters, as [etcd] in the inventory)
 plan_hosts() {
-  local i
+  local i mroles=master,etcd,node
   HOSTS=()
-  for ((i = 0; i < MASTERS; i++)); do HOSTS+=("master-$i.$DOMAIN 127.0.10.$((i + 1)) node-config-master master,etcd,node"); done
+  ((ETCD_HOSTS)) && mroles=master,node
+  for ((i = 0; i < MASTERS; i++)); do HOSTS+=("master-$i.$DOMAIN 127.0.10.$((i + 1)) node-config-master $mroles"); done
+  for ((i = 0; i < ETCD_HOSTS; i++)); do HOSTS+=("etcd-$i.$DOMAIN 127.0.15.$((i + 1)) - etcd"); done
   for ((i = 0; i < INFRA; i++)); do HOSTS+=("infra-$i.$DOMAIN 127.0.11.$((i + 1)) node-config-infra infra,node"); done
   for ((i = 0; i < NODES; i++)); do HOSTS+=("node-$i.$DOMAIN 127.0.12.$((i + 1)) node-config-compute node"); done
   for ((i = 0; i < LB; i++)); do HOSTS+=("lb-$i.$DOMAIN 127.0.13.$((i + 1)) - lb"); done
@@ -398,11 +406,12 @@ keyUsage               = digitalSignature,keyEncipherment
 subjectKeyIdentifier   = hash
 EOF
 }
-make_pki() { # after the master roots exist
-  local m0 cadir tmpcnf i name ip prefix h
-  m0=$DIR/hosts/master-0.$DOMAIN
-  cadir=$m0/etc/etcd/ca
-  mkdir -p "$cadir"/{certs,crl,fragments} "$m0/etc/etcd/generated_certs" "$DIR/pki"
+make_pki() { # after the etcd members' roots exist; the CA on the first member (openshift-ansible's etcd_ca_host)
+  local cahost cadir tmpcnf i name ip prefix h members
+  mapfile -t members < <(etcd_members)
+  cahost=$DIR/hosts/${members[0]}
+  cadir=$cahost/etc/etcd/ca
+  mkdir -p "$cadir"/{certs,crl,fragments} "$cahost/etc/etcd/generated_certs" "$DIR/pki"
   touch "$cadir/index.txt"; echo 01 >"$cadir/serial"; echo 01 >"$cadir/crlnumber"
   write_openssl_cnf "$cadir/openssl.cnf" /etc/etcd/ca
   tmpcnf=$DIR/pki/openssl-outside.cnf # the same, with the CA dir as seen from outside the namespace
@@ -413,7 +422,7 @@ make_pki() { # after the master roots exist
   for h in "${HOSTS[@]}"; do
     set -- $h; name=$1 ip=$2
     [[ ,$4, == *,etcd,* ]] || continue
-    prefix=$m0/etc/etcd/generated_certs/etcd-$name/
+    prefix=$cahost/etc/etcd/generated_certs/etcd-$name/
     mkdir -p "$prefix"
     export SAN="IP:$ip,DNS:$name"
     for kind in server peer; do
@@ -426,7 +435,7 @@ make_pki() { # after the master roots exist
     r=$DIR/hosts/$name
     cp "${prefix}"{server.crt,server.key,peer.crt,peer.key} "$cadir/ca.crt" "$r/etc/etcd/"
     cp "$r/etc/etcd/etcd.conf" "$prefix" 2>/dev/null || true
-    tar -czf "$m0/etc/etcd/generated_certs/etcd-$name.tgz" -C "$prefix" .
+    tar -czf "$cahost/etc/etcd/generated_certs/etcd-$name.tgz" -C "$prefix" .
     chown etcd:etcd "$r/etc/etcd/"{server.crt,server.key,peer.crt,peer.key,ca.crt}
     chmod 0600 "$r/etc/etcd/"{server.key,peer.key}
   done
@@ -1010,7 +1019,8 @@ EOF
     printf 'admin:$apr1$lab$0000000000000000000000\n' >"$r/etc/origin/master/htpasswd"
   fi
   if [[ ,$roles, == *,etcd,* ]]; then
-    # the RPM's unit: on a static-pod master installed (for etcdctl) but disabled, not the etcd that runs
+    # the RPM's unit: on a static-pod master installed (for etcdctl) but disabled, not the etcd that runs;
+    # on a systemd master and on an external etcd host (--etcd-hosts) enabled, the etcd that runs
     write_etcd_unit "$r"
     if etcd_is_static "$r"; then unit_state "$r" etcd disabled inactive; else unit_state "$r" etcd enabled inactive; fi
     write_etcd_conf "$r" "$name" "$addr" "$INITIAL_CLUSTER"
@@ -1110,8 +1120,8 @@ write_lab_json() {
   declare -A sp=()
   while read -r name pid; do sp[$name]=$pid; done <"$DIR/run/sshd.pids"
   {
-    printf '{\n  "dir": "%s",\n  "controlPlane": "%s",\n  "domain": "%s",\n  "inventory": "%s/hosts.ini",\n  "sshConfig": "%s/ssh_config",\n  "knownHosts": "%s/known_hosts",\n  "identity": "%s/id_ed25519",\n  "supervisorPid": %s,\n  "hosts": [' \
-      "$DIR" "$CONTROL_PLANE" "$DOMAIN" "$DIR" "$DIR" "$DIR" "$DIR" "$(cat "$DIR/run/supervisor.pid")"
+    printf '{\n  "dir": "%s",\n  "controlPlane": "%s",\n  "etcdHosts": %s,\n  "domain": "%s",\n  "inventory": "%s/hosts.ini",\n  "sshConfig": "%s/ssh_config",\n  "knownHosts": "%s/known_hosts",\n  "identity": "%s/id_ed25519",\n  "supervisorPid": %s,\n  "hosts": [' \
+      "$DIR" "$CONTROL_PLANE" "$ETCD_HOSTS" "$DOMAIN" "$DIR" "$DIR" "$DIR" "$DIR" "$(cat "$DIR/run/supervisor.pid")"
     for h in "${HOSTS[@]}"; do
       set -- $h
       roles=\"${4//,/\",\"}\"
@@ -1199,7 +1209,8 @@ preflight() {
   [[ $LB =~ ^[01]$ ]] || die "up: --lb must be 0 or 1"
   [[ $CONTROL_PLANE =~ ^(static|systemd)$ ]] || die "up: --control-plane must be static or systemd"
   [[ $KUBELET_BACKOFF =~ ^[0-9]+:[0-9]+$ ]] || die "up: --kubelet-backoff must be BASE:MAX in seconds, e.g. 10:300"
-  ((MASTERS + INFRA + NODES + LB > 0)) || die "up: a lab needs at least one host"
+  [[ $ETCD_HOSTS =~ ^(0|1|3)$ ]] || die "up: --etcd-hosts must be 0 (etcd on the masters), 1 or 3"
+  ((MASTERS + ETCD_HOSTS + INFRA + NODES + LB > 0)) || die "up: a lab needs at least one host"
   for c in $MOUNTS run/lab etc/hosts; do
     case $DIR/ in "/$c"/*) die "up: --dir must not be under /$c (it is mounted over inside the lab hosts)" ;; esac
   done
@@ -1273,7 +1284,7 @@ do_up() {
   : >"$DIR/hosts.list"
   for h in "${HOSTS[@]}"; do set -- $h; echo "$1" >>"$DIR/hosts.list"; done
   for h in "${HOSTS[@]}"; do set -- $h; make_host "$1" "$2" "$3" "$4"; done
-  ((MASTERS)) && make_pki
+  [ -n "$(etcd_members)" ] && make_pki
   write_inventory
   write_ssh_files
   # mount points for the hosts' own directories (empty directories on the real root)
@@ -1302,7 +1313,7 @@ do_up() {
     sleep 0.1
   done
   # etcd: started the way an admin would, `systemctl start etcd` over ssh, on every member at once
-  if ((MASTERS)); then
+  if [ -n "$(etcd_members)" ]; then
     start_etcd_members
     ((SEED)) && do_seed
     save_etcd_members
@@ -1321,7 +1332,7 @@ do_up() {
   fi
   UP_STARTED=0
   trap - EXIT
-  say "up: ${#HOSTS[@]} hosts in $DIR ($MASTERS masters, $INFRA infra, $NODES nodes, $LB lb) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+  say "up: ${#HOSTS[@]} hosts in $DIR ($MASTERS masters, $ETCD_HOSTS etcd hosts, $INFRA infra, $NODES nodes, $LB lb) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 }
 
 # ---- etcd: start, the known-good copy, reset ----------------------------------------------------------

@@ -166,6 +166,28 @@ export function labHosts(): string[] {
   return (j.hosts ?? []).map((h) => h.name);
 }
 
+/** A host of lab.json. */
+export interface LabHost {
+  name: string;
+  address: string;
+  roles: string[];
+}
+
+/**
+ * The lab's hosts with `role` (lab.json, in its order). The etcd members are those with role etcd: the masters
+ * of a default lab, the etcd-K hosts of one started with `--etcd-hosts N` (MASTERS, EP… assume the former).
+ */
+export function labHostsWithRole(role: string): LabHost[] {
+  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { hosts?: LabHost[] };
+  return (j.hosts ?? []).filter((h) => h.roles.includes(role));
+}
+
+/** How many external etcd hosts the lab has (`lab.sh up --etcd-hosts N`, in lab.json; 0: etcd on the masters). */
+export function etcdHostCount(): number {
+  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { etcdHosts?: number };
+  return j.etcdHosts ?? 0;
+}
+
 const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";
 
 /**
