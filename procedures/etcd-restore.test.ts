@@ -343,6 +343,7 @@ test('restore-data again after a lost connection: a data dir holding only this b
     writeFileSync(join(b, 'db'), 'v3 snapshot');
     writeFileSync(join(b, 'member', 'wal', '0.wal'), 'wal');
     writeFileSync(join(b, 'member', 'snap', '1.snap'), 'v2 snap');
+    writeFileSync(join(b, 'member', 'snap', 'db'), 'the v2 backup’s copy of the db'); // etcdctl backup writes one too
     const ctx = { params: { host: M[0]!, backup: b }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]!, facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))) };
     const check = etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition!;
     const script = check.command(ctx).script.replaceAll('/var/lib/etcd', data).replace(/^.*?; cd /, 'echo stopped; cd ');

@@ -191,8 +191,8 @@ export function emptyAndStopped(why: string): CommandCheck {
 
 /**
  * restore-data's precondition: etcd stopped, and the data dir empty or holding only what an earlier attempt of
- * this step copied from this backup (db, member/, member/snap/db once moved: each file identical to the
- * backup's). A connection lost after the copy ran must not leave a run that cannot be resumed; anything
+ * this step copied from this backup (db, member/ — whose snap/db is the v2 backup's copy until the backup's db
+ * is moved over it — each file identical to the backup's). A connection lost after the copy ran must not leave a run that cannot be resumed; anything
  * else in the data dir (a partial file, data of a member that started) is refused.
  */
 export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): CommandCheck {
@@ -200,7 +200,7 @@ export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): Comm
     describe: `${DATA_DIR} is empty, or holds only an earlier copy of this backup, and etcd is stopped on this member`,
     command: (ctx) => {
       const b = backup(ctx);
-      const same = sh`cd ${DATA_DIR} && { find . -mindepth 1 -maxdepth 1 -printf 'entry: %P\\n'; find member -type f 2>/dev/null; } | while IFS= read -r f; do case "$f" in 'entry: '*) echo "$f";; member/snap/db) cmp -s ${`${b}/db`} "$f" || echo "differs: $f";; *) cmp -s ${b}/"$f" "$f" || echo "differs: $f";; esac; done; if test -e ${`${DATA_DIR}/db`}; then cmp -s ${`${b}/db`} ${`${DATA_DIR}/db`} || echo 'differs: db'; fi`;
+      const same = sh`cd ${DATA_DIR} && { find . -mindepth 1 -maxdepth 1 -printf 'entry: %P\\n'; find member -type f 2>/dev/null; } | while IFS= read -r f; do case "$f" in 'entry: '*) echo "$f";; member/snap/db) { cmp -s ${`${b}/db`} "$f" || cmp -s ${`${b}/member/snap/db`} "$f"; } || echo "differs: $f";; *) cmp -s ${b}/"$f" "$f" || echo "differs: $f";; esac; done; if test -e ${`${DATA_DIR}/db`}; then cmp -s ${`${b}/db`} ${`${DATA_DIR}/db`} || echo 'differs: db'; fi`;
       return sh`${runningCommand(etcdRuntime(ctx))}; ${same}`;
     },
     ok: (out) => onlyTheBackupVerdict(out.stdout),
