@@ -20,50 +20,26 @@
 // The last boundary (after the last step) has no command after it and is not in this matrix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
 import { readInventoryFile } from '../../src/inventory/load.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { Journal } from '../../src/engine/journal.js';
-import { capturedValues, isParallel, planProcedure } from '../../src/engine/plan.js';
+import { capturedValues, planProcedure } from '../../src/engine/plan.js';
 import { readFacts } from '../../src/engine/facts.js';
 import type { HostFacts, StepContext } from '../../src/engine/types.js';
 import type { CommandResult, Runner } from '../../src/transport/types.js';
 import { remoteCommandText } from '../../src/transport/ssh.js';
-import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
-import {
-  BIN, clusterState, controlPlane, ensureHealthyEtcd, fingerprint, journals, LAB_SH, labArgs, labDir, MASTERS, ROOT, run, show, sleep, ssh, stopEtcdByHand,
-  waitHealthy,
-} from '../procedures/lab-helpers.js';
+import { controlPlane, fingerprint, journals, labDir, labJson, MASTERS, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
+import { alive, boundaries as planBoundaries, destroyAll, newMatrix, resumeHealthy, setUpMatrix, startRestore, tearDownMatrix, untilPaused, type Boundary } from './restore-matrix.js';
 
-const BUNDLE = join(ROOT, 'dist', 'day2-tui.js');
-
-let tmp = '';
-let backupDir = '';
-let fp0 = '';
+const matrix = newMatrix();
 let inventory: Inventory;
 let facts: HostFacts;
-const leftoversBefore = new Map<string, Set<string>>();
 
-const day2Args = (stateDir: string, args: string[]): string[] => [...args, ...labArgs(stateDir)];
 /** A lab host's /run/lab, seen from the bastion. */
 const runLab = (host: string): string => join(labDir, 'hosts', host, 'run');
-
-/** The test (not the product) loses every member's data (as etcd-restore-kill.test.ts). */
-async function destroyAll(): Promise<void> {
-  for (const m of MASTERS) {
-    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`);
-    assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
-  }
-}
-
-async function leftovers(m: string): Promise<string[]> {
-  const r = await ssh(m, 'ls -d /var/lib/etcd.old-* /etc/etcd/etcd.conf.bak-* 2>/dev/null; true');
-  return r.stdout.split('\n').filter(Boolean);
-}
 
 /** No hold left on any master (a failed cycle may leave one). */
 function clearHolds(): void {
@@ -74,55 +50,12 @@ function clearHolds(): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 const cmdline = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-
-interface Boundary {
-  point: string;
-  beforeVerify?: boolean;
-  step: number;
-  host?: string;
-  next?: string;
-  doneHosts?: string[];
-  describe: string;
-}
-
-/** Every boundary of etcd-restore as planned for the lab, in order (the same list as the kill matrix). */
-function boundaries(): Boundary[] {
-  const plan = planProcedure(etcdRestore, { host: MASTERS[0]!, backup: backupDir }, inventory);
-  const out: Boundary[] = [];
-  etcdRestore.steps.forEach((step, i) => {
-    const p = plan[i]!;
-    if (!p.skipped && !isParallel(step.where) && p.hosts.length > 1) {
-      for (let h = 0; h + 1 < p.hosts.length; h++) {
-        out.push({ point: `${step.id}@${p.hosts[h]}`, step: i, host: p.hosts[h]!, next: p.hosts[h + 1]!, doneHosts: p.hosts.slice(0, h + 1), describe: `${step.id} on ${p.hosts[h]}, before ${p.hosts[h + 1]}` });
-      }
-    }
-    if (!p.skipped && /^member-add-\d+$/.test(step.id)) {
-      out.push({ point: `${step.id}@${p.hosts[0]}:before-verify`, step: i, host: p.hosts[0]!, beforeVerify: true, describe: `${step.id}'s member add, before its verification` });
-    }
-    const next = etcdRestore.steps[i + 1]?.id;
-    if (next) out.push({ point: step.id, step: i, describe: `${step.id}${p.skipped ? ' (skipped)' : ''}, before ${next}` });
-  });
-  return out;
-}
 
 type Hold = 'before' | 'after';
 
@@ -141,11 +74,11 @@ interface NextCommand {
  * host; the next host's first command of a serial step; the verification of a member add.
  */
 function nextCommand(b: Boundary, j: Journal): NextCommand {
-  const plan = planProcedure(etcdRestore, { host: MASTERS[0]!, backup: backupDir }, inventory, new Date(j.startedAt), facts);
+  const plan = planProcedure(etcdRestore, { host: MASTERS[0]!, backup: matrix.backupDir }, inventory, new Date(j.startedAt), facts);
   const hostOf = (name: string) => inventory.hosts.find((h) => h.name === name)!;
   const ctxOn = (name: string): StepContext => {
     const host = hostOf(name);
-    return { params: { host: MASTERS[0]!, backup: backupDir }, inventory, captured: capturedValues(j.captures, host), startedAt: new Date(j.startedAt), planning: false, facts, host };
+    return { params: { host: MASTERS[0]!, backup: matrix.backupDir }, inventory, captured: capturedValues(j.captures, host), startedAt: new Date(j.startedAt), planning: false, facts, host };
   };
   const step = etcdRestore.steps[b.step]!;
   if (b.beforeVerify) {
@@ -172,19 +105,6 @@ function atBoundary(j: Journal, b: Boundary): true | string {
   if (b.beforeVerify) return s.hosts[b.host!]?.status === 'running' || `step ${s.id} on ${b.host} is not running`;
   if (b.host) return s.hosts[b.host]?.status === 'ok' || `${s.id} on ${b.host} is ${s.hosts[b.host]?.status ?? 'absent'}, not ok`;
   return ['ok', 'skipped'].includes(s.status) || `step ${s.id} is ${s.status}, not ended`;
-}
-
-/** Commands the resumed process ran for what had ended before the drop (from the audit log): none expected. */
-function rerunAfterResume(stateDir: string, b: Boundary): string[] {
-  const entries = readFileSync(join(stateDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; step?: string; host?: string | null; command?: string });
-  const from = entries.findIndex((e) => e.kind === 'resume');
-  if (from < 0) return ['(no resume entry in the audit log)'];
-  const ended = new Set(etcdRestore.steps.slice(0, b.host ? b.step : b.step + 1).map((s) => s.id));
-  const endedHosts = new Set(b.doneHosts ?? []);
-  return entries
-    .slice(from)
-    .filter((e) => e.kind === 'command' && (ended.has(e.step ?? '') || (b.doneHosts !== undefined && e.step === etcdRestore.steps[b.step]!.id && endedHosts.has(e.host ?? ''))))
-    .map((e) => `${e.step} on ${e.host}: ${e.command}`);
 }
 
 /**
@@ -227,53 +147,23 @@ const labRunner = {
 } as unknown as Runner;
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: run this test with bash scripts/with-lab.sh node --import tsx --test test/engine/etcd-restore-ssh-drop.test.ts');
-  assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
-  assert.ok(existsSync(BUNDLE) && readFileSync(BUNDLE, 'utf8').includes(PAUSE_ENV), `${BUNDLE} is missing or older than the engine's pause hook: run npm run build first`);
-  const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
-  assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
+  if (labDir) clearHolds(); // one left by a test that died would hold the set-up's own commands
+  await setUpMatrix(matrix, 'ssh-drop', 'test/engine/etcd-restore-ssh-drop.test.ts');
   for (const m of MASTERS) {
     const r = await ssh(m, 'grep -c "lab-only test hook" /root/.bashrc');
     assert.equal(r.stdout.trim(), '1', `${m}: the lab has no command hold in root's .bashrc (test/lab/lab.sh hold_hook): ${show(r)}`);
   }
   clearHolds();
-  tmp = mkdtempSync(join(tmpdir(), 'day2-etcd-restore-ssh-drop-'));
   inventory = readInventoryFile({ kind: 'file', path: join(labDir, 'hosts.ini'), from: 'flag' });
-  await ensureHealthyEtcd();
-  for (const m of MASTERS) leftoversBefore.set(m, new Set(await leftovers(m)));
-  fp0 = await fingerprint();
-  backupDir = `/backup/etcd-ssh-drop-test-${process.pid}`;
-  const r = await run(BIN, day2Args(join(tmp, 'state-backup'), ['run', 'etcd-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${backupDir}`, '--yes']), 300_000);
-  assert.equal(r.code, 0, show(r));
-  assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
-  assert.equal(await fingerprint(), fp0, 'the backup changed the data');
 });
 
 after(async () => {
-  try {
-    clearHolds();
-    if (labDir && backupDir && !(await waitHealthy(5))) {
-      await destroyAll().catch(() => undefined);
-      const r = await run(BIN, day2Args(join(tmp, 'state-repair'), ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${backupDir}`, '--yes']), 400_000);
-      if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
-    }
-    if (labDir) {
-      for (const m of MASTERS) {
-        const extra = (await leftovers(m)).filter((p) => !leftoversBefore.get(m)?.has(p));
-        const dirs = extra.filter((p) => p.startsWith('/var/lib/etcd.old-'));
-        const baks = extra.filter((p) => p.startsWith('/etc/etcd/etcd.conf.bak-'));
-        if (dirs.length) await ssh(m, `rmdir ${dirs.join(' ')} 2>/dev/null; true`);
-        if (baks.length) await ssh(m, `rm -f ${baks.join(' ')}`);
-      }
-    }
-  } finally {
-    if (labDir && backupDir) await ssh(MASTERS[0]!, `rm -rf ${backupDir}`).catch(() => undefined);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  }
+  clearHolds();
+  await tearDownMatrix(matrix);
 });
 
 test('etcd-restore: the SSH connection of the running command dropped at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', { timeout: 170 * 60_000 }, async () => {
-  const all = boundaries();
+  const all = planBoundaries(inventory, matrix.backupDir, false);
   const chosen = chosenCases(all, process.env.DAY2_DROP_BOUNDARIES);
   const N = all.length * 2;
   console.log(`etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${all.length} boundaries with a command after them, ${N} cases (each hold)${chosen.length < N ? `; running ${chosen.length} of them (${process.env.DAY2_DROP_BOUNDARIES ? 'DAY2_DROP_BOUNDARIES' : 'the CI subset; DAY2_DROP_BOUNDARIES=all runs every one'})` : ''}`);
@@ -289,26 +179,15 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
       await destroyAll();
       // read where the run will read them: after the data is lost, before the run starts
       facts = await readLabFacts();
-      const stateDir = join(tmp, `state-${k}`);
-      const child = spawn(BIN, day2Args(stateDir, ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${backupDir}`, '--yes']), {
-        cwd: ROOT,
-        env: { ...process.env, NO_COLOR: '1', [PAUSE_ENV]: b.point },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done((exit = { code, signal }))));
-      const marker = join(stateDir, PAUSE_MARKER);
+      const stateDir = join(matrix.tmp, `state-${k}`);
+      const started = startRestore(matrix, stateDir, b.point);
+      const { child, exited, marker } = started;
+      const out = started.out;
+      const exit = started.exit;
       let heldPid = 0;
       try {
-        const deadline = Date.now() + 240_000;
-        while (!existsSync(marker)) {
-          if (exit) return `the run ended (exit ${exit.code}) before it reached the boundary:\n${out.slice(-4000)}`;
-          if (Date.now() > deadline) return `the run did not reach the boundary within 240 s:\n${out.slice(-4000)}`;
-          await sleep(20);
-        }
+        const notThere = await untilPaused(started);
+        if (notThere) return notThere;
         const js = journals(stateDir);
         if (js.length !== 1) return `${js.length} journals in ${stateDir}`;
         const where = atBoundary(js[0]!, b);
@@ -322,15 +201,15 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
         const heldFile = join(dir, 'held');
         const until = Date.now() + 240_000;
         while (!existsSync(heldFile)) {
-          if (exit) return `the run ended (exit ${exit.code}) without running ${target.what} (never held):\n${out.slice(-4000)}`;
-          if (Date.now() > until) return `${target.what} was not held within 240 s:\n${out.slice(-4000)}`;
+          if (exit()) return `the run ended (exit ${exit()!.code}) without running ${target.what} (never held):\n${out().slice(-4000)}`;
+          if (Date.now() > until) return `${target.what} was not held within 240 s:\n${out().slice(-4000)}`;
           await sleep(20);
         }
         const [pidText, how, status] = readFileSync(heldFile, 'utf8').trim().split(' ');
         heldPid = Number(pidText);
         if (how !== hold) return `held ${how}, not ${hold}`;
         // the sshd session process serving the command: the held bash's parent, not the listener
-        const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { hosts: { name: string; sshdPid: number }[] };
+        const lab = labJson();
         const listener = lab.hosts.find((h) => h.name === target!.host)?.sshdPid;
         const session = parentOf(heldPid);
         const sessionCmd = cmdline(session);
@@ -342,16 +221,16 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
           timer = setTimeout(() => done(undefined), 240_000);
         })]);
         clearTimeout(timer); // a pending timer would keep the test process (and the lab) up after the last case
-        if (!ended) return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out.slice(-4000)}`;
-        if (ended.code === 0 || ended.code === null) return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out.slice(-4000)}`;
-        if (!out.includes(`connection to ${target.host} lost`)) return `the run's output does not say "connection to ${target.host} lost":\n${out.slice(-4000)}`;
+        if (!ended) return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out().slice(-4000)}`;
+        if (ended.code === 0 || ended.code === null) return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out().slice(-4000)}`;
+        if (!out().includes(`connection to ${target.host} lost`)) return `the run's output does not say "connection to ${target.host} lost":\n${out().slice(-4000)}`;
         const j = journals(stateDir)[0]!;
         if (j.status !== 'failed') return `the journal after the drop: ${j.status}, not failed (resumable)`;
-        if (!out.includes(`resume ${j.runId}`)) return `the run did not say how to resume it:\n${out.slice(-3000)}`;
+        if (!out().includes(`resume ${j.runId}`)) return `the run did not say how to resume it:\n${out().slice(-3000)}`;
         const s = j.steps.find((x) => x.id === target!.step)!;
         if (s.status !== 'failed') return `step ${s.id} is ${s.status} after the drop, not failed`;
       } finally {
-        if (!exit) child.kill('SIGKILL');
+        if (!exit()) child.kill('SIGKILL');
         await exited;
         // release the hold: the bash ends without running / reporting anything (its sshd is gone)
         clearHolds();
@@ -362,20 +241,7 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
       }
       if (heldPid && alive(heldPid)) return `the held command ${heldPid} did not end after its release`;
 
-      const runId = journals(stateDir)[0]!.runId;
-      const r = await run(BIN, day2Args(stateDir, ['resume', runId, '--yes']), 400_000);
-      if (r.code !== 0) return `resume ${runId} failed:\n${show(r)}`;
-      const j = journals(stateDir)[0]!;
-      if (j.status !== 'ok' || j.history.length !== 1) return `the journal after the resume: status ${j.status}, ${j.history.length} earlier processes`;
-      const again = rerunAfterResume(stateDir, b);
-      if (again.length > 0) return `the resume ran again what had ended before the drop: ${again.slice(0, 3).join('; ')}`;
-      if (!(await waitHealthy(10))) {
-        const st = await clusterState();
-        return `not 3 healthy members with their names and https peer URLs after the resume:\n${st.list}\n${show(r)}`;
-      }
-      const fp = await fingerprint();
-      if (fp !== fp0) return `the fingerprint changed: ${fp} (was ${fp0})`;
-      return undefined;
+      return resumeHealthy(matrix, stateDir, b, 'drop');
     })().catch((e: unknown) => `error: ${e instanceof Error ? e.stack : String(e)}`);
 
     const secs = Math.round((Date.now() - t0) / 1000);
@@ -392,5 +258,5 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
   console.log(`ssh drop at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${chosen.length < N ? ` (${chosen.length} of ${N} cases run)` : ''}`);
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(await waitHealthy(10), 'the lab is not healthy at the end');
-  assert.equal(await fingerprint(), fp0, 'the fingerprint at the end differs from the start');
+  assert.equal(await fingerprint(), matrix.fp0, 'the fingerprint at the end differs from the start');
 });
