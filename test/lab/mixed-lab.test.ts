@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assertLabUp, audited, CERTS, CERTS3, controlPlane, day2, etcdHostCount, fingerprint, LAB_SH, labArgs, labCheck, labDir, labHosts, labHostsWithRole, MAIN, run, show, sleep, ssh,
+  assertLabUp, audited, CERTS, CERTS3, controlPlane, day2, etcdHostCount, fingerprint, LAB_SH, labArgs, labCheck, labDir, labHosts, labHostsWithRole, labJson, MAIN, run, show, sleep, ssh,
   type CheckCell, type LabHost,
 } from '../procedures/lab-helpers.js';
 
@@ -73,7 +73,7 @@ before(async () => {
   masters = labHostsWithRole('master');
   assert.deepEqual(etcdHosts.map((h) => h.name), [0, 1, 2].map((k) => `etcd-${k}.lab.example.com`));
   assert.equal(masters.length, 3);
-  const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { etcd: { endpoints: string[] } };
+  const lab = labJson();
   eps = lab.etcd.endpoints.join(',');
   assert.equal(eps, etcdHosts.map((h) => `https://${h.address}:2379`).join(','), 'lab.json names the etcd hosts as the endpoints');
   // one failed test stays one failure: etcd back to the copy the lab saved after up when it is not as seeded

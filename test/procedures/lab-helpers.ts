@@ -73,6 +73,18 @@ export interface Day2Options {
   inventory?: string;
 }
 
+/**
+ * `day2-tui run … --yes` with the lab's `oc` on PATH, each run with a state dir of its own under `root()`
+ * (numbered; returned as `state`), for the tests that read a run's audit log afterwards.
+ */
+export function numberedOcDay2(root: () => string, timeoutMs: number): (procedure: string, params: Record<string, string>) => Promise<Result & { state: string }> {
+  let n = 0;
+  return (procedure, params) => {
+    const state = join(root(), `state-${++n}-${procedure}`);
+    return day2(procedure, params, state, { timeoutMs, env: ocOnPath() }).then((r) => ({ ...r, state }));
+  };
+}
+
 /** `day2-tui run <procedure> --param k=v… --yes` against the lab. */
 export function day2(procedure: string, params: Record<string, string>, stateDir: string, opts: Day2Options = {}): Promise<Result> {
   const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
@@ -156,14 +168,7 @@ export async function takeEtcdBackup(tag: string, stateDir: string): Promise<str
 
 /** How the lab's masters run etcd, the API and the controllers (`lab.sh up --control-plane`, in lab.json). */
 export function controlPlane(): 'static' | 'systemd' {
-  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { controlPlane?: string };
-  return j.controlPlane === 'static' ? 'static' : 'systemd';
-}
-
-/** Every host of the lab, by name (lab.json). */
-export function labHosts(): string[] {
-  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { hosts?: { name: string }[] };
-  return (j.hosts ?? []).map((h) => h.name);
+  return labJson().controlPlane === 'static' ? 'static' : 'systemd';
 }
 
 /** A host of lab.json. */
@@ -171,6 +176,24 @@ export interface LabHost {
   name: string;
   address: string;
   roles: string[];
+  sshdPid: number;
+}
+
+/** What `lab.sh up` wrote in DIR/lab.json (the parts the tests read). */
+export interface LabJson {
+  hosts: LabHost[];
+  controlPlane?: string;
+  etcdHosts?: number;
+  etcd: { endpoints: string[] };
+}
+
+export function labJson(): LabJson {
+  return JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
+}
+
+/** Every host of the lab, by name (lab.json). */
+export function labHosts(): string[] {
+  return labJson().hosts.map((h) => h.name);
 }
 
 /**
@@ -178,14 +201,12 @@ export interface LabHost {
  * of a default lab, the etcd-K hosts of one started with `--etcd-hosts N` (MASTERS, EP… assume the former).
  */
 export function labHostsWithRole(role: string): LabHost[] {
-  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { hosts?: LabHost[] };
-  return (j.hosts ?? []).filter((h) => h.roles.includes(role));
+  return labJson().hosts.filter((h) => h.roles.includes(role));
 }
 
 /** How many external etcd hosts the lab has (`lab.sh up --etcd-hosts N`, in lab.json; 0: etcd on the masters). */
 export function etcdHostCount(): number {
-  const j = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as { etcdHosts?: number };
-  return j.etcdHosts ?? 0;
+  return labJson().etcdHosts ?? 0;
 }
 
 const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withoutLines } from '../../procedures/node-common.js';
 import {
-  apiEndpoints, assertLabUp, audited, controlPlane, day2 as labDay2, ensureHealthyEtcd, fingerprint, haproxyCfgPath, loggedSsh, M2_PEER, MASTERS, memberList, nodeNames,
-  ocOnPath, putBack, resetCluster, type Result, show, ssh, SURVIVORS, threeHealthy, waitHealthy,
+  apiEndpoints, assertLabUp, audited, controlPlane, numberedOcDay2, ensureHealthyEtcd, fingerprint, haproxyCfgPath, loggedSsh, M2_PEER, MASTERS, memberList, nodeNames,
+  putBack, resetCluster, show, ssh, SURVIVORS, threeHealthy, waitHealthy,
 } from './lab-helpers.js';
 
 const M2 = MASTERS[2]!;
@@ -27,12 +27,9 @@ const STOPPED = '/etc/origin/node/pods-stopped';
 let tmp = '';
 let cfg0 = '';
 let fp0 = '';
-let n = 0;
 
-function day2(procedure: string, params: Record<string, string>): Promise<Result & { state: string }> {
-  const state = join(tmp, `state-${++n}-${procedure}`);
-  return labDay2(procedure, params, state, { timeoutMs: 900_000, env: ocOnPath() }).then((r) => ({ ...r, state }));
-}
+/** `day2-tui run … --yes` with the lab's `oc` on PATH and a numbered state dir of its own (returned as `state`). */
+const day2 = numberedOcDay2(() => tmp, 900_000);
 
 /** master-2's API and controllers as the host itself says: `running enabled` per line (api, then controllers). */
 async function apiAndControllers(): Promise<string> {

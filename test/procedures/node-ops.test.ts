@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { withoutLines } from '../../procedures/node-common.js';
-import { audited, day2 as labDay2, haproxyCfgPath, LAB_SH, labDir, nodeNames, oc, ocOnPath, resetCluster as resetClusterTo, type Result, run, show, ssh } from './lab-helpers.js';
+import { audited, haproxyCfgPath, LAB_SH, labDir, nodeNames, numberedOcDay2, oc, resetCluster as resetClusterTo, run, show, ssh } from './lab-helpers.js';
 
 const D = 'lab.example.com';
 const LB = `lb-0.${D}`;
@@ -22,13 +22,9 @@ const LB = `lb-0.${D}`;
 let tmp = '';
 let cfgPath = '';
 let cfg0 = '';
-let n = 0;
 
-/** `day2-tui run … --yes` with the lab's `oc` on PATH and a state dir of its own (returned as `state`). */
-function day2(procedure: string, params: Record<string, string>): Promise<Result & { state: string }> {
-  const state = join(tmp, `state-${++n}-${procedure}`);
-  return labDay2(procedure, params, state, { timeoutMs: 600_000, env: ocOnPath() }).then((r) => ({ ...r, state }));
-}
+/** `day2-tui run … --yes` with the lab's `oc` on PATH and a numbered state dir of its own (returned as `state`). */
+const day2 = numberedOcDay2(() => tmp, 600_000);
 
 async function unschedulable(node: string): Promise<string> {
   const r = await oc('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}');
