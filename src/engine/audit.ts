@@ -4,6 +4,7 @@ import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync,
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { NodeAction } from '../nodes/service.js';
+import type { CommandResult } from '../transport/types.js';
 import { quoteWord } from '../transport/shell.js';
 
 export interface AuditCommand {
@@ -88,6 +89,17 @@ type Stamped = 'time' | 'operator' | 'runId';
 /** An entry before the time, operator and run id are added. */
 export type AuditInput = Omit<AuditCommand, Stamped> | Omit<AuditNote, Stamped>;
 
+/** The command line of the audit log for a command that ran (or could not: no result, `error`), before it is stamped. */
+export function commandEntry(o: { step: string; host: string | null; command: string; result?: CommandResult; durationMs: number; outputTail: string; error?: string }): Omit<AuditCommand, Stamped> {
+  const entry: Omit<AuditCommand, Stamped> = {
+    kind: 'command', step: o.step, host: o.host, command: o.command, exitCode: o.result ? o.result.exitCode : null, durationMs: o.durationMs, outputTail: o.outputTail,
+  };
+  if (o.result?.timedOut) entry.timedOut = true;
+  if (o.result?.cancelled) entry.cancelled = true;
+  if (o.error) entry.error = o.error;
+  return entry;
+}
+
 /**
  * The audit sink of the Nodes screen: each cordon, uncordon or drain it runs becomes a command line of
  * audit.log like a procedure's, under the run id `nodes-screen` and the action as its step.
@@ -95,20 +107,15 @@ export type AuditInput = Omit<AuditCommand, Stamped> | Omit<AuditNote, Stamped>;
 export function nodeActionAuditor(stateDir: string, redact: (s: string) => string = (s) => s): (a: NodeAction) => void {
   return (a) => {
     const r = a.result;
-    appendAudit(stateDir, {
-      kind: 'command',
-      time: new Date().toISOString(),
-      operator: osUser(),
-      runId: 'nodes-screen',
+    const entry = commandEntry({
       step: `${a.action} ${a.node}`,
       host: a.target.kind === 'host' ? a.target.host.name : null,
       command: redact(a.command.script),
-      exitCode: r ? r.exitCode : null,
+      ...(r ? { result: r } : {}),
       durationMs: a.durationMs,
       outputTail: redact(r ? outputTail(r.stdout, r.stderr) : ''),
-      ...(r?.timedOut ? { timedOut: true } : {}),
-      ...(r?.cancelled ? { cancelled: true } : {}),
       ...(a.error ? { error: redact(a.error) } : {}),
     });
+    appendAudit(stateDir, { ...entry, time: new Date().toISOString(), operator: osUser(), runId: 'nodes-screen' });
   };
 }

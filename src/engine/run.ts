@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import { downloadText, uploadText, type CommandResult, type Runner, type Target } from '../transport/types.js';
-import { appendAudit, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
+import { appendAudit, commandEntry, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
 import {
   JOURNAL_VERSION,
   SECRET_MARKER,
@@ -278,15 +278,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
 
   /** One audit line for a command that ran (its redacted text, exit code, duration, output tail; timed out or cancelled). */
-  const auditCommand = (step: string, host: string | null, text: string, command: ShellCommand, result: CommandResult, started: number, lines?: number): void => {
-    const entry: AuditInput = {
-      kind: 'command', step, host, command: text, exitCode: result.exitCode, durationMs: result.durationMs ?? Date.now() - started,
-      outputTail: tailOf(command, result, lines),
-    };
-    if (result.timedOut) entry.timedOut = true;
-    if (result.cancelled) entry.cancelled = true;
-    audit(entry);
-  };
+  const auditCommand = (step: string, host: string | null, text: string, command: ShellCommand, result: CommandResult, started: number, lines?: number): void =>
+    audit(commandEntry({ step, host, command: text, result, durationMs: result.durationMs ?? Date.now() - started, outputTail: tailOf(command, result, lines) }));
 
   /** A command's output tail as it may be written: all of its stdout is secret when it prints a token. */
   const tailOf = (command: ShellCommand, res: { stdout: string; stderr: string }, lines?: number): string =>

@@ -35,6 +35,7 @@ import {
   type NodeInfo,
   type NodePod,
 } from './nodes.js';
+import { sleep } from '../transport/sleep.js';
 import { parsePending, pendingPodsCommand, pendingReport, stillStarting, type PendingPod } from './replacements.js';
 
 export interface NodesServiceOptions {
@@ -421,7 +422,7 @@ export class DrainSession {
       }
       if (stillStarting(pending).length === 0) return { pending, complete: true, seconds: seconds() };
       if (Date.now() - started >= service.followSeconds * 1000) return { pending, complete: false, seconds: seconds() };
-      if (!(await pause(service.followEveryMs, signal))) return { pending, complete: false, seconds: seconds(), error: 'stopped (Esc)' };
+      if (!(await sleep(service.followEveryMs, signal))) return { pending, complete: false, seconds: seconds(), error: 'stopped (Esc)' };
     }
   }
 
@@ -429,15 +430,6 @@ export class DrainSession {
     this.set({ status: 'done', progress: finishDrain(this.snap.progress, { exitCode: null, cancelled: true }), summary: `Drain cancelled before it started: ${this.options.node} was not touched.` });
     return this.snap;
   }
-}
-
-/** Waits `ms`; false when `signal` ended the wait first. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => resolve(true), ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve(false)), { once: true });
-  });
 }
 
 /** What became of the evicted pods' replacements, as one sentence for the drain's summary. */

@@ -298,7 +298,7 @@ function escapeRe(s: string): string {
 /** A shell test that succeeds once etcd is gone from the member at `addr` (for a wait after a stop). */
 export function etcdGonePredicate(r: Runtime, addr: string): ShellCommand {
   const ports = `^(${escapeRe(addr)}|0\\.0\\.0\\.0|\\*|\\[::\\]):(2379|2380)$`;
-  return sh`test "$(${runningCommand(r)})" = stopped && ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -qE -e ${ports}`;
+  return sh`${stoppedPredicate(r)} && ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -qE -e ${ports}`;
 }
 
 /**

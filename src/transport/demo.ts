@@ -9,6 +9,7 @@ import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from '.
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
+import { sleep } from './sleep.js';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
@@ -47,22 +48,6 @@ export interface DemoExecution {
 
 const DEFAULT_DOWN = ['app-node-2.demo.example.com'];
 const DEFAULT_DEVICEMAPPER = ['app-node-1.demo.example.com'];
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Interpreting a script: `;` `&&` `||` sequences of simple commands or pipelines
