@@ -556,3 +556,75 @@ test('batching runner: a host whose session hangs (and whose kill hangs too) cos
   const runner = new BatchingFakeRunner(() => 'answer', hangsAfter(1));
   assertHung(await hungRun(runner), runner, 1);
 });
+
+// ---- across: a comparison of the hosts of one check -------------------------------------------------
+
+/** Each host says its own name's first letter; across lists what every host said (and who could not say). */
+const acrossCheck = echoCheck('cmp', {
+  commands: (h) => ({ echo: sh`echo ${h!.name[0]!}` }),
+  verdict: (f) => ({ status: 'ok', message: `own ${String(f)}` }),
+  across: (cells) => {
+    const said = cells.map((c) => `${c.host.name[0]}=${c.facts === undefined ? '?' : String(c.facts)}`).join(' ');
+    return cells.map((c) => (c.facts === undefined ? c.verdict : { status: 'ok', message: `${c.verdict.message}; all: ${said}` }));
+  },
+});
+
+test('across: every cell waits (running) for the others, then all get the comparison; an unreachable host has no facts, keeps its error', async () => {
+  const runner = new FakeRunner((where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'), 5);
+  const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck], timeoutMs: 300, hostDeadlineMs: 200 });
+  await new Promise((r) => setTimeout(r, 100));
+  const mid = run.getSnapshot().results.get(cellKey('cmp', A.name))!;
+  assert.equal(mid.status, 'running', 'A answered but waits for B, whose command is still running');
+  assert.equal(mid.message, 'waiting for the other hosts of this check');
+  assert.equal(run.getSnapshot().done, false);
+  const s = await run.finished();
+  const a = s.results.get(cellKey('cmp', A.name))!;
+  assert.equal(a.status, 'ok');
+  assert.equal(a.message, 'own a; all: a=a b=? c=?');
+  assert.deepEqual(a.raw, { echo: { command: 'echo a', exitCode: 0, stdout: 'a\n', stderr: '' } });
+  assert.equal(typeof a.durationMs, 'number');
+  assert.equal(s.results.get(cellKey('cmp', B.name))!.status, 'error');
+  assert.match(s.results.get(cellKey('cmp', B.name))!.message, /no answer from b\.example\.com within its 0\.2 s deadline/);
+  const c = s.results.get(cellKey('cmp', C.name))!;
+  assert.equal(c.status, 'error');
+  assert.match(c.message, /Connection refused/);
+});
+
+test('across: a held cell is not running on its host: waiting longer than the host deadline does not give the host up', async () => {
+  // one cell at a time, 150 ms each: A is held from 150 ms to 450 ms, past its 250 ms deadline
+  const run = startHealthRun({ inventory: INV, runner: new FakeRunner(() => 'answer', 150), checks: [acrossCheck], concurrency: 1, hostDeadlineMs: 250 });
+  const s = await run.finished();
+  for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
+});
+
+test('across: a rerun of one cell compares again with the others kept', async () => {
+  const runner = new FakeRunner();
+  const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck, echoCheck('other')] });
+  let s = await run.finished();
+  assert.equal(s.results.get(cellKey('cmp', C.name))!.message, 'own c; all: a=a b=b c=c');
+  for (const r of s.results.values()) assert.equal(r.status, 'ok', `${r.check}@${r.host}: ${r.message}`);
+  run.rerun([{ check: 'cmp', host: B.name }]);
+  s = await run.finished();
+  assert.deepEqual(runner.calls.filter((c) => c.script === 'echo b').length, 2);
+  assert.equal(s.results.get(cellKey('cmp', A.name))!.message, 'own a; all: a=a b=b c=c');
+  assert.equal(s.results.get(cellKey('cmp', B.name))!.status, 'ok');
+  run.dispose();
+});
+
+test('across with a batching runner: same verdicts', async () => {
+  const s = await startHealthRun({ inventory: INV, runner: new BatchingFakeRunner(), checks: [echoCheck('other'), acrossCheck] }).finished();
+  for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
+});
+
+test('each output carries when it came back (the run\'s clock) and how long it took; ctx.now is that clock', async () => {
+  const seen: { receivedAt?: number; durationMs?: number; now: number }[] = [];
+  const check = echoCheck('clock', {
+    parse: (o, _h, ctx) => {
+      seen.push({ receivedAt: o['echo']!.receivedAt!, durationMs: o['echo']!.durationMs!, now: ctx.now() });
+      return 'clock';
+    },
+  });
+  const s = await startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check], now: () => 1_234_000 }).finished();
+  assert.equal(s.results.get(cellKey('clock', A.name))!.status, 'ok');
+  assert.deepEqual(seen, [{ receivedAt: 1_234_000, durationMs: 1, now: 1_234_000 }]);
+});

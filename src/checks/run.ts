@@ -24,7 +24,7 @@ import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
 import { TransportError, type CommandResult, type Runner, type Target } from '../transport/types.js';
 import { redact as redactText } from '../engine/redact.js';
-import { evaluate } from './common.js';
+import { evaluateFacts } from './common.js';
 import { ALL_CHECKS } from './index.js';
 import type { Check, CheckContext, CommandOutput, Fix, Verdict } from './types.js';
 
@@ -72,6 +72,8 @@ export interface HealthRunOptions {
   /** How long a host may leave every command sent to it unanswered before all its checks are given up
    * (default: the timeout and its grace, 40 s). */
   hostDeadlineMs?: number;
+  /** The bastion's clock (default Date.now): the checks' "now" and when each answer came back. */
+  now?: () => number;
 }
 
 /** A bad selection (unknown check id or host, ambiguous short name, nothing to check). Nothing has run. */
@@ -93,6 +95,13 @@ interface Cell {
   /** Bumped by rerun/dispose: a result of an older generation is dropped. */
   gen: number;
   abort?: AbortController;
+  /**
+   * A check with `across`: this cell's own outcome (its verdict, its facts when it parsed, its result's
+   * extras), kept for the comparison with the other cells of the check.
+   */
+  own?: { verdict: Verdict; facts?: { value: unknown }; extra: Partial<CheckResult> };
+  /** Has its own outcome and waits for the other cells of its check (shown running, not running on its host). */
+  held?: boolean;
 }
 
 type PreOutcome = { ok: true; value: unknown; raw: Raw } | { ok: false; message: string; fix?: Fix; raw: Raw };
@@ -113,9 +122,13 @@ interface HostState {
   deadline?: NodeJS.Timeout;
 }
 
+/** A cell's verdict from its commands, with its facts when they were parsed (for `across`). */
+type Concluded = { verdict: Verdict; facts?: { value: unknown } };
+
 /** What one command came to. */
 type Outcome =
-  | { kind: 'result'; result: CommandResult }
+  /** receivedAt: the bastion's clock when the answer came back. */
+  | { kind: 'result'; result: CommandResult; receivedAt: number }
   | { kind: 'transport'; error: TransportError }
   | { kind: 'failed'; error: unknown }
   /** The runner did not come back at all (timeout + grace). */
@@ -197,7 +210,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only);
   const limited = options.limit ? resolveLimit(inventory, options.limit) : undefined;
   const oc = options.oc ?? 'oc';
-  const ctx: CheckContext = { inventory, oc };
+  const now = options.now ?? Date.now;
+  const ctx: CheckContext = { inventory, oc, now };
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const hostDeadlineMs = options.hostDeadlineMs ?? timeoutMs + backstopGraceMs(timeoutMs);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
@@ -275,13 +289,51 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     }
   }
 
-  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
+  /**
+   * The cell's verdict. A cell of a check with `across` keeps it as its own outcome and is held until every
+   * cell of the check has one; then all of them get the comparison's verdicts (see compareIfComplete).
+   */
+  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}, facts?: { value: unknown }): void {
+    if (!cell.check.across || !cell.host || disposed) {
+      apply(cell, verdict, extra);
+      return;
+    }
+    const timing: Partial<CheckResult> = {};
+    if (cell.result.startedAt !== undefined) {
+      timing.startedAt = cell.result.startedAt;
+      timing.durationMs = now() - cell.result.startedAt;
+    }
+    cell.own = { verdict, ...(facts ? { facts } : {}), extra: { ...timing, ...extra } };
+    cell.held = true;
+    cell.abort = undefined;
+    cell.result = { check: cell.check.id, host: cell.host.name, status: 'running', message: 'waiting for the other hosts of this check', ...(timing.startedAt !== undefined ? { startedAt: timing.startedAt } : {}) };
+    compareIfComplete(cell.check);
+  }
+
+  /** Every cell of an `across` check has its own outcome: the comparison's verdicts settle them all. */
+  function compareIfComplete(check: AnyCheck): void {
+    const group = [...cells.values()].filter((c) => c.check === check);
+    if (group.some((c) => !c.own || c.result.status === 'pending' || (c.result.status === 'running' && !c.held))) return;
+    const inputs = group.map((c) => ({ host: c.host!, verdict: c.own!.verdict, ...(c.own!.facts ? { facts: c.own!.facts.value } : {}) }));
+    let verdicts: Verdict[];
+    try {
+      verdicts = check.across!(inputs, ctx);
+    } catch (e) {
+      verdicts = inputs.map((i) => (i.verdict.status === 'error' ? i.verdict : { status: 'error', message: `${check.id}: comparing the hosts failed: ${errorMessage(e)}` }));
+    }
+    group.forEach((c, i) => {
+      c.held = false;
+      apply(c, verdicts[i] ?? c.own!.verdict, c.own!.extra);
+    });
+  }
+
+  function apply(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
     const r: CheckResult = { check: cell.check.id, host: cell.host?.name ?? null, status: verdict.status, message: verdict.message };
     if (verdict.details) r.details = verdict.details;
     if (verdict.fix) r.fix = verdict.fix;
     if (cell.result.startedAt !== undefined) {
       r.startedAt = cell.result.startedAt;
-      r.durationMs = Date.now() - cell.result.startedAt;
+      r.durationMs = now() - cell.result.startedAt;
     }
     Object.assign(r, extra);
     cell.result = r;
@@ -317,8 +369,9 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function outcomeOf(answer: Promise<CommandResult>, target: Target): Promise<Outcome> {
     return answer.then(
       (result): Outcome => {
+        const receivedAt = now();
         if (target.kind === 'host' && !result.timedOut && !result.cancelled) restartDeadline(target.host);
-        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result };
+        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result, receivedAt };
       },
       (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
     );
@@ -338,7 +391,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     names.forEach((n, i) => {
       const o = outcomes[i]!;
       if (o.kind === 'result') {
-        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr };
+        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, receivedAt: o.receivedAt, durationMs: o.result.durationMs };
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
       } else {
         const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
@@ -407,7 +460,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function begin(cell: Cell): AbortController {
     const ac = new AbortController();
     cell.abort = ac;
-    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: Date.now() };
+    cell.held = false;
+    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: now() };
     if (cell.host && !hostState(cell.host).deadline) restartDeadline(cell.host);
     return ac;
   }
@@ -430,7 +484,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The verdict from the commands' outcomes (marks the host usable or dead on the way). */
-  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Verdict {
+  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Concluded {
     const hs = cell.host ? hostState(cell.host) : undefined;
     try {
       // a timed-out command is no answer: the host is not used more for it
@@ -444,17 +498,18 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
           markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
           if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
         }
-        return verdict;
+        return { verdict };
       }
-      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { status: 'error', message: 'cancelled' };
-      return evaluate(cell.check, r.outputs, cell.host, ctx, p.preValue);
+      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { verdict: { status: 'error', message: 'cancelled' } };
+      return evaluateFacts(cell.check, r.outputs, cell.host, ctx, p.preValue);
     } catch (e) {
-      return { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
+      return { verdict: { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` } };
     }
   }
 
-  function finishCell(cell: Cell, verdict: Verdict, raw: Raw): void {
-    settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+  function finishCell(cell: Cell, verdict: Verdict | Concluded, raw: Raw): void {
+    const c: Concluded = 'verdict' in verdict ? verdict : { verdict };
+    settle(cell, c.verdict, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
     if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host); // nothing left to wait for
     changed();
   }
@@ -468,7 +523,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       if (current()) finishCell(cell, p.verdict, p.raw);
       return;
     }
-    let verdict: Verdict;
+    let verdict: Verdict | Concluded;
     let raw = p.raw;
     try {
       const r = await runCommands(p.target, p.commands, ac.signal);
@@ -556,7 +611,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   /** The host's cells that are running now. */
   function runningOn(host: Host): Cell[] {
-    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running');
+    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running' && !c.held);
   }
 
   /** (Re)starts the host's one deadline while it has cells running; stops it when it has none. */
@@ -673,6 +728,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       cell.gen++;
       cell.abort?.abort();
       cell.abort = undefined;
+      delete cell.own;
+      cell.held = false;
       cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
       // a rerun tries the host again and asks the bastion again
       if (cell.host) {

@@ -10,6 +10,13 @@ export interface CommandOutput {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /**
+   * When the answer came back, on the bastion's clock (ms since the epoch), and how long it took from
+   * sending the command (as the runner measured it). Set by the health run; absent elsewhere. The
+   * clock-skew check brackets a host's `date` with them.
+   */
+  receivedAt?: number;
+  durationMs?: number;
 }
 
 export interface Fix {
@@ -32,6 +39,8 @@ export interface CheckContext {
   inventory: Inventory;
   /** The `oc` binary to call on the bastion (`--oc PATH`, default `oc`). */
   oc: string;
+  /** The bastion's clock (ms since the epoch): injectable, so that a verdict about "how long ago" is testable. */
+  now(): number;
 }
 
 /** Where a check runs: on each host that has one of the roles (over SSH), or once on the bastion (`oc`). */
@@ -46,6 +55,15 @@ export type CheckPlacement = { on: 'hosts'; roles: Role[] } | { on: 'bastion' };
 export interface PreStage<Pre> {
   commands(ctx: CheckContext): Record<string, ShellCommand>;
   parse(outputs: Record<string, CommandOutput>, ctx: CheckContext): Pre;
+}
+
+/** One host cell of a check, as `across` sees it. */
+export interface AcrossCell<Facts> {
+  host: Host;
+  /** Its facts; absent when its commands could not run (host unreachable, timeout) or were not understood. */
+  facts?: Facts;
+  /** Its own verdict (from `verdict`, or the error that stopped it). */
+  verdict: Verdict;
 }
 
 export interface Check<Facts = unknown, Pre = undefined> {
@@ -65,4 +83,11 @@ export interface Check<Facts = unknown, Pre = undefined> {
   parse(outputs: Record<string, CommandOutput>, host: Host | undefined, ctx: CheckContext, pre?: Pre): Facts;
   /** Pure: facts → verdict with message and fix. */
   verdict(facts: Facts, host: Host | undefined, ctx: CheckContext): Verdict;
+  /**
+   * Optional, host checks only: a comparison across the hosts of the run (tun0 has the same MTU on every
+   * node; what the masters saw of each node's kubelet port). The run holds every host cell of the check
+   * (shown running) until all of them have their own verdict, then settles them with these verdicts, one
+   * per cell, same order. Pure.
+   */
+  across?(cells: readonly AcrossCell<Facts>[], ctx: CheckContext): Verdict[];
 }
