@@ -9,7 +9,7 @@ import { routerCheck } from './router.js';
 import { routerDnsCheck } from './router-dns.js';
 import { registryRouteCheck } from './registry-route.js';
 import { ALL_CHECKS } from './index.js';
-import { ctxOf, fixture, guideInventory, host, judge, labInventory, out } from './test-helpers.js';
+import { TEST_NOW, ctxOf, fixture, guideInventory, host, judge, labInventory, out } from './test-helpers.js';
 
 const gctx = ctxOf(guideInventory());
 
@@ -96,11 +96,12 @@ test('registry: guide sample ok; one replica ok; none → warn (external registr
 test('controllers-leader: the guide holderIdentity; leader on master-1; missing annotation; Forbidden', () => {
   assert.deepEqual(parseHolderIdentity('master-ose-master-0.example.com-10.19.115.212-dnwrtcl4'), { hostname: 'ose-master-0.example.com', ip: '10.19.115.212' });
   const inv = labInventory({ hosts: [0, 1, 2].map((i) => host(`ose-master-${i}.example.com`, ['master'])) });
-  const g = judge(controllersLeaderCheck, { configmap: out(fixture('guide/oc-get-cm-controllers.json')) }, undefined, ctxOf(inv));
+  // read 7 s after the guide's renewTime (2018-02-19T13:50:33Z)
+  const g = judge(controllersLeaderCheck, { configmap: out(fixture('guide/oc-get-cm-controllers.json')) }, undefined, ctxOf(inv, Date.parse('2018-02-19T13:50:40Z')));
   assert.equal(g.status, 'ok');
   assert.equal(g.message, 'controllers run on ose-master-0.example.com');
   const cm = (holder: string) =>
-    out(JSON.stringify({ metadata: { annotations: { 'control-plane.alpha.kubernetes.io/leader': JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15 }) } } }));
+    out(JSON.stringify({ metadata: { annotations: { 'control-plane.alpha.kubernetes.io/leader': JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, renewTime: new Date(TEST_NOW - 3000).toISOString().replace(/\.\d+Z$/, 'Z') }) } } }));
   const m1 = judge(controllersLeaderCheck, { configmap: cm('master-master-1.example.com-127.0.8.2-abcd1234') }, undefined, ctxOf(labInventory()));
   assert.equal(m1.status, 'ok');
   assert.equal(m1.message, 'controllers run on master-1.example.com');
@@ -109,6 +110,32 @@ test('controllers-leader: the guide holderIdentity; leader on master-1; missing 
   const forbidden = judge(controllersLeaderCheck, { configmap: out('', 1, 'Error from server (Forbidden): configmaps "openshift-master-controllers" is forbidden: User "dev" cannot get configmaps in the namespace "kube-system"') }, undefined, gctx);
   assert.equal(forbidden.status, 'error');
   assert.match(forbidden.message, /cluster-admin/);
+});
+
+test('controllers-leader: a lease nobody renews fails (time from the context\'s clock), naming since when and the lease; no renewTime → warn', () => {
+  const lease = (fields: Record<string, unknown>) =>
+    out(JSON.stringify({ metadata: { annotations: { 'control-plane.alpha.kubernetes.io/leader': JSON.stringify({ holderIdentity: 'master-master-0.example.com-127.0.8.1-dnwrtcl4', ...fields }) } } }));
+  const at = (iso: string) => ctxOf(labInventory(), Date.parse(iso));
+  const renewed = { leaseDurationSeconds: 15, acquireTime: '2018-10-01T08:00:00Z', renewTime: '2018-10-04T09:12:33Z' };
+  // the guide's cluster read 7 s after the last renewal: fine; 10 min after: nobody runs the controllers
+  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:40Z')).status, 'ok');
+  const stale = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:22:33Z'));
+  assert.equal(stale.status, 'fail');
+  assert.match(stale.message, /^no controllers have renewed the lease since 2018-10-04T09:12:33Z \(lease 15 s, 10 min ago; last holder master-0\.example\.com\)$/);
+  assert.match(stale.fix!.text, /master-logs controllers controllers/);
+  assert.match(stale.fix!.text, /master-restart controllers/);
+  // the answer's own receivedAt (set by the health run) is "now" when there is one
+  const read = { ...lease(renewed), receivedAt: Date.parse('2018-10-04T09:12:40Z') };
+  assert.equal(judge(controllersLeaderCheck, { configmap: read }, undefined, at('2019-01-01T00:00:00Z')).status, 'ok');
+  // within the lease and the clock tolerance: not stale
+  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:52Z')).status, 'ok');
+  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:54Z')).status, 'fail');
+  const noRenew = judge(controllersLeaderCheck, { configmap: lease({ leaseDurationSeconds: 15 }) }, undefined, at('2018-10-04T09:12:40Z'));
+  assert.equal(noRenew.status, 'warn');
+  assert.match(noRenew.message, /no renewTime/);
+  const ahead = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:10:00Z'));
+  assert.equal(ahead.status, 'warn');
+  assert.match(ahead.message, /ahead of this machine's clock/);
 });
 
 test('router-dns and registry-route: skipped without a subdomain; guide samples', () => {
