@@ -22,8 +22,18 @@ test('ntp: guide sample ok; newer systemd wording; disabled → fail fix-ntp; un
   const off = judge(ntpCheck, { timedatectl: out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no').replace('NTP synchronized: yes', 'NTP synchronized: no')) }, master, ctx);
   assert.equal(off.status, 'fail');
   assert.equal(off.fix?.procedure, 'fix-ntp');
-  assert.equal(judge(ntpCheck, { timedatectl: out('System clock synchronized: no\nNTP service: active\n') }, master, ctx).status, 'warn');
+  assert.equal(judge(ntpCheck, { timedatectl: out('System clock synchronized: no\nNTP service: active\n') }, node, ctx).status, 'warn');
   assert.equal(judge(ntpCheck, { timedatectl: out('', 1, 'Failed to create bus connection: No such file or directory') }, master, ctx).status, 'error');
+});
+
+test('ntp: "NTP synchronized: no" fails on an etcd member, warns on the other hosts', () => {
+  const unsynced = out(fixture('guide/timedatectl.txt').replace('NTP synchronized: yes', 'NTP synchronized: no'));
+  const etcd = judge(ntpCheck, { timedatectl: unsynced }, master, ctx);
+  assert.equal(etcd.status, 'fail');
+  assert.match(etcd.message, /not synchronised.*etcd member/);
+  assert.equal(etcd.fix?.procedure, 'fix-ntp');
+  assert.equal(judge(ntpCheck, { timedatectl: unsynced }, node, ctx).status, 'warn');
+  assert.equal(judge(ntpCheck, { timedatectl: unsynced }, inv.hosts[3]!, ctx).status, 'warn'); // infra
 });
 
 test('entropy: 500 warn, 900 ok below ideal, 3000 ok, 256 on kernel ≥ 5.18 ok, garbage → error', () => {
