@@ -8,32 +8,90 @@ import { kubeletPortCheck } from './kubelet-port.js';
 import { mtuCheck } from './mtu.js';
 import { ntpCheck } from './ntp.js';
 import { skydnsCheck } from './skydns.js';
-import { parseDf, parseDockerStorageSysconfig, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
-import { ctxOf, fixture, judge, labInventory, out } from './test-helpers.js';
+import { parseDf, parseDockerStorageSysconfig, parseEpochSeconds, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
+import { TEST_NOW, ctxOf, fixture, judge, labInventory, out } from './test-helpers.js';
+import type { CommandOutput } from './types.js';
 
 const inv = labInventory();
 const ctx = ctxOf(inv);
 const master = inv.hosts[0]!;
 const node = inv.hosts[6]!;
 
+/**
+ * `date +%s.%N` answers as the health run records them: the host's clock `offsetS` from the bastion's, one
+ * sample per round trip (ms), the host's date taken halfway through each.
+ */
+function clocks(offsetS = 0, rttMs: number[] = [700, 4, 3]): Record<string, CommandOutput> {
+  const o: Record<string, CommandOutput> = {};
+  let t = TEST_NOW;
+  rttMs.forEach((rtt, i) => {
+    t += rtt;
+    const hostS = (t - rtt / 2) / 1000 + offsetS;
+    o[`clock${i + 1}`] = { stdout: `${hostS.toFixed(9)}\n`, stderr: '', exitCode: 0, receivedAt: t, durationMs: rtt };
+  });
+  return o;
+}
+
+const ntp = (timedatectl: CommandOutput, h = master, clock = clocks()) => judge(ntpCheck, { timedatectl, ...clock }, h, ctx);
+
 test('ntp: guide sample ok; newer systemd wording; disabled → fail fix-ntp; unsynchronised → warn; no systemd → error', () => {
-  assert.equal(judge(ntpCheck, { timedatectl: out(fixture('guide/timedatectl.txt')) }, master, ctx).status, 'ok');
+  const ok = ntp(out(fixture('guide/timedatectl.txt')));
+  assert.equal(ok.status, 'ok');
+  assert.match(ok.message, /^NTP enabled and synchronised; clock 0\.000 s ahead of the bastion's \(± 0\.00\d s\)$/);
   assert.deepEqual(parseTimedatectl('System clock synchronized: yes\n              NTP service: active\n'), { ntpEnabled: true, synchronized: true });
-  const off = judge(ntpCheck, { timedatectl: out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no').replace('NTP synchronized: yes', 'NTP synchronized: no')) }, master, ctx);
+  const off = ntp(out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no').replace('NTP synchronized: yes', 'NTP synchronized: no')));
   assert.equal(off.status, 'fail');
   assert.equal(off.fix?.procedure, 'fix-ntp');
-  assert.equal(judge(ntpCheck, { timedatectl: out('System clock synchronized: no\nNTP service: active\n') }, node, ctx).status, 'warn');
-  assert.equal(judge(ntpCheck, { timedatectl: out('', 1, 'Failed to create bus connection: No such file or directory') }, master, ctx).status, 'error');
+  assert.equal(ntp(out('System clock synchronized: no\nNTP service: active\n'), node).status, 'warn');
+  assert.equal(ntp(out('', 1, 'Failed to create bus connection: No such file or directory')).status, 'error');
 });
 
 test('ntp: "NTP synchronized: no" fails on an etcd member, warns on the other hosts', () => {
   const unsynced = out(fixture('guide/timedatectl.txt').replace('NTP synchronized: yes', 'NTP synchronized: no'));
-  const etcd = judge(ntpCheck, { timedatectl: unsynced }, master, ctx);
+  const etcd = ntp(unsynced);
   assert.equal(etcd.status, 'fail');
   assert.match(etcd.message, /not synchronised.*etcd member/);
   assert.equal(etcd.fix?.procedure, 'fix-ntp');
-  assert.equal(judge(ntpCheck, { timedatectl: unsynced }, node, ctx).status, 'warn');
-  assert.equal(judge(ntpCheck, { timedatectl: unsynced }, inv.hosts[3]!, ctx).status, 'warn'); // infra
+  assert.equal(ntp(unsynced, node).status, 'warn');
+  assert.equal(ntp(unsynced, inv.hosts[3]!).status, 'warn'); // infra
+});
+
+test('ntp clock offset: the host\'s date against the bastion\'s clock, round trip taken out; over 1 s warn, over 5 s fail, naming host and offset', () => {
+  const synced = out(fixture('guide/timedatectl.txt'));
+  assert.deepEqual(parseEpochSeconds('1538644353.517281634\n'), { ms: 1538644353517.2817, resolutionMs: 0.000001 });
+  assert.throws(() => parseEpochSeconds('Thu Oct  4 09:12:33 UTC 2018'), /not a date \+%s\.%N time/);
+  assert.deepEqual(parseEpochSeconds('1538644353'), { ms: 1538644353000, resolutionMs: 1000 }); // a date without %N: good to a second
+  const warn = ntp(synced, node, clocks(2.5));
+  assert.equal(warn.status, 'warn');
+  assert.match(warn.message, /^node-0\.example\.com's clock is 2\.5 s ahead of the bastion's \(± 0\.00\d s\): over 1 s; NTP enabled and synchronised$/);
+  assert.equal(warn.fix?.procedure, 'fix-ntp');
+  const fail = ntp(synced, node, clocks(-12));
+  assert.equal(fail.status, 'fail');
+  assert.match(fail.message, /^node-0\.example\.com's clock is 12\.0 s behind the bastion's/);
+  assert.equal((fail.details as { clock: { offsetSeconds: number } }).clock.offsetSeconds.toFixed(1), '-12.0');
+  // the slow first sample (700 ms, the session's login) is not the one used: ±1.5 ms, not ±350 ms
+  assert.ok((ntp(synced, node, clocks(0.9)).details as { clock: { uncertaintySeconds: number } }).clock.uncertaintySeconds < 0.01);
+  assert.equal(ntp(synced, node, clocks(0.9)).status, 'ok');
+  // only slow answers: within 1 s cannot be told (warn, never ok); a skew beyond any doubt still fails
+  const vague = ntp(synced, node, clocks(0, [3000, 3000, 3000]));
+  assert.equal(vague.status, 'warn');
+  assert.match(vague.message, /^clock offset not measured within 1 s: about 0\.000 s ahead of the bastion's, ± 1\.500 s \(the quickest answer took 3\.0 s\)/);
+  assert.equal(ntp(synced, node, clocks(10, [3000, 3000, 3000])).status, 'fail');
+  assert.equal(ntp(synced, node, clocks(3.2, [3000, 3000, 3000])).status, 'warn');
+  // a round trip that makes a true 0.9 s offset look like 1.4 s is no warning: what is certain counts
+  const skewedSample: Record<string, CommandOutput> = { clock1: { ...clocks()['clock1']!, stdout: `${((TEST_NOW + 1400) / 1000).toFixed(9)}\n`, receivedAt: TEST_NOW + 1000, durationMs: 1000 } };
+  assert.equal(judge(ntpCheck, { timedatectl: synced, ...skewedSample, clock2: skewedSample['clock1']!, clock3: skewedSample['clock1']! }, node, ctx).status, 'warn');
+  assert.match(judge(ntpCheck, { timedatectl: synced, ...skewedSample, clock2: skewedSample['clock1']!, clock3: skewedSample['clock1']! }, node, ctx).message, /not measured within 1 s/);
+  // outside a health run (no answer times) the offset is not made up
+  const noTimes = ntp(synced, node, { clock1: out('1538644353.517281634\n'), clock2: out('1538644353.517281634\n'), clock3: out('1538644353.517281634\n') });
+  assert.equal(noTimes.status, 'error');
+  assert.match(noTimes.message, /clock offset not measured/);
+  // a disabled NTP and a skew: the sync part speaks first, the status is fail
+  const both = ntp(out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no')), node, clocks(30));
+  assert.equal(both.status, 'fail');
+  assert.match(both.message, /^NTP is not enabled .*; node-0\.example\.com's clock is 30\.0 s ahead/);
+  assert.deepEqual(Object.keys(ntpCheck.commands(node, ctx)), ['timedatectl', 'clock1', 'clock2', 'clock3']);
+  assert.equal(ntpCheck.commands(node, ctx)['clock1']!.script, 'date +%s.%N');
 });
 
 test('entropy: 500 warn, 900 ok below ideal, 3000 ok, 256 on kernel ≥ 5.18 ok, garbage → error', () => {

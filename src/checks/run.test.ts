@@ -419,7 +419,8 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
   assert.ok(down.length > 5);
   assert.ok(down.every((r) => r.status === 'error' && /No route to host/.test(r.message) && r.fix?.text));
   const firstCell = seen.filter((w) => w === 'app-node-2.demo.example.com').length;
-  assert.ok(firstCell <= 3, `the down host was asked ${firstCell} times`);
+  // only its first cell's commands (ntp: timedatectl and 3 clock samples) reach it
+  assert.ok(firstCell <= 4, `the down host was asked ${firstCell} times`);
   assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
   for (const h of ['master-0', 'master-1', 'master-2']) assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
 });

@@ -215,6 +215,8 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   // Chapter 2: NTP, entropy
   { id: 'timedatectl', match: /^timedatectl(?: status)?$/, answer: () => ({ out: timedatectlText() }) },
   { id: 'timedatectl-set', match: /^timedatectl set-(ntp|timezone)\b/, answer: () => ({}) },
+  // the ntp check's clock samples: the demo hosts' clocks agree with this machine's
+  { id: 'date-epoch', match: /^date \+%s\.%N$/, answer: () => ({ out: (Date.now() / 1000).toFixed(9) }) },
   { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
   { id: 'redhat-release', match: /^cat \/etc\/redhat-release$/, answer: () => ({ out: 'Red Hat Enterprise Linux Server release 7.5 (Maipo)' }) },
   {

@@ -211,3 +211,14 @@ export function parseCurlVerbose(verbose: string, body = ''): CurlResult {
   if (err) out.error = err[0];
   return out;
 }
+
+/**
+ * `date +%s.%N` (GNU coreutils): seconds since the epoch with nanoseconds, e.g. `1538644353.517281634`,
+ * → milliseconds. Without a fraction (a `date` that has no %N) the time is good to a second only.
+ */
+export function parseEpochSeconds(text: string): { ms: number; resolutionMs: number } {
+  const r = /^(\d{9,11})(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!r) throw new Error(`not a date +%s.%N time: ${JSON.stringify(text.trim().slice(0, 40))}`);
+  const frac = r[2] ?? '';
+  return { ms: Number(r[1]) * 1000 + (frac ? Number(frac.padEnd(9, '0')) / 1e6 : 0), resolutionMs: 1000 / 10 ** frac.length };
+}
