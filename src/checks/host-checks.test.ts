@@ -9,7 +9,7 @@ import { mtuCheck } from './mtu.js';
 import { ntpCheck } from './ntp.js';
 import { skydnsCheck } from './skydns.js';
 import { parseDf, parseDockerStorageSysconfig, parseEpochSeconds, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
-import { TEST_NOW, ctxOf, fixture, judge, labInventory, out } from './test-helpers.js';
+import { TEST_NOW, ctxOf, fixture, judge, judgeAcross, labInventory, out } from './test-helpers.js';
 import type { CommandOutput } from './types.js';
 
 const inv = labInventory();
@@ -165,7 +165,7 @@ test('mtu: node mtu = interface − 50 ok; too big → fail fix-mtu; hang after 
   };
   const ok = judge(mtuCheck, { ...base, curl: out('', 0, fixture('guide/curl-registry-healthz-ok.stderr')) }, node, ctx, pre);
   assert.equal(ok.status, 'ok');
-  assert.match(ok.message, /eth0 1500, node mtu 1450; registry \/healthz HTTP 200/);
+  assert.match(ok.message, /eth0 1500, node mtu 1450; tun0 1450; registry \/healthz HTTP 200/);
   const big = judge(mtuCheck, { ...base, nodeConfig: out(fixture('guide/node-config.yaml').replace('1450', '1500')) }, node, ctx, pre);
   assert.equal(big.status, 'fail');
   assert.equal(big.fix?.procedure, 'fix-mtu');
@@ -175,6 +175,46 @@ test('mtu: node mtu = interface − 50 ok; too big → fail fix-mtu; hang after 
   const noReg = mtuCheck.pre!.parse({ registry: out('', 1, 'Error from server (NotFound): deploymentconfigs.apps.openshift.io "docker-registry" not found') }, ctx);
   assert.equal(mtuCheck.commands(node, ctx, noReg)['curl'], undefined);
   assert.equal(judge(mtuCheck, base, node, ctx, noReg).status, 'ok');
+});
+
+test('mtu: tun0 must have the same MTU on every node: the odd one fails naming its value and the others\'; no tun0 is said, not failed', () => {
+  const pre = mtuCheck.pre!.parse({ registry: out('docker-registry.default.svc:5000\n') }, ctx);
+  const outputs = (tun0: number | undefined) => ({
+    links: out('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n' +
+      '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\    link/ether fa:16:3e:8c:1a:2b brd ff:ff:ff:ff:ff:ff\n' +
+      '3: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 9a:5e:5e:9e:21:3c brd ff:ff:ff:ff:ff:ff\n' +
+      '4: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 6e:d4:0f:3e:4d:47 brd ff:ff:ff:ff:ff:ff\n' +
+      '5: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\\    link/ether 2a:69:4d:42:d5:b2 brd ff:ff:ff:ff:ff:ff\n' +
+      (tun0 === undefined ? '' : `6: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${tun0} qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/ether 72:5c:a4:8e:d6:1f brd ff:ff:ff:ff:ff:ff\n`)),
+    addrs: out('2: eth0    inet 10.0.2.1/24 brd 10.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever\n'),
+    route: out('default via 10.0.2.254 dev eth0 proto static metric 100\n'),
+    nodeConfig: out(fixture('guide/node-config.yaml')),
+    curl: out('', 0, fixture('guide/curl-registry-healthz-ok.stderr')),
+  });
+  const nodes = inv.hosts.filter((h) => h.roles.includes('node'));
+  const same = judgeAcross(mtuCheck, nodes.map((h) => [h, outputs(1450)]), ctx, pre);
+  for (const h of nodes) assert.equal(same.get(h.name)!.status, 'ok', same.get(h.name)!.message);
+  // node-1 was not restarted after networkConfig.mtu changed: its tun0 kept the old 1400
+  const odd = judgeAcross(mtuCheck, nodes.map((h) => [h, outputs(h.name === 'node-1.example.com' ? 1400 : 1450)]), ctx, pre);
+  const n1 = odd.get('node-1.example.com')!;
+  assert.equal(n1.status, 'fail');
+  assert.match(n1.message, /^tun0 MTU 1400 here, 1450 on the other nodes \(master-0\.example\.com, master-1\.example\.com, master-2\.example\.com, infra-0\.example\.com and 4 more\): tun0 must be the same everywhere/);
+  assert.equal(n1.fix?.procedure, 'fix-mtu');
+  for (const h of nodes.filter((x) => x.name !== 'node-1.example.com')) assert.equal(odd.get(h.name)!.status, 'ok', h.name);
+  // no majority: every node says what the others have
+  const two = nodes.slice(0, 2);
+  const tie = judgeAcross(mtuCheck, [[two[0]!, outputs(1450)], [two[1]!, outputs(1400)]], ctx, pre);
+  for (const h of two) {
+    assert.equal(tie.get(h.name)!.status, 'fail');
+    assert.match(tie.get(h.name)!.message, /tun0 MTU differs between the nodes \(1450 on master-0\.example\.com; 1400 on master-1\.example\.com\)|tun0 MTU differs between the nodes \(1400 on master-1\.example\.com; 1450 on master-0\.example\.com\)/);
+  }
+  // an unreachable node has no facts and keeps its own error; a node without tun0 is not compared, and says so
+  const down = { status: 'error' as const, message: 'ssh: connect to host node-2.example.com port 22: No route to host' };
+  const mixed = judgeAcross(mtuCheck, [[nodes[0]!, outputs(1450)], [nodes[1]!, outputs(undefined)], [node, down]], ctx, pre);
+  assert.equal(mixed.get(nodes[0]!.name)!.status, 'ok');
+  assert.equal(mixed.get(nodes[1]!.name)!.status, 'ok');
+  assert.match(mixed.get(nodes[1]!.name)!.message, /no tun0 here \(the SDN interface: not compared\)/);
+  assert.deepEqual(mixed.get(node.name), down);
 });
 
 test('skydns: resolves to the service IP (guide) ok; wrong IP / nothing → fail; dig missing → error', () => {
