@@ -144,10 +144,49 @@ test('router-dns and registry-route: skipped without a subdomain; guide samples'
   const inv = labInventory({ groupVars: { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } } });
   const ctx = ctxOf(inv);
   assert.match(routerDnsCheck.commands(undefined, ctx)['dig']!.script, /^dig \+short day2-tui-wildcard-check\.apps\.example\.com$/);
-  assert.equal(judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, ctx).status, 'ok');
+  // the guide's answer (a CNAME, then the balancer's address) with that balancer as the inventory's [lb]
+  const withLb = labInventory({ groupVars: { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } } });
+  withLb.hosts.push(host('lb-0.example.com', ['lb'], { ansible_host: '35.0.0.92' }));
+  const lbOk = judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, ctxOf(withLb));
+  assert.equal(lbOk.status, 'ok');
+  assert.equal(lbOk.message, '*.apps.example.com → 35.0.0.92 (lb-0.example.com)');
   assert.equal(judge(routerDnsCheck, { dig: out('') }, undefined, ctx).status, 'fail');
   assert.equal(judge(registryRouteCheck, { curl: out('', 0, fixture('guide/curl-registry-route.stderr')) }, undefined, ctx).status, 'ok');
   assert.equal(judge(registryRouteCheck, { curl: out('', 6, 'curl: (6) Could not resolve host: docker-registry-default.apps.example.com') }, undefined, ctx).status, 'fail');
+});
+
+test('router-dns: the wildcard must be the [lb] host\'s address, else an infra node\'s; anything else fails naming the address and what was expected', () => {
+  const sub = { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } };
+  // no [lb]: the infra nodes (10.0.1.1–3) are what the wildcard may point at
+  const noLb = ctxOf(labInventory({ groupVars: sub }));
+  assert.deepEqual(Object.keys(routerDnsCheck.commands(undefined, noLb)), ['dig']);
+  assert.equal(judge(routerDnsCheck, { dig: out('10.0.1.2\n') }, undefined, noLb).message, '*.apps.example.com → 10.0.1.2 (infra-1.example.com)');
+  const elsewhere = judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, noLb);
+  assert.equal(elsewhere.status, 'fail');
+  assert.equal(elsewhere.message, '*.apps.example.com → 35.0.0.92, which is not an infra node (no [lb] in the inventory): expected infra-0.example.com 10.0.1.1, infra-1.example.com 10.0.1.2 and infra-2.example.com 10.0.1.3');
+  assert.match(elsewhere.fix!.text, /Point the wildcard DNS record \*\.apps\.example\.com at the load balancer/);
+  // with an [lb], an infra node's address is wrong too: the balancer is bypassed
+  const lbInv = labInventory({ groupVars: sub });
+  lbInv.hosts.push(host('lb-0.example.com', ['lb'], { openshift_ip: '10.0.3.1' }));
+  const lb = ctxOf(lbInv);
+  const bypass = judge(routerDnsCheck, { dig: out('10.0.1.1\n') }, undefined, lb);
+  assert.equal(bypass.status, 'fail');
+  assert.equal(bypass.message, '*.apps.example.com → 10.0.1.1, which is not the [lb] host: expected lb-0.example.com 10.0.3.1');
+  // one round-robin address of two outside → fail naming only that one
+  const rr = judge(routerDnsCheck, { dig: out('10.0.3.1\n10.9.9.9\n') }, undefined, lb);
+  assert.equal(rr.status, 'fail');
+  assert.match(rr.message, /→ 10\.9\.9\.9, which is not the \[lb\] host/);
+  // an [lb] given by name only: resolved on the bastion too; unresolvable → warn, never ok
+  const named = labInventory({ groupVars: sub });
+  named.hosts.push(host('lb.example.com', ['lb']));
+  const nctx = ctxOf(named);
+  const cmds = routerDnsCheck.commands(undefined, nctx);
+  assert.deepEqual(Object.keys(cmds), ['dig', 'resolve lb.example.com']);
+  assert.equal(cmds['resolve lb.example.com']!.script, 'dig +short lb.example.com');
+  assert.equal(judge(routerDnsCheck, { dig: out('apps.example.com.\n203.0.113.7\n'), 'resolve lb.example.com': out('203.0.113.7\n') }, undefined, nctx).status, 'ok');
+  const unknown = judge(routerDnsCheck, { dig: out('203.0.113.7\n'), 'resolve lb.example.com': out('') }, undefined, nctx);
+  assert.equal(unknown.status, 'warn');
+  assert.match(unknown.message, /cannot tell whether that is right/);
 });
 
 test('ALL_CHECKS: 17 ids in guide order', () => {
