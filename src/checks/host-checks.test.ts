@@ -8,7 +8,7 @@ import { kubeletPortCheck } from './kubelet-port.js';
 import { mtuCheck } from './mtu.js';
 import { ntpCheck } from './ntp.js';
 import { skydnsCheck } from './skydns.js';
-import { parseDf, parseDockerStorageSysconfig, parseEpochSeconds, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
+import { parseDf, parseDockerInfo, parseDockerSize, parseDockerStorageSysconfig, parseEpochSeconds, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
 import { TEST_NOW, ctxOf, fixture, judge, judgeAcross, labInventory, out } from './test-helpers.js';
 import type { CommandOutput } from './types.js';
 
@@ -134,6 +134,46 @@ test('disk: guide samples; below thresholds; docker sharing /var', () => {
   assert.match(d.message, /\/var\/lib\/docker is 11 GB, needs ≥ 15 GB/);
   const full = judge(diskCheck, { df: out(b1.replace('      2% /\n', '     95% /\n').replace('10737418240', '53687091200')) }, node, ctx);
   assert.equal(full.status, 'warn');
+});
+
+test('disk: docker on devicemapper — the thin pool\'s data and metadata use from docker info: 80% warn, 90% or below its minimum free space fail', () => {
+  const df = out(fixture('guide/df-node.txt'));
+  const thin = fixture('rhel7/docker-info-devicemapper-thinpool.txt');
+  assert.deepEqual(parseDockerInfo(thin).thinPool, {
+    name: 'docker--vg-docker--pool', dataUsed: 21.47e9, dataTotal: 25.5e9, dataAvailable: 4.03e9, metadataUsed: 6.259e6, metadataTotal: 29.36e6, metadataAvailable: 23.1e6, minFreeSpace: 2.55e9,
+  });
+  assert.equal(parseDockerSize('390.6MB'), 390.6e6);
+  assert.equal(parseDockerSize('0 B'), 0);
+  assert.equal(diskCheck.commands(node, ctx)['docker']!.script, 'timeout 10 docker info');
+  const disk = (info: CommandOutput) => judge(diskCheck, { df, docker: info }, node, ctx);
+  // the fixture: 21.47 GB used, 4.03 GB available → 84%
+  const w = disk(out(thin));
+  assert.equal(w.status, 'warn');
+  assert.equal(w.message, 'docker thin pool docker--vg-docker--pool: data 84% used (4.0 GB free), metadata 21% used (80% or more)');
+  assert.equal(w.fix?.procedure, 'docker-storage-expand');
+  const f = disk(out(thin.replace('Data Space Used: 21.47 GB', 'Data Space Used: 23.5 GB').replace('Data Space Available: 4.03 GB', 'Data Space Available: 2 GB')));
+  assert.equal(f.status, 'fail');
+  assert.match(f.message, /data 92% used \(2\.0 GB free\), metadata 21% used, below its minimum free space of 2\.5 GB — docker creates no more containers$/);
+  const meta = disk(out(thin.replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB').replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB').replace('Metadata Space Used: 6.259 MB', 'Metadata Space Used: 27.9 MB').replace('Metadata Space Available: 23.1 MB', 'Metadata Space Available: 1.46 MB')));
+  assert.equal(meta.status, 'fail');
+  assert.match(meta.message, /metadata 95% used .*read-only/);
+  const fine = disk(out(thin.replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB').replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB')));
+  assert.equal(fine.status, 'ok');
+  assert.match(fine.message, /docker thin pool docker--vg-docker--pool: data 8% used \(23 GB free\), metadata 21% used/);
+  // loop files on a small filesystem: the pool says 107.4 GB, the filesystem has 2.9 GB left → 80%
+  const loop = 'Storage Driver: devicemapper\n Pool Name: docker-253:0-1234567-pool\n Data Space Used: 11.8 GB\n Data Space Total: 107.4 GB\n Data Space Available: 2.9 GB\n Metadata Space Used: 581.6 kB\n Metadata Space Total: 2.147 GB\n Metadata Space Available: 2.147 GB\n Thin Pool Minimum Free Space: 10.74 GB\n';
+  assert.equal(disk(out(loop)).status, 'fail'); // 2.9 GB free is below docker's 10.74 GB minimum
+  // overlay2: nothing about a pool; docker absent: nothing either; docker info failing: warn, never a silent ok
+  assert.equal(disk(out(fixture('guide/docker-info.txt'))).status, 'ok');
+  assert.equal(disk(out('', 127, 'timeout: failed to run command ‘docker’: No such file or directory')).status, 'ok');
+  const down = disk(out('', 1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'));
+  assert.equal(down.status, 'warn');
+  assert.match(down.message, /docker's thin pool not checked: docker info failed: Cannot connect to the Docker daemon/);
+  assert.match(disk(out('', 124)).message, /docker info did not answer within 10 s/);
+  // a size failure and a full pool: both said, fail
+  const both = judge(diskCheck, { df: out(fixture('guide/df-master.txt').replace(' 45G', ' 25G')), docker: out(thin.replace('Data Space Available: 4.03 GB', 'Data Space Available: 1 GB')) }, node, ctx);
+  assert.equal(both.status, 'fail');
+  assert.match(both.message, /shares it.*; docker thin pool/);
 });
 
 test('docker-storage: guide sample ok; devicemapper warn; loop fail; no docker skipped; daemon down error', () => {

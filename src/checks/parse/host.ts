@@ -85,6 +85,32 @@ export interface DockerInfo {
   dataLoopFile?: string;
   rootDir?: string;
   serverVersion?: string;
+  /** devicemapper: the thin pool (`Pool Name`) and its space, in bytes. */
+  thinPool?: ThinPool;
+}
+
+export interface ThinPool {
+  name?: string;
+  dataUsed?: number;
+  dataTotal?: number;
+  dataAvailable?: number;
+  metadataUsed?: number;
+  metadataTotal?: number;
+  metadataAvailable?: number;
+  /** `Thin Pool Minimum Free Space` (dm.min_free_space): below it docker creates no more containers. */
+  minFreeSpace?: number;
+}
+
+const DECIMAL: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15 };
+
+/**
+ * A size of `docker info` (go-units HumanSize: decimal units, 4 significant digits): `21.47 GB` as RHEL's
+ * docker 1.13 prints it, `390.6MB` as later ones do, `0 B`.
+ */
+export function parseDockerSize(text: string): number {
+  const r = /^(\d+(?:\.\d+)?)\s*([kKMGTP]?B)$/.exec(text.trim());
+  if (!r) throw new Error(`unexpected docker info size ${JSON.stringify(text.trim())}`);
+  return Math.round(Number(r[1]) * DECIMAL[r[2]!.toUpperCase()]!);
 }
 
 /** `docker info` (key: value lines; the flattened form of the guide works too). */
@@ -106,6 +132,29 @@ export function parseDockerInfo(text: string): DockerInfo {
   if (root) out.rootDir = root;
   const v = get('Server Version');
   if (v) out.serverVersion = v;
+  if (out.storageDriver === 'devicemapper') {
+    const pool: ThinPool = {};
+    const size = (key: string): number | undefined => {
+      const r = new RegExp(`${key}:[ \\t]*(\\d+(?:\\.\\d+)?[ \\t]*[kKMGTP]?B)\\b`).exec(text);
+      return r ? parseDockerSize(r[1]!) : undefined;
+    };
+    const fields: [keyof ThinPool, string][] = [
+      ['dataUsed', 'Data Space Used'],
+      ['dataTotal', 'Data Space Total'],
+      ['dataAvailable', 'Data Space Available'],
+      ['metadataUsed', 'Metadata Space Used'],
+      ['metadataTotal', 'Metadata Space Total'],
+      ['metadataAvailable', 'Metadata Space Available'],
+      ['minFreeSpace', 'Thin Pool Minimum Free Space'],
+    ];
+    for (const [k, key] of fields) {
+      const n = size(key);
+      if (n !== undefined) (pool as Record<string, number>)[k] = n;
+    }
+    const name = get('Pool Name');
+    if (name) pool.name = name;
+    out.thinPool = pool;
+  }
   return out;
 }
 
