@@ -10,12 +10,14 @@ import { ntpCheck } from './ntp.js';
 import { skydnsCheck } from './skydns.js';
 import { parseDf, parseDockerInfo, parseDockerSize, parseDockerStorageSysconfig, parseEpochSeconds, parseIpLink, parseNodeConfigMtu, parseTimedatectl } from './parse/host.js';
 import { TEST_NOW, ctxOf, fixture, judge, judgeAcross, labInventory, out } from './test-helpers.js';
-import type { CommandOutput } from './types.js';
+import type { Host } from '../inventory/types.js';
+import type { CommandOutput, Verdict } from './types.js';
 
 const inv = labInventory();
 const ctx = ctxOf(inv);
 const master = inv.hosts[0]!;
 const node = inv.hosts[6]!;
+const kubelets = inv.hosts.filter((h) => h.roles.includes('node') || h.roles.includes('master'));
 
 /**
  * `date +%s.%N` answers as the health run records them: the host's clock `offsetS` from the bastion's, one
@@ -280,12 +282,57 @@ test('api-health: active + ok + version → ok; inactive unit → fail; 3.10 sta
   assert.equal(v('LoadState=not-found\nActiveState=inactive\nSubState=dead\n', out('', 7)).status, 'fail');
 });
 
-test('kubelet-port: all open ok; a closed node → fail naming it', () => {
+test('kubelet-port: masters probe every kubelet, other nodes their own; all open → every node ok, from all 3 masters', () => {
   const script = kubeletPortCheck.commands(master, ctx)['probe']!.script;
-  assert.match(script, /for a in 127\.0\.8\.1 127\.0\.8\.2/);
-  const lines = inv.hosts.filter((h) => h.roles.includes('node')).map((h) => `open ${h.vars['openshift_ip']}`);
-  assert.equal(judge(kubeletPortCheck, { probe: out(lines.join('\n')) }, master, ctx).status, 'ok');
-  const bad = judge(kubeletPortCheck, { probe: out(lines.join('\n').replace('open 10.0.2.3', 'closed 10.0.2.3')) }, master, ctx);
-  assert.equal(bad.status, 'fail');
-  assert.match(bad.message, /node-2\.example\.com/);
+  assert.match(script, /for a in 127\.0\.8\.1 127\.0\.8\.2 127\.0\.8\.3 10\.0\.1\.1 10\.0\.1\.2 10\.0\.1\.3 10\.0\.2\.1 10\.0\.2\.2 10\.0\.2\.3; do/);
+  assert.match(kubeletPortCheck.commands(node, ctx)['probe']!.script, /^for a in 10\.0\.2\.1; do/);
+  const all = kubelets.map((h) => `open ${h.vars['openshift_ip']}`).join('\n');
+  const v = judgeAcross(kubeletPortCheck, kubelets.map((h) => [h, { probe: out(h.roles.includes('master') ? all : `open ${h.vars['openshift_ip']}`) }]), ctx);
+  for (const h of kubelets) assert.equal(v.get(h.name)!.status, 'ok', `${h.name}: ${v.get(h.name)!.message}`);
+  assert.equal(v.get('node-1.example.com')!.message, 'tcp/10250 reachable from all 3 masters');
+});
+
+/** The probe outputs when `bad` addresses are closed for `from` (the masters, or the node itself). */
+function kubeletProbes(closed: (from: string, addr: string) => boolean, down: Record<string, Verdict> = {}): [Host, Record<string, CommandOutput> | Verdict][] {
+  return kubelets.map((h) => {
+    if (down[h.name]) return [h, down[h.name]!];
+    const targets = h.roles.includes('master') ? kubelets.map((k) => k.vars['openshift_ip']!) : [h.vars['openshift_ip']!];
+    return [h, { probe: out(targets.map((a) => `${closed(h.name, a) ? 'closed' : 'open'} ${a}`).join('\n')) }];
+  });
+}
+
+test('kubelet-port: a NotReady node (node service down: nothing listens) fails once, on its own row; the masters are ok', () => {
+  const v = judgeAcross(kubeletPortCheck, kubeletProbes((_from, a) => a === '10.0.2.3'), ctx);
+  const n2 = v.get('node-2.example.com')!;
+  assert.equal(n2.status, 'fail');
+  assert.match(n2.message, /^nothing answers on tcp\/10250 of node-2\.example\.com itself: its kubelet is not listening \(atomic-openshift-node down\?\) — the node goes NotReady$/);
+  assert.match(n2.fix!.text, /systemctl status atomic-openshift-node/);
+  for (const h of kubelets.filter((x) => x.name !== 'node-2.example.com')) assert.equal(v.get(h.name)!.status, 'ok', `${h.name}: ${v.get(h.name)!.message}`);
+});
+
+test('kubelet-port: a node unreachable over SSH keeps its own error (once), with what the masters saw; the masters are ok', () => {
+  const noRoute: Verdict = { status: 'error', message: 'ssh: connect to host node-2.example.com port 22: No route to host' };
+  const v = judgeAcross(kubeletPortCheck, kubeletProbes((_from, a) => a === '10.0.2.3', { 'node-2.example.com': noRoute }), ctx);
+  assert.equal(v.get('node-2.example.com')!.status, 'error');
+  assert.equal(v.get('node-2.example.com')!.message, 'ssh: connect to host node-2.example.com port 22: No route to host; the masters cannot reach its tcp/10250 either');
+  for (const m of inv.hosts.filter((h) => h.roles.includes('master'))) assert.equal(v.get(m.name)!.status, 'ok', v.get(m.name)!.message);
+});
+
+test('kubelet-port: listening but blocked from one master → fail on the node naming that master; a master that could not be asked is named, not failed', () => {
+  const fw = judgeAcross(kubeletPortCheck, kubeletProbes((from, a) => from === 'master-1.example.com' && a === '10.0.2.2'), ctx);
+  const n1 = fw.get('node-1.example.com')!;
+  assert.equal(n1.status, 'fail');
+  assert.equal(n1.message, 'tcp/10250 is open on node-1.example.com but master-1.example.com cannot reach it (a firewall between them?); master-0.example.com and master-2.example.com can');
+  assert.match(n1.fix!.text, /OS_FIREWALL_ALLOW/);
+  assert.equal(fw.get('master-1.example.com')!.status, 'ok');
+  const m1down: Verdict = { status: 'error', message: 'ssh: connect to host master-1.example.com port 22: Connection refused' };
+  const partial = judgeAcross(kubeletPortCheck, kubeletProbes(() => false, { 'master-1.example.com': m1down }), ctx);
+  assert.equal(partial.get('node-0.example.com')!.status, 'ok');
+  assert.equal(partial.get('node-0.example.com')!.message, 'tcp/10250 reachable from master-0.example.com and master-2.example.com (not probed from master-1.example.com: not reachable)');
+  // master-1's own row: its SSH error, and what the other masters saw of its kubelet
+  assert.equal(partial.get('master-1.example.com')!.message, 'ssh: connect to host master-1.example.com port 22: Connection refused; its tcp/10250: reachable from master-0.example.com and master-2.example.com');
+  // --limit to one node: no master in the run → warn, never a silent ok
+  const alone = judgeAcross(kubeletPortCheck, [[node, { probe: out('open 10.0.2.1') }]], ctx);
+  assert.equal(alone.get(node.name)!.status, 'warn');
+  assert.match(alone.get(node.name)!.message, /not probed from any master: no master is in this run/);
 });
