@@ -3,22 +3,30 @@
 // from the bastion's (the guide: time must agree on every host of the cluster): each host's
 // `date +%s.%N` against the bastion's clock, over 1 s a warning, over 5 s a failure.
 //
-// The round trip: the bastion's clock is read when a command is sent (receivedAt − durationMs) and when
-// its answer comes back (receivedAt); the host's `date` ran in between, so the host's offset is its time
-// minus the midpoint, give or take half the round trip. Of three samples the one with the shortest
-// round trip counts (in one SSH session the later ones take milliseconds; the first also pays for the
-// login). In a batched session "sent" is when the command before it came back, i.e. within one network
-// one-way delay of its start. A verdict counts only what is certain: the offset less that half round
-// trip must be over a limit to warn or fail, and it is ok only when the offset plus it is within 1 s.
+// The round trip: the bastion's clock is read when the command is handed to the SSH runner (sentAt) and
+// when its answer comes back (receivedAt); the host's `date` ran in between. The session's own start is
+// taken off the front: the host says how long its process group leader (the shell sshd started for this
+// command, which cannot have started before sentAt) had been running — so connecting, the login shell and
+// the commands before it in a batch do not count. The offset is the host's time minus the middle of what
+// is left, give or take half of it; of three samples the narrowest counts. Only what is certain counts:
+// the offset less that half must be over a limit to warn or fail, and it is ok only when the offset plus
+// it is within 1 s. (The bastion being slow to read an answer — its event loop busy — only widens the
+// bracket; a bracket taken from the previous command's answer instead would shrink it and lie.)
 import { sh } from '../transport/shell.js';
 import type { Host } from '../inventory/types.js';
 import { ALL_HOST_ROLES, firstLine, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { parseEpochSeconds, parseTimedatectl, type TimeSync } from './parse/host.js';
+import { parseClockSample, parseTimedatectl, type TimeSync } from './parse/host.js';
 import type { Check, CommandOutput, Fix, Verdict } from './types.js';
 
 export const SKEW_WARN_S = 1;
 export const SKEW_FAIL_S = 5;
 export const CLOCK_SAMPLES = ['clock1', 'clock2', 'clock3'] as const;
+/**
+ * Read only: uptime first (so the session's age is never later than the date), the date, the process
+ * group leader's start time (awk's own /proc/self/stat gives the group; comm may hold spaces, so fields
+ * are counted after its closing parenthesis) and the tick rate. See parseClockSample.
+ */
+export const CLOCK_SAMPLE = sh`cut -d' ' -f1 /proc/uptime; date +%s.%N; awk 'NR == 1 { sub(/^.*\\) /, ""); f = "/proc/" $3 "/stat"; if ((getline l < f) == 1) { sub(/^.*\\) /, "", l); split(l, a, " "); print a[20] } }' /proc/self/stat; getconf CLK_TCK`;
 
 export interface ClockOffset {
   /** Host clock − bastion clock, ms (positive: the host is ahead). */
@@ -41,7 +49,7 @@ export const ntpCheck: Check<NtpFacts> = {
   title: 'NTP synchronisation',
   section: '2.1',
   placement: { on: 'hosts', roles: ALL_HOST_ROLES },
-  commands: () => ({ timedatectl: sh`timedatectl`, clock1: sh`date +%s.%N`, clock2: sh`date +%s.%N`, clock3: sh`date +%s.%N` }),
+  commands: () => ({ timedatectl: sh`timedatectl`, clock1: CLOCK_SAMPLE, clock2: CLOCK_SAMPLE, clock3: CLOCK_SAMPLE }),
   parse: (outputs) => ({ sync: parseSync(outputs['timedatectl']), clock: measureClock(CLOCK_SAMPLES.map((k) => outputs[k])) }),
   verdict: (facts, host) => {
     const sync = withProblem(facts.sync, (f) => judgeSync(f, host));
@@ -59,22 +67,25 @@ function parseSync(out: CommandOutput | undefined): TimeSync | Problem {
   return facts;
 }
 
-/** The host's clock against the bastion's, from the quickest of the `date +%s.%N` samples. */
+/** The host's clock against the bastion's, from the narrowest of the samples. */
 export function measureClock(samples: readonly (CommandOutput | undefined)[]): ClockOffset | Problem {
   let best: ClockOffset | undefined;
   for (const out of samples) {
-    const missing = notRunnable(out, 'date');
-    if (missing || !out) return missing!;
-    if (out.exitCode !== 0) return problem('error', `date +%s.%N failed: ${firstLine(out)}`, undefined, { exitCode: out.exitCode });
-    if (out.receivedAt === undefined || out.durationMs === undefined) return problem('error', 'clock offset not measured: the time the answer came back is unknown');
-    const host = parseEpochSeconds(out.stdout);
-    const sentAt = out.receivedAt - out.durationMs;
-    const sample: ClockOffset = {
-      offsetMs: host.ms - (sentAt + out.receivedAt) / 2,
-      uncertaintyMs: out.durationMs / 2 + host.resolutionMs,
-      hostTime: new Date(host.ms).toISOString(),
+    if (!out) return problem('error', 'clock sample: no output (the command did not run)');
+    if (out.exitCode === null) return problem('error', 'clock sample did not finish (timed out or killed)');
+    if (out.sentAt === undefined || out.receivedAt === undefined) return problem('error', 'clock offset not measured: when the command was sent and answered is unknown');
+    // the date line is what counts; the age lines may be missing (then the bracket is the whole round trip)
+    const sample = parseClockSample(out.stdout);
+    // the bastion's time when the date ran lies in [from, to]
+    const aged = out.sentAt + sample.sessionAgeMs;
+    const from = aged <= out.receivedAt ? aged : out.sentAt; // an age that overshoots is not trusted
+    const to = out.receivedAt;
+    const s: ClockOffset = {
+      offsetMs: sample.hostMs - (from + to) / 2,
+      uncertaintyMs: (to - from) / 2 + sample.resolutionMs,
+      hostTime: new Date(sample.hostMs).toISOString(),
     };
-    if (!best || sample.uncertaintyMs < best.uncertaintyMs) best = sample;
+    if (!best || s.uncertaintyMs < best.uncertaintyMs) best = s;
   }
   if (!best) return problem('error', 'clock offset not measured: no sample');
   return best;

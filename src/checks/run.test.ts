@@ -617,15 +617,30 @@ test('across with a batching runner: same verdicts', async () => {
   for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
 });
 
-test('each output carries when it came back (the run\'s clock) and how long it took; ctx.now is that clock', async () => {
-  const seen: { receivedAt?: number; durationMs?: number; now: number }[] = [];
+test('each output carries when it was handed over and when it came back (the run\'s clock); ctx.now is that clock', async () => {
+  const seen: { sentAt?: number; receivedAt?: number; now: number }[] = [];
   const check = echoCheck('clock', {
     parse: (o, _h, ctx) => {
-      seen.push({ receivedAt: o['echo']!.receivedAt!, durationMs: o['echo']!.durationMs!, now: ctx.now() });
+      seen.push({ sentAt: o['echo']!.sentAt!, receivedAt: o['echo']!.receivedAt!, now: ctx.now() });
       return 'clock';
     },
   });
-  const s = await startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check], now: () => 1_234_000 }).finished();
+  // a clock that moves 1 s each time it is read: handed over at one reading, answered at a later one
+  let t = 1_000_000;
+  const s = await startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check], now: () => (t += 1000) }).finished();
   assert.equal(s.results.get(cellKey('clock', A.name))!.status, 'ok');
-  assert.deepEqual(seen, [{ receivedAt: 1_234_000, durationMs: 1, now: 1_234_000 }]);
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0]!.sentAt! < seen[0]!.receivedAt! && seen[0]!.receivedAt! < seen[0]!.now, JSON.stringify(seen));
+  // batched: every command of the session counts as handed over when the batch was
+  const batched: { sentAt: number; receivedAt: number }[] = [];
+  const two = echoCheck('two', {
+    commands: () => ({ a: sh`echo a`, b: sh`echo b` }),
+    parse: (o) => {
+      batched.push(...['a', 'b'].map((k) => ({ sentAt: o[k]!.sentAt!, receivedAt: o[k]!.receivedAt! })));
+      return 'two';
+    },
+  });
+  await startHealthRun({ inventory: inventory([A]), runner: new BatchingFakeRunner(), checks: [two], now: () => (t += 1000) }).finished();
+  assert.equal(batched[0]!.sentAt, batched[1]!.sentAt);
+  assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
 });

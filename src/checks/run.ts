@@ -127,8 +127,8 @@ type Concluded = { verdict: Verdict; facts?: { value: unknown } };
 
 /** What one command came to. */
 type Outcome =
-  /** receivedAt: the bastion's clock when the answer came back. */
-  | { kind: 'result'; result: CommandResult; receivedAt: number }
+  /** sentAt / receivedAt: the bastion's clock when the command was handed to the runner / its answer came back. */
+  | { kind: 'result'; result: CommandResult; sentAt: number; receivedAt: number }
   | { kind: 'transport'; error: TransportError }
   | { kind: 'failed'; error: unknown }
   /** The runner did not come back at all (timeout + grace). */
@@ -354,7 +354,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       }, timeoutMs + backstopGraceMs(timeoutMs));
       ac.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
     });
-    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target);
+    const sentAt = now();
+    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target, sentAt);
     try {
       const o = await Promise.race([answer, stop]);
       // the runner's own answer wins over the backstop when it is already there
@@ -366,12 +367,12 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The runner's answer as an Outcome; an answer from a host starts its deadline again. */
-  function outcomeOf(answer: Promise<CommandResult>, target: Target): Promise<Outcome> {
+  function outcomeOf(answer: Promise<CommandResult>, target: Target, sentAt: number): Promise<Outcome> {
     return answer.then(
       (result): Outcome => {
         const receivedAt = now();
         if (target.kind === 'host' && !result.timedOut && !result.cancelled) restartDeadline(target.host);
-        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result, receivedAt };
+        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result, sentAt, receivedAt };
       },
       (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
     );
@@ -391,7 +392,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     names.forEach((n, i) => {
       const o = outcomes[i]!;
       if (o.kind === 'result') {
-        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, receivedAt: o.receivedAt, durationMs: o.result.durationMs };
+        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, sentAt: o.sentAt, receivedAt: o.receivedAt };
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
       } else {
         const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
@@ -555,6 +556,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     if (jobs.length === 0) return;
     const batch = jobs.flatMap((j) => j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs, signal: j.ac.signal } })));
     let answers: Promise<CommandResult>[];
+    // every command of the session was handed over now (a later one only starts after the ones before it)
+    const sentAt = now();
     try {
       answers = runner.runBatch!(target, batch);
     } catch (e) {
@@ -567,7 +570,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       j.names.map(() => {
         const answer = answers[i++]!;
         const startAfter = prev;
-        const outcome = backstopped(outcomeOf(answer, target), startAfter, j.ac.signal);
+        const outcome = backstopped(outcomeOf(answer, target, sentAt), startAfter, j.ac.signal);
         prev = outcome;
         return outcome;
       }),

@@ -11,12 +11,13 @@ export interface CommandOutput {
   stdout: string;
   stderr: string;
   /**
-   * When the answer came back, on the bastion's clock (ms since the epoch), and how long it took from
-   * sending the command (as the runner measured it). Set by the health run; absent elsewhere. The
-   * clock-skew check brackets a host's `date` with them.
+   * On the bastion's clock (ms since the epoch), set by the health run, absent elsewhere: when the run
+   * handed the command to the runner (the host cannot have started it earlier: for a batched session, the
+   * time the whole batch was handed over) and when its answer came back (it cannot have ended later).
+   * The ntp check brackets a host's `date` between them.
    */
+  sentAt?: number;
   receivedAt?: number;
-  durationMs?: number;
 }
 
 export interface Fix {

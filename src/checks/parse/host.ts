@@ -261,6 +261,42 @@ export function parseCurlVerbose(verbose: string, body = ''): CurlResult {
   return out;
 }
 
+export interface ClockSample {
+  /** The host's `date +%s.%N`, ms since the epoch. */
+  hostMs: number;
+  /** Its resolution (1 ns with %N; 1 s without). */
+  resolutionMs: number;
+  /**
+   * How long the session's first process (its process group leader: the shell sshd started for this
+   * command or batch) had been running when the sample was taken, by the host's own uptime — 10 ms
+   * ticks, rounded down; 0 when unknown.
+   */
+  sessionAgeMs: number;
+}
+
+/**
+ * The ntp check's clock sample: four lines — `cut -d' ' -f1 /proc/uptime` (seconds since boot),
+ * `date +%s.%N`, the start time of the process group leader in clock ticks since boot (field 22 of its
+ * /proc/PID/stat) and `getconf CLK_TCK`. When only the date could be read the session's age is 0
+ * (unknown: the bracket stays as wide as the whole round trip).
+ */
+export function parseClockSample(text: string): ClockSample {
+  const ls = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (ls.length === 4 && /^\d+(\.\d+)?$/.test(ls[0]!) && /^\d+$/.test(ls[2]!) && /^\d+$/.test(ls[3]!) && Number(ls[3]) > 0) {
+    const date = parseEpochSeconds(ls[1]!);
+    const ageMs = (Number(ls[0]) - Number(ls[2]) / Number(ls[3])) * 1000;
+    // a tick and the uptime's centisecond, both rounded down: take 20 ms off so the age is never overstated
+    return { hostMs: date.ms, resolutionMs: date.resolutionMs, sessionAgeMs: Math.max(0, ageMs - 20) };
+  }
+  // the date alone (no /proc, no getconf): the session's age is unknown
+  const dateLine = ls.length >= 2 && /^\d+\.\d{1,2}$/.test(ls[0]!) ? ls[1] : ls[0];
+  if (dateLine !== undefined && /^\d{9,11}(\.\d{3,9})?$/.test(dateLine)) {
+    const date = parseEpochSeconds(dateLine);
+    return { hostMs: date.ms, resolutionMs: date.resolutionMs, sessionAgeMs: 0 };
+  }
+  throw new Error(`not a clock sample (uptime, date +%s.%N, leader start, CLK_TCK): ${JSON.stringify(text.trim().slice(0, 120))}`);
+}
+
 /**
  * `date +%s.%N` (GNU coreutils): seconds since the epoch with nanoseconds, e.g. `1538644353.517281634`,
  * → milliseconds. Without a fraction (a `date` that has no %N) the time is good to a second only.
