@@ -49,6 +49,8 @@ export const ntpCheck: Check<NtpFacts> = {
   title: 'NTP synchronisation',
   section: '2.1',
   placement: { on: 'hosts', roles: ALL_HOST_ROLES },
+  // the clock samples are bracketed from the moment they are handed over: not while connecting
+  warmConnection: true,
   commands: () => ({ timedatectl: sh`timedatectl`, clock1: CLOCK_SAMPLE, clock2: CLOCK_SAMPLE, clock3: CLOCK_SAMPLE }),
   parse: (outputs) => ({ sync: parseSync(outputs['timedatectl']), clock: measureClock(CLOCK_SAMPLES.map((k) => outputs[k])) }),
   verdict: (facts, host) => {

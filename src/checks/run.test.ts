@@ -644,3 +644,29 @@ test('each output carries when it was handed over and when it came back (the run
   assert.equal(batched[0]!.sentAt, batched[1]!.sentAt);
   assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
 });
+
+test('warmConnection: the host\'s connection is opened (probe) before the check\'s commands are handed over, in a batch too; sentAt comes after it', async () => {
+  for (const batching of [false, true]) {
+    const order: string[] = [];
+    let t = 0;
+    const base = batching ? new BatchingFakeRunner() : new FakeRunner();
+    const probe = base.probe.bind(base);
+    base.probe = async (h: Host) => {
+      order.push(`probe ${h.name} at ${t}`);
+      await new Promise((r) => setTimeout(r, 30));
+      t += 100; // the clock moves while connecting
+      return probe(h);
+    };
+    let sentAt = -1;
+    const warm = echoCheck('warm', { warmConnection: true, parse: (o) => ((sentAt = o['echo']!.sentAt!), 'warm') });
+    const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
+    assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
+    assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
+    assert.equal(sentAt, 100, `batching ${batching}: handed over after the connection was open`);
+    // a host that already answered is not probed again (one by one: 'first' answers before 'warm' starts;
+    // batched: both are in the host's first session, which is opened first)
+    const again = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [echoCheck('first'), warm], now: () => t }).finished();
+    assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
+    assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
+  }
+});

@@ -527,6 +527,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     let verdict: Verdict | Concluded;
     let raw = p.raw;
     try {
+      if (cell.host && cell.check.warmConnection) await warmUp(cell.host, ac.signal);
+      if (!current()) return;
       const r = await runCommands(p.target, p.commands, ac.signal);
       raw = { ...raw, ...r.raw };
       if (!current()) return;
@@ -545,7 +547,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    */
   async function runHostBatch(host: Host, entries: { cell: Cell; pre: PreOutcome | undefined }[]): Promise<void> {
     const target: Target = { kind: 'host', host };
-    const jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
+    let jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
     for (const { cell, pre } of entries) {
       const ac = begin(cell);
       const p = prepare(cell, pre);
@@ -553,6 +555,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       else jobs.push({ cell, gen: cell.gen, ac, p, names: Object.keys(p.commands) });
     }
     changed();
+    if (jobs.some((j) => j.cell.check.warmConnection)) {
+      await warmUp(host, jobs[0]!.ac.signal);
+      // given up or cancelled meanwhile: settled already, not sent
+      jobs = jobs.filter((j) => !disposed && j.cell.gen === j.gen && !j.ac.signal.aborted);
+    }
     if (jobs.length === 0) return;
     const batch = jobs.flatMap((j) => j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs, signal: j.ac.signal } })));
     let answers: Promise<CommandResult>[];
@@ -587,6 +594,30 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
         if (!wasUsable && hostState(host).usable) pump();
       }),
     );
+  }
+
+  /**
+   * Opens the host's connection before a warmConnection check's commands are handed over, unless a command
+   * already came back from it: bounded by the timeout and the signal; whatever the probe says, the commands
+   * go next (a host that cannot be used fails them as usual).
+   */
+  async function warmUp(host: Host, signal: AbortSignal): Promise<void> {
+    if (hostState(host).usable || signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        runner.probe(host).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          onAbort = () => resolve();
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** An answer of runBatch, or 'silent' when it is not there timeout + grace after `startAfter`. */

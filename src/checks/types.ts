@@ -73,6 +73,12 @@ export interface Check<Facts = unknown, Pre = undefined> {
   /** Guide section, e.g. "3.3". */
   section: string;
   placement: CheckPlacement;
+  /**
+   * Hand this check's commands to a host only once its connection is open (the run asks the runner to
+   * open it first): the ntp check brackets a host's `date` between handing over and answer, and a
+   * connection being made in between would only widen the bracket.
+   */
+  warmConnection?: boolean;
   /** Bastion stage for a host check (see PreStage); absent for most checks. */
   pre?: PreStage<Pre>;
   /**
