@@ -3,8 +3,9 @@
 // from the bastion's (the guide: time must agree on every host of the cluster): each host's
 // `date +%s.%N` against the bastion's clock, over 1 s a warning, over 5 s a failure.
 //
-// The round trip: the bastion's clock is read when the command is handed to the SSH runner (sentAt) and
-// when its answer comes back (receivedAt); the host's `date` ran in between. The session's own start is
+// The round trip: the bastion's clock is read when the command is sent (sentAt: when the SSH runner asked
+// for its session, else when the run handed it over) and when its answer comes back (receivedAt); the
+// host's `date` ran in between. The session's own start is
 // taken off the front: the host says how long its process group leader (the shell sshd started for this
 // command, which cannot have started before sentAt) had been running — so connecting, the login shell and
 // the commands before it in a batch do not count. The offset is the host's time minus the middle of what

@@ -650,12 +650,11 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
     const order: string[] = [];
     let t = 0;
     const base = batching ? new BatchingFakeRunner() : new FakeRunner();
-    const probe = base.probe.bind(base);
-    base.probe = async (h: Host) => {
+    (base as Runner).probe = async (h: Host): Promise<Connectivity> => {
       order.push(`probe ${h.name} at ${t}`);
       await new Promise((r) => setTimeout(r, 30));
       t += 100; // the clock moves while connecting
-      return probe(h);
+      return { state: 'ok' };
     };
     let sentAt = -1;
     const warm = echoCheck('warm', { warmConnection: true, parse: (o) => ((sentAt = o['echo']!.sentAt!), 'warm') });
@@ -669,4 +668,29 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
     assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
     assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
   }
+});
+
+test('sentAt: the runner\'s own send time counts when it is later than the hand-over (and the run\'s clock is Date.now), never an earlier one', async () => {
+  const reported: number[] = [];
+  const runner = new FakeRunner();
+  const run = runner.run.bind(runner);
+  let bogus = false;
+  (runner as Runner).run = async (t, c, o) => {
+    await new Promise((r) => setTimeout(r, 20)); // waiting for a session
+    const sentAt = bogus ? 1 : Date.now();
+    reported.push(sentAt);
+    return { ...(await run(t, c, o)), sentAt };
+  };
+  const seen: number[] = [];
+  const check = echoCheck('sent', { parse: (o) => (seen.push(o['echo']!.sentAt!), 'sent') });
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+  assert.deepEqual(seen, reported);
+  bogus = true;
+  seen.length = 0;
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+  assert.ok(seen[0]! > 1, 'an impossible runner time is not used');
+  seen.length = 0;
+  bogus = false;
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
+  assert.deepEqual(seen, [5], 'an injected clock is not mixed with the runner\'s');
 });

@@ -385,6 +385,16 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     return collect(names, commands, outcomes, prefix);
   }
 
+  /**
+   * When a command was handed over — or, later and as sound, when the runner sent it to the host (its own
+   * Date.now; used only when the run's clock is Date.now too): waiting for a connection, a free session or
+   * a busy event loop then does not widen the ntp check's clock bracket.
+   */
+  function sentAtOf(o: Extract<Outcome, { kind: 'result' }>): number {
+    const runnerSent = options.now === undefined ? o.result.sentAt : undefined;
+    return runnerSent !== undefined && runnerSent > o.sentAt && runnerSent <= o.receivedAt ? runnerSent : o.sentAt;
+  }
+
   /** Outputs and raw records by command name. */
   function collect(names: string[], commands: Record<string, ShellCommand>, outcomes: Outcome[], prefix = '') {
     const outputs: Record<string, CommandOutput> = {};
@@ -392,7 +402,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     names.forEach((n, i) => {
       const o = outcomes[i]!;
       if (o.kind === 'result') {
-        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, sentAt: o.sentAt, receivedAt: o.receivedAt };
+        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, sentAt: sentAtOf(o), receivedAt: o.receivedAt };
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
       } else {
         const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
