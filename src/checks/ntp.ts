@@ -11,8 +11,10 @@
 // the commands before it in a batch do not count. The offset is the host's time minus the middle of what
 // is left, give or take half of it; of three samples the narrowest counts. Only what is certain counts:
 // the offset less that half must be over a limit to warn or fail, and it is ok only when the offset plus
-// it is within 1 s. (The bastion being slow to read an answer — its event loop busy — only widens the
-// bracket; a bracket taken from the previous command's answer instead would shrink it and lie.)
+// it is within 1 s; a bracket too wide to tell (a busy bastion) is measured again a second later, twice
+// at most (Verdict.again), before "not measured" is the answer. (The bastion being slow to read an answer
+// only widens the bracket; a bracket taken from the previous command's answer instead would shrink it and
+// lie.)
 import { sh } from '../transport/shell.js';
 import type { Host } from '../inventory/types.js';
 import { ALL_HOST_ROLES, firstLine, notRunnable, problem, withProblem, type Problem } from './common.js';
@@ -127,8 +129,10 @@ function judgeClock(c: ClockOffset, host: Host | undefined): Verdict {
   if (off + c.uncertaintyMs > SKEW_WARN_S * 1000)
     return {
       status: 'warn',
-      message: `clock offset not measured within ${SKEW_WARN_S} s: about ${seconds(off)} ${way} the bastion's, ${pm} (the quickest answer took ${seconds(2 * c.uncertaintyMs, 1)})`,
+      message: `clock offset not measured within ${SKEW_WARN_S} s: about ${seconds(off)} ${way} the bastion's, ${pm} (the bastion took ${seconds(2 * c.uncertaintyMs, 1)} to time the quickest answer: busy? run the check again)`,
       details,
+      // the bracket says nothing either way: the run measures again a little later before settling on this
+      again: true,
     };
   return { status: 'ok', message: `clock ${seconds(off)} ${way} the bastion's (${pm})`, details };
 }
@@ -141,5 +145,6 @@ function combine(sync: Verdict, clock: Verdict): Verdict {
   const v: Verdict = { status: first.status, message: `${first.message}; ${second.message}`, details: { ...(sync.details ?? {}), ...(clock.details ?? {}) } };
   const fix = first.fix ?? (second.status !== 'ok' ? second.fix : undefined);
   if (fix) v.fix = fix;
+  if (clock.again) v.again = true;
   return v;
 }

@@ -694,3 +694,27 @@ test('sentAt: the runner\'s own send time counts when it is later than the hand-
   await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
   assert.deepEqual(seen, [5], 'an injected clock is not mixed with the runner\'s');
 });
+
+test('Verdict.again: the cell is measured again (twice at most) before a verdict that could not decide is settled; it is not shown', async () => {
+  for (const decidesOn of [2, 99]) {
+    let tries = 0;
+    const check = echoCheck('measure', {
+      parse: () => ++tries,
+      verdict: (f) => (Number(f) >= decidesOn ? { status: 'ok', message: `decided on try ${String(f)}` } : { status: 'warn', message: `try ${String(f)} could not decide`, again: true }),
+    });
+    const run = startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check, echoCheck('other')] });
+    const s = await run.finished();
+    const r = s.results.get(cellKey('measure', A.name))!;
+    if (decidesOn === 2) {
+      assert.equal(tries, 2);
+      assert.equal(r.status, 'ok');
+      assert.equal(r.message, 'decided on try 2');
+    } else {
+      assert.equal(tries, 3);
+      assert.equal(r.status, 'warn');
+      assert.equal(r.message, 'try 3 could not decide');
+    }
+    assert.equal('again' in r, false);
+    assert.equal(s.results.get(cellKey('other', A.name))!.status, 'ok');
+  }
+});

@@ -38,6 +38,9 @@ const PER_HOST = 4;
  * in parallel once it answered.
  */
 const MAX_BATCH_CELLS = 6;
+/** A verdict that asks to measure again (Verdict.again): how many more tries, and how long after. */
+const MAX_AGAIN = 2;
+const AGAIN_DELAY_MS = 1000;
 /**
  * How long past its timeout a command may take to come back before the run stops waiting for it (a
  * runner that does not answer at all). Long enough for the SSH runner to kill a hung remote command
@@ -102,6 +105,10 @@ interface Cell {
   own?: { verdict: Verdict; facts?: { value: unknown }; extra: Partial<CheckResult> };
   /** Has its own outcome and waits for the other cells of its check (shown running, not running on its host). */
   held?: boolean;
+  /** Tries taken again because the verdict could not decide (Verdict.again). */
+  again?: number;
+  /** The timer that puts it back in the queue for such a try. */
+  againTimer?: NodeJS.Timeout;
 }
 
 type PreOutcome = { ok: true; value: unknown; raw: Raw } | { ok: false; message: string; fix?: Fix; raw: Raw };
@@ -520,7 +527,25 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   function finishCell(cell: Cell, verdict: Verdict | Concluded, raw: Raw): void {
     const c: Concluded = 'verdict' in verdict ? verdict : { verdict };
-    settle(cell, c.verdict, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
+    if (c.verdict.again && (cell.again ?? 0) < MAX_AGAIN && !disposed) {
+      // could not decide: measure again a little later (the cell waits as pending, off its host's clock)
+      cell.again = (cell.again ?? 0) + 1;
+      cell.abort = undefined;
+      cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
+      const gen = cell.gen;
+      cell.againTimer = setTimeout(() => {
+        cell.againTimer = undefined;
+        if (disposed || cell.gen !== gen) return;
+        queue.push(cell);
+        pump();
+      }, AGAIN_DELAY_MS);
+      if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host);
+      changed();
+      return;
+    }
+    const { again: _again, ...final } = c.verdict;
+    void _again;
+    settle(cell, final, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
     if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host); // nothing left to wait for
     changed();
   }
@@ -774,6 +799,9 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       cell.abort = undefined;
       delete cell.own;
       cell.held = false;
+      cell.again = 0;
+      clearTimeout(cell.againTimer);
+      cell.againTimer = undefined;
       cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
       // a rerun tries the host again and asks the bastion again
       if (cell.host) {
@@ -800,6 +828,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     disposed = true;
     for (const hs of hosts.values()) clearTimeout(hs.deadline);
     for (const ps of pres.values()) ps.abort.abort();
+    for (const cell of cells.values()) clearTimeout(cell.againTimer);
     for (const cell of cells.values()) {
       if (cell.result.status === 'pending' || cell.result.status === 'running') {
         cell.gen++;

@@ -34,6 +34,12 @@ export interface Verdict {
   /** The parsed facts that led to the verdict (shown on Enter, and in `check --json` as details). */
   details?: Record<string, unknown>;
   fix?: Fix;
+  /**
+   * The measurement could not decide (the ntp check's clock bracket too wide: the bastion was busy): the
+   * health run takes the cell again a little later, twice at most, and settles it with this verdict only
+   * when the last try still cannot decide. Not shown.
+   */
+  again?: boolean;
 }
 
 export interface CheckContext {
