@@ -79,7 +79,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   // Chapter 2 — run-once tasks
   entry({
     id: 'ntp', kind: 'check', title: 'Time synchronisation (NTP)', section: '2.1', guideLine: 10, risk: 'read-only',
-    summary: 'Every host has NTP enabled and its clock synchronised (timedatectl).',
+    summary: 'Every host has NTP enabled and its clock synchronised (timedatectl), and its clock within 1 s of the bastion\'s (over 5 s fails).',
   }),
   entry({
     id: 'fix-ntp', kind: 'procedure', title: 'Turn on time synchronisation', section: '2.1', guideLine: 10, risk: 'low',

@@ -133,17 +133,30 @@ export function evaluate<F, P>(
   ctx: CheckContext,
   pre?: P,
 ): Verdict {
+  return evaluateFacts(check, outputs, host, ctx, pre).verdict;
+}
+
+/** evaluate, keeping the facts too (absent when the parser threw): what `across` compares. */
+export function evaluateFacts<F, P>(
+  check: Check<F, P>,
+  outputs: Record<string, CommandOutput>,
+  host: Host | undefined,
+  ctx: CheckContext,
+  pre?: P,
+): { verdict: Verdict; facts?: { value: F } } {
   let facts: F;
   try {
     facts = check.parse(outputs, host, ctx, pre);
   } catch (e) {
     return {
-      status: 'error',
-      message: `could not understand the output of ${Object.keys(outputs).join(', ')}: ${e instanceof Error ? e.message : String(e)}`,
-      details: { outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { exitCode: o.exitCode, stdout: o.stdout.slice(0, 2000), stderr: o.stderr.slice(0, 2000) }])) },
+      verdict: {
+        status: 'error',
+        message: `could not understand the output of ${Object.keys(outputs).join(', ')}: ${e instanceof Error ? e.message : String(e)}`,
+        details: { outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { exitCode: o.exitCode, stdout: o.stdout.slice(0, 2000), stderr: o.stderr.slice(0, 2000) }])) },
+      },
     };
   }
-  return check.verdict(facts, host, ctx);
+  return { verdict: check.verdict(facts, host, ctx), facts: { value: facts } };
 }
 
 /** Run a verdict function that may receive a Problem. */

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { etcdHealthCheck } from './etcd-health.js';
 import { etcdMembersCheck } from './etcd-members.js';
 import { etcdctl, etcdEndpoints } from './etcdctl.js';
+import { parseV3MemberListView } from './parse/etcd.js';
 import { capture, ctxOf, host, judge, labInventory, out } from './test-helpers.js';
+import type { CommandOutput } from './types.js';
 
 const inv = labInventory();
 const ctx = ctxOf(inv);
@@ -128,4 +130,63 @@ test('etcd-members: unstarted member → warn naming it', () => {
   const v = judge(etcdMembersCheck, members('v2-member-list-unstarted', 'v3-member-list-json-unstarted'), inv2.hosts[0], ctxOf(inv2));
   assert.equal(v.status, 'warn');
   assert.match(v.message, /80ad0f256fadf0d3/);
+});
+
+// Each member's own view, built from the real 3.4.23 captures: `member list -w json` through one endpoint
+// says which member answered (header.member_id); `endpoint status` gives the leader each one follows.
+const E1 = '13907325859914748375';
+const E2 = '15421155895825140148';
+const E3 = '4335034260911812753';
+const EP = (n: number) => `https://127.0.8.${n}:2379`;
+/** member list -w json as member `self` answers it, listing only `ids` (all three by default). */
+function view(self: string, ids = [E1, E2, E3]): CommandOutput {
+  const doc = capture('v3-member-list-json').stdout.replace(/http:\/\//g, 'https://').replace(`"member_id":${E1}`, `"member_id":${self}`);
+  const parsed = JSON.parse(doc.replace(/(\d{16,})/g, '"$1"')) as { members: { ID: string }[] };
+  const keep = parsed.members.filter((m) => ids.includes(String(m.ID))).map((m) => JSON.stringify(m).replace(/"ID":"(\d+)"/, '"ID":$1'));
+  return out(doc.replace(/"members":\[.*\]/, `"members":[${keep.join(',')}]`));
+}
+/** endpoint status -w json of the three members, each following the leader given (0: none). */
+function status(leaders: [string, string, string]): CommandOutput {
+  const doc = capture('v3-endpoint-status-json').stdout.replace(/http:\/\//g, 'https://');
+  let i = 0;
+  return out(doc.replace(/"leader":\d+/g, () => `"leader":${leaders[i++]}`));
+}
+const https = labInventory({ hosts: ['1', '2', '3'].map((x, i) => host(`master-${i}.example.com`, ['master', 'etcd'], { openshift_ip: `127.0.8.${x}` })) });
+const httpsCtx = ctxOf(https);
+const v2https = out(capture('v2-member-list').stdout.replace(/http:\/\//g, 'https://'));
+const views = (v1: CommandOutput, v2: CommandOutput, v3: CommandOutput) => ({ [`view ${EP(1)}`]: v1, [`view ${EP(2)}`]: v2, [`view ${EP(3)}`]: v3 });
+const membersOf = (extra: Record<string, CommandOutput>, st = status([E2, E2, E2])) => judge(etcdMembersCheck, { v2list: v2https, v3list: view(E1), v3status: st, ...extra }, https.hosts[0], httpsCtx);
+
+test('etcd-members asks each member for its own view: member list through each endpoint alone', () => {
+  const c = etcdMembersCheck.commands(https.hosts[0], httpsCtx);
+  assert.deepEqual(Object.keys(c), ['v2list', 'v3list', 'v3status', `view ${EP(1)}`, `view ${EP(2)}`, `view ${EP(3)}`]);
+  assert.deepEqual(words(c[`view ${EP(2)}`]!.script).slice(-6), ['--endpoints', EP(2), 'member', 'list', '-w', 'json']);
+  assert.deepEqual(parseV3MemberListView(view(E2).stdout).memberId, 'd602f3951c9409b4');
+  // all three agree: ok
+  const agree = membersOf(views(view(E1), view(E2), view(E3)));
+  assert.equal(agree.status, 'ok', agree.message);
+  assert.equal(agree.message, '3 members, leader e2');
+});
+
+test('etcd-members: members that disagree on the membership fail, naming who says what', () => {
+  // e3 was restored with --force-new-cluster while e1 and e2 ran on: it knows only itself
+  const v = membersOf(views(view(E1), view(E2), view(E3, [E3])), status([E2, E2, E3]));
+  assert.equal(v.status, 'fail');
+  assert.equal(v.message, 'members disagree on the membership: e1 and e2 list e3, e1, e2; e3 lists e3');
+  assert.equal(v.fix?.procedure, 'etcd-remove-member');
+  // a member that does not answer is not a disagreement
+  const down = membersOf(views(view(E1), view(E2), out('', 1, 'Error: context deadline exceeded')));
+  assert.equal(down.status, 'ok', down.message);
+});
+
+test('etcd-members: members that disagree on the leader fail, naming who follows whom; a member without a leader too', () => {
+  const two = membersOf(views(view(E1), view(E2), view(E3)), status([E2, E2, E3]));
+  assert.equal(two.status, 'fail');
+  assert.equal(two.message, 'members disagree on the leader: e1 and e2 follow e2; e3 follows e3');
+  const cut = membersOf(views(view(E1), view(E2), view(E3)), status([E2, E2, '0']));
+  assert.equal(cut.status, 'fail');
+  assert.equal(cut.message, 'members disagree on the leader: e1 and e2 follow e2; e3 has no leader');
+  // one down (absent from endpoint status, as etcdctl leaves it): the two that answer agree
+  const oneDown = judge(etcdMembersCheck, { v2list: v2https, v3list: view(E1), v3status: out(capture('v3-endpoint-status-json-one-down').stdout.replace(/http:\/\//g, 'https://'), 1), ...views(view(E1), view(E2), out('', 1, 'Error: context deadline exceeded')) }, https.hosts[0], httpsCtx);
+  assert.notEqual(oneDown.status, 'fail', oneDown.message);
 });

@@ -1,9 +1,11 @@
 // 3.10 MTU: the registry address (OPENSHIFT_DEFAULT_REGISTRY of dc/docker-registry, read once on the
 // bastion) → `curl -v https://<it>/healthz` from every host: a hang after "Initializing NSS" (a TLS
 // handshake that never completes) is the MTU symptom. And the node's `networkConfig: mtu` must be the
-// MTU of its SDN interface (the one holding the node's IP, else the default route's) minus 50.
+// MTU of its SDN interface (the one holding the node's IP, else the default route's) minus 50. And
+// `tun0` (the SDN's own interface) must have the same MTU on every node (the guide's L252, after a
+// change of networkConfig.mtu): compared across the hosts of the run; a host without tun0 says so.
 import { sh, type ShellCommand } from '../transport/shell.js';
-import { firstLine, notRunnable, withProblem, type Problem } from './common.js';
+import { firstLine, isProblem, listNames, notRunnable, withProblem, type Problem } from './common.js';
 import { etcdAddress } from './etcdctl.js';
 import {
   parseCurlVerbose,
@@ -13,7 +15,7 @@ import {
   parseNodeConfigMtu,
   type CurlResult,
 } from './parse/host.js';
-import type { Check, Verdict } from './types.js';
+import type { AcrossCell, Check, Verdict } from './types.js';
 
 export const VXLAN_OVERHEAD = 50;
 export const NODE_CONFIG = '/etc/origin/node/node-config.yaml';
@@ -90,7 +92,39 @@ export const mtuCheck: Check<MtuFacts | Problem, MtuPre> = {
     return facts;
   },
   verdict: (facts) => withProblem(facts, judge),
+  across: (cells) => compareTun0(cells),
 };
+
+const FIX_TUN0 = {
+  procedure: 'fix-mtu',
+  text: 'Give every node the same networkConfig.mtu (the node config maps of every group), then restart the node service on the nodes whose tun0 differs.',
+};
+
+/** tun0's MTU must be the same on every node: the odd ones out fail, naming their value and the others'. */
+export function compareTun0(cells: readonly AcrossCell<MtuFacts | Problem>[]): Verdict[] {
+  const tun0 = (c: AcrossCell<MtuFacts | Problem>): number | undefined => (c.facts && !isProblem(c.facts) ? c.facts.tun0Mtu : undefined);
+  const byValue = new Map<number, string[]>();
+  for (const c of cells) {
+    const v = tun0(c);
+    if (v !== undefined) byValue.set(v, [...(byValue.get(v) ?? []), c.host.name]);
+  }
+  if (byValue.size <= 1) return cells.map((c) => c.verdict);
+  const ranked = [...byValue.entries()].sort((a, b) => b[1].length - a[1].length);
+  const majority = ranked[0]![1].length > ranked[1]![1].length ? ranked[0]![0] : undefined;
+  const all = ranked.map(([v, hosts]) => `${v} on ${listNames(hosts, 4)}`).join('; ');
+  return cells.map((c) => {
+    const v = tun0(c);
+    if (v === undefined || v === majority) return c.verdict;
+    const others = majority !== undefined ? byValue.get(majority)! : [];
+    const message =
+      majority !== undefined
+        ? `tun0 MTU ${v} here, ${majority} on the other nodes (${listNames(others, 4)}): tun0 must be the same everywhere`
+        : `tun0 MTU differs between the nodes (${all}): it must be the same everywhere`;
+    const details = { ...(c.verdict.details ?? {}), tun0ByValue: Object.fromEntries(byValue) };
+    if (c.verdict.status === 'fail') return { ...c.verdict, message: `${c.verdict.message}; ${message}`, details };
+    return { status: 'fail', message: `${message}; ${c.verdict.message}`, details, fix: FIX_TUN0 };
+  });
+}
 
 function judge(f: MtuFacts): Verdict {
   const details = { ...f };
@@ -122,6 +156,7 @@ function judge(f: MtuFacts): Verdict {
   else if (!f.nodeConfigReadable) parts.push(`no ${NODE_CONFIG}`);
   else if (f.nodeConfigMtu === undefined) parts.push('no networkConfig.mtu in the node config');
   else parts.push(`no MTU found for ${f.iface ?? 'the node interface'}`);
+  parts.push(f.tun0Mtu !== undefined ? `tun0 ${f.tun0Mtu}` : 'no tun0 here (the SDN interface: not compared)');
   if (c?.httpStatus !== undefined) parts.push(`registry /healthz HTTP ${c.httpStatus}`);
   else if (!f.registry) parts.push(`registry not tested (${f.registryReason ?? 'no address'})`);
   const complete = f.ifaceMtu !== undefined && f.nodeConfigMtu !== undefined;

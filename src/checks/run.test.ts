@@ -419,7 +419,8 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
   assert.ok(down.length > 5);
   assert.ok(down.every((r) => r.status === 'error' && /No route to host/.test(r.message) && r.fix?.text));
   const firstCell = seen.filter((w) => w === 'app-node-2.demo.example.com').length;
-  assert.ok(firstCell <= 3, `the down host was asked ${firstCell} times`);
+  // only its first cell's commands (ntp: timedatectl and 3 clock samples) reach it
+  assert.ok(firstCell <= 4, `the down host was asked ${firstCell} times`);
   assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
   for (const h of ['master-0', 'master-1', 'master-2']) assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
 });
@@ -555,4 +556,165 @@ test('a host that answers, then hangs: its remaining checks error naming the dea
 test('batching runner: a host whose session hangs (and whose kill hangs too) costs one deadline', HANG_GUARD, async () => {
   const runner = new BatchingFakeRunner(() => 'answer', hangsAfter(1));
   assertHung(await hungRun(runner), runner, 1);
+});
+
+// ---- across: a comparison of the hosts of one check -------------------------------------------------
+
+/** Each host says its own name's first letter; across lists what every host said (and who could not say). */
+const acrossCheck = echoCheck('cmp', {
+  commands: (h) => ({ echo: sh`echo ${h!.name[0]!}` }),
+  verdict: (f) => ({ status: 'ok', message: `own ${String(f)}` }),
+  across: (cells) => {
+    const said = cells.map((c) => `${c.host.name[0]}=${c.facts === undefined ? '?' : String(c.facts)}`).join(' ');
+    return cells.map((c) => (c.facts === undefined ? c.verdict : { status: 'ok', message: `${c.verdict.message}; all: ${said}` }));
+  },
+});
+
+test('across: every cell waits (running) for the others, then all get the comparison; an unreachable host has no facts, keeps its error', async () => {
+  const runner = new FakeRunner((where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'), 5);
+  const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck], timeoutMs: 300, hostDeadlineMs: 200 });
+  await new Promise((r) => setTimeout(r, 100));
+  const mid = run.getSnapshot().results.get(cellKey('cmp', A.name))!;
+  assert.equal(mid.status, 'running', 'A answered but waits for B, whose command is still running');
+  assert.equal(mid.message, 'waiting for the other hosts of this check');
+  assert.equal(run.getSnapshot().done, false);
+  const s = await run.finished();
+  const a = s.results.get(cellKey('cmp', A.name))!;
+  assert.equal(a.status, 'ok');
+  assert.equal(a.message, 'own a; all: a=a b=? c=?');
+  assert.deepEqual(a.raw, { echo: { command: 'echo a', exitCode: 0, stdout: 'a\n', stderr: '' } });
+  assert.equal(typeof a.durationMs, 'number');
+  assert.equal(s.results.get(cellKey('cmp', B.name))!.status, 'error');
+  assert.match(s.results.get(cellKey('cmp', B.name))!.message, /no answer from b\.example\.com within its 0\.2 s deadline/);
+  const c = s.results.get(cellKey('cmp', C.name))!;
+  assert.equal(c.status, 'error');
+  assert.match(c.message, /Connection refused/);
+});
+
+test('across: a held cell is not running on its host: waiting longer than the host deadline does not give the host up', async () => {
+  // one cell at a time, 150 ms each: A is held from 150 ms to 450 ms, past its 250 ms deadline
+  const run = startHealthRun({ inventory: INV, runner: new FakeRunner(() => 'answer', 150), checks: [acrossCheck], concurrency: 1, hostDeadlineMs: 250 });
+  const s = await run.finished();
+  for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
+});
+
+test('across: a rerun of one cell compares again with the others kept', async () => {
+  const runner = new FakeRunner();
+  const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck, echoCheck('other')] });
+  let s = await run.finished();
+  assert.equal(s.results.get(cellKey('cmp', C.name))!.message, 'own c; all: a=a b=b c=c');
+  for (const r of s.results.values()) assert.equal(r.status, 'ok', `${r.check}@${r.host}: ${r.message}`);
+  run.rerun([{ check: 'cmp', host: B.name }]);
+  s = await run.finished();
+  assert.deepEqual(runner.calls.filter((c) => c.script === 'echo b').length, 2);
+  assert.equal(s.results.get(cellKey('cmp', A.name))!.message, 'own a; all: a=a b=b c=c');
+  assert.equal(s.results.get(cellKey('cmp', B.name))!.status, 'ok');
+  run.dispose();
+});
+
+test('across with a batching runner: same verdicts', async () => {
+  const s = await startHealthRun({ inventory: INV, runner: new BatchingFakeRunner(), checks: [echoCheck('other'), acrossCheck] }).finished();
+  for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
+});
+
+test('each output carries when it was handed over and when it came back (the run\'s clock); ctx.now is that clock', async () => {
+  const seen: { sentAt?: number; receivedAt?: number; now: number }[] = [];
+  const check = echoCheck('clock', {
+    parse: (o, _h, ctx) => {
+      seen.push({ sentAt: o['echo']!.sentAt!, receivedAt: o['echo']!.receivedAt!, now: ctx.now() });
+      return 'clock';
+    },
+  });
+  // a clock that moves 1 s each time it is read: handed over at one reading, answered at a later one
+  let t = 1_000_000;
+  const s = await startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check], now: () => (t += 1000) }).finished();
+  assert.equal(s.results.get(cellKey('clock', A.name))!.status, 'ok');
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0]!.sentAt! < seen[0]!.receivedAt! && seen[0]!.receivedAt! < seen[0]!.now, JSON.stringify(seen));
+  // batched: every command of the session counts as handed over when the batch was
+  const batched: { sentAt: number; receivedAt: number }[] = [];
+  const two = echoCheck('two', {
+    commands: () => ({ a: sh`echo a`, b: sh`echo b` }),
+    parse: (o) => {
+      batched.push(...['a', 'b'].map((k) => ({ sentAt: o[k]!.sentAt!, receivedAt: o[k]!.receivedAt! })));
+      return 'two';
+    },
+  });
+  await startHealthRun({ inventory: inventory([A]), runner: new BatchingFakeRunner(), checks: [two], now: () => (t += 1000) }).finished();
+  assert.equal(batched[0]!.sentAt, batched[1]!.sentAt);
+  assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
+});
+
+test('warmConnection: the host\'s connection is opened (probe) before the check\'s commands are handed over, in a batch too; sentAt comes after it', async () => {
+  for (const batching of [false, true]) {
+    const order: string[] = [];
+    let t = 0;
+    const base = batching ? new BatchingFakeRunner() : new FakeRunner();
+    (base as Runner).probe = async (h: Host): Promise<Connectivity> => {
+      order.push(`probe ${h.name} at ${t}`);
+      await new Promise((r) => setTimeout(r, 30));
+      t += 100; // the clock moves while connecting
+      return { state: 'ok' };
+    };
+    let sentAt = -1;
+    const warm = echoCheck('warm', { warmConnection: true, parse: (o) => ((sentAt = o['echo']!.sentAt!), 'warm') });
+    const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
+    assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
+    assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
+    assert.equal(sentAt, 100, `batching ${batching}: handed over after the connection was open`);
+    // a host that already answered is not probed again (one by one: 'first' answers before 'warm' starts;
+    // batched: both are in the host's first session, which is opened first)
+    const again = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [echoCheck('first'), warm], now: () => t }).finished();
+    assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
+    assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
+  }
+});
+
+test('sentAt: the runner\'s own send time counts when it is later than the hand-over (and the run\'s clock is Date.now), never an earlier one', async () => {
+  const reported: number[] = [];
+  const runner = new FakeRunner();
+  const run = runner.run.bind(runner);
+  let bogus = false;
+  (runner as Runner).run = async (t, c, o) => {
+    await new Promise((r) => setTimeout(r, 20)); // waiting for a session
+    const sentAt = bogus ? 1 : Date.now();
+    reported.push(sentAt);
+    return { ...(await run(t, c, o)), sentAt };
+  };
+  const seen: number[] = [];
+  const check = echoCheck('sent', { parse: (o) => (seen.push(o['echo']!.sentAt!), 'sent') });
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+  assert.deepEqual(seen, reported);
+  bogus = true;
+  seen.length = 0;
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+  assert.ok(seen[0]! > 1, 'an impossible runner time is not used');
+  seen.length = 0;
+  bogus = false;
+  await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
+  assert.deepEqual(seen, [5], 'an injected clock is not mixed with the runner\'s');
+});
+
+test('Verdict.again: the cell is measured again (twice at most) before a verdict that could not decide is settled; it is not shown', async () => {
+  for (const decidesOn of [2, 99]) {
+    let tries = 0;
+    const check = echoCheck('measure', {
+      parse: () => ++tries,
+      verdict: (f) => (Number(f) >= decidesOn ? { status: 'ok', message: `decided on try ${String(f)}` } : { status: 'warn', message: `try ${String(f)} could not decide`, again: true }),
+    });
+    const run = startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check, echoCheck('other')] });
+    const s = await run.finished();
+    const r = s.results.get(cellKey('measure', A.name))!;
+    if (decidesOn === 2) {
+      assert.equal(tries, 2);
+      assert.equal(r.status, 'ok');
+      assert.equal(r.message, 'decided on try 2');
+    } else {
+      assert.equal(tries, 3);
+      assert.equal(r.status, 'warn');
+      assert.equal(r.message, 'try 3 could not decide');
+    }
+    assert.equal('again' in r, false);
+    assert.equal(s.results.get(cellKey('other', A.name))!.status, 'ok');
+  }
 });

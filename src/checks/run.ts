@@ -24,7 +24,7 @@ import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
 import { TransportError, type CommandResult, type Runner, type Target } from '../transport/types.js';
 import { redact as redactText } from '../engine/redact.js';
-import { evaluate } from './common.js';
+import { evaluateFacts } from './common.js';
 import { ALL_CHECKS } from './index.js';
 import type { Check, CheckContext, CommandOutput, Fix, Verdict } from './types.js';
 
@@ -38,6 +38,9 @@ const PER_HOST = 4;
  * in parallel once it answered.
  */
 const MAX_BATCH_CELLS = 6;
+/** A verdict that asks to measure again (Verdict.again): how many more tries, and how long after. */
+const MAX_AGAIN = 2;
+const AGAIN_DELAY_MS = 1000;
 /**
  * How long past its timeout a command may take to come back before the run stops waiting for it (a
  * runner that does not answer at all). Long enough for the SSH runner to kill a hung remote command
@@ -72,6 +75,8 @@ export interface HealthRunOptions {
   /** How long a host may leave every command sent to it unanswered before all its checks are given up
    * (default: the timeout and its grace, 40 s). */
   hostDeadlineMs?: number;
+  /** The bastion's clock (default Date.now): the checks' "now" and when each answer came back. */
+  now?: () => number;
 }
 
 /** A bad selection (unknown check id or host, ambiguous short name, nothing to check). Nothing has run. */
@@ -93,6 +98,17 @@ interface Cell {
   /** Bumped by rerun/dispose: a result of an older generation is dropped. */
   gen: number;
   abort?: AbortController;
+  /**
+   * A check with `across`: this cell's own outcome (its verdict, its facts when it parsed, its result's
+   * extras), kept for the comparison with the other cells of the check.
+   */
+  own?: { verdict: Verdict; facts?: { value: unknown }; extra: Partial<CheckResult> };
+  /** Has its own outcome and waits for the other cells of its check (shown running, not running on its host). */
+  held?: boolean;
+  /** Tries taken again because the verdict could not decide (Verdict.again). */
+  again?: number;
+  /** The timer that puts it back in the queue for such a try. */
+  againTimer?: NodeJS.Timeout;
 }
 
 type PreOutcome = { ok: true; value: unknown; raw: Raw } | { ok: false; message: string; fix?: Fix; raw: Raw };
@@ -113,9 +129,13 @@ interface HostState {
   deadline?: NodeJS.Timeout;
 }
 
+/** A cell's verdict from its commands, with its facts when they were parsed (for `across`). */
+type Concluded = { verdict: Verdict; facts?: { value: unknown } };
+
 /** What one command came to. */
 type Outcome =
-  | { kind: 'result'; result: CommandResult }
+  /** sentAt / receivedAt: the bastion's clock when the command was handed to the runner / its answer came back. */
+  | { kind: 'result'; result: CommandResult; sentAt: number; receivedAt: number }
   | { kind: 'transport'; error: TransportError }
   | { kind: 'failed'; error: unknown }
   /** The runner did not come back at all (timeout + grace). */
@@ -197,7 +217,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only);
   const limited = options.limit ? resolveLimit(inventory, options.limit) : undefined;
   const oc = options.oc ?? 'oc';
-  const ctx: CheckContext = { inventory, oc };
+  const now = options.now ?? Date.now;
+  const ctx: CheckContext = { inventory, oc, now };
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const hostDeadlineMs = options.hostDeadlineMs ?? timeoutMs + backstopGraceMs(timeoutMs);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
@@ -275,13 +296,51 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     }
   }
 
-  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
+  /**
+   * The cell's verdict. A cell of a check with `across` keeps it as its own outcome and is held until every
+   * cell of the check has one; then all of them get the comparison's verdicts (see compareIfComplete).
+   */
+  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}, facts?: { value: unknown }): void {
+    if (!cell.check.across || !cell.host || disposed) {
+      apply(cell, verdict, extra);
+      return;
+    }
+    const timing: Partial<CheckResult> = {};
+    if (cell.result.startedAt !== undefined) {
+      timing.startedAt = cell.result.startedAt;
+      timing.durationMs = now() - cell.result.startedAt;
+    }
+    cell.own = { verdict, ...(facts ? { facts } : {}), extra: { ...timing, ...extra } };
+    cell.held = true;
+    cell.abort = undefined;
+    cell.result = { check: cell.check.id, host: cell.host.name, status: 'running', message: 'waiting for the other hosts of this check', ...(timing.startedAt !== undefined ? { startedAt: timing.startedAt } : {}) };
+    compareIfComplete(cell.check);
+  }
+
+  /** Every cell of an `across` check has its own outcome: the comparison's verdicts settle them all. */
+  function compareIfComplete(check: AnyCheck): void {
+    const group = [...cells.values()].filter((c) => c.check === check);
+    if (group.some((c) => !c.own || c.result.status === 'pending' || (c.result.status === 'running' && !c.held))) return;
+    const inputs = group.map((c) => ({ host: c.host!, verdict: c.own!.verdict, ...(c.own!.facts ? { facts: c.own!.facts.value } : {}) }));
+    let verdicts: Verdict[];
+    try {
+      verdicts = check.across!(inputs, ctx);
+    } catch (e) {
+      verdicts = inputs.map((i) => (i.verdict.status === 'error' ? i.verdict : { status: 'error', message: `${check.id}: comparing the hosts failed: ${errorMessage(e)}` }));
+    }
+    group.forEach((c, i) => {
+      c.held = false;
+      apply(c, verdicts[i] ?? c.own!.verdict, c.own!.extra);
+    });
+  }
+
+  function apply(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
     const r: CheckResult = { check: cell.check.id, host: cell.host?.name ?? null, status: verdict.status, message: verdict.message };
     if (verdict.details) r.details = verdict.details;
     if (verdict.fix) r.fix = verdict.fix;
     if (cell.result.startedAt !== undefined) {
       r.startedAt = cell.result.startedAt;
-      r.durationMs = Date.now() - cell.result.startedAt;
+      r.durationMs = now() - cell.result.startedAt;
     }
     Object.assign(r, extra);
     cell.result = r;
@@ -302,7 +361,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       }, timeoutMs + backstopGraceMs(timeoutMs));
       ac.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
     });
-    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target);
+    const sentAt = now();
+    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target, sentAt);
     try {
       const o = await Promise.race([answer, stop]);
       // the runner's own answer wins over the backstop when it is already there
@@ -314,11 +374,12 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The runner's answer as an Outcome; an answer from a host starts its deadline again. */
-  function outcomeOf(answer: Promise<CommandResult>, target: Target): Promise<Outcome> {
+  function outcomeOf(answer: Promise<CommandResult>, target: Target, sentAt: number): Promise<Outcome> {
     return answer.then(
       (result): Outcome => {
+        const receivedAt = now();
         if (target.kind === 'host' && !result.timedOut && !result.cancelled) restartDeadline(target.host);
-        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result };
+        return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result, sentAt, receivedAt };
       },
       (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
     );
@@ -331,6 +392,16 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     return collect(names, commands, outcomes, prefix);
   }
 
+  /**
+   * When a command was handed over — or, later and as sound, when the runner sent it to the host (its own
+   * Date.now; used only when the run's clock is Date.now too): waiting for a connection, a free session or
+   * a busy event loop then does not widen the ntp check's clock bracket.
+   */
+  function sentAtOf(o: Extract<Outcome, { kind: 'result' }>): number {
+    const runnerSent = options.now === undefined ? o.result.sentAt : undefined;
+    return runnerSent !== undefined && runnerSent > o.sentAt && runnerSent <= o.receivedAt ? runnerSent : o.sentAt;
+  }
+
   /** Outputs and raw records by command name. */
   function collect(names: string[], commands: Record<string, ShellCommand>, outcomes: Outcome[], prefix = '') {
     const outputs: Record<string, CommandOutput> = {};
@@ -338,7 +409,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     names.forEach((n, i) => {
       const o = outcomes[i]!;
       if (o.kind === 'result') {
-        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr };
+        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, sentAt: sentAtOf(o), receivedAt: o.receivedAt };
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
       } else {
         const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
@@ -407,7 +478,8 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function begin(cell: Cell): AbortController {
     const ac = new AbortController();
     cell.abort = ac;
-    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: Date.now() };
+    cell.held = false;
+    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: now() };
     if (cell.host && !hostState(cell.host).deadline) restartDeadline(cell.host);
     return ac;
   }
@@ -430,7 +502,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The verdict from the commands' outcomes (marks the host usable or dead on the way). */
-  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Verdict {
+  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Concluded {
     const hs = cell.host ? hostState(cell.host) : undefined;
     try {
       // a timed-out command is no answer: the host is not used more for it
@@ -444,17 +516,36 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
           markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
           if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
         }
-        return verdict;
+        return { verdict };
       }
-      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { status: 'error', message: 'cancelled' };
-      return evaluate(cell.check, r.outputs, cell.host, ctx, p.preValue);
+      if (r.outcomes.some((o) => o.kind === 'cancelled')) return { verdict: { status: 'error', message: 'cancelled' } };
+      return evaluateFacts(cell.check, r.outputs, cell.host, ctx, p.preValue);
     } catch (e) {
-      return { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
+      return { verdict: { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` } };
     }
   }
 
-  function finishCell(cell: Cell, verdict: Verdict, raw: Raw): void {
-    settle(cell, verdict, Object.keys(raw).length > 0 ? { raw } : {});
+  function finishCell(cell: Cell, verdict: Verdict | Concluded, raw: Raw): void {
+    const c: Concluded = 'verdict' in verdict ? verdict : { verdict };
+    if (c.verdict.again && (cell.again ?? 0) < MAX_AGAIN && !disposed) {
+      // could not decide: measure again a little later (the cell waits as pending, off its host's clock)
+      cell.again = (cell.again ?? 0) + 1;
+      cell.abort = undefined;
+      cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
+      const gen = cell.gen;
+      cell.againTimer = setTimeout(() => {
+        cell.againTimer = undefined;
+        if (disposed || cell.gen !== gen) return;
+        queue.push(cell);
+        pump();
+      }, AGAIN_DELAY_MS);
+      if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host);
+      changed();
+      return;
+    }
+    const { again: _again, ...final } = c.verdict;
+    void _again;
+    settle(cell, final, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
     if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host); // nothing left to wait for
     changed();
   }
@@ -468,9 +559,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       if (current()) finishCell(cell, p.verdict, p.raw);
       return;
     }
-    let verdict: Verdict;
+    let verdict: Verdict | Concluded;
     let raw = p.raw;
     try {
+      if (cell.host && cell.check.warmConnection) await warmUp(cell.host, ac.signal);
+      if (!current()) return;
       const r = await runCommands(p.target, p.commands, ac.signal);
       raw = { ...raw, ...r.raw };
       if (!current()) return;
@@ -489,7 +582,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    */
   async function runHostBatch(host: Host, entries: { cell: Cell; pre: PreOutcome | undefined }[]): Promise<void> {
     const target: Target = { kind: 'host', host };
-    const jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
+    let jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
     for (const { cell, pre } of entries) {
       const ac = begin(cell);
       const p = prepare(cell, pre);
@@ -497,9 +590,16 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       else jobs.push({ cell, gen: cell.gen, ac, p, names: Object.keys(p.commands) });
     }
     changed();
+    if (jobs.some((j) => j.cell.check.warmConnection)) {
+      await warmUp(host, jobs[0]!.ac.signal);
+      // given up or cancelled meanwhile: settled already, not sent
+      jobs = jobs.filter((j) => !disposed && j.cell.gen === j.gen && !j.ac.signal.aborted);
+    }
     if (jobs.length === 0) return;
     const batch = jobs.flatMap((j) => j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs, signal: j.ac.signal } })));
     let answers: Promise<CommandResult>[];
+    // every command of the session was handed over now (a later one only starts after the ones before it)
+    const sentAt = now();
     try {
       answers = runner.runBatch!(target, batch);
     } catch (e) {
@@ -512,7 +612,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       j.names.map(() => {
         const answer = answers[i++]!;
         const startAfter = prev;
-        const outcome = backstopped(outcomeOf(answer, target), startAfter, j.ac.signal);
+        const outcome = backstopped(outcomeOf(answer, target, sentAt), startAfter, j.ac.signal);
         prev = outcome;
         return outcome;
       }),
@@ -529,6 +629,30 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
         if (!wasUsable && hostState(host).usable) pump();
       }),
     );
+  }
+
+  /**
+   * Opens the host's connection before a warmConnection check's commands are handed over, unless a command
+   * already came back from it: bounded by the timeout and the signal; whatever the probe says, the commands
+   * go next (a host that cannot be used fails them as usual).
+   */
+  async function warmUp(host: Host, signal: AbortSignal): Promise<void> {
+    if (hostState(host).usable || signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        runner.probe(host).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+          onAbort = () => resolve();
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** An answer of runBatch, or 'silent' when it is not there timeout + grace after `startAfter`. */
@@ -556,7 +680,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   /** The host's cells that are running now. */
   function runningOn(host: Host): Cell[] {
-    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running');
+    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running' && !c.held);
   }
 
   /** (Re)starts the host's one deadline while it has cells running; stops it when it has none. */
@@ -673,6 +797,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       cell.gen++;
       cell.abort?.abort();
       cell.abort = undefined;
+      delete cell.own;
+      cell.held = false;
+      cell.again = 0;
+      clearTimeout(cell.againTimer);
+      cell.againTimer = undefined;
       cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
       // a rerun tries the host again and asks the bastion again
       if (cell.host) {
@@ -699,6 +828,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     disposed = true;
     for (const hs of hosts.values()) clearTimeout(hs.deadline);
     for (const ps of pres.values()) ps.abort.abort();
+    for (const cell of cells.values()) clearTimeout(cell.againTimer);
     for (const cell of cells.values()) {
       if (cell.result.status === 'pending' || cell.result.status === 'running') {
         cell.gen++;

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Host, Inventory, Role } from '../inventory/types.js';
-import { evaluate } from './common.js';
-import type { Check, CheckContext, CommandOutput, Verdict } from './types.js';
+import { evaluate, evaluateFacts } from './common.js';
+import type { AcrossCell, Check, CheckContext, CommandOutput, Verdict } from './types.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/checks/', import.meta.url));
 
@@ -52,10 +52,28 @@ export function guideInventory(): Inventory {
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }
 
-export function ctxOf(inventory: Inventory): CheckContext {
-  return { inventory, oc: 'oc' };
+/** The tests' "now" on the bastion: 2018-10-04T09:12:40Z. */
+export const TEST_NOW = Date.parse('2018-10-04T09:12:40Z');
+
+export function ctxOf(inventory: Inventory, now = TEST_NOW): CheckContext {
+  return { inventory, oc: 'oc', now: () => now };
 }
 
 export function judge<F, P>(check: Check<F, P>, outputs: Record<string, CommandOutput>, h: Host | undefined, ctx: CheckContext, pre?: P): Verdict {
   return evaluate(check, outputs, h, ctx, pre);
+}
+
+/**
+ * A check with `across` as the health run settles it: each host's own evaluation, then the comparison.
+ * Returns the verdicts by host name. A host given a Verdict instead of outputs is one whose commands could
+ * not run (unreachable): it has no facts, only that verdict.
+ */
+export function judgeAcross<F, P>(check: Check<F, P>, cells: [Host, Record<string, CommandOutput> | Verdict][], ctx: CheckContext, pre?: P): Map<string, Verdict> {
+  const inputs: AcrossCell<F>[] = cells.map(([h, o]) => {
+    if ('status' in o && typeof o.status === 'string') return { host: h, verdict: o as Verdict };
+    const e = evaluateFacts(check, o as Record<string, CommandOutput>, h, ctx, pre);
+    return e.facts ? { host: h, verdict: e.verdict, facts: e.facts.value } : { host: h, verdict: e.verdict };
+  });
+  const verdicts = check.across ? check.across(inputs, ctx) : inputs.map((i) => i.verdict);
+  return new Map(inputs.map((i, k) => [i.host.name, verdicts[k]!]));
 }

@@ -10,6 +10,14 @@ export interface CommandOutput {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /**
+   * On the bastion's clock (ms since the epoch), set by the health run, absent elsewhere: when the run
+   * handed the command to the runner (the host cannot have started it earlier: for a batched session, the
+   * time the whole batch was handed over) and when its answer came back (it cannot have ended later).
+   * The ntp check brackets a host's `date` between them.
+   */
+  sentAt?: number;
+  receivedAt?: number;
 }
 
 export interface Fix {
@@ -26,12 +34,20 @@ export interface Verdict {
   /** The parsed facts that led to the verdict (shown on Enter, and in `check --json` as details). */
   details?: Record<string, unknown>;
   fix?: Fix;
+  /**
+   * The measurement could not decide (the ntp check's clock bracket too wide: the bastion was busy): the
+   * health run takes the cell again a little later, twice at most, and settles it with this verdict only
+   * when the last try still cannot decide. Not shown.
+   */
+  again?: boolean;
 }
 
 export interface CheckContext {
   inventory: Inventory;
   /** The `oc` binary to call on the bastion (`--oc PATH`, default `oc`). */
   oc: string;
+  /** The bastion's clock (ms since the epoch): injectable, so that a verdict about "how long ago" is testable. */
+  now(): number;
 }
 
 /** Where a check runs: on each host that has one of the roles (over SSH), or once on the bastion (`oc`). */
@@ -48,12 +64,27 @@ export interface PreStage<Pre> {
   parse(outputs: Record<string, CommandOutput>, ctx: CheckContext): Pre;
 }
 
+/** One host cell of a check, as `across` sees it. */
+export interface AcrossCell<Facts> {
+  host: Host;
+  /** Its facts; absent when its commands could not run (host unreachable, timeout) or were not understood. */
+  facts?: Facts;
+  /** Its own verdict (from `verdict`, or the error that stopped it). */
+  verdict: Verdict;
+}
+
 export interface Check<Facts = unknown, Pre = undefined> {
   id: string;
   title: string;
   /** Guide section, e.g. "3.3". */
   section: string;
   placement: CheckPlacement;
+  /**
+   * Hand this check's commands to a host only once its connection is open (the run asks the runner to
+   * open it first): the ntp check brackets a host's `date` between handing over and answer, and a
+   * connection being made in between would only widen the bracket.
+   */
+  warmConnection?: boolean;
   /** Bastion stage for a host check (see PreStage); absent for most checks. */
   pre?: PreStage<Pre>;
   /**
@@ -65,4 +96,11 @@ export interface Check<Facts = unknown, Pre = undefined> {
   parse(outputs: Record<string, CommandOutput>, host: Host | undefined, ctx: CheckContext, pre?: Pre): Facts;
   /** Pure: facts → verdict with message and fix. */
   verdict(facts: Facts, host: Host | undefined, ctx: CheckContext): Verdict;
+  /**
+   * Optional, host checks only: a comparison across the hosts of the run (tun0 has the same MTU on every
+   * node; what the masters saw of each node's kubelet port). The run holds every host cell of the check
+   * (shown running) until all of them have their own verdict, then settles them with these verdicts, one
+   * per cell, same order. Pure.
+   */
+  across?(cells: readonly AcrossCell<Facts>[], ctx: CheckContext): Verdict[];
 }

@@ -859,7 +859,9 @@ export function ocGetSvcRegistry(c: DemoCluster): string {
 export function controllersLeaderJson(c: DemoCluster): string {
   const m = c.hosts.find((h) => h.kind === 'master' && !h.down && h.index === 1) ?? c.hosts.find((h) => h.kind === 'master');
   const holder = `master-${m?.name ?? 'master'}-${m?.ip ?? '10.0.0.1'}-${podSuffix('controllers', 8)}`;
-  const leader = JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: '2018-09-30T18:16:54Z', renewTime: '2018-10-04T09:12:33Z', leaderTransitions: 4 });
+  // the leader renews its lease every few seconds: renewTime is the last whole second (a fixed time would be a stale lease)
+  const renewTime = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const leader = JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: '2018-09-30T18:16:54Z', renewTime, leaderTransitions: 4 });
   return JSON.stringify(
     {
       apiVersion: 'v1',

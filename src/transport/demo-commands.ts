@@ -215,6 +215,12 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   // Chapter 2: NTP, entropy
   { id: 'timedatectl', match: /^timedatectl(?: status)?$/, answer: () => ({ out: timedatectlText() }) },
   { id: 'timedatectl-set', match: /^timedatectl set-(ntp|timezone)\b/, answer: () => ({}) },
+  // the ntp check's clock samples (uptime, date, the session leader's start tick, CLK_TCK): the demo hosts'
+  // clocks agree with this machine's, and their sessions are "just started" (age 0: the whole round trip counts)
+  { id: 'date-epoch', match: /^date \+%s\.%N$/, answer: () => ({ out: (Date.now() / 1000).toFixed(9) }) },
+  { id: 'proc-uptime', match: /^cut -d\s+-f1 \/proc\/uptime$/, answer: () => ({ out: '3540127.42' }) },
+  { id: 'proc-leader-start', match: /^awk .*\/proc\/self\/stat$/, answer: () => ({ out: '354012742' }) },
+  { id: 'getconf-clk-tck', match: /^getconf CLK_TCK$/, answer: () => ({ out: '100' }) },
   { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
   { id: 'redhat-release', match: /^cat \/etc\/redhat-release$/, answer: () => ({ out: 'Red Hat Enterprise Linux Server release 7.5 (Maipo)' }) },
   {

@@ -835,6 +835,7 @@ export class SshRunner implements Runner {
     const out = new OutputCollector(max, safeCallback(options.onStdout));
     const err = new OutputCollector(max, safeCallback(options.onStderr));
     const sudo = this.needsSudo(conn.host, conn.user);
+    const sentAt = Date.now();
     const ch = await conn.exec(client, remoteCommandText(command.script, sudo));
 
     return new Promise<CommandResult>((resolve, reject) => {
@@ -940,6 +941,7 @@ export class SshRunner implements Runner {
           timedOut,
           cancelled,
           durationMs: Date.now() - started,
+          sentAt,
         };
         if (exitSignal !== undefined) res.signal = exitSignal;
         resolve(res);
@@ -1040,6 +1042,7 @@ export class SshRunner implements Runner {
   private async executeBatch(conn: HostConnection, client: Client, items: BatchEntry[]): Promise<void> {
     const nonce = randomBytes(8).toString('hex');
     const sudo = this.needsSudo(conn.host, conn.user);
+    const sentAt = Date.now();
     const ch = await conn.exec(client, remoteCommandText(batchScript(items.map((i) => i.command.script), nonce), sudo));
 
     return new Promise<void>((resolve, reject) => {
@@ -1113,6 +1116,7 @@ export class SshRunner implements Runner {
           timedOut: false,
           cancelled: false,
           durationMs: Date.now() - items[k]!.started,
+          sentAt,
           ...extra,
         };
       };

@@ -29,6 +29,12 @@ export interface CommandResult {
   timedOut: boolean;
   cancelled: boolean;
   durationMs: number;
+  /**
+   * Date.now() just before the command's session was asked to start on the host (for a batched command,
+   * its session's), when the runner knows it: the command cannot have started earlier. The health run
+   * brackets a host's clock with it (waiting for a connection or a free session does not count).
+   */
+  sentAt?: number;
 }
 
 export type ConnectivityState =

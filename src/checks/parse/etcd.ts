@@ -180,6 +180,19 @@ export function parseV3MemberList(text: string): EtcdMember[] {
   return out;
 }
 
+/**
+ * `etcdctl member list -w json` through ONE endpoint: the membership as that member sees it, and which
+ * member answered (the header's member_id, hex).
+ */
+export function parseV3MemberListView(text: string): { memberId?: string; members: EtcdMember[] } {
+  const body = lines(text).filter((l) => !isLogLine(l)).join('\n');
+  if (!body.startsWith('{')) return { members: [] };
+  const doc = parseJsonLossless(body) as { header?: { member_id?: unknown } };
+  const id = doc.header?.member_id;
+  const members = parseV3MemberList(body);
+  return id !== undefined && id !== 0 && id !== '0' ? { memberId: idToHex(id), members } : { members };
+}
+
 export interface V3EndpointHealth {
   endpoint: string;
   healthy: boolean;

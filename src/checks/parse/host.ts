@@ -85,6 +85,32 @@ export interface DockerInfo {
   dataLoopFile?: string;
   rootDir?: string;
   serverVersion?: string;
+  /** devicemapper: the thin pool (`Pool Name`) and its space, in bytes. */
+  thinPool?: ThinPool;
+}
+
+export interface ThinPool {
+  name?: string;
+  dataUsed?: number;
+  dataTotal?: number;
+  dataAvailable?: number;
+  metadataUsed?: number;
+  metadataTotal?: number;
+  metadataAvailable?: number;
+  /** `Thin Pool Minimum Free Space` (dm.min_free_space): below it docker creates no more containers. */
+  minFreeSpace?: number;
+}
+
+const DECIMAL: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15 };
+
+/**
+ * A size of `docker info` (go-units HumanSize: decimal units, 4 significant digits): `21.47 GB` as RHEL's
+ * docker 1.13 prints it, `390.6MB` as later ones do, `0 B`.
+ */
+export function parseDockerSize(text: string): number {
+  const r = /^(\d+(?:\.\d+)?)\s*([kKMGTP]?B)$/.exec(text.trim());
+  if (!r) throw new Error(`unexpected docker info size ${JSON.stringify(text.trim())}`);
+  return Math.round(Number(r[1]) * DECIMAL[r[2]!.toUpperCase()]!);
 }
 
 /** `docker info` (key: value lines; the flattened form of the guide works too). */
@@ -106,6 +132,29 @@ export function parseDockerInfo(text: string): DockerInfo {
   if (root) out.rootDir = root;
   const v = get('Server Version');
   if (v) out.serverVersion = v;
+  if (out.storageDriver === 'devicemapper') {
+    const pool: ThinPool = {};
+    const size = (key: string): number | undefined => {
+      const r = new RegExp(`${key}:[ \\t]*(\\d+(?:\\.\\d+)?[ \\t]*[kKMGTP]?B)\\b`).exec(text);
+      return r ? parseDockerSize(r[1]!) : undefined;
+    };
+    const fields: [keyof ThinPool, string][] = [
+      ['dataUsed', 'Data Space Used'],
+      ['dataTotal', 'Data Space Total'],
+      ['dataAvailable', 'Data Space Available'],
+      ['metadataUsed', 'Metadata Space Used'],
+      ['metadataTotal', 'Metadata Space Total'],
+      ['metadataAvailable', 'Metadata Space Available'],
+      ['minFreeSpace', 'Thin Pool Minimum Free Space'],
+    ];
+    for (const [k, key] of fields) {
+      const n = size(key);
+      if (n !== undefined) (pool as Record<string, number>)[k] = n;
+    }
+    const name = get('Pool Name');
+    if (name) pool.name = name;
+    out.thinPool = pool;
+  }
   return out;
 }
 
@@ -210,4 +259,51 @@ export function parseCurlVerbose(verbose: string, body = ''): CurlResult {
   const err = /^curl: \(\d+\).*$/m.exec(verbose);
   if (err) out.error = err[0];
   return out;
+}
+
+export interface ClockSample {
+  /** The host's `date +%s.%N`, ms since the epoch. */
+  hostMs: number;
+  /** Its resolution (1 ns with %N; 1 s without). */
+  resolutionMs: number;
+  /**
+   * How long the session's first process (its process group leader: the shell sshd started for this
+   * command or batch) had been running when the sample was taken, by the host's own uptime — 10 ms
+   * ticks, rounded down; 0 when unknown.
+   */
+  sessionAgeMs: number;
+}
+
+/**
+ * The ntp check's clock sample: four lines — `cut -d' ' -f1 /proc/uptime` (seconds since boot),
+ * `date +%s.%N`, the start time of the process group leader in clock ticks since boot (field 22 of its
+ * /proc/PID/stat) and `getconf CLK_TCK`. When only the date could be read the session's age is 0
+ * (unknown: the bracket stays as wide as the whole round trip).
+ */
+export function parseClockSample(text: string): ClockSample {
+  const ls = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (ls.length === 4 && /^\d+(\.\d+)?$/.test(ls[0]!) && /^\d+$/.test(ls[2]!) && /^\d+$/.test(ls[3]!) && Number(ls[3]) > 0) {
+    const date = parseEpochSeconds(ls[1]!);
+    const ageMs = (Number(ls[0]) - Number(ls[2]) / Number(ls[3])) * 1000;
+    // a tick and the uptime's centisecond, both rounded down: take 20 ms off so the age is never overstated
+    return { hostMs: date.ms, resolutionMs: date.resolutionMs, sessionAgeMs: Math.max(0, ageMs - 20) };
+  }
+  // the date alone (no /proc, no getconf): the session's age is unknown
+  const dateLine = ls.length >= 2 && /^\d+\.\d{1,2}$/.test(ls[0]!) ? ls[1] : ls[0];
+  if (dateLine !== undefined && /^\d{9,11}(\.\d{3,9})?$/.test(dateLine)) {
+    const date = parseEpochSeconds(dateLine);
+    return { hostMs: date.ms, resolutionMs: date.resolutionMs, sessionAgeMs: 0 };
+  }
+  throw new Error(`not a clock sample (uptime, date +%s.%N, leader start, CLK_TCK): ${JSON.stringify(text.trim().slice(0, 120))}`);
+}
+
+/**
+ * `date +%s.%N` (GNU coreutils): seconds since the epoch with nanoseconds, e.g. `1538644353.517281634`,
+ * → milliseconds. Without a fraction (a `date` that has no %N) the time is good to a second only.
+ */
+export function parseEpochSeconds(text: string): { ms: number; resolutionMs: number } {
+  const r = /^(\d{9,11})(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!r) throw new Error(`not a date +%s.%N time: ${JSON.stringify(text.trim().slice(0, 40))}`);
+  const frac = r[2] ?? '';
+  return { ms: Number(r[1]) * 1000 + (frac ? Number(frac.padEnd(9, '0')) / 1e6 : 0), resolutionMs: 1000 / 10 ** frac.length };
 }

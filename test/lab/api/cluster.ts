@@ -297,6 +297,21 @@ function nodeHosts(hosts: LabHost[]): LabHost[] {
   return hosts.filter((h) => h.roles.some((r) => r === 'node' || r === 'master' || r === 'infra') && !h.roles.includes('lb'));
 }
 
+/**
+ * A live controllers leader renews its lease every couple of seconds: whenever the API is asked, the
+ * lease's renewTime is now (day2-tui's controllers-leader check fails a lease older than its duration).
+ */
+export function renewLeaderLease(st: State, now = Date.now()): void {
+  const cm = list(st, 'configmaps').find((c) => c.metadata?.name === 'openshift-master-controllers' && c.metadata?.namespace === 'kube-system');
+  const key = 'control-plane.alpha.kubernetes.io/leader';
+  const raw = cm?.metadata?.annotations?.[key];
+  if (typeof raw !== 'string') return;
+  const lease = JSON.parse(raw) as { holderIdentity?: string; renewTime?: string };
+  if (!lease.holderIdentity) return;
+  lease.renewTime = iso(now);
+  cm!.metadata.annotations[key] = JSON.stringify(lease);
+}
+
 function leaderAnnotation(master: LabHost | undefined, now: number): string {
   const holder = master ? `master-${master.name}-${master.address}-${'dnwrtcl4'}` : '';
   return JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: iso(now - 2 * DAY), renewTime: iso(now), leaderTransitions: 3 });

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { serveDns, type DnsData } from './dns.js';
 import { apiReady, masterApi, type ApiRun } from './master-api.js';
 import {
-  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove,
+  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove, renewLeaderLease,
   syncApiEndpoints,
   type LabHost, type Obj, type State,
 } from './cluster.js';
@@ -496,6 +496,7 @@ const OPENSHIFT_VERSION = {
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   syncApiUnits();
   syncMasterApis();
+  renewLeaderLease(st);
   const u = new URL(req.url ?? '/', URL_);
   const p = u.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
