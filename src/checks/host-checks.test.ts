@@ -122,7 +122,8 @@ test('ntp clock sample: the command reads only, and what it prints on this Linux
   const script = ntpCheck.commands(node, ctx)['clock1']!.script;
   assert.equal(script, CLOCK_SAMPLE.script);
   assert.doesNotMatch(script, />|\brm\b|\bmv\b|\btee\b/);
-  const printed = execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+  // in its own process group led by its shell, as sshd runs a session (a test runner's group leader may be gone)
+  const printed = execFileSync('setsid', ['-w', 'sh', '-c', script], { encoding: 'utf8' });
   assert.match(printed, /^\d+\.\d{2}\n\d{10}\.\d{9}\n\d+\n\d+\n$/); // uptime, date, the leader's start tick, CLK_TCK
   const s = parseClockSample(printed);
   assert.ok(s.sessionAgeMs >= 0 && s.resolutionMs < 1, JSON.stringify(s));
