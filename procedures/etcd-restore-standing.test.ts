@@ -6,6 +6,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, StepStatus } from '../src/engine/types.js';
 import { etcdRestore } from './etcd-restore.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
+import type { MemberNow } from './etcd-member-now.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 
 function host(name: string, roles: Role[], ip: string): Host {
@@ -107,4 +108,68 @@ test('restored and verified, but an API restart did not finish: says the API may
   const done = Object.fromEntries(etcdRestore.steps.filter((s) => s.id !== 'restart-masters').map((s) => [s.id, 'ok' as StepStatus]));
   const w = stand({ ...done, 'restart-masters': ['failed', { [M[0]!]: 'ok', [M[1]!]: 'failed', [M[2]!]: 'pending' }] }, 'restart-masters');
   assert.ok(w.state.some((l) => /etcd is restored, but the masters’ API and controllers were not all restarted: .*old state.*master-restart api/.test(l)), w.state.join('\n'));
+});
+
+// ---- with the look at the members when the run stopped (ctx.look, procedures/etcd-member-now.ts)
+
+/** ctx.look from one MemberNow (or the sentence why not) per member. */
+function withLook(c: StandingContext, now: Record<string, MemberNow | string>): StandingContext {
+  return {
+    ...c,
+    look: {
+      get(name, h) {
+        const v = now[h.name];
+        if (name !== 'etcd-member-now' || v === undefined) throw new Error(`${h.name}: not looked at`);
+        if (typeof v === 'string') throw new Error(v);
+        return v;
+      },
+    },
+  };
+}
+const stoppedEmpty: MemberNow = { etcd: 'stopped', data: 'empty', aside: [ASIDE], manifest: 'none', forceNewCluster: [] };
+const stoppedFull: MemberNow = { etcd: 'stopped', data: 'member', aside: [], manifest: 'none', forceNewCluster: [] };
+const running: MemberNow = { etcd: 'running', mode: 'cluster', data: 'member', aside: [], manifest: 'none', forceNewCluster: [] };
+
+test('look: a move cut off half-way is settled by what is on the host — done on one, not begun on the other; one line per member as seen', () => {
+  const progress: Progress = { 'stop-etcd': 'ok', 'move-data-aside': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }, true] };
+  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: `connection to ${M[2]} lost` }), 'move-data-aside', titles);
+  assert.deepEqual(w.state, [
+    `The data of master-0.example.com was moved to ${ASIDE} (nothing deleted).`,
+    `On master-1.example.com the move did not finish, but it was done: the data is in ${ASIDE} and /var/lib/etcd is empty.`,
+    `On master-2.example.com the move did not finish: look at /var/lib/etcd and ${ASIDE} there before anything else.`,
+    `Seen just now on master-0.example.com: etcd not running; /var/lib/etcd is empty; moved aside: ${ASIDE}.`,
+    `Seen just now on master-1.example.com: etcd not running; /var/lib/etcd is empty; moved aside: ${ASIDE}.`,
+    `Could not look at master-2.example.com just now: connection to master-2.example.com lost`,
+  ]);
+  const notBegun = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedFull, [M[2]!]: stoppedFull }), 'move-data-aside', titles);
+  assert.equal(notBegun.state[1], `On master-1.example.com the move did not happen: the data is still in /var/lib/etcd (no ${ASIDE}).`);
+});
+
+test('look: a stop cut off half-way says whether etcd runs there now, not "may or may not"', () => {
+  const progress: Progress = { 'stop-etcd': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }] };
+  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedFull, [M[1]!]: stoppedFull, [M[2]!]: running }), 'stop-etcd', titles);
+  assert.deepEqual(w.state.slice(0, 4), [
+    'etcd is stopped on master-0.example.com.',
+    'etcd is stopped on master-1.example.com (the stop did not finish there, but no etcd runs there now).',
+    'etcd still runs on master-2.example.com (the stop did not finish there).',
+    "Every member's data is untouched in /var/lib/etcd.",
+  ]);
+});
+
+test('look: etcd running again on a member the run stopped and never started is said, with what resume does about it', () => {
+  const w = restoreWhereItStands(withLook(ctx({ 'stop-etcd': 'ok', 'move-data-aside': ['failed', { [M[0]!]: 'failed' }, false] }, 'failed'), { [M[0]!]: running, [M[1]!]: stoppedFull, [M[2]!]: stoppedFull }), 'move-data-aside', titles);
+  assert.ok(w.state.includes('etcd runs again on master-0.example.com although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.'), w.state.join('\n'));
+  assert.ok(w.state.includes('Seen just now on master-0.example.com: etcd running; /var/lib/etcd holds a member\'s data.'));
+});
+
+test('without a look (nothing was read) the sentences are the journal\'s alone', () => {
+  const w = stand({ 'stop-etcd': 'ok' }, 'move-data-aside');
+  assert.ok(!w.state.some((s) => /^Seen just now|^Could not look/.test(s)));
+});
+
+test('look: a copy of the backup cut off before anything was copied needs nothing moved before resuming', () => {
+  const progress: Progress = { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': ['interrupted', { [M[0]!]: 'interrupted' }, true] };
+  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: stoppedEmpty }), 'restore-data', titles);
+  assert.ok(w.state.includes('master-0.example.com: the copy of the backup into /var/lib/etcd did not finish, but nothing was copied: /var/lib/etcd is empty.'), w.state.join('\n'));
+  assert.match(w.next, /^`day2-tui resume R1` goes on from step \d+/);
 });

@@ -1,13 +1,14 @@
 // Where the cluster stands after an etcd-restore run that did not finish (Procedure.whereItStands), from
-// the journal's step progress: which members were stopped, whose data dir was moved where, whether the
+// the journal's step progress and a look at the members when the run stopped (ctx.look): which members were stopped, whose data dir was moved where, whether the
 // backup is in place and --force-new-cluster still set (drop-in or etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the
-// next safe action. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
+// next safe action. Where a step did not finish on a host, what the look saw there decides. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
 import { etcdHosts } from '../src/checks/etcdctl.js';
 import type { Host } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
 import { timeStamp } from './backup-common.js';
 import { backupParam, DATA_DIR, DROP_IN, ETCD_CONF, paramMember } from './etcd-common.js';
 import { runtimeOf, type Runtime } from '../src/ocp/control-plane.js';
+import { describeMemberNow, memberNow } from './etcd-member-now.js';
 
 const PROGRAM = 'day2-tui';
 
@@ -59,6 +60,13 @@ function howTo(ctx: StandingContext, hosts: readonly Host[]): { tell: string; st
  * etcd-restore's whereItStands. `titles`: step id → title (for "continues from …").
  */
 export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | undefined, titles: ReadonlyMap<string, string>): WhereItStands {
+  const w = fromTheJournal(ctx, stoppedAt, titles);
+  const members = etcdHosts(ctx.inventory);
+  return { ...w, state: [...w.state, ...startedSince(ctx, members), ...seenNow(ctx, members)] };
+}
+
+/** What the journal says the run did, unsure steps settled by the look. */
+function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, titles: ReadonlyMap<string, string>): WhereItStands {
   const step = (id: string): StepProgress | undefined => ctx.steps[id];
   const members = etcdHosts(ctx.inventory);
   const member = paramMember(ctx);
@@ -97,7 +105,7 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
   if (!began(move)) {
     const state: string[] = [];
     if (stopped.length) state.push(`etcd is stopped on ${names(stopped)}.`);
-    if (stopUnsure.length) state.push(`etcd may or may not be stopped on ${names(stopUnsure)} (the stop did not finish there): ${how.tell} says.`);
+    for (const h of stopUnsure) state.push(unsureStop(ctx, h, how.tell));
     if (running.length) state.push(`etcd still runs on ${names(running)}.`);
     if (pods.length) state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ (kept, not deleted).`);
     state.push(`Every member's data is untouched in ${DATA_DIR}.`);
@@ -116,15 +124,20 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
   const notMoved = members.filter((h) => !moved.includes(h.name) && !moveUnsure.includes(h.name)).map((h) => h.name);
   if (moved.length) state.push(`The data of ${names(moved)} was moved to ${aside} (nothing deleted).`);
   if (pods.length) state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ until the run starts it again.`);
-  if (moveUnsure.length) state.push(`On ${names(moveUnsure)} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`);
+  for (const h of moveUnsure) state.push(unsureMove(ctx, h, aside));
   if (notMoved.length) state.push(`${names(notMoved)} still ${notMoved.length === 1 ? 'has its' : 'have their'} data in ${DATA_DIR} (etcd stopped).`);
 
   const restore = step('restore-data');
   let next = resumeText;
   if (restore?.status === 'ok') state.push(`${member.name}: ${DATA_DIR} holds the backup ${backup}.`);
   else if (began(restore)) {
-    state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish; it may be incomplete.`);
-    next = `Move what is in ${DATA_DIR} on ${member.name} aside (the copy needs it empty), then ${resumeText}`;
+    const now = memberNow(ctx.look, member);
+    if (typeof now === 'object' && (now.data === 'empty' || now.data === 'missing')) {
+      state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish, but nothing was copied: ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`);
+    } else {
+      state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish; it may be incomplete.`);
+      next = `Move what is in ${DATA_DIR} on ${member.name} aside (the copy needs it empty), then ${resumeText}`;
+    }
   }
 
   const dropIn = step('force-new-cluster-on');
@@ -165,4 +178,56 @@ export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | u
 
   cautions.push(`Do not delete ${aside} on any member until the cluster is healthy with all ${members.length} members and its data is checked.`);
   return { state, next: `${next}.`, cautions };
+}
+
+/** Members the run stopped and has not started again, where the look found etcd running. */
+function startedSince(ctx: StandingContext, members: readonly Host[]): string[] {
+  const member = paramMember(ctx);
+  const startedByRun = (h: Host): boolean => {
+    if (h.name === member.name) return began(ctx.steps['start-force-new-cluster']);
+    const k = members.filter((m) => m.name !== member.name).findIndex((m) => m.name === h.name) + 1;
+    return began(ctx.steps[`join-${k}`]);
+  };
+  return members
+    .filter((h) => okOn(ctx.steps['stop-etcd'], h) && !startedByRun(h))
+    .filter((h) => runsNow(ctx, h))
+    .map((h) => `etcd runs again on ${h.name} although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.`);
+}
+
+/** A member whose stop did not finish: what the look saw, else the command that tells. */
+function unsureStop(ctx: StandingContext, name: string, tell: string): string {
+  const now = memberNow(ctx.look, hostNamed(ctx, name));
+  if (typeof now === 'object') {
+    return now.etcd === 'stopped'
+      ? `etcd is stopped on ${name} (the stop did not finish there, but no etcd runs there now).`
+      : `etcd still runs on ${name} (the stop did not finish there).`;
+  }
+  return `etcd may or may not be stopped on ${name} (the stop did not finish there): ${tell} says.`;
+}
+
+/** A member whose move did not finish: what the look saw of the data dir and the copy, else where to look. */
+function unsureMove(ctx: StandingContext, name: string, aside: string): string {
+  const now = memberNow(ctx.look, hostNamed(ctx, name));
+  const moved = typeof now === 'object' && now.aside.includes(aside);
+  if (typeof now === 'object' && moved && (now.data === 'empty' || now.data === 'missing')) return `On ${name} the move did not finish, but it was done: the data is in ${aside} and ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`;
+  if (typeof now === 'object' && !moved && now.data === 'member') return `On ${name} the move did not happen: the data is still in ${DATA_DIR} (no ${aside}).`;
+  return `On ${name} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`;
+}
+
+function runsNow(ctx: StandingContext, h: Host): boolean {
+  const now = memberNow(ctx.look, h);
+  return typeof now === 'object' && now.etcd === 'running';
+}
+
+function hostNamed(ctx: StandingContext, name: string): Host {
+  return ctx.inventory.hosts.find((h) => h.name === name)!;
+}
+
+/** One line per member as the look saw it when the run stopped (none when there was no look). */
+function seenNow(ctx: StandingContext, members: readonly Host[]): string[] {
+  if (!ctx.look) return [];
+  return members.map((h) => {
+    const now = memberNow(ctx.look, h);
+    return typeof now === 'object' ? `Seen just now on ${h.name}: ${describeMemberNow(now)}.` : `Could not look at ${h.name} just now: ${now}`;
+  });
 }

@@ -39,6 +39,7 @@ import { etcdBackupDiscovery } from '../src/model/backups.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
+import { etcdMemberNow } from './etcd-member-now.js';
 import {
   allInOneCommand, backupParam, confValue, DATA_DIR, dataDirVerdict, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime,
   followEtcdLog, healthyV2, lastOf, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
@@ -308,6 +309,8 @@ export const etcdRestore: Procedure = {
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
   whereItStands: (ctx, stoppedAt) => restoreWhereItStands(ctx, stoppedAt, new Map(etcdRestore.steps.map((s) => [s.id, s.title]))),
+  // …read with each member as it is when the run stopped: a command cut off half-way left what the journal cannot say
+  look: [etcdMemberNow],
   steps: [
     {
       id: 'check-backup',

@@ -16,10 +16,10 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function ask(probe: FactProbe, host: Host, runner: Runner): Promise<Found> {
+async function ask(probe: FactProbe, host: Host, ctx: StepContext, runner: Runner, timeoutMs: number): Promise<Found> {
   try {
-    const r = await runner.run({ kind: 'host', host }, probe.command(host), { timeoutMs: PROBE_TIMEOUT_MS });
-    if (r.timedOut) return { error: `${host.name}: ${probe.describe}: no answer within ${PROBE_TIMEOUT_MS / 1000} s` };
+    const r = await runner.run({ kind: 'host', host }, probe.command(host, ctx), { timeoutMs });
+    if (r.timedOut) return { error: `${host.name}: ${probe.describe}: no answer within ${timeoutMs / 1000} s` };
     return { value: probe.parse({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }, host) };
   } catch (e) {
     return { error: `${host.name}: ${probe.describe}: ${message(e)}` };
@@ -27,7 +27,7 @@ async function ask(probe: FactProbe, host: Host, runner: Runner): Promise<Found>
 }
 
 /** Every probe on every host it names, all at once. */
-export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner): Promise<FactTable> {
+export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner, timeoutMs = PROBE_TIMEOUT_MS): Promise<FactTable> {
   const table: FactTable = new Map();
   await Promise.all(
     probes.map(async (probe) => {
@@ -40,7 +40,7 @@ export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext
         return; // e.g. a parameter not set yet: every get() then says the fact was not read
       }
       for (const h of hosts) found.set(h.name, { error: `${h.name}: ${probe.describe}: not read yet` }); // inventory order
-      await Promise.all(hosts.map(async (h) => found.set(h.name, await ask(probe, h, runner))));
+      await Promise.all(hosts.map(async (h) => found.set(h.name, await ask(probe, h, ctx, runner, timeoutMs))));
     }),
   );
   return table;
@@ -71,8 +71,8 @@ export function describeFacts(probes: readonly FactProbe[], table: FactTable): s
 }
 
 /** Every probe read on its hosts: the facts as steps see them and one log line per host and probe. */
-export async function readFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner): Promise<{ facts: HostFacts; lines: string[] }> {
-  const table = await gatherFacts(probes, ctx, runner);
+export async function readFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ facts: HostFacts; lines: string[] }> {
+  const table = await gatherFacts(probes, ctx, runner, timeoutMs);
   return { facts: hostFacts(table), lines: describeFacts(probes, table) };
 }
 

@@ -42,6 +42,8 @@ export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
 /** The `step` of the panel's observations in the audit log (Procedure.panel). */
 export const PANEL_STEP = '(panel)';
+/** Per host, for Procedure.look after a run stopped: an unreachable host must not hold the report long. */
+const LOOK_TIMEOUT_MS = 15_000;
 
 /** Test-only (see pauseAtBoundary): the environment variable that names the boundary to pause at. */
 export const PAUSE_ENV = 'DAY2_PAUSE_AFTER_STEP';
@@ -302,6 +304,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
 
   // ---- the snapshot the console renders
   let facts: HostFacts | undefined;
+  let look: HostFacts | undefined;
   let plan: PlanStep[] = [];
   try {
     plan = planProcedure(procedure, params, inventory, startedAtDate);
@@ -675,7 +678,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       steps[js.id] = { status: js.status, destructiveBegun: js.destructiveBegun, hosts };
     }
     const panel = panelSnap ? { panel: panelSnap } : {};
-    const ctx = { ...runContext(), runId, outcome, steps, ...panel };
+    const ctx = { ...runContext(), runId, outcome, steps, ...panel, ...(look ? { look } : {}) };
     try {
       const w = procedure.whereItStands(ctx, journal.currentStep);
       const out: WhereItStands = { state: w.state.map(redactor), next: redactor(w.next) };
@@ -1057,6 +1060,17 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
+  /** Procedure.look, read once the run has stopped without finishing (for whereItStands), each line logged. */
+  async function lookAtHosts(): Promise<void> {
+    const probes = procedure.look ?? [];
+    if (probes.length === 0 || !procedure.whereItStands) return;
+    const at = journal.currentStep ?? '';
+    info(at, 'looking at the hosts as they are now, for where the cluster stands…');
+    const read = await readFacts(probes, runContext(), runner, LOOK_TIMEOUT_MS);
+    look = read.facts;
+    for (const line of read.lines) info(at, `now: ${line}`);
+  }
+
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
     audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(shownParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
@@ -1087,6 +1101,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           await pauseAtBoundary(stateDir, procedure.steps[i]!.id); // test-only, see pauseAtBoundary
           continue;
         }
+        await lookAtHosts().catch(() => undefined);
         if (outcome.end === 'failed') {
           finish('failed', { failure: outcome.failure });
           return;
@@ -1103,6 +1118,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     } catch (e) {
       const idx = procedure.steps.findIndex((s) => s.id === journal.currentStep);
       if (idx >= 0 && journal.steps[idx]!.status === 'running') setStep(idx, 'interrupted', e instanceof Cancelled ? 'cancelled by the operator' : errMessage(e));
+      await lookAtHosts().catch(() => undefined);
       finish('aborted', { message: e instanceof Cancelled ? 'cancelled by the operator' : `internal error: ${errMessage(e)}` });
     }
   }

@@ -82,7 +82,8 @@ export interface FactProbe {
   describe: string;
   /** The hosts to look at (every one is asked, in parallel). */
   where: (ctx: StepContext) => Host[];
-  command: (host: Host) => ShellCommand;
+  /** ctx.facts: the facts read before (none at a run's start; all of them for Procedure.look). */
+  command: (host: Host, ctx: StepContext) => ShellCommand;
   /** Pure: the fact on this host from the command's output; throws the sentence that says why not. */
   parse: (out: CommandOutput, host: Host) => unknown;
   /** One line for the log, e.g. "etcd static pod, api static pod, controllers static pod". */
@@ -244,6 +245,8 @@ export interface StandingContext extends StepContext {
   steps: Readonly<Record<string, StepProgress>>;
   /** The latest panel, if the procedure has one. */
   panel?: PanelSnapshot;
+  /** Procedure.look as read from the hosts when the run stopped (absent: the procedure has none, or nothing ran). */
+  look?: HostFacts;
 }
 
 /** After a run that did not finish: the state of the cluster now and the next safe action. */
@@ -275,6 +278,11 @@ export interface Procedure {
    * (the console and the CLI show it). `stoppedAt`: the step the run stopped at.
    */
   whereItStands?: (ctx: StandingContext, stoppedAt: string | undefined) => WhereItStands;
+  /**
+   * Read-only probes run when a run stops without finishing, before whereItStands (as ctx.look): how the
+   * hosts are now, since the journal knows what was sent, not what a half-done command left behind.
+   */
+  look?: FactProbe[];
 }
 
 // ---- what the engine reports (the screens and the CLI render these) -----------------------------------

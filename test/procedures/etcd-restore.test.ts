@@ -48,6 +48,9 @@ test('etcd-restore: a truncated snapshot is refused before anything stops', asyn
     const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: bad }, join(tmp, 'state-truncated'));
     assert.notEqual(r.code, 0, show(r));
     assert.match(r.stdout + r.stderr, /failed: Verify the backup before anything stops/, show(r));
+    // where it stands: the journal (nothing changed) and each member as the run saw it when it stopped
+    assert.match(r.stdout, /Nothing was changed on the members/, show(r));
+    for (const m of MASTERS) assert.ok(r.stdout.includes(`Seen just now on ${m}: etcd running; /var/lib/etcd holds a member's data`), `${m} not seen as it is:\n${show(r)}`);
     assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
     assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
     const audit = readFileSync(join(tmp, 'state-truncated', 'audit.log'), 'utf8');
