@@ -17,6 +17,12 @@ test('the restored member running alone with --force-new-cluster still set (a un
   assert.match(describeMemberNow(m), /^etcd running, started with --force-new-cluster; \/var\/lib\/etcd holds a member's data; .*drop-in \/etc\/systemd\/system\/etcd.service.d\/temp.conf in place$/);
 });
 
+test('many copies from earlier restores: the count and the newest, not every name', () => {
+  const aside = ['/var/lib/etcd.old-20261207064510', '/var/lib/etcd.old-20261207065820', '/var/lib/etcd.old-20261207065016'];
+  const m = parseMemberNow(out(`running\ndata=member\ndata=exists\n${aside.map((a) => `aside=${a}`).join('\n')}\netcd: cluster\n`));
+  assert.equal(describeMemberNow(m), "etcd running; /var/lib/etcd holds a member's data; 3 copies moved aside, the newest /var/lib/etcd.old-20261207065820");
+});
+
 test('no data dir, files without member/, a glob that matched nothing; the runtime unknown: /proc tells', () => {
   assert.equal(parseMemberNow(out('etcd: not running\naside=/var/lib/etcd.old-*\n')).data, 'missing');
   assert.deepEqual(parseMemberNow(out('etcd: not running\naside=/var/lib/etcd.old-*\n')).aside, []);

@@ -87,7 +87,9 @@ const DATA_WORDS: Record<MemberNow['data'], string> = {
 /** One sentence: `etcd not running; /var/lib/etcd is empty; moved aside: …; manifest in pods-stopped/`. */
 export function describeMemberNow(m: MemberNow): string {
   const parts = [m.etcd === 'stopped' ? 'etcd not running' : m.mode === 'force-new-cluster' ? 'etcd running, started with --force-new-cluster' : 'etcd running', DATA_WORDS[m.data]];
-  if (m.aside.length > 0) parts.push(`moved aside: ${m.aside.join(', ')}`);
+  // earlier restores leave their copies too: past two, the count and the newest
+  if (m.aside.length > 2) parts.push(`${m.aside.length} copies moved aside, the newest ${m.aside[m.aside.length - 1]}`);
+  else if (m.aside.length > 0) parts.push(`moved aside: ${m.aside.join(', ')}`);
   if (m.manifest === 'stopped') parts.push(`etcd manifest in ${stoppedManifestPath('etcd').replace(/\/[^/]+$/, '/')}`);
   if (m.forceNewCluster.includes('drop-in')) parts.push(`--force-new-cluster drop-in ${DROP_IN} in place`);
   if (m.forceNewCluster.includes('etcd.conf')) parts.push(`ETCD_FORCE_NEW_CLUSTER=true in ${ETCD_CONF}`);
