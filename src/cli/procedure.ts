@@ -307,7 +307,8 @@ async function drive(run: ProcedureRun, procedure: Procedure, rendered: Rendered
     case 'failed': {
       const f = result.failure;
       const title = procedure.steps.find((s) => s.id === f?.step)?.title ?? f?.step ?? '?';
-      io.stderr(`${PROGRAM}: step "${title}" failed${f?.host ? ` on ${f.host}` : ''}: \`${f?.command ?? '?'}\` exit code ${f?.exitCode ?? 'none'}\n`);
+      const what = f?.check ? `its ${f.check} did not hold (checked with \`${f.command}\`)` : `\`${f?.command ?? '?'}\` exit code ${f?.exitCode ?? 'none'}`;
+      io.stderr(`${PROGRAM}: step "${title}" failed${f?.host ? ` on ${f.host}` : ''}: ${what}\n`);
       if (f?.tail) for (const l of f.tail.split('\n')) io.stderr(`    ${l}\n`);
       io.stderr(`${PROGRAM}: run ${result.runId} stopped; when the cause is fixed, \`${PROGRAM} resume ${result.runId}\` continues it\n`);
       return 1;

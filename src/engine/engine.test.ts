@@ -141,7 +141,7 @@ test('parameters: required, role choices, unknown names — each error names the
 test('a failed precondition stops the step before any of its commands; a destructive step offers no skip', async () => {
   const steps = backupSteps();
   steps[2] = { ...steps[2]!, precondition: { describe: 'a verified backup exists', command: () => sh`etcdctl snapshot status /safe/s.db`, ok: (o) => (o.exitCode === 0 ? true : 'no verified backup') } };
-  const { run, runner, operator } = start({ procedure: proc(steps), answer: (w, s) => (s.includes('snapshot status') ? { exitCode: 2, stderr: 'Error: no such file' } : happy(w, s)) });
+  const { run, runner, operator, stateDir } = start({ procedure: proc(steps), answer: (w, s) => (s.includes('snapshot status') ? { exitCode: 2, stderr: 'Error: no such file' } : happy(w, s)) });
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.equal(operator.failures.length, 1);
@@ -151,6 +151,21 @@ test('a failed precondition stops the step before any of its commands; a destruc
   assert.ok(!runner.scripts.some((s) => s.includes('mv /var/lib/etcd')), 'nothing changed');
   assert.equal(runner.scripts.at(-1), 'm0.example.com: etcdctl snapshot status /safe/s.db');
   assert.deepEqual(r.snapshot.steps.map((s) => s.status), ['ok', 'ok', 'failed', 'pending']);
+  // it is said as the check that did not hold, not as a command with an exit code; the audit says 'failed' once
+  assert.equal(r.failure!.check, 'precondition');
+  assert.equal(r.message, 'precondition failed: a verified backup exists: no verified backup');
+  const ends = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; text?: string }).filter((e) => e.kind === 'run-end');
+  assert.deepEqual(ends.map((e) => e.text), ['failed: precondition failed: a verified backup exists: no verified backup']);
+});
+
+test('a failed command is said by its command and exit code, once: journal "cmd (exit N)", audit "failed: cmd (exit N)"', async () => {
+  const { run, stateDir } = start({ answer: (w, s) => (s.startsWith('etcdctl') ? { exitCode: 1, stderr: 'etcdserver: request timed out' } : happy(w, s)), operator: new CannedOperator([], ['abort']) });
+  const r = await run.result();
+  assert.equal(r.status, 'failed');
+  assert.equal(r.failure!.check, undefined);
+  assert.match(r.message!, /^etcdctl .* \(exit 1\)$/);
+  const end = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; text?: string }).find((e) => e.kind === 'run-end');
+  assert.equal(end!.text, `failed: ${r.message}`);
 });
 
 test('failure: retry re-runs the failed command (not the ones before), skip goes on, abort ends the run', async () => {

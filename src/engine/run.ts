@@ -42,6 +42,15 @@ export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
 /** The `step` of the panel's observations in the audit log (Procedure.panel). */
 export const PANEL_STEP = '(panel)';
+/**
+ * A failure in one line (journal, audit): a check that said no by its verdict (its command exited as it did,
+ * often 0), anything else by its command and exit code.
+ */
+export function failureText(f: Pick<RunFailureInfo, 'command' | 'exitCode' | 'tail' | 'check'>): string {
+  if (f.check) return f.tail.split('\n')[0] ?? `${f.check} failed`;
+  return `${f.command} (exit ${f.exitCode ?? 'none'})`;
+}
+
 /** Per host, for Procedure.look after a run stopped: an unreachable host must not hold the report long. */
 const LOOK_TIMEOUT_MS = 15_000;
 
@@ -102,6 +111,8 @@ export interface RunFailureInfo {
   exitCode: number | null;
   tail: string;
   choices: FailureChoice[];
+  /** The step's precondition or verification said no: `command` is the check, `exitCode` only what it exited with. */
+  check?: 'precondition' | 'verification';
 }
 
 export interface RunResult {
@@ -207,7 +218,8 @@ function iso(d: Date): string {
   return d.toISOString();
 }
 
-type Problem = { host: string | null; command: string; exitCode: number | null; tail: string };
+/** `check`: the step's precondition or verification ran and said no (its exit code is not the failure). */
+type Problem = { host: string | null; command: string; exitCode: number | null; tail: string; check?: 'precondition' | 'verification' };
 type StepOutcome = 'continue' | { end: 'failed'; failure: RunFailureInfo } | { end: 'stopped-at-gate'; gate: ResolvedGate } | { end: 'aborted'; message: string };
 
 export function startProcedureRun(options: StartRunOptions): ProcedureRun {
@@ -535,7 +547,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       return undefined;
     }
     const tail = tailOf(command, res, 10);
-    return { host: hostName, command: text, exitCode: res.exitCode, tail: redactor(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '') };
+    return { host: hostName, command: text, exitCode: res.exitCode, check: kind, tail: redactor(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '') };
   }
 
   function hostCtx(base: StepContext, host: Host | undefined): StepContext {
@@ -717,7 +729,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     const choicesFor = (): FailureChoice[] => (step.destructive || step.guard ? ['retry', 'abort'] : ['retry', 'skip', 'abort']);
     /** Asks what to do about a problem; 'retry' means: try again. */
     const onProblem = async (p: Problem): Promise<'retry' | StepOutcome> => {
-      const failure: RunFailureInfo = { step: step.id, command: redactor(p.command), host: p.host, exitCode: p.exitCode, tail: redactor(p.tail), choices: choicesFor() };
+      const failure: RunFailureInfo = { step: step.id, command: redactor(p.command), host: p.host, exitCode: p.exitCode, tail: redactor(p.tail), choices: choicesFor(), ...(p.check ? { check: p.check } : {}) };
       const k = hostKey(p.host);
       const hp = js.hosts[k];
       if (hp) {
@@ -729,7 +741,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       save();
       void observe(`after the failure of step ${i + 1}/${procedure.steps.length}`);
       const choice = await askFailure(failure);
-      audit({ kind: 'failure-choice', step: step.id, text: `${choice} after: ${failure.command} (exit ${failure.exitCode ?? 'none'})` });
+      audit({ kind: 'failure-choice', step: step.id, text: `${choice} after: ${failureText(failure)}` });
       if (cancelled) throw new Cancelled();
       if (choice === 'retry') {
         setStep(i, 'running');
@@ -1021,7 +1033,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     journal.endedAt = iso(now());
     if (extra.message) journal.message = redactor(extra.message);
     else if (status === 'stopped-at-gate' && extra.gate) journal.message = `stopped at the gate of "${procedure.steps.find((s) => s.id === extra.gate!.step)?.title ?? extra.gate.step}"`;
-    else if (status === 'failed' && extra.failure) journal.message = `failed: ${extra.failure.command} (exit ${extra.failure.exitCode ?? 'none'})`;
+    else if (status === 'failed' && extra.failure) journal.message = failureText(extra.failure);
     else delete journal.message;
     if (status === 'ok') delete journal.currentStep;
     save();
