@@ -162,6 +162,11 @@ test('look: etcd running again on a member the run stopped and never started is 
   assert.ok(w.state.includes('Seen just now on master-0.example.com: etcd running; /var/lib/etcd holds a member\'s data.'));
 });
 
+test('look: the same reason on every member is said once', () => {
+  const w = restoreWhereItStands(withLook(ctx({ 'check-backup': 'failed' }), { [M[0]!]: 'no answer within 15 s', [M[1]!]: 'no answer within 15 s', [M[2]!]: 'no answer within 15 s' }), 'check-backup', titles);
+  assert.deepEqual(w.state.slice(1), ['Could not look at the members just now: no answer within 15 s']);
+});
+
 test('without a look (nothing was read) the sentences are the journal\'s alone', () => {
   const w = stand({ 'stop-etcd': 'ok' }, 'move-data-aside');
   assert.ok(!w.state.some((s) => /^Seen just now|^Could not look/.test(s)));

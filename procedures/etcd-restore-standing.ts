@@ -226,6 +226,9 @@ function hostNamed(ctx: StandingContext, name: string): Host {
 /** One line per member as the look saw it when the run stopped (none when there was no look). */
 function seenNow(ctx: StandingContext, members: readonly Host[]): string[] {
   if (!ctx.look) return [];
+  const reasons = members.map((h) => memberNow(ctx.look, h));
+  const first = reasons[0];
+  if (members.length > 1 && typeof first === 'string' && reasons.every((r) => r === first)) return [`Could not look at the members just now: ${first}`];
   return members.map((h) => {
     const now = memberNow(ctx.look, h);
     return typeof now === 'object' ? `Seen just now on ${h.name}: ${describeMemberNow(now)}.` : `Could not look at ${h.name} just now: ${now}`;

@@ -43,7 +43,7 @@ export function FailureModal({ failure, stepLabel, destructive, choices, width, 
         </Txt>
         <Txt bold>{` ${stepLabel}`}</Txt>
       </Text>
-      <Txt wrap="truncate">{`${failure.check ? 'Checked with' : 'Command'}${failure.host ? ` on ${failure.host}` : ' on the bastion'}: ${failure.command}`}</Txt>
+      <Txt wrap="truncate">{`${failure.check ? `The ${failure.check}` : 'Command'}${failure.host ? ` on ${failure.host}` : ' on the bastion'}: ${failure.command}`}</Txt>
       <Txt bold wrap="truncate">{failure.check ? `Its ${failure.check} did not hold (see below)` : `Exit code: ${failure.exitCode ?? 'none (no exit status: killed, timed out or connection lost)'}`}</Txt>
       <Txt dim wrap="truncate">
         Output, last lines:
