@@ -19,8 +19,9 @@ export interface StepListProps {
 
 export function StepList({ steps, current, waiting, ended, width, height }: StepListProps) {
   const h = Math.max(1, height);
-  const more = steps.length > h;
-  const rows = more ? Math.max(1, h - 1) : h;
+  // the "steps a-b of n" line only where there is a row for it besides one step (one row: the step alone)
+  const more = steps.length > h && h >= 2;
+  const rows = more ? h - 1 : h;
   const start = stepWindowStart(steps, current, rows);
   const shown = steps.slice(start, start + rows);
   const numWidth = String(steps.length).length;
