@@ -2,17 +2,9 @@
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
-import type { CatalogueEntry } from '../src/model/catalogue.js';
+import type { ParameterInfo } from '../src/model/catalogue.js';
 import type { ParameterSpec, Placement, Step, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { findEntry } from './catalogue.js';
-
-/** The catalogue entry of a built procedure (throws at load time when the id is missing). */
-export function catalogueEntry(id: string): CatalogueEntry {
-  const e = findEntry(id);
-  if (!e) throw new Error(`procedure ${id}: not in the catalogue`);
-  return e;
-}
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
 export function dateStamp(d: Date): string {
@@ -98,8 +90,8 @@ export function hostsOfRole(inventory: Inventory, role: Role): Host[] {
 }
 
 /** The catalogue's parameters with their validators attached. */
-export function withValidators(entry: CatalogueEntry, validators: Record<string, ParameterSpec['validate']>): ParameterSpec[] {
-  return entry.parameters.map((p) => {
+export function withValidators(parameters: readonly ParameterInfo[], validators: Record<string, ParameterSpec['validate']>): ParameterSpec[] {
+  return parameters.map((p) => {
     const v = validators[p.name];
     return v ? { ...p, validate: v } : { ...p };
   });

@@ -1,81 +1,38 @@
 // Every check, procedure and guidance section of the guide (shared/PROCEDURES.md), built or not.
 // `day2-tui list`, the console's Home screen and the `:` jump all read this list; a procedure's own
-// file takes its metadata from here. Order: chapter, then the guide's section order.
-import type { CatalogueEntry, ParameterInfo } from '../src/model/catalogue.js';
+// file (procedures/define.ts) writes its own entry and the registry (index.ts) brings it here. Order:
+// chapter, then the guide's section order.
+import type { CatalogueEntry } from '../src/model/catalogue.js';
+import { catalogueEntry, HOST_BACKUP_DIR, hostParam, oneOf, project, secret, textParam as text, yesNo, type EntryDraft } from './define.js';
+import { PROCEDURES } from './index.js';
 
-export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
-  2: 'Run-once tasks',
-  3: 'Environment health checks',
-  4: 'Environment-wide backups',
-  5: 'Host-level tasks',
-  6: 'Project-level tasks',
-  7: 'Docker tasks',
-  8: 'Managing certificates',
-};
+export { CHAPTER_TITLES } from './define.js';
 
-type Draft = Omit<CatalogueEntry, 'chapterTitle' | 'built' | 'parameters' | 'chapter'> & {
-  parameters?: ParameterInfo[];
-};
-
-/**
- * Ids of the procedures that have a file under procedures/ and are registered in procedures/index.ts.
- * (Not derived by importing index.ts: the procedure files import this module, and the cycle would leave
- * CATALOGUE uninitialised.) procedures/backups.test.ts checks that this set and PROCEDURES agree.
- */
-export const BUILT_IDS: ReadonlySet<string> = new Set(['master-backup', 'node-backup', 'registry-certs-backup', 'etcd-backup', 'etcd-config-restore', 'etcd-restore', 'etcd-snapshot-restore', 'etcd-peerurl-fix', 'etcd-add-member', 'etcd-remove-member', 'etcd-replace', 'node-evacuate', 'node-decommission', 'master-decommission', 'docker-storage-expand', 'docker-storage-overlay2']);
 /** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
 export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
   'ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns',
   'api-health', 'kubelet-port', 'router-dns', 'registry-route', 'disk', 'docker-storage', 'controllers-leader', 'mtu',
 ]);
 
-function entry(draft: Draft): CatalogueEntry {
-  const chapter = Number(draft.section.split('.')[0]);
-  const chapterTitle = CHAPTER_TITLES[chapter];
-  if (chapterTitle === undefined) throw new Error(`catalogue: ${draft.id}: no chapter ${chapter}`);
-  return {
-    id: draft.id,
-    kind: draft.kind,
-    title: draft.title,
-    chapter,
-    chapterTitle,
-    section: draft.section,
-    guideLine: draft.guideLine,
-    risk: draft.risk,
-    built: BUILT_IDS.has(draft.id) || BUILT_CHECK_IDS.has(draft.id),
-    summary: draft.summary,
-    parameters: draft.parameters ?? [],
-  };
+/** A check or guidance section, or a procedure not built yet (a built one's entry comes from its own file). */
+function entry(draft: EntryDraft): CatalogueEntry {
+  return catalogueEntry(draft, draft.kind === 'check' && BUILT_CHECK_IDS.has(draft.id));
 }
 
-// ---- parameter builders -------------------------------------------------------------------------
-
-type RoleName = 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node';
-
-function hostParam(name: string, role: RoleName, description: string, required = true): ParameterInfo {
-  return { name, description, required, choices: { fromRole: role } };
+/** Guide order: the section's numbers, then the line in the guide, then as written. */
+function guideOrder(a: CatalogueEntry, b: CatalogueEntry): number {
+  const x = a.section.split(/[^0-9]+/).filter(Boolean).map(Number);
+  const y = b.section.split(/[^0-9]+/).filter(Boolean).map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? -1) - (y[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return a.guideLine - b.guideLine;
 }
-function text(name: string, description: string, required = true, dflt?: string): ParameterInfo {
-  const p: ParameterInfo = { name, description, required };
-  if (dflt !== undefined) p.default = dflt;
-  return p;
-}
-function oneOf(name: string, description: string, values: string[], dflt: string): ParameterInfo {
-  return { name, description, required: false, choices: { values }, default: dflt };
-}
-function yesNo(name: string, description: string, dflt: 'yes' | 'no' = 'no'): ParameterInfo {
-  return oneOf(name, description, ['yes', 'no'], dflt);
-}
-function secret(name: string, description: string): ParameterInfo {
-  return { name, description, required: true, secret: true };
-}
-
-const project = (description = 'Project (namespace) to work in'): ParameterInfo => text('project', description);
-const HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
 
 // ---- the catalogue ------------------------------------------------------------------------------
 
-export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
+const NOT_BUILT: readonly CatalogueEntry[] = [
   // Chapter 2 — run-once tasks
   entry({
     id: 'ntp', kind: 'check', title: 'Time synchronisation (NTP)', section: '2.1', guideLine: 10, risk: 'read-only',
@@ -189,32 +146,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
 
   // Chapter 4 — environment-wide backups
   entry({
-    id: 'master-backup', kind: 'procedure', title: 'Back up master hosts', section: '4.1, 5.2.2', guideLine: 268, risk: 'low',
-    summary: 'Copies master configuration, certificates, service settings and the package list into a dated backup directory on each master.',
-    parameters: [
-      hostParam('host', 'master', 'Master to back up; default: every master', false),
-      text('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
-      yesNo('archive', 'Also pack the backup directory into a tar.gz'),
-    ],
-  }),
-  entry({
-    id: 'node-backup', kind: 'procedure', title: 'Back up node hosts', section: '4.2, 5.3.2', guideLine: 338, risk: 'low',
-    summary: 'Copies node configuration, certificates, service settings and the package list into a dated backup directory on each node.',
-    parameters: [
-      hostParam('host', 'node', 'Node to back up; default: every node', false),
-      text('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
-      yesNo('archive', 'Also pack the backup directory into a tar.gz'),
-    ],
-  }),
-  entry({
-    id: 'registry-certs-backup', kind: 'procedure', title: 'Back up registry certificates', section: '4.3, 7.2.2', guideLine: 402, risk: 'low',
-    summary: 'Archives the docker registry certificates and the trusted CAs of every node and copies them off the hosts.',
-    parameters: [
-      hostParam('host', 'node', 'Node to back up; default: every node', false),
-      text('copy-to', 'Directory on the bastion the archives are copied to'),
-    ],
-  }),
-  entry({
     id: 'info-inventory-backup', kind: 'info', title: 'Back up installation files', section: '4.4', guideLine: 410, risk: 'read-only',
     summary: 'Guidance: keep the Ansible inventory, custom playbooks and repository files; the tool can copy the inventory into a backup.',
   }),
@@ -227,47 +158,14 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
       text('dest', 'Directory on the bastion to copy the data into'),
     ],
   }),
-  entry({
-    id: 'etcd-backup', kind: 'procedure', title: 'Back up etcd', section: '4.6, 5.4.1', guideLine: 438, risk: 'medium',
-    summary: 'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
-    parameters: [
-      hostParam('host', 'etcd', 'Member to back up; default: every etcd member', false),
-      text('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'),
-      text('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false),
-    ],
-  }),
 
   // Chapter 5 — host-level tasks
-  entry({
-    id: 'master-decommission', kind: 'procedure', title: 'Decommission a master', section: '5.2.1', guideLine: 587, risk: 'destructive',
-    summary: 'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
-    parameters: [
-      hostParam('node', 'master', 'Master to decommission'),
-      yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
-      text('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
-      text('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false),
-      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-    ],
-  }),
   entry({
     id: 'master-restore', kind: 'procedure', title: 'Restore a master from backup', section: '5.2.3', guideLine: 843, risk: 'high',
     summary: "Puts a master's backed-up configuration, packages and trusted CAs back and restarts the API and controllers.",
     parameters: [
       hostParam('host', 'master', 'Master to restore'),
       text('backup', `Backup directory on that master, e.g. ${HOST_BACKUP_DIR}`),
-    ],
-  }),
-  entry({
-    id: 'node-decommission', kind: 'procedure', title: 'Decommission a node', section: '5.3.1', guideLine: 869, risk: 'destructive',
-    summary: 'Checks spare capacity, drains the node, rescales router and registry, updates the load balancer and deletes the node.',
-    parameters: [
-      hostParam('node', 'node', 'Node to decommission'),
-      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-      yesNo('allow-low-capacity', 'Go ahead even when fewer than 2 infra nodes (or no compute node) would stay online'),
-      text('router-replicas', 'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas', false),
-      text('registry-replicas', 'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node', false),
     ],
   }),
   entry({
@@ -279,69 +177,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
     ],
   }),
   entry({
-    id: 'etcd-config-restore', kind: 'procedure', title: 'Restore etcd configuration', section: '5.4.2', guideLine: 1093, risk: 'high',
-    summary: "Copies a member's backed-up etcd configuration back, fixes its SELinux labels and restarts etcd.",
-    parameters: [
-      hostParam('host', 'etcd', 'etcd member to restore'),
-      text('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'),
-    ],
-  }),
-  entry({
-    id: 'etcd-restore', kind: 'procedure', title: 'Restore etcd from backup (v2 + v3)', section: '5.4.2.1', guideLine: 1100, risk: 'destructive',
-    summary: 'Restores the data backup on one member, starts it as a new single-member cluster, then brings the other members back one at a time.',
-    parameters: [
-      hostParam('host', 'etcd', 'Member that gets the backup data; the others rejoin empty'),
-      text('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'),
-    ],
-  }),
-  entry({
-    id: 'etcd-peerurl-fix', kind: 'procedure', title: 'Fix an etcd member peer URL', section: '5.4.2.1.1', guideLine: 1128, risk: 'medium',
-    summary: 'Replaces the localhost peer URL a member advertises after a forced new cluster with its real https address.',
-    parameters: [hostParam('host', 'etcd', 'Member whose peer URL to fix')],
-  }),
-  entry({
-    id: 'etcd-snapshot-restore', kind: 'procedure', title: 'Restore etcd from a v3 snapshot', section: '5.4.2.2', guideLine: 1143, risk: 'destructive',
-    summary: 'Restores a v3 snapshot into a fresh data directory on one member and starts it as a single-member cluster.',
-    parameters: [
-      hostParam('host', 'etcd', 'Member to restore the snapshot on'),
-      text('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'),
-    ],
-  }),
-  entry({
-    id: 'etcd-replace', kind: 'procedure', title: 'Replace an etcd member', section: '5.4.3', guideLine: 1166, risk: 'destructive',
-    summary: 'Adds the new member first and removes the old one afterwards, so quorum holds throughout.',
-    parameters: [
-      hostParam('old', 'etcd', 'Member to replace (it must still be healthy; a failed member is removed first, then a new one added)'),
-      hostParam('new', 'new_etcd', 'Host that takes its place'),
-      text('ip', 'IP address of the new host; default: from the inventory', false),
-      hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
-    ],
-  }),
-  entry({
     id: 'etcd-scaleup-ansible', kind: 'procedure', title: 'Add etcd hosts with Ansible', section: '5.4.4.1', guideLine: 1194, risk: 'high',
     summary: 'Runs the installer scale-up playbook for the [new_etcd] hosts, then moves them to [etcd] in the inventory.',
     parameters: [
       hostParam('host', 'new_etcd', 'Host to add; default: every [new_etcd] host', false),
       text('playbook', 'Scale-up playbook', false, '/usr/share/ansible/openshift-ansible/playbooks/byo/openshift-etcd/scaleup.yml'),
-    ],
-  }),
-  entry({
-    id: 'etcd-add-member', kind: 'procedure', title: 'Add an etcd member by hand', section: '5.4.4.2', guideLine: 1214, risk: 'high',
-    summary: 'Issues certificates from the etcd CA, adds the member, installs and starts etcd on the new host and points the masters at it.',
-    parameters: [
-      // any host of the inventory: usually one of [new_etcd], or a member removed earlier being added back (5.4.3)
-      text('host', 'Host to add: a [new_etcd] host, or a removed member coming back'),
-      text('ip', 'IP address of the new host; default: resolved on the host', false),
-      hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
-    ],
-  }),
-  entry({
-    id: 'etcd-remove-member', kind: 'procedure', title: 'Remove an etcd member', section: '5.4.5, 5.2.1.4', guideLine: 1327, risk: 'destructive',
-    summary: 'Removes a failed or retired member from the etcd cluster, restarts the masters and drops it from the survivors’ configuration.',
-    parameters: [
-      hostParam('member', 'etcd', 'Member to remove'),
-      hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false),
-      yesNo('allow-even', 'Allow leaving an even member count below 3 (2 members tolerate no failure)'),
     ],
   }),
 
@@ -391,37 +231,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
   }),
 
   // Chapter 7 — docker tasks
-  entry({
-    id: 'node-evacuate', kind: 'procedure', title: 'Evacuate a node', section: '7.1.1', guideLine: 1495, risk: 'high',
-    summary: 'Marks a node unschedulable and drains its pods to other nodes.',
-    parameters: [
-      hostParam('node', 'node', 'Node to evacuate'),
-      oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-    ],
-  }),
-  entry({
-    id: 'docker-storage-expand', kind: 'procedure', title: 'Expand docker storage', section: '7.1.2', guideLine: 1505, risk: 'destructive',
-    summary: "Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.",
-    parameters: [
-      hostParam('node', 'node', 'Node whose docker storage to expand'),
-      yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
-      { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
-      text('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false),
-      text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-    ],
-  }),
-  entry({
-    id: 'docker-storage-overlay2', kind: 'procedure', title: 'Switch docker storage to overlay2', section: '7.1.3', guideLine: 1547, risk: 'destructive',
-    summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
-    parameters: [
-      hostParam('node', 'node', 'Node to switch'),
-      yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
-      text('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
-      yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-    ],
-  }),
   entry({
     id: 'registry-ca-install', kind: 'procedure', title: 'Trust an external registry CA', section: '7.2.1, 7.2.3', guideLine: 1588, risk: 'medium',
     summary: "Installs a registry's CA certificate into the system trust of every node and restarts docker.",
@@ -496,7 +305,10 @@ export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([
       text('hostname', "Route host name; default: the existing route's", false),
     ],
   }),
-]);
+];
+
+/** Every entry of the guide in its order: the built procedures from the registry, the rest from above. */
+export const CATALOGUE: readonly CatalogueEntry[] = Object.freeze([...NOT_BUILT, ...PROCEDURES.map((p) => p.entry)].sort(guideOrder));
 
 const BY_ID: ReadonlyMap<string, CatalogueEntry> = new Map(CATALOGUE.map((e) => [e.id, e]));
 

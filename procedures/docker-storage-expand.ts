@@ -20,7 +20,7 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { catalogueEntry, validateHostOfRole, withValidators } from './backup-common.js';
+import { validateHostOfRole, withValidators } from './backup-common.js';
 import {
   DOCKER_UNIT,
   NODE_UNIT,
@@ -58,8 +58,8 @@ import {
   refuseMaster,
 } from './docker-common.js';
 import { sedReplacement } from './etcd-common.js';
+import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 
-const entry = catalogueEntry('docker-storage-expand');
 const SECTION = '7.1.2';
 const MIB = 1024 * 1024;
 
@@ -138,11 +138,19 @@ export function devsEditCommand(file: string, devs: string[], bak: string) {
 
 const SPLIT = '--- lsblk';
 
-export const dockerStorageExpand: Procedure = {
-  entry,
+export const dockerStorageExpand: Procedure = defineProcedure({
+  id: 'docker-storage-expand', title: 'Expand docker storage', section: '7.1.2', guideLine: 1505, risk: 'destructive',
+  summary: "Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.",
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
-  parameters: withValidators(entry, { node: validateHostOfRole('node'), device: validateDevice, vg: validateVg }),
+  parameters: withValidators([
+    hostParam('node', 'node', 'Node whose docker storage to expand'),
+    yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
+    { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
+    textParam('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false),
+    textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+    yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
+  ], { node: validateHostOfRole('node'), device: validateDevice, vg: validateVg }),
   steps: [
     {
       id: 'storage-names',
@@ -230,4 +238,4 @@ export const dockerStorageExpand: Procedure = {
     },
     uncordonStep(SECTION, never),
   ],
-};
+});

@@ -20,7 +20,7 @@
 // before the node is made schedulable again.
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { catalogueEntry, validateHostOfRole, withValidators } from './backup-common.js';
+import { validateHostOfRole, withValidators } from './backup-common.js';
 import {
   DOCKER_ROOT,
   DOCKER_STORAGE,
@@ -51,8 +51,8 @@ import {
   writeFileCommand,
   refuseMaster,
 } from './docker-common.js';
+import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 
-const entry = catalogueEntry('docker-storage-overlay2');
 const SECTION = '7.1.3';
 
 /** Every step after the first: skipped when docker already runs overlay2. */
@@ -70,11 +70,17 @@ export function newSetupFile(ctx: StepContext): string {
 
 const MOUNT_MARK = '--- mount';
 
-export const dockerStorageOverlay2: Procedure = {
-  entry,
+export const dockerStorageOverlay2: Procedure = defineProcedure({
+  id: 'docker-storage-overlay2', title: 'Switch docker storage to overlay2', section: '7.1.3', guideLine: 1547, risk: 'destructive',
+  summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
-  parameters: withValidators(entry, { node: validateHostOfRole('node'), vg: validateVg }),
+  parameters: withValidators([
+    hostParam('node', 'node', 'Node to switch'),
+    yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
+    textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+    yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
+  ], { node: validateHostOfRole('node'), vg: validateVg }),
   steps: [
     {
       id: 'docker-driver',
@@ -144,4 +150,4 @@ export const dockerStorageOverlay2: Procedure = {
     },
     uncordonStep(SECTION, alreadyOverlay2),
   ],
-};
+});

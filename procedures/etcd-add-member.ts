@@ -57,11 +57,11 @@ import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type Et
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
-import { catalogueEntry, hostsOfRole, timeStamp, withValidators } from './backup-common.js';
+import { hostsOfRole, timeStamp, withValidators } from './backup-common.js';
 import { DATA_DIR, ETCD_CONF, ETCD_UNIT, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-add-member');
 
 export const CA_DIR = '/etc/etcd/ca';
 export const OPENSSL_CNF = `${CA_DIR}/openssl.cnf`;
@@ -974,12 +974,18 @@ export function refuseJoining(ctx: StepContext): string | undefined {
   }
 }
 
-export const etcdAddMember: Procedure = {
-  entry,
+export const etcdAddMember: Procedure = defineProcedure({
+  id: 'etcd-add-member', title: 'Add an etcd member by hand', section: '5.4.4.2', guideLine: 1214, risk: 'high',
+  summary: 'Issues certificates from the etcd CA, adds the member, installs and starts etcd on the new host and points the masters at it.',
   // the new member runs etcd as a master there already does (static pod or unit), else as the RPM's unit
   facts: [controlPlaneProbe],
   refuse: (ctx) => refuseJoining(ctx),
-  parameters: withValidators(entry, {
+  parameters: withValidators([
+    // any host of the inventory: usually one of [new_etcd], or a member removed earlier being added back (5.4.3)
+    textParam('host', 'Host to add: a [new_etcd] host, or a removed member coming back'),
+    textParam('ip', 'IP address of the new host; default: resolved on the host', false),
+    hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
+  ], {
     host: validateNewHost,
     ip: (v) => validateIp(v),
     'ca-host': (v, inv) => (etcdHosts(inv).some((h) => h.name === v) ? undefined : `${v} is not an [etcd] host of the inventory`),
@@ -994,6 +1000,6 @@ export const etcdAddMember: Procedure = {
       commands: (ctx) => [sh`printf '%s\\n' ${remainingWork(ctx)}`],
     },
   ],
-};
+});
 
 export default etcdAddMember;

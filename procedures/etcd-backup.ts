@@ -22,9 +22,9 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { controlPlaneProbe, startCommand } from '../src/ocp/control-plane.js';
 import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
-import { catalogueEntry, sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
+import { sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-backup');
 
 export const DEFAULT_DATA_BACKUP_DIR = '/backup/etcd-<YYYYMMDD>';
 export const ETCD_DATA_DIR = '/var/lib/etcd';
@@ -138,11 +138,16 @@ function missingVerdict(what: string) {
 
 // ---- the procedure ---------------------------------------------------------------------------------
 
-export const etcdBackup: Procedure = {
-  entry,
+export const etcdBackup: Procedure = defineProcedure({
+  id: 'etcd-backup', title: 'Back up etcd', section: '4.6, 5.4.1', guideLine: 438, risk: 'medium',
+  summary: 'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
-  parameters: withValidators(entry, {
+  parameters: withValidators([
+    hostParam('host', 'etcd', 'Member to back up; default: every etcd member', false),
+    textParam('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'),
+    textParam('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false),
+  ], {
     host: validateHostOfRole('etcd'),
     'backup-dir': (v) => validateDataDir(v),
     'copy-to': (v) => validateBastionDir(v),
@@ -365,6 +370,6 @@ export const etcdBackup: Procedure = {
       },
     }),
   ],
-};
+});
 
 export default etcdBackup;

@@ -14,14 +14,14 @@ import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { parseV3EndpointHealth } from '../src/checks/parse/etcd.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
-import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { quorumVerdict } from './etcd-backup.js';
 import {
   backupParam, ETCD_CONF, etcdRuntime, followEtcdLog, healthyV3, onParamHost, otherMembers, paramMember, text, untilEtcdHealthy, validateRemoteDir,
 } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-config-restore');
 
 /** The backed-up etcd.conf, as remote shell text choosing between the two layouts. */
 export function sourceConfCommand(dir: string) {
@@ -46,11 +46,15 @@ const etcCopy = (ctx: StepContext): string => `${backupParam(ctx)}/etcd`;
 const missing = (ctx: StepContext): string[] => (ctx.captured.has('missing') ? ctx.captured.get('missing').split(' ').filter(Boolean) : []);
 const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.startedAt)}`;
 
-export const etcdConfigRestore: Procedure = {
-  entry,
+export const etcdConfigRestore: Procedure = defineProcedure({
+  id: 'etcd-config-restore', title: 'Restore etcd configuration', section: '5.4.2', guideLine: 1093, risk: 'high',
+  summary: "Copies a member's backed-up etcd configuration back, fixes its SELinux labels and restarts etcd.",
   // static pod or unit: read from the hosts before the plan and the run (the restart differs)
   facts: [controlPlaneProbe],
-  parameters: withValidators(entry, { host: validateHostOfRole('etcd'), backup: (v) => validateRemoteDir(v) }),
+  parameters: withValidators([
+    hostParam('host', 'etcd', 'etcd member to restore'),
+    textParam('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'),
+  ], { host: validateHostOfRole('etcd'), backup: (v) => validateRemoteDir(v) }),
   panel: etcdPanel(paramMember),
   steps: [
     {
@@ -147,6 +151,6 @@ export const etcdConfigRestore: Procedure = {
       verify: healthyV3((ctx) => etcdEndpoints(ctx.inventory)),
     },
   ],
-};
+});
 
 export default etcdConfigRestore;

@@ -8,7 +8,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { PlanStep } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
-import { BUILT_IDS } from './catalogue.js';
+import { findEntry } from './catalogue.js';
 import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
@@ -56,7 +56,7 @@ const HEALTHY = [
 
 test('registered, built, parameters member / from / allow-even', () => {
   assert.equal(findProcedure('etcd-remove-member'), etcdRemoveMember);
-  assert.ok(BUILT_IDS.has('etcd-remove-member'));
+  assert.equal(findEntry('etcd-remove-member')?.built, true);
   assert.deepEqual(etcdRemoveMember.parameters.map((p) => p.name), ['member', 'from', 'allow-even']);
   assert.deepEqual(etcdRemoveMember.parameters[0]!.choices, { fromRole: 'etcd' });
 });

@@ -23,12 +23,12 @@ import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { catalogueEntry, hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
 import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
+import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 
-const entry = catalogueEntry('etcd-remove-member');
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
 
@@ -193,11 +193,16 @@ function validateFrom(value: string, inventory: Inventory): string | undefined {
   return validateHostOfRole('etcd')(value, inventory);
 }
 
-export const etcdRemoveMember: Procedure = {
-  entry,
+export const etcdRemoveMember: Procedure = defineProcedure({
+  id: 'etcd-remove-member', title: 'Remove an etcd member', section: '5.4.5, 5.2.1.4', guideLine: 1327, risk: 'destructive',
+  summary: 'Removes a failed or retired member from the etcd cluster, restarts the masters and drops it from the survivors’ configuration.',
   // the removed member's etcd and every master's API and controllers are stopped or restarted the way each host runs them
   facts: [controlPlaneProbe],
-  parameters: withValidators(entry, {
+  parameters: withValidators([
+    hostParam('member', 'etcd', 'Member to remove'),
+    hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false),
+    yesNo('allow-even', 'Allow leaving an even member count below 3 (2 members tolerate no failure)'),
+  ], {
     member: validateHostOfRole('etcd'),
     from: validateFrom,
   }),
@@ -389,6 +394,6 @@ export const etcdRemoveMember: Procedure = {
       commands: (ctx) => [sh`printf '%s\\n' ${remainingWork(ctx)}`],
     },
   ],
-};
+});
 
 export default etcdRemoveMember;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, StandingContext, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
-import { BUILT_IDS } from './catalogue.js';
+import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { etcdReplace, membersAfter, replacedVerdict, replacementArithmetic, replaceWhereItStands, survivor } from './etcd-replace.js';
 
@@ -37,7 +37,7 @@ const step = (plan: PlanStep[], id: string): PlanStep => {
 const cmds = (s: PlanStep) => s.commands.map((c) => `${c.host ?? '(bastion)'} ${c.command}`).join('\n');
 
 test('etcd-replace is registered and built', () => {
-  assert.ok(BUILT_IDS.has('etcd-replace'));
+  assert.equal(findEntry('etcd-replace')?.built, true);
   assert.equal(findProcedure('etcd-replace'), etcdReplace);
 });
 

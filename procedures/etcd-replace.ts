@@ -17,14 +17,14 @@ import type { Host, Inventory } from '../src/inventory/types.js';
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
 import type { Params, Placement, Procedure, StandingContext, Step, StepContext, WhereItStands } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { addMemberSteps, archivePath, caHost, clientSteps, prefixDir, refuseJoining, urlsOf, validateIp, validateNewHost } from './etcd-add-member.js';
 import { etcdBackup } from './etcd-backup.js';
 import { quorumOf, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-replace');
 
 type Ctx = { params: Params; inventory: Inventory };
 
@@ -194,12 +194,18 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
 
 const panel = etcdPanel(survivor);
 
-export const etcdReplace: Procedure = {
-  entry,
+export const etcdReplace: Procedure = defineProcedure({
+  id: 'etcd-replace', title: 'Replace an etcd member', section: '5.4.3', guideLine: 1166, risk: 'destructive',
+  summary: 'Adds the new member first and removes the old one afterwards, so quorum holds throughout.',
   // each host's etcd, API and controllers are stopped, started and restarted the way it runs them
   facts: [controlPlaneProbe],
   refuse: (ctx) => refuseJoining({ ...ctx, ...addParams(ctx) }),
-  parameters: withValidators(entry, {
+  parameters: withValidators([
+    hostParam('old', 'etcd', 'Member to replace (it must still be healthy; a failed member is removed first, then a new one added)'),
+    hostParam('new', 'new_etcd', 'Host that takes its place'),
+    textParam('ip', 'IP address of the new host; default: from the inventory', false),
+    hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
+  ], {
     old: validateHostOfRole('etcd'),
     new: validateNewHost,
     ip: (v) => validateIp(v),
@@ -274,6 +280,6 @@ export const etcdReplace: Procedure = {
       commands: (ctx) => [sh`printf '%s\\n' ${remainingWork(ctx)}`],
     },
   ],
-};
+});
 
 export default etcdReplace;

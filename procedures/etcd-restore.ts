@@ -34,7 +34,7 @@ import {
   type Runtime,
 } from '../src/ocp/control-plane.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -45,8 +45,8 @@ import {
   followEtcdLog, healthyV2, lastOf, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
   sedReplacement, stopEveryMemberStep, text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-restore');
 
 /** Members this procedure can bring back (the restored one + up to 6 others). */
 export const MAX_MEMBERS = 7;
@@ -298,9 +298,13 @@ export function rejoinSteps(k: number): Step[] {
 
 // ---- the procedure ---------------------------------------------------------------------------------
 
-export const etcdRestore: Procedure = {
-  entry,
-  parameters: withValidators(entry, {
+export const etcdRestore: Procedure = defineProcedure({
+  id: 'etcd-restore', title: 'Restore etcd from backup (v2 + v3)', section: '5.4.2.1', guideLine: 1100, risk: 'destructive',
+  summary: 'Restores the data backup on one member, starts it as a new single-member cluster, then brings the other members back one at a time.',
+  parameters: withValidators([
+    hostParam('host', 'etcd', 'Member that gets the backup data; the others rejoin empty'),
+    textParam('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'),
+  ], {
     host: validateHostOfRole('etcd'),
     backup: (v) => validateRemoteDir(v),
   }).map((p) => (p.name === 'backup' ? { ...p, discover: etcdBackupDiscovery } : p)),
@@ -525,6 +529,6 @@ export const etcdRestore: Procedure = {
     },
     restartMastersStep('5.4.2.1', { why: 'so that no API serves the old state from its cache' }),
   ],
-};
+});
 
 export default etcdRestore;

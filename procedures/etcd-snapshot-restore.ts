@@ -25,14 +25,14 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
 import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { catalogueEntry, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
 import {
   confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
   paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
 } from './etcd-common.js';
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('etcd-snapshot-restore');
 
 /** etcd's own default when ETCD_INITIAL_CLUSTER_TOKEN is not set (the value the cluster was then created with). */
 export const ETCD_DEFAULT_TOKEN = 'etcd-cluster';
@@ -147,9 +147,13 @@ const memberOf = (ctx: StepContext) => {
 
 // ---- the procedure ---------------------------------------------------------------------------------
 
-export const etcdSnapshotRestore: Procedure = {
-  entry,
-  parameters: withValidators(entry, {
+export const etcdSnapshotRestore: Procedure = defineProcedure({
+  id: 'etcd-snapshot-restore', title: 'Restore etcd from a v3 snapshot', section: '5.4.2.2', guideLine: 1143, risk: 'destructive',
+  summary: 'Restores a v3 snapshot into a fresh data directory on one member and starts it as a single-member cluster.',
+  parameters: withValidators([
+    hostParam('host', 'etcd', 'Member to restore the snapshot on'),
+    textParam('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'),
+  ], {
     host: validateHostOfRole('etcd'),
     snapshot: (v) => validateSnapshotPath(v),
   }).map((p) => (p.name === 'snapshot' ? { ...p, discover: etcdSnapshotDiscovery } : p)),
@@ -347,6 +351,6 @@ export const etcdSnapshotRestore: Procedure = {
     },
     restartMastersStep('5.4.2.2', { why: 'so that no API serves the old state from its cache' }),
   ],
-};
+});
 
 export default etcdSnapshotRestore;

@@ -11,7 +11,6 @@ import { sh } from '../src/transport/shell.js';
 import {
   archiveStep,
   backupDir,
-  catalogueEntry,
   hostnameStep,
   hostsOfRole,
   otherFilesCommands,
@@ -22,13 +21,18 @@ import {
   validateHostOfRole,
   withValidators,
 } from './backup-common.js';
+import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
 
-const entry = catalogueEntry('master-backup');
 const where = roleOrParam('master', 'host', 'every master, one at a time (or the one named by host)');
 
-export const masterBackup: Procedure = {
-  entry,
-  parameters: withValidators(entry, {
+export const masterBackup: Procedure = defineProcedure({
+  id: 'master-backup', title: 'Back up master hosts', section: '4.1, 5.2.2', guideLine: 268, risk: 'low',
+  summary: 'Copies master configuration, certificates, service settings and the package list into a dated backup directory on each master.',
+  parameters: withValidators([
+    hostParam('host', 'master', 'Master to back up; default: every master', false),
+    textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
+    yesNo('archive', 'Also pack the backup directory into a tar.gz'),
+  ], {
     host: validateHostOfRole('master'),
     'backup-dir': (v) => validateBackupDir(v),
   }),
@@ -99,6 +103,6 @@ export const masterBackup: Procedure = {
     },
     archiveStep('4.1', where),
   ],
-};
+});
 
 export default masterBackup;

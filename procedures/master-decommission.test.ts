@@ -8,7 +8,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { planProcedure } from '../src/engine/plan.js';
-import { BUILT_IDS } from './catalogue.js';
+import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { asMasterStep, checkSerialB64, masterCountVerdict, masterDecommission, parseEndpointIps } from './master-decommission.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
@@ -55,7 +55,7 @@ const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, 
 
 test('registered and built; parameters', () => {
   assert.equal(findProcedure('master-decommission'), masterDecommission);
-  assert.ok(BUILT_IDS.has('master-decommission'));
+  assert.equal(findEntry('master-decommission')?.built, true);
   assert.deepEqual(masterDecommission.parameters.map((p) => p.name), ['node', 'allow-even', 'backup-dir', 'copy-to', 'delete-local-data', 'force']);
   assert.deepEqual(masterDecommission.parameters[0]!.choices, { fromRole: 'master' });
   assert.throws(() => planProcedure(masterDecommission, { node: 'node-0.lab.example.com' }, inv, NOW), /not a master host/);

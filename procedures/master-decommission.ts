@@ -31,7 +31,6 @@ import { hostAliases } from '../src/checks/common.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import {
   backupDir,
-  catalogueEntry,
   dateStamp,
   hostnameOf,
   hostsOfRole,
@@ -61,8 +60,8 @@ import {
   podsSteps,
   watchReplacementsSteps,
 } from './node-common.js';
+import { defineProcedure, hostParam, textParam, oneOf, yesNo, HOST_BACKUP_DIR } from './define.js';
 
-const entry = catalogueEntry('master-decommission');
 const SECTION = '5.2.1';
 export const CA_SERIAL = '/etc/origin/master/ca.serial.txt';
 
@@ -180,11 +179,19 @@ export function remainingWorkLines(ctx: StepContext): string[] {
 
 // ---- the procedure ---------------------------------------------------------------------------------
 
-export const masterDecommission: Procedure = {
-  entry,
+export const masterDecommission: Procedure = defineProcedure({
+  id: 'master-decommission', title: 'Decommission a master', section: '5.2.1', guideLine: 587, risk: 'destructive',
+  summary: 'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
   // the API, the controllers and etcd are stopped and restarted the way each master runs them
   facts: [controlPlaneProbe],
-  parameters: withValidators(entry, {
+  parameters: withValidators([
+    hostParam('node', 'master', 'Master to decommission'),
+    yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
+    textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
+    textParam('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false),
+    oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+    yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
+  ], {
     node: validateHostOfRole('master'),
     'backup-dir': (v) => validateBackupDir(v),
     'copy-to': (v) => validateBastionDir(v),
@@ -341,6 +348,6 @@ export const masterDecommission: Procedure = {
       commands: (ctx) => [sh`printf '%s\\n' ${remainingWorkLines(ctx)}`],
     },
   ],
-};
+});
 
 export default masterDecommission;

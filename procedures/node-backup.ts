@@ -10,7 +10,6 @@ import { sh } from '../src/transport/shell.js';
 import {
   archiveStep,
   backupDir,
-  catalogueEntry,
   hostnameStep,
   otherFilesCommands,
   packageListCommand,
@@ -20,13 +19,18 @@ import {
   validateHostOfRole,
   withValidators,
 } from './backup-common.js';
+import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
 
-const entry = catalogueEntry('node-backup');
 const where = roleOrParam('node', 'host', 'every node, one at a time (or the one named by host)');
 
-export const nodeBackup: Procedure = {
-  entry,
-  parameters: withValidators(entry, {
+export const nodeBackup: Procedure = defineProcedure({
+  id: 'node-backup', title: 'Back up node hosts', section: '4.2, 5.3.2', guideLine: 338, risk: 'low',
+  summary: 'Copies node configuration, certificates, service settings and the package list into a dated backup directory on each node.',
+  parameters: withValidators([
+    hostParam('host', 'node', 'Node to back up; default: every node', false),
+    textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
+    yesNo('archive', 'Also pack the backup directory into a tar.gz'),
+  ], {
     host: validateHostOfRole('node'),
     'backup-dir': (v) => validateBackupDir(v),
   }),
@@ -85,6 +89,6 @@ export const nodeBackup: Procedure = {
     },
     archiveStep('4.2', where),
   ],
-};
+});
 
 export default nodeBackup;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
-import { BUILT_IDS } from './catalogue.js';
+import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeDecommission } from './node-decommission.js';
 
@@ -65,7 +65,7 @@ const emptyForecast = JSON.stringify({ evicted: [], daemonset: [], mirror: [], e
 
 test('registered and built; parameters', () => {
   assert.equal(findProcedure('node-decommission'), nodeDecommission);
-  assert.ok(BUILT_IDS.has('node-decommission'));
+  assert.equal(findEntry('node-decommission')?.built, true);
   assert.deepEqual(nodeDecommission.parameters.map((p) => p.name), ['node', 'delete-local-data', 'force', 'allow-low-capacity', 'router-replicas', 'registry-replicas']);
   assert.throws(() => planProcedure(nodeDecommission, { node: 'node-1.lab.example.com', 'router-replicas': 'two' }, inv, NOW), /router-replicas.*not a replica count/);
 });

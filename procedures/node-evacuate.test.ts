@@ -6,7 +6,7 @@ import type { Host, Inventory, Role } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { ParamError } from '../src/engine/params.js';
-import { BUILT_IDS } from './catalogue.js';
+import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';
 
@@ -71,7 +71,7 @@ const PODS_NODE0 = [
 
 test('registered and built; parameters node / delete-local-data (auto|yes|no) / force', () => {
   assert.equal(findProcedure('node-evacuate'), nodeEvacuate);
-  assert.ok(BUILT_IDS.has('node-evacuate'));
+  assert.equal(findEntry('node-evacuate')?.built, true);
   assert.deepEqual(nodeEvacuate.parameters.map((p) => p.name), ['node', 'delete-local-data', 'force']);
   assert.deepEqual(nodeEvacuate.parameters[0]!.choices, { fromRole: 'node' });
   assert.deepEqual(nodeEvacuate.parameters[1]!.choices, { values: ['auto', 'yes', 'no'] });

@@ -11,7 +11,6 @@ import type { Procedure, StepContext } from '../src/engine/types.js';
 import { literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import {
   DEFAULT_HOST_BACKUP_DIR,
-  catalogueEntry,
   sftpCopyStep,
   dateStamp,
   hostnameOf,
@@ -24,8 +23,8 @@ import {
   validateHostOfRole,
   withValidators,
 } from './backup-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 
-const entry = catalogueEntry('registry-certs-backup');
 const where = roleOrParam('node', 'host', 'every node, one at a time (or the one named by host)');
 
 export const CERTS_D = '/etc/docker/certs.d';
@@ -48,9 +47,13 @@ function ifTrust(cmd: ShellCommand): ShellCommand {
   return sh`if command -v trust > /dev/null 2>&1; then ${cmd}; else echo ${NO_TRUST}; fi`;
 }
 
-export const registryCertsBackup: Procedure = {
-  entry,
-  parameters: withValidators(entry, {
+export const registryCertsBackup: Procedure = defineProcedure({
+  id: 'registry-certs-backup', title: 'Back up registry certificates', section: '4.3, 7.2.2', guideLine: 402, risk: 'low',
+  summary: 'Archives the docker registry certificates and the trusted CAs of every node and copies them off the hosts.',
+  parameters: withValidators([
+    hostParam('host', 'node', 'Node to back up; default: every node', false),
+    textParam('copy-to', 'Directory on the bastion the archives are copied to'),
+  ], {
     host: validateHostOfRole('node'),
     'copy-to': (v) => validateBastionDir(v),
   }),
@@ -121,6 +124,6 @@ export const registryCertsBackup: Procedure = {
       ],
     }),
   ],
-};
+});
 
 export default registryCertsBackup;

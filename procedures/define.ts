@@ -1,0 +1,72 @@
+// A built procedure owns its catalogue entry: its id, title, guide section, risk, summary and parameters
+// are written once, in its own file, through defineProcedure; the catalogue (catalogue.ts) lists only
+// what is not built yet and takes the built ones from the registry (index.ts). The parameter builders
+// are shared by both.
+import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
+import type { ParameterSpec, Procedure } from '../src/engine/types.js';
+
+export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
+  2: 'Run-once tasks',
+  3: 'Environment health checks',
+  4: 'Environment-wide backups',
+  5: 'Host-level tasks',
+  6: 'Project-level tasks',
+  7: 'Docker tasks',
+  8: 'Managing certificates',
+};
+
+/** What is written of an entry; the chapter follows from the section. */
+export interface EntryDraft {
+  id: string;
+  kind: EntryKind;
+  title: string;
+  /** Guide section number(s), e.g. "5.4.2.1" or "4.6, 5.4.1". */
+  section: string;
+  /** Line of the section in the guide's text (shared/seed). */
+  guideLine: number;
+  risk: Risk;
+  summary: string;
+  parameters?: ParameterInfo[];
+}
+
+export function catalogueEntry(draft: EntryDraft, built: boolean): CatalogueEntry {
+  const chapter = Number(draft.section.split('.')[0]);
+  const chapterTitle = CHAPTER_TITLES[chapter];
+  if (chapterTitle === undefined) throw new Error(`catalogue: ${draft.id}: no chapter ${chapter}`);
+  const { id, kind, title, section, guideLine, risk, summary } = draft;
+  return { id, kind, title, chapter, chapterTitle, section, guideLine, risk, built, summary, parameters: draft.parameters ?? [] };
+}
+
+/** A procedure as its file writes it: the entry's fields, its parameters (with validators), its steps. */
+export type ProcedureDefinition = Omit<EntryDraft, 'kind' | 'parameters'> & Omit<Procedure, 'entry' | 'parameters'> & { parameters: ParameterSpec[] };
+
+export function defineProcedure(def: ProcedureDefinition): Procedure {
+  const { id, title, section, guideLine, risk, summary, parameters, ...rest } = def;
+  const info = parameters.map(({ validate: _v, discover: _d, ...p }) => p);
+  return { ...rest, entry: catalogueEntry({ id, kind: 'procedure', title, section, guideLine, risk, summary, parameters: info }, true), parameters };
+}
+
+// ---- parameter builders -------------------------------------------------------------------------
+
+type RoleName = 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node';
+
+export function hostParam(name: string, role: RoleName, description: string, required = true): ParameterInfo {
+  return { name, description, required, choices: { fromRole: role } };
+}
+export function textParam(name: string, description: string, required = true, dflt?: string): ParameterInfo {
+  const p: ParameterInfo = { name, description, required };
+  if (dflt !== undefined) p.default = dflt;
+  return p;
+}
+export function oneOf(name: string, description: string, values: string[], dflt: string): ParameterInfo {
+  return { name, description, required: false, choices: { values }, default: dflt };
+}
+export function yesNo(name: string, description: string, dflt: 'yes' | 'no' = 'no'): ParameterInfo {
+  return oneOf(name, description, ['yes', 'no'], dflt);
+}
+export function secret(name: string, description: string): ParameterInfo {
+  return { name, description, required: true, secret: true };
+}
+
+export const project = (description = 'Project (namespace) to work in'): ParameterInfo => textParam('project', description);
+export const HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
