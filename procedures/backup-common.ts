@@ -2,8 +2,7 @@
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Host, Inventory, Role } from '../src/inventory/types.js';
-import type { ParameterInfo } from '../src/model/catalogue.js';
-import type { ParameterSpec, Placement, Step, StepContext } from '../src/engine/types.js';
+import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
@@ -87,14 +86,6 @@ export function validateHostOfRole(role: Role) {
 
 export function hostsOfRole(inventory: Inventory, role: Role): Host[] {
   return inventory.hosts.filter((h) => h.roles.includes(role));
-}
-
-/** The catalogue's parameters with their validators attached. */
-export function withValidators(parameters: readonly ParameterInfo[], validators: Record<string, ParameterSpec['validate']>): ParameterSpec[] {
-  return parameters.map((p) => {
-    const v = validators[p.name];
-    return v ? { ...p, validate: v } : { ...p };
-  });
 }
 
 /** Every host of a role, or only the one named by the optional parameter. */

@@ -4,6 +4,7 @@
 // are shared by both.
 import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
 import type { ParameterSpec, Procedure } from '../src/engine/types.js';
+import { validateHostOfRole } from './backup-common.js';
 
 export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
   2: 'Run-once tasks',
@@ -41,9 +42,16 @@ export function catalogueEntry(draft: EntryDraft, built: boolean): CatalogueEntr
 export type ProcedureDefinition = Omit<EntryDraft, 'kind' | 'parameters'> & Omit<Procedure, 'entry' | 'parameters'> & { parameters: ParameterSpec[] };
 
 export function defineProcedure(def: ProcedureDefinition): Procedure {
-  const { id, title, section, guideLine, risk, summary, parameters, ...rest } = def;
+  const { id, title, section, guideLine, risk, summary, ...rest } = def;
+  const parameters = def.parameters.map(withHostCheck);
   const info = parameters.map(({ validate: _v, discover: _d, ...p }) => p);
   return { ...rest, entry: catalogueEntry({ id, kind: 'procedure', title, section, guideLine, risk, summary, parameters: info }, true), parameters };
+}
+
+/** A host parameter names a host of its role unless the procedure says otherwise. */
+function withHostCheck(p: ParameterSpec): ParameterSpec {
+  if (p.validate || !p.choices || !('fromRole' in p.choices)) return p;
+  return { ...p, validate: validateHostOfRole(p.choices.fromRole) };
 }
 
 // ---- parameter builders -------------------------------------------------------------------------

@@ -20,7 +20,6 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { validateHostOfRole, withValidators } from './backup-common.js';
 import {
   DOCKER_UNIT,
   NODE_UNIT,
@@ -143,14 +142,14 @@ export const dockerStorageExpand: Procedure = defineProcedure({
   summary: "Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.",
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
-  parameters: withValidators([
+  parameters: [
     hostParam('node', 'node', 'Node whose docker storage to expand'),
     yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
     { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
-    textParam('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false),
-    textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+    { ...textParam('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false), validate: validateDevice },
+    { ...textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false), validate: validateVg },
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-  ], { node: validateHostOfRole('node'), device: validateDevice, vg: validateVg }),
+  ],
   steps: [
     {
       id: 'storage-names',

@@ -20,7 +20,6 @@
 // before the node is made schedulable again.
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { validateHostOfRole, withValidators } from './backup-common.js';
 import {
   DOCKER_ROOT,
   DOCKER_STORAGE,
@@ -75,12 +74,12 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
   summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
-  parameters: withValidators([
+  parameters: [
     hostParam('node', 'node', 'Node to switch'),
     yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
-    textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false),
+    { ...textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false), validate: validateVg },
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-  ], { node: validateHostOfRole('node'), vg: validateVg }),
+  ],
   steps: [
     {
       id: 'docker-driver',

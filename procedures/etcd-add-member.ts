@@ -57,7 +57,7 @@ import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type Et
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp, withValidators } from './backup-common.js';
+import { hostsOfRole, timeStamp } from './backup-common.js';
 import { DATA_DIR, ETCD_CONF, ETCD_UNIT, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
@@ -980,16 +980,12 @@ export const etcdAddMember: Procedure = defineProcedure({
   // the new member runs etcd as a master there already does (static pod or unit), else as the RPM's unit
   facts: [controlPlaneProbe],
   refuse: (ctx) => refuseJoining(ctx),
-  parameters: withValidators([
+  parameters: [
     // any host of the inventory: usually one of [new_etcd], or a member removed earlier being added back (5.4.3)
-    textParam('host', 'Host to add: a [new_etcd] host, or a removed member coming back'),
-    textParam('ip', 'IP address of the new host; default: resolved on the host', false),
+    { ...textParam('host', 'Host to add: a [new_etcd] host, or a removed member coming back'), validate: validateNewHost },
+    { ...textParam('ip', 'IP address of the new host; default: resolved on the host', false), validate: (v) => validateIp(v) },
     hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
-  ], {
-    host: validateNewHost,
-    ip: (v) => validateIp(v),
-    'ca-host': (v, inv) => (etcdHosts(inv).some((h) => h.name === v) ? undefined : `${v} is not an [etcd] host of the inventory`),
-  }),
+  ],
   steps: [
     ...addMemberSteps({ clients: true }),
     {

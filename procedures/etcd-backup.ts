@@ -22,7 +22,7 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { controlPlaneProbe, startCommand } from '../src/ocp/control-plane.js';
 import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
-import { sftpCopyStep, dateStamp, timeStamp, validateBastionDir, validateHostOfRole, withValidators } from './backup-common.js';
+import { sftpCopyStep, dateStamp, timeStamp, validateBastionDir } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
 
@@ -143,15 +143,11 @@ export const etcdBackup: Procedure = defineProcedure({
   summary: 'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'etcd', 'Member to back up; default: every etcd member', false),
-    textParam('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'),
-    textParam('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false),
-  ], {
-    host: validateHostOfRole('etcd'),
-    'backup-dir': (v) => validateDataDir(v),
-    'copy-to': (v) => validateBastionDir(v),
-  }),
+    { ...textParam('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'), validate: (v) => validateDataDir(v) },
+    { ...textParam('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false), validate: (v) => validateBastionDir(v) },
+  ],
   steps: [
     {
       id: 'preflight',

@@ -14,7 +14,7 @@ import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { parseV3EndpointHealth } from '../src/checks/parse/etcd.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
-import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
 import { quorumVerdict } from './etcd-backup.js';
 import {
   backupParam, ETCD_CONF, etcdRuntime, followEtcdLog, healthyV3, onParamHost, otherMembers, paramMember, text, untilEtcdHealthy, validateRemoteDir,
@@ -51,10 +51,10 @@ export const etcdConfigRestore: Procedure = defineProcedure({
   summary: "Copies a member's backed-up etcd configuration back, fixes its SELinux labels and restarts etcd.",
   // static pod or unit: read from the hosts before the plan and the run (the restart differs)
   facts: [controlPlaneProbe],
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'etcd', 'etcd member to restore'),
-    textParam('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'),
-  ], { host: validateHostOfRole('etcd'), backup: (v) => validateRemoteDir(v) }),
+    { ...textParam('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'), validate: (v) => validateRemoteDir(v) },
+  ],
   panel: etcdPanel(paramMember),
   steps: [
     {

@@ -23,7 +23,7 @@ import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { hostsOfRole, timeStamp, validateHostOfRole } from './backup-common.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
 import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -198,14 +198,11 @@ export const etcdRemoveMember: Procedure = defineProcedure({
   summary: 'Removes a failed or retired member from the etcd cluster, restarts the masters and drops it from the survivors’ configuration.',
   // the removed member's etcd and every master's API and controllers are stopped or restarted the way each host runs them
   facts: [controlPlaneProbe],
-  parameters: withValidators([
+  parameters: [
     hostParam('member', 'etcd', 'Member to remove'),
-    hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false),
+    { ...hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false), validate: validateFrom },
     yesNo('allow-even', 'Allow leaving an even member count below 3 (2 members tolerate no failure)'),
-  ], {
-    member: validateHostOfRole('etcd'),
-    from: validateFrom,
-  }),
+  ],
   panel: etcdPanel(fromHost),
   steps: [
     {

@@ -17,7 +17,7 @@ import type { Host, Inventory } from '../src/inventory/types.js';
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
 import type { Params, Placement, Procedure, StandingContext, Step, StepContext, WhereItStands } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
-import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
 import { addMemberSteps, archivePath, caHost, clientSteps, prefixDir, refuseJoining, urlsOf, validateIp, validateNewHost } from './etcd-add-member.js';
 import { etcdBackup } from './etcd-backup.js';
 import { quorumOf, text } from './etcd-common.js';
@@ -200,17 +200,12 @@ export const etcdReplace: Procedure = defineProcedure({
   // each host's etcd, API and controllers are stopped, started and restarted the way it runs them
   facts: [controlPlaneProbe],
   refuse: (ctx) => refuseJoining({ ...ctx, ...addParams(ctx) }),
-  parameters: withValidators([
+  parameters: [
     hostParam('old', 'etcd', 'Member to replace (it must still be healthy; a failed member is removed first, then a new one added)'),
-    hostParam('new', 'new_etcd', 'Host that takes its place'),
-    textParam('ip', 'IP address of the new host; default: from the inventory', false),
+    { ...hostParam('new', 'new_etcd', 'Host that takes its place'), validate: validateNewHost },
+    { ...textParam('ip', 'IP address of the new host; default: from the inventory', false), validate: (v) => validateIp(v) },
     hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
-  ], {
-    old: validateHostOfRole('etcd'),
-    new: validateNewHost,
-    ip: (v) => validateIp(v),
-    'ca-host': (v, inv) => (etcdHosts(inv).some((h) => h.name === v) ? undefined : `${v} is not an [etcd] host of the inventory`),
-  }),
+  ],
   // the cluster as it will be: the new host's endpoint is asked too once it is a member
   panel: { ...panel, where: (ctx) => panel.where({ ...ctx, inventory: inventoryWithNewMember(ctx) }), command: (ctx) => panel.command({ ...ctx, inventory: inventoryWithNewMember(ctx) }) },
   whereItStands: (ctx) => replaceWhereItStands(ctx),

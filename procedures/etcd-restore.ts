@@ -34,7 +34,7 @@ import {
   type Runtime,
 } from '../src/ocp/control-plane.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -301,13 +301,10 @@ export function rejoinSteps(k: number): Step[] {
 export const etcdRestore: Procedure = defineProcedure({
   id: 'etcd-restore', title: 'Restore etcd from backup (v2 + v3)', section: '5.4.2.1', guideLine: 1100, risk: 'destructive',
   summary: 'Restores the data backup on one member, starts it as a new single-member cluster, then brings the other members back one at a time.',
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'etcd', 'Member that gets the backup data; the others rejoin empty'),
-    textParam('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'),
-  ], {
-    host: validateHostOfRole('etcd'),
-    backup: (v) => validateRemoteDir(v),
-  }).map((p) => (p.name === 'backup' ? { ...p, discover: etcdBackupDiscovery } : p)),
+    { ...textParam('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'), validate: (v) => validateRemoteDir(v), discover: etcdBackupDiscovery },
+  ],
   // the members and quorum beside the steps; after a run that did not finish, where the cluster stands
   panel: etcdPanel(paramMember),
   // static pod or unit, per member: read from the hosts before the plan and the run

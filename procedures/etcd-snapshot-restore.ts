@@ -25,7 +25,7 @@ import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
 import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
 import {
   confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
   paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
@@ -150,13 +150,10 @@ const memberOf = (ctx: StepContext) => {
 export const etcdSnapshotRestore: Procedure = defineProcedure({
   id: 'etcd-snapshot-restore', title: 'Restore etcd from a v3 snapshot', section: '5.4.2.2', guideLine: 1143, risk: 'destructive',
   summary: 'Restores a v3 snapshot into a fresh data directory on one member and starts it as a single-member cluster.',
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'etcd', 'Member to restore the snapshot on'),
-    textParam('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'),
-  ], {
-    host: validateHostOfRole('etcd'),
-    snapshot: (v) => validateSnapshotPath(v),
-  }).map((p) => (p.name === 'snapshot' ? { ...p, discover: etcdSnapshotDiscovery } : p)),
+    { ...textParam('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'), validate: (v) => validateSnapshotPath(v), discover: etcdSnapshotDiscovery },
+  ],
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
   steps: [

@@ -18,8 +18,6 @@ import {
   roleOrParam,
   summarizeDirCommand,
   validateBackupDir,
-  validateHostOfRole,
-  withValidators,
 } from './backup-common.js';
 import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
 
@@ -28,14 +26,11 @@ const where = roleOrParam('master', 'host', 'every master, one at a time (or the
 export const masterBackup: Procedure = defineProcedure({
   id: 'master-backup', title: 'Back up master hosts', section: '4.1, 5.2.2', guideLine: 268, risk: 'low',
   summary: 'Copies master configuration, certificates, service settings and the package list into a dated backup directory on each master.',
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'master', 'Master to back up; default: every master', false),
-    textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
+    { ...textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
     yesNo('archive', 'Also pack the backup directory into a tar.gz'),
-  ], {
-    host: validateHostOfRole('master'),
-    'backup-dir': (v) => validateBackupDir(v),
-  }),
+  ],
   steps: [
     hostnameStep(where, '4.1'),
     {

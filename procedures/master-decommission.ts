@@ -38,8 +38,6 @@ import {
   timeStamp,
   validateBackupDir,
   validateBastionDir,
-  validateHostOfRole,
-  withValidators,
 } from './backup-common.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { reuseStep } from '../src/engine/reuse.js';
@@ -184,18 +182,14 @@ export const masterDecommission: Procedure = defineProcedure({
   summary: 'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
   // the API, the controllers and etcd are stopped and restarted the way each master runs them
   facts: [controlPlaneProbe],
-  parameters: withValidators([
+  parameters: [
     hostParam('node', 'master', 'Master to decommission'),
     yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
-    textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
-    textParam('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false),
+    { ...textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
+    { ...textParam('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false), validate: (v) => validateBastionDir(v) },
     oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
-  ], {
-    node: validateHostOfRole('master'),
-    'backup-dir': (v) => validateBackupDir(v),
-    'copy-to': (v) => validateBastionDir(v),
-  }),
+  ],
   steps: [
     {
       id: 'master-count',

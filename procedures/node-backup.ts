@@ -16,8 +16,6 @@ import {
   roleOrParam,
   summarizeDirCommand,
   validateBackupDir,
-  validateHostOfRole,
-  withValidators,
 } from './backup-common.js';
 import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
 
@@ -26,14 +24,11 @@ const where = roleOrParam('node', 'host', 'every node, one at a time (or the one
 export const nodeBackup: Procedure = defineProcedure({
   id: 'node-backup', title: 'Back up node hosts', section: '4.2, 5.3.2', guideLine: 338, risk: 'low',
   summary: 'Copies node configuration, certificates, service settings and the package list into a dated backup directory on each node.',
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'node', 'Node to back up; default: every node', false),
-    textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR),
+    { ...textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
     yesNo('archive', 'Also pack the backup directory into a tar.gz'),
-  ], {
-    host: validateHostOfRole('node'),
-    'backup-dir': (v) => validateBackupDir(v),
-  }),
+  ],
   steps: [
     hostnameStep(where, '4.2'),
     {

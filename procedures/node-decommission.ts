@@ -17,7 +17,7 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp, validateHostOfRole, withValidators } from './backup-common.js';
+import { hostsOfRole, timeStamp } from './backup-common.js';
 import {
   capacityVerdict,
   cordonStep,
@@ -174,18 +174,14 @@ export function remainingWorkLines(ctx: StepContext): string[] {
 export const nodeDecommission: Procedure = defineProcedure({
   id: 'node-decommission', title: 'Decommission a node', section: '5.3.1', guideLine: 869, risk: 'destructive',
   summary: 'Checks spare capacity, drains the node, rescales router and registry, updates the load balancer and deletes the node.',
-  parameters: withValidators([
+  parameters: [
     hostParam('node', 'node', 'Node to decommission'),
     oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     yesNo('allow-low-capacity', 'Go ahead even when fewer than 2 infra nodes (or no compute node) would stay online'),
-    textParam('router-replicas', 'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas', false),
-    textParam('registry-replicas', 'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node', false),
-  ], {
-    node: validateHostOfRole('node'),
-    'router-replicas': (v) => validateReplicas(v),
-    'registry-replicas': (v) => validateReplicas(v),
-  }),
+    { ...textParam('router-replicas', 'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas', false), validate: (v) => validateReplicas(v) },
+    { ...textParam('registry-replicas', 'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node', false), validate: (v) => validateReplicas(v) },
+  ],
   steps: [
     nodeFactsStep(SECTION),
     capacityStep(),

@@ -20,8 +20,6 @@ import {
   resolveBackupDir,
   roleOrParam,
   validateBastionDir,
-  validateHostOfRole,
-  withValidators,
 } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
@@ -50,13 +48,10 @@ function ifTrust(cmd: ShellCommand): ShellCommand {
 export const registryCertsBackup: Procedure = defineProcedure({
   id: 'registry-certs-backup', title: 'Back up registry certificates', section: '4.3, 7.2.2', guideLine: 402, risk: 'low',
   summary: 'Archives the docker registry certificates and the trusted CAs of every node and copies them off the hosts.',
-  parameters: withValidators([
+  parameters: [
     hostParam('host', 'node', 'Node to back up; default: every node', false),
-    textParam('copy-to', 'Directory on the bastion the archives are copied to'),
-  ], {
-    host: validateHostOfRole('node'),
-    'copy-to': (v) => validateBastionDir(v),
-  }),
+    { ...textParam('copy-to', 'Directory on the bastion the archives are copied to'), validate: (v) => validateBastionDir(v) },
+  ],
   steps: [
     hostnameStep(where, '4.3'),
     {
