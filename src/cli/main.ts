@@ -170,7 +170,7 @@ export async function createRunnerFor(inventory: Inventory, options: GlobalOptio
 }
 
 async function demoRunner(inventory: Inventory): Promise<Runner> {
-  const { DemoRunner } = await import('../transport/demo.js');
+  const { DemoRunner } = await import('../demo/runner.js');
   return new DemoRunner({ inventory });
 }
 
