@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoInventory } from '../demo/inventory.js';
 import { DemoRunner } from '../demo/runner.js';
-import { demoInventory } from '../inventory/demo.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
 import { sh, type ShellCommand } from '../transport/shell.js';

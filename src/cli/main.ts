@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { PROGRAM, VERSION, parseCommandLine, type Env, type GlobalOptions, type ParsedCommand } from './args.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
-import { demoInventory } from '../inventory/demo.js';
+import { demoInventory } from '../demo/inventory.js';
 import { readInventoryFile } from '../inventory/load.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
 import { runList } from './list.js';

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHealthRun } from '../checks/run.js';
-import { demoInventory } from '../inventory/demo.js';
 import { cellKey } from '../model/health.js';
+import { demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';
 
 const DOWN = 'app-node-2.demo.example.com';

@@ -3,12 +3,12 @@
 // answered from the table in commands.ts and streamed line by line with small delays, honouring
 // AbortSignal and timeouts like a real runner. Everything but the probe delays is deterministic.
 import { parse, type ParseEntry } from 'shell-quote';
-import { demoInventory } from '../inventory/demo.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from '../transport/stream.js';
 import { sleep } from '../transport/sleep.js';
 import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from '../transport/types.js';
+import { demoInventory } from './inventory.js';
 import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './cluster.js';
 import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './commands.js';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
