@@ -3,10 +3,10 @@
 // line at a time as the test releases them, so a test sees each stage of a drain without timing it.
 import { render } from 'ink-testing-library';
 import { App } from '../App.js';
-import { demoInventory } from '../../src/inventory/demo.js';
+import { demoInventory } from '../../src/demo/inventory.js';
+import { DemoRunner, simulateScript } from '../../src/demo/runner.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import { NodesService } from '../../src/nodes/service.js';
-import { DemoRunner, simulateScript } from '../../src/transport/demo.js';
 import type { ShellCommand } from '../../src/transport/shell.js';
 import type { CommandResult, Connectivity, RunOptions, Runner, Target } from '../../src/transport/types.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue } from './fixtures.js';

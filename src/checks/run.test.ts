@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoInventory } from '../inventory/demo.js';
+import { demoInventory } from '../demo/inventory.js';
+import { DemoRunner } from '../demo/runner.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
-import { DemoRunner } from '../transport/demo.js';
 import { sh, type ShellCommand } from '../transport/shell.js';
 import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
 import { problem } from './common.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.js';
-import { demoInventory } from '../inventory/demo.js';
+import { demoInventory } from '../demo/inventory.js';
 import { main } from './main.js';
 import { findExecutable, type CheckJson } from './check.js';
 

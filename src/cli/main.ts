@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { PROGRAM, VERSION, parseCommandLine, type Env, type GlobalOptions, type ParsedCommand } from './args.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
-import { demoInventory } from '../inventory/demo.js';
+import { demoInventory } from '../demo/inventory.js';
 import { readInventoryFile } from '../inventory/load.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
 import { runList } from './list.js';
@@ -170,7 +170,7 @@ export async function createRunnerFor(inventory: Inventory, options: GlobalOptio
 }
 
 async function demoRunner(inventory: Inventory): Promise<Runner> {
-  const { DemoRunner } = await import('../transport/demo.js');
+  const { DemoRunner } = await import('../demo/runner.js');
   return new DemoRunner({ inventory });
 }
 

@@ -5,7 +5,7 @@
 // for a real one would be the worst thing this tool could do at 3 a.m.
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { demoInventory } from './demo.js';
+import { demoInventory } from '../demo/inventory.js';
 import { quoteWord } from '../transport/shell.js';
 import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';

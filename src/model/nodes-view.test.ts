@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DemoRunner } from '../transport/demo.js';
+import { DemoRunner } from '../demo/runner.js';
 import { NodesService, type DrainSnapshot, type NodeRow } from '../nodes/service.js';
 import { applyDrainLine, finishDrain, initialProgress, type DrainProgress } from '../nodes/drain.js';
 import type { NodePod } from '../nodes/nodes.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DemoRunner, simulateScript, type DemoStep } from './demo.js';
+import { DemoRunner, simulateScript, type DemoStep } from './runner.js';
 import { NodesService } from '../nodes/service.js';
 import { applyDrainLine, finishDrain, initialProgress, type DrainOptions } from '../nodes/drain.js';
 import { ownerText } from '../nodes/nodes.js';

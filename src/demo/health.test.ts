@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHealthRun } from '../checks/run.js';
-import { demoInventory } from '../inventory/demo.js';
 import { cellKey } from '../model/health.js';
-import { DemoRunner } from './demo.js';
+import { demoInventory } from './inventory.js';
+import { DemoRunner } from './runner.js';
 
 const DOWN = 'app-node-2.demo.example.com';
 const DM = 'app-node-1.demo.example.com';

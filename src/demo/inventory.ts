@@ -1,8 +1,8 @@
 // The built-in DEMO cluster: what the console opens when there is no inventory (or with --demo).
 // It is built by parsing an ordinary OCP 3.10 inventory with the real parser, so it is shaped exactly
 // like a file inventory. Nothing here is ever connected to: the DemoRunner answers for these hosts.
-import { parseInventory } from './parse.js';
-import type { Inventory } from './types.js';
+import { parseInventory } from '../inventory/parse.js';
+import type { Inventory } from '../inventory/types.js';
 
 /** Shown wherever the source is named. */
 export const DEMO_LABEL = 'DEMO';

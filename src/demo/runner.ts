@@ -1,18 +1,18 @@
 // The DemoRunner: a Runner for the built-in DEMO cluster. It never touches the network. Probes resolve
 // after a small, varied delay (one app node is down, to show what a problem looks like); commands are
-// answered from the table in demo-commands.ts and streamed line by line with small delays, honouring
+// answered from the table in commands.ts and streamed line by line with small delays, honouring
 // AbortSignal and timeouts like a real runner. Everything but the probe delays is deterministic.
 import { parse, type ParseEntry } from 'shell-quote';
-import { demoInventory } from '../inventory/demo.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './demo-cluster.js';
-import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './demo-commands.js';
-import { quoteWord, type ShellCommand } from './shell.js';
-import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from './stream.js';
-import { sleep } from './sleep.js';
+import { quoteWord, type ShellCommand } from '../transport/shell.js';
+import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from '../transport/stream.js';
+import { sleep } from '../transport/sleep.js';
+import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from '../transport/types.js';
+import { demoInventory } from './inventory.js';
+import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './cluster.js';
+import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './commands.js';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
 
 /** How many output lines of a command are paced by lineDelayMs (the rest follow at once). */
 const PACED_LINES = 40;

@@ -4,9 +4,9 @@
 // uncordon stay until the console ends. The drain prints what oc 3.10 prints, over time (a budget
 // refuses the first eviction of a frontend pod once; the retry comes 5 s later), and its effects
 // happen as its lines are printed, so a cancelled drain leaves exactly what was printed.
-import { DEMO_VERSIONS, podSuffix, setDemoUnschedulable, demoUnschedulable, stableHash, type DemoCluster, type DemoHost } from './demo-cluster.js';
-import type { DemoAnswer } from './demo-commands.js';
-import type { DemoStep } from './demo.js';
+import { DEMO_VERSIONS, podSuffix, setDemoUnschedulable, demoUnschedulable, stableHash, type DemoCluster, type DemoHost } from './cluster.js';
+import type { DemoAnswer } from './commands.js';
+import type { DemoStep } from './runner.js';
 
 type OwnerKind = 'DeploymentConfig' | 'ReplicationController' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job' | 'bare' | 'mirror';
 

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoInventory } from '../inventory/demo.js';
 import type { Host } from '../inventory/types.js';
-import { DemoRunner, simulateScript } from './demo.js';
-import { DEMO_COMMANDS } from './demo-commands.js';
-import { argv, literal, sh, type ShellCommand } from './shell.js';
-import { TransportError, type Target } from './types.js';
+import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';
+import { TransportError, type Target } from '../transport/types.js';
+import { demoInventory } from './inventory.js';
+import { DemoRunner, simulateScript } from './runner.js';
+import { DEMO_COMMANDS } from './commands.js';
 
 const inv = demoInventory();
 const H = (short: string): Host => inv.hosts.find((h) => h.name.startsWith(`${short}.`))!;

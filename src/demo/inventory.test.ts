@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_FILE, DEMO_INVENTORY_TEXT, demoInventory } from './demo.js';
-import { parseInventory } from './parse.js';
+import { parseInventory } from '../inventory/parse.js';
+import { DEMO_FILE, DEMO_INVENTORY_TEXT, demoInventory } from './inventory.js';
 
 test('demo inventory: source, counts, roles, no warnings', () => {
   const inv = demoInventory();

@@ -37,9 +37,9 @@ import {
   type DemoCluster,
   type DemoHost,
   type EtcdFormat,
-} from './demo-cluster.js';
-import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './demo-nodes.js';
-import type { DemoStep } from './demo.js';
+} from './cluster.js';
+import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import type { DemoStep } from './runner.js';
 
 export interface DemoContext {
   cluster: DemoCluster;
