@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROCEDURES } from './index.js';
-import { demoInventory } from '../src/inventory/demo.js';
+import { demoInventory } from '../src/demo/inventory.js';
 import { CATALOGUE } from './catalogue.js';
 import { defineProcedure, hostParam } from './define.js';
 
