@@ -1,9 +1,10 @@
 // Pieces shared by the backup procedures of chapter 4 (master-backup, node-backup,
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
 import type { CommandOutput } from '../src/checks/types.js';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Host, Role } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
 export function dateStamp(d: Date): string {
@@ -72,20 +73,6 @@ export function validateBastionDir(value: string): string | undefined {
   if (/[\0\n\r]/.test(value)) return 'the directory contains a control character';
   if (value.split('/').includes('..')) return `${JSON.stringify(value)} contains "..": give a plain absolute path`;
   return undefined;
-}
-
-/** Validator for a host parameter: a host of the inventory with that role. */
-export function validateHostOfRole(role: Role) {
-  return (value: string, inventory: Inventory): string | undefined => {
-    const h = inventory.hosts.find((x) => x.name === value);
-    if (!h) return `${JSON.stringify(value)} is not a host of the inventory; choose one of the [${role}] hosts`;
-    if (!h.roles.includes(role)) return `${value} is not in the inventory's ${role} hosts; choose one of: ${hostsOfRole(inventory, role).map((x) => x.name).join(', ') || '(none)'}`;
-    return undefined;
-  };
-}
-
-export function hostsOfRole(inventory: Inventory, role: Role): Host[] {
-  return inventory.hosts.filter((h) => h.roles.includes(role));
 }
 
 /** Every host of a role, or only the one named by the optional parameter. */

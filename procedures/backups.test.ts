@@ -15,6 +15,7 @@ import { parseSnapshotStatus, preflightVerdict, quorumVerdict, etcdBackup, dataB
 import { masterBackup } from './master-backup.js';
 import { nodeBackup } from './node-backup.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -256,7 +257,7 @@ test('quorum: refuse when stopping the member would lose it', () => {
 });
 
 test('the quorum precondition parses real endpoint health output', () => {
-  const pre = etcdBackup.steps.find((s) => s.id === 'v2-backup')!.precondition!;
+  const pre = commandCheck(etcdBackup.steps.find((s) => s.id === 'v2-backup')!.precondition);
   const captured = { has: () => true, get: () => '3' };
   const plain = inventory();
   plain.hosts[2]!.vars['openshift_ip'] = '10.0.0.3';

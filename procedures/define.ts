@@ -4,7 +4,8 @@
 // are shared by both.
 import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
 import type { ParameterSpec, Procedure } from '../src/engine/types.js';
-import { validateHostOfRole } from './backup-common.js';
+import { hostsOfRole, type HostRole } from '../src/inventory/hosts.js';
+import type { Inventory } from '../src/inventory/types.js';
 
 export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
   2: 'Run-once tasks',
@@ -48,6 +49,17 @@ export function defineProcedure(def: ProcedureDefinition): Procedure {
   return { ...rest, entry: catalogueEntry({ id, kind: 'procedure', title, section, guideLine, risk, summary, parameters: info }, true), parameters };
 }
 
+/** Validator for a host parameter: a host of the inventory with that role. */
+export function validateHostOfRole(role: HostRole) {
+  return (value: string, inventory: Inventory): string | undefined => {
+    const h = inventory.hosts.find((x) => x.name === value);
+    if (!h) return `${JSON.stringify(value)} is not a host of the inventory; choose one of ${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`;
+    const hosts = hostsOfRole(inventory, role);
+    if (!hosts.includes(h)) return `${value} is not in the inventory's ${role} hosts; choose one of: ${hosts.map((x) => x.name).join(', ') || '(none)'}`;
+    return undefined;
+  };
+}
+
 /** A host parameter names a host of its role unless the procedure says otherwise. */
 function withHostCheck(p: ParameterSpec): ParameterSpec {
   if (p.validate || !p.choices || !('fromRole' in p.choices)) return p;
@@ -56,7 +68,7 @@ function withHostCheck(p: ParameterSpec): ParameterSpec {
 
 // ---- parameter builders -------------------------------------------------------------------------
 
-type RoleName = 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node';
+type RoleName = Exclude<HostRole, 'glusterfs'>;
 
 export function hostParam(name: string, role: RoleName, description: string, required = true): ParameterInfo {
   return { name, description, required, choices: { fromRole: role } };

@@ -57,11 +57,11 @@ import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type Et
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { DATA_DIR, ETCD_CONF, ETCD_UNIT, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
-
 
 export const CA_DIR = '/etc/etcd/ca';
 export const OPENSSL_CNF = `${CA_DIR}/openssl.cnf`;

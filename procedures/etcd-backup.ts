@@ -25,7 +25,6 @@ import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtc
 import { sftpCopyStep, dateStamp, timeStamp, validateBastionDir } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
-
 export const DEFAULT_DATA_BACKUP_DIR = '/backup/etcd-<YYYYMMDD>';
 export const ETCD_DATA_DIR = '/var/lib/etcd';
 

@@ -22,7 +22,6 @@ import {
 import { etcdPanel } from './etcd-panel.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
-
 /** The backed-up etcd.conf, as remote shell text choosing between the two layouts. */
 export function sourceConfCommand(dir: string) {
   return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`}; then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;

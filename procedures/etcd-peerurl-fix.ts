@@ -13,7 +13,6 @@ import { onParamHost, paramMember, peerUrlFixSteps } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 import { defineProcedure, hostParam } from './define.js';
 
-
 export const etcdPeerUrlFix: Procedure = defineProcedure({
   id: 'etcd-peerurl-fix', title: 'Fix an etcd member peer URL', section: '5.4.2.1.1', guideLine: 1128, risk: 'medium',
   summary: 'Replaces the localhost peer URL a member advertises after a forced new cluster with its real https address.',

@@ -12,6 +12,7 @@ import { findEntry } from './catalogue.js';
 import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -204,6 +205,6 @@ test('edit-initial-cluster decides per survivor, from its own line: one that nam
   const on1 = edit.commands(ctxOn(M[1]!)).map((c) => c.script);
   assert.equal(on1.length, 1);
   assert.match(on1[0]!, /does not name master-2\.example\.com: nothing to change/);
-  assert.equal(edit.verify!.ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)), true);
-  assert.match(String(edit.verify!.ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))), /ETCD_INITIAL_CLUSTER is/);
+  assert.equal(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)), true);
+  assert.match(String(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))), /ETCD_INITIAL_CLUSTER is/);
 });

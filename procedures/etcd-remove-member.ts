@@ -23,12 +23,12 @@ import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp, validateHostOfRole } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
 import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
-import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
-
+import { defineProcedure, hostParam, textParam, validateHostOfRole, yesNo } from './define.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import { planProcedure } from '../src/engine/plan.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { etcdReplace, membersAfter, replacedVerdict, replacementArithmetic, replaceWhereItStands, survivor } from './etcd-replace.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], ip: string): Host {
   return { name, address: ip, port: 22, become: false, roles, groups: roles, vars: { ansible_host: ip }, file: 't', line: 1 };
@@ -93,7 +94,7 @@ test('the plan: backup, then the addition of new, then the removal of old, clien
 test('bad parameters: the same host twice, an old that is not a member, a new that is not in [new_etcd]', () => {
   assert.throws(() => planProcedure(etcdReplace, { old: 'infra-0.lab.example.com', new: N0 }, inv, NOW), /'infra-0\.lab\.example\.com' is not a etcd host|not in the inventory's etcd hosts/);
   assert.throws(() => planProcedure(etcdReplace, { old: M[2]!, new: 'infra-0.lab.example.com' }, inv, NOW), /new_etcd/);
-  const pre = etcdReplace.steps[0]!.precondition!;
+  const pre = commandCheck(etcdReplace.steps[0]!.precondition);
   const ctx = { params: { old: M[2]!, new: M[2]! }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false } as StepContext;
   assert.match(String(pre.ok({ exitCode: 0, stdout: '', stderr: '' }, ctx)), /old and new are both master-2/);
 });

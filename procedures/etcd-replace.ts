@@ -25,7 +25,6 @@ import { etcdPanel } from './etcd-panel.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
-
 type Ctx = { params: Params; inventory: Inventory };
 
 // ---- who and where (pure, tested) ------------------------------------------------------------------

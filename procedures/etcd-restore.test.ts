@@ -19,6 +19,7 @@ import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, sedRep
 import { preflightVerdict } from './etcd-backup.js';
 import { parseV2MemberList } from '../src/checks/parse/etcd.js';
 import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -283,7 +284,7 @@ test('etcd is gone only when the runtime says stopped and nothing listens on the
 });
 
 test('an all-in-one master (etcd data in /var/lib/origin/openshift.local.etcd) is refused before anything stops, by the backup and the restore', () => {
-  const check = etcdRestore.steps.find((s) => s.id === 'check-members')!.verify!;
+  const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'check-members')!.verify);
   const ctx = { params: { host: M[0]!, backup: BACKUP }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]! };
   const conf = `ETCD_NAME=${M[0]}\nETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.1:2380\n`;
   const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
@@ -345,7 +346,7 @@ test('restore-data again after a lost connection: a data dir holding only this b
     writeFileSync(join(b, 'member', 'snap', '1.snap'), 'v2 snap');
     writeFileSync(join(b, 'member', 'snap', 'db'), 'the v2 backup’s copy of the db'); // etcdctl backup writes one too
     const ctx = { params: { host: M[0]!, backup: b }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]!, facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))) };
-    const check = etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition!;
+    const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition);
     const script = check.command(ctx).script.replaceAll('/var/lib/etcd', data).replace(/^.*?; cd /, 'echo stopped; cd ');
     const verdict = () => check.ok({ exitCode: 0, stdout: execFileSync('bash', ['-c', script], { encoding: 'utf8' }), stderr: '' }, ctx);
     assert.equal(verdict(), true, 'empty');
@@ -365,7 +366,7 @@ test('restore-data again after a lost connection: a data dir holding only this b
 });
 
 test('force-new-cluster-off is done only once etcd was restarted without the flag: files right but etcd as started is not enough', () => {
-  const v = etcdRestore.steps.find((s) => s.id === 'force-new-cluster-off')!.verify!;
+  const v = commandCheck(etcdRestore.steps.find((s) => s.id === 'force-new-cluster-off')!.verify);
   const ctx = { params: { host: M[0]!, backup: BACKUP }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: NOW, planning: false, host: inv.hosts[0]!, facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))) };
   assert.match(v.command(ctx).script, /pgrep -x etcd.*10\.0\.0\.1:2379/);
   const healthy = 'member 5ee217d19001 is healthy: got healthy result from https://10.0.0.1:2379\ncluster is healthy\n';

@@ -47,7 +47,6 @@ import {
 } from './etcd-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
-
 /** Members this procedure can bring back (the restored one + up to 6 others). */
 export const MAX_MEMBERS = 7;
 

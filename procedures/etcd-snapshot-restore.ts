@@ -33,7 +33,6 @@ import {
 import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
-
 /** etcd's own default when ETCD_INITIAL_CLUSTER_TOKEN is not set (the value the cluster was then created with). */
 export const ETCD_DEFAULT_TOKEN = 'etcd-cluster';
 

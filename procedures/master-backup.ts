@@ -12,13 +12,13 @@ import {
   archiveStep,
   backupDir,
   hostnameStep,
-  hostsOfRole,
   otherFilesCommands,
   packageListCommand,
   roleOrParam,
   summarizeDirCommand,
   validateBackupDir,
 } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
 
 const where = roleOrParam('master', 'host', 'every master, one at a time (or the one named by host)');

@@ -12,6 +12,7 @@ import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { asMasterStep, checkSerialB64, masterCountVerdict, masterDecommission, parseEndpointIps } from './master-decommission.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -69,7 +70,7 @@ test('the master count: odd, 3 for high availability; 3 → 2 refused without al
   assert.deepEqual(masterCountVerdict(5, false), { warn: 'warning: 4 masters is an even count: keep masters odd' });
   assert.match(masterCountVerdict(1, true) as string, /only master/);
   assert.deepEqual(masterCountVerdict(2, false), { warn: 'warning: 1 master(s) left: the control plane is no longer highly available' });
-  const pre = stepOf('master-count').precondition!;
+  const pre = commandCheck(stepOf('master-count').precondition);
   assert.match(String(pre.ok(out(''), runCtx({ node: M[2]! }, {}))), /master-2\.lab\.example\.com: it leaves 2 masters/);
   assert.equal(pre.ok(out(''), runCtx({ node: M[2]!, 'allow-even': 'yes' }, {})), true);
 });
@@ -136,7 +137,7 @@ test('the first master: ca.serial.txt read on it and copied to the others byte f
     'if test -e /etc/origin/master/ca.serial.txt; then cp -p /etc/origin/master/ca.serial.txt /etc/origin/master/ca.serial.txt.bak-20240105030405; fi',
     `umask 077 && printf '%s' ${b64} | base64 -d > /etc/origin/master/ca.serial.txt.tmp-20240105030405 && chmod 644 /etc/origin/master/ca.serial.txt.tmp-20240105030405 && mv -f /etc/origin/master/ca.serial.txt.tmp-20240105030405 /etc/origin/master/ca.serial.txt`,
   ]);
-  assert.match(String(stepOf('ca-serial-read').precondition!.ok(out('', 1), runCtx({ node: M[0]! }, {}))), /missing on the inventory's first master/);
+  assert.match(String(commandCheck(stepOf('ca-serial-read').precondition).ok(out('', 1), runCtx({ node: M[0]! }, {}))), /missing on the inventory's first master/);
 });
 
 test('etcd-remove-member\'s steps, made to read `node`: the quorum check refuses 3 → 2 without allow-even', () => {
@@ -146,7 +147,7 @@ test('etcd-remove-member\'s steps, made to read `node`: the quorum check refuses
     '8372784203e11288: name=master-2.lab.example.com peerURLs=https://127.0.10.3:2380 clientURLs=https://127.0.10.3:2379 isLeader=false',
   ].join('\n');
   const HEALTH = ['member 5ee217d19001 is healthy: got healthy result from https://127.0.10.1:2379', 'member 2a529ba1840722c0 is healthy: got healthy result from https://127.0.10.2:2379', 'member 8372784203e11288 is healthy: got healthy result from https://127.0.10.3:2379', 'cluster is healthy'].join('\n');
-  const q = stepOf('etcd-quorum').precondition!;
+  const q = commandCheck(stepOf('etcd-quorum').precondition);
   assert.match(String(q.ok(out(`${LIST}\n--- health\n${HEALTH}`), runCtx({ node: M[2]! }, {}))), /leaves 2 members.*allow-even=yes/);
   assert.equal(q.ok(out(`${LIST}\n--- health\n${HEALTH}`), runCtx({ node: M[2]!, 'allow-even': 'yes' }, {})), true);
   const cap = stepOf('etcd-health-and-list').capture!['member-id']!([out(HEALTH), out(LIST)], runCtx({ node: M[2]! }, {}));
@@ -165,7 +166,7 @@ test('etcd-remove-member\'s steps, made to read `node`: the quorum check refuses
 
 test('the kubernetes endpoints check; the remaining work', () => {
   assert.deepEqual(parseEndpointIps('127.0.10.1\n127.0.10.2\n'), ['127.0.10.1', '127.0.10.2']);
-  const v = stepOf('kubernetes-endpoints').verify!;
+  const v = commandCheck(stepOf('kubernetes-endpoints').verify);
   const ctx = runCtx({ node: M[2]! }, { 'node-ip': '127.0.10.3', hostname: M[2]! });
   assert.equal(v.ok(out('127.0.10.1\n127.0.10.2\n'), ctx), true);
   assert.match(String(v.ok(out('127.0.10.1\n127.0.10.3\n'), ctx)), /still lists 127\.0\.10\.3/);
@@ -186,7 +187,7 @@ test('the API and controllers stop for good the way the master runs them: units 
   assert.match(pods.commands[1]!.command, /mv \/etc\/origin\/node\/pods\/controller\.yaml \/etc\/origin\/node\/pods-stopped\/controller\.yaml/);
   assert.doesNotMatch(pods.commands.map((c) => c.command).join('\n'), /systemctl|\brm\b/);
   assert.match(String(pods.gate!.protectedBy), /mv \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml \/etc\/origin\/node\/pods\/apiserver\.yaml/);
-  const v = stepOf('disable-api').verify!;
+  const v = commandCheck(stepOf('disable-api').verify);
   const ctx = { ...runCtx({ node: M[2]! }, {}), facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'static-pod' as const]))) };
   assert.equal(v.ok(out('stopped\ndisabled\n---\nstopped\ndisabled\n'), ctx), true);
   assert.match(String(v.ok(out('stopped\ndisabled\n---\nrunning\ndisabled\n'), ctx)), /controllers still runs as its static pod/);

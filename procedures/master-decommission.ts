@@ -33,12 +33,12 @@ import {
   backupDir,
   dateStamp,
   hostnameOf,
-  hostsOfRole,
   sftpCopyStep,
   timeStamp,
   validateBackupDir,
   validateBastionDir,
 } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { reuseStep } from '../src/engine/reuse.js';
 import { waitUntil } from './etcd-common.js';

@@ -16,7 +16,8 @@ import { parsePending, pendingPodsCommand, pendingReport, type PendingPod } from
 import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
 import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 
 export const OC = 'oc';
 /** `oc WORDS…` on the bastion, every word quoted. */

@@ -10,6 +10,7 @@ import { planProcedure } from '../src/engine/plan.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeDecommission } from './node-decommission.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -97,7 +98,7 @@ test('the plan: refusals first (capacity, drain check), then cordon, drain, repl
 });
 
 test('capacity: infra-0 refused while it is the only infra node; a master refused (master-decommission)', () => {
-  const cap = stepOf('capacity').precondition!;
+  const cap = commandCheck(stepOf('capacity').precondition);
   const base = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra' };
   assert.match(String(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com' }, base))), /only 0 other infra node.*allow-low-capacity=yes/);
   assert.equal(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com', 'allow-low-capacity': 'yes' }, base)), true);
@@ -123,8 +124,8 @@ test('scale: the guide\'s infra case scales both; a compute node scales nothing 
   assert.equal(scale.skipIf!(sctx), undefined);
   assert.deepEqual(scale.commands(sctx).map((x) => x.script), ['oc scale dc/router --replicas 2 -n default', 'oc scale dc/docker-registry --replicas 2 -n default']);
   assert.match(scale.gate!.what(sctx), /dc\/router in project default: 3 → 2 replica\(s\); dc\/docker-registry in project default: 3 → 2/);
-  assert.equal(scale.verify!.ok(out('2\n2\n'), sctx), true);
-  assert.match(String(scale.verify!.ok(out('3\n2\n'), sctx)), /dc\/router has 3 replicas, not 2/);
+  assert.equal(commandCheck(scale.verify).ok(out('2\n2\n'), sctx), true);
+  assert.match(String(commandCheck(scale.verify).ok(out('3\n2\n'), sctx)), /dc\/router has 3 replicas, not 2/);
   // a missing registry dc is left alone
   assert.match(read.capture!['registry-target']!([out('3'), out('', 1, 'Error from server (NotFound)'), out(threeInfra)], ctx), /^keep: dc\/docker-registry not found/);
   // a compute node: nothing to scale
@@ -169,8 +170,8 @@ test('haproxy: the node\'s router80/router443 lines found on the lb; the edit co
   assert.equal(cmds.length, 4);
   assert.match(cmds[0]!, new RegExp(`^if test "\\$\\(sha256sum < /etc/haproxy/haproxy\\.cfg \\| cut -c1-64\\)" = ${sha}; then`));
   assert.equal(cmds[1], `sed -e 69d\\;80d ${BAK} > /etc/haproxy/haproxy.cfg`);
-  assert.equal(edit.verify!.ok(out('69d68\n<     server      infra-0.lab.example.com 127.0.11.1:80 check\n80d78\n<     server      infra-0.lab.example.com 127.0.11.1:443 check\n'), ectx), true);
-  assert.match(String(edit.verify!.ok(out('69d68\n< x\n'), ectx)), /removed lines 69, expected 69,80/);
+  assert.equal(commandCheck(edit.verify).ok(out('69d68\n<     server      infra-0.lab.example.com 127.0.11.1:80 check\n80d78\n<     server      infra-0.lab.example.com 127.0.11.1:443 check\n'), ectx), true);
+  assert.match(String(commandCheck(edit.verify).ok(out('69d68\n< x\n'), ectx)), /removed lines 69, expected 69,80/);
   // node-1 is in no backend: skipped (single lb), the file is not touched
   const nctx = runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-ip': '127.0.12.2' }, inv, lb);
   const none = read.capture!['haproxy-delete']!(outs, nctx);

@@ -17,7 +17,8 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
-import { hostsOfRole, timeStamp } from './backup-common.js';
+import { timeStamp } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import {
   capacityVerdict,
   cordonStep,

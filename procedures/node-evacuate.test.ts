@@ -9,6 +9,7 @@ import { ParamError } from '../src/engine/params.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';
+import { commandCheck } from '../src/engine/from-check.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
@@ -120,7 +121,7 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   const forecast = pods.capture!['forecast']!([out(PODS_NODE0)], runCtx({ node: 'node-0.lab.example.com' }, captured));
   const all = { ...captured, forecast };
   // the check refuses without force, with the way on; passes with force=yes
-  const check = stepOf(nodeEvacuate.steps, 'drain-check').precondition!;
+  const check = commandCheck(stepOf(nodeEvacuate.steps, 'drain-check').precondition);
   const refused = check.ok(out(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'no' }, all));
   assert.match(String(refused), /without a controller \(myproject\/bare-httpd\).*force=yes/);
   assert.equal(check.ok(out(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'yes' }, all)), true);
@@ -135,7 +136,7 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   // the gate names the pods lost for good
   assert.match(drainForce.gate!.what(runCtx(p, all)), /myproject\/bare-httpd has no controller and is DELETED FOR GOOD/);
   // the verification: only daemon set pods left
-  const verify = drainForce.verify!;
+  const verify = commandCheck(drainForce.verify);
   assert.match(String(verify.ok(out(PODS_NODE0), runCtx(p, all))), /still on the node: myproject\/bare-httpd/);
   assert.equal(verify.ok(out('openshift-sdn\tsdn-zr8l7\tRunning\tDaemonSet\tsdn\t\t\t\t\tTrue\n'), runCtx(p, all)), true);
 });

@@ -15,12 +15,12 @@ import {
   dateStamp,
   hostnameOf,
   hostnameStep,
-  hostsOfRole,
   remoteDirExpr,
   resolveBackupDir,
   roleOrParam,
   validateBastionDir,
 } from './backup-common.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
 const where = roleOrParam('node', 'host', 'every node, one at a time (or the one named by host)');

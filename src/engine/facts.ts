@@ -3,6 +3,8 @@
 // a step that needs the fact fails with it, naming the host, instead of guessing.
 import type { Host } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+import type { CommandOutput } from '../checks/types.js';
 import type { FactProbe, HostFacts, Procedure, StepContext } from './types.js';
 
 type Found = { value: unknown } | { error: string };
@@ -16,11 +18,17 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+class NoAnswer extends Error {}
+
 async function ask(probe: FactProbe, host: Host, ctx: StepContext, runner: Runner, timeoutMs: number): Promise<Found> {
+  const run = async (command: ShellCommand): Promise<CommandOutput> => {
+    const r = await runner.run({ kind: 'host', host }, command, { timeoutMs });
+    if (r.timedOut) throw new NoAnswer(`no answer within ${timeoutMs / 1000} s`);
+    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  };
   try {
-    const r = await runner.run({ kind: 'host', host }, probe.command(host, ctx), { timeoutMs });
-    if (r.timedOut) return { error: `${host.name}: ${probe.describe}: no answer within ${timeoutMs / 1000} s` };
-    return { value: probe.parse({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }, host) };
+    if ('ask' in probe) return { value: await probe.ask(host, ctx, run) };
+    return { value: probe.parse(await run(probe.command(host, ctx)), host) };
   } catch (e) {
     return { error: `${host.name}: ${probe.describe}: ${message(e)}` };
   }

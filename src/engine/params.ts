@@ -1,6 +1,7 @@
 // Parameter validation: required, choices (a host of an inventory role, or a fixed list), the
 // procedure's own `validate`, unknown names. Every error names the parameter and what to do.
-import type { Host, Inventory, Role } from '../inventory/types.js';
+import type { Inventory } from '../inventory/types.js';
+import { hostsOfRole, roleHostsWords } from '../inventory/hosts.js';
 import type { Params, Procedure } from './types.js';
 
 export class ParamError extends Error {
@@ -8,10 +9,6 @@ export class ParamError extends Error {
     super(problems.join('; '));
     this.name = 'ParamError';
   }
-}
-
-export function hostsOfRole(inventory: Inventory, role: Role | string): Host[] {
-  return inventory.hosts.filter((h) => (h.roles as string[]).includes(role) || h.groups.includes(role));
 }
 
 function list(names: string[], max = 6): string {
@@ -42,7 +39,7 @@ export function validateParams(procedure: Procedure, given: Params, inventory: I
     if (value === undefined || value === '') {
       if (spec.required && !(spec.secret && options.allowMissingSecrets)) {
         let how = `--param ${spec.name}=…`;
-        if (spec.choices && 'fromRole' in spec.choices) how += ` with one of the ${spec.choices.fromRole} hosts: ${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
+        if (spec.choices && 'fromRole' in spec.choices) how += ` with one of the ${roleHostsWords(spec.choices.fromRole)}: ${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
         else if (spec.choices) how += ` with one of ${spec.choices.values.join(', ')}`;
         problems.push(`parameter '${spec.name}' is required (${spec.description}): give ${how}`);
       }
@@ -51,7 +48,7 @@ export function validateParams(procedure: Procedure, given: Params, inventory: I
     if (spec.choices && 'fromRole' in spec.choices) {
       const hosts = hostsOfRole(inventory, spec.choices.fromRole);
       if (!hosts.some((h) => h.name === value)) {
-        problems.push(`parameter '${spec.name}': '${value}' is not a ${spec.choices.fromRole} host of the inventory (choose one of: ${list(hosts.map((h) => h.name))})`);
+        problems.push(`parameter '${spec.name}': '${value}' is not ${spec.choices.fromRole === 'any' ? 'a host' : `a ${spec.choices.fromRole} host`} of the inventory (choose one of: ${list(hosts.map((h) => h.name))})`);
         continue;
       }
     } else if (spec.choices && !spec.choices.values.includes(value)) {

@@ -4,7 +4,8 @@
 import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
 import { SECRET_MARKER } from './journal.js';
-import { hostsOfRole, validateParams } from './params.js';
+import { validateParams } from './params.js';
+import { hostsOfRole } from '../inventory/hosts.js';
 import { makeRedactor, secretValues, type Redact } from './redact.js';
 import type { CapturedValues, HostFacts, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
 
@@ -157,6 +158,10 @@ function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
     return plan;
   }
   plan.hosts = hosts.map((h) => h.name);
+  if (hosts.length === 0 && step.where.on !== 'bastion') {
+    plan.skipped ??= `no host to run on${step.where.on === 'hosts' ? ` (${step.where.describe})` : ''}`;
+    return plan;
+  }
   try {
     const gate = resolveGate(step, base, hosts, redactText);
     if (gate) {

@@ -5,6 +5,7 @@ import type { CapturedValues, Step, StepContext } from './types.js';
 import { resolvePlacement } from './plan.js';
 import { reuseStep } from './reuse.js';
 import { argv, sh } from '../transport/shell.js';
+import { commandCheck } from './from-check.js';
 
 const host = (name: string, roles: Role[]): Host => ({ name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 });
 const inv: Inventory = { source: { kind: 'demo' }, hosts: [host('a', ['etcd']), host('b', ['etcd']), host('n', ['new_etcd'])], groups: {}, groupVars: {}, warnings: [] };
@@ -42,8 +43,8 @@ test('a reused step sees its own parameter names, prefixed captures and the inve
   assert.equal(s.capture!['old-id']!([{ exitCode: 0, stdout: 'x\n', stderr: '' }], ctx), 'x');
   assert.equal(s.gate!.what(ctx), 'removes b');
   assert.equal(s.gate!.expect!(ctx), 'b');
-  assert.equal(s.verify!.command(ctx).script, 'check b');
-  assert.equal(s.verify!.ok({ exitCode: 0, stdout: '', stderr: '' }, ctxOf({ old: 'b' }, { id: '1' })), 'no id');
+  assert.equal(commandCheck(s.verify).command(ctx).script, 'check b');
+  assert.equal(commandCheck(s.verify).ok({ exitCode: 0, stdout: '', stderr: '' }, ctxOf({ old: 'b' }, { id: '1' })), 'no id');
   assert.equal(s.skipIf!(ctxOf({ old: 'b' }, { 'old-id': 'none' })), 'nothing to remove');
   assert.equal(s.skipIf!(ctxOf({ old: 'b' }, { id: 'none' })), undefined);
 });

@@ -3,7 +3,7 @@
 // written for and sees the context it expects (the member to remove as `member`, an inventory in which
 // the new member is already an [etcd] host); its id is prefixed (the journal tells the two apart), and so
 // can be its capture names (two reused procedures both capture `members-before`).
-import type { CapturedValues, CommandCheck, Gate, Params, Placement, Step, StepContext } from './types.js';
+import type { CapturedValues, Gate, Params, Placement, Step, StepCheck, StepContext } from './types.js';
 import type { Inventory } from '../inventory/types.js';
 import { resolvePlacement } from './plan.js';
 
@@ -62,7 +62,8 @@ export function reuseStep(step: Step, r: StepReuse): Step {
   }
   const map = (ctx: StepContext) => reusedContext(ctx, r);
   const wrap = <A extends unknown[], R>(f: (ctx: StepContext, ...a: A) => R) => (ctx: StepContext, ...a: A): R => f(map(ctx), ...a);
-  const check = (c: CommandCheck): CommandCheck => ({ ...c, command: wrap(c.command), ok: (out, ctx) => c.ok(out, map(ctx)) });
+  // a health check (fromCheck) reads only its host, which reuse keeps
+  const check = (c: StepCheck): StepCheck => ('fromCheck' in c ? c : { ...c, command: wrap(c.command), ok: (out, ctx) => c.ok(out, map(ctx)) });
   const prefix = r.capturePrefix ?? '';
   const out: Step = { ...step, id: `${r.idPrefix}${step.id}`, where: placementFor(step.where, r), commands: wrap(step.commands) };
   if (step.downloads) out.downloads = wrap(step.downloads);

@@ -33,8 +33,9 @@ import { ParamError, validateParams } from './params.js';
 import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
 import { LineRedactor, makeRedactor, outputRedactor, printsSecret, secretValues, type Redactor } from './redact.js';
 import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
-import type { CapturedValues, CommandCheck, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure } from './types.js';
-import type { ResolvedGate, Step, StepContext, StepStatus } from './types.js';
+import type { CapturedValues, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure } from './types.js';
+import type { ResolvedGate, Step, StepCheck, StepContext, StepStatus } from './types.js';
+import { runStepCheck } from './step-check.js';
 import type { HostFacts, PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
 import { readFacts, refusalOf } from './facts.js';
 
@@ -521,33 +522,31 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
-  /** Runs a check on one host; undefined when it passes, else the problem. */
-  async function runCheck(step: Step, check: CommandCheck, kind: 'precondition' | 'verification', ctx: StepContext): Promise<Problem | undefined> {
-    const hostName = ctx.host?.name ?? null;
-    let command: ShellCommand;
-    try {
-      command = check.command(ctx);
-    } catch (e) {
-      return { host: hostName, command: `(${kind})`, exitCode: null, tail: `${check.describe}: ${errMessage(e)}` };
-    }
-    const r = await exec(step, ctx.host, command);
-    if (cancelled || r.result?.cancelled) throw new Cancelled();
-    const text = redactor(command.script);
-    if (r.error !== undefined) return { host: hostName, command: text, exitCode: null, tail: `${kind} could not run: ${r.error}` };
-    const res = r.result!;
-    if (res.timedOut) return { host: hostName, command: text, exitCode: null, tail: `${kind} timed out` };
-    let verdict: true | string;
-    try {
-      verdict = check.ok({ exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr }, ctx);
-    } catch (e) {
-      verdict = `could not understand the output: ${errMessage(e)}`;
-    }
-    if (verdict === true) {
-      info(step.id, `${hostName ? `${hostName}: ` : ''}${kind} passed: ${check.describe}`);
-      return undefined;
-    }
-    const tail = tailOf(command, res, 10);
-    return { host: hostName, command: text, exitCode: res.exitCode, check: kind, tail: redactor(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '') };
+  /** Runs a check on one host (step-check.ts); undefined when it passes, else the problem. */
+  function runCheck(step: Step, check: StepCheck, kind: 'precondition' | 'verification', ctx: StepContext): Promise<Problem | undefined> {
+    return runStepCheck(check, kind, ctx, {
+      exec: (command) => exec(step, ctx.host, command),
+      info: (text) => info(step.id, text),
+      redact: (text) => redactor(text),
+      stopIfCancelled: (result) => {
+        if (cancelled || result?.cancelled) throw new Cancelled();
+      },
+      pause: (ms) => pauseUnlessCancelled(ms),
+      tail: (command, out) => tailOf(command, out, 10),
+    });
+  }
+
+  function pauseUnlessCancelled(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (abort.signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      abort.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   function hostCtx(base: StepContext, host: Host | undefined): StepContext {
@@ -781,6 +780,14 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         const r = await onProblem({ host: null, command: '(choosing the hosts of the step)', exitCode: null, tail: errMessage(e) });
         if (r !== 'retry') return r;
       }
+    }
+    if (hosts.length === 0 && step.where.on !== 'bastion') {
+      // a host step with no host left (e.g. none flagged by a check) runs nowhere — never on the bastion instead
+      const reason = `no host to run on${step.where.on === 'hosts' ? ` (${step.where.describe})` : ''}`;
+      info(step.id, `skipped: ${reason}`);
+      emit({ type: 'step-start', step: step.id, hosts: [] });
+      end('skipped', reason);
+      return 'continue';
     }
     const targets: (Host | undefined)[] = hosts.length > 0 ? hosts : [undefined];
     views[i]!.hosts = hosts.map((h) => h.name);

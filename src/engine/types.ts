@@ -1,7 +1,7 @@
 // The declarative procedure format (one file per procedure under procedures/) and the engine's events.
 // Core only: no React. A procedure's steps read like the guide's section; the engine (src/engine/run.ts)
 // runs them through a Runner, journals every change and writes the audit log.
-import type { CommandOutput } from '../checks/types.js';
+import type { Check, CommandOutput } from '../checks/types.js';
 import type { Host, Inventory, Role } from '../inventory/types.js';
 import type { CatalogueEntry, ParameterInfo } from '../model/catalogue.js';
 import type { ShellCommand } from '../transport/shell.js';
@@ -74,20 +74,31 @@ export interface CapturedValues {
 /**
  * Read-only facts gathered from hosts before a plan or a run, and again on resume (never journalled: a
  * resumed run reads the hosts as they are now), e.g. how each master runs its etcd (static pod or unit).
+ * Either one command and a pure parser, or `ask` (several commands: a health check's verdict, fromCheck.ts).
  */
-export interface FactProbe {
+export type FactProbe = CommandProbe | AskProbe;
+
+interface ProbeBase {
   /** The fact's name, e.g. 'control-plane'. */
   name: string;
   /** What is looked at, for the log: "how each master runs etcd, the API and the controllers". */
   describe: string;
   /** The hosts to look at (every one is asked, in parallel). */
   where: (ctx: StepContext) => Host[];
+  /** One line for the log, e.g. "etcd static pod, api static pod, controllers static pod". */
+  summary?: (value: unknown) => string;
+}
+
+export interface CommandProbe extends ProbeBase {
   /** ctx.facts: the facts read before (none at a run's start; all of them for Procedure.look). */
   command: (host: Host, ctx: StepContext) => ShellCommand;
   /** Pure: the fact on this host from the command's output; throws the sentence that says why not. */
   parse: (out: CommandOutput, host: Host) => unknown;
-  /** One line for the log, e.g. "etcd static pod, api static pod, controllers static pod". */
-  summary?: (value: unknown) => string;
+}
+
+export interface AskProbe extends ProbeBase {
+  /** The fact on this host from the commands it runs through `run` (read-only); throws the sentence that says why not. */
+  ask: (host: Host, ctx: StepContext, run: (command: ShellCommand) => Promise<CommandOutput>) => Promise<unknown>;
 }
 
 /** The facts a probe found: per host its value, or the sentence that says why there is none. */
@@ -96,12 +107,35 @@ export interface HostFacts {
   get(name: string, host: Host): unknown;
 }
 
+/**
+ * A check that is waited for: while it says no (it ran and found the state not there yet), it is asked
+ * again every `everyMs` until `withinMs` have passed since the first try — a wait the engine does (logged,
+ * cancellable), not a loop inside a shell string. A check that cannot run (a lost host, a timeout) is not
+ * retried.
+ */
+export interface WaitPolicy {
+  everyMs: number;
+  withinMs: number;
+}
+
 /** A check made by running a command: `ok` returns true, or the sentence that says what is wrong. */
 export interface CommandCheck {
   describe: string;
   command: (ctx: StepContext) => ShellCommand;
   ok: (out: CommandOutput, ctx: StepContext) => true | string;
+  until?: WaitPolicy;
 }
+
+/** A check made by one of the health checks on the step's host (fromCheck): passes when its verdict is ok. */
+export interface CheckVerification {
+  describe: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any check, whatever its facts
+  fromCheck: Check<any, any>;
+  until?: WaitPolicy;
+}
+
+/** What a step checks before or after its commands. */
+export type StepCheck = CommandCheck | CheckVerification;
 
 export type GateKind =
   /** y/N (or --yes). */
@@ -137,7 +171,7 @@ export interface Step {
    */
   skipIf?: (ctx: StepContext) => string | undefined;
   /** Checked before the commands; a failure stops the run before anything changes. */
-  precondition?: CommandCheck;
+  precondition?: StepCheck;
   /** The command(s), in order; each goes through the one quoting function (sh/argv). */
   commands: (ctx: StepContext) => ShellCommand[];
   /**
@@ -163,7 +197,7 @@ export interface Step {
    */
   secretCaptures?: readonly string[];
   /** Checked after the commands; on resume, re-run first for an interrupted step. */
-  verify?: CommandCheck;
+  verify?: StepCheck;
   /** Changes something that cannot simply be run again or undone: never skipped on failure, never
    * repeated on resume without a fresh gate. */
   destructive?: boolean;

@@ -1,4 +1,5 @@
 // What the product knows of every check and procedure of the guide (PROCEDURES.md), built or not.
+import type { HostRole } from '../inventory/hosts.js';
 
 export type EntryKind = 'procedure' | 'check' | 'info';
 export type Risk = 'read-only' | 'low' | 'medium' | 'high' | 'destructive';
@@ -8,7 +9,7 @@ export interface ParameterInfo {
   description: string;
   required: boolean;
   /** Where the choices come from: hosts of an inventory role, a fixed list, or free text. */
-  choices?: { fromRole: 'master' | 'etcd' | 'node' | 'infra' | 'lb' | 'new_etcd' | 'new_node' } | { values: string[] };
+  choices?: { fromRole: Exclude<HostRole, 'glusterfs'> } | { values: string[] };
   /** A secret is never written to a log, a journal, the screen or a plan. */
   secret?: boolean;
   default?: string;

@@ -87,7 +87,7 @@ export function missingDiscoverable(procedure: Procedure, params: Params, invent
       const h = inventory.hosts.find((x) => x.name === params[p.discover!.where.param]);
       if (!h) return false;
       const role = hostParam?.choices && 'fromRole' in hostParam.choices ? hostParam.choices.fromRole : undefined;
-      return !role || h.roles.includes(role);
+      return !role || role === 'any' || h.roles.includes(role);
     })
     .map((p) => p.name);
 }

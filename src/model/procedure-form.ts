@@ -3,6 +3,7 @@
 // fields, validation. No React; the screen asks for the discoveries (discoveryWanted) and hands the
 // answers back ('found').
 import type { Inventory } from '../inventory/types.js';
+import { hostsOfRole } from '../inventory/hosts.js';
 import type { Params, Procedure } from '../engine/types.js';
 
 export interface FieldOption {
@@ -55,7 +56,7 @@ export function formFields(procedure: Procedure, inventory: Inventory): FormFiel
     if (p.choices) {
       f.kind = 'choice';
       const values =
-        'fromRole' in p.choices ? inventory.hosts.filter((h) => h.roles.includes((p.choices as { fromRole: string }).fromRole as never)).map((h) => h.name) : p.choices.values;
+        'fromRole' in p.choices ? hostsOfRole(inventory, p.choices.fromRole).map((h) => h.name) : p.choices.values;
       f.options = values.map((v) => ({ value: v, label: v }));
       if (!p.required && p.default === undefined) f.options.unshift({ value: '', label: '(none — see the description)' });
     }

@@ -33,6 +33,7 @@ import type { CommandResult, Runner } from '../../src/transport/types.js';
 import { remoteCommandText } from '../../src/transport/ssh.js';
 import { controlPlane, fingerprint, journals, labDir, labJson, MASTERS, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
 import { alive, boundaries as planBoundaries, destroyAll, newMatrix, resumeHealthy, setUpMatrix, startRestore, tearDownMatrix, untilPaused, type Boundary } from './restore-matrix.js';
+import { commandCheck } from '../../src/engine/from-check.js';
 
 const matrix = newMatrix();
 let inventory: Inventory;
@@ -82,7 +83,7 @@ function nextCommand(b: Boundary, j: Journal): NextCommand {
   };
   const step = etcdRestore.steps[b.step]!;
   if (b.beforeVerify) {
-    return { host: b.host!, step: step.id, what: `the verification of ${step.id} on ${b.host}`, text: remoteCommandText(step.verify!.command(ctxOn(b.host!)).script, false) };
+    return { host: b.host!, step: step.id, what: `the verification of ${step.id} on ${b.host}`, text: remoteCommandText(commandCheck(step.verify).command(ctxOn(b.host!)).script, false) };
   }
   if (b.host) {
     return { host: b.next!, step: step.id, what: `the first command of ${step.id} on ${b.next}`, text: remoteCommandText(step.commands(ctxOn(b.next!))[0]!.script, false) };

@@ -1,0 +1,16 @@
+// Hosts by role, as parameters name them: a role of the inventory, or 'any' host at all.
+import type { Host, Inventory, Role } from './types.js';
+
+/** A host parameter's role; 'any' for every host of the inventory (e.g. fix-ntp). */
+export type HostRole = Role | 'any';
+
+/** The inventory's hosts in that role (or group), in inventory order; every host for 'any'. */
+export function hostsOfRole(inventory: Inventory, role: HostRole | string): Host[] {
+  if (role === 'any') return [...inventory.hosts];
+  return inventory.hosts.filter((h) => (h.roles as string[]).includes(role) || h.groups.includes(role));
+}
+
+/** The words for the hosts of a role in a message: "master hosts", "hosts". */
+export function roleHostsWords(role: HostRole | string): string {
+  return role === 'any' ? 'hosts' : `${role} hosts`;
+}
