@@ -39,14 +39,6 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     summary: 'Every host has NTP enabled and its clock synchronised (timedatectl), and its clock within 1 s of the bastion\'s (over 5 s fails).',
   }),
   entry({
-    id: 'fix-ntp', kind: 'procedure', title: 'Turn on time synchronisation', section: '2.1', guideLine: 10, risk: 'low',
-    summary: 'Enables NTP with timedatectl, or installs and starts chronyd, on hosts whose clock is not synchronised.',
-    parameters: [
-      text('host', 'One host of the inventory to fix; default: every host the ntp check flags', false),
-      oneOf('method', 'set-ntp: timedatectl set-ntp true; chrony: install chrony and enable chronyd', ['set-ntp', 'chrony'], 'set-ntp'),
-    ],
-  }),
-  entry({
     id: 'entropy', kind: 'check', title: 'Available entropy', section: '2.2', guideLine: 29, risk: 'read-only',
     summary: 'Kernel entropy pool on every host: above 1000 is good, below 800 is a warning.',
   }),

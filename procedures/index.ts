@@ -11,6 +11,7 @@ import { etcdRemoveMember } from './etcd-remove-member.js';
 import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
+import { fixNtp } from './fix-ntp.js';
 import { masterBackup } from './master-backup.js';
 import { masterDecommission } from './master-decommission.js';
 import { nodeBackup } from './node-backup.js';
@@ -18,7 +19,7 @@ import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
-export const PROCEDURES: readonly Procedure[] = [masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, etcdReplace, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
+export const PROCEDURES: readonly Procedure[] = [fixNtp, masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, etcdReplace, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
 
 export function findProcedure(id: string): Procedure | undefined {
   return PROCEDURES.find((p) => p.entry.id === id);
