@@ -110,12 +110,13 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const nodes = new NodesService({ runner, oc: options.ocPath, audit, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) });
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
-    // how each master runs its control plane, read in the background for the plan view (a run reads it again)
-    const { FactsCache } = await import('../model/facts-cache.js');
+    // a procedure's facts (how each master runs its control plane, what a check flags), read in the background
+    // for the plan view, per procedure (a run reads them again); a fact the hosts cannot answer says "at run time"
+    const { ProbeFactsCaches } = await import('../model/facts-cache.js');
     const { controlPlaneProbe } = await import('../ocp/control-plane.js');
-    // (not in the demo: its simulated hosts do not answer the probe yet, and its plan says "at run time")
-    const facts = inventory.source.kind === 'demo' ? undefined : new FactsCache([controlPlaneProbe], inventory, runner);
-    facts?.current();
+    const facts = new ProbeFactsCaches(inventory, runner);
+    // read early, as most procedures need it (not in the demo: its simulated hosts do not answer it yet)
+    if (inventory.source.kind !== 'demo') facts.current([controlPlaneProbe]);
     const { startProcedureRun, checkResumable } = await import('../engine/run.js');
     const { listRuns, readJournal, SECRET_MARKER } = await import('../engine/journal.js');
     const { findProcedure } = await import('../../procedures/index.js');
@@ -131,7 +132,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       startHealth: () => startHealthRun(health),
       nodes,
       procedures: PROCEDURES,
-      planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date(), procedure.facts ? facts?.current() : undefined),
+      planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date(), procedure.facts ? facts.current(procedure.facts) : undefined),
       startRun: (procedure, params) => startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),
       // The form checks required values, choices and each parameter's own validate; the engine checks
       // again when the run starts and its message is shown on the form.

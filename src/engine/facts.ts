@@ -57,6 +57,7 @@ export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext
 /** The table as steps see it (ctx.facts). */
 export function hostFacts(table: FactTable): HostFacts {
   return {
+    read: (name) => table.has(name),
     get(name, host) {
       const f = table.get(name)?.get(host.name);
       if (!f) throw new Error(`${host.name}: the ${name} fact was not read from this host before the run`);

@@ -86,6 +86,8 @@ export function flaggedBy(check: AnyCheck, where?: (ctx: StepContext) => Host[])
  * them: the facts' log line says why, and a run there would only fail on the connection.
  */
 export function flaggedHosts(ctx: StepContext, probe: FactProbe): Host[] {
+  // not read yet (a plan drawn before the facts came in): the run reads them first, so say so rather than guess
+  if (!ctx.facts || ctx.facts.read?.(probe.name) === false) throw new Error(`${probe.describe} is read from the hosts when the run starts`);
   return probe.where(ctx).filter((h) => {
     try {
       return (ctx.facts?.get(probe.name, h) as Verdict | undefined)?.status !== 'ok';

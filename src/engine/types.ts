@@ -105,6 +105,8 @@ export interface AskProbe extends ProbeBase {
 export interface HostFacts {
   /** The value for the host; throws the probe's sentence when it has none (unreachable, unexpected, not probed). */
   get(name: string, host: Host): unknown;
+  /** Whether the probe of that name was read at all (false: e.g. a plan drawn before the facts came in). */
+  read?(name: string): boolean;
 }
 
 /**

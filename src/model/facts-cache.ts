@@ -35,3 +35,36 @@ export class FactsCache {
     }
   }
 }
+
+/**
+ * One cache per probe, shared by every procedure that declares it (the control-plane probe is read once for
+ * all the etcd procedures); a procedure's plan sees its probes' latest reads together.
+ */
+export class ProbeFactsCaches {
+  private readonly caches = new Map<string, FactsCache>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly runner: Runner,
+  ) {}
+
+  /** What was read last of these probes (undefined until one of them was read); starts reads that are due. */
+  current(probes: readonly FactProbe[]): HostFacts | undefined {
+    const parts = probes.map((p) => ({ name: p.name, facts: this.cacheOf(p).current() }));
+    if (parts.every((p) => !p.facts)) return undefined;
+    return {
+      read: (name) => parts.some((p) => p.name === name && p.facts),
+      get(name, host) {
+        const part = parts.find((p) => p.name === name && p.facts);
+        if (!part) throw new Error(`${host.name}: the ${name} fact was not read from this host yet`);
+        return part.facts!.get(name, host);
+      },
+    };
+  }
+
+  private cacheOf(probe: FactProbe): FactsCache {
+    let cache = this.caches.get(probe.name);
+    if (!cache) this.caches.set(probe.name, (cache = new FactsCache([probe], this.inventory, this.runner)));
+    return cache;
+  }
+}
