@@ -36,3 +36,11 @@ test('long lines wrap with their indent, within the width', () => {
   assert.match(f, /║ {4}word/);
   for (const l of f.split('\n')) assert.ok([...l].length <= 30);
 });
+
+test('a long title cut short keeps a space before the line counter', () => {
+  const lines = Array.from({ length: 40 }, (_, i) => ({ key: String(i), text: `line ${i}` }));
+  const { lastFrame } = render(<Pager title={`PLAN etcd-restore — 28 steps, 2 gates${'x'.repeat(60)}`} lines={lines} width={80} height={10} active />);
+  const top = lastFrame()!.split('\n')[1]!;
+  assert.match(top, / lines 1-\d+\/40 {2}j\/k scroll/);
+  assert.doesNotMatch(top, /\Slines 1-/);
+});

@@ -62,7 +62,12 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
             {`▶ ${title}`}
           </Txt>
         </Box>
-        {where ? <Text dimColor>{where}</Text> : null}
+        {where ? (
+          // never flush against a title cut short ("2 gatelines 1-17/81")
+          <Box flexShrink={0} marginLeft={1}>
+            <Text dimColor>{where}</Text>
+          </Box>
+        ) : null}
       </Box>
       {visible.map((l) => (
         <Txt key={l.key} tone={l.tone} bold={l.bold} dim={l.dim} wrap="truncate">
