@@ -26,9 +26,10 @@ export interface ChoiceListProps {
   width: number;
   /** Rows of choices at most. */
   limit?: number;
+  /** Columns before the marks. */
+  indent?: number;
 }
 
-const INDENT = '    ';
 export const CHOICE_LIMIT = 5;
 
 /** The value after a key of the list (↓ or j: the next, ↑ or k: the one before, stopping at the ends); undefined for any other key. */
@@ -48,7 +49,7 @@ export function choiceListHeight(count: number, limit = CHOICE_LIMIT): number {
 function Mark({ isSelected }: { isSelected?: boolean }) {
   return (
     <Txt inverse={isSelected} bold={isSelected}>
-      {`${INDENT}${isSelected ? '●' : '○'} `}
+      {isSelected ? '● ' : '○ '}
     </Txt>
   );
 }
@@ -61,16 +62,16 @@ function Label({ isSelected, label }: { isSelected?: boolean; label: string }) {
   );
 }
 
-export function ChoiceList({ options, value, width, limit = CHOICE_LIMIT }: ChoiceListProps) {
+export function ChoiceList({ options, value, width, limit = CHOICE_LIMIT, indent = 4 }: ChoiceListProps) {
   if (options.length === 0) return null;
   const index = Math.max(0, options.findIndex((o) => o.value === value));
-  const room = Math.max(1, width - INDENT.length - 2);
+  const room = Math.max(1, width - indent - 2);
   // the label padded to the row's width: the picked row's inverse bar is as wide as the list
   const items = options.map((o) => ({ key: o.value || '(none)', value: o.value, label: fit(o.label, room) }));
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" paddingLeft={indent}>
       <SelectInput key={options[index]!.value} items={items} initialIndex={index} limit={limit} isFocused={false} indicatorComponent={Mark} itemComponent={Label} />
-      {options.length > limit ? <Txt dim>{`${INDENT}${index + 1} of ${options.length} (↑↓)`}</Txt> : null}
+      {options.length > limit ? <Txt dim>{`${index + 1} of ${options.length} (↑↓)`}</Txt> : null}
     </Box>
   );
 }
