@@ -1,15 +1,14 @@
-// Pick one of a short list (a parameter's choices: yes/no, fixed values, the hosts of a role), drawn by
-// ink-select-input: the picked row is ● in inverse bold, the others ○ (never colour alone); past `limit`
-// rows the list scrolls and "i of n" is said under it.
+// Pick one of a short list (a parameter's choices: yes/no, fixed values, the hosts of a role; the
+// interrupted run to resume), drawn by ink-select-input: the picked row is ● in inverse bold, the others
+// ○ (never colour alone); past `limit` rows the list scrolls and "i of n" is said under it.
 //
 // The keys are not ink-select-input's own: it reads each read() of the terminal as one key, so "jj" arriving
 // in one read (over SSH, tmux send-keys) would move nothing and "j⏎" would lose the move, and it goes round
 // the ends. The screen feeds the list's keys from the App's key router through choiceAfterKey (↑↓ j k, one
-// press at a time, stopping at the ends) and hands the value back; the list is mounted again at each value
-// (its initialIndex), so what it shows is always the form's value.
-import type { Key } from 'ink';
+// press at a time, stopping at the ends) and keeps the value; the list is mounted again at each value
+// (its initialIndex), so what it shows is always the screen's value.
+import { Box, type Key } from 'ink';
 import SelectInput from 'ink-select-input';
-import { Box } from 'ink';
 import { fit } from '../../src/model/text.js';
 import { Txt } from '../theme.js';
 
