@@ -36,6 +36,20 @@ test('Enter on a built procedure opens its form: a select list of the role\'s ho
   await press('k');
 });
 
+test('a choice list in the form takes its keys from the App: "jj" or "j⏎" in one read (SSH) count, the ends stop', async () => {
+  const { frame, press, sessions } = app();
+  await openToy(press);
+  await press('jj');
+  assert.match(frame(), /● master-1\.example\.com/);
+  await press('kkk');
+  assert.match(frame(), /● master-0\.example\.com/, 'stops at the first (does not go round to the last)');
+  await press('j\r');
+  assert.match(frame(), /› backup-dir/);
+  assert.match(frame(), /^ {4}master-1\.example\.com/m, 'the move made before Enter is kept');
+  await press('\t', '\r', 'r', 'y');
+  assert.equal(sessions[0]?.getSnapshot().params['host'], 'master-1.example.com');
+});
+
 test('not-built procedures keep their detail page', async () => {
   const { frame, press } = app();
   await press(':', 'etcd-restore', '\r');

@@ -25,6 +25,7 @@ import {
   type ParamError,
 } from '../src/model/procedure-form.js';
 import { fit, truncate, wrap } from '../src/model/text.js';
+import { ChoiceList, choiceAfterKey, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
 import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
@@ -117,22 +118,10 @@ function FieldRows({ field, value, focused, error, width, found }: { field: Form
   let valueRows: ReactNode[];
   if (field.kind === 'choice') {
     if (focused) {
-      const i = Math.max(0, field.options.findIndex((o) => o.value === value));
-      const max = 5;
-      const start = Math.max(0, Math.min(field.options.length - max, i - 2));
-      const shown = field.options.slice(start, start + max);
-      valueRows = shown.map((o) => (
-        <Txt key={o.value || '(none)'} inverse={o.value === value} bold={o.value === value} wrap="truncate">
-          {fit(`    ${o.value === value ? '●' : '○'} ${o.label}`, Math.min(width, 60))}
-        </Txt>
-      ));
-      if (field.options.length === 0) valueRows = [<Txt key="none" tone="warn">    (nothing to choose: the inventory has no such host)</Txt>];
-      else if (field.options.length > max)
-        valueRows.push(
-          <Txt key="more" dim>
-            {`    ${i + 1} of ${field.options.length} (↑↓)`}
-          </Txt>,
-        );
+      valueRows =
+        field.options.length === 0
+          ? [<Txt key="none" tone="warn">    (nothing to choose: the inventory has no such host)</Txt>]
+          : [<ChoiceList key="list" options={field.options} value={value} width={Math.min(width, 60)} />];
     } else {
       const o = field.options.find((x) => x.value === value);
       valueRows = [
@@ -166,7 +155,7 @@ function FieldRows({ field, value, focused, error, width, found }: { field: Form
 }
 
 function fieldHeight(f: FormField, focused: boolean, error: boolean, width: number, found?: FoundChoices): number {
-  let values = f.kind === 'choice' && focused ? Math.max(1, Math.min(5, f.options.length) + (f.options.length > 5 ? 1 : 0)) : 1;
+  let values = f.kind === 'choice' && focused ? choiceListHeight(f.options.length) : 1;
   if (f.kind === 'text' && focused && f.discover && found) {
     if (found.status === 'found' && found.options.length > 0) values += Math.min(MAX_SHOWN, found.options.length) + 1;
     else values += found.status === 'failed' ? failedLines(found.message, width).length : 1;
@@ -281,8 +270,8 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     if (key.tab && key.shift) return applyForm({ type: 'focus', delta: -1 });
     if (key.tab) return applyForm({ type: 'focus', delta: 1 });
     if (field?.kind === 'choice') {
-      if (input === 'j' || key.downArrow) return applyForm({ type: 'choose', delta: 1 });
-      if (input === 'k' || key.upArrow) return applyForm({ type: 'choose', delta: -1 });
+      const picked = choiceAfterKey(field.options, l.form.values[field.name] ?? '', input, key);
+      if (picked !== undefined) return applyForm({ type: 'pick', param: field.name, value: picked });
       if (input === 'p') return submit();
       if (input === 'q') return onGlobal('quit');
       if (input === '?') return onGlobal('help');

@@ -1,9 +1,9 @@
 // The first screen when a run was interrupted (the SSH session dropped, the bastion rebooted…):
 // resume it, or ignore it for now (it stays in the Runs screen, u).
 import { Box, Text, type Key } from 'ink';
-import { moveSelection } from '../src/model/home.js';
 import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
-import { truncate, wrap } from '../src/model/text.js';
+import { wrap } from '../src/model/text.js';
+import { ChoiceList, choiceAfterKey } from './components/ChoiceList.js';
 import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
 import { Txt, useToneColor } from './theme.js';
 
@@ -22,8 +22,8 @@ export interface ResumeOfferProps {
 }
 
 export function ResumeOffer({ runs, onResume, onIgnore, onRuns, onGlobal, width, height, active, bindKeys }: ResumeOfferProps) {
-  const ids = runs.map((r) => r.runId);
-  const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: ids[0] }));
+  const options = runs.map((r) => ({ value: r.runId, label: `${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})` }));
+  const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: runs[0]?.runId }));
   const border = useToneColor('warn');
   const sel = runs.find((r) => r.runId === local.selected) ?? runs[0];
 
@@ -40,14 +40,15 @@ export function ResumeOffer({ runs, onResume, onIgnore, onRuns, onGlobal, width,
     if (input === 'u') return onRuns();
     if (input === 'q') return onGlobal('quit');
     if (input === '?') return onGlobal('help');
-    if (input === 'j' || key.downArrow) return setLocal({ ...l, selected: moveSelection(ids, cur?.runId, 1) });
-    if (input === 'k' || key.upArrow) return setLocal({ ...l, selected: moveSelection(ids, cur?.runId, -1) });
+    const picked = choiceAfterKey(options, cur?.runId ?? '', input, key);
+    if (picked !== undefined) return setLocal({ ...l, selected: picked });
   }, active, bindKeys);
 
   if (!sel) return <Txt dim>No interrupted run.</Txt>;
   const inner = Math.max(10, width - 4);
   const lead = wrap(`A run was interrupted: ${sel.procedure} ${sel.runId} at step ${sel.step} — r resume, Esc ignore`, inner);
   const others = runs.length > 1 ? runs : [];
+  const room = Math.max(1, height - 9 - lead.length);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Box flexDirection="column" width={width} borderStyle="double" borderColor={border} paddingX={1}>
@@ -76,11 +77,7 @@ export function ResumeOffer({ runs, onResume, onIgnore, onRuns, onGlobal, width,
       {others.length ? (
         <>
           <Txt dim>{`${others.length} interrupted runs (↑↓ choose):`}</Txt>
-          {others.slice(0, Math.max(1, height - 9 - lead.length)).map((r) => (
-            <Txt key={r.runId} inverse={r.runId === sel.runId} wrap="truncate">
-              {truncate(`${r.runId === sel.runId ? '› ' : '  '}${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})`, width)}
-            </Txt>
-          ))}
+          <ChoiceList options={options} value={sel.runId} width={width} indent={0} limit={others.length <= room ? others.length : Math.max(1, room - 1)} />
         </>
       ) : null}
     </Box>

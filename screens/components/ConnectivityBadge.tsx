@@ -1,9 +1,9 @@
 // One host's connectivity: a spinner while checking, then a symbol and a word (never colour alone).
 import { Text } from 'ink';
-import Spinner from 'ink-spinner';
 import type { Connectivity } from '../../src/transport/types.js';
 import { CONNECTIVITY_LABELS } from '../../src/model/connectivity.js';
 import { Txt } from '../theme.js';
+import { Spinner } from './Spinner.js';
 
 /** Columns the badge takes at most ("! host key changed"). */
 export const BADGE_WIDTH = 18;
@@ -14,7 +14,7 @@ export function ConnectivityBadge({ connectivity, inverse }: { connectivity: Con
   if (state === 'checking') {
     return (
       <Text inverse={inverse}>
-        <Spinner type="dots" /> {label.word}
+        <Spinner /> {label.word}
       </Text>
     );
   }

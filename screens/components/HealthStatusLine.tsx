@@ -1,9 +1,9 @@
 // The counts of a health run per status, each a symbol and a word (never colour alone), and "running N".
 import { Text } from 'ink';
-import Spinner from 'ink-spinner';
 import type { HealthSnapshot } from '../../src/model/health.js';
 import { countStatuses, STATUS_LABELS, statusSummary } from '../../src/model/health-view.js';
 import { Txt } from '../theme.js';
+import { Spinner } from './Spinner.js';
 
 export function HealthStatusLine({ snapshot }: { snapshot: HealthSnapshot }) {
   const counts = countStatuses(snapshot.results.values());
@@ -21,7 +21,7 @@ export function HealthStatusLine({ snapshot }: { snapshot: HealthSnapshot }) {
       {counts.running > 0 ? (
         <Txt tone="busy">
           {'  '}
-          <Spinner type="dots" />
+          <Spinner />
           {` running ${counts.running}`}
         </Txt>
       ) : snapshot.done ? (

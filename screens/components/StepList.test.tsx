@@ -20,3 +20,13 @@ test('more rows than one: the window of steps and the line saying which of how m
   const f = stripAnsi(render(<StepList steps={steps} current="s1" ended width={80} height={4} />).lastFrame());
   assert.deepEqual(f.split('\n').map((l) => l.trimEnd()).slice(-1), ['  steps 1-3 of 28']);
 });
+
+test('a running step: the spinner takes the mark\'s one column, then the word (the title keeps its place)', () => {
+  const running = steps.slice(0, 3).map((s, i): StepView => ({ ...s, status: i === 0 ? 'ok' : i === 1 ? 'running' : 'pending' }));
+  const f = stripAnsi(render(<StepList steps={running} current="s2" width={80} height={3} />).lastFrame());
+  const lines = f.split('\n');
+  assert.match(lines[0]!, /^ 1\. ✓ ok Step number 1 of the restore/);
+  assert.match(lines[1]!, /^▶2\. \S running Step number 2 of the restore/u);
+  assert.match(lines[2]!, /^ 3\. · Step number 3 of the restore/);
+  assert.ok(lines.every((l) => [...l].length <= 80), f);
+});

@@ -17,8 +17,10 @@ test('fields: choices from the inventory role, defaults filled in, secrets kept 
 
 test('editing and choosing; validation names the field and says what to do', () => {
   let f = initialForm(toyProcedure(), inv);
-  f = reduceForm(f, { type: 'choose', delta: 1 });
+  f = reduceForm(f, { type: 'pick', param: 'host', value: 'master-1.example.com' });
   assert.equal(f.values['host'], 'master-1.example.com');
+  assert.equal(reduceForm(f, { type: 'pick', param: 'host', value: 'lb-0.example.com' }), f, 'not one of the choices: nothing changes');
+  assert.equal(reduceForm(f, { type: 'pick', param: 'backup-dir', value: '/tmp' }), f, 'a text field is typed, not picked');
   f = reduceForm(reduceForm(f, { type: 'focus', delta: 1 }), { type: 'clear' });
   f = reduceForm(f, { type: 'type', text: 'tmp' });
   const errs = validateForm(toyProcedure(), formParams(f), inv);
@@ -71,7 +73,7 @@ test('values found on a host: asked for the chosen host, kept per field and host
   f = reduceForm(f, { type: 'type', text: '-x' });
   assert.equal(f.values['backup-dir'], '/backup/etcd-1-x', 'typing edits the picked value');
   // an answer for a host no longer chosen is ignored; choosing another host asks again
-  f = reduceForm({ ...f, focus: 0 }, { type: 'choose', delta: 1 });
+  f = reduceForm({ ...f, focus: 0 }, { type: 'pick', param: 'host', value: 'master-1.example.com' });
   assert.deepEqual(foundOptions(f, f.fields[1]!), [], 'found for master-0 does not apply to master-1');
   assert.deepEqual(discoveryWanted(f), [{ param: 'backup-dir', host: 'master-1.example.com' }]);
   const stale = reduceForm(f, { type: 'found', param: 'backup-dir', found: { status: 'found', host: 'master-0.example.com', options } });

@@ -127,6 +127,9 @@ export function errorsByField(errors: readonly ParamError[]): Record<string, str
 
 export type FormAction =
   | { type: 'focus'; delta: number }
+  /** A choice field's value (one of its options; anything else changes nothing). */
+  | { type: 'pick'; param: string; value: string }
+  /** A text field's values found on its host: ↓ from a typed value takes the newest, then one at a time. */
   | { type: 'choose'; delta: number }
   | { type: 'type'; text: string }
   | { type: 'backspace' }
@@ -145,18 +148,17 @@ export function reduceForm(form: FormState, action: FormAction): FormState {
   switch (action.type) {
     case 'focus':
       return { ...form, focus: Math.max(0, Math.min(form.fields.length - 1, form.focus + action.delta)) };
+    case 'pick': {
+      const f = form.fields.find((x) => x.name === action.param);
+      if (f?.kind !== 'choice' || !f.options.some((o) => o.value === action.value)) return form;
+      return { ...form, values: { ...form.values, [f.name]: action.value } };
+    }
     case 'choose': {
-      const found = field ? foundOptions(form, field) : [];
-      if (field && field.kind === 'text' && found.length > 0) {
-        // a found value: ↓ from a typed value takes the newest, then one step at a time
-        const i = found.findIndex((o) => o.value === form.values[field.name]);
-        const j = i < 0 ? 0 : Math.max(0, Math.min(found.length - 1, i + action.delta));
-        return { ...form, values: { ...form.values, [field.name]: found[j]!.value } };
-      }
-      if (!field || field.kind !== 'choice' || field.options.length === 0) return form;
-      const i = Math.max(0, field.options.findIndex((o) => o.value === form.values[field.name]));
-      const j = Math.max(0, Math.min(field.options.length - 1, i + action.delta));
-      return { ...form, values: { ...form.values, [field.name]: field.options[j]!.value } };
+      const found = field && field.kind === 'text' ? foundOptions(form, field) : [];
+      if (!field || found.length === 0) return form;
+      const i = found.findIndex((o) => o.value === form.values[field.name]);
+      const j = i < 0 ? 0 : Math.max(0, Math.min(found.length - 1, i + action.delta));
+      return { ...form, values: { ...form.values, [field.name]: found[j]!.value } };
     }
     case 'type':
       if (!field || field.kind !== 'text') return form;
