@@ -153,19 +153,19 @@ export function reduceForm(form: FormState, action: FormAction): FormState {
         const j = i < 0 ? 0 : Math.max(0, Math.min(found.length - 1, i + action.delta));
         return { ...form, values: { ...form.values, [field.name]: found[j]!.value } };
       }
-      if (!field || field.kind !== 'choice' || field.options.length === 0) return form;
+      if (field?.kind !== 'choice' || field.options.length === 0) return form;
       const i = Math.max(0, field.options.findIndex((o) => o.value === form.values[field.name]));
       const j = Math.max(0, Math.min(field.options.length - 1, i + action.delta));
       return { ...form, values: { ...form.values, [field.name]: field.options[j]!.value } };
     }
     case 'type':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: (form.values[field.name] ?? '') + action.text } };
     case 'backspace':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: [...(form.values[field.name] ?? '')].slice(0, -1).join('') } };
     case 'clear':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: '' } };
     case 'errors': {
       const errors = errorsByField(action.errors);
