@@ -266,8 +266,8 @@ test('the quorum precondition parses real endpoint health output', () => {
   assert.ok(!cmd.includes('10.0.0.1:2379'), 'only the other members');
   const healthy = 'https://10.0.0.2:2379 is healthy: successfully committed proposal: took = 2.1ms\n';
   const other3 = 'https://10.0.0.3:2379';
-  assert.equal(pre.ok({ exitCode: 0, stdout: '', stderr: healthy + `${other3} is healthy: successfully committed proposal: took = 1.9ms\n` }, ctx), true);
-  const down = pre.ok({ exitCode: 1, stdout: '', stderr: healthy + `${other3} is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\n` }, ctx);
+  assert.equal(pre.ok({ exitCode: 0, stdout: '', stderr: `${healthy}${other3} is healthy: successfully committed proposal: took = 1.9ms\n` }, ctx), true);
+  const down = pre.ok({ exitCode: 1, stdout: '', stderr: `${healthy}${other3} is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\n` }, ctx);
   assert.match(down as string, /would lose quorum.*not healthy: master-2.example.com/);
 });
 

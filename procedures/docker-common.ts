@@ -809,7 +809,7 @@ export function gib(n: number): string {
 export function refuseMaster(ctx: StepContext): string | undefined {
   const name = ctx.params['node'];
   const node = ctx.inventory.hosts.find((h) => h.name === name);
-  if (!node || !node.roles.includes('master')) return undefined;
+  if (!node?.roles.includes('master')) return undefined;
   const what = `${node.name} is a master: stopping docker and the node service there stops its API and controllers (and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
   if (ctx.params['allow-master'] !== 'yes') return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
   const members = ctx.inventory.hosts.filter((h) => h.roles.includes('etcd'));

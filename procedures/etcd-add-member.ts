@@ -59,7 +59,7 @@ import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } fr
 import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
-import { DATA_DIR, ETCD_CONF, ETCD_UNIT, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
+import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 

@@ -75,7 +75,7 @@ test('a member added but not started yet; the guide’s sample member list', () 
   const v = parseEtcdPanel(`${both('v2-member-list-unstarted')}\n${HEALTH_SEPARATOR}\n`, hosts);
   assert.match(v.summary.text, /^2 members · health unknown · quorum 2/);
   assert.ok(v.rows.some((r) => r.label === '(unnamed)' && /^· added, not started {2}peer http:\/\/127\.0\.8\.7:2380/.test(r.text)));
-  const g = parseEtcdPanel(fixture('guide/etcdctl2-member-list.txt') + `\n${HEALTH_SEPARATOR}\n` + fixture('guide/etcdctl2-cluster-health.txt'), hosts);
+  const g = parseEtcdPanel(`${fixture('guide/etcdctl2-member-list.txt')}\n${HEALTH_SEPARATOR}\n${fixture('guide/etcdctl2-cluster-health.txt')}`, hosts);
   assert.equal(g.rows.filter((r) => r.text.includes('★ leader')).length, 1);
 });
 

@@ -28,7 +28,7 @@ import { hostsOfRole } from '../src/inventory/hosts.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
 import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
-import { defineProcedure, hostParam, textParam, validateHostOfRole, yesNo } from './define.js';
+import { defineProcedure, hostParam, validateHostOfRole, yesNo } from './define.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
 

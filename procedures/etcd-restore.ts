@@ -30,7 +30,7 @@ import { parseV2MemberList, parseV3MemberList, type EtcdMember } from '../src/ch
 import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import {
-  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, recentLogCommand, restartCommand, runningCommand, runningEtcdModeCommand, startCommand,
+  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, restartCommand, runningCommand, runningEtcdModeCommand, startCommand,
   type Runtime,
 } from '../src/ocp/control-plane.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
@@ -73,7 +73,7 @@ export function snapshotCheckCommand(dir: string): ShellCommand {
 /** The snapshot is readable and not shorter than the database it describes. */
 export function snapshotVerdict(out: CommandOutput): true | string {
   if (out.exitCode !== 0) return `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
-  let s;
+  let s: ReturnType<typeof parseSnapshotStatus>;
   try {
     s = parseSnapshotStatus(out.stdout);
   } catch (e) {

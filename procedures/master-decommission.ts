@@ -53,7 +53,6 @@ import {
   names,
   nodeFactsStep,
   nodeHost,
-  nodeName,
   oc,
   podsSteps,
   watchReplacementsSteps,

@@ -578,7 +578,7 @@ export function nodeFactsStep(section: string): Step {
 }
 
 function nodeRowOf(out: CommandOutput | undefined, ctx: StepContext): NodeRow {
-  if (!out || out.exitCode !== 0) throw new Error(`oc get nodes failed: ${firstErr(out)} (is oc on the PATH and logged in as a cluster-admin?)`);
+  if (out?.exitCode !== 0) throw new Error(`oc get nodes failed: ${firstErr(out)} (is oc on the PATH and logged in as a cluster-admin?)`);
   const rows = parseNodeRows(out.stdout);
   const h = nodeHost(ctx);
   const r = findNodeRow(rows, h);
@@ -607,7 +607,7 @@ export function podsSteps(section: string): Step[] {
       capture: {
         forecast: (o, ctx) => {
           const out = o[0];
-          if (!out || out.exitCode !== 0) throw new Error(`oc get pods failed: ${firstErr(out)}`);
+          if (out?.exitCode !== 0) throw new Error(`oc get pods failed: ${firstErr(out)}`);
           return JSON.stringify(drainForecast(parsePodRows(out.stdout, nodeName(ctx))));
         },
       },

@@ -110,7 +110,7 @@ test('capacity: infra-0 refused while it is the only infra node; a master refuse
 
 test('scale: the guide\'s infra case scales both; a compute node scales nothing (skipped, with the reason)', () => {
   const read = stepOf('scale-read');
-  const threeInfra = NODES + '\ninfra-1\tTrue\t\t\ttrue\t\t\t10.0.0.1\ninfra-2\tTrue\t\t\ttrue\t\t\t10.0.0.2';
+  const threeInfra = `${NODES}\ninfra-1\tTrue\t\t\ttrue\t\t\t10.0.0.1\ninfra-2\tTrue\t\t\ttrue\t\t\t10.0.0.2`;
   const infraForecast = JSON.stringify({ evicted: [], daemonset: [], mirror: [], emptyDir: [], bare: [], infraDcs: ['router', 'docker-registry'] });
   const c = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra', forecast: infraForecast };
   const ctx = runCtx({ node: 'infra-0.lab.example.com' }, c);

@@ -62,8 +62,8 @@ test('Tab switches the focused pane (▶ and a double border); Enter opens; Esc 
   const f = frame();
   assert.match(f, /PROCEDURE etcd-backup/);
   assert.match(f, /Back up etcd/);
-  assert.match(f, /Section:  4\.6/);
-  assert.match(f, /Risk:     MEDIUM/);
+  assert.match(f, /Section: {2}4\.6/);
+  assert.match(f, /Risk: {5}MEDIUM/);
   assert.match(f, /NOT BUILT YET/);
   assert.match(f, /Saves the etcd configuration/);
   assert.match(f, /host \(optional\): Member to back up — one of the inventory's etcd hosts/);

@@ -97,7 +97,7 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
         return (
           <>
             <Txt inverse={inv} bold={selected} wrap="truncate">
-              {fit(marker(selected) + shortName(row.host.name, domain) + extra, nameWidth) + ' '}
+              {`${fit(marker(selected) + shortName(row.host.name, domain) + extra, nameWidth)} `}
             </Txt>
             <Box width={badge} flexShrink={0}>
               <ConnectivityBadge connectivity={connectivity.get(row.host.name)} inverse={inv} />

@@ -63,7 +63,7 @@ test('validation: errors inline, naming the field and what to do; the plan waits
   await press('\t');
   for (let i = 0; i < 25; i++) await press(BACKSPACE);
   await press('relative', '\r', '\r');
-  let f = frame();
+  const f = frame();
   assert.match(f, /✗ backup-dir: "relative" is not an absolute path: start it with \//);
   assert.match(f, /Fix the field marked ✗/);
   assert.doesNotMatch(f, /PLAN/);

@@ -162,7 +162,10 @@ test('the NodesService given to the console is what the Nodes screen (n) reads',
 test('readKeysOnceForeground: nothing taken while in the background; in the foreground raw mode and keys forwarded; clean-up gives the terminal back', async () => {
   const raw: boolean[] = [];
   const tty = new PassThrough() as unknown as NodeJS.ReadStream;
-  tty.setRawMode = (on: boolean) => (raw.push(on), tty);
+  tty.setRawMode = (on: boolean) => {
+    raw.push(on);
+    return tty;
+  };
   const input = new PassThrough() as unknown as NodeJS.ReadStream;
   const got: string[] = [];
   input.on('data', (c: Buffer) => got.push(String(c)));

@@ -23,4 +23,4 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-writeFileSync('dist/package.json', JSON.stringify({ type: 'module' }) + '\n');
+writeFileSync('dist/package.json', `${JSON.stringify({ type: 'module' })}\n`);

@@ -53,7 +53,7 @@ export function FailureModal({ failure, stepLabel, destructive, choices, width, 
       ) : (
         tail.map((l, i) => (
           <Txt key={i} wrap="truncate">
-            {'  ' + truncate(l, inner - 2)}
+            {`  ${truncate(l, inner - 2)}`}
           </Txt>
         ))
       )}

@@ -160,7 +160,7 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
                       const w = c.width - 1;
                       const sym = cellSymbol(res);
                       const before = Math.floor((w - 3) / 2);
-                      const content = w >= 3 ? ' '.repeat(before) + '[' + sym + ']' + ' '.repeat(w - 3 - before) : text.slice(0, w);
+                      const content = w >= 3 ? `${' '.repeat(before)}[${sym}]${' '.repeat(w - 3 - before)}` : text.slice(0, w);
                       return (
                         <Text key={c.check}>
                           <Txt tone={label?.tone} bold inverse>

@@ -29,7 +29,7 @@ export function JournalPane({ view, domain, width, height }: JournalPaneProps) {
   return (
     <Box flexDirection="column" width={width} height={h} overflow="hidden">
       <Text wrap="truncate">
-        <Txt dim>{head + '┄'.repeat(fill) + ' '}</Txt>
+        <Txt dim>{`${head + '┄'.repeat(fill)} `}</Txt>
         <Txt bold tone={view.live ? 'busy' : undefined}>{state}</Txt>
       </Text>
       {lines.length === 0 ? (

@@ -48,7 +48,7 @@ export function LogPane({ window, total, following, trimmed, query, currentMatch
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text wrap="truncate">
-        <Txt dim>{left + '─'.repeat(fill) + ' '}</Txt>
+        <Txt dim>{`${left + '─'.repeat(fill)} `}</Txt>
         <Txt bold inverse={!following} tone={following ? undefined : 'warn'}>
           {indicator}
         </Txt>

@@ -30,7 +30,7 @@ test('j/k, G and g scroll; inactive, it ignores keys', async () => {
 
 test('long lines wrap with their indent, within the width', () => {
   const { lastFrame } = render(
-    <Pager title="T" lines={[{ text: 'What to do: ' + 'word '.repeat(20), indent: '    ' }]} width={30} height={10} active={false} />,
+    <Pager title="T" lines={[{ text: `What to do: ${'word '.repeat(20)}`, indent: '    ' }]} width={30} height={10} active={false} />,
   );
   const f = stripAnsi(lastFrame());
   assert.match(f, /║ {4}word/);

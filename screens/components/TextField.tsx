@@ -16,7 +16,7 @@ export function TextField({ value, focused, width, mask, placeholder }: TextFiel
   const room = Math.max(4, width - 5);
   // Keep the end (where the cursor is) in view.
   const chars = [...shown];
-  const text = chars.length > room ? '…' + chars.slice(chars.length - room + 1).join('') : shown;
+  const text = chars.length > room ? `…${chars.slice(chars.length - room + 1).join('')}` : shown;
   return (
     <Text wrap="truncate">
       {'[ '}

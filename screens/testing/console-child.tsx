@@ -43,5 +43,5 @@ const code = await startConsole({
   stdin: new In() as unknown as NodeJS.ReadStream,
   env: {},
 });
-process.stdout.write(JSON.stringify({ code, stdout: stdout.out, stderr: stderr.out }) + '\n');
+process.stdout.write(`${JSON.stringify({ code, stdout: stdout.out, stderr: stderr.out })}\n`);
 process.exit(0);

@@ -59,16 +59,19 @@ export class SteppedDemoRunner implements Runner {
     const started = Date.now();
     const out: string[] = [];
     const err: string[] = [];
-    const result = (exitCode: number | null, cancelled: boolean): CommandResult => (this.ended.push(cancelled ? 'cancelled' : `exit ${exitCode}`), {
-      exitCode,
-      ...(cancelled ? { signal: 'SIGTERM' } : {}),
-      stdout: out.join('\n'),
-      stderr: err.join('\n'),
-      truncated: false,
-      timedOut: false,
-      cancelled,
-      durationMs: Date.now() - started,
-    });
+    const result = (exitCode: number | null, cancelled: boolean): CommandResult => {
+      this.ended.push(cancelled ? 'cancelled' : `exit ${exitCode}`);
+      return {
+        exitCode,
+        ...(cancelled ? { signal: 'SIGTERM' } : {}),
+        stdout: out.join('\n'),
+        stderr: err.join('\n'),
+        truncated: false,
+        timedOut: false,
+        cancelled,
+        durationMs: Date.now() - started,
+      };
+    };
     const exec = simulateScript(this.demo.cluster, undefined, command.script);
     const signal = options.signal;
     for (const step of exec.steps) {

@@ -50,7 +50,7 @@ export const apiHealthCheck: Check<ApiFacts | Problem> = {
     return {
       unit: sh`systemctl show --property=LoadState,ActiveState,SubState ${API_UNIT}`,
       healthz: sh`curl -sk --max-time 10 ${local}`,
-      version: sh`curl -sk --max-time 10 ${internalApiUrl(ctx.inventory, host) + '/version'}`,
+      version: sh`curl -sk --max-time 10 ${`${internalApiUrl(ctx.inventory, host)}/version`}`,
     };
   },
   parse(outputs, host, ctx) {

@@ -56,7 +56,7 @@ test('nodes-ready: guide sample ok; NotReady → fail naming the node with the 1
   const mv = judge(nodesReadyCheck, { nodes: out(missing) }, undefined, gctx);
   assert.equal(mv.status, 'fail');
   assert.match(mv.message, /ocp-node-ghxn/);
-  const cordoned = fixture('guide/oc-get-nodes.txt').replace(/^(ocp-node-c5dg\s+)Ready                   /m, '$1Ready,SchedulingDisabled');
+  const cordoned = fixture('guide/oc-get-nodes.txt').replace(/^(ocp-node-c5dg\s+)Ready {19}/m, '$1Ready,SchedulingDisabled');
   assert.equal(judge(nodesReadyCheck, { nodes: out(cordoned) }, undefined, gctx).status, 'warn');
 });
 
@@ -68,7 +68,7 @@ test('router: guide sample ok (3 infra nodes); 2 of 3 → fail; replicas ≠ inf
   const ok = judge(routerCheck, { dc: out(fixture('guide/oc-get-dc-router.txt')), pods }, undefined, gctx);
   assert.equal(ok.status, 'ok');
   assert.match(ok.message, /3\/3/);
-  const podsDown = out(fixture('guide/oc-get-pods-wide.txt').replace(/^(router-1-zqxbl\s+)1\/1       Running/m, '$10/1       Pending'));
+  const podsDown = out(fixture('guide/oc-get-pods-wide.txt').replace(/^(router-1-zqxbl\s+)1\/1 {7}Running/m, '$10/1       Pending'));
   const two = judge(routerCheck, { dc: dc('router', 3, 2), pods: podsDown }, undefined, gctx);
   assert.equal(two.status, 'fail');
   assert.match(two.message, /2 of 3/);

@@ -16,7 +16,7 @@ export interface DcFacts {
 
 export function dcCommands(dc: string, ctx: CheckContext): Record<string, ShellCommand> {
   return {
-    dc: sh`${ctx.oc} -n default get ${'deploymentconfigs/' + dc}`,
+    dc: sh`${ctx.oc} -n default get ${`deploymentconfigs/${dc}`}`,
     pods: sh`${ctx.oc} -n default get pods -o wide`,
   };
 }

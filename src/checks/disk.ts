@@ -115,15 +115,15 @@ const POOL_FIX = {
 };
 
 /** Use % of one of the pool's spaces: used / (used + available) when docker says what is available, else used / total. */
-function usePercent(used: number | undefined, available: number | undefined, total: number | undefined): number | undefined {
+function percentUsed(used: number | undefined, available: number | undefined, total: number | undefined): number | undefined {
   if (used === undefined) return undefined;
   const room = available !== undefined ? used + available : total;
   return room ? (100 * used) / room : undefined;
 }
 
 export function judgeThinPool(p: ThinPool): { status: 'ok' | 'warn' | 'fail'; message: string; dataPercent?: number; metadataPercent?: number } {
-  const data = usePercent(p.dataUsed, p.dataAvailable, p.dataTotal);
-  const meta = usePercent(p.metadataUsed, p.metadataAvailable, p.metadataTotal);
+  const data = percentUsed(p.dataUsed, p.dataAvailable, p.dataTotal);
+  const meta = percentUsed(p.metadataUsed, p.metadataAvailable, p.metadataTotal);
   const name = `docker thin pool${p.name ? ` ${p.name}` : ''}`;
   const pct = (n: number) => `${Math.floor(n)}%`;
   if (data === undefined || meta === undefined)

@@ -39,7 +39,7 @@ export const dockerStorageCheck: Check<DockerStorageFacts | Problem> = {
       throw new Error('no "Storage Driver:" line in docker info');
     }
     const sc = outputs['sysconfig'];
-    const facts: DockerStorageFacts = { info: parsed, sysconfigMissing: !sc || sc.exitCode !== 0 };
+    const facts: DockerStorageFacts = { info: parsed, sysconfigMissing: sc?.exitCode !== 0 };
     if (sc && sc.exitCode === 0) {
       const p = parseDockerStorageSysconfig(sc.stdout);
       if (p.storageDriver) facts.sysconfigDriver = p.storageDriver;

@@ -107,7 +107,7 @@ test('etcd-members: localhost peerURL after force-new-cluster → fail, etcd-pee
 test('etcd-members: even count → warn; missing inventory host → fail; no leader → fail', () => {
   const four = labInventory();
   four.hosts.push(host('etcd-3.example.com', ['etcd'], { openshift_ip: '127.0.8.9' }));
-  const v2 = capture('v2-member-list').stdout + '1234abcd: name=etcd-3.example.com peerURLs=http://127.0.8.9:2380 clientURLs=http://127.0.8.9:2379 isLeader=false\n';
+  const v2 = `${capture('v2-member-list').stdout}1234abcd: name=etcd-3.example.com peerURLs=http://127.0.8.9:2380 clientURLs=http://127.0.8.9:2379 isLeader=false\n`;
   const even = judge(etcdMembersCheck, { v2list: out(v2), v3list: out('', 1, 'x'), v3status: out('', 1, 'x') }, m(0), ctxOf(four));
   assert.equal(even.status, 'warn');
   assert.match(even.message, /4 members/);

@@ -220,7 +220,7 @@ test('docker-storage: guide sample ok; devicemapper warn; loop fail; no docker s
   const w = judge(dockerStorageCheck, { info: out(dm), sysconfig: out('DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs"') }, node, ctx);
   assert.equal(w.status, 'warn');
   assert.equal(w.fix?.procedure, 'docker-storage-overlay2');
-  assert.equal(judge(dockerStorageCheck, { info: out(dm + ' Data loop file: /var/lib/docker/devicemapper/devicemapper/data\n'), sysconfig: out('', 1) }, node, ctx).status, 'fail');
+  assert.equal(judge(dockerStorageCheck, { info: out(`${dm} Data loop file: /var/lib/docker/devicemapper/devicemapper/data\n`), sysconfig: out('', 1) }, node, ctx).status, 'fail');
   assert.equal(judge(dockerStorageCheck, { info: out('', 127, 'bash: docker: command not found'), sysconfig: out('', 1) }, node, ctx).status, 'skipped');
   assert.equal(judge(dockerStorageCheck, { info: out('', 1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'), sysconfig: out('') }, node, ctx).status, 'error');
 });
@@ -233,7 +233,7 @@ test('mtu: node mtu = interface − 50 ok; too big → fail fix-mtu; hang after 
   assert.deepEqual(pre, { registry: 'docker-registry.default.svc:5000' });
   assert.match(mtuCheck.commands(node, ctx, pre)['curl']!.script, /^curl -v --max-time 20 https.*healthz'?$/);
   const base = {
-    links: out('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n' + fixture('guide/ip-link-eth0.txt') + '5: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue\n'),
+    links: out(`1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n${fixture('guide/ip-link-eth0.txt')}5: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue\n`),
     addrs: out('2: eth0    inet 10.0.2.1/24 brd 10.0.2.255 scope global eth0\\       valid_lft forever\n'),
     route: out('default via 10.0.2.254 dev eth0\n'),
     nodeConfig: out(fixture('guide/node-config.yaml')),

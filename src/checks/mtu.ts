@@ -49,7 +49,7 @@ export const mtuCheck: Check<MtuFacts | Problem, MtuPre> = {
     }),
     parse(outputs) {
       const out = outputs['registry'];
-      if (!out || out.exitCode !== 0) return { reason: out ? firstLine(out) || 'oc failed' : 'not run' };
+      if (out?.exitCode !== 0) return { reason: out ? firstLine(out) || 'oc failed' : 'not run' };
       const registry = out.stdout.trim();
       return registry ? { registry } : { reason: 'dc/docker-registry has no OPENSHIFT_DEFAULT_REGISTRY' };
     },

@@ -657,7 +657,10 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
       return { state: 'ok' };
     };
     let sentAt = -1;
-    const warm = echoCheck('warm', { warmConnection: true, parse: (o) => ((sentAt = o['echo']!.sentAt!), 'warm') });
+    const warm = echoCheck('warm', { warmConnection: true, parse: (o) => {
+      sentAt = o['echo']!.sentAt!;
+      return 'warm';
+    } });
     const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
     assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
     assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
@@ -682,7 +685,10 @@ test('sentAt: the runner\'s own send time counts when it is later than the hand-
     return { ...(await run(t, c, o)), sentAt };
   };
   const seen: number[] = [];
-  const check = echoCheck('sent', { parse: (o) => (seen.push(o['echo']!.sentAt!), 'sent') });
+  const check = echoCheck('sent', { parse: (o) => {
+    seen.push(o['echo']!.sentAt!);
+    return 'sent';
+  } });
   await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
   assert.deepEqual(seen, reported);
   bogus = true;

@@ -30,7 +30,7 @@ export const skydnsCheck: Check<SkydnsFacts | Problem, SkydnsPre> = {
     commands: (ctx) => ({ svc: sh`${ctx.oc} get svc -n default` }),
     parse(outputs) {
       const out = outputs['svc'];
-      if (!out || out.exitCode !== 0) return { clusterIPs: {}, reason: out ? firstLine(out) : 'not run' };
+      if (out?.exitCode !== 0) return { clusterIPs: {}, reason: out ? firstLine(out) : 'not run' };
       const clusterIPs: Record<string, string> = {};
       for (const s of parseOcServices(out.stdout)) if ((SERVICES as readonly string[]).includes(s.name)) clusterIPs[s.name] = s.clusterIP;
       return { clusterIPs };

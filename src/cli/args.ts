@@ -248,7 +248,7 @@ function checkIds(ids: string[] | undefined): string[] | undefined {
   if (!ids) return undefined;
   for (const id of ids) {
     const entry = findEntry(id);
-    if (!entry || entry.kind !== 'check') {
+    if (entry?.kind !== 'check') {
       const checks = CATALOGUE.filter((e) => e.kind === 'check').map((e) => e.id).join(', ');
       throw new UsageError(`unknown check '${id}' (checks: ${checks})`);
     }

@@ -95,11 +95,11 @@ export function formatList(entries: readonly CatalogueEntry[] = CATALOGUE): stri
     `${entries.length} entries, ${built} built. * = required; <role host> = a host of that inventory group.`,
     'Details: day2-tui list --json',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs `list`; returns the exit code. */
 export function runList(command: { json: boolean }, write: (text: string) => void): number {
-  write(command.json ? JSON.stringify(listJson(), null, 2) + '\n' : formatList());
+  write(command.json ? `${JSON.stringify(listJson(), null, 2)}\n` : formatList());
   return 0;
 }

@@ -52,7 +52,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
     return await dispatch(parsed, out);
   } catch (err) {
     out.stderr(errorLine(err));
-    if (debug && err instanceof Error && err.stack) out.stderr(err.stack + '\n');
+    if (debug && err instanceof Error && err.stack) out.stderr(`${err.stack}\n`);
     return err instanceof CliError ? err.exitCode : 2;
   }
 }

@@ -70,7 +70,7 @@ function oneLine(text: string): string {
   return text.split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
 }
 
-function wrapErrors<T>(io: ProcedureIO, fn: () => Promise<number>): Promise<number> {
+function wrapErrors(io: ProcedureIO, fn: () => Promise<number>): Promise<number> {
   return fn().catch((e: unknown) => {
     if (e instanceof CliFail) {
       io.stderr(`${PROGRAM}: ${oneLine(e.message)}\n`);
@@ -123,7 +123,7 @@ export function formatPlan(procedure: Procedure, params: Params, inventory: Inve
     }
     if (s.verify) lines.push(`   verify: ${s.verify}`);
   });
-  return redactor(lines.join('\n')) + '\n';
+  return `${redactor(lines.join('\n'))}\n`;
 }
 
 export function planCli(request: { procedure: string; params: Params }, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
@@ -256,7 +256,7 @@ function summary(result: RunResult, procedure: Procedure, journalPath: string): 
     lines.push(`  ${s.status.padEnd(11)} ${i + 1}. ${s.title}${s.message ? ` — ${s.message}` : ''}`);
   });
   lines.push(`Result: ${result.status}. Journal: ${journalPath}`);
-  return lines.join('\n') + '\n' + (result.status === 'ok' ? '' : formatWhereItStands(result));
+  return `${lines.join('\n')}\n${result.status === 'ok' ? '' : formatWhereItStands(result)}`;
 }
 
 function clock(isoTime: string): string {
@@ -284,7 +284,7 @@ export function formatWhereItStands(result: Pick<RunResult, 'whereItStands' | 'p
     lines.push(`Next: ${w.next}`);
     for (const c of w.cautions ?? []) lines.push(`  ! ${c}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function drive(run: ProcedureRun, procedure: Procedure, rendered: Rendered, io: ProcedureIO, resumed: boolean): Promise<number> {
@@ -473,7 +473,7 @@ export function formatRuns(runs: ListedRun[]): string {
   const out = [line(head), ...rows.map(line)];
   const interrupted = runs.filter((r) => r.status === 'interrupted');
   if (interrupted.length > 0) out.push('', `Interrupted: \`${PROGRAM} resume ${interrupted[0]!.runId}\` continues it (its step's verification is checked first).`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function runsCli(request: { json: boolean }, deps: Pick<ProcedureDeps, 'stateDir'>, io: ProcedureIO): Promise<number> {
@@ -483,7 +483,7 @@ export function runsCli(request: { json: boolean }, deps: Pick<ProcedureDeps, 's
     for (const p of problems) io.stderr(`${PROGRAM}: skipped: ${oneLine(p)}\n`);
     if (request.json) {
       io.stdout(
-        JSON.stringify(
+        `${JSON.stringify(
           {
             runs: runs.map((r) => ({
               id: r.runId,
@@ -501,7 +501,7 @@ export function runsCli(request: { json: boolean }, deps: Pick<ProcedureDeps, 's
           },
           null,
           2,
-        ) + '\n',
+        )}\n`,
       );
     } else {
       io.stdout(formatRuns(runs));

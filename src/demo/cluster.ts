@@ -147,7 +147,7 @@ export function buildDemoCluster(inventory: Inventory, options: DemoClusterOptio
  */
 export function tabwrite(rows: readonly (readonly string[])[], minWidth = 10, padding = 3): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   return rows
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(Math.max(widths[i]! + padding, minWidth)))).join(''))
     .join('\n');
@@ -834,10 +834,10 @@ export function ocGetDc(c: DemoCluster, name: 'router' | 'docker-registry'): str
 export function ocGetPodsDefault(c: DemoCluster, wide: boolean): string {
   const rows: string[][] = [];
   const inf = infra(c);
-  inf.forEach((h, i) => rows.push([`docker-registry-1-${podSuffix(`registry:${h.name}`)}`, '1/1', 'Running', '0', AGE, `${h.podPrefix}.${4 + i}`, h.name]));
+  for (const [i, h] of inf.entries()) rows.push([`docker-registry-1-${podSuffix(`registry:${h.name}`)}`, '1/1', 'Running', '0', AGE, `${h.podPrefix}.${4 + i}`, h.name]);
   const rc = inf[1] ?? inf[0];
   if (rc) rows.push([`registry-console-1-${podSuffix(`console:${rc.name}`)}`, '1/1', 'Running', '0', AGE, `${rc.podPrefix}.9`, rc.name]);
-  inf.forEach((h) => rows.push([`router-1-${podSuffix(`router:${h.name}`)}`, '1/1', 'Running', '0', AGE, h.ip, h.name]));
+  for (const h of inf) rows.push([`router-1-${podSuffix(`router:${h.name}`)}`, '1/1', 'Running', '0', AGE, h.ip, h.name]);
   rows.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
   const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE'];
   return tabwrite([wide ? header : header.slice(0, 5), ...rows.map((r) => (wide ? r : r.slice(0, 5)))]);

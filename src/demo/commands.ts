@@ -30,7 +30,6 @@ import {
   ocGetStorageClass,
   tabwrite,
   timedatectlText,
-  versionJson,
   clientUrl,
   peerUrl,
   stableHash,
@@ -347,7 +346,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: (c) => !isV3(c),
     answer: (c) => {
       const [name, url] = [c.match[1]!, c.match[2]!];
-      const id = stableHash(`new:${name}`).toString(16).padStart(8, '0') + '4a1c2f9b';
+      const id = `${stableHash(`new:${name}`).toString(16).padStart(8, '0')}4a1c2f9b`;
       const initial = [...c.cluster.etcd.map((h) => `${h.name}=${peerUrl(h)}`), `${name}=${url}`].join(',');
       return { out: `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"` };
     },

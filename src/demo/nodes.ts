@@ -253,7 +253,9 @@ export function demoDrain(c: DemoCluster, name: string, words: readonly string[]
     // The kubelet is not there to stop them: evicted pods stay Terminating and the drain waits for
     // them until its --timeout (here: for as long as it was given; Esc cancels).
     wait(300);
-    effect(() => evictable.forEach((p) => (p.terminating = true)));
+    effect(() => {
+      for (const p of evictable) p.terminating = true;
+    });
     wait(f.timeoutS > 0 ? f.timeoutS * 1000 : 10 * 60_000);
     line('stderr', `error: Drain did not complete within ${f.timeoutS || 600}s`);
     return answerOf(steps, 1);

@@ -110,7 +110,7 @@ test('basics: hostname, true, echo, unknown commands, && || ;', async () => {
 
 test('chapter 2: timedatectl, entropy', async () => {
   const t = await run(on('app-node-0'), literal('timedatectl'));
-  assert.match(t.stdout, /^     NTP enabled: yes$/m);
+  assert.match(t.stdout, /^ {5}NTP enabled: yes$/m);
   assert.match(t.stdout, /^NTP synchronized: yes$/m);
   const e = await run(on('app-node-0'), literal('cat /proc/sys/kernel/random/entropy_avail'));
   assert.match(e.stdout, /^\d{4}\n$/);
@@ -258,18 +258,18 @@ test('ip -o link / -o addr / route show default, as iproute prints them', async 
   const links = await run(on('master-0'), literal('ip -o link show'));
   const ll = links.stdout.trimEnd().split('\n');
   assert.equal(ll.length, 7, 'one line per link');
-  assert.match(ll[1]!, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\    link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/);
+  assert.match(ll[1]!, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\ {4}link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/);
   assert.match(links.stdout, /^7: tun0: .* mtu 1450 /m);
   const addrs = await run(on('master-0'), literal('ip -o addr show'));
-  assert.match(addrs.stdout, /^2: eth0    inet 10\.0\.0\.1\/24 brd 10\.0\.0\.255 scope global eth0\\       valid_lft forever preferred_lft forever$/m);
-  assert.match(addrs.stdout, /^2: eth0    inet6 fe80::f816:3eff:fe[0-9a-f]{2}:[0-9a-f]{1,4}\/64 scope link \\/m);
-  assert.match(addrs.stdout, /^7: tun0    inet 10\.128\.0\.1\/23 /m);
+  assert.match(addrs.stdout, /^2: eth0 {4}inet 10\.0\.0\.1\/24 brd 10\.0\.0\.255 scope global eth0\\ {7}valid_lft forever preferred_lft forever$/m);
+  assert.match(addrs.stdout, /^2: eth0 {4}inet6 fe80::f816:3eff:fe[0-9a-f]{2}:[0-9a-f]{1,4}\/64 scope link \\/m);
+  assert.match(addrs.stdout, /^7: tun0 {4}inet 10\.128\.0\.1\/23 /m);
   assert.equal((await run(on('lb'), literal('ip -o -4 addr show'))).stdout.trimEnd().split('\n').length, 2, 'lo and eth0 only on the lb');
   const route = await run(on('app-node-0'), literal('ip route show default'));
   assert.equal(route.stdout, 'default via 10.0.0.253 dev eth0 proto static metric 100 \n');
   const nc = await run(on('app-node-0'), literal('cat /etc/origin/node/node-config.yaml'));
-  assert.match(nc.stdout, /^networkConfig:\n  mtu: 1450\n  networkPluginName: redhat\/openshift-ovs-subnet$/m);
-  assert.match(nc.stdout, /^  - node-role\.kubernetes\.io\/compute=true$/m);
+  assert.match(nc.stdout, /^networkConfig:\n {2}mtu: 1450\n {2}networkPluginName: redhat\/openshift-ovs-subnet$/m);
+  assert.match(nc.stdout, /^ {2}- node-role\.kubernetes\.io\/compute=true$/m);
   assert.equal((await run(on('lb'), literal('cat /etc/origin/node/node-config.yaml'))).exitCode, 1);
 });
 

@@ -53,7 +53,7 @@ export function appendAudit(stateDir: string, entry: AuditEntry): void {
   const fd = openAudit(auditPath(stateDir));
   try {
     if ((fstatSync(fd).mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
-    appendFileSync(fd, JSON.stringify(entry) + '\n');
+    appendFileSync(fd, `${JSON.stringify(entry)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -81,7 +81,7 @@ function openAudit(path: string): number {
 export function outputTail(stdout: string, stderr: string, lines = 20, chars = 4000): string {
   const all = [stdout.replace(/\n$/, ''), stderr.replace(/\n$/, '')].filter(Boolean).join('\n');
   let t = all.split('\n').slice(-lines).join('\n');
-  if (t.length > chars) t = '…' + t.slice(-chars);
+  if (t.length > chars) t = `…${t.slice(-chars)}`;
   return t;
 }
 

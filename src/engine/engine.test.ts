@@ -278,6 +278,12 @@ test('the journal is written before and after every command (atomic, 0600), so a
   assert.ok(!files(stateDir).some((f) => f.endsWith('.tmp')));
 });
 
+/** Says the runner got there, and never answers. */
+function reachedAndHang(reached: () => void): Answer {
+  reached();
+  return { hang: true };
+}
+
 /** Runs until the runner reaches `hangOn`, captures the journal as a crash would leave it, then ends the run. */
 async function crashAt(stateDir: string, hangOn: RegExp, operator = new CannedOperator()): Promise<Journal> {
   let reached: () => void = () => {};
@@ -340,7 +346,7 @@ test('resume: verification passes → the step is ok without running again; fail
     const stateDir = tempStateDir();
     let reached: () => void = () => {};
     const at = new Promise<void>((r) => (reached = r));
-    const first = start({ stateDir, procedure: p, answer: (w, s) => (s.startsWith('scp') ? (reached(), { hang: true }) : happy(w, s)) });
+    const first = start({ stateDir, procedure: p, answer: (w, s) => (s.startsWith('scp') ? reachedAndHang(reached) : happy(w, s)) });
     await at;
     const onDisk = { ...(JSON.parse(readFileSync(first.run.journalPath, 'utf8')) as Journal), pid: deadPid() };
     first.run.cancel();
@@ -472,7 +478,7 @@ test('cancel: the running command is cancelled, the run ends aborted and the jou
   const stateDir = tempStateDir();
   let reached: () => void = () => {};
   const at = new Promise<void>((r) => (reached = r));
-  const { run } = start({ stateDir, answer: (w, s) => (s.startsWith('scp') ? (reached(), { hang: true }) : happy(w, s)) });
+  const { run } = start({ stateDir, answer: (w, s) => (s.startsWith('scp') ? reachedAndHang(reached) : happy(w, s)) });
   await at;
   run.cancel();
   const r = await run.result();

@@ -44,7 +44,7 @@ export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext
       let hosts: Host[];
       try {
         hosts = probe.where(ctx);
-      } catch (e) {
+      } catch {
         return; // e.g. a parameter not set yet: every get() then says the fact was not read
       }
       for (const h of hosts) found.set(h.name, { error: `${h.name}: ${probe.describe}: not read yet` }); // inventory order

@@ -9,7 +9,7 @@ import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import type { CheckVerification, CommandCheck, FactProbe, StepCheck, StepContext, WaitPolicy } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any check, whatever its facts
+// biome-ignore lint/suspicious/noExplicitAny: any check, whatever its facts
 export type AnyCheck = Check<any, any>;
 
 const AGAIN_TRIES = 2;

@@ -164,7 +164,7 @@ export function writeFileAtomic(path: string, data: string): void {
 
 export function writeJournal(stateDir: string, journal: Journal): void {
   mkdirSync(runsDir(stateDir), { recursive: true, mode: 0o700 }); // checked once when the run started (ensureStateDir)
-  writeFileAtomic(journalPath(stateDir, journal.runId), JSON.stringify(journal, null, 2) + '\n');
+  writeFileAtomic(journalPath(stateDir, journal.runId), `${JSON.stringify(journal, null, 2)}\n`);
 }
 
 export class JournalError extends Error {

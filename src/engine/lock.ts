@@ -54,7 +54,7 @@ export function lockRun(stateDir: string, runId: string, who: { operator: string
   }
   const holder: LockHolder = { pid: process.pid, hostname: osHostname(), since: new Date().toISOString(), ...who };
   ftruncateSync(fd, 0);
-  writeSync(fd, JSON.stringify(holder) + '\n', 0);
+  writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
   let open = true;
   return {
     path,

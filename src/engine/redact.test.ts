@@ -37,7 +37,7 @@ test('secret parameter values, bare and as quoted into a command', () => {
   assert.ok(!r(cmd.script).includes('ecret'), r(cmd.script));
   assert.equal(r(`echo ${secret}`), `echo ${REDACTED}`);
   assert.equal(r(argv('printf', '%s', secret).script), `printf %s ${REDACTED}`);
-  assert.equal(r(JSON.stringify({ v: 'x"' + secret })).includes('ecret'), false);
+  assert.equal(r(JSON.stringify({ v: `x"${secret}` })).includes('ecret'), false);
 });
 
 test('streamed lines: the body of a key block is dropped', () => {

@@ -126,7 +126,11 @@ export function outputRedactor(redactor: Redactor, script: string): Redact {
   return (text) =>
     text
       .split('\n')
-      .map((l) => (l.trim() ? (redactor.add(l.trim()), redactor.marker) : l))
+      .map((l) => {
+        if (!l.trim()) return l;
+        redactor.add(l.trim());
+        return redactor.marker;
+      })
       .join('\n');
 }
 

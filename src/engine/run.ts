@@ -73,7 +73,7 @@ export async function pauseAtBoundary(stateDir: string, point: string, env: Node
   if (!want || want !== point) return;
   const marker = join(stateDir, PAUSE_MARKER);
   // written whole, then renamed: a test that sees the file reads all of it
-  writeFileSync(`${marker}.tmp`, JSON.stringify({ point, pid: process.pid }) + '\n', { mode: 0o600 });
+  writeFileSync(`${marker}.tmp`, `${JSON.stringify({ point, pid: process.pid })}\n`, { mode: 0o600 });
   renameSync(`${marker}.tmp`, marker);
   while (existsSync(marker)) await new Promise((r) => setTimeout(r, 100));
 }
@@ -1049,7 +1049,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     snapStatus = status === 'ok' ? 'ok' : status === 'failed' ? 'failed' : 'aborted';
     if (status === 'ok') current = undefined;
     emit({ type: 'run-end', status });
-    const r: RunResult = { runId, status, snapshot: (notify(), getSnapshot()) };
+    notify();
+    const r: RunResult = { runId, status, snapshot: getSnapshot() };
     if (standing) r.whereItStands = standing;
     if (panelSnap) r.panel = panelSnap;
     if (extra.gate) r.gate = extra.gate;

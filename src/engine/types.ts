@@ -131,7 +131,7 @@ export interface CommandCheck {
 /** A check made by one of the health checks on the step's host (fromCheck): passes when its verdict is ok. */
 export interface CheckVerification {
   describe: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any check, whatever its facts
+  // biome-ignore lint/suspicious/noExplicitAny: any check, whatever its facts
   fromCheck: Check<any, any>;
   until?: WaitPolicy;
 }

@@ -4,7 +4,7 @@
 // when the parameter is missing. Core only, no React.
 import type { Inventory } from '../inventory/types.js';
 import type { DiscoveredChoice, ParameterSpec, Params, Procedure } from '../engine/types.js';
-import type { Runner } from '../transport/types.js';
+import type { CommandResult, Runner } from '../transport/types.js';
 
 export interface DiscoveryResult {
   /** The host that was asked. */
@@ -45,7 +45,7 @@ export async function discoverChoices(opts: {
   if (!hostName) throw new Error(`choose ${d.where.param} first: the ${d.describe} are looked for on that host`);
   const host = opts.inventory.hosts.find((h) => h.name === hostName);
   if (!host) throw new Error(`${hostName} is not a host of the inventory`);
-  let res;
+  let res: CommandResult;
   try {
     res = await opts.runner.run({ kind: 'host', host }, d.command(host, opts.params), {
       timeoutMs: opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS,

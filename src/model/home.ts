@@ -155,7 +155,7 @@ export function commonDomain(hosts: readonly Pick<Host, 'name'>[]): string {
     while (n < suffix.length && n < parts.length && suffix[suffix.length - 1 - n] === parts[parts.length - 1 - n]) n++;
     suffix = suffix.slice(suffix.length - n);
   }
-  return suffix.length ? '.' + suffix.join('.') : '';
+  return suffix.length ? `.${suffix.join('.')}` : '';
 }
 
 /** The name without the common domain. */

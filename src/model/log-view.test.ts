@@ -39,8 +39,8 @@ test('trimmed buffer: an anchor older than the buffer shows the oldest line kept
 test('several hosts: a host column; long lines are cut at the width and continue indented', () => {
   const log: LogLine[] = [{ seq: 0, step: 's', host: 'master-0.example.com', stream: 'stdout', text: 'x'.repeat(50) }];
   const rows = logRows(log, 40, { multiHost: true, domain: '.example.com', hostWidth: 9 });
-  assert.equal(rows[0]!.text, 'master-0 │ ' + 'x'.repeat(29));
-  assert.equal(rows[1]!.text, '         │ ' + 'x'.repeat(21));
+  assert.equal(rows[0]!.text, `master-0 │ ${'x'.repeat(29)}`);
+  assert.equal(rows[1]!.text, `         │ ${'x'.repeat(21)}`);
   for (const r of rows) assert.ok([...r.text].length <= 40);
 });
 

@@ -32,10 +32,10 @@ export function initialLogView(): LogView {
 
 /** "master-0│ " style prefix for a line's host; '' on the bastion or when every line is on one host. */
 export function hostPrefix(host: string | null, domain: string, width: number): string {
-  if (host === null) return 'bastion'.padEnd(width) + '│ ';
+  if (host === null) return `${'bastion'.padEnd(width)}│ `;
   const short = domain && host.endsWith(domain) ? host.slice(0, -domain.length) : host;
-  const s = short.length > width ? short.slice(0, width - 1) + '…' : short.padEnd(width);
-  return s + '│ ';
+  const s = short.length > width ? `${short.slice(0, width - 1)}…` : short.padEnd(width);
+  return `${s}│ `;
 }
 
 /** The text of one log line as shown (without host prefix). */
@@ -71,8 +71,8 @@ export function logRows(log: readonly LogLine[], width: number, opts: RowOptions
     const prefix = opts.multiHost ? hostPrefix(line.host, opts.domain ?? '', hw) : '';
     // Tabs and carriage returns would break the layout.
     const body = lineText(line).replace(/\t/g, '  ').replace(/\r/g, '');
-    const parts = hardWrap(prefix, body, Math.max(10, width), opts.multiHost ? ' '.repeat(hw) + '│ ' : '  ');
-    parts.forEach((text, part) => rows.push({ seq: line.seq, part, text, stream: line.stream }));
+    const parts = hardWrap(prefix, body, Math.max(10, width), opts.multiHost ? `${' '.repeat(hw)}│ ` : '  ');
+    for (const [part, text] of parts.entries()) rows.push({ seq: line.seq, part, text, stream: line.stream });
   }
   return rows;
 }
@@ -178,7 +178,7 @@ export function gotoMatch(view: LogView, log: readonly LogLine[], rows: readonly
 /** "match 3/12", "no match", or '' without a search. */
 export function searchStatus(view: LogView, log: readonly LogLine[]): string {
   const s = view.search;
-  if (!s || !s.query) return '';
+  if (!s?.query) return '';
   const matches = searchMatches(log, s.query);
   if (matches.length === 0) return `no line contains "${s.query}"`;
   const i = s.current === undefined ? -1 : matches.indexOf(s.current);

@@ -42,7 +42,7 @@ export function planLines(plan: readonly PlanStep[], params: Params, fields: rea
     lines.push({ text: '' });
     const num = `${String(i + 1).padStart(2)}. `;
     const marks = [s.destructive ? '⚠ DESTRUCTIVE' : '', s.skipped ? '- SKIPPED' : ''].filter(Boolean).join(' ');
-    lines.push({ text: `${num}${marks ? marks + ' ' : ''}${s.title}${s.section ? `  § ${s.section}` : ''}`, bold: true, tone: s.destructive ? 'bad' : undefined, indent: '    ' });
+    lines.push({ text: `${num}${marks ? `${marks} ` : ''}${s.title}${s.section ? `  § ${s.section}` : ''}`, bold: true, tone: s.destructive ? 'bad' : undefined, indent: '    ' });
     const hosts = s.hosts.length ? ` — ${s.hosts.map((h) => shortHost(h, domain)).join(', ')}` : '';
     lines.push({ text: `    where: ${s.where}${hosts}`, indent: '           ' });
     if (s.skipped) lines.push({ text: `    skipped: ${s.skipped}`, dim: true, indent: '      ' });

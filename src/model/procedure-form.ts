@@ -154,20 +154,20 @@ export function reduceForm(form: FormState, action: FormAction): FormState {
       return { ...form, values: { ...form.values, [f.name]: action.value } };
     }
     case 'choose': {
-      const found = field && field.kind === 'text' ? foundOptions(form, field) : [];
+      const found = field?.kind === 'text' ? foundOptions(form, field) : [];
       if (!field || found.length === 0) return form;
       const i = found.findIndex((o) => o.value === form.values[field.name]);
       const j = i < 0 ? 0 : Math.max(0, Math.min(found.length - 1, i + action.delta));
       return { ...form, values: { ...form.values, [field.name]: found[j]!.value } };
     }
     case 'type':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: (form.values[field.name] ?? '') + action.text } };
     case 'backspace':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: [...(form.values[field.name] ?? '')].slice(0, -1).join('') } };
     case 'clear':
-      if (!field || field.kind !== 'text') return form;
+      if (field?.kind !== 'text') return form;
       return { ...form, values: { ...form.values, [field.name]: '' } };
     case 'errors': {
       const errors = errorsByField(action.errors);

@@ -6,7 +6,7 @@ export function truncate(text: string, width: number): string {
   const chars = [...text];
   if (chars.length <= width) return text;
   if (width === 1) return '…';
-  return chars.slice(0, width - 1).join('') + '…';
+  return `${chars.slice(0, width - 1).join('')}…`;
 }
 
 /** Pads (or truncates) to exactly `width` columns. */

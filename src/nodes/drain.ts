@@ -242,9 +242,9 @@ function names(list: string): { pod: string; namespace?: string }[] {
 const PDB = /disruption budget/i;
 const TIMEOUT = /(global timeout reached|did not complete within)/i;
 /** `pod "x"` (oc 3.10) or `pods/"x" -n "ns"` (kubectl 1.20). */
-const POD_REF = String.raw`(?:pod "([^"]+)"|pods/"([^"]+)" -n "([^"]+)")`;
+const POD_REF = '(?:pod "([^"]+)"|pods/"([^"]+)" -n "([^"]+)")';
 const RETRY = new RegExp(String.raw`^error when evicting ${POD_REF} \(will retry after \d+s\): (.*)$`);
-const POD_ERROR = new RegExp(String.raw`^(?:error: )?error when (?:evicting|waiting for) ${POD_REF}(?: terminating)?: (.*)$`);
+const POD_ERROR = new RegExp(`^(?:error: )?error when (?:evicting|waiting for) ${POD_REF}(?: terminating)?: (.*)$`);
 const REFUSAL = /(?:cannot delete )?([^;:]*?) \(use (--[a-z-]+) to (?:override|ignore)\): ([^;]+)/gi;
 
 function ref(m: RegExpExecArray, at: number): { pod: string; namespace?: string } {

@@ -109,7 +109,7 @@ export function podNodesCommand(oc = 'oc'): ShellCommand {
 
 // ---- parsers ----------------------------------------------------------------------------------------
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore lint/suspicious/noExplicitAny: kubectl's JSON, read field by field with checks where it matters
 type Json = Record<string, any>;
 
 function parseJson(text: string, what: string): Json {

@@ -15,6 +15,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixture
 const NODE = 'node-0.lab.example.com';
 const NODES = fixture('lab-nodes.json');
 const PODS = fixture('lab-pods-node-0.json');
+// biome-ignore lint/suspicious/noExplicitAny: a fixture's JSON, edited in place
 const nodeJson = (mutate: (n: Record<string, any>) => void = () => {}) => {
   const n = JSON.parse(NODES).items.find((x: { metadata: { name: string } }) => x.metadata.name === NODE);
   mutate(n);

@@ -321,7 +321,10 @@ export class DrainSession {
    * ended (reading back, done) there is nothing to stop: a late Esc must not mark the drain cancelled.
    */
   cancel(): void {
-    if (this.snap.status === 'following') return this.stopFollowing.abort();
+    if (this.snap.status === 'following') {
+      this.stopFollowing.abort();
+      return;
+    }
     if (this.snap.status === 'done' || this.snap.status === 'reading-back' || this.snap.cancelRequested) return;
     this.set({ cancelRequested: true });
     this.abort.abort();
@@ -348,10 +351,16 @@ export class DrainSession {
     // What the drain will meet: the node and its pods (unless the screen already has them).
     const [version, node, pods] = await Promise.all([
       service.version(),
-      before.node ? Promise.resolve(before.node) : service.getNode(o.node).catch((e: unknown) => (notes.push(`Could not read ${o.node} first: ${msg(e)}`), undefined)),
+      before.node ? Promise.resolve(before.node) : service.getNode(o.node).catch((e: unknown) => {
+            notes.push(`Could not read ${o.node} first: ${msg(e)}`);
+            return undefined;
+          }),
       before.pods
         ? Promise.resolve([...before.pods])
-        : service.podsOn(o.node, this.abort.signal).catch((e: unknown) => (notes.push(`Pods not listed first (${msg(e)}): they appear as the drain names them.`), undefined)),
+        : service.podsOn(o.node, this.abort.signal).catch((e: unknown) => {
+            notes.push(`Pods not listed first (${msg(e)}): they appear as the drain names them.`);
+            return undefined;
+          }),
     ]);
     if (this.abort.signal.aborted) return this.endCancelledBeforeStart();
     if (node && node.ready !== 'Ready') {

@@ -11,7 +11,7 @@ import type { StepContext } from '../engine/types.js';
 import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
 import type { Runner } from '../transport/types.js';
 import {
-  controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, knownControlPlane,
+  controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, 
   parseControlPlane, restartCommand, runningEtcdModeCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
 } from './control-plane.js';
 

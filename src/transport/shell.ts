@@ -15,7 +15,7 @@ function isShellCommand(v: unknown): v is ShellCommand {
 
 // Words made only of these characters mean the same to sh quoted or not; leaving them bare keeps the
 // commands shown to the operator readable (`https://10.0.0.1:2379,https://…` rather than `https\://…`).
-const BARE_WORD = /^[A-Za-z0-9_\/.:,=@%+-]+$/;
+const BARE_WORD = /^[A-Za-z0-9_/.:,=@%+-]+$/;
 
 /** Quotes one word (shell-quote does the quoting; plain words stay as they are). */
 export function quoteWord(word: string | number): string {

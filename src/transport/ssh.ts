@@ -228,7 +228,7 @@ class HostConnection {
     readonly host: Host,
     readonly user: string,
     private readonly runner: SshRunner,
-    private readonly maxSessions: number,
+    maxSessions: number,
   ) {
     this.commandSlots = new Semaphore(Math.max(1, maxSessions - 1));
   }
@@ -905,7 +905,10 @@ export class SshRunner implements Runner {
       // stderr: the first line we print is the process group; take it out before anyone sees it.
       let pre: Buffer | undefined = Buffer.alloc(0);
       const onStderr = (chunk: Buffer): void => {
-        if (pre === undefined) return err.push(chunk);
+        if (pre === undefined) {
+          err.push(chunk);
+          return;
+        }
         pre = Buffer.concat([pre, chunk]);
         const text = pre.toString('latin1');
         const m = PGID_RE.exec(text);
@@ -1180,7 +1183,10 @@ export class SshRunner implements Runner {
       // stderr: the first line is the process group (as in execute()).
       let pre: Buffer | undefined = Buffer.alloc(0);
       const onStderr = (chunk: Buffer): void => {
-        if (pre === undefined) return errSplit.push(chunk);
+        if (pre === undefined) {
+          errSplit.push(chunk);
+          return;
+        }
         pre = Buffer.concat([pre, chunk]);
         const m = PGID_RE.exec(pre.toString('latin1'));
         if (m) {

@@ -29,7 +29,9 @@ function session(name: string): TmuxSession {
   sessions.push(s);
   return s;
 }
-after(() => sessions.forEach((s) => s.stop()));
+after(() => {
+  for (const s of sessions) s.stop();
+});
 
 let work: string;
 before(() => {

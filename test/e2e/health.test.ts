@@ -33,7 +33,9 @@ class RecordingSession extends TmuxSession {
 }
 
 const sessions: TmuxSession[] = [];
-after(() => sessions.forEach((s) => s.stop()));
+after(() => {
+  for (const s of sessions) s.stop();
+});
 
 const lines = (screen: string) => screen.split('\n');
 /** The counts line above the matrix: "✓ 3 ok  ! 0 warn  ✗ 0 fail  E 0 error  · 58 pending  ⠙ running 14". */

@@ -25,7 +25,7 @@ class Console extends TmuxSession {
   }
 }
 after(() => {
-  sessions.forEach((s) => s.stop());
+  for (const s of sessions) s.stop();
   if (labDir) execFileSync('bash', [join(repo, 'test/lab/api/ctl.sh'), join(labDir, 'api'), 'reset'], { stdio: 'ignore' });
 });
 before(() => {

@@ -67,7 +67,9 @@ function session(name: string): Console {
   sessions.push(s);
   return s;
 }
-after(() => sessions.forEach((s) => s.stop()));
+after(() => {
+  for (const s of sessions) s.stop();
+});
 
 function consoleCommand(stateDir: string): string {
   return `${bin} -i ${labDir}/hosts.ini --known-hosts ${labDir}/known_hosts --state-dir ${stateDir}`;
@@ -287,7 +289,7 @@ test('kill -9 of the console mid-run: the next day2-tui offers to resume, r fini
     await quit(t2);
     assert.deepEqual(misfits, [], 'every capture fits 80×24');
   } finally {
-    sessions.forEach((s) => s.stop());
+    for (const s of sessions) s.stop();
     await restoreEtcd(masters);
   }
 });

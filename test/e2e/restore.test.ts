@@ -39,7 +39,9 @@ class Console extends TmuxSession {
   }
 }
 const sessions: Console[] = [];
-after(() => sessions.forEach((s) => s.stop()));
+after(() => {
+  for (const s of sessions) s.stop();
+});
 
 /** The name a type-host gate asks for, read from the screen: beside the label, or on the lines under it. */
 function expectOnScreen(screen: string): string | undefined {

@@ -66,7 +66,7 @@ export class TmuxSession {
     const shellPid = existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').trim() : '';
     safe('processes', () =>
       shellPid
-        ? '\n' + execFileSync('ps', ['-o', 'pid,pgid,tpgid,stat,wchan:24,etime,args', '--forest', '-s', execFileSync('ps', ['-o', 'sid=', '-p', shellPid], { encoding: 'utf8' }).trim()], { encoding: 'utf8' })
+        ? `\n${execFileSync('ps', ['-o', 'pid,pgid,tpgid,stat,wchan:24,etime,args', '--forest', '-s', execFileSync('ps', ['-o', 'sid=', '-p', shellPid], { encoding: 'utf8' }).trim()], { encoding: 'utf8' })}`
         : 'the launcher never started',
     );
     return out.join('\n');

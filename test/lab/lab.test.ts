@@ -113,7 +113,7 @@ test('every host answers over ssh and has its own host name', async () => {
 test('each host sees its own /etc/etcd; /var/lib/etcd is a mount point on the masters', async () => {
   assert.ok(masters.length >= 1, 'this lab has no etcd members; the lab test needs the default lab (3 masters)');
   const names = await Promise.all(masters.map((m) => sshOk(m.name, 'grep ^ETCD_NAME= /etc/etcd/etcd.conf')));
-  masters.forEach((m, i) => assert.equal(names[i]!.trim(), `ETCD_NAME=${m.name}`));
+  for (const [i, m] of masters.entries()) assert.equal(names[i]!.trim(), `ETCD_NAME=${m.name}`);
   assert.equal(new Set(names).size, masters.length);
   for (const m of masters) {
     const r = await ssh(m.name, 'mountpoint -q /var/lib/etcd && stat -c %U /var/lib/etcd');

@@ -156,7 +156,10 @@ test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   let exit: number | null | undefined;
-  const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (code, signal) => ((exit = code), done(signal))));
+  const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (code, signal) => {
+    exit = code;
+    done(signal);
+  }));
   const marker = join(state, PAUSE_MARKER);
   const deadline = Date.now() + 300_000;
   while (!existsSync(marker)) {
@@ -197,7 +200,7 @@ async function dockerVg(): Promise<{ bytes: number; pvs: string[] }> {
 function editDisks(edit: (lines: string[]) => string[]): void {
   const f = join(labDir, 'hosts', NODE1, 'run', 'disks');
   const lines = readFileSync(f, 'utf8').split('\n').filter(Boolean);
-  writeFileSync(f, edit(lines).join('\n') + '\n');
+  writeFileSync(f, `${edit(lines).join('\n')}\n`);
 }
 
 test('docker-storage-expand new-disk on node-1: /dev/xvdd added to DEVS and to the volume group, still devicemapper, schedulable again', { timeout: 600_000 }, async () => {

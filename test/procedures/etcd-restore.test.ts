@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
 } from './lab-helpers.js';
 
 let tmp = '';

@@ -17,7 +17,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import {
-  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, run, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
 } from './lab-helpers.js';
 
 let tmp = '';

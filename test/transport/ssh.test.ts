@@ -383,7 +383,7 @@ describe('ssh runner on a private sshd (server-side disturbances)', () => {
     const tgt: Target = { kind: 'host', host: sshd.host };
     const authsBefore = (sshd.log().match(/Accepted publickey/g) ?? []).length;
     const res = await Promise.all(Array.from({ length: 12 }, (_, i) => r.run(tgt, literal(`sleep 0.3; echo ${i}`))));
-    res.forEach((x, i) => assert.equal(x.stdout, `${i}\n`));
+    for (const [i, x] of res.entries()) assert.equal(x.stdout, `${i}\n`);
     assert.equal(r.connectionCount(sshd.host), 1);
     const log = sshd.log();
     assert.equal((log.match(/Accepted publickey/g) ?? []).length - authsBefore, 1, 'one authentication in the server log');

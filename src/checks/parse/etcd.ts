@@ -122,7 +122,7 @@ export function decimalIdToHex(dec: string): string {
 
 /** JSON.parse after quoting every bare integer of 16+ digits, so uint64 ids survive. */
 export function parseJsonLossless(text: string): unknown {
-  return JSON.parse(text.replace(/([:\[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
+  return JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
 }
 
 function idToHex(v: unknown): string {

@@ -71,7 +71,7 @@ export function filesystemOf(fss: Filesystem[], path: string): Filesystem | unde
   let best: Filesystem | undefined;
   for (const fs of fss) {
     const m = fs.mountedOn;
-    const covers = m === '/' || path === m || path.startsWith(m.endsWith('/') ? m : m + '/');
+    const covers = m === '/' || path === m || path.startsWith(m.endsWith('/') ? m : `${m}/`);
     if (covers && (!best || m.length > best.mountedOn.length)) best = fs;
   }
   return best;

@@ -28,7 +28,7 @@ function headerColumns(header: string): { name: string; start: number }[] {
  */
 export function parseOcTable(text: string, firstColumn = 'NAME'): Row[] {
   const all = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const hi = all.findIndex((l) => l.trimStart().startsWith(firstColumn + ' ') || l.trim() === firstColumn);
+  const hi = all.findIndex((l) => l.trimStart().startsWith(`${firstColumn} `) || l.trim() === firstColumn);
   if (hi < 0) return [];
   const cols = headerColumns(all[hi]!);
   const rows: Row[] = [];

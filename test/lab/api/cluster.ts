@@ -317,7 +317,7 @@ function leaderAnnotation(master: LabHost | undefined, now: number): string {
   return JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: iso(now - 2 * DAY), renewTime: iso(now), leaderTransitions: 3 });
 }
 
-function dcTemplate(name: string, labels: Obj, nodeSelector: Obj | undefined, containers: Obj[], extra: Obj = {}): Obj {
+function dcTemplate(_name: string, labels: Obj, nodeSelector: Obj | undefined, containers: Obj[], extra: Obj = {}): Obj {
   return { metadata: { labels }, spec: { ...(nodeSelector ? { nodeSelector } : {}), containers, ...extra } };
 }
 

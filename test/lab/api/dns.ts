@@ -70,7 +70,7 @@ export function answer(query: Buffer, data: DnsData, ttl = 30): Buffer | undefin
     rr.writeUInt16BE(1, 4); // IN
     rr.writeUInt32BE(ttl, 6);
     rr.writeUInt16BE(4, 10);
-    a.split('.').forEach((o, k) => rr.writeUInt8(Number(o), 12 + k));
+    for (const [k, o] of a.split('.').entries()) rr.writeUInt8(Number(o), 12 + k);
     return rr;
   });
   return Buffer.concat([header(0, rrs.length, 1), question, ...rrs]);

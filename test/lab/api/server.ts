@@ -66,13 +66,13 @@ function ensureCerts(): void {
     writeFileSync(pki('server.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`);
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki('server.key'), '-out', pki('server.csr'), '-subj', `/CN=${HOST}`);
     openssl('x509', '-req', '-in', pki('server.csr'), '-CA', pki('ca.crt'), '-CAkey', pki('ca.key'), '-CAcreateserial', '-out', pki('server.crt'), '-days', '825', '-extfile', pki('server.ext'));
-    writeFileSync(pki('server.host'), HOST + '\n');
+    writeFileSync(pki('server.host'), `${HOST}\n`);
   }
 }
 ensureCerts();
 
 const tokenFile = path.join(DIR, 'token');
-if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+if (!existsSync(tokenFile)) writeFileSync(tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
 const TOKEN = readFileSync(tokenFile, 'utf8').trim();
 
 const kubeconfigFile = path.join(DIR, 'kubeconfig');
@@ -139,8 +139,8 @@ let st: State;
   st = loaded ?? buildScenario(REQUESTED_SCENARIO ?? 'healthy', labHosts());
 }
 function save(): void {
-  writeFileSync(stateFile + '.tmp', JSON.stringify(st));
-  renameSync(stateFile + '.tmp', stateFile);
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify(st));
+  renameSync(`${stateFile}.tmp`, stateFile);
 }
 save();
 
@@ -859,7 +859,10 @@ const routerPodsReady = (nodeName?: string): boolean =>
 function routerHandler(req: IncomingMessage, res: ServerResponse): void {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   const registry = find(st, 'services', 'default', 'docker-registry');
-  if (registry && host === REGISTRY_ROUTE_HOST && readyEndpoints('default', 'docker-registry')) return registryHandler(req, res);
+  if (registry && host === REGISTRY_ROUTE_HOST && readyEndpoints('default', 'docker-registry')) {
+    registryHandler(req, res);
+    return;
+  }
   res.writeHead(503, { 'Content-Type': 'text/html', 'Cache-Control': 'private' });
   res.end('<html><body><h1>Application is not available</h1><p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p></body></html>\n');
 }
