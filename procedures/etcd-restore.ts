@@ -42,7 +42,7 @@ import { restoreWhereItStands } from './etcd-restore-standing.js';
 import { etcdMemberNow } from './etcd-member-now.js';
 import {
   allInOneCommand, backupParam, confValue, DATA_DIR, dataDirVerdict, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime,
-  followEtcdLog, healthyV2, lastOf, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
+  followEtcdLog, healthyV2, lastOf, membershipVerdict, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
   sedReplacement, stopEveryMemberStep, text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
 } from './etcd-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
@@ -228,6 +228,81 @@ function kth(ctx: StepContext, k: number): Host | undefined {
   return otherMembers(ctx)[k - 1];
 }
 
+/** The quorum arithmetic and the current member list, shown before anything stops (both restores). */
+export function quorumStep(section: string, o: { title: string; data: string; note?: string }): Step {
+  return {
+    id: 'quorum',
+    guard: true,
+    title: o.title,
+    section,
+    where: onParamHost,
+    allowFailure: true,
+    commands: (ctx) => {
+      const q = quorumOf(etcdHosts(ctx.inventory).length);
+      const lines = [
+        `members: ${q.members} ([etcd] of the inventory); quorum: ${q.quorum}; failures tolerated: ${q.tolerated}`,
+        `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs alone with ${o.data}; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
+        ...(o.note ? [o.note] : []),
+      ];
+      return [sh`printf '%s\\n' ${lines}`, etcdctl.memberListV2(allEndpoints(ctx))];
+    },
+    verify: {
+      describe: `the inventory has 1 to ${MAX_MEMBERS} etcd members`,
+      command: (ctx) => sh`echo ${etcdHosts(ctx.inventory).length}`,
+      ok: (out) => {
+        const n = Number(out.stdout.trim());
+        return (n >= 1 && n <= MAX_MEMBERS) || `${n} etcd members: this procedure brings back at most ${MAX_MEMBERS}`;
+      },
+    },
+  };
+}
+
+/** Every member's data dir moved aside, never deleted (both restores); refused while etcd still runs there. */
+export function moveDataAsideStep(section: string, o: { title: string; note?: string; protectedBy: (ctx: StepContext) => string }): Step {
+  return {
+    id: 'move-data-aside',
+    title: o.title,
+    section,
+    where: everyMember,
+    destructive: true,
+    gate: {
+      kind: 'type-host',
+      what: (ctx) =>
+        `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty.${o.note ? ` ${o.note}` : ''}`,
+      protectedBy: o.protectedBy,
+    },
+    // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
+    precondition: etcdGone,
+    commands: (ctx) => [
+      moveAsideCommand(movedAsideDir(ctx)),
+      sh`chown -R etcd:etcd ${DATA_DIR}/`,
+      sh`restorecon -Rv ${DATA_DIR}/`,
+      sh`ls -la ${movedAsideDir(ctx)} | head -5`,
+    ],
+    verify: {
+      describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
+      command: (ctx) => sh`test -d ${movedAsideDir(ctx)} && test -d ${DATA_DIR} && echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
+      ok: (out) => (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
+    },
+  };
+}
+
+/** The end of both restores: every inventory member back, started, healthy, with its name and https peer URL. */
+export function verifyMembershipStep(section: string): Step {
+  return {
+    id: 'verify-membership',
+    title: 'Check the health and the member list: the original members, names and https peer URLs',
+    section,
+    where: onParamHost,
+    commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx))],
+    verify: {
+      describe: 'every inventory member is started, healthy, with its name and https peer URL',
+      command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl.clusterHealth(allEndpoints(ctx))}`,
+      ok: (out, ctx) => membershipVerdict(out, etcdHosts(ctx.inventory)),
+    },
+  };
+}
+
 export function rejoinSteps(k: number): Step[] {
   const skipIf = (ctx: StepContext) => (kth(ctx, k) ? undefined : `the inventory has no ${k + 1}${k === 1 ? 'nd' : k === 2 ? 'rd' : 'th'} etcd member`);
   const joining = (ctx: StepContext): Host => {
@@ -353,60 +428,16 @@ export const etcdRestore: Procedure = defineProcedure({
         },
       },
     },
-    {
-      id: 'quorum',
-      guard: true,
-      title: 'Show the quorum arithmetic and the current member list',
-      section: '5.4.2.1',
-      where: onParamHost,
-      allowFailure: true,
-      commands: (ctx) => {
-        const q = quorumOf(etcdHosts(ctx.inventory).length);
-        const lines = [
-          `members: ${q.members} ([etcd] of the inventory); quorum: ${q.quorum}; failures tolerated: ${q.tolerated}`,
-          `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs alone with the backup; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
-        ];
-        return [sh`printf '%s\\n' ${lines}`, etcdctl.memberListV2(allEndpoints(ctx))];
-      },
-      verify: {
-        describe: `the inventory has 1 to ${MAX_MEMBERS} etcd members`,
-        command: (ctx) => sh`echo ${etcdHosts(ctx.inventory).length}`,
-        ok: (out) => {
-          const n = Number(out.stdout.trim());
-          return (n >= 1 && n <= MAX_MEMBERS) || `${n} etcd members: this procedure brings back at most ${MAX_MEMBERS}`;
-        },
-      },
-    },
+    quorumStep('5.4.2.1', { title: 'Show the quorum arithmetic and the current member list', data: 'the backup' }),
     stopEveryMemberStep('5.4.2.1', {
       kind: 'confirm',
       what: (ctx) => `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until the restore has run.`,
       protectedBy: (ctx) => `the backup ${backupParam(ctx)} on ${paramMember(ctx).name}, just verified`,
     }),
-    {
-      id: 'move-data-aside',
+    moveDataAsideStep('5.4.2.1', {
       title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted); chown etcd, restorecon',
-      section: '5.4.2.1',
-      where: everyMember,
-      destructive: true,
-      gate: {
-        kind: 'type-host',
-        what: (ctx) => `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty.`,
-        protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
-      },
-      // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
-      precondition: etcdGone,
-      commands: (ctx) => [
-        moveAsideCommand(movedAsideDir(ctx)),
-        sh`chown -R etcd:etcd ${DATA_DIR}/`,
-        sh`restorecon -Rv ${DATA_DIR}/`,
-        sh`ls -la ${movedAsideDir(ctx)} | head -5`,
-      ],
-      verify: {
-        describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
-        command: (ctx) => sh`test -d ${movedAsideDir(ctx)} && test -d ${DATA_DIR} && echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
-        ok: (out) => (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
-      },
-    },
+      protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
+    }),
     {
       id: 'restore-data',
       title: 'Copy the backup in: cp -R <backup>/* /var/lib/etcd/; mv db member/snap/db; chown -R etcd:etcd; restorecon -Rv',
@@ -499,30 +530,7 @@ export const etcdRestore: Procedure = defineProcedure({
     },
     ...peerUrlFixSteps(onParamHost),
     ...Array.from({ length: MAX_MEMBERS - 1 }, (_, i) => rejoinSteps(i + 1)).flat(),
-    {
-      id: 'verify-membership',
-      title: 'Check the health and the member list: the original members, names and https peer URLs',
-      section: '5.4.2.1',
-      where: onParamHost,
-      commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx))],
-      verify: {
-        describe: 'every inventory member is started, healthy, with its name and https peer URL',
-        command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl.clusterHealth(allEndpoints(ctx))}`,
-        ok: (out, ctx) => {
-          const ms = parseV2MemberList(text(out));
-          const want = etcdHosts(ctx.inventory);
-          const problems: string[] = [];
-          if (ms.length !== want.length) problems.push(`${ms.length} members, the inventory has ${want.length}`);
-          for (const h of want) {
-            const m = ms.find((x) => x.name === h.name);
-            if (!m) problems.push(`${h.name} missing`);
-            else if (m.peerURLs.join(',') !== etcdPeerUrl(h)) problems.push(`${h.name} advertises ${m.peerURLs.join(',')}`);
-          }
-          if (problems.length) return problems.join('; ');
-          return out.exitCode === 0 || 'the cluster is not healthy';
-        },
-      },
-    },
+    verifyMembershipStep('5.4.2.1'),
     restartMastersStep('5.4.2.1', { why: 'so that no API serves the old state from its cache' }),
   ],
 });

@@ -27,10 +27,10 @@ import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import {
-  confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, membershipVerdict, onParamHost,
-  paramMember, peerUrlFixSteps, quorumOf, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
+  confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, onParamHost,
+  paramMember, peerUrlFixSteps, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
 } from './etcd-common.js';
-import { MAX_MEMBERS, missingVerdict, moveAsideCommand, movedAsideDir, rejoinSteps, snapshotVerdict } from './etcd-restore.js';
+import { MAX_MEMBERS, missingVerdict, moveDataAsideStep, movedAsideDir, quorumStep, rejoinSteps, snapshotVerdict, verifyMembershipStep } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
 /** etcd's own default when ETCD_INITIAL_CLUSTER_TOKEN is not set (the value the cluster was then created with). */
@@ -41,7 +41,6 @@ export const NO_V2_KEYS =
 
 const everyMember: Placement = { on: 'role', role: 'etcd', mode: 'serial' };
 const restored = (ctx: StepContext): string[] => [etcdClientUrl(paramMember(ctx))];
-const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).map(etcdClientUrl);
 
 export function snapshotParam(ctx: StepContext): string {
   return ctx.params['snapshot'] ?? '';
@@ -205,31 +204,7 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
         'conf-token': (o, ctx) => restoreValues(confOf(o), memberOf(ctx)).token,
       },
     },
-    {
-      id: 'quorum',
-      guard: true,
-      title: 'Show the quorum arithmetic, what a v3 snapshot does not hold, and the current member list',
-      section: '5.4.2.2',
-      where: onParamHost,
-      allowFailure: true,
-      commands: (ctx) => {
-        const q = quorumOf(etcdHosts(ctx.inventory).length);
-        const lines = [
-          `members: ${q.members} ([etcd] of the inventory); quorum: ${q.quorum}; failures tolerated: ${q.tolerated}`,
-          `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs alone with the snapshot; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
-          NO_V2_KEYS,
-        ];
-        return [sh`printf '%s\\n' ${lines}`, etcdctl.memberListV2(allEndpoints(ctx))];
-      },
-      verify: {
-        describe: `the inventory has 1 to ${MAX_MEMBERS} etcd members`,
-        command: (ctx) => sh`echo ${etcdHosts(ctx.inventory).length}`,
-        ok: (out) => {
-          const n = Number(out.stdout.trim());
-          return (n >= 1 && n <= MAX_MEMBERS) || `${n} etcd members: this procedure brings back at most ${MAX_MEMBERS}`;
-        },
-      },
-    },
+    quorumStep('5.4.2.2', { title: 'Show the quorum arithmetic, what a v3 snapshot does not hold, and the current member list', data: 'the snapshot', note: NO_V2_KEYS }),
     {
       id: 'restore-snapshot',
       title: 'Restore the snapshot into a new directory beside the data dir, before anything stops (etcdctl3 snapshot restore <snapshot> --data-dir /var/lib/etcd.restored-<timestamp> …, values from etcd.conf)',
@@ -258,27 +233,11 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
         `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until ${paramMember(ctx).name} runs alone with the snapshot's data. ${NO_V2_KEYS}`,
       protectedBy: (ctx) => `the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}, verified and already restored into ${restoredDir(ctx)}`,
     }),
-    {
-      id: 'move-data-aside',
+    moveDataAsideStep('5.4.2.2', {
       title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted here); chown etcd, restorecon',
-      section: '5.4.2.2',
-      where: everyMember,
-      destructive: true,
-      gate: {
-        kind: 'type-host',
-        what: (ctx) =>
-          `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty. ${NO_V2_KEYS}`,
-        protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
-      },
-      // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
-      precondition: etcdGone,
-      commands: (ctx) => [moveAsideCommand(movedAsideDir(ctx)), sh`chown -R etcd:etcd ${DATA_DIR}/`, sh`restorecon -Rv ${DATA_DIR}/`, sh`ls -la ${movedAsideDir(ctx)} | head -5`],
-      verify: {
-        describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
-        command: (ctx) => sh`test -d ${movedAsideDir(ctx)} && test -d ${DATA_DIR} && echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
-        ok: (out) => (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
-      },
-    },
+      note: NO_V2_KEYS,
+      protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
+    }),
     {
       id: 'restore-data',
       title: 'Move the restored member/ into /var/lib/etcd; chown -R etcd:etcd; restorecon -Rv',
@@ -333,18 +292,7 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     },
     ...peerUrlFixSteps(onParamHost),
     ...Array.from({ length: MAX_MEMBERS - 1 }, (_, i) => rejoinSteps(i + 1)).flat(),
-    {
-      id: 'verify-membership',
-      title: 'Check the health and the member list: the original members, names and https peer URLs',
-      section: '5.4.2.2',
-      where: onParamHost,
-      commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx))],
-      verify: {
-        describe: 'every inventory member is started, healthy, with its name and https peer URL',
-        command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl.clusterHealth(allEndpoints(ctx))}`,
-        ok: (out, ctx) => membershipVerdict(out, etcdHosts(ctx.inventory)),
-      },
-    },
+    verifyMembershipStep('5.4.2.2'),
     restartMastersStep('5.4.2.2', { why: 'so that no API serves the old state from its cache' }),
   ],
 });
