@@ -15,7 +15,8 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { parseDockerInfo, parseDockerStorageSysconfig } from '../src/checks/parse/host.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Step, StepContext } from '../src/engine/types.js';
-import { cordonCommand, drainCommand as ocDrain, OC_3X, parseOcVersion, uncordonCommand, type OcVersion } from '../src/nodes/drain.js';
+import { cordonCommand, drainCommand as ocDrain, uncordonCommand } from '../src/nodes/drain.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
@@ -518,16 +519,6 @@ export const drainedCheck: CommandCheck = {
 
 export const DRAIN_TIMEOUT_SECONDS = 600;
 
-/** The captured `oc version` (step oc-version); the 3.x client the product is written for while planning. */
-export function ocVersionOf(ctx: StepContext): OcVersion {
-  if (ctx.planning) return OC_3X;
-  try {
-    return JSON.parse(ctx.captured.get('oc-version')) as OcVersion;
-  } catch {
-    return OC_3X;
-  }
-}
-
 /** `oc adm drain N --ignore-daemonsets --delete-local-data [--force] --timeout=600s` (the empty-dir flag as this oc names it). */
 export function drainCommand(ctx: StepContext, force: boolean): ShellCommand {
   return ocDrain({ node: nodeName(ctx), ignoreDaemonsets: true, deleteLocalData: true, force, timeoutSeconds: DRAIN_TIMEOUT_SECONDS }, ocVersionOf(ctx));
@@ -549,7 +540,7 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       where: onBastion,
       skipIf: skip,
       commands: () => [argv('oc', 'version')],
-      capture: { 'oc-version': (o) => JSON.stringify(parseOcVersion(out(o, 0).stdout)) },
+      capture: { [OC_VERSION_CAPTURE]: (o) => ocVersionCapture(out(o, 0).stdout) },
     },
     {
       id: 'cordon',

@@ -13,7 +13,8 @@ import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { parsePending, pendingPodsCommand, pendingReport, type PendingPod } from '../src/nodes/replacements.js';
-import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
+import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, podsLostForGood } from '../src/nodes/drain.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
 import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
@@ -51,18 +52,6 @@ export function nodeHost(ctx: { params: Readonly<Record<string, string>>; invent
 
 /** The node's name in the cluster (captured by the facts step). */
 export const nodeName = (ctx: StepContext): string => ctx.captured.get('node-name');
-
-// ---- oc version ------------------------------------------------------------------------------------
-
-/** The captured client version (the facts step); the 3.x client the product is written for if unknown. */
-export function ocVersionOf(ctx: StepContext): OcVersion {
-  if (ctx.planning || !ctx.captured.has('oc-version')) return OC_3X;
-  try {
-    return JSON.parse(ctx.captured.get('oc-version')) as OcVersion;
-  } catch {
-    return OC_3X;
-  }
-}
 
 // ---- nodes ---------------------------------------------------------------------------------------------
 
@@ -569,7 +558,7 @@ export function nodeFactsStep(section: string): Step {
     allowFailure: true,
     commands: () => [oc('version'), nodesCommand()],
     capture: {
-      'oc-version': (o) => JSON.stringify(parseOcVersion(o[0]?.stdout ?? '')),
+      [OC_VERSION_CAPTURE]: (o) => ocVersionCapture(o[0]?.stdout ?? ''),
       'node-name': (o, ctx) => nodeRowOf(o[1], ctx).name,
       'node-ip': (o, ctx) => nodeRowOf(o[1], ctx).ip,
       'node-kind': (o, ctx) => nodeKind(nodeRowOf(o[1], ctx), nodeHost(ctx)),

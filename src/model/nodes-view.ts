@@ -15,10 +15,10 @@ import {
   type DrainBlocker,
   type DrainOptions,
   type DrainProgress,
-  type OcVersion,
   type PodDrainState,
   type PodProgress,
 } from '../nodes/drain.js';
+import type { OcVersion } from '../ocp/oc.js';
 import type { DrainSnapshot, NodeRow } from '../nodes/service.js';
 import { effectiveSelection, matchesFilter, moveSelection, shortName } from './home.js';
 import { fit, truncate, wrap } from './text.js';

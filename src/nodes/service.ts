@@ -13,15 +13,13 @@ import {
   drainCommand,
   finishDrain,
   initialProgress,
-  OC_3X,
-  parseOcVersion,
   progressCounts,
   uncordonCommand,
   validateDrainOptions,
   type DrainOptions,
   type DrainProgress,
-  type OcVersion,
 } from './drain.js';
+import { OC_3X, parseOcVersion, type OcVersion } from '../ocp/oc.js';
 import {
   getNodeCommand,
   getNodesCommand,
