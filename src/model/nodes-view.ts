@@ -3,16 +3,13 @@
 // pods, the typed-name gate of --force) and the live drain view (per-pod marks, counts, headline, how
 // the rows are shared). No React, no I/O: the screens render this, the hook (screens/hooks/useNodes.ts)
 // talks to the NodesService.
-import type { NodeInfo, NodePod, OwnerKind } from '../nodes/nodes.js';
-import { podKey } from '../nodes/nodes.js';
+import type { NodeInfo, NodePod, OwnerKind } from '../ocp/nodes.js';
+import { drainBlockers, podKey, podsLostForGood, type DrainBlocker } from '../ocp/nodes.js';
 import {
-  drainBlockers,
   drainFlags,
-  podsLostForGood,
   progressCounts,
   validateDrainOptions,
   DRAIN_TIMEOUT_SECONDS,
-  type DrainBlocker,
   type DrainOptions,
   type DrainProgress,
   type PodDrainState,

@@ -4,12 +4,10 @@ import { readFileSync } from 'node:fs';
 import {
   applyDrainLine,
   cordonCommand,
-  drainBlockers,
   drainCommand,
   finishDrain,
   initialProgress,
   parseDrainLine,
-  podsLostForGood,
   progressCounts,
   uncordonCommand,
   validateDrainOptions,
@@ -17,7 +15,7 @@ import {
   type DrainProgress,
 } from './drain.js';
 import { OC_3X, parseOcVersion } from '../ocp/oc.js';
-import { parsePodsJson } from './nodes.js';
+import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';

@@ -25,7 +25,7 @@
 // what became of it.
 import { argv, type ShellCommand } from '../transport/shell.js';
 import { localDataFlag, OC_3X, type OcVersion } from '../ocp/oc.js';
-import { ownerText, podKey, type NodePod, type OwnerKind } from './nodes.js';
+import { ownerText, podKey, type NodePod, type OwnerKind } from '../ocp/nodes.js';
 
 export interface DrainOptions {
   node: string;
@@ -87,38 +87,6 @@ export function uncordonCommand(node: string, bin = 'oc'): ShellCommand {
 }
 
 // ---- before the drain: what it will do with each pod --------------------------------------------------
-
-export interface DrainBlocker {
-  pod: NodePod;
-  /** Why the drain refuses this pod with these options. */
-  reason: string;
-  /** The option that would let it through. */
-  flag: '--ignore-daemonsets' | '--delete-local-data' | '--force';
-}
-
-/** Pods that make `oc adm drain` refuse to start with these options (it then evicts nothing). */
-export function drainBlockers(pods: readonly NodePod[], o: DrainOptions): DrainBlocker[] {
-  const out: DrainBlocker[] = [];
-  for (const p of pods) {
-    if (p.mirror || finished(p)) continue;
-    if (p.ownerKind === 'DaemonSet') {
-      if (!o.ignoreDaemonsets) out.push({ pod: p, reason: 'DaemonSet pod', flag: '--ignore-daemonsets' });
-      continue;
-    }
-    if (p.ownerKind === 'bare' && !o.force) out.push({ pod: p, reason: 'no controller recreates it', flag: '--force' });
-    if (p.emptyDir && !o.deleteLocalData) out.push({ pod: p, reason: 'emptyDir data would be lost', flag: '--delete-local-data' });
-  }
-  return out;
-}
-
-function finished(p: Pick<NodePod, 'phase'>): boolean {
-  return p.phase === 'Succeeded' || p.phase === 'Failed';
-}
-
-/** Bare pods the drain deletes with --force: nothing recreates them. */
-export function podsLostForGood(pods: readonly NodePod[]): NodePod[] {
-  return pods.filter((p) => p.ownerKind === 'bare' && !p.mirror && !finished(p));
-}
 
 // ---- the drain's output, line by line ------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ import { argv } from '../transport/shell.js';
 import {
   applyDrainLine,
   cordonCommand,
-  drainBlockers,
   drainCommand,
   finishDrain,
   initialProgress,
@@ -21,6 +20,7 @@ import {
 } from './drain.js';
 import { OC_3X, parseOcVersion, type OcVersion } from '../ocp/oc.js';
 import {
+  drainBlockers,
   getNodeCommand,
   getNodesCommand,
   nodeStatusText,
@@ -32,7 +32,7 @@ import {
   podsOnNodeCommand,
   type NodeInfo,
   type NodePod,
-} from './nodes.js';
+} from '../ocp/nodes.js';
 import { sleep } from '../transport/sleep.js';
 import { parsePending, pendingPodsCommand, pendingReport, stillStarting, type PendingPod } from './replacements.js';
 
