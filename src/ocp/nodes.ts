@@ -65,22 +65,27 @@ export interface NodePod {
   terminating: boolean;
 }
 
+const OWNER_ABBREV: Record<Exclude<OwnerKind, 'other'>, string> = {
+  DeploymentConfig: 'DC',
+  ReplicationController: 'RC',
+  ReplicaSet: 'RS',
+  Deployment: 'Deploy',
+  DaemonSet: 'DS',
+  StatefulSet: 'StatefulSet',
+  Job: 'Job',
+  bare: 'bare',
+};
+
+/** The owner kind as the operator reads it: DC, RC, RS, Deploy, DS, StatefulSet, Job, bare, or another controller's kind. */
+export function ownerKindAbbrev(p: Pick<NodePod, 'ownerKind' | 'owner'>): string {
+  return p.ownerKind === 'other' ? (p.owner?.kind ?? 'other') : OWNER_ABBREV[p.ownerKind];
+}
+
 /** A short owner text: "DC frontend", "RC cache", "DS sdn", "StatefulSet redis", "bare". */
 export function ownerText(p: Pick<NodePod, 'ownerKind' | 'owner' | 'via'>): string {
-  const abbrev: Record<OwnerKind, string> = {
-    DeploymentConfig: 'DC',
-    ReplicationController: 'RC',
-    ReplicaSet: 'RS',
-    Deployment: 'Deploy',
-    DaemonSet: 'DS',
-    StatefulSet: 'StatefulSet',
-    Job: 'Job',
-    bare: 'bare',
-    other: p.owner?.kind ?? 'other',
-  };
   if (p.ownerKind === 'bare') return 'bare';
   const name = (p.via ?? p.owner)?.name;
-  return name ? `${abbrev[p.ownerKind]} ${name}` : abbrev[p.ownerKind];
+  return name ? `${ownerKindAbbrev(p)} ${name}` : ownerKindAbbrev(p);
 }
 
 /** `ns/name`. */
