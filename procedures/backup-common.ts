@@ -1,9 +1,10 @@
 // Pieces shared by the backup procedures of chapter 4 (master-backup, node-backup,
-// registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps.
+// registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps, but
+// for the master and node host backups (4.1, 4.2), whose steps are one list, hostBackupSteps.
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Host, Role } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
@@ -203,3 +204,87 @@ export function archiveStep(section: string, where: Placement): Step {
   };
 }
 
+/** What differs between the master and the node host backups (4.1 and 4.2); the rest is hostBackupSteps. */
+export interface HostBackup {
+  /** The hosts backed up, one at a time, unless the `host` parameter names one. */
+  role: Role;
+  /** How the plan names them: "every master, one at a time (or the one named by host)". */
+  hosts: string;
+  section: string;
+  /** The service settings copied into etc/sysconfig/ (a glob is left for the host's shell), and the config step's title. */
+  sysconfig: string;
+  configTitle: string;
+  /** The file under the backup directory that shows /etc/origin was copied: etc/origin/master/master-config.yaml. */
+  configFile: string;
+  /** The files under the backup directory check-backup requires (not empty), and how it says so. */
+  required: readonly string[];
+  requiredDescribe: string;
+  /** More lines check-backup prints after the directory's summary. */
+  checkLines?: (ctx: StepContext, dir: string) => ShellCommand[];
+}
+
+/** `${dir}/a/b` with dir quoted as one word and the relative path as written (as sh`${dir}/a/b` builds it). */
+const under = (dir: string, rel: string): ShellCommand => sh`${dir}/${literal(rel)}`;
+
+/**
+ * The steps of a host backup (4.1 master, 4.2 node): the host name, /etc/origin and the service settings,
+ * the guide's other files, the package list, a check of the directory, the optional archive.
+ */
+export function hostBackupSteps(b: HostBackup): Step[] {
+  const where = roleOrParam(b.role, 'host', b.hosts);
+  const section = b.section;
+  return [
+    hostnameStep(where, section),
+    {
+      id: 'config',
+      title: b.configTitle,
+      section,
+      where,
+      commands: (ctx) => {
+        const d = backupDir(ctx);
+        return [sh`mkdir -p ${d}/etc/sysconfig`, sh`cp -aR /etc/origin ${d}/etc`, sh`cp -aR ${literal(b.sysconfig)} ${d}/etc/sysconfig/`];
+      },
+      verify: {
+        describe: `the backup has ${b.configFile}`,
+        command: (ctx) => sh`test -f ${under(backupDir(ctx), b.configFile)}`,
+        ok: (out) => out.exitCode === 0 || `${b.configFile} is missing from the backup directory`,
+      },
+    },
+    {
+      id: 'other-files',
+      title: 'Back up the other important files (iptables, docker, dnsmasq, CNI, flannel, CA anchors)',
+      section,
+      where,
+      commands: (ctx) => otherFilesCommands(backupDir(ctx)),
+    },
+    {
+      id: 'packages',
+      title: 'Save the list of installed packages (rpm -qa) to packages.txt',
+      section,
+      where,
+      commands: (ctx) => [sh`mkdir -p ${backupDir(ctx)}`, packageListCommand(backupDir(ctx))],
+    },
+    {
+      id: 'check-backup',
+      title: 'Check the backup directory',
+      section,
+      where,
+      commands: (ctx) => {
+        const d = backupDir(ctx);
+        return [summarizeDirCommand(d), ...(b.checkLines?.(ctx, d) ?? [])];
+      },
+      verify: {
+        describe: b.requiredDescribe,
+        command: (ctx) => {
+          const files = b.required.map((f) => under(backupDir(ctx), f));
+          return sh`for f in ${literal(files.map((f) => f.script).join(' '))}; do test -s "$f" || echo "missing: $f"; done`;
+        },
+        ok: (out) => {
+          const missing = out.stdout.split('\n').filter((l) => l.startsWith('missing: '));
+          return missing.length === 0 ? true : `the backup is incomplete: ${missing.map((l) => l.slice(9)).join(', ')}`;
+        },
+      },
+    },
+    archiveStep(section, where),
+  ];
+}

@@ -15,7 +15,9 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { parseDockerInfo, parseDockerStorageSysconfig } from '../src/checks/parse/host.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Step, StepContext } from '../src/engine/types.js';
-import { cordonCommand, drainCommand as ocDrain, OC_3X, parseOcVersion, uncordonCommand, type OcVersion } from '../src/nodes/drain.js';
+import { cordonCommand, drainCommand as ocDrain, uncordonCommand } from '../src/nodes/drain.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import { parsePodsJson, podKey, podsOnNodeCommand, stillToMove } from '../src/ocp/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
@@ -476,22 +478,6 @@ export const dockerInfoCheck = (want: (ctx: StepContext) => string, describe: (c
 
 // ---- 7.1.1 the evacuation, and the way back -------------------------------------------------------------
 
-/** The pods of `oc get pods --all-namespaces --field-selector spec.nodeName=N -o json` a drain must move. */
-export function podsToMove(json: string): string[] {
-  let doc: { items?: { metadata?: { name?: string; namespace?: string; deletionTimestamp?: string; ownerReferences?: { kind?: string }[]; annotations?: Record<string, string> }; status?: { phase?: string } }[] };
-  try {
-    doc = JSON.parse(json) as typeof doc;
-  } catch {
-    throw new Error(`oc get pods did not print JSON: ${JSON.stringify(json.trim().slice(0, 120))}`);
-  }
-  return (doc.items ?? [])
-    .filter((p) => !(p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet'))
-    .filter((p) => !p.metadata?.annotations?.['kubernetes.io/config.mirror'])
-    .filter((p) => !p.metadata?.deletionTimestamp)
-    .filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
-    .map((p) => `${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}`);
-}
-
 const unschedulable = (ctx: StepContext): ShellCommand => argv('oc', 'get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}');
 
 export const cordonedCheck: CommandCheck = {
@@ -508,25 +494,15 @@ export const schedulableCheck: CommandCheck = {
 
 export const drainedCheck: CommandCheck = {
   describe: 'no pod left on the node but daemon set pods',
-  command: (ctx) => argv('oc', 'get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${nodeName(ctx)}`, '-o', 'json'),
+  command: (ctx) => podsOnNodeCommand(nodeName(ctx)),
   ok: (o) => {
     if (o.exitCode !== 0) return `oc get pods failed: ${both(o).trim().split('\n')[0]}`;
-    const left = podsToMove(o.stdout);
+    const left = stillToMove(parsePodsJson(o.stdout)).map(podKey);
     return left.length === 0 || `still on the node: ${left.join(', ')}`;
   },
 };
 
 export const DRAIN_TIMEOUT_SECONDS = 600;
-
-/** The captured `oc version` (step oc-version); the 3.x client the product is written for while planning. */
-export function ocVersionOf(ctx: StepContext): OcVersion {
-  if (ctx.planning) return OC_3X;
-  try {
-    return JSON.parse(ctx.captured.get('oc-version')) as OcVersion;
-  } catch {
-    return OC_3X;
-  }
-}
 
 /** `oc adm drain N --ignore-daemonsets --delete-local-data [--force] --timeout=600s` (the empty-dir flag as this oc names it). */
 export function drainCommand(ctx: StepContext, force: boolean): ShellCommand {
@@ -549,7 +525,7 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       where: onBastion,
       skipIf: skip,
       commands: () => [argv('oc', 'version')],
-      capture: { 'oc-version': (o) => JSON.stringify(parseOcVersion(out(o, 0).stdout)) },
+      capture: { [OC_VERSION_CAPTURE]: (o) => ocVersionCapture(out(o, 0).stdout) },
     },
     {
       id: 'cordon',

@@ -52,8 +52,7 @@ import {
 } from '../src/ocp/control-plane.js';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts } from '../src/checks/etcdctl.js';
-import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth } from '../src/ocp/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';

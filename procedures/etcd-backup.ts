@@ -15,8 +15,7 @@
 // the v2 backup waits until nothing listens on the member's ports (on a 3.10 master `systemctl stop
 // etcd` stops nothing while the static pod serves, and etcdctl backup would read a live data dir).
 import type { CommandOutput } from '../src/checks/types.js';
-import { ETCD_PEER_CERTS, etcdClientUrl, etcdctl, etcdctl3, etcdEndpoints, etcdHosts, etcdAddress, ETCD_CLIENT_PORT } from '../src/checks/etcdctl.js';
-import { parseJsonLossless, parseV2ClusterHealth, parseV3EndpointHealth, parseV3MemberList } from '../src/checks/parse/etcd.js';
+import { ETCD_CLIENT_PORT, ETCD_PEER_CERTS, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdEndpoints, etcdHosts, parseJsonLossless, parseV2ClusterHealth, parseV3EndpointHealth, parseV3MemberList } from '../src/ocp/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';

@@ -3,8 +3,7 @@
 // installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); stops, starts and restarts go through
 // src/ocp/control-plane.ts (static pod or unit).
 import type { CommandOutput } from '../src/checks/types.js';
-import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
-import { parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth, type EtcdMember } from '../src/checks/parse/etcd.js';
+import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth } from '../src/ocp/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';

@@ -9,9 +9,8 @@
 // checks every endpoint afterwards. When the backup is etcd-backup's copy of the whole /etc/etcd and the
 // host lost more than etcd.conf (its certificates, the CA directory), what it lost is put back from the
 // backup too, behind a gate that lists it, never replacing a file that is there (cp -n).
-import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts } from '../src/checks/etcdctl.js';
+import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts, parseV3EndpointHealth } from '../src/ocp/etcd.js';
 import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
-import { parseV3EndpointHealth } from '../src/checks/parse/etcd.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';

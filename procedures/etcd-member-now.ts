@@ -4,7 +4,7 @@
 // what was sent; a command cut off half-way (a dropped connection, a kill) left something the journal
 // cannot say — this is what "where the cluster stands" reads instead of guessing.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdHosts } from '../src/checks/etcdctl.js';
+import { etcdAddress, etcdHosts } from '../src/ocp/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { FactProbe, HostFacts, StepContext } from '../src/engine/types.js';
 import { manifestPath, runningCommand, runningEtcdModeCommand, runtimeOf, stoppedManifestPath } from '../src/ocp/control-plane.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capture, fixture, labInventory } from '../src/checks/test-helpers.js';
-import { etcdHosts } from '../src/checks/etcdctl.js';
+import { etcdHosts } from '../src/ocp/etcd.js';
 import type { StepContext } from '../src/engine/types.js';
 import { etcdPanel, etcdPanelCommand, HEALTH_SEPARATOR, parseEtcdPanel } from './etcd-panel.js';
 import { followLogCommand } from '../src/ocp/control-plane.js';

@@ -4,8 +4,7 @@
 // The command asks every inventory member's client URL (v2 member list, then v2 cluster-health), so it
 // answers from whichever member runs; it runs on the first host that can be reached.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts } from '../src/checks/etcdctl.js';
-import { parseV2ClusterHealth, parseV2MemberList, urlHost, type EtcdMember, type V2HealthMember } from '../src/checks/parse/etcd.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, type EtcdMember, parseV2ClusterHealth, parseV2MemberList, urlHost, type V2HealthMember } from '../src/ocp/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Panel, PanelLine, PanelView, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';

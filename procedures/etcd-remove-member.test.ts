@@ -10,7 +10,7 @@ import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
 import { findEntry } from './catalogue.js';
 import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
-import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { commandCheck } from '../src/engine/from-check.js';
 

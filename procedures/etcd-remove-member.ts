@@ -18,8 +18,7 @@
 // master restarts only once this one's /healthz says ok.
 import type { CommandOutput } from '../src/checks/types.js';
 import { controlPlaneProbe, disableCommand, disabledVerdict, etcdGonePredicate, etcdGoneVerdict, runtimeOf, stateCommand } from '../src/ocp/control-plane.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
-import { parseV2ClusterHealth, parseV2MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList } from '../src/ocp/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { sh, type ShellCommand } from '../src/transport/shell.js';

@@ -10,9 +10,8 @@
 // and the old one out, and the masters restart once, after the removal. Replacing a member that has
 // already failed is refused by the addition's own check: with it down, 4 members would need 3 votes while
 // only 2 answer until the new one runs — remove it first (etcd-remove-member), then add (etcd-add-member).
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList } from '../src/ocp/etcd.js';
 import { controlPlaneProbe } from '../src/ocp/control-plane.js';
-import { parseV2ClusterHealth, parseV2MemberList } from '../src/checks/parse/etcd.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
 import type { Params, Placement, Procedure, StandingContext, Step, StepContext, WhereItStands } from '../src/engine/types.js';

@@ -2,7 +2,7 @@
 // the journal's step progress and a look at the members when the run stopped (ctx.look): which members were stopped, whose data dir was moved where, whether the
 // backup is in place and --force-new-cluster still set (drop-in or etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the
 // next safe action. Where a step did not finish on a host, what the look saw there decides. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
-import { etcdHosts } from '../src/checks/etcdctl.js';
+import { etcdHosts } from '../src/ocp/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
 import { timeStamp } from './backup-common.js';

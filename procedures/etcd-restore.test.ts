@@ -17,7 +17,7 @@ import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import { etcdConfigRestore, missingFromEtcCommand, parseMissing } from './etcd-config-restore.js';
 import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
 import { preflightVerdict } from './etcd-backup.js';
-import { parseV2MemberList } from '../src/checks/parse/etcd.js';
+import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js';
 import { commandCheck } from '../src/engine/from-check.js';
 

@@ -25,8 +25,7 @@
 // (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
 // Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
-import { parseV2MemberList, parseV3MemberList, type EtcdMember } from '../src/checks/parse/etcd.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2MemberList, parseV3MemberList } from '../src/ocp/etcd.js';
 import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import {

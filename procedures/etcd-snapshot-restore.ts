@@ -20,7 +20,7 @@
 // A v3 snapshot holds no v2 keys: what was written through the v2 API is not in it (the plan and the
 // gates say so); etcd-restore (5.4.2.1) restores a v2+v3 backup.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/checks/etcdctl.js';
+import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/ocp/etcd.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
 import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';

@@ -26,7 +26,7 @@
 import type { Host } from '../src/inventory/types.js';
 import { controlPlaneProbe, disableCommand, disabledVerdict, runtimeOf, stateCommand, stoppedPredicate, type Runtime } from '../src/ocp/control-plane.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import { etcdHosts } from '../src/checks/etcdctl.js';
+import { etcdHosts } from '../src/ocp/etcd.js';
 import { hostAliases } from '../src/checks/common.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import {

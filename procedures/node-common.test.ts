@@ -13,18 +13,15 @@ import {
   capacityVerdict,
   decodeTarget,
   diffIsDeletion,
-  drainForecast,
   drainVerdict,
   encodeTarget,
   findNodeRow,
   forecastLines,
   haproxyListingCommand,
-  leftOnNode,
   nodeKind,
   parseListing,
   parseNodeRows,
   parsePending,
-  parsePodRows,
   pendingReport,
   scaleTarget,
   serverLinesFor,
@@ -32,6 +29,7 @@ import {
   wantsLocalData,
   withoutLines,
 } from './node-common.js';
+import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
 
 function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
   return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };

@@ -3,7 +3,8 @@
 //
 // Cluster-side commands run with `oc` on the bastion. What they print is kept short for the log pane:
 // pods and nodes are read with `-o jsonpath` (one tab-separated line each) rather than `-o json` (a
-// node's JSON lists every image it holds). The drain, cordon and version handling are src/nodes/drain.ts.
+// node's JSON lists every image it holds). Reading the pods and the drain forecast are src/ocp/nodes.ts, the oc
+// version src/ocp/oc.ts, the drain and cordon commands src/nodes/drain.ts.
 // The load balancer edit (5.2.1.3 / 5.3.1: haproxy's `backend mgmt8443`, `router80`, `router443`) keeps
 // every other byte of haproxy.cfg: the lines to drop are found by number, the file is copied aside,
 // written back from the copy without those lines, checked with `diff` and `haproxy -c`, and put back
@@ -13,8 +14,9 @@ import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { parsePending, pendingPodsCommand, pendingReport, type PendingPod } from '../src/nodes/replacements.js';
-import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS, OC_3X, parseOcVersion, podsLostForGood, type OcVersion } from '../src/nodes/drain.js';
-import { ownerText, podFromJson, podKey, type NodePod } from '../src/nodes/nodes.js';
+import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS } from '../src/nodes/drain.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import { drainForecast, leftOnNode, parsePodRows, podKey, podRowsOnNodeCommand, type DrainForecast, type PodBrief } from '../src/ocp/nodes.js';
 import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
@@ -51,18 +53,6 @@ export function nodeHost(ctx: { params: Readonly<Record<string, string>>; invent
 
 /** The node's name in the cluster (captured by the facts step). */
 export const nodeName = (ctx: StepContext): string => ctx.captured.get('node-name');
-
-// ---- oc version ------------------------------------------------------------------------------------
-
-/** The captured client version (the facts step); the 3.x client the product is written for if unknown. */
-export function ocVersionOf(ctx: StepContext): OcVersion {
-  if (ctx.planning || !ctx.captured.has('oc-version')) return OC_3X;
-  try {
-    return JSON.parse(ctx.captured.get('oc-version')) as OcVersion;
-  } catch {
-    return OC_3X;
-  }
-}
 
 // ---- nodes ---------------------------------------------------------------------------------------------
 
@@ -175,87 +165,7 @@ export function capacityVerdict(rows: readonly NodeRow[], node: string, kind: No
   return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': its pods')[0]}: its pods will stay Pending`] };
 }
 
-// ---- pods on the node ------------------------------------------------------------------------------------
-
-const PODS_JSONPATH =
-  '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.status.phase}{"\\t"}' +
-  '{.metadata.ownerReferences[?(@.controller==true)].kind}{"\\t"}{.metadata.ownerReferences[?(@.controller==true)].name}{"\\t"}' +
-  '{.spec.volumes[*].emptyDir}{"\\t"}{.metadata.annotations.kubernetes\\.io/config\\.mirror}{"\\t"}{.metadata.deletionTimestamp}{"\\t"}' +
-  '{.metadata.annotations.openshift\\.io/deployment-config\\.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
-
-/** The pods on a node, one tab-separated line each (namespace, name, phase, controller kind and name, …). */
-export function podsOnNodeCommand(node: string): ShellCommand {
-  return oc('get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', `jsonpath=${PODS_JSONPATH}`);
-}
-
-/** podsOnNodeCommand's lines → pods (src/nodes/nodes.ts decides owner kind, emptyDir, mirror). */
-export function parsePodRows(out: string, node: string): NodePod[] {
-  const pods: NodePod[] = [];
-  for (const line of out.split('\n')) {
-    const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 10 || !f[1]) continue;
-    const [ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, ready] = f as string[];
-    const annotations: Record<string, string> = {};
-    if (mirror) annotations['kubernetes.io/config.mirror'] = mirror;
-    if (dc) annotations['openshift.io/deployment-config.name'] = dc;
-    pods.push(
-      podFromJson({
-        metadata: {
-          namespace: ns,
-          name,
-          annotations,
-          ...(kind ? { ownerReferences: [{ controller: true, kind, name: owner }] } : {}),
-          ...(deleting ? { deletionTimestamp: deleting } : {}),
-        },
-        spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
-        status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
-      }),
-    );
-  }
-  return pods;
-}
-
-const finished = (p: NodePod): boolean => p.phase === 'Succeeded' || p.phase === 'Failed';
-
-/** A pod as the forecast names it: `ns/name` and how it is kept alive ("DC frontend", "bare"). */
-export interface PodBrief {
-  key: string;
-  owner: string;
-}
-
-/** What a drain with --ignore-daemonsets does with each pod of the node (serialisable: it is captured). */
-export interface DrainForecast {
-  /** Evicted (or deleted): every pod but daemon set and static ones. */
-  evicted: PodBrief[];
-  /** Stay: DaemonSet pods (--ignore-daemonsets). */
-  daemonset: PodBrief[];
-  /** Static pods' mirrors: the drain leaves them. */
-  mirror: PodBrief[];
-  /** Lose their emptyDir data (--delete-local-data). */
-  emptyDir: PodBrief[];
-  /** No controller: deleted for good (--force). */
-  bare: PodBrief[];
-  /** The default project's router / docker-registry deployment configs that had a pod there. */
-  infraDcs: string[];
-}
-
-const brief = (p: NodePod): PodBrief => ({ key: podKey(p), owner: ownerText(p) });
-
-export function drainForecast(pods: readonly NodePod[]): DrainForecast {
-  const moving = pods.filter((p) => !p.mirror && p.ownerKind !== 'DaemonSet');
-  const infraDcs = moving
-    .filter((p) => p.namespace === 'default' && (p.via?.name === 'router' || p.via?.name === 'docker-registry'))
-    .map((p) => p.via!.name)
-    .filter((v, i, a) => a.indexOf(v) === i);
-  return {
-    evicted: moving.map(brief),
-    daemonset: pods.filter((p) => p.ownerKind === 'DaemonSet' && !p.mirror).map(brief),
-    mirror: pods.filter((p) => p.mirror).map(brief),
-    emptyDir: moving.filter((p) => p.emptyDir && !finished(p)).map(brief),
-    bare: podsLostForGood(moving).map(brief),
-    infraDcs,
-  };
-}
+// ---- the drain's parameters and verdict (the pods and the forecast: src/ocp/nodes.ts) ----------------------
 
 /** The `delete-local-data` parameter: auto (only when a pod has an emptyDir volume), yes, no. */
 export type LocalData = 'auto' | 'yes' | 'no';
@@ -308,11 +218,6 @@ export function forecastLines(node: string, f: DrainForecast, force: boolean, lo
   if (f.bare.length) lines.push(force ? `DELETED FOR GOOD, nothing recreates them (force=yes): ${list(f.bare)}` : `no controller (the drain refuses them without force=yes): ${list(f.bare)}`);
   if (!f.evicted.length) lines.push('nothing to evict');
   return lines;
-}
-
-/** Pods still on the node that a finished drain should have taken away (anything but daemon set and static pods). */
-export function leftOnNode(pods: readonly NodePod[]): NodePod[] {
-  return pods.filter((p) => !p.mirror && p.ownerKind !== 'DaemonSet');
 }
 
 // ---- replacements (5.3.1: watch the new pods; a router may stay Pending) ---------------------------------
@@ -569,7 +474,7 @@ export function nodeFactsStep(section: string): Step {
     allowFailure: true,
     commands: () => [oc('version'), nodesCommand()],
     capture: {
-      'oc-version': (o) => JSON.stringify(parseOcVersion(o[0]?.stdout ?? '')),
+      [OC_VERSION_CAPTURE]: (o) => ocVersionCapture(o[0]?.stdout ?? ''),
       'node-name': (o, ctx) => nodeRowOf(o[1], ctx).name,
       'node-ip': (o, ctx) => nodeRowOf(o[1], ctx).ip,
       'node-kind': (o, ctx) => nodeKind(nodeRowOf(o[1], ctx), nodeHost(ctx)),
@@ -603,7 +508,7 @@ export function podsSteps(section: string): Step[] {
       title: 'List the pods on the node and what the drain will do with each',
       section,
       where: bastion,
-      commands: (ctx) => [podsOnNodeCommand(nodeName(ctx))],
+      commands: (ctx) => [podRowsOnNodeCommand(nodeName(ctx), OC)],
       capture: {
         forecast: (o, ctx) => {
           const out = o[0];
@@ -619,7 +524,7 @@ export function podsSteps(section: string): Step[] {
       where: bastion,
       precondition: {
         describe: 'no pod the drain would refuse with these parameters',
-        command: (ctx) => podsOnNodeCommand(nodeName(ctx)),
+        command: (ctx) => podRowsOnNodeCommand(nodeName(ctx), OC),
         ok: (out, ctx) => {
           if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
           return drainVerdict(nodeName(ctx), drainForecast(parsePodRows(out.stdout, nodeName(ctx))), forceParam(ctx), localDataParam(ctx));
@@ -659,7 +564,7 @@ function drainOf(ctx: StepContext): ShellCommand {
 
 const drainedCheck = {
   describe: 'no pod is left on the node but daemon set and static pods',
-  command: (ctx: StepContext) => podsOnNodeCommand(nodeName(ctx)),
+  command: (ctx: StepContext) => podRowsOnNodeCommand(nodeName(ctx), OC),
   ok: (out: CommandOutput, ctx: StepContext): true | string => {
     if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
     const left = leftOnNode(parsePodRows(out.stdout, nodeName(ctx)));

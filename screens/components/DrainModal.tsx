@@ -2,7 +2,7 @@
 // (seconds, optional), the command they make, what they do to this node's pods (which pods make the
 // drain refuse, which bare pods --force deletes for good), and with --force the node name to type.
 import { Box, Text } from 'ink';
-import type { NodePod } from '../../src/nodes/nodes.js';
+import type { NodePod } from '../../src/ocp/nodes.js';
 import type { NodeRow } from '../../src/nodes/service.js';
 import { expectLines } from '../../src/model/run-view.js';
 import {

@@ -4,7 +4,7 @@
 // screens only render what it holds and call its functions.
 import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { DrainOptions } from '../../src/nodes/drain.js';
-import type { NodePod } from '../../src/nodes/nodes.js';
+import type { NodePod } from '../../src/ocp/nodes.js';
 import type { DrainSession, DrainSnapshot, NodeList, NodesService } from '../../src/nodes/service.js';
 
 export interface PodsData {

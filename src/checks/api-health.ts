@@ -5,7 +5,7 @@
 import type { Host, Inventory } from '../inventory/types.js';
 import { sh } from '../transport/shell.js';
 import { clusterVar, firstLine, notRunnable, withProblem, type Problem } from './common.js';
-import { etcdAddress } from './etcdctl.js';
+import { etcdAddress } from '../ocp/etcd.js';
 import type { Check, CommandOutput, Verdict } from './types.js';
 
 export const API_UNIT = 'atomic-openshift-master-api.service';

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { etcdHealthCheck } from './etcd-health.js';
 import { etcdMembersCheck } from './etcd-members.js';
-import { etcdctl, etcdEndpoints } from './etcdctl.js';
-import { parseV3MemberListView } from './parse/etcd.js';
+import { etcdctl, etcdEndpoints, parseV3MemberListView } from '../ocp/etcd.js';
 import { capture, ctxOf, host, judge, labInventory, out } from './test-helpers.js';
 import type { CommandOutput } from './types.js';
 

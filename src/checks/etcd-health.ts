@@ -5,8 +5,7 @@
 // unhealthy member.
 import type { Host } from '../inventory/types.js';
 import { firstLine, notRunnable, listNames, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress, etcdClientUrl, etcdEndpoints, etcdctl } from './etcdctl.js';
-import { parseV2ClusterHealth, parseV3EndpointHealth, urlHost, type V2ClusterHealth, type V3EndpointHealth } from './parse/etcd.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdEndpoints, parseV2ClusterHealth, parseV3EndpointHealth, urlHost, type V2ClusterHealth, type V3EndpointHealth } from '../ocp/etcd.js';
 import type { Check, CommandOutput, Fix } from './types.js';
 
 export interface EtcdHealthFacts {

@@ -8,8 +8,7 @@
 // off from the others) fail, naming who says what; a member that does not answer is not a disagreement.
 import type { Host } from '../inventory/types.js';
 import { firstLine, hostMatches, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress, etcdEndpoints, etcdHosts, etcdctl } from './etcdctl.js';
-import { parseV2MemberList, parseV3EndpointStatusJson, parseV3MemberList, parseV3MemberListView, urlHost, type EtcdMember } from './parse/etcd.js';
+import { etcdAddress, etcdctl, etcdEndpoints, etcdHosts, type EtcdMember, parseV2MemberList, parseV3EndpointStatusJson, parseV3MemberList, parseV3MemberListView, urlHost } from '../ocp/etcd.js';
 import type { ShellCommand } from '../transport/shell.js';
 import type { Check, CheckContext, Fix, Verdict } from './types.js';
 

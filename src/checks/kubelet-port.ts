@@ -7,7 +7,7 @@
 import type { Host } from '../inventory/types.js';
 import { sh } from '../transport/shell.js';
 import { hostsWithRole, isProblem, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress } from './etcdctl.js';
+import { etcdAddress } from '../ocp/etcd.js';
 import type { AcrossCell, Check, CheckContext, Verdict } from './types.js';
 
 export const KUBELET_PORT = 10250;

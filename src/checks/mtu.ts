@@ -6,7 +6,7 @@
 // change of networkConfig.mtu): compared across the hosts of the run; a host without tun0 says so.
 import { sh, type ShellCommand } from '../transport/shell.js';
 import { firstLine, isProblem, listNames, notRunnable, withProblem, type Problem } from './common.js';
-import { etcdAddress } from './etcdctl.js';
+import { etcdAddress } from '../ocp/etcd.js';
 import {
   parseCurlVerbose,
   parseDefaultRouteDev,

@@ -7,7 +7,7 @@
 import type { Host, Inventory } from '../inventory/types.js';
 import { sh, type ShellCommand } from '../transport/shell.js';
 import { clusterVar, hostsWithRole, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress } from './etcdctl.js';
+import { etcdAddress } from '../ocp/etcd.js';
 import { parseDigShort } from './parse/host.js';
 import type { Check, Verdict } from './types.js';
 

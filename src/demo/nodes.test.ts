@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DemoRunner, simulateScript, type DemoStep } from './runner.js';
 import { NodesService } from '../nodes/service.js';
 import { applyDrainLine, finishDrain, initialProgress, type DrainOptions } from '../nodes/drain.js';
-import { ownerText } from '../nodes/nodes.js';
+import { ownerText } from '../ocp/nodes.js';
 
 const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const APP0 = 'app-node-0.demo.example.com';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DemoRunner } from '../demo/runner.js';
 import { NodesService, type DrainSnapshot, type NodeRow } from '../nodes/service.js';
 import { applyDrainLine, finishDrain, initialProgress, type DrainProgress } from '../nodes/drain.js';
-import type { NodePod } from '../nodes/nodes.js';
+import type { NodePod } from '../ocp/nodes.js';
 import {
   checkboxHint,
   drainCountsText,

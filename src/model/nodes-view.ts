@@ -3,22 +3,19 @@
 // pods, the typed-name gate of --force) and the live drain view (per-pod marks, counts, headline, how
 // the rows are shared). No React, no I/O: the screens render this, the hook (screens/hooks/useNodes.ts)
 // talks to the NodesService.
-import type { NodeInfo, NodePod, OwnerKind } from '../nodes/nodes.js';
-import { podKey } from '../nodes/nodes.js';
+import type { NodeInfo, NodePod } from '../ocp/nodes.js';
+import { drainBlockers, ownerKindAbbrev, podKey, podsLostForGood, type DrainBlocker } from '../ocp/nodes.js';
 import {
-  drainBlockers,
   drainFlags,
-  podsLostForGood,
   progressCounts,
   validateDrainOptions,
   DRAIN_TIMEOUT_SECONDS,
-  type DrainBlocker,
   type DrainOptions,
   type DrainProgress,
-  type OcVersion,
   type PodDrainState,
   type PodProgress,
 } from '../nodes/drain.js';
+import type { OcVersion } from '../ocp/oc.js';
 import type { DrainSnapshot, NodeRow } from '../nodes/service.js';
 import { effectiveSelection, matchesFilter, moveSelection, shortName } from './home.js';
 import { fit, truncate, wrap } from './text.js';
@@ -217,22 +214,10 @@ export function schedulableRefusal(n: Pick<NodeInfo, 'name' | 'schedulable'>, sc
 
 // ---- one node's pods -------------------------------------------------------------------------------------
 
-const KIND_LABEL: Record<OwnerKind, string> = {
-  DeploymentConfig: 'DC',
-  ReplicationController: 'RC',
-  ReplicaSet: 'RS',
-  Deployment: 'Deploy',
-  DaemonSet: 'DS',
-  StatefulSet: 'StatefulSet',
-  Job: 'Job',
-  bare: 'bare',
-  other: 'other',
-};
-
 /** The owner kind as the operator reads it: DC, RC, RS, DS, StatefulSet, Job, bare, static (a mirror pod). */
 export function ownerKindLabel(p: Pick<NodePod, 'ownerKind' | 'owner' | 'mirror'>): string {
   if (p.mirror) return 'static';
-  return p.ownerKind === 'other' ? (p.owner?.kind ?? 'other') : KIND_LABEL[p.ownerKind];
+  return ownerKindAbbrev(p);
 }
 
 /** "DC frontend", "StatefulSet redis", "bare", "static". */

@@ -4,73 +4,24 @@ import { readFileSync } from 'node:fs';
 import {
   applyDrainLine,
   cordonCommand,
-  drainBlockers,
   drainCommand,
   finishDrain,
   initialProgress,
-  localDataFlag,
-  OC_3X,
   parseDrainLine,
-  parseOcVersion,
-  podsLostForGood,
   progressCounts,
   uncordonCommand,
   validateDrainOptions,
   type DrainOptions,
   type DrainProgress,
 } from './drain.js';
-import { parsePodsJson } from './nodes.js';
+import { OC_3X, parseOcVersion } from '../ocp/oc.js';
+import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';
 /** The pods on the lab's node-0: bare-httpd (bare), cache (RC, emptyDir), frontend (DC, PDB), sdn (DS). */
 const pods = () => parsePodsJson(fixture('lab-pods-node-0.json'));
 const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, ...o });
-
-// ---- oc version -----------------------------------------------------------------------------------------
-
-test('parseOcVersion: oc 3.10 as the lab (and the guide) prints it', () => {
-  const v = parseOcVersion(
-    'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n',
-  );
-  assert.equal(v.client, 'oc');
-  assert.equal(v.version, 'v3.10.45');
-  assert.equal(v.major, 3);
-  assert.equal(v.minor, 10);
-  assert.equal(v.kubeMinor, 10);
-  assert.deepEqual(v.server, { openshift: 'v3.10.45', kubernetes: 'v1.10.0+b81c8f8' });
-  assert.equal(localDataFlag(v), '--delete-local-data');
-});
-
-test('parseOcVersion: oc 3.11 without a server, oc 4.x and kubectl (old and new formats)', () => {
-  const v311 = parseOcVersion('oc v3.11.154\nkubernetes v1.11.0+d4cacc0\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n');
-  assert.equal(v311.kubeMinor, 11);
-  assert.equal(v311.server, undefined);
-
-  const v47 = parseOcVersion('Client Version: 4.7.0\nServer Version: 4.7.13\nKubernetes Version: v1.20.0+df9c838\n');
-  assert.equal(v47.client, 'oc');
-  assert.equal(v47.kubeMinor, 20);
-  assert.equal(localDataFlag(v47), '--delete-emptydir-data');
-
-  const v41 = parseOcVersion('Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+b4261e0", GitCommit:"b4261e07ed", GitTreeState:"clean", BuildDate:"2019-07-06T03:16:01Z", GoVersion:"go1.11.13", Compiler:"gc", Platform:"linux/amd64"}');
-  assert.equal(v41.client, 'oc');
-  assert.equal(v41.kubeMinor, 14);
-  assert.equal(localDataFlag(v41), '--delete-local-data');
-
-  // kubectl 1.20 (the lab's), `kubectl version --client`
-  const k120 = parseOcVersion('Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.15", GitCommit:"8f1e5bf0b9729a899b8df86249b56e2c74aebc55", GitTreeState:"clean", BuildDate:"2022-01-19T17:27:39Z", GoVersion:"go1.15.15", Compiler:"gc", Platform:"linux/amd64"}');
-  assert.equal(k120.client, 'kubectl');
-  assert.equal(k120.kubeMinor, 20);
-  assert.equal(parseOcVersion('Client Version: v1.28.2\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n').kubeMinor, 28);
-});
-
-test('parseOcVersion: nothing readable → unknown, treated as the 3.x client', () => {
-  for (const out of ['', 'error: something', 'lab oc: no cluster']) {
-    const v = parseOcVersion(out);
-    assert.equal(v.client, 'unknown');
-    assert.equal(localDataFlag(v), '--delete-local-data');
-  }
-});
 
 // ---- commands -------------------------------------------------------------------------------------------
 

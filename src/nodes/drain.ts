@@ -24,7 +24,8 @@
 // pod list) and every pod the drain will evict is "evicting" from the cordon on, until a line says
 // what became of it.
 import { argv, type ShellCommand } from '../transport/shell.js';
-import { ownerText, podKey, type NodePod, type OwnerKind } from './nodes.js';
+import { localDataFlag, OC_3X, type OcVersion } from '../ocp/oc.js';
+import { ownerText, podKey, type NodePod, type OwnerKind } from '../ocp/nodes.js';
 
 export interface DrainOptions {
   node: string;
@@ -40,94 +41,8 @@ export interface DrainOptions {
   timeoutSeconds?: number;
 }
 
-// ---- oc version ---------------------------------------------------------------------------------------
-
-export interface OcVersion {
-  /** Which client answered: `oc` (3.x or 4.x), `kubectl`, or unknown (no version could be read). */
-  client: 'oc' | 'kubectl' | 'unknown';
-  /** The client's own version, e.g. `v3.10.45`, `4.7.0`, `v1.20.15`. */
-  version?: string;
-  major?: number;
-  minor?: number;
-  /** The Kubernetes minor version the client is built on (oc 3.10 → 10, oc 4.7 → 20, kubectl 1.20 → 20). */
-  kubeMinor?: number;
-  /** What the server said, when the output has it. */
-  server?: { openshift?: string; kubernetes?: string };
-}
-
-/** When the version is unknown the product assumes the OCP 3.x client it is written for. */
-export const OC_3X: OcVersion = { client: 'unknown' };
-
 /** How long a drain may take before oc gives up (--timeout), from the Nodes screen and the node procedures alike. */
 export const DRAIN_TIMEOUT_SECONDS = 300;
-
-function num(s: string | undefined): number | undefined {
-  const n = Number.parseInt(s ?? '', 10);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/**
- * `oc version` (or `kubectl version --client`) output → the client version. Understands oc 3.x
- * (`oc v3.10.45` / `kubernetes v1.10.0+b81c8f8`), oc 4.x and kubectl (`Client Version: 4.7.0`,
- * `Client Version: v1.20.15`, `Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+…"}`).
- */
-export function parseOcVersion(out: string): OcVersion {
-  const lines = out.split(/\r?\n/).map((l) => l.trim());
-  const serverAt = lines.findIndex((l) => /^Server\b/i.test(l) && !/^Server Version/i.test(l));
-  const clientPart = serverAt >= 0 ? lines.slice(0, serverAt) : lines;
-  const result: OcVersion = { client: 'unknown' };
-  const oc3 = clientPart.map((l) => /^oc v?(\d+)\.(\d+)(\S*)/.exec(l)).find(Boolean);
-  if (oc3) {
-    result.client = 'oc';
-    result.version = oc3[0].slice(3);
-    result.major = num(oc3[1]);
-    result.minor = num(oc3[2]);
-    const kube = clientPart.map((l) => /^kubernetes v?1\.(\d+)/.exec(l)).find(Boolean);
-    result.kubeMinor = kube ? num(kube[1]) : result.major === 3 ? result.minor : undefined;
-  } else {
-    const cv = lines.map((l) => /^Client Version:\s*(.*)$/i.exec(l)).find(Boolean);
-    if (cv) {
-      const text = cv[1]!;
-      const info = /GitVersion:"(v?[^"]+)"/.exec(text);
-      const version = info ? info[1]! : text.split(/\s+/)[0]!;
-      const m = /^v?(\d+)\.(\d+)/.exec(version);
-      if (m) {
-        const major = num(m[1])!;
-        const minor = num(m[2])!;
-        result.version = version;
-        result.major = major;
-        result.minor = minor;
-        if (major === 1) {
-          result.client = 'kubectl';
-          result.kubeMinor = minor;
-        } else {
-          result.client = 'oc';
-          // oc 4.N is built on Kubernetes 1.(N+13) (4.1 → 1.13, 4.7 → 1.20).
-          result.kubeMinor = major === 4 ? minor + 13 : major === 3 ? minor : undefined;
-        }
-      }
-    }
-  }
-  if (serverAt >= 0) {
-    const server: NonNullable<OcVersion['server']> = {};
-    for (const l of lines.slice(serverAt)) {
-      const os = /^openshift (v?\S+)/.exec(l);
-      const k = /^kubernetes (v?\S+)/.exec(l);
-      if (os && !server.openshift) server.openshift = os[1]!;
-      if (k && !server.kubernetes) server.kubernetes = k[1]!;
-    }
-    if (server.openshift || server.kubernetes) result.server = server;
-  } else {
-    const sv = lines.map((l) => /^(Server|Kubernetes) Version:\s*(?:version\.Info\{.*GitVersion:"(v?[^"]+)".*|(\S+))/i.exec(l)).find(Boolean);
-    if (sv) result.server = { kubernetes: sv[3] ?? sv[4]! };
-  }
-  return result;
-}
-
-/** The flag that lets drain evict pods with emptyDir volumes: renamed in Kubernetes 1.20. */
-export function localDataFlag(v: OcVersion): '--delete-local-data' | '--delete-emptydir-data' {
-  return v.kubeMinor !== undefined && v.kubeMinor >= 20 ? '--delete-emptydir-data' : '--delete-local-data';
-}
 
 // ---- commands -------------------------------------------------------------------------------------------
 
@@ -172,38 +87,6 @@ export function uncordonCommand(node: string, bin = 'oc'): ShellCommand {
 }
 
 // ---- before the drain: what it will do with each pod --------------------------------------------------
-
-export interface DrainBlocker {
-  pod: NodePod;
-  /** Why the drain refuses this pod with these options. */
-  reason: string;
-  /** The option that would let it through. */
-  flag: '--ignore-daemonsets' | '--delete-local-data' | '--force';
-}
-
-/** Pods that make `oc adm drain` refuse to start with these options (it then evicts nothing). */
-export function drainBlockers(pods: readonly NodePod[], o: DrainOptions): DrainBlocker[] {
-  const out: DrainBlocker[] = [];
-  for (const p of pods) {
-    if (p.mirror || finished(p)) continue;
-    if (p.ownerKind === 'DaemonSet') {
-      if (!o.ignoreDaemonsets) out.push({ pod: p, reason: 'DaemonSet pod', flag: '--ignore-daemonsets' });
-      continue;
-    }
-    if (p.ownerKind === 'bare' && !o.force) out.push({ pod: p, reason: 'no controller recreates it', flag: '--force' });
-    if (p.emptyDir && !o.deleteLocalData) out.push({ pod: p, reason: 'emptyDir data would be lost', flag: '--delete-local-data' });
-  }
-  return out;
-}
-
-function finished(p: Pick<NodePod, 'phase'>): boolean {
-  return p.phase === 'Succeeded' || p.phase === 'Failed';
-}
-
-/** Bare pods the drain deletes with --force: nothing recreates them. */
-export function podsLostForGood(pods: readonly NodePod[]): NodePod[] {
-  return pods.filter((p) => p.ownerKind === 'bare' && !p.mirror && !finished(p));
-}
 
 // ---- the drain's output, line by line ------------------------------------------------------------------
 

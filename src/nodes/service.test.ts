@@ -9,7 +9,7 @@ import type { ShellCommand } from '../transport/shell.js';
 import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
 import { drainSummary, NodesError, NodesService, nodeStateSentence, ocFailure, reconcileWithReadback, type NodeAction } from './service.js';
 import { initialProgress } from './drain.js';
-import { parsePodsJson } from './nodes.js';
+import { parsePodsJson } from '../ocp/nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';

@@ -9,20 +9,18 @@ import { argv } from '../transport/shell.js';
 import {
   applyDrainLine,
   cordonCommand,
-  drainBlockers,
   drainCommand,
   finishDrain,
   initialProgress,
-  OC_3X,
-  parseOcVersion,
   progressCounts,
   uncordonCommand,
   validateDrainOptions,
   type DrainOptions,
   type DrainProgress,
-  type OcVersion,
 } from './drain.js';
+import { OC_3X, parseOcVersion, type OcVersion } from '../ocp/oc.js';
 import {
+  drainBlockers,
   getNodeCommand,
   getNodesCommand,
   nodeStatusText,
@@ -34,7 +32,7 @@ import {
   podsOnNodeCommand,
   type NodeInfo,
   type NodePod,
-} from './nodes.js';
+} from '../ocp/nodes.js';
 import { sleep } from '../transport/sleep.js';
 import { parsePending, pendingPodsCommand, pendingReport, stillStarting, type PendingPod } from './replacements.js';
 

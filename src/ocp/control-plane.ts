@@ -5,7 +5,7 @@
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
 import type { CommandOutput } from '../checks/types.js';
 import { apiPort } from '../checks/api-health.js';
-import { etcdAddress } from '../checks/etcdctl.js';
+import { etcdAddress } from './etcd.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
 import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
+  drainBlockers,
+  drainForecast,
   getNodesCommand,
+  leftOnNode,
   nodeStatusText,
   ownerText,
   parseNodesJson,
@@ -10,8 +13,10 @@ import {
   parsePodsJson,
   podFromJson,
   podNodesCommand,
+  podsLostForGood,
   podsOnNodeCommand,
   podStatusText,
+  stillToMove,
 } from './nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
@@ -102,4 +107,32 @@ test('the read commands, quoted', () => {
   assert.equal(podsOnNodeCommand('node-0.lab.example.com', '/x/oc').script, '/x/oc get pods --all-namespaces --field-selector spec.nodeName=node-0.lab.example.com -o json');
   assert.equal(podNodesCommand().script, 'oc get pods --all-namespaces --no-headers -o custom-columns=NODE:.spec.nodeName,PHASE:.status.phase');
   assert.equal(podsOnNodeCommand("x' y").script, `oc get pods --all-namespaces --field-selector "spec.nodeName=x' y" -o json`);
+});
+
+test('the drain forecast: the Nodes screen\'s blockers and the procedures\' forecast say the same of each pod (mirror, finished, terminating pods)', () => {
+  const pod = (name: string, meta: object, phase = 'Running', extra: object = {}) =>
+    podFromJson({ metadata: { name, namespace: 'ns', ...meta }, spec: { nodeName: 'n', ...extra }, status: { phase } });
+  const ref = (kind: string) => ({ ownerReferences: [{ kind, name: 'x', controller: true }] });
+  const pods = [
+    pod('bare', {}),
+    pod('bare-done', {}, 'Succeeded'),
+    pod('mirror', { annotations: { 'kubernetes.io/config.mirror': 'abc' } }),
+    pod('ds', ref('DaemonSet')),
+    pod('cache', ref('ReplicationController'), 'Running', { volumes: [{ name: 'v', emptyDir: {} }] }),
+    pod('going', { ...ref('ReplicationController'), deletionTimestamp: '2026-01-01T00:00:00Z' }),
+  ];
+  const f = drainForecast(pods);
+  assert.deepEqual(f.evicted.map((p) => p.key), ['ns/bare', 'ns/bare-done', 'ns/cache', 'ns/going']);
+  assert.deepEqual(f.daemonset.map((p) => p.key), ['ns/ds']);
+  assert.deepEqual(f.mirror.map((p) => p.key), ['ns/mirror']);
+  assert.deepEqual(f.emptyDir.map((p) => p.key), ['ns/cache']);
+  assert.deepEqual(f.bare.map((p) => p.key), podsLostForGood(pods).map((p) => `ns/${p.name}`));
+  assert.deepEqual(f.bare.map((p) => p.key), ['ns/bare']);
+  assert.deepEqual(leftOnNode(pods).map((p) => p.name), ['bare', 'bare-done', 'cache', 'going']);
+  assert.deepEqual(stillToMove(pods).map((p) => p.name), ['bare', 'cache']);
+  assert.deepEqual(
+    drainBlockers(pods, { ignoreDaemonsets: false, deleteLocalData: false, force: false }).map((b) => `${b.pod.name} ${b.flag}`),
+    ['bare --force', 'ds --ignore-daemonsets', 'cache --delete-local-data'],
+  );
+  assert.deepEqual(drainBlockers(pods, { ignoreDaemonsets: true, deleteLocalData: true, force: true }), []);
 });

@@ -1,6 +1,9 @@
 // The cluster's nodes and the pods on one node, as `oc get nodes -o json` and `oc get pods
 // --all-namespaces --field-selector spec.nodeName=N -o json` describe them (OCP 3.x / kubectl 1.10 and
-// newer clients print the same JSON). Pure: commands are built here, run elsewhere (service.ts).
+// newer clients print the same JSON), and what `oc adm drain` does with each of those pods (the drain
+// forecast). Pure: commands are built here, run elsewhere (src/nodes/service.ts, the node procedures).
+// The Nodes screen reads a node's pods as JSON; the procedures read the same fields as one short line
+// per pod (podRowsOnNodeCommand: a pod's JSON is long for the log pane), read into the same NodePod.
 import { argv, type ShellCommand } from '../transport/shell.js';
 
 /** The node's Ready condition: True → Ready, False → NotReady, Unknown (kubelet stopped posting) → Unknown. */
@@ -62,22 +65,27 @@ export interface NodePod {
   terminating: boolean;
 }
 
+const OWNER_ABBREV: Record<Exclude<OwnerKind, 'other'>, string> = {
+  DeploymentConfig: 'DC',
+  ReplicationController: 'RC',
+  ReplicaSet: 'RS',
+  Deployment: 'Deploy',
+  DaemonSet: 'DS',
+  StatefulSet: 'StatefulSet',
+  Job: 'Job',
+  bare: 'bare',
+};
+
+/** The owner kind as the operator reads it: DC, RC, RS, Deploy, DS, StatefulSet, Job, bare, or another controller's kind. */
+export function ownerKindAbbrev(p: Pick<NodePod, 'ownerKind' | 'owner'>): string {
+  return p.ownerKind === 'other' ? (p.owner?.kind ?? 'other') : OWNER_ABBREV[p.ownerKind];
+}
+
 /** A short owner text: "DC frontend", "RC cache", "DS sdn", "StatefulSet redis", "bare". */
 export function ownerText(p: Pick<NodePod, 'ownerKind' | 'owner' | 'via'>): string {
-  const abbrev: Record<OwnerKind, string> = {
-    DeploymentConfig: 'DC',
-    ReplicationController: 'RC',
-    ReplicaSet: 'RS',
-    Deployment: 'Deploy',
-    DaemonSet: 'DS',
-    StatefulSet: 'StatefulSet',
-    Job: 'Job',
-    bare: 'bare',
-    other: p.owner?.kind ?? 'other',
-  };
   if (p.ownerKind === 'bare') return 'bare';
   const name = (p.via ?? p.owner)?.name;
-  return name ? `${abbrev[p.ownerKind]} ${name}` : abbrev[p.ownerKind];
+  return name ? `${ownerKindAbbrev(p)} ${name}` : ownerKindAbbrev(p);
 }
 
 /** `ns/name`. */
@@ -242,4 +250,137 @@ export function parsePodCounts(text: string): Map<string, number> {
 /** The pod's phase as `oc get pods` would show it (Terminating while being deleted). */
 export function podStatusText(p: Pick<NodePod, 'phase' | 'terminating'>): string {
   return p.terminating ? 'Terminating' : p.phase;
+}
+
+// ---- the pods on a node, one short line each (the procedures) --------------------------------------------
+
+const PODS_JSONPATH =
+  '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.status.phase}{"\\t"}' +
+  '{.metadata.ownerReferences[?(@.controller==true)].kind}{"\\t"}{.metadata.ownerReferences[?(@.controller==true)].name}{"\\t"}' +
+  '{.spec.volumes[*].emptyDir}{"\\t"}{.metadata.annotations.kubernetes\\.io/config\\.mirror}{"\\t"}{.metadata.deletionTimestamp}{"\\t"}' +
+  '{.metadata.annotations.openshift\\.io/deployment-config\\.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+
+/** The pods on a node, one tab-separated line each (namespace, name, phase, controller kind and name, …): the fields podFromJson reads. */
+export function podRowsOnNodeCommand(node: string, oc = 'oc'): ShellCommand {
+  return argv(oc, 'get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', `jsonpath=${PODS_JSONPATH}`);
+}
+
+/** podRowsOnNodeCommand's lines → pods, read by podFromJson like the JSON (owner kind, emptyDir, mirror). */
+export function parsePodRows(out: string, node: string): NodePod[] {
+  const pods: NodePod[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.replace(/\r$/, '').split('\t');
+    if (f.length < 10 || !f[1]) continue;
+    const [ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, ready] = f as string[];
+    const annotations: Record<string, string> = {};
+    if (mirror) annotations['kubernetes.io/config.mirror'] = mirror;
+    if (dc) annotations[DC_ANNOTATION] = dc;
+    pods.push(
+      podFromJson({
+        metadata: {
+          namespace: ns,
+          name,
+          annotations,
+          ...(kind ? { ownerReferences: [{ controller: true, kind, name: owner }] } : {}),
+          ...(deleting ? { deletionTimestamp: deleting } : {}),
+        },
+        spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
+        status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
+      }),
+    );
+  }
+  return pods;
+}
+
+// ---- the drain forecast: what `oc adm drain` does with each pod ----------------------------------------
+
+const finished = (p: Pick<NodePod, 'phase'>): boolean => p.phase === 'Succeeded' || p.phase === 'Failed';
+
+/** What the drain does with a pod: a static pod's mirror and a DaemonSet pod stay, every other pod is evicted (or deleted). */
+export function drainFate(p: Pick<NodePod, 'mirror' | 'ownerKind'>): 'mirror' | 'daemonset' | 'evicted' {
+  return p.mirror ? 'mirror' : p.ownerKind === 'DaemonSet' ? 'daemonset' : 'evicted';
+}
+
+/** A pod the drain deletes for good (with --force only): no controller recreates it; finished pods do not count. */
+const lostForGood = (p: NodePod): boolean => drainFate(p) === 'evicted' && p.ownerKind === 'bare' && !finished(p);
+/** A pod whose emptyDir data the drain deletes (with --delete-local-data only); finished pods do not count. */
+const losesEmptyDir = (p: NodePod): boolean => drainFate(p) === 'evicted' && p.emptyDir && !finished(p);
+
+/** Bare pods the drain deletes with --force: nothing recreates them. */
+export function podsLostForGood(pods: readonly NodePod[]): NodePod[] {
+  return pods.filter(lostForGood);
+}
+
+/** Pods still on the node that a finished drain should have taken away (anything but daemon set and static pods). */
+export function leftOnNode(pods: readonly NodePod[]): NodePod[] {
+  return pods.filter((p) => drainFate(p) === 'evicted');
+}
+
+/** What a drain has yet to move off the node: leftOnNode but pods already being deleted or finished. */
+export function stillToMove(pods: readonly NodePod[]): NodePod[] {
+  return leftOnNode(pods).filter((p) => !p.terminating && !finished(p));
+}
+
+export interface DrainBlocker {
+  pod: NodePod;
+  /** Why the drain refuses this pod with these options. */
+  reason: string;
+  /** The option that would let it through. */
+  flag: '--ignore-daemonsets' | '--delete-local-data' | '--force';
+}
+
+/** Pods that make `oc adm drain` refuse to start with these options (it then evicts nothing). */
+export function drainBlockers(pods: readonly NodePod[], o: { ignoreDaemonsets: boolean; deleteLocalData: boolean; force: boolean }): DrainBlocker[] {
+  const out: DrainBlocker[] = [];
+  for (const p of pods) {
+    const fate = drainFate(p);
+    if (fate === 'mirror' || finished(p)) continue;
+    if (fate === 'daemonset') {
+      if (!o.ignoreDaemonsets) out.push({ pod: p, reason: 'DaemonSet pod', flag: '--ignore-daemonsets' });
+      continue;
+    }
+    if (lostForGood(p) && !o.force) out.push({ pod: p, reason: 'no controller recreates it', flag: '--force' });
+    if (losesEmptyDir(p) && !o.deleteLocalData) out.push({ pod: p, reason: 'emptyDir data would be lost', flag: '--delete-local-data' });
+  }
+  return out;
+}
+
+/** A pod as the forecast names it: `ns/name` and how it is kept alive ("DC frontend", "bare"). */
+export interface PodBrief {
+  key: string;
+  owner: string;
+}
+
+/** What a drain with --ignore-daemonsets does with each pod of the node (serialisable: a procedure captures it). */
+export interface DrainForecast {
+  /** Evicted (or deleted): every pod but daemon set and static ones. */
+  evicted: PodBrief[];
+  /** Stay: DaemonSet pods (--ignore-daemonsets). */
+  daemonset: PodBrief[];
+  /** Static pods' mirrors: the drain leaves them. */
+  mirror: PodBrief[];
+  /** Lose their emptyDir data (--delete-local-data). */
+  emptyDir: PodBrief[];
+  /** No controller: deleted for good (--force). */
+  bare: PodBrief[];
+  /** The default project's router / docker-registry deployment configs that had a pod there. */
+  infraDcs: string[];
+}
+
+const brief = (p: NodePod): PodBrief => ({ key: podKey(p), owner: ownerText(p) });
+
+export function drainForecast(pods: readonly NodePod[]): DrainForecast {
+  const moving = leftOnNode(pods);
+  const infraDcs = moving
+    .filter((p) => p.namespace === 'default' && (p.via?.name === 'router' || p.via?.name === 'docker-registry'))
+    .map((p) => p.via!.name)
+    .filter((v, i, a) => a.indexOf(v) === i);
+  return {
+    evicted: moving.map(brief),
+    daemonset: pods.filter((p) => drainFate(p) === 'daemonset').map(brief),
+    mirror: pods.filter((p) => drainFate(p) === 'mirror').map(brief),
+    emptyDir: pods.filter(losesEmptyDir).map(brief),
+    bare: podsLostForGood(pods).map(brief),
+    infraDcs,
+  };
 }

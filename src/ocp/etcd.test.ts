@@ -7,8 +7,8 @@ import {
   parseV3EndpointHealth,
   parseV3EndpointStatusJson,
   parseV3MemberList,
-} from './parse/etcd.js';
-import { capture, fixture } from './test-helpers.js';
+} from './etcd.js';
+import { capture, fixture } from '../checks/test-helpers.js';
 
 const both = (name: string) => {
   const o = capture(name);
