@@ -485,7 +485,7 @@ export function App(props: AppProps) {
       );
       break;
     case 'help':
-      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} />;
+      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} screen={state.stack[state.stack.length - 2]?.screen} />;
       break;
     case 'host': {
       const host = inventory.hosts.find((h) => h.name === route.host);

@@ -1,8 +1,12 @@
-// Every key, and what each connectivity state means and what to do about it.
+// The `?` page: the keys of the screen it was opened on first, then the keys of every screen, then those
+// of the other screens; what each connectivity state means and what to do about it; the marks.
 import type { ConnectivityState } from '../src/transport/types.js';
+import type { Route } from '../src/model/console-state.js';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import { Pager, type Line } from './components/Pager.js';
 import { KEY_HELP } from './keys.js';
+import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.js';
+import { NODES_KEYS } from './Nodes.js';
 import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
@@ -14,13 +18,45 @@ export interface HelpProps {
   height: number;
   active: boolean;
   demo?: boolean;
+  /** The screen the help was opened on: its keys come first. */
+  screen?: Route['screen'];
 }
+
+/** The screens whose keys are declared in a keymap, each with its part of the help. */
+const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [{ screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) }];
+
+/** Every screen's part of the help (one per screen keymap). */
+export function screenSections(): HelpSection[] {
+  return SCREEN_HELP.map((s) => s.section);
+}
+
+/** The help of one screen; undefined when its keys are not declared in a keymap. */
+export function screenHelp(screen: Route['screen'] | undefined): HelpSection | undefined {
+  return SCREEN_HELP.find((s) => screen !== undefined && s.screens.includes(screen))?.section;
+}
+
+// The keys in a column of 16 ('PgDn PgUp Space' and a space), what they do after it.
+const keyLine = (k: HelpEntry) => ({ text: `  ${k.keys.padEnd(16)} ${k.what}`, indent: ' '.repeat(19) });
 
 const STATES: ConnectivityState[] = ['checking', 'ok', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'unreachable'];
 
-export function helpLines(demo = false): Line[] {
-  const lines: Line[] = [{ text: 'KEYS', bold: true }];
-  for (const k of KEY_HELP) lines.push({ text: `  ${k.keys.padEnd(15)} ${k.what}`, indent: ' '.repeat(18) });
+export function helpLines(demo = false, screen?: Route['screen']): Line[] {
+  const here = screenHelp(screen);
+  const lines: Line[] = [];
+  if (here) {
+    lines.push({ text: `KEYS HERE: ${here.title.toUpperCase()}`, bold: true });
+    for (const k of here.entries) lines.push(keyLine(k));
+    lines.push({ text: '' });
+  }
+  lines.push({ text: 'KEYS ON EVERY SCREEN', bold: true });
+  for (const k of GLOBAL_HELP) lines.push(keyLine(k));
+  lines.push({ text: '' }, { text: here ? 'KEYS OF THE OTHER SCREENS' : 'KEYS OF EACH SCREEN', bold: true });
+  for (const k of KEY_HELP) lines.push(keyLine(k));
+  for (const s of screenSections()) {
+    if (s === here) continue;
+    lines.push({ text: `  ${s.title}`, bold: true });
+    for (const k of s.entries) lines.push(keyLine(k));
+  }
   lines.push({ text: '' }, { text: 'HOST CONNECTIVITY (Home, left pane)', bold: true });
   for (const s of STATES) {
     const l = CONNECTIVITY_LABELS[s];
@@ -42,6 +78,7 @@ export function helpLines(demo = false): Line[] {
   return lines;
 }
 
-export function Help({ width, height, active, demo }: HelpProps) {
-  return <Pager title="HELP" lines={helpLines(demo)} width={width} height={height} active={active} />;
+export function Help({ width, height, active, demo, screen }: HelpProps) {
+  const here = screenHelp(screen);
+  return <Pager title={here ? `HELP — ${here.title}` : 'HELP'} lines={helpLines(demo, screen)} width={width} height={height} active={active} />;
 }

@@ -207,3 +207,26 @@ test('without a NodesService the Nodes screen says node operations are not avail
   await a.press(ESC);
   assert.match(a.frame(), /▶ HOSTS/);
 });
+
+test('? on Nodes lists the Nodes screen\'s keys first, then those of every screen; ? again is back on Nodes', async () => {
+  const a = app();
+  await openNodes(a);
+  await a.press('j', '?');
+  const f = a.frame();
+  assert.equal(fits(f), undefined);
+  assert.match(f, /HELP — Nodes/);
+  const lines = f.split('\n');
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const here = at(/KEYS HERE: NODES/);
+  assert.ok(here >= 0 && here < 4, 'the Nodes keys open the page');
+  // the Nodes keys in the order the screen declares them, each with what it does
+  const order = [/^║? *Enter +the selected node's pods/, /^║? *c +cordon the selected node/, /^║? *u +uncordon the selected node/, /^║? *d +drain the selected node/, /^║? *r +read the nodes again/, /^║? *\/ +filter the list/, /^║? *Esc +clear the filter; without one, back to Home/, /^║? *j k ↓ ↑ +move the selection/];
+  const found = order.map(at);
+  for (const [i, n] of found.entries()) assert.ok(n > here, `${order[i]} on the first page`);
+  assert.deepEqual([...found].sort((x, y) => x - y), found, 'in the declared order');
+  assert.doesNotMatch(f.split('KEYS HERE')[1]!.split(/j k ↓ ↑/)[0]!, /KEYS ON EVERY SCREEN/, 'the global keys come after');
+  await a.press('G');
+  assert.match(a.frame(), /⚠ WARNING/, 'the rest of the page is still there');
+  await a.press('?');
+  assert.match(a.frame(), /^› app-node-1 /m, 'back on Nodes, on the node it was on');
+});

@@ -1,5 +1,7 @@
-// Every key of the console, for the Help screen and the footer line.
+// The keys of the screens not yet declared in a keymap (screens/keymap.ts), for the Help screen and the
+// footer line.
 import type { Prompt, Route } from '../src/model/console-state.js';
+import { NODES_LIST_FOOTER } from './Nodes.js';
 
 export interface KeyHelp {
   keys: string;
@@ -13,7 +15,6 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'Enter', what: 'open the selected host or procedure' },
   { keys: 'Esc', what: 'back one screen; at Home, clear the focused list\'s filter' },
   { keys: '/', what: 'filter the focused list as you type (Enter keeps it, Esc clears it)' },
-  { keys: ':', what: 'jump to a procedure by id (Tab completes, Enter opens it)' },
   { keys: 'r', what: 're-probe the selected host (Home hosts pane, host detail)' },
   { keys: 'R', what: 're-probe every host' },
   { keys: 'h', what: 'Home: open the Health matrix (hosts × checks; starts the checks the first time)' },
@@ -24,9 +25,6 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
   { keys: 'n', what: 'Home: the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)' },
-  { keys: 'c  u', what: 'Nodes: cordon / uncordon the selected node (oc adm manage-node --schedulable=false/true)' },
-  { keys: 'Enter  r', what: 'Nodes: the selected node\'s pods (owner kind, emptyDir); r reads the list again' },
-  { keys: 'd', what: 'Nodes: drain the selected node: an options form (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly' },
   { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
   { keys: 'u', what: 'Home: the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)' },
   { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
@@ -37,8 +35,6 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'y n  name', what: 'Run gate: y/n for a confirm gate; a destructive gate needs the host name typed exactly; Esc declines (the run stops there)' },
   { keys: 'r s a', what: 'Run failure: retry, skip (never for a destructive step), abort' },
   { keys: 'x', what: 'Run: stop the run at the next safe point (asks first); Esc on a finished run: Home' },
-  { keys: '?', what: 'this help' },
-  { keys: 'q  Ctrl-C', what: 'quit (asks first while a run is active)' },
 ];
 
 export type FooterKeys = [string, string][];
@@ -79,22 +75,11 @@ export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'c
   }
 }
 
-export type NodesMode = 'list' | 'filter' | 'modal' | 'modal-text' | 'unavailable' | 'pods' | 'drain-running' | 'drain-done';
+export type NodesMode = 'pods' | 'drain-running' | 'drain-done';
 
-/** The Nodes screens' keys: the list, its filter prompt, the drain options modal, a node's pods, the drain. */
+/** The keys of a node's pods and of the drain (the Nodes list declares its own: NODES_KEYS). */
 export function nodesFooter(mode: NodesMode): FooterKeys {
   switch (mode) {
-    case 'list':
-      // exactly 80 columns: the arrows go unsaid (the help lists them)
-      return [['Enter', 'pods'], ['c', 'cordon'], ['u', 'uncordon'], ['d', 'drain'], ['r', 'refresh'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
-    case 'filter':
-      return [['Enter', 'keep filter'], ['Esc', 'clear'], ['↑↓', 'move']];
-    case 'modal':
-      return [['↑↓ Tab', 'field'], ['Space', 'toggle'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
-    case 'modal-text':
-      return [['↑↓ Tab', 'field'], ['type', 'the value'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
-    case 'unavailable':
-      return [['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
     case 'pods':
       return [['↑↓', 'move'], ['r', 'refresh'], ['Esc', 'nodes'], ['?', 'help'], ['q', 'quit']];
     case 'drain-running':
@@ -130,7 +115,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'resume':
       return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
     case 'nodes':
-      return nodesFooter('list');
+      return NODES_LIST_FOOTER;
     case 'node-pods':
       return nodesFooter('pods');
     case 'drain':
