@@ -574,6 +574,7 @@ export function App(props: AppProps) {
           onOpen={(runId) => dispatch({ type: 'open-run', runId })}
           onBack={() => dispatch({ type: 'back' })}
           onGlobal={onGlobal}
+          onFooter={onFooter}
           width={width}
           height={bodyHeight}
           active={active}
@@ -689,6 +690,7 @@ function RunsRoute(props: {
   onOpen: (runId: string) => void;
   onBack: () => void;
   onGlobal: (what: 'quit' | 'help') => void;
+  onFooter?: (keys: FooterKeys) => void;
   width: number;
   height: number;
   active: boolean;

@@ -7,6 +7,7 @@ import { Pager, type Line } from './components/Pager.js';
 import { KEY_HELP } from './keys.js';
 import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.js';
 import { NODES_KEYS } from './Nodes.js';
+import { RUNS_KEYS } from './Runs.js';
 import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
@@ -23,7 +24,10 @@ export interface HelpProps {
 }
 
 /** The screens whose keys are declared in a keymap, each with its part of the help. */
-const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [{ screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) }];
+const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [
+  { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
+  { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
+];
 
 /** Every screen's part of the help (one per screen keymap). */
 export function screenSections(): HelpSection[] {

@@ -62,3 +62,30 @@ test('u opens the Runs screen: newest first; Enter on an interrupted run asks, y
   f = frame();
   assert.match(f, /RUN etcd-restore/);
 });
+
+test('Runs: the footer says the keys of the list, then of the question; G / g move to the ends; ? lists the Runs keys first', async () => {
+  const { frame, press } = app({
+    runs: [
+      { runId: 'old-ok', procedure: 'etcd-backup', startedAt: '2024-04-29T10:10:00', status: 'ok' },
+      { runId: 'older-failed', procedure: 'etcd-backup', startedAt: '2024-04-28T10:10:00', status: 'failed' },
+      { ...INTERRUPTED, status: 'interrupted' },
+    ],
+  });
+  await delay();
+  await press('u');
+  assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
+  await press('G');
+  assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
+  await press('g', '\r');
+  assert.match(frame(), /Resume etcd-restore 20240430-221500-cd34\?/);
+  assert.match(frame(), /y resume {2}any other key not now/);
+  await press('n');
+  assert.match(frame(), /Not resumed\./);
+  assert.match(frame(), /↑↓ move {2}Enter resume/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — Runs/);
+  assert.match(f, /KEYS HERE: RUNS/);
+  assert.ok(f.indexOf('KEYS HERE: RUNS') < f.indexOf('Enter            on an interrupted run'), 'the Runs keys open the page');
+  assert.equal(fits(f), undefined);
+});

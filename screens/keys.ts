@@ -2,6 +2,7 @@
 // footer line.
 import type { Prompt, Route } from '../src/model/console-state.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
+import { RUNS_LIST_FOOTER } from './Runs.js';
 
 export interface KeyHelp {
   keys: string;
@@ -111,7 +112,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'run':
       return runFooter('running');
     case 'runs':
-      return [['↑↓', 'move'], ['Enter', 'resume (interrupted)'], ['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
+      return RUNS_LIST_FOOTER;
     case 'resume':
       return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
     case 'nodes':
