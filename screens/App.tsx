@@ -28,7 +28,8 @@ import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import { Health } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
-import { Home } from './Home.js';
+import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
+import { dispatchKey } from './keymap.js';
 import { DrainView } from './DrainView.js';
 import { NodePods } from './NodePods.js';
 import { Nodes } from './Nodes.js';
@@ -381,6 +382,9 @@ export function App(props: AppProps) {
     }
   };
 
+  // What the keymaps of the screens the App keys itself (Home) act on.
+  const appKeys: HomeKeyContext = { dispatch, reprobe, onGlobal };
+
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.
     for (const [input, key] of splitKeypresses(chunk, chunkKey)) handleKey(input, key);
@@ -410,6 +414,7 @@ export function App(props: AppProps) {
       else pendingKeys.current.push([input, key]);
       return;
     }
+    if (route.screen === 'home') return void dispatchKey(HOME_KEYS, appKeys, input, key);
     if (input === 'q') return dispatch({ type: 'quit' });
     if (input === '?') return dispatch({ type: 'help' });
     if (input === ':') return dispatch({ type: 'open-jump' });
@@ -436,20 +441,7 @@ export function App(props: AppProps) {
       if (input === '$') return dispatch({ type: 'hmove', delta: Infinity });
       return;
     }
-    if (route.screen !== 'home') return; // the pager screens scroll themselves
-    if (input === 'h') return dispatch({ type: 'open-health' });
-    if (input === 'u') return dispatch({ type: 'open-runs' });
-    if (input === 'n') return dispatch({ type: 'open-nodes' });
-    if (key.tab) return dispatch({ type: 'tab' });
-    if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
-    if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
-    if (key.return) return dispatch({ type: 'enter' });
-    if (input === 'j' || key.downArrow) return dispatch({ type: 'move', delta: 1 });
-    if (input === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -1 });
-    if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
-    if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
-    if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
-    if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
+    // the pager screens scroll themselves
   };
 
   // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.

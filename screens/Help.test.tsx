@@ -44,5 +44,5 @@ test('opened on a screen with a keymap, the help starts with that screen\'s keys
   for (const [i, e] of nodes.entries.entries()) assert.ok(lines[1 + i]!.trim().startsWith(`${e.keys} `) && lines[1 + i]!.endsWith(e.what), `${e.keys}: ${lines[1 + i]}`);
   assert.equal(lines[2 + nodes.entries.length], 'KEYS ON EVERY SCREEN');
   assert.equal(lines.filter((l) => l.includes(nodes.entries[0]!.what)).length, 1, 'listed once, not again under the other screens');
-  assert.deepEqual(helpLines(false, 'home'), helpLines(), 'a screen without a keymap: the help as opened anywhere');
+  assert.deepEqual(helpLines(false, 'host'), helpLines(), 'a screen without a keymap: the help as opened anywhere');
 });

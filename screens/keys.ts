@@ -1,6 +1,7 @@
 // The keys of the screens not yet declared in a keymap (screens/keymap.ts), for the Help screen and the
 // footer line.
 import type { Prompt, Route } from '../src/model/console-state.js';
+import { HOME_FOOTER } from './Home.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
 
@@ -10,24 +11,18 @@ export interface KeyHelp {
 }
 
 export const KEY_HELP: readonly KeyHelp[] = [
-  { keys: '↑ ↓  j k', what: 'move in the focused list; scroll a detail or this help' },
+  { keys: '↑ ↓  j k', what: 'scroll a detail or this help' },
   { keys: 'PgUp PgDn  g G', what: 'a page up/down; top / bottom (detail and help)' },
-  { keys: 'Tab  ← →', what: 'switch between the hosts and procedures panes (the focused one has a double border and ▶)' },
-  { keys: 'Enter', what: 'open the selected host or procedure' },
-  { keys: 'Esc', what: 'back one screen; at Home, clear the focused list\'s filter' },
-  { keys: '/', what: 'filter the focused list as you type (Enter keeps it, Esc clears it)' },
-  { keys: 'r', what: 're-probe the selected host (Home hosts pane, host detail)' },
-  { keys: 'R', what: 're-probe every host' },
-  { keys: 'h', what: 'Home: open the Health matrix (hosts × checks; starts the checks the first time)' },
+  { keys: 'Esc', what: 'back one screen' },
+  { keys: 'r', what: 'host detail: re-probe the host' },
+  { keys: 'R', what: 'host detail: re-probe every host' },
   { keys: '← → h l', what: 'Health: move between checks (the columns scroll; ‹ n more / n more › say what is hidden)' },
   { keys: 'Enter', what: 'Health: the selected cell in full (message, fix, facts, raw output)' },
   { keys: 'r  R', what: 'Health: re-run the selected cell / every cell' },
   { keys: 'p', what: 'Health: problems only (rows and columns with ! ✗ E), again to show all' },
   { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
-  { keys: 'n', what: 'Home: the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)' },
   { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
-  { keys: 'u', what: 'Home: the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)' },
   { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
   { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
   { keys: 'r  Enter', what: 'Plan: run it (asks y/N first); Esc back to the form' },
@@ -97,8 +92,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
   if (prompt?.kind === 'confirm-quit') return [['y', 'quit'], ['any other key', 'stay']];
   switch (route.screen) {
     case 'home':
-      // 80 columns hold exactly this: r says "probe" (the help says re-probe).
-      return [['Tab', 'pane'], ['h', 'health'], ['n', 'nodes'], ['u', 'runs'], ['/', 'filter'], [':', 'jump'], ['r', 'probe'], ['?', 'help'], ['q', 'quit']];
+      return HOME_FOOTER;
     case 'health':
       return [['↑↓←→', 'cell'], ['Enter', 'detail'], ['r', 're-run'], ['R', 'all'], ['p', 'problems'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
     case 'health-cell':
