@@ -25,7 +25,7 @@ import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKey
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
-import { Health } from './Health.js';
+import { Health, HEALTH_KEYS, type HealthKeyContext } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
 import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
@@ -382,8 +382,8 @@ export function App(props: AppProps) {
     }
   };
 
-  // What the keymaps of the screens the App keys itself (Home) act on.
-  const appKeys: HomeKeyContext = { dispatch, reprobe, onGlobal };
+  // What the keymaps of the screens the App keys itself (Home, Health) act on.
+  const appKeys: HomeKeyContext & HealthKeyContext = { dispatch, reprobe, rerun, onGlobal };
 
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.
@@ -415,32 +415,15 @@ export function App(props: AppProps) {
       return;
     }
     if (route.screen === 'home') return void dispatchKey(HOME_KEYS, appKeys, input, key);
+    if (route.screen === 'health') return void dispatchKey(HEALTH_KEYS, appKeys, input, key);
     if (input === 'q') return dispatch({ type: 'quit' });
     if (input === '?') return dispatch({ type: 'help' });
     if (input === ':') return dispatch({ type: 'open-jump' });
     if (input === '/') return dispatch({ type: 'open-filter' });
     if (key.escape) return dispatch({ type: 'back' });
-    const onHealth = route.screen === 'health' || route.screen === 'health-cell';
+    const onHealth = route.screen === 'health-cell';
     if (input === 'r') return onHealth ? rerun(false) : reprobe(false);
     if (input === 'R') return onHealth ? rerun(true) : reprobe(true);
-    if (route.screen === 'health') {
-      if (key.return) return dispatch({ type: 'enter' });
-      if (input === 'p') return dispatch({ type: 'toggle-problems' });
-      // Over a slow link several presses of one key can arrive as one chunk ("jjj"): move that many.
-      const n = /^([jklh])\1*$/.test(input) ? input.length : 1;
-      const ch = input[0];
-      if (ch === 'j' || key.downArrow) return dispatch({ type: 'move', delta: n });
-      if (ch === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -n });
-      if (ch === 'l' || key.rightArrow) return dispatch({ type: 'hmove', delta: n });
-      if (ch === 'h' || key.leftArrow) return dispatch({ type: 'hmove', delta: -n });
-      if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
-      if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
-      if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
-      if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
-      if (input === '0') return dispatch({ type: 'hmove', delta: -Infinity });
-      if (input === '$') return dispatch({ type: 'hmove', delta: Infinity });
-      return;
-    }
     // the pager screens scroll themselves
   };
 

@@ -6,6 +6,7 @@ import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import { Pager, type Line } from './components/Pager.js';
 import { KEY_HELP } from './keys.js';
 import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.js';
+import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
 import { NODES_KEYS } from './Nodes.js';
 import { RUNS_KEYS } from './Runs.js';
@@ -27,6 +28,7 @@ export interface HelpProps {
 /** The screens whose keys are declared in a keymap, each with its part of the help. */
 const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [
   { screens: ['home'], section: helpOf('Home', HOME_KEYS) },
+  { screens: ['health'], section: helpOf('Health', HEALTH_KEYS) },
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
 ];

@@ -1,6 +1,7 @@
 // The keys of the screens not yet declared in a keymap (screens/keymap.ts), for the Help screen and the
 // footer line.
 import type { Prompt, Route } from '../src/model/console-state.js';
+import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
@@ -16,11 +17,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'Esc', what: 'back one screen' },
   { keys: 'r', what: 'host detail: re-probe the host' },
   { keys: 'R', what: 'host detail: re-probe every host' },
-  { keys: '← → h l', what: 'Health: move between checks (the columns scroll; ‹ n more / n more › say what is hidden)' },
-  { keys: 'Enter', what: 'Health: the selected cell in full (message, fix, facts, raw output)' },
-  { keys: 'r  R', what: 'Health: re-run the selected cell / every cell' },
-  { keys: 'p', what: 'Health: problems only (rows and columns with ! ✗ E), again to show all' },
-  { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
+  { keys: 'r  R', what: 'Health cell detail: re-run the cell / every cell' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
   { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
   { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
@@ -94,7 +91,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'home':
       return HOME_FOOTER;
     case 'health':
-      return [['↑↓←→', 'cell'], ['Enter', 'detail'], ['r', 're-run'], ['R', 'all'], ['p', 'problems'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
+      return HEALTH_FOOTER;
     case 'health-cell':
       return [['Esc', 'back'], ['jk', 'scroll'], ['r', 're-run'], ['?', 'help'], ['q', 'quit']];
     case 'host':
