@@ -187,3 +187,44 @@ test('Esc while the run is active does not leave it; x asks before stopping', as
   await press('k');
 });
 
+
+test('the footer says the keys of each mode, as before (now from the one keymap); ? on a run lists the Run keys first', async () => {
+  const { frame, press, s } = await started();
+  const footer = () => frame().split('\n').at(-1) ?? '';
+  s.startStep('copy-config');
+  for (let i = 0; i < 30; i++) s.line(H0, `line-${i}`);
+  await delay();
+  assert.match(footer(), /^jk scroll {2}G follow {2}\/ search {2}x stop {2}\? help {2}q quit/);
+  await press('/');
+  assert.match(footer(), /Enter find {2}Esc cancel/);
+  await press('line-2', '\r');
+  assert.match(footer(), /^jk scroll {2}G follow {2}\/ search {2}n N match {2}x stop {2}\? help {2}q quit/);
+  await press(ESC, 'x');
+  assert.match(footer(), /y stop the run {2}any other key go on/);
+  await press('n');
+  assert.match(frame(), /The run goes on\./);
+  assert.equal(s.cancelled, 0);
+  s.gate({ step: 'copy-config', kind: 'confirm', what: 'Copies.', hosts: [H0] });
+  await delay();
+  assert.match(footer(), /y go on {2}n Esc decline: stop here {2}q quit {2}\? help/);
+  await press('y');
+  s.fail('copy-config', 'cp', H0, 2, 'no space');
+  await delay();
+  assert.match(footer(), /r retry {2}s skip {2}a abort {2}q quit/);
+  await press('r');
+  assert.deepEqual(s.failureAnswers, ['retry']);
+  s.startStep('wipe');
+  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
+  await delay();
+  assert.match(footer(), /type the host name {2}Enter confirm {2}Esc decline: stop here/);
+  await press(ESC);
+  assert.match(footer(), /^Esc Home {2}jk scroll {2}G follow {2}\/ search {2}\? help {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — Run/);
+  const at = (x: string) => f.indexOf(x);
+  assert.ok(at('KEYS HERE: RUN') >= 0 && at('KEYS HERE: RUN') < at('destructive gate: type the host name exactly'));
+  assert.equal(fits(f), undefined);
+  await press('?');
+  assert.match(frame(), /RUN etcd-backup run-1/, 'back on the run');
+});

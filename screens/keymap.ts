@@ -196,6 +196,8 @@ export interface Movement<C> {
   footer?: [string, string];
   /** What G does, when it is more than "to the bottom" (the run log: follow the tail again). */
   bottom?: string;
+  /** The footer of the g/G entry, when the screen shows one (the run log: ['G', 'follow']). */
+  endsFooter?: [string, string];
 }
 
 /** The movement keys of a list or a scrolled text, the same everywhere. */
@@ -227,6 +229,7 @@ export function movementKeys<C>(m: Movement<C>): KeyEntry<C>[] {
       label: 'g G Home End',
       when: m.when,
       description: `move ${what} to the top / ${m.bottom ?? 'bottom'}`,
+      ...(m.endsFooter ? { footerLabel: m.endsFooter[0], footer: m.endsFooter[1] } : {}),
       action: (c, p) => m.move(c, p.is('g', 'home') ? -Infinity : Infinity),
     },
   ];

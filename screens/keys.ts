@@ -5,6 +5,7 @@ import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
+import { RUN_FOOTER } from './RunView.js';
 
 export interface KeyHelp {
   keys: string;
@@ -23,36 +24,9 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
   { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
   { keys: 'r  Enter', what: 'Plan: run it (asks y/N first); Esc back to the form' },
-  { keys: 'j k PgUp PgDn', what: 'Run: scroll the log (stops following); G or End follows the tail again' },
-  { keys: '/  n  N', what: 'Run: search the log; next (newer) / previous (older) match, shown in inverse with › at the line' },
-  { keys: 'y n  name', what: 'Run gate: y/n for a confirm gate; a destructive gate needs the host name typed exactly; Esc declines (the run stops there)' },
-  { keys: 'r s a', what: 'Run failure: retry, skip (never for a destructive step), abort' },
-  { keys: 'x', what: 'Run: stop the run at the next safe point (asks first); Esc on a finished run: Home' },
 ];
 
 export type FooterKeys = [string, string][];
-
-export type RunMode = 'gate-type' | 'gate-confirm' | 'failure' | 'confirm-stop' | 'search' | 'finished' | 'running';
-
-/** The run view's keys in each of its modes. */
-export function runFooter(mode: RunMode, choices: readonly string[] = [], searching = false): FooterKeys {
-  switch (mode) {
-    case 'gate-type':
-      return [['type', 'the host name'], ['Enter', 'confirm'], ['Esc', 'decline: stop here']];
-    case 'gate-confirm':
-      return [['y', 'go on'], ['n Esc', 'decline: stop here'], ['q', 'quit'], ['?', 'help']];
-    case 'failure':
-      return [...choices.map((c): [string, string] => [c[0]!, c]), ['q', 'quit']];
-    case 'confirm-stop':
-      return [['y', 'stop the run'], ['any other key', 'go on']];
-    case 'search':
-      return [['Enter', 'find'], ['Esc', 'cancel']];
-    case 'finished':
-      return [['Esc', 'Home'], ['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['?', 'help'], ['q', 'quit']];
-    case 'running':
-      return [['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['x', 'stop'], ['?', 'help'], ['q', 'quit']];
-  }
-}
 
 /** The Procedure screen's keys: form (text or choice field), plan, confirmation. */
 export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'confirm'): FooterKeys {
@@ -101,7 +75,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'help':
       return [['Esc', 'back'], ['jk', 'scroll'], ['q', 'quit']];
     case 'run':
-      return runFooter('running');
+      return RUN_FOOTER;
     case 'runs':
       return RUNS_LIST_FOOTER;
     case 'resume':
