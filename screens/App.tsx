@@ -459,9 +459,13 @@ export function App(props: AppProps) {
         />
       );
       break;
-    case 'help':
-      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} screen={state.stack[state.stack.length - 2]?.screen} />;
+    case 'help': {
+      // The keys of the screen it was opened on come first (a procedure not built yet is a plain detail).
+      const under = state.stack[state.stack.length - 2];
+      const screen = under?.screen === 'procedure' && !findProcedure(under.id) ? undefined : under?.screen;
+      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} screen={screen} />;
       break;
+    }
     case 'host': {
       const host = inventory.hosts.find((h) => h.name === route.host);
       body = host ? (

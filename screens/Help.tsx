@@ -11,6 +11,7 @@ import { HOME_KEYS } from './Home.js';
 import { NODES_KEYS } from './Nodes.js';
 import { RUNS_KEYS } from './Runs.js';
 import { RUN_KEYS } from './RunView.js';
+import { PROCEDURE_KEYS } from './Procedure.js';
 import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
@@ -33,6 +34,7 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
   { screens: ['run'], section: helpOf('Run', RUN_KEYS) },
+  { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },
 ];
 
 /** Every screen's part of the help (one per screen keymap). */

@@ -21,26 +21,9 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'r  R', what: 'Health cell detail: re-run the cell / every cell' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
   { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
-  { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
-  { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
-  { keys: 'r  Enter', what: 'Plan: run it (asks y/N first); Esc back to the form' },
 ];
 
 export type FooterKeys = [string, string][];
-
-/** The Procedure screen's keys: form (text or choice field), plan, confirmation. */
-export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'confirm'): FooterKeys {
-  switch (phase) {
-    case 'form-text':
-      return [['Tab ↓', 'next field'], ['↑', 'previous'], ['Enter', 'next / plan'], ['Esc', 'back']];
-    case 'form-choice':
-      return [['↑↓', 'choose'], ['Tab', 'next field'], ['Enter', 'next / plan'], ['p', 'plan'], ['Esc', 'back'], ['?', 'help']];
-    case 'plan':
-      return [['r Enter', 'run…'], ['jk PgDn', 'scroll'], ['Esc', 'form'], ['?', 'help'], ['q', 'quit']];
-    case 'confirm':
-      return [['y', 'run it now'], ['n Esc', 'not now']];
-  }
-}
 
 export type NodesMode = 'pods' | 'drain-running' | 'drain-done';
 
