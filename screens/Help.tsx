@@ -9,6 +9,7 @@ import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.
 import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
 import { NODES_KEYS } from './Nodes.js';
+import { NODE_PODS_KEYS } from './NodePods.js';
 import { RUNS_KEYS } from './Runs.js';
 import { RUN_KEYS } from './RunView.js';
 import { PROCEDURE_KEYS } from './Procedure.js';
@@ -32,6 +33,7 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['home'], section: helpOf('Home', HOME_KEYS) },
   { screens: ['health'], section: helpOf('Health', HEALTH_KEYS) },
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
+  { screens: ['node-pods'], section: helpOf('A node\'s pods', NODE_PODS_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
   { screens: ['run'], section: helpOf('Run', RUN_KEYS) },
   { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },

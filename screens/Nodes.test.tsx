@@ -230,3 +230,21 @@ test('? on Nodes lists the Nodes screen\'s keys first, then those of every scree
   await a.press('?');
   assert.match(a.frame(), /^› app-node-1 /m, 'back on Nodes, on the node it was on');
 });
+
+test('a node\'s pods: the footer as before; g / G to the ends; ? lists the keys of the pods first', async () => {
+  const a = app();
+  await openNodes(a);
+  await a.press('\r');
+  await waitFor(() => a.frame().includes('debug-shell'), 'the pods of app-node-0');
+  assert.match(a.frame().split('\n').at(-1) ?? '', /^↑↓ move {2}r refresh {2}Esc nodes {2}\? help {2}q quit/);
+  await a.press('G');
+  assert.match(a.frame(), /^› openshift-sdn +sdn-\w{5} /m, 'the last pod');
+  await a.press('g');
+  assert.match(a.frame(), /^› myproject +cache-\w{5} /m, 'the first pod');
+  await a.press('?');
+  const f = a.frame();
+  assert.match(f, /HELP — A node's pods/);
+  assert.ok(f.indexOf('KEYS HERE: A NODE\'S PODS') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('read the node\'s pods again'));
+  await a.press('?');
+  assert.match(a.frame(), new RegExp(`PODS ON ${APP0}`));
+});

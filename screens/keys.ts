@@ -4,6 +4,7 @@ import type { Prompt, Route } from '../src/model/console-state.js';
 import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
+import { NODE_PODS_FOOTER } from './NodePods.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
 import { RUN_FOOTER } from './RunView.js';
 
@@ -25,13 +26,11 @@ export const KEY_HELP: readonly KeyHelp[] = [
 
 export type FooterKeys = [string, string][];
 
-export type NodesMode = 'pods' | 'drain-running' | 'drain-done';
+export type NodesMode = 'drain-running' | 'drain-done';
 
-/** The keys of a node's pods and of the drain (the Nodes list declares its own: NODES_KEYS). */
+/** The keys of the drain (the Nodes list and a node's pods declare their own: NODES_KEYS, NODE_PODS_KEYS). */
 export function nodesFooter(mode: NodesMode): FooterKeys {
   switch (mode) {
-    case 'pods':
-      return [['↑↓', 'move'], ['r', 'refresh'], ['Esc', 'nodes'], ['?', 'help'], ['q', 'quit']];
     case 'drain-running':
       return [['Esc', 'cancel the drain'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
     case 'drain-done':
@@ -66,7 +65,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'nodes':
       return NODES_LIST_FOOTER;
     case 'node-pods':
-      return nodesFooter('pods');
+      return NODE_PODS_FOOTER;
     case 'drain':
       return nodesFooter('drain-running');
   }
