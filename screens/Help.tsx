@@ -10,6 +10,7 @@ import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
 import { NODES_KEYS } from './Nodes.js';
 import { NODE_PODS_KEYS } from './NodePods.js';
+import { DRAIN_KEYS } from './DrainView.js';
 import { RUNS_KEYS } from './Runs.js';
 import { RUN_KEYS } from './RunView.js';
 import { PROCEDURE_KEYS } from './Procedure.js';
@@ -34,6 +35,7 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['health'], section: helpOf('Health', HEALTH_KEYS) },
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
   { screens: ['node-pods'], section: helpOf('A node\'s pods', NODE_PODS_KEYS) },
+  { screens: ['drain'], section: helpOf('Drain', DRAIN_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
   { screens: ['run'], section: helpOf('Run', RUN_KEYS) },
   { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },

@@ -5,6 +5,7 @@ import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
 import { NODES_LIST_FOOTER } from './Nodes.js';
 import { NODE_PODS_FOOTER } from './NodePods.js';
+import { DRAIN_RUNNING_FOOTER } from './DrainView.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
 import { RUN_FOOTER } from './RunView.js';
 
@@ -21,22 +22,9 @@ export const KEY_HELP: readonly KeyHelp[] = [
   { keys: 'R', what: 'host detail: re-probe every host' },
   { keys: 'r  R', what: 'Health cell detail: re-run the cell / every cell' },
   { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
-  { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
 ];
 
 export type FooterKeys = [string, string][];
-
-export type NodesMode = 'drain-running' | 'drain-done';
-
-/** The keys of the drain (the Nodes list and a node's pods declare their own: NODES_KEYS, NODE_PODS_KEYS). */
-export function nodesFooter(mode: NodesMode): FooterKeys {
-  switch (mode) {
-    case 'drain-running':
-      return [['Esc', 'cancel the drain'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
-    case 'drain-done':
-      return [['Esc', 'back to Nodes'], ['u', 'uncordon'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
-  }
-}
 
 /** The footer: the keys valid on this screen (or in this prompt), as [key, what] pairs. */
 export function footerKeys(route: Route, prompt: Prompt | undefined): [string, string][] {
@@ -67,6 +55,6 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'node-pods':
       return NODE_PODS_FOOTER;
     case 'drain':
-      return nodesFooter('drain-running');
+      return DRAIN_RUNNING_FOOTER;
   }
 }
