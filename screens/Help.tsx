@@ -12,6 +12,7 @@ import { NODES_KEYS } from './Nodes.js';
 import { NODE_PODS_KEYS } from './NodePods.js';
 import { DRAIN_KEYS } from './DrainView.js';
 import { RUNS_KEYS } from './Runs.js';
+import { RESUME_KEYS } from './ResumeOffer.js';
 import { RUN_KEYS } from './RunView.js';
 import { PROCEDURE_KEYS } from './Procedure.js';
 import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
@@ -36,6 +37,7 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
   { screens: ['node-pods'], section: helpOf('A node\'s pods', NODE_PODS_KEYS) },
   { screens: ['drain'], section: helpOf('Drain', DRAIN_KEYS) },
+  { screens: ['resume'], section: helpOf('A run was interrupted', RESUME_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
   { screens: ['run'], section: helpOf('Run', RUN_KEYS) },
   { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },

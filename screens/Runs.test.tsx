@@ -89,3 +89,17 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
   assert.ok(f.indexOf('KEYS HERE: RUNS') < f.indexOf('Enter            on an interrupted run'), 'the Runs keys open the page');
   assert.equal(fits(f), undefined);
 });
+
+test('start-up resume offer: the footer as before; ? lists its keys first, ? again is back on the offer', async () => {
+  const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
+  await delay();
+  assert.match(frame().split('\n').at(-1) ?? '', /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — A run was interrupted/);
+  assert.ok(f.indexOf('KEYS HERE: A RUN WAS INTERRUPTED') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('resume the interrupted run'));
+  assert.equal(fits(f), undefined);
+  await press('?');
+  assert.match(frame(), /RUN INTERRUPTED/);
+  assert.deepEqual(resumed, []);
+});

@@ -8,6 +8,7 @@ import { NODE_PODS_FOOTER } from './NodePods.js';
 import { DRAIN_RUNNING_FOOTER } from './DrainView.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
 import { RUN_FOOTER } from './RunView.js';
+import { RESUME_FOOTER } from './ResumeOffer.js';
 
 export interface KeyHelp {
   keys: string;
@@ -49,7 +50,7 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'runs':
       return RUNS_LIST_FOOTER;
     case 'resume':
-      return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
+      return RESUME_FOOTER;
     case 'nodes':
       return NODES_LIST_FOOTER;
     case 'node-pods':
