@@ -101,6 +101,20 @@ test('? on Home lists the Home keys first (with Home\'s footer words), then thos
   assert.match(frame(), /▶ HOSTS/);
 });
 
+test('a host\'s detail: the footer as before; ? lists its keys first; the page scrolls with the common movement keys', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press('\r');
+  assert.match(frame(), /Esc back {2}r re-probe {2}jk scroll {2}: jump {2}\? help {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — A host's detail/);
+  assert.ok(f.indexOf('KEYS HERE: A HOST\'S DETAIL') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('re-probe the host'));
+  assert.match(f, /Esc back {2}jk scroll {2}q quit/, 'the help\'s own footer');
+  await press(ESC, ESC);
+  assert.match(frame(), /▶ HOSTS/);
+});
+
 test('Home: g / G and PgDn move the selection to the ends of the focused list', async () => {
   const { frame, press } = renderApp();
   await delay();

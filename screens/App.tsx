@@ -29,7 +29,8 @@ import { Health, HEALTH_KEYS, type HealthKeyContext } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
 import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
-import { dispatchKey } from './keymap.js';
+import { dispatchKey, type Keymap } from './keymap.js';
+import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PAGE_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
 import { DrainView } from './DrainView.js';
 import { NodePods } from './NodePods.js';
 import { Nodes } from './Nodes.js';
@@ -197,6 +198,18 @@ function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState
     </Box>
   );
 }
+
+type AppKeyContext = HomeKeyContext & HealthKeyContext & DetailKeyContext;
+
+/** The keymaps of the screens the App keys itself (the others are self-keyed: see selfKeyed). */
+const APP_KEYMAPS: Partial<Record<Route['screen'], Keymap<AppKeyContext>>> = {
+  home: HOME_KEYS,
+  health: HEALTH_KEYS,
+  'health-cell': HEALTH_CELL_KEYS,
+  host: HOST_KEYS,
+  procedure: PROCEDURE_DETAIL_KEYS,
+  help: HELP_KEYS,
+};
 
 export function App(props: AppProps) {
   const { inventory, catalogue, monitor, version, noColor, quitBlocker, onQuit } = props;
@@ -382,8 +395,8 @@ export function App(props: AppProps) {
     }
   };
 
-  // What the keymaps of the screens the App keys itself (Home, Health) act on.
-  const appKeys: HomeKeyContext & HealthKeyContext = { dispatch, reprobe, rerun, onGlobal };
+  // What the keymaps of the screens the App keys itself (Home, Health, the pages) act on.
+  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, onGlobal };
 
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.
@@ -414,17 +427,8 @@ export function App(props: AppProps) {
       else pendingKeys.current.push([input, key]);
       return;
     }
-    if (route.screen === 'home') return void dispatchKey(HOME_KEYS, appKeys, input, key);
-    if (route.screen === 'health') return void dispatchKey(HEALTH_KEYS, appKeys, input, key);
-    if (input === 'q') return dispatch({ type: 'quit' });
-    if (input === '?') return dispatch({ type: 'help' });
-    if (input === ':') return dispatch({ type: 'open-jump' });
-    if (input === '/') return dispatch({ type: 'open-filter' });
-    if (key.escape) return dispatch({ type: 'back' });
-    const onHealth = route.screen === 'health-cell';
-    if (input === 'r') return onHealth ? rerun(false) : reprobe(false);
-    if (input === 'R') return onHealth ? rerun(true) : reprobe(true);
-    // the pager screens scroll themselves
+    // Home, Health and the pages: the App feeds their keymaps (the pages' Pager scrolls itself).
+    dispatchKey(APP_KEYMAPS[route.screen] ?? PAGE_KEYS, appKeys, input, key);
   };
 
   // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.

@@ -1,10 +1,11 @@
 // The `?` page: the keys of the screen it was opened on first, then the keys of every screen, then those
-// of the other screens; what each connectivity state means and what to do about it; the marks.
+// of the other screens (each from its keymap); what each connectivity state means and what to do about
+// it; the marks.
 import type { ConnectivityState } from '../src/transport/types.js';
 import type { Route } from '../src/model/console-state.js';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import { Pager, type Line } from './components/Pager.js';
-import { KEY_HELP } from './keys.js';
+import { HEALTH_CELL_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
 import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.js';
 import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
@@ -34,6 +35,8 @@ export interface HelpProps {
 const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [
   { screens: ['home'], section: helpOf('Home', HOME_KEYS) },
   { screens: ['health'], section: helpOf('Health', HEALTH_KEYS) },
+  { screens: ['health-cell'], section: helpOf('A health cell in full', HEALTH_CELL_KEYS) },
+  { screens: ['host'], section: helpOf('A host\'s detail', HOST_KEYS) },
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
   { screens: ['node-pods'], section: helpOf('A node\'s pods', NODE_PODS_KEYS) },
   { screens: ['drain'], section: helpOf('Drain', DRAIN_KEYS) },
@@ -41,6 +44,8 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
   { screens: ['run'], section: helpOf('Run', RUN_KEYS) },
   { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },
+  // a procedure not built yet: the App opens the help on it without a screen (see App.tsx, case 'help')
+  { screens: [], section: helpOf('A procedure not built yet (its detail)', PROCEDURE_DETAIL_KEYS) },
 ];
 
 /** Every screen's part of the help (one per screen keymap). */
@@ -56,6 +61,8 @@ export function screenHelp(screen: Route['screen'] | undefined): HelpSection | u
 // The keys in a column of 16 ('PgDn PgUp Space' and a space), what they do after it.
 const keyLine = (k: HelpEntry) => ({ text: `  ${k.keys.padEnd(16)} ${k.what}`, indent: ' '.repeat(19) });
 
+const HEALTH_MARKS = '✓ ! ✗ E - … ·';
+
 const STATES: ConnectivityState[] = ['checking', 'ok', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'unreachable'];
 
 export function helpLines(demo = false, screen?: Route['screen']): Line[] {
@@ -69,7 +76,6 @@ export function helpLines(demo = false, screen?: Route['screen']): Line[] {
   lines.push({ text: 'KEYS ON EVERY SCREEN', bold: true });
   for (const k of GLOBAL_HELP) lines.push(keyLine(k));
   lines.push({ text: '' }, { text: here ? 'KEYS OF THE OTHER SCREENS' : 'KEYS OF EACH SCREEN', bold: true });
-  for (const k of KEY_HELP) lines.push(keyLine(k));
   for (const s of screenSections()) {
     if (s === here) continue;
     lines.push({ text: `  ${s.title}`, bold: true });
@@ -91,6 +97,7 @@ export function helpLines(demo = false, screen?: Route['screen']): Line[] {
     { text: '  ⚠ WARNING    a problem found in the inventory itself', indent: ' '.repeat(15) },
     { text: '  ✓ ✗          Nodes: Ready / NotReady; SCHED ✓ yes, ✗ no (cordoned: SchedulingDisabled)', indent: ' '.repeat(15) },
     { text: `  ${DRAIN_MARKS.padEnd(13)}Drain, per pod: ${DRAIN_WORDS}`, indent: ' '.repeat(15) },
+    { text: `  ${HEALTH_MARKS} Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply`, indent: ' '.repeat(15) },
   );
   if (demo) lines.push({ text: '' }, { text: 'DEMO: this is the built-in simulated cluster; no host is contacted.', tone: 'demo', bold: true });
   return lines;

@@ -180,7 +180,7 @@ export const GLOBAL_HELP: readonly HelpEntry[] = [
   { keys: '?', what: 'this help: the current screen\'s keys first; ? or Esc closes it' },
   { keys: 'q', what: 'quit (asks first while a run or a drain is active)' },
   { keys: 'Ctrl-C', what: 'quit; a second Ctrl-C confirms when it asks' },
-  { keys: ': (Home, details)', what: 'jump to a procedure by id (Tab completes, Enter opens it)' },
+  { keys: ':', what: 'jump to a procedure by id (Tab completes, Enter opens it); on Home, Health and the detail pages' },
 ];
 
 export interface Movement<C> {

@@ -1,5 +1,5 @@
-// The keys of the screens not yet declared in a keymap (screens/keymap.ts), for the Help screen and the
-// footer line.
+// The footer line: the keys of a prompt of the App, or of the screen (from its keymap, screens/keymap.ts),
+// until a self-keyed screen hands its own.
 import type { Prompt, Route } from '../src/model/console-state.js';
 import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
@@ -9,21 +9,11 @@ import { DRAIN_RUNNING_FOOTER } from './DrainView.js';
 import { RUNS_LIST_FOOTER } from './Runs.js';
 import { RUN_FOOTER } from './RunView.js';
 import { RESUME_FOOTER } from './ResumeOffer.js';
+import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
+import { footerOf } from './keymap.js';
 
-export interface KeyHelp {
-  keys: string;
-  what: string;
-}
-
-export const KEY_HELP: readonly KeyHelp[] = [
-  { keys: '↑ ↓  j k', what: 'scroll a detail or this help' },
-  { keys: 'PgUp PgDn  g G', what: 'a page up/down; top / bottom (detail and help)' },
-  { keys: 'Esc', what: 'back one screen' },
-  { keys: 'r', what: 'host detail: re-probe the host' },
-  { keys: 'R', what: 'host detail: re-probe every host' },
-  { keys: 'r  R', what: 'Health cell detail: re-run the cell / every cell' },
-  { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
-];
+// The pages' keys apply in every state: their footers need no state.
+const PAGE = {} as DetailKeyContext;
 
 export type FooterKeys = [string, string][];
 
@@ -38,13 +28,14 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
     case 'health':
       return HEALTH_FOOTER;
     case 'health-cell':
-      return [['Esc', 'back'], ['jk', 'scroll'], ['r', 're-run'], ['?', 'help'], ['q', 'quit']];
+      return footerOf(HEALTH_CELL_KEYS, PAGE);
     case 'host':
-      return [['Esc', 'back'], ['r', 're-probe'], ['jk', 'scroll'], [':', 'jump'], ['?', 'help'], ['q', 'quit']];
+      return footerOf(HOST_KEYS, PAGE);
     case 'procedure':
-      return [['Esc', 'back'], ['jk', 'scroll'], [':', 'jump'], ['?', 'help'], ['q', 'quit']];
+      // a built one hands its own (PROCEDURE_KEYS); this is the detail of one not built yet
+      return footerOf(PROCEDURE_DETAIL_KEYS, PAGE);
     case 'help':
-      return [['Esc', 'back'], ['jk', 'scroll'], ['q', 'quit']];
+      return footerOf(HELP_KEYS, PAGE);
     case 'run':
       return RUN_FOOTER;
     case 'runs':
