@@ -193,7 +193,7 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
   { keys: ['backspace'], when: inForm, description: 'drain form: delete a character', action: (c) => formAct(c, { type: 'backspace' }) },
   { keys: ['ctrl-u'], when: inForm, description: 'drain form: clear the field', action: (c) => formAct(c, { type: 'clear' }) },
   // without node operations
-  { keys: ['esc'], when: unavailable, footer: 'back', description: 'back to Home', action: (c) => c.onBack() },
+  { keys: ['esc'], when: unavailable, footer: 'back', description: 'without node operations (no oc runner): back to Home', action: (c) => c.onBack() },
   helpKey<C>({ when: unavailable, footer: 'help' }),
   quitKey<C>({ when: unavailable, footer: 'quit' }),
 ];
