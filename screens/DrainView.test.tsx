@@ -170,6 +170,7 @@ test('? during a drain lists the Drain keys first; ? again is back on the drain,
   await openModal(a);
   await a.press('\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-0'), 'the drain, its first line held');
+  await waitFor(() => /^Esc cancel the drain/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of a running drain').catch(() => undefined);
   assert.match(a.frame().split('\n').at(-1) ?? '', /^Esc cancel the drain {2}jk scroll pods {2}\? help {2}q quit/);
   await a.press('?');
   const f = a.frame();

@@ -236,6 +236,7 @@ test('a node\'s pods: the footer as before; g / G to the ends; ? lists the keys 
   await openNodes(a);
   await a.press('\r');
   await waitFor(() => a.frame().includes('debug-shell'), 'the pods of app-node-0');
+  await waitFor(() => /^↑↓ move/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of the pods').catch(() => undefined);
   assert.match(a.frame().split('\n').at(-1) ?? '', /^↑↓ move {2}r refresh {2}Esc nodes {2}\? help {2}q quit/);
   await a.press('G');
   assert.match(a.frame(), /^› openshift-sdn +sdn-\w{5} /m, 'the last pod');

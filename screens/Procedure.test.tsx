@@ -91,19 +91,24 @@ test('plan view: steps, destructive marker and gate kind, exact commands per hos
 test('the footer says the keys of each phase, as before (now from the one keymap); ? on the form lists the Procedure keys first', async () => {
   const { frame, press } = app();
   const footer = () => frame().split('\n').at(-1) ?? '';
+  // The footer follows a change one render later (the screen hands it to the App): wait for it.
+  const footerMatches = async (re: RegExp) => {
+    await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
+    assert.match(footer(), re);
+  };
   await openToy(press);
-  assert.match(footer(), /^↑↓ choose {2}Tab next field {2}Enter next \/ plan {2}p plan {2}Esc back {2}\? help/);
+  await footerMatches(/^↑↓ choose {2}Tab next field {2}Enter next \/ plan {2}p plan {2}Esc back {2}\? help/);
   await press('?');
   let f = frame();
   assert.match(f, /HELP — Procedure/);
   assert.ok(f.indexOf('KEYS HERE: PROCEDURE') >= 0 && f.indexOf('KEYS HERE: PROCEDURE') < f.indexOf('form: the next field'));
   assert.equal(fits(f), undefined);
   await press('?', '\t');
-  assert.match(footer(), /^Tab ↓ next field {2}↑ previous {2}Enter next \/ plan {2}Esc back/);
+  await footerMatches(/^Tab ↓ next field {2}↑ previous {2}Enter next \/ plan {2}Esc back/);
   await press('\x1b[A', 'p');
-  assert.match(footer(), /^r Enter run… {2}jk PgDn scroll {2}Esc form {2}\? help {2}q quit/);
+  await footerMatches(/^r Enter run… {2}jk PgDn scroll {2}Esc form {2}\? help {2}q quit/);
   await press('\r');
-  assert.match(footer(), /^y run it now {2}n Esc not now/);
+  await footerMatches(/^y run it now {2}n Esc not now/);
   await press(ESC);
   assert.match(frame(), /Not started/);
   await press(ESC, ESC, ':', 'etcd-restore', '\r', '?');

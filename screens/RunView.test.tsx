@@ -1,7 +1,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { delay } from './testing/fixtures.js';
+import { delay, waitFor } from './testing/fixtures.js';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -191,34 +191,39 @@ test('Esc while the run is active does not leave it; x asks before stopping', as
 test('the footer says the keys of each mode, as before (now from the one keymap); ? on a run lists the Run keys first', async () => {
   const { frame, press, s } = await started();
   const footer = () => frame().split('\n').at(-1) ?? '';
+  // The footer follows a change one render later (the screen hands it to the App): wait for it.
+  const footerMatches = async (re: RegExp) => {
+    await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
+    assert.match(footer(), re);
+  };
   s.startStep('copy-config');
   for (let i = 0; i < 30; i++) s.line(H0, `line-${i}`);
   await delay();
-  assert.match(footer(), /^jk scroll {2}G follow {2}\/ search {2}x stop {2}\? help {2}q quit/);
+  await footerMatches(/^jk scroll {2}G follow {2}\/ search {2}x stop {2}\? help {2}q quit/);
   await press('/');
-  assert.match(footer(), /Enter find {2}Esc cancel/);
+  await footerMatches(/Enter find {2}Esc cancel/);
   await press('line-2', '\r');
-  assert.match(footer(), /^jk scroll {2}G follow {2}\/ search {2}n N match {2}x stop {2}\? help {2}q quit/);
+  await footerMatches(/^jk scroll {2}G follow {2}\/ search {2}n N match {2}x stop {2}\? help {2}q quit/);
   await press(ESC, 'x');
-  assert.match(footer(), /y stop the run {2}any other key go on/);
+  await footerMatches(/y stop the run {2}any other key go on/);
   await press('n');
   assert.match(frame(), /The run goes on\./);
   assert.equal(s.cancelled, 0);
   s.gate({ step: 'copy-config', kind: 'confirm', what: 'Copies.', hosts: [H0] });
   await delay();
-  assert.match(footer(), /y go on {2}n Esc decline: stop here {2}q quit {2}\? help/);
+  await footerMatches(/y go on {2}n Esc decline: stop here {2}q quit {2}\? help/);
   await press('y');
   s.fail('copy-config', 'cp', H0, 2, 'no space');
   await delay();
-  assert.match(footer(), /r retry {2}s skip {2}a abort {2}q quit/);
+  await footerMatches(/r retry {2}s skip {2}a abort {2}q quit/);
   await press('r');
   assert.deepEqual(s.failureAnswers, ['retry']);
   s.startStep('wipe');
   s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
   await delay();
-  assert.match(footer(), /type the host name {2}Enter confirm {2}Esc decline: stop here/);
+  await footerMatches(/type the host name {2}Enter confirm {2}Esc decline: stop here/);
   await press(ESC);
-  assert.match(footer(), /^Esc Home {2}jk scroll {2}G follow {2}\/ search {2}\? help {2}q quit/);
+  await footerMatches(/^Esc Home {2}jk scroll {2}G follow {2}\/ search {2}\? help {2}q quit/);
   await press('?');
   const f = frame();
   assert.match(f, /HELP — Run/);

@@ -1,7 +1,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { delay } from './testing/fixtures.js';
+import { delay, waitFor } from './testing/fixtures.js';
 import { fits, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -73,14 +73,17 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
   });
   await delay();
   await press('u');
+  await waitFor(() => /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/.test(frame()), 'the footer').catch(() => undefined);
   assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
   await press('G');
   assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
   await press('g', '\r');
   assert.match(frame(), /Resume etcd-restore 20240430-221500-cd34\?/);
+  await waitFor(() => /y resume {2}any other key not now/.test(frame()), 'the footer').catch(() => undefined);
   assert.match(frame(), /y resume {2}any other key not now/);
   await press('n');
   assert.match(frame(), /Not resumed\./);
+  await waitFor(() => /↑↓ move {2}Enter resume/.test(frame()), 'the footer').catch(() => undefined);
   assert.match(frame(), /↑↓ move {2}Enter resume/);
   await press('?');
   const f = frame();
@@ -93,6 +96,7 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
 test('start-up resume offer: the footer as before; ? lists its keys first, ? again is back on the offer', async () => {
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
   await delay();
+  await waitFor(() => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(frame().split('\n').at(-1) ?? ''), 'the footer').catch(() => undefined);
   assert.match(frame().split('\n').at(-1) ?? '', /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/);
   await press('?');
   const f = frame();
