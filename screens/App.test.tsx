@@ -85,6 +85,47 @@ test('? shows the help, Esc (or ? again) goes back', async () => {
   assert.match(frame(), /▶ HOSTS/);
 });
 
+test('? on Home lists the Home keys first (with Home\'s footer words), then those of every screen', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  assert.match(frame(), /Tab pane {2}h health {2}n nodes {2}u runs {2}\/ filter {2}: jump {2}r probe {2}\? help {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — Home/);
+  assert.match(f, /KEYS HERE: HOME/);
+  const at = (s: string) => f.indexOf(s);
+  assert.ok(at('KEYS HERE: HOME') < at('Tab              switch between the hosts and procedures panes'));
+  assert.ok(at('h                the Health matrix') < at('n                the Nodes screen'));
+  assert.ok(at('n                the Nodes screen') < at('u                the Runs screen'));
+  await press(ESC);
+  assert.match(frame(), /▶ HOSTS/);
+});
+
+test('a host\'s detail: the footer as before; ? lists its keys first; the page scrolls with the common movement keys', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press('\r');
+  assert.match(frame(), /Esc back {2}r re-probe {2}jk scroll {2}: jump {2}\? help {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — A host's detail/);
+  assert.ok(f.indexOf('KEYS HERE: A HOST\'S DETAIL') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('re-probe the host'));
+  assert.match(f, /Esc back {2}jk scroll {2}q quit/, 'the help\'s own footer');
+  await press(ESC, ESC);
+  assert.match(frame(), /▶ HOSTS/);
+});
+
+test('Home: g / G and PgDn move the selection to the ends of the focused list', async () => {
+  const { frame, press } = renderApp();
+  await delay();
+  await press('G');
+  assert.match(selectedLines(frame()).join('\n'), /› lb-0/);
+  await press('g');
+  assert.match(selectedLines(frame()).join('\n'), /› master-0/);
+  await press('\x1b[6~');
+  assert.match(selectedLines(frame()).join('\n'), /› lb-0/, 'a page down, at most to the last');
+});
+
 test('/ filters the focused list as typed; Enter keeps it; Esc clears it', async () => {
   const { frame, press } = renderApp();
   await delay();

@@ -25,10 +25,12 @@ import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKey
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
-import { Health } from './Health.js';
+import { Health, HEALTH_KEYS, type HealthKeyContext } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
-import { Home } from './Home.js';
+import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
+import { dispatchKey, type Keymap } from './keymap.js';
+import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PAGE_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
 import { DrainView } from './DrainView.js';
 import { NodePods } from './NodePods.js';
 import { Nodes } from './Nodes.js';
@@ -196,6 +198,18 @@ function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState
     </Box>
   );
 }
+
+type AppKeyContext = HomeKeyContext & HealthKeyContext & DetailKeyContext;
+
+/** The keymaps of the screens the App keys itself (the others are self-keyed: see selfKeyed). */
+const APP_KEYMAPS: Partial<Record<Route['screen'], Keymap<AppKeyContext>>> = {
+  home: HOME_KEYS,
+  health: HEALTH_KEYS,
+  'health-cell': HEALTH_CELL_KEYS,
+  host: HOST_KEYS,
+  procedure: PROCEDURE_DETAIL_KEYS,
+  help: HELP_KEYS,
+};
 
 export function App(props: AppProps) {
   const { inventory, catalogue, monitor, version, noColor, quitBlocker, onQuit } = props;
@@ -381,6 +395,9 @@ export function App(props: AppProps) {
     }
   };
 
+  // What the keymaps of the screens the App keys itself (Home, Health, the pages) act on.
+  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, onGlobal };
+
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.
     for (const [input, key] of splitKeypresses(chunk, chunkKey)) handleKey(input, key);
@@ -410,46 +427,8 @@ export function App(props: AppProps) {
       else pendingKeys.current.push([input, key]);
       return;
     }
-    if (input === 'q') return dispatch({ type: 'quit' });
-    if (input === '?') return dispatch({ type: 'help' });
-    if (input === ':') return dispatch({ type: 'open-jump' });
-    if (input === '/') return dispatch({ type: 'open-filter' });
-    if (key.escape) return dispatch({ type: 'back' });
-    const onHealth = route.screen === 'health' || route.screen === 'health-cell';
-    if (input === 'r') return onHealth ? rerun(false) : reprobe(false);
-    if (input === 'R') return onHealth ? rerun(true) : reprobe(true);
-    if (route.screen === 'health') {
-      if (key.return) return dispatch({ type: 'enter' });
-      if (input === 'p') return dispatch({ type: 'toggle-problems' });
-      // Over a slow link several presses of one key can arrive as one chunk ("jjj"): move that many.
-      const n = /^([jklh])\1*$/.test(input) ? input.length : 1;
-      const ch = input[0];
-      if (ch === 'j' || key.downArrow) return dispatch({ type: 'move', delta: n });
-      if (ch === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -n });
-      if (ch === 'l' || key.rightArrow) return dispatch({ type: 'hmove', delta: n });
-      if (ch === 'h' || key.leftArrow) return dispatch({ type: 'hmove', delta: -n });
-      if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
-      if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
-      if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
-      if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
-      if (input === '0') return dispatch({ type: 'hmove', delta: -Infinity });
-      if (input === '$') return dispatch({ type: 'hmove', delta: Infinity });
-      return;
-    }
-    if (route.screen !== 'home') return; // the pager screens scroll themselves
-    if (input === 'h') return dispatch({ type: 'open-health' });
-    if (input === 'u') return dispatch({ type: 'open-runs' });
-    if (input === 'n') return dispatch({ type: 'open-nodes' });
-    if (key.tab) return dispatch({ type: 'tab' });
-    if (key.leftArrow) return dispatch({ type: 'pane', pane: 'hosts' });
-    if (key.rightArrow) return dispatch({ type: 'pane', pane: 'procedures' });
-    if (key.return) return dispatch({ type: 'enter' });
-    if (input === 'j' || key.downArrow) return dispatch({ type: 'move', delta: 1 });
-    if (input === 'k' || key.upArrow) return dispatch({ type: 'move', delta: -1 });
-    if (key.pageDown) return dispatch({ type: 'move', delta: 10 });
-    if (key.pageUp) return dispatch({ type: 'move', delta: -10 });
-    if (input === 'g' || key.home) return dispatch({ type: 'move', delta: -Infinity });
-    if (input === 'G' || key.end) return dispatch({ type: 'move', delta: Infinity });
+    // Home, Health and the pages: the App feeds their keymaps (the pages' Pager scrolls itself).
+    dispatchKey(APP_KEYMAPS[route.screen] ?? PAGE_KEYS, appKeys, input, key);
   };
 
   // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.
@@ -484,9 +463,13 @@ export function App(props: AppProps) {
         />
       );
       break;
-    case 'help':
-      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} />;
+    case 'help': {
+      // The keys of the screen it was opened on come first (a procedure not built yet is a plain detail).
+      const under = state.stack[state.stack.length - 2];
+      const screen = under?.screen === 'procedure' && !findProcedure(under.id) ? undefined : under?.screen;
+      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} screen={screen} />;
       break;
+    }
     case 'host': {
       const host = inventory.hosts.find((h) => h.name === route.host);
       body = host ? (
@@ -574,6 +557,7 @@ export function App(props: AppProps) {
           onOpen={(runId) => dispatch({ type: 'open-run', runId })}
           onBack={() => dispatch({ type: 'back' })}
           onGlobal={onGlobal}
+          onFooter={onFooter}
           width={width}
           height={bodyHeight}
           active={active}
@@ -689,6 +673,7 @@ function RunsRoute(props: {
   onOpen: (runId: string) => void;
   onBack: () => void;
   onGlobal: (what: 'quit' | 'help') => void;
+  onFooter?: (keys: FooterKeys) => void;
   width: number;
   height: number;
   active: boolean;

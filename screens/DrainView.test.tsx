@@ -163,3 +163,22 @@ test('q during a drain asks first; y cancels the drain and quits', async () => {
   await waitFor(() => a.runner.ended.length === 1, 'the drain ended');
   assert.deepEqual(a.runner.ended, ['cancelled']);
 });
+
+test('? during a drain lists the Drain keys first; ? again is back on the drain, which went on', async () => {
+  const a = app({ hold: true });
+  await openNodes(a);
+  await openModal(a);
+  await a.press('\r');
+  await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-0'), 'the drain, its first line held');
+  await waitFor(() => /^Esc cancel the drain/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of a running drain').catch(() => undefined);
+  assert.match(a.frame().split('\n').at(-1) ?? '', /^Esc cancel the drain {2}jk scroll pods {2}\? help {2}q quit/);
+  await a.press('?');
+  const f = a.frame();
+  assert.match(f, /HELP — Drain/);
+  assert.ok(f.indexOf('KEYS HERE: DRAIN') >= 0 && f.indexOf('KEYS HERE: DRAIN') < f.indexOf('while it runs: cancel the drain'));
+  assert.equal(fits(f), undefined);
+  a.runner.releaseAll();
+  await a.press('?');
+  await waitFor(() => a.frame().includes('Esc back to Nodes'), 'the finished drain, with its footer');
+  assert.match(a.frame().split('\n').at(-1) ?? '', /^Esc back to Nodes {2}u uncordon {2}jk scroll pods {2}\? help {2}q quit/);
+});

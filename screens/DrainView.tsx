@@ -3,9 +3,10 @@
 // once done the summary with the state the node is left in, each pod's progress (evicting → evicted,
 // retrying while a PodDisruptionBudget refuses, failed, left because DaemonSet) and the drain's log
 // tail. Esc cancels a running drain (the session stops oc and reads the node back); after it, back to
-// the Nodes list, where u uncordons. Renders the session's snapshot; never runs anything itself.
-import { useEffect, useMemo, useRef } from 'react';
-import { Box, Text, type Key } from 'ink';
+// the Nodes list, where u uncordons. Its keys: DRAIN_KEYS. Renders the session's snapshot; never runs
+// anything itself.
+import { useMemo, useRef } from 'react';
+import { Box, Text } from 'ink';
 import type { DrainSession } from '../src/nodes/service.js';
 import {
   drainActive,
@@ -22,8 +23,9 @@ import { scrollOffset } from '../src/model/home.js';
 import { truncate, wrap } from '../src/model/text.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { useDrainSnapshot } from './hooks/useNodes.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
-import { nodesFooter, type FooterKeys } from './keys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
 
 export interface DrainViewProps {
@@ -45,14 +47,69 @@ interface Local {
   note?: { text: string; tone?: Tone; running?: boolean };
 }
 
+/** What the drain view's keys act on. */
+export interface DrainKeyContext extends GlobalContext {
+  local: Local;
+  snap: ReturnType<DrainSession['getSnapshot']>;
+  /** Pod rows shown, and how many there are. */
+  podHeight: number;
+  count: number;
+  set: (patch: Partial<Local>) => void;
+  cancel: () => void;
+  nodes: Pick<NodesControl, 'clearNote' | 'setSchedulable'>;
+  onBack: () => void;
+}
+
+type C = DrainKeyContext;
+const draining = (c: C) => drainActive(c.snap);
+const done = (c: C) => !drainActive(c.snap);
+
+function cancelDrain(c: C) {
+  const s = c.snap;
+  if (s.cancelRequested) return c.set({ note: { text: 'Already cancelling: the node is being read back.', tone: 'warn', running: true } });
+  // oc has ended: nothing left to cancel, the state it is left in comes next
+  if (s.status === 'reading-back') return c.set({ note: { text: 'The drain has ended: reading the node back (Esc again once it is shown).', running: true } });
+  if (s.status === 'following') {
+    c.cancel();
+    return c.set({ note: { text: 'Stopped following the replacement pods: the summary says what is still Pending.', running: true } });
+  }
+  c.cancel();
+  c.set({ note: { text: `Cancelling the drain of ${s.options.node}: oc is stopped, then the node is read back.`, tone: 'warn', running: true } });
+}
+
+/** The drain view's keys: while the drain runs, and once it is over. */
+export const DRAIN_KEYS: Keymap<DrainKeyContext> = [
+  { keys: ['esc'], when: draining, footer: 'cancel the drain', description: 'while it runs: cancel the drain (oc is stopped, the node is read back and its state shown)', action: cancelDrain },
+  { keys: ['esc'], when: done, footer: 'back to Nodes', description: 'once it is over: back to the Nodes list', action: (c) => c.onBack() },
+  {
+    keys: ['u'],
+    footer: 'uncordon',
+    footerWhen: done,
+    description: 'once it is over: uncordon the node',
+    action: (c) => {
+      const s = c.snap;
+      if (drainActive(s)) return c.set({ note: { text: 'The drain is running: Esc cancels it first.', tone: 'warn' } });
+      if (s.after?.node?.schedulable) return c.set({ note: { text: `${s.options.node} is already schedulable.` } });
+      c.nodes.clearNote();
+      c.nodes.setSchedulable(s.options.node, true);
+      c.set({ note: undefined });
+    },
+  },
+  ...movementKeys<C>({ move: (c, d) => c.set({ top: Math.max(0, Math.min(Math.max(0, c.count - c.podHeight), c.local.top + d)) }), page: (c) => c.podHeight - 1, what: 'the pods', footer: ['jk', 'scroll pods'] }),
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+  { keys: ['any'], when: draining, description: '', action: (c) => c.set({ note: { text: 'Esc cancels the drain; the node is then read back and its state shown.', running: true } }) },
+];
+
+export const DRAIN_RUNNING_FOOTER: FooterKeys = footerOf(DRAIN_KEYS, { snap: { status: 'running' } } as DrainKeyContext);
+const DRAIN_DONE_FOOTER: FooterKeys = footerOf(DRAIN_KEYS, { snap: { status: 'done' } } as DrainKeyContext);
+
 export function DrainView({ session, nodes, onBack, onGlobal, onFooter, bindKeys, width, height, active }: DrainViewProps) {
   const snap = useDrainSnapshot(session);
   const node = snap.options.node;
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ top: 0 }));
   const running = drainActive(snap);
-  useEffect(() => {
-    onFooter?.(nodesFooter(running ? 'drain-running' : 'drain-done'));
-  }, [running]);
+  useFooter(onFooter, running ? DRAIN_RUNNING_FOOTER : DRAIN_DONE_FOOTER);
 
   const podRows = useMemo(() => drainPodRows(snap.progress), [snap.progress]);
   const logRowCount = useMemo(() => snap.log.reduce((n, l) => n + wrap(l, width - 1, '  ').length, 0), [snap.log, width]);
@@ -73,44 +130,17 @@ export function DrainView({ session, nodes, onBack, onGlobal, onFooter, bindKeys
   const latest = useRef({ podHeight, count: podRows.length });
   latest.current = { podHeight, count: podRows.length };
 
-  useKeys(
-    (input: string, key: Key) => {
-      const l = getLocal();
-      const s = session.getSnapshot();
-      const set = (patch: Partial<Local>) => setLocal({ ...getLocal(), note: undefined, ...patch });
-      const { podHeight, count } = latest.current;
-      const scroll = (d: number) => set({ top: Math.max(0, Math.min(Math.max(0, count - podHeight), l.top + d)) });
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      if (key.escape) {
-        if (!drainActive(s)) return onBack();
-        if (s.cancelRequested) return set({ note: { text: 'Already cancelling: the node is being read back.', tone: 'warn', running: true } });
-        // oc has ended: nothing left to cancel, the state it is left in comes next
-        if (s.status === 'reading-back') return set({ note: { text: 'The drain has ended: reading the node back (Esc again once it is shown).', running: true } });
-        if (s.status === 'following') {
-          session.cancel();
-          return set({ note: { text: 'Stopped following the replacement pods: the summary says what is still Pending.', running: true } });
-        }
-        session.cancel();
-        return set({ note: { text: `Cancelling the drain of ${s.options.node}: oc is stopped, then the node is read back.`, tone: 'warn', running: true } });
-      }
-      const n = /^([jk])\1*$/.test(input) ? input.length : 1;
-      if (input[0] === 'j' || key.downArrow) return scroll(n);
-      if (input[0] === 'k' || key.upArrow) return scroll(-n);
-      if (key.pageDown) return scroll(Math.max(1, podHeight - 1));
-      if (key.pageUp) return scroll(-Math.max(1, podHeight - 1));
-      if (input === 'u') {
-        if (drainActive(s)) return set({ note: { text: 'The drain is running: Esc cancels it first.', tone: 'warn' } });
-        if (s.after?.node?.schedulable) return set({ note: { text: `${s.options.node} is already schedulable.` } });
-        nodes.clearNote();
-        nodes.setSchedulable(s.options.node, true);
-        return set({ note: undefined });
-      }
-      if (running) return set({ note: { text: 'Esc cancels the drain; the node is then read back and its state shown.', running: true } });
-    },
-    active,
-    bindKeys,
-  );
+  const context = (): DrainKeyContext => ({
+    local: getLocal(),
+    snap: session.getSnapshot(),
+    ...latest.current,
+    set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }),
+    cancel: () => session.cancel(),
+    nodes,
+    onBack,
+    onGlobal,
+  });
+  useKeymap(DRAIN_KEYS, context, active, bindKeys);
 
   const headline = drainHeadline(snap);
   const counts = drainCountsText(snap.progress);

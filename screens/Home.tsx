@@ -5,14 +5,46 @@ import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
 import { CONNECTIVITY_LABELS, summarize } from '../src/model/connectivity.js';
-import type { Pane } from '../src/model/console-state.js';
+import type { Action, Pane } from '../src/model/console-state.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { countStatuses, hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
 import { commonDomain, connectivityProblems, effectiveSelection, problemPhrase, shortName, homeWarnings, hostRows, procedureRows, selectableKeys, type HostRow, type ProcedureRow } from '../src/model/home.js';
 import { fit, truncate } from '../src/model/text.js';
 import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.js';
 import { ListPane, type PaneRow } from './components/ListPane.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
+
+/** What the Home keys act on: the App's state (its reducer) and the probes. */
+export interface HomeKeyContext extends GlobalContext {
+  dispatch: (action: Action) => void;
+  /** Re-probes the selected host, or every host. */
+  reprobe: (all: boolean) => void;
+}
+
+type C = HomeKeyContext;
+
+/** The Home screen's keys (the App feeds them; the state they change is its reducer's). */
+export const HOME_KEYS: Keymap<HomeKeyContext> = [
+  // 80 columns hold exactly this footer: r says "probe" (the help says re-probe).
+  { keys: ['tab'], footer: 'pane', description: 'switch between the hosts and procedures panes (the focused one has a double border and ▶)', action: (c) => c.dispatch({ type: 'tab' }) },
+  { keys: ['left', 'right'], label: '← →', description: 'the hosts pane / the procedures pane', action: (c, p) => c.dispatch({ type: 'pane', pane: p.is('left') ? 'hosts' : 'procedures' }) },
+  { keys: ['h'], footer: 'health', description: 'the Health matrix (hosts × checks; starts the checks the first time)', action: (c) => c.dispatch({ type: 'open-health' }) },
+  { keys: ['n'], footer: 'nodes', description: 'the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)', action: (c) => c.dispatch({ type: 'open-nodes' }) },
+  { keys: ['u'], footer: 'runs', description: 'the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)', action: (c) => c.dispatch({ type: 'open-runs' }) },
+  { keys: ['/'], footer: 'filter', description: 'filter the focused list as you type (Enter keeps it, Esc clears it)', action: (c) => c.dispatch({ type: 'open-filter' }) },
+  { keys: [':'], footer: 'jump', description: 'jump to a procedure by id (Tab completes, Enter opens it)', action: (c) => c.dispatch({ type: 'open-jump' }) },
+  { keys: ['r'], footer: 'probe', description: 're-probe the selected host (hosts pane)', action: (c) => c.reprobe(false) },
+  { keys: ['R'], description: 're-probe every host', action: (c) => c.reprobe(true) },
+  { keys: ['enter'], description: 'open the selected host or procedure (a built procedure: its parameter form → the plan → the run)', action: (c) => c.dispatch({ type: 'enter' }) },
+  { keys: ['esc'], description: 'clear the focused list\'s filter', action: (c) => c.dispatch({ type: 'back' }) },
+  ...movementKeys<C>({ move: (c, delta) => c.dispatch({ type: 'move', delta }), what: 'the selection in the focused list' }),
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+];
+
+/** Home's footer (its keys apply in every state of the screen). */
+export const HOME_FOOTER: FooterKeys = footerOf(HOME_KEYS, {} as HomeKeyContext);
 
 export interface HomeProps {
   inventory: Inventory;

@@ -1,13 +1,14 @@
 // The pods on one node: namespace, name, status, owner (kind and name: DC, RC, RS, DS, StatefulSet,
 // Job, bare, static) and whether it keeps local data in an emptyDir — what a drain will meet. The
-// selected pod in full under the list. Read when the screen opens; r reads again.
+// selected pod in full under the list. Read when the screen opens; r reads again. Its keys: NODE_PODS_KEYS.
 import { useEffect, useRef } from 'react';
-import { Box, Text, type Key } from 'ink';
+import { Box, Text } from 'ink';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
 import type { NodesControl } from './hooks/useNodes.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
-import { nodesFooter, type FooterKeys } from './keys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
 
 export interface NodePodsProps {
@@ -22,6 +23,29 @@ export interface NodePodsProps {
   active: boolean;
 }
 
+/** What the keys of a node's pods act on. */
+export interface NodePodsKeyContext extends GlobalContext {
+  /** The pods listed, by key, in their order. */
+  keys: readonly string[];
+  selected?: string;
+  select: (key: string | undefined) => void;
+  refresh: () => void;
+  onBack: () => void;
+}
+
+type C = NodePodsKeyContext;
+
+/** The keys of a node's pods (the list has no other mode). */
+export const NODE_PODS_KEYS: Keymap<NodePodsKeyContext> = [
+  ...movementKeys<C>({ move: (c, d) => c.select(moveSelection(c.keys, effectiveSelection(c.keys, c.selected), d)), what: 'the selected pod', footer: ['↑↓', 'move'] }),
+  { keys: ['r'], footer: 'refresh', description: 'read the node\'s pods again', action: (c) => c.refresh() },
+  { keys: ['esc'], footer: 'nodes', description: 'back to the Nodes list (on the node it came from)', action: (c) => c.onBack() },
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+];
+
+export const NODE_PODS_FOOTER: FooterKeys = footerOf(NODE_PODS_KEYS, {} as NodePodsKeyContext);
+
 export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, width, height, active }: NodePodsProps) {
   const data = nodes.data.pods.get(node);
   const rows = podRows(data?.pods ?? []);
@@ -35,30 +59,16 @@ export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, wi
   useEffect(() => {
     nodes.loadPods(node);
   }, [node]);
-  useEffect(() => {
-    onFooter?.(nodesFooter('pods'));
-  }, []);
-
-  useKeys(
-    (input: string, key: Key) => {
-      const keys = latest.current;
-      const l = getLocal();
-      const move = (d: number) => setLocal({ ...l, selected: moveSelection(keys, effectiveSelection(keys, l.selected), d) });
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      if (key.escape) return onBack();
-      const n = /^([jk])\1*$/.test(input) ? input.length : 1;
-      if (input[0] === 'j' || key.downArrow) return move(n);
-      if (input[0] === 'k' || key.upArrow) return move(-n);
-      if (key.pageDown) return move(10);
-      if (key.pageUp) return move(-10);
-      if (input === 'g' || key.home) return move(-Infinity);
-      if (input === 'G' || key.end) return move(Infinity);
-      if (input === 'r') return nodes.loadPods(node);
-    },
-    active,
-    bindKeys,
-  );
+  const context = (): NodePodsKeyContext => ({
+    keys: latest.current,
+    selected: getLocal().selected,
+    select: (selected) => setLocal({ ...getLocal(), selected }),
+    refresh: () => nodes.loadPods(node),
+    onBack,
+    onGlobal,
+  });
+  useKeymap(NODE_PODS_KEYS, context, active, bindKeys);
+  useFooter(onFooter, NODE_PODS_FOOTER);
 
   const table = podTable(rows, Math.max(20, width - 2));
   const sel = rows.find((r) => r.key === local.selected) ?? rows[0];

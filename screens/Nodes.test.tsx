@@ -207,3 +207,45 @@ test('without a NodesService the Nodes screen says node operations are not avail
   await a.press(ESC);
   assert.match(a.frame(), /▶ HOSTS/);
 });
+
+test('? on Nodes lists the Nodes screen\'s keys first, then those of every screen; ? again is back on Nodes', async () => {
+  const a = app();
+  await openNodes(a);
+  await a.press('j', '?');
+  const f = a.frame();
+  assert.equal(fits(f), undefined);
+  assert.match(f, /HELP — Nodes/);
+  const lines = f.split('\n');
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const here = at(/KEYS HERE: NODES/);
+  assert.ok(here >= 0 && here < 4, 'the Nodes keys open the page');
+  // the Nodes keys in the order the screen declares them, each with what it does
+  const order = [/^║? *Enter +the selected node's pods/, /^║? *c +cordon the selected node/, /^║? *u +uncordon the selected node/, /^║? *d +drain the selected node/, /^║? *r +read the nodes again/, /^║? *\/ +filter the list/, /^║? *Esc +clear the filter; without one, back to Home/, /^║? *j k ↓ ↑ +move the selection/];
+  const found = order.map(at);
+  for (const [i, n] of found.entries()) assert.ok(n > here, `${order[i]} on the first page`);
+  assert.deepEqual([...found].sort((x, y) => x - y), found, 'in the declared order');
+  assert.doesNotMatch(f.split('KEYS HERE')[1]!.split(/j k ↓ ↑/)[0]!, /KEYS ON EVERY SCREEN/, 'the global keys come after');
+  await a.press('G');
+  assert.match(a.frame(), /⚠ WARNING/, 'the rest of the page is still there');
+  await a.press('?');
+  assert.match(a.frame(), /^› app-node-1 /m, 'back on Nodes, on the node it was on');
+});
+
+test('a node\'s pods: the footer as before; g / G to the ends; ? lists the keys of the pods first', async () => {
+  const a = app();
+  await openNodes(a);
+  await a.press('\r');
+  await waitFor(() => a.frame().includes('debug-shell'), 'the pods of app-node-0');
+  await waitFor(() => /^↑↓ move/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of the pods').catch(() => undefined);
+  assert.match(a.frame().split('\n').at(-1) ?? '', /^↑↓ move {2}r refresh {2}Esc nodes {2}\? help {2}q quit/);
+  await a.press('G');
+  assert.match(a.frame(), /^› openshift-sdn +sdn-\w{5} /m, 'the last pod');
+  await a.press('g');
+  assert.match(a.frame(), /^› myproject +cache-\w{5} /m, 'the first pod');
+  await a.press('?');
+  const f = a.frame();
+  assert.match(f, /HELP — A node's pods/);
+  assert.ok(f.indexOf('KEYS HERE: A NODE\'S PODS') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('read the node\'s pods again'));
+  await a.press('?');
+  assert.match(a.frame(), new RegExp(`PODS ON ${APP0}`));
+});

@@ -1,13 +1,15 @@
 // Nodes: every node as `oc get nodes` knows it (status with a mark, roles, schedulable, pod count, kubelet
 // version), the selected node in full under the list, and the outcome of the last cordon / uncordon.
 // c / u cordon and uncordon, Enter opens the node's pods, d opens the drain options (DrainModal), r reads
-// the list again, / filters. Renders what the NodesControl holds; never runs anything itself.
+// the list again, / filters; every key once, in NODES_KEYS, which gives the handler, the footer and the
+// Nodes part of the `?` page. Renders what the NodesControl holds; never runs anything itself.
 import { useEffect, useRef } from 'react';
-import { Box, Text, type Key } from 'ink';
+import { Box, Text } from 'ink';
 import type { DrainOptions } from '../src/nodes/drain.js';
 import { commonDomain, scrollOffset } from '../src/model/home.js';
 import {
   initialDrainForm,
+  initialNodesView,
   moveNode,
   nodeCells,
   nodeDetail,
@@ -25,8 +27,9 @@ import {
 import { truncate } from '../src/model/text.js';
 import { DrainModal } from './components/DrainModal.js';
 import type { NodesControl } from './hooks/useNodes.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
-import { nodesFooter, type FooterKeys } from './keys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
 
 export interface NodesProps {
@@ -55,6 +58,149 @@ interface Local {
   note?: { text: string; tone?: Tone };
 }
 
+/** What the Nodes keys act on: the screen's state at the key press and what it can ask for. */
+export interface NodesKeyContext extends GlobalContext {
+  available: boolean;
+  local: Local;
+  rows: ReturnType<typeof nodeRows>;
+  data: NodesControl['data'];
+  nodes: NodesControl;
+  activeDrain?: string;
+  /** Changes the screen's state (the note goes unless given). */
+  set: (patch: Partial<Local>) => void;
+  onOpenPods: (node: string) => void;
+  onDrain: (options: DrainOptions) => string | undefined;
+  onShowDrain: () => void;
+  onBack: () => void;
+}
+
+type C = NodesKeyContext;
+const unavailable = (c: C) => !c.available;
+const inForm = (c: C) => c.available && !!c.local.form;
+const formText = (c: C) => inForm(c) && ['grace', 'timeout', 'confirm'].includes(c.local.form!.field);
+const filtering = (c: C) => c.available && !c.local.form && c.local.view.filtering;
+const inList = (c: C) => c.available && !c.local.form && !c.local.view.filtering;
+const formAct = (c: C, a: Parameters<typeof reduceDrainForm>[1]) => c.set({ form: reduceDrainForm(c.local.form!, a) });
+const setView = (c: C, patch: Partial<NodesView>) => c.set({ view: { ...c.local.view, ...patch } });
+const moveBy = (c: C, delta: number) => setView(c, { selected: moveNode(c.rows, c.local.view.selected, delta) });
+
+/** The selected node, or a note saying why there is none (and undefined). */
+function selected(c: C) {
+  const sel = selectedNode(c.rows, c.local.view.selected);
+  if (!sel) c.set({ note: { text: c.data.list ? 'No node selected (the list is empty; Esc clears the filter).' : 'The nodes are not read yet (r reads them).', tone: 'warn' } });
+  return sel?.node;
+}
+
+function setSchedulable(c: C, schedulable: boolean) {
+  const node = selected(c);
+  if (!node) return;
+  if (c.data.busy.has(node.name)) return c.set({ note: { text: `${node.name}: the last ${c.data.busy.get(node.name)} has not answered yet.`, tone: 'warn' } });
+  const why = schedulableRefusal(node, schedulable);
+  if (why) return c.set({ note: { text: why } });
+  c.nodes.clearNote();
+  c.nodes.setSchedulable(node.name, schedulable);
+  c.set({ note: undefined });
+}
+
+/** The Nodes screen's keys: the list, its filter, the drain options form, and without an oc runner. */
+export const NODES_KEYS: Keymap<NodesKeyContext> = [
+  // the list
+  {
+    keys: ['enter'],
+    when: inList,
+    footer: 'pods',
+    description: 'the selected node\'s pods (owner kind, emptyDir: what a drain meets)',
+    action: (c) => {
+      const node = selected(c);
+      if (node) c.onOpenPods(node.name);
+    },
+  },
+  { keys: ['c'], when: inList, footer: 'cordon', description: 'cordon the selected node: no new pods on it (oc adm manage-node --schedulable=false)', action: (c) => setSchedulable(c, false) },
+  { keys: ['u'], when: inList, footer: 'uncordon', description: 'uncordon the selected node (oc adm manage-node --schedulable=true)', action: (c) => setSchedulable(c, true) },
+  {
+    keys: ['d'],
+    when: inList,
+    footer: 'drain',
+    description: 'drain the selected node: an options form first (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly. While a drain runs: show it',
+    action: (c) => {
+      if (c.activeDrain) return c.onShowDrain();
+      const node = selected(c);
+      if (!node) return;
+      c.nodes.loadPods(node.name);
+      c.set({ form: initialDrainForm(node.name) });
+    },
+  },
+  {
+    keys: ['r'],
+    when: inList,
+    footer: 'refresh',
+    description: 'read the nodes again (oc get nodes)',
+    action: (c) => {
+      c.nodes.refresh();
+      c.set({ note: { text: 'Reading the nodes again…' } });
+    },
+  },
+  { keys: ['/'], when: inList, footer: 'filter', description: 'filter the list by name, role or status as you type (Enter keeps it, Esc clears it)', action: (c) => setView(c, { filtering: true }) },
+  {
+    keys: ['esc'],
+    when: inList,
+    footer: 'back',
+    description: 'clear the filter; without one, back to Home',
+    action: (c) => {
+      if (c.local.view.filter) return c.set({ view: { ...c.local.view, filter: '' }, note: { text: 'Filter cleared (Esc again: Home).' } });
+      c.onBack();
+    },
+  },
+  // exactly 80 columns: the arrows and q go unsaid in the footer (the help lists them)
+  helpKey<C>({ when: inList, footer: 'help' }),
+  quitKey<C>({ when: inList }),
+  ...movementKeys<C>({ when: inList, move: moveBy, what: 'the selection' }),
+  // the filter prompt (/)
+  { keys: ['enter'], when: filtering, footer: 'keep filter', description: 'filter: keep it and go back to the list', action: (c) => setView(c, { filtering: false }) },
+  { keys: ['esc'], when: filtering, footer: 'clear', description: 'filter: clear it', action: (c) => setView(c, { filtering: false, filter: '' }) },
+  { keys: ['up', 'down'], label: '↑ ↓', footerLabel: '↑↓', when: filtering, footer: 'move', description: 'filter: move in the list while typing', action: (c, p) => moveBy(c, p.is('down') ? 1 : -1) },
+  { keys: ['backspace'], when: filtering, description: 'filter: delete a character', action: (c) => setView(c, { filter: [...c.local.view.filter].slice(0, -1).join('') }) },
+  { keys: ['text'], when: filtering, description: 'filter: by name, role or status, as you type', action: (c, p) => setView(c, { filter: c.local.view.filter + p.text }) },
+  // the drain options form (d)
+  {
+    keys: ['up', 'down', 'tab', 'shift-tab'],
+    label: '↑ ↓ Tab',
+    footerLabel: '↑↓ Tab',
+    when: inForm,
+    footer: 'field',
+    description: 'drain form: the next / previous option',
+    action: (c, p) => formAct(c, { type: 'move', delta: p.is('up', 'shift-tab') ? -1 : 1 }),
+  },
+  { keys: ['space'], when: inForm, footer: 'toggle', footerWhen: (c) => !formText(c), description: 'drain form: turn the option on / off', action: (c) => formAct(c, { type: 'toggle' }) },
+  { keys: ['text'], when: inForm, footer: 'the value', footerWhen: formText, description: 'drain form: the grace period, the timeout, or the node name that confirms --force', action: (c, p) => formAct(c, { type: 'text', text: p.text }) },
+  {
+    keys: ['enter'],
+    when: inForm,
+    footer: 'start the drain',
+    description: 'drain form: start the drain with these options',
+    action: (c) => {
+      const f = c.local.form!;
+      const pods = c.data.pods.get(f.node);
+      // The typed name confirms the list of bare pods shown: it must be there first.
+      if (f.force && (!pods || pods.loading)) return c.set({ form: { ...f, error: 'Still reading the pods: the bare pods --force deletes are listed first.' } });
+      const r = submitDrainForm(f);
+      if (!r.options) return c.set({ form: r.form });
+      const err = c.onDrain(r.options);
+      return err ? c.set({ form: { ...r.form, error: err } }) : c.set({ form: undefined });
+    },
+  },
+  { keys: ['esc'], when: inForm, footer: 'cancel', description: 'drain form: cancel (nothing is started)', action: (c) => c.set({ form: undefined, note: { text: `Drain of ${c.local.form!.node} not started.` } }) },
+  { keys: ['backspace'], when: inForm, description: 'drain form: delete a character', action: (c) => formAct(c, { type: 'backspace' }) },
+  { keys: ['ctrl-u'], when: inForm, description: 'drain form: clear the field', action: (c) => formAct(c, { type: 'clear' }) },
+  // without node operations
+  { keys: ['esc'], when: unavailable, footer: 'back', description: 'without node operations (no oc runner): back to Home', action: (c) => c.onBack() },
+  helpKey<C>({ when: unavailable, footer: 'help' }),
+  quitKey<C>({ when: unavailable, footer: 'quit' }),
+];
+
+/** The list's footer, for the App to show until the screen hands its own (the same entries). */
+export const NODES_LIST_FOOTER: FooterKeys = footerOf(NODES_KEYS, { available: true, local: { view: initialNodesView() } } as NodesKeyContext);
+
 function clock(d: Date): string {
   return d.toTimeString().slice(0, 8);
 }
@@ -79,104 +225,26 @@ export function Nodes({ nodes, memory, activeDrain, onOpenPods, onDrain, onShowD
   }, []);
 
   const form = local.form;
-  const mode = !nodes.available ? 'unavailable' : form ? (form.field === 'grace' || form.field === 'timeout' || form.field === 'confirm' ? 'modal-text' : 'modal') : local.view.filtering ? 'filter' : 'list';
-  useEffect(() => {
-    onFooter?.(nodesFooter(mode));
-  }, [mode]);
 
-  useKeys(
-    (input: string, key: Key) => {
-      const l = getLocal();
-      const { rows, data } = latest.current;
-      const set = (patch: Partial<Local>) => setLocal({ ...getLocal(), note: undefined, ...patch });
-      // eslint-disable-next-line no-control-regex
-      const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-      if (!nodes.available) {
-        if (input === 'q') return onGlobal('quit');
-        if (input === '?') return onGlobal('help');
-        if (key.escape) return onBack();
-        return;
-      }
-      if (l.form) {
-        const f = l.form;
-        if (key.escape) return set({ form: undefined, note: { text: `Drain of ${f.node} not started.` } });
-        if (key.return) {
-          const pods = data.pods.get(f.node);
-          // The typed name confirms the list of bare pods shown: it must be there first.
-          if (f.force && (!pods || pods.loading)) return set({ form: { ...f, error: 'Still reading the pods: the bare pods --force deletes are listed first.' } });
-          const r = submitDrainForm(f);
-          if (!r.options) return set({ form: r.form });
-          const err = onDrain(r.options);
-          return err ? set({ form: { ...r.form, error: err } }) : set({ form: undefined });
-        }
-        const act = (a: Parameters<typeof reduceDrainForm>[1]) => set({ form: reduceDrainForm(f, a) });
-        if (key.tab) return act({ type: 'move', delta: key.shift ? -1 : 1 });
-        if (key.downArrow) return act({ type: 'move', delta: 1 });
-        if (key.upArrow) return act({ type: 'move', delta: -1 });
-        if (key.backspace || key.delete) return act({ type: 'backspace' });
-        if (key.ctrl && input === 'u') return act({ type: 'clear' });
-        if (input === ' ') return act({ type: 'toggle' });
-        if (text && !key.ctrl && !key.meta) return act({ type: 'text', text });
-        return;
-      }
-      if (l.view.filtering) {
-        const setFilter = (filter: string) => set({ view: { ...l.view, filter } });
-        if (key.return) return set({ view: { ...l.view, filtering: false } });
-        if (key.escape) return set({ view: { ...l.view, filtering: false, filter: '' } });
-        if (key.backspace || key.delete) return setFilter([...l.view.filter].slice(0, -1).join(''));
-        if (key.downArrow) return set({ view: { ...l.view, selected: moveNode(rows, l.view.selected, 1) } });
-        if (key.upArrow) return set({ view: { ...l.view, selected: moveNode(rows, l.view.selected, -1) } });
-        if (text && !key.ctrl && !key.meta) return setFilter(l.view.filter + text);
-        return;
-      }
-      const move = (delta: number) => set({ view: { ...l.view, selected: moveNode(rows, l.view.selected, delta) } });
-      const sel = selectedNode(rows, l.view.selected);
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      if (key.escape) {
-        if (l.view.filter) return set({ view: { ...l.view, filter: '' }, note: { text: 'Filter cleared (Esc again: Home).' } });
-        return onBack();
-      }
-      // Over a slow link several presses of one key can arrive as one chunk ("jjj"): move that many.
-      const n = /^([jk])\1*$/.test(input) ? input.length : 1;
-      if (input[0] === 'j' || key.downArrow) return move(n);
-      if (input[0] === 'k' || key.upArrow) return move(-n);
-      if (key.pageDown) return move(10);
-      if (key.pageUp) return move(-10);
-      if (input === 'g' || key.home) return move(-Infinity);
-      if (input === 'G' || key.end) return move(Infinity);
-      if (input === '/') return set({ view: { ...l.view, filtering: true } });
-      if (input === 'r') {
-        nodes.refresh();
-        return set({ note: { text: 'Reading the nodes again…' } });
-      }
-      if (!sel) {
-        if (key.return || input === 'c' || input === 'u' || input === 'd') return set({ note: { text: data.list ? 'No node selected (the list is empty; Esc clears the filter).' : 'The nodes are not read yet (r reads them).', tone: 'warn' } });
-        return;
-      }
-      const node = sel.node;
-      if (key.return) return onOpenPods(node.name);
-      if (input === 'c' || input === 'u') {
-        const schedulable = input === 'u';
-        if (data.busy.has(node.name)) return set({ note: { text: `${node.name}: the last ${data.busy.get(node.name)} has not answered yet.`, tone: 'warn' } });
-        const why = schedulableRefusal(node, schedulable);
-        if (why) return set({ note: { text: why } });
-        nodes.clearNote();
-        nodes.setSchedulable(node.name, schedulable);
-        return set({ note: undefined });
-      }
-      if (input === 'd') {
-        if (activeDrain) {
-          onShowDrain();
-          return;
-        }
-        nodes.loadPods(node.name);
-        return set({ form: initialDrainForm(node.name) });
-      }
-    },
-    active,
-    bindKeys,
-  );
+  const context = (): NodesKeyContext => {
+    const { rows, data } = latest.current;
+    return {
+      available: nodes.available,
+      local: getLocal(),
+      rows,
+      data,
+      nodes,
+      activeDrain,
+      set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }),
+      onOpenPods,
+      onDrain,
+      onShowDrain,
+      onBack,
+      onGlobal,
+    };
+  };
+  useKeymap(NODES_KEYS, context, active, bindKeys);
+  useFooter(onFooter, footerOf(NODES_KEYS, context()));
 
   if (!nodes.available) {
     return (

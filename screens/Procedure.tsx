@@ -1,9 +1,9 @@
 // A built procedure: the parameter form → the resolved plan (every command, destructive steps marked)
 // → a y/N confirmation → the run (the App opens the run view). Screens never run anything: planning,
 // validation, starting the run and looking for a parameter's values on a host (`discover`, e.g. the
-// backups on the chosen member) are the core's, passed in.
+// backups on the chosen member) are the core's, passed in. Its keys, in each phase: PROCEDURE_KEYS.
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
-import { Box, Text, type Key } from 'ink';
+import { Box, Text } from 'ink';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Params, PlanStep, Procedure } from '../src/engine/types.js';
 import { commonDomain } from '../src/model/home.js';
@@ -25,11 +25,12 @@ import {
   type ParamError,
 } from '../src/model/procedure-form.js';
 import { fit, truncate, wrap } from '../src/model/text.js';
-import { ChoiceList, choiceAfterKey, choiceListHeight } from './components/ChoiceList.js';
+import { ChoiceList, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
-import { procedureFooter, type FooterKeys } from './keys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
 
 export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
@@ -163,6 +164,84 @@ function fieldHeight(f: FormField, focused: boolean, error: boolean, width: numb
   return 1 + values + (error ? 1 : 0);
 }
 
+/** What the Procedure keys act on. */
+export interface ProcedureKeyContext extends GlobalContext {
+  local: Local;
+  /** Changes the form (validating again once it was submitted). */
+  applyForm: (action: FormAction) => void;
+  /** Validates the form and, when it holds, plans the run. */
+  submit: () => void;
+  set: (patch: Partial<Local>) => void;
+  onRun?: (params: Params) => string | undefined;
+  onBack: () => void;
+}
+
+type C = ProcedureKeyContext;
+const inForm = (c: C) => c.local.phase === 'form';
+const field = (c: C) => focusedField(c.local.form);
+const choosing = (c: C) => inForm(c) && field(c)?.kind === 'choice';
+const typing = (c: C) => inForm(c) && field(c)?.kind !== 'choice';
+/** A text field with values found on its host (↑↓ pick one; typing still works). */
+const picking = (c: C) => typing(c) && !!field(c) && foundOptions(c.local.form, field(c)!).length > 0;
+const plainText = (c: C) => typing(c) && !picking(c);
+const inPlan = (c: C) => c.local.phase === 'plan' && !c.local.confirm;
+const confirming = (c: C) => c.local.phase === 'plan' && c.local.confirm;
+const updown = (p: { is: (...n: string[]) => boolean }) => (p.is('down', 'j') ? 1 : -1);
+/** The choice next to the focused field's value, stopping at the ends (the form stores it with 'pick'). */
+const pickNext = (c: C, delta: number) => {
+  const f = field(c);
+  if (f?.kind !== 'choice' || f.options.length === 0) return;
+  const i = Math.max(0, f.options.findIndex((o) => o.value === (c.local.form.values[f.name] ?? '')));
+  const o = f.options[Math.max(0, Math.min(f.options.length - 1, i + delta))]!;
+  c.applyForm({ type: 'pick', param: f.name, value: o.value });
+};
+
+/** The Procedure screen's keys: the parameter form (a text field, values found for it, a choice), the plan, "run it now?". */
+export const PROCEDURE_KEYS: Keymap<ProcedureKeyContext> = [
+  // the form
+  { keys: ['tab', 'down'], label: 'Tab ↓', when: plainText, footer: 'next field', description: 'form: the next field', action: (c) => c.applyForm({ type: 'focus', delta: 1 }) },
+  { keys: ['up'], label: '↑', when: plainText, footer: 'previous', description: 'form: the previous field (also Shift-Tab)', action: (c) => c.applyForm({ type: 'focus', delta: -1 }) },
+  { keys: ['j', 'k', 'down', 'up'], label: 'j k ↓ ↑', footerLabel: '↑↓', when: choosing, footer: 'choose', description: 'form, a list: choose (it stops at the ends)', action: (c, p) => pickNext(c, updown(p)) },
+  { keys: ['down', 'up'], label: '↓ ↑', footerLabel: '↑↓', when: picking, footer: 'pick found', description: 'form, values found on the host: pick one (or type a path)', action: (c, p) => c.applyForm({ type: 'choose', delta: updown(p) }) },
+  { keys: ['tab'], when: inForm, footer: 'next field', footerWhen: (c) => !plainText(c), description: 'form: the next field', action: (c) => c.applyForm({ type: 'focus', delta: 1 }) },
+  { keys: ['shift-tab'], when: inForm, description: 'form: the previous field', action: (c) => c.applyForm({ type: 'focus', delta: -1 }) },
+  {
+    keys: ['enter'],
+    when: inForm,
+    footer: 'next / plan',
+    description: 'form: the next field; on the last one, plan it (nothing runs before you confirm the plan)',
+    action: (c) => (c.local.form.focus >= c.local.form.fields.length - 1 ? c.submit() : c.applyForm({ type: 'focus', delta: 1 })),
+  },
+  { keys: ['p'], when: choosing, footer: 'plan', description: 'form, outside a text field: plan it now', action: (c) => c.submit() },
+  { keys: ['esc'], when: inForm, footer: 'back', description: 'form: back (the values typed are kept)', action: (c) => c.onBack() },
+  helpKey<C>({ when: choosing, footer: 'help' }),
+  quitKey<C>({ when: choosing }),
+  { keys: ['backspace'], when: typing, description: 'form, a text field: delete a character', action: (c) => c.applyForm({ type: 'backspace' }) },
+  { keys: ['ctrl-u'], when: typing, description: 'form, a text field: clear it', action: (c) => c.applyForm({ type: 'clear' }) },
+  { keys: ['text'], when: typing, description: 'form, a text field: type the value (q and ? too)', action: (c, p) => c.applyForm({ type: 'type', text: p.text }) },
+  // the plan
+  { keys: ['r', 'enter'], label: 'r Enter', when: inPlan, footer: 'run…', description: 'plan: run it (asks y/N first)', action: (c) => c.set({ confirm: true, error: undefined }) },
+  // The Pager scrolls the plan itself (its movement keys): this entry only says so.
+  { keys: [], label: 'j k ↓ ↑ PgDn PgUp g G', footerLabel: 'jk PgDn', when: inPlan, footer: 'scroll', description: 'plan: scroll it', action: () => {} },
+  { keys: ['esc'], when: inPlan, footer: 'form', description: 'plan: back to the parameters', action: (c) => c.set({ phase: 'form', confirm: false, error: undefined }) },
+  helpKey<C>({ when: inPlan, footer: 'help' }),
+  quitKey<C>({ when: inPlan, footer: 'quit' }),
+  // "Run it now? y/N"
+  {
+    keys: ['y', 'Y'],
+    label: 'y',
+    when: confirming,
+    footer: 'run it now',
+    description: 'plan, asked: run it now',
+    action: (c) => {
+      if (!c.onRun) return c.set({ confirm: false, error: 'Running is not available in this build (the engine is not wired).' });
+      const err = c.onRun(c.local.params ?? {});
+      if (err) c.set({ confirm: false, error: err });
+    },
+  },
+  { keys: ['any'], label: 'n Esc (any other key)', footerLabel: 'n Esc', when: confirming, footer: 'not now', description: 'plan, asked: not now', action: (c) => c.set({ confirm: false, error: 'Not started.' }) },
+];
+
 export function ProcedureScreen(props: ProcedureScreenProps) {
   const { procedure, inventory, width, height, active, onBack, onGlobal, onFooter } = props;
   const entry = procedure.entry;
@@ -234,59 +313,17 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     }
   };
 
-  const focusedNow = focusedField(local.form);
-  const picking = !!focusedNow && focusedNow.kind === 'text' && foundOptions(local.form, focusedNow).length > 0;
-  const phaseKey = local.phase === 'plan' ? (local.confirm ? 'confirm' : 'plan') : focusedNow?.kind === 'choice' ? 'form-choice' : picking ? 'form-found' : 'form-text';
-  useEffect(() => {
-    onFooter?.(
-      phaseKey === 'form-found'
-        ? [['↑↓', 'pick found'], ['Tab', 'next field'], ['Enter', 'next / plan'], ['Esc', 'back']]
-        : procedureFooter(phaseKey),
-    );
-  }, [phaseKey]);
-
-  useKeys((input: string, key: Key) => {
-    const l = getLocal();
-    if (l.phase === 'plan') {
-      if (l.confirm) {
-        if (input === 'y' || input === 'Y') {
-          if (!props.onRun) return setLocal({ ...l, confirm: false, error: 'Running is not available in this build (the engine is not wired).' });
-          const err = props.onRun(l.params ?? {});
-          if (err) setLocal({ ...getLocal(), confirm: false, error: err });
-          return;
-        }
-        return setLocal({ ...l, confirm: false, error: 'Not started.' });
-      }
-      if (input === 'r' || key.return) return setLocal({ ...l, confirm: true, error: undefined });
-      if (key.escape) return setLocal({ ...l, phase: 'form', confirm: false, error: undefined });
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      return; // the pager scrolls
-    }
-    const field = focusedField(l.form);
-    const last = l.form.focus >= l.form.fields.length - 1;
-    if (key.escape) return onBack();
-    if (key.return) return last ? submit() : applyForm({ type: 'focus', delta: 1 });
-    if (key.tab && key.shift) return applyForm({ type: 'focus', delta: -1 });
-    if (key.tab) return applyForm({ type: 'focus', delta: 1 });
-    if (field?.kind === 'choice') {
-      const picked = choiceAfterKey(field.options, l.form.values[field.name] ?? '', input, key);
-      if (picked !== undefined) return applyForm({ type: 'pick', param: field.name, value: picked });
-      if (input === 'p') return submit();
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      return;
-    }
-    // a text field with values found on its host: ↑↓ pick one of them (typing still works)
-    const found = field ? foundOptions(l.form, field).length > 0 : false;
-    if (key.downArrow) return applyForm(found ? { type: 'choose', delta: 1 } : { type: 'focus', delta: 1 });
-    if (key.upArrow) return applyForm(found ? { type: 'choose', delta: -1 } : { type: 'focus', delta: -1 });
-    if (key.backspace || key.delete) return applyForm({ type: 'backspace' });
-    if ((key.ctrl && input === 'u') || input === '\x15') return applyForm({ type: 'clear' });
-    // eslint-disable-next-line no-control-regex
-    const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-    if (text && !key.ctrl && !key.meta) applyForm({ type: 'type', text });
-  }, active, props.bindKeys);
+  const context = (): ProcedureKeyContext => ({
+    local: getLocal(),
+    applyForm,
+    submit,
+    set: (patch) => setLocal({ ...getLocal(), ...patch }),
+    onRun: props.onRun,
+    onBack,
+    onGlobal,
+  });
+  useKeymap(PROCEDURE_KEYS, context, active, props.bindKeys);
+  useFooter(onFooter, footerOf(PROCEDURE_KEYS, context()));
 
   const head = (
     <Text wrap="truncate">

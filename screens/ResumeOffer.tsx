@@ -1,10 +1,13 @@
 // The first screen when a run was interrupted (the SSH session dropped, the bastion rebooted…):
-// resume it, or ignore it for now (it stays in the Runs screen, u).
-import { Box, Text, type Key } from 'ink';
+// resume it, or ignore it for now (it stays in the Runs screen, u). Its keys: RESUME_KEYS.
+import { Box, Text } from 'ink';
+import { moveSelection } from '../src/model/home.js';
 import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
 import { wrap } from '../src/model/text.js';
-import { ChoiceList, choiceAfterKey } from './components/ChoiceList.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { ChoiceList } from './components/ChoiceList.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, useToneColor } from './theme.js';
 
 export interface ResumeOfferProps {
@@ -21,28 +24,58 @@ export interface ResumeOfferProps {
   bindKeys?: BindKeys;
 }
 
+/** What the keys of the resume offer act on. */
+export interface ResumeKeyContext extends GlobalContext {
+  runs: readonly InterruptedRun[];
+  selected?: string;
+  set: (patch: { selected?: string; note?: string }) => void;
+  onResume?: (runId: string) => string | undefined;
+  onIgnore: () => void;
+  onRuns: () => void;
+}
+
+type C = ResumeKeyContext;
+const current = (c: C) => c.runs.find((r) => r.runId === c.selected) ?? c.runs[0];
+
+/** The keys of the resume offer (it has no other mode). */
+export const RESUME_KEYS: Keymap<ResumeKeyContext> = [
+  {
+    keys: ['r'],
+    footer: 'resume',
+    description: 'resume the interrupted run (it re-checks the interrupted step first)',
+    action: (c) => {
+      const cur = current(c);
+      if (!cur) return;
+      if (!c.onResume) return c.set({ note: 'Resuming is not available in this build (the engine is not wired).' });
+      const err = c.onResume(cur.runId);
+      if (err) c.set({ note: err });
+    },
+  },
+  ...movementKeys<C>({ move: (c, d) => c.set({ selected: moveSelection(c.runs.map((r) => r.runId), current(c)?.runId, d) }), what: 'the choice between interrupted runs', footer: ['↑↓', 'choose'] }),
+  { keys: ['esc'], footer: 'ignore', description: 'ignore it for now: Home (the run stays in the Runs screen)', action: (c) => c.onIgnore() },
+  { keys: ['u'], footer: 'all runs', description: 'the Runs screen: every run, past and interrupted', action: (c) => c.onRuns() },
+  quitKey<C>({ footer: 'quit' }),
+  helpKey<C>(),
+];
+
+export const RESUME_FOOTER: FooterKeys = footerOf(RESUME_KEYS, {} as ResumeKeyContext);
+
 export function ResumeOffer({ runs, onResume, onIgnore, onRuns, onGlobal, width, height, active, bindKeys }: ResumeOfferProps) {
   const options = runs.map((r) => ({ value: r.runId, label: `${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})` }));
   const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: runs[0]?.runId }));
   const border = useToneColor('warn');
   const sel = runs.find((r) => r.runId === local.selected) ?? runs[0];
 
-  useKeys((input: string, key: Key) => {
-    const l = getLocal();
-    const cur = runs.find((r) => r.runId === l.selected) ?? runs[0];
-    if (input === 'r' && cur) {
-      if (!onResume) return setLocal({ ...l, note: 'Resuming is not available in this build (the engine is not wired).' });
-      const err = onResume(cur.runId);
-      if (err) setLocal({ ...l, note: err });
-      return;
-    }
-    if (key.escape) return onIgnore();
-    if (input === 'u') return onRuns();
-    if (input === 'q') return onGlobal('quit');
-    if (input === '?') return onGlobal('help');
-    const picked = choiceAfterKey(options, cur?.runId ?? '', input, key);
-    if (picked !== undefined) return setLocal({ ...l, selected: picked });
-  }, active, bindKeys);
+  const context = (): ResumeKeyContext => ({
+    runs,
+    selected: getLocal().selected,
+    set: (patch) => setLocal({ ...getLocal(), ...patch }),
+    onResume,
+    onIgnore,
+    onRuns,
+    onGlobal,
+  });
+  useKeymap(RESUME_KEYS, context, active, bindKeys);
 
   if (!sel) return <Txt dim>No interrupted run.</Txt>;
   const inner = Math.max(10, width - 4);

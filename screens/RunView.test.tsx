@@ -1,7 +1,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { delay } from './testing/fixtures.js';
+import { delay, waitFor } from './testing/fixtures.js';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -187,3 +187,49 @@ test('Esc while the run is active does not leave it; x asks before stopping', as
   await press('k');
 });
 
+
+test('the footer says the keys of each mode, as before (now from the one keymap); ? on a run lists the Run keys first', async () => {
+  const { frame, press, s } = await started();
+  const footer = () => frame().split('\n').at(-1) ?? '';
+  // The footer follows a change one render later (the screen hands it to the App): wait for it.
+  const footerMatches = async (re: RegExp) => {
+    await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
+    assert.match(footer(), re);
+  };
+  s.startStep('copy-config');
+  for (let i = 0; i < 30; i++) s.line(H0, `line-${i}`);
+  await delay();
+  await footerMatches(/^jk scroll {2}G follow {2}\/ search {2}x stop {2}\? help {2}q quit/);
+  await press('/');
+  await footerMatches(/Enter find {2}Esc cancel/);
+  await press('line-2', '\r');
+  await footerMatches(/^jk scroll {2}G follow {2}\/ search {2}n N match {2}x stop {2}\? help {2}q quit/);
+  await press(ESC, 'x');
+  await footerMatches(/y stop the run {2}any other key go on/);
+  await press('n');
+  assert.match(frame(), /The run goes on\./);
+  assert.equal(s.cancelled, 0);
+  s.gate({ step: 'copy-config', kind: 'confirm', what: 'Copies.', hosts: [H0] });
+  await delay();
+  await footerMatches(/y go on {2}n Esc decline: stop here {2}q quit {2}\? help/);
+  await press('y');
+  s.fail('copy-config', 'cp', H0, 2, 'no space');
+  await delay();
+  await footerMatches(/r retry {2}s skip {2}a abort {2}q quit/);
+  await press('r');
+  assert.deepEqual(s.failureAnswers, ['retry']);
+  s.startStep('wipe');
+  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
+  await delay();
+  await footerMatches(/type the host name {2}Enter confirm {2}Esc decline: stop here/);
+  await press(ESC);
+  await footerMatches(/^Esc Home {2}jk scroll {2}G follow {2}\/ search {2}\? help {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — Run/);
+  const at = (x: string) => f.indexOf(x);
+  assert.ok(at('KEYS HERE: RUN') >= 0 && at('KEYS HERE: RUN') < at('destructive gate: type the host name exactly'));
+  assert.equal(fits(f), undefined);
+  await press('?');
+  assert.match(frame(), /RUN etcd-backup run-1/, 'back on the run');
+});

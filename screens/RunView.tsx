@@ -3,11 +3,12 @@
 // tail unless scrolled; / searches), the journal pane while a step's follow streams (e.g. etcd's journal
 // during a start-up), the gate / failure modals that answer the engine, and — after a run that did not
 // finish — where the cluster stands and the next safe action. Renders the session's snapshot; never runs
-// anything itself.
+// anything itself. Its keys, in every mode (gate, failure, stop?, search, log): RUN_KEYS.
 import { useEffect, useMemo, useRef } from 'react';
-import { Box, Text, type Key } from 'ink';
+import { Box, Text } from 'ink';
 import type { RunSession, RunSnapshot } from '../src/engine/session.js';
-import { followTail, gotoMatch, initialLogView, logRows, logWindow, scrollLog, searchStatus, type LogView } from '../src/model/log-view.js';
+import type { FailureChoice } from '../src/engine/types.js';
+import { followTail, gotoMatch, initialLogView, logRows, logWindow, scrollLog, searchStatus, type LogRow, type LogView } from '../src/model/log-view.js';
 import { endNote, failureChoices, FAILURE_KEYS, isActive, journalView, runHeadline, runHosts, runLayout, stepIndex, typedHostMatches } from '../src/model/run-view.js';
 import { commonDomain } from '../src/model/home.js';
 import { truncate } from '../src/model/text.js';
@@ -18,9 +19,10 @@ import { JournalPane } from './components/JournalPane.js';
 import { LogPane } from './components/LogPane.js';
 import { shortenHosts, StandingBox, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
-import { runFooter, type FooterKeys } from './keys.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type KeyEntry, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
 
 export interface RunViewProps {
@@ -68,6 +70,155 @@ function commandLine(s: RunSnapshot): { text: string; tone?: 'busy' | 'warn' } |
   return undefined;
 }
 
+/** What the run view's keys act on: the snapshot and the view's state at the key press. */
+export interface RunKeyContext extends GlobalContext {
+  snap: RunSnapshot;
+  local: Local;
+  /** The log as shown (rows) and its lines (for the search), in a pane this high. */
+  rows: readonly LogRow[];
+  logLines: RunSnapshot['log'];
+  logHeight: number;
+  session: Pick<RunSession, 'answerGate' | 'answerFailure' | 'cancel'>;
+  /** Changes the view's state (the note goes unless given). */
+  set: (patch: Partial<Local>) => void;
+  onHome: () => void;
+}
+
+type C = RunKeyContext;
+const gated = (c: C) => c.snap.status === 'waiting-gate' && !!c.snap.gate;
+const gateType = (c: C) => gated(c) && c.snap.gate!.kind === 'type-host';
+const gateConfirm = (c: C) => gated(c) && c.snap.gate!.kind !== 'type-host';
+const failing = (c: C) => c.snap.status === 'waiting-failure' && !!c.snap.failure;
+const stopping = (c: C) => !gated(c) && !failing(c) && c.local.confirmStop;
+const searchEditing = (c: C) => !gated(c) && !failing(c) && !c.local.confirmStop && !!c.local.log.search?.editing;
+const inLog = (c: C) => !gated(c) && !failing(c) && !c.local.confirmStop && !c.local.log.search?.editing;
+/** The log pane's height less its title line. */
+const logRowsShown = (c: C) => c.logHeight - 1;
+const setLog = (c: C, log: LogView) => c.set({ log });
+const search = (c: C) => c.local.log.search!;
+
+function declineGate(c: C) {
+  const gate = c.snap.gate!;
+  const title = c.snap.steps.find((s) => s.id === gate.step)?.title ?? gate.step;
+  c.set({ declinedGate: title, typed: '', wrong: undefined });
+  c.session.answerGate(false);
+}
+
+/** A failure choice's key, when the failure offers it. */
+const failureKey = (choice: FailureChoice): KeyEntry<C> => ({
+  keys: [FAILURE_KEYS[choice].key],
+  when: (c) => failing(c) && failureChoices(c.snap).includes(choice),
+  footer: choice,
+  description: `failure: ${FAILURE_KEYS[choice].label}${choice === 'skip' ? ' (never for a destructive step)' : ''}`,
+  action: (c) => c.session.answerFailure(choice),
+});
+
+const logMovement = movementKeys<C>({
+  when: inLog,
+  move: (c, d) => setLog(c, d === Infinity ? followTail(c.local.log) : scrollLog(c.local.log, c.rows, logRowsShown(c), d)),
+  page: (c) => c.logHeight - 2,
+  what: 'the log (it stops following)',
+  footer: ['jk', 'scroll'],
+  bottom: 'bottom, following the tail again',
+  endsFooter: ['G', 'follow'],
+});
+
+/** The run view's keys: a gate (typed host name, or y/n), a failure, "stop the run?", the log search, the log. */
+export const RUN_KEYS: Keymap<RunKeyContext> = [
+  // a destructive gate: the host name typed exactly
+  { keys: ['text'], when: gateType, footer: 'the host name', description: 'destructive gate: type the host name exactly', action: (c, p) => c.set({ typed: c.local.typed + p.text, wrong: undefined }) },
+  {
+    keys: ['enter'],
+    when: gateType,
+    footer: 'confirm',
+    description: 'destructive gate: confirm with the name typed',
+    action: (c) => {
+      const { expect } = c.snap.gate!;
+      const typed = c.local.typed;
+      if (typedHostMatches(expect, typed)) {
+        c.set({ typed: '', wrong: undefined });
+        return c.session.answerGate(true);
+      }
+      c.set({ wrong: typed.trim() ? `"${typed.trim()}" is not ${expect}: type it exactly (Esc declines).` : `Type ${expect} first (Esc declines).` });
+    },
+  },
+  { keys: ['esc'], when: gateType, footer: 'decline: stop here', description: 'gate: decline (the run stops there)', action: declineGate },
+  { keys: ['backspace'], when: gateType, description: 'destructive gate: delete a character', action: (c) => c.set({ typed: [...c.local.typed].slice(0, -1).join(''), wrong: undefined }) },
+  { keys: ['ctrl-u'], when: gateType, description: 'destructive gate: clear the name', action: (c) => c.set({ typed: '' }) },
+  // a confirm gate
+  { keys: ['y', 'Y'], label: 'y', when: gateConfirm, footer: 'go on', description: 'confirm gate: go on', action: (c) => c.session.answerGate(true) },
+  { keys: ['n', 'N', 'esc'], label: 'n Esc', when: gateConfirm, footer: 'decline: stop here', description: 'confirm gate: decline (the run stops there)', action: declineGate },
+  quitKey<C>({ when: gateConfirm, footer: 'quit' }),
+  helpKey<C>({ when: gateConfirm, footer: 'help' }),
+  { keys: ['any'], when: gateConfirm, description: '', action: (c) => c.set({ note: 'Answer the gate: y goes on, n or Esc stops the run here.' }) },
+  // a failure
+  failureKey('retry'),
+  failureKey('skip'),
+  failureKey('abort'),
+  quitKey<C>({ when: failing, footer: 'quit' }),
+  helpKey<C>({ when: failing }),
+  { keys: ['s'], when: failing, description: '', action: (c) => c.set({ note: 'Skip is not offered: this step is destructive. r retries, a aborts.' }) },
+  { keys: ['any'], when: failing, description: '', action: (c) => c.set({ note: `Choose: ${failureChoices(c.snap).map((x) => `${FAILURE_KEYS[x].key} ${x}`).join(', ')}.` }) },
+  // x: "stop the run?"
+  {
+    keys: ['y', 'Y'],
+    label: 'y',
+    when: stopping,
+    footer: 'stop the run',
+    description: 'after x: stop the run at the next safe point',
+    action: (c) => {
+      c.session.cancel();
+      c.set({ confirmStop: false, note: 'Stopping at the next safe point…' });
+    },
+  },
+  { keys: ['any'], when: stopping, footer: 'go on', description: 'after x: the run goes on', action: (c) => c.set({ confirmStop: false, note: 'The run goes on.' }) },
+  // the search prompt (/)
+  { keys: ['enter'], when: searchEditing, footer: 'find', description: 'search: find the newest match', action: (c) => setLog(c, gotoMatch(c.local.log, c.logLines, c.rows, logRowsShown(c), 0)) },
+  { keys: ['esc'], when: searchEditing, footer: 'cancel', description: 'search: cancel', action: (c) => setLog(c, { ...c.local.log, search: undefined }) },
+  { keys: ['backspace'], when: searchEditing, description: 'search: delete a character', action: (c) => setLog(c, { ...c.local.log, search: { ...search(c), query: [...search(c).query].slice(0, -1).join('') } }) },
+  { keys: ['text'], when: searchEditing, description: 'search: type the text to find', action: (c, p) => setLog(c, { ...c.local.log, search: { ...search(c), query: search(c).query + p.text } }) },
+  // the log
+  {
+    keys: ['esc'],
+    when: inLog,
+    footer: 'Home',
+    footerWhen: (c) => !isActive(c.snap.status),
+    description: 'clear the search; on a finished run: Home',
+    action: (c) => {
+      if (c.local.log.search) return c.set({ log: { ...c.local.log, search: undefined }, note: 'Search cleared.' });
+      if (!isActive(c.snap.status)) return c.onHome();
+      c.set({ note: 'The run is active: x stops it (asks first); q quits (asks first).' });
+    },
+  },
+  ...logMovement,
+  { keys: ['/'], when: inLog, footer: 'search', description: 'search the log (Enter finds the newest match)', action: (c) => setLog(c, { ...c.local.log, search: { query: '', editing: true } }) },
+  {
+    keys: ['n', 'N'],
+    label: 'n N',
+    when: inLog,
+    footer: 'match',
+    footerWhen: (c) => !!c.local.log.search,
+    description: 'the next (newer) / previous (older) match, shown in inverse with › at the line',
+    action: (c, p) => {
+      if (!c.local.log.search?.query) return c.set({ note: '/ searches the log first; then n next, N previous.' });
+      setLog(c, gotoMatch(c.local.log, c.logLines, c.rows, logRowsShown(c), p.is('n') ? 1 : -1));
+    },
+  },
+  {
+    keys: ['x'],
+    when: inLog,
+    footer: 'stop',
+    footerWhen: (c) => isActive(c.snap.status),
+    description: 'stop the run at the next safe point (asks first)',
+    action: (c) => (isActive(c.snap.status) ? c.set({ confirmStop: true }) : c.set({ note: 'The run has ended: nothing to stop.' })),
+  },
+  helpKey<C>({ when: inLog, footer: 'help' }),
+  quitKey<C>({ when: inLog, footer: 'quit' }),
+];
+
+/** The footer of a running run, for the App to show until the view hands its own. */
+export const RUN_FOOTER: FooterKeys = footerOf(RUN_KEYS, { snap: { status: 'running' }, local: { log: initialLogView(), typed: '', confirmStop: false } } as RunKeyContext);
+
 export function RunView({ session, width, height, active, onHome, onGlobal, onFooter, bindKeys }: RunViewProps) {
   const snap = useRunSnapshot(session);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ log: initialLogView(), typed: '', confirmStop: false }));
@@ -113,97 +264,14 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
   const latest = useRef({ rows, logHeight, snap, logLines });
   latest.current = { rows, logHeight, snap, logLines };
 
-  const finished = !isActive(snap.status);
-  const mode = snap.status === 'waiting-gate' && snap.gate ? (snap.gate.kind === 'type-host' ? 'gate-type' : 'gate-confirm') : snap.status === 'waiting-failure' && snap.failure ? 'failure' : local.confirmStop ? 'confirm-stop' : searching?.editing ? 'search' : finished ? 'finished' : 'running';
   const choices = failureChoices(snap);
-  const footerKey = `${mode}|${choices.join(',')}|${searching ? 1 : 0}`;
-  useEffect(() => {
-    onFooter?.(runFooter(mode, choices, !!searching));
-  }, [footerKey]);
 
-  useKeys((input, key: Key) => {
-    const l = getLocal();
+  const context = (): RunKeyContext => {
     const { rows, logHeight, snap, logLines } = latest.current;
-    const set = (patch: Partial<Local>) => setLocal({ ...getLocal(), note: undefined, ...patch });
-    const page = Math.max(1, logHeight - 2);
-    const h = logHeight - 1;
-    if (snap.status === 'waiting-gate' && snap.gate) {
-      const gate = snap.gate;
-      const title = snap.steps.find((s) => s.id === gate.step)?.title ?? gate.step;
-      const decline = () => {
-        set({ declinedGate: title, typed: '', wrong: undefined });
-        session.answerGate(false);
-      };
-      if (gate.kind === 'type-host') {
-        if (key.escape) return decline();
-        if (key.return) {
-          if (typedHostMatches(gate.expect, l.typed)) {
-            set({ typed: '', wrong: undefined });
-            return session.answerGate(true);
-          }
-          return set({ wrong: l.typed.trim() ? `"${l.typed.trim()}" is not ${gate.expect}: type it exactly (Esc declines).` : `Type ${gate.expect} first (Esc declines).` });
-        }
-        if (key.backspace || key.delete) return set({ typed: [...l.typed].slice(0, -1).join(''), wrong: undefined });
-        if (key.ctrl && input === 'u') return set({ typed: '' });
-        // eslint-disable-next-line no-control-regex
-        const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-        if (text && !key.ctrl && !key.meta) set({ typed: l.typed + text, wrong: undefined });
-        return;
-      }
-      if (input === 'y' || input === 'Y') return session.answerGate(true);
-      if (input === 'n' || input === 'N' || key.escape) return decline();
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      return set({ note: 'Answer the gate: y goes on, n or Esc stops the run here.' });
-    }
-    if (snap.status === 'waiting-failure' && snap.failure) {
-      const offered = failureChoices(snap);
-      for (const c of offered) if (input === FAILURE_KEYS[c].key) return session.answerFailure(c);
-      if (input === 'q') return onGlobal('quit');
-      if (input === '?') return onGlobal('help');
-      if (input === 's') return set({ note: 'Skip is not offered: this step is destructive. r retries, a aborts.' });
-      return set({ note: `Choose: ${offered.map((c) => `${FAILURE_KEYS[c].key} ${c}`).join(', ')}.` });
-    }
-    if (l.confirmStop) {
-      if (input === 'y' || input === 'Y') {
-        session.cancel();
-        return set({ confirmStop: false, note: 'Stopping at the next safe point…' });
-      }
-      return set({ confirmStop: false, note: 'The run goes on.' });
-    }
-    const search = l.log.search;
-    if (search?.editing) {
-      if (key.return) return set({ log: gotoMatch(l.log, logLines, rows, h, 0) });
-      if (key.escape) return set({ log: { ...l.log, search: undefined } });
-      if (key.backspace || key.delete) return set({ log: { ...l.log, search: { ...search, query: [...search.query].slice(0, -1).join('') } } });
-      // eslint-disable-next-line no-control-regex
-      const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-      if (text && !key.ctrl && !key.meta) set({ log: { ...l.log, search: { ...search, query: search.query + text } } });
-      return;
-    }
-    if (input === 'q') return onGlobal('quit');
-    if (input === '?') return onGlobal('help');
-    if (input === 'j' || key.downArrow) return set({ log: scrollLog(l.log, rows, h, 1) });
-    if (input === 'k' || key.upArrow) return set({ log: scrollLog(l.log, rows, h, -1) });
-    if (key.pageDown || input === ' ') return set({ log: scrollLog(l.log, rows, h, page) });
-    if (key.pageUp) return set({ log: scrollLog(l.log, rows, h, -page) });
-    if (input === 'g' || key.home) return set({ log: scrollLog(l.log, rows, h, -Infinity) });
-    if (input === 'G' || key.end) return set({ log: followTail(l.log) });
-    if (input === '/') return set({ log: { ...l.log, search: { query: '', editing: true } } });
-    if (input === 'n' || input === 'N') {
-      if (!search?.query) return set({ note: '/ searches the log first; then n next, N previous.' });
-      return set({ log: gotoMatch(l.log, logLines, rows, h, input === 'n' ? 1 : -1) });
-    }
-    if (input === 'x') {
-      if (!isActive(snap.status)) return set({ note: 'The run has ended: nothing to stop.' });
-      return set({ confirmStop: true });
-    }
-    if (key.escape) {
-      if (search) return set({ log: { ...l.log, search: undefined }, note: 'Search cleared.' });
-      if (!isActive(snap.status)) return onHome();
-      return set({ note: 'The run is active: x stops it (asks first); q quits (asks first).' });
-    }
-  }, active, bindKeys);
+    return { snap, local: getLocal(), rows, logLines, logHeight, session, set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }), onHome, onGlobal };
+  };
+  useKeymap(RUN_KEYS, context, active, bindKeys);
+  useFooter(onFooter, footerOf(RUN_KEYS, context()));
 
   // A modal takes the rows it needs; the log keeps what is left above it (see runLayout).
   const modalHeight = layout.modal;

@@ -1,7 +1,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { delay } from './testing/fixtures.js';
+import { delay, waitFor } from './testing/fixtures.js';
 import { fits, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -78,4 +78,49 @@ test('u opens the Runs screen: newest first; Enter on an interrupted run asks, y
   assert.deepEqual(resumed, ['20240430-221500-cd34']);
   f = frame();
   assert.match(f, /RUN etcd-restore/);
+});
+
+test('Runs: the footer says the keys of the list, then of the question; G / g move to the ends; ? lists the Runs keys first', async () => {
+  const { frame, press } = app({
+    runs: [
+      { runId: 'old-ok', procedure: 'etcd-backup', startedAt: '2024-04-29T10:10:00', status: 'ok' },
+      { runId: 'older-failed', procedure: 'etcd-backup', startedAt: '2024-04-28T10:10:00', status: 'failed' },
+      { ...INTERRUPTED, status: 'interrupted' },
+    ],
+  });
+  await delay();
+  await press('u');
+  await waitFor(() => /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/.test(frame()), 'the footer').catch(() => undefined);
+  assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
+  await press('G');
+  assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
+  await press('g', '\r');
+  assert.match(frame(), /Resume etcd-restore 20240430-221500-cd34\?/);
+  await waitFor(() => /y resume {2}any other key not now/.test(frame()), 'the footer').catch(() => undefined);
+  assert.match(frame(), /y resume {2}any other key not now/);
+  await press('n');
+  assert.match(frame(), /Not resumed\./);
+  await waitFor(() => /↑↓ move {2}Enter resume/.test(frame()), 'the footer').catch(() => undefined);
+  assert.match(frame(), /↑↓ move {2}Enter resume/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — Runs/);
+  assert.match(f, /KEYS HERE: RUNS/);
+  assert.ok(f.indexOf('KEYS HERE: RUNS') < f.indexOf('Enter            on an interrupted run'), 'the Runs keys open the page');
+  assert.equal(fits(f), undefined);
+});
+
+test('start-up resume offer: the footer as before; ? lists its keys first, ? again is back on the offer', async () => {
+  const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
+  await delay();
+  await waitFor(() => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(frame().split('\n').at(-1) ?? ''), 'the footer').catch(() => undefined);
+  assert.match(frame().split('\n').at(-1) ?? '', /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/);
+  await press('?');
+  const f = frame();
+  assert.match(f, /HELP — A run was interrupted/);
+  assert.ok(f.indexOf('KEYS HERE: A RUN WAS INTERRUPTED') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('resume the interrupted run'));
+  assert.equal(fits(f), undefined);
+  await press('?');
+  assert.match(frame(), /RUN INTERRUPTED/);
+  assert.deepEqual(resumed, []);
 });

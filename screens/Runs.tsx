@@ -1,10 +1,12 @@
 // Past and interrupted runs (from the journals), newest first. Enter on an interrupted one offers to
-// resume it; on a run of this console, opens it.
-import { Box, Text, type Key } from 'ink';
+// resume it; on a run of this console, opens it. Its keys: RUNS_KEYS (handler, footer, its part of `?`).
+import { Box, Text } from 'ink';
 import { moveSelection, scrollOffset } from '../src/model/home.js';
 import { formatStarted, resumable, RUN_STATUS_MARKS, sortRuns, type RunSummary } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
-import { useKeys, useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
 
 export interface RunsProps {
@@ -16,6 +18,7 @@ export interface RunsProps {
   onOpen: (runId: string) => void;
   onBack: () => void;
   onGlobal: (what: 'quit' | 'help') => void;
+  onFooter?: (keys: FooterKeys) => void;
   width: number;
   height: number;
   active: boolean;
@@ -32,37 +35,78 @@ interface Local {
   offset: number;
 }
 
-export function Runs({ runs, live, onResume, onOpen, onBack, onGlobal, width, height, active, problem, bindKeys }: RunsProps) {
+/** What the Runs keys act on. */
+export interface RunsKeyContext extends GlobalContext {
+  local: Local;
+  ids: readonly string[];
+  sorted: readonly RunSummary[];
+  live: ReadonlySet<string>;
+  set: (patch: Partial<Local>) => void;
+  onResume?: (runId: string) => string | undefined;
+  onOpen: (runId: string) => void;
+  onBack: () => void;
+}
+
+type C = RunsKeyContext;
+const current = (c: C) => (c.local.selected !== undefined && c.ids.includes(c.local.selected) ? c.local.selected : c.ids[0]);
+const asking = (c: C) => !!c.local.confirm;
+const inList = (c: C) => !c.local.confirm;
+
+/** The Runs screen's keys: the list, and the question before a resume. */
+export const RUNS_KEYS: Keymap<RunsKeyContext> = [
+  // "Resume …? y resume · n no"
+  {
+    keys: ['y', 'Y'],
+    label: 'y',
+    when: (c) => asking(c) && !!c.onResume,
+    footer: 'resume',
+    description: 'while asked: resume the run (it re-checks the interrupted step first)',
+    action: (c) => c.set({ confirm: undefined, note: c.onResume!(c.local.confirm!) }),
+  },
+  { keys: ['any'], when: asking, footer: 'not now', description: 'while asked: do not resume', action: (c) => c.set({ confirm: undefined, note: 'Not resumed.' }) },
+  // the list; exactly as before in the footer: ↑↓ move (j/k and the rest of the movement keys go unsaid)
+  ...movementKeys<C>({ when: inList, move: (c, d) => c.set({ selected: moveSelection(c.ids, current(c), d), note: undefined }), what: 'the selection', footer: ['↑↓', 'move'] }),
+  {
+    keys: ['enter'],
+    when: inList,
+    footer: 'resume (interrupted)',
+    description: 'on an interrupted run (! INTERRUPTED): offer to resume it; on a run of this session: open it',
+    action: (c) => {
+      const run = c.sorted.find((r) => r.runId === current(c));
+      if (!run) return;
+      if (c.live.has(run.runId)) return c.onOpen(run.runId);
+      if (!resumable(run)) return c.set({ note: `${run.runId} ${RUN_STATUS_MARKS[run.status].word}: only an interrupted run can be resumed.` });
+      if (!c.onResume) return c.set({ note: 'Resuming is not available in this build (the engine is not wired).' });
+      c.set({ confirm: run.runId, note: undefined });
+    },
+  },
+  { keys: ['esc'], when: inList, footer: 'back', description: 'back to Home', action: (c) => c.onBack() },
+  helpKey<C>({ when: inList, footer: 'help' }),
+  quitKey<C>({ when: inList, footer: 'quit' }),
+];
+
+/** The list's footer, for the App to show until the screen hands its own. */
+export const RUNS_LIST_FOOTER: FooterKeys = footerOf(RUNS_KEYS, { local: { offset: 0 } } as RunsKeyContext);
+
+export function Runs({ runs, live, onResume, onOpen, onBack, onGlobal, onFooter, width, height, active, problem, bindKeys }: RunsProps) {
   const sorted = sortRuns(runs);
   const ids = sorted.map((r) => r.runId);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ selected: ids[0], offset: 0 }));
   const sel = local.selected !== undefined && ids.includes(local.selected) ? local.selected : ids[0];
 
-  useKeys((input: string, key: Key) => {
-    const l = getLocal();
-    const cur = l.selected !== undefined && ids.includes(l.selected) ? l.selected : ids[0];
-    const run = sorted.find((r) => r.runId === cur);
-    if (l.confirm) {
-      if ((input === 'y' || input === 'Y') && onResume) {
-        const err = onResume(l.confirm);
-        return setLocal({ ...l, confirm: undefined, note: err });
-      }
-      return setLocal({ ...l, confirm: undefined, note: 'Not resumed.' });
-    }
-    if (input === 'q') return onGlobal('quit');
-    if (input === '?') return onGlobal('help');
-    if (key.escape) return onBack();
-    if (input === 'j' || key.downArrow) return setLocal({ ...l, selected: moveSelection(ids, cur, 1), note: undefined });
-    if (input === 'k' || key.upArrow) return setLocal({ ...l, selected: moveSelection(ids, cur, -1), note: undefined });
-    if (input === 'g' || key.home) return setLocal({ ...l, selected: ids[0], note: undefined });
-    if (input === 'G' || key.end) return setLocal({ ...l, selected: ids[ids.length - 1], note: undefined });
-    if (key.return && run) {
-      if (live.has(run.runId)) return onOpen(run.runId);
-      if (!resumable(run)) return setLocal({ ...l, note: `${run.runId} ${RUN_STATUS_MARKS[run.status].word}: only an interrupted run can be resumed.` });
-      if (!onResume) return setLocal({ ...l, note: 'Resuming is not available in this build (the engine is not wired).' });
-      return setLocal({ ...l, confirm: run.runId, note: undefined });
-    }
-  }, active, bindKeys);
+  const context = (): RunsKeyContext => ({
+    local: getLocal(),
+    ids,
+    sorted,
+    live,
+    set: (patch) => setLocal({ ...getLocal(), ...patch }),
+    onResume,
+    onOpen,
+    onBack,
+    onGlobal,
+  });
+  useKeymap(RUNS_KEYS, context, active, bindKeys);
+  useFooter(onFooter, footerOf(RUNS_KEYS, context()));
 
   const listHeight = Math.max(1, height - 3);
   const index = sel === undefined ? -1 : ids.indexOf(sel);

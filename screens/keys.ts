@@ -1,108 +1,21 @@
-// Every key of the console, for the Help screen and the footer line.
+// The footer line: the keys of a prompt of the App, or of the screen (from its keymap, screens/keymap.ts),
+// until a self-keyed screen hands its own.
 import type { Prompt, Route } from '../src/model/console-state.js';
+import { HEALTH_FOOTER } from './Health.js';
+import { HOME_FOOTER } from './Home.js';
+import { NODES_LIST_FOOTER } from './Nodes.js';
+import { NODE_PODS_FOOTER } from './NodePods.js';
+import { DRAIN_RUNNING_FOOTER } from './DrainView.js';
+import { RUNS_LIST_FOOTER } from './Runs.js';
+import { RUN_FOOTER } from './RunView.js';
+import { RESUME_FOOTER } from './ResumeOffer.js';
+import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
+import { footerOf } from './keymap.js';
 
-export interface KeyHelp {
-  keys: string;
-  what: string;
-}
-
-export const KEY_HELP: readonly KeyHelp[] = [
-  { keys: '↑ ↓  j k', what: 'move in the focused list; scroll a detail or this help' },
-  { keys: 'PgUp PgDn  g G', what: 'a page up/down; top / bottom (detail and help)' },
-  { keys: 'Tab  ← →', what: 'switch between the hosts and procedures panes (the focused one has a double border and ▶)' },
-  { keys: 'Enter', what: 'open the selected host or procedure' },
-  { keys: 'Esc', what: 'back one screen; at Home, clear the focused list\'s filter' },
-  { keys: '/', what: 'filter the focused list as you type (Enter keeps it, Esc clears it)' },
-  { keys: ':', what: 'jump to a procedure by id (Tab completes, Enter opens it)' },
-  { keys: 'r', what: 're-probe the selected host (Home hosts pane, host detail)' },
-  { keys: 'R', what: 're-probe every host' },
-  { keys: 'h', what: 'Home: open the Health matrix (hosts × checks; starts the checks the first time)' },
-  { keys: '← → h l', what: 'Health: move between checks (the columns scroll; ‹ n more / n more › say what is hidden)' },
-  { keys: 'Enter', what: 'Health: the selected cell in full (message, fix, facts, raw output)' },
-  { keys: 'r  R', what: 'Health: re-run the selected cell / every cell' },
-  { keys: 'p', what: 'Health: problems only (rows and columns with ! ✗ E), again to show all' },
-  { keys: '/', what: 'Health: filter by host name or role, and/or check id' },
-  { keys: '✓ ! ✗ E - … ·', what: 'Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply' },
-  { keys: 'n', what: 'Home: the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)' },
-  { keys: 'c  u', what: 'Nodes: cordon / uncordon the selected node (oc adm manage-node --schedulable=false/true)' },
-  { keys: 'Enter  r', what: 'Nodes: the selected node\'s pods (owner kind, emptyDir); r reads the list again' },
-  { keys: 'd', what: 'Nodes: drain the selected node: an options form (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly' },
-  { keys: 'Esc', what: 'Drain: cancel the running drain (oc is stopped, the node is read back and its state shown); after it, back to Nodes; u uncordons' },
-  { keys: 'u', what: 'Home: the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)' },
-  { keys: 'Enter', what: 'on a built procedure: its parameter form → the plan → the run' },
-  { keys: 'Tab ↑↓ Enter', what: 'Procedure form: next/previous field; ↑↓ choose in a list; Enter on the last field (or p outside a text field) plans' },
-  { keys: 'r  Enter', what: 'Plan: run it (asks y/N first); Esc back to the form' },
-  { keys: 'j k PgUp PgDn', what: 'Run: scroll the log (stops following); G or End follows the tail again' },
-  { keys: '/  n  N', what: 'Run: search the log; next (newer) / previous (older) match, shown in inverse with › at the line' },
-  { keys: 'y n  name', what: 'Run gate: y/n for a confirm gate; a destructive gate needs the host name typed exactly; Esc declines (the run stops there)' },
-  { keys: 'r s a', what: 'Run failure: retry, skip (never for a destructive step), abort' },
-  { keys: 'x', what: 'Run: stop the run at the next safe point (asks first); Esc on a finished run: Home' },
-  { keys: '?', what: 'this help' },
-  { keys: 'q  Ctrl-C', what: 'quit (asks first while a run is active)' },
-];
+// The pages' keys apply in every state: their footers need no state.
+const PAGE = {} as DetailKeyContext;
 
 export type FooterKeys = [string, string][];
-
-export type RunMode = 'gate-type' | 'gate-confirm' | 'failure' | 'confirm-stop' | 'search' | 'finished' | 'running';
-
-/** The run view's keys in each of its modes. */
-export function runFooter(mode: RunMode, choices: readonly string[] = [], searching = false): FooterKeys {
-  switch (mode) {
-    case 'gate-type':
-      return [['type', 'the host name'], ['Enter', 'confirm'], ['Esc', 'decline: stop here']];
-    case 'gate-confirm':
-      return [['y', 'go on'], ['n Esc', 'decline: stop here'], ['q', 'quit'], ['?', 'help']];
-    case 'failure':
-      return [...choices.map((c): [string, string] => [c[0]!, c]), ['q', 'quit']];
-    case 'confirm-stop':
-      return [['y', 'stop the run'], ['any other key', 'go on']];
-    case 'search':
-      return [['Enter', 'find'], ['Esc', 'cancel']];
-    case 'finished':
-      return [['Esc', 'Home'], ['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['?', 'help'], ['q', 'quit']];
-    case 'running':
-      return [['jk', 'scroll'], ['G', 'follow'], ['/', 'search'], ...(searching ? [['n N', 'match'] as [string, string]] : []), ['x', 'stop'], ['?', 'help'], ['q', 'quit']];
-  }
-}
-
-/** The Procedure screen's keys: form (text or choice field), plan, confirmation. */
-export function procedureFooter(phase: 'form-text' | 'form-choice' | 'plan' | 'confirm'): FooterKeys {
-  switch (phase) {
-    case 'form-text':
-      return [['Tab ↓', 'next field'], ['↑', 'previous'], ['Enter', 'next / plan'], ['Esc', 'back']];
-    case 'form-choice':
-      return [['↑↓', 'choose'], ['Tab', 'next field'], ['Enter', 'next / plan'], ['p', 'plan'], ['Esc', 'back'], ['?', 'help']];
-    case 'plan':
-      return [['r Enter', 'run…'], ['jk PgDn', 'scroll'], ['Esc', 'form'], ['?', 'help'], ['q', 'quit']];
-    case 'confirm':
-      return [['y', 'run it now'], ['n Esc', 'not now']];
-  }
-}
-
-export type NodesMode = 'list' | 'filter' | 'modal' | 'modal-text' | 'unavailable' | 'pods' | 'drain-running' | 'drain-done';
-
-/** The Nodes screens' keys: the list, its filter prompt, the drain options modal, a node's pods, the drain. */
-export function nodesFooter(mode: NodesMode): FooterKeys {
-  switch (mode) {
-    case 'list':
-      // exactly 80 columns: the arrows go unsaid (the help lists them)
-      return [['Enter', 'pods'], ['c', 'cordon'], ['u', 'uncordon'], ['d', 'drain'], ['r', 'refresh'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
-    case 'filter':
-      return [['Enter', 'keep filter'], ['Esc', 'clear'], ['↑↓', 'move']];
-    case 'modal':
-      return [['↑↓ Tab', 'field'], ['Space', 'toggle'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
-    case 'modal-text':
-      return [['↑↓ Tab', 'field'], ['type', 'the value'], ['Enter', 'start the drain'], ['Esc', 'cancel']];
-    case 'unavailable':
-      return [['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
-    case 'pods':
-      return [['↑↓', 'move'], ['r', 'refresh'], ['Esc', 'nodes'], ['?', 'help'], ['q', 'quit']];
-    case 'drain-running':
-      return [['Esc', 'cancel the drain'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
-    case 'drain-done':
-      return [['Esc', 'back to Nodes'], ['u', 'uncordon'], ['jk', 'scroll pods'], ['?', 'help'], ['q', 'quit']];
-  }
-}
 
 /** The footer: the keys valid on this screen (or in this prompt), as [key, what] pairs. */
 export function footerKeys(route: Route, prompt: Prompt | undefined): [string, string][] {
@@ -111,29 +24,29 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
   if (prompt?.kind === 'confirm-quit') return [['y', 'quit'], ['any other key', 'stay']];
   switch (route.screen) {
     case 'home':
-      // 80 columns hold exactly this: r says "probe" (the help says re-probe).
-      return [['Tab', 'pane'], ['h', 'health'], ['n', 'nodes'], ['u', 'runs'], ['/', 'filter'], [':', 'jump'], ['r', 'probe'], ['?', 'help'], ['q', 'quit']];
+      return HOME_FOOTER;
     case 'health':
-      return [['↑↓←→', 'cell'], ['Enter', 'detail'], ['r', 're-run'], ['R', 'all'], ['p', 'problems'], ['/', 'filter'], ['Esc', 'back'], ['?', 'help']];
+      return HEALTH_FOOTER;
     case 'health-cell':
-      return [['Esc', 'back'], ['jk', 'scroll'], ['r', 're-run'], ['?', 'help'], ['q', 'quit']];
+      return footerOf(HEALTH_CELL_KEYS, PAGE);
     case 'host':
-      return [['Esc', 'back'], ['r', 're-probe'], ['jk', 'scroll'], [':', 'jump'], ['?', 'help'], ['q', 'quit']];
+      return footerOf(HOST_KEYS, PAGE);
     case 'procedure':
-      return [['Esc', 'back'], ['jk', 'scroll'], [':', 'jump'], ['?', 'help'], ['q', 'quit']];
+      // a built one hands its own (PROCEDURE_KEYS); this is the detail of one not built yet
+      return footerOf(PROCEDURE_DETAIL_KEYS, PAGE);
     case 'help':
-      return [['Esc', 'back'], ['jk', 'scroll'], ['q', 'quit']];
+      return footerOf(HELP_KEYS, PAGE);
     case 'run':
-      return runFooter('running');
+      return RUN_FOOTER;
     case 'runs':
-      return [['↑↓', 'move'], ['Enter', 'resume (interrupted)'], ['Esc', 'back'], ['?', 'help'], ['q', 'quit']];
+      return RUNS_LIST_FOOTER;
     case 'resume':
-      return [['r', 'resume'], ['↑↓', 'choose'], ['Esc', 'ignore'], ['u', 'all runs'], ['q', 'quit']];
+      return RESUME_FOOTER;
     case 'nodes':
-      return nodesFooter('list');
+      return NODES_LIST_FOOTER;
     case 'node-pods':
-      return nodesFooter('pods');
+      return NODE_PODS_FOOTER;
     case 'drain':
-      return nodesFooter('drain-running');
+      return DRAIN_RUNNING_FOOTER;
   }
 }

@@ -1,7 +1,9 @@
-// A bordered box of text lines that scrolls with j/k, arrows, PgUp/PgDn, g/G (used by detail and help).
+// A bordered box of text lines that scrolls with the common movement keys: j/k, arrows, PgUp/PgDn, Space,
+// Ctrl-D/Ctrl-U, g/G, Home/End (used by detail and help).
 import { useEffect, useMemo, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { wrap } from '../../src/model/text.js';
+import { useListMovement } from '../hooks/useKeymap.js';
 import { Txt, useToneColor, type Tone } from '../theme.js';
 
 export interface Line {
@@ -36,19 +38,8 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
     if (top > max) setTop(max);
   }, [top, max]);
 
-  useInput(
-    (input, key) => {
-      let d = 0;
-      if (input === 'j' || key.downArrow) d = 1;
-      else if (input === 'k' || key.upArrow) d = -1;
-      else if (key.pageDown || input === ' ') d = bodyHeight - 1;
-      else if (key.pageUp) d = -(bodyHeight - 1);
-      else if (input === 'g' || key.home) d = -Infinity;
-      else if (input === 'G' || key.end) d = Infinity;
-      if (d !== 0) setTop((t) => Math.max(0, Math.min(max, t + d)));
-    },
-    { isActive: active },
-  );
+  // The common movement keys (screens/keymap.ts movementKeys): a page is the box less one line.
+  useListMovement({ move: (d) => setTop((t) => Math.max(0, Math.min(max, t + d))), page: bodyHeight - 1 }, active);
 
   const shownTop = Math.min(top, max);
   const visible = wrapped.slice(shownTop, shownTop + bodyHeight);

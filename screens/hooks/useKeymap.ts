@@ -1,0 +1,36 @@
+// The hooks of screens/keymap.ts: a screen's keymap as its input handler, its footer handed to the App, and
+// the movement keys of a component that has nothing but them (the Pager).
+import { useEffect, useMemo, useRef } from 'react';
+import { dispatchKey, movementKeys, type FooterKeys, type Keymap } from '../keymap.js';
+import { useKeys, type BindKeys } from './useKeys.js';
+
+/**
+ * Feeds every key press to the keymap, with the context `context()` returns at that moment (read the
+ * latest state there: several presses can arrive before a re-render). See useKeys for `active`, `bind`.
+ */
+export function useKeymap<C>(keymap: Keymap<C>, context: () => C, active: boolean, bind?: BindKeys): void {
+  useKeys((input, key) => void dispatchKey(keymap, context(), input, key), active, bind);
+}
+
+/** Hands the footer to the App whenever it changes. */
+export function useFooter(onFooter: ((keys: FooterKeys) => void) | undefined, keys: FooterKeys): void {
+  const sig = JSON.stringify(keys);
+  useEffect(() => {
+    onFooter?.(keys);
+  }, [sig]);
+}
+
+export interface ListMovement {
+  /** Move by `delta` rows; ±Infinity: to the first / last. */
+  move: (delta: number) => void;
+  /** Rows in a page (PgUp/PgDn/Space); default 10. */
+  page?: number;
+}
+
+/** The movement keys alone (movementKeys), for a component without other keys. */
+export function useListMovement(movement: ListMovement, active: boolean, bind?: BindKeys): void {
+  const ref = useRef(movement);
+  ref.current = movement;
+  const keymap = useMemo(() => movementKeys<ListMovement>({ move: (m, d) => m.move(d), page: (m) => m.page ?? 10 }), []);
+  useKeymap(keymap, () => ref.current, active, bind);
+}
