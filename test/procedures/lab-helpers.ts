@@ -64,7 +64,7 @@ export async function assertLabUp(): Promise<void> {
 }
 
 export interface Day2Options {
-  /** default 400 s */
+  /** default 900 s: a whole restore with three API restarts, on a machine that may be busy (400 s was too short there) */
   timeoutMs?: number;
   /** the built console (bin/day2-tui) instead of the sources through tsx */
   bin?: boolean;
@@ -89,7 +89,7 @@ export function numberedOcDay2(root: () => string, timeoutMs: number): (procedur
 export function day2(procedure: string, params: Record<string, string>, stateDir: string, opts: Day2Options = {}): Promise<Result> {
   const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
   const args = ['run', procedure, ...p, '--yes', ...labArgs(stateDir, opts.inventory)];
-  return opts.bin ? run(BIN, args, opts.timeoutMs ?? 400_000, opts.env) : run(process.execPath, ['--import', 'tsx', MAIN, ...args], opts.timeoutMs ?? 400_000, opts.env);
+  return opts.bin ? run(BIN, args, opts.timeoutMs ?? 900_000, opts.env) : run(process.execPath, ['--import', 'tsx', MAIN, ...args], opts.timeoutMs ?? 900_000, opts.env);
 }
 
 /** Today as YYYYMMDD (local time), as the backups name their directories. */
