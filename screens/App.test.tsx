@@ -85,6 +85,15 @@ test('? shows the help, Esc (or ? again) goes back', async () => {
   assert.match(frame(), /▶ HOSTS/);
 });
 
+test('Esc and q in one read (as tmux or a slow link sends them) go back from the help, then quit', async () => {
+  const { frame, press, quits } = renderApp();
+  await delay();
+  await press('?');
+  assert.match(frame(), /▶ HELP/);
+  await press(`${ESC}q`);
+  await waitFor(() => quits() === 1, 'the quit');
+});
+
 test('? on Home lists the Home keys first (with Home\'s footer words), then those of every screen', async () => {
   const { frame, press } = renderApp();
   await delay();

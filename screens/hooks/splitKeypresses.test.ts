@@ -24,3 +24,9 @@ test('tab and backspace inside a chunk keep their meaning', () => {
   assert.equal(keys[1]![1].tab, true);
   assert.equal(keys[2]![1].backspace, true);
 });
+
+test('Esc and a key in one read (Ink: Meta-key) are the two presses: Esc, then the key', () => {
+  const keys = splitKeypresses('q', { ...none, meta: true });
+  assert.deepEqual(keys.map(([i, k]) => [i, k.escape, k.meta]), [['', true, false], ['q', false, false]]);
+  assert.equal(splitKeypresses('c', { ...none, meta: true, ctrl: true }).length, 1, 'Ctrl-Meta stays as Ink read it');
+});
