@@ -6,21 +6,15 @@ import { Box, Text } from 'ink';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
 import type { NodesControl } from './hooks/useNodes.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface NodePodsProps {
+export interface NodePodsProps extends ScreenFrameProps {
   node: string;
   nodes: NodesControl;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  bindKeys?: BindKeys;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 /** What the keys of a node's pods act on. */
@@ -46,7 +40,9 @@ export const NODE_PODS_KEYS: Keymap<NodePodsKeyContext> = [
 
 export const NODE_PODS_FOOTER: FooterKeys = footerOf(NODE_PODS_KEYS, {} as NodePodsKeyContext);
 
-export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, width, height, active }: NodePodsProps) {
+export function NodePods(props: NodePodsProps) {
+  const { node, nodes } = props;
+  const { onBack, onGlobal, onFooter, bindKeys, width, height, active } = useScreen(props);
   const data = nodes.data.pods.get(node);
   const rows = podRows(data?.pods ?? []);
   const keys = rows.map((r) => r.key);
