@@ -362,20 +362,25 @@ export function App(props: AppProps) {
   });
 
   const handleKey = (input: string, key: Key): void => {
-    if (key.ctrl && input === 'c') return dispatch({ type: 'interrupt' });
+    if (key.ctrl && input === 'c') {
+      dispatch({ type: 'interrupt' });
+      return;
+    }
     const prompt = stateRef.current.prompt;
     const route = currentRoute(stateRef.current);
     if (prompt) {
-      if (prompt.kind === 'confirm-quit') return dispatch({ type: 'text', text: input });
-      if (key.return) return dispatch({ type: 'enter' });
-      if (key.escape) return dispatch({ type: 'back' });
-      if (key.backspace || key.delete) return dispatch({ type: 'backspace' });
-      if (key.tab) return dispatch({ type: 'complete' });
-      if (key.upArrow) return dispatch({ type: 'move', delta: -1 });
-      if (key.downArrow) return dispatch({ type: 'move', delta: 1 });
-      // eslint-disable-next-line no-control-regex
-      const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-      if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
+      if (prompt.kind === 'confirm-quit') dispatch({ type: 'text', text: input });
+      else if (key.return) dispatch({ type: 'enter' });
+      else if (key.escape) dispatch({ type: 'back' });
+      else if (key.backspace || key.delete) dispatch({ type: 'backspace' });
+      else if (key.tab) dispatch({ type: 'complete' });
+      else if (key.upArrow) dispatch({ type: 'move', delta: -1 });
+      else if (key.downArrow) dispatch({ type: 'move', delta: 1 });
+      else {
+        // eslint-disable-next-line no-control-regex
+        const text = input.replace(/[\x00-\x1f\x7f]/g, '');
+        if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
+      }
       return;
     }
     // These screens have modes of their own (text fields, modals): they take every key and call back.

@@ -1,7 +1,7 @@
 // The pods on one node: namespace, name, status, owner (kind and name: DC, RC, RS, DS, StatefulSet,
 // Job, bare, static) and whether it keeps local data in an emptyDir — what a drain will meet. The
 // selected pod in full under the list. Read when the screen opens; r reads again. Its keys: NODE_PODS_KEYS.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
@@ -52,9 +52,11 @@ export function NodePods(props: NodePodsProps) {
   const prevOffset = useRef(0);
 
   // Always read afresh: the pods move (a drain, a deployment) while the list is away.
+  // (loadPods is the same function as long as the App's node service is: `nodes` itself changes with every answer)
+  const { loadPods } = nodes;
   useEffect(() => {
-    nodes.loadPods(node);
-  }, [node]);
+    loadPods(node);
+  }, [node, loadPods]);
   const context = (): NodePodsKeyContext => ({
     keys: latest.current,
     selected: getLocal().selected,
@@ -77,7 +79,7 @@ export function NodePods(props: NodePodsProps) {
   const range = rows.length > listHeight ? ` ${offset + 1}-${offset + shown.length}/${rows.length}` : '';
   const summary = data?.pods ? podsSummary(data.pods) : data?.loading ? '… reading' : '';
 
-  let body;
+  let body: ReactNode;
   if (!data?.pods) {
     body = data?.error ? (
       <>

@@ -3,7 +3,7 @@
 // c / u cordon and uncordon, Enter opens the node's pods, d opens the drain options (DrainModal), r reads
 // the list again, / filters; every key once, in NODES_KEYS, which gives the handler, the footer and the
 // Nodes part of the `?` page. Renders what the NodesControl holds; never runs anything itself.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { DrainOptions } from '../src/nodes/drain.js';
 import { commonDomain, scrollOffset } from '../src/model/home.js';
@@ -216,6 +216,7 @@ export function Nodes(props: NodesProps) {
   const prevOffset = useRef(0);
 
   // First visit: read the list (later visits show what was read; r reads again).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on mount — with its dependencies a failed read (no list, not loading) would read again at once, in a loop
   useEffect(() => {
     if (nodes.available && !nodes.data.list && !nodes.data.loading) nodes.refresh();
   }, []);
@@ -297,7 +298,7 @@ export function Nodes(props: NodesProps) {
   const withDomain = `NODES${filterText}${range}${domain ? ` (${domain})` : ''}${summary}`;
   const title = [...withDomain].length + when.length + 1 <= width ? withDomain : `NODES${filterText}${range}${summary}`;
 
-  let body;
+  let body: ReactNode;
   if (!data.list) {
     body = data.error ? (
       <>

@@ -263,6 +263,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   useEffect(() => () => void (mounted.current = false), []);
   const wanted = props.discover ? discoveryWanted(local.form) : [];
   const wantedKey = wanted.map((w) => `${w.param}\u0000${w.host}`).join('\n');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key = procedure id); re-running on every render would put 'looking' again and again
   useEffect(() => {
     const discover = props.discover;
     if (!discover) return;

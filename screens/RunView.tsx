@@ -218,6 +218,7 @@ export function RunView(props: RunViewProps) {
   const onHome = props.onHome ?? frame.onBack;
   const snap = useRunSnapshot(session);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ log: initialLogView(), typed: '', confirmStop: false }));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runHosts reads only the steps and the log; a new snapshot with the same ones keeps `hosts` (and what is memoised on it)
   const hosts = useMemo(() => runHosts(snap), [snap.steps, snap.log]);
   const domain = useMemo(() => commonDomain(hosts.map((name) => ({ name }))), [hosts]);
   const multiHost = hosts.length > 1;
@@ -229,7 +230,7 @@ export function RunView(props: RunViewProps) {
   const gateKey = snap.gate ? `${snap.gate.step}:${snap.gate.kind}:${snap.gate.expect ?? ''}` : undefined;
   useEffect(() => {
     if (getLocal().gateKey !== gateKey) setLocal({ ...getLocal(), gateKey, typed: '', wrong: undefined });
-  }, [gateKey]);
+  }, [gateKey, getLocal, setLocal]);
 
   const headline = runHeadline(snap, { declinedGate: local.declinedGate });
   const cmd = commandLine(snap);
