@@ -10,7 +10,7 @@ import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { DiscoverFn } from '../src/model/discovery.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
-import { cellKey, type HealthRun } from '../src/model/health.js';
+import type { HealthRun } from '../src/model/health.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import {
   currentRoute,
@@ -25,21 +25,11 @@ import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKey
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
-import { Health, HEALTH_KEYS, type HealthKeyContext } from './Health.js';
-import { HealthCell } from './HealthCell.js';
-import { Help } from './Help.js';
-import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
-import { dispatchKey, type Keymap } from './keymap.js';
-import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PAGE_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
-import { DrainView } from './DrainView.js';
-import { NodePods } from './NodePods.js';
-import { Nodes } from './Nodes.js';
-import { HostDetail } from './HostDetail.js';
-import { ProcedureDetail } from './ProcedureDetail.js';
-import { ProcedureScreen, type PlanFn, type ValidateFn } from './Procedure.js';
-import { ResumeOffer } from './ResumeOffer.js';
-import { Runs } from './Runs.js';
-import { RunView } from './RunView.js';
+import { dispatchKey } from './keymap.js';
+import { PAGE_KEYS } from './details.js';
+import type { PlanFn, ValidateFn } from './Procedure.js';
+import { ScreenContext, type ScreenFrame } from './context.js';
+import { isSelfKeyed, routeSpec, routeTitle, type AppKeyContext, type RouteEnv } from './routes.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useNodes } from './hooks/useNodes.js';
@@ -100,35 +90,6 @@ export interface AppProps {
   /** Fixed size (tests); default: the terminal's, following resizes. */
   columns?: number;
   rows?: number;
-}
-
-function routeTitle(route: Route): string {
-  switch (route.screen) {
-    case 'home':
-      return 'Home';
-    case 'help':
-      return 'Help';
-    case 'host':
-      return `Home › host ${route.host}`;
-    case 'procedure':
-      return `Home › ${route.id}`;
-    case 'health':
-      return 'Home › Health';
-    case 'health-cell':
-      return `Health › ${route.check}`;
-    case 'run':
-      return `Home › run ${route.runId}`;
-    case 'runs':
-      return 'Home › Runs';
-    case 'resume':
-      return 'Interrupted run';
-    case 'nodes':
-      return 'Home › Nodes';
-    case 'node-pods':
-      return `Nodes › pods on ${route.node.split('.')[0]}`;
-    case 'drain':
-      return `Nodes › drain ${route.node.split('.')[0]}`;
-  }
 }
 
 function Header({ inventory, version, route, width }: { inventory: Inventory; version: string; route: Route; width: number }) {
@@ -198,18 +159,6 @@ function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState
     </Box>
   );
 }
-
-type AppKeyContext = HomeKeyContext & HealthKeyContext & DetailKeyContext;
-
-/** The keymaps of the screens the App keys itself (the others are self-keyed: see selfKeyed). */
-const APP_KEYMAPS: Partial<Record<Route['screen'], Keymap<AppKeyContext>>> = {
-  home: HOME_KEYS,
-  health: HEALTH_KEYS,
-  'health-cell': HEALTH_CELL_KEYS,
-  host: HOST_KEYS,
-  procedure: PROCEDURE_DETAIL_KEYS,
-  help: HELP_KEYS,
-};
 
 export function App(props: AppProps) {
   const { inventory, catalogue, monitor, version, noColor, quitBlocker, onQuit } = props;
@@ -318,16 +267,9 @@ export function App(props: AppProps) {
 
   const procedures = props.procedures ?? [];
   const findProcedure = (id: string) => procedures.find((p) => p.entry.id === id);
+  // Screens with modes of their own take every key (see routes.tsx, selfKeyed).
   function selfKeyed(route: Route): boolean {
-    return (
-      route.screen === 'run' ||
-      route.screen === 'runs' ||
-      route.screen === 'resume' ||
-      route.screen === 'nodes' ||
-      route.screen === 'node-pods' ||
-      (route.screen === 'drain' && drainRef.current?.options.node === route.node) ||
-      (route.screen === 'procedure' && !!findProcedure(route.id))
-    );
+    return isSelfKeyed(route, env);
   }
   const onGlobal = (what: 'quit' | 'help') => dispatch({ type: what });
   const adopt = (make: () => RunSession): string | undefined => {
@@ -341,7 +283,6 @@ export function App(props: AppProps) {
       return `Could not start: ${err instanceof Error ? err.message : String(err)}`;
     }
   };
-  const startRun = props.startRun;
   const resumeRun = props.resumeRun;
   const onResume = resumeRun ? (runId: string) => adopt(() => resumeRun(runId)) : undefined;
   const routeKey = JSON.stringify(route);
@@ -351,6 +292,23 @@ export function App(props: AppProps) {
     screenKeys.current = { route: routeKey, handler };
   };
   const onFooter = (keys: FooterKeys) => setScreenFooter({ route: routeKey, keys });
+  const env: RouteEnv = {
+    app: props,
+    state,
+    connectivity,
+    health,
+    nodes,
+    sessions: sessions.current,
+    drainRef,
+    formMemory: formMemory.current,
+    nodesMemory,
+    interrupted,
+    routeKey,
+    dispatch,
+    adopt,
+    onResume,
+    findProcedure,
+  };
 
   const rerun = (all: boolean) => {
     const run = healthRef.current;
@@ -404,20 +362,25 @@ export function App(props: AppProps) {
   });
 
   const handleKey = (input: string, key: Key): void => {
-    if (key.ctrl && input === 'c') return dispatch({ type: 'interrupt' });
+    if (key.ctrl && input === 'c') {
+      dispatch({ type: 'interrupt' });
+      return;
+    }
     const prompt = stateRef.current.prompt;
     const route = currentRoute(stateRef.current);
     if (prompt) {
-      if (prompt.kind === 'confirm-quit') return dispatch({ type: 'text', text: input });
-      if (key.return) return dispatch({ type: 'enter' });
-      if (key.escape) return dispatch({ type: 'back' });
-      if (key.backspace || key.delete) return dispatch({ type: 'backspace' });
-      if (key.tab) return dispatch({ type: 'complete' });
-      if (key.upArrow) return dispatch({ type: 'move', delta: -1 });
-      if (key.downArrow) return dispatch({ type: 'move', delta: 1 });
-      // eslint-disable-next-line no-control-regex
-      const text = input.replace(/[\x00-\x1f\x7f]/g, '');
-      if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
+      if (prompt.kind === 'confirm-quit') dispatch({ type: 'text', text: input });
+      else if (key.return) dispatch({ type: 'enter' });
+      else if (key.escape) dispatch({ type: 'back' });
+      else if (key.backspace || key.delete) dispatch({ type: 'backspace' });
+      else if (key.tab) dispatch({ type: 'complete' });
+      else if (key.upArrow) dispatch({ type: 'move', delta: -1 });
+      else if (key.downArrow) dispatch({ type: 'move', delta: 1 });
+      else {
+        // eslint-disable-next-line no-control-regex
+        const text = input.replace(/[\x00-\x1f\x7f]/g, '');
+        if (text && !key.ctrl && !key.meta) dispatch({ type: 'text', text });
+      }
       return;
     }
     // These screens have modes of their own (text fields, modals): they take every key and call back.
@@ -428,7 +391,7 @@ export function App(props: AppProps) {
       return;
     }
     // Home, Health and the pages: the App feeds their keymaps (the pages' Pager scrolls itself).
-    dispatchKey(APP_KEYMAPS[route.screen] ?? PAGE_KEYS, appKeys, input, key);
+    dispatchKey(routeSpec(route).keymap ?? PAGE_KEYS, appKeys, input, key);
   };
 
   // Ink redraws the whole screen when the output reaches the terminal's last row: keep one free.
@@ -446,212 +409,15 @@ export function App(props: AppProps) {
   const bodyHeight = height - 2 - (messageText ? 1 : 0);
   const active = !state.prompt;
 
-  let body: ReactNode;
-  switch (route.screen) {
-    case 'home':
-      body = (
-        <Home
-          inventory={inventory}
-          catalogue={catalogue}
-          connectivity={connectivity}
-          health={health}
-          focus={state.focus}
-          selected={state.selected}
-          filter={state.filter}
-          width={width}
-          height={bodyHeight}
-        />
-      );
-      break;
-    case 'help': {
-      // The keys of the screen it was opened on come first (a procedure not built yet is a plain detail).
-      const under = state.stack[state.stack.length - 2];
-      const screen = under?.screen === 'procedure' && !findProcedure(under.id) ? undefined : under?.screen;
-      body = <Help width={width} height={bodyHeight} active={active} demo={inventory.source.kind === 'demo'} screen={screen} />;
-      break;
-    }
-    case 'host': {
-      const host = inventory.hosts.find((h) => h.name === route.host);
-      body = host ? (
-        <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} health={health} width={width} height={bodyHeight} active={active} />
-      ) : (
-        <Txt tone="bad">{`Host ${route.host} is not in the inventory.`}</Txt>
-      );
-      break;
-    }
-    case 'procedure': {
-      const procedure = findProcedure(route.id);
-      if (procedure) {
-        body = (
-          <ProcedureScreen
-            bindKeys={bindKeys}
-            key={procedure.entry.id}
-            procedure={procedure}
-            inventory={inventory}
-            planProcedure={props.planProcedure}
-            validateParams={props.validateParams}
-            discover={props.discover}
-            onRun={startRun ? (params) => adopt(() => startRun(procedure, params)) : undefined}
-            onBack={() => dispatch({ type: 'back' })}
-            onGlobal={onGlobal}
-            onFooter={onFooter}
-            memory={formMemory.current}
-            width={width}
-            height={bodyHeight}
-            active={active}
-          />
-        );
-        break;
-      }
-      const entry = catalogue.find((e) => e.id === route.id);
-      body = entry ? (
-        <ProcedureDetail key={entry.id} entry={entry} width={width} height={bodyHeight} active={active} />
-      ) : (
-        <Txt tone="bad">{`No procedure ${route.id} in the catalogue.`}</Txt>
-      );
-      break;
-    }
-    case 'health':
-      body = <Health inventory={inventory} snapshot={health} view={state.health} width={width} height={bodyHeight} />;
-      break;
-    case 'health-cell':
-      body = (
-        <HealthCell
-          key={`${route.check} ${route.host ?? ''}`}
-          check={route.check}
-          host={route.host}
-          result={health?.results.get(cellKey(route.check, route.host))}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      );
-      break;
-    case 'run': {
-      const session = sessions.current.get(route.runId);
-      body = session ? (
-        <RunView
-          key={route.runId}
-          bindKeys={bindKeys}
-          session={session}
-          width={width}
-          height={bodyHeight}
-          active={active}
-          onHome={() => dispatch({ type: 'back' })}
-          onGlobal={onGlobal}
-          onFooter={onFooter}
-        />
-      ) : (
-        <Txt tone="bad">{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>
-      );
-      break;
-    }
-    case 'runs':
-      body = (
-        <RunsRoute
-          key={routeKey}
-          bindKeys={bindKeys}
-          listRuns={props.listRuns}
-          sessions={sessions.current}
-          onResume={onResume}
-          onOpen={(runId) => dispatch({ type: 'open-run', runId })}
-          onBack={() => dispatch({ type: 'back' })}
-          onGlobal={onGlobal}
-          onFooter={onFooter}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      );
-      break;
-    case 'nodes': {
-      const running = drainRef.current && drainActive(drainRef.current.getSnapshot()) ? drainRef.current.options.node : undefined;
-      body = (
-        <Nodes
-          bindKeys={bindKeys}
-          nodes={nodes}
-          memory={nodesMemory}
-          activeDrain={running}
-          onOpenPods={(node) => dispatch({ type: 'open-node-pods', node })}
-          onDrain={(options) => {
-            try {
-              drainRef.current = nodes.startDrain(options);
-              dispatch({ type: 'open-drain', node: options.node });
-              return undefined;
-            } catch (err) {
-              return `Could not start the drain: ${err instanceof Error ? err.message : String(err)}`;
-            }
-          }}
-          onShowDrain={() => drainRef.current && dispatch({ type: 'open-drain', node: drainRef.current.options.node })}
-          onBack={() => dispatch({ type: 'back' })}
-          onGlobal={onGlobal}
-          onFooter={onFooter}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      );
-      break;
-    }
-    case 'node-pods':
-      body = (
-        <NodePods
-          key={route.node}
-          bindKeys={bindKeys}
-          node={route.node}
-          nodes={nodes}
-          onBack={() => dispatch({ type: 'back' })}
-          onGlobal={onGlobal}
-          onFooter={onFooter}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      );
-      break;
-    case 'drain': {
-      const session = drainRef.current?.options.node === route.node ? drainRef.current : undefined;
-      body = session ? (
-        <DrainView
-          key={route.node}
-          bindKeys={bindKeys}
-          session={session}
-          nodes={nodes}
-          onBack={() => dispatch({ type: 'back' })}
-          onGlobal={onGlobal}
-          onFooter={onFooter}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      ) : (
-        <Txt tone="bad">{`No drain of ${route.node} is held by this console (Esc back).`}</Txt>
-      );
-      break;
-    }
-    case 'resume':
-      body = (
-        <ResumeOffer
-          bindKeys={bindKeys}
-          runs={interrupted}
-          onResume={onResume}
-          onIgnore={() => dispatch({ type: 'back' })}
-          onRuns={() => dispatch({ type: 'open-runs' })}
-          onGlobal={onGlobal}
-          width={width}
-          height={bodyHeight}
-          active={active}
-        />
-      );
-      break;
-  }
+  // What every screen reads from ScreenContext (context.ts).
+  const frame: ScreenFrame = { width, height: bodyHeight, active, bindKeys, onFooter, onGlobal, onBack: () => dispatch({ type: 'back' }) };
 
   return (
     <ThemeProvider color={!noColor}>
       <Box flexDirection="column" width={width} height={height}>
         <Header inventory={inventory} version={version} route={route} width={width} />
         <Box height={bodyHeight} flexDirection="column" overflow="hidden">
-          {body}
+          <ScreenContext value={frame}>{routeSpec(route).render(route, env)}</ScreenContext>
         </Box>
         {messageText ? (
           <Txt tone={state.message?.tone === 'warn' ? 'warn' : undefined} bold={state.message?.tone === 'warn'} wrap="truncate">
@@ -662,42 +428,4 @@ export function App(props: AppProps) {
       </Box>
     </ThemeProvider>
   );
-}
-
-/** The Runs screen with its list read once when it opens (journals on disk), plus this console's runs. */
-function RunsRoute(props: {
-  listRuns?: () => RunSummary[];
-  sessions: ReadonlyMap<string, RunSession>;
-  bindKeys?: (handler: (input: string, key: Key) => void) => void;
-  onResume?: (runId: string) => string | undefined;
-  onOpen: (runId: string) => void;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  width: number;
-  height: number;
-  active: boolean;
-}) {
-  const { listRuns, sessions } = props;
-  const [{ runs, problem }] = useState(() => {
-    let runs: RunSummary[] = [];
-    let problem: string | undefined;
-    try {
-      runs = listRuns ? [...listRuns()] : [];
-      if (!listRuns) problem = 'The run journals are not available in this build (the engine is not wired).';
-    } catch (err) {
-      problem = `Could not read the run journals: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    for (const [id, s] of sessions) {
-      const snap = s.getSnapshot();
-      const status: RunSummary['status'] = snap.status === 'ok' || snap.status === 'failed' || snap.status === 'aborted' ? snap.status : 'running';
-      const i = runs.findIndex((r) => r.runId === id);
-      const step = snap.steps.find((x) => x.id === snap.current)?.title;
-      const summary: RunSummary = { runId: id, procedure: snap.procedure, startedAt: runs[i]?.startedAt ?? new Date(), status, ...(step ? { step } : {}) };
-      if (i >= 0) runs[i] = summary;
-      else runs.push(summary);
-    }
-    return { runs, problem: runs.length ? undefined : problem };
-  });
-  return <Runs runs={runs} live={new Set(sessions.keys())} {...props} problem={problem} />;
 }

@@ -23,21 +23,15 @@ import { scrollOffset } from '../src/model/home.js';
 import { truncate, wrap } from '../src/model/text.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { useDrainSnapshot } from './hooks/useNodes.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface DrainViewProps {
+export interface DrainViewProps extends ScreenFrameProps {
   session: DrainSession;
   nodes: NodesControl;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  bindKeys?: BindKeys;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 interface Local {
@@ -104,7 +98,9 @@ export const DRAIN_KEYS: Keymap<DrainKeyContext> = [
 export const DRAIN_RUNNING_FOOTER: FooterKeys = footerOf(DRAIN_KEYS, { snap: { status: 'running' } } as DrainKeyContext);
 const DRAIN_DONE_FOOTER: FooterKeys = footerOf(DRAIN_KEYS, { snap: { status: 'done' } } as DrainKeyContext);
 
-export function DrainView({ session, nodes, onBack, onGlobal, onFooter, bindKeys, width, height, active }: DrainViewProps) {
+export function DrainView(props: DrainViewProps) {
+  const { session, nodes } = props;
+  const { onBack, onGlobal, onFooter, bindKeys, width, height, active } = useScreen(props);
   const snap = useDrainSnapshot(session);
   const node = snap.options.node;
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ top: 0 }));

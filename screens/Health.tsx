@@ -10,6 +10,7 @@ import { HealthStatusLine } from './components/HealthStatusLine.js';
 import type { Action } from '../src/model/console-state.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
 /** What the Health keys act on: the App's state (its reducer) and the health run. */
 export interface HealthKeyContext extends GlobalContext {
@@ -40,16 +41,16 @@ export const HEALTH_KEYS: Keymap<HealthKeyContext> = [
 /** The Health footer (its keys apply in every state of the screen). */
 export const HEALTH_FOOTER: FooterKeys = footerOf(HEALTH_KEYS, {} as HealthKeyContext);
 
-export interface HealthProps {
+export interface HealthProps extends Pick<ScreenFrameProps, 'width' | 'height'> {
   inventory: Inventory;
   /** Undefined: no health run (none could be started). */
   snapshot: HealthSnapshot | undefined;
   view: HealthView;
-  width: number;
-  height: number;
 }
 
-export function Health({ inventory, snapshot, view, width, height }: HealthProps) {
+export function Health(props: HealthProps) {
+  const { inventory, snapshot, view } = props;
+  const { width, height } = useScreen(props);
   if (!snapshot) {
     return (
       <Box flexDirection="column" width={width} height={height}>

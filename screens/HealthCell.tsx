@@ -3,14 +3,12 @@
 import type { CheckResult } from '../src/model/health.js';
 import { checkMeta, prettyDetails, STATUS_LABELS, tailLines } from '../src/model/health-view.js';
 import { Pager, type Line } from './components/Pager.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface HealthCellProps {
+export interface HealthCellProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   check: string;
   host: string | null;
   result: CheckResult | undefined;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 const IND = '         ';
@@ -71,6 +69,8 @@ export function healthCellLines(check: string, host: string | null, result: Chec
   return lines;
 }
 
-export function HealthCell({ check, host, result, width, height, active }: HealthCellProps) {
+export function HealthCell(props: HealthCellProps) {
+  const { check, host, result } = props;
+  const { width, height, active } = useScreen(props);
   return <Pager title={`CHECK ${check} on ${host ?? 'cluster'}`} lines={healthCellLines(check, host, result)} width={width} height={height} active={active} />;
 }

@@ -17,15 +17,13 @@ import { RESUME_KEYS } from './ResumeOffer.js';
 import { RUN_KEYS } from './RunView.js';
 import { PROCEDURE_KEYS } from './Procedure.js';
 import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
 const DRAIN_MARKS = DRAIN_STATES.map((s) => POD_DRAIN_MARKS[s].mark).join('');
 const DRAIN_WORDS = `${DRAIN_STATES.map((s) => `${POD_DRAIN_MARKS[s].mark} ${POD_DRAIN_MARKS[s].word}`).join(', ')} (left: a DaemonSet or static pod the drain leaves; ↻ a PodDisruptionBudget refused the eviction, the drain retries)`;
 
-export interface HelpProps {
-  width: number;
-  height: number;
-  active: boolean;
+export interface HelpProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   demo?: boolean;
   /** The screen the help was opened on: its keys come first. */
   screen?: Route['screen'];
@@ -103,7 +101,9 @@ export function helpLines(demo = false, screen?: Route['screen']): Line[] {
   return lines;
 }
 
-export function Help({ width, height, active, demo, screen }: HelpProps) {
+export function Help(props: HelpProps) {
+  const { demo, screen } = props;
+  const { width, height, active } = useScreen(props);
   const here = screenHelp(screen);
   return <Pager title={here ? `HELP — ${here.title}` : 'HELP'} lines={helpLines(demo, screen)} width={width} height={height} active={active} />;
 }

@@ -14,6 +14,7 @@ import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.j
 import { ListPane, type PaneRow } from './components/ListPane.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
 /** What the Home keys act on: the App's state (its reducer) and the probes. */
 export interface HomeKeyContext extends GlobalContext {
@@ -46,7 +47,7 @@ export const HOME_KEYS: Keymap<HomeKeyContext> = [
 /** Home's footer (its keys apply in every state of the screen). */
 export const HOME_FOOTER: FooterKeys = footerOf(HOME_KEYS, {} as HomeKeyContext);
 
-export interface HomeProps {
+export interface HomeProps extends Pick<ScreenFrameProps, 'width' | 'height'> {
   inventory: Inventory;
   catalogue: readonly CatalogueEntry[];
   connectivity: ConnectivitySnapshot;
@@ -55,8 +56,6 @@ export interface HomeProps {
   focus: Pane;
   selected: Record<Pane, string | undefined>;
   filter: Record<Pane, string>;
-  width: number;
-  height: number;
 }
 
 /** Side by side from this width on; below it the panes are stacked. */
@@ -274,7 +273,9 @@ export function homeHeaderLines(inventory: Inventory): number {
   return 1 + Math.min(2, homeWarnings(inventory).length);
 }
 
-export function Home({ inventory, catalogue, connectivity, health, focus, selected, filter, width, height }: HomeProps) {
+export function Home(props: HomeProps) {
+  const { inventory, catalogue, connectivity, health, focus, selected, filter } = props;
+  const { width, height } = useScreen(props);
   const warnings = homeWarnings(inventory);
   const hRows = hostRows(inventory, filter.hosts, connectivity);
   const domain = commonDomain(inventory.hosts);

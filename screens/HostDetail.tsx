@@ -5,15 +5,13 @@ import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
 import { Pager, type Line } from './components/Pager.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface HostDetailProps {
+export interface HostDetailProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   host: Host;
   connectivity: Connectivity | undefined;
   /** The health run's state, once one exists: the host's verdict. */
   health?: HealthSnapshot;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 export function hostDetailLines(host: Host, connectivity: Connectivity | undefined, health?: HealthSnapshot): Line[] {
@@ -42,6 +40,8 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
   return lines;
 }
 
-export function HostDetail({ host, connectivity, health, width, height, active }: HostDetailProps) {
+export function HostDetail(props: HostDetailProps) {
+  const { host, connectivity, health } = props;
+  const { width, height, active } = useScreen(props);
   return <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity, health)} width={width} height={height} active={active} />;
 }

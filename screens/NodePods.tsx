@@ -1,26 +1,20 @@
 // The pods on one node: namespace, name, status, owner (kind and name: DC, RC, RS, DS, StatefulSet,
 // Job, bare, static) and whether it keeps local data in an emptyDir — what a drain will meet. The
 // selected pod in full under the list. Read when the screen opens; r reads again. Its keys: NODE_PODS_KEYS.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
 import type { NodesControl } from './hooks/useNodes.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface NodePodsProps {
+export interface NodePodsProps extends ScreenFrameProps {
   node: string;
   nodes: NodesControl;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  bindKeys?: BindKeys;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 /** What the keys of a node's pods act on. */
@@ -46,7 +40,9 @@ export const NODE_PODS_KEYS: Keymap<NodePodsKeyContext> = [
 
 export const NODE_PODS_FOOTER: FooterKeys = footerOf(NODE_PODS_KEYS, {} as NodePodsKeyContext);
 
-export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, width, height, active }: NodePodsProps) {
+export function NodePods(props: NodePodsProps) {
+  const { node, nodes } = props;
+  const { onBack, onGlobal, onFooter, bindKeys, width, height, active } = useScreen(props);
   const data = nodes.data.pods.get(node);
   const rows = podRows(data?.pods ?? []);
   const keys = rows.map((r) => r.key);
@@ -56,9 +52,11 @@ export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, wi
   const prevOffset = useRef(0);
 
   // Always read afresh: the pods move (a drain, a deployment) while the list is away.
+  // (loadPods is the same function as long as the App's node service is: `nodes` itself changes with every answer)
+  const { loadPods } = nodes;
   useEffect(() => {
-    nodes.loadPods(node);
-  }, [node]);
+    loadPods(node);
+  }, [node, loadPods]);
   const context = (): NodePodsKeyContext => ({
     keys: latest.current,
     selected: getLocal().selected,
@@ -81,7 +79,7 @@ export function NodePods({ node, nodes, onBack, onGlobal, onFooter, bindKeys, wi
   const range = rows.length > listHeight ? ` ${offset + 1}-${offset + shown.length}/${rows.length}` : '';
   const summary = data?.pods ? podsSummary(data.pods) : data?.loading ? '… reading' : '';
 
-  let body;
+  let body: ReactNode;
   if (!data?.pods) {
     body = data?.error ? (
       <>

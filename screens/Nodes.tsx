@@ -3,7 +3,7 @@
 // c / u cordon and uncordon, Enter opens the node's pods, d opens the drain options (DrainModal), r reads
 // the list again, / filters; every key once, in NODES_KEYS, which gives the handler, the footer and the
 // Nodes part of the `?` page. Renders what the NodesControl holds; never runs anything itself.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { DrainOptions } from '../src/nodes/drain.js';
 import { commonDomain, scrollOffset } from '../src/model/home.js';
@@ -27,12 +27,13 @@ import {
 import { truncate } from '../src/model/text.js';
 import { DrainModal } from './components/DrainModal.js';
 import type { NodesControl } from './hooks/useNodes.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, type Tone } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface NodesProps {
+export interface NodesProps extends ScreenFrameProps {
   nodes: NodesControl;
   /** The view kept by the App across visits (selection, filter). */
   memory: { current: NodesView };
@@ -43,13 +44,6 @@ export interface NodesProps {
   onDrain: (options: DrainOptions) => string | undefined;
   /** Shows the drain that is running. */
   onShowDrain: () => void;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  bindKeys?: BindKeys;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 interface Local {
@@ -205,7 +199,9 @@ function clock(d: Date): string {
   return d.toTimeString().slice(0, 8);
 }
 
-export function Nodes({ nodes, memory, activeDrain, onOpenPods, onDrain, onShowDrain, onBack, onGlobal, onFooter, bindKeys, width, height, active }: NodesProps) {
+export function Nodes(props: NodesProps) {
+  const { nodes, memory, activeDrain, onOpenPods, onDrain, onShowDrain } = props;
+  const { onBack, onGlobal, onFooter, bindKeys, width, height, active } = useScreen(props);
   const { data } = nodes;
   const [local, getLocal, setLocalRaw] = useLatestState<Local>(() => ({ view: { ...memory.current, filtering: false } }));
   const setLocal = (next: Local) => {
@@ -220,6 +216,7 @@ export function Nodes({ nodes, memory, activeDrain, onOpenPods, onDrain, onShowD
   const prevOffset = useRef(0);
 
   // First visit: read the list (later visits show what was read; r reads again).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on mount — with its dependencies a failed read (no list, not loading) would read again at once, in a loop
   useEffect(() => {
     if (nodes.available && !nodes.data.list && !nodes.data.loading) nodes.refresh();
   }, []);
@@ -301,7 +298,7 @@ export function Nodes({ nodes, memory, activeDrain, onOpenPods, onDrain, onShowD
   const withDomain = `NODES${filterText}${range}${domain ? ` (${domain})` : ''}${summary}`;
   const title = [...withDomain].length + when.length + 1 <= width ? withDomain : `NODES${filterText}${range}${summary}`;
 
-  let body;
+  let body: ReactNode;
   if (!data.list) {
     body = data.error ? (
       <>

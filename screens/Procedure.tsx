@@ -28,15 +28,16 @@ import { fit, truncate, wrap } from '../src/model/text.js';
 import { ChoiceList, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
+import { footerOf, helpKey, quitKey, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
 export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
 export type ValidateFn = (procedure: Procedure, params: Params) => ParamError[];
 
-export interface ProcedureScreenProps {
+export interface ProcedureScreenProps extends ScreenFrameProps {
   procedure: Procedure;
   inventory: Inventory;
   planProcedure?: PlanFn;
@@ -45,16 +46,8 @@ export interface ProcedureScreenProps {
   onRun?: (params: Params) => string | undefined;
   /** Looks for a parameter's values on its host (core: src/model/discovery.ts, through the console's runner). */
   discover?: DiscoverFn;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
   /** Values typed before (kept while the operator looks at the help, or goes back and comes again). */
   memory?: Map<string, Record<string, string>>;
-  width: number;
-  height: number;
-  active: boolean;
-  /** The App's key router (see useKeys). */
-  bindKeys?: BindKeys;
 }
 
 interface Local {
@@ -243,7 +236,8 @@ export const PROCEDURE_KEYS: Keymap<ProcedureKeyContext> = [
 ];
 
 export function ProcedureScreen(props: ProcedureScreenProps) {
-  const { procedure, inventory, width, height, active, onBack, onGlobal, onFooter } = props;
+  const { procedure, inventory } = props;
+  const { width, height, active, onBack, onGlobal, onFooter, bindKeys } = useScreen(props);
   const entry = procedure.entry;
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({
     form: initialForm(procedure, inventory, props.memory?.get(entry.id)),
@@ -269,6 +263,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   useEffect(() => () => void (mounted.current = false), []);
   const wanted = props.discover ? discoveryWanted(local.form) : [];
   const wantedKey = wanted.map((w) => `${w.param}\u0000${w.host}`).join('\n');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key = procedure id); re-running on every render would put 'looking' again and again
   useEffect(() => {
     const discover = props.discover;
     if (!discover) return;
@@ -322,7 +317,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(PROCEDURE_KEYS, context, active, props.bindKeys);
+  useKeymap(PROCEDURE_KEYS, context, active, bindKeys);
   useFooter(onFooter, footerOf(PROCEDURE_KEYS, context()));
 
   const head = (

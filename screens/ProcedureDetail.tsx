@@ -1,12 +1,10 @@
 // One catalogue entry: what it is, where the guide describes it, its risk and parameters.
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { Pager, type Line } from './components/Pager.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface ProcedureDetailProps {
+export interface ProcedureDetailProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   entry: CatalogueEntry;
-  width: number;
-  height: number;
-  active: boolean;
 }
 
 const RISK_TONE = { 'read-only': 'ok', low: 'ok', medium: 'warn', high: 'bad', destructive: 'bad' } as const;
@@ -44,6 +42,8 @@ export function procedureDetailLines(e: CatalogueEntry): Line[] {
   return lines;
 }
 
-export function ProcedureDetail({ entry, width, height, active }: ProcedureDetailProps) {
+export function ProcedureDetail(props: ProcedureDetailProps) {
+  const { entry } = props;
+  const { width, height, active } = useScreen(props);
   return <Pager title={`PROCEDURE ${entry.id}`} lines={procedureDetailLines(entry)} width={width} height={height} active={active} />;
 }

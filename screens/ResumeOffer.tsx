@@ -5,23 +5,19 @@ import { moveSelection } from '../src/model/home.js';
 import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
 import { wrap } from '../src/model/text.js';
 import { ChoiceList } from './components/ChoiceList.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt, useToneColor } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface ResumeOfferProps {
+export interface ResumeOfferProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active' | 'bindKeys' | 'onGlobal'> {
   runs: readonly InterruptedRun[];
   /** Returns an error sentence when it could not resume. */
   onResume?: (runId: string) => string | undefined;
-  onIgnore: () => void;
+  /** Esc: ignore the offer for now; default: the App's back. */
+  onIgnore?: () => void;
   onRuns: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  width: number;
-  height: number;
-  active: boolean;
-  /** The App's key router (see useKeys). */
-  bindKeys?: BindKeys;
 }
 
 /** What the keys of the resume offer act on. */
@@ -60,7 +56,11 @@ export const RESUME_KEYS: Keymap<ResumeKeyContext> = [
 
 export const RESUME_FOOTER: FooterKeys = footerOf(RESUME_KEYS, {} as ResumeKeyContext);
 
-export function ResumeOffer({ runs, onResume, onIgnore, onRuns, onGlobal, width, height, active, bindKeys }: ResumeOfferProps) {
+export function ResumeOffer(props: ResumeOfferProps) {
+  const { runs, onResume, onRuns } = props;
+  const frame = useScreen(props);
+  const { onGlobal, width, height, active, bindKeys } = frame;
+  const onIgnore = props.onIgnore ?? frame.onBack;
   const options = runs.map((r) => ({ value: r.runId, label: `${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})` }));
   const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: runs[0]?.runId }));
   const border = useToneColor('warn');

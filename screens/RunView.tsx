@@ -19,25 +19,17 @@ import { JournalPane } from './components/JournalPane.js';
 import { LogPane } from './components/LogPane.js';
 import { shortenHosts, StandingBox, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type KeyEntry, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface RunViewProps {
+export interface RunViewProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active' | 'bindKeys' | 'onFooter' | 'onGlobal'> {
   session: RunSession;
-  width: number;
-  height: number;
-  /** Listen to keys (false while an App prompt is open). */
-  active: boolean;
-  /** The App's key router (see useKeys). */
-  bindKeys?: BindKeys;
-  /** Esc on a finished run. */
-  onHome: () => void;
-  /** q and ? go to the App (q asks first while the run is active). */
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
+  /** Esc on a finished run; default: the App's back. */
+  onHome?: () => void;
 }
 
 interface Local {
@@ -219,9 +211,14 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
 /** The footer of a running run, for the App to show until the view hands its own. */
 export const RUN_FOOTER: FooterKeys = footerOf(RUN_KEYS, { snap: { status: 'running' }, local: { log: initialLogView(), typed: '', confirmStop: false } } as RunKeyContext);
 
-export function RunView({ session, width, height, active, onHome, onGlobal, onFooter, bindKeys }: RunViewProps) {
+export function RunView(props: RunViewProps) {
+  const { session } = props;
+  const frame = useScreen(props);
+  const { width, height, active, onGlobal, onFooter, bindKeys } = frame;
+  const onHome = props.onHome ?? frame.onBack;
   const snap = useRunSnapshot(session);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ log: initialLogView(), typed: '', confirmStop: false }));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runHosts reads only the steps and the log; a new snapshot with the same ones keeps `hosts` (and what is memoised on it)
   const hosts = useMemo(() => runHosts(snap), [snap.steps, snap.log]);
   const domain = useMemo(() => commonDomain(hosts.map((name) => ({ name }))), [hosts]);
   const multiHost = hosts.length > 1;
@@ -233,7 +230,7 @@ export function RunView({ session, width, height, active, onHome, onGlobal, onFo
   const gateKey = snap.gate ? `${snap.gate.step}:${snap.gate.kind}:${snap.gate.expect ?? ''}` : undefined;
   useEffect(() => {
     if (getLocal().gateKey !== gateKey) setLocal({ ...getLocal(), gateKey, typed: '', wrong: undefined });
-  }, [gateKey]);
+  }, [gateKey, getLocal, setLocal]);
 
   const headline = runHeadline(snap, { declinedGate: local.declinedGate });
   const cmd = commandLine(snap);

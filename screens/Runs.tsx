@@ -4,26 +4,19 @@ import { Box, Text } from 'ink';
 import { moveSelection, scrollOffset } from '../src/model/home.js';
 import { formatStarted, resumable, RUN_STATUS_MARKS, sortRuns, type RunSummary } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
-import { useLatestState, type BindKeys } from './hooks/useKeys.js';
+import { useLatestState, } from './hooks/useKeys.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
 import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
 import { Txt } from './theme.js';
+import { useScreen, type ScreenFrameProps } from './context.js';
 
-export interface RunsProps {
+export interface RunsProps extends ScreenFrameProps {
   runs: readonly RunSummary[];
   /** Run ids this console holds a live session for (Enter opens them). */
   live: ReadonlySet<string>;
   /** Returns an error sentence when it could not resume. */
   onResume?: (runId: string) => string | undefined;
   onOpen: (runId: string) => void;
-  onBack: () => void;
-  onGlobal: (what: 'quit' | 'help') => void;
-  onFooter?: (keys: FooterKeys) => void;
-  width: number;
-  height: number;
-  active: boolean;
-  /** The App's key router (see useKeys). */
-  bindKeys?: BindKeys;
   /** Why no list (no journal reader wired, or it failed). */
   problem?: string;
 }
@@ -88,7 +81,9 @@ export const RUNS_KEYS: Keymap<RunsKeyContext> = [
 /** The list's footer, for the App to show until the screen hands its own. */
 export const RUNS_LIST_FOOTER: FooterKeys = footerOf(RUNS_KEYS, { local: { offset: 0 } } as RunsKeyContext);
 
-export function Runs({ runs, live, onResume, onOpen, onBack, onGlobal, onFooter, width, height, active, problem, bindKeys }: RunsProps) {
+export function Runs(props: RunsProps) {
+  const { runs, live, onResume, onOpen, problem } = props;
+  const { onBack, onGlobal, onFooter, width, height, active, bindKeys } = useScreen(props);
   const sorted = sortRuns(runs);
   const ids = sorted.map((r) => r.runId);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ selected: ids[0], offset: 0 }));

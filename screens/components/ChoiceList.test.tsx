@@ -11,20 +11,22 @@ const DOWN = '\x1b[B';
 const UP = '\x1b[A';
 const opts = (...values: string[]): ChoiceOption[] => values.map((v) => ({ value: v, label: v }));
 
-/** The list as the form uses it: its keys through choiceAfterKey (useKeys splits "jj" into two presses), the value kept outside. */
+/** The list as the form uses it: its keys through choiceAfterKey (useKeys splits "jj" into two presses); each value picked goes to `picked`. */
+function Form({ options, start, width, picked }: { options: ChoiceOption[]; start: string; width: number; picked: string[] }) {
+  const [value, getValue, setValue] = useLatestState(() => start);
+  useKeys((input, key) => {
+    const v = choiceAfterKey(options, getValue(), input, key);
+    if (v === undefined) return;
+    picked.push(v);
+    setValue(v);
+  }, true);
+  return <ChoiceList options={options} value={value} width={width} />;
+}
+
+/** The list in a form, the value kept outside. */
 function list(options: ChoiceOption[], start: string, width = 40) {
   const picked: string[] = [];
-  function Form() {
-    const [value, getValue, setValue] = useLatestState(() => start);
-    useKeys((input, key) => {
-      const v = choiceAfterKey(options, getValue(), input, key);
-      if (v === undefined) return;
-      picked.push(v);
-      setValue(v);
-    }, true);
-    return <ChoiceList options={options} value={value} width={width} />;
-  }
-  const r = render(<Form />);
+  const r = render(<Form options={options} start={start} width={width} picked={picked} />);
   const frame = () => stripAnsi(r.lastFrame());
   const press = async (...keys: string[]) => {
     for (const k of keys) {

@@ -15,6 +15,7 @@ export function useKeymap<C>(keymap: Keymap<C>, context: () => C, active: boolea
 /** Hands the footer to the App whenever it changes. */
 export function useFooter(onFooter: ((keys: FooterKeys) => void) | undefined, keys: FooterKeys): void {
   const sig = JSON.stringify(keys);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the footer's text changes — `keys` is a new array and the App's onFooter a new function on every render, and onFooter sets the App's state: with them it would loop
   useEffect(() => {
     onFooter?.(keys);
   }, [sig]);

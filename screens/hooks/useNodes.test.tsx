@@ -9,18 +9,20 @@ import { waitFor } from '../testing/fixtures.js';
 
 afterEach(() => cleanup());
 
+/** The control's data as text; the control itself goes to `into`. */
+function Probe({ service, into }: { service: NodesService | undefined; into: { current?: NodesControl } }) {
+  const c = useNodes(service);
+  into.current = c;
+  const d = c.data;
+  const nodes = d.list?.nodes.map((n) => `${n.name.split('.')[0]}:${n.schedulable ? 'sched' : 'cordoned'}:${n.pods ?? '?'}`).join(' ') ?? '-';
+  const pods = [...d.pods].map(([n, p]) => `${n.split('.')[0]}=${p.loading ? 'loading' : (p.pods?.length ?? p.error)}`).join(' ');
+  return <Text>{`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] {${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:${d.note?.text ?? ''}`}</Text>;
+}
+
 /** Renders the control's data as text and hands the control to the test. */
 function probe(service: NodesService | undefined) {
   const ref: { current?: NodesControl } = {};
-  function Probe() {
-    const c = useNodes(service);
-    ref.current = c;
-    const d = c.data;
-    const nodes = d.list?.nodes.map((n) => `${n.name.split('.')[0]}:${n.schedulable ? 'sched' : 'cordoned'}:${n.pods ?? '?'}`).join(' ') ?? '-';
-    const pods = [...d.pods].map(([n, p]) => `${n.split('.')[0]}=${p.loading ? 'loading' : (p.pods?.length ?? p.error)}`).join(' ');
-    return <Text>{`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] {${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:${d.note?.text ?? ''}`}</Text>;
-  }
-  const r = render(<Probe />);
+  const r = render(<Probe service={service} into={ref} />);
   // the frame wraps at 100 columns: read it as one line
   return { ...r, c: () => ref.current!, frame: () => (r.lastFrame() ?? '').replace(/\n/g, ' ') };
 }
@@ -76,14 +78,15 @@ test('without a service: not available, and nothing is run', () => {
   assert.throws(() => p.c().startDrain({ node: APP0, ignoreDaemonsets: true, deleteLocalData: false, force: false }), /not available/);
 });
 
+function Snap({ session }: { session: DrainSession }) {
+  const s = useDrainSnapshot(session);
+  return <Text>{`${s.status} ${s.progress.phase} ${s.log.length}`}</Text>;
+}
+
 test('useDrainSnapshot re-renders on every change of the session', async () => {
   const runner = new SteppedDemoRunner({ hold: true });
   const session: DrainSession = new NodesService({ runner }).startDrain({ node: APP0, ignoreDaemonsets: true, deleteLocalData: true, force: true });
-  function Snap() {
-    const s = useDrainSnapshot(session);
-    return <Text>{`${s.status} ${s.progress.phase} ${s.log.length}`}</Text>;
-  }
-  const r = render(<Snap />);
+  const r = render(<Snap session={session} />);
   await waitFor(() => runner.waiting !== undefined, 'the first line held');
   assert.equal(r.lastFrame(), 'running starting 0');
   runner.release();

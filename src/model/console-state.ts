@@ -7,8 +7,8 @@ import { effectiveSelection, moveSelection, resolveJump } from './home.js';
 export type Pane = 'hosts' | 'procedures';
 
 /**
- * One screen of the console. To add a screen: add a variant here, a component in screens/, and a
- * line in screens/App.tsx's `renderRoute` (and its keys in screens/keys.ts).
+ * One screen of the console. To add a screen: add a variant here, a component in screens/, and its
+ * entry in screens/routes.tsx's `ROUTES` (and its footer in screens/keys.ts).
  */
 export type Route =
   | { screen: 'home' }
