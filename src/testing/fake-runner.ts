@@ -58,6 +58,8 @@ export interface Answer {
   truncated?: boolean;
   /** Streamed first, one line per event-loop turn, and added to stdout/stderr (each with its newline). */
   lines?: ['out' | 'err', string][];
+  /** `lines` all at once, before the runner yields (a journal's backlog), instead of one per turn. */
+  linesAtOnce?: boolean;
   /** Waits this long before answering (aborting or options.timeoutMs end the wait). */
   delayMs?: number;
   /** Runs until aborted (cancelled) or options.timeoutMs (timedOut); 'ignoring-abort': never answers. */
@@ -83,6 +85,8 @@ export interface FakeCommand {
   /** Date.now() when it was asked to run. */
   at: number;
   result?: CommandResult;
+  /** A transfer's bytes, when it succeeded. */
+  bytes?: number;
   error?: unknown;
 }
 
@@ -293,7 +297,7 @@ export class FakeRunner implements Runner {
       let streamedOut = '';
       let streamedErr = '';
       for (const [stream, text] of a.lines ?? []) {
-        await new Promise((r) => setImmediate(r));
+        if (!a.linesAtOnce) await new Promise((r) => setImmediate(r));
         if (stream === 'out') {
           streamedOut += `${text}\n`;
           options.onStdout?.(text);
@@ -349,7 +353,8 @@ export class FakeRunner implements Runner {
         if (ended === 'abort') throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
       }
       if (a.throws) throw a.throws;
-      return { bytes: a.bytes ?? 1234 };
+      rec.bytes = a.bytes ?? 1234;
+      return { bytes: rec.bytes };
     } catch (err) {
       rec.error = err;
       throw err;
