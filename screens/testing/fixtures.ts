@@ -1,31 +1,20 @@
 // Small fixtures for the screen and model tests: an inventory, a catalogue, and a Runner whose
 // probes the test answers by hand.
-import type { Host, Inventory, Role } from '../../src/inventory/types.js';
+import type { Host, Inventory } from '../../src/inventory/types.js';
+import { testHost, type HostExtra } from '../../src/testing/builders.js';
 import type { CatalogueEntry } from '../../src/model/catalogue.js';
 import type { CommandResult, Connectivity, Runner } from '../../src/transport/types.js';
 
-function host(name: string, roles: Role[], groups: string[], line: number): Host {
-  return {
-    name,
-    address: `10.0.0.${line}`,
-    port: 22,
-    user: 'cloud-user',
-    become: true,
-    roles,
-    groups,
-    vars: {},
-    file: '/etc/ansible/hosts',
-    line,
-  };
-}
+/** Where the screens' hosts were declared, as the parser gives it: line N of /etc/ansible/hosts, address 10.0.0.N. */
+const declared = (groups: string[], line: number): HostExtra => ({ address: `10.0.0.${line}`, user: 'cloud-user', become: true, groups, file: '/etc/ansible/hosts', line });
 
 export function testInventory(source: Inventory['source'] = { kind: 'file', path: '/etc/ansible/hosts' }): Inventory {
   const hosts = [
-    host('lb-0.example.com', ['lb'], ['OSEv3', 'lb'], 30),
-    host('node-0.example.com', ['node'], ['OSEv3', 'nodes'], 20),
-    host('master-0.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 10),
-    host('master-1.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 11),
-    host('infra-0.example.com', ['infra', 'node'], ['OSEv3', 'nodes'], 15),
+    testHost('lb-0.example.com', ['lb'], declared(['OSEv3', 'lb'], 30)),
+    testHost('node-0.example.com', ['node'], declared(['OSEv3', 'nodes'], 20)),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], declared(['OSEv3', 'masters', 'etcd', 'nodes'], 10)),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], declared(['OSEv3', 'masters', 'etcd', 'nodes'], 11)),
+    testHost('infra-0.example.com', ['infra', 'node'], declared(['OSEv3', 'nodes'], 15)),
   ];
   return {
     source,

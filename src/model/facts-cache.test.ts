@@ -6,11 +6,11 @@ import type { Host, Inventory } from '../inventory/types.js';
 import type { Runner } from '../transport/types.js';
 import { controlPlaneProbe, runtimeOf } from '../ocp/control-plane.js';
 import { FactsCache } from './facts-cache.js';
+import { testHost } from '../testing/builders.js';
 
-const host = (name: string): Host => ({ name, address: name, port: 22, become: false, roles: ['master', 'etcd'], groups: [], vars: {}, file: 't', line: 1 });
 
 test('facts for the plan view: read once in the background, then kept', async () => {
-  const hosts = [host('m0'), host('m1')];
+  const hosts = [testHost('m0', ['master', 'etcd'], { groups: [] }), testHost('m1', ['master', 'etcd'], { groups: [] })];
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
   let calls = 0;
   const runner = {

@@ -10,6 +10,7 @@ import type { Host, Inventory } from '../inventory/types.js';
 import type { StepContext } from '../engine/types.js';
 import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
 import type { Runner } from '../transport/types.js';
+import { testHost } from '../testing/builders.js';
 import {
   controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, 
   parseControlPlane, restartCommand, runningEtcdModeCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
@@ -21,9 +22,6 @@ const STATIC = 'etcd manifest=pods unit=etcd.service enabled=disabled active=ina
 const UNITS = 'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
 const NODE = 'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
 
-function host(name: string, roles: Host['roles']): Host {
-  return { name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 };
-}
 
 test('the probe is one shell script that reads manifests before units', () => {
   execFileSync('sh', ['-n', '-c', controlPlaneProbeCommand().script]);
@@ -51,7 +49,7 @@ test('commands per form: manifests moved, never deleted; units through systemctl
 });
 
 test('facts read from hosts: in inventory order, a host that cannot be read names itself', async () => {
-  const hosts = [host('m0', ['master', 'etcd']), host('m1', ['master', 'etcd']), host('n0', ['node'])];
+  const hosts = [testHost('m0', ['master', 'etcd']), testHost('m1', ['master', 'etcd']), testHost('n0', ['node'])];
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
   const answers: Record<string, string> = { m0: STATIC, m1: UNITS };
   const runner = {
@@ -90,8 +88,8 @@ test('stopped for good: a static pod by its manifest moved aside (kept), a unit 
 });
 
 test('a joining member runs etcd as a master already does there; any other host the RPM unit; a static-pod master without an etcd manifest is refused', () => {
-  const m = host('m0', ['master', 'etcd']);
-  const n = host('n0', ['node']);
+  const m = testHost('m0', ['master', 'etcd']);
+  const n = testHost('n0', ['node']);
   const ctx = (answer: string): StepContext => ({
     params: {}, inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] }, captured: { get: () => '', has: () => false },
     startedAt: new Date(), planning: false, facts: { get: () => parseControlPlane(out(answer)) },
