@@ -22,7 +22,7 @@
 // Answers: stdout/stderr/exitCode as a command's result, its lines passed to onStdout/onStderr; `lines`
 // streamed one per event-loop turn before anything else (a drain, a journal being followed); `delayMs`
 // before answering and `hang` for a command that runs until it is aborted (or until options.timeoutMs:
-// timedOut) — `hang: 'ignoring-abort'` never answers at all; `throws` rejects (e.g. a TransportError). An
+// timedOut) — `hang: 'ignoring-abort'` never answers at all; `until` holds the answer until a promise settles; `throws` rejects (e.g. a TransportError). An
 // answer may be a function of (where, script, options), for answers that depend on the command.
 //
 // It records every command (host, script, options, result) like RecordingRunner, every probe, and how
@@ -60,6 +60,8 @@ export interface Answer {
   lines?: ['out' | 'err', string][];
   /** `lines` all at once, before the runner yields (a journal's backlog), instead of one per turn. */
   linesAtOnce?: boolean;
+  /** Answers only once this settles (a test holding a command until it has looked at something). */
+  until?: Promise<unknown>;
   /** Waits this long before answering (aborting or options.timeoutMs end the wait). */
   delayMs?: number;
   /** Runs until aborted (cancelled) or options.timeoutMs (timedOut); 'ignoring-abort': never answers. */
@@ -306,6 +308,7 @@ export class FakeRunner implements Runner {
           options.onStderr?.(text);
         }
       }
+      if (a.until) await a.until.catch(() => undefined);
       if (a.hang === 'ignoring-abort') return await new Promise<never>(() => {});
       if (a.hang || a.delayMs) {
         const ended = await waitFor(a.hang ? undefined : a.delayMs, options);
