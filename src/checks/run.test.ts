@@ -11,13 +11,12 @@ import { FakeRunner, type Answer, type FakeRunnerOptions } from '../testing/fake
 import { problem } from './common.js';
 import { HealthRunError, resolveLimit, startHealthRun } from './run.js';
 import { host } from './test-helpers.js';
+import { testInventory } from '../testing/builders.js';
 import type { Check } from './types.js';
 
 // ---- fixtures ---------------------------------------------------------------------------------------
 
-function inventory(hosts: Host[]): Inventory {
-  return { source: { kind: 'file', path: '/tmp/hosts' }, hosts, groups: { etcd: hosts.filter((h) => h.roles.includes('etcd')).map((h) => h.name) }, groupVars: {}, warnings: [] };
-}
+const inventory = (hosts: Host[]): Inventory => testInventory(hosts, { source: { kind: 'file', path: '/tmp/hosts' } });
 
 const A = host('a.example.com', ['master', 'etcd', 'node']);
 const B = host('b.example.com', ['master', 'etcd', 'node']);
