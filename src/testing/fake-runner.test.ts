@@ -90,6 +90,23 @@ test('throws, delays, hangs until aborted or timed out, hangs ignoring the abort
   assert.equal(fake.maxInFlight, 1);
 });
 
+test('until: the answer waits for a promise the test settles', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const fake = new FakeRunner();
+  fake.expect('read').answers({ stdout: 'x', until: held });
+  let answered = false;
+  const p = fake.run(on(), sh`read`).then((r) => {
+    answered = true;
+    return r;
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(answered, false);
+  release();
+  assert.equal((await p).stdout, 'x');
+  fake.assertDone();
+});
+
 test('lines are streamed one per turn before the answer, and kept in the result', async () => {
   const fake = FakeRunner.answering({ lines: [['out', 'a'], ['err', 'e'], ['out', 'b']], hang: true });
   const seen: string[] = [];
