@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parse as shellParse } from 'shell-quote';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { PlanStep, Procedure, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
@@ -16,19 +16,16 @@ import { masterBackup } from './master-backup.js';
 import { nodeBackup } from './node-backup.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 import { commandCheck } from '../src/engine/from-check.js';
-
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
+import { testHost } from '../src/testing/builders.js';
 
 /** 3 masters (etcd, node), one of them with a hostile openshift_ip; 1 infra; 1 node. */
 function inventory(): Inventory {
   const hosts = [
-    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
-    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
-    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: "10.0.0.3';touch /tmp/pwned;'" }),
-    host('infra-0.example.com', ['node', 'infra'], { ansible_host: '10.0.1.1', ansible_ssh_common_args: "-o UserKnownHostsFile='/lab dir/known_hosts' -o StrictHostKeyChecking=no" }),
-    host('node-0.example.com', ['node']),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.1' } }),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.2' } }),
+    testHost('master-2.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: "10.0.0.3';touch /tmp/pwned;'" } }),
+    testHost('infra-0.example.com', ['node', 'infra'], { vars: { ansible_host: '10.0.1.1', ansible_ssh_common_args: "-o UserKnownHostsFile='/lab dir/known_hosts' -o StrictHostKeyChecking=no" } }),
+    testHost('node-0.example.com', ['node']),
   ];
   hosts[3]!.user = 'cloud-user';
   hosts[3]!.become = true;

@@ -4,20 +4,18 @@
 // while one of them is not up); the new member's etcd runs as that master already runs it, else the unit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { PlanStep } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { etcdAddMember } from './etcd-add-member.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], ip: string): Host {
-  return { name, address: ip, port: 22, become: false, roles, groups: roles, vars: { ansible_host: ip }, file: 't', line: 1 };
-}
 const M = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
 const N0 = 'node-0.lab.example.com';
 const inv: Inventory = {
   source: { kind: 'demo' },
-  hosts: [...M.slice(0, 2).map((m, i) => host(m, ['master', 'etcd', 'node'], `127.0.10.${i + 1}`)), host(M[2]!, ['master', 'node'], '127.0.10.3'), host(N0, ['node', 'new_etcd'], '127.0.12.1')],
+  hosts: [...M.slice(0, 2).map((m, i) => testHost(m, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })), testHost(M[2]!, ['master', 'node'], { vars: { ansible_host: '127.0.10.3' } }), testHost(N0, ['node', 'new_etcd'], { vars: { ansible_host: '127.0.12.1' } })],
   groups: {},
   groupVars: {},
   warnings: [],

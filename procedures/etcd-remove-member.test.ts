@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { PlanStep } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
@@ -13,16 +13,14 @@ import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumC
 import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { commandCheck } from '../src/engine/from-check.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
 function inventory(): Inventory {
   const hosts = [
-    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
-    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
-    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.3' }),
-    host('node-0.example.com', ['node']),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.1' } }),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.2' } }),
+    testHost('master-2.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.3' } }),
+    testHost('node-0.example.com', ['node']),
   ];
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }

@@ -4,25 +4,23 @@
 // new host as an [etcd] member; their captures do not meet; refusals and the final check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, StandingContext, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { etcdReplace, membersAfter, replacedVerdict, replacementArithmetic, replaceWhereItStands, survivor } from './etcd-replace.js';
 import { commandCheck } from '../src/engine/from-check.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], ip: string): Host {
-  return { name, address: ip, port: 22, become: false, roles, groups: roles, vars: { ansible_host: ip }, file: 't', line: 1 };
-}
 const M = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
 const N0 = 'node-0.lab.example.com';
 function labInventory(): Inventory {
   const hosts = [
-    ...M.map((m, i) => host(m, ['master', 'etcd', 'node'], `127.0.10.${i + 1}`)),
-    host('infra-0.lab.example.com', ['infra', 'node'], '127.0.11.1'),
-    host(N0, ['node', 'new_etcd'], '127.0.12.1'),
-    host('lb-0.lab.example.com', ['lb'], '127.0.13.1'),
+    ...M.map((m, i) => testHost(m, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })),
+    testHost('infra-0.lab.example.com', ['infra', 'node'], { vars: { ansible_host: '127.0.11.1' } }),
+    testHost(N0, ['node', 'new_etcd'], { vars: { ansible_host: '127.0.12.1' } }),
+    testHost('lb-0.lab.example.com', ['lb'], { vars: { ansible_host: '127.0.13.1' } }),
   ];
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }

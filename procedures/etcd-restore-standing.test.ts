@@ -2,18 +2,16 @@
 // from the journal's step progress (pure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { StandingContext, StepProgress, StepStatus } from '../src/engine/types.js';
 import { etcdRestore } from './etcd-restore.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
 import type { MemberNow } from './etcd-member-now.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], ip: string): Host {
-  return { name, address: name, port: 22, become: false, roles, groups: roles, vars: { openshift_ip: ip }, file: 't', line: 1 };
-}
 const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com'];
-const inv: Inventory = { source: { kind: 'demo' }, hosts: M.map((n, i) => host(n, ['master', 'etcd', 'node'], `10.0.0.${i + 1}`)), groups: {}, groupVars: {}, warnings: [] };
+const inv: Inventory = { source: { kind: 'demo' }, hosts: M.map((n, i) => testHost(n, ['master', 'etcd', 'node'], { vars: { openshift_ip: `10.0.0.${i + 1}` } })), groups: {}, groupVars: {}, warnings: [] };
 const START = new Date(2024, 0, 5, 3, 4, 5);
 const ASIDE = '/var/lib/etcd.old-20240105030405';
 const titles = new Map(etcdRestore.steps.map((s) => [s.id, s.title]));

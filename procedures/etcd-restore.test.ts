@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { PlanStep, Procedure } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { findProcedure } from './index.js';
@@ -20,17 +20,15 @@ import { preflightVerdict } from './etcd-backup.js';
 import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js';
 import { commandCheck } from '../src/engine/from-check.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
 const HOSTILE_IP = "10.0.0.3';touch /tmp/pwned;'";
 function inventory(): Inventory {
   const hosts = [
-    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
-    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
-    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: HOSTILE_IP }),
-    host('node-0.example.com', ['node']),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.1' } }),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.2' } }),
+    testHost('master-2.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: HOSTILE_IP } }),
+    testHost('node-0.example.com', ['node']),
   ];
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }

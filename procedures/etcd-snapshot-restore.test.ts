@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { PlanStep } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
@@ -16,6 +16,7 @@ import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { missingVerdict } from './etcd-restore.js';
 import { membershipVerdict } from './etcd-common.js';
+import { testHost } from '../src/testing/builders.js';
 import {
   clearRestoreTargetCommand,
   etcdSnapshotRestore,
@@ -28,17 +29,14 @@ import {
   validateSnapshotPath,
 } from './etcd-snapshot-restore.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
 const HOSTILE_IP = "10.0.0.3';touch /tmp/pwned;'";
 const inv: Inventory = {
   source: { kind: 'demo' },
   hosts: [
-    host('master-0.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.1' }),
-    host('master-1.example.com', ['master', 'etcd', 'node'], { openshift_ip: '10.0.0.2' }),
-    host('master-2.example.com', ['master', 'etcd', 'node'], { openshift_ip: HOSTILE_IP }),
-    host('node-0.example.com', ['node']),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.1' } }),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: '10.0.0.2' } }),
+    testHost('master-2.example.com', ['master', 'etcd', 'node'], { vars: { openshift_ip: HOSTILE_IP } }),
+    testHost('node-0.example.com', ['node']),
   ],
   groups: {},
   groupVars: {},

@@ -4,7 +4,7 @@
 // steps of etcd-remove-member reading the `node` parameter, the ca.serial copy, the endpoints check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { planProcedure } from '../src/engine/plan.js';
@@ -13,16 +13,14 @@ import { findProcedure } from './index.js';
 import { asMasterStep, checkSerialB64, masterCountVerdict, masterDecommission, parseEndpointIps } from './master-decommission.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
 import { commandCheck } from '../src/engine/from-check.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
 function labInventory(masters = 3): Inventory {
   const hosts = [
-    ...Array.from({ length: masters }, (_, i) => host(`master-${i}.lab.example.com`, ['master', 'etcd', 'node'], { ansible_host: `127.0.10.${i + 1}` })),
-    host('infra-0.lab.example.com', ['infra', 'node'], { ansible_host: '127.0.11.1' }),
-    host('node-0.lab.example.com', ['node'], { ansible_host: '127.0.12.1' }),
-    host('lb-0.lab.example.com', ['lb'], { ansible_host: '127.0.13.1' }),
+    ...Array.from({ length: masters }, (_, i) => testHost(`master-${i}.lab.example.com`, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })),
+    testHost('infra-0.lab.example.com', ['infra', 'node'], { vars: { ansible_host: '127.0.11.1' } }),
+    testHost('node-0.lab.example.com', ['node'], { vars: { ansible_host: '127.0.12.1' } }),
+    testHost('lb-0.lab.example.com', ['lb'], { vars: { ansible_host: '127.0.13.1' } }),
   ];
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }

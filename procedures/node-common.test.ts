@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
 import {
   capacityVerdict,
   decodeTarget,
@@ -30,13 +30,9 @@ import {
   withoutLines,
 } from './node-common.js';
 import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
+import { testHost, testInventory } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
-function inv(hosts: Host[]): Inventory {
-  return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
-}
+const inv = (hosts: Host[]): Inventory => testInventory(hosts, { source: { kind: 'demo' }, groups: {} });
 
 // `oc get nodes -o jsonpath=…` on the lab (kubectl 1.20)
 const NODES = [
@@ -65,19 +61,19 @@ test('nodes: parsed from the jsonpath lines; found by name, short name or addres
   assert.deepEqual(rows[0], { name: 'infra-0.lab.example.com', ready: 'True', schedulable: true, master: false, infra: true, ip: '127.0.11.1' });
   assert.equal(rows[1]!.schedulable, false);
   assert.equal(rows[1]!.master, true);
-  assert.equal(findNodeRow(rows, host('node-1.lab.example.com', ['node']))?.name, 'node-1.lab.example.com');
-  assert.equal(findNodeRow(rows, host('node-1', ['node']))?.name, 'node-1.lab.example.com');
-  assert.equal(findNodeRow(rows, host('n1.other', ['node'], { ansible_host: '127.0.12.2' }))?.name, 'node-1.lab.example.com');
-  assert.equal(findNodeRow(rows, host('nowhere', ['node'])), undefined);
+  assert.equal(findNodeRow(rows, testHost('node-1.lab.example.com', ['node']))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, testHost('node-1', ['node']))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, testHost('n1.other', ['node'], { vars: { ansible_host: '127.0.12.2' } }))?.name, 'node-1.lab.example.com');
+  assert.equal(findNodeRow(rows, testHost('nowhere', ['node'])), undefined);
   assert.equal(nodeKind(rows[0]!), 'infra');
   assert.equal(nodeKind(rows[1]!), 'master');
   assert.equal(nodeKind(rows[4]!), 'compute');
-  assert.equal(nodeKind(rows[4]!, host('node-0', ['infra', 'node'])), 'infra');
+  assert.equal(nodeKind(rows[4]!, testHost('node-0', ['infra', 'node'])), 'infra');
   // older installs label infra nodes region=infra
   assert.equal(parseNodeRows('a\tTrue\t\t\t\tinfra\t\t10.0.0.1')[0]!.infra, true);
 });
 
-const lab = inv([host('infra-0.lab.example.com', ['infra', 'node']), host('node-0.lab.example.com', ['node']), host('node-1.lab.example.com', ['node'])]);
+const lab = inv([testHost('infra-0.lab.example.com', ['infra', 'node']), testHost('node-0.lab.example.com', ['node']), testHost('node-1.lab.example.com', ['node'])]);
 
 test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; not the last compute node', () => {
   const rows = parseNodeRows(NODES);

@@ -2,7 +2,7 @@
 // commands), the captures of the facts and pods steps on the lab's outputs, and the drain check's refusal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../src/inventory/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import { planProcedure } from '../src/engine/plan.js';
 import { ParamError } from '../src/engine/params.js';
@@ -10,19 +10,17 @@ import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';
 import { commandCheck } from '../src/engine/from-check.js';
+import { testHost } from '../src/testing/builders.js';
 
-function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 't', line: 1 };
-}
 function labInventory(): Inventory {
   const hosts = [
-    host('master-0.lab.example.com', ['master', 'etcd', 'node'], { ansible_host: '127.0.10.1' }),
-    host('master-1.lab.example.com', ['master', 'etcd', 'node'], { ansible_host: '127.0.10.2' }),
-    host('master-2.lab.example.com', ['master', 'etcd', 'node'], { ansible_host: '127.0.10.3' }),
-    host('infra-0.lab.example.com', ['infra', 'node'], { ansible_host: '127.0.11.1' }),
-    host('node-0.lab.example.com', ['node'], { ansible_host: '127.0.12.1' }),
-    host('node-1.lab.example.com', ['node'], { ansible_host: '127.0.12.2' }),
-    host('lb-0.lab.example.com', ['lb'], { ansible_host: '127.0.13.1' }),
+    testHost('master-0.lab.example.com', ['master', 'etcd', 'node'], { vars: { ansible_host: '127.0.10.1' } }),
+    testHost('master-1.lab.example.com', ['master', 'etcd', 'node'], { vars: { ansible_host: '127.0.10.2' } }),
+    testHost('master-2.lab.example.com', ['master', 'etcd', 'node'], { vars: { ansible_host: '127.0.10.3' } }),
+    testHost('infra-0.lab.example.com', ['infra', 'node'], { vars: { ansible_host: '127.0.11.1' } }),
+    testHost('node-0.lab.example.com', ['node'], { vars: { ansible_host: '127.0.12.1' } }),
+    testHost('node-1.lab.example.com', ['node'], { vars: { ansible_host: '127.0.12.2' } }),
+    testHost('lb-0.lab.example.com', ['lb'], { vars: { ansible_host: '127.0.13.1' } }),
   ];
   return { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
 }

@@ -17,7 +17,7 @@ const DOWN = '\x1b[B';
 
 function renderApp(quitBlocker?: () => string | undefined) {
   const inventory = testInventory();
-  const runner = new FakeRunner(() => ({ state: 'ok' }));
+  const runner = new FakeRunner().answerProbes(() => ({ state: 'ok' }));
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
   let quits = 0;
@@ -223,7 +223,7 @@ test('r re-probes the selected host, R every host', async () => {
 
 test('keys not read (not the foreground process): the notice and a footer that says how to stop it, no key list', async () => {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   monitors.push(monitor);
   const r = render(
     <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24}

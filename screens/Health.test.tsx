@@ -18,7 +18,7 @@ const M0 = 'master-0.example.com';
 
 function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } = {}) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   monitors.push(monitor);
   const runs: FakeHealthRun[] = [];
   const r = render(
@@ -229,7 +229,7 @@ test('80×24 and smaller never overflow, whatever the screen', async () => {
 
 test('without a health runner the screen says so', async () => {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   monitors.push(monitor);
   const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} />);
   await delay();

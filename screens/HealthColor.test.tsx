@@ -28,7 +28,7 @@ function colourCodes(s: string): string[] {
 
 async function frames(noColor: boolean) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   monitors.push(monitor);
   const run = FakeHealthRun.forInventory(inventory);
   const statuses = ['ok', 'warn', 'fail', 'error', 'skipped', 'running', 'pending'] as const;

@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }) {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
   const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" {...size} onQuit={() => {}} />);
@@ -48,8 +48,8 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
   assert.equal((f.match(/checking/g) ?? []).length >= 5, true, 'every host checking at first');
   assert.match(f, /hosts 5 · ✓ ok 0 · 0 problems · … checking 5/);
 
-  runner.answer('master-0.example.com', { state: 'ok' });
-  runner.answer('master-1.example.com', {
+  runner.answerProbe('master-0.example.com', { state: 'ok' });
+  runner.answerProbe('master-1.example.com', {
     state: 'host-key-changed',
     reason: 'host key for 10.0.0.11 differs from known_hosts:14',
     hint: 'ssh-keygen -R 10.0.0.11, then verify and add the new key',

@@ -277,7 +277,7 @@ test('the App hands its discover to the procedure form (the console builds it fr
   const { ConnectivityMonitor } = await import('../src/model/connectivity.js');
   const { FakeRunner, testCatalogue } = await import('./testing/fixtures.js');
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   disposers.push(() => monitor.dispose());
   const asked: string[] = [];
   const catalogue = testCatalogue().map((e) => (e.id === 'etcd-restore' ? { ...restoreLike().entry } : e));

@@ -30,7 +30,7 @@ function colourCodes(s: string): string[] {
 
 async function frames(noColor: boolean, demo: boolean) {
   const inventory = testInventory(demo ? { kind: 'demo' } : undefined);
-  const runner = new FakeRunner((h) =>
+  const runner = new FakeRunner().answerProbes((h) =>
     h.name.startsWith('lb') ? { state: 'unreachable', reason: 'timeout' } : h.name.startsWith('node') ? { state: 'host-key-unknown' } : { state: 'ok' },
   );
   const monitor = new ConnectivityMonitor(inventory, runner);

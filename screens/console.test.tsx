@@ -44,7 +44,7 @@ function start(extra: Partial<ConsoleOptions> = {}) {
   const stdin = new FakeStdin();
   const done = startConsole({
     inventory: testInventory(),
-    runner: new FakeRunner(() => ({ state: 'ok' })),
+    runner: new FakeRunner().answerProbes(() => ({ state: 'ok' })),
     catalogue: testCatalogue(),
     version: '0.1.0',
     stdout: stdout as unknown as NodeJS.WriteStream,
@@ -118,7 +118,7 @@ test('without a terminal the console refuses with one line and exit code 2', asy
   const stderr = new FakeStdout();
   const code = await startConsole({
     inventory: testInventory(),
-    runner: new FakeRunner(),
+    runner: new FakeRunner().holdProbes(),
     catalogue: testCatalogue(),
     version: '0.1.0',
     stdout: stdout as unknown as NodeJS.WriteStream,

@@ -14,11 +14,11 @@ function Probe({ monitor }: { monitor: ConnectivityMonitor }) {
 }
 
 test('the component re-renders on every change of the monitor', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const monitor = new ConnectivityMonitor(testInventory(), runner);
   const { lastFrame } = render(<Probe monitor={monitor} />);
   assert.match(lastFrame() ?? '', /master-0=checking/);
-  runner.answer('master-0.example.com', { state: 'ok' });
+  runner.answerProbe('master-0.example.com', { state: 'ok' });
   await delay();
   assert.match(lastFrame() ?? '', /master-0=ok/);
   monitor.reprobe('master-0.example.com');

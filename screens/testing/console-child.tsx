@@ -35,7 +35,7 @@ setTimeout(() => {
 }, 100);
 const code = await startConsole({
   inventory: testInventory(),
-  runner: new FakeRunner(() => ({ state: 'ok' })),
+  runner: new FakeRunner().answerProbes(() => ({ state: 'ok' })),
   catalogue: testCatalogue(),
   version: '0.1.0',
   stdout: stdout as unknown as NodeJS.WriteStream,

@@ -113,7 +113,7 @@ export class SteppedDemoRunner implements Runner {
 export function renderNodesApp(opts: { hold?: boolean; noColor?: boolean; columns?: number; rows?: number; withoutNodes?: boolean } = {}) {
   const inventory = demoInventory();
   const runner = new SteppedDemoRunner({ hold: opts.hold });
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   const service = new NodesService({ runner });
   let quits = 0;
   const r = render(

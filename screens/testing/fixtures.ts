@@ -1,31 +1,19 @@
-// Small fixtures for the screen and model tests: an inventory, a catalogue, and a Runner whose
-// probes the test answers by hand.
-import type { Host, Inventory, Role } from '../../src/inventory/types.js';
+// Small fixtures for the screen and model tests: an inventory, a catalogue, and the one fake runner
+// (whose probes the test answers by hand after holdProbes()).
+import type { Inventory } from '../../src/inventory/types.js';
+import { testHost, type HostExtra } from '../../src/testing/builders.js';
 import type { CatalogueEntry } from '../../src/model/catalogue.js';
-import type { CommandResult, Connectivity, Runner } from '../../src/transport/types.js';
 
-function host(name: string, roles: Role[], groups: string[], line: number): Host {
-  return {
-    name,
-    address: `10.0.0.${line}`,
-    port: 22,
-    user: 'cloud-user',
-    become: true,
-    roles,
-    groups,
-    vars: {},
-    file: '/etc/ansible/hosts',
-    line,
-  };
-}
+/** Where the screens' hosts were declared, as the parser gives it: line N of /etc/ansible/hosts, address 10.0.0.N. */
+const declared = (groups: string[], line: number): HostExtra => ({ address: `10.0.0.${line}`, user: 'cloud-user', become: true, groups, file: '/etc/ansible/hosts', line });
 
 export function testInventory(source: Inventory['source'] = { kind: 'file', path: '/etc/ansible/hosts' }): Inventory {
   const hosts = [
-    host('lb-0.example.com', ['lb'], ['OSEv3', 'lb'], 30),
-    host('node-0.example.com', ['node'], ['OSEv3', 'nodes'], 20),
-    host('master-0.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 10),
-    host('master-1.example.com', ['master', 'etcd', 'node'], ['OSEv3', 'masters', 'etcd', 'nodes'], 11),
-    host('infra-0.example.com', ['infra', 'node'], ['OSEv3', 'nodes'], 15),
+    testHost('lb-0.example.com', ['lb'], declared(['OSEv3', 'lb'], 30)),
+    testHost('node-0.example.com', ['node'], declared(['OSEv3', 'nodes'], 20)),
+    testHost('master-0.example.com', ['master', 'etcd', 'node'], declared(['OSEv3', 'masters', 'etcd', 'nodes'], 10)),
+    testHost('master-1.example.com', ['master', 'etcd', 'node'], declared(['OSEv3', 'masters', 'etcd', 'nodes'], 11)),
+    testHost('infra-0.example.com', ['infra', 'node'], declared(['OSEv3', 'nodes'], 15)),
   ];
   return {
     source,
@@ -78,52 +66,8 @@ export function testCatalogue(): CatalogueEntry[] {
   ];
 }
 
-interface Pending {
-  host: Host;
-  resolve: (c: Connectivity) => void;
-  reject: (e: unknown) => void;
-}
-
-/** A Runner whose probes wait until the test answers them. */
-export class FakeRunner implements Runner {
-  readonly probes: string[] = [];
-  private pending: Pending[] = [];
-  /** Answer given at once to every probe (instead of waiting), if set. */
-  constructor(private readonly immediate?: (host: Host) => Connectivity) {}
-
-  run(): Promise<CommandResult> {
-    return Promise.reject(new Error('FakeRunner.run: screens never run commands'));
-  }
-
-  probe(host: Host): Promise<Connectivity> {
-    this.probes.push(host.name);
-    if (this.immediate) return Promise.resolve(this.immediate(host));
-    return new Promise((resolve, reject) => this.pending.push({ host, resolve, reject }));
-  }
-
-  /** Answers the oldest waiting probe of this host. */
-  answer(name: string, c: Connectivity): void {
-    const i = this.pending.findIndex((p) => p.host.name === name);
-    if (i < 0) throw new Error(`no probe of ${name} is waiting`);
-    const [p] = this.pending.splice(i, 1);
-    p!.resolve(c);
-  }
-
-  fail(name: string, err: unknown): void {
-    const i = this.pending.findIndex((p) => p.host.name === name);
-    if (i < 0) throw new Error(`no probe of ${name} is waiting`);
-    const [p] = this.pending.splice(i, 1);
-    p!.reject(err);
-  }
-
-  waiting(): string[] {
-    return this.pending.map((p) => p.host.name);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+/** The one fake runner (src/testing/fake-runner.ts): screens never run commands; their probes are answered with answerProbes() or held. */
+export { FakeRunner } from '../../src/testing/fake-runner.js';
 
 export const delay = (ms = 30) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -9,7 +9,7 @@ import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
 
 export function renderRunApp(opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {}) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
   const sessions: FakeSession[] = [];
   const resumed: string[] = [];
   let quits = 0;

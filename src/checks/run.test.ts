@@ -4,18 +4,19 @@ import { demoInventory } from '../demo/inventory.js';
 import { DemoRunner } from '../demo/runner.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
-import { sh, type ShellCommand } from '../transport/shell.js';
-import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import { sh } from '../transport/shell.js';
+import { RecordingRunner } from '../transport/runner.js';
+import { TransportError, type Connectivity, type Runner } from '../transport/types.js';
+import { FakeRunner, type Answer, type FakeRunnerOptions } from '../testing/fake-runner.js';
 import { problem } from './common.js';
 import { HealthRunError, resolveLimit, startHealthRun } from './run.js';
 import { host } from './test-helpers.js';
+import { testInventory } from '../testing/builders.js';
 import type { Check } from './types.js';
 
 // ---- fixtures ---------------------------------------------------------------------------------------
 
-function inventory(hosts: Host[]): Inventory {
-  return { source: { kind: 'file', path: '/tmp/hosts' }, hosts, groups: { etcd: hosts.filter((h) => h.roles.includes('etcd')).map((h) => h.name) }, groupVars: {}, warnings: [] };
-}
+const inventory = (hosts: Host[]): Inventory => testInventory(hosts, { source: { kind: 'file', path: '/tmp/hosts' } });
 
 const A = host('a.example.com', ['master', 'etcd', 'node']);
 const B = host('b.example.com', ['master', 'etcd', 'node']);
@@ -56,81 +57,21 @@ const digCheck: Check<unknown, unknown> = {
   verdict: (f) => ({ status: 'ok', message: String(f) }),
 };
 
-interface Call {
-  where: string;
-  script: string;
-  at: number;
-  signal?: AbortSignal;
-}
+type How = 'hang' | 'unreachable' | 'answer' | 'slow';
 
-const result = (stdout: string, exitCode: number | null = 0, more: Partial<CommandResult> = {}): CommandResult => ({
-  exitCode,
-  stdout,
-  stderr: '',
-  truncated: false,
-  timedOut: false,
-  cancelled: false,
-  durationMs: 1,
-  ...more,
-});
-
-/** Answers `echo X` with X after `delayMs`, unless behaviour says otherwise; records every call. */
-class FakeRunner implements Runner {
-  readonly calls: Call[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  closed = false;
-  constructor(
-    private readonly behaviour: (where: string, script: string) => 'hang' | 'unreachable' | 'answer' | 'slow' = () => 'answer',
-    private readonly delayMs = 5,
-  ) {}
-
-  run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
-    const where = target.kind === 'host' ? target.host.name : 'bastion';
-    const call: Call = { where, script: command.script, at: Date.now() };
-    if (options.signal) call.signal = options.signal;
-    this.calls.push(call);
-    const how = this.behaviour(where, command.script);
-    if (how === 'hang') return new Promise(() => {}); // never answers, ignores the signal
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    const done = () => this.inFlight--;
-    if (how === 'unreachable') {
-      return new Promise((_, reject) =>
-        setTimeout(() => {
-          done();
-          reject(new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`));
-        }, this.delayMs),
-      );
-    }
-    const ms = how === 'slow' ? 60_000 : this.delayMs;
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        done();
-        const m = /^echo (\S+)/.exec(command.script);
-        resolve(result(m ? `${m[1]}\n` : 'answer\n'));
-      }, ms);
-      const stop = (timedOut: boolean) => {
-        clearTimeout(t);
-        done();
-        resolve(result('', null, { timedOut, cancelled: !timedOut }));
-      };
-      options.signal?.addEventListener('abort', () => stop(false), { once: true });
-      if (options.timeoutMs !== undefined) setTimeout(() => stop(true), options.timeoutMs).unref();
-    });
-  }
-
-  async probe(): Promise<Connectivity> {
-    return { state: 'ok' };
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-
-  on(where: string): Call[] {
-    return this.calls.filter((c) => c.where === where);
-  }
+/**
+ * The one fake runner, answering `echo X` with X after `delayMs` unless behaviour says otherwise:
+ * 'slow' takes a minute (until aborted or timed out), 'hang' never answers (ignoring the abort),
+ * 'unreachable' is refused after `delayMs`. `batches`: with runBatch (the SSH runner's one session per host).
+ */
+function fakeRunner(behaviour: (where: string, script: string) => How = () => 'answer', delayMs = 5, options: FakeRunnerOptions = {}): FakeRunner {
+  return FakeRunner.answering((where, script): Answer => {
+    const how = behaviour(where, script);
+    if (how === 'hang') return { hang: 'ignoring-abort' };
+    if (how === 'unreachable') return { delayMs, throws: new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`) };
+    const m = /^echo (\S+)/.exec(script);
+    return { delayMs: how === 'slow' ? 60_000 : delayMs, stdout: m ? `${m[1]}\n` : 'answer\n' };
+  }, options);
 }
 
 const statuses = (s: HealthSnapshot) => Object.fromEntries([...s.results.entries()].map(([k, r]) => [k.replace('\u0000', '@'), r.status]));
@@ -138,7 +79,7 @@ const statuses = (s: HealthSnapshot) => Object.fromEntries([...s.results.entries
 // ---- tests ------------------------------------------------------------------------------------------
 
 test('every cell exists from the start as pending; results land in guide then inventory order', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const checks = [echoCheck('one'), echoCheck('two', { placement: { on: 'hosts', roles: ['etcd'] } }), ocCheck];
   const run = startHealthRun({ inventory: INV, runner, checks });
   const first = run.getSnapshot();
@@ -166,7 +107,7 @@ test('every cell exists from the start as pending; results land in guide then in
 });
 
 test('a host that never answers does not delay the others, and is not asked again', async () => {
-  const runner = new FakeRunner((where) => (where === 'a.example.com' ? 'hang' : 'answer'));
+  const runner = fakeRunner((where) => (where === 'a.example.com' ? 'hang' : 'answer'));
   const checks = [echoCheck('one'), echoCheck('two'), echoCheck('three')];
   const run = startHealthRun({ inventory: INV, runner, checks, timeoutMs: 200 });
   const doneAt = new Map<string, number>();
@@ -191,7 +132,7 @@ test('a host that never answers does not delay the others, and is not asked agai
 });
 
 test('a command that hangs on a working host: that cell errors "no answer within N s", the host stays in use', async () => {
-  const runner = new FakeRunner((_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
+  const runner = fakeRunner((_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')], timeoutMs: 100 });
   const s = await run.finished();
   for (const h of INV.hosts.map((x) => x.name)) {
@@ -204,7 +145,7 @@ test('a command that hangs on a working host: that cell errors "no answer within
 });
 
 test('a TransportError host: its cells error at once with message and hint, tried once', async () => {
-  const runner = new FakeRunner((where) => (where === 'c.example.com' ? 'unreachable' : 'answer'), 20);
+  const runner = fakeRunner((where) => (where === 'c.example.com' ? 'unreachable' : 'answer'), 20);
   const checks = ['one', 'two', 'three', 'four'].map((id) => echoCheck(id));
   const t0 = Date.now();
   const run = startHealthRun({ inventory: INV, runner, checks });
@@ -223,7 +164,7 @@ test('a TransportError host: its cells error at once with message and hint, trie
 });
 
 test('pre stage: runs once on the bastion, its value reaches every host cell', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   let parsed = 0;
   const check = echoCheck('reg', {
     pre: {
@@ -249,11 +190,11 @@ test('pre stage: runs once on the bastion, its value reaches every host cell', a
   }
   // every host command came after the bastion stage
   const bastionAt = runner.on('bastion')[0]!.at;
-  assert.ok(runner.calls.filter((c) => c.where !== 'bastion').every((c) => c.at >= bastionAt));
+  assert.ok(runner.commands.filter((c) => c.where !== 'bastion').every((c) => c.at >= bastionAt));
 });
 
 test('pre stage failure: the host cells error with its reason and run nothing', async () => {
-  const runner = new FakeRunner((where) => (where === 'bastion' ? 'hang' : 'answer'));
+  const runner = fakeRunner((where) => (where === 'bastion' ? 'hang' : 'answer'));
   const check = echoCheck('reg', { pre: { commands: () => ({ svc: sh`oc get svc` }), parse: () => 'x' } });
   const run = startHealthRun({ inventory: INV, runner, checks: [check, echoCheck('other')], timeoutMs: 100 });
   const s = await run.finished();
@@ -263,11 +204,11 @@ test('pre stage failure: the host cells error with its reason and run nothing', 
     assert.equal(r.message, 'bastion stage failed: no answer within 0.1 s (svc)');
     assert.equal(s.results.get(cellKey('other', h.name))!.status, 'ok');
   }
-  assert.ok(!runner.calls.some((c) => c.script === 'echo reg'));
+  assert.ok(!runner.commands.some((c) => c.script === 'echo reg'));
 });
 
 test('a parser that throws makes that cell an error, not the run', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const check = echoCheck('odd', {
     parse: () => {
       throw new Error('no table header');
@@ -285,30 +226,30 @@ test('--limit: full and short names and groups; unknown or ambiguous names fail 
   assert.deepEqual(resolveLimit(INV, ['etcd']).map((h) => h.name), ['a.example.com', 'b.example.com']);
   const twins = inventory([host('m-0.one.example.com', ['node']), host('m-0.two.example.com', ['node'])]);
   assert.throws(() => resolveLimit(twins, ['m-0']), /ambiguous: it could be m-0\.one\.example\.com, m-0\.two\.example\.com/);
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], limit: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown host 'nope'/.test(e.message));
   assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], only: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown check 'nope'/.test(e.message));
   assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one', { placement: { on: 'hosts', roles: ['etcd'] } })], limit: ['c'] }), /nothing to check/);
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(runner.calls.length, 0);
+  assert.equal(runner.commands.length, 0);
 
   // limited: only those hosts' cells, and no cluster-wide check
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), ocCheck], limit: ['b'], only: ['two', 'oc-thing'] });
   const s = await run.finished();
   assert.deepEqual([...s.results.keys()], [cellKey('two', 'b.example.com')]);
   assert.deepEqual(s.hosts, ['b.example.com']);
-  assert.deepEqual(runner.calls.map((c) => `${c.where}: ${c.script}`), ['b.example.com: echo two']);
+  assert.deepEqual(runner.commands.map((c) => `${c.where}: ${c.script}`), ['b.example.com: echo two']);
 });
 
 test('--only keeps guide order whatever the order given', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')], only: ['three', 'one'] });
   assert.deepEqual(run.getSnapshot().checks, ['one', 'three']);
   await run.finished();
 });
 
 test('oc unavailable: bastion cells that call oc error with the message, others still run', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const withPre = echoCheck('needs-pre', { pre: { commands: (ctx) => ({ svc: sh`${ctx.oc} get svc` }), parse: () => 'x' } });
   const run = startHealthRun({
     inventory: INV,
@@ -326,7 +267,7 @@ test('oc unavailable: bastion cells that call oc error with the message, others 
 
 test('concurrency limits the cells in flight', async () => {
   const many = inventory(Array.from({ length: 8 }, (_, i) => host(`n${i}.example.com`, ['node'])));
-  const runner = new FakeRunner(() => 'answer', 10);
+  const runner = fakeRunner(() => 'answer', 10);
   const s = await startHealthRun({ inventory: many, runner, checks: [echoCheck('one'), echoCheck('two')], concurrency: 3 }).finished();
   assert.equal(summarize(s).ok, 16);
   assert.ok(runner.maxInFlight <= 3, `max in flight ${runner.maxInFlight}`);
@@ -334,20 +275,20 @@ test('concurrency limits the cells in flight', async () => {
 
 test('rerun: the chosen cells run again, the others keep their results; finished() resolves again', async () => {
   let says = 'wrong';
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const check = echoCheck('one', { commands: () => ({ echo: sh`echo ${says}` }), verdict: (f) => (f === 'right' ? { status: 'ok', message: 'right' } : { status: 'fail', message: String(f) }) });
   const run = startHealthRun({ inventory: INV, runner, checks: [check] });
   let s = await run.finished();
   assert.equal(summarize(s).fail, 3);
   says = 'right';
-  const before = runner.calls.length;
+  const before = runner.commands.length;
   run.rerun([{ check: 'one', host: 'b.example.com' }]);
   assert.match(run.getSnapshot().results.get(cellKey('one', 'b.example.com'))!.status, /^(pending|running)$/);
   assert.equal(run.getSnapshot().done, false);
   s = await run.finished();
   assert.equal(s.results.get(cellKey('one', 'b.example.com'))!.status, 'ok');
   assert.equal(s.results.get(cellKey('one', 'a.example.com'))!.status, 'fail');
-  assert.deepEqual(runner.calls.slice(before).map((c) => c.where), ['b.example.com']);
+  assert.deepEqual(runner.commands.slice(before).map((c) => c.where), ['b.example.com']);
   run.rerun();
   s = await run.finished();
   assert.equal(summarize(s).ok, 3);
@@ -356,7 +297,7 @@ test('rerun: the chosen cells run again, the others keep their results; finished
 
 test('rerun tries a host that was unusable again', async () => {
   let down = true;
-  const runner = new FakeRunner((where) => (where === 'c.example.com' && down ? 'unreachable' : 'answer'));
+  const runner = fakeRunner((where) => (where === 'c.example.com' && down ? 'unreachable' : 'answer'));
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two')] });
   let s = await run.finished();
   assert.equal(summarize(s).error, 2);
@@ -367,30 +308,26 @@ test('rerun tries a host that was unusable again', async () => {
 });
 
 test('dispose: aborts what is in flight, cells become error "cancelled", listeners released', async () => {
-  const runner = new FakeRunner(() => 'slow');
+  const runner = fakeRunner(() => 'slow');
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')] });
   let calls = 0;
   run.subscribe(() => calls++);
   const fin = run.finished();
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(runner.calls.length, 3);
+  assert.equal(runner.commands.length, 3);
   run.dispose();
   const s = await fin;
-  assert.ok(runner.calls.every((c) => c.signal?.aborted));
+  assert.ok(runner.commands.every((c) => c.options.signal?.aborted));
   assert.ok([...s.results.values()].every((r) => r.status === 'error' && r.message === 'cancelled'));
   const after = calls;
   run.rerun();
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(calls, after);
-  assert.equal(runner.calls.length, 3);
+  assert.equal(runner.commands.length, 3);
 });
 
 test('problem verdicts and secrets: raw output is redacted', async () => {
-  const runner: Runner = {
-    run: async () => result('token: abc.def.ghi\nAuthorization: Bearer sekrit123\n'),
-    probe: async () => ({ state: 'ok' }),
-    close: async () => {},
-  };
+  const runner = FakeRunner.answering({ stdout: 'token: abc.def.ghi\nAuthorization: Bearer sekrit123\n' });
   const check: Check<unknown, unknown> = { ...ocCheck, parse: () => problem('skipped', 'not here'), verdict: (f) => (f as { problem: never }).problem };
   const s = await startHealthRun({ inventory: INV, runner, checks: [check] }).finished();
   const r = s.results.get(cellKey('oc-thing', null))!;
@@ -402,15 +339,7 @@ test('problem verdicts and secrets: raw output is redacted', async () => {
 test('the DEMO cluster: every check on every host, the down app node errors quickly and only once', async () => {
   const inv = demoInventory();
   const demo = new DemoRunner({ inventory: inv, lineDelayMs: 0, startDelayMs: 2 });
-  const seen: string[] = [];
-  const runner: Runner = {
-    run: (t, c, o) => {
-      seen.push(t.kind === 'host' ? t.host.name : 'bastion');
-      return demo.run(t, c, o);
-    },
-    probe: (h) => demo.probe(h),
-    close: () => demo.close(),
-  };
+  const runner = new RecordingRunner(demo);
   const run = startHealthRun({ inventory: inv, runner });
   const s = await run.finished();
   assert.equal(s.checks.length, 17);
@@ -418,7 +347,7 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
   const down = [...s.results.values()].filter((r) => r.host === 'app-node-2.demo.example.com');
   assert.ok(down.length > 5);
   assert.ok(down.every((r) => r.status === 'error' && /No route to host/.test(r.message) && r.fix?.text));
-  const firstCell = seen.filter((w) => w === 'app-node-2.demo.example.com').length;
+  const firstCell = runner.commands.map((c) => c.where).filter((w) => w === 'app-node-2.demo.example.com').length;
   // only its first cell's commands (ntp: timedatectl and 3 clock samples) reach it
   assert.ok(firstCell <= 4, `the down host was asked ${firstCell} times`);
   assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
@@ -427,46 +356,22 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
 
 // ---- a runner with runBatch (the SSH runner's one session per host) ----------------------------------
 
-/** FakeRunner + runBatch: a batch's commands run one after the other; every batch is recorded. */
-class BatchingFakeRunner extends FakeRunner {
-  readonly batches: { where: string; scripts: string[] }[] = [];
-  constructor(
-    private readonly batchBehaviour: (where: string) => 'hang' | 'unreachable' | 'answer' = () => 'answer',
-    behaviour?: (where: string, script: string) => 'hang' | 'unreachable' | 'answer' | 'slow',
-    delayMs?: number,
-  ) {
-    super(behaviour, delayMs);
-  }
-
-  runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
-    const where = target.kind === 'host' ? target.host.name : 'bastion';
-    this.batches.push({ where, scripts: commands.map((c) => c.command.script) });
-    const how = this.batchBehaviour(where);
-    if (how === 'hang') return commands.map(() => new Promise<CommandResult>(() => {}));
-    if (how === 'unreachable') {
-      const err = new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`);
-      return commands.map(() => new Promise<CommandResult>((_, reject) => setTimeout(() => reject(err), 5)));
-    }
-    let prev: Promise<unknown> = Promise.resolve();
-    return commands.map((c) => {
-      const p = prev.then(() => this.run(target, c.command, c.options));
-      prev = p.catch(() => undefined);
-      return p;
-    });
-  }
+/** fakeRunner with runBatch: a batch's commands run one after the other; every batch is recorded. */
+function batchingFakeRunner(batchBehaviour: (where: string) => 'hang' | 'unreachable' | 'answer' = () => 'answer', behaviour: (where: string, script: string) => How = () => 'answer', delayMs?: number): FakeRunner {
+  return fakeRunner((where, script) => (batchBehaviour(where) === 'answer' ? behaviour(where, script) : batchBehaviour(where)), delayMs, { batches: true });
 }
 
 test('batching runner: one session per host with every command of its cells, in guide order', async () => {
-  const runner = new BatchingFakeRunner();
+  const runner = batchingFakeRunner();
   const s = await startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')] }).finished();
   assert.equal(summarize(s).ok, 9);
   assert.equal(runner.batches.length, 3);
   for (const b of runner.batches) assert.deepEqual(b.scripts, ['echo one', 'echo two', 'echo three']);
-  assert.equal(runner.calls.length, 9);
+  assert.equal(runner.commands.length, 9);
 });
 
 test('batching runner: a hanging host does not delay the others; an unreachable one errors at once', async () => {
-  const runner = new BatchingFakeRunner((where) => (where === B.name ? 'hang' : where === C.name ? 'unreachable' : 'answer'));
+  const runner = batchingFakeRunner((where) => (where === B.name ? 'hang' : where === C.name ? 'unreachable' : 'answer'));
   const t0 = Date.now();
   const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two')], timeoutMs: 200 });
   const seenOkA: number[] = [];
@@ -488,7 +393,7 @@ test('batching runner: a hanging host does not delay the others; an unreachable 
 });
 
 test('batching runner: a cell is settled as soon as its own commands answered', async () => {
-  const runner = new BatchingFakeRunner(() => 'answer', (_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
+  const runner = batchingFakeRunner(() => 'answer', (_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
   const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')], timeoutMs: 300 });
   await new Promise((r) => setTimeout(r, 100));
   const mid = run.getSnapshot();
@@ -500,13 +405,13 @@ test('batching runner: a cell is settled as soon as its own commands answered', 
 });
 
 test('batching runner: dispose cancels the cells of a running session', async () => {
-  const runner = new BatchingFakeRunner(() => 'answer', () => 'slow');
+  const runner = batchingFakeRunner(() => 'answer', () => 'slow');
   const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')] });
   await new Promise((r) => setTimeout(r, 20));
   run.dispose();
   const s = run.getSnapshot();
   assert.deepEqual([...s.results.values()].map((r) => r.message), ['cancelled', 'cancelled']);
-  assert.ok(runner.calls[0]!.signal!.aborted);
+  assert.ok(runner.commands[0]!.options.signal!.aborted);
 });
 
 // ---- a hung host: one deadline for all its checks -----------------------------------------------------
@@ -538,23 +443,23 @@ function assertHung(s: HealthSnapshot, runner: FakeRunner, okOnB: number): void 
   // the hung commands never answered, and each was told to stop (not waited for)
   const hung = runner.on(B.name).slice(okOnB);
   assert.ok(hung.length > 0);
-  for (const c of hung) assert.ok(c.signal?.aborted, c.script);
+  for (const c of hung) assert.ok(c.options.signal?.aborted, c.script);
 }
 
 const HANG_GUARD = { timeout: 20_000 }; // a run that waits per command would take minutes
 
 test('a host that never answers: every one of its checks errors naming the one deadline; the others are ok', HANG_GUARD, async () => {
-  const runner = new FakeRunner(hangsAfter(0));
+  const runner = fakeRunner(hangsAfter(0));
   assertHung(await hungRun(runner), runner, 0);
 });
 
 test('a host that answers, then hangs: its remaining checks error naming the deadline, not one timeout each', HANG_GUARD, async () => {
-  const runner = new FakeRunner(hangsAfter(1));
+  const runner = fakeRunner(hangsAfter(1));
   assertHung(await hungRun(runner), runner, 1);
 });
 
 test('batching runner: a host whose session hangs (and whose kill hangs too) costs one deadline', HANG_GUARD, async () => {
-  const runner = new BatchingFakeRunner(() => 'answer', hangsAfter(1));
+  const runner = batchingFakeRunner(() => 'answer', hangsAfter(1));
   assertHung(await hungRun(runner), runner, 1);
 });
 
@@ -571,7 +476,7 @@ const acrossCheck = echoCheck('cmp', {
 });
 
 test('across: every cell waits (running) for the others, then all get the comparison; an unreachable host has no facts, keeps its error', async () => {
-  const runner = new FakeRunner((where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'), 5);
+  const runner = fakeRunner((where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'), 5);
   const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck], timeoutMs: 300, hostDeadlineMs: 200 });
   await new Promise((r) => setTimeout(r, 100));
   const mid = run.getSnapshot().results.get(cellKey('cmp', A.name))!;
@@ -593,27 +498,27 @@ test('across: every cell waits (running) for the others, then all get the compar
 
 test('across: a held cell is not running on its host: waiting longer than the host deadline does not give the host up', async () => {
   // one cell at a time, 150 ms each: A is held from 150 ms to 450 ms, past its 250 ms deadline
-  const run = startHealthRun({ inventory: INV, runner: new FakeRunner(() => 'answer', 150), checks: [acrossCheck], concurrency: 1, hostDeadlineMs: 250 });
+  const run = startHealthRun({ inventory: INV, runner: fakeRunner(() => 'answer', 150), checks: [acrossCheck], concurrency: 1, hostDeadlineMs: 250 });
   const s = await run.finished();
   for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
 });
 
 test('across: a rerun of one cell compares again with the others kept', async () => {
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck, echoCheck('other')] });
   let s = await run.finished();
   assert.equal(s.results.get(cellKey('cmp', C.name))!.message, 'own c; all: a=a b=b c=c');
   for (const r of s.results.values()) assert.equal(r.status, 'ok', `${r.check}@${r.host}: ${r.message}`);
   run.rerun([{ check: 'cmp', host: B.name }]);
   s = await run.finished();
-  assert.deepEqual(runner.calls.filter((c) => c.script === 'echo b').length, 2);
+  assert.deepEqual(runner.commands.filter((c) => c.script === 'echo b').length, 2);
   assert.equal(s.results.get(cellKey('cmp', A.name))!.message, 'own a; all: a=a b=b c=c');
   assert.equal(s.results.get(cellKey('cmp', B.name))!.status, 'ok');
   run.dispose();
 });
 
 test('across with a batching runner: same verdicts', async () => {
-  const s = await startHealthRun({ inventory: INV, runner: new BatchingFakeRunner(), checks: [echoCheck('other'), acrossCheck] }).finished();
+  const s = await startHealthRun({ inventory: INV, runner: batchingFakeRunner(), checks: [echoCheck('other'), acrossCheck] }).finished();
   for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
 });
 
@@ -627,7 +532,7 @@ test('each output carries when it was handed over and when it came back (the run
   });
   // a clock that moves 1 s each time it is read: handed over at one reading, answered at a later one
   let t = 1_000_000;
-  const s = await startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check], now: () => (t += 1000) }).finished();
+  const s = await startHealthRun({ inventory: inventory([A]), runner: fakeRunner(), checks: [check], now: () => (t += 1000) }).finished();
   assert.equal(s.results.get(cellKey('clock', A.name))!.status, 'ok');
   assert.equal(seen.length, 1);
   assert.ok(seen[0]!.sentAt! < seen[0]!.receivedAt! && seen[0]!.receivedAt! < seen[0]!.now, JSON.stringify(seen));
@@ -640,7 +545,7 @@ test('each output carries when it was handed over and when it came back (the run
       return 'two';
     },
   });
-  await startHealthRun({ inventory: inventory([A]), runner: new BatchingFakeRunner(), checks: [two], now: () => (t += 1000) }).finished();
+  await startHealthRun({ inventory: inventory([A]), runner: batchingFakeRunner(), checks: [two], now: () => (t += 1000) }).finished();
   assert.equal(batched[0]!.sentAt, batched[1]!.sentAt);
   assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
 });
@@ -649,7 +554,7 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
   for (const batching of [false, true]) {
     const order: string[] = [];
     let t = 0;
-    const base = batching ? new BatchingFakeRunner() : new FakeRunner();
+    const base = batching ? batchingFakeRunner() : fakeRunner();
     (base as Runner).probe = async (h: Host): Promise<Connectivity> => {
       order.push(`probe ${h.name} at ${t}`);
       await new Promise((r) => setTimeout(r, 30));
@@ -675,7 +580,7 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
 
 test('sentAt: the runner\'s own send time counts when it is later than the hand-over (and the run\'s clock is Date.now), never an earlier one', async () => {
   const reported: number[] = [];
-  const runner = new FakeRunner();
+  const runner = fakeRunner();
   const run = runner.run.bind(runner);
   let bogus = false;
   (runner as Runner).run = async (t, c, o) => {
@@ -708,7 +613,7 @@ test('Verdict.again: the cell is measured again (twice at most) before a verdict
       parse: () => ++tries,
       verdict: (f) => (Number(f) >= decidesOn ? { status: 'ok', message: `decided on try ${String(f)}` } : { status: 'warn', message: `try ${String(f)} could not decide`, again: true }),
     });
-    const run = startHealthRun({ inventory: inventory([A]), runner: new FakeRunner(), checks: [check, echoCheck('other')] });
+    const run = startHealthRun({ inventory: inventory([A]), runner: fakeRunner(), checks: [check, echoCheck('other')] });
     const s = await run.finished();
     const r = s.results.get(cellKey('measure', A.name))!;
     if (decidesOn === 2) {

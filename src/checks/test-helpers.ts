@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Host, Inventory, Role } from '../inventory/types.js';
+import { testHost } from '../testing/builders.js';
 import { evaluate, evaluateFacts } from './common.js';
 import type { AcrossCell, Check, CheckContext, CommandOutput, Verdict } from './types.js';
 
@@ -21,8 +22,9 @@ export function out(stdout: string, exitCode: number | null = 0, stderr = ''): C
   return { stdout, stderr, exitCode };
 }
 
+/** testHost with these vars (the check tests' hosts differ by their vars only). */
 export function host(name: string, roles: Role[], vars: Record<string, string> = {}): Host {
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, roles, groups: roles, vars, file: 'test', line: 1 };
+  return testHost(name, roles, { vars });
 }
 
 /** masters e1..e3 (also etcd, node) at 127.0.8.1–3 as in the etcd captures; 3 infra; 3 compute nodes. */

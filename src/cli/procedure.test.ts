@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { readJournal } from '../engine/journal.js';
-import { ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from '../engine/test-helpers.js';
+import { tempStateDir, toyInventory, toyProcedure } from '../engine/test-helpers.js';
 import type { Procedure } from '../engine/types.js';
 import { main } from './main.js';
 import { planCli, resumeCli, runCli, runsCli, type ProcedureDeps, type ProcedureIO } from './procedure.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const SECRET = 'pa55-w0rd-xyz';
 
@@ -41,11 +41,11 @@ const toy: Procedure = toyProcedure(
 
 function setup(answer: (w: string, s: string) => Answer = (w, s) => (s.startsWith('etcdctl') ? { stdout: `8e9e05c52164694d, started, ${SECRET}\n` } : s === 'echo moved' ? { stdout: `moved on ${w}\n` } : {})) {
   const stateDir = tempStateDir();
-  const runners: RecordingRunner[] = [];
+  const runners: FakeRunner[] = [];
   const deps: ProcedureDeps = {
     inventory: toyInventory,
     createRunner: async () => {
-      const r = new RecordingRunner(new ScriptedRunner(answer));
+      const r = FakeRunner.answering(answer);
       runners.push(r);
       return r;
     },

@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { argv, sh } from '../transport/shell.js';
-import { ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from '../engine/test-helpers.js';
+import { tempStateDir, toyInventory, toyProcedure } from '../engine/test-helpers.js';
 import type { Procedure } from '../engine/types.js';
 import { formatWhereItStands, runCli, type ProcedureDeps, type ProcedureIO } from './procedure.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
 const toy: Procedure = {
   ...toyProcedure(
@@ -31,7 +32,7 @@ function setup() {
   const deps: ProcedureDeps = {
     inventory: toyInventory,
     createRunner: async () =>
-      new ScriptedRunner((_w, s) => (s.startsWith('journalctl') ? { stdout: 'etcd[7]: ready to serve client requests\n' } : s.startsWith('mv ') ? { exitCode: 1, stderr: 'mv: busy' } : {})),
+      FakeRunner.answering((_w, s) => (s.startsWith('journalctl') ? { stdout: 'etcd[7]: ready to serve client requests\n' } : s.startsWith('mv ') ? { exitCode: 1, stderr: 'mv: busy' } : {})),
     stateDir: tempStateDir(),
     findProcedure: (id) => (id === 'toy-standing' ? toy : undefined),
     builtIds: () => ['toy-standing'],

@@ -6,26 +6,21 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoRunner } from '../demo/runner.js';
-import type { Host } from '../inventory/types.js';
-import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
-import type { DownloadOptions, DownloadResult } from '../transport/types.js';
 import { auditPath, type AuditCommand } from './audit.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step } from './types.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
-/** A scripted runner that can download: fails the first `failures` downloads. */
-class DownloadingRunner extends ScriptedRunner {
-  constructor(private failures = 0) {
-    super();
-  }
-  async download(host: Host, remotePath: string, localPath: string, _options?: DownloadOptions): Promise<DownloadResult> {
-    if (this.failures-- > 0) throw new Error(`${host.name}: No such file (${remotePath})`);
-    void localPath;
-    return { bytes: 1234 };
-  }
+/** A fake runner that can download: fails the first `failures` downloads; every command answers exit 0. */
+function downloadingRunner(failures = 0): FakeRunner {
+  const fake = new FakeRunner({ transfers: true });
+  for (let i = 0; i < failures; i++) fake.expect(/^sftp get/).answers((where, script) => ({ throws: new Error(`${where}: No such file (${/:(\S+) →/.exec(script)![1]})`) }));
+  fake.allow(/^sftp get/).answers({ bytes: 1234 });
+  fake.allow(() => true).answers({});
+  return fake;
 }
 
 const steps = (): Step[] => [
@@ -49,7 +44,7 @@ test('plan: a download reads like a command line after the commands', () => {
 
 test('run: every download recorded, logged and audited (bytes, duration) after the commands', async () => {
   const stateDir = tempStateDir();
-  const runner = new RecordingRunner(new DownloadingRunner());
+  const runner = downloadingRunner();
   const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator: new CannedOperator(), stateDir, operatorName: 'tester' });
   const r = await run.result();
   assert.equal(r.status, 'ok');
@@ -59,9 +54,9 @@ test('run: every download recorded, logged and audited (bytes, duration) after t
     'm1.example.com: tar -czf /backup/x.tar.gz -C /backup x',
     'm1.example.com: sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz',
   ]);
-  assert.deepEqual(runner.downloads.map((d) => [d.host, d.remotePath, d.localPath, d.result?.bytes]), [
-    ['m0.example.com', '/backup/x.tar.gz', '/srv/copy/m0.example.com/x.tar.gz', 1234],
-    ['m1.example.com', '/backup/x.tar.gz', '/srv/copy/m1.example.com/x.tar.gz', 1234],
+  assert.deepEqual(runner.commands.filter((c) => c.script.startsWith('sftp get')).map((c) => [c.where, c.script, c.bytes]), [
+    ['m0.example.com', 'sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz', 1234],
+    ['m1.example.com', 'sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz', 1234],
   ]);
   const audit = readFileSync(auditPath(stateDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditCommand).filter((l) => l.kind === 'command');
   const get = audit.find((l) => l.command === 'sftp get m0.example.com:/backup/x.tar.gz → /srv/copy/m0.example.com/x.tar.gz')!;
@@ -75,7 +70,7 @@ test('run: every download recorded, logged and audited (bytes, duration) after t
 
 test('a failed download fails the step like a command: retry repeats only the download', async () => {
   const stateDir = tempStateDir();
-  const runner = new RecordingRunner(new DownloadingRunner(1));
+  const runner = downloadingRunner(1);
   const operator = new CannedOperator([], ['retry']);
   const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator, stateDir, operatorName: 'tester' });
   const r = await run.result();
@@ -93,7 +88,7 @@ test('a failed download fails the step like a command: retry repeats only the do
   assert.equal(failed!.exitCode, null);
 
   // a runner that cannot download: the step fails, abort ends the run
-  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: new RecordingRunner(new ScriptedRunner()), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
+  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: FakeRunner.answering(), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
   const r2 = await plain.result();
   assert.equal(r2.status, 'failed');
   assert.match(r2.failure!.tail, /cannot copy files/);

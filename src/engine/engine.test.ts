@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { auditPath } from './audit.js';
 import { journalPath, listRuns, readJournal, type Journal } from './journal.js';
 import { ParamError } from './params.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun, type StartRunOptions } from './run.js';
-import { CannedOperator, filesUnder, HOST_AND_PASSWORD, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, filesUnder, HOST_AND_PASSWORD, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { EngineEvent, ParameterSpec, Procedure, Step } from './types.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const SECRET = 'S3cr3t-pa55';
 const PARAMS = HOST_AND_PASSWORD;
@@ -60,7 +60,7 @@ function happy(where: string, script: string): Answer {
 
 function start(options: Partial<StartRunOptions> & { answer?: (w: string, s: string) => Answer }) {
   const stateDir = options.stateDir ?? tempStateDir();
-  const runner = new RecordingRunner(new ScriptedRunner(options.answer ?? happy));
+  const runner = FakeRunner.answering(options.answer ?? happy);
   const operator = (options.operator ?? new CannedOperator()) as CannedOperator;
   const run = startProcedureRun({
     procedure: options.procedure ?? proc(),
@@ -133,7 +133,7 @@ test('parameters: required, role choices, unknown names — each error names the
   assert.throws(() => planProcedure(proc(), { host: 'n0.example.com' }, toyInventory()), /'n0\.example\.com' is not a etcd host .*choose one of: m0\.example\.com/);
   assert.throws(() => planProcedure(proc(), { host: 'm0.example.com', colour: 'red' }, toyInventory()), /toy-backup has no parameter 'colour'/);
   assert.throws(
-    () => startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com' }, inventory: toyInventory(), runner: new ScriptedRunner(), operator: new CannedOperator(), stateDir: tempStateDir() }),
+    () => startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com' }, inventory: toyInventory(), runner: FakeRunner.answering(), operator: new CannedOperator(), stateDir: tempStateDir() }),
     /parameter 'password' is required/,
   );
 });
@@ -224,7 +224,7 @@ test('a gate not approved stops the run before the step runs anything', async ()
 
 test('session operator: the console answers the gate through the session', async () => {
   const stateDir = tempStateDir();
-  const run = startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com', password: SECRET }, inventory: toyInventory(), runner: new ScriptedRunner(happy), operator: 'session', stateDir });
+  const run = startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com', password: SECRET }, inventory: toyInventory(), runner: FakeRunner.answering(happy), operator: 'session', stateDir });
   await new Promise<void>((resolve) => {
     const off = run.subscribe(() => {
       if (run.getSnapshot().status === 'waiting-gate') {

@@ -4,12 +4,13 @@ import { ntpCheck } from '../checks/ntp.js';
 import { ProbeFactsCaches } from '../model/facts-cache.js';
 import { planProcedure } from './plan.js';
 import { flaggedBy, flaggedHosts } from './from-check.js';
-import { ScriptedRunner, toyInventory } from './test-helpers.js';
+import { toyInventory } from './test-helpers.js';
 import { fixNtp } from '../../procedures/fix-ntp.js';
 import type { StepContext } from './types.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
 const ntpOffOn = (host: string) =>
-  new ScriptedRunner((where, script) => {
+  FakeRunner.answering((where, script) => {
     const yes = where === host ? 'no' : 'yes';
     if (script === 'timedatectl') return { stdout: `NTP enabled: ${yes}\nNTP synchronized: ${yes}\n` };
     return { stdout: `${(Date.now() / 1000).toFixed(9)}\n` };

@@ -8,7 +8,8 @@ import { sh } from '../transport/shell.js';
 import { appendAudit, auditPath } from './audit.js';
 import { ensureStateDir, journalPath, listRuns, readJournal, writeJournal, type Journal } from './journal.js';
 import { checkResumable, startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -62,7 +63,7 @@ const procedure = toyProcedure('toy-capture', [
 /** A run that failed at its second step (resumable), with 'id' captured by the first. */
 async function failedRun(capture = 'abc'): Promise<{ stateDir: string; journal: Journal }> {
   const stateDir = tempStateDir();
-  const runner = new ScriptedRunner((_w, s) => (s.startsWith('use') ? { exitCode: 1 } : { stdout: `${capture}\n` }));
+  const runner = FakeRunner.answering((_w, s) => (s.startsWith('use') ? { exitCode: 1 } : { stdout: `${capture}\n` }));
   const operator = new CannedOperator([], ['abort']);
   const run = startProcedureRun({ procedure, params: {}, inventory: toyInventory(), runner, operator, stateDir });
   await run.result();

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lockRun, RunLockedError } from './lock.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import { sh } from '../transport/shell.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
 const RUN = '20261125-031500-etcd-backup-ab12';
 const who = { operator: 'tester', command: 'resume' };
@@ -57,7 +58,7 @@ test('the lock goes with its process: kill -9 of the holder frees it', async () 
 
 test('a fresh run holds its lock until it ends', async () => {
   const stateDir = tempStateDir();
-  const runner = new ScriptedRunner(() => ({ delayMs: 200 }));
+  const runner = FakeRunner.answering(() => ({ delayMs: 200 }));
   const procedure = toyProcedure('toy-lock', [{ id: 'one', title: 'One', where: { on: 'bastion' }, commands: () => [sh`true`] }]);
   const r = startProcedureRun({ procedure, params: {}, inventory: toyInventory(), runner, operator: new CannedOperator([]), stateDir });
   assert.throws(() => lockRun(stateDir, r.runId, who), RunLockedError);

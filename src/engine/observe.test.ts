@@ -4,41 +4,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RecordingRunner } from '../transport/runner.js';
 import { argv, sh } from '../transport/shell.js';
-import type { CommandResult, RunOptions, Target } from '../transport/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import { auditPath } from './audit.js';
 import { planProcedure } from './plan.js';
 import { PANEL_STEP, startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { EngineEvent, Panel, ParameterSpec, Procedure, StandingContext, Step } from './types.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const PARAMS: ParameterSpec[] = [{ name: 'host', description: 'the etcd member', required: true, choices: { fromRole: 'etcd' } }];
 const M0 = 'm0.example.com';
 const M1 = 'm1.example.com';
 
+const FOLLOW_LINES = ['-- Logs begin --', 'etcd[42]: starting member 8e9e05c52164694d', 'etcd[42]: ready to serve client requests'];
+
 /**
  * A runner for follows: `journalctl …` prints its lines at once, then runs until it is aborted (like
- * `journalctl -f`) and records that; everything else answers through `answer`.
+ * `journalctl -f`), or ends with followExit; everything else answers through `answer`.
  */
-class FollowRunner extends ScriptedRunner {
-  aborted: string[] = [];
-  followLines: string[] = ['-- Logs begin --', 'etcd[42]: starting member 8e9e05c52164694d', 'etcd[42]: ready to serve client requests'];
-  followExit?: number;
-  override async run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
-    if (!command.script.startsWith('journalctl')) return super.run(target, command, options);
-    const where = target.kind === 'host' ? target.host.name : 'bastion';
-    for (const l of this.followLines) options.onStdout?.(l);
-    if (this.followExit !== undefined) return { exitCode: this.followExit, stdout: '', stderr: 'journalctl: no such unit', truncated: false, timedOut: false, cancelled: false, durationMs: 1 };
-    await new Promise<void>((resolve) => {
-      if (options.signal?.aborted) return resolve();
-      options.signal?.addEventListener('abort', () => resolve(), { once: true });
-    });
-    this.aborted.push(where);
-    return { exitCode: null, stdout: this.followLines.join('\n'), stderr: '', truncated: false, timedOut: false, cancelled: true, durationMs: 1 };
-  }
+function followRunner(answer: (where: string, script: string) => Answer, followExit?: number): FakeRunner {
+  const fake = new FakeRunner();
+  const lines = FOLLOW_LINES.map((l): ['out', string] => ['out', l]);
+  fake.allow(/^journalctl/).answers(followExit === undefined ? { lines, linesAtOnce: true, hang: true } : { lines, linesAtOnce: true, exitCode: followExit, stderr: 'journalctl: no such unit' });
+  fake.allow(() => true).answers(answer);
+  return fake;
 }
+
+/** The hosts whose follows were ended (aborted), in order. */
+const aborted = (fake: FakeRunner) => fake.commands.filter((c) => c.script.startsWith('journalctl') && c.result?.cancelled).map((c) => c.where);
 
 const follow = (): ShellCommand => argv('journalctl', '-f', '-n', '0', '-u', 'etcd.service', '--no-pager');
 
@@ -71,10 +65,10 @@ function countPanel(): Panel {
   };
 }
 
-function run(procedure: Procedure, runner: ScriptedRunner, operator = new CannedOperator(), params: Record<string, string> = { host: M0 }) {
+function run(procedure: Procedure, runner: FakeRunner, operator = new CannedOperator(), params: Record<string, string> = { host: M0 }) {
   const stateDir = tempStateDir();
-  const recording = new RecordingRunner(runner);
-  const r = startProcedureRun({ procedure, params, inventory: toyInventory(), runner: recording, operator, stateDir, operatorName: 'tester' });
+  const recording = runner;
+  const r = startProcedureRun({ procedure, params, inventory: toyInventory(), runner, operator, stateDir, operatorName: 'tester' });
   const events: EngineEvent[] = [];
   r.onEvent((e) => events.push(e));
   return { run: r, recording, stateDir, events, operator };
@@ -86,7 +80,7 @@ function audit(stateDir: string): { kind: string; step?: string; host?: string |
 
 test('follow: its lines reach the snapshot as the journal stream while the commands run; ended when they end; audited', async () => {
   let countMembers = 0;
-  const runner = new FollowRunner((_w, s) => (s === 'sleep 1' ? { delayMs: 20 } : s === 'toy-members' ? { stdout: `members: ${++countMembers}\n` } : {}));
+  const runner = followRunner((_w, s) => (s === 'sleep 1' ? { delayMs: 20 } : s === 'toy-members' ? { stdout: `members: ${++countMembers}\n` } : {}));
   const { run: r, stateDir, events } = run(toyProcedure('toy-follow', startSteps(), PARAMS), runner);
   const seen: { follow: number; journal: number }[] = [];
   r.subscribe(() => {
@@ -99,7 +93,7 @@ test('follow: its lines reach the snapshot as the journal stream while the comma
   const journal = log.filter((l) => l.stream === 'journal');
   assert.deepEqual(
     journal.filter((l) => l.step === 'start').map((l) => [l.host, l.text]),
-    runner.followLines.map((t) => [M0, t]),
+    FOLLOW_LINES.map((t) => [M0, t]),
   );
   // the serial step follows on each host in turn
   assert.deepEqual([...new Set(journal.filter((l) => l.step === 'after').map((l) => l.host))], [M0, M1]);
@@ -108,7 +102,7 @@ test('follow: its lines reach the snapshot as the journal stream while the comma
   assert.ok(journal[0]!.seq < startCommand);
   assert.ok(seen.some((x) => x.follow === 1 && x.journal > 0), 'the snapshot shows the follow while it runs');
   assert.equal(result.snapshot.follow, undefined, 'no follow left after the run');
-  assert.deepEqual(runner.aborted, [M0, M0, M1], 'each follow was ended (aborted) when its commands ended');
+  assert.deepEqual(aborted(runner), [M0, M0, M1], 'each follow was ended (aborted) when its commands ended');
   assert.ok(events.some((e) => e.type === 'line' && e.stream === 'journal' && e.text.includes('ready to serve')));
   const followAudit = audit(stateDir).filter((e) => e.kind === 'command' && e.command === 'journalctl -f -n 0 -u etcd.service --no-pager');
   assert.equal(followAudit.length, 3);
@@ -121,27 +115,25 @@ test('follow: its lines reach the snapshot as the journal stream while the comma
 });
 
 test('follow: a follow that fails never changes the step; it is said in the log; follow:false turns it off', async () => {
-  const runner = new FollowRunner(() => ({}));
-  runner.followExit = 1;
+  const runner = followRunner(() => ({}), 1);
   const { run: r } = run(toyProcedure('toy-follow', startSteps(), PARAMS), runner);
   const result = await r.result();
   assert.equal(result.status, 'ok');
   assert.ok(result.snapshot.log.some((l) => l.stream === 'info' && /the followed output ended by itself \(exit 1\)/.test(l.text)));
 
-  const plain = new FollowRunner(() => ({}));
-  const recording = new RecordingRunner(plain);
-  const r2 = startProcedureRun({ procedure: toyProcedure('toy-follow', startSteps(), PARAMS), params: { host: M0 }, inventory: toyInventory(), runner: recording, operator: new CannedOperator(), stateDir: tempStateDir(), follow: false });
+  const plain = followRunner(() => ({}));
+  const r2 = startProcedureRun({ procedure: toyProcedure('toy-follow', startSteps(), PARAMS), params: { host: M0 }, inventory: toyInventory(), runner: plain, operator: new CannedOperator(), stateDir: tempStateDir(), follow: false });
   assert.equal((await r2.result()).status, 'ok');
-  assert.ok(!recording.scripts.some((s) => s.includes('journalctl')));
+  assert.ok(!plain.scripts.some((s) => s.includes('journalctl')));
 });
 
 test('follow: a step whose command fails ends its follow too; the failure is the command’s', async () => {
-  const runner = new FollowRunner((_w, s) => (s.startsWith('systemctl start') ? { exitCode: 1, stderr: 'Job for etcd.service failed' } : {}));
+  const runner = followRunner((_w, s) => (s.startsWith('systemctl start') ? { exitCode: 1, stderr: 'Job for etcd.service failed' } : {}));
   const { run: r } = run(toyProcedure('toy-follow', startSteps(), PARAMS), runner, new CannedOperator([], ['abort']));
   const result = await r.result();
   assert.equal(result.status, 'failed');
   assert.match(result.failure!.command, /systemctl start etcd\.service/);
-  assert.deepEqual(runner.aborted, [M0]);
+  assert.deepEqual(aborted(runner), [M0]);
 });
 
 test('panel: taken at the start, after every step that ran, after a failure; the snapshot has the latest and when', async () => {
@@ -153,7 +145,7 @@ test('panel: taken at the start, after every step that ran, after a failure; the
     { id: 'three', title: 'Three', where: { on: 'bastion' }, commands: () => [sh`three`] },
   ];
   const panels: string[] = [];
-  const runner = new ScriptedRunner((_w, s) => (s === 'toy-members' ? { stdout: `members: ${++n}\n` } : s === 'three' ? { exitCode: 2, stderr: 'boom' } : {}));
+  const runner = FakeRunner.answering((_w, s) => (s === 'toy-members' ? { stdout: `members: ${++n}\n` } : s === 'three' ? { exitCode: 2, stderr: 'boom' } : {}));
   const procedure: Procedure = { ...toyProcedure('toy-panel', steps, PARAMS), panel: countPanel() };
   const { run: r, stateDir, events } = run(procedure, runner, new CannedOperator([], ['abort']));
   r.onEvent((e) => {
@@ -178,19 +170,19 @@ test('panel: taken at the start, after every step that ran, after a failure; the
 test('panel: a host that cannot be reached is passed over; none → the summary says so; a bad output is said, never thrown', async () => {
   const steps: Step[] = [{ id: 'one', title: 'One', where: { on: 'bastion' }, commands: () => [sh`one`] }];
   const procedure: Procedure = { ...toyProcedure('toy-panel', steps, PARAMS), panel: countPanel() };
-  const second = run(procedure, new ScriptedRunner((w, s) => (s === 'toy-members' ? (w === M0 ? { throws: new Error(`${M0}: connection refused`) } : { stdout: 'members: 2\n' }) : {})));
+  const second = run(procedure, FakeRunner.answering((w, s) => (s === 'toy-members' ? (w === M0 ? { throws: new Error(`${M0}: connection refused`) } : { stdout: 'members: 2\n' }) : {})));
   const r1 = await second.run.result();
   assert.equal(r1.panel?.host, M1);
   assert.equal(r1.panel?.view.summary.text, '2 members');
 
-  const none = run(procedure, new ScriptedRunner((w, s) => (s === 'toy-members' ? { throws: new Error(`${w}: connection refused`) } : {})));
+  const none = run(procedure, FakeRunner.answering((w, s) => (s === 'toy-members' ? { throws: new Error(`${w}: connection refused`) } : {})));
   const r2 = await none.run.result();
   assert.equal(r2.status, 'ok', 'the panel never changes the run');
   assert.equal(r2.panel?.host, null);
   assert.match(r2.panel!.view.summary.text, /no host could run the observation \(m0\.example\.com: m0\.example\.com: connection refused; m1\.example\.com: /);
   assert.equal(r2.panel!.view.summary.tone, 'bad');
 
-  const garbled = run(procedure, new ScriptedRunner((_w, s) => (s === 'toy-members' ? { stdout: 'what?\n' } : {})));
+  const garbled = run(procedure, FakeRunner.answering((_w, s) => (s === 'toy-members' ? { stdout: 'what?\n' } : {})));
   const r3 = await garbled.run.result();
   assert.equal(r3.panel?.view.summary.text, 'could not read the output: no member count');
 });
@@ -207,7 +199,7 @@ test('gate.expect: a type-host gate asks for the named host, not the one the ste
     },
   ];
   const operator = new CannedOperator([true]);
-  const { run: r } = run(toyProcedure('toy-expect', steps, PARAMS), new ScriptedRunner(), operator);
+  const { run: r } = run(toyProcedure('toy-expect', steps, PARAMS), FakeRunner.answering(), operator);
   assert.equal((await r.result()).status, 'ok');
   assert.equal(operator.gates[0]!.expect, M0);
   assert.deepEqual(operator.gates[0]!.hosts, [M1]);
@@ -231,7 +223,7 @@ test('whereItStands: after a failure the procedure says where things stand, from
       return { state: [`moved on: ${moved.join(', ') || 'none'}`, `panel: ${ctx.panel?.view.summary.text ?? 'none'}`], next: `resume with day2-tui resume ${ctx.runId}`, cautions: ['keep the backup'] };
     },
   };
-  const runner = new ScriptedRunner((w, s) => (s === 'toy-members' ? { stdout: 'members: 1\n' } : s === 'mv' && w === M1 ? { exitCode: 1, stderr: 'busy' } : {}));
+  const runner = FakeRunner.answering((w, s) => (s === 'toy-members' ? { stdout: 'members: 1\n' } : s === 'mv' && w === M1 ? { exitCode: 1, stderr: 'busy' } : {}));
   const { run: r } = run(procedure, runner, new CannedOperator([], ['abort']));
   const result = await r.result();
   assert.equal(result.status, 'failed');
@@ -243,7 +235,7 @@ test('whereItStands: after a failure the procedure says where things stand, from
   assert.deepEqual(result.snapshot.whereItStands, result.whereItStands);
 
   // a run that finishes ok has none; a whereItStands that throws still says something useful
-  const ok = run({ ...procedure, steps: [steps[0]!] }, new ScriptedRunner((_w, s) => (s === 'toy-members' ? { stdout: 'members: 1\n' } : {})));
+  const ok = run({ ...procedure, steps: [steps[0]!] }, FakeRunner.answering((_w, s) => (s === 'toy-members' ? { stdout: 'members: 1\n' } : {})));
   assert.equal((await ok.run.result()).whereItStands, undefined);
   const broken = run({ ...procedure, whereItStands: () => { throw new Error('no idea'); } }, runner, new CannedOperator([], ['abort']));
   const rb = await broken.run.result();
@@ -254,7 +246,7 @@ test('whereItStands: after a failure the procedure says where things stand, from
 test('a gate not approved: whereItStands is given for the stopped run too', async () => {
   const steps: Step[] = [{ id: 'wipe', title: 'Wipe', where: { on: 'param', param: 'host' }, destructive: true, gate: { kind: 'type-host', what: () => 'wipes' }, commands: () => [sh`wipe`] }];
   const procedure: Procedure = { ...toyProcedure('toy-gate', steps, PARAMS), whereItStands: (ctx) => ({ state: [`${ctx.outcome}; wipe ${ctx.steps['wipe']!.status}`], next: 'nothing changed' }) };
-  const { run: r } = run(procedure, new ScriptedRunner(), new CannedOperator([false]));
+  const { run: r } = run(procedure, FakeRunner.answering(), new CannedOperator([false]));
   const result = await r.result();
   assert.equal(result.status, 'stopped-at-gate');
   assert.deepEqual(result.whereItStands, { state: ['stopped-at-gate; wipe pending'], next: 'nothing changed' });
@@ -277,7 +269,7 @@ test('Procedure.look: read from the hosts when a run stops without finishing, gi
     }), next: 'resume' }),
   };
   // the move failed on m1 half-way: the look says what is there now; m0 does not answer the look
-  const runner = new ScriptedRunner((w, s) => (s === 'look-now' ? (w === M0 ? { throws: new Error('connection refused') } : { stdout: 'data moved\n' }) : s === 'mv' && w === M1 ? { exitCode: 1, stderr: 'busy' } : {}));
+  const runner = FakeRunner.answering((w, s) => (s === 'look-now' ? (w === M0 ? { throws: new Error('connection refused') } : { stdout: 'data moved\n' }) : s === 'mv' && w === M1 ? { exitCode: 1, stderr: 'busy' } : {}));
   const { run: r, recording } = run(procedure, runner, new CannedOperator([], ['abort']));
   const result = await r.result();
   assert.equal(result.status, 'failed');
@@ -285,7 +277,7 @@ test('Procedure.look: read from the hosts when a run stops without finishing, gi
   assert.deepEqual(recording.commands.filter((c) => c.script === 'look-now').map((c) => c.where).sort(), [M0, M1]);
   assert.ok(result.snapshot.log.some((l) => l.text === `now: now: ${M1}: data moved`), 'each host\'s look is in the log');
 
-  const ok = run({ ...procedure, steps: [steps[0]!] }, new ScriptedRunner());
+  const ok = run({ ...procedure, steps: [steps[0]!] }, FakeRunner.answering());
   assert.equal((await ok.run.result()).status, 'ok');
   assert.equal(ok.recording.commands.filter((c) => c.script === 'look-now').length, 0, 'a finished run looks at nothing');
 });

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory, Role } from '../inventory/types.js';
+import type { Inventory } from '../inventory/types.js';
 import type { CapturedValues, Step, StepContext } from './types.js';
 import { resolvePlacement } from './plan.js';
 import { reuseStep } from './reuse.js';
 import { argv, sh } from '../transport/shell.js';
 import { commandCheck } from './from-check.js';
+import { testHost } from '../testing/builders.js';
 
-const host = (name: string, roles: Role[]): Host => ({ name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 });
-const inv: Inventory = { source: { kind: 'demo' }, hosts: [host('a', ['etcd']), host('b', ['etcd']), host('n', ['new_etcd'])], groups: {}, groupVars: {}, warnings: [] };
+const inv: Inventory = { source: { kind: 'demo' }, hosts: [testHost('a', ['etcd']), testHost('b', ['etcd']), testHost('n', ['new_etcd'])], groups: {}, groupVars: {}, warnings: [] };
 const withNewAsEtcd = (i: Inventory): Inventory => ({ ...i, hosts: i.hosts.map((h) => (h.name === 'n' ? { ...h, roles: [...h.roles, 'etcd'] } : h)) });
 const captures = (m: Record<string, string>): CapturedValues => ({ get: (k) => m[k] ?? '', has: (k) => k in m });
 const ctxOf = (params: Record<string, string>, cap: Record<string, string> = {}): StepContext => ({ params, inventory: inv, captured: captures(cap), startedAt: new Date(0), planning: false });

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
 import { readJournal, SECRET_MARKER } from './journal.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, filesUnder, HOST_AND_PASSWORD, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, filesUnder, HOST_AND_PASSWORD, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step } from './types.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const PARAMS = HOST_AND_PASSWORD;
 
@@ -56,7 +56,7 @@ async function runWith(password: string, token: string): Promise<{ text: string;
     procedure: toyProcedure('toy-secrets', steps(), PARAMS),
     params: { host: 'm0.example.com', password },
     inventory: toyInventory(),
-    runner: new RecordingRunner(new ScriptedRunner(echoing(password, token))),
+    runner: FakeRunner.answering(echoing(password, token)),
     operator: new CannedOperator([true], ['abort']),
     stateDir,
     operatorName: 'tester',
@@ -103,7 +103,7 @@ test('a captured secret is kept out of the journal, and a later use of it after 
     procedure: toyProcedure('toy-secrets', steps(), PARAMS),
     params: { password: 'Qj7#Qj7#Qj7' },
     inventory: toyInventory(),
-    runner: new ScriptedRunner(),
+    runner: FakeRunner.answering(),
     operator: new CannedOperator([true], ['abort']),
     stateDir,
     resume: journal,

@@ -2,17 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ntpCheck } from '../checks/ntp.js';
 import { sh } from '../transport/shell.js';
-import { RecordingRunner } from '../transport/runner.js';
 import { fromCheck } from './from-check.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure, type Answer } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step, StepCheck } from './types.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const ON_N0: Step['where'] = { on: 'hosts', describe: 'n0', mode: 'serial', hosts: (ctx) => ctx.inventory.hosts.filter((h) => h.name === 'n0.example.com') };
 
 function runWith(step: Partial<Step>, answer: (where: string, script: string) => Answer, operator = new CannedOperator()) {
   const s: Step = { id: 'start', title: 'Start the service', where: ON_N0, commands: () => [sh`systemctl start foo`], ...step };
-  const runner = new RecordingRunner(new ScriptedRunner(answer));
+  const runner = FakeRunner.answering(answer);
   const run = startProcedureRun({ procedure: toyProcedure('toy', [s]), params: {}, inventory: toyInventory(), runner, operator, stateDir: tempStateDir() });
   return { run, runner, operator };
 }

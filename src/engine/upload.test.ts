@@ -7,28 +7,22 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DemoRunner } from '../demo/runner.js';
-import type { Host } from '../inventory/types.js';
-import { RecordingRunner } from '../transport/runner.js';
 import { sh } from '../transport/shell.js';
-import type { DownloadOptions, DownloadResult, UploadOptions, UploadResult } from '../transport/types.js';
 import { auditPath, type AuditCommand } from './audit.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, ScriptedRunner, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
+import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step } from './types.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
-/** A scripted runner that can upload and download: fails the first `failures` uploads. */
-class CopyingRunner extends ScriptedRunner {
-  constructor(private failures = 0) {
-    super();
-  }
-  async upload(host: Host, localPath: string, remotePath: string, _options?: UploadOptions): Promise<UploadResult> {
-    if (this.failures-- > 0) throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: Permission denied`);
-    return { bytes: 321 };
-  }
-  async download(_host: Host, _remotePath: string, _localPath: string, _options?: DownloadOptions): Promise<DownloadResult> {
-    return { bytes: 1234 };
-  }
+/** A fake runner that can upload and download: fails the first `failures` uploads; every command answers exit 0. */
+function copyingRunner(failures = 0): FakeRunner {
+  const fake = new FakeRunner({ transfers: true });
+  for (let i = 0; i < failures; i++) fake.expect(/^sftp put/).answers((_w, script) => ({ throws: new Error(`${script}: Permission denied`) }));
+  fake.allow(/^sftp put/).answers({ bytes: 321 });
+  fake.allow(/^sftp get/).answers({ bytes: 1234 });
+  fake.allow(() => true).answers({});
+  return fake;
 }
 
 const steps = (): Step[] => [
@@ -53,7 +47,7 @@ test('plan: an upload reads like a command line after the commands, before the d
 
 test('run: every upload recorded, logged and audited (bytes) in order: commands, uploads, downloads', async () => {
   const stateDir = tempStateDir();
-  const runner = new RecordingRunner(new CopyingRunner());
+  const runner = copyingRunner();
   const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator: new CannedOperator(), stateDir, operatorName: 'tester' });
   const r = await run.result();
   assert.equal(r.status, 'ok');
@@ -65,9 +59,9 @@ test('run: every upload recorded, logged and audited (bytes) in order: commands,
     'm1.example.com: sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz',
     'm1.example.com: sftp get m1.example.com:/tmp/y.tgz → /srv/copy/m1.example.com/y.tgz',
   ]);
-  assert.deepEqual(runner.uploads.map((u) => [u.host, u.localPath, u.remotePath, u.result?.bytes]), [
-    ['m0.example.com', '/srv/stage/x.tgz', '/tmp/x.tgz', 321],
-    ['m1.example.com', '/srv/stage/x.tgz', '/tmp/x.tgz', 321],
+  assert.deepEqual(runner.commands.filter((c) => c.script.startsWith('sftp put')).map((c) => [c.where, c.script, c.bytes]), [
+    ['m0.example.com', 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz', 321],
+    ['m1.example.com', 'sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz', 321],
   ]);
   const audit = readFileSync(auditPath(stateDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditCommand).filter((l) => l.kind === 'command');
   const put = audit.find((l) => l.command === 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz');
@@ -79,7 +73,7 @@ test('run: every upload recorded, logged and audited (bytes) in order: commands,
 
 test('a failed upload fails the step like a command: retry repeats only the upload; a runner without upload fails', async () => {
   const stateDir = tempStateDir();
-  const runner = new RecordingRunner(new CopyingRunner(1));
+  const runner = copyingRunner(1);
   const operator = new CannedOperator([], ['retry']);
   const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator, stateDir, operatorName: 'tester' });
   const r = await run.result();
@@ -94,7 +88,7 @@ test('a failed upload fails the step like a command: retry repeats only the uplo
     'm0.example.com: sftp get m0.example.com:/tmp/y.tgz → /srv/copy/m0.example.com/y.tgz',
   ]);
 
-  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: new RecordingRunner(new ScriptedRunner()), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
+  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: FakeRunner.answering(), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
   const r2 = await plain.result();
   assert.equal(r2.status, 'failed');
   assert.match(r2.failure!.tail, /cannot copy files to a host/);

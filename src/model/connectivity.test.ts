@@ -8,7 +8,7 @@ const M0 = 'master-0.example.com';
 const LB = 'lb-0.example.com';
 
 test('every host starts checking and is probed at once', () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
   assert.equal(runner.probes.length, 5);
   assert.deepEqual([...m.getSnapshot().values()].map((c) => c.state), Array(5).fill('checking'));
@@ -17,13 +17,13 @@ test('every host starts checking and is probed at once', () => {
 });
 
 test('subscribers hear every answer; the snapshot is a new map each time', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
   const seen: ConnectivitySnapshot[] = [];
   m.subscribe((s) => seen.push(s));
   const before = m.getSnapshot();
-  runner.answer(M0, { state: 'ok' });
-  runner.answer(LB, { state: 'host-key-changed', reason: 'key differs', hint: 'ssh-keygen -R lb-0' });
+  runner.answerProbe(M0, { state: 'ok' });
+  runner.answerProbe(LB, { state: 'host-key-changed', reason: 'key differs', hint: 'ssh-keygen -R lb-0' });
   await delay(0);
   assert.equal(seen.length, 2);
   assert.notEqual(seen[0], before);
@@ -34,25 +34,25 @@ test('subscribers hear every answer; the snapshot is a new map each time', async
 });
 
 test('reprobe(host) sets it back to checking, and an older answer arriving late is ignored', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
-  runner.answer(M0, { state: 'unreachable', reason: 'timeout' });
+  runner.answerProbe(M0, { state: 'unreachable', reason: 'timeout' });
   await delay(0);
   m.reprobe(M0);
   assert.equal(m.get(M0).state, 'checking');
   assert.equal(runner.probes.filter((p) => p === M0).length, 2);
   m.reprobe(M0); // a third probe while the second is in flight
-  runner.answer(M0, { state: 'unreachable', reason: 'stale' }); // the second: superseded
+  runner.answerProbe(M0, { state: 'unreachable', reason: 'stale' }); // the second: superseded
   await delay(0);
   assert.equal(m.get(M0).state, 'checking');
-  runner.answer(M0, { state: 'ok' });
+  runner.answerProbe(M0, { state: 'ok' });
   await delay(0);
   assert.equal(m.get(M0).state, 'ok');
   m.dispose();
 });
 
 test('reprobe() re-probes every host; an unknown host is ignored', async () => {
-  const runner = new FakeRunner(() => ({ state: 'ok' }));
+  const runner = new FakeRunner().answerProbes(() => ({ state: 'ok' }));
   const m = new ConnectivityMonitor(testInventory(), runner);
   await delay(0);
   assert.equal(m.summary().ok, 5);
@@ -66,10 +66,10 @@ test('reprobe() re-probes every host; an unknown host is ignored', async () => {
 });
 
 test('a rejected probe becomes a state with a reason, never an exception', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
-  runner.fail(M0, new TransportError(M0, 'host-key-unknown', 'not in known_hosts', 'ssh-keyscan master-0 >> ~/.ssh/known_hosts'));
-  runner.fail(LB, new Error('getaddrinfo ENOTFOUND lb-0.example.com\nmore'));
+  runner.failProbe(M0, new TransportError(M0, 'host-key-unknown', 'not in known_hosts', 'ssh-keyscan master-0 >> ~/.ssh/known_hosts'));
+  runner.failProbe(LB, new Error('getaddrinfo ENOTFOUND lb-0.example.com\nmore'));
   await delay(0);
   assert.deepEqual(m.get(M0), { state: 'host-key-unknown', reason: 'not in known_hosts', hint: 'ssh-keyscan master-0 >> ~/.ssh/known_hosts' });
   assert.equal(m.get(LB).state, 'unreachable');
@@ -78,7 +78,7 @@ test('a rejected probe becomes a state with a reason, never an exception', async
 });
 
 test('a probe that never answers turns unreachable after the timeout', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner, { timeoutMs: 30 });
   await delay(80);
   assert.equal(m.get(M0).state, 'unreachable');
@@ -87,22 +87,22 @@ test('a probe that never answers turns unreachable after the timeout', async () 
 });
 
 test('concurrency limits the probes in flight', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner, { concurrency: 2 });
   assert.equal(runner.probes.length, 2);
-  runner.answer(runner.waiting()[0]!, { state: 'ok' });
+  runner.answerProbe(runner.waitingProbes()[0]!, { state: 'ok' });
   await delay(0);
   assert.equal(runner.probes.length, 3);
   m.dispose();
 });
 
 test('after dispose nothing is probed or reported', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
   let calls = 0;
   m.subscribe(() => calls++);
   m.dispose();
-  runner.answer(M0, { state: 'ok' });
+  runner.answerProbe(M0, { state: 'ok' });
   m.reprobe();
   await delay(0);
   assert.equal(calls, 0);
@@ -111,14 +111,14 @@ test('after dispose nothing is probed or reported', async () => {
 });
 
 test('unsubscribe stops the notifications of that listener only', async () => {
-  const runner = new FakeRunner();
+  const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
   let a = 0;
   let b = 0;
   const offA = m.subscribe(() => a++);
   m.subscribe(() => b++);
   offA();
-  runner.answer(M0, { state: 'ok' });
+  runner.answerProbe(M0, { state: 'ok' });
   await delay(0);
   assert.deepEqual([a, b], [0, 1]);
   m.dispose();

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Inventory } from '../inventory/types.js';
 import type { Procedure } from '../engine/types.js';
-import type { CommandResult, Runner, Target } from '../transport/types.js';
-import type { ShellCommand } from '../transport/shell.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 import { TransportError } from '../transport/types.js';
 import { describeFound, discoverChoices, makeDiscover } from './discovery.js';
 import { etcdBackupDiscovery } from './backups.js';
@@ -23,21 +22,6 @@ function proc(): Procedure {
   };
 }
 
-class ScriptRunner implements Runner {
-  readonly calls: { target: Target; script: string; timeoutMs?: number }[] = [];
-  constructor(private readonly answer: (script: string) => Partial<CommandResult> | Error) {}
-  async run(target: Target, command: ShellCommand, options?: { timeoutMs?: number }): Promise<CommandResult> {
-    this.calls.push({ target, script: command.script, ...(options?.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-    const a = this.answer(command.script);
-    if (a instanceof Error) throw a;
-    return { exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 1, ...a };
-  }
-  probe(): never {
-    throw new Error('not used');
-  }
-  async close(): Promise<void> {}
-}
-
 const LISTING = [
   '1714557600.0 2500000 /backup/etcd-20240501/db',
   '1714557605.0 2400000 /backup/etcd-20240501/member/snap/db',
@@ -45,30 +29,32 @@ const LISTING = [
 ].join('\n');
 
 test('runs the discovery command on the host chosen in the host parameter, with a time limit, and parses it', async () => {
-  const r = new ScriptRunner(() => ({ stdout: LISTING }));
+  const r = new FakeRunner();
+  r.expect('master-1.example.com', /^if test -d \/backup; then find \/backup -maxdepth 4/).answers({ stdout: LISTING });
   const found = await makeDiscover(r, inv)(proc(), 'backup', { host: 'master-1.example.com' });
-  assert.equal(r.calls.length, 1);
-  assert.equal(r.calls[0]!.target.kind === 'host' && r.calls[0]!.target.host.name, 'master-1.example.com');
-  assert.match(r.calls[0]!.script, /^if test -d \/backup; then find \/backup -maxdepth 4/);
-  assert.ok(r.calls[0]!.timeoutMs && r.calls[0]!.timeoutMs > 0);
+  r.assertDone();
+  assert.equal(r.commands.length, 1);
+  assert.equal(r.commands[0]!.target.kind === 'host' && r.commands[0]!.target.host.name, 'master-1.example.com');
+  assert.match(r.commands[0]!.script, /^if test -d \/backup; then find \/backup -maxdepth 4/);
+  assert.ok(r.commands[0]!.options.timeoutMs && r.commands[0]!.options.timeoutMs > 0);
   assert.equal(found.host, 'master-1.example.com');
   assert.deepEqual(found.choices.map((c) => c.value), ['/backup/etcd-20240501']);
   assert.match(describeFound('backup', found), /^found on master-1\.example\.com \(newest first\): \/backup\/etcd-20240501, \d{4}-\d\d-\d\d \d\d:\d\d, 2\.4 MiB, v3 snapshot \+ v2 backup; give --param backup=<one of them>$/);
 });
 
 test('errors are one sentence: no host chosen, unknown host, unreachable host, a parameter without discovery', async () => {
-  const ok = new ScriptRunner(() => ({ stdout: LISTING }));
+  const ok = FakeRunner.answering({ stdout: LISTING });
   await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: {} }), /choose host first: the etcd backups .* are looked for on that host/);
   await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'nope' } }), /nope is not a host of the inventory/);
   await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'plain', params: { host: 'master-0.example.com' } }), /has nothing to look for/);
-  const down = new ScriptRunner(() => new TransportError('master-0.example.com', 'unreachable', 'connect ECONNREFUSED 10.0.0.10:22'));
+  const down = FakeRunner.answering({ throws: new TransportError('master-0.example.com', 'unreachable', 'connect ECONNREFUSED 10.0.0.10:22') });
   await assert.rejects(
     discoverChoices({ runner: down, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' } }),
     /^Error: could not look for etcd backups .* on master-0\.example\.com: connect ECONNREFUSED/,
   );
-  const slow = new ScriptRunner(() => ({ timedOut: true, exitCode: null }));
+  const slow = FakeRunner.answering({ timedOut: true, exitCode: null });
   await assert.rejects(discoverChoices({ runner: slow, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' }, timeoutMs: 5000 }), /took longer than 5 s/);
-  const failing = new ScriptRunner(() => ({ exitCode: 1, stderr: 'sudo: a password is required' }));
+  const failing = FakeRunner.answering({ exitCode: 1, stderr: 'sudo: a password is required' });
   await assert.rejects(discoverChoices({ runner: failing, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' } }), /master-0\.example\.com: listing \/backup failed \(exit 1\): sudo: a password is required/);
 });
 
@@ -84,7 +70,7 @@ test('explainMissing: the "required" problem of a discoverable parameter gets wh
   let closed = 0;
   const open = async () => {
     opened++;
-    const r = new ScriptRunner(() => ({ stdout: LISTING }));
+    const r = FakeRunner.answering({ stdout: LISTING });
     r.close = async () => void closed++;
     return r;
   };
@@ -98,7 +84,7 @@ test('explainMissing: the "required" problem of a discoverable parameter gets wh
   assert.deepEqual([opened, closed], [1, 1]);
   assert.deepEqual(await explainMissing(problems, proc(), {}, inv, open), problems);
   assert.equal(opened, 1, 'no host chosen: no connection');
-  const failing = async () => new ScriptRunner(() => new Error('host key changed'));
+  const failing = async () => FakeRunner.answering({ throws: new Error('host key changed') });
   const f = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, failing);
   assert.match(f[0]!, /give --param backup=…; could not look for etcd backups .* on master-0\.example\.com: host key changed$/);
 });

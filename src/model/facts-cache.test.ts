@@ -2,25 +2,21 @@
 // then what it found; a host that cannot be read keeps its sentence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Host, Inventory } from '../inventory/types.js';
-import type { Runner } from '../transport/types.js';
+import type { Inventory } from '../inventory/types.js';
 import { controlPlaneProbe, runtimeOf } from '../ocp/control-plane.js';
 import { FactsCache } from './facts-cache.js';
+import { testHost } from '../testing/builders.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 
-const host = (name: string): Host => ({ name, address: name, port: 22, become: false, roles: ['master', 'etcd'], groups: [], vars: {}, file: 't', line: 1 });
 
 test('facts for the plan view: read once in the background, then kept', async () => {
-  const hosts = [host('m0'), host('m1')];
+  const hosts = [testHost('m0', ['master', 'etcd'], { groups: [] }), testHost('m1', ['master', 'etcd'], { groups: [] })];
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
-  let calls = 0;
-  const runner = {
-    run: async (t: { host?: Host }) => {
-      calls++;
-      if (t.host?.name === 'm1') throw new Error('connection refused');
-      const stdout = 'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=pods unit=none enabled=- active=-\n';
-      return { exitCode: 0, stdout, stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 1 };
-    },
-  } as unknown as Runner;
+  const runner = new FakeRunner();
+  const stdout = 'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=pods unit=none enabled=- active=-\n';
+  // one read per host, in parallel; a second read of either would be unexpected
+  runner.expect('m0', () => true).answers({ stdout });
+  runner.expect('m1', () => true).answers({ throws: new Error('connection refused') });
   const cache = new FactsCache([controlPlaneProbe], inventory, runner);
   assert.equal(cache.current(), undefined, 'nothing read yet: the plan says "resolved at run time"');
   while (cache.current() === undefined) await new Promise((r) => setTimeout(r, 5));
@@ -28,5 +24,6 @@ test('facts for the plan view: read once in the background, then kept', async ()
   assert.equal(runtimeOf(ctx, hosts[0]!, 'etcd').kind, 'static-pod');
   assert.throws(() => runtimeOf(ctx, hosts[1]!, 'etcd'), /m1: .*connection refused/);
   cache.current();
-  assert.equal(calls, 2, 'not read again while fresh');
+  assert.equal(runner.commands.length, 2, 'not read again while fresh');
+  runner.assertDone();
 });

@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeActionAuditor } from '../engine/audit.js';
-import type { Host } from '../inventory/types.js';
-import type { ShellCommand } from '../transport/shell.js';
-import { TransportError, type CommandResult, type Connectivity, type RunOptions, type Runner, type Target } from '../transport/types.js';
+import { TransportError, type CommandResult } from '../transport/types.js';
+import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 import { drainSummary, NodesError, NodesService, nodeStateSentence, ocFailure, reconcileWithReadback, type NodeAction } from './service.js';
 import { initialProgress } from './drain.js';
 import { parsePodsJson } from '../ocp/nodes.js';
@@ -27,91 +26,56 @@ const podsJson = (keep: (name: string) => boolean) => {
   return JSON.stringify(d);
 };
 
-type Answer = { out?: string; err?: string; code?: number; lines?: [('out' | 'err'), string][]; hang?: boolean; throws?: Error };
-
-/** A Runner whose answers are chosen by the script's text; drain lines are streamed, `hang` waits for the abort. */
-class FakeOcRunner implements Runner {
-  readonly scripts: string[] = [];
-  readonly targets: Target[] = [];
-  constructor(private readonly answer: (script: string) => Answer) {}
-  async run(target: Target, command: ShellCommand, options: RunOptions = {}): Promise<CommandResult> {
-    this.scripts.push(command.script);
-    this.targets.push(target);
-    const a = this.answer(command.script);
-    if (a.throws) throw a.throws;
-    let stdout = a.out ?? '';
-    let stderr = a.err ?? '';
-    for (const [s, text] of a.lines ?? []) {
-      await new Promise((r) => setImmediate(r));
-      if (s === 'out') {
-        stdout += `${text}\n`;
-        options.onStdout?.(text);
-      } else {
-        stderr += `${text}\n`;
-        options.onStderr?.(text);
-      }
-    }
-    const base = { stdout, stderr, truncated: false, timedOut: false, cancelled: false, durationMs: 5 };
-    if (a.hang) {
-      await new Promise<void>((resolve) => {
-        if (options.signal?.aborted) return resolve();
-        options.signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
-      return { ...base, exitCode: null, signal: 'SIGTERM', cancelled: true };
-    }
-    return { ...base, exitCode: a.code ?? 0 };
-  }
-  async probe(_h: Host): Promise<Connectivity> {
-    return { state: 'ok' };
-  }
-  async close(): Promise<void> {}
-}
+/** The one fake runner, answering by the script's text (drain lines are streamed; `hang` waits for the abort). */
+const ocRunner = (answer: (script: string) => Answer) => FakeRunner.answering((_w, s) => answer(s));
+/** The scripts run, in order. */
+const scripts = (r: FakeRunner) => r.commands.map((c) => c.script);
 
 const VERSION = 'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
 
 test('listNodes: nodes with their pod counts, oc on the bastion with the --oc path', async () => {
-  const runner = new FakeOcRunner((s) => {
-    if (s === '/opt/oc get nodes -o json') return { out: NODES };
-    if (s.startsWith('/opt/oc get pods --all-namespaces --no-headers')) return { out: `${NODE}   Running\n${NODE}   Running\nnode-1.lab.example.com   Running\n${NODE}   Succeeded\n` };
-    return { err: 'unexpected', code: 1 };
+  const runner = ocRunner((s) => {
+    if (s === '/opt/oc get nodes -o json') return { stdout: NODES };
+    if (s.startsWith('/opt/oc get pods --all-namespaces --no-headers')) return { stdout: `${NODE}   Running\n${NODE}   Running\nnode-1.lab.example.com   Running\n${NODE}   Succeeded\n` };
+    return { stderr: 'unexpected', exitCode: 1 };
   });
   const svc = new NodesService({ runner, oc: '/opt/oc' });
   const list = await svc.listNodes();
   assert.equal(list.podCountProblem, undefined);
   assert.deepEqual(list.nodes.filter((n) => n.name.startsWith('node')).map((n) => `${n.name}=${n.pods}`), [`${NODE}=2`, 'node-1.lab.example.com=1']);
   assert.equal(list.nodes.find((n) => n.name.startsWith('infra'))!.pods, 0);
-  assert.ok(runner.targets.every((t) => t.kind === 'bastion'));
+  assert.ok(runner.commands.map((c) => c.target).every((t) => t.kind === 'bastion'));
 });
 
 test('listNodes: pods that cannot be counted leave the counts out and say why; oc failures are one sentence', async () => {
-  const partial = new NodesService({ runner: new FakeOcRunner((s) => (s.includes('get nodes') ? { out: NODES } : { err: 'Error from server (Forbidden): pods is forbidden: User "dev" cannot list pods at the cluster scope', code: 1 })) });
+  const partial = new NodesService({ runner: ocRunner((s) => (s.includes('get nodes') ? { stdout: NODES } : { stderr: 'Error from server (Forbidden): pods is forbidden: User "dev" cannot list pods at the cluster scope', exitCode: 1 })) });
   const list = await partial.listNodes();
   assert.equal(list.nodes[0]!.pods, undefined);
   assert.match(list.podCountProblem!, /Forbidden — log in as a cluster-admin/);
 
-  const missing = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'sh: 1: oc: not found', code: 127 })) });
+  const missing = new NodesService({ runner: ocRunner(() => ({ stderr: 'sh: 1: oc: not found', exitCode: 127 })) });
   await assert.rejects(missing.listNodes(), (e: unknown) => e instanceof NodesError && /oc not found: install the OpenShift client on this machine or pass --oc PATH/.test(e.message));
-  const notLogged = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'error: You must be logged in to the server (Unauthorized)', code: 1 })) });
+  const notLogged = new NodesService({ runner: ocRunner(() => ({ stderr: 'error: You must be logged in to the server (Unauthorized)', exitCode: 1 })) });
   await assert.rejects(notLogged.listNodes(), /not logged in — run oc login on the bastion/);
-  const garbage = new NodesService({ runner: new FakeOcRunner(() => ({ out: 'NAME STATUS\n' })) });
+  const garbage = new NodesService({ runner: ocRunner(() => ({ stdout: 'NAME STATUS\n' })) });
   await assert.rejects(garbage.listNodes(), /oc get nodes -o json: the output of oc get nodes -o json is not JSON/);
-  const transport = new NodesService({ runner: new FakeOcRunner(() => ({ throws: new TransportError('master-0', 'unreachable', 'connect ECONNREFUSED', 'is sshd up?') })) });
+  const transport = new NodesService({ runner: ocRunner(() => ({ throws: new TransportError('master-0', 'unreachable', 'connect ECONNREFUSED', 'is sshd up?') })) });
   await assert.rejects(transport.listNodes(), /oc get nodes: connect ECONNREFUSED — is sshd up\?/);
-  const unavailable = new NodesService({ runner: new FakeOcRunner(() => ({ out: NODES })), ocUnavailable: 'oc not found: install the OpenShift client or pass --oc PATH' });
+  const unavailable = new NodesService({ runner: ocRunner(() => ({ stdout: NODES })), ocUnavailable: 'oc not found: install the OpenShift client or pass --oc PATH' });
   await assert.rejects(unavailable.listNodes(), /^NodesError: oc not found/);
 });
 
 test('setSchedulable: manage-node, and what the node is now', async () => {
-  const runner = new FakeOcRunner((s) =>
+  const runner = ocRunner((s) =>
     s.endsWith('--schedulable=false')
-      ? { out: `NAME                     STATUS                     ROLES     AGE   VERSION\n${NODE}   Ready,SchedulingDisabled   compute   3d    v1.10.0+b81c8f8\n` }
-      : { out: `NAME                     STATUS   ROLES     AGE   VERSION\n${NODE}   Ready    compute   3d    v1.10.0+b81c8f8\n` },
+      ? { stdout: `NAME                     STATUS                     ROLES     AGE   VERSION\n${NODE}   Ready,SchedulingDisabled   compute   3d    v1.10.0+b81c8f8\n` }
+      : { stdout: `NAME                     STATUS   ROLES     AGE   VERSION\n${NODE}   Ready    compute   3d    v1.10.0+b81c8f8\n` },
   );
   const svc = new NodesService({ runner });
   assert.equal(await svc.setSchedulable(NODE, false), `${NODE} is cordoned: no new pods are placed on it (Ready,SchedulingDisabled).`);
   assert.equal(await svc.setSchedulable(NODE, true), `${NODE} is schedulable again (Ready).`);
-  assert.deepEqual(runner.scripts, [`oc adm manage-node ${NODE} --schedulable=false`, `oc adm manage-node ${NODE} --schedulable=true`]);
-  const nf = new NodesService({ runner: new FakeOcRunner(() => ({ err: 'Error from server (NotFound): nodes "nosuch" not found', code: 1 })) });
+  assert.deepEqual(scripts(runner), [`oc adm manage-node ${NODE} --schedulable=false`, `oc adm manage-node ${NODE} --schedulable=true`]);
+  const nf = new NodesService({ runner: ocRunner(() => ({ stderr: 'Error from server (NotFound): nodes "nosuch" not found', exitCode: 1 })) });
   await assert.rejects(nf.setSchedulable('nosuch', false), /oc adm manage-node nosuch --schedulable=false: nodes "nosuch" not found/);
 });
 
@@ -127,15 +91,15 @@ const FULL: [('out' | 'err'), string][] = [
 
 test('a drain session: lists the pods first, streams per-pod progress, reads the node back and sums it up', async () => {
   let drained = false;
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
-    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => drained && (n.spec.unschedulable = true)) };
-    if (s.startsWith('oc get pods')) return { out: drained ? podsJson((n) => n.startsWith('sdn')) : PODS };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { stdout: nodeJson((n) => drained && (n.spec.unschedulable = true)) };
+    if (s.startsWith('oc get pods')) return { stdout: drained ? podsJson((n) => n.startsWith('sdn')) : PODS };
     if (s.startsWith('oc adm drain')) {
       drained = true;
       return { lines: FULL };
     }
-    return { err: `unexpected ${s}`, code: 1 };
+    return { stderr: `unexpected ${s}`, exitCode: 1 };
   });
   const session = new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 });
   const seen: string[] = [];
@@ -159,15 +123,15 @@ test('a drain session: lists the pods first, streams per-pod progress, reads the
 test('cancel: the drain is ended, the node read back: cordoned, with the pods still on it', async () => {
   let started!: () => void;
   const running = new Promise<void>((r) => (started = r));
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
-    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
-    if (s.startsWith('oc get pods')) return { out: PODS.replace('"cache-vslkp"', '"cache-vslkp"') };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { stdout: nodeJson((n) => (n.spec.unschedulable = true)) };
+    if (s.startsWith('oc get pods')) return { stdout: PODS.replace('"cache-vslkp"', '"cache-vslkp"') };
     if (s.startsWith('oc adm drain')) {
       setImmediate(started);
-      return { lines: FULL.slice(0, 3), hang: true };
+      return { lines: FULL.slice(0, 3), hang: true, whenAborted: { signal: 'SIGTERM' } };
     }
-    return { err: 'unexpected', code: 1 };
+    return { stderr: 'unexpected', exitCode: 1 };
   });
   const pods = parsePodsJson(PODS);
   const session = new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true }, { pods });
@@ -181,7 +145,7 @@ test('cancel: the drain is ended, the node read back: cordoned, with the pods st
   assert.deepEqual(end.progress.pods.map((p) => `${p.name}:${p.state}`), ['bare-httpd:left', 'cache-vslkp:left', 'frontend-1-j7vf2:left', 'sdn-zr8l7:skipped']);
   assert.match(end.summary!, new RegExp(`^Drain cancelled: 0 pods evicted before it stopped\\. ${NODE} is cordoned \\(SchedulingDisabled\\) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or static pod \\(they stay\\)\\. u makes it schedulable again\\.$`));
   // with pods handed over, none were listed again before the drain; no version problem either
-  assert.equal(runner.scripts.filter((s) => s.startsWith('oc get pods')).length, 1, runner.scripts.join('\n'));
+  assert.equal(scripts(runner).filter((s) => s.startsWith('oc get pods')).length, 1, scripts(runner).join('\n'));
 });
 
 test('a late cancel (the drain command has ended: reading the node back, or done) changes nothing', async () => {
@@ -190,30 +154,22 @@ test('a late cancel (the drain command has ended: reading the node back, or done
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let drained = false;
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
+  // the read-back waits on `held`, so that Esc can come while it runs
+  const holdWhenDrained = () => (drained ? { until: held } : {});
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
     if (s.startsWith('oc adm drain')) {
       drained = true;
-      return { lines: FULL, code: 0 };
+      return { lines: FULL, exitCode: 0 };
     }
     if (s === `oc get node ${NODE} -o json`) {
       if (drained) readBack();
-      return { out: nodeJson((n) => (n.spec.unschedulable = drained)) };
+      return { stdout: nodeJson((n) => (n.spec.unschedulable = drained)), ...holdWhenDrained() };
     }
-    if (s.startsWith('oc get pods')) return { out: drained ? podsJson((n) => n.startsWith('sdn')) : PODS };
-    return { err: 'unexpected', code: 1 };
+    if (s.startsWith('oc get pods')) return { stdout: drained ? podsJson((n) => n.startsWith('sdn')) : PODS, ...holdWhenDrained() };
+    return { stderr: 'unexpected', exitCode: 1 };
   });
-  // the read-back waits on `held`, so that Esc can come while it runs
-  const slow: Runner = {
-    run: async (t, c, o) => {
-      const r = await runner.run(t, c, o);
-      if (drained && c.script.startsWith('oc get')) await held;
-      return r;
-    },
-    probe: (h) => runner.probe(h),
-    close: () => runner.close(),
-  };
-  const session = new NodesService({ runner: slow }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true }, { pods: parsePodsJson(PODS) });
+  const session = new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true }, { pods: parsePodsJson(PODS) });
   await reading;
   assert.equal(session.getSnapshot().status, 'reading-back');
   session.cancel();
@@ -229,23 +185,23 @@ test('a late cancel (the drain command has ended: reading the node back, or done
 
 test('a NotReady node: the session says what happens and that the timeout bounds it', async () => {
   let ran = false;
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
     if (s === `oc get node ${NODE} -o json`)
       return {
-        out: nodeJson((n) => {
+        stdout: nodeJson((n) => {
           const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
           ready.status = 'Unknown';
           ready.message = 'Kubelet stopped posting node status.';
           if (ran) n.spec.unschedulable = true;
         }),
       };
-    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+    if (s.startsWith('oc get pods')) return { stdout: podsJson((n) => n.startsWith('sdn')) };
     if (s.startsWith('oc adm drain')) {
       ran = true;
-      return { lines: [['out', `node "${NODE}" cordoned`], ['err', 'error: Drain did not complete within 20s']], code: 1 };
+      return { lines: [['out', `node "${NODE}" cordoned`], ['err', 'error: Drain did not complete within 20s']], exitCode: 1 };
     }
-    return { err: 'unexpected', code: 1 };
+    return { stderr: 'unexpected', exitCode: 1 };
   });
   const end = await new NodesService({ runner }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: false, force: false, timeoutSeconds: 20 }).finished();
   assert.match(end.notes.join('\n'), /node-0\.lab\.example\.com is NotReady \(Kubelet stopped posting node status\.\): its kubelet cannot stop the pods.*--timeout of 20 s/);
@@ -254,10 +210,10 @@ test('a NotReady node: the session says what happens and that the timeout bounds
 });
 
 test('bad options never run anything; a node that cannot be read back is said so', async () => {
-  const runner = new FakeOcRunner(() => ({ code: 1, err: 'x' }));
+  const runner = ocRunner(() => ({ exitCode: 1, stderr: 'x' }));
   const end = await new NodesService({ runner }).startDrain({ node: 'a b', ignoreDaemonsets: true, deleteLocalData: false, force: false }).finished();
   assert.match(end.summary!, /^Drain not run: "a b" is not a node name/);
-  assert.deepEqual(runner.scripts, []);
+  assert.deepEqual(scripts(runner), []);
   assert.equal(nodeStateSentence(NODE, { podsLeft: [], error: 'oc get node: the API server cannot be reached' }), `Could not read ${NODE} back (oc get node: the API server cannot be reached): check it with oc get node ${NODE}.`);
 });
 
@@ -288,15 +244,15 @@ test('ocFailure: timeouts and unknown errors', () => {
 
 test('the audit hears of every cordon, uncordon and drain, however it ends, and of no read; the auditor writes audit.log lines', async () => {
   const heard: NodeAction[] = [];
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
-    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson() };
-    if (s === 'oc get nodes -o json') return { out: NODES };
-    if (s.startsWith('oc get pods --all-namespaces --no-headers')) return { out: `${NODE}   Running\n` };
-    if (s.startsWith('oc get pods')) return { out: PODS };
-    if (s.endsWith('--schedulable=true')) return { err: 'error: You must be logged in to the server (Unauthorized)', code: 1 };
-    if (s.startsWith('oc adm')) return { out: `NAME STATUS\n${NODE} Ready\n` };
-    return { err: `unexpected ${s}`, code: 1 };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { stdout: nodeJson() };
+    if (s === 'oc get nodes -o json') return { stdout: NODES };
+    if (s.startsWith('oc get pods --all-namespaces --no-headers')) return { stdout: `${NODE}   Running\n` };
+    if (s.startsWith('oc get pods')) return { stdout: PODS };
+    if (s.endsWith('--schedulable=true')) return { stderr: 'error: You must be logged in to the server (Unauthorized)', exitCode: 1 };
+    if (s.startsWith('oc adm')) return { stdout: `NAME STATUS\n${NODE} Ready\n` };
+    return { stderr: `unexpected ${s}`, exitCode: 1 };
   });
   const svc = new NodesService({ runner, audit: (a) => heard.push(a) });
   await svc.listNodes();
@@ -327,17 +283,17 @@ test('the audit hears of every cordon, uncordon and drain, however it ends, and 
 test('after the evictions the replacement pods are followed until they start; one the scheduler cannot place is named with why', async () => {
   const PENDING_ROUTER = 'default/router-1-x7k2p\tUnschedulable\t0/3 nodes are available: 1 node(s) didn\'t have free ports for the requested pod ports, 2 node(s) didn\'t match node selector.';
   let listings = 0;
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
-    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { stdout: nodeJson((n) => (n.spec.unschedulable = true)) };
     if (s.startsWith("oc get pods --all-namespaces -o 'jsonpath=")) {
       listings++;
       // the replacement of frontend is still being created at the first look, started at the second
-      return { out: listings === 1 ? `myproject/frontend-1-new01\t\t\n${PENDING_ROUTER}\n` : `${PENDING_ROUTER}\n` };
+      return { stdout: listings === 1 ? `myproject/frontend-1-new01\t\t\n${PENDING_ROUTER}\n` : `${PENDING_ROUTER}\n` };
     }
-    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+    if (s.startsWith('oc get pods')) return { stdout: podsJson((n) => n.startsWith('sdn')) };
     if (s.startsWith('oc adm drain')) return { lines: FULL };
-    return { err: `unexpected ${s}`, code: 1 };
+    return { stderr: `unexpected ${s}`, exitCode: 1 };
   });
   const statuses: string[] = [];
   const session = new NodesService({ runner, followEveryMs: 1 }).startDrain({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 });
@@ -351,13 +307,13 @@ test('after the evictions the replacement pods are followed until they start; on
 });
 
 test('the follow is bounded: pods still starting when the time is up are named; Esc ends it at once', async () => {
-  const runner = new FakeOcRunner((s) => {
-    if (s === 'oc version') return { out: VERSION };
-    if (s === `oc get node ${NODE} -o json`) return { out: nodeJson((n) => (n.spec.unschedulable = true)) };
-    if (s.startsWith("oc get pods --all-namespaces -o 'jsonpath=")) return { out: 'myproject/frontend-1-new01\t\t\n' };
-    if (s.startsWith('oc get pods')) return { out: podsJson((n) => n.startsWith('sdn')) };
+  const runner = ocRunner((s) => {
+    if (s === 'oc version') return { stdout: VERSION };
+    if (s === `oc get node ${NODE} -o json`) return { stdout: nodeJson((n) => (n.spec.unschedulable = true)) };
+    if (s.startsWith("oc get pods --all-namespaces -o 'jsonpath=")) return { stdout: 'myproject/frontend-1-new01\t\t\n' };
+    if (s.startsWith('oc get pods')) return { stdout: podsJson((n) => n.startsWith('sdn')) };
     if (s.startsWith('oc adm drain')) return { lines: FULL };
-    return { err: `unexpected ${s}`, code: 1 };
+    return { stderr: `unexpected ${s}`, exitCode: 1 };
   });
   const opts = { node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 60 };
   const bounded = await new NodesService({ runner, followSeconds: 0, followEveryMs: 1 }).startDrain(opts).finished();

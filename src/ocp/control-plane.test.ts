@@ -6,10 +6,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Host, Inventory } from '../inventory/types.js';
+import type { Inventory } from '../inventory/types.js';
 import type { StepContext } from '../engine/types.js';
 import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
-import type { Runner } from '../transport/types.js';
+import { testHost } from '../testing/builders.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 import {
   controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, 
   parseControlPlane, restartCommand, runningEtcdModeCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
@@ -21,9 +22,6 @@ const STATIC = 'etcd manifest=pods unit=etcd.service enabled=disabled active=ina
 const UNITS = 'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
 const NODE = 'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
 
-function host(name: string, roles: Host['roles']): Host {
-  return { name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 };
-}
 
 test('the probe is one shell script that reads manifests before units', () => {
   execFileSync('sh', ['-n', '-c', controlPlaneProbeCommand().script]);
@@ -51,19 +49,15 @@ test('commands per form: manifests moved, never deleted; units through systemctl
 });
 
 test('facts read from hosts: in inventory order, a host that cannot be read names itself', async () => {
-  const hosts = [host('m0', ['master', 'etcd']), host('m1', ['master', 'etcd']), host('n0', ['node'])];
+  const hosts = [testHost('m0', ['master', 'etcd']), testHost('m1', ['master', 'etcd']), testHost('n0', ['node'])];
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
-  const answers: Record<string, string> = { m0: STATIC, m1: UNITS };
-  const runner = {
-    run: async (t: { kind: string; host?: Host }) => {
-      if (t.host?.name === 'm1') await new Promise((r) => setTimeout(r, 20)); // answers last
-      const a = answers[t.host!.name];
-      if (a === undefined) throw new Error('unreachable');
-      return { exitCode: 0, stdout: a, stderr: '', truncated: false, timedOut: false, cancelled: false, durationMs: 1 };
-    },
-  } as unknown as Runner;
+  const runner = new FakeRunner();
+  runner.expect('m0', () => true).answers({ stdout: STATIC });
+  runner.expect('m1', () => true).answers({ delayMs: 20, stdout: UNITS }); // answers last
+  // n0 (a node) is not read at all: a command there would be unexpected
   const ctx: StepContext = { params: {}, inventory, captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: false };
   const table = await gatherFacts([controlPlaneProbe], ctx, runner);
+  runner.assertDone();
   assert.deepEqual(describeFacts([controlPlaneProbe], table), [
     'control-plane: m0: etcd static pod, api static pod, controllers static pod',
     'control-plane: m1: etcd etcd.service, api atomic-openshift-master-api.service, controllers atomic-openshift-master-controllers.service',
@@ -90,8 +84,8 @@ test('stopped for good: a static pod by its manifest moved aside (kept), a unit 
 });
 
 test('a joining member runs etcd as a master already does there; any other host the RPM unit; a static-pod master without an etcd manifest is refused', () => {
-  const m = host('m0', ['master', 'etcd']);
-  const n = host('n0', ['node']);
+  const m = testHost('m0', ['master', 'etcd']);
+  const n = testHost('n0', ['node']);
   const ctx = (answer: string): StepContext => ({
     params: {}, inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] }, captured: { get: () => '', has: () => false },
     startedAt: new Date(), planning: false, facts: { get: () => parseControlPlane(out(answer)) },
