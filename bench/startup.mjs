@@ -32,7 +32,9 @@ function timeUntil(command, ready) {
       out += d.toString();
       if (ready(stripAnsi(out))) finish();
     });
-    child.on('exit', () => (ready(stripAnsi(out)) ? finish() : finish(new Error(`${command} exited before it was ready:\n${stripAnsi(out).slice(-2000)}`))));
+    child.on('exit', () =>
+      ready(stripAnsi(out)) ? finish() : finish(new Error(`${command} exited before it was ready:\n${stripAnsi(out).slice(-2000)}`)),
+    );
     setTimeout(() => finish(new Error(`${command}: not ready after 30 s`)), 30_000).unref();
   });
 }

@@ -2,10 +2,10 @@
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps, but
 // for the master and node host backups (4.1, 4.2), whose steps are one list, hostBackupSteps.
 import type { CommandOutput } from '../src/checks/types.js';
-import type { Host, Role } from '../src/inventory/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
-import { argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
+import type { Host, Role } from '../src/inventory/types.js';
+import { argv, literal, type ShellCommand, sh } from '../src/transport/shell.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
 export function dateStamp(d: Date): string {
@@ -51,7 +51,8 @@ export const DEFAULT_HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
 
 /** A backup directory template: absolute, no `..`, only `<hostname>` / `<YYYYMMDD>` as placeholders. */
 export function validateBackupDir(value: string): string | undefined {
-  if (!value.startsWith('/')) return `backup directory ${JSON.stringify(value)} is not an absolute path; give one such as /backup/<hostname>/<YYYYMMDD>`;
+  if (!value.startsWith('/'))
+    return `backup directory ${JSON.stringify(value)} is not an absolute path; give one such as /backup/<hostname>/<YYYYMMDD>`;
   if (/[\0\n\r]/.test(value)) return 'backup directory contains a control character';
   if (value.split('/').includes('..')) return `backup directory ${JSON.stringify(value)} contains "..": give a plain absolute path`;
   const rest = value.replace(/<hostname>|<YYYYMMDD>/g, '');
@@ -116,7 +117,10 @@ export function summarizeDirCommand(dir: string): ShellCommand {
 
 /** A backup directory template as remote shell text: `<hostname>` becomes "$(hostname)" (resolved on the host). */
 export function remoteDirExpr(template: string, startedAt: Date): ShellCommand {
-  const parts = template.replace(/<YYYYMMDD>/g, dateStamp(startedAt)).replace(/\/+$/, '').split('<hostname>');
+  const parts = template
+    .replace(/<YYYYMMDD>/g, dateStamp(startedAt))
+    .replace(/\/+$/, '')
+    .split('<hostname>');
   return { script: parts.map((p) => (p === '' ? '' : sh`${p}`.script)).join('"$(hostname)"') };
 }
 
@@ -146,7 +150,10 @@ export function sftpCopyStep(opts: {
     title: opts.title,
     section: opts.section,
     where: { on: 'hosts', describe: opts.describeHosts, mode: 'serial', hosts: opts.hosts },
-    skipIf: (ctx) => (ctx.params[opts.param] ? undefined : `no ${opts.param} given: the backup stays on the hosts only (the guide asks for a copy off the cluster)`),
+    skipIf: (ctx) =>
+      ctx.params[opts.param]
+        ? undefined
+        : `no ${opts.param} given: the backup stays on the hosts only (the guide asks for a copy off the cluster)`,
     commands: (ctx) =>
       dirsOf(ctx).map((d) => {
         const file = `${COPY_ARCHIVE_DIR}/${d.name}`;

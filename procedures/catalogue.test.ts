@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PROCEDURES } from './index.js';
 import { BUILT_CHECK_IDS, CATALOGUE, CHAPTER_TITLES, entriesByChapter, findEntry } from './catalogue.js';
+import { PROCEDURES } from './index.js';
 
 // The catalogue's spec is ../shared/PROCEDURES.md beside the repository; the repository keeps a copy
 // (test/fixtures/PROCEDURES.md) so that a clone on its own runs every test. The copy is what is
@@ -17,7 +17,11 @@ test('test/fixtures/PROCEDURES.md is the same text as ../shared/PROCEDURES.md (w
     t.diagnostic(`${PROCEDURES_SPEC} is not there (a clone on its own): the catalogue is checked against the repository's copy only`);
     return;
   }
-  assert.equal(md, readFileSync(PROCEDURES_SPEC, 'utf8'), 'the spec changed: copy ../shared/PROCEDURES.md to test/fixtures/PROCEDURES.md and make the catalogue follow');
+  assert.equal(
+    md,
+    readFileSync(PROCEDURES_SPEC, 'utf8'),
+    'the spec changed: copy ../shared/PROCEDURES.md to test/fixtures/PROCEDURES.md and make the catalogue follow',
+  );
 });
 
 /** Ids the guide's catalogue names: the first column of every table row, plus "procedure `x`" in the text. */
@@ -56,7 +60,11 @@ test('every non-info id of the catalogue is named in PROCEDURES.md', () => {
 });
 
 test('the info sections have entries', () => {
-  for (const [id, section] of [['info-prometheus', '3.2'], ['info-inventory-backup', '4.4'], ['info-pruning', '6.5']] as const) {
+  for (const [id, section] of [
+    ['info-prometheus', '3.2'],
+    ['info-inventory-backup', '4.4'],
+    ['info-pruning', '6.5'],
+  ] as const) {
     const e = findEntry(id);
     assert.ok(e, id);
     assert.equal(e.kind, 'info');
@@ -123,8 +131,14 @@ test('selected parameters', () => {
 
 test('entriesByChapter groups in chapter order', () => {
   const groups = entriesByChapter();
-  assert.deepEqual(groups.map((g) => g.chapter), [2, 3, 4, 5, 6, 7, 8]);
-  assert.equal(groups.reduce((n, g) => n + g.entries.length, 0), CATALOGUE.length);
+  assert.deepEqual(
+    groups.map((g) => g.chapter),
+    [2, 3, 4, 5, 6, 7, 8],
+  );
+  assert.equal(
+    groups.reduce((n, g) => n + g.entries.length, 0),
+    CATALOGUE.length,
+  );
   assert.equal(groups[0]!.chapterTitle, 'Run-once tasks');
   assert.equal(findEntry('nope'), undefined);
 });

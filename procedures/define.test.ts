@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROCEDURES } from './index.js';
+import { test } from 'node:test';
 import { demoInventory } from '../src/demo/inventory.js';
 import { CATALOGUE } from './catalogue.js';
 import { defineProcedure, hostParam } from './define.js';
+import { PROCEDURES } from './index.js';
 
 test('every host parameter of a built procedure refuses a host the inventory does not have', () => {
   const inventory = demoInventory();
@@ -21,7 +21,13 @@ test('a host parameter names a host of its role unless the procedure writes its 
   const inventory = demoInventory();
   const own = () => 'own check';
   const p = defineProcedure({
-    id: 'x', title: 'X', section: '5.1', guideLine: 1, risk: 'low', summary: 'x', steps: [],
+    id: 'x',
+    title: 'X',
+    section: '5.1',
+    guideLine: 1,
+    risk: 'low',
+    summary: 'x',
+    steps: [],
     parameters: [hostParam('master', 'master', 'a master'), { ...hostParam('any', 'new_etcd', 'any host'), validate: own }],
   });
   const [master, any] = p.parameters;
@@ -30,7 +36,10 @@ test('a host parameter names a host of its role unless the procedure writes its 
   assert.equal(master!.validate!(aMaster, inventory), undefined);
   assert.match(master!.validate!(notMaster, inventory) ?? '', /not in the inventory's master hosts; choose one of: /);
   assert.equal(any!.validate, own);
-  assert.deepEqual(p.entry.parameters.map((x) => Object.keys(x).includes('validate')), [false, false]);
+  assert.deepEqual(
+    p.entry.parameters.map((x) => Object.keys(x).includes('validate')),
+    [false, false],
+  );
 });
 
 test('a built procedure is in the catalogue once, with the entry its own file writes', () => {
@@ -39,6 +48,9 @@ test('a built procedure is in the catalogue once, with the entry its own file wr
     assert.equal(entries.length, 1, p.entry.id);
     assert.equal(entries[0], p.entry);
     assert.equal(p.entry.built, true);
-    assert.deepEqual(p.entry.parameters.map((x) => x.name), p.parameters.map((x) => x.name));
+    assert.deepEqual(
+      p.entry.parameters.map((x) => x.name),
+      p.parameters.map((x) => x.name),
+    );
   }
 });

@@ -2,10 +2,11 @@
 // are written once, in its own file, through defineProcedure; the catalogue (catalogue.ts) lists only
 // what is not built yet and takes the built ones from the registry (index.ts). The parameter builders
 // are shared by both.
-import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
+
 import type { ParameterSpec, Procedure } from '../src/engine/types.js';
-import { hostsOfRole, type HostRole } from '../src/inventory/hosts.js';
+import { type HostRole, hostsOfRole } from '../src/inventory/hosts.js';
 import type { Inventory } from '../src/inventory/types.js';
+import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
 
 export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
   2: 'Run-once tasks',
@@ -40,22 +41,29 @@ export function catalogueEntry(draft: EntryDraft, built: boolean): CatalogueEntr
 }
 
 /** A procedure as its file writes it: the entry's fields, its parameters (with validators), its steps. */
-export type ProcedureDefinition = Omit<EntryDraft, 'kind' | 'parameters'> & Omit<Procedure, 'entry' | 'parameters'> & { parameters: ParameterSpec[] };
+export type ProcedureDefinition = Omit<EntryDraft, 'kind' | 'parameters'> &
+  Omit<Procedure, 'entry' | 'parameters'> & { parameters: ParameterSpec[] };
 
 export function defineProcedure(def: ProcedureDefinition): Procedure {
   const { id, title, section, guideLine, risk, summary, ...rest } = def;
   const parameters = def.parameters.map(withHostCheck);
   const info = parameters.map(({ validate: _v, discover: _d, ...p }) => p);
-  return { ...rest, entry: catalogueEntry({ id, kind: 'procedure', title, section, guideLine, risk, summary, parameters: info }, true), parameters };
+  return {
+    ...rest,
+    entry: catalogueEntry({ id, kind: 'procedure', title, section, guideLine, risk, summary, parameters: info }, true),
+    parameters,
+  };
 }
 
 /** Validator for a host parameter: a host of the inventory with that role. */
 export function validateHostOfRole(role: HostRole) {
   return (value: string, inventory: Inventory): string | undefined => {
     const h = inventory.hosts.find((x) => x.name === value);
-    if (!h) return `${JSON.stringify(value)} is not a host of the inventory; choose one of ${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`;
+    if (!h)
+      return `${JSON.stringify(value)} is not a host of the inventory; choose one of ${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`;
     const hosts = hostsOfRole(inventory, role);
-    if (!hosts.includes(h)) return `${value} is not in the inventory's ${role} hosts; choose one of: ${hosts.map((x) => x.name).join(', ') || '(none)'}`;
+    if (!hosts.includes(h))
+      return `${value} is not in the inventory's ${role} hosts; choose one of: ${hosts.map((x) => x.name).join(', ') || '(none)'}`;
     return undefined;
   };
 }

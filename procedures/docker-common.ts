@@ -11,14 +11,15 @@
 // partitioned disk that is not already in the volume group ("Device … is already partitioned and cannot
 // be added to volume group …"), so the emptied disk's partition table is wiped (wipefs -a) before the
 // storage is set up again — only when every partition of that disk was a PV of the docker VG.
-import type { CommandOutput } from '../src/checks/types.js';
+
 import { parseDockerInfo, parseDockerStorageSysconfig } from '../src/checks/parse/host.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
+import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Params, Placement, Step, StepContext } from '../src/engine/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
 import { cordonCommand, drainCommand as ocDrain, uncordonCommand } from '../src/nodes/drain.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
 import { parsePodsJson, podKey, podsOnNodeCommand, stillToMove } from '../src/ocp/nodes.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
 export const DOCKER_STORAGE = '/etc/sysconfig/docker-storage';
@@ -40,13 +41,15 @@ const DEVICE = /^\/dev\/[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/;
 
 /** An LVM volume group or logical volume name (lvm(8)'s characters); else an error naming it. */
 export function lvmName(value: string, what: string): string {
-  if (!LVM_NAME.test(value) || value === '.' || value === '..') throw new Error(`${what} ${JSON.stringify(value)} is not an LVM name (letters, digits, + _ . -)`);
+  if (!LVM_NAME.test(value) || value === '.' || value === '..')
+    throw new Error(`${what} ${JSON.stringify(value)} is not an LVM name (letters, digits, + _ . -)`);
   return value;
 }
 
 /** A block device path under /dev; else an error naming it. */
 export function devicePath(value: string, what: string): string {
-  if (!DEVICE.test(value) || value.split('/').includes('..')) throw new Error(`${what} ${JSON.stringify(value)} is not a device path such as /dev/xvdb`);
+  if (!DEVICE.test(value) || value.split('/').includes('..'))
+    throw new Error(`${what} ${JSON.stringify(value)} is not a device path such as /dev/xvdb`);
   return value;
 }
 
@@ -115,7 +118,8 @@ function separatedRows(text: string, fields: number, tool: string): string[][] {
     const line = raw.trim();
     if (line === '') continue;
     const f = line.split(SEP).map((x) => x.trim());
-    if (f.length !== fields) throw new Error(`${tool}: expected ${fields} '${SEP}'-separated fields, got ${JSON.stringify(line.slice(0, 120))}`);
+    if (f.length !== fields)
+      throw new Error(`${tool}: expected ${fields} '${SEP}'-separated fields, got ${JSON.stringify(line.slice(0, 120))}`);
     rows.push(f);
   }
   return rows;
@@ -144,7 +148,11 @@ export function parseLvs(text: string): LvRow[] {
 }
 
 export function parsePvs(text: string): PvRow[] {
-  return separatedRows(text, PVS_FIELDS.length, 'pvs').map(([name, vg, size]) => ({ name: name!, vg: vg!, sizeBytes: bytes(size!, `pvs ${name} pv_size`) }));
+  return separatedRows(text, PVS_FIELDS.length, 'pvs').map(([name, vg, size]) => ({
+    name: name!,
+    vg: vg!,
+    sizeBytes: bytes(size!, `pvs ${name} pv_size`),
+  }));
 }
 
 /**
@@ -171,7 +179,8 @@ export function parseLvmTable(text: string): Record<string, string>[] {
   const starts: { name: string; at: number }[] = [];
   for (const m of head.matchAll(/\S+/g)) starts.push({ name: m[0], at: m.index });
   // "1st PE" is one heading of two words
-  for (let i = starts.length - 1; i > 0; i--) if (starts[i - 1]!.name === '1st' && starts[i]!.name === 'PE') starts.splice(i - 1, 2, { name: '1st PE', at: starts[i - 1]!.at });
+  for (let i = starts.length - 1; i > 0; i--)
+    if (starts[i - 1]!.name === '1st' && starts[i]!.name === 'PE') starts.splice(i - 1, 2, { name: '1st PE', at: starts[i - 1]!.at });
   return lines.slice(1).map((line) => {
     const row: Record<string, string> = {};
     starts.forEach((s, i) => {
@@ -203,7 +212,8 @@ export function parseLsblkPairs(text: string): BlockDev[] {
     if (line.trim() === '') continue;
     const kv: Record<string, string> = {};
     for (const m of line.matchAll(/([A-Z:-]+)="([^"]*)"/g)) kv[m[1]!] = m[2]!;
-    if (kv['NAME'] === undefined || kv['TYPE'] === undefined) throw new Error(`lsblk: no NAME/TYPE in ${JSON.stringify(line.slice(0, 120))}`);
+    if (kv['NAME'] === undefined || kv['TYPE'] === undefined)
+      throw new Error(`lsblk: no NAME/TYPE in ${JSON.stringify(line.slice(0, 120))}`);
     outp.push({ name: kv['NAME'], type: kv['TYPE'], sizeBytes: Number(kv['SIZE'] ?? '0'), parent: kv['PKNAME'] ?? '' });
   }
   return outp;
@@ -343,17 +353,24 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
   if (ds.thinPool) {
     const base = ds.thinPool.replace(/^\/dev\/mapper\//, '');
     const pool = f.lvs.find((lv) => dmName(lv.vg, lv.name) === base);
-    if (!pool) throw new Error(`${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); fix the storage by hand first`);
+    if (!pool)
+      throw new Error(
+        `${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); fix the storage by hand first`,
+      );
     named.push({ vg: pool.vg, why: `the thin pool ${ds.thinPool} of ${DOCKER_STORAGE}` });
   }
   const rootMount = f.mounts.filter((m) => m.target === DOCKER_ROOT).at(-1);
   const rootLvRow = rootMount ? lvOfSource(rootMount.source, f.lvs) : undefined;
   if (rootLvRow) named.push({ vg: rootLvRow.vg, why: `${rootMount!.source} mounted on ${DOCKER_ROOT}` });
   if (f.vgParam) {
-    if (!f.vgs.some((v) => v.name === f.vgParam)) throw new Error(`parameter vg: ${f.vgParam} is not a volume group of this host (vgs lists: ${f.vgs.map((v) => v.name).join(', ') || 'none'})`);
+    if (!f.vgs.some((v) => v.name === f.vgParam))
+      throw new Error(
+        `parameter vg: ${f.vgParam} is not a volume group of this host (vgs lists: ${f.vgs.map((v) => v.name).join(', ') || 'none'})`,
+      );
     named.push({ vg: f.vgParam, why: 'the vg parameter' });
   }
-  if (named.length === 0 && setup['VG'] && f.vgs.some((v) => v.name === setup['VG'])) named.push({ vg: setup['VG'], why: `VG= of ${STORAGE_SETUP}` });
+  if (named.length === 0 && setup['VG'] && f.vgs.some((v) => v.name === setup['VG']))
+    named.push({ vg: setup['VG'], why: `VG= of ${STORAGE_SETUP}` });
   const first = named[0];
   if (!first) {
     throw new Error(
@@ -363,7 +380,10 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     );
   }
   const other = named.find((n) => n.vg !== first.vg);
-  if (other) throw new Error(`${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix the storage configuration by hand first`);
+  if (other)
+    throw new Error(
+      `${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix the storage configuration by hand first`,
+    );
   const vg = first.vg;
   const vgRow = f.vgs.find((v) => v.name === vg);
   if (!vgRow) throw new Error(`volume group ${vg} is not listed by vgs`);
@@ -371,7 +391,9 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
   for (const m of f.mounts) {
     const lv = lvOfSource(m.source, lvs);
     if (lv && m.target !== DOCKER_ROOT) {
-      throw new Error(`${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume group ${vg} is not docker's alone, and this procedure would destroy it`);
+      throw new Error(
+        `${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume group ${vg} is not docker's alone, and this procedure would destroy it`,
+      );
     }
   }
   const pvs = f.pvs.filter((p) => p.vg === vg).map((p) => p.name);
@@ -387,10 +409,20 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const parts = f.blocks.filter((b) => b.parent === disk && b.type === 'part').map((b) => b.name);
     const foreign = parts.filter((p) => !pvs.includes(p));
     if (foreign.length > 0) {
-      throw new Error(`disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`);
+      throw new Error(
+        `disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`,
+      );
     }
   }
-  const r: DockerStorage = { vg, lvs: lvs.map((l) => l.name), pvs, disks, rootLv: rootLvRow && rootLvRow.vg === vg ? rootLvRow.name : '', sizeBytes: vgRow.sizeBytes, setup };
+  const r: DockerStorage = {
+    vg,
+    lvs: lvs.map((l) => l.name),
+    pvs,
+    disks,
+    rootLv: rootLvRow && rootLvRow.vg === vg ? rootLvRow.name : '',
+    sizeBytes: vgRow.sizeBytes,
+    setup,
+  };
   if (ds.driver) r.configuredDriver = ds.driver;
   return r;
 }
@@ -415,7 +447,11 @@ export const onNode: Placement = { on: 'param', param: 'node' };
 export const onBastion: Placement = { on: 'bastion' };
 
 /** A captured list (space-separated). */
-export const list = (ctx: StepContext, name: string): string[] => ctx.captured.get(name).split(/\s+/).filter((x) => x !== '');
+export const list = (ctx: StepContext, name: string): string[] =>
+  ctx.captured
+    .get(name)
+    .split(/\s+/)
+    .filter((x) => x !== '');
 
 /** The commands that read the node's storage; `storageFacts` parses their outputs (same order). */
 export function storageReadCommands(): ShellCommand[] {
@@ -460,7 +496,9 @@ export function dockerDriver(o: CommandOutput): string {
   const d = parseDockerInfo(o.stdout).storageDriver;
   if (d) return d;
   if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(o.stderr)) {
-    throw new Error('docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl start docker) and run the procedure again');
+    throw new Error(
+      'docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl start docker) and run the procedure again',
+    );
   }
   throw new Error(`docker info printed no "Storage Driver:" line (exit ${o.exitCode ?? 'none'}): ${both(o).trim().split('\n')[0] ?? ''}`);
 }
@@ -472,7 +510,9 @@ export const dockerInfoCheck = (want: (ctx: StepContext) => string, describe: (c
     const d = parseDockerInfo(o.stdout).storageDriver;
     const w = want(ctx);
     if (d === w) return true;
-    return d ? `docker info says Storage Driver: ${d}, not ${w} (${describe(ctx)})` : `docker info printed no storage driver: ${both(o).trim().split('\n')[0] ?? ''}`;
+    return d
+      ? `docker info says Storage Driver: ${d}, not ${w} (${describe(ctx)})`
+      : `docker info printed no storage driver: ${both(o).trim().split('\n')[0] ?? ''}`;
   },
 });
 
@@ -483,13 +523,17 @@ const unschedulable = (ctx: StepContext): ShellCommand => argv('oc', 'get', 'nod
 export const cordonedCheck: CommandCheck = {
   describe: 'the node is marked unschedulable (spec.unschedulable)',
   command: unschedulable,
-  ok: (o) => (o.exitCode === 0 && o.stdout.trim() === 'true') || `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+  ok: (o) =>
+    (o.exitCode === 0 && o.stdout.trim() === 'true') ||
+    `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
 };
 
 export const schedulableCheck: CommandCheck = {
   describe: 'the node is schedulable again',
   command: unschedulable,
-  ok: (o) => (o.exitCode === 0 && ['', 'false'].includes(o.stdout.trim())) || `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+  ok: (o) =>
+    (o.exitCode === 0 && ['', 'false'].includes(o.stdout.trim())) ||
+    `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
 };
 
 export const drainedCheck: CommandCheck = {
@@ -506,7 +550,10 @@ export const DRAIN_TIMEOUT_SECONDS = 600;
 
 /** `oc adm drain N --ignore-daemonsets --delete-local-data [--force] --timeout=600s` (the empty-dir flag as this oc names it). */
 export function drainCommand(ctx: StepContext, force: boolean): ShellCommand {
-  return ocDrain({ node: nodeName(ctx), ignoreDaemonsets: true, deleteLocalData: true, force, timeoutSeconds: DRAIN_TIMEOUT_SECONDS }, ocVersionOf(ctx));
+  return ocDrain(
+    { node: nodeName(ctx), ignoreDaemonsets: true, deleteLocalData: true, force, timeoutSeconds: DRAIN_TIMEOUT_SECONDS },
+    ocVersionOf(ctx),
+  );
 }
 
 const forced = (ctx: StepContext): boolean => ctx.params['force'] === 'yes';
@@ -544,7 +591,8 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       skipIf: (ctx) => skip(ctx) ?? (forced(ctx) ? 'force=yes: the drain with --force below evicts instead' : undefined),
       gate: {
         kind: 'confirm',
-        what: (ctx) => `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
+        what: (ctx) =>
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
         protectedBy: () => 'controllers start the evicted pods again on other nodes',
       },
       timeoutMs: 15 * 60_000,
@@ -559,7 +607,8 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       skipIf: (ctx) => skip(ctx) ?? (forced(ctx) ? undefined : 'force=no: the plain drain above evicts'),
       gate: {
         kind: 'type-host',
-        what: (ctx) => `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no controller manages (they are not started again anywhere); emptyDir data is lost.`,
+        what: (ctx) =>
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no controller manages (they are not started again anywhere); emptyDir data is lost.`,
         protectedBy: () => 'nothing: a pod without a controller is not recreated',
       },
       timeoutMs: 15 * 60_000,
@@ -609,7 +658,13 @@ export function stopServicesStep(section: string, skip: (ctx: StepContext) => st
   };
 }
 
-export function startStep(id: string, title: string, section: string, units: string[], skip: (ctx: StepContext) => string | undefined): Step {
+export function startStep(
+  id: string,
+  title: string,
+  section: string,
+  units: string[],
+  skip: (ctx: StepContext) => string | undefined,
+): Step {
   return {
     id,
     title,
@@ -623,7 +678,11 @@ export function startStep(id: string, title: string, section: string, units: str
 
 // ---- the teardown (7.1.3, and 7.1.2 with a resized disk) ---------------------------------------------------
 
-const listed = (o: CommandOutput): string[] => o.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const listed = (o: CommandOutput): string[] =>
+  o.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 /**
  * umount, lvremove, vgremove, pvremove, wipefs and the /var/lib/docker wipe, with names captured by an
@@ -638,8 +697,14 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       title: 'Unmount the logical volume mounted on /var/lib/docker',
       section,
       where: onNode,
-      skipIf: (ctx) => skip(ctx) ?? (!ctx.planning && ctx.captured.get('docker-lv') === '' ? `no logical volume of ${vg(ctx)} is mounted on ${DOCKER_ROOT}` : undefined),
-      commands: () => [sh`if mountpoint -q ${DOCKER_ROOT}; then umount ${DOCKER_ROOT}; else echo ${`${DOCKER_ROOT} is not a mount point`}; fi`],
+      skipIf: (ctx) =>
+        skip(ctx) ??
+        (!ctx.planning && ctx.captured.get('docker-lv') === ''
+          ? `no logical volume of ${vg(ctx)} is mounted on ${DOCKER_ROOT}`
+          : undefined),
+      commands: () => [
+        sh`if mountpoint -q ${DOCKER_ROOT}; then umount ${DOCKER_ROOT}; else echo ${`${DOCKER_ROOT} is not a mount point`}; fi`,
+      ],
       verify: {
         describe: `nothing of ${'the docker volume group'} is mounted on ${DOCKER_ROOT}`,
         command: () => argv('findmnt', '-rn', '-o', 'SOURCE', DOCKER_ROOT),
@@ -660,10 +725,14 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
         kind: 'type-host',
         what: (ctx) =>
           `Destroys docker's storage on ${ctx.host?.name ?? ctx.params['node']}: the logical volume(s) ${list(ctx, 'lv').join(', ') || '(none)'} and the volume group ${vg(ctx)} on ${list(ctx, 'pv').join(', ')} (disk ${list(ctx, 'disk').join(', ')}), then the contents of ${DOCKER_ROOT}. Every image and container on the node is lost.`,
-        protectedBy: () => 'nothing to back up: the node was drained, its pods run elsewhere, and images are pulled again from the registries',
+        protectedBy: () =>
+          'nothing to back up: the node was drained, its pods run elsewhere, and images are pulled again from the registries',
       },
       commands: (ctx) =>
-        list(ctx, 'lv').map((lv) => sh`if lvs ${`${vg(ctx)}/${lv}`} >/dev/null 2>&1; then lvremove ${`/dev/${vg(ctx)}/${lv}`} -y; else echo ${`${vg(ctx)}/${lv}: already removed`}; fi`),
+        list(ctx, 'lv').map(
+          (lv) =>
+            sh`if lvs ${`${vg(ctx)}/${lv}`} >/dev/null 2>&1; then lvremove ${`/dev/${vg(ctx)}/${lv}`} -y; else echo ${`${vg(ctx)}/${lv}: already removed`}; fi`,
+        ),
       verify: {
         describe: 'the volume group has no logical volume left',
         command: (ctx) => argv('lvs', '--noheadings', '-o', 'lv_name', vg(ctx)),
@@ -681,7 +750,9 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       where: onNode,
       skipIf: skip,
       destructive: true,
-      commands: (ctx) => [sh`if vgs ${vg(ctx)} >/dev/null 2>&1; then vgremove ${vg(ctx)} -y; else echo ${`volume group ${vg(ctx)}: already removed`}; fi`],
+      commands: (ctx) => [
+        sh`if vgs ${vg(ctx)} >/dev/null 2>&1; then vgremove ${vg(ctx)} -y; else echo ${`volume group ${vg(ctx)}: already removed`}; fi`,
+      ],
       verify: {
         describe: 'vgs no longer lists the volume group',
         command: (ctx) => argv('vgs', '--noheadings', '-o', 'vg_name', vg(ctx)),
@@ -695,7 +766,11 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       where: onNode,
       skipIf: skip,
       destructive: true,
-      commands: (ctx) => list(ctx, 'pv').map((pv) => sh`if pvs ${pv} >/dev/null 2>&1; then pvremove ${pv} -y; else echo ${`${pv}: no physical volume label (already removed)`}; fi`),
+      commands: (ctx) =>
+        list(ctx, 'pv').map(
+          (pv) =>
+            sh`if pvs ${pv} >/dev/null 2>&1; then pvremove ${pv} -y; else echo ${`${pv}: no physical volume label (already removed)`}; fi`,
+        ),
       verify: {
         describe: 'pvs lists none of them',
         command: () => argv('pvs', '--noheadings', '-o', 'pv_name'),
@@ -717,7 +792,9 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
         describe: 'the disk has no partition left',
         command: (ctx) => argv('lsblk', '-nlp', '-o', 'NAME,TYPE', ...list(ctx, 'disk')),
         ok: (o) => {
-          const parts = listed(o).filter((l) => / part$/.test(l)).map((l) => l.split(/\s+/)[0]);
+          const parts = listed(o)
+            .filter((l) => / part$/.test(l))
+            .map((l) => l.split(/\s+/)[0]);
           return parts.length === 0 || `partitions left: ${parts.join(', ')}`;
         },
       },
@@ -731,7 +808,8 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       destructive: true,
       gate: {
         kind: 'type-host',
-        what: (ctx) => `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, docker's metadata) and ${DOCKER_STORAGE}.`,
+        what: (ctx) =>
+          `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, docker's metadata) and ${DOCKER_STORAGE}.`,
         protectedBy: () => 'nothing to back up: the node was drained, and images are pulled again from the registries',
       },
       commands: () => [sh`rm -Rf ${DOCKER_ROOT}/*`, argv('rm', '-f', DOCKER_STORAGE)],
@@ -787,7 +865,8 @@ export function refuseMaster(ctx: StepContext): string | undefined {
   const node = ctx.inventory.hosts.find((h) => h.name === name);
   if (!node?.roles.includes('master')) return undefined;
   const what = `${node.name} is a master: stopping docker and the node service there stops its API and controllers (and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
-  if (ctx.params['allow-master'] !== 'yes') return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
+  if (ctx.params['allow-master'] !== 'yes')
+    return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
   const members = ctx.inventory.hosts.filter((h) => h.roles.includes('etcd'));
   if (node.roles.includes('etcd') && members.length - 1 < Math.floor(members.length / 2) + 1) {
     return `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`;

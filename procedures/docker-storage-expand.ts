@@ -20,12 +20,12 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
+import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
-  DOCKER_UNIT,
-  NODE_UNIT,
-  STORAGE_READ_COUNT,
-  STORAGE_SETUP,
+  type BlockDev,
   backupName,
+  DOCKER_UNIT,
+  type DockerStorage,
   devicePath,
   devsLine,
   dockerDriver,
@@ -35,12 +35,17 @@ import {
   gib,
   list,
   lsblkCommand,
+  NODE_UNIT,
   onNode,
   out,
   parseLsblkPairs,
   parsePvs,
   parseSysconfig,
   pvsCommand,
+  refuseMaster,
+  STORAGE_READ_COUNT,
+  STORAGE_SETUP,
+  type StorageFacts,
   startStep,
   stopServicesStep,
   storageFacts,
@@ -51,13 +56,8 @@ import {
   validateDevice,
   validateVg,
   vgSizeCheck,
-  type BlockDev,
-  type DockerStorage,
-  type StorageFacts,
-  refuseMaster,
 } from './docker-common.js';
 import { sedReplacement } from './etcd-common.js';
-import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 
 const SECTION = '7.1.2';
 const MIB = 1024 * 1024;
@@ -65,7 +65,10 @@ const MIB = 1024 * 1024;
 export type Variant = 'new-disk' | 'resized-disk';
 const variant = (ctx: StepContext): Variant => (ctx.params['variant'] === 'resized-disk' ? 'resized-disk' : 'new-disk');
 const never = (): undefined => undefined;
-const onlyFor = (v: Variant) => (ctx: StepContext): string | undefined => (variant(ctx) === v ? undefined : `only for variant ${v}`);
+const onlyFor =
+  (v: Variant) =>
+  (ctx: StepContext): string | undefined =>
+    variant(ctx) === v ? undefined : `only for variant ${v}`;
 
 /** What the first step captures, decided from the node's storage; an Error with the sentence when it cannot go on. */
 export interface ExpandPlan {
@@ -82,20 +85,37 @@ export interface ExpandPlan {
 export function planExpand(f: StorageFacts, v: Variant, device: string | undefined): ExpandPlan {
   const storage = findDockerStorage(f);
   const setupVg = storage.setup['VG'];
-  if (!f.storageSetup.trim()) throw new Error(`${STORAGE_SETUP} is missing or empty: docker-storage-setup would not know the volume group ${storage.vg}; write DEVS= and VG=${storage.vg} there first`);
-  if (setupVg !== storage.vg) throw new Error(`${STORAGE_SETUP} says VG=${setupVg ?? '(none)'}, but docker's volume group is ${storage.vg}: fix VG= there first`);
-  const current = (storage.setup['DEVS'] ?? '').split(/\s+/).filter((d) => d !== '').map((d) => (d.startsWith('/') ? d : `/dev/${d}`));
+  if (!f.storageSetup.trim())
+    throw new Error(
+      `${STORAGE_SETUP} is missing or empty: docker-storage-setup would not know the volume group ${storage.vg}; write DEVS= and VG=${storage.vg} there first`,
+    );
+  if (setupVg !== storage.vg)
+    throw new Error(`${STORAGE_SETUP} says VG=${setupVg ?? '(none)'}, but docker's volume group is ${storage.vg}: fix VG= there first`);
+  const current = (storage.setup['DEVS'] ?? '')
+    .split(/\s+/)
+    .filter((d) => d !== '')
+    .map((d) => (d.startsWith('/') ? d : `/dev/${d}`));
   const pvBytes = f.pvs.filter((p) => p.vg === storage.vg).reduce((n, p) => n + p.sizeBytes, 0);
   if (v === 'new-disk') {
-    if (!device) throw new Error('parameter device is required for variant new-disk: give the disk attached for docker, e.g. --param device=/dev/xvdd');
+    if (!device)
+      throw new Error(
+        'parameter device is required for variant new-disk: give the disk attached for docker, e.g. --param device=/dev/xvdd',
+      );
     const d = devicePath(device, 'device');
     const dev = f.blocks.find((b) => b.name === d);
     if (!dev) throw new Error(`${d} is not a block device of the node (lsblk): attach the new disk first`);
-    if (dev.type !== 'disk') throw new Error(`${d} is a ${dev.type}, not a whole disk: give the disk itself (docker-storage-setup partitions it)`);
+    if (dev.type !== 'disk')
+      throw new Error(`${d} is a ${dev.type}, not a whole disk: give the disk itself (docker-storage-setup partitions it)`);
     if (storage.disks.includes(d)) throw new Error(`${d} already carries the volume group ${storage.vg}: give the newly attached disk`);
     const parts = f.blocks.filter((b) => b.parent === d);
-    if (parts.length > 0) throw new Error(`${d} is not empty: it holds ${parts.map((p) => p.name).join(', ')}; docker-storage-setup only takes an unpartitioned disk`);
-    if (f.pvs.some((p) => p.name === d)) throw new Error(`${d} is already an LVM physical volume${f.pvs.find((p) => p.name === d)!.vg ? ` of ${f.pvs.find((p) => p.name === d)!.vg}` : ''}`);
+    if (parts.length > 0)
+      throw new Error(
+        `${d} is not empty: it holds ${parts.map((p) => p.name).join(', ')}; docker-storage-setup only takes an unpartitioned disk`,
+      );
+    if (f.pvs.some((p) => p.name === d))
+      throw new Error(
+        `${d} is already an LVM physical volume${f.pvs.find((p) => p.name === d)!.vg ? ` of ${f.pvs.find((p) => p.name === d)!.vg}` : ''}`,
+      );
     if (f.mounts.some((m) => m.source === d)) throw new Error(`${d} is mounted: it is not free for docker`);
     const devs = [...current];
     for (const x of [...storage.disks, d]) if (!devs.includes(x)) devs.push(x);
@@ -103,10 +123,14 @@ export function planExpand(f: StorageFacts, v: Variant, device: string | undefin
   }
   if (device) {
     const d = devicePath(device, 'device');
-    if (!storage.disks.includes(d)) throw new Error(`${d} does not carry docker's volume group ${storage.vg} (its disks: ${storage.disks.join(', ')})`);
+    if (!storage.disks.includes(d))
+      throw new Error(`${d} does not carry docker's volume group ${storage.vg} (its disks: ${storage.disks.join(', ')})`);
   }
   const missing = storage.disks.filter((d) => !current.includes(d));
-  if (missing.length > 0) throw new Error(`DEVS in ${STORAGE_SETUP} does not list ${missing.join(', ')}: after the rebuild docker-storage-setup would not use ${missing.length === 1 ? 'it' : 'them'}; fix DEVS there first`);
+  if (missing.length > 0)
+    throw new Error(
+      `DEVS in ${STORAGE_SETUP} does not list ${missing.join(', ')}: after the rebuild docker-storage-setup would not use ${missing.length === 1 ? 'it' : 'them'}; fix DEVS there first`,
+    );
   return { storage, devs: current, wantDisks: storage.disks, pvBytes };
 }
 
@@ -120,7 +144,9 @@ export function disksGrown(blocks: BlockDev[], disks: string[], pvBytes: number)
 
 /** Each wanted disk carries a PV of the VG (a partition of it, or the disk itself). */
 export function disksInVg(pvText: string, blocks: BlockDev[], vg: string, disks: string[]): true | string {
-  const pvs = parsePvs(pvText).filter((p) => p.vg === vg).map((p) => p.name);
+  const pvs = parsePvs(pvText)
+    .filter((p) => p.vg === vg)
+    .map((p) => p.name);
   const without = disks.filter((d) => !pvs.some((pv) => pv === d || blocks.find((b) => b.name === pv)?.parent === d));
   return without.length === 0 || `no physical volume of ${vg} on ${without.join(', ')}`;
 }
@@ -138,16 +164,42 @@ export function devsEditCommand(file: string, devs: string[], bak: string) {
 const SPLIT = '--- lsblk';
 
 export const dockerStorageExpand: Procedure = defineProcedure({
-  id: 'docker-storage-expand', title: 'Expand docker storage', section: '7.1.2', guideLine: 1505, risk: 'destructive',
-  summary: "Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.",
+  id: 'docker-storage-expand',
+  title: 'Expand docker storage',
+  section: '7.1.2',
+  guideLine: 1505,
+  risk: 'destructive',
+  summary: 'Evacuates a node and grows its docker volume group with a new disk or a resized one, then makes it schedulable again.',
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
   parameters: [
     hostParam('node', 'node', 'Node whose docker storage to expand'),
-    yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
-    { name: 'variant', description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk', required: true, choices: { values: ['new-disk', 'resized-disk'] } },
-    { ...textParam('device', 'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group', false), validate: validateDevice },
-    { ...textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false), validate: validateVg },
+    yesNo(
+      'allow-master',
+      'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)',
+    ),
+    {
+      name: 'variant',
+      description: 'new-disk: add a disk to the volume group; resized-disk: rebuild it on a grown disk',
+      required: true,
+      choices: { values: ['new-disk', 'resized-disk'] },
+    },
+    {
+      ...textParam(
+        'device',
+        'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group',
+        false,
+      ),
+      validate: validateDevice,
+    },
+    {
+      ...textParam(
+        'vg',
+        "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)",
+        false,
+      ),
+      validate: validateVg,
+    },
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
   ],
   steps: [
@@ -184,7 +236,10 @@ export const dockerStorageExpand: Procedure = defineProcedure({
         ok: (o, ctx) => {
           const devs = (parseSysconfig(o.stdout)['DEVS'] ?? '').split(/\s+/).filter((x) => x !== '');
           const want = list(ctx, 'devs');
-          return (devs.length === want.length && want.every((d, i) => devs[i] === d)) || `DEVS is ${JSON.stringify(devs.join(' '))}, not ${JSON.stringify(want.join(' '))}`;
+          return (
+            (devs.length === want.length && want.every((d, i) => devs[i] === d)) ||
+            `DEVS is ${JSON.stringify(devs.join(' '))}, not ${JSON.stringify(want.join(' '))}`
+          );
         },
       },
     },
@@ -233,7 +288,10 @@ export const dockerStorageExpand: Procedure = defineProcedure({
       section: SECTION,
       where: onNode,
       commands: () => [argv('docker', 'info')],
-      verify: dockerInfoCheck((ctx) => ctx.captured.get('driver'), () => 'the storage driver changed during the expansion'),
+      verify: dockerInfoCheck(
+        (ctx) => ctx.captured.get('driver'),
+        () => 'the storage driver changed during the expansion',
+      ),
     },
     uncordonStep(SECTION, never),
   ],

@@ -20,25 +20,27 @@
 // before the node is made schedulable again.
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { argv, sh } from '../src/transport/shell.js';
+import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
+  backupName,
   DOCKER_ROOT,
   DOCKER_STORAGE,
   DOCKER_UNIT,
-  NODE_UNIT,
-  ROOT_LV,
-  STORAGE_SETUP,
-  backupName,
   dmName,
   dockerDriver,
   dockerInfoCheck,
   evacuationSteps,
   findDockerStorage,
   list,
+  NODE_UNIT,
   nodeName,
   onNode,
   out,
   overlay2SetupFile,
   parseDockerStorage,
+  ROOT_LV,
+  refuseMaster,
+  STORAGE_SETUP,
   startStep,
   stopServicesStep,
   storageFacts,
@@ -48,9 +50,7 @@ import {
   uncordonStep,
   validateVg,
   writeFileCommand,
-  refuseMaster,
 } from './docker-common.js';
-import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 
 const SECTION = '7.1.3';
 
@@ -63,21 +63,38 @@ export function alreadyOverlay2(ctx: StepContext): string | undefined {
 /** The docker-storage-setup file this run writes (from the captured VG and disks). */
 export function newSetupFile(ctx: StepContext): string {
   // planning: the disk and VG are placeholders until the names are read on the node; show the file's shape
-  if (ctx.planning) return overlay2SetupFile({ devs: ['/dev/xvdb'], vg: 'vg' }).replace('DEVS=/dev/xvdb', 'DEVS=<disk>').replace('VG=vg', 'VG=<vg>');
+  if (ctx.planning)
+    return overlay2SetupFile({ devs: ['/dev/xvdb'], vg: 'vg' })
+      .replace('DEVS=/dev/xvdb', 'DEVS=<disk>')
+      .replace('VG=vg', 'VG=<vg>');
   return overlay2SetupFile({ devs: list(ctx, 'disk'), vg: ctx.captured.get('vg') });
 }
 
 const MOUNT_MARK = '--- mount';
 
 export const dockerStorageOverlay2: Procedure = defineProcedure({
-  id: 'docker-storage-overlay2', title: 'Switch docker storage to overlay2', section: '7.1.3', guideLine: 1547, risk: 'destructive',
+  id: 'docker-storage-overlay2',
+  title: 'Switch docker storage to overlay2',
+  section: '7.1.3',
+  guideLine: 1547,
+  risk: 'destructive',
   summary: 'Evacuates a node, wipes its devicemapper docker storage and sets it up again with overlay2.',
   // a master's control plane stops with docker: refused unless allow-master=yes and etcd keeps quorum without it
   refuse: refuseMaster,
   parameters: [
     hostParam('node', 'node', 'Node to switch'),
-    yesNo('allow-master', 'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)'),
-    { ...textParam('vg', "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)", false), validate: validateVg },
+    yesNo(
+      'allow-master',
+      'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)',
+    ),
+    {
+      ...textParam(
+        'vg',
+        "Docker's volume group; default: found from docker's configuration (thin pool, /var/lib/docker mount, docker-storage-setup)",
+        false,
+      ),
+      validate: validateVg,
+    },
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
   ],
   steps: [
@@ -90,7 +107,8 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
       capture: {
         driver: (o) => {
           const d = dockerDriver(out(o, 0));
-          if (d !== 'overlay2' && d !== 'devicemapper') throw new Error(`docker on the node uses the ${d} storage driver; this procedure changes devicemapper storage to overlay2`);
+          if (d !== 'overlay2' && d !== 'devicemapper')
+            throw new Error(`docker on the node uses the ${d} storage driver; this procedure changes devicemapper storage to overlay2`);
           return d;
         },
       },
@@ -134,10 +152,19 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
         const driver = parseDockerStorage(conf).driver;
         if (driver !== 'overlay2') return `${DOCKER_STORAGE} says ${driver ?? 'no storage driver'}`;
         const want = `/dev/mapper/${dmName(ctx.captured.get('vg'), ROOT_LV)}`;
-        return mount.trim().split('\n').includes(want) || `${DOCKER_ROOT} is not mounted from ${want} (findmnt: ${mount.trim() || 'not a mount point'})`;
+        return (
+          mount.trim().split('\n').includes(want) ||
+          `${DOCKER_ROOT} is not mounted from ${want} (findmnt: ${mount.trim() || 'not a mount point'})`
+        );
       },
     }),
-    startStep('start-services', 'Start docker and the node service (systemctl start docker atomic-openshift-node)', SECTION, [DOCKER_UNIT, NODE_UNIT], alreadyOverlay2),
+    startStep(
+      'start-services',
+      'Start docker and the node service (systemctl start docker atomic-openshift-node)',
+      SECTION,
+      [DOCKER_UNIT, NODE_UNIT],
+      alreadyOverlay2,
+    ),
     {
       id: 'verify-overlay2',
       title: 'Check that docker now runs on overlay2 (docker info), before the node takes pods again',
@@ -145,7 +172,10 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
       where: onNode,
       skipIf: alreadyOverlay2,
       commands: () => [argv('docker', 'info')],
-      verify: dockerInfoCheck(() => 'overlay2', () => 'docker-storage-setup wrote overlay2, but the daemon runs something else'),
+      verify: dockerInfoCheck(
+        () => 'overlay2',
+        () => 'docker-storage-setup wrote overlay2, but the daemon runs something else',
+      ),
     },
     uncordonStep(SECTION, alreadyOverlay2),
   ],

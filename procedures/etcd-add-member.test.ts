@@ -2,20 +2,25 @@
 // installed, reset, certificates, configuration unpacked) before `member add`, so that the cluster spends
 // no longer than the start itself with a member that has not started (4 members tolerate no failure
 // while one of them is not up); the new member's etcd runs as that master already runs it, else the unit.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import type { Inventory } from '../src/inventory/types.js';
-import type { PlanStep } from '../src/engine/types.js';
+import { test } from 'node:test';
 import { planProcedure } from '../src/engine/plan.js';
+import type { PlanStep } from '../src/engine/types.js';
+import type { Inventory } from '../src/inventory/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
-import { etcdAddMember } from './etcd-add-member.js';
 import { testHost } from '../src/testing/builders.js';
+import { etcdAddMember } from './etcd-add-member.js';
 
 const M = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
 const N0 = 'node-0.lab.example.com';
 const inv: Inventory = {
   source: { kind: 'demo' },
-  hosts: [...M.slice(0, 2).map((m, i) => testHost(m, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })), testHost(M[2]!, ['master', 'node'], { vars: { ansible_host: '127.0.10.3' } }), testHost(N0, ['node', 'new_etcd'], { vars: { ansible_host: '127.0.12.1' } })],
+  hosts: [
+    ...M.slice(0, 2).map((m, i) => testHost(m, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })),
+    testHost(M[2]!, ['master', 'node'], { vars: { ansible_host: '127.0.10.3' } }),
+    testHost(N0, ['node', 'new_etcd'], { vars: { ansible_host: '127.0.12.1' } }),
+  ],
   groups: {},
   groupVars: {},
   warnings: [],
@@ -47,7 +52,10 @@ test('a node joins as the RPM unit; a master whose etcd manifest a removal kept 
   const back = cmds(step(plan(M[2]!), 'start'));
   assert.match(back[0]!, /mv \/etc\/origin\/node\/pods-stopped\/etcd\.yaml \/etc\/origin\/node\/pods\/etcd\.yaml/);
   assert.match(back[1]!, /within 390 s/, 'a static pod may wait out the kubelet back-off');
-  assert.match(cmds(step(plan(M[2]!), 'reset-new-host'))[0]!, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+  assert.match(
+    cmds(step(plan(M[2]!), 'reset-new-host'))[0]!,
+    /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/,
+  );
 });
 
 test('the API restarts where master-config.yaml changed, each master waiting for its /healthz before the next', () => {

@@ -46,21 +46,41 @@
 // restarts only where the file changed. A step with nothing to do (already a member, rules present, etcd
 // installed, URL listed) is skipped or says so: a repeated or resumed run is safe.
 import { tmpdir } from 'node:os';
-import {
-  apiHealthyPredicate, apiHealthzUrl, controlPlaneProbe, disableCommand, enableCommand, etcdGonePredicate, joiningEtcdRuntime, restartCommand, runningCommand,
-  runtimeOf, startWithinSeconds, type Runtime,
-} from '../src/ocp/control-plane.js';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth } from '../src/ocp/etcd.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import { awkVars, argv, literal, sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp } from './backup-common.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import {
+  apiHealthyPredicate,
+  apiHealthzUrl,
+  controlPlaneProbe,
+  disableCommand,
+  enableCommand,
+  etcdGonePredicate,
+  joiningEtcdRuntime,
+  type Runtime,
+  restartCommand,
+  runningCommand,
+  runtimeOf,
+  startWithinSeconds,
+} from '../src/ocp/control-plane.js';
+import {
+  type EtcdMember,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdctl3,
+  etcdHosts,
+  parseV2ClusterHealth,
+  parseV2MemberList,
+  parseV3EndpointHealth,
+} from '../src/ocp/etcd.js';
+import { argv, awkVars, literal, type ShellCommand, sh } from '../src/transport/shell.js';
+import { timeStamp } from './backup-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
-import { defineProcedure, hostParam, textParam } from './define.js';
 
 export const CA_DIR = '/etc/etcd/ca';
 export const OPENSSL_CNF = `${CA_DIR}/openssl.cnf`;
@@ -146,7 +166,8 @@ export const dataAside = (ctx: StepContext): string => `${DATA_DIR}.old-${stamp(
 export function validateNewHost(value: string, inventory: Inventory): string | undefined {
   if (!HOSTNAME_RE.test(value)) return `${JSON.stringify(value)} cannot be an etcd member name (letters, digits, dots and dashes only)`;
   if (!inventory.hosts.some((h) => h.name === value)) return `${value} is not a host of the inventory; put it in [new_etcd]`;
-  if (!etcdHosts(inventory).some((h) => h.name !== value)) return 'the inventory has no [etcd] host besides this one: there is no cluster to add it to';
+  if (!etcdHosts(inventory).some((h) => h.name !== value))
+    return 'the inventory has no [etcd] host besides this one: there is no cluster to add it to';
   return undefined;
 }
 
@@ -165,7 +186,10 @@ export function memberState(members: EtcdMember[], name: string, peerUrl: string
   if (byUrl.length > 1) throw new Error(`${byUrl.length} members advertise ${peerUrl}: ${byUrl.map((m) => m.id).join(', ')}`);
   const m = byUrl[0];
   const clash = members.find((x) => x.name === name && x !== m);
-  if (clash) throw new Error(`a member named ${name} already exists with peer URL ${clash.peerURLs.join(',')} (id ${clash.id}): remove it first (etcd-remove-member)`);
+  if (clash)
+    throw new Error(
+      `a member named ${name} already exists with peer URL ${clash.peerURLs.join(',')} (id ${clash.id}): remove it first (etcd-remove-member)`,
+    );
   if (!m) return 'absent';
   if (!m.started) return 'unstarted';
   if (m.name !== name) throw new Error(`${peerUrl} is already the peer URL of member ${m.name} (id ${m.id})`);
@@ -221,10 +245,16 @@ export function additionWarning(before: number): string | undefined {
 export function localhostMember(members: EtcdMember[], current: Host[]): string {
   const local = members.filter((m) => m.peerURLs.some((u) => /localhost|127\.0\.0\.1|\[::1\]/.test(u)));
   if (local.length === 0) return '';
-  if (local.length > 1) throw new Error(`${local.length} members advertise a localhost peer URL (${local.map((m) => m.id).join(', ')}): fix them one by one (etcd-peerurl-fix) first`);
+  if (local.length > 1)
+    throw new Error(
+      `${local.length} members advertise a localhost peer URL (${local.map((m) => m.id).join(', ')}): fix them one by one (etcd-peerurl-fix) first`,
+    );
   const m = local[0]!;
   const h = current.find((x) => x.name === m.name) ?? current.find((x) => m.clientURLs.includes(etcdClientUrl(x)));
-  if (!h) throw new Error(`member ${m.id} (${m.name || 'no name'}) advertises ${m.peerURLs.join(',')} and is none of the inventory's [etcd] hosts: fix its peer URL by hand (5.4.2.1.1)`);
+  if (!h)
+    throw new Error(
+      `member ${m.id} (${m.name || 'no name'}) advertises ${m.peerURLs.join(',')} and is none of the inventory's [etcd] hosts: fix its peer URL by hand (5.4.2.1.1)`,
+    );
   return h.name;
 }
 
@@ -246,13 +276,15 @@ export function prefixCommand(prefix: string, aside: string): ShellCommand {
 
 /** `openssl x509 -text` of both certificates (and `openssl verify` against the CA): signed, with the IP in the SAN. */
 export function certVerdict(out: CommandOutput, ip: string, name: string): true | string {
-  if (out.exitCode !== 0) return `the certificates do not verify against ${CA_DIR}/ca.crt: ${text(out).trim().split('\n').slice(-2).join(' ')}`;
+  if (out.exitCode !== 0)
+    return `the certificates do not verify against ${CA_DIR}/ca.crt: ${text(out).trim().split('\n').slice(-2).join(' ')}`;
   const sans = [...out.stdout.matchAll(/X509v3 Subject Alternative Name:[^\n]*\n\s*([^\n]*)/g)].map((m) => m[1]!);
   if (sans.length < 2) return 'could not read the Subject Alternative Name of both certificates';
   const bad = sans.filter((s) => !s.split(/,\s*/).includes(`IP Address:${ip}`));
   if (bad.length) return `a certificate's SAN lacks IP Address:${ip}: ${bad[0]}`;
   const subjects = [...out.stdout.matchAll(/Subject: (.*)$/gm)].map((m) => m[1]!);
-  if (!subjects.every((s) => new RegExp(`CN ?= ?${name.replace(/\./g, '\\.')}$`).test(s.trim()))) return `a certificate's subject is not CN=${name}: ${subjects.join('; ')}`;
+  if (!subjects.every((s) => new RegExp(`CN ?= ?${name.replace(/\./g, '\\.')}$`).test(s.trim())))
+    return `a certificate's subject is not CN=${name}: ${subjects.join('; ')}`;
   return true;
 }
 
@@ -282,7 +314,10 @@ export function newConfCommands(file: string, settings: [string, string][]): She
 
 /** The edited etcd.conf: every setting as wanted, and the CA host's address nowhere else in active lines. */
 export function newConfVerdict(conf: string, settings: [string, string][], caAddress: string): true | string {
-  const active = conf.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const active = conf
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   for (const [k, v] of settings) {
     const lines = active.filter((l) => l.startsWith(`${k}=`));
     if (lines.length !== 1) return `etcd.conf has ${lines.length} ${k} lines, not 1`;
@@ -297,7 +332,12 @@ export function newConfVerdict(conf: string, settings: [string, string][], caAdd
 
 /** `tar -tzf` of the archive holds the certificates, the CA and etcd.conf. */
 export function archiveVerdict(listing: string): true | string {
-  const names = new Set(listing.split('\n').map((l) => l.trim().replace(/^\.\//, '')).filter(Boolean));
+  const names = new Set(
+    listing
+      .split('\n')
+      .map((l) => l.trim().replace(/^\.\//, ''))
+      .filter(Boolean),
+  );
   const missing = ARCHIVE_FILES.filter((f) => !names.has(f));
   return missing.length === 0 || `the archive lacks ${missing.join(', ')}`;
 }
@@ -312,7 +352,20 @@ export function parseSha256(out: string): string {
 // ---- the new host (pure, tested) -----------------------------------------------------------------
 
 /** The firewall rules of the guide, as `iptables -A` arguments (without the -A CHAIN). */
-export const FIREWALL_RULES = [2379, 2380].map((port) => ['-p', 'tcp', '-m', 'state', '--state', 'NEW', '-m', 'tcp', '--dport', String(port), '-j', 'ACCEPT']);
+export const FIREWALL_RULES = [2379, 2380].map((port) => [
+  '-p',
+  'tcp',
+  '-m',
+  'state',
+  '--state',
+  'NEW',
+  '-m',
+  'tcp',
+  '--dport',
+  String(port),
+  '-j',
+  'ACCEPT',
+]);
 
 /**
  * What the firewall lacks, from `iptables -S` (live) and the OS_FIREWALL_ALLOW lines of
@@ -347,7 +400,10 @@ export function firewallCommands(bak: string): ShellCommand[] {
 
 /** `rpm -q etcd` → version and release; undefined when not installed. */
 export function parseRpmQuery(out: string, name: string): { version: string; release: string } | undefined {
-  const re = new RegExp(`^${name.replace(/[.+]/g, '\\$&')}-([^-\\s]+)-([^-\\s]+?)(?:\\.(?:x86_64|noarch|ppc64le|s390x|aarch64|i686))?$`, 'm');
+  const re = new RegExp(
+    `^${name.replace(/[.+]/g, '\\$&')}-([^-\\s]+)-([^-\\s]+?)(?:\\.(?:x86_64|noarch|ppc64le|s390x|aarch64|i686))?$`,
+    'm',
+  );
   const m = re.exec(out);
   return m ? { version: m[1]!, release: m[2]! } : undefined;
 }
@@ -468,7 +524,10 @@ export function flannelEditCommand(file: string, e: UrlEdit, bak: string): Shell
 
 /** Entries of a list printed one a line (quotes dropped). */
 export function parseUrlList(out: string): string[] {
-  return out.split('\n').map((l) => l.trim().replace(/^["']|["']$/g, '')).filter(Boolean);
+  return out
+    .split('\n')
+    .map((l) => l.trim().replace(/^["']|["']$/g, ''))
+    .filter(Boolean);
 }
 
 /** The list has one of `want` (when given) and none of `gone`. */
@@ -501,7 +560,12 @@ export interface AddStepsOptions {
   clients: boolean;
 }
 
-const onCa: Placement = { on: 'hosts', describe: 'the etcd member that holds the CA (`ca-host`)', mode: 'serial', hosts: (ctx) => [caHost(ctx)] };
+const onCa: Placement = {
+  on: 'hosts',
+  describe: 'the etcd member that holds the CA (`ca-host`)',
+  mode: 'serial',
+  hosts: (ctx) => [caHost(ctx)],
+};
 const onNew: Placement = { on: 'param', param: 'host' };
 
 /** How etcd runs on the new host: as a master already does there, else the RPM's etcd.service. */
@@ -510,13 +574,16 @@ const newRuntime = (ctx: StepContext): Runtime => joiningEtcdRuntime(ctx, newHos
 /** Skips a step that changes nothing for a host that is already a started member. */
 function skipIfMember(ctx: StepContext): string | undefined {
   if (ctx.planning || !ctx.captured.has('new-state')) return undefined;
-  return ctx.captured.get('new-state') === 'started' ? `${newHost(ctx).name} is already a started member of the cluster (${newPeerUrl(ctx)})` : undefined;
+  return ctx.captured.get('new-state') === 'started'
+    ? `${newHost(ctx).name} is already a started member of the cluster (${newPeerUrl(ctx)})`
+    : undefined;
 }
 function skipIfMemberOr(ctx: StepContext, also: () => string | undefined): string | undefined {
   return skipIfMember(ctx) ?? (ctx.planning ? undefined : also());
 }
 
-const listAndHealth = (ctx: StepContext): ShellCommand => sh`${etcdctl.memberListV2(currentEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(currentEndpoints(ctx))}`;
+const listAndHealth = (ctx: StepContext): ShellCommand =>
+  sh`${etcdctl.memberListV2(currentEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(currentEndpoints(ctx))}`;
 const preflightCheck = (describe: string): CommandCheck => ({
   describe,
   command: listAndHealth,
@@ -527,7 +594,11 @@ function addGateWhat(ctx: StepContext): string {
   const before = ctx.planning ? currentMembers(ctx).length : Number(ctx.captured.get('members-before'));
   const h = newHost(ctx);
   const w = additionWarning(before);
-  return [`${h.name} (${newPeerUrl(ctx)}) is added to the etcd cluster; etcdctl runs on ${caHost(ctx).name}.`, ...additionArithmetic(before), ...(w ? [w] : [])].join(' ');
+  return [
+    `${h.name} (${newPeerUrl(ctx)}) is added to the etcd cluster; etcdctl runs on ${caHost(ctx).name}.`,
+    ...additionArithmetic(before),
+    ...(w ? [w] : []),
+  ].join(' ');
 }
 
 /** Where the localhost peer URL fix runs: the member that needs it (planned on the CA host, the guide's "first member"). */
@@ -550,7 +621,9 @@ function peerUrlSteps(): Step[] {
     title: `${s.title} — only when a member advertises a localhost peer URL`,
     section: '5.4.4.2',
     skipIf: (ctx: StepContext) => {
-      const own = skipIfMemberOr(ctx, () => (ctx.captured.get('localhost-member') === '' ? 'no member advertises a localhost peer URL' : undefined));
+      const own = skipIfMemberOr(ctx, () =>
+        ctx.captured.get('localhost-member') === '' ? 'no member advertises a localhost peer URL' : undefined,
+      );
       return own ?? s.skipIf?.(ctx);
     },
   }));
@@ -571,11 +644,20 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         command: () =>
           sh`for f in ${[OPENSSL_CNF, `${CA_DIR}/ca.crt`, `${CA_DIR}/ca.key`, ETCD_CONF, '/etc/etcd/ca.crt', '/etc/etcd/peer.crt', '/etc/etcd/peer.key']}; do test -s "$f" || echo "missing: $f"; done`,
         ok: (out, ctx) => {
-          const missing = out.stdout.split('\n').filter((l) => l.startsWith('missing: ')).map((l) => l.slice(9));
-          return missing.length === 0 || `${caHost(ctx).name} lacks ${missing.join(', ')}: name the member that holds the etcd CA with ca-host=`;
+          const missing = out.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('missing: '))
+            .map((l) => l.slice(9));
+          return (
+            missing.length === 0 || `${caHost(ctx).name} lacks ${missing.join(', ')}: name the member that holds the etcd CA with ca-host=`
+          );
         },
       },
-      commands: (ctx) => [etcdctl.clusterHealth(currentEndpoints(ctx)), etcdctl.memberListV2(currentEndpoints(ctx)), etcdctl.endpointHealth(currentEndpoints(ctx))],
+      commands: (ctx) => [
+        etcdctl.clusterHealth(currentEndpoints(ctx)),
+        etcdctl.memberListV2(currentEndpoints(ctx)),
+        etcdctl.endpointHealth(currentEndpoints(ctx)),
+      ],
       capture: {
         'new-state': (o, ctx) => memberState(parseV2MemberList(text(o[1] ?? lastOf([]))), newHost(ctx).name, newPeerUrl(ctx)),
         'members-before': (o, ctx) => String(membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx))),
@@ -595,7 +677,11 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         const w = additionWarning(before);
         const lines = [
           `adding ${newHost(ctx).name} (${newPeerUrl(ctx)}, client ${newClientUrl(ctx)}); certificates and etcdctl on ${caHost(ctx).name}`,
-          ...(state === 'started' ? [`${newHost(ctx).name} is already a started member: nothing to add`] : state === 'unstarted' ? [`${newHost(ctx).name} was added by an earlier attempt and has not started yet: the run goes on from there`] : []),
+          ...(state === 'started'
+            ? [`${newHost(ctx).name} is already a started member: nothing to add`]
+            : state === 'unstarted'
+              ? [`${newHost(ctx).name} was added by an earlier attempt and has not started yet: the run goes on from there`]
+              : []),
           ...additionArithmetic(before),
           ...(w ? [w] : []),
         ];
@@ -627,14 +713,21 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'firewall',
-      title: 'Open 2379/2380 on the new host: the OS_FIREWALL_ALLOW chain and rules (only what is missing); iptables-save | tee /etc/sysconfig/iptables',
+      title:
+        'Open 2379/2380 on the new host: the OS_FIREWALL_ALLOW chain and rules (only what is missing); iptables-save | tee /etc/sysconfig/iptables',
       section: '5.4.4.2',
       where: onNew,
-      skipIf: (ctx) => skipIfMemberOr(ctx, () => (ctx.captured.get('firewall') === 'complete' ? `the ${FIREWALL_CHAIN} rules for 2379 and 2380 are there, live and saved` : undefined)),
+      skipIf: (ctx) =>
+        skipIfMemberOr(ctx, () =>
+          ctx.captured.get('firewall') === 'complete'
+            ? `the ${FIREWALL_CHAIN} rules for 2379 and 2380 are there, live and saved`
+            : undefined,
+        ),
       commands: (ctx) => firewallCommands(`${IPTABLES_SAVED}.bak-${stamp(ctx)}`),
       verify: {
         describe: `the ${FIREWALL_CHAIN} chain, its INPUT jump and the 2379/2380 rules, live and saved`,
-        command: () => sh`iptables -S; echo '--- saved'; grep -E ${`^(:${FIREWALL_CHAIN}|-A (INPUT|${FIREWALL_CHAIN}) )`} ${IPTABLES_SAVED} || true`,
+        command: () =>
+          sh`iptables -S; echo '--- saved'; grep -E ${`^(:${FIREWALL_CHAIN}|-A (INPUT|${FIREWALL_CHAIN}) )`} ${IPTABLES_SAVED} || true`,
         ok: (out) => {
           const [live, saved = ''] = out.stdout.split(/^--- saved$/m);
           const missing = firewallMissing(live ?? '', saved);
@@ -660,21 +753,24 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         ok: (out) => {
           const v = parseRpmQuery(out.stdout, 'etcd');
           if (!v) return 'etcd is not installed';
-          if (!rpmAtLeast(v, MIN_ETCD)) return `etcd-${v.version}-${v.release} is older than ${MIN_ETCD.version}-${MIN_ETCD.release}: yum update etcd`;
+          if (!rpmAtLeast(v, MIN_ETCD))
+            return `etcd-${v.version}-${v.release} is older than ${MIN_ETCD.version}-${MIN_ETCD.release}: yum update etcd`;
           return out.exitCode === 0 || `${UNIT_FILE} is missing`;
         },
       },
     },
     {
       id: 'reset-new-host',
-      title: 'Stop etcd for good on the new host (systemctl disable etcd --now, or a static pod’s manifest moved to pods-stopped/); move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
+      title:
+        'Stop etcd for good on the new host (systemctl disable etcd --now, or a static pod’s manifest moved to pods-stopped/); move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
       destructive: true,
       gate: {
         kind: 'type-host',
-        what: (ctx) => `On ${newHost(ctx).name}: etcd is stopped and does not start again until the new member starts, the contents of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both empty for the new member.`,
+        what: (ctx) =>
+          `On ${newHost(ctx).name}: etcd is stopped and does not start again until the new member starts, the contents of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both empty for the new member.`,
         protectedBy: (ctx) => `nothing is deleted: ${configAside(ctx)} and ${dataAside(ctx)} on ${newHost(ctx).name}`,
       },
       commands: (ctx) => [
@@ -686,13 +782,15 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       timeoutMs: 3 * 60_000,
       verify: {
         describe: 'etcd is stopped, /etc/etcd and /var/lib/etcd are empty',
-        command: (ctx) => sh`echo "active: $(${runningCommand(newRuntime(ctx))})"; echo "etc: $(ls -A /etc/etcd | wc -l)"; echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
+        command: (ctx) =>
+          sh`echo "active: $(${runningCommand(newRuntime(ctx))})"; echo "etc: $(ls -A /etc/etcd | wc -l)"; echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
         ok: (out) => resetVerdict(out.stdout),
       },
     },
     {
       id: 'certs',
-      title: 'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca -name etcd_ca -extensions etcd_v3_ca_server / _peer)',
+      title:
+        'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca -name etcd_ca -extensions etcd_v3_ca_server / _peer)',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -712,7 +810,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'copy-conf',
-      title: 'Copy the current etcd.conf and ca.crt into PREFIX as the new member’s sample (cp /etc/etcd/etcd.conf /etc/etcd/ca.crt ${PREFIX})',
+      title:
+        'Copy the current etcd.conf and ca.crt into PREFIX as the new member’s sample (cp /etc/etcd/etcd.conf /etc/etcd/ca.crt ${PREFIX})',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -725,7 +824,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'archive',
-      title: 'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and fetch it to the bastion over SFTP',
+      title:
+        'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and fetch it to the bastion over SFTP',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -755,7 +855,10 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         command: (ctx) => argv('sha256sum', remoteArchive(ctx)),
         ok: (out, ctx) => {
           if (out.exitCode !== 0) return `${remoteArchive(ctx)} is missing on the new host`;
-          return parseSha256(out.stdout) === ctx.captured.get('archive-sha256') || `${remoteArchive(ctx)} differs from the archive made on ${caHost(ctx).name}`;
+          return (
+            parseSha256(out.stdout) === ctx.captured.get('archive-sha256') ||
+            `${remoteArchive(ctx)} differs from the archive made on ${caHost(ctx).name}`
+          );
         },
       },
     },
@@ -769,7 +872,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'unpack',
-      title: 'Unpack the certificates and the sample etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown -R etcd:etcd /etc/etcd /var/lib/etcd',
+      title:
+        'Unpack the certificates and the sample etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown -R etcd:etcd /etc/etcd /var/lib/etcd',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -780,7 +884,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       ],
       verify: {
         describe: 'etcd.conf and the certificates are there, owned by etcd',
-        command: () => sh`stat -c '%U %n' ${ETCD_CONF} /etc/etcd/server.crt /etc/etcd/server.key /etc/etcd/peer.crt /etc/etcd/peer.key /etc/etcd/ca.crt`,
+        command: () =>
+          sh`stat -c '%U %n' ${ETCD_CONF} /etc/etcd/server.crt /etc/etcd/server.key /etc/etcd/peer.crt /etc/etcd/peer.key /etc/etcd/ca.crt`,
         ok: (out) => {
           if (out.exitCode !== 0) return 'etcd.conf or a certificate is missing in /etc/etcd';
           const notEtcd = out.stdout.split('\n').filter((l) => /^\S+ \/etc\/etcd\//.test(l) && !l.startsWith('etcd '));
@@ -791,7 +896,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     ...peerUrlSteps(),
     {
       id: 'member-add',
-      title: 'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd refuses right after a change)',
+      title:
+        'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd refuses right after a change)',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -814,7 +920,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
     {
       id: 'new-conf',
-      title: 'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s LISTEN/ADVERTISE URLs into the new host’s /etc/etcd/etcd.conf',
+      title:
+        'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s LISTEN/ADVERTISE URLs into the new host’s /etc/etcd/etcd.conf',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -822,19 +929,29 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       verify: {
         describe: 'etcd.conf has every value, and the CA host’s address only in ETCD_INITIAL_CLUSTER',
         command: () => sh`cat ${ETCD_CONF}`,
-        ok: (out, ctx) => newConfVerdict(out.stdout, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster')), etcdAddress(caHost(ctx))),
+        ok: (out, ctx) =>
+          newConfVerdict(out.stdout, newConfSettings(cn(ctx), newIp(ctx), ctx.captured.get('initial-cluster')), etcdAddress(caHost(ctx))),
       },
     },
     {
       id: 'start',
-      title: 'Start etcd on the new host (systemctl enable etcd --now, or its static pod’s manifest moved back to /etc/origin/node/pods/) and wait until it is healthy',
+      title:
+        'Start etcd on the new host (systemctl enable etcd --now, or its static pod’s manifest moved back to /etc/origin/node/pods/) and wait until it is healthy',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
       commands: (ctx) => [
         enableCommand(newRuntime(ctx)),
-        waitUntil(etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']), startWithinSeconds(newRuntime(ctx)), `${cn(ctx)} did not become healthy`),
-        waitUntil(sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
+        waitUntil(
+          etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']),
+          startWithinSeconds(newRuntime(ctx)),
+          `${cn(ctx)} did not become healthy`,
+        ),
+        waitUntil(
+          sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`,
+          60,
+          'the cluster did not report healthy',
+        ),
       ],
       timeoutMs: 8 * 60_000,
       verify: {
@@ -853,7 +970,11 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       title: 'Check the health through every endpoint, the new one included (etcdctl2 cluster-health; etcdctl3 endpoint health)',
       section: '5.4.4.2',
       where: onCa,
-      commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx))],
+      commands: (ctx) => [
+        etcdctl.clusterHealth(allEndpoints(ctx)),
+        etcdctl.endpointHealth(allEndpoints(ctx)),
+        etcdctl.memberListV2(allEndpoints(ctx)),
+      ],
       verify: {
         describe: 'every endpoint is healthy and the cluster has one member more',
         command: (ctx) => sh`${etcdctl.endpointHealth(allEndpoints(ctx))}; echo '--- list'; ${etcdctl.memberListV2(allEndpoints(ctx))}`,
@@ -873,15 +994,13 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     },
   ];
   if (options.clients) steps.push(...clientSteps({ idPrefix: '', add: true, drop: () => [] }));
-  steps.push(
-    {
-      id: 'cleanup',
-      title: 'Remove the transfer copies of the archive (/tmp on the new host and on the CA host; it holds private keys)',
-      section: '5.4.4.2',
-      where: { on: 'hosts', describe: 'the CA host and the new host', mode: 'serial', hosts: (ctx) => [caHost(ctx), newHost(ctx)] },
-      commands: (ctx) => [argv('rm', '-f', ctx.host?.name === newHost(ctx).name ? remoteArchive(ctx) : caHostCopy(ctx))],
-    },
-  );
+  steps.push({
+    id: 'cleanup',
+    title: 'Remove the transfer copies of the archive (/tmp on the new host and on the CA host; it holds private keys)',
+    section: '5.4.4.2',
+    where: { on: 'hosts', describe: 'the CA host and the new host', mode: 'serial', hosts: (ctx) => [caHost(ctx), newHost(ctx)] },
+    commands: (ctx) => [argv('rm', '-f', ctx.host?.name === newHost(ctx).name ? remoteArchive(ctx) : caHostCopy(ctx))],
+  });
   return steps;
 }
 
@@ -904,15 +1023,23 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
   const steps: Step[] = [
     {
       id: `${o.idPrefix}master-config`,
-      title: 'Every master: the etcd URLs in etcdClientInfo.urls of /etc/origin/master/master-config.yaml (a .bak copy first; only the list changes)',
+      title:
+        'Every master: the etcd URLs in etcdClientInfo.urls of /etc/origin/master/master-config.yaml (a .bak copy first; only the list changes)',
       section: '5.4.4.2',
       where: masters,
       gate: {
         kind: 'confirm',
         what: (ctx) => {
           const e = edit(ctx);
-          const parts = [e.add ? `adds ${newHost(ctx).name}'s client URL (${e.add}, or by name in a list written by name)` : '', e.drop.length ? `drops ${e.drop.join(', ')}` : ''].filter(Boolean);
-          return `On every master (${hostsOfRole(ctx.inventory, 'master').map((h) => h.name).join(', ')}), etcdClientInfo.urls in ${MASTER_CONFIG} ${parts.join(' and ')}; ${restart ? 'the master API restarts where the file changed, one master at a time' : 'the masters restart in a later step'}.`;
+          const parts = [
+            e.add ? `adds ${newHost(ctx).name}'s client URL (${e.add}, or by name in a list written by name)` : '',
+            e.drop.length ? `drops ${e.drop.join(', ')}` : '',
+          ].filter(Boolean);
+          return `On every master (${hostsOfRole(ctx.inventory, 'master')
+            .map((h) => h.name)
+            .join(
+              ', ',
+            )}), etcdClientInfo.urls in ${MASTER_CONFIG} ${parts.join(' and ')}; ${restart ? 'the master API restarts where the file changed, one master at a time' : 'the masters restart in a later step'}.`;
         },
         protectedBy: (ctx) => `${bak(MASTER_CONFIG, ctx)} on each master`,
       },
@@ -931,7 +1058,8 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
   if (restart) {
     steps.push({
       id: `${o.idPrefix}restart-api`,
-      title: 'Restart the master API where master-config.yaml changed (master-restart api), one master at a time: the next once this one’s /healthz says ok',
+      title:
+        'Restart the master API where master-config.yaml changed (master-restart api), one master at a time: the next once this one’s /healthz says ok',
       section: '5.4.4.2',
       where: masters,
       commands: (ctx) => {
@@ -952,7 +1080,8 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
   }
   steps.push({
     id: `${o.idPrefix}flanneld`,
-    title: 'Every host with /etc/sysconfig/flanneld: the etcd URLs in FLANNEL_ETCD_ENDPOINTS (a .bak copy first), flanneld restarted where it runs',
+    title:
+      'Every host with /etc/sysconfig/flanneld: the etcd URLs in FLANNEL_ETCD_ENDPOINTS (a .bak copy first), flanneld restarted where it runs',
     section: '5.4.4.2',
     where: { on: 'hosts', describe: 'every host of the inventory', mode: 'parallel', hosts: (ctx) => ctx.inventory.hosts },
     commands: (ctx) => [flannelEditCommand(FLANNELD, edit(ctx), bak(FLANNELD, ctx))],
@@ -974,7 +1103,11 @@ export function refuseJoining(ctx: StepContext): string | undefined {
 }
 
 export const etcdAddMember: Procedure = defineProcedure({
-  id: 'etcd-add-member', title: 'Add an etcd member by hand', section: '5.4.4.2', guideLine: 1214, risk: 'high',
+  id: 'etcd-add-member',
+  title: 'Add an etcd member by hand',
+  section: '5.4.4.2',
+  guideLine: 1214,
+  risk: 'high',
   summary: 'Issues certificates from the etcd CA, adds the member, installs and starts etcd on the new host and points the masters at it.',
   // the new member runs etcd as a master there already does (static pod or unit), else as the RPM's unit
   facts: [controlPlaneProbe],

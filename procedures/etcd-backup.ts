@@ -15,14 +15,27 @@
 // the v2 backup waits until nothing listens on the member's ports (on a 3.10 master `systemctl stop
 // etcd` stops nothing while the static pod serves, and etcdctl backup would read a live data dir).
 import type { CommandOutput } from '../src/checks/types.js';
-import { ETCD_CLIENT_PORT, ETCD_PEER_CERTS, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdEndpoints, etcdHosts, parseJsonLossless, parseV2ClusterHealth, parseV3EndpointHealth, parseV3MemberList } from '../src/ocp/etcd.js';
-import type { Host } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { sh, type ShellCommand } from '../src/transport/shell.js';
+import type { Host } from '../src/inventory/types.js';
 import { controlPlaneProbe, startCommand } from '../src/ocp/control-plane.js';
-import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
-import { sftpCopyStep, dateStamp, timeStamp, validateBastionDir } from './backup-common.js';
+import {
+  ETCD_CLIENT_PORT,
+  ETCD_PEER_CERTS,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdctl3,
+  etcdEndpoints,
+  etcdHosts,
+  parseJsonLossless,
+  parseV2ClusterHealth,
+  parseV3EndpointHealth,
+  parseV3MemberList,
+} from '../src/ocp/etcd.js';
+import { type ShellCommand, sh } from '../src/transport/shell.js';
+import { dateStamp, sftpCopyStep, timeStamp, validateBastionDir } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
+import { allInOneCommand, etcdRuntime, followEtcdLog, stopEtcdCommands, untilEtcdHealthy } from './etcd-common.js';
 
 export const DEFAULT_DATA_BACKUP_DIR = '/backup/etcd-<YYYYMMDD>';
 export const ETCD_DATA_DIR = '/var/lib/etcd';
@@ -58,7 +71,8 @@ function validateDataDir(value: string): string | undefined {
   if (value.split('/').includes('..')) return `backup directory ${JSON.stringify(value)} contains "..": give a plain absolute path`;
   if (/[<>]/.test(value.replace(/<YYYYMMDD>/g, ''))) return `backup directory ${JSON.stringify(value)}: the only placeholder is <YYYYMMDD>`;
   const v = value.replace(/\/+$/, '');
-  if (v === '' || v === ETCD_DATA_DIR || v.startsWith(`${ETCD_DATA_DIR}/`)) return `the backup directory cannot be / or inside ${ETCD_DATA_DIR}`;
+  if (v === '' || v === ETCD_DATA_DIR || v.startsWith(`${ETCD_DATA_DIR}/`))
+    return `the backup directory cannot be / or inside ${ETCD_DATA_DIR}`;
   return undefined;
 }
 
@@ -84,7 +98,10 @@ export function preflightCommand(h: Host): ShellCommand {
 }
 
 export function preflightVerdict(out: CommandOutput): true | string {
-  const problems = out.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(missing|unreadable|unreachable|all-in-one): /.test(l));
+  const problems = out.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(missing|unreadable|unreachable|all-in-one): /.test(l));
   return problems.length === 0 ? true : `etcd cannot be backed up from this host: ${problems.join('; ')}`;
 }
 
@@ -110,7 +127,10 @@ export interface SnapshotStatus {
 
 /** `etcdctl snapshot status FILE -w json`: {"hash":…,"revision":…,"totalKey":…,"totalSize":…}. */
 export function parseSnapshotStatus(stdout: string): SnapshotStatus {
-  const line = stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('{') && !l.startsWith('{"level"'));
+  const line = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('{') && !l.startsWith('{"level"'));
   if (!line) throw new Error(`snapshot status printed no JSON: ${stdout.trim().slice(0, 200)}`);
   const doc = parseJsonLossless(line) as Record<string, unknown>;
   const num = (k: string): number => {
@@ -129,7 +149,10 @@ export function v2BackupCheckCommand(dir: string): ShellCommand {
 
 function missingVerdict(what: string) {
   return (out: CommandOutput): true | string => {
-    const missing = out.stdout.split('\n').filter((l) => l.startsWith('missing: ')).map((l) => l.slice(9));
+    const missing = out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('missing: '))
+      .map((l) => l.slice(9));
     return missing.length === 0 ? true : `${what} is incomplete: ${missing.join(', ')} not found`;
   };
 }
@@ -137,14 +160,25 @@ function missingVerdict(what: string) {
 // ---- the procedure ---------------------------------------------------------------------------------
 
 export const etcdBackup: Procedure = defineProcedure({
-  id: 'etcd-backup', title: 'Back up etcd', section: '4.6, 5.4.1', guideLine: 438, risk: 'medium',
-  summary: 'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
+  id: 'etcd-backup',
+  title: 'Back up etcd',
+  section: '4.6, 5.4.1',
+  guideLine: 438,
+  risk: 'medium',
+  summary:
+    'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
   parameters: [
     hostParam('host', 'etcd', 'Member to back up; default: every etcd member', false),
-    { ...textParam('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'), validate: (v) => validateDataDir(v) },
-    { ...textParam('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false), validate: (v) => validateBastionDir(v) },
+    {
+      ...textParam('backup-dir', 'Data backup directory on the member', false, '/backup/etcd-<YYYYMMDD>'),
+      validate: (v) => validateDataDir(v),
+    },
+    {
+      ...textParam('copy-to', 'Directory on the bastion for an off-cluster copy; default: none', false),
+      validate: (v) => validateBastionDir(v),
+    },
   ],
   steps: [
     {
@@ -252,7 +286,9 @@ export const etcdBackup: Procedure = defineProcedure({
         describe: 'the other members keep quorum while this one is stopped',
         command: (ctx) => {
           const others = otherMembers(ctx);
-          return others.length ? etcdctl3(others.map(etcdClientUrl), ['endpoint', 'health']) : sh`echo 'single-member cluster: no other members'`;
+          return others.length
+            ? etcdctl3(others.map(etcdClientUrl), ['endpoint', 'health'])
+            : sh`echo 'single-member cluster: no other members'`;
         },
         ok: (out, ctx) => {
           const others = otherMembers(ctx);
@@ -301,10 +337,7 @@ export const etcdBackup: Procedure = defineProcedure({
       where: onMember,
       follow: followEtcdLog,
       commands: (ctx) => {
-        return [
-          startCommand(etcdRuntime(ctx)),
-          untilEtcdHealthy(ctx, ctx.host ?? member(ctx)),
-        ];
+        return [startCommand(etcdRuntime(ctx)), untilEtcdHealthy(ctx, ctx.host ?? member(ctx))];
       },
       timeoutMs: 8 * 60_000,
       verify: {

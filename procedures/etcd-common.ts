@@ -3,14 +3,39 @@
 // installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); stops, starts and restarts go through
 // src/ocp/control-plane.ts (static pod or unit).
 import type { CommandOutput } from '../src/checks/types.js';
-import { ETCD_PEER_PORT, etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList, parseV3EndpointHealth } from '../src/ocp/etcd.js';
-import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
-import { sh, type ShellCommand } from '../src/transport/shell.js';
+import type { Host } from '../src/inventory/types.js';
 import {
-  apiHealthyPredicate, apiHealthzUrl, ETCD_CONF, etcdGone, etcdGonePredicate, followLogCommand, recentLogCommand, restartCommand, runningCommand, runningPredicate,
-  runtimeOf, ssListens, startWithinSeconds, stopCommand, type Runtime,
+  apiHealthyPredicate,
+  apiHealthzUrl,
+  ETCD_CONF,
+  etcdGone,
+  etcdGonePredicate,
+  followLogCommand,
+  type Runtime,
+  recentLogCommand,
+  restartCommand,
+  runningCommand,
+  runningPredicate,
+  runtimeOf,
+  ssListens,
+  startWithinSeconds,
+  stopCommand,
 } from '../src/ocp/control-plane.js';
+import {
+  ETCD_PEER_PORT,
+  type EtcdMember,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdctl3,
+  etcdHosts,
+  etcdPeerUrl,
+  parseV2ClusterHealth,
+  parseV2MemberList,
+  parseV3EndpointHealth,
+} from '../src/ocp/etcd.js';
+import { type ShellCommand, sh } from '../src/transport/shell.js';
 
 // one home for these (src/ocp/control-plane.ts); the procedures import them from here
 export { ETCD_CONF, etcdGone, ssListens };
@@ -38,7 +63,8 @@ export function dataDirVerdict(dataDir: string | undefined): true | string {
 }
 
 export const text = (o: CommandOutput): string => `${o.stdout}\n${o.stderr}`;
-export const lastOf = (outputs: CommandOutput[]): CommandOutput => outputs[outputs.length - 1] ?? { exitCode: null, stdout: '', stderr: '' };
+export const lastOf = (outputs: CommandOutput[]): CommandOutput =>
+  outputs[outputs.length - 1] ?? { exitCode: null, stdout: '', stderr: '' };
 
 /** The etcd member named by the `host` parameter. */
 export function paramMember(ctx: StepContext): Host {
@@ -125,7 +151,10 @@ export function restartMasterCommands(ctx: StepContext): ShellCommand[] {
  * Restart the API and the controllers on `hosts` (default: every master), one master at a time, the next
  * only once this one's /healthz says ok. After a restore, so that no API serves the old state from its cache.
  */
-export function restartMastersStep(section: string, o: { id?: string; describe?: string; hosts?: (ctx: StepContext) => Host[]; why?: string } = {}): Step {
+export function restartMastersStep(
+  section: string,
+  o: { id?: string; describe?: string; hosts?: (ctx: StepContext) => Host[]; why?: string } = {},
+): Step {
   return {
     id: o.id ?? 'restart-masters',
     title: `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
@@ -146,7 +175,10 @@ export const apiHealthy: CommandCheck = {
   command: (ctx) => sh`curl -sk --max-time 10 ${apiHealthzUrl(ctx.inventory, ctx.host!)}`,
   ok: (out, ctx) => {
     const said = out.stdout.trim();
-    return said === 'ok' || `${apiHealthzUrl(ctx.inventory, ctx.host!)} ${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`;
+    return (
+      said === 'ok' ||
+      `${apiHealthzUrl(ctx.inventory, ctx.host!)} ${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`
+    );
   },
 };
 
@@ -160,7 +192,8 @@ export function stopEveryMemberStep(section: string, gate: Gate): Step {
     id: 'stop-etcd',
     // etcd really gone is what the data moves rely on
     guard: true,
-    title: 'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
+    title:
+      'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
     section,
     where: everyMember,
     gate,
@@ -231,7 +264,9 @@ export function findSelf(members: EtcdMember[], h: Host, name?: string): EtcdMem
   const byName = members.filter((m) => m.name === (name ?? h.name));
   if (byName.length === 1) return byName[0]!;
   if (members.length === 1) return members[0]!;
-  throw new Error(`cannot tell which member of the list is ${h.name} (${members.length} members, none with client URL ${etcdClientUrl(h)})`);
+  throw new Error(
+    `cannot tell which member of the list is ${h.name} (${members.length} members, none with client URL ${etcdClientUrl(h)})`,
+  );
 }
 
 /**
@@ -243,10 +278,14 @@ export function expectedPeerUrl(h: Host, conf: string, ss: string): string {
   const want = etcdPeerUrl(h);
   const adv = confValue(conf, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
   if (adv !== undefined && adv !== want) {
-    throw new Error(`${h.name}: etcd.conf advertises ${adv}, the inventory says ${want}; fix the inventory (openshift_ip) or etcd.conf first`);
+    throw new Error(
+      `${h.name}: etcd.conf advertises ${adv}, the inventory says ${want}; fix the inventory (openshift_ip) or etcd.conf first`,
+    );
   }
   if (!ssListens(ss, etcdAddress(h), ETCD_PEER_PORT)) {
-    throw new Error(`${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there before the peer URL is changed`);
+    throw new Error(
+      `${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there before the peer URL is changed`,
+    );
   }
   return want;
 }
@@ -267,7 +306,8 @@ export function peerUrlFixSteps(where: Placement, prefix = ''): Step[] {
       ],
       capture: {
         'member-id': (o, ctx) => findSelf(parseV2MemberList(text(lastOf(o))), self(ctx), confValue(o[0]?.stdout ?? '', 'ETCD_NAME')).id,
-        'current-peer-urls': (o, ctx) => findSelf(parseV2MemberList(text(lastOf(o))), self(ctx), confValue(o[0]?.stdout ?? '', 'ETCD_NAME')).peerURLs.join(','),
+        'current-peer-urls': (o, ctx) =>
+          findSelf(parseV2MemberList(text(lastOf(o))), self(ctx), confValue(o[0]?.stdout ?? '', 'ETCD_NAME')).peerURLs.join(','),
         'peer-url': (o, ctx) => expectedPeerUrl(self(ctx), o[0]?.stdout ?? '', o[1]?.stdout ?? ''),
       },
       verify: {
@@ -289,9 +329,7 @@ export function peerUrlFixSteps(where: Placement, prefix = ''): Step[] {
         !ctx.planning && ctx.captured.get('current-peer-urls') === ctx.captured.get('peer-url')
           ? `the member already advertises ${ctx.captured.get('peer-url')}`
           : undefined,
-      commands: (ctx) => [
-        etcdctl.memberUpdateV2([etcdClientUrl(self(ctx))], ctx.captured.get('member-id'), ctx.captured.get('peer-url')),
-      ],
+      commands: (ctx) => [etcdctl.memberUpdateV2([etcdClientUrl(self(ctx))], ctx.captured.get('member-id'), ctx.captured.get('peer-url'))],
       verify: {
         describe: 'the member list shows the IP as the member’s peer URL',
         command: (ctx) => etcdctl.memberListV2([etcdClientUrl(self(ctx))]),
@@ -300,7 +338,10 @@ export function peerUrlFixSteps(where: Placement, prefix = ''): Step[] {
           const m = parseV2MemberList(text(out)).find((x) => x.id === id);
           if (!m) return `member ${id} is not in the member list`;
           const want = ctx.captured.get('peer-url');
-          return (m.peerURLs.length === 1 && m.peerURLs[0] === want) || `member ${id} advertises ${m.peerURLs.join(',') || '(nothing)'}, not ${want}`;
+          return (
+            (m.peerURLs.length === 1 && m.peerURLs[0] === want) ||
+            `member ${id} advertises ${m.peerURLs.join(',') || '(nothing)'}, not ${want}`
+          );
         },
       },
     },

@@ -9,17 +9,28 @@
 // checks every endpoint afterwards. When the backup is etcd-backup's copy of the whole /etc/etcd and the
 // host lost more than etcd.conf (its certificates, the CA directory), what it lost is put back from the
 // backup too, behind a gate that lists it, never replacing a file that is there (cp -n).
-import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts, parseV3EndpointHealth } from '../src/ocp/etcd.js';
-import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
+
 import type { Procedure, StepContext } from '../src/engine/types.js';
+import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
+import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts, parseV3EndpointHealth } from '../src/ocp/etcd.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 import { quorumVerdict } from './etcd-backup.js';
 import {
-  backupParam, ETCD_CONF, etcdRuntime, followEtcdLog, healthyV3, onParamHost, otherMembers, paramMember, text, untilEtcdHealthy, validateRemoteDir,
+  backupParam,
+  ETCD_CONF,
+  etcdRuntime,
+  followEtcdLog,
+  healthyV3,
+  onParamHost,
+  otherMembers,
+  paramMember,
+  text,
+  untilEtcdHealthy,
+  validateRemoteDir,
 } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
-import { defineProcedure, hostParam, textParam } from './define.js';
 
 /** The backed-up etcd.conf, as remote shell text choosing between the two layouts. */
 export function sourceConfCommand(dir: string) {
@@ -33,9 +44,15 @@ export function missingFromEtcCommand(dir: string) {
 
 /** The missing paths, each plain (they go back into commands): a name that is not is refused, naming it. */
 export function parseMissing(out: string): string[] {
-  const names = out.split('\n').map((l) => l.trim()).filter(Boolean);
+  const names = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const odd = names.find((n) => !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(n) || n.split('/').includes('..'));
-  if (odd !== undefined) throw new Error(`the backup holds a file whose name is not plain (${JSON.stringify(odd.slice(0, 80))}): copy what /etc/etcd lacks by hand`);
+  if (odd !== undefined)
+    throw new Error(
+      `the backup holds a file whose name is not plain (${JSON.stringify(odd.slice(0, 80))}): copy what /etc/etcd lacks by hand`,
+    );
   return names;
 }
 
@@ -45,13 +62,23 @@ const missing = (ctx: StepContext): string[] => (ctx.captured.has('missing') ? c
 const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.startedAt)}`;
 
 export const etcdConfigRestore: Procedure = defineProcedure({
-  id: 'etcd-config-restore', title: 'Restore etcd configuration', section: '5.4.2', guideLine: 1093, risk: 'high',
+  id: 'etcd-config-restore',
+  title: 'Restore etcd configuration',
+  section: '5.4.2',
+  guideLine: 1093,
+  risk: 'high',
   summary: "Copies a member's backed-up etcd configuration back, fixes its SELinux labels and restarts etcd.",
   // static pod or unit: read from the hosts before the plan and the run (the restart differs)
   facts: [controlPlaneProbe],
   parameters: [
     hostParam('host', 'etcd', 'etcd member to restore'),
-    { ...textParam('backup', 'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>'), validate: (v) => validateRemoteDir(v) },
+    {
+      ...textParam(
+        'backup',
+        'Configuration backup directory on that member holding etcd.conf (or etcd/etcd.conf), e.g. /backup/etcd-config-<YYYYMMDD>',
+      ),
+      validate: (v) => validateRemoteDir(v),
+    },
   ],
   panel: etcdPanel(paramMember),
   steps: [
@@ -77,18 +104,27 @@ export const etcdConfigRestore: Procedure = defineProcedure({
     },
     {
       id: 'copy-missing',
-      title: 'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing a file that is there (cp -a -n)',
+      title:
+        'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing a file that is there (cp -a -n)',
       section: '5.4.2',
       where: onParamHost,
-      skipIf: (ctx) => (ctx.planning || missing(ctx).length > 0 ? undefined : `nothing of ${etcCopy(ctx)} is missing from /etc/etcd (or the backup holds etcd.conf only)`),
+      skipIf: (ctx) =>
+        ctx.planning || missing(ctx).length > 0
+          ? undefined
+          : `nothing of ${etcCopy(ctx)} is missing from /etc/etcd (or the backup holds etcd.conf only)`,
       gate: {
         kind: 'confirm',
-        what: (ctx) => `${paramMember(ctx).name} lacks ${ctx.planning ? '<the files the backup has and the host does not>' : missing(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
+        what: (ctx) =>
+          `${paramMember(ctx).name} lacks ${ctx.planning ? '<the files the backup has and the host does not>' : missing(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
         protectedBy: () => 'nothing that exists in /etc/etcd is replaced (cp -n)',
       },
       commands: (ctx) => {
         const copied = missing(ctx).map((f) => `/etc/etcd/${f}`);
-        return [sh`cp -a -n ${`${etcCopy(ctx)}/.`} /etc/etcd/`, ...(copied.length ? [sh`chown etcd:etcd ${copied}`] : []), sh`restorecon -Rv /etc/etcd`];
+        return [
+          sh`cp -a -n ${`${etcCopy(ctx)}/.`} /etc/etcd/`,
+          ...(copied.length ? [sh`chown etcd:etcd ${copied}`] : []),
+          sh`restorecon -Rv /etc/etcd`,
+        ];
       },
       verify: {
         describe: 'every file that was missing is there now',
@@ -133,7 +169,12 @@ export const etcdConfigRestore: Procedure = defineProcedure({
           const others = otherMembers(ctx);
           const r = parseV3EndpointHealth(text(out));
           const healthy = others.filter((h) => r.some((x) => x.endpoint === etcdClientUrl(h) && x.healthy));
-          return quorumVerdict(etcdHosts(ctx.inventory).length, healthy.length, others.filter((h) => !healthy.includes(h)).map((h) => h.name), paramMember(ctx).name);
+          return quorumVerdict(
+            etcdHosts(ctx.inventory).length,
+            healthy.length,
+            others.filter((h) => !healthy.includes(h)).map((h) => h.name),
+            paramMember(ctx).name,
+          );
         },
       },
       commands: (ctx) => [restartCommand(etcdRuntime(ctx)), untilEtcdHealthy(ctx)],

@@ -4,11 +4,11 @@
 // what was sent; a command cut off half-way (a dropped connection, a kill) left something the journal
 // cannot say — this is what "where the cluster stands" reads instead of guessing.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdHosts } from '../src/ocp/etcd.js';
-import type { Host } from '../src/inventory/types.js';
 import type { FactProbe, HostFacts, StepContext } from '../src/engine/types.js';
+import type { Host } from '../src/inventory/types.js';
 import { manifestPath, runningCommand, runningEtcdModeCommand, runtimeOf, stoppedManifestPath } from '../src/ocp/control-plane.js';
-import { literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import { etcdAddress, etcdHosts } from '../src/ocp/etcd.js';
+import { literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import { DATA_DIR, DROP_IN, ETCD_CONF } from './etcd-common.js';
 
 export interface MemberNow {
@@ -58,7 +58,11 @@ function runtimeView(ctx: StepContext, host: Host): ShellCommand[] {
 /** The look's output → the member as it is now; throws the sentence that says why not. */
 export function parseMemberNow(out: CommandOutput): MemberNow {
   const lines = new Set(out.stdout.split('\n').map((l) => l.trim()));
-  const byProc = lines.has('etcd: not running') ? 'stopped' : lines.has('etcd: cluster') || lines.has('etcd: force-new-cluster') ? 'running' : undefined;
+  const byProc = lines.has('etcd: not running')
+    ? 'stopped'
+    : lines.has('etcd: cluster') || lines.has('etcd: force-new-cluster')
+      ? 'running'
+      : undefined;
   const running = lines.has('running') ? 'running' : lines.has('stopped') ? 'stopped' : byProc;
   if (!running) {
     const said = `${out.stdout}${out.stderr}`.trim().split('\n').slice(-2).join(' / ').slice(-200);
@@ -68,7 +72,10 @@ export function parseMemberNow(out: CommandOutput): MemberNow {
     etcd: running,
     data: lines.has('data=member') ? 'member' : !lines.has('data=exists') ? 'missing' : lines.has('data=entries') ? 'other' : 'empty',
     // a glob that matched nothing comes back as itself
-    aside: [...lines].filter((l) => l.startsWith('aside=') && !l.endsWith('*')).map((l) => l.slice(6)).sort(),
+    aside: [...lines]
+      .filter((l) => l.startsWith('aside=') && !l.endsWith('*'))
+      .map((l) => l.slice(6))
+      .sort(),
     manifest: lines.has('manifest=pods') ? 'pods' : lines.has('manifest=stopped') ? 'stopped' : 'none',
     forceNewCluster: (['drop-in', 'etcd.conf'] as const).filter((f) => lines.has(`force=${f}`)),
   };
@@ -86,7 +93,14 @@ const DATA_WORDS: Record<MemberNow['data'], string> = {
 
 /** One sentence: `etcd not running; /var/lib/etcd is empty; moved aside: …; manifest in pods-stopped/`. */
 export function describeMemberNow(m: MemberNow): string {
-  const parts = [m.etcd === 'stopped' ? 'etcd not running' : m.mode === 'force-new-cluster' ? 'etcd running, started with --force-new-cluster' : 'etcd running', DATA_WORDS[m.data]];
+  const parts = [
+    m.etcd === 'stopped'
+      ? 'etcd not running'
+      : m.mode === 'force-new-cluster'
+        ? 'etcd running, started with --force-new-cluster'
+        : 'etcd running',
+    DATA_WORDS[m.data],
+  ];
   // earlier restores leave their copies too: past two, the count and the newest
   if (m.aside.length > 2) parts.push(`${m.aside.length} copies moved aside, the newest ${m.aside[m.aside.length - 1]}`);
   else if (m.aside.length > 0) parts.push(`moved aside: ${m.aside.join(', ')}`);

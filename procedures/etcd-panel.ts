@@ -4,10 +4,20 @@
 // The command asks every inventory member's client URL (v2 member list, then v2 cluster-health), so it
 // answers from whichever member runs; it runs on the first host that can be reached.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, type EtcdMember, parseV2ClusterHealth, parseV2MemberList, urlHost, type V2HealthMember } from '../src/ocp/etcd.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Panel, PanelLine, PanelView, StepContext } from '../src/engine/types.js';
-import { sh, type ShellCommand } from '../src/transport/shell.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import {
+  type EtcdMember,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdHosts,
+  parseV2ClusterHealth,
+  parseV2MemberList,
+  urlHost,
+  type V2HealthMember,
+} from '../src/ocp/etcd.js';
+import { type ShellCommand, sh } from '../src/transport/shell.js';
 import { quorumOf } from './etcd-common.js';
 
 /** The line between the member list and the cluster-health output in the panel command's output. */
@@ -91,7 +101,12 @@ export function parseEtcdPanel(output: string, hosts: readonly Host[]): PanelVie
   const q = quorumOf(members.length);
   const leader = members.some((m) => m.isLeader);
   const healthKnown = health.members.length > 0;
-  const bits = [`${q.members} member${q.members === 1 ? '' : 's'}`, healthKnown ? `${healthy} healthy` : 'health unknown', `quorum ${q.quorum}`, `tolerates ${q.tolerated} failure${q.tolerated === 1 ? '' : 's'}`];
+  const bits = [
+    `${q.members} member${q.members === 1 ? '' : 's'}`,
+    healthKnown ? `${healthy} healthy` : 'health unknown',
+    `quorum ${q.quorum}`,
+    `tolerates ${q.tolerated} failure${q.tolerated === 1 ? '' : 's'}`,
+  ];
   if (!leader) bits.push('no leader');
   let tone: PanelLine['tone'] = healthy === members.length && leader ? 'ok' : healthy >= q.quorum ? 'warn' : 'bad';
   if (healthKnown && healthy < q.quorum) bits.push('QUORUM LOST');
@@ -106,7 +121,11 @@ function healthOnly(members: V2HealthMember[], hosts: readonly Host[], why: stri
   const rows: PanelLine[] = members.map((m) => {
     const addrs = m.urls.map(urlHost);
     const h = hosts.find((x) => addrs.includes(etcdAddress(x)));
-    return { label: h?.name ?? '(unknown)', text: `${m.health === 'healthy' ? '✓' : '✗'} ${m.health}  id ${m.id}  client ${m.urls.join(',')}`, tone: m.health === 'healthy' ? 'ok' : 'bad' };
+    return {
+      label: h?.name ?? '(unknown)',
+      text: `${m.health === 'healthy' ? '✓' : '✗'} ${m.health}  id ${m.id}  client ${m.urls.join(',')}`,
+      tone: m.health === 'healthy' ? 'ok' : 'bad',
+    };
   });
   const bits = [`${q.members} member${q.members === 1 ? '' : 's'}`, `${healthy} healthy`, `quorum ${q.quorum}`];
   if (healthy < q.quorum) bits.push('QUORUM LOST');

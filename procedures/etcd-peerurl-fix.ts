@@ -9,16 +9,18 @@
 // shared-namespace host lists other hosts' sockets too, so the host's own IP is matched, not "the" line).
 // The update is skipped when the member already advertises that URL. Shared with etcd-restore.
 import type { Procedure } from '../src/engine/types.js';
+import { defineProcedure, hostParam } from './define.js';
 import { onParamHost, paramMember, peerUrlFixSteps } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
-import { defineProcedure, hostParam } from './define.js';
 
 export const etcdPeerUrlFix: Procedure = defineProcedure({
-  id: 'etcd-peerurl-fix', title: 'Fix an etcd member peer URL', section: '5.4.2.1.1', guideLine: 1128, risk: 'medium',
+  id: 'etcd-peerurl-fix',
+  title: 'Fix an etcd member peer URL',
+  section: '5.4.2.1.1',
+  guideLine: 1128,
+  risk: 'medium',
   summary: 'Replaces the localhost peer URL a member advertises after a forced new cluster with its real https address.',
-  parameters: [
-    hostParam('host', 'etcd', 'Member whose peer URL to fix'),
-  ],
+  parameters: [hostParam('host', 'etcd', 'Member whose peer URL to fix')],
   panel: etcdPanel(paramMember),
   steps: peerUrlFixSteps(onParamHost),
 });

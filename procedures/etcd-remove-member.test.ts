@@ -1,19 +1,28 @@
 // Pure tests of 5.4.5 etcd-remove-member: the plan's order, gate and hosts, the exact commands for a
 // sample inventory, the member lookup (by peer URL, never a host name), the quorum verdicts and the
 // ETCD_INITIAL_CLUSTER edit.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { Inventory } from '../src/inventory/types.js';
-import type { PlanStep } from '../src/engine/types.js';
-import { planProcedure } from '../src/engine/plan.js';
-import { findProcedure } from './index.js';
-import { findEntry } from './catalogue.js';
-import { dropFromInitialCluster, etcdRemoveMember, findMember, fromHost, quorumCheck, removalArithmetic, removalVerdict } from './etcd-remove-member.js';
-import { parseV2MemberList } from '../src/ocp/etcd.js';
-import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { test } from 'node:test';
 import { commandCheck } from '../src/engine/from-check.js';
+import { planProcedure } from '../src/engine/plan.js';
+import type { PlanStep } from '../src/engine/types.js';
+import type { Inventory } from '../src/inventory/types.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { testHost } from '../src/testing/builders.js';
+import { findEntry } from './catalogue.js';
+import {
+  dropFromInitialCluster,
+  etcdRemoveMember,
+  findMember,
+  fromHost,
+  quorumCheck,
+  removalArithmetic,
+  removalVerdict,
+} from './etcd-remove-member.js';
+import { findProcedure } from './index.js';
 
 function inventory(): Inventory {
   const hosts = [
@@ -38,7 +47,8 @@ function step(steps: PlanStep[], id: string): PlanStep {
   assert.ok(s, `no step ${id}`);
   return s;
 }
-const cmds = (s: PlanStep, h: string | null): string[] => s.commands.filter((c) => c.host === h).map((c) => c.command.replace(/\\([<>])/g, '$1'));
+const cmds = (s: PlanStep, h: string | null): string[] =>
+  s.commands.filter((c) => c.host === h).map((c) => c.command.replace(/\\([<>])/g, '$1'));
 
 const LIST = [
   '5ee217d19001: name=master-0.example.com peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true',
@@ -56,7 +66,10 @@ const HEALTHY = [
 test('registered, built, parameters member / from / allow-even', () => {
   assert.equal(findProcedure('etcd-remove-member'), etcdRemoveMember);
   assert.equal(findEntry('etcd-remove-member')?.built, true);
-  assert.deepEqual(etcdRemoveMember.parameters.map((p) => p.name), ['member', 'from', 'allow-even']);
+  assert.deepEqual(
+    etcdRemoveMember.parameters.map((p) => p.name),
+    ['member', 'from', 'allow-even'],
+  );
   assert.deepEqual(etcdRemoveMember.parameters[0]!.choices, { fromRole: 'etcd' });
 });
 
@@ -64,10 +77,26 @@ test('the plan: order, one destructive type-host step, hosts', () => {
   const steps = plan({ member: M[2]! });
   assert.deepEqual(
     steps.filter((s) => !s.skipped).map((s) => s.id),
-    ['health-and-list', 'quorum', 'member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'master-config', 'flanneld', 'restart-masters', 'restart-removed-master', 'verify', 'remaining-work'],
+    [
+      'health-and-list',
+      'quorum',
+      'member-remove',
+      'stop-removed',
+      'read-initial-cluster',
+      'edit-initial-cluster',
+      'master-config',
+      'flanneld',
+      'restart-masters',
+      'restart-removed-master',
+      'verify',
+      'remaining-work',
+    ],
   );
   // the clients drop the member before the one restart (no API restarts with it among its etcd URLs)
-  assert.deepEqual(steps.filter((s) => s.destructive).map((s) => s.id), ['member-remove']);
+  assert.deepEqual(
+    steps.filter((s) => s.destructive).map((s) => s.id),
+    ['member-remove'],
+  );
   const rm = step(steps, 'member-remove');
   assert.equal(rm.gate?.kind, 'type-host');
   assert.match(rm.gate!.what, /master-2\.example\.com/);
@@ -91,7 +120,11 @@ test('the commands: cluster-health and member list through every endpoint; membe
   assert.equal(rm.length, 3);
   assert.match(rm[0]!, /isLeader=true.*ETCDCTL_API=3 etcdctl .*--endpoints https:\/\/10\.0\.0\.3:2379 move-leader '?<from-id>'?/);
   assert.match(rm[1]!, /--endpoints https:\/\/10\.0\.0\.1:2379,https:\/\/10\.0\.0\.2:2379 member remove '?<member-id>'?$/);
-  assert.match(cmds(step(steps, 'stop-removed'), M[2]!)[0]!, /resolved at run time: how master-2\.example\.com runs etcd/, 'no facts read: the plan says so');
+  assert.match(
+    cmds(step(steps, 'stop-removed'), M[2]!)[0]!,
+    /resolved at run time: how master-2\.example\.com runs etcd/,
+    'no facts read: the plan says so',
+  );
   const edit = cmds(step(steps, 'edit-initial-cluster'), M[1]!);
   assert.match(edit[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-20240105030405/);
   for (const c of [...edit, ...cmds(step(steps, 'quorum'), M[0]!)]) execFileSync('sh', ['-n', '-c', c]);
@@ -151,7 +184,10 @@ test('findMember: by peer URL, else by name; never by guessing', () => {
 });
 
 test('quorum arithmetic and verdicts', () => {
-  assert.deepEqual(removalArithmetic(3), ['members before: 3; quorum: 2; failures tolerated: 1', 'members after:  2; quorum: 2; failures tolerated: 0']);
+  assert.deepEqual(removalArithmetic(3), [
+    'members before: 3; quorum: 2; failures tolerated: 1',
+    'members after:  2; quorum: 2; failures tolerated: 0',
+  ]);
   assert.deepEqual(removalArithmetic(5)[1], 'members after:  4; quorum: 3; failures tolerated: 1');
   // 3 → 2 (even, below 3): refused without allow-even=yes
   assert.match(String(removalVerdict(3, [], false)), /leaves 2 members.*allow-even=yes/);
@@ -172,15 +208,31 @@ test('quorumCheck reads member list + cluster-health: the failed member itself m
   assert.match(String(quorumCheck(out, inv.hosts[2]!, false)), /allow-even=yes/);
   // removing master-0 while master-2 is unreachable: refused
   assert.match(String(quorumCheck(out, inv.hosts[0]!, true)), /not all healthy.*master-2\.example\.com 8372784203e11288 unreachable/);
-  assert.match(String(quorumCheck(`${LIST.split('\n').slice(0, 2).join('\n')}\n--- health\n`, inv.hosts[2]!, true)), /not in the member list/);
+  assert.match(
+    String(quorumCheck(`${LIST.split('\n').slice(0, 2).join('\n')}\n--- health\n`, inv.hosts[2]!, true)),
+    /not in the member list/,
+  );
 });
 
 test('dropFromInitialCluster: by name or peer URL, order kept', () => {
-  const ic = 'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380';
-  assert.equal(dropFromInitialCluster(ic, inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380');
-  assert.equal(dropFromInitialCluster(ic, inv.hosts[0]!), 'master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380');
-  assert.equal(dropFromInitialCluster('old-name=https://10.0.0.3:2380,master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
-  assert.equal(dropFromInitialCluster('master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!), 'master-0.example.com=https://10.0.0.1:2380');
+  const ic =
+    'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380';
+  assert.equal(
+    dropFromInitialCluster(ic, inv.hosts[2]!),
+    'master-0.example.com=https://10.0.0.1:2380,master-1.example.com=https://10.0.0.2:2380',
+  );
+  assert.equal(
+    dropFromInitialCluster(ic, inv.hosts[0]!),
+    'master-1.example.com=https://10.0.0.2:2380,master-2.example.com=https://10.0.0.3:2380',
+  );
+  assert.equal(
+    dropFromInitialCluster('old-name=https://10.0.0.3:2380,master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!),
+    'master-0.example.com=https://10.0.0.1:2380',
+  );
+  assert.equal(
+    dropFromInitialCluster('master-0.example.com=https://10.0.0.1:2380', inv.hosts[2]!),
+    'master-0.example.com=https://10.0.0.1:2380',
+  );
 });
 
 test('edit-initial-cluster decides per survivor, from its own line: one that names the member is edited (a .bak first), one that does not is left alone', () => {
@@ -203,6 +255,12 @@ test('edit-initial-cluster decides per survivor, from its own line: one that nam
   const on1 = edit.commands(ctxOn(M[1]!)).map((c) => c.script);
   assert.equal(on1.length, 1);
   assert.match(on1[0]!, /does not name master-2\.example\.com: nothing to change/);
-  assert.equal(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)), true);
-  assert.match(String(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))), /ETCD_INITIAL_CLUSTER is/);
+  assert.equal(
+    commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)),
+    true,
+  );
+  assert.match(
+    String(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))),
+    /ETCD_INITIAL_CLUSTER is/,
+  );
 });

@@ -17,17 +17,44 @@
 // restart-master controller` is read as the two restarts, done the way each master runs them, and the next
 // master restarts only once this one's /healthz says ok.
 import type { CommandOutput } from '../src/checks/types.js';
-import { controlPlaneProbe, disableCommand, disabledVerdict, etcdGonePredicate, etcdGoneVerdict, runtimeOf, stateCommand } from '../src/ocp/control-plane.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdctl3, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList } from '../src/ocp/etcd.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp } from './backup-common.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
-import { clientSteps, urlsOf } from './etcd-add-member.js';
-import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text, waitUntil } from './etcd-common.js';
-import { etcdPanel } from './etcd-panel.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import {
+  controlPlaneProbe,
+  disableCommand,
+  disabledVerdict,
+  etcdGonePredicate,
+  etcdGoneVerdict,
+  runtimeOf,
+  stateCommand,
+} from '../src/ocp/control-plane.js';
+import {
+  type EtcdMember,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdctl3,
+  etcdHosts,
+  etcdPeerUrl,
+  parseV2ClusterHealth,
+  parseV2MemberList,
+} from '../src/ocp/etcd.js';
+import { type ShellCommand, sh } from '../src/transport/shell.js';
+import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, validateHostOfRole, yesNo } from './define.js';
+import { clientSteps, urlsOf } from './etcd-add-member.js';
+import {
+  confValue,
+  ETCD_CONF,
+  quorumOf,
+  restartMasterCommands,
+  restartMastersStep,
+  sedReplacement,
+  text,
+  waitUntil,
+} from './etcd-common.js';
+import { etcdPanel } from './etcd-panel.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
 
@@ -95,7 +122,10 @@ export function removalVerdict(before: number, unhealthyOthers: string[], allowE
   if (after % 2 === 0 && after < 3 && !allowEven) {
     return `removing it leaves ${after} members: an even count below 3 tolerates no failure (quorum ${quorumOf(after).quorum} of ${after}); add a member first (etcd-add-member), or run again with allow-even=yes`;
   }
-  if (before === 2) return { warn: `warning: removing a member of a 2-member cluster leaves 1 member that tolerates no failure; the removal itself needs both members' agreement (quorum 2)` };
+  if (before === 2)
+    return {
+      warn: `warning: removing a member of a 2-member cluster leaves 1 member that tolerates no failure; the removal itself needs both members' agreement (quorum 2)`,
+    };
   if (after % 2 === 0) return { warn: `warning: ${after} members is an even count: it tolerates no more failures than ${after - 1}` };
   return true;
 }
@@ -144,12 +174,18 @@ export function remainingWork(ctx: StepContext): string[] {
 
 // ---- the procedure ---------------------------------------------------------------------------------
 
-const onFrom: Placement = { on: 'hosts', describe: 'the surviving member etcdctl runs on (`from`)', mode: 'serial', hosts: (ctx) => [fromHost(ctx)] };
+const onFrom: Placement = {
+  on: 'hosts',
+  describe: 'the surviving member etcdctl runs on (`from`)',
+  mode: 'serial',
+  hosts: (ctx) => [fromHost(ctx)],
+};
 const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).map(etcdClientUrl);
 const survivorEndpoints = (ctx: StepContext): string[] => survivingHosts(ctx).map(etcdClientUrl);
 const allowEven = (ctx: StepContext): boolean => ctx.params['allow-even'] === 'yes';
 const bakOf = (ctx: StepContext): string => `${ETCD_CONF}.bak-${timeStamp(ctx.startedAt)}`;
-const listAndHealth = (ctx: StepContext) => sh`${etcdctl.memberListV2(allEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(allEndpoints(ctx))}`;
+const listAndHealth = (ctx: StepContext) =>
+  sh`${etcdctl.memberListV2(allEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(allEndpoints(ctx))}`;
 
 function memberOf(outputs: CommandOutput[], ctx: StepContext): EtcdMember {
   const list = parseV2MemberList(text(outputs[1] ?? { exitCode: null, stdout: '', stderr: '' }));
@@ -167,7 +203,9 @@ function memberOf(outputs: CommandOutput[], ctx: StepContext): EtcdMember {
 export function initialClusterUnchanged(ctx: StepContext): string | undefined {
   const cur = ctx.captured.has('initial-cluster') ? ctx.captured.get('initial-cluster') : '';
   if (cur === '') return `${ctx.host?.name ?? 'this host'}: etcd.conf has no ETCD_INITIAL_CLUSTER line: nothing to change`;
-  return dropFromInitialCluster(cur, removedHost(ctx)) === cur ? `${ctx.host?.name ?? 'this host'}: ETCD_INITIAL_CLUSTER does not name ${removedHost(ctx).name}: nothing to change` : undefined;
+  return dropFromInitialCluster(cur, removedHost(ctx)) === cur
+    ? `${ctx.host?.name ?? 'this host'}: ETCD_INITIAL_CLUSTER does not name ${removedHost(ctx).name}: nothing to change`
+    : undefined;
 }
 
 export function removeCommands(ctx: StepContext, id: string, fromId: string): ShellCommand[] {
@@ -176,7 +214,11 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
   return [
     sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`}; then echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
     etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
-    waitUntil(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, 60, `the survivors' member list did not answer without ${id}`),
+    waitUntil(
+      sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`,
+      60,
+      `the survivors' member list did not answer without ${id}`,
+    ),
   ];
 }
 
@@ -193,13 +235,20 @@ function validateFrom(value: string, inventory: Inventory): string | undefined {
 }
 
 export const etcdRemoveMember: Procedure = defineProcedure({
-  id: 'etcd-remove-member', title: 'Remove an etcd member', section: '5.4.5, 5.2.1.4', guideLine: 1327, risk: 'destructive',
+  id: 'etcd-remove-member',
+  title: 'Remove an etcd member',
+  section: '5.4.5, 5.2.1.4',
+  guideLine: 1327,
+  risk: 'destructive',
   summary: 'Removes a failed or retired member from the etcd cluster, restarts the masters and drops it from the survivors’ configuration.',
   // the removed member's etcd and every master's API and controllers are stopped or restarted the way each host runs them
   facts: [controlPlaneProbe],
   parameters: [
     hostParam('member', 'etcd', 'Member to remove'),
-    { ...hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false), validate: validateFrom },
+    {
+      ...hostParam('from', 'etcd', 'Surviving member to run etcdctl on (default: the first other etcd host)', false),
+      validate: validateFrom,
+    },
     yesNo('allow-even', 'Allow leaving an even member count below 3 (2 members tolerate no failure)'),
   ],
   panel: etcdPanel(fromHost),
@@ -262,8 +311,13 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `etcd member ${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))}) is removed from the cluster; ${survivingHosts(ctx).length} member(s) remain (${survivingHosts(ctx).map((h) => h.name).join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
-        protectedBy: (ctx) => `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back (etcd-add-member) with an empty data dir`,
+          `etcd member ${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))}) is removed from the cluster; ${survivingHosts(ctx).length} member(s) remain (${survivingHosts(
+            ctx,
+          )
+            .map((h) => h.name)
+            .join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
+        protectedBy: (ctx) =>
+          `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back (etcd-add-member) with an empty data dir`,
         // the member being removed is named, not the survivor etcdctl runs on
         expect: (ctx) => removedHost(ctx).name,
       },
@@ -286,7 +340,8 @@ export const etcdRemoveMember: Procedure = defineProcedure({
     },
     {
       id: 'stop-removed',
-      title: 'Stop etcd for good on the removed host (systemctl disable --now etcd, or its static pod’s manifest moved to /etc/origin/node/pods-stopped/) so it does not try to rejoin; its data is left in place',
+      title:
+        'Stop etcd for good on the removed host (systemctl disable --now etcd, or its static pod’s manifest moved to /etc/origin/node/pods-stopped/) so it does not try to rejoin; its data is left in place',
       section: '5.4.5',
       where: { on: 'param', param: 'member' },
       commands: (ctx) => {
@@ -296,7 +351,8 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       },
       timeoutMs: 3 * 60_000,
       verify: {
-        describe: 'etcd on the removed host is stopped, does not start again (unit disabled, or no manifest in pods/), and nothing listens on its 2379/2380',
+        describe:
+          'etcd on the removed host is stopped, does not start again (unit disabled, or no manifest in pods/), and nothing listens on its 2379/2380',
         command: (ctx) => sh`${stateCommand(runtimeOf(ctx, removedHost(ctx), 'etcd'))}; ss -ltn 2>/dev/null`,
         ok: (out, ctx) => removedStoppedVerdict(out, ctx),
       },
@@ -313,7 +369,8 @@ export const etcdRemoveMember: Procedure = defineProcedure({
     },
     {
       id: 'edit-initial-cluster',
-      title: 'Drop the removed host from ETCD_INITIAL_CLUSTER in /etc/etcd/etcd.conf (a .bak-<timestamp> copy first; no etcd restart needed)',
+      title:
+        'Drop the removed host from ETCD_INITIAL_CLUSTER in /etc/etcd/etcd.conf (a .bak-<timestamp> copy first; no etcd restart needed)',
       section: '5.4.5',
       where: { on: 'hosts', describe: 'every remaining etcd member', mode: 'serial', hosts: survivingHosts },
       // Decided per host, from that host's own line: the survivors' lines differ (a member that joined by
@@ -339,7 +396,10 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       },
       verify: {
         describe: 'ETCD_INITIAL_CLUSTER no longer names the removed host (and a .bak copy exists where it changed)',
-        command: (ctx) => (initialClusterUnchanged(ctx) ? sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || true` : sh`ls ${bakOf(ctx)} >/dev/null && grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`),
+        command: (ctx) =>
+          initialClusterUnchanged(ctx)
+            ? sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || true`
+            : sh`ls ${bakOf(ctx)} >/dev/null && grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
         ok: (out, ctx) => {
           const unchanged = initialClusterUnchanged(ctx);
           if (out.exitCode !== 0) return `no ${bakOf(ctx)} or no ETCD_INITIAL_CLUSTER line`;
@@ -351,7 +411,10 @@ export const etcdRemoveMember: Procedure = defineProcedure({
     },
     // the clients first, so that the one restart below reads etcd URLs without the removed member
     ...clientSteps({ idPrefix: '', add: false, drop: (ctx) => urlsOf(removedHost(ctx)), restart: false }),
-    restartMastersStep('5.4.5', { describe: 'every master but the removed host', hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name) }),
+    restartMastersStep('5.4.5', {
+      describe: 'every master but the removed host',
+      hosts: (ctx) => hostsOfRole(ctx.inventory, 'master').filter((h) => h.name !== removedHost(ctx).name),
+    }),
     {
       id: 'restart-removed-master',
       title: 'Restart the master API and controllers on the removed host, when it is a master too',
@@ -370,13 +433,15 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       commands: (ctx) => [etcdctl.memberListV2(survivorEndpoints(ctx)), etcdctl.clusterHealth(survivorEndpoints(ctx))],
       verify: {
         describe: 'the removed member is gone from the list and cluster-health says healthy',
-        command: (ctx) => sh`${etcdctl.memberListV2(survivorEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(survivorEndpoints(ctx))}`,
+        command: (ctx) =>
+          sh`${etcdctl.memberListV2(survivorEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(survivorEndpoints(ctx))}`,
         ok: (out, ctx) => {
           const [listPart, healthPart = ''] = text(out).split(/^--- health$/m);
           const ms = parseV2MemberList(listPart ?? '');
           const h = removedHost(ctx);
           if (ms.length === 0) return 'the member list could not be read';
-          if (ms.some((m) => m.id === ctx.captured.get('member-id') || m.peerURLs.includes(etcdPeerUrl(h)))) return `${h.name} is still in the member list`;
+          if (ms.some((m) => m.id === ctx.captured.get('member-id') || m.peerURLs.includes(etcdPeerUrl(h))))
+            return `${h.name} is still in the member list`;
           const health = parseV2ClusterHealth(healthPart);
           return health.cluster === 'healthy' || `etcd reports the cluster ${health.cluster}`;
         },

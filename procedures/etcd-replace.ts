@@ -10,19 +10,30 @@
 // and the old one out, and the masters restart once, after the removal. Replacing a member that has
 // already failed is refused by the addition's own check: with it down, 4 members would need 3 votes while
 // only 2 answer until the new one runs — remove it first (etcd-remove-member), then add (etcd-add-member).
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList } from '../src/ocp/etcd.js';
-import { controlPlaneProbe } from '../src/ocp/control-plane.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
+
 import { reuseStep, reuseSteps, type StepReuse } from '../src/engine/reuse.js';
 import type { Params, Placement, Procedure, StandingContext, Step, StepContext, WhereItStands } from '../src/engine/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import { controlPlaneProbe } from '../src/ocp/control-plane.js';
+import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl, parseV2ClusterHealth, parseV2MemberList } from '../src/ocp/etcd.js';
 import { argv, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
-import { addMemberSteps, archivePath, caHost, clientSteps, prefixDir, refuseJoining, urlsOf, validateIp, validateNewHost } from './etcd-add-member.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
+import {
+  addMemberSteps,
+  archivePath,
+  caHost,
+  clientSteps,
+  prefixDir,
+  refuseJoining,
+  urlsOf,
+  validateIp,
+  validateNewHost,
+} from './etcd-add-member.js';
 import { etcdBackup } from './etcd-backup.js';
 import { quorumOf, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
-import { defineProcedure, hostParam, textParam } from './define.js';
 
 type Ctx = { params: Params; inventory: Inventory };
 
@@ -54,14 +65,20 @@ export function stayingMembers(ctx: Ctx): Host[] {
 /** Where etcdctl runs for the backup and the removal: the first member that stays. */
 export function survivor(ctx: Ctx): Host {
   const s = stayingMembers(ctx)[0];
-  if (!s) throw new Error(`${oldMember(ctx).name} is the only etcd member besides the new host: a one-member cluster is restored or rebuilt, not replaced`);
+  if (!s)
+    throw new Error(
+      `${oldMember(ctx).name} is the only etcd member besides the new host: a one-member cluster is restored or rebuilt, not replaced`,
+    );
   return s;
 }
 
 /** The inventory as it is once the new host is a member: `new` counted as an [etcd] host. */
 export function inventoryWithNewMember(ctx: Ctx): Inventory {
   const n = replacement(ctx).name;
-  return { ...ctx.inventory, hosts: ctx.inventory.hosts.map((h) => (h.name === n && !h.roles.includes('etcd') ? { ...h, roles: [...h.roles, 'etcd'] } : h)) };
+  return {
+    ...ctx.inventory,
+    hosts: ctx.inventory.hosts.map((h) => (h.name === n && !h.roles.includes('etcd') ? { ...h, roles: [...h.roles, 'etcd'] } : h)),
+  };
 }
 
 /** The members after the replacement (inventory order), their client URLs: what the final check asks. */
@@ -109,7 +126,10 @@ export function remainingWork(ctx: StepContext): string[] {
     `- ${caHost(addParams(ctx)).name} keeps ${n.name}'s certificates in ${prefixDir(addParams(ctx))} and ${archivePath(addParams(ctx))}`,
     `- the backup taken before the change: ${backupDir(ctx)} (the v3 snapshot on ${survivor(ctx).name}, /etc/etcd on every member)`,
   ];
-  if (o.roles.includes('master')) lines.push(`- ${o.name} is still a master (API and controllers, now using the other etcd members); decommission it with master-decommission if the host is being retired`);
+  if (o.roles.includes('master'))
+    lines.push(
+      `- ${o.name} is still a master (API and controllers, now using the other etcd members); decommission it with master-decommission if the host is being retired`,
+    );
   return lines;
 }
 
@@ -126,7 +146,10 @@ export function addParams(ctx: Ctx): Ctx {
 /** etcd-remove-member's parameters and inventory: `old` as `member`, the new host already an [etcd] host. */
 export function removeParams(ctx: Ctx): Ctx {
   // the count does not change (one in, one out): the even-count rule of a plain removal does not apply
-  return { params: { member: ctx.params['old'] ?? '', from: survivor(ctx).name, 'allow-even': 'yes' }, inventory: inventoryWithNewMember(ctx) };
+  return {
+    params: { member: ctx.params['old'] ?? '', from: survivor(ctx).name, 'allow-even': 'yes' },
+    inventory: inventoryWithNewMember(ctx),
+  };
 }
 
 const asAdd: StepReuse = { idPrefix: 'add-', context: addParams, hostParams: { host: 'new' } };
@@ -141,12 +164,21 @@ const removeStep = (id: string): Step => {
 const backupStep = (id: string): Step => {
   const s = etcdBackup.steps.find((x) => x.id === id);
   if (!s) throw new Error(`etcd-backup has no step ${id}`);
-  return reuseStep(s, { idPrefix: 'backup-', context: (ctx) => ({ params: { host: survivor(ctx).name, 'backup-dir': backupDir(ctx as StepContext) } }) });
+  return reuseStep(s, {
+    idPrefix: 'backup-',
+    context: (ctx) => ({ params: { host: survivor(ctx).name, 'backup-dir': backupDir(ctx as StepContext) } }),
+  });
 };
 
-const onSurvivor: Placement = { on: 'hosts', describe: 'the first etcd member that stays', mode: 'serial', hosts: (ctx) => [survivor(ctx)] };
+const onSurvivor: Placement = {
+  on: 'hosts',
+  describe: 'the first etcd member that stays',
+  mode: 'serial',
+  hosts: (ctx) => [survivor(ctx)],
+};
 const afterEndpoints = (ctx: Ctx): string[] => membersAfter(ctx).map(etcdClientUrl);
-const membersNow = (ctx: StepContext): number => (ctx.planning || !ctx.captured.has('members-before') ? stayingMembers(ctx).length + 1 : Number(ctx.captured.get('members-before')));
+const membersNow = (ctx: StepContext): number =>
+  ctx.planning || !ctx.captured.has('members-before') ? stayingMembers(ctx).length + 1 : Number(ctx.captured.get('members-before'));
 
 // ---- after a run that did not finish ----------------------------------------------------------------
 
@@ -155,9 +187,16 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
   const n = ctx.params['new'] ?? 'the new host';
   const st = (id: string) => ctx.steps[id];
   const done = (id: string) => st(id)?.status === 'ok' || st(id)?.status === 'skipped';
-  const begun = (id: string) => done(id) || st(id)?.destructiveBegun === true || st(id)?.status === 'failed' || st(id)?.status === 'interrupted';
+  const begun = (id: string) =>
+    done(id) || st(id)?.destructiveBegun === true || st(id)?.status === 'failed' || st(id)?.status === 'interrupted';
   const panel = ctx.panel ? [`the etcd cluster ${ctx.panel.when}: ${ctx.panel.view.summary.text}`] : [];
-  const backup = `the backup of this run is in ${backupDir(ctx)} on ${(() => { try { return survivor(ctx).name; } catch { return 'the first member that stays'; } })()}`;
+  const backup = `the backup of this run is in ${backupDir(ctx)} on ${(() => {
+    try {
+      return survivor(ctx).name;
+    } catch {
+      return 'the first member that stays';
+    }
+  })()}`;
   if (!begun('add-member-add')) {
     return {
       state: [`nothing has changed in the etcd cluster: ${o} is still a member, ${n} has not been added`, ...panel],
@@ -176,13 +215,18 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
         ? `Run again to finish: ${o} is removed once every remaining member is healthy. To keep both, stop here and fix the inventory ([etcd]) by hand.`
         : `Run again to finish starting etcd on ${n}. To go back instead: remove ${n} (etcd-remove-member member=${n}).`,
       cautions: [
-        ...(started ? [] : [`until etcd runs on ${n}, its vote is missing: the cluster tolerates one failure less — do not stop another member`]),
+        ...(started
+          ? []
+          : [`until etcd runs on ${n}, its vote is missing: the cluster tolerates one failure less — do not stop another member`]),
         backup,
       ],
     };
   }
   return {
-    state: [`${o} has been removed from the etcd cluster${done('remove-member-remove') ? '' : ' (or its removal was under way)'}; ${n} is a member`, ...panel],
+    state: [
+      `${o} has been removed from the etcd cluster${done('remove-member-remove') ? '' : ' (or its removal was under way)'}; ${n} is a member`,
+      ...panel,
+    ],
     next: 'Run again to finish: the survivors’ ETCD_INITIAL_CLUSTER, the masters’ etcdClientInfo.urls and flanneld, then the master restarts.',
     cautions: [`do not start etcd on ${o} again: it is no longer a member`, backup],
   };
@@ -193,7 +237,11 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
 const panel = etcdPanel(survivor);
 
 export const etcdReplace: Procedure = defineProcedure({
-  id: 'etcd-replace', title: 'Replace an etcd member', section: '5.4.3', guideLine: 1166, risk: 'destructive',
+  id: 'etcd-replace',
+  title: 'Replace an etcd member',
+  section: '5.4.3',
+  guideLine: 1166,
+  risk: 'destructive',
   summary: 'Adds the new member first and removes the old one afterwards, so quorum holds throughout.',
   // each host's etcd, API and controllers are stopped, started and restarted the way it runs them
   facts: [controlPlaneProbe],
@@ -205,7 +253,11 @@ export const etcdReplace: Procedure = defineProcedure({
     hostParam('ca-host', 'etcd', 'Member holding /etc/etcd/ca; default: the first etcd host', false),
   ],
   // the cluster as it will be: the new host's endpoint is asked too once it is a member
-  panel: { ...panel, where: (ctx) => panel.where({ ...ctx, inventory: inventoryWithNewMember(ctx) }), command: (ctx) => panel.command({ ...ctx, inventory: inventoryWithNewMember(ctx) }) },
+  panel: {
+    ...panel,
+    where: (ctx) => panel.where({ ...ctx, inventory: inventoryWithNewMember(ctx) }),
+    command: (ctx) => panel.command({ ...ctx, inventory: inventoryWithNewMember(ctx) }),
+  },
   whereItStands: (ctx) => replaceWhereItStands(ctx),
   steps: [
     {
@@ -217,7 +269,8 @@ export const etcdReplace: Procedure = defineProcedure({
         describe: 'old and new are two different hosts; old is an etcd member and a member stays besides it',
         command: () => argv('true'),
         ok: (_o, ctx) => {
-          if (ctx.params['old'] === ctx.params['new']) return `old and new are both ${ctx.params['old']}: name the member to replace (old) and another host to take its place (new)`;
+          if (ctx.params['old'] === ctx.params['new'])
+            return `old and new are both ${ctx.params['old']}: name the member to replace (old) and another host to take its place (new)`;
           try {
             survivor(ctx);
             return true;
@@ -227,7 +280,10 @@ export const etcdReplace: Procedure = defineProcedure({
         },
       },
       commands: (ctx) => {
-        const lines = [`${replacement(ctx).name} (${etcdAddress(replacement(ctx))}) replaces ${oldMember(ctx).name} (${etcdAddress(oldMember(ctx))}); etcdctl runs on ${survivor(ctx).name}`, ...replacementArithmetic(stayingMembers(ctx).length + 1)];
+        const lines = [
+          `${replacement(ctx).name} (${etcdAddress(replacement(ctx))}) replaces ${oldMember(ctx).name} (${etcdAddress(oldMember(ctx))}); etcdctl runs on ${survivor(ctx).name}`,
+          ...replacementArithmetic(stayingMembers(ctx).length + 1),
+        ];
         return [sh`printf '%s\\n' ${lines}`];
       },
     },
@@ -261,7 +317,8 @@ export const etcdReplace: Procedure = defineProcedure({
       commands: (ctx) => [etcdctl.memberListV2(afterEndpoints(ctx)), etcdctl.clusterHealth(afterEndpoints(ctx))],
       verify: {
         describe: 'new in, old out, the count unchanged, cluster-health says healthy',
-        command: (ctx) => sh`${etcdctl.memberListV2(afterEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(afterEndpoints(ctx))}`,
+        command: (ctx) =>
+          sh`${etcdctl.memberListV2(afterEndpoints(ctx))}; echo '--- health'; ${etcdctl.clusterHealth(afterEndpoints(ctx))}`,
         ok: (out, ctx) => replacedVerdict(text(out), ctx, membersNow(ctx)),
       },
     },

@@ -1,17 +1,24 @@
 // etcd-restore's "where the cluster stands" after a run that did not finish: every phase of the restore,
 // from the journal's step progress (pure).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import type { Inventory } from '../src/inventory/types.js';
+import { test } from 'node:test';
 import type { StandingContext, StepProgress, StepStatus } from '../src/engine/types.js';
-import { etcdRestore } from './etcd-restore.js';
-import { restoreWhereItStands } from './etcd-restore-standing.js';
-import type { MemberNow } from './etcd-member-now.js';
+import type { Inventory } from '../src/inventory/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { testHost } from '../src/testing/builders.js';
+import type { MemberNow } from './etcd-member-now.js';
+import { etcdRestore } from './etcd-restore.js';
+import { restoreWhereItStands } from './etcd-restore-standing.js';
 
 const M = ['master-0.example.com', 'master-1.example.com', 'master-2.example.com'];
-const inv: Inventory = { source: { kind: 'demo' }, hosts: M.map((n, i) => testHost(n, ['master', 'etcd', 'node'], { vars: { openshift_ip: `10.0.0.${i + 1}` } })), groups: {}, groupVars: {}, warnings: [] };
+const inv: Inventory = {
+  source: { kind: 'demo' },
+  hosts: M.map((n, i) => testHost(n, ['master', 'etcd', 'node'], { vars: { openshift_ip: `10.0.0.${i + 1}` } })),
+  groups: {},
+  groupVars: {},
+  warnings: [],
+};
 const START = new Date(2024, 0, 5, 3, 4, 5);
 const ASIDE = '/var/lib/etcd.old-20240105030405';
 const titles = new Map(etcdRestore.steps.map((s) => [s.id, s.title]));
@@ -19,7 +26,11 @@ const titles = new Map(etcdRestore.steps.map((s) => [s.id, s.title]));
 type Progress = Record<string, StepStatus | [StepStatus, Record<string, StepStatus>, boolean?]>;
 
 /** Steps not named are pending; [status, hosts, destructiveBegun] for per-host detail. */
-function ctx(progress: Progress, outcome: StandingContext['outcome'] = 'failed', kind: 'systemd' | 'static-pod' = 'systemd'): StandingContext {
+function ctx(
+  progress: Progress,
+  outcome: StandingContext['outcome'] = 'failed',
+  kind: 'systemd' | 'static-pod' = 'systemd',
+): StandingContext {
   const steps: Record<string, StepProgress> = {};
   for (const s of etcdRestore.steps) {
     const p = progress[s.id] ?? 'pending';
@@ -27,22 +38,45 @@ function ctx(progress: Progress, outcome: StandingContext['outcome'] = 'failed',
     else steps[s.id] = { status: p, hosts: {}, destructiveBegun: !!s.destructive && p !== 'pending' && p !== 'skipped' };
   }
   const facts = knownControlPlane(Object.fromEntries(M.map((m) => [m, kind])));
-  return { params: { host: M[0]!, backup: '/backup/etcd-20240105' }, inventory: inv, captured: { get: () => '', has: () => false }, startedAt: START, planning: false, runId: 'R1', outcome, steps, facts };
+  return {
+    params: { host: M[0]!, backup: '/backup/etcd-20240105' },
+    inventory: inv,
+    captured: { get: () => '', has: () => false },
+    startedAt: START,
+    planning: false,
+    runId: 'R1',
+    outcome,
+    steps,
+    facts,
+  };
 }
-const stand = (progress: Progress, at: string, outcome?: StandingContext['outcome']) => restoreWhereItStands(ctx(progress, outcome), at, titles);
+const stand = (progress: Progress, at: string, outcome?: StandingContext['outcome']) =>
+  restoreWhereItStands(ctx(progress, outcome), at, titles);
 const all = (s: StepStatus): Record<string, StepStatus> => Object.fromEntries(M.map((m) => [m, s]));
 
 test('failed before anything stopped: nothing changed; fix and resume, or leave it', () => {
   const w = stand({ 'check-backup': 'failed' }, 'check-backup');
-  assert.deepEqual(w.state, ['Nothing was changed on the members: etcd was not stopped and no data was moved (the steps so far only read).']);
-  assert.equal(w.next, 'Fix what stopped the run (above), then `day2-tui resume R1` goes on from step 1 ("Verify the backup before anything stops"). Or leave the cluster as it is: it was not touched.');
+  assert.deepEqual(w.state, [
+    'Nothing was changed on the members: etcd was not stopped and no data was moved (the steps so far only read).',
+  ]);
+  assert.equal(
+    w.next,
+    'Fix what stopped the run (above), then `day2-tui resume R1` goes on from step 1 ("Verify the backup before anything stops"). Or leave the cluster as it is: it was not touched.',
+  );
   assert.deepEqual(w.cautions, ['The backup /backup/etcd-20240105 on master-0.example.com is untouched.']);
 });
 
 test('the stop gate declined: nothing changed; resume asks the gate again', () => {
-  const w = stand({ 'check-backup': 'ok', 'check-members': 'ok', quorum: 'ok', 'stop-etcd': ['pending', all('pending')] }, 'stop-etcd', 'stopped-at-gate');
+  const w = stand(
+    { 'check-backup': 'ok', 'check-members': 'ok', quorum: 'ok', 'stop-etcd': ['pending', all('pending')] },
+    'stop-etcd',
+    'stopped-at-gate',
+  );
   assert.match(w.state[0]!, /^Nothing was changed/);
-  assert.match(w.next, /`day2-tui resume R1` asks the gate of step 4 \("Stop etcd on every member and wait until it is gone \(system…"\) again/);
+  assert.match(
+    w.next,
+    /`day2-tui resume R1` asks the gate of step 4 \("Stop etcd on every member and wait until it is gone \(system…"\) again/,
+  );
 });
 
 test('stopped on two members, the third failed to stop: which run, data untouched, how to go back', () => {
@@ -56,13 +90,19 @@ test('stopped on two members, the third failed to stop: which run, data untouche
 });
 
 test('data moved on one member, the move failed on the next: where each member’s data is; do not delete the moved data', () => {
-  const w = stand({ 'stop-etcd': 'ok', 'move-data-aside': ['failed', { [M[0]!]: 'ok', [M[1]!]: 'failed', [M[2]!]: 'pending' }, true] }, 'move-data-aside');
+  const w = stand(
+    { 'stop-etcd': 'ok', 'move-data-aside': ['failed', { [M[0]!]: 'ok', [M[1]!]: 'failed', [M[2]!]: 'pending' }, true] },
+    'move-data-aside',
+  );
   assert.deepEqual(w.state, [
     `The data of master-0.example.com was moved to ${ASIDE} (nothing deleted).`,
     `On master-1.example.com the move did not finish: look at /var/lib/etcd and ${ASIDE} there before anything else.`,
     'master-2.example.com still has its data in /var/lib/etcd (etcd stopped).',
   ]);
-  assert.match(w.next, /^`day2-tui resume R1` goes on from step 5 \("Move every member’s data dir aside.*"\) \(it checks that step first, and asks again before repeating a destructive one\)\.$/);
+  assert.match(
+    w.next,
+    /^`day2-tui resume R1` goes on from step 5 \("Move every member’s data dir aside.*"\) \(it checks that step first, and asks again before repeating a destructive one\)\.$/,
+  );
   assert.deepEqual(w.cautions, [
     'The backup /backup/etcd-20240105 on master-0.example.com is untouched.',
     `Do not delete ${ASIDE} on any member until the cluster is healthy with all 3 members and its data is checked.`,
@@ -70,13 +110,23 @@ test('data moved on one member, the move failed on the next: where each member�
 });
 
 test('an interrupted copy of the backup: move the partial copy aside before resuming', () => {
-  const w = stand({ 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': ['interrupted', { [M[0]!]: 'interrupted' }, true] }, 'restore-data', 'aborted');
+  const w = stand(
+    { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': ['interrupted', { [M[0]!]: 'interrupted' }, true] },
+    'restore-data',
+    'aborted',
+  );
   assert.ok(w.state.includes('master-0.example.com: the copy of the backup into /var/lib/etcd did not finish; it may be incomplete.'));
-  assert.match(w.next, /^Move what is in \/var\/lib\/etcd on master-0\.example\.com aside \(the copy needs it empty\), then `day2-tui resume R1`/);
+  assert.match(
+    w.next,
+    /^Move what is in \/var\/lib\/etcd on master-0\.example\.com aside \(the copy needs it empty\), then `day2-tui resume R1`/,
+  );
 });
 
 test('force-new-cluster did not come up: the drop-in is in place, read the journal', () => {
-  const w = stand({ 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'force-new-cluster-on': 'ok', 'start-force-new-cluster': 'failed' }, 'start-force-new-cluster');
+  const w = stand(
+    { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'force-new-cluster-on': 'ok', 'start-force-new-cluster': 'failed' },
+    'start-force-new-cluster',
+  );
   assert.deepEqual(w.state.slice(1), [
     'master-0.example.com: /var/lib/etcd holds the backup /backup/etcd-20240105.',
     'master-0.example.com: the --force-new-cluster drop-in /etc/systemd/system/etcd.service.d/temp.conf is in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).',
@@ -85,14 +135,34 @@ test('force-new-cluster did not come up: the drop-in is in place, read the journ
 });
 
 test('half-way through the rejoins: who rejoined, who was added but not started, who waits', () => {
-  const done = { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': 'ok', 'force-new-cluster-on': 'ok', 'start-force-new-cluster': 'ok', journal: 'ok', 'health-single': 'ok', 'force-new-cluster-off': 'ok' } as const;
-  const w = stand({ ...done, 'member-add-1': 'ok', 'join-1': 'ok', 'member-add-2': 'ok', 'join-2': ['failed', { [M[2]!]: 'failed' }] }, 'join-2');
-  assert.ok(w.state.includes('master-0.example.com runs etcd in cluster mode with the backup\'s data (--force-new-cluster is removed).'));
+  const done = {
+    'stop-etcd': 'ok',
+    'move-data-aside': 'ok',
+    'restore-data': 'ok',
+    'force-new-cluster-on': 'ok',
+    'start-force-new-cluster': 'ok',
+    journal: 'ok',
+    'health-single': 'ok',
+    'force-new-cluster-off': 'ok',
+  } as const;
+  const w = stand(
+    { ...done, 'member-add-1': 'ok', 'join-1': 'ok', 'member-add-2': 'ok', 'join-2': ['failed', { [M[2]!]: 'failed' }] },
+    'join-2',
+  );
+  assert.ok(w.state.includes("master-0.example.com runs etcd in cluster mode with the backup's data (--force-new-cluster is removed)."));
   assert.ok(!w.state.some((s) => s.includes('drop-in /etc/systemd')), 'the drop-in was removed');
-  assert.ok(w.state.includes('master-2.example.com was added to the member list but has not joined (its start did not finish): the run starts it; do not run `member add` for it again.'));
+  assert.ok(
+    w.state.includes(
+      'master-2.example.com was added to the member list but has not joined (its start did not finish): the run starts it; do not run `member add` for it again.',
+    ),
+  );
   assert.ok(w.state.includes('Rejoined: master-1.example.com.'));
   const early = stand({ ...done }, 'member-add-1', 'aborted');
-  assert.ok(early.state.includes(`Not rejoined yet: master-1.example.com and master-2.example.com (etcd stopped, /var/lib/etcd empty; old data in ${ASIDE}).`));
+  assert.ok(
+    early.state.includes(
+      `Not rejoined yet: master-1.example.com and master-2.example.com (etcd stopped, /var/lib/etcd empty; old data in ${ASIDE}).`,
+    ),
+  );
 });
 
 test('etcd-restore has the panel, the follows and whereItStands attached', () => {
@@ -105,7 +175,12 @@ test('etcd-restore has the panel, the follows and whereItStands attached', () =>
 test('restored and verified, but an API restart did not finish: says the API may serve the old state, and how to restart it', () => {
   const done = Object.fromEntries(etcdRestore.steps.filter((s) => s.id !== 'restart-masters').map((s) => [s.id, 'ok' as StepStatus]));
   const w = stand({ ...done, 'restart-masters': ['failed', { [M[0]!]: 'ok', [M[1]!]: 'failed', [M[2]!]: 'pending' }] }, 'restart-masters');
-  assert.ok(w.state.some((l) => /etcd is restored, but the masters’ API and controllers were not all restarted: .*old state.*master-restart api/.test(l)), w.state.join('\n'));
+  assert.ok(
+    w.state.some((l) =>
+      /etcd is restored, but the masters’ API and controllers were not all restarted: .*old state.*master-restart api/.test(l),
+    ),
+    w.state.join('\n'),
+  );
 });
 
 // ---- with the look at the members when the run stopped (ctx.look, procedures/etcd-member-now.ts)
@@ -129,8 +204,15 @@ const stoppedFull: MemberNow = { etcd: 'stopped', data: 'member', aside: [], man
 const running: MemberNow = { etcd: 'running', mode: 'cluster', data: 'member', aside: [], manifest: 'none', forceNewCluster: [] };
 
 test('look: a move cut off half-way is settled by what is on the host — done on one, not begun on the other; one line per member as seen', () => {
-  const progress: Progress = { 'stop-etcd': 'ok', 'move-data-aside': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }, true] };
-  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: `connection to ${M[2]} lost` }), 'move-data-aside', titles);
+  const progress: Progress = {
+    'stop-etcd': 'ok',
+    'move-data-aside': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }, true],
+  };
+  const w = restoreWhereItStands(
+    withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: `connection to ${M[2]} lost` }),
+    'move-data-aside',
+    titles,
+  );
   assert.deepEqual(w.state, [
     `The data of master-0.example.com was moved to ${ASIDE} (nothing deleted).`,
     `On master-1.example.com the move did not finish, but it was done: the data is in ${ASIDE} and /var/lib/etcd is empty.`,
@@ -139,13 +221,21 @@ test('look: a move cut off half-way is settled by what is on the host — done o
     `Seen just now on master-1.example.com: etcd not running; /var/lib/etcd is empty; moved aside: ${ASIDE}.`,
     `Could not look at master-2.example.com just now: connection to master-2.example.com lost`,
   ]);
-  const notBegun = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedFull, [M[2]!]: stoppedFull }), 'move-data-aside', titles);
+  const notBegun = restoreWhereItStands(
+    withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedFull, [M[2]!]: stoppedFull }),
+    'move-data-aside',
+    titles,
+  );
   assert.equal(notBegun.state[1], `On master-1.example.com the move did not happen: the data is still in /var/lib/etcd (no ${ASIDE}).`);
 });
 
 test('look: a stop cut off half-way says whether etcd runs there now, not "may or may not"', () => {
   const progress: Progress = { 'stop-etcd': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }] };
-  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedFull, [M[1]!]: stoppedFull, [M[2]!]: running }), 'stop-etcd', titles);
+  const w = restoreWhereItStands(
+    withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedFull, [M[1]!]: stoppedFull, [M[2]!]: running }),
+    'stop-etcd',
+    titles,
+  );
   assert.deepEqual(w.state.slice(0, 4), [
     'etcd is stopped on master-0.example.com.',
     'etcd is stopped on master-1.example.com (the stop did not finish there, but no etcd runs there now).',
@@ -155,24 +245,58 @@ test('look: a stop cut off half-way says whether etcd runs there now, not "may o
 });
 
 test('look: etcd running again on a member the run stopped and never started is said, with what resume does about it', () => {
-  const w = restoreWhereItStands(withLook(ctx({ 'stop-etcd': 'ok', 'move-data-aside': ['failed', { [M[0]!]: 'failed' }, false] }, 'failed'), { [M[0]!]: running, [M[1]!]: stoppedFull, [M[2]!]: stoppedFull }), 'move-data-aside', titles);
-  assert.ok(w.state.includes('etcd runs again on master-0.example.com although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.'), w.state.join('\n'));
-  assert.ok(w.state.includes('Seen just now on master-0.example.com: etcd running; /var/lib/etcd holds a member\'s data.'));
+  const w = restoreWhereItStands(
+    withLook(ctx({ 'stop-etcd': 'ok', 'move-data-aside': ['failed', { [M[0]!]: 'failed' }, false] }, 'failed'), {
+      [M[0]!]: running,
+      [M[1]!]: stoppedFull,
+      [M[2]!]: stoppedFull,
+    }),
+    'move-data-aside',
+    titles,
+  );
+  assert.ok(
+    w.state.includes(
+      'etcd runs again on master-0.example.com although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.',
+    ),
+    w.state.join('\n'),
+  );
+  assert.ok(w.state.includes("Seen just now on master-0.example.com: etcd running; /var/lib/etcd holds a member's data."));
 });
 
 test('look: the same reason on every member is said once', () => {
-  const w = restoreWhereItStands(withLook(ctx({ 'check-backup': 'failed' }), { [M[0]!]: 'no answer within 15 s', [M[1]!]: 'no answer within 15 s', [M[2]!]: 'no answer within 15 s' }), 'check-backup', titles);
+  const w = restoreWhereItStands(
+    withLook(ctx({ 'check-backup': 'failed' }), {
+      [M[0]!]: 'no answer within 15 s',
+      [M[1]!]: 'no answer within 15 s',
+      [M[2]!]: 'no answer within 15 s',
+    }),
+    'check-backup',
+    titles,
+  );
   assert.deepEqual(w.state.slice(1), ['Could not look at the members just now: no answer within 15 s']);
 });
 
-test('without a look (nothing was read) the sentences are the journal\'s alone', () => {
+test("without a look (nothing was read) the sentences are the journal's alone", () => {
   const w = stand({ 'stop-etcd': 'ok' }, 'move-data-aside');
   assert.ok(!w.state.some((s) => /^Seen just now|^Could not look/.test(s)));
 });
 
 test('look: a copy of the backup cut off before anything was copied needs nothing moved before resuming', () => {
-  const progress: Progress = { 'stop-etcd': 'ok', 'move-data-aside': 'ok', 'restore-data': ['interrupted', { [M[0]!]: 'interrupted' }, true] };
-  const w = restoreWhereItStands(withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: stoppedEmpty }), 'restore-data', titles);
-  assert.ok(w.state.includes('master-0.example.com: the copy of the backup into /var/lib/etcd did not finish, but nothing was copied: /var/lib/etcd is empty.'), w.state.join('\n'));
+  const progress: Progress = {
+    'stop-etcd': 'ok',
+    'move-data-aside': 'ok',
+    'restore-data': ['interrupted', { [M[0]!]: 'interrupted' }, true],
+  };
+  const w = restoreWhereItStands(
+    withLook(ctx(progress, 'aborted'), { [M[0]!]: stoppedEmpty, [M[1]!]: stoppedEmpty, [M[2]!]: stoppedEmpty }),
+    'restore-data',
+    titles,
+  );
+  assert.ok(
+    w.state.includes(
+      'master-0.example.com: the copy of the backup into /var/lib/etcd did not finish, but nothing was copied: /var/lib/etcd is empty.',
+    ),
+    w.state.join('\n'),
+  );
   assert.match(w.next, /^`day2-tui resume R1` goes on from step \d+/);
 });

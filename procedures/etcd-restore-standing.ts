@@ -2,12 +2,13 @@
 // the journal's step progress and a look at the members when the run stopped (ctx.look): which members were stopped, whose data dir was moved where, whether the
 // backup is in place and --force-new-cluster still set (drop-in or etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the
 // next safe action. Where a step did not finish on a host, what the look saw there decides. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
-import { etcdHosts } from '../src/ocp/etcd.js';
-import type { Host } from '../src/inventory/types.js';
+
 import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
+import type { Host } from '../src/inventory/types.js';
+import { type Runtime, runtimeOf } from '../src/ocp/control-plane.js';
+import { etcdHosts } from '../src/ocp/etcd.js';
 import { timeStamp } from './backup-common.js';
 import { backupParam, DATA_DIR, DROP_IN, ETCD_CONF, paramMember } from './etcd-common.js';
-import { runtimeOf, type Runtime } from '../src/ocp/control-plane.js';
 import { describeMemberNow, memberNow } from './etcd-member-now.js';
 
 const PROGRAM = 'day2-tui';
@@ -25,7 +26,8 @@ function began(p: StepProgress | undefined): boolean {
   return Object.values(p.hosts).some((s) => s !== 'pending');
 }
 
-const okOn = (p: StepProgress | undefined, h: Host): boolean => p?.hosts[h.name] === 'ok' || (p?.status === 'ok' && p.hosts[h.name] === undefined);
+const okOn = (p: StepProgress | undefined, h: Host): boolean =>
+  p?.hosts[h.name] === 'ok' || (p?.status === 'ok' && p.hosts[h.name] === undefined);
 const unsureOn = (p: StepProgress | undefined, h: Host): boolean => ['failed', 'interrupted', 'running'].includes(p?.hosts[h.name] ?? '');
 
 /** `step 5 ("Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted)")`: the title up to its first colon. */
@@ -52,14 +54,22 @@ function howTo(ctx: StandingContext, hosts: readonly Host[]): { tell: string; st
   const pod = '`docker ps --filter label=openshift.io/component=etcd`';
   const back = '`mv /etc/origin/node/pods-stopped/etcd.yaml /etc/origin/node/pods/` (its static pod manifest, kept there by the stop)';
   if (kinds.size === 1 && kinds.has('static-pod')) return { tell: pod, start: back };
-  if (kinds.size === 1 && kinds.has('systemd')) return { tell: '`systemctl is-active etcd.service`', start: '`systemctl start etcd.service`' };
-  return { tell: `${pod} (static pod) or \`systemctl is-active etcd.service\``, start: `${back}, or \`systemctl start etcd.service\` where etcd is a unit` };
+  if (kinds.size === 1 && kinds.has('systemd'))
+    return { tell: '`systemctl is-active etcd.service`', start: '`systemctl start etcd.service`' };
+  return {
+    tell: `${pod} (static pod) or \`systemctl is-active etcd.service\``,
+    start: `${back}, or \`systemctl start etcd.service\` where etcd is a unit`,
+  };
 }
 
 /**
  * etcd-restore's whereItStands. `titles`: step id → title (for "continues from …").
  */
-export function restoreWhereItStands(ctx: StandingContext, stoppedAt: string | undefined, titles: ReadonlyMap<string, string>): WhereItStands {
+export function restoreWhereItStands(
+  ctx: StandingContext,
+  stoppedAt: string | undefined,
+  titles: ReadonlyMap<string, string>,
+): WhereItStands {
   const w = fromTheJournal(ctx, stoppedAt, titles);
   const members = etcdHosts(ctx.inventory);
   return { ...w, state: [...w.state, ...startedSince(ctx, members), ...seenNow(ctx, members)] };
@@ -123,9 +133,11 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
   const moveUnsure = members.filter((h) => unsureOn(move, h)).map((h) => h.name);
   const notMoved = members.filter((h) => !moved.includes(h.name) && !moveUnsure.includes(h.name)).map((h) => h.name);
   if (moved.length) state.push(`The data of ${names(moved)} was moved to ${aside} (nothing deleted).`);
-  if (pods.length) state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ until the run starts it again.`);
+  if (pods.length)
+    state.push(`The etcd static pod manifest of ${names(pods)} is in /etc/origin/node/pods-stopped/ until the run starts it again.`);
   for (const h of moveUnsure) state.push(unsureMove(ctx, h, aside));
-  if (notMoved.length) state.push(`${names(notMoved)} still ${notMoved.length === 1 ? 'has its' : 'have their'} data in ${DATA_DIR} (etcd stopped).`);
+  if (notMoved.length)
+    state.push(`${names(notMoved)} still ${notMoved.length === 1 ? 'has its' : 'have their'} data in ${DATA_DIR} (etcd stopped).`);
 
   const restore = step('restore-data');
   let next = resumeText;
@@ -133,7 +145,9 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
   else if (began(restore)) {
     const now = memberNow(ctx.look, member);
     if (typeof now === 'object' && (now.data === 'empty' || now.data === 'missing')) {
-      state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish, but nothing was copied: ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`);
+      state.push(
+        `${member.name}: the copy of the backup into ${DATA_DIR} did not finish, but nothing was copied: ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`,
+      );
     } else {
       state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish; it may be incomplete.`);
       next = `Move what is in ${DATA_DIR} on ${member.name} aside (the copy needs it empty), then ${resumeText}`;
@@ -144,11 +158,15 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
   const removed = step('force-new-cluster-off');
   if (began(dropIn) && removed?.status !== 'ok') {
     const where = runtime(ctx, member)?.kind === 'static-pod' ? `line ETCD_FORCE_NEW_CLUSTER=true in ${ETCD_CONF}` : `drop-in ${DROP_IN}`;
-    state.push(`${member.name}: the --force-new-cluster ${where} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`);
+    state.push(
+      `${member.name}: the --force-new-cluster ${where} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`,
+    );
   }
   const force = step('start-force-new-cluster');
-  if (removed?.status === 'ok') state.push(`${member.name} runs etcd in cluster mode with the backup's data (--force-new-cluster is removed).`);
-  else if (force?.status === 'ok') state.push(`${member.name} runs etcd alone: a new one-member cluster from the backup, with a new member id.`);
+  if (removed?.status === 'ok')
+    state.push(`${member.name} runs etcd in cluster mode with the backup's data (--force-new-cluster is removed).`);
+  else if (force?.status === 'ok')
+    state.push(`${member.name} runs etcd alone: a new one-member cluster from the backup, with a new member id.`);
   else if (began(force)) {
     const log = runtime(ctx, member)?.kind === 'static-pod' ? 'master-logs etcd etcd' : 'journalctl -u etcd.service';
     state.push(`etcd on ${member.name} did not come up healthy with --force-new-cluster: read \`${log}\` there.`);
@@ -162,7 +180,9 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
     const join = step(`join-${k}`);
     if (join?.status === 'ok') joined.push(h.name);
     else if (add?.status === 'ok' || began(join)) {
-      state.push(`${h.name} was added to the member list but has not joined (${began(join) ? 'its start did not finish' : 'etcd stopped there'}): the run starts it; do not run \`member add\` for it again.`);
+      state.push(
+        `${h.name} was added to the member list but has not joined (${began(join) ? 'its start did not finish' : 'etcd stopped there'}): the run starts it; do not run \`member add\` for it again.`,
+      );
     } else waiting.push(h.name);
   });
   if (joined.length) state.push(`Rejoined: ${names(joined)}.`);
@@ -170,13 +190,18 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
     state.push(`Not rejoined yet: ${names(waiting)} (etcd stopped, ${DATA_DIR} empty; old data in ${aside}).`);
   }
   const verify = step('verify-membership');
-  if (verify && (verify.status === 'failed' || verify.status === 'interrupted')) state.push('Every member rejoined, but the final check failed: see the panel and the log.');
+  if (verify && (verify.status === 'failed' || verify.status === 'interrupted'))
+    state.push('Every member rejoined, but the final check failed: see the panel and the log.');
   const restart = step('restart-masters');
   if (restart && (restart.status === 'failed' || restart.status === 'interrupted')) {
-    state.push('etcd is restored, but the masters’ API and controllers were not all restarted: an API that was not may serve the old state from its cache (master-restart api; master-restart controllers on each, one at a time).');
+    state.push(
+      'etcd is restored, but the masters’ API and controllers were not all restarted: an API that was not may serve the old state from its cache (master-restart api; master-restart controllers on each, one at a time).',
+    );
   }
 
-  cautions.push(`Do not delete ${aside} on any member until the cluster is healthy with all ${members.length} members and its data is checked.`);
+  cautions.push(
+    `Do not delete ${aside} on any member until the cluster is healthy with all ${members.length} members and its data is checked.`,
+  );
   return { state, next: `${next}.`, cautions };
 }
 
@@ -191,7 +216,10 @@ function startedSince(ctx: StandingContext, members: readonly Host[]): string[] 
   return members
     .filter((h) => okOn(ctx.steps['stop-etcd'], h) && !startedByRun(h))
     .filter((h) => runsNow(ctx, h))
-    .map((h) => `etcd runs again on ${h.name} although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.`);
+    .map(
+      (h) =>
+        `etcd runs again on ${h.name} although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.`,
+    );
 }
 
 /** A member whose stop did not finish: what the look saw, else the command that tells. */
@@ -209,8 +237,10 @@ function unsureStop(ctx: StandingContext, name: string, tell: string): string {
 function unsureMove(ctx: StandingContext, name: string, aside: string): string {
   const now = memberNow(ctx.look, hostNamed(ctx, name));
   const moved = typeof now === 'object' && now.aside.includes(aside);
-  if (typeof now === 'object' && moved && (now.data === 'empty' || now.data === 'missing')) return `On ${name} the move did not finish, but it was done: the data is in ${aside} and ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`;
-  if (typeof now === 'object' && !moved && now.data === 'member') return `On ${name} the move did not happen: the data is still in ${DATA_DIR} (no ${aside}).`;
+  if (typeof now === 'object' && moved && (now.data === 'empty' || now.data === 'missing'))
+    return `On ${name} the move did not finish, but it was done: the data is in ${aside} and ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`;
+  if (typeof now === 'object' && !moved && now.data === 'member')
+    return `On ${name} the move did not happen: the data is still in ${DATA_DIR} (no ${aside}).`;
   return `On ${name} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`;
 }
 
@@ -228,9 +258,12 @@ function seenNow(ctx: StandingContext, members: readonly Host[]): string[] {
   if (!ctx.look) return [];
   const reasons = members.map((h) => memberNow(ctx.look, h));
   const first = reasons[0];
-  if (members.length > 1 && typeof first === 'string' && reasons.every((r) => r === first)) return [`Could not look at the members just now: ${first}`];
+  if (members.length > 1 && typeof first === 'string' && reasons.every((r) => r === first))
+    return [`Could not look at the members just now: ${first}`];
   return members.map((h) => {
     const now = memberNow(ctx.look, h);
-    return typeof now === 'object' ? `Seen just now on ${h.name}: ${describeMemberNow(now)}.` : `Could not look at ${h.name} just now: ${now}`;
+    return typeof now === 'object'
+      ? `Seen just now on ${h.name}: ${describeMemberNow(now)}.`
+      : `Could not look at ${h.name} just now: ${now}`;
   });
 }

@@ -25,26 +25,67 @@
 // (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
 // Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdHosts, type EtcdMember, etcdPeerUrl, parseV2MemberList, parseV3MemberList } from '../src/ocp/etcd.js';
-import type { Host } from '../src/inventory/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import {
-  controlPlaneProbe, forceNewClusterConfOff, forceNewClusterConfOn, restartCommand, runningCommand, runningEtcdModeCommand, startCommand,
-  type Runtime,
-} from '../src/ocp/control-plane.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp } from './backup-common.js';
+import type { Host } from '../src/inventory/types.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
+import {
+  controlPlaneProbe,
+  forceNewClusterConfOff,
+  forceNewClusterConfOn,
+  type Runtime,
+  restartCommand,
+  runningCommand,
+  runningEtcdModeCommand,
+  startCommand,
+} from '../src/ocp/control-plane.js';
+import {
+  type EtcdMember,
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdHosts,
+  etcdPeerUrl,
+  parseV2MemberList,
+  parseV3MemberList,
+} from '../src/ocp/etcd.js';
+import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
+import { timeStamp } from './backup-common.js';
+import { defineProcedure, hostParam, textParam } from './define.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
+import {
+  allInOneCommand,
+  backupParam,
+  confValue,
+  DATA_DIR,
+  DROP_IN,
+  DROP_IN_DIR,
+  dataDirVerdict,
+  ETCD_CONF,
+  etcdGone,
+  etcdLogStep,
+  etcdRuntime,
+  followEtcdLog,
+  healthyV2,
+  lastOf,
+  membershipVerdict,
+  onParamHost,
+  otherMembers,
+  ownHealth,
+  paramMember,
+  peerUrlFixSteps,
+  quorumOf,
+  restartMastersStep,
+  sedReplacement,
+  stopEveryMemberStep,
+  text,
+  UNIT_FILE,
+  untilEtcdHealthy,
+  validateRemoteDir,
+  waitUntil,
+} from './etcd-common.js';
+import { etcdMemberNow } from './etcd-member-now.js';
 import { etcdPanel } from './etcd-panel.js';
 import { restoreWhereItStands } from './etcd-restore-standing.js';
-import { etcdMemberNow } from './etcd-member-now.js';
-import {
-  allInOneCommand, backupParam, confValue, DATA_DIR, dataDirVerdict, DROP_IN, DROP_IN_DIR, ETCD_CONF, etcdGone, etcdLogStep, etcdRuntime,
-  followEtcdLog, healthyV2, lastOf, membershipVerdict, onParamHost, otherMembers, ownHealth, paramMember, peerUrlFixSteps, quorumOf, restartMastersStep,
-  sedReplacement, stopEveryMemberStep, text, UNIT_FILE, untilEtcdHealthy, validateRemoteDir, waitUntil,
-} from './etcd-common.js';
-import { defineProcedure, hostParam, textParam } from './define.js';
 
 /** Members this procedure can bring back (the restored one + up to 6 others). */
 export const MAX_MEMBERS = 7;
@@ -71,7 +112,8 @@ export function snapshotCheckCommand(dir: string): ShellCommand {
 
 /** The snapshot is readable and not shorter than the database it describes. */
 export function snapshotVerdict(out: CommandOutput): true | string {
-  if (out.exitCode !== 0) return `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+  if (out.exitCode !== 0)
+    return `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
   let s: ReturnType<typeof parseSnapshotStatus>;
   try {
     s = parseSnapshotStatus(out.stdout);
@@ -80,16 +122,21 @@ export function snapshotVerdict(out: CommandOutput): true | string {
   }
   const size = /^size: (\d+)$/m.exec(out.stdout);
   if (!size) return 'could not read the snapshot file size';
-  if (Number(size[1]) < s.totalSize) return `the snapshot file is ${size[1]} bytes, shorter than the ${s.totalSize} bytes of its database: truncated`;
+  if (Number(size[1]) < s.totalSize)
+    return `the snapshot file is ${size[1]} bytes, shorter than the ${s.totalSize} bytes of its database: truncated`;
   if (s.totalKey === 0) return 'the snapshot holds no keys';
   // etcdctl2 backup without --with-v3 writes a member/snap/db of revision 0: no v3 data at all
-  if (s.revision === 0) return 'the file holds no v3 data (revision 0): it is the member/snap/db of a v2 backup (etcdctl backup without --with-v3), not a v3 snapshot; use the backup’s db file (snapshot save)';
+  if (s.revision === 0)
+    return 'the file holds no v3 data (revision 0): it is the member/snap/db of a v2 backup (etcdctl backup without --with-v3), not a v3 snapshot; use the backup’s db file (snapshot save)';
   return true;
 }
 
 export function missingVerdict(what: string) {
   return (out: CommandOutput): true | string => {
-    const missing = out.stdout.split('\n').filter((l) => l.startsWith('missing: ')).map((l) => l.slice(9));
+    const missing = out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('missing: '))
+      .map((l) => l.slice(9));
     return missing.length === 0 ? true : `${what} is incomplete: ${missing.join(', ')}`;
   };
 }
@@ -114,12 +161,17 @@ export function dropInCommands(): ShellCommand[] {
 
 /** Checks the drop-in text: `[Service]`, a bare `ExecStart=`, then an ExecStart carrying --force-new-cluster. */
 export function dropInVerdict(content: string): true | string {
-  const lines = content.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = content
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines[0] !== '[Service]') return 'the drop-in does not start with [Service]';
   if (lines[1] !== 'ExecStart=') return 'the drop-in does not reset ExecStart= first';
   const exec = lines.slice(2).filter((l) => l.startsWith('ExecStart='));
   if (exec.length !== 1) return `the drop-in has ${exec.length} ExecStart lines after the reset, not 1`;
-  return /^ExecStart=.+ --force-new-cluster"?$/.test(exec[0]!) || `the drop-in's ExecStart does not end with --force-new-cluster: ${exec[0]}`;
+  return (
+    /^ExecStart=.+ --force-new-cluster"?$/.test(exec[0]!) || `the drop-in's ExecStart does not end with --force-new-cluster: ${exec[0]}`
+  );
 }
 
 /**
@@ -158,8 +210,11 @@ export function initialCluster(addOut: string, listOut: string, name: string, pe
   const printed = confValue(addOut, 'ETCD_INITIAL_CLUSTER');
   if (printed) return printed;
   const ms = anyMemberList(listOut);
-  if (!ms.some((m) => m.peerURLs.includes(peerUrl))) throw new Error(`member add printed no ETCD_INITIAL_CLUSTER and ${peerUrl} is not in the member list`);
-  const parts = ms.flatMap((m) => (m.peerURLs.includes(peerUrl) ? [`${name}=${peerUrl}`] : m.name ? m.peerURLs.map((u) => `${m.name}=${u}`) : []));
+  if (!ms.some((m) => m.peerURLs.includes(peerUrl)))
+    throw new Error(`member add printed no ETCD_INITIAL_CLUSTER and ${peerUrl} is not in the member list`);
+  const parts = ms.flatMap((m) =>
+    m.peerURLs.includes(peerUrl) ? [`${name}=${peerUrl}`] : m.name ? m.peerURLs.map((u) => `${m.name}=${u}`) : [],
+  );
   return parts.join(',');
 }
 
@@ -213,7 +268,10 @@ export function onlyTheBackupVerdict(stdout: string): true | string {
   const differs = [...stdout.matchAll(/^differs: (.*)$/gm)].map((m) => m[1]!);
   const foreign = entries.filter((e) => e !== 'db' && e !== 'member');
   if (foreign.length === 0 && differs.length === 0) return true;
-  const what = [...foreign.map((e) => `${e} (not from the backup)`), ...differs.slice(0, 3).map((d) => `${d} (differs from the backup)`)].join(', ');
+  const what = [
+    ...foreign.map((e) => `${e} (not from the backup)`),
+    ...differs.slice(0, 3).map((d) => `${d} (differs from the backup)`),
+  ].join(', ');
   return `${DATA_DIR} is not empty: ${what}; refusing to copy the backup over something: move its contents aside by hand, then resume`;
 }
 
@@ -281,7 +339,8 @@ export function moveDataAsideStep(section: string, o: { title: string; note?: st
     verify: {
       describe: `${DATA_DIR} is empty and the moved-aside directory exists`,
       command: (ctx) => sh`test -d ${movedAsideDir(ctx)} && test -d ${DATA_DIR} && echo "entries: $(ls -A ${DATA_DIR} | wc -l)"`,
-      ok: (out) => (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
+      ok: (out) =>
+        (out.exitCode === 0 && /^entries: 0$/m.test(out.stdout)) || `${DATA_DIR} is not empty or the moved-aside directory is missing`,
     },
   };
 }
@@ -293,7 +352,11 @@ export function verifyMembershipStep(section: string): Step {
     title: 'Check the health and the member list: the original members, names and https peer URLs',
     section,
     where: onParamHost,
-    commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx)), etcdctl.endpointHealth(allEndpoints(ctx))],
+    commands: (ctx) => [
+      etcdctl.clusterHealth(allEndpoints(ctx)),
+      etcdctl.memberListV2(allEndpoints(ctx)),
+      etcdctl.endpointHealth(allEndpoints(ctx)),
+    ],
     verify: {
       describe: 'every inventory member is started, healthy, with its name and https peer URL',
       command: (ctx) => sh`${etcdctl.memberListV2(allEndpoints(ctx))} && ${etcdctl.clusterHealth(allEndpoints(ctx))}`,
@@ -303,7 +366,8 @@ export function verifyMembershipStep(section: string): Step {
 }
 
 export function rejoinSteps(k: number): Step[] {
-  const skipIf = (ctx: StepContext) => (kth(ctx, k) ? undefined : `the inventory has no ${k + 1}${k === 1 ? 'nd' : k === 2 ? 'rd' : 'th'} etcd member`);
+  const skipIf = (ctx: StepContext) =>
+    kth(ctx, k) ? undefined : `the inventory has no ${k + 1}${k === 1 ? 'nd' : k === 2 ? 'rd' : 'th'} etcd member`;
   const joining = (ctx: StepContext): Host => {
     const h = kth(ctx, k);
     if (!h) throw new Error(`no etcd member number ${k + 1}`);
@@ -338,7 +402,12 @@ export function rejoinSteps(k: number): Step[] {
       id: `join-${k}`,
       title: `On member ${k + 1}: ETCD_INITIAL_CLUSTER=<printed>, ETCD_INITIAL_CLUSTER_STATE=existing in etcd.conf, start etcd, wait until healthy`,
       section: '5.4.2.1',
-      where: { on: 'hosts', describe: `etcd member ${k + 1} (inventory order, the restored member counted first)`, mode: 'serial', hosts: (ctx) => [joining(ctx)] },
+      where: {
+        on: 'hosts',
+        describe: `etcd member ${k + 1} (inventory order, the restored member counted first)`,
+        mode: 'serial',
+        hosts: (ctx) => [joining(ctx)],
+      },
       skipIf,
       follow: followEtcdLog,
       precondition: emptyAndStopped('a joining member starts empty'),
@@ -372,11 +441,20 @@ export function rejoinSteps(k: number): Step[] {
 // ---- the procedure ---------------------------------------------------------------------------------
 
 export const etcdRestore: Procedure = defineProcedure({
-  id: 'etcd-restore', title: 'Restore etcd from backup (v2 + v3)', section: '5.4.2.1', guideLine: 1100, risk: 'destructive',
-  summary: 'Restores the data backup on one member, starts it as a new single-member cluster, then brings the other members back one at a time.',
+  id: 'etcd-restore',
+  title: 'Restore etcd from backup (v2 + v3)',
+  section: '5.4.2.1',
+  guideLine: 1100,
+  risk: 'destructive',
+  summary:
+    'Restores the data backup on one member, starts it as a new single-member cluster, then brings the other members back one at a time.',
   parameters: [
     hostParam('host', 'etcd', 'Member that gets the backup data; the others rejoin empty'),
-    { ...textParam('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'), validate: (v) => validateRemoteDir(v), discover: etcdBackupDiscovery },
+    {
+      ...textParam('backup', 'Backup directory on that member, e.g. /backup/etcd-<YYYYMMDD>'),
+      validate: (v) => validateRemoteDir(v),
+      discover: etcdBackupDiscovery,
+    },
   ],
   // the members and quorum beside the steps; after a run that did not finish, where the cluster stands
   panel: etcdPanel(paramMember),
@@ -412,7 +490,8 @@ export const etcdRestore: Procedure = defineProcedure({
       where: everyMember,
       commands: () => [sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_INITIAL_CLUSTER_STATE|ETCD_DATA_DIR)=' ${ETCD_CONF}`],
       verify: {
-        describe: 'ETCD_NAME is the inventory name, ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address, the data in /var/lib/etcd (not an all-in-one master)',
+        describe:
+          'ETCD_NAME is the inventory name, ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address, the data in /var/lib/etcd (not an all-in-one master)',
         command: () => sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_DATA_DIR)=' ${ETCD_CONF}; ${allInOneCommand()}`,
         ok: (out, ctx) => {
           const h = ctx.host!;
@@ -421,8 +500,10 @@ export const etcdRestore: Procedure = defineProcedure({
           if (allInOne) return allInOne[1]!;
           const name = confValue(out.stdout, 'ETCD_NAME');
           const url = confValue(out.stdout, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
-          if (name !== h.name) return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under another name; fix one of them first`;
-          if (url !== etcdPeerUrl(h)) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${etcdPeerUrl(h)}`;
+          if (name !== h.name)
+            return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under another name; fix one of them first`;
+          if (url !== etcdPeerUrl(h))
+            return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${etcdPeerUrl(h)}`;
           return dataDirVerdict(confValue(out.stdout, 'ETCD_DATA_DIR'));
         },
       },
@@ -430,12 +511,16 @@ export const etcdRestore: Procedure = defineProcedure({
     quorumStep('5.4.2.1', { title: 'Show the quorum arithmetic and the current member list', data: 'the backup' }),
     stopEveryMemberStep('5.4.2.1', {
       kind: 'confirm',
-      what: (ctx) => `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until the restore has run.`,
+      what: (ctx) =>
+        `etcd stops on every member (${etcdHosts(ctx.inventory)
+          .map((h) => h.name)
+          .join(', ')}): the cluster and the API are down until the restore has run.`,
       protectedBy: (ctx) => `the backup ${backupParam(ctx)} on ${paramMember(ctx).name}, just verified`,
     }),
     moveDataAsideStep('5.4.2.1', {
       title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (never deleted); chown etcd, restorecon',
-      protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
+      protectedBy: (ctx) =>
+        `nothing is deleted: ${movedAsideDir(ctx)} on each member; the backup ${backupParam(ctx)} on ${paramMember(ctx).name}`,
     }),
     {
       id: 'restore-data',
@@ -461,21 +546,25 @@ export const etcdRestore: Procedure = defineProcedure({
     },
     {
       id: 'force-new-cluster-on',
-      title: 'Set --force-new-cluster: unit: the drop-in /etc/systemd/system/etcd.service.d/temp.conf from the unit’s ExecStart; static pod: ETCD_FORCE_NEW_CLUSTER=true in etcd.conf',
+      title:
+        'Set --force-new-cluster: unit: the drop-in /etc/systemd/system/etcd.service.d/temp.conf from the unit’s ExecStart; static pod: ETCD_FORCE_NEW_CLUSTER=true in etcd.conf',
       section: '5.4.2.1',
       where: onParamHost,
       destructive: true,
       gate: {
         kind: 'type-host',
-        what: (ctx) => `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the backup, with a new member id.`,
+        what: (ctx) =>
+          `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the backup, with a new member id.`,
         protectedBy: (ctx) => `the backup ${backupParam(ctx)}; the old data of every member in ${movedAsideDir(ctx)}`,
       },
       commands: (ctx) => (etcdRuntime(ctx).kind === 'systemd' ? dropInCommands() : forceNewClusterConfOn()),
       verify: {
-        describe: 'the drop-in resets ExecStart and sets it again with --force-new-cluster (static pod: etcd.conf has ETCD_FORCE_NEW_CLUSTER=true)',
+        describe:
+          'the drop-in resets ExecStart and sets it again with --force-new-cluster (static pod: etcd.conf has ETCD_FORCE_NEW_CLUSTER=true)',
         command: (ctx) => (etcdRuntime(ctx).kind === 'systemd' ? argv('cat', DROP_IN) : argv('cat', ETCD_CONF)),
         ok: (out, ctx) => {
-          if (etcdRuntime(ctx).kind !== 'systemd') return /^ETCD_FORCE_NEW_CLUSTER=true$/m.test(out.stdout) || `${ETCD_CONF} has no ETCD_FORCE_NEW_CLUSTER=true line`;
+          if (etcdRuntime(ctx).kind !== 'systemd')
+            return /^ETCD_FORCE_NEW_CLUSTER=true$/m.test(out.stdout) || `${ETCD_CONF} has no ETCD_FORCE_NEW_CLUSTER=true line`;
           return out.exitCode === 0 ? dropInVerdict(out.stdout) : `${DROP_IN} is missing`;
         },
       },
@@ -505,7 +594,8 @@ export const etcdRestore: Procedure = defineProcedure({
     },
     {
       id: 'force-new-cluster-off',
-      title: 'Restart etcd in cluster mode: unit: rm -f the drop-in, systemctl daemon-reload, restart; static pod: the ETCD_FORCE_NEW_CLUSTER line removed, master-restart etcd',
+      title:
+        'Restart etcd in cluster mode: unit: rm -f the drop-in, systemctl daemon-reload, restart; static pod: the ETCD_FORCE_NEW_CLUSTER line removed, master-restart etcd',
       section: '5.4.2.1',
       where: onParamHost,
       follow: followEtcdLog,
@@ -518,12 +608,17 @@ export const etcdRestore: Procedure = defineProcedure({
       ],
       timeoutMs: 8 * 60_000,
       verify: {
-        describe: 'no --force-new-cluster is left (drop-in or etcd.conf line), the running etcd was restarted without it, and the member is healthy',
+        describe:
+          'no --force-new-cluster is left (drop-in or etcd.conf line), the running etcd was restarted without it, and the member is healthy',
         // a connection lost after the drop-in went but before the restart leaves the files right and etcd as it was started
-        command: (ctx) => sh`${runningEtcdModeCommand(etcdAddress(paramMember(ctx)))}; test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
+        command: (ctx) =>
+          sh`${runningEtcdModeCommand(etcdAddress(paramMember(ctx)))}; test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
         ok: (out, ctx) => {
-          if (/^etcd: force-new-cluster$/m.test(out.stdout)) return `etcd on ${paramMember(ctx).name} still runs as it was started, with --force-new-cluster: it has to be restarted in cluster mode`;
-          return out.exitCode === 0 ? healthyV2(restored).ok(out, ctx) : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`;
+          if (/^etcd: force-new-cluster$/m.test(out.stdout))
+            return `etcd on ${paramMember(ctx).name} still runs as it was started, with --force-new-cluster: it has to be restarted in cluster mode`;
+          return out.exitCode === 0
+            ? healthyV2(restored).ok(out, ctx)
+            : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`;
         },
       },
     },

@@ -20,18 +20,41 @@
 // A v3 snapshot holds no v2 keys: what was written through the v2 API is not in it (the plan and the
 // gates say so); etcd-restore (5.4.2.1) restores a v2+v3 backup.
 import type { CommandOutput } from '../src/checks/types.js';
-import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/ocp/etcd.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
 import { etcdSnapshotDiscovery, isDataDirCopy } from '../src/model/backups.js';
-import { sh, type ShellCommand } from '../src/transport/shell.js';
+import { controlPlaneProbe, runningCommand, startCommand } from '../src/ocp/control-plane.js';
+import { etcdClientUrl, etcdctl, etcdHosts, etcdPeerUrl } from '../src/ocp/etcd.js';
+import { type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
-import {
-  confValue, DATA_DIR, dataDirVerdict, ETCD_CONF, etcdLogStep, etcdRuntime, followEtcdLog, healthyV2, onParamHost,
-  paramMember, peerUrlFixSteps, restartMastersStep, snapshotFileCheckCommand, stopEveryMemberStep, text, untilEtcdHealthy,
-} from './etcd-common.js';
-import { MAX_MEMBERS, missingVerdict, moveDataAsideStep, movedAsideDir, quorumStep, rejoinSteps, snapshotVerdict, verifyMembershipStep } from './etcd-restore.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
+import {
+  confValue,
+  DATA_DIR,
+  dataDirVerdict,
+  ETCD_CONF,
+  etcdLogStep,
+  etcdRuntime,
+  followEtcdLog,
+  healthyV2,
+  onParamHost,
+  paramMember,
+  peerUrlFixSteps,
+  restartMastersStep,
+  snapshotFileCheckCommand,
+  stopEveryMemberStep,
+  text,
+  untilEtcdHealthy,
+} from './etcd-common.js';
+import {
+  MAX_MEMBERS,
+  missingVerdict,
+  moveDataAsideStep,
+  movedAsideDir,
+  quorumStep,
+  rejoinSteps,
+  snapshotVerdict,
+  verifyMembershipStep,
+} from './etcd-restore.js';
 
 /** etcd's own default when ETCD_INITIAL_CLUSTER_TOKEN is not set (the value the cluster was then created with). */
 export const ETCD_DEFAULT_TOKEN = 'etcd-cluster';
@@ -57,7 +80,8 @@ export function validateSnapshotPath(value: string): string | undefined {
   if (/[\0\n\r]/.test(value)) return 'the path contains a control character';
   if (value.split('/').includes('..')) return `${JSON.stringify(value)} contains "..": give a plain absolute path`;
   if (value.endsWith('/')) return `${JSON.stringify(value)} ends with /: give the snapshot file (e.g. <backup dir>/db), not a directory`;
-  if (value === DATA_DIR || value.startsWith(`${DATA_DIR}/`)) return `the snapshot cannot be inside ${DATA_DIR}, which this procedure moves aside; copy it out first (e.g. to /backup)`;
+  if (value === DATA_DIR || value.startsWith(`${DATA_DIR}/`))
+    return `the snapshot cannot be inside ${DATA_DIR}, which this procedure moves aside; copy it out first (e.g. to /backup)`;
   return undefined;
 }
 
@@ -84,12 +108,19 @@ export interface RestoreValues {
 /** The guide's `etcdctl3 snapshot restore …` with the member's values, into `dataDir`. */
 export function snapshotRestoreCommand(file: string, dataDir: string, v: RestoreValues): ShellCommand {
   const args = [
-    'snapshot', 'restore', file,
-    '--data-dir', dataDir,
-    '--name', v.name,
-    '--initial-cluster', `${v.name}=${v.peerUrl}`,
-    '--initial-cluster-token', v.token,
-    '--initial-advertise-peer-urls', v.peerUrl,
+    'snapshot',
+    'restore',
+    file,
+    '--data-dir',
+    dataDir,
+    '--name',
+    v.name,
+    '--initial-cluster',
+    `${v.name}=${v.peerUrl}`,
+    '--initial-cluster-token',
+    v.token,
+    '--initial-advertise-peer-urls',
+    v.peerUrl,
     ...(isDataDirCopy(file) ? ['--skip-hash-check=true'] : []),
   ];
   return sh`ETCDCTL_API=3 etcdctl ${args}`;
@@ -106,9 +137,12 @@ export function restoreValues(conf: string, member: { name: string; peerUrl: str
   const peerUrl = confValue(conf, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
   if (!name) throw new Error(`${ETCD_CONF} of ${member.name} has no ETCD_NAME`);
   if (!peerUrl) throw new Error(`${ETCD_CONF} of ${member.name} has no ETCD_INITIAL_ADVERTISE_PEER_URLS`);
-  if (name !== member.name) throw new Error(`ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: fix one of them first`);
-  if (peerUrl !== member.peerUrl) throw new Error(`ETCD_INITIAL_ADVERTISE_PEER_URLS is ${peerUrl}, the inventory says ${member.peerUrl}: fix one of them first`);
-  if (peerUrl.includes(',')) throw new Error(`ETCD_INITIAL_ADVERTISE_PEER_URLS lists several URLs (${peerUrl}): this procedure restores a member with one`);
+  if (name !== member.name)
+    throw new Error(`ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: fix one of them first`);
+  if (peerUrl !== member.peerUrl)
+    throw new Error(`ETCD_INITIAL_ADVERTISE_PEER_URLS is ${peerUrl}, the inventory says ${member.peerUrl}: fix one of them first`);
+  if (peerUrl.includes(','))
+    throw new Error(`ETCD_INITIAL_ADVERTISE_PEER_URLS lists several URLs (${peerUrl}): this procedure restores a member with one`);
   return { name, peerUrl, token: confValue(conf, 'ETCD_INITIAL_CLUSTER_TOKEN') || ETCD_DEFAULT_TOKEN };
 }
 
@@ -117,7 +151,8 @@ export function memberConfVerdict(conf: string, member: { name: string; peerUrl:
   const name = confValue(conf, 'ETCD_NAME');
   const url = confValue(conf, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
   const dataDir = confValue(conf, 'ETCD_DATA_DIR');
-  if (name !== member.name) return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: the member would come back under another name; fix one of them first`;
+  if (name !== member.name)
+    return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: the member would come back under another name; fix one of them first`;
   if (url !== member.peerUrl) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${member.peerUrl}`;
   return dataDirVerdict(dataDir);
 }
@@ -146,11 +181,19 @@ const memberOf = (ctx: StepContext) => {
 // ---- the procedure ---------------------------------------------------------------------------------
 
 export const etcdSnapshotRestore: Procedure = defineProcedure({
-  id: 'etcd-snapshot-restore', title: 'Restore etcd from a v3 snapshot', section: '5.4.2.2', guideLine: 1143, risk: 'destructive',
+  id: 'etcd-snapshot-restore',
+  title: 'Restore etcd from a v3 snapshot',
+  section: '5.4.2.2',
+  guideLine: 1143,
+  risk: 'destructive',
   summary: 'Restores a v3 snapshot into a fresh data directory on one member and starts it as a single-member cluster.',
   parameters: [
     hostParam('host', 'etcd', 'Member to restore the snapshot on'),
-    { ...textParam('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'), validate: (v) => validateSnapshotPath(v), discover: etcdSnapshotDiscovery },
+    {
+      ...textParam('snapshot', 'Snapshot file on that member, e.g. /backup/etcd-<YYYYMMDD>/db'),
+      validate: (v) => validateSnapshotPath(v),
+      discover: etcdSnapshotDiscovery,
+    },
   ],
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
@@ -194,25 +237,38 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     },
     {
       id: 'read-conf',
-      title: 'Read the restored member’s values from /etc/etcd/etcd.conf: ETCD_NAME, ETCD_INITIAL_ADVERTISE_PEER_URLS, ETCD_INITIAL_CLUSTER_TOKEN',
+      title:
+        'Read the restored member’s values from /etc/etcd/etcd.conf: ETCD_NAME, ETCD_INITIAL_ADVERTISE_PEER_URLS, ETCD_INITIAL_CLUSTER_TOKEN',
       section: '5.4.2.2',
       where: onParamHost,
-      commands: () => [CONF_KEYS, sh`grep -q '^ETCD_INITIAL_CLUSTER_TOKEN=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER_TOKEN is not set in ${ETCD_CONF}: etcd's default ${ETCD_DEFAULT_TOKEN} applies`}`],
+      commands: () => [
+        CONF_KEYS,
+        sh`grep -q '^ETCD_INITIAL_CLUSTER_TOKEN=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER_TOKEN is not set in ${ETCD_CONF}: etcd's default ${ETCD_DEFAULT_TOKEN} applies`}`,
+      ],
       capture: {
         'conf-name': (o, ctx) => restoreValues(confOf(o), memberOf(ctx)).name,
         'conf-peer-url': (o, ctx) => restoreValues(confOf(o), memberOf(ctx)).peerUrl,
         'conf-token': (o, ctx) => restoreValues(confOf(o), memberOf(ctx)).token,
       },
     },
-    quorumStep('5.4.2.2', { title: 'Show the quorum arithmetic, what a v3 snapshot does not hold, and the current member list', data: 'the snapshot', note: NO_V2_KEYS }),
+    quorumStep('5.4.2.2', {
+      title: 'Show the quorum arithmetic, what a v3 snapshot does not hold, and the current member list',
+      data: 'the snapshot',
+      note: NO_V2_KEYS,
+    }),
     {
       id: 'restore-snapshot',
-      title: 'Restore the snapshot into a new directory beside the data dir, before anything stops (etcdctl3 snapshot restore <snapshot> --data-dir /var/lib/etcd.restored-<timestamp> …, values from etcd.conf)',
+      title:
+        'Restore the snapshot into a new directory beside the data dir, before anything stops (etcdctl3 snapshot restore <snapshot> --data-dir /var/lib/etcd.restored-<timestamp> …, values from etcd.conf)',
       section: '5.4.2.2',
       where: onParamHost,
       commands: (ctx) => {
         const dir = restoredDir(ctx);
-        const v = { name: ctx.captured.get('conf-name'), peerUrl: ctx.captured.get('conf-peer-url'), token: ctx.captured.get('conf-token') };
+        const v = {
+          name: ctx.captured.get('conf-name'),
+          peerUrl: ctx.captured.get('conf-peer-url'),
+          token: ctx.captured.get('conf-token'),
+        };
         return [
           clearRestoreTargetCommand(dir),
           sh`echo ${hashCheckSentence(snapshotParam(ctx))}`,
@@ -230,13 +286,20 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     stopEveryMemberStep('5.4.2.2', {
       kind: 'confirm',
       what: (ctx) =>
-        `etcd stops on every member (${etcdHosts(ctx.inventory).map((h) => h.name).join(', ')}): the cluster and the API are down until ${paramMember(ctx).name} runs alone with the snapshot's data. ${NO_V2_KEYS}`,
-      protectedBy: (ctx) => `the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}, verified and already restored into ${restoredDir(ctx)}`,
+        `etcd stops on every member (${etcdHosts(ctx.inventory)
+          .map((h) => h.name)
+          .join(
+            ', ',
+          )}): the cluster and the API are down until ${paramMember(ctx).name} runs alone with the snapshot's data. ${NO_V2_KEYS}`,
+      protectedBy: (ctx) =>
+        `the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}, verified and already restored into ${restoredDir(ctx)}`,
     }),
     moveDataAsideStep('5.4.2.2', {
-      title: 'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted here); chown etcd, restorecon',
+      title:
+        'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted here); chown etcd, restorecon',
       note: NO_V2_KEYS,
-      protectedBy: (ctx) => `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
+      protectedBy: (ctx) =>
+        `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
     }),
     {
       id: 'restore-data',
@@ -268,7 +331,9 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
       verify: {
         describe: 'member/snap/db and the WAL are in the data dir, owned by etcd',
         command: () => sh`test -s ${DATA_DIR}/member/snap/db && ls ${DATA_DIR}/member/wal/*.wal && stat -c %U ${DATA_DIR}/member`,
-        ok: (out) => (out.exitCode === 0 && /^etcd$/m.test(out.stdout)) || `the data dir does not hold the restored data owned by etcd: ${text(out).trim().slice(-200)}`,
+        ok: (out) =>
+          (out.exitCode === 0 && /^etcd$/m.test(out.stdout)) ||
+          `the data dir does not hold the restored data owned by etcd: ${text(out).trim().slice(-200)}`,
       },
     },
     {

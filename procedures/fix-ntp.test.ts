@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startProcedureRun } from '../src/engine/run.js';
 import { CannedOperator, tempStateDir, toyInventory } from '../src/engine/test-helpers.js';
-import { fixNtp } from './fix-ntp.js';
 import { FakeRunner } from '../src/testing/fake-runner.js';
+import { fixNtp } from './fix-ntp.js';
 
 test('fix-ntp turns NTP on only where the ntp check flags it, and the check itself verifies it', async () => {
   let on = false; // n0's NTP, until set-ntp runs there
@@ -19,9 +19,19 @@ test('fix-ntp turns NTP on only where the ntp check flags it, and the check itse
     on = true;
     return {};
   });
-  const run = startProcedureRun({ procedure: fixNtp, params: {}, inventory: toyInventory(), runner, operator: new CannedOperator(), stateDir: tempStateDir() });
+  const run = startProcedureRun({
+    procedure: fixNtp,
+    params: {},
+    inventory: toyInventory(),
+    runner,
+    operator: new CannedOperator(),
+    stateDir: tempStateDir(),
+  });
   assert.equal((await run.result()).status, 'ok');
   runner.assertDone();
-  assert.deepEqual(runner.commands.filter((c) => c.script.includes('set-ntp')).map((c) => c.where), ['n0.example.com']);
+  assert.deepEqual(
+    runner.commands.filter((c) => c.script.includes('set-ntp')).map((c) => c.where),
+    ['n0.example.com'],
+  );
   assert.equal(runner.commands.filter((c) => c.where === 'n0.example.com' && c.script === 'timedatectl').length, 2);
 });

@@ -9,7 +9,11 @@ import { defineProcedure, hostParam, oneOf } from './define.js';
 const flagged = flaggedBy(ntpCheck);
 
 export const fixNtp = defineProcedure({
-  id: 'fix-ntp', title: 'Turn on time synchronisation', section: '2.1', guideLine: 10, risk: 'low',
+  id: 'fix-ntp',
+  title: 'Turn on time synchronisation',
+  section: '2.1',
+  guideLine: 10,
+  risk: 'low',
   summary: 'Enables NTP with timedatectl, or installs and starts chronyd, on hosts whose clock is not synchronised.',
   parameters: [
     hostParam('host', 'any', 'One host of the inventory to fix; default: every host the ntp check flags', false),
@@ -18,11 +22,22 @@ export const fixNtp = defineProcedure({
   facts: [flagged],
   steps: [
     {
-      id: 'enable-ntp', title: 'Turn time synchronisation on', section: '2.1',
-      skipIf: (ctx) => (ctx.params['host'] || flaggedHosts(ctx, flagged).length > 0 ? undefined : 'the ntp check flags no host it could ask'),
-      where: { on: 'hosts', describe: 'the host named, else every host the ntp check flags', mode: 'serial',
-        hosts: (ctx) => (ctx.params['host'] ? ctx.inventory.hosts.filter((h) => h.name === ctx.params['host']) : flaggedHosts(ctx, flagged)) },
-      commands: (ctx) => (ctx.params['method'] === 'chrony' ? [sh`yum install -y chrony`, sh`systemctl enable chronyd --now`] : [sh`timedatectl set-ntp true`]),
+      id: 'enable-ntp',
+      title: 'Turn time synchronisation on',
+      section: '2.1',
+      skipIf: (ctx) =>
+        ctx.params['host'] || flaggedHosts(ctx, flagged).length > 0 ? undefined : 'the ntp check flags no host it could ask',
+      where: {
+        on: 'hosts',
+        describe: 'the host named, else every host the ntp check flags',
+        mode: 'serial',
+        hosts: (ctx) =>
+          ctx.params['host'] ? ctx.inventory.hosts.filter((h) => h.name === ctx.params['host']) : flaggedHosts(ctx, flagged),
+      },
+      commands: (ctx) =>
+        ctx.params['method'] === 'chrony'
+          ? [sh`yum install -y chrony`, sh`systemctl enable chronyd --now`]
+          : [sh`timedatectl set-ntp true`],
       verify: fromCheck(ntpCheck, { everyMs: 5_000, withinMs: 180_000 }),
     },
   ],

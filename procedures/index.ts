@@ -19,7 +19,25 @@ import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
-export const PROCEDURES: readonly Procedure[] = [fixNtp, masterBackup, nodeBackup, registryCertsBackup, etcdBackup, etcdConfigRestore, etcdRestore, etcdSnapshotRestore, etcdPeerUrlFix, etcdAddMember, etcdRemoveMember, etcdReplace, masterDecommission, nodeDecommission, nodeEvacuate, dockerStorageExpand, dockerStorageOverlay2];
+export const PROCEDURES: readonly Procedure[] = [
+  fixNtp,
+  masterBackup,
+  nodeBackup,
+  registryCertsBackup,
+  etcdBackup,
+  etcdConfigRestore,
+  etcdRestore,
+  etcdSnapshotRestore,
+  etcdPeerUrlFix,
+  etcdAddMember,
+  etcdRemoveMember,
+  etcdReplace,
+  masterDecommission,
+  nodeDecommission,
+  nodeEvacuate,
+  dockerStorageExpand,
+  dockerStorageOverlay2,
+];
 
 export function findProcedure(id: string): Procedure | undefined {
   return PROCEDURES.find((p) => p.entry.id === id);

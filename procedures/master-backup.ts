@@ -7,13 +7,17 @@
 // `docker-*` misses it); the "if used" paths (flanneld, /etc/cni, anchors) are skipped with a line
 // when absent; the uncompressed directory is kept after the optional archive (the guide removes it).
 import type { Procedure } from '../src/engine/types.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { sh } from '../src/transport/shell.js';
 import { hostBackupSteps, validateBackupDir } from './backup-common.js';
-import { hostsOfRole } from '../src/inventory/hosts.js';
-import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
+import { defineProcedure, HOST_BACKUP_DIR, hostParam, textParam, yesNo } from './define.js';
 
 export const masterBackup: Procedure = defineProcedure({
-  id: 'master-backup', title: 'Back up master hosts', section: '4.1, 5.2.2', guideLine: 268, risk: 'low',
+  id: 'master-backup',
+  title: 'Back up master hosts',
+  section: '4.1, 5.2.2',
+  guideLine: 268,
+  risk: 'low',
   summary: 'Copies master configuration, certificates, service settings and the package list into a dated backup directory on each master.',
   parameters: [
     hostParam('host', 'master', 'Master to back up; default: every master', false),

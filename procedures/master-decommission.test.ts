@@ -2,22 +2,25 @@
 // order (every refusal before the first change; ca.serial.txt first when the first master goes; backup
 // before the load balancer; API disabled before the etcd member goes; the node deleted last), the etcd
 // steps of etcd-remove-member reading the `node` parameter, the ca.serial copy, the endpoints check.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import type { Host, Inventory } from '../src/inventory/types.js';
-import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
-import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { test } from 'node:test';
+import { commandCheck } from '../src/engine/from-check.js';
 import { planProcedure } from '../src/engine/plan.js';
+import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import { knownControlPlane } from '../src/ocp/control-plane.js';
+import { testHost } from '../src/testing/builders.js';
 import { findEntry } from './catalogue.js';
+import { etcdRemoveMember } from './etcd-remove-member.js';
 import { findProcedure } from './index.js';
 import { asMasterStep, checkSerialB64, masterCountVerdict, masterDecommission, parseEndpointIps } from './master-decommission.js';
-import { etcdRemoveMember } from './etcd-remove-member.js';
-import { commandCheck } from '../src/engine/from-check.js';
-import { testHost } from '../src/testing/builders.js';
 
 function labInventory(masters = 3): Inventory {
   const hosts = [
-    ...Array.from({ length: masters }, (_, i) => testHost(`master-${i}.lab.example.com`, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } })),
+    ...Array.from({ length: masters }, (_, i) =>
+      testHost(`master-${i}.lab.example.com`, ['master', 'etcd', 'node'], { vars: { ansible_host: `127.0.10.${i + 1}` } }),
+    ),
     testHost('infra-0.lab.example.com', ['infra', 'node'], { vars: { ansible_host: '127.0.11.1' } }),
     testHost('node-0.lab.example.com', ['node'], { vars: { ansible_host: '127.0.12.1' } }),
     testHost('lb-0.lab.example.com', ['lb'], { vars: { ansible_host: '127.0.13.1' } }),
@@ -55,10 +58,16 @@ const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, 
 test('registered and built; parameters', () => {
   assert.equal(findProcedure('master-decommission'), masterDecommission);
   assert.equal(findEntry('master-decommission')?.built, true);
-  assert.deepEqual(masterDecommission.parameters.map((p) => p.name), ['node', 'allow-even', 'backup-dir', 'copy-to', 'delete-local-data', 'force']);
+  assert.deepEqual(
+    masterDecommission.parameters.map((p) => p.name),
+    ['node', 'allow-even', 'backup-dir', 'copy-to', 'delete-local-data', 'force'],
+  );
   assert.deepEqual(masterDecommission.parameters[0]!.choices, { fromRole: 'master' });
   assert.throws(() => planProcedure(masterDecommission, { node: 'node-0.lab.example.com' }, inv, NOW), /not a master host/);
-  assert.throws(() => planProcedure(masterDecommission, { node: M[2]!, 'copy-to': 'relative/dir' }, inv, NOW), /copy-to.*not an absolute path/);
+  assert.throws(
+    () => planProcedure(masterDecommission, { node: M[2]!, 'copy-to': 'relative/dir' }, inv, NOW),
+    /copy-to.*not an absolute path/,
+  );
 });
 
 test('the master count: odd, 3 for high availability; 3 → 2 refused without allow-even=yes', () => {
@@ -77,14 +86,41 @@ test('the plan: refusals first, then ca.serial, backup, load balancer, API off, 
   const plan = planProcedure(masterDecommission, { node: M[2]!, 'allow-even': 'yes' }, inv, NOW);
   const ids = plan.map((s) => s.id);
   assert.deepEqual(ids, [
-    'master-count', 'etcd-health-and-list', 'etcd-quorum', 'node-facts', 'pods', 'drain-check',
-    'ca-serial-read', 'ca-serial-copy',
-    'backup-hostname', 'backup-config', 'backup-other-files', 'backup-packages', 'backup-check-backup', 'backup-copy',
-    'api-lb-read', 'api-lb-edit', 'api-lb-restart',
+    'master-count',
+    'etcd-health-and-list',
+    'etcd-quorum',
+    'node-facts',
+    'pods',
+    'drain-check',
+    'ca-serial-read',
+    'ca-serial-copy',
+    'backup-hostname',
+    'backup-config',
+    'backup-other-files',
+    'backup-packages',
+    'backup-check-backup',
+    'backup-copy',
+    'api-lb-read',
+    'api-lb-edit',
+    'api-lb-restart',
     'disable-api',
-    'etcd-member-remove', 'etcd-stop-removed', 'etcd-read-initial-cluster', 'etcd-edit-initial-cluster', 'etcd-master-config', 'etcd-flanneld', 'etcd-restart-masters', 'etcd-verify',
-    'cordon', 'drain', 'drain-force', 'watch-replacements', 'replacements-report', 'list-pods', 'delete-node',
-    'kubernetes-endpoints', 'remaining-work',
+    'etcd-member-remove',
+    'etcd-stop-removed',
+    'etcd-read-initial-cluster',
+    'etcd-edit-initial-cluster',
+    'etcd-master-config',
+    'etcd-flanneld',
+    'etcd-restart-masters',
+    'etcd-verify',
+    'cordon',
+    'drain',
+    'drain-force',
+    'watch-replacements',
+    'replacements-report',
+    'list-pods',
+    'delete-node',
+    'kubernetes-endpoints',
+    'remaining-work',
   ]);
   // master-2 is not the first master: ca.serial.txt stays on master-0
   assert.match(planStep(plan, 'ca-serial-read').skipped!, /not the inventory's first master \(master-0/);
@@ -106,13 +142,20 @@ test('the plan: refusals first, then ca.serial, backup, load balancer, API off, 
   // the API and controllers on master-2
   const off = planStep(plan, 'disable-api');
   assert.deepEqual(off.hosts, [M[2]]);
-  assert.match(off.commands[0]!.command, /resolved at run time: how master-2\.lab\.example\.com runs api/, 'no facts read: the plan says so');
+  assert.match(
+    off.commands[0]!.command,
+    /resolved at run time: how master-2\.lab\.example\.com runs api/,
+    'no facts read: the plan says so',
+  );
   assert.equal(off.gate?.kind, 'confirm');
   // the other masters' clients drop the member before their one restart
   assert.deepEqual(planStep(plan, 'etcd-master-config').hosts, [M[0], M[1], M[2]]);
   // the endpoints check waits for 127.0.10.3 to leave the kubernetes service
   assert.match(planStep(plan, 'kubernetes-endpoints').commands[1]!.command, /grep -qxF -e 127\.0\.10\.3/);
-  assert.deepEqual(plan.filter((s) => s.destructive).map((s) => s.id), ['etcd-member-remove', 'drain-force', 'delete-node']);
+  assert.deepEqual(
+    plan.filter((s) => s.destructive).map((s) => s.id),
+    ['etcd-member-remove', 'drain-force', 'delete-node'],
+  );
 });
 
 test('the first master: ca.serial.txt read on it and copied to the others byte for byte, before anything changes', () => {
@@ -131,20 +174,31 @@ test('the first master: ca.serial.txt read on it and copied to the others byte f
   assert.throws(() => checkSerialB64(Buffer.from('not a serial; rm -rf /').toString('base64')), /does not hold a serial number/);
   assert.throws(() => checkSerialB64('$(reboot)'), /not base64/);
   const copy = stepOf('ca-serial-copy').commands(runCtx({ node: M[0]! }, { 'ca-serial': b64, 'ca-serial-mode': '644' }, inv, inv.hosts[1]));
-  assert.deepEqual(copy.map((c) => c.script), [
-    'if test -e /etc/origin/master/ca.serial.txt; then cp -p /etc/origin/master/ca.serial.txt /etc/origin/master/ca.serial.txt.bak-20240105030405; fi',
-    `umask 077 && printf '%s' ${b64} | base64 -d > /etc/origin/master/ca.serial.txt.tmp-20240105030405 && chmod 644 /etc/origin/master/ca.serial.txt.tmp-20240105030405 && mv -f /etc/origin/master/ca.serial.txt.tmp-20240105030405 /etc/origin/master/ca.serial.txt`,
-  ]);
-  assert.match(String(commandCheck(stepOf('ca-serial-read').precondition).ok(out('', 1), runCtx({ node: M[0]! }, {}))), /missing on the inventory's first master/);
+  assert.deepEqual(
+    copy.map((c) => c.script),
+    [
+      'if test -e /etc/origin/master/ca.serial.txt; then cp -p /etc/origin/master/ca.serial.txt /etc/origin/master/ca.serial.txt.bak-20240105030405; fi',
+      `umask 077 && printf '%s' ${b64} | base64 -d > /etc/origin/master/ca.serial.txt.tmp-20240105030405 && chmod 644 /etc/origin/master/ca.serial.txt.tmp-20240105030405 && mv -f /etc/origin/master/ca.serial.txt.tmp-20240105030405 /etc/origin/master/ca.serial.txt`,
+    ],
+  );
+  assert.match(
+    String(commandCheck(stepOf('ca-serial-read').precondition).ok(out('', 1), runCtx({ node: M[0]! }, {}))),
+    /missing on the inventory's first master/,
+  );
 });
 
-test('etcd-remove-member\'s steps, made to read `node`: the quorum check refuses 3 → 2 without allow-even', () => {
+test("etcd-remove-member's steps, made to read `node`: the quorum check refuses 3 → 2 without allow-even", () => {
   const LIST = [
     '5ee217d19001: name=master-0.lab.example.com peerURLs=https://127.0.10.1:2380 clientURLs=https://127.0.10.1:2379 isLeader=true',
     '2a529ba1840722c0: name=master-1.lab.example.com peerURLs=https://127.0.10.2:2380 clientURLs=https://127.0.10.2:2379 isLeader=false',
     '8372784203e11288: name=master-2.lab.example.com peerURLs=https://127.0.10.3:2380 clientURLs=https://127.0.10.3:2379 isLeader=false',
   ].join('\n');
-  const HEALTH = ['member 5ee217d19001 is healthy: got healthy result from https://127.0.10.1:2379', 'member 2a529ba1840722c0 is healthy: got healthy result from https://127.0.10.2:2379', 'member 8372784203e11288 is healthy: got healthy result from https://127.0.10.3:2379', 'cluster is healthy'].join('\n');
+  const HEALTH = [
+    'member 5ee217d19001 is healthy: got healthy result from https://127.0.10.1:2379',
+    'member 2a529ba1840722c0 is healthy: got healthy result from https://127.0.10.2:2379',
+    'member 8372784203e11288 is healthy: got healthy result from https://127.0.10.3:2379',
+    'cluster is healthy',
+  ].join('\n');
   const q = commandCheck(stepOf('etcd-quorum').precondition);
   assert.match(String(q.ok(out(`${LIST}\n--- health\n${HEALTH}`), runCtx({ node: M[2]! }, {}))), /leaves 2 members.*allow-even=yes/);
   assert.equal(q.ok(out(`${LIST}\n--- health\n${HEALTH}`), runCtx({ node: M[2]!, 'allow-even': 'yes' }, {})), true);
@@ -171,20 +225,48 @@ test('the kubernetes endpoints check; the remaining work', () => {
   assert.match(String(v.ok(out(''), ctx)), /no endpoints at all/);
   const lines = stepOf('remaining-work').commands(ctx)[0]!.script;
   assert.match(lines, /remove master-2\.lab\.example\.com from \[masters\], \[nodes\], \[etcd\]/);
-  assert.match(lines, /done by this run: its etcd member is removed; the masters' etcdClientInfo\.urls and FLANNEL_ETCD_ENDPOINTS no longer name it/);
+  assert.match(
+    lines,
+    /done by this run: its etcd member is removed; the masters' etcdClientInfo\.urls and FLANNEL_ETCD_ENDPOINTS no longer name it/,
+  );
   assert.match(lines, /the backup of master-2\.lab\.example\.com is in \/backup\/master-2\.lab\.example\.com\/20240105 on it: copy it off/);
 });
 
 test('the API and controllers stop for good the way the master runs them: units disabled, or static pods moved aside (kept)', () => {
-  const on = (kind: 'static-pod' | 'systemd') => planStep(planProcedure(masterDecommission, { node: M[2]!, 'allow-even': 'yes' }, inv, NOW, knownControlPlane(Object.fromEntries(M.map((m) => [m, kind])))), 'disable-api');
+  const on = (kind: 'static-pod' | 'systemd') =>
+    planStep(
+      planProcedure(
+        masterDecommission,
+        { node: M[2]!, 'allow-even': 'yes' },
+        inv,
+        NOW,
+        knownControlPlane(Object.fromEntries(M.map((m) => [m, kind]))),
+      ),
+      'disable-api',
+    );
   const units = on('systemd');
-  assert.deepEqual(units.commands.slice(0, 2).map((c) => c.command), ['systemctl disable --now atomic-openshift-master-api.service', 'systemctl disable --now atomic-openshift-master-controllers.service']);
-  assert.match(String(units.gate!.protectedBy), /systemctl enable --now atomic-openshift-master-api\.service; systemctl enable --now atomic-openshift-master-controllers\.service/);
+  assert.deepEqual(
+    units.commands.slice(0, 2).map((c) => c.command),
+    ['systemctl disable --now atomic-openshift-master-api.service', 'systemctl disable --now atomic-openshift-master-controllers.service'],
+  );
+  assert.match(
+    String(units.gate!.protectedBy),
+    /systemctl enable --now atomic-openshift-master-api\.service; systemctl enable --now atomic-openshift-master-controllers\.service/,
+  );
   const pods = on('static-pod');
-  assert.match(pods.commands[0]!.command, /mv \/etc\/origin\/node\/pods\/apiserver\.yaml \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml/);
-  assert.match(pods.commands[1]!.command, /mv \/etc\/origin\/node\/pods\/controller\.yaml \/etc\/origin\/node\/pods-stopped\/controller\.yaml/);
+  assert.match(
+    pods.commands[0]!.command,
+    /mv \/etc\/origin\/node\/pods\/apiserver\.yaml \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml/,
+  );
+  assert.match(
+    pods.commands[1]!.command,
+    /mv \/etc\/origin\/node\/pods\/controller\.yaml \/etc\/origin\/node\/pods-stopped\/controller\.yaml/,
+  );
   assert.doesNotMatch(pods.commands.map((c) => c.command).join('\n'), /systemctl|\brm\b/);
-  assert.match(String(pods.gate!.protectedBy), /mv \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml \/etc\/origin\/node\/pods\/apiserver\.yaml/);
+  assert.match(
+    String(pods.gate!.protectedBy),
+    /mv \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml \/etc\/origin\/node\/pods\/apiserver\.yaml/,
+  );
   const v = commandCheck(stepOf('disable-api').verify);
   const ctx = { ...runCtx({ node: M[2]! }, {}), facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'static-pod' as const]))) };
   assert.equal(v.ok(out('stopped\ndisabled\n---\nstopped\ndisabled\n'), ctx), true);

@@ -23,32 +23,34 @@
 //   and controllers restart one master at a time (the etcd steps).
 // - The kubernetes service is checked (for up to 90 s) to no longer list the master's address.
 // - The Ansible inventory is not edited: the last step says what to change.
-import type { Host } from '../src/inventory/types.js';
-import { controlPlaneProbe, disableCommand, disabledVerdict, runtimeOf, stateCommand, stoppedPredicate, type Runtime } from '../src/ocp/control-plane.js';
-import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
-import { etcdHosts } from '../src/ocp/etcd.js';
+
 import { hostAliases } from '../src/checks/common.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import {
-  backupDir,
-  dateStamp,
-  hostnameOf,
-  sftpCopyStep,
-  timeStamp,
-  validateBackupDir,
-  validateBastionDir,
-} from './backup-common.js';
-import { hostsOfRole } from '../src/inventory/hosts.js';
-import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { reuseStep } from '../src/engine/reuse.js';
+import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
+import type { Host } from '../src/inventory/types.js';
+import {
+  controlPlaneProbe,
+  disableCommand,
+  disabledVerdict,
+  type Runtime,
+  runtimeOf,
+  stateCommand,
+  stoppedPredicate,
+} from '../src/ocp/control-plane.js';
+import { etcdHosts } from '../src/ocp/etcd.js';
+import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
+import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
+import { defineProcedure, HOST_BACKUP_DIR, hostParam, oneOf, textParam, yesNo } from './define.js';
 import { waitUntil } from './etcd-common.js';
+import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { masterBackup } from './master-backup.js';
 import {
   cordonStep,
   deleteNodeStep,
   drainSteps,
-  haproxySteps,
   HAPROXY_CFG,
+  haproxySteps,
   listPodsStep,
   names,
   nodeFactsStep,
@@ -57,7 +59,6 @@ import {
   podsSteps,
   watchReplacementsSteps,
 } from './node-common.js';
-import { defineProcedure, hostParam, textParam, oneOf, yesNo, HOST_BACKUP_DIR } from './define.js';
 
 const SECTION = '5.2.1';
 export const CA_SERIAL = '/etc/origin/master/ca.serial.txt';
@@ -73,7 +74,8 @@ export const masters = (ctx: { inventory: StepContext['inventory'] }): Host[] =>
 export const remainingMasters = (ctx: { params: Readonly<Record<string, string>>; inventory: StepContext['inventory'] }): Host[] =>
   masters(ctx).filter((h) => h.name !== ctx.params['node']);
 /** Is the master the inventory's first (the only one with ca.serial.txt)? */
-export const isFirstMaster = (ctx: { params: Readonly<Record<string, string>>; inventory: StepContext['inventory'] }): boolean => masters(ctx)[0]?.name === ctx.params['node'];
+export const isFirstMaster = (ctx: { params: Readonly<Record<string, string>>; inventory: StepContext['inventory'] }): boolean =>
+  masters(ctx)[0]?.name === ctx.params['node'];
 /** Is the master an etcd member of the inventory? */
 export const isEtcdMember = (ctx: { params: Readonly<Record<string, string>>; inventory: StepContext['inventory'] }): boolean =>
   etcdHosts(ctx.inventory).some((h) => h.name === ctx.params['node']);
@@ -99,7 +101,10 @@ export function masterAddresses(ctx: StepContext): string[] {
 
 /** The IPs of `oc get endpoints kubernetes -n default -o jsonpath=…` (one per line). */
 export function parseEndpointIps(out: string): string[] {
-  return out.split(/\s+/).map((x) => x.trim()).filter(Boolean);
+  return out
+    .split(/\s+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** ca.serial.txt's content (base64 of it) is a serial number: hex digits, white space. */
@@ -107,7 +112,8 @@ export function checkSerialB64(b64: string): string {
   const v = b64.trim();
   if (!/^[A-Za-z0-9+/]+=*$/.test(v)) throw new Error(`base64 of ${CA_SERIAL} is ${JSON.stringify(v.slice(0, 40))}: not base64`);
   const content = Buffer.from(v, 'base64').toString('latin1');
-  if (!/^[0-9A-Fa-f]+\s*$/.test(content)) throw new Error(`${CA_SERIAL} does not hold a serial number (${JSON.stringify(content.slice(0, 40))}): check the file by hand`);
+  if (!/^[0-9A-Fa-f]+\s*$/.test(content))
+    throw new Error(`${CA_SERIAL} does not hold a serial number (${JSON.stringify(content.slice(0, 40))}): check the file by hand`);
   return v;
 }
 
@@ -116,21 +122,33 @@ export function checkSerialB64(b64: string): string {
  * `node` (the master being decommissioned); its id prefixed. `skip` adds a reason to skip it.
  */
 export function asMasterStep(step: Step, prefix: string, skip?: (ctx: StepContext) => string | undefined): Step {
-  return reuseStep(step, { idPrefix: prefix, context: (ctx) => ({ params: { ...ctx.params, member: ctx.params['node'] ?? '' } }), hostParams: { member: 'node' }, ...(skip ? { skip } : {}) });
+  return reuseStep(step, {
+    idPrefix: prefix,
+    context: (ctx) => ({ params: { ...ctx.params, member: ctx.params['node'] ?? '' } }),
+    hostParams: { member: 'node' },
+    ...(skip ? { skip } : {}),
+  });
 }
 
 const etcdStep = (id: string): Step => {
   const s = etcdRemoveMember.steps.find((x) => x.id === id);
   if (!s) throw new Error(`etcd-remove-member has no step ${id}`);
-  return asMasterStep(s, 'etcd-', (ctx) => (isEtcdMember(ctx) ? undefined : `${ctx.params['node']} is not an etcd member of the inventory: no etcd member to remove`));
+  return asMasterStep(s, 'etcd-', (ctx) =>
+    isEtcdMember(ctx) ? undefined : `${ctx.params['node']} is not an etcd member of the inventory: no etcd member to remove`,
+  );
 };
 
 /** How the master being decommissioned runs its API and its controllers. */
-const apiAndControllers = (ctx: StepContext): Runtime[] => [runtimeOf(ctx, nodeHost(ctx), 'api'), runtimeOf(ctx, nodeHost(ctx), 'controllers')];
+const apiAndControllers = (ctx: StepContext): Runtime[] => [
+  runtimeOf(ctx, nodeHost(ctx), 'api'),
+  runtimeOf(ctx, nodeHost(ctx), 'controllers'),
+];
 
 /** How they start again, for the gate: the manifests moved back, or the units enabled. */
 function startAgain(ctx: StepContext): string {
-  const how = apiAndControllers(ctx).map((r) => (r.kind === 'static-pod' ? `mv ${r.stopped} ${r.manifest}` : `systemctl enable --now ${r.unit}`));
+  const how = apiAndControllers(ctx).map((r) =>
+    r.kind === 'static-pod' ? `mv ${r.stopped} ${r.manifest}` : `systemctl enable --now ${r.unit}`,
+  );
   return `nothing is deleted: ${how.join('; ')} on ${ctx.params['node']} starts them again`;
 }
 
@@ -161,15 +179,27 @@ export function remainingWorkLines(ctx: StepContext): string[] {
     `- the Ansible inventory: remove ${h.name} from ${groups.join(', ')}, so that a playbook run does not add it back`,
   ];
   if (isEtcdMember(ctx)) {
-    const etcd = remainingWork({ ...ctx, params: { ...ctx.params, member: h.name } }).slice(1).filter((l) => !l.includes('the Ansible inventory'));
-    lines.push(`- (done by this run: its etcd member is removed; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it, previous files kept as .bak-${timeStamp(ctx.startedAt)})`, ...etcd);
+    const etcd = remainingWork({ ...ctx, params: { ...ctx.params, member: h.name } })
+      .slice(1)
+      .filter((l) => !l.includes('the Ansible inventory'));
+    lines.push(
+      `- (done by this run: its etcd member is removed; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it, previous files kept as .bak-${timeStamp(ctx.startedAt)})`,
+      ...etcd,
+    );
   }
   if (isFirstMaster(ctx)) {
-    lines.push(`- ${h.name} was the inventory's first master: ${remainingMasters(ctx)[0]?.name ?? 'the next master'} is first now, and has ca.serial.txt (copied by this run)`);
+    lines.push(
+      `- ${h.name} was the inventory's first master: ${remainingMasters(ctx)[0]?.name ?? 'the next master'} is first now, and has ca.serial.txt (copied by this run)`,
+    );
   }
-  lines.push(`- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on it${ctx.params['copy-to'] ? ` and under ${ctx.params['copy-to']}/${h.name}/ on the bastion` : ': copy it off before the host is retired'}`);
+  lines.push(
+    `- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on it${ctx.params['copy-to'] ? ` and under ${ctx.params['copy-to']}/${h.name}/ on the bastion` : ': copy it off before the host is retired'}`,
+  );
   const lbs = hostsOfRole(ctx.inventory, 'lb').map((x) => x.name);
-  if (lbs.length) lines.push(`- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`);
+  if (lbs.length)
+    lines.push(
+      `- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`,
+    );
   lines.push(`- the host can be shut down: the kubernetes service no longer lists it`);
   return lines;
 }
@@ -177,16 +207,36 @@ export function remainingWorkLines(ctx: StepContext): string[] {
 // ---- the procedure ---------------------------------------------------------------------------------
 
 export const masterDecommission: Procedure = defineProcedure({
-  id: 'master-decommission', title: 'Decommission a master', section: '5.2.1', guideLine: 587, risk: 'destructive',
-  summary: 'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
+  id: 'master-decommission',
+  title: 'Decommission a master',
+  section: '5.2.1',
+  guideLine: 587,
+  risk: 'destructive',
+  summary:
+    'Takes a master out of the load balancer and the cluster, with its etcd member, after a backup and while keeping an odd master count.',
   // the API, the controllers and etcd are stopped and restarted the way each master runs them
   facts: [controlPlaneProbe],
   parameters: [
     hostParam('node', 'master', 'Master to decommission'),
     yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
-    { ...textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
-    { ...textParam('copy-to', 'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none', false), validate: (v) => validateBastionDir(v) },
-    oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+    {
+      ...textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
+      validate: (v) => validateBackupDir(v),
+    },
+    {
+      ...textParam(
+        'copy-to',
+        'Directory on the bastion to copy the backup to (recommended: the host is being retired); default: none',
+        false,
+      ),
+      validate: (v) => validateBastionDir(v),
+    },
+    oneOf(
+      'delete-local-data',
+      'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod',
+      ['auto', 'yes', 'no'],
+      'auto',
+    ),
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
   ],
   steps: [
@@ -208,8 +258,12 @@ export const masterDecommission: Procedure = defineProcedure({
         return [
           sh`printf '%s\\n' ${[
             `masters before: ${masters(ctx).length} (${names(masters(ctx).map((h) => h.name))}); after: ${remainingMasters(ctx).length} (${names(remainingMasters(ctx).map((h) => h.name))})`,
-            isEtcdMember(ctx) ? `${ctx.params['node']} is also an etcd member: its member is removed too (5.2.1.4)` : `${ctx.params['node']} is not an etcd member of the inventory`,
-            isFirstMaster(ctx) ? `${ctx.params['node']} is the inventory's first master: ca.serial.txt is copied to the other masters first` : `the inventory's first master is ${masters(ctx)[0]?.name}: it keeps ca.serial.txt`,
+            isEtcdMember(ctx)
+              ? `${ctx.params['node']} is also an etcd member: its member is removed too (5.2.1.4)`
+              : `${ctx.params['node']} is not an etcd member of the inventory`,
+            isFirstMaster(ctx)
+              ? `${ctx.params['node']} is the inventory's first master: ca.serial.txt is copied to the other masters first`
+              : `the inventory's first master is ${masters(ctx)[0]?.name}: it keeps ca.serial.txt`,
             ...(typeof v === 'object' ? [v.warn] : []),
           ]}`,
         ];
@@ -224,7 +278,10 @@ export const masterDecommission: Procedure = defineProcedure({
       title: 'Read /etc/origin/master/ca.serial.txt on the first master (it exists only there)',
       section: SECTION,
       where: onNode,
-      skipIf: (ctx) => (isFirstMaster(ctx) ? undefined : `${ctx.params['node']} is not the inventory's first master (${masters(ctx)[0]?.name}): ca.serial.txt stays where it is`),
+      skipIf: (ctx) =>
+        isFirstMaster(ctx)
+          ? undefined
+          : `${ctx.params['node']} is not the inventory's first master (${masters(ctx)[0]?.name}): ca.serial.txt stays where it is`,
       precondition: {
         describe: `${CA_SERIAL} exists on the first master`,
         command: () => sh`test -f ${CA_SERIAL}`,
@@ -272,13 +329,24 @@ export const masterDecommission: Procedure = defineProcedure({
       dirs: (ctx) => {
         const d = backupDir(ctx);
         const slash = d.lastIndexOf('/');
-        return [{ tarArgs: sh`-C ${slash <= 0 ? '/' : d.slice(0, slash)} ${d.slice(slash + 1)}`, name: `master-backup-${hostnameOf(ctx)}-${dateStamp(ctx.startedAt)}.tar.gz` }];
+        return [
+          {
+            tarArgs: sh`-C ${slash <= 0 ? '/' : d.slice(0, slash)} ${d.slice(slash + 1)}`,
+            name: `master-backup-${hostnameOf(ctx)}-${dateStamp(ctx.startedAt)}.tar.gz`,
+          },
+        ];
       },
     }),
-    ...haproxySteps({ prefix: 'api-lb-', section: '5.2.1.3', backends: ['mgmt8443'], what: 'New API connections stop going to the master' }),
+    ...haproxySteps({
+      prefix: 'api-lb-',
+      section: '5.2.1.3',
+      backends: ['mgmt8443'],
+      what: 'New API connections stop going to the master',
+    }),
     {
       id: 'disable-api',
-      title: 'Stop the master API and controllers for good (systemctl disable --now atomic-openshift-master-api / -controllers; static pods: their manifests moved to /etc/origin/node/pods-stopped/)',
+      title:
+        'Stop the master API and controllers for good (systemctl disable --now atomic-openshift-master-api / -controllers; static pods: their manifests moved to /etc/origin/node/pods-stopped/)',
       section: '5.2.1.3',
       where: onNode,
       gate: {
@@ -289,7 +357,10 @@ export const masterDecommission: Procedure = defineProcedure({
       },
       commands: (ctx) => {
         const rs = apiAndControllers(ctx);
-        return [...rs.map(disableCommand), ...rs.map((r) => waitUntil(stoppedPredicate(r), 90, `${ctx.params['node']}: ${r.component} did not stop`))];
+        return [
+          ...rs.map(disableCommand),
+          ...rs.map((r) => waitUntil(stoppedPredicate(r), 90, `${ctx.params['node']}: ${r.component} did not stop`)),
+        ];
       },
       timeoutMs: 3 * 60_000,
       verify: {
@@ -301,12 +372,24 @@ export const masterDecommission: Procedure = defineProcedure({
         ok: (out, ctx) => bothDisabledVerdict(out.stdout, ctx),
       },
     },
-    ...['member-remove', 'stop-removed', 'read-initial-cluster', 'edit-initial-cluster', 'master-config', 'flanneld', 'restart-masters', 'verify'].map(etcdStep),
+    ...[
+      'member-remove',
+      'stop-removed',
+      'read-initial-cluster',
+      'edit-initial-cluster',
+      'master-config',
+      'flanneld',
+      'restart-masters',
+      'verify',
+    ].map(etcdStep),
     cordonStep(SECTION),
     ...drainSteps(SECTION),
     ...watchReplacementsSteps(SECTION, 60),
     listPodsStep(SECTION),
-    deleteNodeStep(SECTION, 'the master is out of the load balancer, its API and controllers are stopped and it has no pods left but daemon set pods'),
+    deleteNodeStep(
+      SECTION,
+      'the master is out of the load balancer, its API and controllers are stopped and it has no pods left but daemon set pods',
+    ),
     {
       id: 'kubernetes-endpoints',
       title: 'Check that the kubernetes service no longer lists the master (oc describe svc kubernetes -n default)',

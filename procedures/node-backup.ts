@@ -7,10 +7,14 @@
 // skipped with a line when absent, directory kept after the archive).
 import type { Procedure } from '../src/engine/types.js';
 import { hostBackupSteps, validateBackupDir } from './backup-common.js';
-import { defineProcedure, hostParam, textParam, yesNo, HOST_BACKUP_DIR } from './define.js';
+import { defineProcedure, HOST_BACKUP_DIR, hostParam, textParam, yesNo } from './define.js';
 
 export const nodeBackup: Procedure = defineProcedure({
-  id: 'node-backup', title: 'Back up node hosts', section: '4.2, 5.3.2', guideLine: 338, risk: 'low',
+  id: 'node-backup',
+  title: 'Back up node hosts',
+  section: '4.2, 5.3.2',
+  guideLine: 338,
+  risk: 'low',
   summary: 'Copies node configuration, certificates, service settings and the package list into a dated backup directory on each node.',
   parameters: [
     hostParam('host', 'node', 'Node to back up; default: every node', false),

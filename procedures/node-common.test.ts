@@ -2,13 +2,16 @@
 // lab's kubectl 1.20 prints them), what the drain will do and when it is refused, the capacity rule of
 // 5.3.1, the Pending report, the router/registry scale targets and the haproxy.cfg edit (the listing
 // through the real awk, the edit, the diff check).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import type { Host, Inventory } from '../src/inventory/types.js';
+import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
+import { testHost, testInventory } from '../src/testing/builders.js';
 import {
   capacityVerdict,
   decodeTarget,
@@ -29,8 +32,6 @@ import {
   wantsLocalData,
   withoutLines,
 } from './node-common.js';
-import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
-import { testHost, testInventory } from '../src/testing/builders.js';
 
 const inv = (hosts: Host[]): Inventory => testInventory(hosts, { source: { kind: 'demo' }, groups: {} });
 
@@ -58,7 +59,14 @@ const PODS = [
 test('nodes: parsed from the jsonpath lines; found by name, short name or address; kind', () => {
   const rows = parseNodeRows(NODES);
   assert.equal(rows.length, 6);
-  assert.deepEqual(rows[0], { name: 'infra-0.lab.example.com', ready: 'True', schedulable: true, master: false, infra: true, ip: '127.0.11.1' });
+  assert.deepEqual(rows[0], {
+    name: 'infra-0.lab.example.com',
+    ready: 'True',
+    schedulable: true,
+    master: false,
+    infra: true,
+    ip: '127.0.11.1',
+  });
   assert.equal(rows[1]!.schedulable, false);
   assert.equal(rows[1]!.master, true);
   assert.equal(findNodeRow(rows, testHost('node-1.lab.example.com', ['node']))?.name, 'node-1.lab.example.com');
@@ -73,7 +81,11 @@ test('nodes: parsed from the jsonpath lines; found by name, short name or addres
   assert.equal(parseNodeRows('a\tTrue\t\t\t\tinfra\t\t10.0.0.1')[0]!.infra, true);
 });
 
-const lab = inv([testHost('infra-0.lab.example.com', ['infra', 'node']), testHost('node-0.lab.example.com', ['node']), testHost('node-1.lab.example.com', ['node'])]);
+const lab = inv([
+  testHost('infra-0.lab.example.com', ['infra', 'node']),
+  testHost('node-0.lab.example.com', ['node']),
+  testHost('node-1.lab.example.com', ['node']),
+]);
 
 test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; not the last compute node', () => {
   const rows = parseNodeRows(NODES);
@@ -84,17 +96,34 @@ test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; n
   const allowed = capacityVerdict(rows, 'infra-0.lab.example.com', 'infra', lab, true);
   assert.equal(allowed.ok, true);
   assert.match(allowed.lines.join('\n'), /warning \(allow-low-capacity=yes\)/);
-  const more = (k: number, cordoned = 0) =>
-    [...rows, ...Array.from({ length: k }, (_, i) => ({ name: `infra-${i + 1}`, ready: 'True', schedulable: i >= cordoned, master: false, infra: true, ip: '' }))];
+  const more = (k: number, cordoned = 0) => [
+    ...rows,
+    ...Array.from({ length: k }, (_, i) => ({
+      name: `infra-${i + 1}`,
+      ready: 'True',
+      schedulable: i >= cordoned,
+      master: false,
+      infra: true,
+      ip: '',
+    })),
+  ];
   assert.equal(capacityVerdict(more(1), 'infra-0.lab.example.com', 'infra', lab, false).ok, false);
   const two = capacityVerdict(more(2), 'infra-0.lab.example.com', 'infra', lab, false);
   assert.equal(two.ok, true);
   assert.match(two.lines.join('\n'), /full high availability needs 3/);
-  assert.deepEqual(capacityVerdict(more(3), 'infra-0.lab.example.com', 'infra', lab, false).lines, ['infra nodes online after infra-0.lab.example.com is removed: 3 (infra-1, infra-2 and infra-3)']);
+  assert.deepEqual(capacityVerdict(more(3), 'infra-0.lab.example.com', 'infra', lab, false).lines, [
+    'infra nodes online after infra-0.lab.example.com is removed: 3 (infra-1, infra-2 and infra-3)',
+  ]);
   // a cordoned infra node is not online
   assert.equal(capacityVerdict(more(3, 2), 'infra-0.lab.example.com', 'infra', lab, false).ok, false);
   assert.equal(capacityVerdict(rows, 'node-1.lab.example.com', 'compute', lab, false).ok, true);
-  const last = capacityVerdict(rows.filter((r) => r.name !== 'node-0.lab.example.com'), 'node-1.lab.example.com', 'compute', lab, false);
+  const last = capacityVerdict(
+    rows.filter((r) => r.name !== 'node-0.lab.example.com'),
+    'node-1.lab.example.com',
+    'compute',
+    lab,
+    false,
+  );
   assert.equal(last.ok, false);
   assert.match(last.refusal!, /last compute node/);
 });
@@ -108,11 +137,26 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
   assert.equal(pods[3]!.ownerKind, 'DaemonSet');
   assert.equal(pods[4]!.mirror, true);
   const f = drainForecast(pods);
-  assert.deepEqual(f.evicted.map((p) => p.key), ['myproject/bare-httpd', 'myproject/cache-vslkp', 'myproject/frontend-1-j7vf2']);
-  assert.deepEqual(f.daemonset.map((p) => p.key), ['openshift-sdn/sdn-zr8l7']);
-  assert.deepEqual(f.mirror.map((p) => p.key), ['kube-system/master-api-x']);
-  assert.deepEqual(f.emptyDir.map((p) => p.key), ['myproject/cache-vslkp']);
-  assert.deepEqual(f.bare.map((p) => p.key), ['myproject/bare-httpd']);
+  assert.deepEqual(
+    f.evicted.map((p) => p.key),
+    ['myproject/bare-httpd', 'myproject/cache-vslkp', 'myproject/frontend-1-j7vf2'],
+  );
+  assert.deepEqual(
+    f.daemonset.map((p) => p.key),
+    ['openshift-sdn/sdn-zr8l7'],
+  );
+  assert.deepEqual(
+    f.mirror.map((p) => p.key),
+    ['kube-system/master-api-x'],
+  );
+  assert.deepEqual(
+    f.emptyDir.map((p) => p.key),
+    ['myproject/cache-vslkp'],
+  );
+  assert.deepEqual(
+    f.bare.map((p) => p.key),
+    ['myproject/bare-httpd'],
+  );
   const refused = drainVerdict('node-0', f, false, 'auto');
   assert.equal(typeof refused, 'string');
   assert.match(refused as string, /1 pod\(s\) without a controller \(myproject\/bare-httpd\)/);
@@ -127,19 +171,28 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
   assert.match(lines, /DELETED FOR GOOD.*myproject\/bare-httpd \(bare\)/);
   assert.match(lines, /lose their emptyDir data.*myproject\/cache-vslkp \(RC cache\)/);
   assert.match(lines, /stay \(daemon set pods, --ignore-daemonsets\): openshift-sdn\/sdn-zr8l7 \(DS sdn\)/);
-  assert.match(lines, /evicted, their controllers recreate them on other nodes: myproject\/cache-vslkp \(RC cache\) and myproject\/frontend-1-j7vf2 \(DC frontend\)/);
+  assert.match(
+    lines,
+    /evicted, their controllers recreate them on other nodes: myproject\/cache-vslkp \(RC cache\) and myproject\/frontend-1-j7vf2 \(DC frontend\)/,
+  );
   // after the drain: only the daemon set and static pods may remain
-  assert.deepEqual(leftOnNode(pods).map((p) => p.name), ['bare-httpd', 'cache-vslkp', 'frontend-1-j7vf2']);
+  assert.deepEqual(
+    leftOnNode(pods).map((p) => p.name),
+    ['bare-httpd', 'cache-vslkp', 'frontend-1-j7vf2'],
+  );
   assert.deepEqual(leftOnNode(pods.slice(3)), []);
   // the infra deployment configs that had a pod there
-  const infraPods = parsePodRows('default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n', 'infra-0');
+  const infraPods = parsePodRows(
+    'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
+    'infra-0',
+  );
   assert.deepEqual(drainForecast(infraPods).infraDcs, ['router', 'docker-registry']);
 });
 
 test('replacements: Pending pods explained (the router and its host ports, a node selector nobody matches)', () => {
   const out = [
-    'default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn\'t have free ports for the requested pod ports, 2 node(s) didn\'t match node selector.',
-    'default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 node(s) didn\'t match node selector.',
+    "default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn't have free ports for the requested pod ports, 2 node(s) didn't match node selector.",
+    "default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 node(s) didn't match node selector.",
     'myproject/frontend-1-xyz12\t\t',
     'some pods are still starting after 90 s',
   ].join('\n');
@@ -153,16 +206,37 @@ test('replacements: Pending pods explained (the router and its host ports, a nod
   assert.deepEqual(pendingReport([]), ['every replacement pod has a node: none is Pending']);
 });
 
-test('scale targets (5.3.1): the guide\'s 3 infra nodes → 2; parameters; nothing by default for a compute node', () => {
+test("scale targets (5.3.1): the guide's 3 infra nodes → 2; parameters; nothing by default for a compute node", () => {
   // the guide: 3 infra nodes, router and registry at 3, one infra node goes → both to 2
   assert.deepEqual(scaleTarget({ dc: 'router', current: 3, kind: 'infra', remainingInfra: 2, ranThere: true }), { to: 2, from: 3 });
-  assert.deepEqual(scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: true }), { to: 2, from: 3 });
-  assert.match((scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: false }) as { keep: string }).keep, /no docker-registry pod ran/);
-  assert.match((scaleTarget({ dc: 'router', current: 2, kind: 'infra', remainingInfra: 2, ranThere: true }) as { keep: string }).keep, /nothing to scale/);
-  assert.match((scaleTarget({ dc: 'router', current: 1, kind: 'infra', remainingInfra: 0, ranThere: true }) as { keep: string }).keep, /no infra node is left/);
-  assert.match((scaleTarget({ dc: 'router', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }) as { keep: string }).keep, /not an infra node/);
-  assert.deepEqual(scaleTarget({ dc: 'router', param: '1', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }), { to: 1, from: 3 });
-  assert.match((scaleTarget({ dc: 'router', param: 'keep', current: 3, kind: 'infra', remainingInfra: 1, ranThere: true }) as { keep: string }).keep, /keep/);
+  assert.deepEqual(scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: true }), {
+    to: 2,
+    from: 3,
+  });
+  assert.match(
+    (scaleTarget({ dc: 'docker-registry', current: 3, kind: 'infra', remainingInfra: 2, ranThere: false }) as { keep: string }).keep,
+    /no docker-registry pod ran/,
+  );
+  assert.match(
+    (scaleTarget({ dc: 'router', current: 2, kind: 'infra', remainingInfra: 2, ranThere: true }) as { keep: string }).keep,
+    /nothing to scale/,
+  );
+  assert.match(
+    (scaleTarget({ dc: 'router', current: 1, kind: 'infra', remainingInfra: 0, ranThere: true }) as { keep: string }).keep,
+    /no infra node is left/,
+  );
+  assert.match(
+    (scaleTarget({ dc: 'router', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }) as { keep: string }).keep,
+    /not an infra node/,
+  );
+  assert.deepEqual(scaleTarget({ dc: 'router', param: '1', current: 3, kind: 'compute', remainingInfra: 3, ranThere: false }), {
+    to: 1,
+    from: 3,
+  });
+  assert.match(
+    (scaleTarget({ dc: 'router', param: 'keep', current: 3, kind: 'infra', remainingInfra: 1, ranThere: true }) as { keep: string }).keep,
+    /keep/,
+  );
   assert.match((scaleTarget({ dc: 'router', kind: 'infra', remainingInfra: 1, ranThere: true }) as { keep: string }).keep, /not found/);
   for (const t of [{ to: 2, from: 3 }, { keep: 'x: y' }] as const) assert.deepEqual(decodeTarget(encodeTarget(t)), t);
   assert.equal(validateReplicas('2'), undefined);
@@ -210,21 +284,30 @@ const CFG = [
   '',
 ].join('\n');
 
-test('haproxy.cfg: the listing (real awk), the node\'s server lines by address or name, the edit and its diff', () => {
+test("haproxy.cfg: the listing (real awk), the node's server lines by address or name, the edit and its diff", () => {
   const dir = mkdtempSync(join(tmpdir(), 'day2-haproxy-'));
   try {
     const file = join(dir, 'haproxy.cfg');
     writeFileSync(file, CFG);
     const listing = parseListing(execFileSync('sh', ['-c', haproxyListingCommand(file).script], { encoding: 'utf8' }));
     // only section headers and server lines (no secrets of other lines); the commented one is not a server line
-    assert.ok(listing.every((l) => /^\s*(global|defaults|frontend|backend|listen|server)\b/.test(l.text)), JSON.stringify(listing));
+    assert.ok(
+      listing.every((l) => /^\s*(global|defaults|frontend|backend|listen|server)\b/.test(l.text)),
+      JSON.stringify(listing),
+    );
     assert.equal(listing.filter((l) => /server/.test(l.text)).length, 8);
     // a master by address (the installer's server names are master0…)
     const m2 = serverLinesFor(listing, ['mgmt8443'], ['master-2.example.com', 'master-2'], ['10.0.0.3']);
-    assert.deepEqual(m2.map((l) => [l.line, l.backend, l.server]), [[20, 'mgmt8443', 'master2']]);
+    assert.deepEqual(
+      m2.map((l) => [l.line, l.backend, l.server]),
+      [[20, 'mgmt8443', 'master2']],
+    );
     // an infra node by name in two backends, not in other sections
     const i1 = serverLinesFor(listing, ['router80', 'router443'], ['infra-1.example.com', 'infra-1'], []);
-    assert.deepEqual(i1.map((l) => l.line), [25, 30]);
+    assert.deepEqual(
+      i1.map((l) => l.line),
+      [25, 30],
+    );
     assert.deepEqual(serverLinesFor(listing, ['router80', 'router443'], ['node-7.example.com'], ['10.9.9.9']), []);
     // the edit keeps every other byte; diff shows exactly the deletion
     const lines = i1.map((l) => l.line);
@@ -253,14 +336,30 @@ test('haproxy.cfg: the listing (real awk), the node\'s server lines by address o
 
 test('docker storage on a master: refused without allow-master=yes, and with it only when etcd keeps quorum', async () => {
   const { refuseMaster } = await import('./docker-common.js');
-  const h = (name: string, roles: Host['roles']): Host => ({ name, address: name, port: 22, become: false, roles, groups: roles, vars: {}, file: 't', line: 1 });
+  const h = (name: string, roles: Host['roles']): Host => ({
+    name,
+    address: name,
+    port: 22,
+    become: false,
+    roles,
+    groups: roles,
+    vars: {},
+    file: 't',
+    line: 1,
+  });
   const inventory = (masters: number): Inventory => ({
     source: { kind: 'demo' },
     hosts: [...Array.from({ length: masters }, (_, i) => h(`m${i}`, ['master', 'etcd', 'node'])), h('n0', ['node'])],
-    groups: {}, groupVars: {}, warnings: [],
+    groups: {},
+    groupVars: {},
+    warnings: [],
   });
   const ctx = (node: string, masters: number, allow?: string) => ({
-    params: { node, ...(allow ? { 'allow-master': allow } : {}) }, inventory: inventory(masters), captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: false,
+    params: { node, ...(allow ? { 'allow-master': allow } : {}) },
+    inventory: inventory(masters),
+    captured: { get: () => '', has: () => false },
+    startedAt: new Date(),
+    planning: false,
   });
   assert.equal(refuseMaster(ctx('n0', 3)), undefined, 'a plain node goes ahead');
   assert.match(String(refuseMaster(ctx('m1', 3))), /m1 is a master: .* Give allow-master=yes/);

@@ -9,17 +9,26 @@
 // every other byte of haproxy.cfg: the lines to drop are found by number, the file is copied aside,
 // written back from the copy without those lines, checked with `diff` and `haproxy -c`, and put back
 // from the copy if the check fails.
-import type { CommandOutput } from '../src/checks/types.js';
+
 import { hostAliases, hostMatches } from '../src/checks/common.js';
-import type { Host, Inventory } from '../src/inventory/types.js';
+import type { CommandOutput } from '../src/checks/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
-import { parsePending, pendingPodsCommand, pendingReport, type PendingPod } from '../src/nodes/replacements.js';
-import { cordonCommand, drainCommand, DRAIN_TIMEOUT_SECONDS } from '../src/nodes/drain.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
-import { drainForecast, leftOnNode, parsePodRows, podKey, podRowsOnNodeCommand, type DrainForecast, type PodBrief } from '../src/ocp/nodes.js';
-import { argv, sh, type ShellCommand } from '../src/transport/shell.js';
-import { timeStamp } from './backup-common.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand } from '../src/nodes/drain.js';
+import { type PendingPod, parsePending, pendingPodsCommand, pendingReport } from '../src/nodes/replacements.js';
+import {
+  type DrainForecast,
+  drainForecast,
+  leftOnNode,
+  type PodBrief,
+  parsePodRows,
+  podKey,
+  podRowsOnNodeCommand,
+} from '../src/ocp/nodes.js';
+import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
+import { timeStamp } from './backup-common.js';
 
 export const OC = 'oc';
 /** `oc WORDS…` on the bastion, every word quoted. */
@@ -28,9 +37,10 @@ export function oc(...words: (string | number)[]): ShellCommand {
 }
 
 // one default for the Nodes screen's form and the procedures; the Pending pods' meaning is shared with it too
-export { DRAIN_TIMEOUT_SECONDS, parsePending, pendingReport, type PendingPod };
+export { DRAIN_TIMEOUT_SECONDS, type PendingPod, parsePending, pendingReport };
 
-const firstErr = (o: CommandOutput | undefined): string => (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
+const firstErr = (o: CommandOutput | undefined): string =>
+  (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
 
 /** Names for a message: "a, b and c" (at most `max`). */
 export function names(list: readonly string[], max = 8): string {
@@ -102,7 +112,9 @@ export function findNodeRow(rows: readonly NodeRow[], host: Host): NodeRow | und
   if (byName.length > 1) {
     const exact = byName.filter((r) => r.name.toLowerCase() === host.name.toLowerCase());
     if (exact.length === 1) return exact[0];
-    throw new Error(`${host.name}: several nodes could be it (${byName.map((r) => r.name).join(', ')}); set openshift_hostname in the inventory`);
+    throw new Error(
+      `${host.name}: several nodes could be it (${byName.map((r) => r.name).join(', ')}); set openshift_hostname in the inventory`,
+    );
   }
   const aliases = hostAliases(host);
   const byIp = rows.filter((r) => r.ip && aliases.includes(r.ip));
@@ -140,15 +152,23 @@ export interface CapacityVerdict {
  * other infra nodes stay online (Ready and schedulable), 3 for full high availability; a compute node
  * only while another compute node is online. `allowLow` turns a refusal into a warning.
  */
-export function capacityVerdict(rows: readonly NodeRow[], node: string, kind: NodeKind, inventory: Inventory, allowLow: boolean): CapacityVerdict {
+export function capacityVerdict(
+  rows: readonly NodeRow[],
+  node: string,
+  kind: NodeKind,
+  inventory: Inventory,
+  allowLow: boolean,
+): CapacityVerdict {
   const others = rows.filter((r) => r.name !== node);
-  if (kind === 'master') return { ok: true, lines: ['a master: its pods (if any) go to the other nodes; the master count is checked by master-decommission'] };
+  if (kind === 'master')
+    return { ok: true, lines: ['a master: its pods (if any) go to the other nodes; the master count is checked by master-decommission'] };
   if (kind === 'infra') {
     const infra = others.filter((r) => isInfraRow(r, inventory) && !r.master);
     const up = infra.filter(online);
     const lines = [`infra nodes online after ${node} is removed: ${up.length} (${names(up.map((r) => r.name))})`];
     if (up.length >= 3) return { ok: true, lines };
-    if (up.length === 2) return { ok: true, lines: [...lines, 'warning: 2 infra nodes remain; full high availability needs 3 (the guide, 5.3.1)'] };
+    if (up.length === 2)
+      return { ok: true, lines: [...lines, 'warning: 2 infra nodes remain; full high availability needs 3 (the guide, 5.3.1)'] };
     const refusal =
       `${node} is an infra node and only ${up.length} other infra node(s) are Ready and schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
       `the guide recommends removing an infra node only while at least 2 stay online (3 for full high availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
@@ -175,7 +195,11 @@ export function localDataParam(ctx: { params: Readonly<Record<string, string>> }
 }
 export const forceParam = (ctx: { params: Readonly<Record<string, string>> }): boolean => ctx.params['force'] === 'yes';
 
-const keysOf = (ps: readonly PodBrief[], max = 8): string => names(ps.map((p) => p.key), max);
+const keysOf = (ps: readonly PodBrief[], max = 8): string =>
+  names(
+    ps.map((p) => p.key),
+    max,
+  );
 
 /** Before anything changes: will the drain go through with these parameters? true, or the refusal. */
 export function drainVerdict(node: string, f: DrainForecast, force: boolean, localData: LocalData): true | string {
@@ -202,7 +226,11 @@ export function wantsLocalData(localData: LocalData, emptyDirPods: number): bool
 
 /** What the drain will do, for the log. */
 export function forecastLines(node: string, f: DrainForecast, force: boolean, localData: LocalData): string[] {
-  const list = (ps: readonly PodBrief[]) => names(ps.map((p) => `${p.key} (${p.owner})`), 20);
+  const list = (ps: readonly PodBrief[]) =>
+    names(
+      ps.map((p) => `${p.key} (${p.owner})`),
+      20,
+    );
   const lines = [`pods on ${node}: ${f.evicted.length + f.daemonset.length + f.mirror.length}`];
   const kept = f.evicted.filter((p) => p.owner !== 'bare');
   if (kept.length) lines.push(`evicted, their controllers recreate them on other nodes: ${list(kept)}`);
@@ -215,13 +243,17 @@ export function forecastLines(node: string, f: DrainForecast, force: boolean, lo
         : `have emptyDir volumes (the drain refuses them with delete-local-data=no): ${list(f.emptyDir)}`,
     );
   }
-  if (f.bare.length) lines.push(force ? `DELETED FOR GOOD, nothing recreates them (force=yes): ${list(f.bare)}` : `no controller (the drain refuses them without force=yes): ${list(f.bare)}`);
+  if (f.bare.length)
+    lines.push(
+      force
+        ? `DELETED FOR GOOD, nothing recreates them (force=yes): ${list(f.bare)}`
+        : `no controller (the drain refuses them without force=yes): ${list(f.bare)}`,
+    );
   if (!f.evicted.length) lines.push('nothing to evict');
   return lines;
 }
 
 // ---- replacements (5.3.1: watch the new pods; a router may stay Pending) ---------------------------------
-
 
 // ---- router and registry replicas (5.3.1: scale down when the infra node is not replaced) ----------------
 
@@ -232,7 +264,14 @@ export type ScaleTarget = { keep: string } | { to: number; from: number };
  * when given; by default the router follows the number of infra nodes left (one router per infra node:
  * host ports), the registry only when one of its pods ran on the node; never 0 by default.
  */
-export function scaleTarget(opts: { dc: string; param?: string; current?: number; kind: NodeKind; remainingInfra: number; ranThere: boolean }): ScaleTarget {
+export function scaleTarget(opts: {
+  dc: string;
+  param?: string;
+  current?: number;
+  kind: NodeKind;
+  remainingInfra: number;
+  ranThere: boolean;
+}): ScaleTarget {
   const { dc, param, current, kind, remainingInfra, ranThere } = opts;
   if (current === undefined) return { keep: `dc/${dc} not found in project default` };
   if (param !== undefined && param !== '') {
@@ -242,8 +281,10 @@ export function scaleTarget(opts: { dc: string; param?: string; current?: number
   }
   if (kind !== 'infra') return { keep: `the node is not an infra node: dc/${dc} stays at ${current}` };
   if (dc !== 'router' && !ranThere) return { keep: `no ${dc} pod ran on the node: it stays at ${current}` };
-  if (remainingInfra < 1) return { keep: `no infra node is left to run it: dc/${dc} stays at ${current} (its pods wait Pending for an infra node)` };
-  if (current <= remainingInfra) return { keep: `dc/${dc} has ${current} replica(s) for ${remainingInfra} infra node(s): nothing to scale` };
+  if (remainingInfra < 1)
+    return { keep: `no infra node is left to run it: dc/${dc} stays at ${current} (its pods wait Pending for an infra node)` };
+  if (current <= remainingInfra)
+    return { keep: `dc/${dc} has ${current} replica(s) for ${remainingInfra} infra node(s): nothing to scale` };
   return { to: remainingInfra, from: current };
 }
 
@@ -294,7 +335,12 @@ export interface ServerLine extends CfgLine {
  * The `server` lines of the given backends (or listen sections) that point at the host: by server name
  * (the host's names, full or short) or by address (any of its addresses or IPs, any port).
  */
-export function serverLinesFor(listing: readonly CfgLine[], backends: readonly string[], names: readonly string[], addresses: readonly string[]): ServerLine[] {
+export function serverLinesFor(
+  listing: readonly CfgLine[],
+  backends: readonly string[],
+  names: readonly string[],
+  addresses: readonly string[],
+): ServerLine[] {
   const lowNames = new Set(names.map((n) => n.toLowerCase()));
   const addrs = new Set(addresses.filter(Boolean).map((a) => a.toLowerCase()));
   const out: ServerLine[] = [];
@@ -310,7 +356,11 @@ export function serverLinesFor(listing: readonly CfgLine[], backends: readonly s
     const address = f[2]!;
     const hostPart = (address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.replace(/:[^:]*$/, '')).toLowerCase();
     const short = server.toLowerCase().split('.')[0]!;
-    if (lowNames.has(server.toLowerCase()) || (!/^[0-9.]+$/.test(server) && lowNames.has(short) && [...lowNames].some((n) => n.includes('.') && n.split('.')[0] === short)) || addrs.has(hostPart)) {
+    if (
+      lowNames.has(server.toLowerCase()) ||
+      (!/^[0-9.]+$/.test(server) && lowNames.has(short) && [...lowNames].some((n) => n.includes('.') && n.split('.')[0] === short)) ||
+      addrs.has(hostPart)
+    ) {
       out.push({ ...l, backend: section, server, address });
     }
   }
@@ -354,7 +404,10 @@ function lbAliases(ctx: StepContext): { names: string[]; addresses: string[] } {
   const aliases = hostAliases(h);
   const ip = ctx.captured.has('node-ip') ? ctx.captured.get('node-ip') : '';
   const cluster = ctx.captured.has('node-name') ? ctx.captured.get('node-name') : '';
-  return { names: [...aliases.filter((a) => !/^[0-9.:]+$/.test(a)), ...(cluster ? [cluster] : [])], addresses: [...aliases.filter((a) => /^[0-9.:]+$/.test(a)), ...(ip ? [ip] : [])] };
+  return {
+    names: [...aliases.filter((a) => !/^[0-9.:]+$/.test(a)), ...(cluster ? [cluster] : [])],
+    addresses: [...aliases.filter((a) => /^[0-9.:]+$/.test(a)), ...(ip ? [ip] : [])],
+  };
 }
 
 /**
@@ -374,10 +427,14 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
     const none = noLb(ctx);
     if (none) return none;
     if (ctx.planning || lbHosts(ctx).length !== 1) return undefined;
-    if (ctx.captured.get('haproxy-sha') === 'absent') return `${lbHosts(ctx)[0]!.name} has no ${HAPROXY_CFG}: take ${ctx.params['node']} out of its load balancer by hand`;
-    return ctx.captured.get('haproxy-delete') === '' ? `no server line for ${ctx.params['node']} in backend ${backends.join(', ')} of ${HAPROXY_CFG}: nothing to change` : undefined;
+    if (ctx.captured.get('haproxy-sha') === 'absent')
+      return `${lbHosts(ctx)[0]!.name} has no ${HAPROXY_CFG}: take ${ctx.params['node']} out of its load balancer by hand`;
+    return ctx.captured.get('haproxy-delete') === ''
+      ? `no server line for ${ctx.params['node']} in backend ${backends.join(', ')} of ${HAPROXY_CFG}: nothing to change`
+      : undefined;
   };
-  const nothingHere = (ctx: StepContext): boolean => !ctx.planning && (ctx.captured.get('haproxy-sha') === 'absent' || ctx.captured.get('haproxy-delete') === '');
+  const nothingHere = (ctx: StepContext): boolean =>
+    !ctx.planning && (ctx.captured.get('haproxy-sha') === 'absent' || ctx.captured.get('haproxy-delete') === '');
   return [
     {
       id: `${prefix}read`,
@@ -397,11 +454,15 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
         },
         'haproxy-delete': (o, ctx) => {
           const a = lbAliases(ctx);
-          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses).map((l) => l.line).join(',');
+          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses)
+            .map((l) => l.line)
+            .join(',');
         },
         'haproxy-removed': (o, ctx) => {
           const a = lbAliases(ctx);
-          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses).map((l) => `${l.backend}: ${l.text.trim()}`).join(' | ');
+          return serverLinesFor(parseListing(o[1]?.stdout ?? ''), backends, a.names, a.addresses)
+            .map((l) => `${l.backend}: ${l.text.trim()}`)
+            .join(' | ');
         },
       },
     },
@@ -414,13 +475,19 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `${opts.what}: on ${lbHosts(ctx).map((h) => h.name).join(', ')}, the server lines of ${ctx.params['node']} in backend ${backends.join(', ')} are removed from ${HAPROXY_CFG}` +
+          `${opts.what}: on ${lbHosts(ctx)
+            .map((h) => h.name)
+            .join(', ')}, the server lines of ${ctx.params['node']} in backend ${backends.join(', ')} are removed from ${HAPROXY_CFG}` +
           (ctx.planning ? '' : ` (${ctx.captured.get('haproxy-removed')})`) +
           '; haproxy is restarted in the next step.',
-        protectedBy: (ctx) => `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} && systemctl restart haproxy`,
+        protectedBy: (ctx) =>
+          `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} && systemctl restart haproxy`,
       },
       commands: (ctx) => {
-        if (nothingHere(ctx)) return [sh`echo ${`nothing to remove on ${ctx.host?.name ?? 'this host'}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`];
+        if (nothingHere(ctx))
+          return [
+            sh`echo ${`nothing to remove on ${ctx.host?.name ?? 'this host'}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`,
+          ];
         const sha = ctx.captured.get('haproxy-sha');
         const bak = haproxyBak(ctx);
         const lines = linesOf(ctx);
@@ -450,11 +517,16 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
       where,
       skipIf: nothingFound,
       commands: (ctx) =>
-        nothingHere(ctx) ? [sh`echo ${`haproxy is not restarted on ${ctx.host?.name ?? 'this host'}: its configuration did not change`}`] : [argv('systemctl', 'restart', 'haproxy'), argv('systemctl', 'is-active', 'haproxy')],
+        nothingHere(ctx)
+          ? [sh`echo ${`haproxy is not restarted on ${ctx.host?.name ?? 'this host'}: its configuration did not change`}`]
+          : [argv('systemctl', 'restart', 'haproxy'), argv('systemctl', 'is-active', 'haproxy')],
       verify: {
         describe: 'haproxy is active',
         command: (ctx) => (nothingHere(ctx) ? argv('true') : argv('systemctl', 'is-active', 'haproxy')),
-        ok: (out, ctx) => nothingHere(ctx) || out.stdout.trim() === 'active' || `haproxy is ${out.stdout.trim() || 'not active'}: see journalctl -u haproxy; the previous file is ${haproxyBak(ctx)}`,
+        ok: (out, ctx) =>
+          nothingHere(ctx) ||
+          out.stdout.trim() === 'active' ||
+          `haproxy is ${out.stdout.trim() || 'not active'}: see journalctl -u haproxy; the previous file is ${haproxyBak(ctx)}`,
       },
     },
   ];
@@ -556,7 +628,13 @@ export function cordonStep(section: string): Step {
 function drainOf(ctx: StepContext): ShellCommand {
   const emptyDirPods = ctx.planning ? (localDataParam(ctx) === 'no' ? 0 : 1) : forecastOf(ctx).emptyDir.length;
   return drainCommand(
-    { node: nodeName(ctx), ignoreDaemonsets: true, deleteLocalData: wantsLocalData(localDataParam(ctx), emptyDirPods), force: forceParam(ctx), timeoutSeconds: DRAIN_TIMEOUT_SECONDS },
+    {
+      node: nodeName(ctx),
+      ignoreDaemonsets: true,
+      deleteLocalData: wantsLocalData(localDataParam(ctx), emptyDirPods),
+      force: forceParam(ctx),
+      timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
+    },
     ocVersionOf(ctx),
     OC,
   );
@@ -589,18 +667,22 @@ export function drainSteps(section: string): Step[] {
     {
       ...base,
       id: 'drain',
-      title: 'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir volume and delete-local-data allows it)',
+      title:
+        'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir volume and delete-local-data allows it)',
       skipIf: (ctx) => (forceParam(ctx) ? 'force=yes: the drain runs with --force (next step)' : undefined),
       gate: {
         kind: 'confirm',
-        what: (ctx) => `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
-        protectedBy: () => 'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
+        what: (ctx) =>
+          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
+        protectedBy: () =>
+          'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
       },
     },
     {
       ...base,
       id: 'drain-force',
-      title: 'Evict the pods with --force (oc adm drain <node> --ignore-daemonsets --force …): pods without a controller are deleted for good',
+      title:
+        'Evict the pods with --force (oc adm drain <node> --ignore-daemonsets --force …): pods without a controller are deleted for good',
       skipIf: (ctx) => (forceParam(ctx) ? undefined : 'force=no: the drain runs without --force (previous step)'),
       destructive: true,
       gate: {
@@ -621,7 +703,9 @@ export function drainSteps(section: string): Step[] {
 function emptyDirNote(ctx: StepContext): string {
   if (ctx.planning) return localDataParam(ctx) === 'no' ? '' : ' Pods with emptyDir volumes lose that data (--delete-local-data).';
   const e = forecastOf(ctx).emptyDir.map((p) => p.key);
-  return e.length && wantsLocalData(localDataParam(ctx), e.length) ? ` ${names(e)} lose${e.length === 1 ? 's' : ''} ${e.length === 1 ? 'its' : 'their'} emptyDir data (--delete-local-data).` : '';
+  return e.length && wantsLocalData(localDataParam(ctx), e.length)
+    ? ` ${names(e)} lose${e.length === 1 ? 's' : ''} ${e.length === 1 ? 'its' : 'their'} emptyDir data (--delete-local-data).`
+    : '';
 }
 
 /** The guide's check: `oc adm manage-node N --list-pods` shows none left (daemon set pods excepted). */
@@ -663,7 +747,9 @@ export function watchReplacementsSteps(section: string, seconds = 90): Step[] {
       title: 'Say which pods are still Pending and why (a router may stay Pending: host ports)',
       section,
       where: bastion,
-      commands: (ctx) => [sh`printf '%s\\n' ${ctx.planning ? ['<the Pending pods and why>'] : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[])}`],
+      commands: (ctx) => [
+        sh`printf '%s\\n' ${ctx.planning ? ['<the Pending pods and why>'] : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[])}`,
+      ],
     },
   ];
 }
@@ -679,7 +765,8 @@ export function deleteNodeStep(section: string, what: string): Step {
     gate: {
       kind: 'type-host',
       what: (ctx) => `The node ${nodeName(ctx)} is deleted from the cluster (${what}).`,
-      protectedBy: (ctx) => `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
+      protectedBy: (ctx) =>
+        `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
     },
     precondition: drainedCheck,
     commands: (ctx) => [oc('delete', 'node', nodeName(ctx))],
@@ -688,9 +775,11 @@ export function deleteNodeStep(section: string, what: string): Step {
       command: () => oc('get', 'nodes', '-o', 'name'),
       ok: (out, ctx) => {
         if (out.exitCode !== 0) return `oc get nodes failed: ${firstErr(out)}`;
-        return !out.stdout.split('\n').some((l) => l.trim() === `node/${nodeName(ctx)}` || l.trim() === `nodes/${nodeName(ctx)}`) || `${nodeName(ctx)} is still listed`;
+        return (
+          !out.stdout.split('\n').some((l) => l.trim() === `node/${nodeName(ctx)}` || l.trim() === `nodes/${nodeName(ctx)}`) ||
+          `${nodeName(ctx)} is still listed`
+        );
       },
     },
   };
 }
-

@@ -16,9 +16,10 @@
 // haproxy.cfg keeps every other byte (copy first, diff, haproxy -c, put back on failure).
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
-import { hostsOfRole } from '../src/inventory/hosts.js';
+import { defineProcedure, hostParam, oneOf, textParam, yesNo } from './define.js';
 import {
   capacityVerdict,
   cordonStep,
@@ -27,10 +28,12 @@ import {
   drainSteps,
   encodeTarget,
   forecastOf,
-  haproxySteps,
   HAPROXY_CFG,
+  haproxySteps,
   isInfraRow,
   listPodsStep,
+  type NodeKind,
+  type NodeRow,
   nodeFactsStep,
   nodeHost,
   nodeName,
@@ -41,10 +44,7 @@ import {
   scaleTarget,
   validateReplicas,
   watchReplacementsSteps,
-  type NodeKind,
-  type NodeRow,
 } from './node-common.js';
-import { defineProcedure, hostParam, textParam, oneOf, yesNo } from './define.js';
 
 const SECTION = '5.3.1';
 
@@ -59,14 +59,16 @@ const rowsOf = (out: CommandOutput): NodeRow[] => {
 export function capacityStep(): Step {
   return {
     id: 'capacity',
-    title: 'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not the last compute node',
+    title:
+      'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not the last compute node',
     section: SECTION,
     where: { on: 'bastion' },
     precondition: {
       describe: 'enough nodes stay online for the pods (or allow-low-capacity=yes); not a master',
       command: () => nodesCommand(),
       ok: (out, ctx) => {
-        if (kindOf(ctx) === 'master') return `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the API load balancer and etcd)`;
+        if (kindOf(ctx) === 'master')
+          return `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the API load balancer and etcd)`;
         const v = capacityVerdict(rowsOf(out), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx));
         return v.ok || v.refusal!;
       },
@@ -84,7 +86,9 @@ export function capacityReportStep(): Step {
     title: 'Show the capacity arithmetic',
     section: SECTION,
     where: { on: 'bastion' },
-    commands: (ctx) => [sh`printf '%s\\n' ${ctx.planning ? ['<the nodes left online, by kind>'] : ctx.captured.get('capacity').split('\n')}`],
+    commands: (ctx) => [
+      sh`printf '%s\\n' ${ctx.planning ? ['<the nodes left online, by kind>'] : ctx.captured.get('capacity').split('\n')}`,
+    ],
   };
 }
 
@@ -112,10 +116,19 @@ export function scaleSteps(): Step[] {
             const out = o[i]!;
             const current = out.exitCode === 0 && /^\d+$/.test(out.stdout.trim()) ? Number(out.stdout.trim()) : undefined;
             const rows = rowsOf(o[2]!);
-            const remainingInfra = rows.filter((r) => r.name !== nodeName(ctx) && !r.master && isInfraRow(r, ctx.inventory) && r.ready === 'True' && r.schedulable).length;
+            const remainingInfra = rows.filter(
+              (r) => r.name !== nodeName(ctx) && !r.master && isInfraRow(r, ctx.inventory) && r.ready === 'True' && r.schedulable,
+            ).length;
             const param = ctx.params[d.param];
             return encodeTarget(
-              scaleTarget({ dc: d.dc, current, kind: kindOf(ctx), remainingInfra, ranThere: forecastOf(ctx).infraDcs.includes(d.dc), ...(param !== undefined ? { param } : {}) }),
+              scaleTarget({
+                dc: d.dc,
+                current,
+                kind: kindOf(ctx),
+                remainingInfra,
+                ranThere: forecastOf(ctx).infraDcs.includes(d.dc),
+                ...(param !== undefined ? { param } : {}),
+              }),
             );
           },
         ]),
@@ -129,7 +142,9 @@ export function scaleSteps(): Step[] {
       skipIf: (ctx) => {
         if (ctx.planning) return undefined;
         const t = targets(ctx);
-        return t.every((x) => 'keep' in x.target) ? `nothing to scale: ${t.map((x) => ('keep' in x.target ? x.target.keep : '')).join('; ')}` : undefined;
+        return t.every((x) => 'keep' in x.target)
+          ? `nothing to scale: ${t.map((x) => ('keep' in x.target ? x.target.keep : '')).join('; ')}`
+          : undefined;
       },
       gate: {
         kind: 'confirm',
@@ -137,7 +152,11 @@ export function scaleSteps(): Step[] {
           ctx.planning
             ? 'dc/router and dc/docker-registry in project default are scaled to the infra nodes left'
             : targets(ctx)
-                .map((x) => ('to' in x.target ? `dc/${x.dc} in project default: ${x.target.from} → ${x.target.to} replica(s)` : `dc/${x.dc}: unchanged (${x.target.keep})`))
+                .map((x) =>
+                  'to' in x.target
+                    ? `dc/${x.dc} in project default: ${x.target.from} → ${x.target.to} replica(s)`
+                    : `dc/${x.dc}: unchanged (${x.target.keep})`,
+                )
                 .join('; '),
         protectedBy: () => 'nothing is lost: oc scale dc/<name> --replicas <previous> -n default puts it back',
       },
@@ -151,7 +170,8 @@ export function scaleSteps(): Step[] {
         ok: (out, ctx) => {
           const got = out.stdout.split('\n');
           for (const [i, x] of targets(ctx).entries()) {
-            if ('to' in x.target && got[i]?.trim() !== String(x.target.to)) return `dc/${x.dc} has ${got[i]?.trim() || 'no'} replicas, not ${x.target.to}`;
+            if ('to' in x.target && got[i]?.trim() !== String(x.target.to))
+              return `dc/${x.dc} has ${got[i]?.trim() || 'no'} replicas, not ${x.target.to}`;
           }
           return true;
         },
@@ -167,21 +187,46 @@ export function remainingWorkLines(ctx: StepContext): string[] {
     `${nodeName(ctx)} is no longer a node of the cluster. Still to do by hand:`,
     `- the Ansible inventory: remove ${h.name} from [nodes] (and [new_nodes]), so that a playbook run does not add it back`,
     `- on ${h.name}: stop the node service (systemctl disable --now atomic-openshift-node) or shut the host down; a running node service registers the node again`,
-    ...(lbs.length ? [`- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`] : []),
+    ...(lbs.length
+      ? [`- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`]
+      : []),
     '- to replace the node: add a host to the cluster (the scale-up playbook; the guide, 5.1)',
   ];
 }
 
 export const nodeDecommission: Procedure = defineProcedure({
-  id: 'node-decommission', title: 'Decommission a node', section: '5.3.1', guideLine: 869, risk: 'destructive',
+  id: 'node-decommission',
+  title: 'Decommission a node',
+  section: '5.3.1',
+  guideLine: 869,
+  risk: 'destructive',
   summary: 'Checks spare capacity, drains the node, rescales router and registry, updates the load balancer and deletes the node.',
   parameters: [
     hostParam('node', 'node', 'Node to decommission'),
-    oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+    oneOf(
+      'delete-local-data',
+      'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod',
+      ['auto', 'yes', 'no'],
+      'auto',
+    ),
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
     yesNo('allow-low-capacity', 'Go ahead even when fewer than 2 infra nodes (or no compute node) would stay online'),
-    { ...textParam('router-replicas', 'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas', false), validate: (v) => validateReplicas(v) },
-    { ...textParam('registry-replicas', 'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node', false), validate: (v) => validateReplicas(v) },
+    {
+      ...textParam(
+        'router-replicas',
+        'Router replicas after removal (a number, or keep); default: the infra nodes left, when fewer than the replicas',
+        false,
+      ),
+      validate: (v) => validateReplicas(v),
+    },
+    {
+      ...textParam(
+        'registry-replicas',
+        'Registry replicas after removal (a number, or keep); default: the infra nodes left, when a registry pod ran on the node',
+        false,
+      ),
+      validate: (v) => validateReplicas(v),
+    },
   ],
   steps: [
     nodeFactsStep(SECTION),
@@ -193,7 +238,12 @@ export const nodeDecommission: Procedure = defineProcedure({
     ...watchReplacementsSteps(SECTION),
     ...scaleSteps(),
     listPodsStep(SECTION),
-    ...haproxySteps({ prefix: 'haproxy-', section: SECTION, backends: ['router80', 'router443'], what: 'The load balancer stops sending router traffic to the node' }),
+    ...haproxySteps({
+      prefix: 'haproxy-',
+      section: SECTION,
+      backends: ['router80', 'router443'],
+      what: 'The load balancer stops sending router traffic to the node',
+    }),
     deleteNodeStep(SECTION, 'it has no pods left but daemon set pods'),
     {
       id: 'remaining-work',

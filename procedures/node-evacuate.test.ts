@@ -1,16 +1,17 @@
 // Pure tests of 7.1.1 node-evacuate: registration, parameters, the plan (order, gates, the exact
 // commands), the captures of the facts and pods steps on the lab's outputs, and the drain check's refusal.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import type { Host, Inventory } from '../src/inventory/types.js';
-import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
-import { planProcedure } from '../src/engine/plan.js';
+import { test } from 'node:test';
+import { commandCheck } from '../src/engine/from-check.js';
 import { ParamError } from '../src/engine/params.js';
+import { planProcedure } from '../src/engine/plan.js';
+import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
+import { testHost } from '../src/testing/builders.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';
-import { commandCheck } from '../src/engine/from-check.js';
-import { testHost } from '../src/testing/builders.js';
 
 function labInventory(): Inventory {
   const hosts = [
@@ -52,7 +53,8 @@ function runCtx(params: Record<string, string>, captured: Record<string, string>
 }
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });
 
-const OC_VERSION = 'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
+const OC_VERSION =
+  'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
 const NODES = [
   'infra-0.lab.example.com\tTrue\t\t\ttrue\t\t\t127.0.11.1',
   'master-0.lab.example.com\tTrue\ttrue\ttrue\t\t\t\t127.0.10.1',
@@ -71,26 +73,47 @@ const PODS_NODE0 = [
 test('registered and built; parameters node / delete-local-data (auto|yes|no) / force', () => {
   assert.equal(findProcedure('node-evacuate'), nodeEvacuate);
   assert.equal(findEntry('node-evacuate')?.built, true);
-  assert.deepEqual(nodeEvacuate.parameters.map((p) => p.name), ['node', 'delete-local-data', 'force']);
+  assert.deepEqual(
+    nodeEvacuate.parameters.map((p) => p.name),
+    ['node', 'delete-local-data', 'force'],
+  );
   assert.deepEqual(nodeEvacuate.parameters[0]!.choices, { fromRole: 'node' });
   assert.deepEqual(nodeEvacuate.parameters[1]!.choices, { values: ['auto', 'yes', 'no'] });
   assert.equal(nodeEvacuate.parameters[1]!.default, 'auto');
   assert.throws(() => planProcedure(nodeEvacuate, { node: 'lb-0.lab.example.com' }, inv, NOW), ParamError);
-  assert.throws(() => planProcedure(nodeEvacuate, { node: 'node-0.lab.example.com', 'delete-local-data': 'maybe' }, inv, NOW), /must be one of auto, yes, no/);
+  assert.throws(
+    () => planProcedure(nodeEvacuate, { node: 'node-0.lab.example.com', 'delete-local-data': 'maybe' }, inv, NOW),
+    /must be one of auto, yes, no/,
+  );
 });
 
 test('the plan: facts, pods, check, cordon, drain (confirm) or drain --force (type the name), list-pods', () => {
   const plan = planProcedure(nodeEvacuate, { node: 'node-0.lab.example.com' }, inv, NOW);
-  assert.deepEqual(plan.map((s) => s.id), ['node-facts', 'pods', 'drain-check', 'cordon', 'drain', 'drain-force', 'list-pods', 'next']);
-  assert.ok(plan.every((s) => s.hosts.length === 0), 'everything runs on the bastion');
-  assert.deepEqual(planStep(plan, 'cordon').commands.map((c) => c.command), ['oc adm manage-node <node-name> --schedulable=false']);
+  assert.deepEqual(
+    plan.map((s) => s.id),
+    ['node-facts', 'pods', 'drain-check', 'cordon', 'drain', 'drain-force', 'list-pods', 'next'],
+  );
+  assert.ok(
+    plan.every((s) => s.hosts.length === 0),
+    'everything runs on the bastion',
+  );
+  assert.deepEqual(
+    planStep(plan, 'cordon').commands.map((c) => c.command),
+    ['oc adm manage-node <node-name> --schedulable=false'],
+  );
   const drain = planStep(plan, 'drain');
   assert.equal(drain.skipped, undefined);
   assert.equal(drain.gate?.kind, 'confirm');
   assert.equal(drain.destructive, false);
-  assert.deepEqual(drain.commands.map((c) => c.command), ['oc adm drain <node-name> --ignore-daemonsets --delete-local-data --timeout=300s']);
+  assert.deepEqual(
+    drain.commands.map((c) => c.command),
+    ['oc adm drain <node-name> --ignore-daemonsets --delete-local-data --timeout=300s'],
+  );
   assert.match(planStep(plan, 'drain-force').skipped!, /force=no/);
-  assert.deepEqual(planStep(plan, 'list-pods').commands.map((c) => c.command), ['oc adm manage-node <node-name> --list-pods']);
+  assert.deepEqual(
+    planStep(plan, 'list-pods').commands.map((c) => c.command),
+    ['oc adm manage-node <node-name> --list-pods'],
+  );
   assert.ok(planStep(plan, 'drain-check').precondition);
 
   const forced = planProcedure(nodeEvacuate, { node: 'node-0.lab.example.com', force: 'yes', 'delete-local-data': 'no' }, inv, NOW);
@@ -99,7 +122,10 @@ test('the plan: facts, pods, check, cordon, drain (confirm) or drain --force (ty
   assert.equal(f.skipped, undefined);
   assert.equal(f.destructive, true);
   assert.equal(f.gate?.kind, 'type-host');
-  assert.deepEqual(f.commands.map((c) => c.command), ['oc adm drain <node-name> --ignore-daemonsets --force --timeout=300s']);
+  assert.deepEqual(
+    f.commands.map((c) => c.command),
+    ['oc adm drain <node-name> --ignore-daemonsets --force --timeout=300s'],
+  );
 });
 
 test('the facts and pods captures on the lab outputs; the drain command follows them', () => {
@@ -111,8 +137,14 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   assert.equal(facts.capture!['node-kind']!(outs, ctx0), 'compute');
   const version = facts.capture!['oc-version']!(outs, ctx0);
   assert.equal(JSON.parse(version).kubeMinor, 10);
-  assert.throws(() => facts.capture!['node-name']!([out(OC_VERSION), out('', 1, 'error: You must be logged in to the server (Unauthorized)')], ctx0), /oc get nodes failed: error: You must be logged in/);
-  assert.throws(() => facts.capture!['node-name']!(outs, runCtx({ node: 'lb-0.lab.example.com' }, {})), /lb-0\.lab\.example\.com is not a node of the cluster/);
+  assert.throws(
+    () => facts.capture!['node-name']!([out(OC_VERSION), out('', 1, 'error: You must be logged in to the server (Unauthorized)')], ctx0),
+    /oc get nodes failed: error: You must be logged in/,
+  );
+  assert.throws(
+    () => facts.capture!['node-name']!(outs, runCtx({ node: 'lb-0.lab.example.com' }, {})),
+    /lb-0\.lab\.example\.com is not a node of the cluster/,
+  );
 
   const pods = stepOf(nodeEvacuate.steps, 'pods');
   const captured = { 'node-name': 'node-0.lab.example.com', 'oc-version': version };
@@ -126,11 +158,29 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   // auto: --delete-local-data because cache-vslkp has an emptyDir volume; an oc 4.7 client spells it --delete-emptydir-data
   const drainForce = stepOf(nodeEvacuate.steps, 'drain-force');
   const p = { node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'yes' };
-  assert.equal(drainForce.commands(runCtx(p, all))[0]!.script, 'oc adm drain node-0.lab.example.com --ignore-daemonsets --delete-local-data --force --timeout=300s');
-  const v47 = facts.capture!['oc-version']!([out('Client Version: 4.7.0\nServer Version: 4.7.0\nKubernetes Version: v1.20.0'), out(NODES)], ctx0);
+  assert.equal(
+    drainForce.commands(runCtx(p, all))[0]!.script,
+    'oc adm drain node-0.lab.example.com --ignore-daemonsets --delete-local-data --force --timeout=300s',
+  );
+  const v47 = facts.capture!['oc-version']!(
+    [out('Client Version: 4.7.0\nServer Version: 4.7.0\nKubernetes Version: v1.20.0'), out(NODES)],
+    ctx0,
+  );
   assert.match(drainForce.commands(runCtx(p, { ...all, 'oc-version': v47 }))[0]!.script, /--delete-emptydir-data --force/);
-  const noEmptyDir = pods.capture!['forecast']!([out(PODS_NODE0.split('\n').filter((l) => !l.includes('cache')).join('\n'))], runCtx({ node: 'node-0.lab.example.com' }, captured));
-  assert.equal(drainForce.commands(runCtx(p, { ...all, forecast: noEmptyDir }))[0]!.script, 'oc adm drain node-0.lab.example.com --ignore-daemonsets --force --timeout=300s');
+  const noEmptyDir = pods.capture!['forecast']!(
+    [
+      out(
+        PODS_NODE0.split('\n')
+          .filter((l) => !l.includes('cache'))
+          .join('\n'),
+      ),
+    ],
+    runCtx({ node: 'node-0.lab.example.com' }, captured),
+  );
+  assert.equal(
+    drainForce.commands(runCtx(p, { ...all, forecast: noEmptyDir }))[0]!.script,
+    'oc adm drain node-0.lab.example.com --ignore-daemonsets --force --timeout=300s',
+  );
   // the gate names the pods lost for good
   assert.match(drainForce.gate!.what(runCtx(p, all)), /myproject\/bare-httpd has no controller and is DELETED FOR GOOD/);
   // the verification: only daemon set pods left

@@ -10,17 +10,26 @@
 // on clients built on Kubernetes 1.20 and later). The drain is bounded (--timeout=300s).
 import type { Procedure } from '../src/engine/types.js';
 import { sh } from '../src/transport/shell.js';
-import { cordonStep, drainSteps, listPodsStep, nodeFactsStep, nodeName, podsSteps } from './node-common.js';
 import { defineProcedure, hostParam, oneOf, yesNo } from './define.js';
+import { cordonStep, drainSteps, listPodsStep, nodeFactsStep, nodeName, podsSteps } from './node-common.js';
 
 const SECTION = '7.1.1';
 
 export const nodeEvacuate: Procedure = defineProcedure({
-  id: 'node-evacuate', title: 'Evacuate a node', section: '7.1.1', guideLine: 1495, risk: 'high',
+  id: 'node-evacuate',
+  title: 'Evacuate a node',
+  section: '7.1.1',
+  guideLine: 1495,
+  risk: 'high',
   summary: 'Marks a node unschedulable and drains its pods to other nodes.',
   parameters: [
     hostParam('node', 'node', 'Node to evacuate'),
-    oneOf('delete-local-data', 'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod', ['auto', 'yes', 'no'], 'auto'),
+    oneOf(
+      'delete-local-data',
+      'Drain pods with emptyDir volumes (their emptyDir data is lost); auto: only when the node has such a pod',
+      ['auto', 'yes', 'no'],
+      'auto',
+    ),
     yesNo('force', 'Drain with --force: pods without a controller are deleted for good (data loss; the node name must be typed)'),
   ],
   steps: [

@@ -8,19 +8,19 @@
 // locally added anchor (/etc/pki/ca-trust/source/anchors) checked with `openssl verify` against that
 // extract, and a tar.gz of those anchor files. Then every host's files are fetched to the bastion.
 import type { Procedure, StepContext } from '../src/engine/types.js';
-import { literal, sh, type ShellCommand } from '../src/transport/shell.js';
+import { hostsOfRole } from '../src/inventory/hosts.js';
+import { literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import {
   DEFAULT_HOST_BACKUP_DIR,
-  sftpCopyStep,
   dateStamp,
   hostnameOf,
   hostnameStep,
   remoteDirExpr,
   resolveBackupDir,
   roleOrParam,
+  sftpCopyStep,
   validateBastionDir,
 } from './backup-common.js';
-import { hostsOfRole } from '../src/inventory/hosts.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 
 const where = roleOrParam('node', 'host', 'every node, one at a time (or the one named by host)');
@@ -46,7 +46,11 @@ function ifTrust(cmd: ShellCommand): ShellCommand {
 }
 
 export const registryCertsBackup: Procedure = defineProcedure({
-  id: 'registry-certs-backup', title: 'Back up registry certificates', section: '4.3, 7.2.2', guideLine: 402, risk: 'low',
+  id: 'registry-certs-backup',
+  title: 'Back up registry certificates',
+  section: '4.3, 7.2.2',
+  guideLine: 402,
+  risk: 'low',
   summary: 'Archives the docker registry certificates and the trusted CAs of every node and copies them off the hosts.',
   parameters: [
     hostParam('host', 'node', 'Node to back up; default: every node', false),
@@ -90,7 +94,9 @@ export const registryCertsBackup: Procedure = defineProcedure({
         const bundle = `${t}/ca-anchors.pem`;
         return [
           sh`mkdir -p ${t}`,
-          ifTrust(sh`trust extract --format=pem-bundle --filter=ca-anchors --overwrite ${bundle} && echo "$(grep -c 'BEGIN CERTIFICATE' ${bundle}) CA certificates extracted to "${bundle}`),
+          ifTrust(
+            sh`trust extract --format=pem-bundle --filter=ca-anchors --overwrite ${bundle} && echo "$(grep -c 'BEGIN CERTIFICATE' ${bundle}) CA certificates extracted to "${bundle}`,
+          ),
           // the locally added anchors (the registry CAs of 7.2.1): each must verify against the extract
           sh`if test -f ${bundle}; then n=0; bad=0; for f in ${ANCHORS}/*; do test -f "$f" || continue; n=$((n+1)); openssl verify -CAfile ${bundle} "$f" || bad=$((bad+1)); done; echo "$n locally added anchor(s) checked, $bad failed"; test "$bad" = 0; else echo 'no trust extract: the locally added anchors were not verified'; fi`,
           sh`if test -d ${ANCHORS}; then tar -czf ${`${t}/ca-trust-anchors-${hostnameOf(ctx)}.tar.gz`} ${`${ANCHORS}/`}; fi`,

@@ -1,9 +1,9 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { App } from './App.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
-import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { App } from './App.js';
+import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -22,7 +22,16 @@ function renderApp(quitBlocker?: () => string | undefined) {
   monitors.push(monitor);
   let quits = 0;
   const r = render(
-    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} quitBlocker={quitBlocker} onQuit={() => quits++} />,
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      quitBlocker={quitBlocker}
+      onQuit={() => quits++}
+    />,
   );
   const frame = () => stripAnsi(r.lastFrame());
   const press = async (...keys: string[]) => {
@@ -94,7 +103,7 @@ test('Esc and q in one read (as tmux or a slow link sends them) go back from the
   await waitFor(() => quits() === 1, 'the quit');
 });
 
-test('? on Home lists the Home keys first (with Home\'s footer words), then those of every screen', async () => {
+test("? on Home lists the Home keys first (with Home's footer words), then those of every screen", async () => {
   const { frame, press } = renderApp();
   await delay();
   assert.match(frame(), /Tab pane {2}h health {2}n nodes {2}u runs {2}\/ filter {2}: jump {2}r probe {2}\? help {2}q quit/);
@@ -110,7 +119,7 @@ test('? on Home lists the Home keys first (with Home\'s footer words), then thos
   assert.match(frame(), /▶ HOSTS/);
 });
 
-test('a host\'s detail: the footer as before; ? lists its keys first; the page scrolls with the common movement keys', async () => {
+test("a host's detail: the footer as before; ? lists its keys first; the page scrolls with the common movement keys", async () => {
   const { frame, press } = renderApp();
   await delay();
   await press('\r');
@@ -118,8 +127,8 @@ test('a host\'s detail: the footer as before; ? lists its keys first; the page s
   await press('?');
   const f = frame();
   assert.match(f, /HELP — A host's detail/);
-  assert.ok(f.indexOf('KEYS HERE: A HOST\'S DETAIL') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('re-probe the host'));
-  assert.match(f, /Esc back {2}jk scroll {2}q quit/, 'the help\'s own footer');
+  assert.ok(f.indexOf("KEYS HERE: A HOST'S DETAIL") >= 0 && f.indexOf('KEYS HERE') < f.indexOf('re-probe the host'));
+  assert.match(f, /Esc back {2}jk scroll {2}q quit/, "the help's own footer");
   await press(ESC, ESC);
   assert.match(frame(), /▶ HOSTS/);
 });
@@ -223,11 +232,22 @@ test('r re-probes the selected host, R every host', async () => {
 
 test('keys not read (not the foreground process): the notice and a footer that says how to stop it, no key list', async () => {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   monitors.push(monitor);
   const r = render(
-    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24}
-      notice="Keys are not read: day2-tui is not the terminal's foreground process." keysNotRead="Started with & or timeout? Stop it: kill 4242; start it in the foreground." />,
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      notice="Keys are not read: day2-tui is not the terminal's foreground process."
+      keysNotRead='Started with & or timeout? Stop it: kill 4242; start it in the foreground.'
+    />,
   );
   await waitFor(() => stripAnsi(r.lastFrame()).includes('HOSTS'), 'first frame');
   const lines = stripAnsi(r.lastFrame()).split('\n');
@@ -236,8 +256,15 @@ test('keys not read (not the foreground process): the notice and a footer that s
   assert.ok(!lines.some((l) => /q quit/.test(l)), 'no keys offered that would do nothing');
   // brought to the foreground: the console renders again without keysNotRead
   r.rerender(
-    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24}
-      notice="Keys are not read: day2-tui is not the terminal's foreground process." />,
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      notice="Keys are not read: day2-tui is not the terminal's foreground process."
+    />,
   );
   await waitFor(() => /In the foreground now: keys are read\./.test(stripAnsi(r.lastFrame())), 'the note that keys are read');
   const after = stripAnsi(r.lastFrame()).split('\n');

@@ -1,41 +1,42 @@
 // The shell of the console: header (product, version, inventory, DEMO label), the current screen,
 // and a footer with the keys valid here. Keys are mapped to actions of src/model/console-state.ts.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Box, Text, useApp, useInput, type Key } from 'ink';
-import type { Inventory } from '../src/inventory/types.js';
+
+import { Box, type Key, Text, useApp, useInput } from 'ink';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunSession } from '../src/engine/session.js';
 import type { Params, Procedure } from '../src/engine/types.js';
-import { isActive, quitReason } from '../src/model/run-view.js';
-import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
-import type { DiscoverFn } from '../src/model/discovery.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
-import type { HealthRun } from '../src/model/health.js';
-import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import {
-  currentRoute,
-  initialState,
-  reduce,
   type Action,
   type ConsoleContext,
   type ConsoleState,
+  currentRoute,
+  initialState,
   type Route,
+  reduce,
 } from '../src/model/console-state.js';
+import type { DiscoverFn } from '../src/model/discovery.js';
+import type { HealthRun } from '../src/model/health.js';
+import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
+import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
+import { isActive, quitReason } from '../src/model/run-view.js';
+import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
-import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
-import { dispatchKey } from './keymap.js';
-import { PAGE_KEYS } from './details.js';
-import type { PlanFn, ValidateFn } from './Procedure.js';
 import { ScreenContext, type ScreenFrame } from './context.js';
-import { isSelfKeyed, routeSpec, routeTitle, type AppKeyContext, type RouteEnv } from './routes.js';
+import { PAGE_KEYS } from './details.js';
+import { splitKeypresses } from './hooks/splitKeypresses.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useNodes } from './hooks/useNodes.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { footerKeys, type FooterKeys } from './keys.js';
-import { splitKeypresses } from './hooks/splitKeypresses.js';
+import { dispatchKey } from './keymap.js';
+import { type FooterKeys, footerKeys } from './keys.js';
+import type { PlanFn, ValidateFn } from './Procedure.js';
+import { type AppKeyContext, isSelfKeyed, type RouteEnv, routeSpec, routeTitle } from './routes.js';
 import { ThemeProvider, Txt } from './theme.js';
 
 export const PRODUCT = 'day2-tui';
@@ -98,18 +99,21 @@ function Header({ inventory, version, route, width }: { inventory: Inventory; ve
   const left = demo && width < PRODUCT.length + version.length + DEMO_LABEL.length + 6 ? 'day2' : `${PRODUCT} ${version}`;
   const sourceRoom = Math.max(10, width - left.length - 3);
   const source = inventory.source.kind === 'file' ? `inventory ${inventory.source.path}` : ` ${DEMO_LABEL} `;
-  const shownSource = inventory.source.kind === 'file' && source.length > sourceRoom ? `inventory …${inventory.source.path.slice(-(sourceRoom - 11))}` : truncate(source, sourceRoom);
+  const shownSource =
+    inventory.source.kind === 'file' && source.length > sourceRoom
+      ? `inventory …${inventory.source.path.slice(-(sourceRoom - 11))}`
+      : truncate(source, sourceRoom);
   const title = routeTitle(route);
   const used = left.length + 3 + shownSource.length;
   const crumb = width - used >= title.length + 3 ? title : '';
   return (
     <Box width={width} height={1}>
       <Box flexGrow={1}>
-        <Text wrap="truncate">
+        <Text wrap='truncate'>
           <Txt bold>{left}</Txt>
           {' │ '}
           {demo ? (
-            <Txt tone="demo" bold inverse>
+            <Txt tone='demo' bold inverse>
               {shownSource}
             </Txt>
           ) : (
@@ -122,11 +126,21 @@ function Header({ inventory, version, route, width }: { inventory: Inventory; ve
   );
 }
 
-function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState; width: number; screenKeys?: FooterKeys; keysNotRead?: string }) {
+function Footer({
+  state,
+  width,
+  screenKeys,
+  keysNotRead,
+}: {
+  state: ConsoleState;
+  width: number;
+  screenKeys?: FooterKeys;
+  keysNotRead?: string;
+}) {
   if (keysNotRead)
     return (
       <Box width={width} height={1}>
-        <Txt tone="warn" bold wrap="truncate">
+        <Txt tone='warn' bold wrap='truncate'>
           {keysNotRead}
         </Txt>
       </Box>
@@ -138,13 +152,13 @@ function Footer({ state, width, screenKeys, keysNotRead }: { state: ConsoleState
   else if (prompt?.kind === 'jump') lead = <Txt bold>{`: procedure id: ${prompt.text}█  `}</Txt>;
   else if (prompt?.kind === 'confirm-quit')
     lead = (
-      <Txt tone="warn" bold>
+      <Txt tone='warn' bold>
         {`${prompt.reason}. Quit anyway?  `}
       </Txt>
     );
   return (
     <Box width={width} height={1}>
-      <Text wrap="truncate">
+      <Text wrap='truncate'>
         {lead}
         {keys.map(([k, what], i) => (
           <Text key={k}>
@@ -206,7 +220,8 @@ export function App(props: AppProps) {
     }
     const drain = drainRef.current?.getSnapshot();
     // Short: the footer holds it with "Quit anyway?  y quit  any other key stay" at 80 columns.
-    if (drain && drainActive(drain)) return `The drain of ${/^[\d.]+$/.test(drain.options.node) ? drain.options.node : drain.options.node.split('.')[0]} is running`;
+    if (drain && drainActive(drain))
+      return `The drain of ${/^[\d.]+$/.test(drain.options.node) ? drain.options.node : drain.options.node.split('.')[0]} is running`;
     return quitBlocker?.();
   };
   const ctx: ConsoleContext = {
@@ -325,7 +340,8 @@ export function App(props: AppProps) {
       const keys = ctxRef.current.health?.(s.health);
       const { row, check } = keys ?? {};
       if (keys && row !== undefined && check !== undefined) {
-        if (!keys.has(row, check)) return dispatch({ type: 'message', text: `${check} does not apply here (blank cell): nothing to re-run.` });
+        if (!keys.has(row, check))
+          return dispatch({ type: 'message', text: `${check} does not apply here (blank cell): nothing to re-run.` });
         cell = { check, host: hostOfRow(row) };
       }
     }
@@ -414,17 +430,22 @@ export function App(props: AppProps) {
 
   return (
     <ThemeProvider color={!noColor}>
-      <Box flexDirection="column" width={width} height={height}>
+      <Box flexDirection='column' width={width} height={height}>
         <Header inventory={inventory} version={version} route={route} width={width} />
-        <Box height={bodyHeight} flexDirection="column" overflow="hidden">
+        <Box height={bodyHeight} flexDirection='column' overflow='hidden'>
           <ScreenContext value={frame}>{routeSpec(route).render(route, env)}</ScreenContext>
         </Box>
         {messageText ? (
-          <Txt tone={state.message?.tone === 'warn' ? 'warn' : undefined} bold={state.message?.tone === 'warn'} wrap="truncate">
+          <Txt tone={state.message?.tone === 'warn' ? 'warn' : undefined} bold={state.message?.tone === 'warn'} wrap='truncate'>
             {state.message?.tone === 'warn' ? `⚠ ${messageText}` : messageText}
           </Txt>
         ) : null}
-        <Footer state={state} width={width} keysNotRead={props.keysNotRead} screenKeys={screenFooter?.route === routeKey && selfKeyed(route) ? screenFooter.keys : undefined} />
+        <Footer
+          state={state}
+          width={width}
+          keysNotRead={props.keysNotRead}
+          screenKeys={screenFooter?.route === routeKey && selfKeyed(route) ? screenFooter.keys : undefined}
+        />
       </Box>
     </ThemeProvider>
   );

@@ -1,12 +1,13 @@
 // The drain view against the DEMO cluster through a real NodesService: the drain's lines are held by
 // the test runner (screens/testing/demo-nodes.tsx) and let through one by one, so each stage is seen
 // without timing anything.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import { APP0, APP1, APP2, renderNodesApp } from './testing/demo-nodes.js';
-import { fits } from './testing/run-app.js';
 import { waitFor } from './testing/fixtures.js';
+import { fits } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
@@ -24,7 +25,11 @@ const DOWN = '\x1b[B';
 const flat = (f: string) => f.replace(/[║\n]/g, ' ').replace(/\s+/g, ' ');
 const row = (f: string, short: string) => f.split('\n').find((l) => new RegExp(`^[› ] ${short} `).test(l)) ?? '';
 /** The drain view's line of a pod (by the start of its name; the table is below the summary, which may name it too). */
-const podRow = (f: string, name: string) => f.split('\n').filter((l) => new RegExp(`^ {2}\\S+/${name}`).test(l)).pop() ?? '';
+const podRow = (f: string, name: string) =>
+  f
+    .split('\n')
+    .filter((l) => new RegExp(`^ {2}\\S+/${name}`).test(l))
+    .pop() ?? '';
 
 async function openNodes(a: ReturnType<typeof app>) {
   await waitFor(() => a.frame().includes('HOSTS'), 'Home');
@@ -65,7 +70,10 @@ test('a drain of app-node-0 with every option: per-pod progress as the lines com
   await waitFor(() => /↻ retrying \(PodDisruptionBudget\)/.test(podRow(a.frame(), 'frontend-')), 'the frontend retrying, visibly');
   f = a.frame();
   assert.match(f, /0\/4 evicted · 3 evicting · 1 retrying · 3 stay \(DaemonSet\)/);
-  assert.match(flat(f), /error when evicting pod "frontend-1-\w{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
+  assert.match(
+    flat(f),
+    /error when evicting pod "frontend-1-\w{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./,
+  );
 
   a.runner.release(); // pod "cache-…" evicted
   await waitFor(() => /✓ evicted/.test(podRow(a.frame(), 'cache-')), 'the cache evicted');
@@ -79,7 +87,12 @@ test('a drain of app-node-0 with every option: per-pod progress as the lines com
   assert.equal(fits(f), undefined);
   assert.match(f, /4\/4 evicted · 3 stay \(DaemonSet\)/);
   for (const p of ['cache-', 'debug-shell', 'frontend-', 'nightly-report-']) assert.match(podRow(f, p), /✓ evicted/, p);
-  assert.match(flat(f), new RegExp(`■ Drained: 4 pods evicted\\. ${APP0} is cordoned \\(SchedulingDisabled\\) — 3 DaemonSet or static pods \\(they stay\\)\\. u makes it schedulable again\\.`));
+  assert.match(
+    flat(f),
+    new RegExp(
+      `■ Drained: 4 pods evicted\\. ${APP0} is cordoned \\(SchedulingDisabled\\) — 3 DaemonSet or static pods \\(they stay\\)\\. u makes it schedulable again\\.`,
+    ),
+  );
   assert.match(f, new RegExp(`node "${APP0}" drained`));
   assert.deepEqual(a.runner.ended, ['exit 0']);
 
@@ -95,7 +108,10 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   await openNodes(a);
   await a.press('j', 'j');
   await openModal(a);
-  assert.match(flat(a.frame()), new RegExp(`⚠ ${APP2} is NotReady \\(Kubelet stopped posting node status\\.\\): evicted pods may stay Terminating`));
+  assert.match(
+    flat(a.frame()),
+    new RegExp(`⚠ ${APP2} is NotReady \\(Kubelet stopped posting node status\\.\\): evicted pods may stay Terminating`),
+  );
   // no timeout: the field emptied (Ctrl-U) — such a drain can wait for ever, and the notes say so
   await a.press(DOWN, DOWN, DOWN, DOWN, '\x15', '\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-2'), 'the drain, held');
@@ -111,7 +127,12 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   f = a.frame();
   assert.doesNotMatch(f, /Cancelling the drain/, 'the summary replaces the cancelling note');
   assert.deepEqual(a.runner.ended, ['cancelled']);
-  assert.match(flat(f), new RegExp(`■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it: myproject/jenkins-1-\\w{5}, myproject/worker-`));
+  assert.match(
+    flat(f),
+    new RegExp(
+      `■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it: myproject/jenkins-1-\\w{5}, myproject/worker-`,
+    ),
+  );
   assert.match(podRow(f, 'jenkins-'), /! still on the node/);
   assert.match(podRow(f, 'worker-'), /! still on the node/);
   assert.equal(fits(f), undefined);
@@ -141,7 +162,12 @@ test('an already cordoned node: the notes say so; the NotReady node with a timeo
   await waitFor(() => a.frame().includes('✗ TIMED OUT'), 'timed out');
   f = a.frame();
   assert.match(flat(f), /! app-node-2\.demo\.example\.com is NotReady .*it gives up after its --timeout of 30 s/);
-  assert.match(flat(f), new RegExp(`■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it`));
+  assert.match(
+    flat(f),
+    new RegExp(
+      `■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it`,
+    ),
+  );
   assert.match(f, /error: Drain did not complete within 30s/);
   assert.equal(fits(f), undefined);
 });
@@ -170,7 +196,9 @@ test('? during a drain lists the Drain keys first; ? again is back on the drain,
   await openModal(a);
   await a.press('\r');
   await waitFor(() => a.runner.waiting !== undefined && a.frame().includes('DRAIN app-node-0'), 'the drain, its first line held');
-  await waitFor(() => /^Esc cancel the drain/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of a running drain').catch(() => undefined);
+  await waitFor(() => /^Esc cancel the drain/.test(a.frame().split('\n').at(-1) ?? ''), 'the footer of a running drain').catch(
+    () => undefined,
+  );
   assert.match(a.frame().split('\n').at(-1) ?? '', /^Esc cancel the drain {2}jk scroll pods {2}\? help {2}q quit/);
   await a.press('?');
   const f = a.frame();

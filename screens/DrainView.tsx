@@ -5,9 +5,10 @@
 // tail. Esc cancels a running drain (the session stops oc and reads the node back); after it, back to
 // the Nodes list, where u uncordons. Its keys: DRAIN_KEYS. Renders the session's snapshot; never runs
 // anything itself.
-import { useMemo, useRef } from 'react';
+
 import { Box, Text } from 'ink';
-import type { DrainSession } from '../src/nodes/service.js';
+import { useMemo, useRef } from 'react';
+import { scrollOffset } from '../src/model/home.js';
 import {
   drainActive,
   drainCountsText,
@@ -19,15 +20,15 @@ import {
   logTail,
   wrapRows,
 } from '../src/model/nodes-view.js';
-import { scrollOffset } from '../src/model/home.js';
 import { truncate, wrap } from '../src/model/text.js';
+import type { DrainSession } from '../src/nodes/service.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
+import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useLatestState } from './hooks/useKeys.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { useDrainSnapshot } from './hooks/useNodes.js';
-import { useLatestState, } from './hooks/useKeys.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
-import { Txt, type Tone } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
+import { type Tone, Txt } from './theme.js';
 
 export interface DrainViewProps extends ScreenFrameProps {
   session: DrainSession;
@@ -62,18 +63,27 @@ function cancelDrain(c: C) {
   const s = c.snap;
   if (s.cancelRequested) return c.set({ note: { text: 'Already cancelling: the node is being read back.', tone: 'warn', running: true } });
   // oc has ended: nothing left to cancel, the state it is left in comes next
-  if (s.status === 'reading-back') return c.set({ note: { text: 'The drain has ended: reading the node back (Esc again once it is shown).', running: true } });
+  if (s.status === 'reading-back')
+    return c.set({ note: { text: 'The drain has ended: reading the node back (Esc again once it is shown).', running: true } });
   if (s.status === 'following') {
     c.cancel();
     return c.set({ note: { text: 'Stopped following the replacement pods: the summary says what is still Pending.', running: true } });
   }
   c.cancel();
-  c.set({ note: { text: `Cancelling the drain of ${s.options.node}: oc is stopped, then the node is read back.`, tone: 'warn', running: true } });
+  c.set({
+    note: { text: `Cancelling the drain of ${s.options.node}: oc is stopped, then the node is read back.`, tone: 'warn', running: true },
+  });
 }
 
 /** The drain view's keys: while the drain runs, and once it is over. */
 export const DRAIN_KEYS: Keymap<DrainKeyContext> = [
-  { keys: ['esc'], when: draining, footer: 'cancel the drain', description: 'while it runs: cancel the drain (oc is stopped, the node is read back and its state shown)', action: cancelDrain },
+  {
+    keys: ['esc'],
+    when: draining,
+    footer: 'cancel the drain',
+    description: 'while it runs: cancel the drain (oc is stopped, the node is read back and its state shown)',
+    action: cancelDrain,
+  },
   { keys: ['esc'], when: done, footer: 'back to Nodes', description: 'once it is over: back to the Nodes list', action: (c) => c.onBack() },
   {
     keys: ['u'],
@@ -89,10 +99,20 @@ export const DRAIN_KEYS: Keymap<DrainKeyContext> = [
       c.set({ note: undefined });
     },
   },
-  ...movementKeys<C>({ move: (c, d) => c.set({ top: Math.max(0, Math.min(Math.max(0, c.count - c.podHeight), c.local.top + d)) }), page: (c) => c.podHeight - 1, what: 'the pods', footer: ['jk', 'scroll pods'] }),
+  ...movementKeys<C>({
+    move: (c, d) => c.set({ top: Math.max(0, Math.min(Math.max(0, c.count - c.podHeight), c.local.top + d)) }),
+    page: (c) => c.podHeight - 1,
+    what: 'the pods',
+    footer: ['jk', 'scroll pods'],
+  }),
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
-  { keys: ['any'], when: draining, description: '', action: (c) => c.set({ note: { text: 'Esc cancels the drain; the node is then read back and its state shown.', running: true } }) },
+  {
+    keys: ['any'],
+    when: draining,
+    description: '',
+    action: (c) => c.set({ note: { text: 'Esc cancels the drain; the node is then read back and its state shown.', running: true } }),
+  },
 ];
 
 export const DRAIN_RUNNING_FOOTER: FooterKeys = footerOf(DRAIN_KEYS, { snap: { status: 'running' } } as DrainKeyContext);
@@ -109,7 +129,9 @@ export function DrainView(props: DrainViewProps) {
 
   const podRows = useMemo(() => drainPodRows(snap.progress), [snap.progress]);
   const logRowCount = useMemo(() => snap.log.reduce((n, l) => n + wrap(l, width - 1, '  ').length, 0), [snap.log, width]);
-  const commandRows = snap.command ? wrapRows(`$ ${snap.command}`, width, 2) : [running ? '… building the command (oc version)' : '(no command was run)'];
+  const commandRows = snap.command
+    ? wrapRows(`$ ${snap.command}`, width, 2)
+    : [running ? '… building the command (oc version)' : '(no command was run)'];
   const noteRows = snap.notes.flatMap((n) => wrap(`! ${n}`, width, '  '));
   const summaryRows = snap.summary ? wrap(`■ ${snap.summary}`, width, '  ') : [];
   const busy = nodes.data.busy.get(node);
@@ -119,9 +141,18 @@ export function DrainView(props: DrainViewProps) {
     : busy
       ? { text: `… uncordoning ${node}`, tone: 'busy' }
       : !running && nodes.data.note
-        ? { text: `${nodes.data.note.tone === 'ok' ? '✓' : '✗'} ${nodes.data.note.text}`, tone: nodes.data.note.tone === 'ok' ? 'ok' : 'bad' }
+        ? {
+            text: `${nodes.data.note.tone === 'ok' ? '✓' : '✗'} ${nodes.data.note.text}`,
+            tone: nodes.data.note.tone === 'ok' ? 'ok' : 'bad',
+          }
         : undefined;
-  const layout = drainLayout({ height: height - (bottom ? 1 : 0), commandRows: commandRows.length, noteRows: noteRows.length, summaryRows: summaryRows.length, podCount: podRows.length });
+  const layout = drainLayout({
+    height: height - (bottom ? 1 : 0),
+    commandRows: commandRows.length,
+    noteRows: noteRows.length,
+    summaryRows: summaryRows.length,
+    podCount: podRows.length,
+  });
   const podHeight = Math.max(0, layout.pods - 1);
   const latest = useRef({ podHeight, count: podRows.length });
   latest.current = { podHeight, count: podRows.length };
@@ -152,9 +183,9 @@ export function DrainView(props: DrainViewProps) {
   const logRule = `─ LOG ${snap.log.length} line${snap.log.length === 1 ? '' : 's'}${cut ? ', the tail' : ''} `;
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       <Box width={width} height={1}>
-        <Text wrap="truncate">
+        <Text wrap='truncate'>
           <Txt bold>{title}</Txt>
           <Txt bold tone={headline.tone} inverse={!running}>
             {truncate(headline.text, Math.max(10, width - title.length))}
@@ -162,24 +193,24 @@ export function DrainView(props: DrainViewProps) {
         </Text>
       </Box>
       {commandRows.slice(0, layout.command).map((c, i) => (
-        <Txt key={`c${i}`} bold={!!snap.command} dim={!snap.command} wrap="truncate">
+        <Txt key={`c${i}`} bold={!!snap.command} dim={!snap.command} wrap='truncate'>
           {c}
         </Txt>
       ))}
       {noteRows.slice(0, layout.notes).map((n, i) => (
-        <Txt key={`n${i}`} tone="warn" wrap="truncate">
+        <Txt key={`n${i}`} tone='warn' wrap='truncate'>
           {i === layout.notes - 1 && noteRows.length > layout.notes ? truncate(`${n} …`, width) : n}
         </Txt>
       ))}
-      <Txt wrap="truncate">{counts}</Txt>
+      <Txt wrap='truncate'>{counts}</Txt>
       {summaryRows.slice(0, layout.summary).map((s, i) => (
-        <Txt key={`s${i}`} bold tone={summaryTone} wrap="truncate">
+        <Txt key={`s${i}`} bold tone={summaryTone} wrap='truncate'>
           {s}
         </Txt>
       ))}
       {layout.pods > 0 ? (
         <>
-          <Txt dim wrap="truncate">
+          <Txt dim wrap='truncate'>
             {`  ${drainPodLine({ key: '', name: 'POD', owner: 'OWNER', state: `STATE${top > 0 ? `  ↑${top}` : ''}${below ? `  ↓${below} more (j/k)` : ''}`, tone: undefined }, widths)}`}
           </Txt>
           {podRows.length === 0 ? (
@@ -187,7 +218,7 @@ export function DrainView(props: DrainViewProps) {
           ) : (
             shownPods.map((p) => (
               <Box key={p.key} width={width} height={1}>
-                <Text wrap="truncate">
+                <Text wrap='truncate'>
                   <Txt>{'  '}</Txt>
                   <Txt tone={p.tone} bold={p.tone === 'bad' || p.tone === 'warn'}>
                     {drainPodLine(p, widths)}
@@ -200,14 +231,14 @@ export function DrainView(props: DrainViewProps) {
       ) : null}
       {layout.log > 0 ? (
         <>
-          <Txt dim wrap="truncate">
+          <Txt dim wrap='truncate'>
             {logRule + '─'.repeat(Math.max(1, width - [...logRule].length))}
           </Txt>
           {tail.length === 0 ? (
             <Txt dim>{running ? ' (no output yet)' : ' (no output)'}</Txt>
           ) : (
             tail.map((t, i) => (
-              <Txt key={`l${i}`} wrap="truncate">
+              <Txt key={`l${i}`} wrap='truncate'>
                 {` ${t}`}
               </Txt>
             ))
@@ -215,7 +246,7 @@ export function DrainView(props: DrainViewProps) {
         </>
       ) : null}
       {bottom ? (
-        <Txt tone={bottom.tone} bold wrap="truncate">
+        <Txt tone={bottom.tone} bold wrap='truncate'>
           {bottom.text}
         </Txt>
       ) : null}

@@ -1,10 +1,10 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { App } from './App.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import { App } from './App.js';
 import { FakeHealthRun } from './testing/fake-health.js';
-import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -18,7 +18,10 @@ const M0 = 'master-0.example.com';
 
 function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } = {}) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   monitors.push(monitor);
   const runs: FakeHealthRun[] = [];
   const r = render(
@@ -26,7 +29,7 @@ function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } 
       inventory={inventory}
       catalogue={testCatalogue()}
       monitor={monitor}
-      version="0.1.0"
+      version='0.1.0'
       columns={opts.columns ?? 80}
       rows={opts.rows ?? 24}
       noColor={opts.noColor}
@@ -119,7 +122,14 @@ test('Enter on a failed cell shows the verdict, the fix and the raw output; Esc 
     message: 'member master-1 is unhealthy',
     fix: { procedure: 'etcd-restore', text: 'Restore the member from its last backup.' },
     details: { healthy: 1, members: 2 },
-    raw: { health: { command: 'etcdctl3 endpoint health', exitCode: 1, stdout: 'https://10.0.0.10:2379 is healthy', stderr: 'https://10.0.0.11:2379 is unhealthy' } },
+    raw: {
+      health: {
+        command: 'etcdctl3 endpoint health',
+        exitCode: 1,
+        stdout: 'https://10.0.0.10:2379 is healthy',
+        stderr: 'https://10.0.0.11:2379 is unhealthy',
+      },
+    },
     durationMs: 1500,
   });
   await press('j', '0', ...Array(4).fill('l'));
@@ -229,9 +239,12 @@ test('80×24 and smaller never overflow, whatever the screen', async () => {
 
 test('without a health runner the screen says so', async () => {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   monitors.push(monitor);
-  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} />);
+  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' columns={80} rows={24} />);
   await delay();
   r.stdin.write('h');
   await delay();

@@ -2,8 +2,8 @@
 // and what every command printed. Scrolls like every detail (j/k, PgUp/PgDn, g/G).
 import type { CheckResult } from '../src/model/health.js';
 import { checkMeta, prettyDetails, STATUS_LABELS, tailLines } from '../src/model/health-view.js';
-import { Pager, type Line } from './components/Pager.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { type Line, Pager } from './components/Pager.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 
 export interface HealthCellProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   check: string;
@@ -32,12 +32,17 @@ export function healthCellLines(check: string, host: string | null, result: Chec
   lines.push({ text: `Status:  ${label.symbol} ${label.word.toUpperCase()}`, tone: label.tone, bold: true });
   const message =
     result.message ||
-    (result.status === 'pending' ? 'waiting for its turn' : result.status === 'running' ? 'running now — this view updates when it ends' : '(no message)');
+    (result.status === 'pending'
+      ? 'waiting for its turn'
+      : result.status === 'running'
+        ? 'running now — this view updates when it ends'
+        : '(no message)');
   lines.push({ text: `Message: ${message}`, indent: IND, tone: label.tone === 'busy' ? undefined : label.tone });
   if (result.durationMs !== undefined) lines.push({ text: `Took:    ${seconds(result.durationMs)}`, dim: true });
   if (result.fix) {
     lines.push({ text: `Fix:     ${result.fix.text}`, indent: IND, bold: true });
-    if (result.fix.procedure) lines.push({ text: `${IND}run: ${result.fix.procedure}   (: ${result.fix.procedure} Enter opens it)`, indent: IND, bold: true });
+    if (result.fix.procedure)
+      lines.push({ text: `${IND}run: ${result.fix.procedure}   (: ${result.fix.procedure} Enter opens it)`, indent: IND, bold: true });
   }
   const facts = prettyDetails(result.details);
   if (facts.length) {
@@ -47,7 +52,10 @@ export function healthCellLines(check: string, host: string | null, result: Chec
   const raw = Object.entries(result.raw ?? {});
   lines.push({ text: '' });
   if (raw.length === 0) {
-    lines.push({ text: result.status === 'pending' || result.status === 'running' ? 'Raw output: not yet.' : 'Raw output: none recorded.', dim: true });
+    lines.push({
+      text: result.status === 'pending' || result.status === 'running' ? 'Raw output: not yet.' : 'Raw output: none recorded.',
+      dim: true,
+    });
   }
   for (const [name, out] of raw) {
     lines.push({ text: `── ${name} ──`, bold: true });
@@ -72,5 +80,13 @@ export function healthCellLines(check: string, host: string | null, result: Chec
 export function HealthCell(props: HealthCellProps) {
   const { check, host, result } = props;
   const { width, height, active } = useScreen(props);
-  return <Pager title={`CHECK ${check} on ${host ?? 'cluster'}`} lines={healthCellLines(check, host, result)} width={width} height={height} active={active} />;
+  return (
+    <Pager
+      title={`CHECK ${check} on ${host ?? 'cluster'}`}
+      lines={healthCellLines(check, host, result)}
+      width={width}
+      height={height}
+      active={active}
+    />
+  );
 }

@@ -1,7 +1,8 @@
 // NO_COLOR on the Health screens: not one colour code, and every cell still reads as a symbol.
 // Colour is forced on for this process (as in color.test.tsx) so that the check is not vacuous.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup, render } = await import('ink-testing-library');
@@ -28,18 +29,43 @@ function colourCodes(s: string): string[] {
 
 async function frames(noColor: boolean) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   monitors.push(monitor);
   const run = FakeHealthRun.forInventory(inventory);
   const statuses = ['ok', 'warn', 'fail', 'error', 'skipped', 'running', 'pending'] as const;
-  run.update(run.cells().map((c, i) => ({ ...c, result: { status: statuses[i % statuses.length]!, message: 'm', fix: { text: 'f', procedure: 'etcd-restore' } } })));
+  run.update(
+    run.cells().map((c, i) => ({
+      ...c,
+      result: { status: statuses[i % statuses.length]!, message: 'm', fix: { text: 'f', procedure: 'etcd-restore' } },
+    })),
+  );
   const r = render(
-    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} noColor={noColor} startHealth={() => run} />,
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      noColor={noColor}
+      startHealth={() => run}
+    />,
   );
   await settle(() => r.lastFrame());
   const out: string[] = [];
   // each key, and what its screen shows once it is handled (waited for: a busy machine may take its time)
-  const keys: [string, RegExp | undefined][] = [['h', /Home › Health/], ['j', undefined], ['0', undefined], ['\r', /Status: /], ['\x1b', /Home › Health\n/], ['p', /PROBLEMS ONLY/], ['\x1b', undefined]];
+  const keys: [string, RegExp | undefined][] = [
+    ['h', /Home › Health/],
+    ['j', undefined],
+    ['0', undefined],
+    ['\r', /Status: /],
+    ['\x1b', /Home › Health\n/],
+    ['p', /PROBLEMS ONLY/],
+    ['\x1b', undefined],
+  ];
   for (const [k, shows] of keys) {
     r.stdin.write(k);
     if (shows) await waitFor(() => shows.test(stripAnsi(r.lastFrame())), `${JSON.stringify(k)} → ${shows}`, 10_000);

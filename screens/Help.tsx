@@ -1,23 +1,24 @@
 // The `?` page: the keys of the screen it was opened on first, then the keys of every screen, then those
 // of the other screens (each from its keymap); what each connectivity state means and what to do about
 // it; the marks.
-import type { ConnectivityState } from '../src/transport/types.js';
-import type { Route } from '../src/model/console-state.js';
+
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
-import { Pager, type Line } from './components/Pager.js';
+import type { Route } from '../src/model/console-state.js';
+import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
+import type { ConnectivityState } from '../src/transport/types.js';
+import { type Line, Pager } from './components/Pager.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
+import { DRAIN_KEYS } from './DrainView.js';
 import { HEALTH_CELL_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
-import { GLOBAL_HELP, helpOf, type HelpEntry, type HelpSection } from './keymap.js';
 import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
-import { NODES_KEYS } from './Nodes.js';
+import { GLOBAL_HELP, type HelpEntry, type HelpSection, helpOf } from './keymap.js';
 import { NODE_PODS_KEYS } from './NodePods.js';
-import { DRAIN_KEYS } from './DrainView.js';
-import { RUNS_KEYS } from './Runs.js';
-import { RESUME_KEYS } from './ResumeOffer.js';
-import { RUN_KEYS } from './RunView.js';
+import { NODES_KEYS } from './Nodes.js';
 import { PROCEDURE_KEYS } from './Procedure.js';
-import { POD_DRAIN_MARKS } from '../src/model/nodes-view.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { RESUME_KEYS } from './ResumeOffer.js';
+import { RUNS_KEYS } from './Runs.js';
+import { RUN_KEYS } from './RunView.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
 const DRAIN_MARKS = DRAIN_STATES.map((s) => POD_DRAIN_MARKS[s].mark).join('');
@@ -34,9 +35,9 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['home'], section: helpOf('Home', HOME_KEYS) },
   { screens: ['health'], section: helpOf('Health', HEALTH_KEYS) },
   { screens: ['health-cell'], section: helpOf('A health cell in full', HEALTH_CELL_KEYS) },
-  { screens: ['host'], section: helpOf('A host\'s detail', HOST_KEYS) },
+  { screens: ['host'], section: helpOf("A host's detail", HOST_KEYS) },
   { screens: ['nodes'], section: helpOf('Nodes', NODES_KEYS) },
-  { screens: ['node-pods'], section: helpOf('A node\'s pods', NODE_PODS_KEYS) },
+  { screens: ['node-pods'], section: helpOf("A node's pods", NODE_PODS_KEYS) },
   { screens: ['drain'], section: helpOf('Drain', DRAIN_KEYS) },
   { screens: ['resume'], section: helpOf('A run was interrupted', RESUME_KEYS) },
   { screens: ['runs'], section: helpOf('Runs', RUNS_KEYS) },
@@ -91,13 +92,17 @@ export function helpLines(demo = false, screen?: Route['screen']): Line[] {
     { text: 'MARKS', bold: true },
     { text: '  ›            the selected row; ▶ and a double border: the focused pane', indent: ' '.repeat(15) },
     { text: '  name ○       a procedure or check of the guide that is not built yet', indent: ' '.repeat(15) },
-    { text: '  +etcd,node   the host\'s other roles (it is listed under its first role)', indent: ' '.repeat(15) },
+    { text: "  +etcd,node   the host's other roles (it is listed under its first role)", indent: ' '.repeat(15) },
     { text: '  ⚠ WARNING    a problem found in the inventory itself', indent: ' '.repeat(15) },
     { text: '  ✓ ✗          Nodes: Ready / NotReady; SCHED ✓ yes, ✗ no (cordoned: SchedulingDisabled)', indent: ' '.repeat(15) },
     { text: `  ${DRAIN_MARKS.padEnd(13)}Drain, per pod: ${DRAIN_WORDS}`, indent: ' '.repeat(15) },
-    { text: `  ${HEALTH_MARKS} Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply`, indent: ' '.repeat(15) },
+    {
+      text: `  ${HEALTH_MARKS} Health cells: ok, warn, fail, error (could not check), skipped, running, pending; blank: does not apply`,
+      indent: ' '.repeat(15),
+    },
   );
-  if (demo) lines.push({ text: '' }, { text: 'DEMO: this is the built-in simulated cluster; no host is contacted.', tone: 'demo', bold: true });
+  if (demo)
+    lines.push({ text: '' }, { text: 'DEMO: this is the built-in simulated cluster; no host is contacted.', tone: 'demo', bold: true });
   return lines;
 }
 
@@ -105,5 +110,7 @@ export function Help(props: HelpProps) {
   const { demo, screen } = props;
   const { width, height, active } = useScreen(props);
   const here = screenHelp(screen);
-  return <Pager title={here ? `HELP — ${here.title}` : 'HELP'} lines={helpLines(demo, screen)} width={width} height={height} active={active} />;
+  return (
+    <Pager title={here ? `HELP — ${here.title}` : 'HELP'} lines={helpLines(demo, screen)} width={width} height={height} active={active} />
+  );
 }

@@ -1,13 +1,13 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
+import type { Inventory } from '../src/inventory/types.js';
+import { ConnectivityMonitor } from '../src/model/connectivity.js';
+import type { Connectivity } from '../src/transport/types.js';
 import { App, DEMO_LABEL } from './App.js';
 import { Home, SummaryLine } from './Home.js';
 import { FakeHealthRun } from './testing/fake-health.js';
-import { ConnectivityMonitor } from '../src/model/connectivity.js';
-import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
-import type { Inventory } from '../src/inventory/types.js';
-import type { Connectivity } from '../src/transport/types.js';
+import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -19,7 +19,7 @@ function renderApp(inventory: Inventory = testInventory(), size = { columns: 80,
   const runner = new FakeRunner().holdProbes();
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
-  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" {...size} onQuit={() => {}} />);
+  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' {...size} onQuit={() => {}} />);
   const frame = () => stripAnsi(r.lastFrame());
   const press = async (...keys: string[]) => {
     for (const k of keys) {
@@ -41,8 +41,15 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
   await delay();
   let f = frame();
   const order = ['MASTER (2)', 'INFRA (1)', 'NODE (1)', 'LB (1)'].map((h) => f.indexOf(h));
-  assert.ok(order.every((i) => i >= 0), f);
-  assert.deepEqual([...order].sort((a, b) => a - b), order, 'roles in ROLE_ORDER');
+  assert.ok(
+    order.every((i) => i >= 0),
+    f,
+  );
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+    'roles in ROLE_ORDER',
+  );
   assert.match(f, /master-0 \+etcd,node/);
   assert.match(f, /HOSTS \*\.example\.com/);
   assert.equal((f.match(/checking/g) ?? []).length >= 5, true, 'every host checking at first');
@@ -83,7 +90,8 @@ test('procedures are listed under ruled chapter headings; unbuilt ones carry the
   const { frame } = renderApp();
   await delay();
   const f = frame();
-  for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks']) assert.match(f, new RegExp(`[│║]── ${h} ─+[│║]`), h);
+  for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks'])
+    assert.match(f, new RegExp(`[│║]── ${h} ─+[│║]`), h);
   assert.match(f, /PROCEDURES +○ = not built yet[│║]/, 'the legend, at the right end of the title line');
   assert.match(f, / ntp {2,}/, 'built: no mark');
   assert.match(f, /fix-ntp ○/);
@@ -141,7 +149,7 @@ test('Home alone renders states from a snapshot (no App)', () => {
       inventory={inv}
       catalogue={testCatalogue()}
       connectivity={snap}
-      focus="procedures"
+      focus='procedures'
       selected={{ hosts: undefined, procedures: 'etcd-backup' }}
       filter={{ hosts: '', procedures: '' }}
       width={80}
@@ -168,7 +176,12 @@ test('the status line names the host with a problem, and the first of many with 
   // Many problems: the first in the order Home lists the hosts (node-0 before lb-0), and how many more.
   snap.set('lb-0.example.com', { state: 'auth-failed' });
   snap.set('master-1.example.com', { state: 'host-key-changed' });
-  f = line({ connectivity: snap, order: ['master-0.example.com', 'node-0.example.com', 'lb-0.example.com', 'master-1.example.com'], domain: '.example.com', width: 80 });
+  f = line({
+    connectivity: snap,
+    order: ['master-0.example.com', 'node-0.example.com', 'lb-0.example.com', 'master-1.example.com'],
+    domain: '.example.com',
+    width: 80,
+  });
   assert.match(f, /✗ 3 problems: node-0 unreachable \+2 more/);
   assert.ok([...f].length <= 80, f);
 
@@ -180,6 +193,6 @@ test('the status line names the host with a problem, and the first of many with 
   const health = FakeHealthRun.forInventory(inv).getSnapshot();
   f = line({ connectivity: long, health, width: 80 });
   assert.match(f, /✗ 1 problem: a-very-long-application/);
-  assert.match(f, /│ health · \d+$/, "compact counts: symbol and number");
+  assert.match(f, /│ health · \d+$/, 'compact counts: symbol and number');
   assert.ok([...f].length <= 80, f);
 });

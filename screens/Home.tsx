@@ -8,13 +8,25 @@ import { CONNECTIVITY_LABELS, summarize } from '../src/model/connectivity.js';
 import type { Action, Pane } from '../src/model/console-state.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { countStatuses, hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
-import { commonDomain, connectivityProblems, effectiveSelection, problemPhrase, shortName, homeWarnings, hostRows, procedureRows, selectableKeys, type HostRow, type ProcedureRow } from '../src/model/home.js';
+import {
+  commonDomain,
+  connectivityProblems,
+  effectiveSelection,
+  type HostRow,
+  homeWarnings,
+  hostRows,
+  type ProcedureRow,
+  problemPhrase,
+  procedureRows,
+  selectableKeys,
+  shortName,
+} from '../src/model/home.js';
 import { fit, truncate } from '../src/model/text.js';
 import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.js';
 import { ListPane, type PaneRow } from './components/ListPane.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
-import { Txt, type Tone } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
+import { type Tone, Txt } from './theme.js';
 
 /** What the Home keys act on: the App's state (its reducer) and the probes. */
 export interface HomeKeyContext extends GlobalContext {
@@ -28,17 +40,56 @@ type C = HomeKeyContext;
 /** The Home screen's keys (the App feeds them; the state they change is its reducer's). */
 export const HOME_KEYS: Keymap<HomeKeyContext> = [
   // 80 columns hold exactly this footer: r says "probe" (the help says re-probe).
-  { keys: ['tab'], footer: 'pane', description: 'switch between the hosts and procedures panes (the focused one has a double border and ▶)', action: (c) => c.dispatch({ type: 'tab' }) },
-  { keys: ['left', 'right'], label: '← →', description: 'the hosts pane / the procedures pane', action: (c, p) => c.dispatch({ type: 'pane', pane: p.is('left') ? 'hosts' : 'procedures' }) },
-  { keys: ['h'], footer: 'health', description: 'the Health matrix (hosts × checks; starts the checks the first time)', action: (c) => c.dispatch({ type: 'open-health' }) },
-  { keys: ['n'], footer: 'nodes', description: 'the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)', action: (c) => c.dispatch({ type: 'open-nodes' }) },
-  { keys: ['u'], footer: 'runs', description: 'the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)', action: (c) => c.dispatch({ type: 'open-runs' }) },
-  { keys: ['/'], footer: 'filter', description: 'filter the focused list as you type (Enter keeps it, Esc clears it)', action: (c) => c.dispatch({ type: 'open-filter' }) },
-  { keys: [':'], footer: 'jump', description: 'jump to a procedure by id (Tab completes, Enter opens it)', action: (c) => c.dispatch({ type: 'open-jump' }) },
+  {
+    keys: ['tab'],
+    footer: 'pane',
+    description: 'switch between the hosts and procedures panes (the focused one has a double border and ▶)',
+    action: (c) => c.dispatch({ type: 'tab' }),
+  },
+  {
+    keys: ['left', 'right'],
+    label: '← →',
+    description: 'the hosts pane / the procedures pane',
+    action: (c, p) => c.dispatch({ type: 'pane', pane: p.is('left') ? 'hosts' : 'procedures' }),
+  },
+  {
+    keys: ['h'],
+    footer: 'health',
+    description: 'the Health matrix (hosts × checks; starts the checks the first time)',
+    action: (c) => c.dispatch({ type: 'open-health' }),
+  },
+  {
+    keys: ['n'],
+    footer: 'nodes',
+    description: 'the Nodes screen (oc get nodes: status, roles, schedulable, pods, kubelet version)',
+    action: (c) => c.dispatch({ type: 'open-nodes' }),
+  },
+  {
+    keys: ['u'],
+    footer: 'runs',
+    description: 'the Runs screen (past and interrupted runs; Enter on an interrupted one offers to resume it)',
+    action: (c) => c.dispatch({ type: 'open-runs' }),
+  },
+  {
+    keys: ['/'],
+    footer: 'filter',
+    description: 'filter the focused list as you type (Enter keeps it, Esc clears it)',
+    action: (c) => c.dispatch({ type: 'open-filter' }),
+  },
+  {
+    keys: [':'],
+    footer: 'jump',
+    description: 'jump to a procedure by id (Tab completes, Enter opens it)',
+    action: (c) => c.dispatch({ type: 'open-jump' }),
+  },
   { keys: ['r'], footer: 'probe', description: 're-probe the selected host (hosts pane)', action: (c) => c.reprobe(false) },
   { keys: ['R'], description: 're-probe every host', action: (c) => c.reprobe(true) },
-  { keys: ['enter'], description: 'open the selected host or procedure (a built procedure: its parameter form → the plan → the run)', action: (c) => c.dispatch({ type: 'enter' }) },
-  { keys: ['esc'], description: 'clear the focused list\'s filter', action: (c) => c.dispatch({ type: 'back' }) },
+  {
+    keys: ['enter'],
+    description: 'open the selected host or procedure (a built procedure: its parameter form → the plan → the run)',
+    action: (c) => c.dispatch({ type: 'enter' }),
+  },
+  { keys: ['esc'], description: "clear the focused list's filter", action: (c) => c.dispatch({ type: 'back' }) },
   ...movementKeys<C>({ move: (c, delta) => c.dispatch({ type: 'move', delta }), what: 'the selection in the focused list' }),
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
@@ -65,7 +116,8 @@ const SIDE_BY_SIDE_MIN = 70;
 export function hostPaneWidth(rows: readonly HostRow[], domain: string, columns: number, extra = 0, badgeWidth = BADGE_WIDTH): number {
   let longest = 16;
   for (const r of rows) {
-    if (r.kind === 'host') longest = Math.max(longest, shortName(r.host.name, domain).length + (r.otherRoles.length ? r.otherRoles.join(',').length + 2 : 0));
+    if (r.kind === 'host')
+      longest = Math.max(longest, shortName(r.host.name, domain).length + (r.otherRoles.length ? r.otherRoles.join(',').length + 2 : 0));
   }
   const needed = 2 + longest + 1 + badgeWidth + 2 + extra;
   return Math.max(Math.min(needed, columns - 30), Math.min(40, columns - 30));
@@ -82,7 +134,16 @@ function VerdictCell({ health, host, inverse }: { health: HealthSnapshot | undef
   const v = health ? hostVerdict(health, host) : undefined;
   if (!v) return <Text inverse={inverse}>{' '.repeat(VERDICT_WIDTH)}</Text>;
   const label = STATUS_LABELS[v.worst];
-  const word = v.worst === 'pending' ? 'wait' : v.worst === 'running' ? 'run' : v.worst === 'skipped' ? 'skip' : v.worst === 'error' ? 'err' : label.word;
+  const word =
+    v.worst === 'pending'
+      ? 'wait'
+      : v.worst === 'running'
+        ? 'run'
+        : v.worst === 'skipped'
+          ? 'skip'
+          : v.worst === 'error'
+            ? 'err'
+            : label.word;
   return (
     <Txt tone={label.tone} bold={v.worst === 'fail' || v.worst === 'error' || v.worst === 'warn'} inverse={inverse}>
       {fit(` ${label.symbol} ${v.counts[v.worst]} ${word}`, VERDICT_WIDTH)}
@@ -112,7 +173,7 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
         key: row.key,
         selectable: false,
         render: ({ width }) => (
-          <Txt bold wrap="truncate">
+          <Txt bold wrap='truncate'>
             {fit(`${row.label.toUpperCase()} (${row.count})`, width)}
           </Txt>
         ),
@@ -127,7 +188,7 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
         const nameWidth = Math.max(4, width - badge - 1 - (health ? VERDICT_WIDTH : 0));
         return (
           <>
-            <Txt inverse={inv} bold={selected} wrap="truncate">
+            <Txt inverse={inv} bold={selected} wrap='truncate'>
               {`${fit(marker(selected) + shortName(row.host.name, domain) + extra, nameWidth)} `}
             </Txt>
             <Box width={badge} flexShrink={0}>
@@ -156,7 +217,7 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
         selectable: false,
         // A heading, not an item: ruled, flush left, never under the cursor (not selectable).
         render: ({ width }) => (
-          <Text wrap="truncate">
+          <Text wrap='truncate'>
             <Txt dim>{'── '}</Txt>
             <Txt bold>{truncate(row.label, Math.max(1, width - 4))}</Txt>
             <Txt dim>{` ${'─'.repeat(Math.max(0, width - 4 - [...row.label].length))}`}</Txt>
@@ -174,7 +235,7 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
         // when the pane is wide, right after the id when it is narrow
         const text = width >= 50 ? `${marker(selected)}${fit(id, 27)} ${e.title}` : `${marker(selected)}${id}  ${e.title}`;
         return (
-          <Txt inverse={selected && focused} bold={selected} dim={!e.built && !selected} wrap="truncate">
+          <Txt inverse={selected && focused} bold={selected} dim={!e.built && !selected} wrap='truncate'>
             {fit(text, width)}
           </Txt>
         );
@@ -200,11 +261,13 @@ function healthSegs(health: HealthSnapshot, compact: boolean): Seg[] {
   if (parts.length === 0) return [...head, { text: ` ✓ all ${c.ok + c.skipped} ok`, tone: 'ok' }];
   return [
     ...head,
-    ...parts.map((s): Seg => ({
-      text: ` ${STATUS_LABELS[s].symbol} ${c[s]}${compact ? '' : ` ${STATUS_LABELS[s].word}`}`,
-      tone: STATUS_LABELS[s].tone,
-      bold: s === 'fail' || s === 'error',
-    })),
+    ...parts.map(
+      (s): Seg => ({
+        text: ` ${STATUS_LABELS[s].symbol} ${c[s]}${compact ? '' : ` ${STATUS_LABELS[s].word}`}`,
+        tone: STATUS_LABELS[s].tone,
+        bold: s === 'fail' || s === 'error',
+      }),
+    ),
   ];
 }
 
@@ -214,7 +277,19 @@ function healthSegs(health: HealthSnapshot, compact: boolean): Seg[] {
  * `width`, the hint is shortened, then dropped; with health counts, the state word goes before
  * the health words; at last the name is cut.
  */
-export function SummaryLine({ connectivity, health, order = [], domain = '', width = 80 }: { connectivity: ConnectivitySnapshot; health?: HealthSnapshot; order?: readonly string[]; domain?: string; width?: number }) {
+export function SummaryLine({
+  connectivity,
+  health,
+  order = [],
+  domain = '',
+  width = 80,
+}: {
+  connectivity: ConnectivitySnapshot;
+  health?: HealthSnapshot;
+  order?: readonly string[];
+  domain?: string;
+  width?: number;
+}) {
   const s = summarize(connectivity);
   const problems = connectivityProblems(connectivity, order, domain);
   const base: Seg[] = [{ text: `hosts ${s.total}`, bold: true }, { text: ' · ' }, { text: `✓ ok ${s.ok}`, tone: 'ok' }, { text: ' · ' }];
@@ -243,7 +318,7 @@ export function SummaryLine({ connectivity, health, order = [], domain = '', wid
     chosen = line(problemSeg({ word: false, nameWidth: Math.max(4, width - rest) }), last);
   }
   return (
-    <Text wrap="truncate">
+    <Text wrap='truncate'>
       {chosen.map((seg, i) => (
         <Txt key={i} tone={seg.tone} bold={seg.bold} dim={seg.dim}>
           {seg.text}
@@ -260,7 +335,7 @@ export function WarningLines({ warnings, max }: { warnings: string[]; max: numbe
   return (
     <>
       {shown.map((w, i) => (
-        <Txt key={i} tone="warn" bold wrap="truncate">
+        <Txt key={i} tone='warn' bold wrap='truncate'>
           {`⚠ WARNING: ${w}${i === shown.length - 1 && rest > 0 ? ` (+${rest} more)` : ''}`}
         </Txt>
       ))}
@@ -307,7 +382,7 @@ export function Home(props: HomeProps) {
   );
   const procs = (
     <ListPane
-      title="PROCEDURES"
+      title='PROCEDURES'
       legend={[`${NOT_BUILT_MARK} = not built yet`, `${NOT_BUILT_MARK} = not built`]}
       legendRight
       focused={focus === 'procedures'}
@@ -320,7 +395,7 @@ export function Home(props: HomeProps) {
     />
   );
   return (
-    <Box flexDirection="column" width={width} height={height}>
+    <Box flexDirection='column' width={width} height={height}>
       <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
       <WarningLines warnings={warnings} max={2} />
       <Box flexDirection={side ? 'row' : 'column'}>

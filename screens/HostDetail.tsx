@@ -1,11 +1,11 @@
 // One host: where it is, how we log in, its roles and groups, and its connectivity with what to do.
 import type { Host } from '../src/inventory/types.js';
-import type { Connectivity } from '../src/transport/types.js';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
-import { Pager, type Line } from './components/Pager.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import type { Connectivity } from '../src/transport/types.js';
+import { type Line, Pager } from './components/Pager.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 
 export interface HostDetailProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   host: Host;
@@ -18,15 +18,19 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
   const c = connectivity ?? { state: 'checking' as const };
   const label = CONNECTIVITY_LABELS[c.state];
   const tone = label.tone === 'busy' ? undefined : label.tone;
-  const lines: Line[] = [
-    { text: `Connection: ${label.symbol} ${label.word}`, tone, bold: true },
-  ];
+  const lines: Line[] = [{ text: `Connection: ${label.symbol} ${label.word}`, tone, bold: true }];
   if (c.reason) lines.push({ text: `Reason: ${c.reason}`, indent: '        ' });
   if (c.state !== 'ok') {
     lines.push({ text: `What to do: ${c.hint ?? label.action}`, tone, indent: '            ' });
   }
   const verdict = health ? hostVerdict(health, host.name) : undefined;
-  if (verdict) lines.push({ text: `Health:   ${verdict.text}   (h at Home: the matrix)`, tone: STATUS_LABELS[verdict.worst].tone, bold: true, indent: '          ' });
+  if (verdict)
+    lines.push({
+      text: `Health:   ${verdict.text}   (h at Home: the matrix)`,
+      tone: STATUS_LABELS[verdict.worst].tone,
+      bold: true,
+      indent: '          ',
+    });
   lines.push(
     { text: '' },
     { text: `Name:     ${host.name}` },
@@ -43,5 +47,7 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
 export function HostDetail(props: HostDetailProps) {
   const { host, connectivity, health } = props;
   const { width, height, active } = useScreen(props);
-  return <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity, health)} width={width} height={height} active={active} />;
+  return (
+    <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity, health)} width={width} height={height} active={active} />
+  );
 }

@@ -1,16 +1,17 @@
 // The pods on one node: namespace, name, status, owner (kind and name: DC, RC, RS, DS, StatefulSet,
 // Job, bare, static) and whether it keeps local data in an emptyDir — what a drain will meet. The
 // selected pod in full under the list. Read when the screen opens; r reads again. Its keys: NODE_PODS_KEYS.
-import { useEffect, useRef, type ReactNode } from 'react';
+
 import { Box, Text } from 'ink';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
-import type { NodesControl } from './hooks/useNodes.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
+import { useLatestState } from './hooks/useKeys.js';
+import type { NodesControl } from './hooks/useNodes.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
 
 export interface NodePodsProps extends ScreenFrameProps {
   node: string;
@@ -31,8 +32,12 @@ type C = NodePodsKeyContext;
 
 /** The keys of a node's pods (the list has no other mode). */
 export const NODE_PODS_KEYS: Keymap<NodePodsKeyContext> = [
-  ...movementKeys<C>({ move: (c, d) => c.select(moveSelection(c.keys, effectiveSelection(c.keys, c.selected), d)), what: 'the selected pod', footer: ['↑↓', 'move'] }),
-  { keys: ['r'], footer: 'refresh', description: 'read the node\'s pods again', action: (c) => c.refresh() },
+  ...movementKeys<C>({
+    move: (c, d) => c.select(moveSelection(c.keys, effectiveSelection(c.keys, c.selected), d)),
+    what: 'the selected pod',
+    footer: ['↑↓', 'move'],
+  }),
+  { keys: ['r'], footer: 'refresh', description: "read the node's pods again", action: (c) => c.refresh() },
   { keys: ['esc'], footer: 'nodes', description: 'back to the Nodes list (on the node it came from)', action: (c) => c.onBack() },
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
@@ -83,11 +88,11 @@ export function NodePods(props: NodePodsProps) {
   if (!data?.pods) {
     body = data?.error ? (
       <>
-        <Txt tone="bad" bold wrap="wrap">{`✗ Could not list the pods on ${node}: ${data.error}`}</Txt>
+        <Txt tone='bad' bold wrap='wrap'>{`✗ Could not list the pods on ${node}: ${data.error}`}</Txt>
         <Txt dim>r tries again · Esc back to the nodes</Txt>
       </>
     ) : (
-      <Txt tone="busy">{`… reading the pods: oc get pods --all-namespaces --field-selector spec.nodeName=${node}`}</Txt>
+      <Txt tone='busy'>{`… reading the pods: oc get pods --all-namespaces --field-selector spec.nodeName=${node}`}</Txt>
     );
   } else if (rows.length === 0) {
     body = <Txt dim>No pod on this node.</Txt>;
@@ -98,7 +103,7 @@ export function NodePods(props: NodePodsProps) {
       const gap = ' '.repeat(table.sep);
       return (
         <Box key={r.key} width={width} height={1}>
-          <Text wrap="truncate">
+          <Text wrap='truncate'>
             <Txt bold={on} inverse={on}>{`${on ? '›' : ' '} ${ns}${gap}${name}${gap}`}</Txt>
             <Txt bold={on || !!r.tone} inverse={on} tone={on ? undefined : r.tone}>
               {status}
@@ -112,29 +117,37 @@ export function NodePods(props: NodePodsProps) {
       );
     });
   }
-  const note = data?.error && data.pods ? { text: `✗ Could not read the pods again: ${data.error}`, tone: 'bad' as const } : data?.loading && data.pods ? { text: '… reading the pods again', tone: 'busy' as const } : { text: 'emptyDir: its data goes with the pod · bare: nothing recreates it · r refresh' };
+  const note =
+    data?.error && data.pods
+      ? { text: `✗ Could not read the pods again: ${data.error}`, tone: 'bad' as const }
+      : data?.loading && data.pods
+        ? { text: '… reading the pods again', tone: 'busy' as const }
+        : { text: 'emptyDir: its data goes with the pod · bare: nothing recreates it · r refresh' };
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Txt bold wrap="truncate">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
+      <Txt bold wrap='truncate'>
         {`PODS ON ${node}${range}`}
       </Txt>
-      <Txt wrap="truncate">{summary || ' '}</Txt>
-      <Txt dim wrap="truncate">
+      <Txt wrap='truncate'>{summary || ' '}</Txt>
+      <Txt dim wrap='truncate'>
         {`  ${table.header}`}
       </Txt>
-      <Box flexDirection="column" height={listHeight} overflow="hidden">
+      <Box flexDirection='column' height={listHeight} overflow='hidden'>
         {body}
       </Box>
-      <Txt dim wrap="truncate">
+      <Txt dim wrap='truncate'>
         {'─'.repeat(Math.max(1, width))}
       </Txt>
-      {(sel ? wrapRows(podDetail(sel.pod), width, 2) : [' ', ' ']).concat(' ').slice(0, 2).map((d, i) => (
-        <Txt key={i} bold={i === 0} wrap="truncate">
-          {d}
-        </Txt>
-      ))}
-      <Txt tone={note.tone} wrap="truncate">
+      {(sel ? wrapRows(podDetail(sel.pod), width, 2) : [' ', ' '])
+        .concat(' ')
+        .slice(0, 2)
+        .map((d, i) => (
+          <Txt key={i} bold={i === 0} wrap='truncate'>
+            {d}
+          </Txt>
+        ))}
+      <Txt tone={note.tone} wrap='truncate'>
         {note.text}
       </Txt>
     </Box>

@@ -1,11 +1,12 @@
 // The Nodes screen against the DEMO cluster through a real NodesService (screens/testing/demo-nodes.tsx):
 // the list at 80×24, a node's pods, cordon / uncordon, and the drain options modal with its --force gate.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import { APP0, APP1, renderNodesApp } from './testing/demo-nodes.js';
-import { fits } from './testing/run-app.js';
 import { waitFor } from './testing/fixtures.js';
+import { fits } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
@@ -48,7 +49,11 @@ test('n opens Nodes from Home: every DEMO node at 80×24 with status, roles, sch
     const short = n.name.replace('.demo.example.com', '');
     const status = `${n.ready === 'Ready' ? '✓ Ready' : '✗ NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`;
     const sched = n.schedulable ? '✓ yes' : '✗ no';
-    assert.match(row(f, short), new RegExp(`${short} +${status} +${n.roles.join(',')} +${sched} +${n.pods} +v1\\.10\\.0\\+b81c8f8$`), short);
+    assert.match(
+      row(f, short),
+      new RegExp(`${short} +${status} +${n.roles.join(',')} +${sched} +${n.pods} +v1\\.10\\.0\\+b81c8f8$`),
+      short,
+    );
   }
   // the selected node in full under the list, with the keys in the footer
   assert.match(f, /^› app-node-0 /m);
@@ -61,7 +66,7 @@ test('n opens Nodes from Home: every DEMO node at 80×24 with status, roles, sch
   assert.match(a.frame(), /▶ HOSTS/);
 });
 
-test('Enter shows the node\'s pods: namespace, name, status, owner kind and emptyDir; Esc back keeps the selection', async () => {
+test("Enter shows the node's pods: namespace, name, status, owner kind and emptyDir; Esc back keeps the selection", async () => {
   const a = app();
   await openNodes(a);
   await a.press('\r');
@@ -77,7 +82,10 @@ test('Enter shows the node\'s pods: namespace, name, status, owner kind and empt
   assert.match(f, /myproject +nightly-report-\S+ +Succeeded +Job nightly-\S+ +-/);
   assert.match(f, /openshift-sdn +sdn-\w{5} +Running +DS sdn +-/);
   assert.match(f, /openshift-node +sync-\w{5} +Running +DS sync +-/);
-  assert.match(flat(f), /myproject\/cache-\w{5} · owner ReplicationController cache · ready · \d restarts? · emptyDir: its local data is lost when it goes/);
+  assert.match(
+    flat(f),
+    /myproject\/cache-\w{5} · owner ReplicationController cache · ready · \d restarts? · emptyDir: its local data is lost when it goes/,
+  );
   await a.press('j');
   assert.match(a.frame(), /myproject\/debug-shell · bare: no controller recreates it/);
   await a.press(ESC);
@@ -122,7 +130,13 @@ test('/ filters the list by name, role or status; Esc clears the filter', async 
   await a.press('/', 'infra');
   let f = a.frame();
   assert.match(f, /NODES \/infra█/);
-  assert.deepEqual(f.split('\n').filter((l) => /^[› ] \S+-\S+ +[✓✗]/.test(l)).map((l) => l.slice(2).split(' ')[0]), ['infra-node-0', 'infra-node-1', 'infra-node-2']);
+  assert.deepEqual(
+    f
+      .split('\n')
+      .filter((l) => /^[› ] \S+-\S+ +[✓✗]/.test(l))
+      .map((l) => l.slice(2).split(' ')[0]),
+    ['infra-node-0', 'infra-node-1', 'infra-node-2'],
+  );
   await a.press('\r', ESC);
   await a.press('/', 'NotReady', '\r');
   f = a.frame();
@@ -147,7 +161,10 @@ test('d opens the drain options: ignore daemonsets on, the rest off; what they m
   assert.match(f, /grace period +\[ {2}\] +s {2}empty: each pod's own/);
   assert.match(f, /timeout +\[ 300 \] +s {2}empty: none/, 'the procedures’ drain timeout by default');
   assert.match(f, new RegExp(`\\$ oc adm drain ${APP0} --ignore-daemonsets +║`));
-  assert.match(flat(f), /the drain cordons the node, then refuses and evicts nothing: cache-\w{5} needs --delete-local-data, debug-shell needs --force\./);
+  assert.match(
+    flat(f),
+    /the drain cordons the node, then refuses and evicts nothing: cache-\w{5} needs --delete-local-data, debug-shell needs --force\./,
+  );
   assert.doesNotMatch(f, /type the node name/, 'no typed name without --force');
   assert.match(f, /Space toggle {2}Enter start the drain {2}Esc cancel/);
   // moving and toggling changes the command shown
@@ -192,7 +209,10 @@ test('--force lists the bare pods lost for good and wants the node name typed ex
   assert.deepEqual(a.runner.drains(), [`oc adm drain ${APP0} --ignore-daemonsets --force --timeout=300s`]);
   f = a.frame();
   assert.match(f, /DRAIN app-node-0\.demo\.example\.com ✗ REFUSED: nothing evicted/);
-  assert.match(flat(f), /■ Drain refused, nothing evicted: myproject\/cache-\w{5} needs an option \(--delete-local-data\)\. app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/);
+  assert.match(
+    flat(f),
+    /■ Drain refused, nothing evicted: myproject\/cache-\w{5} needs an option \(--delete-local-data\)\. app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/,
+  );
   assert.match(f, /myproject\/cache-\w{5} +RC cache +✗ blocked: needs --delete-local-data/);
   assert.equal(fits(f), undefined);
 });
@@ -208,7 +228,7 @@ test('without a NodesService the Nodes screen says node operations are not avail
   assert.match(a.frame(), /▶ HOSTS/);
 });
 
-test('? on Nodes lists the Nodes screen\'s keys first, then those of every screen; ? again is back on Nodes', async () => {
+test("? on Nodes lists the Nodes screen's keys first, then those of every screen; ? again is back on Nodes", async () => {
   const a = app();
   await openNodes(a);
   await a.press('j', '?');
@@ -220,10 +240,23 @@ test('? on Nodes lists the Nodes screen\'s keys first, then those of every scree
   const here = at(/KEYS HERE: NODES/);
   assert.ok(here >= 0 && here < 4, 'the Nodes keys open the page');
   // the Nodes keys in the order the screen declares them, each with what it does
-  const order = [/^║? *Enter +the selected node's pods/, /^║? *c +cordon the selected node/, /^║? *u +uncordon the selected node/, /^║? *d +drain the selected node/, /^║? *r +read the nodes again/, /^║? *\/ +filter the list/, /^║? *Esc +clear the filter; without one, back to Home/, /^║? *j k ↓ ↑ +move the selection/];
+  const order = [
+    /^║? *Enter +the selected node's pods/,
+    /^║? *c +cordon the selected node/,
+    /^║? *u +uncordon the selected node/,
+    /^║? *d +drain the selected node/,
+    /^║? *r +read the nodes again/,
+    /^║? *\/ +filter the list/,
+    /^║? *Esc +clear the filter; without one, back to Home/,
+    /^║? *j k ↓ ↑ +move the selection/,
+  ];
   const found = order.map(at);
   for (const [i, n] of found.entries()) assert.ok(n > here, `${order[i]} on the first page`);
-  assert.deepEqual([...found].sort((x, y) => x - y), found, 'in the declared order');
+  assert.deepEqual(
+    [...found].sort((x, y) => x - y),
+    found,
+    'in the declared order',
+  );
   assert.doesNotMatch(f.split('KEYS HERE')[1]!.split(/j k ↓ ↑/)[0]!, /KEYS ON EVERY SCREEN/, 'the global keys come after');
   await a.press('G');
   assert.match(a.frame(), /⚠ WARNING/, 'the rest of the page is still there');
@@ -231,7 +264,7 @@ test('? on Nodes lists the Nodes screen\'s keys first, then those of every scree
   assert.match(a.frame(), /^› app-node-1 /m, 'back on Nodes, on the node it was on');
 });
 
-test('a node\'s pods: the footer as before; g / G to the ends; ? lists the keys of the pods first', async () => {
+test("a node's pods: the footer as before; g / G to the ends; ? lists the keys of the pods first", async () => {
   const a = app();
   await openNodes(a);
   await a.press('\r');
@@ -245,7 +278,7 @@ test('a node\'s pods: the footer as before; g / G to the ends; ? lists the keys 
   await a.press('?');
   const f = a.frame();
   assert.match(f, /HELP — A node's pods/);
-  assert.ok(f.indexOf('KEYS HERE: A NODE\'S PODS') >= 0 && f.indexOf('KEYS HERE') < f.indexOf('read the node\'s pods again'));
+  assert.ok(f.indexOf("KEYS HERE: A NODE'S PODS") >= 0 && f.indexOf('KEYS HERE') < f.indexOf("read the node's pods again"));
   await a.press('?');
   assert.match(a.frame(), new RegExp(`PODS ON ${APP0}`));
 });

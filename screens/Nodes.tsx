@@ -3,14 +3,16 @@
 // c / u cordon and uncordon, Enter opens the node's pods, d opens the drain options (DrainModal), r reads
 // the list again, / filters; every key once, in NODES_KEYS, which gives the handler, the footer and the
 // Nodes part of the `?` page. Renders what the NodesControl holds; never runs anything itself.
-import { useEffect, useRef, type ReactNode } from 'react';
+
 import { Box, Text } from 'ink';
-import type { DrainOptions } from '../src/nodes/drain.js';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { commonDomain, scrollOffset } from '../src/model/home.js';
 import {
+  type DrainForm,
   initialDrainForm,
   initialNodesView,
   moveNode,
+  type NodesView,
   nodeCells,
   nodeDetail,
   nodeRows,
@@ -21,17 +23,16 @@ import {
   selectedNode,
   submitDrainForm,
   wrapRows,
-  type DrainForm,
-  type NodesView,
 } from '../src/model/nodes-view.js';
 import { truncate } from '../src/model/text.js';
+import type { DrainOptions } from '../src/nodes/drain.js';
 import { DrainModal } from './components/DrainModal.js';
-import type { NodesControl } from './hooks/useNodes.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
-import { Txt, type Tone } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { useLatestState } from './hooks/useKeys.js';
+import type { NodesControl } from './hooks/useNodes.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
+import { type Tone, Txt } from './theme.js';
 
 export interface NodesProps extends ScreenFrameProps {
   nodes: NodesControl;
@@ -81,14 +82,21 @@ const moveBy = (c: C, delta: number) => setView(c, { selected: moveNode(c.rows, 
 /** The selected node, or a note saying why there is none (and undefined). */
 function selected(c: C) {
   const sel = selectedNode(c.rows, c.local.view.selected);
-  if (!sel) c.set({ note: { text: c.data.list ? 'No node selected (the list is empty; Esc clears the filter).' : 'The nodes are not read yet (r reads them).', tone: 'warn' } });
+  if (!sel)
+    c.set({
+      note: {
+        text: c.data.list ? 'No node selected (the list is empty; Esc clears the filter).' : 'The nodes are not read yet (r reads them).',
+        tone: 'warn',
+      },
+    });
   return sel?.node;
 }
 
 function setSchedulable(c: C, schedulable: boolean) {
   const node = selected(c);
   if (!node) return;
-  if (c.data.busy.has(node.name)) return c.set({ note: { text: `${node.name}: the last ${c.data.busy.get(node.name)} has not answered yet.`, tone: 'warn' } });
+  if (c.data.busy.has(node.name))
+    return c.set({ note: { text: `${node.name}: the last ${c.data.busy.get(node.name)} has not answered yet.`, tone: 'warn' } });
   const why = schedulableRefusal(node, schedulable);
   if (why) return c.set({ note: { text: why } });
   c.nodes.clearNote();
@@ -103,19 +111,32 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
     keys: ['enter'],
     when: inList,
     footer: 'pods',
-    description: 'the selected node\'s pods (owner kind, emptyDir: what a drain meets)',
+    description: "the selected node's pods (owner kind, emptyDir: what a drain meets)",
     action: (c) => {
       const node = selected(c);
       if (node) c.onOpenPods(node.name);
     },
   },
-  { keys: ['c'], when: inList, footer: 'cordon', description: 'cordon the selected node: no new pods on it (oc adm manage-node --schedulable=false)', action: (c) => setSchedulable(c, false) },
-  { keys: ['u'], when: inList, footer: 'uncordon', description: 'uncordon the selected node (oc adm manage-node --schedulable=true)', action: (c) => setSchedulable(c, true) },
+  {
+    keys: ['c'],
+    when: inList,
+    footer: 'cordon',
+    description: 'cordon the selected node: no new pods on it (oc adm manage-node --schedulable=false)',
+    action: (c) => setSchedulable(c, false),
+  },
+  {
+    keys: ['u'],
+    when: inList,
+    footer: 'uncordon',
+    description: 'uncordon the selected node (oc adm manage-node --schedulable=true)',
+    action: (c) => setSchedulable(c, true),
+  },
   {
     keys: ['d'],
     when: inList,
     footer: 'drain',
-    description: 'drain the selected node: an options form first (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly. While a drain runs: show it',
+    description:
+      'drain the selected node: an options form first (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly. While a drain runs: show it',
     action: (c) => {
       if (c.activeDrain) return c.onShowDrain();
       const node = selected(c);
@@ -134,7 +155,13 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
       c.set({ note: { text: 'Reading the nodes again…' } });
     },
   },
-  { keys: ['/'], when: inList, footer: 'filter', description: 'filter the list by name, role or status as you type (Enter keeps it, Esc clears it)', action: (c) => setView(c, { filtering: true }) },
+  {
+    keys: ['/'],
+    when: inList,
+    footer: 'filter',
+    description: 'filter the list by name, role or status as you type (Enter keeps it, Esc clears it)',
+    action: (c) => setView(c, { filtering: true }),
+  },
   {
     keys: ['esc'],
     when: inList,
@@ -150,11 +177,41 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
   quitKey<C>({ when: inList }),
   ...movementKeys<C>({ when: inList, move: moveBy, what: 'the selection' }),
   // the filter prompt (/)
-  { keys: ['enter'], when: filtering, footer: 'keep filter', description: 'filter: keep it and go back to the list', action: (c) => setView(c, { filtering: false }) },
-  { keys: ['esc'], when: filtering, footer: 'clear', description: 'filter: clear it', action: (c) => setView(c, { filtering: false, filter: '' }) },
-  { keys: ['up', 'down'], label: '↑ ↓', footerLabel: '↑↓', when: filtering, footer: 'move', description: 'filter: move in the list while typing', action: (c, p) => moveBy(c, p.is('down') ? 1 : -1) },
-  { keys: ['backspace'], when: filtering, description: 'filter: delete a character', action: (c) => setView(c, { filter: [...c.local.view.filter].slice(0, -1).join('') }) },
-  { keys: ['text'], when: filtering, description: 'filter: by name, role or status, as you type', action: (c, p) => setView(c, { filter: c.local.view.filter + p.text }) },
+  {
+    keys: ['enter'],
+    when: filtering,
+    footer: 'keep filter',
+    description: 'filter: keep it and go back to the list',
+    action: (c) => setView(c, { filtering: false }),
+  },
+  {
+    keys: ['esc'],
+    when: filtering,
+    footer: 'clear',
+    description: 'filter: clear it',
+    action: (c) => setView(c, { filtering: false, filter: '' }),
+  },
+  {
+    keys: ['up', 'down'],
+    label: '↑ ↓',
+    footerLabel: '↑↓',
+    when: filtering,
+    footer: 'move',
+    description: 'filter: move in the list while typing',
+    action: (c, p) => moveBy(c, p.is('down') ? 1 : -1),
+  },
+  {
+    keys: ['backspace'],
+    when: filtering,
+    description: 'filter: delete a character',
+    action: (c) => setView(c, { filter: [...c.local.view.filter].slice(0, -1).join('') }),
+  },
+  {
+    keys: ['text'],
+    when: filtering,
+    description: 'filter: by name, role or status, as you type',
+    action: (c, p) => setView(c, { filter: c.local.view.filter + p.text }),
+  },
   // the drain options form (d)
   {
     keys: ['up', 'down', 'tab', 'shift-tab'],
@@ -165,8 +222,22 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
     description: 'drain form: the next / previous option',
     action: (c, p) => formAct(c, { type: 'move', delta: p.is('up', 'shift-tab') ? -1 : 1 }),
   },
-  { keys: ['space'], when: inForm, footer: 'toggle', footerWhen: (c) => !formText(c), description: 'drain form: turn the option on / off', action: (c) => formAct(c, { type: 'toggle' }) },
-  { keys: ['text'], when: inForm, footer: 'the value', footerWhen: formText, description: 'drain form: the grace period, the timeout, or the node name that confirms --force', action: (c, p) => formAct(c, { type: 'text', text: p.text }) },
+  {
+    keys: ['space'],
+    when: inForm,
+    footer: 'toggle',
+    footerWhen: (c) => !formText(c),
+    description: 'drain form: turn the option on / off',
+    action: (c) => formAct(c, { type: 'toggle' }),
+  },
+  {
+    keys: ['text'],
+    when: inForm,
+    footer: 'the value',
+    footerWhen: formText,
+    description: 'drain form: the grace period, the timeout, or the node name that confirms --force',
+    action: (c, p) => formAct(c, { type: 'text', text: p.text }),
+  },
   {
     keys: ['enter'],
     when: inForm,
@@ -176,24 +247,40 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
       const f = c.local.form!;
       const pods = c.data.pods.get(f.node);
       // The typed name confirms the list of bare pods shown: it must be there first.
-      if (f.force && (!pods || pods.loading)) return c.set({ form: { ...f, error: 'Still reading the pods: the bare pods --force deletes are listed first.' } });
+      if (f.force && (!pods || pods.loading))
+        return c.set({ form: { ...f, error: 'Still reading the pods: the bare pods --force deletes are listed first.' } });
       const r = submitDrainForm(f);
       if (!r.options) return c.set({ form: r.form });
       const err = c.onDrain(r.options);
       return err ? c.set({ form: { ...r.form, error: err } }) : c.set({ form: undefined });
     },
   },
-  { keys: ['esc'], when: inForm, footer: 'cancel', description: 'drain form: cancel (nothing is started)', action: (c) => c.set({ form: undefined, note: { text: `Drain of ${c.local.form!.node} not started.` } }) },
+  {
+    keys: ['esc'],
+    when: inForm,
+    footer: 'cancel',
+    description: 'drain form: cancel (nothing is started)',
+    action: (c) => c.set({ form: undefined, note: { text: `Drain of ${c.local.form!.node} not started.` } }),
+  },
   { keys: ['backspace'], when: inForm, description: 'drain form: delete a character', action: (c) => formAct(c, { type: 'backspace' }) },
   { keys: ['ctrl-u'], when: inForm, description: 'drain form: clear the field', action: (c) => formAct(c, { type: 'clear' }) },
   // without node operations
-  { keys: ['esc'], when: unavailable, footer: 'back', description: 'without node operations (no oc runner): back to Home', action: (c) => c.onBack() },
+  {
+    keys: ['esc'],
+    when: unavailable,
+    footer: 'back',
+    description: 'without node operations (no oc runner): back to Home',
+    action: (c) => c.onBack(),
+  },
   helpKey<C>({ when: unavailable, footer: 'help' }),
   quitKey<C>({ when: unavailable, footer: 'quit' }),
 ];
 
 /** The list's footer, for the App to show until the screen hands its own (the same entries). */
-export const NODES_LIST_FOOTER: FooterKeys = footerOf(NODES_KEYS, { available: true, local: { view: initialNodesView() } } as NodesKeyContext);
+export const NODES_LIST_FOOTER: FooterKeys = footerOf(NODES_KEYS, {
+  available: true,
+  local: { view: initialNodesView() },
+} as NodesKeyContext);
 
 function clock(d: Date): string {
   return d.toTimeString().slice(0, 8);
@@ -245,9 +332,11 @@ export function Nodes(props: NodesProps) {
 
   if (!nodes.available) {
     return (
-      <Box flexDirection="column" width={width} height={height}>
-        <Txt tone="warn" bold wrap="wrap">
-          {'! Node operations are not available in this console (no oc runner was given to it). Use oc adm manage-node / oc adm drain from the shell instead.'}
+      <Box flexDirection='column' width={width} height={height}>
+        <Txt tone='warn' bold wrap='wrap'>
+          {
+            '! Node operations are not available in this console (no oc runner was given to it). Use oc adm manage-node / oc adm drain from the shell instead.'
+          }
         </Txt>
         <Txt dim>Esc back to Home.</Txt>
       </Box>
@@ -258,8 +347,16 @@ export function Nodes(props: NodesProps) {
     const node = list.find((n) => n.name === form.node);
     const pods = data.pods.get(form.node);
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
-        <DrainModal form={form} node={node} pods={pods?.loading ? undefined : pods?.pods} podsError={pods?.loading ? undefined : pods?.error} oc={nodes.oc} width={width} height={height} />
+      <Box flexDirection='column' width={width} height={height} overflow='hidden'>
+        <DrainModal
+          form={form}
+          node={node}
+          pods={pods?.loading ? undefined : pods?.pods}
+          podsError={pods?.loading ? undefined : pods?.error}
+          oc={nodes.oc}
+          width={width}
+          height={height}
+        />
       </Box>
     );
   }
@@ -271,9 +368,16 @@ export function Nodes(props: NodesProps) {
   const note: { text: string; tone?: Tone; bold?: boolean } = local.note
     ? local.note
     : busy
-      ? { text: `… ${busy === 'cordon' ? 'cordoning' : 'uncordoning'} ${sel!.node.name}: oc adm manage-node ${sel!.node.name} --schedulable=${busy === 'uncordon'}`, tone: 'busy' }
+      ? {
+          text: `… ${busy === 'cordon' ? 'cordoning' : 'uncordoning'} ${sel!.node.name}: oc adm manage-node ${sel!.node.name} --schedulable=${busy === 'uncordon'}`,
+          tone: 'busy',
+        }
       : data.note
-        ? { text: `${data.note.tone === 'ok' ? '✓' : '✗'} ${data.note.text}`, tone: data.note.tone === 'ok' ? 'ok' : 'bad', bold: data.note.tone === 'bad' }
+        ? {
+            text: `${data.note.tone === 'ok' ? '✓' : '✗'} ${data.note.text}`,
+            tone: data.note.tone === 'ok' ? 'ok' : 'bad',
+            bold: data.note.tone === 'bad',
+          }
         : data.error && data.list
           ? { text: `✗ Could not read the nodes again: ${data.error}`, tone: 'bad' }
           : activeDrain
@@ -302,14 +406,16 @@ export function Nodes(props: NodesProps) {
   if (!data.list) {
     body = data.error ? (
       <>
-        <Txt tone="bad" bold wrap="wrap">{`✗ Could not read the nodes: ${data.error}`}</Txt>
+        <Txt tone='bad' bold wrap='wrap'>{`✗ Could not read the nodes: ${data.error}`}</Txt>
         <Txt dim>r tries again · Esc back to Home</Txt>
       </>
     ) : (
-      <Txt tone="busy">… reading the nodes: oc get nodes -o json</Txt>
+      <Txt tone='busy'>… reading the nodes: oc get nodes -o json</Txt>
     );
   } else if (rows.length === 0) {
-    body = <Txt dim>{local.view.filter ? `No node matches "${local.view.filter}" (Esc clears the filter).` : 'oc get nodes lists no node.'}</Txt>;
+    body = (
+      <Txt dim>{local.view.filter ? `No node matches "${local.view.filter}" (Esc clears the filter).` : 'oc get nodes lists no node.'}</Txt>
+    );
   } else {
     body = shown.map((r) => {
       const on = r.key === sel?.key;
@@ -318,7 +424,7 @@ export function Nodes(props: NodesProps) {
       const schedTone: Tone | undefined = r.node.schedulable ? undefined : 'warn';
       return (
         <Box key={r.key} width={width} height={1}>
-          <Text wrap="truncate">
+          <Text wrap='truncate'>
             <Txt bold={on} inverse={on}>{`${on ? '›' : ' '} ${name}${gap}`}</Txt>
             <Txt inverse={on} bold={on || r.statusTone === 'bad'} tone={on ? undefined : r.statusTone === 'ok' ? undefined : r.statusTone}>
               {status}
@@ -335,30 +441,30 @@ export function Nodes(props: NodesProps) {
   }
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       <Box width={width} height={1}>
         <Box flexGrow={1} flexShrink={1}>
-          <Txt bold wrap="truncate">
+          <Txt bold wrap='truncate'>
             {title}
           </Txt>
         </Box>
         {when ? (
           <Box flexShrink={0}>
-            <Txt dim wrap="truncate">{` ${when}`}</Txt>
+            <Txt dim wrap='truncate'>{` ${when}`}</Txt>
           </Box>
         ) : null}
       </Box>
-      <Txt dim wrap="truncate">
+      <Txt dim wrap='truncate'>
         {`  ${table.header}`}
       </Txt>
-      <Box flexDirection="column" height={listHeight} overflow="hidden">
+      <Box flexDirection='column' height={listHeight} overflow='hidden'>
         {body}
       </Box>
-      <Txt dim wrap="truncate">
+      <Txt dim wrap='truncate'>
         {'─'.repeat(Math.max(1, width))}
       </Txt>
       {detail.map((d, i) => (
-        <Txt key={i} bold={i === 0} wrap="truncate">
+        <Txt key={i} bold={i === 0} wrap='truncate'>
           {truncate(d, width)}
         </Txt>
       ))}
@@ -369,7 +475,7 @@ export function Nodes(props: NodesProps) {
         </>
       ) : null}
       {noteRows.map((t, i) => (
-        <Txt key={`n${i}`} tone={note.tone} bold={note.bold} wrap="truncate">
+        <Txt key={`n${i}`} tone={note.tone} bold={note.bold} wrap='truncate'>
           {t}
         </Txt>
       ))}

@@ -1,8 +1,9 @@
 // NO_COLOR on the Nodes screens: not one colour code in the list, the pods, the drain modal or the drain,
 // while every state still reads as a mark and a word. Colour is forced on for this process (FORCE_COLOR,
 // read when Ink's chalk loads) so that the check is not vacuous.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup } = await import('ink-testing-library');

@@ -1,5 +1,5 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
 
@@ -16,7 +16,7 @@ const app = (o?: Parameters<typeof renderRunApp>[0]) => {
 const ESC = '\x1b';
 const BACKSPACE = '\x7f';
 
-test('Enter on a built procedure opens its form: a select list of the role\'s hosts, text with its default, a masked secret', async () => {
+test("Enter on a built procedure opens its form: a select list of the role's hosts, text with its default, a masked secret", async () => {
   const { frame, press } = app();
   await openToy(press);
   const f = frame();
@@ -135,17 +135,26 @@ test('the footer says the keys of each phase, as before (now from the one keymap
 // ---- values found on the host (ParameterSpec.discover): the screen asks through `discover`, never a host ----
 
 import { render } from 'ink-testing-library';
+import type { Procedure } from '../src/engine/types.js';
+import { etcdBackupDiscovery } from '../src/model/backups.js';
+import type { DiscoveryResult } from '../src/model/discovery.js';
 import { ProcedureScreen } from './Procedure.js';
 import { settle, stripAnsi, testInventory, waitFor } from './testing/fixtures.js';
-import type { Procedure } from '../src/engine/types.js';
-import type { DiscoveryResult } from '../src/model/discovery.js';
-import { etcdBackupDiscovery } from '../src/model/backups.js';
 
 function restoreLike(): Procedure {
   return {
     entry: {
-      id: 'etcd-restore', kind: 'procedure', title: 'Restore etcd', chapter: 5, chapterTitle: 'Host tasks', section: '5.4.2.1', guideLine: 1100, risk: 'destructive', built: true,
-      summary: 'Restores a backup on one member.', parameters: [],
+      id: 'etcd-restore',
+      kind: 'procedure',
+      title: 'Restore etcd',
+      chapter: 5,
+      chapterTitle: 'Host tasks',
+      section: '5.4.2.1',
+      guideLine: 1100,
+      risk: 'destructive',
+      built: true,
+      summary: 'Restores a backup on one member.',
+      parameters: [],
     },
     parameters: [
       { name: 'host', description: 'Member to restore on', required: true, choices: { fromRole: 'etcd' } },
@@ -277,7 +286,10 @@ test('the App hands its discover to the procedure form (the console builds it fr
   const { ConnectivityMonitor } = await import('../src/model/connectivity.js');
   const { FakeRunner, testCatalogue } = await import('./testing/fixtures.js');
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   disposers.push(() => monitor.dispose());
   const asked: string[] = [];
   const catalogue = testCatalogue().map((e) => (e.id === 'etcd-restore' ? { ...restoreLike().entry } : e));
@@ -286,7 +298,7 @@ test('the App hands its discover to the procedure form (the console builds it fr
       inventory={inventory}
       catalogue={catalogue}
       monitor={monitor}
-      version="0.1.0"
+      version='0.1.0'
       columns={80}
       rows={24}
       procedures={[restoreLike()]}

@@ -2,37 +2,38 @@
 // → a y/N confirmation → the run (the App opens the run view). Screens never run anything: planning,
 // validation, starting the run and looking for a parameter's values on a host (`discover`, e.g. the
 // backups on the chosen member) are the core's, passed in. Its keys, in each phase: PROCEDURE_KEYS.
-import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+
 import { Box, Text } from 'ink';
-import type { Inventory } from '../src/inventory/types.js';
+import { type ReactNode, useEffect, useMemo, useRef } from 'react';
 import type { Params, PlanStep, Procedure } from '../src/engine/types.js';
+import type { Inventory } from '../src/inventory/types.js';
+import type { DiscoverFn } from '../src/model/discovery.js';
 import { commonDomain } from '../src/model/home.js';
 import { planLines, planSummary } from '../src/model/plan-view.js';
-import type { DiscoverFn } from '../src/model/discovery.js';
 import {
   discoveryWanted,
-  focusedField,
-  foundFor,
-  foundOptions,
-  formParams,
-  initialForm,
-  reduceForm,
-  validateForm,
   type FormAction,
   type FormField,
   type FormState,
   type FoundChoices,
+  focusedField,
+  formParams,
+  foundFor,
+  foundOptions,
+  initialForm,
   type ParamError,
+  reduceForm,
+  validateForm,
 } from '../src/model/procedure-form.js';
 import { fit, truncate, wrap } from '../src/model/text.js';
 import { ChoiceList, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, quitKey, type GlobalContext, type Keymap } from './keymap.js';
+import { useLatestState } from './hooks/useKeys.js';
+import { footerOf, type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
 
 export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
 export type ValidateFn = (procedure: Procedure, params: Params) => ParamError[];
@@ -74,31 +75,31 @@ function foundRows(field: FormField, value: string, found: FoundChoices | undefi
   if (!found) return [];
   if (found.status === 'looking')
     return [
-      <Txt key="looking" dim wrap="truncate">
+      <Txt key='looking' dim wrap='truncate'>
         {`    looking${where} for ${field.discover!.describe}…`}
       </Txt>,
     ];
   if (found.status === 'failed')
     return failedLines(found.message, width).map((l, k) => (
-      <Txt key={`failed-${k}`} tone="warn" wrap="truncate">
+      <Txt key={`failed-${k}`} tone='warn' wrap='truncate'>
         {`    ${l}`}
       </Txt>
     ));
   if (found.options.length === 0)
     return [
-      <Txt key="none" tone="warn" wrap="truncate">
+      <Txt key='none' tone='warn' wrap='truncate'>
         {`    none found${where}: type a path (looked for ${field.discover!.describe})`}
       </Txt>,
     ];
   const i = found.options.findIndex((o) => o.value === value);
   const start = Math.max(0, Math.min(found.options.length - MAX_SHOWN, i - 2));
   const rows: ReactNode[] = found.options.slice(start, start + MAX_SHOWN).map((o) => (
-    <Txt key={o.value} inverse={o.value === value} bold={o.value === value} wrap="truncate">
+    <Txt key={o.value} inverse={o.value === value} bold={o.value === value} wrap='truncate'>
       {fit(`    ${o.value === value ? '●' : '○'} ${o.label}`, width)}
     </Txt>
   ));
   rows.push(
-    <Txt key="hint" dim wrap="truncate">
+    <Txt key='hint' dim wrap='truncate'>
       {`    ${i >= 0 ? `${i + 1} of ` : ''}${found.options.length} found${where}, newest first: ↑↓ pick one, or type a path`}
     </Txt>,
   );
@@ -106,7 +107,21 @@ function foundRows(field: FormField, value: string, found: FoundChoices | undefi
 }
 
 /** Lines of one field: label, value (or the list of choices when focused), error. */
-function FieldRows({ field, value, focused, error, width, found }: { field: FormField; value: string; focused: boolean; error?: string; width: number; found?: FoundChoices }) {
+function FieldRows({
+  field,
+  value,
+  focused,
+  error,
+  width,
+  found,
+}: {
+  field: FormField;
+  value: string;
+  focused: boolean;
+  error?: string;
+  width: number;
+  found?: FoundChoices;
+}) {
   const flags = [field.required ? 'required' : 'optional', field.secret ? 'secret, masked' : ''].filter(Boolean).join(', ');
   const label = `${focused ? '›' : ' '} ${field.name} (${flags}) — ${field.description}`;
   let valueRows: ReactNode[];
@@ -114,33 +129,44 @@ function FieldRows({ field, value, focused, error, width, found }: { field: Form
     if (focused) {
       valueRows =
         field.options.length === 0
-          ? [<Txt key="none" tone="warn">    (nothing to choose: the inventory has no such host)</Txt>]
-          : [<ChoiceList key="list" options={field.options} value={value} width={Math.min(width, 60)} />];
+          ? [
+              <Txt key='none' tone='warn'>
+                {' '}
+                (nothing to choose: the inventory has no such host)
+              </Txt>,
+            ]
+          : [<ChoiceList key='list' options={field.options} value={value} width={Math.min(width, 60)} />];
     } else {
       const o = field.options.find((x) => x.value === value);
       valueRows = [
-        <Txt key="v" wrap="truncate">
+        <Txt key='v' wrap='truncate'>
           {`    ${o ? o.label : value || '(none)'}`}
         </Txt>,
       ];
     }
   } else {
     valueRows = [
-      <Box key="v" width={width} height={1}>
+      <Box key='v' width={width} height={1}>
         <Text>{'    '}</Text>
-        <TextField value={value} focused={focused} width={width - 4} mask={field.secret} placeholder={field.default ? `default ${field.default}` : undefined} />
+        <TextField
+          value={value}
+          focused={focused}
+          width={width - 4}
+          mask={field.secret}
+          placeholder={field.default ? `default ${field.default}` : undefined}
+        />
       </Box>,
     ];
     if (focused && field.discover) valueRows.push(...foundRows(field, value, found, width));
   }
   return (
     <>
-      <Txt bold={focused} wrap="truncate">
+      <Txt bold={focused} wrap='truncate'>
         {label}
       </Txt>
       {valueRows}
       {error ? (
-        <Txt tone="bad" bold wrap="truncate">
+        <Txt tone='bad' bold wrap='truncate'>
           {`    ✗ ${error}`}
         </Txt>
       ) : null}
@@ -184,7 +210,10 @@ const updown = (p: { is: (...n: string[]) => boolean }) => (p.is('down', 'j') ? 
 const pickNext = (c: C, delta: number) => {
   const f = field(c);
   if (f?.kind !== 'choice' || f.options.length === 0) return;
-  const i = Math.max(0, f.options.findIndex((o) => o.value === (c.local.form.values[f.name] ?? '')));
+  const i = Math.max(
+    0,
+    f.options.findIndex((o) => o.value === (c.local.form.values[f.name] ?? '')),
+  );
   const o = f.options[Math.max(0, Math.min(f.options.length - 1, i + delta))]!;
   c.applyForm({ type: 'pick', param: f.name, value: o.value });
 };
@@ -192,11 +221,48 @@ const pickNext = (c: C, delta: number) => {
 /** The Procedure screen's keys: the parameter form (a text field, values found for it, a choice), the plan, "run it now?". */
 export const PROCEDURE_KEYS: Keymap<ProcedureKeyContext> = [
   // the form
-  { keys: ['tab', 'down'], label: 'Tab ↓', when: plainText, footer: 'next field', description: 'form: the next field', action: (c) => c.applyForm({ type: 'focus', delta: 1 }) },
-  { keys: ['up'], label: '↑', when: plainText, footer: 'previous', description: 'form: the previous field (also Shift-Tab)', action: (c) => c.applyForm({ type: 'focus', delta: -1 }) },
-  { keys: ['j', 'k', 'down', 'up'], label: 'j k ↓ ↑', footerLabel: '↑↓', when: choosing, footer: 'choose', description: 'form, a list: choose (it stops at the ends)', action: (c, p) => pickNext(c, updown(p)) },
-  { keys: ['down', 'up'], label: '↓ ↑', footerLabel: '↑↓', when: picking, footer: 'pick found', description: 'form, values found on the host: pick one (or type a path)', action: (c, p) => c.applyForm({ type: 'choose', delta: updown(p) }) },
-  { keys: ['tab'], when: inForm, footer: 'next field', footerWhen: (c) => !plainText(c), description: 'form: the next field', action: (c) => c.applyForm({ type: 'focus', delta: 1 }) },
+  {
+    keys: ['tab', 'down'],
+    label: 'Tab ↓',
+    when: plainText,
+    footer: 'next field',
+    description: 'form: the next field',
+    action: (c) => c.applyForm({ type: 'focus', delta: 1 }),
+  },
+  {
+    keys: ['up'],
+    label: '↑',
+    when: plainText,
+    footer: 'previous',
+    description: 'form: the previous field (also Shift-Tab)',
+    action: (c) => c.applyForm({ type: 'focus', delta: -1 }),
+  },
+  {
+    keys: ['j', 'k', 'down', 'up'],
+    label: 'j k ↓ ↑',
+    footerLabel: '↑↓',
+    when: choosing,
+    footer: 'choose',
+    description: 'form, a list: choose (it stops at the ends)',
+    action: (c, p) => pickNext(c, updown(p)),
+  },
+  {
+    keys: ['down', 'up'],
+    label: '↓ ↑',
+    footerLabel: '↑↓',
+    when: picking,
+    footer: 'pick found',
+    description: 'form, values found on the host: pick one (or type a path)',
+    action: (c, p) => c.applyForm({ type: 'choose', delta: updown(p) }),
+  },
+  {
+    keys: ['tab'],
+    when: inForm,
+    footer: 'next field',
+    footerWhen: (c) => !plainText(c),
+    description: 'form: the next field',
+    action: (c) => c.applyForm({ type: 'focus', delta: 1 }),
+  },
   { keys: ['shift-tab'], when: inForm, description: 'form: the previous field', action: (c) => c.applyForm({ type: 'focus', delta: -1 }) },
   {
     keys: ['enter'],
@@ -209,14 +275,45 @@ export const PROCEDURE_KEYS: Keymap<ProcedureKeyContext> = [
   { keys: ['esc'], when: inForm, footer: 'back', description: 'form: back (the values typed are kept)', action: (c) => c.onBack() },
   helpKey<C>({ when: choosing, footer: 'help' }),
   quitKey<C>({ when: choosing }),
-  { keys: ['backspace'], when: typing, description: 'form, a text field: delete a character', action: (c) => c.applyForm({ type: 'backspace' }) },
+  {
+    keys: ['backspace'],
+    when: typing,
+    description: 'form, a text field: delete a character',
+    action: (c) => c.applyForm({ type: 'backspace' }),
+  },
   { keys: ['ctrl-u'], when: typing, description: 'form, a text field: clear it', action: (c) => c.applyForm({ type: 'clear' }) },
-  { keys: ['text'], when: typing, description: 'form, a text field: type the value (q and ? too)', action: (c, p) => c.applyForm({ type: 'type', text: p.text }) },
+  {
+    keys: ['text'],
+    when: typing,
+    description: 'form, a text field: type the value (q and ? too)',
+    action: (c, p) => c.applyForm({ type: 'type', text: p.text }),
+  },
   // the plan
-  { keys: ['r', 'enter'], label: 'r Enter', when: inPlan, footer: 'run…', description: 'plan: run it (asks y/N first)', action: (c) => c.set({ confirm: true, error: undefined }) },
+  {
+    keys: ['r', 'enter'],
+    label: 'r Enter',
+    when: inPlan,
+    footer: 'run…',
+    description: 'plan: run it (asks y/N first)',
+    action: (c) => c.set({ confirm: true, error: undefined }),
+  },
   // The Pager scrolls the plan itself (its movement keys): this entry only says so.
-  { keys: [], label: 'j k ↓ ↑ PgDn PgUp g G', footerLabel: 'jk PgDn', when: inPlan, footer: 'scroll', description: 'plan: scroll it', action: () => {} },
-  { keys: ['esc'], when: inPlan, footer: 'form', description: 'plan: back to the parameters', action: (c) => c.set({ phase: 'form', confirm: false, error: undefined }) },
+  {
+    keys: [],
+    label: 'j k ↓ ↑ PgDn PgUp g G',
+    footerLabel: 'jk PgDn',
+    when: inPlan,
+    footer: 'scroll',
+    description: 'plan: scroll it',
+    action: () => {},
+  },
+  {
+    keys: ['esc'],
+    when: inPlan,
+    footer: 'form',
+    description: 'plan: back to the parameters',
+    action: (c) => c.set({ phase: 'form', confirm: false, error: undefined }),
+  },
   helpKey<C>({ when: inPlan, footer: 'help' }),
   quitKey<C>({ when: inPlan, footer: 'quit' }),
   // "Run it now? y/N"
@@ -232,7 +329,15 @@ export const PROCEDURE_KEYS: Keymap<ProcedureKeyContext> = [
       if (err) c.set({ confirm: false, error: err });
     },
   },
-  { keys: ['any'], label: 'n Esc (any other key)', footerLabel: 'n Esc', when: confirming, footer: 'not now', description: 'plan, asked: not now', action: (c) => c.set({ confirm: false, error: 'Not started.' }) },
+  {
+    keys: ['any'],
+    label: 'n Esc (any other key)',
+    footerLabel: 'n Esc',
+    when: confirming,
+    footer: 'not now',
+    description: 'plan, asked: not now',
+    action: (c) => c.set({ confirm: false, error: 'Not started.' }),
+  },
 ];
 
 export function ProcedureScreen(props: ProcedureScreenProps) {
@@ -246,7 +351,10 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   }));
   const domain = useMemo(() => commonDomain(inventory.hosts), [inventory]);
 
-  const validate = (params: Params): ParamError[] => [...validateForm(procedure, params, inventory), ...(props.validateParams?.(procedure, params) ?? [])];
+  const validate = (params: Params): ParamError[] => [
+    ...validateForm(procedure, params, inventory),
+    ...(props.validateParams?.(procedure, params) ?? []),
+  ];
 
   const applyForm = (action: FormAction) => {
     const l = getLocal();
@@ -296,7 +404,11 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     const params = formParams(l.form);
     const errors = validate(params);
     if (errors.length) {
-      return setLocal({ ...l, form: reduceForm(l.form, { type: 'errors', errors, moveFocus: true }), error: `Fix ${errors.length === 1 ? 'the field' : `the ${errors.length} fields`} marked ✗, then Enter again.` });
+      return setLocal({
+        ...l,
+        form: reduceForm(l.form, { type: 'errors', errors, moveFocus: true }),
+        error: `Fix ${errors.length === 1 ? 'the field' : `the ${errors.length} fields`} marked ✗, then Enter again.`,
+      });
     }
     const form = reduceForm(l.form, { type: 'errors', errors: [] });
     if (!props.planProcedure) return setLocal({ ...l, form, error: 'Planning is not available in this build (the engine is not wired).' });
@@ -321,9 +433,12 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   useFooter(onFooter, footerOf(PROCEDURE_KEYS, context()));
 
   const head = (
-    <Text wrap="truncate">
+    <Text wrap='truncate'>
       <Txt bold>{`PROCEDURE ${entry.id} — ${entry.title}  § ${entry.section}  `}</Txt>
-      <Txt tone={RISK_TONE[entry.risk]} bold={entry.risk === 'high' || entry.risk === 'destructive'}>{`risk ${entry.risk.toUpperCase()}`}</Txt>
+      <Txt
+        tone={RISK_TONE[entry.risk]}
+        bold={entry.risk === 'high' || entry.risk === 'destructive'}
+      >{`risk ${entry.risk.toUpperCase()}`}</Txt>
     </Text>
   );
 
@@ -335,9 +450,15 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
       ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
       : (local.error ?? 'r or Enter: run it (asks y/N first) · Esc: back to the parameters');
     return (
-      <Box flexDirection="column" width={width} height={height}>
-        <Pager title={`PLAN ${entry.id} — ${planSummary(plan)}`} lines={planLines(plan, local.params ?? {}, local.form.fields, domain)} width={width} height={height - 1} active={active && !local.confirm} />
-        <Txt bold={local.confirm} tone={local.confirm ? 'warn' : undefined} inverse={local.confirm} wrap="truncate">
+      <Box flexDirection='column' width={width} height={height}>
+        <Pager
+          title={`PLAN ${entry.id} — ${planSummary(plan)}`}
+          lines={planLines(plan, local.params ?? {}, local.form.fields, domain)}
+          width={width}
+          height={height - 1}
+          active={active && !local.confirm}
+        />
+        <Txt bold={local.confirm} tone={local.confirm ? 'warn' : undefined} inverse={local.confirm} wrap='truncate'>
           {bottom}
         </Txt>
       </Box>
@@ -355,24 +476,36 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   let end = start;
   while (end < form.fields.length && used + hs[end]! <= room) used += hs[end++]!;
   if (end === start) end = start + 1;
-  const hint = local.error ?? (form.fields.length === 0 ? 'No parameters: Enter plans it.' : 'Enter on the last field plans it (nothing runs before you confirm the plan).');
+  const hint =
+    local.error ??
+    (form.fields.length === 0
+      ? 'No parameters: Enter plans it.'
+      : 'Enter on the last field plans it (nothing runs before you confirm the plan).');
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       {head}
       {summary.map((s, i) => (
-        <Txt key={i} dim wrap="truncate">
+        <Txt key={i} dim wrap='truncate'>
           {s}
         </Txt>
       ))}
-      <Txt dim wrap="truncate">
+      <Txt dim wrap='truncate'>
         {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
       </Txt>
-      <Box flexDirection="column" height={room} overflow="hidden">
+      <Box flexDirection='column' height={room} overflow='hidden'>
         {form.fields.slice(start, end).map((f, k) => (
-          <FieldRows key={f.name} field={f} value={form.values[f.name] ?? ''} focused={start + k === form.focus} error={form.errors[f.name]} width={width} found={foundFor(form, f)} />
+          <FieldRows
+            key={f.name}
+            field={f}
+            value={form.values[f.name] ?? ''}
+            focused={start + k === form.focus}
+            error={form.errors[f.name]}
+            width={width}
+            found={foundFor(form, f)}
+          />
         ))}
       </Box>
-      <Txt tone={local.error ? 'bad' : undefined} bold={!!local.error} wrap="truncate">
+      <Txt tone={local.error ? 'bad' : undefined} bold={!!local.error} wrap='truncate'>
         {truncate(hint, width)}
       </Txt>
     </Box>

@@ -1,7 +1,7 @@
 // One catalogue entry: what it is, where the guide describes it, its risk and parameters.
 import type { CatalogueEntry } from '../src/model/catalogue.js';
-import { Pager, type Line } from './components/Pager.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
+import { type Line, Pager } from './components/Pager.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 
 export interface ProcedureDetailProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   entry: CatalogueEntry;
@@ -23,7 +23,11 @@ export function procedureDetailLines(e: CatalogueEntry): Line[] {
     { text: `Risk:     ${e.risk.toUpperCase()}`, tone: RISK_TONE[e.risk], bold: e.risk === 'high' || e.risk === 'destructive' },
     e.built
       ? { text: 'Status:   built' }
-      : { text: 'Status:   · NOT BUILT YET — shown so you can find it in the guide; it cannot run here.', tone: 'warn', indent: '          ' },
+      : {
+          text: 'Status:   · NOT BUILT YET — shown so you can find it in the guide; it cannot run here.',
+          tone: 'warn',
+          indent: '          ',
+        },
     { text: '' },
     { text: e.summary },
     { text: '' },
@@ -33,7 +37,11 @@ export function procedureDetailLines(e: CatalogueEntry): Line[] {
   } else {
     lines.push({ text: 'Parameters:', bold: true });
     for (const p of e.parameters) {
-      const flags = [p.required ? 'required' : 'optional', p.secret ? 'secret, never shown or logged' : '', p.default !== undefined && !p.secret ? `default ${p.default}` : '']
+      const flags = [
+        p.required ? 'required' : 'optional',
+        p.secret ? 'secret, never shown or logged' : '',
+        p.default !== undefined && !p.secret ? `default ${p.default}` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       lines.push({ text: `  ${p.name} (${flags}): ${p.description}${choicesText(p)}`, indent: '      ' });

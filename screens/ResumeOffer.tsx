@@ -5,11 +5,11 @@ import { moveSelection } from '../src/model/home.js';
 import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
 import { wrap } from '../src/model/text.js';
 import { ChoiceList } from './components/ChoiceList.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
+import { useLatestState } from './hooks/useKeys.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt, useToneColor } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
 
 export interface ResumeOfferProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active' | 'bindKeys' | 'onGlobal'> {
   runs: readonly InterruptedRun[];
@@ -47,8 +47,24 @@ export const RESUME_KEYS: Keymap<ResumeKeyContext> = [
       if (err) c.set({ note: err });
     },
   },
-  ...movementKeys<C>({ move: (c, d) => c.set({ selected: moveSelection(c.runs.map((r) => r.runId), current(c)?.runId, d) }), what: 'the choice between interrupted runs', footer: ['↑↓', 'choose'] }),
-  { keys: ['esc'], footer: 'ignore', description: 'ignore it for now: Home (the run stays in the Runs screen)', action: (c) => c.onIgnore() },
+  ...movementKeys<C>({
+    move: (c, d) =>
+      c.set({
+        selected: moveSelection(
+          c.runs.map((r) => r.runId),
+          current(c)?.runId,
+          d,
+        ),
+      }),
+    what: 'the choice between interrupted runs',
+    footer: ['↑↓', 'choose'],
+  }),
+  {
+    keys: ['esc'],
+    footer: 'ignore',
+    description: 'ignore it for now: Home (the run stays in the Runs screen)',
+    action: (c) => c.onIgnore(),
+  },
   { keys: ['u'], footer: 'all runs', description: 'the Runs screen: every run, past and interrupted', action: (c) => c.onRuns() },
   quitKey<C>({ footer: 'quit' }),
   helpKey<C>(),
@@ -83,26 +99,29 @@ export function ResumeOffer(props: ResumeOfferProps) {
   const others = runs.length > 1 ? runs : [];
   const room = Math.max(1, height - 9 - lead.length);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Box flexDirection="column" width={width} borderStyle="double" borderColor={border} paddingX={1}>
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
+      <Box flexDirection='column' width={width} borderStyle='double' borderColor={border} paddingX={1}>
         <Text>
-          <Txt bold inverse tone="warn">
+          <Txt bold inverse tone='warn'>
             {' ! RUN INTERRUPTED '}
           </Txt>
         </Text>
         {lead.map((l, i) => (
-          <Txt key={i} bold wrap="truncate">
+          <Txt key={i} bold wrap='truncate'>
             {l}
           </Txt>
         ))}
-        <Txt wrap="truncate">{`Started ${formatStarted(sel.startedAt)}.`}</Txt>
-        {wrap('Resuming re-checks the interrupted step\'s verification first, and never repeats a destructive step without asking. Ignoring leaves it in the Runs screen (u).', inner).map((l, i) => (
-          <Txt key={`w${i}`} dim wrap="truncate">
+        <Txt wrap='truncate'>{`Started ${formatStarted(sel.startedAt)}.`}</Txt>
+        {wrap(
+          "Resuming re-checks the interrupted step's verification first, and never repeats a destructive step without asking. Ignoring leaves it in the Runs screen (u).",
+          inner,
+        ).map((l, i) => (
+          <Txt key={`w${i}`} dim wrap='truncate'>
             {l}
           </Txt>
         ))}
         {local.note ? (
-          <Txt tone="bad" bold wrap="truncate">
+          <Txt tone='bad' bold wrap='truncate'>
             {`✗ ${local.note}`}
           </Txt>
         ) : null}
@@ -110,7 +129,13 @@ export function ResumeOffer(props: ResumeOfferProps) {
       {others.length ? (
         <>
           <Txt dim>{`${others.length} interrupted runs (↑↓ choose):`}</Txt>
-          <ChoiceList options={options} value={sel.runId} width={width} indent={0} limit={others.length <= room ? others.length : Math.max(1, room - 1)} />
+          <ChoiceList
+            options={options}
+            value={sel.runId}
+            width={width}
+            indent={0}
+            limit={others.length <= room ? others.length : Math.max(1, room - 1)}
+          />
         </>
       ) : null}
     </Box>

@@ -1,8 +1,9 @@
 // The run view under NO_COLOR at 80×24: no colour code, nothing overflows, states as marks and words,
 // search matches in inverse video. Colour is forced on for this process (as in color.test.tsx) so that
 // the check is not vacuous.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup } = await import('ink-testing-library');
@@ -44,7 +45,14 @@ async function run(noColor: boolean) {
   await delay();
   await a.press('/', 'ERROR', '\r');
   frames.push(a.lastFrame() ?? '');
-  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside. '.repeat(6), hosts: [H0], protectedBy: 'the snapshot', expect: H0 });
+  s.gate({
+    step: 'wipe',
+    kind: 'type-host',
+    what: 'Moves /var/lib/etcd aside. '.repeat(6),
+    hosts: [H0],
+    protectedBy: 'the snapshot',
+    expect: H0,
+  });
   await delay();
   frames.push(a.lastFrame() ?? '');
   await a.press('\x1b');

@@ -1,5 +1,5 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import { delay, waitFor } from './testing/fixtures.js';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
@@ -47,11 +47,20 @@ test('scrolling up stops following (new lines do not move the view); G follows a
   let f = frame();
   assert.match(f, /‖ paused — \d+ newer lines below — G to follow/);
   assert.doesNotMatch(f, /line-39/);
-  const before = f.split('\n').filter((l) => l.includes('line-')).join('\n');
+  const before = f
+    .split('\n')
+    .filter((l) => l.includes('line-'))
+    .join('\n');
   for (let i = 40; i < 45; i++) s.line(H0, `line-${i}`);
   await delay();
   f = frame();
-  assert.equal(f.split('\n').filter((l) => l.includes('line-')).join('\n'), before);
+  assert.equal(
+    f
+      .split('\n')
+      .filter((l) => l.includes('line-'))
+      .join('\n'),
+    before,
+  );
   assert.match(f, /8 newer lines below — G to follow/);
   await press('G');
   assert.match(frame(), /line-44/);
@@ -82,7 +91,13 @@ test('/ searches the log: the match in inverse, its line marked ›, n/N move be
 test('confirm gate: what changes, where, y goes on', async () => {
   const { frame, press, s } = await started();
   s.startStep('snapshot');
-  s.gate({ step: 'snapshot', kind: 'confirm', what: 'Writes a snapshot to /backup/x.', hosts: [H0], protectedBy: 'nothing is changed on the data' });
+  s.gate({
+    step: 'snapshot',
+    kind: 'confirm',
+    what: 'Writes a snapshot to /backup/x.',
+    hosts: [H0],
+    protectedBy: 'nothing is changed on the data',
+  });
   await delay();
   const f = frame();
   assert.match(f, /GATE {2}step 2\/4 Take an etcd snapshot/);
@@ -99,7 +114,14 @@ test('confirm gate: what changes, where, y goes on', async () => {
 test('type-host gate: only the exact name goes on; a wrong one stays; Esc declines and the screen says the run stopped there', async () => {
   const { frame, press, s } = await started();
   s.startStep('wipe');
-  s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], protectedBy: '/backup/x/snapshot.db on master-0', expect: H0 });
+  s.gate({
+    step: 'wipe',
+    kind: 'type-host',
+    what: 'Moves /var/lib/etcd aside.',
+    hosts: [H0],
+    protectedBy: '/backup/x/snapshot.db on master-0',
+    expect: H0,
+  });
   await delay();
   let f = frame();
   assert.match(f, /⚠ DESTRUCTIVE GATE/);
@@ -186,7 +208,6 @@ test('Esc while the run is active does not leave it; x asks before stopping', as
   assert.equal(s.cancelled, 1);
   await press('k');
 });
-
 
 test('the footer says the keys of each mode, as before (now from the one keymap); ? on a run lists the Run keys first', async () => {
   const { frame, press, s } = await started();

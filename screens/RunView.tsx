@@ -4,27 +4,49 @@
 // during a start-up), the gate / failure modals that answer the engine, and — after a run that did not
 // finish — where the cluster stands and the next safe action. Renders the session's snapshot; never runs
 // anything itself. Its keys, in every mode (gate, failure, stop?, search, log): RUN_KEYS.
-import { useEffect, useMemo, useRef } from 'react';
+
 import { Box, Text } from 'ink';
+import { useEffect, useMemo, useRef } from 'react';
 import type { RunSession, RunSnapshot } from '../src/engine/session.js';
 import type { FailureChoice } from '../src/engine/types.js';
-import { followTail, gotoMatch, initialLogView, logRows, logWindow, scrollLog, searchStatus, type LogRow, type LogView } from '../src/model/log-view.js';
-import { endNote, failureChoices, FAILURE_KEYS, isActive, journalView, runHeadline, runHosts, runLayout, stepIndex, typedHostMatches } from '../src/model/run-view.js';
 import { commonDomain } from '../src/model/home.js';
+import {
+  followTail,
+  gotoMatch,
+  initialLogView,
+  type LogRow,
+  type LogView,
+  logRows,
+  logWindow,
+  scrollLog,
+  searchStatus,
+} from '../src/model/log-view.js';
+import {
+  endNote,
+  FAILURE_KEYS,
+  failureChoices,
+  isActive,
+  journalView,
+  runHeadline,
+  runHosts,
+  runLayout,
+  stepIndex,
+  typedHostMatches,
+} from '../src/model/run-view.js';
 import { truncate } from '../src/model/text.js';
+import { ClusterPanel, clusterPanelRows } from './components/ClusterPanel.js';
 import { FailureModal, failureModalHeight } from './components/FailureModal.js';
 import { GateModal, gateModalHeight } from './components/GateModal.js';
-import { ClusterPanel, clusterPanelRows } from './components/ClusterPanel.js';
 import { JournalPane } from './components/JournalPane.js';
 import { LogPane } from './components/LogPane.js';
-import { shortenHosts, StandingBox, standingRows } from './components/StandingBox.js';
+import { StandingBox, shortenHosts, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useLatestState } from './hooks/useKeys.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type KeyEntry, type Keymap } from './keymap.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type KeyEntry, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
 
 export interface RunViewProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active' | 'bindKeys' | 'onFooter' | 'onGlobal'> {
   session: RunSession;
@@ -52,12 +74,18 @@ function stepLabel(s: RunSnapshot, id: string | undefined): string {
 
 /** "▶ running on master-0: …" / "⏸ next, after the gate: …" */
 function commandLine(s: RunSnapshot): { text: string; tone?: 'busy' | 'warn' } | undefined {
-  if (s.status === 'waiting-failure' && s.failure) return { text: `✗ failed${s.failure.host ? ` on ${s.failure.host}` : ''}: ${s.failure.command}` };
-  if (s.command) return { text: `▶ running${s.command.host ? ` on ${s.command.host}` : ' on the bastion'}: ${s.command.text}`, tone: 'busy' };
+  if (s.status === 'waiting-failure' && s.failure)
+    return { text: `✗ failed${s.failure.host ? ` on ${s.failure.host}` : ''}: ${s.failure.command}` };
+  if (s.command)
+    return { text: `▶ running${s.command.host ? ` on ${s.command.host}` : ' on the bastion'}: ${s.command.text}`, tone: 'busy' };
   if (s.status === 'waiting-gate' && s.current) {
     const plan = s.plan.find((p) => p.id === s.current);
     const c = plan?.commands[0];
-    if (c) return { text: `⏸ about to run${c.host ? ` on ${c.host}` : ' on the bastion'}: ${c.command}${plan!.commands.length > 1 ? ` (+${plan!.commands.length - 1} more)` : ''}`, tone: 'warn' };
+    if (c)
+      return {
+        text: `⏸ about to run${c.host ? ` on ${c.host}` : ' on the bastion'}: ${c.command}${plan!.commands.length > 1 ? ` (+${plan!.commands.length - 1} more)` : ''}`,
+        tone: 'warn',
+      };
   }
   return undefined;
 }
@@ -118,7 +146,13 @@ const logMovement = movementKeys<C>({
 /** The run view's keys: a gate (typed host name, or y/n), a failure, "stop the run?", the log search, the log. */
 export const RUN_KEYS: Keymap<RunKeyContext> = [
   // a destructive gate: the host name typed exactly
-  { keys: ['text'], when: gateType, footer: 'the host name', description: 'destructive gate: type the host name exactly', action: (c, p) => c.set({ typed: c.local.typed + p.text, wrong: undefined }) },
+  {
+    keys: ['text'],
+    when: gateType,
+    footer: 'the host name',
+    description: 'destructive gate: type the host name exactly',
+    action: (c, p) => c.set({ typed: c.local.typed + p.text, wrong: undefined }),
+  },
   {
     keys: ['enter'],
     when: gateType,
@@ -131,26 +165,69 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
         c.set({ typed: '', wrong: undefined });
         return c.session.answerGate(true);
       }
-      c.set({ wrong: typed.trim() ? `"${typed.trim()}" is not ${expect}: type it exactly (Esc declines).` : `Type ${expect} first (Esc declines).` });
+      c.set({
+        wrong: typed.trim()
+          ? `"${typed.trim()}" is not ${expect}: type it exactly (Esc declines).`
+          : `Type ${expect} first (Esc declines).`,
+      });
     },
   },
   { keys: ['esc'], when: gateType, footer: 'decline: stop here', description: 'gate: decline (the run stops there)', action: declineGate },
-  { keys: ['backspace'], when: gateType, description: 'destructive gate: delete a character', action: (c) => c.set({ typed: [...c.local.typed].slice(0, -1).join(''), wrong: undefined }) },
+  {
+    keys: ['backspace'],
+    when: gateType,
+    description: 'destructive gate: delete a character',
+    action: (c) => c.set({ typed: [...c.local.typed].slice(0, -1).join(''), wrong: undefined }),
+  },
   { keys: ['ctrl-u'], when: gateType, description: 'destructive gate: clear the name', action: (c) => c.set({ typed: '' }) },
   // a confirm gate
-  { keys: ['y', 'Y'], label: 'y', when: gateConfirm, footer: 'go on', description: 'confirm gate: go on', action: (c) => c.session.answerGate(true) },
-  { keys: ['n', 'N', 'esc'], label: 'n Esc', when: gateConfirm, footer: 'decline: stop here', description: 'confirm gate: decline (the run stops there)', action: declineGate },
+  {
+    keys: ['y', 'Y'],
+    label: 'y',
+    when: gateConfirm,
+    footer: 'go on',
+    description: 'confirm gate: go on',
+    action: (c) => c.session.answerGate(true),
+  },
+  {
+    keys: ['n', 'N', 'esc'],
+    label: 'n Esc',
+    when: gateConfirm,
+    footer: 'decline: stop here',
+    description: 'confirm gate: decline (the run stops there)',
+    action: declineGate,
+  },
   quitKey<C>({ when: gateConfirm, footer: 'quit' }),
   helpKey<C>({ when: gateConfirm, footer: 'help' }),
-  { keys: ['any'], when: gateConfirm, description: '', action: (c) => c.set({ note: 'Answer the gate: y goes on, n or Esc stops the run here.' }) },
+  {
+    keys: ['any'],
+    when: gateConfirm,
+    description: '',
+    action: (c) => c.set({ note: 'Answer the gate: y goes on, n or Esc stops the run here.' }),
+  },
   // a failure
   failureKey('retry'),
   failureKey('skip'),
   failureKey('abort'),
   quitKey<C>({ when: failing, footer: 'quit' }),
   helpKey<C>({ when: failing }),
-  { keys: ['s'], when: failing, description: '', action: (c) => c.set({ note: 'Skip is not offered: this step is destructive. r retries, a aborts.' }) },
-  { keys: ['any'], when: failing, description: '', action: (c) => c.set({ note: `Choose: ${failureChoices(c.snap).map((x) => `${FAILURE_KEYS[x].key} ${x}`).join(', ')}.` }) },
+  {
+    keys: ['s'],
+    when: failing,
+    description: '',
+    action: (c) => c.set({ note: 'Skip is not offered: this step is destructive. r retries, a aborts.' }),
+  },
+  {
+    keys: ['any'],
+    when: failing,
+    description: '',
+    action: (c) =>
+      c.set({
+        note: `Choose: ${failureChoices(c.snap)
+          .map((x) => `${FAILURE_KEYS[x].key} ${x}`)
+          .join(', ')}.`,
+      }),
+  },
   // x: "stop the run?"
   {
     keys: ['y', 'Y'],
@@ -163,12 +240,40 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
       c.set({ confirmStop: false, note: 'Stopping at the next safe point…' });
     },
   },
-  { keys: ['any'], when: stopping, footer: 'go on', description: 'after x: the run goes on', action: (c) => c.set({ confirmStop: false, note: 'The run goes on.' }) },
+  {
+    keys: ['any'],
+    when: stopping,
+    footer: 'go on',
+    description: 'after x: the run goes on',
+    action: (c) => c.set({ confirmStop: false, note: 'The run goes on.' }),
+  },
   // the search prompt (/)
-  { keys: ['enter'], when: searchEditing, footer: 'find', description: 'search: find the newest match', action: (c) => setLog(c, gotoMatch(c.local.log, c.logLines, c.rows, logRowsShown(c), 0)) },
-  { keys: ['esc'], when: searchEditing, footer: 'cancel', description: 'search: cancel', action: (c) => setLog(c, { ...c.local.log, search: undefined }) },
-  { keys: ['backspace'], when: searchEditing, description: 'search: delete a character', action: (c) => setLog(c, { ...c.local.log, search: { ...search(c), query: [...search(c).query].slice(0, -1).join('') } }) },
-  { keys: ['text'], when: searchEditing, description: 'search: type the text to find', action: (c, p) => setLog(c, { ...c.local.log, search: { ...search(c), query: search(c).query + p.text } }) },
+  {
+    keys: ['enter'],
+    when: searchEditing,
+    footer: 'find',
+    description: 'search: find the newest match',
+    action: (c) => setLog(c, gotoMatch(c.local.log, c.logLines, c.rows, logRowsShown(c), 0)),
+  },
+  {
+    keys: ['esc'],
+    when: searchEditing,
+    footer: 'cancel',
+    description: 'search: cancel',
+    action: (c) => setLog(c, { ...c.local.log, search: undefined }),
+  },
+  {
+    keys: ['backspace'],
+    when: searchEditing,
+    description: 'search: delete a character',
+    action: (c) => setLog(c, { ...c.local.log, search: { ...search(c), query: [...search(c).query].slice(0, -1).join('') } }),
+  },
+  {
+    keys: ['text'],
+    when: searchEditing,
+    description: 'search: type the text to find',
+    action: (c, p) => setLog(c, { ...c.local.log, search: { ...search(c), query: search(c).query + p.text } }),
+  },
   // the log
   {
     keys: ['esc'],
@@ -183,7 +288,13 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
     },
   },
   ...logMovement,
-  { keys: ['/'], when: inLog, footer: 'search', description: 'search the log (Enter finds the newest match)', action: (c) => setLog(c, { ...c.local.log, search: { query: '', editing: true } }) },
+  {
+    keys: ['/'],
+    when: inLog,
+    footer: 'search',
+    description: 'search the log (Enter finds the newest match)',
+    action: (c) => setLog(c, { ...c.local.log, search: { query: '', editing: true } }),
+  },
   {
     keys: ['n', 'N'],
     label: 'n N',
@@ -209,7 +320,10 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
 ];
 
 /** The footer of a running run, for the App to show until the view hands its own. */
-export const RUN_FOOTER: FooterKeys = footerOf(RUN_KEYS, { snap: { status: 'running' }, local: { log: initialLogView(), typed: '', confirmStop: false } } as RunKeyContext);
+export const RUN_FOOTER: FooterKeys = footerOf(RUN_KEYS, {
+  snap: { status: 'running' },
+  local: { log: initialLogView(), typed: '', confirmStop: false },
+} as RunKeyContext);
 
 export function RunView(props: RunViewProps) {
   const { session } = props;
@@ -241,7 +355,10 @@ export function RunView(props: RunViewProps) {
   const gateStep = gate ? snap.steps.find((s) => s.id === gate.step) : undefined;
   const failStep = failure ? snap.steps.find((s) => s.id === failure.step) : undefined;
   const journal = journalView(snap);
-  const standing = useMemo(() => (!isActive(snap.status) && snap.whereItStands ? shortenHosts(snap.whereItStands, hosts, domain) : undefined), [snap.status, snap.whereItStands, hosts, domain]);
+  const standing = useMemo(
+    () => (!isActive(snap.status) && snap.whereItStands ? shortenHosts(snap.whereItStands, hosts, domain) : undefined),
+    [snap.status, snap.whereItStands, hosts, domain],
+  );
   const layout = runLayout({
     height,
     side,
@@ -256,7 +373,10 @@ export function RunView(props: RunViewProps) {
   // While the journal pane shows a follow's lines, the log pane leaves them out (they stay searchable there after).
   const logLines = useMemo(() => (journal.show ? snap.log.filter((l) => l.stream !== 'journal') : snap.log), [snap.log, journal.show]);
   const logHeight = Math.max(1, layout.log + layout.modal);
-  const rows = useMemo(() => logRows(logLines, rightWidth - 1, { multiHost, domain, hostWidth: 9 }), [logLines, rightWidth, multiHost, domain]);
+  const rows = useMemo(
+    () => logRows(logLines, rightWidth - 1, { multiHost, domain, hostWidth: 9 }),
+    [logLines, rightWidth, multiHost, domain],
+  );
   const win = logWindow(rows, local.log, Math.max(1, layout.log - 1));
   const latest = useRef({ rows, logHeight, snap, logLines });
   latest.current = { rows, logHeight, snap, logLines };
@@ -265,7 +385,17 @@ export function RunView(props: RunViewProps) {
 
   const context = (): RunKeyContext => {
     const { rows, logHeight, snap, logLines } = latest.current;
-    return { snap, local: getLocal(), rows, logLines, logHeight, session, set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }), onHome, onGlobal };
+    return {
+      snap,
+      local: getLocal(),
+      rows,
+      logLines,
+      logHeight,
+      session,
+      set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }),
+      onHome,
+      onGlobal,
+    };
   };
   useKeymap(RUN_KEYS, context, active, bindKeys);
   useFooter(onFooter, footerOf(RUN_KEYS, context()));
@@ -273,29 +403,49 @@ export function RunView(props: RunViewProps) {
   // A modal takes the rows it needs; the log keeps what is left above it (see runLayout).
   const modalHeight = layout.modal;
   const modal = gate ? (
-    <GateModal gate={gate} stepLabel={stepLabel(snap, gate.step)} destructive={!!gateStep?.destructive || gate.kind === 'type-host'} typed={local.typed} wrong={local.wrong} width={rightWidth} height={modalHeight} />
+    <GateModal
+      gate={gate}
+      stepLabel={stepLabel(snap, gate.step)}
+      destructive={!!gateStep?.destructive || gate.kind === 'type-host'}
+      typed={local.typed}
+      wrong={local.wrong}
+      width={rightWidth}
+      height={modalHeight}
+    />
   ) : failure ? (
-    <FailureModal failure={failure} stepLabel={stepLabel(snap, failure.step)} destructive={!!failStep?.destructive} choices={choices} width={rightWidth} height={modalHeight} />
+    <FailureModal
+      failure={failure}
+      stepLabel={stepLabel(snap, failure.step)}
+      destructive={!!failStep?.destructive}
+      choices={choices}
+      width={rightWidth}
+      height={modalHeight}
+    />
   ) : null;
   const paneHeight = layout.log;
   const pane = (
     <>
-    {standing && layout.standing > 0 ? <StandingBox standing={standing} width={rightWidth} height={layout.standing} /> : null}
-    {paneHeight > 0 ? <LogPane
-      window={win}
-      total={logLines.length + snap.logFirstSeq}
-      trimmed={snap.logFirstSeq}
-      following={local.log.follow}
-      query={searching && !searching.editing ? searching.query : searching?.query}
-      currentMatch={searching?.current}
-      width={rightWidth}
-      height={paneHeight}
-    /> : null}
-    {modal}
-    {layout.journal > 0 ? <JournalPane view={journal} domain={domain} width={rightWidth} height={layout.journal} /> : null}
+      {standing && layout.standing > 0 ? <StandingBox standing={standing} width={rightWidth} height={layout.standing} /> : null}
+      {paneHeight > 0 ? (
+        <LogPane
+          window={win}
+          total={logLines.length + snap.logFirstSeq}
+          trimmed={snap.logFirstSeq}
+          following={local.log.follow}
+          query={searching && !searching.editing ? searching.query : searching?.query}
+          currentMatch={searching?.current}
+          width={rightWidth}
+          height={paneHeight}
+        />
+      ) : null}
+      {modal}
+      {layout.journal > 0 ? <JournalPane view={journal} domain={domain} width={rightWidth} height={layout.journal} /> : null}
     </>
   );
-  const panel = snap.panel && layout.panel > 0 ? <ClusterPanel panel={snap.panel} domain={domain} width={side ? rightWidth : width} height={layout.panel} /> : null;
+  const panel =
+    snap.panel && layout.panel > 0 ? (
+      <ClusterPanel panel={snap.panel} domain={domain} width={side ? rightWidth : width} height={layout.panel} />
+    ) : null;
   const steps = (
     <StepList
       steps={snap.steps}
@@ -307,15 +457,15 @@ export function RunView(props: RunViewProps) {
     />
   );
   const right = (
-    <Box flexDirection="column" width={rightWidth}>
+    <Box flexDirection='column' width={rightWidth}>
       {side ? panel : null}
       <Box width={rightWidth} height={1}>
         {cmd ? (
-          <Txt tone={cmd.tone} bold wrap="truncate">
+          <Txt tone={cmd.tone} bold wrap='truncate'>
             {cmd.text}
           </Txt>
         ) : (
-          <Txt dim={isActive(snap.status)} bold={!isActive(snap.status)} wrap="truncate">
+          <Txt dim={isActive(snap.status)} bold={!isActive(snap.status)} wrap='truncate'>
             {isActive(snap.status) ? '(between commands)' : (endNote(snap, { declinedGate: local.declinedGate }) ?? '')}
           </Txt>
         )}
@@ -328,9 +478,9 @@ export function RunView(props: RunViewProps) {
   // headline ("✓ FINISHED OK: 9 steps done, 1 skipped") is not cut at 80 columns.
   const title = snap.runId.includes(snap.procedure) ? `RUN ${snap.runId} ` : `RUN ${snap.procedure} ${snap.runId} `;
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       <Box width={width} height={1}>
-        <Text wrap="truncate">
+        <Text wrap='truncate'>
           <Txt bold>{title}</Txt>
           <Txt bold tone={headline.tone} inverse={snap.status === 'waiting-gate' || snap.status === 'waiting-failure'}>
             {truncate(headline.text, Math.max(10, width - title.length))}
@@ -338,7 +488,7 @@ export function RunView(props: RunViewProps) {
         </Text>
       </Box>
       {side ? (
-        <Box flexDirection="row" width={width}>
+        <Box flexDirection='row' width={width}>
           {steps}
           <Box width={1} />
           {right}
@@ -351,18 +501,20 @@ export function RunView(props: RunViewProps) {
         </>
       )}
       {searching ? (
-        <Text wrap="truncate">
+        <Text wrap='truncate'>
           <Txt bold>{`/${searching.query}`}</Txt>
           {searching.editing ? <Txt inverse> </Txt> : null}
-          <Txt dim>{`  ${searching.editing ? 'Enter: newest match · Esc: cancel' : `${status} · n next (newer) · N previous (older) · Esc clears`}`}</Txt>
+          <Txt
+            dim
+          >{`  ${searching.editing ? 'Enter: newest match · Esc: cancel' : `${status} · n next (newer) · N previous (older) · Esc clears`}`}</Txt>
         </Text>
       ) : null}
       {local.confirmStop ? (
-        <Txt tone="warn" bold wrap="truncate">
+        <Txt tone='warn' bold wrap='truncate'>
           Stop the run at the next safe point (the running command is cancelled; resume later)? y stop · any other key: go on
         </Txt>
       ) : local.note ? (
-        <Txt tone="warn" wrap="truncate">
+        <Txt tone='warn' wrap='truncate'>
           {local.note}
         </Txt>
       ) : null}

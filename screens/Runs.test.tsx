@@ -1,5 +1,5 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
 import { delay, waitFor } from './testing/fixtures.js';
 import { fits, renderRunApp } from './testing/run-app.js';
@@ -14,7 +14,12 @@ const app = (o?: Parameters<typeof renderRunApp>[0]) => {
   disposers.push(a.dispose);
   return a;
 };
-const INTERRUPTED = { runId: '20240430-221500-cd34', procedure: 'etcd-restore', startedAt: new Date('2024-04-30T22:15:00'), step: 'Stop etcd on every member' };
+const INTERRUPTED = {
+  runId: '20240430-221500-cd34',
+  procedure: 'etcd-restore',
+  startedAt: new Date('2024-04-30T22:15:00'),
+  step: 'Stop etcd on every member',
+};
 
 test('start-up resume offer: names the run and its step; r resumes into the run view', async () => {
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
@@ -29,7 +34,12 @@ test('start-up resume offer: names the run and its step; r resumes into the run 
 });
 
 test('start-up resume offer with several interrupted runs: ● marks the one chosen (↓ j ↑ k, stopping at the ends); r resumes that one', async () => {
-  const second = { runId: '20240501-080000-ef56', procedure: 'master-backup', startedAt: new Date('2024-05-01T08:00:00'), step: 'Copy /etc/origin' };
+  const second = {
+    runId: '20240501-080000-ef56',
+    procedure: 'master-backup',
+    startedAt: new Date('2024-05-01T08:00:00'),
+    step: 'Copy /etc/origin',
+  };
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED, second] });
   await delay();
   assert.match(frame(), /2 interrupted runs \(↑↓ choose\):/);
@@ -38,7 +48,10 @@ test('start-up resume offer with several interrupted runs: ● marks the one cho
   assert.equal(fits(frame()), undefined);
   await press('j', 'j');
   assert.match(frame(), /^● master-backup 20240501-080000-ef56/m);
-  assert.match(frame().replace(/[║\n]/g, ' ').replace(/\s+/g, ' '), /A run was interrupted: master-backup 20240501-080000-ef56 at step Copy \/etc\/origin/);
+  assert.match(
+    frame().replace(/[║\n]/g, ' ').replace(/\s+/g, ' '),
+    /A run was interrupted: master-backup 20240501-080000-ef56 at step Copy \/etc\/origin/,
+  );
   await press('k', 'k', '\x1b[B');
   assert.match(frame(), /^● master-backup/m, 'k k went back to the first, ↓ down again (no going round)');
   await press('r');
@@ -90,7 +103,9 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
   });
   await delay();
   await press('u');
-  await waitFor(() => /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/.test(frame()), 'the footer').catch(() => undefined);
+  await waitFor(() => /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/.test(frame()), 'the footer').catch(
+    () => undefined,
+  );
   assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
   await press('G');
   assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
@@ -113,7 +128,10 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
 test('start-up resume offer: the footer as before; ? lists its keys first, ? again is back on the offer', async () => {
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
   await delay();
-  await waitFor(() => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(frame().split('\n').at(-1) ?? ''), 'the footer').catch(() => undefined);
+  await waitFor(
+    () => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(frame().split('\n').at(-1) ?? ''),
+    'the footer',
+  ).catch(() => undefined);
   assert.match(frame().split('\n').at(-1) ?? '', /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/);
   await press('?');
   const f = frame();

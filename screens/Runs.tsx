@@ -2,13 +2,13 @@
 // resume it; on a run of this console, opens it. Its keys: RUNS_KEYS (handler, footer, its part of `?`).
 import { Box, Text } from 'ink';
 import { moveSelection, scrollOffset } from '../src/model/home.js';
-import { formatStarted, resumable, RUN_STATUS_MARKS, sortRuns, type RunSummary } from '../src/model/runs-view.js';
+import { formatStarted, RUN_STATUS_MARKS, type RunSummary, resumable, sortRuns } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
-import { useLatestState, } from './hooks/useKeys.js';
+import { type ScreenFrameProps, useScreen } from './context.js';
 import { useFooter, useKeymap } from './hooks/useKeymap.js';
-import { footerOf, helpKey, movementKeys, quitKey, type FooterKeys, type GlobalContext, type Keymap } from './keymap.js';
+import { useLatestState } from './hooks/useKeys.js';
+import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
-import { useScreen, type ScreenFrameProps } from './context.js';
 
 export interface RunsProps extends ScreenFrameProps {
   runs: readonly RunSummary[];
@@ -56,9 +56,20 @@ export const RUNS_KEYS: Keymap<RunsKeyContext> = [
     description: 'while asked: resume the run (it re-checks the interrupted step first)',
     action: (c) => c.set({ confirm: undefined, note: c.onResume!(c.local.confirm!) }),
   },
-  { keys: ['any'], when: asking, footer: 'not now', description: 'while asked: do not resume', action: (c) => c.set({ confirm: undefined, note: 'Not resumed.' }) },
+  {
+    keys: ['any'],
+    when: asking,
+    footer: 'not now',
+    description: 'while asked: do not resume',
+    action: (c) => c.set({ confirm: undefined, note: 'Not resumed.' }),
+  },
   // the list; exactly as before in the footer: ↑↓ move (j/k and the rest of the movement keys go unsaid)
-  ...movementKeys<C>({ when: inList, move: (c, d) => c.set({ selected: moveSelection(c.ids, current(c), d), note: undefined }), what: 'the selection', footer: ['↑↓', 'move'] }),
+  ...movementKeys<C>({
+    when: inList,
+    move: (c, d) => c.set({ selected: moveSelection(c.ids, current(c), d), note: undefined }),
+    what: 'the selection',
+    footer: ['↑↓', 'move'],
+  }),
   {
     keys: ['enter'],
     when: inList,
@@ -68,7 +79,8 @@ export const RUNS_KEYS: Keymap<RunsKeyContext> = [
       const run = c.sorted.find((r) => r.runId === current(c));
       if (!run) return;
       if (c.live.has(run.runId)) return c.onOpen(run.runId);
-      if (!resumable(run)) return c.set({ note: `${run.runId} ${RUN_STATUS_MARKS[run.status].word}: only an interrupted run can be resumed.` });
+      if (!resumable(run))
+        return c.set({ note: `${run.runId} ${RUN_STATUS_MARKS[run.status].word}: only an interrupted run can be resumed.` });
       if (!c.onResume) return c.set({ note: 'Resuming is not available in this build (the engine is not wired).' });
       c.set({ confirm: run.runId, note: undefined });
     },
@@ -112,16 +124,16 @@ export function Runs(props: RunsProps) {
     ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step first and asks again before any destructive step.  y resume · n no`
     : (local.note ?? (sorted.length ? 'Enter: resume an interrupted run (! INTERRUPTED) or open a run of this session' : ''));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Txt bold wrap="truncate">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
+      <Txt bold wrap='truncate'>
         {`RUNS — ${sorted.length} journal${sorted.length === 1 ? '' : 's'}, newest first${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
       </Txt>
-      <Txt dim wrap="truncate">
+      <Txt dim wrap='truncate'>
         {fit('  status          started           procedure          run id / step', width)}
       </Txt>
-      <Box flexDirection="column" height={listHeight}>
+      <Box flexDirection='column' height={listHeight}>
         {problem ? (
-          <Txt tone="warn">{problem}</Txt>
+          <Txt tone='warn'>{problem}</Txt>
         ) : sorted.length === 0 ? (
           <Txt dim>No runs yet: a run's journal appears here once it starts.</Txt>
         ) : (
@@ -132,7 +144,7 @@ export function Runs(props: RunsProps) {
             const text = `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
             return (
               <Box key={r.runId} width={width} height={1}>
-                <Txt inverse={on} bold={on || r.status === 'interrupted'} tone={on ? undefined : m.tone} wrap="truncate">
+                <Txt inverse={on} bold={on || r.status === 'interrupted'} tone={on ? undefined : m.tone} wrap='truncate'>
                   {truncate(text, width)}
                 </Txt>
               </Box>
@@ -140,7 +152,7 @@ export function Runs(props: RunsProps) {
           })
         )}
       </Box>
-      <Text wrap="truncate">
+      <Text wrap='truncate'>
         <Txt tone={confirmRun ? 'warn' : undefined} bold={!!confirmRun} inverse={!!confirmRun}>
           {bottom}
         </Txt>

@@ -1,8 +1,9 @@
 // NO_COLOR / --no-color: not one colour code in the output, while the states stay readable.
 // Colour is forced on for this process (FORCE_COLOR, read when Ink's chalk loads) so that the
 // check is not vacuous: with colour wanted, colour codes do appear.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup, render } = await import('ink-testing-library');
@@ -31,11 +32,17 @@ function colourCodes(s: string): string[] {
 async function frames(noColor: boolean, demo: boolean) {
   const inventory = testInventory(demo ? { kind: 'demo' } : undefined);
   const runner = new FakeRunner().answerProbes((h) =>
-    h.name.startsWith('lb') ? { state: 'unreachable', reason: 'timeout' } : h.name.startsWith('node') ? { state: 'host-key-unknown' } : { state: 'ok' },
+    h.name.startsWith('lb')
+      ? { state: 'unreachable', reason: 'timeout' }
+      : h.name.startsWith('node')
+        ? { state: 'host-key-unknown' }
+        : { state: 'ok' },
   );
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
-  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version="0.1.0" columns={80} rows={24} noColor={noColor} />);
+  const r = render(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' columns={80} rows={24} noColor={noColor} />,
+  );
   await delay();
   const out: string[] = [r.lastFrame() ?? ''];
   for (const k of ['\t', '\r', '\x1b', '?']) {

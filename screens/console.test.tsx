@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, readKeysOnceForeground, startConsole, type ConsoleOptions } from './console.js';
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type ConsoleOptions, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, readKeysOnceForeground, startConsole } from './console.js';
 import { FakeRunner, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
 
 class FakeStdout extends EventEmitter {
@@ -99,10 +99,14 @@ for (const [kind, message] of [
   ['rejection', 'lost connection'],
 ] as const) {
   test(`an uncaught ${kind}: terminal restored first, then the error on one line; exit code 1`, () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testing/console-child.tsx', import.meta.url)), kind], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./testing/console-child.tsx', import.meta.url)), kind],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     assert.equal(child.status, 0, child.stderr);
     const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { code: number; stdout: string; stderr: string };
     assert.equal(r.code, 1);
@@ -195,5 +199,6 @@ test('the background warning says how to get keys or get out by what started it:
   assert.equal(backgroundHint('bash', 7), 'Started with &? Type fg to use it. Else stop it: kill 7.');
   assert.equal(backgroundHint('timeout', 7), 'Under timeout: use timeout --foreground to type keys. Stop it: kill 7.');
   assert.equal(backgroundHint('supervisord', 7), 'supervisord runs it in the background: no keys. Stop it: kill 7.');
-  for (const p of ['bash', 'timeout', 'a-parent-with-a-long-name', undefined]) assert.ok(backgroundHint(p, 4194304).length <= 80, String(p));
+  for (const p of ['bash', 'timeout', 'a-parent-with-a-long-name', undefined])
+    assert.ok(backgroundHint(p, 4194304).length <= 80, String(p));
 });

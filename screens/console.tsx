@@ -3,16 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { render } from 'ink';
+import type { RunSession } from '../src/engine/session.js';
+import type { Params, Procedure } from '../src/engine/types.js';
 import type { Inventory } from '../src/inventory/types.js';
-import type { Runner } from '../src/transport/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { makeDiscover } from '../src/model/discovery.js';
 import type { HealthRun } from '../src/model/health.js';
-import type { RunSession } from '../src/engine/session.js';
-import type { Params, Procedure } from '../src/engine/types.js';
 import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
 import type { NodesService } from '../src/nodes/service.js';
+import type { Runner } from '../src/transport/types.js';
 import { App, PRODUCT } from './App.js';
 import type { PlanFn, ValidateFn } from './Procedure.js';
 import { colorWanted } from './theme.js';
@@ -135,7 +135,11 @@ function detachedInput(): NodeJS.ReadStream {
 export function readKeysOnceForeground(
   input: NodeJS.ReadStream,
   attached: () => void,
-  { tty = process.stdin, foreground = () => inTerminalForeground(), everyMs = 500 }: { tty?: NodeJS.ReadStream; foreground?: () => boolean; everyMs?: number } = {},
+  {
+    tty = process.stdin,
+    foreground = () => inTerminalForeground(),
+    everyMs = 500,
+  }: { tty?: NodeJS.ReadStream; foreground?: () => boolean; everyMs?: number } = {},
 ): () => void {
   let taken = false;
   const forward = (chunk: Buffer | string) => (input as unknown as PassThrough).write(chunk);

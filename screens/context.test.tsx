@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
-import { ScreenContext, useScreen, type ScreenFrame, type ScreenFrameProps } from './context.js';
+import { ScreenContext, type ScreenFrame, type ScreenFrameProps, useScreen } from './context.js';
 
 /** Shows what useScreen gives a screen; the frame itself goes to `seen`. */
 const seen: { current?: ScreenFrame } = {};

@@ -2,7 +2,7 @@
 // built yet, a health cell in full, and the `?` page. Each page's Pager scrolls it with the common
 // movement keys (movementKeys); the entry 'scroll' here only says so in the footer and the help.
 import type { Action } from '../src/model/console-state.js';
-import { helpKey, quitKey, type GlobalContext, type KeyEntry, type Keymap } from './keymap.js';
+import { type GlobalContext, helpKey, type KeyEntry, type Keymap, quitKey } from './keymap.js';
 
 /** What the keys of these pages act on: the App's state (its reducer), the probes and the health run. */
 export interface DetailKeyContext extends GlobalContext {
@@ -14,8 +14,20 @@ export interface DetailKeyContext extends GlobalContext {
 type C = DetailKeyContext;
 
 const back: KeyEntry<C> = { keys: ['esc'], footer: 'back', description: 'back one screen', action: (c) => c.dispatch({ type: 'back' }) };
-const scroll: KeyEntry<C> = { keys: [], label: 'j k ↓ ↑ PgDn PgUp g G', footerLabel: 'jk', footer: 'scroll', description: 'scroll the page (also Space, Ctrl-D / Ctrl-U, Home / End)', action: () => {} };
-const jump = (footer?: string): KeyEntry<C> => ({ keys: [':'], footer, description: 'jump to a procedure by id (Tab completes, Enter opens it)', action: (c) => c.dispatch({ type: 'open-jump' }) });
+const scroll: KeyEntry<C> = {
+  keys: [],
+  label: 'j k ↓ ↑ PgDn PgUp g G',
+  footerLabel: 'jk',
+  footer: 'scroll',
+  description: 'scroll the page (also Space, Ctrl-D / Ctrl-U, Home / End)',
+  action: () => {},
+};
+const jump = (footer?: string): KeyEntry<C> => ({
+  keys: [':'],
+  footer,
+  description: 'jump to a procedure by id (Tab completes, Enter opens it)',
+  action: (c) => c.dispatch({ type: 'open-jump' }),
+});
 // Not a list: the App says so ("/ filters a list: Esc back to Home first.").
 const noFilter: KeyEntry<C> = { keys: ['/'], description: '', action: (c) => c.dispatch({ type: 'open-filter' }) };
 // r on a page without a host: the App says which key does what.
@@ -35,7 +47,16 @@ export const HOST_KEYS: Keymap<DetailKeyContext> = [
 ];
 
 /** A procedure not built yet: its detail page. */
-export const PROCEDURE_DETAIL_KEYS: Keymap<DetailKeyContext> = [back, scroll, jump('jump'), helpKey<C>({ footer: 'help' }), quitKey<C>({ footer: 'quit' }), probeHint, probeAll, noFilter];
+export const PROCEDURE_DETAIL_KEYS: Keymap<DetailKeyContext> = [
+  back,
+  scroll,
+  jump('jump'),
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+  probeHint,
+  probeAll,
+  noFilter,
+];
 
 /** A health cell in full. */
 export const HEALTH_CELL_KEYS: Keymap<DetailKeyContext> = [
@@ -50,7 +71,16 @@ export const HEALTH_CELL_KEYS: Keymap<DetailKeyContext> = [
 ];
 
 /** The `?` page itself (? again closes it, as Esc does). */
-export const HELP_KEYS: Keymap<DetailKeyContext> = [back, scroll, quitKey<C>({ footer: 'quit' }), helpKey<C>(), jump(), probeHint, probeAll, noFilter];
+export const HELP_KEYS: Keymap<DetailKeyContext> = [
+  back,
+  scroll,
+  quitKey<C>({ footer: 'quit' }),
+  helpKey<C>(),
+  jump(),
+  probeHint,
+  probeAll,
+  noFilter,
+];
 
 /** Any other screen the App keys (e.g. a drain no longer held): back, help, quit and the jump. */
 export const PAGE_KEYS: Keymap<DetailKeyContext> = [back, helpKey<C>(), quitKey<C>(), jump(), probeHint, probeAll, noFilter];

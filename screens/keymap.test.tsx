@@ -1,17 +1,31 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useState } from 'react';
-import { Text, type Key } from 'ink';
+import { afterEach, test } from 'node:test';
+import { type Key, Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { dispatchKey, footerOf, helpKey, helpOf, keyNames, movementKeys, quitKey, type Keymap } from './keymap.js';
+import { useState } from 'react';
 import { useKeymap, useListMovement } from './hooks/useKeymap.js';
+import { dispatchKey, footerOf, helpKey, helpOf, type Keymap, keyNames, movementKeys, quitKey } from './keymap.js';
 import { delay, stripAnsi } from './testing/fixtures.js';
 
 afterEach(() => cleanup());
 
 const none = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
 } as Key;
 
 test('a press is named as the keymaps write it', () => {
@@ -34,9 +48,21 @@ interface Ctx {
 }
 
 const KEYS: Keymap<Ctx> = [
-  { keys: ['enter'], when: (c) => c.mode === 'filter', footer: 'keep filter', description: 'keep the filter', action: (c) => c.log.push('keep') },
+  {
+    keys: ['enter'],
+    when: (c) => c.mode === 'filter',
+    footer: 'keep filter',
+    description: 'keep the filter',
+    action: (c) => c.log.push('keep'),
+  },
   { keys: ['text'], when: (c) => c.mode === 'filter', description: 'type the filter', action: (c, p) => c.log.push(`type ${p.text}`) },
-  { keys: ['enter'], when: (c) => c.mode === 'list', footer: 'open', description: 'open the selected row', action: (c) => c.log.push('open') },
+  {
+    keys: ['enter'],
+    when: (c) => c.mode === 'list',
+    footer: 'open',
+    description: 'open the selected row',
+    action: (c) => c.log.push('open'),
+  },
   { keys: ['/'], when: (c) => c.mode === 'list', footer: 'filter', description: 'filter the list', action: (c) => c.log.push('filter') },
   ...movementKeys<Ctx>({ when: (c) => c.mode === 'list', move: (c, d) => c.log.push(`move ${d}`), page: () => 10 }),
   helpKey<Ctx>({ when: (c) => c.mode === 'list', footer: 'help' }),
@@ -50,24 +76,49 @@ const ctx = (mode: Ctx['mode']): Ctx => {
 
 test('one keymap: the press runs the first entry that applies in this state; the footer lists those with a word', () => {
   const list = ctx('list');
-  for (const [input, key] of [['/', none], ['\r', { ...none, return: true }], ['j', none], ['', { ...none, upArrow: true }], ['G', none], ['?', none], ['x', none]] as [string, Key][])
+  for (const [input, key] of [
+    ['/', none],
+    ['\r', { ...none, return: true }],
+    ['j', none],
+    ['', { ...none, upArrow: true }],
+    ['G', none],
+    ['?', none],
+    ['x', none],
+  ] as [string, Key][])
     dispatchKey(KEYS, list, input, key);
   assert.deepEqual(list.log, ['filter', 'open', 'move 1', 'move -1', `move ${Infinity}`, 'help']);
   const filter = ctx('filter');
-  for (const [input, key] of [['j', none], ['?', none], ['\r', { ...none, return: true }]] as [string, Key][]) dispatchKey(KEYS, filter, input, key);
+  for (const [input, key] of [
+    ['j', none],
+    ['?', none],
+    ['\r', { ...none, return: true }],
+  ] as [string, Key][])
+    dispatchKey(KEYS, filter, input, key);
   assert.deepEqual(filter.log, ['type j', 'type ?', 'keep'], 'in the filter, j and ? are text');
-  assert.deepEqual(footerOf(KEYS, list), [['Enter', 'open'], ['/', 'filter'], ['?', 'help']]);
+  assert.deepEqual(footerOf(KEYS, list), [
+    ['Enter', 'open'],
+    ['/', 'filter'],
+    ['?', 'help'],
+  ]);
   assert.deepEqual(footerOf(KEYS, filter), [['Enter', 'keep filter']]);
 });
 
 test('the movement keys: a row, a page, half a page, the ends', () => {
   const c = ctx('list');
-  const keys: [string, Key][] = [['', { ...none, pageDown: true }], ['', { ...none, pageUp: true }], [' ', none], ['d', { ...none, ctrl: true }], ['u', { ...none, ctrl: true }], ['g', none], ['', { ...none, end: true }]];
+  const keys: [string, Key][] = [
+    ['', { ...none, pageDown: true }],
+    ['', { ...none, pageUp: true }],
+    [' ', none],
+    ['d', { ...none, ctrl: true }],
+    ['u', { ...none, ctrl: true }],
+    ['g', none],
+    ['', { ...none, end: true }],
+  ];
   for (const [i, k] of keys) dispatchKey(KEYS, c, i, k);
   assert.deepEqual(c.log, ['move 10', 'move -10', 'move 10', 'move 5', 'move -5', `move ${-Infinity}`, `move ${Infinity}`]);
 });
 
-test('the help section: the screen\'s own keys with their words, the global ones left to the global list', () => {
+test("the help section: the screen's own keys with their words, the global ones left to the global list", () => {
   const s = helpOf('Test', KEYS);
   assert.equal(s.title, 'Test');
   const keys = s.entries.map((e) => e.keys);

@@ -80,7 +80,8 @@ export function keyNames(input: string, key: Key): KeyName[] {
   if (names.length) return names;
   if (key.ctrl && /^[a-z]$/i.test(input)) return [`ctrl-${input.toLowerCase()}`];
   // A Ctrl combination that arrived inside a chunk (see splitKeypresses): the raw control character.
-  if (input.length === 1 && input.charCodeAt(0) >= 1 && input.charCodeAt(0) <= 26) return [`ctrl-${String.fromCharCode(input.charCodeAt(0) + 96)}`];
+  if (input.length === 1 && input.charCodeAt(0) >= 1 && input.charCodeAt(0) <= 26)
+    return [`ctrl-${String.fromCharCode(input.charCodeAt(0) + 96)}`];
   if (input === ' ') return ['space'];
   if ([...input].length === 1 && !key.meta) return [input];
   return [];
@@ -142,7 +143,9 @@ export function entryLabel(e: KeyEntry<unknown>): string {
 
 /** The footer line in this state: the entries that apply and have a footer word, in their order. */
 export function footerOf<C>(keymap: Keymap<C>, c: C): FooterKeys {
-  return keymap.filter((e) => e.footer !== undefined && (!e.when || e.when(c)) && (!e.footerWhen || e.footerWhen(c))).map((e) => [e.footerLabel ?? entryLabel(e as KeyEntry<unknown>), e.footer!]);
+  return keymap
+    .filter((e) => e.footer !== undefined && (!e.when || e.when(c)) && (!e.footerWhen || e.footerWhen(c)))
+    .map((e) => [e.footerLabel ?? entryLabel(e as KeyEntry<unknown>), e.footer!]);
 }
 
 /** The screen's own keys for the `?` page (the global ones are listed once, apart), one line per entry. */
@@ -167,17 +170,31 @@ export interface GlobalContext {
 
 /** `?`: this screen's help. */
 export function helpKey<C extends GlobalContext>(opts: { when?: (c: C) => boolean; footer?: string } = {}): KeyEntry<C> {
-  return { keys: ['?'], when: opts.when, footer: opts.footer, global: true, description: 'this screen\'s keys, then every screen\'s (again: close)', action: (c) => c.onGlobal('help') };
+  return {
+    keys: ['?'],
+    when: opts.when,
+    footer: opts.footer,
+    global: true,
+    description: "this screen's keys, then every screen's (again: close)",
+    action: (c) => c.onGlobal('help'),
+  };
 }
 
 /** `q`: quit (the App asks first while a run or a drain is active). */
 export function quitKey<C extends GlobalContext>(opts: { when?: (c: C) => boolean; footer?: string } = {}): KeyEntry<C> {
-  return { keys: ['q'], when: opts.when, footer: opts.footer, global: true, description: 'quit (asks first while a run or a drain is active)', action: (c) => c.onGlobal('quit') };
+  return {
+    keys: ['q'],
+    when: opts.when,
+    footer: opts.footer,
+    global: true,
+    description: 'quit (asks first while a run or a drain is active)',
+    action: (c) => c.onGlobal('quit'),
+  };
 }
 
 /** The keys of every screen, for the `?` page (their actions live with each screen, or in the App). */
 export const GLOBAL_HELP: readonly HelpEntry[] = [
-  { keys: '?', what: 'this help: the current screen\'s keys first; ? or Esc closes it' },
+  { keys: '?', what: "this help: the current screen's keys first; ? or Esc closes it" },
   { keys: 'q', what: 'quit (asks first while a run or a drain is active)' },
   { keys: 'Ctrl-C', what: 'quit; a second Ctrl-C confirms when it asks' },
   { keys: ':', what: 'jump to a procedure by id (Tab completes, Enter opens it); on Home, Health and the detail pages' },

@@ -4,32 +4,32 @@
 // the key router, the footer and back / ? / q reach every screen through ScreenContext (context.ts), which
 // the App provides around whatever `render` returns. To add a screen: a Route variant, a component here,
 // its footer in keys.ts.
-import { useState, type ReactNode, type RefObject } from 'react';
+import { type ReactNode, type RefObject, useState } from 'react';
 import type { RunSession } from '../src/engine/session.js';
 import type { Procedure } from '../src/engine/types.js';
-import type { RunSummary, InterruptedRun } from '../src/model/runs-view.js';
 import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
-import { cellKey, type HealthSnapshot } from '../src/model/health.js';
 import type { Action, ConsoleState, Route } from '../src/model/console-state.js';
-import type { DrainSession } from '../src/nodes/service.js';
+import { cellKey, type HealthSnapshot } from '../src/model/health.js';
 import { drainActive, type NodesView } from '../src/model/nodes-view.js';
+import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { DrainSession } from '../src/nodes/service.js';
 import type { AppProps } from './App.js';
-import { Health, HEALTH_KEYS, type HealthKeyContext } from './Health.js';
+import { DrainView } from './DrainView.js';
+import { type DetailKeyContext, HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
+import { HEALTH_KEYS, Health, type HealthKeyContext } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
-import { Home, HOME_KEYS, type HomeKeyContext } from './Home.js';
+import { HOME_KEYS, Home, type HomeKeyContext } from './Home.js';
+import { HostDetail } from './HostDetail.js';
+import type { NodesControl } from './hooks/useNodes.js';
 import type { Keymap } from './keymap.js';
-import { HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS, type DetailKeyContext } from './details.js';
-import { DrainView } from './DrainView.js';
 import { NodePods } from './NodePods.js';
 import { Nodes } from './Nodes.js';
-import { HostDetail } from './HostDetail.js';
-import { ProcedureDetail } from './ProcedureDetail.js';
 import { ProcedureScreen } from './Procedure.js';
+import { ProcedureDetail } from './ProcedureDetail.js';
 import { ResumeOffer } from './ResumeOffer.js';
 import { Runs } from './Runs.js';
 import { RunView } from './RunView.js';
-import type { NodesControl } from './hooks/useNodes.js';
 import { Txt } from './theme.js';
 
 /** What the keymaps of the screens the App keys itself (Home, Health, the pages) act on. */
@@ -110,7 +110,7 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
       return host ? (
         <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} health={health} />
       ) : (
-        <Txt tone="bad">{`Host ${route.host} is not in the inventory.`}</Txt>
+        <Txt tone='bad'>{`Host ${route.host} is not in the inventory.`}</Txt>
       );
     },
   },
@@ -137,7 +137,11 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
         );
       }
       const entry = app.catalogue.find((e) => e.id === route.id);
-      return entry ? <ProcedureDetail key={entry.id} entry={entry} /> : <Txt tone="bad">{`No procedure ${route.id} in the catalogue.`}</Txt>;
+      return entry ? (
+        <ProcedureDetail key={entry.id} entry={entry} />
+      ) : (
+        <Txt tone='bad'>{`No procedure ${route.id} in the catalogue.`}</Txt>
+      );
     },
   },
   health: {
@@ -149,7 +153,12 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     title: (route) => `Health › ${route.check}`,
     keymap: HEALTH_CELL_KEYS,
     render: (route, { health }) => (
-      <HealthCell key={`${route.check} ${route.host ?? ''}`} check={route.check} host={route.host} result={health?.results.get(cellKey(route.check, route.host))} />
+      <HealthCell
+        key={`${route.check} ${route.host ?? ''}`}
+        check={route.check}
+        host={route.host}
+        result={health?.results.get(cellKey(route.check, route.host))}
+      />
     ),
   },
   run: {
@@ -157,20 +166,32 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     selfKeyed: () => true,
     render: (route, { sessions }) => {
       const session = sessions.get(route.runId);
-      return session ? <RunView key={route.runId} session={session} /> : <Txt tone="bad">{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>;
+      return session ? (
+        <RunView key={route.runId} session={session} />
+      ) : (
+        <Txt tone='bad'>{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>
+      );
     },
   },
   runs: {
     title: () => 'Home › Runs',
     selfKeyed: () => true,
     render: (_route, { app, sessions, onResume, dispatch, routeKey }) => (
-      <RunsRoute key={routeKey} listRuns={app.listRuns} sessions={sessions} onResume={onResume} onOpen={(runId) => dispatch({ type: 'open-run', runId })} />
+      <RunsRoute
+        key={routeKey}
+        listRuns={app.listRuns}
+        sessions={sessions}
+        onResume={onResume}
+        onOpen={(runId) => dispatch({ type: 'open-run', runId })}
+      />
     ),
   },
   resume: {
     title: () => 'Interrupted run',
     selfKeyed: () => true,
-    render: (_route, { interrupted, onResume, dispatch }) => <ResumeOffer runs={interrupted} onResume={onResume} onRuns={() => dispatch({ type: 'open-runs' })} />,
+    render: (_route, { interrupted, onResume, dispatch }) => (
+      <ResumeOffer runs={interrupted} onResume={onResume} onRuns={() => dispatch({ type: 'open-runs' })} />
+    ),
   },
   nodes: {
     title: () => 'Home › Nodes',
@@ -207,7 +228,11 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     selfKeyed: (route, { drainRef }) => drainRef.current?.options.node === route.node,
     render: (route, { nodes, drainRef }) => {
       const session = drainRef.current?.options.node === route.node ? drainRef.current : undefined;
-      return session ? <DrainView key={route.node} session={session} nodes={nodes} /> : <Txt tone="bad">{`No drain of ${route.node} is held by this console (Esc back).`}</Txt>;
+      return session ? (
+        <DrainView key={route.node} session={session} nodes={nodes} />
+      ) : (
+        <Txt tone='bad'>{`No drain of ${route.node} is held by this console (Esc back).`}</Txt>
+      );
     },
   },
 };
@@ -245,10 +270,17 @@ function RunsRoute(props: {
     }
     for (const [id, s] of sessions) {
       const snap = s.getSnapshot();
-      const status: RunSummary['status'] = snap.status === 'ok' || snap.status === 'failed' || snap.status === 'aborted' ? snap.status : 'running';
+      const status: RunSummary['status'] =
+        snap.status === 'ok' || snap.status === 'failed' || snap.status === 'aborted' ? snap.status : 'running';
       const i = runs.findIndex((r) => r.runId === id);
       const step = snap.steps.find((x) => x.id === snap.current)?.title;
-      const summary: RunSummary = { runId: id, procedure: snap.procedure, startedAt: runs[i]?.startedAt ?? new Date(), status, ...(step ? { step } : {}) };
+      const summary: RunSummary = {
+        runId: id,
+        procedure: snap.procedure,
+        startedAt: runs[i]?.startedAt ?? new Date(),
+        status,
+        ...(step ? { step } : {}),
+      };
       if (i >= 0) runs[i] = summary;
       else runs.push(summary);
     }

@@ -1,7 +1,8 @@
 // Colour is an extra, never the only signal: with NO_COLOR / --no-color no colour code is written,
 // and every state still carries a symbol and a word.
-import { createContext, useContext, type ReactNode } from 'react';
+
 import { Text } from 'ink';
+import { createContext, type ReactNode, useContext } from 'react';
 
 export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'accent' | 'demo' | 'plain';
 

@@ -1,8 +1,9 @@
 // Bundles the console into one ESM file: start-up is about half as long as loading the module graph
 // unbundled (LAB-FACTS.md). ssh2 stays external (optional native parts) and is loaded only when a real
 // inventory needs it.
-import { build } from 'esbuild';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
 mkdirSync('dist', { recursive: true });
 await build({

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-all}
 
 echo "== type check"; npx tsc --noEmit
-echo "== lint"; npx biome lint --max-diagnostics=50 .
+echo "== lint and format"; npx biome check --max-diagnostics=50 .
 echo "== build"; node scripts/build.mjs
 
 mapfile -t unit < <(find src procedures screens test/unit -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null | sort)

@@ -1,9 +1,9 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { ChoiceList, choiceAfterKey, choiceListHeight, type ChoiceOption } from './ChoiceList.js';
 import { useKeys, useLatestState } from '../hooks/useKeys.js';
 import { settle, stripAnsi } from '../testing/fixtures.js';
+import { ChoiceList, type ChoiceOption, choiceAfterKey, choiceListHeight } from './ChoiceList.js';
 
 afterEach(() => cleanup());
 
@@ -34,7 +34,11 @@ function list(options: ChoiceOption[], start: string, width = 40) {
       await settle(() => r.lastFrame());
     }
   };
-  const marked = () => frame().split('\n').filter((l) => l.includes('●')).map((l) => l.replace('●', '').trim());
+  const marked = () =>
+    frame()
+      .split('\n')
+      .filter((l) => l.includes('●'))
+      .map((l) => l.replace('●', '').trim());
   return { frame, press, picked, marked, last: () => picked.at(-1) };
 }
 
@@ -79,7 +83,10 @@ test('a long list shows 5 rows around the value, "i of n" under them; exactly on
   assert.doesNotMatch(l.frame(), /node-0|node-1/, 'scrolled to keep the value in view');
   assert.match(l.frame(), /7 of 7 \(↑↓\)/);
   assert.equal(rows.length, choiceListHeight(hosts.length));
-  assert.ok(rows.every((r) => [...r].length <= 40), 'no row wider than the list');
+  assert.ok(
+    rows.every((r) => [...r].length <= 40),
+    'no row wider than the list',
+  );
 });
 
 test('a value that is none of the choices: the first is shown, ↓ goes to the second (as the form always did)', async () => {

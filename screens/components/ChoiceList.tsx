@@ -36,7 +36,10 @@ export function choiceAfterKey(options: readonly ChoiceOption[], value: string, 
   if (options.length === 0) return undefined;
   const delta = input === 'j' || key.downArrow ? 1 : input === 'k' || key.upArrow ? -1 : 0;
   if (delta === 0) return undefined;
-  const i = Math.max(0, options.findIndex((o) => o.value === value));
+  const i = Math.max(
+    0,
+    options.findIndex((o) => o.value === value),
+  );
   return options[Math.max(0, Math.min(options.length - 1, i + delta))]!.value;
 }
 
@@ -55,7 +58,7 @@ function Mark({ isSelected }: { isSelected?: boolean }) {
 
 function Label({ isSelected, label }: { isSelected?: boolean; label: string }) {
   return (
-    <Txt inverse={isSelected} bold={isSelected} wrap="truncate">
+    <Txt inverse={isSelected} bold={isSelected} wrap='truncate'>
       {label}
     </Txt>
   );
@@ -63,13 +66,24 @@ function Label({ isSelected, label }: { isSelected?: boolean; label: string }) {
 
 export function ChoiceList({ options, value, width, limit = CHOICE_LIMIT, indent = 4 }: ChoiceListProps) {
   if (options.length === 0) return null;
-  const index = Math.max(0, options.findIndex((o) => o.value === value));
+  const index = Math.max(
+    0,
+    options.findIndex((o) => o.value === value),
+  );
   const room = Math.max(1, width - indent - 2);
   // the label padded to the row's width: the picked row's inverse bar is as wide as the list
   const items = options.map((o) => ({ key: o.value || '(none)', value: o.value, label: fit(o.label, room) }));
   return (
-    <Box flexDirection="column" paddingLeft={indent}>
-      <SelectInput key={options[index]!.value} items={items} initialIndex={index} limit={limit} isFocused={false} indicatorComponent={Mark} itemComponent={Label} />
+    <Box flexDirection='column' paddingLeft={indent}>
+      <SelectInput
+        key={options[index]!.value}
+        items={items}
+        initialIndex={index}
+        limit={limit}
+        isFocused={false}
+        indicatorComponent={Mark}
+        itemComponent={Label}
+      />
       {options.length > limit ? <Txt dim>{`${index + 1} of ${options.length} (↑↓)`}</Txt> : null}
     </Box>
   );

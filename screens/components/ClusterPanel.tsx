@@ -44,18 +44,20 @@ export function ClusterPanel({ panel, domain, width, height }: ClusterPanelProps
     return truncate(`  ${label}${r.text}`, width);
   };
   return (
-    <Box flexDirection="column" width={width} height={h} overflow="hidden">
-      <Text wrap="truncate">
+    <Box flexDirection='column' width={width} height={h} overflow='hidden'>
+      <Text wrap='truncate'>
         <Txt bold>{title}</Txt>
-        <Txt bold tone={panel.view.summary.tone}>{truncate(panel.view.summary.text, summaryRoom)}</Txt>
+        <Txt bold tone={panel.view.summary.tone}>
+          {truncate(panel.view.summary.text, summaryRoom)}
+        </Txt>
         <Txt dim>{time}</Txt>
       </Text>
       {shown.map((r, i) => (
-        <Txt key={i} tone={r.tone} wrap="truncate">
+        <Txt key={i} tone={r.tone} wrap='truncate'>
           {row(r)}
         </Txt>
       ))}
-      {hidden > 0 ? <Txt dim wrap="truncate">{`  +${hidden} more`}</Txt> : null}
+      {hidden > 0 ? <Txt dim wrap='truncate'>{`  +${hidden} more`}</Txt> : null}
     </Box>
   );
 }

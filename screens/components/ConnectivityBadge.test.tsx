@@ -1,9 +1,9 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { ConnectivityBadge, BADGE_WIDTH } from './ConnectivityBadge.js';
-import { stripAnsi } from '../testing/fixtures.js';
 import type { ConnectivityState } from '../../src/transport/types.js';
+import { stripAnsi } from '../testing/fixtures.js';
+import { BADGE_WIDTH, ConnectivityBadge } from './ConnectivityBadge.js';
 
 afterEach(() => cleanup());
 

@@ -1,7 +1,7 @@
 // One host's connectivity: a spinner while checking, then a symbol and a word (never colour alone).
 import { Text } from 'ink';
-import type { Connectivity } from '../../src/transport/types.js';
 import { CONNECTIVITY_LABELS } from '../../src/model/connectivity.js';
+import type { Connectivity } from '../../src/transport/types.js';
 import { Txt } from '../theme.js';
 import { Spinner } from './Spinner.js';
 

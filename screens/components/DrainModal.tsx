@@ -2,22 +2,22 @@
 // (seconds, optional), the command they make, what they do to this node's pods (which pods make the
 // drain refuse, which bare pods --force deletes for good), and with --force the node name to type.
 import { Box, Text } from 'ink';
-import type { NodePod } from '../../src/ocp/nodes.js';
-import type { NodeRow } from '../../src/nodes/service.js';
-import { expectLines } from '../../src/model/run-view.js';
 import {
   CHECKBOX_LABELS,
   checkboxHint,
+  type DrainCheckbox,
+  type DrainForm,
   drainImpact,
   drainPreview,
   nodeStatus,
   podNames,
   wrapRows,
-  type DrainCheckbox,
-  type DrainForm,
 } from '../../src/model/nodes-view.js';
+import { expectLines } from '../../src/model/run-view.js';
 import { fit } from '../../src/model/text.js';
-import { Txt, useToneColor, type Tone } from '../theme.js';
+import type { NodeRow } from '../../src/nodes/service.js';
+import type { NodePod } from '../../src/ocp/nodes.js';
+import { type Tone, Txt, useToneColor } from '../theme.js';
 import { TextField } from './TextField.js';
 
 export interface DrainModalProps {
@@ -49,7 +49,10 @@ function squeeze(blocks: InfoLine[][], room: number): InfoLine[][] {
     const b = out[longest]!;
     if (b.length <= 1) {
       // every block is one row: drop the last one that is left
-      const last = out.map((x, i) => [x, i] as const).filter(([x]) => x.length > 0).pop();
+      const last = out
+        .map((x, i) => [x, i] as const)
+        .filter(([x]) => x.length > 0)
+        .pop();
       if (!last) break;
       out[last[1]] = [];
       continue;
@@ -78,7 +81,7 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
     const hintTone: Tone | undefined = /^refuses/.test(hint) ? 'warn' : /lost|for good/.test(hint) ? 'bad' : undefined;
     return (
       <Box key={field} width={inner} height={1}>
-        <Text wrap="truncate">
+        <Text wrap='truncate'>
           <Txt bold={focused} inverse={focused}>{`${focused ? '›' : ' '} [${on ? 'x' : ' '}] ${fit(label, 17)}`}</Txt>
           <Txt dim>{` ${fit(flag, 20)}`}</Txt>
           <Txt tone={hintTone}>{hint}</Txt>
@@ -96,7 +99,7 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
         <Box width={10} flexShrink={0}>
           <TextField value={form[field]} focused={focused} width={10} />
         </Box>
-        <Txt wrap="truncate" dim>{`s  ${hint}`}</Txt>
+        <Txt wrap='truncate' dim>{`s  ${hint}`}</Txt>
       </Box>
     );
   };
@@ -116,17 +119,32 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
   } else if (node && !node.schedulable) {
     blocks.push(block(`ℹ ${node.name} is already cordoned (SchedulingDisabled): the drain evicts its pods.`, inner, 2));
   }
-  if (podsError) blocks.push(block(`⚠ The pods could not be listed (${podsError}): what the drain does to them is not known beforehand.`, inner, 2, { tone: 'warn' }));
+  if (podsError)
+    blocks.push(
+      block(`⚠ The pods could not be listed (${podsError}): what the drain does to them is not known beforehand.`, inner, 2, {
+        tone: 'warn',
+      }),
+    );
   if (impact?.blockers.length) {
     const why = impact.blockers.map((b) => `${b.pod.name} needs ${b.flag}`);
-    blocks.push(block(`✗ As set, the drain cordons the node, then refuses and evicts nothing: ${why.slice(0, 4).join(', ')}${why.length > 4 ? `, +${why.length - 4}` : ''}.`, inner, 2, { tone: 'bad' }));
+    blocks.push(
+      block(
+        `✗ As set, the drain cordons the node, then refuses and evicts nothing: ${why.slice(0, 4).join(', ')}${why.length > 4 ? `, +${why.length - 4}` : ''}.`,
+        inner,
+        2,
+        { tone: 'bad' },
+      ),
+    );
   }
   if (form.force) {
     const lost = impact?.lostForGood ?? [];
     blocks.push(
       impact
         ? lost.length
-          ? block(`⚠ --force deletes these bare pods for good (nothing recreates them): ${podNames(lost, 6)}`, inner, 3, { tone: 'bad', bold: true })
+          ? block(`⚠ --force deletes these bare pods for good (nothing recreates them): ${podNames(lost, 6)}`, inner, 3, {
+              tone: 'bad',
+              bold: true,
+            })
           : block('--force: no bare pod on this node now (a bare pod that arrives before the drain is deleted for good).', inner, 2)
         : block('--force deletes bare pods for good: reading which…', inner, 1, { tone: 'bad' }),
     );
@@ -135,7 +153,9 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
   const expect = expectLines(EXPECT_LABEL, form.node, inner);
   const inline = expect.names.length === 1 && expect.label.endsWith(' ');
   const confirmRows = form.force ? (inline ? 1 : 1 + expect.names.length) + 1 : 0;
-  const hintRows = form.error ? wrapRows(`✗ ${form.error}`, inner, 2) : ['↑↓ Tab: field · Space: toggle · Enter: start the drain · Esc: cancel'];
+  const hintRows = form.error
+    ? wrapRows(`✗ ${form.error}`, inner, 2)
+    : ['↑↓ Tab: field · Space: toggle · Enter: start the drain · Esc: cancel'];
   // border 2, title 1, 5 fields, the confirmation, the hint
   const room = Math.max(1, height - 2 - 1 - 5 - confirmRows - hintRows.length);
   const shown = squeeze(blocks, room).flat();
@@ -144,8 +164,8 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
   const confirmFocused = form.field === 'confirm';
 
   return (
-    <Box flexDirection="column" width={width} height={boxHeight} borderStyle="double" borderColor={border} paddingX={1} overflow="hidden">
-      <Text wrap="truncate">
+    <Box flexDirection='column' width={width} height={boxHeight} borderStyle='double' borderColor={border} paddingX={1} overflow='hidden'>
+      <Text wrap='truncate'>
         <Txt bold inverse tone={form.force ? 'bad' : 'warn'}>
           {form.force ? ' ⚠ DRAIN --force ' : ' DRAIN '}
         </Txt>
@@ -157,13 +177,13 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
       {seconds('grace', 'grace period', "empty: each pod's own")}
       {seconds('timeout', 'timeout', 'empty: none (Esc cancels the drain)')}
       {shown.map((l, i) => (
-        <Txt key={i} tone={l.tone} bold={l.bold} wrap="truncate">
+        <Txt key={i} tone={l.tone} bold={l.bold} wrap='truncate'>
           {l.text}
         </Txt>
       ))}
       {form.force ? (
         <>
-          <Text wrap="truncate">
+          <Text wrap='truncate'>
             <Txt bold={confirmFocused}>{expect.label}</Txt>
             {inline ? (
               <Txt bold underline>
@@ -174,7 +194,7 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
           {inline
             ? null
             : expect.names.map((n, i) => (
-                <Txt key={i} bold underline wrap="truncate">
+                <Txt key={i} bold underline wrap='truncate'>
                   {n}
                 </Txt>
               ))}
@@ -182,7 +202,7 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
         </>
       ) : null}
       {hintRows.map((h, i) => (
-        <Txt key={`h${i}`} tone={form.error ? 'bad' : undefined} bold={!!form.error} wrap="truncate">
+        <Txt key={`h${i}`} tone={form.error ? 'bad' : undefined} bold={!!form.error} wrap='truncate'>
           {h}
         </Txt>
       ))}

@@ -27,7 +27,11 @@ function gateLines(gate: ResolvedGate, inner: number): { text: string; bold?: bo
   };
   add(`What will change: ${gate.what}`, {}, '                  ');
   add(`On: ${gate.hosts.length ? gate.hosts.join(', ') : 'the bastion'}`, {}, '    ');
-  add(`Protected by: ${gate.protectedBy ?? '(no backup named for this step)'}`, { tone: gate.protectedBy ? undefined : 'warn' }, '              ');
+  add(
+    `Protected by: ${gate.protectedBy ?? '(no backup named for this step)'}`,
+    { tone: gate.protectedBy ? undefined : 'warn' },
+    '              ',
+  );
   return lines;
 }
 
@@ -56,21 +60,21 @@ export function GateModal({ gate, stepLabel, destructive, typed, wrong, width, h
   const expect = expectLines(EXPECT_LABEL, gate.expect ?? '(no name given)', inner);
   const inline = expect.names.length === 1 && expect.label.endsWith(' ');
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={border} paddingX={1} overflow="hidden">
-      <Text wrap="truncate">
+    <Box flexDirection='column' width={width} height={height} borderStyle='double' borderColor={border} paddingX={1} overflow='hidden'>
+      <Text wrap='truncate'>
         <Txt bold inverse tone={destructive ? 'bad' : 'warn'}>
           {destructive ? ' ⚠ DESTRUCTIVE GATE ' : ' GATE '}
         </Txt>
         <Txt bold>{` ${stepLabel}`}</Txt>
       </Text>
       {shown.map((l, i) => (
-        <Txt key={i} bold={l.bold} tone={l.tone} wrap="truncate">
+        <Txt key={i} bold={l.bold} tone={l.tone} wrap='truncate'>
           {l.text}
         </Txt>
       ))}
       {typeHost ? (
         <>
-          <Text wrap="truncate">
+          <Text wrap='truncate'>
             {expect.label}
             {inline ? (
               <Txt bold underline>
@@ -81,17 +85,17 @@ export function GateModal({ gate, stepLabel, destructive, typed, wrong, width, h
           {inline
             ? null
             : expect.names.map((n, i) => (
-                <Txt key={i} bold underline wrap="truncate">
+                <Txt key={i} bold underline wrap='truncate'>
                   {n}
                 </Txt>
               ))}
           <TextField value={typed} focused width={inner} />
-          <Txt tone={wrong ? 'bad' : undefined} bold={!!wrong} wrap="truncate">
+          <Txt tone={wrong ? 'bad' : undefined} bold={!!wrong} wrap='truncate'>
             {wrong ? `✗ ${wrong}` : 'Enter confirms · Esc declines: the run stops at this gate'}
           </Txt>
         </>
       ) : (
-        <Txt bold wrap="truncate">
+        <Txt bold wrap='truncate'>
           {'Go on?  y yes, run it  ·  n or Esc: no — the run stops at this gate'}
         </Txt>
       )}

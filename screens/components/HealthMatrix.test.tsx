@@ -1,11 +1,11 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { HealthMatrix } from './HealthMatrix.js';
-import { HealthStatusLine } from './HealthStatusLine.js';
+import { buildMatrix, initialHealthView } from '../../src/model/health-view.js';
 import { FakeHealthRun } from '../testing/fake-health.js';
 import { stripAnsi, testInventory } from '../testing/fixtures.js';
-import { buildMatrix, initialHealthView } from '../../src/model/health-view.js';
+import { HealthMatrix } from './HealthMatrix.js';
+import { HealthStatusLine } from './HealthStatusLine.js';
 
 afterEach(() => cleanup());
 
@@ -17,7 +17,17 @@ test('the selected cell is bracketed; blank cells stay blank; the line under nam
   const snapshot = run.getSnapshot();
   const matrix = buildMatrix(inv, snapshot, initialHealthView());
   const { lastFrame } = render(
-    <HealthMatrix matrix={matrix} snapshot={snapshot} row="master-0.example.com" check="ntp" filter="" problemsOnly={false} width={60} height={14} empty="none" />,
+    <HealthMatrix
+      matrix={matrix}
+      snapshot={snapshot}
+      row='master-0.example.com'
+      check='ntp'
+      filter=''
+      problemsOnly={false}
+      width={60}
+      height={14}
+      empty='none'
+    />,
   );
   const f = stripAnsi(lastFrame());
   assert.match(f, /3 checks × 5 hosts/);
@@ -25,7 +35,7 @@ test('the selected cell is bracketed; blank cells stay blank; the line under nam
   assert.match(f, /› master-0 +\[✗\] +· *║/, 'router does not apply to a host');
   assert.match(f, /cluster +· *║/);
   assert.match(f, /rows 1-9\/10 ↓1/, 'rows scroll when they do not fit');
-  assert.match(f, /ntp on master-0: ✗ fail — clock off by 3 s/, "at 58 columns the title gives way to the message");
+  assert.match(f, /ntp on master-0: ✗ fail — clock off by 3 s/, 'at 58 columns the title gives way to the message');
   assert.equal(f.split('\n').length, 14);
   for (const l of f.split('\n')) assert.ok([...l].length <= 60);
 });

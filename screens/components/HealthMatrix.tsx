@@ -1,10 +1,11 @@
 // The health matrix: a fixed host column, then one narrow column per check that scrolls sideways to
 // keep the selected cell in view ("‹ 3 more" / "5 more ›" say what is hidden), rows scroll up and down.
 // Each cell is one symbol (✓ ! ✗ E - … ·, blank: does not apply), coloured only as an extra.
-import { useRef } from 'react';
+
 import { Box, Text } from 'ink';
+import { useRef } from 'react';
 import { cellKey, type HealthSnapshot } from '../../src/model/health.js';
-import { CLUSTER_ROW, cellSymbol, checkMeta, columnWindow, hostOfRow, STATUS_LABELS, type Matrix } from '../../src/model/health-view.js';
+import { CLUSTER_ROW, cellSymbol, checkMeta, columnWindow, hostOfRow, type Matrix, STATUS_LABELS } from '../../src/model/health-view.js';
 import { scrollOffset } from '../../src/model/home.js';
 import { fit, truncate } from '../../src/model/text.js';
 import { Txt, useToneColor } from '../theme.js';
@@ -64,7 +65,10 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
   prevTop.current = top;
   const visible = matrix.rows.slice(top, top + listHeight);
   const below = Math.max(0, matrix.rows.length - top - visible.length);
-  const vscroll = matrix.rows.length > listHeight ? `${top > 0 ? `↑${top} ` : ''}rows ${top + 1}-${top + visible.length}/${matrix.rows.length}${below ? ` ↓${below}` : ''}` : '';
+  const vscroll =
+    matrix.rows.length > listHeight
+      ? `${top > 0 ? `↑${top} ` : ''}rows ${top + 1}-${top + visible.length}/${matrix.rows.length}${below ? ` ↓${below}` : ''}`
+      : '';
 
   const hostCount = matrix.rowKeys.filter((k) => k !== CLUSTER_ROW).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
@@ -74,15 +78,27 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
   // ("9 more ✗ ›") when there is room for it, so the counts above and the visible cells agree.
   const worstHidden = (checks: readonly string[]): string => {
     for (const status of ['fail', 'error', 'warn'] as const) {
-      for (const c of checks) for (const r of matrix.rows) if (r.kind === 'row' && snapshot.results.get(cellKey(c, r.host))?.status === status) return ` ${STATUS_LABELS[status].symbol}`;
+      for (const c of checks)
+        for (const r of matrix.rows)
+          if (r.kind === 'row' && snapshot.results.get(cellKey(c, r.host))?.status === status) return ` ${STATUS_LABELS[status].symbol}`;
     }
     return '';
   };
   const leftHint = worstHidden(matrix.checkIds.slice(0, win.start));
   const rightHint = worstHidden(matrix.checkIds.slice(win.end));
-  const leftMarker = win.left > 0 ? (`‹ ${win.left} more${leftHint}`.length <= hostW - 1 ? `‹ ${win.left} more${leftHint}` : `‹ ${win.left} more`) : HOST_HEADER;
+  const leftMarker =
+    win.left > 0
+      ? `‹ ${win.left} more${leftHint}`.length <= hostW - 1
+        ? `‹ ${win.left} more${leftHint}`
+        : `‹ ${win.left} more`
+      : HOST_HEADER;
   const slack = inner - hostW - cols.reduce((a, c) => a + c.width, 0);
-  const rightMarker = win.right > 0 ? ([...` ${win.right} more${rightHint} ›`].length <= slack ? ` ${win.right} more${rightHint} ›` : ` ${win.right} more ›`) : '';
+  const rightMarker =
+    win.right > 0
+      ? [...` ${win.right} more${rightHint} ›`].length <= slack
+        ? ` ${win.right} more${rightHint} ›`
+        : ` ${win.right} more ›`
+      : '';
 
   const selected = row !== undefined && check !== undefined ? snapshot.results.get(cellKey(check, hostOfRow(row))) : undefined;
   let info = '';
@@ -99,14 +115,14 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
   const infoTone = selected ? STATUS_LABELS[selected.status].tone : undefined;
 
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={borderColor} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} borderStyle='double' borderColor={borderColor} overflow='hidden'>
       <Box width={inner} height={1}>
         <Box flexGrow={1} flexShrink={1}>
-          <Txt bold wrap="truncate">
+          <Txt bold wrap='truncate'>
             {title}
           </Txt>
           {problemsOnly ? (
-            <Txt bold inverse wrap="truncate">
+            <Txt bold inverse wrap='truncate'>
               {' PROBLEMS ONLY '}
             </Txt>
           ) : null}
@@ -114,13 +130,13 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
         {vscroll ? <Text dimColor>{` ${vscroll}`}</Text> : null}
       </Box>
       {matrix.rows.length === 0 ? (
-        <Txt dim wrap="truncate">
+        <Txt dim wrap='truncate'>
           {empty}
         </Txt>
       ) : (
         <>
-          <Box width={inner} height={1} overflow="hidden">
-            <Text wrap="truncate">
+          <Box width={inner} height={1} overflow='hidden'>
+            <Text wrap='truncate'>
               <Txt dim={win.left === 0} bold={win.left > 0}>
                 {fit(leftMarker, hostW)}
               </Txt>
@@ -138,8 +154,8 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
           {visible.map((r) => {
             if (r.kind === 'header') {
               return (
-                <Box key={r.key} width={inner} height={1} overflow="hidden">
-                  <Txt bold wrap="truncate">
+                <Box key={r.key} width={inner} height={1} overflow='hidden'>
+                  <Txt bold wrap='truncate'>
                     {fit(`${r.label.toUpperCase()} (${r.count})`, hostW)}
                   </Txt>
                 </Box>
@@ -147,8 +163,8 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
             }
             const isSel = r.key === row;
             return (
-              <Box key={r.key} width={inner} height={1} overflow="hidden">
-                <Text wrap="truncate">
+              <Box key={r.key} width={inner} height={1} overflow='hidden'>
+                <Text wrap='truncate'>
                   <Txt bold={isSel}>{fit(`${isSel ? '› ' : '  '}${r.label}`, hostW)}</Txt>
                   {cols.map((c) => {
                     const res = snapshot.results.get(cellKey(c.check, r.host));
@@ -170,7 +186,12 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
                       );
                     }
                     return (
-                      <Txt key={c.check} tone={label?.tone} bold={res?.status === 'fail' || res?.status === 'error'} dim={res?.status === 'pending' || res?.status === 'skipped'}>
+                      <Txt
+                        key={c.check}
+                        tone={label?.tone}
+                        bold={res?.status === 'fail' || res?.status === 'error'}
+                        dim={res?.status === 'pending' || res?.status === 'skipped'}
+                      >
                         {text}
                       </Txt>
                     );
@@ -183,7 +204,7 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
       )}
       <Box flexGrow={1} />
       <Box width={inner} height={1}>
-        <Txt tone={infoTone} wrap="truncate">
+        <Txt tone={infoTone} wrap='truncate'>
           {truncate(info, inner)}
         </Txt>
       </Box>

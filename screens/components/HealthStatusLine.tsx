@@ -9,17 +9,20 @@ export function HealthStatusLine({ snapshot }: { snapshot: HealthSnapshot }) {
   const counts = countStatuses(snapshot.results.values());
   const parts = statusSummary(counts).filter((p) => p.status !== 'running');
   return (
-    <Text wrap="truncate">
+    <Text wrap='truncate'>
       {parts.map((p, i) => (
         <Text key={p.status}>
           {i > 0 ? '  ' : ''}
-          <Txt tone={counts[p.status] > 0 ? STATUS_LABELS[p.status].tone : undefined} bold={counts[p.status] > 0 && p.status !== 'ok' && p.status !== 'pending' && p.status !== 'skipped'}>
+          <Txt
+            tone={counts[p.status] > 0 ? STATUS_LABELS[p.status].tone : undefined}
+            bold={counts[p.status] > 0 && p.status !== 'ok' && p.status !== 'pending' && p.status !== 'skipped'}
+          >
             {p.text}
           </Txt>
         </Text>
       ))}
       {counts.running > 0 ? (
-        <Txt tone="busy">
+        <Txt tone='busy'>
           {'  '}
           <Spinner />
           {` running ${counts.running}`}

@@ -2,9 +2,9 @@
 // commands' output: a rule saying whose journal it is and whether it still streams, then its newest
 // lines, one row each (cut at the width: the whole line stays in the log and the audit log).
 import { Box, Text } from 'ink';
-import type { JournalView } from '../../src/model/run-view.js';
-import { compactJournalLine } from '../../src/model/log-view.js';
 import { shortName } from '../../src/model/home.js';
+import { compactJournalLine } from '../../src/model/log-view.js';
+import type { JournalView } from '../../src/model/run-view.js';
 import { truncate } from '../../src/model/text.js';
 import { Txt } from '../theme.js';
 
@@ -27,17 +27,22 @@ export function JournalPane({ view, domain, width, height }: JournalPaneProps) {
   const fill = Math.max(1, width - [...head].length - [...state].length - 1);
   const lines = view.lines.slice(-(h - 1));
   return (
-    <Box flexDirection="column" width={width} height={h} overflow="hidden">
-      <Text wrap="truncate">
+    <Box flexDirection='column' width={width} height={h} overflow='hidden'>
+      <Text wrap='truncate'>
         <Txt dim>{`${head + '┄'.repeat(fill)} `}</Txt>
-        <Txt bold tone={view.live ? 'busy' : undefined}>{state}</Txt>
+        <Txt bold tone={view.live ? 'busy' : undefined}>
+          {state}
+        </Txt>
       </Text>
       {lines.length === 0 ? (
         <Txt dim>{'┆ (no journal line yet)'}</Txt>
       ) : (
         lines.map((l) => (
-          <Txt key={l.seq} wrap="truncate">
-            {truncate(`┆ ${multiHost && l.host ? `${shortName(l.host, domain)}│ ` : ''}${compactJournalLine(l.text).replace(/\t/g, '  ').replace(/\r/g, '')}`, width)}
+          <Txt key={l.seq} wrap='truncate'>
+            {truncate(
+              `┆ ${multiHost && l.host ? `${shortName(l.host, domain)}│ ` : ''}${compactJournalLine(l.text).replace(/\t/g, '  ').replace(/\r/g, '')}`,
+              width,
+            )}
           </Txt>
         ))
       )}

@@ -1,9 +1,9 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { ListPane, type PaneRow } from './ListPane.js';
 import { stripAnsi } from '../testing/fixtures.js';
+import { ListPane, type PaneRow } from './ListPane.js';
 
 afterEach(() => cleanup());
 
@@ -15,13 +15,15 @@ const rows = (n: number): PaneRow[] =>
   }));
 
 test('a long list shows a window around the selection, the header above it, and where it is', () => {
-  const { lastFrame, rerender } = render(<ListPane title="LIST" focused width={30} height={10} rows={rows(40)} selectedKey="r1" empty="none" />);
+  const { lastFrame, rerender } = render(
+    <ListPane title='LIST' focused width={30} height={10} rows={rows(40)} selectedKey='r1' empty='none' />,
+  );
   let f = stripAnsi(lastFrame());
   assert.equal(f.split('\n').length, 10);
   assert.match(f, /▶ LIST/);
   assert.match(f, /› row 1/);
   assert.match(f, /rows 1-6 of 40 ↓34/);
-  rerender(<ListPane title="LIST" focused width={30} height={10} rows={rows(40)} selectedKey="r21" empty="none" />);
+  rerender(<ListPane title='LIST' focused width={30} height={10} rows={rows(40)} selectedKey='r21' empty='none' />);
   f = stripAnsi(lastFrame());
   assert.match(f, /› row 21/);
   assert.match(f, / row 20/, "the group's header is kept in view");
@@ -29,7 +31,7 @@ test('a long list shows a window around the selection, the header above it, and 
 });
 
 test('an empty list says why; an unfocused pane has a single border and no ▶', () => {
-  const { lastFrame } = render(<ListPane title="LIST" focused={false} width={30} height={5} rows={[]} empty="nothing matches" />);
+  const { lastFrame } = render(<ListPane title='LIST' focused={false} width={30} height={5} rows={[]} empty='nothing matches' />);
   const f = stripAnsi(lastFrame());
   assert.match(f, /nothing matches/);
   assert.match(f, /┌/);

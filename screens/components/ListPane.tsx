@@ -1,6 +1,7 @@
 // A bordered, titled list that scrolls to keep the selection visible and never grows past its height.
-import { useRef, type ReactNode } from 'react';
+
 import { Box, Text } from 'ink';
+import { type ReactNode, useRef } from 'react';
 import { scrollOffset } from '../../src/model/home.js';
 import { Txt, useToneColor } from '../theme.js';
 
@@ -42,20 +43,29 @@ export function ListPane({ title, legend, legendRight, focused, width, height, r
   prev.current = offset;
   const visible = rows.slice(offset, offset + listHeight);
   const below = Math.max(0, rows.length - offset - listHeight);
-  const more = fits ? '' : `${offset > 0 ? `↑${offset} ` : ''}rows ${offset + 1}-${offset + visible.length} of ${rows.length}${below ? ` ↓${below}` : ''}`;
+  const more = fits
+    ? ''
+    : `${offset > 0 ? `↑${offset} ` : ''}rows ${offset + 1}-${offset + visible.length} of ${rows.length}${below ? ` ↓${below}` : ''}`;
   const head = `${focused ? '▶ ' : '  '}${title}${filter ? ` /${filter}` : ''}`;
   const fitting = (typeof legend === 'string' ? [legend] : (legend ?? [])).find((l) => [...head].length + [...l].length + 2 <= inner);
   const tail = fitting && !legendRight ? `  ${fitting}` : '';
   const right = fitting && legendRight ? fitting : '';
 
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle={focused ? 'double' : 'single'} borderColor={borderColor} overflow="hidden">
+    <Box
+      flexDirection='column'
+      width={width}
+      height={height}
+      borderStyle={focused ? 'double' : 'single'}
+      borderColor={borderColor}
+      overflow='hidden'
+    >
       <Box width={inner} height={1}>
         <Box flexGrow={1} flexShrink={1}>
-          <Txt bold={focused} underline={!focused} wrap="truncate">
+          <Txt bold={focused} underline={!focused} wrap='truncate'>
             {head}
           </Txt>
-          <Txt dim wrap="truncate">
+          <Txt dim wrap='truncate'>
             {tail}
           </Txt>
         </Box>
@@ -66,18 +76,18 @@ export function ListPane({ title, legend, legendRight, focused, width, height, r
         ) : null}
       </Box>
       {rows.length === 0 ? (
-        <Txt dim wrap="truncate">
+        <Txt dim wrap='truncate'>
           {empty}
         </Txt>
       ) : (
         visible.map((row) => (
-          <Box key={row.key} width={inner} height={1} overflow="hidden">
+          <Box key={row.key} width={inner} height={1} overflow='hidden'>
             {row.render({ selected: row.key === selectedKey, focused, width: inner })}
           </Box>
         ))
       )}
       {more ? (
-        <Text dimColor wrap="truncate">
+        <Text dimColor wrap='truncate'>
           {more}
         </Text>
       ) : null}

@@ -26,7 +26,12 @@ function RowText({ row, query, width }: { row: LogRow; query?: string; width: nu
   const parts = [];
   let at = 0;
   ranges.forEach(([a, b], i) => {
-    if (a > at) parts.push(<Txt key={`t${i}`} {...style}>{text.slice(at, a)}</Txt>);
+    if (a > at)
+      parts.push(
+        <Txt key={`t${i}`} {...style}>
+          {text.slice(at, a)}
+        </Txt>,
+      );
     parts.push(
       <Txt key={`m${i}`} inverse bold>
         {text.slice(a, b)}
@@ -34,7 +39,12 @@ function RowText({ row, query, width }: { row: LogRow; query?: string; width: nu
     );
     at = b;
   });
-  if (at < text.length) parts.push(<Txt key="end" {...style}>{text.slice(at)}</Txt>);
+  if (at < text.length)
+    parts.push(
+      <Txt key='end' {...style}>
+        {text.slice(at)}
+      </Txt>,
+    );
   return <>{parts}</>;
 }
 
@@ -46,8 +56,8 @@ export function LogPane({ window, total, following, trimmed, query, currentMatch
   const fill = Math.max(1, width - [...left].length - [...indicator].length - 2);
   const rowsHeight = Math.max(1, height - 1);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text wrap="truncate">
+    <Box flexDirection='column' width={width} height={height} overflow='hidden'>
+      <Text wrap='truncate'>
         <Txt dim>{`${left + '─'.repeat(fill)} `}</Txt>
         <Txt bold inverse={!following} tone={following ? undefined : 'warn'}>
           {indicator}
@@ -58,7 +68,7 @@ export function LogPane({ window, total, following, trimmed, query, currentMatch
       ) : (
         window.rows.slice(0, rowsHeight).map((r) => (
           <Box key={`${r.seq}.${r.part}`} width={width} height={1}>
-            <Text wrap="truncate">
+            <Text wrap='truncate'>
               <Txt bold>{currentMatch !== undefined && r.seq === currentMatch ? '›' : ' '}</Txt>
               <RowText row={r} query={query} width={width - 1} />
             </Text>

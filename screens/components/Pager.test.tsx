@@ -1,15 +1,15 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { Pager } from './Pager.js';
 import { delay, stripAnsi } from '../testing/fixtures.js';
+import { Pager } from './Pager.js';
 
 afterEach(() => cleanup());
 
 const lines = Array.from({ length: 30 }, (_, i) => ({ text: `line ${i + 1}` }));
 
 test('j/k, G and g scroll; inactive, it ignores keys', async () => {
-  const { lastFrame, stdin, rerender } = render(<Pager title="T" lines={lines} width={40} height={8} active />);
+  const { lastFrame, stdin, rerender } = render(<Pager title='T' lines={lines} width={40} height={8} active />);
   await delay();
   assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
   stdin.write('j');
@@ -21,7 +21,7 @@ test('j/k, G and g scroll; inactive, it ignores keys', async () => {
   stdin.write('g');
   await delay();
   assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
-  rerender(<Pager title="T" lines={lines} width={40} height={8} active={false} />);
+  rerender(<Pager title='T' lines={lines} width={40} height={8} active={false} />);
   await delay();
   stdin.write('j');
   await delay();
@@ -30,7 +30,7 @@ test('j/k, G and g scroll; inactive, it ignores keys', async () => {
 
 test('long lines wrap with their indent, within the width', () => {
   const { lastFrame } = render(
-    <Pager title="T" lines={[{ text: `What to do: ${'word '.repeat(20)}`, indent: '    ' }]} width={30} height={10} active={false} />,
+    <Pager title='T' lines={[{ text: `What to do: ${'word '.repeat(20)}`, indent: '    ' }]} width={30} height={10} active={false} />,
   );
   const f = stripAnsi(lastFrame());
   assert.match(f, /║ {4}word/);
@@ -39,14 +39,16 @@ test('long lines wrap with their indent, within the width', () => {
 
 test('a long title cut short keeps a space before the line counter', () => {
   const lines = Array.from({ length: 40 }, (_, i) => ({ key: String(i), text: `line ${i}` }));
-  const { lastFrame } = render(<Pager title={`PLAN etcd-restore — 28 steps, 2 gates${'x'.repeat(60)}`} lines={lines} width={80} height={10} active />);
+  const { lastFrame } = render(
+    <Pager title={`PLAN etcd-restore — 28 steps, 2 gates${'x'.repeat(60)}`} lines={lines} width={80} height={10} active />,
+  );
   const top = lastFrame()!.split('\n')[1]!;
   assert.match(top, / lines 1-\d+\/40 {2}j\/k scroll/);
   assert.doesNotMatch(top, /\Slines 1-/);
 });
 
 test('the common movement keys: PgDn / Space a page, Ctrl-D / Ctrl-U half of one, End / Home the ends, also several in one read', async () => {
-  const { lastFrame, stdin } = render(<Pager title="T" lines={lines} width={40} height={14} active />);
+  const { lastFrame, stdin } = render(<Pager title='T' lines={lines} width={40} height={14} active />);
   const where = async () => {
     await delay();
     return /lines (\d+)-/.exec(stripAnsi(lastFrame()))?.[1];

@@ -1,10 +1,11 @@
 // A bordered box of text lines that scrolls with the common movement keys: j/k, arrows, PgUp/PgDn, Space,
 // Ctrl-D/Ctrl-U, g/G, Home/End (used by detail and help).
-import { useEffect, useMemo, useState } from 'react';
+
 import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
 import { wrap } from '../../src/model/text.js';
 import { useListMovement } from '../hooks/useKeymap.js';
-import { Txt, useToneColor, type Tone } from '../theme.js';
+import { type Tone, Txt, useToneColor } from '../theme.js';
 
 export interface Line {
   text: string;
@@ -46,10 +47,10 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
   const where = wrapped.length > bodyHeight ? `lines ${shownTop + 1}-${shownTop + visible.length}/${wrapped.length}  j/k scroll` : '';
   const borderColor = useToneColor('accent');
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={borderColor} overflow="hidden">
+    <Box flexDirection='column' width={width} height={height} borderStyle='double' borderColor={borderColor} overflow='hidden'>
       <Box width={inner} height={1}>
         <Box flexGrow={1} flexShrink={1}>
-          <Txt bold wrap="truncate">
+          <Txt bold wrap='truncate'>
             {`▶ ${title}`}
           </Txt>
         </Box>
@@ -61,7 +62,7 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
         ) : null}
       </Box>
       {visible.map((l) => (
-        <Txt key={l.key} tone={l.tone} bold={l.bold} dim={l.dim} wrap="truncate">
+        <Txt key={l.key} tone={l.tone} bold={l.bold} dim={l.dim} wrap='truncate'>
           {l.text || ' '}
         </Txt>
       ))}

@@ -1,7 +1,8 @@
 // Colour is forced on for this process (FORCE_COLOR, read when Ink's chalk loads) so that the tone check
 // is not vacuous.
-import { afterEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup, render } = await import('ink-testing-library');
@@ -15,7 +16,7 @@ afterEach(() => cleanup());
 test('one column wide in every frame, and it turns', async () => {
   const { lastFrame } = render(
     <Text>
-      [<Spinner tone="busy" />]
+      [<Spinner tone='busy' />]
     </Text>,
   );
   const seen = new Set<string>();
@@ -29,13 +30,14 @@ test('one column wide in every frame, and it turns', async () => {
 });
 
 test('its tone colours it; without colour (NO_COLOR) no colour code, the mark stays', () => {
-  const coloured = render(<Spinner tone="busy" />).lastFrame() ?? '';
+  const coloured = render(<Spinner tone='busy' />).lastFrame() ?? '';
   assert.match(coloured, /\x1b\[36m/, 'cyan for busy');
-  const plain = render(
-    <ThemeProvider color={false}>
-      <Spinner tone="busy" bold />
-    </ThemeProvider>,
-  ).lastFrame() ?? '';
+  const plain =
+    render(
+      <ThemeProvider color={false}>
+        <Spinner tone='busy' bold />
+      </ThemeProvider>,
+    ).lastFrame() ?? '';
   assert.doesNotMatch(plain, /\x1b\[(3[0-9]|9[0-7])m/);
   assert.match(stripAnsi(plain), /^\S$/u);
 });

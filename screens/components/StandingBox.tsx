@@ -29,14 +29,14 @@ export function standingRows(standing: WhereItStands | undefined, width: number)
 export function StandingBox({ standing, width, height }: StandingBoxProps) {
   const lines = standingLines(standing, width, Math.max(1, height));
   return (
-    <Box flexDirection="column" width={width} height={Math.max(1, height)} overflow="hidden">
+    <Box flexDirection='column' width={width} height={Math.max(1, height)} overflow='hidden'>
       {lines.map((l, i) =>
         l.kind === 'title' ? (
-          <Txt key={i} bold inverse tone="warn" wrap="truncate">
+          <Txt key={i} bold inverse tone='warn' wrap='truncate'>
             {` ${l.text} `}
           </Txt>
         ) : (
-          <Txt key={i} bold={l.kind === 'next'} tone={l.kind === 'caution' ? 'warn' : undefined} wrap="truncate">
+          <Txt key={i} bold={l.kind === 'next'} tone={l.kind === 'caution' ? 'warn' : undefined} wrap='truncate'>
             {l.text}
           </Txt>
         ),

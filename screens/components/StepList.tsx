@@ -26,7 +26,7 @@ export function StepList({ steps, current, waiting, ended, width, height }: Step
   const shown = steps.slice(start, start + rows);
   const numWidth = String(steps.length).length;
   return (
-    <Box flexDirection="column" width={width} height={Math.min(h, steps.length + (more ? 1 : 0))} overflow="hidden">
+    <Box flexDirection='column' width={width} height={Math.min(h, steps.length + (more ? 1 : 0))} overflow='hidden'>
       {shown.map((s, k) => {
         const i = start + k;
         const here = s.id === current;
@@ -44,20 +44,31 @@ export function StepList({ steps, current, waiting, ended, width, height }: Step
         const titleRoom = Math.max(4, width - head.length - 2 - word.length - tail.length);
         return (
           <Box key={s.id} width={width} height={1}>
-            <Text wrap="truncate">
+            <Text wrap='truncate'>
               <Txt bold={here}>{head}</Txt>
-              {spin ? <Spinner tone="busy" /> : <Txt tone={m.tone} bold={s.status === 'failed'}>{m.mark}</Txt>}
-              <Txt tone={m.tone} bold={s.status === 'failed' || s.status === 'interrupted'}>{word}</Txt>
-              {' '}
-              <Txt bold={here} dim={s.status === 'skipped'}>{fit(s.title, titleRoom)}</Txt>
-              <Txt tone={s.destructive ? 'bad' : undefined} bold={s.destructive}>{s.destructive ? ' ⚠DESTRUCTIVE' : ''}</Txt>
+              {spin ? (
+                <Spinner tone='busy' />
+              ) : (
+                <Txt tone={m.tone} bold={s.status === 'failed'}>
+                  {m.mark}
+                </Txt>
+              )}
+              <Txt tone={m.tone} bold={s.status === 'failed' || s.status === 'interrupted'}>
+                {word}
+              </Txt>{' '}
+              <Txt bold={here} dim={s.status === 'skipped'}>
+                {fit(s.title, titleRoom)}
+              </Txt>
+              <Txt tone={s.destructive ? 'bad' : undefined} bold={s.destructive}>
+                {s.destructive ? ' ⚠DESTRUCTIVE' : ''}
+              </Txt>
               <Txt dim>{dur ? ` ${dur}` : ''}</Txt>
             </Text>
           </Box>
         );
       })}
       {more ? (
-        <Txt dim wrap="truncate">
+        <Txt dim wrap='truncate'>
           {`  steps ${start + 1}-${start + shown.length} of ${steps.length}`}
         </Txt>
       ) : null}

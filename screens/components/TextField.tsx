@@ -18,7 +18,7 @@ export function TextField({ value, focused, width, mask, placeholder }: TextFiel
   const chars = [...shown];
   const text = chars.length > room ? `…${chars.slice(chars.length - room + 1).join('')}` : shown;
   return (
-    <Text wrap="truncate">
+    <Text wrap='truncate'>
       {'[ '}
       {text ? <Txt bold={focused}>{text}</Txt> : null}
       {focused ? <Txt inverse> </Txt> : ''}

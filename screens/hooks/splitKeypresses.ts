@@ -9,7 +9,10 @@ export function splitKeypresses(input: string, key: Key): [string, Key][] {
   // so it is the two presses the operator made: Esc, then the key (from tmux, or over a slow SSH link).
   if (key.meta && !key.ctrl && [...input].length === 1 && input >= ' ' && input !== '\x7f') {
     const plainKey: Key = { ...key, meta: false, escape: false };
-    return [['', { ...plainKey, escape: true }], [input, plainKey]];
+    return [
+      ['', { ...plainKey, escape: true }],
+      [input, plainKey],
+    ];
   }
   if (input.length <= 1 || key.ctrl || key.meta || input.includes('\x1b')) return [[input, key]];
   const plain: Key = { ...key, return: false, tab: false, backspace: false, delete: false, escape: false };

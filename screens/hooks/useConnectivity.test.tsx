@@ -1,10 +1,10 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { useConnectivity } from './useConnectivity.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
-import { FakeRunner, delay, testInventory } from '../testing/fixtures.js';
+import { delay, FakeRunner, testInventory } from '../testing/fixtures.js';
+import { useConnectivity } from './useConnectivity.js';
 
 afterEach(() => cleanup());
 

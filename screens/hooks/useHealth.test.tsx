@@ -1,11 +1,11 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { useHealth } from './useHealth.js';
+import type { HealthRun } from '../../src/model/health.js';
 import { FakeHealthRun } from '../testing/fake-health.js';
 import { delay } from '../testing/fixtures.js';
-import type { HealthRun } from '../../src/model/health.js';
+import { useHealth } from './useHealth.js';
 
 afterEach(() => cleanup());
 
@@ -16,7 +16,14 @@ function Probe({ run }: { run: HealthRun | undefined }) {
 }
 
 test('re-renders on every change of the run; undefined before a run exists', async () => {
-  const run = new FakeHealthRun(['ntp', 'router'], ['a'], [{ check: 'ntp', host: 'a' }, { check: 'router', host: null }]);
+  const run = new FakeHealthRun(
+    ['ntp', 'router'],
+    ['a'],
+    [
+      { check: 'ntp', host: 'a' },
+      { check: 'router', host: null },
+    ],
+  );
   const { lastFrame, rerender } = render(<Probe run={undefined} />);
   assert.equal(lastFrame(), 'no run');
   rerender(<Probe run={run} />);

@@ -1,8 +1,8 @@
 // The hooks of screens/keymap.ts: a screen's keymap as its input handler, its footer handed to the App, and
 // the movement keys of a component that has nothing but them (the Pager).
 import { useEffect, useMemo, useRef } from 'react';
-import { dispatchKey, movementKeys, type FooterKeys, type Keymap } from '../keymap.js';
-import { useKeys, type BindKeys } from './useKeys.js';
+import { dispatchKey, type FooterKeys, type Keymap, movementKeys } from '../keymap.js';
+import { type BindKeys, useKeys } from './useKeys.js';
 
 /**
  * Feeds every key press to the keymap, with the context `context()` returns at that moment (read the

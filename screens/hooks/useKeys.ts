@@ -1,7 +1,8 @@
 // A screen's own key handler, fed one key press at a time (several presses can share one read over SSH:
 // see splitKeypresses). Inactive while a prompt of the App (quit confirmation, `:` jump) is open.
+
+import { type Key, useInput } from 'ink';
 import { useCallback, useRef, useState } from 'react';
-import { useInput, type Key } from 'ink';
 import { splitKeypresses } from './splitKeypresses.js';
 
 export type KeyHandler = (input: string, key: Key) => void;

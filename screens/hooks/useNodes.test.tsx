@@ -1,11 +1,11 @@
-import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { useDrainSnapshot, useNodes, type NodesControl } from './useNodes.js';
-import { NodesService, type DrainSession } from '../../src/nodes/service.js';
+import { type DrainSession, NodesService } from '../../src/nodes/service.js';
 import { APP0, APP1, SteppedDemoRunner } from '../testing/demo-nodes.js';
 import { waitFor } from '../testing/fixtures.js';
+import { type NodesControl, useDrainSnapshot, useNodes } from './useNodes.js';
 
 afterEach(() => cleanup());
 
@@ -14,9 +14,12 @@ function Probe({ service, into }: { service: NodesService | undefined; into: { c
   const c = useNodes(service);
   into.current = c;
   const d = c.data;
-  const nodes = d.list?.nodes.map((n) => `${n.name.split('.')[0]}:${n.schedulable ? 'sched' : 'cordoned'}:${n.pods ?? '?'}`).join(' ') ?? '-';
+  const nodes =
+    d.list?.nodes.map((n) => `${n.name.split('.')[0]}:${n.schedulable ? 'sched' : 'cordoned'}:${n.pods ?? '?'}`).join(' ') ?? '-';
   const pods = [...d.pods].map(([n, p]) => `${n.split('.')[0]}=${p.loading ? 'loading' : (p.pods?.length ?? p.error)}`).join(' ');
-  return <Text>{`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] {${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:${d.note?.text ?? ''}`}</Text>;
+  return (
+    <Text>{`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] {${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:${d.note?.text ?? ''}`}</Text>
+  );
 }
 
 /** Renders the control's data as text and hands the control to the test. */
@@ -27,7 +30,7 @@ function probe(service: NodesService | undefined) {
   return { ...r, c: () => ref.current!, frame: () => (r.lastFrame() ?? '').replace(/\n/g, ' ') };
 }
 
-test('reads the node list and a node\'s pods on demand; nothing before', async () => {
+test("reads the node list and a node's pods on demand; nothing before", async () => {
   const runner = new SteppedDemoRunner();
   const p = probe(new NodesService({ runner }));
   assert.match(p.frame(), /^available idle \[-\] \{\}/);
@@ -67,7 +70,7 @@ test('a drain starts with the pods already read, and the list and pods are read 
   assert.equal(end.progress.phase, 'drained');
   // the session reads the pods back once; the hook reads them (and the list) again after
   await waitFor(() => /app-node-0:cordoned:3/.test(p.frame()) && /app-node-0=3/.test(p.frame()), 'list and pods read again');
-  assert.equal(podReads(), 3, 'not re-read before the drain: the modal\'s list was used');
+  assert.equal(podReads(), 3, "not re-read before the drain: the modal's list was used");
 });
 
 test('without a service: not available, and nothing is run', () => {
@@ -85,7 +88,12 @@ function Snap({ session }: { session: DrainSession }) {
 
 test('useDrainSnapshot re-renders on every change of the session', async () => {
   const runner = new SteppedDemoRunner({ hold: true });
-  const session: DrainSession = new NodesService({ runner }).startDrain({ node: APP0, ignoreDaemonsets: true, deleteLocalData: true, force: true });
+  const session: DrainSession = new NodesService({ runner }).startDrain({
+    node: APP0,
+    ignoreDaemonsets: true,
+    deleteLocalData: true,
+    force: true,
+  });
   const r = render(<Snap session={session} />);
   await waitFor(() => runner.waiting !== undefined, 'the first line held');
   assert.equal(r.lastFrame(), 'running starting 0');

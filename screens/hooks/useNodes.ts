@@ -4,8 +4,8 @@
 // screens only render what it holds and call its functions.
 import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { DrainOptions } from '../../src/nodes/drain.js';
-import type { NodePod } from '../../src/ocp/nodes.js';
 import type { DrainSession, DrainSnapshot, NodeList, NodesService } from '../../src/nodes/service.js';
+import type { NodePod } from '../../src/ocp/nodes.js';
 
 export interface PodsData {
   pods?: NodePod[];

@@ -1,7 +1,8 @@
 // Columns and rows of the terminal, updated on resize (Ink re-lays out on resize but does not
 // re-render components, so the screens listen themselves).
-import { useEffect, useState } from 'react';
+
 import { useStdout } from 'ink';
+import { useEffect, useState } from 'react';
 
 export interface TerminalSize {
   columns: number;

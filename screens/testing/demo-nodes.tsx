@@ -2,13 +2,13 @@
 // demo's drain played without its waits (a budget retry takes 5 s in the demo), and — when held — one
 // line at a time as the test releases them, so a test sees each stage of a drain without timing it.
 import { render } from 'ink-testing-library';
-import { App } from '../App.js';
 import { demoInventory } from '../../src/demo/inventory.js';
 import { DemoRunner, simulateScript } from '../../src/demo/runner.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import { NodesService } from '../../src/nodes/service.js';
 import type { ShellCommand } from '../../src/transport/shell.js';
-import type { CommandResult, Connectivity, RunOptions, Runner, Target } from '../../src/transport/types.js';
+import type { CommandResult, Connectivity, Runner, RunOptions, Target } from '../../src/transport/types.js';
+import { App } from '../App.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue } from './fixtures.js';
 
 export const APP0 = 'app-node-0.demo.example.com';
@@ -113,7 +113,10 @@ export class SteppedDemoRunner implements Runner {
 export function renderNodesApp(opts: { hold?: boolean; noColor?: boolean; columns?: number; rows?: number; withoutNodes?: boolean } = {}) {
   const inventory = demoInventory();
   const runner = new SteppedDemoRunner({ hold: opts.hold });
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   const service = new NodesService({ runner });
   let quits = 0;
   const r = render(
@@ -121,7 +124,7 @@ export function renderNodesApp(opts: { hold?: boolean; noColor?: boolean; column
       inventory={inventory}
       catalogue={testCatalogue()}
       monitor={monitor}
-      version="0.1.0"
+      version='0.1.0'
       columns={opts.columns ?? 80}
       rows={opts.rows ?? 24}
       noColor={opts.noColor}

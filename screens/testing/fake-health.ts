@@ -2,7 +2,7 @@
 // `set` gives a cell a result, `rerun` is recorded and puts the cells back to pending.
 import { ALL_CHECKS } from '../../src/checks/index.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '../../src/model/health.js';
+import { type CheckResult, cellKey, type HealthRun, type HealthSnapshot } from '../../src/model/health.js';
 
 export type Cell = { check: string; host: string | null };
 
@@ -82,7 +82,11 @@ export class FakeHealthRun implements HealthRun {
   rerun(cells?: Cell[]): void {
     this.reruns.push(cells ? cells.map((c) => ({ check: c.check, host: c.host })) : 'all');
     const targets = cells ?? this.cells();
-    this.update(targets.filter((c) => this.snapshot.results.has(cellKey(c.check, c.host))).map((c) => ({ ...c, result: { status: 'pending' as const } })));
+    this.update(
+      targets
+        .filter((c) => this.snapshot.results.has(cellKey(c.check, c.host)))
+        .map((c) => ({ ...c, result: { status: 'pending' as const } })),
+    );
   }
 
   dispose(): void {

@@ -1,8 +1,9 @@
 // A toy procedure (three parameters: a host chosen from the etcd role, free text, a secret) and its
 // plan, for the screen tests and the dev script. Nothing here runs anything.
-import { argv } from '../../src/transport/shell.js';
+
 import type { Params, PlanStep, Procedure } from '../../src/engine/types.js';
 import type { CatalogueEntry } from '../../src/model/catalogue.js';
+import { argv } from '../../src/transport/shell.js';
 
 export const TOY_ENTRY: CatalogueEntry = {
   id: 'etcd-backup',
@@ -26,10 +27,18 @@ export function toyProcedure(entry: CatalogueEntry = TOY_ENTRY): Procedure {
   return {
     entry,
     parameters: entry.parameters.map((p) =>
-      p.name === 'backup-dir' ? { ...p, validate: (v: string) => (v.startsWith('/') ? undefined : `"${v}" is not an absolute path: start it with /`) } : { ...p },
+      p.name === 'backup-dir'
+        ? { ...p, validate: (v: string) => (v.startsWith('/') ? undefined : `"${v}" is not an absolute path: start it with /`) }
+        : { ...p },
     ),
     steps: [
-      { id: 'snapshot', title: 'Take an etcd snapshot', section: '4.6.1', where: { on: 'param', param: 'host' }, commands: () => [argv('etcdctl', 'snapshot', 'save', '/tmp/x')] },
+      {
+        id: 'snapshot',
+        title: 'Take an etcd snapshot',
+        section: '4.6.1',
+        where: { on: 'param', param: 'host' },
+        commands: () => [argv('etcdctl', 'snapshot', 'save', '/tmp/x')],
+      },
     ],
   };
 }
@@ -68,7 +77,11 @@ export function toyPlan(params: Params): PlanStep[] {
       where: `host ${host}`,
       hosts: [host],
       destructive: true,
-      gate: { kind: 'type-host', what: `Moves /var/lib/etcd to /var/lib/etcd.old-<timestamp> on ${host}: etcd there starts empty.`, protectedBy: `${dir}/snapshot.db on ${host}` },
+      gate: {
+        kind: 'type-host',
+        what: `Moves /var/lib/etcd to /var/lib/etcd.old-<timestamp> on ${host}: etcd there starts empty.`,
+        protectedBy: `${dir}/snapshot.db on ${host}`,
+      },
       precondition: 'the snapshot exists and passes etcdctl snapshot status',
       commands: [{ host, command: 'mv /var/lib/etcd /var/lib/etcd.old-<timestamp>' }],
     },

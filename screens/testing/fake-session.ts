@@ -23,7 +23,9 @@ export class FakeSession implements RunSession {
       procedure: opts.procedure ?? 'toy-restore',
       title: opts.title ?? 'Toy restore',
       params: opts.params ?? {},
-      steps: plan.map((p): StepView => ({ id: p.id, title: p.title, section: p.section, hosts: p.hosts, status: 'pending', destructive: p.destructive })),
+      steps: plan.map(
+        (p): StepView => ({ id: p.id, title: p.title, section: p.section, hosts: p.hosts, status: 'pending', destructive: p.destructive }),
+      ),
       status: 'running',
       log: [],
       logFirstSeq: 0,
@@ -102,7 +104,14 @@ export class FakeSession implements RunSession {
   gate(gate: ResolvedGate): void {
     this.set({ status: 'waiting-gate', gate, current: gate.step });
   }
-  fail(step: string, command: string, host: string | null, exitCode: number | null, tail: string, choices: FailureChoice[] = ['retry', 'skip', 'abort']): void {
+  fail(
+    step: string,
+    command: string,
+    host: string | null,
+    exitCode: number | null,
+    tail: string,
+    choices: FailureChoice[] = ['retry', 'skip', 'abort'],
+  ): void {
     this.set({ status: 'waiting-failure', failure: { step, command, host, exitCode, tail, choices } });
   }
   finish(status: 'ok' | 'failed' | 'aborted'): void {

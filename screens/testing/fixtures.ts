@@ -1,11 +1,18 @@
 // Small fixtures for the screen and model tests: an inventory, a catalogue, and the one fake runner
 // (whose probes the test answers by hand after holdProbes()).
 import type { Inventory } from '../../src/inventory/types.js';
-import { testHost, type HostExtra } from '../../src/testing/builders.js';
 import type { CatalogueEntry } from '../../src/model/catalogue.js';
+import { type HostExtra, testHost } from '../../src/testing/builders.js';
 
 /** Where the screens' hosts were declared, as the parser gives it: line N of /etc/ansible/hosts, address 10.0.0.N. */
-const declared = (groups: string[], line: number): HostExtra => ({ address: `10.0.0.${line}`, user: 'cloud-user', become: true, groups, file: '/etc/ansible/hosts', line });
+const declared = (groups: string[], line: number): HostExtra => ({
+  address: `10.0.0.${line}`,
+  user: 'cloud-user',
+  become: true,
+  groups,
+  file: '/etc/ansible/hosts',
+  line,
+});
 
 export function testInventory(source: Inventory['source'] = { kind: 'file', path: '/etc/ansible/hosts' }): Inventory {
   const hosts = [
@@ -25,7 +32,9 @@ export function testInventory(source: Inventory['source'] = { kind: 'file', path
       lb: ['lb-0.example.com'],
     },
     groupVars: {},
-    warnings: [{ file: '/etc/ansible/hosts', line: 12, message: 'etcd has 2 members (an even number): it tolerates no more failures than 1.' }],
+    warnings: [
+      { file: '/etc/ansible/hosts', line: 12, message: 'etcd has 2 members (an even number): it tolerates no more failures than 1.' },
+    ],
   };
 }
 

@@ -1,15 +1,20 @@
 // Renders the App with a toy procedure, the fake session and fake journals, for the screen tests.
 import { render } from 'ink-testing-library';
-import { App } from '../App.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import type { InterruptedRun, RunSummary } from '../../src/model/runs-view.js';
-import { FakeRunner, delay, settle, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
-import { FakeSession } from './fake-session.js';
+import { App } from '../App.js';
 import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
+import { FakeSession } from './fake-session.js';
+import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
 
-export function renderRunApp(opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {}) {
+export function renderRunApp(
+  opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {},
+) {
   const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().answerProbes(() => ({ state: 'ok' })));
+  const monitor = new ConnectivityMonitor(
+    inventory,
+    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
+  );
   const sessions: FakeSession[] = [];
   const resumed: string[] = [];
   let quits = 0;
@@ -19,7 +24,7 @@ export function renderRunApp(opts: { interrupted?: InterruptedRun[]; runs?: RunS
       inventory={inventory}
       catalogue={catalogue}
       monitor={monitor}
-      version="0.1.0"
+      version='0.1.0'
       columns={opts.columns ?? 80}
       rows={opts.rows ?? 24}
       noColor={opts.noColor}

@@ -3,9 +3,9 @@
 // `curl -k https://<this master>:<port>/healthz` says `ok`, and the internal cluster URL's /version
 // answers with a gitVersion (the guide's `curl https://internal-master.example.com:443/version`).
 import type { Host, Inventory } from '../inventory/types.js';
-import { sh } from '../transport/shell.js';
-import { clusterVar, firstLine, notRunnable, withProblem, type Problem } from './common.js';
 import { etcdAddress } from '../ocp/etcd.js';
+import { sh } from '../transport/shell.js';
+import { clusterVar, firstLine, notRunnable, type Problem, withProblem } from './common.js';
 import type { Check, CommandOutput, Verdict } from './types.js';
 
 export const API_UNIT = 'atomic-openshift-master-api.service';
@@ -80,14 +80,25 @@ export const apiHealthCheck: Check<ApiFacts | Problem> = {
 
 function judge(f: ApiFacts): Verdict {
   const details = { ...f };
-  const fix = { text: 'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static pods: master-logs api api; master-restart api).' };
+  const fix = {
+    text: 'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static pods: master-logs api api; master-restart api).',
+  };
   const unitKnown = f.unit && f.unit.loadState === 'loaded';
   if (unitKnown && f.unit!.activeState !== 'active')
     return { status: 'fail', message: `${API_UNIT} is ${f.unit!.activeState} (${f.unit!.subState})`, details, fix };
   if (f.healthz?.body !== 'ok')
-    return { status: 'fail', message: `${f.healthUrl} ${f.healthz?.exitCode === 0 ? `says ${JSON.stringify(f.healthz.body)}` : `does not answer (curl exit ${f.healthz?.exitCode})`}`, details, fix };
+    return {
+      status: 'fail',
+      message: `${f.healthUrl} ${f.healthz?.exitCode === 0 ? `says ${JSON.stringify(f.healthz.body)}` : `does not answer (curl exit ${f.healthz?.exitCode})`}`,
+      details,
+      fix,
+    };
   if (!f.gitVersion)
-    return { status: 'warn', message: `healthz ok, but ${f.versionUrl} failed (${f.versionError}): check the load balancer / internal master name`, details };
+    return {
+      status: 'warn',
+      message: `healthz ok, but ${f.versionUrl} failed (${f.versionError}): check the load balancer / internal master name`,
+      details,
+    };
   const unit = unitKnown ? `${API_UNIT} active, ` : '';
   return { status: 'ok', message: `${unit}healthz ok, ${f.gitVersion} via ${f.versionUrl}`, details };
 }

@@ -39,10 +39,15 @@ export function notRunnable(out: CommandOutput | undefined, tool: string, instal
   const esc = tool.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const saysMissing = new RegExp(`${esc}: (command )?not found|${esc}: No such file or directory`).test(out.stderr);
   if (out.exitCode === 127 || (out.exitCode !== 0 && saysMissing)) {
-    return problem('error', `${tool} is not installed or not in PATH${install ? ` (${install})` : ''}`, install ? { text: install } : undefined, {
-      exitCode: out.exitCode,
-      stderr: firstLine(out),
-    });
+    return problem(
+      'error',
+      `${tool} is not installed or not in PATH${install ? ` (${install})` : ''}`,
+      install ? { text: install } : undefined,
+      {
+        exitCode: out.exitCode,
+        stderr: firstLine(out),
+      },
+    );
   }
   if (out.exitCode === null) return problem('error', `${tool} did not finish (timed out or killed)`, undefined, { stderr: firstLine(out) });
   return undefined;
@@ -58,15 +63,30 @@ export function ocProblem(out: CommandOutput | undefined, ctx: CheckContext, nee
   if (out.exitCode === 0) return undefined;
   const err = out.stderr;
   if (/forbidden/i.test(err)) {
-    return problem('error', `oc: Forbidden — this check needs ${needs} rights (log in as a cluster-admin: oc login -u system:admin or a user with the role)`, {
-      text: `Log in with a user that has ${needs} (oc adm policy add-cluster-role-to-user cluster-admin <user>).`,
-    }, { stderr: firstLine(out) });
+    return problem(
+      'error',
+      `oc: Forbidden — this check needs ${needs} rights (log in as a cluster-admin: oc login -u system:admin or a user with the role)`,
+      {
+        text: `Log in with a user that has ${needs} (oc adm policy add-cluster-role-to-user cluster-admin <user>).`,
+      },
+      { stderr: firstLine(out) },
+    );
   }
   if (/(You must be logged in|Unauthorized|token has expired|error: You must)/i.test(err)) {
-    return problem('error', 'oc: not logged in (run oc login on the bastion)', { text: 'Run `oc login https://<master>:8443` on the bastion.' }, { stderr: firstLine(out) });
+    return problem(
+      'error',
+      'oc: not logged in (run oc login on the bastion)',
+      { text: 'Run `oc login https://<master>:8443` on the bastion.' },
+      { stderr: firstLine(out) },
+    );
   }
   if (/(Unable to connect to the server|connection refused|no such host|i\/o timeout|The connection to the server)/i.test(err)) {
-    return problem('error', `oc: the API server cannot be reached (${firstLine(out)})`, { text: 'Check the API service (api-health) and the oc login URL.' }, { stderr: firstLine(out) });
+    return problem(
+      'error',
+      `oc: the API server cannot be reached (${firstLine(out)})`,
+      { text: 'Check the API service (api-health) and the oc login URL.' },
+      { stderr: firstLine(out) },
+    );
   }
   return undefined;
 }
@@ -152,7 +172,14 @@ export function evaluateFacts<F, P>(
       verdict: {
         status: 'error',
         message: `could not understand the output of ${Object.keys(outputs).join(', ')}: ${e instanceof Error ? e.message : String(e)}`,
-        details: { outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, { exitCode: o.exitCode, stdout: o.stdout.slice(0, 2000), stderr: o.stderr.slice(0, 2000) }])) },
+        details: {
+          outputs: Object.fromEntries(
+            Object.entries(outputs).map(([k, o]) => [
+              k,
+              { exitCode: o.exitCode, stdout: o.stdout.slice(0, 2000), stderr: o.stderr.slice(0, 2000) },
+            ]),
+          ),
+        },
       },
     };
   }

@@ -6,7 +6,7 @@
 // (compared with the bastion's clock when the answer came back, with the clock-skew check's fail margin
 // allowed for the masters' clocks) means no controllers run anywhere — the cluster reconciles nothing.
 import { sh } from '../transport/shell.js';
-import { firstLine, hostMatches, hostsWithRole, isNotFound, ocProblem, problem, withProblem, type Problem } from './common.js';
+import { firstLine, hostMatches, hostsWithRole, isNotFound, ocProblem, type Problem, problem, withProblem } from './common.js';
 import type { Check, Verdict } from './types.js';
 
 export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
@@ -49,7 +49,11 @@ export const controllersLeaderCheck: Check<LeaderFacts | Problem> = {
     const out = outputs['configmap'];
     const p = ocProblem(out, ctx, 'cluster-admin');
     if (p || !out) return p!;
-    if (isNotFound(out)) return problem('error', 'configmap kube-system/openshift-master-controllers not found (controllers never elected a leader, or not an OCP 3.x cluster)');
+    if (isNotFound(out))
+      return problem(
+        'error',
+        'configmap kube-system/openshift-master-controllers not found (controllers never elected a leader, or not an OCP 3.x cluster)',
+      );
     if (out.exitCode !== 0) return problem('error', `oc get cm openshift-master-controllers failed: ${firstLine(out)}`);
     const cm = JSON.parse(out.stdout) as { metadata?: { annotations?: Record<string, string> } };
     const checkedAt = out.receivedAt ?? ctx.now();
@@ -75,15 +79,34 @@ export const controllersLeaderCheck: Check<LeaderFacts | Problem> = {
     withProblem(facts, (f) => {
       const details = { ...f };
       if (!f.holderIdentity)
-        return { status: 'error', message: `annotation ${LEADER_ANNOTATION} missing on kube-system/openshift-master-controllers: no controllers leader recorded`, details, fix: { text: 'Check atomic-openshift-master-controllers on every master (master-logs controllers controllers).' } };
+        return {
+          status: 'error',
+          message: `annotation ${LEADER_ANNOTATION} missing on kube-system/openshift-master-controllers: no controllers leader recorded`,
+          details,
+          fix: { text: 'Check atomic-openshift-master-controllers on every master (master-logs controllers controllers).' },
+        };
       const stale = leaseStaleness(f);
       if (stale) return { ...stale, details: { ...details, ...stale.details } };
       if (!f.hostname)
-        return { status: 'warn', message: `controllers leader holderIdentity "${f.holderIdentity}" does not have the master-<host>-<ip>-<id> form`, details };
-      const master = hostsWithRole(ctx.inventory, 'master').find((h) => hostMatches(h, f.hostname!) || (f.ip !== undefined && hostMatches(h, f.ip)));
+        return {
+          status: 'warn',
+          message: `controllers leader holderIdentity "${f.holderIdentity}" does not have the master-<host>-<ip>-<id> form`,
+          details,
+        };
+      const master = hostsWithRole(ctx.inventory, 'master').find(
+        (h) => hostMatches(h, f.hostname!) || (f.ip !== undefined && hostMatches(h, f.ip)),
+      );
       if (!master)
-        return { status: 'warn', message: `controllers run on ${f.hostname}${f.ip ? ` (${f.ip})` : ''}, which is not a master of the inventory`, details };
-      return { status: 'ok', message: `controllers run on ${master.name}${master.name !== f.hostname ? ` (${f.hostname})` : ''}`, details: { ...details, master: master.name } };
+        return {
+          status: 'warn',
+          message: `controllers run on ${f.hostname}${f.ip ? ` (${f.ip})` : ''}, which is not a master of the inventory`,
+          details,
+        };
+      return {
+        status: 'ok',
+        message: `controllers run on ${master.name}${master.name !== f.hostname ? ` (${f.hostname})` : ''}`,
+        details: { ...details, master: master.name },
+      };
     }),
 };
 
@@ -101,7 +124,13 @@ export function leaseStaleness(f: LeaderFacts): Verdict | undefined {
       fix: RESTART_FIX,
     };
   const renewed = Date.parse(f.renewTime);
-  if (Number.isNaN(renewed)) return { status: 'warn', message: `the controllers lease's renewTime "${f.renewTime}" is not a time: cannot tell whether it is renewed`, details: {}, fix: RESTART_FIX };
+  if (Number.isNaN(renewed))
+    return {
+      status: 'warn',
+      message: `the controllers lease's renewTime "${f.renewTime}" is not a time: cannot tell whether it is renewed`,
+      details: {},
+      fix: RESTART_FIX,
+    };
   const ageS = (f.checkedAt - renewed) / 1000;
   const details = { ageSeconds: Math.round(ageS), checkedAt: new Date(f.checkedAt).toISOString() };
   if (ageS > f.leaseDurationSeconds + LEASE_CLOCK_TOLERANCE_S)

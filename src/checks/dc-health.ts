@@ -1,10 +1,11 @@
 // Shared by `router` and `registry` (3.4): `oc -n default get deploymentconfigs/<dc>` DESIRED == CURRENT,
 // and `oc -n default get pods -o wide`: its pods Running, and on which node.
-import { sh } from '../transport/shell.js';
-import { firstLine, hostsWithRole, isNotFound, listNames, ocProblem, problem, type Problem } from './common.js';
-import { parseOcDeploymentConfigs, parseOcPods, type OcDeploymentConfig, type OcPod } from './parse/oc-table.js';
-import type { CheckContext, CommandOutput, Fix, Verdict } from './types.js';
+
 import type { ShellCommand } from '../transport/shell.js';
+import { sh } from '../transport/shell.js';
+import { firstLine, hostsWithRole, isNotFound, listNames, ocProblem, type Problem, problem } from './common.js';
+import { type OcDeploymentConfig, type OcPod, parseOcDeploymentConfigs, parseOcPods } from './parse/oc-table.js';
+import type { CheckContext, CommandOutput, Fix, Verdict } from './types.js';
 
 export interface DcFacts {
   dc?: OcDeploymentConfig;
@@ -66,11 +67,20 @@ export function judgeDc(f: DcFacts, ctx: CheckContext, policy: DcPolicy): Verdic
     nodes: [...new Set(f.pods.map((p) => p.node).filter(Boolean))],
   };
   if (f.deployers.length > 0) details['deployers'] = f.deployers.map((p) => `${p.name} ${p.status}`);
-  if (!f.dc) return { status: policy.missing.status, message: policy.missing.message, details, ...(policy.missing.fix ? { fix: policy.missing.fix } : {}) };
+  if (!f.dc)
+    return {
+      status: policy.missing.status,
+      message: policy.missing.message,
+      details,
+      ...(policy.missing.fix ? { fix: policy.missing.fix } : {}),
+    };
   const { desired, current } = f.dc;
   if (desired === 0) return { status: 'warn', message: `${policy.label} is scaled to 0 replicas`, details, fix: policy.fix };
   if (current < desired) {
-    const where = notRunning.length > 0 ? `; not running: ${listNames(notRunning.map((p) => `${p.name} (${p.status}${p.node ? ` on ${p.node}` : ''})`))}` : '';
+    const where =
+      notRunning.length > 0
+        ? `; not running: ${listNames(notRunning.map((p) => `${p.name} (${p.status}${p.node ? ` on ${p.node}` : ''})`))}`
+        : '';
     return { status: 'fail', message: `${policy.label}: ${current} of ${desired} replicas${where}`, details, fix: policy.fix };
   }
   if (notRunning.length > 0)
@@ -80,13 +90,19 @@ export function judgeDc(f: DcFacts, ctx: CheckContext, policy: DcPolicy): Verdic
       details,
       fix: policy.fix,
     };
-  if (current > desired) return { status: 'warn', message: `${policy.label}: ${current} replicas, ${desired} desired (a rollout in progress?)`, details };
+  if (current > desired)
+    return { status: 'warn', message: `${policy.label}: ${current} replicas, ${desired} desired (a rollout in progress?)`, details };
   const infra = hostsWithRole(ctx.inventory, 'infra').length;
   details['infraNodes'] = infra;
   const onNodes = details['nodes'] as string[];
   const placement = onNodes.length > 0 ? ` on ${listNames(onNodes)}` : '';
   if (policy.replicasShouldMatchInfra && infra > 0 && desired !== infra)
-    return { status: 'warn', message: `${policy.label}: ${desired} replicas for ${infra} infra nodes (the guide expects one per infra node)`, details, fix: policy.fix };
+    return {
+      status: 'warn',
+      message: `${policy.label}: ${desired} replicas for ${infra} infra nodes (the guide expects one per infra node)`,
+      details,
+      fix: policy.fix,
+    };
   const note = desired === 1 && policy.singleReplicaNote ? ` (${policy.singleReplicaNote})` : '';
   return { status: 'ok', message: `${policy.label}: ${current}/${desired} running${placement}${note}`, details };
 }

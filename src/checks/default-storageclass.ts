@@ -1,7 +1,7 @@
 // 2.3 Default storage class: `oc get storageclass`; exactly one class marked `(default)`.
 import { sh } from '../transport/shell.js';
-import { firstLine, listNames, ocProblem, problem, withProblem, type Problem } from './common.js';
-import { parseOcStorageClasses, type OcStorageClass } from './parse/oc-table.js';
+import { firstLine, listNames, ocProblem, type Problem, problem, withProblem } from './common.js';
+import { type OcStorageClass, parseOcStorageClasses } from './parse/oc-table.js';
 import type { Check, Fix } from './types.js';
 
 export interface StorageClassFacts {
@@ -31,11 +31,21 @@ export const defaultStorageClassCheck: Check<StorageClassFacts | Problem> = {
       const defaults = f.classes.filter((c) => c.isDefault).map((c) => c.name);
       const details = { classes: f.classes, defaults };
       if (f.classes.length === 0)
-        return { status: 'warn', message: 'no storage class defined: claims without a class will not be provisioned dynamically', details, fix: FIX };
+        return {
+          status: 'warn',
+          message: 'no storage class defined: claims without a class will not be provisioned dynamically',
+          details,
+          fix: FIX,
+        };
       if (defaults.length === 0)
         return { status: 'warn', message: `no default storage class among ${listNames(f.classes.map((c) => c.name))}`, details, fix: FIX };
       if (defaults.length > 1)
-        return { status: 'fail', message: `${defaults.length} default storage classes (${listNames(defaults)}): claims without a class are rejected`, details, fix: FIX };
+        return {
+          status: 'fail',
+          message: `${defaults.length} default storage classes (${listNames(defaults)}): claims without a class are rejected`,
+          details,
+          fix: FIX,
+        };
       return { status: 'ok', message: `default storage class: ${defaults[0]}`, details };
     }),
 };

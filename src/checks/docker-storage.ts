@@ -2,8 +2,8 @@
 // says `Storage Driver: overlay2`, `Backing Filesystem: xfs`. devicemapper → warn (offer
 // docker-storage-overlay2); loop-file devicemapper → fail. A host without docker → skipped.
 import { sh } from '../transport/shell.js';
-import { firstLine, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { parseDockerInfo, parseDockerStorageSysconfig, type DockerInfo } from './parse/host.js';
+import { firstLine, notRunnable, type Problem, problem, withProblem } from './common.js';
+import { type DockerInfo, parseDockerInfo, parseDockerStorageSysconfig } from './parse/host.js';
 import type { Check, Fix, Verdict } from './types.js';
 
 export interface DockerStorageFacts {
@@ -34,7 +34,9 @@ export const dockerStorageCheck: Check<DockerStorageFacts | Problem> = {
     const parsed = parseDockerInfo(info.stdout);
     if (!parsed.storageDriver) {
       if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(info.stderr))
-        return problem('error', 'docker is installed but its daemon is not running (systemctl start docker)', undefined, { stderr: firstLine(info) });
+        return problem('error', 'docker is installed but its daemon is not running (systemctl start docker)', undefined, {
+          stderr: firstLine(info),
+        });
       if (info.exitCode !== 0) return problem('error', `docker info failed: ${firstLine(info)}`);
       throw new Error('no "Storage Driver:" line in docker info');
     }
@@ -54,13 +56,30 @@ function judge(f: DockerStorageFacts): Verdict {
   const d = f.info.storageDriver!;
   const details = { ...f };
   if (d === 'devicemapper' && f.info.dataLoopFile)
-    return { status: 'fail', message: `devicemapper on loop files (${f.info.dataLoopFile}): not supported in production`, details, fix: TO_OVERLAY2 };
-  if (d === 'devicemapper') return { status: 'warn', message: 'docker uses devicemapper; overlay2 on xfs is recommended', details, fix: TO_OVERLAY2 };
-  if (d !== 'overlay2') return { status: 'warn', message: `docker uses the ${d} storage driver; overlay2 on xfs is recommended`, details, fix: TO_OVERLAY2 };
+    return {
+      status: 'fail',
+      message: `devicemapper on loop files (${f.info.dataLoopFile}): not supported in production`,
+      details,
+      fix: TO_OVERLAY2,
+    };
+  if (d === 'devicemapper')
+    return { status: 'warn', message: 'docker uses devicemapper; overlay2 on xfs is recommended', details, fix: TO_OVERLAY2 };
+  if (d !== 'overlay2')
+    return { status: 'warn', message: `docker uses the ${d} storage driver; overlay2 on xfs is recommended`, details, fix: TO_OVERLAY2 };
   if (f.info.supportsDType === false)
-    return { status: 'fail', message: `overlay2 on ${f.info.backingFilesystem ?? 'a filesystem'} without d_type (xfs needs ftype=1)`, details, fix: TO_OVERLAY2 };
+    return {
+      status: 'fail',
+      message: `overlay2 on ${f.info.backingFilesystem ?? 'a filesystem'} without d_type (xfs needs ftype=1)`,
+      details,
+      fix: TO_OVERLAY2,
+    };
   if (f.sysconfigDriver && f.sysconfigDriver !== d)
-    return { status: 'warn', message: `/etc/sysconfig/docker-storage says ${f.sysconfigDriver} but docker runs ${d} (restart pending or file edited?)`, details, fix: TO_OVERLAY2 };
+    return {
+      status: 'warn',
+      message: `/etc/sysconfig/docker-storage says ${f.sysconfigDriver} but docker runs ${d} (restart pending or file edited?)`,
+      details,
+      fix: TO_OVERLAY2,
+    };
   if (f.info.backingFilesystem && f.info.backingFilesystem !== 'xfs')
     return { status: 'warn', message: `overlay2 on ${f.info.backingFilesystem}; the guide's layout is xfs on /var/lib/docker`, details };
   const sc = f.sysconfigMissing ? ' (no /etc/sysconfig/docker-storage)' : '';

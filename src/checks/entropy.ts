@@ -3,7 +3,7 @@
 // warning level) and name the ideal in the message, with the fix attached for who wants it.
 // Linux ≥ 5.18 reports a constant 256 (the pool no longer blocks): that is not a shortage.
 import { sh } from '../transport/shell.js';
-import { ALL_HOST_ROLES, firstLine, notRunnable, problem, withProblem, type Problem } from './common.js';
+import { ALL_HOST_ROLES, firstLine, notRunnable, type Problem, problem, withProblem } from './common.js';
 import type { Check, Fix } from './types.js';
 
 export const ENTROPY_IDEAL = 1000;
@@ -48,11 +48,25 @@ export const entropyCheck: Check<EntropyFacts | Problem> = {
     withProblem(facts, (f) => {
       const details = { ...f, ideal: ENTROPY_IDEAL, warnBelow: ENTROPY_WARN_BELOW };
       if (f.available === 256 && kernelAtLeast(f.kernel, 5, 18))
-        return { status: 'ok', message: `entropy_avail is the constant 256 of kernel ${f.kernel} (≥ 5.18: the pool never runs short)`, details };
+        return {
+          status: 'ok',
+          message: `entropy_avail is the constant 256 of kernel ${f.kernel} (≥ 5.18: the pool never runs short)`,
+          details,
+        };
       if (f.available < ENTROPY_WARN_BELOW)
-        return { status: 'warn', message: `low entropy: ${f.available} available (warn below ${ENTROPY_WARN_BELOW}, ideal above ${ENTROPY_IDEAL})`, details, fix: FIX };
+        return {
+          status: 'warn',
+          message: `low entropy: ${f.available} available (warn below ${ENTROPY_WARN_BELOW}, ideal above ${ENTROPY_IDEAL})`,
+          details,
+          fix: FIX,
+        };
       if (f.available <= ENTROPY_IDEAL)
-        return { status: 'ok', message: `entropy ${f.available}: above the warning level ${ENTROPY_WARN_BELOW}, below the ideal ${ENTROPY_IDEAL}`, details, fix: FIX };
+        return {
+          status: 'ok',
+          message: `entropy ${f.available}: above the warning level ${ENTROPY_WARN_BELOW}, below the ideal ${ENTROPY_IDEAL}`,
+          details,
+          fix: FIX,
+        };
       return { status: 'ok', message: `entropy ${f.available} available`, details };
     }),
 };

@@ -1,9 +1,9 @@
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { etcdctl, etcdEndpoints, parseV3MemberListView } from '../ocp/etcd.js';
 import { etcdHealthCheck } from './etcd-health.js';
 import { etcdMembersCheck } from './etcd-members.js';
-import { etcdctl, etcdEndpoints, parseV3MemberListView } from '../ocp/etcd.js';
 import { capture, ctxOf, host, judge, labInventory, out } from './test-helpers.js';
 import type { CommandOutput } from './types.js';
 
@@ -13,17 +13,40 @@ const m = (i: number) => inv.hosts[i]!;
 
 /** The words a POSIX shell makes of a command line (run through sh, nothing executed). */
 function words(script: string): string[] {
-  return execFileSync('sh', ['-c', `set -- ${script}; printf '%s\\n' "$@"`], { encoding: 'utf8' }).trimEnd().split('\n');
+  return execFileSync('sh', ['-c', `set -- ${script}; printf '%s\\n' "$@"`], { encoding: 'utf8' })
+    .trimEnd()
+    .split('\n');
 }
 
 test('etcdctl commands: full flags, every inventory endpoint, quoted', () => {
   const c = etcdHealthCheck.commands(m(0), ctx);
   const eps = 'https://127.0.8.1:2379,https://127.0.8.2:2379,https://127.0.8.3:2379';
   assert.deepEqual(words(c['v2']!.script), [
-    'ETCDCTL_API=2', 'etcdctl', '--cert-file', '/etc/etcd/peer.crt', '--key-file', '/etc/etcd/peer.key', '--ca-file', '/etc/etcd/ca.crt', '--endpoints', eps, 'cluster-health',
+    'ETCDCTL_API=2',
+    'etcdctl',
+    '--cert-file',
+    '/etc/etcd/peer.crt',
+    '--key-file',
+    '/etc/etcd/peer.key',
+    '--ca-file',
+    '/etc/etcd/ca.crt',
+    '--endpoints',
+    eps,
+    'cluster-health',
   ]);
   assert.deepEqual(words(c['v3']!.script), [
-    'ETCDCTL_API=3', 'etcdctl', '--cert', '/etc/etcd/peer.crt', '--key', '/etc/etcd/peer.key', '--cacert', '/etc/etcd/ca.crt', '--endpoints', eps, 'endpoint', 'health',
+    'ETCDCTL_API=3',
+    'etcdctl',
+    '--cert',
+    '/etc/etcd/peer.crt',
+    '--key',
+    '/etc/etcd/peer.key',
+    '--cacert',
+    '/etc/etcd/ca.crt',
+    '--endpoints',
+    eps,
+    'endpoint',
+    'health',
   ]);
   assert.match(c['v2']!.script, /^ETCDCTL_API=2 etcdctl /); // an env assignment, not a quoted word
   // ansible_host is used when openshift_ip is absent; hostile values stay one word
@@ -67,12 +90,21 @@ test('etcd-health: etcdctl missing → error, not fail; missing cert → error',
   const v = judge(etcdHealthCheck, { v2: capture('etcdctl-missing'), v3: out('', 127, 'bash: etcdctl: command not found') }, m(0), ctx);
   assert.equal(v.status, 'error');
   assert.match(v.message, /etcdctl is not installed/);
-  const c = judge(etcdHealthCheck, { v2: out('', 1, ''), v3: out('', 1, 'Error: open /etc/etcd/peer.crt: no such file or directory') }, m(0), ctx);
+  const c = judge(
+    etcdHealthCheck,
+    { v2: out('', 1, ''), v3: out('', 1, 'Error: open /etc/etcd/peer.crt: no such file or directory') },
+    m(0),
+    ctx,
+  );
   assert.equal(c.status, 'error');
   assert.match(c.message, /peer\.crt/);
 });
 
-const members = (v2: string, v3: string, status = 'v3-endpoint-status-json') => ({ v2list: capture(v2), v3list: capture(v3), v3status: capture(status) });
+const members = (v2: string, v3: string, status = 'v3-endpoint-status-json') => ({
+  v2list: capture(v2),
+  v3list: capture(v3),
+  v3status: capture(status),
+});
 
 test('etcd-members: 3 members with a leader; http peerURLs of the lab → warn', () => {
   const v = judge(etcdMembersCheck, members('v2-member-list', 'v3-member-list-json'), m(0), ctx);
@@ -97,7 +129,12 @@ test('etcd-members: https members (guide) → ok', () => {
 
 test('etcd-members: localhost peerURL after force-new-cluster → fail, etcd-peerurl-fix', () => {
   const one = labInventory({ hosts: [host('master-0.example.com', ['master', 'etcd'], { openshift_ip: '127.0.8.4' })] });
-  const v = judge(etcdMembersCheck, members('v2-member-list-localhost-peer', 'v3-member-list-json-localhost-peer'), one.hosts[0], ctxOf(one));
+  const v = judge(
+    etcdMembersCheck,
+    members('v2-member-list-localhost-peer', 'v3-member-list-json-localhost-peer'),
+    one.hosts[0],
+    ctxOf(one),
+  );
   assert.equal(v.status, 'fail');
   assert.equal(v.fix?.procedure, 'etcd-peerurl-fix');
   assert.match(v.message, /8e9e05c52164694d/);
@@ -113,19 +150,31 @@ test('etcd-members: even count → warn; missing inventory host → fail; no lea
   const missing = judge(etcdMembersCheck, members('v2-member-list', 'v3-member-list-json'), m(0), ctxOf(four));
   assert.equal(missing.status, 'fail');
   assert.match(missing.message, /etcd-3\.example\.com/);
-  const noLeader = judge(etcdMembersCheck, { v2list: capture('v2-member-list-quorum-lost'), v3list: capture('v3-member-list-json-quorum-lost'), v3status: out('', 1, 'Error') }, m(0), ctx);
+  const noLeader = judge(
+    etcdMembersCheck,
+    { v2list: capture('v2-member-list-quorum-lost'), v3list: capture('v3-member-list-json-quorum-lost'), v3status: out('', 1, 'Error') },
+    m(0),
+    ctx,
+  );
   assert.equal(noLeader.status, 'fail');
   assert.match(noLeader.message, /no etcd leader/);
 });
 
 test('etcd-members: one member down still has a leader (member list from v3 json)', () => {
-  const v = judge(etcdMembersCheck, members('v2-member-list-one-down', 'v3-member-list-json-one-down', 'v3-endpoint-status-json-one-down'), m(0), ctx);
+  const v = judge(
+    etcdMembersCheck,
+    members('v2-member-list-one-down', 'v3-member-list-json-one-down', 'v3-endpoint-status-json-one-down'),
+    m(0),
+    ctx,
+  );
   assert.notEqual(v.status, 'fail');
   assert.equal((v.details as { count: number }).count, 3);
 });
 
 test('etcd-members: unstarted member → warn naming it', () => {
-  const inv2 = labInventory({ hosts: [host('s1', ['etcd'], { openshift_ip: '127.0.8.6' }), host('s2', ['etcd'], { openshift_ip: '127.0.8.7' })] });
+  const inv2 = labInventory({
+    hosts: [host('s1', ['etcd'], { openshift_ip: '127.0.8.6' }), host('s2', ['etcd'], { openshift_ip: '127.0.8.7' })],
+  });
   const v = judge(etcdMembersCheck, members('v2-member-list-unstarted', 'v3-member-list-json-unstarted'), inv2.hosts[0], ctxOf(inv2));
   assert.equal(v.status, 'warn');
   assert.match(v.message, /80ad0f256fadf0d3/);
@@ -139,7 +188,9 @@ const E3 = '4335034260911812753';
 const EP = (n: number) => `https://127.0.8.${n}:2379`;
 /** member list -w json as member `self` answers it, listing only `ids` (all three by default). */
 function view(self: string, ids = [E1, E2, E3]): CommandOutput {
-  const doc = capture('v3-member-list-json').stdout.replace(/http:\/\//g, 'https://').replace(`"member_id":${E1}`, `"member_id":${self}`);
+  const doc = capture('v3-member-list-json')
+    .stdout.replace(/http:\/\//g, 'https://')
+    .replace(`"member_id":${E1}`, `"member_id":${self}`);
   const parsed = JSON.parse(doc.replace(/(\d{16,})/g, '"$1"')) as { members: { ID: string }[] };
   const keep = parsed.members.filter((m) => ids.includes(String(m.ID))).map((m) => JSON.stringify(m).replace(/"ID":"(\d+)"/, '"ID":$1'));
   return out(doc.replace(/"members":\[.*\]/, `"members":[${keep.join(',')}]`));
@@ -150,11 +201,18 @@ function status(leaders: [string, string, string]): CommandOutput {
   let i = 0;
   return out(doc.replace(/"leader":\d+/g, () => `"leader":${leaders[i++]}`));
 }
-const https = labInventory({ hosts: ['1', '2', '3'].map((x, i) => host(`master-${i}.example.com`, ['master', 'etcd'], { openshift_ip: `127.0.8.${x}` })) });
+const https = labInventory({
+  hosts: ['1', '2', '3'].map((x, i) => host(`master-${i}.example.com`, ['master', 'etcd'], { openshift_ip: `127.0.8.${x}` })),
+});
 const httpsCtx = ctxOf(https);
 const v2https = out(capture('v2-member-list').stdout.replace(/http:\/\//g, 'https://'));
-const views = (v1: CommandOutput, v2: CommandOutput, v3: CommandOutput) => ({ [`view ${EP(1)}`]: v1, [`view ${EP(2)}`]: v2, [`view ${EP(3)}`]: v3 });
-const membersOf = (extra: Record<string, CommandOutput>, st = status([E2, E2, E2])) => judge(etcdMembersCheck, { v2list: v2https, v3list: view(E1), v3status: st, ...extra }, https.hosts[0], httpsCtx);
+const views = (v1: CommandOutput, v2: CommandOutput, v3: CommandOutput) => ({
+  [`view ${EP(1)}`]: v1,
+  [`view ${EP(2)}`]: v2,
+  [`view ${EP(3)}`]: v3,
+});
+const membersOf = (extra: Record<string, CommandOutput>, st = status([E2, E2, E2])) =>
+  judge(etcdMembersCheck, { v2list: v2https, v3list: view(E1), v3status: st, ...extra }, https.hosts[0], httpsCtx);
 
 test('etcd-members asks each member for its own view: member list through each endpoint alone', () => {
   const c = etcdMembersCheck.commands(https.hosts[0], httpsCtx);
@@ -186,6 +244,16 @@ test('etcd-members: members that disagree on the leader fail, naming who follows
   assert.equal(cut.status, 'fail');
   assert.equal(cut.message, 'members disagree on the leader: e1 and e2 follow e2; e3 has no leader');
   // one down (absent from endpoint status, as etcdctl leaves it): the two that answer agree
-  const oneDown = judge(etcdMembersCheck, { v2list: v2https, v3list: view(E1), v3status: out(capture('v3-endpoint-status-json-one-down').stdout.replace(/http:\/\//g, 'https://'), 1), ...views(view(E1), view(E2), out('', 1, 'Error: context deadline exceeded')) }, https.hosts[0], httpsCtx);
+  const oneDown = judge(
+    etcdMembersCheck,
+    {
+      v2list: v2https,
+      v3list: view(E1),
+      v3status: out(capture('v3-endpoint-status-json-one-down').stdout.replace(/http:\/\//g, 'https://'), 1),
+      ...views(view(E1), view(E2), out('', 1, 'Error: context deadline exceeded')),
+    },
+    https.hosts[0],
+    httpsCtx,
+  );
   assert.notEqual(oneDown.status, 'fail', oneDown.message);
 });

@@ -4,8 +4,18 @@
 // it is healthy but others are not; fail on every host when quorum is lost); the message names every
 // unhealthy member.
 import type { Host } from '../inventory/types.js';
-import { firstLine, notRunnable, listNames, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress, etcdClientUrl, etcdctl, etcdEndpoints, parseV2ClusterHealth, parseV3EndpointHealth, urlHost, type V2ClusterHealth, type V3EndpointHealth } from '../ocp/etcd.js';
+import {
+  etcdAddress,
+  etcdClientUrl,
+  etcdctl,
+  etcdEndpoints,
+  parseV2ClusterHealth,
+  parseV3EndpointHealth,
+  urlHost,
+  type V2ClusterHealth,
+  type V3EndpointHealth,
+} from '../ocp/etcd.js';
+import { firstLine, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import type { Check, CommandOutput, Fix } from './types.js';
 
 export interface EtcdHealthFacts {
@@ -22,7 +32,11 @@ const INSTALL = 'install the etcd package (yum install etcd)';
 
 function certProblem(out: CommandOutput): Problem | undefined {
   const m = /open (\S+): no such file or directory/.exec(out.stderr);
-  return m ? problem('error', `etcd certificate missing: ${m[1]} (run on an etcd host, as root)`, { text: 'The peer certificates are in /etc/etcd on every etcd member; run the check as root (ansible_become).' }) : undefined;
+  return m
+    ? problem('error', `etcd certificate missing: ${m[1]} (run on an etcd host, as root)`, {
+        text: 'The peer certificates are in /etc/etcd on every etcd member; run the check as root (ansible_become).',
+      })
+    : undefined;
 }
 
 export const etcdHealthCheck: Check<EtcdHealthFacts | Problem> = {
@@ -51,7 +65,8 @@ export const etcdHealthCheck: Check<EtcdHealthFacts | Problem> = {
       facts.v3 = parseV3EndpointHealth(`${v3o.stdout}\n${v3o.stderr}`);
       if (facts.v3.length === 0) facts.v3Error = firstLine(v3o);
     }
-    if (!facts.v2 && facts.v3.length === 0) return problem('error', `etcdctl gave no health result: ${facts.v3Error || facts.v2Error || 'no output'}`, undefined, { ...facts });
+    if (!facts.v2 && facts.v3.length === 0)
+      return problem('error', `etcdctl gave no health result: ${facts.v3Error || facts.v2Error || 'no output'}`, undefined, { ...facts });
     return facts;
   },
   verdict: (facts, host) => withProblem(facts, (f) => judgeHealth(f, host)),
@@ -65,7 +80,8 @@ function isSelf(url: string, self: string, host: Host | undefined): boolean {
 function judgeHealth(f: EtcdHealthFacts, host: Host | undefined) {
   // unhealthy members, by the URL the tools name them with (v2 also gives the member id)
   const bad = new Map<string, string>();
-  for (const m of f.v2?.members ?? []) if (m.health !== 'healthy') bad.set(m.urls[0] ?? m.id, `${m.id} (${m.urls.join(' ') || '?'}) ${m.health}`);
+  for (const m of f.v2?.members ?? [])
+    if (m.health !== 'healthy') bad.set(m.urls[0] ?? m.id, `${m.id} (${m.urls.join(' ') || '?'}) ${m.health}`);
   for (const e of f.v3) if (!e.healthy && !bad.has(e.endpoint)) bad.set(e.endpoint, `${e.endpoint} unhealthy: ${e.detail}`);
   const v2Self = f.v2?.members.find((m) => m.urls.some((u) => isSelf(u, f.self, host)));
   const v3Self = f.v3.find((e) => isSelf(e.endpoint, f.self, host));
@@ -88,13 +104,27 @@ function judgeHealth(f: EtcdHealthFacts, host: Host | undefined) {
   };
   const quorumLost = f.v2?.cluster === 'unavailable' || (f.v3.length > 0 && f.v3.every((e) => !e.healthy));
   if (quorumLost)
-    return { status: 'fail' as const, message: `etcd cluster unavailable (quorum lost)${others}`, details, fix: { ...fix, procedure: 'etcd-restore' } };
+    return {
+      status: 'fail' as const,
+      message: `etcd cluster unavailable (quorum lost)${others}`,
+      details,
+      fix: { ...fix, procedure: 'etcd-restore' },
+    };
   if (!selfSeen)
-    return { status: 'fail' as const, message: `this host's member (${f.self}) is not in the health output: is it a member?${others}`, details, fix: { procedure: 'etcd-add-member', text: 'Add this host to the etcd cluster (etcd-add-member), or fix its address in the inventory (openshift_ip).' } };
+    return {
+      status: 'fail' as const,
+      message: `this host's member (${f.self}) is not in the health output: is it a member?${others}`,
+      details,
+      fix: {
+        procedure: 'etcd-add-member',
+        text: 'Add this host to the etcd cluster (etcd-add-member), or fix its address in the inventory (openshift_ip).',
+      },
+    };
   if (!selfHealthy) return { status: 'fail' as const, message: `member ${f.self} is unhealthy${others}`, details, fix };
   const note = f.v2Error ? ' (v2 API not answering; v3 only)' : '';
   // This member is fine; the cluster is not: warn here (the member at fault gets the fail on its own row,
   // or a connection error when its host is down).
-  if (unhealthy.length > 0) return { status: 'warn' as const, message: `member ${f.self} healthy, cluster degraded${others}`, details, fix };
+  if (unhealthy.length > 0)
+    return { status: 'warn' as const, message: `member ${f.self} healthy, cluster degraded${others}`, details, fix };
   return { status: 'ok' as const, message: `member ${f.self} healthy${note}`, details };
 }

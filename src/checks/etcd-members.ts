@@ -7,9 +7,20 @@
 // that disagree on the membership or on the leader (two clusters after a botched restore, a member cut
 // off from the others) fail, naming who says what; a member that does not answer is not a disagreement.
 import type { Host } from '../inventory/types.js';
-import { firstLine, hostMatches, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { etcdAddress, etcdctl, etcdEndpoints, etcdHosts, type EtcdMember, parseV2MemberList, parseV3EndpointStatusJson, parseV3MemberList, parseV3MemberListView, urlHost } from '../ocp/etcd.js';
+import {
+  type EtcdMember,
+  etcdAddress,
+  etcdctl,
+  etcdEndpoints,
+  etcdHosts,
+  parseV2MemberList,
+  parseV3EndpointStatusJson,
+  parseV3MemberList,
+  parseV3MemberListView,
+  urlHost,
+} from '../ocp/etcd.js';
 import type { ShellCommand } from '../transport/shell.js';
+import { firstLine, hostMatches, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import type { Check, CheckContext, Fix, Verdict } from './types.js';
 
 export interface EtcdMembersFacts {
@@ -72,7 +83,12 @@ export const etcdMembersCheck: Check<EtcdMembersFacts | Problem> = {
     const v3 = v3o && v3o.exitCode === 0 ? parseV3MemberList(v3o.stdout) : [];
     if (v3o && v3o.exitCode !== 0) errors.push(`v3 member list: ${firstLine(v3o)}`);
     if (v2.length === 0 && v3.length === 0)
-      return problem('error', `cannot list etcd members: ${errors.join('; ') || 'no output'}`, { procedure: 'etcd-restore', text: 'No member answers: see etcd-health; with quorum lost, restore from backup (etcd-restore).' }, { errors });
+      return problem(
+        'error',
+        `cannot list etcd members: ${errors.join('; ') || 'no output'}`,
+        { procedure: 'etcd-restore', text: 'No member answers: see etcd-health; with quorum lost, restore from backup (etcd-restore).' },
+        { errors },
+      );
     const members = v3.length > 0 ? v3 : v2;
     // v2 knows the leader; keep its flag on the v3 entries
     for (const m of members) {
@@ -125,7 +141,14 @@ function judgeMembers(f: EtcdMembersFacts, _host: Host | undefined, ctx: CheckCo
   const n = f.members.length;
   const details = {
     count: n,
-    members: f.members.map((m) => ({ id: m.id, name: m.name, started: m.started, peerURLs: m.peerURLs, clientURLs: m.clientURLs, isLeader: m.id === f.leaderId })),
+    members: f.members.map((m) => ({
+      id: m.id,
+      name: m.name,
+      started: m.started,
+      peerURLs: m.peerURLs,
+      clientURLs: m.clientURLs,
+      isLeader: m.id === f.leaderId,
+    })),
     leader: leader ? label(leader) : undefined,
     source: f.source,
     notMembers,
@@ -142,17 +165,50 @@ function judgeMembers(f: EtcdMembersFacts, _host: Host | undefined, ctx: CheckCo
       fix: { procedure: 'etcd-peerurl-fix', text: 'etcdctl member update <id> https://<its IP>:2380' },
     };
   if (!f.leaderId || !leader)
-    return { status: 'fail', message: `no etcd leader among ${n} members (quorum lost?)`, details, fix: { procedure: 'etcd-restore', text: 'Bring the stopped members back; if quorum cannot be regained, restore (etcd-restore).' } };
+    return {
+      status: 'fail',
+      message: `no etcd leader among ${n} members (quorum lost?)`,
+      details,
+      fix: { procedure: 'etcd-restore', text: 'Bring the stopped members back; if quorum cannot be regained, restore (etcd-restore).' },
+    };
   if (notMembers.length > 0)
-    return { status: 'fail', message: `inventory etcd hosts not in the cluster: ${listNames(notMembers)}`, details, fix: { procedure: 'etcd-add-member', text: 'Add the host as a member (etcd-add-member), or remove it from [etcd] in the inventory.' } };
+    return {
+      status: 'fail',
+      message: `inventory etcd hosts not in the cluster: ${listNames(notMembers)}`,
+      details,
+      fix: { procedure: 'etcd-add-member', text: 'Add the host as a member (etcd-add-member), or remove it from [etcd] in the inventory.' },
+    };
   if (unstarted.length > 0)
-    return { status: 'warn', message: `added but never started: ${listNames(unstarted.map((m) => `${m.id} ${m.peerURLs.join(',')}`))}`, details, fix: { procedure: 'etcd-add-member', text: 'Start etcd on the new member with ETCD_INITIAL_CLUSTER_STATE=existing, or remove the member (etcd-remove-member).' } };
+    return {
+      status: 'warn',
+      message: `added but never started: ${listNames(unstarted.map((m) => `${m.id} ${m.peerURLs.join(',')}`))}`,
+      details,
+      fix: {
+        procedure: 'etcd-add-member',
+        text: 'Start etcd on the new member with ETCD_INITIAL_CLUSTER_STATE=existing, or remove the member (etcd-remove-member).',
+      },
+    };
   if (n % 2 === 0)
-    return { status: 'warn', message: `${n} members: an even count tolerates no more failures than ${n - 1}; use an odd number`, details, fix: { procedure: n > 2 ? 'etcd-remove-member' : 'etcd-add-member', text: 'Add or remove one member so the count is odd (3 or 5).' } };
+    return {
+      status: 'warn',
+      message: `${n} members: an even count tolerates no more failures than ${n - 1}; use an odd number`,
+      details,
+      fix: { procedure: n > 2 ? 'etcd-remove-member' : 'etcd-add-member', text: 'Add or remove one member so the count is odd (3 or 5).' },
+    };
   if (strangers.length > 0)
-    return { status: 'warn', message: `members not in the inventory's [etcd] group: ${listNames(strangers)}`, details, fix: { text: 'Update [etcd] in the inventory, or remove the member (etcd-remove-member).' } };
+    return {
+      status: 'warn',
+      message: `members not in the inventory's [etcd] group: ${listNames(strangers)}`,
+      details,
+      fix: { text: 'Update [etcd] in the inventory, or remove the member (etcd-remove-member).' },
+    };
   if (plainHttp.length > 0)
-    return { status: 'warn', message: `peerURLs not https: ${listNames(plainHttp.map((m) => `${label(m)} ${m.peerURLs.join(',')}`))}`, details, fix: { procedure: 'etcd-peerurl-fix', text: 'etcdctl member update <id> https://<its IP>:2380' } };
+    return {
+      status: 'warn',
+      message: `peerURLs not https: ${listNames(plainHttp.map((m) => `${label(m)} ${m.peerURLs.join(',')}`))}`,
+      details,
+      fix: { procedure: 'etcd-peerurl-fix', text: 'etcdctl member update <id> https://<its IP>:2380' },
+    };
   const ha = n === 1 ? ' (single member: no HA)' : '';
   return { status: 'ok', message: `${n} members, leader ${leader.name || leader.id}${ha}`, details };
 }
@@ -180,10 +236,18 @@ export function disagreement(f: EtcdMembersFacts): string | undefined {
     return [...by.values()].map((g) => `${listNames(g.who)} ${say(g.k, g.who.length > 1)}`).join('; ');
   };
   const lists = f.views.filter((v) => v.memberIds !== undefined);
-  const members = group(lists, (v) => v.memberIds!, (ids, many) => `${many ? 'list' : 'lists'} ${ids.map(nameOf).join(', ')}`);
+  const members = group(
+    lists,
+    (v) => v.memberIds!,
+    (ids, many) => `${many ? 'list' : 'lists'} ${ids.map(nameOf).join(', ')}`,
+  );
   if (members) return `members disagree on the membership: ${members}`;
   const leaders = f.views.filter((v) => v.leaderId !== undefined);
-  const leader = group(leaders, (v) => v.leaderId ?? null, (id, many) => (id === null ? `${many ? 'have' : 'has'} no leader` : `${many ? 'follow' : 'follows'} ${nameOf(id)}`));
+  const leader = group(
+    leaders,
+    (v) => v.leaderId ?? null,
+    (id, many) => (id === null ? `${many ? 'have' : 'has'} no leader` : `${many ? 'follow' : 'follows'} ${nameOf(id)}`),
+  );
   if (leader) return `members disagree on the leader: ${leader}`;
   return undefined;
 }

@@ -11,10 +11,10 @@ import { kubeletPortCheck } from './kubelet-port.js';
 import { mtuCheck } from './mtu.js';
 import { nodesReadyCheck } from './nodes-ready.js';
 import { ntpCheck } from './ntp.js';
-import { registryRouteCheck } from './registry-route.js';
 import { registryCheck } from './registry.js';
-import { routerDnsCheck } from './router-dns.js';
+import { registryRouteCheck } from './registry-route.js';
 import { routerCheck } from './router.js';
+import { routerDnsCheck } from './router-dns.js';
 import { skydnsCheck } from './skydns.js';
 import type { Check } from './types.js';
 

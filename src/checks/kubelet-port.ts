@@ -5,9 +5,9 @@
 // NotReady (its node service stopped: nothing listens) is reported once, on that node — not as a failure
 // of every master that tried to reach it.
 import type { Host } from '../inventory/types.js';
-import { sh } from '../transport/shell.js';
-import { hostsWithRole, isProblem, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
 import { etcdAddress } from '../ocp/etcd.js';
+import { sh } from '../transport/shell.js';
+import { hostsWithRole, isProblem, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import type { AcrossCell, Check, CheckContext, Verdict } from './types.js';
 
 export const KUBELET_PORT = 10250;
@@ -26,8 +26,12 @@ export function probeTargets(host: Host, ctx: CheckContext): string[] {
   return host.roles.includes('master') ? kubelets(ctx).map(etcdAddress) : [etcdAddress(host)];
 }
 
-const FIX_FIREWALL = { text: `Open tcp/${KUBELET_PORT} to every master on the node (iptables OS_FIREWALL_ALLOW) and check the network between them.` };
-const FIX_SERVICE = { text: `On the node: systemctl status atomic-openshift-node (the kubelet listens on ${KUBELET_PORT}); journalctl -u atomic-openshift-node for why it is not.` };
+const FIX_FIREWALL = {
+  text: `Open tcp/${KUBELET_PORT} to every master on the node (iptables OS_FIREWALL_ALLOW) and check the network between them.`,
+};
+const FIX_SERVICE = {
+  text: `On the node: systemctl status atomic-openshift-node (the kubelet listens on ${KUBELET_PORT}); journalctl -u atomic-openshift-node for why it is not.`,
+};
 
 export const kubeletPortCheck: Check<KubeletPortFacts | Problem> = {
   id: 'kubelet-port',
@@ -69,7 +73,8 @@ function notListening(host: Host): Verdict {
 
 /** Each node's verdict from its own probe and every master's. */
 export function judgeKubelets(cells: readonly AcrossCell<KubeletPortFacts | Problem>[]): Verdict[] {
-  const facts = (c: AcrossCell<KubeletPortFacts | Problem>): KubeletPortFacts | undefined => (c.facts && !isProblem(c.facts) ? c.facts : undefined);
+  const facts = (c: AcrossCell<KubeletPortFacts | Problem>): KubeletPortFacts | undefined =>
+    c.facts && !isProblem(c.facts) ? c.facts : undefined;
   const masters = cells.filter((c) => c.host.roles.includes('master'));
   const notAsked = masters.filter((m) => !facts(m)).map((m) => m.host.name);
   return cells.map((c) => {
@@ -84,13 +89,26 @@ export function judgeKubelets(cells: readonly AcrossCell<KubeletPortFacts | Prob
     const closedFrom = seen.filter((s) => !s.open).map((s) => s.master);
     const openFrom = seen.filter((s) => s.open).map((s) => s.master);
     const own = facts(c);
-    const details = { address: addr, port: KUBELET_PORT, openFrom, closedFrom, ...(notAsked.length > 0 ? { mastersNotAsked: notAsked } : {}) };
+    const details = {
+      address: addr,
+      port: KUBELET_PORT,
+      openFrom,
+      closedFrom,
+      ...(notAsked.length > 0 ? { mastersNotAsked: notAsked } : {}),
+    };
     const fromMasters =
-      seen.length === 0 ? 'no master could probe it' : closedFrom.length === 0 ? `reachable from ${listNames(openFrom)}` : `${listNames(closedFrom)} cannot reach it`;
+      seen.length === 0
+        ? 'no master could probe it'
+        : closedFrom.length === 0
+          ? `reachable from ${listNames(openFrom)}`
+          : `${listNames(closedFrom)} cannot reach it`;
     // the host could not be asked (unreachable over SSH, timed out): its own error, with what the masters saw
     if (!own) {
       if (c.verdict.status !== 'error' || seen.length === 0) return c.verdict;
-      const either = closedFrom.length === seen.length ? `; the masters cannot reach its tcp/${KUBELET_PORT} either` : `; its tcp/${KUBELET_PORT}: ${fromMasters}`;
+      const either =
+        closedFrom.length === seen.length
+          ? `; the masters cannot reach its tcp/${KUBELET_PORT} either`
+          : `; its tcp/${KUBELET_PORT}: ${fromMasters}`;
       return { ...c.verdict, message: `${c.verdict.message}${either}`, details: { ...(c.verdict.details ?? {}), ...details } };
     }
     if (own.closed.includes(addr)) return { ...notListening(c.host), details };
@@ -103,9 +121,18 @@ export function judgeKubelets(cells: readonly AcrossCell<KubeletPortFacts | Prob
       };
     if (seen.length === 0) {
       const why = masters.length === 0 ? 'no master is in this run (--limit)' : `the masters could not be asked (${listNames(notAsked)})`;
-      return { status: 'warn', message: `tcp/${KUBELET_PORT} open on ${c.host.name} itself, but not probed from any master: ${why}`, details };
+      return {
+        status: 'warn',
+        message: `tcp/${KUBELET_PORT} open on ${c.host.name} itself, but not probed from any master: ${why}`,
+        details,
+      };
     }
-    const from = notAsked.length === 0 ? (seen.length === 1 ? 'the master' : `all ${seen.length} masters`) : `${listNames(openFrom)} (not probed from ${listNames(notAsked)}: not reachable)`;
+    const from =
+      notAsked.length === 0
+        ? seen.length === 1
+          ? 'the master'
+          : `all ${seen.length} masters`
+        : `${listNames(openFrom)} (not probed from ${listNames(notAsked)}: not reachable)`;
     return { status: 'ok', message: `tcp/${KUBELET_PORT} reachable from ${from}`, details };
   });
 }

@@ -4,17 +4,11 @@
 // MTU of its SDN interface (the one holding the node's IP, else the default route's) minus 50. And
 // `tun0` (the SDN's own interface) must have the same MTU on every node (the guide's L252, after a
 // change of networkConfig.mtu): compared across the hosts of the run; a host without tun0 says so.
-import { sh, type ShellCommand } from '../transport/shell.js';
-import { firstLine, isProblem, listNames, notRunnable, withProblem, type Problem } from './common.js';
+
 import { etcdAddress } from '../ocp/etcd.js';
-import {
-  parseCurlVerbose,
-  parseDefaultRouteDev,
-  parseIpAddr,
-  parseIpLink,
-  parseNodeConfigMtu,
-  type CurlResult,
-} from './parse/host.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
+import { firstLine, isProblem, listNames, notRunnable, type Problem, withProblem } from './common.js';
+import { type CurlResult, parseCurlVerbose, parseDefaultRouteDev, parseIpAddr, parseIpLink, parseNodeConfigMtu } from './parse/host.js';
 import type { AcrossCell, Check, Verdict } from './types.js';
 
 export const VXLAN_OVERHEAD = 50;
@@ -128,10 +122,14 @@ export function compareTun0(cells: readonly AcrossCell<MtuFacts | Problem>[]): V
 
 function judge(f: MtuFacts): Verdict {
   const details = { ...f };
-  const fix = { procedure: 'fix-mtu', text: `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master and node, then restart the nodes.` };
+  const fix = {
+    procedure: 'fix-mtu',
+    text: `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master and node, then restart the nodes.`,
+  };
   const c = f.curl;
   if (c) {
-    const hung = c.connected && !c.tlsEstablished && c.httpStatus === undefined && (c.exitCode === 28 || c.exitCode === 35 || c.exitCode === 56);
+    const hung =
+      c.connected && !c.tlsEstablished && c.httpStatus === undefined && (c.exitCode === 28 || c.exitCode === 35 || c.exitCode === 56);
     if (hung)
       return {
         status: 'fail',
@@ -143,14 +141,33 @@ function judge(f: MtuFacts): Verdict {
   if (f.ifaceMtu !== undefined && f.nodeConfigMtu !== undefined) {
     const want = f.ifaceMtu - VXLAN_OVERHEAD;
     if (f.nodeConfigMtu > want)
-      return { status: 'fail', message: `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: SDN packets will be dropped`, details, fix };
+      return {
+        status: 'fail',
+        message: `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: SDN packets will be dropped`,
+        details,
+        fix,
+      };
     if (f.nodeConfigMtu < want)
-      return { status: 'warn', message: `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want} (works, but wastes bandwidth)`, details, fix };
+      return {
+        status: 'warn',
+        message: `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want} (works, but wastes bandwidth)`,
+        details,
+        fix,
+      };
     if (f.tun0Mtu !== undefined && f.tun0Mtu !== f.nodeConfigMtu)
-      return { status: 'warn', message: `tun0 MTU ${f.tun0Mtu} differs from the node config mtu ${f.nodeConfigMtu}: restart the node service`, details, fix };
+      return {
+        status: 'warn',
+        message: `tun0 MTU ${f.tun0Mtu} differs from the node config mtu ${f.nodeConfigMtu}: restart the node service`,
+        details,
+        fix,
+      };
   }
   if (c && c.httpStatus === undefined)
-    return { status: 'warn', message: `curl https://${f.registry}/healthz failed (${c.error ?? `exit ${c.exitCode}`}) — not the MTU symptom`, details };
+    return {
+      status: 'warn',
+      message: `curl https://${f.registry}/healthz failed (${c.error ?? `exit ${c.exitCode}`}) — not the MTU symptom`,
+      details,
+    };
   const parts: string[] = [];
   if (f.ifaceMtu !== undefined && f.nodeConfigMtu !== undefined) parts.push(`${f.iface} ${f.ifaceMtu}, node mtu ${f.nodeConfigMtu}`);
   else if (!f.nodeConfigReadable) parts.push(`no ${NODE_CONFIG}`);

@@ -15,9 +15,10 @@
 // at most (Verdict.again), before "not measured" is the answer. (The bastion being slow to read an answer
 // only widens the bracket; a bracket taken from the previous command's answer instead would shrink it and
 // lie.)
-import { sh } from '../transport/shell.js';
+
 import type { Host } from '../inventory/types.js';
-import { ALL_HOST_ROLES, firstLine, notRunnable, problem, withProblem, type Problem } from './common.js';
+import { sh } from '../transport/shell.js';
+import { ALL_HOST_ROLES, firstLine, notRunnable, type Problem, problem, withProblem } from './common.js';
 import { parseClockSample, parseTimedatectl, type TimeSync } from './parse/host.js';
 import type { Check, CommandOutput, Fix, Verdict } from './types.js';
 
@@ -78,7 +79,8 @@ export function measureClock(samples: readonly (CommandOutput | undefined)[]): C
   for (const out of samples) {
     if (!out) return problem('error', 'clock sample: no output (the command did not run)');
     if (out.exitCode === null) return problem('error', 'clock sample did not finish (timed out or killed)');
-    if (out.sentAt === undefined || out.receivedAt === undefined) return problem('error', 'clock offset not measured: when the command was sent and answered is unknown');
+    if (out.sentAt === undefined || out.receivedAt === undefined)
+      return problem('error', 'clock offset not measured: when the command was sent and answered is unknown');
     // the date line is what counts; the age lines may be missing (then the bracket is the whole round trip)
     const sample = parseClockSample(out.stdout);
     // the bastion's time when the date ran lies in [from, to]
@@ -103,8 +105,19 @@ function judgeSync(f: TimeSync, host: Host | undefined): Verdict {
     // etcd's raft (leases, elections) and its certificates need agreeing clocks: an etcd member whose
     // clock runs free is a failure, not a warning
     if (host?.roles.includes('etcd'))
-      return { status: 'fail', message: 'NTP is enabled but the clock is not synchronised (NTP synchronized: no) on an etcd member: its clock drifts from the others', details, fix: FIX };
-    return { status: 'warn', message: 'NTP is enabled but the clock is not synchronised yet (check the NTP servers are reachable)', details, fix: FIX };
+      return {
+        status: 'fail',
+        message:
+          'NTP is enabled but the clock is not synchronised (NTP synchronized: no) on an etcd member: its clock drifts from the others',
+        details,
+        fix: FIX,
+      };
+    return {
+      status: 'warn',
+      message: 'NTP is enabled but the clock is not synchronised yet (check the NTP servers are reachable)',
+      details,
+      fix: FIX,
+    };
   }
   return { status: 'ok', message: 'NTP enabled and synchronised', details };
 }
@@ -123,9 +136,19 @@ function judgeClock(c: ClockOffset, host: Host | undefined): Verdict {
     text: `Synchronise ${who} with the cluster's NTP servers (chronyc sources -v; chronyc makestep). If every host shows about the same offset, it is this machine's (the bastion's) clock that is wrong.`,
   };
   if (surely > SKEW_FAIL_S * 1000)
-    return { status: 'fail', message: `${who}'s clock is ${seconds(off, 1)} ${way} the bastion's (${pm}): over ${SKEW_FAIL_S} s`, details, fix };
+    return {
+      status: 'fail',
+      message: `${who}'s clock is ${seconds(off, 1)} ${way} the bastion's (${pm}): over ${SKEW_FAIL_S} s`,
+      details,
+      fix,
+    };
   if (surely > SKEW_WARN_S * 1000)
-    return { status: 'warn', message: `${who}'s clock is ${seconds(off, 1)} ${way} the bastion's (${pm}): over ${SKEW_WARN_S} s`, details, fix };
+    return {
+      status: 'warn',
+      message: `${who}'s clock is ${seconds(off, 1)} ${way} the bastion's (${pm}): over ${SKEW_WARN_S} s`,
+      details,
+      fix,
+    };
   if (off + c.uncertaintyMs > SKEW_WARN_S * 1000)
     return {
       status: 'warn',
@@ -142,7 +165,11 @@ const RANK: Record<Verdict['status'], number> = { fail: 4, error: 3, warn: 2, ok
 /** Both parts in one cell: the worse one decides status and fix, and speaks first. */
 function combine(sync: Verdict, clock: Verdict): Verdict {
   const [first, second] = RANK[clock.status] > RANK[sync.status] ? [clock, sync] : [sync, clock];
-  const v: Verdict = { status: first.status, message: `${first.message}; ${second.message}`, details: { ...(sync.details ?? {}), ...(clock.details ?? {}) } };
+  const v: Verdict = {
+    status: first.status,
+    message: `${first.message}; ${second.message}`,
+    details: { ...(sync.details ?? {}), ...(clock.details ?? {}) },
+  };
   const fix = first.fix ?? (second.status !== 'ok' ? second.fix : undefined);
   if (fix) v.fix = fix;
   if (clock.again) v.again = true;

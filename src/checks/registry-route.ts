@@ -1,8 +1,8 @@
 // 3.5.2 Registry route: from outside the cluster (the bastion), `curl -kv https://docker-registry-default.<apps
 // domain>/healthz` → 200. The host name is openshift_hosted_registry_routehost when set.
-import { sh, type ShellCommand } from '../transport/shell.js';
-import { clusterVar, notRunnable, problem, withProblem, type Problem } from './common.js';
-import { parseCurlVerbose, type CurlResult } from './parse/host.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
+import { clusterVar, notRunnable, type Problem, problem, withProblem } from './common.js';
+import { type CurlResult, parseCurlVerbose } from './parse/host.js';
 import { appsSubdomain } from './router-dns.js';
 import type { Check, CheckContext } from './types.js';
 
@@ -29,7 +29,11 @@ export const registryRouteCheck: Check<RegistryRouteFacts | Problem> = {
   },
   parse(outputs, _h, ctx) {
     const url = registryRouteUrl(ctx);
-    if (!url) return problem('skipped', 'neither openshift_hosted_registry_routehost nor openshift_master_default_subdomain is set in the inventory');
+    if (!url)
+      return problem(
+        'skipped',
+        'neither openshift_hosted_registry_routehost nor openshift_master_default_subdomain is set in the inventory',
+      );
     const out = outputs['curl'];
     const missing = notRunnable(out, 'curl');
     if (missing || !out) return missing!;
@@ -40,8 +44,21 @@ export const registryRouteCheck: Check<RegistryRouteFacts | Problem> = {
       const { body: _body, ...details } = f;
       if (f.httpStatus === 200) return { status: 'ok', message: `${f.url} → HTTP 200`, details };
       if (f.httpStatus === 503)
-        return { status: 'warn', message: `${f.url} → HTTP 503 from the router: no route for the registry (not exposed?)`, details, fix: { text: 'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should be reachable from outside.' } };
-      if (f.httpStatus !== undefined) return { status: 'fail', message: `${f.url} → HTTP ${f.httpStatus}`, details, fix: { text: 'oc -n default get route docker-registry; oc -n default logs dc/docker-registry' } };
+        return {
+          status: 'warn',
+          message: `${f.url} → HTTP 503 from the router: no route for the registry (not exposed?)`,
+          details,
+          fix: {
+            text: 'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should be reachable from outside.',
+          },
+        };
+      if (f.httpStatus !== undefined)
+        return {
+          status: 'fail',
+          message: `${f.url} → HTTP ${f.httpStatus}`,
+          details,
+          fix: { text: 'oc -n default get route docker-registry; oc -n default logs dc/docker-registry' },
+        };
       return {
         status: 'fail',
         message: `${f.url} unreachable: ${f.error ?? `curl exit ${f.exitCode}`}`,

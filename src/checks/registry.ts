@@ -1,8 +1,9 @@
 // 3.4 Registry: `oc -n default get deploymentconfigs/docker-registry` DESIRED == CURRENT, pods Running.
 // The guide: one replica is fine when the storage allows a single writer only; no internal registry at
 // all is fine when an external one is used — so a missing registry is 'warn', not 'fail'.
-import { dcCommands, judgeDc, parseDc, type DcFacts } from './dc-health.js';
-import { withProblem, type Problem } from './common.js';
+
+import { type Problem, withProblem } from './common.js';
+import { type DcFacts, dcCommands, judgeDc, parseDc } from './dc-health.js';
 import type { Check } from './types.js';
 
 export const registryCheck: Check<DcFacts | Problem> = {
@@ -22,7 +23,9 @@ export const registryCheck: Check<DcFacts | Problem> = {
         },
         replicasShouldMatchInfra: false,
         singleReplicaNote: 'one replica: fine when its storage allows a single writer only',
-        fix: { text: 'oc -n default describe dc/docker-registry; oc -n default logs dc/docker-registry — check its storage volume is bound and writable.' },
+        fix: {
+          text: 'oc -n default describe dc/docker-registry; oc -n default logs dc/docker-registry — check its storage volume is bound and writable.',
+        },
       }),
     ),
 };

@@ -5,9 +5,9 @@
 // only is resolved on the bastion too (`dig +short <its name>`). Any other address fails, naming it and
 // what was expected: a wildcard that points elsewhere sends every route to the wrong place.
 import type { Host, Inventory } from '../inventory/types.js';
-import { sh, type ShellCommand } from '../transport/shell.js';
-import { clusterVar, hostsWithRole, listNames, notRunnable, problem, withProblem, type Problem } from './common.js';
 import { etcdAddress } from '../ocp/etcd.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
+import { clusterVar, hostsWithRole, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import { parseDigShort } from './parse/host.js';
 import type { Check, Verdict } from './types.js';
 
@@ -42,9 +42,14 @@ export function wildcardTargets(inventory: Inventory): { hosts: Host[]; role: st
 
 /** A host's addresses from the inventory, and its names that need resolving. */
 function addressesOf(h: Host): { ips: string[]; names: string[] } {
-  const all = [h.vars['openshift_ip'], h.vars['openshift_public_ip'], h.vars['ansible_host'], h.address, etcdAddress(h), h.vars['openshift_public_hostname']].filter(
-    (x): x is string => typeof x === 'string' && x !== '',
-  );
+  const all = [
+    h.vars['openshift_ip'],
+    h.vars['openshift_public_ip'],
+    h.vars['ansible_host'],
+    h.address,
+    etcdAddress(h),
+    h.vars['openshift_public_hostname'],
+  ].filter((x): x is string => typeof x === 'string' && x !== '');
   const ips = [...new Set(all.filter(isIp))];
   // a host given by name only: what the bastion resolves it to
   const names = ips.length > 0 ? [] : [...new Set(all.filter((x) => !isIp(x)))];
@@ -78,7 +83,13 @@ export const routerDnsCheck: Check<RouterDnsFacts | Problem> = {
       for (const ip of a.ips) expected[ip] = h.name;
       for (const n of a.names) for (const ip of parseDigShort(outputs[resolveKey(n)]?.stdout ?? '').addresses) expected[ip] = h.name;
     }
-    return { name: `${PROBE_LABEL}.${sub}`, ...parseDigShort(out.stdout), expected, expectedRole: targets.role, expectedHosts: targets.hosts.map((h) => h.name) };
+    return {
+      name: `${PROBE_LABEL}.${sub}`,
+      ...parseDigShort(out.stdout),
+      expected,
+      expectedRole: targets.role,
+      expectedHosts: targets.hosts.map((h) => h.name),
+    };
   },
   verdict: (facts) => withProblem(facts, judgeWildcard),
 };
@@ -87,9 +98,16 @@ function judgeWildcard(f: RouterDnsFacts): Verdict {
   const wildcard = `*.${f.name.slice(PROBE_LABEL.length + 1)}`;
   const matches = [...new Set(f.addresses.filter((a) => f.expected[a] !== undefined).map((a) => f.expected[a]!))];
   const details = { ...f, matchesHosts: matches };
-  const fix = { text: `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ${f.expectedRole.replace(/ \(.*\)$/, '')}.` };
+  const fix = {
+    text: `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ${f.expectedRole.replace(/ \(.*\)$/, '')}.`,
+  };
   if (f.addresses.length === 0)
-    return { status: 'fail', message: `${wildcard} does not resolve${f.errors[0] ? ` (${f.errors[0]})` : ''}: routes cannot be reached`, details, fix };
+    return {
+      status: 'fail',
+      message: `${wildcard} does not resolve${f.errors[0] ? ` (${f.errors[0]})` : ''}: routes cannot be reached`,
+      details,
+      fix,
+    };
   const known = Object.entries(f.expected).map(([ip, h]) => `${h} ${ip}`);
   if (known.length === 0)
     return {

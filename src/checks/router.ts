@@ -1,6 +1,7 @@
 // 3.4 Router: `oc -n default get deploymentconfigs/router` DESIRED == CURRENT (one per infra node), pods Running.
-import { dcCommands, judgeDc, parseDc, type DcFacts } from './dc-health.js';
-import { withProblem, type Problem } from './common.js';
+
+import { type Problem, withProblem } from './common.js';
+import { type DcFacts, dcCommands, judgeDc, parseDc } from './dc-health.js';
 import type { Check } from './types.js';
 
 export const routerCheck: Check<DcFacts | Problem> = {
@@ -20,7 +21,9 @@ export const routerCheck: Check<DcFacts | Problem> = {
           fix: { text: 'Deploy the router (oc adm router, or the openshift-hosted playbook).' },
         },
         replicasShouldMatchInfra: true,
-        fix: { text: 'oc -n default describe dc/router; oc -n default get events — a router pod stays Pending when no node with free ports 80/443 matches its selector.' },
+        fix: {
+          text: 'oc -n default describe dc/router; oc -n default get events — a router pod stays Pending when no node with free ports 80/443 matches its selector.',
+        },
       }),
     ),
 };

@@ -1,17 +1,17 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { demoInventory } from '../demo/inventory.js';
 import { DemoRunner } from '../demo/runner.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import { cellKey, summarize, type HealthSnapshot } from '../model/health.js';
-import { sh } from '../transport/shell.js';
+import { cellKey, type HealthSnapshot, summarize } from '../model/health.js';
+import { testInventory } from '../testing/builders.js';
+import { type Answer, FakeRunner, type FakeRunnerOptions } from '../testing/fake-runner.js';
 import { RecordingRunner } from '../transport/runner.js';
-import { TransportError, type Connectivity, type Runner } from '../transport/types.js';
-import { FakeRunner, type Answer, type FakeRunnerOptions } from '../testing/fake-runner.js';
+import { sh } from '../transport/shell.js';
+import { type Connectivity, type Runner, TransportError } from '../transport/types.js';
 import { problem } from './common.js';
 import { HealthRunError, resolveLimit, startHealthRun } from './run.js';
 import { host } from './test-helpers.js';
-import { testInventory } from '../testing/builders.js';
 import type { Check } from './types.js';
 
 // ---- fixtures ---------------------------------------------------------------------------------------
@@ -32,7 +32,10 @@ function echoCheck(id: string, extra: Partial<Check<unknown, unknown>> = {}): Ch
     placement: { on: 'hosts', roles: ['node'] },
     commands: () => ({ echo: sh`echo ${id}` }),
     parse: (o) => o['echo']!.stdout.trim(),
-    verdict: (f) => (f === id ? { status: 'ok', message: `said ${String(f)}` } : { status: 'fail', message: `said ${String(f)}`, fix: { text: 'make it say the id' } }),
+    verdict: (f) =>
+      f === id
+        ? { status: 'ok', message: `said ${String(f)}` }
+        : { status: 'fail', message: `said ${String(f)}`, fix: { text: 'make it say the id' } },
     ...extra,
   };
 }
@@ -64,11 +67,19 @@ type How = 'hang' | 'unreachable' | 'answer' | 'slow';
  * 'slow' takes a minute (until aborted or timed out), 'hang' never answers (ignoring the abort),
  * 'unreachable' is refused after `delayMs`. `batches`: with runBatch (the SSH runner's one session per host).
  */
-function fakeRunner(behaviour: (where: string, script: string) => How = () => 'answer', delayMs = 5, options: FakeRunnerOptions = {}): FakeRunner {
+function fakeRunner(
+  behaviour: (where: string, script: string) => How = () => 'answer',
+  delayMs = 5,
+  options: FakeRunnerOptions = {},
+): FakeRunner {
   return FakeRunner.answering((where, script): Answer => {
     const how = behaviour(where, script);
     if (how === 'hang') return { hang: 'ignoring-abort' };
-    if (how === 'unreachable') return { delayMs, throws: new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`) };
+    if (how === 'unreachable')
+      return {
+        delayMs,
+        throws: new TransportError(where, 'unreachable', `ssh: connect to host ${where} port 22: Connection refused`, `Is ${where} up?`),
+      };
     const m = /^echo (\S+)/.exec(script);
     return { delayMs: how === 'slow' ? 60_000 : delayMs, stdout: m ? `${m[1]}\n` : 'answer\n' };
   }, options);
@@ -85,19 +96,25 @@ test('every cell exists from the start as pending; results land in guide then in
   const first = run.getSnapshot();
   assert.deepEqual(first.checks, ['one', 'two', 'oc-thing']);
   assert.deepEqual(first.hosts, ['a.example.com', 'b.example.com', 'c.example.com']);
-  assert.deepEqual([...first.results.keys()], [
-    cellKey('one', 'a.example.com'),
-    cellKey('one', 'b.example.com'),
-    cellKey('one', 'c.example.com'),
-    cellKey('two', 'a.example.com'),
-    cellKey('two', 'b.example.com'),
-    cellKey('oc-thing', null),
-  ]);
+  assert.deepEqual(
+    [...first.results.keys()],
+    [
+      cellKey('one', 'a.example.com'),
+      cellKey('one', 'b.example.com'),
+      cellKey('one', 'c.example.com'),
+      cellKey('two', 'a.example.com'),
+      cellKey('two', 'b.example.com'),
+      cellKey('oc-thing', null),
+    ],
+  );
   assert.ok([...first.results.values()].every((r) => r.status === 'pending'));
   assert.equal(first.done, false);
   const last = await run.finished();
   assert.equal(last.done, true);
-  assert.ok([...last.results.values()].every((r) => r.status === 'ok'), JSON.stringify(statuses(last)));
+  assert.ok(
+    [...last.results.values()].every((r) => r.status === 'ok'),
+    JSON.stringify(statuses(last)),
+  );
   const r = last.results.get(cellKey('one', 'b.example.com'))!;
   assert.equal(r.message, 'said one');
   assert.deepEqual(r.raw, { echo: { command: 'echo one', exitCode: 0, stdout: 'one\n', stderr: '' } });
@@ -113,7 +130,8 @@ test('a host that never answers does not delay the others, and is not asked agai
   const doneAt = new Map<string, number>();
   const t0 = Date.now();
   run.subscribe(() => {
-    for (const [k, r] of run.getSnapshot().results) if (!doneAt.has(k) && r.status !== 'pending' && r.status !== 'running') doneAt.set(k, Date.now() - t0);
+    for (const [k, r] of run.getSnapshot().results)
+      if (!doneAt.has(k) && r.status !== 'pending' && r.status !== 'running') doneAt.set(k, Date.now() - t0);
   });
   const s = await run.finished();
   for (const h of ['b.example.com', 'c.example.com']) {
@@ -181,7 +199,10 @@ test('pre stage: runs once on the bastion, its value reaches every host cell', a
   const run = startHealthRun({ inventory: INV, runner, checks: [check], oc: '/opt/oc' });
   const s = await run.finished();
   assert.equal(parsed, 1);
-  assert.deepEqual(runner.on('bastion').map((c) => c.script), ['/opt/oc get svc']);
+  assert.deepEqual(
+    runner.on('bastion').map((c) => c.script),
+    ['/opt/oc get svc'],
+  );
   for (const h of INV.hosts) {
     const r = s.results.get(cellKey('reg', h.name))!;
     assert.equal(r.status, 'ok');
@@ -222,28 +243,58 @@ test('a parser that throws makes that cell an error, not the run', async () => {
 });
 
 test('--limit: full and short names and groups; unknown or ambiguous names fail before anything runs', async () => {
-  assert.deepEqual(resolveLimit(INV, ['c', 'a.example.com']).map((h) => h.name), ['a.example.com', 'c.example.com']);
-  assert.deepEqual(resolveLimit(INV, ['etcd']).map((h) => h.name), ['a.example.com', 'b.example.com']);
+  assert.deepEqual(
+    resolveLimit(INV, ['c', 'a.example.com']).map((h) => h.name),
+    ['a.example.com', 'c.example.com'],
+  );
+  assert.deepEqual(
+    resolveLimit(INV, ['etcd']).map((h) => h.name),
+    ['a.example.com', 'b.example.com'],
+  );
   const twins = inventory([host('m-0.one.example.com', ['node']), host('m-0.two.example.com', ['node'])]);
   assert.throws(() => resolveLimit(twins, ['m-0']), /ambiguous: it could be m-0\.one\.example\.com, m-0\.two\.example\.com/);
   const runner = fakeRunner();
-  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], limit: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown host 'nope'/.test(e.message));
-  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], only: ['nope'] }), (e: unknown) => e instanceof HealthRunError && /unknown check 'nope'/.test(e.message));
-  assert.throws(() => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one', { placement: { on: 'hosts', roles: ['etcd'] } })], limit: ['c'] }), /nothing to check/);
+  assert.throws(
+    () => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], limit: ['nope'] }),
+    (e: unknown) => e instanceof HealthRunError && /unknown host 'nope'/.test(e.message),
+  );
+  assert.throws(
+    () => startHealthRun({ inventory: INV, runner, checks: [echoCheck('one')], only: ['nope'] }),
+    (e: unknown) => e instanceof HealthRunError && /unknown check 'nope'/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      startHealthRun({ inventory: INV, runner, checks: [echoCheck('one', { placement: { on: 'hosts', roles: ['etcd'] } })], limit: ['c'] }),
+    /nothing to check/,
+  );
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(runner.commands.length, 0);
 
   // limited: only those hosts' cells, and no cluster-wide check
-  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), ocCheck], limit: ['b'], only: ['two', 'oc-thing'] });
+  const run = startHealthRun({
+    inventory: INV,
+    runner,
+    checks: [echoCheck('one'), echoCheck('two'), ocCheck],
+    limit: ['b'],
+    only: ['two', 'oc-thing'],
+  });
   const s = await run.finished();
   assert.deepEqual([...s.results.keys()], [cellKey('two', 'b.example.com')]);
   assert.deepEqual(s.hosts, ['b.example.com']);
-  assert.deepEqual(runner.commands.map((c) => `${c.where}: ${c.script}`), ['b.example.com: echo two']);
+  assert.deepEqual(
+    runner.commands.map((c) => `${c.where}: ${c.script}`),
+    ['b.example.com: echo two'],
+  );
 });
 
 test('--only keeps guide order whatever the order given', async () => {
   const runner = fakeRunner();
-  const run = startHealthRun({ inventory: INV, runner, checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')], only: ['three', 'one'] });
+  const run = startHealthRun({
+    inventory: INV,
+    runner,
+    checks: [echoCheck('one'), echoCheck('two'), echoCheck('three')],
+    only: ['three', 'one'],
+  });
   assert.deepEqual(run.getSnapshot().checks, ['one', 'three']);
   await run.finished();
 });
@@ -261,8 +312,14 @@ test('oc unavailable: bastion cells that call oc error with the message, others 
   assert.equal(s.results.get(cellKey('oc-thing', null))!.status, 'error');
   assert.equal(s.results.get(cellKey('oc-thing', null))!.message, 'oc not found: install the OpenShift client or pass --oc PATH');
   assert.equal(s.results.get(cellKey('dig-thing', null))!.status, 'ok');
-  assert.equal(s.results.get(cellKey('needs-pre', 'c.example.com'))!.message, 'oc not found: install the OpenShift client or pass --oc PATH');
-  assert.deepEqual(runner.on('bastion').map((c) => c.script), ['dig +short x.example.com']);
+  assert.equal(
+    s.results.get(cellKey('needs-pre', 'c.example.com'))!.message,
+    'oc not found: install the OpenShift client or pass --oc PATH',
+  );
+  assert.deepEqual(
+    runner.on('bastion').map((c) => c.script),
+    ['dig +short x.example.com'],
+  );
 });
 
 test('concurrency limits the cells in flight', async () => {
@@ -276,7 +333,10 @@ test('concurrency limits the cells in flight', async () => {
 test('rerun: the chosen cells run again, the others keep their results; finished() resolves again', async () => {
   let says = 'wrong';
   const runner = fakeRunner();
-  const check = echoCheck('one', { commands: () => ({ echo: sh`echo ${says}` }), verdict: (f) => (f === 'right' ? { status: 'ok', message: 'right' } : { status: 'fail', message: String(f) }) });
+  const check = echoCheck('one', {
+    commands: () => ({ echo: sh`echo ${says}` }),
+    verdict: (f) => (f === 'right' ? { status: 'ok', message: 'right' } : { status: 'fail', message: String(f) }),
+  });
   const run = startHealthRun({ inventory: INV, runner, checks: [check] });
   let s = await run.finished();
   assert.equal(summarize(s).fail, 3);
@@ -288,7 +348,10 @@ test('rerun: the chosen cells run again, the others keep their results; finished
   s = await run.finished();
   assert.equal(s.results.get(cellKey('one', 'b.example.com'))!.status, 'ok');
   assert.equal(s.results.get(cellKey('one', 'a.example.com'))!.status, 'fail');
-  assert.deepEqual(runner.commands.slice(before).map((c) => c.where), ['b.example.com']);
+  assert.deepEqual(
+    runner.commands.slice(before).map((c) => c.where),
+    ['b.example.com'],
+  );
   run.rerun();
   s = await run.finished();
   assert.equal(summarize(s).ok, 3);
@@ -328,7 +391,11 @@ test('dispose: aborts what is in flight, cells become error "cancelled", listene
 
 test('problem verdicts and secrets: raw output is redacted', async () => {
   const runner = FakeRunner.answering({ stdout: 'token: abc.def.ghi\nAuthorization: Bearer sekrit123\n' });
-  const check: Check<unknown, unknown> = { ...ocCheck, parse: () => problem('skipped', 'not here'), verdict: (f) => (f as { problem: never }).problem };
+  const check: Check<unknown, unknown> = {
+    ...ocCheck,
+    parse: () => problem('skipped', 'not here'),
+    verdict: (f) => (f as { problem: never }).problem,
+  };
   const s = await startHealthRun({ inventory: INV, runner, checks: [check] }).finished();
   const r = s.results.get(cellKey('oc-thing', null))!;
   assert.equal(r.status, 'skipped');
@@ -351,14 +418,21 @@ test('the DEMO cluster: every check on every host, the down app node errors quic
   // only its first cell's commands (ntp: timedatectl and 3 clock samples) reach it
   assert.ok(firstCell <= 4, `the down host was asked ${firstCell} times`);
   assert.equal(s.results.get(cellKey('docker-storage', 'app-node-1.demo.example.com'))!.status, 'warn');
-  for (const h of ['master-0', 'master-1', 'master-2']) assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
+  for (const h of ['master-0', 'master-1', 'master-2'])
+    assert.equal(s.results.get(cellKey('etcd-health', `${h}.demo.example.com`))!.status, 'ok');
 });
 
 // ---- a runner with runBatch (the SSH runner's one session per host) ----------------------------------
 
 /** fakeRunner with runBatch: a batch's commands run one after the other; every batch is recorded. */
-function batchingFakeRunner(batchBehaviour: (where: string) => 'hang' | 'unreachable' | 'answer' = () => 'answer', behaviour: (where: string, script: string) => How = () => 'answer', delayMs?: number): FakeRunner {
-  return fakeRunner((where, script) => (batchBehaviour(where) === 'answer' ? behaviour(where, script) : batchBehaviour(where)), delayMs, { batches: true });
+function batchingFakeRunner(
+  batchBehaviour: (where: string) => 'hang' | 'unreachable' | 'answer' = () => 'answer',
+  behaviour: (where: string, script: string) => How = () => 'answer',
+  delayMs?: number,
+): FakeRunner {
+  return fakeRunner((where, script) => (batchBehaviour(where) === 'answer' ? behaviour(where, script) : batchBehaviour(where)), delayMs, {
+    batches: true,
+  });
 }
 
 test('batching runner: one session per host with every command of its cells, in guide order', async () => {
@@ -393,7 +467,10 @@ test('batching runner: a hanging host does not delay the others; an unreachable 
 });
 
 test('batching runner: a cell is settled as soon as its own commands answered', async () => {
-  const runner = batchingFakeRunner(() => 'answer', (_w, script) => (script === 'echo two' ? 'slow' : 'answer'));
+  const runner = batchingFakeRunner(
+    () => 'answer',
+    (_w, script) => (script === 'echo two' ? 'slow' : 'answer'),
+  );
   const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')], timeoutMs: 300 });
   await new Promise((r) => setTimeout(r, 100));
   const mid = run.getSnapshot();
@@ -405,12 +482,18 @@ test('batching runner: a cell is settled as soon as its own commands answered', 
 });
 
 test('batching runner: dispose cancels the cells of a running session', async () => {
-  const runner = batchingFakeRunner(() => 'answer', () => 'slow');
+  const runner = batchingFakeRunner(
+    () => 'answer',
+    () => 'slow',
+  );
   const run = startHealthRun({ inventory: inventory([A]), runner, checks: [echoCheck('one'), echoCheck('two')] });
   await new Promise((r) => setTimeout(r, 20));
   run.dispose();
   const s = run.getSnapshot();
-  assert.deepEqual([...s.results.values()].map((r) => r.message), ['cancelled', 'cancelled']);
+  assert.deepEqual(
+    [...s.results.values()].map((r) => r.message),
+    ['cancelled', 'cancelled'],
+  );
   assert.ok(runner.commands[0]!.options.signal!.aborted);
 });
 
@@ -476,7 +559,10 @@ const acrossCheck = echoCheck('cmp', {
 });
 
 test('across: every cell waits (running) for the others, then all get the comparison; an unreachable host has no facts, keeps its error', async () => {
-  const runner = fakeRunner((where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'), 5);
+  const runner = fakeRunner(
+    (where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'),
+    5,
+  );
   const run = startHealthRun({ inventory: INV, runner, checks: [acrossCheck], timeoutMs: 300, hostDeadlineMs: 200 });
   await new Promise((r) => setTimeout(r, 100));
   const mid = run.getSnapshot().results.get(cellKey('cmp', A.name))!;
@@ -498,7 +584,13 @@ test('across: every cell waits (running) for the others, then all get the compar
 
 test('across: a held cell is not running on its host: waiting longer than the host deadline does not give the host up', async () => {
   // one cell at a time, 150 ms each: A is held from 150 ms to 450 ms, past its 250 ms deadline
-  const run = startHealthRun({ inventory: INV, runner: fakeRunner(() => 'answer', 150), checks: [acrossCheck], concurrency: 1, hostDeadlineMs: 250 });
+  const run = startHealthRun({
+    inventory: INV,
+    runner: fakeRunner(() => 'answer', 150),
+    checks: [acrossCheck],
+    concurrency: 1,
+    hostDeadlineMs: 250,
+  });
   const s = await run.finished();
   for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
 });
@@ -522,7 +614,7 @@ test('across with a batching runner: same verdicts', async () => {
   for (const h of [A, B, C]) assert.equal(s.results.get(cellKey('cmp', h.name))!.message, `own ${h.name[0]}; all: a=a b=b c=c`);
 });
 
-test('each output carries when it was handed over and when it came back (the run\'s clock); ctx.now is that clock', async () => {
+test("each output carries when it was handed over and when it came back (the run's clock); ctx.now is that clock", async () => {
   const seen: { sentAt?: number; receivedAt?: number; now: number }[] = [];
   const check = echoCheck('clock', {
     parse: (o, _h, ctx) => {
@@ -550,7 +642,7 @@ test('each output carries when it was handed over and when it came back (the run
   assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
 });
 
-test('warmConnection: the host\'s connection is opened (probe) before the check\'s commands are handed over, in a batch too; sentAt comes after it', async () => {
+test("warmConnection: the host's connection is opened (probe) before the check's commands are handed over, in a batch too; sentAt comes after it", async () => {
   for (const batching of [false, true]) {
     const order: string[] = [];
     let t = 0;
@@ -562,23 +654,31 @@ test('warmConnection: the host\'s connection is opened (probe) before the check\
       return { state: 'ok' };
     };
     let sentAt = -1;
-    const warm = echoCheck('warm', { warmConnection: true, parse: (o) => {
-      sentAt = o['echo']!.sentAt!;
-      return 'warm';
-    } });
+    const warm = echoCheck('warm', {
+      warmConnection: true,
+      parse: (o) => {
+        sentAt = o['echo']!.sentAt!;
+        return 'warm';
+      },
+    });
     const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
     assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
     assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
     assert.equal(sentAt, 100, `batching ${batching}: handed over after the connection was open`);
     // a host that already answered is not probed again (one by one: 'first' answers before 'warm' starts;
     // batched: both are in the host's first session, which is opened first)
-    const again = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [echoCheck('first'), warm], now: () => t }).finished();
+    const again = await startHealthRun({
+      inventory: inventory([A]),
+      runner: base,
+      checks: [echoCheck('first'), warm],
+      now: () => t,
+    }).finished();
     assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
     assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
   }
 });
 
-test('sentAt: the runner\'s own send time counts when it is later than the hand-over (and the run\'s clock is Date.now), never an earlier one', async () => {
+test("sentAt: the runner's own send time counts when it is later than the hand-over (and the run's clock is Date.now), never an earlier one", async () => {
   const reported: number[] = [];
   const runner = fakeRunner();
   const run = runner.run.bind(runner);
@@ -590,10 +690,12 @@ test('sentAt: the runner\'s own send time counts when it is later than the hand-
     return { ...(await run(t, c, o)), sentAt };
   };
   const seen: number[] = [];
-  const check = echoCheck('sent', { parse: (o) => {
-    seen.push(o['echo']!.sentAt!);
-    return 'sent';
-  } });
+  const check = echoCheck('sent', {
+    parse: (o) => {
+      seen.push(o['echo']!.sentAt!);
+      return 'sent';
+    },
+  });
   await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
   assert.deepEqual(seen, reported);
   bogus = true;
@@ -603,7 +705,7 @@ test('sentAt: the runner\'s own send time counts when it is later than the hand-
   seen.length = 0;
   bogus = false;
   await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
-  assert.deepEqual(seen, [5], 'an injected clock is not mixed with the runner\'s');
+  assert.deepEqual(seen, [5], "an injected clock is not mixed with the runner's");
 });
 
 test('Verdict.again: the cell is measured again (twice at most) before a verdict that could not decide is settled; it is not shown', async () => {
@@ -611,7 +713,10 @@ test('Verdict.again: the cell is measured again (twice at most) before a verdict
     let tries = 0;
     const check = echoCheck('measure', {
       parse: () => ++tries,
-      verdict: (f) => (Number(f) >= decidesOn ? { status: 'ok', message: `decided on try ${String(f)}` } : { status: 'warn', message: `try ${String(f)} could not decide`, again: true }),
+      verdict: (f) =>
+        Number(f) >= decidesOn
+          ? { status: 'ok', message: `decided on try ${String(f)}` }
+          : { status: 'warn', message: `try ${String(f)} could not decide`, again: true },
     });
     const run = startHealthRun({ inventory: inventory([A]), runner: fakeRunner(), checks: [check, echoCheck('other')] });
     const s = await run.finished();

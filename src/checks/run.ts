@@ -19,11 +19,12 @@
 //   the host has cells running and starts again whenever the host answers a command. When it passes, every
 //   check of the host still to come is 'error' naming it, and its commands are told to stop without being
 //   waited for: a host that stops answering costs one deadline, not one timeout per queued check.
-import type { Host, Inventory } from '../inventory/types.js';
-import { cellKey, type CheckResult, type HealthRun, type HealthSnapshot } from '../model/health.js';
-import { quoteWord, type ShellCommand } from '../transport/shell.js';
-import { TransportError, type CommandResult, type Runner, type Target } from '../transport/types.js';
+
 import { redact as redactText } from '../engine/redact.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import { type CheckResult, cellKey, type HealthRun, type HealthSnapshot } from '../model/health.js';
+import { quoteWord, type ShellCommand } from '../transport/shell.js';
+import { type CommandResult, type Runner, type Target, TransportError } from '../transport/types.js';
 import { evaluateFacts } from './common.js';
 import { ALL_CHECKS } from './index.js';
 import type { Check, CheckContext, CommandOutput, Fix, Verdict } from './types.js';
@@ -168,8 +169,13 @@ export function resolveLimit(inventory: Inventory, names: readonly string[]): Ho
       for (const h of inventory.hosts) if (group.includes(h.name)) chosen.add(h);
       continue;
     }
-    const sample = inventory.hosts.slice(0, 4).map((h) => h.name).join(', ');
-    throw new HealthRunError(`unknown host '${name}' in --limit (the inventory has ${inventory.hosts.length} hosts${sample ? `, e.g. ${sample}` : ''})`);
+    const sample = inventory.hosts
+      .slice(0, 4)
+      .map((h) => h.name)
+      .join(', ');
+    throw new HealthRunError(
+      `unknown host '${name}' in --limit (the inventory has ${inventory.hosts.length} hosts${sample ? `, e.g. ${sample}` : ''})`,
+    );
   }
   return inventory.hosts.filter((h) => chosen.has(h));
 }
@@ -247,7 +253,9 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   if (cells.size === 0) {
     const what = options.only ? `check${options.only.length > 1 ? 's' : ''} ${options.only.join(', ')}` : 'no check';
     throw new HealthRunError(
-      limited ? `nothing to check: ${what} ${options.only ? 'do not apply to' : 'applies to'} ${limited.map((h) => h.name).join(', ')}` : `nothing to check: ${what} applies to this inventory`,
+      limited
+        ? `nothing to check: ${what} ${options.only ? 'do not apply to' : 'applies to'} ${limited.map((h) => h.name).join(', ')}`
+        : `nothing to check: ${what} applies to this inventory`,
     );
   }
   const checkIds = checks.filter((c) => [...cells.values()].some((cell) => cell.check === c)).map((c) => c.id);
@@ -313,7 +321,13 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     cell.own = { verdict, ...(facts ? { facts } : {}), extra: { ...timing, ...extra } };
     cell.held = true;
     cell.abort = undefined;
-    cell.result = { check: cell.check.id, host: cell.host.name, status: 'running', message: 'waiting for the other hosts of this check', ...(timing.startedAt !== undefined ? { startedAt: timing.startedAt } : {}) };
+    cell.result = {
+      check: cell.check.id,
+      host: cell.host.name,
+      status: 'running',
+      message: 'waiting for the other hosts of this check',
+      ...(timing.startedAt !== undefined ? { startedAt: timing.startedAt } : {}),
+    };
     compareIfComplete(cell.check);
   }
 
@@ -326,7 +340,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     try {
       verdicts = check.across!(inputs, ctx);
     } catch (e) {
-      verdicts = inputs.map((i) => (i.verdict.status === 'error' ? i.verdict : { status: 'error', message: `${check.id}: comparing the hosts failed: ${errorMessage(e)}` }));
+      verdicts = inputs.map((i) =>
+        i.verdict.status === 'error'
+          ? i.verdict
+          : { status: 'error', message: `${check.id}: comparing the hosts failed: ${errorMessage(e)}` },
+      );
     }
     group.forEach((c, i) => {
       c.held = false;
@@ -409,10 +427,28 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     names.forEach((n, i) => {
       const o = outcomes[i]!;
       if (o.kind === 'result') {
-        outputs[n] = { exitCode: o.result.exitCode, stdout: o.result.stdout, stderr: o.result.stderr, sentAt: sentAtOf(o), receivedAt: o.receivedAt };
-        raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: o.result.exitCode, stdout: redact(o.result.stdout), stderr: redact(o.result.stderr) };
+        outputs[n] = {
+          exitCode: o.result.exitCode,
+          stdout: o.result.stdout,
+          stderr: o.result.stderr,
+          sentAt: sentAtOf(o),
+          receivedAt: o.receivedAt,
+        };
+        raw[prefix + n] = {
+          command: redact(commands[n]!.script),
+          exitCode: o.result.exitCode,
+          stdout: redact(o.result.stdout),
+          stderr: redact(o.result.stderr),
+        };
       } else {
-        const why = o.kind === 'transport' ? o.error.message : o.kind === 'failed' ? errorMessage(o.error) : o.kind === 'silent' ? `no answer within ${seconds(timeoutMs)} s` : 'cancelled';
+        const why =
+          o.kind === 'transport'
+            ? o.error.message
+            : o.kind === 'failed'
+              ? errorMessage(o.error)
+              : o.kind === 'silent'
+                ? `no answer within ${seconds(timeoutMs)} s`
+                : 'cancelled';
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: null, stdout: '', stderr: why };
       }
     });
@@ -422,15 +458,28 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   /** The first command outcome that decides the cell without a verdict, as an error verdict. */
   function commandFailure(names: string[], outcomes: Outcome[]): (Verdict & { transport?: TransportError; silent?: boolean }) | undefined {
     const t = outcomes.find((o): o is Extract<Outcome, { kind: 'transport' }> => o.kind === 'transport');
-    if (t) return { status: 'error', message: t.error.message, ...fixOf(t.error.hint), details: { transport: t.error.state }, transport: t.error };
+    if (t)
+      return {
+        status: 'error',
+        message: t.error.message,
+        ...fixOf(t.error.hint),
+        details: { transport: t.error.state },
+        transport: t.error,
+      };
     if (outcomes.some((o) => o.kind === 'silent')) {
       const n = names[outcomes.findIndex((o) => o.kind === 'silent')]!;
       return { status: 'error', message: `no answer within ${seconds(timeoutMs)} s (${n})`, details: { timedOut: n }, silent: true };
     }
     const timed = outcomes.findIndex((o) => o.kind === 'result' && o.result.timedOut);
-    if (timed >= 0) return { status: 'error', message: `no answer within ${seconds(timeoutMs)} s (${names[timed]})`, details: { timedOut: names[timed] } };
+    if (timed >= 0)
+      return {
+        status: 'error',
+        message: `no answer within ${seconds(timeoutMs)} s (${names[timed]})`,
+        details: { timedOut: names[timed] },
+      };
     const f = outcomes.findIndex((o) => o.kind === 'failed');
-    if (f >= 0) return { status: 'error', message: `${names[f]} could not run: ${errorMessage((outcomes[f] as { error: unknown }).error)}` };
+    if (f >= 0)
+      return { status: 'error', message: `${names[f]} could not run: ${errorMessage((outcomes[f] as { error: unknown }).error)}` };
     return undefined;
   }
 
@@ -451,11 +500,18 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       } catch (e) {
         return { ok: false, message: `bastion stage: ${errorMessage(e)}`, raw: {} };
       }
-      if (ocBlocked(commands)) return { ok: false, message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' }, raw: {} };
+      if (ocBlocked(commands))
+        return {
+          ok: false,
+          message: options.ocUnavailable!,
+          fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' },
+          raw: {},
+        };
       const r = await runCommands({ kind: 'bastion' }, commands, state.abort.signal, 'bastion: ');
       const failure = commandFailure(r.names, r.outcomes);
       if (r.outcomes.some((o) => o.kind === 'cancelled')) return { ok: false, message: 'cancelled', raw: r.raw };
-      if (failure) return { ok: false, message: `bastion stage failed: ${failure.message}`, ...(failure.fix ? { fix: failure.fix } : {}), raw: r.raw };
+      if (failure)
+        return { ok: false, message: `bastion stage failed: ${failure.message}`, ...(failure.fix ? { fix: failure.fix } : {}), raw: r.raw };
       try {
         return { ok: true, value: pre.parse(r.outputs, ctx), raw: r.raw };
       } catch (e) {
@@ -488,11 +544,20 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   function prepare(cell: Cell, pre: PreOutcome | undefined): Prepared {
     const raw: Raw = pre ? { ...pre.raw } : {};
     try {
-      if (pre && !pre.ok) return { kind: 'verdict', verdict: { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) }, raw };
+      if (pre && !pre.ok)
+        return { kind: 'verdict', verdict: { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) }, raw };
       const preValue = pre?.ok ? pre.value : undefined;
       const commands = cell.check.commands(cell.host, ctx, preValue);
       if (!cell.host && ocBlocked(commands)) {
-        return { kind: 'verdict', verdict: { status: 'error', message: options.ocUnavailable!, fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' } }, raw };
+        return {
+          kind: 'verdict',
+          verdict: {
+            status: 'error',
+            message: options.ocUnavailable!,
+            fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' },
+          },
+          raw,
+        };
       }
       const target: Target = cell.host ? { kind: 'host', host: cell.host } : { kind: 'bastion' };
       return { kind: 'commands', target, commands, preValue, raw };
@@ -725,7 +790,12 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     for (const cell of queue) {
       const hs = cell.host ? hostState(cell.host) : undefined;
       if (hs?.dead) {
-        settle(cell, { status: 'error', message: hs.dead.message, ...(hs.dead.fix ? { fix: hs.dead.fix } : {}), details: { ...hs.dead.details, notTried: true } });
+        settle(cell, {
+          status: 'error',
+          message: hs.dead.message,
+          ...(hs.dead.fix ? { fix: hs.dead.fix } : {}),
+          details: { ...hs.dead.details, notTried: true },
+        });
         touched = true;
         continue;
       }
@@ -790,7 +860,9 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   function rerun(which?: { check: string; host: string | null }[]): void {
     if (disposed) return;
-    const chosen = which ? which.map((w) => cells.get(cellKey(w.check, w.host))).filter((c): c is Cell => c !== undefined) : [...cells.values()];
+    const chosen = which
+      ? which.map((w) => cells.get(cellKey(w.check, w.host))).filter((c): c is Cell => c !== undefined)
+      : [...cells.values()];
     if (chosen.length === 0) return;
     const again = new Set(chosen);
     for (const cell of chosen) {

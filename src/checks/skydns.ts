@@ -1,8 +1,8 @@
 // 3.5.1 SkyDNS: on masters and nodes, `dig +short docker-registry.default.svc.cluster.local` must give
 // the CLUSTER-IP of `oc get svc/docker-registry -n default` (read once on the bastion). The kubernetes
 // service is resolved the same way, so the check still means something without an internal registry.
-import { sh, type ShellCommand } from '../transport/shell.js';
-import { firstLine, listNames, notRunnable, withProblem, type Problem } from './common.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
+import { firstLine, listNames, notRunnable, type Problem, withProblem } from './common.js';
 import { parseDigShort } from './parse/host.js';
 import { parseOcServices } from './parse/oc-table.js';
 import type { Check, Verdict } from './types.js';
@@ -38,7 +38,8 @@ export const skydnsCheck: Check<SkydnsFacts | Problem, SkydnsPre> = {
   },
   commands(_host, _ctx, pre) {
     const cmds: Record<string, ShellCommand> = {};
-    for (const s of SERVICES) if (!pre || pre.reason !== undefined || pre.clusterIPs[s] !== undefined || s === 'kubernetes') cmds[s] = sh`dig +short ${fqdn(s)}`;
+    for (const s of SERVICES)
+      if (!pre || pre.reason !== undefined || pre.clusterIPs[s] !== undefined || s === 'kubernetes') cmds[s] = sh`dig +short ${fqdn(s)}`;
     return cmds;
   },
   parse(outputs, _host, _ctx, pre) {
@@ -60,13 +61,25 @@ export const skydnsCheck: Check<SkydnsFacts | Problem, SkydnsPre> = {
 
 function judge(f: SkydnsFacts): Verdict {
   const details = { ...f };
-  const fix = { text: 'Check dnsmasq on the host (systemctl status dnsmasq, /etc/dnsmasq.d/node-dnsmasq.conf) and SkyDNS on the masters (tcp/udp 8053 open between nodes and masters).' };
+  const fix = {
+    text: 'Check dnsmasq on the host (systemctl status dnsmasq, /etc/dnsmasq.d/node-dnsmasq.conf) and SkyDNS on the masters (tcp/udp 8053 open between nodes and masters).',
+  };
   const unresolved = f.results.filter((r) => r.resolved.length === 0);
   if (unresolved.length > 0)
-    return { status: 'fail', message: `does not resolve: ${listNames(unresolved.map((r) => r.name + (r.errors[0] ? ` (${r.errors[0]})` : '')))}`, details, fix };
+    return {
+      status: 'fail',
+      message: `does not resolve: ${listNames(unresolved.map((r) => r.name + (r.errors[0] ? ` (${r.errors[0]})` : '')))}`,
+      details,
+      fix,
+    };
   const wrong = f.results.filter((r) => r.expected !== undefined && !r.resolved.includes(r.expected));
   if (wrong.length > 0)
-    return { status: 'fail', message: listNames(wrong.map((r) => `${r.name} → ${r.resolved.join(',')}, service IP is ${r.expected}`)), details, fix };
+    return {
+      status: 'fail',
+      message: listNames(wrong.map((r) => `${r.name} → ${r.resolved.join(',')}, service IP is ${r.expected}`)),
+      details,
+      fix,
+    };
   const unchecked = f.results.filter((r) => r.expected === undefined);
   const ok = f.results.map((r) => `${r.service} ${r.resolved.join(',')}`).join(', ');
   if (unchecked.length > 0 && f.reason)

@@ -61,7 +61,13 @@ export function ctxOf(inventory: Inventory, now = TEST_NOW): CheckContext {
   return { inventory, oc: 'oc', now: () => now };
 }
 
-export function judge<F, P>(check: Check<F, P>, outputs: Record<string, CommandOutput>, h: Host | undefined, ctx: CheckContext, pre?: P): Verdict {
+export function judge<F, P>(
+  check: Check<F, P>,
+  outputs: Record<string, CommandOutput>,
+  h: Host | undefined,
+  ctx: CheckContext,
+  pre?: P,
+): Verdict {
   return evaluate(check, outputs, h, ctx, pre);
 }
 
@@ -70,7 +76,12 @@ export function judge<F, P>(check: Check<F, P>, outputs: Record<string, CommandO
  * Returns the verdicts by host name. A host given a Verdict instead of outputs is one whose commands could
  * not run (unreachable): it has no facts, only that verdict.
  */
-export function judgeAcross<F, P>(check: Check<F, P>, cells: [Host, Record<string, CommandOutput> | Verdict][], ctx: CheckContext, pre?: P): Map<string, Verdict> {
+export function judgeAcross<F, P>(
+  check: Check<F, P>,
+  cells: [Host, Record<string, CommandOutput> | Verdict][],
+  ctx: CheckContext,
+  pre?: P,
+): Map<string, Verdict> {
   const inputs: AcrossCell<F>[] = cells.map(([h, o]) => {
     if ('status' in o && typeof o.status === 'string') return { host: h, verdict: o as Verdict };
     const e = evaluateFacts(check, o as Record<string, CommandOutput>, h, ctx, pre);

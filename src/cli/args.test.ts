@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONCURRENCY, parseCommandLine, type ParseResult, type ParsedCommand, type ParseExit, type ParseDeps } from './args.js';
+import { DEFAULT_CONCURRENCY, type ParseDeps, type ParsedCommand, type ParseExit, type ParseResult, parseCommandLine } from './args.js';
 
 const ENV = { HOME: '/home/op' };
 const noFiles: ParseDeps = { defaultInventoryPath: '/nonexistent/day2-tui/hosts' };
@@ -50,7 +50,9 @@ test('no command: the console, with defaults', () => {
 test('inventory: option, then $DAY2_INVENTORY, then /etc/ansible/hosts, then demo', () => {
   const all: ParseDeps = { defaultInventoryPath: existing };
   assert.deepEqual(ok(['-i', 'inv.ini'], { DAY2_INVENTORY: '/env/hosts' }, all).options.inventory, {
-    kind: 'file', path: resolve('inv.ini'), from: 'flag',
+    kind: 'file',
+    path: resolve('inv.ini'),
+    from: 'flag',
   });
   assert.deepEqual(ok(['--inventory=/x/inv2'], {}, all).options.inventory, { kind: 'file', path: '/x/inv2', from: 'flag' });
   assert.deepEqual(ok([], { DAY2_INVENTORY: '/env/hosts' }, all).options.inventory, { kind: 'file', path: '/env/hosts', from: 'env' });
@@ -64,25 +66,72 @@ test('inventory: option, then $DAY2_INVENTORY, then /etc/ansible/hosts, then dem
 
 test('global options before or after the subcommand', () => {
   const argvs = [
-    ['-i', 'h.ini', '--known-hosts', 'kh', '--identity', 'id', '--state-dir', '/s', '--oc', '/usr/bin/oc', '--concurrency', '7', '--no-color', 'list'],
-    ['list', '-i', 'h.ini', '--known-hosts', 'kh', '--identity', 'id', '--state-dir', '/s', '--oc', '/usr/bin/oc', '--concurrency', '7', '--no-color'],
-    ['--concurrency=7', 'list', '-i', 'h.ini', '--known-hosts=kh', '--identity', 'id', '--state-dir', '/s', '--oc', '/usr/bin/oc', '--no-color'],
+    [
+      '-i',
+      'h.ini',
+      '--known-hosts',
+      'kh',
+      '--identity',
+      'id',
+      '--state-dir',
+      '/s',
+      '--oc',
+      '/usr/bin/oc',
+      '--concurrency',
+      '7',
+      '--no-color',
+      'list',
+    ],
+    [
+      'list',
+      '-i',
+      'h.ini',
+      '--known-hosts',
+      'kh',
+      '--identity',
+      'id',
+      '--state-dir',
+      '/s',
+      '--oc',
+      '/usr/bin/oc',
+      '--concurrency',
+      '7',
+      '--no-color',
+    ],
+    [
+      '--concurrency=7',
+      'list',
+      '-i',
+      'h.ini',
+      '--known-hosts=kh',
+      '--identity',
+      'id',
+      '--state-dir',
+      '/s',
+      '--oc',
+      '/usr/bin/oc',
+      '--no-color',
+    ],
   ];
   for (const argv of argvs) {
-    assert.deepEqual(ok(argv), {
-      kind: 'list',
-      json: false,
-      options: {
-        inventory: { kind: 'file', path: resolve('h.ini'), from: 'flag' },
-        knownHostsFile: 'kh',
-        identityFile: 'id',
-        stateDir: '/s',
-        ocPath: '/usr/bin/oc',
-        concurrency: 7,
-        color: false,
-        debug: false,
+    assert.deepEqual(
+      ok(argv),
+      {
+        kind: 'list',
+        json: false,
+        options: {
+          inventory: { kind: 'file', path: resolve('h.ini'), from: 'flag' },
+          knownHostsFile: 'kh',
+          identityFile: 'id',
+          stateDir: '/s',
+          ocPath: '/usr/bin/oc',
+          concurrency: 7,
+          color: false,
+          debug: false,
+        },
       },
-    }, argv.join(' '));
+      argv.join(' '),
+    );
   }
 });
 
@@ -122,10 +171,17 @@ test('list and runs', () => {
 test('plan and run with --param (value may contain =)', () => {
   const plan = ok(['plan', 'etcd-restore', '--param', 'host=etcd-0', '--param', 'backup=/backup/etcd-2024=01']);
   assert.equal(plan.kind, 'plan');
-  assert.deepEqual(plan.kind === 'plan' && [plan.procedure, plan.params], ['etcd-restore', { host: 'etcd-0', backup: '/backup/etcd-2024=01' }]);
+  assert.deepEqual(plan.kind === 'plan' && [plan.procedure, plan.params], [
+    'etcd-restore',
+    { host: 'etcd-0', backup: '/backup/etcd-2024=01' },
+  ]);
 
   const run = ok(['run', 'registry-auth-secret', '--param=project=p', '--param', 'password=a=b=c', '--yes']);
-  assert.deepEqual(run.kind === 'run' && [run.procedure, run.params, run.yes], ['registry-auth-secret', { project: 'p', password: 'a=b=c' }, true]);
+  assert.deepEqual(run.kind === 'run' && [run.procedure, run.params, run.yes], [
+    'registry-auth-secret',
+    { project: 'p', password: 'a=b=c' },
+    true,
+  ]);
   const noYes = ok(['run', 'node-evacuate', '--param', 'node=n1']);
   assert.equal(noYes.kind === 'run' && noYes.yes, false);
   assert.equal((ok(['run', '-y', 'node-evacuate']) as { yes: boolean }).yes, true);
@@ -169,7 +225,10 @@ test('--concurrency must be a positive integer', () => {
 test('unknown commands and options: one line, exit 2', () => {
   const line = usageError(['--frobnicate'], /unknown option '--frobnicate'/);
   assert.equal(line, "day2-tui: unknown option '--frobnicate' (see day2-tui --help)\n");
-  assert.equal(usageError(['frobnicate'], /unknown command 'frobnicate'/), "day2-tui: unknown command 'frobnicate' (see day2-tui --help)\n");
+  assert.equal(
+    usageError(['frobnicate'], /unknown command 'frobnicate'/),
+    "day2-tui: unknown command 'frobnicate' (see day2-tui --help)\n",
+  );
   usageError(['lst'], /unknown command 'lst': did you mean list\?/);
   usageError(['check', '--frobnicate'], /unknown option '--frobnicate'.*see day2-tui check --help/);
   usageError(['list', '--jsn'], /did you mean --json\?/);
@@ -186,11 +245,31 @@ test('--help and help: usage on stdout, exit 0', () => {
     assert.equal(e.code, 0);
     assert.equal(e.stderr, undefined);
     assert.match(e.stdout ?? '', /^Usage: day2-tui \[options\] \[command\]/);
-    for (const word of ['check', 'list', 'plan', 'run', 'runs', 'resume', '--inventory', '--demo', '--known-hosts', '--identity', '--state-dir', '--oc', '--concurrency', '--no-color', '--version', 'DAY2_INVENTORY']) {
+    for (const word of [
+      'check',
+      'list',
+      'plan',
+      'run',
+      'runs',
+      'resume',
+      '--inventory',
+      '--demo',
+      '--known-hosts',
+      '--identity',
+      '--state-dir',
+      '--oc',
+      '--concurrency',
+      '--no-color',
+      '--version',
+      'DAY2_INVENTORY',
+    ]) {
       assert.ok(e.stdout?.includes(word), `help lacks ${word}`);
     }
   }
-  for (const argv of [['run', '--help'], ['help', 'run']]) {
+  for (const argv of [
+    ['run', '--help'],
+    ['help', 'run'],
+  ]) {
     const e = parse(argv) as ParseExit;
     assert.equal(e.code, 0);
     assert.match(e.stdout ?? '', /^Usage: day2-tui run \[options\] <procedure>/);

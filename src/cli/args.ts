@@ -1,12 +1,13 @@
 // The command line (DESIGN.md "Command line contract"), parsed with commander into a plain value.
 // Pure: nothing is printed and the process is never exited here; help, version and usage errors come
 // back as { kind: 'exit' } for main() to print.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
-import { DEFAULT_INVENTORY_PATH, resolveInventorySource, type InventorySource } from '../inventory/load.js';
+import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 
 export const PROGRAM = 'day2-tui';
 export const VERSION: string = packageJson.version;
@@ -144,9 +145,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     });
 
   const sub = (name: string, description: string) =>
-    configure(program.command(name).description(description))
-      .allowExcessArguments(false)
-      .configureHelp({ showGlobalOptions: true });
+    configure(program.command(name).description(description)).allowExcessArguments(false).configureHelp({ showGlobalOptions: true });
 
   sub('check', 'run the health checks (exit 0 ok, 1 warn, 2 fail)')
     .option('--json', 'print one JSON object')
@@ -249,7 +248,9 @@ function checkIds(ids: string[] | undefined): string[] | undefined {
   for (const id of ids) {
     const entry = findEntry(id);
     if (entry?.kind !== 'check') {
-      const checks = CATALOGUE.filter((e) => e.kind === 'check').map((e) => e.id).join(', ');
+      const checks = CATALOGUE.filter((e) => e.kind === 'check')
+        .map((e) => e.id)
+        .join(', ');
       throw new UsageError(`unknown check '${id}' (checks: ${checks})`);
     }
   }

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { ALL_CHECKS } from '../checks/index.js';
 import { demoInventory } from '../demo/inventory.js';
+import { type CheckJson, findExecutable } from './check.js';
 import { main } from './main.js';
-import { findExecutable, type CheckJson } from './check.js';
 
 async function call(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) {
   let stdout = '';
@@ -64,7 +64,10 @@ test('check --only etcd-health,etcd-members --demo: the demo etcd is healthy, ex
   const out = JSON.parse(r.stdout) as CheckJson;
   assert.equal(out.results.length, 6);
   assert.deepEqual([...new Set(out.results.map((x) => x.check))], ['etcd-health', 'etcd-members']);
-  assert.ok(out.results.every((x) => x.status === 'ok'), JSON.stringify(out.results.map((x) => [x.check, x.host, x.status, x.message])));
+  assert.ok(
+    out.results.every((x) => x.status === 'ok'),
+    JSON.stringify(out.results.map((x) => [x.check, x.host, x.status, x.message])),
+  );
   assert.deepEqual(out.summary, { ok: 6, warn: 0, fail: 0, error: 0, skipped: 0 });
   assert.equal(r.code, 0);
 });
@@ -72,7 +75,10 @@ test('check --only etcd-health,etcd-members --demo: the demo etcd is healthy, ex
 test('check --limit: short names; an unknown host or check id is one line and exit 2', async () => {
   const ok = await call(['check', '--json', '--demo', '--only', 'docker-storage', '--limit', 'app-node-1']);
   const out = JSON.parse(ok.stdout) as CheckJson;
-  assert.deepEqual(out.results.map((x) => [x.host, x.status]), [['app-node-1.demo.example.com', 'warn']]);
+  assert.deepEqual(
+    out.results.map((x) => [x.host, x.status]),
+    [['app-node-1.demo.example.com', 'warn']],
+  );
   assert.equal(ok.code, 1);
 
   const badCheck = await call(['check', '--demo', '--only', 'etcd-health,nope']);
@@ -113,10 +119,24 @@ test('a real inventory without oc: the oc cells are errors that say so; an unrea
   try {
     const inv = join(dir, 'hosts');
     // port 1 on loopback: connection refused at once
-    writeFileSync(inv, '[masters]\nm0.example.com ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n[etcd]\nm0.example.com\n[nodes]\nm0.example.com\n');
+    writeFileSync(
+      inv,
+      '[masters]\nm0.example.com ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n[etcd]\nm0.example.com\n[nodes]\nm0.example.com\n',
+    );
     writeFileSync(join(dir, 'known_hosts'), '');
     const t0 = Date.now();
-    const r = await call(['check', '--json', '-i', inv, '--known-hosts', join(dir, 'known_hosts'), '--oc', join(dir, 'no-oc'), '--only', 'nodes-ready,router-dns,ntp,entropy']);
+    const r = await call([
+      'check',
+      '--json',
+      '-i',
+      inv,
+      '--known-hosts',
+      join(dir, 'known_hosts'),
+      '--oc',
+      join(dir, 'no-oc'),
+      '--only',
+      'nodes-ready,router-dns,ntp,entropy',
+    ]);
     assert.ok(Date.now() - t0 < 15_000);
     const out = JSON.parse(r.stdout) as CheckJson;
     const nodes = out.results.find((x) => x.check === 'nodes-ready')!;

@@ -4,9 +4,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.js';
-import { HealthRunError, startHealthRun, type HealthRunOptions } from '../checks/run.js';
+import { HealthRunError, type HealthRunOptions, startHealthRun } from '../checks/run.js';
 import type { Inventory } from '../inventory/types.js';
-import { summarize, type CellStatus, type CheckResult, type HealthSnapshot } from '../model/health.js';
+import { type CellStatus, type CheckResult, type HealthSnapshot, summarize } from '../model/health.js';
 import type { Runner } from '../transport/types.js';
 
 export interface CheckIO {
@@ -37,7 +37,10 @@ export const OC_NOT_FOUND = 'install the OpenShift client or pass --oc PATH';
 export function findExecutable(program: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const candidates = program.includes('/')
     ? [resolve(program)]
-    : (env.PATH ?? '').split(delimiter).filter((d) => d !== '' && isAbsolute(d)).map((d) => join(d, program));
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '' && isAbsolute(d))
+        .map((d) => join(d, program));
   for (const c of candidates) {
     try {
       if (!statSync(c).isFile()) continue;
@@ -123,7 +126,13 @@ export function toJson(snapshot: HealthSnapshot, inventory: Inventory): CheckJso
   for (const r of ordered(snapshot)) {
     if (r.status === 'skipped') skipped++;
     const check = ALL_CHECKS.find((c) => c.id === r.check);
-    const item: CheckJson['results'][number] = { check: r.check, host: r.host, status: r.status, message: r.message, details: r.details ?? {} };
+    const item: CheckJson['results'][number] = {
+      check: r.check,
+      host: r.host,
+      status: r.status,
+      message: r.message,
+      details: r.details ?? {},
+    };
     if (r.fix) item.fix = { ...r.fix };
     if (check) {
       item.title = check.title;
@@ -132,7 +141,11 @@ export function toJson(snapshot: HealthSnapshot, inventory: Inventory): CheckJso
     if (r.durationMs !== undefined) item.durationMs = r.durationMs;
     results.push(item);
   }
-  return { summary: { ok, warn, fail, error, skipped }, results, inventory: inventory.source.kind === 'demo' ? 'DEMO' : inventory.source.path };
+  return {
+    summary: { ok, warn, fail, error, skipped },
+    results,
+    inventory: inventory.source.kind === 'demo' ? 'DEMO' : inventory.source.path,
+  };
 }
 
 /** Cells in guide order, then inventory host order (cluster-wide first). */
@@ -140,7 +153,9 @@ function ordered(snapshot: HealthSnapshot): CheckResult[] {
   const checkIndex = new Map(snapshot.checks.map((c, i) => [c, i]));
   const hostIndex = new Map(snapshot.hosts.map((h, i) => [h, i]));
   return [...snapshot.results.values()].sort(
-    (a, b) => (checkIndex.get(a.check) ?? 1e9) - (checkIndex.get(b.check) ?? 1e9) || (a.host === null ? -1 : hostIndex.get(a.host) ?? 1e9) - (b.host === null ? -1 : hostIndex.get(b.host) ?? 1e9),
+    (a, b) =>
+      (checkIndex.get(a.check) ?? 1e9) - (checkIndex.get(b.check) ?? 1e9) ||
+      (a.host === null ? -1 : (hostIndex.get(a.host) ?? 1e9)) - (b.host === null ? -1 : (hostIndex.get(b.host) ?? 1e9)),
   );
 }
 
@@ -162,7 +177,7 @@ export function renderTable(snapshot: HealthSnapshot, inventory: Inventory, opts
   const { color } = opts;
   const lines: string[] = [];
   const source = inventory.source.kind === 'demo' ? 'DEMO cluster (simulated; nothing here is real)' : `inventory ${inventory.source.path}`;
-  lines.push(`${source}: ${count(snapshot.checks.length, "check")} on ${count(snapshot.hosts.length, "host")}`);
+  lines.push(`${source}: ${count(snapshot.checks.length, 'check')} on ${count(snapshot.hosts.length, 'host')}`);
   const hostWidth = Math.max(9, ...snapshot.hosts.map((h) => h.length));
   const wordWidth = Math.max(...Object.values(LOOK).map((l) => l.word.length));
   const results = ordered(snapshot);

@@ -1,6 +1,7 @@
 // `day2-tui list [--json]`: every check, procedure and guidance section, with its parameters.
-import type { CatalogueEntry, ParameterInfo } from '../model/catalogue.js';
+
 import { CATALOGUE, entriesByChapter } from '../../procedures/catalogue.js';
+import type { CatalogueEntry, ParameterInfo } from '../model/catalogue.js';
 
 export interface ListedProcedure {
   id: string;

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { CATALOGUE } from '../../procedures/catalogue.js';
 import { errorLine, main } from './main.js';
 
@@ -53,7 +53,11 @@ test('main: --help and --version exit 0 on stdout', async () => {
 });
 
 test('main: a procedure not built yet, or an unknown run, is one line and exit 2', async () => {
-  for (const argv of [['plan', 'etcd-restore', '--demo'], ['run', 'etcd-restore', '--yes', '--demo'], ['resume', 'no-such-run', '--demo']]) {
+  for (const argv of [
+    ['plan', 'etcd-restore', '--demo'],
+    ['run', 'etcd-restore', '--yes', '--demo'],
+    ['resume', 'no-such-run', '--demo'],
+  ]) {
     const r = await call(argv);
     assert.equal(r.code, 2, argv.join(' '));
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);

@@ -1,13 +1,14 @@
 // The entry point: scripts/build.mjs bundles this file into dist/day2-tui.js, which bin/day2-tui loads.
 // Start-up stays cheap: ink, react and ssh2 are imported only when the console starts.
-import { fileURLToPath } from 'node:url';
+
 import { resolve } from 'node:path';
-import { PROGRAM, VERSION, parseCommandLine, type Env, type GlobalOptions, type ParsedCommand } from './args.js';
-import type { Inventory } from '../inventory/types.js';
-import type { Runner } from '../transport/types.js';
+import { fileURLToPath } from 'node:url';
 import { demoInventory } from '../demo/inventory.js';
 import { readInventoryFile } from '../inventory/load.js';
+import type { Inventory } from '../inventory/types.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
+import type { Runner } from '../transport/types.js';
+import { type Env, type GlobalOptions, type ParsedCommand, PROGRAM, parseCommandLine, VERSION } from './args.js';
 import { runList } from './list.js';
 
 export interface MainIO {
@@ -60,7 +61,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
 /** `day2-tui: <message>` on one line; the stack only with DAY2_DEBUG=1. */
 export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || 'unexpected error';
+  const oneLine =
+    message
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(' ') || 'unexpected error';
   return `${PROGRAM}: ${oneLine}\n`;
 }
 
@@ -107,7 +113,12 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const { redact } = await import('../engine/redact.js');
     // cordon, uncordon and drain from the Nodes screen go to audit.log like every procedure command
     const audit = nodeActionAuditor(options.stateDir, (t) => redact(t));
-    const nodes = new NodesService({ runner, oc: options.ocPath, audit, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) });
+    const nodes = new NodesService({
+      runner,
+      oc: options.ocPath,
+      audit,
+      ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}),
+    });
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
     // a procedure's facts (how each master runs its control plane, what a check flags), read in the background
@@ -121,7 +132,9 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
     const { listRuns, readJournal, SECRET_MARKER } = await import('../engine/journal.js');
     const { findProcedure } = await import('../../procedures/index.js');
     const sameInventory = (j: { inventory: { kind: string; path?: string } }) =>
-      inventory.source.kind === 'demo' ? j.inventory.kind === 'demo' : j.inventory.kind === 'file' && j.inventory.path === (inventory.source as { path: string }).path;
+      inventory.source.kind === 'demo'
+        ? j.inventory.kind === 'demo'
+        : j.inventory.kind === 'file' && j.inventory.path === (inventory.source as { path: string }).path;
     const runs = () => listRuns(options.stateDir).runs;
     return await screens.startConsole({
       inventory,
@@ -132,14 +145,21 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       startHealth: () => startHealthRun(health),
       nodes,
       procedures: PROCEDURES,
-      planProcedure: (procedure, params) => planProcedure(procedure, params, inventory, new Date(), procedure.facts ? facts.current(procedure.facts) : undefined),
-      startRun: (procedure, params) => startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),
+      planProcedure: (procedure, params) =>
+        planProcedure(procedure, params, inventory, new Date(), procedure.facts ? facts.current(procedure.facts) : undefined),
+      startRun: (procedure, params) =>
+        startProcedureRun({ procedure, params, inventory, runner, operator: 'session', stateDir: options.stateDir }),
       // The form checks required values, choices and each parameter's own validate; the engine checks
       // again when the run starts and its message is shown on the form.
       interruptedRuns: () =>
         runs()
           .filter((r) => r.status === 'interrupted' && sameInventory(readJournal(options.stateDir, r.runId)))
-          .map((r) => ({ runId: r.runId, procedure: r.procedure, startedAt: r.startedAt, step: r.currentStepTitle ?? r.currentStep ?? '?' })),
+          .map((r) => ({
+            runId: r.runId,
+            procedure: r.procedure,
+            startedAt: r.startedAt,
+            step: r.currentStepTitle ?? r.currentStep ?? '?',
+          })),
       listRuns: () =>
         runs().map((r) => ({
           runId: r.runId,
@@ -153,11 +173,20 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
         const procedure = findProcedure(journal.procedure);
         if (!procedure) throw new Error(`procedure ${journal.procedure} of run ${runId} is not built in this version`);
         checkResumable(journal, procedure);
-        if (!sameInventory(journal)) throw new Error(`run ${runId} ran against another inventory: resume it with \`${PROGRAM} resume ${runId} -i …\``);
+        if (!sameInventory(journal))
+          throw new Error(`run ${runId} ran against another inventory: resume it with \`${PROGRAM} resume ${runId} -i …\``);
         if (Object.values(journal.params).includes(SECRET_MARKER)) {
           throw new Error(`run ${runId} has secret parameters: resume it with \`${PROGRAM} resume ${runId}\`, which asks for them`);
         }
-        return startProcedureRun({ procedure, params: {}, inventory, runner, operator: 'session', stateDir: options.stateDir, resume: journal });
+        return startProcedureRun({
+          procedure,
+          params: {},
+          inventory,
+          runner,
+          operator: 'session',
+          stateDir: options.stateDir,
+          resume: journal,
+        });
       },
     });
   } finally {
@@ -184,7 +213,6 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
 }
 
 // ---- procedures: plan, run, runs, resume --------------------------------------------------------------
-
 
 async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
   const { options } = command;
@@ -218,7 +246,11 @@ async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io
 
 async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {
   const { runCli } = await import('./procedure.js');
-  return runCli({ procedure: command.procedure, params: command.params, yes: command.yes }, procedureDeps(command.options), await procedureIO(io, true));
+  return runCli(
+    { procedure: command.procedure, params: command.params, yes: command.yes },
+    procedureDeps(command.options),
+    await procedureIO(io, true),
+  );
 }
 
 async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io: MainIO): Promise<number> {

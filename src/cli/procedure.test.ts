@@ -1,14 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sh } from '../transport/shell.js';
+import { test } from 'node:test';
 import { readJournal } from '../engine/journal.js';
 import { tempStateDir, toyInventory, toyProcedure } from '../engine/test-helpers.js';
 import type { Procedure } from '../engine/types.js';
+import { type Answer, FakeRunner } from '../testing/fake-runner.js';
+import { sh } from '../transport/shell.js';
 import { main } from './main.js';
-import { planCli, resumeCli, runCli, runsCli, type ProcedureDeps, type ProcedureIO } from './procedure.js';
-import { FakeRunner, type Answer } from '../testing/fake-runner.js';
+import { type ProcedureDeps, type ProcedureIO, planCli, resumeCli, runCli, runsCli } from './procedure.js';
 
 const SECRET = 'pa55-w0rd-xyz';
 
@@ -28,9 +28,17 @@ const toy: Procedure = toyProcedure(
       section: '5.4.2',
       where: { on: 'role', role: 'etcd', mode: 'parallel' },
       destructive: true,
-      gate: { kind: 'type-host', what: (ctx) => `moves /var/lib/etcd aside on ${ctx.host?.name ?? 'the etcd hosts'}`, protectedBy: () => '/backup/etcd-20261125 on m0' },
+      gate: {
+        kind: 'type-host',
+        what: (ctx) => `moves /var/lib/etcd aside on ${ctx.host?.name ?? 'the etcd hosts'}`,
+        protectedBy: () => '/backup/etcd-20261125 on m0',
+      },
       commands: (ctx) => [sh`mv /var/lib/etcd /var/lib/etcd.old-${ctx.captured.get('id')}`, sh`echo moved`],
-      verify: { describe: 'the old data directory is there', command: () => sh`test -d /var/lib/etcd.old`, ok: (o) => (o.exitCode === 0 ? true : 'not moved') },
+      verify: {
+        describe: 'the old data directory is there',
+        command: () => sh`test -d /var/lib/etcd.old`,
+        ok: (o) => (o.exitCode === 0 ? true : 'not moved'),
+      },
     },
   ],
   [
@@ -39,7 +47,14 @@ const toy: Procedure = toyProcedure(
   ],
 );
 
-function setup(answer: (w: string, s: string) => Answer = (w, s) => (s.startsWith('etcdctl') ? { stdout: `8e9e05c52164694d, started, ${SECRET}\n` } : s === 'echo moved' ? { stdout: `moved on ${w}\n` } : {})) {
+function setup(
+  answer: (w: string, s: string) => Answer = (w, s) =>
+    s.startsWith('etcdctl')
+      ? { stdout: `8e9e05c52164694d, started, ${SECRET}\n` }
+      : s === 'echo moved'
+        ? { stdout: `moved on ${w}\n` }
+        : {},
+) {
   const stateDir = tempStateDir();
   const runners: FakeRunner[] = [];
   const deps: ProcedureDeps = {
@@ -68,7 +83,10 @@ test('plan prints every step with its hosts, gate and exact commands; runs nothi
   const text = s.out();
   assert.match(text, /^Plan: toy-restart — Toy toy-restart/);
   assert.match(text, /Parameters: host=m1\.example\.com password=«redacted»/);
-  assert.match(text, /1\. Read the member id\n {3}where: the host of parameter 'host' \(m1\.example\.com\): m1\.example\.com\n {3}\[m1\.example\.com\] \$ etcdctl member list --password=«redacted»/);
+  assert.match(
+    text,
+    /1\. Read the member id\n {3}where: the host of parameter 'host' \(m1\.example\.com\): m1\.example\.com\n {3}\[m1\.example\.com\] \$ etcdctl member list --password=«redacted»/,
+  );
   assert.match(text, /2\. Move the data directory aside {2}\[5\.4\.2\] {2}DESTRUCTIVE/);
   assert.match(text, /gate \(type the host name\): moves \/var\/lib\/etcd aside on the etcd hosts/);
   assert.match(text, /\[m0\.example\.com\] \$ mv \/var\/lib\/etcd \/var\/lib\/etcd\.old-<id>/);
@@ -82,7 +100,10 @@ test('run without --yes, not on a terminal: stops at the gate with exit 3 and na
   const s = setup();
   const code = await runCli({ procedure: 'toy-restart', params: { host: 'm0.example.com', password: SECRET }, yes: false }, s.deps, s.io);
   assert.equal(code, 3);
-  assert.match(s.err(), /^day2-tui: stopped at gate "Move the data directory aside": moves \/var\/lib\/etcd aside on the etcd hosts — rerun with --yes to answer it\n/);
+  assert.match(
+    s.err(),
+    /^day2-tui: stopped at gate "Move the data directory aside": moves \/var\/lib\/etcd aside on the etcd hosts — rerun with --yes to answer it\n/,
+  );
   assert.deepEqual(s.runners[0]!.scripts, [`m0.example.com: etcdctl member list --password=${SECRET}`]);
   const runId = /resume (\S+) --yes/.exec(s.err())![1]!;
   assert.equal(readJournal(s.stateDir, runId).status, 'stopped-at-gate');
@@ -94,7 +115,10 @@ test('run without --yes, not on a terminal: stops at the gate with exit 3 and na
   const code2 = await resumeCli({ runId, yes: true }, s.deps, { ...s.io, env: { DAY2_PARAM_PASSWORD: SECRET } });
   assert.equal(code2, 0, s.err());
   const scripts = s.runners.at(-1)!.scripts;
-  assert.deepEqual(scripts.slice(0, 2), ['m0.example.com: mv /var/lib/etcd /var/lib/etcd.old-8e9e05c52164694d', 'm1.example.com: mv /var/lib/etcd /var/lib/etcd.old-8e9e05c52164694d']);
+  assert.deepEqual(scripts.slice(0, 2), [
+    'm0.example.com: mv /var/lib/etcd /var/lib/etcd.old-8e9e05c52164694d',
+    'm1.example.com: mv /var/lib/etcd /var/lib/etcd.old-8e9e05c52164694d',
+  ]);
   assert.equal(readJournal(s.stateDir, runId).status, 'ok');
 });
 
@@ -103,7 +127,10 @@ test('run --yes streams the log with [host] prefixes when several hosts run, and
   const code = await runCli({ procedure: 'toy-restart', params: { host: 'm0.example.com', password: SECRET }, yes: true }, s.deps, s.io);
   assert.equal(code, 0, s.err());
   const text = s.out();
-  assert.match(text, /== Step 1\/2: Read the member id — m0\.example\.com\n\$ etcdctl member list --password=«redacted»\n8e9e05c52164694d, started, «redacted»\n/);
+  assert.match(
+    text,
+    /== Step 1\/2: Read the member id — m0\.example\.com\n\$ etcdctl member list --password=«redacted»\n8e9e05c52164694d, started, «redacted»\n/,
+  );
   assert.match(text, /== Step 2\/2: Move the data directory aside \[5\.4\.2\] \(DESTRUCTIVE\) — m0\.example\.com, m1\.example\.com/);
   assert.match(text, /answered by --yes \(for m0\.example\.com,m1\.example\.com\)/);
   assert.match(text, /\[m1\.example\.com\] moved on m1\.example\.com\n/);
@@ -117,10 +144,19 @@ test('run --yes streams the log with [host] prefixes when several hosts run, and
 });
 
 test('a failure when nobody can answer: abort, exit 1, with the command, exit code and output tail', async () => {
-  const s = setup((w, sc) => (sc.startsWith('etcdctl') ? { stdout: 'x,started\n' } : sc.startsWith('mv') && w === 'm1.example.com' ? { exitCode: 1, stderr: "mv: cannot stat '/var/lib/etcd': No such file or directory\n" } : {}));
+  const s = setup((w, sc) =>
+    sc.startsWith('etcdctl')
+      ? { stdout: 'x,started\n' }
+      : sc.startsWith('mv') && w === 'm1.example.com'
+        ? { exitCode: 1, stderr: "mv: cannot stat '/var/lib/etcd': No such file or directory\n" }
+        : {},
+  );
   const code = await runCli({ procedure: 'toy-restart', params: { host: 'm0.example.com', password: SECRET }, yes: true }, s.deps, s.io);
   assert.equal(code, 1);
-  assert.match(s.err(), /day2-tui: step "Move the data directory aside" failed on m1\.example\.com: `mv \/var\/lib\/etcd \/var\/lib\/etcd\.old-x` exit code 1\n {4}mv: cannot stat '\/var\/lib\/etcd': No such file or directory\n/);
+  assert.match(
+    s.err(),
+    /day2-tui: step "Move the data directory aside" failed on m1\.example\.com: `mv \/var\/lib\/etcd \/var\/lib\/etcd\.old-x` exit code 1\n {4}mv: cannot stat '\/var\/lib\/etcd': No such file or directory\n/,
+  );
   assert.match(s.err(), /resume \S+` continues it/);
 });
 
@@ -130,7 +166,10 @@ test('runs and runs --json list the journals; unknown ids and procedures are one
   const io2 = setup();
   const r1 = await runsCli({ json: false }, { stateDir: s.stateDir }, io2.io);
   assert.equal(r1, 0);
-  assert.match(io2.out(), /^RUN ID\s+PROCEDURE\s+STARTED\s+STATUS\s+STEP\n\d{8}-\d{6}-toy-restart-[a-z0-9]{4}\s+toy-restart\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ok\s+—\n$/);
+  assert.match(
+    io2.out(),
+    /^RUN ID\s+PROCEDURE\s+STARTED\s+STATUS\s+STEP\n\d{8}-\d{6}-toy-restart-[a-z0-9]{4}\s+toy-restart\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ok\s+—\n$/,
+  );
   const io3 = setup();
   await runsCli({ json: true }, { stateDir: s.stateDir }, io3.io);
   const doc = JSON.parse(io3.out()) as { runs: { id: string; status: string; procedure: string }[] };
@@ -147,7 +186,12 @@ test('runs and runs --json list the journals; unknown ids and procedures are one
 test('main: the real command line — not built, bad parameter, runs in an empty state dir', async () => {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), env: { HOME: '/nonexistent' }, isTTY: false };
+  const io = {
+    stdout: (t: string) => void out.push(t),
+    stderr: (t: string) => void err.push(t),
+    env: { HOME: '/nonexistent' },
+    isTTY: false,
+  };
   const dir = tempStateDir();
   assert.equal(await main(['plan', 'fix-mtu', '--demo'], io), 2);
   assert.match(err.join(''), /^day2-tui: procedure 'fix-mtu' is not built yet \(built: .*etcd-backup.*\)\n$/);

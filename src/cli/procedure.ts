@@ -4,21 +4,31 @@
 // without --yes.
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { findProcedure as findBuiltProcedure, PROCEDURES } from '../../procedures/index.js';
 import { findEntry } from '../../procedures/catalogue.js';
-import type { Inventory } from '../inventory/types.js';
-import type { Runner } from '../transport/types.js';
-import { ensureStateDir, listRuns, localTime, readJournal, JournalError, SECRET_MARKER } from '../engine/journal.js';
-import type { Journal, ListedRun } from '../engine/journal.js';
+import { findProcedure as findBuiltProcedure, PROCEDURES } from '../../procedures/index.js';
 import { osUser } from '../engine/audit.js';
-import { lockRun, RunLockedError, type RunLock } from '../engine/lock.js';
+import { readFacts, refusalOf } from '../engine/facts.js';
+import type { Journal, ListedRun } from '../engine/journal.js';
+import { ensureStateDir, JournalError, listRuns, localTime, readJournal, SECRET_MARKER } from '../engine/journal.js';
+import { lockRun, type RunLock, RunLockedError } from '../engine/lock.js';
 import { ParamError, validateParams } from '../engine/params.js';
 import { placeholderCaptures, planProcedure } from '../engine/plan.js';
-import { readFacts, refusalOf } from '../engine/facts.js';
-import { explainMissing } from '../model/discovery.js';
 import { makeRedactor, secretValues } from '../engine/redact.js';
-import { checkResumable, ResumeError, startProcedureRun, type ProcedureRun, type RunResult } from '../engine/run.js';
-import type { EngineEvent, FailureChoice, HostFacts, Operator, Params, PlanStep, Procedure, ResolvedGate, StepContext } from '../engine/types.js';
+import { checkResumable, type ProcedureRun, ResumeError, type RunResult, startProcedureRun } from '../engine/run.js';
+import type {
+  EngineEvent,
+  FailureChoice,
+  HostFacts,
+  Operator,
+  Params,
+  PlanStep,
+  Procedure,
+  ResolvedGate,
+  StepContext,
+} from '../engine/types.js';
+import type { Inventory } from '../inventory/types.js';
+import { explainMissing } from '../model/discovery.js';
+import type { Runner } from '../transport/types.js';
 
 const PROGRAM = 'day2-tui';
 
@@ -67,7 +77,11 @@ function lookup(id: string, deps: ProcedureDeps): Procedure {
 }
 
 function oneLine(text: string): string {
-  return text.split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function wrapErrors(io: ProcedureIO, fn: () => Promise<number>): Promise<number> {
@@ -116,7 +130,8 @@ export function formatPlan(procedure: Procedure, params: Params, inventory: Inve
     if (s.precondition) lines.push(`   precondition: ${s.precondition}`);
     const several = new Set(s.commands.map((c) => c.host)).size > 1;
     for (const c of s.commands) {
-      const prefix = several || (c.host !== null && s.hosts.length > 1) ? `[${c.host ?? 'bastion'}] ` : c.host ? `[${c.host}] ` : '[bastion] ';
+      const prefix =
+        several || (c.host !== null && s.hosts.length > 1) ? `[${c.host ?? 'bastion'}] ` : c.host ? `[${c.host}] ` : '[bastion] ';
       const [first, ...rest] = c.command.split('\n');
       lines.push(`   ${prefix}$ ${first}`);
       for (const r of rest) lines.push(`   ${' '.repeat(prefix.length)}  ${r}`);
@@ -133,7 +148,14 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
     validateParams(procedure, request.params, inventory, { allowMissingSecrets: true }); // ParamError before any host is asked
     const read = await readPlanFacts(procedure, request.params, inventory, deps);
     const steps = planProcedure(procedure, request.params, inventory, new Date(), read?.facts);
-    const ctx: StepContext = { params: request.params, inventory, captured: placeholderCaptures(), startedAt: new Date(), planning: true, ...(read ? { facts: read.facts } : {}) };
+    const ctx: StepContext = {
+      params: request.params,
+      inventory,
+      captured: placeholderCaptures(),
+      startedAt: new Date(),
+      planning: true,
+      ...(read ? { facts: read.facts } : {}),
+    };
     const refusal = refusalOf(procedure, ctx);
     const lines = [...(read?.lines ?? []), ...(refusal ? [`THE RUN WOULD BE REFUSED: ${refusal}`] : [])];
     io.stdout(formatPlan(procedure, request.params, inventory, steps, lines));
@@ -142,7 +164,12 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
 }
 
 /** The procedure's facts (e.g. static pod or unit, per master), read from the hosts: read-only commands. */
-async function readPlanFacts(procedure: Procedure, params: Params, inventory: Inventory, deps: ProcedureDeps): Promise<{ facts: HostFacts; lines: string[] } | undefined> {
+async function readPlanFacts(
+  procedure: Procedure,
+  params: Params,
+  inventory: Inventory,
+  deps: ProcedureDeps,
+): Promise<{ facts: HostFacts; lines: string[] } | undefined> {
   const probes = procedure.facts ?? [];
   if (probes.length === 0) return undefined;
   const runner = await deps.createRunner(inventory);
@@ -179,7 +206,9 @@ function render(run: ProcedureRun, procedure: Procedure, io: ProcedureIO): void 
         stepNo = procedure.steps.findIndex((s) => s.id === e.step) + 1;
         hostsOfStep = e.hosts;
         const step = procedure.steps[stepNo - 1];
-        io.stdout(`\n== Step ${stepNo}/${procedure.steps.length}: ${titleOf(e.step)}${step?.section ? ` [${step.section}]` : ''}${step?.destructive ? ' (DESTRUCTIVE)' : ''} — ${e.hosts.length > 0 ? e.hosts.join(', ') : 'bastion'}\n`);
+        io.stdout(
+          `\n== Step ${stepNo}/${procedure.steps.length}: ${titleOf(e.step)}${step?.section ? ` [${step.section}]` : ''}${step?.destructive ? ' (DESTRUCTIVE)' : ''} — ${e.hosts.length > 0 ? e.hosts.join(', ') : 'bastion'}\n`,
+        );
         break;
       }
       case 'command':
@@ -193,7 +222,9 @@ function render(run: ProcedureRun, procedure: Procedure, io: ProcedureIO): void 
         io.stdout(`   [${e.panel.title}] ${e.panel.view.summary.text}\n`);
         break;
       case 'step-end':
-        io.stdout(`-- ${e.status === 'ok' ? 'ok' : e.status}: ${titleOf(e.step)}${e.message ? ` (${e.message})` : ''} in ${seconds(e.durationMs)}\n`);
+        io.stdout(
+          `-- ${e.status === 'ok' ? 'ok' : e.status}: ${titleOf(e.step)}${e.message ? ` (${e.message})` : ''} in ${seconds(e.durationMs)}\n`,
+        );
         break;
       case 'gate':
         io.stdout(`GATE ${titleOf(e.step)}: ${e.gate.what}${e.gate.protectedBy ? `\n     protected by: ${e.gate.protectedBy}` : ''}\n`);
@@ -307,7 +338,9 @@ async function drive(run: ProcedureRun, procedure: Procedure, rendered: Rendered
     case 'failed': {
       const f = result.failure;
       const title = procedure.steps.find((s) => s.id === f?.step)?.title ?? f?.step ?? '?';
-      const what = f?.check ? `its ${f.check} did not hold (checked with \`${f.command}\`)` : `\`${f?.command ?? '?'}\` exit code ${f?.exitCode ?? 'none'}`;
+      const what = f?.check
+        ? `its ${f.check} did not hold (checked with \`${f.command}\`)`
+        : `\`${f?.command ?? '?'}\` exit code ${f?.exitCode ?? 'none'}`;
       io.stderr(`${PROGRAM}: step "${title}" failed${f?.host ? ` on ${f.host}` : ''}: ${what}\n`);
       if (f?.tail) for (const l of f.tail.split('\n')) io.stderr(`    ${l}\n`);
       io.stderr(`${PROGRAM}: run ${result.runId} stopped; when the cause is fixed, \`${PROGRAM} resume ${result.runId}\` continues it\n`);
@@ -330,7 +363,11 @@ function onSignals(run: ProcedureRun): () => void {
   };
 }
 
-export function runCli(request: { procedure: string; params: Params; yes: boolean }, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
+export function runCli(
+  request: { procedure: string; params: Params; yes: boolean },
+  deps: ProcedureDeps,
+  io: ProcedureIO,
+): Promise<number> {
   return wrapErrors(io, async () => {
     const procedure = lookup(request.procedure, deps);
     const inventory = deps.inventory();
@@ -339,7 +376,8 @@ export function runCli(request: { procedure: string; params: Params; yes: boolea
     try {
       planProcedure(procedure, request.params, inventory);
     } catch (e) {
-      if (e instanceof ParamError) throw new ParamError(await explainMissing(e.problems, procedure, request.params, inventory, () => deps.createRunner(inventory)));
+      if (e instanceof ParamError)
+        throw new ParamError(await explainMissing(e.problems, procedure, request.params, inventory, () => deps.createRunner(inventory)));
       throw e;
     }
     const runner = await deps.createRunner(inventory);
@@ -382,7 +420,8 @@ async function askSecrets(journal: Journal, procedure: Procedure, io: ProcedureI
       out[name] = fromEnv;
       continue;
     }
-    if (!io.ask) throw new CliFail(`run ${journal.runId} needs the secret parameter '${name}' again: set ${envName(name)} or resume from a terminal`);
+    if (!io.ask)
+      throw new CliFail(`run ${journal.runId} needs the secret parameter '${name}' again: set ${envName(name)} or resume from a terminal`);
     out[name] = await io.ask(`${name} (secret, not shown): `, true);
   }
   return out;
@@ -469,10 +508,15 @@ export function formatRuns(runs: ListedRun[]): string {
   const rows = runs.map((r) => [r.runId, r.procedure, localTime(r.startedAt), r.status, step(r)]);
   const head = ['RUN ID', 'PROCEDURE', 'STARTED', 'STATUS', 'STEP'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), ...rows.map(line)];
   const interrupted = runs.filter((r) => r.status === 'interrupted');
-  if (interrupted.length > 0) out.push('', `Interrupted: \`${PROGRAM} resume ${interrupted[0]!.runId}\` continues it (its step's verification is checked first).`);
+  if (interrupted.length > 0)
+    out.push('', `Interrupted: \`${PROGRAM} resume ${interrupted[0]!.runId}\` continues it (its step's verification is checked first).`);
   return `${out.join('\n')}\n`;
 }
 

@@ -9,5 +9,8 @@ const TRIES = 10;
 
 test(`two resumes of one run at once: exactly one proceeds, in ${TRIES} of ${TRIES} tries`, { timeout: 300_000 }, async () => {
   // master-backup killed -9 after its first step; the resume that proceeds pauses after the first master of the serial config step
-  await resumeRaces({ clusterArgs: ['--demo'], run: ['master-backup'], firstPause: 'hostname', resumePause: 'config@master-0.demo.example.com' }, TRIES);
+  await resumeRaces(
+    { clusterArgs: ['--demo'], run: ['master-backup'], firstPause: 'hostname', resumePause: 'config@master-0.demo.example.com' },
+    TRIES,
+  );
 });

@@ -1,19 +1,32 @@
 // `day2-tui run` after a run that did not finish: where the cluster stands, the latest panel and the next
 // safe action are printed after the summary; journal lines of a step's follow are marked apart.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { argv, sh } from '../transport/shell.js';
+import { test } from 'node:test';
 import { tempStateDir, toyInventory, toyProcedure } from '../engine/test-helpers.js';
 import type { Procedure } from '../engine/types.js';
-import { formatWhereItStands, runCli, type ProcedureDeps, type ProcedureIO } from './procedure.js';
 import { FakeRunner } from '../testing/fake-runner.js';
+import { argv, sh } from '../transport/shell.js';
+import { formatWhereItStands, type ProcedureDeps, type ProcedureIO, runCli } from './procedure.js';
 
 const toy: Procedure = {
   ...toyProcedure(
     'toy-standing',
     [
-      { id: 'start', title: 'Start etcd', where: { on: 'param', param: 'host' }, follow: () => argv('journalctl', '-f', '-n', '0', '-u', 'etcd.service'), commands: () => [sh`systemctl start etcd`] },
-      { id: 'move', title: 'Move the data aside', where: { on: 'param', param: 'host' }, destructive: true, commands: () => [sh`mv /var/lib/etcd /var/lib/etcd.old`] },
+      {
+        id: 'start',
+        title: 'Start etcd',
+        where: { on: 'param', param: 'host' },
+        follow: () => argv('journalctl', '-f', '-n', '0', '-u', 'etcd.service'),
+        commands: () => [sh`systemctl start etcd`],
+      },
+      {
+        id: 'move',
+        title: 'Move the data aside',
+        where: { on: 'param', param: 'host' },
+        destructive: true,
+        commands: () => [sh`mv /var/lib/etcd /var/lib/etcd.old`],
+      },
     ],
     [{ name: 'host', description: 'the member', required: true, choices: { fromRole: 'etcd' } }],
   ),
@@ -21,9 +34,16 @@ const toy: Procedure = {
     title: 'etcd cluster',
     where: (ctx) => ctx.inventory.hosts.filter((h) => h.roles.includes('etcd')),
     command: () => sh`members`,
-    parse: () => ({ summary: { text: '1 member · 1 healthy · quorum 1 · tolerates 0 failures', tone: 'ok' }, rows: [{ label: 'm0.example.com', text: '✓ healthy  ★ leader' }] }),
+    parse: () => ({
+      summary: { text: '1 member · 1 healthy · quorum 1 · tolerates 0 failures', tone: 'ok' },
+      rows: [{ label: 'm0.example.com', text: '✓ healthy  ★ leader' }],
+    }),
   },
-  whereItStands: (ctx) => ({ state: [`the move failed on ${ctx.params.host}`], next: `\`day2-tui resume ${ctx.runId}\` goes on`, cautions: ['the backup is untouched'] }),
+  whereItStands: (ctx) => ({
+    state: [`the move failed on ${ctx.params.host}`],
+    next: `\`day2-tui resume ${ctx.runId}\` goes on`,
+    cautions: ['the backup is untouched'],
+  }),
 };
 
 function setup() {
@@ -32,7 +52,13 @@ function setup() {
   const deps: ProcedureDeps = {
     inventory: toyInventory,
     createRunner: async () =>
-      FakeRunner.answering((_w, s) => (s.startsWith('journalctl') ? { stdout: 'etcd[7]: ready to serve client requests\n' } : s.startsWith('mv ') ? { exitCode: 1, stderr: 'mv: busy' } : {})),
+      FakeRunner.answering((_w, s) =>
+        s.startsWith('journalctl')
+          ? { stdout: 'etcd[7]: ready to serve client requests\n' }
+          : s.startsWith('mv ')
+            ? { exitCode: 1, stderr: 'mv: busy' }
+            : {},
+      ),
     stateDir: tempStateDir(),
     findProcedure: (id) => (id === 'toy-standing' ? toy : undefined),
     builtIds: () => ['toy-standing'],
@@ -51,7 +77,10 @@ test('a failed run prints where the cluster stands, the latest panel and the nex
   assert.match(out, /\[etcd cluster\] 1 member · 1 healthy/);
   const tail = out.slice(out.indexOf('Summary of run'));
   assert.match(tail, /Where the cluster stands now:\n {2}- the move failed on m0\.example\.com\n/);
-  assert.match(tail, /etcd cluster \(\d\d:\d\d:\d\d, after the failure of step 2\/2, from m0\.example\.com\): 1 member · 1 healthy · quorum 1 · tolerates 0 failures\n {2}m0\.example\.com {2}✓ healthy {2}★ leader\n/);
+  assert.match(
+    tail,
+    /etcd cluster \(\d\d:\d\d:\d\d, after the failure of step 2\/2, from m0\.example\.com\): 1 member · 1 healthy · quorum 1 · tolerates 0 failures\n {2}m0\.example\.com {2}✓ healthy {2}★ leader\n/,
+  );
   assert.match(tail, /Next: `day2-tui resume \S+` goes on\n {2}! the backup is untouched\n/);
 });
 

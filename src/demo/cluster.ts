@@ -221,8 +221,16 @@ export function dfRows(h: DemoHost | undefined): DfRow[] {
     { device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 2), usedK: h?.kind === 'master' ? 64_388 : 150_316, mount: '/run' },
     { device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 2), usedK: 0, mount: '/sys/fs/cgroup' },
   );
-  if (node && h.dockerDriver === 'overlay2') rows.push({ device: '/dev/mapper/docker--vg-docker--root--lv', type: 'xfs', sizeK: k(25) - 10_240, usedK: 2_831_156, mount: '/var/lib/docker' });
-  if (node) rows.push({ device: '/dev/sdc', type: 'xfs', sizeK: k(50) - 10_240, usedK: 33_328, mount: '/var/lib/origin/openshift.local.volumes' });
+  if (node && h.dockerDriver === 'overlay2')
+    rows.push({
+      device: '/dev/mapper/docker--vg-docker--root--lv',
+      type: 'xfs',
+      sizeK: k(25) - 10_240,
+      usedK: 2_831_156,
+      mount: '/var/lib/docker',
+    });
+  if (node)
+    rows.push({ device: '/dev/sdc', type: 'xfs', sizeK: k(50) - 10_240, usedK: 33_328, mount: '/var/lib/origin/openshift.local.volumes' });
   rows.push({ device: 'tmpfs', type: 'tmpfs', sizeK: Math.floor(ram / 10), usedK: 0, mount: '/run/user/1000' });
   return rows;
 }
@@ -265,7 +273,15 @@ export function dfText(h: DemoHost | undefined, o: DfOptions = { human: true, ty
   const bs = o.blockSize ?? 1024;
   const sizeHeader = o.human ? 'Size' : bs === 1024 ? (o.posix ? '1024-blocks' : '1K-blocks') : bs === 1 ? '1B-blocks' : `${bs}B-blocks`;
   const cell = (k: number) => (o.human ? dfHuman(k * 1024) : String(Math.ceil((k * 1024) / bs)));
-  const header = ['Filesystem', ...(o.type ? ['Type'] : []), sizeHeader, 'Used', o.human ? 'Avail' : 'Available', o.posix ? 'Capacity' : 'Use%', 'Mounted on'];
+  const header = [
+    'Filesystem',
+    ...(o.type ? ['Type'] : []),
+    sizeHeader,
+    'Used',
+    o.human ? 'Avail' : 'Available',
+    o.posix ? 'Capacity' : 'Use%',
+    'Mounted on',
+  ];
   const rows = dfRows(h).map((r) => {
     const availK = r.sizeK - r.usedK;
     const pct = r.usedK === 0 ? 0 : Math.ceil((100 * r.usedK) / (r.usedK + availK));
@@ -276,11 +292,7 @@ export function dfText(h: DemoHost | undefined, o: DfOptions = { human: true, ty
   const widths = header.map((_, i) => Math.max(min[i]!, ...all.map((r) => r[i]!.length)));
   const firstNumeric = o.type ? 2 : 1;
   return all
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : i >= firstNumeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-        .join(' '),
-    )
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : i >= firstNumeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' '))
     .join('\n');
 }
 
@@ -340,7 +352,7 @@ export function dockerInfo(h: DemoHost): { out: string; err: string } {
     'init version: fec3683b971d9c3ef73f284f176672c44b448662 (expected: 949e6facb77383876aeff8a6944dde66b3089574)',
     'Security Options:',
     ' seccomp',
-    '  WARNING: You\'re not using the default seccomp profile',
+    "  WARNING: You're not using the default seccomp profile",
     '  Profile: /etc/docker/seccomp.json',
     ' selinux',
     `Kernel Version: ${DEMO_VERSIONS.kernel}`,
@@ -390,13 +402,22 @@ export function ipLinks(h: DemoHost | undefined): Link[] {
         name: 'docker0',
         text: '3: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default \n    link/ether 02:42:6b:1d:8e:4c brd ff:ff:ff:ff:ff:ff',
       },
-      { name: 'ovs-system', text: `4: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether ${m2} brd ff:ff:ff:ff:ff:ff` },
-      { name: 'br0', text: '5: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 7a:c4:5e:2b:90:41 brd ff:ff:ff:ff:ff:ff' },
+      {
+        name: 'ovs-system',
+        text: `4: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether ${m2} brd ff:ff:ff:ff:ff:ff`,
+      },
+      {
+        name: 'br0',
+        text: '5: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 7a:c4:5e:2b:90:41 brd ff:ff:ff:ff:ff:ff',
+      },
       {
         name: 'vxlan_sys_4789',
         text: '6: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 5e:0f:1b:73:a2:9d brd ff:ff:ff:ff:ff:ff',
       },
-      { name: 'tun0', text: '7: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 2e:88:d7:0c:41:fa brd ff:ff:ff:ff:ff:ff' },
+      {
+        name: 'tun0',
+        text: '7: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 2e:88:d7:0c:41:fa brd ff:ff:ff:ff:ff:ff',
+      },
     );
   }
   return links;
@@ -475,7 +496,12 @@ export function ipRouteText(h: DemoHost | undefined, onlyDefault: boolean): stri
   const lines = [`default via ${gatewayOf(h)} dev eth0 proto static metric 100 `];
   if (onlyDefault) return lines[0]!;
   lines.push(`${net}.0/24 dev eth0 proto kernel scope link src ${ip} metric 100 `);
-  if (isNodeHost(h)) lines.push('10.128.0.0/14 dev tun0 scope link ', '172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 ', '172.30.0.0/16 dev tun0 ');
+  if (isNodeHost(h))
+    lines.push(
+      '10.128.0.0/14 dev tun0 scope link ',
+      '172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 ',
+      '172.30.0.0/16 dev tun0 ',
+    );
   return lines.join('\n');
 }
 
@@ -575,7 +601,8 @@ export function resolveName(c: DemoCluster, from: DemoHost | undefined, name: st
   const h = c.hosts.find((x) => x.name === n || x.short === n);
   if (h) return h.ip;
   const lb = lbHost(c)?.ip ?? c.hosts.find((x) => x.kind === 'master')?.ip;
-  if (n === `console.${c.domain}` || n === `console-int.${c.domain}` || n.endsWith(`.apps.${c.domain}`) || n === `apps.${c.domain}`) return lb;
+  if (n === `console.${c.domain}` || n === `console-int.${c.domain}` || n.endsWith(`.apps.${c.domain}`) || n === `apps.${c.domain}`)
+    return lb;
   const svc = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(n);
   if (svc && isNodeHost(from)) return defaultServices(c).find((s) => s.name === svc[1] && svc[2] === 'default')?.clusterIP;
   return undefined;
@@ -687,7 +714,11 @@ export function etcdV3EndpointHealth(c: DemoCluster, endpoints: string[], format
   if (format === 'json') {
     // etcd 3.2 has no JSON form of endpoint health; this is the 3.4 one.
     const json = `[${results
-      .map((r) => (r.ok ? `{"endpoint":"${r.ep}","health":true,"took":"${r.took}"}` : `{"endpoint":"${r.ep}","health":false,"took":"5.000412s","error":"${r.error}"}`))
+      .map((r) =>
+        r.ok
+          ? `{"endpoint":"${r.ep}","health":true,"took":"${r.took}"}`
+          : `{"endpoint":"${r.ep}","health":false,"took":"5.000412s","error":"${r.error}"}`,
+      )
       .join(',')}]`;
     return { out: json, err: bad ? 'Error: unhealthy cluster' : '', code: bad ? 1 : 0 };
   }
@@ -715,7 +746,10 @@ export function etcdV3EndpointStatus(c: DemoCluster, endpoints: string[], format
     );
     return { out: `[${json.join(',')}]`, err: err.join('\n'), code: err.length ? 1 : 0 };
   }
-  const out = format === 'table' ? asciiTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'RAFT TERM', 'RAFT INDEX'], rows) : rows.map((r) => r.join(', ')).join('\n');
+  const out =
+    format === 'table'
+      ? asciiTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'RAFT TERM', 'RAFT INDEX'], rows)
+      : rows.map((r) => r.join(', ')).join('\n');
   return { out: rows.length ? out : '', err: err.join('\n'), code: err.length ? 1 : 0 };
 }
 
@@ -761,13 +795,30 @@ export function ocGetNodes(c: DemoCluster, wide: boolean): string {
 export function ocGetNodesJson(c: DemoCluster): string {
   const items = nodes(c).map((h) => {
     const ready = h.down
-      ? { type: 'Ready', status: 'Unknown', lastHeartbeatTime: '2018-10-04T08:41:07Z', lastTransitionTime: '2018-10-04T08:41:51Z', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
-      : { type: 'Ready', status: 'True', lastHeartbeatTime: '2018-10-04T09:12:40Z', lastTransitionTime: '2018-08-24T11:02:19Z', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+      ? {
+          type: 'Ready',
+          status: 'Unknown',
+          lastHeartbeatTime: '2018-10-04T08:41:07Z',
+          lastTransitionTime: '2018-10-04T08:41:51Z',
+          reason: 'NodeStatusUnknown',
+          message: 'Kubelet stopped posting node status.',
+        }
+      : {
+          type: 'Ready',
+          status: 'True',
+          lastHeartbeatTime: '2018-10-04T09:12:40Z',
+          lastTransitionTime: '2018-08-24T11:02:19Z',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+        };
     return {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: {
-        annotations: { 'node.openshift.io/md5sum': hexOf(`md5:${h.name}`, 32), 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+        annotations: {
+          'node.openshift.io/md5sum': hexOf(`md5:${h.name}`, 32),
+          'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+        },
         creationTimestamp: '2018-08-24T10:58:02Z',
         labels: {
           'beta.kubernetes.io/arch': 'amd64',
@@ -791,7 +842,11 @@ export function ocGetNodesJson(c: DemoCluster): string {
         capacity: { cpu: '4', memory: '16264180Ki', pods: '250' },
         conditions: [
           { type: 'OutOfDisk', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasSufficientDisk' },
-          { type: 'MemoryPressure', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasSufficientMemory' },
+          {
+            type: 'MemoryPressure',
+            status: h.down ? 'Unknown' : 'False',
+            reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasSufficientMemory',
+          },
           { type: 'DiskPressure', status: h.down ? 'Unknown' : 'False', reason: h.down ? 'NodeStatusUnknown' : 'KubeletHasNoDiskPressure' },
           ready,
         ],
@@ -834,7 +889,8 @@ export function ocGetDc(c: DemoCluster, name: 'router' | 'docker-registry'): str
 export function ocGetPodsDefault(c: DemoCluster, wide: boolean): string {
   const rows: string[][] = [];
   const inf = infra(c);
-  for (const [i, h] of inf.entries()) rows.push([`docker-registry-1-${podSuffix(`registry:${h.name}`)}`, '1/1', 'Running', '0', AGE, `${h.podPrefix}.${4 + i}`, h.name]);
+  for (const [i, h] of inf.entries())
+    rows.push([`docker-registry-1-${podSuffix(`registry:${h.name}`)}`, '1/1', 'Running', '0', AGE, `${h.podPrefix}.${4 + i}`, h.name]);
   const rc = inf[1] ?? inf[0];
   if (rc) rows.push([`registry-console-1-${podSuffix(`console:${rc.name}`)}`, '1/1', 'Running', '0', AGE, `${rc.podPrefix}.9`, rc.name]);
   for (const h of inf) rows.push([`router-1-${podSuffix(`router:${h.name}`)}`, '1/1', 'Running', '0', AGE, h.ip, h.name]);
@@ -861,7 +917,13 @@ export function controllersLeaderJson(c: DemoCluster): string {
   const holder = `master-${m?.name ?? 'master'}-${m?.ip ?? '10.0.0.1'}-${podSuffix('controllers', 8)}`;
   // the leader renews its lease every few seconds: renewTime is the last whole second (a fixed time would be a stale lease)
   const renewTime = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const leader = JSON.stringify({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: '2018-09-30T18:16:54Z', renewTime, leaderTransitions: 4 });
+  const leader = JSON.stringify({
+    holderIdentity: holder,
+    leaseDurationSeconds: 15,
+    acquireTime: '2018-09-30T18:16:54Z',
+    renewTime,
+    leaderTransitions: 4,
+  });
   return JSON.stringify(
     {
       apiVersion: 'v1',
@@ -897,7 +959,15 @@ export function masterApiStatus(h: DemoHost): string {
 }
 
 export function registryCurlVerbose(host: string, ip: string): string {
-  return curlVerboseText({ host, ip, port: 5000, path: '/healthz', insecure: false, cert: { subject: `CN=${ip}`, commonName: ip }, response: registryHealthz() });
+  return curlVerboseText({
+    host,
+    ip,
+    port: 5000,
+    path: '/healthz',
+    insecure: false,
+    cert: { subject: `CN=${ip}`, commonName: ip },
+    response: registryHealthz(),
+  });
 }
 
 export interface HttpResponse {
@@ -910,11 +980,33 @@ export interface HttpResponse {
 const HTTP_DATE = 'Thu, 04 Oct 2018 09:12:43 GMT';
 
 function registryHealthz(): HttpResponse {
-  return { status: 200, reason: 'OK', headers: ['Cache-Control: no-cache', `Date: ${HTTP_DATE}`, 'Content-Length: 0', 'Content-Type: text/plain; charset=utf-8'], body: '' };
+  return {
+    status: 200,
+    reason: 'OK',
+    headers: ['Cache-Control: no-cache', `Date: ${HTTP_DATE}`, 'Content-Length: 0', 'Content-Type: text/plain; charset=utf-8'],
+    body: '',
+  };
 }
 
-function textResponse(status: number, reason: string, body: string, type = 'text/plain; charset=utf-8', extra: string[] = []): HttpResponse {
-  return { status, reason, headers: ['Cache-Control: no-store', `Content-Type: ${type}`, `Date: ${HTTP_DATE}`, `Content-Length: ${Buffer.byteLength(body)}`, ...extra], body };
+function textResponse(
+  status: number,
+  reason: string,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+  extra: string[] = [],
+): HttpResponse {
+  return {
+    status,
+    reason,
+    headers: [
+      'Cache-Control: no-store',
+      `Content-Type: ${type}`,
+      `Date: ${HTTP_DATE}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      ...extra,
+    ],
+    body,
+  };
 }
 
 /** What curl -v prints on stderr for one HTTPS (or HTTP) request, as curl 7.29 (NSS) on RHEL 7 does. */
@@ -929,7 +1021,11 @@ export function curlVerboseText(o: {
   response: HttpResponse;
 }): string {
   const https = o.https ?? true;
-  const lines = [`* About to connect() to ${o.host} port ${o.port} (#0)`, `*   Trying ${o.ip}...`, `* Connected to ${o.host} (${o.ip}) port ${o.port} (#0)`];
+  const lines = [
+    `* About to connect() to ${o.host} port ${o.port} (#0)`,
+    `*   Trying ${o.ip}...`,
+    `* Connected to ${o.host} (${o.ip}) port ${o.port} (#0)`,
+  ];
   if (https) {
     lines.push('* Initializing NSS with certpath: sql:/etc/pki/nssdb');
     if (o.insecure) lines.push('* skipping SSL peer certificate verification');
@@ -945,7 +1041,13 @@ export function curlVerboseText(o: {
     );
   }
   const defaultPort = https ? 443 : 80;
-  lines.push(`> GET ${o.path} HTTP/1.1`, '> User-Agent: curl/7.29.0', `> Host: ${o.host}${o.port === defaultPort ? '' : `:${o.port}`}`, '> Accept: */*', '> ');
+  lines.push(
+    `> GET ${o.path} HTTP/1.1`,
+    '> User-Agent: curl/7.29.0',
+    `> Host: ${o.host}${o.port === defaultPort ? '' : `:${o.port}`}`,
+    '> Accept: */*',
+    '> ',
+  );
   lines.push(`< HTTP/1.1 ${o.response.status} ${o.response.reason}`, ...o.response.headers.map((h) => `< ${h}`), '< ');
   if (o.response.body) lines.push('{ [data not shown]');
   lines.push(`* Connection #0 to host ${o.host} left intact`);
@@ -978,7 +1080,11 @@ export function curlAnswer(c: DemoCluster, from: DemoHost | undefined, req: Curl
   const port = Number(u[3] ?? (https ? 443 : 80));
   const path = u[4] ?? '/';
   const conn = tcpConnect(c, from, host, port);
-  if (!conn.ok && !conn.ip) return fail(6, `Could not resolve host: ${host}; Name or service not known`, [`* Could not resolve host: ${host}; Name or service not known`, '* Closing connection 0']);
+  if (!conn.ok && !conn.ip)
+    return fail(6, `Could not resolve host: ${host}; Name or service not known`, [
+      `* Could not resolve host: ${host}; Name or service not known`,
+      '* Closing connection 0',
+    ]);
   const about = [`* About to connect() to ${host} port ${port} (#0)`, `*   Trying ${conn.ip}...`];
   if (!conn.ok) {
     const msg = `Failed connect to ${host}:${port}; ${conn.reason}`;
@@ -991,31 +1097,66 @@ export function curlAnswer(c: DemoCluster, from: DemoHost | undefined, req: Curl
   if (ip === c.registryIp && port === 5000) {
     cert = { subject: `CN=${c.registryIp}`, commonName: c.registryIp };
     response = path === '/healthz' ? registryHealthz() : textResponse(404, 'Not Found', '404 page not found\n');
-  } else if (port === 8443 || port === 443 && ip === '172.30.0.1') {
-    cert = { subject: `CN=${target?.kind === 'master' ? target.ip : `console-int.${c.domain}`}`, commonName: target?.kind === 'master' ? target.ip : `console-int.${c.domain}` };
+  } else if (port === 8443 || (port === 443 && ip === '172.30.0.1')) {
+    cert = {
+      subject: `CN=${target?.kind === 'master' ? target.ip : `console-int.${c.domain}`}`,
+      commonName: target?.kind === 'master' ? target.ip : `console-int.${c.domain}`,
+    };
     if (/^\/healthz(\/.*)?$/.test(path)) response = textResponse(200, 'OK', 'ok');
     else if (path === '/version') response = textResponse(200, 'OK', versionJson(), 'application/json');
     else
       response = textResponse(
         403,
         'Forbidden',
-        JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `forbidden: User "system:anonymous" cannot get path "${path}": no RBAC policy matched`, reason: 'Forbidden', details: {}, code: 403 }, null, 2),
+        JSON.stringify(
+          {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: `forbidden: User "system:anonymous" cannot get path "${path}": no RBAC policy matched`,
+            reason: 'Forbidden',
+            details: {},
+            code: 403,
+          },
+          null,
+          2,
+        ),
         'application/json',
       );
   } else if ((target?.kind === 'lb' || target?.kind === 'infra') && (port === 443 || port === 80)) {
     // the routers (through the lb): a route for the registry, the router's 503 page for any other name
     cert = { subject: `CN=*.apps.${c.domain}`, commonName: `*.apps.${c.domain}` };
     if (host === `docker-registry-default.apps.${c.domain}` && https)
-      response = path === '/healthz' ? { ...registryHealthz(), headers: [...registryHealthz().headers, `Set-Cookie: ${hexOf('route:docker-registry', 32)}=${hexOf(`backend:${from?.name ?? 'bastion'}`, 32)}; path=/; HttpOnly; Secure`] } : textResponse(404, 'Not Found', '404 page not found\n');
+      response =
+        path === '/healthz'
+          ? {
+              ...registryHealthz(),
+              headers: [
+                ...registryHealthz().headers,
+                `Set-Cookie: ${hexOf('route:docker-registry', 32)}=${hexOf(`backend:${from?.name ?? 'bastion'}`, 32)}; path=/; HttpOnly; Secure`,
+              ],
+            }
+          : textResponse(404, 'Not Found', '404 page not found\n');
     else
       response = {
         status: 503,
         reason: 'Service Unavailable',
-        headers: ['Pragma: no-cache', 'Cache-Control: private, max-age=0, no-cache, no-store', 'Connection: close', 'Content-Type: text/html'],
+        headers: [
+          'Pragma: no-cache',
+          'Cache-Control: private, max-age=0, no-cache, no-store',
+          'Connection: close',
+          'Content-Type: text/html',
+        ],
         body: '<html>\n  <head>\n    <title>Application is not available</title>\n  </head>\n  <body>\n    <h1>Application is not available</h1>\n    <p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p>\n  </body>\n</html>',
       };
   } else {
-    return fail(7, `Failed connect to ${host}:${port}; Connection refused`, [...about, '* Connection refused', `* Failed connect to ${host}:${port}; Connection refused`, '* Closing connection 0']);
+    return fail(7, `Failed connect to ${host}:${port}; Connection refused`, [
+      ...about,
+      '* Connection refused',
+      `* Failed connect to ${host}:${port}; Connection refused`,
+      '* Closing connection 0',
+    ]);
   }
   // the OpenShift CA is in the trust store of the cluster hosts (openshift-ansible puts it there), not on the bastion
   if (https && !req.insecure && from === undefined) {

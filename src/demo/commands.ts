@@ -4,38 +4,38 @@
 // The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
 // not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
 import {
-  DEMO_VERSIONS,
+  clientUrl,
   controllersLeaderJson,
+  curlAnswer,
+  DEMO_VERSIONS,
+  type DemoCluster,
+  type DemoHost,
   dfText,
   dockerInfo,
   dockerStorageText,
+  type EtcdFormat,
   etcdV2ClusterHealth,
   etcdV2MemberList,
   etcdV3EndpointHealth,
   etcdV3EndpointStatus,
   etcdV3MemberList,
-  curlAnswer,
   ipAddrText,
   ipLinks,
   ipLinksOneLine,
   ipRouteText,
   masterApiStatus,
   nodeConfigYaml,
-  ocGetSvcDefault,
-  resolveName,
   ocGetDc,
   ocGetNodes,
   ocGetNodesJson,
   ocGetPodsDefault,
   ocGetStorageClass,
+  ocGetSvcDefault,
+  peerUrl,
+  resolveName,
+  stableHash,
   tabwrite,
   timedatectlText,
-  clientUrl,
-  peerUrl,
-  stableHash,
-  type DemoCluster,
-  type DemoHost,
-  type EtcdFormat,
 } from './cluster.js';
 import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
@@ -100,7 +100,10 @@ function isV3(ctx: DemoContext): boolean {
 
 function endpoints(ctx: DemoContext): string[] {
   const v = flagValue(ctx.words, '--endpoints', '--peers', '-C');
-  return (v ?? '127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean);
+  return (v ?? '127.0.0.1:2379')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function hasCerts(ctx: DemoContext): boolean {
@@ -192,7 +195,18 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     },
   },
   { id: 'whoami', match: /^whoami$/, answer: () => ({ out: 'root' }) },
-  { id: 'id', match: /^id(?: (-u|-un|-nu))?$/, answer: (c) => ({ out: c.match[1] === '-u' ? '0' : c.match[1] ? 'root' : 'uid=0(root) gid=0(root) groups=0(root) context=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023' }) },
+  {
+    id: 'id',
+    match: /^id(?: (-u|-un|-nu))?$/,
+    answer: (c) => ({
+      out:
+        c.match[1] === '-u'
+          ? '0'
+          : c.match[1]
+            ? 'root'
+            : 'uid=0(root) gid=0(root) groups=0(root) context=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023',
+    }),
+  },
   {
     id: 'uname',
     match: /^uname(?: (-r|-n|-a|-s))?$/,
@@ -221,11 +235,16 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'proc-leader-start', match: /^awk .*\/proc\/self\/stat$/, answer: () => ({ out: '354012742' }) },
   { id: 'getconf-clk-tck', match: /^getconf CLK_TCK$/, answer: () => ({ out: '100' }) },
   { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
-  { id: 'redhat-release', match: /^cat \/etc\/redhat-release$/, answer: () => ({ out: 'Red Hat Enterprise Linux Server release 7.5 (Maipo)' }) },
+  {
+    id: 'redhat-release',
+    match: /^cat \/etc\/redhat-release$/,
+    answer: () => ({ out: 'Red Hat Enterprise Linux Server release 7.5 (Maipo)' }),
+  },
   {
     id: 'docker-storage-file',
     match: /^cat \/etc\/sysconfig\/docker-storage$/,
-    answer: (c) => (c.host && c.host.dockerDriver !== 'none' ? { out: dockerStorageText(c.host) } : NO_SUCH_FILE('/etc/sysconfig/docker-storage')),
+    answer: (c) =>
+      c.host && c.host.dockerDriver !== 'none' ? { out: dockerStorageText(c.host) } : NO_SUCH_FILE('/etc/sysconfig/docker-storage'),
   },
   {
     id: 'node-config',
@@ -259,10 +278,16 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     },
   },
   { id: 'docker-info', match: /^docker info$/, needs: 'docker', answer: (c) => dockerInfo(c.host!) },
-  { id: 'docker-version', match: /^docker (?:--version|-v)$/, needs: 'docker', answer: () => ({ out: `Docker version ${DEMO_VERSIONS.docker}, build 8633870/${DEMO_VERSIONS.docker}` }) },
+  {
+    id: 'docker-version',
+    match: /^docker (?:--version|-v)$/,
+    needs: 'docker',
+    answer: () => ({ out: `Docker version ${DEMO_VERSIONS.docker}, build 8633870/${DEMO_VERSIONS.docker}` }),
+  },
   {
     id: 'ip',
-    match: /^ip (?:-(?:o|oneline|4|6|d|details|s|br|brief) )*(link|l|address|addr|a|route|ro|r)(?: (show|list|sh|ls|lst))?(?: (?:dev )?(\S+))?$/,
+    match:
+      /^ip (?:-(?:o|oneline|4|6|d|details|s|br|brief) )*(link|l|address|addr|a|route|ro|r)(?: (show|list|sh|ls|lst))?(?: (?:dev )?(\S+))?$/,
     answer: (c) => {
       const oneline = c.words.includes('-o') || c.words.includes('-oneline');
       const family = c.words.includes('-4') ? 4 : c.words.includes('-6') ? 6 : undefined;
@@ -304,7 +329,15 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
         ['SubState', up ? 'running' : 'dead'],
         ['UnitFileState', up ? 'enabled' : ''],
       ];
-      const wanted = c.words.flatMap((w, i) => (w.startsWith('--property=') ? w.slice(11).split(',') : w === '-p' || w === '--property' ? (c.words[i + 1] ?? '').split(',') : w.startsWith('-p') && w.length > 2 ? w.slice(2).split(',') : []));
+      const wanted = c.words.flatMap((w, i) =>
+        w.startsWith('--property=')
+          ? w.slice(11).split(',')
+          : w === '-p' || w === '--property'
+            ? (c.words[i + 1] ?? '').split(',')
+            : w.startsWith('-p') && w.length > 2
+              ? w.slice(2).split(',')
+              : [],
+      );
       const shown = wanted.length ? values.filter(([k]) => wanted.includes(k)) : values;
       return { out: shown.map(([k, v]) => `${k}=${v}`).join('\n') };
     },
@@ -313,7 +346,9 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'systemctl-status-master-api',
     match: /^systemctl status atomic-openshift-master-api(?:\.service)?(?: .*)?$/,
     answer: (c) =>
-      c.host?.kind === 'master' ? { out: masterApiStatus(c.host) } : { err: 'Unit atomic-openshift-master-api.service could not be found.', code: 4 },
+      c.host?.kind === 'master'
+        ? { out: masterApiStatus(c.host) }
+        : { err: 'Unit atomic-openshift-master-api.service could not be found.', code: 4 },
   },
   {
     id: 'systemctl-status',
@@ -321,16 +356,38 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     answer: (c) => {
       const u = unitName(c.match[1]);
       if (!UNITS[u]?.(c.host)) return { err: `Unit ${u}.service could not be found.`, code: 4 };
-      return { out: `● ${u}.service\n   Loaded: loaded (/usr/lib/systemd/system/${u}.service; enabled; vendor preset: disabled)\n   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 months 10 days ago` };
+      return {
+        out: `● ${u}.service\n   Loaded: loaded (/usr/lib/systemd/system/${u}.service; enabled; vendor preset: disabled)\n   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 months 10 days ago`,
+      };
     },
   },
   { id: 'systemctl-change', match: /^systemctl (start|stop|restart|reload|enable|disable|daemon-reload)\b/, answer: () => ({}) },
   { id: 'master-restart', match: /^master-restart (api|controllers|etcd)$/, needs: 'master-restart', answer: () => ({ out: '2' }) },
 
   // etcd (etcdctl2/etcdctl3 are interactive aliases: in `sh -c` they are "command not found", as on a real host)
-  { id: 'etcdctl-no-certs', match: /\betcdctl\b.*\b(cluster-health|member|endpoint|snapshot save)\b/, needs: 'etcdctl', when: (c) => !hasCerts(c), answer: (c) => (isV3(c) ? { err: 'Error: context deadline exceeded', code: 1 } : { err: 'Error:  client: etcd cluster is unavailable or misconfigured; error #0: remote error: tls: bad certificate', code: 4 }) },
-  { id: 'etcdctl-v3-version', match: /\betcdctl(?: .*)? version$/, needs: 'etcdctl', when: isV3, answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 3.2` }) },
-  { id: 'etcdctl-v2-version', match: /\betcdctl(?: .*)? --version$/, needs: 'etcdctl', answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 2` }) },
+  {
+    id: 'etcdctl-no-certs',
+    match: /\betcdctl\b.*\b(cluster-health|member|endpoint|snapshot save)\b/,
+    needs: 'etcdctl',
+    when: (c) => !hasCerts(c),
+    answer: (c) =>
+      isV3(c)
+        ? { err: 'Error: context deadline exceeded', code: 1 }
+        : { err: 'Error:  client: etcd cluster is unavailable or misconfigured; error #0: remote error: tls: bad certificate', code: 4 },
+  },
+  {
+    id: 'etcdctl-v3-version',
+    match: /\betcdctl(?: .*)? version$/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 3.2` }),
+  },
+  {
+    id: 'etcdctl-v2-version',
+    match: /\betcdctl(?: .*)? --version$/,
+    needs: 'etcdctl',
+    answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 2` }),
+  },
   {
     id: 'etcdctl-v2-cluster-health',
     match: /\betcdctl\b.* cluster-health$/,
@@ -338,7 +395,13 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: (c) => !isV3(c),
     answer: (c) => etcdV2ClusterHealth(c.cluster),
   },
-  { id: 'etcdctl-v2-member-list', match: /\betcdctl\b.* member list$/, needs: 'etcdctl', when: (c) => !isV3(c), answer: (c) => ({ out: etcdV2MemberList(c.cluster) }) },
+  {
+    id: 'etcdctl-v2-member-list',
+    match: /\betcdctl\b.* member list$/,
+    needs: 'etcdctl',
+    when: (c) => !isV3(c),
+    answer: (c) => ({ out: etcdV2MemberList(c.cluster) }),
+  },
   {
     id: 'etcdctl-v2-member-add',
     match: /\betcdctl\b.* member add (\S+) (\S+)$/,
@@ -348,26 +411,46 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       const [name, url] = [c.match[1]!, c.match[2]!];
       const id = `${stableHash(`new:${name}`).toString(16).padStart(8, '0')}4a1c2f9b`;
       const initial = [...c.cluster.etcd.map((h) => `${h.name}=${peerUrl(h)}`), `${name}=${url}`].join(',');
-      return { out: `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"` };
+      return {
+        out: `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"`,
+      };
     },
   },
-  { id: 'etcdctl-v2-member-remove', match: /\betcdctl\b.* member remove ([0-9a-f]+)$/, needs: 'etcdctl', answer: (c) => ({ out: `Removed member ${c.match[1]} from cluster` }) },
-  { id: 'etcdctl-v2-member-update', match: /\betcdctl\b.* member update ([0-9a-f]+) (\S+)$/, needs: 'etcdctl', answer: (c) => ({ out: `Updated member with ID ${c.match[1]} in cluster` }) },
+  {
+    id: 'etcdctl-v2-member-remove',
+    match: /\betcdctl\b.* member remove ([0-9a-f]+)$/,
+    needs: 'etcdctl',
+    answer: (c) => ({ out: `Removed member ${c.match[1]} from cluster` }),
+  },
+  {
+    id: 'etcdctl-v2-member-update',
+    match: /\betcdctl\b.* member update ([0-9a-f]+) (\S+)$/,
+    needs: 'etcdctl',
+    answer: (c) => ({ out: `Updated member with ID ${c.match[1]} in cluster` }),
+  },
   {
     id: 'etcdctl-v3-endpoint-health',
     match: /\betcdctl\b.* endpoint health\b/,
     needs: 'etcdctl',
     when: isV3,
-    answer: (c) => etcdV3EndpointHealth(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
+    answer: (c) =>
+      etcdV3EndpointHealth(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
   },
   {
     id: 'etcdctl-v3-endpoint-status',
     match: /\betcdctl\b.* endpoint status\b/,
     needs: 'etcdctl',
     when: isV3,
-    answer: (c) => etcdV3EndpointStatus(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
+    answer: (c) =>
+      etcdV3EndpointStatus(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
   },
-  { id: 'etcdctl-v3-member-list', match: /\betcdctl\b.* member list\b/, needs: 'etcdctl', when: isV3, answer: (c) => ({ out: etcdV3MemberList(c.cluster, etcdFormat(c.words)) }) },
+  {
+    id: 'etcdctl-v3-member-list',
+    match: /\betcdctl\b.* member list\b/,
+    needs: 'etcdctl',
+    when: isV3,
+    answer: (c) => ({ out: etcdV3MemberList(c.cluster, etcdFormat(c.words)) }),
+  },
   {
     id: 'etcdctl-v3-snapshot-save',
     match: /\betcdctl\b.* snapshot save (\S+)/,
@@ -382,7 +465,9 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: isV3,
     answer: (c) =>
       etcdFormat(c.words) === 'table'
-        ? { out: '+----------+----------+------------+------------+\n|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n+----------+----------+------------+------------+\n| 5d4e7f1a |   161042 |       1869 |      25 MB |\n+----------+----------+------------+------------+' }
+        ? {
+            out: '+----------+----------+------------+------------+\n|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n+----------+----------+------------+------------+\n| 5d4e7f1a |   161042 |       1869 |      25 MB |\n+----------+----------+------------+------------+',
+          }
         : etcdFormat(c.words) === 'json'
           ? { out: '{"hash":1565425434,"revision":161042,"totalKey":1869,"totalSize":25219072}' }
           : { out: '5d4e7f1a, 161042, 1869, 25 MB' },
@@ -405,7 +490,12 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       out: `oc ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://console-int.${c.cluster.domain}:8443\nopenshift ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}`,
     }),
   },
-  { id: 'oc-get-nodes-json', match: /^oc\b.* get (?:nodes?|no)\b.*(?:-o|--output)[ =]json\b/, needs: 'oc', answer: (c) => ({ out: ocGetNodesJson(c.cluster) }) },
+  {
+    id: 'oc-get-nodes-json',
+    match: /^oc\b.* get (?:nodes?|no)\b.*(?:-o|--output)[ =]json\b/,
+    needs: 'oc',
+    answer: (c) => ({ out: ocGetNodesJson(c.cluster) }),
+  },
   {
     id: 'oc-get-nodes',
     match: /^oc\b.* get (?:nodes?|no)(?: ([a-z0-9][\w.-]*))?(?: |$)/,
@@ -419,7 +509,12 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       return row ? { out: `${lines[0]}\n${row}` } : { err: `Error from server (NotFound): nodes "${name}" not found`, code: 1 };
     },
   },
-  { id: 'oc-get-storageclass', match: /^oc\b.* get (?:storageclass(?:es)?|sc)$/, needs: 'oc', answer: () => ({ out: ocGetStorageClass() }) },
+  {
+    id: 'oc-get-storageclass',
+    match: /^oc\b.* get (?:storageclass(?:es)?|sc)$/,
+    needs: 'oc',
+    answer: () => ({ out: ocGetStorageClass() }),
+  },
   {
     id: 'oc-registry-address',
     match: /^oc\b.* get (?:dc|deploymentconfigs?)(?:\/| )docker-registry .*OPENSHIFT_DEFAULT_REGISTRY/,
@@ -469,9 +564,16 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'oc-controllers-leader-jq',
     match: /^oc\b.* get .*\bcm openshift-master-controllers -o json \| jq\b/,
     needs: 'oc',
-    answer: (c) => ({ out: /holderIdentity":"master-(.*)-[0-9.]*-[0-9a-z]{8}"/.exec(controllersLeaderJson(c.cluster).replace(/\\"/g, '"'))?.[1] ?? '' }),
+    answer: (c) => ({
+      out: /holderIdentity":"master-(.*)-[0-9.]*-[0-9a-z]{8}"/.exec(controllersLeaderJson(c.cluster).replace(/\\"/g, '"'))?.[1] ?? '',
+    }),
   },
-  { id: 'oc-controllers-leader', match: /^oc\b.* get .*\bcm openshift-master-controllers -o json$/, needs: 'oc', answer: (c) => ({ out: controllersLeaderJson(c.cluster) }) },
+  {
+    id: 'oc-controllers-leader',
+    match: /^oc\b.* get .*\bcm openshift-master-controllers -o json$/,
+    needs: 'oc',
+    answer: (c) => ({ out: controllersLeaderJson(c.cluster) }),
+  },
   {
     id: 'oc-manage-node',
     match: /^oc adm manage-node (\S+) --schedulable(?:=(true|false))?$/,
@@ -480,10 +582,20 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       const h = demoManageNode(c.cluster, c.match[1]!, c.match[2] !== 'false');
       if (!h) return { err: `Error from server (NotFound): nodes "${c.match[1]}" not found`, code: 1 };
       const status = (h.down ? 'NotReady' : 'Ready') + (c.match[2] === 'false' ? ',SchedulingDisabled' : '');
-      return { out: tabwrite([['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], [h.name, status, h.kind === 'master' ? 'master' : h.kind, '41d', DEMO_VERSIONS.kubernetes]]) };
+      return {
+        out: tabwrite([
+          ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+          [h.name, status, h.kind === 'master' ? 'master' : h.kind, '41d', DEMO_VERSIONS.kubernetes],
+        ]),
+      };
     },
   },
-  { id: 'oc-adm-cordon', match: /^oc adm (cordon|uncordon) (\S+)$/, needs: 'oc', answer: (c) => ({ out: `node/${c.match[2]} ${c.match[1]}ed` }) },
+  {
+    id: 'oc-adm-cordon',
+    match: /^oc adm (cordon|uncordon) (\S+)$/,
+    needs: 'oc',
+    answer: (c) => ({ out: `node/${c.match[2]} ${c.match[1]}ed` }),
+  },
   {
     id: 'oc-adm-drain',
     match: /^oc adm drain (\S+)\b/,
@@ -511,7 +623,10 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'curl',
     match: /^curl\b.* (https?:\/\/\S+)$/,
     answer: (c) => {
-      const short = c.words.slice(1).filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
+      const short = c.words
+        .slice(1)
+        .filter((w) => /^-[a-zA-Z]+$/.test(w))
+        .join('');
       return curlAnswer(c.cluster, c.host, {
         url: c.match[1]!,
         verbose: short.includes('v') || c.words.includes('--verbose'),
@@ -525,8 +640,12 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'ss-listen',
     match: /^ss -l(?:t|u)?4?n/,
     answer: (c) => {
-      const rows = [['Netid', 'State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'], ['tcp', 'LISTEN', '0', '128', '*:22', '*:*']];
-      if (c.host?.etcdId) rows.push(['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2379`, '*:*'], ['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2380`, '*:*']);
+      const rows = [
+        ['Netid', 'State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'],
+        ['tcp', 'LISTEN', '0', '128', '*:22', '*:*'],
+      ];
+      if (c.host?.etcdId)
+        rows.push(['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2379`, '*:*'], ['tcp', 'LISTEN', '0', '128', `${c.host.ip}:2380`, '*:*']);
       if (isNode(c.host)) rows.push(['tcp', 'LISTEN', '0', '128', '*:10250', '*:*']);
       return { out: rows.map((r) => r.join('  ')).join('\n') };
     },
@@ -537,7 +656,11 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'rpm-q',
     match: /^rpm -q (\S+)$/,
     answer: (c) => {
-      const v: Record<string, string> = { etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`, docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`, 'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64' };
+      const v: Record<string, string> = {
+        etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`,
+        docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`,
+        'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64',
+      };
       const p = c.match[1]!;
       return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
     },

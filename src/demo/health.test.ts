@@ -2,8 +2,9 @@
 // Only the deliberate problems may show: app-node-2 is down (its cells error, its kubelet-port cell adds
 // that the masters cannot reach its kubelet either; nodes-ready names it) and app-node-1 still runs docker
 // on devicemapper.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startHealthRun } from '../checks/run.js';
 import { cellKey } from '../model/health.js';
 import { demoInventory } from './inventory.js';
@@ -34,7 +35,8 @@ test('demo health run: only the deliberate problems (app-node-2 down, app-node-1
   expect('docker-storage', DM, 'warn', /devicemapper/);
   assert.equal(s.results.get(cellKey('docker-storage', DM))!.fix?.procedure, 'docker-storage-overlay2');
   expect('nodes-ready', null, 'fail', /app-node-2\.demo\.example\.com \(NotReady\)/);
-  for (const m of inventory.hosts.filter((h) => h.roles.includes('master'))) expect('kubelet-port', m.name, 'ok', /^tcp\/10250 reachable from all 3 masters$/);
+  for (const m of inventory.hosts.filter((h) => h.roles.includes('master')))
+    expect('kubelet-port', m.name, 'ok', /^tcp\/10250 reachable from all 3 masters$/);
 
   const others = [...s.results].filter(([key]) => !seen.has(key));
   assert.ok(others.length > 50);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseInventory } from '../inventory/parse.js';
 import { DEMO_FILE, DEMO_INVENTORY_TEXT, demoInventory } from './inventory.js';
 
@@ -18,7 +18,14 @@ test('demo inventory: source, counts, roles, no warnings', () => {
   const apps = inv.hosts.filter((h) => h.roles.length === 1 && h.roles[0] === 'node').map((h) => h.name);
   assert.deepEqual(apps, ['app-node-0.demo.example.com', 'app-node-1.demo.example.com', 'app-node-2.demo.example.com']);
   const m = inv.hosts.slice(0, 3);
-  assert.deepEqual(m.map((h) => [h.address, h.openshift?.ip]), [['10.0.0.1', '10.0.0.1'], ['10.0.0.2', '10.0.0.2'], ['10.0.0.3', '10.0.0.3']]);
+  assert.deepEqual(
+    m.map((h) => [h.address, h.openshift?.ip]),
+    [
+      ['10.0.0.1', '10.0.0.1'],
+      ['10.0.0.2', '10.0.0.2'],
+      ['10.0.0.3', '10.0.0.3'],
+    ],
+  );
   for (const h of inv.hosts) {
     assert.equal(h.file, DEMO_FILE);
     assert.equal(h.user, 'cloud-user');

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DemoRunner, simulateScript, type DemoStep } from './runner.js';
+import { test } from 'node:test';
+import { applyDrainLine, type DrainOptions, finishDrain, initialProgress } from '../nodes/drain.js';
 import { NodesService } from '../nodes/service.js';
-import { applyDrainLine, finishDrain, initialProgress, type DrainOptions } from '../nodes/drain.js';
 import { ownerText } from '../ocp/nodes.js';
+import { DemoRunner, type DemoStep, simulateScript } from './runner.js';
 
 const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const APP0 = 'app-node-0.demo.example.com';
@@ -22,7 +22,7 @@ function play(r: DemoRunner, script: string): { lines: string[]; exitCode: numbe
 /** A generated pod name with its random 5-character suffix replaced; the bare pod has a fixed name. */
 const generic = (name: string, by: string) => (name === 'debug-shell' ? name : name.replace(/-[a-z0-9]{5}$/, by));
 
-test('DEMO nodes: every node with roles, status and pod counts; a node\'s pods with owners and emptyDir', async () => {
+test("DEMO nodes: every node with roles, status and pod counts; a node's pods with owners and emptyDir", async () => {
   const svc = new NodesService({ runner: fast() });
   const { nodes, podCountProblem } = await svc.listNodes();
   assert.equal(podCountProblem, undefined);
@@ -34,7 +34,10 @@ test('DEMO nodes: every node with roles, status and pod counts; a node\'s pods w
   assert.equal(row('app-node-2').ready, 'Unknown', 'the down app node is not Ready');
   const pods = await svc.podsOn(APP0);
   assert.deepEqual(
-    pods.map((p) => `${p.namespace}/${generic(p.name, '-x')} ${ownerText(p).replace(/-[a-z0-9]{5}$/, '-x')}${p.emptyDir ? ' emptyDir' : ''} ${p.phase}`),
+    pods.map(
+      (p) =>
+        `${p.namespace}/${generic(p.name, '-x')} ${ownerText(p).replace(/-[a-z0-9]{5}$/, '-x')}${p.emptyDir ? ' emptyDir' : ''} ${p.phase}`,
+    ),
     [
       'myproject/cache-x RC cache emptyDir Running',
       'myproject/debug-shell bare Running',
@@ -54,25 +57,34 @@ test('DEMO cordon and uncordon change what oc get nodes says', async () => {
   const svc = new NodesService({ runner });
   assert.match(await svc.setSchedulable(APP0, false), /cordoned.*Ready,SchedulingDisabled/);
   assert.equal((await svc.getNode(APP0)).schedulable, false);
-  assert.match((await runner.run({ kind: 'bastion' }, { script: 'oc get nodes' })).stdout, /app-node-0\.demo\.example\.com\s+Ready,SchedulingDisabled/);
+  assert.match(
+    (await runner.run({ kind: 'bastion' }, { script: 'oc get nodes' })).stdout,
+    /app-node-0\.demo\.example\.com\s+Ready,SchedulingDisabled/,
+  );
   assert.match(await svc.setSchedulable(APP0, true), /schedulable again \(Ready\)/);
   assert.equal((await svc.getNode(APP0)).schedulable, true);
   await assert.rejects(svc.setSchedulable('nosuch', false), /nodes "nosuch" not found/);
 });
 
-test('DEMO drain without options: cordoned, refused with oc 3.10\'s one-line reasons, nothing evicted', async () => {
+test("DEMO drain without options: cordoned, refused with oc 3.10's one-line reasons, nothing evicted", async () => {
   const r = fast();
   const svc = new NodesService({ runner: r });
   const before = await svc.podsOn(APP0);
   const o: DrainOptions = { node: APP0, ignoreDaemonsets: false, deleteLocalData: false, force: false };
   const end = await svc.startDrain(o).finished();
   assert.equal(end.progress.phase, 'refused');
-  assert.match(end.log.join('\n'), /error: DaemonSet-managed pods \(use --ignore-daemonsets to ignore\): .*; pods not managed by .* \(use --force to override\): debug-shell; pods with local storage \(use --delete-local-data to override\): cache-/);
+  assert.match(
+    end.log.join('\n'),
+    /error: DaemonSet-managed pods \(use --ignore-daemonsets to ignore\): .*; pods not managed by .* \(use --force to override\): debug-shell; pods with local storage \(use --delete-local-data to override\): cache-/,
+  );
   const blocked = end.progress.pods.filter((p) => p.state === 'blocked').map((p) => generic(p.name, ''));
   assert.deepEqual(blocked.sort(), ['cache', 'debug-shell', 'ovs', 'sdn', 'sync']);
   assert.equal(end.after?.node?.schedulable, false, 'the drain cordoned it before refusing');
   assert.equal(end.after?.podsLeft.length, before.length);
-  assert.match(end.summary!, /^Drain refused, nothing evicted: .*--force.*app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/);
+  assert.match(
+    end.summary!,
+    /^Drain refused, nothing evicted: .*--force.*app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/,
+  );
 });
 
 test('DEMO drain with every option: the budget refuses the frontend once, everything else goes; replacements elsewhere', () => {
@@ -84,22 +96,42 @@ test('DEMO drain with every option: the budget refuses the frontend once, everyt
   const { lines, exitCode } = play(r, `oc adm drain ${APP0} --ignore-daemonsets --delete-local-data --force --timeout=120s`);
   assert.equal(exitCode, 0);
   assert.equal(lines[0], `node "${APP0}" cordoned`);
-  assert.match(lines[1]!, /^WARNING: Ignoring DaemonSet-managed pods: sdn-.*; Deleting pods not managed by .*: debug-shell; Deleting pods with local storage: cache-/);
-  assert.match(lines[2]!, /^error when evicting pod "frontend-1-[a-z0-9]{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$/);
+  assert.match(
+    lines[1]!,
+    /^WARNING: Ignoring DaemonSet-managed pods: sdn-.*; Deleting pods not managed by .*: debug-shell; Deleting pods with local storage: cache-/,
+  );
+  assert.match(
+    lines[2]!,
+    /^error when evicting pod "frontend-1-[a-z0-9]{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$/,
+  );
   assert.equal(lines.at(-1), `node "${APP0}" drained`);
   const pr = finishDrain(lines.reduce(applyDrainLine, initialProgress(o, [])), { exitCode });
   assert.equal(pr.phase, 'drained');
   assert.equal(pr.pods.find((p) => p.name.startsWith('frontend'))?.retries, 1);
   assert.equal(pr.pods.filter((p) => p.state === 'evicted').length, pods.filter((n) => !/^(sdn|ovs|sync)-/.test(n)).length);
   // after: only the daemon set pods stay; the frontend and the cache run elsewhere; the bare pod is gone
-  const after = simulateScript(r.cluster, undefined, 'oc get pods --all-namespaces -o json').steps.flatMap((s) => (s.kind === 'line' ? [s.text] : [])).join('\n');
+  const after = simulateScript(r.cluster, undefined, 'oc get pods --all-namespaces -o json')
+    .steps.flatMap((s) => (s.kind === 'line' ? [s.text] : []))
+    .join('\n');
   const all = (JSON.parse(after) as { items: { metadata: { name: string }; spec: { nodeName?: string } }[] }).items;
-  assert.deepEqual(all.filter((p) => p.spec.nodeName === APP0).map((p) => p.metadata.name.replace(/-[a-z0-9]{5}$/, '')).sort(), ['ovs', 'sdn', 'sync']);
+  assert.deepEqual(
+    all
+      .filter((p) => p.spec.nodeName === APP0)
+      .map((p) => p.metadata.name.replace(/-[a-z0-9]{5}$/, ''))
+      .sort(),
+    ['ovs', 'sdn', 'sync'],
+  );
   assert.ok(!all.some((p) => p.metadata.name === 'debug-shell'), 'the bare pod is gone for good');
-  assert.ok(all.some((p) => p.metadata.name.startsWith('cache-') && p.spec.nodeName === 'app-node-1.demo.example.com'), 'the cache runs on the other Ready app node');
+  assert.ok(
+    all.some((p) => p.metadata.name.startsWith('cache-') && p.spec.nodeName === 'app-node-1.demo.example.com'),
+    'the cache runs on the other Ready app node',
+  );
   // a second drain: already cordoned, nothing left to evict, and the budget no longer blocks
   const again = play(r, `oc adm drain ${APP0} --ignore-daemonsets --delete-local-data --force`);
-  assert.deepEqual(again.lines.filter((l) => !l.startsWith('WARNING')), [`node "${APP0}" already cordoned`, `node "${APP0}" drained`]);
+  assert.deepEqual(
+    again.lines.filter((l) => !l.startsWith('WARNING')),
+    [`node "${APP0}" already cordoned`, `node "${APP0}" drained`],
+  );
 });
 
 test('DEMO drain of the down node: its pods stay Terminating; the drain gives up at its timeout (or is cancelled)', async () => {
@@ -109,13 +141,25 @@ test('DEMO drain of the down node: its pods stay Terminating; the drain gives up
   assert.equal(exitCode, 1);
   assert.equal(lines.at(-1), 'error: Drain did not complete within 30s');
   const pods = await new NodesService({ runner: r }).podsOn(node);
-  assert.deepEqual(pods.filter((p) => p.terminating).map((p) => p.name.replace(/-[a-z0-9]{5}$/, '')), ['jenkins-1', 'worker-6d8f9c7b5']);
+  assert.deepEqual(
+    pods.filter((p) => p.terminating).map((p) => p.name.replace(/-[a-z0-9]{5}$/, '')),
+    ['jenkins-1', 'worker-6d8f9c7b5'],
+  );
   // through the runner, Esc (cancel) ends the wait
-  const session = new NodesService({ runner: r }).startDrain({ node, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 300 });
+  const session = new NodesService({ runner: r }).startDrain({
+    node,
+    ignoreDaemonsets: true,
+    deleteLocalData: true,
+    force: true,
+    timeoutSeconds: 300,
+  });
   while (session.getSnapshot().progress.phase !== 'evicting') await new Promise((res) => setTimeout(res, 5));
   session.cancel();
   const end = await session.finished();
   assert.equal(end.progress.phase, 'cancelled');
   assert.match(end.notes.join(' '), /app-node-2\.demo\.example\.com is NotReady .*--timeout of 300 s/);
-  assert.match(end.summary!, /^Drain cancelled: .*app-node-2\.demo\.example\.com is cordoned \(SchedulingDisabled\), NotReady — 2 pods still on it/);
+  assert.match(
+    end.summary!,
+    /^Drain cancelled: .*app-node-2\.demo\.example\.com is cordoned \(SchedulingDisabled\), NotReady — 2 pods still on it/,
+  );
 });

@@ -4,7 +4,15 @@
 // uncordon stay until the console ends. The drain prints what oc 3.10 prints, over time (a budget
 // refuses the first eviction of a frontend pod once; the retry comes 5 s later), and its effects
 // happen as its lines are printed, so a cancelled drain leaves exactly what was printed.
-import { DEMO_VERSIONS, podSuffix, setDemoUnschedulable, demoUnschedulable, stableHash, type DemoCluster, type DemoHost } from './cluster.js';
+import {
+  DEMO_VERSIONS,
+  type DemoCluster,
+  type DemoHost,
+  demoUnschedulable,
+  podSuffix,
+  setDemoUnschedulable,
+  stableHash,
+} from './cluster.js';
 import type { DemoAnswer } from './commands.js';
 import type { DemoStep } from './runner.js';
 
@@ -52,39 +60,178 @@ function initialPods(c: DemoCluster): DemoPod[] {
     pods.push({ phase: 'Running', emptyDir: false, terminating: false, hostPorts: false, created: CREATED, ...p });
   };
   for (const h of nodeHosts(c)) {
-    pod({ namespace: 'openshift-sdn', name: `sdn-${podSuffix(`sdn:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'sdn', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
-    pod({ namespace: 'openshift-sdn', name: `ovs-${podSuffix(`ovs:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'ovs', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
-    pod({ namespace: 'openshift-node', name: `sync-${podSuffix(`sync:${h.name}`)}`, node: h.name, kind: 'DaemonSet', owner: 'sync', placement: 'any', image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}` });
+    pod({
+      namespace: 'openshift-sdn',
+      name: `sdn-${podSuffix(`sdn:${h.name}`)}`,
+      node: h.name,
+      kind: 'DaemonSet',
+      owner: 'sdn',
+      placement: 'any',
+      image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}`,
+    });
+    pod({
+      namespace: 'openshift-sdn',
+      name: `ovs-${podSuffix(`ovs:${h.name}`)}`,
+      node: h.name,
+      kind: 'DaemonSet',
+      owner: 'ovs',
+      placement: 'any',
+      image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}`,
+    });
+    pod({
+      namespace: 'openshift-node',
+      name: `sync-${podSuffix(`sync:${h.name}`)}`,
+      node: h.name,
+      kind: 'DaemonSet',
+      owner: 'sync',
+      placement: 'any',
+      image: `${IMG}/ose-node:${DEMO_VERSIONS.oc}`,
+    });
     if (h.kind === 'master') {
       for (const part of ['api', 'controllers', 'etcd'])
-        pod({ namespace: 'kube-system', name: `master-${part}-${h.name}`, node: h.name, kind: 'mirror', placement: 'master', image: `${IMG}/ose-control-plane:${DEMO_VERSIONS.oc}` });
+        pod({
+          namespace: 'kube-system',
+          name: `master-${part}-${h.name}`,
+          node: h.name,
+          kind: 'mirror',
+          placement: 'master',
+          image: `${IMG}/ose-control-plane:${DEMO_VERSIONS.oc}`,
+        });
     }
   }
   const infra = c.hosts.filter((h) => h.kind === 'infra');
   infra.forEach((h) => {
-    pod({ namespace: 'default', name: `docker-registry-1-${podSuffix(`registry:${h.name}`)}`, node: h.name, kind: 'DeploymentConfig', owner: 'docker-registry-1', app: 'docker-registry', emptyDir: true, placement: 'infra', image: `${IMG}/ose-docker-registry:${DEMO_VERSIONS.oc}` });
-    pod({ namespace: 'default', name: `router-1-${podSuffix(`router:${h.name}`)}`, node: h.name, kind: 'DeploymentConfig', owner: 'router-1', app: 'router', placement: 'infra', hostPorts: true, image: `${IMG}/ose-haproxy-router:${DEMO_VERSIONS.oc}` });
+    pod({
+      namespace: 'default',
+      name: `docker-registry-1-${podSuffix(`registry:${h.name}`)}`,
+      node: h.name,
+      kind: 'DeploymentConfig',
+      owner: 'docker-registry-1',
+      app: 'docker-registry',
+      emptyDir: true,
+      placement: 'infra',
+      image: `${IMG}/ose-docker-registry:${DEMO_VERSIONS.oc}`,
+    });
+    pod({
+      namespace: 'default',
+      name: `router-1-${podSuffix(`router:${h.name}`)}`,
+      node: h.name,
+      kind: 'DeploymentConfig',
+      owner: 'router-1',
+      app: 'router',
+      placement: 'infra',
+      hostPorts: true,
+      image: `${IMG}/ose-haproxy-router:${DEMO_VERSIONS.oc}`,
+    });
   });
   const rc = infra[1] ?? infra[0];
-  if (rc) pod({ namespace: 'default', name: `registry-console-1-${podSuffix(`console:${rc.name}`)}`, node: rc.name, kind: 'DeploymentConfig', owner: 'registry-console-1', app: 'registry-console', placement: 'infra', image: `${IMG}/registry-console:v3.10` });
+  if (rc)
+    pod({
+      namespace: 'default',
+      name: `registry-console-1-${podSuffix(`console:${rc.name}`)}`,
+      node: rc.name,
+      kind: 'DeploymentConfig',
+      owner: 'registry-console-1',
+      app: 'registry-console',
+      placement: 'infra',
+      image: `${IMG}/registry-console:v3.10`,
+    });
   const app = c.hosts.filter((h) => h.kind === 'compute');
   app.forEach((h, i) => {
     const s = (what: string) => podSuffix(`${what}:${h.name}`);
     switch (i % 3) {
       case 0:
-        pod({ namespace: 'myproject', name: `frontend-1-${s('frontend')}`, node: h.name, kind: 'DeploymentConfig', owner: 'frontend-1', app: 'frontend', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/frontend:latest' });
-        pod({ namespace: 'myproject', name: `cache-${s('cache')}`, node: h.name, kind: 'ReplicationController', owner: 'cache', emptyDir: true, placement: 'compute', image: 'docker.io/library/memcached:1.5' });
-        pod({ namespace: 'myproject', name: 'debug-shell', node: h.name, kind: 'bare', placement: 'compute', image: 'registry.access.redhat.com/rhel7/rhel-tools:latest' });
-        pod({ namespace: 'myproject', name: `nightly-report-1538611200-${s('job')}`, node: h.name, kind: 'Job', owner: 'nightly-report-1538611200', phase: 'Succeeded', placement: 'compute', image: 'registry.access.redhat.com/rhel7/rhel:latest' });
+        pod({
+          namespace: 'myproject',
+          name: `frontend-1-${s('frontend')}`,
+          node: h.name,
+          kind: 'DeploymentConfig',
+          owner: 'frontend-1',
+          app: 'frontend',
+          placement: 'compute',
+          image: 'docker-registry.default.svc:5000/myproject/frontend:latest',
+        });
+        pod({
+          namespace: 'myproject',
+          name: `cache-${s('cache')}`,
+          node: h.name,
+          kind: 'ReplicationController',
+          owner: 'cache',
+          emptyDir: true,
+          placement: 'compute',
+          image: 'docker.io/library/memcached:1.5',
+        });
+        pod({
+          namespace: 'myproject',
+          name: 'debug-shell',
+          node: h.name,
+          kind: 'bare',
+          placement: 'compute',
+          image: 'registry.access.redhat.com/rhel7/rhel-tools:latest',
+        });
+        pod({
+          namespace: 'myproject',
+          name: `nightly-report-1538611200-${s('job')}`,
+          node: h.name,
+          kind: 'Job',
+          owner: 'nightly-report-1538611200',
+          phase: 'Succeeded',
+          placement: 'compute',
+          image: 'registry.access.redhat.com/rhel7/rhel:latest',
+        });
         break;
       case 1:
-        pod({ namespace: 'myproject', name: `frontend-1-${s('frontend')}`, node: h.name, kind: 'DeploymentConfig', owner: 'frontend-1', app: 'frontend', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/frontend:latest' });
-        pod({ namespace: 'myproject', name: `postgresql-1-${s('pg')}`, node: h.name, kind: 'DeploymentConfig', owner: 'postgresql-1', app: 'postgresql', placement: 'compute', image: 'registry.access.redhat.com/rhscl/postgresql-96-rhel7:latest' });
-        pod({ namespace: 'myproject', name: 'redis-0', node: h.name, kind: 'StatefulSet', owner: 'redis', placement: 'compute', image: 'registry.access.redhat.com/rhscl/redis-32-rhel7:latest' });
+        pod({
+          namespace: 'myproject',
+          name: `frontend-1-${s('frontend')}`,
+          node: h.name,
+          kind: 'DeploymentConfig',
+          owner: 'frontend-1',
+          app: 'frontend',
+          placement: 'compute',
+          image: 'docker-registry.default.svc:5000/myproject/frontend:latest',
+        });
+        pod({
+          namespace: 'myproject',
+          name: `postgresql-1-${s('pg')}`,
+          node: h.name,
+          kind: 'DeploymentConfig',
+          owner: 'postgresql-1',
+          app: 'postgresql',
+          placement: 'compute',
+          image: 'registry.access.redhat.com/rhscl/postgresql-96-rhel7:latest',
+        });
+        pod({
+          namespace: 'myproject',
+          name: 'redis-0',
+          node: h.name,
+          kind: 'StatefulSet',
+          owner: 'redis',
+          placement: 'compute',
+          image: 'registry.access.redhat.com/rhscl/redis-32-rhel7:latest',
+        });
         break;
       default:
-        pod({ namespace: 'myproject', name: `jenkins-1-${s('jenkins')}`, node: h.name, kind: 'DeploymentConfig', owner: 'jenkins-1', app: 'jenkins', placement: 'compute', image: 'registry.access.redhat.com/openshift3/jenkins-2-rhel7:v3.10' });
-        pod({ namespace: 'myproject', name: `worker-6d8f9c7b5-${s('worker')}`, node: h.name, kind: 'ReplicaSet', owner: 'worker-6d8f9c7b5', app: 'worker', placement: 'compute', image: 'docker-registry.default.svc:5000/myproject/worker:latest' });
+        pod({
+          namespace: 'myproject',
+          name: `jenkins-1-${s('jenkins')}`,
+          node: h.name,
+          kind: 'DeploymentConfig',
+          owner: 'jenkins-1',
+          app: 'jenkins',
+          placement: 'compute',
+          image: 'registry.access.redhat.com/openshift3/jenkins-2-rhel7:v3.10',
+        });
+        pod({
+          namespace: 'myproject',
+          name: `worker-6d8f9c7b5-${s('worker')}`,
+          node: h.name,
+          kind: 'ReplicaSet',
+          owner: 'worker-6d8f9c7b5',
+          app: 'worker',
+          placement: 'compute',
+          image: 'docker-registry.default.svc:5000/myproject/worker:latest',
+        });
     }
   });
   return pods;
@@ -108,7 +255,16 @@ export function demoPods(c: DemoCluster, node?: string): DemoPod[] {
 
 function podObject(p: DemoPod): Record<string, unknown> {
   const uid = `${stableHash(`uid:${p.namespace}/${p.name}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e${(stableHash(p.name) % 0xffffff).toString(16).padStart(6, '0')}`;
-  const kindOf: Record<OwnerKind, string | undefined> = { DeploymentConfig: 'ReplicationController', ReplicationController: 'ReplicationController', ReplicaSet: 'ReplicaSet', DaemonSet: 'DaemonSet', StatefulSet: 'StatefulSet', Job: 'Job', bare: undefined, mirror: undefined };
+  const kindOf: Record<OwnerKind, string | undefined> = {
+    DeploymentConfig: 'ReplicationController',
+    ReplicationController: 'ReplicationController',
+    ReplicaSet: 'ReplicaSet',
+    DaemonSet: 'DaemonSet',
+    StatefulSet: 'StatefulSet',
+    Job: 'Job',
+    bare: undefined,
+    mirror: undefined,
+  };
   const ownerKind = kindOf[p.kind];
   const labels: Record<string, string> = { app: p.app ?? p.owner ?? p.name };
   const annotations: Record<string, string> = { 'openshift.io/scc': p.kind === 'DaemonSet' ? 'privileged' : 'restricted' };
@@ -131,7 +287,25 @@ function podObject(p: DemoPod): Record<string, unknown> {
       creationTimestamp: p.created,
       labels,
       annotations,
-      ...(ownerKind && p.owner ? { ownerReferences: [{ apiVersion: p.kind === 'DaemonSet' || p.kind === 'StatefulSet' || p.kind === 'ReplicaSet' ? 'apps/v1' : p.kind === 'Job' ? 'batch/v1' : 'v1', kind: ownerKind, name: p.owner, uid: `${stableHash(`owner:${p.owner}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e000001`, controller: true, blockOwnerDeletion: true }] } : {}),
+      ...(ownerKind && p.owner
+        ? {
+            ownerReferences: [
+              {
+                apiVersion:
+                  p.kind === 'DaemonSet' || p.kind === 'StatefulSet' || p.kind === 'ReplicaSet'
+                    ? 'apps/v1'
+                    : p.kind === 'Job'
+                      ? 'batch/v1'
+                      : 'v1',
+                kind: ownerKind,
+                name: p.owner,
+                uid: `${stableHash(`owner:${p.owner}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e000001`,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }
+        : {}),
       ...(p.terminating ? { deletionTimestamp: '2018-10-04T09:12:43Z', deletionGracePeriodSeconds: 30 } : {}),
     },
     spec: {
@@ -183,7 +357,14 @@ function evictPod(c: DemoCluster, st: NodeState, p: DemoPod): void {
   st.seq++;
   const name = p.kind === 'StatefulSet' ? p.name : `${p.name.replace(/-[^-]+$/, '')}-${podSuffix(`${p.name}:${st.seq}`)}`;
   const node = replacementNode(c, st, p);
-  st.pods.push({ ...p, name, node, phase: node ? 'Running' : 'Pending', terminating: false, created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  st.pods.push({
+    ...p,
+    name,
+    node,
+    phase: node ? 'Running' : 'Pending',
+    terminating: false,
+    created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  });
 }
 
 /** `oc adm manage-node N --schedulable=…` — the node's new row, or undefined when no such node. */
@@ -205,7 +386,12 @@ export function drainFlagsOf(words: readonly string[]): DrainFlags {
   const t = words.find((w) => w.startsWith('--timeout='))?.slice('--timeout='.length) ?? '0';
   const m = /^(\d+)(s|m|h)?$/.exec(t);
   const timeoutS = m ? Number(m[1]) * (m[2] === 'm' ? 60 : m[2] === 'h' ? 3600 : 1) : 0;
-  return { ignoreDaemonsets: has('--ignore-daemonsets'), deleteLocalData: has('--delete-local-data') || has('--delete-emptydir-data'), force: has('--force'), timeoutS };
+  return {
+    ignoreDaemonsets: has('--ignore-daemonsets'),
+    deleteLocalData: has('--delete-local-data') || has('--delete-emptydir-data'),
+    force: has('--force'),
+    timeoutS,
+  };
 }
 
 const UNMANAGED = 'pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet';
@@ -233,12 +419,21 @@ export function demoDrain(c: DemoCluster, name: string, words: readonly string[]
   const bare = pods.filter((p) => p.kind === 'bare' && p.phase !== 'Succeeded');
   const local = pods.filter((p) => p.emptyDir && p.kind !== 'DaemonSet' && p.phase !== 'Succeeded');
   const fatal: string[] = [];
-  if (ds.length && !f.ignoreDaemonsets) fatal.push(`DaemonSet-managed pods (use --ignore-daemonsets to ignore): ${ds.map((p) => p.name).join(', ')}`);
+  if (ds.length && !f.ignoreDaemonsets)
+    fatal.push(`DaemonSet-managed pods (use --ignore-daemonsets to ignore): ${ds.map((p) => p.name).join(', ')}`);
   if (bare.length && !f.force) fatal.push(`${UNMANAGED} (use --force to override): ${bare.map((p) => p.name).join(', ')}`);
-  if (local.length && !f.deleteLocalData) fatal.push(`pods with local storage (use --delete-local-data to override): ${local.map((p) => p.name).join(', ')}`);
+  if (local.length && !f.deleteLocalData)
+    fatal.push(`pods with local storage (use --delete-local-data to override): ${local.map((p) => p.name).join(', ')}`);
   if (fatal.length) {
     wait(300);
-    for (const t of [`error: unable to drain node "${h.name}", aborting command...`, '', 'There are pending nodes to be drained:', ` ${h.name}`, `error: ${fatal.join('; ')}`]) line('stderr', t);
+    for (const t of [
+      `error: unable to drain node "${h.name}", aborting command...`,
+      '',
+      'There are pending nodes to be drained:',
+      ` ${h.name}`,
+      `error: ${fatal.join('; ')}`,
+    ])
+      line('stderr', t);
     return answerOf(steps, 1);
   }
   const warn: string[] = [];
@@ -265,7 +460,12 @@ export function demoDrain(c: DemoCluster, name: string, words: readonly string[]
   evictable.forEach((p, i) => {
     let at = 500 + 450 * i;
     if (p.app === 'frontend' && !st.budgetUsed) {
-      events.push({ at: 250, stream: 'stderr', text: `error when evicting pod "${p.name}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`, run: () => (st.budgetUsed = true) });
+      events.push({
+        at: 250,
+        stream: 'stderr',
+        text: `error when evicting pod "${p.name}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+        run: () => (st.budgetUsed = true),
+      });
       at = 5250 + 450;
     }
     events.push({ at, stream: 'stdout', text: `pod "${p.name}" evicted`, run: () => evictPod(c, st, p) });

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { Host } from '../inventory/types.js';
-import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';
-import { TransportError, type Target } from '../transport/types.js';
+import { argv, literal, type ShellCommand, sh } from '../transport/shell.js';
+import { type Target, TransportError } from '../transport/types.js';
+import { DEMO_COMMANDS } from './commands.js';
 import { demoInventory } from './inventory.js';
 import { DemoRunner, simulateScript } from './runner.js';
-import { DEMO_COMMANDS } from './commands.js';
 
 const inv = demoInventory();
 const H = (short: string): Host => inv.hosts.find((h) => h.name.startsWith(`${short}.`))!;
@@ -14,7 +14,8 @@ const bastion: Target = { kind: 'bastion' };
 const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const EPS = 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379';
 const V2 = ['etcdctl', '--cert-file=/etc/etcd/peer.crt', '--key-file=/etc/etcd/peer.key', '--ca-file=/etc/etcd/ca.crt', `--peers=${EPS}`];
-const V3 = (eps = EPS) => sh`ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt --endpoints=${eps}`;
+const V3 = (eps = EPS) =>
+  sh`ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt --endpoints=${eps}`;
 
 async function run(target: Target, cmd: ShellCommand) {
   return fast().run(target, cmd);
@@ -33,7 +34,10 @@ test('probe: ok everywhere but one app node', async () => {
 });
 
 test('run on the down host rejects with TransportError(unreachable)', async () => {
-  await assert.rejects(fast().run(on('app-node-2'), literal('true')), (e: unknown) => e instanceof TransportError && e.state === 'unreachable');
+  await assert.rejects(
+    fast().run(on('app-node-2'), literal('true')),
+    (e: unknown) => e instanceof TransportError && e.state === 'unreachable',
+  );
 });
 
 test('streams lines in order, one at a time, and returns them in the result', async () => {
@@ -50,10 +54,16 @@ test('streams lines in order, one at a time, and returns them in the result', as
   });
   assert.equal(res.exitCode, 0);
   const outLines = res.stdout.trimEnd().split('\n');
-  assert.deepEqual(seen.filter((s) => s.startsWith('o:')).map((s) => s.slice(2)), outLines);
+  assert.deepEqual(
+    seen.filter((s) => s.startsWith('o:')).map((s) => s.slice(2)),
+    outLines,
+  );
   assert.deepEqual(seen.slice(-2), ['e:WARNING: bridge-nf-call-iptables is disabled', 'e:WARNING: bridge-nf-call-ip6tables is disabled']);
   assert.ok(res.stdout.endsWith('\n'));
-  assert.ok(seenWhenFirstResolved >= 1 && seenWhenFirstResolved < outLines.length, `lines arrive one by one (${seenWhenFirstResolved} of ${outLines.length} at once)`);
+  assert.ok(
+    seenWhenFirstResolved >= 1 && seenWhenFirstResolved < outLines.length,
+    `lines arrive one by one (${seenWhenFirstResolved} of ${outLines.length} at once)`,
+  );
   assert.match(res.stdout, /^Storage Driver: overlay2\n Backing Filesystem: xfs$/m);
   assert.match(res.stdout, /^Name: infra-node-0\.demo\.example\.com$/m);
   assert.equal(res.timedOut, false);
@@ -125,7 +135,11 @@ test('df -hT: master has / of 45G; nodes have /var/lib/docker and openshift.loca
   assert.match(n.stdout, /^\/dev\/mapper\/docker--vg-docker--root--lv\s+xfs\s+25G\s+2\.8G\s+23G\s+11%\s+\/var\/lib\/docker$/m);
   assert.match(n.stdout, /\/var\/lib\/origin\/openshift\.local\.volumes$/m);
   const dm = await run(on('app-node-1'), literal('df -hT /var/lib/docker'));
-  assert.match(dm.stdout, /\n\/dev\/sda1\s+xfs\s+50G\s+\S+\s+\S+\s+\d+%\s+\/\n$/, 'devicemapper: the thin pool is not mounted, /var/lib/docker is on /');
+  assert.match(
+    dm.stdout,
+    /\n\/dev\/sda1\s+xfs\s+50G\s+\S+\s+\S+\s+\d+%\s+\/\n$/,
+    'devicemapper: the thin pool is not mounted, /var/lib/docker is on /',
+  );
 });
 
 test('df -PT -B1: exact bytes, POSIX header, columns aligned like coreutils', async () => {
@@ -147,12 +161,17 @@ test('etcd v2: cluster-health and member list as the guide shows them', async ()
   const h = await run(on('master-0'), argv(...V2, 'cluster-health'));
   const lines = h.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 4);
-  for (const l of lines.slice(0, 3)) assert.match(l, /^member [0-9a-f]{16} is healthy: got healthy result from https:\/\/10\.0\.0\.[1-3]:2379$/);
+  for (const l of lines.slice(0, 3))
+    assert.match(l, /^member [0-9a-f]{16} is healthy: got healthy result from https:\/\/10\.0\.0\.[1-3]:2379$/);
   assert.equal(lines[3], 'cluster is healthy');
   const ml = await run(on('master-0'), argv(...V2, 'member', 'list'));
   const members = ml.stdout.trimEnd().split('\n');
   assert.equal(members.length, 3);
-  for (const l of members) assert.match(l, /^[0-9a-f]{16}: name=master-\d\.demo\.example\.com peerURLs=https:\/\/10\.0\.0\.\d:2380 clientURLs=https:\/\/10\.0\.0\.\d:2379 isLeader=(true|false)$/);
+  for (const l of members)
+    assert.match(
+      l,
+      /^[0-9a-f]{16}: name=master-\d\.demo\.example\.com peerURLs=https:\/\/10\.0\.0\.\d:2380 clientURLs=https:\/\/10\.0\.0\.\d:2379 isLeader=(true|false)$/,
+    );
   assert.equal(members.filter((l) => l.endsWith('isLeader=true')).length, 1);
 });
 
@@ -160,23 +179,35 @@ test('etcd v3: endpoint health (good and bad endpoints), member list simple/tabl
   const ok = await run(on('master-1'), sh`${V3()} endpoint health`);
   assert.equal(ok.exitCode, 0);
   assert.deepEqual(
-    ok.stdout.trimEnd().split('\n').map((l) => l.replace(/took = .*$/, 'took = X')),
-    ['https://10.0.0.1:2379', 'https://10.0.0.2:2379', 'https://10.0.0.3:2379'].map((e) => `${e} is healthy: successfully committed proposal: took = X`),
+    ok.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/took = .*$/, 'took = X')),
+    ['https://10.0.0.1:2379', 'https://10.0.0.2:2379', 'https://10.0.0.3:2379'].map(
+      (e) => `${e} is healthy: successfully committed proposal: took = X`,
+    ),
   );
   assert.match(ok.stdout, /took = \d+\.\d+ms\n/);
   const bad = await run(on('master-1'), sh`${V3(`${EPS},https://10.0.0.9:2379`)} endpoint health`);
   assert.equal(bad.exitCode, 1);
   assert.match(bad.stderr, /^https:\/\/10\.0\.0\.9:2379 is unhealthy: failed to connect: .*\nError: unhealthy cluster\n$/);
-  const noEp = await run(on('master-1'), literal('ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt endpoint health'));
+  const noEp = await run(
+    on('master-1'),
+    literal('ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt --key=/etc/etcd/peer.key --cacert=/etc/etcd/ca.crt endpoint health'),
+  );
   assert.equal(noEp.exitCode, 1, 'without --endpoints etcdctl3 asks 127.0.0.1, where OCP etcd does not listen');
   const simple = await run(on('master-1'), sh`${V3()} member list`);
-  for (const l of simple.stdout.trimEnd().split('\n')) assert.match(l, /^[0-9a-f]{16}, started, master-\d\.demo\.example\.com, https:\/\/10\.0\.0\.\d:2380, https:\/\/10\.0\.0\.\d:2379$/);
+  for (const l of simple.stdout.trimEnd().split('\n'))
+    assert.match(l, /^[0-9a-f]{16}, started, master-\d\.demo\.example\.com, https:\/\/10\.0\.0\.\d:2380, https:\/\/10\.0\.0\.\d:2379$/);
   const table = await run(on('master-1'), sh`${V3()} member list -w table`);
   assert.match(table.stdout, /^\|\s+ID\s+\|\s+STATUS\s+\|\s+NAME\s+\|\s+PEER ADDRS\s+\|\s+CLIENT ADDRS\s+\|$/m);
   assert.equal(table.stdout.trimEnd().split('\n').length, 7);
   const json = await run(on('master-1'), sh`${V3()} member list --write-out=json`);
   const parsed = JSON.parse(json.stdout) as { members: { name: string; ID: number; clientURLs: string[] }[] };
-  assert.deepEqual(parsed.members.map((m) => m.clientURLs[0]), EPS.split(','));
+  assert.deepEqual(
+    parsed.members.map((m) => m.clientURLs[0]),
+    EPS.split(','),
+  );
   assert.match(json.stdout, /"ID":\d{16,20}[,}]/, 'IDs are uint64 decimals');
   const status = await run(on('master-1'), sh`${V3()} endpoint status -w table`);
   assert.equal((status.stdout.match(/\| true /g) ?? []).length, 1, 'one leader');
@@ -258,10 +289,16 @@ test('ip -o link / -o addr / route show default, as iproute prints them', async 
   const links = await run(on('master-0'), literal('ip -o link show'));
   const ll = links.stdout.trimEnd().split('\n');
   assert.equal(ll.length, 7, 'one line per link');
-  assert.match(ll[1]!, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\ {4}link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/);
+  assert.match(
+    ll[1]!,
+    /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\ {4}link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/,
+  );
   assert.match(links.stdout, /^7: tun0: .* mtu 1450 /m);
   const addrs = await run(on('master-0'), literal('ip -o addr show'));
-  assert.match(addrs.stdout, /^2: eth0 {4}inet 10\.0\.0\.1\/24 brd 10\.0\.0\.255 scope global eth0\\ {7}valid_lft forever preferred_lft forever$/m);
+  assert.match(
+    addrs.stdout,
+    /^2: eth0 {4}inet 10\.0\.0\.1\/24 brd 10\.0\.0\.255 scope global eth0\\ {7}valid_lft forever preferred_lft forever$/m,
+  );
   assert.match(addrs.stdout, /^2: eth0 {4}inet6 fe80::f816:3eff:fe[0-9a-f]{2}:[0-9a-f]{1,4}\/64 scope link \\/m);
   assert.match(addrs.stdout, /^7: tun0 {4}inet 10\.128\.0\.1\/23 /m);
   assert.equal((await run(on('lb'), literal('ip -o -4 addr show'))).stdout.trimEnd().split('\n').length, 2, 'lo and eth0 only on the lb');
@@ -312,7 +349,10 @@ test('curl: registry service from a node, the registry route from the bastion, f
 });
 
 test('systemctl show: properties of a unit, not-found for one that is not there', async () => {
-  const api = await run(on('master-0'), literal('systemctl show --property=LoadState,ActiveState,SubState atomic-openshift-master-api.service'));
+  const api = await run(
+    on('master-0'),
+    literal('systemctl show --property=LoadState,ActiveState,SubState atomic-openshift-master-api.service'),
+  );
   assert.deepEqual([api.exitCode, api.stdout], [0, 'LoadState=loaded\nActiveState=active\nSubState=running\n']);
   const none = await run(on('app-node-0'), literal('systemctl show -p LoadState etcd.service'));
   assert.deepEqual([none.exitCode, none.stdout], [0, 'LoadState=not-found\n']);
@@ -322,8 +362,11 @@ test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp conne
   const probe = sh`for a in ${['10.0.0.1', '10.0.0.21', '10.0.0.23', '10.0.0.10']}; do if timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" 10250 2>/dev/null; then echo "open $a"; else echo "closed $a"; fi; done`;
   const r = await run(on('master-1'), probe);
   assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, 'open 10.0.0.1\nopen 10.0.0.21\nclosed 10.0.0.23\nclosed 10.0.0.10\n', '']);
-  const noRoute = await run(on('master-1'), literal('bash -c \'exec 3<>/dev/tcp/$1/$2\' _ 10.0.0.23 10250'));
-  assert.deepEqual([noRoute.exitCode, noRoute.stderr], [1, 'bash: connect: No route to host\nbash: /dev/tcp/10.0.0.23/10250: No route to host\n']);
+  const noRoute = await run(on('master-1'), literal("bash -c 'exec 3<>/dev/tcp/$1/$2' _ 10.0.0.23 10250"));
+  assert.deepEqual(
+    [noRoute.exitCode, noRoute.stderr],
+    [1, 'bash: connect: No route to host\nbash: /dev/tcp/10.0.0.23/10250: No route to host\n'],
+  );
   const ifOnly = await run(on('master-1'), literal('if false; then echo yes; fi; echo after'));
   assert.deepEqual([ifOnly.exitCode, ifOnly.stdout], [0, 'after\n']);
   const loop = await run(on('master-1'), literal('for h in a b; do echo "x $h"; done && echo end'));

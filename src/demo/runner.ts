@@ -2,17 +2,29 @@
 // after a small, varied delay (one app node is down, to show what a problem looks like); commands are
 // answered from the table in commands.ts and streamed line by line with small delays, honouring
 // AbortSignal and timeouts like a real runner. Everything but the probe delays is deterministic.
-import { parse, type ParseEntry } from 'shell-quote';
-import type { Host, Inventory } from '../inventory/types.js';
-import { quoteWord, type ShellCommand } from '../transport/shell.js';
-import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from '../transport/stream.js';
-import { sleep } from '../transport/sleep.js';
-import { TransportError, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from '../transport/types.js';
-import { demoInventory } from './inventory.js';
-import { buildDemoCluster, tcpConnect, type DemoCluster, type DemoHost } from './cluster.js';
-import { DEMO_COMMANDS, hasBinary, type DemoAnswer, type DemoCommand, type DemoContext } from './commands.js';
+
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type ParseEntry, parse } from 'shell-quote';
+import type { Host, Inventory } from '../inventory/types.js';
+import { quoteWord, type ShellCommand } from '../transport/shell.js';
+import { sleep } from '../transport/sleep.js';
+import { DEFAULT_MAX_BUFFER_BYTES, TailBuffer } from '../transport/stream.js';
+import {
+  type CommandResult,
+  type Connectivity,
+  type DownloadOptions,
+  type DownloadResult,
+  type Runner,
+  type RunOptions,
+  type Target,
+  TransportError,
+  type UploadOptions,
+  type UploadResult,
+} from '../transport/types.js';
+import { buildDemoCluster, type DemoCluster, type DemoHost, tcpConnect } from './cluster.js';
+import { DEMO_COMMANDS, type DemoAnswer, type DemoCommand, type DemoContext, hasBinary } from './commands.js';
+import { demoInventory } from './inventory.js';
 
 /** How many output lines of a command are paced by lineDelayMs (the rest follow at once). */
 const PACED_LINES = 40;
@@ -146,7 +158,7 @@ function commandWords(words: string[]): string[] {
     if (w[0] === 'sudo') {
       w.shift();
       while (w[0]?.startsWith('-')) w.shift();
-    } else if (w[0] === 'exec' || w[0] === 'env' || w[0] === 'command' && w[1] !== '-v') {
+    } else if (w[0] === 'exec' || w[0] === 'env' || (w[0] === 'command' && w[1] !== '-v')) {
       w.shift();
     } else if (w[0] === 'timeout' && /^\d+[smh]?$/.test(w[1] ?? '')) {
       w.splice(0, 2);
@@ -229,7 +241,7 @@ function parseScriptNodes(input: Segment[]): ScriptNode[] {
       if (w === 'for') {
         const header = s.entries.slice(1);
         const name = header[0];
-        if (typeof name !== 'string' || header[1] !== 'in') throw new ScriptSyntaxError('syntax error near `for\'');
+        if (typeof name !== 'string' || header[1] !== 'in') throw new ScriptSyntaxError("syntax error near `for'");
         i++;
         strip('do');
         const body = list(['done']);
@@ -290,11 +302,21 @@ export function simulateScript(cluster: DemoCluster, host: DemoHost | undefined,
     const tcp = parts[0]?.redirects.tcp;
     const conn = tcp ? tcpConnect(cluster, host, tcp.host, tcp.port) : undefined;
     if (tcp && conn && !conn.ok) {
-      res = { out: [], err: [`bash: connect: ${conn.reason}`, `bash: /dev/tcp/${tcp.host}/${tcp.port}: ${conn.reason}`], code: 1, waitMs: 0 };
+      res = {
+        out: [],
+        err: [`bash: connect: ${conn.reason}`, `bash: /dev/tcp/${tcp.host}/${tcp.port}: ${conn.reason}`],
+        code: 1,
+        waitMs: 0,
+      };
     } else if ((head[0] === 'sh' || head[0] === 'bash') && head[1] === '-c' && head[2] !== undefined && depth < 4 && words.length === 1) {
       // sh -c SCRIPT [$0 [$1 …]]: the positional parameters are expanded in SCRIPT
       const args = head.slice(3);
-      const inner = simulateScript(cluster, host, head[2].replace(/\$(\d)|\$\{(\d+)\}/g, (_m, a?: string, b?: string) => args[Number(a ?? b)] ?? ''), depth + 1);
+      const inner = simulateScript(
+        cluster,
+        host,
+        head[2].replace(/\$(\d)|\$\{(\d+)\}/g, (_m, a?: string, b?: string) => args[Number(a ?? b)] ?? ''),
+        depth + 1,
+      );
       for (const st of inner.steps) {
         if (st.kind !== 'line') steps.push(st);
         else if (st.stream === 'stderr' && last.errToOut) steps.push({ ...st, stream: 'stdout' });
@@ -374,7 +396,13 @@ function answer(
 ): { out: string[]; err: string[]; code: number; waitMs: number; steps?: DemoStep[] } | undefined {
   const prog = programOf(words);
   if (prog === '') return { out: [], err: [], code: 0, waitMs: 0 };
-  const done = (a: DemoAnswer) => ({ out: splitLines(a.out), err: splitLines(a.err), code: a.code ?? 0, waitMs: a.waitMs ?? 0, ...(a.steps ? { steps: a.steps } : {}) });
+  const done = (a: DemoAnswer) => ({
+    out: splitLines(a.out),
+    err: splitLines(a.err),
+    code: a.code ?? 0,
+    waitMs: a.waitMs ?? 0,
+    ...(a.steps ? { steps: a.steps } : {}),
+  });
   // The program must exist on this host before any rule applies.
   if (!hasBinary(cluster, host, prog) || /^etcdctl[23]$/.test(prog)) {
     return pipelineOnly ? undefined : done({ err: `sh: ${prog}: command not found`, code: 127 });
@@ -420,7 +448,10 @@ export class DemoRunner implements Runner {
   private demoHost(host: Host): DemoHost {
     const known = this.byName.get(host.name);
     if (known) return known;
-    const generic = buildDemoCluster({ source: { kind: 'demo' }, hosts: [host], groups: {}, groupVars: {}, warnings: [] }, { down: [], devicemapper: [] }).hosts[0]!;
+    const generic = buildDemoCluster(
+      { source: { kind: 'demo' }, hosts: [host], groups: {}, groupVars: {}, warnings: [] },
+      { down: [], devicemapper: [] },
+    ).hosts[0]!;
     this.byName.set(host.name, generic);
     return generic;
   }

@@ -4,8 +4,8 @@ import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync,
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { NodeAction } from '../nodes/service.js';
-import type { CommandResult } from '../transport/types.js';
 import { quoteWord } from '../transport/shell.js';
+import type { CommandResult } from '../transport/types.js';
 
 export interface AuditCommand {
   kind: 'command';
@@ -90,9 +90,23 @@ type Stamped = 'time' | 'operator' | 'runId';
 export type AuditInput = Omit<AuditCommand, Stamped> | Omit<AuditNote, Stamped>;
 
 /** The command line of the audit log for a command that ran (or could not: no result, `error`), before it is stamped. */
-export function commandEntry(o: { step: string; host: string | null; command: string; result?: CommandResult; durationMs: number; outputTail: string; error?: string }): Omit<AuditCommand, Stamped> {
+export function commandEntry(o: {
+  step: string;
+  host: string | null;
+  command: string;
+  result?: CommandResult;
+  durationMs: number;
+  outputTail: string;
+  error?: string;
+}): Omit<AuditCommand, Stamped> {
   const entry: Omit<AuditCommand, Stamped> = {
-    kind: 'command', step: o.step, host: o.host, command: o.command, exitCode: o.result ? o.result.exitCode : null, durationMs: o.durationMs, outputTail: o.outputTail,
+    kind: 'command',
+    step: o.step,
+    host: o.host,
+    command: o.command,
+    exitCode: o.result ? o.result.exitCode : null,
+    durationMs: o.durationMs,
+    outputTail: o.outputTail,
   };
   if (o.result?.timedOut) entry.timedOut = true;
   if (o.result?.cancelled) entry.cancelled = true;

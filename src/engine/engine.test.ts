@@ -1,16 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { type Answer, FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
 import { auditPath } from './audit.js';
-import { journalPath, listRuns, readJournal, type Journal } from './journal.js';
+import { type Journal, journalPath, listRuns, readJournal } from './journal.js';
 import { ParamError } from './params.js';
 import { planProcedure } from './plan.js';
-import { startProcedureRun, type StartRunOptions } from './run.js';
+import { type StartRunOptions, startProcedureRun } from './run.js';
 import { CannedOperator, filesUnder, HOST_AND_PASSWORD, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { EngineEvent, ParameterSpec, Procedure, Step } from './types.js';
-import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const SECRET = 'S3cr3t-pa55';
 const PARAMS = HOST_AND_PASSWORD;
@@ -23,8 +23,18 @@ function backupSteps(): Step[] {
       section: '4.9.1',
       where: { on: 'param', param: 'host' },
       commands: (ctx) => [sh`mkdir -p /backup`, sh`etcdctl snapshot save /backup/s.db --docker-password=${ctx.params.password!}`],
-      capture: { rev: (outs) => /revision: (\d+)/.exec(outs.at(-1)?.stdout ?? '')?.[1] ?? (() => { throw new Error('no revision'); })() },
-      verify: { describe: 'the snapshot file exists', command: () => sh`test -s /backup/s.db`, ok: (o) => (o.exitCode === 0 ? true : 'no snapshot file') },
+      capture: {
+        rev: (outs) =>
+          /revision: (\d+)/.exec(outs.at(-1)?.stdout ?? '')?.[1] ??
+          (() => {
+            throw new Error('no revision');
+          })(),
+      },
+      verify: {
+        describe: 'the snapshot file exists',
+        command: () => sh`test -s /backup/s.db`,
+        ok: (o) => (o.exitCode === 0 ? true : 'no snapshot file'),
+      },
     },
     {
       id: 'copy',
@@ -37,7 +47,11 @@ function backupSteps(): Step[] {
       title: 'Move the data directories aside',
       where: { on: 'role', role: 'etcd', mode: 'serial' },
       destructive: true,
-      gate: { kind: 'type-host', what: (ctx) => `moves /var/lib/etcd aside on ${ctx.host?.name ?? 'every member'}`, protectedBy: () => '/safe snapshot' },
+      gate: {
+        kind: 'type-host',
+        what: (ctx) => `moves /var/lib/etcd aside on ${ctx.host?.name ?? 'every member'}`,
+        protectedBy: () => '/safe snapshot',
+      },
       commands: (ctx) => [sh`mv /var/lib/etcd /var/lib/etcd.old-${ctx.startedAt.getTime()}`],
     },
     {
@@ -106,7 +120,10 @@ test('runs every command in order: serial role one host after the other, paralle
   assert.equal(operator.gates.length, 1);
   assert.equal(operator.gates[0]!.kind, 'type-host');
   assert.equal(operator.gates[0]!.expect, 'm0.example.com,m1.example.com');
-  assert.deepEqual(r.snapshot.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(
+    r.snapshot.steps.map((s) => s.status),
+    ['ok', 'ok', 'ok', 'ok'],
+  );
 });
 
 test('plan: resolved commands, captures as <placeholders>, secrets redacted, nothing runs', () => {
@@ -129,19 +146,46 @@ test('plan: resolved commands, captures as <placeholders>, secrets redacted, not
 });
 
 test('parameters: required, role choices, unknown names — each error names the parameter and what to do', () => {
-  assert.throws(() => planProcedure(proc(), {}, toyInventory()), (e: unknown) => e instanceof ParamError && /parameter 'host' is required.*m0\.example\.com, m1\.example\.com/.test(e.message));
-  assert.throws(() => planProcedure(proc(), { host: 'n0.example.com' }, toyInventory()), /'n0\.example\.com' is not a etcd host .*choose one of: m0\.example\.com/);
-  assert.throws(() => planProcedure(proc(), { host: 'm0.example.com', colour: 'red' }, toyInventory()), /toy-backup has no parameter 'colour'/);
   assert.throws(
-    () => startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com' }, inventory: toyInventory(), runner: FakeRunner.answering(), operator: new CannedOperator(), stateDir: tempStateDir() }),
+    () => planProcedure(proc(), {}, toyInventory()),
+    (e: unknown) => e instanceof ParamError && /parameter 'host' is required.*m0\.example\.com, m1\.example\.com/.test(e.message),
+  );
+  assert.throws(
+    () => planProcedure(proc(), { host: 'n0.example.com' }, toyInventory()),
+    /'n0\.example\.com' is not a etcd host .*choose one of: m0\.example\.com/,
+  );
+  assert.throws(
+    () => planProcedure(proc(), { host: 'm0.example.com', colour: 'red' }, toyInventory()),
+    /toy-backup has no parameter 'colour'/,
+  );
+  assert.throws(
+    () =>
+      startProcedureRun({
+        procedure: proc(),
+        params: { host: 'm0.example.com' },
+        inventory: toyInventory(),
+        runner: FakeRunner.answering(),
+        operator: new CannedOperator(),
+        stateDir: tempStateDir(),
+      }),
     /parameter 'password' is required/,
   );
 });
 
 test('a failed precondition stops the step before any of its commands; a destructive step offers no skip', async () => {
   const steps = backupSteps();
-  steps[2] = { ...steps[2]!, precondition: { describe: 'a verified backup exists', command: () => sh`etcdctl snapshot status /safe/s.db`, ok: (o) => (o.exitCode === 0 ? true : 'no verified backup') } };
-  const { run, runner, operator, stateDir } = start({ procedure: proc(steps), answer: (w, s) => (s.includes('snapshot status') ? { exitCode: 2, stderr: 'Error: no such file' } : happy(w, s)) });
+  steps[2] = {
+    ...steps[2]!,
+    precondition: {
+      describe: 'a verified backup exists',
+      command: () => sh`etcdctl snapshot status /safe/s.db`,
+      ok: (o) => (o.exitCode === 0 ? true : 'no verified backup'),
+    },
+  };
+  const { run, runner, operator, stateDir } = start({
+    procedure: proc(steps),
+    answer: (w, s) => (s.includes('snapshot status') ? { exitCode: 2, stderr: 'Error: no such file' } : happy(w, s)),
+  });
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.equal(operator.failures.length, 1);
@@ -150,27 +194,49 @@ test('a failed precondition stops the step before any of its commands; a destruc
   assert.match(operator.failures[0]!.tail, /no such file/);
   assert.ok(!runner.scripts.some((s) => s.includes('mv /var/lib/etcd')), 'nothing changed');
   assert.equal(runner.scripts.at(-1), 'm0.example.com: etcdctl snapshot status /safe/s.db');
-  assert.deepEqual(r.snapshot.steps.map((s) => s.status), ['ok', 'ok', 'failed', 'pending']);
+  assert.deepEqual(
+    r.snapshot.steps.map((s) => s.status),
+    ['ok', 'ok', 'failed', 'pending'],
+  );
   // it is said as the check that did not hold, not as a command with an exit code; the audit says 'failed' once
   assert.equal(r.failure!.check, 'precondition');
   assert.equal(r.message, 'precondition failed: a verified backup exists: no verified backup');
-  const ends = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; text?: string }).filter((e) => e.kind === 'run-end');
-  assert.deepEqual(ends.map((e) => e.text), ['failed: precondition failed: a verified backup exists: no verified backup']);
+  const ends = readFileSync(auditPath(stateDir), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; text?: string })
+    .filter((e) => e.kind === 'run-end');
+  assert.deepEqual(
+    ends.map((e) => e.text),
+    ['failed: precondition failed: a verified backup exists: no verified backup'],
+  );
 });
 
 test('a failed command is said by its command and exit code, once: journal "cmd (exit N)", audit "failed: cmd (exit N)"', async () => {
-  const { run, stateDir } = start({ answer: (w, s) => (s.startsWith('etcdctl') ? { exitCode: 1, stderr: 'etcdserver: request timed out' } : happy(w, s)), operator: new CannedOperator([], ['abort']) });
+  const { run, stateDir } = start({
+    answer: (w, s) => (s.startsWith('etcdctl') ? { exitCode: 1, stderr: 'etcdserver: request timed out' } : happy(w, s)),
+    operator: new CannedOperator([], ['abort']),
+  });
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.equal(r.failure!.check, undefined);
   assert.match(r.message!, /^etcdctl .* \(exit 1\)$/);
-  const end = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; text?: string }).find((e) => e.kind === 'run-end');
+  const end = readFileSync(auditPath(stateDir), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; text?: string })
+    .find((e) => e.kind === 'run-end');
   assert.equal(end!.text, `failed: ${r.message}`);
 });
 
 test('failure: retry re-runs the failed command (not the ones before), skip goes on, abort ends the run', async () => {
   let fails = 1;
-  const answer = (w: string, s: string): Answer => (s === 'mkdir -p /backup' ? {} : s.startsWith('etcdctl') && fails-- > 0 ? { exitCode: 1, stderr: 'etcdserver: request timed out' } : happy(w, s));
+  const answer = (w: string, s: string): Answer =>
+    s === 'mkdir -p /backup'
+      ? {}
+      : s.startsWith('etcdctl') && fails-- > 0
+        ? { exitCode: 1, stderr: 'etcdserver: request timed out' }
+        : happy(w, s);
   const retry = start({ answer, operator: new CannedOperator([], ['retry']) });
   const r1 = await retry.run.result();
   assert.equal(r1.status, 'ok');
@@ -189,13 +255,23 @@ test('failure: retry re-runs the failed command (not the ones before), skip goes
   // skip a non-destructive failing step: the run goes on (the next step cannot use its capture: a failure too)
   const steps = backupSteps();
   steps[1] = { ...steps[1]!, commands: () => [sh`false`] };
-  const skip = start({ procedure: proc(steps), answer: (w, s) => (s === 'false' ? { exitCode: 1 } : happy(w, s)), operator: new CannedOperator([], ['skip']) });
+  const skip = start({
+    procedure: proc(steps),
+    answer: (w, s) => (s === 'false' ? { exitCode: 1 } : happy(w, s)),
+    operator: new CannedOperator([], ['skip']),
+  });
   const r2 = await skip.run.result();
   assert.equal(r2.status, 'ok');
-  assert.deepEqual(r2.snapshot.steps.map((s) => s.status), ['ok', 'skipped', 'ok', 'ok']);
+  assert.deepEqual(
+    r2.snapshot.steps.map((s) => s.status),
+    ['ok', 'skipped', 'ok', 'ok'],
+  );
 
   // a failing verification is a failure too; abort ends the run there
-  const abort = start({ answer: (w, s) => (s.startsWith('test -s') ? { exitCode: 1 } : happy(w, s)), operator: new CannedOperator([], ['abort']) });
+  const abort = start({
+    answer: (w, s) => (s.startsWith('test -s') ? { exitCode: 1 } : happy(w, s)),
+    operator: new CannedOperator([], ['abort']),
+  });
   const r3 = await abort.run.result();
   assert.equal(r3.status, 'failed');
   assert.match(r3.failure!.tail, /verification failed: the snapshot file exists: no snapshot file/);
@@ -203,7 +279,10 @@ test('failure: retry re-runs the failed command (not the ones before), skip goes
 });
 
 test('a destructive step is never skipped, even when the operator answers skip', async () => {
-  const { run, operator } = start({ answer: (w, s) => (s.startsWith('mv ') ? { exitCode: 1, stderr: 'mv: cannot move' } : happy(w, s)), operator: new CannedOperator([true], ['skip']) });
+  const { run, operator } = start({
+    answer: (w, s) => (s.startsWith('mv ') ? { exitCode: 1, stderr: 'mv: cannot move' } : happy(w, s)),
+    operator: new CannedOperator([true], ['skip']),
+  });
   const r = await run.result();
   assert.deepEqual((operator as CannedOperator).failures[0]!.choices, ['retry', 'abort']);
   assert.equal(r.status, 'failed');
@@ -224,7 +303,14 @@ test('a gate not approved stops the run before the step runs anything', async ()
 
 test('session operator: the console answers the gate through the session', async () => {
   const stateDir = tempStateDir();
-  const run = startProcedureRun({ procedure: proc(), params: { host: 'm0.example.com', password: SECRET }, inventory: toyInventory(), runner: FakeRunner.answering(happy), operator: 'session', stateDir });
+  const run = startProcedureRun({
+    procedure: proc(),
+    params: { host: 'm0.example.com', password: SECRET },
+    inventory: toyInventory(),
+    runner: FakeRunner.answering(happy),
+    operator: 'session',
+    stateDir,
+  });
   await new Promise<void>((resolve) => {
     const off = run.subscribe(() => {
       if (run.getSnapshot().status === 'waiting-gate') {
@@ -320,7 +406,12 @@ test('resume: the interrupted step verifies → marked ok, not re-run; the run g
   const again = start({ stateDir, resume: crashed, params: { password: SECRET } });
   const r = await again.run.result();
   assert.equal(r.status, 'ok');
-  assert.deepEqual(again.runner.scripts, ['m0.example.com: systemctl stop etcd', 'm1.example.com: systemctl stop etcd', 'm0.example.com: systemctl start etcd', 'm1.example.com: systemctl start etcd']);
+  assert.deepEqual(again.runner.scripts, [
+    'm0.example.com: systemctl stop etcd',
+    'm1.example.com: systemctl stop etcd',
+    'm0.example.com: systemctl start etcd',
+    'm1.example.com: systemctl start etcd',
+  ]);
   assert.equal((again.operator as CannedOperator).gates.length, 0);
 
   // snapshot interrupted in its second command: its verification passes, but the value it captures was
@@ -340,7 +431,10 @@ test('resume: the interrupted step verifies → marked ok, not re-run; the run g
 
 test('resume: verification passes → the step is ok without running again; fails → the step runs again', async () => {
   const steps = backupSteps();
-  steps[1] = { ...steps[1]!, verify: { describe: 'the copy exists', command: () => sh`test -s /safe/rev-42.db`, ok: (o) => (o.exitCode === 0 ? true : 'no copy') } };
+  steps[1] = {
+    ...steps[1]!,
+    verify: { describe: 'the copy exists', command: () => sh`test -s /safe/rev-42.db`, ok: (o) => (o.exitCode === 0 ? true : 'no copy') },
+  };
   const p = proc(steps);
   const mk = async () => {
     const stateDir = tempStateDir();
@@ -364,9 +458,19 @@ test('resume: verification passes → the step is ok without running again; fail
 
   const b = await mk();
   let verifies = 0;
-  const fails = start({ stateDir: b.stateDir, procedure: p, resume: b.journal, params: { password: SECRET }, answer: (w, s) => (s.startsWith('test -s /safe') ? { exitCode: verifies++ === 0 ? 1 : 0 } : happy(w, s)) });
+  const fails = start({
+    stateDir: b.stateDir,
+    procedure: p,
+    resume: b.journal,
+    params: { password: SECRET },
+    answer: (w, s) => (s.startsWith('test -s /safe') ? { exitCode: verifies++ === 0 ? 1 : 0 } : happy(w, s)),
+  });
   assert.equal((await fails.run.result()).status, 'ok');
-  assert.deepEqual(fails.runner.scripts.slice(0, 3), ['bastion: test -s /safe/rev-42.db', 'bastion: scp m0.example.com:/backup/s.db /safe/rev-42.db', 'bastion: test -s /safe/rev-42.db']);
+  assert.deepEqual(fails.runner.scripts.slice(0, 3), [
+    'bastion: test -s /safe/rev-42.db',
+    'bastion: scp m0.example.com:/backup/s.db /safe/rev-42.db',
+    'bastion: test -s /safe/rev-42.db',
+  ]);
 });
 
 test('resume: a destructive serial step whose next host was never sent a command is no repeat there; the host that was is', async () => {
@@ -420,7 +524,10 @@ test('resume: a destructive step that had begun is repeated only through a fresh
   assert.equal(final.steps[2]!.repeats?.length, 1);
   assert.equal(final.steps[2]!.repeats![0]!.approvedBy, '--yes');
   assert.equal(final.history.length, 2);
-  const audit = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; text?: string });
+  const audit = readFileSync(auditPath(stateDir), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; text?: string });
   assert.ok(audit.some((e) => e.kind === 'repeat-destructive' && /Approved by --yes/.test(e.text ?? '')));
 });
 
@@ -430,7 +537,10 @@ test('resume refuses a run whose process is alive, or one that finished ok', asy
   await run.result();
   const j = readJournal(stateDir, run.runId);
   assert.throws(() => start({ stateDir, resume: j, params: { password: SECRET } }), /finished ok/);
-  assert.throws(() => start({ stateDir, resume: { ...j, status: 'running', pid: process.pid }, params: { password: SECRET } }), /still running \(pid/);
+  assert.throws(
+    () => start({ stateDir, resume: { ...j, status: 'running', pid: process.pid }, params: { password: SECRET } }),
+    /still running \(pid/,
+  );
 });
 
 test('redaction: the secret, a bearer token and a private key never reach a file, an event or the snapshot', async () => {
@@ -460,11 +570,19 @@ test('redaction: the secret, a bearer token and a private key never reach a file
   });
   const r = await run.result();
   assert.equal(r.status, 'failed');
-  const everything = [...files(stateDir).map((f) => readFileSync(f, 'utf8')), JSON.stringify(events), JSON.stringify(run.getSnapshot()), JSON.stringify(r)].join('\n');
+  const everything = [
+    ...files(stateDir).map((f) => readFileSync(f, 'utf8')),
+    JSON.stringify(events),
+    JSON.stringify(run.getSnapshot()),
+    JSON.stringify(r),
+  ].join('\n');
   for (const secret of [SECRET, TOKEN, KEY, 'abcdef']) assert.ok(!everything.includes(secret), `${secret} leaked`);
   assert.match(everything, /«redacted»/);
   assert.match(everything, /-----BEGIN RSA PRIVATE KEY----- «redacted»/);
-  const audit = readFileSync(auditPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const audit = readFileSync(auditPath(stateDir), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const cmd = audit.find((e) => e.kind === 'command' && String(e.command).startsWith('printf'))!;
   assert.equal(cmd.operator, 'tester');
   assert.equal(cmd.host, null);
@@ -492,7 +610,9 @@ test('cancel: the running command is cancelled, the run ends aborted and the jou
 });
 
 test('a lost host (the runner rejects) is a failure with its message', async () => {
-  const { run } = start({ answer: (w, s) => (s.startsWith('mkdir') ? { throws: new Error('m0.example.com: connection lost') } : happy(w, s)) });
+  const { run } = start({
+    answer: (w, s) => (s.startsWith('mkdir') ? { throws: new Error('m0.example.com: connection lost') } : happy(w, s)),
+  });
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.equal(r.failure!.exitCode, null);
@@ -534,9 +654,17 @@ test('the journal keeps a parameter as given, though it looks like a secret; res
 test('a guard step (it protects a destructive one) offers retry or abort, never skip, whatever the operator answers', async () => {
   const steps = backupSteps();
   steps[1] = { ...steps[1]!, guard: true, commands: () => [sh`false`] };
-  const { run, operator } = start({ procedure: proc(steps), answer: (w, s) => (s === 'false' ? { exitCode: 1 } : happy(w, s)), operator: new CannedOperator([], ['skip']) });
+  const { run, operator } = start({
+    procedure: proc(steps),
+    answer: (w, s) => (s === 'false' ? { exitCode: 1 } : happy(w, s)),
+    operator: new CannedOperator([], ['skip']),
+  });
   const r = await run.result();
   assert.deepEqual((operator as CannedOperator).failures[0]!.choices, ['retry', 'abort']);
   assert.equal(r.status, 'failed');
-  assert.deepEqual(r.snapshot.steps.map((s) => s.status), ['ok', 'failed', 'pending', 'pending'], 'the guarded steps never ran');
+  assert.deepEqual(
+    r.snapshot.steps.map((s) => s.status),
+    ['ok', 'failed', 'pending', 'pending'],
+    'the guarded steps never ran',
+  );
 });

@@ -1,10 +1,11 @@
 // Facts read from the hosts before a plan or a run (Procedure.facts): one read-only command per host, in
 // parallel, each parsed by the probe. A host that cannot be asked keeps the sentence that says why, so
 // a step that needs the fact fails with it, naming the host, instead of guessing.
-import type { Host } from '../inventory/types.js';
-import type { Runner } from '../transport/types.js';
-import type { ShellCommand } from '../transport/shell.js';
+
 import type { CommandOutput } from '../checks/types.js';
+import type { Host } from '../inventory/types.js';
+import type { ShellCommand } from '../transport/shell.js';
+import type { Runner } from '../transport/types.js';
 import type { FactProbe, HostFacts, Procedure, StepContext } from './types.js';
 
 type Found = { value: unknown } | { error: string };
@@ -35,7 +36,12 @@ async function ask(probe: FactProbe, host: Host, ctx: StepContext, runner: Runne
 }
 
 /** Every probe on every host it names, all at once. */
-export async function gatherFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner, timeoutMs = PROBE_TIMEOUT_MS): Promise<FactTable> {
+export async function gatherFacts(
+  probes: readonly FactProbe[],
+  ctx: StepContext,
+  runner: Runner,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<FactTable> {
   const table: FactTable = new Map();
   await Promise.all(
     probes.map(async (probe) => {
@@ -80,7 +86,12 @@ export function describeFacts(probes: readonly FactProbe[], table: FactTable): s
 }
 
 /** Every probe read on its hosts: the facts as steps see them and one log line per host and probe. */
-export async function readFacts(probes: readonly FactProbe[], ctx: StepContext, runner: Runner, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ facts: HostFacts; lines: string[] }> {
+export async function readFacts(
+  probes: readonly FactProbe[],
+  ctx: StepContext,
+  runner: Runner,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<{ facts: HostFacts; lines: string[] }> {
   const table = await gatherFacts(probes, ctx, runner, timeoutMs);
   return { facts: hostFacts(table), lines: describeFacts(probes, table) };
 }

@@ -19,7 +19,8 @@ const AGAIN_DELAY_MS = 1000;
 export type RunCommand = (command: ShellCommand) => Promise<CommandOutput>;
 
 function assertHostCheck(check: AnyCheck): void {
-  if (check.placement.on !== 'hosts') throw new Error(`check ${check.id} runs on the bastion: only a host check can verify a step or choose its hosts`);
+  if (check.placement.on !== 'hosts')
+    throw new Error(`check ${check.id} runs on the bastion: only a host check can verify a step or choose its hosts`);
   if (check.pre) throw new Error(`check ${check.id} needs a bastion stage first: not usable from a procedure`);
 }
 

@@ -1,15 +1,16 @@
 // The state directory and what is read back from it: private directories, an audit log that is no link,
 // journals of the right shape, captured values checked again on resume.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
 import { appendAudit, auditPath } from './audit.js';
-import { ensureStateDir, journalPath, listRuns, readJournal, writeJournal, type Journal } from './journal.js';
+import { ensureStateDir, type Journal, journalPath, listRuns, readJournal, writeJournal } from './journal.js';
 import { checkResumable, startProcedureRun } from './run.js';
 import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
-import { FakeRunner } from '../testing/fake-runner.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -55,8 +56,13 @@ test('audit.log is written 0600 and never through a symbolic link', () => {
 // ---- journals read back
 
 const procedure = toyProcedure('toy-capture', [
-  { id: 'read', title: 'Read the id', where: { on: 'bastion' }, commands: () => [sh`echo id`],
-    capture: { id: (o) => o.at(-1)!.stdout.trim() } },
+  {
+    id: 'read',
+    title: 'Read the id',
+    where: { on: 'bastion' },
+    commands: () => [sh`echo id`],
+    capture: { id: (o) => o.at(-1)!.stdout.trim() },
+  },
   { id: 'use', title: 'Use it', where: { on: 'bastion' }, commands: (ctx) => [sh`use ${ctx.captured.get('id')}`] },
 ]);
 

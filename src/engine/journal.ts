@@ -181,7 +181,8 @@ export function readJournal(stateDir: string, runId: string): Journal {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new JournalError(`no run '${runId}' in ${runsDir(stateDir)} (see day2-tui runs)`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new JournalError(`no run '${runId}' in ${runsDir(stateDir)} (see day2-tui runs)`);
     throw new JournalError(`cannot read ${path}: ${(e as Error).message}`);
   }
   let data: unknown;

@@ -1,11 +1,12 @@
 // kill -9 of a real process in the middle of a (destructive) step, then resume: the same result as a
 // run that was never interrupted, and the repeat of the destructive step went through a fresh gate.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LocalRunner } from '../transport/local.js';
 import { listRuns, readJournal } from './journal.js';
@@ -29,7 +30,9 @@ function results(workDir: string): Record<string, string> {
   return out;
 }
 
-test('kill -9 in the middle of a destructive step; resume re-checks, asks again, finishes with the same result', { timeout: 60_000 }, async () => {
+test('kill -9 in the middle of a destructive step; resume re-checks, asks again, finishes with the same result', {
+  timeout: 60_000,
+}, async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'day2-kill-state-'));
   const workDir = mkdtempSync(join(tmpdir(), 'day2-kill-work-'));
   writeFileSync(join(workDir, 'sleep'), '60');
@@ -78,7 +81,10 @@ test('kill -9 in the middle of a destructive step; resume re-checks, asks again,
   const r = await run.result();
   assert.equal(r.status, 'ok', JSON.stringify(r.failure));
   assert.equal(operator.gates.length, 1);
-  assert.match(operator.gates[0]!.what, /^REPEAT OF A DESTRUCTIVE STEP: "Write b after a pause" was interrupted after it began \(bastion had reached command 2 of 3\)/);
+  assert.match(
+    operator.gates[0]!.what,
+    /^REPEAT OF A DESTRUCTIVE STEP: "Write b after a pause" was interrupted after it began \(bastion had reached command 2 of 3\)/,
+  );
   const j = readJournal(stateDir, runId);
   assert.equal(j.status, 'ok');
   assert.equal(j.steps[1]!.repeats?.length, 1);
@@ -89,7 +95,14 @@ test('kill -9 in the middle of a destructive step; resume re-checks, asks again,
   const cleanState = mkdtempSync(join(tmpdir(), 'day2-kill-state-'));
   const cleanWork = mkdtempSync(join(tmpdir(), 'day2-kill-work-'));
   writeFileSync(join(cleanWork, 'sleep'), '0');
-  const clean = startProcedureRun({ procedure: killProcedure(cleanWork), params: { password: 'kill-test-secret' }, inventory: toyInventory(), runner: new LocalRunner(), operator: new CannedOperator([true]), stateDir: cleanState });
+  const clean = startProcedureRun({
+    procedure: killProcedure(cleanWork),
+    params: { password: 'kill-test-secret' },
+    inventory: toyInventory(),
+    runner: new LocalRunner(),
+    operator: new CannedOperator([true]),
+    stateDir: cleanState,
+  });
   assert.equal((await clean.result()).status, 'ok');
   assert.deepEqual(results(workDir), results(cleanWork));
   assert.deepEqual(results(workDir), { a: 'one\n', b: 'two\n', c: 'three\n' });

@@ -1,15 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { FakeRunner } from '../testing/fake-runner.js';
+import { sh } from '../transport/shell.js';
 import { lockRun, RunLockedError } from './lock.js';
 import { startProcedureRun } from './run.js';
 import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
-import { sh } from '../transport/shell.js';
-import { FakeRunner } from '../testing/fake-runner.js';
 
 const RUN = '20261125-031500-etcd-backup-ab12';
 const who = { operator: 'tester', command: 'resume' };

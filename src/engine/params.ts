@@ -1,7 +1,8 @@
 // Parameter validation: required, choices (a host of an inventory role, or a fixed list), the
 // procedure's own `validate`, unknown names. Every error names the parameter and what to do.
-import type { Inventory } from '../inventory/types.js';
+
 import { hostsOfRole, roleHostsWords } from '../inventory/hosts.js';
+import type { Inventory } from '../inventory/types.js';
 import type { Params, Procedure } from './types.js';
 
 export class ParamError extends Error {
@@ -25,7 +26,12 @@ export interface ValidateOptions {
  * Checks the values against the procedure's parameters and the inventory; returns the values with
  * defaults filled in. Throws ParamError listing every problem.
  */
-export function validateParams(procedure: Procedure, given: Params, inventory: Inventory, options: ValidateOptions = {}): Record<string, string> {
+export function validateParams(
+  procedure: Procedure,
+  given: Params,
+  inventory: Inventory,
+  options: ValidateOptions = {},
+): Record<string, string> {
   const id = procedure.entry.id;
   const problems: string[] = [];
   const out: Record<string, string> = {};
@@ -39,7 +45,8 @@ export function validateParams(procedure: Procedure, given: Params, inventory: I
     if (value === undefined || value === '') {
       if (spec.required && !(spec.secret && options.allowMissingSecrets)) {
         let how = `--param ${spec.name}=…`;
-        if (spec.choices && 'fromRole' in spec.choices) how += ` with one of the ${roleHostsWords(spec.choices.fromRole)}: ${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
+        if (spec.choices && 'fromRole' in spec.choices)
+          how += ` with one of the ${roleHostsWords(spec.choices.fromRole)}: ${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
         else if (spec.choices) how += ` with one of ${spec.choices.values.join(', ')}`;
         problems.push(`parameter '${spec.name}' is required (${spec.description}): give ${how}`);
       }
@@ -48,11 +55,15 @@ export function validateParams(procedure: Procedure, given: Params, inventory: I
     if (spec.choices && 'fromRole' in spec.choices) {
       const hosts = hostsOfRole(inventory, spec.choices.fromRole);
       if (!hosts.some((h) => h.name === value)) {
-        problems.push(`parameter '${spec.name}': '${value}' is not ${spec.choices.fromRole === 'any' ? 'a host' : `a ${spec.choices.fromRole} host`} of the inventory (choose one of: ${list(hosts.map((h) => h.name))})`);
+        problems.push(
+          `parameter '${spec.name}': '${value}' is not ${spec.choices.fromRole === 'any' ? 'a host' : `a ${spec.choices.fromRole} host`} of the inventory (choose one of: ${list(hosts.map((h) => h.name))})`,
+        );
         continue;
       }
     } else if (spec.choices && !spec.choices.values.includes(value)) {
-      problems.push(`parameter '${spec.name}' must be one of ${spec.choices.values.join(', ')}, not '${spec.secret ? '«redacted»' : value}'`);
+      problems.push(
+        `parameter '${spec.name}' must be one of ${spec.choices.values.join(', ')}, not '${spec.secret ? '«redacted»' : value}'`,
+      );
       continue;
     }
     if (spec.validate) {

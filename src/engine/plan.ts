@@ -1,13 +1,14 @@
 // `plan`: every command resolved before anything runs. Placements become host names, the steps'
 // functions are called with ctx.planning = true, and a value captured at run time reads as `<name>`.
 // Nothing here touches a Runner.
+
+import { hostsOfRole } from '../inventory/hosts.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { downloadText, uploadText } from '../transport/types.js';
 import { SECRET_MARKER } from './journal.js';
 import { validateParams } from './params.js';
-import { hostsOfRole } from '../inventory/hosts.js';
-import { makeRedactor, secretValues, type Redact } from './redact.js';
-import type { CapturedValues, HostFacts, Params, PlanStep, Placement, Procedure, ResolvedGate, Step, StepContext } from './types.js';
+import { makeRedactor, type Redact, secretValues } from './redact.js';
+import type { CapturedValues, HostFacts, Params, Placement, PlanStep, Procedure, ResolvedGate, Step, StepContext } from './types.js';
 
 /** One captured value: where (host name, null = bastion) and by which step. */
 export interface Capture {
@@ -98,7 +99,14 @@ export function isParallel(where: Placement): boolean {
  * `host` parameter.
  */
 export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactText: Redact, repeat?: string): ResolvedGate | undefined {
-  const gate = step.gate ?? (repeat ? { kind: hosts.length > 0 || ctx.params.node || ctx.params.host ? ('type-host' as const) : ('confirm' as const), what: () => step.title } : undefined);
+  const gate =
+    step.gate ??
+    (repeat
+      ? {
+          kind: hosts.length > 0 || ctx.params.node || ctx.params.host ? ('type-host' as const) : ('confirm' as const),
+          what: () => step.title,
+        }
+      : undefined);
   if (!gate) return undefined;
   const gctx: StepContext = hosts.length === 1 ? { ...ctx, host: hosts[0]! } : ctx;
   let what = gate.what(gctx);
@@ -107,7 +115,12 @@ export function resolveGate(step: Step, ctx: StepContext, hosts: Host[], redactT
   if (gate.protectedBy) resolved.protectedBy = redactText(gate.protectedBy(gctx));
   if (gate.kind === 'type-host') {
     const named = gate.expect?.(gctx);
-    resolved.expect = named !== undefined && named !== '' ? redactText(named) : hosts.length > 0 ? hosts.map((h) => h.name).join(',') : (ctx.params.node ?? ctx.params.host ?? 'bastion');
+    resolved.expect =
+      named !== undefined && named !== ''
+        ? redactText(named)
+        : hosts.length > 0
+          ? hosts.map((h) => h.name).join(',')
+          : (ctx.params.node ?? ctx.params.host ?? 'bastion');
   }
   return resolved;
 }
@@ -120,7 +133,13 @@ function message(e: unknown): string {
  * The resolved steps of a procedure: hosts, gates, the exact commands per host (secrets redacted,
  * run-time captures as `<name>`). Validates the parameters (ParamError); a missing secret is allowed.
  */
-export function planProcedure(procedure: Procedure, params: Params, inventory: Inventory, now: Date = new Date(), facts?: HostFacts): PlanStep[] {
+export function planProcedure(
+  procedure: Procedure,
+  params: Params,
+  inventory: Inventory,
+  now: Date = new Date(),
+  facts?: HostFacts,
+): PlanStep[] {
   const values = validateParams(procedure, params, inventory, { allowMissingSecrets: true });
   // A secret that was not given shows as its name; redaction hides a given one.
   for (const p of procedure.parameters) if (p.secret && values[p.name] === undefined) values[p.name] = `<${p.name}>`;
@@ -184,8 +203,10 @@ function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
     const ctx: StepContext = host ? { ...base, host } : base;
     try {
       for (const c of step.commands(ctx)) plan.commands.push({ host: host?.name ?? null, command: redactText(c.script) });
-      for (const u of step.uploads?.(ctx) ?? []) plan.commands.push({ host: host?.name ?? null, command: redactText(uploadText(host?.name ?? 'bastion', u.local, u.remote)) });
-      for (const d of step.downloads?.(ctx) ?? []) plan.commands.push({ host: host?.name ?? null, command: redactText(downloadText(host?.name ?? 'bastion', d.remote, d.local)) });
+      for (const u of step.uploads?.(ctx) ?? [])
+        plan.commands.push({ host: host?.name ?? null, command: redactText(uploadText(host?.name ?? 'bastion', u.local, u.remote)) });
+      for (const d of step.downloads?.(ctx) ?? [])
+        plan.commands.push({ host: host?.name ?? null, command: redactText(downloadText(host?.name ?? 'bastion', d.remote, d.local)) });
     } catch (e) {
       plan.commands.push({ host: host?.name ?? null, command: `«resolved at run time: ${redactText(message(e))}»` });
     }

@@ -1,11 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { argv, sh } from '../transport/shell.js';
-import { LineRedactor, makeRedactor, outputRedactor, printsSecret, redact, REDACTED } from './redact.js';
+import { LineRedactor, makeRedactor, outputRedactor, printsSecret, REDACTED, redact } from './redact.js';
 
 test('well-known secret forms', () => {
   const cases: [string, string][] = [
-    ['oc create secret docker-registry r --docker-username=u --docker-password=hunter2 --docker-email=a@b', `oc create secret docker-registry r --docker-username=u --docker-password=${REDACTED} --docker-email=a@b`],
+    [
+      'oc create secret docker-registry r --docker-username=u --docker-password=hunter2 --docker-email=a@b',
+      `oc create secret docker-registry r --docker-username=u --docker-password=${REDACTED} --docker-email=a@b`,
+    ],
     ["x --docker-password='a b c' y", `x --docker-password=${REDACTED} y`],
     ['htpasswd --password hunter2 user', `htpasswd --password ${REDACTED} user`],
     ['oc login --token=sha256~abc https://api', `oc login --token=${REDACTED} https://api`],
@@ -19,7 +22,13 @@ test('well-known secret forms', () => {
 });
 
 test('ordinary text is left alone', () => {
-  for (const t of ['etcdctl snapshot save /var/lib/etcd/snapshot.db', 'oc get secrets -n default', 'mv /var/lib/etcd /var/lib/etcd.old-20261125', 'password-file /etc/x', 'type: kubernetes.io/service-account-token']) {
+  for (const t of [
+    'etcdctl snapshot save /var/lib/etcd/snapshot.db',
+    'oc get secrets -n default',
+    'mv /var/lib/etcd /var/lib/etcd.old-20261125',
+    'password-file /etc/x',
+    'type: kubernetes.io/service-account-token',
+  ]) {
     assert.equal(redact(t), t);
   }
 });
@@ -42,8 +51,18 @@ test('secret parameter values, bare and as quoted into a command', () => {
 
 test('streamed lines: the body of a key block is dropped', () => {
   const lr = new LineRedactor(makeRedactor());
-  const out = ['a', '-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEI', 'oAoGCCqGSM49', '-----END EC PRIVATE KEY-----', 'token: zzz', 'b'].map((l) => lr.line(l));
-  assert.deepEqual(out, ['a', `-----BEGIN EC PRIVATE KEY----- ${REDACTED}`, undefined, undefined, '-----END EC PRIVATE KEY-----', `token: ${REDACTED}`, 'b']);
+  const out = ['a', '-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEI', 'oAoGCCqGSM49', '-----END EC PRIVATE KEY-----', 'token: zzz', 'b'].map(
+    (l) => lr.line(l),
+  );
+  assert.deepEqual(out, [
+    'a',
+    `-----BEGIN EC PRIVATE KEY----- ${REDACTED}`,
+    undefined,
+    undefined,
+    '-----END EC PRIVATE KEY-----',
+    `token: ${REDACTED}`,
+    'b',
+  ]);
 });
 
 test('more secret forms: headers, URLs, curl -u, oc login -p, secret data, multi-word and quoted values', () => {
@@ -80,10 +99,20 @@ test('a secret value inside a larger quoted word, whatever quoting that word got
 test('streamed lines: consecutive key blocks, even on one line, are all dropped', () => {
   const lr = new LineRedactor(makeRedactor());
   const lines = [
-    '-----BEGIN RSA PRIVATE KEY-----', 'AAAA', '-----END RSA PRIVATE KEY----------BEGIN EC PRIVATE KEY-----', 'BBBB',
-    '-----END EC PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----', 'CCCC', '-----END PRIVATE KEY-----', 'after',
+    '-----BEGIN RSA PRIVATE KEY-----',
+    'AAAA',
+    '-----END RSA PRIVATE KEY----------BEGIN EC PRIVATE KEY-----',
+    'BBBB',
+    '-----END EC PRIVATE KEY-----',
+    '-----BEGIN PRIVATE KEY-----',
+    'CCCC',
+    '-----END PRIVATE KEY-----',
+    'after',
   ];
-  const out = lines.map((l) => lr.line(l)).filter((l) => l !== undefined).join('\n');
+  const out = lines
+    .map((l) => lr.line(l))
+    .filter((l) => l !== undefined)
+    .join('\n');
   for (const body of ['AAAA', 'BBBB', 'CCCC']) assert.ok(!out.includes(body), out);
   assert.match(out, /after$/);
   const whole = redact(lines.join('\n'));
@@ -94,9 +123,18 @@ test('the output of a command that prints a token (oc whoami -t) is a secret, an
   const r = makeRedactor();
   const out = outputRedactor(r, 'oc whoami -t');
   assert.equal(out('Xb4kq9Zr1aTt0kenWithoutAnyPrefix'), REDACTED);
-  assert.equal(r('curl -k https://api/healthz -H X-Token:Xb4kq9Zr1aTt0kenWithoutAnyPrefix'), `curl -k https://api/healthz -H X-Token:${REDACTED}`);
+  assert.equal(
+    r('curl -k https://api/healthz -H X-Token:Xb4kq9Zr1aTt0kenWithoutAnyPrefix'),
+    `curl -k https://api/healthz -H X-Token:${REDACTED}`,
+  );
   assert.equal(outputRedactor(r, 'oc get nodes')('node-1 Ready'), 'node-1 Ready');
-  for (const s of ['oc whoami --show-token', "'/usr/bin/oc' whoami -t", 'oc sa get-token builder', 'oc serviceaccounts get-token x', 'kubectl create token x']) {
+  for (const s of [
+    'oc whoami --show-token',
+    "'/usr/bin/oc' whoami -t",
+    'oc sa get-token builder',
+    'oc serviceaccounts get-token x',
+    'kubectl create token x',
+  ]) {
     assert.ok(printsSecret(s), s);
   }
 });

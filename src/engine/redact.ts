@@ -38,11 +38,20 @@ const PATTERNS: Pattern[] = [
   // Bearer x
   [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, (m) => `$1${m}`],
   // secret data of a Secret: .dockerconfigjson: x, "tls.key": "x", ssh-privatekey: x
-  [new RegExp(String.raw`((?:^|[\s"'{,])["']?(?:\.dockerconfigjson|\.dockercfg|[A-Za-z0-9_.-]*\.key|ssh-privatekey)["']?\s*:\s*)(?!["']?«)${VALUE}`, 'gim'), keepQuotes],
+  [
+    new RegExp(
+      String.raw`((?:^|[\s"'{,])["']?(?:\.dockerconfigjson|\.dockercfg|[A-Za-z0-9_.-]*\.key|ssh-privatekey)["']?\s*:\s*)(?!["']?«)${VALUE}`,
+      'gim',
+    ),
+    keepQuotes,
+  ],
   // password: a b c (YAML: to the end of the line)
   [/((?:^|[^-A-Za-z0-9])[A-Za-z0-9_]*(?:token|password|passwd|secret)\s*:[ \t]*)(?![ \t"'«])[^\r\n]+/gi, (m) => `$1${m}`],
   // token: x, password="a b", "secret": "x", client_secret = 'x' (not `--x=`, handled above)
-  [new RegExp(String.raw`((?:^|[^-A-Za-z0-9])["']?[A-Za-z0-9_]*(?:token|password|passwd|secret)["']?\s*[:=]\s*)(?!["']?«)${VALUE}`, 'gi'), keepQuotes],
+  [
+    new RegExp(String.raw`((?:^|[^-A-Za-z0-9])["']?[A-Za-z0-9_]*(?:token|password|passwd|secret)["']?\s*[:=]\s*)(?!["']?«)${VALUE}`, 'gi'),
+    keepQuotes,
+  ],
   // a whole private key block, or from BEGIN to the end of the text when its END is not there
   [KEY_BLOCK, (m) => (_m: string, begin: string, end?: string) => `${begin} ${m}${end ? ` ${end}` : ''}`],
 ];
@@ -92,7 +101,13 @@ export function makeRedactor(options: RedactorOptions = {}): Redactor {
     if (!secret) return;
     for (const f of formsOf(secret)) forms.add(f);
     // Longest first, so that a quoted form is replaced before the bare value inside it.
-    literalRe = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g');
+    literalRe = new RegExp(
+      [...forms]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRe)
+        .join('|'),
+      'g',
+    );
   };
   for (const s of options.secrets ?? []) add(s);
   const pats = PATTERNS.map(([re, rep]) => [re, rep(marker)] as const);
@@ -158,6 +173,9 @@ export class LineRedactor {
 }
 
 /** The names of a procedure's secret parameters' values that are set. */
-export function secretValues(parameters: readonly { name: string; secret?: boolean }[], params: Readonly<Record<string, string>>): string[] {
+export function secretValues(
+  parameters: readonly { name: string; secret?: boolean }[],
+  params: Readonly<Record<string, string>>,
+): string[] {
   return parameters.filter((p) => p.secret && params[p.name]).map((p) => params[p.name]!);
 }

@@ -1,17 +1,32 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { Inventory } from '../inventory/types.js';
-import type { CapturedValues, Step, StepContext } from './types.js';
-import { resolvePlacement } from './plan.js';
-import { reuseStep } from './reuse.js';
+import { testHost } from '../testing/builders.js';
 import { argv, sh } from '../transport/shell.js';
 import { commandCheck } from './from-check.js';
-import { testHost } from '../testing/builders.js';
+import { resolvePlacement } from './plan.js';
+import { reuseStep } from './reuse.js';
+import type { CapturedValues, Step, StepContext } from './types.js';
 
-const inv: Inventory = { source: { kind: 'demo' }, hosts: [testHost('a', ['etcd']), testHost('b', ['etcd']), testHost('n', ['new_etcd'])], groups: {}, groupVars: {}, warnings: [] };
-const withNewAsEtcd = (i: Inventory): Inventory => ({ ...i, hosts: i.hosts.map((h) => (h.name === 'n' ? { ...h, roles: [...h.roles, 'etcd'] } : h)) });
+const inv: Inventory = {
+  source: { kind: 'demo' },
+  hosts: [testHost('a', ['etcd']), testHost('b', ['etcd']), testHost('n', ['new_etcd'])],
+  groups: {},
+  groupVars: {},
+  warnings: [],
+};
+const withNewAsEtcd = (i: Inventory): Inventory => ({
+  ...i,
+  hosts: i.hosts.map((h) => (h.name === 'n' ? { ...h, roles: [...h.roles, 'etcd'] } : h)),
+});
 const captures = (m: Record<string, string>): CapturedValues => ({ get: (k) => m[k] ?? '', has: (k) => k in m });
-const ctxOf = (params: Record<string, string>, cap: Record<string, string> = {}): StepContext => ({ params, inventory: inv, captured: captures(cap), startedAt: new Date(0), planning: false });
+const ctxOf = (params: Record<string, string>, cap: Record<string, string> = {}): StepContext => ({
+  params,
+  inventory: inv,
+  captured: captures(cap),
+  startedAt: new Date(0),
+  planning: false,
+});
 
 // a step written for "member": it runs there, captures 'id', reads 'id', and counts the etcd hosts
 const removeLike: Step = {
@@ -19,10 +34,21 @@ const removeLike: Step = {
   title: 'Remove',
   where: { on: 'param', param: 'member' },
   skipIf: (ctx) => (ctx.captured.get('id') === 'none' ? 'nothing to remove' : undefined),
-  commands: (ctx) => [argv('remove', ctx.params['member'] ?? '', ctx.captured.get('id'), String(ctx.inventory.hosts.filter((h) => h.roles.includes('etcd')).length))],
+  commands: (ctx) => [
+    argv(
+      'remove',
+      ctx.params['member'] ?? '',
+      ctx.captured.get('id'),
+      String(ctx.inventory.hosts.filter((h) => h.roles.includes('etcd')).length),
+    ),
+  ],
   capture: { id: (o) => o[0]!.stdout.trim() },
   gate: { kind: 'type-host', what: (ctx) => `removes ${ctx.params['member']}`, expect: (ctx) => ctx.params['member'] ?? '' },
-  verify: { describe: 'gone', command: (ctx) => sh`check ${ctx.params['member'] ?? ''}`, ok: (_o, ctx) => ctx.captured.has('id') || 'no id' },
+  verify: {
+    describe: 'gone',
+    command: (ctx) => sh`check ${ctx.params['member'] ?? ''}`,
+    ok: (_o, ctx) => ctx.captured.has('id') || 'no id',
+  },
 };
 const everyEtcd: Step = { id: 'each', title: 'Each', where: { on: 'role', role: 'etcd', mode: 'serial' }, commands: () => [argv('true')] };
 
@@ -51,12 +77,18 @@ test('a reused step sees its own parameter names, prefixed captures and the inve
 
 test('a role placement is resolved in the reused steps’ inventory; the composed procedure’s reason to skip comes first', () => {
   const s = reuseStep(everyEtcd, { ...reuse, skip: (ctx) => (ctx.params['old'] === 'a' ? 'not this one' : undefined) });
-  assert.deepEqual(resolvePlacement(s.where, ctxOf({ old: 'b' })).map((h) => h.name), ['a', 'b', 'n']);
+  assert.deepEqual(
+    resolvePlacement(s.where, ctxOf({ old: 'b' })).map((h) => h.name),
+    ['a', 'b', 'n'],
+  );
   assert.equal(s.skipIf!(ctxOf({ old: 'a' })), 'not this one');
   // without hostParams a param placement becomes the hosts that parameter names in the reused context
   const p = reuseStep(removeLike, { ...reuse, hostParams: {} });
   assert.equal(p.where.on, 'hosts');
-  assert.deepEqual(resolvePlacement(p.where, ctxOf({ old: 'n' })).map((h) => h.name), ['n']);
+  assert.deepEqual(
+    resolvePlacement(p.where, ctxOf({ old: 'n' })).map((h) => h.name),
+    ['n'],
+  );
 });
 
 test('a step field reuse does not know is refused, not passed through unmapped', () => {

@@ -3,9 +3,10 @@
 // written for and sees the context it expects (the member to remove as `member`, an inventory in which
 // the new member is already an [etcd] host); its id is prefixed (the journal tells the two apart), and so
 // can be its capture names (two reused procedures both capture `members-before`).
-import type { CapturedValues, Gate, Params, Placement, Step, StepCheck, StepContext } from './types.js';
+
 import type { Inventory } from '../inventory/types.js';
 import { resolvePlacement } from './plan.js';
+import type { CapturedValues, Gate, Params, Placement, Step, StepCheck, StepContext } from './types.js';
 
 export interface StepReuse {
   /** Prefix of the reused steps' ids, e.g. 'remove-'. */
@@ -31,7 +32,12 @@ function prefixedCaptures(captured: CapturedValues, prefix: string): CapturedVal
 /** The context a reused step sees. */
 export function reusedContext(ctx: StepContext, r: StepReuse): StepContext {
   const c = r.context(ctx);
-  return { ...ctx, params: c.params, inventory: c.inventory ?? ctx.inventory, captured: prefixedCaptures(ctx.captured, r.capturePrefix ?? '') };
+  return {
+    ...ctx,
+    params: c.params,
+    inventory: c.inventory ?? ctx.inventory,
+    captured: prefixedCaptures(ctx.captured, r.capturePrefix ?? ''),
+  };
 }
 
 function placementFor(where: Placement, r: StepReuse): Placement {
@@ -42,7 +48,12 @@ function placementFor(where: Placement, r: StepReuse): Placement {
     case 'param': {
       const outer = r.hostParams?.[where.param];
       if (outer) return { on: 'param', param: outer };
-      return { on: 'hosts', describe: `the host of parameter '${where.param}'`, mode: 'serial', hosts: (ctx) => resolvePlacement(where, map(ctx)) };
+      return {
+        on: 'hosts',
+        describe: `the host of parameter '${where.param}'`,
+        mode: 'serial',
+        hosts: (ctx) => resolvePlacement(where, map(ctx)),
+      };
     }
     case 'role':
       // the reused steps' inventory may differ (a new member counted as etcd): resolve in theirs
@@ -58,12 +69,17 @@ const MAPPED = new Set(['where', 'commands', 'downloads', 'uploads', 'follow', '
 /** One step of another procedure, made to run inside this one (see StepReuse). */
 export function reuseStep(step: Step, r: StepReuse): Step {
   for (const [k, v] of Object.entries(step)) {
-    if ((typeof v === 'function' || (typeof v === 'object' && v !== null)) && !MAPPED.has(k)) throw new Error(`reuseStep: step ${step.id} has a field '${k}' that reuse does not map`);
+    if ((typeof v === 'function' || (typeof v === 'object' && v !== null)) && !MAPPED.has(k))
+      throw new Error(`reuseStep: step ${step.id} has a field '${k}' that reuse does not map`);
   }
   const map = (ctx: StepContext) => reusedContext(ctx, r);
-  const wrap = <A extends unknown[], R>(f: (ctx: StepContext, ...a: A) => R) => (ctx: StepContext, ...a: A): R => f(map(ctx), ...a);
+  const wrap =
+    <A extends unknown[], R>(f: (ctx: StepContext, ...a: A) => R) =>
+    (ctx: StepContext, ...a: A): R =>
+      f(map(ctx), ...a);
   // a health check (fromCheck) reads only its host, which reuse keeps
-  const check = (c: StepCheck): StepCheck => ('fromCheck' in c ? c : { ...c, command: wrap(c.command), ok: (out, ctx) => c.ok(out, map(ctx)) });
+  const check = (c: StepCheck): StepCheck =>
+    'fromCheck' in c ? c : { ...c, command: wrap(c.command), ok: (out, ctx) => c.ok(out, map(ctx)) };
   const prefix = r.capturePrefix ?? '';
   const out: Step = { ...step, id: `${r.idPrefix}${step.id}`, where: placementFor(step.where, r), commands: wrap(step.commands) };
   if (step.downloads) out.downloads = wrap(step.downloads);
@@ -72,7 +88,9 @@ export function reuseStep(step: Step, r: StepReuse): Step {
   if (step.precondition) out.precondition = check(step.precondition);
   if (step.verify) out.verify = check(step.verify);
   if (step.capture) {
-    out.capture = Object.fromEntries(Object.entries(step.capture).map(([k, f]) => [`${prefix}${k}`, (o: Parameters<typeof f>[0], ctx: StepContext) => f(o, map(ctx))]));
+    out.capture = Object.fromEntries(
+      Object.entries(step.capture).map(([k, f]) => [`${prefix}${k}`, (o: Parameters<typeof f>[0], ctx: StepContext) => f(o, map(ctx))]),
+    );
   }
   if (step.gate) {
     const g: Gate = { ...step.gate, what: wrap(step.gate.what) };

@@ -10,34 +10,50 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
-import { downloadText, uploadText, type CommandResult, type Runner, type Target } from '../transport/types.js';
-import { appendAudit, commandEntry, osUser, outputTail, type AuditEntry, type AuditInput } from './audit.js';
+import { type CommandResult, downloadText, type Runner, type Target, uploadText } from '../transport/types.js';
+import { type AuditEntry, type AuditInput, appendAudit, commandEntry, osUser, outputTail } from './audit.js';
+import { readFacts, refusalOf } from './facts.js';
 import {
-  JOURNAL_VERSION,
-  SECRET_MARKER,
   ensureStateDir,
+  type HostProgress,
   hostKey,
+  JOURNAL_VERSION,
+  type Journal,
+  type JournalStep,
   journalPath,
   newRunId,
   processStart,
+  type RunStatus,
   readJournal,
+  SECRET_MARKER,
   writeJournal,
   writerAlive,
-  type HostProgress,
-  type Journal,
-  type JournalStep,
-  type RunStatus,
 } from './journal.js';
 import { lockRun, type RunLock } from './lock.js';
 import { ParamError, validateParams } from './params.js';
-import { capturedValues, planProcedure, resolveGate, resolvePlacement, isParallel, type Capture } from './plan.js';
-import { LineRedactor, makeRedactor, outputRedactor, printsSecret, secretValues, type Redactor } from './redact.js';
+import { type Capture, capturedValues, isParallel, planProcedure, resolveGate, resolvePlacement } from './plan.js';
+import { LineRedactor, makeRedactor, outputRedactor, printsSecret, type Redactor, secretValues } from './redact.js';
 import type { LogLine, RunSession, RunSnapshot, StepView } from './session.js';
-import type { CapturedValues, EngineEvent, FailureChoice, Operator, Params, PlanStep, Procedure } from './types.js';
-import type { ResolvedGate, Step, StepCheck, StepContext, StepStatus } from './types.js';
 import { runStepCheck } from './step-check.js';
-import type { HostFacts, PanelSnapshot, PanelView, StepProgress, WhereItStands } from './types.js';
-import { readFacts, refusalOf } from './facts.js';
+import type {
+  CapturedValues,
+  EngineEvent,
+  FailureChoice,
+  HostFacts,
+  Operator,
+  PanelSnapshot,
+  PanelView,
+  Params,
+  PlanStep,
+  Procedure,
+  ResolvedGate,
+  Step,
+  StepCheck,
+  StepContext,
+  StepProgress,
+  StepStatus,
+  WhereItStands,
+} from './types.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
@@ -160,11 +176,14 @@ export function checkResumable(journal: Journal, procedure?: Procedure): void {
     throw new ResumeError(`run ${journal.runId} was started on ${journal.hostname}; resume it there (this is ${osHostname()})`);
   }
   if (procedure) {
-    if (procedure.entry.id !== journal.procedure) throw new ResumeError(`run ${journal.runId} is a run of ${journal.procedure}, not ${procedure.entry.id}`);
+    if (procedure.entry.id !== journal.procedure)
+      throw new ResumeError(`run ${journal.runId} is a run of ${journal.procedure}, not ${procedure.entry.id}`);
     const ids = new Set(procedure.steps.map((s) => s.id));
     const gone = journal.steps.filter((s) => !ids.has(s.id) && s.status !== 'pending');
     if (gone.length > 0) {
-      throw new ResumeError(`the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`);
+      throw new ResumeError(
+        `the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`,
+      );
     }
     checkCaptures(journal, procedure);
   }
@@ -221,7 +240,11 @@ function iso(d: Date): string {
 
 /** `check`: the step's precondition or verification ran and said no (its exit code is not the failure). */
 type Problem = { host: string | null; command: string; exitCode: number | null; tail: string; check?: 'precondition' | 'verification' };
-type StepOutcome = 'continue' | { end: 'failed'; failure: RunFailureInfo } | { end: 'stopped-at-gate'; gate: ResolvedGate } | { end: 'aborted'; message: string };
+type StepOutcome =
+  | 'continue'
+  | { end: 'failed'; failure: RunFailureInfo }
+  | { end: 'stopped-at-gate'; gate: ResolvedGate }
+  | { end: 'aborted'; message: string };
 
 export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   const { procedure, inventory, runner, stateDir } = options;
@@ -267,12 +290,29 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         // What was running when the process died is 'interrupted': its command may or may not have run.
         const hosts: Record<string, HostProgress> = {};
         for (const [k, h] of Object.entries(old.hosts)) hosts[k] = { ...h, status: h.status === 'running' ? 'interrupted' : h.status };
-        return { ...old, title: s.title, destructive: !!s.destructive, hosts, status: old.status === 'running' ? 'interrupted' : old.status };
+        return {
+          ...old,
+          title: s.title,
+          destructive: !!s.destructive,
+          hosts,
+          status: old.status === 'running' ? 'interrupted' : old.status,
+        };
       }
       return { id: s.id, title: s.title, status: 'pending', destructive: !!s.destructive, destructiveBegun: false, hosts: {} };
     }),
     captures: resume ? [...resume.captures] : [],
-    history: resume ? [...resume.history, { pid: resume.pid, hostname: resume.hostname, from: resume.history.at(-1)?.to ?? resume.startedAt, to: resume.updatedAt, status: resume.status === 'running' ? 'interrupted' : resume.status }] : [],
+    history: resume
+      ? [
+          ...resume.history,
+          {
+            pid: resume.pid,
+            hostname: resume.hostname,
+            from: resume.history.at(-1)?.to ?? resume.startedAt,
+            to: resume.updatedAt,
+            status: resume.status === 'running' ? 'interrupted' : resume.status,
+          },
+        ]
+      : [],
   };
   const pidStart = processStart(process.pid);
   if (pidStart !== undefined) journal.pidStart = pidStart;
@@ -293,8 +333,25 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   }
 
   /** One audit line for a command that ran (its redacted text, exit code, duration, output tail; timed out or cancelled). */
-  const auditCommand = (step: string, host: string | null, text: string, command: ShellCommand, result: CommandResult, started: number, lines?: number): void =>
-    audit(commandEntry({ step, host, command: text, result, durationMs: result.durationMs ?? Date.now() - started, outputTail: tailOf(command, result, lines) }));
+  const auditCommand = (
+    step: string,
+    host: string | null,
+    text: string,
+    command: ShellCommand,
+    result: CommandResult,
+    started: number,
+    lines?: number,
+  ): void =>
+    audit(
+      commandEntry({
+        step,
+        host,
+        command: text,
+        result,
+        durationMs: result.durationMs ?? Date.now() - started,
+        outputTail: tailOf(command, result, lines),
+      }),
+    );
 
   /** A command's output tail as it may be written: all of its stdout is secret when it prints a token. */
   const tailOf = (command: ShellCommand, res: { stdout: string; stderr: string }, lines?: number): string =>
@@ -310,7 +367,14 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     });
   const runCaptures = (host?: Host): CapturedValues => capturedValues(knownCaptures(), host);
   /** What a step, the panel, the refusal or whereItStands sees of the run (no host); the facts once read. */
-  const runContext = (): StepContext => ({ params, inventory, captured: runCaptures(), startedAt: startedAtDate, planning: false, ...(facts ? { facts } : {}) });
+  const runContext = (): StepContext => ({
+    params,
+    inventory,
+    captured: runCaptures(),
+    startedAt: startedAtDate,
+    planning: false,
+    ...(facts ? { facts } : {}),
+  });
   /** Marked secret by the step, printed by a command that prints tokens, or holding a secret value. */
   const isSecretCapture = (step: Step, name: string, value: string, commands: readonly ShellCommand[]): boolean =>
     !!step.secretCaptures?.includes(name) || commands.some((c) => printsSecret(c.script)) || redactor.knows(value);
@@ -325,7 +389,13 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (!(e instanceof ParamError)) throw e;
   }
   const views: StepView[] = procedure.steps.map((s, i) => {
-    const v: StepView = { id: s.id, title: s.title, hosts: plan[i]?.hosts ?? [], status: journal.steps[i]!.status, destructive: !!s.destructive };
+    const v: StepView = {
+      id: s.id,
+      title: s.title,
+      hosts: plan[i]?.hosts ?? [],
+      status: journal.steps[i]!.status,
+      destructive: !!s.destructive,
+    };
     if (s.section !== undefined) v.section = s.section;
     if (journal.steps[i]!.message) v.message = journal.steps[i]!.message;
     return v;
@@ -437,7 +507,9 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     emit({ type: 'failure', ...failure });
     notify();
     const info = { step: failure.step, command: failure.command, exitCode: failure.exitCode, tail: failure.tail };
-    let choice = cancelled ? 'abort' : await Promise.race([operator.failure(failure.choices, info), cancelledPromise.then(() => 'abort' as const)]);
+    let choice = cancelled
+      ? 'abort'
+      : await Promise.race([operator.failure(failure.choices, info), cancelledPromise.then(() => 'abort' as const)]);
     if (!failure.choices.includes(choice)) choice = 'abort'; // never skip a destructive step or a guard, whatever the answer
     failureAnswer = undefined;
     pendingFailure = undefined;
@@ -477,7 +549,16 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       return { result };
     } catch (e) {
       const message = redactor(errMessage(e));
-      audit({ kind: 'command', step: step.id, host: hostName, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+      audit({
+        kind: 'command',
+        step: step.id,
+        host: hostName,
+        command: text,
+        exitCode: null,
+        durationMs: Date.now() - started,
+        outputTail: '',
+        error: message,
+      });
       return { error: message };
     } finally {
       currentCommand = undefined;
@@ -509,11 +590,29 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       return undefined;
     } catch (e) {
       if (cancelled) {
-        audit({ kind: 'command', step: step.id, host: host.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', cancelled: true });
+        audit({
+          kind: 'command',
+          step: step.id,
+          host: host.name,
+          command: text,
+          exitCode: null,
+          durationMs: Date.now() - started,
+          outputTail: '',
+          cancelled: true,
+        });
         throw new Cancelled();
       }
       const message = redactor(errMessage(e));
-      audit({ kind: 'command', step: step.id, host: host.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+      audit({
+        kind: 'command',
+        step: step.id,
+        host: host.name,
+        command: text,
+        exitCode: null,
+        durationMs: Date.now() - started,
+        outputTail: '',
+        error: message,
+      });
       addLog(step.id, host.name, 'stderr', message);
       return message;
     } finally {
@@ -593,11 +692,24 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       .then(
         (result) => {
           auditCommand(step.id, hostName, text, command, result, started);
-          if (!stop.signal.aborted && result.exitCode !== 0) info(step.id, `${hostName ? `${hostName}: ` : ''}the followed output ended by itself (${result.timedOut ? 'timed out' : `exit ${result.exitCode ?? 'none'}`})`);
+          if (!stop.signal.aborted && result.exitCode !== 0)
+            info(
+              step.id,
+              `${hostName ? `${hostName}: ` : ''}the followed output ended by itself (${result.timedOut ? 'timed out' : `exit ${result.exitCode ?? 'none'}`})`,
+            );
         },
         (e: unknown) => {
           const message = redactor(errMessage(e));
-          audit({ kind: 'command', step: step.id, host: hostName, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+          audit({
+            kind: 'command',
+            step: step.id,
+            host: hostName,
+            command: text,
+            exitCode: null,
+            durationMs: Date.now() - started,
+            outputTail: '',
+            error: message,
+          });
           if (!stop.signal.aborted) info(step.id, `${hostName ? `${hostName}: ` : ''}could not follow: ${message}`);
         },
       )
@@ -636,8 +748,18 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     return panelChain;
   }
   function setPanel(view: PanelView, host: string | null, when: string): void {
-    const clean = (l: PanelView['summary']) => ({ ...l, text: redactor(l.text), ...(l.label !== undefined ? { label: redactor(l.label) } : {}) });
-    panelSnap = { title: procedure.panel!.title, view: { summary: clean(view.summary), rows: view.rows.map(clean) }, takenAt: iso(now()), host, when };
+    const clean = (l: PanelView['summary']) => ({
+      ...l,
+      text: redactor(l.text),
+      ...(l.label !== undefined ? { label: redactor(l.label) } : {}),
+    });
+    panelSnap = {
+      title: procedure.panel!.title,
+      view: { summary: clean(view.summary), rows: view.rows.map(clean) },
+      takenAt: iso(now()),
+      host,
+      when,
+    };
     emit({ type: 'panel', panel: panelSnap });
     notify();
   }
@@ -657,7 +779,16 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         result = await runner.run({ kind: 'host', host: h }, command, { timeoutMs: panel.timeoutMs ?? 30_000, signal: abort.signal });
       } catch (e) {
         const message = redactor(errMessage(e));
-        audit({ kind: 'command', step: PANEL_STEP, host: h.name, command: text, exitCode: null, durationMs: Date.now() - started, outputTail: '', error: message });
+        audit({
+          kind: 'command',
+          step: PANEL_STEP,
+          host: h.name,
+          command: text,
+          exitCode: null,
+          durationMs: Date.now() - started,
+          outputTail: '',
+          error: message,
+        });
         tried.push(`${h.name}: ${message}`);
         continue;
       }
@@ -676,7 +807,17 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       setPanel(view, h.name, when);
       return;
     }
-    setPanel({ summary: { text: hosts.length === 0 ? 'no host to observe from' : `no host could run the observation (${tried.join('; ')})`, tone: 'bad' }, rows: [] }, null, when);
+    setPanel(
+      {
+        summary: {
+          text: hosts.length === 0 ? 'no host to observe from' : `no host could run the observation (${tried.join('; ')})`,
+          tone: 'bad',
+        },
+        rows: [],
+      },
+      null,
+      when,
+    );
   }
 
   // ---- after a run that did not finish: where the cluster stands (Procedure.whereItStands)
@@ -696,7 +837,10 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       if (w.cautions?.length) out.cautions = w.cautions.map(redactor);
       return out;
     } catch (e) {
-      return { state: [`(could not work out where the cluster stands: ${redactor(errMessage(e))})`], next: `read the journal ${journalPath(stateDir, runId)} and the log above before going on; \`day2-tui resume ${runId}\` continues the run` };
+      return {
+        state: [`(could not work out where the cluster stands: ${redactor(errMessage(e))})`],
+        next: `read the journal ${journalPath(stateDir, runId)} and the log above before going on; \`day2-tui resume ${runId}\` continues the run`,
+      };
     }
   }
 
@@ -728,7 +872,15 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     const choicesFor = (): FailureChoice[] => (step.destructive || step.guard ? ['retry', 'abort'] : ['retry', 'skip', 'abort']);
     /** Asks what to do about a problem; 'retry' means: try again. */
     const onProblem = async (p: Problem): Promise<'retry' | StepOutcome> => {
-      const failure: RunFailureInfo = { step: step.id, command: redactor(p.command), host: p.host, exitCode: p.exitCode, tail: redactor(p.tail), choices: choicesFor(), ...(p.check ? { check: p.check } : {}) };
+      const failure: RunFailureInfo = {
+        step: step.id,
+        command: redactor(p.command),
+        host: p.host,
+        exitCode: p.exitCode,
+        tail: redactor(p.tail),
+        choices: choicesFor(),
+        ...(p.check ? { check: p.check } : {}),
+      };
       const k = hostKey(p.host);
       const hp = js.hosts[k];
       if (hp) {
@@ -809,12 +961,19 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           const k = hostKey(t?.name ?? null);
           if (done.has(k)) continue;
           const p = await runCheck(step, step.verify, 'verification', hostCtx(base, t));
-          const needsCapture = step.capture && Object.keys(step.capture).some((n) => !journal.captures.some((c) => c.step === step.id && c.host === (t?.name ?? null) && c.name === n));
+          const needsCapture =
+            step.capture &&
+            Object.keys(step.capture).some(
+              (n) => !journal.captures.some((c) => c.step === step.id && c.host === (t?.name ?? null) && c.name === n),
+            );
           if (!p && !needsCapture) {
             done.add(k);
             js.hosts[k] = { ...js.hosts[k]!, status: 'ok' };
           } else {
-            info(step.id, `${t ? `${t.name}: ` : ''}${p ? p.tail.split('\n')[0] : 'verification passed, but the values this step captures were not recorded'}: the step runs again`);
+            info(
+              step.id,
+              `${t ? `${t.name}: ` : ''}${p ? p.tail.split('\n')[0] : 'verification passed, but the values this step captures were not recorded'}: the step runs again`,
+            );
           }
         }
         save();
@@ -863,7 +1022,11 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       audit({ kind: 'gate', step: step.id, text: ok ? `approved by ${by}` : 'not approved' });
       if (!ok) {
         info(step.id, `stopped at the gate: ${gate.what}`);
-        setStep(i, js.destructiveBegun || Object.values(js.hosts).some((h) => h.commandIndex > 0) ? 'interrupted' : 'pending', 'stopped at the gate');
+        setStep(
+          i,
+          js.destructiveBegun || Object.values(js.hosts).some((h) => h.commandIndex > 0) ? 'interrupted' : 'pending',
+          'stopped at the gate',
+        );
         js.endedAt = iso(now());
         save();
         return { end: 'stopped-at-gate', gate };
@@ -888,7 +1051,10 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (step.precondition) {
       for (;;) {
         let p: Problem | undefined;
-        if (isParallel(step.where)) p = (await Promise.all(todo.map((t) => runCheck(step, step.precondition!, 'precondition', hostCtx(base, t))))).find((x) => x !== undefined);
+        if (isParallel(step.where))
+          p = (await Promise.all(todo.map((t) => runCheck(step, step.precondition!, 'precondition', hostCtx(base, t))))).find(
+            (x) => x !== undefined,
+          );
         else for (const t of todo) if ((p = await runCheck(step, step.precondition!, 'precondition', hostCtx(base, t)))) break;
         if (!p) break;
         const r = await onProblem(p);
@@ -926,7 +1092,13 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       } catch (e) {
         return { host: t?.name ?? null, command: '(building the downloads)', exitCode: null, tail: errMessage(e) };
       }
-      if (downloads.length > 0 && !t) return { host: null, command: '(downloads)', exitCode: null, tail: 'a step on the bastion cannot copy files: uploads and downloads are between the bastion and the step\'s host' };
+      if (downloads.length > 0 && !t)
+        return {
+          host: null,
+          command: '(downloads)',
+          exitCode: null,
+          tail: "a step on the bastion cannot copy files: uploads and downloads are between the bastion and the step's host",
+        };
       hp.commandCount = commands.length + downloads.length;
       const outs = outputs.get(k) ?? [];
       outputs.set(k, outs);
@@ -938,7 +1110,13 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
           if (step.destructive) js.destructiveBegun = true;
           save();
           const error = await fetchFile(step, t!, d);
-          if (error !== undefined) return { host: t!.name, command: redactor(d.put ? uploadText(t!.name, d.local, d.remote) : downloadText(t!.name, d.remote, d.local)), exitCode: null, tail: error };
+          if (error !== undefined)
+            return {
+              host: t!.name,
+              command: redactor(d.put ? uploadText(t!.name, d.local, d.remote) : downloadText(t!.name, d.remote, d.local)),
+              exitCode: null,
+              tail: error,
+            };
           hp.commandIndex++;
           hp.exitCode = 0;
           save();
@@ -959,7 +1137,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         const res = r.result!;
         if (res.timedOut) {
           const tail = tailOf(command, res, 10);
-          return { host: t?.name ?? null, command: text, exitCode: null, tail: `timed out after ${Math.round((step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) / 1000)} s${tail ? `\n${tail}` : ''}` };
+          return {
+            host: t?.name ?? null,
+            command: text,
+            exitCode: null,
+            tail: `timed out after ${Math.round((step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) / 1000)} s${tail ? `\n${tail}` : ''}`,
+          };
         }
         if (res.exitCode !== 0 && !step.allowFailure) {
           const tail = tailOf(command, res, 10);
@@ -979,7 +1162,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
             const problem = captureProblem(value);
             if (problem) throw new Error(`the value ${problem}`);
           } catch (e) {
-            return { host: t?.name ?? null, command: `(capturing ${name})`, exitCode: null, tail: `could not capture ${name}: ${errMessage(e)}` };
+            return {
+              host: t?.name ?? null,
+              command: `(capturing ${name})`,
+              exitCode: null,
+              tail: `could not capture ${name}: ${errMessage(e)}`,
+            };
           }
           const c: Capture = { step: step.id, host: t?.name ?? null, name, value };
           if (isSecretCapture(step, name, value, commands)) {
@@ -1015,7 +1203,15 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       return 'ok';
     };
     if (isParallel(step.where) && todo.length > 1) {
-      const problems = await Promise.all(todo.map((t) => runHost(t).catch((e: unknown) => (e instanceof Cancelled ? Promise.reject(e) : { host: t?.name ?? null, command: '(internal)', exitCode: null, tail: errMessage(e) }))));
+      const problems = await Promise.all(
+        todo.map((t) =>
+          runHost(t).catch((e: unknown) =>
+            e instanceof Cancelled
+              ? Promise.reject(e)
+              : { host: t?.name ?? null, command: '(internal)', exitCode: null, tail: errMessage(e) },
+          ),
+        ),
+      );
       for (let h = 0; h < todo.length; h++) {
         const r = await handle(todo[h], problems[h]);
         if (r !== 'ok') return r;
@@ -1039,7 +1235,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     journal.status = jstatus;
     journal.endedAt = iso(now());
     if (extra.message) journal.message = redactor(extra.message);
-    else if (status === 'stopped-at-gate' && extra.gate) journal.message = `stopped at the gate of "${procedure.steps.find((s) => s.id === extra.gate!.step)?.title ?? extra.gate.step}"`;
+    else if (status === 'stopped-at-gate' && extra.gate)
+      journal.message = `stopped at the gate of "${procedure.steps.find((s) => s.id === extra.gate!.step)?.title ?? extra.gate.step}"`;
     else if (status === 'failed' && extra.failure) journal.message = failureText(extra.failure);
     else delete journal.message;
     if (status === 'ok') delete journal.currentStep;
@@ -1093,7 +1290,12 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
 
   async function loop(): Promise<void> {
     emit({ type: 'run-start', runId, procedure: procedure.entry.id });
-    audit({ kind: resume ? 'resume' : 'run-start', text: `${procedure.entry.id} ${Object.entries(shownParams).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim() });
+    audit({
+      kind: resume ? 'resume' : 'run-start',
+      text: `${procedure.entry.id} ${Object.entries(shownParams)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`.trim(),
+    });
     if (resume) info(journal.currentStep ?? '', `resuming run ${runId} (previous process ${resume.pid} on ${resume.hostname})`);
     await readProcedureFacts();
     const refusal = refusalOf(procedure, runContext());
@@ -1108,14 +1310,21 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     if (resume) {
       resumeIndex = journal.steps.findIndex((s) => s.status !== 'ok' && s.status !== 'skipped');
       const s = journal.steps[resumeIndex];
-      if (s && !['interrupted', 'failed', 'running'].includes(s.status) && !s.destructiveBegun && !Object.values(s.hosts).some((h) => h.commandIndex > 0 || h.status === 'ok')) resumeIndex = -1;
+      if (
+        s &&
+        !['interrupted', 'failed', 'running'].includes(s.status) &&
+        !s.destructiveBegun &&
+        !Object.values(s.hosts).some((h) => h.commandIndex > 0 || h.status === 'ok')
+      )
+        resumeIndex = -1;
     }
     try {
       for (let i = 0; i < procedure.steps.length; i++) {
         const js = journal.steps[i]!;
         if (js.status === 'ok' || js.status === 'skipped') continue;
         const outcome = await runStep(i, i === resumeIndex);
-        if (outcome !== 'continue') await panelChain; // the observation after the failure, before the end
+        if (outcome !== 'continue')
+          await panelChain; // the observation after the failure, before the end
         else if (journal.steps[i]!.status === 'ok') void observe(`after step ${i + 1}/${procedure.steps.length}`);
         if (outcome === 'continue') {
           await pauseAtBoundary(stateDir, procedure.steps[i]!.id); // test-only, see pauseAtBoundary
@@ -1137,7 +1346,8 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
       finish('ok');
     } catch (e) {
       const idx = procedure.steps.findIndex((s) => s.id === journal.currentStep);
-      if (idx >= 0 && journal.steps[idx]!.status === 'running') setStep(idx, 'interrupted', e instanceof Cancelled ? 'cancelled by the operator' : errMessage(e));
+      if (idx >= 0 && journal.steps[idx]!.status === 'running')
+        setStep(idx, 'interrupted', e instanceof Cancelled ? 'cancelled by the operator' : errMessage(e));
       await lookAtHosts().catch(() => undefined);
       finish('aborted', { message: e instanceof Cancelled ? 'cancelled by the operator' : `internal error: ${errMessage(e)}` });
     }

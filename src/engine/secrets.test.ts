@@ -2,16 +2,17 @@
 // failure, gate, where it stands), whatever the secret: a property over generated secrets (fast-check),
 // for a small procedure run through the engine by a runner that echoes each command (as `set -x` would)
 // and prints the secrets in the forms programs print them. FC_RUNS=1000 runs the property longer.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import fc from 'fast-check';
+import { type Answer, FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
 import { readJournal, SECRET_MARKER } from './journal.js';
 import { startProcedureRun } from './run.js';
 import { CannedOperator, filesUnder, HOST_AND_PASSWORD, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step } from './types.js';
-import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
 const PARAMS = HOST_AND_PASSWORD;
 
@@ -44,7 +45,13 @@ function steps(): Step[] {
 function echoing(password: string, token: string): (where: string, script: string) => Answer {
   return (_where, script) => {
     if (script === 'oc whoami -t') return { stdout: `${token}\n` };
-    const said = [`+ ${script}`, password, `password=${password}`, `{"password":${JSON.stringify(password)}}`, `https://admin:${password}@registry`];
+    const said = [
+      `+ ${script}`,
+      password,
+      `password=${password}`,
+      `{"password":${JSON.stringify(password)}}`,
+      `https://admin:${password}@registry`,
+    ];
     return { stdout: `${said.join('\n')}\n`, stderr: `Authorization: Bearer ${token}\ntoken: ${token}\n${password}\n` };
   };
 }
@@ -66,7 +73,11 @@ async function runWith(password: string, token: string): Promise<{ text: string;
   const result = await run.result();
   assert.equal(result.status, 'failed');
   const written = filesUnder(stateDir).map((f) => readFileSync(f, 'utf8'));
-  return { text: [...written, JSON.stringify(events), JSON.stringify(run.getSnapshot()), JSON.stringify(result)].join('\n'), stateDir, runId: run.runId };
+  return {
+    text: [...written, JSON.stringify(events), JSON.stringify(run.getSnapshot()), JSON.stringify(result)].join('\n'),
+    stateDir,
+    runId: run.runId,
+  };
 }
 
 /** A secret as it would read in that text: as is, or escaped in JSON. */
@@ -75,7 +86,10 @@ const leaks = (text: string, secret: string) => text.includes(secret) || text.in
 const CHARS = 'abcXYZ019 _-.:/@=+%\'"$`\\;&|<>(){}[]*?!#~^,';
 const word = fc.string({ unit: fc.constantFrom(...CHARS.split('')), minLength: 3, maxLength: 12 });
 const secret = fc
-  .oneof(word, fc.array(word, { minLength: 2, maxLength: 4 }).map((w) => w.join(' ')))
+  .oneof(
+    word,
+    fc.array(word, { minLength: 2, maxLength: 4 }).map((w) => w.join(' ')),
+  )
   .map((s) => s.trim())
   .filter((s) => s.length >= 8 && /[A-Za-z]/.test(s));
 const token = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{24,43}$/), fc.stringMatching(/^sha256~[A-Za-z0-9_-]{20,43}$/));
@@ -97,7 +111,10 @@ test('no generated secret (password or token) reaches the journal, the audit log
 test('a captured secret is kept out of the journal, and a later use of it after a restart says why it is not known', async () => {
   const { stateDir, runId } = await runWith('Qj7#Qj7#Qj7', 'Tk0Tk0Tk0Tk0Tk0Tk0Tk0Tk0Tk0');
   const journal = readJournal(stateDir, runId);
-  assert.deepEqual(journal.captures.map((c) => [c.name, c.value]), [['token', SECRET_MARKER]]);
+  assert.deepEqual(
+    journal.captures.map((c) => [c.name, c.value]),
+    [['token', SECRET_MARKER]],
+  );
   assert.equal(journal.params.password, SECRET_MARKER);
   const resumed = startProcedureRun({
     procedure: toyProcedure('toy-secrets', steps(), PARAMS),

@@ -35,7 +35,15 @@ export interface RunSnapshot {
   command?: { host: string | null; text: string };
   status: 'running' | 'waiting-gate' | 'waiting-failure' | 'ok' | 'failed' | 'aborted';
   gate?: ResolvedGate;
-  failure?: { step: string; command: string; host: string | null; exitCode: number | null; tail: string; choices: FailureChoice[]; check?: 'precondition' | 'verification' };
+  failure?: {
+    step: string;
+    command: string;
+    host: string | null;
+    exitCode: number | null;
+    tail: string;
+    choices: FailureChoice[];
+    check?: 'precondition' | 'verification';
+  };
   /** The newest lines (bounded); `firstSeq` says how many were trimmed before them. */
   log: readonly LogLine[];
   logFirstSeq: number;

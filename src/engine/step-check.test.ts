@@ -1,26 +1,44 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { ntpCheck } from '../checks/ntp.js';
+import { type Answer, FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
 import { fromCheck } from './from-check.js';
 import { startProcedureRun } from './run.js';
 import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step, StepCheck } from './types.js';
-import { FakeRunner, type Answer } from '../testing/fake-runner.js';
 
-const ON_N0: Step['where'] = { on: 'hosts', describe: 'n0', mode: 'serial', hosts: (ctx) => ctx.inventory.hosts.filter((h) => h.name === 'n0.example.com') };
+const ON_N0: Step['where'] = {
+  on: 'hosts',
+  describe: 'n0',
+  mode: 'serial',
+  hosts: (ctx) => ctx.inventory.hosts.filter((h) => h.name === 'n0.example.com'),
+};
 
 function runWith(step: Partial<Step>, answer: (where: string, script: string) => Answer, operator = new CannedOperator()) {
   const s: Step = { id: 'start', title: 'Start the service', where: ON_N0, commands: () => [sh`systemctl start foo`], ...step };
   const runner = FakeRunner.answering(answer);
-  const run = startProcedureRun({ procedure: toyProcedure('toy', [s]), params: {}, inventory: toyInventory(), runner, operator, stateDir: tempStateDir() });
+  const run = startProcedureRun({
+    procedure: toyProcedure('toy', [s]),
+    params: {},
+    inventory: toyInventory(),
+    runner,
+    operator,
+    stateDir: tempStateDir(),
+  });
   return { run, runner, operator };
 }
 
 const isUp = (upAfter: number) => {
   let asked = 0;
-  const verify: StepCheck = { describe: 'foo is up', command: () => sh`systemctl is-active foo`, ok: (out) => (out.stdout.trim() === 'active' ? true : `foo is ${out.stdout.trim()}`), until: { everyMs: 10, withinMs: 60_000 } };
-  const answer = (_w: string, script: string): Answer => (script.includes('is-active') ? { stdout: ++asked > upAfter ? 'active\n' : 'activating\n' } : {});
+  const verify: StepCheck = {
+    describe: 'foo is up',
+    command: () => sh`systemctl is-active foo`,
+    ok: (out) => (out.stdout.trim() === 'active' ? true : `foo is ${out.stdout.trim()}`),
+    until: { everyMs: 10, withinMs: 60_000 },
+  };
+  const answer = (_w: string, script: string): Answer =>
+    script.includes('is-active') ? { stdout: ++asked > upAfter ? 'active\n' : 'activating\n' } : {};
   return { verify, answer, asked: () => asked };
 };
 
@@ -46,7 +64,9 @@ test('a verification that never passes fails with its own sentence once its time
 
 test('a check that cannot run (the host is lost) is not asked again', async () => {
   const c = isUp(Infinity);
-  const { run } = runWith({ verify: c.verify }, (_w, script) => (script.includes('is-active') ? { throws: new Error('connection to n0.example.com lost') } : {}));
+  const { run } = runWith({ verify: c.verify }, (_w, script) =>
+    script.includes('is-active') ? { throws: new Error('connection to n0.example.com lost') } : {},
+  );
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.match(r.failure!.tail, /verification could not run: connection to n0.example.com lost/);
@@ -66,13 +86,21 @@ test('cancelling the run during a wait ends it without asking again', async () =
 });
 
 test('fromCheck: the health check itself verifies the step; its verdict and fix are the failure', async () => {
-  const answer = (_w: string, script: string): Answer => (script === 'timedatectl' ? { stdout: 'NTP enabled: no\nNTP synchronized: no\n' } : script.startsWith('cut') ? { stdout: `${(Date.now() / 1000).toFixed(9)}\n` } : {});
+  const answer = (_w: string, script: string): Answer =>
+    script === 'timedatectl'
+      ? { stdout: 'NTP enabled: no\nNTP synchronized: no\n' }
+      : script.startsWith('cut')
+        ? { stdout: `${(Date.now() / 1000).toFixed(9)}\n` }
+        : {};
   const { run, runner } = runWith({ verify: fromCheck(ntpCheck) }, answer);
   const r = await run.result();
   assert.equal(r.status, 'failed');
   assert.match(r.failure!.tail, /^verification failed: the ntp check says ok \(NTP synchronisation\): fail: NTP is not enabled/);
   assert.match(r.failure!.tail, /\nfix: timedatectl set-ntp true/);
-  assert.deepEqual(runner.commands.map((x) => x.script.split(';')[0]), ['systemctl start foo', 'timedatectl', "cut -d' ' -f1 /proc/uptime", "cut -d' ' -f1 /proc/uptime", "cut -d' ' -f1 /proc/uptime"]);
+  assert.deepEqual(
+    runner.commands.map((x) => x.script.split(';')[0]),
+    ['systemctl start foo', 'timedatectl', "cut -d' ' -f1 /proc/uptime", "cut -d' ' -f1 /proc/uptime", "cut -d' ' -f1 /proc/uptime"],
+  );
 });
 
 test('a host step left with no host is skipped: nothing runs on the bastion in its place', async () => {

@@ -47,12 +47,17 @@ async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepCo
   try {
     command = check.command(ctx);
   } catch (e) {
-    return { passed: false, saidNo: false, problem: { host, command: `(${kind})`, exitCode: null, tail: `${check.describe}: ${errMessage(e)}` } };
+    return {
+      passed: false,
+      saidNo: false,
+      problem: { host, command: `(${kind})`, exitCode: null, tail: `${check.describe}: ${errMessage(e)}` },
+    };
   }
   const r = await io.exec(command);
   io.stopIfCancelled(r.result);
   const text = io.redact(command.script);
-  if (r.error !== undefined) return { passed: false, saidNo: false, problem: { host, command: text, exitCode: null, tail: `${kind} could not run: ${r.error}` } };
+  if (r.error !== undefined)
+    return { passed: false, saidNo: false, problem: { host, command: text, exitCode: null, tail: `${kind} could not run: ${r.error}` } };
   const res = r.result!;
   if (res.timedOut) return { passed: false, saidNo: false, problem: { host, command: text, exitCode: null, tail: `${kind} timed out` } };
   let verdict: true | string;
@@ -70,7 +75,12 @@ async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepCo
 async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
   const host = ctx.host?.name ?? null;
   const command = `(the ${check.fromCheck.id} check)`;
-  if (!ctx.host) return { passed: false, saidNo: false, problem: { host, command, exitCode: null, tail: `${check.describe}: a health check verifies a step on a host, not on the bastion` } };
+  if (!ctx.host)
+    return {
+      passed: false,
+      saidNo: false,
+      problem: { host, command, exitCode: null, tail: `${check.describe}: a health check verifies a step on a host, not on the bastion` },
+    };
   const run = async (c: ShellCommand): Promise<CommandOutput> => {
     const r = await io.exec(c);
     io.stopIfCancelled(r.result);
@@ -82,7 +92,17 @@ async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: St
     const v = await checkVerdict(check.fromCheck, ctx.host, ctx.inventory, run, (ms) => io.pause(ms));
     if (v.status === 'ok') return { passed: true };
     const fix = v.fix ? `\nfix: ${v.fix.text}` : '';
-    return { passed: false, saidNo: true, problem: { host, command, exitCode: null, check: kind, tail: io.redact(`${kind} failed: ${check.describe}: ${v.status}: ${v.message}${fix}`) } };
+    return {
+      passed: false,
+      saidNo: true,
+      problem: {
+        host,
+        command,
+        exitCode: null,
+        check: kind,
+        tail: io.redact(`${kind} failed: ${check.describe}: ${v.status}: ${v.message}${fix}`),
+      },
+    };
   } catch (e) {
     if (!(e instanceof CouldNotRun)) throw e;
     return { passed: false, saidNo: false, problem: { host, command, exitCode: null, tail: e.message } };
@@ -94,7 +114,13 @@ function tryOnce(check: StepCheck, kind: CheckKind, ctx: StepContext, io: CheckI
 }
 
 /** The check on the context's host: undefined when it passed, else why not (after the waits `until` allows). */
-export async function runStepCheck(check: StepCheck, kind: CheckKind, ctx: StepContext, io: CheckIo, now = Date.now): Promise<CheckProblem | undefined> {
+export async function runStepCheck(
+  check: StepCheck,
+  kind: CheckKind,
+  ctx: StepContext,
+  io: CheckIo,
+  now = Date.now,
+): Promise<CheckProblem | undefined> {
   const who = ctx.host ? `${ctx.host.name}: ` : '';
   const started = now();
   for (let attempt = 1; ; attempt++) {

@@ -42,7 +42,10 @@ export class CannedOperator implements Operator {
     return this.gateAnswers.shift() ?? true;
   }
 
-  async failure(choices: FailureChoice[], info: { step: string; command: string; exitCode: number | null; tail: string }): Promise<FailureChoice> {
+  async failure(
+    choices: FailureChoice[],
+    info: { step: string; command: string; exitCode: number | null; tail: string },
+  ): Promise<FailureChoice> {
     this.failures.push({ choices, ...info });
     return this.failureAnswers.shift() ?? 'abort';
   }

@@ -1,24 +1,26 @@
 // Step.uploads: SFTP copies from the bastion to the step's host, after the commands and before the
 // downloads, in the plan, the run log, the audit log and the recording like commands, failing the step
 // like a command.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { DemoRunner } from '../demo/runner.js';
+import { FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
-import { auditPath, type AuditCommand } from './audit.js';
+import { type AuditCommand, auditPath } from './audit.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun } from './run.js';
 import { CannedOperator, tempStateDir, toyInventory, toyProcedure } from './test-helpers.js';
 import type { Step } from './types.js';
-import { FakeRunner } from '../testing/fake-runner.js';
 
 /** A fake runner that can upload and download: fails the first `failures` uploads; every command answers exit 0. */
 function copyingRunner(failures = 0): FakeRunner {
   const fake = new FakeRunner({ transfers: true });
-  for (let i = 0; i < failures; i++) fake.expect(/^sftp put/).answers((_w, script) => ({ throws: new Error(`${script}: Permission denied`) }));
+  for (let i = 0; i < failures; i++)
+    fake.expect(/^sftp put/).answers((_w, script) => ({ throws: new Error(`${script}: Permission denied`) }));
   fake.allow(/^sftp put/).answers({ bytes: 321 });
   fake.allow(/^sftp get/).answers({ bytes: 1234 });
   fake.allow(() => true).answers({});
@@ -41,14 +43,26 @@ test('plan: an upload reads like a command line after the commands, before the d
   const [p] = planProcedure(proc(), {}, toyInventory());
   assert.deepEqual(
     p!.commands.filter((c) => c.host === 'm0.example.com').map((c) => c.command),
-    ['rm -f /tmp/x.tgz', 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz', 'sftp get m0.example.com:/tmp/y.tgz → /srv/copy/m0.example.com/y.tgz'],
+    [
+      'rm -f /tmp/x.tgz',
+      'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz',
+      'sftp get m0.example.com:/tmp/y.tgz → /srv/copy/m0.example.com/y.tgz',
+    ],
   );
 });
 
 test('run: every upload recorded, logged and audited (bytes) in order: commands, uploads, downloads', async () => {
   const stateDir = tempStateDir();
   const runner = copyingRunner();
-  const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator: new CannedOperator(), stateDir, operatorName: 'tester' });
+  const run = startProcedureRun({
+    procedure: proc(),
+    params: {},
+    inventory: toyInventory(),
+    runner,
+    operator: new CannedOperator(),
+    stateDir,
+    operatorName: 'tester',
+  });
   const r = await run.result();
   assert.equal(r.status, 'ok');
   assert.deepEqual(runner.scripts, [
@@ -59,11 +73,18 @@ test('run: every upload recorded, logged and audited (bytes) in order: commands,
     'm1.example.com: sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz',
     'm1.example.com: sftp get m1.example.com:/tmp/y.tgz → /srv/copy/m1.example.com/y.tgz',
   ]);
-  assert.deepEqual(runner.commands.filter((c) => c.script.startsWith('sftp put')).map((c) => [c.where, c.script, c.bytes]), [
-    ['m0.example.com', 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz', 321],
-    ['m1.example.com', 'sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz', 321],
-  ]);
-  const audit = readFileSync(auditPath(stateDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditCommand).filter((l) => l.kind === 'command');
+  assert.deepEqual(
+    runner.commands.filter((c) => c.script.startsWith('sftp put')).map((c) => [c.where, c.script, c.bytes]),
+    [
+      ['m0.example.com', 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz', 321],
+      ['m1.example.com', 'sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz', 321],
+    ],
+  );
+  const audit = readFileSync(auditPath(stateDir), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditCommand)
+    .filter((l) => l.kind === 'command');
   const put = audit.find((l) => l.command === 'sftp put /srv/stage/x.tgz → m0.example.com:/tmp/x.tgz');
   assert.ok(put, JSON.stringify(audit));
   assert.equal(put.exitCode, 0);
@@ -75,7 +96,15 @@ test('a failed upload fails the step like a command: retry repeats only the uplo
   const stateDir = tempStateDir();
   const runner = copyingRunner(1);
   const operator = new CannedOperator([], ['retry']);
-  const run = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner, operator, stateDir, operatorName: 'tester' });
+  const run = startProcedureRun({
+    procedure: proc(),
+    params: {},
+    inventory: toyInventory(),
+    runner,
+    operator,
+    stateDir,
+    operatorName: 'tester',
+  });
   const r = await run.result();
   assert.equal(r.status, 'ok');
   assert.equal(operator.failures.length, 1);
@@ -88,7 +117,15 @@ test('a failed upload fails the step like a command: retry repeats only the uplo
     'm0.example.com: sftp get m0.example.com:/tmp/y.tgz → /srv/copy/m0.example.com/y.tgz',
   ]);
 
-  const plain = startProcedureRun({ procedure: proc(), params: {}, inventory: toyInventory(), runner: FakeRunner.answering(), operator: new CannedOperator(), stateDir: tempStateDir(), operatorName: 'tester' });
+  const plain = startProcedureRun({
+    procedure: proc(),
+    params: {},
+    inventory: toyInventory(),
+    runner: FakeRunner.answering(),
+    operator: new CannedOperator(),
+    stateDir: tempStateDir(),
+    operatorName: 'tester',
+  });
   const r2 = await plain.result();
   assert.equal(r2.status, 'failed');
   assert.match(r2.failure!.tail, /cannot copy files to a host/);

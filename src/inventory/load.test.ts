@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { loadInventory, resolveInventorySource } from './load.js';
 import { InventoryError } from './types.js';
 
@@ -43,7 +43,10 @@ function rejects(fn: () => unknown, re: RegExp): void {
 
 test('a named file that is missing is an error, never the demo', () => {
   rejects(() => loadInventory({ flag: missing, env: {} }), new RegExp(`^${missing}: the inventory given with -i does not exist`));
-  rejects(() => loadInventory({ env: { DAY2_INVENTORY: missing }, defaultPath: missing }), /named by \$DAY2_INVENTORY does not exist: fix or unset \$DAY2_INVENTORY/);
+  rejects(
+    () => loadInventory({ env: { DAY2_INVENTORY: missing }, defaultPath: missing }),
+    /named by \$DAY2_INVENTORY does not exist: fix or unset \$DAY2_INVENTORY/,
+  );
 });
 
 test('a directory, an unreadable file, a YAML inventory are errors naming the path', () => {

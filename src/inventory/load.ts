@@ -9,7 +9,7 @@ import { demoInventory } from '../demo/inventory.js';
 import { quoteWord } from '../transport/shell.js';
 import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';
-import { InventoryError, type Inventory } from './types.js';
+import { type Inventory, InventoryError } from './types.js';
 
 export const DEFAULT_INVENTORY_PATH = '/etc/ansible/hosts';
 export const INVENTORY_ENV = 'DAY2_INVENTORY';

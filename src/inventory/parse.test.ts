@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { expandHostPattern, parseBoolean, parseInventory, parseNodeLabels, splitWords } from './parse.js';
-import { InventoryError, type Inventory } from './types.js';
+import { type Inventory, InventoryError } from './types.js';
 
 const F = '/etc/ansible/hosts';
 const parse = (text: string): Inventory => parseInventory(text, { file: F });
@@ -80,7 +80,16 @@ test('OCP 3.10 example inventory: hosts, roles, groups, vars', () => {
   assert.deepEqual(inv.source, { kind: 'file', path: F });
   assert.deepEqual(
     inv.hosts.map((h) => h.name),
-    ['master1.example.com', 'master2.example.com', 'master3.example.com', 'lb.example.com', 'node1.example.com', 'node2.example.com', 'infra-node1.example.com', 'infra-node2.example.com'],
+    [
+      'master1.example.com',
+      'master2.example.com',
+      'master3.example.com',
+      'lb.example.com',
+      'node1.example.com',
+      'node2.example.com',
+      'infra-node1.example.com',
+      'infra-node2.example.com',
+    ],
   );
   const m1 = host(inv, 'master1.example.com');
   assert.deepEqual(m1.roles, ['master', 'etcd', 'node']);
@@ -147,7 +156,9 @@ test('host line: key=value forms, quotes, python-dict labels, comments', () => {
 });
 
 test('vars sections: spaces around =, quoted values, inline comments, CRLF', () => {
-  const inv = parse('[all:vars]\r\nansible_user = deployer\r\nfoo="bar baz"   # why\r\nq=\'{"a": 1}\'\r\nraw=value with spaces\r\n\r\n[g]\r\nh1\r\n');
+  const inv = parse(
+    '[all:vars]\r\nansible_user = deployer\r\nfoo="bar baz"   # why\r\nq=\'{"a": 1}\'\r\nraw=value with spaces\r\n\r\n[g]\r\nh1\r\n',
+  );
   assert.deepEqual(inv.groupVars['all'], { ansible_user: 'deployer', foo: 'bar baz', q: '{"a": 1}', raw: 'value with spaces' });
   assert.equal(host(inv, 'h1').user, 'deployer');
 });
@@ -247,7 +258,7 @@ test('syntax errors name file:line, what and how to fix', () => {
   throwsAt('[masters]\nm1\n[nodes\n', 3, /unknown section syntax.*\[group\]/);
   throwsAt('[masters:hosts]\n', 1, /unknown section type ":hosts"/);
   throwsAt('[my group]\n', 1, /unknown section syntax/);
-  throwsAt('[nodes]\nn1 openshift_node_labels="{\'region\': \'infra\'}\n', 2, /unterminated " quote at column 26/);
+  throwsAt("[nodes]\nn1 openshift_node_labels=\"{'region': 'infra'}\n", 2, /unterminated " quote at column 26/);
   throwsAt("[nodes]\nn1 a='x\n", 2, /unterminated ' quote/);
   throwsAt('[all:vars]\nfoo="bar\n', 2, /unterminated " quote/);
   throwsAt("[nodes]\nn1 openshift_node_labels={'region': 'infra'}\n", 2, /bad key=value "'infra'}"|bad key=value "infra}"/);
@@ -270,15 +281,26 @@ test('children cycles are errors at the entry that closes the cycle', () => {
 test('an undefined :children entry is a warning and an empty group', () => {
   const inv = parse('[OSEv3:children]\nmasters\nnfs\n[masters]\nm1\n[nodes]\nm1\n[etcd]\nm1\n');
   assert.deepEqual(inv.groups['nfs'], []);
-  assert.deepEqual(inv.warnings, [{ file: F, line: 3, message: '[OSEv3:children] names group "nfs", which is not defined in this file: it is taken as empty' }]);
+  assert.deepEqual(inv.warnings, [
+    { file: F, line: 3, message: '[OSEv3:children] names group "nfs", which is not defined in this file: it is taken as empty' },
+  ]);
 });
 
 test('warnings: even etcd, masters not in nodes, unparseable labels', () => {
-  const inv = parse("[masters]\nm1\nm2\n[etcd]\nm1\nm2\n[nodes]\nm1\nn1 openshift_node_labels=\"region=infra\"\n");
+  const inv = parse('[masters]\nm1\nm2\n[etcd]\nm1\nm2\n[nodes]\nm1\nn1 openshift_node_labels="region=infra"\n');
   const msgs = inv.warnings.map((w) => `${w.line}: ${w.message}`);
-  assert.ok(msgs.some((m) => m.startsWith('4: etcd needs an odd number of members for quorum: 2 found')), msgs.join('\n'));
-  assert.ok(msgs.some((m) => /^3: master m2 is not in \[nodes\]/.test(m)), msgs.join('\n'));
-  assert.ok(msgs.some((m) => /^9: openshift_node_labels of n1 is not a dict/.test(m)), msgs.join('\n'));
+  assert.ok(
+    msgs.some((m) => m.startsWith('4: etcd needs an odd number of members for quorum: 2 found')),
+    msgs.join('\n'),
+  );
+  assert.ok(
+    msgs.some((m) => /^3: master m2 is not in \[nodes\]/.test(m)),
+    msgs.join('\n'),
+  );
+  assert.ok(
+    msgs.some((m) => /^9: openshift_node_labels of n1 is not a dict/.test(m)),
+    msgs.join('\n'),
+  );
   assert.ok(!msgs.some((m) => m.includes('master m1')));
   // Masters are nodes (role) even when missing from [nodes]
   assert.deepEqual(host(inv, 'm2').roles, ['master', 'etcd', 'node']);

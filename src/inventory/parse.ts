@@ -9,16 +9,17 @@
 // Deliberate differences from ansible: a `:children` entry naming a group that is defined nowhere is a
 // warning (the group is taken as empty), not an error; values are kept as strings (ansible
 // `literal_eval`s them) — `openshift_node_labels` is additionally parsed into a map.
+
+import { CONTROL_RE, printable } from './printable.js';
 import {
-  InventoryError,
-  ROLE_ORDER,
   type Host,
   type Inventory,
+  InventoryError,
   type InventoryWarning,
   type OpenShiftHostVars,
+  ROLE_ORDER,
   type Role,
 } from './types.js';
-import { CONTROL_RE, printable } from './printable.js';
 
 /** One variable as written, with the line that set it. */
 interface VarDef {
@@ -249,7 +250,8 @@ export function expandHostPattern(pattern: string, file = '<inventory>', line = 
   if (end === '') throw rangeError(file, line, pattern, `"[${body}]" has no end value`);
   let step = 1;
   if (stepText !== undefined) {
-    if (!/^\d+$/.test(stepText) || Number(stepText) < 1) throw rangeError(file, line, pattern, `step "${stepText}" is not a positive whole number`);
+    if (!/^\d+$/.test(stepText) || Number(stepText) < 1)
+      throw rangeError(file, line, pattern, `step "${stepText}" is not a positive whole number`);
     step = Number(stepText);
   }
   const items: string[] = [];
@@ -383,7 +385,11 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
 
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
   if (lines[0]?.startsWith('#!')) {
-    throw new InventoryError(file, 1, 'this is a dynamic inventory script, not an INI inventory: run it and save its INI form, or pass the static inventory the installer used with -i');
+    throw new InventoryError(
+      file,
+      1,
+      'this is a dynamic inventory script, not an INI inventory: run it and save its INI form, or pass the static inventory the installer used with -i',
+    );
   }
   lines.forEach((rawLine, idx) => {
     const lineNo = idx + 1;
@@ -434,9 +440,14 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       }
       const child = words[0]!;
       if (!GROUP_NAME_RE.test(child)) {
-        throw new InventoryError(file, lineNo, `bad group name "${child}" in [${current.name}:children]: use letters, digits, "_" and "-" only`);
+        throw new InventoryError(
+          file,
+          lineNo,
+          `bad group name "${child}" in [${current.name}:children]: use letters, digits, "_" and "-" only`,
+        );
       }
-      if (child === 'all') throw new InventoryError(file, lineNo, `[${current.name}:children] cannot contain "all": every group is already inside all`);
+      if (child === 'all')
+        throw new InventoryError(file, lineNo, `[${current.name}:children] cannot contain "all": every group is already inside all`);
       group(child, lineNo);
       if (!current.children.some((ch) => ch.name === child)) current.children.push({ name: child, line: lineNo });
       return;
@@ -447,11 +458,19 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       const body = (c >= 0 ? line.slice(0, c) : line).trim();
       const eq = body.indexOf('=');
       if (eq < 0) {
-        throw new InventoryError(file, lineNo, `bad key=value in [${current.name}:vars]: ${JSON.stringify(body)} has no "="; write name=value`);
+        throw new InventoryError(
+          file,
+          lineNo,
+          `bad key=value in [${current.name}:vars]: ${JSON.stringify(body)} has no "="; write name=value`,
+        );
       }
       const key = body.slice(0, eq).trim();
       if (!VAR_NAME_RE.test(key)) {
-        throw new InventoryError(file, lineNo, `bad key=value in [${current.name}:vars]: "${key}" is not a variable name (letters, digits and "_", not starting with a digit)`);
+        throw new InventoryError(
+          file,
+          lineNo,
+          `bad key=value in [${current.name}:vars]: "${key}" is not a variable name (letters, digits and "_", not starting with a digit)`,
+        );
       }
       const value = varsValue(body.slice(eq + 1));
       validateVar(file, lineNo, key, value);
@@ -556,7 +575,9 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
   }
   // Hosts that are in no group other than ungrouped (declared before any section) stay in ungrouped;
   // a host listed in ungrouped and elsewhere too leaves ungrouped, as in ansible.
-  resolved['ungrouped'] = (resolved['ungrouped'] ?? []).filter((h) => !groupNames.some((n) => n !== 'ungrouped' && resolved[n]!.includes(h)));
+  resolved['ungrouped'] = (resolved['ungrouped'] ?? []).filter(
+    (h) => !groupNames.some((n) => n !== 'ungrouped' && resolved[n]!.includes(h)),
+  );
 
   const byPrecedence = [...groupNames].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   const allVars = groups.get('all')!.vars;
@@ -705,7 +726,10 @@ function clusterWarnings(hosts: Host[], groups: Map<string, GroupDef>, file: str
     });
   }
   if (etcd.length === 0 && masters.length > 0) {
-    out.push({ file, message: 'no [etcd] hosts: an OCP 3.x cluster needs its etcd members listed in [etcd] for the etcd checks and procedures' });
+    out.push({
+      file,
+      message: 'no [etcd] hosts: an OCP 3.x cluster needs its etcd members listed in [etcd] for the etcd checks and procedures',
+    });
   }
   if (masters.length > 0 && groups.has('nodes')) {
     for (const m of masters) {

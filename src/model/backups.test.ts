@@ -1,9 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Host } from '../inventory/types.js';
 import {
   backupListCommand,
   etcdBackupDirs,
@@ -15,9 +16,18 @@ import {
   isDataDirCopy,
   parseBackupListing,
 } from './backups.js';
-import type { Host } from '../inventory/types.js';
 
-const H: Host = { name: 'master-0.example.com', address: '10.0.0.1', port: 22, become: false, roles: ['etcd'], groups: ['etcd'], vars: {}, file: 't', line: 1 };
+const H: Host = {
+  name: 'master-0.example.com',
+  address: '10.0.0.1',
+  port: 22,
+  become: false,
+  roles: ['etcd'],
+  groups: ['etcd'],
+  vars: {},
+  file: 't',
+  line: 1,
+};
 const T1 = 1714557600; // 2024-05-01 10:00 UTC
 const T2 = T1 + 86400;
 
@@ -50,7 +60,10 @@ test('the listing command runs under sh and prints mtime, size and path of every
     assert.equal(files.length, 9, out);
     const db = files.find((f) => f.path === join(root, 'etcd-20240502/db'));
     assert.deepEqual(db && { mtime: Math.floor(db.mtime), size: db.size }, { mtime: T2, size: 3_000_000 });
-    assert.ok(files.some((f) => f.path === join(root, 'datadir copy/member/snap/db')), 'a path with a space');
+    assert.ok(
+      files.some((f) => f.path === join(root, 'datadir copy/member/snap/db')),
+      'a path with a space',
+    );
     assert.ok(!files.some((f) => f.path.endsWith('.yaml')));
     // choices from the real listing
     const dirs = etcdBackupDirs(files).map((c) => c.value);
@@ -86,7 +99,10 @@ test('parseBackupListing keeps only well-formed lines', () => {
 
 test('etcd-restore choices: complete backup directories only (db + member/snap/db + a wal), newest first, with date and size', () => {
   const c = etcdBackupDirs(parseBackupListing(LISTING));
-  assert.deepEqual(c.map((x) => x.value), ['/backup/etcd-20240502', '/backup/etcd-20240501']);
+  assert.deepEqual(
+    c.map((x) => x.value),
+    ['/backup/etcd-20240502', '/backup/etcd-20240501'],
+  );
   assert.equal(c[0]!.label, `/backup/etcd-20240502  ${formatDate(T2 + 0.5)}  2.9 MiB  v3 snapshot + v2 backup`);
 });
 
@@ -94,14 +110,20 @@ test('etcd-snapshot-restore choices: every non-empty db, newest backup dir first
   const c = etcdSnapshotFiles(parseBackupListing(LISTING));
   // /backup/etcd-2024050x/member/snap/db lie beside a snapshot (<dir>/db): etcdctl2 backup wrote them without
   // v3 data (revision 0), so they are left out; a data dir copy on its own is offered, with --skip-hash-check
-  assert.deepEqual(c.map((x) => x.value), ['/backup/etcd-only-v3/db', '/backup/etcd-20240502/db', '/backup/etcd-20240501/db', '/backup/copy/member/snap/db']);
+  assert.deepEqual(
+    c.map((x) => x.value),
+    ['/backup/etcd-only-v3/db', '/backup/etcd-20240502/db', '/backup/etcd-20240501/db', '/backup/copy/member/snap/db'],
+  );
   assert.match(c[1]!.label, /^\/backup\/etcd-20240502\/db {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}2\.9 MiB {2}snapshot$/);
   assert.match(c[3]!.label, /copy of a data dir \(--skip-hash-check\)$/);
   assert.deepEqual(etcdSnapshotDiscovery.parse({ exitCode: 0, stdout: LISTING, stderr: '' }, H).length, 4);
 });
 
 test('a failed listing with nothing in it is an error sentence; a partial one (find complained) still lists', () => {
-  assert.throws(() => etcdSnapshotDiscovery.parse({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required' }, H), /listing \/backup failed \(exit 1\): sudo: a password is required/);
+  assert.throws(
+    () => etcdSnapshotDiscovery.parse({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required' }, H),
+    /listing \/backup failed \(exit 1\): sudo: a password is required/,
+  );
   assert.equal(etcdSnapshotDiscovery.parse({ exitCode: 1, stdout: LISTING, stderr: 'find: permission denied' }, H).length, 4);
 });
 

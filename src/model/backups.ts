@@ -3,7 +3,7 @@
 // its listing into choices, newest first, with date and size. No React, no Runner (see discovery.ts).
 import type { CommandOutput } from '../checks/types.js';
 import type { DiscoveredChoice, ParameterDiscovery } from '../engine/types.js';
-import { sh, type ShellCommand } from '../transport/shell.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
 
 /** Where the guide's backups go (`/backup/etcd-$(date +%Y%m%d)`). */
 export const BACKUP_ROOT = '/backup';
@@ -87,7 +87,10 @@ export function etcdBackupDirs(files: readonly ListedFile[]): DiscoveredChoice[]
     if (v2db && notEmpty(v2db) && wal) found.push({ dir, db: f });
   }
   found.sort((a, b) => b.db.mtime - a.db.mtime || a.dir.localeCompare(b.dir));
-  return found.map(({ dir, db }) => ({ value: dir, label: `${dir}  ${formatDate(db.mtime)}  ${formatSize(db.size)}  v3 snapshot + v2 backup` }));
+  return found.map(({ dir, db }) => ({
+    value: dir,
+    label: `${dir}  ${formatDate(db.mtime)}  ${formatSize(db.size)}  v3 snapshot + v2 backup`,
+  }));
 }
 
 /**
@@ -99,7 +102,9 @@ export function etcdSnapshotFiles(files: readonly ListedFile[]): DiscoveredChoic
   // In a backup directory with a snapshot (<dir>/db), <dir>/member*/snap/db is the v2 backup's: etcdctl
   // backup (without --with-v3) writes it with no v3 data, so restoring it would bring back an empty keyspace.
   const withSnapshot = new Set(files.filter((f) => f.path.endsWith('/db') && !isDataDirCopy(f.path)).map((f) => dirOf(f.path)));
-  const dbs = files.filter((f) => f.path.endsWith('/db') && notEmpty(f) && !(isDataDirCopy(f.path) && withSnapshot.has(backupDirOf(f.path))));
+  const dbs = files.filter(
+    (f) => f.path.endsWith('/db') && notEmpty(f) && !(isDataDirCopy(f.path) && withSnapshot.has(backupDirOf(f.path))),
+  );
   const newest = new Map<string, number>();
   for (const f of dbs) newest.set(backupDirOf(f.path), Math.max(newest.get(backupDirOf(f.path)) ?? 0, f.mtime));
   const sorted = [...dbs].sort((a, b) => {

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectivityMonitor, summarize, type ConnectivitySnapshot } from './connectivity.js';
+import { test } from 'node:test';
+import { delay, FakeRunner, testInventory } from '../../screens/testing/fixtures.js';
 import { TransportError } from '../transport/types.js';
-import { FakeRunner, delay, testInventory } from '../../screens/testing/fixtures.js';
+import { ConnectivityMonitor, type ConnectivitySnapshot, summarize } from './connectivity.js';
 
 const M0 = 'master-0.example.com';
 const LB = 'lb-0.example.com';
@@ -11,7 +11,10 @@ test('every host starts checking and is probed at once', () => {
   const runner = new FakeRunner().holdProbes();
   const m = new ConnectivityMonitor(testInventory(), runner);
   assert.equal(runner.probes.length, 5);
-  assert.deepEqual([...m.getSnapshot().values()].map((c) => c.state), Array(5).fill('checking'));
+  assert.deepEqual(
+    [...m.getSnapshot().values()].map((c) => c.state),
+    Array(5).fill('checking'),
+  );
   assert.deepEqual(m.summary(), { total: 5, ok: 0, checking: 5, problems: 0 });
   m.dispose();
 });
@@ -71,7 +74,11 @@ test('a rejected probe becomes a state with a reason, never an exception', async
   runner.failProbe(M0, new TransportError(M0, 'host-key-unknown', 'not in known_hosts', 'ssh-keyscan master-0 >> ~/.ssh/known_hosts'));
   runner.failProbe(LB, new Error('getaddrinfo ENOTFOUND lb-0.example.com\nmore'));
   await delay(0);
-  assert.deepEqual(m.get(M0), { state: 'host-key-unknown', reason: 'not in known_hosts', hint: 'ssh-keyscan master-0 >> ~/.ssh/known_hosts' });
+  assert.deepEqual(m.get(M0), {
+    state: 'host-key-unknown',
+    reason: 'not in known_hosts',
+    hint: 'ssh-keyscan master-0 >> ~/.ssh/known_hosts',
+  });
   assert.equal(m.get(LB).state, 'unreachable');
   assert.equal(m.get(LB).reason, 'getaddrinfo ENOTFOUND lb-0.example.com');
   m.dispose();

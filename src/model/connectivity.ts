@@ -1,7 +1,7 @@
 // Live connectivity of every inventory host: probes them through the Runner and tells subscribers.
 // No React here: the console subscribes through screens/hooks/useConnectivity.ts.
 import type { Inventory } from '../inventory/types.js';
-import { TransportError, type Connectivity, type ConnectivityState, type Runner } from '../transport/types.js';
+import { type Connectivity, type ConnectivityState, type Runner, TransportError } from '../transport/types.js';
 
 export type ConnectivitySnapshot = ReadonlyMap<string, Connectivity>;
 export type ConnectivityListener = (snapshot: ConnectivitySnapshot) => void;

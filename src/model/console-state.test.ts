@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { currentRoute, initialState, reduce, type Action, type ConsoleContext, type ConsoleState } from './console-state.js';
-import { hostRows, procedureRows, selectableKeys } from './home.js';
+import { test } from 'node:test';
 import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
+import { type Action, type ConsoleContext, type ConsoleState, currentRoute, initialState, reduce } from './console-state.js';
+import { hostRows, procedureRows, selectableKeys } from './home.js';
 
 const inv = testInventory();
 const catalogue = testCatalogue();
@@ -65,7 +65,7 @@ test('? opens help and closes it again; Esc on a screen goes back', () => {
   assert.deepEqual(currentRoute(run([{ type: 'back' }], ctx(), s)), { screen: 'home' });
 });
 
-test('n opens Nodes from Home; a node\'s pods and a drain sit above it, so Esc comes back to the list', () => {
+test("n opens Nodes from Home; a node's pods and a drain sit above it, so Esc comes back to the list", () => {
   let s = run([{ type: 'open-nodes' }]);
   assert.deepEqual(s.stack, [{ screen: 'home' }, { screen: 'nodes' }]);
   assert.equal(run([{ type: 'open-nodes' }], ctx(), s), s, 'already there: nothing changes');
@@ -78,5 +78,8 @@ test('n opens Nodes from Home; a node\'s pods and a drain sit above it, so Esc c
   s = run([{ type: 'back' }, { type: 'back' }], ctx(), s);
   assert.deepEqual(currentRoute(s), { screen: 'home' });
   // from anywhere, a drain is shown above the list
-  assert.deepEqual(run([{ type: 'open-health' }, { type: 'open-drain', node: 'n' }]).stack.map((r) => r.screen), ['home', 'nodes', 'drain']);
+  assert.deepEqual(
+    run([{ type: 'open-health' }, { type: 'open-drain', node: 'n' }]).stack.map((r) => r.screen),
+    ['home', 'nodes', 'drain'],
+  );
 });

@@ -1,7 +1,7 @@
 // Navigation state of the full-screen console and how each key action changes it.
 // Pure (no React, no I/O): the screens render it, App maps keys to actions.
 import type { CatalogueEntry } from './catalogue.js';
-import { hostOfRow, initialHealthView, type HealthView } from './health-view.js';
+import { type HealthView, hostOfRow, initialHealthView } from './health-view.js';
 import { effectiveSelection, moveSelection, resolveJump } from './home.js';
 
 export type Pane = 'hosts' | 'procedures';
@@ -200,7 +200,10 @@ function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: 
       if (entry) return jumpTo(state, ctx, entry);
       const text = prompt.text.trim()
         ? candidates.length > 1
-          ? `"${prompt.text.trim()}" matches ${candidates.length}: ${candidates.slice(0, 4).map((c) => c.id).join(', ')}${candidates.length > 4 ? ', …' : ''}`
+          ? `"${prompt.text.trim()}" matches ${candidates.length}: ${candidates
+              .slice(0, 4)
+              .map((c) => c.id)
+              .join(', ')}${candidates.length > 4 ? ', …' : ''}`
           : `No procedure "${prompt.text.trim()}". Tab completes; / filters the procedures pane.`
         : 'Type a procedure id, e.g. etcd-backup.';
       return { ...state, message: { text, tone: 'warn' } };
@@ -215,19 +218,24 @@ function reduceHome(state: ConsoleState, action: Action, ctx: ConsoleContext): C
   const keys = ctx.keys(pane, state.filter[pane]);
   switch (action.type) {
     case 'move':
-      return { ...state, selected: { ...state.selected, [pane]: moveSelection(keys, effectiveSelection(keys, state.selected[pane]), action.delta) } };
+      return {
+        ...state,
+        selected: { ...state.selected, [pane]: moveSelection(keys, effectiveSelection(keys, state.selected[pane]), action.delta) },
+      };
     case 'tab':
       return { ...state, focus: pane === 'hosts' ? 'procedures' : 'hosts' };
     case 'pane':
       return { ...state, focus: action.pane };
     case 'enter': {
       const sel = effectiveSelection(keys, state.selected[pane]);
-      if (sel === undefined) return { ...state, message: { text: 'Nothing selected: the list is empty (Esc clears the filter).', tone: 'warn' } };
+      if (sel === undefined)
+        return { ...state, message: { text: 'Nothing selected: the list is empty (Esc clears the filter).', tone: 'warn' } };
       const next = { ...state, selected: { ...state.selected, [pane]: sel } };
       return push(next, pane === 'hosts' ? { screen: 'host', host: sel } : { screen: 'procedure', id: sel });
     }
     case 'back':
-      if (state.filter[pane]) return { ...state, filter: { ...state.filter, [pane]: '' }, message: { text: 'Filter cleared.', tone: 'info' } };
+      if (state.filter[pane])
+        return { ...state, filter: { ...state.filter, [pane]: '' }, message: { text: 'Filter cleared.', tone: 'info' } };
       return { ...state, message: { text: 'Already at Home. q quits.', tone: 'info' } };
     case 'open-filter':
       return { ...state, prompt: { kind: 'filter', pane, text: state.filter[pane] } };
@@ -264,7 +272,10 @@ function reduceHealth(state: ConsoleState, action: Action, ctx: ConsoleContext):
     case 'toggle-problems':
       return {
         ...setView({ problemsOnly: !view.problemsOnly }),
-        message: { text: view.problemsOnly ? 'Showing every row and column.' : 'Problems only: rows and columns with a ! ✗ or E cell (p: show all).', tone: 'info' },
+        message: {
+          text: view.problemsOnly ? 'Showing every row and column.' : 'Problems only: rows and columns with a ! ✗ or E cell (p: show all).',
+          tone: 'info',
+        },
       };
     default:
       return state;

@@ -1,18 +1,30 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Inventory } from '../inventory/types.js';
+import { test } from 'node:test';
+import { testInventory } from '../../screens/testing/fixtures.js';
 import type { Procedure } from '../engine/types.js';
+import type { Inventory } from '../inventory/types.js';
 import { FakeRunner } from '../testing/fake-runner.js';
 import { TransportError } from '../transport/types.js';
-import { describeFound, discoverChoices, makeDiscover } from './discovery.js';
 import { etcdBackupDiscovery } from './backups.js';
-import { testInventory } from '../../screens/testing/fixtures.js';
+import { describeFound, discoverChoices, makeDiscover } from './discovery.js';
 
 const inv: Inventory = testInventory();
 
 function proc(): Procedure {
   return {
-    entry: { id: 'etcd-restore', kind: 'procedure', title: 't', chapter: 5, chapterTitle: 'c', section: '5.4.2.1', guideLine: 1, risk: 'destructive', built: true, summary: 's', parameters: [] },
+    entry: {
+      id: 'etcd-restore',
+      kind: 'procedure',
+      title: 't',
+      chapter: 5,
+      chapterTitle: 'c',
+      section: '5.4.2.1',
+      guideLine: 1,
+      risk: 'destructive',
+      built: true,
+      summary: 's',
+      parameters: [],
+    },
     parameters: [
       { name: 'host', description: 'Member', required: true, choices: { fromRole: 'etcd' } },
       { name: 'backup', description: 'Backup dir', required: true, discover: etcdBackupDiscovery },
@@ -38,28 +50,61 @@ test('runs the discovery command on the host chosen in the host parameter, with 
   assert.match(r.commands[0]!.script, /^if test -d \/backup; then find \/backup -maxdepth 4/);
   assert.ok(r.commands[0]!.options.timeoutMs && r.commands[0]!.options.timeoutMs > 0);
   assert.equal(found.host, 'master-1.example.com');
-  assert.deepEqual(found.choices.map((c) => c.value), ['/backup/etcd-20240501']);
-  assert.match(describeFound('backup', found), /^found on master-1\.example\.com \(newest first\): \/backup\/etcd-20240501, \d{4}-\d\d-\d\d \d\d:\d\d, 2\.4 MiB, v3 snapshot \+ v2 backup; give --param backup=<one of them>$/);
+  assert.deepEqual(
+    found.choices.map((c) => c.value),
+    ['/backup/etcd-20240501'],
+  );
+  assert.match(
+    describeFound('backup', found),
+    /^found on master-1\.example\.com \(newest first\): \/backup\/etcd-20240501, \d{4}-\d\d-\d\d \d\d:\d\d, 2\.4 MiB, v3 snapshot \+ v2 backup; give --param backup=<one of them>$/,
+  );
 });
 
 test('errors are one sentence: no host chosen, unknown host, unreachable host, a parameter without discovery', async () => {
   const ok = FakeRunner.answering({ stdout: LISTING });
-  await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: {} }), /choose host first: the etcd backups .* are looked for on that host/);
-  await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'nope' } }), /nope is not a host of the inventory/);
-  await assert.rejects(discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'plain', params: { host: 'master-0.example.com' } }), /has nothing to look for/);
-  const down = FakeRunner.answering({ throws: new TransportError('master-0.example.com', 'unreachable', 'connect ECONNREFUSED 10.0.0.10:22') });
+  await assert.rejects(
+    discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: {} }),
+    /choose host first: the etcd backups .* are looked for on that host/,
+  );
+  await assert.rejects(
+    discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'nope' } }),
+    /nope is not a host of the inventory/,
+  );
+  await assert.rejects(
+    discoverChoices({ runner: ok, inventory: inv, procedure: proc(), param: 'plain', params: { host: 'master-0.example.com' } }),
+    /has nothing to look for/,
+  );
+  const down = FakeRunner.answering({
+    throws: new TransportError('master-0.example.com', 'unreachable', 'connect ECONNREFUSED 10.0.0.10:22'),
+  });
   await assert.rejects(
     discoverChoices({ runner: down, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' } }),
     /^Error: could not look for etcd backups .* on master-0\.example\.com: connect ECONNREFUSED/,
   );
   const slow = FakeRunner.answering({ timedOut: true, exitCode: null });
-  await assert.rejects(discoverChoices({ runner: slow, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' }, timeoutMs: 5000 }), /took longer than 5 s/);
+  await assert.rejects(
+    discoverChoices({
+      runner: slow,
+      inventory: inv,
+      procedure: proc(),
+      param: 'backup',
+      params: { host: 'master-0.example.com' },
+      timeoutMs: 5000,
+    }),
+    /took longer than 5 s/,
+  );
   const failing = FakeRunner.answering({ exitCode: 1, stderr: 'sudo: a password is required' });
-  await assert.rejects(discoverChoices({ runner: failing, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' } }), /master-0\.example\.com: listing \/backup failed \(exit 1\): sudo: a password is required/);
+  await assert.rejects(
+    discoverChoices({ runner: failing, inventory: inv, procedure: proc(), param: 'backup', params: { host: 'master-0.example.com' } }),
+    /master-0\.example\.com: listing \/backup failed \(exit 1\): sudo: a password is required/,
+  );
 });
 
 test('describeFound: nothing found, or more than shown', () => {
-  assert.equal(describeFound('backup', { host: 'm0', describe: 'etcd backups under /backup', choices: [] }), 'no etcd backups under /backup found on m0: give --param backup=…');
+  assert.equal(
+    describeFound('backup', { host: 'm0', describe: 'etcd backups under /backup', choices: [] }),
+    'no etcd backups under /backup found on m0: give --param backup=…',
+  );
   const many = Array.from({ length: 7 }, (_, i) => ({ value: `/b/${i}`, label: `/b/${i}  date` }));
   assert.match(describeFound('backup', { host: 'm0', describe: 'x', choices: many }, 2), /\/b\/0, date; \/b\/1, date; 5 older not shown;/);
 });
@@ -79,7 +124,10 @@ test('explainMissing: the "required" problem of a discoverable parameter gets wh
   assert.deepEqual(missingDiscoverable(proc(), { host: 'node-0.example.com' }, inv), [], 'not an etcd host: nothing is looked for');
   assert.deepEqual(missingDiscoverable(proc(), { host: 'master-0.example.com', backup: '/b' }, inv), []);
   const out = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, open);
-  assert.match(out[0]!, /^parameter 'backup' is required \(Backup dir\): give --param backup=…; found on master-0\.example\.com \(newest first\): \/backup\/etcd-20240501, /);
+  assert.match(
+    out[0]!,
+    /^parameter 'backup' is required \(Backup dir\): give --param backup=…; found on master-0\.example\.com \(newest first\): \/backup\/etcd-20240501, /,
+  );
   assert.equal(out[1], problems[1]);
   assert.deepEqual([opened, closed], [1, 1]);
   assert.deepEqual(await explainMissing(problems, proc(), {}, inv, open), problems);

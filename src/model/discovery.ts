@@ -2,8 +2,9 @@
 // another parameter, and a pure parser) through the console's Runner. The Procedure screen asks for it
 // through a function passed down to it and never runs anything itself; `run` uses it to say what it found
 // when the parameter is missing. Core only, no React.
-import type { Inventory } from '../inventory/types.js';
+
 import type { DiscoveredChoice, ParameterSpec, Params, Procedure } from '../engine/types.js';
+import type { Inventory } from '../inventory/types.js';
 import type { CommandResult, Runner } from '../transport/types.js';
 
 export interface DiscoveryResult {
@@ -24,7 +25,10 @@ function oneLine(e: unknown): string {
 }
 
 /** The parameter's spec, when it has a discovery. */
-export function discoverySpec(procedure: Procedure, param: string): (ParameterSpec & { discover: NonNullable<ParameterSpec['discover']> }) | undefined {
+export function discoverySpec(
+  procedure: Procedure,
+  param: string,
+): (ParameterSpec & { discover: NonNullable<ParameterSpec['discover']> }) | undefined {
   const spec = procedure.parameters.find((p) => p.name === param);
   return spec?.discover ? (spec as ParameterSpec & { discover: NonNullable<ParameterSpec['discover']> }) : undefined;
 }
@@ -54,7 +58,10 @@ export async function discoverChoices(opts: {
   } catch (e) {
     throw new Error(`could not look for ${d.describe} on ${host.name}: ${oneLine(e)}`);
   }
-  if (res.timedOut) throw new Error(`looking for ${d.describe} on ${host.name} took longer than ${Math.round((opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS) / 1000)} s`);
+  if (res.timedOut)
+    throw new Error(
+      `looking for ${d.describe} on ${host.name} took longer than ${Math.round((opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS) / 1000)} s`,
+    );
   if (res.cancelled) throw new Error(`looking for ${d.describe} on ${host.name} was cancelled`);
   let choices: DiscoveredChoice[];
   try {
@@ -97,7 +104,13 @@ export function missingDiscoverable(procedure: Procedure, params: Params, invent
  * "required" one of each such parameter followed by what was found there. Opens a runner only then
  * (and closes it); a failed look-up says why instead.
  */
-export async function explainMissing(problems: readonly string[], procedure: Procedure, params: Params, inventory: Inventory, openRunner: () => Promise<Runner>): Promise<string[]> {
+export async function explainMissing(
+  problems: readonly string[],
+  procedure: Procedure,
+  params: Params,
+  inventory: Inventory,
+  openRunner: () => Promise<Runner>,
+): Promise<string[]> {
   const missing = missingDiscoverable(procedure, params, inventory);
   if (missing.length === 0) return [...problems];
   const runner = await openRunner();

@@ -26,7 +26,13 @@ export class FactsCache {
   }
 
   private async read(): Promise<void> {
-    const ctx: StepContext = { params: {}, inventory: this.inventory, captured: { get: () => '', has: () => false }, startedAt: new Date(), planning: true };
+    const ctx: StepContext = {
+      params: {},
+      inventory: this.inventory,
+      captured: { get: () => '', has: () => false },
+      startedAt: new Date(),
+      planning: true,
+    };
     try {
       this.facts = (await readFacts(this.probes, ctx, this.runner)).facts;
       this.readAt = Date.now();

@@ -1,10 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeHealthRun } from '../../screens/testing/fake-health.js';
+import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
+import { type Action, type ConsoleContext, type ConsoleState, currentRoute, initialState, reduce } from './console-state.js';
+import type { CellStatus } from './health.js';
 import {
   buildMatrix,
   CLUSTER_ROW,
   cellSymbol,
   columnWindow,
+  countStatuses,
   effectiveCell,
   hasCell,
   hostVerdict,
@@ -12,13 +17,8 @@ import {
   prettyDetails,
   STATUS_LABELS,
   statusSummary,
-  countStatuses,
   tailLines,
 } from './health-view.js';
-import { currentRoute, initialState, reduce, type Action, type ConsoleContext, type ConsoleState } from './console-state.js';
-import { FakeHealthRun } from '../../screens/testing/fake-health.js';
-import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
-import type { CellStatus } from './health.js';
 
 const inv = testInventory();
 const M0 = 'master-0.example.com';

@@ -3,7 +3,7 @@
 // and the one-line verdict per host for Home. No React here.
 import { checkById } from '../checks/index.js';
 import type { Inventory } from '../inventory/types.js';
-import { cellKey, type CellStatus, type CheckResult, type HealthSnapshot } from './health.js';
+import { type CellStatus, type CheckResult, cellKey, type HealthSnapshot } from './health.js';
 import { commonDomain, hostRows, matchesFilter, shortName } from './home.js';
 
 /** Row key of the cluster-wide (bastion, `oc`) checks; never a host name (hosts have no parentheses). */
@@ -227,7 +227,13 @@ export interface ColumnWindow {
  * little as possible from `prevStart`. When not all fit, `markerWidth` columns are kept free on the
  * right for " 17 more ›".
  */
-export function columnWindow(widths: readonly number[], width: number, prevStart: number, selected: number, markerWidth = 10): ColumnWindow {
+export function columnWindow(
+  widths: readonly number[],
+  width: number,
+  prevStart: number,
+  selected: number,
+  markerWidth = 10,
+): ColumnWindow {
   const n = widths.length;
   const total = widths.reduce((a, b) => a + b, 0);
   if (total <= width) return { start: 0, end: n, left: 0, right: 0 };

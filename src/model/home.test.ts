@@ -1,14 +1,36 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commonDomain, connectivityProblems, homeWarnings, problemPhrase, hostRows, moveSelection, procedureRows, resolveJump, scrollOffset, selectableKeys, shortName } from './home.js';
-import { wrap, truncate } from './text.js';
+import { test } from 'node:test';
 import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
+import {
+  commonDomain,
+  connectivityProblems,
+  homeWarnings,
+  hostRows,
+  moveSelection,
+  problemPhrase,
+  procedureRows,
+  resolveJump,
+  scrollOffset,
+  selectableKeys,
+  shortName,
+} from './home.js';
+import { truncate, wrap } from './text.js';
 
 test('hosts are grouped by ROLE_ORDER, each under its first role, other roles kept', () => {
   const rows = hostRows(testInventory());
   assert.deepEqual(
     rows.map((r) => (r.kind === 'header' ? `[${r.label}]` : r.key)),
-    ['[master]', 'master-0.example.com', 'master-1.example.com', '[infra]', 'infra-0.example.com', '[node]', 'node-0.example.com', '[lb]', 'lb-0.example.com'],
+    [
+      '[master]',
+      'master-0.example.com',
+      'master-1.example.com',
+      '[infra]',
+      'infra-0.example.com',
+      '[node]',
+      'node-0.example.com',
+      '[lb]',
+      'lb-0.example.com',
+    ],
   );
   const m0 = rows.find((r) => r.key === 'master-0.example.com');
   assert.ok(m0?.kind === 'host');
@@ -27,7 +49,17 @@ test('procedures are grouped by chapter, every id listed', () => {
   const rows = procedureRows(testCatalogue());
   assert.deepEqual(
     rows.map((r) => (r.kind === 'header' ? `[${r.label}]` : r.key)),
-    ['[2 Run-once tasks]', 'ntp', 'fix-ntp', '[3 Health checks]', 'etcd-health', '[4 Backups]', 'etcd-backup', '[5 Host tasks]', 'etcd-restore'],
+    [
+      '[2 Run-once tasks]',
+      'ntp',
+      'fix-ntp',
+      '[3 Health checks]',
+      'etcd-health',
+      '[4 Backups]',
+      'etcd-backup',
+      '[5 Host tasks]',
+      'etcd-restore',
+    ],
   );
   assert.deepEqual(selectableKeys(procedureRows(testCatalogue(), 'etcd')), ['etcd-health', 'etcd-backup', 'etcd-restore']);
 });
@@ -96,7 +128,11 @@ test('connectivity problems come in the listed order, named short; the phrase na
     { name: 'd', word: 'auth failed' },
     { name: 'a', word: 'unreachable' },
   ]);
-  assert.deepEqual(connectivityProblems(snap, [], '').map((p) => p.name), ['a.example.com', 'd.example.com'], 'unlisted hosts: snapshot order');
+  assert.deepEqual(
+    connectivityProblems(snap, [], '').map((p) => p.name),
+    ['a.example.com', 'd.example.com'],
+    'unlisted hosts: snapshot order',
+  );
   assert.equal(problemPhrase(problems), '2 problems: d auth failed +1 more');
   assert.equal(problemPhrase(problems.slice(1)), '1 problem: a unreachable');
   assert.equal(problemPhrase(problems.slice(1), { word: false }), '1 problem: a');

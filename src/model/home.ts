@@ -1,6 +1,6 @@
 // Pure logic behind the Home screen's two lists: grouping, filtering, and what is selectable.
 // No React here.
-import { ROLE_ORDER, type Host, type Inventory, type Role } from '../inventory/types.js';
+import { type Host, type Inventory, ROLE_ORDER, type Role } from '../inventory/types.js';
 import type { CatalogueEntry } from './catalogue.js';
 import type { ConnectivitySnapshot } from './connectivity.js';
 import { CONNECTIVITY_LABELS } from './connectivity.js';
@@ -8,7 +8,7 @@ import { truncate } from './text.js';
 
 export type HostRow =
   | { kind: 'header'; key: string; label: string; count: number }
-  | { kind: 'host'; key: string; host: Host; /** Roles after the one it is listed under. */ otherRoles: Role[] };
+  | { kind: 'host'; key: string; host: Host /** Roles after the one it is listed under. */; otherRoles: Role[] };
 
 export type ProcedureRow =
   | { kind: 'header'; key: string; label: string; count: number }

@@ -1,10 +1,26 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { LogLine } from '../engine/session.js';
-import { type LogView, followTail, gotoMatch, initialLogView, logRows, logWindow, matchRanges, scrollLog, searchStatus } from './log-view.js';
+import {
+  followTail,
+  gotoMatch,
+  initialLogView,
+  type LogView,
+  logRows,
+  logWindow,
+  matchRanges,
+  scrollLog,
+  searchStatus,
+} from './log-view.js';
 
 const lines = (n: number, from = 0): LogLine[] =>
-  Array.from({ length: n }, (_, i) => ({ seq: from + i, step: 's', host: i % 2 ? 'master-1.example.com' : 'master-0.example.com', stream: 'stdout', text: `line ${from + i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    seq: from + i,
+    step: 's',
+    host: i % 2 ? 'master-1.example.com' : 'master-0.example.com',
+    stream: 'stdout',
+    text: `line ${from + i}`,
+  }));
 
 test('following shows the tail; new lines keep it at the tail', () => {
   const v = initialLogView();
@@ -56,8 +72,14 @@ test('search: Enter goes to the newest match, n newer, N older, wrapping; ranges
   assert.equal(v.search!.current, 1, 'wraps to the oldest');
   v = gotoMatch(v, log, rows, 10, -1);
   assert.equal(v.search!.current, 19);
-  assert.ok(logWindow(rows, v, 10).rows.some((r) => r.seq === 19), 'the match is in view');
-  assert.deepEqual(matchRanges('a line 1 and LINE 1', 'line 1'), [[2, 8], [13, 19]]);
+  assert.ok(
+    logWindow(rows, v, 10).rows.some((r) => r.seq === 19),
+    'the match is in view',
+  );
+  assert.deepEqual(matchRanges('a line 1 and LINE 1', 'line 1'), [
+    [2, 8],
+    [13, 19],
+  ]);
   const none = gotoMatch({ ...initialLogView(), search: { query: 'zzz', editing: true } }, log, rows, 10, 0);
   assert.equal(searchStatus(none, log), 'no line contains "zzz"');
 });
@@ -65,8 +87,17 @@ test('search: Enter goes to the newest match, n newer, N older, wrapping; ranges
 import { compactJournalLine, lineText } from './log-view.js';
 
 test('journal lines: marked ┆ in the log, date and host left out (the pane says whose journal)', () => {
-  assert.equal(compactJournalLine('Nov 25 04:21:50 master-0 etcd[1234]: etcdserver: published {Name:m0} to cluster'), '04:21:50 etcd[1234]: etcdserver: published {Name:m0} to cluster');
-  assert.equal(compactJournalLine('Jan  5 03:05:01 master-0.lab.example.com systemd[1]: Started etcd.'), '03:05:01 systemd[1]: Started etcd.');
+  assert.equal(
+    compactJournalLine('Nov 25 04:21:50 master-0 etcd[1234]: etcdserver: published {Name:m0} to cluster'),
+    '04:21:50 etcd[1234]: etcdserver: published {Name:m0} to cluster',
+  );
+  assert.equal(
+    compactJournalLine('Jan  5 03:05:01 master-0.lab.example.com systemd[1]: Started etcd.'),
+    '03:05:01 systemd[1]: Started etcd.',
+  );
   assert.equal(compactJournalLine('-- No entries --'), '-- No entries --');
-  assert.equal(lineText({ seq: 0, step: 's', host: 'm0', stream: 'journal', text: 'Nov 25 04:21:50 m0 etcd[9]: ready' }), '┆ 04:21:50 etcd[9]: ready');
+  assert.equal(
+    lineText({ seq: 0, step: 's', host: 'm0', stream: 'journal', text: 'Nov 25 04:21:50 m0 etcd[9]: ready' }),
+    '┆ 04:21:50 etcd[9]: ready',
+  );
 });

@@ -3,20 +3,21 @@
 // pods, the typed-name gate of --force) and the live drain view (per-pod marks, counts, headline, how
 // the rows are shared). No React, no I/O: the screens render this, the hook (screens/hooks/useNodes.ts)
 // talks to the NodesService.
-import type { NodeInfo, NodePod } from '../ocp/nodes.js';
-import { drainBlockers, ownerKindAbbrev, podKey, podsLostForGood, type DrainBlocker } from '../ocp/nodes.js';
+
 import {
-  drainFlags,
-  progressCounts,
-  validateDrainOptions,
   DRAIN_TIMEOUT_SECONDS,
   type DrainOptions,
   type DrainProgress,
+  drainFlags,
   type PodDrainState,
   type PodProgress,
+  progressCounts,
+  validateDrainOptions,
 } from '../nodes/drain.js';
-import type { OcVersion } from '../ocp/oc.js';
 import type { DrainSnapshot, NodeRow } from '../nodes/service.js';
+import type { NodeInfo, NodePod } from '../ocp/nodes.js';
+import { type DrainBlocker, drainBlockers, ownerKindAbbrev, podKey, podsLostForGood } from '../ocp/nodes.js';
+import type { OcVersion } from '../ocp/oc.js';
 import { effectiveSelection, matchesFilter, moveSelection, shortName } from './home.js';
 import { fit, truncate, wrap } from './text.js';
 
@@ -58,9 +59,7 @@ export function tableCells(cells: readonly string[], widths: readonly number[], 
 }
 
 function joinCells(cells: readonly string[], widths: readonly number[], sep = 1, rightAlign: ReadonlySet<number> = new Set()): string {
-  return tableCells(cells, widths, rightAlign)
-    .join(' '.repeat(sep))
-    .replace(/\s+$/, '');
+  return tableCells(cells, widths, rightAlign).join(' '.repeat(sep)).replace(/\s+$/, '');
 }
 
 // ---- the node list -------------------------------------------------------------------------------------
@@ -110,7 +109,15 @@ const NODE_KEYS = ['name', 'status', 'roles', 'sched', 'pods', 'kubelet'] as con
 
 function nodeSearchText(n: NodeRow): string {
   const s = nodeStatus(n);
-  return [n.name, s.word, n.ready, ...n.roles, n.schedulable ? 'schedulable' : 'cordoned unschedulable', n.kubeletVersion, n.internalIP ?? ''].join(' ');
+  return [
+    n.name,
+    s.word,
+    n.ready,
+    ...n.roles,
+    n.schedulable ? 'schedulable' : 'cordoned unschedulable',
+    n.kubeletVersion,
+    n.internalIP ?? '',
+  ].join(' ');
 }
 
 /** The rows of the node list (sorted by name), those matching the filter only; names without `domain`. */
@@ -147,7 +154,8 @@ export interface TableLayout {
 export function nodeTable(rows: readonly NodeListRow[], width: number): TableLayout {
   const cols: Column[] = NODE_KEYS.map((k) => {
     const natural = Math.max(NODE_HEADERS[k].length, ...rows.map((r) => [...r.cells[k]].length));
-    const min = k === 'name' ? Math.min(natural, 10) : k === 'status' ? Math.min(natural, 10) : k === 'kubelet' ? Math.min(natural, 7) : natural;
+    const min =
+      k === 'name' ? Math.min(natural, 10) : k === 'status' ? Math.min(natural, 10) : k === 'kubelet' ? Math.min(natural, 7) : natural;
     return { natural, min };
   });
   // Two spaces between columns when they fit, else one; the kubelet version gives way first, then the
@@ -155,17 +163,35 @@ export function nodeTable(rows: readonly NodeListRow[], width: number): TableLay
   const two = cols.reduce((a, c) => a + c.natural, 0) + 2 * (cols.length - 1) <= width;
   const sep = two ? 2 : 1;
   const widths = fitColumns(cols, width, [5, 0, 1, 2], sep);
-  return { widths, sep, header: joinCells(NODE_KEYS.map((k) => NODE_HEADERS[k]), widths, sep, new Set([4])) };
+  return {
+    widths,
+    sep,
+    header: joinCells(
+      NODE_KEYS.map((k) => NODE_HEADERS[k]),
+      widths,
+      sep,
+      new Set([4]),
+    ),
+  };
 }
 
 /** One row's text in the table's columns (pods right-aligned). */
 export function nodeLine(row: NodeListRow, table: TableLayout): string {
-  return joinCells(NODE_KEYS.map((k) => row.cells[k]), table.widths, table.sep, new Set([4]));
+  return joinCells(
+    NODE_KEYS.map((k) => row.cells[k]),
+    table.widths,
+    table.sep,
+    new Set([4]),
+  );
 }
 
 /** The row's cells padded to the table's columns, in NODE_KEYS order (for rendering them in their own tones). */
 export function nodeCells(row: NodeListRow, table: TableLayout): string[] {
-  return tableCells(NODE_KEYS.map((k) => row.cells[k]), table.widths, new Set([4]));
+  return tableCells(
+    NODE_KEYS.map((k) => row.cells[k]),
+    table.widths,
+    new Set([4]),
+  );
 }
 
 /** "9 nodes · ✗ 1 NotReady · 3 cordoned · 51 pods" */
@@ -260,23 +286,47 @@ export function podRows(pods: readonly NodePod[]): PodListRow[] {
 export function podTable(rows: readonly PodListRow[], width: number): TableLayout {
   const cols: Column[] = POD_KEYS.map((k) => {
     const natural = Math.max(POD_HEADERS[k].length, ...rows.map((r) => [...r.cells[k]].length));
-    const min = k === 'name' ? Math.min(natural, 16) : k === 'owner' ? Math.min(natural, 16) : k === 'namespace' ? Math.min(natural, 9) : k === 'status' ? Math.min(natural, 9) : natural;
+    const min =
+      k === 'name'
+        ? Math.min(natural, 16)
+        : k === 'owner'
+          ? Math.min(natural, 16)
+          : k === 'namespace'
+            ? Math.min(natural, 9)
+            : k === 'status'
+              ? Math.min(natural, 9)
+              : natural;
     return { natural, min };
   });
   const two = cols.reduce((a, c) => a + c.natural, 0) + 2 * (cols.length - 1) <= width;
   const sep = two ? 2 : 1;
   // The full name and owner of the selected pod are under the list: the owner, then the name give way.
   const widths = fitColumns(cols, width, [3, 1, 0, 2], sep);
-  return { widths, sep, header: joinCells(POD_KEYS.map((k) => POD_HEADERS[k]), widths, sep) };
+  return {
+    widths,
+    sep,
+    header: joinCells(
+      POD_KEYS.map((k) => POD_HEADERS[k]),
+      widths,
+      sep,
+    ),
+  };
 }
 
 export function podLine(row: PodListRow, table: TableLayout): string {
-  return joinCells(POD_KEYS.map((k) => row.cells[k]), table.widths, table.sep);
+  return joinCells(
+    POD_KEYS.map((k) => row.cells[k]),
+    table.widths,
+    table.sep,
+  );
 }
 
 /** The row's cells padded to the table's columns, in POD_KEYS order. */
 export function podCells(row: PodListRow, table: TableLayout): string[] {
-  return tableCells(POD_KEYS.map((k) => row.cells[k]), table.widths);
+  return tableCells(
+    POD_KEYS.map((k) => row.cells[k]),
+    table.widths,
+  );
 }
 
 /** "7 pods · 3 DaemonSet · 1 bare · 1 emptyDir · 1 finished" */
@@ -298,7 +348,12 @@ export function podsSummary(pods: readonly NodePod[]): string {
 
 /** Under the pod list: the selected pod in full. */
 export function podDetail(p: NodePod): string {
-  const owner = p.ownerKind === 'bare' && !p.mirror ? 'bare: no controller recreates it' : p.mirror ? 'static pod (mirror of the kubelet\'s manifest)' : `owner ${p.owner?.kind ?? '?'} ${p.owner?.name ?? ''}${p.via ? ` (${p.via.kind} ${p.via.name})` : ''}`;
+  const owner =
+    p.ownerKind === 'bare' && !p.mirror
+      ? 'bare: no controller recreates it'
+      : p.mirror
+        ? "static pod (mirror of the kubelet's manifest)"
+        : `owner ${p.owner?.kind ?? '?'} ${p.owner?.name ?? ''}${p.via ? ` (${p.via.kind} ${p.via.name})` : ''}`;
   const data = p.emptyDir ? ' · emptyDir: its local data is lost when it goes' : '';
   return `${p.namespace}/${p.name} · ${owner} · ${p.ready ? 'ready' : 'not ready'} · ${p.restarts} restart${p.restarts === 1 ? '' : 's'}${data}`;
 }
@@ -326,7 +381,16 @@ export interface DrainForm {
 
 /** The defaults: --ignore-daemonsets on (their controller ignores the cordon anyway), the rest off. */
 export function initialDrainForm(node: string): DrainForm {
-  return { node, ignoreDaemonsets: true, deleteLocalData: false, force: false, grace: '', timeout: String(DRAIN_TIMEOUT_SECONDS), typed: '', field: 'ignoreDaemonsets' };
+  return {
+    node,
+    ignoreDaemonsets: true,
+    deleteLocalData: false,
+    force: false,
+    grace: '',
+    timeout: String(DRAIN_TIMEOUT_SECONDS),
+    typed: '',
+    field: 'ignoreDaemonsets',
+  };
 }
 
 /** The fields in order; the typed-name field only while --force is on. */
@@ -378,7 +442,11 @@ export function reduceDrainForm(form: DrainForm, action: DrainFormAction): Drain
       const next = f[key] + action.text;
       // Grace may be -1 (the pod's own); both are whole seconds.
       const ok = key === 'grace' ? /^-?\d*$/.test(next) : /^\d*$/.test(next);
-      if (!ok) return { ...f, error: `${key === 'grace' ? 'Grace period' : 'Timeout'}: whole seconds only (empty: ${key === 'grace' ? "each pod's own" : 'no timeout'}).` };
+      if (!ok)
+        return {
+          ...f,
+          error: `${key === 'grace' ? 'Grace period' : 'Timeout'}: whole seconds only (empty: ${key === 'grace' ? "each pod's own" : 'no timeout'}).`,
+        };
       return { ...f, [key]: next };
     }
     case 'backspace':
@@ -397,7 +465,12 @@ function seconds(text: string): number | undefined {
 
 /** The options as the form stands (numbers parsed; not yet checked). */
 export function formOptions(form: DrainForm): DrainOptions {
-  const o: DrainOptions = { node: form.node, ignoreDaemonsets: form.ignoreDaemonsets, deleteLocalData: form.deleteLocalData, force: form.force };
+  const o: DrainOptions = {
+    node: form.node,
+    ignoreDaemonsets: form.ignoreDaemonsets,
+    deleteLocalData: form.deleteLocalData,
+    force: form.force,
+  };
   const g = seconds(form.grace);
   const t = seconds(form.timeout);
   if (g !== undefined) o.gracePeriodSeconds = g;
@@ -461,17 +534,22 @@ export function podNames(pods: readonly Pick<NodePod, 'namespace' | 'name'>[], m
 export function checkboxHint(field: DrainCheckbox, form: DrainForm, impact: DrainImpact | undefined): string {
   if (!impact) return '';
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  const names = (pods: readonly NodePod[]) => (pods.length > 2 ? `${pods[0]!.name} +${pods.length - 1}` : pods.map((p) => p.name).join(', '));
+  const names = (pods: readonly NodePod[]) =>
+    pods.length > 2 ? `${pods[0]!.name} +${pods.length - 1}` : pods.map((p) => p.name).join(', ');
   switch (field) {
     case 'ignoreDaemonsets':
       if (!impact.daemonSets.length) return 'no DaemonSet pod here';
-      return form.ignoreDaemonsets ? `${n(impact.daemonSets.length, 'DaemonSet pod')} stay` : `refuses: ${n(impact.daemonSets.length, 'DaemonSet pod')}`;
+      return form.ignoreDaemonsets
+        ? `${n(impact.daemonSets.length, 'DaemonSet pod')} stay`
+        : `refuses: ${n(impact.daemonSets.length, 'DaemonSet pod')}`;
     case 'deleteLocalData':
       if (!impact.emptyDir.length) return 'no pod with emptyDir';
       return form.deleteLocalData ? `data lost: ${names(impact.emptyDir)}` : `refuses: emptyDir in ${names(impact.emptyDir)}`;
     case 'force':
       if (!impact.lostForGood.length) return 'no bare pod here';
-      return form.force ? `deletes ${n(impact.lostForGood.length, 'bare pod')} for good` : `refuses: ${n(impact.lostForGood.length, 'bare pod')}`;
+      return form.force
+        ? `deletes ${n(impact.lostForGood.length, 'bare pod')} for good`
+        : `refuses: ${n(impact.lostForGood.length, 'bare pod')}`;
   }
 }
 
@@ -498,7 +576,9 @@ export function podDrainText(p: PodProgress): string {
   switch (p.state) {
     case 'retrying': {
       const times = p.retries > 1 ? ` ×${p.retries}` : '';
-      return /disruption ?budget/i.test(p.reason ?? '') ? `${head}${times} (PodDisruptionBudget)` : `${head}${times}${p.reason ? `: ${p.reason}` : ''}`;
+      return /disruption ?budget/i.test(p.reason ?? '')
+        ? `${head}${times} (PodDisruptionBudget)`
+        : `${head}${times}${p.reason ? `: ${p.reason}` : ''}`;
     }
     case 'skipped':
       if (p.ownerKind === 'DaemonSet') return `${head}: DaemonSet (stays)`;
@@ -525,7 +605,10 @@ export function drainCountsText(pr: DrainProgress): string {
   if (c.blocked) parts.push(`${c.blocked} blocked`);
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c.left) parts.push(`${c.left} still on the node`);
-  if (c.skipped) parts.push(`${c.skipped} stay (${pr.pods.every((p) => p.state !== 'skipped' || p.ownerKind === 'DaemonSet') ? 'DaemonSet' : 'DaemonSet, static'})`);
+  if (c.skipped)
+    parts.push(
+      `${c.skipped} stay (${pr.pods.every((p) => p.state !== 'skipped' || p.ownerKind === 'DaemonSet') ? 'DaemonSet' : 'DaemonSet, static'})`,
+    );
   return parts.join(' · ');
 }
 
@@ -627,7 +710,13 @@ export interface DrainLayout {
  * 4), the summary once done (up to 5) whole when possible; then the pod table (header + one per pod),
  * keeping at least 3 rows for the log (rule + 2 lines) when there is room.
  */
-export function drainLayout(o: { height: number; commandRows: number; noteRows: number; summaryRows: number; podCount: number }): DrainLayout {
+export function drainLayout(o: {
+  height: number;
+  commandRows: number;
+  noteRows: number;
+  summaryRows: number;
+  podCount: number;
+}): DrainLayout {
   const h = Math.max(6, o.height);
   const command = Math.min(2, o.commandRows);
   let summary = Math.min(5, o.summaryRows);

@@ -36,18 +36,32 @@ function shortHost(host: string | null, domain: string): string {
 export function planLines(plan: readonly PlanStep[], params: Params, fields: readonly FormField[], domain = ''): TextLine[] {
   const lines: TextLine[] = [
     { text: `Parameters: ${paramsLine(params, fields)}`, indent: '            ' },
-    { text: `Plan: ${planSummary(plan)}. Nothing has run yet; every command below is exact (<name>: captured at run time).`, dim: true, indent: '  ' },
+    {
+      text: `Plan: ${planSummary(plan)}. Nothing has run yet; every command below is exact (<name>: captured at run time).`,
+      dim: true,
+      indent: '  ',
+    },
   ];
   plan.forEach((s, i) => {
     lines.push({ text: '' });
     const num = `${String(i + 1).padStart(2)}. `;
     const marks = [s.destructive ? '⚠ DESTRUCTIVE' : '', s.skipped ? '- SKIPPED' : ''].filter(Boolean).join(' ');
-    lines.push({ text: `${num}${marks ? `${marks} ` : ''}${s.title}${s.section ? `  § ${s.section}` : ''}`, bold: true, tone: s.destructive ? 'bad' : undefined, indent: '    ' });
+    lines.push({
+      text: `${num}${marks ? `${marks} ` : ''}${s.title}${s.section ? `  § ${s.section}` : ''}`,
+      bold: true,
+      tone: s.destructive ? 'bad' : undefined,
+      indent: '    ',
+    });
     const hosts = s.hosts.length ? ` — ${s.hosts.map((h) => shortHost(h, domain)).join(', ')}` : '';
     lines.push({ text: `    where: ${s.where}${hosts}`, indent: '           ' });
     if (s.skipped) lines.push({ text: `    skipped: ${s.skipped}`, dim: true, indent: '      ' });
     if (s.gate) {
-      lines.push({ text: `    ${GATE_WORDS[s.gate.kind]} — ${s.gate.what}`, tone: 'warn', bold: s.gate.kind === 'type-host', indent: '      ' });
+      lines.push({
+        text: `    ${GATE_WORDS[s.gate.kind]} — ${s.gate.what}`,
+        tone: 'warn',
+        bold: s.gate.kind === 'type-host',
+        indent: '      ',
+      });
       if (s.gate.protectedBy) lines.push({ text: `    protected by: ${s.gate.protectedBy}`, indent: '      ' });
     }
     if (s.precondition) lines.push({ text: `    checks first: ${s.precondition}`, dim: true, indent: '      ' });

@@ -1,15 +1,18 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formParams, initialForm, reduceForm, validateForm } from './procedure-form.js';
-import { planLines, planSummary } from './plan-view.js';
-import { testInventory } from '../../screens/testing/fixtures.js';
+import { test } from 'node:test';
 import { toyPlan, toyProcedure } from '../../screens/testing/fake-procedure.js';
+import { testInventory } from '../../screens/testing/fixtures.js';
+import { planLines, planSummary } from './plan-view.js';
+import { formParams, initialForm, reduceForm, validateForm } from './procedure-form.js';
 
 const inv = testInventory();
 
 test('fields: choices from the inventory role, defaults filled in, secrets kept out of the params when empty', () => {
   const f = initialForm(toyProcedure(), inv);
-  assert.deepEqual(f.fields[0]!.options.map((o) => o.value), ['master-0.example.com', 'master-1.example.com']);
+  assert.deepEqual(
+    f.fields[0]!.options.map((o) => o.value),
+    ['master-0.example.com', 'master-1.example.com'],
+  );
   assert.equal(f.values['host'], 'master-0.example.com');
   assert.equal(f.values['backup-dir'], '', 'a text default stays a placeholder: the procedure applies it');
   assert.deepEqual(formParams(f), { host: 'master-0.example.com' });
@@ -24,7 +27,10 @@ test('editing and choosing; validation names the field and says what to do', () 
   f = reduceForm(reduceForm(f, { type: 'focus', delta: 1 }), { type: 'clear' });
   f = reduceForm(f, { type: 'type', text: 'tmp' });
   const errs = validateForm(toyProcedure(), formParams(f), inv);
-  assert.deepEqual(errs.map((e) => e.param), ['backup-dir']);
+  assert.deepEqual(
+    errs.map((e) => e.param),
+    ['backup-dir'],
+  );
   assert.match(errs[0]!.message, /backup-dir: "tmp" is not an absolute path: start it with \//);
   f = reduceForm({ ...f, focus: 0 }, { type: 'errors', errors: errs, moveFocus: true });
   assert.equal(f.focus, 1, 'focus moves to the first field in error');
@@ -37,7 +43,9 @@ test('editing and choosing; validation names the field and says what to do', () 
 test('plan lines: destructive marker, gate kind, protecting backup, exact command per host', () => {
   const plan = toyPlan({ host: 'master-0.example.com' });
   assert.equal(planSummary(plan), '4 steps, 1 DESTRUCTIVE, 2 gates');
-  const text = planLines(plan, { host: 'master-0.example.com', token: 's3cret' }, initialForm(toyProcedure(), inv).fields, '.example.com').map((l) => l.text).join('\n');
+  const text = planLines(plan, { host: 'master-0.example.com', token: 's3cret' }, initialForm(toyProcedure(), inv).fields, '.example.com')
+    .map((l) => l.text)
+    .join('\n');
   assert.match(text, / 3\. ⚠ DESTRUCTIVE Move the old data directory aside {2}§ 5\.4\.2\.1/);
   assert.match(text, /gate: you type the host name — Moves \/var\/lib\/etcd/);
   assert.match(text, /protected by: \/backup\/etcd-20240501\/snapshot\.db/);
@@ -63,7 +71,10 @@ test('values found on a host: asked for the chosen host, kept per field and host
   ];
   f = reduceForm(f, { type: 'found', param: 'backup-dir', found: { status: 'found', host: 'master-0.example.com', options } });
   f = reduceForm(f, { type: 'focus', delta: 1 });
-  assert.deepEqual(foundOptions(f, f.fields[1]!).map((o) => o.value), ['/backup/etcd-2', '/backup/etcd-1']);
+  assert.deepEqual(
+    foundOptions(f, f.fields[1]!).map((o) => o.value),
+    ['/backup/etcd-2', '/backup/etcd-1'],
+  );
   f = reduceForm(f, { type: 'choose', delta: 1 });
   assert.equal(f.values['backup-dir'], '/backup/etcd-2', 'the first ↓ takes the newest');
   f = reduceForm(f, { type: 'choose', delta: 1 });

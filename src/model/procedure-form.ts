@@ -2,9 +2,10 @@
 // from the inventory's roles, or found on a host: ParameterSpec.discover), editing, moving between
 // fields, validation. No React; the screen asks for the discoveries (discoveryWanted) and hands the
 // answers back ('found').
-import type { Inventory } from '../inventory/types.js';
-import { hostsOfRole } from '../inventory/hosts.js';
+
 import type { Params, Procedure } from '../engine/types.js';
+import { hostsOfRole } from '../inventory/hosts.js';
+import type { Inventory } from '../inventory/types.js';
 
 export interface FieldOption {
   value: string;
@@ -55,8 +56,7 @@ export function formFields(procedure: Procedure, inventory: Inventory): FormFiel
     if (p.discover && !p.choices) f.discover = { describe: p.discover.describe, hostParam: p.discover.where.param };
     if (p.choices) {
       f.kind = 'choice';
-      const values =
-        'fromRole' in p.choices ? hostsOfRole(inventory, p.choices.fromRole).map((h) => h.name) : p.choices.values;
+      const values = 'fromRole' in p.choices ? hostsOfRole(inventory, p.choices.fromRole).map((h) => h.name) : p.choices.values;
       f.options = values.map((v) => ({ value: v, label: v }));
       if (!p.required && p.default === undefined) f.options.unshift({ value: '', label: '(none — see the description)' });
     }
@@ -110,7 +110,13 @@ export function validateForm(procedure: Procedure, params: Params, inventory: In
       continue;
     }
     if (field.kind === 'choice' && !field.options.some((o) => o.value === v)) {
-      errors.push({ param: spec.name, message: `${spec.name}: "${v}" is not one of ${field.options.map((o) => o.value).filter(Boolean).join(', ')}.` });
+      errors.push({
+        param: spec.name,
+        message: `${spec.name}: "${v}" is not one of ${field.options
+          .map((o) => o.value)
+          .filter(Boolean)
+          .join(', ')}.`,
+      });
       continue;
     }
     const own = spec.validate?.(v, inventory);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { RunSnapshot } from '../engine/session.js';
 import { failureChoices, formatDuration, quitReason, runHeadline, stepWindowStart, tailOf, typedHostMatches } from './run-view.js';
 
@@ -54,7 +54,13 @@ test('type-host answers must be the exact name', () => {
 });
 
 test('step window keeps the current step in view; tails drop trailing blank lines', () => {
-  const steps = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, title: `S${i}`, hosts: [], status: 'pending' as const, destructive: false }));
+  const steps = Array.from({ length: 10 }, (_, i) => ({
+    id: `s${i}`,
+    title: `S${i}`,
+    hosts: [],
+    status: 'pending' as const,
+    destructive: false,
+  }));
   assert.equal(stepWindowStart(steps, 's7', 4), 6);
   assert.equal(stepWindowStart(steps, 's0', 4), 0);
   assert.deepEqual(tailOf('a\nb\nc\n\n', 2), ['b', 'c']);
@@ -98,21 +104,33 @@ test('layout: a modal is shown whole — the steps give rows first, then the pan
 test('standingLines: title, state, Next, cautions; when cut, Next stays and the rest is counted', () => {
   const w = { state: ['one '.repeat(30).trim(), 'two'], next: 'resume it', cautions: ['keep the backup'] };
   const all = standingLines(w, 40);
-  assert.deepEqual(all.map((l) => l.kind), ['title', 'state', 'state', 'state', 'state', 'state', 'next', 'caution']);
+  assert.deepEqual(
+    all.map((l) => l.kind),
+    ['title', 'state', 'state', 'state', 'state', 'state', 'next', 'caution'],
+  );
   assert.equal(all[1]!.text.slice(0, 6), '• one ');
   assert.equal(all[2]!.text.slice(0, 2), '  ');
   assert.ok(all.every((l) => [...l.text].length <= 40));
   const cut = standingLines(w, 40, 4);
-  assert.deepEqual(cut.map((l) => l.text), ['WHERE THE CLUSTER STANDS NOW', 'Next: resume it', '(+3 more: a taller terminal shows them;…']);
+  assert.deepEqual(
+    cut.map((l) => l.text),
+    ['WHERE THE CLUSTER STANDS NOW', 'Next: resume it', '(+3 more: a taller terminal shows them;…'],
+  );
   const some = standingLines({ ...w, state: ['short', ...w.state] }, 40, 5);
-  assert.deepEqual(some.map((l) => l.text), ['WHERE THE CLUSTER STANDS NOW', '• short', 'Next: resume it', '(+3 more: a taller terminal shows them;…']);
+  assert.deepEqual(
+    some.map((l) => l.text),
+    ['WHERE THE CLUSTER STANDS NOW', '• short', 'Next: resume it', '(+3 more: a taller terminal shows them;…'],
+  );
 });
 
 test('expectLines: beside its label when it fits, else broken after the commas', () => {
   assert.deepEqual(expectLines('Type:', 'master-0.example.com', 40), { label: 'Type: ', names: ['master-0.example.com'] });
   const three = 'master-0.lab.example.com,master-1.lab.example.com,master-2.lab.example.com';
   assert.deepEqual(expectLines('Type:', three, 76), { label: 'Type:', names: [three] });
-  assert.deepEqual(expectLines('Type:', three, 50), { label: 'Type:', names: ['master-0.lab.example.com,master-1.lab.example.com,', 'master-2.lab.example.com'] });
+  assert.deepEqual(expectLines('Type:', three, 50), {
+    label: 'Type:',
+    names: ['master-0.lab.example.com,master-1.lab.example.com,', 'master-2.lab.example.com'],
+  });
   assert.equal(expectLines('Type:', three, 50).names.join(''), three, 'what is shown is exactly what is typed');
 });
 
@@ -131,7 +149,10 @@ test('journalView: the follow of the running step, live while it streams, its li
   assert.equal(v.live, true);
   assert.deepEqual(v.hosts, ['m0']);
   assert.equal(v.command, 'journalctl -f -n 0 -u etcd.service --no-pager');
-  assert.deepEqual(v.lines.map((l) => l.text), ['new']);
+  assert.deepEqual(
+    v.lines.map((l) => l.text),
+    ['new'],
+  );
   // the follow ended, the step still runs: the lines stay, not live
   assert.deepEqual([journalView({ ...s, follow: undefined }).show, journalView({ ...s, follow: undefined }).live], [true, false]);
   // the run ended, or no journal line for this step: no pane

@@ -42,7 +42,11 @@ export function stepWindowStart(steps: readonly StepView[], current: string | un
   if (steps.length <= height) return 0;
   let i = current === undefined ? -1 : steps.findIndex((s) => s.id === current);
   if (i < 0) {
-    for (let j = steps.length - 1; j >= 0; j--) if (steps[j]!.status !== 'pending') { i = j; break; }
+    for (let j = steps.length - 1; j >= 0; j--)
+      if (steps[j]!.status !== 'pending') {
+        i = j;
+        break;
+      }
   }
   if (i < 0) return 0;
   return Math.max(0, Math.min(steps.length - height, i - (height >= 3 ? 1 : 0)));
@@ -75,7 +79,8 @@ export function runHeadline(snapshot: RunSnapshot, notes: RunNotes = {}): { text
       return { text: `✗ FAILED${f >= 0 ? ` at step ${f + 1}/${n}` : ''}`, tone: 'bad' };
     }
     case 'aborted':
-      if (notes.declinedGate) return { text: `■ STOPPED AT THE GATE of step ${i >= 0 ? `${i + 1}/${n}` : notes.declinedGate} (declined)`, tone: 'warn' };
+      if (notes.declinedGate)
+        return { text: `■ STOPPED AT THE GATE of step ${i >= 0 ? `${i + 1}/${n}` : notes.declinedGate} (declined)`, tone: 'warn' };
       return { text: `■ ABORTED${i >= 0 ? ` at step ${i + 1}/${n}` : ''}`, tone: 'warn' };
   }
 }
@@ -236,7 +241,11 @@ export interface StandingLine {
  * The where-it-stands box as display lines at `width`, at most `maxRows`: the title, then "Next:" (never
  * dropped), then as many state lines and cautions as fit (a last line says how many were left out).
  */
-export function standingLines(w: { state: string[]; next: string; cautions?: string[] }, width: number, maxRows = Infinity): StandingLine[] {
+export function standingLines(
+  w: { state: string[]; next: string; cautions?: string[] },
+  width: number,
+  maxRows = Infinity,
+): StandingLine[] {
   const wrapAll = (items: string[], first: string, rest: string, kind: StandingLine['kind']): StandingLine[][] =>
     items.map((t) => wrap(`${first}${t}`, width, rest).map((text) => ({ text, kind })));
   const title: StandingLine = { text: 'WHERE THE CLUSTER STANDS NOW', kind: 'title' };
@@ -257,7 +266,14 @@ export function standingLines(w: { state: string[]; next: string; cautions?: str
   }
   const left = state.length + cautions.length - shown;
   const out = [title, ...kept.filter((l) => l.kind === 'state'), ...next, ...kept.filter((l) => l.kind === 'caution')];
-  if (left > 0 && out.length < maxRows) out.push({ text: truncate(`(+${left} more: a taller terminal shows ${left === 1 ? 'it' : 'them'}; \`day2-tui run\` prints ${left === 1 ? 'it' : 'them'} too)`, width), kind: 'caution' });
+  if (left > 0 && out.length < maxRows)
+    out.push({
+      text: truncate(
+        `(+${left} more: a taller terminal shows ${left === 1 ? 'it' : 'them'}; \`day2-tui run\` prints ${left === 1 ? 'it' : 'them'} too)`,
+        width,
+      ),
+      kind: 'caution',
+    });
   return out.slice(0, Math.max(1, maxRows));
 }
 

@@ -1,9 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
+import { OC_3X, parseOcVersion } from '../ocp/oc.js';
 import {
   applyDrainLine,
   cordonCommand,
+  type DrainOptions,
+  type DrainProgress,
   drainCommand,
   finishDrain,
   initialProgress,
@@ -11,29 +15,43 @@ import {
   progressCounts,
   uncordonCommand,
   validateDrainOptions,
-  type DrainOptions,
-  type DrainProgress,
 } from './drain.js';
-import { OC_3X, parseOcVersion } from '../ocp/oc.js';
-import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';
 /** The pods on the lab's node-0: bare-httpd (bare), cache (RC, emptyDir), frontend (DC, PDB), sdn (DS). */
 const pods = () => parsePodsJson(fixture('lab-pods-node-0.json'));
-const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({ node: NODE, ignoreDaemonsets: true, deleteLocalData: true, force: true, ...o });
+const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({
+  node: NODE,
+  ignoreDaemonsets: true,
+  deleteLocalData: true,
+  force: true,
+  ...o,
+});
 
 // ---- commands -------------------------------------------------------------------------------------------
 
 test('drainCommand: oc 3.x flags, quoted; newer clients get --delete-emptydir-data; kubectl has no adm', () => {
-  assert.equal(drainCommand(opts({ gracePeriodSeconds: 30, timeoutSeconds: 120 }), OC_3X).script, `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force --grace-period=30 --timeout=120s`);
+  assert.equal(
+    drainCommand(opts({ gracePeriodSeconds: 30, timeoutSeconds: 120 }), OC_3X).script,
+    `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force --grace-period=30 --timeout=120s`,
+  );
   assert.equal(drainCommand(opts({ ignoreDaemonsets: false, deleteLocalData: false, force: false })).script, `oc adm drain ${NODE}`);
-  assert.equal(drainCommand(opts({ force: false }), parseOcVersion('Client Version: 4.7.0'), '/usr/local/bin/oc').script, `/usr/local/bin/oc adm drain ${NODE} --ignore-daemonsets --delete-emptydir-data`);
-  assert.equal(drainCommand(opts({ force: false, ignoreDaemonsets: false }), parseOcVersion('Client Version: v1.20.15'), 'kubectl').script, `kubectl drain ${NODE} --delete-emptydir-data`);
+  assert.equal(
+    drainCommand(opts({ force: false }), parseOcVersion('Client Version: 4.7.0'), '/usr/local/bin/oc').script,
+    `/usr/local/bin/oc adm drain ${NODE} --ignore-daemonsets --delete-emptydir-data`,
+  );
+  assert.equal(
+    drainCommand(opts({ force: false, ignoreDaemonsets: false }), parseOcVersion('Client Version: v1.20.15'), 'kubectl').script,
+    `kubectl drain ${NODE} --delete-emptydir-data`,
+  );
   // timeout 0 means "wait for ever": no flag at all
   assert.equal(drainCommand(opts({ timeoutSeconds: 0 })).script, `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force`);
   // an oc path with a space is one quoted word
-  assert.equal(drainCommand(opts({ force: false }), OC_3X, '/opt/my oc/oc').script, `'/opt/my oc/oc' adm drain ${NODE} --ignore-daemonsets --delete-local-data`);
+  assert.equal(
+    drainCommand(opts({ force: false }), OC_3X, '/opt/my oc/oc').script,
+    `'/opt/my oc/oc' adm drain ${NODE} --ignore-daemonsets --delete-local-data`,
+  );
 });
 
 test('drainCommand refuses options that are not what they claim (one sentence, naming the input)', () => {
@@ -54,13 +72,20 @@ test('cordon and uncordon are oc adm manage-node --schedulable=false|true', () =
 
 test('drainBlockers: what makes the drain refuse with these options; podsLostForGood: the bare pods', () => {
   const none = drainBlockers(pods(), opts({ ignoreDaemonsets: false, deleteLocalData: false, force: false }));
+  assert.deepEqual(none.map((b) => `${b.pod.name} ${b.flag}`).sort(), [
+    'bare-httpd --force',
+    'cache-vslkp --delete-local-data',
+    'sdn-zr8l7 --ignore-daemonsets',
+  ]);
   assert.deepEqual(
-    none.map((b) => `${b.pod.name} ${b.flag}`).sort(),
-    ['bare-httpd --force', 'cache-vslkp --delete-local-data', 'sdn-zr8l7 --ignore-daemonsets'],
+    drainBlockers(pods(), opts({ force: false })).map((b) => b.pod.name),
+    ['bare-httpd'],
   );
-  assert.deepEqual(drainBlockers(pods(), opts({ force: false })).map((b) => b.pod.name), ['bare-httpd']);
   assert.deepEqual(drainBlockers(pods(), opts()), []);
-  assert.deepEqual(podsLostForGood(pods()).map((p) => `${p.namespace}/${p.name}`), ['myproject/bare-httpd']);
+  assert.deepEqual(
+    podsLostForGood(pods()).map((p) => `${p.namespace}/${p.name}`),
+    ['myproject/bare-httpd'],
+  );
 });
 
 test('initialProgress: DaemonSet pods are skipped with --ignore-daemonsets, the rest pending', () => {
@@ -97,7 +122,12 @@ test('a full drain from the lab: evicting from the cordon on, the PDB retry coun
   let pr = feed(FULL.slice(0, 1));
   assert.equal(pr.phase, 'evicting');
   assert.equal(pr.cordon, 'already');
-  assert.deepEqual(states(pr), { 'bare-httpd': 'evicting', 'cache-vslkp': 'evicting', 'frontend-1-j7vf2': 'evicting', 'sdn-zr8l7': 'skipped' });
+  assert.deepEqual(states(pr), {
+    'bare-httpd': 'evicting',
+    'cache-vslkp': 'evicting',
+    'frontend-1-j7vf2': 'evicting',
+    'sdn-zr8l7': 'skipped',
+  });
   pr = feed(FULL.slice(0, 3));
   const fe = pr.pods.find((p) => p.name === 'frontend-1-j7vf2')!;
   assert.equal(fe.state, 'retrying');
@@ -108,7 +138,12 @@ test('a full drain from the lab: evicting from the cordon on, the PDB retry coun
   assert.equal(states(pr)['cache-vslkp'], 'evicted');
   pr = feed(FULL);
   assert.equal(pr.phase, 'drained');
-  assert.deepEqual(states(pr), { 'bare-httpd': 'evicted', 'cache-vslkp': 'evicted', 'frontend-1-j7vf2': 'evicted', 'sdn-zr8l7': 'skipped' });
+  assert.deepEqual(states(pr), {
+    'bare-httpd': 'evicted',
+    'cache-vslkp': 'evicted',
+    'frontend-1-j7vf2': 'evicted',
+    'sdn-zr8l7': 'skipped',
+  });
   assert.equal(pr.pods.find((p) => p.name === 'frontend-1-j7vf2')!.retries, 1, 'the retry count stays visible after the eviction');
   const end = finishDrain(pr, { exitCode: 0 });
   assert.equal(end.phase, 'drained');
@@ -180,7 +215,10 @@ test('a NotReady node (lab scenario node-notready): the PDB retry, then drained'
   ];
   const pr = lines.reduce(applyDrainLine, initialProgress({ ...opts(), node: 'node-1.lab.example.com' }, []));
   // no pod list beforehand: the pods appear as the lines name them
-  assert.deepEqual(pr.pods.map((p) => `${p.name}:${p.state}:${p.retries}`), ['frontend-1-j98hf:evicted:1']);
+  assert.deepEqual(
+    pr.pods.map((p) => `${p.name}:${p.state}:${p.retries}`),
+    ['frontend-1-j98hf:evicted:1'],
+  );
   assert.equal(pr.phase, 'drained');
 });
 
@@ -232,18 +270,32 @@ test('timeout: kubectl 1.20 and 1.10 wordings; pods still there are left', () =>
   assert.equal(pr.phase, 'timed-out');
   assert.deepEqual(states(pr), { 'bare-httpd': 'evicted', 'cache-vslkp': 'evicted', 'frontend-1-j7vf2': 'left', 'sdn-zr8l7': 'skipped' });
 
-  const k110 = finishDrain(feed(['node "node-0.lab.example.com" cordoned', 'pod "cache-vslkp" evicted', 'error: Drain did not complete within 30s']), { exitCode: 1 });
+  const k110 = finishDrain(
+    feed(['node "node-0.lab.example.com" cordoned', 'pod "cache-vslkp" evicted', 'error: Drain did not complete within 30s']),
+    { exitCode: 1 },
+  );
   assert.equal(k110.phase, 'timed-out');
   assert.equal(states(k110)['frontend-1-j7vf2'], 'left');
 });
 
 test('an eviction error that is not a budget fails the pod; a cancel leaves the pods in flight as left', () => {
-  const pr = feed(['node "node-0.lab.example.com" cordoned', 'error when evicting pod "cache-vslkp": pods "cache-vslkp" is forbidden: unable to evict']);
+  const pr = feed([
+    'node "node-0.lab.example.com" cordoned',
+    'error when evicting pod "cache-vslkp": pods "cache-vslkp" is forbidden: unable to evict',
+  ]);
   assert.equal(states(pr)['cache-vslkp'], 'failed');
   assert.match(pr.pods.find((p) => p.name === 'cache-vslkp')!.reason!, /forbidden/);
-  const cancelled = finishDrain(feed(['node "node-0.lab.example.com" cordoned', 'pod "bare-httpd" evicted']), { exitCode: null, cancelled: true });
+  const cancelled = finishDrain(feed(['node "node-0.lab.example.com" cordoned', 'pod "bare-httpd" evicted']), {
+    exitCode: null,
+    cancelled: true,
+  });
   assert.equal(cancelled.phase, 'cancelled');
-  assert.deepEqual(states(cancelled), { 'bare-httpd': 'evicted', 'cache-vslkp': 'left', 'frontend-1-j7vf2': 'left', 'sdn-zr8l7': 'skipped' });
+  assert.deepEqual(states(cancelled), {
+    'bare-httpd': 'evicted',
+    'cache-vslkp': 'left',
+    'frontend-1-j7vf2': 'left',
+    'sdn-zr8l7': 'skipped',
+  });
 });
 
 test('parseDrainLine: the node names under "pending nodes", blank lines and unknown text are noise', () => {
@@ -251,15 +303,31 @@ test('parseDrainLine: the node names under "pending nodes", blank lines and unkn
   assert.equal(parseDrainLine('').kind, 'noise');
   assert.equal(parseDrainLine('There are pending nodes to be drained:').kind, 'noise');
   assert.equal(parseDrainLine('something else entirely').kind, 'noise');
-  assert.deepEqual(parseDrainLine('error: the server doesn\'t have a resource type "nodes"'), { kind: 'error', text: 'the server doesn\'t have a resource type "nodes"' });
-  const w = parseDrainLine('WARNING: Ignoring DaemonSet-managed pods: sdn-a, ovs-b; Deleting pods with local storage: docker-registry-1-5szjs');
+  assert.deepEqual(parseDrainLine('error: the server doesn\'t have a resource type "nodes"'), {
+    kind: 'error',
+    text: 'the server doesn\'t have a resource type "nodes"',
+  });
+  const w = parseDrainLine(
+    'WARNING: Ignoring DaemonSet-managed pods: sdn-a, ovs-b; Deleting pods with local storage: docker-registry-1-5szjs',
+  );
   assert.deepEqual(w.kind === 'warning' && [w.ignored, w.deleting], [['sdn-a', 'ovs-b'], ['docker-registry-1-5szjs']]);
 });
 
-test('the guide\'s drain (oc 3.x) reads as evicted pods and a drained node', () => {
+test("the guide's drain (oc 3.x) reads as evicted pods and a drained node", () => {
   // 7.1.1: already cordoned, three pods evicted, drained (pods not listed beforehand)
-  const lines = ['node "ose-app-node01.example.com" already cordoned', 'pod "perl-1-build" evicted', 'pod "perl-1-3lnsh" evicted', 'pod "perl-1-9jzd8" evicted', 'node "ose-app-node01.example.com" drained'];
-  const pr = finishDrain(lines.reduce(applyDrainLine, initialProgress({ ...opts(), node: 'ose-app-node01.example.com' }, [])), { exitCode: 0 });
+  const lines = [
+    'node "ose-app-node01.example.com" already cordoned',
+    'pod "perl-1-build" evicted',
+    'pod "perl-1-3lnsh" evicted',
+    'pod "perl-1-9jzd8" evicted',
+    'node "ose-app-node01.example.com" drained',
+  ];
+  const pr = finishDrain(lines.reduce(applyDrainLine, initialProgress({ ...opts(), node: 'ose-app-node01.example.com' }, [])), {
+    exitCode: 0,
+  });
   assert.equal(pr.phase, 'drained');
-  assert.deepEqual(pr.pods.map((p) => p.state), ['evicted', 'evicted', 'evicted']);
+  assert.deepEqual(
+    pr.pods.map((p) => p.state),
+    ['evicted', 'evicted', 'evicted'],
+  );
 });

@@ -23,9 +23,10 @@
 // Because oc 3.10 does not say when it starts evicting a pod, the pods are known beforehand (the node's
 // pod list) and every pod the drain will evict is "evicting" from the cordon on, until a line says
 // what became of it.
-import { argv, type ShellCommand } from '../transport/shell.js';
+
+import { type NodePod, type OwnerKind, ownerText, podKey } from '../ocp/nodes.js';
 import { localDataFlag, OC_3X, type OcVersion } from '../ocp/oc.js';
-import { ownerText, podKey, type NodePod, type OwnerKind } from '../ocp/nodes.js';
+import { argv, type ShellCommand } from '../transport/shell.js';
 
 export interface DrainOptions {
   node: string;
@@ -51,7 +52,8 @@ export function validateDrainOptions(o: DrainOptions): string | undefined {
   if (!o.node.trim()) return 'No node given: choose the node to drain.';
   if (/\s/.test(o.node) || o.node.startsWith('-')) return `"${o.node}" is not a node name: use the name oc get nodes shows.`;
   const g = o.gracePeriodSeconds;
-  if (g !== undefined && (!Number.isInteger(g) || g < -1)) return `Grace period "${g}" is not a whole number of seconds (-1 or more): leave it empty for each pod's own.`;
+  if (g !== undefined && (!Number.isInteger(g) || g < -1))
+    return `Grace period "${g}" is not a whole number of seconds (-1 or more): leave it empty for each pod's own.`;
   const t = o.timeoutSeconds;
   if (t !== undefined && (!Number.isInteger(t) || t < 0)) return `Timeout "${t}" is not a whole number of seconds: use 0 to wait forever.`;
   return undefined;
@@ -142,10 +144,12 @@ export function parseDrainLine(raw: string): DrainEvent {
   let m: RegExpExecArray | null;
   if ((m = /^node(?: "([^"]+)"|\/(\S+)) (already )?cordoned$/.exec(t))) return { kind: 'cordoned', node: m[1] ?? m[2]!, already: !!m[3] };
   if ((m = /^node(?: "([^"]+)"|\/(\S+)) (?:drained|evicted)$/.exec(t))) return { kind: 'drained', node: m[1] ?? m[2]! };
-  if ((m = /^pod(?: "([^"]+)"|\/(\S+)) (evicted|deleted)$/.exec(t))) return { kind: 'evicted', pod: m[1] ?? m[2]!, deleted: m[3] === 'deleted' };
+  if ((m = /^pod(?: "([^"]+)"|\/(\S+)) (evicted|deleted)$/.exec(t)))
+    return { kind: 'evicted', pod: m[1] ?? m[2]!, deleted: m[3] === 'deleted' };
   if ((m = /^evicting pod (\S+)$/.exec(t))) return { kind: 'evicting', ...splitName(m[1]!) };
   if ((m = RETRY.exec(t))) return { kind: 'retry', ...ref(m, 1), message: m[4]!, pdb: PDB.test(m[4]!) };
-  if (TIMEOUT.test(t) && /^(error: )?(drain did not complete|error when evicting)/i.test(t)) return { kind: 'timeout', text: t.replace(/^error: /, '') };
+  if (TIMEOUT.test(t) && /^(error: )?(drain did not complete|error when evicting)/i.test(t))
+    return { kind: 'timeout', text: t.replace(/^error: /, '') };
   if ((m = POD_ERROR.exec(t))) return { kind: 'pod-error', ...ref(m, 1), message: m[4]! };
   if ((m = /^WARNING: (.*)$/i.exec(t))) {
     const ignored: string[] = [];
@@ -231,9 +235,18 @@ export interface DrainProgress {
 }
 
 function podProgress(p: NodePod, o: DrainOptions): PodProgress {
-  const base: PodProgress = { namespace: p.namespace, name: p.name, ownerKind: p.ownerKind, owner: ownerText(p), emptyDir: p.emptyDir, state: 'pending', retries: 0 };
+  const base: PodProgress = {
+    namespace: p.namespace,
+    name: p.name,
+    ownerKind: p.ownerKind,
+    owner: ownerText(p),
+    emptyDir: p.emptyDir,
+    state: 'pending',
+    retries: 0,
+  };
   if (p.mirror) return { ...base, state: 'skipped', reason: 'static pod (mirror): drain leaves it' };
-  if (p.ownerKind === 'DaemonSet' && o.ignoreDaemonsets) return { ...base, state: 'skipped', reason: 'DaemonSet pod: stays (--ignore-daemonsets)' };
+  if (p.ownerKind === 'DaemonSet' && o.ignoreDaemonsets)
+    return { ...base, state: 'skipped', reason: 'DaemonSet pod: stays (--ignore-daemonsets)' };
   return base;
 }
 
@@ -243,7 +256,9 @@ export function initialProgress(o: DrainOptions, pods: readonly NodePod[]): Drai
 }
 
 function findPod(pods: PodProgress[], name: string, namespace?: string): number {
-  const candidates = pods.map((p, i) => [p, i] as const).filter(([p]) => p.name === name && (namespace === undefined || p.namespace === namespace));
+  const candidates = pods
+    .map((p, i) => [p, i] as const)
+    .filter(([p]) => p.name === name && (namespace === undefined || p.namespace === namespace));
   // A name in two namespaces (oc 3.10 prints no namespace): the one still in flight first.
   const open = candidates.find(([p]) => p.state === 'evicting' || p.state === 'retrying' || p.state === 'pending');
   return (open ?? candidates[0])?.[1] ?? -1;
@@ -279,7 +294,8 @@ export function applyDrainLine(pr: DrainProgress, line: string): DrainProgress {
       let next: DrainProgress = { ...pr, warnings: [...pr.warnings, e.text] };
       for (const n of e.ignored) {
         const { pod, namespace } = splitName(n);
-        if (findPod(next.pods, pod, namespace) >= 0) next = withPod(next, pod, namespace, (p) => ({ ...p, state: 'skipped', reason: p.reason ?? 'ignored by the drain' }));
+        if (findPod(next.pods, pod, namespace) >= 0)
+          next = withPod(next, pod, namespace, (p) => ({ ...p, state: 'skipped', reason: p.reason ?? 'ignored by the drain' }));
       }
       return next;
     }
@@ -295,10 +311,16 @@ export function applyDrainLine(pr: DrainProgress, line: string): DrainProgress {
     case 'evicted':
       return withPod(pr, e.pod, e.namespace, (p) => ({ ...p, state: 'evicted', reason: e.deleted ? 'deleted' : undefined }));
     case 'pod-error':
-      return withPod({ ...pr, errors: [...pr.errors, `${e.pod}: ${e.message}`] }, e.pod, e.namespace, (p) => ({ ...p, state: 'failed', reason: e.message }));
+      return withPod({ ...pr, errors: [...pr.errors, `${e.pod}: ${e.message}`] }, e.pod, e.namespace, (p) => ({
+        ...p,
+        state: 'failed',
+        reason: e.message,
+      }));
     case 'drained': {
       // Pods it did not name are gone anyway (deleted before their eviction, or finished).
-      const pods = pr.pods.map((p) => (IN_FLIGHT.includes(p.state) || p.state === 'pending' ? { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone' } : p));
+      const pods = pr.pods.map((p) =>
+        IN_FLIGHT.includes(p.state) || p.state === 'pending' ? { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone' } : p,
+      );
       return { ...pr, phase: 'drained', pods };
     }
     case 'aborted':
@@ -315,7 +337,9 @@ export function applyDrainLine(pr: DrainProgress, line: string): DrainProgress {
     case 'pending-pods':
       return { ...pr, phase: pr.phase === 'timed-out' ? pr.phase : 'failed', errors: [...pr.errors, e.message] };
     case 'pending-pod':
-      return withPod(pr, e.pod, undefined, (p) => (p.state === 'failed' || p.state === 'blocked' || p.state === 'skipped' ? p : { ...p, state: 'left' }));
+      return withPod(pr, e.pod, undefined, (p) =>
+        p.state === 'failed' || p.state === 'blocked' || p.state === 'skipped' ? p : { ...p, state: 'left' },
+      );
     case 'timeout':
       return { ...pr, phase: 'timed-out', errors: [...pr.errors, e.text] };
     case 'error':
@@ -331,7 +355,8 @@ export function finishDrain(pr: DrainProgress, end: { exitCode: number | null; c
   else if (end.exitCode === 0) phase = pr.phase === 'evicting' || pr.phase === 'starting' ? 'drained' : pr.phase;
   else if (phase === 'starting' || phase === 'evicting' || phase === 'drained') phase = 'failed';
   const pods = pr.pods.map((p) => {
-    if (phase === 'drained') return IN_FLIGHT.includes(p.state) || p.state === 'pending' ? { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone' } : p;
+    if (phase === 'drained')
+      return IN_FLIGHT.includes(p.state) || p.state === 'pending' ? { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone' } : p;
     if (IN_FLIGHT.includes(p.state) || p.state === 'pending') return { ...p, state: 'left' as const };
     return p;
   });

@@ -3,26 +3,13 @@
 // A drain is a DrainSession: it streams the drain's output into per-pod progress, can be cancelled
 // (AbortSignal: the oc process is ended), and when the drain has ended — drained, refused, failed, timed
 // out or cancelled — reads the node back and says what state it is left in.
-import { TransportError, type CommandResult, type RunOptions, type Runner, type Target } from '../transport/types.js';
-import type { ShellCommand } from '../transport/shell.js';
-import { argv } from '../transport/shell.js';
-import {
-  applyDrainLine,
-  cordonCommand,
-  drainCommand,
-  finishDrain,
-  initialProgress,
-  progressCounts,
-  uncordonCommand,
-  validateDrainOptions,
-  type DrainOptions,
-  type DrainProgress,
-} from './drain.js';
-import { OC_3X, parseOcVersion, type OcVersion } from '../ocp/oc.js';
+
 import {
   drainBlockers,
   getNodeCommand,
   getNodesCommand,
+  type NodeInfo,
+  type NodePod,
   nodeStatusText,
   parseNodesJson,
   parsePodCounts,
@@ -30,11 +17,25 @@ import {
   podKey,
   podNodesCommand,
   podsOnNodeCommand,
-  type NodeInfo,
-  type NodePod,
 } from '../ocp/nodes.js';
+import { OC_3X, type OcVersion, parseOcVersion } from '../ocp/oc.js';
+import type { ShellCommand } from '../transport/shell.js';
+import { argv } from '../transport/shell.js';
 import { sleep } from '../transport/sleep.js';
-import { parsePending, pendingPodsCommand, pendingReport, stillStarting, type PendingPod } from './replacements.js';
+import { type CommandResult, type Runner, type RunOptions, type Target, TransportError } from '../transport/types.js';
+import {
+  applyDrainLine,
+  cordonCommand,
+  type DrainOptions,
+  type DrainProgress,
+  drainCommand,
+  finishDrain,
+  initialProgress,
+  progressCounts,
+  uncordonCommand,
+  validateDrainOptions,
+} from './drain.js';
+import { type PendingPod, parsePending, pendingPodsCommand, pendingReport, stillStarting } from './replacements.js';
 
 export interface NodesServiceOptions {
   runner: Runner;
@@ -137,9 +138,16 @@ export class NodesService {
   }
 
   /** run() for a command that changes a node: the audit hears of it however it ends. */
-  async runChange(action: NodeAction['action'], node: string, command: ShellCommand, what: string, extra: Omit<RunOptions, 'stdin'> = {}): Promise<CommandResult> {
+  async runChange(
+    action: NodeAction['action'],
+    node: string,
+    command: ShellCommand,
+    what: string,
+    extra: Omit<RunOptions, 'stdin'> = {},
+  ): Promise<CommandResult> {
     const started = Date.now();
-    const record = (r: { result?: CommandResult; error?: string }) => this.audit?.({ action, node, target: this.target, command, durationMs: Date.now() - started, ...r });
+    const record = (r: { result?: CommandResult; error?: string }) =>
+      this.audit?.({ action, node, target: this.target, command, durationMs: Date.now() - started, ...r });
     try {
       const result = await this.run(command, what, extra);
       record({ result });
@@ -208,7 +216,10 @@ export class NodesService {
   }
 
   async podsOn(node: string, signal?: AbortSignal): Promise<NodePod[]> {
-    const out = await this.ok(podsOnNodeCommand(node, this.oc), `listing the pods on ${node}`, { maxBufferBytes: MAX_JSON_BYTES, ...(signal ? { signal } : {}) });
+    const out = await this.ok(podsOnNodeCommand(node, this.oc), `listing the pods on ${node}`, {
+      maxBufferBytes: MAX_JSON_BYTES,
+      ...(signal ? { signal } : {}),
+    });
     return this.parse(`oc get pods on ${node}`, () => parsePodsJson(out));
   }
 
@@ -349,7 +360,9 @@ export class DrainSession {
     // What the drain will meet: the node and its pods (unless the screen already has them).
     const [version, node, pods] = await Promise.all([
       service.version(),
-      before.node ? Promise.resolve(before.node) : service.getNode(o.node).catch((e: unknown) => {
+      before.node
+        ? Promise.resolve(before.node)
+        : service.getNode(o.node).catch((e: unknown) => {
             notes.push(`Could not read ${o.node} first: ${msg(e)}`);
             return undefined;
           }),
@@ -362,7 +375,9 @@ export class DrainSession {
     ]);
     if (this.abort.signal.aborted) return this.endCancelledBeforeStart();
     if (node && node.ready !== 'Ready') {
-      const t = o.timeoutSeconds ? `it gives up after its --timeout of ${o.timeoutSeconds} s` : 'without a --timeout it can wait for ever (Esc cancels)';
+      const t = o.timeoutSeconds
+        ? `it gives up after its --timeout of ${o.timeoutSeconds} s`
+        : 'without a --timeout it can wait for ever (Esc cancels)';
       notes.push(
         `${o.node} is ${nodeStatusText({ ...node, schedulable: true })}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits for them, and ${t}.`,
       );
@@ -434,7 +449,11 @@ export class DrainSession {
   }
 
   private endCancelledBeforeStart(): DrainSnapshot {
-    this.set({ status: 'done', progress: finishDrain(this.snap.progress, { exitCode: null, cancelled: true }), summary: `Drain cancelled before it started: ${this.options.node} was not touched.` });
+    this.set({
+      status: 'done',
+      progress: finishDrain(this.snap.progress, { exitCode: null, cancelled: true }),
+      summary: `Drain cancelled before it started: ${this.options.node} was not touched.`,
+    });
     return this.snap;
   }
 }
@@ -462,9 +481,11 @@ export function reconcileWithReadback(pr: DrainProgress, podsLeft: readonly Node
   const pods = pr.pods.map((p) => {
     const there = p.namespace ? still.has(`${p.namespace}/${p.name}`) : byName.has(p.name);
     const live = p.namespace ? still.get(`${p.namespace}/${p.name}`) : undefined;
-    if ((p.state === 'left' || p.state === 'evicting' || p.state === 'retrying') && !there) return { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone from the node' };
+    if ((p.state === 'left' || p.state === 'evicting' || p.state === 'retrying') && !there)
+      return { ...p, state: 'evicted' as const, reason: p.reason ?? 'gone from the node' };
     if (p.state === 'evicted' && live && !live.terminating) return p; // a replacement of the same name is unlikely; trust the drain
-    if ((p.state === 'evicted' || p.state === 'left') && live?.terminating) return { ...p, state: 'left' as const, reason: 'Terminating: the node has not confirmed it stopped' };
+    if ((p.state === 'evicted' || p.state === 'left') && live?.terminating)
+      return { ...p, state: 'left' as const, reason: 'Terminating: the node has not confirmed it stopped' };
     return p;
   });
   return { ...pr, pods };

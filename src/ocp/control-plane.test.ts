@@ -1,27 +1,43 @@
 // How a host runs its control plane, read from the probe's output (as the lab's hosts print it), and the
 // commands for each form.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Inventory } from '../inventory/types.js';
+import { test } from 'node:test';
+import { describeFacts, gatherFacts, hostFacts } from '../engine/facts.js';
 import type { StepContext } from '../engine/types.js';
-import { gatherFacts, hostFacts, describeFacts } from '../engine/facts.js';
+import type { Inventory } from '../inventory/types.js';
 import { testHost } from '../testing/builders.js';
 import { FakeRunner } from '../testing/fake-runner.js';
 import {
-  controlPlaneProbe, controlPlaneProbeCommand, disableCommand, disabledVerdict, enableCommand, etcdGonePredicate, joiningEtcdRuntime, 
-  parseControlPlane, restartCommand, runningEtcdModeCommand, runtimeOf, startCommand, stateCommand, stopCommand, type Runtime,
+  controlPlaneProbe,
+  controlPlaneProbeCommand,
+  disableCommand,
+  disabledVerdict,
+  enableCommand,
+  etcdGonePredicate,
+  joiningEtcdRuntime,
+  parseControlPlane,
+  type Runtime,
+  restartCommand,
+  runningEtcdModeCommand,
+  runtimeOf,
+  startCommand,
+  stateCommand,
+  stopCommand,
 } from './control-plane.js';
 
 const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
 // measured on the lab: a 3.10 master (static pods, the RPM's etcd.service disabled), a unit master, a node
-const STATIC = 'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=stopped unit=none enabled=- active=-\n';
-const UNITS = 'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
-const NODE = 'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
-
+const STATIC =
+  'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=stopped unit=none enabled=- active=-\n';
+const UNITS =
+  'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
+const NODE =
+  'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
 
 test('the probe is one shell script that reads manifests before units', () => {
   execFileSync('sh', ['-n', '-c', controlPlaneProbeCommand().script]);
@@ -35,11 +51,19 @@ test('a manifest (even one we moved to pods-stopped) means a static pod; a disab
   const u = parseControlPlane(out(UNITS));
   assert.deepEqual(u.etcd, { kind: 'systemd', component: 'etcd', unit: 'etcd.service' }, 'enabled, even while stopped');
   assert.deepEqual(parseControlPlane(out(NODE)), {});
-  assert.throws(() => parseControlPlane({ exitCode: 255, stdout: '', stderr: 'ssh: connect refused' }), /could not read how the control plane runs \(exit 255\): ssh: connect refused/);
+  assert.throws(
+    () => parseControlPlane({ exitCode: 255, stdout: '', stderr: 'ssh: connect refused' }),
+    /could not read how the control plane runs \(exit 255\): ssh: connect refused/,
+  );
 });
 
 test('commands per form: manifests moved, never deleted; units through systemctl', () => {
-  const pod: Runtime = { kind: 'static-pod', component: 'etcd', manifest: '/etc/origin/node/pods/etcd.yaml', stopped: '/etc/origin/node/pods-stopped/etcd.yaml' };
+  const pod: Runtime = {
+    kind: 'static-pod',
+    component: 'etcd',
+    manifest: '/etc/origin/node/pods/etcd.yaml',
+    stopped: '/etc/origin/node/pods-stopped/etcd.yaml',
+  };
   const unit: Runtime = { kind: 'systemd', component: 'etcd', unit: 'etcd.service' };
   assert.match(stopCommand(pod).script, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
   assert.doesNotMatch(stopCommand(pod).script + startCommand(pod).script, /\brm\b/);
@@ -69,7 +93,12 @@ test('facts read from hosts: in inventory order, a host that cannot be read name
 });
 
 test('stopped for good: a static pod by its manifest moved aside (kept), a unit disabled; and the verdict on both', () => {
-  const pod: Runtime = { kind: 'static-pod', component: 'api', manifest: '/etc/origin/node/pods/apiserver.yaml', stopped: '/etc/origin/node/pods-stopped/apiserver.yaml' };
+  const pod: Runtime = {
+    kind: 'static-pod',
+    component: 'api',
+    manifest: '/etc/origin/node/pods/apiserver.yaml',
+    stopped: '/etc/origin/node/pods-stopped/apiserver.yaml',
+  };
   const unit: Runtime = { kind: 'systemd', component: 'api', unit: 'atomic-openshift-master-api.service' };
   assert.equal(disableCommand(unit).script, 'systemctl disable --now atomic-openshift-master-api.service');
   assert.equal(disableCommand(pod).script, stopCommand(pod).script);
@@ -78,7 +107,10 @@ test('stopped for good: a static pod by its manifest moved aside (kept), a unit 
   for (const r of [pod, unit]) execFileSync('sh', ['-n', '-c', stateCommand(r).script]);
   assert.equal(disabledVerdict(out('stopped\ndisabled\n'), pod), true);
   assert.match(String(disabledVerdict(out('running\ndisabled\n'), pod)), /api still runs as its static pod/);
-  assert.match(String(disabledVerdict(out('stopped\nenabled\n'), pod)), /pods\/apiserver\.yaml is still there: the kubelet starts it again/);
+  assert.match(
+    String(disabledVerdict(out('stopped\nenabled\n'), pod)),
+    /pods\/apiserver\.yaml is still there: the kubelet starts it again/,
+  );
   assert.match(String(disabledVerdict(out('stopped\nenabled\n'), unit)), /atomic-openshift-master-api\.service is still enabled/);
   assert.match(String(disabledVerdict(out(''), unit)), /could not tell/);
 });
@@ -87,14 +119,28 @@ test('a joining member runs etcd as a master already does there; any other host 
   const m = testHost('m0', ['master', 'etcd']);
   const n = testHost('n0', ['node']);
   const ctx = (answer: string): StepContext => ({
-    params: {}, inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] }, captured: { get: () => '', has: () => false },
-    startedAt: new Date(), planning: false, facts: { get: () => parseControlPlane(out(answer)) },
+    params: {},
+    inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] },
+    captured: { get: () => '', has: () => false },
+    startedAt: new Date(),
+    planning: false,
+    facts: { get: () => parseControlPlane(out(answer)) },
   });
   assert.equal(joiningEtcdRuntime(ctx(STATIC), m).kind, 'static-pod', 'its manifest, in pods-stopped/ after a removal');
   assert.deepEqual(joiningEtcdRuntime(ctx(UNITS), m), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' });
-  assert.deepEqual(joiningEtcdRuntime(ctx(STATIC), n), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' }, 'not a master: never a static pod');
-  const apiPodOnly = STATIC.replace('etcd manifest=pods unit=etcd.service enabled=disabled', 'etcd manifest=none unit=etcd.service enabled=disabled');
-  assert.throws(() => joiningEtcdRuntime(ctx(apiPodOnly), m), /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/);
+  assert.deepEqual(
+    joiningEtcdRuntime(ctx(STATIC), n),
+    { kind: 'systemd', component: 'etcd', unit: 'etcd.service' },
+    'not a master: never a static pod',
+  );
+  const apiPodOnly = STATIC.replace(
+    'etcd manifest=pods unit=etcd.service enabled=disabled',
+    'etcd manifest=none unit=etcd.service enabled=disabled',
+  );
+  assert.throws(
+    () => joiningEtcdRuntime(ctx(apiPodOnly), m),
+    /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/,
+  );
 });
 
 test('how the member’s running etcd was started: found by its client address, force-new-cluster in its arguments or environment', () => {

@@ -3,12 +3,13 @@
 // (manifests in /etc/origin/node/pods/); external etcd hosts (and 3.9-era installs) run systemd units.
 // The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
-import type { CommandOutput } from '../checks/types.js';
+
 import { apiPort } from '../checks/api-health.js';
-import { etcdAddress } from './etcd.js';
-import type { Host, Inventory } from '../inventory/types.js';
+import type { CommandOutput } from '../checks/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
-import { argv, literal, sh, type ShellCommand } from '../transport/shell.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import { argv, literal, type ShellCommand, sh } from '../transport/shell.js';
+import { etcdAddress } from './etcd.js';
 
 export type Component = 'etcd' | 'api' | 'controllers';
 const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];
@@ -106,7 +107,9 @@ export function runtimeOf(ctx: StepContext, host: Host, component: Component): R
   const r = cp[component];
   if (r) return r;
   const where = `${manifestPath(component)} (or ${STOPPED_DIR}/)`;
-  throw new Error(`${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`);
+  throw new Error(
+    `${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`,
+  );
 }
 
 /** The RPM's etcd unit: how etcd runs on a host that is not a master. */
@@ -138,7 +141,10 @@ export function knownControlPlane(kinds: Record<string, 'static-pod' | 'systemd'
       if (name !== CONTROL_PLANE_FACT || !k) throw new Error(`${host.name}: no ${name} fact`);
       const cp: ControlPlane = {};
       for (const c of COMPONENTS) {
-        cp[c] = k === 'static-pod' ? { kind: k, component: c, manifest: manifestPath(c), stopped: stoppedManifestPath(c) } : { kind: k, component: c, unit: UNITS[c][0]! };
+        cp[c] =
+          k === 'static-pod'
+            ? { kind: k, component: c, manifest: manifestPath(c), stopped: stoppedManifestPath(c) }
+            : { kind: k, component: c, unit: UNITS[c][0]! };
       }
       return cp;
     },
@@ -198,8 +204,12 @@ export function stateCommand(r: Runtime): ShellCommand {
 export function disabledVerdict(out: CommandOutput, r: Runtime): true | string {
   const how = r.kind === 'static-pod' ? `its static pod (${r.manifest})` : r.unit;
   if (/^running$/m.test(out.stdout)) return `${r.component} still runs as ${how}`;
-  if (/^enabled$/m.test(out.stdout)) return r.kind === 'static-pod' ? `${r.manifest} is still there: the kubelet starts it again` : `${r.unit} is still enabled`;
-  return (/^stopped$/m.test(out.stdout) && /^disabled$/m.test(out.stdout)) || `could not tell whether ${r.component} runs: ${out.stdout.trim().slice(0, 200)}`;
+  if (/^enabled$/m.test(out.stdout))
+    return r.kind === 'static-pod' ? `${r.manifest} is still there: the kubelet starts it again` : `${r.unit} is still enabled`;
+  return (
+    (/^stopped$/m.test(out.stdout) && /^disabled$/m.test(out.stdout)) ||
+    `could not tell whether ${r.component} runs: ${out.stdout.trim().slice(0, 200)}`
+  );
 }
 
 /** The master's own /healthz (the guide's `curl -k https://<master>:8443/healthz`). */
@@ -229,7 +239,12 @@ export function runningCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return sh`if test "$(systemctl is-active ${r.unit})" = active; then echo running; else echo stopped; fi`;
   // the pod's own labels (openshift.io/component) are on its POD sandbox only: the kubelet labels an app
   // container with io.kubernetes.* alone; in kube-system only the control-plane pod has this container name
-  const filter = ['--filter', `label=io.kubernetes.container.name=${r.component}`, '--filter', 'label=io.kubernetes.pod.namespace=kube-system'];
+  const filter = [
+    '--filter',
+    `label=io.kubernetes.container.name=${r.component}`,
+    '--filter',
+    'label=io.kubernetes.pod.namespace=kube-system',
+  ];
   return sh`if test -n "$(docker ps -q ${filter} 2>/dev/null)"; then echo running; else echo stopped; fi`;
 }
 
@@ -241,7 +256,13 @@ export function runningCommand(r: Runtime): ShellCommand {
  */
 export function ssListens(ss: string, addr: string, port: number): boolean {
   const wanted = [`${addr}:${port}`, `0.0.0.0:${port}`, `*:${port}`, `[::]:${port}`];
-  return ss.split('\n').some((l) => l.trim().split(/\s+/).slice(3, 5).some((x) => wanted.includes(x)));
+  return ss.split('\n').some((l) =>
+    l
+      .trim()
+      .split(/\s+/)
+      .slice(3, 5)
+      .some((x) => wanted.includes(x)),
+  );
 }
 
 /** The commands whose output etcdGoneVerdict reads: the runtime's own view and the member's listeners. */

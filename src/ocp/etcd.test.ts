@@ -1,5 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { capture, fixture } from '../checks/test-helpers.js';
 import {
   decimalIdToHex,
   parseV2ClusterHealth,
@@ -8,7 +9,6 @@ import {
   parseV3EndpointStatusJson,
   parseV3MemberList,
 } from './etcd.js';
-import { capture, fixture } from '../checks/test-helpers.js';
 
 const both = (name: string) => {
   const o = capture(name);
@@ -18,11 +18,14 @@ const both = (name: string) => {
 test('v2 cluster-health: guide sample, healthy', () => {
   const h = parseV2ClusterHealth(fixture('guide/etcdctl2-cluster-health.txt'));
   assert.equal(h.cluster, 'healthy');
-  assert.deepEqual(h.members.map((m) => [m.id, m.health, m.urls[0]]), [
-    ['59df5107484b84df', 'healthy', 'https://10.156.0.5:2379'],
-    ['6df7221a03f65299', 'healthy', 'https://10.156.0.6:2379'],
-    ['fea6dfedf3eecfa3', 'healthy', 'https://10.156.0.9:2379'],
-  ]);
+  assert.deepEqual(
+    h.members.map((m) => [m.id, m.health, m.urls[0]]),
+    [
+      ['59df5107484b84df', 'healthy', 'https://10.156.0.5:2379'],
+      ['6df7221a03f65299', 'healthy', 'https://10.156.0.6:2379'],
+      ['fea6dfedf3eecfa3', 'healthy', 'https://10.156.0.9:2379'],
+    ],
+  );
 });
 
 test('v2 cluster-health: guide sample with an unreachable member (getsockopt)', () => {
@@ -42,11 +45,17 @@ test('v2 cluster-health: real 3.4.23 healthy / one down / quorum lost / all down
   assert.equal(ok.members.length, 3);
   const one = parseV2ClusterHealth(both('v2-cluster-health-one-down'));
   assert.equal(one.cluster, 'degraded');
-  assert.deepEqual(one.members.filter((m) => m.health !== 'healthy').map((m) => m.id), ['3c2922b13acbf091']);
+  assert.deepEqual(
+    one.members.filter((m) => m.health !== 'healthy').map((m) => m.id),
+    ['3c2922b13acbf091'],
+  );
   assert.match(one.members[0]!.error!, /connect: connection refused/);
   const lost = parseV2ClusterHealth(both('v2-cluster-health-quorum-lost'));
   assert.equal(lost.cluster, 'unavailable');
-  assert.deepEqual(lost.members.map((m) => m.health), ['unreachable', 'unhealthy', 'unreachable']);
+  assert.deepEqual(
+    lost.members.map((m) => m.health),
+    ['unreachable', 'unhealthy', 'unreachable'],
+  );
   const all = parseV2ClusterHealth(both('v2-cluster-health-all-down'));
   assert.equal(all.cluster, 'unknown');
   assert.equal(all.members.length, 0);
@@ -69,49 +78,84 @@ test('v2 member list: guide samples and real output, unstarted member', () => {
   const lh = parseV2MemberList(fixture('guide/etcdctl2-member-list-localhost.txt'));
   assert.deepEqual(lh[0]!.peerURLs, ['http://localhost:2380']);
   const real = parseV2MemberList(capture('v2-member-list').stdout);
-  assert.deepEqual(real.filter((m) => m.isLeader).map((m) => m.name), ['e2']);
+  assert.deepEqual(
+    real.filter((m) => m.isLeader).map((m) => m.name),
+    ['e2'],
+  );
   const un = parseV2MemberList(capture('v2-member-list-unstarted').stdout);
-  assert.deepEqual(un[0], { id: '80ad0f256fadf0d3', name: '', started: false, peerURLs: ['http://127.0.8.7:2380'], clientURLs: [], isLeader: false });
+  assert.deepEqual(un[0], {
+    id: '80ad0f256fadf0d3',
+    name: '',
+    started: false,
+    peerURLs: ['http://127.0.8.7:2380'],
+    clientURLs: [],
+    isLeader: false,
+  });
 });
 
 test('v3 endpoint health: guide sample; real output is on stderr, unhealthy exits 1', () => {
   const g = parseV3EndpointHealth(fixture('guide/etcdctl3-endpoint-health.txt'));
-  assert.deepEqual(g.map((e) => [e.endpoint, e.healthy]), [
-    ['https://master-0.example.com:2379', true],
-    ['https://master-1.example.com:2379', true],
-    ['https://master-2.example.com:2379', true],
-  ]);
+  assert.deepEqual(
+    g.map((e) => [e.endpoint, e.healthy]),
+    [
+      ['https://master-0.example.com:2379', true],
+      ['https://master-1.example.com:2379', true],
+      ['https://master-2.example.com:2379', true],
+    ],
+  );
   const healthy = capture('v3-endpoint-health-healthy');
   assert.equal(healthy.stdout, '');
   assert.equal(parseV3EndpointHealth(healthy.stderr).length, 3);
   const down = capture('v3-endpoint-health-one-down');
   assert.equal(down.exitCode, 1);
   const d = parseV3EndpointHealth(down.stdout + down.stderr);
-  assert.deepEqual(d.filter((e) => !e.healthy).map((e) => [e.endpoint, e.detail]), [
-    ['http://127.0.8.3:2379', 'failed to commit proposal: context deadline exceeded'],
-  ]);
+  assert.deepEqual(
+    d.filter((e) => !e.healthy).map((e) => [e.endpoint, e.detail]),
+    [['http://127.0.8.3:2379', 'failed to commit proposal: context deadline exceeded']],
+  );
   assert.equal(parseV3EndpointHealth(both('v3-endpoint-health-all-down')).filter((e) => e.healthy).length, 0);
 });
 
 test('v3 member list: guide comma format, real comma / table / json, unstarted', () => {
   const g = parseV3MemberList(fixture('guide/etcdctl3-member-list.txt'));
-  assert.deepEqual(g.map((m) => [m.id, m.name, m.started, m.peerURLs[0]]), [
-    ['2a371dd20f21ca8d', 'master-1.example.com', true, 'https://192.168.55.12:2380'],
-    ['40bef1f6c79b3163', 'master-0.example.com', true, 'https://192.168.55.8:2380'],
-    ['95dc17ffcce8ee29', 'master-2.example.com', true, 'https://192.168.55.13:2380'],
-  ]);
+  assert.deepEqual(
+    g.map((m) => [m.id, m.name, m.started, m.peerURLs[0]]),
+    [
+      ['2a371dd20f21ca8d', 'master-1.example.com', true, 'https://192.168.55.12:2380'],
+      ['40bef1f6c79b3163', 'master-0.example.com', true, 'https://192.168.55.8:2380'],
+      ['95dc17ffcce8ee29', 'master-2.example.com', true, 'https://192.168.55.13:2380'],
+    ],
+  );
   const comma = parseV3MemberList(capture('v3-member-list').stdout);
   const table = parseV3MemberList(capture('v3-member-list-table').stdout);
   const json = parseV3MemberList(capture('v3-member-list-json').stdout);
   assert.equal(comma.length, 3);
   assert.deepEqual(table, comma);
   // JSON ids are decimal uint64 beyond 2^53: converted losslessly to the hex the other formats print
-  assert.deepEqual(json.map((m) => m.id), comma.map((m) => m.id));
-  assert.deepEqual(json.map((m) => [m.name, m.peerURLs, m.clientURLs]), comma.map((m) => [m.name, m.peerURLs, m.clientURLs]));
+  assert.deepEqual(
+    json.map((m) => m.id),
+    comma.map((m) => m.id),
+  );
+  assert.deepEqual(
+    json.map((m) => [m.name, m.peerURLs, m.clientURLs]),
+    comma.map((m) => [m.name, m.peerURLs, m.clientURLs]),
+  );
   const unJson = parseV3MemberList(capture('v3-member-list-json-unstarted').stdout);
   const unComma = parseV3MemberList(capture('v3-member-list-unstarted').stdout);
-  assert.deepEqual(unJson.map((m) => [m.id, m.started, m.name]), [['80ad0f256fadf0d3', false, ''], ['e8014a2b64daa01d', true, 's1']]);
-  assert.deepEqual(unComma.map((m) => [m.id, m.started, m.name]), [['80ad0f256fadf0d3', false, ''], ['e8014a2b64daa01d', true, 's1']]);
+  assert.deepEqual(
+    unJson.map((m) => [m.id, m.started, m.name]),
+    [
+      ['80ad0f256fadf0d3', false, ''],
+      ['e8014a2b64daa01d', true, 's1'],
+    ],
+  );
+  assert.deepEqual(
+    unComma.map((m) => [m.id, m.started, m.name]),
+    [
+      ['80ad0f256fadf0d3', false, ''],
+      ['e8014a2b64daa01d', true, 's1'],
+    ],
+  );
 });
 
 test('decimal uint64 ids: lossless', () => {

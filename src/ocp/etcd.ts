@@ -4,7 +4,7 @@
 // The installer's `etcdctl2` / `etcdctl3` are shell aliases, which a non-interactive SSH command does not
 // expand: every flag is spelled out here.
 import type { Host, Inventory } from '../inventory/types.js';
-import { sh, type ShellCommand } from '../transport/shell.js';
+import { type ShellCommand, sh } from '../transport/shell.js';
 
 /** The peer certificate pair the installer's aliases use. */
 export interface EtcdCerts {
@@ -50,12 +50,20 @@ export function etcdEndpoints(inventory: Inventory): string[] {
 }
 
 /** `ETCDCTL_API=2 etcdctl --cert-file … --key-file … --ca-file … --endpoints A,B,C <args>`. */
-export function etcdctl2(endpoints: readonly string[], args: readonly (string | number)[], certs: EtcdCerts = ETCD_PEER_CERTS): ShellCommand {
+export function etcdctl2(
+  endpoints: readonly string[],
+  args: readonly (string | number)[],
+  certs: EtcdCerts = ETCD_PEER_CERTS,
+): ShellCommand {
   return sh`ETCDCTL_API=2 etcdctl --cert-file ${certs.cert} --key-file ${certs.key} --ca-file ${certs.ca} --endpoints ${endpoints.join(',')} ${args}`;
 }
 
 /** `ETCDCTL_API=3 etcdctl --cert … --key … --cacert … --endpoints A,B,C <args>`. */
-export function etcdctl3(endpoints: readonly string[], args: readonly (string | number)[], certs: EtcdCerts = ETCD_PEER_CERTS): ShellCommand {
+export function etcdctl3(
+  endpoints: readonly string[],
+  args: readonly (string | number)[],
+  certs: EtcdCerts = ETCD_PEER_CERTS,
+): ShellCommand {
   return sh`ETCDCTL_API=3 etcdctl --cert ${certs.cert} --key ${certs.key} --cacert ${certs.ca} --endpoints ${endpoints.join(',')} ${args}`;
 }
 
@@ -263,7 +271,9 @@ export function parseV3MemberList(text: string): EtcdMember[] {
  * member answered (the header's member_id, hex).
  */
 export function parseV3MemberListView(text: string): { memberId?: string; members: EtcdMember[] } {
-  const body = lines(text).filter((l) => !isLogLine(l)).join('\n');
+  const body = lines(text)
+    .filter((l) => !isLogLine(l))
+    .join('\n');
   if (!body.startsWith('{')) return { members: [] };
   const doc = parseJsonLossless(body) as { header?: { member_id?: unknown } };
   const id = doc.header?.member_id;

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import {
   drainBlockers,
   drainForecast,
@@ -13,15 +13,15 @@ import {
   parsePodsJson,
   podFromJson,
   podNodesCommand,
+  podStatusText,
   podsLostForGood,
   podsOnNodeCommand,
-  podStatusText,
   stillToMove,
 } from './nodes.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 
-test('parseNodesJson: the lab\'s nodes (oc get nodes -o json through kubectl 1.20)', () => {
+test("parseNodesJson: the lab's nodes (oc get nodes -o json through kubectl 1.20)", () => {
   const nodes = parseNodesJson(fixture('lab-nodes.json'));
   assert.deepEqual(
     nodes.map((n) => `${n.name} ${nodeStatusText(n)} ${n.roles.join(',')} ${n.kubeletVersion}`),
@@ -52,7 +52,10 @@ test('parseNodesJson: a node whose kubelet stopped posting has Ready Unknown, sh
 
 test('parseNodesJson: one node (oc get node N -o json) and bad input', () => {
   const one = JSON.stringify(JSON.parse(fixture('lab-nodes.json')).items[4]);
-  assert.deepEqual(parseNodesJson(one).map((n) => n.name), ['node-0.lab.example.com']);
+  assert.deepEqual(
+    parseNodesJson(one).map((n) => n.name),
+    ['node-0.lab.example.com'],
+  );
   assert.throws(() => parseNodesJson('error: You must be logged in to the server (Unauthorized)'), /is not JSON \(error: You must/);
   assert.throws(() => parseNodesJson('{"kind":"Status"}'), /has no items/);
   const none = parseNodesJson('{"kind":"List","items":[{"metadata":{"name":"bare"},"spec":{},"status":{}}]}')[0]!;
@@ -78,8 +81,9 @@ test('parsePodsJson: owner kinds (DC via RC, RC, DS, bare), emptyDir, phase and 
   assert.ok(pods.every((p) => p.node === 'node-0.lab.example.com'));
 });
 
-test('podFromJson: StatefulSet, Job, Deployment via ReplicaSet, a static pod\'s mirror, Terminating, restarts', () => {
-  const pod = (meta: object, extra: object = {}) => podFromJson({ metadata: { name: 'p', namespace: 'ns', ...meta }, spec: { nodeName: 'n' }, status: { phase: 'Running' }, ...extra });
+test("podFromJson: StatefulSet, Job, Deployment via ReplicaSet, a static pod's mirror, Terminating, restarts", () => {
+  const pod = (meta: object, extra: object = {}) =>
+    podFromJson({ metadata: { name: 'p', namespace: 'ns', ...meta }, spec: { nodeName: 'n' }, status: { phase: 'Running' }, ...extra });
   const ref = (kind: string, name: string) => ({ ownerReferences: [{ kind, name, controller: true }] });
   assert.equal(ownerText(pod(ref('StatefulSet', 'redis'))), 'StatefulSet redis');
   assert.equal(ownerText(pod(ref('Job', 'backup-1'))), 'Job backup-1');
@@ -90,7 +94,10 @@ test('podFromJson: StatefulSet, Job, Deployment via ReplicaSet, a static pod\'s 
   const mirror = pod({ annotations: { 'kubernetes.io/config.mirror': 'abc' } });
   assert.equal(mirror.mirror, true);
   assert.equal(mirror.ownerKind, 'bare');
-  const gone = pod({ deletionTimestamp: '2018-10-04T09:12:43Z' }, { status: { phase: 'Running', containerStatuses: [{ restartCount: 2 }, { restartCount: 1 }] } });
+  const gone = pod(
+    { deletionTimestamp: '2018-10-04T09:12:43Z' },
+    { status: { phase: 'Running', containerStatuses: [{ restartCount: 2 }, { restartCount: 1 }] } },
+  );
   assert.equal(podStatusText(gone), 'Terminating');
   assert.equal(gone.restarts, 3);
   // an owner reference that is not the controller does not make the pod managed
@@ -98,18 +105,38 @@ test('podFromJson: StatefulSet, Job, Deployment via ReplicaSet, a static pod\'s 
 });
 
 test('parsePodCounts: pods holding a place per node (finished ones and unscheduled ones not counted)', () => {
-  const text = ['node-0   Running', 'node-0   Pending', 'node-0   Succeeded', 'node-1   Running', '<none>   Pending', 'node-1   Failed', ''].join('\n');
-  assert.deepEqual([...parsePodCounts(text)], [['node-0', 2], ['node-1', 1]]);
+  const text = [
+    'node-0   Running',
+    'node-0   Pending',
+    'node-0   Succeeded',
+    'node-1   Running',
+    '<none>   Pending',
+    'node-1   Failed',
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    [...parsePodCounts(text)],
+    [
+      ['node-0', 2],
+      ['node-1', 1],
+    ],
+  );
 });
 
 test('the read commands, quoted', () => {
   assert.equal(getNodesCommand().script, 'oc get nodes -o json');
-  assert.equal(podsOnNodeCommand('node-0.lab.example.com', '/x/oc').script, '/x/oc get pods --all-namespaces --field-selector spec.nodeName=node-0.lab.example.com -o json');
-  assert.equal(podNodesCommand().script, 'oc get pods --all-namespaces --no-headers -o custom-columns=NODE:.spec.nodeName,PHASE:.status.phase');
+  assert.equal(
+    podsOnNodeCommand('node-0.lab.example.com', '/x/oc').script,
+    '/x/oc get pods --all-namespaces --field-selector spec.nodeName=node-0.lab.example.com -o json',
+  );
+  assert.equal(
+    podNodesCommand().script,
+    'oc get pods --all-namespaces --no-headers -o custom-columns=NODE:.spec.nodeName,PHASE:.status.phase',
+  );
   assert.equal(podsOnNodeCommand("x' y").script, `oc get pods --all-namespaces --field-selector "spec.nodeName=x' y" -o json`);
 });
 
-test('the drain forecast: the Nodes screen\'s blockers and the procedures\' forecast say the same of each pod (mirror, finished, terminating pods)', () => {
+test("the drain forecast: the Nodes screen's blockers and the procedures' forecast say the same of each pod (mirror, finished, terminating pods)", () => {
   const pod = (name: string, meta: object, phase = 'Running', extra: object = {}) =>
     podFromJson({ metadata: { name, namespace: 'ns', ...meta }, spec: { nodeName: 'n', ...extra }, status: { phase } });
   const ref = (kind: string) => ({ ownerReferences: [{ kind, name: 'x', controller: true }] });
@@ -122,14 +149,38 @@ test('the drain forecast: the Nodes screen\'s blockers and the procedures\' fore
     pod('going', { ...ref('ReplicationController'), deletionTimestamp: '2026-01-01T00:00:00Z' }),
   ];
   const f = drainForecast(pods);
-  assert.deepEqual(f.evicted.map((p) => p.key), ['ns/bare', 'ns/bare-done', 'ns/cache', 'ns/going']);
-  assert.deepEqual(f.daemonset.map((p) => p.key), ['ns/ds']);
-  assert.deepEqual(f.mirror.map((p) => p.key), ['ns/mirror']);
-  assert.deepEqual(f.emptyDir.map((p) => p.key), ['ns/cache']);
-  assert.deepEqual(f.bare.map((p) => p.key), podsLostForGood(pods).map((p) => `ns/${p.name}`));
-  assert.deepEqual(f.bare.map((p) => p.key), ['ns/bare']);
-  assert.deepEqual(leftOnNode(pods).map((p) => p.name), ['bare', 'bare-done', 'cache', 'going']);
-  assert.deepEqual(stillToMove(pods).map((p) => p.name), ['bare', 'cache']);
+  assert.deepEqual(
+    f.evicted.map((p) => p.key),
+    ['ns/bare', 'ns/bare-done', 'ns/cache', 'ns/going'],
+  );
+  assert.deepEqual(
+    f.daemonset.map((p) => p.key),
+    ['ns/ds'],
+  );
+  assert.deepEqual(
+    f.mirror.map((p) => p.key),
+    ['ns/mirror'],
+  );
+  assert.deepEqual(
+    f.emptyDir.map((p) => p.key),
+    ['ns/cache'],
+  );
+  assert.deepEqual(
+    f.bare.map((p) => p.key),
+    podsLostForGood(pods).map((p) => `ns/${p.name}`),
+  );
+  assert.deepEqual(
+    f.bare.map((p) => p.key),
+    ['ns/bare'],
+  );
+  assert.deepEqual(
+    leftOnNode(pods).map((p) => p.name),
+    ['bare', 'bare-done', 'cache', 'going'],
+  );
+  assert.deepEqual(
+    stillToMove(pods).map((p) => p.name),
+    ['bare', 'cache'],
+  );
   assert.deepEqual(
     drainBlockers(pods, { ignoreDaemonsets: false, deleteLocalData: false, force: false }).map((b) => `${b.pod.name} ${b.flag}`),
     ['bare --force', 'ds --ignore-daemonsets', 'cache --delete-local-data'],

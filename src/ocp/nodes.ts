@@ -42,7 +42,16 @@ export interface PodOwner {
 }
 
 /** How a pod is kept alive, as the drain decides it (and as the operator reads it). */
-export type OwnerKind = 'DeploymentConfig' | 'ReplicationController' | 'ReplicaSet' | 'Deployment' | 'DaemonSet' | 'StatefulSet' | 'Job' | 'bare' | 'other';
+export type OwnerKind =
+  | 'DeploymentConfig'
+  | 'ReplicationController'
+  | 'ReplicaSet'
+  | 'Deployment'
+  | 'DaemonSet'
+  | 'StatefulSet'
+  | 'Job'
+  | 'bare'
+  | 'other';
 
 export interface NodePod {
   namespace: string;
@@ -204,7 +213,8 @@ export function podFromJson(p: Json): NodePod {
   const dc = meta.annotations?.[DC_ANNOTATION] ?? meta.labels?.['deploymentconfig'];
   if (owner?.kind === 'ReplicationController' && dc) via = { kind: 'DeploymentConfig', name: String(dc) };
   const hash = meta.labels?.['pod-template-hash'];
-  if (owner?.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`)) via = { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+  if (owner?.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`))
+    via = { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
   const statuses = (p.status?.containerStatuses ?? []) as Json[];
   const ready = ((p.status?.conditions ?? []) as Json[]).some((c) => c?.type === 'Ready' && c.status === 'True');
   const pod: NodePod = {
@@ -330,7 +340,10 @@ export interface DrainBlocker {
 }
 
 /** Pods that make `oc adm drain` refuse to start with these options (it then evicts nothing). */
-export function drainBlockers(pods: readonly NodePod[], o: { ignoreDaemonsets: boolean; deleteLocalData: boolean; force: boolean }): DrainBlocker[] {
+export function drainBlockers(
+  pods: readonly NodePod[],
+  o: { ignoreDaemonsets: boolean; deleteLocalData: boolean; force: boolean },
+): DrainBlocker[] {
   const out: DrainBlocker[] = [];
   for (const p of pods) {
     const fate = drainFate(p);

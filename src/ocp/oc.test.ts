@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { localDataFlag, OC_3X, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf, parseOcVersion } from './oc.js';
-import type { StepContext } from '../engine/types.js';
+import { test } from 'node:test';
 import { demoInventory } from '../demo/inventory.js';
+import type { StepContext } from '../engine/types.js';
+import { localDataFlag, OC_3X, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf, parseOcVersion } from './oc.js';
 
 test('parseOcVersion: oc 3.10 as the lab (and the guide) prints it', () => {
   const v = parseOcVersion(
@@ -27,13 +27,17 @@ test('parseOcVersion: oc 3.11 without a server, oc 4.x and kubectl (old and new 
   assert.equal(v47.kubeMinor, 20);
   assert.equal(localDataFlag(v47), '--delete-emptydir-data');
 
-  const v41 = parseOcVersion('Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+b4261e0", GitCommit:"b4261e07ed", GitTreeState:"clean", BuildDate:"2019-07-06T03:16:01Z", GoVersion:"go1.11.13", Compiler:"gc", Platform:"linux/amd64"}');
+  const v41 = parseOcVersion(
+    'Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+b4261e0", GitCommit:"b4261e07ed", GitTreeState:"clean", BuildDate:"2019-07-06T03:16:01Z", GoVersion:"go1.11.13", Compiler:"gc", Platform:"linux/amd64"}',
+  );
   assert.equal(v41.client, 'oc');
   assert.equal(v41.kubeMinor, 14);
   assert.equal(localDataFlag(v41), '--delete-local-data');
 
   // kubectl 1.20 (the lab's), `kubectl version --client`
-  const k120 = parseOcVersion('Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.15", GitCommit:"8f1e5bf0b9729a899b8df86249b56e2c74aebc55", GitTreeState:"clean", BuildDate:"2022-01-19T17:27:39Z", GoVersion:"go1.15.15", Compiler:"gc", Platform:"linux/amd64"}');
+  const k120 = parseOcVersion(
+    'Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.15", GitCommit:"8f1e5bf0b9729a899b8df86249b56e2c74aebc55", GitTreeState:"clean", BuildDate:"2022-01-19T17:27:39Z", GoVersion:"go1.15.15", Compiler:"gc", Platform:"linux/amd64"}',
+  );
   assert.equal(k120.client, 'kubectl');
   assert.equal(k120.kubeMinor, 20);
   assert.equal(parseOcVersion('Client Version: v1.28.2\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n').kubeMinor, 28);

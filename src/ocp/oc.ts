@@ -77,7 +77,9 @@ export function parseOcVersion(out: string): OcVersion {
     }
     if (server.openshift || server.kubernetes) result.server = server;
   } else {
-    const sv = lines.map((l) => /^(Server|Kubernetes) Version:\s*(?:version\.Info\{.*GitVersion:"(v?[^"]+)".*|(\S+))/i.exec(l)).find(Boolean);
+    const sv = lines
+      .map((l) => /^(Server|Kubernetes) Version:\s*(?:version\.Info\{.*GitVersion:"(v?[^"]+)".*|(\S+))/i.exec(l))
+      .find(Boolean);
     if (sv) result.server = { kubernetes: sv[3] ?? sv[4]! };
   }
   return result;

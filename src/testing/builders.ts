@@ -11,7 +11,18 @@ export type HostExtra = Partial<Omit<Host, 'name' | 'roles'>>;
  */
 export function testHost(name: string, roles: Role[], extra: HostExtra = {}): Host {
   const vars = extra.vars ?? {};
-  return { name, address: vars['ansible_host'] ?? name, port: 22, become: false, groups: roles, file: 'test', line: 1, ...extra, roles, vars };
+  return {
+    name,
+    address: vars['ansible_host'] ?? name,
+    port: 22,
+    become: false,
+    groups: roles,
+    file: 'test',
+    line: 1,
+    ...extra,
+    roles,
+    vars,
+  };
 }
 
 /** Group name → host names, one group per role (what `groups` is for in the product: role lookups). */
@@ -23,13 +34,24 @@ export function groupsByRole(hosts: Host[]): Record<string, string[]> {
 
 /** An inventory of these hosts: source a file, a group per role, no group vars, no warnings (extra overrides). */
 export function testInventory(hosts: Host[], extra: Partial<Omit<Inventory, 'hosts'>> = {}): Inventory {
-  return { source: { kind: 'file', path: '/tmp/test-inventory' }, hosts, groups: groupsByRole(hosts), groupVars: {}, warnings: [], ...extra };
+  return {
+    source: { kind: 'file', path: '/tmp/test-inventory' },
+    hosts,
+    groups: groupsByRole(hosts),
+    groupVars: {},
+    warnings: [],
+    ...extra,
+  };
 }
 
 /** The engine tests' toy cluster: m0, m1 (master, etcd, node) and n0 (node). */
 export function toyInventory(): Inventory {
   return testInventory(
-    [testHost('m0.example.com', ['master', 'etcd', 'node']), testHost('m1.example.com', ['master', 'etcd', 'node']), testHost('n0.example.com', ['node'])],
+    [
+      testHost('m0.example.com', ['master', 'etcd', 'node']),
+      testHost('m1.example.com', ['master', 'etcd', 'node']),
+      testHost('n0.example.com', ['node']),
+    ],
     { source: { kind: 'file', path: '/tmp/toy-inventory' } },
   );
 }

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { sh } from '../transport/shell.js';
-import { TransportError, type Target } from '../transport/types.js';
+import { type Target, TransportError } from '../transport/types.js';
 import { groupsByRole, testHost, testInventory, toyInventory } from './builders.js';
 import { FakeRunner } from './fake-runner.js';
 
@@ -30,7 +30,10 @@ test('an unexpected command rejects, names the command and what is left, and fai
   const fake = new FakeRunner();
   fake.expect('m0.example.com', 'true');
   fake.allow(/^etcdctl/).answers({ stdout: 'healthy' });
-  await assert.rejects(fake.run(on(), sh`rm -rf /var/lib/etcd`), /unexpected command on m0\.example\.com: rm -rf \/var\/lib\/etcd\n {2}next expected: m0\.example\.com: true\n {2}expected, left: m0\.example\.com: true\n {2}allowed: \/\^etcdctl\//);
+  await assert.rejects(
+    fake.run(on(), sh`rm -rf /var/lib/etcd`),
+    /unexpected command on m0\.example\.com: rm -rf \/var\/lib\/etcd\n {2}next expected: m0\.example\.com: true\n {2}expected, left: m0\.example\.com: true\n {2}allowed: \/\^etcdctl\//,
+  );
   await fake.run(on(), sh`true`);
   assert.throws(() => fake.assertDone(), /unexpected command on m0\.example\.com: rm -rf/);
   assert.equal(fake.commands[0]!.error instanceof Error, true);
@@ -66,7 +69,13 @@ test('allow: any number of times, any order, also none; an answer may depend on 
 
 test('throws, delays, hangs until aborted or timed out, hangs ignoring the abort', async () => {
   const fake = FakeRunner.answering((_w, s) =>
-    s === 'refused' ? { throws: new TransportError('m0', 'unreachable', 'refused') } : s === 'slow' ? { delayMs: 30, stdout: 'late\n' } : s === 'hang' ? { hang: true, whenAborted: { signal: 'SIGTERM' } } : { hang: 'ignoring-abort' },
+    s === 'refused'
+      ? { throws: new TransportError('m0', 'unreachable', 'refused') }
+      : s === 'slow'
+        ? { delayMs: 30, stdout: 'late\n' }
+        : s === 'hang'
+          ? { hang: true, whenAborted: { signal: 'SIGTERM' } }
+          : { hang: 'ignoring-abort' },
   );
   await assert.rejects(fake.run(on(), sh`refused`), TransportError);
   const t0 = Date.now();
@@ -108,10 +117,24 @@ test('until: the answer waits for a promise the test settles', async () => {
 });
 
 test('lines are streamed one per turn before the answer, and kept in the result', async () => {
-  const fake = FakeRunner.answering({ lines: [['out', 'a'], ['err', 'e'], ['out', 'b']], hang: true });
+  const fake = FakeRunner.answering({
+    lines: [
+      ['out', 'a'],
+      ['err', 'e'],
+      ['out', 'b'],
+    ],
+    hang: true,
+  });
   const seen: string[] = [];
   const ac = new AbortController();
-  const p = fake.run(on(), sh`drain`, { signal: ac.signal, onStdout: (l) => { seen.push(l); if (l === 'b') ac.abort(); }, onStderr: (l) => seen.push(`!${l}`) });
+  const p = fake.run(on(), sh`drain`, {
+    signal: ac.signal,
+    onStdout: (l) => {
+      seen.push(l);
+      if (l === 'b') ac.abort();
+    },
+    onStderr: (l) => seen.push(`!${l}`),
+  });
   const r = await p;
   assert.deepEqual(seen, ['a', '!e', 'b']);
   assert.deepEqual([r.stdout, r.stderr, r.cancelled], ['a\nb\n', 'e\n', true]);
@@ -148,19 +171,40 @@ test('transfers and batches only when asked; transfers are matched and recorded 
   assert.deepEqual(await fake.download!(M0, '/r', '/l'), { bytes: 7 });
   await assert.rejects(fake.upload!(M0, '/l', '/r'), /Permission denied/);
   const results = await Promise.all(fake.runBatch!(on(M1), [{ command: sh`echo 1` }, { command: sh`echo 2` }]));
-  assert.deepEqual(results.map((r) => r.stdout), ['1\n', '2\n']);
+  assert.deepEqual(
+    results.map((r) => r.stdout),
+    ['1\n', '2\n'],
+  );
   assert.deepEqual(fake.batches, [{ where: M1.name, scripts: ['echo 1', 'echo 2'] }]);
-  assert.deepEqual(fake.scripts, ['m0.example.com: sftp get m0.example.com:/r → /l', 'm0.example.com: sftp put /l → m0.example.com:/r', 'm1.example.com: echo 1', 'm1.example.com: echo 2']);
+  assert.deepEqual(fake.scripts, [
+    'm0.example.com: sftp get m0.example.com:/r → /l',
+    'm0.example.com: sftp put /l → m0.example.com:/r',
+    'm1.example.com: echo 1',
+    'm1.example.com: echo 2',
+  ]);
   fake.assertDone();
 });
 
 test('builders: testHost, testInventory, toyInventory', () => {
   const h = testHost('n0', ['node'], { vars: { ansible_host: '10.0.0.9' } });
-  assert.deepEqual(h, { name: 'n0', address: '10.0.0.9', port: 22, become: false, roles: ['node'], groups: ['node'], vars: { ansible_host: '10.0.0.9' }, file: 'test', line: 1 });
+  assert.deepEqual(h, {
+    name: 'n0',
+    address: '10.0.0.9',
+    port: 22,
+    become: false,
+    roles: ['node'],
+    groups: ['node'],
+    vars: { ansible_host: '10.0.0.9' },
+    file: 'test',
+    line: 1,
+  });
   assert.equal(testHost('n1', ['node'], { address: '10.1.1.1', become: true }).address, '10.1.1.1');
   const inv = testInventory([M0, h]);
   assert.deepEqual(inv.groups, { master: [M0.name], etcd: [M0.name], node: [M0.name, 'n0'] });
   assert.deepEqual(groupsByRole([]), {});
   assert.deepEqual(testInventory([], { source: { kind: 'demo' }, groups: {} }).source, { kind: 'demo' });
-  assert.deepEqual(toyInventory().hosts.map((x) => x.name), ['m0.example.com', 'm1.example.com', 'n0.example.com']);
+  assert.deepEqual(
+    toyInventory().hosts.map((x) => x.name),
+    ['m0.example.com', 'm1.example.com', 'n0.example.com'],
+  );
 });

@@ -33,18 +33,18 @@
 import type { Host } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import {
-  downloadText,
-  uploadText,
   type BatchCommand,
   type CommandResult,
   type Connectivity,
   type DownloadOptions,
   type DownloadResult,
-  type RunOptions,
+  downloadText,
   type Runner,
+  type RunOptions,
   type Target,
   type UploadOptions,
   type UploadResult,
+  uploadText,
 } from '../transport/types.js';
 
 export interface Answer {
@@ -124,7 +124,8 @@ export interface FakeRunnerOptions {
   batches?: boolean;
 }
 
-const describe = (r: Rule) => `${r.where ? `${r.where}: ` : ''}${typeof r.matcher === 'function' ? `<${r.matcher.name || 'predicate'}>` : String(r.matcher)}`;
+const describe = (r: Rule) =>
+  `${r.where ? `${r.where}: ` : ''}${typeof r.matcher === 'function' ? `<${r.matcher.name || 'predicate'}>` : String(r.matcher)}`;
 
 export class FakeRunner implements Runner {
   readonly commands: FakeCommand[] = [];
@@ -194,7 +195,10 @@ export class FakeRunner implements Runner {
   /** Fails when a command was unexpected or an expected one never ran. */
   assertDone(): void {
     if (this.unexpected.length > 0) throw this.unexpected[0];
-    if (this.queue.length > 0) throw new Error(`FakeRunner: expected commands never ran:\n  ${this.pending.join('\n  ')}\nran:\n  ${this.scripts.join('\n  ') || '(nothing)'}`);
+    if (this.queue.length > 0)
+      throw new Error(
+        `FakeRunner: expected commands never ran:\n  ${this.pending.join('\n  ')}\nran:\n  ${this.scripts.join('\n  ') || '(nothing)'}`,
+      );
   }
 
   /** `where: script` for every recorded command, in order. */
@@ -347,7 +351,13 @@ export class FakeRunner implements Runner {
   }
 
   private async transfer(host: Host, text: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-    const rec: FakeCommand = { target: { kind: 'host', host }, where: host.name, script: text, options: options.signal ? { signal: options.signal } : {}, at: Date.now() };
+    const rec: FakeCommand = {
+      target: { kind: 'host', host },
+      where: host.name,
+      script: text,
+      options: options.signal ? { signal: options.signal } : {},
+      at: Date.now(),
+    };
     this.commands.push(rec);
     try {
       const a = this.answerFor(host.name, text, rec.options);

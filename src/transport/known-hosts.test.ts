@@ -10,11 +10,11 @@ import {
   fingerprintSha256,
   hashHostName,
   hostLookupName,
+  KnownHostsError,
   keyTypeOfBlob,
   knownKeyTypes,
   loadKnownHosts,
   parseKnownHosts,
-  KnownHostsError,
 } from './known-hosts.js';
 
 let dir: string;

@@ -152,12 +152,7 @@ export interface HostKeyVerdict {
  * `@cert-authority` lines are ignored: host certificates are not used by this tool (ssh2 does not
  * verify them), so a host known only through a CA is reported as unknown.
  */
-export function checkHostKey(
-  entries: readonly KnownHostEntry[],
-  host: HostQuery,
-  keyType: string,
-  keyBlob: Buffer,
-): HostKeyVerdict {
+export function checkHostKey(entries: readonly KnownHostEntry[], host: HostQuery, keyType: string, keyBlob: Buffer): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(keyBlob));
   if (revoked) return { status: 'revoked', entry: revoked };
   const lookups = [...new Set(host.names.filter((n) => n !== '').map((n) => hostLookupName(n, host.port)))];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { LocalRunner } from './local.js';
-import { RecordingRunner, createRunner } from './runner.js';
+import { createRunner, RecordingRunner } from './runner.js';
 import { argv, literal, sh } from './shell.js';
 
 const bastion = { kind: 'bastion' } as const;
@@ -130,7 +130,10 @@ describe('LocalRunner', () => {
 
   it('refuses host targets', async () => {
     await assert.rejects(
-      runner.run({ kind: 'host', host: { name: 'h', address: 'h', port: 22, become: false, roles: [], groups: [], vars: {}, file: 'f', line: 1 } }, literal('true')),
+      runner.run(
+        { kind: 'host', host: { name: 'h', address: 'h', port: 22, become: false, roles: [], groups: [], vars: {}, file: 'f', line: 1 } },
+        literal('true'),
+      ),
     );
   });
 });

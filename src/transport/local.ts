@@ -3,7 +3,7 @@
 import type { Host } from '../inventory/types.js';
 import type { ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, OutputCollector, safeCallback } from './stream.js';
-import type { CommandResult, Connectivity, RunOptions, Runner, Target } from './types.js';
+import type { CommandResult, Connectivity, Runner, RunOptions, Target } from './types.js';
 
 export interface LocalRunnerOptions {
   /** Time between SIGTERM and SIGKILL of the command's process group on timeout/cancel. Default 2000 ms. */
@@ -78,7 +78,12 @@ export async function runLocal(
 
   if (options.signal?.aborted) {
     return {
-      exitCode: null, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: true,
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      timedOut: false,
+      cancelled: true,
       durationMs: 0,
     };
   }

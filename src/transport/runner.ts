@@ -4,7 +4,20 @@ import type { Host } from '../inventory/types.js';
 import { LocalRunner } from './local.js';
 import type { ShellCommand } from './shell.js';
 import { SshRunner, type SshRunnerOptions } from './ssh.js';
-import { downloadText, uploadText, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
+import {
+  type BatchCommand,
+  type CommandResult,
+  type Connectivity,
+  type DownloadOptions,
+  type DownloadResult,
+  downloadText,
+  type Runner,
+  type RunOptions,
+  type Target,
+  type UploadOptions,
+  type UploadResult,
+  uploadText,
+} from './types.js';
 
 export interface CreateRunnerOptions extends SshRunnerOptions {
   /** Environment added to bastion commands (e.g. KUBECONFIG). */
@@ -27,9 +40,7 @@ export class CombinedRunner implements Runner {
   }
 
   runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
-    return target.kind === 'host'
-      ? this.ssh.runBatch(target, commands)
-      : commands.map((c) => this.local.run(target, c.command, c.options));
+    return target.kind === 'host' ? this.ssh.runBatch(target, commands) : commands.map((c) => this.local.run(target, c.command, c.options));
   }
 
   probe(host: Host): Promise<Connectivity> {
@@ -160,4 +171,3 @@ export class RecordingRunner implements Runner {
     this.uploads.length = 0;
   }
 }
-

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
 import { argv, awkVars, literal, quoteWord, sh } from './shell.js';
 
 /** What sh really sees: each word on its own line. */
@@ -16,7 +16,7 @@ test('plain words stay readable', () => {
 });
 
 test('hostile values stay one word and never become shell syntax', () => {
-  const hostile = ['a b', "x;rm -rf /", '$(touch /tmp/pwned)', '`id`', "it's", '~root', '*', 'a\nb', '-n', '"q"', '\\'];
+  const hostile = ['a b', 'x;rm -rf /', '$(touch /tmp/pwned)', '`id`', "it's", '~root', '*', 'a\nb', '-n', '"q"', '\\'];
   for (const h of hostile) {
     assert.deepEqual(words(sh`${h}`.script), [h], `value ${JSON.stringify(h)}`);
   }

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { SshRunner, authFailedHint, batchScript, killGroupScript, remoteCommandText } from './ssh.js';
-import { MarkerSplitter } from './stream.js';
 import { literal, quoteWord } from './shell.js';
+import { authFailedHint, batchScript, killGroupScript, remoteCommandText, SshRunner } from './ssh.js';
+import { MarkerSplitter } from './stream.js';
 
 describe('remoteCommandText', () => {
   it('prints the process group first on stderr, then runs the script with its exit code', () => {
@@ -74,18 +74,29 @@ describe('SshRunner without a network', () => {
 describe('batchScript', () => {
   it('runs each command in its own sh, with markers that split both streams and carry each exit status', () => {
     const nonce = '0123456789abcdef';
-    const scripts = [`echo "it's out"; echo err >&2; exit 3`, `printf 'no newline'`, 'exit 0', `echo '@@day2-tui-end-feedface 9 9'; cat; echo "$$" >/dev/null`];
-    const r = spawnSync('setsid', ['bash', '-c', remoteCommandText(batchScript(scripts, nonce), false)], { input: 'stdin is not for them' });
+    const scripts = [
+      `echo "it's out"; echo err >&2; exit 3`,
+      `printf 'no newline'`,
+      'exit 0',
+      `echo '@@day2-tui-end-feedface 9 9'; cat; echo "$$" >/dev/null`,
+    ];
+    const r = spawnSync('setsid', ['bash', '-c', remoteCommandText(batchScript(scripts, nonce), false)], {
+      input: 'stdin is not for them',
+    });
     assert.equal(r.status, 0);
     const cut = (buf: Buffer) => {
       const parts: string[] = [];
       const markers: string[] = [];
       let cur = '';
-      const s = new MarkerSplitter(`@@day2-tui-end-${nonce} `, (c) => (cur += c.toString()), (p) => {
-        markers.push(p);
-        parts.push(cur);
-        cur = '';
-      });
+      const s = new MarkerSplitter(
+        `@@day2-tui-end-${nonce} `,
+        (c) => (cur += c.toString()),
+        (p) => {
+          markers.push(p);
+          parts.push(cur);
+          cur = '';
+        },
+      );
       s.push(buf);
       s.end();
       return { parts, markers, rest: cur };

@@ -16,23 +16,35 @@ import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { AgentAuthMethod, PublicKeyAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
+import type { AgentAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey, PublicKeyAuthMethod, SFTPWrapper } from 'ssh2';
 import type { Host } from '../inventory/types.js';
 import {
   checkHostKey,
-  fingerprintSha256,
-  hostLookupName,
   entryMatchesName,
+  fingerprintSha256,
+  type HostKeyVerdict,
+  hostLookupName,
+  KnownHostsError,
+  type KnownHostsParseResult,
   keyTypeOfBlob,
   knownKeyTypes,
   loadKnownHosts,
-  KnownHostsError,
-  type HostKeyVerdict,
-  type KnownHostsParseResult,
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
-import { TransportError, type BatchCommand, type CommandResult, type Connectivity, type DownloadOptions, type DownloadResult, type RunOptions, type Runner, type Target, type UploadOptions, type UploadResult } from './types.js';
+import {
+  type BatchCommand,
+  type CommandResult,
+  type Connectivity,
+  type DownloadOptions,
+  type DownloadResult,
+  type Runner,
+  type RunOptions,
+  type Target,
+  TransportError,
+  type UploadOptions,
+  type UploadResult,
+} from './types.js';
 
 /** How each exec channel ended (exit-status / exit-signal), recorded as soon as the channel exists. */
 const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
@@ -273,7 +285,15 @@ class HostConnection {
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (!settled) {
           settled = true;
-          reject(this.classify(err, verdict, presented, attempts.map((a) => a.description), skipped));
+          reject(
+            this.classify(
+              err,
+              verdict,
+              presented,
+              attempts.map((a) => a.description),
+              skipped,
+            ),
+          );
           client.end();
         } else if (wasReady) {
           this.onLost(err.message);
@@ -316,7 +336,14 @@ class HostConnection {
         client.connect(config);
       } catch (err) {
         settled = true;
-        reject(new TransportError(host.name, 'unreachable', `cannot connect to ${hostLabel(host)}: ${(err as Error).message}`, this.unreachableHint()));
+        reject(
+          new TransportError(
+            host.name,
+            'unreachable',
+            `cannot connect to ${hostLabel(host)}: ${(err as Error).message}`,
+            this.unreachableHint(),
+          ),
+        );
       }
     });
   }
@@ -371,9 +398,7 @@ class HostConnection {
         );
       }
       const names = verdict.entry
-        ? [host.name, host.address]
-            .map((n) => hostLookupName(n, host.port))
-            .filter((n) => entryMatchesName(verdict.entry!, n))
+        ? [host.name, host.address].map((n) => hostLookupName(n, host.port)).filter((n) => entryMatchesName(verdict.entry!, n))
         : [hostLookupName(host.address, host.port)];
       const remove = [...new Set(names)].map((n) => `ssh-keygen -f ${quoteWord(kh)} -R ${quoteWord(n)}`).join('; ');
       return new TransportError(
@@ -576,8 +601,7 @@ export class SshRunner implements Runner {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
       killGraceMs: options.killGraceMs ?? 2000,
-      defaultIdentityFiles:
-        options.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f)),
+      defaultIdentityFiles: options.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f)),
       agentSocket: options.agentSocket === null ? undefined : (options.agentSocket ?? process.env.SSH_AUTH_SOCK ?? undefined),
       identityFile: options.identityFile,
       defaultUser: options.defaultUser,
@@ -626,7 +650,10 @@ export class SshRunner implements Runner {
     const attempts: AuthAttempt[] = [];
     const skipped: string[] = [];
     if (this.options.agentSocket) {
-      attempts.push({ description: `ssh-agent (${this.options.agentSocket})`, method: { type: 'agent', username: user, agent: this.options.agentSocket } });
+      attempts.push({
+        description: `ssh-agent (${this.options.agentSocket})`,
+        method: { type: 'agent', username: user, agent: this.options.agentSocket },
+      });
     }
     const explicit = [host.keyFile, this.options.identityFile].filter((f): f is string => !!f).map(expandHome);
     const files = explicit.length > 0 ? explicit : this.options.defaultIdentityFiles;
@@ -665,7 +692,9 @@ export class SshRunner implements Runner {
       }
       return {
         state: 'unreachable',
-        reason: res.timedOut ? `connected, but \`true\` did not finish in 15 s` : `connected, but \`true\` exited ${res.exitCode ?? res.signal}`,
+        reason: res.timedOut
+          ? `connected, but \`true\` did not finish in 15 s`
+          : `connected, but \`true\` exited ${res.exitCode ?? res.signal}`,
         hint: `Log in to ${host.name} by hand and check the login shell of ${user}.`,
       };
     } catch (err) {
@@ -684,7 +713,12 @@ export class SshRunner implements Runner {
     const host = target.host;
     const started = Date.now();
     const cancelledBeforeStart = (): CommandResult => ({
-      exitCode: null, stdout: '', stderr: '', truncated: false, timedOut: false, cancelled: true,
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      timedOut: false,
+      cancelled: true,
       durationMs: Date.now() - started,
     });
     if (options.signal?.aborted) return cancelledBeforeStart();
@@ -761,34 +795,35 @@ export class SshRunner implements Runner {
     return this.withCommandSlot(host, signal, async (conn, client) => {
       const { size } = await stat(localPath).catch((err: Error) => {
         throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${err.message}`);
-    });
-    const sftp = await conn.sftp(client);
-    const tmp = `${remotePath}.part-${randomBytes(4).toString('hex')}`;
-    let created = false;
-    const call = (fn: (cb: (err?: Error | null) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
-    const source = createReadStream(localPath);
-    const sink = sftp.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-    sink.once('open', () => (created = true));
-    const untrack = conn.track({ fail: (err) => (sink as unknown as { destroy(e?: Error): void }).destroy(err) });
-    try {
-      await pipeline(source, sink, signal ? { signal } : {});
-      created = true;
+      });
+      const sftp = await conn.sftp(client);
+      const tmp = `${remotePath}.part-${randomBytes(4).toString('hex')}`;
+      let created = false;
+      const call = (fn: (cb: (err?: Error | null) => void) => void) =>
+        new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+      const source = createReadStream(localPath);
+      const sink = sftp.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+      sink.once('open', () => (created = true));
+      const untrack = conn.track({ fail: (err) => (sink as unknown as { destroy(e?: Error): void }).destroy(err) });
       try {
-        await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb));
-      } catch {
-        await call((cb) => sftp.unlink(remotePath, cb)).catch(() => {});
-        await call((cb) => sftp.rename(tmp, remotePath, cb));
+        await pipeline(source, sink, signal ? { signal } : {});
+        created = true;
+        try {
+          await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb));
+        } catch {
+          await call((cb) => sftp.unlink(remotePath, cb)).catch(() => {});
+          await call((cb) => sftp.rename(tmp, remotePath, cb));
+        }
+        created = false;
+        return { bytes: size };
+      } catch (err) {
+        if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
+        throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${(err as Error).message}`);
+      } finally {
+        untrack();
+        if (created && !conn.isDead) await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
+        sftp.end();
       }
-      created = false;
-      return { bytes: size };
-    } catch (err) {
-      if (err instanceof TransportError || (err as Error).name === 'AbortError') throw err;
-      throw new Error(`sftp put ${localPath} → ${host.name}:${remotePath}: ${(err as Error).message}`);
-    } finally {
-      untrack();
-      if (created && !conn.isDead) await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
-      sftp.end();
-    }
     });
   }
 
@@ -797,7 +832,11 @@ export class SshRunner implements Runner {
    * found dead once the slot is granted is replaced); an abort while waiting surfaces as the signal's
    * reason. Shared by download and upload.
    */
-  private async withCommandSlot<T>(host: Host, signal: AbortSignal | undefined, fn: (conn: HostConnection, client: Client) => Promise<T>): Promise<T> {
+  private async withCommandSlot<T>(
+    host: Host,
+    signal: AbortSignal | undefined,
+    fn: (conn: HostConnection, client: Client) => Promise<T>,
+  ): Promise<T> {
     signal?.throwIfAborted();
     let releaseGlobal: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
@@ -1046,7 +1085,16 @@ export class SshRunner implements Runner {
     const nonce = randomBytes(8).toString('hex');
     const sudo = this.needsSudo(conn.host, conn.user);
     const sentAt = Date.now();
-    const ch = await conn.exec(client, remoteCommandText(batchScript(items.map((i) => i.command.script), nonce), sudo));
+    const ch = await conn.exec(
+      client,
+      remoteCommandText(
+        batchScript(
+          items.map((i) => i.command.script),
+          nonce,
+        ),
+        sudo,
+      ),
+    );
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -1064,7 +1112,10 @@ export class SshRunner implements Runner {
       let errIdx = 0;
       const collectors = items.map((i) => {
         const max = i.options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
-        return { out: new OutputCollector(max, safeCallback(i.options.onStdout)), err: new OutputCollector(max, safeCallback(i.options.onStderr)) };
+        return {
+          out: new OutputCollector(max, safeCallback(i.options.onStdout)),
+          err: new OutputCollector(max, safeCallback(i.options.onStderr)),
+        };
       });
 
       const cleanup = (): void => {

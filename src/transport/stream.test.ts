@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineSplitter, OutputCollector, TailBuffer, MarkerSplitter } from './stream.js';
+import { LineSplitter, MarkerSplitter, OutputCollector, TailBuffer } from './stream.js';
 
 function split(chunks: (Buffer | string)[]): string[] {
   const lines: string[] = [];

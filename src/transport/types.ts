@@ -37,13 +37,7 @@ export interface CommandResult {
   sentAt?: number;
 }
 
-export type ConnectivityState =
-  | 'checking'
-  | 'ok'
-  | 'auth-failed'
-  | 'host-key-unknown'
-  | 'host-key-changed'
-  | 'unreachable';
+export type ConnectivityState = 'checking' | 'ok' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'unreachable';
 
 export interface Connectivity {
   state: ConnectivityState;

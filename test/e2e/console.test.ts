@@ -1,10 +1,11 @@
 // The console as a person sees it: bin/day2-tui in tmux at 80×24 against the real lab.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { TmuxSession } from './tmux.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -40,7 +41,8 @@ before(() => {
 
 const short = (name: string) => name.split('.')[0]!;
 // The host's row in the HOSTS pane (inside its border; the summary line above may name the host too).
-const hostLine = (screen: string, host: string) => screen.split('\n').find((l) => /^[║│]/.test(l) && new RegExp(`\\b${short(host)}\\b`).test(l)) ?? '';
+const hostLine = (screen: string, host: string) =>
+  screen.split('\n').find((l) => /^[║│]/.test(l) && new RegExp(`\\b${short(host)}\\b`).test(l)) ?? '';
 
 test('every lab host shows ok at 80×24, reached over real SSH with verified host keys', async () => {
   const { dir, hosts } = lab();
@@ -75,7 +77,8 @@ test('a changed host key refuses that host — shown as "host key changed", no c
   const t = session('changed');
   t.start(`${bin} -i ${dir}/hosts.ini --known-hosts ${knownPath}`, { HOME: work });
   const screen = await t.waitFor(
-    (s) => /host key changed/.test(hostLine(s, victim.name)) && hosts.filter((h) => h !== victim).every((h) => /✓ ok/.test(hostLine(s, h.name))),
+    (s) =>
+      /host key changed/.test(hostLine(s, victim.name)) && hosts.filter((h) => h !== victim).every((h) => /✓ ok/.test(hostLine(s, h.name))),
     `${victim.name} to show host key changed and the others ok`,
   );
   assert.match(hostLine(screen, victim.name), /! host key changed/);
@@ -123,7 +126,10 @@ test('started with & the console says keys are not read; brought back with fg, i
   assert.doesNotMatch(bg, /\? help/, 'no key list while keys do nothing');
   t.type('fg');
   t.keys('Enter');
-  const fg = await t.waitFor((s) => /\? help +q quit/.test(s) && /In the foreground now/.test(s), 'the key list in the footer and the note, once in the foreground');
+  const fg = await t.waitFor(
+    (s) => /\? help +q quit/.test(s) && /In the foreground now/.test(s),
+    'the key list in the footer and the note, once in the foreground',
+  );
   assert.match(fg, /In the foreground now: keys are read\./);
   assert.doesNotMatch(fg, /Keys are not read/);
   t.keys('?');
@@ -140,7 +146,15 @@ test('list --json lists the whole catalogue', () => {
   const out = execFileSync(bin, ['list', '--json'], { encoding: 'utf8' });
   const json = JSON.parse(out) as { procedures: { id: string }[] };
   const ids = json.procedures.map((p) => p.id);
-  for (const id of ['etcd-backup', 'etcd-restore', 'etcd-peerurl-fix', 'node-evacuate', 'docker-storage-overlay2', 'ntp', 'reencrypt-route']) {
+  for (const id of [
+    'etcd-backup',
+    'etcd-restore',
+    'etcd-peerurl-fix',
+    'node-evacuate',
+    'docker-storage-overlay2',
+    'ntp',
+    'reencrypt-route',
+  ]) {
     assert.ok(ids.includes(id), `${id} missing from list --json`);
   }
 });

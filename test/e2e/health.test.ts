@@ -1,12 +1,13 @@
 // The Health screen as a person uses it: bin/day2-tui --demo in tmux at 80×24, `h` from Home, watch the
 // matrix fill in, walk to the failed cell, read its detail, back, problems only, quit. No lab needed (the
 // DEMO cluster never touches the network), but it is a terminal test, so it lives here.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TmuxSession } from './tmux.js';
 
@@ -21,12 +22,15 @@ class RecordingSession extends TmuxSession {
     this.captures.push(s);
     const lines = s.replace(/\n+$/, '').split('\n');
     assert.ok(lines.length <= 24, `a capture has ${lines.length} lines (more than 24):\n${s}`);
-    for (const l of lines) assert.ok([...l].length <= 80, `a line is ${[...l].length} columns wide (more than 80): ${JSON.stringify(l)}\n${s}`);
+    for (const l of lines)
+      assert.ok([...l].length <= 80, `a line is ${[...l].length} columns wide (more than 80): ${JSON.stringify(l)}\n${s}`);
     return s;
   }
   /** tmux's view of the terminal modes the program left behind. */
   modes(): { alternate: boolean; cursorVisible: boolean } {
-    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.name, '#{alternate_on} #{cursor_flag}'], { encoding: 'utf8' });
+    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.name, '#{alternate_on} #{cursor_flag}'], {
+      encoding: 'utf8',
+    });
     const [alt, cursor] = out.trim().split(' ');
     return { alternate: alt === '1', cursorVisible: cursor === '1' };
   }
@@ -59,7 +63,18 @@ function infoLine(screen: string): string {
   return bottom > 0 ? ls[bottom - 1]!.replace(/^║|║$/g, '').trim() : '';
 }
 const isHealth = (s: string) => /▶ HEALTH {2}\d+ checks × \d+ hosts/.test(s);
-const hostRows = ['master-0', 'master-1', 'master-2', 'infra-node-0', 'infra-node-1', 'infra-node-2', 'app-node-0', 'app-node-1', 'app-node-2', 'lb'];
+const hostRows = [
+  'master-0',
+  'master-1',
+  'master-2',
+  'infra-node-0',
+  'infra-node-1',
+  'infra-node-2',
+  'app-node-0',
+  'app-node-1',
+  'app-node-2',
+  'lb',
+];
 
 test('Health in the DEMO: fills in, the failed nodes-ready cell explains itself, problems only, quit', async () => {
   const t = new RecordingSession('health');
@@ -84,7 +99,10 @@ test('Health in the DEMO: fills in, the failed nodes-ready cell explains itself,
   const early = seen.find((s) => isHealth(s) && unfinished(s) > 0);
   assert.ok(early, `no capture ever showed a pending or running check (the demo finished before the first capture?):\n${first}`);
   // The early capture shows it in the matrix too: some cell is … (running) or · (pending).
-  assert.ok(hostRows.concat('cluster').some((h) => /[…·]/.test(cellsOf(rowOf(early, h) ?? '', h))), `no … or · cell in the early capture:\n${early}`);
+  assert.ok(
+    hostRows.concat('cluster').some((h) => /[…·]/.test(cellsOf(rowOf(early, h) ?? '', h))),
+    `no … or · cell in the early capture:\n${early}`,
+  );
   assert.equal(unfinished(final), 0, `still pending/running after "done":\n${final}`);
   const finished = (s: string) => counts(s).ok + counts(s).warn + counts(s).fail + counts(s).error + counts(s).skipped;
   assert.ok(finished(final) > finished(early), 'more cells finished at the end than in the early capture');
@@ -136,7 +154,8 @@ test('Health in the DEMO: fills in, the failed nodes-ready cell explains itself,
     const row = rowOf(problems, h);
     if (row) assert.match(cellsOf(row, h), /[!✗E]/, `${h} is listed under problems only but has no ! ✗ or E:\n${problems}`);
   }
-  for (const h of ['app-node-0', 'infra-node-0', 'lb']) assert.equal(rowOf(problems, h), undefined, `${h} (all ✓) is listed under problems only:\n${problems}`);
+  for (const h of ['app-node-0', 'infra-node-0', 'lb'])
+    assert.equal(rowOf(problems, h), undefined, `${h} (all ✓) is listed under problems only:\n${problems}`);
 
   // q: quits with 0 and gives the terminal back (main screen, cursor shown, no console left on it).
   t.keys('q');

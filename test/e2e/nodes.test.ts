@@ -2,12 +2,13 @@
 // (the real kubectl 1.20 against the lab's cluster API). Open Nodes (n), pick node-0 (/ filter), look at its
 // pods (Enter), drain it from the keyboard (d; delete local data and force on; the node name typed), watch
 // the per-pod progress to "drained", make it schedulable again (u). The cluster API is reset afterwards.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { TmuxSession } from './tmux.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -29,7 +30,10 @@ after(() => {
   if (labDir) execFileSync('bash', [join(repo, 'test/lab/api/ctl.sh'), join(labDir, 'api'), 'reset'], { stdio: 'ignore' });
 });
 before(() => {
-  assert.ok(labDir && existsSync(join(labDir, 'hosts.ini')), 'LAB_DIR is not set or has no lab: run through bash scripts/with-lab.sh (npm test does)');
+  assert.ok(
+    labDir && existsSync(join(labDir, 'hosts.ini')),
+    'LAB_DIR is not set or has no lab: run through bash scripts/with-lab.sh (npm test does)',
+  );
   assert.ok(existsSync(join(labDir, 'api', 'bin', 'oc')), `the lab in ${labDir} has no cluster API`);
 });
 
@@ -39,11 +43,16 @@ const fits = (s: string) => {
 };
 const row = (s: string, name: string) => s.split('\n').find((l) => new RegExp(`^[›\\s]\\s*${name}\\b`).test(l)) ?? '';
 
-test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-pod progress to drained, then u', { timeout: 180_000 }, async () => {
+test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-pod progress to drained, then u', {
+  timeout: 180_000,
+}, async () => {
   const t = new Console('nodes', 80, 24);
   sessions.push(t);
   const home = mkdtempSync(join(tmpdir(), 'day2-e2e-nodes-'));
-  t.start(`${bin} -i ${labDir}/hosts.ini --known-hosts ${labDir}/known_hosts --oc ${labDir}/api/bin/oc --state-dir ${join(home, 'state')}`, { HOME: home });
+  t.start(
+    `${bin} -i ${labDir}/hosts.ini --known-hosts ${labDir}/known_hosts --oc ${labDir}/api/bin/oc --state-dir ${join(home, 'state')}`,
+    { HOME: home },
+  );
   await t.waitFor((s) => /HOSTS/.test(s) && /n nodes/.test(s), 'Home with "n nodes" in the footer');
 
   t.keys('n');
@@ -63,11 +72,17 @@ test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-
   await t.waitFor((x) => /NODES .*— \d+ nodes/.test(x), 'back on Nodes');
 
   t.keys('d');
-  s = await t.waitFor((x) => /DRAIN\s+node-0\.lab\.example\.com/.test(x) && /\[x\] ignore daemonsets/.test(x), 'the drain options, ignore daemonsets on');
+  s = await t.waitFor(
+    (x) => /DRAIN\s+node-0\.lab\.example\.com/.test(x) && /\[x\] ignore daemonsets/.test(x),
+    'the drain options, ignore daemonsets on',
+  );
   assert.match(s, /\[ \] force/);
   t.keys('Down', 'Space', 'Down', 'Space');
   // the modal reads the node's pods when it opens: the bare pods are listed before the name can confirm them
-  s = await t.waitFor((x) => /deletes these bare pods for good/.test(x) && /type the node name exactly/.test(x), 'force on: the bare pods listed, the name asked for');
+  s = await t.waitFor(
+    (x) => /deletes these bare pods for good/.test(x) && /type the node name exactly/.test(x),
+    'force on: the bare pods listed, the name asked for',
+  );
   assert.match(s, /bare-httpd/);
   // Enter before the name is typed starts nothing
   t.keys('Enter');
@@ -78,20 +93,34 @@ test('a keyboard-driven drain of node-0 at 80×24: options, the name typed, per-
   s = await t.waitFor((x) => /DRAINED/.test(x), 'the drain to end: drained', 120_000);
   assert.match(s, /evicted/);
   assert.match(s, /left: DaemonSet/);
-  assert.ok(captures.some((c) => /evicting|retrying/.test(c)), 'per-pod progress was shown while it ran');
+  assert.ok(
+    captures.some((c) => /evicting|retrying/.test(c)),
+    'per-pod progress was shown while it ran',
+  );
 
   t.keys('u');
   // the sentence of the uncordon itself (the drain's summary already says "u makes it schedulable again")
   await t.waitFor((x) => /node-0\.lab\.example\.com is\s+schedulable again/.test(x), 'u: node-0 is schedulable again', 30_000);
-  const unsched = execFileSync(join(labDir, 'api', 'bin', 'oc'), ['get', 'node', NODE0, '-o', 'jsonpath={.spec.unschedulable}'], { encoding: 'utf8' });
+  const unsched = execFileSync(join(labDir, 'api', 'bin', 'oc'), ['get', 'node', NODE0, '-o', 'jsonpath={.spec.unschedulable}'], {
+    encoding: 'utf8',
+  });
   assert.equal(unsched.trim(), '', 'node-0 is schedulable in the cluster API');
   t.keys('q');
   await t.waitFor(() => t.exited().dead, 'the console to quit');
   const misfit = captures.find((c) => !fits(c));
   assert.equal(misfit, undefined, `a screen did not fit 80×24:\n${misfit}`);
   // the drain and the uncordon are in the audit log, like every procedure command
-  const audit = readFileSync(join(home, 'state', 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; step: string; command: string });
+  const audit = readFileSync(join(home, 'state', 'audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { runId: string; step: string; command: string });
   const screen = audit.filter((a) => a.runId === 'nodes-screen').map((a) => `${a.step}: ${a.command}`);
-  assert.ok(screen.some((l) => l.startsWith(`drain ${NODE0}: `) && l.includes(`adm drain ${NODE0} `)), screen.join('\n'));
-  assert.ok(screen.some((l) => l.startsWith(`uncordon ${NODE0}: `) && l.endsWith(`adm manage-node ${NODE0} --schedulable=true`)), screen.join('\n'));
+  assert.ok(
+    screen.some((l) => l.startsWith(`drain ${NODE0}: `) && l.includes(`adm drain ${NODE0} `)),
+    screen.join('\n'),
+  );
+  assert.ok(
+    screen.some((l) => l.startsWith(`uncordon ${NODE0}: `) && l.endsWith(`adm manage-node ${NODE0} --schedulable=true`)),
+    screen.join('\n'),
+  );
 });

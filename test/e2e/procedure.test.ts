@@ -6,17 +6,18 @@
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/e2e/procedure.test.ts
 // Fails (never skips) when LAB_DIR is unset or no lab is running there. Whatever happens, etcd is started
 // again on every member at the end.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { etcdBackup } from '../../procedures/etcd-backup.js';
 import type { Journal } from '../../src/engine/journal.js';
-import { TmuxSession } from './tmux.js';
 import { journals } from '../procedures/lab-helpers.js';
+import { TmuxSession } from './tmux.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/day2-tui');
@@ -87,7 +88,18 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 async function etcdHealthy(): Promise<{ ok: boolean; out: string }> {
-  const r = await run(bin, ['check', '--only', 'etcd-health', '--json', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', mkdtempSync(join(tmpdir(), 'day2-e2eproc-check-'))]);
+  const r = await run(bin, [
+    'check',
+    '--only',
+    'etcd-health',
+    '--json',
+    '-i',
+    join(labDir, 'hosts.ini'),
+    '--known-hosts',
+    join(labDir, 'known_hosts'),
+    '--state-dir',
+    mkdtempSync(join(tmpdir(), 'day2-e2eproc-check-')),
+  ]);
   return { ok: r.code === 0, out: r.stdout + r.stderr };
 }
 
@@ -136,7 +148,8 @@ async function startBackup(t: Console): Promise<void> {
 function assertAllOk(j: Journal): void {
   assert.equal(j.status, 'ok', `run ${j.runId}: ${j.status}`);
   for (const s of j.steps) assert.ok(s.status === 'ok' || s.status === 'skipped', `${s.id}: ${s.status}`);
-  for (const id of ORDER.filter((id) => id !== 'copy-to-bastion')) assert.equal(j.steps.find((s) => s.id === id)?.status, 'ok', `${id} is not ok`);
+  for (const id of ORDER.filter((id) => id !== 'copy-to-bastion'))
+    assert.equal(j.steps.find((s) => s.id === id)?.status, 'ok', `${id} is not ok`);
 }
 
 /** The run view at its end: FINISHED OK, and no step marked other than ok / skipped. */
@@ -173,7 +186,9 @@ function consolePid(stateDir: string): number | undefined {
   return undefined;
 }
 
-test('etcd-backup from the console at 80×24: plan, run, gate, every step ok; the backup is on the member', { timeout: 420_000 }, async () => {
+test('etcd-backup from the console at 80×24: plan, run, gate, every step ok; the backup is on the member', {
+  timeout: 420_000,
+}, async () => {
   const { masters } = lab();
   const home = mkdtempSync(join(tmpdir(), 'day2-e2eproc-home-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'day2-e2eproc-state-'));
@@ -185,11 +200,19 @@ test('etcd-backup from the console at 80×24: plan, run, gate, every step ok; th
     // the log streams: commands show up in the log pane while the run goes on
     // (the log pane is below the title, the step list and the command line)
     const logPane = (s: string) => s.split('\n').slice(8).join('\n');
-    await t.waitFor((s) => /API version|is healthy|got healthy result|Snapshot saved/.test(logPane(s)), 'command output in the log pane', 120_000);
+    await t.waitFor(
+      (s) => /API version|is healthy|got healthy result|Snapshot saved/.test(logPane(s)),
+      'command output in the log pane',
+      120_000,
+    );
 
     // the gate before etcd stops: what changes, on which host, what protects it
     // the footer follows the modal by a frame (the run view reports its keys after it has drawn): wait for both
-    const gate = await t.waitFor((s) => /GATE/.test(s) && /What will change/.test(s) && /y yes/.test(s) && /\by\b go on/.test(s), 'the gate of the v2 backup', 120_000);
+    const gate = await t.waitFor(
+      (s) => /GATE/.test(s) && /What will change/.test(s) && /y yes/.test(s) && /\by\b go on/.test(s),
+      'the gate of the v2 backup',
+      120_000,
+    );
     assert.match(gate, /GATE at step 7\/10/);
     assert.match(gate, /etcd on master-0/);
     assert.match(gate, /stops for the v2 backup/);
@@ -208,7 +231,10 @@ test('etcd-backup from the console at 80×24: plan, run, gate, every step ok; th
     const date = j.runId.slice(0, 8);
     assert.match(date, /^\d{8}$/);
     const dir = `/backup/etcd-${date}`;
-    const status = await labSsh(MEMBER, `ETCDCTL_API=3 etcdctl snapshot status ${dir}/db -w json && test -s ${dir}/member/snap/db && echo member-snap-db-present`);
+    const status = await labSsh(
+      MEMBER,
+      `ETCDCTL_API=3 etcdctl snapshot status ${dir}/db -w json && test -s ${dir}/member/snap/db && echo member-snap-db-present`,
+    );
     assert.equal(status.code, 0, status.stdout + status.stderr);
     assert.match(status.stdout, /"revision"/);
     assert.match(status.stdout, /member-snap-db-present/);
@@ -271,7 +297,11 @@ test('kill -9 of the console mid-run: the next day2-tui offers to resume, r fini
     await t2.waitFor((s) => /RUN \S*etcd-backup/.test(s), 'the resumed run view');
 
     // if the kill came before the gate, the resumed run meets it: answer it
-    const atGate = await t2.waitFor((s) => /What will change/.test(s) || /^RUN \S*etcd-backup.*(FINISHED OK|FAILED|ABORTED)/m.test(s), 'the gate or the end', 180_000);
+    const atGate = await t2.waitFor(
+      (s) => /What will change/.test(s) || /^RUN \S*etcd-backup.*(FINISHED OK|FAILED|ABORTED)/m.test(s),
+      'the gate or the end',
+      180_000,
+    );
     if (/What will change/.test(atGate)) {
       assert.match(atGate, /On: master-0/);
       t2.keys('y');
@@ -281,8 +311,14 @@ test('kill -9 of the console mid-run: the next day2-tui offers to resume, r fini
     const j = journals(stateDir)[0]!;
     assertAllOk(j);
     // steps done before the kill did not run again: one snapshot save in the audit log
-    const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; command?: string });
-    assert.ok(audit.filter((e) => e.kind === 'command' && /snapshot save/.test(e.command ?? '')).length <= (ORDER.indexOf(killedAt) <= ORDER.indexOf('snapshot-save') ? 2 : 1));
+    const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; command?: string });
+    assert.ok(
+      audit.filter((e) => e.kind === 'command' && /snapshot save/.test(e.command ?? '')).length <=
+        (ORDER.indexOf(killedAt) <= ORDER.indexOf('snapshot-save') ? 2 : 1),
+    );
 
     const health = await etcdHealthy();
     assert.ok(health.ok, health.out);

@@ -10,12 +10,29 @@
 //   bash scripts/with-lab.sh node --import tsx --test test/e2e/restore.test.ts   (after `npm run build`)
 // Fails (never skips) without LAB_DIR or a lab there. Leaves 3 healthy members: when the console's run did
 // not bring them back, `after` restores again from the backup with the CLI.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN as bin, clusterState, day2, ensureHealthyEtcd, fingerprint, journals, labArgs, labDir, MASTERS, membershipOk, ROOT as repo, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
+import { after, before, test } from 'node:test';
+import {
+  BIN as bin,
+  clusterState,
+  day2,
+  ensureHealthyEtcd,
+  fingerprint,
+  journals,
+  labArgs,
+  labDir,
+  MASTERS,
+  membershipOk,
+  ROOT as repo,
+  show,
+  sleep,
+  ssh,
+  waitHealthy,
+} from '../procedures/lab-helpers.js';
 import { TmuxSession } from './tmux.js';
 
 let tmp = '';
@@ -49,7 +66,11 @@ function expectOnScreen(screen: string): string | undefined {
   const lines = screen.split('\n');
   const i = lines.findIndex((l) => l.includes(LABEL));
   if (i < 0) return undefined;
-  const inner = (l: string) => l.replace(/^[║│]/, '').replace(/[║│]\s*$/, '').trim();
+  const inner = (l: string) =>
+    l
+      .replace(/^[║│]/, '')
+      .replace(/[║│]\s*$/, '')
+      .trim();
   const beside = inner(lines[i]!).split(LABEL)[1]!.trim();
   if (beside) return beside;
   const names: string[] = [];
@@ -82,7 +103,11 @@ after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
-      for (const m of MASTERS) await ssh(m, 'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true');
+      for (const m of MASTERS)
+        await ssh(
+          m,
+          'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true',
+        );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'), { bin: true });
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
     }
@@ -92,7 +117,9 @@ after(async () => {
   }
 });
 
-test('etcd-restore from the console at 80×24: gates with the names to type, etcd’s journal during start-ups, the cluster panel from 0 to 3 members', { timeout: 600_000 }, async (tc) => {
+test('etcd-restore from the console at 80×24: gates with the names to type, etcd’s journal during start-ups, the cluster panel from 0 to 3 members', {
+  timeout: 600_000,
+}, async (tc) => {
   const fp0 = await fingerprint();
   // the test destroys the data of every member (not the product)
   for (const m of MASTERS) {
@@ -147,7 +174,8 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
     if (/DESTRUCTIVE GATE|GATE {2}step/.test(last) && /What will change/.test(last)) {
       const step = gateStep(last);
       // the move aside: the panel says that no member answers (etcd is stopped everywhere) — as the operator reads it
-      if (step === 'step 5/28') last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
+      if (step === 'step 5/28')
+        last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
       if (/type the host name exactly/.test(last)) {
         const name = expectOnScreen(last);
         assert.ok(name, `no name to type on the screen:\n${last}`);
@@ -170,22 +198,30 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
   assert.match(headline(end), /✓ FINISHED OK: \d+ steps done, \d+ skipped$/, end);
 
   // the gates: the stop (confirm), the move aside on every member (all three names), the force-new-cluster (master-0)
-  assert.deepEqual(answered.map((a) => [a.step, a.kind, a.typed]), [
-    ['step 4/28', 'confirm', undefined],
-    ['step 5/28', 'type-host', MASTERS.join(',')],
-    ['step 7/28', 'type-host', MASTERS[0]],
-  ]);
+  assert.deepEqual(
+    answered.map((a) => [a.step, a.kind, a.typed]),
+    [
+      ['step 4/28', 'confirm', undefined],
+      ['step 5/28', 'type-host', MASTERS.join(',')],
+      ['step 7/28', 'type-host', MASTERS[0]],
+    ],
+  );
   console.log(`--- the type-host gate at 80×24 ---\n${answered[1]!.screen}\n---`);
 
   // etcd's journal streamed in its own pane during a start-up
-  const journalScreens = captures.filter((s) => /┄ JOURNAL master-\d: journalctl -f -n 0 -u etcd\.service/.test(s) && /^┆ \d\d:\d\d:\d\d \S+/m.test(s));
+  const journalScreens = captures.filter(
+    (s) => /┄ JOURNAL master-\d: journalctl -f -n 0 -u etcd\.service/.test(s) && /^┆ \d\d:\d\d:\d\d \S+/m.test(s),
+  );
   assert.ok(journalScreens.length > 0, 'no screen showed journal lines in the journal pane');
   console.log(`--- a start-up with its journal ---\n${journalScreens[0]}\n---`);
   tc.diagnostic(`${journalScreens.length} captures showed journal lines`);
 
   // the cluster panel went from 1 to 3 members (2 healthy while the third was being added or started)
   const healthy = (n: number) => captures.some((s) => new RegExp(`◆ ETCD CLUSTER \\d members? · ${n} healthy`).test(s));
-  assert.ok(captures.some((s) => /◆ ETCD CLUSTER 1 member · 1 healthy/.test(s)), 'the panel never showed the single restored member');
+  assert.ok(
+    captures.some((s) => /◆ ETCD CLUSTER 1 member · 1 healthy/.test(s)),
+    'the panel never showed the single restored member',
+  );
   assert.ok(healthy(2), 'the panel never showed 2 healthy members');
   assert.match(end, /◆ ETCD CLUSTER 3 members · 3 healthy · quorum 2 · tolerates 1 failure/);
   assert.equal((end.match(/^ {2}master-\d {2}✓ healthy/gm) ?? []).length, 3, end);
@@ -201,8 +237,13 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after the restore');
 
   // the follow is in the audit log like a command, ended by the engine
-  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; command?: string; cancelled?: boolean });
-  assert.ok(audit.some((e) => e.kind === 'command' && e.command === 'journalctl -f -n 0 -u etcd.service --no-pager' && e.cancelled === true));
+  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; command?: string; cancelled?: boolean });
+  assert.ok(
+    audit.some((e) => e.kind === 'command' && e.command === 'journalctl -f -n 0 -u etcd.service --no-pager' && e.cancelled === true),
+  );
 
   t.keys('q');
   const q = await t.waitFor((s) => t.exited().dead || /Quit anyway\?/.test(s), 'the console to quit (or ask)');

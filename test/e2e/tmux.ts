@@ -1,9 +1,9 @@
 // Drives bin/day2-tui in a real terminal (tmux) the way a person would: type keys, read the screen.
 import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { quote } from 'shell-quote';
 
 export class TmuxSession {
@@ -61,7 +61,15 @@ export class TmuxSession {
         out.push(`${what}: (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
       }
     };
-    safe('pane', () => this.tmux('display-message', '-p', '-t', this.name, 'pid #{pane_pid} dead #{pane_dead} alternate #{alternate_on} size #{pane_width}x#{pane_height} cursor #{cursor_x},#{cursor_y}'));
+    safe('pane', () =>
+      this.tmux(
+        'display-message',
+        '-p',
+        '-t',
+        this.name,
+        'pid #{pane_pid} dead #{pane_dead} alternate #{alternate_on} size #{pane_width}x#{pane_height} cursor #{cursor_x},#{cursor_y}',
+      ),
+    );
     safe('exit status', () => (existsSync(this.statusFile) ? readFileSync(this.statusFile, 'utf8') : 'still running'));
     const shellPid = existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').trim() : '';
     safe('processes', () =>

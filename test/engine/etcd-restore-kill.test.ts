@@ -13,15 +13,39 @@
 // see ciSubset); DAY2_KILL_BOUNDARIES=all runs every one (bash scripts/kill-matrix.sh), =3,7,12 (1-based)
 // only those. Besides step boundaries, the matrix has the point inside each member-add step between the
 // add and its verification, where the cluster has no leader until the new member starts.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
-import { readInventoryFile } from '../../src/inventory/load.js';
 import type { Journal } from '../../src/engine/journal.js';
-import { CERTS, controlPlane, EP, fingerprint, journals, labDir, labJson, MASTERS, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
-import { alive, boundaries as planBoundaries, destroyAll, newMatrix, resumeHealthy, setUpMatrix, startRestore, tearDownMatrix, untilPaused, type Boundary } from './restore-matrix.js';
+import { readInventoryFile } from '../../src/inventory/load.js';
+import {
+  CERTS,
+  controlPlane,
+  EP,
+  fingerprint,
+  journals,
+  labDir,
+  labJson,
+  MASTERS,
+  sleep,
+  ssh,
+  waitHealthy,
+} from '../procedures/lab-helpers.js';
+import {
+  alive,
+  type Boundary,
+  destroyAll,
+  newMatrix,
+  boundaries as planBoundaries,
+  resumeHealthy,
+  setUpMatrix,
+  startRestore,
+  tearDownMatrix,
+  untilPaused,
+} from './restore-matrix.js';
 
 const matrix = newMatrix();
 
@@ -62,23 +86,27 @@ function hostSessions(): { pid: number; cmd: string }[] {
 /** The journal says the run stands exactly at boundary b (ended, the next not started). */
 function atBoundary(j: Journal, b: Boundary): true | string {
   if (j.status !== 'running') return `the run is ${j.status}, not running`;
-  for (let i = 0; i < b.step; i++) if (!['ok', 'skipped'].includes(j.steps[i]!.status)) return `step ${j.steps[i]!.id} is ${j.steps[i]!.status}`;
+  for (let i = 0; i < b.step; i++)
+    if (!['ok', 'skipped'].includes(j.steps[i]!.status)) return `step ${j.steps[i]!.id} is ${j.steps[i]!.status}`;
   const s = j.steps[b.step]!;
   if (b.beforeVerify) {
     const h = s.hosts[b.host!];
-    if (s.status !== 'running' || h?.status !== 'running') return `step ${s.id} is ${s.status} (${b.host}: ${h?.status ?? 'absent'}), not running`;
+    if (s.status !== 'running' || h?.status !== 'running')
+      return `step ${s.id} is ${s.status} (${b.host}: ${h?.status ?? 'absent'}), not running`;
     return h.commandIndex === h.commandCount || `${s.id} on ${b.host} stands at command ${h.commandIndex} of ${h.commandCount}`;
   }
   if (b.host) {
     if (s.status !== 'running') return `step ${s.id} is ${s.status}, not running`;
     if (s.hosts[b.host]?.status !== 'ok') return `${s.id} on ${b.host} is ${s.hosts[b.host]?.status ?? 'absent'}, not ok`;
     const n = s.hosts[b.next!];
-    if (n && (n.status !== 'pending' || n.commandIndex !== 0)) return `${s.id} on ${b.next} has started (${n.status}, command ${n.commandIndex})`;
+    if (n && (n.status !== 'pending' || n.commandIndex !== 0))
+      return `${s.id} on ${b.next} has started (${n.status}, command ${n.commandIndex})`;
     return true;
   }
   if (!['ok', 'skipped'].includes(s.status)) return `step ${s.id} is ${s.status}, not ended`;
   const n = j.steps[b.step + 1];
-  if (n && (n.status !== 'pending' || Object.keys(n.hosts).length > 0 || n.startedAt)) return `the next step ${n.id} has started (${n.status})`;
+  if (n && (n.status !== 'pending' || Object.keys(n.hosts).length > 0 || n.startedAt))
+    return `the next step ${n.id} has started (${n.status})`;
   return true;
 }
 
@@ -90,9 +118,23 @@ function atBoundary(j: Journal, b: Boundary): true | string {
  */
 function ciSubset(): string[] {
   const [m0, m1] = MASTERS;
-  return ['check-backup', `stop-etcd@${m0}`, `move-data-aside@${m1}`, 'move-data-aside', 'restore-data', 'force-new-cluster-on', 'start-force-new-cluster',
-    'force-new-cluster-off', 'peerurl-update', `member-add-1@${m0}:before-verify`, 'member-add-1', 'join-1', `member-add-2@${m0}:before-verify`, 'join-2',
-    'restart-masters'];
+  return [
+    'check-backup',
+    `stop-etcd@${m0}`,
+    `move-data-aside@${m1}`,
+    'move-data-aside',
+    'restore-data',
+    'force-new-cluster-on',
+    'start-force-new-cluster',
+    'force-new-cluster-off',
+    'peerurl-update',
+    `member-add-1@${m0}:before-verify`,
+    'member-add-1',
+    'join-1',
+    `member-add-2@${m0}:before-verify`,
+    'join-2',
+    'restart-masters',
+  ];
 }
 
 /** DAY2_KILL_BOUNDARIES: unset → the CI subset; `all` → every boundary; `3,7,12` → those (1-based). */
@@ -102,11 +144,16 @@ function chosenBoundaries(all: Boundary[], spec: string | undefined): { b: Bound
   if (!spec) {
     const want = new Set(ciSubset());
     const picked = numbered.filter(({ b }) => want.has(b.point));
-    assert.equal(picked.length, want.size, `the CI subset names boundaries the plan does not have: ${[...want].filter((p) => !all.some((b) => b.point === p)).join(', ')}`);
+    assert.equal(
+      picked.length,
+      want.size,
+      `the CI subset names boundaries the plan does not have: ${[...want].filter((p) => !all.some((b) => b.point === p)).join(', ')}`,
+    );
     return picked;
   }
   const only = spec.split(',').map((x) => Number(x.trim()));
-  for (const k of only) assert.ok(Number.isInteger(k) && k >= 1 && k <= all.length, `DAY2_KILL_BOUNDARIES: ${k} is not a boundary number 1..${all.length}`);
+  for (const k of only)
+    assert.ok(Number.isInteger(k) && k >= 1 && k <= all.length, `DAY2_KILL_BOUNDARIES: ${k} is not a boundary number 1..${all.length}`);
   return numbered.filter(({ k }) => only.includes(k));
 }
 
@@ -118,13 +165,17 @@ after(async () => {
   await tearDownMatrix(matrix);
 });
 
-test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', { timeout: 85 * 60_000 }, async () => {
+test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', {
+  timeout: 85 * 60_000,
+}, async () => {
   const inventory = readInventoryFile({ kind: 'file', path: join(labDir, 'hosts.ini'), from: 'flag' });
   const all = planBoundaries(inventory, matrix.backupDir, true);
   const chosen = chosenBoundaries(all, process.env.DAY2_KILL_BOUNDARIES);
   const only = chosen.length < all.length ? chosen : [];
   const N = all.length;
-  console.log(`etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${N} boundaries${only.length ? `; running ${chosen.length} of them (${process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one'})` : ''}`);
+  console.log(
+    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${N} boundaries${only.length ? `; running ${chosen.length} of them (${process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one'})` : ''}`,
+  );
   const failures: string[] = [];
   let passed = 0;
 
@@ -140,7 +191,8 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
         const notThere = await untilPaused(started);
         if (notThere) return notThere;
         const paused = JSON.parse(readFileSync(marker, 'utf8')) as { point: string; pid: number };
-        if (paused.point !== b.point || paused.pid !== child.pid) return `paused at ${paused.point} (pid ${paused.pid}), not ${b.point} (pid ${child.pid})`;
+        if (paused.point !== b.point || paused.pid !== child.pid)
+          return `paused at ${paused.point} (pid ${paused.pid}), not ${b.point} (pid ${child.pid})`;
         const js = journals(stateDir);
         if (js.length !== 1) return `${js.length} journals in ${stateDir}`;
         const where = atBoundary(js[0]!, b);
@@ -153,7 +205,8 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
         await sleep(200);
         const survivors = kids.filter((p) => alive(p.pid));
         for (const p of survivors) process.kill(p.pid, 'SIGKILL');
-        if (survivors.length > 0) return `processes started by the killed run survived it: ${survivors.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`;
+        if (survivors.length > 0)
+          return `processes started by the killed run survived it: ${survivors.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`;
         // nor on the hosts: every session of the dead run's connections ends (sshd idle again)
         const until = Date.now() + 15_000;
         let sessions = hostSessions();
@@ -161,7 +214,8 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
           await sleep(250);
           sessions = hostSessions();
         }
-        if (sessions.length > 0) return `commands of the killed run still run on the hosts 15 s later: ${sessions.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`;
+        if (sessions.length > 0)
+          return `commands of the killed run still run on the hosts 15 s later: ${sessions.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`;
       } finally {
         if (!started.exit()) child.kill('SIGKILL');
         await exited;
@@ -182,7 +236,9 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
       if (!(await waitHealthy(2))) await destroyAll().catch(() => undefined);
     }
   }
-  console.log(`kill -9 at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${only.length ? ` (${chosen.length} of ${N} boundaries run)` : ''}`);
+  console.log(
+    `kill -9 at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${only.length ? ` (${chosen.length} of ${N} boundaries run)` : ''}`,
+  );
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(await waitHealthy(10), 'the lab is not healthy at the end');
   assert.equal(await fingerprint(), matrix.fp0, 'the fingerprint at the end differs from the start');
@@ -192,7 +248,9 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
 // until the new member starts; a slow host used to verify the add with the v2 member list, which fails
 // all that time. Here the run is held between the add and its verification until the leaderless state is
 // seen (not for a fixed time), then let go: the run must verify the add and end healthy.
-test('etcd-restore: the member add verified after the leader is gone (no leader until the member starts) → ok', { timeout: 10 * 60_000 }, async () => {
+test('etcd-restore: the member add verified after the leader is gone (no leader until the member starts) → ok', {
+  timeout: 10 * 60_000,
+}, async () => {
   await destroyAll();
   const stateDir = join(matrix.tmp, 'state-no-leader');
   const p = startRestore(matrix, stateDir, `member-add-1@${MASTERS[0]}:before-verify`);

@@ -18,22 +18,34 @@
 // cases, boundaries of different kinds, both holds); DAY2_DROP_BOUNDARIES=all runs every boundary with
 // both holds (bash scripts/ssh-drop-matrix.sh), =3,7 (1-based case numbers, as printed) only those, in that order.
 // The last boundary (after the last step) has no command after it and is not in this matrix.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
-import { readInventoryFile } from '../../src/inventory/load.js';
-import type { Inventory } from '../../src/inventory/types.js';
+import { readFacts } from '../../src/engine/facts.js';
+import { commandCheck } from '../../src/engine/from-check.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { capturedValues, planProcedure } from '../../src/engine/plan.js';
-import { readFacts } from '../../src/engine/facts.js';
 import type { HostFacts, StepContext } from '../../src/engine/types.js';
-import type { CommandResult, Runner } from '../../src/transport/types.js';
+import { readInventoryFile } from '../../src/inventory/load.js';
+import type { Inventory } from '../../src/inventory/types.js';
 import { remoteCommandText } from '../../src/transport/ssh.js';
+import type { CommandResult, Runner } from '../../src/transport/types.js';
 import { controlPlane, fingerprint, journals, labDir, labJson, MASTERS, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
-import { alive, boundaries as planBoundaries, destroyAll, newMatrix, resumeHealthy, setUpMatrix, startRestore, tearDownMatrix, untilPaused, type Boundary } from './restore-matrix.js';
-import { commandCheck } from '../../src/engine/from-check.js';
+import {
+  alive,
+  type Boundary,
+  destroyAll,
+  newMatrix,
+  boundaries as planBoundaries,
+  resumeHealthy,
+  setUpMatrix,
+  startRestore,
+  tearDownMatrix,
+  untilPaused,
+} from './restore-matrix.js';
 
 const matrix = newMatrix();
 let inventory: Inventory;
@@ -79,21 +91,44 @@ function nextCommand(b: Boundary, j: Journal): NextCommand {
   const hostOf = (name: string) => inventory.hosts.find((h) => h.name === name)!;
   const ctxOn = (name: string): StepContext => {
     const host = hostOf(name);
-    return { params: { host: MASTERS[0]!, backup: matrix.backupDir }, inventory, captured: capturedValues(j.captures, host), startedAt: new Date(j.startedAt), planning: false, facts, host };
+    return {
+      params: { host: MASTERS[0]!, backup: matrix.backupDir },
+      inventory,
+      captured: capturedValues(j.captures, host),
+      startedAt: new Date(j.startedAt),
+      planning: false,
+      facts,
+      host,
+    };
   };
   const step = etcdRestore.steps[b.step]!;
   if (b.beforeVerify) {
-    return { host: b.host!, step: step.id, what: `the verification of ${step.id} on ${b.host}`, text: remoteCommandText(commandCheck(step.verify).command(ctxOn(b.host!)).script, false) };
+    return {
+      host: b.host!,
+      step: step.id,
+      what: `the verification of ${step.id} on ${b.host}`,
+      text: remoteCommandText(commandCheck(step.verify).command(ctxOn(b.host!)).script, false),
+    };
   }
   if (b.host) {
-    return { host: b.next!, step: step.id, what: `the first command of ${step.id} on ${b.next}`, text: remoteCommandText(step.commands(ctxOn(b.next!))[0]!.script, false) };
+    return {
+      host: b.next!,
+      step: step.id,
+      what: `the first command of ${step.id} on ${b.next}`,
+      text: remoteCommandText(step.commands(ctxOn(b.next!))[0]!.script, false),
+    };
   }
   for (let i = b.step + 1; i < etcdRestore.steps.length; i++) {
     if (plan[i]!.skipped) continue;
     const s = etcdRestore.steps[i]!;
     const h = plan[i]!.hosts[0];
     assert.ok(h, `${s.id} runs on the bastion: no host to drop`);
-    return { host: h, step: s.id, what: `the first command of ${s.id} on ${h}`, text: remoteCommandText(s.commands(ctxOn(h))[0]!.script, false) };
+    return {
+      host: h,
+      step: s.id,
+      what: `the first command of ${s.id} on ${h}`,
+      text: remoteCommandText(s.commands(ctxOn(h))[0]!.script, false),
+    };
   }
   throw new Error(`no command after ${b.point}`);
 }
@@ -101,7 +136,8 @@ function nextCommand(b: Boundary, j: Journal): NextCommand {
 /** The journal stands at boundary b (as in etcd-restore-kill.test.ts, shortened). */
 function atBoundary(j: Journal, b: Boundary): true | string {
   if (j.status !== 'running') return `the run is ${j.status}, not running`;
-  for (let i = 0; i < b.step; i++) if (!['ok', 'skipped'].includes(j.steps[i]!.status)) return `step ${j.steps[i]!.id} is ${j.steps[i]!.status}`;
+  for (let i = 0; i < b.step; i++)
+    if (!['ok', 'skipped'].includes(j.steps[i]!.status)) return `step ${j.steps[i]!.id} is ${j.steps[i]!.status}`;
   const s = j.steps[b.step]!;
   if (b.beforeVerify) return s.hosts[b.host!]?.status === 'running' || `step ${s.id} on ${b.host} is not running`;
   if (b.host) return s.hosts[b.host]?.status === 'ok' || `${s.id} on ${b.host} is ${s.hosts[b.host]?.status ?? 'absent'}, not ok`;
@@ -116,7 +152,12 @@ function atBoundary(j: Journal, b: Boundary): true | string {
  */
 function ciSubset(): [string, Hold][] {
   const [m0] = MASTERS;
-  return [['quorum', 'before'], [`move-data-aside@${m0}`, 'after'], ['restore-data', 'after'], [`member-add-1@${m0}:before-verify`, 'after']];
+  return [
+    ['quorum', 'before'],
+    [`move-data-aside@${m0}`, 'after'],
+    ['restore-data', 'after'],
+    [`member-add-1@${m0}:before-verify`, 'after'],
+  ];
 }
 
 /** DAY2_DROP_BOUNDARIES: unset → the CI subset; `all` → every boundary with both holds; `3,7` → those cases (1-based). */
@@ -126,17 +167,34 @@ function chosenCases(all: Boundary[], spec: string | undefined): { b: Boundary; 
   if (!spec) {
     const want = ciSubset();
     const picked = numbered.filter((c) => want.some(([p, h]) => p === c.b.point && h === c.hold));
-    assert.equal(picked.length, want.length, `the CI subset names boundaries the plan does not have: ${want.filter(([p]) => !all.some((b) => b.point === p)).map(([p]) => p).join(', ')}`);
+    assert.equal(
+      picked.length,
+      want.length,
+      `the CI subset names boundaries the plan does not have: ${want
+        .filter(([p]) => !all.some((b) => b.point === p))
+        .map(([p]) => p)
+        .join(', ')}`,
+    );
     return picked;
   }
   const only = spec.split(',').map((x) => Number(x.trim()));
-  for (const k of only) assert.ok(Number.isInteger(k) && k >= 1 && k <= numbered.length, `DAY2_DROP_BOUNDARIES: ${k} is not a case number 1..${numbered.length}`);
+  for (const k of only)
+    assert.ok(
+      Number.isInteger(k) && k >= 1 && k <= numbered.length,
+      `DAY2_DROP_BOUNDARIES: ${k} is not a case number 1..${numbered.length}`,
+    );
   return [...new Set(only)].map((k) => numbered[k - 1]!); // in the order given
 }
 
 /** The procedure's facts as the engine reads them at the start of a run (the hosts as they are now). */
 async function readLabFacts(): Promise<HostFacts> {
-  return (await readFacts(etcdRestore.facts ?? [], { params: {}, inventory, captured: capturedValues([], undefined), startedAt: new Date(), planning: false }, labRunner)).facts;
+  return (
+    await readFacts(
+      etcdRestore.facts ?? [],
+      { params: {}, inventory, captured: capturedValues([], undefined), startedAt: new Date(), planning: false },
+      labRunner,
+    )
+  ).facts;
 }
 
 /** A Runner over `lab.sh ssh`, only to read the procedure's facts the way the engine does. */
@@ -163,11 +221,15 @@ after(async () => {
   await tearDownMatrix(matrix);
 });
 
-test('etcd-restore: the SSH connection of the running command dropped at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', { timeout: 170 * 60_000 }, async () => {
+test('etcd-restore: the SSH connection of the running command dropped at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', {
+  timeout: 170 * 60_000,
+}, async () => {
   const all = planBoundaries(inventory, matrix.backupDir, false);
   const chosen = chosenCases(all, process.env.DAY2_DROP_BOUNDARIES);
   const N = all.length * 2;
-  console.log(`etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${all.length} boundaries with a command after them, ${N} cases (each hold)${chosen.length < N ? `; running ${chosen.length} of them (${process.env.DAY2_DROP_BOUNDARIES ? 'DAY2_DROP_BOUNDARIES' : 'the CI subset; DAY2_DROP_BOUNDARIES=all runs every one'})` : ''}`);
+  console.log(
+    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${all.length} boundaries with a command after them, ${N} cases (each hold)${chosen.length < N ? `; running ${chosen.length} of them (${process.env.DAY2_DROP_BOUNDARIES ? 'DAY2_DROP_BOUNDARIES' : 'the CI subset; DAY2_DROP_BOUNDARIES=all runs every one'})` : ''}`,
+  );
   const failures: string[] = [];
   let passed = 0;
 
@@ -214,17 +276,24 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
         const listener = lab.hosts.find((h) => h.name === target!.host)?.sshdPid;
         const session = parentOf(heldPid);
         const sessionCmd = cmdline(session);
-        if (session === listener || !/^sshd: /.test(sessionCmd) || /listener|\[listener\]/.test(sessionCmd)) return `the held command's parent ${session} (${sessionCmd}) is not an sshd session process (listener ${listener})`;
+        if (session === listener || !/^sshd: /.test(sessionCmd) || /listener|\[listener\]/.test(sessionCmd))
+          return `the held command's parent ${session} (${sessionCmd}) is not an sshd session process (listener ${listener})`;
         process.kill(session, 'SIGKILL');
         // the run stops: the connection lost, named; non-zero; the journal failed and resumable
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const ended = await Promise.race([exited, new Promise<undefined>((done) => {
-          timer = setTimeout(() => done(undefined), 240_000);
-        })]);
+        const ended = await Promise.race([
+          exited,
+          new Promise<undefined>((done) => {
+            timer = setTimeout(() => done(undefined), 240_000);
+          }),
+        ]);
         clearTimeout(timer); // a pending timer would keep the test process (and the lab) up after the last case
-        if (!ended) return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out().slice(-4000)}`;
-        if (ended.code === 0 || ended.code === null) return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out().slice(-4000)}`;
-        if (!out().includes(`connection to ${target.host} lost`)) return `the run's output does not say "connection to ${target.host} lost":\n${out().slice(-4000)}`;
+        if (!ended)
+          return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out().slice(-4000)}`;
+        if (ended.code === 0 || ended.code === null)
+          return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out().slice(-4000)}`;
+        if (!out().includes(`connection to ${target.host} lost`))
+          return `the run's output does not say "connection to ${target.host} lost":\n${out().slice(-4000)}`;
         const j = journals(stateDir)[0]!;
         if (j.status !== 'failed') return `the journal after the drop: ${j.status}, not failed (resumable)`;
         if (!out().includes(`resume ${j.runId}`)) return `the run did not say how to resume it:\n${out().slice(-3000)}`;
@@ -256,7 +325,9 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
       if (!(await waitHealthy(2))) await destroyAll().catch(() => undefined);
     }
   }
-  console.log(`ssh drop at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${chosen.length < N ? ` (${chosen.length} of ${N} cases run)` : ''}`);
+  console.log(
+    `ssh drop at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${chosen.length < N ? ` (${chosen.length} of ${N} cases run)` : ''}`,
+  );
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(await waitHealthy(10), 'the lab is not healthy at the end');
   assert.equal(await fingerprint(), matrix.fp0, 'the fingerprint at the end differs from the start');

@@ -4,12 +4,13 @@
 // as an uninterrupted backup: etcd healthy on every member, the data unchanged, the backup verified.
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/engine/kill-resume.test.ts
 // Fails (never skips) when LAB_DIR is unset or no lab is running there.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { journals } from '../procedures/lab-helpers.js';
 
@@ -27,10 +28,34 @@ function run(file: string, args: string[], timeoutMs = 180_000): Promise<{ code:
 }
 
 function day2(stateDir: string, args: string[]): string[] {
-  return ['--import', 'tsx', MAIN, ...args, '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), '--identity', join(labDir, 'id_ed25519'), '--state-dir', stateDir];
+  return [
+    '--import',
+    'tsx',
+    MAIN,
+    ...args,
+    '-i',
+    join(labDir, 'hosts.ini'),
+    '--known-hosts',
+    join(labDir, 'known_hosts'),
+    '--identity',
+    join(labDir, 'id_ed25519'),
+    '--state-dir',
+    stateDir,
+  ];
 }
 
-const ORDER = ['preflight', 'config-backup', 'health-v2', 'health-v3', 'member-list', 'snapshot-save', 'v2-backup', 'start-etcd', 'verify-backup', 'copy-to-bastion'];
+const ORDER = [
+  'preflight',
+  'config-backup',
+  'health-v2',
+  'health-v3',
+  'member-list',
+  'snapshot-save',
+  'v2-backup',
+  'start-etcd',
+  'verify-backup',
+  'copy-to-bastion',
+];
 
 test('kill -9 of day2-tui during etcd-backup, then resume --yes: same result as an uninterrupted run', { timeout: 300_000 }, async (t) => {
   assert.ok(labDir && existsSync(join(labDir, 'hosts.ini')), `no lab in '${labDir}': bash test/lab/lab.sh up --dir DIR, then LAB_DIR=DIR`);
@@ -46,7 +71,9 @@ test('kill -9 of day2-tui during etcd-backup, then resume --yes: same result as 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let killedAt: string | undefined;
   let commandIndex = -1;
   // As soon as the journal shows the v2 backup under way (etcd being stopped), kill -9.
@@ -89,7 +116,10 @@ test('kill -9 of day2-tui during etcd-backup, then resume --yes: same result as 
   assert.equal(j.history.length, 1);
   for (const s of j.steps) assert.ok(s.status === 'ok' || s.status === 'skipped', `${s.id}: ${s.status}`);
   // steps finished before the kill were not run again: one snapshot save in the audit log
-  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; command?: string });
+  const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; command?: string });
   assert.equal(audit.filter((e) => e.kind === 'command' && /snapshot save/.test(e.command ?? '')).length, 1);
 
   // the same result as an uninterrupted backup: etcd healthy everywhere, data unchanged, backup verified

@@ -3,16 +3,31 @@
 // lost data each cycle starts from, one backup taken with the product, a run started as a child that
 // pauses at a boundary, the resume and its checks, and leaving the lab as it was found.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
-import type { Inventory } from '../../src/inventory/types.js';
 import { isParallel, planProcedure } from '../../src/engine/plan.js';
 import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
+import type { Inventory } from '../../src/inventory/types.js';
 import {
-  BIN, clusterState, ensureHealthyEtcd, fingerprint, journals, LAB_SH, labArgs, labDir, MASTERS, ROOT, run, show, sleep, ssh, stopEtcdByHand, waitHealthy,
+  BIN,
+  clusterState,
+  ensureHealthyEtcd,
+  fingerprint,
+  journals,
+  LAB_SH,
+  labArgs,
+  labDir,
+  MASTERS,
+  ROOT,
+  run,
+  show,
+  sleep,
+  ssh,
+  stopEtcdByHand,
+  waitHealthy,
 } from '../procedures/lab-helpers.js';
 
 const BUNDLE = join(ROOT, 'dist', 'day2-tui.js');
@@ -40,15 +55,33 @@ export function boundaries(inventory: Inventory, backupDir: string, last: boolea
     const p = plan[i]!;
     if (!p.skipped && !isParallel(step.where) && p.hosts.length > 1) {
       for (let h = 0; h + 1 < p.hosts.length; h++) {
-        out.push({ point: `${step.id}@${p.hosts[h]}`, step: i, host: p.hosts[h]!, next: p.hosts[h + 1]!, doneHosts: p.hosts.slice(0, h + 1), describe: `${step.id} on ${p.hosts[h]}, before ${p.hosts[h + 1]}` });
+        out.push({
+          point: `${step.id}@${p.hosts[h]}`,
+          step: i,
+          host: p.hosts[h]!,
+          next: p.hosts[h + 1]!,
+          doneHosts: p.hosts.slice(0, h + 1),
+          describe: `${step.id} on ${p.hosts[h]}, before ${p.hosts[h + 1]}`,
+        });
       }
     }
     // a member added and not yet verified: with one member started, the cluster has no leader until the join
     if (!p.skipped && /^member-add-\d+$/.test(step.id)) {
-      out.push({ point: `${step.id}@${p.hosts[0]}:before-verify`, step: i, host: p.hosts[0]!, beforeVerify: true, describe: `${step.id}'s member add, before its verification` });
+      out.push({
+        point: `${step.id}@${p.hosts[0]}:before-verify`,
+        step: i,
+        host: p.hosts[0]!,
+        beforeVerify: true,
+        describe: `${step.id}'s member add, before its verification`,
+      });
     }
     const next = etcdRestore.steps[i + 1]?.id;
-    if (next || last) out.push({ point: step.id, step: i, describe: `${step.id}${p.skipped ? ' (skipped)' : ''}, ${next ? `before ${next}` : 'the last step, before the run is marked ok'}` });
+    if (next || last)
+      out.push({
+        point: step.id,
+        step: i,
+        describe: `${step.id}${p.skipped ? ' (skipped)' : ''}, ${next ? `before ${next}` : 'the last step, before the run is marked ok'}`,
+      });
   });
   return out;
 }
@@ -56,7 +89,10 @@ export function boundaries(inventory: Inventory, backupDir: string, last: boolea
 /** The test (not the product) loses every member's data: etcd stopped (as the lab runs it), data dir emptied, no force-new-cluster left. */
 export async function destroyAll(): Promise<void> {
   for (const m of MASTERS) {
-    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`);
+    const r = await ssh(
+      m,
+      `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`,
+    );
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }
 }
@@ -100,7 +136,10 @@ export interface Matrix {
 export async function setUpMatrix(into: Matrix, tag: string, testFile: string): Promise<void> {
   assert.ok(labDir, `LAB_DIR is not set: run this test with bash scripts/with-lab.sh node --import tsx --test ${testFile}`);
   assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
-  assert.ok(existsSync(BUNDLE) && readFileSync(BUNDLE, 'utf8').includes(PAUSE_ENV), `${BUNDLE} is missing or older than the engine's pause hook: run npm run build first`);
+  assert.ok(
+    existsSync(BUNDLE) && readFileSync(BUNDLE, 'utf8').includes(PAUSE_ENV),
+    `${BUNDLE} is missing or older than the engine's pause hook: run npm run build first`,
+  );
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
   assert.equal(st.code, 0, `the lab in ${labDir} is not up:\n${show(st)}`);
   into.tmp = mkdtempSync(join(tmpdir(), `day2-etcd-restore-${tag}-`));
@@ -109,7 +148,19 @@ export async function setUpMatrix(into: Matrix, tag: string, testFile: string): 
   into.fp0 = await fingerprint();
   // a backup dir of its own: same-day backups of other tests (member.old-* copies) stay out of this one
   into.backupDir = `/backup/etcd-${tag}-test-${process.pid}`;
-  const r = await run(BIN, day2Args(join(into.tmp, 'state-backup'), ['run', 'etcd-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${into.backupDir}`, '--yes']), 300_000);
+  const r = await run(
+    BIN,
+    day2Args(join(into.tmp, 'state-backup'), [
+      'run',
+      'etcd-backup',
+      '--param',
+      `host=${MASTERS[0]}`,
+      '--param',
+      `backup-dir=${into.backupDir}`,
+      '--yes',
+    ]),
+    300_000,
+  );
   assert.equal(r.code, 0, show(r));
   assert.ok(await waitHealthy(), 'etcd is not healthy after the backup');
   assert.equal(await fingerprint(), into.fp0, 'the backup changed the data');
@@ -123,7 +174,19 @@ export async function tearDownMatrix(m: Matrix): Promise<void> {
   try {
     if (labDir && m.backupDir && !(await waitHealthy(5))) {
       await destroyAll().catch(() => undefined);
-      const r = await run(BIN, day2Args(join(m.tmp, 'state-repair'), ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${m.backupDir}`, '--yes']), 400_000);
+      const r = await run(
+        BIN,
+        day2Args(join(m.tmp, 'state-repair'), [
+          'run',
+          'etcd-restore',
+          '--param',
+          `host=${MASTERS[0]}`,
+          '--param',
+          `backup=${m.backupDir}`,
+          '--yes',
+        ]),
+        400_000,
+      );
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
     }
     // the moved-aside dirs (empty: the test had emptied the data dirs) and the .bak copies, once it is known what was there before
@@ -155,16 +218,22 @@ export interface PausedRun {
 }
 
 export function startRestore(m: Matrix, stateDir: string, point: string): PausedRun {
-  const child = spawn(BIN, day2Args(stateDir, ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${m.backupDir}`, '--yes']), {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', [PAUSE_ENV]: point },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    BIN,
+    day2Args(stateDir, ['run', 'etcd-restore', '--param', `host=${MASTERS[0]}`, '--param', `backup=${m.backupDir}`, '--yes']),
+    {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', [PAUSE_ENV]: point },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done((exit = { code, signal }))));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done((exit = { code, signal }))),
+  );
   return { child, out: () => out, exit: () => exit, exited, marker: join(stateDir, PAUSE_MARKER) };
 }
 
@@ -182,7 +251,10 @@ export async function untilPaused(p: PausedRun): Promise<string | undefined> {
 
 /** Commands the resumed process ran for what had ended before the fault (from the audit log): none expected. */
 function rerunAfterResume(stateDir: string, b: Boundary): string[] {
-  const entries = readFileSync(join(stateDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; step?: string; host?: string | null; command?: string });
+  const entries = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string; step?: string; host?: string | null; command?: string });
   const from = entries.findIndex((e) => e.kind === 'resume');
   if (from < 0) return ['(no resume entry in the audit log)'];
   // an interrupted step runs again on resume (its member add finds the member there and adds nothing)
@@ -190,7 +262,12 @@ function rerunAfterResume(stateDir: string, b: Boundary): string[] {
   const endedHosts = new Set(b.doneHosts ?? []);
   return entries
     .slice(from)
-    .filter((e) => e.kind === 'command' && (ended.has(e.step ?? '') || (b.doneHosts !== undefined && e.step === etcdRestore.steps[b.step]!.id && endedHosts.has(e.host ?? ''))))
+    .filter(
+      (e) =>
+        e.kind === 'command' &&
+        (ended.has(e.step ?? '') ||
+          (b.doneHosts !== undefined && e.step === etcdRestore.steps[b.step]!.id && endedHosts.has(e.host ?? ''))),
+    )
     .map((e) => `${e.step} on ${e.host}: ${e.command}`);
 }
 
@@ -200,7 +277,8 @@ export async function resumeHealthy(m: Matrix, stateDir: string, b: Boundary, fa
   const r = await run(BIN, day2Args(stateDir, ['resume', runId, '--yes']), 400_000);
   if (r.code !== 0) return `resume ${runId} failed:\n${show(r)}`;
   const j = journals(stateDir)[0]!;
-  if (j.status !== 'ok' || j.history.length !== 1) return `the journal after the resume: status ${j.status}, ${j.history.length} earlier processes`;
+  if (j.status !== 'ok' || j.history.length !== 1)
+    return `the journal after the resume: status ${j.status}, ${j.history.length} earlier processes`;
   const again = rerunAfterResume(stateDir, b);
   if (again.length > 0) return `the resume ran again what had ended before the ${fault}: ${again.slice(0, 3).join('; ')}`;
   if (!(await waitHealthy(10))) {

@@ -17,5 +17,13 @@ after(async () => {
 
 test(`lab: two resumes of one run at once: exactly one proceeds, in ${TRIES} of ${TRIES} tries`, { timeout: 900_000 }, async () => {
   const clusterArgs = labArgs('').slice(0, -2); // -i and --known-hosts; each process gets its own --state-dir
-  await resumeRaces({ clusterArgs, run: ['master-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${dir}`], firstPause: 'hostname', resumePause: `config@${MASTERS[0]}` }, TRIES);
+  await resumeRaces(
+    {
+      clusterArgs,
+      run: ['master-backup', '--param', `host=${MASTERS[0]}`, '--param', `backup-dir=${dir}`],
+      firstPause: 'hostname',
+      resumePause: `config@${MASTERS[0]}`,
+    },
+    TRIES,
+  );
 });

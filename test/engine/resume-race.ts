@@ -2,8 +2,8 @@
 // proceeds (it pauses after a step, holding the run's lock), the other refuses at once saying who holds the
 // run. Shared by the DEMO test (src/cli/resume-lock.test.ts) and the lab test (test/engine/resume-lock-lab.test.ts).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -7,12 +7,13 @@
 // running on every master, docker on overlay2, cluster scenario `healthy` (restored in `finally` blocks).
 // `day2-tui check` runs as on the lab's bastion (`lab.sh bastion`: this machine with the lab's site DNS
 // as its resolver), so its bastion-side dig and curl resolve the hosts and the *.apps wildcard.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 interface Result {
@@ -47,19 +48,42 @@ let env: NodeJS.ProcessEnv = {};
 
 function run(file: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
   return new Promise((done) => {
-    execFile(file, args, { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: opts.env ?? env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      file,
+      args,
+      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: opts.env ?? env },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
-const ssh = (host: string, command: string) => run('ssh', ['-F', join(labDir, 'ssh_config'), '-o', 'BatchMode=yes', host, command], { timeoutMs: 60_000 });
+const ssh = (host: string, command: string) =>
+  run('ssh', ['-F', join(labDir, 'ssh_config'), '-o', 'BatchMode=yes', host, command], { timeoutMs: 60_000 });
 const scenario = (name: string) => run('bash', [CTL_SH, join(labDir, 'api'), 'scenario', name], { timeoutMs: 30_000 });
 
 /** `day2-tui check --json ARGS` on the lab's inventory; exit code and the parsed JSON. */
 async function check(args: string[]): Promise<{ code: number; json: CheckJson; raw: Result }> {
-  const r = await run('bash', [LAB_SH, 'bastion', '--dir', labDir, '--', process.execPath, '--import', 'tsx', MAIN, 'check', '--json', '-i', join(labDir, 'hosts.ini'), '--known-hosts', join(labDir, 'known_hosts'), ...args]);
+  const r = await run('bash', [
+    LAB_SH,
+    'bastion',
+    '--dir',
+    labDir,
+    '--',
+    process.execPath,
+    '--import',
+    'tsx',
+    MAIN,
+    'check',
+    '--json',
+    '-i',
+    join(labDir, 'hosts.ini'),
+    '--known-hosts',
+    join(labDir, 'known_hosts'),
+    ...args,
+  ]);
   let json: CheckJson;
   try {
     json = JSON.parse(r.stdout) as CheckJson;
@@ -82,7 +106,8 @@ async function etcdHealthyEverywhere(attempts = 30): Promise<CheckJson> {
   for (let i = 0; i < attempts; i++) {
     const { code, json } = await check(['--only', 'etcd-health']);
     last = json;
-    if (code === 0 && MASTERS.every((m) => json.results.some((r) => r.check === 'etcd-health' && r.host === m && r.status === 'ok'))) return json;
+    if (code === 0 && MASTERS.every((m) => json.results.some((r) => r.check === 'etcd-health' && r.host === m && r.status === 'ok')))
+      return json;
     await new Promise((r) => setTimeout(r, 1000));
   }
   assert.fail(`etcd did not come back healthy on every master:\n${last ? show(last) : ''}`);
@@ -123,7 +148,8 @@ test('etcd stopped on master-1: its etcd-health fails, the others warn naming it
   const ids = ['etcd-health', 'ntp', 'entropy'];
   const before = await check(['--only', ids.join(',')]);
   for (const m of MASTERS) assert.equal(cell(before.json, 'etcd-health', m).status, 'ok', `before the stop:\n${show(before.json)}`);
-  const hostCells = (j: CheckJson) => new Map(j.results.filter((r) => r.check === 'ntp' || r.check === 'entropy').map((r) => [`${r.check} ${r.host}`, r.status]));
+  const hostCells = (j: CheckJson) =>
+    new Map(j.results.filter((r) => r.check === 'ntp' || r.check === 'entropy').map((r) => [`${r.check} ${r.host}`, r.status]));
   const baseline = hostCells(before.json);
   assert.ok(baseline.size > 0, show(before.json));
 
@@ -182,7 +208,8 @@ test('cluster scenarios through the real kubectl (oc wrapper)', async (t) => {
       const k = cell(kp.json, 'kubelet-port', 'node-1.lab.example.com');
       assert.equal(k.status, 'fail', show(kp.json));
       assert.match(k.message, /of node-1\.lab\.example\.com itself: its kubelet is not listening/);
-      for (const h of ALL_HOSTS.filter((x) => x !== 'node-1.lab.example.com' && !x.startsWith('lb-'))) assert.equal(cell(kp.json, 'kubelet-port', h).status, 'ok', show(kp.json));
+      for (const h of ALL_HOSTS.filter((x) => x !== 'node-1.lab.example.com' && !x.startsWith('lb-')))
+        assert.equal(cell(kp.json, 'kubelet-port', h).status, 'ok', show(kp.json));
     });
     await t.test('router-degraded', async () => {
       const { code, json } = await runCluster('router-degraded');
@@ -220,7 +247,8 @@ const dockerExpected = (h: string) => (h === DM_NODE ? 'warn' : 'ok');
 test('docker storage: the daemon follows /etc/sysconfig/docker-storage at its restart (node-0 → devicemapper on loop files)', async (t) => {
   const victim = 'node-0.lab.example.com';
   const before = await check(['--only', 'docker-storage']);
-  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) assert.equal(cell(before.json, 'docker-storage', h).status, dockerExpected(h), show(before.json));
+  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-')))
+    assert.equal(cell(before.json, 'docker-storage', h).status, dockerExpected(h), show(before.json));
   assert.match(cell(before.json, 'docker-storage', DM_NODE).message, /devicemapper/);
   const saved = await ssh(victim, 'cat /etc/sysconfig/docker-storage');
   assert.equal(saved.code, 0, saved.stderr);
@@ -229,14 +257,19 @@ test('docker storage: the daemon follows /etc/sysconfig/docker-storage at its re
     const edit = await ssh(victim, `echo 'DOCKER_STORAGE_OPTIONS=""' >/etc/sysconfig/docker-storage`);
     assert.equal(edit.code, 0, edit.stderr);
     const notYet = await check(['--only', 'docker-storage', '--limit', victim]);
-    assert.equal(cell(notYet.json, 'docker-storage', victim).status, 'ok', `the running daemon keeps its driver until restarted:\n${show(notYet.json)}`);
+    assert.equal(
+      cell(notYet.json, 'docker-storage', victim).status,
+      'ok',
+      `the running daemon keeps its driver until restarted:\n${show(notYet.json)}`,
+    );
     assert.equal((await ssh(victim, 'systemctl restart docker')).code, 0);
     const { code, json } = await check(['--only', 'docker-storage']);
     t.diagnostic(show(json));
     const c = cell(json, 'docker-storage', victim);
     assert.equal(c.status, 'fail', show(json));
     assert.match(c.message, /devicemapper on loop files/);
-    for (const h of ALL_HOSTS.filter((x) => x !== victim && !x.startsWith('lb-'))) assert.equal(cell(json, 'docker-storage', h).status, dockerExpected(h), show(json));
+    for (const h of ALL_HOSTS.filter((x) => x !== victim && !x.startsWith('lb-')))
+      assert.equal(cell(json, 'docker-storage', h).status, dockerExpected(h), show(json));
     assert.equal(code, 2, show(json));
   } finally {
     const b64 = Buffer.from(saved.stdout).toString('base64');
@@ -251,19 +284,44 @@ test('all checks on the healthy lab: every cell is ok but node-1’s devicemappe
   const { code, json } = await check(['--oc', join(labDir, 'api', 'bin', 'oc')]);
   t.diagnostic(`summary ${JSON.stringify(json.summary)}\n${show(json)}`);
   const bad = json.results.filter((r) => r.status !== 'ok');
-  assert.deepEqual(bad.map((r) => `${r.check} ${r.host ?? '(cluster)'} ${r.status}`), [`docker-storage ${DM_NODE} warn`], show(json));
+  assert.deepEqual(
+    bad.map((r) => `${r.check} ${r.host ?? '(cluster)'} ${r.status}`),
+    [`docker-storage ${DM_NODE} warn`],
+    show(json),
+  );
   assert.match(bad[0]!.message, /devicemapper/);
   assert.equal(json.summary.warn, 1, `summary ${JSON.stringify(json.summary)}`);
   for (const k of ['fail', 'error', 'skipped']) assert.equal(json.summary[k] ?? 0, 0, `summary ${JSON.stringify(json.summary)}`);
   assert.equal(code, 1, show(json));
-  for (const id of ['ntp', 'entropy', 'etcd-health', 'etcd-members', 'nodes-ready', 'router', 'registry', 'default-storageclass', 'controllers-leader', 'disk', 'api-health', 'kubelet-port',
-    'skydns', 'router-dns', 'registry-route', 'docker-storage', 'mtu']) {
-    assert.ok(json.results.some((r) => r.check === id), `${id} did not run:\n${show(json)}`);
+  for (const id of [
+    'ntp',
+    'entropy',
+    'etcd-health',
+    'etcd-members',
+    'nodes-ready',
+    'router',
+    'registry',
+    'default-storageclass',
+    'controllers-leader',
+    'disk',
+    'api-health',
+    'kubelet-port',
+    'skydns',
+    'router-dns',
+    'registry-route',
+    'docker-storage',
+    'mtu',
+  ]) {
+    assert.ok(
+      json.results.some((r) => r.check === id),
+      `${id} did not run:\n${show(json)}`,
+    );
   }
   for (const h of ALL_HOSTS) assert.equal(cell(json, 'ntp', h).status, 'ok', show(json));
   for (const m of MASTERS) assert.match(cell(json, 'api-health', m).message, /healthz ok/);
   // every kubelet (masters included) on its own row, as the 3 masters saw it
-  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) assert.match(cell(json, 'kubelet-port', h).message, /^tcp\/10250 reachable from all 3 masters$/, show(json));
+  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-')))
+    assert.match(cell(json, 'kubelet-port', h).message, /^tcp\/10250 reachable from all 3 masters$/, show(json));
   // the lab's own answers: the registry's ClusterIP through each node's DNS, the wildcard to lb-0, the
   // registry route through lb-0 and the router, the registry service from every node, overlay2 on xfs
   for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) {
@@ -274,8 +332,29 @@ test('all checks on the healthy lab: every cell is ok but node-1’s devicemappe
   assert.match(cell(json, 'router-dns', null).message, /→ 127\.0\.13\.1 \(lb-0\.lab\.example\.com\)/);
   assert.match(cell(json, 'registry-route', null).message, /docker-registry-default\.apps\.lab\.example\.com\/healthz → HTTP 200/);
   // every other check: all ok, exit 0
-  const others = ['ntp', 'entropy', 'default-storageclass', 'nodes-ready', 'etcd-health', 'etcd-members', 'router', 'registry', 'skydns', 'api-health', 'kubelet-port', 'router-dns', 'registry-route', 'disk', 'controllers-leader', 'mtu'];
+  const others = [
+    'ntp',
+    'entropy',
+    'default-storageclass',
+    'nodes-ready',
+    'etcd-health',
+    'etcd-members',
+    'router',
+    'registry',
+    'skydns',
+    'api-health',
+    'kubelet-port',
+    'router-dns',
+    'registry-route',
+    'disk',
+    'controllers-leader',
+    'mtu',
+  ];
   const rest = await check(['--oc', join(labDir, 'api', 'bin', 'oc'), '--only', others.join(',')]);
-  assert.deepEqual(rest.json.results.filter((r) => r.status !== 'ok').map((r) => `${r.check} ${r.host} ${r.status}`), [], show(rest.json));
+  assert.deepEqual(
+    rest.json.results.filter((r) => r.status !== 'ok').map((r) => `${r.check} ${r.host} ${r.status}`),
+    [],
+    show(rest.json),
+  );
   assert.equal(rest.code, 0, show(rest.json));
 });

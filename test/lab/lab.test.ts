@@ -2,11 +2,12 @@
 // Run against a lab that is already up:
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/lab/lab.test.ts
 // Fails (never skips) when LAB_DIR is unset or no lab is running there. Leaves the lab as it found it.
-import { test, before } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 interface LabHost {
@@ -146,7 +147,10 @@ test('systemd drop-ins take effect only after daemon-reload', async () => {
   try {
     await sshOk(m, `mkdir -p /etc/systemd/system/etcd.service.d && printf '[Service]\\nLimitNOFILE=4096\\n' > ${dropin}`);
     const changed = await ssh(m, 'systemctl status etcd');
-    assert.match(changed.stdout + changed.stderr, /Warning: etcd\.service changed on disk\. Run 'systemctl daemon-reload' to reload units\./);
+    assert.match(
+      changed.stdout + changed.stderr,
+      /Warning: etcd\.service changed on disk\. Run 'systemctl daemon-reload' to reload units\./,
+    );
     assert.equal((await sshOk(m, 'systemctl show etcd -p NeedDaemonReload')).trim(), 'NeedDaemonReload=yes');
     await sshOk(m, 'systemctl daemon-reload');
     const reloaded = await ssh(m, 'systemctl status etcd');

@@ -6,9 +6,10 @@
 // come back. Behaviour only, polled with generous deadlines. Against either lab:
 //   bash scripts/with-lab.sh node --import tsx --test test/lab/master-api-down.test.ts
 //   LAB_UP_ARGS='--control-plane systemd' bash scripts/with-lab.sh node --import tsx --test test/lab/master-api-down.test.ts
-import { test, before } from 'node:test';
+
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import { before, test } from 'node:test';
 import { apiEndpoints, assertLabUp, controlPlane, MASTERS, show, sleep, ssh } from '../procedures/lab-helpers.js';
 
 const M1 = MASTERS[1]!;
@@ -44,12 +45,26 @@ async function until(what: string, cond: () => Promise<unknown>): Promise<void> 
 /** One GET /healthz from here, a new connection each time (like curl -k): 'ok', or what went wrong. */
 function healthzOnce(address: string): Promise<string> {
   return new Promise((done) => {
-    const req = https.get({ host: address, port: 8443, path: '/healthz', rejectUnauthorized: false, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += String(d)));
-      res.on('end', () => done(res.statusCode === 200 && body.trim() === 'ok' ? 'ok' : `HTTP ${res.statusCode}: ${body.trim().split('\n').find((l) => l.startsWith('[-]')) ?? body.trim()}`));
-      res.on('error', (e) => done(e.message));
-    });
+    const req = https.get(
+      { host: address, port: 8443, path: '/healthz', rejectUnauthorized: false, agent: false, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += String(d)));
+        res.on('end', () =>
+          done(
+            res.statusCode === 200 && body.trim() === 'ok'
+              ? 'ok'
+              : `HTTP ${res.statusCode}: ${
+                  body
+                    .trim()
+                    .split('\n')
+                    .find((l) => l.startsWith('[-]')) ?? body.trim()
+                }`,
+          ),
+        );
+        res.on('error', (e) => done(e.message));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
   });
@@ -80,7 +95,10 @@ const failedThenOk = (seen: string[]): boolean => {
 /** How the lab runs master-1's API: stopping and starting it by hand (not the product). */
 const byHand = () =>
   controlPlane() === 'static'
-    ? { stop: `mkdir -p ${STOPPED} && mv ${PODS}/apiserver.yaml ${STOPPED}/`, start: `if test -e ${STOPPED}/apiserver.yaml; then mv ${STOPPED}/apiserver.yaml ${PODS}/; fi` }
+    ? {
+        stop: `mkdir -p ${STOPPED} && mv ${PODS}/apiserver.yaml ${STOPPED}/`,
+        start: `if test -e ${STOPPED}/apiserver.yaml; then mv ${STOPPED}/apiserver.yaml ${PODS}/; fi`,
+      }
     : { stop: 'systemctl stop atomic-openshift-master-api', start: 'systemctl start atomic-openshift-master-api' };
 
 before(async () => {

@@ -5,13 +5,34 @@
 // and plans etcd-restore on the etcd hosts with systemctl and the drop-in; a real etcd-backup of etcd-0
 // leaves three healthy members with the same data; lab.sh etcd-command and etcd-reset work on the etcd hosts.
 //   LAB_UP_ARGS='--control-plane static --etcd-hosts 3' bash scripts/with-lab.sh node --import tsx --test test/lab/mixed-lab.test.ts
-import { test, before } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { before, test } from 'node:test';
 import {
-  assertLabUp, audited, CERTS, CERTS3, controlPlane, day2, etcdHostCount, fingerprint, LAB_SH, labArgs, labCheck, labDir, labHosts, labHostsWithRole, labJson, MAIN, run, show, sleep, ssh,
-  type CheckCell, type LabHost,
+  assertLabUp,
+  audited,
+  CERTS,
+  CERTS3,
+  type CheckCell,
+  controlPlane,
+  day2,
+  etcdHostCount,
+  fingerprint,
+  LAB_SH,
+  type LabHost,
+  labArgs,
+  labCheck,
+  labDir,
+  labHosts,
+  labHostsWithRole,
+  labJson,
+  MAIN,
+  run,
+  show,
+  sleep,
+  ssh,
 } from '../procedures/lab-helpers.js';
 
 let etcdHosts: LabHost[] = [];
@@ -71,7 +92,10 @@ before(async () => {
   assert.equal(etcdHostCount(), 3, 'this test needs a mixed lab: lab.sh up --control-plane static --etcd-hosts 3');
   etcdHosts = labHostsWithRole('etcd');
   masters = labHostsWithRole('master');
-  assert.deepEqual(etcdHosts.map((h) => h.name), [0, 1, 2].map((k) => `etcd-${k}.lab.example.com`));
+  assert.deepEqual(
+    etcdHosts.map((h) => h.name),
+    [0, 1, 2].map((k) => `etcd-${k}.lab.example.com`),
+  );
   assert.equal(masters.length, 3);
   const lab = labJson();
   eps = lab.etcd.endpoints.join(',');
@@ -85,11 +109,21 @@ before(async () => {
 });
 
 test('the layout: [etcd] is the etcd hosts, masters run api + controllers static pods, etcd hosts the enabled etcd.service', async () => {
-  assert.deepEqual(inventoryGroup('etcd'), etcdHosts.map((h) => h.name));
-  assert.deepEqual(inventoryGroup('masters'), masters.map((h) => h.name));
+  assert.deepEqual(
+    inventoryGroup('etcd'),
+    etcdHosts.map((h) => h.name),
+  );
+  assert.deepEqual(
+    inventoryGroup('masters'),
+    masters.map((h) => h.name),
+  );
   for (const m of masters) {
     assert.ok(!m.roles.includes('etcd'), `${m.name} is not an etcd member`);
-    assert.equal(await sshOk(m.name, 'ls /etc/origin/node/pods'), 'apiserver.yaml\ncontroller.yaml\n', `${m.name}: the API and the controllers only`);
+    assert.equal(
+      await sshOk(m.name, 'ls /etc/origin/node/pods'),
+      'apiserver.yaml\ncontroller.yaml\n',
+      `${m.name}: the API and the controllers only`,
+    );
     assert.equal(await sshOk(m.name, 'test -e /etc/etcd/etcd.conf && echo has-etcd-conf || echo none'), 'none\n');
     // master-config's etcdClientInfo.urls name the etcd hosts
     const urls = await sshOk(m.name, "sed -n '/^etcdClientInfo:/,/^[a-z]/p' /etc/origin/master/master-config.yaml | grep '^  - '");
@@ -102,10 +136,19 @@ test('the layout: [etcd] is the etcd hosts, masters run api + controllers static
     assert.deepEqual(e.roles, ['etcd']);
     assert.equal(await sshOk(e.name, 'systemctl is-enabled etcd.service; systemctl is-active etcd.service'), 'enabled\nactive\n', e.name);
     assert.equal(await sshOk(e.name, 'ls -A /etc/origin/node/pods 2>/dev/null | wc -l'), '0\n', `${e.name} has no static pods`);
-    assert.match(await sshOk(e.name, 'grep -E "^ETCD_(NAME|LISTEN_CLIENT_URLS)=" /etc/etcd/etcd.conf'), new RegExp(`^ETCD_NAME=${esc(e.name)}\nETCD_LISTEN_CLIENT_URLS=https://${esc(e.address)}:2379\n$`));
+    assert.match(
+      await sshOk(e.name, 'grep -E "^ETCD_(NAME|LISTEN_CLIENT_URLS)=" /etc/etcd/etcd.conf'),
+      new RegExp(`^ETCD_NAME=${esc(e.name)}\nETCD_LISTEN_CLIENT_URLS=https://${esc(e.address)}:2379\n$`),
+    );
     // the certificates come from the etcd CA, which is on the first etcd host only
-    assert.match(await sshOk(e.name, 'openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/server.crt /etc/etcd/peer.crt'), /server\.crt: OK\n.*peer\.crt: OK/);
-    const ca = await sshOk(e.name, 'if test -d /etc/etcd/ca; then cmp /etc/etcd/ca/ca.crt /etc/etcd/ca.crt && test -s /etc/etcd/ca/ca.key && echo own-ca; else echo no-ca; fi');
+    assert.match(
+      await sshOk(e.name, 'openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/server.crt /etc/etcd/peer.crt'),
+      /server\.crt: OK\n.*peer\.crt: OK/,
+    );
+    const ca = await sshOk(
+      e.name,
+      'if test -d /etc/etcd/ca; then cmp /etc/etcd/ca/ca.crt /etc/etcd/ca.crt && test -s /etc/etcd/ca/ca.key && echo own-ca; else echo no-ca; fi',
+    );
     assert.equal(ca, i === 0 ? 'own-ca\n' : 'no-ca\n', e.name);
   }
 });
@@ -122,22 +165,57 @@ test('etcd-health, api-health and controllers-leader are ok on every etcd host a
 });
 
 test('the control-plane probe reads each host as it runs; etcd-restore plans systemctl and the drop-in on the etcd hosts, master-restart api/controllers on the masters', async () => {
-  const plan = await run(process.execPath, ['--import', 'tsx', MAIN, 'plan', 'etcd-restore', '--param', `host=${etcdHosts[0]!.name}`, '--param', 'backup=/x', ...labArgs(join(labDir, 'state-mixed-plan'))]);
+  const plan = await run(process.execPath, [
+    '--import',
+    'tsx',
+    MAIN,
+    'plan',
+    'etcd-restore',
+    '--param',
+    `host=${etcdHosts[0]!.name}`,
+    '--param',
+    'backup=/x',
+    ...labArgs(join(labDir, 'state-mixed-plan')),
+  ]);
   assert.equal(plan.code, 0, show(plan));
   const out = plan.stdout;
-  for (const e of etcdHosts) assert.match(out, new RegExp(`^  control-plane: ${esc(e.name)}: etcd etcd\\.service, api not run here, controllers not run here$`, 'm'), out);
-  for (const m of masters) assert.match(out, new RegExp(`^  control-plane: ${esc(m.name)}: etcd not run here, api static pod, controllers static pod$`, 'm'), out);
+  for (const e of etcdHosts)
+    assert.match(
+      out,
+      new RegExp(`^  control-plane: ${esc(e.name)}: etcd etcd\\.service, api not run here, controllers not run here$`, 'm'),
+      out,
+    );
+  for (const m of masters)
+    assert.match(out, new RegExp(`^  control-plane: ${esc(m.name)}: etcd not run here, api static pod, controllers static pod$`, 'm'), out);
   assert.doesNotMatch(out, /THE RUN WOULD BE REFUSED/, out);
   // the commands the run would run, `[host] $ command` (the step titles name both forms), per host
-  const lines = out.split('\n').filter((l) => /^\s+\[[^\]]+\] \$ /.test(l)).map((l) => l.trim());
+  const lines = out
+    .split('\n')
+    .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
+    .map((l) => l.trim());
   const on = (hs: LabHost[]) => lines.filter((l) => hs.some((h) => l.startsWith(`[${h.name}] `))).join('\n');
   const etcdCommands = on(etcdHosts);
   for (const e of etcdHosts) assert.match(etcdCommands, new RegExp(`^\\[${esc(e.name)}\\] \\$ systemctl stop etcd\\.service$`, 'm'), out);
   // the force-new-cluster of a unit: the guide's drop-in, the unit's ExecStart + --force-new-cluster, daemon-reload, restart
   const e0 = esc(etcdHosts[0]!.name);
-  assert.match(etcdCommands, new RegExp(`^\\[${e0}\\] \\$ echo "ExecStart=" >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`, 'm'), out);
-  assert.match(etcdCommands, new RegExp(`^\\[${e0}\\] \\$ sed -n '/ExecStart/s/"\\$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd\\.service >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`, 'm'), out);
-  assert.match(etcdCommands, new RegExp(`^\\[${e0}\\] \\$ systemctl daemon-reload\n\\[${e0}\\] \\$ systemctl restart etcd\\.service$`, 'm'), out);
+  assert.match(
+    etcdCommands,
+    new RegExp(`^\\[${e0}\\] \\$ echo "ExecStart=" >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`, 'm'),
+    out,
+  );
+  assert.match(
+    etcdCommands,
+    new RegExp(
+      `^\\[${e0}\\] \\$ sed -n '/ExecStart/s/"\\$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd\\.service >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`,
+      'm',
+    ),
+    out,
+  );
+  assert.match(
+    etcdCommands,
+    new RegExp(`^\\[${e0}\\] \\$ systemctl daemon-reload\n\\[${e0}\\] \\$ systemctl restart etcd\\.service$`, 'm'),
+    out,
+  );
   // nothing of a static pod there: no manifest moved, no etcd.conf force-new-cluster line, no master-restart
   assert.doesNotMatch(etcdCommands, /pods-stopped|etcd\.yaml|ETCD_FORCE_NEW_CLUSTER|master-restart/, out);
   // a master has no etcd to stop: what the plan does there is restart its API and controllers, as the static pods they are
@@ -149,7 +227,10 @@ test('the control-plane probe reads each host as it runs; etcd-restore plans sys
   assert.doesNotMatch(masterCommands, /etcd|systemctl/, out);
   // and nowhere else (the bastion's lines are the placeholders of the steps for etcd members 4 to 7, skipped)
   const elsewhere = lines.filter((l) => ![...etcdHosts, ...masters].some((h) => l.startsWith(`[${h.name}] `)));
-  assert.ok(elsewhere.every((l) => l.startsWith('[bastion] $ «resolved at run time: no etcd member number')), elsewhere.join('\n'));
+  assert.ok(
+    elsewhere.every((l) => l.startsWith('[bastion] $ «resolved at run time: no etcd member number')),
+    elsewhere.join('\n'),
+  );
 });
 
 test('a real etcd-backup of etcd-0 succeeds and leaves 3 healthy members with the same data', async () => {
@@ -161,11 +242,20 @@ test('a real etcd-backup of etcd-0 succeeds and leaves 3 healthy members with th
   assert.equal(r.code, 0, show(r));
   assert.ok(await waitMembersHealthy(90), 'etcd is not 3 healthy members after the backup');
   assert.equal(await fingerprint(), before, 'the backup changed the data');
-  assert.equal(await sshOk(e0, `test -s ${dir}/db && test -s ${dir}/member/snap/db && ls ${dir}/member/wal/*.wal > /dev/null && echo complete`), 'complete\n');
+  assert.equal(
+    await sshOk(e0, `test -s ${dir}/db && test -s ${dir}/member/snap/db && ls ${dir}/member/wal/*.wal > /dev/null && echo complete`),
+    'complete\n',
+  );
   // etcd-0's etcd was stopped and started as the unit it is; nothing ran on a master
   const cmds = audited(stateDir);
-  assert.ok(cmds.some((c) => c.startsWith(`${e0} `) && /systemctl stop etcd\.service/.test(c)), cmds.join('\n'));
-  assert.ok(cmds.some((c) => c.startsWith(`${e0} `) && /systemctl start etcd\.service/.test(c)), cmds.join('\n'));
+  assert.ok(
+    cmds.some((c) => c.startsWith(`${e0} `) && /systemctl stop etcd\.service/.test(c)),
+    cmds.join('\n'),
+  );
+  assert.ok(
+    cmds.some((c) => c.startsWith(`${e0} `) && /systemctl start etcd\.service/.test(c)),
+    cmds.join('\n'),
+  );
   assert.ok(!cmds.some((c) => /pods-stopped|etcd\.yaml/.test(c)), cmds.join('\n'));
   for (const m of masters) assert.ok(!cmds.some((c) => c.startsWith(`${m.name} `)), `a command ran on ${m.name}:\n${cmds.join('\n')}`);
 });
@@ -183,5 +273,6 @@ test('lab.sh etcd-command and etcd-reset work on the etcd hosts: a member stoppe
   assert.match(r.stderr, /etcd-reset: 3 members back to the saved copy, healthy/, show(r));
   assert.ok(await waitMembersHealthy(60), 'etcd is not 3 healthy members after lab.sh etcd-reset');
   assert.equal(await fingerprint(), before);
-  for (const e of etcdHosts) assert.equal(await sshOk(e.name, 'systemctl is-enabled etcd.service; systemctl is-active etcd.service'), 'enabled\nactive\n', e.name);
+  for (const e of etcdHosts)
+    assert.equal(await sshOk(e.name, 'systemctl is-enabled etcd.service; systemctl is-active etcd.service'), 'enabled\nactive\n', e.name);
 });

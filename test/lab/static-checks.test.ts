@@ -3,12 +3,26 @@
 // etcd static pod stopped by hand (its manifest moved to pods-stopped/) makes etcd-health fail naming
 // that member, while etcd.service, disabled and inactive on every master, says nothing about it.
 //   LAB_UP_ARGS='--control-plane static' bash scripts/with-lab.sh node --import tsx --test test/lab/static-checks.test.ts
-import { test, before } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { before, test } from 'node:test';
 import {
-  assertLabUp, controlPlane, ensureHealthyEtcd, labArgs, labCheck, labDir, MAIN, MASTERS, run, show as showRun, ssh, stopEtcdByHand, waitHealthy, type CheckCell,
+  assertLabUp,
+  type CheckCell,
+  controlPlane,
+  ensureHealthyEtcd,
+  labArgs,
+  labCheck,
+  labDir,
+  MAIN,
+  MASTERS,
+  run,
+  show as showRun,
+  ssh,
+  stopEtcdByHand,
+  waitHealthy,
 } from '../procedures/lab-helpers.js';
 
 const show = (cells: CheckCell[]) => cells.map((c) => `  ${c.check} ${c.host ?? '(cluster)'} ${c.status}: ${c.message}`).join('\n');
@@ -53,14 +67,28 @@ test('one etcd static pod stopped by hand: etcd-health fails naming that member'
 
 test('plan etcd-remove-member on static-pod masters: the etcd manifest moved aside, master-restart and /healthz, no systemctl', async () => {
   const stateDir = join(labDir, 'state-plan-remove');
-  const plan = await run(process.execPath, ['--import', 'tsx', MAIN, 'plan', 'etcd-remove-member', '--param', `member=${MASTERS[2]}`, '--param', 'allow-even=yes', ...labArgs(stateDir)]);
+  const plan = await run(process.execPath, [
+    '--import',
+    'tsx',
+    MAIN,
+    'plan',
+    'etcd-remove-member',
+    '--param',
+    `member=${MASTERS[2]}`,
+    '--param',
+    'allow-even=yes',
+    ...labArgs(stateDir),
+  ]);
   assert.equal(plan.code, 0, showRun(plan));
   assert.match(plan.stdout, /control-plane: master-0\.lab\.example\.com: etcd static pod, api static pod, controllers static pod/);
   assert.doesNotMatch(plan.stdout, /WOULD BE REFUSED/);
   assert.match(plan.stdout, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
   assert.match(plan.stdout, /master-restart api[\s\S]*curl -sk --max-time 5 https:\/\/127\.0\.10\.1:8443\/healthz/);
   // the commands only (a step's title names both forms): flanneld is a unit; etcd, the API and the controllers are not
-  const commands = plan.stdout.split('\n').filter((l) => /^\s+\[[^\]]+\] \$ /.test(l)).join('\n');
+  const commands = plan.stdout
+    .split('\n')
+    .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
+    .join('\n');
   assert.match(commands, /pods-stopped/);
   assert.doesNotMatch(commands, /systemctl (stop|disable|restart|enable)( --now)? (etcd|atomic-openshift-master)/);
   const audit = existsSync(join(stateDir, 'audit.log')) ? readFileSync(join(stateDir, 'audit.log'), 'utf8') : '';

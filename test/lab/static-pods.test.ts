@@ -4,26 +4,60 @@
 // 127.0.7x.y address (plain http) so that it cannot meet a running lab's. The shims run in that namespace (nsenter).
 //   sudo node --import tsx --test test/lab/static-pods.test.ts
 // Root only: fails, never skips, otherwise. Every process it started is stopped by pid in `after`.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, unlinkSync,
-  writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 interface Rec {
-  id: string; name: string; state: string; pid: number; pstart: string; logger_pid?: number; kind: string;
-  labels: Record<string, string>; created: number; started: number; finished: number; exit_code: number;
+  id: string;
+  name: string;
+  state: string;
+  pid: number;
+  pstart: string;
+  logger_pid?: number;
+  kind: string;
+  labels: Record<string, string>;
+  created: number;
+  started: number;
+  finished: number;
+  exit_code: number;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHIMS = join(HERE, 'shims');
 const KUBELET = join(HERE, 'kubelet.pl');
-const MOUNTS = ['etc/etcd', 'etc/origin', 'etc/sysconfig', 'etc/systemd/system', 'usr/lib/systemd/system', 'var/log', 'var/lib',
-  'var/lib/etcd'];
+const MOUNTS = [
+  'etc/etcd',
+  'etc/origin',
+  'etc/sysconfig',
+  'etc/systemd/system',
+  'usr/lib/systemd/system',
+  'var/log',
+  'var/lib',
+  'var/lib/etcd',
+];
 const NODE = 'master-0.lab.example.com';
 const BACKOFF = 1; // seconds: the kubelet's base back-off for this test (10 on a lab host)
 
@@ -60,14 +94,18 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 
 function startTime(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[19];
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')[19];
   } catch {
     return undefined;
   }
 }
 function alive(pid: number, start: string): boolean {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return s[0] !== 'Z' && s[19] === start;
   } catch {
     return false;
@@ -82,13 +120,15 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 function records(): Rec[] {
   const dir = join(root, 'run/containers');
-  const recs = readdirSync(dir).filter((f) => f.endsWith('.json')).flatMap((f) => {
-    try {
-      return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as Rec];
-    } catch {
-      return []; // removed by the GC between readdir and read
-    }
-  });
+  const recs = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as Rec];
+      } catch {
+        return []; // removed by the GC between readdir and read
+      }
+    });
   for (const r of recs) {
     if (r.state === 'running') seen.set(r.pid, r.pstart);
     if (r.logger_pid) seen.set(r.logger_pid, startTime(r.logger_pid) ?? '');
@@ -100,12 +140,21 @@ function runningContainer(name: string): Rec | undefined {
   return records().find((r) => r.labels['io.kubernetes.container.name'] === name && r.state === 'running' && alive(r.pid, r.pstart));
 }
 function listening(port: number): boolean {
-  const hex = ip.split('.').reverse().map((o) => Number(o).toString(16).padStart(2, '0')).join('').toUpperCase()
-    + ':' + port.toString(16).padStart(4, '0').toUpperCase();
-  return readFileSync('/proc/net/tcp', 'utf8').split('\n').some((l) => {
-    const f = l.trim().split(/\s+/);
-    return f[1] === hex && f[3] === '0A'; // local address, state LISTEN
-  });
+  const hex =
+    ip
+      .split('.')
+      .reverse()
+      .map((o) => Number(o).toString(16).padStart(2, '0'))
+      .join('')
+      .toUpperCase() +
+    ':' +
+    port.toString(16).padStart(4, '0').toUpperCase();
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .some((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1] === hex && f[3] === '0A'; // local address, state LISTEN
+    });
 }
 async function healthy(): Promise<boolean> {
   try {
@@ -139,7 +188,7 @@ function containerLog(rec: Rec): string {
 // a 127.0.7x.y address with 2379 and 2380 free (a lab uses 127.0.10-14.x; two runs of this test pick apart)
 function pickAddress(): string {
   for (let i = 0; i < 50; i++) {
-    ip = `127.0.${70 + ((process.pid + i) % 10)}.${1 + ((process.pid >> 4) + i * 7) % 250}`;
+    ip = `127.0.${70 + ((process.pid + i) % 10)}.${1 + (((process.pid >> 4) + i * 7) % 250)}`;
     if (!listening(2379) && !listening(2380)) return ip;
   }
   throw new Error('no free 127.0.7x.y address');
@@ -150,30 +199,52 @@ function writeRoot(): void {
   mkdirSync(join(root, 'var/log/journal'), { recursive: true });
   writeFileSync(join(root, 'run/host.env'), `LAB_HOST='${NODE}'\nLAB_ADDR='${ip}'\nLAB_CONTROL_PLANE=static\n`);
   // docker is installed and running (the shim answers only then), the node service active
-  writeFileSync(join(root, 'usr/lib/systemd/system/docker.service'),
-    '[Unit]\nDescription=Docker Application Container Engine\n[Service]\nExecStart=/usr/bin/dockerd-current\n'
-    + '[Install]\nWantedBy=multi-user.target\n');
+  writeFileSync(
+    join(root, 'usr/lib/systemd/system/docker.service'),
+    '[Unit]\nDescription=Docker Application Container Engine\n[Service]\nExecStart=/usr/bin/dockerd-current\n' +
+      '[Install]\nWantedBy=multi-user.target\n',
+  );
   writeFileSync(join(root, 'run/units/docker.service.state'), 'active\n');
   writeFileSync(join(root, 'run/units/docker.service.since'), `${Math.floor(Date.now() / 1000)}\n`);
   writeFileSync(join(root, 'run/units/atomic-openshift-node.service.state'), 'active\n');
   const url = (port: number) => `http://${ip}:${port}`;
-  writeFileSync(join(root, 'etc/etcd/etcd.conf'), [`ETCD_NAME=${NODE}`, 'ETCD_DATA_DIR=/var/lib/etcd/',
-    `ETCD_LISTEN_CLIENT_URLS=${url(2379)}`, `ETCD_ADVERTISE_CLIENT_URLS=${url(2379)}`, `ETCD_LISTEN_PEER_URLS=${url(2380)}`,
-    `ETCD_INITIAL_ADVERTISE_PEER_URLS=${url(2380)}`, `ETCD_INITIAL_CLUSTER=${NODE}=${url(2380)}`, 'ETCD_INITIAL_CLUSTER_STATE=new',
-    'ETCD_ENABLE_V2=true', ''].join('\n'));
+  writeFileSync(
+    join(root, 'etc/etcd/etcd.conf'),
+    [
+      `ETCD_NAME=${NODE}`,
+      'ETCD_DATA_DIR=/var/lib/etcd/',
+      `ETCD_LISTEN_CLIENT_URLS=${url(2379)}`,
+      `ETCD_ADVERTISE_CLIENT_URLS=${url(2379)}`,
+      `ETCD_LISTEN_PEER_URLS=${url(2380)}`,
+      `ETCD_INITIAL_ADVERTISE_PEER_URLS=${url(2380)}`,
+      `ETCD_INITIAL_CLUSTER=${NODE}=${url(2380)}`,
+      'ETCD_INITIAL_CLUSTER_STATE=new',
+      'ETCD_ENABLE_V2=true',
+      '',
+    ].join('\n'),
+  );
 }
 
 // the namespace's first process: binds the root's directories (as boot.sh does), then becomes the kubelet
 function boot(): void {
   const script = join(tmp, 'boot.sh');
-  writeFileSync(script, [
-    'set -eu', 'R=$1',
-    `for m in ${MOUNTS.join(' ')}; do mount --bind "$R/$m" "/$m"; done`,
-    'mount --bind "$R/run" /run/lab', `hostname ${NODE}`, `exec perl ${KUBELET}`, ''].join('\n'));
+  writeFileSync(
+    script,
+    [
+      'set -eu',
+      'R=$1',
+      `for m in ${MOUNTS.join(' ')}; do mount --bind "$R/$m" "/$m"; done`,
+      'mount --bind "$R/run" /run/lab',
+      `hostname ${NODE}`,
+      `exec perl ${KUBELET}`,
+      '',
+    ].join('\n'),
+  );
   for (const m of [...MOUNTS, 'run/lab']) mkdirSync(`/${m}`, { recursive: true }); // mount points, as lab.sh makes them
   const log = openSync(join(tmp, 'kubelet.out'), 'a');
   kubelet = spawn('unshare', ['-m', '-u', '--propagation', 'private', 'bash', script, root], {
-    stdio: ['ignore', log, log], env: { ...process.env, LAB_KUBELET_BACKOFF: String(BACKOFF) },
+    stdio: ['ignore', log, log],
+    env: { ...process.env, LAB_KUBELET_BACKOFF: String(BACKOFF) },
   });
 }
 
@@ -232,12 +303,12 @@ test('the YAML reader reads openshift-ansible manifests, and refuses what it can
   assert.match(r.stderr, /yaml: line 4/);
 });
 
-test('etcd runs as the manifest says: environment from etcd.conf, in /var/lib/etcd, data in the host\'s data dir', async () => {
+test("etcd runs as the manifest says: environment from etcd.conf, in /var/lib/etcd, data in the host's data dir", async () => {
   const rec = await etcdUp();
   assert.equal(readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8'), 'etcd\0');
   assert.equal(readlinkSync(`/proc/${rec.pid}/cwd`), '/var/lib/etcd');
   assert.match(readFileSync(`/proc/${rec.pid}/environ`, 'utf8'), new RegExp(`(^|\\0)ETCD_NAME=${NODE}\\0`));
-  assert.ok(existsSync(join(root, 'var/lib/etcd/member/wal')), 'the WAL is in the master root\'s /var/lib/etcd');
+  assert.ok(existsSync(join(root, 'var/lib/etcd/member/wal')), "the WAL is in the master root's /var/lib/etcd");
   assert.match(rec.name, new RegExp(`^k8s_etcd_master-etcd-${NODE}_kube-system_[0-9a-f]{32}_0$`));
   assert.match(rec.id, /^[0-9a-f]{64}$/);
   const api = await waitFor('the api container', () => runningContainer('api'));
@@ -247,8 +318,15 @@ test('etcd runs as the manifest says: environment from etcd.conf, in /var/lib/et
 
 test('docker ps finds the etcd pod container by the labels master-restart uses', async () => {
   await etcdUp();
-  const r = await shim('docker', 'ps', '--filter', 'label=openshift.io/component=etcd', '--filter',
-    'label=io.kubernetes.container.name=POD', '-q');
+  const r = await shim(
+    'docker',
+    'ps',
+    '--filter',
+    'label=openshift.io/component=etcd',
+    '--filter',
+    'label=io.kubernetes.container.name=POD',
+    '-q',
+  );
   assert.equal(r.code, 0, r.stderr);
   const sandbox = records().find((x) => x.kind === 'podsandbox' && x.labels['openshift.io/component'] === 'etcd' && x.state === 'running');
   assert.ok(sandbox);
@@ -257,16 +335,25 @@ test('docker ps finds the etcd pod container by the labels master-restart uses',
   assert.match(table.stdout, /^CONTAINER ID {8}IMAGE {2,}COMMAND {2,}CREATED {2,}STATUS {2,}PORTS {2,}NAMES\n/);
   assert.match(table.stdout, /registry\.access\.redhat\.com\/rhel7\/etcd:3\.2\.22 +"\/bin\/sh -c #!\/bin\/s…" +.* Up /);
   // as dockershim: the pod's labels are on its sandbox only
-  const child = await shim('docker', 'ps', '-q', '--filter', 'label=openshift.io/component=etcd', '--filter',
-    'label=io.kubernetes.container.name=etcd');
+  const child = await shim(
+    'docker',
+    'ps',
+    '-q',
+    '--filter',
+    'label=openshift.io/component=etcd',
+    '--filter',
+    'label=io.kubernetes.container.name=etcd',
+  );
   assert.equal(child.stdout, '');
 });
 
 test('a systemd drop-in does nothing to the etcd pod; master-restart etcd restarts the pod, not etcd.service', async () => {
   const before = await etcdUp();
   mkdirSync(join(root, 'etc/systemd/system/etcd.service.d'), { recursive: true });
-  writeFileSync(join(root, 'etc/systemd/system/etcd.service.d/temp.conf'),
-    '[Service]\nExecStart=\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --force-new-cluster"\n');
+  writeFileSync(
+    join(root, 'etc/systemd/system/etcd.service.d/temp.conf'),
+    '[Service]\nExecStart=\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --force-new-cluster"\n',
+  );
   const r = await shim('master-restart', 'etcd');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^\d+\n$/, 'the 3.10 script ends with docker wait, which prints the exit code');

@@ -2,19 +2,33 @@
 // sshd hosts and its 3-member TLS etcd 3.4:
 //   bash test/lab/lab.sh up --dir $LAB_DIR && LAB_DIR=$LAB_DIR node --import tsx --test test/procedures/backup.test.ts
 // Fails (never skips) when LAB_DIR is unset or the lab is not up. Leaves etcd running on every master.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { day2 as labDay2, endpointHealth, LAB_SH, labDir, MASTERS, type Result, run, show, ssh, today, ensureHealthyEtcd } from './lab-helpers.js';
+import { after, before, test } from 'node:test';
+import {
+  endpointHealth,
+  ensureHealthyEtcd,
+  LAB_SH,
+  day2 as labDay2,
+  labDir,
+  MASTERS,
+  type Result,
+  run,
+  show,
+  ssh,
+  today,
+} from './lab-helpers.js';
 
 const NODES = [...MASTERS, 'infra-0.lab.example.com', 'node-0.lab.example.com', 'node-1.lab.example.com'];
 
 let tmp = '';
 
 /** `day2-tui run <procedure> --param … --yes` on the lab's inventory. */
-const day2 = (procedure: string, params: Record<string, string>, stateDir: string) => labDay2(procedure, params, stateDir, { timeoutMs: 300_000 });
+const day2 = (procedure: string, params: Record<string, string>, stateDir: string) =>
+  labDay2(procedure, params, stateDir, { timeoutMs: 300_000 });
 
 /** etcd endpoint health with all three endpoints within 30 s, from master-0 (full flags, not the shim alias). */
 async function waitHealthy(): Promise<void> {
@@ -36,7 +50,10 @@ interface AuditLine {
   cancelled?: boolean;
 }
 function audit(stateDir: string): AuditLine[] {
-  return readFileSync(join(stateDir, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditLine);
+  return readFileSync(join(stateDir, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditLine);
 }
 
 before(async () => {
@@ -67,7 +84,10 @@ test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, 
   const files = await ssh(MASTERS[0]!, `ls ${dir}/member/wal/*.wal && test -s ${dir}/member/snap/db && echo V2-OK`);
   assert.match(files.stdout, /V2-OK/, show(files));
   for (const m of MASTERS) {
-    const c = await ssh(m, `test -s /backup/etcd-config-${date}/etcd/etcd.conf && test -s /backup/etcd-config-${date}/etcd/peer.crt && echo CFG-OK`);
+    const c = await ssh(
+      m,
+      `test -s /backup/etcd-config-${date}/etcd/etcd.conf && test -s /backup/etcd-config-${date}/etcd/peer.crt && echo CFG-OK`,
+    );
     assert.match(c.stdout, /CFG-OK/, `${m}: ${show(c)}`);
   }
   // the other members did not get a data backup
@@ -84,7 +104,10 @@ test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, 
   assert.ok(lines.length >= 15, `only ${lines.length} command lines`);
   // every command exited 0; the log followed during the start-up is ended by the engine (cancelled, no exit code)
   for (const l of lines.filter((x) => !x.cancelled)) assert.equal(l.exitCode, 0, `${l.host}: ${l.command}`);
-  assert.ok(lines.some((x) => x.cancelled && /^journalctl -f -n 0 -u etcd\.service/.test(x.command ?? '')), 'etcd’s log was followed during the start-up');
+  assert.ok(
+    lines.some((x) => x.cancelled && /^journalctl -f -n 0 -u etcd\.service/.test(x.command ?? '')),
+    'etcd’s log was followed during the start-up',
+  );
   const texts = lines.map((l) => `${l.host ?? 'bastion'} ${l.command}`);
   assert.ok(texts.includes(`${MASTERS[0]} systemctl stop etcd.service`), texts.join('\n'));
   assert.ok(texts.includes(`${MASTERS[0]} systemctl start etcd.service`));
@@ -92,9 +115,20 @@ test('etcd-backup: v3 snapshot + v2 backup on master-0, config on every member, 
   for (const m of MASTERS) assert.ok(texts.includes(`${m} cp -R /etc/etcd/ /backup/etcd-config-${date}/`), m);
   // the copy: tar.gz in /backup on each member, fetched over SFTP on the verified connection (no system ssh)
   assert.ok(!texts.some((t) => t.startsWith('bastion ')), `nothing runs on the bastion:\n${texts.join('\n')}`);
-  assert.ok(texts.includes(`${MASTERS[0]} sftp get ${MASTERS[0]}:/backup/etcd-data-${date}.tar.gz → ${join(bastion, MASTERS[0]!, `etcd-data-${date}.tar.gz`)}`), texts.join('\n'));
-  for (const m of MASTERS) assert.ok(texts.includes(`${m} sftp get ${m}:/backup/etcd-config-${date}.tar.gz → ${join(bastion, m, `etcd-config-${date}.tar.gz`)}`), m);
-  const gets = audit(state).filter((l) => l.kind === 'command' && (l.command ?? '').startsWith('sftp get ')) as (AuditLine & { outputTail?: string })[];
+  assert.ok(
+    texts.includes(
+      `${MASTERS[0]} sftp get ${MASTERS[0]}:/backup/etcd-data-${date}.tar.gz → ${join(bastion, MASTERS[0]!, `etcd-data-${date}.tar.gz`)}`,
+    ),
+    texts.join('\n'),
+  );
+  for (const m of MASTERS)
+    assert.ok(
+      texts.includes(`${m} sftp get ${m}:/backup/etcd-config-${date}.tar.gz → ${join(bastion, m, `etcd-config-${date}.tar.gz`)}`),
+      m,
+    );
+  const gets = audit(state).filter((l) => l.kind === 'command' && (l.command ?? '').startsWith('sftp get ')) as (AuditLine & {
+    outputTail?: string;
+  })[];
   assert.equal(gets.length, 4);
   for (const g of gets) assert.match(g.outputTail ?? '', /^[1-9]\d* bytes in /, g.command);
   assert.ok(!readFileSync(join(state, 'audit.log'), 'utf8').includes('peer.key\\n-----BEGIN'), 'no key material in the audit log');
@@ -127,7 +161,9 @@ test('etcd-backup: a degraded cluster stops the run before etcd is stopped', asy
     const r = await day2('etcd-backup', { host: MASTERS[0]! }, state);
     assert.notEqual(r.code, 0, show(r));
     assert.equal((await ssh(MASTERS[0]!, 'systemctl is-active etcd.service')).stdout.trim(), 'active', 'master-0 etcd was not stopped');
-    const texts = audit(state).filter((l) => l.kind === 'command').map((l) => l.command ?? '');
+    const texts = audit(state)
+      .filter((l) => l.kind === 'command')
+      .map((l) => l.command ?? '');
     assert.ok(!texts.includes('systemctl stop etcd.service'), texts.join('\n'));
   } finally {
     await ssh(MASTERS[2]!, 'systemctl start etcd.service');
@@ -160,7 +196,10 @@ test('node-backup and registry-certs-backup: every node, node files and the regi
   assert.equal(r.code, 0, show(r));
   for (const n of NODES) {
     const d = `/backup/${n}/${date}`;
-    const c = await ssh(n, `for f in etc/origin/node/node-config.yaml etc/sysconfig/atomic-openshift-node etc/sysconfig/docker packages.txt; do test -s ${d}/$f || echo "missing $f"; done; echo DONE`);
+    const c = await ssh(
+      n,
+      `for f in etc/origin/node/node-config.yaml etc/sysconfig/atomic-openshift-node etc/sysconfig/docker packages.txt; do test -s ${d}/$f || echo "missing $f"; done; echo DONE`,
+    );
     assert.match(c.stdout, /DONE/, show(c));
     assert.doesNotMatch(c.stdout, /missing/, `${n}: ${show(c)}`);
   }
@@ -168,7 +207,10 @@ test('node-backup and registry-certs-backup: every node, node files and the regi
   const rc = await day2('registry-certs-backup', { 'copy-to': bastion }, join(tmp, 'state-certs'));
   assert.equal(rc.code, 0, show(rc));
   for (const n of NODES) {
-    const c = await ssh(n, `tar -tzf /backup/${n}/${date}/docker-registry-certs-${n}.tar.gz && test -s /backup/${n}/${date}/ca-trust/ca-anchors.pem && echo OK`);
+    const c = await ssh(
+      n,
+      `tar -tzf /backup/${n}/${date}/docker-registry-certs-${n}.tar.gz && test -s /backup/${n}/${date}/ca-trust/ca-anchors.pem && echo OK`,
+    );
     assert.match(c.stdout, /etc\/docker\/certs.d\/docker-registry.default.svc:5000\/node-client-ca.crt/, `${n}: ${show(c)}`);
     assert.match(c.stdout, /OK/);
     const local = await run('tar', ['-tzf', join(bastion, n, `registry-certs-${date}.tar.gz`)]);

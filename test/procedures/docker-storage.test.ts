@@ -10,14 +10,15 @@
 //   `resume --yes` finishes it — the same end state.
 // node-1 is put back on devicemapper after each run (its saved files; the test's own doing, not the
 // product's), and the cluster API state is reset, so the lab is left as it was found.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { PAUSE_ENV, PAUSE_MARKER } from '../../src/engine/run.js';
-import { audited, BIN, CTL, LAB_SH, labArgs, labDir, oc, ocOnPath, ROOT, run as labRun, show, sleep, ssh } from './lab-helpers.js';
+import { audited, BIN, CTL, LAB_SH, labArgs, labDir, run as labRun, oc, ocOnPath, ROOT, show, sleep, ssh } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
 const NODE1 = 'node-1.lab.example.com';
@@ -46,11 +47,15 @@ async function unschedulable(node: string): Promise<boolean> {
 /** node-1 back on devicemapper, from the files saved before the test; the cluster API state reset. */
 async function putNode1Back(): Promise<void> {
   const root = join(labDir, 'hosts', NODE1);
-  const stop = await ssh(NODE1, 'systemctl stop docker atomic-openshift-node; if mountpoint -q /var/lib/docker; then umount /var/lib/docker; fi; true');
+  const stop = await ssh(
+    NODE1,
+    'systemctl stop docker atomic-openshift-node; if mountpoint -q /var/lib/docker; then umount /var/lib/docker; fi; true',
+  );
   assert.equal(stop.code, 0, show(stop));
   rmSync(join(root, 'var/lib/docker'), { recursive: true, force: true });
   for (const p of SAVED) if (p.startsWith('etc/') || p.startsWith('run/')) rmSync(join(root, p), { force: true });
-  for (const f of readdirSync(join(root, 'etc/sysconfig'))) if (f.startsWith('docker-storage-setup.bak-')) rmSync(join(root, 'etc/sysconfig', f));
+  for (const f of readdirSync(join(root, 'etc/sysconfig')))
+    if (f.startsWith('docker-storage-setup.bak-')) rmSync(join(root, 'etc/sysconfig', f));
   execFileSync('tar', ['-xpf', join(tmp, 'node-1-docker.tar'), '-C', root]);
   const start = await ssh(NODE1, 'systemctl start docker atomic-openshift-node && systemctl is-active docker atomic-openshift-node');
   assert.equal(start.code, 0, show(start));
@@ -60,7 +65,10 @@ async function putNode1Back(): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: run through bash scripts/with-lab.sh (or start a lab with test/lab/lab.sh up --dir DIR and export LAB_DIR=DIR)');
+  assert.ok(
+    labDir,
+    'LAB_DIR is not set: run through bash scripts/with-lab.sh (or start a lab with test/lab/lab.sh up --dir DIR and export LAB_DIR=DIR)',
+  );
   assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
   assert.ok(existsSync(join(labDir, 'api', 'bin', 'oc')), `the lab in ${labDir} has no cluster API (api/bin/oc missing)`);
   assert.ok(existsSync(join(ROOT, 'dist', 'day2-tui.js')), 'the console is not built: npm run build (the test suite builds it first)');
@@ -85,7 +93,11 @@ async function assertSwitched(): Promise<void> {
   assert.equal(await dockerDriver(NODE1), 'overlay2');
   assert.equal(await unschedulable(NODE1), false, 'node-1 is schedulable again');
   const setup = await ssh(NODE1, 'cat /etc/sysconfig/docker-storage-setup; ls /etc/sysconfig/ | grep docker-storage-setup.bak- | wc -l');
-  assert.match(setup.stdout, /^DEVS=\/dev\/xvdb\nVG=docker_vol\nDATA_SIZE=95%VG\nSTORAGE_DRIVER=overlay2\nCONTAINER_ROOT_LV_NAME=dockerlv\nCONTAINER_ROOT_LV_MOUNT_PATH=\/var\/lib\/docker\nCONTAINER_ROOT_LV_SIZE=100%FREE\n[1-9]\d*\n$/, show(setup)); // the old file kept as .bak-<time>
+  assert.match(
+    setup.stdout,
+    /^DEVS=\/dev\/xvdb\nVG=docker_vol\nDATA_SIZE=95%VG\nSTORAGE_DRIVER=overlay2\nCONTAINER_ROOT_LV_NAME=dockerlv\nCONTAINER_ROOT_LV_MOUNT_PATH=\/var\/lib\/docker\nCONTAINER_ROOT_LV_SIZE=100%FREE\n[1-9]\d*\n$/,
+    show(setup),
+  ); // the old file kept as .bak-<time>
   const lvm = await ssh(NODE1, 'lvs --noheadings -o vg_name,lv_name; findmnt -rn -o SOURCE /var/lib/docker');
   assert.match(lvm.stdout, /docker_vol\s+dockerlv/, show(lvm));
   assert.doesNotMatch(lvm.stdout, /docker-pool/, 'the thin pool is gone');
@@ -115,7 +127,11 @@ test('plan docker-storage-overlay2: drain first, then lvremove, vgremove, pvremo
     at(/\$ docker info\n\s+verify: docker info reports/),
     at(/--schedulable=true/),
   ];
-  assert.deepEqual([...order].sort((a, b) => a - b), order, 'in the guide’s order');
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+    'in the guide’s order',
+  );
   assert.deepEqual(audited(state), [], 'plan ran nothing');
   assert.equal(await dockerDriver(NODE1), 'devicemapper');
   assert.equal(await unschedulable(NODE1), false);
@@ -131,7 +147,9 @@ test('docker-storage-overlay2 on node-0 (overlay2 already): nothing changes, the
   assert.equal(await unschedulable(NODE0), false);
 });
 
-test('docker-storage-overlay2 --yes on node-1 (devicemapper): docker info says overlay2, the node schedulable again', { timeout: 600_000 }, async () => {
+test('docker-storage-overlay2 --yes on node-1 (devicemapper): docker info says overlay2, the node schedulable again', {
+  timeout: 600_000,
+}, async () => {
   const state = newState('node-1');
   const r = await run(BIN, ['run', 'docker-storage-overlay2', '--param', `node=${NODE1}`, '--yes', ...labArgs(state)]);
   assert.equal(r.code, 0, show(r));
@@ -139,13 +157,22 @@ test('docker-storage-overlay2 --yes on node-1 (devicemapper): docker info says o
   const cmds = audited(state);
   const idx = (re: RegExp) => cmds.findIndex((c) => re.test(c));
   assert.ok(idx(/oc adm drain node-1/) < idx(/lvremove \/dev\/docker_vol\/docker-pool -y/), 'drained before the LV goes');
-  assert.ok(idx(/lvremove/) < idx(/vgremove docker_vol -y/) && idx(/vgremove/) < idx(/pvremove \/dev\/xvdb1 -y/), 'lvremove, vgremove, pvremove');
+  assert.ok(
+    idx(/lvremove/) < idx(/vgremove docker_vol -y/) && idx(/vgremove/) < idx(/pvremove \/dev\/xvdb1 -y/),
+    'lvremove, vgremove, pvremove',
+  );
   assert.ok(idx(/rm -Rf \/var\/lib\/docker\/\*/) < idx(/ docker-storage-setup$/), 'the wipe, then docker-storage-setup');
-  assert.ok(idx(/ docker-storage-setup$/) < cmds.lastIndexOf(`${NODE1} docker info`) && cmds.lastIndexOf(`${NODE1} docker info`) < idx(/--schedulable=true/), 'docker info says overlay2 before the node is schedulable');
+  assert.ok(
+    idx(/ docker-storage-setup$/) < cmds.lastIndexOf(`${NODE1} docker info`) &&
+      cmds.lastIndexOf(`${NODE1} docker info`) < idx(/--schedulable=true/),
+    'docker info says overlay2 before the node is schedulable',
+  );
   await putNode1Back();
 });
 
-test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove, then resume --yes: the same end state', { timeout: 600_000 }, async () => {
+test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove, then resume --yes: the same end state', {
+  timeout: 600_000,
+}, async () => {
   const state = newState('node-1-killed');
   const child = spawn(BIN, ['run', 'docker-storage-overlay2', '--param', `node=${NODE1}`, '--yes', ...labArgs(state)], {
     cwd: ROOT,
@@ -156,10 +183,12 @@ test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   let exit: number | null | undefined;
-  const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (code, signal) => {
-    exit = code;
-    done(signal);
-  }));
+  const exited = new Promise<NodeJS.Signals | null>((done) =>
+    child.on('exit', (code, signal) => {
+      exit = code;
+      done(signal);
+    }),
+  );
   const marker = join(state, PAUSE_MARKER);
   const deadline = Date.now() + 300_000;
   while (!existsSync(marker)) {
@@ -170,7 +199,10 @@ test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   // half-way: the VG is gone, its PV label is still there, docker is stopped, the node cordoned
-  const mid = await ssh(NODE1, 'vgs docker_vol >/dev/null 2>&1 && echo vg-present || echo vg-gone; pvs /dev/xvdb1 >/dev/null 2>&1 && echo pv-present || echo pv-gone; systemctl is-active docker || true');
+  const mid = await ssh(
+    NODE1,
+    'vgs docker_vol >/dev/null 2>&1 && echo vg-present || echo vg-gone; pvs /dev/xvdb1 >/dev/null 2>&1 && echo pv-present || echo pv-gone; systemctl is-active docker || true',
+  );
   assert.match(mid.stdout, /vg-gone\npv-present\ninactive/, show(mid));
   assert.equal(await unschedulable(NODE1), true);
 
@@ -194,7 +226,13 @@ async function dockerVg(): Promise<{ bytes: number; pvs: string[] }> {
   const r = await ssh(NODE1, 'vgs --noheadings --units b --nosuffix -o vg_size docker_vol; pvs --noheadings -o pv_name,vg_name');
   assert.equal(r.code, 0, show(r));
   const [size = '0', ...rest] = r.stdout.trim().split('\n');
-  return { bytes: Number(size.trim()), pvs: rest.map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === 'docker_vol').map((f) => f[0]!) };
+  return {
+    bytes: Number(size.trim()),
+    pvs: rest
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1] === 'docker_vol')
+      .map((f) => f[0]!),
+  };
 }
 /** What the test does to the lab host's block devices (the run/disks of shims/_lvm.sh): attach or grow a disk. */
 function editDisks(edit: (lines: string[]) => string[]): void {
@@ -203,30 +241,60 @@ function editDisks(edit: (lines: string[]) => string[]): void {
   writeFileSync(f, `${edit(lines).join('\n')}\n`);
 }
 
-test('docker-storage-expand new-disk on node-1: /dev/xvdd added to DEVS and to the volume group, still devicemapper, schedulable again', { timeout: 600_000 }, async () => {
+test('docker-storage-expand new-disk on node-1: /dev/xvdd added to DEVS and to the volume group, still devicemapper, schedulable again', {
+  timeout: 600_000,
+}, async () => {
   const before = await dockerVg();
   editDisks((l) => [...l, '/dev/xvdd disk 10737418240 -']); // the operator attached a 10 GiB disk
   const state = newState('expand-new');
-  const r = await run(BIN, ['run', 'docker-storage-expand', '--param', `node=${NODE1}`, '--param', 'variant=new-disk', '--param', 'device=/dev/xvdd', '--yes', ...labArgs(state)]);
+  const r = await run(BIN, [
+    'run',
+    'docker-storage-expand',
+    '--param',
+    `node=${NODE1}`,
+    '--param',
+    'variant=new-disk',
+    '--param',
+    'device=/dev/xvdd',
+    '--yes',
+    ...labArgs(state),
+  ]);
   assert.equal(r.code, 0, show(r));
   const after = await dockerVg();
   assert.ok(after.bytes > before.bytes, `the volume group grew: ${before.bytes} → ${after.bytes}`);
-  assert.ok(after.pvs.some((p) => p.startsWith('/dev/xvdd')), `a PV on /dev/xvdd in docker_vol: ${after.pvs.join(' ')}`);
+  assert.ok(
+    after.pvs.some((p) => p.startsWith('/dev/xvdd')),
+    `a PV on /dev/xvdd in docker_vol: ${after.pvs.join(' ')}`,
+  );
   const setup = await ssh(NODE1, 'grep ^DEVS= /etc/sysconfig/docker-storage-setup');
   assert.match(setup.stdout, /^DEVS="\/dev\/xvdb \/dev\/xvdd"$/m, show(setup));
   assert.equal(await dockerDriver(NODE1), 'devicemapper', 'the same driver as before');
   assert.equal(await unschedulable(NODE1), false);
   const cmds = audited(state);
-  assert.ok(cmds.findIndex((c) => /oc adm drain node-1/.test(c)) < cmds.findIndex((c) => / docker-storage-setup$/.test(c)), 'evacuated first');
+  assert.ok(
+    cmds.findIndex((c) => /oc adm drain node-1/.test(c)) < cmds.findIndex((c) => / docker-storage-setup$/.test(c)),
+    'evacuated first',
+  );
   assert.ok(!cmds.some((c) => /lvremove|vgremove|pvremove/.test(c)), 'nothing removed for a new disk');
   await putNode1Back();
 });
 
-test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up afresh, a larger volume group, still devicemapper, schedulable again', { timeout: 600_000 }, async () => {
+test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up afresh, a larger volume group, still devicemapper, schedulable again', {
+  timeout: 600_000,
+}, async () => {
   const before = await dockerVg();
   editDisks((l) => l.map((x) => (x.startsWith('/dev/xvdb disk ') ? '/dev/xvdb disk 42949672960 -' : x))); // grown to 40 GiB
   const state = newState('expand-resized');
-  const r = await run(BIN, ['run', 'docker-storage-expand', '--param', `node=${NODE1}`, '--param', 'variant=resized-disk', '--yes', ...labArgs(state)]);
+  const r = await run(BIN, [
+    'run',
+    'docker-storage-expand',
+    '--param',
+    `node=${NODE1}`,
+    '--param',
+    'variant=resized-disk',
+    '--yes',
+    ...labArgs(state),
+  ]);
   assert.equal(r.code, 0, show(r));
   const after = await dockerVg();
   assert.ok(after.bytes > before.bytes, `the volume group grew: ${before.bytes} → ${after.bytes}`);
@@ -234,7 +302,12 @@ test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up a
   assert.equal(await unschedulable(NODE1), false);
   const cmds = audited(state);
   const idx = (re: RegExp) => cmds.findIndex((c) => re.test(c));
-  assert.ok(idx(/oc adm drain node-1/) < idx(/lvremove .* -y/) && idx(/lvremove/) < idx(/vgremove docker_vol -y/) && idx(/vgremove/) < idx(/pvremove .* -y/), 'drain, lvremove, vgremove, pvremove');
+  assert.ok(
+    idx(/oc adm drain node-1/) < idx(/lvremove .* -y/) &&
+      idx(/lvremove/) < idx(/vgremove docker_vol -y/) &&
+      idx(/vgremove/) < idx(/pvremove .* -y/),
+    'drain, lvremove, vgremove, pvremove',
+  );
   assert.ok(idx(/pvremove/) < idx(/ docker-storage-setup$/), 'then docker-storage-setup');
   await putNode1Back();
 });

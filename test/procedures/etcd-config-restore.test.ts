@@ -2,11 +2,12 @@
 // lab's 3-member TLS etcd 3.4, on either control plane (units, or OCP 3.10's static pods). The
 // configuration backup comes from etcd-backup, taken in before().
 //   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-config-restore.test.ts
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { assertLabUp, day2, ensureHealthyEtcd, MASTERS, show, ssh, takeEtcdBackup, today, waitHealthy } from './lab-helpers.js';
 
 let tmp = '';
@@ -49,13 +50,19 @@ test('etcd-config-restore: a host that lost its certificates and etcd.conf gets 
   const m = MASTERS[2]!;
   const aside = `/root/etcd-lost-${Date.now()}`;
   // the files are moved, not deleted: after() of a failed run can still put them back by hand
-  const lose = await ssh(m, `test -s ${cfg}/etcd/peer.key && mkdir -p ${aside} && mv /etc/etcd/etcd.conf /etc/etcd/peer.key /etc/etcd/server.crt ${aside}/ && ls /etc/etcd`);
+  const lose = await ssh(
+    m,
+    `test -s ${cfg}/etcd/peer.key && mkdir -p ${aside} && mv /etc/etcd/etcd.conf /etc/etcd/peer.key /etc/etcd/server.crt ${aside}/ && ls /etc/etcd`,
+  );
   assert.equal(lose.code, 0, show(lose));
   try {
     const r = await day2('etcd-config-restore', { host: m, backup: cfg }, join(tmp, 'state-config-lost'));
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /lacks .*etcd\.conf.*peer\.key.*server\.crt|lacks .*peer\.key/, show(r));
-    const c = await ssh(m, `cmp ${cfg}/etcd/peer.key /etc/etcd/peer.key && cmp ${cfg}/etcd/server.crt /etc/etcd/server.crt && cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && stat -c %U /etc/etcd/peer.key`);
+    const c = await ssh(
+      m,
+      `cmp ${cfg}/etcd/peer.key /etc/etcd/peer.key && cmp ${cfg}/etcd/server.crt /etc/etcd/server.crt && cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && stat -c %U /etc/etcd/peer.key`,
+    );
     assert.equal(c.code, 0, show(c));
     assert.match(c.stdout, /^etcd$/m, 'the copied key belongs to etcd');
     assert.ok(await waitHealthy(60), 'not healthy with 3 members after the config restore');

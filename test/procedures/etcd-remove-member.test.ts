@@ -7,13 +7,30 @@
 // members the way etcd-restore's join step does (member add, ETCD_INITIAL_CLUSTER_STATE=existing, data
 // dir moved aside, start), and checks 3 healthy members and the same fingerprint; `after` does it again
 // if anything was left behind.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  assertLabUp, CERTS3, controlPlane, day2, ensureHealthyEtcd, EPS, fingerprint, labDir, M2_PEER, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy,
+  assertLabUp,
+  CERTS3,
+  controlPlane,
+  day2,
+  EPS,
+  ensureHealthyEtcd,
+  fingerprint,
+  labDir,
+  M2_PEER,
+  MASTERS,
+  memberList,
+  putBack,
+  SURVIVORS,
+  show,
+  ssh,
+  startPoll,
+  threeHealthy,
   waitHealthy,
 } from './lab-helpers.js';
 
@@ -88,7 +105,10 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   assert.match(r.stdout, /members after: {2}2; quorum: 2; failures tolerated: 0/, show(r));
   // the clients no longer name master-2 (done before the one restart)
   for (const m of MASTERS) {
-    const c = await ssh(m, "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml; grep ^FLANNEL_ETCD_ENDPOINTS= /etc/sysconfig/flanneld");
+    const c = await ssh(
+      m,
+      "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml; grep ^FLANNEL_ETCD_ENDPOINTS= /etc/sysconfig/flanneld",
+    );
     assert.equal(c.code, 0, `${m}: ${show(c)}`);
     assert.doesNotMatch(c.stdout, /127\.0\.10\.3|master-2\.lab/, `${m} still names master-2: ${c.stdout}`);
     assert.match(c.stdout, /https:\/\/(127\.0\.10\.1|master-0\.lab\.example\.com):2379/, `${m}: ${c.stdout}`);
@@ -102,9 +122,17 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   const h = await ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${SURVIVORS} endpoint health`);
   assert.equal(h.code, 0, show(h));
   // etcd stopped for good on master-2 the way it ran there (the topology unchanged), its data left in place
-  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods /etc/origin/node/pods-stopped 2>&1');
+  const m2 = await ssh(
+    MASTERS[2]!,
+    'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods /etc/origin/node/pods-stopped 2>&1',
+  );
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
-  if (controlPlane() === 'static') assert.match(m2.stdout, /pods:\napiserver\.yaml\ncontroller\.yaml\n\n\/etc\/origin\/node\/pods-stopped:\netcd\.yaml/, `the etcd manifest moved aside, kept: ${m2.stdout}`);
+  if (controlPlane() === 'static')
+    assert.match(
+      m2.stdout,
+      /pods:\napiserver\.yaml\ncontroller\.yaml\n\n\/etc\/origin\/node\/pods-stopped:\netcd\.yaml/,
+      `the etcd manifest moved aside, kept: ${m2.stdout}`,
+    );
   // survivors: ETCD_INITIAL_CLUSTER without master-2; a .bak kept where the line changed
   for (const m of MASTERS.slice(0, 2)) {
     const c = await ssh(m, `grep '^ETCD_INITIAL_CLUSTER=' /etc/etcd/etcd.conf; ls /etc/etcd/etcd.conf.bak-${'*'} 2>/dev/null | wc -l`);
@@ -115,16 +143,34 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   }
   // the audit log: member remove by id on master-0, the API and controllers restarted on both masters, each
   // master's /healthz waited for; etcd stopped for good on master-2 the way it runs there
-  const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
-    .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
-  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
-  has(/^master-0\S* ETCDCTL_API=2 etcdctl .*--endpoints https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379 member remove [0-9a-f]+$/);
+  const cmds = readFileSync(join(state, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
+    .filter((x) => x.kind === 'command')
+    .map((x) => `${x.host} ${x.command}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      cmds.some((c) => re.test(c)),
+      `${re} not in:\n${cmds.join('\n')}`,
+    );
+  has(
+    /^master-0\S* ETCDCTL_API=2 etcdctl .*--endpoints https:\/\/127\.0\.10\.1:2379,https:\/\/127\.0\.10\.2:2379 member remove [0-9a-f]+$/,
+  );
   const pods = controlPlane() === 'static';
   has(pods ? /^master-0\S* master-restart api$/ : /^master-0\S* systemctl restart atomic-openshift-master-api\.service$/);
   has(pods ? /^master-1\S* master-restart controllers$/ : /^master-1\S* systemctl restart atomic-openshift-master-controllers\.service$/);
   has(/^master-1\S* .*curl -sk --max-time 5 https:\/\/127\.0\.10\.2:8443\/healthz/);
-  has(pods ? /^master-2\S* .*mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/ : /^master-2\S* systemctl disable --now etcd\.service$/);
-  assert.ok(cmds.findIndex((c) => /master-config\.yaml\.day2-tui-edit/.test(c)) < cmds.findIndex((c) => /^master-0\S* (master-restart api|systemctl restart atomic-openshift-master-api)/.test(c)), 'master-config.yaml edited before the restart');
+  has(
+    pods
+      ? /^master-2\S* .*mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/
+      : /^master-2\S* systemctl disable --now etcd\.service$/,
+  );
+  assert.ok(
+    cmds.findIndex((c) => /master-config\.yaml\.day2-tui-edit/.test(c)) <
+      cmds.findIndex((c) => /^master-0\S* (master-restart api|systemctl restart atomic-openshift-master-api)/.test(c)),
+    'master-config.yaml edited before the restart',
+  );
 
   // put the lab back: 3 healthy members, same data
   const log = await putBack('rmtest');
@@ -132,7 +178,9 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after putting master-2 back');
 });
 
-test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum never lost; 3 healthy members, the same data', { timeout: 900_000 }, async () => {
+test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum never lost; 3 healthy members, the same data', {
+  timeout: 900_000,
+}, async () => {
   if (!(await waitHealthy(10))) await putBack('rmtest'); // the test before failed half-way
   assert.ok(await waitHealthy(60), 'etcd is not healthy with 3 members before the test');
   const cert0 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt');
@@ -161,7 +209,10 @@ test('etcd-remove-member then etcd-add-member: master-2 out and back in by the p
   assert.ok(await waitHealthy(30), 'not 3 healthy members with their names and https peer URLs after etcd-add-member');
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after remove + add');
   // master-2 runs with new certificates from the lab's etcd CA; its old configuration was moved aside, not deleted
-  const cert1 = await ssh(MASTERS[2]!, 'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf');
+  const cert1 = await ssh(
+    MASTERS[2]!,
+    'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf',
+  );
   assert.equal(cert1.code, 0, show(cert1));
   assert.notEqual(cert1.stdout.split('\n').slice(0, 2).join('\n'), cert0.stdout.trim(), 'new certificates');
   assert.match(cert1.stdout, /peer\.crt: OK\n.*server\.crt: OK\n[1-9]\d*\nETCD_INITIAL_CLUSTER_STATE=existing\n/, show(cert1));
@@ -170,10 +221,20 @@ test('etcd-remove-member then etcd-add-member: master-2 out and back in by the p
     const c = await ssh(m, "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml");
     assert.match(c.stdout, /https:\/\/(127\.0\.10\.3|master-2\.lab\.example\.com):2379/, `${m}: ${show(c)}`);
   }
-  const cmds = readFileSync(join(addState, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
-    .filter((x) => x.kind === 'command').map((x) => `${x.host} ${x.command}`);
-  assert.ok(cmds.some((c) => /^master-0\S* .*openssl ca -name etcd_ca -config \/etc\/etcd\/ca\/openssl\.cnf .*-extensions etcd_v3_ca_peer/.test(c)), 'the peer certificate was signed on the CA host');
-  assert.ok(cmds.some((c) => /member add master-2\.lab\.example\.com https:\/\/127\.0\.10\.3:2380/.test(c)), 'member add with the name and https peer URL');
+  const cmds = readFileSync(join(addState, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((x) => JSON.parse(x) as { kind: string; host: string | null; command?: string })
+    .filter((x) => x.kind === 'command')
+    .map((x) => `${x.host} ${x.command}`);
+  assert.ok(
+    cmds.some((c) => /^master-0\S* .*openssl ca -name etcd_ca -config \/etc\/etcd\/ca\/openssl\.cnf .*-extensions etcd_v3_ca_peer/.test(c)),
+    'the peer certificate was signed on the CA host',
+  );
+  assert.ok(
+    cmds.some((c) => /member add master-2\.lab\.example\.com https:\/\/127\.0\.10\.3:2380/.test(c)),
+    'member add with the name and https peer URL',
+  );
   // master-2 runs etcd as it did before: its static pod again (etcd.service stays disabled), or the unit
   const how = await ssh(MASTERS[2]!, 'systemctl is-enabled etcd.service; ls /etc/origin/node/pods');
   if (controlPlane() === 'static') assert.match(how.stdout, /^disabled\n(.*\n)*etcd\.yaml$/m, `the topology changed: ${how.stdout}`);

@@ -8,13 +8,32 @@
 // ~0.5 s, for both runs) never sees quorum lost; each run ends with 3 healthy members, the right ones, and
 // the same fingerprint of all v2 and v3 keys; the masters' etcdClientInfo.urls follow. `after` puts the
 // lab back to master-0/1/2 by hand if a run failed half-way, so that the tests after this file find it.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  assertLabUp, audited, CERTS, CERTS3, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, memberList, putBack, show, ssh, startPoll, SURVIVORS, threeHealthy, type Result, waitHealthy,
+  assertLabUp,
+  audited,
+  CERTS,
+  CERTS3,
+  controlPlane,
+  day2,
+  ensureHealthyEtcd,
+  fingerprint,
+  labDir,
+  MASTERS,
+  memberList,
+  putBack,
+  type Result,
+  SURVIVORS,
+  show,
+  ssh,
+  startPoll,
+  threeHealthy,
+  waitHealthy,
 } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
@@ -26,7 +45,8 @@ let tmp = '';
 let fp0 = '';
 
 /** `day2-tui run etcd-replace … --yes` with the inventory `inventory`. */
-const replace = (params: Record<string, string>, inventory: string, stateDir: string): Promise<Result> => day2('etcd-replace', params, stateDir, { inventory, timeoutMs: 600_000 });
+const replace = (params: Record<string, string>, inventory: string, stateDir: string): Promise<Result> =>
+  day2('etcd-replace', params, stateDir, { inventory, timeoutMs: 600_000 });
 
 /**
  * The lab's hosts.ini as the operator has it for a replacement (5.4.4): `etcd` the [etcd] group's host lines,
@@ -90,7 +110,14 @@ after(async () => {
       log.push(show(await ssh(NODE0, 'systemctl disable etcd.service; systemctl stop etcd.service; true')));
       // the clients back to master-2 (the run may have moved them to node-0), before the log is read
       for (const m of MASTERS) {
-        log.push(show(await ssh(m, `sed -i -e 's#https://node-0\\.lab\\.example\\.com:2379#https://master-2.lab.example.com:2379#' -e 's#https://127\\.0\\.12\\.1:2379#https://127.0.10.3:2379#' /etc/origin/master/master-config.yaml /etc/sysconfig/flanneld`)));
+        log.push(
+          show(
+            await ssh(
+              m,
+              `sed -i -e 's#https://node-0\\.lab\\.example\\.com:2379#https://master-2.lab.example.com:2379#' -e 's#https://127\\.0\\.12\\.1:2379#https://127.0.10.3:2379#' /etc/origin/master/master-config.yaml /etc/sysconfig/flanneld`,
+            ),
+          ),
+        );
       }
       const back = await putBack('replacetest', log);
       if (!(await waitHealthy(60))) console.error(`after: the lab could not be put back to 3 members; run lab.sh down/up\n${back}`);
@@ -100,12 +127,16 @@ after(async () => {
   }
 });
 
-test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never lost, 3 healthy members each time, the same data', { timeout: 1_500_000 }, async () => {
+test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never lost, 3 healthy members each time, the same data', {
+  timeout: 1_500_000,
+}, async () => {
   // 1. master-2 → node-0 (node-0 in [nodes] and [new_etcd]; ip from its ansible_host, the CA on master-0)
   const s1 = join(tmp, 'state-1');
   // in a fresh lab node-0 has no etcd package and the run installs it; after an earlier try it has one
   const hadEtcd = (await ssh(NODE0, 'rpm -q etcd')).code === 0;
-  const one = await polled('1', () => replace({ old: MASTERS[2]!, new: NODE0 }, inventoryFor('hosts-1.ini', MASTERS.map(line), line(NODE0)), s1));
+  const one = await polled('1', () =>
+    replace({ old: MASTERS[2]!, new: NODE0 }, inventoryFor('hosts-1.ini', MASTERS.map(line), line(NODE0)), s1),
+  );
   assert.equal(one.result.code, 0, show(one.result));
   assert.ok(one.polls.length >= 10, `too few polls (${one.polls.length}):\n${show(one.raw)}`);
   assert.deepEqual(one.lost, [], `quorum lost during master-2 → node-0 (${one.lost.length} of ${one.polls.length} polls)`);
@@ -129,13 +160,20 @@ test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never los
     assert.doesNotMatch(urls, /127\.0\.10\.3|master-2\.lab\.example\.com/, `${m}: ${urls}`);
   }
   // master-2's etcd stopped and disabled, its data kept; the backup of this run on the survivor
-  const m2 = await ssh(MASTERS[2]!, 'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods-stopped 2>&1');
+  const m2 = await ssh(
+    MASTERS[2]!,
+    'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods-stopped 2>&1',
+  );
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
   if (controlPlane() === 'static') assert.match(m2.stdout, /^etcd\.yaml$/m, `master-2's etcd manifest kept in pods-stopped/: ${m2.stdout}`);
   const b = await ssh(MASTERS[0]!, 'ls -d /backup/etcd-replace-*/db /backup/etcd-replace-*/etcd/etcd.conf 2>&1');
   assert.equal(b.code, 0, show(b));
   const a1 = audited(s1);
-  const has = (cmds: string[], re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  const has = (cmds: string[], re: RegExp) =>
+    assert.ok(
+      cmds.some((c) => re.test(c)),
+      `${re} not in:\n${cmds.join('\n')}`,
+    );
   has(a1, /member add node-0\.lab\.example\.com https:\/\/127\.0\.12\.1:2380/);
   has(a1, /^master-0\S* ETCDCTL_API=2 etcdctl .* member remove [0-9a-f]+$/);
   if (!hadEtcd) has(a1, /^node-0\S* .*yum install -y etcd/);
@@ -144,7 +182,13 @@ test('etcd-replace master-2 by node-0, then node-0 by master-2: quorum never los
 
   // 2. node-0 → master-2, with the inventory as the operator would have it now: node-0 in [etcd], master-2 in [new_etcd]
   const s2 = join(tmp, 'state-2');
-  const two = await polled('2', () => replace({ old: NODE0, new: MASTERS[2]! }, inventoryFor('hosts-2.ini', [MASTERS[0]!, MASTERS[1]!, NODE0].map(line), line(MASTERS[2]!)), s2));
+  const two = await polled('2', () =>
+    replace(
+      { old: NODE0, new: MASTERS[2]! },
+      inventoryFor('hosts-2.ini', [MASTERS[0]!, MASTERS[1]!, NODE0].map(line), line(MASTERS[2]!)),
+      s2,
+    ),
+  );
   assert.equal(two.result.code, 0, show(two.result));
   assert.ok(two.polls.length >= 10, `too few polls (${two.polls.length}):\n${show(two.raw)}`);
   assert.deepEqual(two.lost, [], `quorum lost during node-0 → master-2 (${two.lost.length} of ${two.polls.length} polls)`);

@@ -5,13 +5,28 @@
 // members; etcd-restore must bring back 3 healthy members with their names, https peer URLs and the same
 // fingerprint. A truncated snapshot must be refused with nothing stopped. Leaves 3 healthy members behind
 // (in `after`, a broken cluster is restored again from the backup with the product).
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+  activeEverywhere,
+  assertLabUp,
+  clusterState,
+  controlPlane,
+  day2,
+  ensureHealthyEtcd,
+  fingerprint,
+  labDir,
+  MASTERS,
+  membershipOk,
+  show,
+  ssh,
+  stopEtcdByHand,
+  takeEtcdBackup,
+  waitHealthy,
 } from './lab-helpers.js';
 
 let tmp = '';
@@ -29,7 +44,11 @@ after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore again from the backup
-      for (const m of MASTERS) await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
+      for (const m of MASTERS)
+        await ssh(
+          m,
+          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`,
+        );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       const ok = await waitHealthy(30);
       if (!ok) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
@@ -42,7 +61,10 @@ after(async () => {
 
 test('etcd-restore: a truncated snapshot is refused before anything stops', async () => {
   const bad = `/backup/etcd-truncated-${process.pid}`;
-  const prep = await ssh(MASTERS[0]!, `rm -rf ${bad} && cp -a ${backupDir} ${bad} && truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db && ls -l ${bad}/db`);
+  const prep = await ssh(
+    MASTERS[0]!,
+    `rm -rf ${bad} && cp -a ${backupDir} ${bad} && truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db && ls -l ${bad}/db`,
+  );
   assert.equal(prep.code, 0, show(prep));
   try {
     const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: bad }, join(tmp, 'state-truncated'));
@@ -50,7 +72,11 @@ test('etcd-restore: a truncated snapshot is refused before anything stops', asyn
     assert.match(r.stdout + r.stderr, /failed: Verify the backup before anything stops/, show(r));
     // where it stands: the journal (nothing changed) and each member as the run saw it when it stopped
     assert.match(r.stdout, /Nothing was changed on the members/, show(r));
-    for (const m of MASTERS) assert.ok(r.stdout.includes(`Seen just now on ${m}: etcd running; /var/lib/etcd holds a member's data`), `${m} not seen as it is:\n${show(r)}`);
+    for (const m of MASTERS)
+      assert.ok(
+        r.stdout.includes(`Seen just now on ${m}: etcd running; /var/lib/etcd holds a member's data`),
+        `${m} not seen as it is:\n${show(r)}`,
+      );
     assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
     assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
     const audit = readFileSync(join(tmp, 'state-truncated', 'audit.log'), 'utf8');
@@ -79,9 +105,13 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
 
   // the data dirs were moved aside (not deleted), no --force-new-cluster is left (drop-in or etcd.conf line),
   // a static pod's manifest is back in place; the others' etcd.conf kept a .bak
-  const podBack = controlPlane() === 'static' ? ' && test -e /etc/origin/node/pods/etcd.yaml && test ! -e /etc/origin/node/pods-stopped/etcd.yaml' : '';
+  const podBack =
+    controlPlane() === 'static' ? ' && test -e /etc/origin/node/pods/etcd.yaml && test ! -e /etc/origin/node/pods-stopped/etcd.yaml' : '';
   for (const m of MASTERS) {
-    const a = await ssh(m, `ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && ! grep -q ETCD_FORCE_NEW_CLUSTER /etc/etcd/etcd.conf${podBack} && echo OK`);
+    const a = await ssh(
+      m,
+      `ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && ! grep -q ETCD_FORCE_NEW_CLUSTER /etc/etcd/etcd.conf${podBack} && echo OK`,
+    );
     assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
   }
   for (const m of MASTERS.slice(1)) {
@@ -89,9 +119,16 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
     assert.equal(c.code, 0, `${m}: ${show(c)}`);
   }
   // the audit log has the guide's commands
-  const lines = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+  const lines = readFileSync(join(state, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
   const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
-  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      cmds.some((c) => re.test(c)),
+      `${re} not in:\n${cmds.join('\n')}`,
+    );
   has(/^master-0\S* .*member update [0-9a-f]+ https:\/\/127\.0\.10\.1:2380/);
   has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
   if (controlPlane() === 'systemd') {
@@ -101,6 +138,9 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
     // a static pod: openshift-ansible's force-new-cluster line, the manifest moved back, no unit touched
     has(/^master-0\S* grep -q .*ETCD_FORCE_NEW_CLUSTER=true.* >> \/etc\/etcd\/etcd.conf/);
     has(/^master-2\S* if test -e \/etc\/origin\/node\/pods-stopped\/etcd.yaml; then mv /);
-    assert.ok(!cmds.some((c) => /systemctl (start|stop|restart|daemon-reload)|> \/etc\/systemd\/system\/etcd\.service\.d/.test(c)), `a unit command on a static-pod master:\n${cmds.join('\n')}`);
+    assert.ok(
+      !cmds.some((c) => /systemctl (start|stop|restart|daemon-reload)|> \/etc\/systemd\/system\/etcd\.service\.d/.test(c)),
+      `a unit command on a static-pod master:\n${cmds.join('\n')}`,
+    );
   }
 });

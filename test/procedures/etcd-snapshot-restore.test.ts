@@ -10,14 +10,29 @@
 // Leaves the lab as it found it: the v2 keys read before are written back (then the whole fingerprint is
 // the one of the start); if the cluster is left broken, `after` restores it from the v2+v3 backup with
 // etcd-restore.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  activeEverywhere, assertLabUp, clusterState, controlPlane, day2, ensureHealthyEtcd, fingerprint, labDir, MASTERS, membershipOk, show, ssh, stopEtcdByHand, takeEtcdBackup, waitHealthy,
+  activeEverywhere,
+  assertLabUp,
+  clusterState,
+  controlPlane,
+  day2,
+  ensureHealthyEtcd,
+  fingerprint,
+  labDir,
+  MASTERS,
+  membershipOk,
+  show,
+  ssh,
+  stopEtcdByHand,
+  takeEtcdBackup,
+  waitHealthy,
 } from './lab-helpers.js';
 
 let tmp = '';
@@ -48,7 +63,8 @@ function v2(method: 'GET' | 'PUT', path: string, form?: string): Promise<{ statu
         ca: readFileSync(join(pki, 'ca.crt')),
         cert: readFileSync(join(pki, 'client.crt')),
         key: readFileSync(join(pki, 'client.key')),
-        headers: form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        headers:
+          form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
         timeout: 10_000,
       },
       (res) => {
@@ -84,9 +100,12 @@ async function readV2(): Promise<V2Node[]> {
 
 async function writeV2(nodes: V2Node[]): Promise<void> {
   for (const n of nodes) {
-    const r = n.dir ? await v2('PUT', `${keyPath(n.key)}?dir=true`, '') : await v2('PUT', keyPath(n.key), `value=${encodeURIComponent(n.value ?? '')}`);
+    const r = n.dir
+      ? await v2('PUT', `${keyPath(n.key)}?dir=true`, '')
+      : await v2('PUT', keyPath(n.key), `value=${encodeURIComponent(n.value ?? '')}`);
     // a directory made already (by an earlier attempt) is fine
-    if (!(r.status === 200 || r.status === 201 || (n.dir && /"errorCode":102/.test(r.body)))) assert.fail(`v2 PUT ${n.key}: ${r.status} ${r.body}`);
+    if (!(r.status === 200 || r.status === 201 || (n.dir && /"errorCode":102/.test(r.body))))
+      assert.fail(`v2 PUT ${n.key}: ${r.status} ${r.body}`);
   }
 }
 
@@ -103,7 +122,11 @@ after(async () => {
   try {
     if (labDir && backupDir && !(await waitHealthy(5))) {
       // never leave the lab broken: stop etcd, move whatever is left aside, restore v2+v3 from the backup
-      for (const m of MASTERS) await ssh(m, `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`);
+      for (const m of MASTERS)
+        await ssh(
+          m,
+          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`,
+        );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
       v2Back = true;
@@ -122,14 +145,24 @@ test('etcd-snapshot-restore without the snapshot parameter: the error names the 
   const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]! }, join(tmp, 'state-missing'));
   assert.equal(r.code, 2, show(r));
   const err = r.stderr.trim();
-  assert.match(err, /^day2-tui: parameter 'snapshot' is required \(.*\): give --param snapshot=…; found on master-0\.lab\.example\.com \(newest first\): /, show(r));
+  assert.match(
+    err,
+    /^day2-tui: parameter 'snapshot' is required \(.*\): give --param snapshot=…; found on master-0\.lab\.example\.com \(newest first\): /,
+    show(r),
+  );
   assert.ok(err.includes(`${backupDir}/db, `), show(r));
   // the v2 backup's member/snap/db holds no v3 data (etcdctl2 backup without --with-v3): never offered
   assert.ok(!err.includes(`${backupDir}/member/snap/db`), show(r));
   assert.equal(err.split('\n').length, 1, 'one line');
   const b = await day2('etcd-restore', { host: MASTERS[0]! }, join(tmp, 'state-missing-backup'));
   assert.equal(b.code, 2, show(b));
-  assert.match(b.stderr, new RegExp(`parameter 'backup' is required .*found on master-0\\.lab\\.example\\.com \\(newest first\\): ${backupDir}, [^;]*v3 snapshot \\+ v2 backup`), show(b));
+  assert.match(
+    b.stderr,
+    new RegExp(
+      `parameter 'backup' is required .*found on master-0\\.lab\\.example\\.com \\(newest first\\): ${backupDir}, [^;]*v3 snapshot \\+ v2 backup`,
+    ),
+    show(b),
+  );
   assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
 });
 
@@ -141,14 +174,23 @@ for (const kind of ['truncated', 'corrupt'] as const) {
         ? `truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db`
         : // one byte in the middle changed, the size kept: only the integrity hash can tell
           `s=$(stat -c %s ${bad}/db); o=$((s / 2)); b=$(od -An -tu1 -j $o -N1 ${bad}/db | tr -d ' '); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${bad}/db bs=1 seek=$o conv=notrunc status=none; test $(stat -c %s ${bad}/db) = $s`;
-    const prep = await ssh(MASTERS[0]!, `rm -rf ${bad} && mkdir -p ${bad} && cp -a ${backupDir}/db ${bad}/db && ${damage} && ! cmp -s ${backupDir}/db ${bad}/db && ls -l ${bad}/db`);
+    const prep = await ssh(
+      MASTERS[0]!,
+      `rm -rf ${bad} && mkdir -p ${bad} && cp -a ${backupDir}/db ${bad}/db && ${damage} && ! cmp -s ${backupDir}/db ${bad}/db && ls -l ${bad}/db`,
+    );
     assert.equal(prep.code, 0, show(prep));
     const state = join(tmp, `state-${kind}`);
     try {
       const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]!, snapshot: `${bad}/db` }, state);
       assert.notEqual(r.code, 0, show(r));
       console.log(`${kind} snapshot: ${/-- failed: [^\n]*/.exec(r.stdout)?.[0] ?? '(no failed step line)'}`);
-      assert.match(r.stdout + r.stderr, kind === 'truncated' ? /failed: Verify the snapshot before anything stops/ : /failed: (Verify the snapshot|Restore the snapshot into a new directory)/, show(r));
+      assert.match(
+        r.stdout + r.stderr,
+        kind === 'truncated'
+          ? /failed: Verify the snapshot before anything stops/
+          : /failed: (Verify the snapshot|Restore the snapshot into a new directory)/,
+        show(r),
+      );
       if (kind === 'truncated') assert.match(r.stdout + r.stderr, /truncated|refuses the snapshot/, show(r));
       assert.deepEqual(await activeEverywhere(), ['active', 'active', 'active']);
       assert.ok(await waitHealthy(5), 'the cluster is not healthy after the refused restore');
@@ -165,7 +207,10 @@ test('etcd-snapshot-restore: all three data dirs lost → 3 healthy members, ori
   const fp3 = await fingerprint('--v3');
   assert.notEqual(fp3, fp0, 'the lab has v2 keys (the full fingerprint differs from the v3 one)');
   v2Saved = await readV2();
-  assert.ok(v2Saved.some((n) => n.key.startsWith('/lab/v2/')), 'the seeded v2 keys are there before');
+  assert.ok(
+    v2Saved.some((n) => n.key.startsWith('/lab/v2/')),
+    'the seeded v2 keys are there before',
+  );
   // the test destroys the data (not the product)
   v2Back = false;
   for (const m of MASTERS) {
@@ -198,16 +243,25 @@ test('etcd-snapshot-restore: all three data dirs lost → 3 healthy members, ori
   const owner = await ssh(MASTERS[0]!, 'stat -c %U /var/lib/etcd/member /var/lib/etcd/member/snap/db');
   assert.deepEqual(owner.stdout.trim().split('\n'), ['etcd', 'etcd'], show(owner));
   // the audit log has the guide's commands, with the values of etcd.conf
-  const lines = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+  const lines = readFileSync(join(state, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
   const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
-  const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      cmds.some((c) => re.test(c)),
+      `${re} not in:\n${cmds.join('\n')}`,
+    );
   has(
     new RegExp(
       `^master-0\\S* ETCDCTL_API=3 etcdctl snapshot restore ${backupDir}/db --data-dir /var/lib/etcd\\.restored-\\d{14} --name master-0\\.lab\\.example\\.com --initial-cluster master-0\\.lab\\.example\\.com=https://127\\.0\\.10\\.1:2380 --initial-cluster-token \\S+ --initial-advertise-peer-urls https://127\\.0\\.10\\.1:2380$`,
     ),
   );
   // moved in, not copied (in an idempotent if-form: a resumed run finds it moved already)
-  has(/^master-0\S* if test -d \/var\/lib\/etcd\.restored-\d{14}\/member; then mv \/var\/lib\/etcd\.restored-\d{14}\/member \/var\/lib\/etcd\/member; /);
+  has(
+    /^master-0\S* if test -d \/var\/lib\/etcd\.restored-\d{14}\/member; then mv \/var\/lib\/etcd\.restored-\d{14}\/member \/var\/lib\/etcd\/member; /,
+  );
   has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
   // the others started the way the lab runs etcd: the unit, or the static pod's manifest moved back
   if (controlPlane() === 'systemd') has(/^master-2\S* systemctl start etcd.service/);
@@ -247,11 +301,22 @@ test('etcd-snapshot-restore on another member from a data dir copy (…/member/s
     const s = await clusterState();
     assert.ok(s.healthy && membershipOk(s.list), `membership:\n${s.list}`);
     assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
-    const cmds = readFileSync(join(state, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+    const cmds = readFileSync(join(state, 'audit.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
     const restore = cmds.find((c) => c.kind === 'command' && / snapshot restore /.test(` ${c.command}`));
     assert.equal(restore?.host, MASTERS[1]);
-    assert.match(restore?.command ?? '', /--name master-1\.lab\.example\.com --initial-cluster master-1\.lab\.example\.com=https:\/\/127\.0\.10\.2:2380 .* --skip-hash-check=true$/);
-    assert.ok(cmds.some((c) => c.host === MASTERS[1] && /member add master-0\.lab\.example\.com https:\/\/127\.0\.10\.1:2380/.test(c.command ?? '')), 'master-0 rejoins through master-1');
+    assert.match(
+      restore?.command ?? '',
+      /--name master-1\.lab\.example\.com --initial-cluster master-1\.lab\.example\.com=https:\/\/127\.0\.10\.2:2380 .* --skip-hash-check=true$/,
+    );
+    assert.ok(
+      cmds.some(
+        (c) => c.host === MASTERS[1] && /member add master-0\.lab\.example\.com https:\/\/127\.0\.10\.1:2380/.test(c.command ?? ''),
+      ),
+      'master-0 rejoins through master-1',
+    );
     await writeV2(v2Saved);
     v2Back = true;
     assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');

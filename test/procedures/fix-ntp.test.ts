@@ -2,18 +2,28 @@
 // follows chronyd, as timedated does), the ntp check fails there; `run fix-ntp --yes` with no host turns
 // it on only where the check flags it, and the ntp check is ok on every host again.
 //   bash scripts/with-lab.sh node --import tsx --test test/procedures/fix-ntp.test.ts
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { assertLabUp, day2, labArgs, MAIN, run, show, ssh } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
 let tmp = '';
 
 async function ntpCells(): Promise<Map<string, string>> {
-  const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'check', '--json', '--only', 'ntp', ...labArgs(join(tmp, 'check-state'))]);
+  const r = await run(process.execPath, [
+    '--import',
+    'tsx',
+    MAIN,
+    'check',
+    '--json',
+    '--only',
+    'ntp',
+    ...labArgs(join(tmp, 'check-state')),
+  ]);
   const json = JSON.parse(r.stdout) as { results: { host: string; status: string; message: string }[] };
   return new Map(json.results.map((c) => [c.host, `${c.status}: ${c.message}`]));
 }

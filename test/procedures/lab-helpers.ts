@@ -37,23 +37,37 @@ export const sleep = (ms: number) => new Promise<void>((f) => setTimeout(f, ms))
 /** FILE ARGS in the repository, NO_COLOR=1 and `env` over this process's environment; never rejects. */
 export function run(file: string, args: string[], timeoutMs = 180_000, env: Record<string, string> = {}): Promise<Result> {
   return new Promise((done) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
 /** The environment that puts the lab's `oc` (DIR/api/bin/oc: the real kubectl against the lab's cluster API) first on PATH. */
 export const ocOnPath = (): Record<string, string> => ({ PATH: `${join(labDir, 'api', 'bin')}:${process.env.PATH ?? ''}` });
 
-export const ssh = (host: string, command: string, timeoutMs = 60_000) => run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], timeoutMs);
+export const ssh = (host: string, command: string, timeoutMs = 60_000) =>
+  run('bash', [LAB_SH, 'ssh', '--dir', labDir, host, command], timeoutMs);
 export const oc = (...args: string[]) => run(join(labDir, 'api', 'bin', 'oc'), args, 60_000, ocOnPath());
 /** A result for an assertion message: exit code and the tails of stdout and stderr. */
-export const show = (r: Result, outChars = 10_000, errChars = 4_000) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-outChars)}\n--- stderr\n${r.stderr.slice(-errChars)}`;
+export const show = (r: Result, outChars = 10_000, errChars = 4_000) =>
+  `exit ${r.code}\n--- stdout\n${r.stdout.slice(-outChars)}\n--- stderr\n${r.stderr.slice(-errChars)}`;
 
 /** The day2-tui options for the lab's inventory and known_hosts, with a state dir of its own. */
-export const labArgs = (stateDir: string, inventory = join(labDir, 'hosts.ini')) => ['-i', inventory, '--known-hosts', join(labDir, 'known_hosts'), '--state-dir', stateDir];
+export const labArgs = (stateDir: string, inventory = join(labDir, 'hosts.ini')) => [
+  '-i',
+  inventory,
+  '--known-hosts',
+  join(labDir, 'known_hosts'),
+  '--state-dir',
+  stateDir,
+];
 
 /** For a test's `before`: LAB_DIR is set and its lab is up (hosts.ini there, `lab.sh status` ok); fails, never skips. */
 export async function assertLabUp(): Promise<void> {
@@ -77,7 +91,10 @@ export interface Day2Options {
  * `day2-tui run … --yes` with the lab's `oc` on PATH, each run with a state dir of its own under `root()`
  * (numbered; returned as `state`), for the tests that read a run's audit log afterwards.
  */
-export function numberedOcDay2(root: () => string, timeoutMs: number): (procedure: string, params: Record<string, string>) => Promise<Result & { state: string }> {
+export function numberedOcDay2(
+  root: () => string,
+  timeoutMs: number,
+): (procedure: string, params: Record<string, string>) => Promise<Result & { state: string }> {
   let n = 0;
   return (procedure, params) => {
     const state = join(root(), `state-${++n}-${procedure}`);
@@ -89,7 +106,9 @@ export function numberedOcDay2(root: () => string, timeoutMs: number): (procedur
 export function day2(procedure: string, params: Record<string, string>, stateDir: string, opts: Day2Options = {}): Promise<Result> {
   const p = Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
   const args = ['run', procedure, ...p, '--yes', ...labArgs(stateDir, opts.inventory)];
-  return opts.bin ? run(BIN, args, opts.timeoutMs ?? 900_000, opts.env) : run(process.execPath, ['--import', 'tsx', MAIN, ...args], opts.timeoutMs ?? 900_000, opts.env);
+  return opts.bin
+    ? run(BIN, args, opts.timeoutMs ?? 900_000, opts.env)
+    : run(process.execPath, ['--import', 'tsx', MAIN, ...args], opts.timeoutMs ?? 900_000, opts.env);
 }
 
 /** Today as YYYYMMDD (local time), as the backups name their directories. */
@@ -110,7 +129,8 @@ export async function fingerprint(...opts: string[]): Promise<string> {
 export const endpointHealth = (): Promise<Result> => ssh(MASTERS[0]!, `ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${EPS} endpoint health`);
 
 /** v2 member list, from master-0. */
-export const memberList = (endpoints = EPS): Promise<Result> => ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
+export const memberList = (endpoints = EPS): Promise<Result> =>
+  ssh(MASTERS[0]!, `ETCDCTL_API=2 etcdctl ${CERTS} --endpoints ${endpoints} member list`);
 
 /** v3 endpoint health of all three and the v2 member list. */
 export async function clusterState(): Promise<{ healthy: boolean; list: string }> {
@@ -121,7 +141,10 @@ export async function clusterState(): Promise<{ healthy: boolean; list: string }
 
 /** 3 started members, original names, https peer URLs. */
 export function membershipOk(list: string): boolean {
-  return MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) && list.trim().split('\n').length === 3;
+  return (
+    MASTERS.every((m, i) => new RegExp(`name=${m.replace(/\./g, '\\.')} peerURLs=https://127\\.0\\.10\\.${i + 1}:2380 `).test(list)) &&
+    list.trim().split('\n').length === 3
+  );
 }
 
 /** 3 started members, original names, https peer URLs, all healthy. */
@@ -209,7 +232,8 @@ export function etcdHostCount(): number {
   return labJson().etcdHosts ?? 0;
 }
 
-const ETCD_CONTAINER = "docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system";
+const ETCD_CONTAINER =
+  'docker ps -q --filter label=io.kubernetes.container.name=etcd --filter label=io.kubernetes.pod.namespace=kube-system';
 
 /**
  * The test (not the product) stops etcd on master `m` the way the lab runs it — the static pod's manifest
@@ -236,7 +260,8 @@ function restoreNamingM2(file: string, pattern: string): string {
 
 /** Per master, in order: `active` when its etcd runs (the static pod's container, or the unit). */
 export async function activeEverywhere(): Promise<string[]> {
-  const probe = controlPlane() === 'static' ? `test -n "$(${ETCD_CONTAINER})" && echo active || echo inactive` : 'systemctl is-active etcd.service';
+  const probe =
+    controlPlane() === 'static' ? `test -n "$(${ETCD_CONTAINER})" && echo active || echo inactive` : 'systemctl is-active etcd.service';
   const out: string[] = [];
   for (const m of MASTERS) out.push((await ssh(m, probe)).stdout.trim());
   return out;
@@ -288,13 +313,19 @@ export function loggedSsh(log: string[]): (host: string, command: string) => Pro
 export async function putBack(tag: string, log: string[] = []): Promise<string> {
   const step = loggedSsh(log);
   for (const m of MASTERS.slice(0, 2)) {
-    await step(m, `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`);
+    await step(
+      m,
+      `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`,
+    );
   }
   // the clients a removal of master-2 edited: every master's etcdClientInfo.urls, every host's flanneld
   for (const m of MASTERS) await step(m, restoreNamingM2('/etc/origin/master/master-config.yaml', ':2379'));
   for (const h of labHosts()) await step(h, restoreNamingM2('/etc/sysconfig/flanneld', '^FLANNEL_ETCD_ENDPOINTS='));
   const stop = await etcdByHand(MASTERS[2]!, 'stop');
-  const start = controlPlane() === 'static' ? await etcdByHand(MASTERS[2]!, 'start') : 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service';
+  const start =
+    controlPlane() === 'static'
+      ? await etcdByHand(MASTERS[2]!, 'start')
+      : 'systemctl enable etcd.service; systemctl start etcd.service; systemctl is-active etcd.service';
   const l = await memberList(SURVIVORS);
   if (!l.stdout.includes(`peerURLs=${M2_PEER}`) || !/name=master-2/.test(l.stdout)) {
     // not (started) in the list: stop it, move its data aside, add it, join it
@@ -309,7 +340,12 @@ export async function putBack(tag: string, log: string[] = []): Promise<string> 
     for (const c of joinConfCommands(ic, `/etc/etcd/etcd.conf.bak-${tag}-${Date.now()}`)) await step(MASTERS[2]!, c.script);
     await step(MASTERS[2]!, start);
   } else {
-    await step(MASTERS[2]!, controlPlane() === 'static' ? start : 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service');
+    await step(
+      MASTERS[2]!,
+      controlPlane() === 'static'
+        ? start
+        : 'systemctl enable etcd.service; systemctl is-active etcd.service || systemctl start etcd.service',
+    );
   }
   return log.join('\n');
 }
@@ -339,7 +375,26 @@ export interface CheckCell {
 
 /** `day2-tui check --json ARGS` on the lab's inventory, as on its bastion (`lab.sh bastion`): exit code and cells. */
 export async function labCheck(args: string[]): Promise<{ code: number; cells: CheckCell[]; raw: Result }> {
-  const r = await run('bash', [LAB_SH, 'bastion', '--dir', labDir, '--', process.execPath, '--import', 'tsx', MAIN, 'check', '--json', ...labArgs(join(labDir, 'check-state')), ...args], 180_000, ocOnPath());
+  const r = await run(
+    'bash',
+    [
+      LAB_SH,
+      'bastion',
+      '--dir',
+      labDir,
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      MAIN,
+      'check',
+      '--json',
+      ...labArgs(join(labDir, 'check-state')),
+      ...args,
+    ],
+    180_000,
+    ocOnPath(),
+  );
   try {
     return { code: r.code, cells: (JSON.parse(r.stdout) as { results: CheckCell[] }).results, raw: r };
   } catch {
@@ -351,7 +406,10 @@ export async function labCheck(args: string[]): Promise<{ code: number; cells: C
 export async function nodeNames(): Promise<string[]> {
   const r = await oc('get', 'nodes', '-o', 'name');
   assert.equal(r.code, 0, show(r));
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^nodes?\//, ''));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^nodes?\//, ''));
 }
 
 /** The addresses the kubernetes service lists (the masters whose API runs). */

@@ -8,15 +8,34 @@
 //   masters' etcdClientInfo.urls without it before their restart, the node deleted, the kubernetes service
 //   without 127.0.10.3 — then the lab is put back (API and controllers started again the way they ran,
 //   the etcd member re-added as etcd-remove-member.test.ts does, cluster API state reset, haproxy.cfg restored).
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { withoutLines } from '../../procedures/node-common.js';
 import {
-  apiEndpoints, assertLabUp, audited, controlPlane, numberedOcDay2, ensureHealthyEtcd, fingerprint, haproxyCfgPath, loggedSsh, M2_PEER, MASTERS, memberList, nodeNames,
-  putBack, resetCluster, show, ssh, SURVIVORS, threeHealthy, waitHealthy,
+  apiEndpoints,
+  assertLabUp,
+  audited,
+  controlPlane,
+  ensureHealthyEtcd,
+  fingerprint,
+  haproxyCfgPath,
+  loggedSsh,
+  M2_PEER,
+  MASTERS,
+  memberList,
+  nodeNames,
+  numberedOcDay2,
+  putBack,
+  resetCluster,
+  SURVIVORS,
+  show,
+  ssh,
+  threeHealthy,
+  waitHealthy,
 } from './lab-helpers.js';
 
 const M2 = MASTERS[2]!;
@@ -33,11 +52,14 @@ const day2 = numberedOcDay2(() => tmp, 900_000);
 
 /** master-2's API and controllers as the host itself says: `running enabled` per line (api, then controllers). */
 async function apiAndControllers(): Promise<string> {
-  const container = (c: string) => `docker ps -q --filter label=io.kubernetes.container.name=${c} --filter label=io.kubernetes.pod.namespace=kube-system`;
-  const pod = (c: string, manifest: string) => `echo "$(test -n "$(${container(c)})" && echo running || echo stopped) $(test -e ${PODS}/${manifest} && echo enabled || echo disabled)"`;
-  const cmd = controlPlane() === 'static'
-    ? `${pod('api', 'apiserver.yaml')}; ${pod('controllers', 'controller.yaml')}`
-    : `for u in ${UNITS}; do echo "$(systemctl is-active $u | sed 's/^active$/running/; s/^inactive$/stopped/') $(systemctl is-enabled $u)"; done`;
+  const container = (c: string) =>
+    `docker ps -q --filter label=io.kubernetes.container.name=${c} --filter label=io.kubernetes.pod.namespace=kube-system`;
+  const pod = (c: string, manifest: string) =>
+    `echo "$(test -n "$(${container(c)})" && echo running || echo stopped) $(test -e ${PODS}/${manifest} && echo enabled || echo disabled)"`;
+  const cmd =
+    controlPlane() === 'static'
+      ? `${pod('api', 'apiserver.yaml')}; ${pod('controllers', 'controller.yaml')}`
+      : `for u in ${UNITS}; do echo "$(systemctl is-active $u | sed 's/^active$/running/; s/^inactive$/stopped/') $(systemctl is-enabled $u)"; done`;
   const r = await ssh(M2, cmd);
   assert.equal(r.code, 0, show(r));
   return r.stdout.trim();
@@ -46,9 +68,10 @@ async function apiAndControllers(): Promise<string> {
 /** master-2 back (the test, not the product): API and controllers started again the way they ran; etcd member re-added (putBack). */
 async function putMaster2Back(): Promise<string> {
   const log: string[] = [];
-  const start = controlPlane() === 'static'
-    ? `for f in apiserver.yaml controller.yaml; do if test -e ${STOPPED}/$f; then mv ${STOPPED}/$f ${PODS}/; fi; done; ls ${PODS}`
-    : `systemctl enable --now ${UNITS}; systemctl is-active ${UNITS}`;
+  const start =
+    controlPlane() === 'static'
+      ? `for f in apiserver.yaml controller.yaml; do if test -e ${STOPPED}/$f; then mv ${STOPPED}/$f ${PODS}/; fi; done; ls ${PODS}`
+      : `systemctl enable --now ${UNITS}; systemctl is-active ${UNITS}`;
   await loggedSsh(log)(M2, start);
   if (!(await threeHealthy())) return putBack('decommission', log);
   return log.join('\n');
@@ -86,7 +109,9 @@ test('master-decommission master-2: refused without allow-even=yes (3 → 2), no
   assert.ok(!audited(r.state).some((c) => /member remove|systemctl disable|pods-stopped|backup/.test(c)), audited(r.state).join('\n'));
 });
 
-test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and controllers stopped for good, etcd member removed, clients without it, node deleted, kubernetes endpoints without it; then put back', { timeout: 1_200_000 }, async () => {
+test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and controllers stopped for good, etcd member removed, clients without it, node deleted, kubernetes endpoints without it; then put back', {
+  timeout: 1_200_000,
+}, async () => {
   const pods = controlPlane() === 'static';
   try {
     assert.deepEqual((await apiEndpoints()).sort(), ['127.0.10.1', '127.0.10.2', '127.0.10.3']);
@@ -94,7 +119,11 @@ test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and
     assert.equal(r.code, 0, show(r));
     // the load balancer: master-2's mgmt8443 line gone, nothing else
     const cfg = readFileSync(haproxyCfgPath(), 'utf8');
-    const dropped = cfg0.split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => /^\s*server\s+master-2\.lab\.example\.com\s/.test(l)).map(([, i]) => i);
+    const dropped = cfg0
+      .split('\n')
+      .map((l, i) => [l, i + 1] as const)
+      .filter(([l]) => /^\s*server\s+master-2\.lab\.example\.com\s/.test(l))
+      .map(([, i]) => i);
     assert.equal(dropped.length, 1);
     assert.equal(cfg, withoutLines(cfg0, dropped));
     // API and controllers stopped and not started again, the way they ran (static pods: manifests kept aside)
@@ -125,7 +154,9 @@ test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and
       assert.ok(i >= 0, `${re} not in:\n${cmds.join('\n')}`);
       return i;
     };
-    const apiOff = pods ? /^master-2\S* .*mv \/etc\/origin\/node\/pods\/apiserver\.yaml \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml/ : /^master-2\S* systemctl disable --now atomic-openshift-master-api\.service$/;
+    const apiOff = pods
+      ? /^master-2\S* .*mv \/etc\/origin\/node\/pods\/apiserver\.yaml \/etc\/origin\/node\/pods-stopped\/apiserver\.yaml/
+      : /^master-2\S* systemctl disable --now atomic-openshift-master-api\.service$/;
     const restart0 = pods ? /^master-0\S* master-restart api$/ : /^master-0\S* systemctl restart atomic-openshift-master-api\.service$/;
     assert.ok(at(/member list/) < at(/ cp -aR \/etc\/origin /));
     assert.ok(at(/ cp -aR \/etc\/origin /) < at(/^lb-0\S* sed -e /));

@@ -8,13 +8,26 @@
 //   its router80/router443 server lines removed, haproxy -c passes, every other byte identical.
 // (master-decommission: master-decommission.test.ts, on both control planes.)
 // Every test leaves the lab as it found it (the cluster API state is reset with ctl.sh reset).
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { withoutLines } from '../../procedures/node-common.js';
-import { audited, haproxyCfgPath, LAB_SH, labDir, nodeNames, numberedOcDay2, oc, resetCluster as resetClusterTo, run, show, ssh } from './lab-helpers.js';
+import {
+  audited,
+  haproxyCfgPath,
+  LAB_SH,
+  labDir,
+  nodeNames,
+  numberedOcDay2,
+  oc,
+  resetCluster as resetClusterTo,
+  run,
+  show,
+  ssh,
+} from './lab-helpers.js';
 
 const D = 'lab.example.com';
 const LB = `lb-0.${D}`;
@@ -32,14 +45,25 @@ async function unschedulable(node: string): Promise<string> {
   return r.stdout.trim();
 }
 async function podsOn(node: string): Promise<string[]> {
-  const r = await oc('get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}');
+  const r = await oc(
+    'get',
+    'pods',
+    '--all-namespaces',
+    '--field-selector',
+    `spec.nodeName=${node}`,
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+  );
   assert.equal(r.code, 0, show(r));
   return r.stdout.split('\n').filter(Boolean);
 }
 const resetCluster = (): Promise<void> => resetClusterTo(cfg0);
 
 before(async () => {
-  assert.ok(labDir, 'LAB_DIR is not set: run through bash scripts/with-lab.sh (or start a lab with test/lab/lab.sh up --dir DIR and export LAB_DIR=DIR)');
+  assert.ok(
+    labDir,
+    'LAB_DIR is not set: run through bash scripts/with-lab.sh (or start a lab with test/lab/lab.sh up --dir DIR and export LAB_DIR=DIR)',
+  );
   assert.ok(existsSync(join(labDir, 'hosts.ini')), `no lab in ${labDir} (hosts.ini missing)`);
   assert.ok(existsSync(join(labDir, 'api', 'bin', 'oc')), `the lab in ${labDir} has no cluster API (api/bin/oc missing)`);
   const st = await run('bash', [LAB_SH, 'status', '--dir', labDir]);
@@ -69,7 +93,10 @@ test('node-evacuate node-0: refused without force=yes (a bare pod), nothing chan
   assert.match(out, /without a controller/, show(r));
   assert.match(out, /force=yes/, show(r));
   assert.equal(await unschedulable(`node-0.${D}`), '', 'node-0 is still schedulable');
-  assert.ok(!audited(r.state).some((c) => / adm (drain|manage-node)/.test(c)), `nothing was cordoned or drained:\n${audited(r.state).join('\n')}`);
+  assert.ok(
+    !audited(r.state).some((c) => / adm (drain|manage-node)/.test(c)),
+    `nothing was cordoned or drained:\n${audited(r.state).join('\n')}`,
+  );
   assert.ok((await podsOn(`node-0.${D}`)).includes('myproject/bare-httpd'));
 });
 
@@ -84,7 +111,11 @@ test('node-evacuate node-0 with force=yes: unschedulable, only its daemon set po
     assert.equal(left.length, 1, left.join(' '));
     assert.match(left[0]!, /^openshift-sdn\/sdn-/);
     const cmds = audited(r.state);
-    const has = (re: RegExp) => assert.ok(cmds.some((c) => re.test(c)), `${re} not in:\n${cmds.join('\n')}`);
+    const has = (re: RegExp) =>
+      assert.ok(
+        cmds.some((c) => re.test(c)),
+        `${re} not in:\n${cmds.join('\n')}`,
+      );
     has(/^bastion oc adm manage-node node-0\.lab\.example\.com --schedulable=false$/);
     has(/^bastion oc adm drain node-0\.lab\.example\.com --ignore-daemonsets --delete-local-data --force --timeout=300s$/);
     has(/^bastion oc adm manage-node node-0\.lab\.example\.com --list-pods$/);
@@ -133,7 +164,10 @@ test('node-decommission infra-0 with allow-low-capacity=yes: router80/router443 
     assert.equal(r.code, 0, show(r));
     const cfg = readFileSync(cfgPath, 'utf8');
     const lines = cfg0.split('\n');
-    const dropped = lines.map((l, i) => [l, i + 1] as const).filter(([l]) => /^\s*server\s+infra-0\.lab\.example\.com\s/.test(l)).map(([, i]) => i);
+    const dropped = lines
+      .map((l, i) => [l, i + 1] as const)
+      .filter(([l]) => /^\s*server\s+infra-0\.lab\.example\.com\s/.test(l))
+      .map(([, i]) => i);
     assert.equal(dropped.length, 2, cfg0);
     assert.equal(cfg, withoutLines(cfg0, dropped), 'haproxy.cfg is the original without the two server lines');
     assert.match(cfg, /backend mgmt8443[\s\S]*server\s+master-2\.lab\.example\.com 127\.0\.10\.3:8443 check/);

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Host } from '../../src/inventory/types.js';
+import { literal, type ShellCommand, sh } from '../../src/transport/shell.js';
 import { SshRunner } from '../../src/transport/ssh.js';
-import { literal, sh, type ShellCommand } from '../../src/transport/shell.js';
 import type { CommandResult, RunOptions, Target } from '../../src/transport/types.js';
-import { startPrivateSshd, type PrivateSshd } from './sshd-fixture.js';
+import { type PrivateSshd, startPrivateSshd } from './sshd-fixture.js';
 
 const OP = 'day2op';
 const NOSUDO = 'day2nosudo';
@@ -44,7 +44,10 @@ function ensureUser(name: string, pub: string): void {
   // useradd leaves the password locked ('!'); with UsePAM no, sshd refuses locked accounts even for
   // key logins. '*' means "no password can match" without being "locked".
   run('usermod', ['-p', '*', name]);
-  const [uid, gid, home] = run('getent', ['passwd', name]).trim().split(':').filter((_, i) => i === 2 || i === 3 || i === 5);
+  const [uid, gid, home] = run('getent', ['passwd', name])
+    .trim()
+    .split(':')
+    .filter((_, i) => i === 2 || i === 3 || i === 5);
   const sshDir = join(home!, '.ssh');
   mkdirSync(sshDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(sshDir, 'authorized_keys'), `${pub}\n`, { mode: 0o600 });
@@ -78,7 +81,8 @@ let setupError: Error | undefined;
 before(async () => {
   try {
     if (process.getuid?.() !== 0) throw new Error('the become tests need root (they create users and a sudoers drop-in)');
-    if (!existsSync('/usr/bin/sudo')) throw new Error('sudo is not installed: run bash test/lab/install-packages.sh as root (or apt-get install sudo)');
+    if (!existsSync('/usr/bin/sudo'))
+      throw new Error('sudo is not installed: run bash test/lab/install-packages.sh as root (or apt-get install sudo)');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
     const pub = readFileSync(`${keyFile}.pub`, 'utf8').trim();
     ensureUser(OP, pub);

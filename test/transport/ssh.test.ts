@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Host, Role } from '../../src/inventory/types.js';
 import { hostLookupName } from '../../src/transport/known-hosts.js';
-import { SshRunner, type SshRunnerOptions } from '../../src/transport/ssh.js';
 import { literal, sh } from '../../src/transport/shell.js';
-import { TransportError, type Target } from '../../src/transport/types.js';
-import { startPrivateSshd, type PrivateSshd } from './sshd-fixture.js';
+import { SshRunner, type SshRunnerOptions } from '../../src/transport/ssh.js';
+import { type Target, TransportError } from '../../src/transport/types.js';
+import { type PrivateSshd, startPrivateSshd } from './sshd-fixture.js';
 
 interface Lab {
   dir: string;
@@ -265,7 +265,10 @@ describe('ssh runner on the lab', () => {
     // each command leaves a file in the directory while it runs and reports how many it saw
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        r.run(target, sh`touch ${dir}/$$; sleep 1; n=$(ls ${dir} | wc -l); rm -f ${dir}/$$; echo ${String(i)} "$SSH_CLIENT" inflight=$n; exit ${String(i % 3)}`),
+        r.run(
+          target,
+          sh`touch ${dir}/$$; sleep 1; n=$(ls ${dir} | wc -l); rm -f ${dir}/$$; echo ${String(i)} "$SSH_CLIENT" inflight=$n; exit ${String(i % 3)}`,
+        ),
       ),
     );
     results.forEach((res, i) => {
@@ -273,7 +276,16 @@ describe('ssh runner on the lab', () => {
       assert.match(res.stdout, new RegExp(`^${i} `));
     });
     const inflight = results.map((res) => Number(/inflight=\s*(\d+)/.exec(res.stdout)![1]));
-    const clients = new Set(results.map((res) => res.stdout.replace(/ inflight=.*$/s, '').split(' ').slice(1).join(' ').trim()));
+    const clients = new Set(
+      results.map((res) =>
+        res.stdout
+          .replace(/ inflight=.*$/s, '')
+          .split(' ')
+          .slice(1)
+          .join(' ')
+          .trim(),
+      ),
+    );
     assert.equal(clients.size, 1, `every command came over the same TCP connection: ${[...clients].join(' | ')}`);
     for (let i = 0; i < 10; i++) await r.run(target, literal('true'));
     assert.equal(r.connectionCount(host), 1);
@@ -360,7 +372,10 @@ describe('ssh runner on the lab', () => {
     assert.equal(c.state, 'auth-failed');
     assert.ok(c.reason?.includes(keyFile), c.reason);
     assert.match(c.hint ?? '', /ssh-copy-id|authorized|Authorize/);
-    await assert.rejects(r.run({ kind: 'host', host: noKeyHost }, literal('true')), (e: unknown) => e instanceof TransportError && e.state === 'auth-failed');
+    await assert.rejects(
+      r.run({ kind: 'host', host: noKeyHost }, literal('true')),
+      (e: unknown) => e instanceof TransportError && e.state === 'auth-failed',
+    );
   });
 });
 

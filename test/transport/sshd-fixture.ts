@@ -1,6 +1,6 @@
 // A private OpenSSH server for the transport tests that must disturb the server (kill its connection
 // process, lower MaxSessions) without touching the shared lab. Runs as the current user (root here).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Host, Role } from '../../src/inventory/types.js';
-import { SshRunner } from '../../src/transport/ssh.js';
 import { sh } from '../../src/transport/shell.js';
+import { SshRunner } from '../../src/transport/ssh.js';
 import type { Target } from '../../src/transport/types.js';
 
 let runner: SshRunner;
@@ -24,10 +24,15 @@ const remoteDir = `/backup/day2-upload-test-${process.pid}`;
 before(async () => {
   try {
     const dir = process.env.LAB_DIR;
-    if (!dir) throw new Error('LAB_DIR is not set: run through `bash scripts/with-lab.sh node --import tsx --test test/transport/upload.test.ts`');
+    if (!dir)
+      throw new Error('LAB_DIR is not set: run through `bash scripts/with-lab.sh node --import tsx --test test/transport/upload.test.ts`');
     const labJson = join(dir, 'lab.json');
     if (!existsSync(labJson)) throw new Error(`LAB_DIR=${dir} has no lab.json: the lab is not up`);
-    const parsed = JSON.parse(readFileSync(labJson, 'utf8')) as { hosts?: Record<string, unknown>[]; knownHosts?: string; identity?: string };
+    const parsed = JSON.parse(readFileSync(labJson, 'utf8')) as {
+      hosts?: Record<string, unknown>[];
+      knownHosts?: string;
+      identity?: string;
+    };
     const raw = (parsed.hosts ?? []).find((h) => String(h.name).startsWith('node-0')) ?? parsed.hosts?.[0];
     if (!raw) throw new Error(`${labJson} lists no hosts`);
     host = {

@@ -160,9 +160,7 @@ export function parseDockerInfo(text: string): DockerInfo {
 
 /** `/etc/sysconfig/docker-storage`: the `--storage-driver X` (or `-s X`) of DOCKER_STORAGE_OPTIONS. */
 export function parseDockerStorageSysconfig(text: string): { options?: string; storageDriver?: string } {
-  const line = text
-    .split(/\r?\n/)
-    .find((l) => /^\s*DOCKER_STORAGE_OPTIONS\s*=/.test(l));
+  const line = text.split(/\r?\n/).find((l) => /^\s*DOCKER_STORAGE_OPTIONS\s*=/.test(l));
   if (!line) return {};
   const options = line.replace(/^\s*DOCKER_STORAGE_OPTIONS\s*=\s*/, '').replace(/^(['"])(.*)\1\s*$/, '$2');
   const r = /(?:--storage-driver(?:=|\s+)|(?:^|\s)-s\s+)(\S+)/.exec(options);
@@ -222,7 +220,10 @@ export function parseDigShort(text: string): { addresses: string[]; cnames: stri
   const addresses: string[] = [];
   const cnames: string[] = [];
   const errors: string[] = [];
-  for (const l of text.split(/\r?\n/).map((x) => x.trim()).filter(Boolean)) {
+  for (const l of text
+    .split(/\r?\n/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (l.startsWith(';;')) errors.push(l.replace(/^;;\s*/, ''));
     else if (/^[0-9.]+$/.test(l) || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(l)) addresses.push(l);
     else if (l.endsWith('.')) cnames.push(l);
@@ -281,7 +282,10 @@ export interface ClockSample {
  * (unknown: the bracket stays as wide as the whole round trip).
  */
 export function parseClockSample(text: string): ClockSample {
-  const ls = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const ls = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (ls.length === 4 && /^\d+(\.\d+)?$/.test(ls[0]!) && /^\d+$/.test(ls[2]!) && /^\d+$/.test(ls[3]!) && Number(ls[3]) > 0) {
     const date = parseEpochSeconds(ls[1]!);
     const ageMs = (Number(ls[0]) - Number(ls[2]) / Number(ls[3])) * 1000;

@@ -3,7 +3,16 @@
 // (`standard (default)`, `TRIGGERED BY`, `<none>`). Pure.
 
 /** Headers that are two words. */
-const MULTI_WORD = ['TRIGGERED BY', 'NOMINATED NODE', 'READINESS GATES', 'EXTERNAL IP', 'INTERNAL IP', 'OS IMAGE', 'KERNEL VERSION', 'CONTAINER RUNTIME'];
+const MULTI_WORD = [
+  'TRIGGERED BY',
+  'NOMINATED NODE',
+  'READINESS GATES',
+  'EXTERNAL IP',
+  'INTERNAL IP',
+  'OS IMAGE',
+  'KERNEL VERSION',
+  'CONTAINER RUNTIME',
+];
 
 export type Row = Record<string, string>;
 

@@ -1,13 +1,14 @@
 // The lab's cluster API through the REAL kubectl (1.20) and the lab's oc wrapper. Self-contained:
 // starts its own server (start.sh) on a free 127.0.0.x port in a temp dir, stops it (stop.sh, by pid).
 //   node --import tsx --test test/lab/api/api.test.ts
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -15,24 +16,34 @@ const KUBECTL = process.env['LAB_KUBECTL'] ?? 'kubectl';
 let dir = '';
 let listen = '';
 
-interface Out { code: number; stdout: string; stderr: string }
+interface Out {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Out {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
-const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), ...args]);
+const kubectl = (...args: string[]) =>
+  run(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), ...args]);
 const oc = (...args: string[]) => run(path.join(HERE, 'oc'), args, { LAB_API_DIR: dir, LAB_KUBECONFIG: '' });
 const ctl = (...args: string[]) => run(path.join(HERE, 'ctl.sh'), [dir, ...args]);
 function ok(o: Out, what: string): string {
   assert.equal(o.code, 0, `${what} failed (${o.code}):\n${o.stdout}\n${o.stderr}`);
   return o.stdout;
 }
-function json(o: Out, what: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+function json(o: Out, what: string): any {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(ok(o, what));
 }
 /** Table text → rows split on runs of 2+ spaces (cells here have single spaces at most). */
 function rows(text: string): string[][] {
-  return text.trim().split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(/\s{2,}/));
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.trim().split(/\s{2,}/));
 }
 function scenario(name: string): void {
   const r = ctl('scenario', name);
@@ -71,8 +82,15 @@ after(() => {
 describe('lab cluster API', () => {
   it('is driven by kubectl 1.20', () => {
     const v = json(run(KUBECTL, ['version', '--client', '-o', 'json']), 'kubectl version');
-    assert.equal(`${v.clientVersion.major}.${v.clientVersion.minor}`, '1.20', `kubectl on PATH is ${v.clientVersion.gitVersion}; set LAB_KUBECTL to a kubectl 1.20`);
-    const sv = json(run(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), 'version', '-o', 'json']), 'kubectl version (server)');
+    assert.equal(
+      `${v.clientVersion.major}.${v.clientVersion.minor}`,
+      '1.20',
+      `kubectl on PATH is ${v.clientVersion.gitVersion}; set LAB_KUBECTL to a kubectl 1.20`,
+    );
+    const sv = json(
+      run(KUBECTL, ['--kubeconfig', path.join(dir, 'kubeconfig'), '--cache-dir', path.join(dir, 'cache'), 'version', '-o', 'json']),
+      'kubectl version (server)',
+    );
     assert.equal(sv.serverVersion.gitVersion, 'v1.10.0+b81c8f8');
   });
 
@@ -106,8 +124,17 @@ describe('lab cluster API', () => {
     assert.ok(!byName.has('lb-0.lab.example.com'));
     const nodes = json(kubectl('get', 'nodes', '-o', 'json'), 'get nodes -o json');
     assert.equal(nodes.items.length, 6);
-    assert.equal(ok(kubectl('get', 'node', 'node-1.lab.example.com', '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'), 'jsonpath'), '127.0.12.2');
-    assert.equal(ok(kubectl('get', 'nodes', '-l', 'node-role.kubernetes.io/infra=true', '-o', 'name'), 'label selector').trim(), 'node/infra-0.lab.example.com');
+    assert.equal(
+      ok(
+        kubectl('get', 'node', 'node-1.lab.example.com', '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'),
+        'jsonpath',
+      ),
+      '127.0.12.2',
+    );
+    assert.equal(
+      ok(kubectl('get', 'nodes', '-l', 'node-role.kubernetes.io/infra=true', '-o', 'name'), 'label selector').trim(),
+      'node/infra-0.lab.example.com',
+    );
   });
 
   it('default project: router and registry DCs, pods on infra nodes (-o wide), services', () => {
@@ -129,7 +156,18 @@ describe('lab cluster API', () => {
     const svc = rows(ok(oc('get', 'svc/docker-registry', '-n', 'default'), 'get svc'));
     assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
     assert.match(svc[1]![2]!, /^127\.30\.\d+\.\d+$/); // the lab's service network (SERVICE_NETWORK in cluster.ts)
-    const reg = ok(oc('get', 'dc', 'docker-registry', '-n', 'default', '-o', 'jsonpath={.spec.template.spec.containers[].env[?(@.name=="OPENSHIFT_DEFAULT_REGISTRY")].value}'), 'jsonpath env');
+    const reg = ok(
+      oc(
+        'get',
+        'dc',
+        'docker-registry',
+        '-n',
+        'default',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[].env[?(@.name=="OPENSHIFT_DEFAULT_REGISTRY")].value}',
+      ),
+      'jsonpath env',
+    );
     assert.equal(reg, 'docker-registry.default.svc:5000');
     const desc = ok(oc('describe', 'svc', 'kubernetes', '-n', 'default'), 'describe svc');
     assert.match(desc, /Endpoints:\s+127\.0\.10\.1:8443,127\.0\.10\.2:8443,127\.0\.10\.3:8443/);
@@ -138,7 +176,10 @@ describe('lab cluster API', () => {
   it('one default storage class; the controllers leader on master-0', () => {
     const t = rows(ok(oc('get', 'storageclass'), 'get sc'));
     assert.deepEqual(t[0], ['NAME', 'PROVISIONER', 'AGE']);
-    assert.deepEqual(t.slice(1).map((r) => r[0]), ['ssd', 'standard (default)']);
+    assert.deepEqual(
+      t.slice(1).map((r) => r[0]),
+      ['ssd', 'standard (default)'],
+    );
     const cm = json(oc('get', '-n', 'kube-system', 'cm', 'openshift-master-controllers', '-o', 'json'), 'get cm');
     const leader = JSON.parse(cm.metadata.annotations['control-plane.alpha.kubernetes.io/leader']);
     assert.match(leader.holderIdentity, /^master-master-0\.lab\.example\.com-127\.0\.10\.1-[0-9a-z]{8}$/);
@@ -159,7 +200,10 @@ describe('lab cluster API', () => {
       scenario('node-notready');
       const n = rows(ok(oc('get', 'nodes'), 'get nodes')).find((r) => r[0] === 'node-1.lab.example.com')!;
       assert.equal(n[1], 'NotReady');
-      const cond = ok(kubectl('get', 'node', 'node-1.lab.example.com', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), 'cond');
+      const cond = ok(
+        kubectl('get', 'node', 'node-1.lab.example.com', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'),
+        'cond',
+      );
       assert.equal(cond, 'Unknown');
 
       scenario('router-degraded');
@@ -176,7 +220,10 @@ describe('lab cluster API', () => {
 
       scenario('leader-master-1');
       const cm = json(oc('get', '-n', 'kube-system', 'cm', 'openshift-master-controllers', '-o', 'json'), 'get cm');
-      assert.match(JSON.parse(cm.metadata.annotations['control-plane.alpha.kubernetes.io/leader']).holderIdentity, /^master-master-1\.lab\.example\.com-127\.0\.10\.2-[0-9a-z]{8}$/);
+      assert.match(
+        JSON.parse(cm.metadata.annotations['control-plane.alpha.kubernetes.io/leader']).holderIdentity,
+        /^master-master-1\.lab\.example\.com-127\.0\.10\.2-[0-9a-z]{8}$/,
+      );
       assert.equal(ok(ctl('state'), 'state').includes('"scenario":"leader-master-1"'), true);
     } finally {
       scenario('healthy');
@@ -198,7 +245,8 @@ describe('lab cluster API', () => {
 
   it('oc adm drain: refuses the bare pod without --force; with it evicts (the PDB blocks once), leaves the DS pod', () => {
     const node = 'node-0.lab.example.com';
-    const podsOn = () => rows(ok(oc('adm', 'manage-node', node, '--list-pods'), 'list-pods')).filter((r) => r[0] !== 'NAME' && !r[0]!.startsWith('Listing'));
+    const podsOn = () =>
+      rows(ok(oc('adm', 'manage-node', node, '--list-pods'), 'list-pods')).filter((r) => r[0] !== 'NAME' && !r[0]!.startsWith('Listing'));
     const before = podsOn().map((r) => r[0]!);
     assert.ok(before.includes('bare-httpd'));
     assert.ok(before.some((p) => p.startsWith('sdn-')));
@@ -207,8 +255,17 @@ describe('lab cluster API', () => {
 
     const refused = oc('adm', 'drain', node, '--ignore-daemonsets', '--delete-local-data');
     assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet \(use --force to override\): myproject\/bare-httpd/);
-    assert.deepEqual(podsOn().map((r) => r[0]).sort(), [...before].sort(), 'a refused drain evicts nothing');
+    assert.match(
+      refused.stderr,
+      /not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet \(use --force to override\): myproject\/bare-httpd/,
+    );
+    assert.deepEqual(
+      podsOn()
+        .map((r) => r[0])
+        .sort(),
+      [...before].sort(),
+      'a refused drain evicts nothing',
+    );
 
     const noLocal = oc('adm', 'drain', node, '--ignore-daemonsets', '--force');
     assert.notEqual(noLocal.code, 0);
@@ -217,7 +274,15 @@ describe('lab cluster API', () => {
     const d = oc('adm', 'drain', node, '--ignore-daemonsets', '--delete-local-data', '--force');
     ok(d, 'drain');
     const all = d.stdout + d.stderr;
-    assert.equal((all.match(/error when evicting pod "frontend-1-[a-z0-9]+" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./g) ?? []).length, 1, all);
+    assert.equal(
+      (
+        all.match(
+          /error when evicting pod "frontend-1-[a-z0-9]+" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./g,
+        ) ?? []
+      ).length,
+      1,
+      all,
+    );
     assert.match(d.stdout, /^pod "frontend-1-[a-z0-9]+" evicted$/m);
     assert.match(d.stdout, /^pod "bare-httpd" evicted$/m);
     assert.match(d.stdout, /^pod "cache-[a-z0-9]+" evicted$/m);
@@ -253,9 +318,15 @@ describe('lab cluster API', () => {
   it('oc delete node removes it and its pods; the state survives a restart', () => {
     const del = oc('delete', 'node', 'node-1.lab.example.com');
     assert.match(ok(del, 'delete node'), /^node "node-1\.lab\.example\.com" deleted$/m);
-    const names = () => rows(ok(oc('get', 'nodes'), 'get nodes')).slice(1).map((r) => r[0]);
+    const names = () =>
+      rows(ok(oc('get', 'nodes'), 'get nodes'))
+        .slice(1)
+        .map((r) => r[0]);
     assert.ok(!names().includes('node-1.lab.example.com'));
-    const onIt = json(kubectl('get', 'pods', '-A', '--field-selector', 'spec.nodeName=node-1.lab.example.com', '-o', 'json'), 'pods on node');
+    const onIt = json(
+      kubectl('get', 'pods', '-A', '--field-selector', 'spec.nodeName=node-1.lab.example.com', '-o', 'json'),
+      'pods on node',
+    );
     assert.equal(onIt.items.length, 0);
     assert.notEqual(oc('get', 'node', 'node-1.lab.example.com').code, 0);
 
@@ -271,17 +342,29 @@ describe('lab DNS (dns.ts) through the real dig', () => {
   it('A records, the wildcard, NXDOMAIN and NODATA like an authoritative server', async () => {
     const { serveDns } = await import('./dns.js');
     const data = {
-      names: new Map([['docker-registry.default.svc.cluster.local', ['127.30.150.7']], ['lb-0.lab.example.com', ['127.0.13.1']]]),
+      names: new Map([
+        ['docker-registry.default.svc.cluster.local', ['127.30.150.7']],
+        ['lb-0.lab.example.com', ['127.0.13.1']],
+      ]),
       wildcards: new Map([['apps.lab.example.com', ['127.0.13.1']]]),
     };
     const errors: Error[] = [];
-    const sock = serveDns('127.0.0.1', () => data, (e) => errors.push(e), 0);
+    const sock = serveDns(
+      '127.0.0.1',
+      () => data,
+      (e) => errors.push(e),
+      0,
+    );
     await new Promise<void>((r) => sock.once('listening', () => r()));
     const port = sock.address().port;
-    const dig = (...a: string[]) => new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      import('node:child_process').then(({ execFile }) =>
-        execFile('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...a], (err, stdout) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout })));
-    });
+    const dig = (...a: string[]) =>
+      new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        import('node:child_process').then(({ execFile }) =>
+          execFile('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...a], (err, stdout) =>
+            resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout }),
+          ),
+        );
+      });
     try {
       assert.deepEqual(await dig('+short', 'docker-registry.default.svc.cluster.local'), { status: 0, stdout: '127.30.150.7\n' });
       assert.deepEqual(await dig('+short', 'day2-tui-wildcard-check.apps.lab.example.com'), { status: 0, stdout: '127.0.13.1\n' });

@@ -1,11 +1,12 @@
 // masterApi (master-api.ts) on made-up host directories, no lab needed: the unit decides when one exists, else
 // the static pod's api container record (alive by pid and start time), else the API counts as running.
 //   node --import tsx --test test/lab/api/master-api.test.ts
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { alive, apiReady, masterApi, NOT_READY_MS } from './master-api.js';
 
 const base = mkdtempSync(path.join(os.tmpdir(), 'master-api-'));
@@ -29,8 +30,12 @@ const myStart = () => readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.sp
 /** A container record as kubelet.pl writes it (this process as its pid unless said otherwise). */
 function record(over: Record<string, unknown> = {}, labels: Record<string, string> = {}): string {
   return JSON.stringify({
-    state: 'running', pid: process.pid, pstart: myStart(), started: Date.now() / 1000 - 60,
-    labels: { 'io.kubernetes.container.name': 'api', 'io.kubernetes.pod.namespace': 'kube-system', ...labels }, ...over,
+    state: 'running',
+    pid: process.pid,
+    pstart: myStart(),
+    started: Date.now() / 1000 - 60,
+    labels: { 'io.kubernetes.container.name': 'api', 'io.kubernetes.pod.namespace': 'kube-system', ...labels },
+    ...over,
   });
 }
 
@@ -38,7 +43,10 @@ test('a unit decides when one exists: active runs, inactive or no state does not
   assert.equal(masterApi(host({ [UNIT]: '', [STATE]: 'active\n' })).runs, true);
   assert.equal(masterApi(host({ [UNIT]: '', [STATE]: 'inactive\n' })).runs, false);
   assert.equal(masterApi(host({ [UNIT]: '' })).runs, false);
-  assert.equal(masterApi(host({ 'etc/systemd/system/origin-master-api.service': '', 'run/units/origin-master-api.service.state': 'failed\n' })).runs, false);
+  assert.equal(
+    masterApi(host({ 'etc/systemd/system/origin-master-api.service': '', 'run/units/origin-master-api.service.state': 'failed\n' })).runs,
+    false,
+  );
   // a unit wins over a static pod, as with master-restart
   assert.equal(masterApi(host({ ...STATIC, [UNIT]: '', [STATE]: 'inactive\n', 'run/containers/a.json': record() })).runs, false);
 });
@@ -48,8 +56,14 @@ test('a static-pod master: a running kube-system api container whose pid lives w
   assert.equal(masterApi(host({ ...STATIC })).runs, false, 'no records');
   assert.equal(masterApi(host({ ...STATIC, 'run/containers/a.json': record({ state: 'exited' }) })).runs, false);
   assert.equal(masterApi(host({ ...STATIC, 'run/containers/a.json': record({ pstart: '1' }) })).runs, false, 'a reused pid');
-  assert.equal(masterApi(host({ ...STATIC, 'run/containers/a.json': record({}, { 'io.kubernetes.container.name': 'controllers' }) })).runs, false);
-  assert.equal(masterApi(host({ ...STATIC, 'run/containers/a.json': record({}, { 'io.kubernetes.pod.namespace': 'default' }) })).runs, false);
+  assert.equal(
+    masterApi(host({ ...STATIC, 'run/containers/a.json': record({}, { 'io.kubernetes.container.name': 'controllers' }) })).runs,
+    false,
+  );
+  assert.equal(
+    masterApi(host({ ...STATIC, 'run/containers/a.json': record({}, { 'io.kubernetes.pod.namespace': 'default' }) })).runs,
+    false,
+  );
 });
 
 test('a host with neither a unit nor static pods counts as running', () => {

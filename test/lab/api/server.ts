@@ -13,17 +13,34 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { serveDns, type DnsData } from './dns.js';
-import { apiReady, masterApi, type ApiRun } from './master-api.js';
 import {
-  DEFAULT_HOSTS, SCENARIOS, KUBELET_VERSION, age, buildScenario, bumpRV, evict, find, iso, list, newMeta, nodeReady, podReady, reconcile, remove, renewLeaderLease,
+  age,
+  buildScenario,
+  bumpRV,
+  DEFAULT_HOSTS,
+  evict,
+  find,
+  iso,
+  KUBELET_VERSION,
+  type LabHost,
+  list,
+  newMeta,
+  nodeReady,
+  type Obj,
+  podReady,
+  reconcile,
+  remove,
+  renewLeaderLease,
+  SCENARIOS,
+  type State,
   syncApiEndpoints,
-  type LabHost, type Obj, type State,
 } from './cluster.js';
+import { type DnsData, serveDns } from './dns.js';
+import { type ApiRun, apiReady, masterApi } from './master-api.js';
 
 // ---- arguments -----------------------------------------------------------------------------------
 
@@ -57,15 +74,60 @@ function openssl(...args: string[]): void {
 }
 function ensureCerts(): void {
   if (!existsSync(pki('ca.crt')) || !existsSync(pki('ca.key'))) {
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki('ca.key'), '-out', pki('ca.crt'), '-days', '3650', '-subj', '/CN=openshift-signer@lab', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      pki('ca.key'),
+      '-out',
+      pki('ca.crt'),
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=openshift-signer@lab',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    );
   }
   const sanHost = existsSync(pki('server.host')) ? readFileSync(pki('server.host'), 'utf8').trim() : '';
   if (sanHost !== HOST || !existsSync(pki('server.crt'))) {
     const isIP = /^[0-9.]+$/.test(HOST);
-    const san = [...new Set([isIP ? `IP:${HOST}` : `DNS:${HOST}`, 'IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes.default.svc', 'DNS:api.lab.example.com'])].join(',');
-    writeFileSync(pki('server.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`);
+    const san = [
+      ...new Set([
+        isIP ? `IP:${HOST}` : `DNS:${HOST}`,
+        'IP:127.0.0.1',
+        'DNS:localhost',
+        'DNS:kubernetes.default.svc',
+        'DNS:api.lab.example.com',
+      ]),
+    ].join(',');
+    writeFileSync(
+      pki('server.ext'),
+      `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`,
+    );
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki('server.key'), '-out', pki('server.csr'), '-subj', `/CN=${HOST}`);
-    openssl('x509', '-req', '-in', pki('server.csr'), '-CA', pki('ca.crt'), '-CAkey', pki('ca.key'), '-CAcreateserial', '-out', pki('server.crt'), '-days', '825', '-extfile', pki('server.ext'));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      pki('server.csr'),
+      '-CA',
+      pki('ca.crt'),
+      '-CAkey',
+      pki('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      pki('server.crt'),
+      '-days',
+      '825',
+      '-extfile',
+      pki('server.ext'),
+    );
     writeFileSync(pki('server.host'), `${HOST}\n`);
   }
 }
@@ -79,28 +141,32 @@ const kubeconfigFile = path.join(DIR, 'kubeconfig');
 {
   const current = existsSync(kubeconfigFile) ? readFileSync(kubeconfigFile, 'utf8') : '';
   if (!current.includes(`server: ${URL_}\n`) || !current.includes(TOKEN)) {
-    writeFileSync(kubeconfigFile, [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- cluster:',
-      `    certificate-authority: ${pki('ca.crt')}`,
-      `    server: ${URL_}`,
-      '  name: lab-api',
-      'contexts:',
-      '- context:',
-      '    cluster: lab-api',
-      '    namespace: default',
-      '    user: system:admin/lab-api',
-      '  name: default/lab-api/system:admin',
-      'current-context: default/lab-api/system:admin',
-      'preferences: {}',
-      'users:',
-      '- name: system:admin/lab-api',
-      '  user:',
-      `    token: ${TOKEN}`,
-      '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      kubeconfigFile,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- cluster:',
+        `    certificate-authority: ${pki('ca.crt')}`,
+        `    server: ${URL_}`,
+        '  name: lab-api',
+        'contexts:',
+        '- context:',
+        '    cluster: lab-api',
+        '    namespace: default',
+        '    user: system:admin/lab-api',
+        '  name: default/lab-api/system:admin',
+        'current-context: default/lab-api/system:admin',
+        'preferences: {}',
+        'users:',
+        '- name: system:admin/lab-api',
+        '  user:',
+        `    token: ${TOKEN}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
   }
 }
 
@@ -116,7 +182,8 @@ function labJsonHosts(): LabHost[] | undefined {
     if (!existsSync(p)) continue;
     try {
       const j = JSON.parse(readFileSync(p, 'utf8'));
-      if (Array.isArray(j.hosts) && j.hosts.length) return j.hosts.map((h: Obj) => ({ name: h.name, address: h.address, roles: h.roles ?? [] }));
+      if (Array.isArray(j.hosts) && j.hosts.length)
+        return j.hosts.map((h: Obj) => ({ name: h.name, address: h.address, roles: h.roles ?? [] }));
     } catch {
       /* fall back to the defaults */
     }
@@ -162,26 +229,103 @@ const RESOURCES: Res[] = [
   { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
   { group: '', version: 'v1', plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'] },
   { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'] },
-  { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'] },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+  },
   { group: '', version: 'v1', plural: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] },
   { group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
-  { group: '', version: 'v1', plural: 'replicationcontrollers', singular: 'replicationcontroller', kind: 'ReplicationController', namespaced: true, shortNames: ['rc'], categories: ['all'] },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'replicationcontrollers',
+    singular: 'replicationcontroller',
+    kind: 'ReplicationController',
+    namespaced: true,
+    shortNames: ['rc'],
+    categories: ['all'],
+  },
   { group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'] },
-  { group: 'apps', version: 'v1', plural: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'] },
-  { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'] },
-  { group: 'apps.openshift.io', version: 'v1', plural: 'deploymentconfigs', singular: 'deploymentconfig', kind: 'DeploymentConfig', namespaced: true, shortNames: ['dc'], categories: ['all'] },
-  { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false, shortNames: ['sc'] },
-  { group: 'policy', version: 'v1beta1', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'] },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps.openshift.io',
+    version: 'v1',
+    plural: 'deploymentconfigs',
+    singular: 'deploymentconfig',
+    kind: 'DeploymentConfig',
+    namespaced: true,
+    shortNames: ['dc'],
+    categories: ['all'],
+  },
+  {
+    group: 'storage.k8s.io',
+    version: 'v1',
+    plural: 'storageclasses',
+    singular: 'storageclass',
+    kind: 'StorageClass',
+    namespaced: false,
+    shortNames: ['sc'],
+  },
+  {
+    group: 'policy',
+    version: 'v1beta1',
+    plural: 'poddisruptionbudgets',
+    singular: 'poddisruptionbudget',
+    kind: 'PodDisruptionBudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+  },
 ];
 const SUBRESOURCES: Record<string, Obj[]> = {
   v1: [
     { name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1beta1', kind: 'Eviction', verbs: ['create'] },
     { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'nodes/status', singularName: '', namespaced: false, kind: 'Node', verbs: ['get', 'patch', 'update'] },
-    { name: 'replicationcontrollers/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+    {
+      name: 'replicationcontrollers/scale',
+      singularName: '',
+      namespaced: true,
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    },
   ],
   'apps.openshift.io/v1': [
-    { name: 'deploymentconfigs/scale', singularName: '', namespaced: true, group: 'extensions', version: 'v1beta1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+    {
+      name: 'deploymentconfigs/scale',
+      singularName: '',
+      namespaced: true,
+      group: 'extensions',
+      version: 'v1beta1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    },
   ],
 };
 const gv = (r: { group: string; version: string }) => (r.group ? `${r.group}/${r.version}` : r.version);
@@ -194,8 +338,13 @@ function resourceList(groupVersion: string): Obj {
     groupVersion,
     resources: [
       ...RESOURCES.filter((r) => gv(r) === groupVersion).map((r) => ({
-        name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? [...VERBS, 'deletecollection'],
-        ...(r.shortNames ? { shortNames: r.shortNames } : {}), ...(r.categories ? { categories: r.categories } : {}),
+        name: r.plural,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: r.verbs ?? [...VERBS, 'deletecollection'],
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
       })),
       ...(SUBRESOURCES[groupVersion] ?? []),
     ],
@@ -204,11 +353,24 @@ function resourceList(groupVersion: string): Obj {
 
 // ---- tables --------------------------------------------------------------------------------------
 
-interface Col { name: string; type?: string; format?: string; priority?: number; description?: string; cell: (o: Obj) => unknown }
+interface Col {
+  name: string;
+  type?: string;
+  format?: string;
+  priority?: number;
+  description?: string;
+  cell: (o: Obj) => unknown;
+}
 const nameCol: Col = { name: 'Name', type: 'string', format: 'name', cell: (o) => o.metadata.name };
 const ageCol: Col = { name: 'Age', cell: (o) => age(o.metadata.creationTimestamp) };
 const none = (v: unknown) => (v === undefined || v === null || v === '' ? '<none>' : v);
-const selectorString = (sel: Obj | undefined) => (sel && Object.keys(sel).length ? Object.entries(sel).map(([k, v]) => `${k}=${v}`).sort().join(',') : '<none>');
+const selectorString = (sel: Obj | undefined) =>
+  sel && Object.keys(sel).length
+    ? Object.entries(sel)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort()
+        .join(',')
+    : '<none>';
 
 function nodeStatus(n: Obj): string {
   const ready = (n.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
@@ -217,7 +379,9 @@ function nodeStatus(n: Obj): string {
   return s.join(',');
 }
 function nodeRoles(n: Obj): string {
-  const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length));
+  const roles = Object.keys(n.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length));
   if (n.metadata.labels?.['kubernetes.io/role']) roles.push(n.metadata.labels['kubernetes.io/role']);
   return roles.length ? roles.sort().join(',') : '<none>';
 }
@@ -249,7 +413,11 @@ const TABLES: Record<string, Col[]> = {
     nameCol,
     { name: 'Ready', cell: (p) => `${(p.status?.containerStatuses ?? []).filter((c: Obj) => c.ready).length}/${p.spec.containers.length}` },
     { name: 'Status', cell: podStatus },
-    { name: 'Restarts', type: 'integer', cell: (p) => (p.status?.containerStatuses ?? []).reduce((a: number, c: Obj) => a + (c.restartCount ?? 0), 0) },
+    {
+      name: 'Restarts',
+      type: 'integer',
+      cell: (p) => (p.status?.containerStatuses ?? []).reduce((a: number, c: Obj) => a + (c.restartCount ?? 0), 0),
+    },
     ageCol,
     { name: 'IP', priority: 1, cell: (p) => none(p.status?.podIP) },
     { name: 'Node', priority: 1, cell: (p) => none(p.spec?.nodeName) },
@@ -264,7 +432,11 @@ const TABLES: Record<string, Col[]> = {
     { name: 'Selector', priority: 1, cell: (s) => selectorString(s.spec.selector) },
   ],
   endpoints: [nameCol, { name: 'Endpoints', cell: endpointsString }, ageCol],
-  configmaps: [nameCol, { name: 'Data', type: 'integer', cell: (c) => Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length }, ageCol],
+  configmaps: [
+    nameCol,
+    { name: 'Data', type: 'integer', cell: (c) => Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length },
+    ageCol,
+  ],
   namespaces: [nameCol, { name: 'Status', cell: (n) => n.status?.phase ?? 'Active' }, ageCol],
   replicationcontrollers: [
     nameCol,
@@ -293,11 +465,23 @@ const TABLES: Record<string, Col[]> = {
     { name: 'Current', type: 'integer', cell: (d) => d.status?.replicas ?? 0 },
     {
       name: 'Triggered By',
-      cell: (d) => (d.spec.triggers ?? []).map((t: Obj) => (t.type === 'ConfigChange' ? 'config' : t.type === 'ImageChange' ? `image(${t.imageChangeParams?.from?.name ?? ''})` : t.type)).join(',') || 'manual',
+      cell: (d) =>
+        (d.spec.triggers ?? [])
+          .map((t: Obj) =>
+            t.type === 'ConfigChange' ? 'config' : t.type === 'ImageChange' ? `image(${t.imageChangeParams?.from?.name ?? ''})` : t.type,
+          )
+          .join(',') || 'manual',
     },
   ],
   storageclasses: [
-    { ...nameCol, cell: (s) => (s.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' || s.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true' ? `${s.metadata.name} (default)` : s.metadata.name) },
+    {
+      ...nameCol,
+      cell: (s) =>
+        s.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+        s.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
+          ? `${s.metadata.name} (default)`
+          : s.metadata.name,
+    },
     { name: 'Provisioner', cell: (s) => s.provisioner },
     ageCol,
   ],
@@ -319,7 +503,13 @@ function table(plural: string, items: Obj[], includeObject: string): Obj {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion: String(st.resourceVersion) },
-    columnDefinitions: cols.map((c) => ({ name: c.name, type: c.type ?? 'string', format: c.format ?? '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
+    columnDefinitions: cols.map((c) => ({
+      name: c.name,
+      type: c.type ?? 'string',
+      format: c.format ?? '',
+      description: c.description ?? c.name,
+      priority: c.priority ?? 0,
+    })),
     rows: items.map((o) => ({
       cells: cols.map((c) => c.cell(o)),
       ...(includeObject === 'None' ? {} : { object: includeObject === 'Object' ? o : partial(o) }),
@@ -393,7 +583,10 @@ function mergePatch(target: any, patch: any): any {
 function jsonPatch(doc: any, ops: Obj[]): any {
   const out = JSON.parse(JSON.stringify(doc));
   for (const op of ops) {
-    const parts = String(op.path).split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = String(op.path)
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop();
     let parent: any = out;
     for (const p of parts) {
@@ -411,7 +604,8 @@ function jsonPatch(doc: any, ops: Obj[]): any {
       if (!(key in parent)) throw new HttpError(422, 'Invalid', `json patch: remove of missing ${op.path}`);
       Array.isArray(parent) ? parent.splice(key as number, 1) : delete parent[key];
     } else if (op.op === 'test') {
-      if (JSON.stringify(parent[key]) !== JSON.stringify(op.value)) throw new HttpError(422, 'Invalid', `json patch: test failed at ${op.path}`);
+      if (JSON.stringify(parent[key]) !== JSON.stringify(op.value))
+        throw new HttpError(422, 'Invalid', `json patch: test failed at ${op.path}`);
     } else throw new HttpError(422, 'Invalid', `json patch: op ${op.op} not supported by the lab`);
   }
   return out;
@@ -424,19 +618,42 @@ function applyPatch(doc: Obj, body: string, contentType: string): Obj {
     throw new HttpError(400, 'BadRequest', 'the patch is not valid JSON (the lab takes JSON patches only)');
   }
   if (contentType.startsWith('application/json-patch+json')) return jsonPatch(doc, patch);
-  if (contentType.startsWith('application/merge-patch+json') || contentType.startsWith('application/strategic-merge-patch+json') || contentType.startsWith('application/apply-patch')) return mergePatch(doc, patch);
-  throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+  if (
+    contentType.startsWith('application/merge-patch+json') ||
+    contentType.startsWith('application/strategic-merge-patch+json') ||
+    contentType.startsWith('application/apply-patch')
+  )
+    return mergePatch(doc, patch);
+  throw new HttpError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
 }
 
 // ---- HTTP plumbing -------------------------------------------------------------------------------
 
 class HttpError extends Error {
-  constructor(public code: number, public reason: string, message: string, public details?: Obj) {
+  constructor(
+    public code: number,
+    public reason: string,
+    message: string,
+    public details?: Obj,
+  ) {
     super(message);
   }
 }
 function status(code: number, reason: string, message: string, details?: Obj): Obj {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: code < 300 ? 'Success' : 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: code < 300 ? 'Success' : 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 function send(res: ServerResponse, code: number, body: Obj): void {
   const s = JSON.stringify(body);
@@ -453,7 +670,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 const qualified = (r: Res) => (r.group ? `${r.plural}.${r.group}` : r.plural);
 function notFound(r: Res, name: string): HttpError {
-  return new HttpError(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural });
+  return new HttpError(404, 'NotFound', `${qualified(r)} "${name}" not found`, {
+    name,
+    ...(r.group ? { group: r.group } : {}),
+    kind: r.plural,
+  });
 }
 function withKind(r: Res, o: Obj): Obj {
   return { apiVersion: gv(r), kind: r.kind, ...o };
@@ -479,18 +700,38 @@ function syncApiUnits(): void {
   const masters = (apiMasters ??= (labJsonHosts() ?? []).filter((h) => h.roles.includes('master')));
   if (masters.length === 0) return;
   const running = masters.filter((h) => apiOf(h).runs);
-  if (syncApiEndpoints(st, running.map((h) => h.address))) save();
+  if (
+    syncApiEndpoints(
+      st,
+      running.map((h) => h.address),
+    )
+  )
+    save();
 }
 
 // ---- the handlers --------------------------------------------------------------------------------
 
 const VERSION = {
-  major: '1', minor: '10+', gitVersion: KUBELET_VERSION, gitCommit: 'b81c8f8', gitTreeState: 'clean',
-  buildDate: '2018-09-21T13:07:33Z', goVersion: 'go1.9.4', compiler: 'gc', platform: 'linux/amd64',
+  major: '1',
+  minor: '10+',
+  gitVersion: KUBELET_VERSION,
+  gitCommit: 'b81c8f8',
+  gitTreeState: 'clean',
+  buildDate: '2018-09-21T13:07:33Z',
+  goVersion: 'go1.9.4',
+  compiler: 'gc',
+  platform: 'linux/amd64',
 };
 const OPENSHIFT_VERSION = {
-  major: '3', minor: '10+', gitVersion: 'v3.10.45', gitCommit: 'c6e2a8b8d2', gitTreeState: 'clean',
-  buildDate: '2018-09-21T13:07:33Z', goVersion: 'go1.9.4', compiler: 'gc', platform: 'linux/amd64',
+  major: '3',
+  minor: '10+',
+  gitVersion: 'v3.10.45',
+  gitCommit: 'c6e2a8b8d2',
+  gitTreeState: 'clean',
+  buildDate: '2018-09-21T13:07:33Z',
+  goVersion: 'go1.9.4',
+  compiler: 'gc',
+  platform: 'linux/amd64',
 };
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -514,10 +755,16 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (p === '/version') return send(res, 200, VERSION);
   if (p === '/version/openshift') return send(res, 200, OPENSHIFT_VERSION);
-  if (p === '/api') return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `${HOST}:${PORT}` }] });
+  if (p === '/api')
+    return send(res, 200, {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `${HOST}:${PORT}` }],
+    });
   if (p === '/apis') {
     return send(res, 200, {
-      kind: 'APIGroupList', apiVersion: 'v1',
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
       groups: GROUPS.map((g) => {
         const [name, version] = g.split('/') as [string, string];
         return { name, versions: [{ groupVersion: g, version }], preferredVersion: { groupVersion: g, version } };
@@ -525,14 +772,21 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     });
   }
   if (p === '/apis/user.openshift.io/v1/users/~') {
-    return send(res, 200, { kind: 'User', apiVersion: 'user.openshift.io/v1', metadata: { name: 'system:admin', selfLink: '/apis/user.openshift.io/v1/users/system%3Aadmin', creationTimestamp: null }, identities: null, groups: ['system:authenticated', 'system:cluster-admins', 'system:masters'] });
+    return send(res, 200, {
+      kind: 'User',
+      apiVersion: 'user.openshift.io/v1',
+      metadata: { name: 'system:admin', selfLink: '/apis/user.openshift.io/v1/users/system%3Aadmin', creationTimestamp: null },
+      identities: null,
+      groups: ['system:authenticated', 'system:cluster-admins', 'system:masters'],
+    });
   }
 
   // lab control
   if (p.startsWith('/lab/')) {
     const m = p.match(/^\/lab\/scenario\/([a-z0-9-]+)$/);
     if (m && method === 'POST') {
-      if (!(SCENARIOS as readonly string[]).includes(m[1]!)) throw new HttpError(404, 'NotFound', `unknown scenario ${m[1]} (known: ${SCENARIOS.join(', ')})`);
+      if (!(SCENARIOS as readonly string[]).includes(m[1]!))
+        throw new HttpError(404, 'NotFound', `unknown scenario ${m[1]} (known: ${SCENARIOS.join(', ')})`);
       st = buildScenario(m[1]!, labHosts());
       save();
       syncKubelets();
@@ -544,7 +798,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       syncKubelets();
       return send(res, 200, { scenario: st.scenario });
     }
-    if (p === '/lab/state' && method === 'GET') return send(res, 200, { scenario: st.scenario, scenarios: SCENARIOS, resourceVersion: st.resourceVersion });
+    if (p === '/lab/state' && method === 'GET')
+      return send(res, 200, { scenario: st.scenario, scenarios: SCENARIOS, resourceVersion: st.resourceVersion });
     throw new HttpError(404, 'NotFound', `the lab has no ${method} ${p}`);
   }
 
@@ -555,7 +810,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (gOnly && GROUPS.some((g) => g.startsWith(`${gOnly[1]}/`))) {
     const g = GROUPS.find((x) => x.startsWith(`${gOnly[1]}/`))!;
     const version = g.split('/')[1]!;
-    return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: gOnly[1], versions: [{ groupVersion: g, version }], preferredVersion: { groupVersion: g, version } });
+    return send(res, 200, {
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      name: gOnly[1],
+      versions: [{ groupVersion: g, version }],
+      preferredVersion: { groupVersion: g, version },
+    });
   }
 
   // resource paths
@@ -581,31 +842,55 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (!r) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
   const [, name, sub] = segs;
   if (segs.length > 3) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
-  if (ns !== undefined && !find(st, 'namespaces', undefined, ns) && method !== 'GET') throw new HttpError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+  if (ns !== undefined && !find(st, 'namespaces', undefined, ns) && method !== 'GET')
+    throw new HttpError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
   const accept = String(req.headers.accept ?? '');
   const asTable = /as=Table/.test(accept);
   const q = u.searchParams;
 
   if (!name) {
     if (method === 'GET') {
-      if (q.get('watch') === 'true' || q.get('watch') === '1') throw new HttpError(405, 'MethodNotAllowed', 'watch is not supported by the lab API server');
+      if (q.get('watch') === 'true' || q.get('watch') === '1')
+        throw new HttpError(405, 'MethodNotAllowed', 'watch is not supported by the lab API server');
       const lm = labelMatcher(q.get('labelSelector'));
       const fm = fieldMatcher(q.get('fieldSelector'));
       const items = list(st, r.plural)
         .filter((o) => !r.namespaced || ns === undefined || o.metadata.namespace === ns)
         .filter((o) => lm(o.metadata.labels ?? {}) && fm(o))
-        .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+        .sort(
+          (a, b) =>
+            (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+        );
       if (asTable) return send(res, 200, table(r.plural, items, q.get('includeObject') ?? 'Metadata'));
-      return send(res, 200, { kind: `${r.kind}List`, apiVersion: gv(r), metadata: { resourceVersion: String(st.resourceVersion) }, items: items.map((o) => withKind(r, o)) });
+      return send(res, 200, {
+        kind: `${r.kind}List`,
+        apiVersion: gv(r),
+        metadata: { resourceVersion: String(st.resourceVersion) },
+        items: items.map((o) => withKind(r, o)),
+      });
     }
     if (method === 'POST') {
       const o = JSON.parse(await readBody(req)) as Obj;
       o.metadata ??= {};
       if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName + Math.random().toString(36).slice(2, 7);
-      if (!o.metadata.name) throw new HttpError(422, 'Invalid', `${r.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
+      if (!o.metadata.name)
+        throw new HttpError(422, 'Invalid', `${r.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
       if (r.namespaced && ns === undefined) throw new HttpError(400, 'BadRequest', 'a namespace is required');
-      if (find(st, r.plural, r.namespaced ? ns : undefined, o.metadata.name)) throw new HttpError(409, 'AlreadyExists', `${qualified(r)} "${o.metadata.name}" already exists`, { name: o.metadata.name, kind: r.plural, ...(r.group ? { group: r.group } : {}) });
-      const created: Obj = { ...withKind(r, o), metadata: { ...o.metadata, ...newMeta(st, o.metadata.name, r.namespaced ? ns : undefined, Date.now(), {}), labels: o.metadata.labels, annotations: o.metadata.annotations } };
+      if (find(st, r.plural, r.namespaced ? ns : undefined, o.metadata.name))
+        throw new HttpError(409, 'AlreadyExists', `${qualified(r)} "${o.metadata.name}" already exists`, {
+          name: o.metadata.name,
+          kind: r.plural,
+          ...(r.group ? { group: r.group } : {}),
+        });
+      const created: Obj = {
+        ...withKind(r, o),
+        metadata: {
+          ...o.metadata,
+          ...newMeta(st, o.metadata.name, r.namespaced ? ns : undefined, Date.now(), {}),
+          labels: o.metadata.labels,
+          annotations: o.metadata.annotations,
+        },
+      };
       if (r.plural === 'namespaces') created.status = { phase: 'Active' };
       if (r.plural === 'pods') created.status = { phase: 'Pending' };
       list(st, r.plural).push(created);
@@ -625,7 +910,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     changed();
     if (blockedBy) {
       throw new HttpError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
-        causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${blockedBy.metadata.name} needs ${blockedBy.status?.desiredHealthy ?? 1} healthy pods and has ${blockedBy.status?.currentHealthy ?? 0} currently` }],
+        causes: [
+          {
+            reason: 'DisruptionBudget',
+            message: `The disruption budget ${blockedBy.metadata.name} needs ${blockedBy.status?.desiredHealthy ?? 1} healthy pods and has ${blockedBy.status?.currentHealthy ?? 0} currently`,
+          },
+        ],
       });
     }
     return send(res, 201, status(201, '', '', undefined));
@@ -634,8 +924,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (!obj) throw notFound(r, name);
     const isDC = r.plural === 'deploymentconfigs';
     const scale = (): Obj => ({
-      kind: 'Scale', apiVersion: isDC ? 'extensions/v1beta1' : 'autoscaling/v1',
-      metadata: { name, namespace: ns, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      kind: 'Scale',
+      apiVersion: isDC ? 'extensions/v1beta1' : 'autoscaling/v1',
+      metadata: {
+        name,
+        namespace: ns,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: obj.spec.replicas },
       status: isDC
         ? { replicas: obj.status?.replicas ?? 0, selector: obj.spec.selector, targetSelector: selectorString(obj.spec.selector) }
@@ -646,7 +943,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       const body = await readBody(req);
       const next = method === 'PUT' ? (JSON.parse(body) as Obj) : applyPatch(scale(), body, String(req.headers['content-type'] ?? ''));
       const n = Number(next.spec?.replicas);
-      if (!Number.isInteger(n) || n < 0) throw new HttpError(422, 'Invalid', `Scale.extensions "${name}" is invalid: spec.replicas: Invalid value: ${next.spec?.replicas}: must be greater than or equal to 0`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new HttpError(
+          422,
+          'Invalid',
+          `Scale.extensions "${name}" is invalid: spec.replicas: Invalid value: ${next.spec?.replicas}: must be greater than or equal to 0`,
+        );
       obj.spec.replicas = n;
       bumpRV(st, obj);
       changed();
@@ -672,7 +974,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const l = list(st, r.plural);
     const replaced = { ...next, apiVersion: gv(r), kind: r.kind };
     if (method === 'PUT' && next.metadata.resourceVersion && next.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-      throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+      throw new HttpError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     l[l.indexOf(obj)] = replaced;
     bumpRV(st, replaced);
@@ -683,7 +989,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (!obj) throw notFound(r, name);
     remove(st, r.plural, obj);
     changed();
-    return send(res, 200, { ...status(200, '', ''), details: { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: obj.metadata.uid } });
+    return send(res, 200, {
+      ...status(200, '', ''),
+      details: { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: obj.metadata.uid },
+    });
   }
   throw new HttpError(405, 'MethodNotAllowed', `the lab does not support ${method} here`);
 }
@@ -726,7 +1035,13 @@ const tlsOptions = { key: readFileSync(pki('server.key')), cert: readFileSync(pk
 const bindFailed = new Set<string>();
 
 /** Keeps `open[key]` listening on address:port exactly while `up` (`name` for the log); `make` builds the server. */
-function syncListener(open: Map<string, https.Server>, key: string, up: boolean, at: { address: string; port: number; name: string }, make: () => https.Server): void {
+function syncListener(
+  open: Map<string, https.Server>,
+  key: string,
+  up: boolean,
+  at: { address: string; port: number; name: string },
+  make: () => https.Server,
+): void {
   const srv = open.get(key);
   const where = `${at.address}:${at.port} (${at.name})`;
   if (up && !srv) {
@@ -773,7 +1088,9 @@ function masterApiHandler(h: LabHost): (req: IncomingMessage, res: ServerRespons
 const masterListeners = new Map<string, https.Server>();
 function syncMasterApis(): void {
   for (const h of (hostSockets ?? []).filter((x) => x.roles.includes('master') && x.address !== HOST)) {
-    syncListener(masterListeners, h.name, apiOf(h).runs, { address: h.address, port: PORT, name: h.name }, () => https.createServer(tlsOptions, masterApiHandler(h)));
+    syncListener(masterListeners, h.name, apiOf(h).runs, { address: h.address, port: PORT, name: h.name }, () =>
+      https.createServer(tlsOptions, masterApiHandler(h)),
+    );
   }
 }
 
@@ -787,7 +1104,9 @@ function syncKubelets(): void {
     if (!h.roles.some((r) => r === 'node' || r === 'master' || r === 'infra') || h.roles.includes('lb')) continue;
     const node = list(st, 'nodes').find((n) => n.metadata.name === h.name);
     const up = node !== undefined && nodeReady(node);
-    syncListener(kubelets, h.name, up, { address: h.address, port: 10250, name: `${h.name} kubelet` }, () => https.createServer(tlsOptions, kubeletHandler));
+    syncListener(kubelets, h.name, up, { address: h.address, port: 10250, name: `${h.name} kubelet` }, () =>
+      https.createServer(tlsOptions, kubeletHandler),
+    );
   }
 }
 syncMasterApis();
@@ -826,9 +1145,28 @@ const logErr = (what: string) => (e: Error) => process.stderr.write(`lab api: ${
 /** A serving certificate of the cluster CA (pki/NAME.{crt,key}), made once. */
 function issue(name: string, cn: string, sans: string[]): { key: Buffer; cert: Buffer } {
   if (!existsSync(pki(`${name}.crt`))) {
-    writeFileSync(pki(`${name}.ext`), `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`);
+    writeFileSync(
+      pki(`${name}.ext`),
+      `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`,
+    );
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki(`${name}.key`), '-out', pki(`${name}.csr`), '-subj', `/CN=${cn}`);
-    openssl('x509', '-req', '-in', pki(`${name}.csr`), '-CA', pki('ca.crt'), '-CAkey', pki('ca.key'), '-CAcreateserial', '-out', pki(`${name}.crt`), '-days', '825', '-extfile', pki(`${name}.ext`));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      pki(`${name}.csr`),
+      '-CA',
+      pki('ca.crt'),
+      '-CAkey',
+      pki('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      pki(`${name}.crt`),
+      '-days',
+      '825',
+      '-extfile',
+      pki(`${name}.ext`),
+    );
   }
   return { key: readFileSync(pki(`${name}.key`)), cert: readFileSync(pki(`${name}.crt`)) };
 }
@@ -844,7 +1182,8 @@ function dnsData(withCluster: boolean): DnsData {
   if (withCluster) {
     for (const svc of list(st, 'services')) {
       const ip = svc.spec?.clusterIP;
-      if (typeof ip === 'string' && /^[0-9.]+$/.test(ip)) names.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, [ip]);
+      if (typeof ip === 'string' && /^[0-9.]+$/.test(ip))
+        names.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, [ip]);
     }
   }
   return { names, wildcards };
@@ -853,7 +1192,13 @@ function dnsData(withCluster: boolean): DnsData {
 const readyEndpoints = (ns: string, name: string): boolean =>
   (find(st, 'endpoints', ns, name)?.subsets ?? []).some((s: Obj) => (s.addresses ?? []).length > 0);
 const routerPodsReady = (nodeName?: string): boolean =>
-  list(st, 'pods').some((p) => p.metadata.namespace === 'default' && p.metadata.labels?.router === 'router' && podReady(p) && (!nodeName || p.spec.nodeName === nodeName));
+  list(st, 'pods').some(
+    (p) =>
+      p.metadata.namespace === 'default' &&
+      p.metadata.labels?.router === 'router' &&
+      podReady(p) &&
+      (!nodeName || p.spec.nodeName === nodeName),
+  );
 
 /** The router: route by Host (the registry route), else the router's 503 page. */
 function routerHandler(req: IncomingMessage, res: ServerResponse): void {
@@ -864,7 +1209,9 @@ function routerHandler(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   res.writeHead(503, { 'Content-Type': 'text/html', 'Cache-Control': 'private' });
-  res.end('<html><body><h1>Application is not available</h1><p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p></body></html>\n');
+  res.end(
+    '<html><body><h1>Application is not available</h1><p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p></body></html>\n',
+  );
 }
 /** The registry (docker/distribution): /healthz → 200, empty body. */
 function registryHandler(req: IncomingMessage, res: ServerResponse): void {
@@ -888,7 +1235,8 @@ if (hostSockets) {
   for (const h of hostSockets.filter((x) => x.roles.includes('lb') || x.roles.includes('infra'))) {
     // the load balancer forwards to any ready router; an infra node serves while its router pod is ready
     const up = () => routerPodsReady(h.roles.includes('lb') ? undefined : h.name);
-    const guard = (handler: typeof routerHandler) => (req: IncomingMessage, res: ServerResponse) => (up() ? handler(req, res) : req.socket.destroy());
+    const guard = (handler: typeof routerHandler) => (req: IncomingMessage, res: ServerResponse) =>
+      up() ? handler(req, res) : req.socket.destroy();
     const tls = https.createServer({ ...routerCert, ca: readFileSync(pki('ca.crt')) }, guard(routerHandler));
     tls.on('error', logErr(`router ${h.address}:443 (${h.name})`));
     tls.listen(443, h.address);
@@ -909,7 +1257,11 @@ function syncServices(): void {
     srv.closeAllConnections();
   }
   if (want && !serviceSockets.has(want)) {
-    const cert = issue(`registry-${ip}`, ip, [`IP:${ip}`, 'DNS:docker-registry.default.svc', 'DNS:docker-registry.default.svc.cluster.local']);
+    const cert = issue(`registry-${ip}`, ip, [
+      `IP:${ip}`,
+      'DNS:docker-registry.default.svc',
+      'DNS:docker-registry.default.svc.cluster.local',
+    ]);
     const srv = https.createServer({ ...cert, ca: readFileSync(pki('ca.crt')) }, registryHandler);
     srv.on('error', (e) => {
       logErr(`registry service ${want}`)(e);
