@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { delay, stripAnsi } from '../testing/fixtures.js';
+import { delay, stripAnsi, waitFor } from '../testing/fixtures.js';
 import { Pager } from './Pager.js';
 
 afterEach(() => cleanup());
@@ -10,17 +10,14 @@ const lines = Array.from({ length: 30 }, (_, i) => ({ text: `line ${i + 1}` }));
 
 test('j/k, G and g scroll; inactive, it ignores keys', async () => {
   const { lastFrame, stdin, rerender } = render(<Pager title='T' lines={lines} width={40} height={8} active />);
-  await delay();
-  assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
+  const shows = (re: RegExp) => waitFor(() => re.test(stripAnsi(lastFrame())), `a frame with ${re}`, 10_000);
+  await shows(/lines 1-5\/30/);
   stdin.write('j');
-  await delay();
-  assert.match(stripAnsi(lastFrame()), /lines 2-6\/30/);
+  await shows(/lines 2-6\/30/);
   stdin.write('G');
-  await delay();
-  assert.match(stripAnsi(lastFrame()), /line 30/);
+  await shows(/line 30/);
   stdin.write('g');
-  await delay();
-  assert.match(stripAnsi(lastFrame()), /lines 1-5\/30/);
+  await shows(/lines 1-5\/30/);
   rerender(<Pager title='T' lines={lines} width={40} height={8} active={false} />);
   await delay();
   stdin.write('j');
