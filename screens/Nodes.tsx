@@ -28,7 +28,7 @@ import { truncate } from '../src/model/text.js';
 import type { DrainOptions } from '../src/nodes/drain.js';
 import { DrainModal } from './components/DrainModal.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
@@ -327,8 +327,7 @@ export function Nodes(props: NodesProps) {
       onGlobal,
     };
   };
-  useKeymap(NODES_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(NODES_KEYS, context()));
+  useScreenKeys(NODES_KEYS, context, { active, bindKeys, onFooter });
 
   if (!nodes.available) {
     return (

@@ -30,9 +30,9 @@ import { ChoiceList, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
-import { footerOf, type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
+import { type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
 
 export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
@@ -429,8 +429,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(PROCEDURE_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(PROCEDURE_KEYS, context()));
+  useScreenKeys(PROCEDURE_KEYS, context, { active, bindKeys, onFooter });
 
   const head = (
     <Text wrap='truncate'>

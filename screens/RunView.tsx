@@ -42,7 +42,7 @@ import { LogPane } from './components/LogPane.js';
 import { StandingBox, shortenHosts, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type KeyEntry, type Keymap, movementKeys, quitKey } from './keymap.js';
@@ -397,8 +397,7 @@ export function RunView(props: RunViewProps) {
       onGlobal,
     };
   };
-  useKeymap(RUN_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(RUN_KEYS, context()));
+  useScreenKeys(RUN_KEYS, context, { active, bindKeys, onFooter });
 
   // A modal takes the rows it needs; the log keeps what is left above it (see runLayout).
   const modalHeight = layout.modal;

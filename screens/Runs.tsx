@@ -5,7 +5,7 @@ import { moveSelection, scrollOffset } from '../src/model/home.js';
 import { formatStarted, RUN_STATUS_MARKS, type RunSummary, resumable, sortRuns } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
@@ -112,8 +112,7 @@ export function Runs(props: RunsProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(RUNS_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(RUNS_KEYS, context()));
+  useScreenKeys(RUNS_KEYS, context, { active, bindKeys, onFooter });
 
   const listHeight = Math.max(1, height - 3);
   const index = sel === undefined ? -1 : ids.indexOf(sel);
