@@ -173,6 +173,7 @@ export function DrainView(props: DrainViewProps) {
   const top = scrollOffset(local.top, -1, podHeight, podRows.length);
   const shownPods = podRows.slice(top, top + podHeight);
   const below = Math.max(0, podRows.length - top - podHeight);
+  const podsState = `STATE${top > 0 ? `  ↑${top}` : ''}${below ? `  ↓${below} more (j/k)` : ''}`;
   const logRows = Math.max(0, layout.log - 1);
   const tail = logTail(snap.log, width - 1, logRows);
   const title = `DRAIN ${node} `;
@@ -209,7 +210,7 @@ export function DrainView(props: DrainViewProps) {
       {layout.pods > 0 ? (
         <>
           <Txt dim wrap='truncate'>
-            {`  ${drainPodLine({ key: '', name: 'POD', owner: 'OWNER', state: `STATE${top > 0 ? `  ↑${top}` : ''}${below ? `  ↓${below} more (j/k)` : ''}`, tone: undefined }, widths)}`}
+            {`  ${drainPodLine({ key: '', name: 'POD', owner: 'OWNER', state: podsState, tone: undefined }, widths)}`}
           </Txt>
           {podRows.length === 0 ? (
             <Txt dim>{running ? '  (the pods appear as the drain names them)' : '  (no pod was listed)'}</Txt>

@@ -371,7 +371,9 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   useEffect(() => () => void (mounted.current = false), []);
   const wanted = props.discover ? discoveryWanted(local.form) : [];
   const wantedKey = wanted.map((w) => `${w.param}\u0000${w.host}`).join('\n');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key = procedure id); re-running on every render would put 'looking' again and again
+  // wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key =
+  // procedure id); re-running on every render would put 'looking' again and again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when wantedKey changes (above)
   useEffect(() => {
     const discover = props.discover;
     if (!discover) return;
@@ -446,7 +448,8 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     const destructive = plan.filter((s) => s.destructive).length;
     const hosts = [...new Set(plan.flatMap((s) => s.hosts))];
     const bottom = local.confirm
-      ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
+      ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?` +
+        `${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
       : (local.error ?? 'r or Enter: run it (asks y/N first) · Esc: back to the parameters');
     return (
       <Box flexDirection='column' width={width} height={height}>
@@ -489,7 +492,8 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
         </Txt>
       ))}
       <Txt dim wrap='truncate'>
-        {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
+        {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}` +
+          `${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
       </Txt>
       <Box flexDirection='column' height={room} overflow='hidden'>
         {form.fields.slice(start, end).map((f, k) => (

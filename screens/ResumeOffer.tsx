@@ -113,7 +113,8 @@ export function ResumeOffer(props: ResumeOfferProps) {
         ))}
         <Txt wrap='truncate'>{`Started ${formatStarted(sel.startedAt)}.`}</Txt>
         {wrap(
-          "Resuming re-checks the interrupted step's verification first, and never repeats a destructive step without asking. Ignoring leaves it in the Runs screen (u).",
+          "Resuming re-checks the interrupted step's verification first, and never repeats a " +
+            'destructive step without asking. Ignoring leaves it in the Runs screen (u).',
           inner,
         ).map((l, i) => (
           <Txt key={`w${i}`} dim wrap='truncate'>

@@ -120,12 +120,14 @@ export function Runs(props: RunsProps) {
   const shown = sorted.slice(offset, offset + listHeight);
   const confirmRun = local.confirm ? sorted.find((r) => r.runId === local.confirm) : undefined;
   const bottom = confirmRun
-    ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step first and asks again before any destructive step.  y resume · n no`
+    ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step ` +
+      `first and asks again before any destructive step.  y resume · n no`
     : (local.note ?? (sorted.length ? 'Enter: resume an interrupted run (! INTERRUPTED) or open a run of this session' : ''));
   return (
     <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       <Txt bold wrap='truncate'>
-        {`RUNS — ${sorted.length} journal${sorted.length === 1 ? '' : 's'}, newest first${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
+        {`RUNS — ${sorted.length} journal${sorted.length === 1 ? '' : 's'}, newest first` +
+          `${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
       </Txt>
       <Txt dim wrap='truncate'>
         {fit('  status          started           procedure          run id / step', width)}
@@ -140,7 +142,10 @@ export function Runs(props: RunsProps) {
             const m = RUN_STATUS_MARKS[r.status];
             const on = r.runId === sel;
             const isLive = live.has(r.runId);
-            const text = `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
+            const text =
+              `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ` +
+              `${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}` +
+              `${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
             return (
               <Box key={r.runId} width={width} height={1}>
                 <Txt inverse={on} bold={on || r.status === 'interrupted'} tone={on ? undefined : m.tone} wrap='truncate'>
