@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { commandCheck } from '../src/engine/from-check.js';
 import { planProcedure } from '../src/engine/plan.js';
 import type { PlanStep } from '../src/engine/types.js';
 import type { Inventory } from '../src/inventory/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { testHost } from '../src/testing/builders.js';
+import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import {
   dropFromInitialCluster,

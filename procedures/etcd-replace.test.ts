@@ -5,11 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandCheck } from '../src/engine/from-check.js';
 import { planProcedure } from '../src/engine/plan.js';
 import type { CapturedValues, PlanStep, StandingContext, StepContext } from '../src/engine/types.js';
 import type { Inventory } from '../src/inventory/types.js';
 import { testHost } from '../src/testing/builders.js';
+import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import { etcdReplace, membersAfter, replacedVerdict, replacementArithmetic, replaceWhereItStands, survivor } from './etcd-replace.js';
 import { findProcedure } from './index.js';

@@ -5,12 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandCheck } from '../src/engine/from-check.js';
 import { planProcedure } from '../src/engine/plan.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
 import { testHost } from '../src/testing/builders.js';
+import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
 import { findProcedure } from './index.js';

@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandCheck } from '../src/engine/from-check.js';
 import { ParamError } from '../src/engine/params.js';
 import { planProcedure } from '../src/engine/plan.js';
 import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { testHost } from '../src/testing/builders.js';
+import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';

@@ -72,7 +72,10 @@ test('a drain of app-node-0 with every option: per-pod progress as the lines com
   assert.match(f, /0\/4 evicted · 3 evicting · 1 retrying · 3 stay \(DaemonSet\)/);
   assert.match(
     flat(f),
-    /error when evicting pod "frontend-1-\w{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./,
+    new RegExp(
+      String.raw`error when evicting pod "frontend-1-\w{5}" \(will retry after 5s\): Cannot evict pod as ` +
+        String.raw`it would violate the pod's disruption budget\.`,
+    ),
   );
 
   a.runner.release(); // pod "cache-…" evicted
@@ -90,7 +93,8 @@ test('a drain of app-node-0 with every option: per-pod progress as the lines com
   assert.match(
     flat(f),
     new RegExp(
-      `■ Drained: 4 pods evicted\\. ${APP0} is cordoned \\(SchedulingDisabled\\) — 3 DaemonSet or static pods \\(they stay\\)\\. u makes it schedulable again\\.`,
+      `■ Drained: 4 pods evicted\\. ${APP0} is cordoned \\(SchedulingDisabled\\) — 3 DaemonSet ` +
+        `or static pods \\(they stay\\)\\. u makes it schedulable again\\.`,
     ),
   );
   assert.match(f, new RegExp(`node "${APP0}" drained`));
@@ -130,7 +134,9 @@ test('Esc cancels a running drain of the NotReady node: its notes first, then th
   assert.match(
     flat(f),
     new RegExp(
-      `■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it: myproject/jenkins-1-\\w{5}, myproject/worker-`,
+      `■ Drain cancelled: 0 pods evicted before it stopped\\. ${APP2} is cordoned ` +
+        `\\(SchedulingDisabled\\), NotReady — 2 pods still on it: myproject/jenkins-1-\\w{5}, ` +
+        `myproject/worker-`,
     ),
   );
   assert.match(podRow(f, 'jenkins-'), /! still on the node/);
@@ -165,7 +171,8 @@ test('an already cordoned node: the notes say so; the NotReady node with a timeo
   assert.match(
     flat(f),
     new RegExp(
-      `■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned \\(SchedulingDisabled\\), NotReady — 2 pods still on it`,
+      `■ Drain gave up after its timeout of 30 s: 0 pods evicted\\. ${APP2} is cordoned ` +
+        `\\(SchedulingDisabled\\), NotReady — 2 pods still on it`,
     ),
   );
   assert.match(f, /error: Drain did not complete within 30s/);

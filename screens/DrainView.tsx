@@ -23,7 +23,7 @@ import {
 import { truncate, wrap } from '../src/model/text.js';
 import type { DrainSession } from '../src/nodes/service.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { useDrainSnapshot } from './hooks/useNodes.js';
@@ -125,8 +125,6 @@ export function DrainView(props: DrainViewProps) {
   const node = snap.options.node;
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ top: 0 }));
   const running = drainActive(snap);
-  useFooter(onFooter, running ? DRAIN_RUNNING_FOOTER : DRAIN_DONE_FOOTER);
-
   const podRows = useMemo(() => drainPodRows(snap.progress), [snap.progress]);
   const logRowCount = useMemo(() => snap.log.reduce((n, l) => n + wrap(l, width - 1, '  ').length, 0), [snap.log, width]);
   const commandRows = snap.command
@@ -167,7 +165,7 @@ export function DrainView(props: DrainViewProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(DRAIN_KEYS, context, active, bindKeys);
+  useScreenKeys(DRAIN_KEYS, context, { active, bindKeys, onFooter }, running ? DRAIN_RUNNING_FOOTER : DRAIN_DONE_FOOTER);
 
   const headline = drainHeadline(snap);
   const counts = drainCountsText(snap.progress);
@@ -175,6 +173,7 @@ export function DrainView(props: DrainViewProps) {
   const top = scrollOffset(local.top, -1, podHeight, podRows.length);
   const shownPods = podRows.slice(top, top + podHeight);
   const below = Math.max(0, podRows.length - top - podHeight);
+  const podsState = `STATE${top > 0 ? `  ↑${top}` : ''}${below ? `  ↓${below} more (j/k)` : ''}`;
   const logRows = Math.max(0, layout.log - 1);
   const tail = logTail(snap.log, width - 1, logRows);
   const title = `DRAIN ${node} `;
@@ -211,7 +210,7 @@ export function DrainView(props: DrainViewProps) {
       {layout.pods > 0 ? (
         <>
           <Txt dim wrap='truncate'>
-            {`  ${drainPodLine({ key: '', name: 'POD', owner: 'OWNER', state: `STATE${top > 0 ? `  ↑${top}` : ''}${below ? `  ↓${below} more (j/k)` : ''}`, tone: undefined }, widths)}`}
+            {`  ${drainPodLine({ key: '', name: 'POD', owner: 'OWNER', state: podsState, tone: undefined }, widths)}`}
           </Txt>
           {podRows.length === 0 ? (
             <Txt dim>{running ? '  (the pods appear as the drain names them)' : '  (no pod was listed)'}</Txt>

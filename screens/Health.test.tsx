@@ -254,25 +254,28 @@ test('without a health runner the screen says so', async () => {
   assert.match(stripAnsi(r.lastFrame()), /No health run yet/);
 });
 
-test('Health: the footer as before; G / g to the last / first row, $ / 0 to the last / first check; ? lists the Health keys first', async () => {
-  const { frame, press } = renderApp();
-  await press('h');
-  await waitFor(() => frame().includes('HEALTH'), 'health screen');
-  assert.match(frame(), /↑↓←→ cell {2}Enter detail {2}r re-run {2}R all {2}p problems {2}\/ filter {2}Esc back {2}\? help/);
-  await press('G');
-  assert.match(frame(), /║› lb-0 /);
-  await press('g', 'j', '$');
-  assert.match(frame(), /› master-0/);
-  assert.match(frame(), /‹ \d+ more/);
-  await press('0');
-  assert.doesNotMatch(frame(), /‹ \d+ more/);
-  await press('?');
-  const f = frame();
-  assert.match(f, /HELP — Health/);
-  const at = (s: string) => f.indexOf(s);
-  assert.ok(at('KEYS HERE: HEALTH') >= 0);
-  assert.ok(at('KEYS HERE: HEALTH') < at('h l ← →          move between checks'));
-  assert.ok(at('h l ← →          move between checks') < at('p                problems only'));
-  await press('?');
-  assert.match(frame(), /› master-0/, 'back on Health, on the row it was on');
-});
+test(
+  'Health: the footer as before; G / g to the last / first row, $ / 0 to the last / first ' + 'check; ? lists the Health keys first',
+  async () => {
+    const { frame, press } = renderApp();
+    await press('h');
+    await waitFor(() => frame().includes('HEALTH'), 'health screen');
+    assert.match(frame(), /↑↓←→ cell {2}Enter detail {2}r re-run {2}R all {2}p problems {2}\/ filter {2}Esc back {2}\? help/);
+    await press('G');
+    assert.match(frame(), /║› lb-0 /);
+    await press('g', 'j', '$');
+    assert.match(frame(), /› master-0/);
+    assert.match(frame(), /‹ \d+ more/);
+    await press('0');
+    assert.doesNotMatch(frame(), /‹ \d+ more/);
+    await press('?');
+    const f = frame();
+    assert.match(f, /HELP — Health/);
+    const at = (s: string) => f.indexOf(s);
+    assert.ok(at('KEYS HERE: HEALTH') >= 0);
+    assert.ok(at('KEYS HERE: HEALTH') < at('h l ← →          move between checks'));
+    assert.ok(at('h l ← →          move between checks') < at('p                problems only'));
+    await press('?');
+    assert.match(frame(), /› master-0/, 'back on Health, on the row it was on');
+  },
+);

@@ -22,7 +22,9 @@ import { RUN_KEYS } from './RunView.js';
 
 const DRAIN_STATES = ['pending', 'evicting', 'retrying', 'evicted', 'failed', 'skipped', 'left'] as const;
 const DRAIN_MARKS = DRAIN_STATES.map((s) => POD_DRAIN_MARKS[s].mark).join('');
-const DRAIN_WORDS = `${DRAIN_STATES.map((s) => `${POD_DRAIN_MARKS[s].mark} ${POD_DRAIN_MARKS[s].word}`).join(', ')} (left: a DaemonSet or static pod the drain leaves; ↻ a PodDisruptionBudget refused the eviction, the drain retries)`;
+const DRAIN_WORDS =
+  `${DRAIN_STATES.map((s) => `${POD_DRAIN_MARKS[s].mark} ${POD_DRAIN_MARKS[s].word}`).join(', ')} (left: a ` +
+  `DaemonSet or static pod the drain leaves; ↻ a PodDisruptionBudget refused the eviction, the drain retries)`;
 
 export interface HelpProps extends Pick<ScreenFrameProps, 'width' | 'height' | 'active'> {
   demo?: boolean;

@@ -7,7 +7,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { effectiveSelection, moveSelection, scrollOffset } from '../src/model/home.js';
 import { podCells, podDetail, podRows, podsSummary, podTable, wrapRows } from '../src/model/nodes-view.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
@@ -70,8 +70,7 @@ export function NodePods(props: NodePodsProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(NODE_PODS_KEYS, context, active, bindKeys);
-  useFooter(onFooter, NODE_PODS_FOOTER);
+  useScreenKeys(NODE_PODS_KEYS, context, { active, bindKeys, onFooter }, NODE_PODS_FOOTER);
 
   const table = podTable(rows, Math.max(20, width - 2));
   const sel = rows.find((r) => r.key === local.selected) ?? rows[0];

@@ -211,7 +211,11 @@ test('--force lists the bare pods lost for good and wants the node name typed ex
   assert.match(f, /DRAIN app-node-0\.demo\.example\.com ✗ REFUSED: nothing evicted/);
   assert.match(
     flat(f),
-    /■ Drain refused, nothing evicted: myproject\/cache-\w{5} needs an option \(--delete-local-data\)\. app-node-0\.demo\.example\.com is cordoned \(SchedulingDisabled\)/,
+    new RegExp(
+      String.raw`■ Drain refused, nothing evicted: myproject\/cache-\w{5} needs an option ` +
+        String.raw`\(--delete-local-data\)\. app-node-0\.demo\.example\.com is cordoned ` +
+        String.raw`\(SchedulingDisabled\)`,
+    ),
   );
   assert.match(f, /myproject\/cache-\w{5} +RC cache +✗ blocked: needs --delete-local-data/);
   assert.equal(fits(f), undefined);

@@ -28,7 +28,7 @@ import { truncate } from '../src/model/text.js';
 import type { DrainOptions } from '../src/nodes/drain.js';
 import { DrainModal } from './components/DrainModal.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import type { NodesControl } from './hooks/useNodes.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
@@ -136,7 +136,9 @@ export const NODES_KEYS: Keymap<NodesKeyContext> = [
     when: inList,
     footer: 'drain',
     description:
-      'drain the selected node: an options form first (↑↓ Tab move, Space toggles, Enter starts, Esc cancels); with --force the bare pods lost for good are listed and the node name must be typed exactly. While a drain runs: show it',
+      'drain the selected node: an options form first (↑↓ Tab move, Space toggles, Enter starts, ' +
+      'Esc cancels); with --force the bare pods lost for good are listed and the node name must ' +
+      'be typed exactly. While a drain runs: show it',
     action: (c) => {
       if (c.activeDrain) return c.onShowDrain();
       const node = selected(c);
@@ -303,7 +305,8 @@ export function Nodes(props: NodesProps) {
   const prevOffset = useRef(0);
 
   // First visit: read the list (later visits show what was read; r reads again).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on mount — with its dependencies a failed read (no list, not loading) would read again at once, in a loop
+  // Once, on mount: with its dependencies a failed read (no list, not loading) would read again at once, in a loop.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on mount (above)
   useEffect(() => {
     if (nodes.available && !nodes.data.list && !nodes.data.loading) nodes.refresh();
   }, []);
@@ -327,16 +330,14 @@ export function Nodes(props: NodesProps) {
       onGlobal,
     };
   };
-  useKeymap(NODES_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(NODES_KEYS, context()));
+  useScreenKeys(NODES_KEYS, context, { active, bindKeys, onFooter });
 
   if (!nodes.available) {
     return (
       <Box flexDirection='column' width={width} height={height}>
         <Txt tone='warn' bold wrap='wrap'>
-          {
-            '! Node operations are not available in this console (no oc runner was given to it). Use oc adm manage-node / oc adm drain from the shell instead.'
-          }
+          {'! Node operations are not available in this console (no oc runner was given to it). Use ' +
+            'oc adm manage-node / oc adm drain from the shell instead.'}
         </Txt>
         <Txt dim>Esc back to Home.</Txt>
       </Box>
@@ -369,7 +370,9 @@ export function Nodes(props: NodesProps) {
     ? local.note
     : busy
       ? {
-          text: `… ${busy === 'cordon' ? 'cordoning' : 'uncordoning'} ${sel!.node.name}: oc adm manage-node ${sel!.node.name} --schedulable=${busy === 'uncordon'}`,
+          text:
+            `… ${busy === 'cordon' ? 'cordoning' : 'uncordoning'} ${sel!.node.name}: oc adm ` +
+            `manage-node ${sel!.node.name} --schedulable=${busy === 'uncordon'}`,
           tone: 'busy',
         }
       : data.note

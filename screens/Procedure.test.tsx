@@ -102,35 +102,38 @@ test('plan view: steps, destructive marker and gate kind, exact commands per hos
   assert.match(frame(), /RUN etcd-backup run-1/);
 });
 
-test('the footer says the keys of each phase, as before (now from the one keymap); ? on the form lists the Procedure keys first', async () => {
-  const { frame, press } = app();
-  const footer = () => frame().split('\n').at(-1) ?? '';
-  // The footer follows a change one render later (the screen hands it to the App): wait for it.
-  const footerMatches = async (re: RegExp) => {
-    await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
-    assert.match(footer(), re);
-  };
-  await openToy(press);
-  await footerMatches(/^↑↓ choose {2}Tab next field {2}Enter next \/ plan {2}p plan {2}Esc back {2}\? help/);
-  await press('?');
-  let f = frame();
-  assert.match(f, /HELP — Procedure/);
-  assert.ok(f.indexOf('KEYS HERE: PROCEDURE') >= 0 && f.indexOf('KEYS HERE: PROCEDURE') < f.indexOf('form: the next field'));
-  assert.equal(fits(f), undefined);
-  await press('?', '\t');
-  await footerMatches(/^Tab ↓ next field {2}↑ previous {2}Enter next \/ plan {2}Esc back/);
-  await press('\x1b[A', 'p');
-  await footerMatches(/^r Enter run… {2}jk PgDn scroll {2}Esc form {2}\? help {2}q quit/);
-  await press('\r');
-  await footerMatches(/^y run it now {2}n Esc not now/);
-  await press(ESC);
-  assert.match(frame(), /Not started/);
-  await press(ESC, ESC, ':', 'etcd-restore', '\r', '?');
-  f = frame();
-  assert.match(f, /▶ HELP/);
-  assert.doesNotMatch(f, /KEYS HERE/, 'a procedure not built yet: its detail has no keys of its own');
-  await press(ESC);
-});
+test(
+  'the footer says the keys of each phase, as before (now from the one keymap); ? on the ' + 'form lists the Procedure keys first',
+  async () => {
+    const { frame, press } = app();
+    const footer = () => frame().split('\n').at(-1) ?? '';
+    // The footer follows a change one render later (the screen hands it to the App): wait for it.
+    const footerMatches = async (re: RegExp) => {
+      await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
+      assert.match(footer(), re);
+    };
+    await openToy(press);
+    await footerMatches(/^↑↓ choose {2}Tab next field {2}Enter next \/ plan {2}p plan {2}Esc back {2}\? help/);
+    await press('?');
+    let f = frame();
+    assert.match(f, /HELP — Procedure/);
+    assert.ok(f.indexOf('KEYS HERE: PROCEDURE') >= 0 && f.indexOf('KEYS HERE: PROCEDURE') < f.indexOf('form: the next field'));
+    assert.equal(fits(f), undefined);
+    await press('?', '\t');
+    await footerMatches(/^Tab ↓ next field {2}↑ previous {2}Enter next \/ plan {2}Esc back/);
+    await press('\x1b[A', 'p');
+    await footerMatches(/^r Enter run… {2}jk PgDn scroll {2}Esc form {2}\? help {2}q quit/);
+    await press('\r');
+    await footerMatches(/^y run it now {2}n Esc not now/);
+    await press(ESC);
+    assert.match(frame(), /Not started/);
+    await press(ESC, ESC, ':', 'etcd-restore', '\r', '?');
+    f = frame();
+    assert.match(f, /▶ HELP/);
+    assert.doesNotMatch(f, /KEYS HERE/, 'a procedure not built yet: its detail has no keys of its own');
+    await press(ESC);
+  },
+);
 
 // ---- values found on the host (ParameterSpec.discover): the screen asks through `discover`, never a host ----
 

@@ -30,9 +30,9 @@ import { ChoiceList, choiceListHeight } from './components/ChoiceList.js';
 import { Pager } from './components/Pager.js';
 import { TextField } from './components/TextField.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
-import { footerOf, type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
+import { type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
 
 export type PlanFn = (procedure: Procedure, params: Params) => PlanStep[];
@@ -371,7 +371,9 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   useEffect(() => () => void (mounted.current = false), []);
   const wanted = props.discover ? discoveryWanted(local.form) : [];
   const wantedKey = wanted.map((w) => `${w.param}\u0000${w.host}`).join('\n');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key = procedure id); re-running on every render would put 'looking' again and again
+  // wantedKey is `wanted` as a string; the rest is read afresh (getLocal) or fixed for the screen (key =
+  // procedure id); re-running on every render would put 'looking' again and again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when wantedKey changes (above)
   useEffect(() => {
     const discover = props.discover;
     if (!discover) return;
@@ -429,8 +431,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(PROCEDURE_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(PROCEDURE_KEYS, context()));
+  useScreenKeys(PROCEDURE_KEYS, context, { active, bindKeys, onFooter });
 
   const head = (
     <Text wrap='truncate'>
@@ -447,7 +448,8 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
     const destructive = plan.filter((s) => s.destructive).length;
     const hosts = [...new Set(plan.flatMap((s) => s.hosts))];
     const bottom = local.confirm
-      ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
+      ? `Run it now on ${hosts.length} host${hosts.length === 1 ? '' : 's'}?` +
+        `${destructive ? ` (${destructive} DESTRUCTIVE: its gate asks again)` : ''} y/N`
       : (local.error ?? 'r or Enter: run it (asks y/N first) · Esc: back to the parameters');
     return (
       <Box flexDirection='column' width={width} height={height}>
@@ -490,7 +492,8 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
         </Txt>
       ))}
       <Txt dim wrap='truncate'>
-        {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
+        {`PARAMETERS${start > 0 ? ` (↑ ${start} more above)` : ''}` +
+          `${end < form.fields.length ? ` (↓ ${form.fields.length - end} more below)` : ''}`}
       </Txt>
       <Box flexDirection='column' height={room} overflow='hidden'>
         {form.fields.slice(start, end).map((f, k) => (

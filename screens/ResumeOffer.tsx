@@ -6,7 +6,7 @@ import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
 import { wrap } from '../src/model/text.js';
 import { ChoiceList } from './components/ChoiceList.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt, useToneColor } from './theme.js';
@@ -75,7 +75,7 @@ export const RESUME_FOOTER: FooterKeys = footerOf(RESUME_KEYS, {} as ResumeKeyCo
 export function ResumeOffer(props: ResumeOfferProps) {
   const { runs, onResume, onRuns } = props;
   const frame = useScreen(props);
-  const { onGlobal, width, height, active, bindKeys } = frame;
+  const { onGlobal, width, height, active, bindKeys, onFooter } = frame;
   const onIgnore = props.onIgnore ?? frame.onBack;
   const options = runs.map((r) => ({ value: r.runId, label: `${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})` }));
   const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: runs[0]?.runId }));
@@ -91,7 +91,7 @@ export function ResumeOffer(props: ResumeOfferProps) {
     onRuns,
     onGlobal,
   });
-  useKeymap(RESUME_KEYS, context, active, bindKeys);
+  useScreenKeys(RESUME_KEYS, context, { active, bindKeys, onFooter }, RESUME_FOOTER);
 
   if (!sel) return <Txt dim>No interrupted run.</Txt>;
   const inner = Math.max(10, width - 4);
@@ -113,7 +113,8 @@ export function ResumeOffer(props: ResumeOfferProps) {
         ))}
         <Txt wrap='truncate'>{`Started ${formatStarted(sel.startedAt)}.`}</Txt>
         {wrap(
-          "Resuming re-checks the interrupted step's verification first, and never repeats a destructive step without asking. Ignoring leaves it in the Runs screen (u).",
+          "Resuming re-checks the interrupted step's verification first, and never repeats a " +
+            'destructive step without asking. Ignoring leaves it in the Runs screen (u).',
           inner,
         ).map((l, i) => (
           <Txt key={`w${i}`} dim wrap='truncate'>

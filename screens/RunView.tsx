@@ -42,7 +42,7 @@ import { LogPane } from './components/LogPane.js';
 import { StandingBox, shortenHosts, standingRows } from './components/StandingBox.js';
 import { StepList } from './components/StepList.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import { useRunSnapshot } from './hooks/useRunSnapshot.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type KeyEntry, type Keymap, movementKeys, quitKey } from './keymap.js';
@@ -83,7 +83,9 @@ function commandLine(s: RunSnapshot): { text: string; tone?: 'busy' | 'warn' } |
     const c = plan?.commands[0];
     if (c)
       return {
-        text: `⏸ about to run${c.host ? ` on ${c.host}` : ' on the bastion'}: ${c.command}${plan!.commands.length > 1 ? ` (+${plan!.commands.length - 1} more)` : ''}`,
+        text:
+          `⏸ about to run${c.host ? ` on ${c.host}` : ' on the bastion'}: ${c.command}` +
+          `${plan!.commands.length > 1 ? ` (+${plan!.commands.length - 1} more)` : ''}`,
         tone: 'warn',
       };
   }
@@ -332,7 +334,9 @@ export function RunView(props: RunViewProps) {
   const onHome = props.onHome ?? frame.onBack;
   const snap = useRunSnapshot(session);
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({ log: initialLogView(), typed: '', confirmStop: false }));
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runHosts reads only the steps and the log; a new snapshot with the same ones keeps `hosts` (and what is memoised on it)
+  // runHosts reads only the steps and the log: a new snapshot with the same ones keeps `hosts` (and what is
+  // memoised on it).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the steps and the log (above)
   const hosts = useMemo(() => runHosts(snap), [snap.steps, snap.log]);
   const domain = useMemo(() => commonDomain(hosts.map((name) => ({ name }))), [hosts]);
   const multiHost = hosts.length > 1;
@@ -397,8 +401,7 @@ export function RunView(props: RunViewProps) {
       onGlobal,
     };
   };
-  useKeymap(RUN_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(RUN_KEYS, context()));
+  useScreenKeys(RUN_KEYS, context, { active, bindKeys, onFooter });
 
   // A modal takes the rows it needs; the log keeps what is left above it (see runLayout).
   const modalHeight = layout.modal;
@@ -474,6 +477,7 @@ export function RunView(props: RunViewProps) {
     </Box>
   );
   const status = searchStatus(local.log, snap.log);
+  const searchKeys = `${status} · n next (newer) · N previous (older) · Esc clears`;
   // Journal run ids carry the procedure id (20261125-042150-etcd-backup-unjo): name it once, so the
   // headline ("✓ FINISHED OK: 9 steps done, 1 skipped") is not cut at 80 columns.
   const title = snap.runId.includes(snap.procedure) ? `RUN ${snap.runId} ` : `RUN ${snap.procedure} ${snap.runId} `;
@@ -504,9 +508,7 @@ export function RunView(props: RunViewProps) {
         <Text wrap='truncate'>
           <Txt bold>{`/${searching.query}`}</Txt>
           {searching.editing ? <Txt inverse> </Txt> : null}
-          <Txt
-            dim
-          >{`  ${searching.editing ? 'Enter: newest match · Esc: cancel' : `${status} · n next (newer) · N previous (older) · Esc clears`}`}</Txt>
+          <Txt dim>{`  ${searching.editing ? 'Enter: newest match · Esc: cancel' : searchKeys}`}</Txt>
         </Text>
       ) : null}
       {local.confirmStop ? (

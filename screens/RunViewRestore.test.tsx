@@ -85,7 +85,9 @@ class ManualSession implements RunSession {
 function panel(members: 1 | 3, when = 'after step 8/24'): PanelSnapshot {
   const row = (i: number, leader: boolean) => ({
     label: M[i]!,
-    text: `✓ healthy${leader ? '  ★ leader' : ''}  peer https://127.0.10.${i + 1}:2380  id ${'8e9e05c52164694d'.slice(i)}${i}  client https://127.0.10.${i + 1}:2379`,
+    text:
+      `✓ healthy${leader ? '  ★ leader' : ''}  peer https://127.0.10.${i + 1}:2380  id ` +
+      `${'8e9e05c52164694d'.slice(i)}${i}  client https://127.0.10.${i + 1}:2379`,
     tone: 'ok' as const,
   });
   return members === 1
@@ -147,51 +149,55 @@ function fits(frame: string, width: number, height: number): string | undefined 
 
 const J = (text: string): Omit<LogLine, 'seq'> => ({ step: 'start-force-new-cluster', host: M[0]!, stream: 'journal', text });
 
-test('a start-up with --force-new-cluster at 80×21: steps, the panel (one line per member + quorum), the command, the journal pane apart from the log', async () => {
-  const s = new ManualSession();
-  const v = show(s);
-  s.at('start-force-new-cluster');
-  s.set({
-    panel: panel(1),
-    command: { host: M[0]!, text: 'systemctl restart etcd.service' },
-    follow: [{ step: 'start-force-new-cluster', host: M[0]!, command: 'journalctl -f -n 0 -u etcd.service --no-pager' }],
-  });
-  s.lines(
-    { step: 'start-force-new-cluster', host: M[0]!, stream: 'command', text: 'systemctl daemon-reload' },
-    { step: 'start-force-new-cluster', host: M[0]!, stream: 'command', text: 'systemctl restart etcd.service' },
-    J('Jan 05 03:05:01 master-0 etcd[4242]: etcdserver: forcing restart of member 8e9e05c52164694d in cluster (force-new-cluster)'),
-    J('Jan 05 03:05:02 master-0 etcd[4242]: raft: 8e9e05c52164694d became leader at term 3'),
-    J('Jan 05 03:05:02 master-0 etcd[4242]: etcdserver: published {Name:master-0.lab.example.com} to cluster'),
-  );
-  await settle(() => v.lastFrame());
-  const f = v.frame();
-  assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /RUNNING step 8\/28 Start etcd, a new singl/);
-  assert.match(f, /▶ 8\. \S+ running Start etcd, a new single-member cluster/, 'the step list, current step marked');
-  assert.match(f, /◆ ETCD CLUSTER 1 member · 1 healthy · quorum 1 · tolerates 0 failures/);
-  assert.match(
-    f,
-    /^ {2}master-0 {2}✓ healthy {2}★ leader {2}peer http:\/\/localhost:2380 \(localhost!\)/m,
-    'members shortened by the common domain',
-  );
-  assert.match(f, /^ {2}master-1 {2}– not in the member list$/m);
-  assert.match(f, /▶ running on master-0\.lab\.example\.com: systemctl restart etcd\.service/);
-  assert.match(f, /┄ JOURNAL master-0: journalctl -f -n 0 -u etcd\.service --no-pager ┄+ ● streaming/);
-  assert.match(f, /^┆ 03:05:02 etcd\[4242\]: raft: 8e9e05c52164694d became leader at term 3/m, 'journal lines without the date and host');
-  const logPart = f.slice(f.indexOf('─ LOG'), f.indexOf('┄ JOURNAL'));
-  assert.match(logPart, /\$ systemctl restart etcd\.service/);
-  assert.doesNotMatch(logPart, /became leader/, 'journal lines are not in the log pane while the journal pane shows them');
+test(
+  'a start-up with --force-new-cluster at 80×21: steps, the panel (one line per member + ' +
+    'quorum), the command, the journal pane apart from the log',
+  async () => {
+    const s = new ManualSession();
+    const v = show(s);
+    s.at('start-force-new-cluster');
+    s.set({
+      panel: panel(1),
+      command: { host: M[0]!, text: 'systemctl restart etcd.service' },
+      follow: [{ step: 'start-force-new-cluster', host: M[0]!, command: 'journalctl -f -n 0 -u etcd.service --no-pager' }],
+    });
+    s.lines(
+      { step: 'start-force-new-cluster', host: M[0]!, stream: 'command', text: 'systemctl daemon-reload' },
+      { step: 'start-force-new-cluster', host: M[0]!, stream: 'command', text: 'systemctl restart etcd.service' },
+      J('Jan 05 03:05:01 master-0 etcd[4242]: etcdserver: forcing restart of member 8e9e05c52164694d in cluster (force-new-cluster)'),
+      J('Jan 05 03:05:02 master-0 etcd[4242]: raft: 8e9e05c52164694d became leader at term 3'),
+      J('Jan 05 03:05:02 master-0 etcd[4242]: etcdserver: published {Name:master-0.lab.example.com} to cluster'),
+    );
+    await settle(() => v.lastFrame());
+    const f = v.frame();
+    assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
+    assert.match(f, /RUNNING step 8\/28 Start etcd, a new singl/);
+    assert.match(f, /▶ 8\. \S+ running Start etcd, a new single-member cluster/, 'the step list, current step marked');
+    assert.match(f, /◆ ETCD CLUSTER 1 member · 1 healthy · quorum 1 · tolerates 0 failures/);
+    assert.match(
+      f,
+      /^ {2}master-0 {2}✓ healthy {2}★ leader {2}peer http:\/\/localhost:2380 \(localhost!\)/m,
+      'members shortened by the common domain',
+    );
+    assert.match(f, /^ {2}master-1 {2}– not in the member list$/m);
+    assert.match(f, /▶ running on master-0\.lab\.example\.com: systemctl restart etcd\.service/);
+    assert.match(f, /┄ JOURNAL master-0: journalctl -f -n 0 -u etcd\.service --no-pager ┄+ ● streaming/);
+    assert.match(f, /^┆ 03:05:02 etcd\[4242\]: raft: 8e9e05c52164694d became leader at term 3/m, 'journal lines without the date and host');
+    const logPart = f.slice(f.indexOf('─ LOG'), f.indexOf('┄ JOURNAL'));
+    assert.match(logPart, /\$ systemctl restart etcd\.service/);
+    assert.doesNotMatch(logPart, /became leader/, 'journal lines are not in the log pane while the journal pane shows them');
 
-  // the members rejoin: the panel follows the snapshot
-  s.at('verify-membership');
-  s.set({ panel: panel(3, 'after step 23/24'), follow: undefined, command: undefined });
-  await settle(() => v.lastFrame());
-  const g = v.frame();
-  assert.match(g, /◆ ETCD CLUSTER 3 members · 3 healthy · quorum 2 · tolerates 1 failure/);
-  assert.equal((g.match(/^ {2}master-\d {2}✓ healthy/gm) ?? []).length, 3);
-  assert.doesNotMatch(g, /JOURNAL/, 'no journal pane once the step with the follow is over');
-  assert.equal(fits(g, 80, 21), undefined, fits(g, 80, 21));
-});
+    // the members rejoin: the panel follows the snapshot
+    s.at('verify-membership');
+    s.set({ panel: panel(3, 'after step 23/24'), follow: undefined, command: undefined });
+    await settle(() => v.lastFrame());
+    const g = v.frame();
+    assert.match(g, /◆ ETCD CLUSTER 3 members · 3 healthy · quorum 2 · tolerates 1 failure/);
+    assert.equal((g.match(/^ {2}master-\d {2}✓ healthy/gm) ?? []).length, 3);
+    assert.doesNotMatch(g, /JOURNAL/, 'no journal pane once the step with the follow is over');
+    assert.equal(fits(g, 80, 21), undefined, fits(g, 80, 21));
+  },
+);
 
 test('the type-host gate of a step on every member: the whole name to type is on screen, the panel too; typing it goes on', async () => {
   const s = new ManualSession();
@@ -243,48 +249,54 @@ test('a gate that names another host than the one the step runs on (etcd-remove-
   assert.deepEqual(s.gateAnswers, [true]);
 });
 
-test('after a failure: where the cluster stands and the next safe action above the log, the panel still there; NO_COLOR, 80×21', async () => {
-  const s = new ManualSession();
-  const v = show(s, { noColor: true });
-  s.at('join-2');
-  s.set({
-    status: 'failed',
-    panel: panel(1, 'after the failure of step 21/24'),
-    steps: s.snap.steps.map((x) => (x.id === 'join-2' ? { ...x, status: 'failed' } : x)),
-    whereItStands: {
-      state: [
-        'The data of master-0.lab.example.com, master-1.lab.example.com and master-2.lab.example.com was moved to /var/lib/etcd.old-20240105030405 (nothing deleted).',
-        "master-0.lab.example.com runs etcd in cluster mode with the backup's data (the drop-in is removed).",
-        'master-2.lab.example.com was added to the member list but has not joined (its start did not finish): the run starts it; do not run `member add` for it again.',
-        'Rejoined: master-1.lab.example.com.',
-      ],
-      next: '`day2-tui resume 20240105-030405-etcd-restore-ab12` goes on from "On member 3: …" (it checks that step first).',
-      cautions: [
-        'The backup /backup/etcd-20240105 on master-0.lab.example.com is untouched.',
-        'Do not delete /var/lib/etcd.old-20240105030405 on any member until the cluster is healthy with all 3 members and its data is checked.',
-      ],
-    },
-  });
-  s.lines({ step: 'join-2', host: M[2]!, stream: 'stderr', text: 'master-2 did not become healthy within 90 s' });
-  await settle(() => v.lastFrame());
-  const raw = v.lastFrame() ?? '';
-  // eslint-disable-next-line no-control-regex
-  assert.doesNotMatch(raw, /\x1b\[(3\d|9\d)m/, 'no colour under NO_COLOR');
-  const f = v.frame();
-  assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
-  assert.match(f, /✗ FAILED at step 18\/28/);
-  assert.match(f, /^ WHERE THE CLUSTER STANDS NOW/m);
-  assert.match(
-    f,
-    /^• The data of master-0, master-1 and master-2 was moved to\s+\/var\/lib\/etcd\.old-20240105030405/m,
-    'host names shortened',
-  );
-  assert.match(f, /^• Rejoined: master-1\.$/m);
-  assert.match(f, /^! Do not delete \/var\/lib\/etcd\.old-20240105030405/m);
-  assert.match(f, /^Next: `day2-tui resume 20240105-030405-etcd-restore-ab12` goes on from/m, 'the next safe action is always shown');
-  assert.match(f, /◆ ETCD CLUSTER 1 member/);
-  assert.match(f, /─ LOG/);
-});
+test(
+  'after a failure: where the cluster stands and the next safe action above the log, the ' + 'panel still there; NO_COLOR, 80×21',
+  async () => {
+    const s = new ManualSession();
+    const v = show(s, { noColor: true });
+    s.at('join-2');
+    s.set({
+      status: 'failed',
+      panel: panel(1, 'after the failure of step 21/24'),
+      steps: s.snap.steps.map((x) => (x.id === 'join-2' ? { ...x, status: 'failed' } : x)),
+      whereItStands: {
+        state: [
+          'The data of master-0.lab.example.com, master-1.lab.example.com and ' +
+            'master-2.lab.example.com was moved to /var/lib/etcd.old-20240105030405 (nothing deleted).',
+          "master-0.lab.example.com runs etcd in cluster mode with the backup's data (the drop-in is removed).",
+          'master-2.lab.example.com was added to the member list but has not joined (its start did ' +
+            'not finish): the run starts it; do not run `member add` for it again.',
+          'Rejoined: master-1.lab.example.com.',
+        ],
+        next: '`day2-tui resume 20240105-030405-etcd-restore-ab12` goes on from "On member 3: …" (it checks that step first).',
+        cautions: [
+          'The backup /backup/etcd-20240105 on master-0.lab.example.com is untouched.',
+          'Do not delete /var/lib/etcd.old-20240105030405 on any member until the cluster is healthy ' +
+            'with all 3 members and its data is checked.',
+        ],
+      },
+    });
+    s.lines({ step: 'join-2', host: M[2]!, stream: 'stderr', text: 'master-2 did not become healthy within 90 s' });
+    await settle(() => v.lastFrame());
+    const raw = v.lastFrame() ?? '';
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(raw, /\x1b\[(3\d|9\d)m/, 'no colour under NO_COLOR');
+    const f = v.frame();
+    assert.equal(fits(f, 80, 21), undefined, fits(f, 80, 21));
+    assert.match(f, /✗ FAILED at step 18\/28/);
+    assert.match(f, /^ WHERE THE CLUSTER STANDS NOW/m);
+    assert.match(
+      f,
+      /^• The data of master-0, master-1 and master-2 was moved to\s+\/var\/lib\/etcd\.old-20240105030405/m,
+      'host names shortened',
+    );
+    assert.match(f, /^• Rejoined: master-1\.$/m);
+    assert.match(f, /^! Do not delete \/var\/lib\/etcd\.old-20240105030405/m);
+    assert.match(f, /^Next: `day2-tui resume 20240105-030405-etcd-restore-ab12` goes on from/m, 'the next safe action is always shown');
+    assert.match(f, /◆ ETCD CLUSTER 1 member/);
+    assert.match(f, /─ LOG/);
+  },
+);
 
 test('wide terminal (120×40): steps on the left; panel, command, log and journal on the right; nothing overflows', async () => {
   const s = new ManualSession();

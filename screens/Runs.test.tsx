@@ -33,30 +33,33 @@ test('start-up resume offer: names the run and its step; r resumes into the run 
   assert.match(frame(), /RUN etcd-restore 20240430-221500-cd34/);
 });
 
-test('start-up resume offer with several interrupted runs: ● marks the one chosen (↓ j ↑ k, stopping at the ends); r resumes that one', async () => {
-  const second = {
-    runId: '20240501-080000-ef56',
-    procedure: 'master-backup',
-    startedAt: new Date('2024-05-01T08:00:00'),
-    step: 'Copy /etc/origin',
-  };
-  const { frame, press, resumed } = app({ interrupted: [INTERRUPTED, second] });
-  await delay();
-  assert.match(frame(), /2 interrupted runs \(↑↓ choose\):/);
-  assert.match(frame(), /^● etcd-restore 20240430-221500-cd34 at Stop etcd on every member/m);
-  assert.match(frame(), /^○ master-backup 20240501-080000-ef56 at Copy \/etc\/origin/m);
-  assert.equal(fits(frame()), undefined);
-  await press('j', 'j');
-  assert.match(frame(), /^● master-backup 20240501-080000-ef56/m);
-  assert.match(
-    frame().replace(/[║\n]/g, ' ').replace(/\s+/g, ' '),
-    /A run was interrupted: master-backup 20240501-080000-ef56 at step Copy \/etc\/origin/,
-  );
-  await press('k', 'k', '\x1b[B');
-  assert.match(frame(), /^● master-backup/m, 'k k went back to the first, ↓ down again (no going round)');
-  await press('r');
-  assert.deepEqual(resumed, ['20240501-080000-ef56']);
-});
+test(
+  'start-up resume offer with several interrupted runs: ● marks the one chosen (↓ j ↑ k, ' + 'stopping at the ends); r resumes that one',
+  async () => {
+    const second = {
+      runId: '20240501-080000-ef56',
+      procedure: 'master-backup',
+      startedAt: new Date('2024-05-01T08:00:00'),
+      step: 'Copy /etc/origin',
+    };
+    const { frame, press, resumed } = app({ interrupted: [INTERRUPTED, second] });
+    await delay();
+    assert.match(frame(), /2 interrupted runs \(↑↓ choose\):/);
+    assert.match(frame(), /^● etcd-restore 20240430-221500-cd34 at Stop etcd on every member/m);
+    assert.match(frame(), /^○ master-backup 20240501-080000-ef56 at Copy \/etc\/origin/m);
+    assert.equal(fits(frame()), undefined);
+    await press('j', 'j');
+    assert.match(frame(), /^● master-backup 20240501-080000-ef56/m);
+    assert.match(
+      frame().replace(/[║\n]/g, ' ').replace(/\s+/g, ' '),
+      /A run was interrupted: master-backup 20240501-080000-ef56 at step Copy \/etc\/origin/,
+    );
+    await press('k', 'k', '\x1b[B');
+    assert.match(frame(), /^● master-backup/m, 'k k went back to the first, ↓ down again (no going round)');
+    await press('r');
+    assert.deepEqual(resumed, ['20240501-080000-ef56']);
+  },
+);
 
 test('start-up resume offer: Esc ignores it (Home); no offer without an interrupted run', async () => {
   const a = app({ interrupted: [INTERRUPTED] });

@@ -5,7 +5,7 @@ import { moveSelection, scrollOffset } from '../src/model/home.js';
 import { formatStarted, RUN_STATUS_MARKS, type RunSummary, resumable, sortRuns } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
-import { useFooter, useKeymap } from './hooks/useKeymap.js';
+import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
@@ -112,8 +112,7 @@ export function Runs(props: RunsProps) {
     onBack,
     onGlobal,
   });
-  useKeymap(RUNS_KEYS, context, active, bindKeys);
-  useFooter(onFooter, footerOf(RUNS_KEYS, context()));
+  useScreenKeys(RUNS_KEYS, context, { active, bindKeys, onFooter });
 
   const listHeight = Math.max(1, height - 3);
   const index = sel === undefined ? -1 : ids.indexOf(sel);
@@ -121,12 +120,14 @@ export function Runs(props: RunsProps) {
   const shown = sorted.slice(offset, offset + listHeight);
   const confirmRun = local.confirm ? sorted.find((r) => r.runId === local.confirm) : undefined;
   const bottom = confirmRun
-    ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step first and asks again before any destructive step.  y resume · n no`
+    ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step ` +
+      `first and asks again before any destructive step.  y resume · n no`
     : (local.note ?? (sorted.length ? 'Enter: resume an interrupted run (! INTERRUPTED) or open a run of this session' : ''));
   return (
     <Box flexDirection='column' width={width} height={height} overflow='hidden'>
       <Txt bold wrap='truncate'>
-        {`RUNS — ${sorted.length} journal${sorted.length === 1 ? '' : 's'}, newest first${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
+        {`RUNS — ${sorted.length} journal${sorted.length === 1 ? '' : 's'}, newest first` +
+          `${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
       </Txt>
       <Txt dim wrap='truncate'>
         {fit('  status          started           procedure          run id / step', width)}
@@ -141,7 +142,10 @@ export function Runs(props: RunsProps) {
             const m = RUN_STATUS_MARKS[r.status];
             const on = r.runId === sel;
             const isLive = live.has(r.runId);
-            const text = `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
+            const text =
+              `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ` +
+              `${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}` +
+              `${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
             return (
               <Box key={r.runId} width={width} height={1}>
                 <Txt inverse={on} bold={on || r.status === 'interrupted'} tone={on ? undefined : m.tone} wrap='truncate'>

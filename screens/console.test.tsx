@@ -163,36 +163,40 @@ test('the NodesService given to the console is what the Nodes screen (n) reads',
   assert.equal(await done, 0);
 });
 
-test('readKeysOnceForeground: nothing taken while in the background; in the foreground raw mode and keys forwarded; clean-up gives the terminal back', async () => {
-  const raw: boolean[] = [];
-  const tty = new PassThrough() as unknown as NodeJS.ReadStream;
-  tty.setRawMode = (on: boolean) => {
-    raw.push(on);
-    return tty;
-  };
-  const input = new PassThrough() as unknown as NodeJS.ReadStream;
-  const got: string[] = [];
-  input.on('data', (c: Buffer) => got.push(String(c)));
-  let fg = false;
-  let attached = 0;
-  const stop = readKeysOnceForeground(input, () => attached++, { tty, foreground: () => fg, everyMs: 5 });
-  (tty as unknown as PassThrough).write('x');
-  await new Promise((r) => setTimeout(r, 30));
-  assert.deepEqual(raw, [], 'no raw mode in the background (it would stop the process)');
-  assert.equal(attached, 0);
-  fg = true;
-  await waitFor(() => attached === 1, 'attached once in the foreground');
-  assert.deepEqual(raw, [true]);
-  (tty as unknown as PassThrough).write('?');
-  await waitFor(() => got.includes('?'), 'the key forwarded');
-  await new Promise((r) => setTimeout(r, 30));
-  assert.equal(attached, 1, 'attached only once');
-  stop();
-  assert.deepEqual(raw, [true, false]);
-  (tty as unknown as PassThrough).write('q');
-  await new Promise((r) => setTimeout(r, 10));
-  assert.ok(!got.includes('q'), 'nothing forwarded after the clean-up');
-});
+test(
+  'readKeysOnceForeground: nothing taken while in the background; in the foreground raw mode ' +
+    'and keys forwarded; clean-up gives the terminal back',
+  async () => {
+    const raw: boolean[] = [];
+    const tty = new PassThrough() as unknown as NodeJS.ReadStream;
+    tty.setRawMode = (on: boolean) => {
+      raw.push(on);
+      return tty;
+    };
+    const input = new PassThrough() as unknown as NodeJS.ReadStream;
+    const got: string[] = [];
+    input.on('data', (c: Buffer) => got.push(String(c)));
+    let fg = false;
+    let attached = 0;
+    const stop = readKeysOnceForeground(input, () => attached++, { tty, foreground: () => fg, everyMs: 5 });
+    (tty as unknown as PassThrough).write('x');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(raw, [], 'no raw mode in the background (it would stop the process)');
+    assert.equal(attached, 0);
+    fg = true;
+    await waitFor(() => attached === 1, 'attached once in the foreground');
+    assert.deepEqual(raw, [true]);
+    (tty as unknown as PassThrough).write('?');
+    await waitFor(() => got.includes('?'), 'the key forwarded');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(attached, 1, 'attached only once');
+    stop();
+    assert.deepEqual(raw, [true, false]);
+    (tty as unknown as PassThrough).write('q');
+    await new Promise((r) => setTimeout(r, 10));
+    assert.ok(!got.includes('q'), 'nothing forwarded after the clean-up');
+  },
+);
 
 test('the background warning says how to get keys or get out by what started it: a shell’s &, timeout, another parent', async () => {
   const { backgroundHint } = await import('./console.js');

@@ -54,7 +54,10 @@ export interface ConsoleOptions {
    * the cluster-wide checks. Without it the screen says node operations are not available.
    */
   nodes?: NodesService;
-  /** After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has not (default 3000; 0: never). */
+  /**
+   * After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has
+   * not (default 3000; 0: never).
+   */
   exitAfterSignalMs?: number;
   /** For tests; default process.stdin/stdout/stderr/env. */
   stdin?: NodeJS.ReadStream;

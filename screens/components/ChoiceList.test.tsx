@@ -11,7 +11,10 @@ const DOWN = '\x1b[B';
 const UP = '\x1b[A';
 const opts = (...values: string[]): ChoiceOption[] => values.map((v) => ({ value: v, label: v }));
 
-/** The list as the form uses it: its keys through choiceAfterKey (useKeys splits "jj" into two presses); each value picked goes to `picked`. */
+/**
+ * The list as the form uses it: its keys through choiceAfterKey (useKeys splits "jj" into two presses);
+ * each value picked goes to `picked`.
+ */
 function Form({ options, start, width, picked }: { options: ChoiceOption[]; start: string; width: number; picked: string[] }) {
   const [value, getValue, setValue] = useLatestState(() => start);
   useKeys((input, key) => {

@@ -110,7 +110,9 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
   if (node && node.ready !== 'Ready') {
     blocks.push(
       block(
-        `⚠ ${node.name} is ${nodeStatus(node).word}${node.readyMessage ? ` (${node.readyMessage})` : ''}: evicted pods may stay Terminating and the drain waits for them — set a timeout, or Esc cancels the drain.`,
+        `⚠ ${node.name} is ${nodeStatus(node).word}` +
+          `${node.readyMessage ? ` (${node.readyMessage})` : ''}: evicted pods may stay Terminating ` +
+          `and the drain waits for them — set a timeout, or Esc cancels the drain.`,
         inner,
         3,
         { tone: 'warn' },
@@ -129,7 +131,8 @@ export function DrainModal({ form, node, pods, podsError, oc, width, height }: D
     const why = impact.blockers.map((b) => `${b.pod.name} needs ${b.flag}`);
     blocks.push(
       block(
-        `✗ As set, the drain cordons the node, then refuses and evicts nothing: ${why.slice(0, 4).join(', ')}${why.length > 4 ? `, +${why.length - 4}` : ''}.`,
+        `✗ As set, the drain cordons the node, then refuses and evicts nothing: ` +
+          `${why.slice(0, 4).join(', ')}${why.length > 4 ? `, +${why.length - 4}` : ''}.`,
         inner,
         2,
         { tone: 'bad' },

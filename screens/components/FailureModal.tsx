@@ -55,7 +55,10 @@ export function FailureModal({ failure, stepLabel, destructive, choices, width, 
         </Txt>
         <Txt bold>{` ${stepLabel}`}</Txt>
       </Text>
-      <Txt wrap='truncate'>{`${failure.check ? `The ${failure.check}` : 'Command'}${failure.host ? ` on ${failure.host}` : ' on the bastion'}: ${failure.command}`}</Txt>
+      <Txt wrap='truncate'>
+        {`${failure.check ? `The ${failure.check}` : 'Command'}` +
+          `${failure.host ? ` on ${failure.host}` : ' on the bastion'}: ${failure.command}`}
+      </Txt>
       <Txt bold wrap='truncate'>
         {failure.check
           ? `Its ${failure.check} did not hold (see below)`

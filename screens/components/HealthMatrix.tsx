@@ -72,7 +72,9 @@ export function HealthMatrix({ matrix, snapshot, row, check, filter, problemsOnl
 
   const hostCount = matrix.rowKeys.filter((k) => k !== CLUSTER_ROW).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const title = `▶ HEALTH  ${plural(matrix.checkIds.length, 'check')} × ${plural(hostCount, 'host')}${matrix.domain ? ` *${matrix.domain}` : ''}${filter ? `  /${filter}` : ''}`;
+  const title =
+    `▶ HEALTH  ${plural(matrix.checkIds.length, 'check')} × ${plural(hostCount, 'host')}` +
+    `${matrix.domain ? ` *${matrix.domain}` : ''}${filter ? `  /${filter}` : ''}`;
 
   // A problem in a scrolled-off column must not hide behind "n more": the worst one's symbol rides along
   // ("9 more ✗ ›") when there is room for it, so the counts above and the visible cells agree.

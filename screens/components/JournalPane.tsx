@@ -20,7 +20,8 @@ export function JournalPane({ view, domain, width, height }: JournalPaneProps) {
   const multiHost = new Set(view.lines.map((l) => l.host)).size > 1;
   const h = Math.max(1, height);
   const state = view.live ? '● streaming' : '■ ended';
-  const source = `${view.hosts.map((h) => (h === null ? 'bastion' : shortName(h, domain))).join(', ')}${view.command ? `: ${view.command}` : ''}`;
+  const source =
+    `${view.hosts.map((h) => (h === null ? 'bastion' : shortName(h, domain))).join(', ')}` + `${view.command ? `: ${view.command}` : ''}`;
   const left = `┄ JOURNAL ${source} `;
   const room = Math.max(4, width - [...state].length - 2);
   const head = truncate(left, room);
@@ -40,7 +41,8 @@ export function JournalPane({ view, domain, width, height }: JournalPaneProps) {
         lines.map((l) => (
           <Txt key={l.seq} wrap='truncate'>
             {truncate(
-              `┆ ${multiHost && l.host ? `${shortName(l.host, domain)}│ ` : ''}${compactJournalLine(l.text).replace(/\t/g, '  ').replace(/\r/g, '')}`,
+              `┆ ${multiHost && l.host ? `${shortName(l.host, domain)}│ ` : ''}` +
+                `${compactJournalLine(l.text).replace(/\t/g, '  ').replace(/\r/g, '')}`,
               width,
             )}
           </Txt>

@@ -44,23 +44,26 @@ test('a long title cut short keeps a space before the line counter', () => {
   assert.doesNotMatch(top, /\Slines 1-/);
 });
 
-test('the common movement keys: PgDn / Space a page, Ctrl-D / Ctrl-U half of one, End / Home the ends, also several in one read', async () => {
-  const { lastFrame, stdin } = render(<Pager title='T' lines={lines} width={40} height={14} active />);
-  const where = async () => {
-    await delay();
-    return /lines (\d+)-/.exec(stripAnsi(lastFrame()))?.[1];
-  };
-  assert.equal(await where(), '1');
-  stdin.write('\x1b[6~');
-  assert.equal(await where(), '11', 'a page: the 11 lines shown less one');
-  stdin.write('\x15');
-  assert.equal(await where(), '6', 'half a page up');
-  stdin.write('\x04');
-  assert.equal(await where(), '11');
-  stdin.write(' ');
-  assert.equal(await where(), '20', 'Space: a page down, at most to the last page');
-  stdin.write('\x1b[H');
-  assert.equal(await where(), '1');
-  stdin.write('jjj');
-  assert.equal(await where(), '4', 'jjj in one read: three lines');
-});
+test(
+  'the common movement keys: PgDn / Space a page, Ctrl-D / Ctrl-U half of one, End / Home ' + 'the ends, also several in one read',
+  async () => {
+    const { lastFrame, stdin } = render(<Pager title='T' lines={lines} width={40} height={14} active />);
+    const where = async () => {
+      await delay();
+      return /lines (\d+)-/.exec(stripAnsi(lastFrame()))?.[1];
+    };
+    assert.equal(await where(), '1');
+    stdin.write('\x1b[6~');
+    assert.equal(await where(), '11', 'a page: the 11 lines shown less one');
+    stdin.write('\x15');
+    assert.equal(await where(), '6', 'half a page up');
+    stdin.write('\x04');
+    assert.equal(await where(), '11');
+    stdin.write(' ');
+    assert.equal(await where(), '20', 'Space: a page down, at most to the last page');
+    stdin.write('\x1b[H');
+    assert.equal(await where(), '1');
+    stdin.write('jjj');
+    assert.equal(await where(), '4', 'jjj in one read: three lines');
+  },
+);

@@ -23,7 +23,11 @@ test('title, the state, Next, the cautions; host names shortened for the screen'
   assert.match(f, /^• etcd is stopped on master-0 and master-1\.$/m);
   assert.match(
     f,
-    /^Next: To go on with the restore: `day2-tui resume R1`\. To go back instead:\n {6}`systemctl start etcd\.service` on the stopped members\.$/m,
+    new RegExp(
+      '^Next: To go on with the restore: `day2-tui resume R1`\\. To go back instead:\\n {6}' +
+        '`systemctl start etcd\\.service` on the stopped members\\.$',
+      'm',
+    ),
   );
   assert.match(f, /^! The backup \/backup\/etcd-20240105 on master-0 is untouched\.$/m);
   assert.equal(shortenHosts(W, ['a'], ''), W, 'no common domain: as it is');

@@ -18,7 +18,11 @@ function Probe({ service, into }: { service: NodesService | undefined; into: { c
     d.list?.nodes.map((n) => `${n.name.split('.')[0]}:${n.schedulable ? 'sched' : 'cordoned'}:${n.pods ?? '?'}`).join(' ') ?? '-';
   const pods = [...d.pods].map(([n, p]) => `${n.split('.')[0]}=${p.loading ? 'loading' : (p.pods?.length ?? p.error)}`).join(' ');
   return (
-    <Text>{`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] {${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:${d.note?.text ?? ''}`}</Text>
+    <Text>
+      {`${c.available ? 'available' : 'unavailable'} ${d.loading ? 'loading' : 'idle'} [${nodes}] ` +
+        `{${pods}} busy=${[...d.busy.keys()].join(',')} note=${d.note?.tone ?? ''}:` +
+        `${d.note?.text ?? ''}`}
+    </Text>
   );
 }
 

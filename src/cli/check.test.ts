@@ -121,7 +121,8 @@ test('a real inventory without oc: the oc cells are errors that say so; an unrea
     // port 1 on loopback: connection refused at once
     writeFileSync(
       inv,
-      '[masters]\nm0.example.com ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n[etcd]\nm0.example.com\n[nodes]\nm0.example.com\n',
+      '[masters]\nm0.example.com ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n' +
+        '[etcd]\nm0.example.com\n[nodes]\nm0.example.com\n',
     );
     writeFileSync(join(dir, 'known_hosts'), '');
     const t0 = Date.now();

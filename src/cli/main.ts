@@ -287,7 +287,10 @@ function procedureIO(io: MainIO, interactive?: true): import('./procedure.js').P
 
 // ---- when this file is the program ------------------------------------------------------------------
 
-/** True in the bundle (dist/day2-tui.js, loaded by bin/day2-tui) and for `node --import tsx src/cli/main.ts`; false when a test imports it. */
+/**
+ * True in the bundle (dist/day2-tui.js, loaded by bin/day2-tui) and for `node --import tsx src/cli/main.ts`;
+ * false when a test imports it.
+ */
 function isEntryPoint(): boolean {
   const self = fileURLToPath(import.meta.url);
   if (!self.endsWith('.ts')) return true;

@@ -85,7 +85,10 @@ test('plan prints every step with its hosts, gate and exact commands; runs nothi
   assert.match(text, /Parameters: host=m1\.example\.com password=«redacted»/);
   assert.match(
     text,
-    /1\. Read the member id\n {3}where: the host of parameter 'host' \(m1\.example\.com\): m1\.example\.com\n {3}\[m1\.example\.com\] \$ etcdctl member list --password=«redacted»/,
+    new RegExp(
+      String.raw`1\. Read the member id\n {3}where: the host of parameter 'host' \(m1\.example\.com\): ` +
+        String.raw`m1\.example\.com\n {3}\[m1\.example\.com\] \$ etcdctl member list --password=«redacted»`,
+    ),
   );
   assert.match(text, /2\. Move the data directory aside {2}\[5\.4\.2\] {2}DESTRUCTIVE/);
   assert.match(text, /gate \(type the host name\): moves \/var\/lib\/etcd aside on the etcd hosts/);
@@ -102,7 +105,10 @@ test('run without --yes, not on a terminal: stops at the gate with exit 3 and na
   assert.equal(code, 3);
   assert.match(
     s.err(),
-    /^day2-tui: stopped at gate "Move the data directory aside": moves \/var\/lib\/etcd aside on the etcd hosts — rerun with --yes to answer it\n/,
+    new RegExp(
+      String.raw`^day2-tui: stopped at gate "Move the data directory aside": moves \/var\/lib\/etcd aside ` +
+        String.raw`on the etcd hosts — rerun with --yes to answer it\n`,
+    ),
   );
   assert.deepEqual(s.runners[0]!.scripts, [`m0.example.com: etcdctl member list --password=${SECRET}`]);
   const runId = /resume (\S+) --yes/.exec(s.err())![1]!;
@@ -129,7 +135,10 @@ test('run --yes streams the log with [host] prefixes when several hosts run, and
   const text = s.out();
   assert.match(
     text,
-    /== Step 1\/2: Read the member id — m0\.example\.com\n\$ etcdctl member list --password=«redacted»\n8e9e05c52164694d, started, «redacted»\n/,
+    new RegExp(
+      String.raw`== Step 1\/2: Read the member id — m0\.example\.com\n` +
+        String.raw`\$ etcdctl member list --password=«redacted»\n8e9e05c52164694d, started, «redacted»\n`,
+    ),
   );
   assert.match(text, /== Step 2\/2: Move the data directory aside \[5\.4\.2\] \(DESTRUCTIVE\) — m0\.example\.com, m1\.example\.com/);
   assert.match(text, /answered by --yes \(for m0\.example\.com,m1\.example\.com\)/);
@@ -155,7 +164,11 @@ test('a failure when nobody can answer: abort, exit 1, with the command, exit co
   assert.equal(code, 1);
   assert.match(
     s.err(),
-    /day2-tui: step "Move the data directory aside" failed on m1\.example\.com: `mv \/var\/lib\/etcd \/var\/lib\/etcd\.old-x` exit code 1\n {4}mv: cannot stat '\/var\/lib\/etcd': No such file or directory\n/,
+    new RegExp(
+      String.raw`day2-tui: step "Move the data directory aside" failed on m1\.example\.com: ` +
+        '`mv \\/var\\/lib\\/etcd \\/var\\/lib\\/etcd\\.old-x` exit code 1' +
+        String.raw`\n {4}mv: cannot stat '\/var\/lib\/etcd': No such file or directory\n`,
+    ),
   );
   assert.match(s.err(), /resume \S+` continues it/);
 });
@@ -168,7 +181,11 @@ test('runs and runs --json list the journals; unknown ids and procedures are one
   assert.equal(r1, 0);
   assert.match(
     io2.out(),
-    /^RUN ID\s+PROCEDURE\s+STARTED\s+STATUS\s+STEP\n\d{8}-\d{6}-toy-restart-[a-z0-9]{4}\s+toy-restart\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ok\s+—\n$/,
+    new RegExp(
+      String.raw`^RUN ID\s+PROCEDURE\s+STARTED\s+STATUS\s+STEP\n` +
+        String.raw`\d{8}-\d{6}-toy-restart-[a-z0-9]{4}\s+toy-restart\s+\d{4}-\d\d-\d\d ` +
+        String.raw`\d\d:\d\d:\d\d\s+ok\s+—\n$`,
+    ),
   );
   const io3 = setup();
   await runsCli({ json: true }, { stateDir: s.stateDir }, io3.io);

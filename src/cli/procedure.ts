@@ -207,7 +207,9 @@ function render(run: ProcedureRun, procedure: Procedure, io: ProcedureIO): void 
         hostsOfStep = e.hosts;
         const step = procedure.steps[stepNo - 1];
         io.stdout(
-          `\n== Step ${stepNo}/${procedure.steps.length}: ${titleOf(e.step)}${step?.section ? ` [${step.section}]` : ''}${step?.destructive ? ' (DESTRUCTIVE)' : ''} — ${e.hosts.length > 0 ? e.hosts.join(', ') : 'bastion'}\n`,
+          `\n== Step ${stepNo}/${procedure.steps.length}: ${titleOf(e.step)}` +
+            `${step?.section ? ` [${step.section}]` : ''}${step?.destructive ? ' (DESTRUCTIVE)' : ''} ` +
+            `— ${e.hosts.length > 0 ? e.hosts.join(', ') : 'bastion'}\n`,
         );
         break;
       }
@@ -223,7 +225,8 @@ function render(run: ProcedureRun, procedure: Procedure, io: ProcedureIO): void 
         break;
       case 'step-end':
         io.stdout(
-          `-- ${e.status === 'ok' ? 'ok' : e.status}: ${titleOf(e.step)}${e.message ? ` (${e.message})` : ''} in ${seconds(e.durationMs)}\n`,
+          `-- ${e.status === 'ok' ? 'ok' : e.status}: ${titleOf(e.step)}` +
+            `${e.message ? ` (${e.message})` : ''} in ${seconds(e.durationMs)}\n`,
         );
         break;
       case 'gate':

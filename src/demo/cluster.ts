@@ -298,7 +298,9 @@ export function dfText(h: DemoHost | undefined, o: DfOptions = { human: true, ty
 
 export function dockerStorageText(h: DemoHost): string {
   return h.dockerDriver === 'devicemapper'
-    ? 'DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs --storage-opt dm.thinpooldev=/dev/mapper/docker--vg-docker--pool --storage-opt dm.use_deferred_removal=true --storage-opt dm.use_deferred_deletion=true "'
+    ? 'DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs ' +
+        '--storage-opt dm.thinpooldev=/dev/mapper/docker--vg-docker--pool --storage-opt ' +
+        'dm.use_deferred_removal=true --storage-opt dm.use_deferred_deletion=true "'
     : 'DOCKER_STORAGE_OPTIONS="--storage-driver overlay2 "';
 }
 
@@ -388,11 +390,15 @@ export function ipLinks(h: DemoHost | undefined): Link[] {
   const links: Link[] = [
     {
       name: 'lo',
-      text: '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+      text:
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group ' +
+        'default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
     },
     {
       name: 'eth0',
-      text: `2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
+      text:
+        `2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode ` +
+        `DEFAULT group default qlen 1000\n    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
     },
   ];
   if (h && (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute')) {
@@ -400,23 +406,34 @@ export function ipLinks(h: DemoHost | undefined): Link[] {
     links.push(
       {
         name: 'docker0',
-        text: '3: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default \n    link/ether 02:42:6b:1d:8e:4c brd ff:ff:ff:ff:ff:ff',
+        text:
+          '3: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode ' +
+          'DEFAULT group default \n    link/ether 02:42:6b:1d:8e:4c brd ff:ff:ff:ff:ff:ff',
       },
       {
         name: 'ovs-system',
-        text: `4: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether ${m2} brd ff:ff:ff:ff:ff:ff`,
+        text:
+          `4: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group ` +
+          `default qlen 1000\n    link/ether ${m2} brd ff:ff:ff:ff:ff:ff`,
       },
       {
         name: 'br0',
-        text: '5: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 7a:c4:5e:2b:90:41 brd ff:ff:ff:ff:ff:ff',
+        text:
+          '5: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default ' +
+          'qlen 1000\n    link/ether 7a:c4:5e:2b:90:41 brd ff:ff:ff:ff:ff:ff',
       },
       {
         name: 'vxlan_sys_4789',
-        text: '6: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 5e:0f:1b:73:a2:9d brd ff:ff:ff:ff:ff:ff',
+        text:
+          '6: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ' +
+          'ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\n' +
+          '    link/ether 5e:0f:1b:73:a2:9d brd ff:ff:ff:ff:ff:ff',
       },
       {
         name: 'tun0',
-        text: '7: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/ether 2e:88:d7:0c:41:fa brd ff:ff:ff:ff:ff:ff',
+        text:
+          '7: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode ' +
+          'DEFAULT group default qlen 1000\n    link/ether 2e:88:d7:0c:41:fa brd ff:ff:ff:ff:ff:ff',
       },
     );
   }
@@ -658,7 +675,8 @@ export function etcdV2ClusterHealth(c: DemoCluster): { out: string; err: string;
   for (const h of c.etcd) {
     if (h.down) {
       lines.push(
-        `failed to check the health of member ${h.etcdId} on ${clientUrl(h)}: Get ${clientUrl(h)}/health: dial tcp ${h.ip}:2379: getsockopt: no route to host`,
+        `failed to check the health of member ${h.etcdId} on ${clientUrl(h)}: Get ${clientUrl(h)}` +
+          `/health: dial tcp ${h.ip}:2379: getsockopt: no route to host`,
         `member ${h.etcdId} is unreachable: [${clientUrl(h)}] are all unreachable`,
       );
     } else {
@@ -688,7 +706,11 @@ export function etcdV3MemberList(c: DemoCluster, format: EtcdFormat): string {
       (h) => `{"ID":${BigInt(`0x${h.etcdId}`)},"name":"${h.name}","peerURLs":["${peerUrl(h)}"],"clientURLs":["${clientUrl(h)}"]}`,
     );
     // Numbers are uint64 in decimal — beyond Number.MAX_SAFE_INTEGER, as real etcdctl prints them.
-    return `{"header":{"cluster_id":${c.clusterId},"member_id":${self ? BigInt(`0x${self.etcdId}`) : 0},"raft_term":${7}},"members":[${members.join(',')}]}`;
+    return (
+      `{"header":{"cluster_id":${c.clusterId},"member_id":` +
+      `${self ? BigInt(`0x${self.etcdId}`) : 0},"raft_term":${7}},"members":[${members.join(',')}` +
+      `]}`
+    );
   }
   const rows = c.etcd.map((h) => [h.etcdId!, 'started', h.name, peerUrl(h), clientUrl(h)]);
   if (format === 'table') return asciiTable(['ID', 'STATUS', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS'], rows);
@@ -742,7 +764,10 @@ export function etcdV3EndpointStatus(c: DemoCluster, endpoints: string[], format
   if (format === 'json') {
     const json = rows.map(
       (r, i) =>
-        `{"Endpoint":"${r[0]}","Status":{"header":{"cluster_id":${c.clusterId},"member_id":${BigInt(`0x${r[1]}`)},"revision":${161_042 + i},"raft_term":7},"version":"${r[2]}","dbSize":25219072,"leader":${c.leader ? BigInt(`0x${c.leader.etcdId}`) : 0},"raftIndex":${r[6]},"raftTerm":7}}`,
+        `{"Endpoint":"${r[0]}","Status":{"header":{"cluster_id":${c.clusterId},"member_id":` +
+        `${BigInt(`0x${r[1]}`)},"revision":${161_042 + i},"raft_term":7},"version":"${r[2]}` +
+        `","dbSize":25219072,"leader":${c.leader ? BigInt(`0x${c.leader.etcdId}`) : 0},"raftIndex":` +
+        `${r[6]},"raftTerm":7}}`,
     );
     return { out: `[${json.join(',')}]`, err: err.join('\n'), code: err.length ? 1 : 0 };
   }
@@ -1134,7 +1159,8 @@ export function curlAnswer(c: DemoCluster, from: DemoHost | undefined, req: Curl
               ...registryHealthz(),
               headers: [
                 ...registryHealthz().headers,
-                `Set-Cookie: ${hexOf('route:docker-registry', 32)}=${hexOf(`backend:${from?.name ?? 'bastion'}`, 32)}; path=/; HttpOnly; Secure`,
+                `Set-Cookie: ${hexOf('route:docker-registry', 32)}=` +
+                  `${hexOf(`backend:${from?.name ?? 'bastion'}`, 32)}; path=/; HttpOnly; Secure`,
               ],
             }
           : textResponse(404, 'Not Found', '404 page not found\n');
@@ -1148,7 +1174,11 @@ export function curlAnswer(c: DemoCluster, from: DemoHost | undefined, req: Curl
           'Connection: close',
           'Content-Type: text/html',
         ],
-        body: '<html>\n  <head>\n    <title>Application is not available</title>\n  </head>\n  <body>\n    <h1>Application is not available</h1>\n    <p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p>\n  </body>\n</html>',
+        body:
+          '<html>\n  <head>\n    <title>Application is not available</title>\n  </head>\n  <body>\n' +
+          '    <h1>Application is not available</h1>\n    <p>The application is currently not ' +
+          'serving requests at this endpoint. It may not have been started or is still ' +
+          'starting.</p>\n  </body>\n</html>',
       };
   } else {
     return fail(7, `Failed connect to ${host}:${port}; Connection refused`, [

@@ -357,7 +357,10 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       const u = unitName(c.match[1]);
       if (!UNITS[u]?.(c.host)) return { err: `Unit ${u}.service could not be found.`, code: 4 };
       return {
-        out: `● ${u}.service\n   Loaded: loaded (/usr/lib/systemd/system/${u}.service; enabled; vendor preset: disabled)\n   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 months 10 days ago`,
+        out:
+          `● ${u}.service\n   Loaded: loaded (/usr/lib/systemd/system/${u}.service; enabled; vendor ` +
+          `preset: disabled)\n   Active: active (running) since Mon 2018-08-24 11:40:19 UTC; 1 ` +
+          `months 10 days ago`,
       };
     },
   },
@@ -412,7 +415,9 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       const id = `${stableHash(`new:${name}`).toString(16).padStart(8, '0')}4a1c2f9b`;
       const initial = [...c.cluster.etcd.map((h) => `${h.name}=${peerUrl(h)}`), `${name}=${url}`].join(',');
       return {
-        out: `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"`,
+        out:
+          `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\n` +
+          `ETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"`,
       };
     },
   },
@@ -466,7 +471,12 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     answer: (c) =>
       etcdFormat(c.words) === 'table'
         ? {
-            out: '+----------+----------+------------+------------+\n|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n+----------+----------+------------+------------+\n| 5d4e7f1a |   161042 |       1869 |      25 MB |\n+----------+----------+------------+------------+',
+            out:
+              '+----------+----------+------------+------------+\n' +
+              '|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n' +
+              '+----------+----------+------------+------------+\n' +
+              '| 5d4e7f1a |   161042 |       1869 |      25 MB |\n' +
+              '+----------+----------+------------+------------+',
           }
         : etcdFormat(c.words) === 'json'
           ? { out: '{"hash":1565425434,"revision":161042,"totalKey":1869,"totalSize":25219072}' }
@@ -487,7 +497,11 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     match: /^oc version$/,
     needs: 'oc',
     answer: (c) => ({
-      out: `oc ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://console-int.${c.cluster.domain}:8443\nopenshift ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}`,
+      out:
+        `oc ${DEMO_VERSIONS.oc}\nkubernetes ${DEMO_VERSIONS.kubernetes}\n` +
+        `features: Basic-Auth GSSAPI Kerberos SPNEGO\n\n` +
+        `Server https://console-int.${c.cluster.domain}:8443\nopenshift ${DEMO_VERSIONS.oc}\n` +
+        `kubernetes ${DEMO_VERSIONS.kubernetes}`,
     }),
   },
   {

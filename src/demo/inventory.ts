@@ -10,7 +10,8 @@ export const DEMO_LABEL = 'DEMO';
 export const DEMO_FILE = '<demo>';
 export const DEMO_DOMAIN = 'demo.example.com';
 
-export const DEMO_INVENTORY_TEXT = `# DEMO cluster — a simulated OpenShift Container Platform 3.10 cluster; nothing here is real.
+export const DEMO_INVENTORY_TEXT =
+  `# DEMO cluster — a simulated OpenShift Container Platform 3.10 cluster; nothing here is real.
 [OSEv3:children]
 masters
 etcd
@@ -26,7 +27,8 @@ openshift_master_cluster_method=native
 openshift_master_cluster_hostname=console-int.${DEMO_DOMAIN}
 openshift_master_cluster_public_hostname=console.${DEMO_DOMAIN}
 openshift_master_default_subdomain=apps.${DEMO_DOMAIN}
-openshift_master_identity_providers=[{'name': 'htpasswd_auth', 'login': 'true', 'challenge': 'true', 'kind': 'HTPasswdPasswordIdentityProvider'}]
+openshift_master_identity_providers=[{'name': 'htpasswd_auth', 'login': 'true', ` +
+  `'challenge': 'true', 'kind': 'HTPasswdPasswordIdentityProvider'}]
 
 [masters]
 master-0.${DEMO_DOMAIN} ansible_host=10.0.0.1 openshift_ip=10.0.0.1

@@ -75,7 +75,11 @@ test("DEMO drain without options: cordoned, refused with oc 3.10's one-line reas
   assert.equal(end.progress.phase, 'refused');
   assert.match(
     end.log.join('\n'),
-    /error: DaemonSet-managed pods \(use --ignore-daemonsets to ignore\): .*; pods not managed by .* \(use --force to override\): debug-shell; pods with local storage \(use --delete-local-data to override\): cache-/,
+    new RegExp(
+      String.raw`error: DaemonSet-managed pods \(use --ignore-daemonsets to ignore\): .*; pods not managed ` +
+        String.raw`by .* \(use --force to override\): debug-shell; pods with local storage \(use ` +
+        String.raw`--delete-local-data to override\): cache-`,
+    ),
   );
   const blocked = end.progress.pods.filter((p) => p.state === 'blocked').map((p) => generic(p.name, ''));
   assert.deepEqual(blocked.sort(), ['cache', 'debug-shell', 'ovs', 'sdn', 'sync']);
@@ -98,11 +102,17 @@ test('DEMO drain with every option: the budget refuses the frontend once, everyt
   assert.equal(lines[0], `node "${APP0}" cordoned`);
   assert.match(
     lines[1]!,
-    /^WARNING: Ignoring DaemonSet-managed pods: sdn-.*; Deleting pods not managed by .*: debug-shell; Deleting pods with local storage: cache-/,
+    new RegExp(
+      '^WARNING: Ignoring DaemonSet-managed pods: sdn-.*; Deleting pods not managed by .*: ' +
+        'debug-shell; Deleting pods with local storage: cache-',
+    ),
   );
   assert.match(
     lines[2]!,
-    /^error when evicting pod "frontend-1-[a-z0-9]{5}" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$/,
+    new RegExp(
+      String.raw`^error when evicting pod "frontend-1-[a-z0-9]{5}" \(will retry after 5s\): Cannot evict ` +
+        String.raw`pod as it would violate the pod's disruption budget\.$`,
+    ),
   );
   assert.equal(lines.at(-1), `node "${APP0}" drained`);
   const pr = finishDrain(lines.reduce(applyDrainLine, initialProgress(o, [])), { exitCode });

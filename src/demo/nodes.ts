@@ -254,7 +254,9 @@ export function demoPods(c: DemoCluster, node?: string): DemoPod[] {
 // ---- oc output ----------------------------------------------------------------------------------------
 
 function podObject(p: DemoPod): Record<string, unknown> {
-  const uid = `${stableHash(`uid:${p.namespace}/${p.name}`).toString(16).padStart(8, '0')}-a7a1-11e8-9b3e-fa163e${(stableHash(p.name) % 0xffffff).toString(16).padStart(6, '0')}`;
+  const uid =
+    `${stableHash(`uid:${p.namespace}/${p.name}`).toString(16).padStart(8, '0')}` +
+    `-a7a1-11e8-9b3e-fa163e${(stableHash(p.name) % 0xffffff).toString(16).padStart(6, '0')}`;
   const kindOf: Record<OwnerKind, string | undefined> = {
     DeploymentConfig: 'ReplicationController',
     ReplicationController: 'ReplicationController',
@@ -463,7 +465,9 @@ export function demoDrain(c: DemoCluster, name: string, words: readonly string[]
       events.push({
         at: 250,
         stream: 'stderr',
-        text: `error when evicting pod "${p.name}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+        text:
+          `error when evicting pod "${p.name}" (will retry after 5s): Cannot evict pod as it would ` +
+          `violate the pod's disruption budget.`,
         run: () => (st.budgetUsed = true),
       });
       at = 5250 + 450;

@@ -170,7 +170,10 @@ test('etcd v2: cluster-health and member list as the guide shows them', async ()
   for (const l of members)
     assert.match(
       l,
-      /^[0-9a-f]{16}: name=master-\d\.demo\.example\.com peerURLs=https:\/\/10\.0\.0\.\d:2380 clientURLs=https:\/\/10\.0\.0\.\d:2379 isLeader=(true|false)$/,
+      new RegExp(
+        String.raw`^[0-9a-f]{16}: name=master-\d\.demo\.example\.com peerURLs=https:\/\/10\.0\.0\.\d:2380 ` +
+          String.raw`clientURLs=https:\/\/10\.0\.0\.\d:2379 isLeader=(true|false)$`,
+      ),
     );
   assert.equal(members.filter((l) => l.endsWith('isLeader=true')).length, 1);
 });
@@ -291,7 +294,11 @@ test('ip -o link / -o addr / route show default, as iproute prints them', async 
   assert.equal(ll.length, 7, 'one line per link');
   assert.match(
     ll[1]!,
-    /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\ {4}link\/ether fa:16:3e:[0-9a-f:]{8} brd ff:ff:ff:ff:ff:ff$/,
+    new RegExp(
+      '^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode ' +
+        String.raw`DEFAULT group default qlen 1000\\ {4}link\/ether fa:16:3e:[0-9a-f:]{8} brd ` +
+        'ff:ff:ff:ff:ff:ff$',
+    ),
   );
   assert.match(links.stdout, /^7: tun0: .* mtu 1450 /m);
   const addrs = await run(on('master-0'), literal('ip -o addr show'));
@@ -359,7 +366,9 @@ test('systemctl show: properties of a unit, not-found for one that is not there'
 });
 
 test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp connects (the kubelet-port probe)', async () => {
-  const probe = sh`for a in ${['10.0.0.1', '10.0.0.21', '10.0.0.23', '10.0.0.10']}; do if timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" 10250 2>/dev/null; then echo "open $a"; else echo "closed $a"; fi; done`;
+  const connect = sh`timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" 10250 2>/dev/null`;
+  const ips = ['10.0.0.1', '10.0.0.21', '10.0.0.23', '10.0.0.10'];
+  const probe = sh`for a in ${ips}; do if ${connect}; then echo "open $a"; else echo "closed $a"; fi; done`;
   const r = await run(on('master-1'), probe);
   assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, 'open 10.0.0.1\nopen 10.0.0.21\nclosed 10.0.0.23\nclosed 10.0.0.10\n', '']);
   const noRoute = await run(on('master-1'), literal("bash -c 'exec 3<>/dev/tcp/$1/$2' _ 10.0.0.23 10250"));

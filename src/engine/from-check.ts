@@ -7,7 +7,7 @@
 import type { Check, CheckContext, CommandOutput, Verdict } from '../checks/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
-import type { CheckVerification, CommandCheck, FactProbe, StepCheck, StepContext, WaitPolicy } from './types.js';
+import type { CheckVerification, FactProbe, StepContext, WaitPolicy } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: any check, whatever its facts
 export type AnyCheck = Check<any, any>;
@@ -96,11 +96,4 @@ export function flaggedHosts(ctx: StepContext, probe: FactProbe): Host[] {
       return false;
     }
   });
-}
-
-/** A step's check as the command check it is (tests read its command and verdict); throws for a fromCheck. */
-export function commandCheck(c: StepCheck | undefined): CommandCheck {
-  if (!c) throw new Error('the step has no such check');
-  if ('fromCheck' in c) throw new Error(`${c.describe}: a health check, not a command check`);
-  return c;
 }

@@ -68,7 +68,10 @@ test('an unreadable inventory is an error saying permission denied (as root: che
   }
   // root reads anything, so ask the same question from an unprivileged process.
   chmodSync(dir, 0o755);
-  const probe = `import('${new URL('./load.ts', import.meta.url).href}').then(m => { try { m.loadInventory({ env: {}, defaultPath: ${JSON.stringify(secret)} }); console.log('READ'); } catch (e) { console.log(e.message); } })`;
+  const probe =
+    `import('${new URL('./load.ts', import.meta.url).href}').then(m => { try { ` +
+    `m.loadInventory({ env: {}, defaultPath: ${JSON.stringify(secret)} }); ` +
+    `console.log('READ'); } catch (e) { console.log(e.message); } })`;
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '-e', probe], {
     encoding: 'utf8',
     cwd: process.cwd(),

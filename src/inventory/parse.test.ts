@@ -25,7 +25,8 @@ function throwsAt(text: string, line: number, re: RegExp): void {
 }
 
 // Written like the OCP 3.10 example inventory (openshift-ansible inventory/hosts.example, docs "Example inventory files").
-const OCP310 = `# Create an OSEv3 group that contains the masters, nodes, and etcd groups
+const OCP310 =
+  `# Create an OSEv3 group that contains the masters, nodes, and etcd groups
 [OSEv3:children]
 masters
 nodes
@@ -39,7 +40,8 @@ openshift_deployment_type=openshift-enterprise
 openshift_release=v3.10
 
 # uncomment the following to enable htpasswd authentication; defaults to AllowAllPasswordIdentityProvider
-openshift_master_identity_providers=[{'name': 'htpasswd_auth', 'login': 'true', 'challenge': 'true', 'kind': 'HTPasswdPasswordIdentityProvider'}]
+openshift_master_identity_providers=[{'name': 'htpasswd_auth', 'login': 'true', ` +
+  `'challenge': 'true', 'kind': 'HTPasswdPasswordIdentityProvider'}]
 
 # Native high availbility cluster method with optional load balancer.
 # If no lb group is defined installer assumes that a load balancer has
@@ -121,8 +123,12 @@ test('host line: key=value forms, quotes, python-dict labels, comments', () => {
   const inv = parse(
     [
       '[nodes]',
-      `n1 ansible_host=10.0.0.5 ansible_port=2222 ansible_user=cloud-user ansible_become=True openshift_ip=10.0.0.5 openshift_hostname=n1.internal openshift_public_hostname='n1.example.com' openshift_node_labels="{'region': 'infra', 'zone': 'default'}" openshift_schedulable=yes # a comment`,
-      `n2 ansible_ssh_user=admin ansible_ssh_private_key_file="/home/admin/.ssh/id rsa" note="a # not a comment" openshift_node_labels="{'node-role.kubernetes.io/infra': 'true'}"`,
+      `n1 ansible_host=10.0.0.5 ansible_port=2222 ansible_user=cloud-user ansible_become=True ` +
+        `openshift_ip=10.0.0.5 openshift_hostname=n1.internal ` +
+        `openshift_public_hostname='n1.example.com' openshift_node_labels="{'region': 'infra', ` +
+        `'zone': 'default'}" openshift_schedulable=yes # a comment`,
+      `n2 ansible_ssh_user=admin ansible_ssh_private_key_file="/home/admin/.ssh/id rsa" note="a ` +
+        `# not a comment" openshift_node_labels="{'node-role.kubernetes.io/infra': 'true'}"`,
       `n3 openshift_node_labels="{'region': 'primary'}" ansible_become=0 x=a\\ b y='it''s' ; not a comment`.replace(' ; not a comment', ''),
       '; a full-line comment',
       '# another',

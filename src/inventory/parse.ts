@@ -223,7 +223,8 @@ function rangeError(file: string, line: number, pattern: string, why: string): I
   return new InventoryError(
     file,
     line,
-    `bad host range in "${pattern}": ${why}; ranges are written [start:end] or [start:end:step], e.g. node[1:3], node[01:10], node[a:c], node[1:10:2]`,
+    `bad host range in "${pattern}": ${why}; ranges are written [start:end] or ` +
+      `[start:end:step], e.g. node[1:3], node[01:10], node[a:c], node[1:10:2]`,
   );
 }
 
@@ -388,7 +389,8 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     throw new InventoryError(
       file,
       1,
-      'this is a dynamic inventory script, not an INI inventory: run it and save its INI form, or pass the static inventory the installer used with -i',
+      'this is a dynamic inventory script, not an INI inventory: run it and save its INI form, ' +
+        'or pass the static inventory the installer used with -i',
     );
   }
   lines.forEach((rawLine, idx) => {
@@ -620,7 +622,9 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
         warnings.push({
           file,
           line: eff.get('openshift_node_labels')!.line,
-          message: `openshift_node_labels of ${hd.name} is not a dict like "{'region': 'infra'}": its labels are ignored (infra role detection included)`,
+          message:
+            `openshift_node_labels of ${hd.name} is not a dict like "{'region': 'infra'}": its labels ` +
+            `are ignored (infra role detection included)`,
         });
       }
     }
@@ -737,7 +741,9 @@ function clusterWarnings(hosts: Host[], groups: Map<string, GroupDef>, file: str
         out.push({
           file,
           line: m.line,
-          message: `master ${m.name} is not in [nodes]: masters are nodes too in OCP 3.x; add it to [nodes] (openshift_node_group_name=node-config-master on 3.10)`,
+          message:
+            `master ${m.name} is not in [nodes]: masters are nodes too in OCP 3.x; add it to [nodes] ` +
+            `(openshift_node_group_name=node-config-master on 3.10)`,
         });
       }
     }

@@ -106,18 +106,22 @@ test('etcd-restore choices: complete backup directories only (db + member/snap/d
   assert.equal(c[0]!.label, `/backup/etcd-20240502  ${formatDate(T2 + 0.5)}  2.9 MiB  v3 snapshot + v2 backup`);
 });
 
-test('etcd-snapshot-restore choices: every non-empty db, newest backup dir first; a v2 backup’s member/snap/db (no v3 data) is not offered', () => {
-  const c = etcdSnapshotFiles(parseBackupListing(LISTING));
-  // /backup/etcd-2024050x/member/snap/db lie beside a snapshot (<dir>/db): etcdctl2 backup wrote them without
-  // v3 data (revision 0), so they are left out; a data dir copy on its own is offered, with --skip-hash-check
-  assert.deepEqual(
-    c.map((x) => x.value),
-    ['/backup/etcd-only-v3/db', '/backup/etcd-20240502/db', '/backup/etcd-20240501/db', '/backup/copy/member/snap/db'],
-  );
-  assert.match(c[1]!.label, /^\/backup\/etcd-20240502\/db {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}2\.9 MiB {2}snapshot$/);
-  assert.match(c[3]!.label, /copy of a data dir \(--skip-hash-check\)$/);
-  assert.deepEqual(etcdSnapshotDiscovery.parse({ exitCode: 0, stdout: LISTING, stderr: '' }, H).length, 4);
-});
+test(
+  'etcd-snapshot-restore choices: every non-empty db, newest backup dir first; a v2 backup’s ' +
+    'member/snap/db (no v3 data) is not offered',
+  () => {
+    const c = etcdSnapshotFiles(parseBackupListing(LISTING));
+    // /backup/etcd-2024050x/member/snap/db lie beside a snapshot (<dir>/db): etcdctl2 backup wrote them without
+    // v3 data (revision 0), so they are left out; a data dir copy on its own is offered, with --skip-hash-check
+    assert.deepEqual(
+      c.map((x) => x.value),
+      ['/backup/etcd-only-v3/db', '/backup/etcd-20240502/db', '/backup/etcd-20240501/db', '/backup/copy/member/snap/db'],
+    );
+    assert.match(c[1]!.label, /^\/backup\/etcd-20240502\/db {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}2\.9 MiB {2}snapshot$/);
+    assert.match(c[3]!.label, /copy of a data dir \(--skip-hash-check\)$/);
+    assert.deepEqual(etcdSnapshotDiscovery.parse({ exitCode: 0, stdout: LISTING, stderr: '' }, H).length, 4);
+  },
+);
 
 test('a failed listing with nothing in it is an error sentence; a partial one (find complained) still lists', () => {
   assert.throws(

@@ -21,7 +21,8 @@ export interface ListedFile {
  * one `<mtime> <size> <path>` line each; `no-dir: <root>` when the root does not exist.
  */
 export function backupListCommand(root: string = BACKUP_ROOT): ShellCommand {
-  return sh`if test -d ${root}; then find ${root} -maxdepth 4 -type f \\( -name db -o -name '*.wal' \\) -printf '%T@ %s %p\\n'; else echo ${`no-dir: ${root}`}; fi`;
+  const find = sh`find ${root} -maxdepth 4 -type f \\( -name db -o -name '*.wal' \\) -printf '%T@ %s %p\\n'`;
+  return sh`if test -d ${root}; then ${find}; else echo ${`no-dir: ${root}`}; fi`;
 }
 
 /** The listing's lines; anything else (find's complaints, a path broken by a line break) is left out. */
@@ -117,7 +118,9 @@ export function etcdSnapshotFiles(files: readonly ListedFile[]): DiscoveredChoic
   });
   return sorted.map((f) => ({
     value: f.path,
-    label: `${f.path}  ${formatDate(f.mtime)}  ${formatSize(f.size)}  ${isDataDirCopy(f.path) ? 'copy of a data dir (--skip-hash-check)' : 'snapshot'}`,
+    label:
+      `${f.path}  ${formatDate(f.mtime)}  ${formatSize(f.size)}  ` +
+      `${isDataDirCopy(f.path) ? 'copy of a data dir (--skip-hash-check)' : 'snapshot'}`,
   }));
 }
 

@@ -56,7 +56,11 @@ test('runs the discovery command on the host chosen in the host parameter, with 
   );
   assert.match(
     describeFound('backup', found),
-    /^found on master-1\.example\.com \(newest first\): \/backup\/etcd-20240501, \d{4}-\d\d-\d\d \d\d:\d\d, 2\.4 MiB, v3 snapshot \+ v2 backup; give --param backup=<one of them>$/,
+    new RegExp(
+      String.raw`^found on master-1\.example\.com \(newest first\): \/backup\/etcd-20240501, ` +
+        String.raw`\d{4}-\d\d-\d\d \d\d:\d\d, 2\.4 MiB, v3 snapshot \+ v2 backup; give --param backup=<one ` +
+        'of them>$',
+    ),
   );
 });
 
@@ -109,30 +113,36 @@ test('describeFound: nothing found, or more than shown', () => {
   assert.match(describeFound('backup', { host: 'm0', describe: 'x', choices: many }, 2), /\/b\/0, date; \/b\/1, date; 5 older not shown;/);
 });
 
-test('explainMissing: the "required" problem of a discoverable parameter gets what was found; no runner when nothing can be looked for', async () => {
-  const problems = ["parameter 'backup' is required (Backup dir): give --param backup=…", "parameter 'other' is wrong"];
-  let opened = 0;
-  let closed = 0;
-  const open = async () => {
-    opened++;
-    const r = FakeRunner.answering({ stdout: LISTING });
-    r.close = async () => void closed++;
-    return r;
-  };
-  const { explainMissing, missingDiscoverable } = await import('./discovery.js');
-  assert.deepEqual(missingDiscoverable(proc(), { host: 'master-0.example.com' }, inv), ['backup']);
-  assert.deepEqual(missingDiscoverable(proc(), { host: 'node-0.example.com' }, inv), [], 'not an etcd host: nothing is looked for');
-  assert.deepEqual(missingDiscoverable(proc(), { host: 'master-0.example.com', backup: '/b' }, inv), []);
-  const out = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, open);
-  assert.match(
-    out[0]!,
-    /^parameter 'backup' is required \(Backup dir\): give --param backup=…; found on master-0\.example\.com \(newest first\): \/backup\/etcd-20240501, /,
-  );
-  assert.equal(out[1], problems[1]);
-  assert.deepEqual([opened, closed], [1, 1]);
-  assert.deepEqual(await explainMissing(problems, proc(), {}, inv, open), problems);
-  assert.equal(opened, 1, 'no host chosen: no connection');
-  const failing = async () => FakeRunner.answering({ throws: new Error('host key changed') });
-  const f = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, failing);
-  assert.match(f[0]!, /give --param backup=…; could not look for etcd backups .* on master-0\.example\.com: host key changed$/);
-});
+test(
+  'explainMissing: the "required" problem of a discoverable parameter gets what was found; ' + 'no runner when nothing can be looked for',
+  async () => {
+    const problems = ["parameter 'backup' is required (Backup dir): give --param backup=…", "parameter 'other' is wrong"];
+    let opened = 0;
+    let closed = 0;
+    const open = async () => {
+      opened++;
+      const r = FakeRunner.answering({ stdout: LISTING });
+      r.close = async () => void closed++;
+      return r;
+    };
+    const { explainMissing, missingDiscoverable } = await import('./discovery.js');
+    assert.deepEqual(missingDiscoverable(proc(), { host: 'master-0.example.com' }, inv), ['backup']);
+    assert.deepEqual(missingDiscoverable(proc(), { host: 'node-0.example.com' }, inv), [], 'not an etcd host: nothing is looked for');
+    assert.deepEqual(missingDiscoverable(proc(), { host: 'master-0.example.com', backup: '/b' }, inv), []);
+    const out = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, open);
+    assert.match(
+      out[0]!,
+      new RegExp(
+        String.raw`^parameter 'backup' is required \(Backup dir\): give --param backup=…; found on ` +
+          String.raw`master-0\.example\.com \(newest first\): \/backup\/etcd-20240501, `,
+      ),
+    );
+    assert.equal(out[1], problems[1]);
+    assert.deepEqual([opened, closed], [1, 1]);
+    assert.deepEqual(await explainMissing(problems, proc(), {}, inv, open), problems);
+    assert.equal(opened, 1, 'no host chosen: no connection');
+    const failing = async () => FakeRunner.answering({ throws: new Error('host key changed') });
+    const f = await explainMissing(problems, proc(), { host: 'master-0.example.com' }, inv, failing);
+    assert.match(f[0]!, /give --param backup=…; could not look for etcd backups .* on master-0\.example\.com: host key changed$/);
+  },
+);

@@ -14,7 +14,9 @@ test('facts for the plan view: read once in the background, then kept', async ()
   const inventory: Inventory = { source: { kind: 'demo' }, hosts, groups: {}, groupVars: {}, warnings: [] };
   const runner = new FakeRunner();
   const stdout =
-    'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=pods unit=none enabled=- active=-\n';
+    'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\n' +
+    'api manifest=pods unit=none enabled=- active=-\n' +
+    'controllers manifest=pods unit=none enabled=- active=-\n';
   // one read per host, in parallel; a second read of either would be unexpected
   runner.expect('m0', () => true).answers({ stdout });
   runner.expect('m1', () => true).answers({ throws: new Error('connection refused') });

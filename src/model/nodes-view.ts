@@ -211,7 +211,9 @@ export function nodesSummary(nodes: readonly NodeRow[]): string {
 /** Lines about the selected node under the list: its full name, address, why not Ready, taints. */
 export function nodeDetail(n: NodeRow): string[] {
   const st = nodeStatus(n);
-  const first = `${n.name}${n.internalIP ? `  ${n.internalIP}` : ''}  ${st.mark} ${st.word}${n.ready === 'Unknown' ? ' (Ready condition Unknown)' : ''}`;
+  const first =
+    `${n.name}${n.internalIP ? `  ${n.internalIP}` : ''}  ${st.mark} ${st.word}` +
+    `${n.ready === 'Unknown' ? ' (Ready condition Unknown)' : ''}`;
   const second: string[] = [];
   if (n.ready !== 'Ready') second.push(`not Ready: ${n.readyMessage ?? 'no reason given'}`);
   second.push(n.schedulable ? 'schedulable: new pods may be placed on it' : 'cordoned: no new pods are placed on it (u uncordons)');
@@ -355,7 +357,10 @@ export function podDetail(p: NodePod): string {
         ? "static pod (mirror of the kubelet's manifest)"
         : `owner ${p.owner?.kind ?? '?'} ${p.owner?.name ?? ''}${p.via ? ` (${p.via.kind} ${p.via.name})` : ''}`;
   const data = p.emptyDir ? ' · emptyDir: its local data is lost when it goes' : '';
-  return `${p.namespace}/${p.name} · ${owner} · ${p.ready ? 'ready' : 'not ready'} · ${p.restarts} restart${p.restarts === 1 ? '' : 's'}${data}`;
+  return (
+    `${p.namespace}/${p.name} · ${owner} · ${p.ready ? 'ready' : 'not ready'} · ${p.restarts} ` +
+    `restart${p.restarts === 1 ? '' : 's'}${data}`
+  );
 }
 
 // ---- the drain options modal ---------------------------------------------------------------------------
@@ -445,7 +450,9 @@ export function reduceDrainForm(form: DrainForm, action: DrainFormAction): Drain
       if (!ok)
         return {
           ...f,
-          error: `${key === 'grace' ? 'Grace period' : 'Timeout'}: whole seconds only (empty: ${key === 'grace' ? "each pod's own" : 'no timeout'}).`,
+          error:
+            `${key === 'grace' ? 'Grace period' : 'Timeout'}: whole seconds only (empty: ` +
+            `${key === 'grace' ? "each pod's own" : 'no timeout'}).`,
         };
       return { ...f, [key]: next };
     }
@@ -607,7 +614,8 @@ export function drainCountsText(pr: DrainProgress): string {
   if (c.left) parts.push(`${c.left} still on the node`);
   if (c.skipped)
     parts.push(
-      `${c.skipped} stay (${pr.pods.every((p) => p.state !== 'skipped' || p.ownerKind === 'DaemonSet') ? 'DaemonSet' : 'DaemonSet, static'})`,
+      `${c.skipped} stay (` +
+        `${pr.pods.every((p) => p.state !== 'skipped' || p.ownerKind === 'DaemonSet') ? 'DaemonSet' : 'DaemonSet, static'})`,
     );
   return parts.join(' · ');
 }

@@ -24,7 +24,11 @@ export function paramsLine(params: Params, fields: readonly FormField[]): string
 export function planSummary(plan: readonly PlanStep[]): string {
   const destructive = plan.filter((s) => s.destructive).length;
   const gates = plan.filter((s) => s.gate).length;
-  return `${plan.length} step${plan.length === 1 ? '' : 's'}${destructive ? `, ${destructive} DESTRUCTIVE` : ''}${gates ? `, ${gates} gate${gates === 1 ? '' : 's'}` : ''}`;
+  return (
+    `${plan.length} step${plan.length === 1 ? '' : 's'}` +
+    `${destructive ? `, ${destructive} DESTRUCTIVE` : ''}` +
+    `${gates ? `, ${gates} gate${gates === 1 ? '' : 's'}` : ''}`
+  );
 }
 
 /** A host name without the common domain, for the command prefix. */

@@ -103,7 +103,8 @@ export function validateForm(procedure: Procedure, params: Params, inventory: In
             field.kind === 'choice'
               ? field.options.length
                 ? `${spec.name} is required: choose one with ↑↓.`
-                : `${spec.name} is required, but the inventory has no host to choose from (${'fromRole' in spec.choices! ? `role ${(spec.choices as { fromRole: string }).fromRole}` : 'no choices'}).`
+                : `${spec.name} is required, but the inventory has no host to choose from (` +
+                  `${'fromRole' in spec.choices! ? `role ${(spec.choices as { fromRole: string }).fromRole}` : 'no choices'}).`
               : `${spec.name} is required: type ${spec.description.charAt(0).toLowerCase() + spec.description.slice(1)}.`,
         });
       }

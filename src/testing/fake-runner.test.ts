@@ -32,7 +32,11 @@ test('an unexpected command rejects, names the command and what is left, and fai
   fake.allow(/^etcdctl/).answers({ stdout: 'healthy' });
   await assert.rejects(
     fake.run(on(), sh`rm -rf /var/lib/etcd`),
-    /unexpected command on m0\.example\.com: rm -rf \/var\/lib\/etcd\n {2}next expected: m0\.example\.com: true\n {2}expected, left: m0\.example\.com: true\n {2}allowed: \/\^etcdctl\//,
+    new RegExp(
+      String.raw`unexpected command on m0\.example\.com: rm -rf \/var\/lib\/etcd\n` +
+        String.raw` {2}next expected: m0\.example\.com: true\n {2}expected, left: m0\.example\.com: true\n` +
+        String.raw` {2}allowed: \/\^etcdctl\/`,
+    ),
   );
   await fake.run(on(), sh`true`);
   assert.throws(() => fake.assertDone(), /unexpected command on m0\.example\.com: rm -rf/);

@@ -22,7 +22,8 @@
 // Answers: stdout/stderr/exitCode as a command's result, its lines passed to onStdout/onStderr; `lines`
 // streamed one per event-loop turn before anything else (a drain, a journal being followed); `delayMs`
 // before answering and `hang` for a command that runs until it is aborted (or until options.timeoutMs:
-// timedOut) — `hang: 'ignoring-abort'` never answers at all; `until` holds the answer until a promise settles; `throws` rejects (e.g. a TransportError). An
+// timedOut) — `hang: 'ignoring-abort'` never answers at all; `until` holds the answer until a promise
+// settles; `throws` rejects (e.g. a TransportError). An
 // answer may be a function of (where, script, options), for answers that depend on the command.
 //
 // It records every command (host, script, options, result) like RecordingRunner, every probe, and how
@@ -287,7 +288,10 @@ export class FakeRunner implements Runner {
     else rule = this.allowed.find(matches);
     if (!rule) {
       const err = new Error(
-        `FakeRunner: unexpected command on ${where}: ${script}\n  next expected: ${next >= 0 ? describe(this.queue[next]!) : '(none)'}\n  expected, left: ${this.pending.join('; ') || '(none)'}\n  allowed: ${this.allowed.map(describe).join('; ') || '(none)'}`,
+        `FakeRunner: unexpected command on ${where}: ${script}\n` +
+          `  next expected: ${next >= 0 ? describe(this.queue[next]!) : '(none)'}\n` +
+          `  expected, left: ${this.pending.join('; ') || '(none)'}\n` +
+          `  allowed: ${this.allowed.map(describe).join('; ') || '(none)'}`,
       );
       this.unexpected.push(err);
       throw err;

@@ -363,7 +363,11 @@ class HostConnection {
 
   private unreachableHint(): string {
     const { host } = this;
-    return `Check that ${host.name} is up and sshd listens on ${host.address} port ${host.port} (from the bastion: nc -zv ${quoteWord(host.address)} ${host.port}); check ansible_host/ansible_port in the inventory.`;
+    return (
+      `Check that ${host.name} is up and sshd listens on ${host.address} port ${host.port} (from ` +
+      `the bastion: nc -zv ${quoteWord(host.address)} ${host.port}); check ` +
+      `ansible_host/ansible_port in the inventory.`
+    );
   }
 
   private classify(
@@ -405,7 +409,8 @@ class HostConnection {
         host.name,
         'host-key-changed',
         `HOST KEY CHANGED for ${label}: presented ${fp} differs from the ${verdict.entry?.keyType ?? ''} key at ${line}; not connecting`,
-        `This may be an attack (someone in the middle) or a reinstalled host. Verify the new fingerprint out of band; only if it is legitimate: ${remove}; then ${scan}`,
+        `This may be an attack (someone in the middle) or a reinstalled host. Verify the new ` +
+          `fingerprint out of band; only if it is legitimate: ${remove}; then ${scan}`,
       );
     }
     if (err.level === 'client-authentication') {

@@ -106,7 +106,9 @@ after(async () => {
       for (const m of MASTERS)
         await ssh(
           m,
-          'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true',
+          'systemctl stop etcd.service; rm -f /etc/systemd/system/etcd.service.d/temp.conf; ' +
+            'systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv ' +
+            '/var/lib/etcd/* $T/ 2>/dev/null; true',
         );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'), { bin: true });
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
@@ -117,7 +119,8 @@ after(async () => {
   }
 });
 
-test('etcd-restore from the console at 80×24: gates with the names to type, etcd’s journal during start-ups, the cluster panel from 0 to 3 members', {
+test('etcd-restore from the console at 80×24: gates with the names to type, etcd’s journal ' +
+  'during start-ups, the cluster panel from 0 to 3 members', {
   timeout: 600_000,
 }, async (tc) => {
   const fp0 = await fingerprint();

@@ -72,9 +72,11 @@ export class TmuxSession {
     );
     safe('exit status', () => (existsSync(this.statusFile) ? readFileSync(this.statusFile, 'utf8') : 'still running'));
     const shellPid = existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').trim() : '';
+    const session = () => execFileSync('ps', ['-o', 'sid=', '-p', shellPid], { encoding: 'utf8' }).trim();
+    const psColumns = 'pid,pgid,tpgid,stat,wchan:24,etime,args';
     safe('processes', () =>
       shellPid
-        ? `\n${execFileSync('ps', ['-o', 'pid,pgid,tpgid,stat,wchan:24,etime,args', '--forest', '-s', execFileSync('ps', ['-o', 'sid=', '-p', shellPid], { encoding: 'utf8' }).trim()], { encoding: 'utf8' })}`
+        ? `\n${execFileSync('ps', ['-o', psColumns, '--forest', '-s', session()], { encoding: 'utf8' })}`
         : 'the launcher never started',
     );
     return out.join('\n');

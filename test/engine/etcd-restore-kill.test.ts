@@ -173,8 +173,10 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
   const chosen = chosenBoundaries(all, process.env.DAY2_KILL_BOUNDARIES);
   const only = chosen.length < all.length ? chosen : [];
   const N = all.length;
+  const subsetWhy = process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one';
   console.log(
-    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${N} boundaries${only.length ? `; running ${chosen.length} of them (${process.env.DAY2_KILL_BOUNDARIES ? 'DAY2_KILL_BOUNDARIES' : 'the CI subset; DAY2_KILL_BOUNDARIES=all runs every one'})` : ''}`,
+    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${N} boundaries` +
+      `${only.length ? `; running ${chosen.length} of them (${subsetWhy})` : ''}`,
   );
   const failures: string[] = [];
   let passed = 0;
@@ -237,7 +239,9 @@ test('etcd-restore: kill -9 at every step boundary, then resume --yes → N of N
     }
   }
   console.log(
-    `kill -9 at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${only.length ? ` (${chosen.length} of ${N} boundaries run)` : ''}`,
+    `kill -9 at every step boundary, then resume: ${passed} of ${chosen.length} runs ended ` +
+      `healthy with the fingerprint unchanged` +
+      `${only.length ? ` (${chosen.length} of ${N} boundaries run)` : ''}`,
   );
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(await waitHealthy(10), 'the lab is not healthy at the end');

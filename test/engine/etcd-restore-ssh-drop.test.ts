@@ -25,12 +25,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { etcdRestore } from '../../procedures/etcd-restore.js';
 import { readFacts } from '../../src/engine/facts.js';
-import { commandCheck } from '../../src/engine/from-check.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { capturedValues, planProcedure } from '../../src/engine/plan.js';
 import type { HostFacts, StepContext } from '../../src/engine/types.js';
 import { readInventoryFile } from '../../src/inventory/load.js';
 import type { Inventory } from '../../src/inventory/types.js';
+import { commandCheck } from '../../src/testing/command-check.js';
 import { remoteCommandText } from '../../src/transport/ssh.js';
 import type { CommandResult, Runner } from '../../src/transport/types.js';
 import { controlPlane, fingerprint, journals, labDir, labJson, MASTERS, show, sleep, ssh, waitHealthy } from '../procedures/lab-helpers.js';
@@ -221,14 +221,18 @@ after(async () => {
   await tearDownMatrix(matrix);
 });
 
-test('etcd-restore: the SSH connection of the running command dropped at every step boundary, then resume --yes → N of N healthy, fingerprint unchanged', {
+test('etcd-restore: the SSH connection of the running command dropped at every step boundary, ' +
+  'then resume --yes → N of N healthy, fingerprint unchanged', {
   timeout: 170 * 60_000,
 }, async () => {
   const all = planBoundaries(inventory, matrix.backupDir, false);
   const chosen = chosenCases(all, process.env.DAY2_DROP_BOUNDARIES);
   const N = all.length * 2;
+  const subsetWhy = process.env.DAY2_DROP_BOUNDARIES ? 'DAY2_DROP_BOUNDARIES' : 'the CI subset; DAY2_DROP_BOUNDARIES=all runs every one';
   console.log(
-    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ${all.length} boundaries with a command after them, ${N} cases (each hold)${chosen.length < N ? `; running ${chosen.length} of them (${process.env.DAY2_DROP_BOUNDARIES ? 'DAY2_DROP_BOUNDARIES' : 'the CI subset; DAY2_DROP_BOUNDARIES=all runs every one'})` : ''}`,
+    `etcd-restore against the ${controlPlane()} lab: ${etcdRestore.steps.length} steps, ` +
+      `${all.length} boundaries with a command after them, ${N} cases (each hold)` +
+      `${chosen.length < N ? `; running ${chosen.length} of them (${subsetWhy})` : ''}`,
   );
   const failures: string[] = [];
   let passed = 0;
@@ -289,7 +293,10 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
         ]);
         clearTimeout(timer); // a pending timer would keep the test process (and the lab) up after the last case
         if (!ended)
-          return `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}${status ? `, it had exited ${status}` : ''}):\n${out().slice(-4000)}`;
+          return (
+            `the run did not end within 240 s of the dropped connection (${target.what}, held ${hold}` +
+            `${status ? `, it had exited ${status}` : ''}):\n${out().slice(-4000)}`
+          );
         if (ended.code === 0 || ended.code === null)
           return `the run exited ${ended.code} (signal ${ended.signal}) after the dropped connection:\n${out().slice(-4000)}`;
         if (!out().includes(`connection to ${target.host} lost`))
@@ -326,7 +333,9 @@ test('etcd-restore: the SSH connection of the running command dropped at every s
     }
   }
   console.log(
-    `ssh drop at every step boundary, then resume: ${passed} of ${chosen.length} runs ended healthy with the fingerprint unchanged${chosen.length < N ? ` (${chosen.length} of ${N} cases run)` : ''}`,
+    `ssh drop at every step boundary, then resume: ${passed} of ${chosen.length} runs ended ` +
+      `healthy with the fingerprint unchanged` +
+      `${chosen.length < N ? ` (${chosen.length} of ${N} cases run)` : ''}`,
   );
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(await waitHealthy(10), 'the lab is not healthy at the end');

@@ -91,7 +91,9 @@ export async function destroyAll(): Promise<void> {
   for (const m of MASTERS) {
     const r = await ssh(
       m,
-      `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf /var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`,
+      `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl ` +
+        `daemon-reload; sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf; rm -rf ` +
+        `/var/lib/etcd/* /var/lib/etcd/.[!.]*; ls -A /var/lib/etcd | wc -l`,
     );
     assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
   }

@@ -280,81 +280,84 @@ test('docker storage: the daemon follows /etc/sysconfig/docker-storage at its re
   }
 });
 
-test('all checks on the healthy lab: every cell is ok but node-1’s devicemapper warning, exit 1; without docker-storage exit 0', async (t) => {
-  const { code, json } = await check(['--oc', join(labDir, 'api', 'bin', 'oc')]);
-  t.diagnostic(`summary ${JSON.stringify(json.summary)}\n${show(json)}`);
-  const bad = json.results.filter((r) => r.status !== 'ok');
-  assert.deepEqual(
-    bad.map((r) => `${r.check} ${r.host ?? '(cluster)'} ${r.status}`),
-    [`docker-storage ${DM_NODE} warn`],
-    show(json),
-  );
-  assert.match(bad[0]!.message, /devicemapper/);
-  assert.equal(json.summary.warn, 1, `summary ${JSON.stringify(json.summary)}`);
-  for (const k of ['fail', 'error', 'skipped']) assert.equal(json.summary[k] ?? 0, 0, `summary ${JSON.stringify(json.summary)}`);
-  assert.equal(code, 1, show(json));
-  for (const id of [
-    'ntp',
-    'entropy',
-    'etcd-health',
-    'etcd-members',
-    'nodes-ready',
-    'router',
-    'registry',
-    'default-storageclass',
-    'controllers-leader',
-    'disk',
-    'api-health',
-    'kubelet-port',
-    'skydns',
-    'router-dns',
-    'registry-route',
-    'docker-storage',
-    'mtu',
-  ]) {
-    assert.ok(
-      json.results.some((r) => r.check === id),
-      `${id} did not run:\n${show(json)}`,
+test(
+  'all checks on the healthy lab: every cell is ok but node-1’s devicemapper warning, exit ' + '1; without docker-storage exit 0',
+  async (t) => {
+    const { code, json } = await check(['--oc', join(labDir, 'api', 'bin', 'oc')]);
+    t.diagnostic(`summary ${JSON.stringify(json.summary)}\n${show(json)}`);
+    const bad = json.results.filter((r) => r.status !== 'ok');
+    assert.deepEqual(
+      bad.map((r) => `${r.check} ${r.host ?? '(cluster)'} ${r.status}`),
+      [`docker-storage ${DM_NODE} warn`],
+      show(json),
     );
-  }
-  for (const h of ALL_HOSTS) assert.equal(cell(json, 'ntp', h).status, 'ok', show(json));
-  for (const m of MASTERS) assert.match(cell(json, 'api-health', m).message, /healthz ok/);
-  // every kubelet (masters included) on its own row, as the 3 masters saw it
-  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-')))
-    assert.match(cell(json, 'kubelet-port', h).message, /^tcp\/10250 reachable from all 3 masters$/, show(json));
-  // the lab's own answers: the registry's ClusterIP through each node's DNS, the wildcard to lb-0, the
-  // registry route through lb-0 and the router, the registry service from every node, overlay2 on xfs
-  for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) {
-    assert.match(cell(json, 'skydns', h).message, /docker-registry 127\.30\.150\.7\b/, show(json));
-    assert.match(cell(json, 'mtu', h).message, /registry \/healthz HTTP 200/, show(json));
-    if (h !== DM_NODE) assert.match(cell(json, 'docker-storage', h).message, /^overlay2 on xfs$/, show(json));
-  }
-  assert.match(cell(json, 'router-dns', null).message, /→ 127\.0\.13\.1 \(lb-0\.lab\.example\.com\)/);
-  assert.match(cell(json, 'registry-route', null).message, /docker-registry-default\.apps\.lab\.example\.com\/healthz → HTTP 200/);
-  // every other check: all ok, exit 0
-  const others = [
-    'ntp',
-    'entropy',
-    'default-storageclass',
-    'nodes-ready',
-    'etcd-health',
-    'etcd-members',
-    'router',
-    'registry',
-    'skydns',
-    'api-health',
-    'kubelet-port',
-    'router-dns',
-    'registry-route',
-    'disk',
-    'controllers-leader',
-    'mtu',
-  ];
-  const rest = await check(['--oc', join(labDir, 'api', 'bin', 'oc'), '--only', others.join(',')]);
-  assert.deepEqual(
-    rest.json.results.filter((r) => r.status !== 'ok').map((r) => `${r.check} ${r.host} ${r.status}`),
-    [],
-    show(rest.json),
-  );
-  assert.equal(rest.code, 0, show(rest.json));
-});
+    assert.match(bad[0]!.message, /devicemapper/);
+    assert.equal(json.summary.warn, 1, `summary ${JSON.stringify(json.summary)}`);
+    for (const k of ['fail', 'error', 'skipped']) assert.equal(json.summary[k] ?? 0, 0, `summary ${JSON.stringify(json.summary)}`);
+    assert.equal(code, 1, show(json));
+    for (const id of [
+      'ntp',
+      'entropy',
+      'etcd-health',
+      'etcd-members',
+      'nodes-ready',
+      'router',
+      'registry',
+      'default-storageclass',
+      'controllers-leader',
+      'disk',
+      'api-health',
+      'kubelet-port',
+      'skydns',
+      'router-dns',
+      'registry-route',
+      'docker-storage',
+      'mtu',
+    ]) {
+      assert.ok(
+        json.results.some((r) => r.check === id),
+        `${id} did not run:\n${show(json)}`,
+      );
+    }
+    for (const h of ALL_HOSTS) assert.equal(cell(json, 'ntp', h).status, 'ok', show(json));
+    for (const m of MASTERS) assert.match(cell(json, 'api-health', m).message, /healthz ok/);
+    // every kubelet (masters included) on its own row, as the 3 masters saw it
+    for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-')))
+      assert.match(cell(json, 'kubelet-port', h).message, /^tcp\/10250 reachable from all 3 masters$/, show(json));
+    // the lab's own answers: the registry's ClusterIP through each node's DNS, the wildcard to lb-0, the
+    // registry route through lb-0 and the router, the registry service from every node, overlay2 on xfs
+    for (const h of ALL_HOSTS.filter((x) => !x.startsWith('lb-'))) {
+      assert.match(cell(json, 'skydns', h).message, /docker-registry 127\.30\.150\.7\b/, show(json));
+      assert.match(cell(json, 'mtu', h).message, /registry \/healthz HTTP 200/, show(json));
+      if (h !== DM_NODE) assert.match(cell(json, 'docker-storage', h).message, /^overlay2 on xfs$/, show(json));
+    }
+    assert.match(cell(json, 'router-dns', null).message, /→ 127\.0\.13\.1 \(lb-0\.lab\.example\.com\)/);
+    assert.match(cell(json, 'registry-route', null).message, /docker-registry-default\.apps\.lab\.example\.com\/healthz → HTTP 200/);
+    // every other check: all ok, exit 0
+    const others = [
+      'ntp',
+      'entropy',
+      'default-storageclass',
+      'nodes-ready',
+      'etcd-health',
+      'etcd-members',
+      'router',
+      'registry',
+      'skydns',
+      'api-health',
+      'kubelet-port',
+      'router-dns',
+      'registry-route',
+      'disk',
+      'controllers-leader',
+      'mtu',
+    ];
+    const rest = await check(['--oc', join(labDir, 'api', 'bin', 'oc'), '--only', others.join(',')]);
+    assert.deepEqual(
+      rest.json.results.filter((r) => r.status !== 'ok').map((r) => `${r.check} ${r.host} ${r.status}`),
+      [],
+      show(rest.json),
+    );
+    assert.equal(rest.code, 0, show(rest.json));
+  },
+);

@@ -147,7 +147,8 @@ test('the layout: [etcd] is the etcd hosts, masters run api + controllers static
     );
     const ca = await sshOk(
       e.name,
-      'if test -d /etc/etcd/ca; then cmp /etc/etcd/ca/ca.crt /etc/etcd/ca.crt && test -s /etc/etcd/ca/ca.key && echo own-ca; else echo no-ca; fi',
+      'if test -d /etc/etcd/ca; then cmp /etc/etcd/ca/ca.crt /etc/etcd/ca.crt && test -s ' +
+        '/etc/etcd/ca/ca.key && echo own-ca; else echo no-ca; fi',
     );
     assert.equal(ca, i === 0 ? 'own-ca\n' : 'no-ca\n', e.name);
   }
@@ -164,74 +165,84 @@ test('etcd-health, api-health and controllers-leader are ok on every etcd host a
   assert.equal(cell(cs, 'controllers-leader', null).status, 'ok', cells(cs));
 });
 
-test('the control-plane probe reads each host as it runs; etcd-restore plans systemctl and the drop-in on the etcd hosts, master-restart api/controllers on the masters', async () => {
-  const plan = await run(process.execPath, [
-    '--import',
-    'tsx',
-    MAIN,
-    'plan',
-    'etcd-restore',
-    '--param',
-    `host=${etcdHosts[0]!.name}`,
-    '--param',
-    'backup=/x',
-    ...labArgs(join(labDir, 'state-mixed-plan')),
-  ]);
-  assert.equal(plan.code, 0, show(plan));
-  const out = plan.stdout;
-  for (const e of etcdHosts)
+test(
+  'the control-plane probe reads each host as it runs; etcd-restore plans systemctl and the ' +
+    'drop-in on the etcd hosts, master-restart api/controllers on the masters',
+  async () => {
+    const plan = await run(process.execPath, [
+      '--import',
+      'tsx',
+      MAIN,
+      'plan',
+      'etcd-restore',
+      '--param',
+      `host=${etcdHosts[0]!.name}`,
+      '--param',
+      'backup=/x',
+      ...labArgs(join(labDir, 'state-mixed-plan')),
+    ]);
+    assert.equal(plan.code, 0, show(plan));
+    const out = plan.stdout;
+    for (const e of etcdHosts)
+      assert.match(
+        out,
+        new RegExp(`^  control-plane: ${esc(e.name)}: etcd etcd\\.service, api not run here, controllers not run here$`, 'm'),
+        out,
+      );
+    for (const m of masters)
+      assert.match(
+        out,
+        new RegExp(`^  control-plane: ${esc(m.name)}: etcd not run here, api static pod, controllers static pod$`, 'm'),
+        out,
+      );
+    assert.doesNotMatch(out, /THE RUN WOULD BE REFUSED/, out);
+    // the commands the run would run, `[host] $ command` (the step titles name both forms), per host
+    const lines = out
+      .split('\n')
+      .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
+      .map((l) => l.trim());
+    const on = (hs: LabHost[]) => lines.filter((l) => hs.some((h) => l.startsWith(`[${h.name}] `))).join('\n');
+    const etcdCommands = on(etcdHosts);
+    for (const e of etcdHosts) assert.match(etcdCommands, new RegExp(`^\\[${esc(e.name)}\\] \\$ systemctl stop etcd\\.service$`, 'm'), out);
+    // the force-new-cluster of a unit: the guide's drop-in, the unit's ExecStart + --force-new-cluster, daemon-reload, restart
+    const e0 = esc(etcdHosts[0]!.name);
     assert.match(
-      out,
-      new RegExp(`^  control-plane: ${esc(e.name)}: etcd etcd\\.service, api not run here, controllers not run here$`, 'm'),
+      etcdCommands,
+      new RegExp(`^\\[${e0}\\] \\$ echo "ExecStart=" >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`, 'm'),
       out,
     );
-  for (const m of masters)
-    assert.match(out, new RegExp(`^  control-plane: ${esc(m.name)}: etcd not run here, api static pod, controllers static pod$`, 'm'), out);
-  assert.doesNotMatch(out, /THE RUN WOULD BE REFUSED/, out);
-  // the commands the run would run, `[host] $ command` (the step titles name both forms), per host
-  const lines = out
-    .split('\n')
-    .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
-    .map((l) => l.trim());
-  const on = (hs: LabHost[]) => lines.filter((l) => hs.some((h) => l.startsWith(`[${h.name}] `))).join('\n');
-  const etcdCommands = on(etcdHosts);
-  for (const e of etcdHosts) assert.match(etcdCommands, new RegExp(`^\\[${esc(e.name)}\\] \\$ systemctl stop etcd\\.service$`, 'm'), out);
-  // the force-new-cluster of a unit: the guide's drop-in, the unit's ExecStart + --force-new-cluster, daemon-reload, restart
-  const e0 = esc(etcdHosts[0]!.name);
-  assert.match(
-    etcdCommands,
-    new RegExp(`^\\[${e0}\\] \\$ echo "ExecStart=" >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`, 'm'),
-    out,
-  );
-  assert.match(
-    etcdCommands,
-    new RegExp(
-      `^\\[${e0}\\] \\$ sed -n '/ExecStart/s/"\\$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd\\.service >> /etc/systemd/system/etcd\\.service\\.d/temp\\.conf$`,
-      'm',
-    ),
-    out,
-  );
-  assert.match(
-    etcdCommands,
-    new RegExp(`^\\[${e0}\\] \\$ systemctl daemon-reload\n\\[${e0}\\] \\$ systemctl restart etcd\\.service$`, 'm'),
-    out,
-  );
-  // nothing of a static pod there: no manifest moved, no etcd.conf force-new-cluster line, no master-restart
-  assert.doesNotMatch(etcdCommands, /pods-stopped|etcd\.yaml|ETCD_FORCE_NEW_CLUSTER|master-restart/, out);
-  // a master has no etcd to stop: what the plan does there is restart its API and controllers, as the static pods they are
-  const masterCommands = on(masters);
-  for (const m of masters) {
-    assert.match(masterCommands, new RegExp(`^\\[${esc(m.name)}\\] \\$ master-restart api$`, 'm'), out);
-    assert.match(masterCommands, new RegExp(`^\\[${esc(m.name)}\\] \\$ master-restart controllers$`, 'm'), out);
-  }
-  assert.doesNotMatch(masterCommands, /etcd|systemctl/, out);
-  // and nowhere else (the bastion's lines are the placeholders of the steps for etcd members 4 to 7, skipped)
-  const elsewhere = lines.filter((l) => ![...etcdHosts, ...masters].some((h) => l.startsWith(`[${h.name}] `)));
-  assert.ok(
-    elsewhere.every((l) => l.startsWith('[bastion] $ «resolved at run time: no etcd member number')),
-    elsewhere.join('\n'),
-  );
-});
+    assert.match(
+      etcdCommands,
+      new RegExp(
+        `^\\[${e0}\\] \\$ sed -n '/ExecStart/s/"\\$/ --force-new-cluster"/p' ` +
+          `/usr/lib/systemd/system/etcd\\.service >> /etc/systemd/system/etcd\\.service\\.d/temp\\.` +
+          `conf$`,
+        'm',
+      ),
+      out,
+    );
+    assert.match(
+      etcdCommands,
+      new RegExp(`^\\[${e0}\\] \\$ systemctl daemon-reload\n\\[${e0}\\] \\$ systemctl restart etcd\\.service$`, 'm'),
+      out,
+    );
+    // nothing of a static pod there: no manifest moved, no etcd.conf force-new-cluster line, no master-restart
+    assert.doesNotMatch(etcdCommands, /pods-stopped|etcd\.yaml|ETCD_FORCE_NEW_CLUSTER|master-restart/, out);
+    // a master has no etcd to stop: what the plan does there is restart its API and controllers, as the static pods they are
+    const masterCommands = on(masters);
+    for (const m of masters) {
+      assert.match(masterCommands, new RegExp(`^\\[${esc(m.name)}\\] \\$ master-restart api$`, 'm'), out);
+      assert.match(masterCommands, new RegExp(`^\\[${esc(m.name)}\\] \\$ master-restart controllers$`, 'm'), out);
+    }
+    assert.doesNotMatch(masterCommands, /etcd|systemctl/, out);
+    // and nowhere else (the bastion's lines are the placeholders of the steps for etcd members 4 to 7, skipped)
+    const elsewhere = lines.filter((l) => ![...etcdHosts, ...masters].some((h) => l.startsWith(`[${h.name}] `)));
+    assert.ok(
+      elsewhere.every((l) => l.startsWith('[bastion] $ «resolved at run time: no etcd member number')),
+      elsewhere.join('\n'),
+    );
+  },
+);
 
 test('a real etcd-backup of etcd-0 succeeds and leaves 3 healthy members with the same data', async () => {
   const before = await fingerprint();

@@ -65,33 +65,36 @@ test('one etcd static pod stopped by hand: etcd-health fails naming that member'
   }
 });
 
-test('plan etcd-remove-member on static-pod masters: the etcd manifest moved aside, master-restart and /healthz, no systemctl', async () => {
-  const stateDir = join(labDir, 'state-plan-remove');
-  const plan = await run(process.execPath, [
-    '--import',
-    'tsx',
-    MAIN,
-    'plan',
-    'etcd-remove-member',
-    '--param',
-    `member=${MASTERS[2]}`,
-    '--param',
-    'allow-even=yes',
-    ...labArgs(stateDir),
-  ]);
-  assert.equal(plan.code, 0, showRun(plan));
-  assert.match(plan.stdout, /control-plane: master-0\.lab\.example\.com: etcd static pod, api static pod, controllers static pod/);
-  assert.doesNotMatch(plan.stdout, /WOULD BE REFUSED/);
-  assert.match(plan.stdout, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
-  assert.match(plan.stdout, /master-restart api[\s\S]*curl -sk --max-time 5 https:\/\/127\.0\.10\.1:8443\/healthz/);
-  // the commands only (a step's title names both forms): flanneld is a unit; etcd, the API and the controllers are not
-  const commands = plan.stdout
-    .split('\n')
-    .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
-    .join('\n');
-  assert.match(commands, /pods-stopped/);
-  assert.doesNotMatch(commands, /systemctl (stop|disable|restart|enable)( --now)? (etcd|atomic-openshift-master)/);
-  const audit = existsSync(join(stateDir, 'audit.log')) ? readFileSync(join(stateDir, 'audit.log'), 'utf8') : '';
-  assert.doesNotMatch(audit, /"kind":"command"/, 'a plan runs nothing (the probes are not commands of a run)');
-  assert.ok(await waitHealthy(10));
-});
+test(
+  'plan etcd-remove-member on static-pod masters: the etcd manifest moved aside, ' + 'master-restart and /healthz, no systemctl',
+  async () => {
+    const stateDir = join(labDir, 'state-plan-remove');
+    const plan = await run(process.execPath, [
+      '--import',
+      'tsx',
+      MAIN,
+      'plan',
+      'etcd-remove-member',
+      '--param',
+      `member=${MASTERS[2]}`,
+      '--param',
+      'allow-even=yes',
+      ...labArgs(stateDir),
+    ]);
+    assert.equal(plan.code, 0, showRun(plan));
+    assert.match(plan.stdout, /control-plane: master-0\.lab\.example\.com: etcd static pod, api static pod, controllers static pod/);
+    assert.doesNotMatch(plan.stdout, /WOULD BE REFUSED/);
+    assert.match(plan.stdout, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);
+    assert.match(plan.stdout, /master-restart api[\s\S]*curl -sk --max-time 5 https:\/\/127\.0\.10\.1:8443\/healthz/);
+    // the commands only (a step's title names both forms): flanneld is a unit; etcd, the API and the controllers are not
+    const commands = plan.stdout
+      .split('\n')
+      .filter((l) => /^\s+\[[^\]]+\] \$ /.test(l))
+      .join('\n');
+    assert.match(commands, /pods-stopped/);
+    assert.doesNotMatch(commands, /systemctl (stop|disable|restart|enable)( --now)? (etcd|atomic-openshift-master)/);
+    const audit = existsSync(join(stateDir, 'audit.log')) ? readFileSync(join(stateDir, 'audit.log'), 'utf8') : '';
+    assert.doesNotMatch(audit, /"kind":"command"/, 'a plan runs nothing (the probes are not commands of a run)');
+    assert.ok(await waitHealthy(10));
+  },
+);

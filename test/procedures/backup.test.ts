@@ -171,24 +171,33 @@ test('etcd-backup: a degraded cluster stops the run before etcd is stopped', asy
   }
 });
 
-test('master-backup: every master, the guide files (with /etc/sysconfig/docker), packages.txt, ca.serial.txt on the first only, archive', async () => {
-  const state = join(tmp, 'state-master');
-  const r = await day2('master-backup', { archive: 'yes' }, state);
-  assert.equal(r.code, 0, show(r));
-  const date = today();
-  for (const m of MASTERS) {
-    const d = `/backup/${m}/${date}`;
-    const c = await ssh(
-      m,
-      `for f in etc/origin/master/master-config.yaml etc/origin/node/node-config.yaml etc/sysconfig/docker etc/sysconfig/docker-storage etc/sysconfig/iptables etc/sysconfig/atomic-openshift-master-api etc/sysconfig/flanneld etc/dnsmasq.d/origin-dns.conf etc/cni/net.d/80-openshift-network.conf etc/pki/ca-trust/source/anchors/openshift-ca.crt packages.txt; do test -s ${d}/$f || echo "missing $f"; done; test -e ${d}/etc/origin/master/ca.serial.txt && echo SERIAL; tar -tzf /backup/${m}-${date}.tar.gz | grep -c 'etc/origin/master/master-config.yaml$'`,
-    );
-    assert.doesNotMatch(c.stdout, /missing/, `${m}: ${show(c)}`);
-    if (m === MASTERS[0]) assert.match(c.stdout, /SERIAL/, m);
-    else assert.doesNotMatch(c.stdout, /SERIAL/, m);
-    assert.match(c.stdout, /^1$/m, `${m}: archive has master-config.yaml`);
-  }
-  assert.match(r.stdout + r.stderr, /exists only on the first master of the inventory \(master-0\.lab\.example\.com\)/);
-});
+test(
+  'master-backup: every master, the guide files (with /etc/sysconfig/docker), packages.txt, ' + 'ca.serial.txt on the first only, archive',
+  async () => {
+    const state = join(tmp, 'state-master');
+    const r = await day2('master-backup', { archive: 'yes' }, state);
+    assert.equal(r.code, 0, show(r));
+    const date = today();
+    for (const m of MASTERS) {
+      const d = `/backup/${m}/${date}`;
+      const c = await ssh(
+        m,
+        `for f in etc/origin/master/master-config.yaml etc/origin/node/node-config.yaml ` +
+          `etc/sysconfig/docker etc/sysconfig/docker-storage etc/sysconfig/iptables ` +
+          `etc/sysconfig/atomic-openshift-master-api etc/sysconfig/flanneld ` +
+          `etc/dnsmasq.d/origin-dns.conf etc/cni/net.d/80-openshift-network.conf ` +
+          `etc/pki/ca-trust/source/anchors/openshift-ca.crt packages.txt; do test -s ${d}/$f || echo ` +
+          `"missing $f"; done; test -e ${d}/etc/origin/master/ca.serial.txt && echo SERIAL; tar -tzf ` +
+          `/backup/${m}-${date}.tar.gz | grep -c 'etc/origin/master/master-config.yaml$'`,
+      );
+      assert.doesNotMatch(c.stdout, /missing/, `${m}: ${show(c)}`);
+      if (m === MASTERS[0]) assert.match(c.stdout, /SERIAL/, m);
+      else assert.doesNotMatch(c.stdout, /SERIAL/, m);
+      assert.match(c.stdout, /^1$/m, `${m}: archive has master-config.yaml`);
+    }
+    assert.match(r.stdout + r.stderr, /exists only on the first master of the inventory \(master-0\.lab\.example\.com\)/);
+  },
+);
 
 test('node-backup and registry-certs-backup: every node, node files and the registry certificates fetched to the bastion', async () => {
   const date = today();
@@ -198,7 +207,9 @@ test('node-backup and registry-certs-backup: every node, node files and the regi
     const d = `/backup/${n}/${date}`;
     const c = await ssh(
       n,
-      `for f in etc/origin/node/node-config.yaml etc/sysconfig/atomic-openshift-node etc/sysconfig/docker packages.txt; do test -s ${d}/$f || echo "missing $f"; done; echo DONE`,
+      `for f in etc/origin/node/node-config.yaml etc/sysconfig/atomic-openshift-node ` +
+        `etc/sysconfig/docker packages.txt; do test -s ${d}/$f || echo "missing $f"; done; echo ` +
+        `DONE`,
     );
     assert.match(c.stdout, /DONE/, show(c));
     assert.doesNotMatch(c.stdout, /missing/, `${n}: ${show(c)}`);

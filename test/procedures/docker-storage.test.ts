@@ -95,7 +95,11 @@ async function assertSwitched(): Promise<void> {
   const setup = await ssh(NODE1, 'cat /etc/sysconfig/docker-storage-setup; ls /etc/sysconfig/ | grep docker-storage-setup.bak- | wc -l');
   assert.match(
     setup.stdout,
-    /^DEVS=\/dev\/xvdb\nVG=docker_vol\nDATA_SIZE=95%VG\nSTORAGE_DRIVER=overlay2\nCONTAINER_ROOT_LV_NAME=dockerlv\nCONTAINER_ROOT_LV_MOUNT_PATH=\/var\/lib\/docker\nCONTAINER_ROOT_LV_SIZE=100%FREE\n[1-9]\d*\n$/,
+    new RegExp(
+      String.raw`^DEVS=\/dev\/xvdb\nVG=docker_vol\nDATA_SIZE=95%VG\nSTORAGE_DRIVER=overlay2\n` +
+        String.raw`CONTAINER_ROOT_LV_NAME=dockerlv\nCONTAINER_ROOT_LV_MOUNT_PATH=\/var\/lib\/docker\n` +
+        String.raw`CONTAINER_ROOT_LV_SIZE=100%FREE\n[1-9]\d*\n$`,
+    ),
     show(setup),
   ); // the old file kept as .bak-<time>
   const lvm = await ssh(NODE1, 'lvs --noheadings -o vg_name,lv_name; findmnt -rn -o SOURCE /var/lib/docker');
@@ -104,38 +108,42 @@ async function assertSwitched(): Promise<void> {
   assert.match(lvm.stdout, /\/dev\/mapper\/docker_vol-dockerlv/, show(lvm));
 }
 
-test('plan docker-storage-overlay2: drain first, then lvremove, vgremove, pvremove, the /var/lib/docker wipe and docker-storage-setup in the guide’s order; nothing changes', async () => {
-  const state = newState('plan');
-  const r = await run(BIN, ['plan', 'docker-storage-overlay2', '--param', `node=${NODE1}`, ...labArgs(state)]);
-  assert.equal(r.code, 0, show(r));
-  const at = (re: RegExp) => {
-    const i = r.stdout.search(re);
-    assert.ok(i >= 0, `the plan shows ${re}:\n${r.stdout}`);
-    return i;
-  };
-  const order = [
-    at(/oc adm manage-node node-1\.lab\.example\.com --schedulable=false/),
-    at(/oc adm drain node-1\.lab\.example\.com --ignore-daemonsets/),
-    at(/systemctl stop docker atomic-openshift-node/),
-    at(/lvremove \/dev\/<vg>\/<lv> -y/),
-    at(/vgremove <vg> -y/),
-    at(/pvremove <pv> -y/),
-    at(/rm -Rf \/var\/lib\/docker\/\*/),
-    at(/STORAGE_DRIVER=overlay2/),
-    at(/\$ docker-storage-setup\n/),
-    at(/systemctl start docker atomic-openshift-node/),
-    at(/\$ docker info\n\s+verify: docker info reports/),
-    at(/--schedulable=true/),
-  ];
-  assert.deepEqual(
-    [...order].sort((a, b) => a - b),
-    order,
-    'in the guide’s order',
-  );
-  assert.deepEqual(audited(state), [], 'plan ran nothing');
-  assert.equal(await dockerDriver(NODE1), 'devicemapper');
-  assert.equal(await unschedulable(NODE1), false);
-});
+test(
+  'plan docker-storage-overlay2: drain first, then lvremove, vgremove, pvremove, the ' +
+    '/var/lib/docker wipe and docker-storage-setup in the guide’s order; nothing changes',
+  async () => {
+    const state = newState('plan');
+    const r = await run(BIN, ['plan', 'docker-storage-overlay2', '--param', `node=${NODE1}`, ...labArgs(state)]);
+    assert.equal(r.code, 0, show(r));
+    const at = (re: RegExp) => {
+      const i = r.stdout.search(re);
+      assert.ok(i >= 0, `the plan shows ${re}:\n${r.stdout}`);
+      return i;
+    };
+    const order = [
+      at(/oc adm manage-node node-1\.lab\.example\.com --schedulable=false/),
+      at(/oc adm drain node-1\.lab\.example\.com --ignore-daemonsets/),
+      at(/systemctl stop docker atomic-openshift-node/),
+      at(/lvremove \/dev\/<vg>\/<lv> -y/),
+      at(/vgremove <vg> -y/),
+      at(/pvremove <pv> -y/),
+      at(/rm -Rf \/var\/lib\/docker\/\*/),
+      at(/STORAGE_DRIVER=overlay2/),
+      at(/\$ docker-storage-setup\n/),
+      at(/systemctl start docker atomic-openshift-node/),
+      at(/\$ docker info\n\s+verify: docker info reports/),
+      at(/--schedulable=true/),
+    ];
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'in the guide’s order',
+    );
+    assert.deepEqual(audited(state), [], 'plan ran nothing');
+    assert.equal(await dockerDriver(NODE1), 'devicemapper');
+    assert.equal(await unschedulable(NODE1), false);
+  },
+);
 
 test('docker-storage-overlay2 on node-0 (overlay2 already): nothing changes, the node is not even cordoned', async () => {
   const state = newState('node-0');
@@ -201,7 +209,8 @@ test('docker-storage-overlay2 on node-1 killed with kill -9 right after vgremove
   // half-way: the VG is gone, its PV label is still there, docker is stopped, the node cordoned
   const mid = await ssh(
     NODE1,
-    'vgs docker_vol >/dev/null 2>&1 && echo vg-present || echo vg-gone; pvs /dev/xvdb1 >/dev/null 2>&1 && echo pv-present || echo pv-gone; systemctl is-active docker || true',
+    'vgs docker_vol >/dev/null 2>&1 && echo vg-present || echo vg-gone; pvs /dev/xvdb1 ' +
+      '>/dev/null 2>&1 && echo pv-present || echo pv-gone; systemctl is-active docker || true',
   );
   assert.match(mid.stdout, /vg-gone\npv-present\ninactive/, show(mid));
   assert.equal(await unschedulable(NODE1), true);
@@ -279,7 +288,8 @@ test('docker-storage-expand new-disk on node-1: /dev/xvdd added to DEVS and to t
   await putNode1Back();
 });
 
-test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up afresh, a larger volume group, still devicemapper, schedulable again', {
+test('docker-storage-expand resized-disk on node-1: the grown /dev/xvdb set up afresh, a larger ' +
+  'volume group, still devicemapper, schedulable again', {
   timeout: 600_000,
 }, async () => {
   const before = await dockerVg();

@@ -45,28 +45,34 @@ test('etcd-config-restore: a damaged etcd.conf comes back from the configuration
   assert.ok(await waitHealthy(30), 'not healthy with 3 members after the config restore');
 });
 
-test('etcd-config-restore: a host that lost its certificates and etcd.conf gets them back from the backup’s /etc/etcd, etcd healthy', async () => {
-  const cfg = `/backup/etcd-config-${today()}`;
-  const m = MASTERS[2]!;
-  const aside = `/root/etcd-lost-${Date.now()}`;
-  // the files are moved, not deleted: after() of a failed run can still put them back by hand
-  const lose = await ssh(
-    m,
-    `test -s ${cfg}/etcd/peer.key && mkdir -p ${aside} && mv /etc/etcd/etcd.conf /etc/etcd/peer.key /etc/etcd/server.crt ${aside}/ && ls /etc/etcd`,
-  );
-  assert.equal(lose.code, 0, show(lose));
-  try {
-    const r = await day2('etcd-config-restore', { host: m, backup: cfg }, join(tmp, 'state-config-lost'));
-    assert.equal(r.code, 0, show(r));
-    assert.match(r.stdout, /lacks .*etcd\.conf.*peer\.key.*server\.crt|lacks .*peer\.key/, show(r));
-    const c = await ssh(
+test(
+  'etcd-config-restore: a host that lost its certificates and etcd.conf gets them back from ' + 'the backup’s /etc/etcd, etcd healthy',
+  async () => {
+    const cfg = `/backup/etcd-config-${today()}`;
+    const m = MASTERS[2]!;
+    const aside = `/root/etcd-lost-${Date.now()}`;
+    // the files are moved, not deleted: after() of a failed run can still put them back by hand
+    const lose = await ssh(
       m,
-      `cmp ${cfg}/etcd/peer.key /etc/etcd/peer.key && cmp ${cfg}/etcd/server.crt /etc/etcd/server.crt && cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && stat -c %U /etc/etcd/peer.key`,
+      `test -s ${cfg}/etcd/peer.key && mkdir -p ${aside} && mv /etc/etcd/etcd.conf ` +
+        `/etc/etcd/peer.key /etc/etcd/server.crt ${aside}/ && ls /etc/etcd`,
     );
-    assert.equal(c.code, 0, show(c));
-    assert.match(c.stdout, /^etcd$/m, 'the copied key belongs to etcd');
-    assert.ok(await waitHealthy(60), 'not healthy with 3 members after the config restore');
-  } finally {
-    await ssh(m, `for f in ${aside}/*; do test -e /etc/etcd/$(basename $f) || mv $f /etc/etcd/; done; rm -rf ${aside}`);
-  }
-});
+    assert.equal(lose.code, 0, show(lose));
+    try {
+      const r = await day2('etcd-config-restore', { host: m, backup: cfg }, join(tmp, 'state-config-lost'));
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /lacks .*etcd\.conf.*peer\.key.*server\.crt|lacks .*peer\.key/, show(r));
+      const c = await ssh(
+        m,
+        `cmp ${cfg}/etcd/peer.key /etc/etcd/peer.key && cmp ${cfg}/etcd/server.crt ` +
+          `/etc/etcd/server.crt && cmp ${cfg}/etcd/etcd.conf /etc/etcd/etcd.conf && stat -c %U ` +
+          `/etc/etcd/peer.key`,
+      );
+      assert.equal(c.code, 0, show(c));
+      assert.match(c.stdout, /^etcd$/m, 'the copied key belongs to etcd');
+      assert.ok(await waitHealthy(60), 'not healthy with 3 members after the config restore');
+    } finally {
+      await ssh(m, `for f in ${aside}/*; do test -e /etc/etcd/$(basename $f) || mv $f /etc/etcd/; done; rm -rf ${aside}`);
+    }
+  },
+);

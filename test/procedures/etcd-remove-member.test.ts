@@ -107,7 +107,9 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   for (const m of MASTERS) {
     const c = await ssh(
       m,
-      "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' /etc/origin/master/master-config.yaml; grep ^FLANNEL_ETCD_ENDPOINTS= /etc/sysconfig/flanneld",
+      "awk '/^etcdClientInfo:/{f=1;next} f&&/^[^ ]/{f=0} f' " +
+        '/etc/origin/master/master-config.yaml; grep ^FLANNEL_ETCD_ENDPOINTS= ' +
+        '/etc/sysconfig/flanneld',
     );
     assert.equal(c.code, 0, `${m}: ${show(c)}`);
     assert.doesNotMatch(c.stdout, /127\.0\.10\.3|master-2\.lab/, `${m} still names master-2: ${c.stdout}`);
@@ -124,7 +126,8 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   // etcd stopped for good on master-2 the way it ran there (the topology unchanged), its data left in place
   const m2 = await ssh(
     MASTERS[2]!,
-    'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ls /etc/origin/node/pods /etc/origin/node/pods-stopped 2>&1',
+    'systemctl is-active etcd.service; systemctl is-enabled etcd.service; ls -A /var/lib/etcd; ' +
+      'ls /etc/origin/node/pods /etc/origin/node/pods-stopped 2>&1',
   );
   assert.match(m2.stdout, /^(inactive|failed)\ndisabled\nmember$/m, show(m2));
   if (controlPlane() === 'static')
@@ -178,7 +181,8 @@ test('etcd-remove-member: master-2 removed with quorum kept all along → 2 heal
   assert.equal(await fingerprint(), fp0, 'fingerprint differs after putting master-2 back');
 });
 
-test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum never lost; 3 healthy members, the same data', {
+test('etcd-remove-member then etcd-add-member: master-2 out and back in by the product, quorum ' +
+  'never lost; 3 healthy members, the same data', {
   timeout: 900_000,
 }, async () => {
   if (!(await waitHealthy(10))) await putBack('rmtest'); // the test before failed half-way
@@ -211,7 +215,9 @@ test('etcd-remove-member then etcd-add-member: master-2 out and back in by the p
   // master-2 runs with new certificates from the lab's etcd CA; its old configuration was moved aside, not deleted
   const cert1 = await ssh(
     MASTERS[2]!,
-    'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile /etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf',
+    'sha256sum /etc/etcd/peer.crt /etc/etcd/server.crt; openssl verify -CAfile ' +
+      '/etc/etcd/ca.crt /etc/etcd/peer.crt /etc/etcd/server.crt; ls -d /backup/etcd-config-* | ' +
+      'wc -l; grep ^ETCD_INITIAL_CLUSTER_STATE= /etc/etcd/etcd.conf',
   );
   assert.equal(cert1.code, 0, show(cert1));
   assert.notEqual(cert1.stdout.split('\n').slice(0, 2).join('\n'), cert0.stdout.trim(), 'new certificates');

@@ -114,7 +114,9 @@ after(async () => {
           show(
             await ssh(
               m,
-              `sed -i -e 's#https://node-0\\.lab\\.example\\.com:2379#https://master-2.lab.example.com:2379#' -e 's#https://127\\.0\\.12\\.1:2379#https://127.0.10.3:2379#' /etc/origin/master/master-config.yaml /etc/sysconfig/flanneld`,
+              `sed -i -e 's#https://node-0\\.lab\\.example\\.com:2379#https://master-2.lab.example.com:` +
+                `2379#' -e 's#https://127\\.0\\.12\\.1:2379#https://127.0.10.3:2379#' ` +
+                `/etc/origin/master/master-config.yaml /etc/sysconfig/flanneld`,
             ),
           ),
         );

@@ -1,6 +1,7 @@
 // Lab test of 5.4.2.1 etcd-restore (with 5.4.2.1.1) through the real CLI (`day2-tui run … --yes`) against
 // the lab's 3-member TLS etcd 3.4:
-//   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-restore.test.ts   (either control plane: lab.sh up --control-plane)
+//   bash scripts/with-lab.sh node --import tsx --test test/procedures/etcd-restore.test.ts
+// (either control plane: lab.sh up --control-plane)
 // The test takes a backup with etcd-backup, then (the test, not the product) destroys the data of all three
 // members; etcd-restore must bring back 3 healthy members with their names, https peer URLs and the same
 // fingerprint. A truncated snapshot must be refused with nothing stopped. Leaves 3 healthy members behind
@@ -47,7 +48,9 @@ after(async () => {
       for (const m of MASTERS)
         await ssh(
           m,
-          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`,
+          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl ` +
+            `daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ ` +
+            `2>/dev/null; true`,
         );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       const ok = await waitHealthy(30);
@@ -110,7 +113,8 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
   for (const m of MASTERS) {
     const a = await ssh(
       m,
-      `ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && ! grep -q ETCD_FORCE_NEW_CLUSTER /etc/etcd/etcd.conf${podBack} && echo OK`,
+      `ls -d /var/lib/etcd.old-* && test ! -e /etc/systemd/system/etcd.service.d/temp.conf && ! ` +
+        `grep -q ETCD_FORCE_NEW_CLUSTER /etc/etcd/etcd.conf${podBack} && echo OK`,
     );
     assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
   }

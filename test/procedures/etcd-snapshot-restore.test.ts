@@ -125,7 +125,9 @@ after(async () => {
       for (const m of MASTERS)
         await ssh(
           m,
-          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ 2>/dev/null; true`,
+          `${await stopEtcdByHand(m)}; rm -f /etc/systemd/system/etcd.service.d/temp.conf; systemctl ` +
+            `daemon-reload; T=/var/lib/etcd.broken-$(date +%s); mkdir -p $T; mv /var/lib/etcd/* $T/ ` +
+            `2>/dev/null; true`,
         );
       const r = await day2('etcd-restore', { host: MASTERS[0]!, backup: backupDir }, join(tmp, 'state-repair'));
       if (!(await waitHealthy(30))) console.error(`after: the lab could not be repaired; run lab.sh down/up\n${show(r)}`);
@@ -159,7 +161,8 @@ test('etcd-snapshot-restore without the snapshot parameter: the error names the 
   assert.match(
     b.stderr,
     new RegExp(
-      `parameter 'backup' is required .*found on master-0\\.lab\\.example\\.com \\(newest first\\): ${backupDir}, [^;]*v3 snapshot \\+ v2 backup`,
+      `parameter 'backup' is required .*found on master-0\\.lab\\.example\\.com \\(newest ` +
+        `first\\): ${backupDir}, [^;]*v3 snapshot \\+ v2 backup`,
     ),
     show(b),
   );
@@ -173,10 +176,13 @@ for (const kind of ['truncated', 'corrupt'] as const) {
       kind === 'truncated'
         ? `truncate -s $(( $(stat -c %s ${bad}/db) / 2 )) ${bad}/db`
         : // one byte in the middle changed, the size kept: only the integrity hash can tell
-          `s=$(stat -c %s ${bad}/db); o=$((s / 2)); b=$(od -An -tu1 -j $o -N1 ${bad}/db | tr -d ' '); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${bad}/db bs=1 seek=$o conv=notrunc status=none; test $(stat -c %s ${bad}/db) = $s`;
+          `s=$(stat -c %s ${bad}/db); o=$((s / 2)); b=$(od -An -tu1 -j $o -N1 ${bad}/db | tr -d ' ` +
+          `'); printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | dd of=${bad}/db bs=1 seek=$o ` +
+          `conv=notrunc status=none; test $(stat -c %s ${bad}/db) = $s`;
     const prep = await ssh(
       MASTERS[0]!,
-      `rm -rf ${bad} && mkdir -p ${bad} && cp -a ${backupDir}/db ${bad}/db && ${damage} && ! cmp -s ${backupDir}/db ${bad}/db && ls -l ${bad}/db`,
+      `rm -rf ${bad} && mkdir -p ${bad} && cp -a ${backupDir}/db ${bad}/db && ${damage} && ! cmp ` +
+        `-s ${backupDir}/db ${bad}/db && ls -l ${bad}/db`,
     );
     assert.equal(prep.code, 0, show(prep));
     const state = join(tmp, `state-${kind}`);
@@ -203,124 +209,141 @@ for (const kind of ['truncated', 'corrupt'] as const) {
   });
 }
 
-test('etcd-snapshot-restore: all three data dirs lost → 3 healthy members, original names, https peer URLs, the same v3 keys; v2 keys gone', async () => {
-  const fp3 = await fingerprint('--v3');
-  assert.notEqual(fp3, fp0, 'the lab has v2 keys (the full fingerprint differs from the v3 one)');
-  v2Saved = await readV2();
-  assert.ok(
-    v2Saved.some((n) => n.key.startsWith('/lab/v2/')),
-    'the seeded v2 keys are there before',
-  );
-  // the test destroys the data (not the product)
-  v2Back = false;
-  for (const m of MASTERS) {
-    const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
-    assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
-  }
-  const state = join(tmp, 'state-restore');
-  const t0 = Date.now();
-  const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]!, snapshot: `${backupDir}/db` }, state);
-  assert.equal(r.code, 0, show(r));
-  console.log(`snapshot restore took ${Math.round((Date.now() - t0) / 1000)} s`);
-  const s = await clusterState();
-  assert.ok(s.healthy, `not healthy:\n${s.list}`);
-  assert.ok(membershipOk(s.list), `membership:\n${s.list}`);
-  assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
-  // a v3 snapshot holds no v2 keys: the procedure said so, and they are gone
-  assert.match(r.stdout, /A v3 snapshot holds no v2 keys/);
-  const lab = await v2('GET', '/v2/keys/lab');
-  assert.equal(lab.status, 404, lab.body);
-
-  // the data dirs were moved aside (not deleted), the restore dir was emptied into place, joiners' etcd.conf kept a .bak
-  for (const m of MASTERS) {
-    const a = await ssh(m, 'ls -d /var/lib/etcd.old-* && ! ls -d /var/lib/etcd.restored-* 2>/dev/null && echo OK');
-    assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
-  }
-  for (const m of MASTERS.slice(1)) {
-    const c = await ssh(m, "ls /etc/etcd/etcd.conf.bak-* && grep -x 'ETCD_INITIAL_CLUSTER_STATE=existing' /etc/etcd/etcd.conf");
-    assert.equal(c.code, 0, `${m}: ${show(c)}`);
-  }
-  const owner = await ssh(MASTERS[0]!, 'stat -c %U /var/lib/etcd/member /var/lib/etcd/member/snap/db');
-  assert.deepEqual(owner.stdout.trim().split('\n'), ['etcd', 'etcd'], show(owner));
-  // the audit log has the guide's commands, with the values of etcd.conf
-  const lines = readFileSync(join(state, 'audit.log'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
-  const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
-  const has = (re: RegExp) =>
+test(
+  'etcd-snapshot-restore: all three data dirs lost → 3 healthy members, original names, ' +
+    'https peer URLs, the same v3 keys; v2 keys gone',
+  async () => {
+    const fp3 = await fingerprint('--v3');
+    assert.notEqual(fp3, fp0, 'the lab has v2 keys (the full fingerprint differs from the v3 one)');
+    v2Saved = await readV2();
     assert.ok(
-      cmds.some((c) => re.test(c)),
-      `${re} not in:\n${cmds.join('\n')}`,
+      v2Saved.some((n) => n.key.startsWith('/lab/v2/')),
+      'the seeded v2 keys are there before',
     );
-  has(
-    new RegExp(
-      `^master-0\\S* ETCDCTL_API=3 etcdctl snapshot restore ${backupDir}/db --data-dir /var/lib/etcd\\.restored-\\d{14} --name master-0\\.lab\\.example\\.com --initial-cluster master-0\\.lab\\.example\\.com=https://127\\.0\\.10\\.1:2380 --initial-cluster-token \\S+ --initial-advertise-peer-urls https://127\\.0\\.10\\.1:2380$`,
-    ),
-  );
-  // moved in, not copied (in an idempotent if-form: a resumed run finds it moved already)
-  has(
-    /^master-0\S* if test -d \/var\/lib\/etcd\.restored-\d{14}\/member; then mv \/var\/lib\/etcd\.restored-\d{14}\/member \/var\/lib\/etcd\/member; /,
-  );
-  has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
-  // the others started the way the lab runs etcd: the unit, or the static pod's manifest moved back
-  if (controlPlane() === 'systemd') has(/^master-2\S* systemctl start etcd.service/);
-  else has(/^master-2\S* if test -e \/etc\/origin\/node\/pods-stopped\/etcd.yaml; then mv /);
-  const restoreAt = cmds.findIndex((c) => / snapshot restore /.test(c));
-  const stopAt = cmds.findIndex((c) => / systemctl stop etcd|pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped/.test(c));
-  assert.ok(restoreAt >= 0 && stopAt > restoreAt, 'the snapshot was restored (and its hash checked) before anything stopped');
-  assert.ok(!cmds.some((c) => /skip-hash-check/.test(c)), 'a snapshot save file is restored with its hash checked');
-  assert.match(r.stdout, /captured conf-token = etcd-cluster-1/, 'the token was read from etcd.conf');
-
-  // leave the lab as it was: the v2 keys back, then the whole fingerprint is the one of the start
-  await writeV2(v2Saved);
-  v2Back = true;
-  assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');
-});
-
-test('etcd-snapshot-restore on another member from a data dir copy (…/member/snap/db): --skip-hash-check, 3 healthy members, the same v3 keys', async () => {
-  const fp3 = await fingerprint('--v3');
-  v2Saved = await readV2();
-  // a copy of master-0's data dir db (etcd stopped first, so the file is consistent), put on master-1 through
-  // the lab's own files; the v2 backup's member/snap/db would not do: it holds no v3 data
-  const rel = `backup/etcd-copy-${process.pid}/member/snap/db`;
-  const to = join(labDir, 'hosts', MASTERS[1]!, rel);
-  mkdirSync(dirname(to), { recursive: true });
-  try {
+    // the test destroys the data (not the product)
     v2Back = false;
-    for (const m of MASTERS) assert.equal((await ssh(m, await stopEtcdByHand(m))).code, 0);
-    copyFileSync(join(labDir, 'hosts', MASTERS[0]!, 'var', 'lib', 'etcd', 'member', 'snap', 'db'), to);
     for (const m of MASTERS) {
       const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
       assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
     }
-    const state = join(tmp, 'state-copy');
-    const r = await day2('etcd-snapshot-restore', { host: MASTERS[1]!, snapshot: `/${rel}` }, state);
+    const state = join(tmp, 'state-restore');
+    const t0 = Date.now();
+    const r = await day2('etcd-snapshot-restore', { host: MASTERS[0]!, snapshot: `${backupDir}/db` }, state);
     assert.equal(r.code, 0, show(r));
-    assert.match(r.stdout, /no integrity hash, so it is restored with --skip-hash-check=true/);
+    console.log(`snapshot restore took ${Math.round((Date.now() - t0) / 1000)} s`);
     const s = await clusterState();
-    assert.ok(s.healthy && membershipOk(s.list), `membership:\n${s.list}`);
+    assert.ok(s.healthy, `not healthy:\n${s.list}`);
+    assert.ok(membershipOk(s.list), `membership:\n${s.list}`);
     assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
-    const cmds = readFileSync(join(state, 'audit.log'), 'utf8')
+    // a v3 snapshot holds no v2 keys: the procedure said so, and they are gone
+    assert.match(r.stdout, /A v3 snapshot holds no v2 keys/);
+    const lab = await v2('GET', '/v2/keys/lab');
+    assert.equal(lab.status, 404, lab.body);
+
+    // the data dirs were moved aside (not deleted), the restore dir was emptied into place, joiners' etcd.conf kept a .bak
+    for (const m of MASTERS) {
+      const a = await ssh(m, 'ls -d /var/lib/etcd.old-* && ! ls -d /var/lib/etcd.restored-* 2>/dev/null && echo OK');
+      assert.match(a.stdout, /OK/, `${m}: ${show(a)}`);
+    }
+    for (const m of MASTERS.slice(1)) {
+      const c = await ssh(m, "ls /etc/etcd/etcd.conf.bak-* && grep -x 'ETCD_INITIAL_CLUSTER_STATE=existing' /etc/etcd/etcd.conf");
+      assert.equal(c.code, 0, `${m}: ${show(c)}`);
+    }
+    const owner = await ssh(MASTERS[0]!, 'stat -c %U /var/lib/etcd/member /var/lib/etcd/member/snap/db');
+    assert.deepEqual(owner.stdout.trim().split('\n'), ['etcd', 'etcd'], show(owner));
+    // the audit log has the guide's commands, with the values of etcd.conf
+    const lines = readFileSync(join(state, 'audit.log'), 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
-    const restore = cmds.find((c) => c.kind === 'command' && / snapshot restore /.test(` ${c.command}`));
-    assert.equal(restore?.host, MASTERS[1]);
-    assert.match(
-      restore?.command ?? '',
-      /--name master-1\.lab\.example\.com --initial-cluster master-1\.lab\.example\.com=https:\/\/127\.0\.10\.2:2380 .* --skip-hash-check=true$/,
-    );
-    assert.ok(
-      cmds.some(
-        (c) => c.host === MASTERS[1] && /member add master-0\.lab\.example\.com https:\/\/127\.0\.10\.1:2380/.test(c.command ?? ''),
+    const cmds = lines.filter((l) => l.kind === 'command').map((l) => `${l.host} ${l.command}`);
+    const has = (re: RegExp) =>
+      assert.ok(
+        cmds.some((c) => re.test(c)),
+        `${re} not in:\n${cmds.join('\n')}`,
+      );
+    has(
+      new RegExp(
+        `^master-0\\S* ETCDCTL_API=3 etcdctl snapshot restore ${backupDir}/db --data-dir ` +
+          `/var/lib/etcd\\.restored-\\d{14} --name master-0\\.lab\\.example\\.com --initial-cluster ` +
+          `master-0\\.lab\\.example\\.com=https://127\\.0\\.10\\.1:2380 --initial-cluster-token \\S+ ` +
+          `--initial-advertise-peer-urls https://127\\.0\\.10\\.1:2380$`,
       ),
-      'master-0 rejoins through master-1',
     );
+    // moved in, not copied (in an idempotent if-form: a resumed run finds it moved already)
+    has(
+      new RegExp(
+        String.raw`^master-0\S* if test -d \/var\/lib\/etcd\.restored-\d{14}\/member; then mv ` +
+          String.raw`\/var\/lib\/etcd\.restored-\d{14}\/member \/var\/lib\/etcd\/member; `,
+      ),
+    );
+    has(/^master-0\S* .*member add master-1\.lab\.example\.com https:\/\/127\.0\.10\.2:2380/);
+    // the others started the way the lab runs etcd: the unit, or the static pod's manifest moved back
+    if (controlPlane() === 'systemd') has(/^master-2\S* systemctl start etcd.service/);
+    else has(/^master-2\S* if test -e \/etc\/origin\/node\/pods-stopped\/etcd.yaml; then mv /);
+    const restoreAt = cmds.findIndex((c) => / snapshot restore /.test(c));
+    const stopAt = cmds.findIndex((c) => / systemctl stop etcd|pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped/.test(c));
+    assert.ok(restoreAt >= 0 && stopAt > restoreAt, 'the snapshot was restored (and its hash checked) before anything stopped');
+    assert.ok(!cmds.some((c) => /skip-hash-check/.test(c)), 'a snapshot save file is restored with its hash checked');
+    assert.match(r.stdout, /captured conf-token = etcd-cluster-1/, 'the token was read from etcd.conf');
+
+    // leave the lab as it was: the v2 keys back, then the whole fingerprint is the one of the start
     await writeV2(v2Saved);
     v2Back = true;
     assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');
-  } finally {
-    rmSync(dirname(dirname(dirname(to))), { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  'etcd-snapshot-restore on another member from a data dir copy (…/member/snap/db): ' +
+    '--skip-hash-check, 3 healthy members, the same v3 keys',
+  async () => {
+    const fp3 = await fingerprint('--v3');
+    v2Saved = await readV2();
+    // a copy of master-0's data dir db (etcd stopped first, so the file is consistent), put on master-1 through
+    // the lab's own files; the v2 backup's member/snap/db would not do: it holds no v3 data
+    const rel = `backup/etcd-copy-${process.pid}/member/snap/db`;
+    const to = join(labDir, 'hosts', MASTERS[1]!, rel);
+    mkdirSync(dirname(to), { recursive: true });
+    try {
+      v2Back = false;
+      for (const m of MASTERS) assert.equal((await ssh(m, await stopEtcdByHand(m))).code, 0);
+      copyFileSync(join(labDir, 'hosts', MASTERS[0]!, 'var', 'lib', 'etcd', 'member', 'snap', 'db'), to);
+      for (const m of MASTERS) {
+        const r = await ssh(m, `${await stopEtcdByHand(m)}; rm -rf /var/lib/etcd/*; ls -A /var/lib/etcd | wc -l`);
+        assert.equal(r.stdout.trim(), '0', `${m}: ${show(r)}`);
+      }
+      const state = join(tmp, 'state-copy');
+      const r = await day2('etcd-snapshot-restore', { host: MASTERS[1]!, snapshot: `/${rel}` }, state);
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /no integrity hash, so it is restored with --skip-hash-check=true/);
+      const s = await clusterState();
+      assert.ok(s.healthy && membershipOk(s.list), `membership:\n${s.list}`);
+      assert.equal(await fingerprint('--v3'), fp3, 'the v3 keys differ after the restore');
+      const cmds = readFileSync(join(state, 'audit.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { kind: string; host: string | null; command?: string });
+      const restore = cmds.find((c) => c.kind === 'command' && / snapshot restore /.test(` ${c.command}`));
+      assert.equal(restore?.host, MASTERS[1]);
+      assert.match(
+        restore?.command ?? '',
+        new RegExp(
+          String.raw`--name master-1\.lab\.example\.com --initial-cluster ` +
+            String.raw`master-1\.lab\.example\.com=https:\/\/127\.0\.10\.2:2380 .* --skip-hash-check=true$`,
+        ),
+      );
+      assert.ok(
+        cmds.some(
+          (c) => c.host === MASTERS[1] && /member add master-0\.lab\.example\.com https:\/\/127\.0\.10\.1:2380/.test(c.command ?? ''),
+        ),
+        'master-0 rejoins through master-1',
+      );
+      await writeV2(v2Saved);
+      v2Back = true;
+      assert.equal(await fingerprint(), fp0, 'the fingerprint after writing the v2 keys back');
+    } finally {
+      rmSync(dirname(dirname(dirname(to))), { recursive: true, force: true });
+    }
+  },
+);

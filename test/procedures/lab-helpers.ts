@@ -255,7 +255,11 @@ export async function etcdByHand(m: string, what: 'start' | 'stop'): Promise<str
  * does (a removal of master-2 edited it); prints the file's line(s) that name the etcd URLs.
  */
 function restoreNamingM2(file: string, pattern: string): string {
-  return `b=$(ls -t ${file}.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}\\|127\\.0\\.10\\.3' "$b" && ! grep -q '${MASTERS[2]}\\|127\\.0\\.10\\.3' ${file}; then cp -p "$b" ${file}; fi; grep '${pattern}' ${file} || true`;
+  return (
+    `b=$(ls -t ${file}.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}` +
+    `\\|127\\.0\\.10\\.3' "$b" && ! grep -q '${MASTERS[2]}\\|127\\.0\\.10\\.3' ${file}; then ` +
+    `cp -p "$b" ${file}; fi; grep '${pattern}' ${file} || true`
+  );
 }
 
 /** Per master, in order: `active` when its etcd runs (the static pod's container, or the unit). */
@@ -315,7 +319,10 @@ export async function putBack(tag: string, log: string[] = []): Promise<string> 
   for (const m of MASTERS.slice(0, 2)) {
     await step(
       m,
-      `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' /etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= /etc/etcd/etcd.conf`,
+      `b=$(ls -t /etc/etcd/etcd.conf.bak-* 2>/dev/null | head -1); if test -n "$b" && grep -q '` +
+        `${MASTERS[2]}=' "$b" && ! grep -q '^ETCD_INITIAL_CLUSTER=.*${MASTERS[2]}=' ` +
+        `/etc/etcd/etcd.conf; then cp -p "$b" /etc/etcd/etcd.conf; fi; grep ^ETCD_INITIAL_CLUSTER= ` +
+        `/etc/etcd/etcd.conf`,
     );
   }
   // the clients a removal of master-2 edited: every master's etcdClientInfo.urls, every host's flanneld
@@ -356,7 +363,11 @@ export async function putBack(tag: string, log: string[] = []): Promise<string> 
  * `POLL ok <time>` or `POLL lost <time> <etcdctl's output>`; `done` resolves with them when the loop ends.
  */
 export function startPoll(stopFile: string, endpoints = SURVIVORS, host = MASTERS[0]!): { done: Promise<Result> } {
-  const loop = `rm -f ${stopFile}; while test ! -e ${stopFile}; do if out=$(ETCDCTL_API=3 etcdctl ${CERTS3} --endpoints ${endpoints} --command-timeout=2s endpoint health 2>&1); then echo "POLL ok $(date +%s.%N)"; else echo "POLL lost $(date +%s.%N) $(printf '%s' "$out" | tr '\\n' ' ')"; fi; sleep 0.5; done; rm -f ${stopFile}`;
+  const loop =
+    `rm -f ${stopFile}; while test ! -e ${stopFile}; do if out=$(ETCDCTL_API=3 etcdctl ` +
+    `${CERTS3} --endpoints ${endpoints} --command-timeout=2s endpoint health 2>&1); then echo ` +
+    `"POLL ok $(date +%s.%N)"; else echo "POLL lost $(date +%s.%N) $(printf '%s' "$out" | tr ` +
+    `'\\n' ' ')"; fi; sleep 0.5; done; rm -f ${stopFile}`;
   const child = spawn('bash', [LAB_SH, 'ssh', '--dir', labDir, host, loop], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -55,11 +55,13 @@ async function apiAndControllers(): Promise<string> {
   const container = (c: string) =>
     `docker ps -q --filter label=io.kubernetes.container.name=${c} --filter label=io.kubernetes.pod.namespace=kube-system`;
   const pod = (c: string, manifest: string) =>
-    `echo "$(test -n "$(${container(c)})" && echo running || echo stopped) $(test -e ${PODS}/${manifest} && echo enabled || echo disabled)"`;
+    `echo "$(test -n "$(${container(c)})" && echo running || echo stopped) $(test -e ${PODS}/` +
+    `${manifest} && echo enabled || echo disabled)"`;
   const cmd =
     controlPlane() === 'static'
       ? `${pod('api', 'apiserver.yaml')}; ${pod('controllers', 'controller.yaml')}`
-      : `for u in ${UNITS}; do echo "$(systemctl is-active $u | sed 's/^active$/running/; s/^inactive$/stopped/') $(systemctl is-enabled $u)"; done`;
+      : `for u in ${UNITS}; do echo "$(systemctl is-active $u | sed 's/^active$/running/; ` +
+        `s/^inactive$/stopped/') $(systemctl is-enabled $u)"; done`;
   const r = await ssh(M2, cmd);
   assert.equal(r.code, 0, show(r));
   return r.stdout.trim();
@@ -109,7 +111,9 @@ test('master-decommission master-2: refused without allow-even=yes (3 → 2), no
   assert.ok(!audited(r.state).some((c) => /member remove|systemctl disable|pods-stopped|backup/.test(c)), audited(r.state).join('\n'));
 });
 
-test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and controllers stopped for good, etcd member removed, clients without it, node deleted, kubernetes endpoints without it; then put back', {
+test('master-decommission master-2 with allow-even=yes: out of mgmt8443, API and controllers ' +
+  'stopped for good, etcd member removed, clients without it, node deleted, kubernetes ' +
+  'endpoints without it; then put back', {
   timeout: 1_200_000,
 }, async () => {
   const pods = controlPlane() === 'static';

@@ -64,31 +64,34 @@ test('drain node-0 without force through the real kubectl: refused for its bare 
   assert.match(end.summary ?? '', /cordoned/);
 });
 
-test('drain node-0 with force through the real kubectl: the PDB retry is shown, every pod goes but the daemon set’s, then uncordon', async () => {
-  const nodes = service();
-  const pods = await nodes.podsOn(NODE0);
-  const session = nodes.startDrain(
-    { node: NODE0, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 90 },
-    { pods },
-  );
-  const seen = new Set<string>();
-  session.subscribe(() => {
-    for (const p of session.getSnapshot().progress.pods) seen.add(`${base(p.name)}:${p.state}`);
-  });
-  const end = await session.finished();
-  assert.equal(end.progress.phase, 'drained', `${end.summary}\n${end.log.join('\n')}`);
-  assert.ok(seen.has('frontend:retrying'), `the PDB's refusal was shown as a retry: ${[...seen].join(' ')}`);
-  const final = Object.fromEntries(end.progress.pods.map((p) => [base(p.name), p.state]));
-  for (const [name, state] of Object.entries(final)) {
-    const pod = pods.find((p) => base(p.name) === name)!;
-    assert.equal(state, pod.ownerKind === 'DaemonSet' ? 'skipped' : 'evicted', `${name} (${pod.ownerKind})`);
-  }
-  assert.deepEqual(
-    end.after?.podsLeft.map((p) => p.ownerKind),
-    pods.filter((p) => p.ownerKind === 'DaemonSet').map(() => 'DaemonSet'),
-    'only the daemon set pod is left',
-  );
-  assert.match(end.summary ?? '', /^Drained: /);
-  assert.match(await nodes.setSchedulable(NODE0, true), /schedulable again/);
-  assert.equal((await nodes.getNode(NODE0)).schedulable, true);
-});
+test(
+  'drain node-0 with force through the real kubectl: the PDB retry is shown, every pod goes ' + 'but the daemon set’s, then uncordon',
+  async () => {
+    const nodes = service();
+    const pods = await nodes.podsOn(NODE0);
+    const session = nodes.startDrain(
+      { node: NODE0, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 90 },
+      { pods },
+    );
+    const seen = new Set<string>();
+    session.subscribe(() => {
+      for (const p of session.getSnapshot().progress.pods) seen.add(`${base(p.name)}:${p.state}`);
+    });
+    const end = await session.finished();
+    assert.equal(end.progress.phase, 'drained', `${end.summary}\n${end.log.join('\n')}`);
+    assert.ok(seen.has('frontend:retrying'), `the PDB's refusal was shown as a retry: ${[...seen].join(' ')}`);
+    const final = Object.fromEntries(end.progress.pods.map((p) => [base(p.name), p.state]));
+    for (const [name, state] of Object.entries(final)) {
+      const pod = pods.find((p) => base(p.name) === name)!;
+      assert.equal(state, pod.ownerKind === 'DaemonSet' ? 'skipped' : 'evicted', `${name} (${pod.ownerKind})`);
+    }
+    assert.deepEqual(
+      end.after?.podsLeft.map((p) => p.ownerKind),
+      pods.filter((p) => p.ownerKind === 'DaemonSet').map(() => 'DaemonSet'),
+      'only the daemon set pod is left',
+    );
+    assert.match(end.summary ?? '', /^Drained: /);
+    assert.match(await nodes.setSchedulable(NODE0, true), /schedulable again/);
+    assert.equal((await nodes.getNode(NODE0)).schedulable, true);
+  },
+);

@@ -158,31 +158,35 @@ test('node-decommission node-1: drained and deleted; haproxy.cfg untouched (node
   }
 });
 
-test('node-decommission infra-0 with allow-low-capacity=yes: router80/router443 lines removed, haproxy -c passes, every other byte identical', async () => {
-  try {
-    const r = await day2('node-decommission', { node: `infra-0.${D}`, 'allow-low-capacity': 'yes' });
-    assert.equal(r.code, 0, show(r));
-    const cfg = readFileSync(cfgPath, 'utf8');
-    const lines = cfg0.split('\n');
-    const dropped = lines
-      .map((l, i) => [l, i + 1] as const)
-      .filter(([l]) => /^\s*server\s+infra-0\.lab\.example\.com\s/.test(l))
-      .map(([, i]) => i);
-    assert.equal(dropped.length, 2, cfg0);
-    assert.equal(cfg, withoutLines(cfg0, dropped), 'haproxy.cfg is the original without the two server lines');
-    assert.match(cfg, /backend mgmt8443[\s\S]*server\s+master-2\.lab\.example\.com 127\.0\.10\.3:8443 check/);
-    const c = await ssh(LB, 'haproxy -c -f /etc/haproxy/haproxy.cfg');
-    assert.equal(c.code, 0, show(c));
-    const baks = readdirSync(dirname(cfgPath)).filter((f) => f.startsWith('haproxy.cfg.bak-'));
-    assert.equal(baks.length, 1);
-    assert.equal(readFileSync(join(dirname(cfgPath), baks[0]!), 'utf8'), cfg0, 'the copy is the original');
-    assert.ok(!(await nodeNames()).includes(`infra-0.${D}`));
-    // the router and registry have no infra node left: Pending, said so, not waited for
-    assert.match(r.stdout, /router-1-\S+: no Ready, schedulable node matches its node selector/, show(r));
-    assert.match(r.stdout, /no infra node is left to run it: dc\/router stays at 1/, show(r));
-    const st = await ssh(LB, 'systemctl is-active haproxy');
-    assert.equal(st.stdout.trim(), 'active');
-  } finally {
-    await resetCluster();
-  }
-});
+test(
+  'node-decommission infra-0 with allow-low-capacity=yes: router80/router443 lines removed, ' +
+    'haproxy -c passes, every other byte identical',
+  async () => {
+    try {
+      const r = await day2('node-decommission', { node: `infra-0.${D}`, 'allow-low-capacity': 'yes' });
+      assert.equal(r.code, 0, show(r));
+      const cfg = readFileSync(cfgPath, 'utf8');
+      const lines = cfg0.split('\n');
+      const dropped = lines
+        .map((l, i) => [l, i + 1] as const)
+        .filter(([l]) => /^\s*server\s+infra-0\.lab\.example\.com\s/.test(l))
+        .map(([, i]) => i);
+      assert.equal(dropped.length, 2, cfg0);
+      assert.equal(cfg, withoutLines(cfg0, dropped), 'haproxy.cfg is the original without the two server lines');
+      assert.match(cfg, /backend mgmt8443[\s\S]*server\s+master-2\.lab\.example\.com 127\.0\.10\.3:8443 check/);
+      const c = await ssh(LB, 'haproxy -c -f /etc/haproxy/haproxy.cfg');
+      assert.equal(c.code, 0, show(c));
+      const baks = readdirSync(dirname(cfgPath)).filter((f) => f.startsWith('haproxy.cfg.bak-'));
+      assert.equal(baks.length, 1);
+      assert.equal(readFileSync(join(dirname(cfgPath), baks[0]!), 'utf8'), cfg0, 'the copy is the original');
+      assert.ok(!(await nodeNames()).includes(`infra-0.${D}`));
+      // the router and registry have no infra node left: Pending, said so, not waited for
+      assert.match(r.stdout, /router-1-\S+: no Ready, schedulable node matches its node selector/, show(r));
+      assert.match(r.stdout, /no infra node is left to run it: dc\/router stays at 1/, show(r));
+      const st = await ssh(LB, 'systemctl is-active haproxy');
+      assert.equal(st.stdout.trim(), 'active');
+    } finally {
+      await resetCluster();
+    }
+  },
+);

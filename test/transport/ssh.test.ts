@@ -264,12 +264,10 @@ describe('ssh runner on the lab', () => {
     await runner.run(target, sh`mkdir -p ${dir}`);
     // each command leaves a file in the directory while it runs and reports how many it saw
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        r.run(
-          target,
-          sh`touch ${dir}/$$; sleep 1; n=$(ls ${dir} | wc -l); rm -f ${dir}/$$; echo ${String(i)} "$SSH_CLIENT" inflight=$n; exit ${String(i % 3)}`,
-        ),
-      ),
+      Array.from({ length: 20 }, (_, i) => {
+        const report = sh`rm -f ${dir}/$$; echo ${String(i)} "$SSH_CLIENT" inflight=$n; exit ${String(i % 3)}`;
+        return r.run(target, sh`touch ${dir}/$$; sleep 1; n=$(ls ${dir} | wc -l); ${report}`);
+      }),
     );
     results.forEach((res, i) => {
       assert.equal(res.exitCode, i % 3);

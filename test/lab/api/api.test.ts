@@ -277,7 +277,11 @@ describe('lab cluster API', () => {
     assert.equal(
       (
         all.match(
-          /error when evicting pod "frontend-1-[a-z0-9]+" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./g,
+          new RegExp(
+            String.raw`error when evicting pod "frontend-1-[a-z0-9]+" \(will retry after 5s\): Cannot evict pod ` +
+              String.raw`as it would violate the pod's disruption budget\.`,
+            'g',
+          ),
         ) ?? []
       ).length,
       1,

@@ -505,7 +505,9 @@ export function buildScenario(scenario: string, hosts: LabHost[], now = Date.now
       kind: 'ConfigMap',
       metadata: newMeta(st, `node-config-${g}`, 'openshift-node', born),
       data: {
-        'node-config.yaml': `kind: NodeConfig\napiVersion: v1\nnetworkConfig:\n  mtu: 1450\n  networkPluginName: redhat/openshift-ovs-subnet\nnodeName: ""\n`,
+        'node-config.yaml':
+          `kind: NodeConfig\napiVersion: v1\nnetworkConfig:\n  mtu: 1450\n` +
+          `  networkPluginName: redhat/openshift-ovs-subnet\nnodeName: ""\n`,
       },
     });
   }
@@ -679,7 +681,8 @@ export function buildScenario(scenario: string, hosts: LabHost[], now = Date.now
     p.metadata.annotations[HOLD_PENDING] = 'true';
     markUnschedulable(
       p,
-      `0/${nh.length} nodes are available: ${infra.length} node(s) didn't have free ports for the requested pod ports, ${nh.length - infra.length} node(s) didn't match node selector.`,
+      `0/${nh.length} nodes are available: ${infra.length} node(s) didn't have free ports for ` +
+        `the requested pod ports, ${nh.length - infra.length} node(s) didn't match node selector.`,
     );
   } else seedRC(router.rc, infra);
   seedRC(registry.rc, infra);

@@ -627,7 +627,9 @@ function applyPatch(doc: Obj, body: string, contentType: string): Obj {
   throw new HttpError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format - accepted media types include: ` +
+      `application/json-patch+json, application/merge-patch+json, ` +
+      `application/strategic-merge-patch+json`,
   );
 }
 
@@ -913,7 +915,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         causes: [
           {
             reason: 'DisruptionBudget',
-            message: `The disruption budget ${blockedBy.metadata.name} needs ${blockedBy.status?.desiredHealthy ?? 1} healthy pods and has ${blockedBy.status?.currentHealthy ?? 0} currently`,
+            message:
+              `The disruption budget ${blockedBy.metadata.name} needs ` +
+              `${blockedBy.status?.desiredHealthy ?? 1} healthy pods and has ` +
+              `${blockedBy.status?.currentHealthy ?? 0} currently`,
           },
         ],
       });
@@ -977,7 +982,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       throw new HttpError(
         409,
         'Conflict',
-        `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; ` +
+          `please apply your changes to the latest version and try again`,
       );
     }
     l[l.indexOf(obj)] = replaced;
@@ -1147,7 +1153,8 @@ function issue(name: string, cn: string, sans: string[]): { key: Buffer; cert: B
   if (!existsSync(pki(`${name}.crt`))) {
     writeFileSync(
       pki(`${name}.ext`),
-      `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`,
+      `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\n` +
+        `keyUsage=critical,digitalSignature,keyEncipherment\nbasicConstraints=CA:FALSE\n`,
     );
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki(`${name}.key`), '-out', pki(`${name}.csr`), '-subj', `/CN=${cn}`);
     openssl(
@@ -1210,7 +1217,9 @@ function routerHandler(req: IncomingMessage, res: ServerResponse): void {
   }
   res.writeHead(503, { 'Content-Type': 'text/html', 'Cache-Control': 'private' });
   res.end(
-    '<html><body><h1>Application is not available</h1><p>The application is currently not serving requests at this endpoint. It may not have been started or is still starting.</p></body></html>\n',
+    '<html><body><h1>Application is not available</h1><p>The application is currently not ' +
+      'serving requests at this endpoint. It may not have been started or is still ' +
+      'starting.</p></body></html>\n',
   );
 }
 /** The registry (docker/distribution): /healthz → 200, empty body. */
