@@ -45,10 +45,12 @@
 // first, only the list changing (a URL in the style of the list's entries: by name or by IP), and the API
 // restarts only where the file changed. A step with nothing to do (already a member, rules present, etcd
 // installed, URL listed) is skipped or says so: a repeated or resumed run is safe.
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import {
@@ -79,7 +81,7 @@ import {
 import { argv, awkVars, literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
-import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
+import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 
 export const CA_DIR = '/etc/etcd/ca';
@@ -775,7 +777,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       },
       commands: (ctx) => [
         disableCommand(newRuntime(ctx)),
-        waitUntil(etcdGonePredicate(newRuntime(ctx), newIp(ctx)), 90, `etcd on ${newHost(ctx).name} did not stop`),
+        until(etcdGonePredicate(newRuntime(ctx), newIp(ctx)), { withinMs: 90_000, what: `etcd on ${newHost(ctx).name} did not stop` }),
         moveContentsAsideCommand('/etc/etcd', configAside(ctx)),
         moveAsideCommand(dataAside(ctx)),
       ],
@@ -942,16 +944,14 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       skipIf: skipIfMember,
       commands: (ctx) => [
         enableCommand(newRuntime(ctx)),
-        waitUntil(
-          etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']),
-          startWithinSeconds(newRuntime(ctx)),
-          `${cn(ctx)} did not become healthy`,
-        ),
-        waitUntil(
-          sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`,
-          60,
-          'the cluster did not report healthy',
-        ),
+        until(etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']), {
+          withinMs: startWithinSeconds(newRuntime(ctx)) * 1000,
+          what: `${cn(ctx)} did not become healthy`,
+        }),
+        until(sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`, {
+          withinMs: 60_000,
+          what: 'the cluster did not report healthy',
+        }),
       ],
       timeoutMs: 8 * 60_000,
       verify: {
@@ -1067,7 +1067,7 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
         const url = apiHealthzUrl(ctx.inventory, ctx.host!);
         return [
           sh`if test -e ${API_RESTART_PENDING}; then ${restartCommand(api)} && rm -f ${API_RESTART_PENDING}; else echo 'master-config.yaml did not change on this master: the API is not restarted'; fi`,
-          waitUntil(apiHealthyPredicate(url), startWithinSeconds(api), `${ctx.host!.name}: ${url} did not say ok`),
+          until(apiHealthyPredicate(url), { withinMs: startWithinSeconds(api) * 1000, what: `${ctx.host!.name}: ${url} did not say ok` }),
         ];
       },
       timeoutMs: 8 * 60_000,

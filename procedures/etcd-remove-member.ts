@@ -16,8 +16,10 @@
 // edits), so that no API restarts with the removed member among its etcd URLs. L1333's `master-restart api
 // restart-master controller` is read as the two restarts, done the way each master runs them, and the next
 // master restarts only once this one's /healthz says ok.
+
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import {
@@ -44,16 +46,7 @@ import { type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, validateHostOfRole, yesNo } from './define.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
-import {
-  confValue,
-  ETCD_CONF,
-  quorumOf,
-  restartMasterCommands,
-  restartMastersStep,
-  sedReplacement,
-  text,
-  waitUntil,
-} from './etcd-common.js';
+import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
@@ -214,11 +207,10 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
   return [
     sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`}; then echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
     etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
-    waitUntil(
-      sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`,
-      60,
-      `the survivors' member list did not answer without ${id}`,
-    ),
+    until(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, {
+      withinMs: 60_000,
+      what: `the survivors' member list did not answer without ${id}`,
+    }),
   ];
 }
 
@@ -347,7 +339,10 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       commands: (ctx) => {
         const h = removedHost(ctx);
         const r = runtimeOf(ctx, h, 'etcd');
-        return [disableCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(h)), 90, `etcd on ${h.name} did not stop`)];
+        return [
+          disableCommand(r),
+          until(etcdGonePredicate(r, etcdAddress(h)), { withinMs: 90_000, what: `etcd on ${h.name} did not stop` }),
+        ];
       },
       timeoutMs: 3 * 60_000,
       verify: {

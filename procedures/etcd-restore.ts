@@ -24,8 +24,10 @@
 // pod by moving its manifest to pods-stopped/ and back, with ETCD_FORCE_NEW_CLUSTER=true in etcd.conf
 // (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
 // Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
+
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { type RepeatedCommand, retryOn, until } from '../src/engine/wait.js';
 import type { Host } from '../src/inventory/types.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
 import {
@@ -81,7 +83,6 @@ import {
   UNIT_FILE,
   untilEtcdHealthy,
   validateRemoteDir,
-  waitUntil,
 } from './etcd-common.js';
 import { etcdMemberNow } from './etcd-member-now.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -183,12 +184,19 @@ export function memberListNoLeader(endpoints: string[]): ShellCommand {
   return etcdctl.memberListV3(endpoints, 'json');
 }
 
-/** `member add` with retries on the errors etcd gives right after the previous member joined (unhealthy cluster, not enough started members, no leader yet). */
-export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): ShellCommand {
+/** `member add`, asked again while etcd refuses it right after the previous member joined; done if an earlier try added it. */
+export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): RepeatedCommand {
   const add = etcdctl.memberAddV2(endpoints, name, peerUrl);
   const list = memberListNoLeader(endpoints);
-  return sh`if ${list} | grep -qF -e ${`"${peerUrl}"`}; then echo ${`${peerUrl} is already in the member list (added by an earlier attempt)`}; exit 0; fi; i=0; while :; do out=$(${add} 2>&1); rc=$?; printf '%s\\n' "$out"; test "$rc" = 0 && exit 0; case "$out" in *'unhealthy cluster'*|*'not enough started members'*|*'has no leader'*) ;; *) exit "$rc";; esac; i=$((i+1)); if test "$i" -ge 30; then echo 'member add still refused after 60 s'; exit 1; fi; echo 'retrying in 2 s'; sleep 2; done`;
+  const already = `${peerUrl} is already in the member list (added by an earlier attempt)`;
+  return retryOn(sh`if ${list} | grep -qF -e ${`"${peerUrl}"`}; then echo ${already}; exit 0; fi; ${add}`, ETCD_NOT_READY_FOR_ADD, {
+    withinMs: 60_000,
+    what: 'member add still refused',
+  });
 }
+
+/** What etcd answers a member add while the previous member is still joining. */
+const ETCD_NOT_READY_FOR_ADD = /unhealthy cluster|not enough started members|has no leader/;
 
 /** A v2 or v3 (any format) member list. */
 function anyMemberList(listOut: string): EtcdMember[] {
@@ -418,7 +426,10 @@ export function rejoinSteps(k: number): Step[] {
           startCommand(etcdRuntime(ctx)),
           untilEtcdHealthy(ctx, h),
           // the next member add is refused until the cluster is healthy again (LAB-FACTS)
-          waitUntil(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
+          until(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, {
+            withinMs: 60_000,
+            what: 'the cluster did not report healthy',
+          }),
           etcdctl.clusterHealth(restored(ctx)),
         ];
       },

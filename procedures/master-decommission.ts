@@ -27,6 +27,7 @@
 import { hostAliases } from '../src/checks/common.js';
 import { reuseStep } from '../src/engine/reuse.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host } from '../src/inventory/types.js';
 import {
@@ -42,7 +43,6 @@ import { etcdHosts } from '../src/ocp/etcd.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
 import { defineProcedure, HOST_BACKUP_DIR, hostParam, oneOf, textParam, yesNo } from './define.js';
-import { waitUntil } from './etcd-common.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { masterBackup } from './master-backup.js';
 import {
@@ -359,7 +359,7 @@ export const masterDecommission: Procedure = defineProcedure({
         const rs = apiAndControllers(ctx);
         return [
           ...rs.map(disableCommand),
-          ...rs.map((r) => waitUntil(stoppedPredicate(r), 90, `${ctx.params['node']}: ${r.component} did not stop`)),
+          ...rs.map((r) => until(stoppedPredicate(r), { withinMs: 90_000, what: `${ctx.params['node']}: ${r.component} did not stop` })),
         ];
       },
       timeoutMs: 3 * 60_000,
@@ -397,10 +397,9 @@ export const masterDecommission: Procedure = defineProcedure({
       where: { on: 'bastion' },
       commands: (ctx) => [
         oc('describe', 'svc', 'kubernetes', '-n', 'default'),
-        waitUntil(
+        until(
           sh`out=$(${endpointsCommand()}) && test -n "$out" && ! printf '%s\\n' "$out" | grep -qxF ${masterAddresses(ctx).flatMap((a) => ['-e', a])}`,
-          90,
-          `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)`,
+          { withinMs: 90_000, what: `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)` },
         ),
       ],
       timeoutMs: 150_000,
