@@ -49,6 +49,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
 import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
@@ -573,10 +574,23 @@ const onNew: Placement = { on: 'param', param: 'host' };
 /** How etcd runs on the new host: as a master already does there, else the RPM's etcd.service. */
 const newRuntime = (ctx: StepContext): Runtime => joiningEtcdRuntime(ctx, newHost(ctx));
 
+const listed = (o: CommandOutput[]) => parseV2MemberList(text(o[1] ?? lastOf([])));
+/** Is the new host a member already (an earlier attempt)? A plan assumes not. */
+const newState = capture(
+  'new-state',
+  (o, ctx) => memberState(listed(o), newHost(ctx).name, newPeerUrl(ctx)),
+  (): NewMemberState => 'absent',
+);
+/** The members before the addition (the new host not counted). */
+const membersBeforeAdd = capture(
+  'members-before',
+  (o, ctx) => membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx)),
+  (ctx) => currentMembers(ctx).length,
+);
+
 /** Skips a step that changes nothing for a host that is already a started member. */
 function skipIfMember(ctx: StepContext): string | undefined {
-  if (ctx.planning || !ctx.captured.has('new-state')) return undefined;
-  return ctx.captured.get('new-state') === 'started'
+  return newState.maybe(ctx) === 'started'
     ? `${newHost(ctx).name} is already a started member of the cluster (${newPeerUrl(ctx)})`
     : undefined;
 }
@@ -593,12 +607,11 @@ const preflightCheck = (describe: string): CommandCheck => ({
 });
 
 function addGateWhat(ctx: StepContext): string {
-  const before = ctx.planning ? currentMembers(ctx).length : Number(ctx.captured.get('members-before'));
   const h = newHost(ctx);
-  const w = additionWarning(before);
+  const w = additionWarning(membersBeforeAdd.of(ctx));
   return [
     `${h.name} (${newPeerUrl(ctx)}) is added to the etcd cluster; etcdctl runs on ${caHost(ctx).name}.`,
-    ...additionArithmetic(before),
+    ...additionArithmetic(membersBeforeAdd.of(ctx)),
     ...(w ? [w] : []),
   ].join(' ');
 }
@@ -661,9 +674,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         etcdctl.endpointHealth(currentEndpoints(ctx)),
       ],
       capture: {
-        'new-state': (o, ctx) => memberState(parseV2MemberList(text(o[1] ?? lastOf([]))), newHost(ctx).name, newPeerUrl(ctx)),
-        'members-before': (o, ctx) => String(membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx))),
-        'localhost-member': (o, ctx) => localhostMember(parseV2MemberList(text(o[1] ?? lastOf([]))), currentMembers(ctx)),
+        ...captures(newState, membersBeforeAdd),
+        'localhost-member': (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
       },
       verify: preflightCheck('every current member is healthy and the new host is not a member under another name or URL'),
     },
@@ -674,9 +686,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       section: '5.4.4',
       where: onCa,
       commands: (ctx) => {
-        const before = ctx.planning ? currentMembers(ctx).length : Number(ctx.captured.get('members-before'));
-        const state = ctx.planning ? 'absent' : ctx.captured.get('new-state');
-        const w = additionWarning(before);
+        const state = newState.of(ctx);
+        const w = additionWarning(membersBeforeAdd.of(ctx));
         const lines = [
           `adding ${newHost(ctx).name} (${newPeerUrl(ctx)}, client ${newClientUrl(ctx)}); certificates and etcdctl on ${caHost(ctx).name}`,
           ...(state === 'started'
@@ -684,7 +695,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
             : state === 'unstarted'
               ? [`${newHost(ctx).name} was added by an earlier attempt and has not started yet: the run goes on from there`]
               : []),
-          ...additionArithmetic(before),
+          ...additionArithmetic(membersBeforeAdd.of(ctx)),
           ...(w ? [w] : []),
         ];
         return [sh`printf '%s\\n' ${lines}`];
@@ -987,7 +998,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
           const ms = parseV2MemberList(listPart);
           const unstarted = ms.filter((m) => !m.started);
           if (unstarted.length) return `unstarted members: ${unstarted.map((m) => m.id).join(', ')}`;
-          const want = ctx.captured.has('members-before') ? Number(ctx.captured.get('members-before')) + 1 : ms.length;
+          const want = (membersBeforeAdd.maybe(ctx) ?? ms.length - 1) + 1;
           return ms.length === want || `${ms.length} members, expected ${want}`;
         },
       },

@@ -18,6 +18,7 @@
 // master restarts only once this one's /healthz says ok.
 
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
 import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
@@ -226,6 +227,13 @@ function validateFrom(value: string, inventory: Inventory): string | undefined {
   return validateHostOfRole('etcd')(value, inventory);
 }
 
+/** The members before the removal (a plan: the inventory's etcd hosts). */
+const membersBeforeRemoval = capture(
+  'members-before',
+  (o) => parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })).length,
+  (ctx) => etcdHosts(ctx.inventory).length,
+);
+
 export const etcdRemoveMember: Procedure = defineProcedure({
   id: 'etcd-remove-member',
   title: 'Remove an etcd member',
@@ -255,7 +263,7 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx))],
       capture: {
         'member-id': (o, ctx) => memberOf(o, ctx).id,
-        'members-before': (o) => String(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })).length),
+        ...captures(membersBeforeRemoval),
         'from-id': (o, ctx) => {
           const f = findMember(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })), fromHost(ctx));
           if (!f) throw new Error(`${fromHost(ctx).name} (from) is not in the member list: choose a member of the cluster with from=`);
@@ -284,7 +292,7 @@ export const etcdRemoveMember: Procedure = defineProcedure({
         ok: (out, ctx) => quorumCheck(text(out), removedHost(ctx), allowEven(ctx)),
       },
       commands: (ctx) => {
-        const before = ctx.planning ? etcdHosts(ctx.inventory).length : Number(ctx.captured.get('members-before'));
+        const before = membersBeforeRemoval.of(ctx);
         const v = removalVerdict(before, [], allowEven(ctx));
         const lines = [
           `removing ${removedHost(ctx).name} (member ${ctx.captured.get('member-id')}, ${etcdPeerUrl(removedHost(ctx))}); etcdctl runs on ${fromHost(ctx).name}`,

@@ -14,7 +14,9 @@
 // rather than waited for; the router follows the number of infra nodes left and the registry is scaled
 // only when one of its pods ran on the node, unless router-replicas / registry-replicas say otherwise;
 // haproxy.cfg keeps every other byte (copy first, diff, haproxy -c, put back on failure).
+
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import { sh } from '../src/transport/shell.js';
@@ -55,6 +57,13 @@ const rowsOf = (out: CommandOutput): NodeRow[] => {
   return parseNodeRows(out.stdout);
 };
 
+/** The capacity arithmetic's lines: the nodes left online, by kind. */
+const capacity = capture(
+  'capacity',
+  (o, ctx) => capacityVerdict(rowsOf(o[1]!), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx)).lines,
+  () => ['<the nodes left online, by kind>'],
+);
+
 /** The capacity check of 5.3.1 (refusing a master: that is master-decommission). */
 export function capacityStep(): Step {
   return {
@@ -74,9 +83,7 @@ export function capacityStep(): Step {
       },
     },
     commands: () => [oc('get', 'nodes'), nodesCommand()],
-    capture: {
-      capacity: (o, ctx) => capacityVerdict(rowsOf(o[1]!), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx)).lines.join('\n'),
-    },
+    capture: captures(capacity),
   };
 }
 
@@ -86,9 +93,7 @@ export function capacityReportStep(): Step {
     title: 'Show the capacity arithmetic',
     section: SECTION,
     where: { on: 'bastion' },
-    commands: (ctx) => [
-      sh`printf '%s\\n' ${ctx.planning ? ['<the nodes left online, by kind>'] : ctx.captured.get('capacity').split('\n')}`,
-    ],
+    commands: (ctx) => [sh`printf '%s\\n' ${capacity.of(ctx)}`],
   };
 }
 
