@@ -10,6 +10,7 @@
 // host lost more than etcd.conf (its certificates, the CA directory), what it lost is put back from the
 // backup too, behind a gate that lists it, never replacing a file that is there (cp -n).
 
+import { capture, captures } from '../src/engine/capture.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts, parseV3EndpointHealth } from '../src/ocp/etcd.js';
@@ -58,7 +59,12 @@ export function parseMissing(out: string): string[] {
 
 const source = (ctx: StepContext): string => ctx.captured.get('source');
 const etcCopy = (ctx: StepContext): string => `${backupParam(ctx)}/etcd`;
-const missing = (ctx: StepContext): string[] => (ctx.captured.has('missing') ? ctx.captured.get('missing').split(' ').filter(Boolean) : []);
+/** What the backup's copy of /etc/etcd has and the host's lacks (a plan: one stand-in name). */
+const missing = capture(
+  'missing',
+  (o) => parseMissing(o[1]?.stdout ?? ''),
+  () => ['<the files the backup has and the host does not>'],
+);
 const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.startedAt)}`;
 
 export const etcdConfigRestore: Procedure = defineProcedure({
@@ -94,7 +100,7 @@ export const etcdConfigRestore: Procedure = defineProcedure({
           if (!l.startsWith('/')) throw new Error(l || 'no etcd.conf in the backup');
           return l;
         },
-        missing: (o) => parseMissing(o[1]?.stdout ?? '').join(' '),
+        ...captures(missing),
       },
       verify: {
         describe: 'the backed-up etcd.conf names the member (ETCD_NAME=)',
@@ -109,17 +115,17 @@ export const etcdConfigRestore: Procedure = defineProcedure({
       section: '5.4.2',
       where: onParamHost,
       skipIf: (ctx) =>
-        ctx.planning || missing(ctx).length > 0
+        (missing.maybe(ctx) ?? []).length > 0
           ? undefined
           : `nothing of ${etcCopy(ctx)} is missing from /etc/etcd (or the backup holds etcd.conf only)`,
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `${paramMember(ctx).name} lacks ${ctx.planning ? '<the files the backup has and the host does not>' : missing(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
+          `${paramMember(ctx).name} lacks ${missing.of(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
         protectedBy: () => 'nothing that exists in /etc/etcd is replaced (cp -n)',
       },
       commands: (ctx) => {
-        const copied = missing(ctx).map((f) => `/etc/etcd/${f}`);
+        const copied = (missing.maybe(ctx) ?? []).map((f) => `/etc/etcd/${f}`);
         return [
           sh`cp -a -n ${`${etcCopy(ctx)}/.`} /etc/etcd/`,
           ...(copied.length ? [sh`chown etcd:etcd ${copied}`] : []),

@@ -462,20 +462,20 @@ test('etcd-config-restore: what the host lost of /etc/etcd (certificates, the CA
     assert.throws(() => parseMissing('ok.crt\nbad name;rm -rf /\n'), /not plain/);
     assert.throws(() => parseMissing('../../etc/shadow\n'), /not plain/);
     const step = etcdConfigRestore.steps.find((s) => s.id === 'copy-missing')!;
-    const ctx = (missing: string) => ({
+    const ctx = (missing: string[]) => ({
       params: { host: M[0]!, backup: '/backup/etcd-config-20240105' },
       inventory: inv,
       startedAt: NOW,
       planning: false,
       host: inv.hosts[0]!,
-      captured: { get: (k: string) => (k === 'missing' ? missing : '/x'), has: () => true },
+      captured: { get: (k: string) => (k === 'missing' ? JSON.stringify(missing) : '/x'), has: () => true },
     });
-    assert.match(String(step.skipIf!(ctx(''))), /nothing of \/backup\/etcd-config-20240105\/etcd is missing/);
-    assert.equal(step.skipIf!(ctx(listed.join(' '))), undefined);
-    const cmds = step.commands(ctx(listed.join(' '))).map((c) => c.script);
+    assert.match(String(step.skipIf!(ctx([]))), /nothing of \/backup\/etcd-config-20240105\/etcd is missing/);
+    assert.equal(step.skipIf!(ctx(listed)), undefined);
+    const cmds = step.commands(ctx(listed)).map((c) => c.script);
     assert.equal(cmds[0], 'cp -a -n /backup/etcd-config-20240105/etcd/. /etc/etcd/');
     assert.equal(cmds[1], 'chown etcd:etcd /etc/etcd/ca /etc/etcd/ca.crt /etc/etcd/ca/ca.key /etc/etcd/peer.crt /etc/etcd/peer.key');
-    assert.match(String(step.gate!.what(ctx(listed.join(' ')))), /lacks ca, ca\.crt, ca\/ca\.key, peer\.crt, peer\.key in \/etc\/etcd/);
+    assert.match(String(step.gate!.what(ctx(listed))), /lacks ca, ca\.crt, ca\/ca\.key, peer\.crt, peer\.key in \/etc\/etcd/);
     // cp -a -n as the step runs it: the missing files come, the current etcd.conf stays
     execFileSync('cp', ['-a', '-n', `${backup}/.`, `${etc}/`]);
     assert.equal(readFileSync(join(etc, 'etcd.conf'), 'utf8'), 'current\n');
