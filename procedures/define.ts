@@ -62,7 +62,10 @@ export function validateHostOfRole(role: HostRole) {
   return (value: string, inventory: Inventory): string | undefined => {
     const h = inventory.hosts.find((x) => x.name === value);
     if (!h)
-      return `${JSON.stringify(value)} is not a host of the inventory; choose one of ${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`;
+      return (
+        `${JSON.stringify(value)} is not a host of the inventory; choose one of ` +
+        `${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`
+      );
     const hosts = hostsOfRole(inventory, role);
     if (!hosts.includes(h))
       return `${value} is not in the inventory's ${role} hosts; choose one of: ${hosts.map((x) => x.name).join(', ') || '(none)'}`;

@@ -50,7 +50,9 @@ export const UNIT_FILE = '/usr/lib/systemd/system/etcd.service';
 /** Where an all-in-one master keeps etcd's data (the guide, 4.6.1 and 5.4.2.1); the procedures work on DATA_DIR only. */
 export const ALL_IN_ONE_DATA_DIR = '/var/lib/origin/openshift.local.etcd';
 
-const allInOneSentence = `etcd's data on this host is in ${ALL_IN_ONE_DATA_DIR} (an all-in-one master): this procedure works on ${DATA_DIR} only; follow the guide with ${ALL_IN_ONE_DATA_DIR} in place of ${DATA_DIR}`;
+const allInOneSentence =
+  `etcd's data on this host is in ${ALL_IN_ONE_DATA_DIR} (an all-in-one master): this procedure ` +
+  `works on ${DATA_DIR} only; follow the guide with ${ALL_IN_ONE_DATA_DIR} in place of ${DATA_DIR}`;
 
 /** Prints `all-in-one: …` when the host's etcd data is the all-in-one directory (and DATA_DIR holds no member). */
 export function allInOneCommand(): ShellCommand {
@@ -159,7 +161,9 @@ export function restartMastersStep(
 ): Step {
   return {
     id: o.id ?? 'restart-masters',
-    title: `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
+    title:
+      `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart ` +
+      `api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
     section,
     where: o.hosts
       ? { on: 'hosts', describe: o.describe ?? 'the masters', mode: 'serial', hosts: o.hosts }
@@ -179,7 +183,8 @@ export const apiHealthy: CommandCheck = {
     const said = out.stdout.trim();
     return (
       said === 'ok' ||
-      `${apiHealthzUrl(ctx.inventory, ctx.host!)} ${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`
+      `${apiHealthzUrl(ctx.inventory, ctx.host!)} ` +
+        `${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`
     );
   },
 };
@@ -195,7 +200,8 @@ export function stopEveryMemberStep(section: string, gate: Gate): Step {
     // etcd really gone is what the data moves rely on
     guard: true,
     title:
-      'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
+      'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to ' +
+      '/etc/origin/node/pods-stopped/)',
     section,
     where: everyMember,
     gate,
@@ -286,7 +292,8 @@ export function expectedPeerUrl(h: Host, conf: string, ss: string): string {
   }
   if (!ssListens(ss, etcdAddress(h), ETCD_PEER_PORT)) {
     throw new Error(
-      `${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there before the peer URL is changed`,
+      `${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there ` +
+        `before the peer URL is changed`,
     );
   }
   return want;

@@ -35,12 +35,14 @@ import { etcdPanel } from './etcd-panel.js';
 
 /** The backed-up etcd.conf, as remote shell text choosing between the two layouts. */
 export function sourceConfCommand(dir: string) {
-  return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`}; then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;
+  return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`};
+    then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;
 }
 
 /** What is in etcd-backup's copy of /etc/etcd but missing from the host's: one relative path per line. */
 export function missingFromEtcCommand(dir: string) {
-  return sh`if test -s ${`${dir}/etcd.conf`}; then (cd ${dir} && find . -mindepth 1 | sed 's|^\./||' | sort) | while IFS= read -r f; do test -e "/etc/etcd/$f" || echo "$f"; done; fi`;
+  return sh`if test -s ${`${dir}/etcd.conf`}; then (cd ${dir} && find . -mindepth 1 | sed 's|^\./||' | sort)
+    | while IFS= read -r f; do test -e "/etc/etcd/$f" || echo "$f"; done; fi`;
 }
 
 /** The missing paths, each plain (they go back into commands): a name that is not is refused, naming it. */
@@ -111,7 +113,8 @@ export const etcdConfigRestore: Procedure = defineProcedure({
     {
       id: 'copy-missing',
       title:
-        'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing a file that is there (cp -a -n)',
+        'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing ' +
+        'a file that is there (cp -a -n)',
       section: '5.4.2',
       where: onParamHost,
       skipIf: (ctx) =>
@@ -121,7 +124,8 @@ export const etcdConfigRestore: Procedure = defineProcedure({
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `${paramMember(ctx).name} lacks ${missing.of(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
+          `${paramMember(ctx).name} lacks ${missing.of(ctx).join(', ')} in /etc/etcd: they are copied from ` +
+          `${etcCopy(ctx)} and given to etcd:etcd.`,
         protectedBy: () => 'nothing that exists in /etc/etcd is replaced (cp -n)',
       },
       commands: (ctx) => {

@@ -69,7 +69,8 @@ export function capacityStep(): Step {
   return {
     id: 'capacity',
     title:
-      'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not the last compute node',
+      'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not ' +
+      'the last compute node',
     section: SECTION,
     where: { on: 'bastion' },
     precondition: {
@@ -77,7 +78,10 @@ export function capacityStep(): Step {
       command: () => nodesCommand(),
       ok: (out, ctx) => {
         if (kindOf(ctx) === 'master')
-          return `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the API load balancer and etcd)`;
+          return (
+            `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the ` +
+            `API load balancer and etcd)`
+          );
         const v = capacityVerdict(rowsOf(out), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx));
         return v.ok || v.refusal!;
       },
@@ -191,7 +195,8 @@ export function remainingWorkLines(ctx: StepContext): string[] {
   return [
     `${nodeName(ctx)} is no longer a node of the cluster. Still to do by hand:`,
     `- the Ansible inventory: remove ${h.name} from [nodes] (and [new_nodes]), so that a playbook run does not add it back`,
-    `- on ${h.name}: stop the node service (systemctl disable --now atomic-openshift-node) or shut the host down; a running node service registers the node again`,
+    `- on ${h.name}: stop the node service (systemctl disable --now atomic-openshift-node) or shut the host down; a ` +
+      `running node service registers the node again`,
     ...(lbs.length
       ? [`- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`]
       : []),
