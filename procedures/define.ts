@@ -3,10 +3,12 @@
 // what is not built yet and takes the built ones from the registry (index.ts). The parameter builders
 // are shared by both.
 
-import type { ParameterSpec, Procedure } from '../src/engine/types.js';
+import { type AnyCheck, flaggedBy, flaggedHosts, fromCheck } from '../src/engine/from-check.js';
+import type { ParameterSpec, Procedure, StepContext, WaitPolicy } from '../src/engine/types.js';
 import { type HostRole, hostsOfRole } from '../src/inventory/hosts.js';
 import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry, EntryKind, ParameterInfo, Risk } from '../src/model/catalogue.js';
+import type { ShellCommand } from '../src/transport/shell.js';
 
 export const CHAPTER_TITLES: Readonly<Record<number, string>> = {
   2: 'Run-once tasks',
@@ -60,7 +62,10 @@ export function validateHostOfRole(role: HostRole) {
   return (value: string, inventory: Inventory): string | undefined => {
     const h = inventory.hosts.find((x) => x.name === value);
     if (!h)
-      return `${JSON.stringify(value)} is not a host of the inventory; choose one of ${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`;
+      return (
+        `${JSON.stringify(value)} is not a host of the inventory; choose one of ` +
+        `${role === 'any' ? 'its hosts' : `the [${role}] hosts`}`
+      );
     const hosts = hostsOfRole(inventory, role);
     if (!hosts.includes(h))
       return `${value} is not in the inventory's ${role} hosts; choose one of: ${hosts.map((x) => x.name).join(', ') || '(none)'}`;
@@ -98,3 +103,44 @@ export function secret(name: string, description: string): ParameterInfo {
 
 export const project = (description = 'Project (namespace) to work in'): ParameterInfo => textParam('project', description);
 export const HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
+
+// ---- the run-once fix of a health check ---------------------------------------------------------
+
+/** A fix as its file writes it: the entry's fields, its own parameters, its commands and how long the check may take to agree. */
+export type CheckFixDefinition = Omit<EntryDraft, 'kind' | 'parameters' | 'risk'> & {
+  risk?: Risk;
+  parameters?: ParameterSpec[];
+  /** The commands that fix one host. */
+  fix: (ctx: StepContext) => ShellCommand[];
+  /** The check is asked again while it says "not yet" (a clock takes a while to synchronise). */
+  settles?: WaitPolicy;
+};
+
+/**
+ * The fix of a health check (guide ch. 2–3): on the host named, else on every host the check flags, the
+ * fix's commands, one host at a time; verified by the check itself. Nothing flagged: the step is skipped.
+ */
+export function defineCheckFix(check: AnyCheck, def: CheckFixDefinition): Procedure {
+  const { fix, settles, parameters = [], risk = 'low', ...entry } = def;
+  const flagged = flaggedBy(check);
+  const named = (ctx: StepContext) => ctx.inventory.hosts.filter((h) => h.name === ctx.params['host']);
+  const hosts = (ctx: StepContext) => (ctx.params['host'] ? named(ctx) : flaggedHosts(ctx, flagged));
+  const hostHelp = `One host of the inventory to fix; default: every host the ${check.id} check flags`;
+  return defineProcedure({
+    ...entry,
+    risk,
+    parameters: [hostParam('host', 'any', hostHelp, false), ...parameters],
+    facts: [flagged],
+    steps: [
+      {
+        id: def.id,
+        title: def.title,
+        section: def.section,
+        skipIf: (ctx) => (hosts(ctx).length > 0 ? undefined : `the ${check.id} check flags no host it could ask`),
+        where: { on: 'hosts', describe: `the host named, else every host the ${check.id} check flags`, mode: 'serial', hosts },
+        commands: fix,
+        verify: fromCheck(check, settles),
+      },
+    ],
+  });
+}

@@ -45,10 +45,13 @@
 // first, only the list changing (a URL in the style of the list's entries: by name or by IP), and the API
 // restarts only where the file changed. A step with nothing to do (already a member, rules present, etcd
 // installed, URL listed) is skipped or says so: a repeated or resumed run is safe.
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { CommandCheck, Params, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import {
@@ -79,7 +82,7 @@ import {
 import { argv, awkVars, literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
-import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE, waitUntil } from './etcd-common.js';
+import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 
 export const CA_DIR = '/etc/etcd/ca';
@@ -188,7 +191,8 @@ export function memberState(members: EtcdMember[], name: string, peerUrl: string
   const clash = members.find((x) => x.name === name && x !== m);
   if (clash)
     throw new Error(
-      `a member named ${name} already exists with peer URL ${clash.peerURLs.join(',')} (id ${clash.id}): remove it first (etcd-remove-member)`,
+      `a member named ${name} already exists with peer URL ${clash.peerURLs.join(',')} (id ${clash.id}): remove it first ` +
+        `(etcd-remove-member)`,
     );
   if (!m) return 'absent';
   if (!m.started) return 'unstarted';
@@ -213,7 +217,11 @@ export function preflightVerdict(out: string, name: string, peerUrl: string): tr
     .map((m) => `${m.name || '(unstarted)'} ${m.id} ${health.members.find((h) => h.id === m.id)?.health ?? 'not reported'}`);
   if (bad.length > 0) {
     const after = quorumOf(others.length + 1);
-    return `not every current member is healthy (${bad.join(', ')}): with ${name} added the cluster needs ${after.quorum} of ${after.members} and only ${others.length - bad.length} answer — remove the failed member first (etcd-remove-member), then add`;
+    return (
+      `not every current member is healthy (${bad.join(', ')}): with ${name} added the cluster needs ` +
+      `${after.quorum} of ${after.members} and only ${others.length - bad.length} answer — remove the failed member ` +
+      `first (etcd-remove-member), then add`
+    );
   }
   return true;
 }
@@ -230,7 +238,8 @@ export function additionArithmetic(before: number): string[] {
   return [
     `members before: ${b.members}; quorum: ${b.quorum}; failures tolerated: ${b.tolerated}`,
     `members after:  ${a.members}; quorum: ${a.quorum}; failures tolerated: ${a.tolerated}`,
-    `from member add until etcd runs on the new host: ${before} of ${a.members} members vote, quorum ${a.quorum}, failures tolerated ${Math.max(0, before - a.quorum)}`,
+    `from member add until etcd runs on the new host: ${before} of ${a.members} members vote, quorum ${a.quorum}, ` +
+      `failures tolerated ${Math.max(0, before - a.quorum)}`,
   ];
 }
 
@@ -238,7 +247,10 @@ export function additionArithmetic(before: number): string[] {
 export function additionWarning(before: number): string | undefined {
   const after = before + 1;
   if (after % 2 !== 0) return undefined;
-  return `warning: ${after} members is an even count: quorum ${quorumOf(after).quorum}, it tolerates no more failures than ${after - 1} (${quorumOf(after - 1).tolerated}); add one more member, or remove one (etcd-replace adds and removes)`;
+  return (
+    `warning: ${after} members is an even count: quorum ${quorumOf(after).quorum}, it tolerates no more failures ` +
+    `than ${after - 1} (${quorumOf(after - 1).tolerated}); add one more member, or remove one (etcd-replace adds and removes)`
+  );
 }
 
 /** The current member (inventory host name) that advertises a localhost peer URL, '' when none. */
@@ -247,13 +259,15 @@ export function localhostMember(members: EtcdMember[], current: Host[]): string 
   if (local.length === 0) return '';
   if (local.length > 1)
     throw new Error(
-      `${local.length} members advertise a localhost peer URL (${local.map((m) => m.id).join(', ')}): fix them one by one (etcd-peerurl-fix) first`,
+      `${local.length} members advertise a localhost peer URL (${local.map((m) => m.id).join(', ')}): fix them one by ` +
+        `one (etcd-peerurl-fix) first`,
     );
   const m = local[0]!;
   const h = current.find((x) => x.name === m.name) ?? current.find((x) => m.clientURLs.includes(etcdClientUrl(x)));
   if (!h)
     throw new Error(
-      `member ${m.id} (${m.name || 'no name'}) advertises ${m.peerURLs.join(',')} and is none of the inventory's [etcd] hosts: fix its peer URL by hand (5.4.2.1.1)`,
+      `member ${m.id} (${m.name || 'no name'}) advertises ${m.peerURLs.join(',')} and is none of the inventory's [etcd] ` +
+        `hosts: fix its peer URL by hand (5.4.2.1.1)`,
     );
   return h.name;
 }
@@ -263,15 +277,19 @@ export function localhostMember(members: EtcdMember[], current: Host[]): string 
 /** The guide's openssl commands for one pair (server or peer), with SAN in their environment. */
 export function certPairCommands(kind: 'server' | 'peer', prefix: string, commonName: string, san: string): ShellCommand[] {
   return [
-    sh`SAN=${san} openssl req -new -config ${OPENSSL_CNF} -keyout ${`${prefix}${kind}.key`} -out ${`${prefix}${kind}.csr`} -reqexts etcd_v3_req -batch -nodes -subj ${`/CN=${commonName}`}`,
-    sh`SAN=${san} openssl ca -name etcd_ca -config ${OPENSSL_CNF} -out ${`${prefix}${kind}.crt`} -in ${`${prefix}${kind}.csr`} -extensions ${`etcd_v3_ca_${kind}`} -batch`,
+    sh`SAN=${san} openssl req -new
+      -config ${OPENSSL_CNF} -keyout ${`${prefix}${kind}.key`} -out ${`${prefix}${kind}.csr`} -reqexts etcd_v3_req
+      -batch -nodes -subj ${`/CN=${commonName}`}`,
+    sh`SAN=${san} openssl ca -name etcd_ca
+      -config ${OPENSSL_CNF} -out ${`${prefix}${kind}.crt`} -in ${`${prefix}${kind}.csr`} -extensions ${`etcd_v3_ca_${kind}`} -batch`,
   ];
 }
 
 /** Moves an existing PREFIX aside (its certificates are not this run's), then makes it. */
 export function prefixCommand(prefix: string, aside: string): ShellCommand {
   const dir = prefix.replace(/\/+$/, '');
-  return sh`if test -e ${dir} && ! test -e ${aside}; then mv ${dir} ${aside} && echo ${`${dir} existed: moved to ${aside}, new certificates follow`}; fi; mkdir -p ${prefix}`;
+  return sh`if test -e ${dir} && ! test -e ${aside};
+    then mv ${dir} ${aside} && echo ${`${dir} existed: moved to ${aside}, new certificates follow`}; fi; mkdir -p ${prefix}`;
 }
 
 /** `openssl x509 -text` of both certificates (and `openssl verify` against the CA): signed, with the IP in the SAN. */
@@ -433,7 +451,9 @@ export function rpmAtLeast(v: { version: string; release: string }, min: { versi
 
 /** Moves a directory's contents (dot files too) into `aside` — never deletes; an empty directory is left as it is. */
 export function moveContentsAsideCommand(dir: string, aside: string): ShellCommand {
-  return sh`if test -z "$(ls -A ${dir} 2> /dev/null)"; then echo ${`${dir} is empty: nothing to move aside`}; else mkdir -p ${aside} && for f in ${dir}/* ${dir}/.[!.]* ${dir}/..?*; do if test -e "$f" || test -L "$f"; then mv "$f" ${aside}/ || exit 1; fi; done; echo ${`${dir}: its contents moved to ${aside}`}; fi`;
+  return sh`if test -z "$(ls -A ${dir} 2> /dev/null)"; then echo ${`${dir} is empty: nothing to move aside`};
+    else mkdir -p ${aside} && for f in ${dir}/* ${dir}/.[!.]* ${dir}/..?*; do if test -e "$f" || test -L "$f";
+    then mv "$f" ${aside}/ || exit 1; fi; done; echo ${`${dir}: its contents moved to ${aside}`}; fi`;
 }
 
 /** `systemctl is-active` and the entries of /etc/etcd and /var/lib/etcd, for the reset's verification. */
@@ -452,18 +472,24 @@ export function resetVerdict(out: string): true | string {
 // -v add=<ip URL> addname=<name URL> same="<URLs that already count as the new host>" drop="<URLs to drop>"
 // exit 0 changed, 10 unchanged, 3 no etcdClientInfo.urls list, 4 the list would be empty.
 const AWK_URLS_EDIT = [
-  'BEGIN { q = sprintf("%c", 39); n = split(drop, d, " "); for (i = 1; i <= n; i++) gone[d[i]] = 1; n = split(same, s, " "); for (i = 1; i <= n; i++) have[s[i]] = 1 }',
-  'function val(v) { sub(/^[ \\t]*-[ \\t]*/, "", v); sub(/[ \\t]+#.*$/, "", v); sub(/[ \\t]+$/, "", v); c = substr(v, 1, 1); if ((c == "\\"" || c == q) && substr(v, length(v), 1) == c) v = substr(v, 2, length(v) - 2); return v }',
-  'function finish() { if (add != "" && !present) { u = (lastv == "" || lastv ~ /^https?:\\/\\/(\\[|[0-9.]+:)/) ? add : addname; print lastp u; kept++; changed = 1 } inurls = 0; found = 1 }',
-  '{ if (inurls) { if ($0 ~ /^[ \\t]*- /) { v = val($0); p = $0; sub(/-.*$/, "", p); lastp = p "- "; lastv = v; if (v in gone) { changed = 1; next } if (v in have) present = 1; kept++; print; next } finish() }',
-  '  else if (!found) { if ($0 ~ /^etcdClientInfo:[ \\t]*$/) block = 1; else if (block && $0 ~ /^[^ \\t#]/) block = 0; else if (block && $0 ~ /^[ \\t]+urls:[ \\t]*$/) inurls = 1 }',
+  'BEGIN { q = sprintf("%c", 39); n = split(drop, d, " "); for (i = 1; i <= n; i++) gone[d[i]] = 1; n = split(same, s, " ' +
+    '"); for (i = 1; i <= n; i++) have[s[i]] = 1 }',
+  'function val(v) { sub(/^[ \\t]*-[ \\t]*/, "", v); sub(/[ \\t]+#.*$/, "", v); sub(/[ \\t]+$/, "", v); c = substr(v, 1, ' +
+    '1); if ((c == "\\"" || c == q) && substr(v, length(v), 1) == c) v = substr(v, 2, length(v) - 2); return v }',
+  'function finish() { if (add != "" && !present) { u = (lastv == "" || lastv ~ /^https?:\\/\\/(\\[|[0-9.]+:)/) ? add : ' +
+    'addname; print lastp u; kept++; changed = 1 } inurls = 0; found = 1 }',
+  '{ if (inurls) { if ($0 ~ /^[ \\t]*- /) { v = val($0); p = $0; sub(/-.*$/, "", p); lastp = p "- "; lastv = v; if (v in ' +
+    'gone) { changed = 1; next } if (v in have) present = 1; kept++; print; next } finish() }',
+  '  else if (!found) { if ($0 ~ /^etcdClientInfo:[ \\t]*$/) block = 1; else if (block && $0 ~ /^[^ \\t#]/) block = 0; ' +
+    'else if (block && $0 ~ /^[ \\t]+urls:[ \\t]*$/) inurls = 1 }',
   '  print }',
   'END { if (inurls) finish(); if (!found) exit 3; if (kept == 0) exit 4; if (!changed) exit 10 }',
 ].join('\n');
 
 const AWK_URLS_LIST = [
   '$0 ~ /^etcdClientInfo:[ \\t]*$/ { b = 1; next }',
-  'b && u && $0 ~ /^[ \\t]*- / { v = $0; sub(/^[ \\t]*-[ \\t]*/, "", v); sub(/[ \\t]+#.*$/, "", v); sub(/[ \\t]+$/, "", v); gsub(/"/, "", v); print v; next }',
+  'b && u && $0 ~ /^[ \\t]*- / { v = $0; sub(/^[ \\t]*-[ \\t]*/, "", v); sub(/[ \\t]+#.*$/, "", v); sub(/[ \\t]+$/, "", ' +
+    'v); gsub(/"/, "", v); print v; next }',
   'b && u { exit }',
   'b && $0 ~ /^[^ \\t#]/ { b = 0 }',
   'b && $0 ~ /^[ \\t]+urls:[ \\t]*$/ { u = 1 }',
@@ -471,11 +497,14 @@ const AWK_URLS_LIST = [
 
 // FLANNEL_ETCD_ENDPOINTS=a,b,c (optionally in double quotes): the same variables, the same exit codes.
 const AWK_FLANNEL_EDIT = [
-  'BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) gone[d[i]] = 1; n = split(same, s, " "); for (i = 1; i <= n; i++) have[s[i]] = 1 }',
+  'BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) gone[d[i]] = 1; n = split(same, s, " "); for (i = 1; i <= ' +
+    'n; i++) have[s[i]] = 1 }',
   '/^FLANNEL_ETCD_ENDPOINTS=/ && !done { v = substr($0, 24); qc = ""; if (v ~ /^".*"$/) { qc = "\\""; v = substr(v, 2, length(v) - 2) }',
   '  n = split(v, a, ","); out = ""; first = ""; present = 0',
-  '  for (i = 1; i <= n; i++) { if (a[i] == "") continue; if (first == "") first = a[i]; if (a[i] in gone) { changed = 1; continue } if (a[i] in have) present = 1; out = out (out == "" ? "" : ",") a[i] }',
-  '  if (add != "" && !present) { u = (first == "" || first ~ /^https?:\\/\\/(\\[|[0-9.]+:)/) ? add : addname; out = out (out == "" ? "" : ",") u; changed = 1 }',
+  '  for (i = 1; i <= n; i++) { if (a[i] == "") continue; if (first == "") first = a[i]; if (a[i] in gone) { changed = ' +
+    '1; continue } if (a[i] in have) present = 1; out = out (out == "" ? "" : ",") a[i] }',
+  '  if (add != "" && !present) { u = (first == "" || first ~ /^https?:\\/\\/(\\[|[0-9.]+:)/) ? add : addname; out = out ' +
+    '(out == "" ? "" : ",") u; changed = 1 }',
   '  if (out == "") exit 4; print "FLANNEL_ETCD_ENDPOINTS=" qc out qc; done = 1; next }',
   '{ print }',
   'END { if (!done) exit 3; if (!changed) exit 10 }',
@@ -504,7 +533,11 @@ function awkEditCommand(file: string, program: string, e: UrlEdit, what: string,
   // awk -v reads escapes: backslashes doubled so that a value reaches the program as written
   const vars = awkVars({ add: e.add, addname: e.addName, same: e.same.join(' '), drop: e.drop.join(' ') });
   const onChange = marker ? sh` && touch ${marker}` : sh``;
-  return sh`cp -p ${file} ${tmp} && awk ${vars} ${literal(`'${program}'`)} ${file} > ${tmp}; rc=$?; case $rc in 0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;; 10) rm -f ${tmp}; echo ${`${file}: ${what} already as wanted, unchanged`} ;; 3) rm -f ${tmp}; echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;; 4) rm -f ${tmp}; echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;; *) rm -f ${tmp}; exit 1 ;; esac`;
+  return sh`cp -p ${file} ${tmp} && awk ${vars} ${literal(`'${program}'`)} ${file} > ${tmp}; rc=$?;
+    case $rc in 0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;; 10) rm -f ${tmp};
+    echo ${`${file}: ${what} already as wanted, unchanged`} ;; 3) rm -f ${tmp};
+    echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;; 4) rm -f ${tmp};
+    echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;; *) rm -f ${tmp}; exit 1 ;; esac`;
 }
 
 /** Edits etcdClientInfo.urls in master-config.yaml in place (only the list's lines change); touches `marker` when it changed. */
@@ -519,7 +552,9 @@ export function masterConfigUrlsCommand(file: string): ShellCommand {
 
 /** Edits FLANNEL_ETCD_ENDPOINTS in place; restarts flanneld when it changed and runs; nothing where the file is absent. */
 export function flannelEditCommand(file: string, e: UrlEdit, bak: string): ShellCommand {
-  return sh`if test -e ${file}; then test -e ${bak} || cp -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', `${file}.day2-tui-changed`)}; if test -e ${`${file}.day2-tui-changed`}; then if systemctl is-active -q flanneld.service; then systemctl restart flanneld.service && rm -f ${`${file}.day2-tui-changed`}; else rm -f ${`${file}.day2-tui-changed`}; echo 'flanneld.service is not running here: not restarted'; fi; fi; else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
+  return sh`if test -e ${file};
+    then test -e ${bak} || cp
+    -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', `${file}.day2-tui-changed`)}; if test -e ${`${file}.day2-tui-changed`}; then if systemctl is-active -q flanneld.service; then systemctl restart flanneld.service && rm -f ${`${file}.day2-tui-changed`}; else rm -f ${`${file}.day2-tui-changed`}; echo 'flanneld.service is not running here: not restarted'; fi; fi; else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
 }
 
 /** Entries of a list printed one a line (quotes dropped). */
@@ -571,10 +606,23 @@ const onNew: Placement = { on: 'param', param: 'host' };
 /** How etcd runs on the new host: as a master already does there, else the RPM's etcd.service. */
 const newRuntime = (ctx: StepContext): Runtime => joiningEtcdRuntime(ctx, newHost(ctx));
 
+const listed = (o: CommandOutput[]) => parseV2MemberList(text(o[1] ?? lastOf([])));
+/** Is the new host a member already (an earlier attempt)? A plan assumes not. */
+const newState = capture(
+  'new-state',
+  (o, ctx) => memberState(listed(o), newHost(ctx).name, newPeerUrl(ctx)),
+  (): NewMemberState => 'absent',
+);
+/** The members before the addition (the new host not counted). */
+const membersBeforeAdd = capture(
+  'members-before',
+  (o, ctx) => membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx)),
+  (ctx) => currentMembers(ctx).length,
+);
+
 /** Skips a step that changes nothing for a host that is already a started member. */
 function skipIfMember(ctx: StepContext): string | undefined {
-  if (ctx.planning || !ctx.captured.has('new-state')) return undefined;
-  return ctx.captured.get('new-state') === 'started'
+  return newState.maybe(ctx) === 'started'
     ? `${newHost(ctx).name} is already a started member of the cluster (${newPeerUrl(ctx)})`
     : undefined;
 }
@@ -591,12 +639,11 @@ const preflightCheck = (describe: string): CommandCheck => ({
 });
 
 function addGateWhat(ctx: StepContext): string {
-  const before = ctx.planning ? currentMembers(ctx).length : Number(ctx.captured.get('members-before'));
   const h = newHost(ctx);
-  const w = additionWarning(before);
+  const w = additionWarning(membersBeforeAdd.of(ctx));
   return [
     `${h.name} (${newPeerUrl(ctx)}) is added to the etcd cluster; etcdctl runs on ${caHost(ctx).name}.`,
-    ...additionArithmetic(before),
+    ...additionArithmetic(membersBeforeAdd.of(ctx)),
     ...(w ? [w] : []),
   ].join(' ');
 }
@@ -642,7 +689,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       precondition: {
         describe: `${OPENSSL_CNF}, the CA certificate and key, etcd.conf and the peer certificates are on the CA host`,
         command: () =>
-          sh`for f in ${[OPENSSL_CNF, `${CA_DIR}/ca.crt`, `${CA_DIR}/ca.key`, ETCD_CONF, '/etc/etcd/ca.crt', '/etc/etcd/peer.crt', '/etc/etcd/peer.key']}; do test -s "$f" || echo "missing: $f"; done`,
+          sh`for f
+            in ${[OPENSSL_CNF, `${CA_DIR}/ca.crt`, `${CA_DIR}/ca.key`, ETCD_CONF, '/etc/etcd/ca.crt', '/etc/etcd/peer.crt', '/etc/etcd/peer.key']}; do test -s "$f" || echo "missing: $f"; done`,
         ok: (out, ctx) => {
           const missing = out.stdout
             .split('\n')
@@ -659,9 +707,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         etcdctl.endpointHealth(currentEndpoints(ctx)),
       ],
       capture: {
-        'new-state': (o, ctx) => memberState(parseV2MemberList(text(o[1] ?? lastOf([]))), newHost(ctx).name, newPeerUrl(ctx)),
-        'members-before': (o, ctx) => String(membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx))),
-        'localhost-member': (o, ctx) => localhostMember(parseV2MemberList(text(o[1] ?? lastOf([]))), currentMembers(ctx)),
+        ...captures(newState, membersBeforeAdd),
+        'localhost-member': (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
       },
       verify: preflightCheck('every current member is healthy and the new host is not a member under another name or URL'),
     },
@@ -672,9 +719,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       section: '5.4.4',
       where: onCa,
       commands: (ctx) => {
-        const before = ctx.planning ? currentMembers(ctx).length : Number(ctx.captured.get('members-before'));
-        const state = ctx.planning ? 'absent' : ctx.captured.get('new-state');
-        const w = additionWarning(before);
+        const state = newState.of(ctx);
+        const w = additionWarning(membersBeforeAdd.of(ctx));
         const lines = [
           `adding ${newHost(ctx).name} (${newPeerUrl(ctx)}, client ${newClientUrl(ctx)}); certificates and etcdctl on ${caHost(ctx).name}`,
           ...(state === 'started'
@@ -682,7 +728,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
             : state === 'unstarted'
               ? [`${newHost(ctx).name} was added by an earlier attempt and has not started yet: the run goes on from there`]
               : []),
-          ...additionArithmetic(before),
+          ...additionArithmetic(membersBeforeAdd.of(ctx)),
           ...(w ? [w] : []),
         ];
         return [sh`printf '%s\\n' ${lines}`];
@@ -714,7 +760,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'firewall',
       title:
-        'Open 2379/2380 on the new host: the OS_FIREWALL_ALLOW chain and rules (only what is missing); iptables-save | tee /etc/sysconfig/iptables',
+        'Open 2379/2380 on the new host: the OS_FIREWALL_ALLOW chain and rules (only what is missing); iptables-save | ' +
+        'tee /etc/sysconfig/iptables',
       section: '5.4.4.2',
       where: onNew,
       skipIf: (ctx) =>
@@ -762,7 +809,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'reset-new-host',
       title:
-        'Stop etcd for good on the new host (systemctl disable etcd --now, or a static pod’s manifest moved to pods-stopped/); move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
+        'Stop etcd for good on the new host (systemctl disable etcd --now, or a static pod’s manifest moved to ' +
+        'pods-stopped/); move /etc/etcd’s contents and the data in /var/lib/etcd aside (never deleted)',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -770,12 +818,14 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `On ${newHost(ctx).name}: etcd is stopped and does not start again until the new member starts, the contents of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both empty for the new member.`,
+          `On ${newHost(ctx).name}: etcd is stopped and does not start again until the new member starts, the contents ` +
+          `of /etc/etcd move to ${configAside(ctx)} and the data in ${DATA_DIR} to ${dataAside(ctx)}, leaving both ` +
+          `empty for the new member.`,
         protectedBy: (ctx) => `nothing is deleted: ${configAside(ctx)} and ${dataAside(ctx)} on ${newHost(ctx).name}`,
       },
       commands: (ctx) => [
         disableCommand(newRuntime(ctx)),
-        waitUntil(etcdGonePredicate(newRuntime(ctx), newIp(ctx)), 90, `etcd on ${newHost(ctx).name} did not stop`),
+        until(etcdGonePredicate(newRuntime(ctx), newIp(ctx)), { withinMs: 90_000, what: `etcd on ${newHost(ctx).name} did not stop` }),
         moveContentsAsideCommand('/etc/etcd', configAside(ctx)),
         moveAsideCommand(dataAside(ctx)),
       ],
@@ -783,14 +833,16 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       verify: {
         describe: 'etcd is stopped, /etc/etcd and /var/lib/etcd are empty',
         command: (ctx) =>
-          sh`echo "active: $(${runningCommand(newRuntime(ctx))})"; echo "etc: $(ls -A /etc/etcd | wc -l)"; echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
+          sh`echo "active: $(${runningCommand(newRuntime(ctx))})"; echo "etc: $(ls -A /etc/etcd | wc -l)";
+            echo "data: $(ls -A ${DATA_DIR} | wc -l)"`,
         ok: (out) => resetVerdict(out.stdout),
       },
     },
     {
       id: 'certs',
       title:
-        'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca -name etcd_ca -extensions etcd_v3_ca_server / _peer)',
+        'Make the server and peer certificates, signed by the etcd CA (openssl req -reqexts etcd_v3_req; openssl ca ' +
+        '-name etcd_ca -extensions etcd_v3_ca_server / _peer)',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -803,7 +855,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         describe: 'both certificates verify against the etcd CA, with CN=<host> and the IP in their SAN',
         command: (ctx) => {
           const p = prefixDir(ctx);
-          return sh`openssl verify -CAfile ${`${CA_DIR}/ca.crt`} ${`${p}server.crt`} ${`${p}peer.crt`} && openssl x509 -in ${`${p}server.crt`} -noout -text && openssl x509 -in ${`${p}peer.crt`} -noout -text`;
+          return sh`openssl verify -CAfile ${`${CA_DIR}/ca.crt`} ${`${p}server.crt`} ${`${p}peer.crt`} && openssl x509
+            -in ${`${p}server.crt`} -noout -text && openssl x509 -in ${`${p}peer.crt`} -noout -text`;
         },
         ok: (out, ctx) => certVerdict(out, newIp(ctx), cn(ctx)),
       },
@@ -825,13 +878,15 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'archive',
       title:
-        'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and fetch it to the bastion over SFTP',
+        'Pack the certificates, ca.crt and etcd.conf (tar -czvf /etc/etcd/generated_certs/<CN>.tgz -C ${PREFIX} .) and ' +
+        'fetch it to the bastion over SFTP',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
       commands: (ctx) => [
         sh`tar -czvf ${archivePath(ctx)} -C ${prefixDir(ctx)} .`,
-        sh`umask 077 && cp ${archivePath(ctx)} ${caHostCopy(ctx)} && if test -n "$SUDO_USER"; then chown "$SUDO_USER" ${caHostCopy(ctx)}; fi`,
+        sh`umask 077 && cp ${archivePath(ctx)} ${caHostCopy(ctx)} && if test -n "$SUDO_USER";
+          then chown "$SUDO_USER" ${caHostCopy(ctx)}; fi`,
         sh`sha256sum ${archivePath(ctx)}`,
       ],
       capture: { 'archive-sha256': (o) => parseSha256(lastOf(o).stdout) },
@@ -873,7 +928,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'unpack',
       title:
-        'Unpack the certificates and the sample etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown -R etcd:etcd /etc/etcd /var/lib/etcd',
+        'Unpack the certificates and the sample etcd.conf into /etc/etcd (tar xzvf /tmp/<CN>.tgz -C /etc/etcd/); chown ' +
+        '-R etcd:etcd /etc/etcd /var/lib/etcd',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -897,7 +953,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'member-add',
       title:
-        'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd refuses right after a change)',
+        'Add the member: etcdctl2 member add <name> https://<ip>:2380 through the current members (retried while etcd ' +
+        'refuses right after a change)',
       section: '5.4.4.2',
       where: onCa,
       skipIf: skipIfMember,
@@ -921,7 +978,8 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'new-conf',
       title:
-        'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s LISTEN/ADVERTISE URLs into the new host’s /etc/etcd/etcd.conf',
+        'Write the printed ETCD_NAME, ETCD_INITIAL_CLUSTER, ETCD_INITIAL_CLUSTER_STATE=existing and the new IP’s ' +
+        'LISTEN/ADVERTISE URLs into the new host’s /etc/etcd/etcd.conf',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
@@ -936,22 +994,21 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
     {
       id: 'start',
       title:
-        'Start etcd on the new host (systemctl enable etcd --now, or its static pod’s manifest moved back to /etc/origin/node/pods/) and wait until it is healthy',
+        'Start etcd on the new host (systemctl enable etcd --now, or its static pod’s manifest moved back to ' +
+        '/etc/origin/node/pods/) and wait until it is healthy',
       section: '5.4.4.2',
       where: onNew,
       skipIf: skipIfMember,
       commands: (ctx) => [
         enableCommand(newRuntime(ctx)),
-        waitUntil(
-          etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']),
-          startWithinSeconds(newRuntime(ctx)),
-          `${cn(ctx)} did not become healthy`,
-        ),
-        waitUntil(
-          sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`,
-          60,
-          'the cluster did not report healthy',
-        ),
+        until(etcdctl3([newClientUrl(ctx)], ['endpoint', 'health']), {
+          withinMs: startWithinSeconds(newRuntime(ctx)) * 1000,
+          what: `${cn(ctx)} did not become healthy`,
+        }),
+        until(sh`${etcdctl.clusterHealth(allEndpoints(ctx))} | grep -q '^cluster is healthy'`, {
+          withinMs: 60_000,
+          what: 'the cluster did not report healthy',
+        }),
       ],
       timeoutMs: 8 * 60_000,
       verify: {
@@ -987,7 +1044,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
           const ms = parseV2MemberList(listPart);
           const unstarted = ms.filter((m) => !m.started);
           if (unstarted.length) return `unstarted members: ${unstarted.map((m) => m.id).join(', ')}`;
-          const want = ctx.captured.has('members-before') ? Number(ctx.captured.get('members-before')) + 1 : ms.length;
+          const want = (membersBeforeAdd.maybe(ctx) ?? ms.length - 1) + 1;
           return ms.length === want || `${ms.length} members, expected ${want}`;
         },
       },
@@ -1024,7 +1081,8 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
     {
       id: `${o.idPrefix}master-config`,
       title:
-        'Every master: the etcd URLs in etcdClientInfo.urls of /etc/origin/master/master-config.yaml (a .bak copy first; only the list changes)',
+        'Every master: the etcd URLs in etcdClientInfo.urls of /etc/origin/master/master-config.yaml (a .bak copy first; ' +
+        'only the list changes)',
       section: '5.4.4.2',
       where: masters,
       gate: {
@@ -1037,9 +1095,9 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
           ].filter(Boolean);
           return `On every master (${hostsOfRole(ctx.inventory, 'master')
             .map((h) => h.name)
-            .join(
-              ', ',
-            )}), etcdClientInfo.urls in ${MASTER_CONFIG} ${parts.join(' and ')}; ${restart ? 'the master API restarts where the file changed, one master at a time' : 'the masters restart in a later step'}.`;
+            .join(', ')}), etcdClientInfo.urls in ${MASTER_CONFIG} ${parts.join(' and ')}; ${
+            restart ? 'the master API restarts ' + 'where the file changed, one master at a time' : 'the masters restart in a later step'
+          }.`;
         },
         protectedBy: (ctx) => `${bak(MASTER_CONFIG, ctx)} on each master`,
       },
@@ -1059,15 +1117,17 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
     steps.push({
       id: `${o.idPrefix}restart-api`,
       title:
-        'Restart the master API where master-config.yaml changed (master-restart api), one master at a time: the next once this one’s /healthz says ok',
+        'Restart the master API where master-config.yaml changed (master-restart api), one master at a time: the next ' +
+        'once this one’s /healthz says ok',
       section: '5.4.4.2',
       where: masters,
       commands: (ctx) => {
         const api = runtimeOf(ctx, ctx.host!, 'api');
         const url = apiHealthzUrl(ctx.inventory, ctx.host!);
         return [
-          sh`if test -e ${API_RESTART_PENDING}; then ${restartCommand(api)} && rm -f ${API_RESTART_PENDING}; else echo 'master-config.yaml did not change on this master: the API is not restarted'; fi`,
-          waitUntil(apiHealthyPredicate(url), startWithinSeconds(api), `${ctx.host!.name}: ${url} did not say ok`),
+          sh`if test -e ${API_RESTART_PENDING}; then ${restartCommand(api)} && rm -f ${API_RESTART_PENDING};
+            else echo 'master-config.yaml did not change on this master: the API is not restarted'; fi`,
+          until(apiHealthyPredicate(url), { withinMs: startWithinSeconds(api) * 1000, what: `${ctx.host!.name}: ${url} did not say ok` }),
         ];
       },
       timeoutMs: 8 * 60_000,
@@ -1081,7 +1141,8 @@ export function clientSteps(o: { idPrefix: string; add: boolean; drop: (ctx: Ste
   steps.push({
     id: `${o.idPrefix}flanneld`,
     title:
-      'Every host with /etc/sysconfig/flanneld: the etcd URLs in FLANNEL_ETCD_ENDPOINTS (a .bak copy first), flanneld restarted where it runs',
+      'Every host with /etc/sysconfig/flanneld: the etcd URLs in FLANNEL_ETCD_ENDPOINTS (a .bak copy first), flanneld ' +
+      'restarted where it runs',
     section: '5.4.4.2',
     where: { on: 'hosts', describe: 'every host of the inventory', mode: 'parallel', hosts: (ctx) => ctx.inventory.hosts },
     commands: (ctx) => [flannelEditCommand(FLANNELD, edit(ctx), bak(FLANNELD, ctx))],

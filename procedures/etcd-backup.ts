@@ -93,8 +93,10 @@ const last = (outputs: CommandOutput[]): CommandOutput => outputs[outputs.length
 /** Lines the preflight script prints for each problem it finds. */
 export function preflightCommand(h: Host): ShellCommand {
   const c = ETCD_PEER_CERTS;
-  const reach = sh`timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${etcdAddress(h)} ${ETCD_CLIENT_PORT} 2>/dev/null || echo ${`unreachable: ${etcdAddress(h)}:${ETCD_CLIENT_PORT}/tcp does not accept connections`}`;
-  return sh`command -v etcdctl > /dev/null 2>&1 || echo 'missing: etcdctl is not installed (or not on PATH)'; for f in ${[c.cert, c.key, c.ca]}; do test -r "$f" || echo "unreadable: $f"; done; ${reach}; ${allInOneCommand()}`;
+  const reach = sh`timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${etcdAddress(h)} ${ETCD_CLIENT_PORT} 2>/dev/null
+    || echo ${`unreachable: ${etcdAddress(h)}:${ETCD_CLIENT_PORT}/tcp does not accept connections`}`;
+  return sh`command -v etcdctl > /dev/null 2>&1 || echo 'missing: etcdctl is not installed (or not on PATH)';
+    for f in ${[c.cert, c.key, c.ca]}; do test -r "$f" || echo "unreadable: $f"; done; ${reach}; ${allInOneCommand()}`;
 }
 
 export function preflightVerdict(out: CommandOutput): true | string {
@@ -144,7 +146,9 @@ export function parseSnapshotStatus(stdout: string): SnapshotStatus {
 
 /** The v2 backup is complete: member/snap/db and at least one member/wal/*.wal (script prints problems). */
 export function v2BackupCheckCommand(dir: string): ShellCommand {
-  return sh`test -s ${dir}/member/snap/db || echo ${`missing: ${dir}/member/snap/db`}; ls ${dir}/member/wal/*.wal > /dev/null 2>&1 || echo ${`missing: ${dir}/member/wal/*.wal`}; test -s ${dir}/db || echo ${`missing: ${dir}/db (v3 snapshot)`}`;
+  return sh`test -s ${dir}/member/snap/db || echo ${`missing: ${dir}/member/snap/db`};
+    ls ${dir}/member/wal/*.wal > /dev/null 2>&1 || echo ${`missing: ${dir}/member/wal/*.wal`}; test -s ${dir}/db
+    || echo ${`missing: ${dir}/db (v3 snapshot)`}`;
 }
 
 function missingVerdict(what: string) {
@@ -166,7 +170,8 @@ export const etcdBackup: Procedure = defineProcedure({
   guideLine: 438,
   risk: 'medium',
   summary:
-    'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and copies it off the cluster.',
+    'Saves the etcd configuration and data (v3 snapshot and v2 backup) of each member, restarting etcd afterwards, and ' +
+    'copies it off the cluster.',
   // static pod or unit, per member: read from the hosts before the plan and the run
   facts: [controlPlaneProbe],
   parameters: [
@@ -219,7 +224,10 @@ export const etcdBackup: Procedure = defineProcedure({
           const h = parseV2ClusterHealth(text(out));
           if (h.cluster === 'healthy') return true;
           const bad = h.members.filter((m) => m.health !== 'healthy').map((m) => `${m.id} ${m.health}`);
-          return `etcd (v2 API) reports the cluster ${h.cluster}${bad.length ? `: ${bad.join(', ')}` : ''}${h.errors.length ? ` (${h.errors[0]})` : ''}`;
+          return (
+            `etcd (v2 API) reports the cluster ` +
+            `${h.cluster}${bad.length ? `: ${bad.join(', ')}` : ''}${h.errors.length ? ` (${h.errors[0]})` : ''}`
+          );
         },
       },
     },
@@ -306,8 +314,10 @@ export const etcdBackup: Procedure = defineProcedure({
           const m = member(ctx).name;
           const others = otherMembers(ctx).map((h) => h.name);
           return others.length
-            ? `etcd on ${m} stops for the v2 backup; quorum is kept by the other members (${others.join(', ')}). It is started again right after.`
-            : `etcd on ${m} stops for the v2 backup: it is the only member, so the API is unavailable until it is started again right after.`;
+            ? `etcd on ${m} stops for the v2 backup; quorum is kept by the other members (${others.join(', ')}). It is ` +
+                `started again right after.`
+            : `etcd on ${m} stops for the v2 backup: it is the only member, so the API is unavailable until it is ` +
+                `started again right after.`;
         },
         protectedBy: (ctx) => `the v3 snapshot just saved at ${dataBackupDir(ctx)}/db on ${member(ctx).name}`,
       },
@@ -319,8 +329,11 @@ export const etcdBackup: Procedure = defineProcedure({
           // until nothing listens on the member's ports: etcdctl backup must not read a live data dir
           ...stopEtcdCommands(ctx),
           // a v2 backup of an earlier run the same day is moved aside (etcdctl backup will not write over a WAL)
-          sh`if test -e ${d}/member; then mv ${`${d}/member`} ${`${d}/member.old-${timeStamp(ctx.startedAt)}`} && echo ${`moved the earlier v2 backup aside to ${d}/member.old-${timeStamp(ctx.startedAt)}`}; fi`,
-          sh`ETCDCTL_API=2 etcdctl backup --data-dir ${ETCD_DATA_DIR} --backup-dir ${d} || { rc=$?; echo 'the v2 backup failed: starting etcd again'; ${start}; exit $rc; }`,
+          sh`if test -e ${d}/member;
+            then mv ${`${d}/member`} ${`${d}/member.old-${timeStamp(ctx.startedAt)}`} &&
+            echo ${`moved the earlier v2 backup aside to ${d}/member.old-${timeStamp(ctx.startedAt)}`}; fi`,
+          sh`ETCDCTL_API=2 etcdctl backup --data-dir ${ETCD_DATA_DIR} --backup-dir ${d} || { rc=$?;
+            echo 'the v2 backup failed: starting etcd again'; ${start}; exit $rc; }`,
         ];
       },
       timeoutMs: 8 * 60_000,

@@ -2,8 +2,10 @@
 // 5.4.2.1.1 etcd-peerurl-fix). Not a procedure itself. etcdctl is always called with every flag (the
 // installer's etcdctl2/etcdctl3 aliases are not expanded over ssh); stops, starts and restarts go through
 // src/ocp/control-plane.ts (static pod or unit).
+
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Gate, Placement, Step, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import type { Host } from '../src/inventory/types.js';
 import {
   apiHealthyPredicate,
@@ -48,7 +50,9 @@ export const UNIT_FILE = '/usr/lib/systemd/system/etcd.service';
 /** Where an all-in-one master keeps etcd's data (the guide, 4.6.1 and 5.4.2.1); the procedures work on DATA_DIR only. */
 export const ALL_IN_ONE_DATA_DIR = '/var/lib/origin/openshift.local.etcd';
 
-const allInOneSentence = `etcd's data on this host is in ${ALL_IN_ONE_DATA_DIR} (an all-in-one master): this procedure works on ${DATA_DIR} only; follow the guide with ${ALL_IN_ONE_DATA_DIR} in place of ${DATA_DIR}`;
+const allInOneSentence =
+  `etcd's data on this host is in ${ALL_IN_ONE_DATA_DIR} (an all-in-one master): this procedure ` +
+  `works on ${DATA_DIR} only; follow the guide with ${ALL_IN_ONE_DATA_DIR} in place of ${DATA_DIR}`;
 
 /** Prints `all-in-one: …` when the host's etcd data is the all-in-one directory (and DATA_DIR holds no member). */
 export function allInOneCommand(): ShellCommand {
@@ -94,12 +98,6 @@ export function sedReplacement(value: string): string {
   return value.replace(/[\\|&]/g, (c) => `\\${c}`);
 }
 
-/** Until `check` succeeds (every 2 s, at most `seconds`), else a message and exit 1. */
-export function waitUntil(check: ShellCommand, seconds: number, what: string): ShellCommand {
-  const tries = Math.max(1, Math.ceil(seconds / 2));
-  return sh`i=0; until ${check}; do i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`${what} within ${seconds} s`}; exit 1; fi; sleep 2; done`;
-}
-
 /** The member's own endpoint is healthy (v3 endpoint health). */
 export function ownHealth(h: Host): ShellCommand {
   return etcdctl3([etcdClientUrl(h)], ['endpoint', 'health']);
@@ -120,14 +118,17 @@ export function followEtcdLog(ctx: StepContext): ShellCommand {
 /** Stop etcd on the step's host the way it runs, and wait until it is really gone (nothing listens on its 2379/2380). */
 export function stopEtcdCommands(ctx: StepContext): ShellCommand[] {
   const r = etcdRuntime(ctx);
-  return [stopCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(ctx.host!)), 90, `etcd on ${ctx.host!.name} did not stop`)];
+  return [
+    stopCommand(r),
+    until(etcdGonePredicate(r, etcdAddress(ctx.host!)), { withinMs: 90_000, what: `etcd on ${ctx.host!.name} did not stop` }),
+  ];
 }
 
 /** Until the member `h` (default: the step's host) answers endpoint health, as long as its runtime's start may take. */
 export function untilEtcdHealthy(ctx: StepContext, h: Host = ctx.host ?? paramMember(ctx), what = 'did not become healthy'): ShellCommand {
   const r = etcdRuntime(ctx, h);
   const note = r.kind === 'static-pod' ? ' (a static pod: read master-logs etcd etcd, and the node log for a kubelet back-off)' : '';
-  return waitUntil(ownHealth(h), startWithinSeconds(r), `${h.name} ${what}${note}`);
+  return until(ownHealth(h), { withinMs: startWithinSeconds(r) * 1000, what: `${h.name} ${what}${note}` });
 }
 
 /**
@@ -141,9 +142,12 @@ export function restartMasterCommands(ctx: StepContext): ShellCommand[] {
   const url = apiHealthzUrl(ctx.inventory, h);
   return [
     restartCommand(api),
-    waitUntil(apiHealthyPredicate(url), startWithinSeconds(api), `${h.name}: ${url} did not say ok`),
+    until(apiHealthyPredicate(url), { withinMs: startWithinSeconds(api) * 1000, what: `${h.name}: ${url} did not say ok` }),
     restartCommand(controllers),
-    waitUntil(runningPredicate(controllers), startWithinSeconds(controllers), `${h.name}: the controllers did not run again`),
+    until(runningPredicate(controllers), {
+      withinMs: startWithinSeconds(controllers) * 1000,
+      what: `${h.name}: the controllers did not run again`,
+    }),
   ];
 }
 
@@ -157,7 +161,9 @@ export function restartMastersStep(
 ): Step {
   return {
     id: o.id ?? 'restart-masters',
-    title: `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
+    title:
+      `Restart the master API and controllers on ${o.describe ?? 'every master'}, one at a time (master-restart ` +
+      `api; master-restart controllers), the next only once this one’s /healthz says ok${o.why ? ` (${o.why})` : ''}`,
     section,
     where: o.hosts
       ? { on: 'hosts', describe: o.describe ?? 'the masters', mode: 'serial', hosts: o.hosts }
@@ -177,7 +183,8 @@ export const apiHealthy: CommandCheck = {
     const said = out.stdout.trim();
     return (
       said === 'ok' ||
-      `${apiHealthzUrl(ctx.inventory, ctx.host!)} ${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`
+      `${apiHealthzUrl(ctx.inventory, ctx.host!)} ` +
+        `${out.exitCode === 0 ? `says ${JSON.stringify(said.slice(0, 100))}` : `does not answer (curl exit ${out.exitCode})`}`
     );
   },
 };
@@ -193,7 +200,8 @@ export function stopEveryMemberStep(section: string, gate: Gate): Step {
     // etcd really gone is what the data moves rely on
     guard: true,
     title:
-      'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to /etc/origin/node/pods-stopped/)',
+      'Stop etcd on every member and wait until it is gone (systemctl stop, or a static pod’s manifest moved to ' +
+      '/etc/origin/node/pods-stopped/)',
     section,
     where: everyMember,
     gate,
@@ -284,7 +292,8 @@ export function expectedPeerUrl(h: Host, conf: string, ss: string): string {
   }
   if (!ssListens(ss, etcdAddress(h), ETCD_PEER_PORT)) {
     throw new Error(
-      `${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there before the peer URL is changed`,
+      `${h.name}: nothing listens on ${etcdAddress(h)}:${ETCD_PEER_PORT} (ss -l4n); etcd must listen for peers there ` +
+        `before the peer URL is changed`,
     );
   }
   return want;

@@ -10,6 +10,7 @@
 // host lost more than etcd.conf (its certificates, the CA directory), what it lost is put back from the
 // backup too, behind a gate that lists it, never replacing a file that is there (cp -n).
 
+import { capture, captures } from '../src/engine/capture.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { controlPlaneProbe, restartCommand } from '../src/ocp/control-plane.js';
 import { etcdClientUrl, etcdctl3, etcdEndpoints, etcdHosts, parseV3EndpointHealth } from '../src/ocp/etcd.js';
@@ -34,12 +35,14 @@ import { etcdPanel } from './etcd-panel.js';
 
 /** The backed-up etcd.conf, as remote shell text choosing between the two layouts. */
 export function sourceConfCommand(dir: string) {
-  return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`}; then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;
+  return sh`if test -s ${`${dir}/etcd.conf`}; then echo ${`${dir}/etcd.conf`}; elif test -s ${`${dir}/etcd/etcd.conf`};
+    then echo ${`${dir}/etcd/etcd.conf`}; else echo ${`missing: neither ${dir}/etcd.conf nor ${dir}/etcd/etcd.conf`}; exit 1; fi`;
 }
 
 /** What is in etcd-backup's copy of /etc/etcd but missing from the host's: one relative path per line. */
 export function missingFromEtcCommand(dir: string) {
-  return sh`if test -s ${`${dir}/etcd.conf`}; then (cd ${dir} && find . -mindepth 1 | sed 's|^\./||' | sort) | while IFS= read -r f; do test -e "/etc/etcd/$f" || echo "$f"; done; fi`;
+  return sh`if test -s ${`${dir}/etcd.conf`}; then (cd ${dir} && find . -mindepth 1 | sed 's|^\./||' | sort)
+    | while IFS= read -r f; do test -e "/etc/etcd/$f" || echo "$f"; done; fi`;
 }
 
 /** The missing paths, each plain (they go back into commands): a name that is not is refused, naming it. */
@@ -58,7 +61,12 @@ export function parseMissing(out: string): string[] {
 
 const source = (ctx: StepContext): string => ctx.captured.get('source');
 const etcCopy = (ctx: StepContext): string => `${backupParam(ctx)}/etcd`;
-const missing = (ctx: StepContext): string[] => (ctx.captured.has('missing') ? ctx.captured.get('missing').split(' ').filter(Boolean) : []);
+/** What the backup's copy of /etc/etcd has and the host's lacks (a plan: one stand-in name). */
+const missing = capture(
+  'missing',
+  (o) => parseMissing(o[1]?.stdout ?? ''),
+  () => ['<the files the backup has and the host does not>'],
+);
 const oldCopy = (ctx: StepContext): string => `${ETCD_CONF}.old-${timeStamp(ctx.startedAt)}`;
 
 export const etcdConfigRestore: Procedure = defineProcedure({
@@ -94,7 +102,7 @@ export const etcdConfigRestore: Procedure = defineProcedure({
           if (!l.startsWith('/')) throw new Error(l || 'no etcd.conf in the backup');
           return l;
         },
-        missing: (o) => parseMissing(o[1]?.stdout ?? '').join(' '),
+        ...captures(missing),
       },
       verify: {
         describe: 'the backed-up etcd.conf names the member (ETCD_NAME=)',
@@ -105,21 +113,23 @@ export const etcdConfigRestore: Procedure = defineProcedure({
     {
       id: 'copy-missing',
       title:
-        'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing a file that is there (cp -a -n)',
+        'Put back what the host lost of /etc/etcd (certificates included) from the backup’s copy of it, never replacing ' +
+        'a file that is there (cp -a -n)',
       section: '5.4.2',
       where: onParamHost,
       skipIf: (ctx) =>
-        ctx.planning || missing(ctx).length > 0
+        (missing.maybe(ctx) ?? []).length > 0
           ? undefined
           : `nothing of ${etcCopy(ctx)} is missing from /etc/etcd (or the backup holds etcd.conf only)`,
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `${paramMember(ctx).name} lacks ${ctx.planning ? '<the files the backup has and the host does not>' : missing(ctx).join(', ')} in /etc/etcd: they are copied from ${etcCopy(ctx)} and given to etcd:etcd.`,
+          `${paramMember(ctx).name} lacks ${missing.of(ctx).join(', ')} in /etc/etcd: they are copied from ` +
+          `${etcCopy(ctx)} and given to etcd:etcd.`,
         protectedBy: () => 'nothing that exists in /etc/etcd is replaced (cp -n)',
       },
       commands: (ctx) => {
-        const copied = missing(ctx).map((f) => `/etc/etcd/${f}`);
+        const copied = (missing.maybe(ctx) ?? []).map((f) => `/etc/etcd/${f}`);
         return [
           sh`cp -a -n ${`${etcCopy(ctx)}/.`} /etc/etcd/`,
           ...(copied.length ? [sh`chown etcd:etcd ${copied}`] : []),

@@ -16,8 +16,11 @@
 // edits), so that no API restarts with the removed member among its etcd URLs. L1333's `master-restart api
 // restart-master controller` is read as the two restarts, done the way each master runs them, and the next
 // master restarts only once this one's /healthz says ok.
+
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import {
@@ -44,16 +47,7 @@ import { type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, validateHostOfRole, yesNo } from './define.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
-import {
-  confValue,
-  ETCD_CONF,
-  quorumOf,
-  restartMasterCommands,
-  restartMastersStep,
-  sedReplacement,
-  text,
-  waitUntil,
-} from './etcd-common.js';
+import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------
@@ -117,14 +111,22 @@ export function removalVerdict(before: number, unhealthyOthers: string[], allowE
   const after = before - 1;
   if (after < 1) return `the member is the only one of the cluster: removing it would leave no cluster (restore or rebuild instead)`;
   if (unhealthyOthers.length) {
-    return `the remaining members are not all healthy (${unhealthyOthers.join(', ')}): after the removal the cluster would have ${after} member(s) and need ${quorumOf(after).quorum}; bring them back first (etcd-health check)`;
+    return (
+      `the remaining members are not all healthy (${unhealthyOthers.join(', ')}): after the removal the cluster ` +
+      `would have ${after} member(s) and need ${quorumOf(after).quorum}; bring them back first (etcd-health check)`
+    );
   }
   if (after % 2 === 0 && after < 3 && !allowEven) {
-    return `removing it leaves ${after} members: an even count below 3 tolerates no failure (quorum ${quorumOf(after).quorum} of ${after}); add a member first (etcd-add-member), or run again with allow-even=yes`;
+    return (
+      `removing it leaves ${after} members: an even count below 3 tolerates no failure (quorum ` +
+      `${quorumOf(after).quorum} of ${after}); add a member first (etcd-add-member), or run again with allow-even=yes`
+    );
   }
   if (before === 2)
     return {
-      warn: `warning: removing a member of a 2-member cluster leaves 1 member that tolerates no failure; the removal itself needs both members' agreement (quorum 2)`,
+      warn:
+        `warning: removing a member of a 2-member cluster leaves 1 member that tolerates no failure; the removal ` +
+        `itself needs both members' agreement (quorum 2)`,
     };
   if (after % 2 === 0) return { warn: `warning: ${after} members is an even count: it tolerates no more failures than ${after - 1}` };
   return true;
@@ -166,7 +168,8 @@ export function remainingWork(ctx: StepContext): string[] {
   const m = removedHost(ctx);
   const stamp = timeStamp(ctx.startedAt);
   return [
-    `${m.name} is no longer an etcd member; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it (previous files kept as .bak-${stamp}). Still to do by hand:`,
+    `${m.name} is no longer an etcd member; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name ` +
+      `it (previous files kept as .bak-${stamp}). Still to do by hand:`,
     `- the Ansible inventory: remove ${m.name} from [etcd] (so a playbook run does not add it back)`,
     `- keep the member count odd: add a member (etcd-add-member) if ${survivingHosts(ctx).length} is even`,
   ];
@@ -212,13 +215,14 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
   const list = etcdctl.memberListV2(survivorEndpoints(ctx));
   const listAll = etcdctl.memberListV2(allEndpoints(ctx));
   return [
-    sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`}; then echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
+    sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`};
+      then
+      echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
     etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
-    waitUntil(
-      sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`,
-      60,
-      `the survivors' member list did not answer without ${id}`,
-    ),
+    until(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, {
+      withinMs: 60_000,
+      what: `the survivors' member list did not answer without ${id}`,
+    }),
   ];
 }
 
@@ -233,6 +237,13 @@ function removedStoppedVerdict(out: CommandOutput, ctx: StepContext): true | str
 function validateFrom(value: string, inventory: Inventory): string | undefined {
   return validateHostOfRole('etcd')(value, inventory);
 }
+
+/** The members before the removal (a plan: the inventory's etcd hosts). */
+const membersBeforeRemoval = capture(
+  'members-before',
+  (o) => parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })).length,
+  (ctx) => etcdHosts(ctx.inventory).length,
+);
 
 export const etcdRemoveMember: Procedure = defineProcedure({
   id: 'etcd-remove-member',
@@ -263,7 +274,7 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       commands: (ctx) => [etcdctl.clusterHealth(allEndpoints(ctx)), etcdctl.memberListV2(allEndpoints(ctx))],
       capture: {
         'member-id': (o, ctx) => memberOf(o, ctx).id,
-        'members-before': (o) => String(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })).length),
+        ...captures(membersBeforeRemoval),
         'from-id': (o, ctx) => {
           const f = findMember(parseV2MemberList(text(o[1] ?? { exitCode: null, stdout: '', stderr: '' })), fromHost(ctx));
           if (!f) throw new Error(`${fromHost(ctx).name} (from) is not in the member list: choose a member of the cluster with from=`);
@@ -292,10 +303,11 @@ export const etcdRemoveMember: Procedure = defineProcedure({
         ok: (out, ctx) => quorumCheck(text(out), removedHost(ctx), allowEven(ctx)),
       },
       commands: (ctx) => {
-        const before = ctx.planning ? etcdHosts(ctx.inventory).length : Number(ctx.captured.get('members-before'));
+        const before = membersBeforeRemoval.of(ctx);
         const v = removalVerdict(before, [], allowEven(ctx));
         const lines = [
-          `removing ${removedHost(ctx).name} (member ${ctx.captured.get('member-id')}, ${etcdPeerUrl(removedHost(ctx))}); etcdctl runs on ${fromHost(ctx).name}`,
+          `removing ${removedHost(ctx).name} (member ${ctx.captured.get('member-id')}, ` +
+            `${etcdPeerUrl(removedHost(ctx))}); etcdctl runs on ${fromHost(ctx).name}`,
           ...removalArithmetic(before),
           ...(typeof v === 'object' ? [v.warn] : []),
         ];
@@ -317,7 +329,8 @@ export const etcdRemoveMember: Procedure = defineProcedure({
             .map((h) => h.name)
             .join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
         protectedBy: (ctx) =>
-          `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back (etcd-add-member) with an empty data dir`,
+          `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back ` +
+          `(etcd-add-member) with an empty data dir`,
         // the member being removed is named, not the survivor etcdctl runs on
         expect: (ctx) => removedHost(ctx).name,
       },
@@ -341,18 +354,23 @@ export const etcdRemoveMember: Procedure = defineProcedure({
     {
       id: 'stop-removed',
       title:
-        'Stop etcd for good on the removed host (systemctl disable --now etcd, or its static pod’s manifest moved to /etc/origin/node/pods-stopped/) so it does not try to rejoin; its data is left in place',
+        'Stop etcd for good on the removed host (systemctl disable --now etcd, or its static pod’s manifest moved to ' +
+        '/etc/origin/node/pods-stopped/) so it does not try to rejoin; its data is left in place',
       section: '5.4.5',
       where: { on: 'param', param: 'member' },
       commands: (ctx) => {
         const h = removedHost(ctx);
         const r = runtimeOf(ctx, h, 'etcd');
-        return [disableCommand(r), waitUntil(etcdGonePredicate(r, etcdAddress(h)), 90, `etcd on ${h.name} did not stop`)];
+        return [
+          disableCommand(r),
+          until(etcdGonePredicate(r, etcdAddress(h)), { withinMs: 90_000, what: `etcd on ${h.name} did not stop` }),
+        ];
       },
       timeoutMs: 3 * 60_000,
       verify: {
         describe:
-          'etcd on the removed host is stopped, does not start again (unit disabled, or no manifest in pods/), and nothing listens on its 2379/2380',
+          'etcd on the removed host is stopped, does not start again (unit disabled, or no manifest in pods/), and ' +
+          'nothing listens on its 2379/2380',
         command: (ctx) => sh`${stateCommand(runtimeOf(ctx, removedHost(ctx), 'etcd'))}; ss -ltn 2>/dev/null`,
         ok: (out, ctx) => removedStoppedVerdict(out, ctx),
       },
@@ -380,7 +398,8 @@ export const etcdRemoveMember: Procedure = defineProcedure({
           const bak = bakOf(ctx);
           return [
             sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
-            sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${sedReplacement('<initial-cluster without the member>')}'|' ${ETCD_CONF}`,
+            sh`sed -i -e
+              's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${sedReplacement('<initial-cluster without the member>')}'|' ${ETCD_CONF}`,
             sh`grep -E '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF}`,
           ];
         }

@@ -95,7 +95,8 @@ export function replacementArithmetic(before: number): string[] {
   const both = quorumOf(before + 1);
   return [
     `members now: ${b.members}; quorum ${b.quorum}; failures tolerated ${b.tolerated}`,
-    `from member add until etcd runs on the new host: ${before} of ${both.members} vote, quorum ${both.quorum}, failures tolerated ${Math.max(0, before - both.quorum)}`,
+    `from member add until etcd runs on the new host: ${before} of ${both.members} vote, quorum ${both.quorum}, failures ` +
+      `tolerated ${Math.max(0, before - both.quorum)}`,
     `with both members: ${both.members}; quorum ${both.quorum}; failures tolerated ${both.tolerated}`,
     `after the removal: ${b.members} again; quorum ${b.quorum}; failures tolerated ${b.tolerated}`,
   ];
@@ -121,14 +122,17 @@ export function remainingWork(ctx: StepContext): string[] {
   const n = replacement(ctx);
   const lines = [
     `${n.name} has replaced ${o.name} as an etcd member. Still to do by hand:`,
-    `- the Ansible inventory: move ${n.name} from [new_etcd] to [etcd], and remove ${o.name} from [etcd] (so that playbooks and this console know the members as they are)`,
-    `- ${o.name}: etcd is stopped and disabled, its data left in /var/lib/etcd (nothing was deleted); retire the host or reuse it once you no longer need that copy`,
+    `- the Ansible inventory: move ${n.name} from [new_etcd] to [etcd], and remove ${o.name} from [etcd] (so that ` +
+      `playbooks and this console know the members as they are)`,
+    `- ${o.name}: etcd is stopped and disabled, its data left in /var/lib/etcd (nothing was deleted); retire the host or ` +
+      `reuse it once you no longer need that copy`,
     `- ${caHost(addParams(ctx)).name} keeps ${n.name}'s certificates in ${prefixDir(addParams(ctx))} and ${archivePath(addParams(ctx))}`,
     `- the backup taken before the change: ${backupDir(ctx)} (the v3 snapshot on ${survivor(ctx).name}, /etc/etcd on every member)`,
   ];
   if (o.roles.includes('master'))
     lines.push(
-      `- ${o.name} is still a master (API and controllers, now using the other etcd members); decommission it with master-decommission if the host is being retired`,
+      `- ${o.name} is still a master (API and controllers, now using the other etcd members); decommission it with ` +
+        `master-decommission if the host is being retired`,
     );
   return lines;
 }
@@ -208,11 +212,13 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
     const started = done('add-start');
     return {
       state: [
-        `${n} has been added to the etcd cluster${started ? ' and runs' : ', but etcd may not run on it yet'}; ${o} is still a member: the cluster has one member more than before`,
+        `${n} has been added to the etcd cluster${started ? ' and runs' : ', but etcd may not run on it yet'}; ${o} is ` +
+          `still a member: the cluster has one member more than before`,
         ...panel,
       ],
       next: started
-        ? `Run again to finish: ${o} is removed once every remaining member is healthy. To keep both, stop here and fix the inventory ([etcd]) by hand.`
+        ? `Run again to finish: ${o} is removed once every remaining member is healthy. To keep both, stop here and fix ` +
+          `the inventory ([etcd]) by hand.`
         : `Run again to finish starting etcd on ${n}. To go back instead: remove ${n} (etcd-remove-member member=${n}).`,
       cautions: [
         ...(started
@@ -224,10 +230,13 @@ export function replaceWhereItStands(ctx: StandingContext): WhereItStands {
   }
   return {
     state: [
-      `${o} has been removed from the etcd cluster${done('remove-member-remove') ? '' : ' (or its removal was under way)'}; ${n} is a member`,
+      `${o} has been removed from the etcd ` +
+        `cluster${done('remove-member-remove') ? '' : ' (or its removal was under way)'}; ${n} is a member`,
       ...panel,
     ],
-    next: 'Run again to finish: the survivors’ ETCD_INITIAL_CLUSTER, the masters’ etcdClientInfo.urls and flanneld, then the master restarts.',
+    next:
+      'Run again to finish: the survivors’ ETCD_INITIAL_CLUSTER, the masters’ etcdClientInfo.urls and flanneld, then ' +
+      'the master restarts.',
     cautions: [`do not start etcd on ${o} again: it is no longer a member`, backup],
   };
 }
@@ -281,7 +290,8 @@ export const etcdReplace: Procedure = defineProcedure({
       },
       commands: (ctx) => {
         const lines = [
-          `${replacement(ctx).name} (${etcdAddress(replacement(ctx))}) replaces ${oldMember(ctx).name} (${etcdAddress(oldMember(ctx))}); etcdctl runs on ${survivor(ctx).name}`,
+          `${replacement(ctx).name} (${etcdAddress(replacement(ctx))}) replaces ${oldMember(ctx).name} ` +
+            `(${etcdAddress(oldMember(ctx))}); etcdctl runs on ${survivor(ctx).name}`,
           ...replacementArithmetic(stayingMembers(ctx).length + 1),
         ];
         return [sh`printf '%s\\n' ${lines}`];

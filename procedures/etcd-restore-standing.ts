@@ -1,7 +1,9 @@
-// Where the cluster stands after an etcd-restore run that did not finish (Procedure.whereItStands), from
-// the journal's step progress and a look at the members when the run stopped (ctx.look): which members were stopped, whose data dir was moved where, whether the
-// backup is in place and --force-new-cluster still set (drop-in or etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the
-// next safe action. Where a step did not finish on a host, what the look saw there decides. Pure; the step ids are etcd-restore's (procedures/etcd-restore.ts).
+// Where the cluster stands after an etcd-restore run that did not finish (Procedure.whereItStands), from the
+// journal's step progress and a look at the members when the run stopped (ctx.look): which members were stopped,
+// whose data dir was moved where, whether the backup is in place and --force-new-cluster still set (drop-in or
+// etcd.conf line), which manifests are in pods-stopped/, which members rejoined — and the next safe action. Where a
+// step did not finish on a host, what the look saw there decides. Pure; the step ids are etcd-restore's
+// (procedures/etcd-restore.ts).
 
 import type { StandingContext, StepProgress, WhereItStands } from '../src/engine/types.js';
 import type { Host } from '../src/inventory/types.js';
@@ -146,7 +148,8 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
     const now = memberNow(ctx.look, member);
     if (typeof now === 'object' && (now.data === 'empty' || now.data === 'missing')) {
       state.push(
-        `${member.name}: the copy of the backup into ${DATA_DIR} did not finish, but nothing was copied: ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`,
+        `${member.name}: the copy of the backup into ${DATA_DIR} did not finish, but nothing was copied: ${DATA_DIR} is ` +
+          `${now.data === 'empty' ? 'empty' : 'not there'}.`,
       );
     } else {
       state.push(`${member.name}: the copy of the backup into ${DATA_DIR} did not finish; it may be incomplete.`);
@@ -159,7 +162,8 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
   if (began(dropIn) && removed?.status !== 'ok') {
     const where = runtime(ctx, member)?.kind === 'static-pod' ? `line ETCD_FORCE_NEW_CLUSTER=true in ${ETCD_CONF}` : `drop-in ${DROP_IN}`;
     state.push(
-      `${member.name}: the --force-new-cluster ${where} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`,
+      `${member.name}: the --force-new-cluster ${where} ${dropIn?.status === 'ok' ? 'is' : 'may be'} in place: every ` +
+        `restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).`,
     );
   }
   const force = step('start-force-new-cluster');
@@ -181,7 +185,9 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
     if (join?.status === 'ok') joined.push(h.name);
     else if (add?.status === 'ok' || began(join)) {
       state.push(
-        `${h.name} was added to the member list but has not joined (${began(join) ? 'its start did not finish' : 'etcd stopped there'}): the run starts it; do not run \`member add\` for it again.`,
+        `${h.name} was added to the member list but has not joined ` +
+          `(${began(join) ? 'its start did not finish' : 'etcd stopped there'}): the run starts it; do not run \`member ` +
+          `add\` for it again.`,
       );
     } else waiting.push(h.name);
   });
@@ -195,7 +201,8 @@ function fromTheJournal(ctx: StandingContext, stoppedAt: string | undefined, tit
   const restart = step('restart-masters');
   if (restart && (restart.status === 'failed' || restart.status === 'interrupted')) {
     state.push(
-      'etcd is restored, but the masters’ API and controllers were not all restarted: an API that was not may serve the old state from its cache (master-restart api; master-restart controllers on each, one at a time).',
+      'etcd is restored, but the masters’ API and controllers were not all restarted: an API that was not may serve the ' +
+        'old state from its cache (master-restart api; master-restart controllers on each, one at a time).',
     );
   }
 
@@ -218,7 +225,8 @@ function startedSince(ctx: StandingContext, members: readonly Host[]): string[] 
     .filter((h) => runsNow(ctx, h))
     .map(
       (h) =>
-        `etcd runs again on ${h.name} although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.`,
+        `etcd runs again on ${h.name} although the run stopped it and has not started it: something started it since. A ` +
+        `resume checks that etcd is really stopped before it moves any data.`,
     );
 }
 
@@ -238,7 +246,10 @@ function unsureMove(ctx: StandingContext, name: string, aside: string): string {
   const now = memberNow(ctx.look, hostNamed(ctx, name));
   const moved = typeof now === 'object' && now.aside.includes(aside);
   if (typeof now === 'object' && moved && (now.data === 'empty' || now.data === 'missing'))
-    return `On ${name} the move did not finish, but it was done: the data is in ${aside} and ${DATA_DIR} is ${now.data === 'empty' ? 'empty' : 'not there'}.`;
+    return (
+      `On ${name} the move did not finish, but it was done: the data is in ${aside} and ${DATA_DIR} is ` +
+      `${now.data === 'empty' ? 'empty' : 'not there'}.`
+    );
   if (typeof now === 'object' && !moved && now.data === 'member')
     return `On ${name} the move did not happen: the data is still in ${DATA_DIR} (no ${aside}).`;
   return `On ${name} the move did not finish: look at ${DATA_DIR} and ${aside} there before anything else.`;

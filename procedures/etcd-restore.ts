@@ -24,8 +24,10 @@
 // pod by moving its manifest to pods-stopped/ and back, with ETCD_FORCE_NEW_CLUSTER=true in etcd.conf
 // (openshift-ansible's own form: a drop-in does nothing to a pod); a unit with systemctl and the drop-in.
 // Every stop is confirmed by nothing listening on the member's 2379/2380 before its data is moved.
+
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { type RepeatedCommand, retryOn, until } from '../src/engine/wait.js';
 import type { Host } from '../src/inventory/types.js';
 import { etcdBackupDiscovery } from '../src/model/backups.js';
 import {
@@ -81,7 +83,6 @@ import {
   UNIT_FILE,
   untilEtcdHealthy,
   validateRemoteDir,
-  waitUntil,
 } from './etcd-common.js';
 import { etcdMemberNow } from './etcd-member-now.js';
 import { etcdPanel } from './etcd-panel.js';
@@ -102,7 +103,10 @@ const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).ma
 
 /** Prints "missing: …" for every part of the backup that is not there. */
 export function backupCheckCommand(dir: string): ShellCommand {
-  return sh`test -d ${dir} || echo ${`missing: ${dir} (no such directory)`}; test -s ${dir}/db || echo ${`missing: ${dir}/db (v3 snapshot)`}; test -s ${dir}/member/snap/db || echo ${`missing: ${dir}/member/snap/db`}; ls ${dir}/member/wal/*.wal > /dev/null 2>&1 || echo ${`missing: ${dir}/member/wal/*.wal`}`;
+  return sh`test -d ${dir} || echo ${`missing: ${dir} (no such directory)`}; test -s ${dir}/db
+    || echo ${`missing: ${dir}/db (v3 snapshot)`}; test -s ${dir}/member/snap/db
+    || echo ${`missing: ${dir}/member/snap/db`}; ls ${dir}/member/wal/*.wal > /dev/null 2>&1
+    || echo ${`missing: ${dir}/member/wal/*.wal`}`;
 }
 
 /** `snapshot status -w json` and the file's size (`stat -c %s`), on separate lines. */
@@ -113,7 +117,10 @@ export function snapshotCheckCommand(dir: string): ShellCommand {
 /** The snapshot is readable and not shorter than the database it describes. */
 export function snapshotVerdict(out: CommandOutput): true | string {
   if (out.exitCode !== 0)
-    return `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+    return (
+      `etcdctl snapshot status refuses the snapshot (exit ${out.exitCode}): ` +
+      `${text(out).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`
+    );
   let s: ReturnType<typeof parseSnapshotStatus>;
   try {
     s = parseSnapshotStatus(out.stdout);
@@ -127,7 +134,10 @@ export function snapshotVerdict(out: CommandOutput): true | string {
   if (s.totalKey === 0) return 'the snapshot holds no keys';
   // etcdctl2 backup without --with-v3 writes a member/snap/db of revision 0: no v3 data at all
   if (s.revision === 0)
-    return 'the file holds no v3 data (revision 0): it is the member/snap/db of a v2 backup (etcdctl backup without --with-v3), not a v3 snapshot; use the backup’s db file (snapshot save)';
+    return (
+      'the file holds no v3 data (revision 0): it is the member/snap/db of a v2 backup (etcdctl backup without ' +
+      '--with-v3), not a v3 snapshot; use the backup’s db file (snapshot save)'
+    );
   return true;
 }
 
@@ -144,7 +154,11 @@ export function missingVerdict(what: string) {
 /** Move the data dir aside (never delete); where it is a mount point, move its contents. */
 export function moveAsideCommand(aside: string): ShellCommand {
   const d = DATA_DIR;
-  return sh`if mountpoint -q ${d}; then echo ${`${d} is a mount point: moving its contents to ${aside}`}; mkdir -p ${aside} && for f in ${d}/* ${d}/.[!.]* ${d}/..?*; do if test -e "$f" || test -L "$f"; then mv "$f" ${aside}/ || exit 1; fi; done; elif test -e ${aside}; then echo ${`${aside} exists already (moved aside by this run)`}; mkdir -p ${d}; elif test -e ${d}; then mv ${d} ${aside} && mkdir ${d}; else echo ${`${d} does not exist: nothing to move aside`}; mkdir -p ${aside} ${d}; fi`;
+  return sh`if mountpoint -q ${d}; then echo ${`${d} is a mount point: moving its contents to ${aside}`};
+    mkdir -p ${aside} && for f in ${d}/* ${d}/.[!.]* ${d}/..?*; do if test -e "$f" || test -L "$f";
+    then mv "$f" ${aside}/ || exit 1; fi; done; elif test -e ${aside};
+    then echo ${`${aside} exists already (moved aside by this run)`}; mkdir -p ${d}; elif test -e ${d};
+    then mv ${d} ${aside} && mkdir ${d}; else echo ${`${d} does not exist: nothing to move aside`}; mkdir -p ${aside} ${d}; fi`;
 }
 
 /** The guide's drop-in recipe, made from the real unit, then checked. */
@@ -155,7 +169,12 @@ export function dropInCommands(): ShellCommand[] {
     sh`echo "ExecStart=" >> ${DROP_IN}`,
     // the guide's recipe, verbatim: the unit's ExecStart line with --force-new-cluster before its closing quote
     sh`sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' ${UNIT_FILE} >> ${DROP_IN}`,
-    sh`cat ${DROP_IN}; if ! grep -q '^ExecStart=..*--force-new-cluster' ${DROP_IN}; then echo ${`the drop-in has no ExecStart line with --force-new-cluster (the ExecStart of ${UNIT_FILE} does not end in a double quote): removing it, etcd is not started`}; rm -f ${DROP_IN}; exit 1; fi`,
+    sh`cat ${DROP_IN}; if ! grep -q '^ExecStart=..*--force-new-cluster' ${DROP_IN};
+      then
+      echo ${
+        `the drop-in has no ExecStart line with --force-new-cluster (the ExecStart of ${UNIT_FILE} does not end in ` +
+        `a double quote): removing it, etcd is not started`
+      }; rm -f ${DROP_IN}; exit 1; fi`,
   ];
 }
 
@@ -183,12 +202,19 @@ export function memberListNoLeader(endpoints: string[]): ShellCommand {
   return etcdctl.memberListV3(endpoints, 'json');
 }
 
-/** `member add` with retries on the errors etcd gives right after the previous member joined (unhealthy cluster, not enough started members, no leader yet). */
-export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): ShellCommand {
+/** `member add`, asked again while etcd refuses it right after the previous member joined; done if an earlier try added it. */
+export function memberAddCommand(endpoints: string[], name: string, peerUrl: string): RepeatedCommand {
   const add = etcdctl.memberAddV2(endpoints, name, peerUrl);
   const list = memberListNoLeader(endpoints);
-  return sh`if ${list} | grep -qF -e ${`"${peerUrl}"`}; then echo ${`${peerUrl} is already in the member list (added by an earlier attempt)`}; exit 0; fi; i=0; while :; do out=$(${add} 2>&1); rc=$?; printf '%s\\n' "$out"; test "$rc" = 0 && exit 0; case "$out" in *'unhealthy cluster'*|*'not enough started members'*|*'has no leader'*) ;; *) exit "$rc";; esac; i=$((i+1)); if test "$i" -ge 30; then echo 'member add still refused after 60 s'; exit 1; fi; echo 'retrying in 2 s'; sleep 2; done`;
+  const already = `${peerUrl} is already in the member list (added by an earlier attempt)`;
+  return retryOn(sh`if ${list} | grep -qF -e ${`"${peerUrl}"`}; then echo ${already}; exit 0; fi; ${add}`, ETCD_NOT_READY_FOR_ADD, {
+    withinMs: 60_000,
+    what: 'member add still refused',
+  });
 }
+
+/** What etcd answers a member add while the previous member is still joining. */
+const ETCD_NOT_READY_FOR_ADD = /unhealthy cluster|not enough started members|has no leader/;
 
 /** A v2 or v3 (any format) member list. */
 function anyMemberList(listOut: string): EtcdMember[] {
@@ -224,8 +250,10 @@ export function joinConfCommands(initial: string, bak: string): ShellCommand[] {
   return [
     sh`test -e ${bak} || cp -p ${ETCD_CONF} ${bak}`,
     // the value (sed-escaped) is a quoted word of its own, joined to our literal sed text
-    sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${ic}'|' -e 's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=existing|' ${ETCD_CONF}`,
-    sh`grep -q '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER=${initial}`} >> ${ETCD_CONF}; grep -q '^ETCD_INITIAL_CLUSTER_STATE=' ${ETCD_CONF} || echo 'ETCD_INITIAL_CLUSTER_STATE=existing' >> ${ETCD_CONF}`,
+    sh`sed -i -e 's|^ETCD_INITIAL_CLUSTER=.*|ETCD_INITIAL_CLUSTER='${ic}'|' -e
+      's|^ETCD_INITIAL_CLUSTER_STATE=.*|ETCD_INITIAL_CLUSTER_STATE=existing|' ${ETCD_CONF}`,
+    sh`grep -q '^ETCD_INITIAL_CLUSTER=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER=${initial}`} >> ${ETCD_CONF};
+      grep -q '^ETCD_INITIAL_CLUSTER_STATE=' ${ETCD_CONF} || echo 'ETCD_INITIAL_CLUSTER_STATE=existing' >> ${ETCD_CONF}`,
     sh`grep -E '^ETCD_INITIAL_CLUSTER(_STATE)?=' ${ETCD_CONF}`,
   ];
 }
@@ -246,7 +274,8 @@ export function emptyAndStopped(why: string): CommandCheck {
 /**
  * restore-data's precondition: etcd stopped, and the data dir empty or holding only what an earlier attempt of
  * this step copied from this backup (db, member/ — whose snap/db is the v2 backup's copy until the backup's db
- * is moved over it — each file identical to the backup's). A connection lost after the copy ran must not leave a run that cannot be resumed; anything
+ * is moved over it — each file identical to the backup's). A connection lost after the copy ran must not leave a run
+ * that cannot be resumed; anything
  * else in the data dir (a partial file, data of a member that started) is refused.
  */
 export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): CommandCheck {
@@ -298,7 +327,8 @@ export function quorumStep(section: string, o: { title: string; data: string; no
       const q = quorumOf(etcdHosts(ctx.inventory).length);
       const lines = [
         `members: ${q.members} ([etcd] of the inventory); quorum: ${q.quorum}; failures tolerated: ${q.tolerated}`,
-        `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs alone with ${o.data}; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
+        `the restore stops all ${q.members}: etcd, and with it the API, is down until ${paramMember(ctx).name} runs ` +
+          `alone with ${o.data}; the other ${q.members - 1} rejoin one at a time (quorum is back when ${q.quorum} run)`,
         ...(o.note ? [o.note] : []),
       ];
       return [sh`printf '%s\\n' ${lines}`, etcdctl.memberListV2(allEndpoints(ctx))];
@@ -325,7 +355,8 @@ export function moveDataAsideStep(section: string, o: { title: string; note?: st
     gate: {
       kind: 'type-host',
       what: (ctx) =>
-        `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} is a mount point), leaving ${DATA_DIR} empty.${o.note ? ` ${o.note}` : ''}`,
+        `the etcd data in ${DATA_DIR} on every member is moved to ${movedAsideDir(ctx)} (its contents, where ${DATA_DIR} ` +
+        `is a mount point), leaving ${DATA_DIR} empty.${o.note ? ` ${o.note}` : ''}`,
       protectedBy: o.protectedBy,
     },
     // never move the data of a live member aside (a static pod that `systemctl stop` did not stop)
@@ -400,7 +431,9 @@ export function rejoinSteps(k: number): Step[] {
     },
     {
       id: `join-${k}`,
-      title: `On member ${k + 1}: ETCD_INITIAL_CLUSTER=<printed>, ETCD_INITIAL_CLUSTER_STATE=existing in etcd.conf, start etcd, wait until healthy`,
+      title:
+        `On member ${k + 1}: ETCD_INITIAL_CLUSTER=<printed>, ETCD_INITIAL_CLUSTER_STATE=existing in etcd.conf, ` +
+        `start etcd, wait until healthy`,
       section: '5.4.2.1',
       where: {
         on: 'hosts',
@@ -418,7 +451,10 @@ export function rejoinSteps(k: number): Step[] {
           startCommand(etcdRuntime(ctx)),
           untilEtcdHealthy(ctx, h),
           // the next member add is refused until the cluster is healthy again (LAB-FACTS)
-          waitUntil(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, 60, 'the cluster did not report healthy'),
+          until(sh`${etcdctl.clusterHealth(restored(ctx))} | grep -q '^cluster is healthy'`, {
+            withinMs: 60_000,
+            what: 'the cluster did not report healthy',
+          }),
           etcdctl.clusterHealth(restored(ctx)),
         ];
       },
@@ -491,7 +527,8 @@ export const etcdRestore: Procedure = defineProcedure({
       commands: () => [sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_INITIAL_CLUSTER_STATE|ETCD_DATA_DIR)=' ${ETCD_CONF}`],
       verify: {
         describe:
-          'ETCD_NAME is the inventory name, ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address, the data in /var/lib/etcd (not an all-in-one master)',
+          'ETCD_NAME is the inventory name, ETCD_INITIAL_ADVERTISE_PEER_URLS the inventory address, the data in ' +
+          '/var/lib/etcd (not an all-in-one master)',
         command: () => sh`grep -E '^(ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|ETCD_DATA_DIR)=' ${ETCD_CONF}; ${allInOneCommand()}`,
         ok: (out, ctx) => {
           const h = ctx.host!;
@@ -501,7 +538,10 @@ export const etcdRestore: Procedure = defineProcedure({
           const name = confValue(out.stdout, 'ETCD_NAME');
           const url = confValue(out.stdout, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
           if (name !== h.name)
-            return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under another name; fix one of them first`;
+            return (
+              `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${h.name}: the member would come back under ` +
+              `another name; fix one of them first`
+            );
           if (url !== etcdPeerUrl(h))
             return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${etcdPeerUrl(h)}`;
           return dataDirVerdict(confValue(out.stdout, 'ETCD_DATA_DIR'));
@@ -547,14 +587,16 @@ export const etcdRestore: Procedure = defineProcedure({
     {
       id: 'force-new-cluster-on',
       title:
-        'Set --force-new-cluster: unit: the drop-in /etc/systemd/system/etcd.service.d/temp.conf from the unit’s ExecStart; static pod: ETCD_FORCE_NEW_CLUSTER=true in etcd.conf',
+        'Set --force-new-cluster: unit: the drop-in /etc/systemd/system/etcd.service.d/temp.conf from the unit’s ' +
+        'ExecStart; static pod: ETCD_FORCE_NEW_CLUSTER=true in etcd.conf',
       section: '5.4.2.1',
       where: onParamHost,
       destructive: true,
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the backup, with a new member id.`,
+          `etcd on ${paramMember(ctx).name} will start with --force-new-cluster: a new one-member cluster from the ` +
+          `backup, with a new member id.`,
         protectedBy: (ctx) => `the backup ${backupParam(ctx)}; the old data of every member in ${movedAsideDir(ctx)}`,
       },
       commands: (ctx) => (etcdRuntime(ctx).kind === 'systemd' ? dropInCommands() : forceNewClusterConfOn()),
@@ -595,7 +637,8 @@ export const etcdRestore: Procedure = defineProcedure({
     {
       id: 'force-new-cluster-off',
       title:
-        'Restart etcd in cluster mode: unit: rm -f the drop-in, systemctl daemon-reload, restart; static pod: the ETCD_FORCE_NEW_CLUSTER line removed, master-restart etcd',
+        'Restart etcd in cluster mode: unit: rm -f the drop-in, systemctl daemon-reload, restart; static pod: the ' +
+        'ETCD_FORCE_NEW_CLUSTER line removed, master-restart etcd',
       section: '5.4.2.1',
       where: onParamHost,
       follow: followEtcdLog,
@@ -609,13 +652,18 @@ export const etcdRestore: Procedure = defineProcedure({
       timeoutMs: 8 * 60_000,
       verify: {
         describe:
-          'no --force-new-cluster is left (drop-in or etcd.conf line), the running etcd was restarted without it, and the member is healthy',
+          'no --force-new-cluster is left (drop-in or etcd.conf line), the running etcd was restarted without it, and ' +
+          'the member is healthy',
         // a connection lost after the drop-in went but before the restart leaves the files right and etcd as it was started
         command: (ctx) =>
-          sh`${runningEtcdModeCommand(etcdAddress(paramMember(ctx)))}; test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
+          sh`${runningEtcdModeCommand(etcdAddress(paramMember(ctx)))};
+            test ! -e ${DROP_IN} && ! grep -q '^ETCD_FORCE_NEW_CLUSTER=' ${ETCD_CONF} && ${etcdctl.clusterHealth(restored(ctx))}`,
         ok: (out, ctx) => {
           if (/^etcd: force-new-cluster$/m.test(out.stdout))
-            return `etcd on ${paramMember(ctx).name} still runs as it was started, with --force-new-cluster: it has to be restarted in cluster mode`;
+            return (
+              `etcd on ${paramMember(ctx).name} still runs as it was started, with --force-new-cluster: it has to ` +
+              `be restarted in cluster mode`
+            );
           return out.exitCode === 0
             ? healthyV2(restored).ok(out, ctx)
             : `--force-new-cluster is still set (${DROP_IN} or ${ETCD_CONF}) or the member is not healthy`;

@@ -60,7 +60,8 @@ import {
 export const ETCD_DEFAULT_TOKEN = 'etcd-cluster';
 
 export const NO_V2_KEYS =
-  'A v3 snapshot holds no v2 keys: whatever was written through the v2 API (etcdctl2 set, flannel’s v2 network config) is not restored; use etcd-restore with a v2+v3 backup for those.';
+  'A v3 snapshot holds no v2 keys: whatever was written through the v2 API (etcdctl2 set, flannel’s v2 network config) ' +
+  'is not restored; use etcd-restore with a v2+v3 backup for those.';
 
 const everyMember: Placement = { on: 'role', role: 'etcd', mode: 'serial' };
 const restored = (ctx: StepContext): string[] => [etcdClientUrl(paramMember(ctx))];
@@ -91,12 +92,14 @@ export function validateSnapshotPath(value: string): string | undefined {
 export function hashCheckSentence(file: string): string {
   return isDataDirCopy(file)
     ? `${file} is a copy of a data dir's snap/db: it has no integrity hash, so it is restored with --skip-hash-check=true`
-    : `${file} is taken as an etcdctl snapshot save file: its integrity hash is checked by the restore (a copy of a data dir's db must be given by its snap/db path)`;
+    : `${file} is taken as an etcdctl snapshot save file: its integrity hash is checked by the restore (a copy of a data ` +
+        `dir's db must be given by its snap/db path)`;
 }
 
 /** Prints "missing: …" when the snapshot file is not there or empty. */
 export function snapshotPresentCommand(file: string): ShellCommand {
-  return sh`test -f ${file} || echo ${`missing: ${file} (no such file)`}; test -f ${file} && ! test -s ${file} && echo ${`missing: ${file} (empty file)`}; true`;
+  return sh`test -f ${file} || echo ${`missing: ${file} (no such file)`};
+    test -f ${file} && ! test -s ${file} && echo ${`missing: ${file} (empty file)`}; true`;
 }
 
 export interface RestoreValues {
@@ -128,7 +131,8 @@ export function snapshotRestoreCommand(file: string, dataDir: string, v: Restore
 
 /** An earlier attempt of this run left the new directory behind: keep it under another name, never delete it. */
 export function clearRestoreTargetCommand(dir: string): ShellCommand {
-  return sh`if test -e ${dir}; then t=${dir}.incomplete-$(date +%s); echo ${`${dir} exists (an earlier attempt of this run): moving it to`} "$t"; mv ${dir} "$t" || exit 1; fi`;
+  return sh`if test -e ${dir}; then t=${dir}.incomplete-$(date +%s);
+    echo ${`${dir} exists (an earlier attempt of this run): moving it to`} "$t"; mv ${dir} "$t" || exit 1; fi`;
 }
 
 /** The values of etcd.conf the restore needs, checked against the inventory's member. */
@@ -152,7 +156,10 @@ export function memberConfVerdict(conf: string, member: { name: string; peerUrl:
   const url = confValue(conf, 'ETCD_INITIAL_ADVERTISE_PEER_URLS');
   const dataDir = confValue(conf, 'ETCD_DATA_DIR');
   if (name !== member.name)
-    return `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: the member would come back under another name; fix one of them first`;
+    return (
+      `ETCD_NAME is ${JSON.stringify(name)}, the inventory says ${member.name}: the member would come back under ` +
+      `another name; fix one of them first`
+    );
   if (url !== member.peerUrl) return `ETCD_INITIAL_ADVERTISE_PEER_URLS is ${JSON.stringify(url)}, the inventory says ${member.peerUrl}`;
   return dataDirVerdict(dataDir);
 }
@@ -238,12 +245,14 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     {
       id: 'read-conf',
       title:
-        'Read the restored member’s values from /etc/etcd/etcd.conf: ETCD_NAME, ETCD_INITIAL_ADVERTISE_PEER_URLS, ETCD_INITIAL_CLUSTER_TOKEN',
+        'Read the restored member’s values from /etc/etcd/etcd.conf: ETCD_NAME, ETCD_INITIAL_ADVERTISE_PEER_URLS, ' +
+        'ETCD_INITIAL_CLUSTER_TOKEN',
       section: '5.4.2.2',
       where: onParamHost,
       commands: () => [
         CONF_KEYS,
-        sh`grep -q '^ETCD_INITIAL_CLUSTER_TOKEN=' ${ETCD_CONF} || echo ${`ETCD_INITIAL_CLUSTER_TOKEN is not set in ${ETCD_CONF}: etcd's default ${ETCD_DEFAULT_TOKEN} applies`}`,
+        sh`grep -q '^ETCD_INITIAL_CLUSTER_TOKEN=' ${ETCD_CONF} ||
+          echo ${`ETCD_INITIAL_CLUSTER_TOKEN is not set in ${ETCD_CONF}: etcd's default ${ETCD_DEFAULT_TOKEN} applies`}`,
       ],
       capture: {
         'conf-name': (o, ctx) => restoreValues(confOf(o), memberOf(ctx)).name,
@@ -259,7 +268,8 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     {
       id: 'restore-snapshot',
       title:
-        'Restore the snapshot into a new directory beside the data dir, before anything stops (etcdctl3 snapshot restore <snapshot> --data-dir /var/lib/etcd.restored-<timestamp> …, values from etcd.conf)',
+        'Restore the snapshot into a new directory beside the data dir, before anything stops (etcdctl3 snapshot restore ' +
+        '<snapshot> --data-dir /var/lib/etcd.restored-<timestamp> …, values from etcd.conf)',
       section: '5.4.2.2',
       where: onParamHost,
       commands: (ctx) => {
@@ -296,10 +306,12 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
     }),
     moveDataAsideStep('5.4.2.2', {
       title:
-        'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted here); chown etcd, restorecon',
+        'Move every member’s data dir aside to /var/lib/etcd.old-<timestamp> (the guide removes it; nothing is deleted ' +
+        'here); chown etcd, restorecon',
       note: NO_V2_KEYS,
       protectedBy: (ctx) =>
-        `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
+        `nothing is deleted: ${movedAsideDir(ctx)} on each member keeps the old data (v2 keys included); the snapshot ` +
+        `${snapshotParam(ctx)} on ${paramMember(ctx).name}`,
     }),
     {
       id: 'restore-data',
@@ -310,20 +322,25 @@ export const etcdSnapshotRestore: Procedure = defineProcedure({
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `${paramMember(ctx).name} gets the data restored from ${snapshotParam(ctx)} and will start as a new one-member cluster; the other members rejoin it empty. ${NO_V2_KEYS}`,
+          `${paramMember(ctx).name} gets the data restored from ${snapshotParam(ctx)} and will start as a new one-member ` +
+          `cluster; the other members rejoin it empty. ${NO_V2_KEYS}`,
         protectedBy: (ctx) => `the old data of every member in ${movedAsideDir(ctx)}; the snapshot ${snapshotParam(ctx)}`,
       },
       precondition: {
         describe: `etcd is stopped, ${DATA_DIR} is empty and the restored member/ is there (or was moved in by an earlier attempt)`,
         command: (ctx) =>
-          sh`${runningCommand(etcdRuntime(ctx))}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)"; test -d ${`${restoredDir(ctx)}/member`} && echo restored-present; test -d ${`${DATA_DIR}/member`} && echo member-present; true`,
+          sh`${runningCommand(etcdRuntime(ctx))}; echo "entries: $(ls -A ${DATA_DIR} | wc -l)";
+            test -d ${`${restoredDir(ctx)}/member`} && echo restored-present;
+            test -d ${`${DATA_DIR}/member`} && echo member-present; true`,
         ok: (out, ctx) => restoreDataPrecondition(out.stdout, restoredDir(ctx)),
       },
       commands: (ctx) => {
         const from = `${restoredDir(ctx)}/member`;
         return [
-          sh`if test -d ${from}; then mv ${from} ${`${DATA_DIR}/member`}; else echo ${`${from} is gone: moved in by an earlier attempt`}; fi`,
-          sh`if test -d ${restoredDir(ctx)}; then rmdir ${restoredDir(ctx)} || echo ${`${restoredDir(ctx)} is not empty: left as it is`}; fi`,
+          sh`if test -d ${from}; then mv ${from} ${`${DATA_DIR}/member`};
+            else echo ${`${from} is gone: moved in by an earlier attempt`}; fi`,
+          sh`if test -d ${restoredDir(ctx)};
+            then rmdir ${restoredDir(ctx)} || echo ${`${restoredDir(ctx)} is not empty: left as it is`}; fi`,
           sh`chown -R etcd:etcd ${DATA_DIR}/`,
           sh`restorecon -Rv ${DATA_DIR}`,
         ];

@@ -1,44 +1,20 @@
-// 2.1 NTP: on each host the ntp check flags (or the one named), turn time synchronisation on — timedatectl
-// set-ntp true, or chrony installed and chronyd enabled — and let the ntp check itself say it is fixed
-// (a clock may take a while to synchronise: asked again every 5 s, for up to 3 minutes).
+// 2.1 NTP: time synchronisation turned on (timedatectl set-ntp true, or chrony installed and chronyd
+// enabled) where the ntp check flags a host; the check then says it is fixed (a clock may take a while).
 import { ntpCheck } from '../src/checks/ntp.js';
-import { flaggedBy, flaggedHosts, fromCheck } from '../src/engine/from-check.js';
 import { sh } from '../src/transport/shell.js';
-import { defineProcedure, hostParam, oneOf } from './define.js';
+import { defineCheckFix, oneOf } from './define.js';
 
-const flagged = flaggedBy(ntpCheck);
+const chrony = [sh`yum install -y chrony`, sh`systemctl enable chronyd --now`];
 
-export const fixNtp = defineProcedure({
+export const fixNtp = defineCheckFix(ntpCheck, {
   id: 'fix-ntp',
   title: 'Turn on time synchronisation',
   section: '2.1',
   guideLine: 10,
-  risk: 'low',
   summary: 'Enables NTP with timedatectl, or installs and starts chronyd, on hosts whose clock is not synchronised.',
   parameters: [
-    hostParam('host', 'any', 'One host of the inventory to fix; default: every host the ntp check flags', false),
-    oneOf('method', 'set-ntp: timedatectl set-ntp true; chrony: install chrony and enable chronyd', ['set-ntp', 'chrony'], 'set-ntp'),
+    oneOf('method', 'set-ntp: timedatectl set-ntp true; chrony: chrony installed, chronyd enabled', ['set-ntp', 'chrony'], 'set-ntp'),
   ],
-  facts: [flagged],
-  steps: [
-    {
-      id: 'enable-ntp',
-      title: 'Turn time synchronisation on',
-      section: '2.1',
-      skipIf: (ctx) =>
-        ctx.params['host'] || flaggedHosts(ctx, flagged).length > 0 ? undefined : 'the ntp check flags no host it could ask',
-      where: {
-        on: 'hosts',
-        describe: 'the host named, else every host the ntp check flags',
-        mode: 'serial',
-        hosts: (ctx) =>
-          ctx.params['host'] ? ctx.inventory.hosts.filter((h) => h.name === ctx.params['host']) : flaggedHosts(ctx, flagged),
-      },
-      commands: (ctx) =>
-        ctx.params['method'] === 'chrony'
-          ? [sh`yum install -y chrony`, sh`systemctl enable chronyd --now`]
-          : [sh`timedatectl set-ntp true`],
-      verify: fromCheck(ntpCheck, { everyMs: 5_000, withinMs: 180_000 }),
-    },
-  ],
+  fix: (ctx) => (ctx.params['method'] === 'chrony' ? chrony : [sh`timedatectl set-ntp true`]),
+  settles: { everyMs: 5_000, withinMs: 180_000 },
 });

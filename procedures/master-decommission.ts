@@ -27,6 +27,7 @@
 import { hostAliases } from '../src/checks/common.js';
 import { reuseStep } from '../src/engine/reuse.js';
 import type { Placement, Procedure, Step, StepContext } from '../src/engine/types.js';
+import { until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host } from '../src/inventory/types.js';
 import {
@@ -42,7 +43,6 @@ import { etcdHosts } from '../src/ocp/etcd.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
 import { defineProcedure, HOST_BACKUP_DIR, hostParam, oneOf, textParam, yesNo } from './define.js';
-import { waitUntil } from './etcd-common.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { masterBackup } from './master-backup.js';
 import {
@@ -85,7 +85,10 @@ export function masterCountVerdict(before: number, allow: boolean): true | { war
   const after = before - 1;
   if (after < 1) return 'it is the only master of the inventory: decommissioning it leaves no control plane';
   if (after % 2 === 0 && after < 3 && !allow) {
-    return `it leaves ${after} masters: masters (and their etcd members) are kept odd, at least 3 for high availability (the guide, 5.2.1). Add a master first, or run again with allow-even=yes`;
+    return (
+      `it leaves ${after} masters: masters (and their etcd members) are kept odd, at least 3 for high availability ` +
+      `(the guide, 5.2.1). Add a master first, or run again with allow-even=yes`
+    );
   }
   if (after < 3) return { warn: `warning: ${after} master(s) left: the control plane is no longer highly available` };
   if (after % 2 === 0) return { warn: `warning: ${after} masters is an even count: keep masters odd` };
@@ -183,17 +186,20 @@ export function remainingWorkLines(ctx: StepContext): string[] {
       .slice(1)
       .filter((l) => !l.includes('the Ansible inventory'));
     lines.push(
-      `- (done by this run: its etcd member is removed; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no longer name it, previous files kept as .bak-${timeStamp(ctx.startedAt)})`,
+      `- (done by this run: its etcd member is removed; the masters' etcdClientInfo.urls and FLANNEL_ETCD_ENDPOINTS no ` +
+        `longer name it, previous files kept as .bak-${timeStamp(ctx.startedAt)})`,
       ...etcd,
     );
   }
   if (isFirstMaster(ctx)) {
     lines.push(
-      `- ${h.name} was the inventory's first master: ${remainingMasters(ctx)[0]?.name ?? 'the next master'} is first now, and has ca.serial.txt (copied by this run)`,
+      `- ${h.name} was the inventory's first master: ${remainingMasters(ctx)[0]?.name ?? 'the next master'} is first ` +
+        `now, and has ca.serial.txt (copied by this run)`,
     );
   }
   lines.push(
-    `- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on it${ctx.params['copy-to'] ? ` and under ${ctx.params['copy-to']}/${h.name}/ on the bastion` : ': copy it off before the host is retired'}`,
+    `- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on ` +
+      `it${ctx.params['copy-to'] ? ` and under ${ctx.params['copy-to']}/${h.name}/ on the bastion` : ': copy it off before the host is retired'}`,
   );
   const lbs = hostsOfRole(ctx.inventory, 'lb').map((x) => x.name);
   if (lbs.length)
@@ -257,7 +263,8 @@ export const masterDecommission: Procedure = defineProcedure({
         const v = masterCountVerdict(masters(ctx).length, allowEven(ctx));
         return [
           sh`printf '%s\\n' ${[
-            `masters before: ${masters(ctx).length} (${names(masters(ctx).map((h) => h.name))}); after: ${remainingMasters(ctx).length} (${names(remainingMasters(ctx).map((h) => h.name))})`,
+            `masters before: ${masters(ctx).length} (${names(masters(ctx).map((h) => h.name))}); after: ` +
+              `${remainingMasters(ctx).length} (${names(remainingMasters(ctx).map((h) => h.name))})`,
             isEtcdMember(ctx)
               ? `${ctx.params['node']} is also an etcd member: its member is removed too (5.2.1.4)`
               : `${ctx.params['node']} is not an etcd member of the inventory`,
@@ -287,7 +294,8 @@ export const masterDecommission: Procedure = defineProcedure({
         command: () => sh`test -f ${CA_SERIAL}`,
         ok: (out) =>
           out.exitCode === 0 ||
-          `${CA_SERIAL} is missing on the inventory's first master: find the master that has it (ls ${CA_SERIAL} on each) and copy it to the others by hand before going on`,
+          `${CA_SERIAL} is missing on the inventory's first master: find the master that has it (ls ${CA_SERIAL} on ` +
+            `each) and copy it to the others by hand before going on`,
       },
       commands: () => [sh`stat -c %a ${CA_SERIAL}`, sh`base64 -w0 < ${CA_SERIAL}; echo`],
       capture: {
@@ -309,7 +317,9 @@ export const masterDecommission: Procedure = defineProcedure({
         const tmp = `${CA_SERIAL}.tmp-${timeStamp(ctx.startedAt)}`;
         return [
           sh`if test -e ${CA_SERIAL}; then cp -p ${CA_SERIAL} ${`${CA_SERIAL}.bak-${timeStamp(ctx.startedAt)}`}; fi`,
-          sh`umask 077 && printf '%s' ${ctx.captured.get('ca-serial')} | base64 -d > ${tmp} && chmod ${ctx.captured.get('ca-serial-mode')} ${tmp} && mv -f ${tmp} ${CA_SERIAL}`,
+          sh`umask 077
+            && printf '%s' ${ctx.captured.get('ca-serial')} | base64 -d > ${tmp} &&
+            chmod ${ctx.captured.get('ca-serial-mode')} ${tmp} && mv -f ${tmp} ${CA_SERIAL}`,
         ];
       },
       verify: {
@@ -346,20 +356,23 @@ export const masterDecommission: Procedure = defineProcedure({
     {
       id: 'disable-api',
       title:
-        'Stop the master API and controllers for good (systemctl disable --now atomic-openshift-master-api / -controllers; static pods: their manifests moved to /etc/origin/node/pods-stopped/)',
+        'Stop the master API and controllers for good (systemctl disable --now atomic-openshift-master-api / ' +
+        '-controllers; static pods: their manifests moved to /etc/origin/node/pods-stopped/)',
       section: '5.2.1.3',
       where: onNode,
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The master API and controllers on ${ctx.params['node']} are stopped and do not start again. The other masters (${names(remainingMasters(ctx).map((h) => h.name))}) serve the API (active/active) and one of them takes the controllers over (active/passive, through etcd).`,
+          `The master API and controllers on ${ctx.params['node']} are stopped and do not start again. The other masters ` +
+          `(${names(remainingMasters(ctx).map((h) => h.name))}) serve the API (active/active) and one of them takes ` +
+          `the controllers over (active/passive, through etcd).`,
         protectedBy: (ctx) => startAgain(ctx),
       },
       commands: (ctx) => {
         const rs = apiAndControllers(ctx);
         return [
           ...rs.map(disableCommand),
-          ...rs.map((r) => waitUntil(stoppedPredicate(r), 90, `${ctx.params['node']}: ${r.component} did not stop`)),
+          ...rs.map((r) => until(stoppedPredicate(r), { withinMs: 90_000, what: `${ctx.params['node']}: ${r.component} did not stop` })),
         ];
       },
       timeoutMs: 3 * 60_000,
@@ -397,10 +410,9 @@ export const masterDecommission: Procedure = defineProcedure({
       where: { on: 'bastion' },
       commands: (ctx) => [
         oc('describe', 'svc', 'kubernetes', '-n', 'default'),
-        waitUntil(
+        until(
           sh`out=$(${endpointsCommand()}) && test -n "$out" && ! printf '%s\\n' "$out" | grep -qxF ${masterAddresses(ctx).flatMap((a) => ['-e', a])}`,
-          90,
-          `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)`,
+          { withinMs: 90_000, what: `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)` },
         ),
       ],
       timeoutMs: 150_000,

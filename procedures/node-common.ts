@@ -13,6 +13,7 @@
 import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
+import type { CommandAnswer, RepeatedCommand } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand } from '../src/nodes/drain.js';
@@ -720,14 +721,22 @@ export function listPodsStep(section: string): Step {
   };
 }
 
+/** The pods still starting: exit 3 while a Pending pod is not one the scheduler has no node for. */
+const STILL_STARTING = 3;
+
 /**
- * Until no pod is Pending but those the scheduler has no node for (at most `seconds`), then the
- * Pending pods, one line each. Never fails on pods that stay Pending: the report says why.
+ * The Pending pods, one line each, asked again (every 3 s, at most `seconds`) while some of them are still
+ * starting. Never fails on pods that stay Pending: the report says why.
  */
-export function watchPendingCommand(seconds: number): ShellCommand {
-  const tries = Math.max(1, Math.ceil(seconds / 3));
+export function watchPendingCommand(seconds: number): RepeatedCommand {
   const get = pendingPodsCommand(OC);
-  return sh`i=0; while :; do out=$(${get}) || exit 1; if ! printf '%s\\n' "$out" | awk -F '\\t' 'NF >= 2 && $2 != "Unschedulable"' | grep -q .; then break; fi; i=$((i+1)); if test "$i" -ge ${tries}; then echo ${`some pods are still starting after ${seconds} s`}; break; fi; sleep 3; done; printf '%s\\n' "$out"`;
+  const starting = sh`printf '%s\\n' "$out" | awk -F '\\t' 'NF >= 2 && $2 != "Unschedulable"' | grep -q .`;
+  const watch = sh`out=$(${get}) || exit 1; printf '%s\\n' "$out"; if ${starting}; then exit ${STILL_STARTING}; fi`;
+  const notYet = (a: CommandAnswer) => a.exitCode === STILL_STARTING;
+  return {
+    ...watch,
+    wait: { everyMs: 3_000, withinMs: seconds * 1000, what: 'some pods had not started', notYet, whenTimeIsUp: 'report' },
+  };
 }
 
 /** 5.3.1: watch the replacement pods start (bounded; a router that stays Pending is reported, not waited for). */

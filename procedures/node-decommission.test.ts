@@ -156,7 +156,7 @@ test('capacity: infra-0 refused while it is the only infra node; a master refuse
     [out(''), out(NODES)],
     runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute' }),
   );
-  assert.equal(lines, 'compute nodes online after node-1.lab.example.com is removed: 1 (node-0.lab.example.com)');
+  assert.deepEqual(JSON.parse(lines), ['compute nodes online after node-1.lab.example.com is removed: 1 (node-0.lab.example.com)']);
 });
 
 test("scale: the guide's infra case scales both; a compute node scales nothing (skipped, with the reason)", () => {

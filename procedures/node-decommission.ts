@@ -14,7 +14,9 @@
 // rather than waited for; the router follows the number of infra nodes left and the registry is scaled
 // only when one of its pods ran on the node, unless router-replicas / registry-replicas say otherwise;
 // haproxy.cfg keeps every other byte (copy first, diff, haproxy -c, put back on failure).
+
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import { sh } from '../src/transport/shell.js';
@@ -55,12 +57,20 @@ const rowsOf = (out: CommandOutput): NodeRow[] => {
   return parseNodeRows(out.stdout);
 };
 
+/** The capacity arithmetic's lines: the nodes left online, by kind. */
+const capacity = capture(
+  'capacity',
+  (o, ctx) => capacityVerdict(rowsOf(o[1]!), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx)).lines,
+  () => ['<the nodes left online, by kind>'],
+);
+
 /** The capacity check of 5.3.1 (refusing a master: that is master-decommission). */
 export function capacityStep(): Step {
   return {
     id: 'capacity',
     title:
-      'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not the last compute node',
+      'Check the capacity left: an infra node only while 2 infra nodes stay online (3 for full high availability); not ' +
+      'the last compute node',
     section: SECTION,
     where: { on: 'bastion' },
     precondition: {
@@ -68,15 +78,16 @@ export function capacityStep(): Step {
       command: () => nodesCommand(),
       ok: (out, ctx) => {
         if (kindOf(ctx) === 'master')
-          return `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the API load balancer and etcd)`;
+          return (
+            `${nodeName(ctx)} is a master: decommission it with master-decommission (it also takes it out of the ` +
+            `API load balancer and etcd)`
+          );
         const v = capacityVerdict(rowsOf(out), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx));
         return v.ok || v.refusal!;
       },
     },
     commands: () => [oc('get', 'nodes'), nodesCommand()],
-    capture: {
-      capacity: (o, ctx) => capacityVerdict(rowsOf(o[1]!), nodeName(ctx), kindOf(ctx), ctx.inventory, allowLow(ctx)).lines.join('\n'),
-    },
+    capture: captures(capacity),
   };
 }
 
@@ -86,9 +97,7 @@ export function capacityReportStep(): Step {
     title: 'Show the capacity arithmetic',
     section: SECTION,
     where: { on: 'bastion' },
-    commands: (ctx) => [
-      sh`printf '%s\\n' ${ctx.planning ? ['<the nodes left online, by kind>'] : ctx.captured.get('capacity').split('\n')}`,
-    ],
+    commands: (ctx) => [sh`printf '%s\\n' ${capacity.of(ctx)}`],
   };
 }
 
@@ -186,7 +195,8 @@ export function remainingWorkLines(ctx: StepContext): string[] {
   return [
     `${nodeName(ctx)} is no longer a node of the cluster. Still to do by hand:`,
     `- the Ansible inventory: remove ${h.name} from [nodes] (and [new_nodes]), so that a playbook run does not add it back`,
-    `- on ${h.name}: stop the node service (systemctl disable --now atomic-openshift-node) or shut the host down; a running node service registers the node again`,
+    `- on ${h.name}: stop the node service (systemctl disable --now atomic-openshift-node) or shut the host down; a ` +
+      `running node service registers the node again`,
     ...(lbs.length
       ? [`- the load balancer's previous configuration is kept as ${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)} on ${lbs.join(', ')}`]
       : []),

@@ -68,7 +68,8 @@ export const registryCertsBackup: Procedure = defineProcedure({
         const a = certsArchive(ctx);
         return [
           sh`mkdir -p ${d}`,
-          sh`if test -d ${CERTS_D}; then tar -czf ${a} ${`${CERTS_D}/`} && tar -tzvf ${a}; else echo ${`${CERTS_D}: not present on this host (no registry certificates to back up)`}; fi`,
+          sh`if test -d ${CERTS_D}; then tar -czf ${a} ${`${CERTS_D}/`} && tar -tzvf ${a};
+            else echo ${`${CERTS_D}: not present on this host (no registry certificates to back up)`}; fi`,
         ];
       },
       verify: {
@@ -95,10 +96,14 @@ export const registryCertsBackup: Procedure = defineProcedure({
         return [
           sh`mkdir -p ${t}`,
           ifTrust(
-            sh`trust extract --format=pem-bundle --filter=ca-anchors --overwrite ${bundle} && echo "$(grep -c 'BEGIN CERTIFICATE' ${bundle}) CA certificates extracted to "${bundle}`,
+            sh`trust extract --format=pem-bundle --filter=ca-anchors --overwrite ${bundle} && echo "$(grep -c 'BEGIN
+              CERTIFICATE' ${bundle}) CA certificates extracted to "${bundle}`,
           ),
           // the locally added anchors (the registry CAs of 7.2.1): each must verify against the extract
-          sh`if test -f ${bundle}; then n=0; bad=0; for f in ${ANCHORS}/*; do test -f "$f" || continue; n=$((n+1)); openssl verify -CAfile ${bundle} "$f" || bad=$((bad+1)); done; echo "$n locally added anchor(s) checked, $bad failed"; test "$bad" = 0; else echo 'no trust extract: the locally added anchors were not verified'; fi`,
+          sh`if test -f ${bundle}; then n=0; bad=0; for f in ${ANCHORS}/*; do test -f "$f" || continue; n=$((n+1));
+            openssl verify -CAfile ${bundle} "$f" || bad=$((bad+1)); done;
+            echo "$n locally added anchor(s) checked, $bad failed"; test "$bad" = 0;
+            else echo 'no trust extract: the locally added anchors were not verified'; fi`,
           sh`if test -d ${ANCHORS}; then tar -czf ${`${t}/ca-trust-anchors-${hostnameOf(ctx)}.tar.gz`} ${`${ANCHORS}/`}; fi`,
         ];
       },
@@ -118,7 +123,9 @@ export const registryCertsBackup: Procedure = defineProcedure({
         {
           // missing pieces (no certs.d, no trust) are not an error: --ignore-failed-read
           tarArgs: {
-            script: `--ignore-failed-read -C ${remoteDirExpr(DEFAULT_HOST_BACKUP_DIR, ctx.startedAt).script} docker-registry-certs-"$(hostname)".tar.gz ca-trust`,
+            script:
+              `--ignore-failed-read -C ${remoteDirExpr(DEFAULT_HOST_BACKUP_DIR, ctx.startedAt).script} ` +
+              `docker-registry-certs-"$(hostname)".tar.gz ca-trust`,
           },
           name: `registry-certs-${dateStamp(ctx.startedAt)}.tar.gz`,
         },

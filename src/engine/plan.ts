@@ -9,6 +9,7 @@ import { SECRET_MARKER } from './journal.js';
 import { validateParams } from './params.js';
 import { makeRedactor, type Redact, secretValues } from './redact.js';
 import type { CapturedValues, HostFacts, Params, Placement, PlanStep, Procedure, ResolvedGate, Step, StepContext } from './types.js';
+import { describeWait, isRepeated } from './wait.js';
 
 /** One captured value: where (host name, null = bastion) and by which step. */
 export interface Capture {
@@ -202,7 +203,8 @@ function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
   for (const host of targets) {
     const ctx: StepContext = host ? { ...base, host } : base;
     try {
-      for (const c of step.commands(ctx)) plan.commands.push({ host: host?.name ?? null, command: redactText(c.script) });
+      for (const c of step.commands(ctx))
+        plan.commands.push({ host: host?.name ?? null, command: redactText(c.script) + (isRepeated(c) ? describeWait(c.wait) : '') });
       for (const u of step.uploads?.(ctx) ?? [])
         plan.commands.push({ host: host?.name ?? null, command: redactText(uploadText(host?.name ?? 'bastion', u.local, u.remote)) });
       for (const d of step.downloads?.(ctx) ?? [])

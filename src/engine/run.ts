@@ -54,6 +54,7 @@ import type {
   StepStatus,
   WhereItStands,
 } from './types.js';
+import { isRepeated, type RepeatedCommand, runRepeated } from './wait.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_LOG_LIMIT = 5000;
@@ -621,6 +622,15 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
     }
   }
 
+  /** A command the engine repeats while it answers "not yet" (wait.ts): each try logged and audited. */
+  function execRepeated(step: Step, host: Host | undefined, command: RepeatedCommand): Promise<{ result?: CommandResult; error?: string }> {
+    return runRepeated(command.wait, {
+      exec: () => exec(step, host, command),
+      info: (text) => info(step.id, `${host ? `${host.name}: ` : ''}${text}`),
+      pause: (ms) => pauseUnlessCancelled(ms),
+    });
+  }
+
   /** Runs a check on one host (step-check.ts); undefined when it passes, else the problem. */
   function runCheck(step: Step, check: StepCheck, kind: 'precondition' | 'verification', ctx: StepContext): Promise<Problem | undefined> {
     return runStepCheck(check, kind, ctx, {
@@ -1126,7 +1136,7 @@ export function startProcedureRun(options: StartRunOptions): ProcedureRun {
         hp.status = 'running';
         if (step.destructive) js.destructiveBegun = true;
         save(); // before the command: a crash now leaves "this command may have run"
-        const r = await exec(step, t, command);
+        const r = isRepeated(command) ? await execRepeated(step, t, command) : await exec(step, t, command);
         if (cancelled || r.result?.cancelled) {
           hp.status = 'interrupted';
           save();

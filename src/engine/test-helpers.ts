@@ -4,9 +4,12 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogueEntry } from '../model/catalogue.js';
-import type { FailureChoice, Operator, ParameterSpec, Procedure, ResolvedGate, Step } from './types.js';
+import { toyInventory } from '../testing/builders.js';
+import type { Runner } from '../transport/types.js';
+import { startProcedureRun } from './run.js';
+import type { FailureChoice, Operator, ParameterSpec, Params, Procedure, ResolvedGate, Step } from './types.js';
 
-export { toyInventory } from '../testing/builders.js';
+export { toyInventory };
 
 export function entry(id: string, parameters: ParameterSpec[] = []): CatalogueEntry {
   return {
@@ -65,3 +68,9 @@ export const HOST_AND_PASSWORD: ParameterSpec[] = [
   { name: 'host', description: 'the etcd member', required: true, choices: { fromRole: 'etcd' } },
   { name: 'password', description: 'registry password', required: true, secret: true },
 ];
+
+/** A procedure run to its end on a fake runner, every gate answered yes: its result's status. */
+export async function runToEnd(procedure: Procedure, runner: Runner, params: Params = {}, inventory = toyInventory()): Promise<string> {
+  const run = startProcedureRun({ procedure, params, inventory, runner, operator: new CannedOperator(), stateDir: tempStateDir() });
+  return (await run.result()).status;
+}

@@ -37,3 +37,17 @@ test('awkVars: a value reaches awk as written, backslashes and all', () => {
   const bare = sh`awk -v ${`v=${tricky.add}`} 'BEGIN { printf "%s", v }'`.script;
   assert.notEqual(execFileSync('sh', ['-c', bare], { encoding: 'utf8' }), tricky.add);
 });
+
+test('a command written over several source lines is one line: each break and its indent is one space', () => {
+  const dir = "/var/lib/etcd it's";
+  const c = sh`if test -d ${dir};
+    then echo yes;
+    else echo no; fi`;
+  assert.equal(c.script, `if test -d "/var/lib/etcd it's"; then echo yes; else echo no; fi`);
+  assert.equal(sh`printf '%s\n' a`.script, "printf '%s\n' a", 'a newline escape on one line stays a newline');
+  assert.throws(
+    () => sh`printf '%s\n'
+    a`,
+    /a part written over several lines has a \\n escape too/,
+  );
+});

@@ -30,14 +30,26 @@ export function quoteWord(word: string | number): string {
  * (arrays become several quoted words; a ShellCommand is inserted as-is, it was built here too).
  */
 export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): ShellCommand {
-  let script = strings[0] ?? '';
+  const part = (i: number) => onOneLine(strings[i] ?? '', strings.raw[i] ?? '');
+  let script = part(0);
   values.forEach((v, i) => {
     if (isShellCommand(v)) script += v.script;
     else if (Array.isArray(v)) script += v.map((w) => quoteWord(w)).join(' ');
     else script += quoteWord(v as string | number);
-    script += strings[i + 1] ?? '';
+    script += part(i + 1);
   });
   return { script };
+}
+
+/**
+ * A long command may be written over several source lines: each line break of the source (and the indent
+ * after it) is one space of the script, so the command still reads, runs and is logged as one line. A part
+ * that breaks lines may not also write a newline escape (which would then be ambiguous).
+ */
+function onOneLine(cooked: string, raw: string): string {
+  if (!raw.includes('\n')) return cooked;
+  if (/(^|[^\\])(\\\\)*\\n/.test(raw)) throw new Error(`sh: a part written over several lines has a \\n escape too: ${raw}`);
+  return cooked.replace(/[ \t]*\n[ \t]*/g, ' ');
 }
 
 /** A command from an argument vector, every word quoted. */
