@@ -21,6 +21,7 @@
 //   waited for: a host that stops answering costs one deadline, not one timeout per queued check.
 
 import { redact as redactText } from '../engine/redact.js';
+import { derivedStore } from '../engine/run-store.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { type CheckResult, cellKey, type HealthRun, type HealthSnapshot } from '../model/health.js';
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
@@ -266,9 +267,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   let disposed = false;
   const hosts = new Map<string, HostState>();
   const pres = new Map<string, PreState>();
-  const listeners = new Set<() => void>();
   let waiters: ((s: HealthSnapshot) => void)[] = [];
-  let snapshot: HealthSnapshot | undefined;
 
   const hostState = (h: Host): HostState => {
     let s = hosts.get(h.name);
@@ -278,24 +277,15 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
 
   const isDone = () => [...cells.values()].every((c) => c.result.status !== 'pending' && c.result.status !== 'running');
 
-  function getSnapshot(): HealthSnapshot {
-    if (!snapshot) {
-      const results = new Map<string, CheckResult>();
-      for (const [k, c] of cells) results.set(k, c.result);
-      snapshot = { checks: checkIds, hosts: hostNames, results, done: isDone() };
-    }
-    return snapshot;
-  }
+  const store = derivedStore((): HealthSnapshot => {
+    const results = new Map<string, CheckResult>();
+    for (const [k, c] of cells) results.set(k, c.result);
+    return { checks: checkIds, hosts: hostNames, results, done: isDone() };
+  });
+  const getSnapshot = (): HealthSnapshot => store.snapshot();
 
   function changed(): void {
-    snapshot = undefined;
-    for (const l of [...listeners]) {
-      try {
-        l();
-      } catch {
-        // a listener's bug must not stop the run
-      }
-    }
+    store.changed();
     if (waiters.length > 0 && isDone()) {
       const w = waiters;
       waiters = [];
@@ -910,18 +900,14 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     }
     queue = [];
     changed();
-    listeners.clear();
+    store.close();
   }
 
   queueMicrotask(pump);
 
   return {
     getSnapshot,
-    subscribe(listener) {
-      if (disposed) return () => {};
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    subscribe: (listener) => store.subscribe(listener),
     finished() {
       if (isDone()) return Promise.resolve(getSnapshot());
       return new Promise((resolve) => waiters.push(resolve));
