@@ -21,6 +21,7 @@
 //   waited for: a host that stops answering costs one deadline, not one timeout per queued check.
 
 import { redact as redactText } from '../engine/redact.js';
+import { derivedStore, type RunStore } from '../engine/run-store.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { type CheckResult, cellKey, type HealthRun, type HealthSnapshot } from '../model/health.js';
 import { quoteWord, type ShellCommand } from '../transport/shell.js';
@@ -217,22 +218,8 @@ function errorMessage(e: unknown): string {
 }
 
 // ---- the run ----------------------------------------------------------------------------------------
-
-export function startHealthRun(options: HealthRunOptions): HealthRun {
-  const { inventory, runner } = options;
-  const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only);
-  const limited = options.limit ? resolveLimit(inventory, options.limit) : undefined;
-  const oc = options.oc ?? 'oc';
-  const now = options.now ?? Date.now;
-  const ctx: CheckContext = { inventory, oc, now };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
-  const hostDeadlineMs = options.hostDeadlineMs ?? timeoutMs + backstopGraceMs(timeoutMs);
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
-  // A runner that can run several commands in one session: a host's cells go there together (one
-  // session per host instead of one per command; see Runner.runBatch). `concurrency` then counts sessions.
-  const batching = typeof runner.runBatch === 'function';
-
-  // Every cell, in guide order then inventory order.
+/** Every (check, host) cell of the matrix, in guide order then inventory order; the hosts with a row. */
+function matrixOf(checks: readonly AnyCheck[], inventory: Inventory, limited: Host[] | undefined, only: readonly string[] | undefined) {
   const cells = new Map<string, Cell>();
   const rowHosts = new Set<string>();
   for (const check of checks) {
@@ -251,55 +238,110 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     }
   }
   if (cells.size === 0) {
-    const what = options.only ? `check${options.only.length > 1 ? 's' : ''} ${options.only.join(', ')}` : 'no check';
+    const what = only ? `check${only.length > 1 ? 's' : ''} ${only.join(', ')}` : 'no check';
     throw new HealthRunError(
       limited
-        ? `nothing to check: ${what} ${options.only ? 'do not apply to' : 'applies to'} ${limited.map((h) => h.name).join(', ')}`
+        ? `nothing to check: ${what} ${only ? 'do not apply to' : 'applies to'} ${limited.map((h) => h.name).join(', ')}`
         : `nothing to check: ${what} applies to this inventory`,
     );
   }
-  const checkIds = checks.filter((c) => [...cells.values()].some((cell) => cell.check === c)).map((c) => c.id);
-  const hostNames = inventory.hosts.filter((h) => rowHosts.has(h.name)).map((h) => h.name);
+  return { cells, rowHosts };
+}
 
-  let queue: Cell[] = [...cells.values()];
-  let inFlight = 0;
-  let disposed = false;
-  const hosts = new Map<string, HostState>();
-  const pres = new Map<string, PreState>();
-  const listeners = new Set<() => void>();
-  let waiters: ((s: HealthSnapshot) => void)[] = [];
-  let snapshot: HealthSnapshot | undefined;
+/** A cell's commands, or its verdict when it cannot run. */
+type Prepared =
+  | { kind: 'verdict'; verdict: Verdict; raw: Raw }
+  | { kind: 'commands'; target: Target; commands: Record<string, ShellCommand>; preValue: unknown; raw: Raw };
 
-  const hostState = (h: Host): HostState => {
-    let s = hosts.get(h.name);
-    if (!s) hosts.set(h.name, (s = { usable: false, inFlight: 0 }));
-    return s;
-  };
+export function startHealthRun(options: HealthRunOptions): HealthRun {
+  const run = new HealthRunner(options);
+  queueMicrotask(() => run.pump());
+  return run.session();
+}
 
-  const isDone = () => [...cells.values()].every((c) => c.result.status !== 'pending' && c.result.status !== 'running');
+/** One health run: its cells, the hosts' state, the queue and the pump that starts what may start. */
+class HealthRunner {
+  private readonly runner: Runner;
+  private readonly oc: string;
+  private readonly now: () => number;
+  private readonly ctx: CheckContext;
+  private readonly timeoutMs: number;
+  private readonly hostDeadlineMs: number;
+  private readonly concurrency: number;
+  /**
+   * A runner that can run several commands in one session: a host's cells go there together (one
+   * session per host instead of one per command; see Runner.runBatch). `concurrency` then counts sessions.
+   */
+  private readonly batching: boolean;
+  private readonly cells: Map<string, Cell>;
+  private readonly checkIds: string[];
+  private readonly hostNames: string[];
+  private queue: Cell[];
+  private inFlight = 0;
+  private disposed = false;
+  private readonly hosts = new Map<string, HostState>();
+  private readonly pres = new Map<string, PreState>();
+  private waiters: ((s: HealthSnapshot) => void)[] = [];
+  private readonly store: RunStore<HealthSnapshot>;
 
-  function getSnapshot(): HealthSnapshot {
-    if (!snapshot) {
+  constructor(private readonly options: HealthRunOptions) {
+    const { inventory, runner } = options;
+    const checks = selectChecks(options.checks ?? ALL_CHECKS, options.only);
+    const limited = options.limit ? resolveLimit(inventory, options.limit) : undefined;
+    this.runner = runner;
+    this.oc = options.oc ?? 'oc';
+    this.now = options.now ?? Date.now;
+    this.ctx = { inventory, oc: this.oc, now: this.now };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+    this.hostDeadlineMs = options.hostDeadlineMs ?? this.timeoutMs + backstopGraceMs(this.timeoutMs);
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CHECK_CONCURRENCY);
+    this.batching = typeof runner.runBatch === 'function';
+    const { cells, rowHosts } = matrixOf(checks, inventory, limited, options.only);
+    this.cells = cells;
+    this.checkIds = checks.filter((c) => [...this.cells.values()].some((cell) => cell.check === c)).map((c) => c.id);
+    this.hostNames = inventory.hosts.filter((h) => rowHosts.has(h.name)).map((h) => h.name);
+    this.queue = [...this.cells.values()];
+    this.store = derivedStore((): HealthSnapshot => {
       const results = new Map<string, CheckResult>();
-      for (const [k, c] of cells) results.set(k, c.result);
-      snapshot = { checks: checkIds, hosts: hostNames, results, done: isDone() };
-    }
-    return snapshot;
+      for (const [k, c] of this.cells) results.set(k, c.result);
+      return { checks: this.checkIds, hosts: this.hostNames, results, done: this.isDone() };
+    });
   }
 
-  function changed(): void {
-    snapshot = undefined;
-    for (const l of [...listeners]) {
-      try {
-        l();
-      } catch {
-        // a listener's bug must not stop the run
-      }
-    }
-    if (waiters.length > 0 && isDone()) {
-      const w = waiters;
-      waiters = [];
-      const s = getSnapshot();
+  /** The run as the Health screen and `day2-tui check` hold it. */
+  session(): HealthRun {
+    return {
+      getSnapshot: () => this.getSnapshot(),
+      subscribe: (listener) => this.store.subscribe(listener),
+      finished: () => {
+        if (this.isDone()) return Promise.resolve(this.getSnapshot());
+        return new Promise((resolve) => this.waiters.push(resolve));
+      },
+      rerun: (which) => this.rerun(which),
+      dispose: () => this.dispose(),
+    };
+  }
+
+  private hostState(h: Host): HostState {
+    let s = this.hosts.get(h.name);
+    if (!s) this.hosts.set(h.name, (s = { usable: false, inFlight: 0 }));
+    return s;
+  }
+
+  private isDone(): boolean {
+    return [...this.cells.values()].every((c) => c.result.status !== 'pending' && c.result.status !== 'running');
+  }
+
+  private getSnapshot(): HealthSnapshot {
+    return this.store.snapshot();
+  }
+
+  private changed(): void {
+    this.store.changed();
+    if (this.waiters.length > 0 && this.isDone()) {
+      const w = this.waiters;
+      this.waiters = [];
+      const s = this.getSnapshot();
       for (const resolve of w) resolve(s);
     }
   }
@@ -308,15 +350,15 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    * The cell's verdict. A cell of a check with `across` keeps it as its own outcome and is held until every
    * cell of the check has one; then all of them get the comparison's verdicts (see compareIfComplete).
    */
-  function settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}, facts?: { value: unknown }): void {
-    if (!cell.check.across || !cell.host || disposed) {
-      apply(cell, verdict, extra);
+  private settle(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}, facts?: { value: unknown }): void {
+    if (!cell.check.across || !cell.host || this.disposed) {
+      this.apply(cell, verdict, extra);
       return;
     }
     const timing: Partial<CheckResult> = {};
     if (cell.result.startedAt !== undefined) {
       timing.startedAt = cell.result.startedAt;
-      timing.durationMs = now() - cell.result.startedAt;
+      timing.durationMs = this.now() - cell.result.startedAt;
     }
     cell.own = { verdict, ...(facts ? { facts } : {}), extra: { ...timing, ...extra } };
     cell.held = true;
@@ -328,17 +370,17 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       message: 'waiting for the other hosts of this check',
       ...(timing.startedAt !== undefined ? { startedAt: timing.startedAt } : {}),
     };
-    compareIfComplete(cell.check);
+    this.compareIfComplete(cell.check);
   }
 
   /** Every cell of an `across` check has its own outcome: the comparison's verdicts settle them all. */
-  function compareIfComplete(check: AnyCheck): void {
-    const group = [...cells.values()].filter((c) => c.check === check);
+  private compareIfComplete(check: AnyCheck): void {
+    const group = [...this.cells.values()].filter((c) => c.check === check);
     if (group.some((c) => !c.own || c.result.status === 'pending' || (c.result.status === 'running' && !c.held))) return;
     const inputs = group.map((c) => ({ host: c.host!, verdict: c.own!.verdict, ...(c.own!.facts ? { facts: c.own!.facts.value } : {}) }));
     let verdicts: Verdict[];
     try {
-      verdicts = check.across!(inputs, ctx);
+      verdicts = check.across!(inputs, this.ctx);
     } catch (e) {
       verdicts = inputs.map((i) =>
         i.verdict.status === 'error'
@@ -348,17 +390,17 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     }
     group.forEach((c, i) => {
       c.held = false;
-      apply(c, verdicts[i] ?? c.own!.verdict, c.own!.extra);
+      this.apply(c, verdicts[i] ?? c.own!.verdict, c.own!.extra);
     });
   }
 
-  function apply(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
+  private apply(cell: Cell, verdict: Verdict, extra: Partial<CheckResult> = {}): void {
     const r: CheckResult = { check: cell.check.id, host: cell.host?.name ?? null, status: verdict.status, message: verdict.message };
     if (verdict.details) r.details = verdict.details;
     if (verdict.fix) r.fix = verdict.fix;
     if (cell.result.startedAt !== undefined) {
       r.startedAt = cell.result.startedAt;
-      r.durationMs = now() - cell.result.startedAt;
+      r.durationMs = this.now() - cell.result.startedAt;
     }
     Object.assign(r, extra);
     cell.result = r;
@@ -366,7 +408,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** Runs one command: the runner's answer, or why there is none. Never rejects. */
-  async function runCommand(target: Target, command: ShellCommand, signal: AbortSignal): Promise<Outcome> {
+  private async runCommand(target: Target, command: ShellCommand, signal: AbortSignal): Promise<Outcome> {
     if (signal.aborted) return { kind: 'cancelled' };
     const ac = new AbortController();
     const onAbort = () => ac.abort();
@@ -376,11 +418,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       timer = setTimeout(() => {
         resolve({ kind: 'silent' });
         ac.abort();
-      }, timeoutMs + backstopGraceMs(timeoutMs));
+      }, this.timeoutMs + backstopGraceMs(this.timeoutMs));
       ac.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
     });
-    const sentAt = now();
-    const answer = outcomeOf(runner.run(target, command, { timeoutMs, signal: ac.signal }), target, sentAt);
+    const sentAt = this.now();
+    const answer = this.outcomeOf(this.runner.run(target, command, { timeoutMs: this.timeoutMs, signal: ac.signal }), target, sentAt);
     try {
       const o = await Promise.race([answer, stop]);
       // the runner's own answer wins over the backstop when it is already there
@@ -392,11 +434,11 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The runner's answer as an Outcome; an answer from a host starts its deadline again. */
-  function outcomeOf(answer: Promise<CommandResult>, target: Target, sentAt: number): Promise<Outcome> {
+  private outcomeOf(answer: Promise<CommandResult>, target: Target, sentAt: number): Promise<Outcome> {
     return answer.then(
       (result): Outcome => {
-        const receivedAt = now();
-        if (target.kind === 'host' && !result.timedOut && !result.cancelled) restartDeadline(target.host);
+        const receivedAt = this.now();
+        if (target.kind === 'host' && !result.timedOut && !result.cancelled) this.restartDeadline(target.host);
         return result.cancelled && !result.timedOut ? { kind: 'cancelled' } : { kind: 'result', result, sentAt, receivedAt };
       },
       (error: unknown): Outcome => (error instanceof TransportError ? { kind: 'transport', error } : { kind: 'failed', error }),
@@ -404,10 +446,10 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** Runs a set of named commands in parallel; raw outputs by name. */
-  async function runCommands(target: Target, commands: Record<string, ShellCommand>, signal: AbortSignal, prefix = '') {
+  private async runCommands(target: Target, commands: Record<string, ShellCommand>, signal: AbortSignal, prefix = '') {
     const names = Object.keys(commands);
-    const outcomes = await Promise.all(names.map((n) => runCommand(target, commands[n]!, signal)));
-    return collect(names, commands, outcomes, prefix);
+    const outcomes = await Promise.all(names.map((n) => this.runCommand(target, commands[n]!, signal)));
+    return this.collect(names, commands, outcomes, prefix);
   }
 
   /**
@@ -415,13 +457,13 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    * Date.now; used only when the run's clock is Date.now too): waiting for a connection, a free session or
    * a busy event loop then does not widen the ntp check's clock bracket.
    */
-  function sentAtOf(o: Extract<Outcome, { kind: 'result' }>): number {
-    const runnerSent = options.now === undefined ? o.result.sentAt : undefined;
+  private sentAtOf(o: Extract<Outcome, { kind: 'result' }>): number {
+    const runnerSent = this.options.now === undefined ? o.result.sentAt : undefined;
     return runnerSent !== undefined && runnerSent > o.sentAt && runnerSent <= o.receivedAt ? runnerSent : o.sentAt;
   }
 
   /** Outputs and raw records by command name. */
-  function collect(names: string[], commands: Record<string, ShellCommand>, outcomes: Outcome[], prefix = '') {
+  private collect(names: string[], commands: Record<string, ShellCommand>, outcomes: Outcome[], prefix = '') {
     const outputs: Record<string, CommandOutput> = {};
     const raw: Raw = {};
     names.forEach((n, i) => {
@@ -431,7 +473,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
           exitCode: o.result.exitCode,
           stdout: o.result.stdout,
           stderr: o.result.stderr,
-          sentAt: sentAtOf(o),
+          sentAt: this.sentAtOf(o),
           receivedAt: o.receivedAt,
         };
         raw[prefix + n] = {
@@ -447,7 +489,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
             : o.kind === 'failed'
               ? errorMessage(o.error)
               : o.kind === 'silent'
-                ? `no answer within ${seconds(timeoutMs)} s`
+                ? `no answer within ${seconds(this.timeoutMs)} s`
                 : 'cancelled';
         raw[prefix + n] = { command: redact(commands[n]!.script), exitCode: null, stdout: '', stderr: why };
       }
@@ -456,7 +498,7 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The first command outcome that decides the cell without a verdict, as an error verdict. */
-  function commandFailure(names: string[], outcomes: Outcome[]): (Verdict & { transport?: TransportError; silent?: boolean }) | undefined {
+  private commandFailure(names: string[], outcomes: Outcome[]): (Verdict & { transport?: TransportError; silent?: boolean }) | undefined {
     const t = outcomes.find((o): o is Extract<Outcome, { kind: 'transport' }> => o.kind === 'transport');
     if (t)
       return {
@@ -468,13 +510,13 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       };
     if (outcomes.some((o) => o.kind === 'silent')) {
       const n = names[outcomes.findIndex((o) => o.kind === 'silent')]!;
-      return { status: 'error', message: `no answer within ${seconds(timeoutMs)} s (${n})`, details: { timedOut: n }, silent: true };
+      return { status: 'error', message: `no answer within ${seconds(this.timeoutMs)} s (${n})`, details: { timedOut: n }, silent: true };
     }
     const timed = outcomes.findIndex((o) => o.kind === 'result' && o.result.timedOut);
     if (timed >= 0)
       return {
         status: 'error',
-        message: `no answer within ${seconds(timeoutMs)} s (${names[timed]})`,
+        message: `no answer within ${seconds(this.timeoutMs)} s (${names[timed]})`,
         details: { timedOut: names[timed] },
       };
     const f = outcomes.findIndex((o) => o.kind === 'failed');
@@ -483,77 +525,73 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
     return undefined;
   }
 
-  function ocBlocked(commands: Record<string, ShellCommand>): boolean {
-    return options.ocUnavailable !== undefined && Object.values(commands).some((c) => uses(c.script, oc));
+  private ocBlocked(commands: Record<string, ShellCommand>): boolean {
+    return this.options.ocUnavailable !== undefined && Object.values(commands).some((c) => uses(c.script, this.oc));
   }
 
   // ---- the pre stage
 
-  function startPre(check: AnyCheck): void {
-    const state: PreState = { gen: (pres.get(check.id)?.gen ?? 0) + 1, abort: new AbortController() };
-    pres.set(check.id, state);
+  private startPre(check: AnyCheck): void {
+    const state: PreState = { gen: (this.pres.get(check.id)?.gen ?? 0) + 1, abort: new AbortController() };
+    this.pres.set(check.id, state);
     void (async (): Promise<PreOutcome> => {
       const pre = check.pre!;
       let commands: Record<string, ShellCommand>;
       try {
-        commands = pre.commands(ctx);
+        commands = pre.commands(this.ctx);
       } catch (e) {
         return { ok: false, message: `bastion stage: ${errorMessage(e)}`, raw: {} };
       }
-      if (ocBlocked(commands))
+      if (this.ocBlocked(commands))
         return {
           ok: false,
-          message: options.ocUnavailable!,
+          message: this.options.ocUnavailable!,
           fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' },
           raw: {},
         };
-      const r = await runCommands({ kind: 'bastion' }, commands, state.abort.signal, 'bastion: ');
-      const failure = commandFailure(r.names, r.outcomes);
+      const r = await this.runCommands({ kind: 'bastion' }, commands, state.abort.signal, 'bastion: ');
+      const failure = this.commandFailure(r.names, r.outcomes);
       if (r.outcomes.some((o) => o.kind === 'cancelled')) return { ok: false, message: 'cancelled', raw: r.raw };
       if (failure)
         return { ok: false, message: `bastion stage failed: ${failure.message}`, ...(failure.fix ? { fix: failure.fix } : {}), raw: r.raw };
       try {
-        return { ok: true, value: pre.parse(r.outputs, ctx), raw: r.raw };
+        return { ok: true, value: pre.parse(r.outputs, this.ctx), raw: r.raw };
       } catch (e) {
         return { ok: false, message: `bastion stage: could not understand the output: ${errorMessage(e)}`, raw: r.raw };
       }
     })().then((outcome) => {
-      if (disposed || pres.get(check.id) !== state) return;
+      if (this.disposed || this.pres.get(check.id) !== state) return;
       state.outcome = outcome;
-      pump();
+      this.pump();
     });
   }
 
   // ---- one cell
 
-  type Prepared =
-    | { kind: 'verdict'; verdict: Verdict; raw: Raw }
-    | { kind: 'commands'; target: Target; commands: Record<string, ShellCommand>; preValue: unknown; raw: Raw };
-
   /** The cell is running from now on. */
-  function begin(cell: Cell): AbortController {
+  private begin(cell: Cell): AbortController {
     const ac = new AbortController();
     cell.abort = ac;
     cell.held = false;
-    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: now() };
-    if (cell.host && !hostState(cell.host).deadline) restartDeadline(cell.host);
+    cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'running', message: '', startedAt: this.now() };
+    if (cell.host && !this.hostState(cell.host).deadline) this.restartDeadline(cell.host);
     return ac;
   }
 
   /** The cell's commands, or its verdict when it cannot run (pre stage failed, no oc, a bug). */
-  function prepare(cell: Cell, pre: PreOutcome | undefined): Prepared {
+  private prepare(cell: Cell, pre: PreOutcome | undefined): Prepared {
     const raw: Raw = pre ? { ...pre.raw } : {};
     try {
       if (pre && !pre.ok)
         return { kind: 'verdict', verdict: { status: 'error', message: pre.message, ...(pre.fix ? { fix: pre.fix } : {}) }, raw };
       const preValue = pre?.ok ? pre.value : undefined;
-      const commands = cell.check.commands(cell.host, ctx, preValue);
-      if (!cell.host && ocBlocked(commands)) {
+      const commands = cell.check.commands(cell.host, this.ctx, preValue);
+      if (!cell.host && this.ocBlocked(commands)) {
         return {
           kind: 'verdict',
           verdict: {
             status: 'error',
-            message: options.ocUnavailable!,
+            message: this.options.ocUnavailable!,
             fix: { text: 'Install the OpenShift client (oc) on this machine and log in, or pass --oc PATH.' },
           },
           raw,
@@ -567,32 +605,36 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The verdict from the commands' outcomes (marks the host usable or dead on the way). */
-  function conclude(cell: Cell, p: Extract<Prepared, { kind: 'commands' }>, r: Awaited<ReturnType<typeof collect>>): Concluded {
-    const hs = cell.host ? hostState(cell.host) : undefined;
+  private conclude(
+    cell: Cell,
+    p: Extract<Prepared, { kind: 'commands' }>,
+    r: Awaited<ReturnType<typeof HealthRunner.prototype.collect>>,
+  ): Concluded {
+    const hs = cell.host ? this.hostState(cell.host) : undefined;
     try {
       // a timed-out command is no answer: the host is not used more for it
       if (hs && r.outcomes.some((o) => o.kind === 'result' && !o.result.timedOut)) hs.usable = true;
-      const failure = commandFailure(r.names, r.outcomes);
+      const failure = this.commandFailure(r.names, r.outcomes);
       if (failure) {
         const { transport, silent, ...v } = failure;
         let verdict: Verdict = v;
         if (hs && cell.host && (transport || (silent && !hs.usable))) {
-          const message = transport ? transport.message : `no answer from ${cell.host.name} within ${seconds(timeoutMs)} s`;
-          markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
+          const message = transport ? transport.message : `no answer from ${cell.host.name} within ${seconds(this.timeoutMs)} s`;
+          this.markDead(cell.host, { message, ...(v.fix ? { fix: v.fix } : {}), details: { ...(v.details ?? {}), unusable: true } });
           if (silent) verdict = { status: 'error', message, details: v.details ?? {} };
         }
         return { verdict };
       }
       if (r.outcomes.some((o) => o.kind === 'cancelled')) return { verdict: { status: 'error', message: 'cancelled' } };
-      return evaluateFacts(cell.check, r.outputs, cell.host, ctx, p.preValue);
+      return evaluateFacts(cell.check, r.outputs, cell.host, this.ctx, p.preValue);
     } catch (e) {
       return { verdict: { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` } };
     }
   }
 
-  function finishCell(cell: Cell, verdict: Verdict | Concluded, raw: Raw): void {
+  private finishCell(cell: Cell, verdict: Verdict | Concluded, raw: Raw): void {
     const c: Concluded = 'verdict' in verdict ? verdict : { verdict };
-    if (c.verdict.again && (cell.again ?? 0) < MAX_AGAIN && !disposed) {
+    if (c.verdict.again && (cell.again ?? 0) < MAX_AGAIN && !this.disposed) {
       // could not decide: measure again a little later (the cell waits as pending, off its host's clock)
       cell.again = (cell.again ?? 0) + 1;
       cell.abort = undefined;
@@ -600,44 +642,44 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       const gen = cell.gen;
       cell.againTimer = setTimeout(() => {
         cell.againTimer = undefined;
-        if (disposed || cell.gen !== gen) return;
-        queue.push(cell);
-        pump();
+        if (this.disposed || cell.gen !== gen) return;
+        this.queue.push(cell);
+        this.pump();
       }, AGAIN_DELAY_MS);
-      if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host);
-      changed();
+      if (cell.host && this.runningOn(cell.host).length === 0) this.restartDeadline(cell.host);
+      this.changed();
       return;
     }
     const { again: _again, ...final } = c.verdict;
     void _again;
-    settle(cell, final, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
-    if (cell.host && runningOn(cell.host).length === 0) restartDeadline(cell.host); // nothing left to wait for
-    changed();
+    this.settle(cell, final, Object.keys(raw).length > 0 ? { raw } : {}, c.facts);
+    if (cell.host && this.runningOn(cell.host).length === 0) this.restartDeadline(cell.host); // nothing left to wait for
+    this.changed();
   }
 
-  async function runCell(cell: Cell, gen: number, pre: PreOutcome | undefined): Promise<void> {
-    const ac = begin(cell);
-    changed();
-    const current = () => !disposed && cell.gen === gen;
-    const p = prepare(cell, pre);
+  private async runCell(cell: Cell, gen: number, pre: PreOutcome | undefined): Promise<void> {
+    const ac = this.begin(cell);
+    this.changed();
+    const current = () => !this.disposed && cell.gen === gen;
+    const p = this.prepare(cell, pre);
     if (p.kind === 'verdict') {
-      if (current()) finishCell(cell, p.verdict, p.raw);
+      if (current()) this.finishCell(cell, p.verdict, p.raw);
       return;
     }
     let verdict: Verdict | Concluded;
     let raw = p.raw;
     try {
-      if (cell.host && cell.check.warmConnection) await warmUp(cell.host, ac.signal);
+      if (cell.host && cell.check.warmConnection) await this.warmUp(cell.host, ac.signal);
       if (!current()) return;
-      const r = await runCommands(p.target, p.commands, ac.signal);
+      const r = await this.runCommands(p.target, p.commands, ac.signal);
       raw = { ...raw, ...r.raw };
       if (!current()) return;
-      verdict = conclude(cell, p, r);
+      verdict = this.conclude(cell, p, r);
     } catch (e) {
       verdict = { status: 'error', message: `${cell.check.id}: ${errorMessage(e)}` };
     }
     if (!current()) return;
-    finishCell(cell, verdict, raw);
+    this.finishCell(cell, verdict, raw);
   }
 
   /**
@@ -645,28 +687,30 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    * each cell is settled as soon as its own commands came back. The backstop of a command (the runner
    * does not answer at all) counts from the end of the one before it.
    */
-  async function runHostBatch(host: Host, entries: { cell: Cell; pre: PreOutcome | undefined }[]): Promise<void> {
+  private async runHostBatch(host: Host, entries: { cell: Cell; pre: PreOutcome | undefined }[]): Promise<void> {
     const target: Target = { kind: 'host', host };
     let jobs: { cell: Cell; gen: number; ac: AbortController; p: Extract<Prepared, { kind: 'commands' }>; names: string[] }[] = [];
     for (const { cell, pre } of entries) {
-      const ac = begin(cell);
-      const p = prepare(cell, pre);
-      if (p.kind === 'verdict') finishCell(cell, p.verdict, p.raw);
+      const ac = this.begin(cell);
+      const p = this.prepare(cell, pre);
+      if (p.kind === 'verdict') this.finishCell(cell, p.verdict, p.raw);
       else jobs.push({ cell, gen: cell.gen, ac, p, names: Object.keys(p.commands) });
     }
-    changed();
+    this.changed();
     if (jobs.some((j) => j.cell.check.warmConnection)) {
-      await warmUp(host, jobs[0]!.ac.signal);
+      await this.warmUp(host, jobs[0]!.ac.signal);
       // given up or cancelled meanwhile: settled already, not sent
-      jobs = jobs.filter((j) => !disposed && j.cell.gen === j.gen && !j.ac.signal.aborted);
+      jobs = jobs.filter((j) => !this.disposed && j.cell.gen === j.gen && !j.ac.signal.aborted);
     }
     if (jobs.length === 0) return;
-    const batch = jobs.flatMap((j) => j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs, signal: j.ac.signal } })));
+    const batch = jobs.flatMap((j) =>
+      j.names.map((n) => ({ command: j.p.commands[n]!, options: { timeoutMs: this.timeoutMs, signal: j.ac.signal } })),
+    );
     let answers: Promise<CommandResult>[];
     // every command of the session was handed over now (a later one only starts after the ones before it)
-    const sentAt = now();
+    const sentAt = this.now();
     try {
-      answers = runner.runBatch!(target, batch);
+      answers = this.runner.runBatch!(target, batch);
     } catch (e) {
       answers = batch.map(() => Promise.reject(e));
     }
@@ -677,21 +721,21 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       j.names.map(() => {
         const answer = answers[i++]!;
         const startAfter = prev;
-        const outcome = backstopped(outcomeOf(answer, target, sentAt), startAfter, j.ac.signal);
+        const outcome = this.backstopped(this.outcomeOf(answer, target, sentAt), startAfter, j.ac.signal);
         prev = outcome;
         return outcome;
       }),
     );
     await Promise.all(
       jobs.map(async (j, k) => {
-        const current = () => !disposed && j.cell.gen === j.gen;
+        const current = () => !this.disposed && j.cell.gen === j.gen;
         const outcomes = await Promise.all(perJob[k]!);
         if (!current()) return;
-        const r = collect(j.names, j.p.commands, outcomes);
-        const wasUsable = hostState(host).usable;
-        finishCell(j.cell, conclude(j.cell, j.p, r), { ...j.p.raw, ...r.raw });
+        const r = this.collect(j.names, j.p.commands, outcomes);
+        const wasUsable = this.hostState(host).usable;
+        this.finishCell(j.cell, this.conclude(j.cell, j.p, r), { ...j.p.raw, ...r.raw });
         // the host just answered: its other sessions may start now
-        if (!wasUsable && hostState(host).usable) pump();
+        if (!wasUsable && this.hostState(host).usable) this.pump();
       }),
     );
   }
@@ -701,15 +745,15 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
    * already came back from it: bounded by the timeout and the signal; whatever the probe says, the commands
    * go next (a host that cannot be used fails them as usual).
    */
-  async function warmUp(host: Host, signal: AbortSignal): Promise<void> {
-    if (hostState(host).usable || signal.aborted) return;
+  private async warmUp(host: Host, signal: AbortSignal): Promise<void> {
+    if (this.hostState(host).usable || signal.aborted) return;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
       await Promise.race([
-        runner.probe(host).catch(() => undefined),
+        this.runner.probe(host).catch(() => undefined),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
+          timer = setTimeout(resolve, this.timeoutMs);
           onAbort = () => resolve();
           signal.addEventListener('abort', onAbort, { once: true });
         }),
@@ -721,14 +765,14 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** An answer of runBatch, or 'silent' when it is not there timeout + grace after `startAfter`. */
-  async function backstopped(mapped: Promise<Outcome>, startAfter: Promise<unknown>, signal: AbortSignal): Promise<Outcome> {
+  private async backstopped(mapped: Promise<Outcome>, startAfter: Promise<unknown>, signal: AbortSignal): Promise<Outcome> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     let over = false;
     const stop = new Promise<Outcome>((resolve) => {
       void startAfter.then(() => {
         if (over) return;
-        timer = setTimeout(() => resolve({ kind: 'silent' }), timeoutMs + backstopGraceMs(timeoutMs));
+        timer = setTimeout(() => resolve({ kind: 'silent' }), this.timeoutMs + backstopGraceMs(this.timeoutMs));
       });
       onAbort = () => resolve({ kind: 'cancelled' });
       if (signal.aborted) onAbort();
@@ -744,53 +788,53 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
   }
 
   /** The host's cells that are running now. */
-  function runningOn(host: Host): Cell[] {
-    return [...cells.values()].filter((c) => c.host === host && c.result.status === 'running' && !c.held);
+  private runningOn(host: Host): Cell[] {
+    return [...this.cells.values()].filter((c) => c.host === host && c.result.status === 'running' && !c.held);
   }
 
   /** (Re)starts the host's one deadline while it has cells running; stops it when it has none. */
-  function restartDeadline(host: Host): void {
-    const hs = hostState(host);
+  private restartDeadline(host: Host): void {
+    const hs = this.hostState(host);
     clearTimeout(hs.deadline);
-    hs.deadline = !disposed && runningOn(host).length > 0 ? setTimeout(() => giveUp(host), hostDeadlineMs) : undefined;
+    hs.deadline = !this.disposed && this.runningOn(host).length > 0 ? setTimeout(() => this.giveUp(host), this.hostDeadlineMs) : undefined;
   }
 
   /** The deadline passed: every check of the host still to come is an error; its commands are told to stop, never waited for. */
-  function giveUp(host: Host): void {
-    hostState(host).deadline = undefined;
-    const message = `no answer from ${host.name} within its ${seconds(hostDeadlineMs)} s deadline`;
-    const details = { deadlineMs: hostDeadlineMs, unusable: true };
+  private giveUp(host: Host): void {
+    this.hostState(host).deadline = undefined;
+    const message = `no answer from ${host.name} within its ${seconds(this.hostDeadlineMs)} s deadline`;
+    const details = { deadlineMs: this.hostDeadlineMs, unusable: true };
     const fix = { text: `Log in to ${host.name} and see what hangs there (load, a stale NFS mount, a full disk, sshd).` };
-    markDead(host, { message, fix, details });
-    for (const cell of runningOn(host)) {
+    this.markDead(host, { message, fix, details });
+    for (const cell of this.runningOn(host)) {
       cell.gen++; // its late answer is dropped
       cell.abort?.abort();
-      settle(cell, { status: 'error', message, fix, details });
+      this.settle(cell, { status: 'error', message, fix, details });
     }
-    changed();
-    pump(); // its queued cells get the same error
+    this.changed();
+    this.pump(); // its queued cells get the same error
   }
 
   /** The host cannot be used this run: its queued cells fail now with the same reason. */
-  function markDead(host: Host, dead: NonNullable<HostState['dead']>): void {
-    const hs = hostState(host);
+  private markDead(host: Host, dead: NonNullable<HostState['dead']>): void {
+    const hs = this.hostState(host);
     if (hs.dead) return;
     hs.dead = dead;
   }
 
   // ---- the pump
 
-  function pump(): void {
-    if (disposed) return;
+  pump(): void {
+    if (this.disposed) return;
     let touched = false;
     const rest: Cell[] = [];
     const start: { cell: Cell; pre: PreOutcome | undefined; hs: HostState | undefined }[] = [];
     /** Batch mode: the cells of one host that start together, in one session. */
     const batches = new Map<string, { host: Host; hs: HostState; entries: { cell: Cell; pre: PreOutcome | undefined }[] }>();
-    for (const cell of queue) {
-      const hs = cell.host ? hostState(cell.host) : undefined;
+    for (const cell of this.queue) {
+      const hs = cell.host ? this.hostState(cell.host) : undefined;
       if (hs?.dead) {
-        settle(cell, {
+        this.settle(cell, {
           status: 'error',
           message: hs.dead.message,
           ...(hs.dead.fix ? { fix: hs.dead.fix } : {}),
@@ -801,23 +845,23 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       }
       let pre: PreOutcome | undefined;
       if (cell.check.pre && cell.host) {
-        const ps = pres.get(cell.check.id);
-        if (!ps) startPre(cell.check);
+        const ps = this.pres.get(cell.check.id);
+        if (!ps) this.startPre(cell.check);
         if (!ps?.outcome) {
           rest.push(cell);
           continue;
         }
         pre = ps.outcome;
       }
-      if (batching && cell.host && hs) {
+      if (this.batching && cell.host && hs) {
         const b = batches.get(cell.host.name);
         if (b) {
           if (b.entries.length < MAX_BATCH_CELLS) {
             b.entries.push({ cell, pre });
             continue;
           }
-        } else if (inFlight < concurrency && (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0)) {
-          inFlight++;
+        } else if (this.inFlight < this.concurrency && (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0)) {
+          this.inFlight++;
           hs.inFlight++;
           batches.set(cell.host.name, { host: cell.host, hs, entries: [{ cell, pre }] });
           continue;
@@ -825,44 +869,44 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
         rest.push(cell);
         continue;
       }
-      const mayStart = inFlight < concurrency && (!hs || (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0));
+      const mayStart = this.inFlight < this.concurrency && (!hs || (hs.usable ? hs.inFlight < PER_HOST : hs.inFlight === 0));
       if (!mayStart) {
         rest.push(cell);
         continue;
       }
-      inFlight++;
+      this.inFlight++;
       if (hs) hs.inFlight++;
       start.push({ cell, pre, hs });
     }
-    queue = rest;
-    if (touched) changed();
+    this.queue = rest;
+    if (touched) this.changed();
     for (const { cell, pre, hs } of start) {
-      void runCell(cell, cell.gen, pre).finally(() => {
-        inFlight--;
+      void this.runCell(cell, cell.gen, pre).finally(() => {
+        this.inFlight--;
         if (hs) hs.inFlight--;
-        pump();
+        this.pump();
       });
     }
     for (const { host, hs, entries } of batches.values()) {
-      void runHostBatch(host, entries)
+      void this.runHostBatch(host, entries)
         .catch(() => {
           // runHostBatch settles its cells itself; a bug there must not stop the pump
         })
         .finally(() => {
-          inFlight--;
+          this.inFlight--;
           hs.inFlight--;
-          pump();
+          this.pump();
         });
     }
   }
 
   // ---- the HealthRun
 
-  function rerun(which?: { check: string; host: string | null }[]): void {
-    if (disposed) return;
+  private rerun(which?: { check: string; host: string | null }[]): void {
+    if (this.disposed) return;
     const chosen = which
-      ? which.map((w) => cells.get(cellKey(w.check, w.host))).filter((c): c is Cell => c !== undefined)
-      : [...cells.values()];
+      ? which.map((w) => this.cells.get(cellKey(w.check, w.host))).filter((c): c is Cell => c !== undefined)
+      : [...this.cells.values()];
     if (chosen.length === 0) return;
     const again = new Set(chosen);
     for (const cell of chosen) {
@@ -877,56 +921,39 @@ export function startHealthRun(options: HealthRunOptions): HealthRun {
       cell.result = { check: cell.check.id, host: cell.host?.name ?? null, status: 'pending', message: '' };
       // a rerun tries the host again and asks the bastion again
       if (cell.host) {
-        const hs = hostState(cell.host);
+        const hs = this.hostState(cell.host);
         delete hs.dead;
         hs.usable = false;
       }
-      const ps = pres.get(cell.check.id);
+      const ps = this.pres.get(cell.check.id);
       if (ps) {
         ps.abort.abort();
-        pres.delete(cell.check.id);
+        this.pres.delete(cell.check.id);
       }
     }
     // queued cells stay where they are; the others join in guide order
-    const queued = new Set(queue);
-    queue = [...cells.values()].filter((c) => queued.has(c) || again.has(c));
-    for (const h of new Set(chosen.map((c) => c.host))) if (h) restartDeadline(h);
-    changed();
-    pump();
+    const queued = new Set(this.queue);
+    this.queue = [...this.cells.values()].filter((c) => queued.has(c) || again.has(c));
+    for (const h of new Set(chosen.map((c) => c.host))) if (h) this.restartDeadline(h);
+    this.changed();
+    this.pump();
   }
 
-  function dispose(): void {
-    if (disposed) return;
-    disposed = true;
-    for (const hs of hosts.values()) clearTimeout(hs.deadline);
-    for (const ps of pres.values()) ps.abort.abort();
-    for (const cell of cells.values()) clearTimeout(cell.againTimer);
-    for (const cell of cells.values()) {
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const hs of this.hosts.values()) clearTimeout(hs.deadline);
+    for (const ps of this.pres.values()) ps.abort.abort();
+    for (const cell of this.cells.values()) clearTimeout(cell.againTimer);
+    for (const cell of this.cells.values()) {
       if (cell.result.status === 'pending' || cell.result.status === 'running') {
         cell.gen++;
         cell.abort?.abort();
-        settle(cell, { status: 'error', message: 'cancelled' });
+        this.settle(cell, { status: 'error', message: 'cancelled' });
       }
     }
-    queue = [];
-    changed();
-    listeners.clear();
+    this.queue = [];
+    this.changed();
+    this.store.close();
   }
-
-  queueMicrotask(pump);
-
-  return {
-    getSnapshot,
-    subscribe(listener) {
-      if (disposed) return () => {};
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-    finished() {
-      if (isDone()) return Promise.resolve(getSnapshot());
-      return new Promise((resolve) => waiters.push(resolve));
-    },
-    rerun,
-    dispose,
-  };
 }

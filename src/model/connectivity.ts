@@ -1,5 +1,7 @@
 // Live connectivity of every inventory host: probes them through the Runner and tells subscribers.
 // No React here: the console subscribes through screens/hooks/useConnectivity.ts.
+
+import { type ValueStore, valueStore } from '../engine/run-store.js';
 import type { Inventory } from '../inventory/types.js';
 import { type Connectivity, type ConnectivityState, type Runner, TransportError } from '../transport/types.js';
 
@@ -26,8 +28,7 @@ export interface ConnectivitySummary {
 const CHECKING: Connectivity = Object.freeze({ state: 'checking' });
 
 export class ConnectivityMonitor {
-  private snapshot: Map<string, Connectivity>;
-  private readonly listeners = new Set<ConnectivityListener>();
+  private readonly store: ValueStore<ConnectivitySnapshot>;
   /** Bumped for every probe of a host: the answer of an older probe is ignored. */
   private readonly generation = new Map<string, number>();
   private readonly queue: string[] = [];
@@ -43,29 +44,24 @@ export class ConnectivityMonitor {
     options: ConnectivityMonitorOptions = {},
   ) {
     this.hostsByName = new Map(inventory.hosts.map((h) => [h.name, h]));
-    this.snapshot = new Map(inventory.hosts.map((h) => [h.name, CHECKING]));
+    this.store = valueStore<ConnectivitySnapshot>(new Map(inventory.hosts.map((h) => [h.name, CHECKING])));
     this.concurrency = options.concurrency && options.concurrency > 0 ? options.concurrency : Infinity;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     if (options.autoStart ?? true) this.reprobe();
   }
 
   /** The current state of every host (a new map after every change, so it can be compared by identity). */
-  getSnapshot = (): ConnectivitySnapshot => this.snapshot;
+  getSnapshot = (): ConnectivitySnapshot => this.store.snapshot();
 
   get(host: string): Connectivity {
-    return this.snapshot.get(host) ?? CHECKING;
+    return this.getSnapshot().get(host) ?? CHECKING;
   }
 
   /** Calls the listener after every change; returns the unsubscribe function. */
-  subscribe = (listener: ConnectivityListener): (() => void) => {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  };
+  subscribe = (listener: ConnectivityListener): (() => void) => this.store.subscribe(() => listener(this.store.snapshot()));
 
   summary(): ConnectivitySummary {
-    return summarize(this.snapshot);
+    return summarize(this.getSnapshot());
   }
 
   /** Probes one host again (or every host): its state goes back to 'checking' until the answer. */
@@ -73,7 +69,7 @@ export class ConnectivityMonitor {
     if (this.disposed) return;
     const names = host === undefined ? [...this.hostsByName.keys()] : this.hostsByName.has(host) ? [host] : [];
     if (names.length === 0) return;
-    const next = new Map(this.snapshot);
+    const next = new Map(this.getSnapshot());
     for (const name of names) {
       this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
       next.set(name, CHECKING);
@@ -87,7 +83,7 @@ export class ConnectivityMonitor {
   dispose(): void {
     this.disposed = true;
     this.queue.length = 0;
-    this.listeners.clear();
+    this.store.close();
   }
 
   private pump(): void {
@@ -110,14 +106,13 @@ export class ConnectivityMonitor {
       (err: unknown): Connectivity => fromError(err),
     );
     if (this.disposed || this.generation.get(name) !== gen) return;
-    const next = new Map(this.snapshot);
+    const next = new Map(this.getSnapshot());
     next.set(name, result);
     this.publish(next);
   }
 
   private publish(next: Map<string, Connectivity>): void {
-    this.snapshot = next;
-    for (const l of [...this.listeners]) l(next);
+    this.store.update(() => next);
   }
 }
 

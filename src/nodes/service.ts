@@ -4,6 +4,7 @@
 // (AbortSignal: the oc process is ended), and when the drain has ended — drained, refused, failed, timed
 // out or cancelled — reads the node back and says what state it is left in.
 
+import { type ValueStore, valueStore } from '../engine/run-store.js';
 import {
   drainBlockers,
   getNodeCommand,
@@ -292,8 +293,7 @@ const TIMEOUT_GRACE_S = 30;
 type Listener = () => void;
 
 export class DrainSession {
-  private snap: DrainSnapshot;
-  private readonly listeners = new Set<Listener>();
+  private readonly store: ValueStore<DrainSnapshot>;
   private readonly abort = new AbortController();
   /** Esc while the replacements are followed ends the follow (the drain itself has ended). */
   private readonly stopFollowing = new AbortController();
@@ -304,26 +304,28 @@ export class DrainSession {
     readonly options: DrainOptions,
     before: { node?: NodeInfo; pods?: readonly NodePod[] },
   ) {
-    this.snap = {
+    this.store = valueStore<DrainSnapshot>({
       options,
       status: 'preparing',
       progress: initialProgress(options, before.pods ?? []),
       log: [],
       notes: [],
       cancelRequested: false,
-    };
+    });
     this.done = this.go(before).catch((err: unknown) => {
       this.set({ status: 'done', summary: `Drain not run: ${err instanceof Error ? err.message : String(err)}` });
       return this.snap;
     });
   }
 
-  getSnapshot = (): DrainSnapshot => this.snap;
+  getSnapshot = (): DrainSnapshot => this.store.snapshot();
 
-  subscribe = (l: Listener): (() => void) => {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  };
+  subscribe = (l: Listener): (() => void) => this.store.subscribe(l);
+
+  /** The drain as it is now (the same object until the next change). */
+  private get snap(): DrainSnapshot {
+    return this.store.snapshot();
+  }
 
   /**
    * Ends the drain (the oc process is stopped); the node is then read back. Once the drain command has
@@ -344,8 +346,7 @@ export class DrainSession {
   }
 
   private set(patch: Partial<DrainSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const l of [...this.listeners]) l();
+    this.store.update((s) => ({ ...s, ...patch }));
   }
 
   private async go(before: { node?: NodeInfo; pods?: readonly NodePod[] }): Promise<DrainSnapshot> {
