@@ -122,7 +122,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `20261125-031500-etcd-backup-ab12` (local time, like the operator's clock). */
 export function newRunId(procedure: string, now: Date = new Date(), random: () => number = Math.random): string {
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const day = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
+  const stamp = `${day}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   const suffix = Array.from({ length: 4 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 36)]).join('');
   return `${stamp}-${procedure}-${suffix}`;
 }

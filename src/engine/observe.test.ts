@@ -258,7 +258,7 @@ test('gate.expect: a type-host gate asks for the named host, not the one the ste
   assert.equal(plan[0]!.gate?.expect, M0);
 });
 
-test('whereItStands: after a failure the procedure says where things stand, from step progress, captures and the latest panel', async () => {
+test('whereItStands: after a failure the procedure says where things stand, from step progress, captures, the latest panel', async () => {
   const seen: { ctx?: StandingContext; stoppedAt?: string } = {};
   const steps: Step[] = [
     {
@@ -345,63 +345,67 @@ test('a gate not approved: whereItStands is given for the stopped run too', asyn
   assert.deepEqual(result.whereItStands, { state: ['stopped-at-gate; wipe pending'], next: 'nothing changed' });
 });
 
-test('Procedure.look: read from the hosts when a run stops without finishing, given to whereItStands as ctx.look and logged; not after a run that finished', async () => {
-  const steps: Step[] = [
-    { id: 'stop', title: 'Stop', where: { on: 'role', role: 'etcd', mode: 'serial' }, commands: () => [sh`stop`] },
-    { id: 'move', title: 'Move aside', where: { on: 'role', role: 'etcd', mode: 'serial' }, destructive: true, commands: () => [sh`mv`] },
-  ];
-  const procedure: Procedure = {
-    ...toyProcedure('toy-look', steps, PARAMS),
-    look: [
-      {
-        name: 'now',
-        describe: 'the data dir now',
-        where: (ctx) => ctx.inventory.hosts.filter((h) => h.roles.includes('etcd')),
-        command: () => sh`look-now`,
-        parse: (out) => out.stdout.trim(),
-        summary: (v) => String(v),
-      },
-    ],
-    whereItStands: (ctx) => ({
-      state: ctx.inventory.hosts
-        .filter((h) => h.roles.includes('etcd'))
-        .map((h) => {
-          try {
-            return `${h.name}: ${String(ctx.look?.get('now', h))}`;
-          } catch (e) {
-            return `${h.name}: ${(e as Error).message}`;
-          }
-        }),
-      next: 'resume',
-    }),
-  };
-  // the move failed on m1 half-way: the look says what is there now; m0 does not answer the look
-  const runner = FakeRunner.answering((w, s) =>
-    s === 'look-now'
-      ? w === M0
-        ? { throws: new Error('connection refused') }
-        : { stdout: 'data moved\n' }
-      : s === 'mv' && w === M1
-        ? { exitCode: 1, stderr: 'busy' }
-        : {},
-  );
-  const { run: r, recording } = run(procedure, runner, new CannedOperator([], ['abort']));
-  const result = await r.result();
-  assert.equal(result.status, 'failed');
-  assert.deepEqual(result.whereItStands!.state, [`${M0}: ${M0}: the data dir now: connection refused`, `${M1}: data moved`]);
-  assert.deepEqual(
-    recording.commands
-      .filter((c) => c.script === 'look-now')
-      .map((c) => c.where)
-      .sort(),
-    [M0, M1],
-  );
-  assert.ok(
-    result.snapshot.log.some((l) => l.text === `now: now: ${M1}: data moved`),
-    "each host's look is in the log",
-  );
+test(
+  'Procedure.look: read from the hosts when a run stops without finishing, given to whereItStands as ctx.look and ' +
+    'logged; not after a run that finished',
+  async () => {
+    const steps: Step[] = [
+      { id: 'stop', title: 'Stop', where: { on: 'role', role: 'etcd', mode: 'serial' }, commands: () => [sh`stop`] },
+      { id: 'move', title: 'Move aside', where: { on: 'role', role: 'etcd', mode: 'serial' }, destructive: true, commands: () => [sh`mv`] },
+    ];
+    const procedure: Procedure = {
+      ...toyProcedure('toy-look', steps, PARAMS),
+      look: [
+        {
+          name: 'now',
+          describe: 'the data dir now',
+          where: (ctx) => ctx.inventory.hosts.filter((h) => h.roles.includes('etcd')),
+          command: () => sh`look-now`,
+          parse: (out) => out.stdout.trim(),
+          summary: (v) => String(v),
+        },
+      ],
+      whereItStands: (ctx) => ({
+        state: ctx.inventory.hosts
+          .filter((h) => h.roles.includes('etcd'))
+          .map((h) => {
+            try {
+              return `${h.name}: ${String(ctx.look?.get('now', h))}`;
+            } catch (e) {
+              return `${h.name}: ${(e as Error).message}`;
+            }
+          }),
+        next: 'resume',
+      }),
+    };
+    // the move failed on m1 half-way: the look says what is there now; m0 does not answer the look
+    const runner = FakeRunner.answering((w, s) =>
+      s === 'look-now'
+        ? w === M0
+          ? { throws: new Error('connection refused') }
+          : { stdout: 'data moved\n' }
+        : s === 'mv' && w === M1
+          ? { exitCode: 1, stderr: 'busy' }
+          : {},
+    );
+    const { run: r, recording } = run(procedure, runner, new CannedOperator([], ['abort']));
+    const result = await r.result();
+    assert.equal(result.status, 'failed');
+    assert.deepEqual(result.whereItStands!.state, [`${M0}: ${M0}: the data dir now: connection refused`, `${M1}: data moved`]);
+    assert.deepEqual(
+      recording.commands
+        .filter((c) => c.script === 'look-now')
+        .map((c) => c.where)
+        .sort(),
+      [M0, M1],
+    );
+    assert.ok(
+      result.snapshot.log.some((l) => l.text === `now: now: ${M1}: data moved`),
+      "each host's look is in the log",
+    );
 
-  const ok = run({ ...procedure, steps: [steps[0]!] }, FakeRunner.answering());
-  assert.equal((await ok.run.result()).status, 'ok');
-  assert.equal(ok.recording.commands.filter((c) => c.script === 'look-now').length, 0, 'a finished run looks at nothing');
-});
+    const ok = run({ ...procedure, steps: [steps[0]!] }, FakeRunner.answering());
+    assert.equal((await ok.run.result()).status, 'ok');
+    assert.equal(ok.recording.commands.filter((c) => c.script === 'look-now').length, 0, 'a finished run looks at nothing');
+  },
+);

@@ -46,7 +46,9 @@ export function validateParams(
       if (spec.required && !(spec.secret && options.allowMissingSecrets)) {
         let how = `--param ${spec.name}=…`;
         if (spec.choices && 'fromRole' in spec.choices)
-          how += ` with one of the ${roleHostsWords(spec.choices.fromRole)}: ${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
+          how +=
+            ` with one of the ${roleHostsWords(spec.choices.fromRole)}: ` +
+            `${list(hostsOfRole(inventory, spec.choices.fromRole).map((h) => h.name))}`;
         else if (spec.choices) how += ` with one of ${spec.choices.values.join(', ')}`;
         problems.push(`parameter '${spec.name}' is required (${spec.description}): give ${how}`);
       }
@@ -56,7 +58,9 @@ export function validateParams(
       const hosts = hostsOfRole(inventory, spec.choices.fromRole);
       if (!hosts.some((h) => h.name === value)) {
         problems.push(
-          `parameter '${spec.name}': '${value}' is not ${spec.choices.fromRole === 'any' ? 'a host' : `a ${spec.choices.fromRole} host`} of the inventory (choose one of: ${list(hosts.map((h) => h.name))})`,
+          `parameter '${spec.name}': '${value}' is not ` +
+            `${spec.choices.fromRole === 'any' ? 'a host' : `a ${spec.choices.fromRole} host`} of the inventory (choose ` +
+            `one of: ${list(hosts.map((h) => h.name))})`,
         );
         continue;
       }

@@ -129,7 +129,8 @@ export function checkResumable(journal: Journal, procedure?: Procedure): void {
     const gone = journal.steps.filter((s) => !ids.has(s.id) && s.status !== 'pending');
     if (gone.length > 0) {
       throw new ResumeError(
-        `the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} is no longer in it; finish the run by hand`,
+        `the procedure ${journal.procedure} changed since run ${journal.runId}: step ${gone.map((s) => s.id).join(', ')} ` +
+          `is no longer in it; finish the run by hand`,
       );
     }
     checkCaptures(journal, procedure);
@@ -468,7 +469,9 @@ class Run {
     } catch (e) {
       return {
         state: [`(could not work out where the cluster stands: ${redactor(errMessage(e))})`],
-        next: `read the journal ${journalPath(this.stateDir, runId)} and the log above before going on; \`day2-tui resume ${runId}\` continues the run`,
+        next:
+          `read the journal ${journalPath(this.stateDir, runId)} and the log above before going on; \`day2-tui ` +
+          `resume ${runId}\` continues the run`,
       };
     }
   }

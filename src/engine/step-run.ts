@@ -270,10 +270,16 @@ class StepRun {
     const where = begun
       .map((t) => {
         const hp = js.hosts[keyOf(t)]!;
-        return `${t?.name ?? 'bastion'} had reached command ${Math.min(hp.commandIndex + 1, hp.commandCount ?? hp.commandIndex + 1)}${hp.commandCount ? ` of ${hp.commandCount}` : ''}`;
+        return (
+          `${t?.name ?? 'bastion'} had reached command ` +
+          `${Math.min(hp.commandIndex + 1, hp.commandCount ?? hp.commandIndex + 1)}${hp.commandCount ? ` of ${hp.commandCount}` : ''}`
+        );
       })
       .join('; ');
-    return `REPEAT OF A DESTRUCTIVE STEP: "${step.title}" was interrupted after it began (${where}) and will run again from its first command.`;
+    return (
+      `REPEAT OF A DESTRUCTIVE STEP: "${step.title}" was interrupted after it began (${where}) and will run again ` +
+      `from its first command.`
+    );
   }
 
   /** The step's gate, when it has one: the run goes on only once the Operator approved. */
