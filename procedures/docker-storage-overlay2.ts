@@ -56,7 +56,6 @@ const SECTION = '7.1.3';
 
 /** Every step after the first: skipped when docker already runs overlay2. */
 export function alreadyOverlay2(ctx: StepContext): string | undefined {
-  if (ctx.planning) return undefined;
   return ctx.captured.get('driver') === 'overlay2' ? `docker on ${nodeName(ctx)} already uses overlay2: nothing to change` : undefined;
 }
 

@@ -627,7 +627,7 @@ function skipIfMember(ctx: StepContext): string | undefined {
     : undefined;
 }
 function skipIfMemberOr(ctx: StepContext, also: () => string | undefined): string | undefined {
-  return skipIfMember(ctx) ?? (ctx.planning ? undefined : also());
+  return skipIfMember(ctx) ?? also();
 }
 
 const listAndHealth = (ctx: StepContext): ShellCommand =>

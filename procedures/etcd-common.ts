@@ -335,7 +335,7 @@ export function peerUrlFixSteps(where: Placement, prefix = ''): Step[] {
       section: '5.4.2.1.1',
       where,
       skipIf: (ctx) =>
-        !ctx.planning && ctx.captured.get('current-peer-urls') === ctx.captured.get('peer-url')
+        ctx.captured.get('current-peer-urls') === ctx.captured.get('peer-url')
           ? `the member already advertises ${ctx.captured.get('peer-url')}`
           : undefined,
       commands: (ctx) => [etcdctl.memberUpdateV2([etcdClientUrl(self(ctx))], ctx.captured.get('member-id'), ctx.captured.get('peer-url'))],

@@ -149,7 +149,6 @@ export function scaleSteps(): Step[] {
       section: SECTION,
       where: { on: 'bastion' },
       skipIf: (ctx) => {
-        if (ctx.planning) return undefined;
         const t = targets(ctx);
         return t.every((x) => 'keep' in x.target)
           ? `nothing to scale: ${t.map((x) => ('keep' in x.target ? x.target.keep : '')).join('; ')}`

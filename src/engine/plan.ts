@@ -50,6 +50,16 @@ export function placeholderCaptures(): CapturedValues {
   return { has: () => true, get: (name) => `@@${name}@@` };
 }
 
+/** Captured values before the run: a question about one cannot be answered yet. */
+const NOT_CAPTURED_YET: CapturedValues = {
+  has: (name) => {
+    throw new Error(`'${name}' is captured during the run`);
+  },
+  get: (name) => {
+    throw new Error(`'${name}' is captured during the run`);
+  },
+};
+
 /** Turns the placeholder tokens of a plan's text into `<name>`. */
 export function showPlaceholders(text: string): string {
   return text.replace(PLACEHOLDER, '<$1>');
@@ -164,7 +174,8 @@ function planStep(step: Step, base: StepContext, redactText: Redact): PlanStep {
   if (step.precondition) plan.precondition = redactText(step.precondition.describe);
   if (step.verify) plan.verify = redactText(step.verify.describe);
   try {
-    const reason = step.skipIf?.(base);
+    // a skip that reads a captured value is decided when the step runs (get and has throw here)
+    const reason = step.skipIf?.({ ...base, captured: NOT_CAPTURED_YET });
     if (reason) plan.skipped = redactText(reason);
   } catch {
     // depends on run-time values: decided when the step runs
