@@ -17,7 +17,6 @@ import {
   parseDockerStorageSysconfig,
   parseEpochSeconds,
   parseIpLink,
-  parseNodeConfigMtu,
   parseTimedatectl,
 } from './parse/host.js';
 import { skydnsCheck } from './skydns.js';
@@ -333,8 +332,6 @@ test('docker-storage: guide sample ok; devicemapper warn; loop fail; no docker s
 
 test('mtu: node mtu = interface − 50 ok; too big → fail fix-mtu; hang after NSS → fail', () => {
   assert.deepEqual(parseIpLink(fixture('guide/ip-link-eth0.txt')), [{ index: 2, name: 'eth0', up: true, mtu: 1500 }]);
-  assert.equal(parseNodeConfigMtu(fixture('guide/node-config.yaml')), 1450);
-  assert.equal(parseNodeConfigMtu('networkConfig:\n  networkPluginName: x\nmtu: 9000\n'), undefined);
   const pre = mtuCheck.pre!.parse({ registry: out('docker-registry.default.svc:5000\n') }, ctx);
   assert.deepEqual(pre, { registry: 'docker-registry.default.svc:5000' });
   assert.match(mtuCheck.commands(node, ctx, pre)['curl']!.script, /^curl -v --max-time 20 https.*healthz'?$/);

@@ -6,13 +6,13 @@
 // change of networkConfig.mtu): compared across the hosts of the run; a host without tun0 says so.
 
 import { etcdAddress } from '../ocp/etcd.js';
+import { NODE_CONFIG, parseNodeConfigMtu } from '../ocp/master-config.js';
 import { type ShellCommand, sh } from '../transport/shell.js';
 import { firstLine, isProblem, listNames, notRunnable, type Problem, withProblem } from './common.js';
-import { type CurlResult, parseCurlVerbose, parseDefaultRouteDev, parseIpAddr, parseIpLink, parseNodeConfigMtu } from './parse/host.js';
+import { type CurlResult, parseCurlVerbose, parseDefaultRouteDev, parseIpAddr, parseIpLink } from './parse/host.js';
 import type { AcrossCell, Check, Verdict } from './types.js';
 
 export const VXLAN_OVERHEAD = 50;
-export const NODE_CONFIG = '/etc/origin/node/node-config.yaml';
 const CURL_SECONDS = 20;
 
 export interface MtuPre {

@@ -4,10 +4,12 @@
 // [lb], an infra node's (routers run there; no infra nodes: any node's). An inventory host given by name
 // only is resolved on the bastion too (`dig +short <its name>`). Any other address fails, naming it and
 // what was expected: a wildcard that points elsewhere sends every route to the wrong place.
+
+import { clusterVar } from '../inventory/hosts.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { etcdAddress } from '../ocp/etcd.js';
 import { type ShellCommand, sh } from '../transport/shell.js';
-import { clusterVar, hostsWithRole, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
+import { hostsWithRole, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import { parseDigShort } from './parse/host.js';
 import type { Check, Verdict } from './types.js';
 

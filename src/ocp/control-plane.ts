@@ -4,12 +4,12 @@
 // The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
 
-import { apiPort } from '../checks/api-health.js';
-import type { CommandOutput } from '../checks/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { argv, literal, type ShellCommand, sh } from '../transport/shell.js';
+import type { CommandOutput } from '../transport/types.js';
 import { etcdAddress } from './etcd.js';
+import { apiPort } from './master-config.js';
 
 export type Component = 'etcd' | 'api' | 'controllers';
 const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];

@@ -196,25 +196,6 @@ export function parseDefaultRouteDev(text: string): string | undefined {
   return r ? r[1] : undefined;
 }
 
-/**
- * `networkConfig: mtu:` of node-config.yaml. The `yaml` package is not a dependency, and this one key
- * of a block mapping is all we need: find the top-level `networkConfig:` line, then an indented `mtu:`
- * within its block (up to the next line at column 0). Comments and flow style `{mtu: 1450}` handled.
- */
-export function parseNodeConfigMtu(text: string): number | undefined {
-  const ls = text.split(/\r?\n/);
-  const start = ls.findIndex((l) => /^networkConfig:/.test(l));
-  if (start < 0) return undefined;
-  const flow = /^networkConfig:\s*\{[^}]*\bmtu:\s*(\d+)/.exec(ls[start]!);
-  if (flow) return Number(flow[1]);
-  for (const l of ls.slice(start + 1)) {
-    if (/^\S/.test(l) && !l.startsWith('#')) break;
-    const r = /^\s+mtu:\s*["']?(\d+)["']?\s*(?:#.*)?$/.exec(l);
-    if (r) return Number(r[1]);
-  }
-  return undefined;
-}
-
 /** `dig +short NAME`: the addresses (CNAME targets ending in `.` are skipped; `;;` errors too). */
 export function parseDigShort(text: string): { addresses: string[]; cnames: string[]; errors: string[] } {
   const addresses: string[] = [];
