@@ -19,32 +19,36 @@
 // must run the same storage driver as before.
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
+import {
+  type BlockDev,
+  devicePath,
+  devsLine,
+  lsblkCommand,
+  parseLsblkPairs,
+  parsePvs,
+  parseSysconfig,
+  pvsCommand,
+  STORAGE_SETUP,
+  validateDevice,
+  validateVg,
+} from '../src/ocp/lvm.js';
 import { argv, sh } from '../src/transport/shell.js';
 import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
-  type BlockDev,
   backupName,
   DOCKER_UNIT,
   type DockerStorage,
-  devicePath,
-  devsLine,
   dockerDriver,
   dockerInfoCheck,
   evacuationSteps,
   findDockerStorage,
   gib,
   list,
-  lsblkCommand,
   NODE_UNIT,
   onNode,
   out,
-  parseLsblkPairs,
-  parsePvs,
-  parseSysconfig,
-  pvsCommand,
   refuseMaster,
   STORAGE_READ_COUNT,
-  STORAGE_SETUP,
   type StorageFacts,
   startStep,
   stopServicesStep,
@@ -53,8 +57,6 @@ import {
   storageSetupStep,
   teardownSteps,
   uncordonStep,
-  validateDevice,
-  validateVg,
   vgSizeCheck,
 } from './docker-common.js';
 import { sedReplacement } from './etcd-common.js';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { Host } from '../inventory/types.js';
+import { parseDockerStorageSysconfig } from '../ocp/lvm.js';
 import { apiHealthCheck } from './api-health.js';
 import { diskCheck } from './disk.js';
 import { dockerStorageCheck } from './docker-storage.js';
@@ -14,7 +15,6 @@ import {
   parseDf,
   parseDockerInfo,
   parseDockerSize,
-  parseDockerStorageSysconfig,
   parseEpochSeconds,
   parseIpLink,
   parseTimedatectl,

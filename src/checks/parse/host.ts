@@ -158,15 +158,6 @@ export function parseDockerInfo(text: string): DockerInfo {
   return out;
 }
 
-/** `/etc/sysconfig/docker-storage`: the `--storage-driver X` (or `-s X`) of DOCKER_STORAGE_OPTIONS. */
-export function parseDockerStorageSysconfig(text: string): { options?: string; storageDriver?: string } {
-  const line = text.split(/\r?\n/).find((l) => /^\s*DOCKER_STORAGE_OPTIONS\s*=/.test(l));
-  if (!line) return {};
-  const options = line.replace(/^\s*DOCKER_STORAGE_OPTIONS\s*=\s*/, '').replace(/^(['"])(.*)\1\s*$/, '$2');
-  const r = /(?:--storage-driver(?:=|\s+)|(?:^|\s)-s\s+)(\S+)/.exec(options);
-  return r ? { options, storageDriver: r[1]! } : { options };
-}
-
 export interface Link {
   index: number;
   name: string;
