@@ -39,6 +39,7 @@ import {
   stoppedPredicate,
 } from '../src/ocp/control-plane.js';
 import { etcdHosts } from '../src/ocp/etcd.js';
+import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
 import { CA_SERIAL } from '../src/ocp/master-config.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
@@ -50,7 +51,6 @@ import {
   cordonStep,
   deleteNodeStep,
   drainSteps,
-  HAPROXY_CFG,
   haproxySteps,
   listPodsStep,
   names,

@@ -17,6 +17,7 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
+import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, oneOf, textParam, yesNo } from './define.js';
@@ -28,7 +29,6 @@ import {
   drainSteps,
   encodeTarget,
   forecastOf,
-  HAPROXY_CFG,
   haproxySteps,
   isInfraRow,
   listPodsStep,
