@@ -15,7 +15,6 @@ import { parseDockerInfo } from '../src/checks/parse/host.js';
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Params, Placement, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { cordonCommand, drainCommand as ocDrain, uncordonCommand } from '../src/nodes/drain.js';
 import {
   type BlockDev,
   DOCKER_ROOT,
@@ -40,7 +39,14 @@ import {
   vgsCommand,
 } from '../src/ocp/lvm.js';
 import { parsePodsJson, podKey, podsOnNodeCommand, stillToMove } from '../src/ocp/nodes.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import {
+  cordonCommand,
+  OC_VERSION_CAPTURE,
+  drainCommand as ocDrain,
+  ocVersionCapture,
+  ocVersionOf,
+  uncordonCommand,
+} from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 

@@ -15,7 +15,6 @@ import type { CommandOutput } from '../src/checks/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand } from '../src/nodes/drain.js';
 import { type PendingPod, parsePending, pendingPodsCommand, pendingReport } from '../src/nodes/replacements.js';
 import { diffIsDeletion, HAPROXY_CFG, haproxyListingCommand, parseListing, serverLinesFor, withoutLines } from '../src/ocp/haproxy.js';
 import {
@@ -27,7 +26,7 @@ import {
   podKey,
   podRowsOnNodeCommand,
 } from '../src/ocp/nodes.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 

@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoInventory } from '../demo/inventory.js';
 import type { StepContext } from '../engine/types.js';
-import { localDataFlag, OC_3X, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf, parseOcVersion } from './oc.js';
+import {
+  cordonCommand,
+  type DrainOptions,
+  drainCommand,
+  localDataFlag,
+  OC_3X,
+  OC_VERSION_CAPTURE,
+  ocVersionCapture,
+  ocVersionOf,
+  parseOcVersion,
+  uncordonCommand,
+  validateDrainOptions,
+} from './oc.js';
 
 test('parseOcVersion: oc 3.10 as the lab (and the guide) prints it', () => {
   const v = parseOcVersion(
@@ -65,4 +77,52 @@ test('ocVersionOf: the version a step captured; the 3.x client while planning, w
   assert.equal(ocVersionOf(ctx({ [OC_VERSION_CAPTURE]: ocVersionCapture(lab) }, true)), OC_3X);
   assert.equal(ocVersionOf(ctx({})), OC_3X);
   assert.equal(ocVersionOf(ctx({ [OC_VERSION_CAPTURE]: '<oc-version>' })), OC_3X);
+});
+
+const NODE = 'node-0.lab.example.com';
+const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({
+  node: NODE,
+  ignoreDaemonsets: true,
+  deleteLocalData: true,
+  force: true,
+  ...o,
+});
+
+// ---- drain, cordon, uncordon -------------------------------------------------------------------------------------------
+
+test('drainCommand: oc 3.x flags, quoted; newer clients get --delete-emptydir-data; kubectl has no adm', () => {
+  assert.equal(
+    drainCommand(opts({ gracePeriodSeconds: 30, timeoutSeconds: 120 }), OC_3X).script,
+    `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force --grace-period=30 --timeout=120s`,
+  );
+  assert.equal(drainCommand(opts({ ignoreDaemonsets: false, deleteLocalData: false, force: false })).script, `oc adm drain ${NODE}`);
+  assert.equal(
+    drainCommand(opts({ force: false }), parseOcVersion('Client Version: 4.7.0'), '/usr/local/bin/oc').script,
+    `/usr/local/bin/oc adm drain ${NODE} --ignore-daemonsets --delete-emptydir-data`,
+  );
+  assert.equal(
+    drainCommand(opts({ force: false, ignoreDaemonsets: false }), parseOcVersion('Client Version: v1.20.15'), 'kubectl').script,
+    `kubectl drain ${NODE} --delete-emptydir-data`,
+  );
+  // timeout 0 means "wait for ever": no flag at all
+  assert.equal(drainCommand(opts({ timeoutSeconds: 0 })).script, `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force`);
+  // an oc path with a space is one quoted word
+  assert.equal(
+    drainCommand(opts({ force: false }), OC_3X, '/opt/my oc/oc').script,
+    `'/opt/my oc/oc' adm drain ${NODE} --ignore-daemonsets --delete-local-data`,
+  );
+});
+
+test('drainCommand refuses options that are not what they claim (one sentence, naming the input)', () => {
+  assert.throws(() => drainCommand(opts({ node: '' })), /No node given/);
+  assert.throws(() => drainCommand(opts({ node: 'a; rm -rf /' })), /is not a node name/);
+  assert.throws(() => drainCommand(opts({ node: '--all' })), /is not a node name/);
+  assert.match(validateDrainOptions(opts({ gracePeriodSeconds: 1.5 })) ?? '', /Grace period "1.5"/);
+  assert.match(validateDrainOptions(opts({ timeoutSeconds: -3 })) ?? '', /Timeout "-3"/);
+  assert.equal(validateDrainOptions(opts({ gracePeriodSeconds: -1, timeoutSeconds: 0 })), undefined);
+});
+
+test('cordon and uncordon are oc adm manage-node --schedulable=false|true', () => {
+  assert.equal(cordonCommand(NODE).script, `oc adm manage-node ${NODE} --schedulable=false`);
+  assert.equal(uncordonCommand(NODE, '/x/oc').script, `/x/oc adm manage-node ${NODE} --schedulable=true`);
 });
