@@ -1,13 +1,14 @@
-// Pure tests of the node procedures' shared parts: the jsonpath listings of nodes and pods (lines as the
-// lab's kubectl 1.20 prints them), what the drain will do and when it is refused, the capacity rule of
-// 5.3.1, the Pending report, and the router/registry scale targets (the
-// haproxy.cfg edit is tested beside it, in src/ocp/haproxy.test.ts).
+// Pure tests of the node procedures' shared parts: the jsonpath listing of nodes (lines as the lab's
+// kubectl 1.20 prints them), the pods on a node, what the drain will do and when it is refused, the
+// capacity rule of 5.3.1, the Pending report and the router/registry scale targets (the haproxy.cfg
+// edit is tested beside it, in src/ocp/haproxy.test.ts).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
+import { drainForecast, leftOnNode, parsePodsJson } from '../src/ocp/nodes.js';
 import { testHost, testInventory } from '../src/testing/builders.js';
+import { podListJson } from '../src/testing/pods.js';
 import {
   capacityVerdict,
   decodeTarget,
@@ -37,7 +38,7 @@ const NODES = [
   '',
 ].join('\n');
 
-// `oc get pods --field-selector spec.nodeName=node-0… -o jsonpath=…` on the lab
+// the pods on the lab's node-0, as rows of podListJson
 const PODS = [
   'myproject\tbare-httpd\tRunning\t\t\t\t\t\t\tTrue',
   'myproject\tcache-vslkp\tRunning\tReplicationController\tcache\t{}\t\t\t\tTrue',
@@ -120,13 +121,15 @@ test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; n
 });
 
 test('pods: the drain forecast; bare pods refused without force, emptyDir pods with delete-local-data=no', () => {
-  const pods = parsePodRows(PODS, 'node-0.lab.example.com');
+  const pods = parsePodsJson(podListJson(PODS, 'node-0.lab.example.com'));
+  // read sorted by namespace and name, as `oc get pods --all-namespaces` lists them
+  const pod = (name: string) => pods.find((p) => p.name === name)!;
   assert.equal(pods.length, 5);
-  assert.equal(pods[0]!.ownerKind, 'bare');
-  assert.equal(pods[1]!.emptyDir, true);
-  assert.equal(pods[2]!.ownerKind, 'DeploymentConfig');
-  assert.equal(pods[3]!.ownerKind, 'DaemonSet');
-  assert.equal(pods[4]!.mirror, true);
+  assert.equal(pod('bare-httpd').ownerKind, 'bare');
+  assert.equal(pod('cache-vslkp').emptyDir, true);
+  assert.equal(pod('frontend-1-j7vf2').ownerKind, 'DeploymentConfig');
+  assert.equal(pod('sdn-zr8l7').ownerKind, 'DaemonSet');
+  assert.equal(pod('master-api-x').mirror, true);
   const f = drainForecast(pods);
   assert.deepEqual(
     f.evicted.map((p) => p.key),
@@ -171,13 +174,16 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
     leftOnNode(pods).map((p) => p.name),
     ['bare-httpd', 'cache-vslkp', 'frontend-1-j7vf2'],
   );
-  assert.deepEqual(leftOnNode(pods.slice(3)), []);
+  assert.deepEqual(leftOnNode([pod('sdn-zr8l7'), pod('master-api-x')]), []);
   // the infra deployment configs that had a pod there
-  const infraPods = parsePodRows(
-    'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
-    'infra-0',
+  const infraPods = parsePodsJson(
+    podListJson(
+      'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
+      'infra-0',
+    ),
   );
-  assert.deepEqual(drainForecast(infraPods).infraDcs, ['router', 'docker-registry']);
+  // in the order oc lists their pods (by name)
+  assert.deepEqual(drainForecast(infraPods).infraDcs, ['docker-registry', 'router']);
 });
 
 test('replacements: Pending pods explained (the router and its host ports, a node selector nobody matches)', () => {

@@ -1,10 +1,10 @@
 // Pieces shared by the node procedures: 7.1.1 node-evacuate, 5.3.1 node-decommission and 5.2.1
 // master-decommission (whose node part is 5.3.1). Not a procedure itself.
 //
-// Cluster-side commands run with `oc` on the bastion. What they print is kept short for the log pane:
-// pods and nodes are read with `-o jsonpath` (one tab-separated line each) rather than `-o json` (a
-// node's JSON lists every image it holds). Reading the pods and the drain forecast are src/ocp/nodes.ts, the oc
-// version src/ocp/oc.ts, the drain and cordon commands src/nodes/drain.ts.
+// Cluster-side commands run with `oc` on the bastion. Nodes are read with `-o jsonpath` (one
+// tab-separated line each) rather than `-o json`: a node's JSON lists every image it holds, too long for
+// the log pane. The pods on a node are read as JSON, like the Nodes screen reads them (one reader and one
+// drain forecast, src/ocp/nodes.ts); the oc version and the drain and cordon commands are src/ocp/oc.ts.
 // The load balancer edit (5.2.1.3 / 5.3.1: haproxy's `backend mgmt8443`, `router80`, `router443`) keeps
 // every other byte of haproxy.cfg: the lines to drop are found by number (src/ocp/haproxy.ts), the file
 // is copied aside, written back from the copy without those lines, checked with `diff` and `haproxy -c`,
@@ -21,10 +21,11 @@ import {
   type DrainForecast,
   drainForecast,
   leftOnNode,
+  type NodePod,
   type PodBrief,
-  parsePodRows,
+  parsePodsJson,
   podKey,
-  podRowsOnNodeCommand,
+  podsOnNodeCommand,
 } from '../src/ocp/nodes.js';
 import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
@@ -42,6 +43,16 @@ export { DRAIN_TIMEOUT_SECONDS, type PendingPod, parsePending, pendingReport, wi
 
 const firstErr = (o: CommandOutput | undefined): string =>
   (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
+
+/** The pods of `oc get pods … -o json` (podsOnNodeCommand), or why there are none to read. */
+function podsOf(o: CommandOutput | undefined): NodePod[] | string {
+  if (o?.exitCode !== 0) return `oc get pods failed: ${firstErr(o)}`;
+  try {
+    return parsePodsJson(o.stdout);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 /** Names for a message: "a, b and c" (at most `max`). */
 export function names(list: readonly string[], max = 8): string {
@@ -490,12 +501,12 @@ export function podsSteps(section: string): Step[] {
       title: 'List the pods on the node and what the drain will do with each',
       section,
       where: bastion,
-      commands: (ctx) => [podRowsOnNodeCommand(nodeName(ctx), OC)],
+      commands: (ctx) => [podsOnNodeCommand(nodeName(ctx), OC)],
       capture: {
-        forecast: (o, ctx) => {
-          const out = o[0];
-          if (out?.exitCode !== 0) throw new Error(`oc get pods failed: ${firstErr(out)}`);
-          return JSON.stringify(drainForecast(parsePodRows(out.stdout, nodeName(ctx))));
+        forecast: (o) => {
+          const pods = podsOf(o[0]);
+          if (typeof pods === 'string') throw new Error(pods);
+          return JSON.stringify(drainForecast(pods));
         },
       },
     },
@@ -506,10 +517,11 @@ export function podsSteps(section: string): Step[] {
       where: bastion,
       precondition: {
         describe: 'no pod the drain would refuse with these parameters',
-        command: (ctx) => podRowsOnNodeCommand(nodeName(ctx), OC),
+        command: (ctx) => podsOnNodeCommand(nodeName(ctx), OC),
         ok: (out, ctx) => {
-          if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
-          return drainVerdict(nodeName(ctx), drainForecast(parsePodRows(out.stdout, nodeName(ctx))), forceParam(ctx), localDataParam(ctx));
+          const pods = podsOf(out);
+          if (typeof pods === 'string') return pods;
+          return drainVerdict(nodeName(ctx), drainForecast(pods), forceParam(ctx), localDataParam(ctx));
         },
       },
       commands: (ctx) => [
@@ -552,10 +564,11 @@ function drainOf(ctx: StepContext): ShellCommand {
 
 const drainedCheck = {
   describe: 'no pod is left on the node but daemon set and static pods',
-  command: (ctx: StepContext) => podRowsOnNodeCommand(nodeName(ctx), OC),
+  command: (ctx: StepContext) => podsOnNodeCommand(nodeName(ctx), OC),
   ok: (out: CommandOutput, ctx: StepContext): true | string => {
-    if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
-    const left = leftOnNode(parsePodRows(out.stdout, nodeName(ctx)));
+    const pods = podsOf(out);
+    if (typeof pods === 'string') return pods;
+    const left = leftOnNode(pods);
     return left.length === 0 || `still on the node: ${names(left.map(podKey))}`;
   },
 };

@@ -1,9 +1,8 @@
 // The cluster's nodes and the pods on one node, as `oc get nodes -o json` and `oc get pods
 // --all-namespaces --field-selector spec.nodeName=N -o json` describe them (OCP 3.x / kubectl 1.10 and
 // newer clients print the same JSON), and what `oc adm drain` does with each of those pods (the drain
-// forecast). Pure: commands are built here, run elsewhere (src/nodes/service.ts, the node procedures).
-// The Nodes screen reads a node's pods as JSON; the procedures read the same fields as one short line
-// per pod (podRowsOnNodeCommand: a pod's JSON is long for the log pane), read into the same NodePod.
+// forecast). Pure: commands are built here, run elsewhere (src/nodes/service.ts, the node and docker
+// procedures); the Nodes screen and the procedures read a node's pods with the same command and parser.
 import { argv, type ShellCommand } from '../transport/shell.js';
 
 /** The node's Ready condition: True → Ready, False → NotReady, Unknown (kubelet stopped posting) → Unknown. */
@@ -260,46 +259,6 @@ export function parsePodCounts(text: string): Map<string, number> {
 /** The pod's phase as `oc get pods` would show it (Terminating while being deleted). */
 export function podStatusText(p: Pick<NodePod, 'phase' | 'terminating'>): string {
   return p.terminating ? 'Terminating' : p.phase;
-}
-
-// ---- the pods on a node, one short line each (the procedures) --------------------------------------------
-
-const PODS_JSONPATH =
-  '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.status.phase}{"\\t"}' +
-  '{.metadata.ownerReferences[?(@.controller==true)].kind}{"\\t"}{.metadata.ownerReferences[?(@.controller==true)].name}{"\\t"}' +
-  '{.spec.volumes[*].emptyDir}{"\\t"}{.metadata.annotations.kubernetes\\.io/config\\.mirror}{"\\t"}{.metadata.deletionTimestamp}{"\\t"}' +
-  '{.metadata.annotations.openshift\\.io/deployment-config\\.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
-
-/** The pods on a node, one tab-separated line each (namespace, name, phase, controller kind and name, …): the fields podFromJson reads. */
-export function podRowsOnNodeCommand(node: string, oc = 'oc'): ShellCommand {
-  return argv(oc, 'get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', `jsonpath=${PODS_JSONPATH}`);
-}
-
-/** podRowsOnNodeCommand's lines → pods, read by podFromJson like the JSON (owner kind, emptyDir, mirror). */
-export function parsePodRows(out: string, node: string): NodePod[] {
-  const pods: NodePod[] = [];
-  for (const line of out.split('\n')) {
-    const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 10 || !f[1]) continue;
-    const [ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, ready] = f as string[];
-    const annotations: Record<string, string> = {};
-    if (mirror) annotations['kubernetes.io/config.mirror'] = mirror;
-    if (dc) annotations[DC_ANNOTATION] = dc;
-    pods.push(
-      podFromJson({
-        metadata: {
-          namespace: ns,
-          name,
-          annotations,
-          ...(kind ? { ownerReferences: [{ controller: true, kind, name: owner }] } : {}),
-          ...(deleting ? { deletionTimestamp: deleting } : {}),
-        },
-        spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
-        status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
-      }),
-    );
-  }
-  return pods;
 }
 
 // ---- the drain forecast: what `oc adm drain` does with each pod ----------------------------------------
