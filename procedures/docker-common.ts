@@ -41,11 +41,13 @@ import {
 import { parsePodsJson, podKey, podsOnNodeCommand, stillToMove } from '../src/ocp/nodes.js';
 import {
   cordonCommand,
+  listPodsCommand,
   OC_VERSION_CAPTURE,
   drainCommand as ocDrain,
   ocVersionCapture,
   ocVersionOf,
   uncordonCommand,
+  unschedulableCommand,
 } from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
@@ -282,7 +284,7 @@ export const dockerInfoCheck = (want: (ctx: StepContext) => string, describe: (c
 
 // ---- 7.1.1 the evacuation, and the way back -------------------------------------------------------------
 
-const unschedulable = (ctx: StepContext): ShellCommand => argv('oc', 'get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}');
+const unschedulable = (ctx: StepContext): ShellCommand => unschedulableCommand(nodeName(ctx));
 
 export const cordonedCheck: CommandCheck = {
   describe: 'the node is marked unschedulable (spec.unschedulable)',
@@ -360,7 +362,7 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
         protectedBy: () => 'controllers start the evicted pods again on other nodes',
       },
       timeoutMs: 15 * 60_000,
-      commands: (ctx) => [drainCommand(ctx, false), argv('oc', 'adm', 'manage-node', nodeName(ctx), '--list-pods')],
+      commands: (ctx) => [drainCommand(ctx, false), listPodsCommand(nodeName(ctx))],
       verify: drainedCheck,
     },
     {
@@ -376,7 +378,7 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
         protectedBy: () => 'nothing: a pod without a controller is not recreated',
       },
       timeoutMs: 15 * 60_000,
-      commands: (ctx) => [drainCommand(ctx, true), argv('oc', 'adm', 'manage-node', nodeName(ctx), '--list-pods')],
+      commands: (ctx) => [drainCommand(ctx, true), listPodsCommand(nodeName(ctx))],
       verify: drainedCheck,
     },
   ];

@@ -27,19 +27,25 @@ import {
   podKey,
   podsOnNodeCommand,
 } from '../src/ocp/nodes.js';
-import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand, OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import {
+  cordonCommand,
+  DRAIN_TIMEOUT_SECONDS,
+  deleteNodeCommand,
+  drainCommand,
+  listPodsCommand,
+  OC_VERSION_CAPTURE,
+  oc,
+  ocVersionCapture,
+  ocVersionOf,
+  unschedulableCommand,
+} from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
 export const OC = 'oc';
-/** `oc WORDS…` on the bastion, every word quoted. */
-export function oc(...words: (string | number)[]): ShellCommand {
-  return argv(OC, ...words);
-}
-
 // one default for the Nodes screen's form and the procedures; the Pending pods' meaning is shared with it too
 // the lab tests (test/procedures) still take the haproxy edit from here; it lives in src/ocp/haproxy.ts
-export { DRAIN_TIMEOUT_SECONDS, type PendingPod, parsePending, pendingReport, withoutLines };
+export { DRAIN_TIMEOUT_SECONDS, oc, type PendingPod, parsePending, pendingReport, withoutLines };
 
 const firstErr = (o: CommandOutput | undefined): string =>
   (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
@@ -541,7 +547,7 @@ export function cordonStep(section: string): Step {
     commands: (ctx) => [cordonCommand(nodeName(ctx), OC)],
     verify: {
       describe: 'the node is unschedulable (spec.unschedulable = true)',
-      command: (ctx) => oc('get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}'),
+      command: (ctx) => unschedulableCommand(nodeName(ctx)),
       ok: (out) => out.stdout.trim() === 'true' || `spec.unschedulable is ${JSON.stringify(out.stdout.trim())}`,
     },
   };
@@ -565,7 +571,7 @@ function drainOf(ctx: StepContext): ShellCommand {
 const drainedCheck = {
   describe: 'no pod is left on the node but daemon set and static pods',
   command: (ctx: StepContext) => podsOnNodeCommand(nodeName(ctx), OC),
-  ok: (out: CommandOutput, ctx: StepContext): true | string => {
+  ok: (out: CommandOutput): true | string => {
     const pods = podsOf(out);
     if (typeof pods === 'string') return pods;
     const left = leftOnNode(pods);
@@ -638,7 +644,7 @@ export function listPodsStep(section: string): Step {
     title: 'List the pods left on the node (oc adm manage-node <node> --list-pods): none but daemon set pods',
     section,
     where: bastion,
-    commands: (ctx) => [oc('adm', 'manage-node', nodeName(ctx), '--list-pods')],
+    commands: (ctx) => [listPodsCommand(nodeName(ctx))],
     verify: drainedCheck,
   };
 }
@@ -692,7 +698,7 @@ export function deleteNodeStep(section: string, what: string): Step {
         `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
     },
     precondition: drainedCheck,
-    commands: (ctx) => [oc('delete', 'node', nodeName(ctx))],
+    commands: (ctx) => [deleteNodeCommand(nodeName(ctx))],
     verify: {
       describe: 'oc get nodes no longer lists the node',
       command: () => oc('get', 'nodes', '-o', 'name'),

@@ -5,14 +5,20 @@ import type { StepContext } from '../engine/types.js';
 import {
   cordonCommand,
   type DrainOptions,
+  dcReplicasCommand,
+  deleteNodeCommand,
   drainCommand,
+  listPodsCommand,
   localDataFlag,
   OC_3X,
   OC_VERSION_CAPTURE,
+  oc,
   ocVersionCapture,
   ocVersionOf,
   parseOcVersion,
+  scaleDcCommand,
   uncordonCommand,
+  unschedulableCommand,
   validateDrainOptions,
 } from './oc.js';
 
@@ -125,4 +131,13 @@ test('drainCommand refuses options that are not what they claim (one sentence, n
 test('cordon and uncordon are oc adm manage-node --schedulable=false|true', () => {
   assert.equal(cordonCommand(NODE).script, `oc adm manage-node ${NODE} --schedulable=false`);
   assert.equal(uncordonCommand(NODE, '/x/oc').script, `/x/oc adm manage-node ${NODE} --schedulable=true`);
+});
+
+test('the node and cluster commands, as the guide types them, every word quoted', () => {
+  assert.equal(unschedulableCommand(NODE).script, `oc get node ${NODE} -o jsonpath\\=\\{.spec.unschedulable\\}`);
+  assert.equal(listPodsCommand(NODE).script, `oc adm manage-node ${NODE} --list-pods`);
+  assert.equal(deleteNodeCommand(NODE).script, `oc delete node ${NODE}`);
+  assert.equal(dcReplicasCommand('router').script, 'oc get dc/router -n default -o jsonpath\\=\\{.spec.replicas\\}');
+  assert.equal(scaleDcCommand('router', 2).script, 'oc scale dc/router --replicas 2 -n default');
+  assert.equal(oc('get', 'node', "x' y").script, `oc get node "x' y"`);
 });

@@ -170,3 +170,35 @@ export function cordonCommand(node: string, bin = 'oc'): ShellCommand {
 export function uncordonCommand(node: string, bin = 'oc'): ShellCommand {
   return argv(bin, 'adm', 'manage-node', node, '--schedulable=true');
 }
+
+// ---- other node and cluster commands, as the guide types them ---------------------------------------
+
+/** `oc WORDS…` on the bastion, every word quoted. */
+export function oc(...words: (string | number)[]): ShellCommand {
+  return argv('oc', ...words);
+}
+
+/** `oc get node N -o jsonpath={.spec.unschedulable}`: `true` once the node is cordoned, empty otherwise. */
+export function unschedulableCommand(node: string): ShellCommand {
+  return oc('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}');
+}
+
+/** `oc adm manage-node N --list-pods`: the pods left on the node, for the log. */
+export function listPodsCommand(node: string): ShellCommand {
+  return oc('adm', 'manage-node', node, '--list-pods');
+}
+
+/** `oc delete node N`: the node object leaves the cluster. */
+export function deleteNodeCommand(node: string): ShellCommand {
+  return oc('delete', 'node', node);
+}
+
+/** `oc get dc/NAME -n default -o jsonpath={.spec.replicas}`: the replicas a default-project DC asks for. */
+export function dcReplicasCommand(dc: string): ShellCommand {
+  return oc('get', `dc/${dc}`, '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
+}
+
+/** `oc scale dc/NAME --replicas N -n default`. */
+export function scaleDcCommand(dc: string, replicas: string | number): ShellCommand {
+  return oc('scale', `dc/${dc}`, '--replicas', replicas, '-n', 'default');
+}
