@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { drainForecast, leftOnNode, parsePodsJson } from '../src/ocp/nodes.js';
+import { drainForecast, leftOnNode, parseNodeRows, parsePodsJson } from '../src/ocp/nodes.js';
 import { testHost, testInventory } from '../src/testing/builders.js';
 import { podListJson } from '../src/testing/pods.js';
 import {
@@ -17,7 +17,6 @@ import {
   findNodeRow,
   forecastLines,
   nodeKind,
-  parseNodeRows,
   parsePending,
   pendingReport,
   scaleTarget,

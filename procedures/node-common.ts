@@ -22,7 +22,10 @@ import {
   drainForecast,
   leftOnNode,
   type NodePod,
+  type NodeRow,
+  nodesCommand,
   type PodBrief,
+  parseNodeRows,
   parsePodsJson,
   podKey,
   podsOnNodeCommand,
@@ -83,45 +86,6 @@ export function nodeHost(ctx: { params: Readonly<Record<string, string>>; invent
 export const nodeName = (ctx: StepContext): string => ctx.captured.get('node-name');
 
 // ---- nodes ---------------------------------------------------------------------------------------------
-
-export interface NodeRow {
-  name: string;
-  /** The Ready condition's status: True, False, Unknown ('' when the node reports none). */
-  ready: string;
-  schedulable: boolean;
-  master: boolean;
-  /** Labelled as an infra node: node-role.kubernetes.io/infra=true (3.10), or region=infra / role=infra (older installs). */
-  infra: boolean;
-  ip: string;
-}
-
-const NODES_JSONPATH =
-  '{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\t"}{.spec.unschedulable}{"\\t"}' +
-  '{.metadata.labels.node-role\\.kubernetes\\.io/master}{"\\t"}{.metadata.labels.node-role\\.kubernetes\\.io/infra}{"\\t"}' +
-  '{.metadata.labels.region}{"\\t"}{.metadata.labels.role}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}';
-
-/** One line per node: name, Ready, unschedulable, master/infra labels, internal IP. */
-export function nodesCommand(): ShellCommand {
-  return oc('get', 'nodes', '-o', `jsonpath=${NODES_JSONPATH}`);
-}
-
-export function parseNodeRows(out: string): NodeRow[] {
-  const rows: NodeRow[] = [];
-  for (const line of out.split('\n')) {
-    const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 8 || !f[0]) continue;
-    const [name, ready, unsched, master, infra, region, role, ip] = f as [string, string, string, string, string, string, string, string];
-    rows.push({
-      name,
-      ready,
-      schedulable: unsched !== 'true',
-      master: master === 'true',
-      infra: infra === 'true' || region === 'infra' || role === 'infra',
-      ip: ip.split(/\s+/)[0] ?? '',
-    });
-  }
-  return rows;
-}
 
 /** The cluster node that is this inventory host: by name (full or short), else by address. */
 export function findNodeRow(rows: readonly NodeRow[], host: Host): NodeRow | undefined {

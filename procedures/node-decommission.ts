@@ -18,6 +18,7 @@ import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
+import { type NodeRow, nodesCommand, parseNodeRows } from '../src/ocp/nodes.js';
 import { dcReplicasCommand, scaleDcCommand } from '../src/ocp/oc.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
@@ -34,13 +35,10 @@ import {
   isInfraRow,
   listPodsStep,
   type NodeKind,
-  type NodeRow,
   nodeFactsStep,
   nodeHost,
   nodeName,
-  nodesCommand,
   oc,
-  parseNodeRows,
   podsSteps,
   scaleTarget,
   validateReplicas,
