@@ -121,7 +121,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const pool = f.lvs.find((lv) => dmName(lv.vg, lv.name) === base);
     if (!pool)
       throw new Error(
-        `${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); fix the storage by hand first`,
+        `${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); ` +
+          `fix the storage by hand first`,
       );
     named.push({ vg: pool.vg, why: `the thin pool ${ds.thinPool} of ${DOCKER_STORAGE}` });
   }
@@ -148,7 +149,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
   const other = named.find((n) => n.vg !== first.vg);
   if (other)
     throw new Error(
-      `${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix the storage configuration by hand first`,
+      `${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix ` +
+        `the storage configuration by hand first`,
     );
   const vg = first.vg;
   const vgRow = f.vgs.find((v) => v.name === vg);
@@ -158,7 +160,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const lv = lvOfSource(m.source, lvs);
     if (lv && m.target !== DOCKER_ROOT) {
       throw new Error(
-        `${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume group ${vg} is not docker's alone, and this procedure would destroy it`,
+        `${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume ` +
+          `group ${vg} is not docker's alone, and this procedure would destroy it`,
       );
     }
   }
@@ -176,7 +179,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const foreign = parts.filter((p) => !pvs.includes(p));
     if (foreign.length > 0) {
       throw new Error(
-        `disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`,
+        `disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical ` +
+          `volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`,
       );
     }
   }
@@ -263,7 +267,8 @@ export function dockerDriver(o: CommandOutput): string {
   if (d) return d;
   if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(o.stderr)) {
     throw new Error(
-      'docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl start docker) and run the procedure again',
+      'docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl ' +
+        'start docker) and run the procedure again',
     );
   }
   throw new Error(`docker info printed no "Storage Driver:" line (exit ${o.exitCode ?? 'none'}): ${both(o).trim().split('\n')[0] ?? ''}`);
@@ -358,7 +363,8 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that ` +
+          `data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
         protectedBy: () => 'controllers start the evicted pods again on other nodes',
       },
       timeoutMs: 15 * 60_000,
@@ -374,7 +380,8 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no controller manages (they are not started again anywhere); emptyDir data is lost.`,
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no ` +
+          `controller manages (they are not started again anywhere); emptyDir data is lost.`,
         protectedBy: () => 'nothing: a pod without a controller is not recreated',
       },
       timeoutMs: 15 * 60_000,
@@ -490,7 +497,10 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Destroys docker's storage on ${ctx.host?.name ?? ctx.params['node']}: the logical volume(s) ${list(ctx, 'lv').join(', ') || '(none)'} and the volume group ${vg(ctx)} on ${list(ctx, 'pv').join(', ')} (disk ${list(ctx, 'disk').join(', ')}), then the contents of ${DOCKER_ROOT}. Every image and container on the node is lost.`,
+          `Destroys docker's storage on ${ctx.host?.name ?? ctx.params['node']}: the logical volume(s) ` +
+          `${list(ctx, 'lv').join(', ') || '(none)'} and the volume group ${vg(ctx)} on ` +
+          `${list(ctx, 'pv').join(', ')} (disk ${list(ctx, 'disk').join(', ')}), then the contents of ` +
+          `${DOCKER_ROOT}. Every image and container on the node is lost.`,
         protectedBy: () =>
           'nothing to back up: the node was drained, its pods run elsewhere, and images are pulled again from the registries',
       },
@@ -575,7 +585,8 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, docker's metadata) and ${DOCKER_STORAGE}.`,
+          `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, ` +
+          `docker's metadata) and ${DOCKER_STORAGE}.`,
         protectedBy: () => 'nothing to back up: the node was drained, and images are pulled again from the registries',
       },
       commands: () => [sh`rm -Rf ${DOCKER_ROOT}/*`, argv('rm', '-f', DOCKER_STORAGE)],
@@ -630,12 +641,17 @@ export function refuseMaster(ctx: StepContext): string | undefined {
   const name = ctx.params['node'];
   const node = ctx.inventory.hosts.find((h) => h.name === name);
   if (!node?.roles.includes('master')) return undefined;
-  const what = `${node.name} is a master: stopping docker and the node service there stops its API and controllers (and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
+  const what =
+    `${node.name} is a master: stopping docker and the node service there stops its API and controllers ` +
+    `(and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
   if (ctx.params['allow-master'] !== 'yes')
     return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
   const members = ctx.inventory.hosts.filter((h) => h.roles.includes('etcd'));
   if (node.roles.includes('etcd') && members.length - 1 < Math.floor(members.length / 2) + 1) {
-    return `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`;
+    return (
+      `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} ` +
+      `it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`
+    );
   }
   return undefined;
 }

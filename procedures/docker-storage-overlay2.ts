@@ -87,7 +87,8 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
     hostParam('node', 'node', 'Node to switch'),
     yesNo(
       'allow-master',
-      'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)',
+      'The node may be a master: stopping docker and the node service there stops its API, controllers and ' +
+        'static-pod etcd (refused unless etcd keeps quorum without it)',
     ),
     {
       ...textParam(

@@ -152,8 +152,10 @@ export function capacityVerdict(
     if (up.length === 2)
       return { ok: true, lines: [...lines, 'warning: 2 infra nodes remain; full high availability needs 3 (the guide, 5.3.1)'] };
     const refusal =
-      `${node} is an infra node and only ${up.length} other infra node(s) are Ready and schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
-      `the guide recommends removing an infra node only while at least 2 stay online (3 for full high availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
+      `${node} is an infra node and only ${up.length} other infra node(s) are Ready and ` +
+      `schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
+      `the guide recommends removing an infra node only while at least 2 stay online (3 for full high ` +
+      `availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
       'Add an infra node first, or run again with allow-low-capacity=yes.';
     if (!allowLow) return { ok: false, lines, refusal };
     return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': the guide')[0]}`] };
@@ -162,7 +164,9 @@ export function capacityVerdict(
   const up = compute.filter(online);
   const lines = [`compute nodes online after ${node} is removed: ${up.length} (${names(up.map((r) => r.name))})`];
   if (up.length >= 1) return { ok: true, lines };
-  const refusal = `${node} is the last compute node that is Ready and schedulable: its pods would have nowhere to go. Add a node first, or run again with allow-low-capacity=yes.`;
+  const refusal =
+    `${node} is the last compute node that is Ready and schedulable: its pods would have nowhere to ` +
+    `go. Add a node first, or run again with allow-low-capacity=yes.`;
   if (!allowLow) return { ok: false, lines, refusal };
   return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': its pods')[0]}: its pods will stay Pending`] };
 }
@@ -187,15 +191,19 @@ const keysOf = (ps: readonly PodBrief[], max = 8): string =>
 export function drainVerdict(node: string, f: DrainForecast, force: boolean, localData: LocalData): true | string {
   if (f.bare.length > 0 && !force) {
     return (
-      `${node} has ${f.bare.length} pod(s) without a controller (${keysOf(f.bare)}): oc adm drain refuses to delete them without --force, ` +
-      'and nothing would recreate them on another node, so whatever they hold would be lost. Recreate them under a controller (a deployment config) or copy their data out ' +
+      `${node} has ${f.bare.length} pod(s) without a controller (${keysOf(f.bare)}): oc adm drain refuses to delete ` +
+      `them without --force, ` +
+      'and nothing would recreate them on another node, so whatever they hold would be lost. Recreate them under a ' +
+      'controller (a deployment config) or copy their data out ' +
       'and delete them yourself, then run again; or run again with force=yes to delete them with the drain.'
     );
   }
   if (f.emptyDir.length > 0 && localData === 'no') {
     return (
-      `${node} has ${f.emptyDir.length} pod(s) with emptyDir volumes (${keysOf(f.emptyDir)}): oc adm drain refuses them without --delete-local-data. ` +
-      'Run again with delete-local-data=auto (their emptyDir data is lost; their controllers recreate them elsewhere), or move them yourself first.'
+      `${node} has ${f.emptyDir.length} pod(s) with emptyDir volumes (${keysOf(f.emptyDir)}): oc adm drain refuses ` +
+      `them without --delete-local-data. ` +
+      'Run again with delete-local-data=auto (their emptyDir data is lost; their controllers recreate them ' +
+      'elsewhere), or move them yourself first.'
     );
   }
   return true;
@@ -311,7 +319,8 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
   const where: Placement = { on: 'hosts', describe: 'every [lb] host', mode: 'serial', hosts: lbHosts };
   const noLb = (ctx: StepContext): string | undefined =>
     lbHosts(ctx).length === 0
-      ? `the inventory has no [lb] host: take ${ctx.params['node']} out of your load balancer's ${backends.join(', ')} pool by hand (for a cloud or F5 load balancer, its own documentation)`
+      ? `the inventory has no [lb] host: take ${ctx.params['node']} out of your load balancer's ` +
+        `${backends.join(', ')} pool by hand (for a cloud or F5 load balancer, its own documentation)`
       : undefined;
   // With a single [lb] host the read step's captures are that host's: nothing found → nothing to do.
   const nothingFound = (ctx: StepContext): string | undefined => {
@@ -372,7 +381,8 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           (ctx.planning ? '' : ` (${ctx.captured.get('haproxy-removed')})`) +
           '; haproxy is restarted in the next step.',
         protectedBy: (ctx) =>
-          `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} && systemctl restart haproxy`,
+          `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} ` +
+          `&& systemctl restart haproxy`,
       },
       commands: (ctx) => {
         if (nothingHere(ctx))
@@ -561,12 +571,14 @@ export function drainSteps(section: string): Step[] {
       ...base,
       id: 'drain',
       title:
-        'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir volume and delete-local-data allows it)',
+        'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir ' +
+        'volume and delete-local-data allows it)',
       skipIf: (ctx) => (forceParam(ctx) ? 'force=yes: the drain runs with --force (next step)' : undefined),
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
+          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); ` +
+          `their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
         protectedBy: () =>
           'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
       },
@@ -583,7 +595,8 @@ export function drainSteps(section: string): Step[] {
         what: (ctx) => {
           const bare = ctx.planning ? ['<pods without a controller>'] : forecastOf(ctx).bare.map((p) => p.key);
           return (
-            `The pods of ${nodeName(ctx)} are evicted with --force: ${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
+            `The pods of ${nodeName(ctx)} are evicted with --force: ` +
+            `${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
             emptyDirNote(ctx)
           );
         },
@@ -659,7 +672,8 @@ export function deleteNodeStep(section: string, what: string): Step {
       kind: 'type-host',
       what: (ctx) => `The node ${nodeName(ctx)} is deleted from the cluster (${what}).`,
       protectedBy: (ctx) =>
-        `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
+        `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the ` +
+        `scale-up playbook adds it back)`,
     },
     precondition: drainedCheck,
     commands: (ctx) => [deleteNodeCommand(nodeName(ctx))],

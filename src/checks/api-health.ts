@@ -80,7 +80,9 @@ export const apiHealthCheck: Check<ApiFacts | Problem> = {
 function judge(f: ApiFacts): Verdict {
   const details = { ...f };
   const fix = {
-    text: 'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static pods: master-logs api api; master-restart api).',
+    text:
+      'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static ' +
+      'pods: master-logs api api; master-restart api).',
   };
   const unitKnown = f.unit && f.unit.loadState === 'loaded';
   if (unitKnown && f.unit!.activeState !== 'active')

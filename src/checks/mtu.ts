@@ -91,7 +91,9 @@ export const mtuCheck: Check<MtuFacts | Problem, MtuPre> = {
 
 const FIX_TUN0 = {
   procedure: 'fix-mtu',
-  text: 'Give every node the same networkConfig.mtu (the node config maps of every group), then restart the node service on the nodes whose tun0 differs.',
+  text:
+    'Give every node the same networkConfig.mtu (the node config maps of every group), then restart the node ' +
+    'service on the nodes whose tun0 differs.',
 };
 
 /** tun0's MTU must be the same on every node: the odd ones out fail, naming their value and the others'. */
@@ -124,7 +126,9 @@ function judge(f: MtuFacts): Verdict {
   const details = { ...f };
   const fix = {
     procedure: 'fix-mtu',
-    text: `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master and node, then restart the nodes.`,
+    text:
+      `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master ` +
+      `and node, then restart the nodes.`,
   };
   const c = f.curl;
   if (c) {
@@ -133,7 +137,9 @@ function judge(f: MtuFacts): Verdict {
     if (hung)
       return {
         status: 'fail',
-        message: `curl https://${f.registry}/healthz connects but the TLS handshake never completes${c.nssInitialized ? ' (stops after "Initializing NSS")' : ''}: the MTU symptom`,
+        message:
+          `curl https://${f.registry}/healthz connects but the TLS handshake never ` +
+          `completes${c.nssInitialized ? ' (stops after "Initializing NSS")' : ''}: the MTU symptom`,
         details,
         fix,
       };
@@ -143,14 +149,18 @@ function judge(f: MtuFacts): Verdict {
     if (f.nodeConfigMtu > want)
       return {
         status: 'fail',
-        message: `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: SDN packets will be dropped`,
+        message:
+          `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: ` +
+          `SDN packets will be dropped`,
         details,
         fix,
       };
     if (f.nodeConfigMtu < want)
       return {
         status: 'warn',
-        message: `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want} (works, but wastes bandwidth)`,
+        message:
+          `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ` +
+          `${want} (works, but wastes bandwidth)`,
         details,
         fix,
       };

@@ -51,7 +51,9 @@ export const registryRouteCheck: Check<RegistryRouteFacts | Problem> = {
           message: `${f.url} → HTTP 503 from the router: no route for the registry (not exposed?)`,
           details,
           fix: {
-            text: 'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should be reachable from outside.',
+            text:
+              'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should ' +
+              'be reachable from outside.',
           },
         };
       if (f.httpStatus !== undefined)

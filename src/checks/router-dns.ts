@@ -101,7 +101,9 @@ function judgeWildcard(f: RouterDnsFacts): Verdict {
   const matches = [...new Set(f.addresses.filter((a) => f.expected[a] !== undefined).map((a) => f.expected[a]!))];
   const details = { ...f, matchesHosts: matches };
   const fix = {
-    text: `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ${f.expectedRole.replace(/ \(.*\)$/, '')}.`,
+    text:
+      `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ` +
+      `${f.expectedRole.replace(/ \(.*\)$/, '')}.`,
   };
   if (f.addresses.length === 0)
     return {
@@ -114,7 +116,9 @@ function judgeWildcard(f: RouterDnsFacts): Verdict {
   if (known.length === 0)
     return {
       status: 'warn',
-      message: `${wildcard} → ${f.addresses.join(', ')}, but the address of ${f.expectedRole} (${listNames(f.expectedHosts, 4) || 'none'}) is not known here (its name does not resolve): cannot tell whether that is right`,
+      message:
+        `${wildcard} → ${f.addresses.join(', ')}, but the address of ${f.expectedRole} ` +
+        `(${listNames(f.expectedHosts, 4) || 'none'}) is not known here (its name does not resolve): cannot tell whether that is right`,
       details,
     };
   const wrong = f.addresses.filter((a) => f.expected[a] === undefined);

@@ -524,7 +524,10 @@ export function drainSummary(o: DrainOptions, pr: DrainProgress, after: NodeRead
       return `Drained: ${evicted}. ${state}${next}`;
     case 'refused': {
       const blocked = pr.pods.filter((p) => p.state === 'blocked');
-      return `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`;
+      return (
+        `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an ` +
+        `option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`
+      );
     }
     case 'cancelled':
       return `Drain cancelled: ${evicted} before it stopped. ${state}${next}`;

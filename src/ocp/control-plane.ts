@@ -108,7 +108,8 @@ export function runtimeOf(ctx: StepContext, host: Host, component: Component): R
   if (r) return r;
   const where = `${manifestPath(component)} (or ${STOPPED_DIR}/)`;
   throw new Error(
-    `${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`,
+    `${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot ` +
+      `tell how ${component} runs there`,
   );
 }
 
@@ -127,7 +128,8 @@ export function joiningEtcdRuntime(ctx: StepContext, host: Host): Runtime {
   if (cp.etcd) return cp.etcd;
   if (cp.api?.kind === 'static-pod') {
     throw new Error(
-      `${host.name} runs the API as a static pod but has no etcd manifest (${manifestPath('etcd')}, or in ${STOPPED_DIR}/): copy etcd.yaml from another master's ${PODS_DIR}/ into ${host.name}'s ${STOPPED_DIR}/, then run this again`,
+      `${host.name} runs the API as a static pod but has no etcd manifest (${manifestPath('etcd')}, or in ` +
+        `${STOPPED_DIR}/): copy etcd.yaml from another master's ${PODS_DIR}/ into ${host.name}'s ${STOPPED_DIR}/, then run this again`,
     );
   }
   return ETCD_RPM_UNIT;
