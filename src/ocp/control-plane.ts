@@ -158,13 +158,15 @@ export function knownControlPlane(kinds: Record<string, 'static-pod' | 'systemd'
 /** Stop: the manifest moved to pods-stopped/ (kept, never deleted), or `systemctl stop`. */
 export function stopCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return argv('systemctl', 'stop', r.unit);
-  return sh`mkdir -p ${STOPPED_DIR} && if test -e ${r.manifest}; then mv ${r.manifest} ${r.stopped}; else echo ${`${r.manifest} is not there (already moved to ${STOPPED_DIR}/)`}; fi`;
+  const gone = `${r.manifest} is not there (already moved to ${STOPPED_DIR}/)`;
+  return sh`mkdir -p ${STOPPED_DIR} && if test -e ${r.manifest}; then mv ${r.manifest} ${r.stopped}; else echo ${gone}; fi`;
 }
 
 /** Start: the manifest moved back from pods-stopped/, or `systemctl start`. */
 export function startCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return argv('systemctl', 'start', r.unit);
-  return sh`if test -e ${r.stopped}; then mv ${r.stopped} ${r.manifest}; fi; test -e ${r.manifest} || { echo ${`${r.manifest} is missing: nothing to start`}; exit 1; }`;
+  const missing = `${r.manifest} is missing: nothing to start`;
+  return sh`if test -e ${r.stopped}; then mv ${r.stopped} ${r.manifest}; fi; test -e ${r.manifest} || { echo ${missing}; exit 1; }`;
 }
 
 /** Restart: `master-restart COMPONENT` (the kubelet starts the pod again), or `systemctl restart`. */
