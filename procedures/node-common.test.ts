@@ -187,8 +187,10 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
 
 test('replacements: Pending pods explained (the router and its host ports, a node selector nobody matches)', () => {
   const out = [
-    "default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn't have free ports for the requested pod ports, 2 node(s) didn't match node selector.",
-    "default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 node(s) didn't match node selector.",
+    "default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn't " +
+      "have free ports for the requested pod ports, 2 node(s) didn't match node selector.",
+    'default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 ' +
+      "node(s) didn't match node selector.",
     'myproject/frontend-1-xyz12\t\t',
     'some pods are still starting after 90 s',
   ].join('\n');

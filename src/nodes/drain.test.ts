@@ -59,7 +59,8 @@ const states = (pr: DrainProgress) => Object.fromEntries(pr.pods.map((p) => [p.n
 // --grace-period=5 --timeout=60s` (oc wrapper over the real kubectl 1.20, oc 3.10 wording).
 const FULL = [
   'node "node-0.lab.example.com" already cordoned',
-  'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
+  'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ' +
+    'ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
   'error when evicting pod "frontend-1-j7vf2" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
   'pod "cache-vslkp" evicted',
   'pod "bare-httpd" evicted',
@@ -109,7 +110,8 @@ test('refused without flags (lab, kubectl 1.20 reasons one a line): cordoned, no
     '',
     'There are pending nodes to be drained:',
     ' node-0.lab.example.com',
-    'cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): myproject/bare-httpd',
+    'cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use ' +
+      '--force to override): myproject/bare-httpd',
     'cannot delete Pods with local storage (use --delete-local-data to override): myproject/cache-vslkp',
     'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): openshift-sdn/sdn-zr8l7',
   ];
@@ -132,7 +134,8 @@ test('refused: only the bare pod (lab: "error: cannot delete …"), and oc 3.10\
     '',
     'There are pending nodes to be drained:',
     ' node-0.lab.example.com',
-    'error: cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): myproject/bare-httpd',
+    'error: cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use ' +
+      '--force to override): myproject/bare-httpd',
   ];
   const pr = finishDrain(feed(lab, opts({ force: false })), { exitCode: 1 });
   assert.equal(pr.phase, 'refused');
@@ -140,7 +143,9 @@ test('refused: only the bare pod (lab: "error: cannot delete …"), and oc 3.10\
 
   // kubectl 1.10 (oc 3.10): several reasons on one line, pod names without namespaces
   const e = parseDrainLine(
-    'error: DaemonSet-managed pods (use --ignore-daemonsets to ignore): sdn-zr8l7; pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): bare-httpd, other-pod; pods with local storage (use --delete-local-data to override): cache-vslkp',
+    'error: DaemonSet-managed pods (use --ignore-daemonsets to ignore): sdn-zr8l7; pods not managed by ' +
+      'ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): bare-httpd, ' +
+      'other-pod; pods with local storage (use --delete-local-data to override): cache-vslkp',
   );
   assert.equal(e.kind, 'refused');
   if (e.kind === 'refused') {
@@ -175,11 +180,13 @@ test('the real kubectl 1.20 (no oc wrapper, lab): evicting lines, pods/"x" -n "n
   // `kubectl drain node-0.lab.example.com --ignore-daemonsets --delete-emptydir-data --force` against the lab
   const lines = [
     'node/node-0.lab.example.com cordoned',
-    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
+    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: ' +
+      'myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
     'evicting pod myproject/frontend-1-j7vf2',
     'evicting pod myproject/bare-httpd',
     'evicting pod myproject/cache-vslkp',
-    'error when evicting pods/"frontend-1-j7vf2" -n "myproject" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
+    'error when evicting pods/"frontend-1-j7vf2" -n "myproject" (will retry after 5s): Cannot evict pod as it would ' +
+      "violate the pod's disruption budget.",
     'pod/cache-vslkp evicted',
     'pod/bare-httpd evicted',
     'evicting pod myproject/frontend-1-j7vf2',
@@ -203,11 +210,13 @@ test('timeout: kubectl 1.20 and 1.10 wordings; pods still there are left', () =>
   const k120 = [
     // the lab: `oc adm drain node-0… --ignore-daemonsets --delete-local-data --force --timeout=2s` (the PDB retry waits 5 s)
     'node "node-0.lab.example.com" already cordoned',
-    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
+    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: ' +
+      'myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
     'error when evicting pod "frontend-1-j7vf2" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
     'pod "bare-httpd" evicted',
     'pod "cache-vslkp" evicted',
-    'There are pending pods in node "node-0.lab.example.com" when an error occurred: error when evicting pods/"frontend-1-j7vf2" -n "myproject": global timeout reached: 2s',
+    'There are pending pods in node "node-0.lab.example.com" when an error occurred: error when evicting ' +
+      'pods/"frontend-1-j7vf2" -n "myproject": global timeout reached: 2s',
     'pod/frontend-1-j7vf2',
     'error: unable to drain node "node-0.lab.example.com", aborting command...',
     '',

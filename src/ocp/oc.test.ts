@@ -24,7 +24,8 @@ import {
 
 test('parseOcVersion: oc 3.10 as the lab (and the guide) prints it', () => {
   const v = parseOcVersion(
-    'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n',
+    'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer ' +
+      'https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n',
   );
   assert.equal(v.client, 'oc');
   assert.equal(v.version, 'v3.10.45');
@@ -46,7 +47,8 @@ test('parseOcVersion: oc 3.11 without a server, oc 4.x and kubectl (old and new 
   assert.equal(localDataFlag(v47), '--delete-emptydir-data');
 
   const v41 = parseOcVersion(
-    'Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+b4261e0", GitCommit:"b4261e07ed", GitTreeState:"clean", BuildDate:"2019-07-06T03:16:01Z", GoVersion:"go1.11.13", Compiler:"gc", Platform:"linux/amd64"}',
+    'Client Version: version.Info{Major:"4", Minor:"1+", GitVersion:"v4.1.0+b4261e0", GitCommit:"b4261e07ed", ' +
+      'GitTreeState:"clean", BuildDate:"2019-07-06T03:16:01Z", GoVersion:"go1.11.13", Compiler:"gc", Platform:"linux/amd64"}',
   );
   assert.equal(v41.client, 'oc');
   assert.equal(v41.kubeMinor, 14);
@@ -54,7 +56,9 @@ test('parseOcVersion: oc 3.11 without a server, oc 4.x and kubectl (old and new 
 
   // kubectl 1.20 (the lab's), `kubectl version --client`
   const k120 = parseOcVersion(
-    'Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.15", GitCommit:"8f1e5bf0b9729a899b8df86249b56e2c74aebc55", GitTreeState:"clean", BuildDate:"2022-01-19T17:27:39Z", GoVersion:"go1.15.15", Compiler:"gc", Platform:"linux/amd64"}',
+    'Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.15", ' +
+      'GitCommit:"8f1e5bf0b9729a899b8df86249b56e2c74aebc55", GitTreeState:"clean", ' +
+      'BuildDate:"2022-01-19T17:27:39Z", GoVersion:"go1.15.15", Compiler:"gc", Platform:"linux/amd64"}',
   );
   assert.equal(k120.client, 'kubectl');
   assert.equal(k120.kubeMinor, 20);

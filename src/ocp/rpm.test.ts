@@ -9,7 +9,8 @@ import { packageListCommand } from './rpm.js';
 test('packageListCommand: the sorted list in DIR/packages.txt, its line count printed', () => {
   assert.equal(
     packageListCommand('/backup/m0/20260101').script,
-    'rpm -qa | sort > /backup/m0/20260101/packages.txt && test -s /backup/m0/20260101/packages.txt && wc -l /backup/m0/20260101/packages.txt',
+    'rpm -qa | sort > /backup/m0/20260101/packages.txt && test -s /backup/m0/20260101/packages.txt && wc -l ' +
+      '/backup/m0/20260101/packages.txt',
   );
   assert.match(packageListCommand('/backup/a b').script, /sort > '\/backup\/a b\/packages.txt'/);
 });
