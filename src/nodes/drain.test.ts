@@ -3,19 +3,14 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
 import type { DrainOptions } from '../ocp/oc.js';
+import { drainOptionsFor } from '../testing/pods.js';
 import { applyDrainLine, type DrainProgress, finishDrain, initialProgress, parseDrainLine, progressCounts } from './drain.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';
 /** The pods on the lab's node-0: bare-httpd (bare), cache (RC, emptyDir), frontend (DC, PDB), sdn (DS). */
 const pods = () => parsePodsJson(fixture('lab-pods-node-0.json'));
-const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({
-  node: NODE,
-  ignoreDaemonsets: true,
-  deleteLocalData: true,
-  force: true,
-  ...o,
-});
+const opts = (o: Partial<DrainOptions> = {}): DrainOptions => drainOptionsFor(NODE, o);
 
 // ---- before the drain ---------------------------------------------------------------------------------
 

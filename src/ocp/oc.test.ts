@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoInventory } from '../demo/inventory.js';
 import type { StepContext } from '../engine/types.js';
+import { drainOptionsFor } from '../testing/pods.js';
 import {
   cordonCommand,
   type DrainOptions,
@@ -90,13 +91,7 @@ test('ocVersionOf: the version a step captured; the 3.x client while planning, w
 });
 
 const NODE = 'node-0.lab.example.com';
-const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({
-  node: NODE,
-  ignoreDaemonsets: true,
-  deleteLocalData: true,
-  force: true,
-  ...o,
-});
+const opts = (o: Partial<DrainOptions> = {}): DrainOptions => drainOptionsFor(NODE, o);
 
 // ---- drain, cordon, uncordon -------------------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-// Test support: `oc get pods -o json` output written as short rows, one pod a line, tab-separated —
-// namespace, name, phase, controller kind, controller name, emptyDir ({} when it has one), mirror
-// annotation, deletionTimestamp, DeploymentConfig annotation, Ready status — the fields the pod reader
-// (src/ocp/nodes.ts) looks at, so that a test's pods stay readable.
+// Test support for nodes and drains. `oc get pods -o json` output written as short rows, one pod a
+// line, tab-separated — namespace, name, phase, controller kind, controller name, emptyDir ({} when it
+// has one), mirror annotation, deletionTimestamp, DeploymentConfig annotation, Ready status — the fields
+// the pod reader (src/ocp/nodes.ts) looks at, so that a test's pods stay readable.
+import type { DrainOptions } from '../ocp/oc.js';
+
 export function podListJson(rows: string, node: string): string {
   const items = rows
     .split('\n')
@@ -27,4 +29,9 @@ function podJson([ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, 
     spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
     status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
   };
+}
+
+/** Drain options for a test: every flag on (the ones the lab's node-0 needs), the node given. */
+export function drainOptionsFor(node: string, o: Partial<DrainOptions> = {}): DrainOptions {
+  return { node, ignoreDaemonsets: true, deleteLocalData: true, force: true, ...o };
 }
