@@ -5,6 +5,7 @@ import type { CommandOutput } from '../src/checks/types.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Role } from '../src/inventory/types.js';
+import { packageListCommand } from '../src/ocp/rpm.js';
 import { argv, literal, type ShellCommand, sh } from '../src/transport/shell.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
@@ -102,12 +103,6 @@ export function copyIfPresent(src: string, dest: string): ShellCommand {
  */
 export function copyGlobIfPresent(dir: string, glob: '*', dest: string): ShellCommand {
   return sh`n=0; for f in ${dir}/${{ script: glob }}; do if test -e "$f"; then cp -aR "$f" ${dest} && n=$((n+1)) || exit 1; fi; done; if test "$n" = 0; then echo ${`${dir}/${glob}: nothing present on this host, not backed up`}; fi`;
-}
-
-/** `rpm -qa | sort > DIR/packages.txt`, failing when the list comes out empty (rpm missing or broken). */
-export function packageListCommand(dir: string): ShellCommand {
-  const file = `${dir}/packages.txt`;
-  return sh`rpm -qa | sort > ${file} && test -s ${file} && wc -l ${file}`;
 }
 
 /** The guide's `find ${MYBACKUPDIR} -mindepth 1 -type f -printf '%P\n'`, as a count and a size for the log. */

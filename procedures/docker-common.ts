@@ -2,9 +2,8 @@
 // docker-storage-overlay2). Not a procedure itself. Three parts:
 // - the node's evacuation (7.1.1) and its return to service: `oc` on the bastion, like the cluster checks
 //   (the `oc` of this machine's PATH);
-// - what the node's docker storage is made of: the LVM reports (vgs / lvs / pvs with --noheadings
-//   --separator and -o columns, sizes in bytes), lsblk, findmnt, /etc/sysconfig/docker-storage and
-//   docker-storage-setup, parsed by pure functions; names are always read, never assumed;
+// - what the node's docker storage is made of, from the LVM reports, lsblk, findmnt and docker's
+//   storage files (their commands and parsers are src/ocp/lvm.ts); names are always read, never assumed;
 // - the teardown the guide does by hand (lvremove, vgremove, pvremove, the /var/lib/docker wipe), each
 //   command guarded so that a resumed run can repeat it.
 // Beyond the guide's text: after pvremove the disk keeps its partition, and docker-storage-setup refuses a
@@ -12,286 +11,53 @@
 // be added to volume group …"), so the emptied disk's partition table is wiped (wipefs -a) before the
 // storage is set up again — only when every partition of that disk was a PV of the docker VG.
 
-import { parseDockerInfo, parseDockerStorageSysconfig } from '../src/checks/parse/host.js';
+import { parseDockerInfo } from '../src/checks/parse/host.js';
 import type { CommandOutput } from '../src/checks/types.js';
 import type { CommandCheck, Params, Placement, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { cordonCommand, drainCommand as ocDrain, uncordonCommand } from '../src/nodes/drain.js';
+import {
+  type BlockDev,
+  DOCKER_ROOT,
+  DOCKER_STORAGE,
+  dmName,
+  findmntCommand,
+  type LvRow,
+  lsblkCommand,
+  lvsCommand,
+  type Mount,
+  type PvRow,
+  parseDockerStorage,
+  parseFindmnt,
+  parseLsblkPairs,
+  parseLvs,
+  parsePvs,
+  parseSysconfig,
+  parseVgs,
+  pvsCommand,
+  STORAGE_SETUP,
+  type VgRow,
+  vgsCommand,
+} from '../src/ocp/lvm.js';
 import { parsePodsJson, podKey, podsOnNodeCommand, stillToMove } from '../src/ocp/nodes.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import {
+  cordonCommand,
+  listPodsCommand,
+  OC_VERSION_CAPTURE,
+  drainCommand as ocDrain,
+  ocVersionCapture,
+  ocVersionOf,
+  uncordonCommand,
+  unschedulableCommand,
+} from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
-export const DOCKER_STORAGE = '/etc/sysconfig/docker-storage';
-export const STORAGE_SETUP = '/etc/sysconfig/docker-storage-setup';
-export const DOCKER_ROOT = '/var/lib/docker';
 export const DOCKER_UNIT = 'docker';
 export const NODE_UNIT = 'atomic-openshift-node';
-/** The LV docker-storage-setup makes for /var/lib/docker (the guide's CONTAINER_ROOT_LV_NAME). */
-export const ROOT_LV = 'dockerlv';
 
 const EMPTY: CommandOutput = { exitCode: null, stdout: '', stderr: '' };
 export const out = (outputs: CommandOutput[], i: number): CommandOutput => outputs[i] ?? EMPTY;
 const both = (o: CommandOutput): string => `${o.stdout}\n${o.stderr}`;
-
-// ---- names that go into commands and into a file that docker-storage-setup sources -----------------------
-
-const LVM_NAME = /^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/;
-const DEVICE = /^\/dev\/[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/;
-
-/** An LVM volume group or logical volume name (lvm(8)'s characters); else an error naming it. */
-export function lvmName(value: string, what: string): string {
-  if (!LVM_NAME.test(value) || value === '.' || value === '..')
-    throw new Error(`${what} ${JSON.stringify(value)} is not an LVM name (letters, digits, + _ . -)`);
-  return value;
-}
-
-/** A block device path under /dev; else an error naming it. */
-export function devicePath(value: string, what: string): string {
-  if (!DEVICE.test(value) || value.split('/').includes('..'))
-    throw new Error(`${what} ${JSON.stringify(value)} is not a device path such as /dev/xvdb`);
-  return value;
-}
-
-/** Parameter validator: a whole-disk device path. */
-export function validateDevice(value: string): string | undefined {
-  try {
-    devicePath(value, 'device');
-    return undefined;
-  } catch (e) {
-    return `${(e as Error).message}; give the disk, e.g. /dev/xvdd`;
-  }
-}
-
-/** Parameter validator: a volume group name. */
-export function validateVg(value: string): string | undefined {
-  try {
-    lvmName(value, 'volume group');
-    return undefined;
-  } catch (e) {
-    return `${(e as Error).message}; give the docker volume group as vgs lists it`;
-  }
-}
-
-/** The device-mapper name of VG/LV (each '-' doubled, then VG-LV): /dev/mapper/<this>. */
-export function dmName(vg: string, lv: string): string {
-  return `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
-}
-
-// ---- the LVM reports ------------------------------------------------------------------------------------
-
-export interface VgRow {
-  name: string;
-  pvCount: number;
-  lvCount: number;
-  sizeBytes: number;
-  freeBytes: number;
-}
-export interface LvRow {
-  vg: string;
-  name: string;
-  attr: string;
-  sizeBytes: number;
-}
-export interface PvRow {
-  name: string;
-  /** '' for a PV in no volume group. */
-  vg: string;
-  sizeBytes: number;
-}
-
-export const SEP = '|';
-const report = (tool: 'vgs' | 'lvs' | 'pvs', fields: string[], ...args: string[]): ShellCommand =>
-  argv(tool, '--noheadings', '--separator', SEP, '--units', 'b', '--nosuffix', '-o', fields.join(','), ...args);
-
-export const VGS_FIELDS = ['vg_name', 'pv_count', 'lv_count', 'vg_size', 'vg_free'];
-export const LVS_FIELDS = ['vg_name', 'lv_name', 'lv_attr', 'lv_size'];
-export const PVS_FIELDS = ['pv_name', 'vg_name', 'pv_size'];
-export const vgsCommand = (...vgs: string[]): ShellCommand => report('vgs', VGS_FIELDS, ...vgs);
-export const lvsCommand = (...vgs: string[]): ShellCommand => report('lvs', LVS_FIELDS, ...vgs);
-export const pvsCommand = (): ShellCommand => report('pvs', PVS_FIELDS);
-
-/** The fields of `--noheadings --separator '|'` lines (LVM indents each line by two spaces). */
-function separatedRows(text: string, fields: number, tool: string): string[][] {
-  const rows: string[][] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '') continue;
-    const f = line.split(SEP).map((x) => x.trim());
-    if (f.length !== fields)
-      throw new Error(`${tool}: expected ${fields} '${SEP}'-separated fields, got ${JSON.stringify(line.slice(0, 120))}`);
-    rows.push(f);
-  }
-  return rows;
-}
-
-function bytes(value: string, what: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${what}: ${JSON.stringify(value)} is not a size in bytes (--units b --nosuffix)`);
-  return Number(value);
-}
-
-export function parseVgs(text: string): VgRow[] {
-  return separatedRows(text, VGS_FIELDS.length, 'vgs').map(([name, pv, lv, size, free]) => ({
-    name: name!,
-    pvCount: Number(pv),
-    lvCount: Number(lv),
-    sizeBytes: bytes(size!, `vgs ${name} vg_size`),
-    freeBytes: bytes(free!, `vgs ${name} vg_free`),
-  }));
-}
-
-/** Visible LVs only: `lvs` without -a never lists the hidden [..] ones; if asked with -a they are dropped. */
-export function parseLvs(text: string): LvRow[] {
-  return separatedRows(text, LVS_FIELDS.length, 'lvs')
-    .filter(([, name]) => !name!.startsWith('['))
-    .map(([vg, name, attr, size]) => ({ vg: vg!, name: name!, attr: attr!, sizeBytes: bytes(size!, `lvs ${vg}/${name} lv_size`) }));
-}
-
-export function parsePvs(text: string): PvRow[] {
-  return separatedRows(text, PVS_FIELDS.length, 'pvs').map(([name, vg, size]) => ({
-    name: name!,
-    vg: vg!,
-    sizeBytes: bytes(size!, `pvs ${name} pv_size`),
-  }));
-}
-
-/**
- * A size as LVM prints it with its default human units ("<25.00g", "15.00g", "252.00m", "0 "), in
- * bytes (approximate: two decimals; "<" means a little less).
- */
-export function parseLvmSize(text: string): number {
-  const m = /^\s*<?\s*(\d+(?:\.\d+)?)\s*([bskmgtpe])?\s*$/i.exec(text);
-  if (!m) throw new Error(`${JSON.stringify(text)} is not an LVM size`);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const factor = unit === 's' ? 512 : 1024 ** 'bkmgtpe'.indexOf(unit);
-  return Math.round(Number(m[1]) * factor);
-}
-
-/**
- * A default LVM table (`vgs`, `lvs`, `pvs` without options: a heading line, then aligned rows, each
- * indented by two spaces) → one record per row, keyed by heading. Columns are cut at the headings'
- * positions (headings are left-aligned, values of number columns right-aligned within the same width).
- */
-export function parseLvmTable(text: string): Record<string, string>[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const head = lines[0];
-  if (head === undefined) return [];
-  const starts: { name: string; at: number }[] = [];
-  for (const m of head.matchAll(/\S+/g)) starts.push({ name: m[0], at: m.index });
-  // "1st PE" is one heading of two words
-  for (let i = starts.length - 1; i > 0; i--)
-    if (starts[i - 1]!.name === '1st' && starts[i]!.name === 'PE') starts.splice(i - 1, 2, { name: '1st PE', at: starts[i - 1]!.at });
-  return lines.slice(1).map((line) => {
-    const row: Record<string, string> = {};
-    starts.forEach((s, i) => {
-      // a right-aligned value may start before its heading: cut after the previous column's end
-      const from = i === 0 ? 0 : starts[i - 1]!.at + starts[i - 1]!.name.length;
-      const to = i + 1 < starts.length ? starts[i + 1]!.at - 1 : line.length;
-      row[s.name] = line.slice(from, Math.max(from, to)).trim();
-    });
-    return row;
-  });
-}
-
-// ---- block devices and mounts ---------------------------------------------------------------------------
-
-export interface BlockDev {
-  name: string;
-  type: string;
-  sizeBytes: number;
-  /** The parent device ('' for a disk). */
-  parent: string;
-}
-
-/** `lsblk -nbpP -o NAME,TYPE,SIZE,PKNAME`: every block device (lvm devices included), full paths. */
-export const lsblkCommand = (): ShellCommand => argv('lsblk', '-nbpP', '-o', 'NAME,TYPE,SIZE,PKNAME');
-
-export function parseLsblkPairs(text: string): BlockDev[] {
-  const outp: BlockDev[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const kv: Record<string, string> = {};
-    for (const m of line.matchAll(/([A-Z:-]+)="([^"]*)"/g)) kv[m[1]!] = m[2]!;
-    if (kv['NAME'] === undefined || kv['TYPE'] === undefined)
-      throw new Error(`lsblk: no NAME/TYPE in ${JSON.stringify(line.slice(0, 120))}`);
-    outp.push({ name: kv['NAME'], type: kv['TYPE'], sizeBytes: Number(kv['SIZE'] ?? '0'), parent: kv['PKNAME'] ?? '' });
-  }
-  return outp;
-}
-
-export interface Mount {
-  source: string;
-  target: string;
-}
-
-/** `findmnt -rn -o SOURCE,TARGET`: every mount (raw: a space in a path is \x20). */
-export const findmntCommand = (): ShellCommand => argv('findmnt', '-rn', '-o', 'SOURCE,TARGET');
-
-export function parseFindmnt(text: string): Mount[] {
-  const unesc = (s: string) => s.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 2 && f[0] !== '')
-    .map((f) => ({ source: unesc(f[0]!), target: unesc(f[1]!) }));
-}
-
-// ---- docker's storage files -----------------------------------------------------------------------------
-
-/** `KEY=value` lines of a sysconfig file (docker-storage-setup), quotes removed; the last one wins. */
-export function parseSysconfig(text: string): Record<string, string> {
-  const outp: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(raw);
-    if (!m) continue;
-    let v = m[2]!.trim();
-    const q = /^(["'])(.*)\1$/.exec(v);
-    if (q) v = q[2]!;
-    else v = v.replace(/\s+#.*$/, '');
-    outp[m[1]!] = v;
-  }
-  return outp;
-}
-
-/** DOCKER_STORAGE_OPTIONS of /etc/sysconfig/docker-storage: the driver and the thin pool device, if any. */
-export function parseDockerStorage(text: string): { driver?: string; thinPool?: string } {
-  const p = parseDockerStorageSysconfig(text);
-  const r: { driver?: string; thinPool?: string } = {};
-  const pool = /(?:^|\s)dm\.thinpooldev=(\S+)/.exec(p.options ?? '');
-  if (pool) r.thinPool = pool[1]!;
-  if (p.storageDriver) r.driver = p.storageDriver;
-  else if (pool) r.driver = 'devicemapper';
-  return r;
-}
-
-/**
- * The /etc/sysconfig/docker-storage-setup of the guide's 7.1.3 for overlay2: the same disks (DEVS, the
- * whole disks, quoted when several) and the same volume group, a `dockerlv` of all the free space
- * mounted on /var/lib/docker. Refuses names that are not plain device paths / LVM names (the file is
- * sourced by a shell).
- */
-export function overlay2SetupFile(o: { devs: string[]; vg: string }): string {
-  if (o.devs.length === 0) throw new Error('no disk for DEVS');
-  const devs = o.devs.map((d) => devicePath(d, 'disk'));
-  const vg = lvmName(o.vg, 'volume group');
-  return [
-    `DEVS=${devs.length === 1 ? devs[0] : `"${devs.join(' ')}"`}`,
-    `VG=${vg}`,
-    'DATA_SIZE=95%VG',
-    'STORAGE_DRIVER=overlay2',
-    `CONTAINER_ROOT_LV_NAME=${ROOT_LV}`,
-    `CONTAINER_ROOT_LV_MOUNT_PATH=${DOCKER_ROOT}`,
-    'CONTAINER_ROOT_LV_SIZE=100%FREE',
-  ]
-    .map((l) => `${l}\n`)
-    .join('');
-}
-
-/** The DEVS= line for these disks (quoted when several, as the guide writes `DEVS="/dev/xvdb /dev/xvdd"`). */
-export function devsLine(devs: string[]): string {
-  const d = devs.map((x) => devicePath(x, 'disk'));
-  return `DEVS=${d.length === 1 ? d[0] : `"${d.join(' ')}"`}`;
-}
 
 /**
  * Writes a file on the host atomically (printf of its lines to FILE.tmp, then mv), after keeping the old
@@ -355,7 +121,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const pool = f.lvs.find((lv) => dmName(lv.vg, lv.name) === base);
     if (!pool)
       throw new Error(
-        `${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); fix the storage by hand first`,
+        `${DOCKER_STORAGE} names the thin pool ${ds.thinPool}, which is not a logical volume of this host (lvs); ` +
+          `fix the storage by hand first`,
       );
     named.push({ vg: pool.vg, why: `the thin pool ${ds.thinPool} of ${DOCKER_STORAGE}` });
   }
@@ -382,7 +149,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
   const other = named.find((n) => n.vg !== first.vg);
   if (other)
     throw new Error(
-      `${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix the storage configuration by hand first`,
+      `${first.why} is in volume group ${first.vg}, but ${other.why} is in ${other.vg}: which one is docker's? Fix ` +
+        `the storage configuration by hand first`,
     );
   const vg = first.vg;
   const vgRow = f.vgs.find((v) => v.name === vg);
@@ -392,7 +160,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const lv = lvOfSource(m.source, lvs);
     if (lv && m.target !== DOCKER_ROOT) {
       throw new Error(
-        `${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume group ${vg} is not docker's alone, and this procedure would destroy it`,
+        `${vg}/${lv.name} is mounted on ${m.target}${m.target === '/' ? ' (the root filesystem)' : ''}: volume ` +
+          `group ${vg} is not docker's alone, and this procedure would destroy it`,
       );
     }
   }
@@ -410,7 +179,8 @@ export function findDockerStorage(f: StorageFacts): DockerStorage {
     const foreign = parts.filter((p) => !pvs.includes(p));
     if (foreign.length > 0) {
       throw new Error(
-        `disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`,
+        `disk ${disk} also holds ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not a physical ` +
+          `volume of ${vg}: its partition table cannot be wiped for docker-storage-setup; move that data off the disk first`,
       );
     }
   }
@@ -497,7 +267,8 @@ export function dockerDriver(o: CommandOutput): string {
   if (d) return d;
   if (/Cannot connect to the Docker daemon|Is the docker daemon running/i.test(o.stderr)) {
     throw new Error(
-      'docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl start docker) and run the procedure again',
+      'docker is not running on the node (docker info: Cannot connect to the Docker daemon): start it (systemctl ' +
+        'start docker) and run the procedure again',
     );
   }
   throw new Error(`docker info printed no "Storage Driver:" line (exit ${o.exitCode ?? 'none'}): ${both(o).trim().split('\n')[0] ?? ''}`);
@@ -518,7 +289,7 @@ export const dockerInfoCheck = (want: (ctx: StepContext) => string, describe: (c
 
 // ---- 7.1.1 the evacuation, and the way back -------------------------------------------------------------
 
-const unschedulable = (ctx: StepContext): ShellCommand => argv('oc', 'get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}');
+const unschedulable = (ctx: StepContext): ShellCommand => unschedulableCommand(nodeName(ctx));
 
 export const cordonedCheck: CommandCheck = {
   describe: 'the node is marked unschedulable (spec.unschedulable)',
@@ -592,11 +363,12 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods; pods with emptyDir volumes lose that ` +
+          `data. Pods that no controller manages make the drain stop (run again with force=yes to delete them).`,
         protectedBy: () => 'controllers start the evicted pods again on other nodes',
       },
       timeoutMs: 15 * 60_000,
-      commands: (ctx) => [drainCommand(ctx, false), argv('oc', 'adm', 'manage-node', nodeName(ctx), '--list-pods')],
+      commands: (ctx) => [drainCommand(ctx, false), listPodsCommand(nodeName(ctx))],
       verify: drainedCheck,
     },
     {
@@ -608,11 +380,12 @@ export function evacuationSteps(skip: (ctx: StepContext) => string | undefined):
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no controller manages (they are not started again anywhere); emptyDir data is lost.`,
+          `Evicts every pod from ${nodeName(ctx)} except daemon set pods, and DELETES for good the pods that no ` +
+          `controller manages (they are not started again anywhere); emptyDir data is lost.`,
         protectedBy: () => 'nothing: a pod without a controller is not recreated',
       },
       timeoutMs: 15 * 60_000,
-      commands: (ctx) => [drainCommand(ctx, true), argv('oc', 'adm', 'manage-node', nodeName(ctx), '--list-pods')],
+      commands: (ctx) => [drainCommand(ctx, true), listPodsCommand(nodeName(ctx))],
       verify: drainedCheck,
     },
   ];
@@ -724,7 +497,10 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Destroys docker's storage on ${ctx.host?.name ?? ctx.params['node']}: the logical volume(s) ${list(ctx, 'lv').join(', ') || '(none)'} and the volume group ${vg(ctx)} on ${list(ctx, 'pv').join(', ')} (disk ${list(ctx, 'disk').join(', ')}), then the contents of ${DOCKER_ROOT}. Every image and container on the node is lost.`,
+          `Destroys docker's storage on ${ctx.host?.name ?? ctx.params['node']}: the logical volume(s) ` +
+          `${list(ctx, 'lv').join(', ') || '(none)'} and the volume group ${vg(ctx)} on ` +
+          `${list(ctx, 'pv').join(', ')} (disk ${list(ctx, 'disk').join(', ')}), then the contents of ` +
+          `${DOCKER_ROOT}. Every image and container on the node is lost.`,
         protectedBy: () =>
           'nothing to back up: the node was drained, its pods run elsewhere, and images are pulled again from the registries',
       },
@@ -809,7 +585,8 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       gate: {
         kind: 'type-host',
         what: (ctx) =>
-          `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, docker's metadata) and ${DOCKER_STORAGE}.`,
+          `Deletes everything under ${DOCKER_ROOT} on ${ctx.host?.name ?? ctx.params['node']} (images, containers, ` +
+          `docker's metadata) and ${DOCKER_STORAGE}.`,
         protectedBy: () => 'nothing to back up: the node was drained, and images are pulled again from the registries',
       },
       commands: () => [sh`rm -Rf ${DOCKER_ROOT}/*`, argv('rm', '-f', DOCKER_STORAGE)],
@@ -864,12 +641,17 @@ export function refuseMaster(ctx: StepContext): string | undefined {
   const name = ctx.params['node'];
   const node = ctx.inventory.hosts.find((h) => h.name === name);
   if (!node?.roles.includes('master')) return undefined;
-  const what = `${node.name} is a master: stopping docker and the node service there stops its API and controllers (and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
+  const what =
+    `${node.name} is a master: stopping docker and the node service there stops its API and controllers ` +
+    `(and its etcd when that runs as a static pod), and wiping ${DOCKER_ROOT} removes the control plane's images`;
   if (ctx.params['allow-master'] !== 'yes')
     return `${what}. Give allow-master=yes to do it anyway, one master at a time, with the other masters healthy`;
   const members = ctx.inventory.hosts.filter((h) => h.roles.includes('etcd'));
   if (node.roles.includes('etcd') && members.length - 1 < Math.floor(members.length / 2) + 1) {
-    return `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`;
+    return (
+      `${what}, and etcd has ${members.length} member${members.length === 1 ? '' : 's'}: without ${node.name} ` +
+      `it loses quorum (the API stops cluster-wide). Not done, even with allow-master=yes`
+    );
   }
   return undefined;
 }

@@ -19,32 +19,36 @@
 // must run the same storage driver as before.
 import type { CommandOutput } from '../src/checks/types.js';
 import type { Procedure, StepContext } from '../src/engine/types.js';
+import {
+  type BlockDev,
+  devicePath,
+  devsLine,
+  lsblkCommand,
+  parseLsblkPairs,
+  parsePvs,
+  parseSysconfig,
+  pvsCommand,
+  STORAGE_SETUP,
+  validateDevice,
+  validateVg,
+} from '../src/ocp/lvm.js';
 import { argv, sh } from '../src/transport/shell.js';
 import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
-  type BlockDev,
   backupName,
   DOCKER_UNIT,
   type DockerStorage,
-  devicePath,
-  devsLine,
   dockerDriver,
   dockerInfoCheck,
   evacuationSteps,
   findDockerStorage,
   gib,
   list,
-  lsblkCommand,
   NODE_UNIT,
   onNode,
   out,
-  parseLsblkPairs,
-  parsePvs,
-  parseSysconfig,
-  pvsCommand,
   refuseMaster,
   STORAGE_READ_COUNT,
-  STORAGE_SETUP,
   type StorageFacts,
   startStep,
   stopServicesStep,
@@ -53,8 +57,6 @@ import {
   storageSetupStep,
   teardownSteps,
   uncordonStep,
-  validateDevice,
-  validateVg,
   vgSizeCheck,
 } from './docker-common.js';
 import { sedReplacement } from './etcd-common.js';
@@ -87,7 +89,8 @@ export function planExpand(f: StorageFacts, v: Variant, device: string | undefin
   const setupVg = storage.setup['VG'];
   if (!f.storageSetup.trim())
     throw new Error(
-      `${STORAGE_SETUP} is missing or empty: docker-storage-setup would not know the volume group ${storage.vg}; write DEVS= and VG=${storage.vg} there first`,
+      `${STORAGE_SETUP} is missing or empty: docker-storage-setup would not know the volume group ${storage.vg}; ` +
+        `write DEVS= and VG=${storage.vg} there first`,
     );
   if (setupVg !== storage.vg)
     throw new Error(`${STORAGE_SETUP} says VG=${setupVg ?? '(none)'}, but docker's volume group is ${storage.vg}: fix VG= there first`);
@@ -129,7 +132,8 @@ export function planExpand(f: StorageFacts, v: Variant, device: string | undefin
   const missing = storage.disks.filter((d) => !current.includes(d));
   if (missing.length > 0)
     throw new Error(
-      `DEVS in ${STORAGE_SETUP} does not list ${missing.join(', ')}: after the rebuild docker-storage-setup would not use ${missing.length === 1 ? 'it' : 'them'}; fix DEVS there first`,
+      `DEVS in ${STORAGE_SETUP} does not list ${missing.join(', ')}: after the rebuild docker-storage-setup would ` +
+        `not use ${missing.length === 1 ? 'it' : 'them'}; fix DEVS there first`,
     );
   return { storage, devs: current, wantDisks: storage.disks, pvBytes };
 }
@@ -139,7 +143,10 @@ export function disksGrown(blocks: BlockDev[], disks: string[], pvBytes: number)
   const sizes = disks.map((d) => blocks.find((b) => b.name === d)?.sizeBytes ?? 0);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total - pvBytes > 16 * MIB) return true;
-  return `${disks.join(', ')} ${disks.length > 1 ? 'are' : 'is'} ${gib(total)}, no larger than the ${gib(pvBytes)} the volume group had: resize the disk, then retry`;
+  return (
+    `${disks.join(', ')} ${disks.length > 1 ? 'are' : 'is'} ${gib(total)}, no larger than the ${gib(pvBytes)} ` +
+    `the volume group had: resize the disk, then retry`
+  );
 }
 
 /** Each wanted disk carries a PV of the VG (a partition of it, or the disk itself). */
@@ -176,7 +183,8 @@ export const dockerStorageExpand: Procedure = defineProcedure({
     hostParam('node', 'node', 'Node whose docker storage to expand'),
     yesNo(
       'allow-master',
-      'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)',
+      'The node may be a master: stopping docker and the node service there stops its API, controllers and ' +
+        'static-pod etcd (refused unless etcd keeps quorum without it)',
     ),
     {
       name: 'variant',
@@ -187,7 +195,8 @@ export const dockerStorageExpand: Procedure = defineProcedure({
     {
       ...textParam(
         'device',
-        'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the disk(s) under the volume group',
+        'new-disk: the attached disk to add, e.g. /dev/xvdd (required); resized-disk: the grown disk, default: the ' +
+          'disk(s) under the volume group',
         false,
       ),
       validate: validateDevice,
@@ -254,7 +263,9 @@ export const dockerStorageExpand: Procedure = defineProcedure({
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The volume group is gone from ${list(ctx, 'disk').join(', ')}. Resize that disk now if it is not done yet (a cloud disk: detach it, destroy it, attach a larger one under the same name); the run continues when you confirm, and stops if the disk is not larger.`,
+          `The volume group is gone from ${list(ctx, 'disk').join(', ')}. Resize that disk now if it is not done ` +
+          `yet (a cloud disk: detach it, destroy it, attach a larger one under the same name); the run continues ` +
+          `when you confirm, and stops if the disk is not larger.`,
         protectedBy: () => 'nothing on the disk is kept: docker-storage-setup starts it afresh',
       },
       commands: (ctx) => [argv('lsblk', '-dnp', '-o', 'NAME,SIZE', ...list(ctx, 'disk'))],

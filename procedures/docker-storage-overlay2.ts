@@ -19,14 +19,21 @@
 // its VG); the old docker-storage-setup is kept as .bak-<timestamp>; `docker info` must say overlay2
 // before the node is made schedulable again.
 import type { Procedure, StepContext } from '../src/engine/types.js';
+import {
+  DOCKER_ROOT,
+  DOCKER_STORAGE,
+  dmName,
+  overlay2SetupFile,
+  parseDockerStorage,
+  ROOT_LV,
+  STORAGE_SETUP,
+  validateVg,
+} from '../src/ocp/lvm.js';
 import { argv, sh } from '../src/transport/shell.js';
 import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
   backupName,
-  DOCKER_ROOT,
-  DOCKER_STORAGE,
   DOCKER_UNIT,
-  dmName,
   dockerDriver,
   dockerInfoCheck,
   evacuationSteps,
@@ -36,11 +43,7 @@ import {
   nodeName,
   onNode,
   out,
-  overlay2SetupFile,
-  parseDockerStorage,
-  ROOT_LV,
   refuseMaster,
-  STORAGE_SETUP,
   startStep,
   stopServicesStep,
   storageFacts,
@@ -48,7 +51,6 @@ import {
   storageSetupStep,
   teardownSteps,
   uncordonStep,
-  validateVg,
   writeFileCommand,
 } from './docker-common.js';
 
@@ -84,7 +86,8 @@ export const dockerStorageOverlay2: Procedure = defineProcedure({
     hostParam('node', 'node', 'Node to switch'),
     yesNo(
       'allow-master',
-      'The node may be a master: stopping docker and the node service there stops its API, controllers and static-pod etcd (refused unless etcd keeps quorum without it)',
+      'The node may be a master: stopping docker and the node service there stops its API, controllers and ' +
+        'static-pod etcd (refused unless etcd keeps quorum without it)',
     ),
     {
       ...textParam(

@@ -40,6 +40,8 @@ import {
   stoppedPredicate,
 } from '../src/ocp/control-plane.js';
 import { etcdHosts } from '../src/ocp/etcd.js';
+import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
+import { CA_SERIAL } from '../src/ocp/master-config.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
 import { defineProcedure, HOST_BACKUP_DIR, hostParam, oneOf, textParam, yesNo } from './define.js';
@@ -49,7 +51,6 @@ import {
   cordonStep,
   deleteNodeStep,
   drainSteps,
-  HAPROXY_CFG,
   haproxySteps,
   listPodsStep,
   names,
@@ -61,7 +62,6 @@ import {
 } from './node-common.js';
 
 const SECTION = '5.2.1';
-export const CA_SERIAL = '/etc/origin/master/ca.serial.txt';
 
 const onNode: Placement = { on: 'param', param: 'node' };
 const allowEven = (ctx: { params: Readonly<Record<string, string>> }): boolean => ctx.params['allow-even'] === 'yes';

@@ -1,36 +1,27 @@
-// Pure tests of the node procedures' shared parts: the jsonpath listings of nodes and pods (lines as the
-// lab's kubectl 1.20 prints them), what the drain will do and when it is refused, the capacity rule of
-// 5.3.1, the Pending report, the router/registry scale targets and the haproxy.cfg edit (the listing
-// through the real awk, the edit, the diff check).
+// Pure tests of the node procedures' shared parts: the jsonpath listing of nodes (lines as the lab's
+// kubectl 1.20 prints them), the pods on a node, what the drain will do and when it is refused, the
+// capacity rule of 5.3.1, the Pending report and the router/registry scale targets (the haproxy.cfg
+// edit is tested beside it, in src/ocp/haproxy.test.ts).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { drainForecast, leftOnNode, parsePodRows } from '../src/ocp/nodes.js';
+import { drainForecast, leftOnNode, parseNodeRows, parsePodsJson } from '../src/ocp/nodes.js';
 import { testHost, testInventory } from '../src/testing/builders.js';
+import { podListJson } from '../src/testing/pods.js';
 import {
   capacityVerdict,
   decodeTarget,
-  diffIsDeletion,
   drainVerdict,
   encodeTarget,
   findNodeRow,
   forecastLines,
-  haproxyListingCommand,
   nodeKind,
-  parseListing,
-  parseNodeRows,
   parsePending,
   pendingReport,
   scaleTarget,
-  serverLinesFor,
   validateReplicas,
   wantsLocalData,
-  withoutLines,
 } from './node-common.js';
 
 const inv = (hosts: Host[]): Inventory => testInventory(hosts, { source: { kind: 'demo' }, groups: {} });
@@ -46,7 +37,7 @@ const NODES = [
   '',
 ].join('\n');
 
-// `oc get pods --field-selector spec.nodeName=node-0… -o jsonpath=…` on the lab
+// the pods on the lab's node-0, as rows of podListJson
 const PODS = [
   'myproject\tbare-httpd\tRunning\t\t\t\t\t\t\tTrue',
   'myproject\tcache-vslkp\tRunning\tReplicationController\tcache\t{}\t\t\t\tTrue',
@@ -129,13 +120,15 @@ test('capacity (5.3.1): an infra node only while 2 stay online, 3 for full HA; n
 });
 
 test('pods: the drain forecast; bare pods refused without force, emptyDir pods with delete-local-data=no', () => {
-  const pods = parsePodRows(PODS, 'node-0.lab.example.com');
+  const pods = parsePodsJson(podListJson(PODS, 'node-0.lab.example.com'));
+  // read sorted by namespace and name, as `oc get pods --all-namespaces` lists them
+  const pod = (name: string) => pods.find((p) => p.name === name)!;
   assert.equal(pods.length, 5);
-  assert.equal(pods[0]!.ownerKind, 'bare');
-  assert.equal(pods[1]!.emptyDir, true);
-  assert.equal(pods[2]!.ownerKind, 'DeploymentConfig');
-  assert.equal(pods[3]!.ownerKind, 'DaemonSet');
-  assert.equal(pods[4]!.mirror, true);
+  assert.equal(pod('bare-httpd').ownerKind, 'bare');
+  assert.equal(pod('cache-vslkp').emptyDir, true);
+  assert.equal(pod('frontend-1-j7vf2').ownerKind, 'DeploymentConfig');
+  assert.equal(pod('sdn-zr8l7').ownerKind, 'DaemonSet');
+  assert.equal(pod('master-api-x').mirror, true);
   const f = drainForecast(pods);
   assert.deepEqual(
     f.evicted.map((p) => p.key),
@@ -180,19 +173,24 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
     leftOnNode(pods).map((p) => p.name),
     ['bare-httpd', 'cache-vslkp', 'frontend-1-j7vf2'],
   );
-  assert.deepEqual(leftOnNode(pods.slice(3)), []);
+  assert.deepEqual(leftOnNode([pod('sdn-zr8l7'), pod('master-api-x')]), []);
   // the infra deployment configs that had a pod there
-  const infraPods = parsePodRows(
-    'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
-    'infra-0',
+  const infraPods = parsePodsJson(
+    podListJson(
+      'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
+      'infra-0',
+    ),
   );
-  assert.deepEqual(drainForecast(infraPods).infraDcs, ['router', 'docker-registry']);
+  // in the order oc lists their pods (by name)
+  assert.deepEqual(drainForecast(infraPods).infraDcs, ['docker-registry', 'router']);
 });
 
 test('replacements: Pending pods explained (the router and its host ports, a node selector nobody matches)', () => {
   const out = [
-    "default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn't have free ports for the requested pod ports, 2 node(s) didn't match node selector.",
-    "default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 node(s) didn't match node selector.",
+    "default/router-1-zk855\tUnschedulable\t0/6 nodes are available: 3 node(s) were unschedulable, 1 node(s) didn't " +
+      "have free ports for the requested pod ports, 2 node(s) didn't match node selector.",
+    'default/docker-registry-1-abcde\tUnschedulable\t0/5 nodes are available: 3 node(s) were unschedulable, 2 ' +
+      "node(s) didn't match node selector.",
     'myproject/frontend-1-xyz12\t\t',
     'some pods had not started within 90 s',
   ].join('\n');
@@ -243,95 +241,6 @@ test("scale targets (5.3.1): the guide's 3 infra nodes → 2; parameters; nothin
   assert.equal(validateReplicas('keep'), undefined);
   assert.match(validateReplicas('two')!, /not a replica count/);
   assert.match(validateReplicas('-1')!, /not a replica count/);
-});
-
-// openshift-ansible's lb role names its servers master0, master1…; the guide names them by host
-const CFG = [
-  'global',
-  '    maxconn     20000',
-  '    stats socket /var/lib/haproxy/stats',
-  '',
-  'defaults',
-  '    mode                    http',
-  '    # server commented 10.0.0.3:8443',
-  '',
-  'frontend  atomic-openshift-api',
-  '    bind *:8443',
-  '    default_backend mgmt8443',
-  '    mode tcp',
-  '',
-  'backend mgmt8443',
-  '    balance source',
-  '    mode tcp',
-  '    # MASTERS 8443',
-  '    server      master0 10.0.0.1:8443 check',
-  '    server      master1 10.0.0.2:8443 check',
-  '    server      master2 10.0.0.3:8443 check',
-  '',
-  'backend router80',
-  '    balance source',
-  '    mode tcp',
-  '    server infra-1.example.com 10.0.1.1:80 check',
-  '    server infra-2.example.com 10.0.1.2:80 check',
-  '',
-  'backend router443',
-  '\tmode tcp',
-  '\tserver infra-1.example.com 10.0.1.1:443 check',
-  '\tserver infra-2.example.com 10.0.1.2:443 check',
-  '',
-  'listen other',
-  '    server x 10.0.0.3:9000',
-  '',
-].join('\n');
-
-test("haproxy.cfg: the listing (real awk), the node's server lines by address or name, the edit and its diff", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'day2-haproxy-'));
-  try {
-    const file = join(dir, 'haproxy.cfg');
-    writeFileSync(file, CFG);
-    const listing = parseListing(execFileSync('sh', ['-c', haproxyListingCommand(file).script], { encoding: 'utf8' }));
-    // only section headers and server lines (no secrets of other lines); the commented one is not a server line
-    assert.ok(
-      listing.every((l) => /^\s*(global|defaults|frontend|backend|listen|server)\b/.test(l.text)),
-      JSON.stringify(listing),
-    );
-    assert.equal(listing.filter((l) => /server/.test(l.text)).length, 8);
-    // a master by address (the installer's server names are master0…)
-    const m2 = serverLinesFor(listing, ['mgmt8443'], ['master-2.example.com', 'master-2'], ['10.0.0.3']);
-    assert.deepEqual(
-      m2.map((l) => [l.line, l.backend, l.server]),
-      [[20, 'mgmt8443', 'master2']],
-    );
-    // an infra node by name in two backends, not in other sections
-    const i1 = serverLinesFor(listing, ['router80', 'router443'], ['infra-1.example.com', 'infra-1'], []);
-    assert.deepEqual(
-      i1.map((l) => l.line),
-      [25, 30],
-    );
-    assert.deepEqual(serverLinesFor(listing, ['router80', 'router443'], ['node-7.example.com'], ['10.9.9.9']), []);
-    // the edit keeps every other byte; diff shows exactly the deletion
-    const lines = i1.map((l) => l.line);
-    const next = withoutLines(CFG, lines);
-    assert.equal(next.split('\n').length, CFG.split('\n').length - 2);
-    assert.ok(!next.includes('infra-1'));
-    assert.ok(next.includes('\tserver infra-2.example.com 10.0.1.2:443 check'));
-    const sedOut = execFileSync('sed', ['-e', lines.map((x) => `${x}d`).join(';'), file], { encoding: 'utf8' });
-    assert.equal(sedOut, next, 'sed -e "Nd;Md" writes what withoutLines says');
-    const newFile = join(dir, 'new.cfg');
-    writeFileSync(newFile, next);
-    let diff = '';
-    try {
-      execFileSync('diff', [file, newFile], { encoding: 'utf8' });
-    } catch (e) {
-      diff = String((e as { stdout: string }).stdout);
-    }
-    assert.equal(diffIsDeletion(diff, lines), true, diff);
-    assert.match(diffIsDeletion(diff, [25]) as string, /removed lines 25,30, expected 25/);
-    assert.match(diffIsDeletion('25c25\n< a\n---\n> b\n', [25]) as string, /more than the removed lines/);
-    assert.match(diffIsDeletion('', [25]) as string, /removed lines \(none\)/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('docker storage on a master: refused without allow-master=yes, and with it only when etcd keeps quorum', async () => {

@@ -1,14 +1,14 @@
 // Pieces shared by the node procedures: 7.1.1 node-evacuate, 5.3.1 node-decommission and 5.2.1
 // master-decommission (whose node part is 5.3.1). Not a procedure itself.
 //
-// Cluster-side commands run with `oc` on the bastion. What they print is kept short for the log pane:
-// pods and nodes are read with `-o jsonpath` (one tab-separated line each) rather than `-o json` (a
-// node's JSON lists every image it holds). Reading the pods and the drain forecast are src/ocp/nodes.ts, the oc
-// version src/ocp/oc.ts, the drain and cordon commands src/nodes/drain.ts.
+// Cluster-side commands run with `oc` on the bastion. Nodes are read with `-o jsonpath` (one
+// tab-separated line each) rather than `-o json`: a node's JSON lists every image it holds, too long for
+// the log pane. The pods on a node are read as JSON, like the Nodes screen reads them (one reader and one
+// drain forecast, src/ocp/nodes.ts); the oc version and the drain and cordon commands are src/ocp/oc.ts.
 // The load balancer edit (5.2.1.3 / 5.3.1: haproxy's `backend mgmt8443`, `router80`, `router443`) keeps
-// every other byte of haproxy.cfg: the lines to drop are found by number, the file is copied aside,
-// written back from the copy without those lines, checked with `diff` and `haproxy -c`, and put back
-// from the copy if the check fails.
+// every other byte of haproxy.cfg: the lines to drop are found by number (src/ocp/haproxy.ts), the file
+// is copied aside, written back from the copy without those lines, checked with `diff` and `haproxy -c`,
+// and put back from the copy if the check fails.
 
 import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { CommandOutput } from '../src/checks/types.js';
@@ -16,32 +16,53 @@ import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import type { CommandAnswer, RepeatedCommand } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { cordonCommand, DRAIN_TIMEOUT_SECONDS, drainCommand } from '../src/nodes/drain.js';
 import { type PendingPod, parsePending, pendingPodsCommand, pendingReport } from '../src/nodes/replacements.js';
+import { diffIsDeletion, HAPROXY_CFG, haproxyListingCommand, parseListing, serverLinesFor, withoutLines } from '../src/ocp/haproxy.js';
 import {
   type DrainForecast,
   drainForecast,
   leftOnNode,
+  type NodePod,
+  type NodeRow,
+  nodesCommand,
   type PodBrief,
-  parsePodRows,
+  parseNodeRows,
+  parsePodsJson,
   podKey,
-  podRowsOnNodeCommand,
+  podsOnNodeCommand,
 } from '../src/ocp/nodes.js';
-import { OC_VERSION_CAPTURE, ocVersionCapture, ocVersionOf } from '../src/ocp/oc.js';
+import {
+  cordonCommand,
+  DRAIN_TIMEOUT_SECONDS,
+  deleteNodeCommand,
+  drainCommand,
+  listPodsCommand,
+  OC_VERSION_CAPTURE,
+  oc,
+  ocVersionCapture,
+  ocVersionOf,
+  unschedulableCommand,
+} from '../src/ocp/oc.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 
 export const OC = 'oc';
-/** `oc WORDS…` on the bastion, every word quoted. */
-export function oc(...words: (string | number)[]): ShellCommand {
-  return argv(OC, ...words);
-}
-
 // one default for the Nodes screen's form and the procedures; the Pending pods' meaning is shared with it too
-export { DRAIN_TIMEOUT_SECONDS, type PendingPod, parsePending, pendingReport };
+// the lab tests (test/procedures) still take the haproxy edit from here; it lives in src/ocp/haproxy.ts
+export { DRAIN_TIMEOUT_SECONDS, oc, type PendingPod, parsePending, pendingReport, withoutLines };
 
 const firstErr = (o: CommandOutput | undefined): string =>
   (o?.stderr.trim() || o?.stdout.trim() || 'no output').split('\n')[0]!.slice(0, 200);
+
+/** The pods of `oc get pods … -o json` (podsOnNodeCommand), or why there are none to read. */
+function podsOf(o: CommandOutput | undefined): NodePod[] | string {
+  if (o?.exitCode !== 0) return `oc get pods failed: ${firstErr(o)}`;
+  try {
+    return parsePodsJson(o.stdout);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 /** Names for a message: "a, b and c" (at most `max`). */
 export function names(list: readonly string[], max = 8): string {
@@ -66,45 +87,6 @@ export function nodeHost(ctx: { params: Readonly<Record<string, string>>; invent
 export const nodeName = (ctx: StepContext): string => ctx.captured.get('node-name');
 
 // ---- nodes ---------------------------------------------------------------------------------------------
-
-export interface NodeRow {
-  name: string;
-  /** The Ready condition's status: True, False, Unknown ('' when the node reports none). */
-  ready: string;
-  schedulable: boolean;
-  master: boolean;
-  /** Labelled as an infra node: node-role.kubernetes.io/infra=true (3.10), or region=infra / role=infra (older installs). */
-  infra: boolean;
-  ip: string;
-}
-
-const NODES_JSONPATH =
-  '{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\t"}{.spec.unschedulable}{"\\t"}' +
-  '{.metadata.labels.node-role\\.kubernetes\\.io/master}{"\\t"}{.metadata.labels.node-role\\.kubernetes\\.io/infra}{"\\t"}' +
-  '{.metadata.labels.region}{"\\t"}{.metadata.labels.role}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}';
-
-/** One line per node: name, Ready, unschedulable, master/infra labels, internal IP. */
-export function nodesCommand(): ShellCommand {
-  return oc('get', 'nodes', '-o', `jsonpath=${NODES_JSONPATH}`);
-}
-
-export function parseNodeRows(out: string): NodeRow[] {
-  const rows: NodeRow[] = [];
-  for (const line of out.split('\n')) {
-    const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 8 || !f[0]) continue;
-    const [name, ready, unsched, master, infra, region, role, ip] = f as [string, string, string, string, string, string, string, string];
-    rows.push({
-      name,
-      ready,
-      schedulable: unsched !== 'true',
-      master: master === 'true',
-      infra: infra === 'true' || region === 'infra' || role === 'infra',
-      ip: ip.split(/\s+/)[0] ?? '',
-    });
-  }
-  return rows;
-}
 
 /** The cluster node that is this inventory host: by name (full or short), else by address. */
 export function findNodeRow(rows: readonly NodeRow[], host: Host): NodeRow | undefined {
@@ -171,8 +153,10 @@ export function capacityVerdict(
     if (up.length === 2)
       return { ok: true, lines: [...lines, 'warning: 2 infra nodes remain; full high availability needs 3 (the guide, 5.3.1)'] };
     const refusal =
-      `${node} is an infra node and only ${up.length} other infra node(s) are Ready and schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
-      `the guide recommends removing an infra node only while at least 2 stay online (3 for full high availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
+      `${node} is an infra node and only ${up.length} other infra node(s) are Ready and ` +
+      `schedulable${up.length ? ` (${names(up.map((r) => r.name))})` : ''}: ` +
+      `the guide recommends removing an infra node only while at least 2 stay online (3 for full high ` +
+      `availability); the router and the registry would have ${up.length === 0 ? 'nowhere' : 'a single node'} to run. ` +
       'Add an infra node first, or run again with allow-low-capacity=yes.';
     if (!allowLow) return { ok: false, lines, refusal };
     return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': the guide')[0]}`] };
@@ -181,7 +165,9 @@ export function capacityVerdict(
   const up = compute.filter(online);
   const lines = [`compute nodes online after ${node} is removed: ${up.length} (${names(up.map((r) => r.name))})`];
   if (up.length >= 1) return { ok: true, lines };
-  const refusal = `${node} is the last compute node that is Ready and schedulable: its pods would have nowhere to go. Add a node first, or run again with allow-low-capacity=yes.`;
+  const refusal =
+    `${node} is the last compute node that is Ready and schedulable: its pods would have nowhere to ` +
+    `go. Add a node first, or run again with allow-low-capacity=yes.`;
   if (!allowLow) return { ok: false, lines, refusal };
   return { ok: true, lines: [...lines, `warning (allow-low-capacity=yes): ${refusal.split(': its pods')[0]}: its pods will stay Pending`] };
 }
@@ -206,15 +192,19 @@ const keysOf = (ps: readonly PodBrief[], max = 8): string =>
 export function drainVerdict(node: string, f: DrainForecast, force: boolean, localData: LocalData): true | string {
   if (f.bare.length > 0 && !force) {
     return (
-      `${node} has ${f.bare.length} pod(s) without a controller (${keysOf(f.bare)}): oc adm drain refuses to delete them without --force, ` +
-      'and nothing would recreate them on another node, so whatever they hold would be lost. Recreate them under a controller (a deployment config) or copy their data out ' +
+      `${node} has ${f.bare.length} pod(s) without a controller (${keysOf(f.bare)}): oc adm drain refuses to delete ` +
+      `them without --force, ` +
+      'and nothing would recreate them on another node, so whatever they hold would be lost. Recreate them under a ' +
+      'controller (a deployment config) or copy their data out ' +
       'and delete them yourself, then run again; or run again with force=yes to delete them with the drain.'
     );
   }
   if (f.emptyDir.length > 0 && localData === 'no') {
     return (
-      `${node} has ${f.emptyDir.length} pod(s) with emptyDir volumes (${keysOf(f.emptyDir)}): oc adm drain refuses them without --delete-local-data. ` +
-      'Run again with delete-local-data=auto (their emptyDir data is lost; their controllers recreate them elsewhere), or move them yourself first.'
+      `${node} has ${f.emptyDir.length} pod(s) with emptyDir volumes (${keysOf(f.emptyDir)}): oc adm drain refuses ` +
+      `them without --delete-local-data. ` +
+      'Run again with delete-local-data=auto (their emptyDir data is lost; their controllers recreate them ' +
+      'elsewhere), or move them yourself first.'
     );
   }
   return true;
@@ -303,97 +293,6 @@ export function validateReplicas(v: string): string | undefined {
 
 // ---- haproxy on the [lb] hosts ---------------------------------------------------------------------------
 
-export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
-const SECTION_RE = /^(global|defaults|frontend|backend|listen|userlist|peers|resolvers|mailers|program|http-errors|ring|cache)$/;
-
-/** Prints `NR<TAB>line` for every section header and `server` line of haproxy.cfg (nothing else: no secrets). */
-export function haproxyListingCommand(file = HAPROXY_CFG): ShellCommand {
-  const awk = `{ k = $1 } k ~ /${SECTION_RE.source}/ || k == "server" { print NR "\\t" $0 }`;
-  return sh`awk ${awk} ${file}`;
-}
-
-export interface CfgLine {
-  line: number;
-  text: string;
-}
-
-export function parseListing(out: string): CfgLine[] {
-  const res: CfgLine[] = [];
-  for (const l of out.split('\n')) {
-    const m = /^(\d+)\t(.*)$/.exec(l.replace(/\r$/, ''));
-    if (m) res.push({ line: Number(m[1]), text: m[2]! });
-  }
-  return res;
-}
-
-export interface ServerLine extends CfgLine {
-  backend: string;
-  server: string;
-  address: string;
-}
-
-/**
- * The `server` lines of the given backends (or listen sections) that point at the host: by server name
- * (the host's names, full or short) or by address (any of its addresses or IPs, any port).
- */
-export function serverLinesFor(
-  listing: readonly CfgLine[],
-  backends: readonly string[],
-  names: readonly string[],
-  addresses: readonly string[],
-): ServerLine[] {
-  const lowNames = new Set(names.map((n) => n.toLowerCase()));
-  const addrs = new Set(addresses.filter(Boolean).map((a) => a.toLowerCase()));
-  const out: ServerLine[] = [];
-  let section: string | undefined;
-  for (const l of listing) {
-    const f = l.text.trim().split(/\s+/);
-    if (SECTION_RE.test(f[0] ?? '')) {
-      section = (f[0] === 'backend' || f[0] === 'listen') && f[1] && backends.includes(f[1]) ? f[1] : undefined;
-      continue;
-    }
-    if (!section || f[0] !== 'server' || f.length < 3) continue;
-    const server = f[1]!;
-    const address = f[2]!;
-    const hostPart = (address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.replace(/:[^:]*$/, '')).toLowerCase();
-    const short = server.toLowerCase().split('.')[0]!;
-    if (
-      lowNames.has(server.toLowerCase()) ||
-      (!/^[0-9.]+$/.test(server) && lowNames.has(short) && [...lowNames].some((n) => n.includes('.') && n.split('.')[0] === short)) ||
-      addrs.has(hostPart)
-    ) {
-      out.push({ ...l, backend: section, server, address });
-    }
-  }
-  return out;
-}
-
-/** haproxy.cfg without the given lines (what the edit writes; used by the tests and to check the diff). */
-export function withoutLines(cfg: string, lines: readonly number[]): string {
-  const drop = new Set(lines);
-  const parts = cfg.split('\n');
-  return parts.filter((_, i) => !drop.has(i + 1) || (i === parts.length - 1 && parts[i] === '')).join('\n');
-}
-
-/**
- * `diff OLD NEW` (normal format) shows exactly the deletion of these lines and nothing else. true, or
- * what differs.
- */
-export function diffIsDeletion(diff: string, lines: readonly number[]): true | string {
-  const deleted: number[] = [];
-  for (const l of diff.split('\n')) {
-    if (l === '' || l.startsWith('< ') || l === '<' || l.startsWith('\\ ')) continue;
-    const m = /^(\d+)(?:,(\d+))?d\d+$/.exec(l);
-    if (!m) return `the file differs from its copy in more than the removed lines (${l.slice(0, 80)})`;
-    const a = Number(m[1]);
-    const b = m[2] ? Number(m[2]) : a;
-    for (let i = a; i <= b; i++) deleted.push(i);
-  }
-  const want = [...lines].sort((x, y) => x - y);
-  if (deleted.join(',') !== want.join(',')) return `removed lines ${deleted.join(',') || '(none)'}, expected ${want.join(',')}`;
-  return true;
-}
-
 const lbHosts = (ctx: StepContext): Host[] => hostsOfRole(ctx.inventory, 'lb');
 const haproxyBak = (ctx: StepContext): string => `${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)}`;
 const linesOf = (ctx: StepContext): number[] =>
@@ -421,7 +320,8 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
   const where: Placement = { on: 'hosts', describe: 'every [lb] host', mode: 'serial', hosts: lbHosts };
   const noLb = (ctx: StepContext): string | undefined =>
     lbHosts(ctx).length === 0
-      ? `the inventory has no [lb] host: take ${ctx.params['node']} out of your load balancer's ${backends.join(', ')} pool by hand (for a cloud or F5 load balancer, its own documentation)`
+      ? `the inventory has no [lb] host: take ${ctx.params['node']} out of your load balancer's ` +
+        `${backends.join(', ')} pool by hand (for a cloud or F5 load balancer, its own documentation)`
       : undefined;
   // With a single [lb] host the read step's captures are that host's: nothing found → nothing to do.
   const nothingFound = (ctx: StepContext): string | undefined => {
@@ -482,7 +382,8 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           (ctx.planning ? '' : ` (${ctx.captured.get('haproxy-removed')})`) +
           '; haproxy is restarted in the next step.',
         protectedBy: (ctx) =>
-          `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} && systemctl restart haproxy`,
+          `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} ` +
+          `&& systemctl restart haproxy`,
       },
       commands: (ctx) => {
         if (nothingHere(ctx))
@@ -581,12 +482,12 @@ export function podsSteps(section: string): Step[] {
       title: 'List the pods on the node and what the drain will do with each',
       section,
       where: bastion,
-      commands: (ctx) => [podRowsOnNodeCommand(nodeName(ctx), OC)],
+      commands: (ctx) => [podsOnNodeCommand(nodeName(ctx), OC)],
       capture: {
-        forecast: (o, ctx) => {
-          const out = o[0];
-          if (out?.exitCode !== 0) throw new Error(`oc get pods failed: ${firstErr(out)}`);
-          return JSON.stringify(drainForecast(parsePodRows(out.stdout, nodeName(ctx))));
+        forecast: (o) => {
+          const pods = podsOf(o[0]);
+          if (typeof pods === 'string') throw new Error(pods);
+          return JSON.stringify(drainForecast(pods));
         },
       },
     },
@@ -597,10 +498,11 @@ export function podsSteps(section: string): Step[] {
       where: bastion,
       precondition: {
         describe: 'no pod the drain would refuse with these parameters',
-        command: (ctx) => podRowsOnNodeCommand(nodeName(ctx), OC),
+        command: (ctx) => podsOnNodeCommand(nodeName(ctx), OC),
         ok: (out, ctx) => {
-          if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
-          return drainVerdict(nodeName(ctx), drainForecast(parsePodRows(out.stdout, nodeName(ctx))), forceParam(ctx), localDataParam(ctx));
+          const pods = podsOf(out);
+          if (typeof pods === 'string') return pods;
+          return drainVerdict(nodeName(ctx), drainForecast(pods), forceParam(ctx), localDataParam(ctx));
         },
       },
       commands: (ctx) => [
@@ -620,7 +522,7 @@ export function cordonStep(section: string): Step {
     commands: (ctx) => [cordonCommand(nodeName(ctx), OC)],
     verify: {
       describe: 'the node is unschedulable (spec.unschedulable = true)',
-      command: (ctx) => oc('get', 'node', nodeName(ctx), '-o', 'jsonpath={.spec.unschedulable}'),
+      command: (ctx) => unschedulableCommand(nodeName(ctx)),
       ok: (out) => out.stdout.trim() === 'true' || `spec.unschedulable is ${JSON.stringify(out.stdout.trim())}`,
     },
   };
@@ -643,10 +545,11 @@ function drainOf(ctx: StepContext): ShellCommand {
 
 const drainedCheck = {
   describe: 'no pod is left on the node but daemon set and static pods',
-  command: (ctx: StepContext) => podRowsOnNodeCommand(nodeName(ctx), OC),
-  ok: (out: CommandOutput, ctx: StepContext): true | string => {
-    if (out.exitCode !== 0) return `oc get pods failed: ${firstErr(out)}`;
-    const left = leftOnNode(parsePodRows(out.stdout, nodeName(ctx)));
+  command: (ctx: StepContext) => podsOnNodeCommand(nodeName(ctx), OC),
+  ok: (out: CommandOutput): true | string => {
+    const pods = podsOf(out);
+    if (typeof pods === 'string') return pods;
+    const left = leftOnNode(pods);
     return left.length === 0 || `still on the node: ${names(left.map(podKey))}`;
   },
 };
@@ -669,12 +572,14 @@ export function drainSteps(section: string): Step[] {
       ...base,
       id: 'drain',
       title:
-        'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir volume and delete-local-data allows it)',
+        'Evict the pods (oc adm drain <node> --ignore-daemonsets; --delete-local-data when a pod has an emptyDir ' +
+        'volume and delete-local-data allows it)',
       skipIf: (ctx) => (forceParam(ctx) ? 'force=yes: the drain runs with --force (next step)' : undefined),
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
+          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); ` +
+          `their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
         protectedBy: () =>
           'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
       },
@@ -691,7 +596,8 @@ export function drainSteps(section: string): Step[] {
         what: (ctx) => {
           const bare = ctx.planning ? ['<pods without a controller>'] : forecastOf(ctx).bare.map((p) => p.key);
           return (
-            `The pods of ${nodeName(ctx)} are evicted with --force: ${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
+            `The pods of ${nodeName(ctx)} are evicted with --force: ` +
+            `${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
             emptyDirNote(ctx)
           );
         },
@@ -716,7 +622,7 @@ export function listPodsStep(section: string): Step {
     title: 'List the pods left on the node (oc adm manage-node <node> --list-pods): none but daemon set pods',
     section,
     where: bastion,
-    commands: (ctx) => [oc('adm', 'manage-node', nodeName(ctx), '--list-pods')],
+    commands: (ctx) => [listPodsCommand(nodeName(ctx))],
     verify: drainedCheck,
   };
 }
@@ -775,10 +681,11 @@ export function deleteNodeStep(section: string, what: string): Step {
       kind: 'type-host',
       what: (ctx) => `The node ${nodeName(ctx)} is deleted from the cluster (${what}).`,
       protectedBy: (ctx) =>
-        `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the scale-up playbook adds it back)`,
+        `its host is untouched: ${nodeHost(ctx).name}'s node service registers it again if it is started (or the ` +
+        `scale-up playbook adds it back)`,
     },
     precondition: drainedCheck,
-    commands: (ctx) => [oc('delete', 'node', nodeName(ctx))],
+    commands: (ctx) => [deleteNodeCommand(nodeName(ctx))],
     verify: {
       describe: 'oc get nodes no longer lists the node',
       command: () => oc('get', 'nodes', '-o', 'name'),

@@ -19,6 +19,9 @@ import type { CommandOutput } from '../src/checks/types.js';
 import { capture, captures } from '../src/engine/capture.js';
 import type { Procedure, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
+import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
+import { type NodeRow, nodesCommand, parseNodeRows } from '../src/ocp/nodes.js';
+import { dcReplicasCommand, scaleDcCommand } from '../src/ocp/oc.js';
 import { sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, oneOf, textParam, yesNo } from './define.js';
@@ -30,18 +33,14 @@ import {
   drainSteps,
   encodeTarget,
   forecastOf,
-  HAPROXY_CFG,
   haproxySteps,
   isInfraRow,
   listPodsStep,
   type NodeKind,
-  type NodeRow,
   nodeFactsStep,
   nodeHost,
   nodeName,
-  nodesCommand,
   oc,
-  parseNodeRows,
   podsSteps,
   scaleTarget,
   validateReplicas,
@@ -101,7 +100,6 @@ export function capacityReportStep(): Step {
   };
 }
 
-const replicasCommand = (dc: string) => oc('get', `dc/${dc}`, '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
 const DCS = [
   { dc: 'router', param: 'router-replicas', capture: 'router-target' },
   { dc: 'docker-registry', param: 'registry-replicas', capture: 'registry-target' },
@@ -117,7 +115,7 @@ export function scaleSteps(): Step[] {
       section: SECTION,
       where: { on: 'bastion' },
       allowFailure: true,
-      commands: () => [replicasCommand('router'), replicasCommand('docker-registry'), nodesCommand()],
+      commands: () => [dcReplicasCommand('router'), dcReplicasCommand('docker-registry'), nodesCommand()],
       capture: Object.fromEntries(
         DCS.map((d, i) => [
           d.capture,
@@ -170,11 +168,11 @@ export function scaleSteps(): Step[] {
       },
       commands: (ctx) =>
         ctx.planning
-          ? DCS.map((d) => oc('scale', `dc/${d.dc}`, '--replicas', ctx.captured.get(d.capture), '-n', 'default'))
-          : targets(ctx).flatMap((x) => ('to' in x.target ? [oc('scale', `dc/${x.dc}`, '--replicas', x.target.to, '-n', 'default')] : [])),
+          ? DCS.map((d) => scaleDcCommand(d.dc, ctx.captured.get(d.capture)))
+          : targets(ctx).flatMap((x) => ('to' in x.target ? [scaleDcCommand(x.dc, x.target.to)] : [])),
       verify: {
         describe: 'the deployment configs have the new replica counts',
-        command: () => sh`${replicasCommand('router')}; echo; ${replicasCommand('docker-registry')}; echo`,
+        command: () => sh`${dcReplicasCommand('router')}; echo; ${dcReplicasCommand('docker-registry')}; echo`,
         ok: (out, ctx) => {
           const got = out.stdout.split('\n');
           for (const [i, x] of targets(ctx).entries()) {

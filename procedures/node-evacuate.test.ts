@@ -9,6 +9,7 @@ import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { testHost } from '../src/testing/builders.js';
 import { commandCheck } from '../src/testing/command-check.js';
+import { podListJson } from '../src/testing/pods.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
 import { nodeEvacuate } from './node-evacuate.js';
@@ -69,6 +70,8 @@ const PODS_NODE0 = [
   'myproject\tfrontend-1-j7vf2\tRunning\tReplicationController\tfrontend-1\t\t\t\tfrontend\tTrue',
   'openshift-sdn\tsdn-zr8l7\tRunning\tDaemonSet\tsdn\t\t\t\t\tTrue',
 ].join('\n');
+/** `oc get pods … -o json` on node-0 with these pods (rows of podListJson). */
+const podsOut = (rows: string) => out(podListJson(rows, 'node-0.lab.example.com'));
 
 test('registered and built; parameters node / delete-local-data (auto|yes|no) / force', () => {
   assert.equal(findProcedure('node-evacuate'), nodeEvacuate);
@@ -148,13 +151,16 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
 
   const pods = stepOf(nodeEvacuate.steps, 'pods');
   const captured = { 'node-name': 'node-0.lab.example.com', 'oc-version': version };
-  const forecast = pods.capture!['forecast']!([out(PODS_NODE0)], runCtx({ node: 'node-0.lab.example.com' }, captured));
+  const forecast = pods.capture!['forecast']!([podsOut(PODS_NODE0)], runCtx({ node: 'node-0.lab.example.com' }, captured));
   const all = { ...captured, forecast };
   // the check refuses without force, with the way on; passes with force=yes
   const check = commandCheck(stepOf(nodeEvacuate.steps, 'drain-check').precondition);
-  const refused = check.ok(out(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'no' }, all));
+  const refused = check.ok(podsOut(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'no' }, all));
   assert.match(String(refused), /without a controller \(myproject\/bare-httpd\).*force=yes/);
-  assert.equal(check.ok(out(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'yes' }, all)), true);
+  assert.equal(
+    check.ok(podsOut(PODS_NODE0), runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'yes' }, all)),
+    true,
+  );
   // auto: --delete-local-data because cache-vslkp has an emptyDir volume; an oc 4.7 client spells it --delete-emptydir-data
   const drainForce = stepOf(nodeEvacuate.steps, 'drain-force');
   const p = { node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'yes' };
@@ -169,7 +175,7 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   assert.match(drainForce.commands(runCtx(p, { ...all, 'oc-version': v47 }))[0]!.script, /--delete-emptydir-data --force/);
   const noEmptyDir = pods.capture!['forecast']!(
     [
-      out(
+      podsOut(
         PODS_NODE0.split('\n')
           .filter((l) => !l.includes('cache'))
           .join('\n'),
@@ -185,6 +191,6 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   assert.match(drainForce.gate!.what(runCtx(p, all)), /myproject\/bare-httpd has no controller and is DELETED FOR GOOD/);
   // the verification: only daemon set pods left
   const verify = commandCheck(drainForce.verify);
-  assert.match(String(verify.ok(out(PODS_NODE0), runCtx(p, all))), /still on the node: myproject\/bare-httpd/);
-  assert.equal(verify.ok(out('openshift-sdn\tsdn-zr8l7\tRunning\tDaemonSet\tsdn\t\t\t\t\tTrue\n'), runCtx(p, all)), true);
+  assert.match(String(verify.ok(podsOut(PODS_NODE0), runCtx(p, all))), /still on the node: myproject\/bare-httpd/);
+  assert.equal(verify.ok(podsOut('openshift-sdn\tsdn-zr8l7\tRunning\tDaemonSet\tsdn\t\t\t\t\tTrue\n'), runCtx(p, all)), true);
 });

@@ -2,19 +2,18 @@
 // (3.10 static-pod control planes have no such unit: then the health endpoint alone decides),
 // `curl -k https://<this master>:<port>/healthz` says `ok`, and the internal cluster URL's /version
 // answers with a gitVersion (the guide's `curl https://internal-master.example.com:443/version`).
+
+import { clusterVar } from '../inventory/hosts.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { etcdAddress } from '../ocp/etcd.js';
+import { apiPort } from '../ocp/master-config.js';
 import { sh } from '../transport/shell.js';
-import { clusterVar, firstLine, notRunnable, type Problem, withProblem } from './common.js';
+import { firstLine, notRunnable, type Problem, withProblem } from './common.js';
 import type { Check, CommandOutput, Verdict } from './types.js';
 
 export const API_UNIT = 'atomic-openshift-master-api.service';
 
 const allVar = (inv: Inventory, host: Host | undefined, name: string) => clusterVar(inv, name, host);
-
-export function apiPort(inv: Inventory, host: Host | undefined): string {
-  return allVar(inv, host, 'openshift_master_api_port') ?? '8443';
-}
 
 /** The internal cluster URL: openshift_master_cluster_hostname, else the master itself. */
 export function internalApiUrl(inv: Inventory, host: Host | undefined): string {
@@ -81,7 +80,9 @@ export const apiHealthCheck: Check<ApiFacts | Problem> = {
 function judge(f: ApiFacts): Verdict {
   const details = { ...f };
   const fix = {
-    text: 'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static pods: master-logs api api; master-restart api).',
+    text:
+      'systemctl status atomic-openshift-master-api and journalctl -u atomic-openshift-master-api (3.10 static ' +
+      'pods: master-logs api api; master-restart api).',
   };
   const unitKnown = f.unit && f.unit.loadState === 'loaded';
   if (unitKnown && f.unit!.activeState !== 'active')

@@ -43,7 +43,8 @@ test('oc tables: the guide samples', () => {
     { name: 'docker-registry', clusterIP: '172.30.150.7', ports: '5000/TCP' },
   ]);
   const roles = parseOcNodes(
-    'NAME      STATUS    ROLES           AGE   VERSION\nm1        Ready     master          1d    v1.11.0\nn1        Ready     <none>          1d    v1.11.0\n',
+    'NAME      STATUS    ROLES           AGE   VERSION\nm1        Ready     master          1d    v1.11.0\nn1       ' +
+      ' Ready     <none>          1d    v1.11.0\n',
   );
   assert.deepEqual(
     roles.map((n) => n.roles),
@@ -92,7 +93,8 @@ test('nodes-ready: guide sample ok; NotReady → fail naming the node with the 1
 
 const dc = (name: string, desired: number, current: number) =>
   out(
-    `NAME${' '.repeat(14)}REVISION   DESIRED   CURRENT   TRIGGERED BY\n${name.padEnd(18)}1          ${String(desired).padEnd(10)}${String(current).padEnd(10)}config\n`,
+    `NAME${' '.repeat(14)}REVISION   DESIRED   CURRENT   TRIGGERED BY\n${name.padEnd(18)}1          ` +
+      `${String(desired).padEnd(10)}${String(current).padEnd(10)}config\n`,
   );
 
 test('router: guide sample ok (3 infra nodes); 2 of 3 → fail; replicas ≠ infra → warn; none → fail', () => {
@@ -190,7 +192,8 @@ test('controllers-leader: the guide holderIdentity; leader on master-1; missing 
       configmap: out(
         '',
         1,
-        'Error from server (Forbidden): configmaps "openshift-master-controllers" is forbidden: User "dev" cannot get configmaps in the namespace "kube-system"',
+        'Error from server (Forbidden): configmaps "openshift-master-controllers" is forbidden: User "dev" cannot ' +
+          'get configmaps in the namespace "kube-system"',
       ),
     },
     undefined,
@@ -278,7 +281,8 @@ test("router-dns: the wildcard must be the [lb] host's address, else an infra no
   assert.equal(elsewhere.status, 'fail');
   assert.equal(
     elsewhere.message,
-    '*.apps.example.com → 35.0.0.92, which is not an infra node (no [lb] in the inventory): expected infra-0.example.com 10.0.1.1, infra-1.example.com 10.0.1.2 and infra-2.example.com 10.0.1.3',
+    '*.apps.example.com → 35.0.0.92, which is not an infra node (no [lb] in the inventory): expected ' +
+      'infra-0.example.com 10.0.1.1, infra-1.example.com 10.0.1.2 and infra-2.example.com 10.0.1.3',
   );
   assert.match(elsewhere.fix!.text, /Point the wildcard DNS record \*\.apps\.example\.com at the load balancer/);
   // with an [lb], an infra node's address is wrong too: the balancer is bypassed

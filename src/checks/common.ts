@@ -190,16 +190,3 @@ export function evaluateFacts<F, P>(
 export function withProblem<F>(facts: F | Problem, judge: (f: F) => Verdict): Verdict {
   return isProblem(facts) ? facts.problem : judge(facts);
 }
-
-/**
- * A cluster-wide inventory variable (`[OSEv3:vars]`, `[all:vars]`, else the first host that has it
- * through its groups), e.g. openshift_master_default_subdomain.
- */
-export function clusterVar(inventory: Inventory, name: string, host?: Host): string | undefined {
-  const v =
-    host?.vars[name] ||
-    inventory.groupVars['OSEv3']?.[name] ||
-    inventory.groupVars['all']?.[name] ||
-    inventory.hosts.find((h) => h.vars[name])?.vars[name];
-  return v || undefined;
-}

@@ -111,7 +111,9 @@ export const controllersLeaderCheck: Check<LeaderFacts | Problem> = {
 };
 
 const RESTART_FIX = {
-  text: 'On every master: master-logs controllers controllers (journalctl -u atomic-openshift-master-controllers on an RPM install) to see why, then master-restart controllers.',
+  text:
+    'On every master: master-logs controllers controllers (journalctl -u atomic-openshift-master-controllers on ' +
+    'an RPM install) to see why, then master-restart controllers.',
 };
 
 /** A lease nobody renews (fail), or one whose times cannot be judged (warn); undefined when it is fresh. */
@@ -119,7 +121,9 @@ export function leaseStaleness(f: LeaderFacts): Verdict | undefined {
   if (f.renewTime === undefined || f.leaseDurationSeconds === undefined)
     return {
       status: 'warn',
-      message: `the controllers lease has no ${f.renewTime === undefined ? 'renewTime' : 'leaseDurationSeconds'}: cannot tell whether ${f.holderIdentity} still renews it`,
+      message:
+        `the controllers lease has no ${f.renewTime === undefined ? 'renewTime' : 'leaseDurationSeconds'}: ` +
+        `cannot tell whether ${f.holderIdentity} still renews it`,
       details: {},
       fix: RESTART_FIX,
     };
@@ -136,14 +140,18 @@ export function leaseStaleness(f: LeaderFacts): Verdict | undefined {
   if (ageS > f.leaseDurationSeconds + LEASE_CLOCK_TOLERANCE_S)
     return {
       status: 'fail',
-      message: `no controllers have renewed the lease since ${f.renewTime} (lease ${f.leaseDurationSeconds} s, ${formatAge(ageS)} ago; last holder ${f.hostname ?? f.holderIdentity})`,
+      message:
+        `no controllers have renewed the lease since ${f.renewTime} (lease ${f.leaseDurationSeconds} s, ` +
+        `${formatAge(ageS)} ago; last holder ${f.hostname ?? f.holderIdentity})`,
       details,
       fix: RESTART_FIX,
     };
   if (ageS < -LEASE_CLOCK_TOLERANCE_S)
     return {
       status: 'warn',
-      message: `the controllers lease was renewed at ${f.renewTime}, ${formatAge(-ageS)} ahead of this machine's clock: the clocks disagree (see clock-skew)`,
+      message:
+        `the controllers lease was renewed at ${f.renewTime}, ${formatAge(-ageS)} ahead of this machine's ` +
+        `clock: the clocks disagree (see clock-skew)`,
       details,
       fix: { procedure: 'fix-ntp', text: 'Synchronise the clocks of the masters and this machine (chronyd).' },
     };

@@ -86,7 +86,9 @@ export function judgeDc(f: DcFacts, ctx: CheckContext, policy: DcPolicy): Verdic
   if (notRunning.length > 0)
     return {
       status: 'fail',
-      message: `${policy.label} pods not ready: ${listNames(notRunning.map((p) => `${p.name} (${p.status} ${p.ready}${p.node ? ` on ${p.node}` : ''})`))}`,
+      message:
+        `${policy.label} pods not ready: ` +
+        `${listNames(notRunning.map((p) => `${p.name} (${p.status} ${p.ready}${p.node ? ` on ${p.node}` : ''})`))}`,
       details,
       fix: policy.fix,
     };

@@ -9,7 +9,10 @@ export interface StorageClassFacts {
 }
 
 const FIX: Fix = {
-  text: 'Mark exactly one class default: oc patch storageclass <name> -p \'{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}\' (and "false" on the others); see the dynamic provisioning guide.',
+  text:
+    'Mark exactly one class default: oc patch storageclass <name> -p ' +
+    '\'{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"}}}\' (and "false" on the ' +
+    'others); see the dynamic provisioning guide.',
 };
 
 export const defaultStorageClassCheck: Check<StorageClassFacts | Problem> = {

@@ -98,7 +98,8 @@ function judgeDisk(f: DiskFacts, isMaster: boolean): Verdict {
     const need = NODE_VAR_GB + NODE_DOCKER_GB;
     if (varFs.sizeBytes < need * GB * OVERHEAD)
       problems.push(
-        `${where(varFs)} is ${gb(varFs.sizeBytes)} and /var/lib/docker shares it: nodes need ${NODE_VAR_GB} GB for /var + ${NODE_DOCKER_GB} GB for docker = ${need} GB`,
+        `${where(varFs)} is ${gb(varFs.sizeBytes)} and /var/lib/docker shares it: nodes need ${NODE_VAR_GB} GB for ` +
+          `/var + ${NODE_DOCKER_GB} GB for docker = ${need} GB`,
       );
   } else {
     if (varFs.sizeBytes < NODE_VAR_GB * GB * OVERHEAD)
@@ -146,7 +147,9 @@ function judgeDisk(f: DiskFacts, isMaster: boolean): Verdict {
 
 const POOL_FIX = {
   procedure: 'docker-storage-expand',
-  text: "Free the pool (remove exited containers and unused images: oc adm prune images, docker rmi), or grow it with a new or resized disk in docker's volume group (docker-storage-expand), or move the node to overlay2 (docker-storage-overlay2).",
+  text:
+    'Free the pool (remove exited containers and unused images: oc adm prune images, docker rmi), or grow it ' +
+    "with a new or resized disk in docker's volume group (docker-storage-expand), or move the node to overlay2 (docker-storage-overlay2).",
 };
 
 /** Use % of one of the pool's spaces: used / (used + available) when docker says what is available, else used / total. */
@@ -177,7 +180,9 @@ export function judgeThinPool(p: ThinPool): {
   if (data >= THIN_POOL_FAIL_PERCENT || meta >= THIN_POOL_FAIL_PERCENT || belowMin)
     return {
       status: 'fail',
-      message: `${name}: ${used}${belowMin ? `, below its minimum free space of ${gb(p.minFreeSpace!)}` : ''} — docker creates no more containers${meta >= THIN_POOL_FAIL_PERCENT ? ' and a full metadata space makes the pool read-only' : ''}`,
+      message:
+        `${name}: ${used}${belowMin ? `, below its minimum free space of ${gb(p.minFreeSpace!)}` : ''} — ` +
+        `docker creates no more containers${meta >= THIN_POOL_FAIL_PERCENT ? ' and a full metadata space makes the pool read-only' : ''}`,
       ...out,
     };
   if (data >= THIN_POOL_WARN_PERCENT || meta >= THIN_POOL_WARN_PERCENT)

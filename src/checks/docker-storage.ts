@@ -1,9 +1,11 @@
 // 3.7 Docker storage: `/etc/sysconfig/docker-storage` has `--storage-driver overlay2`, and `docker info`
 // says `Storage Driver: overlay2`, `Backing Filesystem: xfs`. devicemapper → warn (offer
 // docker-storage-overlay2); loop-file devicemapper → fail. A host without docker → skipped.
+
+import { parseDockerStorageSysconfig } from '../ocp/lvm.js';
 import { sh } from '../transport/shell.js';
 import { firstLine, notRunnable, type Problem, problem, withProblem } from './common.js';
-import { type DockerInfo, parseDockerInfo, parseDockerStorageSysconfig } from './parse/host.js';
+import { type DockerInfo, parseDockerInfo } from './parse/host.js';
 import type { Check, Fix, Verdict } from './types.js';
 
 export interface DockerStorageFacts {

@@ -118,9 +118,12 @@ test('etcd-members: https members (guide) → ok', () => {
     hosts: ['8', '12', '13'].map((x, i) => host(`master-${i}.example.com`, ['master', 'etcd'], { openshift_ip: `192.168.55.${x}` })),
   });
   const v2 = out(
-    '2a371dd20f21ca8d: name=master-1.example.com peerURLs=https://192.168.55.12:2380 clientURLs=https://192.168.55.12:2379 isLeader=false\n' +
-      '40bef1f6c79b3163: name=master-0.example.com peerURLs=https://192.168.55.8:2380 clientURLs=https://192.168.55.8:2379 isLeader=false\n' +
-      '95dc17ffcce8ee29: name=master-2.example.com peerURLs=https://192.168.55.13:2380 clientURLs=https://192.168.55.13:2379 isLeader=true\n',
+    '2a371dd20f21ca8d: name=master-1.example.com peerURLs=https://192.168.55.12:2380 ' +
+      'clientURLs=https://192.168.55.12:2379 isLeader=false\n' +
+      '40bef1f6c79b3163: name=master-0.example.com peerURLs=https://192.168.55.8:2380 ' +
+      'clientURLs=https://192.168.55.8:2379 isLeader=false\n' +
+      '95dc17ffcce8ee29: name=master-2.example.com peerURLs=https://192.168.55.13:2380 ' +
+      'clientURLs=https://192.168.55.13:2379 isLeader=true\n',
   );
   const v = judge(etcdMembersCheck, { v2list: v2, v3list: out('', 1, 'Error: x'), v3status: out('[]') }, g.hosts[0], ctxOf(g));
   assert.equal(v.status, 'ok');
@@ -143,7 +146,9 @@ test('etcd-members: localhost peerURL after force-new-cluster → fail, etcd-pee
 test('etcd-members: even count → warn; missing inventory host → fail; no leader → fail', () => {
   const four = labInventory();
   four.hosts.push(host('etcd-3.example.com', ['etcd'], { openshift_ip: '127.0.8.9' }));
-  const v2 = `${capture('v2-member-list').stdout}1234abcd: name=etcd-3.example.com peerURLs=http://127.0.8.9:2380 clientURLs=http://127.0.8.9:2379 isLeader=false\n`;
+  const v2 =
+    `${capture('v2-member-list').stdout}1234abcd: name=etcd-3.example.com peerURLs=http://127.0.8.9:2380 ` +
+    `clientURLs=http://127.0.8.9:2379 isLeader=false\n`;
   const even = judge(etcdMembersCheck, { v2list: out(v2), v3list: out('', 1, 'x'), v3status: out('', 1, 'x') }, m(0), ctxOf(four));
   assert.equal(even.status, 'warn');
   assert.match(even.message, /4 members/);

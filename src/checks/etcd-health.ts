@@ -100,7 +100,9 @@ function judgeHealth(f: EtcdHealthFacts, host: Host | undefined) {
   const others = unhealthy.length > 0 ? `; unhealthy: ${listNames(unhealthy, 5)}` : '';
   const fix: Fix = {
     procedure: 'etcd-remove-member',
-    text: 'Look at the member: systemctl status etcd / journalctl -u etcd (master-logs etcd etcd on static pods); a lost member is removed (etcd-remove-member) and added back (etcd-add-member); a lost quorum needs etcd-restore.',
+    text:
+      'Look at the member: systemctl status etcd / journalctl -u etcd (master-logs etcd etcd on static pods); a ' +
+      'lost member is removed (etcd-remove-member) and added back (etcd-add-member); a lost quorum needs etcd-restore.',
   };
   const quorumLost = f.v2?.cluster === 'unavailable' || (f.v3.length > 0 && f.v3.every((e) => !e.healthy));
   if (quorumLost)

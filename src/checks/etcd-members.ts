@@ -160,7 +160,9 @@ function judgeMembers(f: EtcdMembersFacts, _host: Host | undefined, ctx: CheckCo
   if (localhostPeer.length > 0)
     return {
       status: 'fail',
-      message: `peerURL on localhost: ${listNames(localhostPeer.map((m) => `${label(m)} ${m.peerURLs.join(',')}`))} — left by --force-new-cluster; other members cannot join`,
+      message:
+        `peerURL on localhost: ${listNames(localhostPeer.map((m) => `${label(m)} ${m.peerURLs.join(',')}`))} ` +
+        `— left by --force-new-cluster; other members cannot join`,
       details,
       fix: { procedure: 'etcd-peerurl-fix', text: 'etcdctl member update <id> https://<its IP>:2380' },
     };
@@ -215,7 +217,10 @@ function judgeMembers(f: EtcdMembersFacts, _host: Host | undefined, ctx: CheckCo
 
 const SPLIT_FIX: Fix = {
   procedure: 'etcd-remove-member',
-  text: 'The members do not form one cluster. Keep the side that has quorum and the data; stop etcd on the others, remove them from it (etcd-remove-member) and add them back empty (etcd-add-member); if no side has quorum, restore (etcd-restore). Re-run the check first: an election in progress shows this for a moment.',
+  text:
+    'The members do not form one cluster. Keep the side that has quorum and the data; stop etcd on the others, ' +
+    'remove them from it (etcd-remove-member) and add them back empty (etcd-add-member); if no side has quorum, ' +
+    'restore (etcd-restore). Re-run the check first: an election in progress shows this for a moment.',
 };
 
 /** "who says what" when the members that answered disagree on the membership or the leader; undefined when they agree. */

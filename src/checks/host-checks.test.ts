@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { Host } from '../inventory/types.js';
+import { parseDockerStorageSysconfig } from '../ocp/lvm.js';
 import { apiHealthCheck } from './api-health.js';
 import { diskCheck } from './disk.js';
 import { dockerStorageCheck } from './docker-storage.js';
@@ -14,10 +15,8 @@ import {
   parseDf,
   parseDockerInfo,
   parseDockerSize,
-  parseDockerStorageSysconfig,
   parseEpochSeconds,
   parseIpLink,
-  parseNodeConfigMtu,
   parseTimedatectl,
 } from './parse/host.js';
 import { skydnsCheck } from './skydns.js';
@@ -259,7 +258,9 @@ test("disk: docker on devicemapper — the thin pool's data and metadata use fro
   assert.match(fine.message, /docker thin pool docker--vg-docker--pool: data 8% used \(23 GB free\), metadata 21% used/);
   // loop files on a small filesystem: the pool says 107.4 GB, the filesystem has 2.9 GB left → 80%
   const loop =
-    'Storage Driver: devicemapper\n Pool Name: docker-253:0-1234567-pool\n Data Space Used: 11.8 GB\n Data Space Total: 107.4 GB\n Data Space Available: 2.9 GB\n Metadata Space Used: 581.6 kB\n Metadata Space Total: 2.147 GB\n Metadata Space Available: 2.147 GB\n Thin Pool Minimum Free Space: 10.74 GB\n';
+    'Storage Driver: devicemapper\n Pool Name: docker-253:0-1234567-pool\n Data Space Used: 11.8 GB\n Data Space ' +
+    'Total: 107.4 GB\n Data Space Available: 2.9 GB\n Metadata Space Used: 581.6 kB\n Metadata Space Total: 2.147 ' +
+    'GB\n Metadata Space Available: 2.147 GB\n Thin Pool Minimum Free Space: 10.74 GB\n';
   assert.equal(disk(out(loop)).status, 'fail'); // 2.9 GB free is below docker's 10.74 GB minimum
   // overlay2: nothing about a pool; docker absent: nothing either; docker info failing: warn, never a silent ok
   assert.equal(disk(out(fixture('guide/docker-info.txt'))).status, 'ok');
@@ -333,14 +334,13 @@ test('docker-storage: guide sample ok; devicemapper warn; loop fail; no docker s
 
 test('mtu: node mtu = interface − 50 ok; too big → fail fix-mtu; hang after NSS → fail', () => {
   assert.deepEqual(parseIpLink(fixture('guide/ip-link-eth0.txt')), [{ index: 2, name: 'eth0', up: true, mtu: 1500 }]);
-  assert.equal(parseNodeConfigMtu(fixture('guide/node-config.yaml')), 1450);
-  assert.equal(parseNodeConfigMtu('networkConfig:\n  networkPluginName: x\nmtu: 9000\n'), undefined);
   const pre = mtuCheck.pre!.parse({ registry: out('docker-registry.default.svc:5000\n') }, ctx);
   assert.deepEqual(pre, { registry: 'docker-registry.default.svc:5000' });
   assert.match(mtuCheck.commands(node, ctx, pre)['curl']!.script, /^curl -v --max-time 20 https.*healthz'?$/);
   const base = {
     links: out(
-      `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n${fixture('guide/ip-link-eth0.txt')}5: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue\n`,
+      `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n${fixture('guide/ip-link-eth0.txt')}5: tun0: ` +
+        `<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue\n`,
     ),
     addrs: out('2: eth0    inet 10.0.2.1/24 brd 10.0.2.255 scope global eth0\\       valid_lft forever\n'),
     route: out('default via 10.0.2.254 dev eth0\n'),
@@ -367,14 +367,20 @@ test("mtu: tun0 must have the same MTU on every node: the odd one fails naming i
   const pre = mtuCheck.pre!.parse({ registry: out('docker-registry.default.svc:5000\n') }, ctx);
   const outputs = (tun0: number | undefined) => ({
     links: out(
-      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n' +
-        '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\\    link/ether fa:16:3e:8c:1a:2b brd ff:ff:ff:ff:ff:ff\n' +
-        '3: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 9a:5e:5e:9e:21:3c brd ff:ff:ff:ff:ff:ff\n' +
-        '4: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 6e:d4:0f:3e:4d:47 brd ff:ff:ff:ff:ff:ff\n' +
-        '5: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN mode DEFAULT group default qlen 1000\\    link/ether 2a:69:4d:42:d5:b2 brd ff:ff:ff:ff:ff:ff\n' +
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\   ' +
+        ' link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n' +
+        '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default ' +
+        'qlen 1000\\    link/ether fa:16:3e:8c:1a:2b brd ff:ff:ff:ff:ff:ff\n' +
+        '3: ovs-system: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\ ' +
+        '   link/ether 9a:5e:5e:9e:21:3c brd ff:ff:ff:ff:ff:ff\n' +
+        '4: br0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    ' +
+        'link/ether 6e:d4:0f:3e:4d:47 brd ff:ff:ff:ff:ff:ff\n' +
+        '5: vxlan_sys_4789: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state ' +
+        'UNKNOWN mode DEFAULT group default qlen 1000\\    link/ether 2a:69:4d:42:d5:b2 brd ff:ff:ff:ff:ff:ff\n' +
         (tun0 === undefined
           ? ''
-          : `6: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${tun0} qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/ether 72:5c:a4:8e:d6:1f brd ff:ff:ff:ff:ff:ff\n`),
+          : `6: tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${tun0} qdisc noqueue state UNKNOWN mode DEFAULT group ` +
+            `default qlen 1000\\    link/ether 72:5c:a4:8e:d6:1f brd ff:ff:ff:ff:ff:ff\n`),
     ),
     addrs: out('2: eth0    inet 10.0.2.1/24 brd 10.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever\n'),
     route: out('default via 10.0.2.254 dev eth0 proto static metric 100\n'),
@@ -442,7 +448,8 @@ test("mtu: tun0 must have the same MTU on every node: the odd one fails naming i
 
 test('skydns: resolves to the service IP (guide) ok; wrong IP / nothing → fail; dig missing → error', () => {
   const svc =
-    'NAME              CLUSTER-IP     EXTERNAL-IP   PORT(S)                 AGE\ndocker-registry   172.30.150.7   <none>        5000/TCP                3d\nkubernetes        172.30.0.1     <none>        443/TCP,53/UDP,53/TCP   3d\n';
+    'NAME              CLUSTER-IP     EXTERNAL-IP   PORT(S)                 AGE\ndocker-registry   172.30.150.7   ' +
+    '<none>        5000/TCP                3d\nkubernetes        172.30.0.1     <none>        443/TCP,53/UDP,53/TCP   3d\n';
   const pre = skydnsCheck.pre!.parse({ svc: out(svc) }, ctx);
   assert.deepEqual(pre.clusterIPs, { 'docker-registry': '172.30.150.7', kubernetes: '172.30.0.1' });
   assert.deepEqual(Object.keys(skydnsCheck.commands(node, ctx, pre)), ['docker-registry', 'kubernetes']);
@@ -556,7 +563,8 @@ test('kubelet-port: listening but blocked from one master → fail on the node n
   assert.equal(n1.status, 'fail');
   assert.equal(
     n1.message,
-    'tcp/10250 is open on node-1.example.com but master-1.example.com cannot reach it (a firewall between them?); master-0.example.com and master-2.example.com can',
+    'tcp/10250 is open on node-1.example.com but master-1.example.com cannot reach it (a firewall between them?); ' +
+      'master-0.example.com and master-2.example.com can',
   );
   assert.match(n1.fix!.text, /OS_FIREWALL_ALLOW/);
   assert.equal(fw.get('master-1.example.com')!.status, 'ok');
@@ -574,7 +582,8 @@ test('kubelet-port: listening but blocked from one master → fail on the node n
   // master-1's own row: its SSH error, and what the other masters saw of its kubelet
   assert.equal(
     partial.get('master-1.example.com')!.message,
-    'ssh: connect to host master-1.example.com port 22: Connection refused; its tcp/10250: reachable from master-0.example.com and master-2.example.com',
+    'ssh: connect to host master-1.example.com port 22: Connection refused; its tcp/10250: reachable from ' +
+      'master-0.example.com and master-2.example.com',
   );
   // --limit to one node: no master in the run → warn, never a silent ok
   const alone = judgeAcross(kubeletPortCheck, [[node, { probe: out('open 10.0.2.1') }]], ctx);

@@ -30,7 +30,9 @@ const FIX_FIREWALL = {
   text: `Open tcp/${KUBELET_PORT} to every master on the node (iptables OS_FIREWALL_ALLOW) and check the network between them.`,
 };
 const FIX_SERVICE = {
-  text: `On the node: systemctl status atomic-openshift-node (the kubelet listens on ${KUBELET_PORT}); journalctl -u atomic-openshift-node for why it is not.`,
+  text:
+    `On the node: systemctl status atomic-openshift-node (the kubelet listens on ${KUBELET_PORT}); journalctl ` +
+    `-u atomic-openshift-node for why it is not.`,
 };
 
 export const kubeletPortCheck: Check<KubeletPortFacts | Problem> = {
@@ -66,7 +68,9 @@ export const kubeletPortCheck: Check<KubeletPortFacts | Problem> = {
 function notListening(host: Host): Verdict {
   return {
     status: 'fail',
-    message: `nothing answers on tcp/${KUBELET_PORT} of ${host.name} itself: its kubelet is not listening (atomic-openshift-node down?) — the node goes NotReady`,
+    message:
+      `nothing answers on tcp/${KUBELET_PORT} of ${host.name} itself: its kubelet is not listening ` +
+      `(atomic-openshift-node down?) — the node goes NotReady`,
     fix: FIX_SERVICE,
   };
 }
@@ -115,7 +119,9 @@ export function judgeKubelets(cells: readonly AcrossCell<KubeletPortFacts | Prob
     if (closedFrom.length > 0)
       return {
         status: 'fail',
-        message: `tcp/${KUBELET_PORT} is open on ${c.host.name} but ${listNames(closedFrom)} cannot reach it (a firewall between them?)${openFrom.length > 0 ? `; ${listNames(openFrom)} can` : ''}`,
+        message:
+          `tcp/${KUBELET_PORT} is open on ${c.host.name} but ${listNames(closedFrom)} cannot reach it (a ` +
+          `firewall between them?)${openFrom.length > 0 ? `; ${listNames(openFrom)} can` : ''}`,
         details,
         fix: FIX_FIREWALL,
       };

@@ -6,13 +6,13 @@
 // change of networkConfig.mtu): compared across the hosts of the run; a host without tun0 says so.
 
 import { etcdAddress } from '../ocp/etcd.js';
+import { NODE_CONFIG, parseNodeConfigMtu } from '../ocp/master-config.js';
 import { type ShellCommand, sh } from '../transport/shell.js';
 import { firstLine, isProblem, listNames, notRunnable, type Problem, withProblem } from './common.js';
-import { type CurlResult, parseCurlVerbose, parseDefaultRouteDev, parseIpAddr, parseIpLink, parseNodeConfigMtu } from './parse/host.js';
+import { type CurlResult, parseCurlVerbose, parseDefaultRouteDev, parseIpAddr, parseIpLink } from './parse/host.js';
 import type { AcrossCell, Check, Verdict } from './types.js';
 
 export const VXLAN_OVERHEAD = 50;
-export const NODE_CONFIG = '/etc/origin/node/node-config.yaml';
 const CURL_SECONDS = 20;
 
 export interface MtuPre {
@@ -91,7 +91,9 @@ export const mtuCheck: Check<MtuFacts | Problem, MtuPre> = {
 
 const FIX_TUN0 = {
   procedure: 'fix-mtu',
-  text: 'Give every node the same networkConfig.mtu (the node config maps of every group), then restart the node service on the nodes whose tun0 differs.',
+  text:
+    'Give every node the same networkConfig.mtu (the node config maps of every group), then restart the node ' +
+    'service on the nodes whose tun0 differs.',
 };
 
 /** tun0's MTU must be the same on every node: the odd ones out fail, naming their value and the others'. */
@@ -124,7 +126,9 @@ function judge(f: MtuFacts): Verdict {
   const details = { ...f };
   const fix = {
     procedure: 'fix-mtu',
-    text: `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master and node, then restart the nodes.`,
+    text:
+      `Set networkConfig.mtu to the interface MTU − ${VXLAN_OVERHEAD} in the node config maps of every master ` +
+      `and node, then restart the nodes.`,
   };
   const c = f.curl;
   if (c) {
@@ -133,7 +137,9 @@ function judge(f: MtuFacts): Verdict {
     if (hung)
       return {
         status: 'fail',
-        message: `curl https://${f.registry}/healthz connects but the TLS handshake never completes${c.nssInitialized ? ' (stops after "Initializing NSS")' : ''}: the MTU symptom`,
+        message:
+          `curl https://${f.registry}/healthz connects but the TLS handshake never ` +
+          `completes${c.nssInitialized ? ' (stops after "Initializing NSS")' : ''}: the MTU symptom`,
         details,
         fix,
       };
@@ -143,14 +149,18 @@ function judge(f: MtuFacts): Verdict {
     if (f.nodeConfigMtu > want)
       return {
         status: 'fail',
-        message: `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: SDN packets will be dropped`,
+        message:
+          `node config mtu ${f.nodeConfigMtu} > ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want}: ` +
+          `SDN packets will be dropped`,
         details,
         fix,
       };
     if (f.nodeConfigMtu < want)
       return {
         status: 'warn',
-        message: `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ${want} (works, but wastes bandwidth)`,
+        message:
+          `node config mtu ${f.nodeConfigMtu} is below ${f.iface} MTU ${f.ifaceMtu} − ${VXLAN_OVERHEAD} = ` +
+          `${want} (works, but wastes bandwidth)`,
         details,
         fix,
       };

@@ -52,7 +52,9 @@ export const nodesReadyCheck: Check<NodesFacts | Problem> = {
           message: `NotReady: ${listNames(notReady)} — the masters cannot reach its kubelet (tcp/10250) or its node service is down`,
           details,
           fix: {
-            text: 'On the node: systemctl status atomic-openshift-node; from a master: curl -k https://<node>:10250/healthz (port 10250 must be open to every master).',
+            text:
+              'On the node: systemctl status atomic-openshift-node; from a master: curl -k ' +
+              'https://<node>:10250/healthz (port 10250 must be open to every master).',
           },
         };
       if (missing.length > 0)
@@ -61,7 +63,9 @@ export const nodesReadyCheck: Check<NodesFacts | Problem> = {
           message: `not registered in the cluster: ${listNames(missing)}`,
           details,
           fix: {
-            text: 'Start the node service on it (systemctl start atomic-openshift-node) and approve its CSRs (oc get csr), or remove it from the inventory.',
+            text:
+              'Start the node service on it (systemctl start atomic-openshift-node) and approve its CSRs (oc ' +
+              'get csr), or remove it from the inventory.',
           },
         };
       if (cordoned.length > 0)

@@ -133,7 +133,9 @@ function judgeClock(c: ClockOffset, host: Host | undefined): Verdict {
   const details = { clock: { offsetSeconds: c.offsetMs / 1000, uncertaintySeconds: c.uncertaintyMs / 1000, hostTime: c.hostTime } };
   const fix: Fix = {
     procedure: 'fix-ntp',
-    text: `Synchronise ${who} with the cluster's NTP servers (chronyc sources -v; chronyc makestep). If every host shows about the same offset, it is this machine's (the bastion's) clock that is wrong.`,
+    text:
+      `Synchronise ${who} with the cluster's NTP servers (chronyc sources -v; chronyc makestep). If every host ` +
+      `shows about the same offset, it is this machine's (the bastion's) clock that is wrong.`,
   };
   if (surely > SKEW_FAIL_S * 1000)
     return {
@@ -152,7 +154,9 @@ function judgeClock(c: ClockOffset, host: Host | undefined): Verdict {
   if (off + c.uncertaintyMs > SKEW_WARN_S * 1000)
     return {
       status: 'warn',
-      message: `clock offset not measured within ${SKEW_WARN_S} s: about ${seconds(off)} ${way} the bastion's, ${pm} (the bastion took ${seconds(2 * c.uncertaintyMs, 1)} to time the quickest answer: busy? run the check again)`,
+      message:
+        `clock offset not measured within ${SKEW_WARN_S} s: about ${seconds(off)} ${way} the bastion's, ` +
+        `${pm} (the bastion took ${seconds(2 * c.uncertaintyMs, 1)} to time the quickest answer: busy? run the check again)`,
       details,
       // the bracket says nothing either way: the run measures again a little later before settling on this
       again: true,

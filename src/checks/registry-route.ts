@@ -1,7 +1,9 @@
 // 3.5.2 Registry route: from outside the cluster (the bastion), `curl -kv https://docker-registry-default.<apps
 // domain>/healthz` → 200. The host name is openshift_hosted_registry_routehost when set.
+
+import { clusterVar } from '../inventory/hosts.js';
 import { type ShellCommand, sh } from '../transport/shell.js';
-import { clusterVar, notRunnable, type Problem, problem, withProblem } from './common.js';
+import { notRunnable, type Problem, problem, withProblem } from './common.js';
 import { type CurlResult, parseCurlVerbose } from './parse/host.js';
 import { appsSubdomain } from './router-dns.js';
 import type { Check, CheckContext } from './types.js';
@@ -49,7 +51,9 @@ export const registryRouteCheck: Check<RegistryRouteFacts | Problem> = {
           message: `${f.url} → HTTP 503 from the router: no route for the registry (not exposed?)`,
           details,
           fix: {
-            text: 'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should be reachable from outside.',
+            text:
+              'oc -n default get route docker-registry; expose it with oc create route reencrypt … if it should ' +
+              'be reachable from outside.',
           },
         };
       if (f.httpStatus !== undefined)

@@ -24,7 +24,9 @@ export const registryCheck: Check<DcFacts | Problem> = {
         replicasShouldMatchInfra: false,
         singleReplicaNote: 'one replica: fine when its storage allows a single writer only',
         fix: {
-          text: 'oc -n default describe dc/docker-registry; oc -n default logs dc/docker-registry — check its storage volume is bound and writable.',
+          text:
+            'oc -n default describe dc/docker-registry; oc -n default logs dc/docker-registry — check its ' +
+            'storage volume is bound and writable.',
         },
       }),
     ),

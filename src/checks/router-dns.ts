@@ -4,10 +4,12 @@
 // [lb], an infra node's (routers run there; no infra nodes: any node's). An inventory host given by name
 // only is resolved on the bastion too (`dig +short <its name>`). Any other address fails, naming it and
 // what was expected: a wildcard that points elsewhere sends every route to the wrong place.
+
+import { clusterVar } from '../inventory/hosts.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { etcdAddress } from '../ocp/etcd.js';
 import { type ShellCommand, sh } from '../transport/shell.js';
-import { clusterVar, hostsWithRole, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
+import { hostsWithRole, listNames, notRunnable, type Problem, problem, withProblem } from './common.js';
 import { parseDigShort } from './parse/host.js';
 import type { Check, Verdict } from './types.js';
 
@@ -99,7 +101,9 @@ function judgeWildcard(f: RouterDnsFacts): Verdict {
   const matches = [...new Set(f.addresses.filter((a) => f.expected[a] !== undefined).map((a) => f.expected[a]!))];
   const details = { ...f, matchesHosts: matches };
   const fix = {
-    text: `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ${f.expectedRole.replace(/ \(.*\)$/, '')}.`,
+    text:
+      `Point the wildcard DNS record ${wildcard} at the load balancer in front of the routers (ports 80/443): ` +
+      `${f.expectedRole.replace(/ \(.*\)$/, '')}.`,
   };
   if (f.addresses.length === 0)
     return {
@@ -112,7 +116,9 @@ function judgeWildcard(f: RouterDnsFacts): Verdict {
   if (known.length === 0)
     return {
       status: 'warn',
-      message: `${wildcard} → ${f.addresses.join(', ')}, but the address of ${f.expectedRole} (${listNames(f.expectedHosts, 4) || 'none'}) is not known here (its name does not resolve): cannot tell whether that is right`,
+      message:
+        `${wildcard} → ${f.addresses.join(', ')}, but the address of ${f.expectedRole} ` +
+        `(${listNames(f.expectedHosts, 4) || 'none'}) is not known here (its name does not resolve): cannot tell whether that is right`,
       details,
     };
   const wrong = f.addresses.filter((a) => f.expected[a] === undefined);

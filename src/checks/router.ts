@@ -22,7 +22,9 @@ export const routerCheck: Check<DcFacts | Problem> = {
         },
         replicasShouldMatchInfra: true,
         fix: {
-          text: 'oc -n default describe dc/router; oc -n default get events — a router pod stays Pending when no node with free ports 80/443 matches its selector.',
+          text:
+            'oc -n default describe dc/router; oc -n default get events — a router pod stays Pending when no ' +
+            'node with free ports 80/443 matches its selector.',
         },
       }),
     ),

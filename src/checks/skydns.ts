@@ -62,7 +62,9 @@ export const skydnsCheck: Check<SkydnsFacts | Problem, SkydnsPre> = {
 function judge(f: SkydnsFacts): Verdict {
   const details = { ...f };
   const fix = {
-    text: 'Check dnsmasq on the host (systemctl status dnsmasq, /etc/dnsmasq.d/node-dnsmasq.conf) and SkyDNS on the masters (tcp/udp 8053 open between nodes and masters).',
+    text:
+      'Check dnsmasq on the host (systemctl status dnsmasq, /etc/dnsmasq.d/node-dnsmasq.conf) and SkyDNS on the ' +
+      'masters (tcp/udp 8053 open between nodes and masters).',
   };
   const unresolved = f.results.filter((r) => r.resolved.length === 0);
   if (unresolved.length > 0)

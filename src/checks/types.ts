@@ -2,23 +2,13 @@
 // One check per file under src/checks/; the runner that fans them out over hosts lives elsewhere.
 import type { Host, Inventory, Role } from '../inventory/types.js';
 import type { ShellCommand } from '../transport/shell.js';
+import type { CommandOutput } from '../transport/types.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'error' | 'skipped';
 
-/** What one command printed. Checks see only this, never a connection. */
-export interface CommandOutput {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  /**
-   * On the bastion's clock (ms since the epoch), set by the health run, absent elsewhere: when the run
-   * handed the command to the runner (the host cannot have started it earlier: for a batched session, the
-   * time the whole batch was handed over) and when its answer came back (it cannot have ended later).
-   * The ntp check brackets a host's `date` between them.
-   */
-  sentAt?: number;
-  receivedAt?: number;
-}
+// What one command printed: defined beside the runners (src/ocp reads it too, and imports nothing from
+// the checks); every check still names it from here.
+export type { CommandOutput };
 
 export interface Fix {
   /** A procedure id of the catalogue that repairs it, when there is one. */

@@ -14,3 +14,16 @@ export function hostsOfRole(inventory: Inventory, role: HostRole | string): Host
 export function roleHostsWords(role: HostRole | string): string {
   return role === 'any' ? 'hosts' : `${role} hosts`;
 }
+
+/**
+ * A cluster-wide inventory variable (`[OSEv3:vars]`, `[all:vars]`, else the first host that has it
+ * through its groups), e.g. openshift_master_default_subdomain.
+ */
+export function clusterVar(inventory: Inventory, name: string, host?: Host): string | undefined {
+  const v =
+    host?.vars[name] ||
+    inventory.groupVars['OSEv3']?.[name] ||
+    inventory.groupVars['all']?.[name] ||
+    inventory.hosts.find((h) => h.vars[name])?.vars[name];
+  return v || undefined;
+}

@@ -2,71 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { drainBlockers, parsePodsJson, podsLostForGood } from '../ocp/nodes.js';
-import { OC_3X, parseOcVersion } from '../ocp/oc.js';
-import {
-  applyDrainLine,
-  cordonCommand,
-  type DrainOptions,
-  type DrainProgress,
-  drainCommand,
-  finishDrain,
-  initialProgress,
-  parseDrainLine,
-  progressCounts,
-  uncordonCommand,
-  validateDrainOptions,
-} from './drain.js';
+import type { DrainOptions } from '../ocp/oc.js';
+import { drainOptionsFor } from '../testing/pods.js';
+import { applyDrainLine, type DrainProgress, finishDrain, initialProgress, parseDrainLine, progressCounts } from './drain.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/nodes/fixtures/${name}`, import.meta.url), 'utf8');
 const NODE = 'node-0.lab.example.com';
 /** The pods on the lab's node-0: bare-httpd (bare), cache (RC, emptyDir), frontend (DC, PDB), sdn (DS). */
 const pods = () => parsePodsJson(fixture('lab-pods-node-0.json'));
-const opts = (o: Partial<DrainOptions> = {}): DrainOptions => ({
-  node: NODE,
-  ignoreDaemonsets: true,
-  deleteLocalData: true,
-  force: true,
-  ...o,
-});
-
-// ---- commands -------------------------------------------------------------------------------------------
-
-test('drainCommand: oc 3.x flags, quoted; newer clients get --delete-emptydir-data; kubectl has no adm', () => {
-  assert.equal(
-    drainCommand(opts({ gracePeriodSeconds: 30, timeoutSeconds: 120 }), OC_3X).script,
-    `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force --grace-period=30 --timeout=120s`,
-  );
-  assert.equal(drainCommand(opts({ ignoreDaemonsets: false, deleteLocalData: false, force: false })).script, `oc adm drain ${NODE}`);
-  assert.equal(
-    drainCommand(opts({ force: false }), parseOcVersion('Client Version: 4.7.0'), '/usr/local/bin/oc').script,
-    `/usr/local/bin/oc adm drain ${NODE} --ignore-daemonsets --delete-emptydir-data`,
-  );
-  assert.equal(
-    drainCommand(opts({ force: false, ignoreDaemonsets: false }), parseOcVersion('Client Version: v1.20.15'), 'kubectl').script,
-    `kubectl drain ${NODE} --delete-emptydir-data`,
-  );
-  // timeout 0 means "wait for ever": no flag at all
-  assert.equal(drainCommand(opts({ timeoutSeconds: 0 })).script, `oc adm drain ${NODE} --ignore-daemonsets --delete-local-data --force`);
-  // an oc path with a space is one quoted word
-  assert.equal(
-    drainCommand(opts({ force: false }), OC_3X, '/opt/my oc/oc').script,
-    `'/opt/my oc/oc' adm drain ${NODE} --ignore-daemonsets --delete-local-data`,
-  );
-});
-
-test('drainCommand refuses options that are not what they claim (one sentence, naming the input)', () => {
-  assert.throws(() => drainCommand(opts({ node: '' })), /No node given/);
-  assert.throws(() => drainCommand(opts({ node: 'a; rm -rf /' })), /is not a node name/);
-  assert.throws(() => drainCommand(opts({ node: '--all' })), /is not a node name/);
-  assert.match(validateDrainOptions(opts({ gracePeriodSeconds: 1.5 })) ?? '', /Grace period "1.5"/);
-  assert.match(validateDrainOptions(opts({ timeoutSeconds: -3 })) ?? '', /Timeout "-3"/);
-  assert.equal(validateDrainOptions(opts({ gracePeriodSeconds: -1, timeoutSeconds: 0 })), undefined);
-});
-
-test('cordon and uncordon are oc adm manage-node --schedulable=false|true', () => {
-  assert.equal(cordonCommand(NODE).script, `oc adm manage-node ${NODE} --schedulable=false`);
-  assert.equal(uncordonCommand(NODE, '/x/oc').script, `/x/oc adm manage-node ${NODE} --schedulable=true`);
-});
+const opts = (o: Partial<DrainOptions> = {}): DrainOptions => drainOptionsFor(NODE, o);
 
 // ---- before the drain ---------------------------------------------------------------------------------
 
@@ -110,7 +54,8 @@ const states = (pr: DrainProgress) => Object.fromEntries(pr.pods.map((p) => [p.n
 // --grace-period=5 --timeout=60s` (oc wrapper over the real kubectl 1.20, oc 3.10 wording).
 const FULL = [
   'node "node-0.lab.example.com" already cordoned',
-  'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
+  'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ' +
+    'ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
   'error when evicting pod "frontend-1-j7vf2" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
   'pod "cache-vslkp" evicted',
   'pod "bare-httpd" evicted',
@@ -160,7 +105,8 @@ test('refused without flags (lab, kubectl 1.20 reasons one a line): cordoned, no
     '',
     'There are pending nodes to be drained:',
     ' node-0.lab.example.com',
-    'cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): myproject/bare-httpd',
+    'cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use ' +
+      '--force to override): myproject/bare-httpd',
     'cannot delete Pods with local storage (use --delete-local-data to override): myproject/cache-vslkp',
     'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): openshift-sdn/sdn-zr8l7',
   ];
@@ -183,7 +129,8 @@ test('refused: only the bare pod (lab: "error: cannot delete …"), and oc 3.10\
     '',
     'There are pending nodes to be drained:',
     ' node-0.lab.example.com',
-    'error: cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): myproject/bare-httpd',
+    'error: cannot delete Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use ' +
+      '--force to override): myproject/bare-httpd',
   ];
   const pr = finishDrain(feed(lab, opts({ force: false })), { exitCode: 1 });
   assert.equal(pr.phase, 'refused');
@@ -191,7 +138,9 @@ test('refused: only the bare pod (lab: "error: cannot delete …"), and oc 3.10\
 
   // kubectl 1.10 (oc 3.10): several reasons on one line, pod names without namespaces
   const e = parseDrainLine(
-    'error: DaemonSet-managed pods (use --ignore-daemonsets to ignore): sdn-zr8l7; pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): bare-httpd, other-pod; pods with local storage (use --delete-local-data to override): cache-vslkp',
+    'error: DaemonSet-managed pods (use --ignore-daemonsets to ignore): sdn-zr8l7; pods not managed by ' +
+      'ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet (use --force to override): bare-httpd, ' +
+      'other-pod; pods with local storage (use --delete-local-data to override): cache-vslkp',
   );
   assert.equal(e.kind, 'refused');
   if (e.kind === 'refused') {
@@ -226,11 +175,13 @@ test('the real kubectl 1.20 (no oc wrapper, lab): evicting lines, pods/"x" -n "n
   // `kubectl drain node-0.lab.example.com --ignore-daemonsets --delete-emptydir-data --force` against the lab
   const lines = [
     'node/node-0.lab.example.com cordoned',
-    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
+    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: ' +
+      'myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
     'evicting pod myproject/frontend-1-j7vf2',
     'evicting pod myproject/bare-httpd',
     'evicting pod myproject/cache-vslkp',
-    'error when evicting pods/"frontend-1-j7vf2" -n "myproject" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
+    'error when evicting pods/"frontend-1-j7vf2" -n "myproject" (will retry after 5s): Cannot evict pod as it would ' +
+      "violate the pod's disruption budget.",
     'pod/cache-vslkp evicted',
     'pod/bare-httpd evicted',
     'evicting pod myproject/frontend-1-j7vf2',
@@ -254,11 +205,13 @@ test('timeout: kubectl 1.20 and 1.10 wordings; pods still there are left', () =>
   const k120 = [
     // the lab: `oc adm drain node-0… --ignore-daemonsets --delete-local-data --force --timeout=2s` (the PDB retry waits 5 s)
     'node "node-0.lab.example.com" already cordoned',
-    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
+    'WARNING: deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: ' +
+      'myproject/bare-httpd; ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7',
     'error when evicting pod "frontend-1-j7vf2" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
     'pod "bare-httpd" evicted',
     'pod "cache-vslkp" evicted',
-    'There are pending pods in node "node-0.lab.example.com" when an error occurred: error when evicting pods/"frontend-1-j7vf2" -n "myproject": global timeout reached: 2s',
+    'There are pending pods in node "node-0.lab.example.com" when an error occurred: error when evicting ' +
+      'pods/"frontend-1-j7vf2" -n "myproject": global timeout reached: 2s',
     'pod/frontend-1-j7vf2',
     'error: unable to drain node "node-0.lab.example.com", aborting command...',
     '',

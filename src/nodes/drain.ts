@@ -1,5 +1,5 @@
-// `oc adm drain` and `oc adm manage-node`: the commands (argv, every word quoted) and a pure parser of
-// what drain prints into per-pod progress.
+// `oc adm drain` as it runs: a pure parser of what drain prints into per-pod progress (its command and
+// options are src/ocp/oc.ts).
 //
 // What a drain prints (oc 3.10 = kubectl 1.10 wording; kubectl 1.20 wording in brackets where it differs):
 //   stdout  node "N" cordoned | node "N" already cordoned                     [node/N cordoned]
@@ -25,68 +25,19 @@
 // what became of it.
 
 import { type NodePod, type OwnerKind, ownerText, podKey } from '../ocp/nodes.js';
-import { localDataFlag, OC_3X, type OcVersion } from '../ocp/oc.js';
-import { argv, type ShellCommand } from '../transport/shell.js';
+import {
+  cordonCommand,
+  DRAIN_TIMEOUT_SECONDS,
+  type DrainOptions,
+  drainCommand,
+  drainFlags,
+  uncordonCommand,
+  validateDrainOptions,
+} from '../ocp/oc.js';
 
-export interface DrainOptions {
-  node: string;
-  /** --ignore-daemonsets: leave DaemonSet pods (their controller ignores unschedulable anyway). */
-  ignoreDaemonsets: boolean;
-  /** --delete-local-data (--delete-emptydir-data on kubectl ≥ 1.20): evict pods with emptyDir; their data is lost. */
-  deleteLocalData: boolean;
-  /** --force: also delete pods no controller recreates (bare pods): they are gone for good. */
-  force: boolean;
-  /** --grace-period: seconds each pod gets to stop; undefined: the pod's own (-1). */
-  gracePeriodSeconds?: number;
-  /** --timeout: give up after this long; undefined or 0: wait forever. */
-  timeoutSeconds?: number;
-}
-
-/** How long a drain may take before oc gives up (--timeout), from the Nodes screen and the node procedures alike. */
-export const DRAIN_TIMEOUT_SECONDS = 300;
-
-// ---- commands -------------------------------------------------------------------------------------------
-
-/** A sentence saying what is wrong with the options, or undefined when they are fine. */
-export function validateDrainOptions(o: DrainOptions): string | undefined {
-  if (!o.node.trim()) return 'No node given: choose the node to drain.';
-  if (/\s/.test(o.node) || o.node.startsWith('-')) return `"${o.node}" is not a node name: use the name oc get nodes shows.`;
-  const g = o.gracePeriodSeconds;
-  if (g !== undefined && (!Number.isInteger(g) || g < -1))
-    return `Grace period "${g}" is not a whole number of seconds (-1 or more): leave it empty for each pod's own.`;
-  const t = o.timeoutSeconds;
-  if (t !== undefined && (!Number.isInteger(t) || t < 0)) return `Timeout "${t}" is not a whole number of seconds: use 0 to wait forever.`;
-  return undefined;
-}
-
-/** The drain flags for these options, in the order oc documents them. */
-export function drainFlags(o: DrainOptions, oc: OcVersion = OC_3X): string[] {
-  const flags: string[] = [];
-  if (o.ignoreDaemonsets) flags.push('--ignore-daemonsets');
-  if (o.deleteLocalData) flags.push(localDataFlag(oc));
-  if (o.force) flags.push('--force');
-  if (o.gracePeriodSeconds !== undefined) flags.push(`--grace-period=${o.gracePeriodSeconds}`);
-  if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) flags.push(`--timeout=${o.timeoutSeconds}s`);
-  return flags;
-}
-
-/** `oc adm drain NODE [flags]` (`kubectl drain` for a kubectl client). Throws on invalid options. */
-export function drainCommand(o: DrainOptions, oc: OcVersion = OC_3X, bin = 'oc'): ShellCommand {
-  const bad = validateDrainOptions(o);
-  if (bad) throw new Error(bad);
-  const verb = oc.client === 'kubectl' ? ['drain'] : ['adm', 'drain'];
-  return argv(bin, ...verb, o.node, ...drainFlags(o, oc));
-}
-
-/** `oc adm manage-node NODE --schedulable=false`: no new pods are placed on the node. */
-export function cordonCommand(node: string, bin = 'oc'): ShellCommand {
-  return argv(bin, 'adm', 'manage-node', node, '--schedulable=false');
-}
-
-/** `oc adm manage-node NODE --schedulable=true`: the node takes new pods again. */
-export function uncordonCommand(node: string, bin = 'oc'): ShellCommand {
-  return argv(bin, 'adm', 'manage-node', node, '--schedulable=true');
-}
+// The drain's options and its commands (with cordon and uncordon) are src/ocp/oc.ts; the Nodes view model,
+// the screens and the demo still name them from here.
+export { cordonCommand, DRAIN_TIMEOUT_SECONDS, type DrainOptions, drainCommand, drainFlags, uncordonCommand, validateDrainOptions };
 
 // ---- before the drain: what it will do with each pod --------------------------------------------------
 

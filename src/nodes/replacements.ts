@@ -32,7 +32,8 @@ export function pendingReport(pending: readonly PendingPod[]): string[] {
     let why: string;
     if (/free ports/i.test(p.message)) {
       why = /router/.test(p.pod)
-        ? 'the router binds host ports 80 and 443, so one router runs per infra node: it stays Pending until an infra node is added or dc/router is scaled down (router-replicas)'
+        ? 'the router binds host ports 80 and 443, so one router runs per infra node: it stays Pending until an ' +
+          'infra node is added or dc/router is scaled down (router-replicas)'
         : 'it needs host ports already taken on every node that could run it';
     } else if (/node selector|didn't match/i.test(p.message)) {
       why = 'no Ready, schedulable node matches its node selector: it waits for such a node (for router and registry: an infra node)';

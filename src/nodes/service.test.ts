@@ -90,7 +90,9 @@ test('setSchedulable: manage-node, and what the node is now', async () => {
   const runner = ocRunner((s) =>
     s.endsWith('--schedulable=false')
       ? {
-          stdout: `NAME                     STATUS                     ROLES     AGE   VERSION\n${NODE}   Ready,SchedulingDisabled   compute   3d    v1.10.0+b81c8f8\n`,
+          stdout:
+            `NAME                     STATUS                     ROLES     AGE   VERSION\n${NODE}   ` +
+            `Ready,SchedulingDisabled   compute   3d    v1.10.0+b81c8f8\n`,
         }
       : { stdout: `NAME                     STATUS   ROLES     AGE   VERSION\n${NODE}   Ready    compute   3d    v1.10.0+b81c8f8\n` },
   );
@@ -108,7 +110,8 @@ const FULL: ['out' | 'err', string][] = [
   ['out', `node "${NODE}" cordoned`],
   [
     'err',
-    'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
+    'WARNING: ignoring DaemonSet-managed Pods: openshift-sdn/sdn-zr8l7; deleting Pods not managed by ' +
+      'ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet: myproject/bare-httpd',
   ],
   [
     'err',
@@ -159,7 +162,8 @@ test('a drain session: lists the pods first, streams per-pod progress, reads the
   assert.equal(end.after?.node?.schedulable, false);
   assert.equal(
     end.summary,
-    `Drained: 3 pods evicted. ${NODE} is cordoned (SchedulingDisabled) — 1 DaemonSet or static pod (they stay). u makes it schedulable again. Every replacement pod has a node: none is Pending.`,
+    `Drained: 3 pods evicted. ${NODE} is cordoned (SchedulingDisabled) — 1 DaemonSet or static pod (they stay). u ` +
+      `makes it schedulable again. Every replacement pod has a node: none is Pending.`,
   );
 });
 
@@ -195,7 +199,9 @@ test('cancel: the drain is ended, the node read back: cordoned, with the pods st
   assert.match(
     end.summary!,
     new RegExp(
-      `^Drain cancelled: 0 pods evicted before it stopped\\. ${NODE} is cordoned \\(SchedulingDisabled\\) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or static pod \\(they stay\\)\\. u makes it schedulable again\\.$`,
+      `^Drain cancelled: 0 pods evicted before it stopped\\. ${NODE} is cordoned \\(SchedulingDisabled\\) — 3 pods ` +
+        `still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or ` +
+        `static pod \\(they stay\\)\\. u makes it schedulable again\\.$`,
     ),
   );
   // with pods handed over, none were listed again before the drain; no version problem either
@@ -315,7 +321,9 @@ test('reconcileWithReadback and drainSummary (refused)', () => {
   );
   assert.equal(
     drainSummary(o, r, after),
-    `Drain refused, nothing evicted: myproject/bare-httpd needs an option (--force). ${NODE} is cordoned (SchedulingDisabled) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, myproject/frontend-1-j7vf2; 1 DaemonSet or static pod (they stay). u makes it schedulable again.`,
+    `Drain refused, nothing evicted: myproject/bare-httpd needs an option (--force). ${NODE} is cordoned ` +
+      `(SchedulingDisabled) — 3 pods still on it: myproject/bare-httpd, myproject/cache-vslkp, ` +
+      `myproject/frontend-1-j7vf2; 1 DaemonSet or static pod (they stay). u makes it schedulable again.`,
   );
   // a pod that is gone after a cancel was evicted after all
   const gone = reconcileWithReadback(
@@ -397,7 +405,8 @@ test('the audit hears of every cordon, uncordon and drain, however it ends, and 
 
 test('after the evictions the replacement pods are followed until they start; one the scheduler cannot place is named with why', async () => {
   const PENDING_ROUTER =
-    "default/router-1-x7k2p\tUnschedulable\t0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 2 node(s) didn't match node selector.";
+    "default/router-1-x7k2p\tUnschedulable\t0/3 nodes are available: 1 node(s) didn't have free ports for the " +
+    "requested pod ports, 2 node(s) didn't match node selector.";
   let listings = 0;
   const runner = ocRunner((s) => {
     if (s === 'oc version') return { stdout: VERSION };

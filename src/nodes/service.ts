@@ -19,23 +19,21 @@ import {
   podNodesCommand,
   podsOnNodeCommand,
 } from '../ocp/nodes.js';
-import { OC_3X, type OcVersion, parseOcVersion } from '../ocp/oc.js';
+import {
+  cordonCommand,
+  type DrainOptions,
+  drainCommand,
+  OC_3X,
+  type OcVersion,
+  parseOcVersion,
+  uncordonCommand,
+  validateDrainOptions,
+} from '../ocp/oc.js';
 import type { ShellCommand } from '../transport/shell.js';
 import { argv } from '../transport/shell.js';
 import { sleep } from '../transport/sleep.js';
 import { type CommandResult, type Runner, type RunOptions, type Target, TransportError } from '../transport/types.js';
-import {
-  applyDrainLine,
-  cordonCommand,
-  type DrainOptions,
-  type DrainProgress,
-  drainCommand,
-  finishDrain,
-  initialProgress,
-  progressCounts,
-  uncordonCommand,
-  validateDrainOptions,
-} from './drain.js';
+import { applyDrainLine, type DrainProgress, finishDrain, initialProgress, progressCounts } from './drain.js';
 import { type PendingPod, parsePending, pendingPodsCommand, pendingReport, stillStarting } from './replacements.js';
 
 export interface NodesServiceOptions {
@@ -527,7 +525,10 @@ export function drainSummary(o: DrainOptions, pr: DrainProgress, after: NodeRead
       return `Drained: ${evicted}. ${state}${next}`;
     case 'refused': {
       const blocked = pr.pods.filter((p) => p.state === 'blocked');
-      return `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`;
+      return (
+        `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an ` +
+        `option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`
+      );
     }
     case 'cancelled':
       return `Drain cancelled: ${evicted} before it stopped. ${state}${next}`;

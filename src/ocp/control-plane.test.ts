@@ -33,11 +33,15 @@ import {
 const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
 // measured on the lab: a 3.10 master (static pods, the RPM's etcd.service disabled), a unit master, a node
 const STATIC =
-  'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- active=-\ncontrollers manifest=stopped unit=none enabled=- active=-\n';
+  'etcd manifest=pods unit=etcd.service enabled=disabled active=inactive\napi manifest=pods unit=none enabled=- ' +
+  'active=-\ncontrollers manifest=stopped unit=none enabled=- active=-\n';
 const UNITS =
-  'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
+  'etcd manifest=none unit=etcd.service enabled=enabled active=inactive\napi manifest=none ' +
+  'unit=atomic-openshift-master-api.service enabled=enabled active=active\ncontrollers manifest=none ' +
+  'unit=atomic-openshift-master-controllers.service enabled=enabled active=active\n';
 const NODE =
-  'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers manifest=none unit=none enabled=- active=-\n';
+  'etcd manifest=none unit=none enabled=- active=-\napi manifest=none unit=none enabled=- active=-\ncontrollers ' +
+  'manifest=none unit=none enabled=- active=-\n';
 
 test('the probe is one shell script that reads manifests before units', () => {
   execFileSync('sh', ['-n', '-c', controlPlaneProbeCommand().script]);
@@ -84,7 +88,8 @@ test('facts read from hosts: in inventory order, a host that cannot be read name
   runner.assertDone();
   assert.deepEqual(describeFacts([controlPlaneProbe], table), [
     'control-plane: m0: etcd static pod, api static pod, controllers static pod',
-    'control-plane: m1: etcd etcd.service, api atomic-openshift-master-api.service, controllers atomic-openshift-master-controllers.service',
+    'control-plane: m1: etcd etcd.service, api atomic-openshift-master-api.service, controllers ' +
+      'atomic-openshift-master-controllers.service',
   ]);
   const withFacts = { ...ctx, facts: hostFacts(table) };
   assert.equal(runtimeOf(withFacts, hosts[1]!, 'etcd').kind, 'systemd');

@@ -4,12 +4,12 @@
 // The RPM's etcd.service exists on a static-pod master too, disabled: `systemctl stop etcd` there stops
 // nothing, so every stop is checked by what really listens, never by the unit's state alone.
 
-import { apiPort } from '../checks/api-health.js';
-import type { CommandOutput } from '../checks/types.js';
 import type { CommandCheck, FactProbe, HostFacts, StepContext } from '../engine/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { argv, literal, type ShellCommand, sh } from '../transport/shell.js';
+import type { CommandOutput } from '../transport/types.js';
 import { etcdAddress } from './etcd.js';
+import { apiPort } from './master-config.js';
 
 export type Component = 'etcd' | 'api' | 'controllers';
 const COMPONENTS: readonly Component[] = ['etcd', 'api', 'controllers'];
@@ -108,7 +108,8 @@ export function runtimeOf(ctx: StepContext, host: Host, component: Component): R
   if (r) return r;
   const where = `${manifestPath(component)} (or ${STOPPED_DIR}/)`;
   throw new Error(
-    `${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot tell how ${component} runs there`,
+    `${host.name}: no static pod manifest ${where} and no enabled or active ${UNITS[component].join(' / ')}: cannot ` +
+      `tell how ${component} runs there`,
   );
 }
 
@@ -127,7 +128,8 @@ export function joiningEtcdRuntime(ctx: StepContext, host: Host): Runtime {
   if (cp.etcd) return cp.etcd;
   if (cp.api?.kind === 'static-pod') {
     throw new Error(
-      `${host.name} runs the API as a static pod but has no etcd manifest (${manifestPath('etcd')}, or in ${STOPPED_DIR}/): copy etcd.yaml from another master's ${PODS_DIR}/ into ${host.name}'s ${STOPPED_DIR}/, then run this again`,
+      `${host.name} runs the API as a static pod but has no etcd manifest (${manifestPath('etcd')}, or in ` +
+        `${STOPPED_DIR}/): copy etcd.yaml from another master's ${PODS_DIR}/ into ${host.name}'s ${STOPPED_DIR}/, then run this again`,
     );
   }
   return ETCD_RPM_UNIT;
@@ -156,13 +158,15 @@ export function knownControlPlane(kinds: Record<string, 'static-pod' | 'systemd'
 /** Stop: the manifest moved to pods-stopped/ (kept, never deleted), or `systemctl stop`. */
 export function stopCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return argv('systemctl', 'stop', r.unit);
-  return sh`mkdir -p ${STOPPED_DIR} && if test -e ${r.manifest}; then mv ${r.manifest} ${r.stopped}; else echo ${`${r.manifest} is not there (already moved to ${STOPPED_DIR}/)`}; fi`;
+  const gone = `${r.manifest} is not there (already moved to ${STOPPED_DIR}/)`;
+  return sh`mkdir -p ${STOPPED_DIR} && if test -e ${r.manifest}; then mv ${r.manifest} ${r.stopped}; else echo ${gone}; fi`;
 }
 
 /** Start: the manifest moved back from pods-stopped/, or `systemctl start`. */
 export function startCommand(r: Runtime): ShellCommand {
   if (r.kind === 'systemd') return argv('systemctl', 'start', r.unit);
-  return sh`if test -e ${r.stopped}; then mv ${r.stopped} ${r.manifest}; fi; test -e ${r.manifest} || { echo ${`${r.manifest} is missing: nothing to start`}; exit 1; }`;
+  const missing = `${r.manifest} is missing: nothing to start`;
+  return sh`if test -e ${r.stopped}; then mv ${r.stopped} ${r.manifest}; fi; test -e ${r.manifest} || { echo ${missing}; exit 1; }`;
 }
 
 /** Restart: `master-restart COMPONENT` (the kubelet starts the pod again), or `systemctl restart`. */

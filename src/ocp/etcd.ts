@@ -55,7 +55,8 @@ export function etcdctl2(
   args: readonly (string | number)[],
   certs: EtcdCerts = ETCD_PEER_CERTS,
 ): ShellCommand {
-  return sh`ETCDCTL_API=2 etcdctl --cert-file ${certs.cert} --key-file ${certs.key} --ca-file ${certs.ca} --endpoints ${endpoints.join(',')} ${args}`;
+  const tls = sh`--cert-file ${certs.cert} --key-file ${certs.key} --ca-file ${certs.ca}`;
+  return sh`ETCDCTL_API=2 etcdctl ${tls} --endpoints ${endpoints.join(',')} ${args}`;
 }
 
 /** `ETCDCTL_API=3 etcdctl --cert … --key … --cacert … --endpoints A,B,C <args>`. */

@@ -1,9 +1,8 @@
 // The cluster's nodes and the pods on one node, as `oc get nodes -o json` and `oc get pods
 // --all-namespaces --field-selector spec.nodeName=N -o json` describe them (OCP 3.x / kubectl 1.10 and
 // newer clients print the same JSON), and what `oc adm drain` does with each of those pods (the drain
-// forecast). Pure: commands are built here, run elsewhere (src/nodes/service.ts, the node procedures).
-// The Nodes screen reads a node's pods as JSON; the procedures read the same fields as one short line
-// per pod (podRowsOnNodeCommand: a pod's JSON is long for the log pane), read into the same NodePod.
+// forecast). Pure: commands are built here, run elsewhere (src/nodes/service.ts, the node and docker
+// procedures); the Nodes screen and the procedures read a node's pods with the same command and parser.
 import { argv, type ShellCommand } from '../transport/shell.js';
 
 /** The node's Ready condition: True → Ready, False → NotReady, Unknown (kubelet stopped posting) → Unknown. */
@@ -262,44 +261,48 @@ export function podStatusText(p: Pick<NodePod, 'phase' | 'terminating'>): string
   return p.terminating ? 'Terminating' : p.phase;
 }
 
-// ---- the pods on a node, one short line each (the procedures) --------------------------------------------
+// ---- the nodes, one short line each (the node procedures) -------------------------------------------
 
-const PODS_JSONPATH =
-  '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.status.phase}{"\\t"}' +
-  '{.metadata.ownerReferences[?(@.controller==true)].kind}{"\\t"}{.metadata.ownerReferences[?(@.controller==true)].name}{"\\t"}' +
-  '{.spec.volumes[*].emptyDir}{"\\t"}{.metadata.annotations.kubernetes\\.io/config\\.mirror}{"\\t"}{.metadata.deletionTimestamp}{"\\t"}' +
-  '{.metadata.annotations.openshift\\.io/deployment-config\\.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
-
-/** The pods on a node, one tab-separated line each (namespace, name, phase, controller kind and name, …): the fields podFromJson reads. */
-export function podRowsOnNodeCommand(node: string, oc = 'oc'): ShellCommand {
-  return argv(oc, 'get', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${node}`, '-o', `jsonpath=${PODS_JSONPATH}`);
+export interface NodeRow {
+  name: string;
+  /** The Ready condition's status: True, False, Unknown ('' when the node reports none). */
+  ready: string;
+  schedulable: boolean;
+  master: boolean;
+  /** Labelled as an infra node: node-role.kubernetes.io/infra=true (3.10), or region=infra / role=infra (older installs). */
+  infra: boolean;
+  ip: string;
 }
 
-/** podRowsOnNodeCommand's lines → pods, read by podFromJson like the JSON (owner kind, emptyDir, mirror). */
-export function parsePodRows(out: string, node: string): NodePod[] {
-  const pods: NodePod[] = [];
+const NODES_JSONPATH =
+  '{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\t"}{.spec.unschedulable}{"\\t"}' +
+  '{.metadata.labels.node-role\\.kubernetes\\.io/master}{"\\t"}{.metadata.labels.node-role\\.kubernetes\\.io/infra}{"\\t"}' +
+  '{.metadata.labels.region}{"\\t"}{.metadata.labels.role}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}';
+
+/**
+ * One line per node: name, Ready, unschedulable, master/infra labels, internal IP. The node procedures
+ * read the nodes so (a node's JSON lists every image it holds: too long for the log pane).
+ */
+export function nodesCommand(): ShellCommand {
+  return argv('oc', 'get', 'nodes', '-o', `jsonpath=${NODES_JSONPATH}`);
+}
+
+export function parseNodeRows(out: string): NodeRow[] {
+  const rows: NodeRow[] = [];
   for (const line of out.split('\n')) {
     const f = line.replace(/\r$/, '').split('\t');
-    if (f.length < 10 || !f[1]) continue;
-    const [ns, name, phase, kind, owner, emptyDir, mirror, deleting, dc, ready] = f as string[];
-    const annotations: Record<string, string> = {};
-    if (mirror) annotations['kubernetes.io/config.mirror'] = mirror;
-    if (dc) annotations[DC_ANNOTATION] = dc;
-    pods.push(
-      podFromJson({
-        metadata: {
-          namespace: ns,
-          name,
-          annotations,
-          ...(kind ? { ownerReferences: [{ controller: true, kind, name: owner }] } : {}),
-          ...(deleting ? { deletionTimestamp: deleting } : {}),
-        },
-        spec: { nodeName: node, volumes: emptyDir ? [{ name: 'emptydir', emptyDir: {} }] : [] },
-        status: { phase: phase || 'Unknown', conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
-      }),
-    );
+    if (f.length < 8 || !f[0]) continue;
+    const [name, ready, unsched, master, infra, region, role, ip] = f as [string, string, string, string, string, string, string, string];
+    rows.push({
+      name,
+      ready,
+      schedulable: unsched !== 'true',
+      master: master === 'true',
+      infra: infra === 'true' || region === 'infra' || role === 'infra',
+      ip: ip.split(/\s+/)[0] ?? '',
+    });
   }
-  return pods;
+  return rows;
 }
 
 // ---- the drain forecast: what `oc adm drain` does with each pod ----------------------------------------

@@ -1,8 +1,9 @@
 // The `oc` client as OpenShift 3.x procedures and screens meet it: which client answered `oc version`
 // (oc 3.x, oc 4.x or kubectl) and what that changes (the drain's empty-dir flag), and the version a
-// procedure captured in its run. The one place both the Nodes screen and the node and docker procedures
-// read it from.
+// procedure captured in its run; and the commands that drain, cordon and uncordon a node. The one place
+// both the Nodes screen and the node and docker procedures take them from.
 import type { StepContext } from '../engine/types.js';
+import { argv, type ShellCommand } from '../transport/shell.js';
 
 export interface OcVersion {
   /** Which client answered: `oc` (3.x or 4.x), `kubectl`, or unknown (no version could be read). */
@@ -106,4 +107,98 @@ export function ocVersionOf(ctx: StepContext): OcVersion {
   } catch {
     return OC_3X;
   }
+}
+
+// ---- drain, cordon, uncordon ------------------------------------------------------------------------
+
+export interface DrainOptions {
+  node: string;
+  /** --ignore-daemonsets: leave DaemonSet pods (their controller ignores unschedulable anyway). */
+  ignoreDaemonsets: boolean;
+  /** --delete-local-data (--delete-emptydir-data on kubectl ≥ 1.20): evict pods with emptyDir; their data is lost. */
+  deleteLocalData: boolean;
+  /** --force: also delete pods no controller recreates (bare pods): they are gone for good. */
+  force: boolean;
+  /** --grace-period: seconds each pod gets to stop; undefined: the pod's own (-1). */
+  gracePeriodSeconds?: number;
+  /** --timeout: give up after this long; undefined or 0: wait forever. */
+  timeoutSeconds?: number;
+}
+
+/** How long a drain may take before oc gives up (--timeout), from the Nodes screen and the node procedures alike. */
+export const DRAIN_TIMEOUT_SECONDS = 300;
+
+// ---- commands -------------------------------------------------------------------------------------------
+
+/** A sentence saying what is wrong with the options, or undefined when they are fine. */
+export function validateDrainOptions(o: DrainOptions): string | undefined {
+  if (!o.node.trim()) return 'No node given: choose the node to drain.';
+  if (/\s/.test(o.node) || o.node.startsWith('-')) return `"${o.node}" is not a node name: use the name oc get nodes shows.`;
+  const g = o.gracePeriodSeconds;
+  if (g !== undefined && (!Number.isInteger(g) || g < -1))
+    return `Grace period "${g}" is not a whole number of seconds (-1 or more): leave it empty for each pod's own.`;
+  const t = o.timeoutSeconds;
+  if (t !== undefined && (!Number.isInteger(t) || t < 0)) return `Timeout "${t}" is not a whole number of seconds: use 0 to wait forever.`;
+  return undefined;
+}
+
+/** The drain flags for these options, in the order oc documents them. */
+export function drainFlags(o: DrainOptions, oc: OcVersion = OC_3X): string[] {
+  const flags: string[] = [];
+  if (o.ignoreDaemonsets) flags.push('--ignore-daemonsets');
+  if (o.deleteLocalData) flags.push(localDataFlag(oc));
+  if (o.force) flags.push('--force');
+  if (o.gracePeriodSeconds !== undefined) flags.push(`--grace-period=${o.gracePeriodSeconds}`);
+  if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) flags.push(`--timeout=${o.timeoutSeconds}s`);
+  return flags;
+}
+
+/** `oc adm drain NODE [flags]` (`kubectl drain` for a kubectl client). Throws on invalid options. */
+export function drainCommand(o: DrainOptions, oc: OcVersion = OC_3X, bin = 'oc'): ShellCommand {
+  const bad = validateDrainOptions(o);
+  if (bad) throw new Error(bad);
+  const verb = oc.client === 'kubectl' ? ['drain'] : ['adm', 'drain'];
+  return argv(bin, ...verb, o.node, ...drainFlags(o, oc));
+}
+
+/** `oc adm manage-node NODE --schedulable=false`: no new pods are placed on the node. */
+export function cordonCommand(node: string, bin = 'oc'): ShellCommand {
+  return argv(bin, 'adm', 'manage-node', node, '--schedulable=false');
+}
+
+/** `oc adm manage-node NODE --schedulable=true`: the node takes new pods again. */
+export function uncordonCommand(node: string, bin = 'oc'): ShellCommand {
+  return argv(bin, 'adm', 'manage-node', node, '--schedulable=true');
+}
+
+// ---- other node and cluster commands, as the guide types them ---------------------------------------
+
+/** `oc WORDS…` on the bastion, every word quoted. */
+export function oc(...words: (string | number)[]): ShellCommand {
+  return argv('oc', ...words);
+}
+
+/** `oc get node N -o jsonpath={.spec.unschedulable}`: `true` once the node is cordoned, empty otherwise. */
+export function unschedulableCommand(node: string): ShellCommand {
+  return oc('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}');
+}
+
+/** `oc adm manage-node N --list-pods`: the pods left on the node, for the log. */
+export function listPodsCommand(node: string): ShellCommand {
+  return oc('adm', 'manage-node', node, '--list-pods');
+}
+
+/** `oc delete node N`: the node object leaves the cluster. */
+export function deleteNodeCommand(node: string): ShellCommand {
+  return oc('delete', 'node', node);
+}
+
+/** `oc get dc/NAME -n default -o jsonpath={.spec.replicas}`: the replicas a default-project DC asks for. */
+export function dcReplicasCommand(dc: string): ShellCommand {
+  return oc('get', `dc/${dc}`, '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
+}
+
+/** `oc scale dc/NAME --replicas N -n default`. */
+export function scaleDcCommand(dc: string, replicas: string | number): ShellCommand {
+  return oc('scale', `dc/${dc}`, '--replicas', replicas, '-n', 'default');
 }

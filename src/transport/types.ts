@@ -18,6 +18,21 @@ export interface RunOptions {
   maxBufferBytes?: number;
 }
 
+/** What one command printed. Checks and parsers see only this, never a connection. */
+export interface CommandOutput {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /**
+   * On the bastion's clock (ms since the epoch), set by the health run, absent elsewhere: when the run
+   * handed the command to the runner (the host cannot have started it earlier: for a batched session, the
+   * time the whole batch was handed over) and when its answer came back (it cannot have ended later).
+   * The ntp check brackets a host's `date` between them.
+   */
+  sentAt?: number;
+  receivedAt?: number;
+}
+
 export interface CommandResult {
   /** null when the command did not exit by itself (timeout, cancel, killed by a signal). */
   exitCode: number | null;

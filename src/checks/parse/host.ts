@@ -158,15 +158,6 @@ export function parseDockerInfo(text: string): DockerInfo {
   return out;
 }
 
-/** `/etc/sysconfig/docker-storage`: the `--storage-driver X` (or `-s X`) of DOCKER_STORAGE_OPTIONS. */
-export function parseDockerStorageSysconfig(text: string): { options?: string; storageDriver?: string } {
-  const line = text.split(/\r?\n/).find((l) => /^\s*DOCKER_STORAGE_OPTIONS\s*=/.test(l));
-  if (!line) return {};
-  const options = line.replace(/^\s*DOCKER_STORAGE_OPTIONS\s*=\s*/, '').replace(/^(['"])(.*)\1\s*$/, '$2');
-  const r = /(?:--storage-driver(?:=|\s+)|(?:^|\s)-s\s+)(\S+)/.exec(options);
-  return r ? { options, storageDriver: r[1]! } : { options };
-}
-
 export interface Link {
   index: number;
   name: string;
@@ -194,25 +185,6 @@ export function parseIpAddr(text: string): { iface: string; address: string }[] 
 export function parseDefaultRouteDev(text: string): string | undefined {
   const r = /^default\b.*?\bdev (\S+)/m.exec(text);
   return r ? r[1] : undefined;
-}
-
-/**
- * `networkConfig: mtu:` of node-config.yaml. The `yaml` package is not a dependency, and this one key
- * of a block mapping is all we need: find the top-level `networkConfig:` line, then an indented `mtu:`
- * within its block (up to the next line at column 0). Comments and flow style `{mtu: 1450}` handled.
- */
-export function parseNodeConfigMtu(text: string): number | undefined {
-  const ls = text.split(/\r?\n/);
-  const start = ls.findIndex((l) => /^networkConfig:/.test(l));
-  if (start < 0) return undefined;
-  const flow = /^networkConfig:\s*\{[^}]*\bmtu:\s*(\d+)/.exec(ls[start]!);
-  if (flow) return Number(flow[1]);
-  for (const l of ls.slice(start + 1)) {
-    if (/^\S/.test(l) && !l.startsWith('#')) break;
-    const r = /^\s+mtu:\s*["']?(\d+)["']?\s*(?:#.*)?$/.exec(l);
-    if (r) return Number(r[1]);
-  }
-  return undefined;
 }
 
 /** `dig +short NAME`: the addresses (CNAME targets ending in `.` are skipped; `;;` errors too). */

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { packageListCommand } from './rpm.js';
+
+test('packageListCommand: the sorted list in DIR/packages.txt, its line count printed', () => {
+  assert.equal(
+    packageListCommand('/backup/m0/20260101').script,
+    'rpm -qa | sort > /backup/m0/20260101/packages.txt && test -s /backup/m0/20260101/packages.txt && wc -l ' +
+      '/backup/m0/20260101/packages.txt',
+  );
+  assert.match(packageListCommand('/backup/a b').script, /sort > '\/backup\/a b\/packages.txt'/);
+});
+
+test('packageListCommand: an empty list (no rpm here) fails, never leaves an empty file unnoticed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'day2-rpm-'));
+  try {
+    // a PATH where `rpm` prints nothing: the list is empty and the command fails
+    const bin = join(dir, 'bin');
+    execFileSync('sh', ['-c', `mkdir ${bin} && printf '#!/bin/sh\\n' > ${bin}/rpm && chmod +x ${bin}/rpm`]);
+    const path = `${bin}:${process.env['PATH']}`;
+    assert.throws(() => execFileSync('sh', ['-c', packageListCommand(dir).script], { env: { PATH: path }, stdio: 'pipe' }));
+    assert.equal(readFileSync(join(dir, 'packages.txt'), 'utf8'), '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
