@@ -94,7 +94,8 @@ export function roleOrParam(role: Role, param: string, describe: string): Placem
 
 /** `cp -aR SRC DEST` for a path the guide marks "if used": absent → a "not present" line, exit 0. */
 export function copyIfPresent(src: string, dest: string): ShellCommand {
-  return sh`if test -e ${src}; then cp -aR ${src} ${dest}; else echo ${`${src}: not present on this host (used only by some installs), not backed up`}; fi`;
+  return sh`if test -e ${src}; then cp -aR ${src} ${dest};
+    else echo ${`${src}: not present on this host (used only by some installs), not backed up`}; fi`;
 }
 
 /**
@@ -102,7 +103,8 @@ export function copyIfPresent(src: string, dest: string): ShellCommand {
  * a "not present" line, exit 0.
  */
 export function copyGlobIfPresent(dir: string, glob: '*', dest: string): ShellCommand {
-  return sh`n=0; for f in ${dir}/${{ script: glob }}; do if test -e "$f"; then cp -aR "$f" ${dest} && n=$((n+1)) || exit 1; fi; done; if test "$n" = 0; then echo ${`${dir}/${glob}: nothing present on this host, not backed up`}; fi`;
+  return sh`n=0; for f in ${dir}/${{ script: glob }}; do if test -e "$f"; then cp -aR "$f" ${dest} && n=$((n+1))
+    || exit 1; fi; done; if test "$n" = 0; then echo ${`${dir}/${glob}: nothing present on this host, not backed up`}; fi`;
 }
 
 /** The guide's `find ${MYBACKUPDIR} -mindepth 1 -type f -printf '%P\n'`, as a count and a size for the log. */
@@ -152,7 +154,8 @@ export function sftpCopyStep(opts: {
     commands: (ctx) =>
       dirsOf(ctx).map((d) => {
         const file = `${COPY_ARCHIVE_DIR}/${d.name}`;
-        return sh`umask 077 && mkdir -p ${COPY_ARCHIVE_DIR} && tar -czf ${file} ${d.tarArgs} && if test -n "$SUDO_USER"; then chown "$SUDO_USER" ${file}; fi && ls -l ${file}`;
+        return sh`umask 077 && mkdir -p ${COPY_ARCHIVE_DIR} && tar -czf ${file} ${d.tarArgs} && if test -n "$SUDO_USER";
+          then chown "$SUDO_USER" ${file}; fi && ls -l ${file}`;
       }),
     downloads: (ctx) => {
       const base = (ctx.params[opts.param] ?? '').replace(/\/+$/, '');

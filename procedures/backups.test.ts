@@ -328,7 +328,8 @@ test('etcd-backup: the stop is gated, names the member and who keeps quorum, and
   assert.equal(s.gate?.kind, 'confirm');
   assert.equal(
     s.gate?.what,
-    'etcd on master-0.example.com stops for the v2 backup; quorum is kept by the other members (master-1.example.com, master-2.example.com). It is started again right after.',
+    'etcd on master-0.example.com stops for the v2 backup; quorum is kept by the other members (master-1.example.com, ' +
+      'master-2.example.com). It is started again right after.',
   );
   assert.equal(s.gate?.protectedBy, 'the v3 snapshot just saved at /backup/etcd-20240105/db on master-0.example.com');
   assert.match(s.precondition!, /quorum/);
@@ -347,7 +348,8 @@ test('etcd-backup: backup-dir and copy-to', () => {
   );
   assert.ok(
     m0.includes(
-      'umask 077 && mkdir -p /backup && tar -czf /backup/etcd-data-20240105.tar.gz -C /mnt/nfs etcd-20240105 && if test -n "$SUDO_USER"; then chown "$SUDO_USER" /backup/etcd-data-20240105.tar.gz; fi && ls -l /backup/etcd-data-20240105.tar.gz',
+      'umask 077 && mkdir -p /backup && tar -czf /backup/etcd-data-20240105.tar.gz -C /mnt/nfs etcd-20240105 && if test ' +
+        '-n "$SUDO_USER"; then chown "$SUDO_USER" /backup/etcd-data-20240105.tar.gz; fi && ls -l /backup/etcd-data-20240105.tar.gz',
     ),
     m0.join('\n'),
   );

@@ -65,7 +65,8 @@ const both = (o: CommandOutput): string => `${o.stdout}\n${o.stderr}`;
  */
 export function writeFileCommand(file: string, content: string, bak: string): ShellCommand {
   const lines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
-  return sh`if test -e ${file} && ! test -e ${bak}; then cp -p ${file} ${bak}; fi; printf '%s\n' ${lines} > ${`${file}.tmp`} && mv ${`${file}.tmp`} ${file}`;
+  return sh`if test -e ${file} && ! test -e ${bak};
+    then cp -p ${file} ${bak}; fi; printf '%s\n' ${lines} > ${`${file}.tmp`} && mv ${`${file}.tmp`} ${file}`;
 }
 
 export const backupName = (file: string, ctx: StepContext): string => `${file}.bak-${timeStamp(ctx.startedAt)}`;
@@ -296,7 +297,8 @@ export const cordonedCheck: CommandCheck = {
   command: unschedulable,
   ok: (o) =>
     (o.exitCode === 0 && o.stdout.trim() === 'true') ||
-    `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+    `oc get node says ` +
+      `unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
 };
 
 export const schedulableCheck: CommandCheck = {
@@ -304,7 +306,8 @@ export const schedulableCheck: CommandCheck = {
   command: unschedulable,
   ok: (o) =>
     (o.exitCode === 0 && ['', 'false'].includes(o.stdout.trim())) ||
-    `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+    `oc get node says ` +
+      `unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
 };
 
 export const drainedCheck: CommandCheck = {
@@ -507,7 +510,8 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       commands: (ctx) =>
         list(ctx, 'lv').map(
           (lv) =>
-            sh`if lvs ${`${vg(ctx)}/${lv}`} >/dev/null 2>&1; then lvremove ${`/dev/${vg(ctx)}/${lv}`} -y; else echo ${`${vg(ctx)}/${lv}: already removed`}; fi`,
+            sh`if lvs ${`${vg(ctx)}/${lv}`} >/dev/null 2>&1; then lvremove ${`/dev/${vg(ctx)}/${lv}`} -y;
+              else echo ${`${vg(ctx)}/${lv}: already removed`}; fi`,
         ),
       verify: {
         describe: 'the volume group has no logical volume left',

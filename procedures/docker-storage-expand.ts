@@ -165,7 +165,8 @@ function expandPlan(o: CommandOutput[], ctx: StepContext): ExpandPlan {
 /** sed's edit of the DEVS line (appended when the file has none), the old file kept once as .bak-<time>. */
 export function devsEditCommand(file: string, devs: string[], bak: string) {
   const line = devsLine(devs);
-  return sh`if ! test -e ${bak}; then cp -p ${file} ${bak}; fi; if grep -qE '^[[:space:]]*DEVS=' ${file}; then sed -i -E ${`s|^[[:space:]]*DEVS=.*$|${sedReplacement(line)}|`} ${file}; else printf '%s\n' ${line} >> ${file}; fi`;
+  return sh`if ! test -e ${bak}; then cp -p ${file} ${bak}; fi; if grep -qE '^[[:space:]]*DEVS=' ${file};
+    then sed -i -E ${`s|^[[:space:]]*DEVS=.*$|${sedReplacement(line)}|`} ${file}; else printf '%s\n' ${line} >> ${file}; fi`;
 }
 
 const SPLIT = '--- lsblk';

@@ -17,7 +17,8 @@ test('a member the restore stopped and moved aside: stopped, empty data dir, the
   });
   assert.equal(
     describeMemberNow(m),
-    'etcd not running; /var/lib/etcd is empty; moved aside: /var/lib/etcd.old-20261207-064751; etcd manifest in /etc/origin/node/pods-stopped/',
+    'etcd not running; /var/lib/etcd is empty; moved aside: /var/lib/etcd.old-20261207-064751; etcd manifest in ' +
+      '/etc/origin/node/pods-stopped/',
   );
 });
 

@@ -58,7 +58,8 @@ const LIST = [
 const HEALTHY = [
   'member 5ee217d19001 is healthy: got healthy result from https://10.0.0.1:2379',
   'member 2a529ba1840722c0 is healthy: got healthy result from https://10.0.0.2:2379',
-  'failed to check the health of member 8372784203e11288 on https://10.0.0.3:2379: Get https://10.0.0.3:2379/health: dial tcp 10.0.0.3:2379: getsockopt: connection refused',
+  'failed to check the health of member 8372784203e11288 on https://10.0.0.3:2379: Get https://10.0.0.3:2379/health: ' +
+    'dial tcp 10.0.0.3:2379: getsockopt: connection refused',
   'member 8372784203e11288 is unreachable: [https://10.0.0.3:2379] are all unreachable',
   'cluster is degraded',
 ].join('\n');
@@ -113,8 +114,10 @@ test('the plan: order, one destructive type-host step, hosts', () => {
 test('the commands: cluster-health and member list through every endpoint; member remove takes an id', () => {
   const steps = plan({ member: M[2]! });
   assert.deepEqual(cmds(step(steps, 'health-and-list'), M[0]!), [
-    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${EPS} cluster-health`,
-    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${EPS} member list`,
+    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt ` +
+      `--endpoints ${EPS} cluster-health`,
+    `ETCDCTL_API=2 etcdctl --cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt ` +
+      `--endpoints ${EPS} member list`,
   ]);
   const rm = cmds(step(steps, 'member-remove'), M[0]!);
   assert.equal(rm.length, 3);
@@ -239,32 +242,36 @@ test('dropFromInitialCluster: by name or peer URL, order kept', () => {
   );
 });
 
-test('edit-initial-cluster decides per survivor, from its own line: one that names the member is edited (a .bak first), one that does not is left alone', () => {
-  const edit = etcdRemoveMember.steps.find((s) => s.id === 'edit-initial-cluster')!;
-  const line = (names: number[]) => names.map((i) => `${M[i]}=https://10.0.0.${i + 1}:2380`).join(',');
-  // master-0 has the original line; master-1 joined after a restore with what `member add` printed (no master-2)
-  const own: Record<string, string> = { [M[0]!]: line([0, 1, 2]), [M[1]!]: line([0, 1]) };
-  const ctxOn = (h: string) => ({
-    params: { member: M[2]! },
-    inventory: inv,
-    host: inv.hosts.find((x) => x.name === h)!,
-    captured: { has: (n: string) => n === 'initial-cluster', get: () => own[h]! },
-    startedAt: NOW,
-    planning: false,
-  });
-  const on0 = edit.commands(ctxOn(M[0]!)).map((c) => c.script);
-  assert.equal(on0.length, 3);
-  assert.match(on0[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-/);
-  assert.ok(on0[1]!.includes(line([0, 1])) && !on0[1]!.includes(`${M[2]}=`), on0[1]);
-  const on1 = edit.commands(ctxOn(M[1]!)).map((c) => c.script);
-  assert.equal(on1.length, 1);
-  assert.match(on1[0]!, /does not name master-2\.example\.com: nothing to change/);
-  assert.equal(
-    commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)),
-    true,
-  );
-  assert.match(
-    String(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))),
-    /ETCD_INITIAL_CLUSTER is/,
-  );
-});
+test(
+  'edit-initial-cluster decides per survivor, from its own line: one that names the member is edited (a .bak first), ' +
+    'one that does not is left alone',
+  () => {
+    const edit = etcdRemoveMember.steps.find((s) => s.id === 'edit-initial-cluster')!;
+    const line = (names: number[]) => names.map((i) => `${M[i]}=https://10.0.0.${i + 1}:2380`).join(',');
+    // master-0 has the original line; master-1 joined after a restore with what `member add` printed (no master-2)
+    const own: Record<string, string> = { [M[0]!]: line([0, 1, 2]), [M[1]!]: line([0, 1]) };
+    const ctxOn = (h: string) => ({
+      params: { member: M[2]! },
+      inventory: inv,
+      host: inv.hosts.find((x) => x.name === h)!,
+      captured: { has: (n: string) => n === 'initial-cluster', get: () => own[h]! },
+      startedAt: NOW,
+      planning: false,
+    });
+    const on0 = edit.commands(ctxOn(M[0]!)).map((c) => c.script);
+    assert.equal(on0.length, 3);
+    assert.match(on0[0]!, /cp -p \/etc\/etcd\/etcd\.conf \/etc\/etcd\/etcd\.conf\.bak-/);
+    assert.ok(on0[1]!.includes(line([0, 1])) && !on0[1]!.includes(`${M[2]}=`), on0[1]);
+    const on1 = edit.commands(ctxOn(M[1]!)).map((c) => c.script);
+    assert.equal(on1.length, 1);
+    assert.match(on1[0]!, /does not name master-2\.example\.com: nothing to change/);
+    assert.equal(
+      commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1])}\n`, stderr: '' }, ctxOn(M[1]!)),
+      true,
+    );
+    assert.match(
+      String(commandCheck(edit.verify).ok({ exitCode: 0, stdout: `ETCD_INITIAL_CLUSTER=${line([0, 1, 2])}\n`, stderr: '' }, ctxOn(M[0]!))),
+      /ETCD_INITIAL_CLUSTER is/,
+    );
+  },
+);

@@ -61,7 +61,8 @@ test('failed before anything stopped: nothing changed; fix and resume, or leave 
   ]);
   assert.equal(
     w.next,
-    'Fix what stopped the run (above), then `day2-tui resume R1` goes on from step 1 ("Verify the backup before anything stops"). Or leave the cluster as it is: it was not touched.',
+    'Fix what stopped the run (above), then `day2-tui resume R1` goes on from step 1 ("Verify the backup before anything ' +
+      'stops"). Or leave the cluster as it is: it was not touched.',
   );
   assert.deepEqual(w.cautions, ['The backup /backup/etcd-20240105 on master-0.example.com is untouched.']);
 });
@@ -129,7 +130,8 @@ test('force-new-cluster did not come up: the drop-in is in place, read the journ
   );
   assert.deepEqual(w.state.slice(1), [
     'master-0.example.com: /var/lib/etcd holds the backup /backup/etcd-20240105.',
-    'master-0.example.com: the --force-new-cluster drop-in /etc/systemd/system/etcd.service.d/temp.conf is in place: every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).',
+    'master-0.example.com: the --force-new-cluster drop-in /etc/systemd/system/etcd.service.d/temp.conf is in place: ' +
+      'every restart of etcd there starts a new one-member cluster again until it is removed (the run removes it later).',
     'etcd on master-0.example.com did not come up healthy with --force-new-cluster: read `journalctl -u etcd.service` there.',
   ]);
 });
@@ -153,7 +155,8 @@ test('half-way through the rejoins: who rejoined, who was added but not started,
   assert.ok(!w.state.some((s) => s.includes('drop-in /etc/systemd')), 'the drop-in was removed');
   assert.ok(
     w.state.includes(
-      'master-2.example.com was added to the member list but has not joined (its start did not finish): the run starts it; do not run `member add` for it again.',
+      'master-2.example.com was added to the member list but has not joined (its start did not finish): the run starts ' +
+        'it; do not run `member add` for it again.',
     ),
   );
   assert.ok(w.state.includes('Rejoined: master-1.example.com.'));
@@ -256,7 +259,8 @@ test('look: etcd running again on a member the run stopped and never started is 
   );
   assert.ok(
     w.state.includes(
-      'etcd runs again on master-0.example.com although the run stopped it and has not started it: something started it since. A resume checks that etcd is really stopped before it moves any data.',
+      'etcd runs again on master-0.example.com although the run stopped it and has not started it: something started it ' +
+        'since. A resume checks that etcd is really stopped before it moves any data.',
     ),
     w.state.join('\n'),
   );

@@ -219,7 +219,8 @@ test('the drop-in recipe on sample units: RHEL 7 unit → --force-new-cluster; a
       return { code, out, file };
     };
     const good = run(
-      '[Unit]\nDescription=Etcd Server\n[Service]\nEnvironmentFile=-/etc/etcd/etcd.conf\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd"\n',
+      '[Unit]\nDescription=Etcd Server\n[Service]\nEnvironmentFile=-/etc/etcd/etcd.conf\nExecStart=/bin/bash -c ' +
+        '"GOMAXPROCS=$(nproc) /usr/bin/etcd"\n',
     );
     assert.equal(good.code, 0, good.out);
     assert.equal(good.file, '[Service]\nExecStart=\nExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --force-new-cluster"\n');
@@ -256,14 +257,17 @@ test('verdicts and parsers', () => {
   assert.equal(sedReplacement('a|b&c\\d'), 'a\\|b\\&c\\\\d');
   assert.throws(() => sedReplacement('a\nb'));
   const added =
-    'Added member named m1 with ID 8e9e05c52164694d to cluster\n\nETCD_NAME="m1"\nETCD_INITIAL_CLUSTER="m0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380"\nETCD_INITIAL_CLUSTER_STATE="existing"\n';
+    'Added member named m1 with ID 8e9e05c52164694d to ' +
+    'cluster\n\nETCD_NAME="m1"\nETCD_INITIAL_CLUSTER="m0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380"\nETCD_INITIAL_CLUSTER_STATE="existing"\n';
   assert.equal(initialCluster(added, '', 'm1', 'https://10.0.0.2:2380'), 'm0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380');
   const list =
-    '5ee217d17301: name=m0 peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true\n8e9e05c52164694d[unstarted]: peerURLs=https://10.0.0.2:2380\n';
+    '5ee217d17301: name=m0 peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 ' +
+    'isLeader=true\n8e9e05c52164694d[unstarted]: peerURLs=https://10.0.0.2:2380\n';
   assert.equal(initialCluster('already', list, 'm1', 'https://10.0.0.2:2380'), 'm0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380');
   assert.throws(() => initialCluster('', list, 'm2', 'https://10.0.0.3:2380'));
   const ss =
-    'Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port\ntcp LISTEN 0 4096 127.0.10.2:2380 0.0.0.0:*\ntcp LISTEN 0 4096 127.0.10.1:2380 0.0.0.0:*\n';
+    'Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port\ntcp LISTEN 0 4096 127.0.10.2:2380 0.0.0.0:*\ntcp ' +
+    'LISTEN 0 4096 127.0.10.1:2380 0.0.0.0:*\n';
   assert.ok(ssListens(ss, '127.0.10.1', 2380));
   assert.ok(!ssListens(ss, '127.0.10.3', 2380));
   const h0 = inv.hosts[0]!;
@@ -408,44 +412,48 @@ test('etcd is gone only when the runtime says stopped and nothing listens on the
   );
 });
 
-test('an all-in-one master (etcd data in /var/lib/origin/openshift.local.etcd) is refused before anything stops, by the backup and the restore', () => {
-  const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'check-members')!.verify);
-  const ctx = {
-    params: { host: M[0]!, backup: BACKUP },
-    inventory: inv,
-    captured: { get: () => '', has: () => false },
-    startedAt: NOW,
-    planning: false,
-    host: inv.hosts[0]!,
-  };
-  const conf = `ETCD_NAME=${M[0]}\nETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.1:2380\n`;
-  const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
-  assert.equal(check.ok(out(conf), ctx), true);
-  assert.equal(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/etcd/\n`), ctx), true);
-  assert.match(
-    String(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/origin/openshift.local.etcd\n`), ctx)),
-    /an all-in-one master.*works on \/var\/lib\/etcd only/,
-  );
-  // no etcd.conf line for it, but the host has the all-in-one directory and no member in /var/lib/etcd
-  const probe = check.command(ctx).script;
-  assert.match(probe, /test -d \/var\/lib\/origin\/openshift\.local\.etcd && ! test -d \/var\/lib\/etcd\/member/);
-  execFileSync('sh', ['-n', '-c', probe]);
-  const line = execFileSync(
-    'sh',
-    [
-      '-c',
-      allInOneCommand()
-        .script.replace('test -d /var/lib/origin/openshift.local.etcd', 'test -d /')
-        .replace('test -d /var/lib/etcd/member', 'test -d /nonexistent-day2'),
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.match(
-    String(check.ok(out(`${conf}${line}`), ctx)),
-    /^etcd's data on this host is in \/var\/lib\/origin\/openshift\.local\.etcd \(an all-in-one master\)/,
-  );
-  assert.match(String(preflightVerdict(out(line))), /^etcd cannot be backed up from this host: all-in-one: etcd's data/);
-});
+test(
+  'an all-in-one master (etcd data in /var/lib/origin/openshift.local.etcd) is refused before anything stops, by the ' +
+    'backup and the restore',
+  () => {
+    const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'check-members')!.verify);
+    const ctx = {
+      params: { host: M[0]!, backup: BACKUP },
+      inventory: inv,
+      captured: { get: () => '', has: () => false },
+      startedAt: NOW,
+      planning: false,
+      host: inv.hosts[0]!,
+    };
+    const conf = `ETCD_NAME=${M[0]}\nETCD_INITIAL_ADVERTISE_PEER_URLS=https://10.0.0.1:2380\n`;
+    const out = (stdout: string) => ({ exitCode: 0, stdout, stderr: '' });
+    assert.equal(check.ok(out(conf), ctx), true);
+    assert.equal(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/etcd/\n`), ctx), true);
+    assert.match(
+      String(check.ok(out(`${conf}ETCD_DATA_DIR=/var/lib/origin/openshift.local.etcd\n`), ctx)),
+      /an all-in-one master.*works on \/var\/lib\/etcd only/,
+    );
+    // no etcd.conf line for it, but the host has the all-in-one directory and no member in /var/lib/etcd
+    const probe = check.command(ctx).script;
+    assert.match(probe, /test -d \/var\/lib\/origin\/openshift\.local\.etcd && ! test -d \/var\/lib\/etcd\/member/);
+    execFileSync('sh', ['-n', '-c', probe]);
+    const line = execFileSync(
+      'sh',
+      [
+        '-c',
+        allInOneCommand()
+          .script.replace('test -d /var/lib/origin/openshift.local.etcd', 'test -d /')
+          .replace('test -d /var/lib/etcd/member', 'test -d /nonexistent-day2'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.match(
+      String(check.ok(out(`${conf}${line}`), ctx)),
+      /^etcd's data on this host is in \/var\/lib\/origin\/openshift\.local\.etcd \(an all-in-one master\)/,
+    );
+    assert.match(String(preflightVerdict(out(line))), /^etcd cannot be backed up from this host: all-in-one: etcd's data/);
+  },
+);
 
 test('etcd-config-restore: what the host lost of /etc/etcd (certificates, the CA) comes back from the backup, nothing replaced', () => {
   const dir = mkdtempSync(join(tmpdir(), 'etcconf-'));
@@ -486,46 +494,50 @@ test('etcd-config-restore: what the host lost of /etc/etcd (certificates, the CA
   }
 });
 
-test('restore-data again after a lost connection: a data dir holding only this backup’s copy is copied over again; anything else is refused', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'restoredata-'));
-  try {
-    const b = join(dir, 'backup');
-    const data = join(dir, 'data');
-    execFileSync('mkdir', ['-p', join(b, 'member', 'snap'), join(b, 'member', 'wal'), data]);
-    writeFileSync(join(b, 'db'), 'v3 snapshot');
-    writeFileSync(join(b, 'member', 'wal', '0.wal'), 'wal');
-    writeFileSync(join(b, 'member', 'snap', '1.snap'), 'v2 snap');
-    writeFileSync(join(b, 'member', 'snap', 'db'), 'the v2 backup’s copy of the db'); // etcdctl backup writes one too
-    const ctx = {
-      params: { host: M[0]!, backup: b },
-      inventory: inv,
-      captured: { get: () => '', has: () => false },
-      startedAt: NOW,
-      planning: false,
-      host: inv.hosts[0]!,
-      facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))),
-    };
-    const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition);
-    const script = check
-      .command(ctx)
-      .script.replaceAll('/var/lib/etcd', data)
-      .replace(/^.*?; cd /, 'echo stopped; cd ');
-    const verdict = () => check.ok({ exitCode: 0, stdout: execFileSync('bash', ['-c', script], { encoding: 'utf8' }), stderr: '' }, ctx);
-    assert.equal(verdict(), true, 'empty');
-    execFileSync('cp', ['-R', join(b, 'db'), join(b, 'member'), `${data}/`]);
-    assert.equal(verdict(), true, 'the copy ran, its status was lost');
-    execFileSync('mv', [join(data, 'db'), join(data, 'member', 'snap', 'db')]);
-    assert.equal(verdict(), true, 'the db was moved too');
-    writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal of a member that started');
-    assert.match(String(verdict()), /member\/wal\/0\.wal \(differs from the backup\).*move its contents aside by hand/);
-    writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal');
-    writeFileSync(join(data, 'other'), 'x');
-    assert.match(String(verdict()), /other \(not from the backup\)/);
-    assert.equal(onlyTheBackupVerdict('running\n'), 'etcd is running on this member');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'restore-data again after a lost connection: a data dir holding only this backup’s copy is copied over again; ' +
+    'anything else is refused',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restoredata-'));
+    try {
+      const b = join(dir, 'backup');
+      const data = join(dir, 'data');
+      execFileSync('mkdir', ['-p', join(b, 'member', 'snap'), join(b, 'member', 'wal'), data]);
+      writeFileSync(join(b, 'db'), 'v3 snapshot');
+      writeFileSync(join(b, 'member', 'wal', '0.wal'), 'wal');
+      writeFileSync(join(b, 'member', 'snap', '1.snap'), 'v2 snap');
+      writeFileSync(join(b, 'member', 'snap', 'db'), 'the v2 backup’s copy of the db'); // etcdctl backup writes one too
+      const ctx = {
+        params: { host: M[0]!, backup: b },
+        inventory: inv,
+        captured: { get: () => '', has: () => false },
+        startedAt: NOW,
+        planning: false,
+        host: inv.hosts[0]!,
+        facts: knownControlPlane(Object.fromEntries(M.map((m) => [m, 'systemd' as const]))),
+      };
+      const check = commandCheck(etcdRestore.steps.find((s) => s.id === 'restore-data')!.precondition);
+      const script = check
+        .command(ctx)
+        .script.replaceAll('/var/lib/etcd', data)
+        .replace(/^.*?; cd /, 'echo stopped; cd ');
+      const verdict = () => check.ok({ exitCode: 0, stdout: execFileSync('bash', ['-c', script], { encoding: 'utf8' }), stderr: '' }, ctx);
+      assert.equal(verdict(), true, 'empty');
+      execFileSync('cp', ['-R', join(b, 'db'), join(b, 'member'), `${data}/`]);
+      assert.equal(verdict(), true, 'the copy ran, its status was lost');
+      execFileSync('mv', [join(data, 'db'), join(data, 'member', 'snap', 'db')]);
+      assert.equal(verdict(), true, 'the db was moved too');
+      writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal of a member that started');
+      assert.match(String(verdict()), /member\/wal\/0\.wal \(differs from the backup\).*move its contents aside by hand/);
+      writeFileSync(join(data, 'member', 'wal', '0.wal'), 'wal');
+      writeFileSync(join(data, 'other'), 'x');
+      assert.match(String(verdict()), /other \(not from the backup\)/);
+      assert.equal(onlyTheBackupVerdict('running\n'), 'etcd is running on this member');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('force-new-cluster-off is done only once etcd was restarted without the flag: files right but etcd as started is not enough', () => {
   const v = commandCheck(etcdRestore.steps.find((s) => s.id === 'force-new-cluster-off')!.verify);

@@ -150,14 +150,18 @@ test('the commands: snapshot status, the restore with the values of etcd.conf in
   // the token is shown redacted by the engine's redactor (a "--…-token" flag); the rest as captured placeholders
   assert.equal(
     restore[2],
-    'ETCDCTL_API=3 etcdctl snapshot restore /backup/etcd-20240105/db --data-dir /var/lib/etcd.restored-20240105030405 --name <conf-name> --initial-cluster <conf-name>=<conf-peer-url> --initial-cluster-token «redacted» --initial-advertise-peer-urls <conf-peer-url>',
+    'ETCDCTL_API=3 etcdctl snapshot restore /backup/etcd-20240105/db --data-dir /var/lib/etcd.restored-20240105030405 ' +
+      '--name <conf-name> --initial-cluster <conf-name>=<conf-peer-url> --initial-cluster-token «redacted» ' +
+      '--initial-advertise-peer-urls <conf-peer-url>',
   );
   assert.deepEqual(cmds(step(steps, 'stop-etcd'), M[1]!).slice(0, 1), ['systemctl stop etcd.service'], 'then the wait until it is gone');
   const move = cmds(step(steps, 'move-data-aside'), M[2]!)[0]!;
   assert.match(move, /^if mountpoint -q \/var\/lib\/etcd; then .*\/var\/lib\/etcd\.old-20240105030405/);
   assert.deepEqual(cmds(step(steps, 'restore-data'), M[0]!), [
-    "if test -d /var/lib/etcd.restored-20240105030405/member; then mv /var/lib/etcd.restored-20240105030405/member /var/lib/etcd/member; else echo '/var/lib/etcd.restored-20240105030405/member is gone: moved in by an earlier attempt'; fi",
-    "if test -d /var/lib/etcd.restored-20240105030405; then rmdir /var/lib/etcd.restored-20240105030405 || echo '/var/lib/etcd.restored-20240105030405 is not empty: left as it is'; fi",
+    'if test -d /var/lib/etcd.restored-20240105030405/member; then mv /var/lib/etcd.restored-20240105030405/member ' +
+      "/var/lib/etcd/member; else echo '/var/lib/etcd.restored-20240105030405/member is gone: moved in by an earlier attempt'; fi",
+    'if test -d /var/lib/etcd.restored-20240105030405; then rmdir /var/lib/etcd.restored-20240105030405 || echo ' +
+      "'/var/lib/etcd.restored-20240105030405 is not empty: left as it is'; fi",
     'chown -R etcd:etcd /var/lib/etcd/',
     'restorecon -Rv /var/lib/etcd',
   ]);
@@ -259,7 +263,8 @@ test('membership verdict: names, https peer URLs, started', () => {
   const good = {
     exitCode: 0,
     stdout:
-      '1: name=master-0.example.com peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true\n2: name=master-1.example.com peerURLs=https://10.0.0.2:2380 clientURLs=https://10.0.0.2:2379 isLeader=false\n',
+      '1: name=master-0.example.com peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 isLeader=true\n2: ' +
+      'name=master-1.example.com peerURLs=https://10.0.0.2:2380 clientURLs=https://10.0.0.2:2379 isLeader=false\n',
     stderr: '',
   };
   assert.equal(membershipVerdict(good, hosts), true);

@@ -177,8 +177,11 @@ test('the first master: ca.serial.txt read on it and copied to the others byte f
   assert.deepEqual(
     copy.map((c) => c.script),
     [
-      'if test -e /etc/origin/master/ca.serial.txt; then cp -p /etc/origin/master/ca.serial.txt /etc/origin/master/ca.serial.txt.bak-20240105030405; fi',
-      `umask 077 && printf '%s' ${b64} | base64 -d > /etc/origin/master/ca.serial.txt.tmp-20240105030405 && chmod 644 /etc/origin/master/ca.serial.txt.tmp-20240105030405 && mv -f /etc/origin/master/ca.serial.txt.tmp-20240105030405 /etc/origin/master/ca.serial.txt`,
+      'if test -e /etc/origin/master/ca.serial.txt; then cp -p /etc/origin/master/ca.serial.txt ' +
+        '/etc/origin/master/ca.serial.txt.bak-20240105030405; fi',
+      `umask 077 && printf '%s' ${b64} | base64 -d > /etc/origin/master/ca.serial.txt.tmp-20240105030405 && chmod 644 ` +
+        `/etc/origin/master/ca.serial.txt.tmp-20240105030405 && mv -f ` +
+        `/etc/origin/master/ca.serial.txt.tmp-20240105030405 /etc/origin/master/ca.serial.txt`,
     ],
   );
   assert.match(

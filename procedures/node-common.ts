@@ -345,7 +345,8 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
       skipIf: noLb,
       commands: () => [
         sh`if test -f ${HAPROXY_CFG}; then sha256sum ${HAPROXY_CFG} | cut -c1-64; else echo absent; fi`,
-        sh`if test -f ${HAPROXY_CFG}; then ${haproxyListingCommand()}; else echo ${`${HAPROXY_CFG}: not present on this host (not an haproxy load balancer?)`}; fi`,
+        sh`if test -f ${HAPROXY_CFG}; then ${haproxyListingCommand()};
+          else echo ${`${HAPROXY_CFG}: not present on this host (not an haproxy load balancer?)`}; fi`,
       ],
       capture: {
         'haproxy-sha': (o) => {
@@ -396,10 +397,18 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
         const expr = ctx.planning ? '<lines>d' : lines.map((n) => `${n}d`).join(';');
         const sum = (f: string) => sh`"$(sha256sum < ${f} | cut -c1-64)"`;
         return [
-          sh`if test ${sum(HAPROXY_CFG)} = ${sha}; then if test -e ${bak}; then test ${sum(bak)} = ${sha} || { echo ${`${bak} exists and is not a copy of ${HAPROXY_CFG}: move it away first`}; exit 1; }; else cp -p ${HAPROXY_CFG} ${bak}; fi; elif test -e ${bak} && test ${sum(bak)} = ${sha}; then echo ${`${HAPROXY_CFG} was partly written by an earlier attempt: writing it again from ${bak}`}; else echo ${`${HAPROXY_CFG} changed since it was read: run the previous step again (retry it) to read it afresh`}; exit 1; fi`,
+          sh`if test ${sum(HAPROXY_CFG)} = ${sha}; then if test -e ${bak};
+            then test ${sum(bak)} = ${sha} || {
+            echo ${`${bak} exists and is not a copy of ${HAPROXY_CFG}: move it away first`}; exit 1; };
+            else cp -p ${HAPROXY_CFG} ${bak}; fi; elif test -e ${bak} && test ${sum(bak)} = ${sha};
+            then echo ${`${HAPROXY_CFG} was partly written by an earlier attempt: writing it again from ${bak}`};
+            else
+            echo ${`${HAPROXY_CFG} changed since it was read: run the previous step again (retry it) to read it afresh`}; exit 1; fi`,
           sh`sed -e ${expr} ${bak} > ${HAPROXY_CFG}`,
           sh`diff ${bak} ${HAPROXY_CFG}; test $? -le 1`,
-          sh`if haproxy -c -f ${HAPROXY_CFG}; then echo ${`${HAPROXY_CFG}: haproxy -c passed`}; else cat ${bak} > ${HAPROXY_CFG}; echo ${`haproxy -c refused the edited file: ${HAPROXY_CFG} was put back from ${bak}; nothing changed`}; exit 1; fi`,
+          sh`if haproxy -c -f ${HAPROXY_CFG}; then echo ${`${HAPROXY_CFG}: haproxy -c passed`};
+            else cat ${bak} > ${HAPROXY_CFG};
+            echo ${`haproxy -c refused the edited file: ${HAPROXY_CFG} was put back from ${bak}; nothing changed`}; exit 1; fi`,
         ];
       },
       verify: {

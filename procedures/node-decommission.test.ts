@@ -124,7 +124,9 @@ test('the plan: refusals first (capacity, drain check), then cordon, drain, repl
     [
       `sed -e \\<lines\\>d ${BAK} > /etc/haproxy/haproxy.cfg`,
       `diff ${BAK} /etc/haproxy/haproxy.cfg; test $? -le 1`,
-      `if haproxy -c -f /etc/haproxy/haproxy.cfg; then echo '/etc/haproxy/haproxy.cfg: haproxy -c passed'; else cat ${BAK} > /etc/haproxy/haproxy.cfg; echo 'haproxy -c refused the edited file: /etc/haproxy/haproxy.cfg was put back from ${BAK}; nothing changed'; exit 1; fi`,
+      `if haproxy -c -f /etc/haproxy/haproxy.cfg; then echo '/etc/haproxy/haproxy.cfg: haproxy -c passed'; else cat ` +
+        `${BAK} > /etc/haproxy/haproxy.cfg; echo 'haproxy -c refused the edited file: /etc/haproxy/haproxy.cfg was put ` +
+        `back from ${BAK}; nothing changed'; exit 1; fi`,
     ],
   );
   assert.match(planStep(plan, 'haproxy-edit').gate!.protectedBy!, new RegExp(`copied to ${BAK.replace(/\./g, '\\.')} first`));
@@ -230,7 +232,8 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
   assert.equal(read.capture!['haproxy-delete']!(outs, ctx), '69,80');
   assert.equal(
     read.capture!['haproxy-removed']!(outs, ctx),
-    'router80: server      infra-0.lab.example.com 127.0.11.1:80 check | router443: server      infra-0.lab.example.com 127.0.11.1:443 check',
+    'router80: server      infra-0.lab.example.com 127.0.11.1:80 check | router443: server      infra-0.lab.example.com ' +
+      '127.0.11.1:443 check',
   );
   assert.throws(() => read.capture!['haproxy-sha']!([out('garbage'), out('')], ctx), /sha256sum/);
   const edit = stepOf('haproxy-edit');
@@ -248,7 +251,8 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
   assert.equal(
     commandCheck(edit.verify).ok(
       out(
-        '69d68\n<     server      infra-0.lab.example.com 127.0.11.1:80 check\n80d78\n<     server      infra-0.lab.example.com 127.0.11.1:443 check\n',
+        '69d68\n<     server      infra-0.lab.example.com 127.0.11.1:80 check\n80d78\n<     server      ' +
+          'infra-0.lab.example.com 127.0.11.1:443 check\n',
       ),
       ectx,
     ),

@@ -55,7 +55,8 @@ function runCtx(params: Record<string, string>, captured: Record<string, string>
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });
 
 const OC_VERSION =
-  'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
+  'oc v3.10.45\nkubernetes v1.10.0+b81c8f8\nfeatures: Basic-Auth GSSAPI Kerberos SPNEGO\n\nServer ' +
+  'https://127.0.0.1:8443\nopenshift v3.10.45\nkubernetes v1.10.0+b81c8f8\n';
 const NODES = [
   'infra-0.lab.example.com\tTrue\t\t\ttrue\t\t\t127.0.11.1',
   'master-0.lab.example.com\tTrue\ttrue\ttrue\t\t\t\t127.0.10.1',

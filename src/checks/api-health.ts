@@ -90,7 +90,9 @@ function judge(f: ApiFacts): Verdict {
   if (f.healthz?.body !== 'ok')
     return {
       status: 'fail',
-      message: `${f.healthUrl} ${f.healthz?.exitCode === 0 ? `says ${JSON.stringify(f.healthz.body)}` : `does not answer (curl exit ${f.healthz?.exitCode})`}`,
+      message:
+        `${f.healthUrl} ` +
+        `${f.healthz?.exitCode === 0 ? `says ${JSON.stringify(f.healthz.body)}` : `does not answer (curl exit ${f.healthz?.exitCode})`}`,
       details,
       fix,
     };

@@ -203,45 +203,54 @@ test('controllers-leader: the guide holderIdentity; leader on master-1; missing 
   assert.match(forbidden.message, /cluster-admin/);
 });
 
-test("controllers-leader: a lease nobody renews fails (time from the context's clock), naming since when and the lease; no renewTime → warn", () => {
-  const lease = (fields: Record<string, unknown>) =>
-    out(
-      JSON.stringify({
-        metadata: {
-          annotations: {
-            'control-plane.alpha.kubernetes.io/leader': JSON.stringify({
-              holderIdentity: 'master-master-0.example.com-127.0.8.1-dnwrtcl4',
-              ...fields,
-            }),
+test(
+  "controllers-leader: a lease nobody renews fails (time from the context's clock), naming since when and the lease; " +
+    'no renewTime → warn',
+  () => {
+    const lease = (fields: Record<string, unknown>) =>
+      out(
+        JSON.stringify({
+          metadata: {
+            annotations: {
+              'control-plane.alpha.kubernetes.io/leader': JSON.stringify({
+                holderIdentity: 'master-master-0.example.com-127.0.8.1-dnwrtcl4',
+                ...fields,
+              }),
+            },
           },
-        },
-      }),
+        }),
+      );
+    const at = (iso: string) => ctxOf(labInventory(), Date.parse(iso));
+    const renewed = { leaseDurationSeconds: 15, acquireTime: '2018-10-01T08:00:00Z', renewTime: '2018-10-04T09:12:33Z' };
+    // the guide's cluster read 7 s after the last renewal: fine; 10 min after: nobody runs the controllers
+    assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:40Z')).status, 'ok');
+    const stale = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:22:33Z'));
+    assert.equal(stale.status, 'fail');
+    assert.match(
+      stale.message,
+      /^no controllers have renewed the lease since 2018-10-04T09:12:33Z \(lease 15 s, 10 min ago; last holder master-0\.example\.com\)$/,
     );
-  const at = (iso: string) => ctxOf(labInventory(), Date.parse(iso));
-  const renewed = { leaseDurationSeconds: 15, acquireTime: '2018-10-01T08:00:00Z', renewTime: '2018-10-04T09:12:33Z' };
-  // the guide's cluster read 7 s after the last renewal: fine; 10 min after: nobody runs the controllers
-  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:40Z')).status, 'ok');
-  const stale = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:22:33Z'));
-  assert.equal(stale.status, 'fail');
-  assert.match(
-    stale.message,
-    /^no controllers have renewed the lease since 2018-10-04T09:12:33Z \(lease 15 s, 10 min ago; last holder master-0\.example\.com\)$/,
-  );
-  assert.match(stale.fix!.text, /master-logs controllers controllers/);
-  assert.match(stale.fix!.text, /master-restart controllers/);
-  // the answer's own receivedAt (set by the health run) is "now" when there is one
-  const read = { ...lease(renewed), receivedAt: Date.parse('2018-10-04T09:12:40Z') };
-  assert.equal(judge(controllersLeaderCheck, { configmap: read }, undefined, at('2019-01-01T00:00:00Z')).status, 'ok');
-  // within the lease and the clock tolerance: not stale
-  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:52Z')).status, 'ok');
-  assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:54Z')).status, 'fail');
-  const noRenew = judge(controllersLeaderCheck, { configmap: lease({ leaseDurationSeconds: 15 }) }, undefined, at('2018-10-04T09:12:40Z'));
-  assert.equal(noRenew.status, 'warn');
-  assert.match(noRenew.message, /no renewTime/);
-  const ahead = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:10:00Z'));
-  assert.equal(ahead.status, 'warn');
-  assert.match(ahead.message, /ahead of this machine's clock/);
-});
+    assert.match(stale.fix!.text, /master-logs controllers controllers/);
+    assert.match(stale.fix!.text, /master-restart controllers/);
+    // the answer's own receivedAt (set by the health run) is "now" when there is one
+    const read = { ...lease(renewed), receivedAt: Date.parse('2018-10-04T09:12:40Z') };
+    assert.equal(judge(controllersLeaderCheck, { configmap: read }, undefined, at('2019-01-01T00:00:00Z')).status, 'ok');
+    // within the lease and the clock tolerance: not stale
+    assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:52Z')).status, 'ok');
+    assert.equal(judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:12:54Z')).status, 'fail');
+    const noRenew = judge(
+      controllersLeaderCheck,
+      { configmap: lease({ leaseDurationSeconds: 15 }) },
+      undefined,
+      at('2018-10-04T09:12:40Z'),
+    );
+    assert.equal(noRenew.status, 'warn');
+    assert.match(noRenew.message, /no renewTime/);
+    const ahead = judge(controllersLeaderCheck, { configmap: lease(renewed) }, undefined, at('2018-10-04T09:10:00Z'));
+    assert.equal(ahead.status, 'warn');
+    assert.match(ahead.message, /ahead of this machine's clock/);
+  },
+);
 
 test('router-dns and registry-route: skipped without a subdomain; guide samples', () => {
   assert.equal(judge(routerDnsCheck, {}, undefined, gctx).status, 'skipped');
@@ -268,50 +277,58 @@ test('router-dns and registry-route: skipped without a subdomain; guide samples'
   );
 });
 
-test("router-dns: the wildcard must be the [lb] host's address, else an infra node's; anything else fails naming the address and what was expected", () => {
-  const sub = { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } };
-  // no [lb]: the infra nodes (10.0.1.1–3) are what the wildcard may point at
-  const noLb = ctxOf(labInventory({ groupVars: sub }));
-  assert.deepEqual(Object.keys(routerDnsCheck.commands(undefined, noLb)), ['dig']);
-  assert.equal(
-    judge(routerDnsCheck, { dig: out('10.0.1.2\n') }, undefined, noLb).message,
-    '*.apps.example.com → 10.0.1.2 (infra-1.example.com)',
-  );
-  const elsewhere = judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, noLb);
-  assert.equal(elsewhere.status, 'fail');
-  assert.equal(
-    elsewhere.message,
-    '*.apps.example.com → 35.0.0.92, which is not an infra node (no [lb] in the inventory): expected ' +
-      'infra-0.example.com 10.0.1.1, infra-1.example.com 10.0.1.2 and infra-2.example.com 10.0.1.3',
-  );
-  assert.match(elsewhere.fix!.text, /Point the wildcard DNS record \*\.apps\.example\.com at the load balancer/);
-  // with an [lb], an infra node's address is wrong too: the balancer is bypassed
-  const lbInv = labInventory({ groupVars: sub });
-  lbInv.hosts.push(host('lb-0.example.com', ['lb'], { openshift_ip: '10.0.3.1' }));
-  const lb = ctxOf(lbInv);
-  const bypass = judge(routerDnsCheck, { dig: out('10.0.1.1\n') }, undefined, lb);
-  assert.equal(bypass.status, 'fail');
-  assert.equal(bypass.message, '*.apps.example.com → 10.0.1.1, which is not the [lb] host: expected lb-0.example.com 10.0.3.1');
-  // one round-robin address of two outside → fail naming only that one
-  const rr = judge(routerDnsCheck, { dig: out('10.0.3.1\n10.9.9.9\n') }, undefined, lb);
-  assert.equal(rr.status, 'fail');
-  assert.match(rr.message, /→ 10\.9\.9\.9, which is not the \[lb\] host/);
-  // an [lb] given by name only: resolved on the bastion too; unresolvable → warn, never ok
-  const named = labInventory({ groupVars: sub });
-  named.hosts.push(host('lb.example.com', ['lb']));
-  const nctx = ctxOf(named);
-  const cmds = routerDnsCheck.commands(undefined, nctx);
-  assert.deepEqual(Object.keys(cmds), ['dig', 'resolve lb.example.com']);
-  assert.equal(cmds['resolve lb.example.com']!.script, 'dig +short lb.example.com');
-  assert.equal(
-    judge(routerDnsCheck, { dig: out('apps.example.com.\n203.0.113.7\n'), 'resolve lb.example.com': out('203.0.113.7\n') }, undefined, nctx)
-      .status,
-    'ok',
-  );
-  const unknown = judge(routerDnsCheck, { dig: out('203.0.113.7\n'), 'resolve lb.example.com': out('') }, undefined, nctx);
-  assert.equal(unknown.status, 'warn');
-  assert.match(unknown.message, /cannot tell whether that is right/);
-});
+test(
+  "router-dns: the wildcard must be the [lb] host's address, else an infra node's; anything else fails naming the " +
+    'address and what was expected',
+  () => {
+    const sub = { OSEv3: { openshift_master_default_subdomain: 'apps.example.com' } };
+    // no [lb]: the infra nodes (10.0.1.1–3) are what the wildcard may point at
+    const noLb = ctxOf(labInventory({ groupVars: sub }));
+    assert.deepEqual(Object.keys(routerDnsCheck.commands(undefined, noLb)), ['dig']);
+    assert.equal(
+      judge(routerDnsCheck, { dig: out('10.0.1.2\n') }, undefined, noLb).message,
+      '*.apps.example.com → 10.0.1.2 (infra-1.example.com)',
+    );
+    const elsewhere = judge(routerDnsCheck, { dig: out(fixture('guide/dig-short-wildcard.txt')) }, undefined, noLb);
+    assert.equal(elsewhere.status, 'fail');
+    assert.equal(
+      elsewhere.message,
+      '*.apps.example.com → 35.0.0.92, which is not an infra node (no [lb] in the inventory): expected ' +
+        'infra-0.example.com 10.0.1.1, infra-1.example.com 10.0.1.2 and infra-2.example.com 10.0.1.3',
+    );
+    assert.match(elsewhere.fix!.text, /Point the wildcard DNS record \*\.apps\.example\.com at the load balancer/);
+    // with an [lb], an infra node's address is wrong too: the balancer is bypassed
+    const lbInv = labInventory({ groupVars: sub });
+    lbInv.hosts.push(host('lb-0.example.com', ['lb'], { openshift_ip: '10.0.3.1' }));
+    const lb = ctxOf(lbInv);
+    const bypass = judge(routerDnsCheck, { dig: out('10.0.1.1\n') }, undefined, lb);
+    assert.equal(bypass.status, 'fail');
+    assert.equal(bypass.message, '*.apps.example.com → 10.0.1.1, which is not the [lb] host: expected lb-0.example.com 10.0.3.1');
+    // one round-robin address of two outside → fail naming only that one
+    const rr = judge(routerDnsCheck, { dig: out('10.0.3.1\n10.9.9.9\n') }, undefined, lb);
+    assert.equal(rr.status, 'fail');
+    assert.match(rr.message, /→ 10\.9\.9\.9, which is not the \[lb\] host/);
+    // an [lb] given by name only: resolved on the bastion too; unresolvable → warn, never ok
+    const named = labInventory({ groupVars: sub });
+    named.hosts.push(host('lb.example.com', ['lb']));
+    const nctx = ctxOf(named);
+    const cmds = routerDnsCheck.commands(undefined, nctx);
+    assert.deepEqual(Object.keys(cmds), ['dig', 'resolve lb.example.com']);
+    assert.equal(cmds['resolve lb.example.com']!.script, 'dig +short lb.example.com');
+    assert.equal(
+      judge(
+        routerDnsCheck,
+        { dig: out('apps.example.com.\n203.0.113.7\n'), 'resolve lb.example.com': out('203.0.113.7\n') },
+        undefined,
+        nctx,
+      ).status,
+      'ok',
+    );
+    const unknown = judge(routerDnsCheck, { dig: out('203.0.113.7\n'), 'resolve lb.example.com': out('') }, undefined, nctx);
+    assert.equal(unknown.status, 'warn');
+    assert.match(unknown.message, /cannot tell whether that is right/);
+  },
+);
 
 test('ALL_CHECKS: 17 ids in guide order', () => {
   assert.deepEqual(

@@ -31,7 +31,8 @@ const kubelets = inv.hosts.filter((h) => h.roles.includes('node') || h.roles.inc
 
 /**
  * Clock samples as the health run records them, for a host whose clock is `offsetS` from the bastion's:
- * the batch handed over at TEST_NOW, the session's shell started `connectMs` later (a pooled connection's new channel), each date taken after
+ * the batch handed over at TEST_NOW, the session's shell started `connectMs` later (a pooled connection's new channel),
+ * each date taken after
  * the login shell (`loginMs`) 5 ms apart, each answer read `lagMs` after the date (a busy bastion reads
  * late). `age: false`: a host that printed its date only.
  */
@@ -85,69 +86,76 @@ test('ntp: "NTP synchronized: no" fails on an etcd member, warns on the other ho
   assert.equal(ntp(unsynced, inv.hosts[3]!).status, 'warn'); // infra
 });
 
-test("ntp clock offset: the host's date against the bastion's clock, round trip taken out; over 1 s warn, over 5 s fail, naming host and offset", () => {
-  const synced = out(fixture('guide/timedatectl.txt'));
-  assert.deepEqual(parseEpochSeconds('1538644353.517281634\n'), { ms: 1538644353517.2817, resolutionMs: 0.000001 });
-  assert.throws(() => parseEpochSeconds('Thu Oct  4 09:12:33 UTC 2018'), /not a date \+%s\.%N time/);
-  assert.deepEqual(parseEpochSeconds('1538644353'), { ms: 1538644353000, resolutionMs: 1000 }); // a date without %N: good to a second
-  // uptime 19881.01 s, the group leader started at tick 1987948 (100 a second): the session is 1.53 s old (less 20 ms rounding)
-  const sample = parseClockSample('19881.01\n1796616661.995038137\n1987948\n100\n');
-  assert.equal(sample.hostMs, 1796616661995.0381);
-  assert.equal(Math.round(sample.sessionAgeMs), 1510);
-  assert.equal(parseClockSample('1796616661.995038137\n').sessionAgeMs, 0);
-  assert.throws(() => parseClockSample('sh: date: command not found\n'), /not a clock sample/);
-  const ok = ntp(synced, node);
-  assert.equal(ok.status, 'ok');
-  const c = (v: Verdict) => (v.details as { clock: { offsetSeconds: number; uncertaintySeconds: number } }).clock;
-  assert.ok(Math.abs(c(ok).offsetSeconds) < 0.02 && c(ok).uncertaintySeconds < 0.02, JSON.stringify(c(ok))); // the 700 ms login taken off
-  // a new connection (300 ms before the session's shell starts) cannot be taken off: a wider bracket, still ok
-  const fresh = ntp(synced, node, clocks(0, { connectMs: 300 }));
-  assert.equal(fresh.status, 'ok');
-  assert.ok(Math.abs(c(fresh).offsetSeconds) <= c(fresh).uncertaintySeconds && c(fresh).uncertaintySeconds < 0.2, JSON.stringify(c(fresh)));
-  const warn = ntp(synced, node, clocks(2.5));
-  assert.equal(warn.status, 'warn');
-  assert.match(
-    warn.message,
-    /^node-0\.example\.com's clock is 2\.5 s ahead of the bastion's \(± 0\.0\d\d s\): over 1 s; NTP enabled and synchronised$/,
-  );
-  assert.equal(warn.fix?.procedure, 'fix-ntp');
-  const fail = ntp(synced, node, clocks(-12));
-  assert.equal(fail.status, 'fail');
-  assert.match(fail.message, /^node-0\.example\.com's clock is 12\.0 s behind the bastion's/);
-  assert.equal(c(fail).offsetSeconds.toFixed(1), '-12.0');
-  // a busy bastion that reads the answers 0.7 s late: a wider bracket, still around the truth, still ok
-  const busy = ntp(synced, node, clocks(0, { lagMs: 700 }));
-  assert.equal(busy.status, 'ok');
-  assert.ok(Math.abs(c(busy).offsetSeconds) <= c(busy).uncertaintySeconds, JSON.stringify(c(busy)));
-  // 1.5 s late: within 1 s cannot be told — warn, never ok, never a made-up skew
-  const vague = ntp(synced, node, clocks(0, { lagMs: 1500 }));
-  assert.equal(vague.status, 'warn');
-  assert.match(
-    vague.message,
-    /^clock offset not measured within 1 s: about 0\.\d{3} s behind the bastion's, ± 0\.\d{3} s \(the bastion took 1\.\d s to time the quickest answer: busy\? run the check again\)/,
-  );
-  assert.equal(vague.again, true); // the health run measures again before settling on it
-  assert.equal(ok.again, undefined);
-  assert.equal(warn.again, undefined);
-  assert.equal(ntp(synced, node, clocks(10, { lagMs: 1500 })).status, 'fail');
-  // a host that printed only its date: the whole round trip is the bracket
-  const dateOnly = ntp(synced, node, clocks(0, { connectMs: 50, loginMs: 100, age: false }));
-  assert.equal(dateOnly.status, 'ok');
-  assert.ok(c(dateOnly).uncertaintySeconds > 0.05, JSON.stringify(c(dateOnly)));
-  // outside a health run (no send and answer times) the offset is not made up
-  const noTimes = ntp(synced, node, {
-    clock1: out('1538644353.517281634\n'),
-    clock2: out('1538644353.517281634\n'),
-    clock3: out('1538644353.517281634\n'),
-  });
-  assert.equal(noTimes.status, 'error');
-  assert.match(noTimes.message, /clock offset not measured/);
-  // a disabled NTP and a skew: the sync part speaks first, the status is fail
-  const both = ntp(out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no')), node, clocks(30));
-  assert.equal(both.status, 'fail');
-  assert.match(both.message, /^NTP is not enabled .*; node-0\.example\.com's clock is 30\.0 s ahead/);
-  assert.deepEqual(Object.keys(ntpCheck.commands(node, ctx)), ['timedatectl', 'clock1', 'clock2', 'clock3']);
-});
+test(
+  "ntp clock offset: the host's date against the bastion's clock, round trip taken out; over 1 s warn, over 5 s fail, " +
+    'naming host and offset',
+  () => {
+    const synced = out(fixture('guide/timedatectl.txt'));
+    assert.deepEqual(parseEpochSeconds('1538644353.517281634\n'), { ms: 1538644353517.2817, resolutionMs: 0.000001 });
+    assert.throws(() => parseEpochSeconds('Thu Oct  4 09:12:33 UTC 2018'), /not a date \+%s\.%N time/);
+    assert.deepEqual(parseEpochSeconds('1538644353'), { ms: 1538644353000, resolutionMs: 1000 }); // a date without %N: good to a second
+    // uptime 19881.01 s, the group leader started at tick 1987948 (100 a second): the session is 1.53 s old (less 20 ms rounding)
+    const sample = parseClockSample('19881.01\n1796616661.995038137\n1987948\n100\n');
+    assert.equal(sample.hostMs, 1796616661995.0381);
+    assert.equal(Math.round(sample.sessionAgeMs), 1510);
+    assert.equal(parseClockSample('1796616661.995038137\n').sessionAgeMs, 0);
+    assert.throws(() => parseClockSample('sh: date: command not found\n'), /not a clock sample/);
+    const ok = ntp(synced, node);
+    assert.equal(ok.status, 'ok');
+    const c = (v: Verdict) => (v.details as { clock: { offsetSeconds: number; uncertaintySeconds: number } }).clock;
+    assert.ok(Math.abs(c(ok).offsetSeconds) < 0.02 && c(ok).uncertaintySeconds < 0.02, JSON.stringify(c(ok))); // the 700 ms login taken off
+    // a new connection (300 ms before the session's shell starts) cannot be taken off: a wider bracket, still ok
+    const fresh = ntp(synced, node, clocks(0, { connectMs: 300 }));
+    assert.equal(fresh.status, 'ok');
+    assert.ok(
+      Math.abs(c(fresh).offsetSeconds) <= c(fresh).uncertaintySeconds && c(fresh).uncertaintySeconds < 0.2,
+      JSON.stringify(c(fresh)),
+    );
+    const warn = ntp(synced, node, clocks(2.5));
+    assert.equal(warn.status, 'warn');
+    assert.match(
+      warn.message,
+      /^node-0\.example\.com's clock is 2\.5 s ahead of the bastion's \(± 0\.0\d\d s\): over 1 s; NTP enabled and synchronised$/,
+    );
+    assert.equal(warn.fix?.procedure, 'fix-ntp');
+    const fail = ntp(synced, node, clocks(-12));
+    assert.equal(fail.status, 'fail');
+    assert.match(fail.message, /^node-0\.example\.com's clock is 12\.0 s behind the bastion's/);
+    assert.equal(c(fail).offsetSeconds.toFixed(1), '-12.0');
+    // a busy bastion that reads the answers 0.7 s late: a wider bracket, still around the truth, still ok
+    const busy = ntp(synced, node, clocks(0, { lagMs: 700 }));
+    assert.equal(busy.status, 'ok');
+    assert.ok(Math.abs(c(busy).offsetSeconds) <= c(busy).uncertaintySeconds, JSON.stringify(c(busy)));
+    // 1.5 s late: within 1 s cannot be told — warn, never ok, never a made-up skew
+    const vague = ntp(synced, node, clocks(0, { lagMs: 1500 }));
+    assert.equal(vague.status, 'warn');
+    assert.match(
+      vague.message,
+      /^clock offset not measured within 1 s: about 0\.\d{3} s behind the bastion's, ± 0\.\d{3} s \(the bastion took 1\.\d s to time the quickest answer: busy\? run the check again\)/,
+    );
+    assert.equal(vague.again, true); // the health run measures again before settling on it
+    assert.equal(ok.again, undefined);
+    assert.equal(warn.again, undefined);
+    assert.equal(ntp(synced, node, clocks(10, { lagMs: 1500 })).status, 'fail');
+    // a host that printed only its date: the whole round trip is the bracket
+    const dateOnly = ntp(synced, node, clocks(0, { connectMs: 50, loginMs: 100, age: false }));
+    assert.equal(dateOnly.status, 'ok');
+    assert.ok(c(dateOnly).uncertaintySeconds > 0.05, JSON.stringify(c(dateOnly)));
+    // outside a health run (no send and answer times) the offset is not made up
+    const noTimes = ntp(synced, node, {
+      clock1: out('1538644353.517281634\n'),
+      clock2: out('1538644353.517281634\n'),
+      clock3: out('1538644353.517281634\n'),
+    });
+    assert.equal(noTimes.status, 'error');
+    assert.match(noTimes.message, /clock offset not measured/);
+    // a disabled NTP and a skew: the sync part speaks first, the status is fail
+    const both = ntp(out(fixture('guide/timedatectl.txt').replace('NTP enabled: yes', 'NTP enabled: no')), node, clocks(30));
+    assert.equal(both.status, 'fail');
+    assert.match(both.message, /^NTP is not enabled .*; node-0\.example\.com's clock is 30\.0 s ahead/);
+    assert.deepEqual(Object.keys(ntpCheck.commands(node, ctx)), ['timedatectl', 'clock1', 'clock2', 'clock3']);
+  },
+);
 
 test('ntp clock sample: the command reads only, and what it prints on this Linux machine parses', () => {
   const script = ntpCheck.commands(node, ctx)['clock1']!.script;
@@ -202,86 +210,90 @@ test('disk: guide samples; below thresholds; docker sharing /var', () => {
   assert.equal(full.status, 'warn');
 });
 
-test("disk: docker on devicemapper — the thin pool's data and metadata use from docker info: 80% warn, 90% or below its minimum free space fail", () => {
-  const df = out(fixture('guide/df-node.txt'));
-  const thin = fixture('rhel7/docker-info-devicemapper-thinpool.txt');
-  assert.deepEqual(parseDockerInfo(thin).thinPool, {
-    name: 'docker--vg-docker--pool',
-    dataUsed: 21.47e9,
-    dataTotal: 25.5e9,
-    dataAvailable: 4.03e9,
-    metadataUsed: 6.259e6,
-    metadataTotal: 29.36e6,
-    metadataAvailable: 23.1e6,
-    minFreeSpace: 2.55e9,
-  });
-  assert.equal(parseDockerSize('390.6MB'), 390.6e6);
-  assert.equal(parseDockerSize('0 B'), 0);
-  assert.equal(diskCheck.commands(node, ctx)['docker']!.script, 'timeout 10 docker info');
-  const disk = (info: CommandOutput) => judge(diskCheck, { df, docker: info }, node, ctx);
-  // the fixture: 21.47 GB used, 4.03 GB available → 84%
-  const w = disk(out(thin));
-  assert.equal(w.status, 'warn');
-  assert.equal(w.message, 'docker thin pool docker--vg-docker--pool: data 84% used (4.0 GB free), metadata 21% used (80% or more)');
-  assert.equal(w.fix?.procedure, 'docker-storage-expand');
-  const f = disk(
-    out(
-      thin
-        .replace('Data Space Used: 21.47 GB', 'Data Space Used: 23.5 GB')
-        .replace('Data Space Available: 4.03 GB', 'Data Space Available: 2 GB'),
-    ),
-  );
-  assert.equal(f.status, 'fail');
-  assert.match(
-    f.message,
-    /data 92% used \(2\.0 GB free\), metadata 21% used, below its minimum free space of 2\.5 GB — docker creates no more containers$/,
-  );
-  const meta = disk(
-    out(
-      thin
-        .replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB')
-        .replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB')
-        .replace('Metadata Space Used: 6.259 MB', 'Metadata Space Used: 27.9 MB')
-        .replace('Metadata Space Available: 23.1 MB', 'Metadata Space Available: 1.46 MB'),
-    ),
-  );
-  assert.equal(meta.status, 'fail');
-  assert.match(meta.message, /metadata 95% used .*read-only/);
-  const fine = disk(
-    out(
-      thin
-        .replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB')
-        .replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB'),
-    ),
-  );
-  assert.equal(fine.status, 'ok');
-  assert.match(fine.message, /docker thin pool docker--vg-docker--pool: data 8% used \(23 GB free\), metadata 21% used/);
-  // loop files on a small filesystem: the pool says 107.4 GB, the filesystem has 2.9 GB left → 80%
-  const loop =
-    'Storage Driver: devicemapper\n Pool Name: docker-253:0-1234567-pool\n Data Space Used: 11.8 GB\n Data Space ' +
-    'Total: 107.4 GB\n Data Space Available: 2.9 GB\n Metadata Space Used: 581.6 kB\n Metadata Space Total: 2.147 ' +
-    'GB\n Metadata Space Available: 2.147 GB\n Thin Pool Minimum Free Space: 10.74 GB\n';
-  assert.equal(disk(out(loop)).status, 'fail'); // 2.9 GB free is below docker's 10.74 GB minimum
-  // overlay2: nothing about a pool; docker absent: nothing either; docker info failing: warn, never a silent ok
-  assert.equal(disk(out(fixture('guide/docker-info.txt'))).status, 'ok');
-  assert.equal(disk(out('', 127, 'timeout: failed to run command ‘docker’: No such file or directory')).status, 'ok');
-  const down = disk(out('', 1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'));
-  assert.equal(down.status, 'warn');
-  assert.match(down.message, /docker's thin pool not checked: docker info failed: Cannot connect to the Docker daemon/);
-  assert.match(disk(out('', 124)).message, /docker info did not answer within 10 s/);
-  // a size failure and a full pool: both said, fail
-  const both = judge(
-    diskCheck,
-    {
-      df: out(fixture('guide/df-master.txt').replace(' 45G', ' 25G')),
-      docker: out(thin.replace('Data Space Available: 4.03 GB', 'Data Space Available: 1 GB')),
-    },
-    node,
-    ctx,
-  );
-  assert.equal(both.status, 'fail');
-  assert.match(both.message, /shares it.*; docker thin pool/);
-});
+test(
+  "disk: docker on devicemapper — the thin pool's data and metadata use from docker info: 80% warn, 90% or below its " +
+    'minimum free space fail',
+  () => {
+    const df = out(fixture('guide/df-node.txt'));
+    const thin = fixture('rhel7/docker-info-devicemapper-thinpool.txt');
+    assert.deepEqual(parseDockerInfo(thin).thinPool, {
+      name: 'docker--vg-docker--pool',
+      dataUsed: 21.47e9,
+      dataTotal: 25.5e9,
+      dataAvailable: 4.03e9,
+      metadataUsed: 6.259e6,
+      metadataTotal: 29.36e6,
+      metadataAvailable: 23.1e6,
+      minFreeSpace: 2.55e9,
+    });
+    assert.equal(parseDockerSize('390.6MB'), 390.6e6);
+    assert.equal(parseDockerSize('0 B'), 0);
+    assert.equal(diskCheck.commands(node, ctx)['docker']!.script, 'timeout 10 docker info');
+    const disk = (info: CommandOutput) => judge(diskCheck, { df, docker: info }, node, ctx);
+    // the fixture: 21.47 GB used, 4.03 GB available → 84%
+    const w = disk(out(thin));
+    assert.equal(w.status, 'warn');
+    assert.equal(w.message, 'docker thin pool docker--vg-docker--pool: data 84% used (4.0 GB free), metadata 21% used (80% or more)');
+    assert.equal(w.fix?.procedure, 'docker-storage-expand');
+    const f = disk(
+      out(
+        thin
+          .replace('Data Space Used: 21.47 GB', 'Data Space Used: 23.5 GB')
+          .replace('Data Space Available: 4.03 GB', 'Data Space Available: 2 GB'),
+      ),
+    );
+    assert.equal(f.status, 'fail');
+    assert.match(
+      f.message,
+      /data 92% used \(2\.0 GB free\), metadata 21% used, below its minimum free space of 2\.5 GB — docker creates no more containers$/,
+    );
+    const meta = disk(
+      out(
+        thin
+          .replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB')
+          .replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB')
+          .replace('Metadata Space Used: 6.259 MB', 'Metadata Space Used: 27.9 MB')
+          .replace('Metadata Space Available: 23.1 MB', 'Metadata Space Available: 1.46 MB'),
+      ),
+    );
+    assert.equal(meta.status, 'fail');
+    assert.match(meta.message, /metadata 95% used .*read-only/);
+    const fine = disk(
+      out(
+        thin
+          .replace('Data Space Used: 21.47 GB', 'Data Space Used: 2.147 GB')
+          .replace('Data Space Available: 4.03 GB', 'Data Space Available: 23.35 GB'),
+      ),
+    );
+    assert.equal(fine.status, 'ok');
+    assert.match(fine.message, /docker thin pool docker--vg-docker--pool: data 8% used \(23 GB free\), metadata 21% used/);
+    // loop files on a small filesystem: the pool says 107.4 GB, the filesystem has 2.9 GB left → 80%
+    const loop =
+      'Storage Driver: devicemapper\n Pool Name: docker-253:0-1234567-pool\n Data Space Used: 11.8 GB\n Data Space ' +
+      'Total: 107.4 GB\n Data Space Available: 2.9 GB\n Metadata Space Used: 581.6 kB\n Metadata Space Total: 2.147 ' +
+      'GB\n Metadata Space Available: 2.147 GB\n Thin Pool Minimum Free Space: 10.74 GB\n';
+    assert.equal(disk(out(loop)).status, 'fail'); // 2.9 GB free is below docker's 10.74 GB minimum
+    // overlay2: nothing about a pool; docker absent: nothing either; docker info failing: warn, never a silent ok
+    assert.equal(disk(out(fixture('guide/docker-info.txt'))).status, 'ok');
+    assert.equal(disk(out('', 127, 'timeout: failed to run command ‘docker’: No such file or directory')).status, 'ok');
+    const down = disk(out('', 1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'));
+    assert.equal(down.status, 'warn');
+    assert.match(down.message, /docker's thin pool not checked: docker info failed: Cannot connect to the Docker daemon/);
+    assert.match(disk(out('', 124)).message, /docker info did not answer within 10 s/);
+    // a size failure and a full pool: both said, fail
+    const both = judge(
+      diskCheck,
+      {
+        df: out(fixture('guide/df-master.txt').replace(' 45G', ' 25G')),
+        docker: out(thin.replace('Data Space Available: 4.03 GB', 'Data Space Available: 1 GB')),
+      },
+      node,
+      ctx,
+    );
+    assert.equal(both.status, 'fail');
+    assert.match(both.message, /shares it.*; docker thin pool/);
+  },
+);
 
 test('docker-storage: guide sample ok; devicemapper warn; loop fail; no docker skipped; daemon down error', () => {
   assert.deepEqual(parseDockerStorageSysconfig(fixture('guide/docker-storage.txt')), {
@@ -553,40 +565,44 @@ test('kubelet-port: a node unreachable over SSH keeps its own error (once), with
   for (const m of inv.hosts.filter((h) => h.roles.includes('master'))) assert.equal(v.get(m.name)!.status, 'ok', v.get(m.name)!.message);
 });
 
-test('kubelet-port: listening but blocked from one master → fail on the node naming that master; a master that could not be asked is named, not failed', () => {
-  const fw = judgeAcross(
-    kubeletPortCheck,
-    kubeletProbes((from, a) => from === 'master-1.example.com' && a === '10.0.2.2'),
-    ctx,
-  );
-  const n1 = fw.get('node-1.example.com')!;
-  assert.equal(n1.status, 'fail');
-  assert.equal(
-    n1.message,
-    'tcp/10250 is open on node-1.example.com but master-1.example.com cannot reach it (a firewall between them?); ' +
-      'master-0.example.com and master-2.example.com can',
-  );
-  assert.match(n1.fix!.text, /OS_FIREWALL_ALLOW/);
-  assert.equal(fw.get('master-1.example.com')!.status, 'ok');
-  const m1down: Verdict = { status: 'error', message: 'ssh: connect to host master-1.example.com port 22: Connection refused' };
-  const partial = judgeAcross(
-    kubeletPortCheck,
-    kubeletProbes(() => false, { 'master-1.example.com': m1down }),
-    ctx,
-  );
-  assert.equal(partial.get('node-0.example.com')!.status, 'ok');
-  assert.equal(
-    partial.get('node-0.example.com')!.message,
-    'tcp/10250 reachable from master-0.example.com and master-2.example.com (not probed from master-1.example.com: not reachable)',
-  );
-  // master-1's own row: its SSH error, and what the other masters saw of its kubelet
-  assert.equal(
-    partial.get('master-1.example.com')!.message,
-    'ssh: connect to host master-1.example.com port 22: Connection refused; its tcp/10250: reachable from ' +
-      'master-0.example.com and master-2.example.com',
-  );
-  // --limit to one node: no master in the run → warn, never a silent ok
-  const alone = judgeAcross(kubeletPortCheck, [[node, { probe: out('open 10.0.2.1') }]], ctx);
-  assert.equal(alone.get(node.name)!.status, 'warn');
-  assert.match(alone.get(node.name)!.message, /not probed from any master: no master is in this run/);
-});
+test(
+  'kubelet-port: listening but blocked from one master → fail on the node naming that master; a master that could not ' +
+    'be asked is named, not failed',
+  () => {
+    const fw = judgeAcross(
+      kubeletPortCheck,
+      kubeletProbes((from, a) => from === 'master-1.example.com' && a === '10.0.2.2'),
+      ctx,
+    );
+    const n1 = fw.get('node-1.example.com')!;
+    assert.equal(n1.status, 'fail');
+    assert.equal(
+      n1.message,
+      'tcp/10250 is open on node-1.example.com but master-1.example.com cannot reach it (a firewall between them?); ' +
+        'master-0.example.com and master-2.example.com can',
+    );
+    assert.match(n1.fix!.text, /OS_FIREWALL_ALLOW/);
+    assert.equal(fw.get('master-1.example.com')!.status, 'ok');
+    const m1down: Verdict = { status: 'error', message: 'ssh: connect to host master-1.example.com port 22: Connection refused' };
+    const partial = judgeAcross(
+      kubeletPortCheck,
+      kubeletProbes(() => false, { 'master-1.example.com': m1down }),
+      ctx,
+    );
+    assert.equal(partial.get('node-0.example.com')!.status, 'ok');
+    assert.equal(
+      partial.get('node-0.example.com')!.message,
+      'tcp/10250 reachable from master-0.example.com and master-2.example.com (not probed from master-1.example.com: not reachable)',
+    );
+    // master-1's own row: its SSH error, and what the other masters saw of its kubelet
+    assert.equal(
+      partial.get('master-1.example.com')!.message,
+      'ssh: connect to host master-1.example.com port 22: Connection refused; its tcp/10250: reachable from ' +
+        'master-0.example.com and master-2.example.com',
+    );
+    // --limit to one node: no master in the run → warn, never a silent ok
+    const alone = judgeAcross(kubeletPortCheck, [[node, { probe: out('open 10.0.2.1') }]], ctx);
+    assert.equal(alone.get(node.name)!.status, 'warn');
+    assert.match(alone.get(node.name)!.message, /not probed from any master: no master is in this run/);
+  },
+);

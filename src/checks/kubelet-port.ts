@@ -43,7 +43,9 @@ export const kubeletPortCheck: Check<KubeletPortFacts | Problem> = {
   commands(host, ctx) {
     const targets = host ? probeTargets(host, ctx) : [];
     return {
-      probe: sh`for a in ${targets}; do if timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" ${KUBELET_PORT} 2>/dev/null; then echo "open $a"; else echo "closed $a"; fi; done`,
+      probe: sh`for a in ${targets};
+        do if timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" ${KUBELET_PORT} 2>/dev/null; then echo "open $a";
+        else echo "closed $a"; fi; done`,
     };
   },
   parse(outputs) {

@@ -39,7 +39,8 @@ export const mtuCheck: Check<MtuFacts | Problem, MtuPre> = {
   placement: { on: 'hosts', roles: ['master', 'node'] },
   pre: {
     commands: (ctx) => ({
-      registry: sh`${ctx.oc} -n default get dc docker-registry -o ${'jsonpath={.spec.template.spec.containers[].env[?(@.name=="OPENSHIFT_DEFAULT_REGISTRY")].value}'}`,
+      registry: sh`${ctx.oc} -n default get dc docker-registry
+        -o ${'jsonpath={.spec.template.spec.containers[].env[?(@.name=="OPENSHIFT_DEFAULT_REGISTRY")].value}'}`,
     }),
     parse(outputs) {
       const out = outputs['registry'];

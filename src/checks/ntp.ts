@@ -30,7 +30,9 @@ export const CLOCK_SAMPLES = ['clock1', 'clock2', 'clock3'] as const;
  * group leader's start time (awk's own /proc/self/stat gives the group; comm may hold spaces, so fields
  * are counted after its closing parenthesis) and the tick rate. See parseClockSample.
  */
-export const CLOCK_SAMPLE = sh`cut -d' ' -f1 /proc/uptime; date +%s.%N; awk 'NR == 1 { sub(/^.*\\) /, ""); f = "/proc/" $3 "/stat"; if ((getline l < f) == 1) { sub(/^.*\\) /, "", l); split(l, a, " "); print a[20] } }' /proc/self/stat; getconf CLK_TCK`;
+export const CLOCK_SAMPLE = sh`cut -d' ' -f1 /proc/uptime; date +%s.%N; awk 'NR == 1 { sub(/^.*\\) /, "");
+  f = "/proc/" $3 "/stat"; if ((getline l < f) == 1) { sub(/^.*\\) /, "", l); split(l, a, " ");
+  print a[20] } }' /proc/self/stat; getconf CLK_TCK`;
 
 export interface ClockOffset {
   /** Host clock − bastion clock, ms (positive: the host is ahead). */

@@ -642,71 +642,79 @@ test("each output carries when it was handed over and when it came back (the run
   assert.ok(batched[0]!.receivedAt < batched[1]!.receivedAt);
 });
 
-test("warmConnection: the host's connection is opened (probe) before the check's commands are handed over, in a batch too; sentAt comes after it", async () => {
-  for (const batching of [false, true]) {
-    const order: string[] = [];
-    let t = 0;
-    const base = batching ? batchingFakeRunner() : fakeRunner();
-    (base as Runner).probe = async (h: Host): Promise<Connectivity> => {
-      order.push(`probe ${h.name} at ${t}`);
-      await new Promise((r) => setTimeout(r, 30));
-      t += 100; // the clock moves while connecting
-      return { state: 'ok' };
+test(
+  "warmConnection: the host's connection is opened (probe) before the check's commands are handed over, in a batch " +
+    'too; sentAt comes after it',
+  async () => {
+    for (const batching of [false, true]) {
+      const order: string[] = [];
+      let t = 0;
+      const base = batching ? batchingFakeRunner() : fakeRunner();
+      (base as Runner).probe = async (h: Host): Promise<Connectivity> => {
+        order.push(`probe ${h.name} at ${t}`);
+        await new Promise((r) => setTimeout(r, 30));
+        t += 100; // the clock moves while connecting
+        return { state: 'ok' };
+      };
+      let sentAt = -1;
+      const warm = echoCheck('warm', {
+        warmConnection: true,
+        parse: (o) => {
+          sentAt = o['echo']!.sentAt!;
+          return 'warm';
+        },
+      });
+      const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
+      assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
+      assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
+      assert.equal(sentAt, 100, `batching ${batching}: handed over after the connection was open`);
+      // a host that already answered is not probed again (one by one: 'first' answers before 'warm' starts;
+      // batched: both are in the host's first session, which is opened first)
+      const again = await startHealthRun({
+        inventory: inventory([A]),
+        runner: base,
+        checks: [echoCheck('first'), warm],
+        now: () => t,
+      }).finished();
+      assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
+      assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
+    }
+  },
+);
+
+test(
+  "sentAt: the runner's own send time counts when it is later than the hand-over (and the run's clock is Date.now), " +
+    'never an earlier one',
+  async () => {
+    const reported: number[] = [];
+    const runner = fakeRunner();
+    const run = runner.run.bind(runner);
+    let bogus = false;
+    (runner as Runner).run = async (t, c, o) => {
+      await new Promise((r) => setTimeout(r, 20)); // waiting for a session
+      const sentAt = bogus ? 1 : Date.now();
+      reported.push(sentAt);
+      return { ...(await run(t, c, o)), sentAt };
     };
-    let sentAt = -1;
-    const warm = echoCheck('warm', {
-      warmConnection: true,
+    const seen: number[] = [];
+    const check = echoCheck('sent', {
       parse: (o) => {
-        sentAt = o['echo']!.sentAt!;
-        return 'warm';
+        seen.push(o['echo']!.sentAt!);
+        return 'sent';
       },
     });
-    const s = await startHealthRun({ inventory: inventory([A]), runner: base, checks: [warm], now: () => t }).finished();
-    assert.equal(s.results.get(cellKey('warm', A.name))!.status, 'ok', `batching ${batching}`);
-    assert.deepEqual(order, ['probe a.example.com at 0'], `batching ${batching}`);
-    assert.equal(sentAt, 100, `batching ${batching}: handed over after the connection was open`);
-    // a host that already answered is not probed again (one by one: 'first' answers before 'warm' starts;
-    // batched: both are in the host's first session, which is opened first)
-    const again = await startHealthRun({
-      inventory: inventory([A]),
-      runner: base,
-      checks: [echoCheck('first'), warm],
-      now: () => t,
-    }).finished();
-    assert.equal(again.results.get(cellKey('warm', A.name))!.status, 'ok');
-    assert.equal(order.length, batching ? 2 : 1, `batching ${batching}: ${order.join('; ')}`);
-  }
-});
-
-test("sentAt: the runner's own send time counts when it is later than the hand-over (and the run's clock is Date.now), never an earlier one", async () => {
-  const reported: number[] = [];
-  const runner = fakeRunner();
-  const run = runner.run.bind(runner);
-  let bogus = false;
-  (runner as Runner).run = async (t, c, o) => {
-    await new Promise((r) => setTimeout(r, 20)); // waiting for a session
-    const sentAt = bogus ? 1 : Date.now();
-    reported.push(sentAt);
-    return { ...(await run(t, c, o)), sentAt };
-  };
-  const seen: number[] = [];
-  const check = echoCheck('sent', {
-    parse: (o) => {
-      seen.push(o['echo']!.sentAt!);
-      return 'sent';
-    },
-  });
-  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
-  assert.deepEqual(seen, reported);
-  bogus = true;
-  seen.length = 0;
-  await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
-  assert.ok(seen[0]! > 1, 'an impossible runner time is not used');
-  seen.length = 0;
-  bogus = false;
-  await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
-  assert.deepEqual(seen, [5], "an injected clock is not mixed with the runner's");
-});
+    await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+    assert.deepEqual(seen, reported);
+    bogus = true;
+    seen.length = 0;
+    await startHealthRun({ inventory: inventory([A]), runner, checks: [check] }).finished();
+    assert.ok(seen[0]! > 1, 'an impossible runner time is not used');
+    seen.length = 0;
+    bogus = false;
+    await startHealthRun({ inventory: inventory([A]), runner, checks: [check], now: () => 5 }).finished();
+    assert.deepEqual(seen, [5], "an injected clock is not mixed with the runner's");
+  },
+);
 
 test('Verdict.again: the cell is measured again (twice at most) before a verdict that could not decide is settled; it is not shown', async () => {
   for (const decidesOn of [2, 99]) {

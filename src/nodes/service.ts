@@ -378,7 +378,10 @@ export class DrainSession {
         ? `it gives up after its --timeout of ${o.timeoutSeconds} s`
         : 'without a --timeout it can wait for ever (Esc cancels)';
       notes.push(
-        `${o.node} is ${nodeStatusText({ ...node, schedulable: true })}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits for them, and ${t}.`,
+        `${o.node} is ` +
+          `${nodeStatusText({ ...node, schedulable: true })}${node.readyMessage ? ` (${node.readyMessage})` : ''}: its ` +
+          `kubelet cannot stop the pods, so an evicted pod may stay Terminating until the node is back; the drain waits ` +
+          `for them, and ${t}.`,
       );
     }
     if (node && !node.schedulable) notes.push(`${o.node} is already cordoned (SchedulingDisabled).`);
@@ -527,7 +530,8 @@ export function drainSummary(o: DrainOptions, pr: DrainProgress, after: NodeRead
       const blocked = pr.pods.filter((p) => p.state === 'blocked');
       return (
         `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an ` +
-        `option (${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`
+        `option ` +
+        `(${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`
       );
     }
     case 'cancelled':

@@ -120,33 +120,37 @@ test('stopped for good: a static pod by its manifest moved aside (kept), a unit 
   assert.match(String(disabledVerdict(out(''), unit)), /could not tell/);
 });
 
-test('a joining member runs etcd as a master already does there; any other host the RPM unit; a static-pod master without an etcd manifest is refused', () => {
-  const m = testHost('m0', ['master', 'etcd']);
-  const n = testHost('n0', ['node']);
-  const ctx = (answer: string): StepContext => ({
-    params: {},
-    inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] },
-    captured: { get: () => '', has: () => false },
-    startedAt: new Date(),
-    planning: false,
-    facts: { get: () => parseControlPlane(out(answer)) },
-  });
-  assert.equal(joiningEtcdRuntime(ctx(STATIC), m).kind, 'static-pod', 'its manifest, in pods-stopped/ after a removal');
-  assert.deepEqual(joiningEtcdRuntime(ctx(UNITS), m), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' });
-  assert.deepEqual(
-    joiningEtcdRuntime(ctx(STATIC), n),
-    { kind: 'systemd', component: 'etcd', unit: 'etcd.service' },
-    'not a master: never a static pod',
-  );
-  const apiPodOnly = STATIC.replace(
-    'etcd manifest=pods unit=etcd.service enabled=disabled',
-    'etcd manifest=none unit=etcd.service enabled=disabled',
-  );
-  assert.throws(
-    () => joiningEtcdRuntime(ctx(apiPodOnly), m),
-    /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/,
-  );
-});
+test(
+  'a joining member runs etcd as a master already does there; any other host the RPM unit; a static-pod master ' +
+    'without an etcd manifest is refused',
+  () => {
+    const m = testHost('m0', ['master', 'etcd']);
+    const n = testHost('n0', ['node']);
+    const ctx = (answer: string): StepContext => ({
+      params: {},
+      inventory: { source: { kind: 'demo' }, hosts: [m, n], groups: {}, groupVars: {}, warnings: [] },
+      captured: { get: () => '', has: () => false },
+      startedAt: new Date(),
+      planning: false,
+      facts: { get: () => parseControlPlane(out(answer)) },
+    });
+    assert.equal(joiningEtcdRuntime(ctx(STATIC), m).kind, 'static-pod', 'its manifest, in pods-stopped/ after a removal');
+    assert.deepEqual(joiningEtcdRuntime(ctx(UNITS), m), { kind: 'systemd', component: 'etcd', unit: 'etcd.service' });
+    assert.deepEqual(
+      joiningEtcdRuntime(ctx(STATIC), n),
+      { kind: 'systemd', component: 'etcd', unit: 'etcd.service' },
+      'not a master: never a static pod',
+    );
+    const apiPodOnly = STATIC.replace(
+      'etcd manifest=pods unit=etcd.service enabled=disabled',
+      'etcd manifest=none unit=etcd.service enabled=disabled',
+    );
+    assert.throws(
+      () => joiningEtcdRuntime(ctx(apiPodOnly), m),
+      /m0 runs the API as a static pod but has no etcd manifest .* copy etcd\.yaml from another master/,
+    );
+  },
+);
 
 test('how the member’s running etcd was started: found by its client address, force-new-cluster in its arguments or environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'day2-etcd-mode-'));

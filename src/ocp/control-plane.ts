@@ -49,7 +49,10 @@ export function controlPlaneProbeCommand(): ShellCommand {
   const parts = COMPONENTS.map((c) => {
     const unitDirs = ['/usr/lib/systemd/system', '/etc/systemd/system'];
     const units = inSequence(UNITS[c].flatMap((u) => unitDirs.map((d) => sh`if test -z "$u" && test -e ${`${d}/${u}`}; then u=${u}; fi`)));
-    return sh`m=none; if test -e ${manifestPath(c)}; then m=pods; fi; if test "$m" = none && test -e ${stoppedManifestPath(c)}; then m=stopped; fi; u=; ${units}; e=-; a=-; if test -n "$u"; then e=$(systemctl is-enabled "$u" 2>/dev/null); a=$(systemctl is-active "$u" 2>/dev/null); fi; echo ${c} "manifest=$m" "unit=\${u:-none}" "enabled=\${e:--}" "active=\${a:--}"`;
+    return sh`m=none; if test -e ${manifestPath(c)}; then m=pods; fi; if test "$m" = none
+      && test -e ${stoppedManifestPath(c)}; then m=stopped; fi; u=; ${units}; e=-; a=-; if test -n "$u";
+      then e=$(systemctl is-enabled "$u" 2>/dev/null); a=$(systemctl is-active "$u" 2>/dev/null); fi;
+      echo ${c} "manifest=$m" "unit=\${u:-none}" "enabled=\${e:--}" "active=\${a:--}"`;
   });
   return inSequence(parts);
 }

@@ -40,15 +40,19 @@ test("parseNodesJson: the lab's nodes (oc get nodes -o json through kubectl 1.20
   assert.equal(n0.readyMessage, undefined);
 });
 
-test('parseNodesJson: a node whose kubelet stopped posting has Ready Unknown, shows NotReady as `oc get nodes` does, with the message and its taint', () => {
-  const n1 = parseNodesJson(fixture('lab-nodes-notready.json')).find((n) => n.name.startsWith('node-1'))!;
-  assert.equal(n1.ready, 'Unknown');
-  assert.equal(nodeStatusText(n1), 'NotReady');
-  assert.equal(nodeStatusText({ ...n1, schedulable: false }), 'NotReady,SchedulingDisabled');
-  assert.equal(n1.readyMessage, 'Kubelet stopped posting node status.');
-  assert.deepEqual(n1.taints, ['node.kubernetes.io/unreachable:NoSchedule']);
-  assert.equal(nodeStatusText({ ready: 'NotReady', schedulable: false }), 'NotReady,SchedulingDisabled');
-});
+test(
+  'parseNodesJson: a node whose kubelet stopped posting has Ready Unknown, shows NotReady as `oc get nodes` does, ' +
+    'with the message and its taint',
+  () => {
+    const n1 = parseNodesJson(fixture('lab-nodes-notready.json')).find((n) => n.name.startsWith('node-1'))!;
+    assert.equal(n1.ready, 'Unknown');
+    assert.equal(nodeStatusText(n1), 'NotReady');
+    assert.equal(nodeStatusText({ ...n1, schedulable: false }), 'NotReady,SchedulingDisabled');
+    assert.equal(n1.readyMessage, 'Kubelet stopped posting node status.');
+    assert.deepEqual(n1.taints, ['node.kubernetes.io/unreachable:NoSchedule']);
+    assert.equal(nodeStatusText({ ready: 'NotReady', schedulable: false }), 'NotReady,SchedulingDisabled');
+  },
+);
 
 test('parseNodesJson: one node (oc get node N -o json) and bad input', () => {
   const one = JSON.stringify(JSON.parse(fixture('lab-nodes.json')).items[4]);
@@ -136,54 +140,58 @@ test('the read commands, quoted', () => {
   assert.equal(podsOnNodeCommand("x' y").script, `oc get pods --all-namespaces --field-selector "spec.nodeName=x' y" -o json`);
 });
 
-test("the drain forecast: the Nodes screen's blockers and the procedures' forecast say the same of each pod (mirror, finished, terminating pods)", () => {
-  const pod = (name: string, meta: object, phase = 'Running', extra: object = {}) =>
-    podFromJson({ metadata: { name, namespace: 'ns', ...meta }, spec: { nodeName: 'n', ...extra }, status: { phase } });
-  const ref = (kind: string) => ({ ownerReferences: [{ kind, name: 'x', controller: true }] });
-  const pods = [
-    pod('bare', {}),
-    pod('bare-done', {}, 'Succeeded'),
-    pod('mirror', { annotations: { 'kubernetes.io/config.mirror': 'abc' } }),
-    pod('ds', ref('DaemonSet')),
-    pod('cache', ref('ReplicationController'), 'Running', { volumes: [{ name: 'v', emptyDir: {} }] }),
-    pod('going', { ...ref('ReplicationController'), deletionTimestamp: '2026-01-01T00:00:00Z' }),
-  ];
-  const f = drainForecast(pods);
-  assert.deepEqual(
-    f.evicted.map((p) => p.key),
-    ['ns/bare', 'ns/bare-done', 'ns/cache', 'ns/going'],
-  );
-  assert.deepEqual(
-    f.daemonset.map((p) => p.key),
-    ['ns/ds'],
-  );
-  assert.deepEqual(
-    f.mirror.map((p) => p.key),
-    ['ns/mirror'],
-  );
-  assert.deepEqual(
-    f.emptyDir.map((p) => p.key),
-    ['ns/cache'],
-  );
-  assert.deepEqual(
-    f.bare.map((p) => p.key),
-    podsLostForGood(pods).map((p) => `ns/${p.name}`),
-  );
-  assert.deepEqual(
-    f.bare.map((p) => p.key),
-    ['ns/bare'],
-  );
-  assert.deepEqual(
-    leftOnNode(pods).map((p) => p.name),
-    ['bare', 'bare-done', 'cache', 'going'],
-  );
-  assert.deepEqual(
-    stillToMove(pods).map((p) => p.name),
-    ['bare', 'cache'],
-  );
-  assert.deepEqual(
-    drainBlockers(pods, { ignoreDaemonsets: false, deleteLocalData: false, force: false }).map((b) => `${b.pod.name} ${b.flag}`),
-    ['bare --force', 'ds --ignore-daemonsets', 'cache --delete-local-data'],
-  );
-  assert.deepEqual(drainBlockers(pods, { ignoreDaemonsets: true, deleteLocalData: true, force: true }), []);
-});
+test(
+  "the drain forecast: the Nodes screen's blockers and the procedures' forecast say the same of each pod (mirror, " +
+    'finished, terminating pods)',
+  () => {
+    const pod = (name: string, meta: object, phase = 'Running', extra: object = {}) =>
+      podFromJson({ metadata: { name, namespace: 'ns', ...meta }, spec: { nodeName: 'n', ...extra }, status: { phase } });
+    const ref = (kind: string) => ({ ownerReferences: [{ kind, name: 'x', controller: true }] });
+    const pods = [
+      pod('bare', {}),
+      pod('bare-done', {}, 'Succeeded'),
+      pod('mirror', { annotations: { 'kubernetes.io/config.mirror': 'abc' } }),
+      pod('ds', ref('DaemonSet')),
+      pod('cache', ref('ReplicationController'), 'Running', { volumes: [{ name: 'v', emptyDir: {} }] }),
+      pod('going', { ...ref('ReplicationController'), deletionTimestamp: '2026-01-01T00:00:00Z' }),
+    ];
+    const f = drainForecast(pods);
+    assert.deepEqual(
+      f.evicted.map((p) => p.key),
+      ['ns/bare', 'ns/bare-done', 'ns/cache', 'ns/going'],
+    );
+    assert.deepEqual(
+      f.daemonset.map((p) => p.key),
+      ['ns/ds'],
+    );
+    assert.deepEqual(
+      f.mirror.map((p) => p.key),
+      ['ns/mirror'],
+    );
+    assert.deepEqual(
+      f.emptyDir.map((p) => p.key),
+      ['ns/cache'],
+    );
+    assert.deepEqual(
+      f.bare.map((p) => p.key),
+      podsLostForGood(pods).map((p) => `ns/${p.name}`),
+    );
+    assert.deepEqual(
+      f.bare.map((p) => p.key),
+      ['ns/bare'],
+    );
+    assert.deepEqual(
+      leftOnNode(pods).map((p) => p.name),
+      ['bare', 'bare-done', 'cache', 'going'],
+    );
+    assert.deepEqual(
+      stillToMove(pods).map((p) => p.name),
+      ['bare', 'cache'],
+    );
+    assert.deepEqual(
+      drainBlockers(pods, { ignoreDaemonsets: false, deleteLocalData: false, force: false }).map((b) => `${b.pod.name} ${b.flag}`),
+      ['bare --force', 'ds --ignore-daemonsets', 'cache --delete-local-data'],
+    );
+    assert.deepEqual(drainBlockers(pods, { ignoreDaemonsets: true, deleteLocalData: true, force: true }), []);
+  },
+);
