@@ -79,6 +79,7 @@ import {
   parseV2MemberList,
   parseV3EndpointHealth,
 } from '../src/ocp/etcd.js';
+import { parseRpmQuery, rpmAtLeast } from '../src/ocp/rpm.js';
 import { argv, awkVars, literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
@@ -414,39 +415,6 @@ export function firewallCommands(bak: string): ShellCommand[] {
     sh`test -e ${bak} || ! test -e ${IPTABLES_SAVED} || cp -p ${IPTABLES_SAVED} ${bak}`,
     sh`iptables-save | tee ${IPTABLES_SAVED}`,
   ];
-}
-
-/** `rpm -q etcd` → version and release; undefined when not installed. */
-export function parseRpmQuery(out: string, name: string): { version: string; release: string } | undefined {
-  const re = new RegExp(
-    `^${name.replace(/[.+]/g, '\\$&')}-([^-\\s]+)-([^-\\s]+?)(?:\\.(?:x86_64|noarch|ppc64le|s390x|aarch64|i686))?$`,
-    'm',
-  );
-  const m = re.exec(out);
-  return m ? { version: m[1]!, release: m[2]! } : undefined;
-}
-
-function cmpParts(a: string, b: string): number {
-  const pa = a.split(/[.\-_~]/);
-  const pb = b.split(/[.\-_~]/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    if (x === y) continue;
-    if (x === '') return -1;
-    if (y === '') return 1;
-    const nx = /^\d+/.exec(x)?.[0];
-    const ny = /^\d+/.exec(y)?.[0];
-    if (nx !== undefined && ny !== undefined && Number(nx) !== Number(ny)) return Number(nx) - Number(ny);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-/** version-release ≥ the minimum (rpm-like: numeric parts compared as numbers). */
-export function rpmAtLeast(v: { version: string; release: string }, min: { version: string; release: string }): boolean {
-  const c = cmpParts(v.version, min.version);
-  return c > 0 || (c === 0 && cmpParts(v.release, min.release) >= 0);
 }
 
 /** Moves a directory's contents (dot files too) into `aside` — never deletes; an empty directory is left as it is. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageListCommand } from './rpm.js';
+import { packageListCommand, parseRpmQuery, rpmAtLeast } from './rpm.js';
 
 test('packageListCommand: the sorted list in DIR/packages.txt, its line count printed', () => {
   assert.equal(
@@ -27,4 +27,16 @@ test('packageListCommand: an empty list (no rpm here) fails, never leaves an emp
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('rpm -q: version and release of the package asked for; an older one is not enough', () => {
+  const out = 'etcd-3.2.22-1.el7.x86_64\n';
+  assert.deepEqual(parseRpmQuery(out, 'etcd'), { version: '3.2.22', release: '1.el7' });
+  assert.equal(parseRpmQuery('package etcd is not installed\n', 'etcd'), undefined);
+  assert.equal(parseRpmQuery(out, 'etcd3'), undefined);
+  assert.ok(rpmAtLeast({ version: '3.2.22', release: '1.el7' }, { version: '2.3.7', release: '4' }));
+  assert.ok(rpmAtLeast({ version: '2.3.7', release: '4.el7' }, { version: '2.3.7', release: '4' }));
+  assert.ok(!rpmAtLeast({ version: '2.3.7', release: '3.el7' }, { version: '2.3.7', release: '4' }));
+  assert.ok(!rpmAtLeast({ version: '2.3.10', release: '1' }, { version: '2.3.11', release: '1' }), 'numbers compare as numbers');
+  assert.ok(rpmAtLeast({ version: '2.3.10', release: '1' }, { version: '2.3.9', release: '1' }));
 });
