@@ -32,7 +32,7 @@ import {
   validateDevice,
   validateVg,
 } from '../src/ocp/lvm.js';
-import { argv, sh } from '../src/transport/shell.js';
+import { argv, sedReplacement, sh } from '../src/transport/shell.js';
 import { defineProcedure, hostParam, textParam, yesNo } from './define.js';
 import {
   backupName,
@@ -59,7 +59,6 @@ import {
   uncordonStep,
   vgSizeCheck,
 } from './docker-common.js';
-import { sedReplacement } from './etcd-common.js';
 
 const SECTION = '7.1.2';
 const MIB = 1024 * 1024;

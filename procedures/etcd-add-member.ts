@@ -80,10 +80,10 @@ import {
   parseV3EndpointHealth,
 } from '../src/ocp/etcd.js';
 import { parseRpmQuery, rpmAtLeast } from '../src/ocp/rpm.js';
-import { argv, awkVars, literal, type ShellCommand, sh } from '../src/transport/shell.js';
+import { argv, awkVars, literal, type ShellCommand, sedReplacement, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
-import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, sedReplacement, text, UNIT_FILE } from './etcd-common.js';
+import { DATA_DIR, ETCD_CONF, lastOf, peerUrlFixSteps, quorumOf, text, UNIT_FILE } from './etcd-common.js';
 import { addedVerdict, initialCluster, memberAddCommand, memberListNoLeader, moveAsideCommand } from './etcd-restore.js';
 
 export const CA_DIR = '/etc/etcd/ca';

@@ -92,12 +92,6 @@ export function quorumOf(n: number): { members: number; quorum: number; tolerate
   return { members: n, quorum, tolerated: Math.max(0, n - quorum) };
 }
 
-/** A value for a sed replacement between `|` delimiters (\, | and & escaped); refuses line breaks. */
-export function sedReplacement(value: string): string {
-  if (/[\n\r\0]/.test(value)) throw new Error('the value contains a line break: refusing to write it into etcd.conf');
-  return value.replace(/[\\|&]/g, (c) => `\\${c}`);
-}
-
 /** The member's own endpoint is healthy (v3 endpoint health). */
 export function ownHealth(h: Host): ShellCommand {
   return etcdctl3([etcdClientUrl(h)], ['endpoint', 'health']);

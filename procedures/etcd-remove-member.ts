@@ -43,11 +43,11 @@ import {
   parseV2ClusterHealth,
   parseV2MemberList,
 } from '../src/ocp/etcd.js';
-import { type ShellCommand, sh } from '../src/transport/shell.js';
+import { type ShellCommand, sedReplacement, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, validateHostOfRole, yesNo } from './define.js';
 import { clientSteps, urlsOf } from './etcd-add-member.js';
-import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, sedReplacement, text } from './etcd-common.js';
+import { confValue, ETCD_CONF, quorumOf, restartMasterCommands, restartMastersStep, text } from './etcd-common.js';
 import { etcdPanel } from './etcd-panel.js';
 
 // ---- pure parts (tested) ---------------------------------------------------------------------------

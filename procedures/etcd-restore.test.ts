@@ -16,8 +16,9 @@ import { etcdGoneVerdict, knownControlPlane } from '../src/ocp/control-plane.js'
 import { parseV2MemberList } from '../src/ocp/etcd.js';
 import { testHost } from '../src/testing/builders.js';
 import { commandCheck } from '../src/testing/command-check.js';
+import { sedReplacement } from '../src/transport/shell.js';
 import { preflightVerdict } from './etcd-backup.js';
-import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, sedReplacement, ssListens } from './etcd-common.js';
+import { allInOneCommand, confValue, expectedPeerUrl, findSelf, quorumOf, ssListens } from './etcd-common.js';
 import { etcdConfigRestore, missingFromEtcCommand, parseMissing } from './etcd-config-restore.js';
 import { etcdPeerUrlFix } from './etcd-peerurl-fix.js';
 import {

@@ -50,7 +50,7 @@ import {
   parseV2MemberList,
   parseV3MemberList,
 } from '../src/ocp/etcd.js';
-import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
+import { argv, type ShellCommand, sedReplacement, sh } from '../src/transport/shell.js';
 import { timeStamp } from './backup-common.js';
 import { defineProcedure, hostParam, textParam } from './define.js';
 import { parseSnapshotStatus } from './etcd-backup.js';
@@ -77,7 +77,6 @@ import {
   peerUrlFixSteps,
   quorumOf,
   restartMastersStep,
-  sedReplacement,
   stopEveryMemberStep,
   text,
   UNIT_FILE,

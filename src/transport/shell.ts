@@ -69,3 +69,9 @@ export function literal(script: string): ShellCommand {
 export function awkVars(vars: Record<string, string>): string[] {
   return Object.entries(vars).flatMap(([name, value]) => ['-v', `${name}=${value.replace(/\\/g, '\\\\')}`]);
 }
+
+/** A value for a sed replacement between `|` delimiters (\, | and & escaped); refuses line breaks. */
+export function sedReplacement(value: string): string {
+  if (/[\n\r\0]/.test(value)) throw new Error('the value contains a line break: refusing to write it with sed');
+  return value.replace(/[\\|&]/g, (c) => `\\${c}`);
+}
