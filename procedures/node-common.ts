@@ -12,6 +12,7 @@
 
 import { hostAliases, hostMatches } from '../src/checks/common.js';
 import type { CommandOutput } from '../src/checks/types.js';
+import { capture, captures } from '../src/engine/capture.js';
 import type { Placement, Step, StepContext } from '../src/engine/types.js';
 import type { CommandAnswer, RepeatedCommand } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
@@ -187,6 +188,7 @@ const keysOf = (ps: readonly PodBrief[], max = 8): string =>
     ps.map((p) => p.key),
     max,
   );
+const keysOfKnown = (ps: readonly PodBrief[] | undefined, standIn: string): string => (ps ? keysOf(ps) : standIn);
 
 /** Before anything changes: will the drain go through with these parameters? true, or the refusal. */
 export function drainVerdict(node: string, f: DrainForecast, force: boolean, localData: LocalData): true | string {
@@ -295,8 +297,9 @@ export function validateReplicas(v: string): string | undefined {
 
 const lbHosts = (ctx: StepContext): Host[] => hostsOfRole(ctx.inventory, 'lb');
 const haproxyBak = (ctx: StepContext): string => `${HAPROXY_CFG}.bak-${timeStamp(ctx.startedAt)}`;
-const linesOf = (ctx: StepContext): number[] =>
-  ctx.planning ? [] : ctx.captured.get('haproxy-delete').split(',').filter(Boolean).map(Number);
+/** The numbers of the server lines to delete, as captured (a plan shows `<haproxy-delete>`). */
+const deleteLines = (ctx: StepContext): string[] => ctx.captured.get('haproxy-delete').split(',').filter(Boolean);
+const linesOf = (ctx: StepContext): number[] => deleteLines(ctx).map(Number);
 
 /** The names and addresses the node may appear under in haproxy.cfg. */
 function lbAliases(ctx: StepContext): { names: string[]; addresses: string[] } {
@@ -327,7 +330,7 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
   const nothingFound = (ctx: StepContext): string | undefined => {
     const none = noLb(ctx);
     if (none) return none;
-    if (ctx.planning || lbHosts(ctx).length !== 1) return undefined;
+    if (lbHosts(ctx).length !== 1) return undefined;
     if (ctx.captured.get('haproxy-sha') === 'absent')
       return `${lbHosts(ctx)[0]!.name} has no ${HAPROXY_CFG}: take ${ctx.params['node']} out of its load balancer by hand`;
     return ctx.captured.get('haproxy-delete') === ''
@@ -335,7 +338,7 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
       : undefined;
   };
   const nothingHere = (ctx: StepContext): boolean =>
-    !ctx.planning && (ctx.captured.get('haproxy-sha') === 'absent' || ctx.captured.get('haproxy-delete') === '');
+    ctx.captured.get('haproxy-sha') === 'absent' || ctx.captured.get('haproxy-delete') === '';
   return [
     {
       id: `${prefix}read`,
@@ -380,7 +383,7 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           `${opts.what}: on ${lbHosts(ctx)
             .map((h) => h.name)
             .join(', ')}, the server lines of ${ctx.params['node']} in backend ${backends.join(', ')} are removed from ${HAPROXY_CFG}` +
-          (ctx.planning ? '' : ` (${ctx.captured.get('haproxy-removed')})`) +
+          ` (${ctx.captured.get('haproxy-removed')})` +
           '; haproxy is restarted in the next step.',
         protectedBy: (ctx) =>
           `the file is copied to ${haproxyBak(ctx)} first (cp -p); to undo: cp -p ${haproxyBak(ctx)} ${HAPROXY_CFG} ` +
@@ -393,8 +396,9 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           ];
         const sha = ctx.captured.get('haproxy-sha');
         const bak = haproxyBak(ctx);
-        const lines = linesOf(ctx);
-        const expr = ctx.planning ? '<lines>d' : lines.map((n) => `${n}d`).join(';');
+        const expr = deleteLines(ctx)
+          .map((n) => `${n}d`)
+          .join(';');
         const sum = (f: string) => sh`"$(sha256sum < ${f} | cut -c1-64)"`;
         return [
           sh`if test ${sum(HAPROXY_CFG)} = ${sha}; then if test -e ${bak};
@@ -474,10 +478,16 @@ function nodeRowOf(out: CommandOutput | undefined, ctx: StepContext): NodeRow {
   return r;
 }
 
-/** The captured forecast (the pods step); empty while planning. */
+/** What the drain does with each pod of the node, read by the pods step (a plan has no stand-in for it). */
+export const forecast = capture('forecast', (o): DrainForecast => {
+  const pods = podsOf(o[0]);
+  if (typeof pods === 'string') throw new Error(pods);
+  return drainForecast(pods);
+});
+
+/** The captured forecast; empty when there is none yet (a plan). */
 export function forecastOf(ctx: StepContext): DrainForecast {
-  if (ctx.planning) return { evicted: [], daemonset: [], mirror: [], emptyDir: [], bare: [], infraDcs: [] };
-  return JSON.parse(ctx.captured.get('forecast')) as DrainForecast;
+  return forecast.maybe(ctx) ?? { evicted: [], daemonset: [], mirror: [], emptyDir: [], bare: [], infraDcs: [] };
 }
 
 /**
@@ -492,13 +502,7 @@ export function podsSteps(section: string): Step[] {
       section,
       where: bastion,
       commands: (ctx) => [podsOnNodeCommand(nodeName(ctx), OC)],
-      capture: {
-        forecast: (o) => {
-          const pods = podsOf(o[0]);
-          if (typeof pods === 'string') throw new Error(pods);
-          return JSON.stringify(drainForecast(pods));
-        },
-      },
+      capture: captures(forecast),
     },
     {
       id: 'drain-check',
@@ -514,9 +518,7 @@ export function podsSteps(section: string): Step[] {
           return drainVerdict(nodeName(ctx), drainForecast(pods), forceParam(ctx), localDataParam(ctx));
         },
       },
-      commands: (ctx) => [
-        sh`printf '%s\\n' ${ctx.planning ? ['<what the drain does with each pod of the node>'] : forecastLines(nodeName(ctx), forecastOf(ctx), forceParam(ctx), localDataParam(ctx))}`,
-      ],
+      commands: (ctx) => [sh`printf '%s\\n' ${forecastLines(nodeName(ctx), forecast.of(ctx), forceParam(ctx), localDataParam(ctx))}`],
     },
   ];
 }
@@ -538,7 +540,8 @@ export function cordonStep(section: string): Step {
 }
 
 function drainOf(ctx: StepContext): ShellCommand {
-  const emptyDirPods = ctx.planning ? (localDataParam(ctx) === 'no' ? 0 : 1) : forecastOf(ctx).emptyDir.length;
+  // before the pods are read (a plan): as the parameter says
+  const emptyDirPods = forecast.maybe(ctx)?.emptyDir.length ?? (localDataParam(ctx) === 'no' ? 0 : 1);
   return drainCommand(
     {
       node: nodeName(ctx),
@@ -587,7 +590,7 @@ export function drainSteps(section: string): Step[] {
       gate: {
         kind: 'confirm',
         what: (ctx) =>
-          `The pods of ${nodeName(ctx)} are evicted (${ctx.planning ? '<pods>' : keysOf(forecastOf(ctx).evicted)}); ` +
+          `The pods of ${nodeName(ctx)} are evicted (${keysOfKnown(forecast.maybe(ctx)?.evicted, '<pods>')}); ` +
           `their controllers recreate them on other nodes.${emptyDirNote(ctx)}`,
         protectedBy: () =>
           'nothing is deleted for good: every evicted pod has a controller that recreates it on another node (emptyDir contents excepted)',
@@ -603,7 +606,7 @@ export function drainSteps(section: string): Step[] {
       gate: {
         kind: 'type-host',
         what: (ctx) => {
-          const bare = ctx.planning ? ['<pods without a controller>'] : forecastOf(ctx).bare.map((p) => p.key);
+          const bare = forecast.maybe(ctx)?.bare.map((p) => p.key) ?? ['<pods without a controller>'];
           return (
             `The pods of ${nodeName(ctx)} are evicted with --force: ` +
             `${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
@@ -617,8 +620,9 @@ export function drainSteps(section: string): Step[] {
 }
 
 function emptyDirNote(ctx: StepContext): string {
-  if (ctx.planning) return localDataParam(ctx) === 'no' ? '' : ' Pods with emptyDir volumes lose that data (--delete-local-data).';
-  const e = forecastOf(ctx).emptyDir.map((p) => p.key);
+  const known = forecast.maybe(ctx);
+  if (!known) return localDataParam(ctx) === 'no' ? '' : ' Pods with emptyDir volumes lose that data (--delete-local-data).';
+  const e = known.emptyDir.map((p) => p.key);
   return e.length && wantsLocalData(localDataParam(ctx), e.length)
     ? ` ${names(e)} lose${e.length === 1 ? 's' : ''} ${e.length === 1 ? 'its' : 'their'} emptyDir data (--delete-local-data).`
     : '';
@@ -654,6 +658,9 @@ export function watchPendingCommand(seconds: number): RepeatedCommand {
   };
 }
 
+/** The pods still Pending when the watch ended (a plan: the Pending pods and why, read at run time). */
+const pending = capture('pending', (o): PendingPod[] => parsePending(o[0]?.stdout ?? ''));
+
 /** 5.3.1: watch the replacement pods start (bounded; a router that stays Pending is reported, not waited for). */
 export function watchReplacementsSteps(section: string, seconds = 90): Step[] {
   return [
@@ -664,16 +671,14 @@ export function watchReplacementsSteps(section: string, seconds = 90): Step[] {
       where: bastion,
       commands: () => [watchPendingCommand(seconds)],
       timeoutMs: (seconds + 60) * 1000,
-      capture: { pending: (o) => JSON.stringify(parsePending(o[0]?.stdout ?? '')) },
+      capture: captures(pending),
     },
     {
       id: 'replacements-report',
       title: 'Say which pods are still Pending and why (a router may stay Pending: host ports)',
       section,
       where: bastion,
-      commands: (ctx) => [
-        sh`printf '%s\\n' ${ctx.planning ? ['<the Pending pods and why>'] : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[])}`,
-      ],
+      commands: (ctx) => [sh`printf '%s\\n' ${pendingReport(pending.of(ctx))}`],
     },
   ];
 }

@@ -122,7 +122,7 @@ test('the plan: refusals first (capacity, drain check), then cordon, drain, repl
       .commands.map((c) => c.command)
       .slice(1, 4),
     [
-      `sed -e \\<lines\\>d ${BAK} > /etc/haproxy/haproxy.cfg`,
+      `sed -e <haproxy-delete>d ${BAK} > /etc/haproxy/haproxy.cfg`,
       `diff ${BAK} /etc/haproxy/haproxy.cfg; test $? -le 1`,
       `if haproxy -c -f /etc/haproxy/haproxy.cfg; then echo '/etc/haproxy/haproxy.cfg: haproxy -c passed'; else cat ` +
         `${BAK} > /etc/haproxy/haproxy.cfg; echo 'haproxy -c refused the edited file: /etc/haproxy/haproxy.cfg was put ` +

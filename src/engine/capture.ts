@@ -10,15 +10,15 @@ export interface Capture<T> {
   readonly name: string;
   /** The value, from the outputs of the step that captures it. */
   readonly parse: (outputs: CommandOutput[], ctx: StepContext) => T;
-  /** What a plan reads in its place. */
-  readonly planned: (ctx: StepContext) => T;
+  /** What a plan reads in its place; without it a plan shows what uses it as resolved at run time. */
+  readonly planned?: (ctx: StepContext) => T;
   /** The value captured (or planned); throws when no step captured it. */
   of(ctx: StepContext): T;
-  /** The value captured (or planned), or undefined when no step captured it (its step was skipped). */
+  /** The value captured (or planned), or undefined when no step captured it (its step was skipped, or a plan has no stand-in). */
   maybe(ctx: StepContext): T | undefined;
 }
 
-export function capture<T>(name: string, parse: Capture<T>['parse'], planned: Capture<T>['planned']): Capture<T> {
+export function capture<T>(name: string, parse: Capture<T>['parse'], planned?: Capture<T>['planned']): Capture<T> {
   const read = (ctx: StepContext): T => {
     const text = ctx.captured.get(name);
     try {
@@ -27,13 +27,17 @@ export function capture<T>(name: string, parse: Capture<T>['parse'], planned: Ca
       throw new Error(`captured value '${name}' is not what this version writes (${JSON.stringify(text.slice(0, 40))})`);
     }
   };
-  return {
+  const inPlan = (ctx: StepContext): T => {
+    if (!planned) throw new Error(`${name}: captured when the run gets there`);
+    return planned(ctx);
+  };
+  const c: Capture<T> = {
     name,
     parse,
-    planned,
-    of: (ctx) => (ctx.planning ? planned(ctx) : read(ctx)),
-    maybe: (ctx) => (ctx.planning ? planned(ctx) : ctx.captured.has(name) ? read(ctx) : undefined),
+    of: (ctx) => (ctx.planning ? inPlan(ctx) : read(ctx)),
+    maybe: (ctx) => (ctx.planning ? planned?.(ctx) : ctx.captured.has(name) ? read(ctx) : undefined),
   };
+  return planned ? { ...c, planned } : c;
 }
 
 /** A step's `capture` record from typed captures (each value written as JSON). */
