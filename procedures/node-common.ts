@@ -387,10 +387,10 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           `&& systemctl restart haproxy`,
       },
       commands: (ctx) => {
-        if (nothingHere(ctx))
-          return [
-            sh`echo ${`nothing to remove on ${ctx.host?.name ?? 'this host'}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`,
-          ];
+        if (nothingHere(ctx)) {
+          const here = ctx.host?.name ?? 'this host';
+          return [sh`echo ${`nothing to remove on ${here}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`];
+        }
         const sha = ctx.captured.get('haproxy-sha');
         const bak = haproxyBak(ctx);
         const lines = linesOf(ctx);
@@ -514,9 +514,12 @@ export function podsSteps(section: string): Step[] {
           return drainVerdict(nodeName(ctx), drainForecast(pods), forceParam(ctx), localDataParam(ctx));
         },
       },
-      commands: (ctx) => [
-        sh`printf '%s\\n' ${ctx.planning ? ['<what the drain does with each pod of the node>'] : forecastLines(nodeName(ctx), forecastOf(ctx), forceParam(ctx), localDataParam(ctx))}`,
-      ],
+      commands: (ctx) => {
+        const lines = ctx.planning
+          ? ['<what the drain does with each pod of the node>']
+          : forecastLines(nodeName(ctx), forecastOf(ctx), forceParam(ctx), localDataParam(ctx));
+        return [sh`printf '%s\\n' ${lines}`];
+      },
     },
   ];
 }
@@ -604,9 +607,14 @@ export function drainSteps(section: string): Step[] {
         kind: 'type-host',
         what: (ctx) => {
           const bare = ctx.planning ? ['<pods without a controller>'] : forecastOf(ctx).bare.map((p) => p.key);
+          const one = bare.length === 1;
+          const deleted = bare.length
+            ? `${names(bare)} ha${one ? 's' : 've'} no controller and ${one ? 'is' : 'are'} DELETED FOR GOOD ` +
+              `(nothing recreates ${one ? 'it' : 'them'} elsewhere)`
+            : 'no pod without a controller is on it now';
           return (
             `The pods of ${nodeName(ctx)} are evicted with --force: ` +
-            `${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
+            `${deleted}; the others are recreated on other nodes.` +
             emptyDirNote(ctx)
           );
         },
@@ -671,9 +679,12 @@ export function watchReplacementsSteps(section: string, seconds = 90): Step[] {
       title: 'Say which pods are still Pending and why (a router may stay Pending: host ports)',
       section,
       where: bastion,
-      commands: (ctx) => [
-        sh`printf '%s\\n' ${ctx.planning ? ['<the Pending pods and why>'] : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[])}`,
-      ],
+      commands: (ctx) => {
+        const lines = ctx.planning
+          ? ['<the Pending pods and why>']
+          : pendingReport(JSON.parse(ctx.captured.get('pending')) as PendingPod[]);
+        return [sh`printf '%s\\n' ${lines}`];
+      },
     },
   ];
 }
