@@ -197,7 +197,10 @@ test('registry-certs-backup: tar of /etc/docker/certs.d, system trust, fetched t
   const certs = cmds(step(steps, 'docker-certs'), 'node-0.example.com');
   assert.match(
     certs[1]!,
-    /^if test -d \/etc\/docker\/certs.d; then tar -czf \/backup\/<hostname>\/20240105\/docker-registry-certs-<hostname>.tar.gz \/etc\/docker\/certs.d\/ && tar -tzvf /,
+    new RegExp(
+      String.raw`^if test -d \/etc\/docker\/certs.d; then tar -czf ` +
+        String.raw`\/backup\/<hostname>\/20240105\/docker-registry-certs-<hostname>.tar.gz \/etc\/docker\/certs.d\/ && tar -tzvf `,
+    ),
   );
   assert.match(cmds(step(steps, 'trust-list'), 'node-0.example.com')[0]!, /trust list --filter=ca-anchors/);
   const extract = cmds(step(steps, 'trust-extract'), 'node-0.example.com');
@@ -210,7 +213,10 @@ test('registry-certs-backup: tar of /etc/docker/certs.d, system trust, fetched t
   const infra = cmds(copy, 'infra-0.example.com');
   assert.match(
     infra[0]!,
-    /^umask 077 && mkdir -p \/backup && tar -czf \/backup\/registry-certs-20240105.tar.gz --ignore-failed-read -C \/backup\/"\$\(hostname\)"\/20240105 /,
+    new RegExp(
+      String.raw`^umask 077 && mkdir -p \/backup && tar -czf \/backup\/registry-certs-20240105.tar.gz ` +
+        String.raw`--ignore-failed-read -C \/backup\/"\$\(hostname\)"\/20240105 `,
+    ),
   );
   assert.match(infra[0]!, /chown "\$SUDO_USER"/);
   assert.equal(
@@ -307,11 +313,17 @@ test('etcd-backup: commands, every endpoint, certificates spelled out, hostile a
   );
   assert.match(
     v2b[2]!,
-    /^if test -e \/backup\/etcd-20240105\/member; then mv \/backup\/etcd-20240105\/member \/backup\/etcd-20240105\/member.old-20240105030405 /,
+    new RegExp(
+      String.raw`^if test -e \/backup\/etcd-20240105\/member; then mv ` +
+        String.raw`\/backup\/etcd-20240105\/member \/backup\/etcd-20240105\/member.old-20240105030405 `,
+    ),
   );
   assert.match(
     v2b[3]!,
-    /^ETCDCTL_API=2 etcdctl backup --data-dir \/var\/lib\/etcd --backup-dir \/backup\/etcd-20240105 \|\| \{ rc=\$\?; .*systemctl start etcd.service; exit \$rc; \}$/,
+    new RegExp(
+      String.raw`^ETCDCTL_API=2 etcdctl backup --data-dir \/var\/lib\/etcd --backup-dir ` +
+        String.raw`\/backup\/etcd-20240105 \|\| \{ rc=\$\?; .*systemctl start etcd.service; exit \$rc; \}$`,
+    ),
   );
   const start = cmds(step(steps, 'start-etcd'), m);
   assert.equal(start[0], 'systemctl start etcd.service');

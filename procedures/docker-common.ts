@@ -292,22 +292,22 @@ export const dockerInfoCheck = (want: (ctx: StepContext) => string, describe: (c
 
 const unschedulable = (ctx: StepContext): ShellCommand => unschedulableCommand(nodeName(ctx));
 
+/** What `oc get node` said of spec.unschedulable, with the exit code and first line of an error. */
+function unschedulableSaid(o: CommandOutput): string {
+  const error = o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : '';
+  return `oc get node says unschedulable=${JSON.stringify(o.stdout.trim())}${error}`;
+}
+
 export const cordonedCheck: CommandCheck = {
   describe: 'the node is marked unschedulable (spec.unschedulable)',
   command: unschedulable,
-  ok: (o) =>
-    (o.exitCode === 0 && o.stdout.trim() === 'true') ||
-    `oc get node says ` +
-      `unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+  ok: (o) => (o.exitCode === 0 && o.stdout.trim() === 'true') || unschedulableSaid(o),
 };
 
 export const schedulableCheck: CommandCheck = {
   describe: 'the node is schedulable again',
   command: unschedulable,
-  ok: (o) =>
-    (o.exitCode === 0 && ['', 'false'].includes(o.stdout.trim())) ||
-    `oc get node says ` +
-      `unschedulable=${JSON.stringify(o.stdout.trim())}${o.exitCode !== 0 ? ` (exit ${o.exitCode}: ${both(o).trim().split('\n')[0]})` : ''}`,
+  ok: (o) => (o.exitCode === 0 && ['', 'false'].includes(o.stdout.trim())) || unschedulableSaid(o),
 };
 
 export const drainedCheck: CommandCheck = {

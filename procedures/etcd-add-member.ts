@@ -520,9 +520,14 @@ export function masterConfigUrlsCommand(file: string): ShellCommand {
 
 /** Edits FLANNEL_ETCD_ENDPOINTS in place; restarts flanneld when it changed and runs; nothing where the file is absent. */
 export function flannelEditCommand(file: string, e: UrlEdit, bak: string): ShellCommand {
+  const changed = `${file}.day2-tui-changed`;
   return sh`if test -e ${file};
     then test -e ${bak} || cp
-    -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', `${file}.day2-tui-changed`)}; if test -e ${`${file}.day2-tui-changed`}; then if systemctl is-active -q flanneld.service; then systemctl restart flanneld.service && rm -f ${`${file}.day2-tui-changed`}; else rm -f ${`${file}.day2-tui-changed`}; echo 'flanneld.service is not running here: not restarted'; fi; fi; else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
+    -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', changed)};
+    if test -e ${changed}; then if systemctl is-active -q flanneld.service;
+    then systemctl restart flanneld.service && rm -f ${changed};
+    else rm -f ${changed}; echo 'flanneld.service is not running here: not restarted'; fi; fi;
+    else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
 }
 
 /** Entries of a list printed one a line (quotes dropped). */
@@ -656,9 +661,19 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
       allowFailure: true,
       precondition: {
         describe: `${OPENSSL_CNF}, the CA certificate and key, etcd.conf and the peer certificates are on the CA host`,
-        command: () =>
-          sh`for f
-            in ${[OPENSSL_CNF, `${CA_DIR}/ca.crt`, `${CA_DIR}/ca.key`, ETCD_CONF, '/etc/etcd/ca.crt', '/etc/etcd/peer.crt', '/etc/etcd/peer.key']}; do test -s "$f" || echo "missing: $f"; done`,
+        command: () => {
+          const files = [
+            OPENSSL_CNF,
+            `${CA_DIR}/ca.crt`,
+            `${CA_DIR}/ca.key`,
+            ETCD_CONF,
+            '/etc/etcd/ca.crt',
+            '/etc/etcd/peer.crt',
+            '/etc/etcd/peer.key',
+          ];
+          return sh`for f
+            in ${files}; do test -s "$f" || echo "missing: $f"; done`;
+        },
         ok: (out, ctx) => {
           const missing = out.stdout
             .split('\n')

@@ -385,7 +385,10 @@ export function backupParam(ctx: StepContext): string {
 
 // ---- shared by etcd-restore (5.4.2.1) and etcd-snapshot-restore (5.4.2.2) ------------------------------
 
-/** `snapshot status -w json` of a snapshot file and the file's size (`stat -c %s`) on a line `size: N` (read by etcd-restore's snapshotVerdict). */
+/**
+ * `snapshot status -w json` of a snapshot file and the file's size (`stat -c %s`) on a line `size: N`
+ * (read by etcd-restore's snapshotVerdict).
+ */
 export function snapshotFileCheckCommand(file: string): ShellCommand {
   return sh`ETCDCTL_API=3 etcdctl snapshot status ${file} -w json && echo "size: $(stat -c %s ${file})"`;
 }

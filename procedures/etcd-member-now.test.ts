@@ -25,7 +25,8 @@ test('a member the restore stopped and moved aside: stopped, empty data dir, the
 test('the restored member running alone with --force-new-cluster still set (a unit: the drop-in)', () => {
   const m = parseMemberNow(
     out(
-      'running\ndata=member\ndata=exists\ndata=entries\naside=/var/lib/etcd.old-2\naside=/var/lib/etcd.old-1\nmanifest=none\nforce=drop-in\netcd: force-new-cluster\n',
+      'running\ndata=member\ndata=exists\ndata=entries\naside=/var/lib/etcd.old-2\n' +
+        'aside=/var/lib/etcd.old-1\nmanifest=none\nforce=drop-in\netcd: force-new-cluster\n',
     ),
   );
   assert.deepEqual(m, {
@@ -38,7 +39,10 @@ test('the restored member running alone with --force-new-cluster still set (a un
   });
   assert.match(
     describeMemberNow(m),
-    /^etcd running, started with --force-new-cluster; \/var\/lib\/etcd holds a member's data; .*drop-in \/etc\/systemd\/system\/etcd.service.d\/temp.conf in place$/,
+    new RegExp(
+      String.raw`^etcd running, started with --force-new-cluster; \/var\/lib\/etcd holds a member's ` +
+        String.raw`data; .*drop-in \/etc\/systemd\/system\/etcd.service.d\/temp.conf in place$`,
+    ),
   );
 });
 

@@ -96,7 +96,11 @@ test('the command asks every member; the panel runs on the chosen member first; 
   const cmd = etcdPanelCommand(inv).script;
   assert.match(
     cmd,
-    /^ETCDCTL_API=2 etcdctl --cert-file \/etc\/etcd\/peer\.crt .* --endpoints https:\/\/127\.0\.8\.1:2379,https:\/\/127\.0\.8\.2:2379,https:\/\/127\.0\.8\.3:2379 member list 2>&1; echo '--- etcd cluster-health'; ETCDCTL_API=2 etcdctl .* cluster-health 2>&1$/,
+    new RegExp(
+      String.raw`^ETCDCTL_API=2 etcdctl --cert-file \/etc\/etcd\/peer\.crt .* --endpoints ` +
+        String.raw`https:\/\/127\.0\.8\.1:2379,https:\/\/127\.0\.8\.2:2379,https:\/\/127\.0\.8\.3:2379 ` +
+        `member list 2>&1; echo '--- etcd cluster-health'; ETCDCTL_API=2 etcdctl .* cluster-health 2>&1$`,
+    ),
   );
   const ctx = (params: Record<string, string>): StepContext => ({
     params,

@@ -156,7 +156,7 @@ test('systemd units: stop-removed disables etcd.service; the masters restart by 
   for (const c of [...stop, ...restart]) execFileSync('sh', ['-n', '-c', c]);
 });
 
-test('static pods (OCP 3.10): stop-removed moves the etcd manifest aside (kept); master-restart, then /healthz before the next master', () => {
+test('static pods (OCP 3.10): stop-removed moves the etcd manifest aside (kept); master-restart, then /healthz before next master', () => {
   const steps = planOn('static-pod', { member: M[2]! });
   const stop = cmds(step(steps, 'stop-removed'), M[2]!);
   assert.match(stop[0]!, /mv \/etc\/origin\/node\/pods\/etcd\.yaml \/etc\/origin\/node\/pods-stopped\/etcd\.yaml/);

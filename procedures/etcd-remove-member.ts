@@ -217,7 +217,8 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
   return [
     sh`if ${listAll} | grep -q ${`^${id}: .*isLeader=true`};
       then
-      echo ${`member ${id} is the leader: moving leadership to ${fromId} first`}; ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
+      echo ${`member ${id} is the leader: moving leadership to ${fromId} first`};
+      ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
     etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
     until(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, {
       withinMs: 60_000,
@@ -322,12 +323,14 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       destructive: true,
       gate: {
         kind: 'type-host',
-        what: (ctx) =>
-          `etcd member ${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))}) is removed from the cluster; ${survivingHosts(ctx).length} member(s) remain (${survivingHosts(
-            ctx,
-          )
-            .map((h) => h.name)
-            .join(', ')}). etcdctl runs on ${fromHost(ctx).name}.`,
+        what: (ctx) => {
+          const removed = `${ctx.captured.get('member-id')} (${removedHost(ctx).name}, ${etcdPeerUrl(removedHost(ctx))})`;
+          const surviving = survivingHosts(ctx).map((h) => h.name);
+          return (
+            `etcd member ${removed} is removed from the cluster; ${surviving.length} member(s) remain (${surviving.join(', ')}). ` +
+            `etcdctl runs on ${fromHost(ctx).name}.`
+          );
+        },
         protectedBy: (ctx) =>
           `nothing is deleted: ${removedHost(ctx).name}'s data stays in /var/lib/etcd; it can be added back ` +
           `(etcd-add-member) with an empty data dir`,

@@ -102,7 +102,10 @@ test('data moved on one member, the move failed on the next: where each member�
   ]);
   assert.match(
     w.next,
-    /^`day2-tui resume R1` goes on from step 5 \("Move every member’s data dir aside.*"\) \(it checks that step first, and asks again before repeating a destructive one\)\.$/,
+    new RegExp(
+      '^`day2-tui resume R1` goes on from step 5 \\("Move every member’s data dir aside.*"\\) ' +
+        '\\(it checks that step first, and asks again before repeating a destructive one\\)\\.$',
+    ),
   );
   assert.deepEqual(w.cautions, [
     'The backup /backup/etcd-20240105 on master-0.example.com is untouched.',
@@ -206,7 +209,7 @@ const stoppedEmpty: MemberNow = { etcd: 'stopped', data: 'empty', aside: [ASIDE]
 const stoppedFull: MemberNow = { etcd: 'stopped', data: 'member', aside: [], manifest: 'none', forceNewCluster: [] };
 const running: MemberNow = { etcd: 'running', mode: 'cluster', data: 'member', aside: [], manifest: 'none', forceNewCluster: [] };
 
-test('look: a move cut off half-way is settled by what is on the host — done on one, not begun on the other; one line per member as seen', () => {
+test('look: a move cut off halfway is settled by the host state — done on one, not begun on the other; a line per member as seen', () => {
   const progress: Progress = {
     'stop-etcd': 'ok',
     'move-data-aside': ['interrupted', { [M[0]!]: 'ok', [M[1]!]: 'interrupted', [M[2]!]: 'interrupted' }, true],

@@ -259,7 +259,8 @@ test('verdicts and parsers', () => {
   assert.throws(() => sedReplacement('a\nb'));
   const added =
     'Added member named m1 with ID 8e9e05c52164694d to ' +
-    'cluster\n\nETCD_NAME="m1"\nETCD_INITIAL_CLUSTER="m0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380"\nETCD_INITIAL_CLUSTER_STATE="existing"\n';
+    'cluster\n\nETCD_NAME="m1"\nETCD_INITIAL_CLUSTER="m0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380"\n' +
+    'ETCD_INITIAL_CLUSTER_STATE="existing"\n';
   assert.equal(initialCluster(added, '', 'm1', 'https://10.0.0.2:2380'), 'm0=https://10.0.0.1:2380,m1=https://10.0.0.2:2380');
   const list =
     '5ee217d17301: name=m0 peerURLs=https://10.0.0.1:2380 clientURLs=https://10.0.0.1:2379 ' +
@@ -356,7 +357,7 @@ test('member add on a one-member cluster: verified and its ETCD_INITIAL_CLUSTER 
   assert.match(add, /ETCDCTL_API=3 etcdctl .* member list -w json \| grep -qF -e '"https:\/\/10\.0\.0\.2:2380"'/);
 });
 
-test('etcd-restore on static-pod masters: manifests moved to pods-stopped and back, ETCD_FORCE_NEW_CLUSTER, no systemctl or drop-in', () => {
+test('etcd-restore on static pods: manifests moved to pods-stopped and back, ETCD_FORCE_NEW_CLUSTER, no systemctl or drop-in', () => {
   const steps = plan(etcdRestore, { host: M[0]!, backup: BACKUP }, 'static-pod');
   const all = steps.flatMap((s) => s.commands.map((c) => c.command)).join('\n');
   assert.doesNotMatch(all, /systemctl|etcd\.service\.d|journalctl/, 'a static pod is never stopped, started or read through the unit');

@@ -282,7 +282,12 @@ export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): Comm
     describe: `${DATA_DIR} is empty, or holds only an earlier copy of this backup, and etcd is stopped on this member`,
     command: (ctx) => {
       const b = backup(ctx);
-      const same = sh`cd ${DATA_DIR} && { find . -mindepth 1 -maxdepth 1 -printf 'entry: %P\\n'; find member -type f 2>/dev/null; } | while IFS= read -r f; do case "$f" in 'entry: '*) echo "$f";; member/snap/db) { cmp -s ${`${b}/db`} "$f" || cmp -s ${`${b}/member/snap/db`} "$f"; } || echo "differs: $f";; *) cmp -s ${b}/"$f" "$f" || echo "differs: $f";; esac; done; if test -e ${`${DATA_DIR}/db`}; then cmp -s ${`${b}/db`} ${`${DATA_DIR}/db`} || echo 'differs: db'; fi`;
+      const entries = sh`find . -mindepth 1 -maxdepth 1 -printf 'entry: %P\\n'`;
+      const same = sh`cd ${DATA_DIR} && { ${entries}; find member -type f 2>/dev/null; }
+        | while IFS= read -r f; do case "$f" in 'entry: '*) echo "$f";;
+        member/snap/db) { cmp -s ${`${b}/db`} "$f" || cmp -s ${`${b}/member/snap/db`} "$f"; } || echo "differs: $f";;
+        *) cmp -s ${b}/"$f" "$f" || echo "differs: $f";; esac; done;
+        if test -e ${`${DATA_DIR}/db`}; then cmp -s ${`${b}/db`} ${`${DATA_DIR}/db`} || echo 'differs: db'; fi`;
       return sh`${runningCommand(etcdRuntime(ctx))}; ${same}`;
     },
     ok: (out) => onlyTheBackupVerdict(out.stdout),

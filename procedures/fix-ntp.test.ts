@@ -10,7 +10,11 @@ test('fix-ntp turns NTP on only where the ntp check flags it, and the check itse
   const synced = (where: string) => (where !== 'n0.example.com' || on ? 'yes' : 'no');
   runner.allow('timedatectl').answers((where) => ({ stdout: `NTP enabled: ${synced(where)}\nNTP synchronized: ${synced(where)}\n` }));
   runner.allow(/^(?!timedatectl)/).answers(() => ({ stdout: `${(Date.now() / 1000).toFixed(9)}\n` })); // the check's clock sample
-  runner.expect('n0.example.com', 'timedatectl set-ntp true').answers(() => ((on = true), {})); // n0 only: elsewhere unexpected
+  runner.expect('n0.example.com', 'timedatectl set-ntp true').answers(() => {
+    // n0 only: elsewhere unexpected
+    on = true;
+    return {};
+  });
   assert.equal(await runToEnd(fixNtp, runner), 'ok');
   runner.assertDone();
   assert.equal(runner.commands.filter((c) => c.where === 'n0.example.com' && c.script === 'timedatectl').length, 2);

@@ -96,6 +96,11 @@ export function masterCountVerdict(before: number, allow: boolean): true | { war
 }
 
 /** The addresses the master may be listed under in the kubernetes service's endpoints. */
+/** grep's `-e` before each pattern. */
+function eachE(patterns: string[]): string[] {
+  return patterns.flatMap((a) => ['-e', a]);
+}
+
 export function masterAddresses(ctx: StepContext): string[] {
   const ips = hostAliases(nodeHost(ctx)).filter((a) => /^[0-9.]+$|:/.test(a));
   const ip = !ctx.planning && ctx.captured.has('node-ip') ? ctx.captured.get('node-ip') : '';
@@ -197,10 +202,9 @@ export function remainingWorkLines(ctx: StepContext): string[] {
         `now, and has ca.serial.txt (copied by this run)`,
     );
   }
-  lines.push(
-    `- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on ` +
-      `it${ctx.params['copy-to'] ? ` and under ${ctx.params['copy-to']}/${h.name}/ on the bastion` : ': copy it off before the host is retired'}`,
-  );
+  const copyTo = ctx.params['copy-to'];
+  const copied = copyTo ? ` and under ${copyTo}/${h.name}/ on the bastion` : ': copy it off before the host is retired';
+  lines.push(`- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on it${copied}`);
   const lbs = hostsOfRole(ctx.inventory, 'lb').map((x) => x.name);
   if (lbs.length)
     lines.push(
@@ -410,10 +414,10 @@ export const masterDecommission: Procedure = defineProcedure({
       where: { on: 'bastion' },
       commands: (ctx) => [
         oc('describe', 'svc', 'kubernetes', '-n', 'default'),
-        until(
-          sh`out=$(${endpointsCommand()}) && test -n "$out" && ! printf '%s\\n' "$out" | grep -qxF ${masterAddresses(ctx).flatMap((a) => ['-e', a])}`,
-          { withinMs: 90_000, what: `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)` },
-        ),
+        until(sh`out=$(${endpointsCommand()}) && test -n "$out" && ! printf '%s\\n' "$out" | grep -qxF ${eachE(masterAddresses(ctx))}`, {
+          withinMs: 90_000,
+          what: `the kubernetes service still lists ${names(masterAddresses(ctx))} (does its API still run there?)`,
+        }),
       ],
       timeoutMs: 150_000,
       verify: {

@@ -166,7 +166,10 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
   assert.match(lines, /stay \(daemon set pods, --ignore-daemonsets\): openshift-sdn\/sdn-zr8l7 \(DS sdn\)/);
   assert.match(
     lines,
-    /evicted, their controllers recreate them on other nodes: myproject\/cache-vslkp \(RC cache\) and myproject\/frontend-1-j7vf2 \(DC frontend\)/,
+    new RegExp(
+      String.raw`evicted, their controllers recreate them on other nodes: myproject\/cache-vslkp ` +
+        String.raw`\(RC cache\) and myproject\/frontend-1-j7vf2 \(DC frontend\)`,
+    ),
   );
   // after the drain: only the daemon set and static pods may remain
   assert.deepEqual(
@@ -177,7 +180,8 @@ test('pods: the drain forecast; bare pods refused without force, emptyDir pods w
   // the infra deployment configs that had a pod there
   const infraPods = parsePodsJson(
     podListJson(
-      'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\ndefault\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
+      'default\trouter-1-k6569\tRunning\tReplicationController\trouter-1\t\t\t\trouter\tTrue\n' +
+        'default\tdocker-registry-1-4b7bg\tRunning\tReplicationController\tdocker-registry-1\t{}\t\t\tdocker-registry\tTrue\n',
       'infra-0',
     ),
   );

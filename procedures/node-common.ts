@@ -390,10 +390,10 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
           `&& systemctl restart haproxy`,
       },
       commands: (ctx) => {
-        if (nothingHere(ctx))
-          return [
-            sh`echo ${`nothing to remove on ${ctx.host?.name ?? 'this host'}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`,
-          ];
+        if (nothingHere(ctx)) {
+          const here = ctx.host?.name ?? 'this host';
+          return [sh`echo ${`nothing to remove on ${here}: no server line for ${ctx.params['node']} in backend ${backends.join(', ')}`}`];
+        }
         const sha = ctx.captured.get('haproxy-sha');
         const bak = haproxyBak(ctx);
         const expr = deleteLines(ctx)
@@ -607,9 +607,14 @@ export function drainSteps(section: string): Step[] {
         kind: 'type-host',
         what: (ctx) => {
           const bare = forecast.maybe(ctx)?.bare.map((p) => p.key) ?? ['<pods without a controller>'];
+          const one = bare.length === 1;
+          const deleted = bare.length
+            ? `${names(bare)} ha${one ? 's' : 've'} no controller and ${one ? 'is' : 'are'} DELETED FOR GOOD ` +
+              `(nothing recreates ${one ? 'it' : 'them'} elsewhere)`
+            : 'no pod without a controller is on it now';
           return (
             `The pods of ${nodeName(ctx)} are evicted with --force: ` +
-            `${bare.length ? `${names(bare)} ha${bare.length === 1 ? 's' : 've'} no controller and ${bare.length === 1 ? 'is' : 'are'} DELETED FOR GOOD (nothing recreates ${bare.length === 1 ? 'it' : 'them'} elsewhere)` : 'no pod without a controller is on it now'}; the others are recreated on other nodes.` +
+            `${deleted}; the others are recreated on other nodes.` +
             emptyDirNote(ctx)
           );
         },

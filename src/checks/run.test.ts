@@ -558,7 +558,7 @@ const acrossCheck = echoCheck('cmp', {
   },
 });
 
-test('across: every cell waits (running) for the others, then all get the comparison; an unreachable host has no facts, keeps its error', async () => {
+test('across: each cell waits (running) for the rest, then all are compared; an unreachable host: no facts, keeps its error', async () => {
   const runner = fakeRunner(
     (where, script) => (where === C.name ? 'unreachable' : where === B.name && script.startsWith('echo') ? 'slow' : 'answer'),
     5,
@@ -716,7 +716,7 @@ test(
   },
 );
 
-test('Verdict.again: the cell is measured again (twice at most) before a verdict that could not decide is settled; it is not shown', async () => {
+test('Verdict.again: the cell is measured again (twice at most) before an undecided verdict is settled; it is not shown', async () => {
   for (const decidesOn of [2, 99]) {
     let tries = 0;
     const check = echoCheck('measure', {

@@ -356,7 +356,7 @@ test('ocFailure: timeouts and unknown errors', () => {
   assert.equal(ocFailure(r({ exitCode: 3, stderr: 'boom\nmore' }), 'oc get nodes'), 'oc get nodes failed (exit 3): boom');
 });
 
-test('the audit hears of every cordon, uncordon and drain, however it ends, and of no read; the auditor writes audit.log lines', async () => {
+test('the audit hears of every cordon, uncordon and drain, however it ends, not of reads; the auditor writes audit.log lines', async () => {
   const heard: NodeAction[] = [];
   const runner = ocRunner((s) => {
     if (s === 'oc version') return { stdout: VERSION };
@@ -403,7 +403,7 @@ test('the audit hears of every cordon, uncordon and drain, however it ends, and 
   }
 });
 
-test('after the evictions the replacement pods are followed until they start; one the scheduler cannot place is named with why', async () => {
+test('after evictions the replacement pods are followed until they start; one the scheduler cannot place is named with why', async () => {
   const PENDING_ROUTER =
     "default/router-1-x7k2p\tUnschedulable\t0/3 nodes are available: 1 node(s) didn't have free ports for the " +
     "requested pod ports, 2 node(s) didn't match node selector.";

@@ -528,10 +528,11 @@ export function drainSummary(o: DrainOptions, pr: DrainProgress, after: NodeRead
       return `Drained: ${evicted}. ${state}${next}`;
     case 'refused': {
       const blocked = pr.pods.filter((p) => p.state === 'blocked');
+      const options = [...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))];
       return (
         `Drain refused, nothing evicted: ${listPods(blocked)} ${blocked.length === 1 ? 'needs' : 'need'} an ` +
         `option ` +
-        `(${[...new Set(blocked.map((p) => /\((--[a-z-]+)\)$/.exec(p.reason ?? '')?.[1]).filter(Boolean))].join(', ') || 'see the log'}). ${state}${next}`
+        `(${options.join(', ') || 'see the log'}). ${state}${next}`
       );
     }
     case 'cancelled':

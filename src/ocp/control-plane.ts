@@ -316,7 +316,10 @@ export function forceNewClusterConfOff(): ShellCommand[] {
 export function runningEtcdModeCommand(addr: string): ShellCommand {
   const mine = `${addr}:2379`;
   const flag = ['-e', '^--force-new-cluster(=true)?$', '-e', '^ETCD_FORCE_NEW_CLUSTER=true$'];
-  return sh`m='etcd: not running'; for p in $(pgrep -x etcd); do a=$( { tr '\\0' '\\n' < /proc/$p/cmdline; echo; tr '\\0' '\\n' < /proc/$p/environ; } 2>/dev/null); case "$a" in *${mine}*) if printf '%s\\n' "$a" | grep -qE ${flag}; then m='etcd: force-new-cluster'; else m='etcd: cluster'; fi ;; esac; done; echo "$m"`;
+  const read = sh`{ tr '\\0' '\\n' < /proc/$p/cmdline; echo; tr '\\0' '\\n' < /proc/$p/environ; } 2>/dev/null`;
+  const flagged = sh`printf '%s\\n' "$a" | grep -qE ${flag}`;
+  return sh`m='etcd: not running'; for p in $(pgrep -x etcd); do a=$( ${read});
+    case "$a" in *${mine}*) if ${flagged}; then m='etcd: force-new-cluster'; else m='etcd: cluster'; fi ;; esac; done; echo "$m"`;
 }
 
 function escapeRe(s: string): string {
