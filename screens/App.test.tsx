@@ -3,7 +3,7 @@ import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { App } from './App.js';
-import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, until, untilFrame, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ const selectedLines = (f: string) => f.split('\n').filter((l) => l.includes('›
 
 test('j/k and arrows move the selection in the focused pane', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.match(selectedLines(frame()).join('\n'), /› master-0/);
   await press('j', 'j');
   assert.match(selectedLines(frame()).join('\n'), /› infra-0/);
@@ -61,7 +61,7 @@ test('j/k and arrows move the selection in the focused pane', async () => {
 
 test('Tab switches the focused pane (▶ and a double border); Enter opens; Esc comes back', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.match(frame(), /▶ HOSTS/);
   assert.match(frame(), /╔/);
   await press('\t');
@@ -85,7 +85,7 @@ test('Tab switches the focused pane (▶ and a double border); Enter opens; Esc 
 
 test('? shows the help, Esc (or ? again) goes back', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('?');
   assert.match(frame(), /▶ HELP/);
   await press(ESC);
@@ -96,7 +96,7 @@ test('? shows the help, Esc (or ? again) goes back', async () => {
 
 test('Esc and q in one read (as tmux or a slow link sends them) go back from the help, then quit', async () => {
   const { frame, press, quits } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('?');
   assert.match(frame(), /▶ HELP/);
   await press(`${ESC}q`);
@@ -105,7 +105,7 @@ test('Esc and q in one read (as tmux or a slow link sends them) go back from the
 
 test("? on Home lists the Home keys first (with Home's footer words), then those of every screen", async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.match(frame(), /Tab pane {2}h health {2}n nodes {2}u runs {2}\/ filter {2}: jump {2}r probe {2}\? help {2}q quit/);
   await press('?');
   const f = frame();
@@ -121,7 +121,7 @@ test("? on Home lists the Home keys first (with Home's footer words), then those
 
 test("a host's detail: the footer as before; ? lists its keys first; the page scrolls with the common movement keys", async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('\r');
   assert.match(frame(), /Esc back {2}r re-probe {2}jk scroll {2}: jump {2}\? help {2}q quit/);
   await press('?');
@@ -135,7 +135,7 @@ test("a host's detail: the footer as before; ? lists its keys first; the page sc
 
 test('Home: g / G and PgDn move the selection to the ends of the focused list', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('G');
   assert.match(selectedLines(frame()).join('\n'), /› lb-0/);
   await press('g');
@@ -146,7 +146,7 @@ test('Home: g / G and PgDn move the selection to the ends of the focused list', 
 
 test('/ filters the focused list as typed; Enter keeps it; Esc clears it', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('/');
   assert.match(frame(), /\/ filter hosts: █/);
   await press('inf');
@@ -166,7 +166,7 @@ test('/ filters the focused list as typed; Enter keeps it; Esc clears it', async
 
 test(': jumps to a procedure by id and shows its detail', async () => {
   const { frame, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press(':', 'etcd-r');
   assert.match(frame(), /: procedure id: etcd-r█/);
   assert.match(frame(), /Enter opens etcd-restore — Restore etcd/);
@@ -184,14 +184,14 @@ test(': jumps to a procedure by id and shows its detail', async () => {
 
 test('q quits at once, or asks first while something (a run) is active', async () => {
   const a = renderApp();
-  await delay();
+  await untilFrame(a.frame, /▶ HOSTS/);
   await a.press('q');
   await waitFor(() => a.quits() === 1, 'quit');
   a.unmount();
 
   let active: string | undefined = 'Run etcd-backup is still running';
   const b = renderApp(() => active);
-  await delay();
+  await untilFrame(b.frame, /▶ HOSTS/);
   await b.press('q');
   assert.equal(b.quits(), 0);
   assert.match(b.frame(), /Run etcd-backup is still running\. Quit anyway\?/);
@@ -205,14 +205,14 @@ test('q quits at once, or asks first while something (a run) is active', async (
 
 test('Ctrl-C goes through the same quit path', async () => {
   const a = renderApp();
-  await delay();
+  await untilFrame(a.frame, /▶ HOSTS/);
   await a.press('\x03');
   await waitFor(() => a.quits() === 1, 'quit on Ctrl-C');
 });
 
 test('typing in a prompt never triggers a key (q, ?, j)', async () => {
   const { frame, press, quits } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('/', 'q?j');
   assert.equal(quits(), 0);
   assert.match(frame(), /\/ filter hosts: q\?j█/);
@@ -221,7 +221,8 @@ test('typing in a prompt never triggers a key (q, ?, j)', async () => {
 
 test('r re-probes the selected host, R every host', async () => {
   const { frame, press, runner } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
+  await until(() => runner.probes.length >= 5, 'the first probes');
   assert.equal(runner.probes.length, 5);
   await press('r');
   assert.deepEqual(runner.probes.slice(5), ['master-0.example.com']);

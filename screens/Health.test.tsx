@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { App } from './App.js';
 import { FakeHealthRun } from './testing/fake-health.js';
-import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory, waitFor } from './testing/fixtures.js';
+import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame, waitFor } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -66,7 +66,7 @@ function assertFits(f: string, columns: number, rows: number) {
 
 test('h starts the run once and shows the matrix; cells fill in as results arrive', async () => {
   const { frame, press, runs, run } = renderApp();
-  await delay();
+  await untilFrame(frame, /h health/);
   assert.equal(runs.length, 0, 'nothing runs before Health is opened');
   assert.match(frame(), /h health/);
   await press('h');
@@ -79,13 +79,12 @@ test('h starts the run once and shows the matrix; cells fill in as results arriv
   assert.match(rowLine(f, 'master-0'), /· +·/, 'pending cells');
   assert.match(rowLine(f, 'lb-0'), /lb-0 +· +· *║/, 'lb: only ntp and entropy apply');
   run().set('ntp', M0, { status: 'running' });
-  await delay();
+  await untilFrame(frame, /running 1/);
   assert.match(rowLine(frame(), 'master-0'), /master-0 +… +·/);
   assert.match(frame(), /running 1/);
   run().set('ntp', M0, { status: 'ok', message: 'synchronised' });
   run().set('entropy', M0, { status: 'fail', message: 'only 120 bits' });
-  await delay();
-  f = frame();
+  f = await untilFrame(frame, /✗ 1 fail/);
   assert.match(rowLine(f, 'master-0'), /master-0 +✓ +✗/);
   assert.match(f, /✓ 1 ok {2}! 0 warn {2}✗ 1 fail/);
   // Leaving and coming back keeps the same run.
@@ -194,7 +193,7 @@ test('/ filters by host or check id; p shows only rows and columns with a proble
   assert.doesNotMatch(f, /master-0|cluster/);
   assert.match(f, /disk on node-0: ! warn — \/var is 85% full/);
   run().set('disk', 'node-0.example.com', { status: 'ok' });
-  await delay();
+  await untilFrame(frame, /every check passed/);
   assert.match(frame(), /every check passed/);
   await press('p');
   assert.match(frame(), /master-0/);
@@ -202,7 +201,7 @@ test('/ filters by host or check id; p shows only rows and columns with a proble
 
 test('Home shows a verdict per host once a run exists, and the run counts in its summary line', async () => {
   const { frame, press, run } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.doesNotMatch(frame(), /│ health/);
   await press('h');
   for (const c of run().cells()) run().set(c.check, c.host, { status: 'ok' });
@@ -227,7 +226,7 @@ test('80×24 and smaller never overflow, whatever the screen', async () => {
     const { frame, press, run, unmount } = renderApp({ columns, rows });
     await press('h');
     for (const c of run().cells()) run().set(c.check, c.host, { status: 'fail', message: 'x'.repeat(200), fix: { text: 'y '.repeat(80) } });
-    await delay();
+    await untilFrame(frame, /✗ [1-9]\d* fail/);
     assertFits(frame(), columns, rows);
     await press('j', 'l', 'l', 'p');
     assertFits(frame(), columns, rows);
@@ -245,13 +244,11 @@ test('without a health runner the screen says so', async () => {
   );
   monitors.push(monitor);
   const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' columns={80} rows={24} />);
-  await delay();
+  await untilFrame(r.lastFrame, /▶ HOSTS/);
   r.stdin.write('h');
-  await delay();
-  assert.match(stripAnsi(r.lastFrame()), /Health checks are not available/);
+  await untilFrame(r.lastFrame, /Health checks are not available/);
   r.stdin.write('r');
-  await delay();
-  assert.match(stripAnsi(r.lastFrame()), /No health run yet/);
+  await untilFrame(r.lastFrame, /No health run yet/);
 });
 
 test(

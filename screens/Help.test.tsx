@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import { Help, helpLines, screenHelp, screenSections } from './Help.js';
 import { GLOBAL_HELP } from './keymap.js';
-import { delay, stripAnsi } from './testing/fixtures.js';
+import { stripAnsi, untilFrame } from './testing/fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -32,10 +32,9 @@ test('the help scrolls at 80×24 and never overflows', async () => {
   assert.match(f, /▶ HELP/);
   assert.match(f, /lines 1-18\/\d+ {2}j\/k scroll/);
   assert.equal(f.split('\n').length, 21);
-  await delay();
+  await untilFrame(lastFrame, /▶ HELP/);
   stdin.write('G');
-  await delay();
-  f = stripAnsi(lastFrame());
+  f = await untilFrame(lastFrame, /lines \d+-(\d+)\/\1 /, 'the last page');
   assert.match(f, /⚠ WARNING/);
   assert.doesNotMatch(f, /^║KEYS/m);
   for (const l of f.split('\n')) assert.ok([...l].length <= 80);

@@ -7,7 +7,7 @@ import type { Connectivity } from '../src/transport/types.js';
 import { App, DEMO_LABEL } from './App.js';
 import { Home, SummaryLine } from './Home.js';
 import { FakeHealthRun } from './testing/fake-health.js';
-import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory } from './testing/fixtures.js';
+import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './testing/fixtures.js';
 
 const monitors: ConnectivityMonitor[] = [];
 afterEach(() => {
@@ -38,7 +38,7 @@ function assertFits(frame: string, columns: number, rows: number) {
 
 test('hosts are grouped by role with live states: checking, then ok / host key changed', async () => {
   const { frame, runner, press } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   let f = frame();
   const order = ['MASTER (2)', 'INFRA (1)', 'NODE (1)', 'LB (1)'].map((h) => f.indexOf(h));
   assert.ok(
@@ -61,8 +61,7 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
     reason: 'host key for 10.0.0.11 differs from known_hosts:14',
     hint: 'ssh-keygen -R 10.0.0.11, then verify and add the new key',
   });
-  await delay();
-  f = frame();
+  f = await untilFrame(frame, /… checking 3/);
   assert.match(f, /master-0 \+etcd,node\s+✓ ok/);
   assert.match(f, /master-1 \+etcd,node\s+! host key changed/);
   assert.match(f, /hosts 5 · ✓ ok 1 · ✗ 1 problem: master-1 host key changed · … checking 3/);
@@ -82,13 +81,13 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
 
 test('the inventory warning is a visible line on Home', async () => {
   const { frame } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.match(frame(), /⚠ WARNING: etcd has 2 members \(an even number\)/);
 });
 
 test('procedures are listed under ruled chapter headings; unbuilt ones carry the ○ mark the legend explains', async () => {
   const { frame } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   const f = frame();
   for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks'])
     assert.match(f, new RegExp(`[│║]── ${h} ─+[│║]`), h);
@@ -102,7 +101,7 @@ test('procedures are listed under ruled chapter headings; unbuilt ones carry the
 
 test('the DEMO label is on every screen of a demo inventory', async () => {
   const { frame, press } = renderApp(testInventory({ kind: 'demo' }));
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.ok(frame().includes(DEMO_LABEL), 'home');
   await press('\r');
   assert.ok(frame().includes(DEMO_LABEL), 'host detail');
@@ -114,7 +113,7 @@ test('the DEMO label is on every screen of a demo inventory', async () => {
 
 test('a file inventory names its path and no DEMO label', async () => {
   const { frame } = renderApp();
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   assert.match(frame(), /day2-tui 0\.1\.0 │ inventory \/etc\/ansible\/hosts/);
   assert.ok(!frame().includes('DEMO'));
 });
@@ -128,7 +127,7 @@ test('80×24, 100×30 and 60×20: nothing overflows, long lists scroll to keep t
     { columns: 60, rows: 20 },
   ]) {
     const { frame, press, unmount } = renderApp(big, size);
-    await delay();
+    await untilFrame(frame, /rows 1-\d+ of 41/);
     assertFits(frame(), size.columns, size.rows);
     assert.match(frame(), /rows 1-\d+ of 41 ↓\d+/);
     await press(...Array(30).fill('j'));

@@ -18,7 +18,7 @@ const BACKSPACE = '\x7f';
 
 test("Enter on a built procedure opens its form: a select list of the role's hosts, text with its default, a masked secret", async () => {
   const { frame, press } = app();
-  await openToy(press);
+  await openToy({ frame, press });
   const f = frame();
   assert.match(f, /PROCEDURE etcd-backup — Back up etcd/);
   assert.match(f, /› host \(required\) — Member to restore on/);
@@ -38,7 +38,7 @@ test("Enter on a built procedure opens its form: a select list of the role's hos
 
 test('a choice list in the form takes its keys from the App: "jj" or "j⏎" in one read (SSH) count, the ends stop', async () => {
   const { frame, press, sessions } = app();
-  await openToy(press);
+  await openToy({ frame, press });
   await press('jj');
   assert.match(frame(), /● master-1\.example\.com/);
   await press('kkk');
@@ -59,7 +59,7 @@ test('not-built procedures keep their detail page', async () => {
 
 test('validation: errors inline, naming the field and what to do; the plan waits until they are fixed', async () => {
   const { frame, press } = app();
-  await openToy(press);
+  await openToy({ frame, press });
   await press('\t');
   for (let i = 0; i < 25; i++) await press(BACKSPACE);
   await press('relative', '\r', '\r');
@@ -77,7 +77,7 @@ test('validation: errors inline, naming the field and what to do; the plan waits
 
 test('plan view: steps, destructive marker and gate kind, exact commands per host; Esc back to the form; r asks first', async () => {
   const { frame, press, sessions } = app();
-  await openToy(press);
+  await openToy({ frame, press });
   await press('p');
   let f = frame();
   assert.match(f, /PLAN etcd-backup — 4 steps, 1 DESTRUCTIVE, 2 gates/);
@@ -112,7 +112,7 @@ test(
       await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
       assert.match(footer(), re);
     };
-    await openToy(press);
+    await openToy({ frame, press });
     await footerMatches(/^↑↓ choose {2}Tab next field {2}Enter next \/ plan {2}p plan {2}Esc back {2}\? help/);
     await press('?');
     let f = frame();

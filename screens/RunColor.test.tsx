@@ -7,7 +7,7 @@ import { afterEach, test } from 'node:test';
 
 process.env['FORCE_COLOR'] = '3';
 const { cleanup } = await import('ink-testing-library');
-const { delay } = await import('./testing/fixtures.js');
+const { untilFrame } = await import('./testing/fixtures.js');
 const { fits, openToy, renderRunApp } = await import('./testing/run-app.js');
 
 const disposers: (() => void)[] = [];
@@ -32,7 +32,7 @@ const H1 = 'master-1.example.com';
 async function run(noColor: boolean) {
   const a = renderRunApp({ noColor });
   disposers.push(a.dispose);
-  await openToy(a.press);
+  await openToy(a);
   const frames: string[] = [a.lastFrame() ?? ''];
   await a.press('p');
   frames.push(a.lastFrame() ?? '');
@@ -42,7 +42,7 @@ async function run(noColor: boolean) {
   for (let i = 0; i < 30; i++) s.line(i % 2 ? H1 : H0, `${i === 20 ? 'ERROR ' : ''}${'x'.repeat(200)}`);
   s.endStep('copy-config', 'ok', 3100);
   s.startStep('wipe');
-  await delay();
+  await untilFrame(a.frame, /running Move the old data directory aside/);
   await a.press('/', 'ERROR', '\r');
   frames.push(a.lastFrame() ?? '');
   s.gate({
@@ -53,7 +53,7 @@ async function run(noColor: boolean) {
     protectedBy: 'the snapshot',
     expect: H0,
   });
-  await delay();
+  await untilFrame(a.frame, /DESTRUCTIVE GATE/);
   frames.push(a.lastFrame() ?? '');
   await a.press('\x1b');
   frames.push(a.lastFrame() ?? '');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
-import { delay, waitFor } from './testing/fixtures.js';
+import { until, untilFrame } from './testing/fixtures.js';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -14,7 +14,7 @@ const ESC = '\x1b';
 async function started(o?: Parameters<typeof renderRunApp>[0]) {
   const a = renderRunApp(o);
   disposers.push(a.dispose);
-  await openToy(a.press);
+  await openToy(a);
   await a.press('p', 'r', 'y');
   const s = a.sessions[0]!;
   assert.ok(s, 'a run started');
@@ -29,8 +29,7 @@ test('streams each line as it arrives, with the host when several, and follows t
   s.startStep('copy-config');
   s.command(H0, 'cp -a /etc/etcd /backup/x');
   for (let i = 0; i < 40; i++) s.line(i % 2 ? H1 : H0, `copied file-${i}`);
-  await delay();
-  const f = frame();
+  const f = await untilFrame(frame, /copied file-39/);
   assert.match(f, /▶ running on master-0\.example\.com: cp -a \/etc\/etcd \/backup\/x/);
   assert.match(f, /1\. \S+ running Save the etcd configuration/);
   assert.match(f, /master-1 │ copied file-39/);
@@ -42,7 +41,7 @@ test('scrolling up stops following (new lines do not move the view); G follows a
   const { frame, press, s } = await started();
   s.startStep('copy-config');
   for (let i = 0; i < 40; i++) s.line(H0, `line-${i}`);
-  await delay();
+  await untilFrame(frame, /line-39/);
   await press('k', 'k', 'k');
   let f = frame();
   assert.match(f, /‖ paused — \d+ newer lines below — G to follow/);
@@ -52,8 +51,7 @@ test('scrolling up stops following (new lines do not move the view); G follows a
     .filter((l) => l.includes('line-'))
     .join('\n');
   for (let i = 40; i < 45; i++) s.line(H0, `line-${i}`);
-  await delay();
-  f = frame();
+  f = await untilFrame(frame, /8 newer lines below/);
   assert.equal(
     f
       .split('\n')
@@ -71,7 +69,7 @@ test('/ searches the log: the match in inverse, its line marked ›, n/N move be
   const { frame, press, s } = await started();
   s.startStep('copy-config');
   for (let i = 0; i < 60; i++) s.line(H0, i % 10 === 0 ? `ERROR number ${i}` : `fine ${i}`);
-  await delay();
+  await untilFrame(frame, /fine 59/);
   await press('/', 'error');
   assert.match(frame(), /\/error/);
   await press('\r');
@@ -98,8 +96,7 @@ test('confirm gate: what changes, where, y goes on', async () => {
     hosts: [H0],
     protectedBy: 'nothing is changed on the data',
   });
-  await delay();
-  const f = frame();
+  const f = await untilFrame(frame, /GATE {2}step 2\/4/);
   assert.match(f, /GATE {2}step 2\/4 Take an etcd snapshot/);
   assert.match(f, /What will change: Writes a snapshot to \/backup\/x\./);
   assert.match(f, /On: master-0\.example\.com/);
@@ -122,8 +119,7 @@ test('type-host gate: only the exact name goes on; a wrong one stays; Esc declin
     protectedBy: '/backup/x/snapshot.db on master-0',
     expect: H0,
   });
-  await delay();
-  let f = frame();
+  let f = await untilFrame(frame, /DESTRUCTIVE GATE/);
   assert.match(f, /⚠ DESTRUCTIVE GATE/);
   assert.match(f, /type the host name exactly: master-0\.example\.com/);
   await press('master-0', '\r');
@@ -145,10 +141,10 @@ test('type-host gate: only the exact name goes on; a wrong one stays; Esc declin
 });
 
 test('type-host gate: the exact name (typed in one burst with Enter, as over SSH) goes on', async () => {
-  const { press, s } = await started();
+  const { frame, press, s } = await started();
   s.startStep('wipe');
   s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
-  await delay();
+  await untilFrame(frame, /DESTRUCTIVE GATE/);
   await press(`${H0}\r`);
   assert.deepEqual(s.gateAnswers, [true]);
 });
@@ -157,8 +153,7 @@ test('failure modal: step, command, exit code, output tail; no skip for a destru
   const { frame, press, s } = await started();
   s.startStep('wipe');
   s.fail('wipe', 'mv /var/lib/etcd /var/lib/etcd.old', H0, 1, 'line a\nmv: cannot move: Device or resource busy\n');
-  await delay();
-  let f = frame();
+  let f = await untilFrame(frame, /STEP FAILED/);
   assert.match(f, /✗ STEP FAILED {2}step 3\/4 Move the old data directory aside/);
   assert.match(f, /Command on master-0\.example\.com: mv \/var\/lib\/etcd/);
   assert.match(f, /Exit code: 1/);
@@ -172,8 +167,7 @@ test('failure modal: step, command, exit code, output tail; no skip for a destru
   assert.deepEqual(s.failureAnswers, ['retry']);
   s.startStep('copy-config');
   s.fail('copy-config', 'cp', H0, 2, 'no space');
-  await delay();
-  f = frame();
+  f = await untilFrame(frame, / s {2}skip this step and go on/);
   assert.match(f, / s {2}skip this step and go on/);
   await press('s');
   assert.deepEqual(s.failureAnswers, ['retry', 'skip']);
@@ -182,7 +176,7 @@ test('failure modal: step, command, exit code, output tail; no skip for a destru
 test('q during a run asks first; y quits and stops the run', async () => {
   const { frame, press, s, quits } = await started();
   s.startStep('copy-config');
-  await delay();
+  await untilFrame(frame, /running Save the etcd configuration/);
   await press('q');
   assert.equal(quits(), 0);
   assert.match(frame(), /etcd-backup is running \(step 1\/4\): quitting stops it\. Quit anyway\?/);
@@ -190,7 +184,7 @@ test('q during a run asks first; y quits and stops the run', async () => {
   assert.equal(quits(), 0);
   assert.equal(s.cancelled, 0);
   await press('q', 'y');
-  await delay();
+  await until(() => quits() === 1, 'the quit');
   assert.equal(quits(), 1);
   assert.equal(s.cancelled, 1);
 });
@@ -198,7 +192,7 @@ test('q during a run asks first; y quits and stops the run', async () => {
 test('Esc while the run is active does not leave it; x asks before stopping', async () => {
   const { frame, press, s } = await started();
   s.startStep('copy-config');
-  await delay();
+  await untilFrame(frame, /running Save the etcd configuration/);
   await press(ESC);
   assert.match(frame(), /The run is active: x stops it/);
   assert.match(frame(), /RUN etcd-backup/);
@@ -214,12 +208,12 @@ test('the footer says the keys of each mode, as before (now from the one keymap)
   const footer = () => frame().split('\n').at(-1) ?? '';
   // The footer follows a change one render later (the screen hands it to the App): wait for it.
   const footerMatches = async (re: RegExp) => {
-    await waitFor(() => re.test(footer()), String(re)).catch(() => undefined);
+    await untilFrame(frame, () => re.test(footer()), `the footer ${re}`);
     assert.match(footer(), re);
   };
   s.startStep('copy-config');
   for (let i = 0; i < 30; i++) s.line(H0, `line-${i}`);
-  await delay();
+  await untilFrame(frame, /line-29/);
   await footerMatches(/^jk scroll {2}G follow {2}\/ search {2}x stop {2}\? help {2}q quit/);
   await press('/');
   await footerMatches(/Enter find {2}Esc cancel/);
@@ -231,17 +225,14 @@ test('the footer says the keys of each mode, as before (now from the one keymap)
   assert.match(frame(), /The run goes on\./);
   assert.equal(s.cancelled, 0);
   s.gate({ step: 'copy-config', kind: 'confirm', what: 'Copies.', hosts: [H0] });
-  await delay();
   await footerMatches(/y go on {2}n Esc decline: stop here {2}q quit {2}\? help/);
   await press('y');
   s.fail('copy-config', 'cp', H0, 2, 'no space');
-  await delay();
   await footerMatches(/r retry {2}s skip {2}a abort {2}q quit/);
   await press('r');
   assert.deepEqual(s.failureAnswers, ['retry']);
   s.startStep('wipe');
   s.gate({ step: 'wipe', kind: 'type-host', what: 'Moves /var/lib/etcd aside.', hosts: [H0], expect: H0 });
-  await delay();
   await footerMatches(/type the host name {2}Enter confirm {2}Esc decline: stop here/);
   await press(ESC);
   await footerMatches(/^Esc Home {2}jk scroll {2}G follow {2}\/ search {2}\? help {2}q quit/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup } from 'ink-testing-library';
-import { delay, waitFor } from './testing/fixtures.js';
+import { delay, untilFrame } from './testing/fixtures.js';
 import { fits, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -23,8 +23,7 @@ const INTERRUPTED = {
 
 test('start-up resume offer: names the run and its step; r resumes into the run view', async () => {
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
-  await delay();
-  const f = frame();
+  const f = await untilFrame(frame, /A run was interrupted/);
   const text = f.replace(/[║\n]/g, ' ').replace(/\s+/g, ' ');
   assert.match(text, /A run was interrupted: etcd-restore 20240430-221500-cd34 at step Stop etcd on every member — r resume, Esc ignore/);
   assert.equal(fits(f), undefined);
@@ -43,7 +42,7 @@ test(
       step: 'Copy /etc/origin',
     };
     const { frame, press, resumed } = app({ interrupted: [INTERRUPTED, second] });
-    await delay();
+    await untilFrame(frame, /2 interrupted runs/);
     assert.match(frame(), /2 interrupted runs \(↑↓ choose\):/);
     assert.match(frame(), /^● etcd-restore 20240430-221500-cd34 at Stop etcd on every member/m);
     assert.match(frame(), /^○ master-backup 20240501-080000-ef56 at Copy \/etc\/origin/m);
@@ -63,12 +62,13 @@ test(
 
 test('start-up resume offer: Esc ignores it (Home); no offer without an interrupted run', async () => {
   const a = app({ interrupted: [INTERRUPTED] });
-  await delay();
+  await untilFrame(a.frame, /A run was interrupted/);
   await a.press('\x1b', 'k');
   assert.match(a.frame(), /▶ HOSTS/);
   assert.deepEqual(a.resumed, []);
   const b = app();
-  await delay();
+  await untilFrame(b.frame, /▶ HOSTS/);
+  await delay(); // what is asserted is an absence: give an offer a moment to show
   assert.doesNotMatch(b.frame(), /interrupted/);
 });
 
@@ -79,7 +79,7 @@ test('u opens the Runs screen: newest first; Enter on an interrupted run asks, y
       { ...INTERRUPTED, status: 'interrupted' },
     ],
   });
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('u');
   let f = frame();
   assert.match(f, /RUNS — 2 journals, newest first/);
@@ -104,21 +104,19 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
       { ...INTERRUPTED, status: 'interrupted' },
     ],
   });
-  await delay();
+  await untilFrame(frame, /▶ HOSTS/);
   await press('u');
-  await waitFor(() => /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/.test(frame()), 'the footer').catch(
-    () => undefined,
-  );
+  await untilFrame(frame, /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
   assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
   await press('G');
   assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
   await press('g', '\r');
   assert.match(frame(), /Resume etcd-restore 20240430-221500-cd34\?/);
-  await waitFor(() => /y resume {2}any other key not now/.test(frame()), 'the footer').catch(() => undefined);
+  await untilFrame(frame, /y resume {2}any other key not now/);
   assert.match(frame(), /y resume {2}any other key not now/);
   await press('n');
   assert.match(frame(), /Not resumed\./);
-  await waitFor(() => /↑↓ move {2}Enter resume/.test(frame()), 'the footer').catch(() => undefined);
+  await untilFrame(frame, /↑↓ move {2}Enter resume/);
   assert.match(frame(), /↑↓ move {2}Enter resume/);
   await press('?');
   const f = frame();
@@ -130,11 +128,11 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
 
 test('start-up resume offer: the footer as before; ? lists its keys first, ? again is back on the offer', async () => {
   const { frame, press, resumed } = app({ interrupted: [INTERRUPTED] });
-  await delay();
-  await waitFor(
-    () => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(frame().split('\n').at(-1) ?? ''),
+  await untilFrame(
+    frame,
+    (f) => /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/.test(f.split('\n').at(-1) ?? ''),
     'the footer',
-  ).catch(() => undefined);
+  );
   assert.match(frame().split('\n').at(-1) ?? '', /^r resume {2}↑↓ choose {2}Esc ignore {2}u all runs {2}q quit/);
   await press('?');
   const f = frame();

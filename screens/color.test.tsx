@@ -10,7 +10,7 @@ const { cleanup, render } = await import('ink-testing-library');
 const { App } = await import('./App.js');
 const { colorWanted } = await import('./theme.js');
 const { ConnectivityMonitor } = await import('../src/model/connectivity.js');
-const { FakeRunner, delay, stripAnsi, testCatalogue, testInventory } = await import('./testing/fixtures.js');
+const { FakeRunner, stripAnsi, testCatalogue, testInventory, untilFrame } = await import('./testing/fixtures.js');
 
 const monitors: InstanceType<typeof ConnectivityMonitor>[] = [];
 afterEach(() => {
@@ -43,11 +43,18 @@ async function frames(noColor: boolean, demo: boolean) {
   const r = render(
     <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' columns={80} rows={24} noColor={noColor} />,
   );
-  await delay();
+  // Home once every probe answered (the states are read from it), then the screen each key leads to.
+  await untilFrame(r.lastFrame, (f) => /master-0 \+etcd,node\s+✓ ok/.test(f) && /node-0\s+\? host key/.test(f) && /lb-0\s+✗/.test(f));
   const out: string[] = [r.lastFrame() ?? ''];
-  for (const k of ['\t', '\r', '\x1b', '?']) {
+  for (const [k, shows] of [
+    ['\t', /▶ PROCEDURES/],
+    ['\r', /Esc back/],
+    ['\x1b', /▶ PROCEDURES/],
+    ['?', /▶ HELP/],
+  ] as const) {
+    const before = r.lastFrame();
     r.stdin.write(k);
-    await delay();
+    await untilFrame(r.lastFrame, (f) => r.lastFrame() !== before && shows.test(f));
     out.push(r.lastFrame() ?? '');
   }
   r.unmount();

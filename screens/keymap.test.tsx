@@ -5,7 +5,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { useState } from 'react';
 import { useKeymap, useListMovement } from './hooks/useKeymap.js';
 import { dispatchKey, footerOf, helpKey, helpOf, type Keymap, keyNames, movementKeys, quitKey } from './keymap.js';
-import { delay, stripAnsi } from './testing/fixtures.js';
+import { delay, stripAnsi, untilFrame } from './testing/fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -145,28 +145,28 @@ function List() {
 
 test('useKeymap and useListMovement take the keys from Ink (one press at a time, also in one chunk)', async () => {
   const a = render(<Counter active />);
-  await delay();
+  await untilFrame(a.lastFrame, /n=0/);
   a.stdin.write('+++');
-  await delay();
+  await untilFrame(a.lastFrame, /n=3/);
   assert.equal(stripAnsi(a.lastFrame()), 'n=3');
   a.rerender(<Counter active={false} />);
   await delay();
   a.stdin.write('+');
-  await delay();
+  await delay(); // an absence (the key is not taken): give it a moment
   assert.equal(stripAnsi(a.lastFrame()), 'n=3', 'inactive: no keys');
   cleanup();
   const b = render(<List />);
-  await delay();
+  await untilFrame(b.lastFrame, /top=0/);
   b.stdin.write('jjj');
-  await delay();
+  await untilFrame(b.lastFrame, /top=3/);
   assert.equal(stripAnsi(b.lastFrame()), 'top=3');
   b.stdin.write('\x1b[6~');
-  await delay();
+  await untilFrame(b.lastFrame, /top=11/);
   assert.equal(stripAnsi(b.lastFrame()), 'top=11');
   b.stdin.write('G');
-  await delay();
+  await untilFrame(b.lastFrame, /top=30/);
   assert.equal(stripAnsi(b.lastFrame()), 'top=30');
   b.stdin.write('g');
-  await delay();
+  await untilFrame(b.lastFrame, /top=0/);
   assert.equal(stripAnsi(b.lastFrame()), 'top=0');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { delay, stripAnsi, waitFor } from '../testing/fixtures.js';
+import { delay, stripAnsi, untilFrame, waitFor } from '../testing/fixtures.js';
 import { Pager } from './Pager.js';
 
 afterEach(() => cleanup());
@@ -48,22 +48,24 @@ test(
   'the common movement keys: PgDn / Space a page, Ctrl-D / Ctrl-U half of one, End / Home ' + 'the ends, also several in one read',
   async () => {
     const { lastFrame, stdin } = render(<Pager title='T' lines={lines} width={40} height={14} active />);
-    const where = async () => {
-      await delay();
-      return /lines (\d+)-/.exec(stripAnsi(lastFrame()))?.[1];
+    const top = (f: string) => /lines (\d+)-/.exec(f)?.[1];
+    /** Waits until the first line shown is `expected`; then the check says which line it is. */
+    const where = async (expected: string) => {
+      await untilFrame(lastFrame, (f) => top(f) === expected).catch(() => undefined);
+      return top(stripAnsi(lastFrame()));
     };
-    assert.equal(await where(), '1');
+    assert.equal(await where('1'), '1');
     stdin.write('\x1b[6~');
-    assert.equal(await where(), '11', 'a page: the 11 lines shown less one');
+    assert.equal(await where('11'), '11', 'a page: the 11 lines shown less one');
     stdin.write('\x15');
-    assert.equal(await where(), '6', 'half a page up');
+    assert.equal(await where('6'), '6', 'half a page up');
     stdin.write('\x04');
-    assert.equal(await where(), '11');
+    assert.equal(await where('11'), '11');
     stdin.write(' ');
-    assert.equal(await where(), '20', 'Space: a page down, at most to the last page');
+    assert.equal(await where('20'), '20', 'Space: a page down, at most to the last page');
     stdin.write('\x1b[H');
-    assert.equal(await where(), '1');
+    assert.equal(await where('1'), '1');
     stdin.write('jjj');
-    assert.equal(await where(), '4', 'jjj in one read: three lines');
+    assert.equal(await where('4'), '4', 'jjj in one read: three lines');
   },
 );

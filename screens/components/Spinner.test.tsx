@@ -9,7 +9,7 @@ const { cleanup, render } = await import('ink-testing-library');
 const { Text } = await import('ink');
 const { Spinner } = await import('./Spinner.js');
 const { ThemeProvider } = await import('../theme.js');
-const { delay, stripAnsi } = await import('../testing/fixtures.js');
+const { delay, stripAnsi, untilFrame } = await import('../testing/fixtures.js');
 
 afterEach(() => cleanup());
 
@@ -24,8 +24,20 @@ test('one column wide in every frame, and it turns', async () => {
     const f = stripAnsi(lastFrame());
     assert.match(f, /^\[\S\]$/u, `not one column between the brackets: ${JSON.stringify(f)}`);
     seen.add(f);
-    await delay(40);
+    await delay(40); // the interval between samples of its frames, not a wait for a change
   }
+  // It turns: wait (bounded) for a second mark rather than count on one within the samples above.
+  const later: string[] = [];
+  await untilFrame(
+    lastFrame,
+    (f) => {
+      later.push(f);
+      seen.add(f);
+      return seen.size > 1;
+    },
+    'a second mark',
+  ).catch(() => undefined);
+  for (const f of later) assert.match(f, /^\[\S\]$/u, `not one column between the brackets: ${JSON.stringify(f)}`);
   assert.ok(seen.size > 1, 'the mark never changed');
 });
 

@@ -3,7 +3,7 @@ import { afterEach, test } from 'node:test';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
-import { delay, FakeRunner, testInventory } from '../testing/fixtures.js';
+import { FakeRunner, testInventory, untilFrame } from '../testing/fixtures.js';
 import { useConnectivity } from './useConnectivity.js';
 
 afterEach(() => cleanup());
@@ -19,10 +19,10 @@ test('the component re-renders on every change of the monitor', async () => {
   const { lastFrame } = render(<Probe monitor={monitor} />);
   assert.match(lastFrame() ?? '', /master-0=checking/);
   runner.answerProbe('master-0.example.com', { state: 'ok' });
-  await delay();
+  await untilFrame(lastFrame, /master-0=ok/);
   assert.match(lastFrame() ?? '', /master-0=ok/);
   monitor.reprobe('master-0.example.com');
-  await delay();
+  await untilFrame(lastFrame, /master-0=checking/);
   assert.match(lastFrame() ?? '', /master-0=checking/);
   monitor.dispose();
 });

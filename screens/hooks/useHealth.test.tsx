@@ -4,7 +4,7 @@ import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import type { HealthRun } from '../../src/model/health.js';
 import { FakeHealthRun } from '../testing/fake-health.js';
-import { delay } from '../testing/fixtures.js';
+import { untilFrame } from '../testing/fixtures.js';
 import { useHealth } from './useHealth.js';
 
 afterEach(() => cleanup());
@@ -29,6 +29,6 @@ test('re-renders on every change of the run; undefined before a run exists', asy
   rerender(<Probe run={run} />);
   assert.equal(lastFrame(), 'ntp@a=pending router@cluster=pending');
   run.set('ntp', 'a', { status: 'fail', message: 'not synchronised' });
-  await delay();
+  await untilFrame(lastFrame, /ntp@a=fail/);
   assert.equal(lastFrame(), 'ntp@a=fail router@cluster=pending');
 });

@@ -110,3 +110,30 @@ export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs
     await delay(5);
   }
 }
+
+/** The longest a screen test waits for what it expects: a bound for a busy machine, not a timing the test asserts. */
+export const FRAME_BOUND_MS = 10_000;
+
+/**
+ * Waits until the frame (ANSI stripped) shows `expected` — a pattern, or a test of the whole frame — and returns it;
+ * fails after FRAME_BOUND_MS. Turns the event loop at least once first, so what was just drawn has its input
+ * listeners in place before the next key. Use it instead of a fixed delay before asserting a change.
+ */
+export async function untilFrame(
+  lastFrame: () => string | undefined,
+  expected: RegExp | ((frame: string) => boolean),
+  what = `a frame with ${expected}`,
+): Promise<string> {
+  const ok = (f: string) => (expected instanceof RegExp ? expected.test(f) : expected(f));
+  await delay(1);
+  await waitFor(() => ok(stripAnsi(lastFrame())), what, FRAME_BOUND_MS).catch((e: Error) => {
+    throw new Error(`${e.message}; the last frame:\n${stripAnsi(lastFrame())}`);
+  });
+  return stripAnsi(lastFrame());
+}
+
+/** Waits until cond() holds (after one turn of the event loop), at most FRAME_BOUND_MS: for a change that is not drawn. */
+export async function until(cond: () => boolean, what: string): Promise<void> {
+  await delay(1);
+  await waitFor(cond, what, FRAME_BOUND_MS);
+}

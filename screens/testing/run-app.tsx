@@ -5,7 +5,7 @@ import type { InterruptedRun, RunSummary } from '../../src/model/runs-view.js';
 import { App } from '../App.js';
 import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
 import { FakeSession } from './fake-session.js';
-import { delay, FakeRunner, settle, stripAnsi, testCatalogue, testInventory } from './fixtures.js';
+import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './fixtures.js';
 
 export function renderRunApp(
   opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {},
@@ -56,10 +56,11 @@ export function renderRunApp(
   return { ...r, frame, press, sessions, resumed, quits: () => quits, dispose: () => monitor.dispose() };
 }
 
-/** Opens etcd-backup's form from Home (Tab to procedures, down to it, Enter). */
-export async function openToy(press: (...k: string[]) => Promise<void>) {
-  await delay();
-  await press('\t', 'j', 'j', 'j', '\r');
+/** Opens etcd-backup's form from Home (Tab to procedures, down to it, Enter), once Home is drawn; returns when the form is. */
+export async function openToy(app: { frame: () => string; press: (...k: string[]) => Promise<void> }) {
+  await untilFrame(app.frame, /▶ HOSTS/);
+  await app.press('\t', 'j', 'j', 'j', '\r');
+  await untilFrame(app.frame, /PROCEDURE etcd-backup/);
 }
 
 /** No line wider than the terminal, no more lines than it has (one kept free). */
