@@ -1,12 +1,14 @@
 // Pieces shared by the backup procedures of chapter 4 (master-backup, node-backup,
 // registry-certs-backup, etcd-backup). Not a procedure itself: each procedure file lists its steps, but
 // for the master and node host backups (4.1, 4.2), whose steps are one list, hostBackupSteps.
+
 import type { CommandOutput } from '../src/checks/types.js';
-import type { Placement, Step, StepContext } from '../src/engine/types.js';
+import type { ParameterSpec, Placement, Step, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Role } from '../src/inventory/types.js';
 import { packageListCommand } from '../src/ocp/rpm.js';
 import { argv, literal, type ShellCommand, sh } from '../src/transport/shell.js';
+import { HOST_BACKUP_DIR, textParam } from './define.js';
 
 /** `date +%Y%m%d` of the run's start (local time of the bastion), so a resumed run uses the same name. */
 export function dateStamp(d: Date): string {
@@ -48,7 +50,10 @@ export function hostnameStep(where: Placement, section: string): Step {
   };
 }
 
-export const DEFAULT_HOST_BACKUP_DIR = '/backup/<hostname>/<YYYYMMDD>';
+/** The `backup-dir` parameter of a host backup: a directory template on the host, checked by validateBackupDir. */
+export function backupDirParam(description: string): ParameterSpec {
+  return { ...textParam('backup-dir', description, false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) };
+}
 
 /** A backup directory template: absolute, no `..`, only `<hostname>` / `<YYYYMMDD>` as placeholders. */
 export function validateBackupDir(value: string): string | undefined {
@@ -168,13 +173,13 @@ export function sftpCopyStep(opts: {
 
 /** MYBACKUPDIR on the host the step runs on. */
 export function backupDir(ctx: StepContext): string {
-  return resolveBackupDir(ctx.params['backup-dir'] || DEFAULT_HOST_BACKUP_DIR, ctx);
+  return resolveBackupDir(ctx.params['backup-dir'] || HOST_BACKUP_DIR, ctx);
 }
 
 /** The guide's archive name /backup/$(hostname)-$(date +%Y%m%d).tar.gz; `<dir>.tar.gz` for a custom dir. */
 export function archivePath(ctx: StepContext): string {
   const custom = ctx.params['backup-dir'];
-  if (custom && custom !== DEFAULT_HOST_BACKUP_DIR) return `${backupDir(ctx)}.tar.gz`;
+  if (custom && custom !== HOST_BACKUP_DIR) return `${backupDir(ctx)}.tar.gz`;
   return `/backup/${hostnameOf(ctx)}-${dateStamp(ctx.startedAt)}.tar.gz`;
 }
 

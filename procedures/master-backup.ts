@@ -9,8 +9,8 @@
 import type { Procedure } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import { sh } from '../src/transport/shell.js';
-import { hostBackupSteps, validateBackupDir } from './backup-common.js';
-import { defineProcedure, HOST_BACKUP_DIR, hostParam, textParam, yesNo } from './define.js';
+import { backupDirParam, hostBackupSteps } from './backup-common.js';
+import { defineProcedure, hostParam, yesNo } from './define.js';
 
 export const masterBackup: Procedure = defineProcedure({
   id: 'master-backup',
@@ -21,7 +21,7 @@ export const masterBackup: Procedure = defineProcedure({
   summary: 'Copies master configuration, certificates, service settings and the package list into a dated backup directory on each master.',
   parameters: [
     hostParam('host', 'master', 'Master to back up; default: every master', false),
-    { ...textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
+    backupDirParam('Backup directory on the host'),
     yesNo('archive', 'Also pack the backup directory into a tar.gz'),
   ],
   steps: hostBackupSteps({

@@ -43,8 +43,8 @@ import { etcdHosts } from '../src/ocp/etcd.js';
 import { HAPROXY_CFG } from '../src/ocp/haproxy.js';
 import { CA_SERIAL } from '../src/ocp/master-config.js';
 import { argv, type ShellCommand, sh } from '../src/transport/shell.js';
-import { backupDir, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBackupDir, validateBastionDir } from './backup-common.js';
-import { defineProcedure, HOST_BACKUP_DIR, hostParam, oneOf, textParam, yesNo } from './define.js';
+import { backupDir, backupDirParam, dateStamp, hostnameOf, sftpCopyStep, timeStamp, validateBastionDir } from './backup-common.js';
+import { defineProcedure, hostParam, oneOf, textParam, yesNo } from './define.js';
 import { etcdRemoveMember, remainingWork } from './etcd-remove-member.js';
 import { masterBackup } from './master-backup.js';
 import {
@@ -229,10 +229,7 @@ export const masterDecommission: Procedure = defineProcedure({
   parameters: [
     hostParam('node', 'master', 'Master to decommission'),
     yesNo('allow-even', 'Go ahead even when it leaves an even count below 3 of masters / etcd members (3 → 2)'),
-    {
-      ...textParam('backup-dir', 'Where its backup is written on the master', false, HOST_BACKUP_DIR),
-      validate: (v) => validateBackupDir(v),
-    },
+    backupDirParam('Where its backup is written on the master'),
     {
       ...textParam(
         'copy-to',

@@ -6,8 +6,8 @@
 // Same differences from the guide's text as master-backup (/etc/sysconfig/docker added, "if used" paths
 // skipped with a line when absent, directory kept after the archive).
 import type { Procedure } from '../src/engine/types.js';
-import { hostBackupSteps, validateBackupDir } from './backup-common.js';
-import { defineProcedure, HOST_BACKUP_DIR, hostParam, textParam, yesNo } from './define.js';
+import { backupDirParam, hostBackupSteps } from './backup-common.js';
+import { defineProcedure, hostParam, yesNo } from './define.js';
 
 export const nodeBackup: Procedure = defineProcedure({
   id: 'node-backup',
@@ -18,7 +18,7 @@ export const nodeBackup: Procedure = defineProcedure({
   summary: 'Copies node configuration, certificates, service settings and the package list into a dated backup directory on each node.',
   parameters: [
     hostParam('host', 'node', 'Node to back up; default: every node', false),
-    { ...textParam('backup-dir', 'Backup directory on the host', false, HOST_BACKUP_DIR), validate: (v) => validateBackupDir(v) },
+    backupDirParam('Backup directory on the host'),
     yesNo('archive', 'Also pack the backup directory into a tar.gz'),
   ],
   steps: hostBackupSteps({

@@ -7,11 +7,11 @@
 // (`--filter=ca-anchors` instead of one pkcs11 id: every CA, so nothing has to be picked by hand), each
 // locally added anchor (/etc/pki/ca-trust/source/anchors) checked with `openssl verify` against that
 // extract, and a tar.gz of those anchor files. Then every host's files are fetched to the bastion.
+
 import type { Procedure, StepContext } from '../src/engine/types.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import { literal, type ShellCommand, sh } from '../src/transport/shell.js';
 import {
-  DEFAULT_HOST_BACKUP_DIR,
   dateStamp,
   hostnameOf,
   hostnameStep,
@@ -21,7 +21,7 @@ import {
   sftpCopyStep,
   validateBastionDir,
 } from './backup-common.js';
-import { defineProcedure, hostParam, textParam } from './define.js';
+import { defineProcedure, HOST_BACKUP_DIR, hostParam, textParam } from './define.js';
 
 const where = roleOrParam('node', 'host', 'every node, one at a time (or the one named by host)');
 
@@ -29,7 +29,7 @@ export const CERTS_D = '/etc/docker/certs.d';
 export const ANCHORS = '/etc/pki/ca-trust/source/anchors';
 
 export function backupDir(ctx: StepContext): string {
-  return resolveBackupDir(DEFAULT_HOST_BACKUP_DIR, ctx);
+  return resolveBackupDir(HOST_BACKUP_DIR, ctx);
 }
 export function certsArchive(ctx: StepContext): string {
   return `${backupDir(ctx)}/docker-registry-certs-${hostnameOf(ctx)}.tar.gz`;
@@ -124,7 +124,7 @@ export const registryCertsBackup: Procedure = defineProcedure({
           // missing pieces (no certs.d, no trust) are not an error: --ignore-failed-read
           tarArgs: {
             script:
-              `--ignore-failed-read -C ${remoteDirExpr(DEFAULT_HOST_BACKUP_DIR, ctx.startedAt).script} ` +
+              `--ignore-failed-read -C ${remoteDirExpr(HOST_BACKUP_DIR, ctx.startedAt).script} ` +
               `docker-registry-certs-"$(hostname)".tar.gz ca-trust`,
           },
           name: `registry-certs-${dateStamp(ctx.startedAt)}.tar.gz`,
