@@ -198,7 +198,7 @@ export function DrainView(props: DrainViewProps) {
       ))}
       {noteRows.slice(0, layout.notes).map((n, i) => (
         <Txt key={`n${i}`} tone='warn' wrap='truncate'>
-          {i === layout.notes - 1 && noteRows.length > layout.notes ? truncate(`${n} …`, width) : n}
+          {i === layout.notes - 1 && noteRows.length > layout.notes ? truncate(`${n.trimEnd()}…`, width) : n}
         </Txt>
       ))}
       <Txt wrap='truncate'>{counts}</Txt>

@@ -114,6 +114,8 @@ test('wrap keeps alignment, indents continuations, cuts long words; truncate end
   assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
   assert.equal(truncate('abcdef', 4), 'abc…');
   assert.equal(truncate('abc', 4), 'abc');
+  assert.equal(truncate('foo bar', 5), 'foo…', 'no space left before the …');
+  assert.equal(truncate('a    bcdef', 5), 'a…');
 });
 
 test('connectivity problems come in the listed order, named short; the phrase names the first and counts the rest', () => {

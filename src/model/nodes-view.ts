@@ -699,7 +699,7 @@ export function wrapRows(text: string, width: number, max: number, indent = '  '
   const rows = wrap(text, width, indent);
   if (rows.length <= max) return rows;
   const kept = rows.slice(0, Math.max(0, max));
-  if (kept.length) kept[kept.length - 1] = truncate(`${kept[kept.length - 1]!} …`, width).replace(/[^…]$/, '…');
+  if (kept.length) kept[kept.length - 1] = truncate(`${kept[kept.length - 1]!.trimEnd()}…`, width);
   return kept;
 }
 

@@ -1,12 +1,15 @@
 // Plain-text helpers for a fixed-width terminal (no React).
 
-/** Cuts text to `width` columns, ending with `…` when it had to cut. */
+/** Cuts text to `width` columns, ending with `…` when it had to cut (never "foo …": the spaces before it go). */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   const chars = [...text];
   if (chars.length <= width) return text;
   if (width === 1) return '…';
-  return `${chars.slice(0, width - 1).join('')}…`;
+  return `${chars
+    .slice(0, width - 1)
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** Pads (or truncates) to exactly `width` columns. */
