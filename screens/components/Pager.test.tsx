@@ -34,14 +34,26 @@ test('long lines wrap with their indent, within the width', () => {
   for (const l of f.split('\n')) assert.ok([...l].length <= 30);
 });
 
-test('a long title cut short keeps a space before the line counter', () => {
+test('a title too long even for the bare counter is cut, with a space before the counter', () => {
   const lines = Array.from({ length: 40 }, (_, i) => ({ key: String(i), text: `line ${i}` }));
   const { lastFrame } = render(
     <Pager title={`PLAN etcd-restore — 28 steps, 2 gates${'x'.repeat(60)}`} lines={lines} width={80} height={10} active />,
   );
   const top = lastFrame()!.split('\n')[1]!;
-  assert.match(top, / lines 1-\d+\/40 {2}j\/k scroll/);
-  assert.doesNotMatch(top, /\Slines 1-/);
+  assert.match(top, /… 1-\d+\/40║/);
+  assert.doesNotMatch(top, /j\/k scroll/);
+});
+
+test('at 80 columns the plan title stays whole: the counter drops "j/k scroll" rather than cut it', () => {
+  const lines = Array.from({ length: 428 }, (_, i) => ({ key: String(i), text: `line ${i}` }));
+  const title = 'PLAN etcd-restore — 28 steps, 3 DESTRUCTIVE, 3 gates';
+  const { lastFrame } = render(<Pager title={title} lines={lines} width={80} height={20} active />);
+  const top = stripAnsi(lastFrame()).split('\n')[1]!;
+  assert.match(top, /▶ PLAN etcd-restore — 28 steps, 3 DESTRUCTIVE, 3 gates +lines 1-17\/428║/);
+  assert.doesNotMatch(top, /j\/k scroll|…/);
+  // with room, the hint is there
+  const wide = render(<Pager title='T' lines={lines} width={80} height={20} active />);
+  assert.match(stripAnsi(wide.lastFrame()).split('\n')[1]!, /lines 1-17\/428 {2}j\/k scroll/);
 });
 
 test(

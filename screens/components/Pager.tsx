@@ -26,6 +26,18 @@ export interface PagerProps {
   active: boolean;
 }
 
+/**
+ * The counter beside the title ("lines 1-17/388  j/k scroll"), '' when everything fits. The title stays
+ * whole: the hint goes first, then the word "lines"; only when even "1-17/388" does not fit is the title cut.
+ */
+export function pagerCounter(title: string, top: number, shown: number, total: number, bodyHeight: number, inner: number): string {
+  if (total <= bodyHeight) return '';
+  const range = `${top + 1}-${top + shown}/${total}`;
+  const candidates = [`lines ${range}  j/k scroll`, `lines ${range}`, range];
+  const room = inner - [...title].length - 1;
+  return candidates.find((c) => c.length <= room) ?? range;
+}
+
 export function Pager({ title, lines, width, height, active }: PagerProps) {
   const inner = Math.max(1, width - 2);
   const bodyHeight = Math.max(1, height - 3);
@@ -44,7 +56,7 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
 
   const shownTop = Math.min(top, max);
   const visible = wrapped.slice(shownTop, shownTop + bodyHeight);
-  const where = wrapped.length > bodyHeight ? `lines ${shownTop + 1}-${shownTop + visible.length}/${wrapped.length}  j/k scroll` : '';
+  const where = pagerCounter(`▶ ${title}`, shownTop, visible.length, wrapped.length, bodyHeight, inner);
   const borderColor = useToneColor('accent');
   return (
     <Box flexDirection='column' width={width} height={height} borderStyle='double' borderColor={borderColor} overflow='hidden'>
