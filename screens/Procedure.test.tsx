@@ -144,12 +144,12 @@ import type { DiscoveryResult } from '../src/model/discovery.js';
 import { ProcedureScreen } from './Procedure.js';
 import { settle, stripAnsi, testInventory, waitFor } from './testing/fixtures.js';
 
-function restoreLike(): Procedure {
+function restoreLike(title = 'Restore etcd'): Procedure {
   return {
     entry: {
       id: 'etcd-restore',
       kind: 'procedure',
-      title: 'Restore etcd',
+      title,
       chapter: 5,
       chapterTitle: 'Host tasks',
       section: '5.4.2.1',
@@ -324,4 +324,22 @@ test('the App hands its discover to the procedure form (the console builds it fr
   await press('\t');
   await waitFor(() => /2 found on master-0/.test(frame()), 'the found list in the App');
   assert.deepEqual(asked, ['backup@master-0.example.com']);
+});
+
+test('at 80 columns the header keeps the § section and the risk word whole; the title is what gets cut', async () => {
+  const r = render(
+    <ProcedureScreen
+      procedure={restoreLike('Restore etcd from backup (v2 + v3) on one member, then the others rejoin')}
+      inventory={testInventory()}
+      onBack={() => {}}
+      onGlobal={() => {}}
+      width={80}
+      height={22}
+      active
+    />,
+  );
+  const head = stripAnsi(r.lastFrame()).split('\n')[0]!;
+  assert.match(head, /^PROCEDURE etcd-restore — Restore etcd from backup.*…  § 5\.4\.2\.1  risk DESTRUCTIVE$/);
+  assert.ok([...head].length <= 80, head);
+  r.unmount();
 });

@@ -7,6 +7,7 @@ import { Box, Text } from 'ink';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
 import type { Params, PlanStep, Procedure } from '../src/engine/types.js';
 import type { Inventory } from '../src/inventory/types.js';
+import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { DiscoverFn } from '../src/model/discovery.js';
 import { commonDomain } from '../src/model/home.js';
 import { planLines, planSummary } from '../src/model/plan-view.js';
@@ -61,6 +62,20 @@ interface Local {
 }
 
 const RISK_TONE = { 'read-only': 'ok', low: 'ok', medium: 'warn', high: 'bad', destructive: 'bad' } as const;
+
+/**
+ * "PROCEDURE etcd-restore — Restore etcd from backup (v2 + v3)  § 5.4.2.1  " (the risk word follows): the
+ * section and the risk stay whole, the title is what gets cut to fit `width`.
+ */
+export function procedureHead(entry: Pick<CatalogueEntry, 'id' | 'title' | 'section' | 'risk'>, width: number): string {
+  const tail = `  § ${entry.section}  `;
+  const risk = `risk ${entry.risk.toUpperCase()}`;
+  const lead = `PROCEDURE ${entry.id} — `;
+  const room = width - [...lead].length - [...tail].length - risk.length;
+  if (room >= [...entry.title].length) return `${lead}${entry.title}${tail}`;
+  if (room >= 6) return `${lead}${truncate(entry.title, room)}${tail}`;
+  return `${entry.id}${tail}`;
+}
 
 const MAX_SHOWN = 5;
 
@@ -433,9 +448,10 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   });
   useScreenKeys(PROCEDURE_KEYS, context, { active, bindKeys, onFooter });
 
+  const headText = procedureHead(entry, width);
   const head = (
     <Text wrap='truncate'>
-      <Txt bold>{`PROCEDURE ${entry.id} — ${entry.title}  § ${entry.section}  `}</Txt>
+      <Txt bold>{headText}</Txt>
       <Txt
         tone={RISK_TONE[entry.risk]}
         bold={entry.risk === 'high' || entry.risk === 'destructive'}
