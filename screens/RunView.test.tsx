@@ -173,6 +173,30 @@ test('failure modal: step, command, exit code, output tail; no skip for a destru
   assert.deepEqual(s.failureAnswers, ['retry', 'skip']);
 });
 
+test('a failed precondition is named by what it wanted, not "Exit code: 0"; its command wraps to at most 3 rows', async () => {
+  const { frame, s } = await started();
+  s.startStep('copy-config');
+  const command =
+    'command -v etcdctl > /dev/null 2>&1 || echo "missing: etcdctl"; test -r /etc/etcd/peer.crt || echo "missing: peer.crt"; ' +
+    'timeout 5 bash -c "</dev/tcp/127.0.0.1/2379" || echo "missing: 2379/tcp"; ' +
+    'x'.repeat(300);
+  s.fail('copy-config', command, H0, 0, 'precondition failed: etcdctl is installed: missing: etcdctl', ['retry', 'abort'], {
+    check: 'precondition',
+    describe: 'etcdctl is installed, the peer certificates are readable and port 2379/tcp accepts connections',
+  });
+  const f = await untilFrame(frame, /STEP FAILED/);
+  assert.doesNotMatch(f, /Exit code/);
+  assert.match(f, /Precondition not met on master-0\.example\.com: etcdctl is installed/);
+  assert.match(f, /Checked with: command -v etcdctl/);
+  const rows = f.split('\n');
+  const at = rows.findIndex((l) => /Checked with:/.test(l));
+  assert.match(rows[at + 1]!, /║ {3}\S/, 'the command goes on, indented, on the next row');
+  assert.match(rows[at + 2]!, /…/, 'cut at its third row, with …');
+  assert.doesNotMatch(rows[at + 3]!, /x{10}/);
+  assert.match(f, /missing: etcdctl/);
+  assert.equal(fits(f), undefined, fits(f));
+});
+
 test('q during a run asks first; y quits and stops the run', async () => {
   const { frame, press, s, quits } = await started();
   s.startStep('copy-config');

@@ -111,8 +111,9 @@ export class FakeSession implements RunSession {
     exitCode: number | null,
     tail: string,
     choices: FailureChoice[] = ['retry', 'skip', 'abort'],
+    check?: { check: 'precondition' | 'verification'; describe: string },
   ): void {
-    this.set({ status: 'waiting-failure', failure: { step, command, host, exitCode, tail, choices } });
+    this.set({ status: 'waiting-failure', failure: { step, command, host, exitCode, tail, choices, ...check } });
   }
   finish(status: 'ok' | 'failed' | 'aborted'): void {
     this.set({ status, command: undefined, gate: undefined });

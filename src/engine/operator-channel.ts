@@ -12,6 +12,8 @@ export interface RunFailureInfo {
   choices: FailureChoice[];
   /** The step's precondition or verification said no: `command` is the check, `exitCode` only what it exited with. */
   check?: 'precondition' | 'verification';
+  /** With `check`: what the check wanted, in words (its `describe`), redacted. */
+  describe?: string;
 }
 
 /**

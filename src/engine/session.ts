@@ -43,6 +43,8 @@ export interface RunSnapshot {
     tail: string;
     choices: FailureChoice[];
     check?: 'precondition' | 'verification';
+    /** With `check`: what the check wanted, in words. */
+    describe?: string;
   };
   /** The newest lines (bounded); `firstSeq` says how many were trimmed before them. */
   log: readonly LogLine[];

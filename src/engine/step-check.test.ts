@@ -60,6 +60,8 @@ test('a verification that never passes fails with its own sentence once its time
   assert.equal(r.status, 'failed');
   assert.ok(c.asked() >= 2, `asked ${c.asked()} times`);
   assert.match(operator.failures[0]!.tail, /^verification failed: foo is up: foo is activating/);
+  assert.equal(r.failure!.check, 'verification');
+  assert.equal(r.failure!.describe, 'foo is up', 'what it wanted, for the failure box to name it');
 });
 
 test('a check that cannot run (the host is lost) is not asked again', async () => {

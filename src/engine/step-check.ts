@@ -17,6 +17,8 @@ export interface CheckProblem {
   exitCode: number | null;
   tail: string;
   check?: CheckKind;
+  /** With `check`: what the check wanted, in words (its `describe`). */
+  describe?: string;
 }
 
 /** What the run lends a check: its command execution (logged, audited), its log, its redaction, its cancel. */
@@ -69,7 +71,7 @@ async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepCo
   if (verdict === true) return { passed: true };
   const tail = io.tail(command, res);
   const said = io.redact(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '');
-  return { passed: false, saidNo: true, problem: { host, command: text, exitCode: res.exitCode, check: kind, tail: said } };
+  return { passed: false, saidNo: true, problem: { host, command: text, exitCode: res.exitCode, check: kind, describe: check.describe, tail: said } };
 }
 
 async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
@@ -100,6 +102,7 @@ async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: St
         command,
         exitCode: null,
         check: kind,
+        describe: check.describe,
         tail: io.redact(`${kind} failed: ${check.describe}: ${v.status}: ${v.message}${fix}`),
       },
     };

@@ -24,6 +24,8 @@ export type Problem = {
   exitCode: number | null;
   tail: string;
   check?: 'precondition' | 'verification';
+  /** With `check`: what the check wanted, in words (its `describe`). */
+  describe?: string;
 };
 
 /** A file copied between the bastion and a step's host (SFTP): a download, or an upload with `put`. */

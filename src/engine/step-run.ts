@@ -158,6 +158,7 @@ class StepRun {
       tail: p.redactor(problem.tail),
       choices: this.choices(),
       ...(problem.check ? { check: problem.check } : {}),
+      ...(problem.check && problem.describe ? { describe: p.redactor(problem.describe) } : {}),
     };
     const on = problem.host ? `${problem.host}: ` : '';
     const hp = this.js.hosts[hostKey(problem.host)];
