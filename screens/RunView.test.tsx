@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { cleanup } from 'ink-testing-library';
-import { until, untilFrame } from './testing/fixtures.js';
+import { cleanup, render } from 'ink-testing-library';
+import { startProcedureRun } from '../src/engine/run.js';
+import { tempStateDir, toyInventory, toyProcedure } from '../src/engine/test-helpers.js';
+import { FakeRunner } from '../src/testing/fake-runner.js';
+import { sh } from '../src/transport/shell.js';
+import { RunView } from './RunView.js';
+import { stripAnsi, until, untilFrame } from './testing/fixtures.js';
 import { fits, openToy, renderRunApp } from './testing/run-app.js';
 
 const disposers: (() => void)[] = [];
@@ -268,4 +273,29 @@ test('the footer says the keys of each mode, as before (now from the one keymap)
   assert.equal(fits(f), undefined);
   await press('?');
   assert.match(frame(), /RUN etcd-backup run-1/, 'back on the run');
+});
+
+test('a command shows with exactly one "$ " in the log (the engine keeps it bare, the view adds the prompt)', async () => {
+  const run = startProcedureRun({
+    procedure: toyProcedure('toy', [
+      {
+        id: 'health',
+        title: 'Check cluster health',
+        where: { on: 'bastion' },
+        commands: () => [sh`ETCDCTL_API=2 etcdctl cluster-health`],
+      },
+    ]),
+    params: {},
+    inventory: toyInventory(),
+    runner: FakeRunner.answering({ stdout: 'cluster is healthy\n' }),
+    operator: 'session',
+    stateDir: tempStateDir(),
+  });
+  const r = render(<RunView session={run} width={80} height={24} active onHome={() => {}} onGlobal={() => {}} />);
+  await run.result();
+  const f = await untilFrame(() => stripAnsi(r.lastFrame()), /cluster is healthy/);
+  assert.match(f, /(^|[^$])\$ ETCDCTL_API=2 etcdctl cluster-health/m);
+  assert.doesNotMatch(f, /\$ \$/);
+  assert.ok(run.getSnapshot().log.some((l) => l.stream === 'command' && l.text === 'ETCDCTL_API=2 etcdctl cluster-health'));
+  r.unmount();
 });

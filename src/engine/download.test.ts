@@ -84,7 +84,7 @@ test('run: every download recorded, logged and audited (bytes, duration) after t
   assert.match(get.outputTail, /^1234 bytes in \d+\.\d s$/);
   assert.ok(
     r.snapshot.log.some(
-      (l) => l.stream === 'command' && l.text === '$ sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz',
+      (l) => l.stream === 'command' && l.text === 'sftp get m1.example.com:/backup/x.tar.gz → /srv/copy/m1.example.com/x.tar.gz',
     ),
   );
 });

@@ -116,7 +116,7 @@ test('follow: its lines reach the snapshot as the journal stream while the comma
   // the serial step follows on each host in turn
   assert.deepEqual([...new Set(journal.filter((l) => l.step === 'after').map((l) => l.host))], [M0, M1]);
   // the follow starts before the step's first command (so nothing of the start-up is missed)
-  const startCommand = log.find((l) => l.stream === 'command' && l.text === '$ systemctl start etcd.service')!.seq;
+  const startCommand = log.find((l) => l.stream === 'command' && l.text === 'systemctl start etcd.service')!.seq;
   assert.ok(journal[0]!.seq < startCommand);
   assert.ok(
     seen.some((x) => x.follow === 1 && x.journal > 0),

@@ -94,7 +94,8 @@ export class StepExecutor {
   private announce(step: Step, host: string | null, text: string): void {
     this.current = { host, text };
     this.d.emit({ type: 'command', step: step.id, host, command: text });
-    this.d.log.add(step.id, host, 'command', `$ ${text}`);
+    // bare: the view puts the one "$ " before it (lineText)
+    this.d.log.add(step.id, host, 'command', text);
   }
 
   /** Streams a command's lines (redacted as they come) to the events and the log. */

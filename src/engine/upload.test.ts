@@ -89,7 +89,7 @@ test('run: every upload recorded, logged and audited (bytes) in order: commands,
   assert.ok(put, JSON.stringify(audit));
   assert.equal(put.exitCode, 0);
   assert.match(put.outputTail, /^321 bytes in \d+\.\d s$/);
-  assert.ok(r.snapshot.log.some((l) => l.stream === 'command' && l.text === '$ sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz'));
+  assert.ok(r.snapshot.log.some((l) => l.stream === 'command' && l.text === 'sftp put /srv/stage/x.tgz → m1.example.com:/tmp/x.tgz'));
 });
 
 test('a failed upload fails the step like a command: retry repeats only the upload; a runner without upload fails', async () => {
