@@ -462,7 +462,7 @@ export function RunView(props: RunViewProps) {
   const right = (
     <Box flexDirection='column' width={rightWidth}>
       {side ? panel : null}
-      <Box width={rightWidth} height={1}>
+      <Box width={rightWidth} height={1} flexShrink={0}>
         {cmd ? (
           <Txt tone={cmd.tone} bold wrap='truncate'>
             {cmd.text}
@@ -483,7 +483,7 @@ export function RunView(props: RunViewProps) {
   const title = snap.runId.includes(snap.procedure) ? `RUN ${snap.runId} ` : `RUN ${snap.procedure} ${snap.runId} `;
   return (
     <Box flexDirection='column' width={width} height={height} overflow='hidden'>
-      <Box width={width} height={1}>
+      <Box width={width} height={1} flexShrink={0}>
         <Text wrap='truncate'>
           <Txt bold>{title}</Txt>
           <Txt bold tone={headline.tone} inverse={snap.status === 'waiting-gate' || snap.status === 'waiting-failure'}>

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { Box, Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import type { StepView } from '../../src/engine/session.js';
 import { stripAnsi } from '../testing/fixtures.js';
@@ -44,4 +45,25 @@ test("a running step: the spinner takes the mark's one column, then the word (th
     lines.every((l) => [...l].length <= 80),
     f,
   );
+});
+
+test('squeezed by what is below it (a screen one row short), the list keeps its rows: the footer is never drawn over a step', () => {
+  const waiting: StepView[] = steps.slice(0, 27).map((s, i) => ({ ...s, status: i < 4 ? 'ok' : i === 4 ? 'running' : 'pending' }));
+  waiting[4] = { ...waiting[4]!, title: 'Move every member’s data dir aside' };
+  const f = stripAnsi(
+    render(
+      <Box flexDirection='column' width={80} height={3} overflow='hidden'>
+        <StepList steps={waiting} current='s5' waiting width={80} height={2} />
+        <Box height={1}>
+          <Text>▶ running on master-0</Text>
+        </Box>
+        <Box height={1}>
+          <Text>one row too many</Text>
+        </Box>
+      </Box>,
+    ).lastFrame(),
+  );
+  const rows = f.split('\n').map((l) => l.trimEnd());
+  assert.match(rows[0]!, /^▶ 5\. \? waiting for you Move every member’s data dir aside$/);
+  assert.equal(rows[1], '  steps 5-5 of 27');
 });

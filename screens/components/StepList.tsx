@@ -26,7 +26,9 @@ export function StepList({ steps, current, waiting, ended, width, height }: Step
   const shown = steps.slice(start, start + rows);
   const numWidth = String(steps.length).length;
   return (
-    <Box flexDirection='column' width={width} height={Math.min(h, steps.length + (more ? 1 : 0))} overflow='hidden'>
+    // never shrunk below its rows (flexShrink 0): squeezed, a footer would be drawn over a step
+    // ("steps 5-5 of 27r you Move every…")
+    <Box flexDirection='column' width={width} height={Math.min(h, steps.length + (more ? 1 : 0))} flexShrink={0} overflow='hidden'>
       {shown.map((s, k) => {
         const i = start + k;
         const here = s.id === current;
@@ -43,7 +45,7 @@ export function StepList({ steps, current, waiting, ended, width, height }: Step
         const head = `${here ? '▶' : ' '}${String(i + 1).padStart(numWidth)}. `;
         const titleRoom = Math.max(4, width - head.length - 2 - word.length - tail.length);
         return (
-          <Box key={s.id} width={width} height={1}>
+          <Box key={s.id} width={width} height={1} flexShrink={0}>
             <Text wrap='truncate'>
               <Txt bold={here}>{head}</Txt>
               {spin ? (
@@ -68,9 +70,11 @@ export function StepList({ steps, current, waiting, ended, width, height }: Step
         );
       })}
       {more ? (
-        <Txt dim wrap='truncate'>
-          {`  steps ${start + 1}-${start + shown.length} of ${steps.length}`}
-        </Txt>
+        <Box width={width} height={1} flexShrink={0}>
+          <Txt dim wrap='truncate'>
+            {`  steps ${start + 1}-${start + shown.length} of ${steps.length}`}
+          </Txt>
+        </Box>
       ) : null}
     </Box>
   );
