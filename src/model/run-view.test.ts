@@ -90,9 +90,10 @@ test('layout: a modal is shown whole — the steps give rows first, then the pan
   // a modal that leaves the log fewer than 4 rows takes them all
   assert.deepEqual(runLayout({ ...base, modal: 10 }), { steps: 5, panel: 4, modal: 10, standing: 0, log: 0, journal: 0 });
   assert.deepEqual(runLayout({ ...base, modal: 6 }), { steps: 5, panel: 4, modal: 6, standing: 0, log: 4, journal: 0 });
-  // the where-it-stands box: the steps down to the failed one (the headline names it), the panel's summary, the log 3 rows
-  assert.deepEqual(runLayout({ ...base, standing: 14 }), { steps: 1, panel: 1, modal: 0, standing: 14, log: 3, journal: 0 });
-  assert.deepEqual(runLayout({ ...base, standing: 6 }), { steps: 5, panel: 4, modal: 0, standing: 6, log: 4, journal: 0 });
+  // the where-it-stands box: the steps down to the failed one (the headline names it), the panel's summary; the log
+  // keeps its rule and 6 lines (it showed 2), the box is cut to what is left (Next is never cut)
+  assert.deepEqual(runLayout({ ...base, standing: 14 }), { steps: 1, panel: 1, modal: 0, standing: 10, log: 7, journal: 0 });
+  assert.deepEqual(runLayout({ ...base, standing: 6 }), { steps: 3, panel: 3, modal: 0, standing: 6, log: 7, journal: 0 });
   // side by side: the steps have their own column
   const side = runLayout({ ...base, side: true, height: 40, journal: true });
   assert.equal(side.steps, 39);

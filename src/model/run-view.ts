@@ -182,11 +182,14 @@ export interface RunLayoutInput {
   bottom: number;
 }
 
+/** Lines of log a run that has ended keeps beside the where-it-stands box (its rule not counted). */
+export const LOG_ROWS_AFTER_END = 6;
+
 /**
  * Shares the rows: title and command line 1 each; the steps (up to 6, 5 beside a panel, 4 on short
  * terminals); the panel; then the modal or the where-it-stands box, which may take rows from the steps
- * (down to 3) and the panel (down to its summary) to be shown whole; the log keeps at least 3 rows
- * beside the where-it-stands box; a journal pane takes half of the log's rows when they are 7 or more.
+ * (down to 3) and the panel (down to its summary) to be shown whole; beside the where-it-stands box the
+ * log keeps its rule and LOG_ROWS_AFTER_END lines (the box is cut, Next kept, rather than the log); a journal pane takes half of the log's rows when they are 7 or more.
  */
 export function runLayout(o: RunLayoutInput): RunLayout {
   const h = Math.max(4, o.height);
@@ -194,7 +197,8 @@ export function runLayout(o: RunLayoutInput): RunLayout {
   let panel = h < 16 ? Math.min(o.panelRows, 1) : o.panelRows;
   const fixed = () => 1 + o.bottom + 1 + (o.side ? 0 : steps) + panel;
   let rest = h - fixed();
-  const need = o.modal > 0 ? o.modal : o.standing > 0 ? o.standing + 3 : 0;
+  // after the end the log keeps its rule and LOG_ROWS_AFTER_END lines (the last thing the run said)
+  const need = o.modal > 0 ? o.modal : o.standing > 0 ? o.standing + 1 + LOG_ROWS_AFTER_END : 0;
   // the modal (or the box) is shown whole: the steps give rows down to 3, the panel down to its summary,
   // then (a modal names its step anyway) the steps down to the current one, the panel to nothing
   const shrink = (floorSteps: number, floorPanel: number) => {
@@ -219,7 +223,7 @@ export function runLayout(o: RunLayoutInput): RunLayout {
   let modal = 0;
   let standing = 0;
   if (o.modal > 0) modal = rest - o.modal >= 4 ? o.modal : rest;
-  else if (o.standing > 0) standing = Math.max(0, Math.min(o.standing, rest - 3));
+  else if (o.standing > 0) standing = Math.max(0, Math.min(o.standing, rest - 1 - LOG_ROWS_AFTER_END));
   let log = rest - modal - standing;
   let journal = 0;
   if (o.journal && log >= 7) {
