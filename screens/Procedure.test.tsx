@@ -339,7 +339,7 @@ test('at 80 columns the header keeps the § section and the risk word whole; the
     />,
   );
   const head = stripAnsi(r.lastFrame()).split('\n')[0]!;
-  assert.match(head, /^PROCEDURE etcd-restore — Restore etcd from backup.*…  § 5\.4\.2\.1  risk DESTRUCTIVE$/);
+  assert.match(head, /^PROCEDURE etcd-restore — Restore etcd from backup.*… {2}§ 5\.4\.2\.1 {2}risk DESTRUCTIVE$/);
   assert.ok([...head].length <= 80, head);
   r.unmount();
 });

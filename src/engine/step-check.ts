@@ -71,7 +71,11 @@ async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepCo
   if (verdict === true) return { passed: true };
   const tail = io.tail(command, res);
   const said = io.redact(`${kind} failed: ${check.describe}: ${verdict}`) + (tail ? `\n${tail}` : '');
-  return { passed: false, saidNo: true, problem: { host, command: text, exitCode: res.exitCode, check: kind, describe: check.describe, tail: said } };
+  return {
+    passed: false,
+    saidNo: true,
+    problem: { host, command: text, exitCode: res.exitCode, check: kind, describe: check.describe, tail: said },
+  };
 }
 
 async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
