@@ -2,7 +2,7 @@
 // resume it, or ignore it for now (it stays in the Runs screen, u). Its keys: RESUME_KEYS.
 import { Box, Text } from 'ink';
 import { moveSelection } from '../src/model/home.js';
-import { formatStarted, type InterruptedRun } from '../src/model/runs-view.js';
+import { formatStarted, type InterruptedRun, runName } from '../src/model/runs-view.js';
 import { wrap } from '../src/model/text.js';
 import { ChoiceList } from './components/ChoiceList.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
@@ -77,7 +77,8 @@ export function ResumeOffer(props: ResumeOfferProps) {
   const frame = useScreen(props);
   const { onGlobal, width, height, active, bindKeys, onFooter } = frame;
   const onIgnore = props.onIgnore ?? frame.onBack;
-  const options = runs.map((r) => ({ value: r.runId, label: `${r.procedure} ${r.runId} at ${r.step} (${formatStarted(r.startedAt)})` }));
+  // the id first and whole (it names the procedure); what a narrow terminal cuts is the step
+  const options = runs.map((r) => ({ value: r.runId, label: `${runName(r)} at ${r.step} (${formatStarted(r.startedAt)})` }));
   const [local, getLocal, setLocal] = useLatestState<{ selected?: string; note?: string }>(() => ({ selected: runs[0]?.runId }));
   const border = useToneColor('warn');
   const sel = runs.find((r) => r.runId === local.selected) ?? runs[0];
@@ -95,7 +96,7 @@ export function ResumeOffer(props: ResumeOfferProps) {
 
   if (!sel) return <Txt dim>No interrupted run.</Txt>;
   const inner = Math.max(10, width - 4);
-  const lead = wrap(`A run was interrupted: ${sel.procedure} ${sel.runId} at step ${sel.step} — r resume, Esc ignore`, inner);
+  const lead = wrap(`A run was interrupted: ${runName(sel)} at step ${sel.step} — r resume, Esc ignore`, inner);
   const others = runs.length > 1 ? runs : [];
   const room = Math.max(1, height - 9 - lead.length);
   return (

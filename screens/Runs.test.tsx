@@ -83,7 +83,7 @@ test('u opens the Runs screen: newest first; Enter on an interrupted run asks, y
   await press('u');
   let f = frame();
   assert.match(f, /RUNS — 2 journals, newest first/);
-  assert.match(f, /› ! INTERRUPTED +2024-04-30 22:15 +etcd-restore +20240430-221500-cd34 — a/);
+  assert.match(f, /› ! INTERRUPTED +2024-04-30 22:15 +etcd-restore +20240430-221500-cd34$/m);
   assert.match(f, /✓ ok +2024-04-29 10:10 +etcd-backup +old-ok/);
   assert.equal(fits(f), undefined);
   await press('j', '\r');
@@ -142,4 +142,44 @@ test('start-up resume offer: the footer as before; ? lists its keys first, ? aga
   await press('?');
   assert.match(frame(), /RUN INTERRUPTED/);
   assert.deepEqual(resumed, []);
+});
+
+test('at 80 columns the run ids are whole: the procedure column goes (the ids name it), then the start time', async () => {
+  const long = '20261125-042150-etcd-snapshot-restore-unjo';
+  const { frame, press } = app({
+    runs: [
+      { runId: long, procedure: 'etcd-snapshot-restore', startedAt: '2026-11-25T04:21:50', status: 'interrupted', step: 'Stop etcd' },
+      { runId: '20261124-101000-etcd-backup-ab12', procedure: 'etcd-backup', startedAt: '2026-11-24T10:10:00', status: 'ok' },
+    ],
+  });
+  await untilFrame(frame, /▶ HOSTS/);
+  await press('u');
+  const f = frame();
+  assert.match(f, /^ {2}status {10}started {11}run id \/ step/m);
+  assert.match(f, /^› ! INTERRUPTED +2026-11-25 04:21 {2}20261125-042150-etcd-snapshot-restore-unjo$/m, 'no step cut to a few letters');
+  assert.match(f, /^ {2}✓ ok +2026-11-24 10:10 {2}20261124-101000-etcd-backup-ab12$/m);
+  assert.doesNotMatch(f, /procedure/);
+  assert.equal(fits(f), undefined, fits(f));
+});
+
+test('the resume offer names a run by its id alone when the id names the procedure; several: each id whole', async () => {
+  const a = {
+    runId: '20261125-042150-etcd-snapshot-restore-unjo',
+    procedure: 'etcd-snapshot-restore',
+    startedAt: new Date(),
+    step: 'Stop etcd',
+  };
+  const b = {
+    runId: '20261124-101000-master-decommission-ab12',
+    procedure: 'master-decommission',
+    startedAt: new Date(),
+    step: 'x'.repeat(60),
+  };
+  const { frame } = app({ interrupted: [a, b] });
+  const f = await untilFrame(frame, /2 interrupted runs/);
+  const text = f.replace(/[║\n]/g, ' ').replace(/\s+/g, ' ');
+  assert.match(text, /A run was interrupted: 20261125-042150-etcd-snapshot-restore-unjo at step Stop etcd — r resume/);
+  assert.match(f, /^● 20261125-042150-etcd-snapshot-restore-unjo at Stop etcd/m);
+  assert.match(f, /^○ 20261124-101000-master-decommission-ab12 at x+…/m);
+  assert.equal(fits(f), undefined, fits(f));
 });

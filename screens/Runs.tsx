@@ -2,7 +2,7 @@
 // resume it; on a run of this console, opens it. Its keys: RUNS_KEYS (handler, footer, its part of `?`).
 import { Box, Text } from 'ink';
 import { moveSelection, scrollOffset } from '../src/model/home.js';
-import { formatStarted, RUN_STATUS_MARKS, type RunSummary, resumable, sortRuns } from '../src/model/runs-view.js';
+import { formatStarted, RUN_STATUS_MARKS, type RunSummary, resumable, runName, runsColumns, sortRuns } from '../src/model/runs-view.js';
 import { fit, truncate } from '../src/model/text.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
 import { useScreenKeys } from './hooks/useKeymap.js';
@@ -118,9 +118,11 @@ export function Runs(props: RunsProps) {
   const index = sel === undefined ? -1 : ids.indexOf(sel);
   const offset = scrollOffset(local.offset, index, listHeight, sorted.length);
   const shown = sorted.slice(offset, offset + listHeight);
+  // the run ids whole: the procedure column (or the start time) goes first on a narrow terminal
+  const cols = runsColumns(sorted, width);
   const confirmRun = local.confirm ? sorted.find((r) => r.runId === local.confirm) : undefined;
   const bottom = confirmRun
-    ? `Resume ${confirmRun.procedure} ${confirmRun.runId}? It re-checks the interrupted step ` +
+    ? `Resume ${runName(confirmRun)}? It re-checks the interrupted step ` +
       `first and asks again before any destructive step.  y resume · n no`
     : (local.note ?? (sorted.length ? 'Enter: resume an interrupted run (! INTERRUPTED) or open a run of this session' : ''));
   return (
@@ -130,7 +132,10 @@ export function Runs(props: RunsProps) {
           `${sorted.length > listHeight ? ` (${offset + 1}-${offset + shown.length})` : ''}`}
       </Txt>
       <Txt dim wrap='truncate'>
-        {fit('  status          started           procedure          run id / step', width)}
+        {fit(
+          `  ${fit('status', 15)} ${cols.started ? `${fit('started', 17)} ` : ''}${cols.procedure ? `${fit('procedure', 18)} ` : ''}run id / step`,
+          width,
+        )}
       </Txt>
       <Box flexDirection='column' height={listHeight}>
         {problem ? (
@@ -142,10 +147,14 @@ export function Runs(props: RunsProps) {
             const m = RUN_STATUS_MARKS[r.status];
             const on = r.runId === sel;
             const isLive = live.has(r.runId);
-            const text =
+            const head =
               `${on ? '› ' : '  '}${fit(`${m.mark} ${m.word}`, 15)} ` +
-              `${fit(formatStarted(r.startedAt), 17)} ${fit(r.procedure, 18)} ${r.runId}` +
-              `${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
+              `${cols.started ? `${fit(formatStarted(r.startedAt), 17)} ` : ''}` +
+              `${cols.procedure ? `${fit(r.procedure, 18)} ` : ''}${r.runId}`;
+            // after the id: the step, cut; left out when only a few letters of it would show ("…-unjo…" reads as a cut id)
+            const tail = `${r.step ? ` — at ${r.step}` : ''}${isLive ? ' (this session)' : ''}`;
+            const room = width - [...head].length;
+            const text = head + (tail.length <= room ? tail : room >= 12 ? truncate(tail, room) : '');
             return (
               <Box key={r.runId} width={width} height={1}>
                 <Txt inverse={on} bold={on || r.status === 'interrupted'} tone={on ? undefined : m.tone} wrap='truncate'>

@@ -45,3 +45,30 @@ export function sortRuns(runs: readonly RunSummary[]): RunSummary[] {
 export function resumable(run: RunSummary): boolean {
   return run.status === 'interrupted';
 }
+
+/** A run as one name: its id alone when the id carries the procedure (20261125-042150-etcd-backup-unjo). */
+export function runName(run: Pick<RunSummary, 'runId' | 'procedure'>): string {
+  return run.runId.includes(run.procedure) ? run.runId : `${run.procedure} ${run.runId}`;
+}
+
+/** The Runs screen's columns: marker 2, status 15, started 17, procedure 18, then the run id (never cut). */
+export interface RunsColumns {
+  started: boolean;
+  procedure: boolean;
+}
+
+/**
+ * Which columns fit beside the run ids at `width`, the ids whole: the procedure column goes first when every
+ * id names its procedure (else the start time goes first), then the other one.
+ */
+export function runsColumns(runs: readonly Pick<RunSummary, 'runId' | 'procedure'>[], width: number): RunsColumns {
+  const idWidth = Math.max(6, ...runs.map((r) => [...r.runId].length));
+  const need = (c: RunsColumns) => 2 + 15 + 1 + (c.started ? 18 : 0) + (c.procedure ? 19 : 0) + idWidth;
+  const named = runs.every((r) => r.runId.includes(r.procedure));
+  const order: RunsColumns[] = [
+    { started: true, procedure: true },
+    named ? { started: true, procedure: false } : { started: false, procedure: true },
+    { started: false, procedure: false },
+  ];
+  return order.find((c) => need(c) <= width) ?? order[order.length - 1]!;
+}
