@@ -80,7 +80,7 @@ test('Tab switches the focused pane (▶ and a double border); Enter opens; Esc 
   assert.match(f, /Esc back/);
   await press(ESC);
   assert.match(frame(), /▶ PROCEDURES/);
-  assert.match(selectedLines(frame()).join('\n'), /› etcd-backup/);
+  assert.match(selectedLines(frame()).join('\n'), /› §4\.6 etcd-backup/);
 });
 
 test('? shows the help, Esc (or ? again) goes back', async () => {
@@ -175,7 +175,7 @@ test(': jumps to a procedure by id and shows its detail', async () => {
   assert.match(frame(), /DESTRUCTIVE/);
   await press(ESC);
   assert.match(frame(), /▶ PROCEDURES/);
-  assert.match(selectedLines(frame()).join('\n'), /› etcd-restore/);
+  assert.match(selectedLines(frame()).join('\n'), /› §5\.4\.2\.1 etcd-restore/);
   await press(':', 'etcd', '\r');
   assert.match(frame(), /"etcd" matches 3: etcd-health, etcd-backup, etcd-restore/);
   await press(ESC, ':', 'nothing', '\r');

@@ -62,8 +62,8 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
     hint: 'ssh-keygen -R 10.0.0.11, then verify and add the new key',
   });
   f = await untilFrame(frame, /… checking 3/);
-  assert.match(f, /master-0 \+etcd,node\s+✓ ok/);
-  assert.match(f, /master-1 \+etcd,node\s+! host key changed/);
+  assert.match(f, /master-0 \+etcd,… +✓ ok/, 'the other roles cut before the badge');
+  assert.match(f, /master-1 \+etcd,… +! host key changed/);
   assert.match(f, /hosts 5 · ✓ ok 1 · ✗ 1 problem: master-1 host key changed · … checking 3/);
 
   await press('j', '\r');
@@ -159,7 +159,7 @@ test('Home alone renders states from a snapshot (no App)', () => {
   assert.match(f, /lb-0\s+✗ auth failed/);
   assert.match(f, /hosts 5 · ✓ ok 4 · ✗ 1 problem: lb-0 auth failed/);
   assert.match(f, /▶ PROCEDURES/);
-  assert.match(f, /› etcd-backup ○/);
+  assert.match(f, /› §4\.6 etcd-backup ○/);
 });
 
 test('the status line names the host with a problem, and the first of many with +N more, within 80 columns', () => {
@@ -194,4 +194,37 @@ test('the status line names the host with a problem, and the first of many with 
   assert.match(f, /✗ 1 problem: a-very-long-application/);
   assert.match(f, /│ health · \d+$/, 'compact counts: symbol and number');
   assert.ok([...f].length <= 80, f);
+});
+
+test('80 columns, the DEMO and the real catalogue: a hosts pane of 30 whole names; procedures as "§5.4.2.1 etcd-restore  Title"', async () => {
+  const { CATALOGUE } = await import('../procedures/catalogue.js');
+  const { demoInventory } = await import('../src/demo/inventory.js');
+  const inv = demoInventory();
+  const snap = new Map<string, Connectivity>(inv.hosts.map((h) => [h.name, { state: 'ok' }]));
+  snap.set(inv.hosts.find((h) => h.name.startsWith('app-node-2'))!.name, { state: 'unreachable' });
+  const home = (filter: string) =>
+    stripAnsi(
+      render(
+        <Home
+          inventory={inv}
+          catalogue={CATALOGUE}
+          connectivity={snap}
+          focus='procedures'
+          selected={{ hosts: undefined, procedures: undefined }}
+          filter={{ hosts: '', procedures: filter }}
+          width={80}
+          height={21}
+        />,
+      ).lastFrame(),
+    );
+  let f = home('');
+  assertFits(f, 80, 22);
+  const top = f.split('\n')[1]!;
+  assert.equal(top.indexOf('┐'), 29, `a hosts pane of 30 columns: ${top}`);
+  assert.match(f, /│ {2}infra-node-0 ✓ ok/, 'names whole');
+  assert.match(f, /│ {2}app-node-2 +✗ unreachable│/);
+  assert.match(f, /║› §2\.1 ntp {2}Time synchronisation \(NTP\) +║/);
+  assert.match(f, /§3\.3\+ etcd-members {2}etcd members/, 'the first section, + when it follows more');
+  f = home('etcd-restore');
+  assert.match(f, /║› §5\.4\.2\.1 etcd-restore {2}Restore etcd from back…║/);
 });

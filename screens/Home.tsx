@@ -112,15 +112,34 @@ export interface HomeProps extends Pick<ScreenFrameProps, 'width' | 'height'> {
 /** Side by side from this width on; below it the panes are stacked. */
 const SIDE_BY_SIDE_MIN = 70;
 
-/** Width of the hosts pane when side by side: what its longest line needs, leaving procedures at least 30. */
-export function hostPaneWidth(rows: readonly HostRow[], domain: string, columns: number, extra = 0, badgeWidth = BADGE_WIDTH): number {
+/** Columns the procedures pane keeps beside the hosts (its titles), when its rows need them. */
+const PROCEDURES_PANE_MIN = 50;
+
+/**
+ * Width of the hosts pane when side by side: what its longest line needs, but the procedures pane keeps
+ * what its rows need up to 50 columns (`procedures`), while the hosts pane has at least 30 (39 with the
+ * health verdicts) and its names whole: 30 at 80 columns in the DEMO.
+ */
+export function hostPaneWidth(
+  rows: readonly HostRow[],
+  domain: string,
+  columns: number,
+  extra = 0,
+  badgeWidth = BADGE_WIDTH,
+  procedures = PROCEDURES_PANE_MIN,
+): number {
   let longest = 16;
+  let longestName = 8;
   for (const r of rows) {
-    if (r.kind === 'host')
-      longest = Math.max(longest, shortName(r.host.name, domain).length + (r.otherRoles.length ? r.otherRoles.join(',').length + 2 : 0));
+    if (r.kind !== 'host') continue;
+    const name = shortName(r.host.name, domain).length;
+    longestName = Math.max(longestName, name);
+    longest = Math.max(longest, name + (r.otherRoles.length ? r.otherRoles.join(',').length + 2 : 0));
   }
   const needed = 2 + longest + 1 + badgeWidth + 2 + extra;
-  return Math.max(Math.min(needed, columns - 30), Math.min(40, columns - 30));
+  // the names whole (the other roles may be left out), then the procedures' 50 columns, then the roles
+  const names = Math.max(30 + extra, 2 + longestName + 1 + badgeWidth + 2 + extra);
+  return Math.max(Math.min(needed, columns - Math.min(PROCEDURES_PANE_MIN, procedures)), Math.min(names, columns - 30));
 }
 
 function marker(selected: boolean): string {
@@ -152,11 +171,10 @@ function VerdictCell({ health, host, inverse }: { health: HealthSnapshot | undef
 }
 
 /**
- * Columns of the connectivity badge: all BADGE_WIDTH without health verdicts; with them, only what the
- * current states need (so that the verdict fits at 80 columns), never less than "… checking".
+ * Columns of the connectivity badge: what the current states need (so that the names, and the health
+ * verdicts, fit the narrow hosts pane at 80 columns), never less than "… checking", at most BADGE_WIDTH.
  */
-export function badgeWidth(connectivity: ConnectivitySnapshot, health: HealthSnapshot | undefined): number {
-  if (!health) return BADGE_WIDTH;
+export function badgeWidth(connectivity: ConnectivitySnapshot, _health?: HealthSnapshot): number {
   let w = 10;
   for (const c of connectivity.values()) {
     const l = CONNECTIVITY_LABELS[c.state];
@@ -186,10 +204,14 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
         const inv = selected && focused;
         const extra = row.otherRoles.length ? ` +${row.otherRoles.join(',')}` : '';
         const nameWidth = Math.max(4, width - badge - 1 - (health ? VERDICT_WIDTH : 0));
+        // a narrow pane cuts the other roles, or leaves them out, before it cuts a name
+        const name = marker(selected) + shortName(row.host.name, domain);
+        const full = name + extra;
+        const label = full.length <= nameWidth || name.length + 6 <= nameWidth ? full : name;
         return (
           <>
             <Txt inverse={inv} bold={selected} wrap='truncate'>
-              {`${fit(marker(selected) + shortName(row.host.name, domain) + extra, nameWidth)} `}
+              {`${fit(label, nameWidth)} `}
             </Txt>
             <Box width={badge} flexShrink={0}>
               <ConnectivityBadge connectivity={connectivity.get(row.host.name)} inverse={inv} />
@@ -209,7 +231,27 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
 /** After the id of a procedure or check of the guide that is not built yet; the pane's legend says so. */
 export const NOT_BUILT_MARK = '○';
 
+/** "§5.4.2.1 etcd-restore", "§2.1 fix-ntp ○". */
+function procedureHead(e: CatalogueEntry): string {
+  const sec = sectionMark(e.section);
+  return `${sec ? `${sec} ` : ''}${e.id}${e.built ? '' : ` ${NOT_BUILT_MARK}`}`;
+}
+
+/** "§5.4.2.1" — the first section of the guide the entry follows, "+" when it follows more ("3.3, 4.6" → "§3.3+"). */
+export function sectionMark(section: string): string {
+  const [first = '', ...more] = section.split(/\s*,\s*/).filter(Boolean);
+  return first ? `§${first}${more.length ? '+' : ''}` : '';
+}
+
+/** Columns the procedures pane needs to show every row whole ("› §5.4.2.1 etcd-restore  Title", its border). */
+export function procedurePaneNeed(catalogue: readonly CatalogueEntry[]): number {
+  return 2 + 2 + Math.max(0, ...catalogue.map((e) => [...`${procedureHead(e)}  ${e.title}`].length));
+}
+
 function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
+  // the "§5.4.2.1 etcd-restore" column of a wide pane: as wide as its longest, at most 36
+  const heads = rows.flatMap((r) => (r.kind === 'entry' ? [procedureHead(r.entry)] : []));
+  const column = Math.min(36, Math.max(0, ...heads.map((h) => [...h].length)));
   return rows.map((row): PaneRow => {
     if (row.kind === 'header') {
       return {
@@ -230,10 +272,11 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
       key: row.key,
       selectable: true,
       render: ({ selected, focused, width }) => {
-        const id = e.built ? e.id : `${e.id} ${NOT_BUILT_MARK}`;
+        const head = procedureHead(e);
         // the title says what an id is (an operator at 3 a.m. does not know "validate-app"): in a column
         // when the pane is wide, right after the id when it is narrow
-        const text = width >= 50 ? `${marker(selected)}${fit(id, 27)} ${e.title}` : `${marker(selected)}${id}  ${e.title}`;
+        const text =
+          width >= 2 + column + 1 + 30 ? `${marker(selected)}${fit(head, column)}  ${e.title}` : `${marker(selected)}${head}  ${e.title}`;
         return (
           <Txt inverse={selected && focused} bold={selected} dim={!e.built && !selected} wrap='truncate'>
             {fit(text, width)}
@@ -362,7 +405,10 @@ export function Home(props: HomeProps) {
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
   const paneHeight = Math.max(4, height - homeHeaderLines(inventory));
   const side = width >= SIDE_BY_SIDE_MIN;
-  const hostWidth = side ? hostPaneWidth(allRows, domain, width, health ? VERDICT_WIDTH : 0, badgeWidth(connectivity, health)) : width;
+  const procNeed = useMemo(() => procedurePaneNeed(catalogue), [catalogue]);
+  const hostWidth = side
+    ? hostPaneWidth(allRows, domain, width, health ? VERDICT_WIDTH : 0, badgeWidth(connectivity, health), procNeed)
+    : width;
   const procWidth = side ? width - hostWidth : width;
   const topHeight = side ? paneHeight : Math.ceil(paneHeight / 2);
   const bottomHeight = side ? paneHeight : paneHeight - topHeight;
