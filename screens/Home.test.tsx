@@ -219,7 +219,7 @@ test('80 columns, the DEMO and the real catalogue: a hosts pane of 30 whole name
     );
   let f = home('');
   assertFits(f, 80, 22);
-  const top = f.split('\n')[1]!;
+  const top = f.split('\n')[2]!;
   assert.equal(top.indexOf('┐'), 29, `a hosts pane of 30 columns: ${top}`);
   assert.match(f, /│ {2}infra-node-0 ✓ ok/, 'names whole');
   assert.match(f, /│ {2}app-node-2 +✗ unreachable│/);
@@ -227,4 +227,17 @@ test('80 columns, the DEMO and the real catalogue: a hosts pane of 30 whole name
   assert.match(f, /§3\.3\+ etcd-members {2}etcd members/, 'the first section, + when it follows more');
   f = home('etcd-restore');
   assert.match(f, /║› §5\.4\.2\.1 etcd-restore {2}Restore etcd from back…║/);
+});
+
+test('a start-here line on Home says what to press; on the DEMO cluster that it is safe to rehearse', async () => {
+  const demo = renderApp(testInventory({ kind: 'demo' }));
+  let f = await untilFrame(demo.frame, /▶ HOSTS/);
+  assert.match(f, /^Start: h health checks · Tab\+Enter a procedure · \? keys · DEMO: safe to rehearse$/m);
+  assertFits(f, 80, 24);
+  demo.unmount();
+  const file = renderApp();
+  f = await untilFrame(file.frame, /▶ HOSTS/);
+  assert.match(f, /^Start here: h health checks of every host · Tab, Enter a procedure · \? keys$/m);
+  assert.doesNotMatch(f, /rehearse/);
+  assertFits(f, 80, 24);
 });

@@ -386,9 +386,34 @@ export function WarningLines({ warnings, max }: { warnings: string[]; max: numbe
   );
 }
 
-/** How many lines Home puts above its panes. */
-export function homeHeaderLines(inventory: Inventory): number {
-  return 1 + Math.min(2, homeWarnings(inventory).length);
+/** How many lines Home puts above its panes (the start-here line from 16 rows on). */
+export function homeHeaderLines(inventory: Inventory, height = 24): number {
+  return 1 + (height >= START_HERE_MIN_ROWS ? 1 : 0) + Math.min(2, homeWarnings(inventory).length);
+}
+
+/** Home shows the start-here line from this height on. */
+const START_HERE_MIN_ROWS = 16;
+
+/**
+ * One line for a first-time operator: what to press. The longest form that fits `width`; on the DEMO
+ * cluster it also says that nothing there is real.
+ */
+export function startHere(width: number, demo: boolean): string {
+  const long = 'Start here: h = health checks of every host · Tab then Enter = a procedure · ? = keys';
+  const mid = 'Start here: h health checks of every host · Tab, Enter a procedure · ? keys';
+  const short = 'Start: h health checks · Tab+Enter a procedure · ? keys';
+  const tiny = 'h health · Tab+Enter a procedure · ? keys';
+  const candidates = demo
+    ? [
+        `${long} · DEMO cluster: safe to rehearse`,
+        `${mid} · DEMO cluster: safe to rehearse`,
+        `${short} · DEMO cluster: safe to rehearse`,
+        `${short} · DEMO: safe to rehearse`,
+        `${tiny} · DEMO: safe to rehearse`,
+        `${tiny} · DEMO`,
+      ]
+    : [long, mid, short, tiny];
+  return candidates.find((c) => [...c].length <= width) ?? truncate(candidates[candidates.length - 1]!, width);
 }
 
 export function Home(props: HomeProps) {
@@ -403,7 +428,7 @@ export function Home(props: HomeProps) {
   const pRows = procedureRows(catalogue, filter.procedures);
   const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts);
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
-  const paneHeight = Math.max(4, height - homeHeaderLines(inventory));
+  const paneHeight = Math.max(4, height - homeHeaderLines(inventory, height));
   const side = width >= SIDE_BY_SIDE_MIN;
   const procNeed = useMemo(() => procedurePaneNeed(catalogue), [catalogue]);
   const hostWidth = side
@@ -443,6 +468,11 @@ export function Home(props: HomeProps) {
   return (
     <Box flexDirection='column' width={width} height={height}>
       <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
+      {height >= START_HERE_MIN_ROWS ? (
+        <Txt dim wrap='truncate'>
+          {startHere(width, inventory.source.kind === 'demo')}
+        </Txt>
+      ) : null}
       <WarningLines warnings={warnings} max={2} />
       <Box flexDirection={side ? 'row' : 'column'}>
         {hosts}
