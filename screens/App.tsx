@@ -84,7 +84,7 @@ export interface AppProps {
   notice?: string;
   /**
    * Set when keys cannot be read (not the terminal's foreground process): the footer says so and how to
-   * stop the console, instead of listing keys that would do nothing. Cleared (a re-render) once `fg`
+   * stop the console, above the keys (dim: what the console can do once in the foreground). Cleared (a re-render) once `fg`
    * brings the console to the foreground; the message line then says keys are read.
    */
   keysNotRead?: string;
@@ -137,14 +137,6 @@ function Footer({
   screenKeys?: FooterKeys;
   keysNotRead?: string;
 }) {
-  if (keysNotRead)
-    return (
-      <Box width={width} height={1}>
-        <Txt tone='warn' bold wrap='truncate'>
-          {keysNotRead}
-        </Txt>
-      </Box>
-    );
   const prompt = state.prompt;
   const keys = !prompt && screenKeys ? screenKeys : footerKeys(currentRoute(state), prompt);
   let lead: ReactNode = null;
@@ -156,14 +148,14 @@ function Footer({
         {`${prompt.reason}. Quit anyway?  `}
       </Txt>
     );
-  return (
+  const list = (
     <Box width={width} height={1}>
-      <Text wrap='truncate'>
+      <Text wrap='truncate' dimColor={!!keysNotRead}>
         {lead}
         {keys.map(([k, what], i) => (
           <Text key={k}>
             {i > 0 ? '  ' : ''}
-            <Txt bold inverse>
+            <Txt bold inverse={!keysNotRead}>
               {k}
             </Txt>{' '}
             {what}
@@ -171,6 +163,18 @@ function Footer({
         ))}
       </Text>
     </Box>
+  );
+  if (!keysNotRead) return list;
+  // not read yet: how to stop it or bring it to the foreground, and (dim) what the keys will do then
+  return (
+    <>
+      <Box width={width} height={1}>
+        <Txt tone='warn' bold wrap='truncate'>
+          {keysNotRead}
+        </Txt>
+      </Box>
+      {list}
+    </>
   );
 }
 
@@ -422,7 +426,7 @@ export function App(props: AppProps) {
     return `matches: ${candidates.map((c) => c.id).join(', ')}`;
   }, [state.prompt, catalogue]);
   const messageText = state.message?.text ?? jumpHint;
-  const bodyHeight = height - 2 - (messageText ? 1 : 0);
+  const bodyHeight = height - 2 - (messageText ? 1 : 0) - (props.keysNotRead ? 1 : 0);
   const active = !state.prompt;
 
   // What every screen reads from ScreenContext (context.ts).
