@@ -196,7 +196,7 @@ test('the status line names the host with a problem, and the first of many with 
   assert.ok([...f].length <= 80, f);
 });
 
-test('80 columns, the DEMO and the real catalogue: a hosts pane of 30 whole names; procedures as "§5.4.2.1 etcd-restore  Title"', async () => {
+test('80 columns, DEMO, real catalogue: a hosts pane of 30, names whole; procedures as "§5.4.2.1 etcd-restore  Title"', async () => {
   const { CATALOGUE } = await import('../procedures/catalogue.js');
   const { demoInventory } = await import('../src/demo/inventory.js');
   const inv = demoInventory();

@@ -133,7 +133,8 @@ export function Runs(props: RunsProps) {
       </Txt>
       <Txt dim wrap='truncate'>
         {fit(
-          `  ${fit('status', 15)} ${cols.started ? `${fit('started', 17)} ` : ''}${cols.procedure ? `${fit('procedure', 18)} ` : ''}run id / step`,
+          `  ${fit('status', 15)} ${cols.started ? `${fit('started', 17)} ` : ''}` +
+            `${cols.procedure ? `${fit('procedure', 18)} ` : ''}run id / step`,
           width,
         )}
       </Txt>

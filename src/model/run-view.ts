@@ -189,7 +189,8 @@ export const LOG_ROWS_AFTER_END = 6;
  * Shares the rows: title and command line 1 each; the steps (up to 6, 5 beside a panel, 4 on short
  * terminals); the panel; then the modal or the where-it-stands box, which may take rows from the steps
  * (down to 3) and the panel (down to its summary) to be shown whole; beside the where-it-stands box the
- * log keeps its rule and LOG_ROWS_AFTER_END lines (the box is cut, Next kept, rather than the log); a journal pane takes half of the log's rows when they are 7 or more.
+ * log keeps its rule and LOG_ROWS_AFTER_END lines (the box is cut, Next kept, rather than the log); a
+ * journal pane takes half of the log's rows when they are 7 or more.
  */
 export function runLayout(o: RunLayoutInput): RunLayout {
   const h = Math.max(4, o.height);
