@@ -222,7 +222,7 @@ test("etcd-remove-member's steps, made to read `node`: the quorum check refuses 
 test('the kubernetes endpoints check; the remaining work', () => {
   assert.deepEqual(parseEndpointIps('127.0.10.1\n127.0.10.2\n'), ['127.0.10.1', '127.0.10.2']);
   const v = commandCheck(stepOf('kubernetes-endpoints').verify);
-  const ctx = runCtx({ node: M[2]! }, { 'node-ip': '127.0.10.3', hostname: M[2]! });
+  const ctx = runCtx({ node: M[2]! }, { 'node-ip': JSON.stringify('127.0.10.3'), hostname: M[2]! });
   assert.equal(v.ok(out('127.0.10.1\n127.0.10.2\n'), ctx), true);
   assert.match(String(v.ok(out('127.0.10.1\n127.0.10.3\n'), ctx)), /still lists 127\.0\.10\.3/);
   assert.match(String(v.ok(out(''), ctx)), /no endpoints at all/);

@@ -138,25 +138,31 @@ test('the plan: refusals first (capacity, drain check), then cordon, drain, repl
 
 test('capacity: infra-0 refused while it is the only infra node; a master refused (master-decommission)', () => {
   const cap = commandCheck(stepOf('capacity').precondition);
-  const base = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra' };
+  const base = { 'node-name': 'infra-0.lab.example.com', 'node-kind': JSON.stringify('infra') };
   assert.match(
     String(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com' }, base))),
     /only 0 other infra node.*allow-low-capacity=yes/,
   );
   assert.equal(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com', 'allow-low-capacity': 'yes' }, base)), true);
   assert.equal(
-    cap.ok(out(NODES), runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute' })),
+    cap.ok(
+      out(NODES),
+      runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute') }),
+    ),
     true,
   );
   assert.match(
     String(
-      cap.ok(out(NODES), runCtx({ node: 'master-2.lab.example.com' }, { 'node-name': 'master-2.lab.example.com', 'node-kind': 'master' })),
+      cap.ok(
+        out(NODES),
+        runCtx({ node: 'master-2.lab.example.com' }, { 'node-name': 'master-2.lab.example.com', 'node-kind': JSON.stringify('master') }),
+      ),
     ),
     /use master-decommission|decommission it with master-decommission/,
   );
   const lines = stepOf('capacity').capture!['capacity']!(
     [out(''), out(NODES)],
-    runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute' }),
+    runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute') }),
   );
   assert.deepEqual(JSON.parse(lines), ['compute nodes online after node-1.lab.example.com is removed: 1 (node-0.lab.example.com)']);
 });
@@ -172,7 +178,7 @@ test("scale: the guide's infra case scales both; a compute node scales nothing (
     bare: [],
     infraDcs: ['router', 'docker-registry'],
   });
-  const c = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra', forecast: infraForecast };
+  const c = { 'node-name': 'infra-0.lab.example.com', 'node-kind': JSON.stringify('infra'), forecast: infraForecast };
   const ctx = runCtx({ node: 'infra-0.lab.example.com' }, c);
   const outs = [out('3'), out('3'), out(threeInfra)];
   const router = read.capture!['router-target']!(outs, ctx);
@@ -195,7 +201,7 @@ test("scale: the guide's infra case scales both; a compute node scales nothing (
     /^keep: dc\/docker-registry not found/,
   );
   // a compute node: nothing to scale
-  const cc = { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute', forecast: emptyForecast };
+  const cc = { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute'), forecast: emptyForecast };
   const cctx = runCtx({ node: 'node-1.lab.example.com' }, cc);
   const keepR = read.capture!['router-target']!([out('1'), out('1'), out(NODES)], cctx);
   const keepG = read.capture!['registry-target']!([out('1'), out('1'), out(NODES)], cctx);
@@ -225,7 +231,7 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
     '80\t    server      infra-0.lab.example.com 127.0.11.1:443 check',
   ].join('\n');
   const sha = 'a'.repeat(64);
-  const c = { 'node-name': 'infra-0.lab.example.com', 'node-ip': '127.0.11.1' };
+  const c = { 'node-name': 'infra-0.lab.example.com', 'node-ip': JSON.stringify('127.0.11.1') };
   const ctx = runCtx({ node: 'infra-0.lab.example.com' }, c, inv, lb);
   const outs = [out(`${sha}\n`), out(listing)];
   assert.equal(read.capture!['haproxy-sha']!(outs, ctx), sha);
@@ -260,7 +266,12 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
   );
   assert.match(String(commandCheck(edit.verify).ok(out('69d68\n< x\n'), ectx)), /removed lines 69, expected 69,80/);
   // node-1 is in no backend: skipped (single lb), the file is not touched
-  const nctx = runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-ip': '127.0.12.2' }, inv, lb);
+  const nctx = runCtx(
+    { node: 'node-1.lab.example.com' },
+    { 'node-name': 'node-1.lab.example.com', 'node-ip': JSON.stringify('127.0.12.2') },
+    inv,
+    lb,
+  );
   const none = read.capture!['haproxy-delete']!(outs, nctx);
   assert.equal(none, '');
   const skip = edit.skipIf!(runCtx({ node: 'node-1.lab.example.com' }, { 'haproxy-sha': sha, 'haproxy-delete': '' }));

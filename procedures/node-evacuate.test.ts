@@ -137,8 +137,8 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   const ctx0 = runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'no' }, {});
   const outs = [out(OC_VERSION), out(NODES)];
   assert.equal(facts.capture!['node-name']!(outs, ctx0), 'node-0.lab.example.com');
-  assert.equal(facts.capture!['node-ip']!(outs, ctx0), '127.0.12.1');
-  assert.equal(facts.capture!['node-kind']!(outs, ctx0), 'compute');
+  assert.equal(JSON.parse(facts.capture!['node-ip']!(outs, ctx0)), '127.0.12.1');
+  assert.equal(JSON.parse(facts.capture!['node-kind']!(outs, ctx0)), 'compute');
   const version = facts.capture!['oc-version']!(outs, ctx0);
   assert.equal(JSON.parse(version).kubeMinor, 10);
   assert.throws(
