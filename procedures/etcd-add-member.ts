@@ -587,7 +587,7 @@ const newState = capture(
   (): NewMemberState => 'absent',
 );
 /** The members before the addition (the new host not counted). */
-const membersBeforeAdd = capture(
+export const membersBeforeAdd = capture(
   'members-before',
   (o, ctx) => membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx)),
   (ctx) => currentMembers(ctx).length,
@@ -621,14 +621,20 @@ function addGateWhat(ctx: StepContext): string {
   ].join(' ');
 }
 
-/** Where the localhost peer URL fix runs: the member that needs it (planned on the CA host, the guide's "first member"). */
+/** The current member that advertises a localhost peer URL ('' when none); a plan reads the CA host, the guide's "first member". */
+const localhostMemberName = capture(
+  'localhost-member',
+  (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
+  (ctx) => caHost(ctx).name,
+);
+
+/** Where the localhost peer URL fix runs: the member that needs it (planned on the CA host). */
 const onLocalhostMember: Placement = {
   on: 'hosts',
   describe: 'the current member that advertises a localhost peer URL (the guide: the first member)',
   mode: 'serial',
   hosts: (ctx) => {
-    if (ctx.planning) return [caHost(ctx)];
-    const name = ctx.captured.get('localhost-member');
+    const name = localhostMemberName.of(ctx);
     const h = currentMembers(ctx).find((x) => x.name === name);
     if (!h) throw new Error(`no current member is named ${JSON.stringify(name)}`);
     return [h];
@@ -641,9 +647,7 @@ function peerUrlSteps(): Step[] {
     title: `${s.title} — only when a member advertises a localhost peer URL`,
     section: '5.4.4.2',
     skipIf: (ctx: StepContext) => {
-      const own = skipIfMemberOr(ctx, () =>
-        ctx.captured.get('localhost-member') === '' ? 'no member advertises a localhost peer URL' : undefined,
-      );
+      const own = skipIfMemberOr(ctx, () => (localhostMemberName.of(ctx) === '' ? 'no member advertises a localhost peer URL' : undefined));
       return own ?? s.skipIf?.(ctx);
     },
   }));
@@ -689,10 +693,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         etcdctl.memberListV2(currentEndpoints(ctx)),
         etcdctl.endpointHealth(currentEndpoints(ctx)),
       ],
-      capture: {
-        ...captures(newState, membersBeforeAdd),
-        'localhost-member': (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
-      },
+      capture: captures(newState, membersBeforeAdd, localhostMemberName),
       verify: preflightCheck('every current member is healthy and the new host is not a member under another name or URL'),
     },
     {
