@@ -502,10 +502,13 @@ function awkEditCommand(file: string, program: string, e: UrlEdit, what: string,
   const vars = awkVars({ add: e.add, addname: e.addName, same: e.same.join(' '), drop: e.drop.join(' ') });
   const onChange = marker ? sh` && touch ${marker}` : sh``;
   return sh`cp -p ${file} ${tmp} && awk ${vars} ${literal(`'${program}'`)} ${file} > ${tmp}; rc=$?;
-    case $rc in 0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;; 10) rm -f ${tmp};
-    echo ${`${file}: ${what} already as wanted, unchanged`} ;; 3) rm -f ${tmp};
-    echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;; 4) rm -f ${tmp};
-    echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;; *) rm -f ${tmp}; exit 1 ;; esac`;
+    case $rc in
+      0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;;
+      10) rm -f ${tmp}; echo ${`${file}: ${what} already as wanted, unchanged`} ;;
+      3) rm -f ${tmp}; echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;;
+      4) rm -f ${tmp}; echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;;
+      *) rm -f ${tmp}; exit 1 ;;
+    esac`;
 }
 
 /** Edits etcdClientInfo.urls in master-config.yaml in place (only the list's lines change); touches `marker` when it changed. */
@@ -521,12 +524,13 @@ export function masterConfigUrlsCommand(file: string): ShellCommand {
 /** Edits FLANNEL_ETCD_ENDPOINTS in place; restarts flanneld when it changed and runs; nothing where the file is absent. */
 export function flannelEditCommand(file: string, e: UrlEdit, bak: string): ShellCommand {
   const changed = `${file}.day2-tui-changed`;
-  return sh`if test -e ${file};
-    then test -e ${bak} || cp
-    -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', changed)};
-    if test -e ${changed}; then if systemctl is-active -q flanneld.service;
-    then systemctl restart flanneld.service && rm -f ${changed};
-    else rm -f ${changed}; echo 'flanneld.service is not running here: not restarted'; fi; fi;
+  return sh`if test -e ${file}; then
+      test -e ${bak} || cp -p ${file} ${bak};
+      ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', changed)};
+      if test -e ${changed}; then
+        if systemctl is-active -q flanneld.service; then systemctl restart flanneld.service && rm -f ${changed};
+        else rm -f ${changed}; echo 'flanneld.service is not running here: not restarted'; fi;
+      fi;
     else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
 }
 
