@@ -15,6 +15,8 @@ test('absolute paths move under the host root; URLs, /dev and words inside paths
     ['echo "$(stat -c %s /backup/db)"', `echo "$(stat -c %s ${R}/backup/db)"`],
     ["sed -i 's#^X=.*#X=/var/lib/etcd#' f", `sed -i 's#^X=.*#X=${R}/var/lib/etcd#' f`],
     ['a/b/c and s/x/y/', 'a/b/c and s/x/y/'],
+    ['tar -C /backup/"$(hostname)"/20261207 .', `tar -C ${R}/backup/"$(hostname)"/20261207 .`],
+    ["echo '/var/lib/etcd is a mount point'", `echo '${R}/var/lib/etcd is a mount point'`],
   ];
   for (const [script, mapped] of cases) assert.equal(pathsUnder(R, script), mapped, script);
 });

@@ -74,13 +74,14 @@ export function writeUnder(root: string, path: string, text: string, mode = 0o64
   writeFileSync(file, text, { mode });
 }
 
-// An absolute path starts a word, or follows `=`, `:`, a quote, a bracket, a redirection or `#`
-// (sed's delimiter), and is not `//` (a URL). /dev stays the machine's own.
-const ABSOLUTE_PATH = /(^|[\s'"=:(`;|&<>,{#@])\/(?!dev(?:\/|\b))(?=[A-Za-z0-9_.~-])/g;
+// An absolute path starts a word, or follows `=`, `:`, a bracket, a redirection or `#` (sed's delimiter),
+// possibly inside an opening quote (a quote after a word character closes it: `/a/"$x"/b` is one path).
+// `//` (a URL) and /dev stay the machine's own.
+const ABSOLUTE_PATH = /(^|[\s=:(`;|&<>,{#@])(["']?)\/(?!dev(?:\/|\b))(?=[A-Za-z0-9_.~-])/g;
 
 /** A script with its absolute paths moved under `root`. */
 export function pathsUnder(root: string, script: string): string {
-  return script.replace(ABSOLUTE_PATH, (_m, before: string) => `${before}${root}/`);
+  return script.replace(ABSOLUTE_PATH, (_m, before: string, quote: string) => `${before}${quote}${root}/`);
 }
 
 /** Text with `root` taken out again (what the operator sees). */

@@ -3,8 +3,8 @@
 // answered from the table in commands.ts and streamed line by line with small delays, honouring
 // AbortSignal and timeouts like a real runner. Everything but the probe delays is deterministic.
 
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type ParseEntry, parse } from 'shell-quote';
 import type { Host, Inventory } from '../inventory/types.js';
 import { runLocal } from '../transport/local.js';
@@ -49,6 +49,8 @@ export interface DemoRunnerOptions {
   probeDelayMs?: { min: number; max: number };
   /** Source of randomness for probe delays (default Math.random). */
   random?: () => number;
+  /** Told of each command the demo cannot follow (also kept in `unanswered`). */
+  onUnanswered?: (what: string) => void;
 }
 
 /** One thing a simulated command does: print a line, or take time. */
@@ -157,6 +159,7 @@ export class DemoRunner implements Runner {
   private readonly runs = new Map<string, { host: DemoHost | undefined; root: string; script: string }>();
   /** What the demo could not answer (a program it does not have, words no rule knows): tests expect none. */
   readonly unanswered: string[] = [];
+  private readonly onUnanswered: ((what: string) => void) | undefined;
 
   constructor(options: DemoRunnerOptions = {}) {
     const inventory = options.inventory ?? demoInventory();
@@ -169,6 +172,7 @@ export class DemoRunner implements Runner {
     this.startDelayMs = options.startDelayMs ?? 60;
     this.probeDelay = options.probeDelayMs ?? { min: 150, max: 1200 };
     this.random = options.random ?? Math.random;
+    this.onUnanswered = options.onUnanswered;
   }
 
   /** The simulated host behind an inventory host (hosts outside the demo inventory get a generic node). */
@@ -267,14 +271,14 @@ export class DemoRunner implements Runner {
   /** Runs a script in a real `sh` on the host's directory (see host-roots.ts), its paths mapped in and out. */
   private async inShell(host: DemoHost | undefined, script: string, options: RunOptions): Promise<CommandResult> {
     const shell = await this.shell();
-    const root = shell.roots.rootOf(host?.name, (r) => seedHostFiles(this.cluster, host, r), shell.toolDir);
+    const root = await this.rootOf(host);
     reachableFrom(this.cluster, host, root);
     const out = (l: string) => pathsOutOf(root, l).split(DEMO_NET).join('/dev/tcp/');
     const token = `${process.pid}-${++this.runCount}`;
     this.runs.set(token, { host, root, script: normaliseScript(script) });
     const notFound = (l: string) => {
       const m = /^(?:sh|bash)(?:: line \d+)?: ([^:]+): command not found$/.exec(l);
-      if (m) this.unanswered.push(`${host?.name ?? 'bastion'}: ${m[1]} (not on a demo host's PATH)`);
+      if (m) this.noteUnanswered(`${host?.name ?? 'bastion'}: ${m[1]} (not on a demo host's PATH)`);
     };
     const mapped = pathsUnder(root, demoTcp(script));
     try {
@@ -298,6 +302,11 @@ export class DemoRunner implements Runner {
     }
   }
 
+  private noteUnanswered(what: string): void {
+    this.unanswered.push(what);
+    this.onUnanswered?.(what);
+  }
+
   /** A cluster tool run by a script (through its shim): answered from the table, paced, its changes made. */
   private async answerTool(req: ToolRequest, reply: ToolReply, signal: AbortSignal): Promise<number> {
     const run = this.runs.get(req.run);
@@ -308,7 +317,7 @@ export class DemoRunner implements Runner {
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
     const words = [...env, req.tool, ...req.args.map((a) => pathsOutOf(run.root, a))];
     const exec = answerCommand(this.cluster, run.host, words, run.script);
-    if (exec.unanswered) this.unanswered.push(`${run.host?.name ?? 'bastion'}: ${words.join(' ')}`);
+    if (exec.unanswered) this.noteUnanswered(`${run.host?.name ?? 'bastion'}: ${words.join(' ')}`);
     // Paced like a command printing as it works, but only its first lines: a real `oc get … -o json`
     // prints hundreds of lines at once, and pacing every one made the demo's Nodes screen take 10 s.
     let paced = 0;
@@ -324,16 +333,13 @@ export class DemoRunner implements Runner {
     return exec.exitCode;
   }
 
-  /** A simulated SFTP copy: writes a small placeholder file (0600) saying what it stands for. */
+  /** SFTP get from a demo host: the file of the host's directory, copied to this machine (0600). */
   async download(host: Host, remotePath: string, localPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-    const h = this.demoHost(host);
-    options.signal?.throwIfAborted();
-    if (h.down) {
-      const c = this.unreachable(h);
-      throw new TransportError(h.name, 'unreachable', c.reason!, c.hint);
-    }
-    if (!(await sleep(this.startDelayMs, options.signal ?? new AbortController().signal))) options.signal?.throwIfAborted();
-    const body = Buffer.from(`day2-tui demo: placeholder for ${h.name}:${remotePath} (no real host was contacted)\n`);
+    const h = await this.reachable(host, options.signal);
+    const root = await this.rootOf(h);
+    const body = await readFile(join(root, remotePath)).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`sftp get ${h.name}:${remotePath}: ${err.code === 'ENOENT' ? 'No such file' : err.message}`);
+    });
     await mkdir(dirname(localPath), { recursive: true, mode: 0o700 });
     const tmp = `${localPath}.part-${process.pid}`;
     await writeFile(tmp, body, { mode: 0o600 });
@@ -341,22 +347,36 @@ export class DemoRunner implements Runner {
     return { bytes: body.length };
   }
 
-  /** A simulated SFTP copy to a host: reads the local file (it must exist), sends nothing anywhere. */
+  /** SFTP put to a demo host: the local file, copied into the host's directory. */
   async upload(host: Host, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    const h = await this.reachable(host, options.signal);
+    const root = await this.rootOf(h);
+    let body: Buffer;
+    try {
+      body = await readFile(localPath);
+    } catch (err) {
+      throw new Error(`sftp put ${localPath} → ${h.name}:${remotePath}: ${(err as Error).message}`);
+    }
+    await mkdir(dirname(join(root, remotePath)), { recursive: true });
+    await writeFile(join(root, remotePath), body, { mode: 0o600 });
+    return { bytes: body.length };
+  }
+
+  /** The demo host behind `host`, after the pause of a connection; a down host fails like ssh. */
+  private async reachable(host: Host, signal: AbortSignal | undefined): Promise<DemoHost> {
     const h = this.demoHost(host);
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     if (h.down) {
       const c = this.unreachable(h);
       throw new TransportError(h.name, 'unreachable', c.reason!, c.hint);
     }
-    if (!(await sleep(this.startDelayMs, options.signal ?? new AbortController().signal))) options.signal?.throwIfAborted();
-    let size: number;
-    try {
-      size = (await stat(localPath)).size;
-    } catch (err) {
-      throw new Error(`sftp put ${localPath} → ${h.name}:${remotePath}: ${(err as Error).message}`);
-    }
-    return { bytes: size };
+    if (!(await sleep(this.startDelayMs, signal ?? new AbortController().signal))) signal?.throwIfAborted();
+    return h;
+  }
+
+  private async rootOf(h: DemoHost | undefined): Promise<string> {
+    const shell = await this.shell();
+    return shell.roots.rootOf(h?.name, (r) => seedHostFiles(this.cluster, h, r), shell.toolDir);
   }
 
   /** Stops the cluster tools' socket and removes the hosts' directories (nothing was ever connected to). */

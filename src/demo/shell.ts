@@ -38,6 +38,7 @@ export async function startDemoShell(handler: ToolHandler): Promise<DemoShell> {
       LC_ALL: 'C',
       DAY2_DEMO_SOCKET: socket,
       DAY2_DEMO_RUN: token,
+      DAY2_DEMO_ROOT: root,
     }),
     close: async () => {
       await server.close();

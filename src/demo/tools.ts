@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 export const REAL_TOOLS: readonly string[] = (
   'awk base64 basename cat chmod cmp comm cp cut date diff dirname du env expr false find gawk getconf ' +
   'grep egrep fgrep gzip gunzip head install jq ln ls md5sum mkdir mktemp mv od paste printf readlink ' +
-  'realpath rm rmdir sed seq sha256sum sleep sort stat tac tail tar tee test timeout touch tr true uniq ' +
+  'realpath rm rmdir sed seq sha256sum sleep sort stat tac tail tee test timeout touch tr true uniq ' +
   'wc xargs zcat echo sync'
 ).split(' ');
 
@@ -68,6 +68,7 @@ function which(name: string, path: string): string | undefined {
  */
 export function makeToolDir(dir: string, machinePath = process.env.PATH ?? '/usr/bin:/bin'): { missing: string[] } {
   mkdirSync(dir, { recursive: true });
+  const missing: string[] = [];
   const client = join(dir, '..', 'tool-client.cjs');
   writeFileSync(client, CLIENT);
   for (const tool of CLUSTER_TOOLS) {
@@ -76,11 +77,17 @@ export function makeToolDir(dir: string, machinePath = process.env.PATH ?? '/usr
     chmodSync(shim, 0o755);
   }
   writeFileSync(join(dir, 'sudo'), SUDO, { mode: 0o755 });
-  const missing: string[] = [];
+  // GNU tar keeps the member names a real host would store (etc/origin/…, not the demo directory's path)
+  const tar = which('tar', machinePath);
   const bash = which('bash', machinePath);
-  if (bash) symlinkSync(bash, join(dir, 'sh'));
-  else missing.push('bash');
-  if (bash) symlinkSync(bash, join(dir, 'bash'));
+  if (tar && bash) {
+    const transform = '--transform="s|^${DAY2_DEMO_ROOT#/}/||" --show-transformed-names';
+    writeFileSync(join(dir, 'tar'), `#!${bash}\nexec -a tar ${JSON.stringify(tar)} ${transform} "$@"\n`, { mode: 0o755 });
+  } else missing.push('tar');
+  if (bash) {
+    symlinkSync(bash, join(dir, 'sh'));
+    symlinkSync(bash, join(dir, 'bash'));
+  } else missing.push('bash');
   for (const tool of REAL_TOOLS) {
     const real = which(tool, machinePath);
     if (real) symlinkSync(real, join(dir, tool));
