@@ -50,6 +50,8 @@ export interface DemoContext {
   text: string;
   /** The whole script, normalised the same way (e.g. to see an earlier `export ETCDCTL_API=3`). */
   script: string;
+  /** The directory standing for `/` on the target (its files: read `join(root, '/etc/etcd/etcd.conf')`); undefined in table-only tests. */
+  root?: string;
   match: RegExpExecArray;
 }
 

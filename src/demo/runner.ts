@@ -112,7 +112,13 @@ export interface DemoExecutionOf {
  * Answers one program run (its words, quotes removed; environment assignments first) from the table.
  * `script` is the whole script it belongs to, normalised (a rule may look for an earlier `export`).
  */
-export function answerCommand(cluster: DemoCluster, host: DemoHost | undefined, words: string[], script = ''): DemoExecutionOf {
+export function answerCommand(
+  cluster: DemoCluster,
+  host: DemoHost | undefined,
+  words: string[],
+  script = '',
+  root?: string,
+): DemoExecutionOf {
   const prog = programOf(words);
   const text = words.join(' ');
   const done = (a: DemoAnswer, unanswered = false): DemoExecutionOf => ({
@@ -130,7 +136,7 @@ export function answerCommand(cluster: DemoCluster, host: DemoHost | undefined, 
   for (const rule of DEMO_COMMANDS as readonly DemoCommand[]) {
     const m = rule.match.exec(text);
     if (!m) continue;
-    const ctx: DemoContext = { cluster, host, words, text, script, match: m };
+    const ctx: DemoContext = { cluster, host, words, text, script, match: m, ...(root ? { root } : {}) };
     if (rule.when && !rule.when(ctx)) continue;
     if (rule.needs && !hasBinary(cluster, host, rule.needs)) return done({ err: `sh: ${rule.needs}: command not found`, code: 127 });
     return done(rule.answer(ctx));
@@ -316,7 +322,7 @@ export class DemoRunner implements Runner {
     }
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
     const words = [...env, req.tool, ...req.args.map((a) => pathsOutOf(run.root, a))];
-    const exec = answerCommand(this.cluster, run.host, words, run.script);
+    const exec = answerCommand(this.cluster, run.host, words, run.script, run.root);
     if (exec.unanswered) this.noteUnanswered(`${run.host?.name ?? 'bastion'}: ${words.join(' ')}`);
     // Paced like a command printing as it works, but only its first lines: a real `oc get … -o json`
     // prints hundreds of lines at once, and pacing every one made the demo's Nodes screen take 10 s.
