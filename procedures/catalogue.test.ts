@@ -143,8 +143,13 @@ test('entriesByChapter groups in chapter order', () => {
   assert.equal(findEntry('nope'), undefined);
 });
 
-test('every health check of src/checks is marked built, and nothing else of kind check', async () => {
+test('the health checks of src/checks are the built checks, in the guide order the catalogue sorts them in', async () => {
   const { ALL_CHECKS } = await import('../src/checks/index.js');
-  assert.deepEqual([...BUILT_CHECK_IDS].sort(), ALL_CHECKS.map((c) => c.id).sort());
+  // `day2-tui check` and the Health screen show them in ALL_CHECKS' order
+  const built = CATALOGUE.filter((e) => e.kind === 'check' && e.built).map((e) => e.id);
+  assert.deepEqual(
+    ALL_CHECKS.map((c) => c.id),
+    built,
+  );
   for (const e of CATALOGUE) if (e.kind === 'check') assert.equal(e.built, BUILT_CHECK_IDS.has(e.id), e.id);
 });

@@ -2,32 +2,15 @@
 // `day2-tui list`, the console's Home screen and the `:` jump all read this list; a procedure's own
 // file (procedures/define.ts) writes its own entry and the registry (index.ts) brings it here. Order:
 // chapter, then the guide's section order.
+import { ALL_CHECKS } from '../src/checks/index.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { catalogueEntry, type EntryDraft, HOST_BACKUP_DIR, hostParam, oneOf, project, secret, textParam as text, yesNo } from './define.js';
 import { PROCEDURES } from './index.js';
 
 export { CHAPTER_TITLES } from './define.js';
 
-/** The health checks of src/checks (ALL_CHECKS): `day2-tui check` and the Health screen run them. */
-export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set([
-  'ntp',
-  'entropy',
-  'default-storageclass',
-  'nodes-ready',
-  'etcd-health',
-  'etcd-members',
-  'router',
-  'registry',
-  'skydns',
-  'api-health',
-  'kubelet-port',
-  'router-dns',
-  'registry-route',
-  'disk',
-  'docker-storage',
-  'controllers-leader',
-  'mtu',
-]);
+/** The health checks of src/checks (its registry, ALL_CHECKS): `day2-tui check` and the Health screen run them. */
+export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set(ALL_CHECKS.map((c) => c.id));
 
 /** A check or guidance section, or a procedure not built yet (a built one's entry comes from its own file). */
 function entry(draft: EntryDraft): CatalogueEntry {

@@ -474,10 +474,7 @@ export function teardownSteps(section: string, skip: (ctx: StepContext) => strin
       section,
       where: onNode,
       skipIf: (ctx) =>
-        skip(ctx) ??
-        (!ctx.planning && ctx.captured.get('docker-lv') === ''
-          ? `no logical volume of ${vg(ctx)} is mounted on ${DOCKER_ROOT}`
-          : undefined),
+        skip(ctx) ?? (ctx.captured.get('docker-lv') === '' ? `no logical volume of ${vg(ctx)} is mounted on ${DOCKER_ROOT}` : undefined),
       commands: () => [
         sh`if mountpoint -q ${DOCKER_ROOT}; then umount ${DOCKER_ROOT}; else echo ${`${DOCKER_ROOT} is not a mount point`}; fi`,
       ],

@@ -63,7 +63,8 @@ export function alreadyOverlay2(ctx: StepContext): string | undefined {
 
 /** The docker-storage-setup file this run writes (from the captured VG and disks). */
 export function newSetupFile(ctx: StepContext): string {
-  // planning: the disk and VG are placeholders until the names are read on the node; show the file's shape
+  // A plan shows the file's shape: its disk and VG are checked as device and LVM names, which a plan's
+  // placeholders are not (a typed capture of the file would move that check, and its failure, to storage-names)
   if (ctx.planning)
     return overlay2SetupFile({ devs: ['/dev/xvdb'], vg: 'vg' })
       .replace('DEVS=/dev/xvdb', 'DEVS=<disk>')

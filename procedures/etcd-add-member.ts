@@ -502,10 +502,13 @@ function awkEditCommand(file: string, program: string, e: UrlEdit, what: string,
   const vars = awkVars({ add: e.add, addname: e.addName, same: e.same.join(' '), drop: e.drop.join(' ') });
   const onChange = marker ? sh` && touch ${marker}` : sh``;
   return sh`cp -p ${file} ${tmp} && awk ${vars} ${literal(`'${program}'`)} ${file} > ${tmp}; rc=$?;
-    case $rc in 0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;; 10) rm -f ${tmp};
-    echo ${`${file}: ${what} already as wanted, unchanged`} ;; 3) rm -f ${tmp};
-    echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;; 4) rm -f ${tmp};
-    echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;; *) rm -f ${tmp}; exit 1 ;; esac`;
+    case $rc in
+      0) mv ${tmp} ${file}${onChange} && echo ${`${file}: ${what} updated`} ;;
+      10) rm -f ${tmp}; echo ${`${file}: ${what} already as wanted, unchanged`} ;;
+      3) rm -f ${tmp}; echo ${`${file}: no ${what} found, unchanged`}; exit 1 ;;
+      4) rm -f ${tmp}; echo ${`${file}: refusing to leave ${what} empty, unchanged`}; exit 1 ;;
+      *) rm -f ${tmp}; exit 1 ;;
+    esac`;
 }
 
 /** Edits etcdClientInfo.urls in master-config.yaml in place (only the list's lines change); touches `marker` when it changed. */
@@ -521,12 +524,13 @@ export function masterConfigUrlsCommand(file: string): ShellCommand {
 /** Edits FLANNEL_ETCD_ENDPOINTS in place; restarts flanneld when it changed and runs; nothing where the file is absent. */
 export function flannelEditCommand(file: string, e: UrlEdit, bak: string): ShellCommand {
   const changed = `${file}.day2-tui-changed`;
-  return sh`if test -e ${file};
-    then test -e ${bak} || cp
-    -p ${file} ${bak}; ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', changed)};
-    if test -e ${changed}; then if systemctl is-active -q flanneld.service;
-    then systemctl restart flanneld.service && rm -f ${changed};
-    else rm -f ${changed}; echo 'flanneld.service is not running here: not restarted'; fi; fi;
+  return sh`if test -e ${file}; then
+      test -e ${bak} || cp -p ${file} ${bak};
+      ${awkEditCommand(file, AWK_FLANNEL_EDIT, e, 'FLANNEL_ETCD_ENDPOINTS', changed)};
+      if test -e ${changed}; then
+        if systemctl is-active -q flanneld.service; then systemctl restart flanneld.service && rm -f ${changed};
+        else rm -f ${changed}; echo 'flanneld.service is not running here: not restarted'; fi;
+      fi;
     else echo ${`no ${file} here: flannel is not used on this host`}; fi`;
 }
 
@@ -587,7 +591,7 @@ const newState = capture(
   (): NewMemberState => 'absent',
 );
 /** The members before the addition (the new host not counted). */
-const membersBeforeAdd = capture(
+export const membersBeforeAdd = capture(
   'members-before',
   (o, ctx) => membersBefore(text(o[1] ?? lastOf([])), newPeerUrl(ctx)),
   (ctx) => currentMembers(ctx).length,
@@ -621,14 +625,20 @@ function addGateWhat(ctx: StepContext): string {
   ].join(' ');
 }
 
-/** Where the localhost peer URL fix runs: the member that needs it (planned on the CA host, the guide's "first member"). */
+/** The current member that advertises a localhost peer URL ('' when none); a plan reads the CA host, the guide's "first member". */
+const localhostMemberName = capture(
+  'localhost-member',
+  (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
+  (ctx) => caHost(ctx).name,
+);
+
+/** Where the localhost peer URL fix runs: the member that needs it (planned on the CA host). */
 const onLocalhostMember: Placement = {
   on: 'hosts',
   describe: 'the current member that advertises a localhost peer URL (the guide: the first member)',
   mode: 'serial',
   hosts: (ctx) => {
-    if (ctx.planning) return [caHost(ctx)];
-    const name = ctx.captured.get('localhost-member');
+    const name = localhostMemberName.of(ctx);
     const h = currentMembers(ctx).find((x) => x.name === name);
     if (!h) throw new Error(`no current member is named ${JSON.stringify(name)}`);
     return [h];
@@ -641,9 +651,7 @@ function peerUrlSteps(): Step[] {
     title: `${s.title} — only when a member advertises a localhost peer URL`,
     section: '5.4.4.2',
     skipIf: (ctx: StepContext) => {
-      const own = skipIfMemberOr(ctx, () =>
-        ctx.captured.get('localhost-member') === '' ? 'no member advertises a localhost peer URL' : undefined,
-      );
+      const own = skipIfMemberOr(ctx, () => (localhostMemberName.of(ctx) === '' ? 'no member advertises a localhost peer URL' : undefined));
       return own ?? s.skipIf?.(ctx);
     },
   }));
@@ -689,10 +697,7 @@ export function addMemberSteps(options: AddStepsOptions): Step[] {
         etcdctl.memberListV2(currentEndpoints(ctx)),
         etcdctl.endpointHealth(currentEndpoints(ctx)),
       ],
-      capture: {
-        ...captures(newState, membersBeforeAdd),
-        'localhost-member': (o, ctx) => localhostMember(listed(o), currentMembers(ctx)),
-      },
+      capture: captures(newState, membersBeforeAdd, localhostMemberName),
       verify: preflightCheck('every current member is healthy and the new host is not a member under another name or URL'),
     },
     {

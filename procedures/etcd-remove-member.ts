@@ -397,6 +397,7 @@ export const etcdRemoveMember: Procedure = defineProcedure({
       // Decided per host, from that host's own line: the survivors' lines differ (a member that joined by
       // `member add` has the list that add printed), and a step-level skip sees only one host's capture.
       commands: (ctx) => {
+        // A plan shows the edit as it is on a host whose line names the member: no host's line is read yet
         if (ctx.planning) {
           const bak = bakOf(ctx);
           return [

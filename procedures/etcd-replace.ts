@@ -24,6 +24,7 @@ import {
   archivePath,
   caHost,
   clientSteps,
+  membersBeforeAdd,
   prefixDir,
   refuseJoining,
   urlsOf,
@@ -181,8 +182,8 @@ const onSurvivor: Placement = {
   hosts: (ctx) => [survivor(ctx)],
 };
 const afterEndpoints = (ctx: Ctx): string[] => membersAfter(ctx).map(etcdClientUrl);
-const membersNow = (ctx: StepContext): number =>
-  ctx.planning || !ctx.captured.has('members-before') ? stayingMembers(ctx).length + 1 : Number(ctx.captured.get('members-before'));
+/** The members before the replacement: as the addition counted them (etcd-add-member's capture), else the inventory's. */
+const membersNow = (ctx: StepContext): number => membersBeforeAdd.maybe({ ...ctx, ...addParams(ctx) }) ?? stayingMembers(ctx).length + 1;
 
 // ---- after a run that did not finish ----------------------------------------------------------------
 

@@ -102,10 +102,10 @@ const allEndpoints = (ctx: StepContext): string[] => etcdHosts(ctx.inventory).ma
 
 /** Prints "missing: …" for every part of the backup that is not there. */
 export function backupCheckCommand(dir: string): ShellCommand {
-  return sh`test -d ${dir} || echo ${`missing: ${dir} (no such directory)`}; test -s ${dir}/db
-    || echo ${`missing: ${dir}/db (v3 snapshot)`}; test -s ${dir}/member/snap/db
-    || echo ${`missing: ${dir}/member/snap/db`}; ls ${dir}/member/wal/*.wal > /dev/null 2>&1
-    || echo ${`missing: ${dir}/member/wal/*.wal`}`;
+  return sh`test -d ${dir} || echo ${`missing: ${dir} (no such directory)`};
+    test -s ${dir}/db || echo ${`missing: ${dir}/db (v3 snapshot)`};
+    test -s ${dir}/member/snap/db || echo ${`missing: ${dir}/member/snap/db`};
+    ls ${dir}/member/wal/*.wal > /dev/null 2>&1 || echo ${`missing: ${dir}/member/wal/*.wal`}`;
 }
 
 /** `snapshot status -w json` and the file's size (`stat -c %s`), on separate lines. */
@@ -154,10 +154,12 @@ export function missingVerdict(what: string) {
 export function moveAsideCommand(aside: string): ShellCommand {
   const d = DATA_DIR;
   return sh`if mountpoint -q ${d}; then echo ${`${d} is a mount point: moving its contents to ${aside}`};
-    mkdir -p ${aside} && for f in ${d}/* ${d}/.[!.]* ${d}/..?*; do if test -e "$f" || test -L "$f";
-    then mv "$f" ${aside}/ || exit 1; fi; done; elif test -e ${aside};
-    then echo ${`${aside} exists already (moved aside by this run)`}; mkdir -p ${d}; elif test -e ${d};
-    then mv ${d} ${aside} && mkdir ${d}; else echo ${`${d} does not exist: nothing to move aside`}; mkdir -p ${aside} ${d}; fi`;
+      mkdir -p ${aside} && for f in ${d}/* ${d}/.[!.]* ${d}/..?*; do
+        if test -e "$f" || test -L "$f"; then mv "$f" ${aside}/ || exit 1; fi;
+      done;
+    elif test -e ${aside}; then echo ${`${aside} exists already (moved aside by this run)`}; mkdir -p ${d};
+    elif test -e ${d}; then mv ${d} ${aside} && mkdir ${d};
+    else echo ${`${d} does not exist: nothing to move aside`}; mkdir -p ${aside} ${d}; fi`;
 }
 
 /** The guide's drop-in recipe, made from the real unit, then checked. */
@@ -273,9 +275,9 @@ export function emptyAndStopped(why: string): CommandCheck {
 /**
  * restore-data's precondition: etcd stopped, and the data dir empty or holding only what an earlier attempt of
  * this step copied from this backup (db, member/ — whose snap/db is the v2 backup's copy until the backup's db
- * is moved over it — each file identical to the backup's). A connection lost after the copy ran must not leave a run
- * that cannot be resumed; anything
- * else in the data dir (a partial file, data of a member that started) is refused.
+ * is moved over it — each file identical to the backup's). A connection lost after the copy ran must not leave
+ * a run that cannot be resumed; anything else in the data dir (a partial file, data of a member that started)
+ * is refused.
  */
 export function emptyOrOnlyTheBackup(backup: (ctx: StepContext) => string): CommandCheck {
   return {

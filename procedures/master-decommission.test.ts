@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planProcedure } from '../src/engine/plan.js';
-import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import type { PlanStep, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { knownControlPlane } from '../src/ocp/control-plane.js';
-import { testHost } from '../src/testing/builders.js';
+import { runContext, testHost, withId } from '../src/testing/builders.js';
 import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import { etcdRemoveMember } from './etcd-remove-member.js';
@@ -31,28 +31,11 @@ const inv = labInventory();
 const NOW = new Date(2024, 0, 5, 3, 4, 5);
 const M = ['master-0.lab.example.com', 'master-1.lab.example.com', 'master-2.lab.example.com'];
 
-function stepOf(id: string): Step {
-  const s = masterDecommission.steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
-function planStep(steps: PlanStep[], id: string): PlanStep {
-  const s = steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
-function runCtx(params: Record<string, string>, captured: Record<string, string>, inventory = inv, h?: Host): StepContext {
-  const c: CapturedValues = {
-    has: (n) => n in captured,
-    get: (n) => {
-      if (!(n in captured)) throw new Error(`no value was captured for '${n}'`);
-      return captured[n]!;
-    },
-  };
-  const ctx: StepContext = { params, inventory, captured: c, startedAt: NOW, planning: false };
-  if (h) ctx.host = h;
-  return ctx;
-}
+const stepOf = (id: string): Step => withId(masterDecommission.steps, id);
+const planStep = (steps: PlanStep[], id: string): PlanStep => withId(steps, id);
+/** A run-time context with these captured values. */
+const runCtx = (params: Record<string, string>, captured: Record<string, string>, inventory = inv, host?: Host): StepContext =>
+  runContext({ params, captured, inventory, startedAt: NOW, host });
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });
 
 test('registered and built; parameters', () => {
@@ -222,7 +205,7 @@ test("etcd-remove-member's steps, made to read `node`: the quorum check refuses 
 test('the kubernetes endpoints check; the remaining work', () => {
   assert.deepEqual(parseEndpointIps('127.0.10.1\n127.0.10.2\n'), ['127.0.10.1', '127.0.10.2']);
   const v = commandCheck(stepOf('kubernetes-endpoints').verify);
-  const ctx = runCtx({ node: M[2]! }, { 'node-ip': '127.0.10.3', hostname: M[2]! });
+  const ctx = runCtx({ node: M[2]! }, { 'node-ip': JSON.stringify('127.0.10.3'), hostname: M[2]! });
   assert.equal(v.ok(out('127.0.10.1\n127.0.10.2\n'), ctx), true);
   assert.match(String(v.ok(out('127.0.10.1\n127.0.10.3\n'), ctx)), /still lists 127\.0\.10\.3/);
   assert.match(String(v.ok(out(''), ctx)), /no endpoints at all/);

@@ -56,6 +56,7 @@ import {
   names,
   nodeFactsStep,
   nodeHost,
+  nodeIp,
   oc,
   podsSteps,
   watchReplacementsSteps,
@@ -103,7 +104,7 @@ function eachE(patterns: string[]): string[] {
 
 export function masterAddresses(ctx: StepContext): string[] {
   const ips = hostAliases(nodeHost(ctx)).filter((a) => /^[0-9.]+$|:/.test(a));
-  const ip = !ctx.planning && ctx.captured.has('node-ip') ? ctx.captured.get('node-ip') : '';
+  const ip = nodeIp.maybe(ctx) ?? '';
   return [...new Set([...ips, ...(ip ? [ip] : [])])];
 }
 
@@ -204,6 +205,7 @@ export function remainingWorkLines(ctx: StepContext): string[] {
   }
   const copyTo = ctx.params['copy-to'];
   const copied = copyTo ? ` and under ${copyTo}/${h.name}/ on the bastion` : ': copy it off before the host is retired';
+  // a plan names the parameter: the directory is made of the hostname the run reads on the host
   lines.push(`- the backup of ${h.name} is in ${ctx.planning ? '<backup-dir>' : backupDir({ ...ctx, host: h })} on it${copied}`);
   const lbs = hostsOfRole(ctx.inventory, 'lb').map((x) => x.name);
   if (lbs.length)

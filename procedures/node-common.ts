@@ -305,7 +305,7 @@ const linesOf = (ctx: StepContext): number[] => deleteLines(ctx).map(Number);
 function lbAliases(ctx: StepContext): { names: string[]; addresses: string[] } {
   const h = nodeHost(ctx);
   const aliases = hostAliases(h);
-  const ip = ctx.captured.has('node-ip') ? ctx.captured.get('node-ip') : '';
+  const ip = nodeIp.maybe(ctx) ?? '';
   const cluster = ctx.captured.has('node-name') ? ctx.captured.get('node-name') : '';
   return {
     names: [...aliases.filter((a) => !/^[0-9.:]+$/.test(a)), ...(cluster ? [cluster] : [])],
@@ -451,6 +451,20 @@ export function haproxySteps(opts: { prefix: string; section: string; backends: 
 
 const bastion: Placement = { on: 'bastion' };
 
+/** The node's IP, from its row of `oc get nodes` (node-facts); a plan has only the inventory's addresses (''). */
+export const nodeIp = capture<string>(
+  'node-ip',
+  (o, ctx) => nodeRowOf(o[1], ctx).ip,
+  () => '',
+);
+
+/** The node's kind, from its row of `oc get nodes` (node-facts); a plan reads compute, the most common. */
+export const kindOfNode = capture<NodeKind>(
+  'node-kind',
+  (o, ctx) => nodeKind(nodeRowOf(o[1], ctx), nodeHost(ctx)),
+  () => 'compute',
+);
+
 /** `oc version` and the node's row: its name in the cluster, its IP and kind. */
 export function nodeFactsStep(section: string): Step {
   return {
@@ -463,8 +477,7 @@ export function nodeFactsStep(section: string): Step {
     capture: {
       [OC_VERSION_CAPTURE]: (o) => ocVersionCapture(o[0]?.stdout ?? ''),
       'node-name': (o, ctx) => nodeRowOf(o[1], ctx).name,
-      'node-ip': (o, ctx) => nodeRowOf(o[1], ctx).ip,
-      'node-kind': (o, ctx) => nodeKind(nodeRowOf(o[1], ctx), nodeHost(ctx)),
+      ...captures(nodeIp, kindOfNode),
     },
   };
 }

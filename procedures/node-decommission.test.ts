@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planProcedure } from '../src/engine/plan.js';
-import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import type { PlanStep, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { testHost } from '../src/testing/builders.js';
+import { runContext, testHost, withId } from '../src/testing/builders.js';
 import { commandCheck } from '../src/testing/command-check.js';
 import { findEntry } from './catalogue.js';
 import { findProcedure } from './index.js';
@@ -30,28 +30,11 @@ const inv = labInventory();
 const NOW = new Date(2024, 0, 5, 3, 4, 5);
 const BAK = '/etc/haproxy/haproxy.cfg.bak-20240105030405';
 
-function stepOf(id: string): Step {
-  const s = nodeDecommission.steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
-function planStep(steps: PlanStep[], id: string): PlanStep {
-  const s = steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
-function runCtx(params: Record<string, string>, captured: Record<string, string>, inventory = inv, h?: Host): StepContext {
-  const c: CapturedValues = {
-    has: (n) => n in captured,
-    get: (n) => {
-      if (!(n in captured)) throw new Error(`no value was captured for '${n}'`);
-      return captured[n]!;
-    },
-  };
-  const ctx: StepContext = { params, inventory, captured: c, startedAt: NOW, planning: false };
-  if (h) ctx.host = h;
-  return ctx;
-}
+const stepOf = (id: string): Step => withId(nodeDecommission.steps, id);
+const planStep = (steps: PlanStep[], id: string): PlanStep => withId(steps, id);
+/** A run-time context with these captured values. */
+const runCtx = (params: Record<string, string>, captured: Record<string, string>, inventory = inv, host?: Host): StepContext =>
+  runContext({ params, captured, inventory, startedAt: NOW, host });
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });
 const NODES = [
   'infra-0.lab.example.com\tTrue\t\t\ttrue\t\t\t127.0.11.1',
@@ -138,25 +121,31 @@ test('the plan: refusals first (capacity, drain check), then cordon, drain, repl
 
 test('capacity: infra-0 refused while it is the only infra node; a master refused (master-decommission)', () => {
   const cap = commandCheck(stepOf('capacity').precondition);
-  const base = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra' };
+  const base = { 'node-name': 'infra-0.lab.example.com', 'node-kind': JSON.stringify('infra') };
   assert.match(
     String(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com' }, base))),
     /only 0 other infra node.*allow-low-capacity=yes/,
   );
   assert.equal(cap.ok(out(NODES), runCtx({ node: 'infra-0.lab.example.com', 'allow-low-capacity': 'yes' }, base)), true);
   assert.equal(
-    cap.ok(out(NODES), runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute' })),
+    cap.ok(
+      out(NODES),
+      runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute') }),
+    ),
     true,
   );
   assert.match(
     String(
-      cap.ok(out(NODES), runCtx({ node: 'master-2.lab.example.com' }, { 'node-name': 'master-2.lab.example.com', 'node-kind': 'master' })),
+      cap.ok(
+        out(NODES),
+        runCtx({ node: 'master-2.lab.example.com' }, { 'node-name': 'master-2.lab.example.com', 'node-kind': JSON.stringify('master') }),
+      ),
     ),
     /use master-decommission|decommission it with master-decommission/,
   );
   const lines = stepOf('capacity').capture!['capacity']!(
     [out(''), out(NODES)],
-    runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute' }),
+    runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute') }),
   );
   assert.deepEqual(JSON.parse(lines), ['compute nodes online after node-1.lab.example.com is removed: 1 (node-0.lab.example.com)']);
 });
@@ -172,7 +161,7 @@ test("scale: the guide's infra case scales both; a compute node scales nothing (
     bare: [],
     infraDcs: ['router', 'docker-registry'],
   });
-  const c = { 'node-name': 'infra-0.lab.example.com', 'node-kind': 'infra', forecast: infraForecast };
+  const c = { 'node-name': 'infra-0.lab.example.com', 'node-kind': JSON.stringify('infra'), forecast: infraForecast };
   const ctx = runCtx({ node: 'infra-0.lab.example.com' }, c);
   const outs = [out('3'), out('3'), out(threeInfra)];
   const router = read.capture!['router-target']!(outs, ctx);
@@ -195,7 +184,7 @@ test("scale: the guide's infra case scales both; a compute node scales nothing (
     /^keep: dc\/docker-registry not found/,
   );
   // a compute node: nothing to scale
-  const cc = { 'node-name': 'node-1.lab.example.com', 'node-kind': 'compute', forecast: emptyForecast };
+  const cc = { 'node-name': 'node-1.lab.example.com', 'node-kind': JSON.stringify('compute'), forecast: emptyForecast };
   const cctx = runCtx({ node: 'node-1.lab.example.com' }, cc);
   const keepR = read.capture!['router-target']!([out('1'), out('1'), out(NODES)], cctx);
   const keepG = read.capture!['registry-target']!([out('1'), out('1'), out(NODES)], cctx);
@@ -225,7 +214,7 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
     '80\t    server      infra-0.lab.example.com 127.0.11.1:443 check',
   ].join('\n');
   const sha = 'a'.repeat(64);
-  const c = { 'node-name': 'infra-0.lab.example.com', 'node-ip': '127.0.11.1' };
+  const c = { 'node-name': 'infra-0.lab.example.com', 'node-ip': JSON.stringify('127.0.11.1') };
   const ctx = runCtx({ node: 'infra-0.lab.example.com' }, c, inv, lb);
   const outs = [out(`${sha}\n`), out(listing)];
   assert.equal(read.capture!['haproxy-sha']!(outs, ctx), sha);
@@ -260,7 +249,12 @@ test("haproxy: the node's router80/router443 lines found on the lb; the edit com
   );
   assert.match(String(commandCheck(edit.verify).ok(out('69d68\n< x\n'), ectx)), /removed lines 69, expected 69,80/);
   // node-1 is in no backend: skipped (single lb), the file is not touched
-  const nctx = runCtx({ node: 'node-1.lab.example.com' }, { 'node-name': 'node-1.lab.example.com', 'node-ip': '127.0.12.2' }, inv, lb);
+  const nctx = runCtx(
+    { node: 'node-1.lab.example.com' },
+    { 'node-name': 'node-1.lab.example.com', 'node-ip': JSON.stringify('127.0.12.2') },
+    inv,
+    lb,
+  );
   const none = read.capture!['haproxy-delete']!(outs, nctx);
   assert.equal(none, '');
   const skip = edit.skipIf!(runCtx({ node: 'node-1.lab.example.com' }, { 'haproxy-sha': sha, 'haproxy-delete': '' }));

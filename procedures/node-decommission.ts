@@ -35,6 +35,7 @@ import {
   forecastOf,
   haproxySteps,
   isInfraRow,
+  kindOfNode,
   listPodsStep,
   type NodeKind,
   nodeFactsStep,
@@ -49,7 +50,7 @@ import {
 
 const SECTION = '5.3.1';
 
-const kindOf = (ctx: StepContext): NodeKind => (ctx.planning ? 'compute' : (ctx.captured.get('node-kind') as NodeKind));
+const kindOf = (ctx: StepContext): NodeKind => kindOfNode.of(ctx);
 const allowLow = (ctx: StepContext): boolean => ctx.params['allow-low-capacity'] === 'yes';
 const rowsOf = (out: CommandOutput): NodeRow[] => {
   if (out.exitCode !== 0) throw new Error(`oc get nodes failed: ${(out.stderr.trim() || out.stdout.trim()).split('\n')[0]}`);
@@ -152,6 +153,8 @@ export function scaleSteps(): Step[] {
           ? `nothing to scale: ${t.map((x) => ('keep' in x.target ? x.target.keep : '')).join('; ')}`
           : undefined;
       },
+      // A plan shows both scale commands, their replicas still to be read, and what the gate will ask: which
+      // deployment configs change, and to what, is decided by scale-read
       gate: {
         kind: 'confirm',
         what: (ctx) =>

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ParamError } from '../src/engine/params.js';
 import { planProcedure } from '../src/engine/plan.js';
-import type { CapturedValues, PlanStep, Step, StepContext } from '../src/engine/types.js';
+import type { PlanStep, Step, StepContext } from '../src/engine/types.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
-import { testHost } from '../src/testing/builders.js';
+import { runContext, testHost, withId } from '../src/testing/builders.js';
 import { commandCheck } from '../src/testing/command-check.js';
 import { podListJson } from '../src/testing/pods.js';
 import { findEntry } from './catalogue.js';
@@ -29,29 +29,11 @@ function labInventory(): Inventory {
 const inv = labInventory();
 const NOW = new Date(2024, 0, 5, 3, 4, 5);
 
-function stepOf(steps: readonly Step[], id: string): Step {
-  const s = steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
-function planStep(steps: PlanStep[], id: string): PlanStep {
-  const s = steps.find((x) => x.id === id);
-  assert.ok(s, `no step ${id}`);
-  return s;
-}
+const stepOf = (steps: readonly Step[], id: string): Step => withId(steps, id);
+const planStep = (steps: PlanStep[], id: string): PlanStep => withId(steps, id);
 /** A run-time context with these captured values. */
-function runCtx(params: Record<string, string>, captured: Record<string, string>, inventory = inv, h?: Host): StepContext {
-  const c: CapturedValues = {
-    has: (n) => n in captured,
-    get: (n) => {
-      if (!(n in captured)) throw new Error(`no value was captured for '${n}'`);
-      return captured[n]!;
-    },
-  };
-  const ctx: StepContext = { params, inventory, captured: c, startedAt: NOW, planning: false };
-  if (h) ctx.host = h;
-  return ctx;
-}
+const runCtx = (params: Record<string, string>, captured: Record<string, string>, inventory = inv, host?: Host): StepContext =>
+  runContext({ params, captured, inventory, startedAt: NOW, host });
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });
 
 const OC_VERSION =
@@ -137,8 +119,8 @@ test('the facts and pods captures on the lab outputs; the drain command follows 
   const ctx0 = runCtx({ node: 'node-0.lab.example.com', 'delete-local-data': 'auto', force: 'no' }, {});
   const outs = [out(OC_VERSION), out(NODES)];
   assert.equal(facts.capture!['node-name']!(outs, ctx0), 'node-0.lab.example.com');
-  assert.equal(facts.capture!['node-ip']!(outs, ctx0), '127.0.12.1');
-  assert.equal(facts.capture!['node-kind']!(outs, ctx0), 'compute');
+  assert.equal(JSON.parse(facts.capture!['node-ip']!(outs, ctx0)), '127.0.12.1');
+  assert.equal(JSON.parse(facts.capture!['node-kind']!(outs, ctx0)), 'compute');
   const version = facts.capture!['oc-version']!(outs, ctx0);
   assert.equal(JSON.parse(version).kubeMinor, 10);
   assert.throws(

@@ -3,7 +3,7 @@
 // line at a time as the test releases them, so a test sees each stage of a drain without timing it.
 import { render } from 'ink-testing-library';
 import { demoInventory } from '../../src/demo/inventory.js';
-import { DemoRunner, simulateScript } from '../../src/demo/runner.js';
+import { DemoRunner, simulateCommand } from '../../src/demo/runner.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import { NodesService } from '../../src/nodes/service.js';
 import type { ShellCommand } from '../../src/transport/shell.js';
@@ -72,7 +72,7 @@ export class SteppedDemoRunner implements Runner {
         durationMs: Date.now() - started,
       };
     };
-    const exec = simulateScript(this.demo.cluster, undefined, command.script);
+    const exec = simulateCommand(this.demo.cluster, undefined, command.script);
     const signal = options.signal;
     for (const step of exec.steps) {
       if (signal?.aborted) return result(null, true);

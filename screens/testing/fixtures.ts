@@ -102,17 +102,17 @@ export async function settle(frame: () => string | undefined, quietMs = 60, maxM
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
-/** Waits until cond() holds (polling), failing after timeoutMs. */
-export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 2000): Promise<void> {
+/** The longest a screen test waits for what it expects: a bound for a busy machine, not a timing the test asserts. */
+export const FRAME_BOUND_MS = 10_000;
+
+/** Waits until cond() holds (polling), failing after timeoutMs (a bound for a busy machine, not a timing). */
+export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = FRAME_BOUND_MS): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await delay(5);
   }
 }
-
-/** The longest a screen test waits for what it expects: a bound for a busy machine, not a timing the test asserts. */
-export const FRAME_BOUND_MS = 10_000;
 
 /**
  * Waits until the frame (ANSI stripped) shows `expected` — a pattern, or a test of the whole frame — and returns it;

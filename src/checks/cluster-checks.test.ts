@@ -330,27 +330,9 @@ test(
   },
 );
 
-test('ALL_CHECKS: 17 ids in guide order', () => {
-  assert.deepEqual(
-    ALL_CHECKS.map((c) => c.id),
-    [
-      'ntp',
-      'entropy',
-      'default-storageclass',
-      'nodes-ready',
-      'etcd-health',
-      'etcd-members',
-      'router',
-      'registry',
-      'skydns',
-      'api-health',
-      'kubelet-port',
-      'router-dns',
-      'registry-route',
-      'disk',
-      'docker-storage',
-      'controllers-leader',
-      'mtu',
-    ],
-  );
+// the order is the guide's, which the catalogue knows (sections and lines): procedures/catalogue.test.ts
+test('ALL_CHECKS: 17 checks, each id once', () => {
+  const ids = ALL_CHECKS.map((c) => c.id);
+  assert.equal(ids.length, 17);
+  assert.equal(new Set(ids).size, ids.length, ids.join(' '));
 });

@@ -195,13 +195,15 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
 }
 
 /** The runner for an inventory: the DemoRunner for the demo (never the network), else SSH + local. */
-export async function createRunnerFor(inventory: Inventory, options: GlobalOptions): Promise<Runner> {
-  return inventory.source.kind === 'demo' ? demoRunner(inventory) : sshRunner(options);
+export async function createRunnerFor(inventory: Inventory, options: GlobalOptions, io?: MainIO): Promise<Runner> {
+  return inventory.source.kind === 'demo' ? demoRunner(inventory, io) : sshRunner(options);
 }
 
-async function demoRunner(inventory: Inventory): Promise<Runner> {
+/** A command the demo could not follow is said on stderr (a command-line run; the console keeps its screen). */
+async function demoRunner(inventory: Inventory, io?: MainIO): Promise<Runner> {
   const { DemoRunner } = await import('../demo/runner.js');
-  return new DemoRunner({ inventory });
+  const onUnanswered = io ? (what: string) => io.stderr(`${PROGRAM}: the DEMO cluster does not simulate this: ${what}\n`) : undefined;
+  return new DemoRunner({ inventory, ...(onUnanswered ? { onUnanswered } : {}) });
 }
 
 async function sshRunner(options: GlobalOptions): Promise<Runner> {
@@ -218,7 +220,7 @@ async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, 
   const { options } = command;
   const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
   const { runCheck, HealthRunError } = await import('./check.js');
-  const runner = await createRunnerFor(inventory, options);
+  const runner = await createRunnerFor(inventory, options, io);
   try {
     const request: Parameters<typeof runCheck>[0] = {
       inventory,
@@ -241,14 +243,14 @@ async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, 
 
 async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {
   const { planCli } = await import('./procedure.js');
-  return planCli({ procedure: command.procedure, params: command.params }, procedureDeps(command.options), procedureIO(io));
+  return planCli({ procedure: command.procedure, params: command.params }, procedureDeps(command.options, io), procedureIO(io));
 }
 
 async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {
   const { runCli } = await import('./procedure.js');
   return runCli(
     { procedure: command.procedure, params: command.params, yes: command.yes },
-    procedureDeps(command.options),
+    procedureDeps(command.options, io),
     await procedureIO(io, true),
   );
 }
@@ -260,18 +262,18 @@ async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io
 
 async function resumeCommand(command: Extract<ParsedCommand, { kind: 'resume' }>, io: MainIO): Promise<number> {
   const { resumeCli } = await import('./procedure.js');
-  return resumeCli({ runId: command.runId, yes: command.yes }, procedureDeps(command.options), await procedureIO(io, true));
+  return resumeCli({ runId: command.runId, yes: command.yes }, procedureDeps(command.options, io), await procedureIO(io, true));
 }
 
 /** What the procedure commands need from the command line: the inventory, a runner, the state dir. */
-function procedureDeps(options: GlobalOptions): import('./procedure.js').ProcedureDeps {
+function procedureDeps(options: GlobalOptions, io: MainIO): import('./procedure.js').ProcedureDeps {
   const { inventory } = options;
   return {
     inventory: () => (inventory.kind === 'demo' ? demoInventory() : readInventoryFile(inventory)),
     inventoryAt: (path) => readInventoryFile({ kind: 'file', path, from: 'flag' }),
     demoInventory,
     inventoryFromFlag: inventory.kind === 'demo' ? inventory.reason === 'flag' : inventory.from !== 'default',
-    createRunner: (inv) => createRunnerFor(inv, options),
+    createRunner: (inv) => createRunnerFor(inv, options, io),
     stateDir: options.stateDir,
   };
 }

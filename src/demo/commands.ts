@@ -50,6 +50,8 @@ export interface DemoContext {
   text: string;
   /** The whole script, normalised the same way (e.g. to see an earlier `export ETCDCTL_API=3`). */
   script: string;
+  /** The directory standing for `/` on the target (its files: read `join(root, '/etc/etcd/etcd.conf')`); undefined in table-only tests. */
+  root?: string;
   match: RegExpExecArray;
 }
 
@@ -667,6 +669,11 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
 
   // Packages and file operations the procedures run: quiet success, as on a real host
   {
+    id: 'rpm-qa',
+    match: /^rpm -qa$/,
+    answer: (c) => ({ out: demoPackages(c.host).join('\n') }),
+  },
+  {
     id: 'rpm-q',
     match: /^rpm -q (\S+)$/,
     answer: (c) => {
@@ -685,6 +692,23 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     answer: () => ({}),
   },
 ];
+
+/** What `rpm -qa` lists on a demo host (a RHEL 7.5 base and the host's OpenShift packages). */
+export function demoPackages(h: DemoHost | undefined): string[] {
+  const base = [
+    'bash-4.2.46-30.el7.x86_64',
+    'coreutils-8.22-21.el7.x86_64',
+    'openssh-server-7.4p1-16.el7.x86_64',
+    'chrony-3.2-2.el7.x86_64',
+  ];
+  if (isNode(h)) {
+    base.push(`docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`, 'atomic-openshift-node-3.10.45-1.git.0.2a6b3f1.el7.x86_64');
+    base.push('atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64', 'atomic-openshift-clients-3.10.45-1.git.0.2a6b3f1.el7.x86_64');
+  }
+  if (h?.etcdId) base.push(`etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`);
+  if (h?.kind === 'lb') base.push('haproxy-1.5.18-7.el7.x86_64');
+  return base.sort();
+}
 
 /** Names of the commands the DEMO cluster can answer (for docs and tests). */
 export const DEMO_COMMAND_IDS: readonly string[] = DEMO_COMMANDS.map((c) => c.id);

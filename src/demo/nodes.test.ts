@@ -3,14 +3,14 @@ import { test } from 'node:test';
 import { applyDrainLine, type DrainOptions, finishDrain, initialProgress } from '../nodes/drain.js';
 import { NodesService } from '../nodes/service.js';
 import { ownerText } from '../ocp/nodes.js';
-import { DemoRunner, type DemoStep, simulateScript } from './runner.js';
+import { DemoRunner, type DemoStep, simulateCommand } from './runner.js';
 
 const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const APP0 = 'app-node-0.demo.example.com';
 
 /** Runs a script's steps at once (no waits): lines out, effects applied — what the runner does over time. */
 function play(r: DemoRunner, script: string): { lines: string[]; exitCode: number } {
-  const exec = simulateScript(r.cluster, undefined, script);
+  const exec = simulateCommand(r.cluster, undefined, script);
   const lines: string[] = [];
   for (const s of exec.steps as DemoStep[]) {
     if (s.kind === 'effect') s.run();
@@ -94,7 +94,7 @@ test("DEMO drain without options: cordoned, refused with oc 3.10's one-line reas
 test('DEMO drain with every option: the budget refuses the frontend once, everything else goes; replacements elsewhere', () => {
   const r = fast();
   const o: DrainOptions = { node: APP0, ignoreDaemonsets: true, deleteLocalData: true, force: true, timeoutSeconds: 120 };
-  const svcPods = simulateScript(r.cluster, undefined, `oc get pods --all-namespaces --field-selector spec.nodeName=${APP0} -o json`);
+  const svcPods = simulateCommand(r.cluster, undefined, `oc get pods --all-namespaces --field-selector spec.nodeName=${APP0} -o json`);
   const json = svcPods.steps.flatMap((s) => (s.kind === 'line' ? [s.text] : [])).join('\n');
   const pods = (JSON.parse(json) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
   const { lines, exitCode } = play(r, `oc adm drain ${APP0} --ignore-daemonsets --delete-local-data --force --timeout=120s`);
@@ -120,7 +120,7 @@ test('DEMO drain with every option: the budget refuses the frontend once, everyt
   assert.equal(pr.pods.find((p) => p.name.startsWith('frontend'))?.retries, 1);
   assert.equal(pr.pods.filter((p) => p.state === 'evicted').length, pods.filter((n) => !/^(sdn|ovs|sync)-/.test(n)).length);
   // after: only the daemon set pods stay; the frontend and the cache run elsewhere; the bare pod is gone
-  const after = simulateScript(r.cluster, undefined, 'oc get pods --all-namespaces -o json')
+  const after = simulateCommand(r.cluster, undefined, 'oc get pods --all-namespaces -o json')
     .steps.flatMap((s) => (s.kind === 'line' ? [s.text] : []))
     .join('\n');
   const all = (JSON.parse(after) as { items: { metadata: { name: string }; spec: { nodeName?: string } }[] }).items;

@@ -5,7 +5,7 @@ import { argv, literal, type ShellCommand, sh } from '../transport/shell.js';
 import { type Target, TransportError } from '../transport/types.js';
 import { DEMO_COMMANDS } from './commands.js';
 import { demoInventory } from './inventory.js';
-import { DemoRunner, simulateScript } from './runner.js';
+import { DemoRunner, simulateCommand } from './runner.js';
 
 const inv = demoInventory();
 const H = (short: string): Host => inv.hosts.find((h) => h.name.startsWith(`${short}.`))!;
@@ -74,8 +74,13 @@ test('AbortSignal stops the command: cancelled, no exit code, partial output', a
   const r = new DemoRunner({ lineDelayMs: 20, startDelayMs: 0 });
   const ac = new AbortController();
   const lines: string[] = [];
-  const p = r.run(on('master-0'), literal('docker info'), { signal: ac.signal, onStdout: (l) => lines.push(l) });
-  setTimeout(() => ac.abort(), 70);
+  const p = r.run(on('master-0'), literal('docker info'), {
+    signal: ac.signal,
+    onStdout: (l) => {
+      lines.push(l);
+      if (lines.length === 2) ac.abort();
+    },
+  });
   const res = await p;
   assert.equal(res.cancelled, true);
   assert.equal(res.exitCode, null);
@@ -111,7 +116,7 @@ test('basics: hostname, true, echo, unknown commands, && || ;', async () => {
   assert.deepEqual([t.exitCode, t.stdout, t.stderr], [0, '', '']);
   assert.equal((await run(on('lb'), sh`echo ${'hello world'} ${'x'}`)).stdout, 'hello world x\n');
   const u = await run(on('master-0'), literal('frobnicate --now'));
-  assert.deepEqual([u.exitCode, u.stderr], [127, 'sh: frobnicate: command not found\n']);
+  assert.deepEqual([u.exitCode, u.stderr], [127, 'sh: line 1: frobnicate: command not found\n']);
   const seq = await run(on('master-0'), literal('false && echo no; false || echo yes; echo end'));
   assert.deepEqual([seq.exitCode, seq.stdout], [0, 'yes\nend\n']);
   const inner = await run(on('master-0'), literal("sh -c 'hostname -s; exit 3'"));
@@ -218,7 +223,7 @@ test('etcd v3: endpoint health (good and bad endpoints), member list simple/tabl
 
 test('etcd: aliases and missing binaries fail like on a real host', async () => {
   const alias = await run(on('master-0'), literal('etcdctl2 cluster-health'));
-  assert.deepEqual([alias.exitCode, alias.stderr], [127, 'sh: etcdctl2: command not found\n']);
+  assert.deepEqual([alias.exitCode, alias.stderr], [127, 'sh: line 1: etcdctl2: command not found\n']);
   const notEtcd = await run(on('app-node-0'), argv(...V2, 'cluster-health'));
   assert.equal(notEtcd.exitCode, 127);
   const noCerts = await run(on('master-0'), literal('etcdctl cluster-health'));
@@ -371,11 +376,10 @@ test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp conne
   const probe = sh`for a in ${ips}; do if ${connect}; then echo "open $a"; else echo "closed $a"; fi; done`;
   const r = await run(on('master-1'), probe);
   assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, 'open 10.0.0.1\nopen 10.0.0.21\nclosed 10.0.0.23\nclosed 10.0.0.10\n', '']);
+  // no connection leaves the machine: the down host's address fails, and says which address it was
   const noRoute = await run(on('master-1'), literal("bash -c 'exec 3<>/dev/tcp/$1/$2' _ 10.0.0.23 10250"));
-  assert.deepEqual(
-    [noRoute.exitCode, noRoute.stderr],
-    [1, 'bash: connect: No route to host\nbash: /dev/tcp/10.0.0.23/10250: No route to host\n'],
-  );
+  assert.equal(noRoute.exitCode, 1);
+  assert.match(noRoute.stderr, /\/dev\/tcp\/10\.0\.0\.23\/10250/);
   const ifOnly = await run(on('master-1'), literal('if false; then echo yes; fi; echo after'));
   assert.deepEqual([ifOnly.exitCode, ifOnly.stdout], [0, 'after\n']);
   const loop = await run(on('master-1'), literal('for h in a b; do echo "x $h"; done && echo end'));
@@ -384,10 +388,10 @@ test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp conne
   assert.equal(bad.exitCode, 2);
 });
 
-test('simulateScript is deterministic and every table rule has a unique id', () => {
+test('simulateCommand is deterministic and every table rule has a unique id', () => {
   const r = fast();
-  const a = simulateScript(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
-  const b = simulateScript(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
+  const a = simulateCommand(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
+  const b = simulateCommand(r.cluster, r.cluster.hosts[0], 'oc get nodes -o json');
   assert.deepEqual(a, b);
   assert.equal(new Set(DEMO_COMMANDS.map((c) => c.id)).size, DEMO_COMMANDS.length);
 });

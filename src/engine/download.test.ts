@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DemoRunner } from '../demo/runner.js';
 import { FakeRunner } from '../testing/fake-runner.js';
-import { sh } from '../transport/shell.js';
+import { literal, sh } from '../transport/shell.js';
 import { type AuditCommand, auditPath } from './audit.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun } from './run.js';
@@ -135,15 +135,19 @@ test('a failed download fails the step like a command: retry repeats only the do
   assert.match(r2.failure!.tail, /cannot copy files/);
 });
 
-test('DemoRunner: a download writes a small placeholder file, mode 0600', async () => {
+test('DemoRunner: a download copies the file of the demo host, mode 0600; a missing one is an error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'day2-demo-dl-'));
   const demo = new DemoRunner({ startDelayMs: 0 });
   const h = demo.cluster.hosts.find((x) => !x.down)!;
   const hostObj = toyInventory().hosts[0]!;
   const local = join(dir, 'sub', 'x.tar.gz');
-  const res = await demo.download({ ...hostObj, name: h.name, address: h.name }, '/backup/x.tar.gz', local);
+  const target = { ...hostObj, name: h.name, address: h.name };
+  await demo.run({ kind: 'host', host: target }, literal('mkdir -p /backup && echo archive > /backup/x.tar.gz'));
+  const res = await demo.download(target, '/backup/x.tar.gz', local);
   assert.ok(existsSync(local));
   assert.equal(statSync(local).mode & 0o777, 0o600);
   assert.equal(res.bytes, statSync(local).size);
-  assert.match(readFileSync(local, 'utf8'), /placeholder/);
+  assert.equal(readFileSync(local, 'utf8'), 'archive\n');
+  await assert.rejects(demo.download(target, '/backup/none.tar.gz', local), /sftp get .*none\.tar\.gz: No such file/);
+  await demo.close();
 });

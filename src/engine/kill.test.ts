@@ -12,7 +12,7 @@ import { LocalRunner } from '../transport/local.js';
 import { listRuns, readJournal } from './journal.js';
 import { killProcedure } from './kill-fixture.js';
 import { startProcedureRun } from './run.js';
-import { CannedOperator, toyInventory } from './test-helpers.js';
+import { CannedOperator, runToEnd, toyInventory } from './test-helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./kill-fixture.ts', import.meta.url));
 
@@ -92,18 +92,9 @@ test('kill -9 in the middle of a destructive step; resume re-checks, asks again,
   assert.equal(readFileSync(join(workDir, 'started'), 'utf8'), 'started\nstarted\n', 'step two ran again from its first command');
 
   // the same result as a run never interrupted
-  const cleanState = mkdtempSync(join(tmpdir(), 'day2-kill-state-'));
   const cleanWork = mkdtempSync(join(tmpdir(), 'day2-kill-work-'));
   writeFileSync(join(cleanWork, 'sleep'), '0');
-  const clean = startProcedureRun({
-    procedure: killProcedure(cleanWork),
-    params: { password: 'kill-test-secret' },
-    inventory: toyInventory(),
-    runner: new LocalRunner(),
-    operator: new CannedOperator([true]),
-    stateDir: cleanState,
-  });
-  assert.equal((await clean.result()).status, 'ok');
+  assert.equal(await runToEnd(killProcedure(cleanWork), new LocalRunner(), { password: 'kill-test-secret' }), 'ok');
   assert.deepEqual(results(workDir), results(cleanWork));
   assert.deepEqual(results(workDir), { a: 'one\n', b: 'two\n', c: 'three\n' });
   // step one was not run again: one `echo one` in the audit log, from the first process

@@ -48,7 +48,9 @@ test('a verification with `until` is asked again while it says "not yet", and th
   const r = await run.result();
   assert.equal(r.status, 'ok');
   assert.equal(c.asked(), 3);
-  const notYet = r.snapshot.log.filter((l) => l.text.includes('not yet (foo is activating); asking again in 0.01 s'));
+  const notYet = r.snapshot.log.filter((l) =>
+    /^n0\.example\.com: not yet \(try \d: foo is activating\); asking again in 0\.01 s/.test(l.text),
+  );
   assert.equal(notYet.length, 2);
   assert.ok(r.snapshot.log.some((l) => l.text === 'n0.example.com: verification passed: foo is up (try 3)'));
 });
@@ -60,6 +62,7 @@ test('a verification that never passes fails with its own sentence once its time
   assert.equal(r.status, 'failed');
   assert.ok(c.asked() >= 2, `asked ${c.asked()} times`);
   assert.match(operator.failures[0]!.tail, /^verification failed: foo is up: foo is activating/);
+  assert.match(operator.failures[0]!.tail, /\nfoo is up: not so within 0\.03 s$/);
   assert.equal(r.failure!.check, 'verification');
   assert.equal(r.failure!.describe, 'foo is up', 'what it wanted, for the failure box to name it');
 });

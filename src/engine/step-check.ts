@@ -1,12 +1,14 @@
 // A step's precondition or verification on one host: a command and its `ok`, or a health check's verdict
 // (fromCheck). With `until`, a check that says "not yet" is asked again every `everyMs` until `withinMs`
-// have passed — the engine's wait (each try logged, the run cancellable in between), not a shell loop. A
-// check that could not run (a lost host, a timeout) is not asked again: that is a failure of its own.
+// have passed — the engine's one wait loop (wait.ts's `repeat`: each try logged, the pause cancellable),
+// not a shell loop. A check that could not run (a lost host, a timeout) is not asked again: that is a
+// failure of its own; when the time is up, the failure ends with what did not come about.
 import type { CommandOutput } from '../checks/types.js';
 import type { ShellCommand } from '../transport/shell.js';
 import type { CommandResult } from '../transport/types.js';
 import { checkVerdict } from './from-check.js';
 import type { CheckVerification, CommandCheck, StepCheck, StepContext } from './types.js';
+import { repeat, type Try, timeIsUpSentence } from './wait.js';
 
 export type CheckKind = 'precondition' | 'verification';
 
@@ -35,7 +37,7 @@ export interface CheckIo {
 }
 
 /** One try: passed, said no (the state is not there yet: worth asking again), or could not run. */
-type Try = { passed: true } | { passed: false; saidNo: boolean; problem: CheckProblem };
+type CheckTry = { passed: true } | { passed: false; saidNo: boolean; problem: CheckProblem };
 
 class CouldNotRun extends Error {}
 
@@ -43,7 +45,7 @@ function errMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
+async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<CheckTry> {
   const host = ctx.host?.name ?? null;
   let command: ShellCommand;
   try {
@@ -78,7 +80,7 @@ async function tryCommandCheck(check: CommandCheck, kind: CheckKind, ctx: StepCo
   };
 }
 
-async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
+async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<CheckTry> {
   const host = ctx.host?.name ?? null;
   const command = `(the ${check.fromCheck.id} check)`;
   if (!ctx.host)
@@ -116,7 +118,7 @@ async function tryHealthCheck(check: CheckVerification, kind: CheckKind, ctx: St
   }
 }
 
-function tryOnce(check: StepCheck, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<Try> {
+function tryOnce(check: StepCheck, kind: CheckKind, ctx: StepContext, io: CheckIo): Promise<CheckTry> {
   return 'fromCheck' in check ? tryHealthCheck(check, kind, ctx, io) : tryCommandCheck(check, kind, ctx, io);
 }
 
@@ -129,18 +131,24 @@ export async function runStepCheck(
   now = Date.now,
 ): Promise<CheckProblem | undefined> {
   const who = ctx.host ? `${ctx.host.name}: ` : '';
-  const started = now();
-  for (let attempt = 1; ; attempt++) {
-    const t = await tryOnce(check, kind, ctx, io);
-    if (t.passed) {
-      io.info(`${who}${kind} passed: ${check.describe}${attempt > 1 ? ` (try ${attempt})` : ''}`);
-      return undefined;
-    }
-    const u = check.until;
-    if (!t.saidNo || !u || now() - started + u.everyMs > u.withinMs) return t.problem;
-    const said = t.problem.tail.split('\n')[0]!.replace(`${kind} failed: ${check.describe}: `, '');
-    io.info(`${who}not yet (${said}); asking again in ${u.everyMs / 1000} s, for up to ${u.withinMs / 1000} s`);
-    await io.pause(u.everyMs);
+  const once = () => tryOnce(check, kind, ctx, io);
+  const u = check.until;
+  const attempt = async (): Promise<Try<CheckTry>> => {
+    const t = await once();
+    if (t.passed || !t.saidNo) return { notYet: false, value: t };
+    return { notYet: true, value: t, said: t.problem.tail.split('\n')[0]!.replace(`${kind} failed: ${check.describe}: `, '') };
+  };
+  const pause = async (ms: number) => {
+    await io.pause(ms);
     io.stopIfCancelled();
+  };
+  const { last, tries, timeIsUp } = u
+    ? await repeat(u, attempt, { info: (text) => io.info(`${who}${text}`), pause, now })
+    : { last: await once(), tries: 1, timeIsUp: false };
+  if (last.passed) {
+    io.info(`${who}${kind} passed: ${check.describe}${tries > 1 ? ` (try ${tries})` : ''}`);
+    return undefined;
   }
+  if (!timeIsUp || !u) return last.problem;
+  return { ...last.problem, tail: `${last.problem.tail}\n${timeIsUpSentence(`${check.describe}: not so`, u)}` };
 }

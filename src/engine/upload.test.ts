@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DemoRunner } from '../demo/runner.js';
 import { FakeRunner } from '../testing/fake-runner.js';
-import { sh } from '../transport/shell.js';
+import { literal, sh } from '../transport/shell.js';
 import { type AuditCommand, auditPath } from './audit.js';
 import { planProcedure } from './plan.js';
 import { startProcedureRun } from './run.js';
@@ -139,5 +139,6 @@ test('DemoRunner: an upload reads the local file and reports its size; a missing
   const h = demo.cluster.hosts.find((x) => !x.down)!;
   const hostObj = { ...toyInventory().hosts[0]!, name: h.name, address: h.name };
   assert.deepEqual(await demo.upload(hostObj, local, '/tmp/x.tgz'), { bytes: 12 });
+  assert.equal((await demo.run({ kind: 'host', host: hostObj }, literal('cat /tmp/x.tgz'))).stdout, 'twelve bytes');
   await assert.rejects(demo.upload(hostObj, join(dir, 'missing.tgz'), '/tmp/x.tgz'), /sftp put .*missing\.tgz/);
 });

@@ -50,12 +50,56 @@ export function describeWait(w: Wait): string {
   return `  # ${when}: every ${w.everyMs / 1000} s, up to ${w.withinMs / 1000} s`;
 }
 
-/** What the run lends a repetition: its command execution, its log, its cancellable pause, its clock. */
-export interface WaitIo {
-  exec(): Promise<{ result?: CommandResult; error?: string }>;
+/** Every how long a "not yet" is asked again, and for how long in all (a step check's `until` has this shape). */
+export interface Repetition {
+  everyMs: number;
+  withinMs: number;
+}
+
+/**
+ * One try of a repetition: "not yet" (it ran and the state is not there yet: worth asking again; `said` is
+ * what it said, for the log), or the end (it passed, or it could not run: that is not asked again).
+ */
+export type Try<T> = { notYet: false; value: T } | { notYet: true; value: T; said?: string };
+
+/** What the run lends a repetition: its log, its cancellable pause, its clock. */
+export interface RepeatIo {
   info(text: string): void;
   pause(ms: number): Promise<void>;
   now?: () => number;
+}
+
+/**
+ * The engine's one wait loop, for a command of a step's list (runRepeated) and for a step's precondition or
+ * verification (step-check.ts): tries until a try is no longer "not yet", or the time is up. Each "not yet"
+ * is logged the same way (the try's number, what it said, when it is asked again). Returns the last try's
+ * value, how many tries there were, and whether the time ran out.
+ */
+export async function repeat<T>(
+  r: Repetition,
+  attempt: () => Promise<Try<T>>,
+  io: RepeatIo,
+): Promise<{ last: T; tries: number; timeIsUp: boolean }> {
+  const now = io.now ?? Date.now;
+  const deadline = now() + r.withinMs;
+  for (let tries = 1; ; tries++) {
+    const t = await attempt();
+    if (!t.notYet) return { last: t.value, tries, timeIsUp: false };
+    if (now() + r.everyMs > deadline) return { last: t.value, tries, timeIsUp: true };
+    const said = t.said ? `: ${t.said}` : '';
+    io.info(`not yet (try ${tries}${said}); asking again in ${r.everyMs / 1000} s, for up to ${r.withinMs / 1000} s in all`);
+    await io.pause(r.everyMs);
+  }
+}
+
+/** What did not happen when the time is up, the last line of the failure ("etcd on m0 did not stop within 90 s"). */
+export function timeIsUpSentence(what: string, r: Repetition): string {
+  return `${what} within ${r.withinMs / 1000} s`;
+}
+
+/** What the run lends a repeated command: its command execution, and the rest of a repetition's (RepeatIo). */
+export interface WaitIo extends RepeatIo {
+  exec(): Promise<{ result?: CommandResult; error?: string }>;
 }
 
 /**
@@ -63,21 +107,18 @@ export interface WaitIo {
  * result — when the time is up and the wait fails, with `what` added to its output and a nonzero exit.
  */
 export async function runRepeated(w: Wait, io: WaitIo): Promise<{ result?: CommandResult; error?: string }> {
-  const now = io.now ?? Date.now;
   const notYet = w.notYet ?? ((a: CommandAnswer) => a.exitCode !== 0);
-  const deadline = now() + w.withinMs;
-  for (let attempt = 1; ; attempt++) {
+  const attempt = async (): Promise<Try<{ result?: CommandResult; error?: string }>> => {
     const r = await io.exec();
-    if (r.error !== undefined || !r.result || r.result.timedOut || r.result.cancelled) return r;
-    if (!notYet(r.result)) return r;
-    if (now() + w.everyMs > deadline) return timeIsUp(w, r.result);
-    io.info(`not yet (try ${attempt}); asking again in ${w.everyMs / 1000} s, for up to ${w.withinMs / 1000} s in all`);
-    await io.pause(w.everyMs);
-  }
+    const ran = r.error === undefined && r.result && !r.result.timedOut && !r.result.cancelled;
+    return { notYet: Boolean(ran && notYet(r.result!)), value: r };
+  };
+  const { last, timeIsUp } = await repeat(w, attempt, io);
+  return timeIsUp ? timeIsUpResult(w, last.result!) : last;
 }
 
-function timeIsUp(w: Wait, last: CommandResult): { result: CommandResult } {
-  const said = `${w.what} within ${w.withinMs / 1000} s`;
-  if (w.whenTimeIsUp === 'report') return { result: { ...last, exitCode: 0, stdout: `${last.stdout}${said}\n` } };
-  return { result: { ...last, exitCode: last.exitCode || 1, stdout: `${last.stdout}${said}\n` } };
+function timeIsUpResult(w: Wait, last: CommandResult): { result: CommandResult } {
+  const stdout = `${last.stdout}${timeIsUpSentence(w.what, w)}\n`;
+  if (w.whenTimeIsUp === 'report') return { result: { ...last, exitCode: 0, stdout } };
+  return { result: { ...last, exitCode: last.exitCode || 1, stdout } };
 }

@@ -2,6 +2,7 @@
 // (oc 3.x, oc 4.x or kubectl) and what that changes (the drain's empty-dir flag), and the version a
 // procedure captured in its run; and the commands that drain, cordon and uncordon a node. The one place
 // both the Nodes screen and the node and docker procedures take them from.
+import { capture } from '../engine/capture.js';
 import type { StepContext } from '../engine/types.js';
 import { argv, type ShellCommand } from '../transport/shell.js';
 
@@ -99,11 +100,17 @@ export function ocVersionCapture(out: string): string {
   return JSON.stringify(parseOcVersion(out));
 }
 
-/** The client version a step captured (OC_VERSION_CAPTURE); the 3.x client the product is written for while planning or if unknown. */
+/** The client version, as a typed capture: a plan reads the 3.x client the product is written for. */
+const ocVersion = capture<OcVersion>(
+  OC_VERSION_CAPTURE,
+  (o) => parseOcVersion(o[0]?.stdout ?? ''),
+  () => OC_3X,
+);
+
+/** The client version a step captured (OC_VERSION_CAPTURE); the 3.x client while planning, if unknown or not JSON. */
 export function ocVersionOf(ctx: StepContext): OcVersion {
-  if (ctx.planning || !ctx.captured.has(OC_VERSION_CAPTURE)) return OC_3X;
   try {
-    return JSON.parse(ctx.captured.get(OC_VERSION_CAPTURE)) as OcVersion;
+    return ocVersion.maybe(ctx) ?? OC_3X;
   } catch {
     return OC_3X;
   }

@@ -1,5 +1,7 @@
 // The tests' host and inventory builders (not a test file). Every test builds its hosts with testHost
-// and its inventories with testInventory (or takes toyInventory, the engine tests' three hosts).
+// and its inventories with testInventory (or takes toyInventory, the engine tests' three hosts); a step's
+// run-time context with captured values, with runContext.
+import type { CapturedValues, StepContext } from '../engine/types.js';
 import type { Host, Inventory, Role } from '../inventory/types.js';
 
 /** What a test may set on a host beyond its name and roles. */
@@ -54,4 +56,31 @@ export function toyInventory(): Inventory {
     ],
     { source: { kind: 'file', path: '/tmp/toy-inventory' } },
   );
+}
+
+/** A step's context at run time, with these captured values as the journal holds them (strings), on `host` if given. */
+export function runContext(o: {
+  params: Record<string, string>;
+  captured: Record<string, string>;
+  inventory: Inventory;
+  startedAt: Date;
+  host?: Host | undefined;
+}): StepContext {
+  const captured: CapturedValues = {
+    has: (n) => n in o.captured,
+    get: (n) => {
+      if (!(n in o.captured)) throw new Error(`no value was captured for '${n}'`);
+      return o.captured[n]!;
+    },
+  };
+  const ctx: StepContext = { params: o.params, inventory: o.inventory, captured, startedAt: o.startedAt, planning: false };
+  if (o.host) ctx.host = o.host;
+  return ctx;
+}
+
+/** The step (or plan step) with this id; throws, naming the id, when there is none. */
+export function withId<T extends { id: string }>(steps: readonly T[], id: string): T {
+  const s = steps.find((x) => x.id === id);
+  if (!s) throw new Error(`no step ${id}`);
+  return s;
 }

@@ -68,6 +68,8 @@ export async function runLocal(
   options: RunOptions = {},
   killGraceMs = 2000,
   env?: Record<string, string>,
+  /** `env` is the whole environment, not an addition to this process's (the DEMO cluster's shell). */
+  envIsWhole = false,
 ): Promise<CommandResult> {
   const started = Date.now();
   const max = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
@@ -98,7 +100,7 @@ export async function runLocal(
     encoding: 'buffer',
     stripFinalNewline: false,
     ...(options.stdin !== undefined ? { input: options.stdin } : { stdin: 'ignore' as const }),
-    ...(env ? { env } : {}),
+    ...(env ? { env, extendEnv: !envIsWhole } : {}),
   });
   const pid = child.pid;
   if (pid !== undefined) live.add(pid);

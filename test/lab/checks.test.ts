@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ALL_CHECKS } from '../../src/checks/index.js';
 
 interface Result {
   code: number;
@@ -295,25 +296,7 @@ test(
     assert.equal(json.summary.warn, 1, `summary ${JSON.stringify(json.summary)}`);
     for (const k of ['fail', 'error', 'skipped']) assert.equal(json.summary[k] ?? 0, 0, `summary ${JSON.stringify(json.summary)}`);
     assert.equal(code, 1, show(json));
-    for (const id of [
-      'ntp',
-      'entropy',
-      'etcd-health',
-      'etcd-members',
-      'nodes-ready',
-      'router',
-      'registry',
-      'default-storageclass',
-      'controllers-leader',
-      'disk',
-      'api-health',
-      'kubelet-port',
-      'skydns',
-      'router-dns',
-      'registry-route',
-      'docker-storage',
-      'mtu',
-    ]) {
+    for (const id of ALL_CHECKS.map((c) => c.id)) {
       assert.ok(
         json.results.some((r) => r.check === id),
         `${id} did not run:\n${show(json)}`,
