@@ -277,10 +277,9 @@ function hostOfUrl(c: DemoCluster, url: string): DemoHost | undefined {
 
 type Reach = { ok: true; member: EtcdMemberState; host: DemoHost } | { ok: false; error: string };
 
-/** What a client on `from` reaches at `url`: a running member, or the dial error. */
-function reach(c: DemoCluster, dir: string | undefined, from: DemoHost | undefined, url: string): Reach {
+/** What a client reaches at `url`: a running member, or the dial error. */
+function reach(c: DemoCluster, dir: string | undefined, url: string): Reach {
   const h = hostOfUrl(c, url);
-  void from;
   const addr = /^(?:https?:\/\/)?([^/]+)/.exec(url)?.[1] ?? url;
   const hostPart = addr.split(':')[0]!;
   // OCP's etcd listens on the host's own address only (ETCD_LISTEN_CLIENT_URLS), never on localhost
@@ -332,7 +331,7 @@ function serving(ctx: DemoContext, local = false): { ok: true; member: EtcdMembe
   const errors: string[] = [];
   const view = etcdView(ctx.cluster, dir);
   for (const url of endpointsOf(ctx)) {
-    const r = reach(ctx.cluster, dir, ctx.host, url);
+    const r = reach(ctx.cluster, dir, url);
     if (!r.ok) {
       errors.push(`error #${errors.length}: ${r.error}`);
       continue;
@@ -381,7 +380,7 @@ export function v2ClusterHealth(ctx: DemoContext): DemoAnswer {
       continue;
     }
     const url = m.clientURLs[0]!;
-    const r = reach(ctx.cluster, dir, ctx.host, url);
+    const r = reach(ctx.cluster, dir, url);
     if (r.ok && r.member.id === m.id && view.quorum) {
       healthy++;
       lines.push(`member ${m.id} is healthy: got healthy result from ${url}`);
@@ -422,7 +421,7 @@ export function v3EndpointHealth(ctx: DemoContext): DemoAnswer {
   const view = etcdView(ctx.cluster, dir);
   const eps = ctx.words.includes('--cluster') ? st.members.flatMap((m) => m.clientURLs.slice(0, 1)) : endpointsOf(ctx);
   const results = eps.map((ep) => {
-    const r = reach(ctx.cluster, dir, ctx.host, ep);
+    const r = reach(ctx.cluster, dir, ep);
     if (r.ok && view.quorum) return { ep, ok: true, error: '' };
     return { ep, ok: false, error: r.ok ? 'context deadline exceeded' : r.error };
   });
@@ -456,7 +455,7 @@ export function v3EndpointStatus(ctx: DemoContext): DemoAnswer {
   const rows: string[][] = [];
   const err: string[] = [];
   for (const ep of eps) {
-    const r = reach(ctx.cluster, dir, ctx.host, ep);
+    const r = reach(ctx.cluster, dir, ep);
     if (!r.ok || !view.quorum) {
       err.push(`Failed to get the status of endpoint ${ep} (context deadline exceeded)`);
       continue;

@@ -47,7 +47,7 @@ const NOT_YET: Record<string, string> = {
   'etcd-snapshot-restore': 'chown is a no-op in the demo: stat -c %U of the restored data dir says root, not etcd',
   'etcd-add-member': 'the CA host’s /etc/etcd/ca/ (openssl.cnf, ca.crt, ca.key) and openssl are not in the demo',
   'etcd-remove-member': 'its FLANNEL_ETCD_ENDPOINTS step runs on every host, and the demo’s app-node-2 is down',
-  'etcd-replace': 'needs etcd-add-member’s CA and openssl (the removal half runs)',
+  'etcd-replace': 'the demo inventory has no [new_etcd] host to replace with; its joining half needs etcd-add-member’s CA and openssl',
   'master-decommission': 'oc get node -o jsonpath (node-name capture) and etcd members with state',
   'node-decommission': 'oc get node -o jsonpath (node-name capture)',
   'node-evacuate': 'oc get node -o jsonpath (node-name capture)',
