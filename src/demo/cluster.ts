@@ -167,7 +167,7 @@ export function asciiTable(header: readonly string[], rows: readonly (readonly s
 }
 
 /** A duration the way Go prints it (1.823401ms, 925.5µs). */
-function tookMs(seed: string): string {
+export function tookMs(seed: string): string {
   const ns = 700_000 + (stableHash(seed) % 4_300_000);
   const trim = (n: number, unit: string) => `${n.toFixed(6).replace(/\.?0+$/, '')}${unit}`;
   return ns >= 1_000_000 ? trim(ns / 1_000_000, 'ms') : trim(ns / 1_000, 'µs');
@@ -661,122 +661,7 @@ export function peerUrl(h: DemoHost): string {
   return `https://${h.ip}:2380`;
 }
 
-/** The member an endpoint URL points at (by IP or host name, port 2379), if any. */
-export function memberForEndpoint(c: DemoCluster, endpoint: string): DemoHost | undefined {
-  const m = /^(?:https?:\/\/)?([^:/]+)(?::(\d+))?/.exec(endpoint);
-  if (!m) return undefined;
-  const [, hostPart, port] = m;
-  if (port !== undefined && port !== '2379') return undefined;
-  return c.etcd.find((h) => h.ip === hostPart || h.name === hostPart || h.short === hostPart);
-}
-
-export function etcdV2ClusterHealth(c: DemoCluster): { out: string; err: string; code: number } {
-  const lines: string[] = [];
-  for (const h of c.etcd) {
-    if (h.down) {
-      lines.push(
-        `failed to check the health of member ${h.etcdId} on ${clientUrl(h)}: Get ${clientUrl(h)}` +
-          `/health: dial tcp ${h.ip}:2379: getsockopt: no route to host`,
-        `member ${h.etcdId} is unreachable: [${clientUrl(h)}] are all unreachable`,
-      );
-    } else {
-      lines.push(`member ${h.etcdId} is healthy: got healthy result from ${clientUrl(h)}`);
-    }
-  }
-  const up = c.etcd.filter((h) => !h.down).length;
-  const healthy = up > c.etcd.length / 2;
-  if (up === c.etcd.length) lines.push('cluster is healthy');
-  else if (healthy) lines.push('cluster is degraded');
-  else lines.push('cluster is unavailable');
-  return { out: lines.join('\n'), err: '', code: healthy ? 0 : 5 };
-}
-
-export function etcdV2MemberList(c: DemoCluster): string {
-  return c.etcd
-    .map((h) => `${h.etcdId}: name=${h.name} peerURLs=${peerUrl(h)} clientURLs=${clientUrl(h)} isLeader=${h === c.leader}`)
-    .join('\n');
-}
-
-export type EtcdFormat = 'simple' | 'table' | 'json' | 'fields';
-
-export function etcdV3MemberList(c: DemoCluster, format: EtcdFormat): string {
-  if (format === 'json') {
-    const self = c.etcd[0];
-    const members = c.etcd.map(
-      (h) => `{"ID":${BigInt(`0x${h.etcdId}`)},"name":"${h.name}","peerURLs":["${peerUrl(h)}"],"clientURLs":["${clientUrl(h)}"]}`,
-    );
-    // Numbers are uint64 in decimal — beyond Number.MAX_SAFE_INTEGER, as real etcdctl prints them.
-    return (
-      `{"header":{"cluster_id":${c.clusterId},"member_id":` +
-      `${self ? BigInt(`0x${self.etcdId}`) : 0},"raft_term":${7}},"members":[${members.join(',')}` +
-      `]}`
-    );
-  }
-  const rows = c.etcd.map((h) => [h.etcdId!, 'started', h.name, peerUrl(h), clientUrl(h)]);
-  if (format === 'table') return asciiTable(['ID', 'STATUS', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS'], rows);
-  return rows.map((r) => r.join(', ')).join('\n');
-}
-
-/** `endpoint health` for the endpoints given; unhealthy ones go to stderr and the exit code is 1. */
-export function etcdV3EndpointHealth(c: DemoCluster, endpoints: string[], format: EtcdFormat): { out: string; err: string; code: number } {
-  const results = endpoints.map((ep) => {
-    const m = memberForEndpoint(c, ep);
-    if (m && !m.down) return { ep, ok: true, took: tookMs(`health:${ep}`), error: '' };
-    const host = /^(?:https?:\/\/)?([^:/]+)/.exec(ep)?.[1] ?? ep;
-    const error = m
-      ? `dial tcp ${m.ip}:2379: getsockopt: no route to host`
-      : /^(127\.|localhost)/.test(host)
-        ? `dial tcp ${host.replace('localhost', '127.0.0.1')}:2379: getsockopt: connection refused`
-        : /^\d+\.\d+\.\d+\.\d+$/.test(host)
-          ? `dial tcp ${host}:2379: i/o timeout`
-          : `dial tcp: lookup ${host} on ${c.etcd[0]?.ip ?? '10.0.0.1'}:53: no such host`;
-    return { ep, ok: false, took: '', error };
-  });
-  const bad = results.some((r) => !r.ok);
-  if (format === 'json') {
-    // etcd 3.2 has no JSON form of endpoint health; this is the 3.4 one.
-    const json = `[${results
-      .map((r) =>
-        r.ok
-          ? `{"endpoint":"${r.ep}","health":true,"took":"${r.took}"}`
-          : `{"endpoint":"${r.ep}","health":false,"took":"5.000412s","error":"${r.error}"}`,
-      )
-      .join(',')}]`;
-    return { out: json, err: bad ? 'Error: unhealthy cluster' : '', code: bad ? 1 : 0 };
-  }
-  const out = results.filter((r) => r.ok).map((r) => `${r.ep} is healthy: successfully committed proposal: took = ${r.took}`);
-  const err = results.filter((r) => !r.ok).map((r) => `${r.ep} is unhealthy: failed to connect: ${r.error}`);
-  if (bad) err.push('Error: unhealthy cluster');
-  return { out: out.join('\n'), err: err.join('\n'), code: bad ? 1 : 0 };
-}
-
-export function etcdV3EndpointStatus(c: DemoCluster, endpoints: string[], format: EtcdFormat): { out: string; err: string; code: number } {
-  const rows: string[][] = [];
-  const err: string[] = [];
-  for (const ep of endpoints) {
-    const m = memberForEndpoint(c, ep);
-    if (!m || m.down) {
-      err.push(`Failed to get the status of endpoint ${ep} (context deadline exceeded)`);
-      continue;
-    }
-    rows.push([ep, m.etcdId!, DEMO_VERSIONS.etcd, '25 MB', String(m === c.leader), '7', String(184_337 + (stableHash(m.name) % 40))]);
-  }
-  if (format === 'json') {
-    const json = rows.map(
-      (r, i) =>
-        `{"Endpoint":"${r[0]}","Status":{"header":{"cluster_id":${c.clusterId},"member_id":` +
-        `${BigInt(`0x${r[1]}`)},"revision":${161_042 + i},"raft_term":7},"version":"${r[2]}` +
-        `","dbSize":25219072,"leader":${c.leader ? BigInt(`0x${c.leader.etcdId}`) : 0},"raftIndex":` +
-        `${r[6]},"raftTerm":7}}`,
-    );
-    return { out: `[${json.join(',')}]`, err: err.join('\n'), code: err.length ? 1 : 0 };
-  }
-  const out =
-    format === 'table'
-      ? asciiTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'RAFT TERM', 'RAFT INDEX'], rows)
-      : rows.map((r) => r.join(', ')).join('\n');
-  return { out: rows.length ? out : '', err: err.join('\n'), code: err.length ? 1 : 0 };
-}
+// etcd's answers (member lists, health, status) read the cluster's etcd state: see etcd.ts
 
 // ---------------------------------------------------------------------------------------------------
 // oc

@@ -4,7 +4,6 @@
 // The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
 // not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
 import {
-  clientUrl,
   controllersLeaderJson,
   curlAnswer,
   DEMO_VERSIONS,
@@ -13,12 +12,6 @@ import {
   dfText,
   dockerInfo,
   dockerStorageText,
-  type EtcdFormat,
-  etcdV2ClusterHealth,
-  etcdV2MemberList,
-  etcdV3EndpointHealth,
-  etcdV3EndpointStatus,
-  etcdV3MemberList,
   ipAddrText,
   ipLinks,
   ipLinksOneLine,
@@ -31,12 +24,12 @@ import {
   ocGetPodsDefault,
   ocGetStorageClass,
   ocGetSvcDefault,
-  peerUrl,
   resolveName,
   stableHash,
   tabwrite,
   timedatectlText,
 } from './cluster.js';
+import { ETCD_COMMANDS } from './etcd.js';
 import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
 
@@ -91,21 +84,8 @@ export function flagValue(words: readonly string[], ...names: string[]): string 
   return undefined;
 }
 
-function etcdFormat(words: readonly string[]): EtcdFormat {
-  const f = flagValue(words, '-w', '--write-out');
-  return f === 'table' || f === 'json' || f === 'fields' ? f : 'simple';
-}
-
 function isV3(ctx: DemoContext): boolean {
   return /\bETCDCTL_API=3\b/.test(ctx.text) || /\bexport ETCDCTL_API=3\b/.test(ctx.script);
-}
-
-function endpoints(ctx: DemoContext): string[] {
-  const v = flagValue(ctx.words, '--endpoints', '--peers', '-C');
-  return (v ?? '127.0.0.1:2379')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 function hasCerts(ctx: DemoContext): boolean {
@@ -310,6 +290,10 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     },
   },
 
+  // etcd with state (etcd.ts): members, which hosts run it, backups and snapshots; before the generic
+  // service rules (systemctl … etcd, master-restart etcd) and the etcdctl rules below
+  ...ETCD_COMMANDS,
+
   // Services
   {
     id: 'systemctl-is-active',
@@ -367,7 +351,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     },
   },
   { id: 'systemctl-change', match: /^systemctl (start|stop|restart|reload|enable|disable|daemon-reload)\b/, answer: () => ({}) },
-  { id: 'master-restart', match: /^master-restart (api|controllers|etcd)$/, needs: 'master-restart', answer: () => ({ out: '2' }) },
+  { id: 'master-restart', match: /^master-restart (api|controllers)$/, needs: 'master-restart', answer: () => ({ out: '2' }) },
 
   // etcd (etcdctl2/etcdctl3 are interactive aliases: in `sh -c` they are "command not found", as on a real host)
   {
@@ -392,97 +376,6 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     match: /\betcdctl(?: .*)? --version$/,
     needs: 'etcdctl',
     answer: () => ({ out: `etcdctl version: ${DEMO_VERSIONS.etcd}\nAPI version: 2` }),
-  },
-  {
-    id: 'etcdctl-v2-cluster-health',
-    match: /\betcdctl\b.* cluster-health$/,
-    needs: 'etcdctl',
-    when: (c) => !isV3(c),
-    answer: (c) => etcdV2ClusterHealth(c.cluster),
-  },
-  {
-    id: 'etcdctl-v2-member-list',
-    match: /\betcdctl\b.* member list$/,
-    needs: 'etcdctl',
-    when: (c) => !isV3(c),
-    answer: (c) => ({ out: etcdV2MemberList(c.cluster) }),
-  },
-  {
-    id: 'etcdctl-v2-member-add',
-    match: /\betcdctl\b.* member add (\S+) (\S+)$/,
-    needs: 'etcdctl',
-    when: (c) => !isV3(c),
-    answer: (c) => {
-      const [name, url] = [c.match[1]!, c.match[2]!];
-      const id = `${stableHash(`new:${name}`).toString(16).padStart(8, '0')}4a1c2f9b`;
-      const initial = [...c.cluster.etcd.map((h) => `${h.name}=${peerUrl(h)}`), `${name}=${url}`].join(',');
-      return {
-        out:
-          `Added member named ${name} with ID ${id} to cluster\n\nETCD_NAME="${name}"\n` +
-          `ETCD_INITIAL_CLUSTER="${initial}"\nETCD_INITIAL_CLUSTER_STATE="existing"`,
-      };
-    },
-  },
-  {
-    id: 'etcdctl-v2-member-remove',
-    match: /\betcdctl\b.* member remove ([0-9a-f]+)$/,
-    needs: 'etcdctl',
-    answer: (c) => ({ out: `Removed member ${c.match[1]} from cluster` }),
-  },
-  {
-    id: 'etcdctl-v2-member-update',
-    match: /\betcdctl\b.* member update ([0-9a-f]+) (\S+)$/,
-    needs: 'etcdctl',
-    answer: (c) => ({ out: `Updated member with ID ${c.match[1]} in cluster` }),
-  },
-  {
-    id: 'etcdctl-v3-endpoint-health',
-    match: /\betcdctl\b.* endpoint health\b/,
-    needs: 'etcdctl',
-    when: isV3,
-    answer: (c) =>
-      etcdV3EndpointHealth(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
-  },
-  {
-    id: 'etcdctl-v3-endpoint-status',
-    match: /\betcdctl\b.* endpoint status\b/,
-    needs: 'etcdctl',
-    when: isV3,
-    answer: (c) =>
-      etcdV3EndpointStatus(c.cluster, c.words.includes('--cluster') ? c.cluster.etcd.map(clientUrl) : endpoints(c), etcdFormat(c.words)),
-  },
-  {
-    id: 'etcdctl-v3-member-list',
-    match: /\betcdctl\b.* member list\b/,
-    needs: 'etcdctl',
-    when: isV3,
-    answer: (c) => ({ out: etcdV3MemberList(c.cluster, etcdFormat(c.words)) }),
-  },
-  {
-    id: 'etcdctl-v3-snapshot-save',
-    match: /\betcdctl\b.* snapshot save (\S+)/,
-    needs: 'etcdctl',
-    when: isV3,
-    answer: (c) => ({ out: `Snapshot saved at ${c.match[1]}` }),
-  },
-  {
-    id: 'etcdctl-v3-snapshot-status',
-    match: /\betcdctl\b.* snapshot status (\S+)/,
-    needs: 'etcdctl',
-    when: isV3,
-    answer: (c) =>
-      etcdFormat(c.words) === 'table'
-        ? {
-            out:
-              '+----------+----------+------------+------------+\n' +
-              '|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |\n' +
-              '+----------+----------+------------+------------+\n' +
-              '| 5d4e7f1a |   161042 |       1869 |      25 MB |\n' +
-              '+----------+----------+------------+------------+',
-          }
-        : etcdFormat(c.words) === 'json'
-          ? { out: '{"hash":1565425434,"revision":161042,"totalKey":1869,"totalSize":25219072}' }
-          : { out: '5d4e7f1a, 161042, 1869, 25 MB' },
   },
 
   // oc: on the bastion and the masters (logged in as system:admin); nodes have no kubeconfig

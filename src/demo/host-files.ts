@@ -72,8 +72,10 @@ function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
   writeUnder(root, '/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal', `demo etcd WAL of ${h.name}\n`, 0o600);
 }
 
-function seedMaster(h: DemoHost, root: string): void {
+function seedMaster(c: DemoCluster, h: DemoHost, root: string): void {
   const pods = '/etc/origin/node/pods';
+  // the etcd members the API talks to, as openshift-ansible writes them (host names)
+  const etcdUrls = c.etcd.map((m) => `  - https://${m.name}:2379\n`).join('');
   writeUnder(root, `${pods}/apiserver.yaml`, staticPod('master-api', 'api', 'exec openshift start master api'));
   writeUnder(root, `${pods}/controller.yaml`, staticPod('master-controllers', 'controllers', 'exec openshift start master controllers'));
   if (h.etcdId) writeUnder(root, `${pods}/etcd.yaml`, staticPod('master-etcd', 'etcd', 'source /etc/etcd/etcd.conf && exec etcd'));
@@ -81,7 +83,7 @@ function seedMaster(h: DemoHost, root: string): void {
     root,
     '/etc/origin/master/master-config.yaml',
     `apiVersion: v1\nkind: MasterConfig\netcdClientInfo:\n  ca: master.etcd-ca.crt\n  certFile: master.etcd-client.crt\n` +
-      `  keyFile: master.etcd-client.key\nmasterPublicURL: https://console.demo.example.com:8443\n`,
+      `  keyFile: master.etcd-client.key\n  urls:\n${etcdUrls}masterPublicURL: https://console.demo.example.com:8443\n`,
   );
   // only the first master has the CA's serial file (the guide's warning in 4.1)
   if (h.index === 0) writeUnder(root, '/etc/origin/master/ca.serial.txt', '0B\n');
@@ -137,7 +139,7 @@ export function seedHostFiles(c: DemoCluster, h: DemoHost | undefined, root: str
   writeUnder(root, '/etc/sysconfig/iptables', iptables(h));
   if (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute') seedNode(h, root);
   if (h.etcdId) seedEtcd(c, h, root);
-  if (h.kind === 'master') seedMaster(h, root);
+  if (h.kind === 'master') seedMaster(c, h, root);
 }
 
 /** Where a demo host's `/dev/tcp/ADDRESS/PORT` points (under its root): one file per connection that would succeed. */

@@ -17,6 +17,8 @@ test('absolute paths move under the host root; URLs, /dev and words inside paths
     ['a/b/c and s/x/y/', 'a/b/c and s/x/y/'],
     ['tar -C /backup/"$(hostname)"/20261207 .', `tar -C ${R}/backup/"$(hostname)"/20261207 .`],
     ["echo '/var/lib/etcd is a mount point'", `echo '${R}/var/lib/etcd is a mount point'`],
+    ["sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf", `sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' ${R}/etc/etcd/etcd.conf`],
+    ['awk \'{ sub(/-.*$/, "", p) }\' /etc/x', `awk '{ sub(/-.*$/, "", p) }' ${R}/etc/x`],
   ];
   for (const [script, mapped] of cases) assert.equal(pathsUnder(R, script), mapped, script);
 });
