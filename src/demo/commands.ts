@@ -37,7 +37,7 @@ import {
   tabwrite,
   timedatectlText,
 } from './cluster.js';
-import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
 
 export interface DemoContext {
@@ -493,6 +493,8 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: (c) => c.host !== undefined && c.host.kind !== 'master',
     answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
   },
+  // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
+  ...NODE_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
     id: 'oc-version',
