@@ -37,6 +37,7 @@ import {
   tabwrite,
   timedatectlText,
 } from './cluster.js';
+import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
 
@@ -256,6 +257,8 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'cat-other', match: /^cat (\S+)$/, answer: (c) => NO_SUCH_FILE(c.match[1]!) },
 
   // Chapter 3: disk, docker, MTU
+  // disks, LVM, docker-storage-setup, docker and the node service stopped and started (docker-storage.ts)
+  ...DOCKER_STORAGE_COMMANDS,
   {
     id: 'df',
     match: /^df(?: (?:-[hTPkB0-9]+|--block-size=\S+|--portability|--human-readable|--print-type))*(?: (\/\S*))?$/,

@@ -104,7 +104,15 @@ function seedNode(h: DemoHost, root: string): void {
   writeUnder(root, '/etc/sysconfig/docker', "# /etc/sysconfig/docker\nOPTIONS=' --selinux-enabled --signature-verification=False'\n");
   writeUnder(root, '/etc/sysconfig/docker-network', 'DOCKER_NETWORK_OPTIONS=" --mtu=8951"\n');
   const driver = h.dockerDriver === 'devicemapper' ? 'devicemapper' : 'overlay2';
-  writeUnder(root, '/etc/sysconfig/docker-storage-setup', `STORAGE_DRIVER=${driver}\nDEVS=/dev/xvdb\nVG=docker-vg\n`);
+  // as docker-storage.ts's disks have it: docker-vg on /dev/xvdb, a thin pool or a root LV on /var/lib/docker
+  const rootLv =
+    driver === 'overlay2' && h.kind !== 'master'
+      ? 'CONTAINER_ROOT_LV_NAME=docker-root-lv\nCONTAINER_ROOT_LV_MOUNT_PATH=/var/lib/docker\nCONTAINER_ROOT_LV_SIZE=100%FREE\n'
+      : '';
+  writeUnder(root, '/etc/sysconfig/docker-storage-setup', `STORAGE_DRIVER=${driver}\nDEVS=/dev/xvdb\nVG=docker-vg\n${rootLv}`);
+  // docker's own directory: what 7.1.3 wipes
+  writeUnder(root, `/var/lib/docker/${driver === 'devicemapper' ? 'devicemapper/metadata/base' : 'overlay2/l/.keep'}`, '');
+  writeUnder(root, `/var/lib/docker/image/${driver}/repositories.json`, '{"Repositories":{}}\n');
   writeUnder(root, '/etc/dnsmasq.conf', 'conf-dir=/etc/dnsmasq.d\n');
   writeUnder(root, '/etc/dnsmasq.d/origin-dns.conf', `no-resolv\ndomain-needed\nserver=/cluster.local/${h.ip}\n`);
   writeUnder(

@@ -16,7 +16,9 @@ export const REAL_TOOLS: readonly string[] = (
 /** Programs answered by the simulated cluster. */
 export const CLUSTER_TOOLS: readonly string[] = (
   'chcon chown curl df dig docker etcdctl hostname id ip journalctl master-logs master-restart ' +
-  'mountpoint oc restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami'
+  'mountpoint oc restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami' +
+  // disks and LVM (docker-storage.ts)
+  ' docker-storage-setup findmnt lsblk lvextend lvremove lvs pvcreate pvremove pvs umount vgcreate vgextend vgremove vgs wipefs xfs_growfs'
 ).split(' ');
 
 /** Variables of the command's environment a cluster tool reads (`ETCDCTL_API=3 etcdctl …`). */
