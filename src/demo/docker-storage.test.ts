@@ -122,3 +122,27 @@ test('DEMO storage: a new disk joins the volume group (7.1.2); a partitioned dis
     await r.close();
   }
 });
+
+test('DEMO storage: docker ps lists a master’s control-plane containers while their manifests are in pods/ (master-decommission)', async () => {
+  const r = fast();
+  try {
+    const m2 = on(r, 'master-2.demo.example.com');
+    const api = 'docker ps -q --filter label=io.kubernetes.container.name=api --filter label=io.kubernetes.pod.namespace=kube-system';
+    assert.match((await m2(api)).out, /^[0-9a-f]{12}$/);
+    const bastion = async (s: string) => (await r.run({ kind: 'bastion' }, { script: s } as ShellCommand)).stdout.trim();
+    const endpoints = `oc get endpoints kubernetes -n default -o 'jsonpath={range .subsets[*].addresses[*]}{.ip}{"\\n"}{end}'`;
+    assert.equal((await bastion(endpoints)).split('\n').length, 3);
+    await m2('mkdir -p /etc/origin/node/pods-stopped && mv /etc/origin/node/pods/apiserver.yaml /etc/origin/node/pods-stopped/');
+    assert.equal((await m2(api)).out, '', 'the kubelet stopped the pod');
+    const ip2 = r.cluster.hosts.find((h) => h.name === 'master-2.demo.example.com')!.ip;
+    assert.deepEqual(
+      (await bastion(endpoints)).split('\n').filter((x) => x === ip2),
+      [],
+      'the kubernetes service no longer lists master-2',
+    );
+    assert.equal((await on(r, APP0)(api)).out, '', 'no control plane on a node');
+    assert.deepEqual(r.unanswered, []);
+  } finally {
+    await r.close();
+  }
+});

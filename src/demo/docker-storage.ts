@@ -996,6 +996,65 @@ function startDocker(h: DemoHost, root: string | undefined): void {
 
 const NO_DAEMON = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 
+// ---- docker ps: the control plane's static pods ---------------------------------------------------------------
+
+const STATIC_PODS: Record<string, { manifest: string; pod: string }> = {
+  api: { manifest: 'apiserver.yaml', pod: 'master-api' },
+  controllers: { manifest: 'controller.yaml', pod: 'master-controllers' },
+  etcd: { manifest: 'etcd.yaml', pod: 'master-etcd' },
+};
+
+/**
+ * `docker ps [-q] [--filter label=K=V]…` on a master: the control plane's containers, one per static pod whose
+ * manifest is in /etc/origin/node/pods/ (the kubelet runs what is there), while docker runs.
+ */
+export function dockerPs(c: DemoContext): DemoAnswer {
+  if (!c.host) return { err: 'sh: docker: command not found', code: 127 };
+  if (st(c).stopped.has('docker')) return { err: NO_DAEMON, code: 1 };
+  const filters = c.words.flatMap((w, i) => (c.words[i - 1] === '--filter' || c.words[i - 1] === '-f' ? [w] : []));
+  const labels = filters.flatMap((f) => {
+    const m = /^label=([^=]+)=(.*)$/.exec(f);
+    return m ? [[m[1]!, m[2]!] as const] : [];
+  });
+  const rows = Object.entries(STATIC_PODS)
+    .filter(([, p]) => c.host!.kind === 'master' && (!c.root || existsSync(join(c.root, '/etc/origin/node/pods', p.manifest))))
+    .filter(([component]) => component !== 'etcd' || c.host!.etcdId !== undefined)
+    .map(([component, p]) => {
+      const own: Record<string, string> = {
+        'io.kubernetes.container.name': component,
+        'io.kubernetes.pod.namespace': 'kube-system',
+        'io.kubernetes.pod.name': `${p.pod}-${c.host!.name}`,
+      };
+      const id = stableId(`${c.host!.name}:${component}`);
+      return { id, labels: own, name: `k8s_${component}_${p.pod}-${c.host!.name}_kube-system_${id.slice(0, 8)}_0` };
+    })
+    .filter((r) => labels.every(([k, v]) => r.labels[k] === v));
+  if (c.words.includes('-q') || c.words.includes('--quiet')) return { out: rows.map((r) => r.id).join('\n') };
+  const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES']].concat(
+    rows.map((r) => [
+      r.id,
+      'registry.redhat.io/openshift3/ose-control-plane@sha256:6d2f…',
+      '"/bin/bash -c \'#!/…"',
+      '5 weeks ago',
+      'Up 5 weeks',
+      '',
+      r.name,
+    ]),
+  );
+  const w = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)) + 3);
+  return { out: table.map((row) => row.map((x, i) => (i === row.length - 1 ? x : x.padEnd(w[i]!))).join('')).join('\n') };
+}
+
+function stableId(seed: string): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  for (let i = 0; out.length < 12; i++) {
+    for (const ch of `${seed}:${i}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, 12);
+}
+
 // ---- the table's rules -------------------------------------------------------------------------------------
 
 const st = (c: DemoContext): HostStorage => demoStorage(c.cluster, c.host);
@@ -1076,6 +1135,7 @@ export const DOCKER_STORAGE_COMMANDS: readonly DemoCommand[] = [
     when: (c) => st(c).stopped.has(c.match[1]!.replace(/\.service$/, '')),
     answer: () => ({ out: 'inactive', code: 3 }),
   },
+  { id: 'docker-ps', match: /^docker ps\b/, needs: 'docker', answer: dockerPs },
   {
     id: 'docker-info-stopped',
     match: /^docker info$/,

@@ -4,6 +4,8 @@
 // uncordon stay until the console ends. The drain prints what oc 3.10 prints, over time (a budget
 // refuses the first eviction of a frontend pod once; the retry comes 5 s later), and its effects
 // happen as its lines are printed, so a cancelled drain leaves exactly what was printed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DEMO_VERSIONS,
   type DemoCluster,
@@ -18,6 +20,7 @@ import {
   tabwrite,
 } from './cluster.js';
 import type { DemoAnswer, DemoCommand, DemoContext } from './commands.js';
+import { rootBeside } from './host-roots.js';
 import { jsonpath } from './jsonpath.js';
 import type { DemoStep } from './runner.js';
 
@@ -582,9 +585,20 @@ function dcObject(c: DemoCluster, app: string): Record<string, unknown> {
   };
 }
 
-/** The kubernetes service's endpoints: the masters that are up. */
-function endpointsObject(c: DemoCluster): Record<string, unknown> {
-  const masters = nodes(c).filter((h) => h.kind === 'master' && !h.down);
+/**
+ * Does the master serve the API? Up, and its static pod's manifest in place (a host whose directory was
+ * never used still has it). `root` is the asking host's directory (DemoContext.root).
+ */
+export function apiServing(h: DemoHost, root: string | undefined): boolean {
+  if (h.down) return false;
+  if (!root) return true;
+  const dir = rootBeside(root, h.name);
+  return !existsSync(dir) || existsSync(join(dir, '/etc/origin/node/pods/apiserver.yaml'));
+}
+
+/** The kubernetes service's endpoints: the masters that serve the API. */
+function endpointsObject(c: DemoCluster, root?: string): Record<string, unknown> {
+  const masters = nodes(c).filter((h) => h.kind === 'master' && apiServing(h, root));
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
@@ -662,7 +676,7 @@ function getObject(c: DemoCluster, ctx: DemoContext): { data: unknown } | DemoAn
     case 'endpoints':
     case 'ep':
       if (name && name !== 'kubernetes') return notFound('endpoints', name);
-      return name ? { data: endpointsObject(c) } : list([endpointsObject(c)]);
+      return name ? { data: endpointsObject(c, ctx.root) } : list([endpointsObject(c, ctx.root)]);
     default:
       return { err: `error: the demo cluster does not list ${kindWord}`, code: 1 };
   }
@@ -799,7 +813,7 @@ export const NODE_COMMANDS: readonly DemoCommand[] = [
     needs: 'oc',
     when: onlyOc,
     answer: (ctx) => {
-      const ips = nodes(ctx.cluster).filter((h) => h.kind === 'master' && !h.down);
+      const ips = nodes(ctx.cluster).filter((h) => h.kind === 'master' && apiServing(h, ctx.root));
       const eps = (port: number) => ips.map((h) => `${h.ip}:${port}`).join(',');
       return {
         out: [
