@@ -59,6 +59,8 @@ export interface DemoContext {
 export interface DemoAnswer {
   /** Standard output, lines separated by \n (no trailing newline needed). */
   out?: string;
+  /** Standard output ends without a newline (kubectl's -o jsonpath prints none after its template). */
+  noNewline?: boolean;
   err?: string;
   /** Exit code, default 0. */
   code?: number;

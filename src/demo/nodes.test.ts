@@ -213,3 +213,27 @@ test('DEMO nodes: a pod with no node is Pending with the scheduler’s reason (t
     pending.join('\n'),
   );
 });
+
+test('DEMO nodes: haproxy -c checks the load balancer’s configuration (the node procedures’ edit of haproxy.cfg)', async () => {
+  const r = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  try {
+    const lb = r.cluster.hosts.find((h) => h.kind === 'lb')!.host;
+    const run = async (script: string) => {
+      const res = await r.run({ kind: 'host', host: lb }, { script } as never);
+      return { code: res.exitCode, out: res.stdout, err: res.stderr };
+    };
+    assert.deepEqual(await run('haproxy -c -f /etc/haproxy/haproxy.cfg'), { code: 0, out: 'Configuration file is valid\n', err: '' });
+    await run(`sed -i '/^backend router80/,/^$/d' /etc/haproxy/haproxy.cfg`);
+    const bad = await run('haproxy -c -f /etc/haproxy/haproxy.cfg');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /Proxy 'router80': unable to find required default_backend: 'router80'/);
+    // kubectl's -o jsonpath prints no newline after its template (a verification reads "2", echo, "2")
+    const two = await r.run({ kind: 'bastion' }, {
+      script: `oc get dc/router -n default -o 'jsonpath={.spec.replicas}'; echo; oc get node ${APP0} -o 'jsonpath={.metadata.name}'`,
+    } as never);
+    assert.equal(two.stdout, `3\n${APP0}`);
+    assert.deepEqual(r.unanswered, []);
+  } finally {
+    await r.close();
+  }
+});

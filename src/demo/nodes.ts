@@ -4,7 +4,7 @@
 // uncordon stay until the console ends. The drain prints what oc 3.10 prints, over time (a budget
 // refuses the first eviction of a frontend pod once; the retry comes 5 s later), and its effects
 // happen as its lines are printed, so a cancelled drain leaves exactly what was printed.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEMO_VERSIONS,
@@ -697,10 +697,39 @@ function listPodsText(c: DemoCluster, node: string): string {
   return `\nListing matched pods on node: ${node}\n\n${tabwrite([['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], ...rows])}`;
 }
 
+/**
+ * `haproxy -c -f FILE` on the load balancer (the node procedures check their edit of haproxy.cfg with it):
+ * the file must exist, and every default_backend / use_backend must name a backend it defines.
+ */
+export function haproxyCheck(root: string | undefined, words: readonly string[]): DemoAnswer {
+  const files = words.flatMap((w, i) => (words[i - 1] === '-f' ? [w] : []));
+  if (!words.includes('-c')) return { err: 'haproxy: the demo load balancer only checks its configuration (haproxy -c -f FILE)', code: 1 };
+  for (const f of files) {
+    const path = root ? join(root, f) : f;
+    if (!existsSync(path))
+      return { err: `[ALERT] 340/091243 (1) : Could not open configuration file ${f} : No such file or directory`, code: 1 };
+    const text = readFileSync(path, 'utf8');
+    const backends = new Set([...text.matchAll(/^\s*(?:backend|listen)\s+(\S+)/gm)].map((m) => m[1]!));
+    let proxy = '';
+    for (const line of text.split('\n')) {
+      const section = /^\s*(frontend|backend|listen|defaults|global)\b\s*(\S*)/.exec(line);
+      if (section) proxy = section[2] ?? '';
+      const use = /^\s*(?:default_backend|use_backend)\s+(\S+)/.exec(line);
+      if (use && !backends.has(use[1]!))
+        return {
+          err: `[ALERT] 340/091243 (1) : Proxy '${proxy}': unable to find required default_backend: '${use[1]}'.\n[ALERT] 340/091243 (1) : Fatal errors found in configuration.`,
+          code: 1,
+        };
+    }
+  }
+  return { out: 'Configuration file is valid' };
+}
+
 const onlyOc = (c: DemoContext) => c.host === undefined || c.host.kind === 'master';
 
 /** The node procedures' oc commands, answered before the table's general `oc get` rules (commands.ts spreads them in). */
 export const NODE_COMMANDS: readonly DemoCommand[] = [
+  { id: 'haproxy-check', match: /^haproxy\b/, needs: 'haproxy', answer: (c) => haproxyCheck(c.root, c.words) },
   {
     id: 'oc-get-jsonpath',
     match: /^oc\b.* get \S+.* (?:-o|--output)[ =]jsonpath=/,
@@ -711,7 +740,7 @@ export const NODE_COMMANDS: readonly DemoCommand[] = [
       if (!('data' in got)) return got;
       const template = (flag(ctx.words, '-o', '--output') ?? '').replace(/^jsonpath=/, '');
       try {
-        return { out: jsonpath(template, got.data) };
+        return { out: jsonpath(template, got.data), noNewline: true };
       } catch (e) {
         return { err: `error: error parsing jsonpath ${template}, ${(e as Error).message}`, code: 1 };
       }

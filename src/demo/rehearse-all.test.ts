@@ -152,6 +152,22 @@ test('a rehearsal changes the DEMO cluster as the procedure would change the rea
     }
   });
 
+  await t.test('node-decommission of an infra node: router and registry scaled to 2, its server lines gone from haproxy.cfg', async () => {
+    const r = await rehearseHere('node-decommission', [`node=${host('infra-node-2')}`], stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      const replicas = (dc: string) => r.sh(undefined, `oc get dc/${dc} -n default -o 'jsonpath={.spec.replicas}'`);
+      assert.deepEqual([await replicas('router'), await replicas('docker-registry')], ['2', '2']);
+      const cfg = await r.sh(host('lb'), 'cat /etc/haproxy/haproxy.cfg');
+      assert.doesNotMatch(cfg, /infra-node-2/);
+      assert.equal(cfg.match(/server +infra-node-\d/g)?.length, 4, 'the other infra nodes stay behind router80 and router443');
+      assert.match(await r.sh(host('lb'), 'haproxy -c -f /etc/haproxy/haproxy.cfg'), /Configuration file is valid/);
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
+
   await t.test('docker-storage-overlay2: docker info and the docker-storage check say overlay2 on app-node-1', async () => {
     const r = await rehearseHere('docker-storage-overlay2', NATURAL['docker-storage-overlay2']!, stateDir);
     try {
