@@ -682,8 +682,22 @@ export function setDemoUnschedulable(c: DemoCluster, name: string, unschedulable
   m.set(name, unschedulable);
 }
 
-function nodes(c: DemoCluster): DemoHost[] {
-  return c.hosts.filter((h) => h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute');
+/** Nodes deleted during this demo session (oc delete node): they are no longer listed. */
+const DELETED = new WeakMap<DemoCluster, Set<string>>();
+
+export function demoNodeDeleted(c: DemoCluster, name: string): boolean {
+  return DELETED.get(c)?.has(name) ?? false;
+}
+
+export function deleteDemoNode(c: DemoCluster, name: string): void {
+  let s = DELETED.get(c);
+  if (!s) DELETED.set(c, (s = new Set()));
+  s.add(name);
+}
+
+/** The cluster's nodes now: the masters, infra and compute hosts, less those deleted. */
+export function nodes(c: DemoCluster): DemoHost[] {
+  return c.hosts.filter((h) => (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute') && !demoNodeDeleted(c, h.name));
 }
 
 function nodeRole(h: DemoHost): string {

@@ -29,8 +29,9 @@ import {
   tabwrite,
   timedatectlText,
 } from './cluster.js';
+import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 import { ETCD_COMMANDS } from './etcd.js';
-import { demoDrain, demoManageNode, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
 
 export interface DemoContext {
@@ -51,6 +52,8 @@ export interface DemoContext {
 export interface DemoAnswer {
   /** Standard output, lines separated by \n (no trailing newline needed). */
   out?: string;
+  /** Standard output ends without a newline (kubectl's -o jsonpath prints none after its template). */
+  noNewline?: boolean;
   err?: string;
   /** Exit code, default 0. */
   code?: number;
@@ -236,6 +239,8 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'cat-other', match: /^cat (\S+)$/, answer: (c) => NO_SUCH_FILE(c.match[1]!) },
 
   // Chapter 3: disk, docker, MTU
+  // disks, LVM, docker-storage-setup, docker and the node service stopped and started (docker-storage.ts)
+  ...DOCKER_STORAGE_COMMANDS,
   {
     id: 'df',
     match: /^df(?: (?:-[hTPkB0-9]+|--block-size=\S+|--portability|--human-readable|--print-type))*(?: (\/\S*))?$/,
@@ -386,6 +391,8 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     when: (c) => c.host !== undefined && c.host.kind !== 'master',
     answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
   },
+  // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
+  ...NODE_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
     id: 'oc-version',

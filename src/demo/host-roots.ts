@@ -89,3 +89,8 @@ export function pathsUnder(root: string, script: string): string {
 export function pathsOutOf(root: string, text: string): string {
   return text.split(`${root}/`).join('/').split(root).join('/');
 }
+
+/** Another host's directory, from one host's root (`root` of a DemoContext); it exists once that host was used. */
+export function rootBeside(root: string, host: string): string {
+  return join(dirname(root), host);
+}

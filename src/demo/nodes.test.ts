@@ -173,3 +173,67 @@ test('DEMO drain of the down node: its pods stay Terminating; the drain gives up
     /^Drain cancelled: .*app-node-2\.demo\.example\.com is cordoned \(SchedulingDisabled\), NotReady — 2 pods still on it/,
   );
 });
+
+test('DEMO nodes: the node procedures’ oc forms (jsonpath, scale, delete node, --list-pods) change what oc get says', () => {
+  const r = fast();
+  const unsched = `oc get node ${APP0} -o 'jsonpath={.spec.unschedulable}'`;
+  assert.deepEqual(play(r, unsched).lines, []);
+  play(r, `oc adm manage-node ${APP0} --schedulable=false`);
+  assert.deepEqual(play(r, unsched).lines, ['true']);
+  assert.match(
+    play(r, `oc adm manage-node ${APP0} --list-pods`).lines.join('\n'),
+    /Listing matched pods on node: app-node-0[\s\S]*debug-shell/,
+  );
+  const replicas = `oc get dc/router -n default -o 'jsonpath={.spec.replicas}'`;
+  assert.deepEqual(play(r, replicas).lines, ['3']);
+  assert.deepEqual(play(r, 'oc scale dc/router --replicas 2 -n default').lines, ['deploymentconfig.apps.openshift.io "router" scaled']);
+  assert.deepEqual(play(r, replicas).lines, ['2']);
+  assert.equal(
+    play(r, `oc get pods -n default -o 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}'`).lines.filter((l) => /^router-/.test(l))
+      .length,
+    2,
+  );
+  assert.deepEqual(play(r, `oc delete node ${APP0}`).lines, [`node "${APP0}" deleted`]);
+  assert.ok(!play(r, 'oc get nodes -o name').lines.includes(`node/${APP0}`));
+  assert.equal(play(r, unsched).exitCode, 1, 'a deleted node is not found');
+  // its pods that have a controller run elsewhere now; none is left on it
+  assert.deepEqual(
+    play(r, `oc get pods --all-namespaces --field-selector spec.nodeName=${APP0} -o 'jsonpath={.items[*].metadata.name}'`).lines,
+    [],
+  );
+});
+
+test('DEMO nodes: a pod with no node is Pending with the scheduler’s reason (the procedures’ Pending report)', () => {
+  const r = fast();
+  for (const n of ['infra-node-0', 'infra-node-1']) play(r, `oc adm drain ${n}.demo.example.com --ignore-daemonsets --delete-local-data`);
+  const t = `oc get pods --all-namespaces -o 'jsonpath={range .items[?(@.status.phase=="Pending")]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="PodScheduled")].reason}{"\\t"}{.status.conditions[?(@.type=="PodScheduled")].message}{"\\n"}{end}'`;
+  const pending = play(r, t).lines.filter((l) => l !== '');
+  assert.ok(
+    pending.some((l) => /^router-1-\S+\tUnschedulable\t0\/9 nodes are available: .*free ports/.test(l)),
+    pending.join('\n'),
+  );
+});
+
+test('DEMO nodes: haproxy -c checks the load balancer’s configuration (the node procedures’ edit of haproxy.cfg)', async () => {
+  const r = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  try {
+    const lb = r.cluster.hosts.find((h) => h.kind === 'lb')!.host;
+    const run = async (script: string) => {
+      const res = await r.run({ kind: 'host', host: lb }, { script } as never);
+      return { code: res.exitCode, out: res.stdout, err: res.stderr };
+    };
+    assert.deepEqual(await run('haproxy -c -f /etc/haproxy/haproxy.cfg'), { code: 0, out: 'Configuration file is valid\n', err: '' });
+    await run(`sed -i '/^backend router80/,/^$/d' /etc/haproxy/haproxy.cfg`);
+    const bad = await run('haproxy -c -f /etc/haproxy/haproxy.cfg');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /Proxy 'router80': unable to find required default_backend: 'router80'/);
+    // kubectl's -o jsonpath prints no newline after its template (a verification reads "2", echo, "2")
+    const two = await r.run({ kind: 'bastion' }, {
+      script: `oc get dc/router -n default -o 'jsonpath={.spec.replicas}'; echo; oc get node ${APP0} -o 'jsonpath={.metadata.name}'`,
+    } as never);
+    assert.equal(two.stdout, `3\n${APP0}`);
+    assert.deepEqual(r.unanswered, []);
+  } finally {
+    await r.close();
+  }
+});

@@ -12,11 +12,16 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dateStamp } from '../../procedures/backup-common.js';
 import { PROCEDURES } from '../../procedures/index.js';
+import { startHealthRun } from '../checks/run.js';
+import { runCli } from '../cli/procedure.js';
 import { startProcedureRun } from '../engine/run.js';
 import { CannedOperator } from '../engine/test-helpers.js';
 import type { Params } from '../engine/types.js';
+import { cellKey } from '../model/health.js';
 import { parseV2ClusterHealth, parseV3MemberList } from '../ocp/etcd.js';
+import type { ShellCommand } from '../transport/shell.js';
 import { sh } from '../transport/shell.js';
+import type { Runner } from '../transport/types.js';
 import { DEMO_DOMAIN, demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';
 
@@ -36,9 +41,11 @@ const NATURAL: Record<string, string[]> = {
   'etcd-remove-member': [`member=${host('master-2')}`, 'allow-even=yes'],
   'etcd-replace': [`old=${host('master-2')}`, `new=${host('master-2')}`],
   'master-decommission': [`node=${host('master-2')}`, 'allow-even=yes'],
-  'node-decommission': [`node=${host('app-node-0')}`],
-  'node-evacuate': [`node=${host('app-node-0')}`],
-  'docker-storage-expand': [`node=${host('app-node-0')}`, 'variant=new-disk', 'device=/dev/xvdc'],
+  // app-node-0 runs a pod without a controller (myproject/debug-shell): the drain needs force=yes there
+  'node-decommission': [`node=${host('app-node-0')}`, 'force=yes'],
+  'node-evacuate': [`node=${host('app-node-0')}`, 'force=yes'],
+  // /dev/xvdc is the free disk of the demo's application nodes (docker-storage.ts)
+  'docker-storage-expand': [`node=${host('app-node-0')}`, 'variant=new-disk', 'device=/dev/xvdc', 'force=yes'],
   'docker-storage-overlay2': [`node=${host('app-node-1')}`],
 };
 
@@ -48,11 +55,7 @@ const NOT_YET: Record<string, string> = {
   'etcd-add-member': 'the CA host’s /etc/etcd/ca/ (openssl.cnf, ca.crt, ca.key) and openssl are not in the demo',
   'etcd-remove-member': 'its FLANNEL_ETCD_ENDPOINTS step runs on every host, and the demo’s app-node-2 is down',
   'etcd-replace': 'the demo inventory has no [new_etcd] host to replace with; its joining half needs etcd-add-member’s CA and openssl',
-  'master-decommission': 'oc get node -o jsonpath (node-name capture) and etcd members with state',
-  'node-decommission': 'oc get node -o jsonpath (node-name capture)',
-  'node-evacuate': 'oc get node -o jsonpath (node-name capture)',
-  'docker-storage-expand': 'LVM (vgs, pvcreate, lvextend) is not simulated',
-  'docker-storage-overlay2': 'LVM and docker-storage-setup are not simulated',
+  'master-decommission': 'etcdctl move-leader is not simulated (its node steps before it run)',
 };
 
 /**
@@ -170,4 +173,119 @@ test('every built procedure rehearsed in the DEMO cluster', { concurrency: 3 }, 
       }),
     ),
   );
+});
+
+/** A rehearsal in this process, on a DemoRunner the test keeps: the run's output, and the cluster as it left it. */
+async function rehearseHere(id: string, params: string[], stateDir: string) {
+  const runner = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  const kept: Runner = {
+    run: (t, c, o) => runner.run(t, c, o),
+    probe: (h) => runner.probe(h),
+    download: (h, r, l, o) => runner.download(h, r, l, o),
+    upload: (h, l, r, o) => runner.upload(h, l, r, o),
+    close: async () => {},
+  };
+  let out = '';
+  const code = await runCli(
+    { procedure: id, params: Object.fromEntries(params.map((p) => p.split(/=(.*)/s).slice(0, 2) as [string, string])), yes: true },
+    { inventory: demoInventory, createRunner: async () => kept, stateDir },
+    { stdout: (t) => (out += t), stderr: (t) => (out += t), env: {} },
+  );
+  const inventory = demoInventory();
+  const sh = async (where: string | undefined, script: string) => {
+    const h = inventory.hosts.find((x) => x.name === where);
+    const res = await runner.run(h ? { kind: 'host', host: h } : { kind: 'bastion' }, { script } as ShellCommand);
+    return res.stdout;
+  };
+  return { code, out, runner, sh };
+}
+
+test('a rehearsal changes the DEMO cluster as the procedure would change the real one', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'day2-rehearse-here-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+  const row = (text: string, node: string) =>
+    text
+      .split('\n')
+      .find((l) => l.split(/\s+/)[0] === node)
+      ?.split(/\s+/)[1];
+
+  await t.test('node-evacuate: the node is SchedulingDisabled, and only daemon set pods are left on it', async () => {
+    const r = await rehearseHere('node-evacuate', NATURAL['node-evacuate']!, stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      assert.equal(row(await r.sh(undefined, 'oc get nodes'), host('app-node-0')), 'Ready,SchedulingDisabled');
+      const left = await r.sh(undefined, `oc adm manage-node ${host('app-node-0')} --list-pods`);
+      assert.deepEqual(
+        left
+          .split('\n')
+          .filter((l) => /^\S+\s+\S+\s+\d\/\d/.test(l))
+          .map((l) => l.split(/\s+/)[0]),
+        ['openshift-sdn', 'openshift-sdn', 'openshift-node'],
+      );
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
+
+  await t.test('node-decommission: the node is gone from oc get nodes', async () => {
+    const r = await rehearseHere('node-decommission', NATURAL['node-decommission']!, stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      assert.equal(row(await r.sh(undefined, 'oc get nodes'), host('app-node-0')), undefined);
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
+
+  await t.test('node-decommission of an infra node: router and registry scaled to 2, its server lines gone from haproxy.cfg', async () => {
+    const r = await rehearseHere('node-decommission', [`node=${host('infra-node-2')}`], stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      const replicas = (dc: string) => r.sh(undefined, `oc get dc/${dc} -n default -o 'jsonpath={.spec.replicas}'`);
+      assert.deepEqual([await replicas('router'), await replicas('docker-registry')], ['2', '2']);
+      const cfg = await r.sh(host('lb'), 'cat /etc/haproxy/haproxy.cfg');
+      assert.doesNotMatch(cfg, /infra-node-2/);
+      assert.equal(cfg.match(/server +infra-node-\d/g)?.length, 4, 'the other infra nodes stay behind router80 and router443');
+      assert.match(await r.sh(host('lb'), 'haproxy -c -f /etc/haproxy/haproxy.cfg'), /Configuration file is valid/);
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
+
+  await t.test('docker-storage-overlay2: docker info and the docker-storage check say overlay2 on app-node-1', async () => {
+    const r = await rehearseHere('docker-storage-overlay2', NATURAL['docker-storage-overlay2']!, stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      assert.match(await r.sh(host('app-node-1'), 'docker info'), /^Storage Driver: overlay2$/m);
+      const health = await startHealthRun({ inventory: demoInventory(), runner: r.runner, only: ['docker-storage'] }).finished();
+      const cell = health.results.get(cellKey('docker-storage', host('app-node-1')));
+      assert.equal(cell?.status, 'ok', cell?.message);
+      assert.equal(row(await r.sh(undefined, 'oc get nodes'), host('app-node-1')), 'Ready', 'schedulable again');
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
+
+  await t.test('docker-storage-expand: the volume group has /dev/xvdc too, and is larger', async () => {
+    const r = await rehearseHere('docker-storage-expand', NATURAL['docker-storage-expand']!, stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      const pvs = await r.sh(host('app-node-0'), 'pvs --noheadings -o pv_name,vg_name');
+      assert.deepEqual(
+        pvs
+          .trim()
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/).join(' ')),
+        ['/dev/xvdb1 docker-vg', '/dev/xvdc1 docker-vg'],
+      );
+      assert.match(await r.sh(host('app-node-0'), 'vgs docker-vg'), /docker-vg\s+2\s+1\s+0 wz--n- 54\.99g/);
+      assert.deepEqual(r.runner.unanswered, []);
+    } finally {
+      await r.runner.close();
+    }
+  });
 });

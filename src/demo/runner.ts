@@ -55,7 +55,7 @@ export interface DemoRunnerOptions {
 
 /** One thing a simulated command does: print a line, or take time. */
 export type DemoStep =
-  | { kind: 'line'; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'line'; stream: 'stdout' | 'stderr'; text: string /** The output's end, no newline after it. */; partial?: boolean }
   | { kind: 'wait'; ms: number }
   /** A change to the simulated cluster, made when the run reaches it (a cancelled run never makes it). */
   | { kind: 'effect'; run: () => void };
@@ -123,7 +123,12 @@ export function answerCommand(
   const text = words.join(' ');
   const done = (a: DemoAnswer, unanswered = false): DemoExecutionOf => ({
     steps: a.steps ?? [
-      ...splitLines(a.out).map((t) => ({ kind: 'line' as const, stream: 'stdout' as const, text: t })),
+      ...splitLines(a.out).map((t, i, all) => ({
+        kind: 'line' as const,
+        stream: 'stdout' as const,
+        text: t,
+        ...(a.noNewline && i === all.length - 1 && !a.out?.endsWith('\n') ? { partial: true } : {}),
+      })),
       ...splitLines(a.err).map((t) => ({ kind: 'line' as const, stream: 'stderr' as const, text: t })),
       ...(a.waitMs ? [{ kind: 'wait' as const, ms: a.waitMs }] : []),
     ],
@@ -333,7 +338,7 @@ export class DemoRunner implements Runner {
       } else if (step.kind === 'effect') step.run();
       else {
         if (paced++ < PACED_LINES && !(await sleep(this.lineDelayMs, signal))) return 143;
-        reply.line(step.stream, step.text);
+        reply.line(step.stream, step.text, !step.partial);
       }
     }
     return exec.exitCode;

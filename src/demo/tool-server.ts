@@ -15,7 +15,8 @@ export interface ToolRequest {
 
 /** What one tool run prints and returns; `line` sends a line, and resolves once it is sent. */
 export interface ToolReply {
-  line(stream: 'stdout' | 'stderr', text: string): void;
+  /** `newline` false: the text is the end of the output, with no newline after it (kubectl's -o jsonpath). */
+  line(stream: 'stdout' | 'stderr', text: string, newline?: boolean): void;
 }
 
 export type ToolHandler = (req: ToolRequest, reply: ToolReply, signal: AbortSignal) => Promise<number>;
@@ -59,7 +60,10 @@ export class ToolServer {
       const send = (m: object): void => {
         if (!socket.destroyed) socket.write(`${JSON.stringify(m)}\n`);
       };
-      const reply: ToolReply = { line: (stream, text) => send(stream === 'stdout' ? { o: text } : { e: text }) };
+      const reply: ToolReply = {
+        line: (stream, text, newline = true) =>
+          send({ ...(stream === 'stdout' ? { o: text } : { e: text }), ...(newline ? {} : { n: 0 }) }),
+      };
       let req: ToolRequest;
       try {
         req = JSON.parse(buf.slice(0, nl)) as ToolRequest;

@@ -16,7 +16,9 @@ export const REAL_TOOLS: readonly string[] = (
 /** Programs answered by the simulated cluster. */
 export const CLUSTER_TOOLS: readonly string[] = (
   'chcon chown curl df dig docker etcdctl hostname id ip journalctl master-logs master-restart ' +
-  'mountpoint oc pgrep restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami'
+  'mountpoint oc pgrep restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami' +
+  // disks and LVM (docker-storage.ts)
+  ' docker-storage-setup findmnt haproxy lsblk lvextend lvremove lvs pvcreate pvremove pvs umount vgcreate vgextend vgremove vgs wipefs xfs_growfs'
 ).split(' ');
 
 /** Variables of the command's environment a cluster tool reads (`ETCDCTL_API=3 etcdctl …`). */
@@ -40,8 +42,9 @@ function ask() {
     for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
       const m = JSON.parse(buf.slice(0, i));
       buf = buf.slice(i + 1);
-      if (m.o !== undefined) process.stdout.write(m.o + '\\n');
-      else if (m.e !== undefined) process.stderr.write(m.e + '\\n');
+      const end = m.n === 0 ? '' : '\\n';
+      if (m.o !== undefined) process.stdout.write(m.o + end);
+      else if (m.e !== undefined) process.stderr.write(m.e + end);
       else if (m.x !== undefined) { process.exitCode = m.x; s.end(); }
     }
   });
