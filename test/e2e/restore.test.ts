@@ -142,7 +142,7 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
   t.keys('/');
   await t.waitFor((s) => /filter procedures:/.test(s), 'the filter prompt');
   t.type('etcd-restore');
-  await t.waitFor((s) => /› etcd-restore/.test(s), 'etcd-restore selected in the list');
+  await t.waitFor((s) => /› §[\d.]+\+? etcd-restore/.test(s), 'etcd-restore selected in the list');
   t.keys('Enter');
   await t.waitFor((s) => /Enter keep filter/.test(s) === false, 'the filter kept');
   t.keys('Enter');
