@@ -20,7 +20,7 @@
 import type { CommandOutput } from '../src/checks/types.js';
 import { capture, captures } from '../src/engine/capture.js';
 import type { Placement, Procedure, StepContext } from '../src/engine/types.js';
-import { until } from '../src/engine/wait.js';
+import { retryOn, until } from '../src/engine/wait.js';
 import { hostsOfRole } from '../src/inventory/hosts.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import {
@@ -199,8 +199,9 @@ function memberOf(outputs: CommandOutput[], ctx: StepContext): EtcdMember {
 
 /**
  * `member remove <id>` on a surviving member. When the member is the leader, leadership is moved to
- * `from` first (v3 move-leader, sent to the leader), so the cluster is never without a leader; after
- * the removal, waits until the survivors' member list answers without it.
+ * `from` first (v3 move-leader, sent to the leader), so the cluster is never without a leader; a remove
+ * refused for want of a leader (an election under way: nothing was removed) is asked again; after the
+ * removal, waits until the survivors' member list answers without it.
  */
 /** Why this host's ETCD_INITIAL_CLUSTER stays as it is (no line, or it does not name the removed host); undefined when it changes. */
 export function initialClusterUnchanged(ctx: StepContext): string | undefined {
@@ -219,7 +220,11 @@ export function removeCommands(ctx: StepContext, id: string, fromId: string): Sh
       then
       echo ${`member ${id} is the leader: moving leadership to ${fromId} first`};
       ${etcdctl3([etcdClientUrl(removedHost(ctx))], ['move-leader', fromId])} || exit 1; fi`,
-    etcdctl.memberRemoveV2(survivorEndpoints(ctx), id),
+    // right after a member joined or a leader moved, etcd answers "has no leader" for a moment and removes nothing
+    retryOn(etcdctl.memberRemoveV2(survivorEndpoints(ctx), id), /has no leader|unhealthy cluster/, {
+      withinMs: 60_000,
+      what: 'member remove still refused (no leader)',
+    }),
     until(sh`out=$(${list} 2>&1) && ! printf '%s\n' "$out" | grep -q ${`^${id}:`}`, {
       withinMs: 60_000,
       what: `the survivors' member list did not answer without ${id}`,
