@@ -33,6 +33,7 @@ import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 import { ETCD_COMMANDS } from './etcd.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import type { DemoStep } from './runner.js';
+import { flagValue } from './words.js';
 
 export interface DemoContext {
   cluster: DemoCluster;
@@ -74,18 +75,6 @@ export interface DemoCommand {
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers for rules
-
-/** The value of `--name=v`, `--name v` or `-n v` among the words. */
-export function flagValue(words: readonly string[], ...names: string[]): string | undefined {
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    for (const n of names) {
-      if (w === n) return words[i + 1];
-      if (w.startsWith(`${n}=`)) return w.slice(n.length + 1);
-    }
-  }
-  return undefined;
-}
 
 function isV3(ctx: DemoContext): boolean {
   return /\bETCDCTL_API=3\b/.test(ctx.text) || /\bexport ETCDCTL_API=3\b/.test(ctx.script);

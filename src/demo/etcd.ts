@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { asciiTable, DEMO_VERSIONS, type DemoCluster, type DemoHost, stableHash, tookMs } from './cluster.js';
 import type { DemoAnswer, DemoCommand, DemoContext } from './commands.js';
 import type { DemoStep } from './runner.js';
+import { flagValue } from './words.js';
 
 export interface EtcdMemberState {
   /** Hex id, as etcdctl v2 prints it. */
@@ -296,25 +297,15 @@ function reach(c: DemoCluster, dir: string | undefined, url: string): Reach {
 }
 
 function endpointsOf(ctx: DemoContext): string[] {
-  const v = flag(ctx.words, '--endpoints', '--peers', '-C');
+  const v = flagValue(ctx.words, '--endpoints', '--peers', '-C');
   return (v ?? 'https://127.0.0.1:2379')
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
 }
 
-function flag(words: readonly string[], ...names: string[]): string | undefined {
-  for (let i = 0; i < words.length; i++) {
-    for (const n of names) {
-      if (words[i] === n) return words[i + 1];
-      if (words[i]!.startsWith(`${n}=`)) return words[i]!.slice(n.length + 1);
-    }
-  }
-  return undefined;
-}
-
 function formatOf(words: readonly string[]): EtcdFormat {
-  const f = flag(words, '-w', '--write-out');
+  const f = flagValue(words, '-w', '--write-out');
   return f === 'table' || f === 'json' || f === 'fields' ? f : 'simple';
 }
 
@@ -574,9 +565,9 @@ export function snapshotStatus(ctx: DemoContext, file: string): DemoAnswer {
 
 /** `snapshot restore FILE --data-dir D --name N --initial-cluster … --initial-advertise-peer-urls URL`: a new data dir. */
 export function snapshotRestore(ctx: DemoContext, file: string): DemoAnswer {
-  const dataDir = flag(ctx.words, '--data-dir') ?? `${flag(ctx.words, '--name') ?? 'default'}.etcd`;
-  const name = flag(ctx.words, '--name') ?? 'default';
-  const peer = flag(ctx.words, '--initial-advertise-peer-urls') ?? 'http://localhost:2380';
+  const dataDir = flagValue(ctx.words, '--data-dir') ?? `${flagValue(ctx.words, '--name') ?? 'default'}.etcd`;
+  const name = flagValue(ctx.words, '--name') ?? 'default';
+  const peer = flagValue(ctx.words, '--initial-advertise-peer-urls') ?? 'http://localhost:2380';
   if (!ctx.root) return { out: '' };
   const body = read(join(ctx.root, file));
   const doc = parseDb(body);
@@ -609,8 +600,8 @@ export function snapshotRestore(ctx: DemoContext, file: string): DemoAnswer {
 
 /** `ETCDCTL_API=2 etcdctl backup --data-dir D --backup-dir B`: B/member/wal/… and B/member/snap/db (etcd stopped). */
 export function v2Backup(ctx: DemoContext): DemoAnswer {
-  const data = flag(ctx.words, '--data-dir');
-  const backup = flag(ctx.words, '--backup-dir');
+  const data = flagValue(ctx.words, '--data-dir');
+  const backup = flagValue(ctx.words, '--backup-dir');
   if (!data || !backup) return { err: 'data-dir and backup-dir are required', code: 1 };
   if (!ctx.root) return { out: '' };
   const from = join(ctx.root, data, 'member');
@@ -764,8 +755,8 @@ const needs = 'etcdctl';
 /** A command that talks to etcd has the client certificates (without, the table's etcdctl-no-certs rule answers). */
 function withCerts(c: DemoContext): boolean {
   return isV3(c)
-    ? flag(c.words, '--cert') !== undefined && flag(c.words, '--cacert') !== undefined
-    : flag(c.words, '--cert-file') !== undefined && flag(c.words, '--ca-file') !== undefined;
+    ? flagValue(c.words, '--cert') !== undefined && flagValue(c.words, '--cacert') !== undefined
+    : flagValue(c.words, '--cert-file') !== undefined && flagValue(c.words, '--ca-file') !== undefined;
 }
 const etcdctlV2 = (c: DemoContext) => !isV3(c) && withCerts(c);
 const v3Net = (c: DemoContext) => isV3(c) && withCerts(c);

@@ -23,6 +23,7 @@ import type { DemoAnswer, DemoCommand, DemoContext } from './commands.js';
 import { rootBeside } from './host-roots.js';
 import { jsonpath } from './jsonpath.js';
 import type { DemoStep } from './runner.js';
+import { flagValue } from './words.js';
 
 type OwnerKind = 'DeploymentConfig' | 'ReplicationController' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job' | 'bare' | 'mirror';
 
@@ -616,16 +617,6 @@ function endpointsObject(c: DemoCluster, root?: string): Record<string, unknown>
   };
 }
 
-function flag(words: readonly string[], ...names: string[]): string | undefined {
-  for (let i = 0; i < words.length; i++) {
-    for (const n of names) {
-      if (words[i] === n) return words[i + 1];
-      if (words[i]!.startsWith(`${n}=`)) return words[i]!.slice(n.length + 1);
-    }
-  }
-  return undefined;
-}
-
 const notFound = (kind: string, name: string): DemoAnswer => ({
   err: `Error from server (NotFound): ${kind} "${name}" not found`,
   code: 1,
@@ -643,7 +634,7 @@ function getObject(c: DemoCluster, ctx: DemoContext): { data: unknown } | DemoAn
   const [kindWord = '', nameWord] = positional;
   const [kind, name] = kindWord.includes('/') ? kindWord.split('/', 2) : [kindWord, nameWord];
   const list = (items: unknown[]) => ({ data: { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '', selfLink: '' } } });
-  const ns = flag(ctx.words, '-n', '--namespace') ?? 'default';
+  const ns = flagValue(ctx.words, '-n', '--namespace') ?? 'default';
   switch (kind) {
     case 'node':
     case 'nodes':
@@ -656,7 +647,7 @@ function getObject(c: DemoCluster, ctx: DemoContext): { data: unknown } | DemoAn
     case 'pod':
     case 'pods':
     case 'po': {
-      const onNode = /^spec\.nodeName=(.*)$/.exec(flag(ctx.words, '--field-selector') ?? '')?.[1];
+      const onNode = /^spec\.nodeName=(.*)$/.exec(flagValue(ctx.words, '--field-selector') ?? '')?.[1];
       const all = ctx.words.includes('--all-namespaces');
       const items = demoPods(c, onNode)
         .filter((p) => all || p.namespace === ns)
@@ -738,7 +729,7 @@ export const NODE_COMMANDS: readonly DemoCommand[] = [
     answer: (ctx) => {
       const got = getObject(ctx.cluster, ctx);
       if (!('data' in got)) return got;
-      const template = (flag(ctx.words, '-o', '--output') ?? '').replace(/^jsonpath=/, '');
+      const template = (flagValue(ctx.words, '-o', '--output') ?? '').replace(/^jsonpath=/, '');
       try {
         return { out: jsonpath(template, got.data), noNewline: true };
       } catch (e) {
@@ -795,7 +786,7 @@ export const NODE_COMMANDS: readonly DemoCommand[] = [
     when: onlyOc,
     answer: (ctx) => {
       const app = ctx.match[1]!;
-      const n = flag(ctx.words, '--replicas');
+      const n = flagValue(ctx.words, '--replicas');
       if (n === undefined || !/^\d+$/.test(n))
         return { err: 'error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0', code: 1 };
       if (!demoNodeState(ctx.cluster).replicas.has(app)) return notFound('deploymentconfigs.apps.openshift.io', app);
