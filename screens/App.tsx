@@ -18,7 +18,8 @@ import {
   reduce,
 } from '../src/model/console-state.js';
 import type { DiscoverFn } from '../src/model/discovery.js';
-import type { HealthRun } from '../src/model/health.js';
+import { cellKey, type HealthRun } from '../src/model/health.js';
+import { fixTarget } from '../src/model/health-fix.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
@@ -329,29 +330,38 @@ export function App(props: AppProps) {
     findProcedure,
   };
 
+  /** The health cell the keys act on: the one shown in full, or the one selected in the matrix. */
+  const selectedCell = (): { check: string; host: string | null } | { message: string } => {
+    const s = stateRef.current;
+    const route = currentRoute(s);
+    if (route.screen === 'health-cell') return { check: route.check, host: route.host };
+    const keys = ctxRef.current.health?.(s.health);
+    const { row, check } = keys ?? {};
+    if (!keys || row === undefined || check === undefined) return { message: 'Nothing selected: the matrix is empty.' };
+    if (!keys.has(row, check)) return { message: `${check} does not apply here (blank cell).` };
+    return { check, host: hostOfRow(row) };
+  };
+
   const rerun = (all: boolean) => {
     const run = healthRef.current;
     if (!run) return dispatch({ type: 'message', text: 'No health run yet: h opens the Health screen and starts one.' });
-    const s = stateRef.current;
-    const route = currentRoute(s);
     if (all) {
       run.rerun();
       return dispatch({ type: 'message', text: `Re-running every check (${run.getSnapshot().results.size} cells)…` });
     }
-    let cell: { check: string; host: string | null } | undefined;
-    if (route.screen === 'health-cell') cell = { check: route.check, host: route.host };
-    else {
-      const keys = ctxRef.current.health?.(s.health);
-      const { row, check } = keys ?? {};
-      if (keys && row !== undefined && check !== undefined) {
-        if (!keys.has(row, check))
-          return dispatch({ type: 'message', text: `${check} does not apply here (blank cell): nothing to re-run.` });
-        cell = { check, host: hostOfRow(row) };
-      }
-    }
-    if (!cell) return dispatch({ type: 'message', text: 'Nothing selected to re-run; R re-runs everything.' });
+    const cell = selectedCell();
+    if ('message' in cell) return dispatch({ type: 'message', text: `${cell.message} Nothing to re-run; R re-runs everything.` });
     run.rerun([cell]);
     dispatch({ type: 'message', text: `Re-running ${cell.check} on ${cell.host ?? 'the cluster'}…` });
+  };
+
+  const openFix = () => {
+    const cell = selectedCell();
+    if ('message' in cell) return dispatch({ type: 'message', text: cell.message, tone: 'warn' });
+    const result = healthRef.current?.getSnapshot().results.get(cellKey(cell.check, cell.host));
+    const target = fixTarget(result, findProcedure, props.catalogue, inventory);
+    if ('message' in target) return dispatch({ type: 'message', text: target.message, tone: 'warn' });
+    dispatch({ type: 'open-procedure', id: target.id, prefill: target.prefill });
   };
 
   const reprobe = (all: boolean) => {
@@ -374,7 +384,7 @@ export function App(props: AppProps) {
   };
 
   // What the keymaps of the screens the App keys itself (Home, Health, the pages) act on.
-  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, onGlobal };
+  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, openFix, onGlobal };
 
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.

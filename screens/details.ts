@@ -9,6 +9,8 @@ export interface DetailKeyContext extends GlobalContext {
   dispatch: (action: Action) => void;
   reprobe: (all: boolean) => void;
   rerun: (all: boolean) => void;
+  /** Opens the health cell's fix: its procedure, with the cell's host filled in. */
+  openFix: () => void;
 }
 
 type C = DetailKeyContext;
@@ -62,6 +64,7 @@ export const PROCEDURE_DETAIL_KEYS: Keymap<DetailKeyContext> = [
 export const HEALTH_CELL_KEYS: Keymap<DetailKeyContext> = [
   back,
   scroll,
+  { keys: ['f'], footer: 'fix', description: "this cell's fix: its procedure, with the host filled in", action: (c) => c.openFix() },
   { keys: ['r'], footer: 're-run', description: 're-run the check of this cell', action: (c) => c.rerun(false) },
   { keys: ['R'], description: 're-run every cell', action: (c) => c.rerun(true) },
   helpKey<C>({ footer: 'help' }),

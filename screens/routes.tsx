@@ -125,8 +125,9 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
         const startRun = app.startRun;
         return (
           <ProcedureScreen
-            key={procedure.entry.id}
+            key={`${procedure.entry.id} ${JSON.stringify(route.prefill ?? {})}`}
             procedure={procedure}
+            prefill={route.prefill}
             inventory={app.inventory}
             planProcedure={app.planProcedure}
             validateParams={app.validateParams}
