@@ -40,7 +40,8 @@ export type ParsedCommand =
   | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string> }
   | { kind: 'run'; options: GlobalOptions; procedure: string; params: Record<string, string>; yes: boolean }
   | { kind: 'runs'; options: GlobalOptions; json: boolean }
-  | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean };
+  | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean }
+  | { kind: 'report'; options: GlobalOptions; runId: string; format: 'md' | 'json' };
 
 /** Print these (stdout/stderr as given, newline included) and exit with code. */
 export interface ParseExit {
@@ -177,6 +178,11 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .option('-y, --yes', 'answer the confirmation gates')
     .action((_id, _opts, cmd: Command) => finish('resume', cmd));
 
+  sub('report', 'the record of a run for the incident ticket: commands, exit codes, gates, the cluster before and after')
+    .argument('<run-id>', 'run id (see runs)')
+    .addOption(new Option('--format <format>', 'Markdown or JSON').choices(['md', 'json']).default('md'))
+    .action((_id, _opts, cmd: Command) => finish('report', cmd));
+
   return program;
 }
 
@@ -258,7 +264,14 @@ function checkIds(ids: string[] | undefined): string[] | undefined {
 }
 
 function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOptions): ParsedCommand {
-  const o = cmd.opts<{ json?: boolean; only?: string[]; limit?: string[]; param?: [string, string][]; yes?: boolean }>();
+  const o = cmd.opts<{
+    json?: boolean;
+    only?: string[];
+    limit?: string[];
+    param?: [string, string][];
+    yes?: boolean;
+    format?: 'md' | 'json';
+  }>();
   const arg0 = cmd.args[0] ?? '';
   switch (kind) {
     case 'console':
@@ -283,6 +296,8 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
     }
     case 'resume':
       return { kind, options, runId: nonEmpty(arg0, 'resume'), yes: !!o.yes };
+    case 'report':
+      return { kind, options, runId: nonEmpty(arg0, 'report'), format: o.format ?? 'md' };
   }
 }
 

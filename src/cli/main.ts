@@ -86,6 +86,8 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       return runsCommand(command, io);
     case 'resume':
       return resumeCommand(command, io);
+    case 'report':
+      return reportCommand(command, io);
   }
 }
 
@@ -263,6 +265,15 @@ async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io
 async function resumeCommand(command: Extract<ParsedCommand, { kind: 'resume' }>, io: MainIO): Promise<number> {
   const { resumeCli } = await import('./procedure.js');
   return resumeCli({ runId: command.runId, yes: command.yes }, procedureDeps(command.options, io), await procedureIO(io, true));
+}
+
+async function reportCommand(command: Extract<ParsedCommand, { kind: 'report' }>, io: MainIO): Promise<number> {
+  const { readJournal } = await import('../engine/journal.js');
+  const { buildReport, readRunAudit, reportMarkdown } = await import('../engine/report.js');
+  const { stateDir } = command.options;
+  const report = buildReport(readJournal(stateDir, command.runId), readRunAudit(stateDir, command.runId));
+  io.stdout(command.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+  return 0;
 }
 
 /** What the procedure commands need from the command line: the inventory, a runner, the state dir. */
