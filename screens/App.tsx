@@ -24,7 +24,7 @@ import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/hea
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
-import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
 import { ScreenContext, type ScreenFrame } from './context.js';
@@ -76,6 +76,8 @@ export interface AppProps {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (engine: journal listRuns). */
   listRuns?: () => RunSummary[];
+  /** A run's record for the ticket (engine: report.ts): read for the Runs screen, written from the run view. */
+  runReport?: RunReportAccess;
   /**
    * Node operations (core: src/nodes/service.ts): the Nodes screen (n) lists, cordons, uncordons and
    * drains through it. Without it the screen says node operations are not available.
@@ -364,6 +366,18 @@ export function App(props: AppProps) {
     dispatch({ type: 'open-procedure', id: target.id, prefill: target.prefill });
   };
 
+  /** Writes the run's record (the one shown, or the run's of this view) and says where; a failure is said, not thrown. */
+  const writeReport = (runId?: string) => {
+    const route = currentRoute(stateRef.current);
+    const id = runId ?? (route.screen === 'report' || route.screen === 'run' ? route.runId : undefined);
+    if (!id || !props.runReport) return dispatch({ type: 'message', text: 'No run record to write here.', tone: 'warn' });
+    try {
+      dispatch({ type: 'message', text: `Record of ${id} written: ${props.runReport.write(id)}` });
+    } catch (err) {
+      dispatch({ type: 'message', text: `Could not write the record: ${err instanceof Error ? err.message : String(err)}`, tone: 'warn' });
+    }
+  };
+
   const reprobe = (all: boolean) => {
     const s = stateRef.current;
     const route = currentRoute(s);
@@ -384,7 +398,7 @@ export function App(props: AppProps) {
   };
 
   // What the keymaps of the screens the App keys itself (Home, Health, the pages) act on.
-  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, openFix, onGlobal };
+  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, openFix, writeReport: () => writeReport(), onGlobal };
 
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.

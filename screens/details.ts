@@ -11,6 +11,8 @@ export interface DetailKeyContext extends GlobalContext {
   rerun: (all: boolean) => void;
   /** Opens the health cell's fix: its procedure, with the cell's host filled in. */
   openFix: () => void;
+  /** Writes the record shown to a file (and says where). */
+  writeReport: () => void;
 }
 
 type C = DetailKeyContext;
@@ -70,6 +72,24 @@ export const HEALTH_CELL_KEYS: Keymap<DetailKeyContext> = [
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
   jump(),
+  noFilter,
+];
+
+/** A run's record for the ticket. */
+export const REPORT_KEYS: Keymap<DetailKeyContext> = [
+  back,
+  scroll,
+  {
+    keys: ['w'],
+    footer: 'write to a file',
+    description: 'write this record to <state dir>/reports/<run-id>.md',
+    action: (c) => c.writeReport(),
+  },
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+  jump(),
+  probeHint,
+  probeAll,
   noFilter,
 ];
 

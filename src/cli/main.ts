@@ -138,6 +138,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
         ? j.inventory.kind === 'demo'
         : j.inventory.kind === 'file' && j.inventory.path === (inventory.source as { path: string }).path;
     const runs = () => listRuns(options.stateDir).runs;
+    const { reportOfRun, writeRunReport } = await import('../engine/report.js');
     return await screens.startConsole({
       inventory,
       runner,
@@ -162,6 +163,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
             startedAt: r.startedAt,
             step: r.currentStepTitle ?? r.currentStep ?? '?',
           })),
+      runReport: { read: (runId) => reportOfRun(options.stateDir, runId), write: (runId) => writeRunReport(options.stateDir, runId) },
       listRuns: () =>
         runs().map((r) => ({
           runId: r.runId,

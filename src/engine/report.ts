@@ -2,10 +2,11 @@
 // hosts; every step with its commands, exit codes, durations and output tails; each gate and its answer;
 // the procedure's panel at the start and at the end. Built from the run's journal and its lines of the
 // audit log, both already redacted when written (secrets never reach them); the report adds nothing else.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuditCommand, AuditEntry, AuditNote } from './audit.js';
 import { auditPath } from './audit.js';
-import type { Journal } from './journal.js';
+import { type Journal, readJournal, writeFileAtomic } from './journal.js';
 
 export interface ReportCommand {
   host: string | null;
@@ -183,4 +184,19 @@ export function reportMarkdown(r: RunReport): string {
   for (const s of r.steps) out.push(...stepMarkdown(s));
   if (r.panelAfter) out.push('## The cluster at the end', '', fence(r.panelAfter), '');
   return `${out.join('\n')}\n`;
+}
+
+/** The Markdown report of a run in the state directory (its journal and audit lines). */
+export function reportOfRun(stateDir: string, runId: string): string {
+  return reportMarkdown(buildReport(readJournal(stateDir, runId), readRunAudit(stateDir, runId)));
+}
+
+/** Writes the run's report to <stateDir>/reports/<run-id>.md (0600, as the journals); returns its path. */
+export function writeRunReport(stateDir: string, runId: string): string {
+  const text = reportOfRun(stateDir, runId);
+  const dir = join(stateDir, 'reports');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${runId}.md`);
+  writeFileAtomic(path, text);
+  return path;
 }
