@@ -32,6 +32,7 @@ import {
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 import { ETCD_COMMANDS } from './etcd.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { OWNER_COMMANDS } from './owners.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
@@ -382,6 +383,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   },
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
   ...NODE_COMMANDS,
+  ...OWNER_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
     id: 'oc-version',
@@ -577,7 +579,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   },
   {
     id: 'file-ops',
-    match: /^(mkdir|cp|mv|chown|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
+    match: /^(mkdir|cp|mv|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
     answer: () => ({}),
   },
 ];

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync
 import { join } from 'node:path';
 import { type DemoCluster, type DemoHost, defaultServices, dockerStorageText, nodeConfigYaml, peerUrl, tcpConnect } from './cluster.js';
 import { writeUnder } from './host-roots.js';
+import { setOwner } from './owners.js';
 
 const PEM = (what: string) => `-----BEGIN ${what}-----\nZGF5Mi10dWkgZGVtbyBjbHVzdGVyOiBub3QgYSByZWFsIGtleQ==\n-----END ${what}-----\n`;
 
@@ -70,6 +71,7 @@ function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
   }
   writeUnder(root, '/var/lib/etcd/member/snap/db', `demo etcd database of ${h.name}\n`, 0o600);
   writeUnder(root, '/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal', `demo etcd WAL of ${h.name}\n`, 0o600);
+  setOwner(root, '/var/lib/etcd', 'etcd:etcd', true);
 }
 
 function seedMaster(c: DemoCluster, h: DemoHost, root: string): void {

@@ -51,7 +51,6 @@ const NATURAL: Record<string, string[]> = {
 
 /** Not yet followed to the end by the DEMO cluster (issue 14), and why. */
 const NOT_YET: Record<string, string> = {
-  'etcd-snapshot-restore': 'chown is a no-op in the demo: stat -c %U of the restored data dir says root, not etcd',
   'etcd-add-member': 'the CA host’s /etc/etcd/ca/ (openssl.cnf, ca.crt, ca.key) and openssl are not in the demo',
   'etcd-remove-member': 'its FLANNEL_ETCD_ENDPOINTS step runs on every host, and the demo’s app-node-2 is down',
   'etcd-replace': 'the demo inventory has no [new_etcd] host to replace with; its joining half needs etcd-add-member’s CA and openssl',

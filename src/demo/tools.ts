@@ -9,14 +9,14 @@ import { delimiter, join } from 'node:path';
 export const REAL_TOOLS: readonly string[] = (
   'awk base64 basename cat chmod cmp comm cp cut date diff dirname du env expr false find gawk getconf ' +
   'grep egrep fgrep gzip gunzip head install jq ln ls md5sum mkdir mktemp mv od paste printf readlink ' +
-  'realpath rm rmdir sed seq sha256sum sleep sort stat tac tail tee test timeout touch tr true uniq ' +
+  'realpath rm rmdir sed seq sha256sum sleep sort tac tail tee test timeout touch tr true uniq ' +
   'wc xargs zcat echo sync'
 ).split(' ');
 
 /** Programs answered by the simulated cluster. */
 export const CLUSTER_TOOLS: readonly string[] = (
   'chcon chown curl df dig docker etcdctl hostname id ip journalctl master-logs master-restart ' +
-  'mountpoint oc pgrep restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami' +
+  'mountpoint oc pgrep restorecon rpm rsync ss stat systemctl timedatectl uname update-ca-trust whoami' +
   // disks and LVM (docker-storage.ts)
   ' docker-storage-setup findmnt haproxy lsblk lvextend lvremove lvs pvcreate pvremove pvs umount vgcreate vgextend vgremove vgs wipefs xfs_growfs'
 ).split(' ');
