@@ -3,6 +3,8 @@
 //   ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt … --endpoints=https://10.0.0.1:2379 endpoint health
 // The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
 // not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   controllersLeaderJson,
   curlAnswer,
@@ -572,17 +574,32 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
         etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`,
         docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`,
         'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64',
+        // openshift-ansible's os_firewall role installs it on every host
+        'iptables-services': 'iptables-services-1.4.21-24.el7.x86_64',
       };
       const p = c.match[1]!;
       return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
     },
   },
+  { id: 'iptables-S', match: /^iptables -S$/, answer: (c) => ({ out: iptablesRules(c.root) }) },
   {
     id: 'file-ops',
     match: /^(mkdir|cp|mv|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
     answer: () => ({}),
   },
 ];
+
+/** `iptables -S`: the rules loaded from /etc/sysconfig/iptables (iptables.service's), as iptables prints them. */
+function iptablesRules(root: string | undefined): string {
+  const saved =
+    root && existsSync(join(root, '/etc/sysconfig/iptables')) ? readFileSync(join(root, '/etc/sysconfig/iptables'), 'utf8') : '';
+  const lines = saved.split('\n');
+  const builtin = ['INPUT', 'FORWARD', 'OUTPUT'].map(
+    (c) => `-P ${c} ${/^:(\S+) (\S+)/.exec(lines.find((l) => l.startsWith(`:${c} `)) ?? '')?.[2] ?? 'ACCEPT'}`,
+  );
+  const chains = lines.filter((l) => /^:\S+ - /.test(l)).map((l) => `-N ${l.slice(1).split(' ')[0]}`);
+  return [...builtin, ...chains, ...lines.filter((l) => l.startsWith('-A '))].join('\n');
+}
 
 /** What `rpm -qa` lists on a demo host (a RHEL 7.5 base and the host's OpenShift packages). */
 export function demoPackages(h: DemoHost | undefined): string[] {
