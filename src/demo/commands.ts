@@ -3,8 +3,6 @@
 //   ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt … --endpoints=https://10.0.0.1:2379 endpoint health
 // The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
 // not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   controllersLeaderJson,
   curlAnswer,
@@ -33,6 +31,7 @@ import {
 } from './cluster.js';
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 import { ETCD_COMMANDS } from './etcd.js';
+import { IPTABLES_COMMANDS } from './iptables.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import type { DemoStep } from './runner.js';
@@ -581,25 +580,13 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
       return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
     },
   },
-  { id: 'iptables-S', match: /^iptables -S$/, answer: (c) => ({ out: iptablesRules(c.root) }) },
+  ...IPTABLES_COMMANDS,
   {
     id: 'file-ops',
     match: /^(mkdir|cp|mv|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
     answer: () => ({}),
   },
 ];
-
-/** `iptables -S`: the rules loaded from /etc/sysconfig/iptables (iptables.service's), as iptables prints them. */
-function iptablesRules(root: string | undefined): string {
-  const saved =
-    root && existsSync(join(root, '/etc/sysconfig/iptables')) ? readFileSync(join(root, '/etc/sysconfig/iptables'), 'utf8') : '';
-  const lines = saved.split('\n');
-  const builtin = ['INPUT', 'FORWARD', 'OUTPUT'].map(
-    (c) => `-P ${c} ${/^:(\S+) (\S+)/.exec(lines.find((l) => l.startsWith(`:${c} `)) ?? '')?.[2] ?? 'ACCEPT'}`,
-  );
-  const chains = lines.filter((l) => /^:\S+ - /.test(l)).map((l) => `-N ${l.slice(1).split(' ')[0]}`);
-  return [...builtin, ...chains, ...lines.filter((l) => l.startsWith('-A '))].join('\n');
-}
 
 /** What `rpm -qa` lists on a demo host (a RHEL 7.5 base and the host's OpenShift packages). */
 export function demoPackages(h: DemoHost | undefined): string[] {

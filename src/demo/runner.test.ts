@@ -383,6 +383,30 @@ test('iptables -S: the rules iptables.service loaded from /etc/sysconfig/iptable
   assert.equal(rpm.stdout, 'iptables-services-1.4.21-24.el7.x86_64\n');
 });
 
+test('iptables -N/-I/-A/-C change the live rules; iptables-save prints them; the saved file is not touched', async () => {
+  const r = fast();
+  try {
+    const rule = '-p tcp -m state --state NEW -m tcp --dport 2379 -j ACCEPT';
+    const say = (script: string) => r.run(on('app-node-0'), literal(script));
+    const absent = await say(`iptables -C OS_FIREWALL_ALLOW ${rule}`);
+    assert.deepEqual([absent.exitCode, absent.stderr], [1, 'iptables: Bad rule (does a matching rule exist in that chain?).\n']);
+    assert.equal((await say('iptables -N OS_FIREWALL_ALLOW')).stderr, 'iptables: Chain already exists.\n');
+    assert.equal((await say('iptables -L NOPE -n')).exitCode, 1);
+    assert.equal((await say(`iptables -A OS_FIREWALL_ALLOW ${rule} && iptables -C OS_FIREWALL_ALLOW ${rule}`)).exitCode, 0);
+    assert.equal((await say('iptables -N X && iptables -t filter -I INPUT -j X')).exitCode, 0);
+    const saved = (await say('iptables-save')).stdout.split('\n');
+    assert.ok(saved.includes(`-A OS_FIREWALL_ALLOW ${rule}`) && saved.includes(':X - [0:0]'));
+    assert.equal(
+      saved.find((l) => l.startsWith('-A INPUT')),
+      '-A INPUT -j X',
+      '-I puts it first in its chain',
+    );
+    assert.doesNotMatch((await say('cat /etc/sysconfig/iptables')).stdout, /2379/);
+  } finally {
+    await r.close();
+  }
+});
+
 test('tar: an old-style first word (tar czvf F …, tar xzvf F) as GNU tar takes it', async () => {
   const res = await run(
     on('master-0'),
