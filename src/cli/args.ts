@@ -10,7 +10,9 @@ import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 
 export const PROGRAM = 'day2-tui';
-export const VERSION: string = packageJson.version;
+/** The git commit, set by scripts/release.mjs in the release file (`--version` prints "<version> (<commit>)"). */
+declare const __DAY2_COMMIT__: string | undefined;
+export const VERSION: string = typeof __DAY2_COMMIT__ === 'string' ? `${packageJson.version} (${__DAY2_COMMIT__})` : packageJson.version;
 export const DEFAULT_CONCURRENCY = 20;
 
 /** Options valid with every command (before or after the subcommand), defaults resolved. */

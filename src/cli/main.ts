@@ -212,6 +212,11 @@ async function demoRunner(inventory: Inventory, io?: MainIO): Promise<Runner> {
 
 async function sshRunner(options: GlobalOptions): Promise<Runner> {
   const { createRunner } = await import('../transport/runner.js');
+  // A missing ssh2 (dist/day2-tui.js copied without node_modules) is said here once, before any host is asked.
+  const { loadSsh2 } = await import('../transport/ssh.js');
+  await loadSsh2().catch((err: unknown) => {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  });
   const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
   if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
   if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
