@@ -5,7 +5,7 @@ import type { Inventory } from '../src/inventory/types.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import type { Connectivity } from '../src/transport/types.js';
 import { App, DEMO_LABEL } from './App.js';
-import { Home, SummaryLine } from './Home.js';
+import { Home, SummaryLine, startHere } from './Home.js';
 import { FakeHealthRun } from './testing/fake-health.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './testing/fixtures.js';
 
@@ -229,15 +229,34 @@ test('80 columns, DEMO, real catalogue: a hosts pane of 30, names whole; procedu
   assert.match(f, /║› §5\.4\.2\.1 etcd-restore {2}Restore etcd from back…║/);
 });
 
-test('a start-here line on Home says what to press; on the DEMO cluster that it is safe to rehearse', async () => {
+test('a start-here line on Home says what to press; on the DEMO cluster first its scenario and what to rehearse', async () => {
   const demo = renderApp(testInventory({ kind: 'demo' }));
   let f = await untilFrame(demo.frame, /▶ HOSTS/);
-  assert.match(f, /^Start: h health checks · Tab\+Enter a procedure · \? keys · DEMO: safe to rehearse$/m);
+  assert.match(f, /^DEMO healthy — rehearse: etcd-backup · h health · Tab\+Enter a procedure · \? keys$/m);
   assertFits(f, 80, 24);
   demo.unmount();
+  const quorum = renderApp(testInventory({ kind: 'demo', scenario: 'etcd-quorum-lost' }));
+  f = await untilFrame(quorum.frame, /▶ HOSTS/);
+  assert.match(f, /^DEMO etcd-quorum-lost — rehearse: etcd-restore · h health · \? keys$/m);
+  assertFits(f, 80, 24);
+  quorum.unmount();
   const file = renderApp();
   f = await untilFrame(file.frame, /▶ HOSTS/);
   assert.match(f, /^Start here: h health checks of every host · Tab, Enter a procedure · \? keys$/m);
   assert.doesNotMatch(f, /rehearse/);
   assertFits(f, 80, 24);
+});
+
+test('startHere: the DEMO scenario line is shortened to fit, the scenario id kept to the last', () => {
+  const s = { id: 'node-notready', rehearse: ['node-evacuate', 'node-decommission'] };
+  assert.equal(
+    startHere(200, s).startsWith('DEMO node-notready — rehearse: node-evacuate, node-decommission · Start here: h = health'),
+    true,
+  );
+  assert.equal(startHere(80, s), 'DEMO node-notready — rehearse: node-evacuate, node-decommission');
+  for (const w of [120, 100, 80, 64, 40, 20]) assert.ok([...startHere(w, s)].length <= w, `width ${w}: ${startHere(w, s)}`);
+  assert.equal(startHere(63, s), 'DEMO node-notready — rehearse: node-evacuate, node-decommission');
+  assert.equal(startHere(62, s), 'DEMO node-notready · h health · Tab+Enter a procedure · ? keys');
+  assert.equal(startHere(20, s), 'DEMO node-notready');
+  assert.equal(startHere(80, false), 'Start here: h health checks of every host · Tab, Enter a procedure · ? keys');
 });

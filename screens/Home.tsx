@@ -1,6 +1,7 @@
 // Home: hosts grouped by role with live connectivity (left), procedures by chapter (right).
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import type { DemoScenario } from '../src/demo/scenarios.js';
 import type { Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
@@ -11,6 +12,7 @@ import { countStatuses, hostVerdict, STATUS_LABELS } from '../src/model/health-v
 import {
   commonDomain,
   connectivityProblems,
+  demoScenarioOf,
   effectiveSelection,
   type HostRow,
   homeWarnings,
@@ -396,21 +398,21 @@ const START_HERE_MIN_ROWS = 16;
 
 /**
  * One line for a first-time operator: what to press. The longest form that fits `width`; on the DEMO
- * cluster it also says that nothing there is real.
+ * cluster it first says so, with the scenario and what to rehearse in it (`DEMO etcd-quorum-lost —
+ * rehearse: etcd-restore · …`), the keys shortened or left out to fit.
  */
-export function startHere(width: number, demo: boolean): string {
+export function startHere(width: number, demo: false | Pick<DemoScenario, 'id' | 'rehearse'>): string {
   const long = 'Start here: h = health checks of every host · Tab then Enter = a procedure · ? = keys';
   const mid = 'Start here: h health checks of every host · Tab, Enter a procedure · ? keys';
   const short = 'Start: h health checks · Tab+Enter a procedure · ? keys';
   const tiny = 'h health · Tab+Enter a procedure · ? keys';
+  const scenario = demo ? `DEMO ${demo.id} — rehearse: ${demo.rehearse.join(', ')}` : '';
   const candidates = demo
     ? [
-        `${long} · DEMO cluster: safe to rehearse`,
-        `${mid} · DEMO cluster: safe to rehearse`,
-        `${short} · DEMO cluster: safe to rehearse`,
-        `${short} · DEMO: safe to rehearse`,
-        `${tiny} · DEMO: safe to rehearse`,
-        `${tiny} · DEMO`,
+        ...[long, mid, short, tiny, 'h health · ? keys'].map((keys) => `${scenario} · ${keys}`),
+        scenario,
+        `DEMO ${demo.id} · ${tiny}`,
+        `DEMO ${demo.id}`,
       ]
     : [long, mid, short, tiny];
   return candidates.find((c) => [...c].length <= width) ?? truncate(candidates[candidates.length - 1]!, width);
@@ -470,7 +472,7 @@ export function Home(props: HomeProps) {
       <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
       {height >= START_HERE_MIN_ROWS ? (
         <Txt dim wrap='truncate'>
-          {startHere(width, inventory.source.kind === 'demo')}
+          {startHere(width, demoScenarioOf(inventory) ?? false)}
         </Txt>
       ) : null}
       <WarningLines warnings={warnings} max={2} />

@@ -1,6 +1,7 @@
-// The DEMO cluster's nodes for the Nodes screen tests: a real NodesService over the DemoRunner, with the
-// demo's drain played without its waits (a budget retry takes 5 s in the demo), and — when held — one
-// line at a time as the test releases them, so a test sees each stage of a drain without timing it.
+// The DEMO cluster's nodes (its showcase scenario: app-node-2 NotReady) for the Nodes screen tests: a real
+// NodesService over the DemoRunner, with the demo's drain played without its waits (a budget retry takes
+// 5 s in the demo), and — when held — one line at a time as the test releases them, so a test sees each
+// stage of a drain without timing it.
 import { render } from 'ink-testing-library';
 import { demoInventory } from '../../src/demo/inventory.js';
 import { DemoRunner, simulateCommand } from '../../src/demo/runner.js';
@@ -17,7 +18,7 @@ export const APP2 = 'app-node-2.demo.example.com';
 
 /** The DemoRunner with no delays; `oc adm drain` is played step by step (waits skipped, lines held when asked). */
 export class SteppedDemoRunner implements Runner {
-  readonly demo = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  readonly demo = new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
   /** Every command run, in order. */
   readonly scripts: string[] = [];
   /** Hold each drain line until release() lets it through. */
@@ -111,7 +112,7 @@ export class SteppedDemoRunner implements Runner {
 
 /** The App on the DEMO inventory with a real NodesService over a SteppedDemoRunner. */
 export function renderNodesApp(opts: { hold?: boolean; noColor?: boolean; columns?: number; rows?: number; withoutNodes?: boolean } = {}) {
-  const inventory = demoInventory();
+  const inventory = demoInventory('showcase');
   const runner = new SteppedDemoRunner({ hold: opts.hold });
   const monitor = new ConnectivityMonitor(
     inventory,

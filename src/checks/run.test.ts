@@ -403,8 +403,8 @@ test('problem verdicts and secrets: raw output is redacted', async () => {
   assert.match(r.raw!['get']!.stdout, /<redacted>/);
 });
 
-test('the DEMO cluster: every check on every host, the down app node errors quickly and only once', async () => {
-  const inv = demoInventory();
+test('the DEMO cluster (showcase): every check on every host, the down app node errors quickly and only once', async () => {
+  const inv = demoInventory('showcase');
   const demo = new DemoRunner({ inventory: inv, lineDelayMs: 0, startDelayMs: 2 });
   const runner = new RecordingRunner(demo);
   const run = startHealthRun({ inventory: inv, runner });

@@ -47,6 +47,34 @@ test('no command: the console, with defaults', () => {
   });
 });
 
+test('--demo[=NAME]: the scenario travels on the source; a bare --demo never takes the next word', () => {
+  assert.deepEqual(ok(['--demo=etcd-quorum-lost']).options.inventory, { kind: 'demo', reason: 'flag', scenario: 'etcd-quorum-lost' });
+  assert.deepEqual(ok(['--demo=']).options.inventory, { kind: 'demo', reason: 'flag' });
+  const console_ = ok(['--demo']);
+  assert.equal(console_.kind, 'console');
+  assert.deepEqual(console_.options.inventory, { kind: 'demo', reason: 'flag' });
+  const run = ok(['--demo', 'run', 'etcd-backup']);
+  assert.equal(run.kind, 'run');
+  assert.deepEqual(run.options.inventory, { kind: 'demo', reason: 'flag' });
+  const after = ok(['run', 'etcd-backup', '--demo', '--yes']);
+  assert.ok(after.kind === 'run' && after.procedure === 'etcd-backup' && after.yes);
+  assert.deepEqual(after.options.inventory, { kind: 'demo', reason: 'flag' });
+  const named = ok(['plan', 'etcd-restore', '--demo=etcd-quorum-lost']);
+  assert.deepEqual(named.options.inventory, { kind: 'demo', reason: 'flag', scenario: 'etcd-quorum-lost' });
+  assert.equal(ok(['--demo', 'list']).kind, 'list');
+  assert.equal(ok(['check', '--demo=showcase']).kind, 'check');
+  // an unknown scenario: one line naming it and listing the known ones
+  usageError(['--demo=etcd-broke'], /unknown demo scenario 'etcd-broke' \(the scenarios: healthy, showcase, etcd-quorum-lost, /);
+  usageError(['--demo=nope', '-i', 'x'], /--demo.*cannot be used with.*--inventory/);
+  // --help lists the scenarios with their one-liners, within 80 columns
+  const help = (parse(['--help']) as ParseExit).stdout ?? '';
+  for (const id of ['healthy', 'showcase', 'etcd-quorum-lost', 'etcd-member-failed', 'node-notready', 'devicemapper-node'])
+    assert.match(help, new RegExp(`^  ${id} +\\S`, 'm'), `help lacks ${id}`);
+  assert.match(help, /rehearse: etcd-restore/);
+  const scenarios = help.slice(help.indexOf('Demo scenarios'), help.indexOf('Exit codes'));
+  for (const line of scenarios.split('\n')) assert.ok(line.length <= 80, `help line over 80 columns: ${line}`);
+});
+
 test('inventory: option, then $DAY2_INVENTORY, then /etc/ansible/hosts, then demo', () => {
   const all: ParseDeps = { defaultInventoryPath: existing };
   assert.deepEqual(ok(['-i', 'inv.ini'], { DAY2_INVENTORY: '/env/hosts' }, all).options.inventory, {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
+import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenarios.js';
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 
 export const PROGRAM = 'day2-tui';
@@ -94,6 +95,8 @@ With no command, ${PROGRAM} starts the full-screen console.
 
 Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH} when it exists,
 else the built-in demo cluster (labelled DEMO).
+Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
+${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
 Exit codes: 0 ok; 1 checks warn; 2 checks fail, or a usage or configuration error;
 3 a confirmation gate stopped a run without --yes.
 Set DAY2_DEBUG=1 to see the stack of an error.`;
@@ -124,7 +127,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .usage('[options] [command]')
     .version(VERSION, '--version', 'print the version')
     .option('-i, --inventory <file>', 'Ansible inventory of the cluster')
-    .addOption(new Option('--demo', 'use the built-in demo cluster').conflicts('inventory'))
+    .addOption(new Option('--demo [scenario]', 'the built-in demo cluster; --demo=NAME: a scenario (below)').conflicts('inventory'))
     .option('--known-hosts <file>', 'known_hosts file for host key verification')
     .option('--identity <file>', 'SSH private key')
     .option('--state-dir <dir>', 'where run journals and the audit log are kept')
@@ -193,7 +196,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
 function globalOptions(program: Command, env: Env, deps: ParseDeps): GlobalOptions {
   const o = program.opts<{
     inventory?: string;
-    demo?: boolean;
+    demo?: string | boolean;
     knownHosts?: string;
     identity?: string;
     stateDir?: string;
@@ -201,7 +204,12 @@ function globalOptions(program: Command, env: Env, deps: ParseDeps): GlobalOptio
     concurrency?: number;
     color: boolean;
   }>();
-  const sourceOptions: Parameters<typeof resolveInventorySource>[0] = { env: { ...env }, demo: !!o.demo };
+  const sourceOptions: Parameters<typeof resolveInventorySource>[0] = { env: { ...env }, demo: o.demo !== undefined && o.demo !== false };
+  if (typeof o.demo === 'string' && o.demo !== '') {
+    if (!findScenario(o.demo))
+      throw new UsageError(`unknown demo scenario '${o.demo}' (the scenarios: ${DEMO_SCENARIOS.map((s) => s.id).join(', ')})`);
+    sourceOptions.scenario = o.demo;
+  }
   if (o.inventory !== undefined) sourceOptions.flag = nonEmpty(o.inventory, '--inventory');
   if (deps.defaultInventoryPath !== undefined) sourceOptions.defaultPath = deps.defaultInventoryPath;
   const inventory = resolveInventorySource(sourceOptions);
@@ -317,6 +325,15 @@ function usageLine(message: string, active: string | undefined): string {
 }
 
 /**
+ * A bare `--demo` becomes `--demo=`: its scenario is optional, and commander would take the next word as
+ * the value (`--demo run x`, `--demo --yes` after a procedure id). A scenario is given as `--demo=NAME`.
+ */
+export function bareDemo(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '--demo' && (end < 0 || i < end) ? '--demo=' : a));
+}
+
+/**
  * Parses the arguments after `node script` (process.argv.slice(2)). Never prints, never exits.
  * Usage errors → { kind: 'exit', code: 2, stderr: one line }; --help / --version → code 0 with stdout.
  */
@@ -327,7 +344,7 @@ export function parseCommandLine(argv: readonly string[], env: Env, deps: ParseD
     finished = { kind, cmd };
   });
   try {
-    program.parse([...argv], { from: 'user' });
+    program.parse(bareDemo(argv), { from: 'user' });
     if (!finished) return { kind: 'exit', code: 2, stderr: usageLine('nothing to do', undefined) };
     return toParsed(finished.kind, finished.cmd, globalOptions(program, env, deps));
   } catch (err) {

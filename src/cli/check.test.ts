@@ -22,8 +22,8 @@ async function call(argv: string[], env: Record<string, string | undefined> = {}
 
 const STATUSES = new Set(['ok', 'warn', 'fail', 'error', 'skipped']);
 
-test('check --json --demo: one JSON object, summary matches the results, exit 2 (the demo has a down node)', async () => {
-  const r = await call(['check', '--json', '--demo']);
+test('check --json --demo=showcase: one JSON object, summary matches the results, exit 2 (the showcase has a down node)', async () => {
+  const r = await call(['check', '--json', '--demo=showcase']);
   assert.equal(r.stderr, '');
   assert.equal(r.stdout.trim().split('\n').length, 1, 'one line of JSON');
   const out = JSON.parse(r.stdout) as CheckJson;
@@ -33,7 +33,7 @@ test('check --json --demo: one JSON object, summary matches the results, exit 2 
   }
   assert.equal(out.inventory, 'DEMO');
 
-  const inv = demoInventory();
+  const inv = demoInventory('showcase');
   const checkOrder = ALL_CHECKS.map((c) => c.id);
   const hostOrder = inv.hosts.map((h) => h.name);
   let last: [number, number] = [-1, -2];
@@ -73,7 +73,7 @@ test('check --only etcd-health,etcd-members --demo: the demo etcd is healthy, ex
 });
 
 test('check --limit: short names; an unknown host or check id is one line and exit 2', async () => {
-  const ok = await call(['check', '--json', '--demo', '--only', 'docker-storage', '--limit', 'app-node-1']);
+  const ok = await call(['check', '--json', '--demo=showcase', '--only', 'docker-storage', '--limit', 'app-node-1']);
   const out = JSON.parse(ok.stdout) as CheckJson;
   assert.deepEqual(
     out.results.map((x) => [x.host, x.status]),
@@ -95,7 +95,7 @@ test('check --limit: short names; an unknown host or check id is one line and ex
 });
 
 test('check (text): grouped by check, symbols and words, fixes under problems, a summary line; no colour off a terminal', async () => {
-  const r = await call(['check', '--demo', '--only', 'docker-storage,nodes-ready,etcd-health']);
+  const r = await call(['check', '--demo=showcase', '--only', 'docker-storage,nodes-ready,etcd-health']);
   assert.equal(r.code, 2);
   assert.doesNotMatch(r.stdout, /\x1b\[/);
   assert.match(r.stdout, /^DEMO cluster/);

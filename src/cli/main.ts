@@ -99,7 +99,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
   }
   const { options } = command;
   // Read the inventory before the screen switches, so that its error is an ordinary one-line message.
-  const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
+  const inventory = options.inventory.kind === 'demo' ? demoInventory(options.inventory.scenario) : readInventoryFile(options.inventory);
   // The state directory likewise: one that others could write to is refused before anything is shown.
   (await import('../engine/journal.js')).ensureStateDir(options.stateDir);
   // Dynamic: the transport, ink and react load only now. The demo never touches the network.
@@ -227,7 +227,7 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
 
 async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
   const { options } = command;
-  const inventory = options.inventory.kind === 'demo' ? demoInventory() : readInventoryFile(options.inventory);
+  const inventory = options.inventory.kind === 'demo' ? demoInventory(options.inventory.scenario) : readInventoryFile(options.inventory);
   const { runCheck, HealthRunError } = await import('./check.js');
   const runner = await createRunnerFor(inventory, options, io);
   try {
@@ -287,7 +287,7 @@ async function reportCommand(command: Extract<ParsedCommand, { kind: 'report' }>
 function procedureDeps(options: GlobalOptions, io: MainIO): import('./procedure.js').ProcedureDeps {
   const { inventory } = options;
   return {
-    inventory: () => (inventory.kind === 'demo' ? demoInventory() : readInventoryFile(inventory)),
+    inventory: () => (inventory.kind === 'demo' ? demoInventory(inventory.scenario) : readInventoryFile(inventory)),
     inventoryAt: (path) => readInventoryFile({ kind: 'file', path, from: 'flag' }),
     demoInventory,
     inventoryFromFlag: inventory.kind === 'demo' ? inventory.reason === 'flag' : inventory.from !== 'default',

@@ -45,7 +45,7 @@ export interface ProcedureDeps {
   inventory: () => Inventory;
   /** For resume: the inventory file the run used (when -i was not given). */
   inventoryAt?: (path: string) => Inventory;
-  demoInventory?: () => Inventory;
+  demoInventory?: (scenario?: string) => Inventory;
   /** True when -i was given explicitly (resume then uses it, not the journal's). */
   inventoryFromFlag?: boolean;
   createRunner: (inventory: Inventory) => Promise<Runner>;
@@ -453,7 +453,7 @@ function resumeInventory(journal: Journal, deps: ProcedureDeps, io: ProcedureIO)
   let inventory: Inventory;
   if (deps.inventoryFromFlag || !deps.inventoryAt) inventory = deps.inventory();
   else if (journal.inventory.kind === 'file') inventory = deps.inventoryAt(journal.inventory.path);
-  else inventory = (deps.demoInventory ?? deps.inventory)();
+  else inventory = deps.demoInventory ? deps.demoInventory(journal.inventory.scenario) : deps.inventory();
   if (journal.inventory.kind === 'file' && inventory.source.kind === 'file' && inventory.source.path !== journal.inventory.path) {
     io.stderr(`${PROGRAM}: note: run ${journal.runId} used ${journal.inventory.path}; resuming with ${inventory.source.path}\n`);
   }

@@ -3,6 +3,7 @@
 //   ETCDCTL_API=3 etcdctl --cert=/etc/etcd/peer.crt … --endpoints=https://10.0.0.1:2379 endpoint health
 // The first matching rule answers. `needs` names the binary the rule needs on the target: where it is
 // not installed the answer is `sh: X: command not found` (exit 127), as on a real host.
+import { dirname } from 'node:path';
 import {
   controllersLeaderJson,
   curlAnswer,
@@ -30,8 +31,10 @@ import {
   timedatectlText,
 } from './cluster.js';
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
-import { ETCD_COMMANDS } from './etcd.js';
+
+import { ETCD_COMMANDS, etcdView } from './etcd.js';
 import { IPTABLES_COMMANDS } from './iptables.js';
+
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import type { DemoStep } from './runner.js';
@@ -381,6 +384,18 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     needs: 'oc',
     when: (c) => c.host !== undefined && c.host.kind !== 'master',
     answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
+  },
+  // etcd without quorum: the API servers cannot serve (3.10's master-api static pods fail their health check)
+  {
+    id: 'oc-api-down',
+    match: /^oc\b/,
+    needs: 'oc',
+    when: (c) =>
+      c.root !== undefined && !/^oc (?:version --client|whoami --show-server)/.test(c.text) && !etcdView(c.cluster, dirname(c.root)).quorum,
+    answer: (c) => ({
+      err: `The connection to the server console-int.${c.cluster.domain}:8443 was refused - did you specify the right host or port?`,
+      code: 1,
+    }),
   },
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
   ...NODE_COMMANDS,

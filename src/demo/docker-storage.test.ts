@@ -9,7 +9,7 @@ import { lvmSize } from './docker-storage.js';
 import { demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';
 
-const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+const fast = () => new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const APP0 = 'app-node-0.demo.example.com';
 const APP1 = 'app-node-1.demo.example.com';
 
@@ -89,7 +89,7 @@ test('DEMO storage: devicemapper to overlay2 by hand (7.1.3) — docker info and
     assert.equal((await app1('findmnt -rn -o SOURCE /var/lib/docker')).out, '/dev/mapper/docker--vg-dockerlv');
     await app1('systemctl start docker atomic-openshift-node');
     assert.match((await app1('docker info')).out, /^Storage Driver: overlay2$/m);
-    const health = await startHealthRun({ inventory: demoInventory(), runner: r, only: ['docker-storage'] }).finished();
+    const health = await startHealthRun({ inventory: demoInventory('showcase'), runner: r, only: ['docker-storage'] }).finished();
     assert.equal(
       health.results.get(cellKey('docker-storage', APP1))?.status,
       'ok',

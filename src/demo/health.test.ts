@@ -1,5 +1,5 @@
-// The whole health run over the DEMO cluster: the checks' real commands, answered by the DemoRunner.
-// Only the deliberate problems may show: app-node-2 is down (its cells error, its kubelet-port cell adds
+// The whole health run over the DEMO cluster's showcase scenario: the checks' real commands, answered by
+// the DemoRunner. Only the deliberate problems may show: app-node-2 is down (its cells error, its kubelet-port cell adds
 // that the masters cannot reach its kubelet either; nodes-ready names it) and app-node-1 still runs docker
 // on devicemapper.
 
@@ -14,8 +14,8 @@ const DOWN = 'app-node-2.demo.example.com';
 const DM = 'app-node-1.demo.example.com';
 
 test('demo health run: only the deliberate problems (app-node-2 down, app-node-1 on devicemapper)', async () => {
-  const inventory = demoInventory();
-  const runner = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  const inventory = demoInventory('showcase');
+  const runner = new DemoRunner({ inventory, lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
   const run = startHealthRun({ inventory, runner });
   const s = await run.finished();
   assert.ok(s.done);

@@ -20,6 +20,10 @@ test('absolute paths move under the host root; URLs, /dev and words inside paths
     ["sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf", `sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' ${R}/etc/etcd/etcd.conf`],
     ['awk \'{ sub(/-.*$/, "", p) }\' /etc/x', `awk '{ sub(/-.*$/, "", p) }' ${R}/etc/x`],
     ['openssl req -keyout /etc/k -subj /CN=master-2', `openssl req -keyout ${R}/etc/k -subj /CN=master-2`],
+    [
+      `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd.service`,
+      `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' ${R}/usr/lib/systemd/system/etcd.service`,
+    ],
   ];
   for (const [script, mapped] of cases) assert.equal(pathsUnder(R, script), mapped, script);
 });

@@ -51,7 +51,10 @@ app-node-2.${DEMO_DOMAIN} ansible_host=10.0.0.23 openshift_ip=10.0.0.23 openshif
 lb.${DEMO_DOMAIN} ansible_host=10.0.0.10 openshift_ip=10.0.0.10
 `;
 
-/** The DEMO cluster's inventory (source kind 'demo'): 3 masters with etcd, 3 infra, 3 app nodes, 1 lb. */
-export function demoInventory(): Inventory {
-  return parseInventory(DEMO_INVENTORY_TEXT, { file: DEMO_FILE, source: { kind: 'demo' } });
+/**
+ * The DEMO cluster's inventory (source kind 'demo'): 3 masters with etcd, 3 infra, 3 app nodes, 1 lb.
+ * `scenario` (src/demo/scenarios.ts) travels on the source to the DemoRunner; none is the default (healthy).
+ */
+export function demoInventory(scenario?: string): Inventory {
+  return parseInventory(DEMO_INVENTORY_TEXT, { file: DEMO_FILE, source: { kind: 'demo', ...(scenario ? { scenario } : {}) } });
 }

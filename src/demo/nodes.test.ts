@@ -5,7 +5,7 @@ import { NodesService } from '../nodes/service.js';
 import { ownerText } from '../ocp/nodes.js';
 import { DemoRunner, type DemoStep, simulateCommand } from './runner.js';
 
-const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+const fast = () => new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const APP0 = 'app-node-0.demo.example.com';
 
 /** Runs a script's steps at once (no waits): lines out, effects applied — what the runner does over time. */
@@ -215,7 +215,7 @@ test('DEMO nodes: a pod with no node is Pending with the scheduler’s reason (t
 });
 
 test('DEMO nodes: haproxy -c checks the load balancer’s configuration (the node procedures’ edit of haproxy.cfg)', async () => {
-  const r = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+  const r = new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
   try {
     const lb = r.cluster.hosts.find((h) => h.kind === 'lb')!.host;
     const run = async (script: string) => {

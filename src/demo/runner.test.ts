@@ -7,11 +7,11 @@ import { DEMO_COMMANDS } from './commands.js';
 import { demoInventory } from './inventory.js';
 import { DemoRunner, simulateCommand } from './runner.js';
 
-const inv = demoInventory();
+const inv = demoInventory('showcase');
 const H = (short: string): Host => inv.hosts.find((h) => h.name.startsWith(`${short}.`))!;
 const on = (short: string): Target => ({ kind: 'host', host: H(short) });
 const bastion: Target = { kind: 'bastion' };
-const fast = () => new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+const fast = () => new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 const EPS = 'https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379';
 const V2 = ['etcdctl', '--cert-file=/etc/etcd/peer.crt', '--key-file=/etc/etcd/peer.key', '--ca-file=/etc/etcd/ca.crt', `--peers=${EPS}`];
 const V3 = (eps = EPS) =>
@@ -23,7 +23,7 @@ async function run(target: Target, cmd: ShellCommand) {
 
 test('probe: ok everywhere but one app node', async () => {
   let i = 0;
-  const r = new DemoRunner({ probeDelayMs: { min: 5, max: 40 }, random: () => [0, 0.5, 1][i++ % 3]! });
+  const r = new DemoRunner({ scenario: 'showcase', probeDelayMs: { min: 5, max: 40 }, random: () => [0, 0.5, 1][i++ % 3]! });
   const results = await Promise.all(inv.hosts.map((h) => r.probe(h)));
   const down = inv.hosts.filter((_, k) => results[k]!.state !== 'ok').map((h) => h.name);
   assert.deepEqual(down, ['app-node-2.demo.example.com']);
@@ -41,7 +41,7 @@ test('run on the down host rejects with TransportError(unreachable)', async () =
 });
 
 test('streams lines in order, one at a time, and returns them in the result', async () => {
-  const r = new DemoRunner({ lineDelayMs: 2, startDelayMs: 1 });
+  const r = new DemoRunner({ scenario: 'showcase', lineDelayMs: 2, startDelayMs: 1 });
   const seen: string[] = [];
   // lines are paced: the run has not delivered everything by the time the first line arrives
   let seenWhenFirstResolved = -1;
@@ -71,7 +71,7 @@ test('streams lines in order, one at a time, and returns them in the result', as
 });
 
 test('AbortSignal stops the command: cancelled, no exit code, partial output', async () => {
-  const r = new DemoRunner({ lineDelayMs: 20, startDelayMs: 0 });
+  const r = new DemoRunner({ scenario: 'showcase', lineDelayMs: 20, startDelayMs: 0 });
   const ac = new AbortController();
   const lines: string[] = [];
   const p = r.run(on('master-0'), literal('docker info'), {

@@ -1,5 +1,5 @@
 // The DemoRunner: a Runner for the built-in DEMO cluster. It never touches the network. Probes resolve
-// after a small, varied delay (one app node is down, to show what a problem looks like); commands are
+// after a small, varied delay (a host the scenario powered off takes longer, scenarios.ts); commands are
 // answered from the table in commands.ts and streamed line by line with small delays, honouring
 // AbortSignal and timeouts like a real runner. Everything but the probe delays is deterministic.
 
@@ -28,6 +28,8 @@ import { DEMO_COMMANDS, type DemoAnswer, type DemoCommand, type DemoContext, has
 import { DEMO_NET, demoTcp, reachableFrom, seedHostFiles } from './host-files.js';
 import { pathsOutOf, pathsUnder } from './host-roots.js';
 import { demoInventory } from './inventory.js';
+import { applyScenarioFiles } from './scenario-files.js';
+import { type DemoScenario, demoScenario, scenarioDevicemapper, scenarioDown, scenarioFileHosts } from './scenarios.js';
 import { type DemoShell, startDemoShell } from './shell.js';
 import type { ToolReply, ToolRequest } from './tool-server.js';
 
@@ -37,9 +39,11 @@ const PACED_LINES = 40;
 export interface DemoRunnerOptions {
   /** The cluster to simulate (default: demoInventory()). */
   inventory?: Inventory;
-  /** Hosts simulated as down (default: the last app node, app-node-2). */
+  /** The scenario (scenarios.ts; default: the inventory source's, else healthy). */
+  scenario?: string;
+  /** Hosts simulated as down (default: the scenario's). */
   downHosts?: readonly string[];
-  /** Hosts whose docker still uses devicemapper (default: app-node-1), so the docker-storage check has something to say. */
+  /** Hosts whose docker still uses devicemapper (default: the scenario's). */
   devicemapperHosts?: readonly string[];
   /** Pause before each of a command's first PACED_LINES output lines (default 12 ms). */
   lineDelayMs?: number;
@@ -64,9 +68,6 @@ export interface DemoExecution {
   steps: DemoStep[];
   exitCode: number;
 }
-
-const DEFAULT_DOWN = ['app-node-2.demo.example.com'];
-const DEFAULT_DEVICEMAPPER = ['app-node-1.demo.example.com'];
 
 // ---------------------------------------------------------------------------------------------------
 // Interpreting a script: `;` `&&` `||` sequences of simple commands or pipelines
@@ -159,6 +160,8 @@ export function simulateCommand(cluster: DemoCluster, host: DemoHost | undefined
 
 export class DemoRunner implements Runner {
   readonly cluster: DemoCluster;
+  /** What is wrong with the simulated cluster (scenarios.ts). */
+  readonly scenario: DemoScenario;
   private readonly byName = new Map<string, DemoHost>();
   private readonly lineDelayMs: number;
   private readonly startDelayMs: number;
@@ -173,10 +176,11 @@ export class DemoRunner implements Runner {
   private readonly onUnanswered: ((what: string) => void) | undefined;
 
   constructor(options: DemoRunnerOptions = {}) {
-    const inventory = options.inventory ?? demoInventory();
+    const inventory = options.inventory ?? demoInventory(options.scenario);
+    this.scenario = demoScenario(options.scenario ?? (inventory.source.kind === 'demo' ? inventory.source.scenario : undefined));
     this.cluster = buildDemoCluster(inventory, {
-      down: options.downHosts ?? DEFAULT_DOWN,
-      devicemapper: options.devicemapperHosts ?? DEFAULT_DEVICEMAPPER,
+      down: options.downHosts ?? scenarioDown(this.scenario),
+      devicemapper: options.devicemapperHosts ?? scenarioDevicemapper(this.scenario),
     });
     for (const h of this.cluster.hosts) this.byName.set(h.name, h);
     this.lineDelayMs = options.lineDelayMs ?? 12;
@@ -387,7 +391,16 @@ export class DemoRunner implements Runner {
 
   private async rootOf(h: DemoHost | undefined): Promise<string> {
     const shell = await this.shell();
-    return shell.roots.rootOf(h?.name, (r) => seedHostFiles(this.cluster, h, r), shell.toolDir);
+    const seed = (x: DemoHost | undefined) => (r: string) => {
+      seedHostFiles(this.cluster, x, r);
+      applyScenarioFiles(this.scenario, this.cluster, x, r);
+    };
+    // the hosts whose files the scenario changed first: a host not seeded yet reads as seeded (etcd.ts)
+    for (const name of scenarioFileHosts(this.scenario)) {
+      const x = this.byName.get(name);
+      if (x) shell.roots.rootOf(x.name, seed(x), shell.toolDir);
+    }
+    return shell.roots.rootOf(h?.name, seed(h), shell.toolDir);
   }
 
   /** Stops the cluster tools' socket and removes the hosts' directories (nothing was ever connected to). */

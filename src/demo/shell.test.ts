@@ -9,9 +9,9 @@ import type { Target } from '../transport/types.js';
 import { demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';
 
-const inv = demoInventory();
+const inv = demoInventory('showcase');
 const on = (short: string): Target => ({ kind: 'host', host: inv.hosts.find((h: Host) => h.name.startsWith(`${short}.`))! });
-const runner = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
+const runner = new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
 after(() => runner.close());
 
 test('a file written by one command is there for the next, on that host only', async () => {
@@ -60,7 +60,7 @@ test('what the demo cannot follow is written down, and the command fails saying 
 });
 
 test("close removes the hosts' directories", async () => {
-  const r = new DemoRunner({ lineDelayMs: 0, startDelayMs: 0 });
+  const r = new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0 });
   const res = await r.run(on('master-0'), literal('cd /etc && pwd && echo "$HOME"'));
   assert.equal(res.stdout, '/etc\n/root\n');
   const base = (r as unknown as { shellReady: Promise<{ roots: { base: string } }> }).shellReady;

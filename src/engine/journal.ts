@@ -63,7 +63,7 @@ export interface Journal {
   /** Secret values are replaced by SECRET_MARKER. */
   params: Record<string, string>;
   secretParams: string[];
-  inventory: { kind: 'file'; path: string } | { kind: 'demo' };
+  inventory: { kind: 'file'; path: string } | { kind: 'demo'; scenario?: string };
   startedAt: string;
   updatedAt: string;
   endedAt?: string;

@@ -53,7 +53,10 @@ export function openRunJournal(o: NewJournal): Journal {
     title: procedure.entry.title,
     params: o.params.journalParams,
     secretParams: o.params.secretNames,
-    inventory: inventory.source.kind === 'file' ? { kind: 'file', path: inventory.source.path } : { kind: 'demo' },
+    inventory:
+      inventory.source.kind === 'file'
+        ? { kind: 'file', path: inventory.source.path }
+        : { kind: 'demo', ...(inventory.source.scenario ? { scenario: inventory.source.scenario } : {}) },
     startedAt: o.startedAt.toISOString(),
     updatedAt: o.now.toISOString(),
     status: 'running',

@@ -23,15 +23,17 @@ export interface InventorySourceOptions {
   defaultPath?: string;
   /** `--demo`: use the built-in simulated cluster whatever else is given. */
   demo?: boolean;
+  /** `--demo=NAME`: the demo's scenario (src/demo/scenarios.ts; none: healthy). */
+  scenario?: string;
 }
 
 export type InventorySource =
   | { kind: 'file'; path: string; from: 'flag' | 'env' | 'default' }
-  | { kind: 'demo'; reason: 'flag' | 'no-inventory' };
+  | { kind: 'demo'; reason: 'flag' | 'no-inventory'; scenario?: string };
 
 /** Decides where the inventory comes from. Does not read the file (see loadInventory). */
 export function resolveInventorySource(options: InventorySourceOptions = {}): InventorySource {
-  if (options.demo) return { kind: 'demo', reason: 'flag' };
+  if (options.demo) return { kind: 'demo', reason: 'flag', ...(options.scenario ? { scenario: options.scenario } : {}) };
   if (options.flag !== undefined && options.flag !== '') return { kind: 'file', path: resolvePath(options.flag), from: 'flag' };
   const env = options.env ?? process.env;
   const fromEnv = env[INVENTORY_ENV];
@@ -132,6 +134,6 @@ function decodeInventory(bytes: Buffer, path: string): string {
 /** Resolves the source (see resolveInventorySource) and returns the inventory: a parsed file or the DEMO cluster. */
 export function loadInventory(options: InventorySourceOptions = {}): Inventory {
   const source = resolveInventorySource(options);
-  if (source.kind === 'demo') return demoInventory();
+  if (source.kind === 'demo') return demoInventory(source.scenario);
   return readInventoryFile(source);
 }

@@ -54,8 +54,11 @@ export interface InventoryWarning {
 }
 
 export interface Inventory {
-  /** Where it came from; `demo` is the built-in simulated cluster and must be labelled DEMO everywhere. */
-  source: { kind: 'file'; path: string } | { kind: 'demo' };
+  /**
+   * Where it came from; `demo` is the built-in simulated cluster and must be labelled DEMO everywhere.
+   * Its `scenario` is what is wrong with it (src/demo/scenarios.ts; none: the default, healthy).
+   */
+  source: { kind: 'file'; path: string } | { kind: 'demo'; scenario?: string };
   hosts: Host[];
   /** Group name → host names (after children are resolved). */
   groups: Record<string, string[]>;

@@ -1,5 +1,6 @@
 // Pure logic behind the Home screen's two lists: grouping, filtering, and what is selectable.
 // No React here.
+import { DEFAULT_SCENARIO, type DemoScenario, findScenario } from '../demo/scenarios.js';
 import { type Host, type Inventory, ROLE_ORDER, type Role } from '../inventory/types.js';
 import type { CatalogueEntry } from './catalogue.js';
 import type { ConnectivitySnapshot } from './connectivity.js';
@@ -197,4 +198,11 @@ export function problemPhrase(problems: readonly HostProblem[], opts: { word?: b
   if (!first) return count;
   const name = opts.nameWidth === undefined ? first.name : truncate(first.name, Math.max(1, opts.nameWidth));
   return `${count}: ${name}${opts.word === false ? '' : ` ${first.word}`}${n > 1 ? ` +${n - 1} more` : ''}`;
+}
+
+/** The DEMO scenario the inventory opens (its id and what to rehearse), or undefined for a file inventory. */
+export function demoScenarioOf(inventory: Pick<Inventory, 'source'>): Pick<DemoScenario, 'id' | 'rehearse'> | undefined {
+  if (inventory.source.kind !== 'demo') return undefined;
+  const id = inventory.source.scenario || DEFAULT_SCENARIO;
+  return findScenario(id) ?? { id, rehearse: [] };
 }

@@ -38,7 +38,8 @@ import {
 
 const APP0 = 'app-node-0.demo.example.com';
 const DOMAIN = '.demo.example.com';
-const service = () => new NodesService({ runner: new DemoRunner({ lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } }) });
+const service = () =>
+  new NodesService({ runner: new DemoRunner({ scenario: 'showcase', lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } }) });
 const demo = async () => {
   const svc = service();
   const [{ nodes }, pods] = await Promise.all([svc.listNodes(), svc.podsOn(APP0)]);

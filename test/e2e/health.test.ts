@@ -1,6 +1,6 @@
-// The Health screen as a person uses it: bin/day2-tui --demo in tmux at 80×24, `h` from Home, watch the
-// matrix fill in, walk to the failed cell, read its detail, back, problems only, quit. No lab needed (the
-// DEMO cluster never touches the network), but it is a terminal test, so it lives here.
+// The Health screen as a person uses it: bin/day2-tui --demo=showcase in tmux at 80×24, `h` from Home,
+// watch the matrix fill in, walk to the failed cell, read its detail, back, problems only, quit. No lab
+// needed (the DEMO cluster never touches the network), but it is a terminal test, so it lives here.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -80,7 +80,7 @@ test('Health in the DEMO: fills in, the failed nodes-ready cell explains itself,
   const t = new RecordingSession('health');
   sessions.push(t);
   const home = mkdtempSync(join(tmpdir(), 'day2-e2e-health-'));
-  t.start(`env -u DAY2_INVENTORY ${bin} --demo`, { HOME: home });
+  t.start(`env -u DAY2_INVENTORY ${bin} --demo=showcase`, { HOME: home });
   await t.waitFor((s) => /DEMO/.test(s) && /h health/.test(s), 'the demo Home with "h health" in the footer');
   assert.equal(t.modes().alternate, true, 'the console runs on the alternate screen');
 

@@ -1,0 +1,219 @@
+// Each DEMO scenario: the health run says what the scenario says is wrong (and nothing else fails), and
+// the procedure it is there to rehearse runs to `Result: ok` on it, leaving the cluster mended.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PROCEDURES } from '../../procedures/index.js';
+import { startHealthRun } from '../checks/run.js';
+import { startProcedureRun } from '../engine/run.js';
+import { CannedOperator } from '../engine/test-helpers.js';
+import { cellKey, type HealthSnapshot } from '../model/health.js';
+import { parseV2ClusterHealth, parseV3MemberList } from '../ocp/etcd.js';
+import { sh } from '../transport/shell.js';
+import { DEMO_DOMAIN, demoInventory } from './inventory.js';
+import { DemoRunner } from './runner.js';
+import { DEFAULT_SCENARIO, DEMO_SCENARIOS, demoScenario } from './scenarios.js';
+
+const host = (short: string) => `${short}.${DEMO_DOMAIN}`;
+const quick = { lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } };
+
+function demo(scenario: string) {
+  const inventory = demoInventory(scenario);
+  return { inventory, runner: new DemoRunner({ inventory, ...quick }) };
+}
+
+async function health(scenario: string): Promise<HealthSnapshot> {
+  const { inventory, runner } = demo(scenario);
+  try {
+    const s = await startHealthRun({ inventory, runner }).finished();
+    assert.deepEqual(runner.unanswered, [], `${scenario}: commands the demo does not simulate`);
+    return s;
+  } finally {
+    await runner.close();
+  }
+}
+
+/** The cells that are not ok (or skipped), as `check host status fix` lines. */
+function problems(s: HealthSnapshot): string[] {
+  return [...s.results.values()]
+    .filter((r) => r.status !== 'ok' && r.status !== 'skipped')
+    .map((r) => `${r.check} ${r.host ?? '-'} ${r.status} ${r.fix?.procedure ?? '-'}`);
+}
+
+test('the scenarios: ids unique, the default is healthy, one-liners fit --help, rehearsals are built procedures', () => {
+  assert.equal(DEFAULT_SCENARIO, 'healthy');
+  assert.equal(demoScenario(undefined).id, 'healthy');
+  assert.equal(demoScenario('').id, 'healthy');
+  assert.equal(new Set(DEMO_SCENARIOS.map((s) => s.id)).size, DEMO_SCENARIOS.length);
+  for (const s of DEMO_SCENARIOS) {
+    assert.ok(s.summary.length <= 56, `${s.id}: summary longer than 56`);
+    for (const id of s.rehearse)
+      assert.ok(
+        PROCEDURES.some((p) => p.entry.id === id),
+        `${s.id}: ${id} is not a built procedure`,
+      );
+  }
+  assert.throws(() => demoScenario('nope'), /unknown demo scenario 'nope' \(the scenarios: healthy, showcase, /);
+  assert.equal(demoInventory('etcd-quorum-lost').source.kind, 'demo');
+  assert.deepEqual(demoInventory('etcd-quorum-lost').source, { kind: 'demo', scenario: 'etcd-quorum-lost' });
+  assert.deepEqual(demoInventory().source, { kind: 'demo' });
+});
+
+test('healthy: every host up, no check fails or warns', async () => {
+  const s = await health('healthy');
+  assert.ok(s.done);
+  assert.deepEqual(problems(s), []);
+  assert.ok(s.results.size > 60);
+});
+
+test('etcd-quorum-lost: every etcd cell fails, the fix is etcd-restore; the API is down', async () => {
+  const s = await health('etcd-quorum-lost');
+  for (const m of ['master-0', 'master-1', 'master-2']) {
+    for (const check of ['etcd-health', 'etcd-members']) {
+      const r = s.results.get(cellKey(check, host(m)));
+      assert.equal(r?.status, 'fail', `${check} ${m}: ${r?.message}`);
+      assert.equal(r?.fix?.procedure, 'etcd-restore', `${check} ${m}`);
+    }
+  }
+  assert.match(s.results.get(cellKey('etcd-health', host('master-0')))!.message, /quorum lost/);
+  const nodes = s.results.get(cellKey('nodes-ready', null));
+  assert.equal(nodes?.status, 'error');
+  assert.match(nodes!.message, /8443 was refused/);
+});
+
+test('etcd-member-failed: master-2 fails with etcd-remove-member, the others warn of a degraded cluster', async () => {
+  const s = await health('etcd-member-failed');
+  const r = s.results.get(cellKey('etcd-health', host('master-2')));
+  assert.equal(r?.status, 'fail', r?.message);
+  assert.equal(r?.fix?.procedure, 'etcd-remove-member');
+  for (const m of ['master-0', 'master-1']) {
+    const o = s.results.get(cellKey('etcd-health', host(m)));
+    assert.equal(o?.status, 'warn', o?.message);
+    assert.match(o!.message, /cluster degraded/);
+  }
+  assert.deepEqual(
+    problems(s).filter((p) => !p.startsWith('etcd-health ')),
+    [],
+  );
+});
+
+test('node-notready: app-node-2 is NotReady (unreachable), nodes-ready fails naming it', async () => {
+  const s = await health('node-notready');
+  const r = s.results.get(cellKey('nodes-ready', null));
+  assert.equal(r?.status, 'fail');
+  assert.match(r!.message, /app-node-2\.demo\.example\.com \(NotReady\)/);
+  for (const p of problems(s)) assert.ok(p.startsWith('nodes-ready') || p.includes(host('app-node-2')), p);
+});
+
+test('devicemapper-node: docker-storage warns on app-node-1 with the overlay2 fix, nothing else', async () => {
+  const s = await health('devicemapper-node');
+  assert.deepEqual(problems(s), [`docker-storage ${host('app-node-1')} warn docker-storage-overlay2`]);
+});
+
+/** Runs one procedure (gates answered yes) on the scenario's demo; its status, log, and the etcd cluster it leaves. */
+async function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
+  const { inventory, runner } = demo(scenario);
+  const stateDir = mkdtempSync(join(tmpdir(), 'day2-scenario-'));
+  try {
+    const m0 = inventory.hosts.find((h) => h.name === host('master-0'))!;
+    const listing = seeBackups ? (await runner.run({ kind: 'host', host: m0 }, sh`find /backup -type f`)).stdout : '';
+    const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
+    const run = startProcedureRun({
+      procedure,
+      params,
+      inventory,
+      runner,
+      operator: new CannedOperator(),
+      stateDir,
+      gateApprovedBy: '--yes',
+    });
+    const result = await run.result();
+    const log = run
+      .getSnapshot()
+      .log.map((l) => l.text)
+      .join('\n');
+    const eps = inventory.hosts.filter((h) => h.roles.includes('etcd')).map((h) => `https://${h.openshift?.ip ?? h.address}:2379`);
+    const certs = sh`--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
+    const v3 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=3 etcdctl ${certs} member list -w json`);
+    const v2certs = sh`--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
+    const v2 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=2 etcdctl ${v2certs} cluster-health`);
+    return {
+      status: result.status,
+      log,
+      listing,
+      runner,
+      members: parseV3MemberList(v3.stdout).filter((m) => m.started).length,
+      health: parseV2ClusterHealth(`${v2.stdout}\n${v2.stderr}`).cluster,
+      unanswered: [...runner.unanswered],
+    };
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** The <YYYYMMDD> of yesterday, as etcd-backup names its directory. */
+function yesterday(): string {
+  const d = new Date();
+  d.setDate(d.getDate() - 1);
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+test("etcd-quorum-lost: etcd-restore from last night's backup on master-0 brings back 3 started members, cluster healthy", async () => {
+  const backup = `/backup/etcd-${yesterday()}`;
+  const r = await rehearse('etcd-quorum-lost', 'etcd-restore', { host: host('master-0'), backup }, true);
+  try {
+    assert.match(r.listing, new RegExp(`^${backup}/db$`, 'm'), 'the backup is seeded');
+    assert.match(r.listing, new RegExp(`^${backup}/member/wal/.*\\.wal$`, 'm'));
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    assert.deepEqual({ members: r.members, health: r.health }, { members: 3, health: 'healthy' });
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('etcd-quorum-lost: the etcd-restore picker lists the backup of last night on master-0', async () => {
+  const { etcdBackupDiscovery } = await import('../model/backups.js');
+  const { inventory, runner } = demo('etcd-quorum-lost');
+  try {
+    const m0 = inventory.hosts.find((h) => h.name === host('master-0'))!;
+    const out = await runner.run({ kind: 'host', host: m0 }, etcdBackupDiscovery.command(m0, { host: m0.name }));
+    const found = etcdBackupDiscovery.parse(out, m0);
+    assert.deepEqual(
+      found.map((c) => c.value),
+      [`/backup/etcd-${yesterday()}`],
+    );
+    assert.match(found[0]!.label, new RegExp(`/backup/etcd-${yesterday()}`));
+  } finally {
+    await runner.close();
+  }
+});
+
+test('etcd-member-failed: etcd-remove-member of master-2 leaves 2 healthy members', async () => {
+  const r = await rehearse('etcd-member-failed', 'etcd-remove-member', { member: host('master-2'), 'allow-even': 'yes' });
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    assert.deepEqual({ members: r.members, health: r.health }, { members: 2, health: 'healthy' });
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('devicemapper-node: docker-storage-overlay2 on app-node-1 runs to the end, the check then says ok', async () => {
+  const r = await rehearse('devicemapper-node', 'docker-storage-overlay2', { node: host('app-node-1') });
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    const s = await startHealthRun({
+      inventory: demoInventory('devicemapper-node'),
+      runner: r.runner,
+      only: ['docker-storage'],
+    }).finished();
+    assert.equal(s.results.get(cellKey('docker-storage', host('app-node-1')))?.status, 'ok');
+  } finally {
+    await r.runner.close();
+  }
+});
