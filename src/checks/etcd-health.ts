@@ -110,7 +110,7 @@ function judgeHealth(f: EtcdHealthFacts, host: Host | undefined) {
       status: 'fail' as const,
       message: `etcd cluster unavailable (quorum lost)${others}`,
       details,
-      fix: { ...fix, procedure: 'etcd-restore' },
+      fix: { ...fix, procedure: 'etcd-restore', hostParam: null },
     };
   if (!selfSeen)
     return {

@@ -86,7 +86,11 @@ export const etcdMembersCheck: Check<EtcdMembersFacts | Problem> = {
       return problem(
         'error',
         `cannot list etcd members: ${errors.join('; ') || 'no output'}`,
-        { procedure: 'etcd-restore', text: 'No member answers: see etcd-health; with quorum lost, restore from backup (etcd-restore).' },
+        {
+          procedure: 'etcd-restore',
+          hostParam: null,
+          text: 'No member answers: see etcd-health; with quorum lost, restore from backup (etcd-restore).',
+        },
         { errors },
       );
     const members = v3.length > 0 ? v3 : v2;
@@ -171,7 +175,11 @@ function judgeMembers(f: EtcdMembersFacts, _host: Host | undefined, ctx: CheckCo
       status: 'fail',
       message: `no etcd leader among ${n} members (quorum lost?)`,
       details,
-      fix: { procedure: 'etcd-restore', text: 'Bring the stopped members back; if quorum cannot be regained, restore (etcd-restore).' },
+      fix: {
+        procedure: 'etcd-restore',
+        hostParam: null,
+        text: 'Bring the stopped members back; if quorum cannot be regained, restore (etcd-restore).',
+      },
     };
   if (notMembers.length > 0)
     return {

@@ -13,6 +13,12 @@ export type { CommandOutput };
 export interface Fix {
   /** A procedure id of the catalogue that repairs it, when there is one. */
   procedure?: string;
+  /**
+   * Opened from the failed cell (Health's `f`), the procedure's parameter that gets the cell's host; null: none
+   * (e.g. a restore goes on the member holding the backup, not on the one that failed). Unset: the first host
+   * parameter of a role the host has.
+   */
+  hostParam?: string | null;
   /** One sentence an administrator can act on. */
   text: string;
 }

@@ -30,6 +30,12 @@ test('a failed cell opens its fix with the failing host in the first host parame
   assert.deepEqual(target(failed()), { id: 'etcd-restore', prefill: { host: M1 } });
 });
 
+test('a fix that names its host parameter fills that one; one that says none (a restore: the member with the backup) fills none', () => {
+  const fix = { procedure: 'etcd-restore', text: 'Restore.' };
+  assert.deepEqual(target(failed({ fix: { ...fix, hostParam: 'new' } })), { id: 'etcd-restore', prefill: { new: M1 } });
+  assert.deepEqual(target(failed({ fix: { ...fix, hostParam: null } })), { id: 'etcd-restore', prefill: {} });
+});
+
 test('a cluster-wide cell, or a host without the role, opens the fix with nothing filled in', () => {
   assert.deepEqual(target(failed({ host: null })), { id: 'etcd-restore', prefill: {} });
   assert.deepEqual(target(failed({ host: 'node-0.example.com' })), { id: 'etcd-restore', prefill: {} });

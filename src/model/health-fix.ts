@@ -28,8 +28,14 @@ export function fixTarget(
     };
   }
   const host = inventory.hosts.find((h) => h.name === result.host);
-  const param =
-    host &&
-    procedure.parameters.find((p) => p.choices && 'fromRole' in p.choices && hostsOfRole(inventory, p.choices.fromRole).includes(host));
-  return { id, prefill: host && param ? { [param.name]: host.name } : {} };
+  const wanted = result.fix?.hostParam;
+  if (!host || wanted === null) return { id, prefill: {} };
+  const param = procedure.parameters.find(
+    (p) =>
+      (wanted === undefined || p.name === wanted) &&
+      p.choices &&
+      'fromRole' in p.choices &&
+      hostsOfRole(inventory, p.choices.fromRole).includes(host),
+  );
+  return { id, prefill: param ? { [param.name]: host.name } : {} };
 }

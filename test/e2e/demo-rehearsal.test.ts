@@ -1,7 +1,8 @@
 // The 3 a.m. restore rehearsed where it is safe: `bin/day2-tui --demo=etcd-quorum-lost` in tmux at 80×24.
-// Home says what to rehearse; Health shows etcd failing; `f` on the failed cell opens etcd-restore with the
-// member filled in; the backup is picked from the list the console found on it; the plan is confirmed and
-// every gate answered from what the screen asks; the run ends with 3 healthy members in the cluster panel.
+// Home says what to rehearse; Health shows etcd failing; `f` on the failed cell opens etcd-restore (no host
+// filled in: a restore goes on the member holding the backup, the first by default); the backup is picked from
+// the list the console found on it; the plan is confirmed and every gate answered from what the screen
+// asks; the run ends with 3 healthy members in the cluster panel.
 // Every capture fits 80×24 and shows none of the overlaps issue 14 found. No lab: the DEMO cluster never
 // touches the network (it still is a terminal test, so it lives here).
 
