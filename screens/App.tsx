@@ -21,7 +21,7 @@ import type { DiscoverFn } from '../src/model/discovery.js';
 import { cellKey, type HealthRun } from '../src/model/health.js';
 import { fixTarget } from '../src/model/health-fix.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
-import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
+import { demoScenarioOf, effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
@@ -195,7 +195,9 @@ export function App(props: AppProps) {
     }
   });
   const [state, setState] = useState<ConsoleState>(() => {
-    const first = initialState(interrupted.length > 0);
+    // in the DEMO, Tab then Enter opens the procedure its scenario is there to rehearse (not the check listed first)
+    const procedure = demoScenarioOf(inventory)?.rehearse[0];
+    const first = initialState(interrupted.length > 0, procedure);
     return props.notice ? { ...first, message: { text: props.notice, tone: 'warn' } } : first;
   });
   // Brought to the foreground (`fg`) after starting in the background: say that keys work now.

@@ -239,6 +239,11 @@ test('a start-here line on Home says what to press; on the DEMO cluster first it
   f = await untilFrame(quorum.frame, /▶ HOSTS/);
   assert.match(f, /^DEMO etcd-quorum-lost — rehearse: etcd-restore · h health · \? keys$/m);
   assertFits(f, 80, 24);
+  // Tab, then Enter, opens the procedure to rehearse: it is the one selected in the procedures pane
+  await quorum.press('\t');
+  assert.match(quorum.frame(), /║› §5\.4\.2\.1 etcd-restore /);
+  await quorum.press('\r');
+  assert.match(quorum.frame(), /PROCEDURE etcd-restore/);
   quorum.unmount();
   const file = renderApp();
   f = await untilFrame(file.frame, /▶ HOSTS/);

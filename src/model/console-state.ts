@@ -114,12 +114,15 @@ export interface HealthKeys {
   check?: string;
 }
 
-/** `resumeOffer`: a run was interrupted, the first screen offers to resume it. */
-export function initialState(resumeOffer = false): ConsoleState {
+/**
+ * `resumeOffer`: a run was interrupted, the first screen offers to resume it. `procedure`: the one selected in
+ * the procedures pane at first (so that Tab then Enter opens a procedure, not the check listed first).
+ */
+export function initialState(resumeOffer = false, procedure?: string): ConsoleState {
   return {
     stack: resumeOffer ? [{ screen: 'home' }, { screen: 'resume' }] : [{ screen: 'home' }],
     focus: 'hosts',
-    selected: { hosts: undefined, procedures: undefined },
+    selected: { hosts: undefined, procedures: procedure },
     filter: { hosts: '', procedures: '' },
     health: initialHealthView(),
     quit: false,
