@@ -37,6 +37,7 @@ import { IPTABLES_COMMANDS } from './iptables.js';
 
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
+import { demoPackages, installedPackage, rpmQuery, yumInstall } from './packages.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
@@ -110,7 +111,8 @@ export function hasBinary(c: DemoCluster, h: DemoHost | undefined, bin: string):
     case 'oc':
       return h === undefined || isNode(h);
     case 'etcdctl':
-      return h?.etcdId !== undefined;
+      // the etcd RPM ships it
+      return installedPackage(c, h, 'etcd') !== undefined;
     case 'docker':
       return isNode(h);
     case 'master-restart':
@@ -578,22 +580,17 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   {
     id: 'rpm-qa',
     match: /^rpm -qa$/,
-    answer: (c) => ({ out: demoPackages(c.host).join('\n') }),
+    answer: (c) => ({ out: demoPackages(c.cluster, c.host).join('\n') }),
   },
   {
     id: 'rpm-q',
     match: /^rpm -q (\S+)$/,
-    answer: (c) => {
-      const v: Record<string, string> = {
-        etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`,
-        docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`,
-        'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64',
-        // openshift-ansible's os_firewall role installs it on every host
-        'iptables-services': 'iptables-services-1.4.21-24.el7.x86_64',
-      };
-      const p = c.match[1]!;
-      return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
-    },
+    answer: (c) => rpmQuery(c, c.match[1]!),
+  },
+  {
+    id: 'yum-install',
+    match: /^yum install -y ((?:[a-z][\w.+-]* ?)+)$/,
+    answer: (c) => yumInstall(c, c.match[1]!.trim().split(' ')),
   },
   ...IPTABLES_COMMANDS,
   {
@@ -602,23 +599,6 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     answer: () => ({}),
   },
 ];
-
-/** What `rpm -qa` lists on a demo host (a RHEL 7.5 base and the host's OpenShift packages). */
-export function demoPackages(h: DemoHost | undefined): string[] {
-  const base = [
-    'bash-4.2.46-30.el7.x86_64',
-    'coreutils-8.22-21.el7.x86_64',
-    'openssh-server-7.4p1-16.el7.x86_64',
-    'chrony-3.2-2.el7.x86_64',
-  ];
-  if (isNode(h)) {
-    base.push(`docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`, 'atomic-openshift-node-3.10.45-1.git.0.2a6b3f1.el7.x86_64');
-    base.push('atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64', 'atomic-openshift-clients-3.10.45-1.git.0.2a6b3f1.el7.x86_64');
-  }
-  if (h?.etcdId) base.push(`etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`);
-  if (h?.kind === 'lb') base.push('haproxy-1.5.18-7.el7.x86_64');
-  return base.sort();
-}
 
 /** Names of the commands the DEMO cluster can answer (for docs and tests). */
 export const DEMO_COMMAND_IDS: readonly string[] = DEMO_COMMANDS.map((c) => c.id);

@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join } from 'node:path';
 import { asciiTable, DEMO_VERSIONS, type DemoCluster, type DemoHost, stableHash, tookMs } from './cluster.js';
 import type { DemoAnswer, DemoCommand, DemoContext } from './commands.js';
+import { installedPackage } from './packages.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
@@ -736,7 +737,8 @@ export function dockerPsControlPlane(ctx: DemoContext, component: string): DemoA
 
 export function systemctlEtcd(ctx: DemoContext, verb: string): DemoAnswer {
   const h = ctx.host;
-  if (!h || h.etcdId === undefined) return { err: `Failed to ${verb} etcd.service: Unit not found.`, code: 5 };
+  // the unit comes with the etcd RPM (a host where yum installed it has it too)
+  if (!h || !installedPackage(ctx.cluster, h, 'etcd')) return { err: `Failed to ${verb} etcd.service: Unit not found.`, code: 5 };
   const st = demoEtcd(ctx.cluster);
   if (verb === 'is-active') return st.unitActive.has(h.name) ? { out: 'active' } : { out: 'inactive', code: 3 };
   if (verb === 'is-enabled') return h.kind === 'master' ? { out: 'disabled', code: 1 } : { out: 'enabled' };

@@ -3,12 +3,14 @@
 // like a file inventory. Nothing here is ever connected to: the DemoRunner answers for these hosts.
 import { parseInventory } from '../inventory/parse.js';
 import type { Inventory } from '../inventory/types.js';
+import { DEMO_DOMAIN } from './domain.js';
+import { findScenario, scenarioSpareEtcd } from './scenarios.js';
 
 /** Shown wherever the source is named. */
 export const DEMO_LABEL = 'DEMO';
 /** Host.file of every demo host. */
 export const DEMO_FILE = '<demo>';
-export const DEMO_DOMAIN = 'demo.example.com';
+export { DEMO_DOMAIN };
 
 export const DEMO_INVENTORY_TEXT =
   `# DEMO cluster — a simulated OpenShift Container Platform 3.10 cluster; nothing here is real.
@@ -56,5 +58,16 @@ lb.${DEMO_DOMAIN} ansible_host=10.0.0.10 openshift_ip=10.0.0.10
  * `scenario` (src/demo/scenarios.ts) travels on the source to the DemoRunner; none is the default (healthy).
  */
 export function demoInventory(scenario?: string): Inventory {
-  return parseInventory(DEMO_INVENTORY_TEXT, { file: DEMO_FILE, source: { kind: 'demo', ...(scenario ? { scenario } : {}) } });
+  const s = scenario ? findScenario(scenario) : undefined;
+  return parseInventory(s ? withNewEtcd(DEMO_INVENTORY_TEXT, scenarioSpareEtcd(s)) : DEMO_INVENTORY_TEXT, {
+    file: DEMO_FILE,
+    source: { kind: 'demo', ...(scenario ? { scenario } : {}) },
+  });
+}
+
+/** The inventory text with a [new_etcd] group of these hosts (a scenario's spare hosts; none: unchanged). */
+export function withNewEtcd(text: string, spares: readonly { host: string; ip: string }[]): string {
+  if (spares.length === 0) return text;
+  const group = spares.map((x) => `${x.host} ansible_host=${x.ip} openshift_ip=${x.ip}`).join('\n');
+  return `${text.replace('[OSEv3:children]\n', '[OSEv3:children]\nnew_etcd\n')}\n[new_etcd]\n${group}\n`;
 }

@@ -33,6 +33,7 @@ const host = (short: string) => `${short}.${DEMO_DOMAIN}`;
 const SCENARIO: Record<string, string> = {
   'docker-storage-overlay2': 'devicemapper-node',
   'etcd-remove-member': 'etcd-member-failed',
+  'etcd-replace': 'etcd-spare-host',
 };
 const scenarioOf = (id: string) => SCENARIO[id] ?? 'healthy';
 
@@ -47,7 +48,8 @@ const NATURAL: Record<string, string[]> = {
   'etcd-peerurl-fix': [`host=${host('master-0')}`],
   'etcd-add-member': [`host=${host('master-2')}`],
   'etcd-remove-member': [`member=${host('master-2')}`, 'allow-even=yes'],
-  'etcd-replace': [`old=${host('master-2')}`, `new=${host('master-2')}`],
+  // etcd-3 is the scenario's freshly provisioned [new_etcd] host
+  'etcd-replace': [`old=${host('master-2')}`, `new=${host('etcd-3')}`],
   'master-decommission': [`node=${host('master-2')}`, 'allow-even=yes'],
   // app-node-0 runs a pod without a controller (myproject/debug-shell): the drain needs force=yes there
   'node-decommission': [`node=${host('app-node-0')}`, 'force=yes'],
@@ -58,10 +60,7 @@ const NATURAL: Record<string, string[]> = {
 };
 
 /** Not yet followed to the end by the DEMO cluster (issue 14), and why. */
-const NOT_YET: Record<string, string> = {
-  'etcd-replace':
-    'the demo inventory has no [new_etcd] host to replace with; rpm -q answers etcd installed on every host, and yum install etcd is not simulated',
-};
+const NOT_YET: Record<string, string> = {};
 
 /**
  * Procedures rehearsed after another one in the SAME demo (one DemoRunner, in this process: each `day2-tui run`
@@ -83,6 +82,8 @@ const MEMBERS_AFTER: Record<string, { members: number; health: string }> = {
   'etcd-peerurl-fix': { members: 3, health: 'healthy' },
   'etcd-remove-member': { members: 2, health: 'healthy' },
   'etcd-add-member': { members: 3, health: 'healthy' },
+  // etcd-3 in, master-2 out
+  'etcd-replace': { members: 3, health: 'healthy' },
 };
 
 const asParams = (list: string[]): Params => Object.fromEntries(list.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));

@@ -99,6 +99,16 @@ test('etcd-member-failed: master-2 fails with etcd-remove-member, the others war
   );
 });
 
+test('etcd-spare-host: etcd-3 only in this scenario, in [new_etcd]; every check ok, etcd-3 not counted as a member', async () => {
+  assert.ok(!demoInventory().hosts.some((h) => h.name === host('etcd-3')), 'the healthy demo has no spare host');
+  const spare = demoInventory('etcd-spare-host').hosts.find((h) => h.name === host('etcd-3'));
+  assert.deepEqual(spare?.roles, ['new_etcd']);
+  assert.equal(spare?.openshift?.ip, '10.0.0.4');
+  const s = await health('etcd-spare-host');
+  assert.deepEqual(problems(s), []);
+  assert.equal(s.results.get(cellKey('etcd-health', host('etcd-3'))), undefined, 'no etcd cell for a host that is not a member yet');
+});
+
 test('node-notready: app-node-2 is NotReady (unreachable), nodes-ready fails naming it', async () => {
   const s = await health('node-notready');
   const r = s.results.get(cellKey('nodes-ready', null));
@@ -197,6 +207,30 @@ test('etcd-member-failed: etcd-remove-member of master-2 leaves 2 healthy member
     assert.equal(r.status, 'ok', r.log);
     assert.deepEqual(r.unanswered, []);
     assert.deepEqual({ members: r.members, health: r.health }, { members: 2, health: 'healthy' });
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('etcd-spare-host: etcd-replace of master-2 by etcd-3 (yum install etcd there) leaves 3 healthy members, etcd-3 one', async () => {
+  const r = await rehearse('etcd-spare-host', 'etcd-replace', { old: host('master-2'), new: host('etcd-3') });
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    assert.match(r.log, /^package etcd is not installed$/m);
+    assert.match(r.log, /^ {2}Installing : etcd-3\.2\.22-1\.el7\.x86_64 +1\/1$/m);
+    assert.deepEqual({ members: r.members, health: r.health }, { members: 3, health: 'healthy' });
+    const m0 = demoInventory('etcd-spare-host').hosts.find((h) => h.name === host('master-0'))!;
+    const list = await r.runner.run(
+      { kind: 'host', host: m0 },
+      sh`ETCDCTL_API=3 etcdctl --cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints https://10.0.0.1:2379 member list -w json`,
+    );
+    assert.deepEqual(
+      parseV3MemberList(list.stdout)
+        .map((m) => m.name)
+        .sort(),
+      [host('etcd-3'), host('master-0'), host('master-1')],
+    );
   } finally {
     await r.runner.close();
   }

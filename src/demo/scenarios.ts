@@ -4,7 +4,7 @@
 // (the hosts' `down` and docker driver, cluster.ts) or the hosts' seeded files (host-files.ts), so a
 // procedure meets the problem exactly as it meets any other state of the simulated cluster. The file
 // changes are in scenario-files.ts (this list is read by the command line's --help, kept light).
-import { DEMO_DOMAIN } from './inventory.js';
+import { DEMO_DOMAIN } from './domain.js';
 
 /** One change a scenario makes to the seeded cluster. */
 export type ScenarioChange =
@@ -15,7 +15,9 @@ export type ScenarioChange =
   /** The member's data dir lost its member/ directory: etcd cannot start there (scenario-files.ts etcdDataGone). */
   | { kind: 'etcd-data-gone'; host: string }
   /** A complete etcd backup (as etcd-backup writes it) taken the night before, on the host (scenario-files.ts lastNightBackup). */
-  | { kind: 'etcd-backup-last-night'; host: string };
+  | { kind: 'etcd-backup-last-night'; host: string }
+  /** A freshly provisioned RHEL host in the inventory's [new_etcd] group (no etcd package, no etcd data): inventory.ts. */
+  | { kind: 'spare-etcd-host'; host: string; ip: string };
 
 export interface DemoScenario {
   id: string;
@@ -63,6 +65,13 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     changes: [{ kind: 'etcd-data-gone', host: fqdn('master-2') }],
   },
   {
+    // etcd-replace wants a healthy member to replace (a failed one is removed first): not etcd-member-failed
+    id: 'etcd-spare-host',
+    summary: 'new host etcd-3 in [new_etcd], to replace an etcd member',
+    rehearse: ['etcd-replace'],
+    changes: [{ kind: 'spare-etcd-host', host: fqdn('etcd-3'), ip: '10.0.0.4' }],
+  },
+  {
     id: 'node-notready',
     summary: 'app-node-2 is powered off: unreachable, NotReady',
     rehearse: ['node-evacuate', 'node-decommission'],
@@ -101,6 +110,11 @@ export function scenarioDevicemapper(s: DemoScenario): string[] {
 /** The hosts whose files the scenario changes (their directories are made first, so every reader sees the change). */
 export function scenarioFileHosts(s: DemoScenario): string[] {
   return [...new Set(s.changes.flatMap((c) => (c.kind === 'etcd-data-gone' || c.kind === 'etcd-backup-last-night' ? [c.host] : [])))];
+}
+
+/** The [new_etcd] hosts the scenario adds to the inventory, with their addresses. */
+export function scenarioSpareEtcd(s: DemoScenario): { host: string; ip: string }[] {
+  return s.changes.flatMap((c) => (c.kind === 'spare-etcd-host' ? [{ host: c.host, ip: c.ip }] : []));
 }
 
 /** One line for the home screen and --help: `etcd-quorum-lost — rehearse: etcd-restore`. */

@@ -16,7 +16,7 @@ export const REAL_TOOLS: readonly string[] = (
 /** Programs answered by the simulated cluster. */
 export const CLUSTER_TOOLS: readonly string[] = (
   'chcon chown curl df dig docker etcdctl hostname id ip iptables iptables-save journalctl master-logs master-restart ' +
-  'mountpoint oc pgrep restorecon rpm rsync ss stat systemctl timedatectl uname update-ca-trust whoami' +
+  'mountpoint oc pgrep restorecon rpm rsync ss stat systemctl timedatectl uname update-ca-trust whoami yum' +
   // disks and LVM (docker-storage.ts)
   ' docker-storage-setup findmnt haproxy lsblk lvextend lvremove lvs pvcreate pvremove pvs umount vgcreate vgextend vgremove vgs wipefs xfs_growfs'
 ).split(' ');
