@@ -18,12 +18,13 @@ import {
   reduce,
 } from '../src/model/console-state.js';
 import type { DiscoverFn } from '../src/model/discovery.js';
-import type { HealthRun } from '../src/model/health.js';
+import { cellKey, type HealthRun } from '../src/model/health.js';
+import { fixTarget } from '../src/model/health-fix.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import { effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
-import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
 import { ScreenContext, type ScreenFrame } from './context.js';
@@ -75,6 +76,8 @@ export interface AppProps {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (engine: journal listRuns). */
   listRuns?: () => RunSummary[];
+  /** A run's record for the ticket (engine: report.ts): read for the Runs screen, written from the run view. */
+  runReport?: RunReportAccess;
   /**
    * Node operations (core: src/nodes/service.ts): the Nodes screen (n) lists, cordons, uncordons and
    * drains through it. Without it the screen says node operations are not available.
@@ -329,29 +332,50 @@ export function App(props: AppProps) {
     findProcedure,
   };
 
+  /** The health cell the keys act on: the one shown in full, or the one selected in the matrix. */
+  const selectedCell = (): { check: string; host: string | null } | { message: string } => {
+    const s = stateRef.current;
+    const route = currentRoute(s);
+    if (route.screen === 'health-cell') return { check: route.check, host: route.host };
+    const keys = ctxRef.current.health?.(s.health);
+    const { row, check } = keys ?? {};
+    if (!keys || row === undefined || check === undefined) return { message: 'Nothing selected: the matrix is empty.' };
+    if (!keys.has(row, check)) return { message: `${check} does not apply here (blank cell).` };
+    return { check, host: hostOfRow(row) };
+  };
+
   const rerun = (all: boolean) => {
     const run = healthRef.current;
     if (!run) return dispatch({ type: 'message', text: 'No health run yet: h opens the Health screen and starts one.' });
-    const s = stateRef.current;
-    const route = currentRoute(s);
     if (all) {
       run.rerun();
       return dispatch({ type: 'message', text: `Re-running every check (${run.getSnapshot().results.size} cells)…` });
     }
-    let cell: { check: string; host: string | null } | undefined;
-    if (route.screen === 'health-cell') cell = { check: route.check, host: route.host };
-    else {
-      const keys = ctxRef.current.health?.(s.health);
-      const { row, check } = keys ?? {};
-      if (keys && row !== undefined && check !== undefined) {
-        if (!keys.has(row, check))
-          return dispatch({ type: 'message', text: `${check} does not apply here (blank cell): nothing to re-run.` });
-        cell = { check, host: hostOfRow(row) };
-      }
-    }
-    if (!cell) return dispatch({ type: 'message', text: 'Nothing selected to re-run; R re-runs everything.' });
+    const cell = selectedCell();
+    if ('message' in cell) return dispatch({ type: 'message', text: `${cell.message} Nothing to re-run; R re-runs everything.` });
     run.rerun([cell]);
     dispatch({ type: 'message', text: `Re-running ${cell.check} on ${cell.host ?? 'the cluster'}…` });
+  };
+
+  const openFix = () => {
+    const cell = selectedCell();
+    if ('message' in cell) return dispatch({ type: 'message', text: cell.message, tone: 'warn' });
+    const result = healthRef.current?.getSnapshot().results.get(cellKey(cell.check, cell.host));
+    const target = fixTarget(result, findProcedure, props.catalogue, inventory);
+    if ('message' in target) return dispatch({ type: 'message', text: target.message, tone: 'warn' });
+    dispatch({ type: 'open-procedure', id: target.id, prefill: target.prefill });
+  };
+
+  /** Writes the run's record (the one shown, or the run's of this view) and says where; a failure is said, not thrown. */
+  const writeReport = (runId?: string) => {
+    const route = currentRoute(stateRef.current);
+    const id = runId ?? (route.screen === 'report' || route.screen === 'run' ? route.runId : undefined);
+    if (!id || !props.runReport) return dispatch({ type: 'message', text: 'No run record to write here.', tone: 'warn' });
+    try {
+      dispatch({ type: 'message', text: `Record of ${id} written: ${props.runReport.write(id)}` });
+    } catch (err) {
+      dispatch({ type: 'message', text: `Could not write the record: ${err instanceof Error ? err.message : String(err)}`, tone: 'warn' });
+    }
   };
 
   const reprobe = (all: boolean) => {
@@ -374,7 +398,7 @@ export function App(props: AppProps) {
   };
 
   // What the keymaps of the screens the App keys itself (Home, Health, the pages) act on.
-  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, onGlobal };
+  const appKeys: AppKeyContext = { dispatch, reprobe, rerun, openFix, writeReport: () => writeReport(), onGlobal };
 
   useInput((chunk, chunkKey) => {
     // Over SSH several key presses often arrive in one read ("node-0⏎⏎", "jjj"): handle them one by one.

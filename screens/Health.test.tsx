@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
+import type { Procedure } from '../src/engine/types.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { App } from './App.js';
 import { FakeHealthRun } from './testing/fake-health.js';
@@ -16,7 +17,7 @@ const ESC = '\x1b';
 const RIGHT = '\x1b[C';
 const M0 = 'master-0.example.com';
 
-function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } = {}) {
+function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean; procedures?: Procedure[] } = {}) {
   const inventory = testInventory();
   const monitor = new ConnectivityMonitor(
     inventory,
@@ -33,6 +34,7 @@ function renderApp(opts: { columns?: number; rows?: number; noColor?: boolean } 
       columns={opts.columns ?? 80}
       rows={opts.rows ?? 24}
       noColor={opts.noColor}
+      procedures={opts.procedures}
       startHealth={() => {
         const run = FakeHealthRun.forInventory(inventory);
         runs.push(run);
@@ -155,6 +157,34 @@ test('Enter on a failed cell shows the verdict, the fix and the raw output; Esc 
   assert.match(frame(), /▶ HEALTH/);
 });
 
+/** A built etcd-restore with a host parameter of role etcd (the form is all this test needs of it). */
+function restoreProcedure(): Procedure {
+  const entry = testCatalogue().find((e) => e.id === 'etcd-restore')!;
+  return {
+    entry: { ...entry, built: true },
+    parameters: [{ name: 'host', description: 'Member that gets the backup data', required: true, choices: { fromRole: 'etcd' } }],
+    steps: [],
+  };
+}
+
+test('f on a failed cell opens its fix with the host filled in (also from its detail); Esc returns to Health', async () => {
+  const { frame, press, run } = renderApp({ procedures: [restoreProcedure()] });
+  await press('h');
+  const fail = { status: 'fail' as const, message: 'etcd does not answer', fix: { procedure: 'etcd-restore', text: 'Restore it.' } };
+  run().set('etcd-health', 'master-1.example.com', fail);
+  await press('j', 'j', '0', ...Array(4).fill('l'));
+  assert.match(frame(), /etcd-health on master-1: ✗ fail/);
+  await press('f');
+  assert.match(frame(), /Restore etcd/);
+  assert.match(frame(), /● master-1\.example\.com/);
+  await press(ESC);
+  assert.match(frame(), /▶ HEALTH/);
+  await press('\r', 'f');
+  assert.match(frame(), /● master-1\.example\.com/);
+  await press(ESC, ESC, '0', 'f');
+  assert.match(frame(), /no procedure repairs this|does not apply here/);
+});
+
 test('r re-runs the selected cell (also from its detail), R every cell; a blank cell is not re-run', async () => {
   const { frame, press, run } = renderApp();
   await press('h');
@@ -257,7 +287,7 @@ test(
     const { frame, press } = renderApp();
     await press('h');
     await waitFor(() => frame().includes('HEALTH'), 'health screen');
-    assert.match(frame(), /↑↓←→ cell {2}Enter detail {2}r re-run {2}R all {2}p problems {2}\/ filter {2}Esc back {2}\? help/);
+    assert.match(frame(), /↑↓←→ cell {2}Enter detail {2}f fix {2}r re-run {2}p problems {2}\/ filter {2}Esc back {2}\? help/);
     await press('G');
     assert.match(frame(), /║› lb-0 /);
     await press('g', 'j', '$');

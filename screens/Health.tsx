@@ -17,6 +17,8 @@ export interface HealthKeyContext extends GlobalContext {
   dispatch: (action: Action) => void;
   /** Re-runs the selected cell, or every cell. */
   rerun: (all: boolean) => void;
+  /** Opens the selected cell's fix: its procedure, with the cell's host filled in. */
+  openFix: () => void;
 }
 
 type C = HealthKeyContext;
@@ -42,8 +44,14 @@ export const HEALTH_KEYS: Keymap<HealthKeyContext> = [
     description: 'the selected cell in full (message, fix, facts, raw output)',
     action: (c) => c.dispatch({ type: 'enter' }),
   },
+  {
+    keys: ['f'],
+    footer: 'fix',
+    description: "the selected cell's fix: its procedure, with the host filled in",
+    action: (c) => c.openFix(),
+  },
   { keys: ['r'], footer: 're-run', description: 're-run the selected cell', action: (c) => c.rerun(false) },
-  { keys: ['R'], footer: 'all', description: 're-run every cell', action: (c) => c.rerun(true) },
+  { keys: ['R'], description: 're-run every cell', action: (c) => c.rerun(true) },
   {
     keys: ['p'],
     footer: 'problems',

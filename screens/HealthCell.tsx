@@ -42,7 +42,7 @@ export function healthCellLines(check: string, host: string | null, result: Chec
   if (result.fix) {
     lines.push({ text: `Fix:     ${result.fix.text}`, indent: IND, bold: true });
     if (result.fix.procedure)
-      lines.push({ text: `${IND}run: ${result.fix.procedure}   (: ${result.fix.procedure} Enter opens it)`, indent: IND, bold: true });
+      lines.push({ text: `${IND}run: ${result.fix.procedure}   (f opens it, this host filled in)`, indent: IND, bold: true });
   }
   const facts = prettyDetails(result.details);
   if (facts.length) {

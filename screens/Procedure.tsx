@@ -50,6 +50,8 @@ export interface ProcedureScreenProps extends ScreenFrameProps {
   discover?: DiscoverFn;
   /** Values typed before (kept while the operator looks at the help, or goes back and comes again). */
   memory?: Map<string, Record<string, string>>;
+  /** Values the form starts with over those typed before (the health cell's host, opened as its fix). */
+  prefill?: Readonly<Record<string, string>>;
 }
 
 interface Local {
@@ -360,7 +362,7 @@ export function ProcedureScreen(props: ProcedureScreenProps) {
   const { width, height, active, onBack, onGlobal, onFooter, bindKeys } = useScreen(props);
   const entry = procedure.entry;
   const [local, getLocal, setLocal] = useLatestState<Local>(() => ({
-    form: initialForm(procedure, inventory, props.memory?.get(entry.id)),
+    form: initialForm(procedure, inventory, { ...props.memory?.get(entry.id), ...props.prefill }),
     phase: 'form',
     confirm: false,
   }));

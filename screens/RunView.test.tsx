@@ -299,3 +299,22 @@ test('a command shows with exactly one "$ " in the log (the engine keeps it bare
   assert.ok(run.getSnapshot().log.some((l) => l.stream === 'command' && l.text === 'ETCDCTL_API=2 etcdctl cluster-health'));
   r.unmount();
 });
+
+test('w writes the run’s record for the ticket and says where (while it runs, and in the footer once it ended)', async () => {
+  const written: string[] = [];
+  const runReport = {
+    read: () => '',
+    write: (id: string) => {
+      written.push(id);
+      return `/state/reports/${id}.md`;
+    },
+  };
+  const { frame, press, s } = await started({ runReport });
+  s.startStep('copy-config');
+  await press('w');
+  assert.deepEqual(written, ['run-1']);
+  await untilFrame(frame, /Record written: \/state\/reports\/run-1\.md/);
+  s.finish('ok');
+  const f = await untilFrame(frame, /w record/);
+  assert.equal(fits(f), undefined, fits(f));
+});

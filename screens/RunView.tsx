@@ -52,6 +52,8 @@ export interface RunViewProps extends Pick<ScreenFrameProps, 'width' | 'height' 
   session: RunSession;
   /** Esc on a finished run; default: the App's back. */
   onHome?: () => void;
+  /** Writes the run's record for the ticket; the sentence to show (where it went, or why not). */
+  writeReport?: () => string;
 }
 
 interface Local {
@@ -104,6 +106,7 @@ export interface RunKeyContext extends GlobalContext {
   /** Changes the view's state (the note goes unless given). */
   set: (patch: Partial<Local>) => void;
   onHome: () => void;
+  writeReport?: () => string;
 }
 
 type C = RunKeyContext;
@@ -317,6 +320,14 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
     description: 'stop the run at the next safe point (asks first)',
     action: (c) => (isActive(c.snap.status) ? c.set({ confirmStop: true }) : c.set({ note: 'The run has ended: nothing to stop.' })),
   },
+  {
+    keys: ['w'],
+    when: inLog,
+    footer: 'record',
+    footerWhen: (c) => !isActive(c.snap.status) && !!c.writeReport,
+    description: "write the run's record for the ticket to <state dir>/reports/<run-id>.md (also while it runs)",
+    action: (c) => c.set({ note: c.writeReport ? c.writeReport() : 'Run records are not available in this build.' }),
+  },
   helpKey<C>({ when: inLog, footer: 'help' }),
   quitKey<C>({ when: inLog, footer: 'quit' }),
 ];
@@ -398,6 +409,7 @@ export function RunView(props: RunViewProps) {
       session,
       set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }),
       onHome,
+      writeReport: props.writeReport,
       onGlobal,
     };
   };

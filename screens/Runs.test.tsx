@@ -106,8 +106,8 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
   });
   await untilFrame(frame, /▶ HOSTS/);
   await press('u');
-  await untilFrame(frame, /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
-  assert.match(frame(), /↑↓ move {2}Enter resume \(interrupted\) {2}Esc back {2}\? help {2}q quit/);
+  await untilFrame(frame, /↑↓ move {2}Enter open {2}Esc back {2}\? help {2}q quit/);
+  assert.match(frame(), /↑↓ move {2}Enter open {2}Esc back {2}\? help {2}q quit/);
   await press('G');
   assert.match(frame(), /› ✗ failed +2024-04-28 10:10 +etcd-backup +older-failed/);
   await press('g', '\r');
@@ -116,13 +116,13 @@ test('Runs: the footer says the keys of the list, then of the question; G / g mo
   assert.match(frame(), /y resume {2}any other key not now/);
   await press('n');
   assert.match(frame(), /Not resumed\./);
-  await untilFrame(frame, /↑↓ move {2}Enter resume/);
-  assert.match(frame(), /↑↓ move {2}Enter resume/);
+  await untilFrame(frame, /↑↓ move {2}Enter open/);
+  assert.match(frame(), /↑↓ move {2}Enter open/);
   await press('?');
   const f = frame();
   assert.match(f, /HELP — Runs/);
   assert.match(f, /KEYS HERE: RUNS/);
-  assert.ok(f.indexOf('KEYS HERE: RUNS') < f.indexOf('Enter            on an interrupted run'), 'the Runs keys open the page');
+  assert.ok(f.indexOf('KEYS HERE: RUNS') < f.indexOf('Enter            an interrupted run'), 'the Runs keys open the page');
   assert.equal(fits(f), undefined);
 });
 
@@ -182,4 +182,39 @@ test('the resume offer names a run by its id alone when the id names the procedu
   assert.match(f, /^● 20261125-042150-etcd-snapshot-restore-unjo at Stop etcd/m);
   assert.match(f, /^○ 20261124-101000-master-decommission-ab12 at x+…/m);
   assert.equal(fits(f), undefined, fits(f));
+});
+
+test('Runs: Enter on a finished run, o on any, shows its record; w writes it and says where; Esc back to the list', async () => {
+  const written: string[] = [];
+  const runReport = {
+    read: (id: string) => `# etcd-backup run ${id}\n\n| Result | ok |\n\n## Steps\n\n$ etcdctl snapshot save /backup/x/db\n`,
+    write: (id: string) => {
+      written.push(id);
+      return `/state/reports/${id}.md`;
+    },
+  };
+  const { frame, press } = app({
+    runs: [
+      { runId: 'old-ok', procedure: 'etcd-backup', startedAt: '2024-04-29T10:10:00', status: 'ok' },
+      { ...INTERRUPTED, status: 'interrupted' },
+    ],
+    runReport,
+  });
+  await untilFrame(frame, /▶ HOSTS/);
+  await press('u');
+  await untilFrame(frame, /o record/);
+  await press('j', '\r');
+  let f = await untilFrame(frame, /RECORD old-ok/);
+  assert.match(f, /# etcd-backup run old-ok/);
+  assert.match(f, /\$ etcdctl snapshot save \/backup\/x\/db/);
+  assert.match(f, /w write to a file/);
+  assert.equal(fits(f), undefined);
+  await press('w');
+  assert.deepEqual(written, ['old-ok']);
+  assert.match(frame(), /Record of old-ok written: \/state\/reports\/old-ok\.md/);
+  await press('\x1b');
+  await untilFrame(frame, /RUNS — 2 journals/);
+  await press('k', 'o');
+  f = await untilFrame(frame, /RECORD 20240430-221500-cd34/);
+  assert.match(f, /# etcd-backup run 20240430-221500-cd34/);
 });

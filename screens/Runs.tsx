@@ -17,6 +17,8 @@ export interface RunsProps extends ScreenFrameProps {
   /** Returns an error sentence when it could not resume. */
   onResume?: (runId: string) => string | undefined;
   onOpen: (runId: string) => void;
+  /** Shows a run's record for the ticket (any run). */
+  onRecord?: (runId: string) => void;
   /** Why no list (no journal reader wired, or it failed). */
   problem?: string;
 }
@@ -37,6 +39,7 @@ export interface RunsKeyContext extends GlobalContext {
   set: (patch: Partial<Local>) => void;
   onResume?: (runId: string) => string | undefined;
   onOpen: (runId: string) => void;
+  onRecord?: (runId: string) => void;
   onBack: () => void;
 }
 
@@ -73,16 +76,31 @@ export const RUNS_KEYS: Keymap<RunsKeyContext> = [
   {
     keys: ['enter'],
     when: inList,
-    footer: 'resume (interrupted)',
-    description: 'on an interrupted run (! INTERRUPTED): offer to resume it; on a run of this session: open it',
+    footer: 'open',
+    description: 'an interrupted run (! INTERRUPTED): offer to resume it; a run of this session: open it; any other: its record',
     action: (c) => {
       const run = c.sorted.find((r) => r.runId === current(c));
       if (!run) return;
       if (c.live.has(run.runId)) return c.onOpen(run.runId);
-      if (!resumable(run))
+      if (!resumable(run)) {
+        if (c.onRecord) return c.onRecord(run.runId);
         return c.set({ note: `${run.runId} ${RUN_STATUS_MARKS[run.status].word}: only an interrupted run can be resumed.` });
+      }
       if (!c.onResume) return c.set({ note: 'Resuming is not available in this build (the engine is not wired).' });
       c.set({ confirm: run.runId, note: undefined });
+    },
+  },
+  {
+    keys: ['o'],
+    when: inList,
+    footer: 'record',
+    footerWhen: (c) => !!c.onRecord,
+    description: 'the record of the selected run, for the ticket (any run: finished, failed or interrupted)',
+    action: (c) => {
+      const id = current(c);
+      if (!id) return;
+      if (!c.onRecord) return c.set({ note: 'Run records are not available in this build.' });
+      c.onRecord(id);
     },
   },
   { keys: ['esc'], when: inList, footer: 'back', description: 'back to Home', action: (c) => c.onBack() },
@@ -94,7 +112,7 @@ export const RUNS_KEYS: Keymap<RunsKeyContext> = [
 export const RUNS_LIST_FOOTER: FooterKeys = footerOf(RUNS_KEYS, { local: { offset: 0 } } as RunsKeyContext);
 
 export function Runs(props: RunsProps) {
-  const { runs, live, onResume, onOpen, problem } = props;
+  const { runs, live, onResume, onOpen, onRecord, problem } = props;
   const { onBack, onGlobal, onFooter, width, height, active, bindKeys } = useScreen(props);
   const sorted = sortRuns(runs);
   const ids = sorted.map((r) => r.runId);
@@ -109,6 +127,7 @@ export function Runs(props: RunsProps) {
     set: (patch) => setLocal({ ...getLocal(), ...patch }),
     onResume,
     onOpen,
+    onRecord,
     onBack,
     onGlobal,
   });

@@ -10,7 +10,7 @@ import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { makeDiscover } from '../src/model/discovery.js';
 import type { HealthRun } from '../src/model/health.js';
-import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import type { NodesService } from '../src/nodes/service.js';
 import type { Runner } from '../src/transport/types.js';
 import { App, PRODUCT } from './App.js';
@@ -49,6 +49,8 @@ export interface ConsoleOptions {
   resumeRun?: (runId: string) => RunSession;
   /** Past and interrupted runs for the Runs screen (u). */
   listRuns?: () => RunSummary[];
+  /** A run's record for the ticket: shown from the Runs screen, written from the run view. */
+  runReport?: RunReportAccess;
   /**
    * Node operations for the Nodes screen (n): `new NodesService({ runner, oc })`, oc on the bastion like
    * the cluster-wide checks. Without it the screen says node operations are not available.
@@ -293,6 +295,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
         interruptedRuns={opts.interruptedRuns}
         resumeRun={opts.resumeRun}
         listRuns={opts.listRuns}
+        runReport={opts.runReport}
         nodes={opts.nodes}
         notice={notice}
         keysNotRead={keysNotRead}

@@ -9,6 +9,10 @@ export interface DetailKeyContext extends GlobalContext {
   dispatch: (action: Action) => void;
   reprobe: (all: boolean) => void;
   rerun: (all: boolean) => void;
+  /** Opens the health cell's fix: its procedure, with the cell's host filled in. */
+  openFix: () => void;
+  /** Writes the record shown to a file (and says where). */
+  writeReport: () => void;
 }
 
 type C = DetailKeyContext;
@@ -62,11 +66,30 @@ export const PROCEDURE_DETAIL_KEYS: Keymap<DetailKeyContext> = [
 export const HEALTH_CELL_KEYS: Keymap<DetailKeyContext> = [
   back,
   scroll,
+  { keys: ['f'], footer: 'fix', description: "this cell's fix: its procedure, with the host filled in", action: (c) => c.openFix() },
   { keys: ['r'], footer: 're-run', description: 're-run the check of this cell', action: (c) => c.rerun(false) },
   { keys: ['R'], description: 're-run every cell', action: (c) => c.rerun(true) },
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
   jump(),
+  noFilter,
+];
+
+/** A run's record for the ticket. */
+export const REPORT_KEYS: Keymap<DetailKeyContext> = [
+  back,
+  scroll,
+  {
+    keys: ['w'],
+    footer: 'write to a file',
+    description: 'write this record to <state dir>/reports/<run-id>.md',
+    action: (c) => c.writeReport(),
+  },
+  helpKey<C>({ footer: 'help' }),
+  quitKey<C>({ footer: 'quit' }),
+  jump(),
+  probeHint,
+  probeAll,
   noFilter,
 ];
 

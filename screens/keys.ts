@@ -2,7 +2,7 @@
 // until a self-keyed screen hands its own.
 import type { Prompt, Route } from '../src/model/console-state.js';
 import { DRAIN_RUNNING_FOOTER } from './DrainView.js';
-import { type DetailKeyContext, HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
+import { type DetailKeyContext, HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS, REPORT_KEYS } from './details.js';
 import { HEALTH_FOOTER } from './Health.js';
 import { HOME_FOOTER } from './Home.js';
 import { footerOf } from './keymap.js';
@@ -54,6 +54,8 @@ export function footerKeys(route: Route, prompt: Prompt | undefined): [string, s
       return RUN_FOOTER;
     case 'runs':
       return RUNS_LIST_FOOTER;
+    case 'report':
+      return footerOf(REPORT_KEYS, PAGE);
     case 'resume':
       return RESUME_FOOTER;
     case 'nodes':

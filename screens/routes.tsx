@@ -11,11 +11,11 @@ import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
 import type { Action, ConsoleState, Route } from '../src/model/console-state.js';
 import { cellKey, type HealthSnapshot } from '../src/model/health.js';
 import { drainActive, type NodesView } from '../src/model/nodes-view.js';
-import type { InterruptedRun, RunSummary } from '../src/model/runs-view.js';
+import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import type { DrainSession } from '../src/nodes/service.js';
 import type { AppProps } from './App.js';
 import { DrainView } from './DrainView.js';
-import { type DetailKeyContext, HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
+import { type DetailKeyContext, HEALTH_CELL_KEYS, HELP_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS, REPORT_KEYS } from './details.js';
 import { HEALTH_KEYS, Health, type HealthKeyContext } from './Health.js';
 import { HealthCell } from './HealthCell.js';
 import { Help } from './Help.js';
@@ -28,6 +28,7 @@ import { Nodes } from './Nodes.js';
 import { ProcedureScreen } from './Procedure.js';
 import { ProcedureDetail } from './ProcedureDetail.js';
 import { ResumeOffer } from './ResumeOffer.js';
+import { RunReport } from './RunReport.js';
 import { Runs } from './Runs.js';
 import { RunView } from './RunView.js';
 import { Txt } from './theme.js';
@@ -125,8 +126,9 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
         const startRun = app.startRun;
         return (
           <ProcedureScreen
-            key={procedure.entry.id}
+            key={`${procedure.entry.id} ${JSON.stringify(route.prefill ?? {})}`}
             procedure={procedure}
+            prefill={route.prefill}
             inventory={app.inventory}
             planProcedure={app.planProcedure}
             validateParams={app.validateParams}
@@ -164,10 +166,11 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
   run: {
     title: (route) => `Home › run ${route.runId}`,
     selfKeyed: () => true,
-    render: (route, { sessions }) => {
+    render: (route, { sessions, app }) => {
       const session = sessions.get(route.runId);
+      const access = app.runReport;
       return session ? (
-        <RunView key={route.runId} session={session} />
+        <RunView key={route.runId} session={session} writeReport={access ? () => writeRecord(access, route.runId) : undefined} />
       ) : (
         <Txt tone='bad'>{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>
       );
@@ -183,8 +186,14 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
         sessions={sessions}
         onResume={onResume}
         onOpen={(runId) => dispatch({ type: 'open-run', runId })}
+        onRecord={app.runReport ? (runId) => dispatch({ type: 'open-report', runId }) : undefined}
       />
     ),
+  },
+  report: {
+    title: (route) => `Runs › record ${route.runId}`,
+    keymap: REPORT_KEYS,
+    render: (route, { app }) => <RunReport key={route.runId} runId={route.runId} access={app.runReport} />,
   },
   resume: {
     title: () => 'Interrupted run',
@@ -252,11 +261,21 @@ export function isSelfKeyed(route: Route, env: RouteEnv): boolean {
 }
 
 /** The Runs screen with its list read once when it opens (journals on disk), plus this console's runs. */
+/** Writes a run's record; the sentence the run view shows (where it went, or why it could not). */
+function writeRecord(access: RunReportAccess, runId: string): string {
+  try {
+    return `Record written: ${access.write(runId)}`;
+  } catch (err) {
+    return `Could not write the record: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 function RunsRoute(props: {
   listRuns?: () => RunSummary[];
   sessions: ReadonlyMap<string, RunSession>;
   onResume?: (runId: string) => string | undefined;
   onOpen: (runId: string) => void;
+  onRecord?: (runId: string) => void;
 }) {
   const { listRuns, sessions } = props;
   const [{ runs, problem }] = useState(() => {
@@ -286,5 +305,14 @@ function RunsRoute(props: {
     }
     return { runs, problem: runs.length ? undefined : problem };
   });
-  return <Runs runs={runs} live={new Set(sessions.keys())} onResume={props.onResume} onOpen={props.onOpen} problem={problem} />;
+  return (
+    <Runs
+      runs={runs}
+      live={new Set(sessions.keys())}
+      onResume={props.onResume}
+      onOpen={props.onOpen}
+      onRecord={props.onRecord}
+      problem={problem}
+    />
+  );
 }

@@ -1,14 +1,21 @@
 // Renders the App with a toy procedure, the fake session and fake journals, for the screen tests.
 import { render } from 'ink-testing-library';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
-import type { InterruptedRun, RunSummary } from '../../src/model/runs-view.js';
+import type { InterruptedRun, RunReportAccess, RunSummary } from '../../src/model/runs-view.js';
 import { App } from '../App.js';
 import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
 import { FakeSession } from './fake-session.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './fixtures.js';
 
 export function renderRunApp(
-  opts: { interrupted?: InterruptedRun[]; runs?: RunSummary[]; noColor?: boolean; columns?: number; rows?: number } = {},
+  opts: {
+    interrupted?: InterruptedRun[];
+    runs?: RunSummary[];
+    noColor?: boolean;
+    columns?: number;
+    rows?: number;
+    runReport?: RunReportAccess;
+  } = {},
 ) {
   const inventory = testInventory();
   const monitor = new ConnectivityMonitor(
@@ -44,6 +51,7 @@ export function renderRunApp(
         return s;
       }}
       listRuns={() => opts.runs ?? []}
+      runReport={opts.runReport}
     />,
   );
   const frame = () => stripAnsi(r.lastFrame());

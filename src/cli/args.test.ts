@@ -242,6 +242,14 @@ test('resume', () => {
   usageError(['resume'], /missing required argument 'run-id'/);
 });
 
+test('report: the run id, Markdown unless --format json; another format is refused', () => {
+  const r = ok(['report', '20240101-etcd-restore-ab12']);
+  assert.deepEqual(r.kind === 'report' && [r.runId, r.format], ['20240101-etcd-restore-ab12', 'md']);
+  assert.equal((ok(['report', 'x', '--format', 'json']) as { format: string }).format, 'json');
+  usageError(['report'], /missing required argument 'run-id'/);
+  usageError(['report', 'x', '--format', 'xml'], /Allowed choices are md, json/);
+});
+
 test('--concurrency must be a positive integer', () => {
   assert.equal(ok(['--concurrency', '1']).options.concurrency, 1);
   assert.equal(ok(['check', '--concurrency', '50']).options.concurrency, 50);

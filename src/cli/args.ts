@@ -11,7 +11,9 @@ import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenario
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 
 export const PROGRAM = 'day2-tui';
-export const VERSION: string = packageJson.version;
+/** The git commit, set by scripts/release.mjs in the release file (`--version` prints "<version> (<commit>)"). */
+declare const __DAY2_COMMIT__: string | undefined;
+export const VERSION: string = typeof __DAY2_COMMIT__ === 'string' ? `${packageJson.version} (${__DAY2_COMMIT__})` : packageJson.version;
 export const DEFAULT_CONCURRENCY = 20;
 
 /** Options valid with every command (before or after the subcommand), defaults resolved. */
@@ -41,7 +43,8 @@ export type ParsedCommand =
   | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string> }
   | { kind: 'run'; options: GlobalOptions; procedure: string; params: Record<string, string>; yes: boolean }
   | { kind: 'runs'; options: GlobalOptions; json: boolean }
-  | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean };
+  | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean }
+  | { kind: 'report'; options: GlobalOptions; runId: string; format: 'md' | 'json' };
 
 /** Print these (stdout/stderr as given, newline included) and exit with code. */
 export interface ParseExit {
@@ -180,6 +183,11 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .option('-y, --yes', 'answer the confirmation gates')
     .action((_id, _opts, cmd: Command) => finish('resume', cmd));
 
+  sub('report', 'the record of a run for the incident ticket: commands, exit codes, gates, the cluster before and after')
+    .argument('<run-id>', 'run id (see runs)')
+    .addOption(new Option('--format <format>', 'Markdown or JSON').choices(['md', 'json']).default('md'))
+    .action((_id, _opts, cmd: Command) => finish('report', cmd));
+
   return program;
 }
 
@@ -266,7 +274,14 @@ function checkIds(ids: string[] | undefined): string[] | undefined {
 }
 
 function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOptions): ParsedCommand {
-  const o = cmd.opts<{ json?: boolean; only?: string[]; limit?: string[]; param?: [string, string][]; yes?: boolean }>();
+  const o = cmd.opts<{
+    json?: boolean;
+    only?: string[];
+    limit?: string[];
+    param?: [string, string][];
+    yes?: boolean;
+    format?: 'md' | 'json';
+  }>();
   const arg0 = cmd.args[0] ?? '';
   switch (kind) {
     case 'console':
@@ -291,6 +306,8 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
     }
     case 'resume':
       return { kind, options, runId: nonEmpty(arg0, 'resume'), yes: !!o.yes };
+    case 'report':
+      return { kind, options, runId: nonEmpty(arg0, 'report'), format: o.format ?? 'md' };
   }
 }
 

@@ -86,6 +86,8 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       return runsCommand(command, io);
     case 'resume':
       return resumeCommand(command, io);
+    case 'report':
+      return reportCommand(command, io);
   }
 }
 
@@ -136,6 +138,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
         ? j.inventory.kind === 'demo'
         : j.inventory.kind === 'file' && j.inventory.path === (inventory.source as { path: string }).path;
     const runs = () => listRuns(options.stateDir).runs;
+    const { reportOfRun, writeRunReport } = await import('../engine/report.js');
     return await screens.startConsole({
       inventory,
       runner,
@@ -160,6 +163,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
             startedAt: r.startedAt,
             step: r.currentStepTitle ?? r.currentStep ?? '?',
           })),
+      runReport: { read: (runId) => reportOfRun(options.stateDir, runId), write: (runId) => writeRunReport(options.stateDir, runId) },
       listRuns: () =>
         runs().map((r) => ({
           runId: r.runId,
@@ -208,6 +212,11 @@ async function demoRunner(inventory: Inventory, io?: MainIO): Promise<Runner> {
 
 async function sshRunner(options: GlobalOptions): Promise<Runner> {
   const { createRunner } = await import('../transport/runner.js');
+  // A missing ssh2 (dist/day2-tui.js copied without node_modules) is said here once, before any host is asked.
+  const { loadSsh2 } = await import('../transport/ssh.js');
+  await loadSsh2().catch((err: unknown) => {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  });
   const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
   if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
   if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
@@ -263,6 +272,15 @@ async function runsCommand(command: Extract<ParsedCommand, { kind: 'runs' }>, io
 async function resumeCommand(command: Extract<ParsedCommand, { kind: 'resume' }>, io: MainIO): Promise<number> {
   const { resumeCli } = await import('./procedure.js');
   return resumeCli({ runId: command.runId, yes: command.yes }, procedureDeps(command.options, io), await procedureIO(io, true));
+}
+
+async function reportCommand(command: Extract<ParsedCommand, { kind: 'report' }>, io: MainIO): Promise<number> {
+  const { readJournal } = await import('../engine/journal.js');
+  const { buildReport, readRunAudit, reportMarkdown } = await import('../engine/report.js');
+  const { stateDir } = command.options;
+  const report = buildReport(readJournal(stateDir, command.runId), readRunAudit(stateDir, command.runId));
+  io.stdout(command.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+  return 0;
 }
 
 /** What the procedure commands need from the command line: the inventory, a runner, the state dir. */

@@ -31,8 +31,12 @@ import {
   timedatectlText,
 } from './cluster.js';
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
+
 import { ETCD_COMMANDS, etcdView } from './etcd.js';
+import { IPTABLES_COMMANDS } from './iptables.js';
+
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { OWNER_COMMANDS } from './owners.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
@@ -395,6 +399,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   },
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
   ...NODE_COMMANDS,
+  ...OWNER_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
     id: 'oc-version',
@@ -583,14 +588,17 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
         etcd: `etcd-${DEMO_VERSIONS.etcd}-1.el7.x86_64`,
         docker: `docker-${DEMO_VERSIONS.docker}-74.git6e3bb8e.el7.x86_64`,
         'atomic-openshift': 'atomic-openshift-3.10.45-1.git.0.2a6b3f1.el7.x86_64',
+        // openshift-ansible's os_firewall role installs it on every host
+        'iptables-services': 'iptables-services-1.4.21-24.el7.x86_64',
       };
       const p = c.match[1]!;
       return v[p] ? { out: v[p] } : { out: `package ${p} is not installed`, code: 1 };
     },
   },
+  ...IPTABLES_COMMANDS,
   {
     id: 'file-ops',
-    match: /^(mkdir|cp|mv|chown|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
+    match: /^(mkdir|cp|mv|chmod|chcon|restorecon|ln|touch|tar|sync|update-ca-trust|rsync)\b/,
     answer: () => ({}),
   },
 ];

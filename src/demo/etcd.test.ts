@@ -134,3 +134,24 @@ test('force-new-cluster: one member, a new id, peerURL http://localhost:2380; me
   const fixed = parseV2MemberList((await sayOn(r, on('master-0'), sh`${V2('https://10.0.0.1:2379')} member list`)).text);
   assert.deepEqual(fixed[0]!.peerURLs, ['https://10.0.0.1:2380']);
 });
+
+test('move-leader: asked of the leader it hands over (endpoint status follows); elsewhere it fails as etcdctl 3.4 does', async (t) => {
+  const r = fast();
+  t.after(() => r.close());
+  const leader = async () =>
+    (await sayOn(r, on('master-0'), sh`${V3()} endpoint status`)).stdout
+      .split('\n')
+      .find((l) => l.split(', ')[4] === 'true')
+      ?.split(', ')[1];
+  const [m0, m1] = ['master-0', 'master-1'].map((h) => demoEtcd(r.cluster).members.find((m) => m.name === H(h).name)!.id);
+  const was = await leader();
+  const to = was === m0 ? m1! : m0!;
+  const moved = await sayOn(r, on('master-0'), sh`${V3()} move-leader ${to}`);
+  assert.deepEqual([moved.exitCode, moved.stdout.trim()], [0, `Leadership transferred from ${was} to ${to}`]);
+  assert.equal(await leader(), to);
+  const notLeader = EPS.split(',').filter((_, i) => H(`master-${i}`).name !== demoEtcd(r.cluster).members.find((m) => m.id === to)!.name);
+  const refused = await sayOn(r, on('master-0'), sh`${V3(notLeader.join(','))} move-leader ${was ?? ''}`);
+  assert.deepEqual([refused.exitCode, refused.stderr.trim()], [128, `Error: no leader endpoint given at [${notLeader.join(' ')}]`]);
+  const stranger = await sayOn(r, on('master-0'), sh`${V3()} move-leader 1234abcd`);
+  assert.deepEqual([stranger.exitCode, stranger.stderr.trim()], [1, 'Error: etcdserver: bad leader transferee']);
+});

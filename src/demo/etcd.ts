@@ -313,6 +313,10 @@ function isV3(ctx: DemoContext): boolean {
   return /\bETCDCTL_API=3\b/.test(ctx.text) || /\bexport ETCDCTL_API=3\b/.test(ctx.script);
 }
 
+/** What etcdctl 3.4 prints when no endpoint answered in time (its client's warning, then the error). */
+const v3DeadlineExceeded = (error: string) =>
+  `{"level":"warn","msg":"retrying of unary invoker failed","error":"${error}"}\nError: context deadline exceeded`;
+
 /**
  * The first endpoint that answers (the client's way), as a member of a cluster with a leader unless `local`:
  * the v3 member list is answered from the member's own store, with or without a leader (etcd 3.4).
@@ -334,7 +338,7 @@ function serving(ctx: DemoContext, local = false): { ok: true; member: EtcdMembe
     return { ok: true, member: r.member };
   }
   const err = isV3(ctx)
-    ? `{"level":"warn","msg":"retrying of unary invoker failed","error":"${errors[0] ?? ''}"}\nError: context deadline exceeded`
+    ? v3DeadlineExceeded(errors[0] ?? '')
     : `Error:  client: etcd cluster is unavailable or misconfigured; ${errors.join('; ')}`;
   return { ok: false, answer: { err, code: isV3(ctx) ? 1 : 4 } };
 }
@@ -524,14 +528,24 @@ export function memberUpdate(ctx: DemoContext, id: string, url: string): DemoAns
   return { steps: [effect(() => (m.peerURLs = url.split(','))), ...outLines(`Updated member with ID ${id} in cluster`)] };
 }
 
+/**
+ * v3 `move-leader <hex id>` as etcdctl 3.4 does it: the endpoints are asked their status in order until one is
+ * the leader (one that does not answer ends it), and that one is asked to hand over to a started member.
+ */
 export function moveLeader(ctx: DemoContext, target: string): DemoAnswer {
-  const s = serving(ctx);
-  if (!s.ok) return s.answer;
-  const st = demoEtcd(ctx.cluster);
-  const view = etcdView(ctx.cluster, hostsDir(ctx));
-  if (!view.running.has(target)) return { err: 'Error: etcdserver: bad leader transferee', code: 1 };
-  const from = view.leader ?? '';
-  return { steps: [effect(() => (st.leaderId = target)), ...outLines(`Leadership transferred from ${from} to ${target}`)] };
+  const dir = hostsDir(ctx);
+  const view = etcdView(ctx.cluster, dir);
+  const eps = endpointsOf(ctx);
+  for (const url of eps) {
+    const r = reach(ctx.cluster, dir, url);
+    if (!r.ok) return { err: v3DeadlineExceeded(r.error), code: 1 };
+    if (!view.quorum) return { err: v3DeadlineExceeded('context deadline exceeded'), code: 1 };
+    if (r.member.id !== view.leader) continue;
+    if (!view.running.has(target)) return { err: 'Error: etcdserver: bad leader transferee', code: 1 };
+    const st = demoEtcd(ctx.cluster);
+    return { steps: [effect(() => (st.leaderId = target)), ...outLines(`Leadership transferred from ${r.member.id} to ${target}`)] };
+  }
+  return { err: `Error: no leader endpoint given at [${eps.join(' ')}]`, code: 128 };
 }
 
 /** `snapshot save FILE`: the snapshot of the cluster through the first endpoint, written on the host. */

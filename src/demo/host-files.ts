@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DemoCluster, type DemoHost, defaultServices, dockerStorageText, nodeConfigYaml, peerUrl, tcpConnect } from './cluster.js';
+import { etcdCaPair, seedEtcdCa } from './etcd-ca.js';
 import { writeUnder } from './host-roots.js';
+import { setOwner } from './owners.js';
 
 const PEM = (what: string) => `-----BEGIN ${what}-----\nZGF5Mi10dWkgZGVtbyBjbHVzdGVyOiBub3QgYSByZWFsIGtleQ==\n-----END ${what}-----\n`;
 
@@ -84,7 +86,8 @@ WantedBy=multi-user.target
 
 function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
   writeUnder(root, '/etc/etcd/etcd.conf', etcdConf(c, h));
-  writeUnder(root, '/etc/etcd/ca.crt', PEM('CERTIFICATE'));
+  writeUnder(root, '/etc/etcd/ca.crt', etcdCaPair()?.crt ?? PEM('CERTIFICATE'));
+  if (c.etcd[0] === h) seedEtcdCa(root);
   for (const f of ['peer', 'server']) {
     writeUnder(root, `/etc/etcd/${f}.crt`, PEM('CERTIFICATE'));
     writeUnder(root, `/etc/etcd/${f}.key`, PEM('RSA PRIVATE KEY'), 0o600);
@@ -93,6 +96,7 @@ function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
   if (h.kind !== 'master') writeUnder(root, '/usr/lib/systemd/system/etcd.service', ETCD_UNIT);
   writeUnder(root, '/var/lib/etcd/member/snap/db', `demo etcd database of ${h.name}\n`, 0o600);
   writeUnder(root, '/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal', `demo etcd WAL of ${h.name}\n`, 0o600);
+  setOwner(root, '/var/lib/etcd', 'etcd:etcd', true);
 }
 
 function seedMaster(c: DemoCluster, h: DemoHost, root: string): void {
@@ -151,7 +155,7 @@ function seedNode(h: DemoHost, root: string): void {
 function iptables(h: DemoHost): string {
   const allow = (proto: string, port: number) =>
     `-A OS_FIREWALL_ALLOW -p ${proto} -m state --state NEW -m ${proto} --dport ${port} -j ACCEPT`;
-  const rules = ['*filter', ':INPUT ACCEPT [0:0]', ':OS_FIREWALL_ALLOW - [0:0]', allow('tcp', 22)];
+  const rules = ['*filter', ':INPUT ACCEPT [0:0]', ':OS_FIREWALL_ALLOW - [0:0]', '-A INPUT -j OS_FIREWALL_ALLOW', allow('tcp', 22)];
   if (h.kind !== 'lb' && h.kind !== 'other') rules.push(allow('tcp', 10250), allow('udp', 4789));
   if (h.kind === 'master') rules.push(allow('tcp', 8443), allow('tcp', 8053));
   if (h.etcdId) rules.push(allow('tcp', 2379), allow('tcp', 2380));

@@ -19,6 +19,7 @@ test('absolute paths move under the host root; URLs, /dev and words inside paths
     ["echo '/var/lib/etcd is a mount point'", `echo '${R}/var/lib/etcd is a mount point'`],
     ["sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' /etc/etcd/etcd.conf", `sed -i '/^ETCD_FORCE_NEW_CLUSTER=/d' ${R}/etc/etcd/etcd.conf`],
     ['awk \'{ sub(/-.*$/, "", p) }\' /etc/x', `awk '{ sub(/-.*$/, "", p) }' ${R}/etc/x`],
+    ['openssl req -keyout /etc/k -subj /CN=master-2', `openssl req -keyout ${R}/etc/k -subj /CN=master-2`],
     [
       `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' /usr/lib/systemd/system/etcd.service`,
       `sed -n '/ExecStart/s/"$/ --force-new-cluster"/p' ${R}/usr/lib/systemd/system/etcd.service`,

@@ -75,12 +75,14 @@ export function writeUnder(root: string, path: string, text: string, mode = 0o64
 }
 
 // An absolute path starts a word, or follows `=`, `:`, a bracket, a redirection or `#` (sed's delimiter),
-// possibly inside an opening quote (a quote after a word character closes it: `/a/"$x"/b` is one path).
+// possibly inside an opening quote (a quote after a word character closes it: `/a/"$x"/b` is one path);
+// an X.509 subject (openssl's `-subj /CN=…`) is not a path.
 // `//` (a URL) and /dev stay the machine's own, and so does a one-letter word ending a quoted sed
 // expression (`'/^KEY=/d'`: the `/d` of a sed command, never a file), a sed address of a capitalised word
 // followed by its command (`'/ExecStart/s/"$/ --force-new-cluster"/p'`, the guide's 5.4.2.1), and a regex
 // starting `/-` (awk's `sub(/-.*$/, …)`).
-const ABSOLUTE_PATH = /(^|[\s=:(`;|&<>,{#@])(["']?)\/(?!dev(?:\/|\b))(?![A-Za-z]['"])(?![A-Z]\w*\/[spdaicy](?:\W|$))(?=[A-Za-z0-9_.~])/g;
+const ABSOLUTE_PATH =
+  /(^|[\s=:(`;|&<>,{#@])(["']?)\/(?!dev(?:\/|\b))(?![A-Za-z]['"])(?!(?:CN|O|OU|C|ST|L)=)(?![A-Z]\w*\/[spdaicy](?:\W|$))(?=[A-Za-z0-9_.~])/g;
 
 /** A script with its absolute paths moved under `root`. */
 export function pathsUnder(root: string, script: string): string {

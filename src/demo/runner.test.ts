@@ -368,6 +368,55 @@ test('systemctl show: properties of a unit, not-found for one that is not there'
   assert.deepEqual([none.exitCode, none.stdout], [0, 'LoadState=not-found\n']);
 });
 
+test('iptables -S: the rules iptables.service loaded from /etc/sysconfig/iptables, as iptables prints them', async () => {
+  const res = await run(on('master-0'), literal('iptables -S'));
+  const lines = res.stdout.split('\n');
+  assert.deepEqual(lines.slice(0, 5), [
+    '-P INPUT ACCEPT',
+    '-P FORWARD ACCEPT',
+    '-P OUTPUT ACCEPT',
+    '-N OS_FIREWALL_ALLOW',
+    '-A INPUT -j OS_FIREWALL_ALLOW',
+  ]);
+  assert.ok(lines.includes('-A OS_FIREWALL_ALLOW -p tcp -m state --state NEW -m tcp --dport 2380 -j ACCEPT'));
+  const rpm = await run(on('app-node-0'), literal('rpm -q iptables-services'));
+  assert.equal(rpm.stdout, 'iptables-services-1.4.21-24.el7.x86_64\n');
+});
+
+test('iptables -N/-I/-A/-C change the live rules; iptables-save prints them; the saved file is not touched', async () => {
+  const r = fast();
+  try {
+    const rule = '-p tcp -m state --state NEW -m tcp --dport 2379 -j ACCEPT';
+    const say = (script: string) => r.run(on('app-node-0'), literal(script));
+    const absent = await say(`iptables -C OS_FIREWALL_ALLOW ${rule}`);
+    assert.deepEqual([absent.exitCode, absent.stderr], [1, 'iptables: Bad rule (does a matching rule exist in that chain?).\n']);
+    assert.equal((await say('iptables -N OS_FIREWALL_ALLOW')).stderr, 'iptables: Chain already exists.\n');
+    assert.equal((await say('iptables -L NOPE -n')).exitCode, 1);
+    assert.equal((await say(`iptables -A OS_FIREWALL_ALLOW ${rule} && iptables -C OS_FIREWALL_ALLOW ${rule}`)).exitCode, 0);
+    assert.equal((await say('iptables -N X && iptables -t filter -I INPUT -j X')).exitCode, 0);
+    const saved = (await say('iptables-save')).stdout.split('\n');
+    assert.ok(saved.includes(`-A OS_FIREWALL_ALLOW ${rule}`) && saved.includes(':X - [0:0]'));
+    assert.equal(
+      saved.find((l) => l.startsWith('-A INPUT')),
+      '-A INPUT -j X',
+      '-I puts it first in its chain',
+    );
+    assert.doesNotMatch((await say('cat /etc/sysconfig/iptables')).stdout, /2379/);
+  } finally {
+    await r.close();
+  }
+});
+
+test('tar: an old-style first word (tar czvf F …, tar xzvf F) as GNU tar takes it', async () => {
+  const res = await run(
+    on('master-0'),
+    literal(
+      'mkdir -p /tmp/a /tmp/b && echo x > /tmp/a/f && tar czf /tmp/a.tgz -C /tmp/a . && tar xzvf /tmp/a.tgz -C /tmp/b && cat /tmp/b/f',
+    ),
+  );
+  assert.deepEqual([res.exitCode, res.stdout], [0, './\n./f\nx\n']);
+});
+
 test('shell: for/if/else, $var, bash -c positional parameters and /dev/tcp connects (the kubelet-port probe)', async () => {
   const connect = sh`timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$a" 10250 2>/dev/null`;
   const ips = ['10.0.0.1', '10.0.0.21', '10.0.0.23', '10.0.0.10'];

@@ -8,15 +8,15 @@ import { delimiter, join } from 'node:path';
 /** Real programs, used as they are (none of them opens a network connection). */
 export const REAL_TOOLS: readonly string[] = (
   'awk base64 basename cat chmod cmp comm cp cut date diff dirname du env expr false find gawk getconf ' +
-  'grep egrep fgrep gzip gunzip head install jq ln ls md5sum mkdir mktemp mv od paste printf readlink ' +
-  'realpath rm rmdir sed seq sha256sum sleep sort stat tac tail tee test timeout touch tr true uniq ' +
+  'grep egrep fgrep gzip gunzip head install jq ln ls md5sum mkdir mktemp mv od openssl paste printf readlink ' +
+  'realpath rm rmdir sed seq sha256sum sleep sort tac tail tee test timeout touch tr true uniq ' +
   'wc xargs zcat echo sync'
 ).split(' ');
 
 /** Programs answered by the simulated cluster. */
 export const CLUSTER_TOOLS: readonly string[] = (
-  'chcon chown curl df dig docker etcdctl hostname id ip journalctl master-logs master-restart ' +
-  'mountpoint oc pgrep restorecon rpm rsync ss systemctl timedatectl uname update-ca-trust whoami' +
+  'chcon chown curl df dig docker etcdctl hostname id ip iptables iptables-save journalctl master-logs master-restart ' +
+  'mountpoint oc pgrep restorecon rpm rsync ss stat systemctl timedatectl uname update-ca-trust whoami' +
   // disks and LVM (docker-storage.ts)
   ' docker-storage-setup findmnt haproxy lsblk lvextend lvremove lvs pvcreate pvremove pvs umount vgcreate vgextend vgremove vgs wipefs xfs_growfs'
 ).split(' ');
@@ -85,7 +85,9 @@ export function makeToolDir(dir: string, machinePath = process.env.PATH ?? '/usr
   const bash = which('bash', machinePath);
   if (tar && bash) {
     const transform = '--transform="s|^${DAY2_DEMO_ROOT#/}/||" --show-transformed-names';
-    writeFileSync(join(dir, 'tar'), `#!${bash}\nexec -a tar ${JSON.stringify(tar)} ${transform} "$@"\n`, { mode: 0o755 });
+    // the options come after the first word: an old-style first word (`tar xzvf F`) gets its dash
+    const oldStyle = 'case "$1" in -*|"") ;; *) a=$1; shift; set -- "-$a" "$@" ;; esac';
+    writeFileSync(join(dir, 'tar'), `#!${bash}\n${oldStyle}\nexec -a tar ${JSON.stringify(tar)} ${transform} "$@"\n`, { mode: 0o755 });
   } else missing.push('tar');
   if (bash) {
     symlinkSync(bash, join(dir, 'sh'));

@@ -24,7 +24,8 @@ export interface AuditCommand {
 }
 
 export interface AuditNote {
-  kind: 'gate' | 'repeat-destructive' | 'run-start' | 'run-end' | 'resume' | 'failure-choice';
+  /** 'panel': the procedure's panel as observed (its summary, then its rows, a line each). */
+  kind: 'gate' | 'repeat-destructive' | 'run-start' | 'run-end' | 'resume' | 'failure-choice' | 'panel';
   time: string;
   operator: string;
   runId: string;

@@ -2,6 +2,7 @@
 // after every step that ran and after a failure, from the first of its hosts that answers.
 import type { Host } from '../inventory/types.js';
 import type { CommandResult, Runner } from '../transport/types.js';
+import type { AuditInput } from './audit.js';
 import type { Redactor } from './redact.js';
 import { errMessage, type StepExecutor } from './step-executor.js';
 import type { CapturedValues, EngineEvent, Panel, PanelSnapshot, PanelView, StepContext } from './types.js';
@@ -18,6 +19,8 @@ export interface PanelDeps {
   runContext(): StepContext;
   captured(host: Host): CapturedValues;
   emit(e: EngineEvent): void;
+  /** The audit log: every observation is kept there, for the run's report (the cluster before and after). */
+  audit(entry: AuditInput): void;
   changed(): void;
   now(): Date;
 }
@@ -66,6 +69,12 @@ export class PanelObserver {
       when,
     };
     this.d.emit({ type: 'panel', panel: this.snapshot });
+    const { summary, rows } = this.snapshot.view;
+    const text = [
+      `${when}${host ? ` (from ${host})` : ''}: ${summary.text}`,
+      ...rows.map((r) => `${r.label ? `${r.label}  ` : ''}${r.text}`),
+    ];
+    this.d.audit({ kind: 'panel', step: PANEL_STEP, text: text.join('\n') });
     this.d.changed();
   }
 

@@ -259,6 +259,7 @@ class Run {
       runContext: () => this.runContext(),
       captured: (h) => this.captures.valuesFor(h),
       emit,
+      audit,
       changed,
       now: this.now,
     });

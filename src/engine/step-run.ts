@@ -299,7 +299,9 @@ class StepRun {
     const ok = await p.channel.askGate(gate);
     if (p.signal.aborted) throw new Cancelled();
     const by = p.gateApprovedBy;
-    p.audit({ kind: 'gate', step: step.id, text: ok ? `approved by ${by}` : 'not approved' });
+    // a type-host gate is approved only when the name was typed exactly: the record says which name
+    const typed = ok && gate.kind === 'type-host' && by === 'operator' && gate.expect ? ` (typed ${gate.expect})` : '';
+    p.audit({ kind: 'gate', step: step.id, text: ok ? `approved by ${by}${typed}` : 'not approved' });
     if (!ok) {
       this.info(`stopped at the gate: ${gate.what}`);
       const begun = js.destructiveBegun || Object.values(js.hosts).some((h) => h.commandIndex > 0);

@@ -14,7 +14,8 @@ export type Route =
   | { screen: 'home' }
   | { screen: 'help' }
   | { screen: 'host'; host: string }
-  | { screen: 'procedure'; id: string }
+  /** `prefill`: values the form starts with (a health cell's host, when opened as its fix). */
+  | { screen: 'procedure'; id: string; prefill?: Readonly<Record<string, string>> }
   /** The health matrix (hosts × checks). */
   | { screen: 'health' }
   /** One cell of the health matrix: the check on a host (null: cluster-wide). */
@@ -23,6 +24,8 @@ export type Route =
   | { screen: 'run'; runId: string }
   /** Past and interrupted runs. */
   | { screen: 'runs' }
+  /** A run's record for the ticket (report.ts), as a page. */
+  | { screen: 'report'; runId: string }
   /** At start-up: a run was interrupted — resume it? */
   | { screen: 'resume' }
   /** The cluster's nodes (oc get nodes): cordon, uncordon, drain. */
@@ -78,6 +81,10 @@ export type Action =
   | { type: 'open-run'; runId: string }
   /** Open the Runs screen. */
   | { type: 'open-runs' }
+  /** Show a run's record over the current screen (Esc returns to it). */
+  | { type: 'open-report'; runId: string }
+  /** Open a procedure's form over the current screen (Esc returns to it), e.g. a health cell's fix. */
+  | { type: 'open-procedure'; id: string; prefill: Readonly<Record<string, string>> }
   /** Open the Nodes screen. */
   | { type: 'open-nodes' }
   /** Nodes screen: the pods on this node. */
@@ -309,6 +316,10 @@ export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext):
     case 'open-runs':
       if (route.screen === 'runs') return state;
       return { ...state, stack: [{ screen: 'home' }, { screen: 'runs' }] };
+    case 'open-report':
+      return push(state, { screen: 'report', runId: action.runId });
+    case 'open-procedure':
+      return push(state, { screen: 'procedure', id: action.id, prefill: action.prefill });
     case 'open-nodes':
       if (route.screen === 'nodes') return state;
       return { ...state, stack: [{ screen: 'home' }, { screen: 'nodes' }] };

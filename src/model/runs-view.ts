@@ -10,6 +10,12 @@ export interface InterruptedRun {
 }
 
 /** One journal (`listRuns`). */
+/** A run's record for the ticket (src/engine/report.ts): its Markdown, or the path it was written to. Both throw a sentence. */
+export interface RunReportAccess {
+  read(runId: string): string;
+  write(runId: string): string;
+}
+
 export interface RunSummary {
   runId: string;
   procedure: string;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { literal, quoteWord } from './shell.js';
-import { authFailedHint, batchScript, killGroupScript, remoteCommandText, SshRunner } from './ssh.js';
+import { authFailedHint, batchScript, killGroupScript, remoteCommandText, SshRunner, ssh2LoadFailure } from './ssh.js';
 import { MarkerSplitter } from './stream.js';
 
 describe('remoteCommandText', () => {
@@ -117,5 +117,15 @@ describe('authFailedHint', () => {
     const args = /ssh-copy-id (.*)\)/.exec(hint)![1]!;
     const words = execFileSync('sh', ['-c', `for w in ${args}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' });
     assert.deepEqual(words.trim().split('\n'), ['-i', 'KEY.pub', '-p', '2222', "o'p er@10.0.0.1"], 'one word for user@address');
+  });
+});
+
+describe('ssh2LoadFailure', () => {
+  it('names the dependency and the two ways to have it, with the first line of why', () => {
+    const err = new Error("Cannot find package 'ssh2' imported from /tmp/x/day2-tui.js\nDid you mean …");
+    assert.equal(
+      ssh2LoadFailure(err),
+      "ssh2 could not be loaded (Cannot find package 'ssh2' imported from /tmp/x/day2-tui.js): run from the release file dist/day2-tui or `npm install`",
+    );
   });
 });

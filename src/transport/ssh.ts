@@ -163,9 +163,25 @@ class AbortedError extends Error {
 
 type Ssh2 = typeof import('ssh2');
 let ssh2Promise: Promise<Ssh2> | undefined;
-function loadSsh2(): Promise<Ssh2> {
-  ssh2Promise ??= import('ssh2').then((m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2);
+/**
+ * ssh2, loaded once, when the first host is reached (the demo never loads it). dist/day2-tui.js keeps it
+ * external: copied without node_modules, the import fails, and that is said once as a missing dependency
+ * (the command line loads it before any check: src/cli/main.ts), never as every check's error.
+ */
+export function loadSsh2(): Promise<Ssh2> {
+  ssh2Promise ??= import('ssh2').then(
+    (m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2,
+    (err: unknown) => {
+      throw new Error(ssh2LoadFailure(err));
+    },
+  );
   return ssh2Promise;
+}
+
+/** The sentence for an ssh2 that cannot be imported: the dependency and the two ways to have it. */
+export function ssh2LoadFailure(err: unknown): string {
+  const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+  return `ssh2 could not be loaded (${why}): run from the release file dist/day2-tui or \`npm install\``;
 }
 
 const DEFAULT_HOST_KEY_ALGORITHMS = [

@@ -29,10 +29,10 @@ import {
   membershipOk,
   ROOT as repo,
   show,
-  sleep,
   ssh,
   waitHealthy,
 } from '../procedures/lab-helpers.js';
+import { answerGates, headline } from './gates.js';
 import { TmuxSession } from './tmux.js';
 
 let tmp = '';
@@ -59,32 +59,6 @@ const sessions: Console[] = [];
 after(() => {
   for (const s of sessions) s.stop();
 });
-
-/** The name a type-host gate asks for, read from the screen: beside the label, or on the lines under it. */
-function expectOnScreen(screen: string): string | undefined {
-  const LABEL = 'type the host name exactly:';
-  const lines = screen.split('\n');
-  const i = lines.findIndex((l) => l.includes(LABEL));
-  if (i < 0) return undefined;
-  const inner = (l: string) =>
-    l
-      .replace(/^[║│]/, '')
-      .replace(/[║│]\s*$/, '')
-      .trim();
-  const beside = inner(lines[i]!).split(LABEL)[1]!.trim();
-  if (beside) return beside;
-  const names: string[] = [];
-  for (let k = i + 1; k < lines.length; k++) {
-    const t = inner(lines[k]!);
-    if (t.startsWith('[') || t === '') break;
-    names.push(t);
-  }
-  return names.join('') || undefined;
-}
-
-const headline = (s: string): string => s.split('\n').find((l) => /^RUN \S*etcd-restore/.test(l)) ?? '';
-/** The gate modal's "step N/28 …" label. */
-const gateStep = (s: string): string => /GATE {2}(step \d+\/\d+)/.exec(s)?.[1] ?? '?';
 
 before(async () => {
   assert.ok(labDir, 'LAB_DIR is not set: run `bash scripts/with-lab.sh node --import tsx --test test/e2e/restore.test.ts`');
@@ -165,40 +139,14 @@ test('etcd-restore from the console at 80×24: gates with the names to type, etc
   await t.waitFor((s) => /^RUN \S*etcd-restore/m.test(s), 'the run view');
 
   // the run: answer each gate from what the screen says, until the run ends
-  const answered: { step: string; kind: string; typed?: string; screen: string }[] = [];
-  const deadline = Date.now() + 480_000;
-  let last = '';
-  for (;;) {
-    assert.ok(Date.now() < deadline, `the run did not end in time; the screen was:\n${last}`);
-    last = t.screen();
-    const head = headline(last);
-    if (/FINISHED OK|FAILED|ABORTED|STOPPED/.test(head)) break;
-    if (/STEP FAILED/.test(last)) assert.fail(`a step failed:\n${last}`);
-    if (/DESTRUCTIVE GATE|GATE {2}step/.test(last) && /What will change/.test(last)) {
-      const step = gateStep(last);
-      // the move aside: the panel says that no member answers (etcd is stopped everywhere) — as the operator reads it
-      if (step === 'step 5/28')
-        last = await t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000);
-      if (/type the host name exactly/.test(last)) {
-        const name = expectOnScreen(last);
-        assert.ok(name, `no name to type on the screen:\n${last}`);
-        answered.push({ step, kind: 'type-host', typed: name, screen: last });
-        t.type(name);
-        await t.waitFor((s) => s.includes(name.slice(-20)) && /\[ …?\S/.test(s), 'the name typed');
-        t.keys('Enter');
-      } else {
-        assert.match(last, /Go on\? {2}y yes/);
-        answered.push({ step, kind: 'confirm', screen: last });
-        t.keys('y');
-      }
-      await t.waitFor((s) => gateStep(s) !== step || !/What will change/.test(s), `the gate of ${step} to close`, 30_000);
-      continue;
-    }
-    await sleep(100);
-  }
-  const end = t.screen();
+  const { answered, end } = await answerGates(t, 'etcd-restore', 480_000, async (step, screen) =>
+    // the move aside: the panel says that no member answers (etcd is stopped everywhere) — as the operator reads it
+    step === 'step 5/28'
+      ? t.waitFor((s) => /◆ ETCD CLUSTER no member answers/.test(s), 'the panel at the move-aside gate', 30_000)
+      : screen,
+  );
   console.log(`--- the end at 80×24 ---\n${end}\n---`);
-  assert.match(headline(end), /✓ FINISHED OK: \d+ steps done, \d+ skipped$/, end);
+  assert.match(headline(end, 'etcd-restore'), /✓ FINISHED OK: \d+ steps done, \d+ skipped$/, end);
 
   // the gates: the stop (confirm), the move aside on every member (all three names), the force-new-cluster (master-0)
   assert.deepEqual(

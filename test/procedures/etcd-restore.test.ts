@@ -20,9 +20,12 @@ import {
   day2,
   ensureHealthyEtcd,
   fingerprint,
+  journals,
   labDir,
+  MAIN,
   MASTERS,
   membershipOk,
+  run,
   show,
   ssh,
   stopEtcdByHand,
@@ -147,4 +150,37 @@ test('etcd-restore: all three data dirs lost → 3 healthy members, original nam
       `a unit command on a static-pod master:\n${cmds.join('\n')}`,
     );
   }
+  await reportOfTheRun(state);
 });
+
+/**
+ * `day2-tui report <id> --format md` of the restore: every command of its steps and every gate with its
+ * answer; neither the cluster's token (ETCD_INITIAL_CLUSTER_TOKEN) nor a line of a member's private key.
+ */
+async function reportOfTheRun(state: string): Promise<void> {
+  const j = journals(state)[0]!;
+  const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'report', j.runId, '--format', 'md', '--state-dir', state]);
+  assert.equal(r.code, 0, show(r));
+  const md = r.stdout;
+  const audit = readFileSync(join(state, 'audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string; step?: string; command?: string; text: string });
+  const stepIds = new Set(j.steps.map((st) => st.id));
+  for (const e of audit.filter((x) => stepIds.has(x.step ?? ''))) {
+    if (e.kind === 'command') assert.ok(md.includes(`$ ${e.command}`), `the report lacks the command ${e.command}`);
+    if (e.kind === 'gate') assert.ok(md.includes(e.text), `the report lacks the gate line ${e.text}`);
+  }
+  assert.ok(
+    audit.some((e) => e.kind === 'gate'),
+    'the restore asked its gates',
+  );
+  assert.match(md, /## The cluster at the start[\s\S]*## The cluster at the end/);
+  const token = await ssh(MASTERS[0]!, "sed -n 's/^ETCD_INITIAL_CLUSTER_TOKEN=//p' /etc/etcd/etcd.conf");
+  assert.ok(token.stdout.trim(), `no token in etcd.conf: ${show(token)}`);
+  assert.ok(!md.includes(token.stdout.trim()), 'the etcd cluster token is in the report');
+  const key = await ssh(MASTERS[0]!, 'cat /etc/etcd/peer.key');
+  const body = key.stdout.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+  assert.ok(body.length > 0, 'no key material read from peer.key');
+  for (const l of body) assert.ok(!md.includes(l), 'a line of peer.key is in the report');
+}

@@ -1,0 +1,119 @@
+// The 3 a.m. restore rehearsed where it is safe: `bin/day2-tui --demo=etcd-quorum-lost` in tmux at 80×24.
+// Home says what to rehearse; Health shows etcd failing; `f` on the failed cell opens etcd-restore with the
+// member filled in; the backup is picked from the list the console found on it; the plan is confirmed and
+// every gate answered from what the screen asks; the run ends with 3 healthy members in the cluster panel.
+// Every capture fits 80×24 and shows none of the overlaps issue 14 found. No lab: the DEMO cluster never
+// touches the network (it still is a terminal test, so it lives here).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { answerGates, headline } from './gates.js';
+import { TmuxSession } from './tmux.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+const bin = join(repo, 'bin/day2-tui');
+
+/** The overlaps found at 80×24 before (issue 14, item 4): a header running into its counter, cut words. */
+const OVERLAPS: [RegExp, string][] = [
+  [/gat(?:es?)?lines \d/, 'the plan header runs into its line counter'],
+  [/of \d+r you/, 'the run header overlaps the step title'],
+  [/risk DE…|risk [A-Z]{1,3}…/, 'the procedure header cuts the risk word'],
+  [/\$ \$ /, 'the log repeats the prompt'],
+  [/Exit code: 0\b.*precondition|precondition[\s\S]{0,80}Exit code: 0\b/, 'a failed precondition shown with exit code 0'],
+];
+
+class Console extends TmuxSession {
+  readonly captures: string[] = [];
+  override screen(): string {
+    const s = super.screen();
+    this.captures.push(s);
+    const lines = s.replace(/\n+$/, '').split('\n');
+    assert.ok(lines.length <= 24, `a capture has ${lines.length} lines (more than 24):\n${s}`);
+    for (const l of lines) assert.ok([...l].length <= 80, `a line is ${[...l].length} columns wide: ${JSON.stringify(l)}\n${s}`);
+    for (const [re, what] of OVERLAPS) assert.doesNotMatch(s, re, `${what}:\n${s}`);
+    return s;
+  }
+}
+
+const dirs: string[] = [];
+const sessions: TmuxSession[] = [];
+after(() => {
+  for (const s of sessions) s.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tmp = (what: string) => {
+  const d = mkdtempSync(join(tmpdir(), `day2-e2e-${what}-`));
+  dirs.push(d);
+  return d;
+};
+
+const lines = (screen: string) => screen.split('\n');
+/** The selected cell's one-line summary, just above the matrix's bottom border. */
+function infoLine(screen: string): string {
+  const ls = lines(screen);
+  const bottom = ls.findIndex((l) => l.startsWith('╚'));
+  return bottom > 0 ? ls[bottom - 1]!.replace(/^║|║$/g, '').trim() : '';
+}
+const healthDone = (s: string) => /▶ HEALTH/.test(s) && /\bdone\b/.test(s);
+
+test('DEMO etcd-quorum-lost at 80×24: Health → f → etcd-restore with the backup picked → gates → 3 healthy members', {
+  timeout: 300_000,
+}, async () => {
+  const t = new Console('rehearsal');
+  sessions.push(t);
+  t.start(`env -u DAY2_INVENTORY ${bin} --demo=etcd-quorum-lost --state-dir ${tmp('state')}`, { HOME: tmp('home') });
+
+  const home = await t.waitFor((s) => /DEMO/.test(s) && /PROCEDURES/.test(s), 'the demo Home');
+  assert.match(home, /etcd-quorum-lost/, 'Home names the scenario');
+  assert.match(home, /rehearse:? .*etcd-restore/, 'Home says what to rehearse');
+
+  // Health: etcd fails on the masters; walk along master-0's row to the failed etcd cell.
+  t.keys('h');
+  const health = await t.waitFor(healthDone, 'the health run to finish', 90_000);
+  assert.match(health, /✗ [1-9]\d* fail/);
+  t.keys('/');
+  await t.waitFor((s) => /filter/.test(s), 'the filter prompt');
+  t.type('master-0');
+  t.keys('Enter');
+  await t.waitFor((s) => healthDone(s) && / on master-0/.test(infoLine(s)), 'the master-0 row selected');
+  for (let i = 0; !/^etcd-\S+ .*on master-0.*✗ fail/.test(infoLine(t.captures.at(-1)!)); i++) {
+    assert.ok(i < 25, `no failed etcd cell on master-0; the screen was:\n${t.captures.at(-1)}`);
+    const before = infoLine(t.captures.at(-1)!);
+    t.keys('l');
+    await t.waitFor((s) => infoLine(s) !== before, 'l to move the selection');
+  }
+
+  // f: the fix — etcd-restore's form with master-0 chosen; the backup found on it is listed and picked.
+  t.keys('f');
+  await t.waitFor((s) => /PROCEDURE etcd-restore/.test(s) && /● master-0\./.test(s), 'etcd-restore with master-0 filled in');
+  t.keys('Tab');
+  const found = await t.waitFor((s) => /\d+ found on master-0/.test(s), 'the backups found on master-0', 30_000);
+  const backup = /○ (\/backup\/\S+)/.exec(found)?.[1];
+  assert.ok(backup, `no backup listed:\n${found}`);
+  t.keys('Down');
+  await t.waitFor((s) => s.includes(`● ${backup}`), 'the backup picked');
+  t.keys('Enter');
+  const plan = await t.waitFor((s) => /PLAN etcd-restore/.test(s), 'the plan');
+  assert.match(plan, /\d+ steps, \d+ DESTRUCTIVE/);
+  t.keys('r');
+  await t.waitFor((s) => /Run it now on/.test(s), 'the y/N confirmation');
+  t.keys('y');
+  await t.waitFor((s) => /^RUN \S*etcd-restore/m.test(s), 'the run view');
+
+  const { answered, end } = await answerGates(t, 'etcd-restore', 240_000);
+  assert.match(headline(end, 'etcd-restore'), /✓ FINISHED OK/, end);
+  assert.ok(
+    answered.some((a) => a.kind === 'type-host'),
+    'a gate asked for a host name to type',
+  );
+  assert.match(end, /◆ ETCD CLUSTER 3 members · 3 healthy/);
+
+  t.keys('q');
+  const q = await t.waitFor((s) => t.exited().dead || /Quit anyway\?/.test(s), 'the console to quit (or ask)');
+  if (!t.exited().dead && /Quit anyway\?/.test(q)) t.keys('y');
+  await t.waitFor(() => t.exited().dead, 'the console to exit');
+  assert.equal(t.exited().status, 0);
+});
