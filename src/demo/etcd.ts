@@ -735,6 +735,17 @@ export function dockerPsControlPlane(ctx: DemoContext, component: string): DemoA
   return { out: hexId(`etcd-container:${h.name}:${demoEtcd(ctx.cluster).since.get(h.name) ?? 0}`).slice(0, 12) };
 }
 
+/** `journalctl -u etcd.service …` on an RPM-etcd host (the external-etcd scenario): etcd's lines as journald keeps them. */
+export function journalEtcd(ctx: DemoContext): DemoAnswer {
+  const logs = masterLogsEtcd(ctx);
+  const short = ctx.host?.short ?? 'localhost';
+  const lines = (logs.out ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\d{4}-\d\d-(\d\d) (\d\d:\d\d:\d\d)\.\d+ [A-Z] \| /, `Dec $1 $2 ${short} etcd[2177]: `));
+  return { out: lines.length ? lines.join('\n') : '-- No entries --' };
+}
+
 export function systemctlEtcd(ctx: DemoContext, verb: string): DemoAnswer {
   const h = ctx.host;
   // the unit comes with the etcd RPM (a host where yum installed it has it too)
@@ -789,6 +800,12 @@ export const ETCD_COMMANDS: readonly DemoCommand[] = [
   { id: 'etcd-pgrep', match: /^pgrep -x etcd$/, answer: pgrepEtcd },
   { id: 'etcd-master-restart', match: /^master-restart etcd$/, needs: 'master-restart', answer: masterRestartEtcd },
   { id: 'etcd-master-logs', match: /^master-logs etcd etcd\b/, needs: 'master-logs', answer: masterLogsEtcd },
+  {
+    id: 'etcd-journal',
+    match: /^journalctl\b(?=.* -u etcd(?:\.service)?(?: |$))/,
+    when: (c) => c.host?.etcdId !== undefined,
+    answer: journalEtcd,
+  },
   {
     id: 'etcd-systemctl',
     match: /^systemctl (start|stop|restart|enable|disable|is-active|is-enabled) (?:--now )?etcd(?:\.service)?$/,

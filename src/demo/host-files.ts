@@ -63,6 +63,27 @@ function staticPod(name: string, component: string, command: string): string {
   ].join('\n');
 }
 
+/** The etcd RPM's /usr/lib/systemd/system/etcd.service (etcd 3.2 on RHEL 7). */
+const ETCD_UNIT = `[Unit]
+Description=Etcd Server
+After=network.target
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=notify
+WorkingDirectory=/var/lib/etcd/
+EnvironmentFile=-/etc/etcd/etcd.conf
+User=etcd
+# set GOMAXPROCS to number of processors
+ExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --name=\\"\${ETCD_NAME}\\" --data-dir=\\"\${ETCD_DATA_DIR}\\" --listen-client-urls=\\"\${ETCD_LISTEN_CLIENT_URLS}\\""
+Restart=on-failure
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+`;
+
 function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
   writeUnder(root, '/etc/etcd/etcd.conf', etcdConf(c, h));
   writeUnder(root, '/etc/etcd/ca.crt', etcdCaPair()?.crt ?? PEM('CERTIFICATE'));
@@ -71,6 +92,8 @@ function seedEtcd(c: DemoCluster, h: DemoHost, root: string): void {
     writeUnder(root, `/etc/etcd/${f}.crt`, PEM('CERTIFICATE'));
     writeUnder(root, `/etc/etcd/${f}.key`, PEM('RSA PRIVATE KEY'), 0o600);
   }
+  // an etcd host of its own runs the RPM's unit (the external-etcd scenario); a 3.10 master runs the static pod
+  if (h.kind !== 'master') writeUnder(root, '/usr/lib/systemd/system/etcd.service', ETCD_UNIT);
   writeUnder(root, '/var/lib/etcd/member/snap/db', `demo etcd database of ${h.name}\n`, 0o600);
   writeUnder(root, '/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal', `demo etcd WAL of ${h.name}\n`, 0o600);
   setOwner(root, '/var/lib/etcd', 'etcd:etcd', true);

@@ -53,13 +53,28 @@ app-node-2.${DEMO_DOMAIN} ansible_host=10.0.0.23 openshift_ip=10.0.0.23 openshif
 lb.${DEMO_DOMAIN} ansible_host=10.0.0.10 openshift_ip=10.0.0.10
 `;
 
+/** The etcd group of the other control-plane form: three hosts of their own running etcd.service (the RPM install). */
+const EXTERNAL_ETCD = `[etcd]
+etcd-0.${DEMO_DOMAIN} ansible_host=10.0.0.31 openshift_ip=10.0.0.31
+etcd-1.${DEMO_DOMAIN} ansible_host=10.0.0.32 openshift_ip=10.0.0.32
+etcd-2.${DEMO_DOMAIN} ansible_host=10.0.0.33 openshift_ip=10.0.0.33
+`;
+
+/** The inventory text of a scenario's control-plane form: etcd static pods on the masters, or external etcd hosts. */
+export function demoInventoryText(scenario?: string): string {
+  if (scenario && findScenario(scenario)?.etcd === 'systemd')
+    return DEMO_INVENTORY_TEXT.replace(`[etcd]\nmaster-[0:2].${DEMO_DOMAIN}\n`, EXTERNAL_ETCD);
+  return DEMO_INVENTORY_TEXT;
+}
+
 /**
- * The DEMO cluster's inventory (source kind 'demo'): 3 masters with etcd, 3 infra, 3 app nodes, 1 lb.
- * `scenario` (src/demo/scenarios.ts) travels on the source to the DemoRunner; none is the default (healthy).
+ * The DEMO cluster's inventory (source kind 'demo'): 3 masters with etcd, 3 infra, 3 app nodes, 1 lb (the
+ * external-etcd scenario: etcd on 3 hosts of its own). `scenario` (src/demo/scenarios.ts) travels on the
+ * source to the DemoRunner; none is the default (healthy).
  */
 export function demoInventory(scenario?: string): Inventory {
   const s = scenario ? findScenario(scenario) : undefined;
-  return parseInventory(s ? withNewEtcd(DEMO_INVENTORY_TEXT, scenarioSpareEtcd(s)) : DEMO_INVENTORY_TEXT, {
+  return parseInventory(withNewEtcd(demoInventoryText(scenario), s ? scenarioSpareEtcd(s) : []), {
     file: DEMO_FILE,
     source: { kind: 'demo', ...(scenario ? { scenario } : {}) },
   });

@@ -12,7 +12,7 @@ import type { DemoScenario } from './scenarios.js';
 export function applyScenarioFiles(s: DemoScenario, c: DemoCluster, h: DemoHost | undefined, root: string, now = new Date()): void {
   if (!h) return;
   for (const change of s.changes) {
-    if (change.host !== h.name) continue;
+    if (change.host !== h.short) continue;
     if (change.kind === 'etcd-data-gone') etcdDataGone(root);
     if (change.kind === 'etcd-backup-last-night') lastNightBackup(c, h, root, now);
   }

@@ -9,7 +9,7 @@ import { PROCEDURES } from '../../procedures/index.js';
 import { startHealthRun } from '../checks/run.js';
 import { startProcedureRun } from '../engine/run.js';
 import { CannedOperator } from '../engine/test-helpers.js';
-import { cellKey, type HealthSnapshot } from '../model/health.js';
+import { type CheckResult, cellKey, type HealthSnapshot } from '../model/health.js';
 import { parseV2ClusterHealth, parseV3MemberList } from '../ocp/etcd.js';
 import { sh } from '../transport/shell.js';
 import { DEMO_DOMAIN, demoInventory } from './inventory.js';
@@ -35,10 +35,14 @@ async function health(scenario: string): Promise<HealthSnapshot> {
   }
 }
 
-/** The cells that are not ok (or skipped), as `check host status fix` lines. */
+/**
+ * The cells that are not ok (or skipped), as `check host status fix` lines. An ntp cell the bastion was too busy
+ * to measure (its verdict says so: a loaded test machine, not the scenario) is not one of the scenario's problems.
+ */
 function problems(s: HealthSnapshot): string[] {
+  const unmeasured = (r: CheckResult) => r.check === 'ntp' && r.status === 'warn' && /busy\? run the check again/.test(r.message);
   return [...s.results.values()]
-    .filter((r) => r.status !== 'ok' && r.status !== 'skipped')
+    .filter((r) => r.status !== 'ok' && r.status !== 'skipped' && !unmeasured(r))
     .map((r) => `${r.check} ${r.host ?? '-'} ${r.status} ${r.fix?.procedure ?? '-'}`);
 }
 
@@ -123,34 +127,46 @@ test('devicemapper-node: docker-storage warns on app-node-1 with the overlay2 fi
 });
 
 /** Runs one procedure (gates answered yes) on the scenario's demo; its status, log, and the etcd cluster it leaves. */
-async function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
+function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
+  return rehearseAll(scenario, [{ id, params }], seeBackups);
+}
+
+/** Runs procedures one after the other on one demo of the scenario; stops at the first that does not end ok. */
+async function rehearseAll(scenario: string, steps: { id: string; params: Record<string, string> }[], seeBackups = false) {
   const { inventory, runner } = demo(scenario);
   const stateDir = mkdtempSync(join(tmpdir(), 'day2-scenario-'));
   try {
-    const m0 = inventory.hosts.find((h) => h.name === host('master-0'))!;
+    // etcdctl is asked where it is installed: the first etcd member (master-0, or etcd-0 in external-etcd)
+    const m0 = inventory.hosts.find((h) => h.roles.includes('etcd'))!;
     const listing = seeBackups ? (await runner.run({ kind: 'host', host: m0 }, sh`find /backup -type f`)).stdout : '';
-    const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
-    const run = startProcedureRun({
-      procedure,
-      params,
-      inventory,
-      runner,
-      operator: new CannedOperator(),
-      stateDir,
-      gateApprovedBy: '--yes',
-    });
-    const result = await run.result();
-    const log = run
-      .getSnapshot()
-      .log.map((l) => l.text)
-      .join('\n');
+    let status = 'ok';
+    let log = '';
+    for (const { id, params } of steps) {
+      const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
+      const run = startProcedureRun({
+        procedure,
+        params,
+        inventory,
+        runner,
+        operator: new CannedOperator(),
+        stateDir,
+        gateApprovedBy: '--yes',
+      });
+      const result = await run.result();
+      status = result.status;
+      log += `== ${id}: ${status}\n${run
+        .getSnapshot()
+        .log.map((l) => l.text)
+        .join('\n')}\n`;
+      if (status !== 'ok') break;
+    }
     const eps = inventory.hosts.filter((h) => h.roles.includes('etcd')).map((h) => `https://${h.openshift?.ip ?? h.address}:2379`);
     const certs = sh`--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
     const v3 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=3 etcdctl ${certs} member list -w json`);
     const v2certs = sh`--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
     const v2 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=2 etcdctl ${v2certs} cluster-health`);
     return {
-      status: result.status,
+      status,
       log,
       listing,
       runner,
@@ -247,6 +263,28 @@ test('devicemapper-node: docker-storage-overlay2 on app-node-1 runs to the end, 
       only: ['docker-storage'],
     }).finished();
     assert.equal(s.results.get(cellKey('docker-storage', host('app-node-1')))?.status, 'ok');
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('external-etcd: etcd on etcd-0..2 as systemd units; health is clean; etcd-backup then etcd-restore run to Result: ok', async () => {
+  const inventory = demoInventory('external-etcd');
+  assert.deepEqual(
+    inventory.hosts.filter((h) => h.roles.includes('etcd')).map((h) => [h.name, h.roles.includes('master')]),
+    [0, 1, 2].map((i) => [host(`etcd-${i}`), false]),
+  );
+  assert.deepEqual(problems(await health('external-etcd')), []);
+  const backup = '/backup/etcd-demo';
+  const r = await rehearseAll('external-etcd', [
+    { id: 'etcd-backup', params: { 'backup-dir': backup } },
+    { id: 'etcd-restore', params: { host: host('etcd-0'), backup } },
+  ]);
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.match(r.log, /== etcd-backup: ok\n[\s\S]*== etcd-restore: ok\n/);
+    assert.deepEqual(r.unanswered, []);
+    assert.deepEqual({ members: r.members, health: r.health }, { members: 3, health: 'healthy' });
   } finally {
     await r.runner.close();
   }

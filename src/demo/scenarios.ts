@@ -25,9 +25,16 @@ export interface DemoScenario {
   summary: string;
   /** The procedure(s) to rehearse in it. */
   rehearse: readonly string[];
+  /** Hosts by their short names (app-node-2). */
   changes: readonly ScenarioChange[];
+  /**
+   * Where etcd runs: static pods on the masters (the default, as a 3.10 install with etcd on the masters), or
+   * 'systemd': three hosts of its own (etcd-0..2, [etcd] in the inventory) running the RPM's etcd.service.
+   */
+  etcd?: 'static-pods' | 'systemd';
 }
 
+/** A host of the demo inventory, by its short name. */
 const fqdn = (short: string) => `${short}.${DEMO_DOMAIN}`;
 
 export const DEFAULT_SCENARIO = 'healthy';
@@ -44,8 +51,8 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     summary: "app-node-2 down, app-node-1's docker on devicemapper",
     rehearse: ['docker-storage-overlay2'],
     changes: [
-      { kind: 'down', host: fqdn('app-node-2') },
-      { kind: 'devicemapper', host: fqdn('app-node-1') },
+      { kind: 'down', host: 'app-node-2' },
+      { kind: 'devicemapper', host: 'app-node-1' },
     ],
   },
   {
@@ -53,35 +60,42 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     summary: 'etcd data gone on master-1, -2: quorum lost, API down',
     rehearse: ['etcd-restore'],
     changes: [
-      { kind: 'etcd-data-gone', host: fqdn('master-1') },
-      { kind: 'etcd-data-gone', host: fqdn('master-2') },
-      { kind: 'etcd-backup-last-night', host: fqdn('master-0') },
+      { kind: 'etcd-data-gone', host: 'master-1' },
+      { kind: 'etcd-data-gone', host: 'master-2' },
+      { kind: 'etcd-backup-last-night', host: 'master-0' },
     ],
   },
   {
     id: 'etcd-member-failed',
     summary: "master-2's etcd data dir damaged: the member is lost",
     rehearse: ['etcd-remove-member'],
-    changes: [{ kind: 'etcd-data-gone', host: fqdn('master-2') }],
+    changes: [{ kind: 'etcd-data-gone', host: 'master-2' }],
   },
   {
     // etcd-replace wants a healthy member to replace (a failed one is removed first): not etcd-member-failed
     id: 'etcd-spare-host',
     summary: 'new host etcd-3 in [new_etcd], to replace an etcd member',
     rehearse: ['etcd-replace'],
-    changes: [{ kind: 'spare-etcd-host', host: fqdn('etcd-3'), ip: '10.0.0.4' }],
+    changes: [{ kind: 'spare-etcd-host', host: 'etcd-3', ip: '10.0.0.4' }],
   },
   {
     id: 'node-notready',
     summary: 'app-node-2 is powered off: unreachable, NotReady',
     rehearse: ['node-evacuate', 'node-decommission'],
-    changes: [{ kind: 'down', host: fqdn('app-node-2') }],
+    changes: [{ kind: 'down', host: 'app-node-2' }],
+  },
+  {
+    id: 'external-etcd',
+    summary: 'healthy; etcd on etcd-0..2 as systemd units (RPM form)',
+    rehearse: ['etcd-backup', 'etcd-restore'],
+    changes: [],
+    etcd: 'systemd',
   },
   {
     id: 'devicemapper-node',
     summary: "app-node-1's docker still on devicemapper (deprecated)",
     rehearse: ['docker-storage-overlay2'],
-    changes: [{ kind: 'devicemapper', host: fqdn('app-node-1') }],
+    changes: [{ kind: 'devicemapper', host: 'app-node-1' }],
   },
 ];
 
@@ -99,22 +113,22 @@ export function demoScenario(id: string | undefined): DemoScenario {
 
 /** The hosts the scenario simulates as down. */
 export function scenarioDown(s: DemoScenario): string[] {
-  return s.changes.flatMap((c) => (c.kind === 'down' ? [c.host] : []));
+  return s.changes.flatMap((c) => (c.kind === 'down' ? [fqdn(c.host)] : []));
 }
 
 /** The hosts whose docker the scenario leaves on devicemapper. */
 export function scenarioDevicemapper(s: DemoScenario): string[] {
-  return s.changes.flatMap((c) => (c.kind === 'devicemapper' ? [c.host] : []));
+  return s.changes.flatMap((c) => (c.kind === 'devicemapper' ? [fqdn(c.host)] : []));
 }
 
 /** The hosts whose files the scenario changes (their directories are made first, so every reader sees the change). */
 export function scenarioFileHosts(s: DemoScenario): string[] {
-  return [...new Set(s.changes.flatMap((c) => (c.kind === 'etcd-data-gone' || c.kind === 'etcd-backup-last-night' ? [c.host] : [])))];
+  return [...new Set(s.changes.flatMap((c) => (c.kind === 'etcd-data-gone' || c.kind === 'etcd-backup-last-night' ? [fqdn(c.host)] : [])))];
 }
 
 /** The [new_etcd] hosts the scenario adds to the inventory, with their addresses. */
 export function scenarioSpareEtcd(s: DemoScenario): { host: string; ip: string }[] {
-  return s.changes.flatMap((c) => (c.kind === 'spare-etcd-host' ? [{ host: c.host, ip: c.ip }] : []));
+  return s.changes.flatMap((c) => (c.kind === 'spare-etcd-host' ? [{ host: fqdn(c.host), ip: c.ip }] : []));
 }
 
 /** One line for the home screen and --help: `etcd-quorum-lost — rehearse: etcd-restore`. */
