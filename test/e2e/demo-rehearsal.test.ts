@@ -118,3 +118,43 @@ test('DEMO etcd-quorum-lost at 80×24: Health → f → etcd-restore with the ba
   await t.waitFor(() => t.exited().dead, 'the console to exit');
   assert.equal(t.exited().status, 0);
 });
+
+test('DEMO healthy: etcd-backup from the console, then etcd-restore’s backup picker lists the backup just taken', {
+  timeout: 300_000,
+}, async () => {
+  const t = new Console('backup-then-restore');
+  sessions.push(t);
+  t.start(`env -u DAY2_INVENTORY ${bin} --demo --state-dir ${tmp('state')}`, { HOME: tmp('home') });
+  await t.waitFor((s) => /DEMO healthy/.test(s) && /PROCEDURES/.test(s), 'the demo Home');
+
+  // Tab, Enter: etcd-backup, the healthy scenario's rehearsal; its fields keep their defaults; plan, run
+  t.keys('Tab');
+  await t.waitFor((s) => /› §[\d.]+\+? etcd-backup/.test(s), 'etcd-backup selected in the procedures pane');
+  t.keys('Enter');
+  await t.waitFor((s) => /PROCEDURE etcd-backup/.test(s) && /PARAMETERS/.test(s), 'the etcd-backup form');
+  t.keys('p');
+  await t.waitFor((s) => /PLAN etcd-backup/.test(s), 'the plan');
+  t.keys('r');
+  await t.waitFor((s) => /Run it now on/.test(s), 'the y/N confirmation');
+  t.keys('y');
+  const { end } = await answerGates(t, 'etcd-backup', 240_000);
+  assert.match(headline(end, 'etcd-backup'), /✓ FINISHED OK/, end);
+
+  // Esc home, : etcd-restore: on master-0 (chosen first), the backup just taken is listed
+  t.keys('Escape');
+  await t.waitFor((s) => /PROCEDURES/.test(s) && /DEMO healthy/.test(s), 'Home again');
+  t.keys(':');
+  await t.waitFor((s) => /jump|procedure id/i.test(s), 'the jump prompt');
+  t.type('etcd-restore');
+  t.keys('Enter');
+  await t.waitFor((s) => /PROCEDURE etcd-restore/.test(s) && /● master-0\./.test(s), 'the etcd-restore form');
+  t.keys('Tab');
+  const d = new Date();
+  const today = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+  const found = await t.waitFor((s) => /\d+ found on master-0/.test(s), 'the backups found on master-0', 30_000);
+  assert.match(found, new RegExp(`○ /backup/etcd-${today}\\b`), 'the backup just taken is in the picker');
+  t.keys('Escape');
+  await t.waitFor((s) => /PROCEDURES/.test(s) && /DEMO healthy/.test(s), 'Home again');
+  t.keys('q');
+  await t.waitFor(() => t.exited().dead, 'the console to exit');
+});
