@@ -78,6 +78,8 @@ export interface AppProps {
   listRuns?: () => RunSummary[];
   /** A run's record for the ticket (engine: report.ts): read for the Runs screen, written from the run view. */
   runReport?: RunReportAccess;
+  /** Puts text on the operator's clipboard (the console writes OSC 52 to its terminal). */
+  copy?: (text: string) => void;
   /**
    * Node operations (core: src/nodes/service.ts): the Nodes screen (n) lists, cordons, uncordons and
    * drains through it. Without it the screen says node operations are not available.

@@ -318,3 +318,21 @@ test('w writes the run’s record for the ticket and says where (while it runs, 
   const f = await untilFrame(frame, /w record/);
   assert.equal(fits(f), undefined, fits(f));
 });
+
+test('y copies the command under the cursor to the clipboard (OSC 52); t shows and hides the time of each line', async () => {
+  const copied: string[] = [];
+  const { frame, press, s } = await started({ copy: (t) => copied.push(t) });
+  s.startStep('copy-config');
+  s.command(H0, 'cp -a /etc/etcd /backup/x');
+  s.line(H0, 'copied file-1');
+  await untilFrame(frame, /copied file-1/);
+  await press('y');
+  assert.deepEqual(copied, ['cp -a /etc/etcd /backup/x']);
+  await untilFrame(frame, /Copied \(OSC 52; your terminal must allow it\): cp -a/);
+  await press('t');
+  const f = await untilFrame(frame, /\d\d:\d\d:\d\d master-0 │ copied file-1/);
+  assert.equal(fits(f), undefined, fits(f));
+  await press('t');
+  await untilFrame(frame, /Timestamps hidden/);
+  assert.doesNotMatch(frame(), /\d\d:\d\d:\d\d master-0 │ copied file-1/);
+});

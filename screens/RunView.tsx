@@ -11,6 +11,7 @@ import type { RunSession, RunSnapshot } from '../src/engine/session.js';
 import type { FailureChoice } from '../src/engine/types.js';
 import { commonDomain } from '../src/model/home.js';
 import {
+  commandAtCursor,
   followTail,
   gotoMatch,
   initialLogView,
@@ -54,6 +55,8 @@ export interface RunViewProps extends Pick<ScreenFrameProps, 'width' | 'height' 
   onHome?: () => void;
   /** Writes the run's record for the ticket; the sentence to show (where it went, or why not). */
   writeReport?: () => string;
+  /** Puts text on the operator's clipboard (OSC 52: through SSH and tmux to their terminal). */
+  copy?: (text: string) => void;
 }
 
 interface Local {
@@ -64,6 +67,8 @@ interface Local {
   note?: string;
   declinedGate?: string;
   gateKey?: string;
+  /** The log's lines start with the time they arrived (`t`). */
+  timestamps?: boolean;
 }
 
 /** Side by side (steps left, log right) from this width on. */
@@ -107,6 +112,7 @@ export interface RunKeyContext extends GlobalContext {
   set: (patch: Partial<Local>) => void;
   onHome: () => void;
   writeReport?: () => string;
+  copy?: (text: string) => void;
 }
 
 type C = RunKeyContext;
@@ -321,6 +327,25 @@ export const RUN_KEYS: Keymap<RunKeyContext> = [
     action: (c) => (isActive(c.snap.status) ? c.set({ confirmStop: true }) : c.set({ note: 'The run has ended: nothing to stop.' })),
   },
   {
+    keys: ['y'],
+    when: inLog,
+    description: 'copy the command under the cursor (the search match, else the newest one shown) to your clipboard (OSC 52)',
+    action: (c) => {
+      const command = commandAtCursor(c.logLines, c.rows, c.local.log, logRowsShown(c));
+      if (!command) return c.set({ note: 'No command shown yet to copy.' });
+      if (!c.copy) return c.set({ note: 'Copying is not available in this build.' });
+      c.copy(command);
+      c.set({ note: `Copied (OSC 52; your terminal must allow it): ${command}` });
+    },
+  },
+  {
+    keys: ['t'],
+    when: inLog,
+    description: 'show or hide the time each log line arrived',
+    action: (c) =>
+      c.set({ timestamps: !c.local.timestamps, note: c.local.timestamps ? 'Timestamps hidden.' : 'Timestamps shown (HH:MM:SS).' }),
+  },
+  {
     keys: ['w'],
     when: inLog,
     footer: 'record',
@@ -389,8 +414,8 @@ export function RunView(props: RunViewProps) {
   const logLines = useMemo(() => (journal.show ? snap.log.filter((l) => l.stream !== 'journal') : snap.log), [snap.log, journal.show]);
   const logHeight = Math.max(1, layout.log + layout.modal);
   const rows = useMemo(
-    () => logRows(logLines, rightWidth - 1, { multiHost, domain, hostWidth: 9 }),
-    [logLines, rightWidth, multiHost, domain],
+    () => logRows(logLines, rightWidth - 1, { multiHost, domain, hostWidth: 9, timestamps: !!local.timestamps }),
+    [logLines, rightWidth, multiHost, domain, local.timestamps],
   );
   const win = logWindow(rows, local.log, Math.max(1, layout.log - 1));
   const latest = useRef({ rows, logHeight, snap, logLines });
@@ -410,6 +435,7 @@ export function RunView(props: RunViewProps) {
       set: (patch) => setLocal({ ...getLocal(), note: undefined, ...patch }),
       onHome,
       writeReport: props.writeReport,
+      copy: props.copy,
       onGlobal,
     };
   };

@@ -14,6 +14,7 @@ import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/r
 import type { NodesService } from '../src/nodes/service.js';
 import type { Runner } from '../src/transport/types.js';
 import { App, PRODUCT } from './App.js';
+import { osc52 } from './clipboard.js';
 import type { PlanFn, ValidateFn } from './Procedure.js';
 import { colorWanted } from './theme.js';
 
@@ -296,6 +297,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
         resumeRun={opts.resumeRun}
         listRuns={opts.listRuns}
         runReport={opts.runReport}
+        copy={(text) => stdout.write(osc52(text))}
         nodes={opts.nodes}
         notice={notice}
         keysNotRead={keysNotRead}

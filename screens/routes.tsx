@@ -170,7 +170,12 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
       const session = sessions.get(route.runId);
       const access = app.runReport;
       return session ? (
-        <RunView key={route.runId} session={session} writeReport={access ? () => writeRecord(access, route.runId) : undefined} />
+        <RunView
+          key={route.runId}
+          session={session}
+          writeReport={access ? () => writeRecord(access, route.runId) : undefined}
+          copy={app.copy}
+        />
       ) : (
         <Txt tone='bad'>{`Run ${route.runId} is not held by this console (Esc back).`}</Txt>
       );

@@ -87,7 +87,7 @@ export class FakeSession implements RunSession {
     this.set({ steps: this.setStep(id, { status, durationMs, message }), command: undefined });
   }
   private push(line: Omit<LogLine, 'seq'>): void {
-    const log = [...this.snap.log, { ...line, seq: this.seq++ }];
+    const log = [...this.snap.log, { ...line, seq: this.seq++, at: Date.now() }];
     const trimmed = log.length > this.maxLines ? log.slice(log.length - this.maxLines) : log;
     this.set({ log: trimmed, logFirstSeq: trimmed[0]?.seq ?? this.seq });
   }

@@ -15,6 +15,7 @@ export function renderRunApp(
     columns?: number;
     rows?: number;
     runReport?: RunReportAccess;
+    copy?: (text: string) => void;
   } = {},
 ) {
   const inventory = testInventory();
@@ -52,6 +53,7 @@ export function renderRunApp(
       }}
       listRuns={() => opts.runs ?? []}
       runReport={opts.runReport}
+      copy={opts.copy}
     />,
   );
   const frame = () => stripAnsi(r.lastFrame());

@@ -15,7 +15,7 @@ export class RunLog {
   ) {}
 
   add(step: string, host: string | null, stream: LogLine['stream'], text: string): void {
-    this.lines = [...this.lines, { seq: this.seq++, step, host, stream, text }];
+    this.lines = [...this.lines, { seq: this.seq++, step, host, stream, text, at: Date.now() }];
     if (this.lines.length > this.limit) this.lines = this.lines.slice(this.lines.length - this.limit);
     this.changed();
   }

@@ -10,6 +10,8 @@ export interface LogLine {
   /** 'journal': a line of a step's follow command (e.g. the service journal), shown apart from the output. */
   stream: 'stdout' | 'stderr' | 'command' | 'info' | 'journal';
   text: string;
+  /** When the line arrived (ms since the epoch), for the log pane's timestamps (`t`). */
+  at?: number;
 }
 
 export interface StepView {

@@ -101,3 +101,28 @@ test('journal lines: marked ┆ in the log, date and host left out (the pane say
     '┆ 04:21:50 etcd[9]: ready',
   );
 });
+
+test('timestamps: each line starts with the local time it arrived (HH:MM:SS); a wrapped part is indented under it', async () => {
+  const { clockOf } = await import('./log-view.js');
+  const at = new Date(2026, 11, 7, 3, 4, 5).getTime();
+  const log: LogLine[] = [{ seq: 0, step: 's', host: null, stream: 'stdout', text: 'x'.repeat(30), at }];
+  const rows = logRows(log, 20, { multiHost: false, timestamps: true });
+  assert.deepEqual(
+    rows.map((r) => r.text),
+    ['03:04:05 xxxxxxxxxxx', `${' '.repeat(11)}xxxxxxxxx`, `${' '.repeat(11)}xxxxxxxxx`, `${' '.repeat(11)}x`],
+  );
+  assert.equal(clockOf(undefined), '        ', 'a line without its time keeps the column');
+});
+
+test('the command under the cursor: the search match when it is a command, else the newest command shown', async () => {
+  const { commandAtCursor } = await import('./log-view.js');
+  const cmd = (seq: number, text: string): LogLine => ({ seq, step: 's', host: null, stream: 'command', text });
+  const out = (seq: number): LogLine => ({ seq, step: 's', host: null, stream: 'stdout', text: `out ${seq}` });
+  const log = [cmd(0, 'etcdctl member list'), out(1), out(2), cmd(3, 'systemctl stop etcd'), out(4), out(5)];
+  const rows = logRows(log, 40, { multiHost: false });
+  assert.equal(commandAtCursor(log, rows, initialLogView(), 3), 'systemctl stop etcd', 'following: the newest');
+  const up: LogView = { follow: false, top: { seq: 0, part: 0 } };
+  assert.equal(commandAtCursor(log, rows, up, 3), 'etcdctl member list', 'scrolled up: the one whose output is shown');
+  assert.equal(commandAtCursor(log, rows, { ...up, search: { query: 'stop', editing: false, current: 3 } }, 3), 'systemctl stop etcd');
+  assert.equal(commandAtCursor([out(0)], logRows([out(0)], 40, { multiHost: false }), initialLogView(), 3), undefined);
+});

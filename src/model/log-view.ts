@@ -61,6 +61,15 @@ export interface RowOptions {
   domain?: string;
   /** Width of the host column (prefix). */
   hostWidth?: number;
+  /** Each line starts with the local time it arrived, HH:MM:SS (`t` in the run view). */
+  timestamps?: boolean;
+}
+
+/** A line's arrival as HH:MM:SS local time; blanks when it has none. */
+export function clockOf(at: number | undefined): string {
+  if (at === undefined) return '        ';
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 /** Every log line wrapped to `width` columns. */
@@ -68,10 +77,11 @@ export function logRows(log: readonly LogLine[], width: number, opts: RowOptions
   const rows: LogRow[] = [];
   const hw = opts.hostWidth ?? 10;
   for (const line of log) {
-    const prefix = opts.multiHost ? hostPrefix(line.host, opts.domain ?? '', hw) : '';
+    const prefix = (opts.timestamps ? `${clockOf(line.at)} ` : '') + (opts.multiHost ? hostPrefix(line.host, opts.domain ?? '', hw) : '');
     // Tabs and carriage returns would break the layout.
     const body = lineText(line).replace(/\t/g, '  ').replace(/\r/g, '');
-    const parts = hardWrap(prefix, body, Math.max(10, width), opts.multiHost ? `${' '.repeat(hw)}│ ` : '  ');
+    const indent = (opts.timestamps ? ' '.repeat(9) : '') + (opts.multiHost ? `${' '.repeat(hw)}│ ` : '  ');
+    const parts = hardWrap(prefix, body, Math.max(10, width), indent);
     for (const [part, text] of parts.entries()) rows.push({ seq: line.seq, part, text, stream: line.stream });
   }
   return rows;
@@ -192,4 +202,18 @@ export function searchStatus(view: LogView, log: readonly LogLine[]): string {
 export function compactJournalLine(text: string): string {
   const m = /^[A-Z][a-z]{2} [ \d]\d (\d\d:\d\d:\d\d) \S+ (\S+?\[\d+\]: .*|\S+: .*)$/.exec(text);
   return m ? `${m[1]} ${m[2]}` : text;
+}
+
+/**
+ * The command "under the cursor": the search's current match when it is a command line, else the newest
+ * command at or above the last row shown (the one whose output is on the screen). Undefined: none shown yet.
+ */
+export function commandAtCursor(log: readonly LogLine[], rows: readonly LogRow[], view: LogView, height: number): string | undefined {
+  const current = view.search?.current;
+  const match = current === undefined ? undefined : log.find((l) => l.seq === current && l.stream === 'command');
+  if (match) return match.text;
+  const win = logWindow(rows, view, height);
+  const last = win.rows.at(-1)?.seq;
+  if (last === undefined) return undefined;
+  return log.filter((l) => l.stream === 'command' && l.seq <= last).at(-1)?.text;
 }
