@@ -6,11 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROCEDURES } from '../procedures/index.js';
 import { DEMO_DOMAIN, demoInventory } from '../src/demo/inventory.js';
 import { DemoRunner } from '../src/demo/runner.js';
-import { startProcedureRun } from '../src/engine/run.js';
-import { CannedOperator } from '../src/engine/test-helpers.js';
+import { rehearseInOrder } from '../src/testing/rehearse.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const NO_PACING = { lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } };
@@ -25,20 +23,8 @@ async function rehearsal(paced: boolean): Promise<number> {
   const stateDir = mkdtempSync(join(tmpdir(), 'day2-bench-pacing-'));
   const started = performance.now();
   try {
-    for (const { id, params } of REHEARSAL) {
-      const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
-      const run = startProcedureRun({
-        procedure,
-        params,
-        inventory,
-        runner,
-        operator: new CannedOperator(),
-        stateDir,
-        gateApprovedBy: '--yes',
-      });
-      const result = await run.result();
-      if (result.status !== 'ok') throw new Error(`${id} ended ${result.status} in the demo`);
-    }
+    const { status, log } = await rehearseInOrder(REHEARSAL, { inventory, runner, stateDir });
+    if (status !== 'ok') throw new Error(`the rehearsal ended ${status} in the demo:\n${log}`);
     return (performance.now() - started) / 1000;
   } finally {
     await runner.close();

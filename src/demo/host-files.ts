@@ -64,7 +64,7 @@ function staticPod(name: string, component: string, command: string): string {
 }
 
 /** The etcd RPM's /usr/lib/systemd/system/etcd.service (etcd 3.2 on RHEL 7). */
-const ETCD_UNIT = `[Unit]
+export const ETCD_UNIT = `[Unit]
 Description=Etcd Server
 After=network.target
 After=network-online.target

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_VERSIONS, type DemoCluster, type DemoHost } from './cluster.js';
 import type { DemoAnswer, DemoContext } from './commands.js';
+import { ETCD_UNIT } from './host-files.js';
 import { writeUnder } from './host-roots.js';
 import { setOwner } from './owners.js';
 import type { DemoStep } from './runner.js';
@@ -140,26 +141,6 @@ export function yumInstall(c: DemoContext, names: string[]): DemoAnswer {
   const at = out.findIndex((s) => s.kind === 'line' && s.text.startsWith('  Installing : '));
   return { steps: [...out.slice(0, at), install, ...out.slice(at)] };
 }
-
-const ETCD_UNIT = `[Unit]
-Description=Etcd Server
-After=network.target
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-Type=notify
-WorkingDirectory=/var/lib/etcd/
-EnvironmentFile=-/etc/etcd/etcd.conf
-User=etcd
-# set GOMAXPROCS to number of processors
-ExecStart=/bin/bash -c "GOMAXPROCS=$(nproc) /usr/bin/etcd --name=\\"\${ETCD_NAME}\\" --data-dir=\\"\${ETCD_DATA_DIR}\\" --listen-client-urls=\\"\${ETCD_LISTEN_CLIENT_URLS}\\""
-Restart=on-failure
-LimitNOFILE=65536
-
-[Install]
-WantedBy=multi-user.target
-`;
 
 /** The etcd RPM's /etc/etcd/etcd.conf (3.2): a one-member cluster on localhost. */
 const ETCD_RPM_CONF = `#[Member]

@@ -14,11 +14,10 @@ import { dateStamp } from '../../procedures/backup-common.js';
 import { PROCEDURES } from '../../procedures/index.js';
 import { startHealthRun } from '../checks/run.js';
 import { runCli } from '../cli/procedure.js';
-import { startProcedureRun } from '../engine/run.js';
-import { CannedOperator } from '../engine/test-helpers.js';
 import type { Params } from '../engine/types.js';
 import { cellKey } from '../model/health.js';
-import { parseV2ClusterHealth, parseV3MemberList } from '../ocp/etcd.js';
+import { parseV3MemberList } from '../ocp/etcd.js';
+import { etcdStanding, rehearseInOrder } from '../testing/rehearse.js';
 import type { ShellCommand } from '../transport/shell.js';
 import { sh } from '../transport/shell.js';
 import type { Runner } from '../transport/types.js';
@@ -96,39 +95,14 @@ async function rehearseInOne(
 ): Promise<{ ok: boolean; out: string; members?: number; health?: string; unanswered: string[] }> {
   const inventory = demoInventory(scenario);
   const runner = new DemoRunner({ inventory, lineDelayMs: 0, startDelayMs: 0, probeDelayMs: { min: 0, max: 0 } });
-  let out = '';
   try {
-    for (const { id, params } of steps) {
-      const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
-      const run = startProcedureRun({
-        procedure,
-        params: asParams(params),
-        inventory,
-        runner,
-        operator: new CannedOperator(),
-        stateDir,
-        gateApprovedBy: '--yes',
-      });
-      const result = await run.result();
-      out += `== ${id}: ${result.status}\n${run
-        .getSnapshot()
-        .log.map((l) => l.text)
-        .join('\n')}\n`;
-      if (result.status !== 'ok') return { ok: false, out, unanswered: runner.unanswered };
-    }
+    const { status, log: out } = await rehearseInOrder(
+      steps.map((x) => ({ id: x.id, params: asParams(x.params) })),
+      { inventory, runner, stateDir },
+    );
+    if (status !== 'ok') return { ok: false, out, unanswered: runner.unanswered };
     const m0 = inventory.hosts.find((h) => h.name === host('master-0'))!;
-    const eps = inventory.hosts.filter((h) => h.roles.includes('etcd')).map((h) => `https://${h.openshift?.ip ?? h.address}:2379`);
-    const certs = sh`--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
-    const v3 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=3 etcdctl ${certs} member list -w json`);
-    const v2certs = sh`--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
-    const v2 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=2 etcdctl ${v2certs} cluster-health`);
-    return {
-      ok: true,
-      out,
-      members: parseV3MemberList(v3.stdout).filter((m) => m.started).length,
-      health: parseV2ClusterHealth(`${v2.stdout}\n${v2.stderr}`).cluster,
-      unanswered: runner.unanswered,
-    };
+    return { ok: true, out, ...(await etcdStanding(runner, inventory, m0)), unanswered: runner.unanswered };
   } finally {
     await runner.close();
   }

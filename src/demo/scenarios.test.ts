@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROCEDURES } from '../../procedures/index.js';
 import { startHealthRun } from '../checks/run.js';
-import { startProcedureRun } from '../engine/run.js';
-import { CannedOperator } from '../engine/test-helpers.js';
 import { type CheckResult, cellKey, type HealthSnapshot } from '../model/health.js';
-import { parseV2ClusterHealth, parseV3MemberList } from '../ocp/etcd.js';
+import { parseV3MemberList } from '../ocp/etcd.js';
+import { etcdStanding, rehearseInOrder } from '../testing/rehearse.js';
 import { sh } from '../transport/shell.js';
 import { DEMO_DOMAIN, demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';
@@ -139,39 +138,13 @@ async function rehearseAll(scenario: string, steps: { id: string; params: Record
     // etcdctl is asked where it is installed: the first etcd member (master-0, or etcd-0 in external-etcd)
     const m0 = inventory.hosts.find((h) => h.roles.includes('etcd'))!;
     const listing = seeBackups ? (await runner.run({ kind: 'host', host: m0 }, sh`find /backup -type f`)).stdout : '';
-    let status = 'ok';
-    let log = '';
-    for (const { id, params } of steps) {
-      const procedure = PROCEDURES.find((p) => p.entry.id === id)!;
-      const run = startProcedureRun({
-        procedure,
-        params,
-        inventory,
-        runner,
-        operator: new CannedOperator(),
-        stateDir,
-        gateApprovedBy: '--yes',
-      });
-      const result = await run.result();
-      status = result.status;
-      log += `== ${id}: ${status}\n${run
-        .getSnapshot()
-        .log.map((l) => l.text)
-        .join('\n')}\n`;
-      if (status !== 'ok') break;
-    }
-    const eps = inventory.hosts.filter((h) => h.roles.includes('etcd')).map((h) => `https://${h.openshift?.ip ?? h.address}:2379`);
-    const certs = sh`--cert /etc/etcd/peer.crt --key /etc/etcd/peer.key --cacert /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
-    const v3 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=3 etcdctl ${certs} member list -w json`);
-    const v2certs = sh`--cert-file /etc/etcd/peer.crt --key-file /etc/etcd/peer.key --ca-file /etc/etcd/ca.crt --endpoints ${eps.join(',')}`;
-    const v2 = await runner.run({ kind: 'host', host: m0 }, sh`ETCDCTL_API=2 etcdctl ${v2certs} cluster-health`);
+    const { status, log } = await rehearseInOrder(steps, { inventory, runner, stateDir });
     return {
       status,
       log,
       listing,
       runner,
-      members: parseV3MemberList(v3.stdout).filter((m) => m.started).length,
-      health: parseV2ClusterHealth(`${v2.stdout}\n${v2.stderr}`).cluster,
+      ...(await etcdStanding(runner, inventory, m0)),
       unanswered: [...runner.unanswered],
     };
   } finally {
