@@ -269,7 +269,7 @@ test('unknown commands and options: one line, exit 2', () => {
   usageError(['check', '--frobnicate'], /unknown option '--frobnicate'.*see day2-tui check --help/);
   usageError(['list', '--jsn'], /did you mean --json\?/);
   usageError(['run', 'etcd-restore', '--json'], /unknown option '--json'/);
-  usageError(['-V'], /unknown option '-V'/);
+  usageError(['-v'], /unknown option '-v'/);
   assert.equal(usageError(['help', 'frobnicate'], /unknown command/), "day2-tui: unknown command 'frobnicate' (see day2-tui --help)\n");
 });
 
@@ -314,9 +314,10 @@ test('--help and help: usage on stdout, exit 0', () => {
   }
 });
 
-test('--version prints the package version', () => {
+test('--version and -V print the package version', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.deepEqual(parse(['--version']), { kind: 'exit', code: 0, stdout: `${pkg.version}\n` });
+  assert.deepEqual(parse(['-V']), { kind: 'exit', code: 0, stdout: `${pkg.version}\n` });
 });
 
 test('parsing twice gives the same result (no shared state)', () => {

@@ -40,7 +40,7 @@ export type ParsedCommand =
   | { kind: 'console'; options: GlobalOptions }
   | { kind: 'check'; options: GlobalOptions; json: boolean; only?: string[]; limit?: string[] }
   | { kind: 'list'; options: GlobalOptions; json: boolean }
-  | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string> }
+  | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string>; json: boolean }
   | { kind: 'run'; options: GlobalOptions; procedure: string; params: Record<string, string>; yes: boolean }
   | { kind: 'runs'; options: GlobalOptions; json: boolean }
   | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean }
@@ -97,8 +97,10 @@ Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH
 else the built-in demo cluster (labelled DEMO).
 Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
 ${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
-Exit codes: 0 ok; 1 checks warn; 2 checks fail, or a usage or configuration error;
-3 a confirmation gate stopped a run without --yes.
+Exit codes: check: 0 ok, 1 warn, 2 fail or error.
+  run, resume: 0 ok; 1 a step failed or the run was aborted; 3 a gate stopped it
+  without --yes; 4 refused by a precondition before anything destructive began.
+  Any command: 2 a usage or configuration error.
 Set DAY2_DEBUG=1 to see the stack of an error.`;
 
 interface Captured {
@@ -125,7 +127,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
   configure(program)
     .description('Terminal console for Day 2 operations of OpenShift Container Platform 3.x clusters')
     .usage('[options] [command]')
-    .version(VERSION, '--version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('-i, --inventory <file>', 'Ansible inventory of the cluster')
     .addOption(new Option('--demo [scenario]', 'the built-in demo cluster; --demo=NAME: a scenario (below)').conflicts('inventory'))
     .option('--known-hosts <file>', 'known_hosts file for host key verification')
@@ -166,6 +168,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
   sub('plan', "show a procedure's steps and commands; changes nothing")
     .argument('<procedure>', 'procedure id (see list)')
     .option('--param <key=value>', 'a procedure parameter (repeatable)', keyValue)
+    .option('--json', 'print one JSON object')
     .action((_id, _opts, cmd: Command) => finish('plan', cmd));
 
   sub('run', 'run a procedure')
@@ -298,7 +301,7 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
       return { kind, options, json: !!o.json };
     case 'plan': {
       const procedure = procedureId(arg0);
-      return { kind, options, procedure, params: procedureParams(procedure, o.param) };
+      return { kind, options, procedure, params: procedureParams(procedure, o.param), json: !!o.json };
     }
     case 'run': {
       const procedure = procedureId(arg0);

@@ -252,7 +252,11 @@ async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, 
 
 async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {
   const { planCli } = await import('./procedure.js');
-  return planCli({ procedure: command.procedure, params: command.params }, procedureDeps(command.options, io), procedureIO(io));
+  return planCli(
+    { procedure: command.procedure, params: command.params, json: command.json },
+    procedureDeps(command.options, io),
+    procedureIO(io),
+  );
 }
 
 async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {
