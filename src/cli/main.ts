@@ -88,6 +88,11 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       return resumeCommand(command, io);
     case 'report':
       return reportCommand(command, io);
+    case 'completion': {
+      const { completionScript } = await import('./completion.js');
+      io.stdout(completionScript(command.shell));
+      return 0;
+    }
   }
 }
 
