@@ -94,14 +94,15 @@ function keyValue(value: string, previous: [string, string][] | undefined): [str
 const HELP_AFTER = `
 With no command, ${PROGRAM} starts the full-screen console.
 
-Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH} when it exists,
-else the built-in demo cluster (labelled DEMO).
+Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH}
+when it exists, else the built-in demo cluster (labelled DEMO).
 Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
 ${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
 Exit codes: check: 0 ok, 1 warn, 2 fail or error.
   run, resume: 0 ok; 1 a step failed or the run was aborted; 3 a gate stopped it
   without --yes; 4 refused by a precondition before anything destructive began.
-  The console: 0 after q, 130 after Ctrl-C. Any command: 2 a usage or configuration error.
+  The console: 0 after q, 130 after Ctrl-C.
+  Any command: 2 a usage or configuration error.
 Shell completion: source <(${PROGRAM} completion bash)   (zsh: completion zsh)
 Set DAY2_DEBUG=1 to see the stack of an error.`;
 

@@ -320,3 +320,13 @@ test('main: plan --json on the DEMO is valid JSON naming etcd-backup', async () 
   assert.equal(plan.procedure, 'etcd-backup');
   assert.ok(plan.steps.length > 0 && plan.steps.every((x: { commands: unknown[] }) => Array.isArray(x.commands)));
 });
+
+test('main: run on the DEMO refused by the procedure (docker-storage-expand on a master) exits 4, before any step ran', async () => {
+  const stateDir = tempStateDir();
+  const err: string[] = [];
+  const argv = ['--state-dir', stateDir, 'run', 'docker-storage-expand', '--demo'];
+  const params = ['node=master-0.demo.example.com', 'device=/dev/vdc', 'variant=new-disk'].flatMap((p) => ['--param', p]);
+  const code = await main([...argv, ...params], { stdout: () => {}, stderr: (t) => void err.push(t), env: {}, isTTY: false });
+  assert.equal(code, RUN_EXIT.refused, err.join(''));
+  assert.match(err.join(''), /refused before anything changed: master-0\.demo\.example\.com is a master/);
+});
