@@ -324,3 +324,11 @@ test('parsing twice gives the same result (no shared state)', () => {
   const argv = ['check', '--only', 'ntp', '--concurrency', '3'];
   assert.deepEqual(ok(argv), ok(argv));
 });
+
+test('--help fits 80 columns and names the exit codes of run, the console and completion', () => {
+  const help = (parse(['--help']) as ParseExit).stdout ?? '';
+  for (const line of help.split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+  assert.match(help, /3 a gate stopped it\n {2}without --yes; 4 refused by a precondition/);
+  assert.match(help, /130 after Ctrl-C/);
+  assert.match(help, /completion bash/);
+});
