@@ -21,6 +21,7 @@ function renderApp(quitBlocker?: () => string | undefined) {
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
   let quits = 0;
+  const codes: number[] = [];
   const r = render(
     <App
       inventory={inventory}
@@ -30,7 +31,10 @@ function renderApp(quitBlocker?: () => string | undefined) {
       columns={80}
       rows={24}
       quitBlocker={quitBlocker}
-      onQuit={() => quits++}
+      onQuit={(code) => {
+        quits++;
+        codes.push(code);
+      }}
     />,
   );
   const frame = () => stripAnsi(r.lastFrame());
@@ -40,7 +44,7 @@ function renderApp(quitBlocker?: () => string | undefined) {
       await settle(() => r.lastFrame());
     }
   };
-  return { ...r, runner, frame, press, quits: () => quits, ready: () => waitFor(() => frame().includes('HOSTS'), 'first frame') };
+  return { ...r, runner, frame, press, quits: () => quits, codes, ready: () => waitFor(() => frame().includes('HOSTS'), 'first frame') };
 }
 
 const selectedLines = (f: string) => f.split('\n').filter((l) => l.includes('›'));
@@ -187,6 +191,7 @@ test('q quits at once, or asks first while something (a run) is active', async (
   await untilFrame(a.frame, /▶ HOSTS/);
   await a.press('q');
   await waitFor(() => a.quits() === 1, 'quit');
+  assert.deepEqual(a.codes, [0], 'q quits with 0');
   a.unmount();
 
   let active: string | undefined = 'Run etcd-backup is still running';
@@ -208,6 +213,7 @@ test('Ctrl-C goes through the same quit path', async () => {
   await untilFrame(a.frame, /▶ HOSTS/);
   await a.press('\x03');
   await waitFor(() => a.quits() === 1, 'quit on Ctrl-C');
+  assert.deepEqual(a.codes, [130], 'Ctrl-C quits with 130');
 });
 
 test('typing in a prompt never triggers a key (q, ?, j)', async () => {

@@ -53,8 +53,8 @@ export interface AppProps {
   noColor?: boolean;
   /** Why quitting needs a confirmation now (e.g. an active run); undefined quits at once. */
   quitBlocker?: () => string | undefined;
-  /** Called once when the operator quits; default: unmount the Ink app. */
-  onQuit?: () => void;
+  /** Called once when the operator quits, with the exit code (130 after Ctrl-C, else 0); default: unmount the Ink app. */
+  onQuit?: (code: number) => void;
   /**
    * Starts the health run (core: src/checks/run.ts). Called once, when the Health screen is first
    * opened; the App keeps the run (Home then shows a verdict per host) and disposes of it on exit.
@@ -275,9 +275,9 @@ export function App(props: AppProps) {
     // The operator confirmed: active runs stop at a safe point (their journals say where, for resume).
     for (const s of sessions.current.values()) if (isActive(s.getSnapshot().status)) s.cancel();
     drainRef.current?.cancel();
-    if (onQuit) onQuit();
+    if (onQuit) onQuit(state.interrupted ? 130 : 0);
     else exit();
-  }, [state.quit, onQuit, exit]);
+  }, [state.quit, state.interrupted, onQuit, exit]);
 
   const route = currentRoute(state);
 

@@ -68,11 +68,11 @@ test('q: the alternate screen is entered, then left with the cursor shown; exit 
   assert.ok(stdout.out.endsWith(LEAVE_ALT_SCREEN) || stdout.out.lastIndexOf(LEAVE_ALT_SCREEN) > stdout.out.lastIndexOf('HOSTS'));
 });
 
-test('Ctrl-C goes through the quit path (exit code 0, terminal restored)', async () => {
+test('Ctrl-C goes through the quit path (exit code 130, terminal restored)', async () => {
   const { stdout, stdin, done, firstFrame } = start();
   await firstFrame();
   stdin.type('\x03');
-  assert.equal(await done, 0);
+  assert.equal(await done, 130);
   assert.ok(stdout.out.includes(LEAVE_ALT_SCREEN));
 });
 

@@ -301,7 +301,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
         nodes={opts.nodes}
         notice={notice}
         keysNotRead={keysNotRead}
-        onQuit={() => finish(0)}
+        onQuit={(code) => finish(code)}
       />
     );
     try {

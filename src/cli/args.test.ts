@@ -269,7 +269,7 @@ test('unknown commands and options: one line, exit 2', () => {
   usageError(['check', '--frobnicate'], /unknown option '--frobnicate'.*see day2-tui check --help/);
   usageError(['list', '--jsn'], /did you mean --json\?/);
   usageError(['run', 'etcd-restore', '--json'], /unknown option '--json'/);
-  usageError(['-V'], /unknown option '-V'/);
+  usageError(['-v'], /unknown option '-v'/);
   assert.equal(usageError(['help', 'frobnicate'], /unknown command/), "day2-tui: unknown command 'frobnicate' (see day2-tui --help)\n");
 });
 
@@ -314,12 +314,21 @@ test('--help and help: usage on stdout, exit 0', () => {
   }
 });
 
-test('--version prints the package version', () => {
+test('--version and -V print the package version', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.deepEqual(parse(['--version']), { kind: 'exit', code: 0, stdout: `${pkg.version}\n` });
+  assert.deepEqual(parse(['-V']), { kind: 'exit', code: 0, stdout: `${pkg.version}\n` });
 });
 
 test('parsing twice gives the same result (no shared state)', () => {
   const argv = ['check', '--only', 'ntp', '--concurrency', '3'];
   assert.deepEqual(ok(argv), ok(argv));
+});
+
+test('--help fits 80 columns and names the exit codes of run, the console and completion', () => {
+  const help = (parse(['--help']) as ParseExit).stdout ?? '';
+  for (const line of help.split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+  assert.match(help, /3 a gate stopped it\n {2}without --yes; 4 refused by a precondition/);
+  assert.match(help, /130 after Ctrl-C/);
+  assert.match(help, /completion bash/);
 });

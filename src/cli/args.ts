@@ -4,7 +4,7 @@
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
 import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenarios.js';
@@ -40,11 +40,12 @@ export type ParsedCommand =
   | { kind: 'console'; options: GlobalOptions }
   | { kind: 'check'; options: GlobalOptions; json: boolean; only?: string[]; limit?: string[] }
   | { kind: 'list'; options: GlobalOptions; json: boolean }
-  | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string> }
+  | { kind: 'plan'; options: GlobalOptions; procedure: string; params: Record<string, string>; json: boolean }
   | { kind: 'run'; options: GlobalOptions; procedure: string; params: Record<string, string>; yes: boolean }
   | { kind: 'runs'; options: GlobalOptions; json: boolean }
   | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean }
-  | { kind: 'report'; options: GlobalOptions; runId: string; format: 'md' | 'json' };
+  | { kind: 'report'; options: GlobalOptions; runId: string; format: 'md' | 'json' }
+  | { kind: 'completion'; options: GlobalOptions; shell: 'bash' | 'zsh' };
 
 /** Print these (stdout/stderr as given, newline included) and exit with code. */
 export interface ParseExit {
@@ -93,12 +94,16 @@ function keyValue(value: string, previous: [string, string][] | undefined): [str
 const HELP_AFTER = `
 With no command, ${PROGRAM} starts the full-screen console.
 
-Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH} when it exists,
-else the built-in demo cluster (labelled DEMO).
+Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH}
+when it exists, else the built-in demo cluster (labelled DEMO).
 Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
 ${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
-Exit codes: 0 ok; 1 checks warn; 2 checks fail, or a usage or configuration error;
-3 a confirmation gate stopped a run without --yes.
+Exit codes: check: 0 ok, 1 warn, 2 fail or error.
+  run, resume: 0 ok; 1 a step failed or the run was aborted; 3 a gate stopped it
+  without --yes; 4 refused by a precondition before anything destructive began.
+  The console: 0 after q, 130 after Ctrl-C.
+  Any command: 2 a usage or configuration error.
+Shell completion: source <(${PROGRAM} completion bash)   (zsh: completion zsh)
 Set DAY2_DEBUG=1 to see the stack of an error.`;
 
 interface Captured {
@@ -125,7 +130,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
   configure(program)
     .description('Terminal console for Day 2 operations of OpenShift Container Platform 3.x clusters')
     .usage('[options] [command]')
-    .version(VERSION, '--version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('-i, --inventory <file>', 'Ansible inventory of the cluster')
     .addOption(new Option('--demo [scenario]', 'the built-in demo cluster; --demo=NAME: a scenario (below)').conflicts('inventory'))
     .option('--known-hosts <file>', 'known_hosts file for host key verification')
@@ -166,6 +171,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
   sub('plan', "show a procedure's steps and commands; changes nothing")
     .argument('<procedure>', 'procedure id (see list)')
     .option('--param <key=value>', 'a procedure parameter (repeatable)', keyValue)
+    .option('--json', 'print one JSON object')
     .action((_id, _opts, cmd: Command) => finish('plan', cmd));
 
   sub('run', 'run a procedure')
@@ -188,7 +194,31 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .addOption(new Option('--format <format>', 'Markdown or JSON').choices(['md', 'json']).default('md'))
     .action((_id, _opts, cmd: Command) => finish('report', cmd));
 
+  sub('completion', 'print a shell completion script (bash or zsh)')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .action((_shell, _opts, cmd: Command) => finish('completion', cmd));
+
   return program;
+}
+
+/** The commands and options of the command line, read from the commander program (for `completion`). */
+export interface CliShape {
+  commands: { name: string; options: string[] }[];
+  globalOptions: string[];
+  /** Options that take a value in the next word (e.g. -i FILE). */
+  valueOptions: string[];
+}
+
+export function cliShape(): CliShape {
+  const program = buildProgram({ out: '', err: '' }, () => {});
+  const flags = (cmd: Command) => [...cmd.options.flatMap((o) => [o.short, o.long]), '--help'].filter((f): f is string => !!f);
+  const valueOptions = [program, ...program.commands].flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long]));
+  const commands = program.commands.map((c) => ({ name: c.name(), options: flags(c) }));
+  return {
+    commands: [...commands, { name: 'help', options: [] }],
+    globalOptions: flags(program),
+    valueOptions: [...new Set(valueOptions.filter((f): f is string => !!f))],
+  };
 }
 
 // ---- after commander: defaults, catalogue look-ups ------------------------------------------------
@@ -298,7 +328,7 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
       return { kind, options, json: !!o.json };
     case 'plan': {
       const procedure = procedureId(arg0);
-      return { kind, options, procedure, params: procedureParams(procedure, o.param) };
+      return { kind, options, procedure, params: procedureParams(procedure, o.param), json: !!o.json };
     }
     case 'run': {
       const procedure = procedureId(arg0);
@@ -308,6 +338,8 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
       return { kind, options, runId: nonEmpty(arg0, 'resume'), yes: !!o.yes };
     case 'report':
       return { kind, options, runId: nonEmpty(arg0, 'report'), format: o.format ?? 'md' };
+    case 'completion':
+      return { kind, options, shell: arg0 === 'zsh' ? 'zsh' : 'bash' };
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ALL_CHECKS } from '../checks/index.js';
 import { demoInventory } from '../demo/inventory.js';
+import { VERSION } from './args.js';
 import { type CheckJson, findExecutable } from './check.js';
 import { main } from './main.js';
 
@@ -32,6 +33,9 @@ test('check --json --demo=showcase: one JSON object, summary matches the results
     assert.equal(out.summary[k], out.results.filter((x) => x.status === k).length, k);
   }
   assert.equal(out.inventory, 'DEMO');
+  assert.equal(out.version, VERSION);
+  assert.match(out.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(Math.abs(Date.parse(out.timestamp) - Date.now()) < 60_000, out.timestamp);
 
   const inv = demoInventory('showcase');
   const checkOrder = ALL_CHECKS.map((c) => c.id);

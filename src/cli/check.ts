@@ -8,6 +8,7 @@ import { HealthRunError, type HealthRunOptions, startHealthRun } from '../checks
 import type { Inventory } from '../inventory/types.js';
 import { type CellStatus, type CheckResult, type HealthSnapshot, summarize } from '../model/health.js';
 import type { Runner } from '../transport/types.js';
+import { VERSION } from './args.js';
 
 export interface CheckIO {
   stdout: (text: string) => void;
@@ -116,10 +117,14 @@ export interface CheckJson {
   }[];
   /** Where the inventory came from: its path, or "DEMO" for the simulated cluster. */
   inventory: string;
+  /** When the checks finished (ISO 8601, UTC). */
+  timestamp: string;
+  /** The day2-tui version that ran them (`--version`). */
+  version: string;
 }
 
 /** The `check --json` object: results in guide order, then inventory host order (the snapshot's order). */
-export function toJson(snapshot: HealthSnapshot, inventory: Inventory): CheckJson {
+export function toJson(snapshot: HealthSnapshot, inventory: Inventory, at: Date = new Date()): CheckJson {
   const { ok, warn, fail, error } = summarize(snapshot);
   const results: CheckJson['results'] = [];
   let skipped = 0;
@@ -145,6 +150,8 @@ export function toJson(snapshot: HealthSnapshot, inventory: Inventory): CheckJso
     summary: { ok, warn, fail, error, skipped },
     results,
     inventory: inventory.source.kind === 'demo' ? 'DEMO' : inventory.source.path,
+    timestamp: at.toISOString(),
+    version: VERSION,
   };
 }
 

@@ -88,6 +88,11 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       return resumeCommand(command, io);
     case 'report':
       return reportCommand(command, io);
+    case 'completion': {
+      const { completionScript } = await import('./completion.js');
+      io.stdout(completionScript(command.shell));
+      return 0;
+    }
   }
 }
 
@@ -252,7 +257,11 @@ async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, 
 
 async function planCommand(command: Extract<ParsedCommand, { kind: 'plan' }>, io: MainIO): Promise<number> {
   const { planCli } = await import('./procedure.js');
-  return planCli({ procedure: command.procedure, params: command.params }, procedureDeps(command.options, io), procedureIO(io));
+  return planCli(
+    { procedure: command.procedure, params: command.params, json: command.json },
+    procedureDeps(command.options, io),
+    procedureIO(io),
+  );
 }
 
 async function runCommand(command: Extract<ParsedCommand, { kind: 'run' }>, io: MainIO): Promise<number> {

@@ -8,7 +8,7 @@ import type { Procedure } from '../engine/types.js';
 import { type Answer, FakeRunner } from '../testing/fake-runner.js';
 import { sh } from '../transport/shell.js';
 import { main } from './main.js';
-import { type ProcedureDeps, type ProcedureIO, planCli, resumeCli, runCli, runsCli } from './procedure.js';
+import { type ProcedureDeps, type ProcedureIO, planCli, RUN_EXIT, resumeCli, runCli, runsCli } from './procedure.js';
 
 const SECRET = 'pa55-w0rd-xyz';
 
@@ -239,4 +239,94 @@ test('main: a state dir others can write to, and a journal of the wrong shape, a
   assert.equal(err.length, 1, err.join(''));
   const path = `${dir}/runs/${runId}\\.json`;
   assert.match(err[0]!, new RegExp(`^day2-tui: ${path} is not a journal of version 1 \\(procedure: .*\\); look at it, then move it aside`));
+});
+
+test('exit codes of run: 4 when the procedure refuses, or a precondition says no before anything destructive began', async () => {
+  const s = setup();
+  const refusing: Procedure = { ...toy, refuse: () => 'm0 runs etcd as a static pod' };
+  const refusedDeps = { ...s.deps, findProcedure: (id: string) => (id === 'toy-restart' ? refusing : undefined) };
+  const params = { host: 'm0.example.com', password: SECRET };
+  assert.equal(await runCli({ procedure: 'toy-restart', params, yes: true }, refusedDeps, s.io), RUN_EXIT.refused);
+  assert.match(s.err(), /refused before anything changed: m0 runs etcd as a static pod\n/);
+  assert.deepEqual(s.runners[0]!.scripts, [], 'nothing ran');
+
+  const guarded: Procedure = {
+    ...toy,
+    steps: [
+      {
+        ...toy.steps[0]!,
+        precondition: {
+          describe: 'etcd is stopped',
+          command: () => sh`systemctl is-active etcd`,
+          ok: (o) => o.exitCode !== 0 || 'running',
+        },
+      },
+      toy.steps[1]!,
+    ],
+  };
+  const p = setup((_w, sc) => (sc.startsWith('systemctl') ? { stdout: 'active\n' } : {}));
+  const guardedDeps = { ...p.deps, findProcedure: (id: string) => (id === 'toy-restart' ? guarded : undefined) };
+  assert.equal(await runCli({ procedure: 'toy-restart', params, yes: true }, guardedDeps, p.io), RUN_EXIT.refused);
+  assert.match(
+    p.err(),
+    /refused before anything changed: the precondition of step check did not hold on m0\.example\.com: etcd is stopped/,
+  );
+});
+
+test('exit codes of run: 0 ok, 1 failed, 3 gate without --yes — distinct from the usage error 2', () => {
+  assert.deepEqual(RUN_EXIT, { ok: 0, failed: 1, usage: 2, gate: 3, refused: 4 });
+  assert.equal(new Set(Object.values(RUN_EXIT)).size, 5);
+});
+
+test('plan --json: one object with the procedure, parameters (secrets redacted), steps, gates and commands per host', async () => {
+  const s = setup();
+  const params = { host: 'm1.example.com', password: SECRET };
+  assert.equal(await planCli({ procedure: 'toy-restart', params, json: true }, s.deps, s.io), 0);
+  assert.ok(!s.out().includes(SECRET));
+  const plan = JSON.parse(s.out());
+  assert.equal(plan.procedure, 'toy-restart');
+  assert.equal(plan.title, 'Toy toy-restart');
+  assert.deepEqual(plan.params, { host: 'm1.example.com', password: '«redacted»' });
+  assert.equal(plan.refused, null);
+  assert.deepEqual(
+    plan.steps.map((x: { id: string; destructive: boolean }) => [x.id, x.destructive]),
+    [
+      ['check', false],
+      ['wipe', true],
+    ],
+  );
+  const wipe = plan.steps[1];
+  assert.deepEqual(wipe.hosts, ['m0.example.com', 'm1.example.com']);
+  assert.deepEqual(wipe.gate, {
+    kind: 'type-host',
+    text: 'moves /var/lib/etcd aside on the etcd hosts',
+    protectedBy: '/backup/etcd-20261125 on m0',
+  });
+  assert.deepEqual(wipe.commands[0], { host: 'm0.example.com', command: 'mv /var/lib/etcd /var/lib/etcd.old-<id>' });
+  assert.deepEqual(plan.steps[0].commands, [{ host: 'm1.example.com', command: 'etcdctl member list --password=«redacted»' }]);
+  assert.equal(s.runners.length, 0);
+});
+
+test('main: plan --json on the DEMO is valid JSON naming etcd-backup', async () => {
+  const out: string[] = [];
+  const code = await main(['plan', 'etcd-backup', '--json', '--demo'], {
+    stdout: (t) => void out.push(t),
+    stderr: () => {},
+    env: {},
+    isTTY: false,
+  });
+  assert.equal(code, 0);
+  const plan = JSON.parse(out.join(''));
+  assert.equal(plan.procedure, 'etcd-backup');
+  assert.ok(plan.steps.length > 0 && plan.steps.every((x: { commands: unknown[] }) => Array.isArray(x.commands)));
+});
+
+test('main: run on the DEMO refused by the procedure (docker-storage-expand on a master) exits 4, before any step ran', async () => {
+  const stateDir = tempStateDir();
+  const err: string[] = [];
+  const argv = ['--state-dir', stateDir, 'run', 'docker-storage-expand', '--demo'];
+  const params = ['node=master-0.demo.example.com', 'device=/dev/vdc', 'variant=new-disk'].flatMap((p) => ['--param', p]);
+  const code = await main([...argv, ...params], { stdout: () => {}, stderr: (t) => void err.push(t), env: {}, isTTY: false });
+  assert.equal(code, RUN_EXIT.refused, err.join(''));
+  assert.match(err.join(''), /refused before anything changed: master-0\.demo\.example\.com is a master/);
 });

@@ -1,7 +1,7 @@
 // `plan`, `run`, `runs`, `resume`: the procedure engine from the command line (DESIGN.md "Command line
-// contract"). Exit codes: 0 ok; 1 a step failed (or the run was aborted); 2 a usage or configuration
-// error (unknown or not-built procedure, bad parameter, nothing to resume); 3 a gate stopped the run
-// without --yes.
+// contract"). Exit codes (RUN_EXIT): 0 ok; 1 a step failed (or the run was aborted); 2 a usage or
+// configuration error (unknown or not-built procedure, bad parameter, nothing to resume); 3 a gate stopped
+// the run without --yes; 4 refused by a precondition before any destructive step began.
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { findEntry } from '../../procedures/catalogue.js';
@@ -31,6 +31,9 @@ import { explainMissing } from '../model/discovery.js';
 import type { Runner } from '../transport/types.js';
 
 const PROGRAM = 'day2-tui';
+
+/** The exit codes of `run` and `resume` (documented in --help and the README). */
+export const RUN_EXIT = { ok: 0, failed: 1, usage: 2, gate: 3, refused: 4 } as const;
 
 export interface ProcedureIO {
   stdout: (text: string) => void;
@@ -141,7 +144,56 @@ export function formatPlan(procedure: Procedure, params: Params, inventory: Inve
   return `${redactor(lines.join('\n'))}\n`;
 }
 
-export function planCli(request: { procedure: string; params: Params }, deps: ProcedureDeps, io: ProcedureIO): Promise<number> {
+/** `plan --json`: the plan as one object; secrets redacted, run-time captures as `<name>`. */
+export function planJson(
+  procedure: Procedure,
+  params: Params,
+  inventory: Inventory,
+  steps: PlanStep[],
+  facts: string[] = [],
+  refusal?: string,
+) {
+  const redactor = makeRedactor({ secrets: secretValues(procedure.parameters, params) });
+  const secrets = procedure.parameters.filter((p) => p.secret).map((p) => p.name);
+  const shown = Object.entries(params).map(([k, v]) => [k, secrets.includes(k) ? '«redacted»' : redactor(v)]);
+  return {
+    procedure: procedure.entry.id,
+    title: procedure.entry.title,
+    section: procedure.entry.section,
+    inventory: sourceLabel(inventory),
+    params: Object.fromEntries(shown),
+    facts: facts.map(redactor),
+    refused: refusal === undefined ? null : redactor(refusal),
+    steps: steps.map((s) => planStepJson(s, redactor)),
+  };
+}
+
+function planStepJson(s: PlanStep, redactor: (text: string) => string) {
+  const gate = s.gate && {
+    kind: s.gate.kind,
+    text: redactor(s.gate.what),
+    protectedBy: s.gate.protectedBy ? redactor(s.gate.protectedBy) : null,
+  };
+  return {
+    id: s.id,
+    title: s.title,
+    section: s.section ?? null,
+    where: s.where,
+    hosts: s.hosts,
+    destructive: s.destructive,
+    gate: gate ?? null,
+    precondition: s.precondition ?? null,
+    verify: s.verify ?? null,
+    skipped: s.skipped ?? null,
+    commands: s.commands.map((c) => ({ host: c.host, command: redactor(c.command) })),
+  };
+}
+
+export function planCli(
+  request: { procedure: string; params: Params; json?: boolean },
+  deps: ProcedureDeps,
+  io: ProcedureIO,
+): Promise<number> {
   return wrapErrors(io, async () => {
     const procedure = lookup(request.procedure, deps);
     const inventory = deps.inventory();
@@ -157,6 +209,10 @@ export function planCli(request: { procedure: string; params: Params }, deps: Pr
       ...(read ? { facts: read.facts } : {}),
     };
     const refusal = refusalOf(procedure, ctx);
+    if (request.json) {
+      io.stdout(`${JSON.stringify(planJson(procedure, request.params, inventory, steps, read?.lines, refusal), null, 2)}\n`);
+      return 0;
+    }
     const lines = [...(read?.lines ?? []), ...(refusal ? [`THE RUN WOULD BE REFUSED: ${refusal}`] : [])];
     io.stdout(formatPlan(procedure, request.params, inventory, steps, lines));
     return 0;
@@ -324,19 +380,23 @@ export function formatWhereItStands(result: Pick<RunResult, 'whereItStands' | 'p
 async function drive(run: ProcedureRun, procedure: Procedure, rendered: Rendered, io: ProcedureIO, resumed: boolean): Promise<number> {
   const result = await run.result();
   io.stdout(summary(result, procedure, run.journalPath));
+  if (wasRefused(result)) {
+    io.stderr(`${PROGRAM}: run ${result.runId} refused before anything changed: ${oneLine(refusalText(result))}\n`);
+    return RUN_EXIT.refused;
+  }
   switch (result.status) {
     case 'ok':
-      return 0;
+      return RUN_EXIT.ok;
     case 'stopped-at-gate': {
       const gate = result.gate ?? rendered.stoppedGate;
       const title = procedure.steps.find((s) => s.id === gate?.step)?.title ?? gate?.step ?? '?';
       if (rendered.stoppedGate) {
         io.stderr(`${PROGRAM}: stopped at gate "${title}": ${oneLine(gate?.what ?? '')} — rerun with --yes to answer it\n`);
         io.stderr(`${PROGRAM}: the run is saved: \`${PROGRAM} resume ${result.runId} --yes\` continues it${resumed ? '' : ''}\n`);
-        return 3;
+        return RUN_EXIT.gate;
       }
       io.stderr(`${PROGRAM}: stopped at gate "${title}": not approved; \`${PROGRAM} resume ${result.runId}\` continues it\n`);
-      return 1;
+      return RUN_EXIT.failed;
     }
     case 'failed': {
       const f = result.failure;
@@ -347,12 +407,29 @@ async function drive(run: ProcedureRun, procedure: Procedure, rendered: Rendered
       io.stderr(`${PROGRAM}: step "${title}" failed${f?.host ? ` on ${f.host}` : ''}: ${what}\n`);
       if (f?.tail) for (const l of f.tail.split('\n')) io.stderr(`    ${l}\n`);
       io.stderr(`${PROGRAM}: run ${result.runId} stopped; when the cause is fixed, \`${PROGRAM} resume ${result.runId}\` continues it\n`);
-      return 1;
+      return RUN_EXIT.failed;
     }
     case 'aborted':
       io.stderr(`${PROGRAM}: run ${result.runId} aborted${result.message ? `: ${result.message}` : ''}\n`);
-      return 1;
+      return RUN_EXIT.failed;
   }
+}
+
+/**
+ * Refused before anything changed: the procedure refused to start, or a step's precondition said no
+ * (and was not retried) while no destructive step had begun (pending or skipped; the refused step itself ran nothing).
+ */
+function wasRefused(result: RunResult): boolean {
+  if (result.refused !== undefined) return true;
+  const f = result.failure;
+  if (result.status !== 'failed' || f?.check !== 'precondition') return false;
+  return result.snapshot.steps.every((s) => !s.destructive || s.id === f.step || s.status === 'pending' || s.status === 'skipped');
+}
+
+function refusalText(result: RunResult): string {
+  if (result.refused !== undefined) return result.refused;
+  const f = result.failure!;
+  return `the precondition of step ${f.step} did not hold${f.host ? ` on ${f.host}` : ''}: ${f.describe ?? f.command}${f.tail ? ` (${f.tail})` : ''}`;
 }
 
 /** Cancels the run on SIGINT/SIGTERM (the journal says where it stood); a second SIGINT is left to Node. */

@@ -90,6 +90,8 @@ export interface RunResult {
   /** The failure that ended it (failed). */
   failure?: RunFailureInfo;
   message?: string;
+  /** The procedure refused to start (Procedure.refuse), before any step ran (aborted): why. */
+  refused?: string;
   /** When the run did not finish ok and the procedure says: where the cluster stands, what to do next. */
   whereItStands?: WhereItStands;
   /** The procedure's latest panel (Procedure.panel). */
@@ -173,7 +175,7 @@ function checkUnchanged(stateDir: string, read: Journal): void {
 const iso = (d: Date): string => d.toISOString();
 
 /** How the run ended, with what ended it. */
-type Ending = { gate?: ResolvedGate; failure?: RunFailureInfo; message?: string };
+type Ending = { gate?: ResolvedGate; failure?: RunFailureInfo; message?: string; refused?: string };
 
 export function startProcedureRun(options: StartRunOptions): ProcedureRun {
   const run = new Run(options);
@@ -404,6 +406,7 @@ class Run {
     if (this.panel.snapshot) r.panel = this.panel.snapshot;
     if (extra.gate) r.gate = extra.gate;
     if (extra.failure) r.failure = extra.failure;
+    if (extra.refused) r.refused = this.redactor(extra.refused);
     if (journal.message) r.message = journal.message;
     this.finalResult = r;
     this.lock.release();
@@ -488,7 +491,7 @@ class Run {
     const refusal = refusalOf(procedure, this.runContext());
     if (refusal) {
       this.info(journal.currentStep ?? '', `refused before anything ran: ${refusal}`);
-      this.finish('aborted', { message: `refused before anything ran: ${refusal}` });
+      this.finish('aborted', { message: `refused before anything ran: ${refusal}`, refused: refusal });
       return;
     }
     void this.panel.observe(resume ? 'at the resume' : 'at the start');

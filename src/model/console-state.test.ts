@@ -58,6 +58,16 @@ test('quit asks first when something blocks it; y quits, another key stays, Ctrl
   assert.equal(run([{ type: 'interrupt' }, { type: 'interrupt' }], ctx('x')).quit, true);
 });
 
+test('a quit by Ctrl-C is marked interrupted (exit 130), a q quit is not (exit 0)', () => {
+  assert.equal(run([{ type: 'quit' }]).interrupted, undefined);
+  assert.equal(run([{ type: 'interrupt' }]).interrupted, true);
+  assert.equal(run([{ type: 'interrupt' }, { type: 'interrupt' }], ctx('x')).interrupted, true);
+  assert.equal(run([{ type: 'interrupt' }, { type: 'text', text: 'y' }], ctx('x')).interrupted, true);
+  assert.equal(run([{ type: 'quit' }, { type: 'interrupt' }], ctx('x')).interrupted, true);
+  assert.equal(run([{ type: 'quit' }, { type: 'text', text: 'y' }], ctx('x')).interrupted, undefined);
+  assert.equal(run([{ type: 'interrupt' }, { type: 'text', text: 'n' }], ctx('x')).quit, false);
+});
+
 test('? opens help and closes it again; Esc on a screen goes back', () => {
   const s = run([{ type: 'help' }]);
   assert.deepEqual(currentRoute(s), { screen: 'help' });

@@ -38,7 +38,7 @@ export type Route =
 export type Prompt =
   | { kind: 'filter'; pane: Pane | 'health'; text: string }
   | { kind: 'jump'; text: string }
-  | { kind: 'confirm-quit'; reason: string };
+  | { kind: 'confirm-quit'; reason: string; byInterrupt?: boolean };
 
 export interface ConsoleState {
   /** Screens opened, the current one last; never empty (Home at the bottom). */
@@ -53,6 +53,8 @@ export interface ConsoleState {
   /** One line shown until the next key. */
   message?: { text: string; tone: 'info' | 'warn' };
   quit: boolean;
+  /** The quit came from Ctrl-C (directly, or its confirmation): the console exits 130, not 0. */
+  interrupted?: boolean;
 }
 
 export type Action =
@@ -165,7 +167,8 @@ function commonPrefix(words: string[]): string {
 
 function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: ConsoleContext): ConsoleState {
   if (prompt.kind === 'confirm-quit') {
-    if (action.type === 'text' && action.text.toLowerCase() === 'y') return { ...state, prompt: undefined, quit: true };
+    if (action.type === 'text' && action.text.toLowerCase() === 'y')
+      return { ...state, prompt: undefined, quit: true, ...(prompt.byInterrupt ? { interrupted: true } : {}) };
     return { ...state, prompt: undefined, message: { text: 'Not quitting.', tone: 'info' } };
   }
   if (prompt.kind === 'filter') {
@@ -297,8 +300,10 @@ export function reduce(prev: ConsoleState, action: Action, ctx: ConsoleContext):
   const state: ConsoleState = prev.message ? { ...prev, message: undefined } : prev;
   if (action.type === 'message') return { ...state, message: { text: action.text, tone: action.tone ?? 'info' } };
   if (action.type === 'interrupt') {
-    if (state.prompt?.kind === 'confirm-quit') return { ...state, prompt: undefined, quit: true };
-    return quit({ ...state, prompt: undefined }, ctx);
+    if (state.prompt?.kind === 'confirm-quit') return { ...state, prompt: undefined, quit: true, interrupted: true };
+    const next = quit({ ...state, prompt: undefined }, ctx);
+    if (next.prompt?.kind === 'confirm-quit') return { ...next, prompt: { ...next.prompt, byInterrupt: true } };
+    return { ...next, interrupted: true };
   }
   if (state.prompt) return reducePrompt(state, state.prompt, action, ctx);
 
