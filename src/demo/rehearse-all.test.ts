@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dateStamp } from '../../procedures/backup-common.js';
 import { PROCEDURES } from '../../procedures/index.js';
 import { startHealthRun } from '../checks/run.js';
 import { runCli } from '../cli/procedure.js';
+import { filesUnder } from '../engine/test-helpers.js';
 import type { Params } from '../engine/types.js';
 import { cellKey } from '../model/health.js';
 import { parseV3MemberList } from '../ocp/etcd.js';
@@ -27,6 +28,8 @@ import { findScenario } from './scenarios.js';
 
 const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'src', 'cli', 'main.ts');
 const host = (short: string) => `${short}.${DEMO_DOMAIN}`;
+const BASTION_COPY = mkdtempSync(join(tmpdir(), 'day2-rehearse-copy-'));
+after(() => rmSync(BASTION_COPY, { recursive: true, force: true }));
 
 /** The scenario (src/demo/scenarios.ts) each procedure is rehearsed in; the others in the default, healthy. */
 const SCENARIO: Record<string, string> = {
@@ -39,7 +42,8 @@ const scenarioOf = (id: string) => SCENARIO[id] ?? 'healthy';
 /** The parameters an operator rehearsing in the procedure's scenario would give. */
 const NATURAL: Record<string, string[]> = {
   'node-backup': [`host=${host('app-node-0')}`],
-  'registry-certs-backup': [`host=${host('infra-node-0')}`, 'copy-to=/tmp/registry-certs'],
+  // copy-to is on the bastion (this machine): a directory of the test's own, removed after it
+  'registry-certs-backup': [`host=${host('infra-node-0')}`, `copy-to=${BASTION_COPY}`],
   // the configuration backup etcd-backup writes on every member (this run's date)
   'etcd-config-restore': [`host=${host('master-0')}`, `backup=/backup/etcd-config-${dateStamp(new Date())}`],
   'etcd-restore': [`host=${host('master-0')}`, 'backup=/backup/etcd-demo'],
@@ -203,6 +207,53 @@ async function rehearseHere(id: string, params: string[], stateDir: string) {
 test('a rehearsal changes the DEMO cluster as the procedure would change the real one', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'day2-rehearse-here-'));
   t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  await t.test('the host backups: /backup/<host>/<date> with the configuration and packages.txt; the archive copied off', async () => {
+    const today = dateStamp(new Date());
+    for (const [id, where, config] of [
+      ['master-backup', host('master-0'), 'etc/origin/master/master-config.yaml'],
+      ['node-backup', host('app-node-0'), 'etc/origin/node/node-config.yaml'],
+    ] as const) {
+      const r = await rehearseHere(id, NATURAL[id] ?? [], stateDir);
+      try {
+        assert.equal(r.code, 0, r.out);
+        const dir = `/backup/$(hostname)/${today}`;
+        assert.equal(
+          (await r.sh(where, `test -s ${dir}/${config} && test -s ${dir}/packages.txt && echo there`)).trim(),
+          'there',
+          `${id}:\n${r.out}`,
+        );
+        assert.deepEqual(r.runner.unanswered, []);
+      } finally {
+        await r.runner.close();
+      }
+    }
+    const r = await rehearseHere('registry-certs-backup', NATURAL['registry-certs-backup']!, stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      assert.ok(
+        filesUnder(BASTION_COPY).some((f) => f.endsWith('.tar.gz')),
+        `no archive copied to the bastion:\n${r.out}`,
+      );
+    } finally {
+      await r.runner.close();
+    }
+  });
+
+  await t.test('fix-ntp: the ntp check is ok on every host after it', async () => {
+    const r = await rehearseHere('fix-ntp', NATURAL['fix-ntp'] ?? [], stateDir);
+    try {
+      assert.equal(r.code, 0, r.out);
+      const health = await startHealthRun({ inventory: demoInventory(), runner: r.runner, only: ['ntp'] }).finished();
+      const bad = [...health.results.values()].filter((c) => c.status !== 'ok' && !/busy\? run the check again/.test(c.message));
+      assert.deepEqual(
+        bad.map((c) => `${c.host} ${c.status} ${c.message}`),
+        [],
+      );
+    } finally {
+      await r.runner.close();
+    }
+  });
   const row = (text: string, node: string) =>
     text
       .split('\n')
