@@ -115,7 +115,7 @@ test('etcd-spare-host: etcd-3 only in this scenario, in [new_etcd]; every check 
 test('node-notready: app-node-2 is NotReady (unreachable), nodes-ready fails naming it', async () => {
   const s = await health('node-notready');
   const r = s.results.get(cellKey('nodes-ready', null));
-  assert.equal(r?.status, 'fail');
+  assert.equal(r?.status, 'fail', r?.message);
   assert.match(r!.message, /app-node-2\.demo\.example\.com \(NotReady\)/);
   for (const p of problems(s)) assert.ok(p.startsWith('nodes-ready') || p.includes(host('app-node-2')), p);
 });
