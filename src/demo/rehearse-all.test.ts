@@ -20,7 +20,6 @@ import { cellKey } from '../model/health.js';
 import { parseV3MemberList } from '../ocp/etcd.js';
 import { etcdStanding, rehearseInOrder } from '../testing/rehearse.js';
 import type { ShellCommand } from '../transport/shell.js';
-import { sh } from '../transport/shell.js';
 import type { Runner } from '../transport/types.js';
 import { DEMO_DOMAIN, demoInventory } from './inventory.js';
 import { DemoRunner } from './runner.js';

@@ -1,6 +1,6 @@
 // Test helpers (not a test file): toy procedures' catalogue entries, a canned operator, state dirs. The fake
 // runner and the host/inventory builders are src/testing/'s (toyInventory is re-exported from there).
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogueEntry } from '../model/catalogue.js';
@@ -54,8 +54,17 @@ export class CannedOperator implements Operator {
   }
 }
 
+const stateDirs: string[] = [];
+
+/** A state directory of its own, removed when the test process exits (they were left in /tmp, a thousand a suite). */
 export function tempStateDir(): string {
-  return mkdtempSync(join(tmpdir(), 'day2-engine-'));
+  if (stateDirs.length === 0)
+    process.once('exit', () => {
+      for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+    });
+  const dir = mkdtempSync(join(tmpdir(), 'day2-engine-'));
+  stateDirs.push(dir);
+  return dir;
 }
 
 /** Every file under dir, recursively. */
