@@ -1,5 +1,6 @@
 // A run's record for the incident ticket (src/engine/report.ts), as a page: opened from the Runs screen
 // for any run, finished, failed or interrupted. Scrolls like every detail; w writes it to a file.
+import { useMemo } from 'react';
 import type { RunReportAccess } from '../src/model/runs-view.js';
 import { type Line, Pager } from './components/Pager.js';
 import { type ScreenFrameProps, useScreen } from './context.js';

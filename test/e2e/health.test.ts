@@ -3,38 +3,15 @@
 // needed (the DEMO cluster never touches the network), but it is a terminal test, so it lives here.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TmuxSession } from './tmux.js';
+import { RecordingSession, type TmuxSession } from './tmux.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/day2-tui');
-
-/** Checks that every screen it captures fits 80×24, and keeps them all. */
-class RecordingSession extends TmuxSession {
-  readonly captures: string[] = [];
-  override screen(): string {
-    const s = super.screen();
-    this.captures.push(s);
-    const lines = s.replace(/\n+$/, '').split('\n');
-    assert.ok(lines.length <= 24, `a capture has ${lines.length} lines (more than 24):\n${s}`);
-    for (const l of lines)
-      assert.ok([...l].length <= 80, `a line is ${[...l].length} columns wide (more than 80): ${JSON.stringify(l)}\n${s}`);
-    return s;
-  }
-  /** tmux's view of the terminal modes the program left behind. */
-  modes(): { alternate: boolean; cursorVisible: boolean } {
-    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.name, '#{alternate_on} #{cursor_flag}'], {
-      encoding: 'utf8',
-    });
-    const [alt, cursor] = out.trim().split(' ');
-    return { alternate: alt === '1', cursorVisible: cursor === '1' };
-  }
-}
 
 const sessions: TmuxSession[] = [];
 after(() => {

@@ -1,4 +1,5 @@
 // Drives bin/day2-tui in a real terminal (tmux) the way a person would: type keys, read the screen.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,5 +125,27 @@ export class TmuxSession {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/** Checks that every screen it captures fits 80×24, and keeps them all. */
+export class RecordingSession extends TmuxSession {
+  readonly captures: string[] = [];
+  override screen(): string {
+    const s = super.screen();
+    this.captures.push(s);
+    const lines = s.replace(/\n+$/, '').split('\n');
+    assert.ok(lines.length <= 24, `a capture has ${lines.length} lines (more than 24):\n${s}`);
+    for (const l of lines)
+      assert.ok([...l].length <= 80, `a line is ${[...l].length} columns wide (more than 80): ${JSON.stringify(l)}\n${s}`);
+    return s;
+  }
+  /** tmux's view of the terminal modes the program left behind. */
+  modes(): { alternate: boolean; cursorVisible: boolean } {
+    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.name, '#{alternate_on} #{cursor_flag}'], {
+      encoding: 'utf8',
+    });
+    const [alt, cursor] = out.trim().split(' ');
+    return { alternate: alt === '1', cursorVisible: cursor === '1' };
   }
 }
