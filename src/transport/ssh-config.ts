@@ -43,12 +43,8 @@ export interface Setting<T> {
   from: string;
 }
 
-/** One jump host of a ProxyJump chain, resolved through the config itself. */
-export interface JumpHop {
-  /** The hop as written in ProxyJump (`[user@]host[:port]`). */
-  spec: string;
-  /** The name Host patterns matched (the host part of spec). */
-  name: string;
+/** Where one SSH connection goes, each setting with its origin. */
+export interface EndpointSettings {
   hostName: Setting<string>;
   user: Setting<string>;
   port: Setting<number>;
@@ -57,14 +53,16 @@ export interface JumpHop {
   globalKnownHostsFiles: Setting<string[]>;
 }
 
+/** One jump host of a ProxyJump chain, resolved through the config itself. */
+export interface JumpHop extends EndpointSettings {
+  /** The hop as written in ProxyJump (`[user@]host[:port]`). */
+  spec: string;
+  /** The name Host patterns matched (the host part of spec). */
+  name: string;
+}
+
 /** How to reach one inventory host: each setting with its origin, and the jump hosts in order. */
-export interface ResolvedSsh {
-  hostName: Setting<string>;
-  user: Setting<string>;
-  port: Setting<number>;
-  identityFiles: Setting<string[]>;
-  userKnownHostsFiles: Setting<string[]>;
-  globalKnownHostsFiles: Setting<string[]>;
+export interface ResolvedSsh extends EndpointSettings {
   proxyJump: Setting<string>;
   jumps: JumpHop[];
 }
@@ -269,7 +267,12 @@ interface Explicit {
 }
 
 /** One endpoint (an inventory host or a hop): destination + explicit values + config + defaults. */
-function resolveEndpoint(config: SshClientConfig, destination: string, explicit: Explicit, defaults: SshDefaults) {
+function resolveEndpoint(
+  config: SshClientConfig,
+  destination: string,
+  explicit: Explicit,
+  defaults: SshDefaults,
+): EndpointSettings & { proxyJump: Setting<string> } {
   const found = collect(config, destination);
   const get = (k: string) => found.first.get(k);
   const hn = get('hostname');
