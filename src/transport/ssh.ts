@@ -344,7 +344,7 @@ function unreachableHint(ep: Endpoint): string {
   const from = ep.via ? `from ${ep.via}` : 'from the bastion';
   const where = ep.via
     ? 'ProxyJump / HostName in the ssh config'
-    : 'ansible_host/ansible_port in the inventory (or HostName/Port in the ssh config)';
+    : 'ansible_host/ansible_port in the inventory (or HostName/Port, or a ProxyJump when only a jump host reaches it, in ~/.ssh/config)';
   return (
     `Check that ${ep.name} is up and sshd listens on ${ep.address} port ${ep.port} (${from}: ` +
     `nc -zv ${quoteWord(ep.address)} ${ep.port}); check ${where}.`
