@@ -61,6 +61,8 @@ describe('resolveSshHost', () => {
     // a port written in the inventory as 22 is still the inventory's
     const p22 = resolveSshHost(config, testHost('n1', ['node'], { vars: { ansible_port: '22' } }), defaults);
     assert.deepEqual(p22.port, { value: 22, from: 'inventory' });
+    const made = resolveSshHost(config, testHost('n1', ['node'], { port: 2400 }), defaults);
+    assert.deepEqual(made.port, { value: 2400, from: 'inventory' });
   });
 
   it('collects several IdentityFile lines and splits known-hosts file lists', () => {

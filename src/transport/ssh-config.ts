@@ -333,7 +333,8 @@ export function parseJumpSpec(spec: string, where: string): { user?: string; hos
 export function resolveSshHost(config: SshClientConfig, host: Host, defaults: SshDefaults): ResolvedSsh {
   const explicit: Explicit = { from: 'inventory' };
   if (host.user !== undefined) explicit.user = host.user;
-  if (host.vars['ansible_port'] !== undefined || host.vars['ansible_ssh_port'] !== undefined) explicit.port = host.port;
+  // the inventory's port: written there (even as 22), or any other than 22 (a Host made without vars)
+  if (host.port !== 22 || host.vars['ansible_port'] !== undefined || host.vars['ansible_ssh_port'] !== undefined) explicit.port = host.port;
   if (host.keyFile !== undefined) explicit.keyFile = host.keyFile;
   const own = resolveEndpoint(config, host.address, explicit, defaults);
   const jumps: JumpHop[] = [];
