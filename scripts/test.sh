@@ -41,10 +41,10 @@ lab_phase() {
 }
 
 if [ "$mode" = all ]; then
-  # every lab test file, but those that need a static-pod lab or a mixed one (static masters + etcd hosts;
-  # they say so in their before()), and the SSH-drop matrix, which CI cannot afford (scripts/ssh-drop-matrix.sh)
+  # every lab test file, but those that need a static-pod lab, a mixed one (static masters + etcd hosts)
+  # or the jump hosts (they say so in their before()), and the SSH-drop matrix, which CI cannot afford (scripts/ssh-drop-matrix.sh)
   mapfile -t lab < <(find test/lab test/transport test/engine test/procedures test/e2e -type f \( -name '*.test.ts' -o -name '*.test.tsx' \) 2>/dev/null |
-    grep -v -e '^test/lab/static-checks.test.ts$' -e '^test/lab/mixed-lab.test.ts$' -e '^test/engine/etcd-restore-ssh-drop.test.ts$' | sort)
+    grep -v -e '^test/lab/static-checks.test.ts$' -e '^test/lab/mixed-lab.test.ts$' -e '^test/lab/ssh-config.test.ts$' -e '^test/engine/etcd-restore-ssh-drop.test.ts$' | sort)
   export LAB_DIR=${LAB_DIR:-$PWD/.lab/run}
   # One lab per machine (fixed loopback addresses): the same lock as scripts/with-lab.sh.
   exec 9>/tmp/day2-lab-global.lock
@@ -56,6 +56,8 @@ if [ "$mode" = all ]; then
     lab_phase static-pod '--control-plane static --kubelet-backoff 1:8' "${STATIC[@]}"
     # external etcd: static masters running the API and the controllers, etcd-0..2 running etcd.service
     lab_phase mixed '--control-plane static --etcd-hosts 3 --kubelet-backoff 1:8' test/lab/mixed-lab.test.ts
+    # a host only a jump host reaches (lb-1 behind jump-0, network namespaces), through ~/.ssh/config's ProxyJump
+    lab_phase jump '--control-plane systemd --jump' test/lab/ssh-config.test.ts
   else
     echo "FAILED: the lab's packages or kubectl could not be installed (see above); the integration and terminal tests did not run." >&2
     status=1

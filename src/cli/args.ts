@@ -20,7 +20,7 @@ export const DEFAULT_CONCURRENCY = 20;
 export interface GlobalOptions {
   /** Which inventory to load and why (src/inventory/load.ts; paths made absolute). Not read yet. */
   inventory: InventorySource;
-  /** --known-hosts; undefined: the transport's default (~/.ssh/known_hosts). */
+  /** --known-hosts; undefined: the ssh config's UserKnownHostsFile, else ~/.ssh/known_hosts (the system's files are read too). */
   knownHostsFile?: string;
   /** --identity; undefined: the ssh agent and the default keys. */
   identityFile?: string;
@@ -133,7 +133,10 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .version(VERSION, '-V, --version', 'print the version')
     .option('-i, --inventory <file>', 'Ansible inventory of the cluster')
     .addOption(new Option('--demo [scenario]', 'the built-in demo cluster; --demo=NAME: a scenario (below)').conflicts('inventory'))
-    .option('--known-hosts <file>', 'known_hosts file for host key verification')
+    .option(
+      '--known-hosts <file>',
+      'your known_hosts file (instead of UserKnownHostsFile or ~/.ssh/known_hosts; the system file is read too)',
+    )
     .option('--identity <file>', 'SSH private key')
     .option('--state-dir <dir>', 'where run journals and the audit log are kept')
     .option('--oc <path>', 'the oc client to run cluster commands with')

@@ -7,6 +7,7 @@ import { demoInventory } from '../demo/inventory.js';
 import { readInventoryFile } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
+import type { SshClientConfig } from '../transport/ssh-config.js';
 import type { Runner } from '../transport/types.js';
 import { type Env, type GlobalOptions, type ParsedCommand, PROGRAM, parseCommandLine, VERSION } from './args.js';
 import { runList } from './list.js';
@@ -205,7 +206,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
 
 /** The runner for an inventory: the DemoRunner for the demo (never the network), else SSH + local. */
 export async function createRunnerFor(inventory: Inventory, options: GlobalOptions, io?: MainIO): Promise<Runner> {
-  return inventory.source.kind === 'demo' ? demoRunner(inventory, io) : sshRunner(options);
+  return inventory.source.kind === 'demo' ? demoRunner(inventory, io) : sshRunner(options, io);
 }
 
 /** A command the demo could not follow is said on stderr (a command-line run; the console keeps its screen). */
@@ -215,7 +216,7 @@ async function demoRunner(inventory: Inventory, io?: MainIO): Promise<Runner> {
   return new DemoRunner({ inventory, ...(onUnanswered ? { onUnanswered } : {}) });
 }
 
-async function sshRunner(options: GlobalOptions): Promise<Runner> {
+async function sshRunner(options: GlobalOptions, io?: MainIO): Promise<Runner> {
   const { createRunner } = await import('../transport/runner.js');
   // A missing ssh2 (dist/day2-tui.js copied without node_modules) is said here once, before any host is asked.
   const { loadSsh2 } = await import('../transport/ssh.js');
@@ -225,7 +226,23 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
   const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
   if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
   if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
+  runnerOptions.sshConfig = await operatorSshConfig(io);
   return createRunner(runnerOptions);
+}
+
+/** ~/.ssh/config and /etc/ssh/ssh_config; one that cannot be read is one clear error. */
+async function operatorSshConfig(io?: MainIO): Promise<SshClientConfig> {
+  const { loadSshConfig, SshConfigError, strictHostKeyCheckingOff } = await import('../transport/ssh-config.js');
+  const { homedir, userInfo } = await import('node:os');
+  try {
+    const config = loadSshConfig(homedir(), userInfo().username);
+    const note = strictHostKeyCheckingOff(config);
+    if (note) io?.stderr(`${PROGRAM}: ${note}\n`);
+    return config;
+  } catch (err) {
+    if (err instanceof SshConfigError) throw new CliError(err.message);
+    throw err;
+  }
 }
 
 // ---- procedures: plan, run, runs, resume --------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
   keyTypeOfBlob,
   knownKeyTypes,
   loadKnownHosts,
+  loadKnownHostsFiles,
   parseKnownHosts,
 } from './known-hosts.js';
 
@@ -207,5 +208,21 @@ describe('loadKnownHosts of a file that cannot be used', () => {
     assert.ok(Date.now() - started < 2000, 'no wait for a writer');
     assert.deepEqual(await loadKnownHosts(join(base, 'missing')), { entries: [], invalid: [] });
     rmSync(base, { recursive: true, force: true });
+  });
+});
+
+describe('loadKnownHostsFiles (the user file and the system file)', () => {
+  it('a match in either file is a match; a changed key in either is changed, at its file and line', async () => {
+    const user = join(dir, 'kh-user');
+    const system = join(dir, 'kh-system');
+    writeFileSync(user, `other.example.com ${keys.ed1.type} ${keys.ed1.b64}\n`);
+    writeFileSync(system, `# fleet keys\nmaster-0.lab.example.com ${keys.ed1.type} ${keys.ed1.b64}\n`);
+    const both = await loadKnownHostsFiles([user, system, join(dir, 'kh-missing')]);
+    assert.equal(checkHostKey(both.entries, master, keys.ed1.type, keys.ed1.blob).status, 'match');
+    const changed = checkHostKey(both.entries, master, keys.ed2.type, keys.ed2.blob);
+    assert.deepEqual([changed.status, changed.entry?.file, changed.entry?.line], ['changed', system, 2]);
+    writeFileSync(user, `127.0.10.1 ${keys.ed2.type} ${keys.ed2.b64}\n`);
+    const again = await loadKnownHostsFiles([user, system]);
+    assert.equal(checkHostKey(again.entries, master, keys.ed2.type, keys.ed2.blob).status, 'match');
   });
 });

@@ -12,6 +12,8 @@ export type KnownHostsMarker = 'revoked' | 'cert-authority';
 export interface KnownHostEntry {
   /** 1-based line number in the file. */
   line: number;
+  /** The file it was read from (set by loadKnownHostsFiles). */
+  file?: string;
   marker?: KnownHostsMarker;
   /** The host patterns as written (one hashed entry, or the comma list split). */
   patterns: string[];
@@ -197,6 +199,20 @@ export async function loadKnownHosts(path: string): Promise<KnownHostsParseResul
     throw new KnownHostsError(path, err.what);
   }
   return parseKnownHosts(bytes.toString('utf8'));
+}
+
+/**
+ * Several known_hosts files as one (the user's and the system's, as ssh consults them): each entry
+ * carries its file, so a match in either is a match and a changed key in either is reported at its line.
+ */
+export async function loadKnownHostsFiles(paths: readonly string[]): Promise<KnownHostsParseResult> {
+  const all: KnownHostsParseResult = { entries: [], invalid: [] };
+  for (const path of [...new Set(paths)]) {
+    const one = await loadKnownHosts(path);
+    for (const e of one.entries) all.entries.push({ ...e, file: path });
+    all.invalid.push(...one.invalid);
+  }
+  return all;
 }
 
 /** OpenSSH-style SHA256 fingerprint of a key blob: `SHA256:base64-without-padding`. */

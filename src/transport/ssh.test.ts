@@ -5,6 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { literal, quoteWord } from './shell.js';
 import { authFailedHint, batchScript, killGroupScript, remoteCommandText, SshRunner, ssh2LoadFailure } from './ssh.js';
+import { parseSshConfigText } from './ssh-config.js';
 import { MarkerSplitter } from './stream.js';
 
 describe('remoteCommandText', () => {
@@ -68,6 +69,30 @@ describe('SshRunner without a network', () => {
     assert.ok(!r.needsSudo(host, 'root'));
     assert.ok(!r.needsSudo({ ...host, become: false }, 'cloud-user'));
     assert.ok(new SshRunner({ agentSocket: null }).userFor(host).length > 0);
+  });
+
+  it('takes what the ssh config says, with --known-hosts replacing its user files, and refuses a host it cannot resolve', async () => {
+    const host = { name: 'h', address: '10.0.0.9', port: 22, become: false, roles: [], groups: [], vars: {}, file: 'f', line: 1 };
+    const sshConfig = {
+      files: [
+        parseSshConfigText(
+          '~/.ssh/config',
+          'Host 10.0.0.*\n  User cfg\n  UserKnownHostsFile /kh/mine\nHost bad\n  ProxyCommand nc %h %p\n',
+        ),
+      ],
+      included: new Map(),
+      home: '/home/op',
+      localUser: 'op',
+    };
+    const r = new SshRunner({ agentSocket: null, defaultUser: 'cloud-user', sshConfig });
+    assert.equal(r.userFor(host), 'cfg');
+    assert.deepEqual(r.settingsFor(host).userKnownHostsFiles, { value: ['/kh/mine'], from: '~/.ssh/config:3' });
+    const k = new SshRunner({ agentSocket: null, sshConfig, knownHostsPath: '/tmp/kh' });
+    assert.deepEqual(k.settingsFor(host).userKnownHostsFiles, { value: ['/tmp/kh'], from: '--known-hosts' });
+    const c = await r.probe({ ...host, name: 'bad', address: 'bad' });
+    assert.equal(c.state, 'unreachable');
+    assert.match(c.reason ?? '', /^bad: ~\/\.ssh\/config:5: ProxyCommand is not supported/);
+    await Promise.all([r.close(), k.close()]);
   });
 });
 

@@ -15,6 +15,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AgentAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey, PublicKeyAuthMethod, SFTPWrapper } from 'ssh2';
 import type { Host } from '../inventory/types.js';
@@ -28,9 +29,10 @@ import {
   type KnownHostsParseResult,
   keyTypeOfBlob,
   knownKeyTypes,
-  loadKnownHosts,
+  loadKnownHostsFiles,
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
+import { type ResolvedSsh, resolveSshHost, type Setting, type SshClientConfig, SshConfigError, type SshDefaults } from './ssh-config.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
 import {
   type BatchCommand,
@@ -50,8 +52,11 @@ import {
 const CHANNEL_EXIT = new WeakMap<ClientChannel, { code: number | null; signalName?: string }>();
 
 export interface SshRunnerOptions {
-  /** Default ~/.ssh/known_hosts. A missing file means every host key is unknown. */
+  /** `--known-hosts`: replaces the user's known_hosts files (default: the ssh config's UserKnownHostsFile,
+   * else ~/.ssh/known_hosts and known_hosts2); the system's files are consulted too. A missing file is empty. */
   knownHostsPath?: string;
+  /** The operator's OpenSSH client config (loadSshConfig). Default: none (the inventory and defaults only). */
+  sshConfig?: SshClientConfig;
   /** `--identity`: a private key tried after the host's own keyFile. */
   identityFile?: string;
   /** User when the inventory gives none. Default: the operator's own user name. */
@@ -199,8 +204,242 @@ function algorithmsForKeyType(keyType: string): string[] {
   return DEFAULT_HOST_KEY_ALGORITHMS.includes(keyType) ? [keyType] : [];
 }
 
-function hostLabel(host: Host): string {
-  return host.address === host.name ? host.name : `${host.name} (${host.address})`;
+/** Where one SSH connection goes: an inventory host, or a jump host on the way to one. */
+export interface Endpoint {
+  /** The inventory name, or the jump host as ProxyJump names it. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  identity: Setting<string[]>;
+  /** The user's files (the first is where a new key is added) and the system's. */
+  knownHosts: { user: string[]; global: string[] };
+  /** Names looked up in known_hosts. */
+  lookupNames: string[];
+  /** The jump host in front of it (for hints: where to try from). */
+  via?: string;
+}
+
+function endpointLabel(ep: Pick<Endpoint, 'name' | 'address'>): string {
+  return ep.address === ep.name ? ep.name : `${ep.name} (${ep.address})`;
+}
+
+function endpointKey(ep: Endpoint): string {
+  return `${ep.user}@${ep.address}:${ep.port}`;
+}
+
+/** The inventory host and its jump hosts as endpoints, from the resolved settings. */
+export function endpointsOf(host: Host, r: ResolvedSsh): { endpoint: Endpoint; jumps: Endpoint[] } {
+  const jumps = r.jumps.map((j, i): Endpoint => {
+    const ep: Endpoint = {
+      name: j.name,
+      address: j.hostName.value,
+      port: j.port.value,
+      user: j.user.value,
+      identity: j.identityFiles,
+      knownHosts: { user: j.userKnownHostsFiles.value, global: j.globalKnownHostsFiles.value },
+      lookupNames: [...new Set([j.name, j.hostName.value])],
+    };
+    const before = r.jumps[i - 1];
+    if (before) ep.via = before.name;
+    return ep;
+  });
+  const endpoint: Endpoint = {
+    name: host.name,
+    address: r.hostName.value,
+    port: r.port.value,
+    user: r.user.value,
+    identity: r.identityFiles,
+    knownHosts: { user: r.userKnownHostsFiles.value, global: r.globalKnownHostsFiles.value },
+    lookupNames: [...new Set([host.name, host.address, r.hostName.value])],
+  };
+  const last = jumps.at(-1);
+  if (last) endpoint.via = last.name;
+  return { endpoint, jumps };
+}
+
+/**
+ * One verified, authenticated SSH connection to an endpoint, directly or over `sock` (a channel forwarded
+ * by the jump host before it). onLost: the connection dropped after it was ready. Rejects with a
+ * TransportError naming the endpoint.
+ */
+async function connectClient(runner: SshRunner, ep: Endpoint, sock: Duplex | undefined, onLost: (why: string) => void): Promise<Client> {
+  const opts = runner.options;
+  const ssh2 = await loadSsh2();
+  const known = await knownHostsOf(ep);
+  const query = { names: ep.lookupNames, port: ep.port };
+  const preferred = knownKeyTypes(known.entries, query).flatMap(algorithmsForKeyType);
+  const hostKeyAlgorithms = [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
+  const { attempts, skipped } = await runner.authAttempts(ep, ssh2);
+
+  let verdict: HostKeyVerdict | undefined;
+  let presented: { type: string; blob: Buffer } | undefined;
+  const client = new ssh2.Client();
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    let wasReady = false;
+    const fail = (err: TransportError): void => {
+      settled = true;
+      reject(err);
+    };
+    client.on('ready', () => {
+      settled = true;
+      wasReady = true;
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (!settled) {
+        const tried = attempts.map((a) => a.description);
+        fail(classify(ep, err, verdict, presented, tried, skipped, opts.connectTimeoutMs));
+        client.end();
+      } else if (wasReady) onLost(err.message);
+    });
+    client.on('close', () => {
+      if (!settled) {
+        const what = `connection to ${endpointLabel(ep)} port ${ep.port} closed during the handshake`;
+        fail(new TransportError(ep.name, 'unreachable', what, unreachableHint(ep)));
+      } else if (wasReady) onLost('connection closed');
+    });
+    const config: ConnectConfig = {
+      host: ep.address,
+      port: ep.port,
+      username: ep.user,
+      readyTimeout: opts.connectTimeoutMs,
+      keepaliveInterval: opts.keepaliveIntervalMs,
+      keepaliveCountMax: 3,
+      algorithms: { serverHostKey: hostKeyAlgorithms as never },
+      authHandler: attempts.map((a) => a.method),
+      // Never connect unverified: every key goes through known_hosts, there is no switch to skip it.
+      hostVerifier: (key: Buffer): boolean => {
+        const type = keyTypeOfBlob(key) ?? 'unknown';
+        presented = { type, blob: key };
+        verdict = checkHostKey(known.entries, query, type, key);
+        return verdict.status === 'match';
+      },
+    };
+    if (sock) config.sock = sock as never;
+    if (opts.debug) config.debug = opts.debug;
+    try {
+      client.connect(config);
+    } catch (err) {
+      const what = `cannot connect to ${endpointLabel(ep)}: ${(err as Error).message}`;
+      fail(new TransportError(ep.name, 'unreachable', what, unreachableHint(ep)));
+    }
+  });
+}
+
+/** The known_hosts entries of the user's and the system's files; a file that cannot be used refuses the host as such. */
+async function knownHostsOf(ep: Endpoint): Promise<KnownHostsParseResult> {
+  try {
+    return await loadKnownHostsFiles([...ep.knownHosts.user, ...ep.knownHosts.global]);
+  } catch (err) {
+    if (!(err instanceof KnownHostsError)) throw err;
+    const message = `cannot check the host key of ${endpointLabel(ep)}: ${err.message}; not connecting`;
+    const hint = `Pass --known-hosts with a readable file of host keys, or fix ${quoteWord(err.path)} (a plain file, one key a line).`;
+    throw new TransportError(ep.name, 'host-key-unknown', message, hint);
+  }
+}
+
+function unreachableHint(ep: Endpoint): string {
+  const from = ep.via ? `from ${ep.via}` : 'from the bastion';
+  const where = ep.via
+    ? 'ProxyJump / HostName in the ssh config'
+    : 'ansible_host/ansible_port in the inventory (or HostName/Port, or a ProxyJump when only a jump host reaches it, in ~/.ssh/config)';
+  return (
+    `Check that ${ep.name} is up and sshd listens on ${ep.address} port ${ep.port} (${from}: ` +
+    `nc -zv ${quoteWord(ep.address)} ${ep.port}); check ${where}.`
+  );
+}
+
+function classify(
+  ep: Endpoint,
+  err: Error & { level?: string; code?: string },
+  verdict: HostKeyVerdict | undefined,
+  presented: { type: string; blob: Buffer } | undefined,
+  tried: string[],
+  skipped: string[],
+  connectTimeoutMs: number,
+): TransportError {
+  const label = endpointLabel(ep);
+  if (verdict && verdict.status !== 'match' && presented) return hostKeyError(ep, verdict, presented);
+  if (err.level === 'client-authentication') {
+    const triedText = tried.length > 0 ? tried.join(', ') : 'no key found';
+    const skippedText = skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : '';
+    return new TransportError(
+      ep.name,
+      'auth-failed',
+      `authentication as ${ep.user} on ${label} failed (tried: ${triedText}${skippedText})`,
+      authFailedHint(ep.user, ep),
+    );
+  }
+  const code = err.code ?? '';
+  let what: string;
+  if (code === 'ECONNREFUSED') what = 'connection refused';
+  else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') what = 'no route to host';
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') what = `cannot resolve ${ep.address}`;
+  else if (code === 'ETIMEDOUT' || err.level === 'client-timeout') what = `timed out after ${Math.round(connectTimeoutMs / 1000)} s`;
+  else if (code === 'ECONNRESET') what = 'connection reset';
+  else what = err.message;
+  return new TransportError(ep.name, 'unreachable', `${label} port ${ep.port}: ${what}`, unreachableHint(ep));
+}
+
+function hostKeyError(ep: Endpoint, verdict: HostKeyVerdict, presented: { type: string; blob: Buffer }): TransportError {
+  const label = endpointLabel(ep);
+  const kh = ep.knownHosts.user[0] ?? '~/.ssh/known_hosts';
+  const fp = `${presented.type} ${fingerprintSha256(presented.blob)}`;
+  const scan = `ssh-keyscan -p ${ep.port} ${quoteWord(ep.address)} >> ${quoteWord(kh)}`;
+  if (verdict.status === 'unknown') {
+    const files = [...ep.knownHosts.user, ...ep.knownHosts.global].join(', ');
+    return new TransportError(
+      ep.name,
+      'host-key-unknown',
+      `host key of ${label} is not in ${files} (presented ${fp}); not connecting`,
+      `Check the fingerprint out of band first (on the host: ssh-keygen -lf ${hostKeyFile(presented.type)}; ` +
+        `expect ${fp}), then add the key: ${scan}`,
+    );
+  }
+  const file = verdict.entry?.file ?? kh;
+  const line = verdict.entry ? `${file}:${verdict.entry.line}` : file;
+  if (verdict.status === 'revoked') {
+    return new TransportError(
+      ep.name,
+      'host-key-changed',
+      `host key of ${label} (${fp}) is marked @revoked at ${line}; not connecting`,
+      'The key was revoked by an administrator: do not use this host until its keys are replaced and verified.',
+    );
+  }
+  const names = verdict.entry
+    ? ep.lookupNames.map((n) => hostLookupName(n, ep.port)).filter((n) => entryMatchesName(verdict.entry!, n))
+    : [hostLookupName(ep.address, ep.port)];
+  const remove = [...new Set(names)].map((n) => `ssh-keygen -f ${quoteWord(file)} -R ${quoteWord(n)}`).join('; ');
+  return new TransportError(
+    ep.name,
+    'host-key-changed',
+    `HOST KEY CHANGED for ${label}: presented ${fp} differs from the ${verdict.entry?.keyType ?? ''} key at ${line}; not connecting`,
+    `This may be an attack (someone in the middle) or a reinstalled host. Verify the new ` +
+      `fingerprint out of band; only if it is legitimate: ${remove}; then ${scan}`,
+  );
+}
+
+/** A TransportError of a jump host's own connection: `via jump-0: …`. */
+function viaHop(hop: Endpoint, err: unknown): unknown {
+  return err instanceof TransportError ? new TransportError(hop.name, err.state, `via ${hop.name}: ${err.message}`, err.hint) : err;
+}
+
+/** A TransportError of the chain, said for the host behind it. */
+function forHost(host: string, err: unknown): unknown {
+  return err instanceof TransportError ? new TransportError(host, err.state, err.message, err.hint) : err;
+}
+
+/** A channel from `client` (the jump host `hop`) to target's address and port, to carry the next SSH connection. */
+function forward(client: Client, hop: Endpoint, target: Endpoint): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
+      if (!err) return resolve(stream);
+      const what = `${endpointLabel(target)} port ${target.port} via ${hop.name}: ${err.message}`;
+      reject(new TransportError(target.name, 'unreachable', what, unreachableHint(target)));
+    });
+  });
 }
 
 /** One command of a runBatch call. */
@@ -254,11 +493,17 @@ class HostConnection {
 
   constructor(
     readonly host: Host,
-    readonly user: string,
+    readonly endpoint: Endpoint,
+    /** The jump hosts in front of it, in order (ProxyJump). */
+    readonly jumps: Endpoint[],
     private readonly runner: SshRunner,
     maxSessions: number,
   ) {
     this.commandSlots = new Semaphore(Math.max(1, maxSessions - 1));
+  }
+
+  get user(): string {
+    return this.endpoint.user;
   }
 
   get isDead(): boolean {
@@ -276,179 +521,11 @@ class HostConnection {
   }
 
   private async connect(): Promise<Client> {
-    const { host, user } = this;
-    const opts = this.runner.options;
-    const ssh2 = await loadSsh2();
-    const known = await this.knownHosts(opts.knownHostsPath);
-    const query = { names: [host.name, host.address], port: host.port };
-    const preferred = knownKeyTypes(known.entries, query).flatMap(algorithmsForKeyType);
-    const hostKeyAlgorithms = [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
-    const { attempts, skipped } = await this.runner.authAttempts(host, user, ssh2);
-
-    let verdict: HostKeyVerdict | undefined;
-    let presented: { type: string; blob: Buffer } | undefined;
-    const client = new ssh2.Client();
-    return new Promise<Client>((resolve, reject) => {
-      let settled = false;
-      let wasReady = false;
-      client.on('ready', () => {
-        settled = true;
-        wasReady = true;
-        this.client = client;
-        this.connects++;
-        resolve(client);
-      });
-      client.on('error', (err: Error & { level?: string; code?: string }) => {
-        if (!settled) {
-          settled = true;
-          reject(
-            this.classify(
-              err,
-              verdict,
-              presented,
-              attempts.map((a) => a.description),
-              skipped,
-            ),
-          );
-          client.end();
-        } else if (wasReady) {
-          this.onLost(err.message);
-        }
-      });
-      client.on('close', () => {
-        if (!settled) {
-          settled = true;
-          reject(
-            new TransportError(
-              host.name,
-              'unreachable',
-              `connection to ${hostLabel(host)} port ${host.port} closed during the handshake`,
-              this.unreachableHint(),
-            ),
-          );
-        } else if (wasReady) {
-          this.onLost('connection closed');
-        }
-      });
-      const config: ConnectConfig = {
-        host: host.address,
-        port: host.port,
-        username: user,
-        readyTimeout: opts.connectTimeoutMs,
-        keepaliveInterval: opts.keepaliveIntervalMs,
-        keepaliveCountMax: 3,
-        algorithms: { serverHostKey: hostKeyAlgorithms as never },
-        authHandler: attempts.map((a) => a.method),
-        // Never connect unverified: every key goes through known_hosts, there is no switch to skip it.
-        hostVerifier: (key: Buffer): boolean => {
-          const type = keyTypeOfBlob(key) ?? 'unknown';
-          presented = { type, blob: key };
-          verdict = checkHostKey(known.entries, query, type, key);
-          return verdict.status === 'match';
-        },
-      };
-      if (opts.debug) config.debug = opts.debug;
-      try {
-        client.connect(config);
-      } catch (err) {
-        settled = true;
-        reject(
-          new TransportError(
-            host.name,
-            'unreachable',
-            `cannot connect to ${hostLabel(host)}: ${(err as Error).message}`,
-            this.unreachableHint(),
-          ),
-        );
-      }
-    });
-  }
-
-  /** The known_hosts entries; a file that cannot be used refuses the host as such (not as a failed command). */
-  private async knownHosts(path: string): Promise<KnownHostsParseResult> {
-    try {
-      return await loadKnownHosts(path);
-    } catch (err) {
-      if (!(err instanceof KnownHostsError)) throw err;
-      const { host } = this;
-      const message = `cannot check the host key of ${hostLabel(host)}: ${err.message}; not connecting`;
-      const hint = `Pass --known-hosts with a readable file of host keys, or fix ${quoteWord(path)} (a plain file, one key a line).`;
-      throw new TransportError(host.name, 'host-key-unknown', message, hint);
-    }
-  }
-
-  private unreachableHint(): string {
-    const { host } = this;
-    return (
-      `Check that ${host.name} is up and sshd listens on ${host.address} port ${host.port} (from ` +
-      `the bastion: nc -zv ${quoteWord(host.address)} ${host.port}); check ` +
-      `ansible_host/ansible_port in the inventory.`
-    );
-  }
-
-  private classify(
-    err: Error & { level?: string; code?: string },
-    verdict: HostKeyVerdict | undefined,
-    presented: { type: string; blob: Buffer } | undefined,
-    tried: string[],
-    skipped: string[],
-  ): TransportError {
-    const { host, user } = this;
-    const kh = this.runner.options.knownHostsPath;
-    const label = hostLabel(host);
-    if (verdict && verdict.status !== 'match' && presented) {
-      const fp = `${presented.type} ${fingerprintSha256(presented.blob)}`;
-      const scan = `ssh-keyscan -p ${host.port} ${quoteWord(host.address)} >> ${quoteWord(kh)}`;
-      if (verdict.status === 'unknown') {
-        return new TransportError(
-          host.name,
-          'host-key-unknown',
-          `host key of ${label} is not in ${kh} (presented ${fp}); not connecting`,
-          `Check the fingerprint out of band first (on the host: ssh-keygen -lf ${hostKeyFile(presented.type)}; ` +
-            `expect ${fp}), then add the key: ${scan}`,
-        );
-      }
-      const line = verdict.entry ? `${kh}:${verdict.entry.line}` : kh;
-      if (verdict.status === 'revoked') {
-        return new TransportError(
-          host.name,
-          'host-key-changed',
-          `host key of ${label} (${fp}) is marked @revoked at ${line}; not connecting`,
-          'The key was revoked by an administrator: do not use this host until its keys are replaced and verified.',
-        );
-      }
-      const names = verdict.entry
-        ? [host.name, host.address].map((n) => hostLookupName(n, host.port)).filter((n) => entryMatchesName(verdict.entry!, n))
-        : [hostLookupName(host.address, host.port)];
-      const remove = [...new Set(names)].map((n) => `ssh-keygen -f ${quoteWord(kh)} -R ${quoteWord(n)}`).join('; ');
-      return new TransportError(
-        host.name,
-        'host-key-changed',
-        `HOST KEY CHANGED for ${label}: presented ${fp} differs from the ${verdict.entry?.keyType ?? ''} key at ${line}; not connecting`,
-        `This may be an attack (someone in the middle) or a reinstalled host. Verify the new ` +
-          `fingerprint out of band; only if it is legitimate: ${remove}; then ${scan}`,
-      );
-    }
-    if (err.level === 'client-authentication') {
-      const triedText = tried.length > 0 ? tried.join(', ') : 'no key found';
-      const skippedText = skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : '';
-      return new TransportError(
-        host.name,
-        'auth-failed',
-        `authentication as ${user} on ${label} failed (tried: ${triedText}${skippedText})`,
-        authFailedHint(user, host),
-      );
-    }
-    const code = err.code ?? '';
-    let what: string;
-    if (code === 'ECONNREFUSED') what = 'connection refused';
-    else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') what = 'no route to host';
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') what = `cannot resolve ${host.address}`;
-    else if (code === 'ETIMEDOUT' || err.level === 'client-timeout')
-      what = `timed out after ${Math.round(this.runner.options.connectTimeoutMs / 1000)} s`;
-    else if (code === 'ECONNRESET') what = 'connection reset';
-    else what = err.message;
-    return new TransportError(host.name, 'unreachable', `${label} port ${host.port}: ${what}`, this.unreachableHint());
+    const sock = this.jumps.length > 0 ? await this.runner.tunnel(this.jumps, this.endpoint) : undefined;
+    const client = await connectClient(this.runner, this.endpoint, sock, (why) => this.onLost(why));
+    this.client = client;
+    this.connects++;
+    return client;
   }
 
   private onLost(why: string): void {
@@ -578,6 +655,15 @@ class HostConnection {
   }
 }
 
+/** The operator's own user name (the default User, as ssh's). */
+function localUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
+}
+
 /** `~/x` → $HOME/x, as Ansible does for ansible_ssh_private_key_file. */
 function expandHome(path: string): string {
   return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
@@ -604,19 +690,23 @@ function shortType(type: string): string {
 
 // ---------------------------------------------------------------------------------------------------
 
-type ResolvedOptions = Required<Omit<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug' | 'agentSocket'>> &
-  Pick<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug'> & { agentSocket: string | undefined };
+type ResolvedOptions = Required<Omit<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug' | 'agentSocket' | 'knownHostsPath'>> &
+  Pick<SshRunnerOptions, 'identityFile' | 'defaultUser' | 'debug' | 'knownHostsPath'> & { agentSocket: string | undefined };
 
 export class SshRunner implements Runner {
   readonly options: ResolvedOptions;
   private readonly pool = new Map<string, HostConnection>();
+  /** One connection per jump host (per chain up to it), shared by every host behind it. */
+  private readonly jumpPool = new Map<string, Promise<Client>>();
+  private readonly jumpClients = new Set<Client>();
   private readonly global: Semaphore;
   private closed = false;
 
   constructor(options: SshRunnerOptions = {}) {
     const home = homedir();
     this.options = {
-      knownHostsPath: options.knownHostsPath ?? join(home, '.ssh', 'known_hosts'),
+      knownHostsPath: options.knownHostsPath,
+      sshConfig: options.sshConfig ?? { files: [], included: new Map(), home, localUser: localUserName() },
       concurrency: options.concurrency ?? 16,
       maxSessionsPerHost: options.maxSessionsPerHost ?? 10,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
@@ -632,8 +722,32 @@ export class SshRunner implements Runner {
     this.global = new Semaphore(Math.max(1, this.options.concurrency));
   }
 
+  /** The settings of a host (inventory, ssh config, defaults) with their origins; SshConfigError when the config cannot be used. */
+  settingsFor(host: Host): ResolvedSsh {
+    const defaults: SshDefaults = {
+      user: this.options.defaultUser ?? localUserName(),
+      identityFiles: this.options.defaultIdentityFiles,
+    };
+    if (this.options.knownHostsPath !== undefined) defaults.knownHostsOverride = this.options.knownHostsPath;
+    return resolveSshHost(this.options.sshConfig, host, defaults);
+  }
+
+  /** The host and its jump hosts; a config that cannot be used refuses the host (its file:line said). */
+  private endpoints(host: Host): { endpoint: Endpoint; jumps: Endpoint[] } {
+    try {
+      return endpointsOf(host, this.settingsFor(host));
+    } catch (err) {
+      if (!(err instanceof SshConfigError)) throw err;
+      throw new TransportError(host.name, 'unreachable', `${host.name}: ${err.message}`, 'Fix the ssh config line named, then try again.');
+    }
+  }
+
   userFor(host: Host): string {
-    return host.user ?? this.options.defaultUser ?? userInfo().username;
+    try {
+      return this.settingsFor(host).user.value;
+    } catch {
+      return host.user ?? this.options.defaultUser ?? localUserName();
+    }
   }
 
   needsSudo(host: Host, user: string): boolean {
@@ -642,19 +756,20 @@ export class SshRunner implements Runner {
 
   /** How many connections have been established to a host so far (for tests and diagnostics). */
   connectionCount(host: Host): number {
-    return this.pool.get(this.poolKey(host))?.connects ?? 0;
+    return this.pool.get(this.poolKey(host, this.endpoints(host)))?.connects ?? 0;
   }
 
-  private poolKey(host: Host): string {
-    return `${host.name}|${this.userFor(host)}@${host.address}:${host.port}`;
+  private poolKey(host: Host, { endpoint, jumps }: { endpoint: Endpoint; jumps: Endpoint[] }): string {
+    return [...jumps, endpoint].map(endpointKey).join(' > ') + `|${host.name}`;
   }
 
   private connection(host: Host): HostConnection {
     if (this.closed) throw new TransportError(host.name, 'connection-lost', 'the runner is closed');
-    const key = this.poolKey(host);
+    const eps = this.endpoints(host);
+    const key = this.poolKey(host, eps);
     let c = this.pool.get(key);
     if (!c || c.isDead) {
-      c = new HostConnection(host, this.userFor(host), this, this.options.maxSessionsPerHost);
+      c = new HostConnection(host, eps.endpoint, eps.jumps, this, this.options.maxSessionsPerHost);
       this.pool.set(key, c);
     }
     return c;
@@ -662,12 +777,49 @@ export class SshRunner implements Runner {
 
   /** Called by a connection that dropped: the next command connects again. */
   forget(c: HostConnection): void {
-    const key = this.poolKey(c.host);
+    const key = this.poolKey(c.host, c);
     if (this.pool.get(key) === c) this.pool.delete(key);
   }
 
-  /** Agent, then the host's keyFile, then --identity, else the default key files that exist. */
-  async authAttempts(host: Host, user: string, ssh2: Ssh2): Promise<{ attempts: AuthAttempt[]; skipped: string[] }> {
+  /**
+   * A channel to `target` through its jump hosts: each hop's connection (verified and authenticated like
+   * any host) is made once and shared; the next hop's connection runs over a channel the hop before it
+   * forwards. A failing hop is said for the host behind it: `via jump-0: …`.
+   */
+  async tunnel(jumps: Endpoint[], target: Endpoint): Promise<Duplex> {
+    try {
+      return await forward(await this.jumpClient(jumps), jumps.at(-1)!, target);
+    } catch (err) {
+      throw forHost(target.name, err);
+    }
+  }
+
+  /** The shared connection to the last hop of `chain`, made through the hops before it. */
+  private jumpClient(chain: Endpoint[]): Promise<Client> {
+    const key = chain.map(endpointKey).join(' > ');
+    const existing = this.jumpPool.get(key);
+    if (existing) return existing;
+    const hop = chain.at(-1)!;
+    const forget = (): void => {
+      if (this.jumpPool.get(key) === made) this.jumpPool.delete(key);
+    };
+    const made = (async () => {
+      const before = chain.slice(0, -1);
+      const sock = before.length > 0 ? await forward(await this.jumpClient(before), before.at(-1)!, hop) : undefined;
+      const client = await connectClient(this, hop, sock, forget).catch((err: unknown) => Promise.reject(viaHop(hop, err)));
+      if (this.closed) client.end();
+      else this.jumpClients.add(client);
+      client.once('close', () => this.jumpClients.delete(client));
+      return client;
+    })();
+    this.jumpPool.set(key, made);
+    made.catch(forget);
+    return made;
+  }
+
+  /** Agent, then the host's key files (inventory or ssh config), then --identity, else the default key files that exist. */
+  async authAttempts(ep: Endpoint, ssh2: Ssh2): Promise<{ attempts: AuthAttempt[]; skipped: string[] }> {
+    const user = ep.user;
     const attempts: AuthAttempt[] = [];
     const skipped: string[] = [];
     if (this.options.agentSocket) {
@@ -676,7 +828,8 @@ export class SshRunner implements Runner {
         method: { type: 'agent', username: user, agent: this.options.agentSocket },
       });
     }
-    const explicit = [host.keyFile, this.options.identityFile].filter((f): f is string => !!f).map(expandHome);
+    const own = ep.identity.from === 'default' ? [] : ep.identity.value;
+    const explicit = [...own, this.options.identityFile].filter((f): f is string => !!f).map(expandHome);
     const files = explicit.length > 0 ? explicit : this.options.defaultIdentityFiles;
     for (const file of [...new Set(files)]) {
       let data: Buffer;
@@ -1319,5 +1472,8 @@ export class SshRunner implements Runner {
     this.closed = true;
     for (const c of this.pool.values()) c.close();
     this.pool.clear();
+    for (const c of this.jumpClients) c.end();
+    this.jumpClients.clear();
+    this.jumpPool.clear();
   }
 }

@@ -4,6 +4,7 @@
 #
 #   lab.sh up --dir DIR [--masters 3|1|0] [--infra I] [--nodes K] [--lb 0|1] [--no-seed] [--control-plane static|systemd]
 #             [--etcd-hosts 0|1|3] [--kubelet-backoff BASE:MAX]   (static: the kubelet's crash-loop back-off in seconds, default 10:300)
+#             [--jump]   (also jump-0 and lb-1, each in a network namespace of its own: lb-1 only through jump-0)
 #   lab.sh down --dir DIR
 #   lab.sh status --dir DIR
 #   lab.sh ssh --dir DIR HOST CMD...
@@ -23,6 +24,9 @@
 # Address plan (fixed): master-N 127.0.10.N+1, infra-N 127.0.11.N+1, node-N 127.0.12.N+1,
 # lb-0 127.0.13.1, etcd-N 127.0.15.N+1; names <short>.lab.example.com; site DNS 127.0.14.53; service
 # network (ClusterIPs) 127.30.0.0/16. See test/lab/README.md for the files in DIR.
+# --jump: jump-0 10.251.0.2 (netns day2lab-jump, veth to this machine's 10.251.0.1) and lb-1 10.251.1.2
+# ([lb] in the inventory; netns day2lab-hidden, veth to jump-0's 10.251.1.1 only; this machine has an
+# `unreachable` route to 10.251.1.0/24, so a direct connection fails at once).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # write_static_pods: the control plane's manifests of a 3.10 master
@@ -45,7 +49,8 @@ usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2;
 
 # ---- arguments ------------------------------------------------------------------------------------
 CMD=${1:-}; [ -n "$CMD" ] || usage; shift
-DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=() CONTROL_PLANE=static KUBELET_BACKOFF=10:300 ETCD_HOSTS=0
+DIR='' MASTERS=3 INFRA=1 NODES=2 LB=1 SEED=1 VERBOSE=0 REST=() CONTROL_PLANE=static KUBELET_BACKOFF=10:300 ETCD_HOSTS=0 JUMP=0
+JUMP_NS=day2lab-jump HIDDEN_NS=day2lab-hidden
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) DIR=${2:-}; shift ;;
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
     --nodes) NODES=${2:-}; shift ;;
     --lb) LB=${2:-}; shift ;;
     --no-seed) SEED=0 ;;
+    --jump) JUMP=1 ;;
     --control-plane) CONTROL_PLANE=${2:-}; shift ;;
     --control-plane=*) CONTROL_PLANE=${1#*=} ;;
     --kubelet-backoff) KUBELET_BACKOFF=${2:-}; shift ;;
@@ -85,6 +91,32 @@ plan_hosts() {
   for ((i = 0; i < INFRA; i++)); do HOSTS+=("infra-$i.$DOMAIN 127.0.11.$((i + 1)) node-config-infra infra,node"); done
   for ((i = 0; i < NODES; i++)); do HOSTS+=("node-$i.$DOMAIN 127.0.12.$((i + 1)) node-config-compute node"); done
   for ((i = 0; i < LB; i++)); do HOSTS+=("lb-$i.$DOMAIN 127.0.13.$((i + 1)) - lb"); done
+  ((JUMP)) && HOSTS+=("jump-0.$DOMAIN 10.251.0.2 - jump" "lb-1.$DOMAIN 10.251.1.2 - lb")
+  return 0
+}
+# the network namespace a host's sshd runs in (--jump), empty for this machine's
+host_ns() {
+  case $1 in jump-0.*) echo "$JUMP_NS" ;; lb-1.*) [[ $2 == 10.251.* ]] && echo "$HIDDEN_NS" ;; esac
+  return 0
+}
+# --jump's two namespaces: this machine 10.251.0.1 <-> jump-0 10.251.0.2; jump-0 10.251.1.1 <-> lb-1 10.251.1.2
+jump_net_up() {
+  jump_net_down
+  ip netns add "$JUMP_NS" && ip netns add "$HIDDEN_NS" &&
+    ip link add d2l-jump type veth peer name eth0 netns "$JUMP_NS" &&
+    ip addr add 10.251.0.1/24 dev d2l-jump && ip link set d2l-jump up &&
+    ip -n "$JUMP_NS" addr add 10.251.0.2/24 dev eth0 && ip -n "$JUMP_NS" link set eth0 up && ip -n "$JUMP_NS" link set lo up &&
+    ip -n "$JUMP_NS" link add eth1 type veth peer name eth0 netns "$HIDDEN_NS" &&
+    ip -n "$JUMP_NS" addr add 10.251.1.1/24 dev eth1 && ip -n "$JUMP_NS" link set eth1 up &&
+    ip -n "$HIDDEN_NS" addr add 10.251.1.2/24 dev eth0 && ip -n "$HIDDEN_NS" link set eth0 up && ip -n "$HIDDEN_NS" link set lo up &&
+    ip route add unreachable 10.251.1.0/24 ||
+    die "up: --jump: cannot make the network namespaces (ip netns, veth)"
+}
+jump_net_down() {
+  ip route del unreachable 10.251.1.0/24 2>/dev/null || true
+  ip link del d2l-jump 2>/dev/null || true
+  ip netns del "$HIDDEN_NS" 2>/dev/null || true
+  ip netns del "$JUMP_NS" 2>/dev/null || true
 }
 # hosts of a running/created lab, from DIR/hosts.list + each host's host.env
 load_hosts() {
@@ -136,9 +168,9 @@ lab_ns_pids() {
   return 0
 }
 # tcp listen check, one read of /proc/net/tcp: prints the ADDR:PORT args that nobody listens on
-not_listening() {
+not_listening() { # (TCP_NS=NETNS: in that network namespace)
   local tcp hp ip port a b c d hex
-  tcp=$(cat /proc/net/tcp)
+  if [ -n "${TCP_NS:-}" ]; then tcp=$(ip netns exec "$TCP_NS" cat /proc/net/tcp); else tcp=$(cat /proc/net/tcp); fi
   for hp in "$@"; do
     ip=${hp%:*} port=${hp##*:}
     IFS=. read -r a b c d <<<"$ip"
@@ -209,6 +241,7 @@ do_down() {
     fi
   fi
   rm -f "$DIR/run/supervisor.pid" "$DIR/run/sshd.pids" "$DIR/pids"
+  [ -f "$DIR/run/jump" ] && jump_net_down && rm -f "$DIR/run/jump"
   local left
   left=$(lab_ns_pids | tr '\n' ' ')
   if [ -n "$left" ]; then say "down: processes still running in the lab: $left"; return 1; fi
@@ -1283,7 +1316,12 @@ do_up() {
   } >"$DIR/etc-hosts"
   : >"$DIR/hosts.list"
   for h in "${HOSTS[@]}"; do set -- $h; echo "$1" >>"$DIR/hosts.list"; done
-  for h in "${HOSTS[@]}"; do set -- $h; make_host "$1" "$2" "$3" "$4"; done
+  for h in "${HOSTS[@]}"; do
+    set -- $h
+    make_host "$1" "$2" "$3" "$4"
+    if [ -n "$(host_ns "$1" "$2")" ]; then host_ns "$1" "$2" >"$DIR/hosts/$1/run/netns"; fi
+  done
+  if ((JUMP)); then touch "$DIR/run/jump"; jump_net_up; fi
   [ -n "$(etcd_members)" ] && make_pki
   write_inventory
   write_ssh_files
@@ -1296,13 +1334,16 @@ do_up() {
   for ((i = 0; i < 100; i++)); do [ -f "$DIR/run/sshd.pids" ] && break; proc_start "$sup" >/dev/null || break; sleep 0.1; done
   [ -f "$DIR/run/sshd.pids" ] || die "up: the supervisor did not start the hosts: $(tail -n 3 "$DIR/logs/supervisor.log")"
   { echo "supervisor $sup"; while read -r name i; do echo "sshd $name $i"; done <"$DIR/run/sshd.pids"; } >"$DIR/pids"
-  local -a want=()
-  for h in "${HOSTS[@]}"; do set -- $h; want+=("$2:22"); done
+  local -a want=() nswant=()
+  for h in "${HOSTS[@]}"; do
+    set -- $h
+    if [ -n "$(host_ns "$1" "$2")" ]; then nswant+=("$(host_ns "$1" "$2") $2:22"); else want+=("$2:22"); fi
+  done
   # until every sshd listens; on a busy machine that takes as long as it takes, so only 30 s in which no
   # further host came up (or an sshd that died) is a failure
-  local stalled_at=$(($(date +%s) + 30)) left=${#want[@]} n
+  local stalled_at=$(($(date +%s) + 30)) left=$((${#want[@]} + ${#nswant[@]})) n
   while :; do
-    missing=$(not_listening "${want[@]}")
+    missing=$(not_listening "${want[@]}"; for h in "${nswant[@]}"; do TCP_NS=${h% *} not_listening "${h#* }"; done)
     [ -z "$missing" ] && break
     n=$(wc -w <<<"$missing")
     ((n < left)) && left=$n && stalled_at=$(($(date +%s) + 30))
@@ -1437,7 +1478,7 @@ do_status() {
   for h in "${HOSTS[@]}"; do
     set -- $h
     sshd_pid=${sp[$1]:-}
-    if [ -n "$sshd_pid" ] && pid_is "$sshd_pid" "$DIR/hosts/$1/sshd_config" && [ -z "$(not_listening "$2:22")" ]; then st="up ($sshd_pid)"; else st=DOWN; ok=0; fi
+    if [ -n "$sshd_pid" ] && pid_is "$sshd_pid" "$DIR/hosts/$1/sshd_config" && [ -z "$(TCP_NS=$(host_ns "$1" "$2") not_listening "$2:22")" ]; then st="up ($sshd_pid)"; else st=DOWN; ok=0; fi
     local e=-
     if [[ ,$4, == *,etcd,* ]] && etcd_is_static "$DIR/hosts/$1"; then
       if [ -z "$(not_listening "$2:2379")" ]; then e='static pod (listening)'; else e='static pod (not listening)'; fi

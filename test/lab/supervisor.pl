@@ -26,7 +26,10 @@ while (my $name = <$list>) {
     open(STDIN, '<', '/dev/null');
     open(STDOUT, '>>', "$dir/logs/$name.sshd.log") or die;
     open(STDERR, '>&', \*STDOUT);
-    exec('unshare', '-m', '-u', '--propagation', 'private', '/bin/bash', "$dir/boot.sh", $dir, $name)
+    # a host in a network namespace of its own (lab.sh --jump): `ip netns exec` execs in place (same pid)
+    my @netns;
+    if (open(my $ns, '<', "$dir/hosts/$name/run/netns")) { my $n = <$ns>; chomp $n; @netns = ('ip', 'netns', 'exec', $n); }
+    exec(@netns, 'unshare', '-m', '-u', '--propagation', 'private', '/bin/bash', "$dir/boot.sh", $dir, $name)
       or die "supervisor: exec unshare: $!\n";
   }
   push @pids, "$name $pid\n";
