@@ -17,6 +17,7 @@ import { masterDecommission } from './master-decommission.js';
 import { nodeBackup } from './node-backup.js';
 import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
+import { pruneResources } from './prune.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
 export const PROCEDURES: readonly Procedure[] = [
@@ -37,6 +38,7 @@ export const PROCEDURES: readonly Procedure[] = [
   nodeEvacuate,
   dockerStorageExpand,
   dockerStorageOverlay2,
+  pruneResources,
 ];
 
 export function findProcedure(id: string): Procedure | undefined {
