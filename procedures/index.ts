@@ -12,6 +12,7 @@ import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
 import { fixNtp } from './fix-ntp.js';
+import { inventoryBackup } from './inventory-backup.js';
 import { masterBackup } from './master-backup.js';
 import { masterDecommission } from './master-decommission.js';
 import { nodeBackup } from './node-backup.js';
@@ -25,6 +26,7 @@ export const PROCEDURES: readonly Procedure[] = [
   masterBackup,
   nodeBackup,
   registryCertsBackup,
+  inventoryBackup,
   etcdBackup,
   etcdConfigRestore,
   etcdRestore,

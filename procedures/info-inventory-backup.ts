@@ -13,6 +13,7 @@ const inventoryOf = (ctx: InfoPageContext) => ctx.inventoryPath ?? DEFAULT_INVEN
 
 export const infoInventoryBackup: InfoPage = {
   id: 'info-inventory-backup',
+  procedure: { id: 'inventory-backup', what: 'copy the inventory this console loaded to a dated directory on the bastion' },
   lead: 'Restoring a cluster means reinstalling it: keep every file the installation used, off the cluster.',
   sections: (ctx) => {
     const inventory = inventoryOf(ctx);
