@@ -48,22 +48,18 @@ test("the guide's options with oc's defaults; images keep tag revisions and name
   );
 });
 
-test('without a token (system:admin) the image steps are skipped and builds and deployments still pruned', async () => {
-  const runner = new FakeRunner();
-  login(runner, false, 'registry.apps.example.com');
-  runner.allow(/^oc adm prune (builds|deployments) /).answers({});
-  assert.equal(await runToEnd(pruneResources, runner), 'ok');
-  assert.equal(runner.commands.filter((c) => c.script.startsWith('oc adm prune images')).length, 0);
-  assert.equal(runner.commands.filter((c) => c.script.includes('--confirm')).length, 2);
-});
-
-test('without the registry route the image steps are skipped', async () => {
-  const runner = new FakeRunner();
-  login(runner, true, '');
-  runner.allow(/^oc adm prune (builds|deployments) /).answers({});
-  assert.equal(await runToEnd(pruneResources, runner), 'ok');
-  assert.equal(runner.commands.filter((c) => c.script.startsWith('oc adm prune images')).length, 0);
-});
+for (const [why, token, route] of [
+  ['without a token (system:admin)', false, 'registry.apps.example.com'],
+  ['without the registry route', true, ''],
+] as const)
+  test(`${why} the image steps are skipped, and builds and deployments still pruned`, async () => {
+    const runner = new FakeRunner();
+    login(runner, token, route);
+    runner.allow(/^oc adm prune (builds|deployments) /).answers({});
+    assert.equal(await runToEnd(pruneResources, runner), 'ok');
+    assert.equal(runner.commands.filter((c) => c.script.startsWith('oc adm prune images')).length, 0);
+    assert.equal(runner.commands.filter((c) => c.script.includes('--confirm')).length, 2);
+  });
 
 test('a keep-* value that is not a count or a duration is refused, naming it', () => {
   const p = (name: string) => pruneResources.parameters.find((x) => x.name === name)!;

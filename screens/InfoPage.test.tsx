@@ -6,31 +6,32 @@ import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { findEntry } from '../procedures/catalogue.js';
 import { findInfoPage } from '../procedures/info-pages.js';
-import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { infoCommands } from '../src/model/info-page.js';
-import { App } from './App.js';
 import { INFO_KEYS, InfoPage } from './InfoPage.js';
 import { footerOf } from './keymap.js';
-import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './testing/fixtures.js';
+import { keyboard, untilFrame } from './testing/fixtures.js';
+import { renderRunApp } from './testing/run-app.js';
 
-const monitors: ConnectivityMonitor[] = [];
+const disposers: (() => void)[] = [];
 afterEach(() => {
   cleanup();
-  for (const m of monitors.splice(0)) m.dispose();
+  for (const d of disposers.splice(0)) d();
 });
 
 const pruning = findInfoPage('info-pruning')!;
 const entry = findEntry('info-pruning')!;
 
 function renderPage(props: {
+  id?: string;
   copy?: (t: string) => void;
   onOpenProcedure?: (id: string) => void;
   footer?: (k: [string, string][]) => void;
 }) {
+  const id = props.id ?? 'info-pruning';
   const r = render(
     <InfoPage
-      entry={entry}
-      page={pruning}
+      entry={findEntry(id)!}
+      page={findInfoPage(id)!}
       context={{}}
       width={80}
       height={21}
@@ -40,14 +41,7 @@ function renderPage(props: {
       onFooter={props.footer}
     />,
   );
-  const frame = () => stripAnsi(r.lastFrame());
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await settle(() => r.lastFrame());
-    }
-  };
-  return { ...r, frame, press };
+  return { ...r, ...keyboard(r) };
 }
 
 test('the pruning page fits 80×24, scrolls, and selects and copies its commands', async () => {
@@ -90,40 +84,17 @@ test('Enter opens the procedure the page offers; the footer comes from INFO_KEYS
 
 test('a page without a procedure has no Enter in its footer; copying without a clipboard says so', async () => {
   const footers: [string, string][][] = [];
-  const r = render(
-    <InfoPage
-      entry={findEntry('info-prometheus')!}
-      page={findInfoPage('info-prometheus')!}
-      context={{}}
-      width={80}
-      height={21}
-      active
-      onFooter={(k) => footers.push(k)}
-    />,
-  );
-  await untilFrame(() => stripAnsi(r.lastFrame()), /technology preview/i);
+  const { frame, press } = renderPage({ id: 'info-prometheus', footer: (k) => footers.push(k) });
+  await untilFrame(frame, /technology preview/i);
   assert.ok(!footers.at(-1)!.some(([k]) => k === 'Enter'));
-  r.stdin.write('y');
-  await untilFrame(() => stripAnsi(r.lastFrame()), /Copying is not available in this build/);
+  await press('y');
+  assert.match(frame(), /Copying is not available in this build/);
 });
 
 test('in the App, : opens an info page by id, ? shows its keys first, Esc goes back', async () => {
-  const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(
-    inventory,
-    new FakeRunner().answerProbes(() => ({ state: 'ok' })),
-  );
-  monitors.push(monitor);
-  const r = render(
-    <App inventory={inventory} catalogue={[...testCatalogue(), entry]} monitor={monitor} version='0.1.0' columns={80} rows={24} />,
-  );
-  const frame = () => stripAnsi(r.lastFrame());
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await settle(() => r.lastFrame());
-    }
-  };
+  const app = renderRunApp({ entries: [entry] });
+  disposers.push(app.dispose);
+  const { frame, press } = app;
   await untilFrame(frame, /▶ HOSTS/);
   await press(':', 'info-pruning', '\r');
   let f = await untilFrame(frame, /GUIDE 6\.5 Pruning/);

@@ -9,7 +9,7 @@ import { Pager } from './components/Pager.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
 import { useScreenKeys } from './hooks/useKeymap.js';
 import { useLatestState } from './hooks/useKeys.js';
-import { type GlobalContext, helpKey, type Keymap, quitKey } from './keymap.js';
+import { type GlobalContext, helpKey, type Keymap, pagerScrollKey, quitKey } from './keymap.js';
 import { Txt } from './theme.js';
 
 export interface InfoPageProps
@@ -68,14 +68,7 @@ export const INFO_KEYS: Keymap<InfoKeyContext> = [
       c.set({ note: `Copied: ${command}` });
     },
   },
-  {
-    keys: [],
-    label: 'j k ↓ ↑ PgDn PgUp g G',
-    footerLabel: 'jk',
-    footer: 'scroll',
-    description: 'scroll the page (also Space, Ctrl-D / Ctrl-U, Home / End)',
-    action: () => {},
-  },
+  pagerScrollKey<C>(),
   helpKey<C>({ footer: 'help' }),
   quitKey<C>({ footer: 'quit' }),
 ];

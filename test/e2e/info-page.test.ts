@@ -4,26 +4,20 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RecordingSession } from './tmux.js';
+import { RecordingSession, tempDirs } from './tmux.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/day2-tui');
 
-const dirs: string[] = [];
+const dirs = tempDirs();
 const sessions: RecordingSession[] = [];
 after(() => {
   for (const s of sessions) s.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs.removeAll();
 });
-const tmp = (what: string) => {
-  const d = mkdtempSync(join(tmpdir(), `day2-e2e-${what}-`));
-  dirs.push(d);
-  return d;
-};
+const tmp = dirs.make;
 
 test('DEMO info-pruning at 80×24: the page, a command copied with y, its keys on ?, Enter opens prune', { timeout: 120_000 }, async () => {
   const t = new RecordingSession('info-page');
