@@ -6,6 +6,7 @@ import { ALL_CHECKS } from '../src/checks/index.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { catalogueEntry, type EntryDraft, HOST_BACKUP_DIR, hostParam, oneOf, project, secret, textParam as text, yesNo } from './define.js';
 import { PROCEDURES } from './index.js';
+import { findInfoPage } from './info-pages.js';
 
 export { CHAPTER_TITLES } from './define.js';
 
@@ -14,7 +15,8 @@ export const BUILT_CHECK_IDS: ReadonlySet<string> = new Set(ALL_CHECKS.map((c) =
 
 /** A check or guidance section, or a procedure not built yet (a built one's entry comes from its own file). */
 function entry(draft: EntryDraft): CatalogueEntry {
-  return catalogueEntry(draft, draft.kind === 'check' && BUILT_CHECK_IDS.has(draft.id));
+  const built = draft.kind === 'check' ? BUILT_CHECK_IDS.has(draft.id) : draft.kind === 'info' && !!findInfoPage(draft.id);
+  return catalogueEntry(draft, built);
 }
 
 /** Guide order: the section's numbers, then the line in the guide, then as written. */
@@ -96,7 +98,7 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     section: '3.2',
     guideLine: 76,
     risk: 'read-only',
-    summary: 'Guidance only: Prometheus-based alerting is a technology preview in 3.10.',
+    summary: 'Guidance: Prometheus-based alerting (a technology preview in 3.10), its inventory variables and what to look at.',
   }),
   entry({
     id: 'nodes-ready',
@@ -266,7 +268,8 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     section: '4.4',
     guideLine: 410,
     risk: 'read-only',
-    summary: 'Guidance: keep the Ansible inventory, custom playbooks and repository files; the tool can copy the inventory into a backup.',
+    summary:
+      'Guidance: keep the Ansible inventory (group_vars, host_vars, ansible.cfg), custom playbooks and repository files; the commands copy the inventory loaded.',
   }),
   entry({
     id: 'app-data-backup',
@@ -385,7 +388,7 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     section: '6.5',
     guideLine: 1488,
     risk: 'read-only',
-    summary: 'Guidance: prune old builds, deployments and images with oc adm prune, dry run first.',
+    summary: 'Guidance: prune old builds, deployments and images with oc adm prune, dry run first; the procedure prune does it.',
   }),
 
   // Chapter 7 — docker tasks

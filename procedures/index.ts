@@ -12,11 +12,13 @@ import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
 import { fixNtp } from './fix-ntp.js';
+import { inventoryBackup } from './inventory-backup.js';
 import { masterBackup } from './master-backup.js';
 import { masterDecommission } from './master-decommission.js';
 import { nodeBackup } from './node-backup.js';
 import { nodeDecommission } from './node-decommission.js';
 import { nodeEvacuate } from './node-evacuate.js';
+import { pruneResources } from './prune.js';
 import { registryCertsBackup } from './registry-certs-backup.js';
 
 export const PROCEDURES: readonly Procedure[] = [
@@ -24,6 +26,7 @@ export const PROCEDURES: readonly Procedure[] = [
   masterBackup,
   nodeBackup,
   registryCertsBackup,
+  inventoryBackup,
   etcdBackup,
   etcdConfigRestore,
   etcdRestore,
@@ -37,6 +40,7 @@ export const PROCEDURES: readonly Procedure[] = [
   nodeEvacuate,
   dockerStorageExpand,
   dockerStorageOverlay2,
+  pruneResources,
 ];
 
 export function findProcedure(id: string): Procedure | undefined {

@@ -12,6 +12,7 @@ import { DRAIN_KEYS } from './DrainView.js';
 import { HEALTH_CELL_KEYS, HOST_KEYS, PROCEDURE_DETAIL_KEYS } from './details.js';
 import { HEALTH_KEYS } from './Health.js';
 import { HOME_KEYS } from './Home.js';
+import { INFO_KEYS } from './InfoPage.js';
 import { GLOBAL_HELP, type HelpEntry, type HelpSection, helpOf } from './keymap.js';
 import { NODE_PODS_KEYS } from './NodePods.js';
 import { NODES_KEYS } from './Nodes.js';
@@ -30,7 +31,11 @@ export interface HelpProps extends Pick<ScreenFrameProps, 'width' | 'height' | '
   demo?: boolean;
   /** The screen the help was opened on: its keys come first. */
   screen?: Route['screen'];
+  /** It was opened on an info page of the guide (a 'procedure' route whose entry is guidance). */
+  info?: boolean;
 }
+
+const INFO_HELP = helpOf('An info page of the guide', INFO_KEYS);
 
 /** The screens whose keys are declared in a keymap, each with its part of the help. */
 const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: HelpSection }[] = [
@@ -47,6 +52,8 @@ const SCREEN_HELP: readonly { screens: readonly Route['screen'][]; section: Help
   { screens: ['procedure'], section: helpOf('Procedure (form, plan)', PROCEDURE_KEYS) },
   // a procedure not built yet: the App opens the help on it without a screen (see App.tsx, case 'help')
   { screens: [], section: helpOf('A procedure not built yet (its detail)', PROCEDURE_DETAIL_KEYS) },
+  // an info page: the App opens the help on it with `info` (routes.tsx, help)
+  { screens: [], section: INFO_HELP },
 ];
 
 /** Every screen's part of the help (one per screen keymap). */
@@ -66,8 +73,8 @@ const HEALTH_MARKS = '✓ ! ✗ E - … ·';
 
 const STATES: ConnectivityState[] = ['checking', 'ok', 'auth-failed', 'host-key-unknown', 'host-key-changed', 'unreachable'];
 
-export function helpLines(demo = false, screen?: Route['screen']): Line[] {
-  const here = screenHelp(screen);
+export function helpLines(demo = false, screen?: Route['screen'], info = false): Line[] {
+  const here = info ? INFO_HELP : screenHelp(screen);
   const lines: Line[] = [];
   if (here) {
     lines.push({ text: `KEYS HERE: ${here.title.toUpperCase()}`, bold: true });
@@ -109,10 +116,16 @@ export function helpLines(demo = false, screen?: Route['screen']): Line[] {
 }
 
 export function Help(props: HelpProps) {
-  const { demo, screen } = props;
+  const { demo, screen, info } = props;
   const { width, height, active } = useScreen(props);
-  const here = screenHelp(screen);
+  const here = info ? INFO_HELP : screenHelp(screen);
   return (
-    <Pager title={here ? `HELP — ${here.title}` : 'HELP'} lines={helpLines(demo, screen)} width={width} height={height} active={active} />
+    <Pager
+      title={here ? `HELP — ${here.title}` : 'HELP'}
+      lines={helpLines(demo, screen, info)}
+      width={width}
+      height={height}
+      active={active}
+    />
   );
 }

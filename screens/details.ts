@@ -2,7 +2,7 @@
 // built yet, a health cell in full, and the `?` page. Each page's Pager scrolls it with the common
 // movement keys (movementKeys); the entry 'scroll' here only says so in the footer and the help.
 import type { Action } from '../src/model/console-state.js';
-import { type GlobalContext, helpKey, type KeyEntry, type Keymap, quitKey } from './keymap.js';
+import { type GlobalContext, helpKey, type KeyEntry, type Keymap, pagerScrollKey, quitKey } from './keymap.js';
 
 /** What the keys of these pages act on: the App's state (its reducer), the probes and the health run. */
 export interface DetailKeyContext extends GlobalContext {
@@ -18,14 +18,7 @@ export interface DetailKeyContext extends GlobalContext {
 type C = DetailKeyContext;
 
 const back: KeyEntry<C> = { keys: ['esc'], footer: 'back', description: 'back one screen', action: (c) => c.dispatch({ type: 'back' }) };
-const scroll: KeyEntry<C> = {
-  keys: [],
-  label: 'j k ↓ ↑ PgDn PgUp g G',
-  footerLabel: 'jk',
-  footer: 'scroll',
-  description: 'scroll the page (also Space, Ctrl-D / Ctrl-U, Home / End)',
-  action: () => {},
-};
+const scroll: KeyEntry<C> = pagerScrollKey<C>();
 const jump = (footer?: string): KeyEntry<C> => ({
   keys: [':'],
   footer,

@@ -168,6 +168,18 @@ export interface GlobalContext {
   onGlobal: (what: 'quit' | 'help') => void;
 }
 
+/** The footer and help entry of a page whose Pager scrolls itself (movementKeys there): it only says so. */
+export function pagerScrollKey<C>(): KeyEntry<C> {
+  return {
+    keys: [],
+    label: 'j k ↓ ↑ PgDn PgUp g G',
+    footerLabel: 'jk',
+    footer: 'scroll',
+    description: 'scroll the page (also Space, Ctrl-D / Ctrl-U, Home / End)',
+    action: () => {},
+  };
+}
+
 /** `?`: this screen's help. */
 export function helpKey<C extends GlobalContext>(opts: { when?: (c: C) => boolean; footer?: string } = {}): KeyEntry<C> {
   return {

@@ -5,6 +5,7 @@
 // the App provides around whatever `render` returns. To add a screen: a Route variant, a component here,
 // its footer in keys.ts.
 import { type ReactNode, type RefObject, useState } from 'react';
+import { findInfoPage } from '../procedures/info-pages.js';
 import type { RunSession } from '../src/engine/session.js';
 import type { Procedure } from '../src/engine/types.js';
 import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
@@ -22,6 +23,7 @@ import { Help } from './Help.js';
 import { HOME_KEYS, Home, type HomeKeyContext } from './Home.js';
 import { HostDetail } from './HostDetail.js';
 import type { NodesControl } from './hooks/useNodes.js';
+import { InfoPage } from './InfoPage.js';
 import type { Keymap } from './keymap.js';
 import { NodePods } from './NodePods.js';
 import { Nodes } from './Nodes.js';
@@ -99,8 +101,9 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     render: (_route, { app, state, findProcedure }) => {
       // The keys of the screen it was opened on come first (a procedure not built yet is a plain detail).
       const under = state.stack[state.stack.length - 2];
+      const info = under?.screen === 'procedure' && !!findInfoPage(under.id);
       const screen = under?.screen === 'procedure' && !findProcedure(under.id) ? undefined : under?.screen;
-      return <Help demo={app.inventory.source.kind === 'demo'} screen={screen} />;
+      return <Help demo={app.inventory.source.kind === 'demo'} screen={screen} info={info} />;
     },
   },
   host: {
@@ -119,8 +122,9 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     title: (route) => `Home › ${route.id}`,
     // a procedure not built yet is a detail page, keyed by the App
     keymap: PROCEDURE_DETAIL_KEYS,
-    selfKeyed: (route, { findProcedure }) => !!findProcedure(route.id),
-    render: (route, { app, formMemory, adopt, findProcedure }) => {
+    // so is an info page of the guide (its own keys: commands to select and copy)
+    selfKeyed: (route, { findProcedure }) => !!findProcedure(route.id) || !!findInfoPage(route.id),
+    render: (route, { app, formMemory, adopt, findProcedure, dispatch }) => {
       const procedure = findProcedure(route.id);
       if (procedure) {
         const startRun = app.startRun;
@@ -139,6 +143,20 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
         );
       }
       const entry = app.catalogue.find((e) => e.id === route.id);
+      const info = findInfoPage(route.id);
+      if (entry && info) {
+        const source = app.inventory.source;
+        return (
+          <InfoPage
+            key={entry.id}
+            entry={entry}
+            page={info}
+            context={source.kind === 'file' ? { inventoryPath: source.path } : {}}
+            copy={app.copy}
+            onOpenProcedure={(id) => dispatch({ type: 'open-procedure', id, prefill: {} })}
+          />
+        );
+      }
       return entry ? (
         <ProcedureDetail key={entry.id} entry={entry} />
       ) : (

@@ -24,6 +24,8 @@ export interface PagerProps {
   height: number;
   /** Listen to the scroll keys (false while a prompt is open). */
   active: boolean;
+  /** Keep this line (an index of `lines`) in view, with the line above it: scrolled to when it changes. */
+  follow?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export function pagerCounter(title: string, top: number, shown: number, total: n
   return candidates.find((c) => c.length <= room) ?? range;
 }
 
-export function Pager({ title, lines, width, height, active }: PagerProps) {
+export function Pager({ title, lines, width, height, active, follow }: PagerProps) {
   const inner = Math.max(1, width - 2);
   const bodyHeight = Math.max(1, height - 3);
   const wrapped = useMemo(
@@ -50,6 +52,12 @@ export function Pager({ title, lines, width, height, active }: PagerProps) {
   useEffect(() => {
     if (top > max) setTop(max);
   }, [top, max]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the followed line changes (the operator scrolls freely)
+  useEffect(() => {
+    if (follow === undefined) return;
+    const row = wrapped.findIndex((w) => w.key === `${follow}.0`);
+    if (row >= 0) setTop((t) => (row - 1 < t ? Math.max(0, row - 1) : row >= t + bodyHeight ? row - bodyHeight + 2 : t));
+  }, [follow]);
 
   // The common movement keys (screens/keymap.ts movementKeys): a page is the box less one line.
   useListMovement({ move: (d) => setTop((t) => Math.max(0, Math.min(max, t + d))), page: bodyHeight - 1 }, active);

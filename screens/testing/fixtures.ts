@@ -99,6 +99,18 @@ export async function settle(frame: () => string | undefined, quietMs = 60, maxM
   }
 }
 
+/** The frame as text and a press() that types keys one at a time, each settled, for a rendered screen. */
+export function keyboard(r: { stdin: { write(data: string): void }; lastFrame(): string | undefined }) {
+  const frame = () => stripAnsi(r.lastFrame());
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await settle(() => r.lastFrame());
+    }
+  };
+  return { frame, press };
+}
+
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 

@@ -1,11 +1,12 @@
 // Renders the App with a toy procedure, the fake session and fake journals, for the screen tests.
 import { render } from 'ink-testing-library';
+import type { CatalogueEntry } from '../../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../../src/model/connectivity.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../../src/model/runs-view.js';
 import { App } from '../App.js';
 import { TOY_ENTRY, toyPlan, toyProcedure } from './fake-procedure.js';
 import { FakeSession } from './fake-session.js';
-import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './fixtures.js';
+import { FakeRunner, keyboard, testCatalogue, testInventory, untilFrame } from './fixtures.js';
 
 export function renderRunApp(
   opts: {
@@ -16,6 +17,8 @@ export function renderRunApp(
     rows?: number;
     runReport?: RunReportAccess;
     copy?: (text: string) => void;
+    /** Catalogue entries besides the test catalogue's (e.g. an info entry). */
+    entries?: CatalogueEntry[];
   } = {},
 ) {
   const inventory = testInventory();
@@ -26,7 +29,7 @@ export function renderRunApp(
   const sessions: FakeSession[] = [];
   const resumed: string[] = [];
   let quits = 0;
-  const catalogue = testCatalogue().map((e) => (e.id === 'etcd-backup' ? TOY_ENTRY : e));
+  const catalogue = [...testCatalogue().map((e) => (e.id === 'etcd-backup' ? TOY_ENTRY : e)), ...(opts.entries ?? [])];
   const r = render(
     <App
       inventory={inventory}
@@ -56,13 +59,7 @@ export function renderRunApp(
       copy={opts.copy}
     />,
   );
-  const frame = () => stripAnsi(r.lastFrame());
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await settle(() => r.lastFrame());
-    }
-  };
+  const { frame, press } = keyboard(r);
   return { ...r, frame, press, sessions, resumed, quits: () => quits, dispose: () => monitor.dispose() };
 }
 

@@ -231,7 +231,11 @@ test('plan/run need a known procedure', () => {
   usageError(['plan'], /missing required argument 'procedure'.*day2-tui plan --help/);
   usageError(['run', 'frobnicate'], /unknown procedure 'frobnicate' \(see day2-tui list\)/);
   usageError(['run', 'ntp'], /'ntp' is a check, not a procedure/);
-  usageError(['plan', 'info-pruning'], /is guidance/);
+  usageError(
+    ['plan', 'info-pruning'],
+    /is guidance, not a procedure: open it in the console \(:info-pruning\); the procedure prune does what it says: `day2-tui plan prune`/,
+  );
+  usageError(['run', 'info-prometheus'], /is guidance, not a procedure: open it in the console \(:info-prometheus\) \(see/);
   usageError(['plan', 'a', 'b'], /too many arguments for 'plan'/);
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
+import { findInfoPage } from '../../procedures/info-pages.js';
 import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenarios.js';
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 
@@ -270,7 +271,11 @@ function procedureId(id: string): string {
   const entry = findEntry(id);
   if (!entry) throw new UsageError(`unknown procedure '${id}' (see ${PROGRAM} list)`);
   if (entry.kind === 'check') throw new UsageError(`'${id}' is a check, not a procedure: use \`${PROGRAM} check --only ${id}\``);
-  if (entry.kind === 'info') throw new UsageError(`'${id}' is guidance, not a procedure: open it in the console`);
+  if (entry.kind === 'info') {
+    const offered = findInfoPage(id)?.procedure?.id;
+    const instead = offered ? `; the procedure ${offered} does what it says: \`${PROGRAM} plan ${offered}\`` : '';
+    throw new UsageError(`'${id}' is guidance, not a procedure: open it in the console (:${id})${instead}`);
+  }
   return id;
 }
 

@@ -57,8 +57,14 @@ test('the table: grouped by chapter, every id, status and parameters', () => {
   for (const e of CATALOGUE)
     assert.match(
       text,
-      new RegExp(`^  ${e.id} +\\S+ +${e.kind} +${e.built ? 'built' : 'not built'} +${e.title.replace(/[()+]/g, '\\$&')}$`, 'm'),
+      new RegExp(
+        `^  ${e.id} +\\S+ +${e.kind} +${e.built ? (e.kind === 'info' ? 'page' : 'built') : 'not built'} +${e.title.replace(/[()+]/g, '\\$&')}$`,
+        'm',
+      ),
     );
+  assert.match(text, /^ {2}info-pruning +6\.5 +info +page +/m, 'a guide info page is a page, not something to run');
+  assert.match(text, /^ {2}prune +6\.5 +procedure +built +/m);
+  assert.match(text, /, 3 guide pages \(open them in the console\)\./);
   const chapters = [...text.matchAll(/^Chapter (\d+) — (.+)$/gm)].map((m) => Number(m[1]));
   assert.deepEqual(chapters, [2, 3, 4, 5, 6, 7, 8]);
   assert.match(text, /^ {6}parameters: host\*=<etcd host> {2}backup\*=<text>$/m);

@@ -75,7 +75,8 @@ function wrap(words: string[], prefix: string, width: number): string[] {
 /** The readable table: one block per chapter, one line per entry, its parameters on the next line. */
 export function formatList(entries: readonly CatalogueEntry[] = CATALOGUE): string {
   const firstSection = (e: CatalogueEntry) => e.section.split(/[,–]/)[0]!.trim();
-  const status = (e: CatalogueEntry) => (e.built ? 'built' : 'not built');
+  // an info entry that is built is a page of the console (Enter on it), not something to run
+  const status = (e: CatalogueEntry) => (e.built ? (e.kind === 'info' ? 'page' : 'built') : 'not built');
   const idW = Math.max(2, ...entries.map((e) => e.id.length));
   const secW = Math.max(7, ...entries.map((e) => firstSection(e).length));
   const kindW = Math.max(4, ...entries.map((e) => e.kind.length));
@@ -90,10 +91,11 @@ export function formatList(entries: readonly CatalogueEntry[] = CATALOGUE): stri
       if (e.parameters.length > 0) lines.push(...wrap(e.parameters.map(describeParameter), '      parameters: ', WIDTH));
     }
   }
-  const built = entries.filter((e) => e.built).length;
+  const built = entries.filter((e) => e.built && e.kind !== 'info').length;
+  const pages = entries.filter((e) => e.built && e.kind === 'info').length;
   lines.push(
     '',
-    `${entries.length} entries, ${built} built. * = required; <role host> = a host of that inventory group.`,
+    `${entries.length} entries, ${built} built${pages ? `, ${pages} guide pages (open them in the console)` : ''}. * = required; <role host> = a host of that inventory group.`,
     'Details: day2-tui list --json',
   );
   return `${lines.join('\n')}\n`;

@@ -38,6 +38,7 @@ import { IPTABLES_COMMANDS } from './iptables.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import { demoPackages, installedPackage, rpmQuery, yumInstall } from './packages.js';
+import { PRUNE_COMMANDS } from './prune.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
@@ -402,6 +403,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
   ...NODE_COMMANDS,
   ...OWNER_COMMANDS,
+  ...PRUNE_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
     id: 'oc-version',

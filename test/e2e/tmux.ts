@@ -1,7 +1,7 @@
 // Drives bin/day2-tui in a real terminal (tmux) the way a person would: type keys, read the screen.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -148,4 +148,19 @@ export class RecordingSession extends TmuxSession {
     const [alt, cursor] = out.trim().split(' ');
     return { alternate: alt === '1', cursorVisible: cursor === '1' };
   }
+}
+
+/** Temporary directories for one test file (state dir, HOME), removed all at once by `removeAll` (in after()). */
+export function tempDirs(prefix = 'day2-e2e') {
+  const made: string[] = [];
+  return {
+    make(what: string): string {
+      const d = mkdtempSync(join(tmpdir(), `${prefix}-${what}-`));
+      made.push(d);
+      return d;
+    },
+    removeAll(): void {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
