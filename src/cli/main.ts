@@ -1,6 +1,7 @@
 // The entry point: scripts/build.mjs bundles this file into dist/day2-tui.js, which bin/day2-tui loads.
 // Start-up stays cheap: ink, react and ssh2 are imported only when the console starts.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInventory } from '../demo/inventory.js';
@@ -44,7 +45,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
   const out: MainIO = { ...defaultIO(), ...io };
   const debug = !!out.env.DAY2_DEBUG && out.env.DAY2_DEBUG !== '0';
   try {
-    const parsed = parseCommandLine(argv, out.env);
+    const { readSettings } = await import('../settings/store.js');
+    const parsed = parseCommandLine(argv, out.env, { settings: () => readSettings(out.env) });
     if (parsed.kind === 'exit') {
       if (parsed.stdout) out.stdout(parsed.stdout);
       if (parsed.stderr) out.stderr(parsed.stderr);
@@ -92,6 +94,10 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       const { completionScript } = await import('./completion.js');
       io.stdout(completionScript(command.shell));
       return 0;
+    }
+    case 'config': {
+      const { runConfig } = await import('./config.js');
+      return runConfig(command.config, command.options, { stdout: io.stdout, env: io.env, cwd: process.cwd() });
     }
   }
 }
@@ -223,9 +229,28 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
     throw new CliError(err instanceof Error ? err.message : String(err));
   });
   const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
+  if (options.kubeconfig !== undefined) runnerOptions.localEnv = { KUBECONFIG: checkedKubeconfig(options) };
   if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
   if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
   return createRunner(runnerOptions);
+}
+
+/** The kubeconfig for every oc on the bastion: a file named that is not there is said before any oc runs. */
+function checkedKubeconfig(options: GlobalOptions): string {
+  const kubeconfig = options.kubeconfig ?? '';
+  const { origin } = options.settings.kubeconfig;
+  const named =
+    origin.from === 'flag'
+      ? origin.name
+      : origin.from === 'env'
+        ? `$${origin.name}`
+        : `the settings file ${'name' in origin ? origin.name : ''}`;
+  // $KUBECONFIG may be a list (a:b), as for oc itself
+  for (const file of kubeconfig.split(':').filter(Boolean)) {
+    if (!existsSync(file))
+      throw new CliError(`the kubeconfig ${file} (from ${named}) does not exist: give the file \`oc login\` wrote, or leave it out`);
+  }
+  return kubeconfig;
 }
 
 // ---- procedures: plan, run, runs, resume --------------------------------------------------------------
