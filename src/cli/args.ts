@@ -247,7 +247,8 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
 
 /** The commands and options of the command line, read from the commander program (for `completion`). */
 export interface CliShape {
-  commands: { name: string; options: string[] }[];
+  /** subcommands: a command's own commands (config get|set|…). */
+  commands: { name: string; options: string[]; subcommands: string[] }[];
   globalOptions: string[];
   /** Options that take a value in the next word (e.g. -i FILE). */
   valueOptions: string[];
@@ -257,9 +258,13 @@ export function cliShape(): CliShape {
   const program = buildProgram({ out: '', err: '' }, () => {});
   const flags = (cmd: Command) => [...cmd.options.flatMap((o) => [o.short, o.long]), '--help'].filter((f): f is string => !!f);
   const valueOptions = [program, ...program.commands].flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long]));
-  const commands = program.commands.map((c) => ({ name: c.name(), options: flags(c) }));
+  const commands = program.commands.map((c) => ({
+    name: c.name(),
+    options: [...new Set([...flags(c), ...c.commands.flatMap(flags)])],
+    subcommands: c.commands.map((s) => s.name()),
+  }));
   return {
-    commands: [...commands, { name: 'help', options: [] }],
+    commands: [...commands, { name: 'help', options: [], subcommands: [] }],
     globalOptions: flags(program),
     valueOptions: [...new Set(valueOptions.filter((f): f is string => !!f))],
   };
