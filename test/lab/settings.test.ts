@@ -33,7 +33,7 @@ let env: NodeJS.ProcessEnv = {};
 
 function run(file: string, args: string[]): Promise<Result> {
   return new Promise((done) => {
-    execFile(file, args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, cwd: home, env }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, cwd: ROOT, env }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
