@@ -256,7 +256,7 @@ test('--kubeconfig, $KUBECONFIG or the settings file: every oc on the bastion ge
   assert.equal(missing.status, 2);
   assert.equal(
     missing.stderr,
-    'day2-tui: the kubeconfig /nonexistent/kc (from --kubeconfig) does not exist: give the file `oc login` wrote, or leave it out\n',
+    'day2-tui: the kubeconfig /nonexistent/kc (from flag --kubeconfig) does not exist: give the file `oc login` wrote, or leave it out\n',
   );
   assert.equal(existsSync(join(home, 'oc.log')), false, 'no oc ran');
 

@@ -16,7 +16,8 @@ const NO_VALUE: Partial<Record<string, string>> = {
   kubeconfig: "(oc's own: ~/.kube/config)",
 };
 
-function originText(origin: SettingOrigin): string {
+/** `flag --oc`, `env $DAY2_OC`, `config file PATH`, `default`. */
+export function originText(origin: SettingOrigin): string {
   switch (origin.from) {
     case 'flag':
       return `flag ${origin.name}`;

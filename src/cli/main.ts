@@ -10,6 +10,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
 import type { Runner } from '../transport/types.js';
 import { type Env, type GlobalOptions, type ParsedCommand, PROGRAM, parseCommandLine, VERSION } from './args.js';
+import { originText } from './config.js';
 import { runList } from './list.js';
 
 export interface MainIO {
@@ -238,13 +239,7 @@ async function sshRunner(options: GlobalOptions): Promise<Runner> {
 /** The kubeconfig for every oc on the bastion: a file named that is not there is said before any oc runs. */
 function checkedKubeconfig(options: GlobalOptions): string {
   const kubeconfig = options.kubeconfig ?? '';
-  const { origin } = options.settings.kubeconfig;
-  const named =
-    origin.from === 'flag'
-      ? origin.name
-      : origin.from === 'env'
-        ? `$${origin.name}`
-        : `the settings file ${'name' in origin ? origin.name : ''}`;
+  const named = originText(options.settings.kubeconfig.origin);
   // $KUBECONFIG may be a list (a:b), as for oc itself
   for (const file of kubeconfig.split(':').filter(Boolean)) {
     if (!existsSync(file))

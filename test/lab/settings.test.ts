@@ -103,5 +103,5 @@ test('without the kubeconfig the lab oc finds no cluster; a missing one is said 
   const missing = await day2('check', '--only', 'nodes-ready', '--kubeconfig', join(home, 'nope.kubeconfig'));
   assert.equal(missing.code, 2);
   assert.equal(missing.stdout, '');
-  assert.match(missing.stderr, /^day2-tui: the kubeconfig .*nope\.kubeconfig \(from --kubeconfig\) does not exist/);
+  assert.match(missing.stderr, /^day2-tui: the kubeconfig .*nope\.kubeconfig \(from flag --kubeconfig\) does not exist/);
 });
