@@ -17,7 +17,11 @@ declare const __DAY2_COMMIT__: string | undefined;
 export const VERSION: string = typeof __DAY2_COMMIT__ === 'string' ? `${packageJson.version} (${__DAY2_COMMIT__})` : packageJson.version;
 export const DEFAULT_CONCURRENCY = 20;
 
-/** Options valid with every command (before or after the subcommand), defaults resolved. */
+/**
+ * Options valid with every command (before or after the subcommand), defaults resolved. The settings
+ * (inventory, known-hosts, identity, oc, kubeconfig, concurrency, color) are each the first of: flag,
+ * environment variable, settings file, default; `settings` says which.
+ */
 export interface GlobalOptions {
   /** Which inventory to load and why (src/inventory/load.ts; paths made absolute). Not read yet. */
   inventory: InventorySource;
