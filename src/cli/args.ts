@@ -10,6 +10,7 @@ import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
 import { findInfoPage } from '../../procedures/info-pages.js';
 import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenarios.js';
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
+import { EXPECTED, SETTING_KEYS, type SettingKey, type SettingsFile, settingKey } from '../settings/store.js';
 
 export const PROGRAM = 'day2-tui';
 /** The git commit, set by scripts/release.mjs in the release file (`--version` prints "<version> (<commit>)"). */
@@ -17,7 +18,11 @@ declare const __DAY2_COMMIT__: string | undefined;
 export const VERSION: string = typeof __DAY2_COMMIT__ === 'string' ? `${packageJson.version} (${__DAY2_COMMIT__})` : packageJson.version;
 export const DEFAULT_CONCURRENCY = 20;
 
-/** Options valid with every command (before or after the subcommand), defaults resolved. */
+/**
+ * Options valid with every command (before or after the subcommand), defaults resolved. The settings
+ * (inventory, known-hosts, identity, oc, kubeconfig, concurrency, color) are each the first of: flag,
+ * environment variable, settings file, default; `settings` says which.
+ */
 export interface GlobalOptions {
   /** Which inventory to load and why (src/inventory/load.ts; paths made absolute). Not read yet. */
   inventory: InventorySource;
@@ -29,13 +34,32 @@ export interface GlobalOptions {
   stateDir: string;
   /** --oc, else `oc` from PATH. */
   ocPath: string;
+  /** --kubeconfig, $KUBECONFIG or the settings file: given to every oc run on the bastion; undefined: oc's own. */
+  kubeconfig?: string;
   /** --concurrency: hosts worked on at once. */
   concurrency: number;
-  /** False with --no-color or a non-empty $NO_COLOR. */
+  /** False with --no-color, a non-empty $NO_COLOR or `color: false` in the settings file. */
   color: boolean;
+  /** Every setting's effective value and where it came from (`config list`). */
+  settings: Record<SettingKey, EffectiveSetting>;
   /** $DAY2_DEBUG set (and not "0"): errors show their stack. */
   debug: boolean;
 }
+
+/** Where a setting's value came from: a flag, an environment variable, the settings file, the default. */
+export type SettingOrigin = { from: 'flag' | 'env' | 'file'; name: string } | { from: 'default' };
+
+export interface EffectiveSetting {
+  /** undefined: none (the tool's own default applies, e.g. ssh-agent keys). */
+  value: string | number | boolean | undefined;
+  origin: SettingOrigin;
+}
+
+export type ConfigAction =
+  | { action: 'get' | 'unset'; key: SettingKey }
+  | { action: 'set'; key: SettingKey; value: string }
+  | { action: 'list'; json: boolean }
+  | { action: 'path' };
 
 export type ParsedCommand =
   | { kind: 'console'; options: GlobalOptions }
@@ -46,7 +70,8 @@ export type ParsedCommand =
   | { kind: 'runs'; options: GlobalOptions; json: boolean }
   | { kind: 'resume'; options: GlobalOptions; runId: string; yes: boolean }
   | { kind: 'report'; options: GlobalOptions; runId: string; format: 'md' | 'json' }
-  | { kind: 'completion'; options: GlobalOptions; shell: 'bash' | 'zsh' };
+  | { kind: 'completion'; options: GlobalOptions; shell: 'bash' | 'zsh' }
+  | { kind: 'config'; options: GlobalOptions; config: ConfigAction };
 
 /** Print these (stdout/stderr as given, newline included) and exit with code. */
 export interface ParseExit {
@@ -63,6 +88,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface ParseDeps {
   /** Default /etc/ansible/hosts: used when it exists and no inventory was named (tests point it elsewhere). */
   defaultInventoryPath?: string;
+  /** The settings file (src/settings/store.ts readSettings); main reads it, tests give it. None: no settings. */
+  settings?: () => SettingsFile;
 }
 
 /** A usage error found after commander's own parsing; becomes one line on stderr and exit 2. */
@@ -95,15 +122,23 @@ function keyValue(value: string, previous: [string, string][] | undefined): [str
 const HELP_AFTER = `
 With no command, ${PROGRAM} starts the full-screen console.
 
-Inventory: --inventory FILE, else $DAY2_INVENTORY, else ${DEFAULT_INVENTORY_PATH}
-when it exists, else the built-in demo cluster (labelled DEMO).
+Inventory: --inventory FILE, else $DAY2_INVENTORY, else the settings file's
+inventory, else ${DEFAULT_INVENTORY_PATH} when it exists, else the built-in
+demo cluster (labelled DEMO).
 Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
 ${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
+Settings: flag > environment > settings file > default. The file is
+$XDG_CONFIG_HOME/day2-tui/config.json (else ~/.config/day2-tui/config.json),
+edited with \`${PROGRAM} config set KEY VALUE\`; \`${PROGRAM} config list\` shows
+where each value came from. Keys: ${SETTING_KEYS.slice(0, 4).join(', ')},
+${SETTING_KEYS.slice(4).join(', ')}. Variables: $DAY2_INVENTORY, $DAY2_KNOWN_HOSTS,
+$DAY2_IDENTITY, $DAY2_OC, $KUBECONFIG, $DAY2_CONCURRENCY, $NO_COLOR.
 Exit codes: check: 0 ok, 1 warn, 2 fail or error.
   run, resume: 0 ok; 1 a step failed or the run was aborted; 3 a gate stopped it
   without --yes; 4 refused by a precondition before anything destructive began.
   The console: 0 after q, 130 after Ctrl-C.
-  Any command: 2 a usage or configuration error.
+  config get: 1 when the setting has no value.
+  Any command: 2 a usage or configuration error (a broken settings file too).
 Shell completion: source <(${PROGRAM} completion bash)   (zsh: completion zsh)
 Set DAY2_DEBUG=1 to see the stack of an error.`;
 
@@ -141,6 +176,7 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .option('--identity <file>', 'SSH private key')
     .option('--state-dir <dir>', 'where run journals and the audit log are kept')
     .option('--oc <path>', 'the oc client to run cluster commands with')
+    .option('--kubeconfig <file>', 'the kubeconfig every oc on the bastion uses (also $KUBECONFIG)')
     .option('--concurrency <n>', `hosts worked on at once (default: ${DEFAULT_CONCURRENCY})`, positiveInteger)
     .option('--no-color', 'no colour (also with NO_COLOR set)')
     .allowExcessArguments(true)
@@ -202,12 +238,25 @@ function buildProgram(cap: Captured, finish: (kind: ParsedCommand['kind'], cmd: 
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .action((_shell, _opts, cmd: Command) => finish('completion', cmd));
 
+  const config = sub('config', "the console's own settings: get, set, unset, list, path (see Settings in --help)");
+  const configSub = (name: string, description: string) =>
+    configure(config.command(name).description(description)).allowExcessArguments(false).configureHelp({ showGlobalOptions: true });
+  configSub('get', 'print the effective value of a setting').argument('<key>', SETTING_KEYS.join(', '));
+  configSub('set', 'store a setting in the settings file (checked first; paths made absolute)')
+    .argument('<key>', SETTING_KEYS.join(', '))
+    .argument('<value>', 'the value');
+  configSub('unset', 'remove a setting from the settings file').argument('<key>', SETTING_KEYS.join(', '));
+  configSub('list', 'every setting, its effective value and where it came from').option('--json', 'print JSON');
+  configSub('path', 'print the path of the settings file');
+  for (const cmd of config.commands) cmd.action((...args: unknown[]) => finish('config', args[args.length - 1] as Command));
+
   return program;
 }
 
 /** The commands and options of the command line, read from the commander program (for `completion`). */
 export interface CliShape {
-  commands: { name: string; options: string[] }[];
+  /** subcommands: a command's own commands (config get|set|…). */
+  commands: { name: string; options: string[]; subcommands: string[] }[];
   globalOptions: string[];
   /** Options that take a value in the next word (e.g. -i FILE). */
   valueOptions: string[];
@@ -217,9 +266,13 @@ export function cliShape(): CliShape {
   const program = buildProgram({ out: '', err: '' }, () => {});
   const flags = (cmd: Command) => [...cmd.options.flatMap((o) => [o.short, o.long]), '--help'].filter((f): f is string => !!f);
   const valueOptions = [program, ...program.commands].flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long]));
-  const commands = program.commands.map((c) => ({ name: c.name(), options: flags(c) }));
+  const commands = program.commands.map((c) => ({
+    name: c.name(),
+    options: [...new Set([...flags(c), ...c.commands.flatMap(flags)])],
+    subcommands: c.commands.map((s) => s.name()),
+  }));
   return {
-    commands: [...commands, { name: 'help', options: [] }],
+    commands: [...commands, { name: 'help', options: [], subcommands: [] }],
     globalOptions: flags(program),
     valueOptions: [...new Set(valueOptions.filter((f): f is string => !!f))],
   };
@@ -227,17 +280,87 @@ export function cliShape(): CliShape {
 
 // ---- after commander: defaults, catalogue look-ups ------------------------------------------------
 
-function globalOptions(program: Command, env: Env, deps: ParseDeps): GlobalOptions {
-  const o = program.opts<{
-    inventory?: string;
-    demo?: string | boolean;
-    knownHosts?: string;
-    identity?: string;
-    stateDir?: string;
-    oc?: string;
-    concurrency?: number;
-    color: boolean;
-  }>();
+/** The environment variable of each setting (color: $NO_COLOR, which only turns it off). */
+export const SETTING_ENV: Record<SettingKey, string> = {
+  inventory: 'DAY2_INVENTORY',
+  'known-hosts': 'DAY2_KNOWN_HOSTS',
+  identity: 'DAY2_IDENTITY',
+  oc: 'DAY2_OC',
+  kubeconfig: 'KUBECONFIG',
+  concurrency: 'DAY2_CONCURRENCY',
+  color: 'NO_COLOR',
+};
+
+type SettingValue = EffectiveSetting['value'];
+
+/** Flag > environment > settings file > default: the first source that has a value. */
+function firstOf(sources: [SettingValue, SettingOrigin][], fallback: SettingValue): EffectiveSetting {
+  const found = sources.find(([value]) => value !== undefined);
+  return found ? { value: found[0], origin: found[1] } : { value: fallback, origin: { from: 'default' } };
+}
+
+/** A setting's environment variable: empty counts as unset; concurrency must be a positive integer. */
+function fromEnv(key: SettingKey, env: Env): SettingValue {
+  const name = SETTING_ENV[key];
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (key === 'color') return false;
+  if (key !== 'concurrency') return text;
+  try {
+    return positiveInteger(text);
+  } catch {
+    throw new UsageError(`$${name} must be ${EXPECTED.concurrency}, not '${text}': fix or unset it`);
+  }
+}
+
+function inventoryOrigin(source: InventorySource, settingsPath: string): EffectiveSetting {
+  if (source.kind === 'demo') {
+    return { value: 'DEMO', origin: source.reason === 'flag' ? { from: 'flag', name: '--demo' } : { from: 'default' } };
+  }
+  const origins: Record<typeof source.from, SettingOrigin> = {
+    flag: { from: 'flag', name: '--inventory' },
+    env: { from: 'env', name: SETTING_ENV.inventory },
+    config: { from: 'file', name: settingsPath },
+    default: { from: 'default' },
+  };
+  return { value: source.path, origin: origins[source.from] };
+}
+
+interface GlobalFlags {
+  inventory?: string;
+  demo?: string | boolean;
+  knownHosts?: string;
+  identity?: string;
+  stateDir?: string;
+  oc?: string;
+  kubeconfig?: string;
+  concurrency?: number;
+  color: boolean;
+}
+
+/** Each setting resolved: flag > env > settings file > default. */
+function resolveSettings(program: Command, env: Env, file: SettingsFile, inventory: InventorySource): Record<SettingKey, EffectiveSetting> {
+  const o = program.opts<GlobalFlags>();
+  const flagOf = (value: SettingValue, name: string): [SettingValue, SettingOrigin] => [
+    typeof value === 'string' ? nonEmpty(value, name) : value,
+    { from: 'flag', name },
+  ];
+  const inFile: SettingOrigin = { from: 'file', name: file.path };
+  const chain = (key: SettingKey, flag: [SettingValue, SettingOrigin], fallback?: SettingValue) =>
+    firstOf([flag, [fromEnv(key, env), { from: 'env', name: SETTING_ENV[key] }], [file.values[key], inFile]], fallback);
+  const colorFlag = program.getOptionValueSource('color') === 'cli' ? false : undefined;
+  return {
+    inventory: inventoryOrigin(inventory, file.path),
+    'known-hosts': chain('known-hosts', flagOf(o.knownHosts, '--known-hosts')),
+    identity: chain('identity', flagOf(o.identity, '--identity')),
+    oc: chain('oc', flagOf(o.oc, '--oc'), 'oc'),
+    kubeconfig: chain('kubeconfig', flagOf(o.kubeconfig, '--kubeconfig')),
+    concurrency: chain('concurrency', flagOf(o.concurrency, '--concurrency'), DEFAULT_CONCURRENCY),
+    color: chain('color', flagOf(colorFlag, '--no-color'), true),
+  };
+}
+
+function inventorySource(o: GlobalFlags, env: Env, file: SettingsFile, deps: ParseDeps): InventorySource {
   const sourceOptions: Parameters<typeof resolveInventorySource>[0] = { env: { ...env }, demo: o.demo !== undefined && o.demo !== false };
   if (typeof o.demo === 'string' && o.demo !== '') {
     if (!findScenario(o.demo))
@@ -245,20 +368,36 @@ function globalOptions(program: Command, env: Env, deps: ParseDeps): GlobalOptio
     sourceOptions.scenario = o.demo;
   }
   if (o.inventory !== undefined) sourceOptions.flag = nonEmpty(o.inventory, '--inventory');
+  if (file.values.inventory !== undefined) sourceOptions.configured = file.values.inventory;
   if (deps.defaultInventoryPath !== undefined) sourceOptions.defaultPath = deps.defaultInventoryPath;
-  const inventory = resolveInventorySource(sourceOptions);
+  return resolveInventorySource(sourceOptions);
+}
 
+const NO_SETTINGS: SettingsFile = { path: '', values: {} };
+
+/** `readFile` false: `config path`, which must work even when the file is broken. */
+function globalOptions(program: Command, env: Env, deps: ParseDeps, readFile = true): GlobalOptions {
+  const o = program.opts<GlobalFlags>();
+  const file = readFile && deps.settings ? deps.settings() : NO_SETTINGS;
+  const inventory = inventorySource(o, env, file, deps);
+  const settings = resolveSettings(program, env, file, inventory);
   const stateBase = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   const options: GlobalOptions = {
     inventory,
     stateDir: o.stateDir !== undefined ? nonEmpty(o.stateDir, '--state-dir') : join(stateBase, PROGRAM),
-    ocPath: o.oc !== undefined ? nonEmpty(o.oc, '--oc') : 'oc',
-    concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
-    color: o.color && !env.NO_COLOR,
+    ocPath: String(settings.oc.value),
+    concurrency: Number(settings.concurrency.value),
+    color: settings.color.value !== false,
     debug: !!env.DAY2_DEBUG && env.DAY2_DEBUG !== '0',
+    settings,
   };
-  if (o.knownHosts !== undefined) options.knownHostsFile = nonEmpty(o.knownHosts, '--known-hosts');
-  if (o.identity !== undefined) options.identityFile = nonEmpty(o.identity, '--identity');
+  const text = (key: SettingKey) => (typeof settings[key].value === 'string' ? (settings[key].value as string) : undefined);
+  const knownHosts = text('known-hosts');
+  const identity = text('identity');
+  const kubeconfig = text('kubeconfig');
+  if (knownHosts !== undefined) options.knownHostsFile = knownHosts;
+  if (identity !== undefined) options.identityFile = identity;
+  if (kubeconfig !== undefined) options.kubeconfig = kubeconfig;
   return options;
 }
 
@@ -348,6 +487,32 @@ function toParsed(kind: ParsedCommand['kind'], cmd: Command, options: GlobalOpti
       return { kind, options, runId: nonEmpty(arg0, 'report'), format: o.format ?? 'md' };
     case 'completion':
       return { kind, options, shell: arg0 === 'zsh' ? 'zsh' : 'bash' };
+    case 'config':
+      return { kind, options, config: configAction(cmd) };
+  }
+}
+
+/** `config get|set|unset|list|path`: the key checked here (set's value is checked by the store). */
+function configAction(cmd: Command): ConfigAction {
+  const [key = '', value = ''] = cmd.args;
+  switch (cmd.name()) {
+    case 'get':
+    case 'unset':
+      return { action: cmd.name() as 'get' | 'unset', key: knownKey(key) };
+    case 'set':
+      return { action: 'set', key: knownKey(key), value };
+    case 'list':
+      return { action: 'list', json: !!cmd.opts<{ json?: boolean }>().json };
+    default:
+      return { action: 'path' };
+  }
+}
+
+function knownKey(key: string): SettingKey {
+  try {
+    return settingKey(key);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
 }
 
@@ -386,7 +551,8 @@ export function parseCommandLine(argv: readonly string[], env: Env, deps: ParseD
   try {
     program.parse(bareDemo(argv), { from: 'user' });
     if (!finished) return { kind: 'exit', code: 2, stderr: usageLine('nothing to do', undefined) };
-    return toParsed(finished.kind, finished.cmd, globalOptions(program, env, deps));
+    const readFile = !(finished.kind === 'config' && finished.cmd.name() === 'path');
+    return toParsed(finished.kind, finished.cmd, globalOptions(program, env, deps, readFile));
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) {

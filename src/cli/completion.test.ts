@@ -42,6 +42,16 @@ test('completion bash: commands, procedure ids, check ids, scenarios and options
   assert.deepEqual(complete('completion', ''), ['bash', 'zsh']);
 });
 
+test('completion bash: config, its actions and the setting keys come from the program and the store', () => {
+  assert.deepEqual(complete('con'), ['config']);
+  assert.deepEqual(complete('config', ''), ['get', 'list', 'path', 'set', 'unset']);
+  assert.deepEqual(complete('config', 'set', 'con'), ['concurrency']);
+  assert.deepEqual(complete('--oc', '/x', 'config', 'get', 'k'), ['known-hosts', 'kubeconfig']);
+  assert.deepEqual(complete('config', 'set', 'oc', ''), [], 'the value is not completed from the keys');
+  assert.ok(complete('config', 'list', '--j').includes('--json'));
+  assert.ok(complete('--kube').includes('--kubeconfig'));
+});
+
 test('completion zsh: the same function through bashcompinit (zsh itself is not run here)', () => {
   const zsh = completionScript('zsh');
   assert.match(zsh, /^#compdef day2-tui\n/);

@@ -1,6 +1,7 @@
 // The entry point: scripts/build.mjs bundles this file into dist/day2-tui.js, which bin/day2-tui loads.
 // Start-up stays cheap: ink, react and ssh2 are imported only when the console starts.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInventory } from '../demo/inventory.js';
@@ -10,6 +11,7 @@ import type { CreateRunnerOptions } from '../transport/runner.js';
 import type { SshClientConfig } from '../transport/ssh-config.js';
 import type { Runner } from '../transport/types.js';
 import { type Env, type GlobalOptions, type ParsedCommand, PROGRAM, parseCommandLine, VERSION } from './args.js';
+import { originText } from './config.js';
 import { runList } from './list.js';
 
 export interface MainIO {
@@ -45,7 +47,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
   const out: MainIO = { ...defaultIO(), ...io };
   const debug = !!out.env.DAY2_DEBUG && out.env.DAY2_DEBUG !== '0';
   try {
-    const parsed = parseCommandLine(argv, out.env);
+    const { readSettings } = await import('../settings/store.js');
+    const parsed = parseCommandLine(argv, out.env, { settings: () => readSettings(out.env) });
     if (parsed.kind === 'exit') {
       if (parsed.stdout) out.stdout(parsed.stdout);
       if (parsed.stderr) out.stderr(parsed.stderr);
@@ -93,6 +96,10 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       const { completionScript } = await import('./completion.js');
       io.stdout(completionScript(command.shell));
       return 0;
+    }
+    case 'config': {
+      const { runConfig } = await import('./config.js');
+      return runConfig(command.config, command.options, { stdout: io.stdout, env: io.env, cwd: process.cwd() });
     }
   }
 }
@@ -224,6 +231,7 @@ async function sshRunner(options: GlobalOptions, io?: MainIO): Promise<Runner> {
     throw new CliError(err instanceof Error ? err.message : String(err));
   });
   const runnerOptions: CreateRunnerOptions = { concurrency: options.concurrency };
+  if (options.kubeconfig !== undefined) runnerOptions.localEnv = { KUBECONFIG: checkedKubeconfig(options) };
   if (options.knownHostsFile !== undefined) runnerOptions.knownHostsPath = options.knownHostsFile;
   if (options.identityFile !== undefined) runnerOptions.identityFile = options.identityFile;
   runnerOptions.sshConfig = await operatorSshConfig(io);
@@ -243,6 +251,18 @@ async function operatorSshConfig(io?: MainIO): Promise<SshClientConfig> {
     if (err instanceof SshConfigError) throw new CliError(err.message);
     throw err;
   }
+}
+
+/** The kubeconfig for every oc on the bastion: a file named that is not there is said before any oc runs. */
+function checkedKubeconfig(options: GlobalOptions): string {
+  const kubeconfig = options.kubeconfig ?? '';
+  const named = originText(options.settings.kubeconfig.origin);
+  // $KUBECONFIG may be a list (a:b), as for oc itself
+  for (const file of kubeconfig.split(':').filter(Boolean)) {
+    if (!existsSync(file))
+      throw new CliError(`the kubeconfig ${file} (from ${named}) does not exist: give the file \`oc login\` wrote, or leave it out`);
+  }
+  return kubeconfig;
 }
 
 // ---- procedures: plan, run, runs, resume --------------------------------------------------------------

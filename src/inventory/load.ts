@@ -1,5 +1,5 @@
 // Which inventory the console opens, and loading it.
-//   -i FILE  >  $DAY2_INVENTORY  >  /etc/ansible/hosts (when it exists)  >  the built-in DEMO cluster.
+//   -i FILE  >  $DAY2_INVENTORY  >  the settings file's `inventory`  >  /etc/ansible/hosts (when it exists)  >  the built-in DEMO cluster.
 // `--demo` forces the demo. A file the operator named (flag or variable) that is missing or unreadable
 // is an error, never a silent fallback to the demo: showing a simulated cluster to someone who asked
 // for a real one would be the worst thing this tool could do at 3 a.m.
@@ -19,6 +19,8 @@ export interface InventorySourceOptions {
   flag?: string;
   /** Environment to read `$DAY2_INVENTORY` from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** `inventory` in the console's settings file (src/settings): after $DAY2_INVENTORY. */
+  configured?: string;
   /** Default `/etc/ansible/hosts`. */
   defaultPath?: string;
   /** `--demo`: use the built-in simulated cluster whatever else is given. */
@@ -28,7 +30,7 @@ export interface InventorySourceOptions {
 }
 
 export type InventorySource =
-  | { kind: 'file'; path: string; from: 'flag' | 'env' | 'default' }
+  | { kind: 'file'; path: string; from: 'flag' | 'env' | 'config' | 'default' }
   | { kind: 'demo'; reason: 'flag' | 'no-inventory'; scenario?: string };
 
 /** Decides where the inventory comes from. Does not read the file (see loadInventory). */
@@ -38,6 +40,7 @@ export function resolveInventorySource(options: InventorySourceOptions = {}): In
   const env = options.env ?? process.env;
   const fromEnv = env[INVENTORY_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return { kind: 'file', path: resolvePath(fromEnv), from: 'env' };
+  if (options.configured) return { kind: 'file', path: resolvePath(options.configured), from: 'config' };
   const def = options.defaultPath ?? DEFAULT_INVENTORY_PATH;
   // The default counts when anything is there — even a file we cannot read is an error, not the demo.
   if (pathExists(def)) return { kind: 'file', path: resolvePath(def), from: 'default' };
@@ -60,6 +63,8 @@ function how(source: Extract<InventorySource, { kind: 'file' }>): string {
       return 'given with -i';
     case 'env':
       return `named by $${INVENTORY_ENV}`;
+    case 'config':
+      return 'named in the settings file';
     case 'default':
       return 'the default inventory';
   }
@@ -101,6 +106,7 @@ function fixFor(source: Extract<InventorySource, { kind: 'file' }>, e: InputFile
       return 'pass the INI inventory file the installer used (a plain file) with -i';
     default:
       if (source.from === 'flag') return 'check the path given with -i, or leave -i out to use the DEMO cluster';
+      if (source.from === 'config') return 'fix it with `day2-tui config set inventory FILE`, or `day2-tui config unset inventory`';
       return source.from === 'env' ? `fix or unset $${INVENTORY_ENV}` : 'pass the right file with -i, or run with --demo';
   }
 }
