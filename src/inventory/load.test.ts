@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadInventory, resolveInventorySource } from './load.js';
 import { InventoryError } from './types.js';
+import { listAnsibleInventory } from './yaml-inventory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'day2-inv-'));
 const good = join(dir, 'hosts');
@@ -53,9 +54,34 @@ test('a directory, an unreadable file, a YAML inventory are errors naming the pa
   const d = join(dir, 'inventory.d');
   mkdirSync(d);
   rejects(() => loadInventory({ flag: d, env: {} }), /is a directory.*-i .*inventory\.d\/hosts/);
-  const yaml = join(dir, 'hosts.yml');
-  writeFileSync(yaml, '---\nall:\n  hosts:\n');
-  rejects(() => loadInventory({ flag: yaml, env: {} }), /YAML or JSON inventory/);
+});
+
+test('a YAML inventory is read through the real ansible-inventory, group_vars/ included; without it, one clear error', () => {
+  const d = mkdtempSync(join(tmpdir(), 'day2-yaml-'));
+  const yaml = join(d, 'hosts.yml');
+  writeFileSync(
+    yaml,
+    'all:\n  children:\n    OSEv3:\n      children:\n        masters:\n          hosts:\n            m1: {ansible_host: 127.0.0.9}\n' +
+      '        etcd:\n          hosts:\n            m1:\n        nodes:\n          hosts:\n            m1:\n' +
+      '            n1: {openshift_node_labels: {region: infra}, ansible_port: 2222}\n',
+  );
+  mkdirSync(join(d, 'group_vars'));
+  writeFileSync(join(d, 'group_vars', 'OSEv3.yml'), 'ansible_user: cloud-user\nansible_become: true\n');
+  const inv = loadInventory({ flag: yaml, env: {}, ansible: { notes: [] } });
+  const [m1, n1] = inv.hosts;
+  assert.deepEqual(
+    inv.hosts.map((h) => h.name),
+    ['m1', 'n1'],
+  );
+  assert.deepEqual([m1!.address, m1!.roles, m1!.user, m1!.become], ['127.0.0.9', ['master', 'etcd', 'node'], 'cloud-user', true]);
+  assert.deepEqual([n1!.port, n1!.roles, n1!.sources?.port], [2222, ['infra', 'node'], 'ansible-inventory']);
+  assert.deepEqual(inv.groups['OSEv3'], ['m1', 'n1']);
+  rejects(
+    () => listAnsibleInventory(yaml, 'no-such-ansible-inventory'),
+    /not installed here: install ansible-core .* or pass the INI inventory/,
+  );
+  writeFileSync(yaml, 'all:\n  hosts: [unclosed\n');
+  rejects(() => loadInventory({ flag: yaml, env: {}, ansible: { notes: [] } }), /ansible-inventory could not read it/);
 });
 
 test('an unreadable inventory is an error saying permission denied (as root: checked as user nobody)', () => {

@@ -15,6 +15,7 @@ import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';
 import { type Host, type Inventory, InventoryError, type InventoryWarning } from './types.js';
 import { readVarFiles } from './var-files.js';
+import { fromAnsibleList, isYamlInventory, listAnsibleInventory } from './yaml-inventory.js';
 
 export const DEFAULT_INVENTORY_PATH = '/etc/ansible/hosts';
 export const INVENTORY_ENV = 'DAY2_INVENTORY';
@@ -94,18 +95,20 @@ export function readInventoryFile(
 function parseInventoryFile(source: Extract<InventorySource, { kind: 'file' }>): Inventory {
   const { path } = source;
   const text = decodeInventory(readBytes(source), path);
-  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
-  if (/^(---|all:\s*$|\{)/m.test(trimmed.split('\n')[0] ?? '')) {
-    throw new InventoryError(
-      path,
-      1,
-      'this looks like a YAML or JSON inventory; day2-tui reads the INI form that the OCP 3.x installer uses: pass that file with -i',
-    );
-  }
+  if (isYamlInventory(path, text)) return readYamlInventory(path);
   const warnings: InventoryWarning[] = [];
   const varFiles = readVarFiles(path, warnings);
   const inventory = parseInventory(text, { file: path, source: { kind: 'file', path }, varFiles });
   inventory.warnings.push(...warnings);
+  return inventory;
+}
+
+/** A YAML or JSON inventory through ansible-inventory (group_vars/ and host_vars/ applied by it). */
+function readYamlInventory(path: string): Inventory {
+  const { ini, hostVars } = fromAnsibleList(listAnsibleInventory(path), path);
+  const inventory = parseInventory(ini, { file: path, source: { kind: 'file', path }, varFiles: { groups: new Map(), hosts: hostVars } });
+  // The INI text was made from ansible-inventory's answer: its line numbers are not the file's.
+  inventory.warnings = inventory.warnings.map(({ line: _line, ...w }) => w);
   return inventory;
 }
 

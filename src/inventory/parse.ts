@@ -101,7 +101,7 @@ export function hostNameProblem(name: string): string | undefined {
 }
 
 /** Rejects values of the recognised variables that cannot be used, at the line that sets them. */
-export function validateVar(file: string, line: number, key: string, value: string): void {
+export function validateVar(file: string, line: number | undefined, key: string, value: string): void {
   if (PORT_VARS.has(key)) {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) {
