@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { InputFileError, readInputFile } from './input-file.js';
+import { readInputText } from './input-file.js';
 import { parseBoolean } from './parse.js';
 import { InventoryError } from './types.js';
 
@@ -142,15 +142,10 @@ function stripComment(value: string): string {
 }
 
 function readCfg(path: string): string {
-  try {
-    return readInputFile(path)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-  } catch (e) {
-    if (e instanceof InputFileError)
-      throw new InventoryError(path, undefined, `the Ansible configuration ${e.what}: fix it, or point $ANSIBLE_CONFIG elsewhere`);
-    throw e;
-  }
+  return readInputText(
+    path,
+    (e) => new InventoryError(path, undefined, `the Ansible configuration ${e.what}: fix it, or point $ANSIBLE_CONFIG elsewhere`),
+  );
 }
 
 function expandHome(path: string, home: string): string {

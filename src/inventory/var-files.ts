@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { InputFileError, readInputFile } from './input-file.js';
+import { readInputText } from './input-file.js';
 import { type VarDef, type VarFiles, validateVar } from './parse.js';
 import { InventoryError, type InventoryWarning } from './types.js';
 
@@ -88,14 +88,7 @@ export function readVarFile(path: string, shown: string, warnings: InventoryWarn
 }
 
 function readText(path: string): string {
-  try {
-    return readInputFile(path)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-  } catch (e) {
-    if (e instanceof InputFileError) throw new InventoryError(path, undefined, `${e.what}: fix or remove this variables file`);
-    throw e;
-  }
+  return readInputText(path, (e) => new InventoryError(path, undefined, `${e.what}: fix or remove this variables file`));
 }
 
 function firstLine(text: string): string {
