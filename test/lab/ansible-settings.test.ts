@@ -73,14 +73,21 @@ interface Cell {
   message: string;
 }
 
-/** etcd-health ok on every master and ntp answered on every host: it logged in everywhere and ran commands. */
-function assertLoggedIn(r: Result): void {
-  let cells: Cell[];
+/** The cells of `check --json`, after asserting it read the inventory `inv`. */
+function cellsOf(r: Result, inv: string): Cell[] {
+  let json: { results: Cell[]; inventory: string };
   try {
-    cells = (JSON.parse(r.stdout) as { results: Cell[] }).results;
+    json = JSON.parse(r.stdout) as { results: Cell[]; inventory: string };
   } catch {
     assert.fail(`check --json did not print JSON:\n${show(r)}`);
   }
+  assert.equal(json.inventory, inv, 'not the inventory ansible.cfg names');
+  return json.results;
+}
+
+/** etcd-health ok on every master and ntp answered on every host: it logged in everywhere and ran commands. */
+function assertLoggedIn(r: Result, inv: string): void {
+  const cells = cellsOf(r, inv);
   const all = cells.map((c) => `  ${c.check} ${c.host} ${c.status}: ${c.message}`).join('\n');
   for (const m of MASTERS) assert.equal(cells.find((c) => c.check === 'etcd-health' && c.host === m)?.status, 'ok', `${m}:\n${all}`);
   for (const h of HOSTS) {
@@ -98,16 +105,20 @@ test('user and key from ansible.cfg only (the inventory named there too), a conn
   );
   writeFileSync(join(inv, '..', 'group_vars', 'OSEv3.yml'), '---\nansible_port: 22\nansible_become: false\n');
   const home = mkdtempSync(join(dir, 'home-'));
-  assertLoggedIn(await check(cfg, home));
+  assertLoggedIn(await check(cfg, home), inv);
 });
 
 test('the user from group_vars/all.yml over ansible.cfg remote_user, the key from ansible.cfg', async () => {
   const inv = bareInventory('gv');
   const cfg = join(dir, 'gv', 'ansible.cfg');
   writeFileSync(cfg, `[defaults]\ninventory = ${inv}\nremote_user = nobody-such\nprivate_key_file = ${join(labDir, 'id_ed25519')}\n`);
-  writeFileSync(join(inv, '..', 'group_vars', 'all.yml'), 'ansible_user: root\n');
   const home = mkdtempSync(join(dir, 'home-'));
-  assertLoggedIn(await check(cfg, home));
+  // without group_vars/all.yml, ansible.cfg's user is the one tried, and refused: the settings are really used
+  const refused = cellsOf(await check(cfg, home), inv).find((c) => c.check === 'ntp' && c.host === MASTERS[0]);
+  assert.notEqual(refused?.status, 'ok', JSON.stringify(refused));
+  assert.match(refused?.message ?? '', /nobody-such/, JSON.stringify(refused));
+  writeFileSync(join(inv, '..', 'group_vars', 'all.yml'), 'ansible_user: root\n');
+  assertLoggedIn(await check(cfg, home), inv);
 });
 
 test("a YAML inventory of the lab, read through the real ansible-inventory, has the INI inventory's hosts", () => {
