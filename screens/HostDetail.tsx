@@ -34,13 +34,30 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
   lines.push(
     { text: '' },
     { text: `Name:     ${host.name}` },
-    { text: `Address:  ${host.address}:${host.port}` },
-    { text: `User:     ${host.user ?? '(your own login user)'}${host.become ? '  (sudo -n for commands)' : ''}` },
-    { text: `Key file: ${host.keyFile ?? '(ssh agent / default keys)'}` },
+    ...connectionLines(host),
     { text: `Roles:    ${host.roles.join(', ') || '(none)'}`, indent: '          ' },
     { text: `Groups:   ${host.groups.join(', ') || '(none)'}`, indent: '          ' },
     { text: `Declared: ${host.file}:${host.line}`, dim: true },
   );
+  return lines;
+}
+
+const INDENT = '          ';
+
+/** How we log in, each setting with where it came from (inventory line, group_vars/, ansible.cfg, default). */
+function connectionLines(host: Host): Line[] {
+  const src = host.sources;
+  // Hosts that did not come from a parsed inventory (none today) have no sources to show.
+  const from = (key: keyof NonNullable<Host['sources']>) => (src ? `  · ${src[key] ? `from ${src[key]}` : 'default'}` : '');
+  const sudo = host.becomeUser && host.becomeUser !== 'root' ? `sudo -n -u ${host.becomeUser}` : 'sudo -n';
+  const lines: Line[] = [
+    { text: `Address:  ${host.address}:${host.port}${from('address')}`, indent: INDENT },
+    { text: `User:     ${host.user ?? '(your own login user)'}${from('user')}`, indent: INDENT },
+    { text: `Key file: ${host.keyFile ?? '(ssh agent / default keys)'}${from('keyFile')}`, indent: INDENT },
+    { text: `Become:   ${host.become ? `yes: commands through ${sudo}` : 'no'}${from('become')}`, indent: INDENT },
+  ];
+  if (src?.port) lines.splice(1, 0, { text: `Port:     ${host.port}${from('port')}`, indent: INDENT });
+  if (src?.becomeUser) lines.push({ text: `As user:  ${host.becomeUser}${from('becomeUser')}`, indent: INDENT });
   return lines;
 }
 

@@ -47,7 +47,8 @@ export interface GlobalOptions {
 }
 
 /** Where a setting's value came from: a flag, an environment variable, the settings file, the default. */
-export type SettingOrigin = { from: 'flag' | 'env' | 'file'; name: string } | { from: 'default' };
+/** `ansible`: $ANSIBLE_INVENTORY or ansible.cfg named it; `name` says which (e.g. `ansible.cfg (/etc/ansible/ansible.cfg)`). */
+export type SettingOrigin = { from: 'flag' | 'env' | 'file' | 'ansible'; name: string } | { from: 'default' };
 
 export interface EffectiveSetting {
   /** undefined: none (the tool's own default applies, e.g. ssh-agent keys). */
@@ -123,8 +124,9 @@ const HELP_AFTER = `
 With no command, ${PROGRAM} starts the full-screen console.
 
 Inventory: --inventory FILE, else $DAY2_INVENTORY, else the settings file's
-inventory, else ${DEFAULT_INVENTORY_PATH} when it exists, else the built-in
-demo cluster (labelled DEMO).
+inventory, else $ANSIBLE_INVENTORY or ansible.cfg's inventory, else
+${DEFAULT_INVENTORY_PATH} when it exists, else the built-in demo cluster
+(labelled DEMO).
 Demo scenarios (--demo=NAME; --demo alone: ${DEFAULT_SCENARIO}):
 ${DEMO_SCENARIOS.map((s) => `  ${s.id.padEnd(20)}${s.summary}\n${' '.repeat(22)}rehearse: ${s.rehearse.join(', ')}`).join('\n')}
 Settings: flag > environment > settings file > default. The file is
@@ -321,6 +323,7 @@ function inventoryOrigin(source: InventorySource, settingsPath: string): Effecti
     flag: { from: 'flag', name: '--inventory' },
     env: { from: 'env', name: SETTING_ENV.inventory },
     config: { from: 'file', name: settingsPath },
+    ansible: { from: 'ansible', name: source.from === 'ansible' ? source.via : '' },
     default: { from: 'default' },
   };
   return { value: source.path, origin: origins[source.from] };

@@ -25,6 +25,8 @@ export function originText(origin: SettingOrigin): string {
       return `env $${origin.name}`;
     case 'file':
       return `config file ${origin.name}`;
+    case 'ansible':
+      return origin.name;
     default:
       return 'default';
   }

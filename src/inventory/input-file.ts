@@ -74,3 +74,14 @@ function tooLarge(path: string, maxBytes: number, size: string): InputFileError 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
 }
+
+/** The text of a file read as readInputFile reads it, without a BOM; `fail` turns why it cannot be read into the caller's error. */
+export function readInputText(path: string, fail: (e: InputFileError) => Error): string {
+  try {
+    return readInputFile(path)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+  } catch (e) {
+    throw e instanceof InputFileError ? fail(e) : e;
+  }
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadInventory, resolveInventorySource } from './load.js';
 import { InventoryError } from './types.js';
+import { listAnsibleInventory } from './yaml-inventory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'day2-inv-'));
 const good = join(dir, 'hosts');
@@ -53,9 +54,34 @@ test('a directory, an unreadable file, a YAML inventory are errors naming the pa
   const d = join(dir, 'inventory.d');
   mkdirSync(d);
   rejects(() => loadInventory({ flag: d, env: {} }), /is a directory.*-i .*inventory\.d\/hosts/);
-  const yaml = join(dir, 'hosts.yml');
-  writeFileSync(yaml, '---\nall:\n  hosts:\n');
-  rejects(() => loadInventory({ flag: yaml, env: {} }), /YAML or JSON inventory/);
+});
+
+test('a YAML inventory is read through the real ansible-inventory, group_vars/ included; without it, one clear error', () => {
+  const d = mkdtempSync(join(tmpdir(), 'day2-yaml-'));
+  const yaml = join(d, 'hosts.yml');
+  writeFileSync(
+    yaml,
+    'all:\n  children:\n    OSEv3:\n      children:\n        masters:\n          hosts:\n            m1: {ansible_host: 127.0.0.9}\n' +
+      '        etcd:\n          hosts:\n            m1:\n        nodes:\n          hosts:\n            m1:\n' +
+      '            n1: {openshift_node_labels: {region: infra}, ansible_port: 2222}\n',
+  );
+  mkdirSync(join(d, 'group_vars'));
+  writeFileSync(join(d, 'group_vars', 'OSEv3.yml'), 'ansible_user: cloud-user\nansible_become: true\n');
+  const inv = loadInventory({ flag: yaml, env: {}, ansible: { notes: [] } });
+  const [m1, n1] = inv.hosts;
+  assert.deepEqual(
+    inv.hosts.map((h) => h.name),
+    ['m1', 'n1'],
+  );
+  assert.deepEqual([m1!.address, m1!.roles, m1!.user, m1!.become], ['127.0.0.9', ['master', 'etcd', 'node'], 'cloud-user', true]);
+  assert.deepEqual([n1!.port, n1!.roles, n1!.sources?.port], [2222, ['infra', 'node'], 'ansible-inventory']);
+  assert.deepEqual(inv.groups['OSEv3'], ['m1', 'n1']);
+  rejects(
+    () => listAnsibleInventory(yaml, 'no-such-ansible-inventory'),
+    /not installed here: install ansible-core .* or pass the INI inventory/,
+  );
+  writeFileSync(yaml, 'all:\n  hosts: [unclosed\n');
+  rejects(() => loadInventory({ flag: yaml, env: {}, ansible: { notes: [] } }), /ansible-inventory could not read it/);
 });
 
 test('an unreadable inventory is an error saying permission denied (as root: checked as user nobody)', () => {
@@ -111,4 +137,61 @@ test('a host name that would climb out of the backup copy directory is refused w
   const evil = join(dir, 'evil');
   writeFileSync(evil, '[masters]\n../../etc/cron.d ansible_host=10.0.0.1\n');
   rejects(() => loadInventory({ flag: evil, env: {} }), new RegExp(`^${evil}:2: host name "\\.\\./\\.\\./etc/cron\\.d" contains "/"`));
+});
+
+test("group_vars/, host_vars/ and ansible.cfg: Ansible's precedence, and where each setting came from", () => {
+  const d = mkdtempSync(join(tmpdir(), 'day2-prec-'));
+  const inv = join(d, 'hosts');
+  writeFileSync(
+    inv,
+    '[OSEv3:children]\nmasters\nnodes\n[OSEv3:vars]\nansible_user=from-ini\nansible_port=2200\n' +
+      '[masters]\nm1\nm2 ansible_port=2201\n[nodes]\nm1\nm2\nn1\n[nodes:vars]\nansible_become_user=ops\n',
+  );
+  mkdirSync(join(d, 'group_vars'));
+  mkdirSync(join(d, 'host_vars'));
+  writeFileSync(join(d, 'group_vars', 'all.yml'), 'ansible_port: 2300\n');
+  writeFileSync(join(d, 'group_vars', 'OSEv3.yml'), 'ansible_user: from-group-vars\n');
+  writeFileSync(join(d, 'group_vars', 'masters.yml'), 'ansible_user: master-user\n');
+  writeFileSync(join(d, 'host_vars', 'm2.yml'), 'ansible_become: yes\n');
+  const ansible = {
+    notes: [],
+    user: { value: 'cfg-user', source: 'ansible.cfg (/a)' },
+    keyFile: { value: '/keys/id', source: 'ansible.cfg (/a)' },
+    become: { value: true, source: 'ansible.cfg (/a)' },
+  };
+  const hosts = loadInventory({ flag: inv, env: {}, ansible }).hosts;
+  const [m1, m2, n1] = hosts;
+  // group_vars/all beats every inventory-file group var; group_vars/<child group> beats its parent's file
+  assert.deepEqual([m1!.port, m1!.user, m1!.keyFile, m1!.become], [2300, 'master-user', '/keys/id', true]);
+  assert.deepEqual(m1!.sources, {
+    port: 'group_vars/all.yml:1',
+    user: 'group_vars/masters.yml:1',
+    keyFile: 'ansible.cfg (/a)',
+    become: 'ansible.cfg (/a)',
+    becomeUser: 'hosts:15',
+  });
+  // the host line beats group_vars; host_vars beats ansible.cfg
+  assert.deepEqual([m2!.port, m2!.sources?.port, m2!.sources?.become], [2201, 'hosts:9', 'host_vars/m2.yml:1']);
+  assert.deepEqual([n1!.user, n1!.becomeUser], ['from-group-vars', 'ops']);
+  // ansible.cfg is below every inventory variable; with none, it gives the user
+  const bare = join(mkdtempSync(join(tmpdir(), 'day2-bare-')), 'hosts');
+  writeFileSync(bare, '[masters]\nm1\n[etcd]\nm1\n');
+  const [b] = loadInventory({ flag: bare, env: {}, ansible }).hosts;
+  assert.deepEqual([b!.user, b!.sources?.user, b!.sources?.port], ['cfg-user', 'ansible.cfg (/a)', undefined]);
+});
+
+test('the inventory named by ansible.cfg comes after $DAY2_INVENTORY and before /etc/ansible/hosts', () => {
+  const ansible = { notes: [], inventory: { value: good, source: 'ansible.cfg (/etc/x.cfg)' } };
+  assert.deepEqual(resolveInventorySource({ env: {}, defaultPath: good, ansible }), {
+    kind: 'file',
+    path: good,
+    from: 'ansible',
+    via: 'ansible.cfg (/etc/x.cfg)',
+  });
+  assert.equal(resolveInventorySource({ env: { DAY2_INVENTORY: good }, ansible }).kind, 'file');
+  assert.equal((resolveInventorySource({ env: { DAY2_INVENTORY: good }, ansible }) as { from: string }).from, 'env');
+  rejects(
+    () => loadInventory({ env: {}, ansible: { notes: [], inventory: { value: missing, source: 'ansible.cfg (/etc/x.cfg)' } } }),
+    /named by ansible\.cfg \(\/etc\/x\.cfg\) does not exist: fix ansible\.cfg/,
+  );
 });

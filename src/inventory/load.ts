@@ -1,5 +1,8 @@
 // Which inventory the console opens, and loading it.
-//   -i FILE  >  $DAY2_INVENTORY  >  the settings file's `inventory`  >  /etc/ansible/hosts (when it exists)  >  the built-in DEMO cluster.
+//   -i FILE  >  $DAY2_INVENTORY  >  the settings file's `inventory`  >  $ANSIBLE_INVENTORY / ansible.cfg's inventory
+//   >  /etc/ansible/hosts (when it exists)  >  the built-in DEMO cluster.
+// Loading also reads group_vars/ and host_vars/ beside the file, and ansible.cfg's (and $ANSIBLE_*)
+// remote user, key and become settings, below every inventory variable, as in Ansible.
 // `--demo` forces the demo. A file the operator named (flag or variable) that is missing or unreadable
 // is an error, never a silent fallback to the demo: showing a simulated cluster to someone who asked
 // for a real one would be the worst thing this tool could do at 3 a.m.
@@ -7,9 +10,12 @@ import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { demoInventory } from '../demo/inventory.js';
 import { quoteWord } from '../transport/shell.js';
+import { type AnsibleSettings, readAnsibleSettings } from './ansible-cfg.js';
 import { InputFileError, readInputFile } from './input-file.js';
 import { parseInventory } from './parse.js';
-import { type Inventory, InventoryError } from './types.js';
+import { type Host, type Inventory, InventoryError, type InventoryWarning } from './types.js';
+import { readVarFiles } from './var-files.js';
+import { fromAnsibleList, isYamlInventory, listAnsibleInventory } from './yaml-inventory.js';
 
 export const DEFAULT_INVENTORY_PATH = '/etc/ansible/hosts';
 export const INVENTORY_ENV = 'DAY2_INVENTORY';
@@ -27,10 +33,14 @@ export interface InventorySourceOptions {
   demo?: boolean;
   /** `--demo=NAME`: the demo's scenario (src/demo/scenarios.ts; none: healthy). */
   scenario?: string;
+  /** The operator's Ansible settings (default: read from ansible.cfg and `env`, only when needed). */
+  ansible?: AnsibleSettings;
 }
 
 export type InventorySource =
   | { kind: 'file'; path: string; from: 'flag' | 'env' | 'config' | 'default' }
+  /** Named by $ANSIBLE_INVENTORY or ansible.cfg's `inventory`; `via` says which (`ansible.cfg (/path)`). */
+  | { kind: 'file'; path: string; from: 'ansible'; via: string }
   | { kind: 'demo'; reason: 'flag' | 'no-inventory'; scenario?: string };
 
 /** Decides where the inventory comes from. Does not read the file (see loadInventory). */
@@ -41,6 +51,8 @@ export function resolveInventorySource(options: InventorySourceOptions = {}): In
   const fromEnv = env[INVENTORY_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return { kind: 'file', path: resolvePath(fromEnv), from: 'env' };
   if (options.configured) return { kind: 'file', path: resolvePath(options.configured), from: 'config' };
+  const ansible = (options.ansible ?? readAnsibleSettings({ env })).inventory;
+  if (ansible) return { kind: 'file', path: ansible.value, from: 'ansible', via: ansible.source };
   const def = options.defaultPath ?? DEFAULT_INVENTORY_PATH;
   // The default counts when anything is there — even a file we cannot read is an error, not the demo.
   if (pathExists(def)) return { kind: 'file', path: resolvePath(def), from: 'default' };
@@ -67,22 +79,62 @@ function how(source: Extract<InventorySource, { kind: 'file' }>): string {
       return 'named in the settings file';
     case 'default':
       return 'the default inventory';
+    case 'ansible':
+      return `named by ${source.via}`;
   }
 }
 
-/** Reads and parses an inventory file; InventoryError (naming the path and what to do) when it cannot. */
-export function readInventoryFile(source: Extract<InventorySource, { kind: 'file' }>): Inventory {
+/**
+ * Reads and parses an inventory file with the group_vars/ and host_vars/ beside it, then the operator's
+ * Ansible settings below them; InventoryError (naming the path and what to do) when it cannot.
+ */
+export function readInventoryFile(
+  source: Extract<InventorySource, { kind: 'file' }>,
+  ansible: AnsibleSettings = readAnsibleSettings(),
+): Inventory {
+  const inventory = parseInventoryFile(source);
+  applyAnsibleSettings(inventory, ansible);
+  return inventory;
+}
+
+function parseInventoryFile(source: Extract<InventorySource, { kind: 'file' }>): Inventory {
   const { path } = source;
   const text = decodeInventory(readBytes(source), path);
-  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
-  if (/^(---|all:\s*$|\{)/m.test(trimmed.split('\n')[0] ?? '')) {
-    throw new InventoryError(
-      path,
-      1,
-      'this looks like a YAML or JSON inventory; day2-tui reads the INI form that the OCP 3.x installer uses: pass that file with -i',
-    );
+  if (isYamlInventory(path, text)) return readYamlInventory(path);
+  const warnings: InventoryWarning[] = [];
+  const varFiles = readVarFiles(path, warnings);
+  const inventory = parseInventory(text, { file: path, source: { kind: 'file', path }, varFiles });
+  inventory.warnings.push(...warnings);
+  return inventory;
+}
+
+/** A YAML or JSON inventory through ansible-inventory (group_vars/ and host_vars/ applied by it). */
+function readYamlInventory(path: string): Inventory {
+  const { ini, hostVars } = fromAnsibleList(listAnsibleInventory(path), path);
+  const inventory = parseInventory(ini, { file: path, source: { kind: 'file', path }, varFiles: { groups: new Map(), hosts: hostVars } });
+  // The INI text was made from ansible-inventory's answer: its line numbers are not the file's.
+  inventory.warnings = inventory.warnings.map(({ line: _line, ...w }) => w);
+  return inventory;
+}
+
+/** ansible.cfg / $ANSIBLE_* user, key and become: for the hosts whose inventory variables do not set them. */
+export function applyAnsibleSettings(inventory: Inventory, ansible: AnsibleSettings): void {
+  for (const note of ansible.notes) inventory.warnings.push({ file: ansible.cfgPath ?? 'ansible.cfg', message: note });
+  for (const host of inventory.hosts) {
+    const sources = (host.sources ??= {});
+    const fill = <K extends 'user' | 'keyFile' | 'becomeUser'>(key: K, setting: AnsibleSettings[K]) => {
+      if (!setting || host[key] !== undefined) return;
+      (host as Host)[key] = setting.value;
+      sources[key] = setting.source;
+    };
+    fill('user', ansible.user);
+    fill('keyFile', ansible.keyFile);
+    fill('becomeUser', ansible.becomeUser);
+    if (ansible.become && sources.become === undefined) {
+      host.become = ansible.become.value;
+      sources.become = ansible.become.source;
+    }
   }
-  return parseInventory(text, { file: path, source: { kind: 'file', path } });
 }
 
 function readBytes(source: Extract<InventorySource, { kind: 'file' }>): Buffer {
@@ -107,6 +159,7 @@ function fixFor(source: Extract<InventorySource, { kind: 'file' }>, e: InputFile
     default:
       if (source.from === 'flag') return 'check the path given with -i, or leave -i out to use the DEMO cluster';
       if (source.from === 'config') return 'fix it with `day2-tui config set inventory FILE`, or `day2-tui config unset inventory`';
+      if (source.from === 'ansible') return `fix ${source.via}, or pass the inventory with -i`;
       return source.from === 'env' ? `fix or unset $${INVENTORY_ENV}` : 'pass the right file with -i, or run with --demo';
   }
 }
@@ -141,5 +194,5 @@ function decodeInventory(bytes: Buffer, path: string): string {
 export function loadInventory(options: InventorySourceOptions = {}): Inventory {
   const source = resolveInventorySource(options);
   if (source.kind === 'demo') return demoInventory(source.scenario);
-  return readInventoryFile(source);
+  return readInventoryFile(source, options.ansible ?? readAnsibleSettings(options.env ? { env: options.env } : {}));
 }

@@ -10,9 +10,11 @@
 // warning (the group is taken as empty), not an error; values are kept as strings (ansible
 // `literal_eval`s them) — `openshift_node_labels` is additionally parsed into a map.
 
+import { basename } from 'node:path';
 import { CONTROL_RE, printable } from './printable.js';
 import {
   type Host,
+  type HostSources,
   type Inventory,
   InventoryError,
   type InventoryWarning,
@@ -21,10 +23,18 @@ import {
   type Role,
 } from './types.js';
 
-/** One variable as written, with the line that set it. */
-interface VarDef {
+/** One variable as written, with the file and line that set it; `where` is how a screen names it (`hosts:12`). */
+export interface VarDef {
   value: string;
+  file: string;
   line: number;
+  where: string;
+}
+
+/** Variables of the files beside the inventory (`group_vars/<group>`, `host_vars/<host>`), see var-files.ts. */
+export interface VarFiles {
+  groups: Map<string, Map<string, VarDef>>;
+  hosts: Map<string, Map<string, VarDef>>;
 }
 
 interface GroupDef {
@@ -42,6 +52,7 @@ interface GroupDef {
 
 interface HostDef {
   name: string;
+  file: string;
   line: number;
   vars: Map<string, VarDef>;
 }
@@ -51,6 +62,8 @@ export interface ParseOptions {
   file?: string;
   /** Source recorded in the Inventory (default: `{ kind: 'file', path: file }`). */
   source?: Inventory['source'];
+  /** group_vars/ and host_vars/ beside the inventory (none by default). */
+  varFiles?: VarFiles;
 }
 
 const SECTION_RE = /^\[([^:\]\s]+)(?::([^\]\s]*))?\]\s*(?:[#;].*)?$/;
@@ -88,7 +101,7 @@ export function hostNameProblem(name: string): string | undefined {
 }
 
 /** Rejects values of the recognised variables that cannot be used, at the line that sets them. */
-function validateVar(file: string, line: number, key: string, value: string): void {
+export function validateVar(file: string, line: number | undefined, key: string, value: string): void {
   if (PORT_VARS.has(key)) {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) {
@@ -369,6 +382,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
   const groups = new Map<string, GroupDef>();
   const hosts = new Map<string, HostDef>();
   const warnings: InventoryWarning[] = [];
+  const at = (line: number) => ({ file, line, where: `${basename(file)}:${line}` });
 
   const group = (name: string, line: number): GroupDef => {
     let g = groups.get(name);
@@ -476,7 +490,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       }
       const value = varsValue(body.slice(eq + 1));
       validateVar(file, lineNo, key, value);
-      current.vars.set(key, { value, line: lineNo });
+      current.vars.set(key, { value, ...at(lineNo) });
       return;
     }
 
@@ -490,7 +504,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     const { pattern, port } = splitHostPort(first, file, lineNo);
     const vars = new Map<string, VarDef>();
     // `name:port` is ansible_port set on the host, before (so below) the line's own key=value words.
-    if (port !== undefined) vars.set('ansible_port', { value: String(port), line: lineNo });
+    if (port !== undefined) vars.set('ansible_port', { value: String(port), ...at(lineNo) });
     for (const w of rest) {
       const eq = w.indexOf('=');
       const key = eq < 0 ? '' : w.slice(0, eq);
@@ -504,7 +518,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       }
       const value = w.slice(eq + 1);
       validateVar(file, lineNo, key, value);
-      vars.set(key, { value, line: lineNo });
+      vars.set(key, { value, ...at(lineNo) });
     }
     for (const name of expandHostPattern(pattern, file, lineNo)) {
       const problem = hostNameProblem(name);
@@ -513,7 +527,7 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
       }
       let h = hosts.get(name);
       if (!h) {
-        h = { name, line: lineNo, vars: new Map() };
+        h = { name, file, line: lineNo, vars: new Map() };
         hosts.set(name, h);
       }
       for (const [k, v] of vars) h.vars.set(k, v);
@@ -581,77 +595,40 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     (h) => !groupNames.some((n) => n !== 'ungrouped' && resolved[n]!.includes(h)),
   );
 
-  const byPrecedence = [...groupNames].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const allVars = groups.get('all')!.vars;
+  const files = options.varFiles ?? { groups: new Map(), hosts: new Map() };
+  const priority = (name: string): number => {
+    const v = files.groups.get(name)?.get('ansible_group_priority') ?? groups.get(name)?.vars.get('ansible_group_priority');
+    return v && /^-?\d+$/.test(v.value.trim()) ? Number(v.value) : 1;
+  };
+  // Ansible's order: depth, then ansible_group_priority, then name.
+  const byPrecedence = [...groupNames].sort((a, b) => depth(a) - depth(b) || priority(a) - priority(b) || (a < b ? -1 : a > b ? 1 : 0));
 
   const outHosts: Host[] = [];
   for (const hd of hosts.values()) {
     const inGroups = groupNames.filter((n) => resolved[n]!.includes(hd.name));
+    const ordered = byPrecedence.filter((n) => inGroups.includes(n));
+    // Ansible's precedence, lowest first: inventory-file group vars (all, then groups), group_vars/all,
+    // group_vars/<group>, the host line, host_vars/<host>.
+    const layers = [
+      groups.get('all')!.vars,
+      ...ordered.map((n) => groups.get(n)!.vars),
+      files.groups.get('all'),
+      ...ordered.map((n) => files.groups.get(n)),
+      hd.vars,
+      files.hosts.get(hd.name),
+    ];
     const eff = new Map<string, VarDef & { rank: number }>();
-    for (const [k, v] of allVars) eff.set(k, { ...v, rank: 0 });
-    let rank = 1;
-    for (const n of byPrecedence) {
-      if (!inGroups.includes(n)) continue;
-      for (const [k, v] of groups.get(n)!.vars) eff.set(k, { ...v, rank });
-      rank++;
-    }
-    for (const [k, v] of hd.vars) eff.set(k, { ...v, rank: Number.MAX_SAFE_INTEGER });
-    const vars: Record<string, string> = {};
-    for (const [k, v] of eff) vars[k] = v.value;
-
-    const pick = (...keys: string[]): string | undefined => {
-      let best: (VarDef & { rank: number }) | undefined;
-      for (const k of keys) {
-        const v = eff.get(k);
-        if (v && (!best || v.rank > best.rank)) best = v;
-      }
-      return best?.value;
-    };
-
-    const portText = pick('ansible_port', 'ansible_ssh_port');
-    const openshift: OpenShiftHostVars = {};
-    if (vars['openshift_ip'] !== undefined) openshift.ip = vars['openshift_ip'];
-    if (vars['openshift_hostname'] !== undefined) openshift.hostname = vars['openshift_hostname'];
-    if (vars['openshift_public_hostname'] !== undefined) openshift.publicHostname = vars['openshift_public_hostname'];
-    if (vars['openshift_node_group_name'] !== undefined) openshift.nodeGroupName = vars['openshift_node_group_name'];
-    if (vars['openshift_schedulable'] !== undefined) openshift.schedulable = parseBoolean(vars['openshift_schedulable']);
-    if (vars['openshift_node_labels'] !== undefined) {
-      const labels = parseNodeLabels(vars['openshift_node_labels']);
-      if (labels) openshift.labels = labels;
-      else {
-        warnings.push({
-          file,
-          line: eff.get('openshift_node_labels')!.line,
-          message:
-            `openshift_node_labels of ${hd.name} is not a dict like "{'region': 'infra'}": its labels ` +
-            `are ignored (infra role detection included)`,
-        });
-      }
-    }
-
-    const user = pick('ansible_user', 'ansible_ssh_user');
-    const keyFile = pick('ansible_ssh_private_key_file', 'ansible_private_key_file');
-    const host: Host = {
-      name: hd.name,
-      address: pick('ansible_host', 'ansible_ssh_host') ?? hd.name,
-      port: portText !== undefined ? Number(portText) : 22,
-      become: parseBoolean(vars['ansible_become'] ?? 'false') ?? false,
-      roles: rolesOf(inGroups, openshift),
-      groups: inGroups.filter((n) => n !== 'ungrouped' || resolved['ungrouped']!.includes(hd.name)),
-      vars,
-      file,
-      line: hd.line,
-      openshift,
-    };
-    if (user !== undefined) host.user = user;
-    if (keyFile !== undefined) host.keyFile = keyFile;
-    outHosts.push(host);
+    layers.forEach((layer, rank) => {
+      for (const [k, v] of layer ?? new Map<string, VarDef>()) eff.set(k, { ...v, rank });
+    });
+    outHosts.push(buildHost(hd, eff, inGroups, resolved, warnings));
   }
 
   const groupVars: Record<string, Record<string, string>> = {};
   for (const g of groups.values()) {
-    if (g.vars.size === 0) continue;
-    groupVars[g.name] = Object.fromEntries([...g.vars].map(([k, v]) => [k, v.value]));
+    const merged = new Map<string, VarDef>([...g.vars, ...(files.groups.get(g.name) ?? [])]);
+    if (merged.size === 0) continue;
+    groupVars[g.name] = Object.fromEntries([...merged].map(([k, v]) => [k, v.value]));
   }
 
   warnings.push(...clusterWarnings(outHosts, groups, file));
@@ -663,6 +640,86 @@ export function parseInventory(text: string, options: ParseOptions = {}): Invent
     groupVars,
     warnings: warnings.map((w) => ({ ...w, message: printable(w.message) })),
   };
+}
+
+/** The host as the console uses it, from its effective variables (each with the layer it came from). */
+function buildHost(
+  hd: HostDef,
+  eff: Map<string, VarDef & { rank: number }>,
+  inGroups: string[],
+  resolved: Record<string, string[]>,
+  warnings: InventoryWarning[],
+): Host {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of eff) vars[k] = v.value;
+  // The highest layer that sets any of the keys; in one layer, the first key listed.
+  const pick = (...keys: string[]): VarDef | undefined => {
+    let best: (VarDef & { rank: number }) | undefined;
+    for (const k of keys) {
+      const v = eff.get(k);
+      if (v && (!best || v.rank > best.rank)) best = v;
+    }
+    return best;
+  };
+  const openshift = openshiftVars(hd.name, vars, eff, warnings);
+  const sources: HostSources = {};
+  const setting = <K extends keyof HostSources>(key: K, ...names: string[]): string | undefined => {
+    const v = pick(...names);
+    if (v) sources[key] = v.where;
+    return v?.value;
+  };
+  const address = setting('address', 'ansible_host', 'ansible_ssh_host');
+  const port = setting('port', 'ansible_port', 'ansible_ssh_port');
+  const user = setting('user', 'ansible_user', 'ansible_ssh_user');
+  const keyFile = setting('keyFile', 'ansible_ssh_private_key_file', 'ansible_private_key_file');
+  const become = setting('become', 'ansible_become');
+  const becomeUser = setting('becomeUser', 'ansible_become_user');
+  const host: Host = {
+    name: hd.name,
+    address: address ?? hd.name,
+    port: port !== undefined ? Number(port) : 22,
+    become: parseBoolean(become ?? 'false') ?? false,
+    roles: rolesOf(inGroups, openshift),
+    groups: inGroups.filter((n) => n !== 'ungrouped' || resolved['ungrouped']!.includes(hd.name)),
+    vars,
+    file: hd.file,
+    line: hd.line,
+    openshift,
+    sources,
+  };
+  if (user !== undefined) host.user = user;
+  if (keyFile !== undefined) host.keyFile = keyFile;
+  if (becomeUser !== undefined) host.becomeUser = becomeUser;
+  return host;
+}
+
+function openshiftVars(
+  name: string,
+  vars: Record<string, string>,
+  eff: Map<string, VarDef>,
+  warnings: InventoryWarning[],
+): OpenShiftHostVars {
+  const openshift: OpenShiftHostVars = {};
+  if (vars['openshift_ip'] !== undefined) openshift.ip = vars['openshift_ip'];
+  if (vars['openshift_hostname'] !== undefined) openshift.hostname = vars['openshift_hostname'];
+  if (vars['openshift_public_hostname'] !== undefined) openshift.publicHostname = vars['openshift_public_hostname'];
+  if (vars['openshift_node_group_name'] !== undefined) openshift.nodeGroupName = vars['openshift_node_group_name'];
+  if (vars['openshift_schedulable'] !== undefined) openshift.schedulable = parseBoolean(vars['openshift_schedulable']);
+  if (vars['openshift_node_labels'] !== undefined) {
+    const labels = parseNodeLabels(vars['openshift_node_labels']);
+    if (labels) openshift.labels = labels;
+    else {
+      const def = eff.get('openshift_node_labels')!;
+      warnings.push({
+        file: def.file,
+        line: def.line,
+        message:
+          `openshift_node_labels of ${name} is not a dict like "{'region': 'infra'}": its labels ` +
+          `are ignored (infra role detection included)`,
+      });
+    }
+  }
+  return openshift;
 }
 
 function isChildAnywhere(groups: Map<string, GroupDef>, name: string): boolean {

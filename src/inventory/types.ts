@@ -19,6 +19,10 @@ export interface Host {
   keyFile?: string;
   /** `ansible_become`: commands run through `sudo -n` when the user is not root. */
   become: boolean;
+  /** `ansible_become_user`: whom sudo runs commands as (`sudo -n -u USER`); undefined or root: root. */
+  becomeUser?: string;
+  /** Where each connection setting came from (a setting absent: its default). Always set by the parser. */
+  sources?: HostSources;
   roles: Role[];
   /** Every group the host belongs to, directly or through `:children`. */
   groups: string[];
@@ -29,6 +33,19 @@ export interface Host {
   line: number;
   /** The OpenShift host variables, parsed (the raw text stays in `vars`). Always set by the parser. */
   openshift?: OpenShiftHostVars;
+}
+
+/**
+ * Where a connection setting was set, as the host detail screen names it: `hosts:12` (the inventory file
+ * and line), `group_vars/OSEv3.yml:3`, `host_vars/master-0.yml:2`, `ansible.cfg (/path)`, `$ANSIBLE_REMOTE_USER`.
+ */
+export interface HostSources {
+  address?: string;
+  port?: string;
+  user?: string;
+  keyFile?: string;
+  become?: string;
+  becomeUser?: string;
 }
 
 /** What the OpenShift installer's host variables say about a host. */

@@ -22,6 +22,12 @@ describe('remoteCommandText', () => {
     const text = remoteCommandText("echo 'a'", true);
     assert.ok(text.endsWith(`; exec sudo -n sh -c ${quoteWord("echo 'a'")}`), text);
   });
+
+  it('runs as ansible_become_user with sudo -n -u USER (quoted), plain sudo -n for root', () => {
+    assert.ok(remoteCommandText('id', true, "o'ps").endsWith(`; exec sudo -n -u ${quoteWord("o'ps")} sh -c id`));
+    assert.ok(remoteCommandText('id', true, 'root').endsWith('; exec sudo -n sh -c id'));
+    assert.ok(remoteCommandText('id', false, 'ops').endsWith('; exec sh -c id'));
+  });
 });
 
 describe('killGroupScript', () => {
@@ -68,6 +74,8 @@ describe('SshRunner without a network', () => {
     assert.ok(r.needsSudo(host, 'cloud-user'));
     assert.ok(!r.needsSudo(host, 'root'));
     assert.ok(!r.needsSudo({ ...host, become: false }, 'cloud-user'));
+    assert.ok(r.needsSudo({ ...host, becomeUser: 'etcd' }, 'root'), 'root becoming another user needs sudo -u');
+    assert.ok(!r.needsSudo({ ...host, becomeUser: 'root' }, 'root'));
     assert.ok(new SshRunner({ agentSocket: null }).userFor(host).length > 0);
   });
 

@@ -85,9 +85,14 @@ const PGID_MARKER = '@@day2-tui-pgid ';
 const PGID_RE = /(?:^|\n)@@day2-tui-pgid (\d+)\n/;
 
 /** The text sent in the exec request for a script (see the header comment). */
-export function remoteCommandText(script: string, sudo: boolean): string {
-  const run = sudo ? `exec sudo -n sh -c ${quoteWord(script)}` : `exec sh -c ${quoteWord(script)}`;
+export function remoteCommandText(script: string, sudo: boolean, becomeUser?: string): string {
+  const run = sudo ? `exec ${sudoWords(becomeUser)} sh -c ${quoteWord(script)}` : `exec sh -c ${quoteWord(script)}`;
   return `printf '${PGID_MARKER}%s\\n' "$$" >&2; ${run}`;
+}
+
+/** `sudo -n`, with `-u USER` for an `ansible_become_user` other than root. */
+export function sudoWords(becomeUser: string | undefined): string {
+  return becomeUser && becomeUser !== 'root' ? `sudo -n -u ${quoteWord(becomeUser)}` : 'sudo -n';
 }
 
 const BATCH_MARKER = '@@day2-tui-end-';
@@ -629,7 +634,7 @@ class HostConnection {
       const client = this.client;
       if (!client || this.isDead) return;
       const sudo = this.runner.needsSudo(this.host, this.user);
-      const ch = await this.exec(client, sudo ? `sudo -n sh -c ${quoteWord(script)}` : script);
+      const ch = await this.exec(client, sudo ? `${sudoWords(this.host.becomeUser)} sh -c ${quoteWord(script)}` : script);
       await new Promise<void>((resolve) => {
         ch.on('close', () => resolve());
         ch.on('data', () => {});
@@ -751,7 +756,8 @@ export class SshRunner implements Runner {
   }
 
   needsSudo(host: Host, user: string): boolean {
-    return host.become && user !== 'root';
+    const asOther = host.becomeUser !== undefined && host.becomeUser !== 'root' && host.becomeUser !== user;
+    return host.become && (user !== 'root' || asOther);
   }
 
   /** How many connections have been established to a host so far (for tests and diagnostics). */
@@ -1049,7 +1055,7 @@ export class SshRunner implements Runner {
     const err = new OutputCollector(max, safeCallback(options.onStderr));
     const sudo = this.needsSudo(conn.host, conn.user);
     const sentAt = Date.now();
-    const ch = await conn.exec(client, remoteCommandText(command.script, sudo));
+    const ch = await conn.exec(client, remoteCommandText(command.script, sudo, conn.host.becomeUser));
 
     return new Promise<CommandResult>((resolve, reject) => {
       let settled = false;
@@ -1267,6 +1273,7 @@ export class SshRunner implements Runner {
           nonce,
         ),
         sudo,
+        conn.host.becomeUser,
       ),
     );
 

@@ -18,6 +18,7 @@ command -v gawk >/dev/null || need+=(gawk) # the LVM/lsblk shims' awk programs (
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v sudo >/dev/null || need+=(sudo)
 [ -x /usr/sbin/haproxy ] || need+=(haproxy) # the lb host's `haproxy -c -f` (test/lab/shims/haproxy)
+command -v ansible-inventory >/dev/null || need+=(ansible-core) # YAML inventories are read through ansible-inventory --list
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "lab: missing Debian packages: ${need[*]}. Install them as root (apt-get install ${need[*]}) or run the tests as root." >&2
