@@ -58,16 +58,6 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     summary: 'Kernel entropy pool on every host: above 1000 is good, below 800 is a warning.',
   }),
   entry({
-    id: 'fix-entropy',
-    kind: 'procedure',
-    title: 'Install and start rngd',
-    section: '2.2',
-    guideLine: 29,
-    risk: 'low',
-    summary: 'Installs rng-tools and enables rngd on hosts that are short of entropy.',
-    parameters: [text('host', 'One host of the inventory to fix; default: every host the entropy check flags', false)],
-  }),
-  entry({
     id: 'default-storageclass',
     kind: 'check',
     title: 'Default storage class',

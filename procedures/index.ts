@@ -11,6 +11,7 @@ import { etcdRemoveMember } from './etcd-remove-member.js';
 import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
+import { fixEntropy } from './fix-entropy.js';
 import { fixNtp } from './fix-ntp.js';
 import { masterBackup } from './master-backup.js';
 import { masterDecommission } from './master-decommission.js';
@@ -21,6 +22,7 @@ import { registryCertsBackup } from './registry-certs-backup.js';
 
 export const PROCEDURES: readonly Procedure[] = [
   fixNtp,
+  fixEntropy,
   masterBackup,
   nodeBackup,
   registryCertsBackup,
