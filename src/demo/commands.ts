@@ -32,6 +32,7 @@ import {
 } from './cluster.js';
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 
+import { ENTROPY_COMMANDS } from './entropy.js';
 import { ETCD_COMMANDS, etcdView } from './etcd.js';
 import { IPTABLES_COMMANDS } from './iptables.js';
 
@@ -216,6 +217,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'proc-leader-start', match: /^awk .*\/proc\/self\/stat$/, answer: () => ({ out: '354012742' }) },
   { id: 'getconf-clk-tck', match: /^getconf CLK_TCK$/, answer: () => ({ out: '100' }) },
   { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
+  ...ENTROPY_COMMANDS,
   {
     id: 'redhat-release',
     match: /^cat \/etc\/redhat-release$/,

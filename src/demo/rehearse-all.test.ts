@@ -35,6 +35,7 @@ const SCENARIO: Record<string, string> = {
   'docker-storage-overlay2': 'devicemapper-node',
   'etcd-remove-member': 'etcd-member-failed',
   'etcd-replace': 'etcd-spare-host',
+  'fix-entropy': 'low-entropy',
 };
 const scenarioOf = (id: string) => SCENARIO[id] ?? 'healthy';
 

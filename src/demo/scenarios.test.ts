@@ -125,6 +125,11 @@ test('devicemapper-node: docker-storage warns on app-node-1 with the overlay2 fi
   assert.deepEqual(problems(s), [`docker-storage ${host('app-node-1')} warn docker-storage-overlay2`]);
 });
 
+test('low-entropy: entropy warns on app-node-0 with the fix-entropy fix, nothing else', async () => {
+  const s = await health('low-entropy');
+  assert.deepEqual(problems(s), [`entropy ${host('app-node-0')} warn fix-entropy`]);
+});
+
 /** Runs one procedure (gates answered yes) on the scenario's demo; its status, log, and the etcd cluster it leaves. */
 function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
   return rehearseAll(scenario, [{ id, params }], seeBackups);
@@ -236,6 +241,21 @@ test('devicemapper-node: docker-storage-overlay2 on app-node-1 runs to the end, 
       only: ['docker-storage'],
     }).finished();
     assert.equal(s.results.get(cellKey('docker-storage', host('app-node-1')))?.status, 'ok');
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('low-entropy: fix-entropy installs rng-tools and starts rngd on app-node-0 only, the entropy check then says ok', async () => {
+  const r = await rehearse('low-entropy', 'fix-entropy', {});
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    assert.match(r.log, /^package rng-tools is not installed$/m);
+    assert.match(r.log, /^ {2}Installing : rng-tools-6\.3\.1-3\.el7\.x86_64 +1\/1$/m);
+    assert.equal(r.log.match(/systemctl enable --now rngd/g)?.length, 1, r.log);
+    const s = await startHealthRun({ inventory: demoInventory('low-entropy'), runner: r.runner, only: ['entropy'] }).finished();
+    assert.deepEqual(problems(s), []);
   } finally {
     await r.runner.close();
   }

@@ -17,7 +17,9 @@ export type ScenarioChange =
   /** A complete etcd backup (as etcd-backup writes it) taken the night before, on the host (scenario-files.ts lastNightBackup). */
   | { kind: 'etcd-backup-last-night'; host: string }
   /** A freshly provisioned RHEL host in the inventory's [new_etcd] group (no etcd package, no etcd data): inventory.ts. */
-  | { kind: 'spare-etcd-host'; host: string; ip: string };
+  | { kind: 'spare-etcd-host'; host: string; ip: string }
+  /** The kernel's entropy pool runs short (entropy_avail low), rng-tools not installed (scenario-files.ts lowEntropy). */
+  | { kind: 'low-entropy'; host: string };
 
 export interface DemoScenario {
   id: string;
@@ -92,6 +94,12 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     etcd: 'systemd',
   },
   {
+    id: 'low-entropy',
+    summary: 'app-node-0 short of entropy: no rngd there',
+    rehearse: ['fix-entropy'],
+    changes: [{ kind: 'low-entropy', host: 'app-node-0' }],
+  },
+  {
     id: 'devicemapper-node',
     summary: "app-node-1's docker still on devicemapper (deprecated)",
     rehearse: ['docker-storage-overlay2'],
@@ -121,9 +129,12 @@ export function scenarioDevicemapper(s: DemoScenario): string[] {
   return s.changes.flatMap((c) => (c.kind === 'devicemapper' ? [fqdn(c.host)] : []));
 }
 
+/** The changes made in a host's files (scenario-files.ts). */
+const FILE_CHANGES: ReadonlySet<ScenarioChange['kind']> = new Set(['etcd-data-gone', 'etcd-backup-last-night', 'low-entropy']);
+
 /** The hosts whose files the scenario changes (their directories are made first, so every reader sees the change). */
 export function scenarioFileHosts(s: DemoScenario): string[] {
-  return [...new Set(s.changes.flatMap((c) => (c.kind === 'etcd-data-gone' || c.kind === 'etcd-backup-last-night' ? [fqdn(c.host)] : [])))];
+  return [...new Set(s.changes.flatMap((c) => (FILE_CHANGES.has(c.kind) ? [fqdn(c.host)] : [])))];
 }
 
 /** The [new_etcd] hosts the scenario adds to the inventory, with their addresses. */
