@@ -234,19 +234,6 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     risk: 'read-only',
     summary: 'The registry answers from every host without hanging, and the SDN MTU is 50 below the interface MTU.',
   }),
-  entry({
-    id: 'fix-mtu',
-    kind: 'procedure',
-    title: 'Set the SDN MTU',
-    section: '3.10',
-    guideLine: 217,
-    risk: 'high',
-    summary: 'Sets networkConfig mtu in the node configuration on every master and node, restarts the nodes and re-tests.',
-    parameters: [
-      text('mtu', 'Value for networkConfig.mtu; default: the interface MTU minus 50', false),
-      text('interface', 'Network interface whose MTU the SDN must fit under', false, 'eth0'),
-    ],
-  }),
 
   // Chapter 4 — environment-wide backups
   entry({

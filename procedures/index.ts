@@ -12,6 +12,7 @@ import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
 import { fixEntropy } from './fix-entropy.js';
+import { fixMtu } from './fix-mtu.js';
 import { fixNtp } from './fix-ntp.js';
 import { masterBackup } from './master-backup.js';
 import { masterDecommission } from './master-decommission.js';
@@ -23,6 +24,7 @@ import { registryCertsBackup } from './registry-certs-backup.js';
 export const PROCEDURES: readonly Procedure[] = [
   fixNtp,
   fixEntropy,
+  fixMtu,
   masterBackup,
   nodeBackup,
   registryCertsBackup,
