@@ -36,7 +36,8 @@ import { ENTROPY_COMMANDS } from './entropy.js';
 import { ETCD_COMMANDS, etcdView } from './etcd.js';
 import { IPTABLES_COMMANDS } from './iptables.js';
 
-import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { NODE_CONFIG_MAP_COMMANDS } from './node-config-maps.js';
+import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns, withNodeKubeconfig } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import { demoPackages, installedPackage, rpmQuery, yumInstall } from './packages.js';
 import type { DemoStep } from './runner.js';
@@ -386,7 +387,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'oc-no-login',
     match: /^oc\b/,
     needs: 'oc',
-    when: (c) => c.host !== undefined && c.host.kind !== 'master',
+    when: (c) => c.host !== undefined && c.host.kind !== 'master' && !withNodeKubeconfig(c),
     answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
   },
   // etcd without quorum: the API servers cannot serve (3.10's master-api static pods fail their health check)
@@ -402,6 +403,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     }),
   },
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
+  ...NODE_CONFIG_MAP_COMMANDS,
   ...NODE_COMMANDS,
   ...OWNER_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
