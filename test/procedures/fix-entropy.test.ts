@@ -9,26 +9,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertLabUp, day2, labArgs, MAIN, run, show, ssh } from './lab-helpers.js';
+import { assertLabUp, checkCells, day2, show, ssh } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
 const POOL = '/proc/sys/kernel/random/entropy_avail';
 let tmp = '';
 
-async function entropyCells(): Promise<Map<string, string>> {
-  const r = await run(process.execPath, [
-    '--import',
-    'tsx',
-    MAIN,
-    'check',
-    '--json',
-    '--only',
-    'entropy',
-    ...labArgs(join(tmp, 'check-state')),
-  ]);
-  const json = JSON.parse(r.stdout) as { results: { host: string; status: string; message: string }[] };
-  return new Map(json.results.map((c) => [c.host, `${c.status}: ${c.message}`]));
-}
+const entropyCells = () => checkCells('entropy', join(tmp, 'check-state'));
 
 before(async () => {
   await assertLabUp();
