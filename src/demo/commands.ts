@@ -36,7 +36,7 @@ import { ENTROPY_COMMANDS } from './entropy.js';
 import { ETCD_COMMANDS, etcdView } from './etcd.js';
 import { IPTABLES_COMMANDS } from './iptables.js';
 
-import { NODE_CONFIG_MAP_COMMANDS } from './node-config-maps.js';
+import { demoTun0Mtu, NODE_CONFIG_MAP_COMMANDS } from './node-config-maps.js';
 import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns, withNodeKubeconfig } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import { demoPackages, installedPackage, rpmQuery, yumInstall } from './packages.js';
@@ -287,7 +287,10 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
         const text = ipAddrText(c.host, { oneline, ...(family ? { family } : {}), ...(name ? { dev: name } : {}) });
         return text === undefined ? { err: `Device "${name}" does not exist.`, code: 1 } : { out: text };
       }
-      const links = oneline ? ipLinksOneLine(c.host) : ipLinks(c.host);
+      const tun0 = c.host && c.root ? demoTun0Mtu(c.cluster, c.host, c.root) : undefined;
+      const links = (oneline ? ipLinksOneLine(c.host) : ipLinks(c.host)).map((l) =>
+        l.name === 'tun0' && tun0 !== undefined ? { ...l, text: l.text.replace(/ mtu \d+ /, ` mtu ${tun0} `) } : l,
+      );
       if (!name) return { out: links.map((l) => l.text).join('\n') };
       const l = links.find((x) => x.name === name);
       return l ? { out: l.text } : { err: `Device "${name}" does not exist.`, code: 1 };

@@ -24,6 +24,7 @@ test('fix-mtu rehearses in the healthy demo: maps already at eth0 − 50, every 
     assert.deepEqual([...runner.unanswered], []);
     const restarts = log.split('\n').filter((l) => l.trim() === 'systemctl restart atomic-openshift-node');
     assert.equal(restarts.length, 9, log);
+    assert.doesNotMatch(log, /oc patch/);
   } finally {
     await runner.close();
     rmSync(stateDir, { recursive: true, force: true });

@@ -2,8 +2,10 @@
 // each holding its group's node-config.yaml): `oc get cm -n openshift-node -o json` and `oc patch cm … --type
 // merge -p …` answer from them, and the sync pod of each node (simulated at once) copies its group's map to the
 // node's /etc/origin/node/node-config.yaml — also on a host whose files are seeded later (host-files.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseNodeConfigMtu } from '../ocp/master-config.js';
+import { withNetworkMtu } from '../ocp/node-config-maps.js';
 import { type DemoCluster, type DemoHost, nodeConfigYaml } from './cluster.js';
 import type { DemoCommand } from './commands.js';
 import { writeUnder } from './host-roots.js';
@@ -30,6 +32,29 @@ function demoNodeConfigMaps(c: DemoCluster): Map<string, string> {
 /** The node-config.yaml the host's sync pod writes: its group's map. */
 export function demoNodeConfig(c: DemoCluster, h: DemoHost): string {
   return demoNodeConfigMaps(c).get(groupOf(h)) ?? `${nodeConfigYaml(h)}\n`;
+}
+
+/** A scenario's networkConfig.mtu in every group's map, before anything reads them (runner.ts). */
+export function setDemoNodeMtu(c: DemoCluster, mtu: number): void {
+  const m = new Map<string, string>();
+  for (const [name, text] of demoNodeConfigMaps(c)) m.set(name, withNetworkMtu(text, mtu));
+  PATCHED.set(c, m);
+}
+
+// tun0 takes networkConfig.mtu when the node service starts: kept in the host's files at each (re)start
+const TUN0_MTU = '/run/demo/tun0-mtu';
+
+/** The node service (re)started: its SDN makes tun0 with the mtu node-config.yaml says now. */
+export function nodeServiceStarted(root: string): void {
+  const mtu = parseNodeConfigMtu(readFileSync(join(root, NODE_CONFIG), 'utf8'));
+  if (mtu !== undefined) writeUnder(root, TUN0_MTU, `${mtu}\n`);
+}
+
+/** tun0's MTU on the host: as the node service last started it, else as it booted (its group's map). */
+export function demoTun0Mtu(c: DemoCluster, h: DemoHost, root: string | undefined): number | undefined {
+  const file = root ? join(root, TUN0_MTU) : undefined;
+  if (file && existsSync(file)) return Number(readFileSync(file, 'utf8').trim());
+  return parseNodeConfigMtu(demoNodeConfig(c, h));
 }
 
 function configMapList(c: DemoCluster): string {

@@ -36,6 +36,7 @@ const SCENARIO: Record<string, string> = {
   'etcd-remove-member': 'etcd-member-failed',
   'etcd-replace': 'etcd-spare-host',
   'fix-entropy': 'low-entropy',
+  'fix-mtu': 'sdn-mtu-too-big',
 };
 const scenarioOf = (id: string) => SCENARIO[id] ?? 'healthy';
 

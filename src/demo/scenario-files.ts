@@ -13,7 +13,7 @@ import type { DemoScenario } from './scenarios.js';
 export function applyScenarioFiles(s: DemoScenario, c: DemoCluster, h: DemoHost | undefined, root: string, now = new Date()): void {
   if (!h) return;
   for (const change of s.changes) {
-    if (change.host !== h.short) continue;
+    if (!('host' in change) || change.host !== h.short) continue;
     if (change.kind === 'etcd-data-gone') etcdDataGone(root);
     if (change.kind === 'etcd-backup-last-night') lastNightBackup(c, h, root, now);
     if (change.kind === 'low-entropy') writeUnder(root, ENTROPY_AVAIL, `${LOW_ENTROPY}\n`);

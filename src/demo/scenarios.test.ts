@@ -130,6 +130,13 @@ test('low-entropy: entropy warns on app-node-0 with the fix-entropy fix, nothing
   assert.deepEqual(problems(s), [`entropy ${host('app-node-0')} warn fix-entropy`]);
 });
 
+test('sdn-mtu-too-big: the mtu check fails on every master and node with the fix-mtu fix, nothing else', async () => {
+  const s = await health('sdn-mtu-too-big');
+  const nodes = demoInventory().hosts.filter((h) => h.roles.includes('node') || h.roles.includes('master'));
+  assert.deepEqual(problems(s).sort(), nodes.map((h) => `mtu ${h.name} fail fix-mtu`).sort());
+  assert.match(s.results.get(cellKey('mtu', host('app-node-0')))!.message, /node config mtu 1500 > eth0 MTU 1500 − 50 = 1450/);
+});
+
 /** Runs one procedure (gates answered yes) on the scenario's demo; its status, log, and the etcd cluster it leaves. */
 function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
   return rehearseAll(scenario, [{ id, params }], seeBackups);
@@ -255,6 +262,19 @@ test('low-entropy: fix-entropy installs rng-tools and starts rngd on app-node-0 
     assert.match(r.log, /^ {2}Installing : rng-tools-6\.3\.1-3\.el7\.x86_64 +1\/1$/m);
     assert.equal(r.log.match(/systemctl enable --now rngd/g)?.length, 1, r.log);
     const s = await startHealthRun({ inventory: demoInventory('low-entropy'), runner: r.runner, only: ['entropy'] }).finished();
+    assert.deepEqual(problems(s), []);
+  } finally {
+    await r.runner.close();
+  }
+});
+
+test('sdn-mtu-too-big: fix-mtu sets 1450 in the three node config maps, restarts the nine nodes, the mtu check then says ok', async () => {
+  const r = await rehearse('sdn-mtu-too-big', 'fix-mtu', {});
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    assert.equal(r.log.match(/^configmap\/node-config-\w+ patched$/gm)?.length, 3, r.log);
+    const s = await startHealthRun({ inventory: demoInventory('sdn-mtu-too-big'), runner: r.runner, only: ['mtu'] }).finished();
     assert.deepEqual(problems(s), []);
   } finally {
     await r.runner.close();
