@@ -60,16 +60,6 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     summary: 'Kernel entropy pool on every host: above 1000 is good, below 800 is a warning.',
   }),
   entry({
-    id: 'fix-entropy',
-    kind: 'procedure',
-    title: 'Install and start rngd',
-    section: '2.2',
-    guideLine: 29,
-    risk: 'low',
-    summary: 'Installs rng-tools and enables rngd on hosts that are short of entropy.',
-    parameters: [text('host', 'One host of the inventory to fix; default: every host the entropy check flags', false)],
-  }),
-  entry({
     id: 'default-storageclass',
     kind: 'check',
     title: 'Default storage class',
@@ -245,19 +235,6 @@ const NOT_BUILT: readonly CatalogueEntry[] = [
     guideLine: 217,
     risk: 'read-only',
     summary: 'The registry answers from every host without hanging, and the SDN MTU is 50 below the interface MTU.',
-  }),
-  entry({
-    id: 'fix-mtu',
-    kind: 'procedure',
-    title: 'Set the SDN MTU',
-    section: '3.10',
-    guideLine: 217,
-    risk: 'high',
-    summary: 'Sets networkConfig mtu in the node configuration on every master and node, restarts the nodes and re-tests.',
-    parameters: [
-      text('mtu', 'Value for networkConfig.mtu; default: the interface MTU minus 50', false),
-      text('interface', 'Network interface whose MTU the SDN must fit under', false, 'eth0'),
-    ],
   }),
 
   // Chapter 4 — environment-wide backups

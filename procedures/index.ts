@@ -11,6 +11,8 @@ import { etcdRemoveMember } from './etcd-remove-member.js';
 import { etcdReplace } from './etcd-replace.js';
 import { etcdRestore } from './etcd-restore.js';
 import { etcdSnapshotRestore } from './etcd-snapshot-restore.js';
+import { fixEntropy } from './fix-entropy.js';
+import { fixMtu } from './fix-mtu.js';
 import { fixNtp } from './fix-ntp.js';
 import { inventoryBackup } from './inventory-backup.js';
 import { masterBackup } from './master-backup.js';
@@ -23,6 +25,8 @@ import { registryCertsBackup } from './registry-certs-backup.js';
 
 export const PROCEDURES: readonly Procedure[] = [
   fixNtp,
+  fixEntropy,
+  fixMtu,
   masterBackup,
   nodeBackup,
   registryCertsBackup,

@@ -14,7 +14,7 @@ export interface EntropyFacts {
   kernel?: string;
 }
 
-const FIX: Fix = { procedure: 'fix-entropy', text: 'yum install rng-tools; systemctl enable --now rngd' };
+const FIX: Fix = { procedure: 'fix-entropy', hostParam: 'host', text: 'yum install rng-tools; systemctl enable --now rngd' };
 
 function kernelAtLeast(release: string | undefined, major: number, minor: number): boolean {
   const r = /^(\d+)\.(\d+)/.exec(release ?? '');

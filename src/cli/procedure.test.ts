@@ -196,8 +196,8 @@ test('runs and runs --json list the journals; unknown ids and procedures are one
   const io4 = setup();
   assert.equal(await resumeCli({ runId: 'nope', yes: false }, s.deps, io4.io), 2);
   assert.equal(io4.err(), "day2-tui: 'nope' is not a run id (see day2-tui runs)\n");
-  assert.equal(await planCli({ procedure: 'fix-mtu', params: {} }, s.deps, io4.io), 2);
-  assert.match(io4.err(), /day2-tui: procedure 'fix-mtu' is not built yet \(built: toy-restart\)\n$/);
+  assert.equal(await planCli({ procedure: 'app-data-backup', params: {} }, s.deps, io4.io), 2);
+  assert.match(io4.err(), /day2-tui: procedure 'app-data-backup' is not built yet \(built: toy-restart\)\n$/);
 });
 
 test('main: the real command line — not built, bad parameter, runs in an empty state dir', async () => {
@@ -210,8 +210,8 @@ test('main: the real command line — not built, bad parameter, runs in an empty
     isTTY: false,
   };
   const dir = tempStateDir();
-  assert.equal(await main(['plan', 'fix-mtu', '--demo'], io), 2);
-  assert.match(err.join(''), /^day2-tui: procedure 'fix-mtu' is not built yet \(built: .*etcd-backup.*\)\n$/);
+  assert.equal(await main(['plan', 'app-data-backup', '--demo'], io), 2);
+  assert.match(err.join(''), /^day2-tui: procedure 'app-data-backup' is not built yet \(built: .*etcd-backup.*\)\n$/);
   err.length = 0;
   assert.equal(await main(['runs', '--state-dir', dir], io), 0);
   assert.equal(out.join(''), 'No runs yet.\n');

@@ -32,10 +32,12 @@ import {
 } from './cluster.js';
 import { DOCKER_STORAGE_COMMANDS } from './docker-storage.js';
 
+import { ENTROPY_COMMANDS } from './entropy.js';
 import { ETCD_COMMANDS, etcdView } from './etcd.js';
 import { IPTABLES_COMMANDS } from './iptables.js';
 
-import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns } from './nodes.js';
+import { demoTun0Mtu, NODE_CONFIG_MAP_COMMANDS } from './node-config-maps.js';
+import { demoDrain, demoManageNode, NODE_COMMANDS, ocGetPodsJson, ocPodNodeColumns, withNodeKubeconfig } from './nodes.js';
 import { OWNER_COMMANDS } from './owners.js';
 import { demoPackages, installedPackage, rpmQuery, yumInstall } from './packages.js';
 import { PRUNE_COMMANDS } from './prune.js';
@@ -217,6 +219,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   { id: 'proc-leader-start', match: /^awk .*\/proc\/self\/stat$/, answer: () => ({ out: '354012742' }) },
   { id: 'getconf-clk-tck', match: /^getconf CLK_TCK$/, answer: () => ({ out: '100' }) },
   { id: 'entropy', match: /^cat \/proc\/sys\/kernel\/random\/entropy_avail$/, answer: (c) => ({ out: String(c.host?.entropy ?? 3011) }) },
+  ...ENTROPY_COMMANDS,
   {
     id: 'redhat-release',
     match: /^cat \/etc\/redhat-release$/,
@@ -285,7 +288,10 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
         const text = ipAddrText(c.host, { oneline, ...(family ? { family } : {}), ...(name ? { dev: name } : {}) });
         return text === undefined ? { err: `Device "${name}" does not exist.`, code: 1 } : { out: text };
       }
-      const links = oneline ? ipLinksOneLine(c.host) : ipLinks(c.host);
+      const tun0 = c.host && c.root ? demoTun0Mtu(c.cluster, c.host, c.root) : undefined;
+      const links = (oneline ? ipLinksOneLine(c.host) : ipLinks(c.host)).map((l) =>
+        l.name === 'tun0' && tun0 !== undefined ? { ...l, text: l.text.replace(/ mtu \d+ /, ` mtu ${tun0} `) } : l,
+      );
       if (!name) return { out: links.map((l) => l.text).join('\n') };
       const l = links.find((x) => x.name === name);
       return l ? { out: l.text } : { err: `Device "${name}" does not exist.`, code: 1 };
@@ -385,7 +391,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     id: 'oc-no-login',
     match: /^oc\b/,
     needs: 'oc',
-    when: (c) => c.host !== undefined && c.host.kind !== 'master',
+    when: (c) => c.host !== undefined && c.host.kind !== 'master' && !withNodeKubeconfig(c),
     answer: () => ({ err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', code: 1 }),
   },
   // etcd without quorum: the API servers cannot serve (3.10's master-api static pods fail their health check)
@@ -401,6 +407,7 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
     }),
   },
   // the node procedures' oc forms: jsonpath, -o name, scale, delete node, --list-pods (nodes.ts)
+  ...NODE_CONFIG_MAP_COMMANDS,
   ...NODE_COMMANDS,
   ...OWNER_COMMANDS,
   ...PRUNE_COMMANDS,

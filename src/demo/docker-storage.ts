@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import type { DemoCluster, DemoHost } from './cluster.js';
 import type { DemoAnswer, DemoCommand, DemoContext } from './commands.js';
 import { pathsOutOf } from './host-roots.js';
+import { nodeServiceStarted } from './node-config-maps.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -1124,6 +1125,7 @@ export const DOCKER_STORAGE_COMMANDS: readonly DemoCommand[] = [
           else {
             s.stopped.delete(u);
             if (u === 'docker' && c.host) startDocker(c.host, c.root);
+            if (u === 'atomic-openshift-node' && c.root) nodeServiceStarted(c.root);
           }
         }
       });

@@ -4,9 +4,10 @@
 // docker's storage configuration on the nodes, and the few /proc files the checks read.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DemoCluster, type DemoHost, defaultServices, dockerStorageText, nodeConfigYaml, peerUrl, tcpConnect } from './cluster.js';
+import { type DemoCluster, type DemoHost, defaultServices, dockerStorageText, peerUrl, tcpConnect } from './cluster.js';
 import { etcdCaPair, seedEtcdCa } from './etcd-ca.js';
 import { writeUnder } from './host-roots.js';
+import { demoNodeConfig } from './node-config-maps.js';
 import { setOwner } from './owners.js';
 
 const PEM = (what: string) => `-----BEGIN ${what}-----\nZGF5Mi10dWkgZGVtbyBjbHVzdGVyOiBub3QgYSByZWFsIGtleQ==\n-----END ${what}-----\n`;
@@ -126,8 +127,8 @@ function seedMaster(c: DemoCluster, h: DemoHost, root: string): void {
   }
 }
 
-function seedNode(h: DemoHost, root: string): void {
-  writeUnder(root, '/etc/origin/node/node-config.yaml', `${nodeConfigYaml(h)}\n`);
+function seedNode(c: DemoCluster, h: DemoHost, root: string): void {
+  writeUnder(root, '/etc/origin/node/node-config.yaml', demoNodeConfig(c, h));
   writeUnder(root, '/etc/origin/node/client-ca.crt', PEM('CERTIFICATE'));
   writeUnder(root, '/etc/sysconfig/atomic-openshift-node', 'OPTIONS=\nDEBUG_LOGLEVEL=2\nIMAGE_VERSION=v3.10.45\n');
   writeUnder(root, '/etc/sysconfig/docker', "# /etc/sysconfig/docker\nOPTIONS=' --selinux-enabled --signature-verification=False'\n");
@@ -250,7 +251,7 @@ export function seedHostFiles(c: DemoCluster, h: DemoHost | undefined, root: str
   writeUnder(root, '/proc/sys/kernel/random/entropy_avail', `${h.entropy}\n`);
   if (h.dockerDriver !== 'none') writeUnder(root, '/etc/sysconfig/docker-storage', `${dockerStorageText(h)}\n`);
   writeUnder(root, '/etc/sysconfig/iptables', iptables(h));
-  if (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute') seedNode(h, root);
+  if (h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute') seedNode(c, h, root);
   if (h.kind === 'lb') writeUnder(root, '/etc/haproxy/haproxy.cfg', haproxyCfg(c));
   if (h.etcdId) seedEtcd(c, h, root);
   if (h.kind === 'master') seedMaster(c, h, root);

@@ -716,7 +716,9 @@ export function haproxyCheck(root: string | undefined, words: readonly string[])
   return { out: 'Configuration file is valid' };
 }
 
-const onlyOc = (c: DemoContext) => c.host === undefined || c.host.kind === 'master';
+/** `oc --config=/etc/origin/node/node.kubeconfig …` on a node: its own credentials (enough to read its own Node). */
+export const withNodeKubeconfig = (c: DemoContext) => c.words.includes('--config=/etc/origin/node/node.kubeconfig');
+const onlyOc = (c: DemoContext) => c.host === undefined || c.host.kind === 'master' || withNodeKubeconfig(c);
 
 /** The node procedures' oc commands, answered before the table's general `oc get` rules (commands.ts spreads them in). */
 export const NODE_COMMANDS: readonly DemoCommand[] = [

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_VERSIONS, type DemoCluster, type DemoHost } from './cluster.js';
 import type { DemoAnswer, DemoContext } from './commands.js';
+import { RNGD_UNIT, RNGD_UNIT_PATH } from './entropy.js';
 import { ETCD_UNIT } from './host-files.js';
 import { writeUnder } from './host-roots.js';
 import { setOwner } from './owners.js';
@@ -61,6 +62,13 @@ export function rpmQuery(c: DemoContext, name: string): DemoAnswer {
 /** What the repositories offer to install (the demo's hosts are subscribed to rhel-7-server-ose-3.10-rpms and -extras). */
 const AVAILABLE: Record<string, { rpm: string; repo: string; size: string; installed: string; files: (root: string) => void }> = {
   etcd: { rpm: ETCD_RPM, repo: 'rhel-7-server-extras-rpms', size: '9.8 M', installed: '43 M', files: etcdRpmFiles },
+  'rng-tools': {
+    rpm: 'rng-tools-6.3.1-3.el7.x86_64',
+    repo: 'rhel-7-server-rpms',
+    size: '39 k',
+    installed: '95 k',
+    files: (root) => writeUnder(root, RNGD_UNIT_PATH, RNGD_UNIT),
+  },
 };
 
 /** What the etcd RPM puts on the host: its unit, the default etcd.conf (localhost only), /var/lib/etcd owned by etcd. */

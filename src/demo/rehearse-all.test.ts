@@ -35,6 +35,8 @@ const SCENARIO: Record<string, string> = {
   'docker-storage-overlay2': 'devicemapper-node',
   'etcd-remove-member': 'etcd-member-failed',
   'etcd-replace': 'etcd-spare-host',
+  'fix-entropy': 'low-entropy',
+  'fix-mtu': 'sdn-mtu-too-big',
 };
 const scenarioOf = (id: string) => SCENARIO[id] ?? 'healthy';
 

@@ -28,8 +28,9 @@ import { DEMO_COMMANDS, type DemoAnswer, type DemoCommand, type DemoContext, has
 import { DEMO_NET, demoTcp, reachableFrom, seedHostFiles } from './host-files.js';
 import { pathsOutOf, pathsUnder } from './host-roots.js';
 import { demoInventory } from './inventory.js';
+import { setDemoNodeMtu } from './node-config-maps.js';
 import { applyScenarioFiles } from './scenario-files.js';
-import { type DemoScenario, demoScenario, scenarioDevicemapper, scenarioDown, scenarioFileHosts } from './scenarios.js';
+import { type DemoScenario, demoScenario, scenarioDevicemapper, scenarioDown, scenarioFileHosts, scenarioNodeMtu } from './scenarios.js';
 import { type DemoShell, startDemoShell } from './shell.js';
 import type { ToolReply, ToolRequest } from './tool-server.js';
 
@@ -182,6 +183,8 @@ export class DemoRunner implements Runner {
       down: options.downHosts ?? scenarioDown(this.scenario),
       devicemapper: options.devicemapperHosts ?? scenarioDevicemapper(this.scenario),
     });
+    const mtu = scenarioNodeMtu(this.scenario);
+    if (mtu !== undefined) setDemoNodeMtu(this.cluster, mtu);
     for (const h of this.cluster.hosts) this.byName.set(h.name, h);
     this.lineDelayMs = options.lineDelayMs ?? 12;
     this.startDelayMs = options.startDelayMs ?? 60;

@@ -3,6 +3,7 @@
 import { rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoCluster, DemoHost } from './cluster.js';
+import { ENTROPY_AVAIL, LOW_ENTROPY } from './entropy.js';
 import { demoEtcd, snapshotText } from './etcd.js';
 import { etcdConf } from './host-files.js';
 import { writeUnder } from './host-roots.js';
@@ -12,9 +13,10 @@ import type { DemoScenario } from './scenarios.js';
 export function applyScenarioFiles(s: DemoScenario, c: DemoCluster, h: DemoHost | undefined, root: string, now = new Date()): void {
   if (!h) return;
   for (const change of s.changes) {
-    if (change.host !== h.short) continue;
+    if (!('host' in change) || change.host !== h.short) continue;
     if (change.kind === 'etcd-data-gone') etcdDataGone(root);
     if (change.kind === 'etcd-backup-last-night') lastNightBackup(c, h, root, now);
+    if (change.kind === 'low-entropy') writeUnder(root, ENTROPY_AVAIL, `${LOW_ENTROPY}\n`);
   }
 }
 

@@ -125,6 +125,18 @@ test('devicemapper-node: docker-storage warns on app-node-1 with the overlay2 fi
   assert.deepEqual(problems(s), [`docker-storage ${host('app-node-1')} warn docker-storage-overlay2`]);
 });
 
+test('low-entropy: entropy warns on app-node-0 with the fix-entropy fix, nothing else', async () => {
+  const s = await health('low-entropy');
+  assert.deepEqual(problems(s), [`entropy ${host('app-node-0')} warn fix-entropy`]);
+});
+
+test('sdn-mtu-too-big: the mtu check fails on every master and node with the fix-mtu fix, nothing else', async () => {
+  const s = await health('sdn-mtu-too-big');
+  const nodes = demoInventory().hosts.filter((h) => h.roles.includes('node') || h.roles.includes('master'));
+  assert.deepEqual(problems(s).sort(), nodes.map((h) => `mtu ${h.name} fail fix-mtu`).sort());
+  assert.match(s.results.get(cellKey('mtu', host('app-node-0')))!.message, /node config mtu 1500 > eth0 MTU 1500 − 50 = 1450/);
+});
+
 /** Runs one procedure (gates answered yes) on the scenario's demo; its status, log, and the etcd cluster it leaves. */
 function rehearse(scenario: string, id: string, params: Record<string, string>, seeBackups = false) {
   return rehearseAll(scenario, [{ id, params }], seeBackups);
@@ -240,6 +252,33 @@ test('devicemapper-node: docker-storage-overlay2 on app-node-1 runs to the end, 
     await r.runner.close();
   }
 });
+
+/** A run-once fix rehearsed (no parameters) in its scenario: ok, `see` on its log, then its check finds nothing wrong. */
+async function fixedBy(scenario: string, id: string, check: string, see: (log: string) => void): Promise<void> {
+  const r = await rehearse(scenario, id, {});
+  try {
+    assert.equal(r.status, 'ok', r.log);
+    assert.deepEqual(r.unanswered, []);
+    see(r.log);
+    const s = await startHealthRun({ inventory: demoInventory(scenario), runner: r.runner, only: [check] }).finished();
+    assert.deepEqual(problems(s), []);
+  } finally {
+    await r.runner.close();
+  }
+}
+
+test('low-entropy: fix-entropy installs rng-tools and starts rngd on app-node-0 only, the entropy check then says ok', () =>
+  fixedBy('low-entropy', 'fix-entropy', 'entropy', (log) => {
+    assert.match(log, /^package rng-tools is not installed$/m);
+    assert.match(log, /^ {2}Installing : rng-tools-6\.3\.1-3\.el7\.x86_64 +1\/1$/m);
+    assert.equal(log.match(/systemctl enable --now rngd/g)?.length, 1, log);
+  }));
+
+test('sdn-mtu-too-big: fix-mtu sets 1450 in the three node config maps, restarts the nine nodes, the mtu check then says ok', () =>
+  fixedBy('sdn-mtu-too-big', 'fix-mtu', 'mtu', (log) => {
+    assert.equal(log.match(/^configmap\/node-config-\w+ patched$/gm)?.length, 3, log);
+    assert.equal(log.split('\n').filter((l) => l.trim() === 'systemctl restart atomic-openshift-node').length, 9, log);
+  }));
 
 test('external-etcd: etcd on etcd-0..2 as systemd units; health is clean; etcd-backup then etcd-restore run to Result: ok', async () => {
   const inventory = demoInventory('external-etcd');

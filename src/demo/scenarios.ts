@@ -17,7 +17,11 @@ export type ScenarioChange =
   /** A complete etcd backup (as etcd-backup writes it) taken the night before, on the host (scenario-files.ts lastNightBackup). */
   | { kind: 'etcd-backup-last-night'; host: string }
   /** A freshly provisioned RHEL host in the inventory's [new_etcd] group (no etcd package, no etcd data): inventory.ts. */
-  | { kind: 'spare-etcd-host'; host: string; ip: string };
+  | { kind: 'spare-etcd-host'; host: string; ip: string }
+  /** The kernel's entropy pool runs short (entropy_avail low), rng-tools not installed (scenario-files.ts lowEntropy). */
+  | { kind: 'low-entropy'; host: string }
+  /** Every node config map (and so every node's node-config.yaml and tun0) says networkConfig.mtu this (node-config-maps.ts). */
+  | { kind: 'node-config-mtu'; mtu: number };
 
 export interface DemoScenario {
   id: string;
@@ -92,6 +96,18 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     etcd: 'systemd',
   },
   {
+    id: 'low-entropy',
+    summary: 'app-node-0 short of entropy: no rngd there',
+    rehearse: ['fix-entropy'],
+    changes: [{ kind: 'low-entropy', host: 'app-node-0' }],
+  },
+  {
+    id: 'sdn-mtu-too-big',
+    summary: 'networkConfig.mtu 1500 = eth0 MTU: SDN packets dropped',
+    rehearse: ['fix-mtu'],
+    changes: [{ kind: 'node-config-mtu', mtu: 1500 }],
+  },
+  {
     id: 'devicemapper-node',
     summary: "app-node-1's docker still on devicemapper (deprecated)",
     rehearse: ['docker-storage-overlay2'],
@@ -121,9 +137,17 @@ export function scenarioDevicemapper(s: DemoScenario): string[] {
   return s.changes.flatMap((c) => (c.kind === 'devicemapper' ? [fqdn(c.host)] : []));
 }
 
+/** The changes made in a host's files (scenario-files.ts). */
+const FILE_CHANGES: ReadonlySet<ScenarioChange['kind']> = new Set(['etcd-data-gone', 'etcd-backup-last-night', 'low-entropy']);
+
 /** The hosts whose files the scenario changes (their directories are made first, so every reader sees the change). */
 export function scenarioFileHosts(s: DemoScenario): string[] {
-  return [...new Set(s.changes.flatMap((c) => (c.kind === 'etcd-data-gone' || c.kind === 'etcd-backup-last-night' ? [fqdn(c.host)] : [])))];
+  return [...new Set(s.changes.flatMap((c) => (FILE_CHANGES.has(c.kind) && 'host' in c ? [fqdn(c.host)] : [])))];
+}
+
+/** The networkConfig.mtu the scenario gives every node config map; undefined: the installer's (eth0 − 50). */
+export function scenarioNodeMtu(s: DemoScenario): number | undefined {
+  return s.changes.flatMap((c) => (c.kind === 'node-config-mtu' ? [c.mtu] : []))[0];
 }
 
 /** The [new_etcd] hosts the scenario adds to the inventory, with their addresses. */

@@ -8,25 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertLabUp, day2, labArgs, MAIN, run, show, ssh } from './lab-helpers.js';
+import { assertLabUp, checkCells, day2, show, ssh } from './lab-helpers.js';
 
 const NODE0 = 'node-0.lab.example.com';
 let tmp = '';
 
-async function ntpCells(): Promise<Map<string, string>> {
-  const r = await run(process.execPath, [
-    '--import',
-    'tsx',
-    MAIN,
-    'check',
-    '--json',
-    '--only',
-    'ntp',
-    ...labArgs(join(tmp, 'check-state')),
-  ]);
-  const json = JSON.parse(r.stdout) as { results: { host: string; status: string; message: string }[] };
-  return new Map(json.results.map((c) => [c.host, `${c.status}: ${c.message}`]));
-}
+const ntpCells = () => checkCells('ntp', join(tmp, 'check-state'));
 
 before(async () => {
   await assertLabUp();

@@ -59,6 +59,13 @@ export const oc = (...args: string[]) => run(join(labDir, 'api', 'bin', 'oc'), a
 export const show = (r: Result, outChars = 10_000, errChars = 4_000) =>
   `exit ${r.code}\n--- stdout\n${r.stdout.slice(-outChars)}\n--- stderr\n${r.stderr.slice(-errChars)}`;
 
+/** One health check's cells on the lab (`day2-tui check --json --only CHECK`): host → "status: message". */
+export async function checkCells(check: string, stateDir: string): Promise<Map<string, string>> {
+  const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'check', '--json', '--only', check, ...labArgs(stateDir)]);
+  const json = JSON.parse(r.stdout) as { results: { host: string; status: string; message: string }[] };
+  return new Map(json.results.map((c) => [c.host, `${c.status}: ${c.message}`]));
+}
+
 /** The day2-tui options for the lab's inventory and known_hosts, with a state dir of its own. */
 export const labArgs = (stateDir: string, inventory = join(labDir, 'hosts.ini')) => [
   '-i',
