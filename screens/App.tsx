@@ -5,7 +5,7 @@ import { Box, type Key, Text, useApp, useInput } from 'ink';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunSession } from '../src/engine/session.js';
 import type { Params, Procedure } from '../src/engine/types.js';
-import type { Inventory } from '../src/inventory/types.js';
+import type { Host, Inventory } from '../src/inventory/types.js';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import type { ConnectivityMonitor } from '../src/model/connectivity.js';
 import {
@@ -27,6 +27,7 @@ import { isActive, quitReason } from '../src/model/run-view.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
 import type { DrainSession, NodesService } from '../src/nodes/service.js';
+import type { ConnectionSetting } from '../src/transport/types.js';
 import { ScreenContext, type ScreenFrame } from './context.js';
 import { PAGE_KEYS } from './details.js';
 import { splitKeypresses } from './hooks/splitKeypresses.js';
@@ -66,6 +67,8 @@ export interface AppProps {
   planProcedure?: PlanFn;
   /** Extra parameter checks (engine); the form also checks required values and choices itself. */
   validateParams?: ValidateFn;
+  /** How the console's runner reaches a host, each setting with its origin (the host screen's SSH part); none in the DEMO. */
+  connectionSettings?: (host: Host) => ConnectionSetting[] | { error: string };
   /** Looks for a parameter's values on its host (e.g. the backups on the chosen member) through the console's runner. */
   discover?: DiscoverFn;
   /** Starts a run (engine: startProcedureRun); the console renders its session and answers its gates. */

@@ -44,3 +44,21 @@ test('settings nobody set say "default"; a port from a group var gets its own li
   assert.ok(text.includes('User:     (your own login user)  · default'), text.join('\n'));
   assert.ok(text.includes('Become:   no  · default'), text.join('\n'));
 });
+
+test('what ssh uses once ~/.ssh/config applies (a jump host, its line), or why the config refuses the host', () => {
+  const [host] = parseInventory('[lb]\nlb-1.lab.example.com\n', { file: 'hosts' }).hosts;
+  const ssh = [
+    { setting: 'HostName', value: '10.251.1.2', from: '~/.ssh/config:3' },
+    { setting: 'User', value: 'root', from: 'default' },
+    { setting: 'ProxyJump', value: 'jump-0', from: '~/.ssh/config:4' },
+  ];
+  const f = stripAnsi(render(<HostDetail host={host!} connectivity={ok} ssh={ssh} width={80} height={30} active />).lastFrame());
+  assert.match(f, /SSH uses/);
+  assert.match(f, /HostName {13}10\.251\.1\.2 {2}· from ~\/\.ssh\/config:3/);
+  assert.match(f, /ProxyJump {12}jump-0 {2}· from ~\/\.ssh\/config:4/);
+  assert.match(f, /User {17}root {2}· default/);
+  const refused = hostDetailLines(host!, ok, undefined, { error: '~/.ssh/config:7: ProxyCommand is not supported: use ProxyJump' })
+    .map((l) => l.text)
+    .join('\n');
+  assert.match(refused, /the ssh config refuses this host: ~\/\.ssh\/config:7: ProxyCommand/);
+});

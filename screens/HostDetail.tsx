@@ -3,7 +3,7 @@ import type { Host } from '../src/inventory/types.js';
 import { CONNECTIVITY_LABELS } from '../src/model/connectivity.js';
 import type { HealthSnapshot } from '../src/model/health.js';
 import { hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
-import type { Connectivity } from '../src/transport/types.js';
+import type { ConnectionSetting, Connectivity } from '../src/transport/types.js';
 import { type Line, Pager } from './components/Pager.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
 
@@ -12,9 +12,16 @@ export interface HostDetailProps extends Pick<ScreenFrameProps, 'width' | 'heigh
   connectivity: Connectivity | undefined;
   /** The health run's state, once one exists: the host's verdict. */
   health?: HealthSnapshot;
+  /** What ssh uses for this host (inventory, ~/.ssh/config, defaults), or why the ssh config refuses it. */
+  ssh?: ConnectionSetting[] | { error: string } | undefined;
 }
 
-export function hostDetailLines(host: Host, connectivity: Connectivity | undefined, health?: HealthSnapshot): Line[] {
+export function hostDetailLines(
+  host: Host,
+  connectivity: Connectivity | undefined,
+  health?: HealthSnapshot,
+  ssh?: HostDetailProps['ssh'],
+): Line[] {
   const c = connectivity ?? { state: 'checking' as const };
   const label = CONNECTIVITY_LABELS[c.state];
   const tone = label.tone === 'busy' ? undefined : label.tone;
@@ -35,6 +42,7 @@ export function hostDetailLines(host: Host, connectivity: Connectivity | undefin
     { text: '' },
     { text: `Name:     ${host.name}` },
     ...connectionLines(host),
+    ...sshLines(ssh),
     { text: `Roles:    ${host.roles.join(', ') || '(none)'}`, indent: '          ' },
     { text: `Groups:   ${host.groups.join(', ') || '(none)'}`, indent: '          ' },
     { text: `Declared: ${host.file}:${host.line}`, dim: true },
@@ -61,10 +69,30 @@ function connectionLines(host: Host): Line[] {
   return lines;
 }
 
+/** What ssh really uses once ~/.ssh/config is applied: it can change the address, user, port, keys and add jump hosts. */
+function sshLines(ssh: HostDetailProps['ssh']): Line[] {
+  if (!ssh) return [];
+  if ('error' in ssh) return [{ text: `SSH:      the ssh config refuses this host: ${ssh.error}`, tone: 'bad', indent: INDENT }];
+  return [
+    { text: 'SSH uses (inventory, then ~/.ssh/config and /etc/ssh/ssh_config, then defaults):' },
+    ...ssh.map((r) => ({
+      text: `  ${r.setting.padEnd(21)}${r.value || '(none)'}  · ${r.from === 'default' ? 'default' : `from ${r.from}`}`,
+      indent: ' '.repeat(23),
+      dim: r.from === 'default',
+    })),
+  ];
+}
+
 export function HostDetail(props: HostDetailProps) {
-  const { host, connectivity, health } = props;
+  const { host, connectivity, health, ssh } = props;
   const { width, height, active } = useScreen(props);
   return (
-    <Pager title={`HOST ${host.name}`} lines={hostDetailLines(host, connectivity, health)} width={width} height={height} active={active} />
+    <Pager
+      title={`HOST ${host.name}`}
+      lines={hostDetailLines(host, connectivity, health, ssh)}
+      width={width}
+      height={height}
+      active={active}
+    />
   );
 }

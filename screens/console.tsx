@@ -292,6 +292,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
         planProcedure={opts.planProcedure}
         validateParams={opts.validateParams}
         discover={opts.procedures ? makeDiscover(opts.runner, opts.inventory) : undefined}
+        connectionSettings={opts.runner.connectionSettings ? (host) => opts.runner.connectionSettings!(host) : undefined}
         startRun={opts.startRun}
         interruptedRuns={opts.interruptedRuns}
         resumeRun={opts.resumeRun}

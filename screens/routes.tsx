@@ -112,7 +112,13 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
     render: (route, { app, connectivity, health }) => {
       const host = app.inventory.hosts.find((h) => h.name === route.host);
       return host ? (
-        <HostDetail key={host.name} host={host} connectivity={connectivity.get(host.name)} health={health} />
+        <HostDetail
+          key={host.name}
+          host={host}
+          connectivity={connectivity.get(host.name)}
+          health={health}
+          ssh={app.connectionSettings?.(host)}
+        />
       ) : (
         <Txt tone='bad'>{`Host ${route.host} is not in the inventory.`}</Txt>
       );

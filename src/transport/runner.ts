@@ -7,6 +7,7 @@ import { SshRunner, type SshRunnerOptions } from './ssh.js';
 import {
   type BatchCommand,
   type CommandResult,
+  type ConnectionSetting,
   type Connectivity,
   type DownloadOptions,
   type DownloadResult,
@@ -41,6 +42,10 @@ export class CombinedRunner implements Runner {
 
   runBatch(target: Target, commands: readonly BatchCommand[]): Promise<CommandResult>[] {
     return target.kind === 'host' ? this.ssh.runBatch(target, commands) : commands.map((c) => this.local.run(target, c.command, c.options));
+  }
+
+  connectionSettings(host: Host): ConnectionSetting[] | { error: string } {
+    return this.ssh.connectionSettings(host);
   }
 
   probe(host: Host): Promise<Connectivity> {

@@ -32,11 +32,20 @@ import {
   loadKnownHostsFiles,
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
-import { type ResolvedSsh, resolveSshHost, type Setting, type SshClientConfig, SshConfigError, type SshDefaults } from './ssh-config.js';
+import {
+  type ResolvedSsh,
+  resolveSshHost,
+  type Setting,
+  type SshClientConfig,
+  SshConfigError,
+  type SshDefaults,
+  sshSettingRows,
+} from './ssh-config.js';
 import { DEFAULT_MAX_BUFFER_BYTES, MarkerSplitter, OutputCollector, safeCallback } from './stream.js';
 import {
   type BatchCommand,
   type CommandResult,
+  type ConnectionSetting,
   type Connectivity,
   type DownloadOptions,
   type DownloadResult,
@@ -728,6 +737,15 @@ export class SshRunner implements Runner {
   }
 
   /** The settings of a host (inventory, ssh config, defaults) with their origins; SshConfigError when the config cannot be used. */
+  connectionSettings(host: Host): ConnectionSetting[] | { error: string } {
+    try {
+      return sshSettingRows(this.settingsFor(host));
+    } catch (err) {
+      if (err instanceof SshConfigError) return { error: err.message };
+      throw err;
+    }
+  }
+
   settingsFor(host: Host): ResolvedSsh {
     const defaults: SshDefaults = {
       user: this.options.defaultUser ?? localUserName(),

@@ -62,7 +62,20 @@ export interface Connectivity {
   hint?: string;
 }
 
+/** One setting of how a host is reached (its value and where it came from), for the host screen. */
+export interface ConnectionSetting {
+  setting: string;
+  value: string;
+  from: string;
+}
+
 export interface Runner {
+  /**
+   * Optional: how this runner would reach a host, each setting with its origin (the inventory, the
+   * operator's ~/.ssh/config line, a default); `{ error }` when the ssh config refuses the host. Reads
+   * nothing from the host.
+   */
+  connectionSettings?(host: Host): ConnectionSetting[] | { error: string };
   run(target: Target, command: ShellCommand, options?: RunOptions): Promise<CommandResult>;
   /** Opens (or reuses) the connection to a host and reports whether commands can run there. */
   probe(host: Host): Promise<Connectivity>;
