@@ -23,6 +23,7 @@ import { fixTarget } from '../src/model/health-fix.js';
 import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
 import { demoScenarioOf, effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
+import type { OcLoginVerdict } from '../src/model/oc-login.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
@@ -33,6 +34,7 @@ import { splitKeypresses } from './hooks/splitKeypresses.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useNodes } from './hooks/useNodes.js';
+import { useOcLogin } from './hooks/useOcLogin.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { dispatchKey } from './keymap.js';
 import { type FooterKeys, footerKeys } from './keys.js';
@@ -85,6 +87,8 @@ export interface AppProps {
    * drains through it. Without it the screen says node operations are not available.
    */
   nodes?: NodesService;
+  /** Who the oc login is and what it may read (core: src/ocp/oc-login.ts): read once at start, shown on Home. */
+  readOcLogin?: () => Promise<OcLoginVerdict>;
   /** A warning shown on the first screen (e.g. why keys are not read). */
   notice?: string;
   /**
@@ -218,6 +222,7 @@ export function App(props: AppProps) {
   const healthRef = useRef<HealthRun | undefined>(undefined);
   const health = useHealth(healthRun);
   const nodes = useNodes(props.nodes);
+  const ocLogin = useOcLogin(props.readOcLogin);
   const nodesMemory = useRef(initialNodesView());
   // The console's drain (one at a time): shown on the drain route, cancelled if the operator quits.
   const drainRef = useRef<DrainSession | undefined>(undefined);
@@ -324,6 +329,7 @@ export function App(props: AppProps) {
     connectivity,
     health,
     nodes,
+    ocLogin,
     sessions: sessions.current,
     drainRef,
     formMemory: formMemory.current,

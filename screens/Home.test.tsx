@@ -265,3 +265,64 @@ test('startHere: the DEMO scenario line is shortened to fit, the scenario id kep
   assert.equal(startHere(20, s), 'DEMO node-notready');
   assert.equal(startHere(80, false), 'Start here: h health checks of every host · Tab, Enter a procedure · ? keys');
 });
+
+test('Home says who the oc login is, and warns in one line when it cannot read what the checks need', async () => {
+  const { ocLoginVerdict } = await import('../src/model/oc-login.js');
+  const { OC_READS } = await import('../src/ocp/oc-login.js');
+  const facts = (no: string[]) => ({
+    whoami: { exitCode: 0, stdout: 'dev\n', stderr: '' },
+    server: { exitCode: 0, stdout: 'https://master.example.com:8443\n', stderr: '' },
+    canI: OC_READS.map((read) => ({
+      read,
+      out: { exitCode: no.includes(read.resource) ? 1 : 0, stdout: no.includes(read.resource) ? 'no' : 'yes', stderr: '' },
+    })),
+  });
+  let answer: (v: ReturnType<typeof ocLoginVerdict>) => void = () => {};
+  const pending = new Promise<ReturnType<typeof ocLoginVerdict>>((res) => (answer = res));
+  const inventory = testInventory();
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().holdProbes());
+  monitors.push(monitor);
+  const r = render(
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      readOcLogin={() => pending}
+    />,
+  );
+  const frame = () => stripAnsi(r.lastFrame());
+  await untilFrame(frame, /oc: … reading the login/);
+  answer(ocLoginVerdict(facts(['nodes'])));
+  const f = await untilFrame(frame, /⚠ oc: dev/);
+  assert.match(f, /⚠ oc: dev cannot list nodes — nodes-ready fail; oc login as a cluster-admin/);
+  assertFits(f, 80, 24);
+  assert.match(f, /▶ HOSTS/);
+});
+
+test('Home shows a cluster-admin login as who on which server', async () => {
+  const { ocLoginVerdict } = await import('../src/model/oc-login.js');
+  const inventory = testInventory();
+  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().holdProbes());
+  monitors.push(monitor);
+  const verdict = ocLoginVerdict({
+    whoami: { exitCode: 0, stdout: 'system:admin\n', stderr: '' },
+    server: { exitCode: 0, stdout: 'https://master.example.com:8443\n', stderr: '' },
+    canI: [],
+  });
+  const r = render(
+    <App
+      inventory={inventory}
+      catalogue={testCatalogue()}
+      monitor={monitor}
+      version='0.1.0'
+      columns={80}
+      rows={24}
+      readOcLogin={async () => verdict}
+    />,
+  );
+  const f = await untilFrame(() => stripAnsi(r.lastFrame()), /✓ oc: system:admin on https:\/\/master\.example\.com:8443/);
+  assertFits(f, 80, 24);
+});

@@ -23,10 +23,12 @@ import {
   selectableKeys,
   shortName,
 } from '../src/model/home.js';
+import { OC_LOGIN_READING, type OcLoginVerdict, ocLoginLine } from '../src/model/oc-login.js';
 import { fit, truncate } from '../src/model/text.js';
 import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.js';
 import { ListPane, type PaneRow } from './components/ListPane.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
+import type { OcLoginView } from './hooks/useOcLogin.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { type Tone, Txt } from './theme.js';
 
@@ -109,6 +111,8 @@ export interface HomeProps extends Pick<ScreenFrameProps, 'width' | 'height'> {
   focus: Pane;
   selected: Record<Pane, string | undefined>;
   filter: Record<Pane, string>;
+  /** The oc login's verdict ('reading' until it answers); no line without it. */
+  ocLogin?: OcLoginView;
 }
 
 /** Side by side from this width on; below it the panes are stacked. */
@@ -388,9 +392,28 @@ export function WarningLines({ warnings, max }: { warnings: string[]; max: numbe
   );
 }
 
-/** How many lines Home puts above its panes (the start-here line from 16 rows on). */
-export function homeHeaderLines(inventory: Inventory, height = 24): number {
-  return 1 + (height >= START_HERE_MIN_ROWS ? 1 : 0) + Math.min(2, homeWarnings(inventory).length);
+/** How many lines Home puts above its panes (the start-here line from 16 rows on, the oc line when there is one). */
+export function homeHeaderLines(inventory: Inventory, height = 24, ocLine = false): number {
+  return 1 + (ocLine ? 1 : 0) + (height >= START_HERE_MIN_ROWS ? 1 : 0) + Math.min(2, homeWarnings(inventory).length);
+}
+
+const OC_TONES = { ok: 'ok', warn: 'warn', bad: 'bad' } as const satisfies Record<OcLoginVerdict['tone'], Tone>;
+
+/** "oc: system:admin on https://…:8443", or what the login cannot do and what to do, in one line of `width`. */
+export function OcLoginLine({ view, width }: { view: OcLoginView; width: number }) {
+  if (!view) return null;
+  if (view === 'reading')
+    return (
+      <Txt tone='busy' wrap='truncate'>
+        {truncate(OC_LOGIN_READING, width)}
+      </Txt>
+    );
+  const mark = view.tone === 'ok' ? '✓ ' : view.tone === 'warn' ? '⚠ ' : '✗ ';
+  return (
+    <Txt tone={OC_TONES[view.tone]} bold={view.tone !== 'ok'} wrap='truncate'>
+      {mark + ocLoginLine(view, width - 2)}
+    </Txt>
+  );
 }
 
 /** Home shows the start-here line from this height on. */
@@ -430,7 +453,7 @@ export function Home(props: HomeProps) {
   const pRows = procedureRows(catalogue, filter.procedures);
   const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts);
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
-  const paneHeight = Math.max(4, height - homeHeaderLines(inventory, height));
+  const paneHeight = Math.max(4, height - homeHeaderLines(inventory, height, props.ocLogin !== undefined));
   const side = width >= SIDE_BY_SIDE_MIN;
   const procNeed = useMemo(() => procedurePaneNeed(catalogue), [catalogue]);
   const hostWidth = side
@@ -470,6 +493,7 @@ export function Home(props: HomeProps) {
   return (
     <Box flexDirection='column' width={width} height={height}>
       <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
+      <OcLoginLine view={props.ocLogin} width={width} />
       {height >= START_HERE_MIN_ROWS ? (
         <Txt dim wrap='truncate'>
           {startHere(width, demoScenarioOf(inventory) ?? false)}
