@@ -66,13 +66,15 @@ function whoFailed(whoami: CommandOutput, oc: string, server: string | undefined
     ]);
   if (API_DOWN.test(whoami.stderr)) {
     const at = server ? ` ${server}` : '';
+    const atShort = server ? ` ${server.replace(/^https?:\/\//, '')}` : '';
     return verdict(
       'api-down',
       'bad',
       [
         `oc: the API server${at} cannot be reached — the oc checks will fail; see api-health (${err})`,
         `oc: the API server${at} cannot be reached — see api-health`,
-        `oc: API${at} unreachable`,
+        `oc: the API server${atShort} cannot be reached — see api-health`,
+        `oc: API${atShort} unreachable`,
       ],
       server ? { server } : {},
     );
