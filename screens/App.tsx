@@ -20,8 +20,16 @@ import {
 import type { DiscoverFn } from '../src/model/discovery.js';
 import { cellKey, type HealthRun } from '../src/model/health.js';
 import { fixTarget } from '../src/model/health-fix.js';
-import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
-import { demoScenarioOf, effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
+import { buildMatrix, effectiveCell, hasCell, hostFailing, hostOfRow } from '../src/model/health-view.js';
+import {
+  demoScenarioOf,
+  effectiveSelection,
+  firstProblemHost,
+  hostRows,
+  procedureRows,
+  resolveJump,
+  selectableKeys,
+} from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
 import type { OcLoginVerdict } from '../src/model/oc-login.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
@@ -243,6 +251,8 @@ export function App(props: AppProps) {
   const ctx: ConsoleContext = {
     keys: (pane, filter) =>
       pane === 'hosts' ? selectableKeys(hostRows(inventory, filter, connectivity)) : selectableKeys(procedureRows(catalogue, filter)),
+    preferred: (pane, filter) =>
+      pane === 'hosts' ? firstProblemHost(hostRows(inventory, filter, connectivity), connectivity, hostFailing(health)) : undefined,
     catalogue,
     quitBlocker: runBlocker,
     health: (view) => {
@@ -398,7 +408,8 @@ export function App(props: AppProps) {
     }
     let host: string | undefined;
     if (route.screen === 'host') host = route.host;
-    else if (route.screen === 'home' && s.focus === 'hosts') host = effectiveSelection(ctx.keys('hosts', s.filter.hosts), s.selected.hosts);
+    else if (route.screen === 'home' && s.focus === 'hosts')
+      host = effectiveSelection(ctx.keys('hosts', s.filter.hosts), s.selected.hosts ?? ctx.preferred?.('hosts', s.filter.hosts));
     if (host) {
       monitor.reprobe(host);
       dispatch({ type: 'message', text: `Re-probing ${host}…` });
