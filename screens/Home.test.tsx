@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import type { Inventory } from '../src/inventory/types.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import type { Connectivity } from '../src/transport/types.js';
-import { App, DEMO_LABEL } from './App.js';
+import { App, type AppProps, DEMO_LABEL } from './App.js';
 import { Home, SummaryLine, startHere } from './Home.js';
 import { FakeHealthRun } from './testing/fake-health.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './testing/fixtures.js';
@@ -15,11 +15,13 @@ afterEach(() => {
   for (const m of monitors.splice(0)) m.dispose();
 });
 
-function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }) {
+function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }, more: Partial<AppProps> = {}) {
   const runner = new FakeRunner().holdProbes();
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
-  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' {...size} onQuit={() => {}} />);
+  const r = render(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' {...size} onQuit={() => {}} {...more} />,
+  );
   const frame = () => stripAnsi(r.lastFrame());
   const press = async (...keys: string[]) => {
     for (const k of keys) {
@@ -282,21 +284,7 @@ test('Home says who the oc login is, and warns in one line when it cannot read w
   });
   let answer: (v: ReturnType<typeof ocLoginVerdict>) => void = () => {};
   const pending = new Promise<ReturnType<typeof ocLoginVerdict>>((res) => (answer = res));
-  const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().holdProbes());
-  monitors.push(monitor);
-  const r = render(
-    <App
-      inventory={inventory}
-      catalogue={testCatalogue()}
-      monitor={monitor}
-      version='0.1.0'
-      columns={80}
-      rows={24}
-      readOcLogin={() => pending}
-    />,
-  );
-  const frame = () => stripAnsi(r.lastFrame());
+  const { frame } = renderApp(testInventory(), undefined, { readOcLogin: () => pending });
   await untilFrame(frame, /oc: … reading the login/);
   answer(ocLoginVerdict(facts(['nodes'])));
   const f = await untilFrame(frame, /⚠ oc: dev/);
@@ -307,25 +295,12 @@ test('Home says who the oc login is, and warns in one line when it cannot read w
 
 test('Home shows a cluster-admin login as who on which server', async () => {
   const { ocLoginVerdict } = await import('../src/model/oc-login.js');
-  const inventory = testInventory();
-  const monitor = new ConnectivityMonitor(inventory, new FakeRunner().holdProbes());
-  monitors.push(monitor);
   const verdict = ocLoginVerdict({
     whoami: { exitCode: 0, stdout: 'system:admin\n', stderr: '' },
     server: { exitCode: 0, stdout: 'https://master.example.com:8443\n', stderr: '' },
     canI: [],
   });
-  const r = render(
-    <App
-      inventory={inventory}
-      catalogue={testCatalogue()}
-      monitor={monitor}
-      version='0.1.0'
-      columns={80}
-      rows={24}
-      readOcLogin={async () => verdict}
-    />,
-  );
-  const f = await untilFrame(() => stripAnsi(r.lastFrame()), /✓ oc: system:admin on https:\/\/master\.example\.com:8443/);
+  const { frame } = renderApp(testInventory(), undefined, { readOcLogin: async () => verdict });
+  const f = await untilFrame(frame, /✓ oc: system:admin on https:\/\/master\.example\.com:8443/);
   assertFits(f, 80, 24);
 });
