@@ -20,9 +20,18 @@ import {
 import type { DiscoverFn } from '../src/model/discovery.js';
 import { cellKey, type HealthRun } from '../src/model/health.js';
 import { fixTarget } from '../src/model/health-fix.js';
-import { buildMatrix, effectiveCell, hasCell, hostOfRow } from '../src/model/health-view.js';
-import { demoScenarioOf, effectiveSelection, hostRows, procedureRows, resolveJump, selectableKeys } from '../src/model/home.js';
+import { buildMatrix, effectiveCell, hasCell, hostFailing, hostOfRow } from '../src/model/health-view.js';
+import {
+  demoScenarioOf,
+  effectiveSelection,
+  firstProblemHost,
+  hostRows,
+  procedureRows,
+  resolveJump,
+  selectableKeys,
+} from '../src/model/home.js';
 import { drainActive, initialNodesView } from '../src/model/nodes-view.js';
+import type { OcLoginVerdict } from '../src/model/oc-login.js';
 import { isActive, quitReason } from '../src/model/run-view.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import { truncate } from '../src/model/text.js';
@@ -34,6 +43,7 @@ import { splitKeypresses } from './hooks/splitKeypresses.js';
 import { useConnectivity } from './hooks/useConnectivity.js';
 import { useHealth } from './hooks/useHealth.js';
 import { useNodes } from './hooks/useNodes.js';
+import { useOcLogin } from './hooks/useOcLogin.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { dispatchKey } from './keymap.js';
 import { type FooterKeys, footerKeys } from './keys.js';
@@ -88,6 +98,8 @@ export interface AppProps {
    * drains through it. Without it the screen says node operations are not available.
    */
   nodes?: NodesService;
+  /** Who the oc login is and what it may read (core: src/ocp/oc-login.ts): read once at start, shown on Home. */
+  readOcLogin?: () => Promise<OcLoginVerdict>;
   /** A warning shown on the first screen (e.g. why keys are not read). */
   notice?: string;
   /**
@@ -221,6 +233,7 @@ export function App(props: AppProps) {
   const healthRef = useRef<HealthRun | undefined>(undefined);
   const health = useHealth(healthRun);
   const nodes = useNodes(props.nodes);
+  const ocLogin = useOcLogin(props.readOcLogin);
   const nodesMemory = useRef(initialNodesView());
   // The console's drain (one at a time): shown on the drain route, cancelled if the operator quits.
   const drainRef = useRef<DrainSession | undefined>(undefined);
@@ -241,6 +254,8 @@ export function App(props: AppProps) {
   const ctx: ConsoleContext = {
     keys: (pane, filter) =>
       pane === 'hosts' ? selectableKeys(hostRows(inventory, filter, connectivity)) : selectableKeys(procedureRows(catalogue, filter)),
+    preferred: (pane, filter) =>
+      pane === 'hosts' ? firstProblemHost(hostRows(inventory, filter, connectivity), connectivity, hostFailing(health)) : undefined,
     catalogue,
     quitBlocker: runBlocker,
     health: (view) => {
@@ -327,6 +342,7 @@ export function App(props: AppProps) {
     connectivity,
     health,
     nodes,
+    ocLogin,
     sessions: sessions.current,
     drainRef,
     formMemory: formMemory.current,
@@ -395,7 +411,8 @@ export function App(props: AppProps) {
     }
     let host: string | undefined;
     if (route.screen === 'host') host = route.host;
-    else if (route.screen === 'home' && s.focus === 'hosts') host = effectiveSelection(ctx.keys('hosts', s.filter.hosts), s.selected.hosts);
+    else if (route.screen === 'home' && s.focus === 'hosts')
+      host = effectiveSelection(ctx.keys('hosts', s.filter.hosts), s.selected.hosts ?? ctx.preferred?.('hosts', s.filter.hosts));
     if (host) {
       monitor.reprobe(host);
       dispatch({ type: 'message', text: `Re-probing ${host}…` });

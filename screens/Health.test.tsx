@@ -240,7 +240,7 @@ test('Home shows a verdict per host once a run exists, and the run counts in its
   await press(ESC);
   const f = frame();
   assert.match(f, /│ health ✗ 2 fail/);
-  assert.match(f, /master-0 \+etcd…\s+✓ ok\s+✗ 2 fail/);
+  assert.match(f, /master-0 \+etcd,node\s+✓ ok\s+✗ 2 fail/);
   assert.match(f, /lb-0\s+✓ ok\s+✓ 2 ok/);
   assert.match(f, /ssh · checks/);
   assertFits(f, 80, 24);

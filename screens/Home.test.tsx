@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import type { Inventory } from '../src/inventory/types.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import type { Connectivity } from '../src/transport/types.js';
-import { App, DEMO_LABEL } from './App.js';
+import { App, type AppProps, DEMO_LABEL } from './App.js';
 import { Home, SummaryLine, startHere } from './Home.js';
 import { FakeHealthRun } from './testing/fake-health.js';
 import { FakeRunner, settle, stripAnsi, testCatalogue, testInventory, untilFrame } from './testing/fixtures.js';
@@ -15,11 +15,13 @@ afterEach(() => {
   for (const m of monitors.splice(0)) m.dispose();
 });
 
-function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }) {
+function renderApp(inventory: Inventory = testInventory(), size = { columns: 80, rows: 24 }, more: Partial<AppProps> = {}) {
   const runner = new FakeRunner().holdProbes();
   const monitor = new ConnectivityMonitor(inventory, runner);
   monitors.push(monitor);
-  const r = render(<App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' {...size} onQuit={() => {}} />);
+  const r = render(
+    <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' {...size} onQuit={() => {}} {...more} />,
+  );
   const frame = () => stripAnsi(r.lastFrame());
   const press = async (...keys: string[]) => {
     for (const k of keys) {
@@ -62,11 +64,12 @@ test('hosts are grouped by role with live states: checking, then ok / host key c
     hint: 'ssh-keygen -R 10.0.0.11, then verify and add the new key',
   });
   f = await untilFrame(frame, /… checking 3/);
-  assert.match(f, /master-0 \+etcd,… +✓ ok/, 'the other roles cut before the badge');
-  assert.match(f, /master-1 \+etcd,… +! host key changed/);
+  assert.match(f, /master-0 \+etcd,node +✓ ok/, 'the other roles whole before the badge');
+  assert.match(f, /master-1 \+etcd… ! host key changed/, 'a long badge of its own cuts its roles');
   assert.match(f, /hosts 5 · ✓ ok 1 · ✗ 1 problem: master-1 host key changed · … checking 3/);
 
-  await press('j', '\r');
+  assert.match(f, /║› master-1 /, 'the cursor starts on the first host with a problem');
+  await press('\r');
   f = frame();
   assert.match(f, /HOST master-1\.example\.com/);
   assert.match(f, /Connection: ! host key changed/);
@@ -91,7 +94,7 @@ test('procedures are listed under ruled chapter headings; unbuilt ones carry the
   const f = frame();
   for (const h of ['2 Run-once tasks', '3 Health checks', '4 Backups', '5 Host tasks'])
     assert.match(f, new RegExp(`[│║]── ${h} ─+[│║]`), h);
-  assert.match(f, /PROCEDURES +○ = not built yet[│║]/, 'the legend, at the right end of the title line');
+  assert.match(f, /PROCEDURES & CHECKS +○ = not built yet[│║]/, 'the legend, at the right end of the title line');
   assert.match(f, / ntp {2,}/, 'built: no mark');
   assert.match(f, /fix-ntp ○/);
   assert.match(f, /etcd-health {2,}/);
@@ -196,7 +199,7 @@ test('the status line names the host with a problem, and the first of many with 
   assert.ok([...f].length <= 80, f);
 });
 
-test('80 columns, DEMO, real catalogue: a hosts pane of 30, names whole; procedures as "§5.4.2.1 etcd-restore  Title"', async () => {
+test('80 columns, DEMO, real catalogue: a hosts pane of 37, names and roles whole; procedures as "§5.4.2.1 etcd-restore  Title"', async () => {
   const { CATALOGUE } = await import('../procedures/catalogue.js');
   const { demoInventory } = await import('../src/demo/inventory.js');
   const inv = demoInventory();
@@ -220,13 +223,15 @@ test('80 columns, DEMO, real catalogue: a hosts pane of 30, names whole; procedu
   let f = home('');
   assertFits(f, 80, 22);
   const top = f.split('\n')[2]!;
-  assert.equal(top.indexOf('┐'), 29, `a hosts pane of 30 columns: ${top}`);
-  assert.match(f, /│ {2}infra-node-0 ✓ ok/, 'names whole');
-  assert.match(f, /│ {2}app-node-2 +✗ unreachable│/);
-  assert.match(f, /║› §2\.1 ntp {2}Time synchronisation \(NTP\) +║/);
-  assert.match(f, /§3\.3\+ etcd-members {2}etcd members/, 'the first section, + when it follows more');
+  assert.equal(top.indexOf('┐'), 36, `a hosts pane of 37 columns: ${top}`);
+  assert.match(f, /│ {2}master-0 \+etcd,node ✓ ok/, 'the other roles whole');
+  assert.match(f, /│ {2}infra-node-0 \+node +✓ ok/, 'names whole');
+  assert.match(f, /│› app-node-2 +✗ unreachable│/, 'the cursor starts on the host with a problem');
+  assert.match(f, /║› §2\.1 ntp {2}check: Time synchronisation… ║/, 'a check says so before its title');
+  assert.match(f, /║ {2}§2\.1 fix-ntp {2}Turn on time/, 'a procedure does not');
+  assert.match(f, /§3\.3\+ etcd-members {2}check: etcd members/, 'the first section, + when it follows more');
   f = home('etcd-restore');
-  assert.match(f, /║› §5\.4\.2\.1 etcd-restore {2}Restore etcd from back…║/);
+  assert.match(f, /║› §5\.4\.2\.1 etcd-restore {2}Restore etcd fr…║/);
 });
 
 test('a start-here line on Home says what to press; on the DEMO cluster first its scenario and what to rehearse', async () => {
@@ -264,4 +269,38 @@ test('startHere: the DEMO scenario line is shortened to fit, the scenario id kep
   assert.equal(startHere(62, s), 'DEMO node-notready · h health · Tab+Enter a procedure · ? keys');
   assert.equal(startHere(20, s), 'DEMO node-notready');
   assert.equal(startHere(80, false), 'Start here: h health checks of every host · Tab, Enter a procedure · ? keys');
+});
+
+test('Home says who the oc login is, and warns in one line when it cannot read what the checks need', async () => {
+  const { ocLoginVerdict } = await import('../src/model/oc-login.js');
+  const { OC_READS } = await import('../src/ocp/oc-login.js');
+  const facts = (no: string[]) => ({
+    whoami: { exitCode: 0, stdout: 'dev\n', stderr: '' },
+    server: { exitCode: 0, stdout: 'https://master.example.com:8443\n', stderr: '' },
+    canI: OC_READS.map((read) => ({
+      read,
+      out: { exitCode: no.includes(read.resource) ? 1 : 0, stdout: no.includes(read.resource) ? 'no' : 'yes', stderr: '' },
+    })),
+  });
+  let answer: (v: ReturnType<typeof ocLoginVerdict>) => void = () => {};
+  const pending = new Promise<ReturnType<typeof ocLoginVerdict>>((res) => (answer = res));
+  const { frame } = renderApp(testInventory(), undefined, { readOcLogin: () => pending });
+  await untilFrame(frame, /oc: … reading the login/);
+  answer(ocLoginVerdict(facts(['nodes'])));
+  const f = await untilFrame(frame, /⚠ oc: dev/);
+  assert.match(f, /⚠ oc: dev cannot list nodes — nodes-ready fail; oc login as a cluster-admin/);
+  assertFits(f, 80, 24);
+  assert.match(f, /▶ HOSTS/);
+});
+
+test('Home shows a cluster-admin login as who on which server', async () => {
+  const { ocLoginVerdict } = await import('../src/model/oc-login.js');
+  const verdict = ocLoginVerdict({
+    whoami: { exitCode: 0, stdout: 'system:admin\n', stderr: '' },
+    server: { exitCode: 0, stdout: 'https://master.example.com:8443\n', stderr: '' },
+    canI: [],
+  });
+  const { frame } = renderApp(testInventory(), undefined, { readOcLogin: async () => verdict });
+  const f = await untilFrame(frame, /✓ oc: system:admin on https:\/\/master\.example\.com:8443/);
+  assertFits(f, 80, 24);
 });

@@ -8,12 +8,13 @@ import type { ConnectivitySnapshot } from '../src/model/connectivity.js';
 import { CONNECTIVITY_LABELS, summarize } from '../src/model/connectivity.js';
 import type { Action, Pane } from '../src/model/console-state.js';
 import type { HealthSnapshot } from '../src/model/health.js';
-import { countStatuses, hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
+import { countStatuses, hostFailing, hostVerdict, STATUS_LABELS } from '../src/model/health-view.js';
 import {
   commonDomain,
   connectivityProblems,
   demoScenarioOf,
   effectiveSelection,
+  firstProblemHost,
   type HostRow,
   homeWarnings,
   hostRows,
@@ -23,10 +24,12 @@ import {
   selectableKeys,
   shortName,
 } from '../src/model/home.js';
+import { OC_LOGIN_READING, type OcLoginVerdict, ocLoginLine } from '../src/model/oc-login.js';
 import { fit, truncate } from '../src/model/text.js';
 import { BADGE_WIDTH, ConnectivityBadge } from './components/ConnectivityBadge.js';
 import { ListPane, type PaneRow } from './components/ListPane.js';
 import { type ScreenFrameProps, useScreen } from './context.js';
+import type { OcLoginView } from './hooks/useOcLogin.js';
 import { type FooterKeys, footerOf, type GlobalContext, helpKey, type Keymap, movementKeys, quitKey } from './keymap.js';
 import { type Tone, Txt } from './theme.js';
 
@@ -109,6 +112,8 @@ export interface HomeProps extends Pick<ScreenFrameProps, 'width' | 'height'> {
   focus: Pane;
   selected: Record<Pane, string | undefined>;
   filter: Record<Pane, string>;
+  /** The oc login's verdict ('reading' until it answers); no line without it. */
+  ocLogin?: OcLoginView;
 }
 
 /** Side by side from this width on; below it the panes are stacked. */
@@ -116,6 +121,9 @@ const SIDE_BY_SIDE_MIN = 70;
 
 /** Columns the procedures pane keeps beside the hosts (its titles), when its rows need them. */
 const PROCEDURES_PANE_MIN = 50;
+
+/** What the procedures pane gives up to, so that the hosts' other roles are shown whole ("+etcd,node"). */
+const PROCEDURES_PANE_ROLES = 42;
 
 /**
  * Width of the hosts pane when side by side: what its longest line needs, but the procedures pane keeps
@@ -139,13 +147,32 @@ export function hostPaneWidth(
     longest = Math.max(longest, name + (r.otherRoles.length ? r.otherRoles.join(',').length + 2 : 0));
   }
   const needed = 2 + longest + 1 + badgeWidth + 2 + extra;
-  // the names whole (the other roles may be left out), then the procedures' 50 columns, then the roles
+  // the names whole, then the other roles whole while the procedures keep 42 columns (their ids whole, titles
+  // cut), then the procedures' 50 columns
   const names = Math.max(30 + extra, 2 + longestName + 1 + badgeWidth + 2 + extra);
-  return Math.max(Math.min(needed, columns - Math.min(PROCEDURES_PANE_MIN, procedures)), Math.min(names, columns - 30));
+  return Math.max(Math.min(needed, columns - Math.min(PROCEDURES_PANE_ROLES, procedures)), Math.min(names, columns - 30));
 }
 
 function marker(selected: boolean): string {
   return selected ? '› ' : '  ';
+}
+
+/**
+ * A row's text whose first two columns are the `›` marker: dim in the pane that is not focused, so that only
+ * the focused pane seems to have a cursor.
+ */
+function MarkedText({ text, focused, selected, dim }: { text: string; focused: boolean; selected: boolean; dim?: boolean }) {
+  const chars = [...text];
+  return (
+    <Text wrap='truncate'>
+      <Txt inverse={selected && focused} bold={selected && focused} dim={!focused || dim}>
+        {chars.slice(0, 2).join('')}
+      </Txt>
+      <Txt inverse={selected && focused} bold={selected} dim={dim}>
+        {chars.slice(2).join('')}
+      </Txt>
+    </Text>
+  );
 }
 
 /** Columns of the per-host health verdict on Home ("✗ 2 fail", "✓ 12 ok"), the space before it included. */
@@ -205,17 +232,21 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
       render: ({ selected, focused, width }) => {
         const inv = selected && focused;
         const extra = row.otherRoles.length ? ` +${row.otherRoles.join(',')}` : '';
-        const nameWidth = Math.max(4, width - badge - 1 - (health ? VERDICT_WIDTH : 0));
+        const verdict = health ? VERDICT_WIDTH : 0;
+        const nameWidth = Math.max(4, width - badge - 1 - verdict);
+        // the badges in a column; a row whose own badge is shorter lends its roles the columns it leaves free
+        const state = connectivity.get(row.host.name)?.state;
+        const own = state ? [...`${CONNECTIVITY_LABELS[state].symbol} ${CONNECTIVITY_LABELS[state].word}`].length : badge;
+        const rowWidth = Math.max(nameWidth, width - Math.min(badge, own) - 1 - verdict);
         // a narrow pane cuts the other roles, or leaves them out, before it cuts a name
         const name = marker(selected) + shortName(row.host.name, domain);
         const full = name + extra;
-        const label = full.length <= nameWidth || name.length + 6 <= nameWidth ? full : name;
+        const labelWidth = full.length <= nameWidth ? nameWidth : Math.min(full.length, rowWidth);
+        const label = full.length <= labelWidth || name.length + 6 <= labelWidth ? full : name;
         return (
           <>
-            <Txt inverse={inv} bold={selected} wrap='truncate'>
-              {`${fit(label, nameWidth)} `}
-            </Txt>
-            <Box width={badge} flexShrink={0}>
+            <MarkedText text={`${fit(label, labelWidth)} `} focused={focused} selected={selected} />
+            <Box width={badge - (labelWidth - nameWidth)} flexShrink={0}>
               <ConnectivityBadge connectivity={connectivity.get(row.host.name)} inverse={inv} />
             </Box>
             {health ? (
@@ -233,10 +264,18 @@ function hostPaneRows(rows: HostRow[], connectivity: ConnectivitySnapshot, domai
 /** After the id of a procedure or check of the guide that is not built yet; the pane's legend says so. */
 export const NOT_BUILT_MARK = '○';
 
+/** Before the title of a health check: it only reads, it never changes the cluster (the procedures do). */
+export const CHECK_MARK = 'check:';
+
 /** "§5.4.2.1 etcd-restore", "§2.1 fix-ntp ○". */
 function procedureHead(e: CatalogueEntry): string {
   const sec = sectionMark(e.section);
   return `${sec ? `${sec} ` : ''}${e.id}${e.built ? '' : ` ${NOT_BUILT_MARK}`}`;
+}
+
+/** "check: Time synchronisation" for a health check, the title alone for a procedure or a page of the guide. */
+function entryTitle(e: CatalogueEntry): string {
+  return `${e.kind === 'check' ? `${CHECK_MARK} ` : ''}${e.title}`;
 }
 
 /** "§5.4.2.1" — the first section of the guide the entry follows, "+" when it follows more ("3.3, 4.6" → "§3.3+"). */
@@ -247,7 +286,7 @@ export function sectionMark(section: string): string {
 
 /** Columns the procedures pane needs to show every row whole ("› §5.4.2.1 etcd-restore  Title", its border). */
 export function procedurePaneNeed(catalogue: readonly CatalogueEntry[]): number {
-  return 2 + 2 + Math.max(0, ...catalogue.map((e) => [...`${procedureHead(e)}  ${e.title}`].length));
+  return 2 + 2 + Math.max(0, ...catalogue.map((e) => [...`${procedureHead(e)}  ${entryTitle(e)}`].length));
 }
 
 function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
@@ -277,13 +316,10 @@ function procedurePaneRows(rows: ProcedureRow[]): PaneRow[] {
         const head = procedureHead(e);
         // the title says what an id is (an operator at 3 a.m. does not know "validate-app"): in a column
         // when the pane is wide, right after the id when it is narrow
+        const title = entryTitle(e);
         const text =
-          width >= 2 + column + 1 + 30 ? `${marker(selected)}${fit(head, column)}  ${e.title}` : `${marker(selected)}${head}  ${e.title}`;
-        return (
-          <Txt inverse={selected && focused} bold={selected} dim={!e.built && !selected} wrap='truncate'>
-            {fit(text, width)}
-          </Txt>
-        );
+          width >= 2 + column + 1 + 30 ? `${marker(selected)}${fit(head, column)}  ${title}` : `${marker(selected)}${head}  ${title}`;
+        return <MarkedText text={fit(text, width)} focused={focused} selected={selected} dim={!e.built && !selected} />;
       },
     };
   });
@@ -388,9 +424,28 @@ export function WarningLines({ warnings, max }: { warnings: string[]; max: numbe
   );
 }
 
-/** How many lines Home puts above its panes (the start-here line from 16 rows on). */
-export function homeHeaderLines(inventory: Inventory, height = 24): number {
-  return 1 + (height >= START_HERE_MIN_ROWS ? 1 : 0) + Math.min(2, homeWarnings(inventory).length);
+/** How many lines Home puts above its panes (the start-here line from 16 rows on, the oc line when there is one). */
+export function homeHeaderLines(inventory: Inventory, height = 24, ocLine = false): number {
+  return 1 + (ocLine ? 1 : 0) + (height >= START_HERE_MIN_ROWS ? 1 : 0) + Math.min(2, homeWarnings(inventory).length);
+}
+
+const OC_TONES = { ok: 'ok', warn: 'warn', bad: 'bad' } as const satisfies Record<OcLoginVerdict['tone'], Tone>;
+
+/** "oc: system:admin on https://…:8443", or what the login cannot do and what to do, in one line of `width`. */
+export function OcLoginLine({ view, width }: { view: OcLoginView; width: number }) {
+  if (!view) return null;
+  if (view === 'reading')
+    return (
+      <Txt tone='busy' wrap='truncate'>
+        {truncate(OC_LOGIN_READING, width)}
+      </Txt>
+    );
+  const mark = view.tone === 'ok' ? '✓ ' : view.tone === 'warn' ? '⚠ ' : '✗ ';
+  return (
+    <Txt tone={OC_TONES[view.tone]} bold={view.tone !== 'ok'} wrap='truncate'>
+      {mark + ocLoginLine(view, width - 2)}
+    </Txt>
+  );
 }
 
 /** Home shows the start-here line from this height on. */
@@ -428,9 +483,9 @@ export function Home(props: HomeProps) {
   const allRows = useMemo(() => hostRows(inventory), [inventory]);
   const allHostNames = useMemo(() => allRows.flatMap((r) => (r.kind === 'host' ? [r.host.name] : [])), [allRows]);
   const pRows = procedureRows(catalogue, filter.procedures);
-  const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts);
+  const hostSel = effectiveSelection(selectableKeys(hRows), selected.hosts ?? firstProblemHost(hRows, connectivity, hostFailing(health)));
   const procSel = effectiveSelection(selectableKeys(pRows), selected.procedures);
-  const paneHeight = Math.max(4, height - homeHeaderLines(inventory, height));
+  const paneHeight = Math.max(4, height - homeHeaderLines(inventory, height, props.ocLogin !== undefined));
   const side = width >= SIDE_BY_SIDE_MIN;
   const procNeed = useMemo(() => procedurePaneNeed(catalogue), [catalogue]);
   const hostWidth = side
@@ -455,7 +510,7 @@ export function Home(props: HomeProps) {
   );
   const procs = (
     <ListPane
-      title='PROCEDURES'
+      title='PROCEDURES & CHECKS'
       legend={[`${NOT_BUILT_MARK} = not built yet`, `${NOT_BUILT_MARK} = not built`]}
       legendRight
       focused={focus === 'procedures'}
@@ -470,6 +525,7 @@ export function Home(props: HomeProps) {
   return (
     <Box flexDirection='column' width={width} height={height}>
       <SummaryLine connectivity={connectivity} health={health} order={allHostNames} domain={domain} width={width} />
+      <OcLoginLine view={props.ocLogin} width={width} />
       {height >= START_HERE_MIN_ROWS ? (
         <Txt dim wrap='truncate'>
           {startHere(width, demoScenarioOf(inventory) ?? false)}

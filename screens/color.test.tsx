@@ -44,7 +44,7 @@ async function frames(noColor: boolean, demo: boolean) {
     <App inventory={inventory} catalogue={testCatalogue()} monitor={monitor} version='0.1.0' columns={80} rows={24} noColor={noColor} />,
   );
   // Home once every probe answered (the states are read from it), then the screen each key leads to.
-  await untilFrame(r.lastFrame, (f) => /master-0 \+etcd,…\s+✓ ok/.test(f) && /node-0\s+\? host key/.test(f) && /lb-0\s+✗/.test(f));
+  await untilFrame(r.lastFrame, (f) => /master-0 \+etcd,node\s+✓ ok/.test(f) && /node-0\s+\? host key/.test(f) && /lb-0\s+✗/.test(f));
   const out: string[] = [r.lastFrame() ?? ''];
   for (const [k, shows] of [
     ['\t', /▶ PROCEDURES/],
@@ -70,7 +70,7 @@ test('noColor: no colour code on any screen, and every state still reads as symb
   const out = await frames(true, true);
   for (const f of out) assert.deepEqual(colourCodes(f), []);
   const home = stripAnsi(out[0]);
-  assert.match(home, /master-0 \+etcd,…\s+✓ ok/, 'at 80 columns the other roles give way to the badge');
+  assert.match(home, /master-0 \+etcd,node\s+✓ ok/, 'at 80 columns the other roles are whole beside the badge');
   assert.match(home, /node-0\s+\? host key unknown/);
   assert.match(home, /lb-0\s+✗ unreachable/);
   assert.match(home, /DEMO — simulated cluster, no host is contacted/);

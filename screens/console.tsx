@@ -10,6 +10,7 @@ import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { ConnectivityMonitor } from '../src/model/connectivity.js';
 import { makeDiscover } from '../src/model/discovery.js';
 import type { HealthRun } from '../src/model/health.js';
+import type { OcLoginVerdict } from '../src/model/oc-login.js';
 import type { InterruptedRun, RunReportAccess, RunSummary } from '../src/model/runs-view.js';
 import type { NodesService } from '../src/nodes/service.js';
 import type { Runner } from '../src/transport/types.js';
@@ -57,6 +58,8 @@ export interface ConsoleOptions {
    * the cluster-wide checks. Without it the screen says node operations are not available.
    */
   nodes?: NodesService;
+  /** Who the oc login is and what it may read (`readOcLogin` + `ocLoginVerdict`): read once in the background, shown on Home. */
+  readOcLogin?: () => Promise<OcLoginVerdict>;
   /**
    * After SIGTERM/SIGHUP/SIGINT the promise resolves, and the process exits this long after if the caller has
    * not (default 3000; 0: never).
@@ -300,6 +303,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<number> {
         runReport={opts.runReport}
         copy={(text) => stdout.write(osc52(text))}
         nodes={opts.nodes}
+        readOcLogin={opts.readOcLogin}
         notice={notice}
         keysNotRead={keysNotRead}
         onQuit={(code) => finish(code)}

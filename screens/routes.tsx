@@ -23,6 +23,7 @@ import { Help } from './Help.js';
 import { HOME_KEYS, Home, type HomeKeyContext } from './Home.js';
 import { HostDetail } from './HostDetail.js';
 import type { NodesControl } from './hooks/useNodes.js';
+import type { OcLoginView } from './hooks/useOcLogin.js';
 import { InfoPage } from './InfoPage.js';
 import type { Keymap } from './keymap.js';
 import { NodePods } from './NodePods.js';
@@ -45,6 +46,8 @@ export interface RouteEnv {
   connectivity: ConnectivitySnapshot;
   health: HealthSnapshot | undefined;
   nodes: NodesControl;
+  /** The oc login's verdict (read once at start; 'reading' until then). */
+  ocLogin: OcLoginView;
   /** Run sessions of this console (started or resumed), by run id. */
   sessions: ReadonlyMap<string, RunSession>;
   /** The console's drain (one at a time). */
@@ -83,8 +86,9 @@ export const ROUTES: { readonly [S in Route['screen']]: RouteSpec<S> } = {
   home: {
     title: () => 'Home',
     keymap: HOME_KEYS,
-    render: (_route, { app, state, connectivity, health }) => (
+    render: (_route, { app, state, connectivity, health, ocLogin }) => (
       <Home
+        ocLogin={ocLogin}
         inventory={app.inventory}
         catalogue={app.catalogue}
         connectivity={connectivity}

@@ -37,3 +37,19 @@ test('an empty list says why; an unfocused pane has a single border and no ▶',
   assert.match(f, /┌/);
   assert.doesNotMatch(f, /▶/);
 });
+
+test("opened on an entry far down a long group, the group's heading is pinned on the first line", () => {
+  const long: PaneRow[] = Array.from({ length: 30 }, (_, i) => ({
+    key: `r${i}`,
+    selectable: i !== 0,
+    render: ({ selected }) => <Text>{`${selected ? '›' : ' '} row ${i}`}</Text>,
+  }));
+  const { lastFrame } = render(<ListPane title='LIST' focused width={30} height={10} rows={long} selectedKey='r20' empty='none' />);
+  const lines = stripAnsi(lastFrame()).split('\n');
+  assert.equal(lines.length, 10);
+  assert.match(lines[2]!, / row 0 /, 'the heading first');
+  assert.ok(
+    lines.some((l) => /› row 20/.test(l)),
+    'the selection still in view',
+  );
+});

@@ -2,7 +2,7 @@
 
 import { Box, Text } from 'ink';
 import { type ReactNode, useRef } from 'react';
-import { scrollOffset } from '../../src/model/home.js';
+import { headingIndex, keepHeading, scrollOffset } from '../../src/model/home.js';
 import { Txt, useToneColor } from '../theme.js';
 
 export interface PaneRow {
@@ -37,11 +37,13 @@ export function ListPane({ title, legend, legendRight, focused, width, height, r
   const listHeight = Math.max(1, height - 3 - (fits ? 0 : 1));
   const selectedIndex = selectedKey === undefined ? -1 : rows.findIndex((r) => r.key === selectedKey);
   const prev = useRef(0);
-  let offset = scrollOffset(prev.current, selectedIndex, listHeight, rows.length);
-  // Keep a group's header in view when its first entry is at the top.
-  if (selectedIndex > 0 && offset === selectedIndex && rows[selectedIndex - 1] && !rows[selectedIndex - 1]!.selectable) offset--;
+  // Keep the heading of the selection's group in view: scrolled to it when both fit, else pinned on the first line.
+  const heading = selectedIndex >= 0 ? headingIndex(rows, selectedIndex) : -1;
+  const offset = keepHeading(scrollOffset(prev.current, selectedIndex, listHeight, rows.length), selectedIndex, listHeight, heading);
   prev.current = offset;
-  const visible = rows.slice(offset, offset + listHeight);
+  const pinned = heading >= 0 && heading < offset && listHeight > 1;
+  const from = pinned && selectedIndex !== offset ? offset + 1 : offset;
+  const visible = pinned ? [rows[heading]!, ...rows.slice(from, from + listHeight - 1)] : rows.slice(offset, offset + listHeight);
   const below = Math.max(0, rows.length - offset - listHeight);
   const more = fits
     ? ''

@@ -134,6 +134,14 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       audit,
       ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}),
     });
+    // who the oc login is and whether it can read what the checks read: once, in the background (Home shows it)
+    const { readOcLogin } = await import('../ocp/oc-login.js');
+    const { ocLoginVerdict } = await import('../model/oc-login.js');
+    const oc = options.ocPath;
+    const ocLogin = () =>
+      readOcLogin({ runner, oc, ...(health.ocUnavailable ? { ocUnavailable: health.ocUnavailable } : {}) }).then((f) =>
+        ocLoginVerdict(f, oc),
+      );
     const { PROCEDURES } = await import('../../procedures/index.js');
     const { planProcedure } = await import('../engine/plan.js');
     // a procedure's facts (how each master runs its control plane, what a check flags), read in the background
@@ -160,6 +168,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
       concurrency: options.concurrency,
       startHealth: () => startHealthRun(health),
       nodes,
+      readOcLogin: ocLogin,
       procedures: PROCEDURES,
       planProcedure: (procedure, params) =>
         planProcedure(procedure, params, inventory, new Date(), procedure.facts ? facts.current(procedure.facts) : undefined),

@@ -413,6 +413,14 @@ export const DEMO_COMMANDS: readonly DemoCommand[] = [
   ...PRUNE_COMMANDS,
   { id: 'oc-whoami', match: /^oc whoami$/, needs: 'oc', answer: () => ({ out: 'system:admin' }) },
   {
+    id: 'oc-whoami-server',
+    match: /^oc whoami --show-server$/,
+    needs: 'oc',
+    answer: (c) => ({ out: `https://console-int.${c.cluster.domain}:8443` }),
+  },
+  // system:admin may do anything: real oc prints yes and exits 0 (no and 1 when it may not)
+  { id: 'oc-auth-can-i', match: /^oc auth can-i [a-z*]+ [a-z*.]+(?: -n [a-z0-9-]+)?$/, needs: 'oc', answer: () => ({ out: 'yes' }) },
+  {
     id: 'oc-version',
     match: /^oc version$/,
     needs: 'oc',

@@ -97,6 +97,8 @@ export type Action =
 export interface ConsoleContext {
   /** Selectable keys of a pane's list with this filter applied, in display order. */
   keys(pane: Pane, filter: string): string[];
+  /** Where a pane's cursor starts while the operator has not moved it (the hosts: the first with a problem). */
+  preferred?(pane: Pane, filter: string): string | undefined;
   catalogue: readonly CatalogueEntry[];
   /** Why quitting needs a confirmation (e.g. "run etcd-restore is active"); undefined: quit at once. */
   quitBlocker?: () => string | undefined;
@@ -229,18 +231,19 @@ function reducePrompt(state: ConsoleState, prompt: Prompt, action: Action, ctx: 
 function reduceHome(state: ConsoleState, action: Action, ctx: ConsoleContext): ConsoleState {
   const pane = state.focus;
   const keys = ctx.keys(pane, state.filter[pane]);
+  const current = state.selected[pane] ?? ctx.preferred?.(pane, state.filter[pane]);
   switch (action.type) {
     case 'move':
       return {
         ...state,
-        selected: { ...state.selected, [pane]: moveSelection(keys, effectiveSelection(keys, state.selected[pane]), action.delta) },
+        selected: { ...state.selected, [pane]: moveSelection(keys, effectiveSelection(keys, current), action.delta) },
       };
     case 'tab':
       return { ...state, focus: pane === 'hosts' ? 'procedures' : 'hosts' };
     case 'pane':
       return { ...state, focus: action.pane };
     case 'enter': {
-      const sel = effectiveSelection(keys, state.selected[pane]);
+      const sel = effectiveSelection(keys, current);
       if (sel === undefined)
         return { ...state, message: { text: 'Nothing selected: the list is empty (Esc clears the filter).', tone: 'warn' } };
       const next = { ...state, selected: { ...state.selected, [pane]: sel } };

@@ -321,3 +321,11 @@ export function tailLines(text: string, maxLines = 200): string[] {
   if (lines.length <= maxLines) return lines;
   return [`… ${lines.length - maxLines} earlier lines not shown`, ...lines.slice(-maxLines)];
 }
+
+/** Whether a host's worst check failed or could not run (Home's cursor starts on the first such host). */
+export function hostFailing(snapshot: HealthSnapshot | undefined): (host: string) => boolean {
+  return (host) => {
+    const worst = snapshot ? hostVerdict(snapshot, host)?.worst : undefined;
+    return worst === 'fail' || worst === 'error';
+  };
+}

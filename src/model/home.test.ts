@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testCatalogue, testInventory } from '../../screens/testing/fixtures.js';
+import type { ConnectivitySnapshot } from './connectivity.js';
 import {
   commonDomain,
   connectivityProblems,
+  firstProblemHost,
+  headingIndex,
   homeWarnings,
   hostRows,
+  keepHeading,
   moveSelection,
   problemPhrase,
   procedureRows,
@@ -140,4 +144,43 @@ test('connectivity problems come in the listed order, named short; the phrase na
   assert.equal(problemPhrase(problems.slice(1), { word: false }), '1 problem: a');
   assert.equal(problemPhrase([{ name: 'app-node-2', word: 'unreachable' }], { word: false, nameWidth: 5 }), '1 problem: app-…');
   assert.equal(problemPhrase([]), '0 problems');
+});
+
+test("keepHeading: the selection's chapter heading is scrolled into view when both fit, else left", () => {
+  const rows = [
+    { selectable: false },
+    ...Array.from({ length: 8 }, () => ({ selectable: true })),
+    { selectable: false },
+    { selectable: true },
+  ];
+  assert.equal(headingIndex(rows, 5), 0);
+  assert.equal(headingIndex(rows, 10), 9);
+  // opened on row 7 of a 5-row window: scrolled to 3, its heading (0) is 7 rows above: cannot be shown with it
+  assert.equal(keepHeading(3, 7, 5, 0), 3);
+  // row 4 in a 5-row window scrolled to 2: the heading at 0 fits with it
+  assert.equal(keepHeading(2, 4, 5, 0), 0);
+  assert.equal(keepHeading(0, 4, 5, 0), 0, 'already in view');
+  assert.equal(keepHeading(2, 4, 5, -1), 2, 'no heading');
+});
+
+test('firstProblemHost: the cursor starts on the first unreachable or failing host, in the list order', () => {
+  const inv = testInventory();
+  const rows = hostRows(inv);
+  const names = inv.hosts.map((h) => h.name);
+  const snap = new Map(names.map((n) => [n, { state: 'ok' as const }])) as ConnectivitySnapshot;
+  assert.equal(firstProblemHost(rows, snap), undefined);
+  const last = rows.filter((r) => r.kind === 'host').at(-1)!.key;
+  assert.equal(
+    firstProblemHost(rows, snap, (h) => h === last),
+    last,
+    'a failing host',
+  );
+  const checking = new Map(names.map((n) => [n, { state: 'checking' as const }])) as ConnectivitySnapshot;
+  assert.equal(firstProblemHost(rows, checking), undefined, 'still checking is not a problem');
+  const second = rows.filter((r) => r.kind === 'host')[1]!.key;
+  (snap as Map<string, { state: string }>).set(second, { state: 'unreachable' });
+  assert.equal(
+    firstProblemHost(rows, snap, (h) => h === last),
+    second,
+  );
 });

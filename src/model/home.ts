@@ -118,6 +118,21 @@ export function scrollOffset(prevOffset: number, selected: number, height: numbe
   return Math.max(0, Math.min(off, max));
 }
 
+/**
+ * The scroll offset adjusted so that the heading of the selected row's group (`heading`, its index; -1: none) is
+ * in view when it and the selection fit in `height` rows together; otherwise unchanged.
+ */
+export function keepHeading(offset: number, selected: number, height: number, heading: number): number {
+  if (heading < 0 || heading >= offset || selected < heading) return offset;
+  return selected - heading < height ? heading : offset;
+}
+
+/** Index of the heading (last row that cannot be selected) above `selected`; -1 when none. */
+export function headingIndex(rows: readonly { selectable: boolean }[], selected: number): number {
+  for (let i = selected - 1; i >= 0; i--) if (!rows[i]!.selectable) return i;
+  return -1;
+}
+
 /** A procedure id from what was typed at the `:` prompt: exact id, else a unique prefix, else a unique substring. */
 export function resolveJump(catalogue: readonly CatalogueEntry[], typed: string): { entry?: CatalogueEntry; candidates: CatalogueEntry[] } {
   const t = typed.trim().toLowerCase();
@@ -205,4 +220,24 @@ export function demoScenarioOf(inventory: Pick<Inventory, 'source'>): Pick<DemoS
   if (inventory.source.kind !== 'demo') return undefined;
   const id = inventory.source.scenario || DEFAULT_SCENARIO;
   return findScenario(id) ?? { id, rehearse: [] };
+}
+
+/** A host's health, as far as Home's cursor cares: whether its worst check failed (or could not run). */
+export type HostHealthProblem = (host: string) => boolean;
+
+/**
+ * Where the hosts pane's cursor starts: the first host (in the list's order) that cannot be reached or
+ * whose checks fail; undefined when none has a problem (the cursor is then on the first host).
+ */
+export function firstProblemHost(
+  rows: readonly HostRow[],
+  connectivity: ConnectivitySnapshot,
+  failing: HostHealthProblem = () => false,
+): string | undefined {
+  for (const r of rows) {
+    if (r.kind !== 'host') continue;
+    const state = connectivity.get(r.host.name)?.state;
+    if ((state && state !== 'ok' && state !== 'checking') || failing(r.host.name)) return r.key;
+  }
+  return undefined;
 }

@@ -195,6 +195,19 @@ describe('lab cluster API', () => {
     assert.equal(oc('adm', 'top', 'nodes').code, 1);
   });
 
+  it('oc auth can-i as kubectl answers it: the admin may list nodes; the limited login viewer (bin/oc-viewer) may not', () => {
+    assert.equal(ok(oc('auth', 'can-i', 'list', 'nodes'), 'can-i').trim(), 'yes');
+    const viewer = (...args: string[]) => run(path.join(dir, 'bin', 'oc-viewer'), args, { LAB_KUBECONFIG: '' });
+    assert.equal(ok(viewer('whoami'), 'viewer whoami').trim(), 'viewer');
+    const no = viewer('auth', 'can-i', 'list', 'nodes');
+    assert.equal(no.code, 1, no.stderr);
+    assert.equal(no.stdout.trim(), 'no');
+    assert.equal(ok(viewer('auth', 'can-i', 'list', 'pods', '-n', 'default'), 'viewer can-i pods').trim(), 'yes');
+    const forbidden = viewer('get', 'nodes');
+    assert.equal(forbidden.code, 1);
+    assert.match(forbidden.stderr, /Forbidden.*User "viewer" cannot list nodes/);
+  });
+
   it('scenarios switch at runtime: NotReady node, degraded router, no default class, leader on master-1', () => {
     try {
       scenario('node-notready');

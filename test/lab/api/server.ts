@@ -136,13 +136,20 @@ ensureCerts();
 const tokenFile = path.join(DIR, 'token');
 if (!existsSync(tokenFile)) writeFileSync(tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
 const TOKEN = readFileSync(tokenFile, 'utf8').trim();
+// A second, limited login (user "viewer"): it may read everything but nodes, as a project admin on a real
+// cluster; DIR/kubeconfig-viewer (and DIR/bin/oc-viewer, from start.sh) log in with it.
+const viewerTokenFile = path.join(DIR, 'token-viewer');
+if (!existsSync(viewerTokenFile)) writeFileSync(viewerTokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+const VIEWER_TOKEN = readFileSync(viewerTokenFile, 'utf8').trim();
+const VIEWER = 'viewer';
+/** What the viewer may not do: anything on nodes. */
+const viewerMay = (resource: string) => resource !== 'nodes';
 
-const kubeconfigFile = path.join(DIR, 'kubeconfig');
-{
-  const current = existsSync(kubeconfigFile) ? readFileSync(kubeconfigFile, 'utf8') : '';
-  if (!current.includes(`server: ${URL_}\n`) || !current.includes(TOKEN)) {
+function writeKubeconfig(file: string, user: string, token: string): void {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (!current.includes(`server: ${URL_}\n`) || !current.includes(token)) {
     writeFileSync(
-      kubeconfigFile,
+      file,
       [
         'apiVersion: v1',
         'kind: Config',
@@ -155,20 +162,23 @@ const kubeconfigFile = path.join(DIR, 'kubeconfig');
         '- context:',
         '    cluster: lab-api',
         '    namespace: default',
-        '    user: system:admin/lab-api',
-        '  name: default/lab-api/system:admin',
-        'current-context: default/lab-api/system:admin',
+        `    user: ${user}/lab-api`,
+        `  name: default/lab-api/${user}`,
+        `current-context: default/lab-api/${user}`,
         'preferences: {}',
         'users:',
-        '- name: system:admin/lab-api',
+        `- name: ${user}/lab-api`,
         '  user:',
-        `    token: ${TOKEN}`,
+        `    token: ${token}`,
         '',
       ].join('\n'),
       { mode: 0o600 },
     );
   }
 }
+const kubeconfigFile = path.join(DIR, 'kubeconfig');
+writeKubeconfig(kubeconfigFile, 'system:admin', TOKEN);
+writeKubeconfig(path.join(DIR, 'kubeconfig-viewer'), VIEWER, VIEWER_TOKEN);
 
 function labHosts(): LabHost[] {
   return labJsonHosts() ?? DEFAULT_HOSTS;
@@ -744,11 +754,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const p = u.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
   const auth = req.headers.authorization ?? '';
-  if (auth !== `Bearer ${TOKEN}`) {
+  const user = auth === `Bearer ${TOKEN}` ? 'system:admin' : auth === `Bearer ${VIEWER_TOKEN}` ? VIEWER : undefined;
+  if (!user) {
     if (p === '/healthz' || p === '/version') {
       /* open, as on a real master */
     } else throw new HttpError(401, 'Unauthorized', 'Unauthorized');
   }
+  if (user === VIEWER && p.startsWith('/lab/')) throw new HttpError(403, 'Forbidden', 'the lab control is for system:admin');
 
   if (p === '/healthz' || p === '/readyz' || p === '/livez') {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -774,13 +786,21 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     });
   }
   if (p === '/apis/user.openshift.io/v1/users/~') {
+    const admin = user === 'system:admin';
     return send(res, 200, {
       kind: 'User',
       apiVersion: 'user.openshift.io/v1',
-      metadata: { name: 'system:admin', selfLink: '/apis/user.openshift.io/v1/users/system%3Aadmin', creationTimestamp: null },
+      metadata: { name: user, selfLink: `/apis/user.openshift.io/v1/users/${encodeURIComponent(user ?? '')}`, creationTimestamp: null },
       identities: null,
-      groups: ['system:authenticated', 'system:cluster-admins', 'system:masters'],
+      groups: admin ? ['system:authenticated', 'system:cluster-admins', 'system:masters'] : ['system:authenticated'],
     });
+  }
+  // `oc auth can-i VERB RESOURCE [-n NS]` (kubectl's SelfSubjectAccessReview): the admin may do anything
+  if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && method === 'POST') {
+    const review = JSON.parse(await readBody(req)) as Obj;
+    const resource = String(review.spec?.resourceAttributes?.resource ?? '');
+    const allowed = user === 'system:admin' || viewerMay(resource);
+    return send(res, 201, { ...review, status: { allowed, ...(allowed ? {} : { reason: '' }) } });
   }
 
   // lab control
@@ -842,6 +862,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   const r = inGV.find((x) => x.plural === segs[0]);
   if (!r) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+  if (user === VIEWER && !viewerMay(r.plural)) {
+    const verb = method === 'GET' ? (segs[1] ? 'get' : 'list') : method.toLowerCase();
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `${r.plural} is forbidden: User "${VIEWER}" cannot ${verb} ${r.plural} at the cluster scope: no RBAC policy matched`,
+    );
+  }
   const [, name, sub] = segs;
   if (segs.length > 3) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
   if (ns !== undefined && !find(st, 'namespaces', undefined, ns) && method !== 'GET')
