@@ -33,6 +33,7 @@ import {
 } from './known-hosts.js';
 import { quoteWord, type ShellCommand } from './shell.js';
 import {
+  type EndpointSettings,
   type ResolvedSsh,
   resolveSshHost,
   type Setting,
@@ -242,33 +243,25 @@ function endpointKey(ep: Endpoint): string {
   return `${ep.user}@${ep.address}:${ep.port}`;
 }
 
+/** One endpoint from its resolved settings; `via`: the jump host in front of it. */
+function endpointFrom(name: string, s: EndpointSettings, lookupNames: string[], via: string | undefined): Endpoint {
+  const ep: Endpoint = {
+    name,
+    address: s.hostName.value,
+    port: s.port.value,
+    user: s.user.value,
+    identity: s.identityFiles,
+    knownHosts: { user: s.userKnownHostsFiles.value, global: s.globalKnownHostsFiles.value },
+    lookupNames: [...new Set(lookupNames)],
+  };
+  if (via !== undefined) ep.via = via;
+  return ep;
+}
+
 /** The inventory host and its jump hosts as endpoints, from the resolved settings. */
 export function endpointsOf(host: Host, r: ResolvedSsh): { endpoint: Endpoint; jumps: Endpoint[] } {
-  const jumps = r.jumps.map((j, i): Endpoint => {
-    const ep: Endpoint = {
-      name: j.name,
-      address: j.hostName.value,
-      port: j.port.value,
-      user: j.user.value,
-      identity: j.identityFiles,
-      knownHosts: { user: j.userKnownHostsFiles.value, global: j.globalKnownHostsFiles.value },
-      lookupNames: [...new Set([j.name, j.hostName.value])],
-    };
-    const before = r.jumps[i - 1];
-    if (before) ep.via = before.name;
-    return ep;
-  });
-  const endpoint: Endpoint = {
-    name: host.name,
-    address: r.hostName.value,
-    port: r.port.value,
-    user: r.user.value,
-    identity: r.identityFiles,
-    knownHosts: { user: r.userKnownHostsFiles.value, global: r.globalKnownHostsFiles.value },
-    lookupNames: [...new Set([host.name, host.address, r.hostName.value])],
-  };
-  const last = jumps.at(-1);
-  if (last) endpoint.via = last.name;
+  const jumps = r.jumps.map((j, i) => endpointFrom(j.name, j, [j.name, j.hostName.value], r.jumps[i - 1]?.name));
+  const endpoint = endpointFrom(host.name, r, [host.name, host.address, r.hostName.value], r.jumps.at(-1)?.name);
   return { endpoint, jumps };
 }
 
@@ -713,6 +706,7 @@ export class SshRunner implements Runner {
   /** One connection per jump host (per chain up to it), shared by every host behind it. */
   private readonly jumpPool = new Map<string, Promise<Client>>();
   private readonly jumpClients = new Set<Client>();
+  private readonly resolved = new WeakMap<Host, ResolvedSsh>();
   private readonly global: Semaphore;
   private closed = false;
 
@@ -746,7 +740,16 @@ export class SshRunner implements Runner {
     }
   }
 
+  /** Resolved once per host: every command asks (its connection's pool key, its user). */
   settingsFor(host: Host): ResolvedSsh {
+    const known = this.resolved.get(host);
+    if (known) return known;
+    const resolved = this.resolveSettings(host);
+    this.resolved.set(host, resolved);
+    return resolved;
+  }
+
+  private resolveSettings(host: Host): ResolvedSsh {
     const defaults: SshDefaults = {
       user: this.options.defaultUser ?? localUserName(),
       identityFiles: this.options.defaultIdentityFiles,
