@@ -249,10 +249,10 @@ async function sshRunner(options: GlobalOptions, io?: MainIO): Promise<Runner> {
 
 /** ~/.ssh/config and /etc/ssh/ssh_config; one that cannot be read is one clear error. */
 async function operatorSshConfig(io?: MainIO): Promise<SshClientConfig> {
-  const { loadSshConfig, SshConfigError, strictHostKeyCheckingOff } = await import('../transport/ssh-config.js');
-  const { homedir, userInfo } = await import('node:os');
+  const { loadSshConfig, localUserName, SshConfigError, strictHostKeyCheckingOff } = await import('../transport/ssh-config.js');
+  const { homedir } = await import('node:os');
   try {
-    const config = loadSshConfig(homedir(), userInfo().username);
+    const config = loadSshConfig(homedir(), localUserName());
     const note = strictHostKeyCheckingOff(config);
     if (note) io?.stderr(`${PROGRAM}: ${note}\n`);
     return config;

@@ -7,6 +7,7 @@
 // match that. Explicit inventory settings (ansible_user, ansible_port, ansible_ssh_private_key_file) win
 // over the config; the config wins over the defaults.
 import { readdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { glob, type Line, LineType } from 'ssh-config';
 import { InputFileError, readInputFile } from '../inventory/input-file.js';
@@ -380,4 +381,13 @@ export function sshSettingRows(r: ResolvedSsh): { setting: string; value: string
     row('UserKnownHostsFile', r.userKnownHostsFiles),
     row('GlobalKnownHostsFile', r.globalKnownHostsFiles),
   ];
+}
+
+/** The operator's own user name (the default User, as ssh's). */
+export function localUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
 }

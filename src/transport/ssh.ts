@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,6 +34,7 @@ import {
 import { quoteWord, type ShellCommand } from './shell.js';
 import {
   type EndpointSettings,
+  localUserName,
   type ResolvedSsh,
   resolveSshHost,
   type Setting,
@@ -659,15 +660,6 @@ class HostConnection {
     this.wakeChannelWaiters();
     this.client?.end();
     this.client = undefined;
-  }
-}
-
-/** The operator's own user name (the default User, as ssh's). */
-function localUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'root';
   }
 }
 
