@@ -116,10 +116,16 @@ function unknownKeys(values: object, path: string): void {
 export function readSettings(env: Env): SettingsFile {
   const path = settingsPath(env);
   if (!existsSync(path)) return { path, values: {} };
+  return { path, values: { ...checkedStore(env).store } };
+}
+
+/** The file opened and checked (JSON, schema, known keys): a broken one is said, never overwritten. */
+function checkedStore(env: Env): Conf<StoredSettings> {
+  const path = settingsPath(env);
   try {
-    const values = { ...openStore(env).store };
-    unknownKeys(values, path);
-    return { path, values };
+    const store = openStore(env);
+    unknownKeys(store.store, path);
+    return store;
   } catch (err) {
     throw err instanceof SettingsError ? err : explained(err, path);
   }
@@ -152,11 +158,11 @@ function unknownKey(key: string): SettingsError {
 export function writeSetting(env: Env, key: string, text: string, cwd: string): string | number | boolean {
   if (!isSettingKey(key)) throw unknownKey(key);
   const value = settingValue(key, text, cwd);
-  const { path } = readSettings(env); // a broken file is said, never overwritten
+  const store = checkedStore(env);
   try {
-    openStore(env).set(key, value);
+    store.set(key, value);
   } catch (err) {
-    throw explained(err, path);
+    throw explained(err, settingsPath(env));
   }
   return value;
 }
@@ -164,12 +170,13 @@ export function writeSetting(env: Env, key: string, text: string, cwd: string): 
 /** `config unset`: removes the key from the file (nothing to do when it is not there). */
 export function removeSetting(env: Env, key: string): void {
   if (!isSettingKey(key)) throw unknownKey(key);
-  const { path, values } = readSettings(env);
-  if (values[key] === undefined) return;
+  if (!existsSync(settingsPath(env))) return;
+  const store = checkedStore(env);
+  if (store.get(key) === undefined) return;
   try {
-    openStore(env).delete(key);
+    store.delete(key);
   } catch (err) {
-    throw explained(err, path);
+    throw explained(err, settingsPath(env));
   }
 }
 
