@@ -9,6 +9,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { CATALOGUE, findEntry } from '../../procedures/catalogue.js';
 import { findInfoPage } from '../../procedures/info-pages.js';
 import { DEFAULT_SCENARIO, DEMO_SCENARIOS, findScenario } from '../demo/scenarios.js';
+import type { AnsibleSettings } from '../inventory/ansible-cfg.js';
 import { DEFAULT_INVENTORY_PATH, type InventorySource, resolveInventorySource } from '../inventory/load.js';
 import { EXPECTED, SETTING_KEYS, type SettingKey, type SettingsFile, settingKey } from '../settings/store.js';
 
@@ -26,6 +27,8 @@ export const DEFAULT_CONCURRENCY = 20;
 export interface GlobalOptions {
   /** Which inventory to load and why (src/inventory/load.ts; paths made absolute). Not read yet. */
   inventory: InventorySource;
+  /** The operator's Ansible settings (ansible.cfg, $ANSIBLE_*) as main read them, once; none: read when the inventory is. */
+  ansible?: () => AnsibleSettings;
   /** --known-hosts; undefined: the ssh config's UserKnownHostsFile, else ~/.ssh/known_hosts (the system's files are read too). */
   knownHostsFile?: string;
   /** --identity; undefined: the ssh agent and the default keys. */
@@ -91,6 +94,8 @@ export interface ParseDeps {
   defaultInventoryPath?: string;
   /** The settings file (src/settings/store.ts readSettings); main reads it, tests give it. None: no settings. */
   settings?: () => SettingsFile;
+  /** The operator's Ansible settings (ansible.cfg, $ANSIBLE_*), read at most once. Default: from `env` when needed. */
+  ansible?: () => AnsibleSettings;
 }
 
 /** A usage error found after commander's own parsing; becomes one line on stderr and exit 2. */
@@ -373,6 +378,7 @@ function inventorySource(o: GlobalFlags, env: Env, file: SettingsFile, deps: Par
   if (o.inventory !== undefined) sourceOptions.flag = nonEmpty(o.inventory, '--inventory');
   if (file.values.inventory !== undefined) sourceOptions.configured = file.values.inventory;
   if (deps.defaultInventoryPath !== undefined) sourceOptions.defaultPath = deps.defaultInventoryPath;
+  if (deps.ansible) sourceOptions.ansible = deps.ansible;
   return resolveInventorySource(sourceOptions);
 }
 
@@ -394,6 +400,7 @@ function globalOptions(program: Command, env: Env, deps: ParseDeps, readFile = t
     debug: !!env.DAY2_DEBUG && env.DAY2_DEBUG !== '0',
     settings,
   };
+  if (deps.ansible) options.ansible = deps.ansible;
   const text = (key: SettingKey) => (typeof settings[key].value === 'string' ? (settings[key].value as string) : undefined);
   const knownHosts = text('known-hosts');
   const identity = text('identity');

@@ -5,13 +5,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInventory } from '../demo/inventory.js';
+import { type AnsibleSettings, readAnsibleSettings } from '../inventory/ansible-cfg.js';
 import { readInventoryFile } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
+import { readSettings } from '../settings/store.js';
 import type { CreateRunnerOptions } from '../transport/runner.js';
 import type { SshClientConfig } from '../transport/ssh-config.js';
 import type { Runner } from '../transport/types.js';
 import { type Env, type GlobalOptions, type ParsedCommand, PROGRAM, parseCommandLine, VERSION } from './args.js';
-import { originText } from './config.js';
+import { originText, runConfig } from './config.js';
 import { runList } from './list.js';
 
 export interface MainIO {
@@ -47,8 +49,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
   const out: MainIO = { ...defaultIO(), ...io };
   const debug = !!out.env.DAY2_DEBUG && out.env.DAY2_DEBUG !== '0';
   try {
-    const { readSettings } = await import('../settings/store.js');
-    const parsed = parseCommandLine(argv, out.env, { settings: () => readSettings(out.env) });
+    let ansible: AnsibleSettings | undefined;
+    const parsed = parseCommandLine(argv, out.env, {
+      settings: () => readSettings(out.env),
+      // read once, from the same environment, for the inventory's choice and for its users, keys and become
+      ansible: () => (ansible ??= readAnsibleSettings({ env: out.env })),
+    });
     if (parsed.kind === 'exit') {
       if (parsed.stdout) out.stdout(parsed.stdout);
       if (parsed.stderr) out.stderr(parsed.stderr);
@@ -98,7 +104,6 @@ async function dispatch(command: ParsedCommand, io: MainIO): Promise<number> {
       return 0;
     }
     case 'config': {
-      const { runConfig } = await import('./config.js');
       return runConfig(command.config, command.options, { stdout: io.stdout, env: io.env, cwd: process.cwd() });
     }
   }
@@ -112,7 +117,7 @@ async function startConsole(command: Extract<ParsedCommand, { kind: 'console' }>
   }
   const { options } = command;
   // Read the inventory before the screen switches, so that its error is an ordinary one-line message.
-  const inventory = options.inventory.kind === 'demo' ? demoInventory(options.inventory.scenario) : readInventoryFile(options.inventory);
+  const inventory = inventoryOf(options);
   // The state directory likewise: one that others could write to is refused before anything is shown.
   (await import('../engine/journal.js')).ensureStateDir(options.stateDir);
   // Dynamic: the transport, ink and react load only now. The demo never touches the network.
@@ -278,7 +283,7 @@ function checkedKubeconfig(options: GlobalOptions): string {
 
 async function checkCommand(command: Extract<ParsedCommand, { kind: 'check' }>, io: MainIO): Promise<number> {
   const { options } = command;
-  const inventory = options.inventory.kind === 'demo' ? demoInventory(options.inventory.scenario) : readInventoryFile(options.inventory);
+  const inventory = inventoryOf(options);
   const { runCheck, HealthRunError } = await import('./check.js');
   const runner = await createRunnerFor(inventory, options, io);
   try {
@@ -338,12 +343,18 @@ async function reportCommand(command: Extract<ParsedCommand, { kind: 'report' }>
   return 0;
 }
 
+/** The DEMO's inventory, or the file's with the operator's Ansible settings (read once per command). */
+function inventoryOf(options: GlobalOptions): Inventory {
+  const source = options.inventory;
+  return source.kind === 'demo' ? demoInventory(source.scenario) : readInventoryFile(source, options.ansible?.());
+}
+
 /** What the procedure commands need from the command line: the inventory, a runner, the state dir. */
 function procedureDeps(options: GlobalOptions, io: MainIO): import('./procedure.js').ProcedureDeps {
   const { inventory } = options;
   return {
-    inventory: () => (inventory.kind === 'demo' ? demoInventory(inventory.scenario) : readInventoryFile(inventory)),
-    inventoryAt: (path) => readInventoryFile({ kind: 'file', path, from: 'flag' }),
+    inventory: () => inventoryOf(options),
+    inventoryAt: (path) => readInventoryFile({ kind: 'file', path, from: 'flag' }, options.ansible?.()),
     demoInventory,
     inventoryFromFlag: inventory.kind === 'demo' ? inventory.reason === 'flag' : inventory.from !== 'default',
     createRunner: (inv) => createRunnerFor(inv, options, io),

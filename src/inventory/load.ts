@@ -33,8 +33,8 @@ export interface InventorySourceOptions {
   demo?: boolean;
   /** `--demo=NAME`: the demo's scenario (src/demo/scenarios.ts; none: healthy). */
   scenario?: string;
-  /** The operator's Ansible settings (default: read from ansible.cfg and `env`, only when needed). */
-  ansible?: AnsibleSettings;
+  /** The operator's Ansible settings, or how to read them once (default: read from ansible.cfg and `env`, only when needed). */
+  ansible?: AnsibleSettings | (() => AnsibleSettings);
 }
 
 export type InventorySource =
@@ -51,12 +51,18 @@ export function resolveInventorySource(options: InventorySourceOptions = {}): In
   const fromEnv = env[INVENTORY_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return { kind: 'file', path: resolvePath(fromEnv), from: 'env' };
   if (options.configured) return { kind: 'file', path: resolvePath(options.configured), from: 'config' };
-  const ansible = (options.ansible ?? readAnsibleSettings({ env })).inventory;
+  const ansible = ansibleOf(options, env).inventory;
   if (ansible) return { kind: 'file', path: ansible.value, from: 'ansible', via: ansible.source };
   const def = options.defaultPath ?? DEFAULT_INVENTORY_PATH;
   // The default counts when anything is there — even a file we cannot read is an error, not the demo.
   if (pathExists(def)) return { kind: 'file', path: resolvePath(def), from: 'default' };
   return { kind: 'demo', reason: 'no-inventory' };
+}
+
+function ansibleOf(options: InventorySourceOptions, env: Readonly<Record<string, string | undefined>>): AnsibleSettings {
+  const given = options.ansible;
+  if (given === undefined) return readAnsibleSettings({ env });
+  return typeof given === 'function' ? given() : given;
 }
 
 function pathExists(p: string): boolean {
@@ -194,5 +200,5 @@ function decodeInventory(bytes: Buffer, path: string): string {
 export function loadInventory(options: InventorySourceOptions = {}): Inventory {
   const source = resolveInventorySource(options);
   if (source.kind === 'demo') return demoInventory(source.scenario);
-  return readInventoryFile(source, options.ansible ?? readAnsibleSettings(options.env ? { env: options.env } : {}));
+  return readInventoryFile(source, ansibleOf(options, options.env ?? process.env));
 }
