@@ -2,7 +2,7 @@
 // the SDN's Ethernet device (`ip link`, the same on every master and node, else refused) minus 50; once
 // each node's sync pod has copied its map to node-config.yaml, the node service restarted one node at a
 // time (after a gate), each Ready again before the next; then tun0 has that MTU on every node (L252).
-import { firstLine } from '../src/checks/common.js';
+import { firstLine, hostsWithRole } from '../src/checks/common.js';
 import { VXLAN_OVERHEAD } from '../src/checks/mtu.js';
 import { parseIpLink } from '../src/checks/parse/host.js';
 import type { CommandOutput } from '../src/checks/types.js';
@@ -22,7 +22,7 @@ const READY_JSONPATH = 'jsonpath={.status.conditions[?(@.type=="Ready")].status}
 
 /** Every master and node: the hosts of the SDN. */
 function sdnHosts(ctx: Pick<StepContext, 'inventory'>): Host[] {
-  return ctx.inventory.hosts.filter((h) => h.roles.includes('master') || h.roles.includes('node'));
+  return hostsWithRole(ctx.inventory, 'master', 'node');
 }
 const iface = (ctx: Pick<StepContext, 'params'>) => ctx.params['interface'] || 'eth0';
 

@@ -83,14 +83,14 @@ export function imagesBlocked(ctx: StepContext): string | undefined {
   return undefined;
 }
 
-const values = (ctx: StepContext): Partial<Record<Option, string>> =>
-  Object.fromEntries(Object.keys(PRUNE_DEFAULTS).map((k) => [k, ctx.params[k] ?? PRUNE_DEFAULTS[k as Option]]));
-
 const registryUrl = (ctx: StepContext) => `https://${login.of(ctx).route}`;
 
 function command(kind: PruneKind, ctx: StepContext, confirm: boolean): ShellCommand {
-  return pruneCommand(kind, values(ctx), confirm, kind === 'images' ? registryUrl(ctx) : undefined);
+  return pruneCommand(kind, ctx.params, confirm, kind === 'images' ? registryUrl(ctx) : undefined);
 }
+
+/** The image steps are skipped, with the reason, when images cannot be pruned. */
+const imagesSkip = (kind: PruneKind): Pick<Step, 'skipIf'> => (kind === 'images' ? { skipIf: imagesBlocked } : {});
 
 function dryRun(kind: PruneKind): Step {
   return {
@@ -98,7 +98,7 @@ function dryRun(kind: PruneKind): Step {
     title: `Dry run: which ${kind} would be pruned`,
     section: SECTION,
     where: { on: 'bastion' },
-    ...(kind === 'images' ? { skipIf: imagesBlocked } : {}),
+    ...imagesSkip(kind),
     commands: (ctx) => [command(kind, ctx, false)],
   };
 }
@@ -109,7 +109,7 @@ function prune(kind: PruneKind, gated: boolean): Step {
     title: `Prune ${kind} (--confirm)`,
     section: SECTION,
     where: { on: 'bastion' },
-    ...(kind === 'images' ? { skipIf: imagesBlocked } : {}),
+    ...imagesSkip(kind),
     commands: (ctx) => [command(kind, ctx, true)],
     timeoutMs: 30 * 60_000,
     ...(gated
@@ -126,11 +126,20 @@ function prune(kind: PruneKind, gated: boolean): Step {
 }
 
 const parameters: ParameterSpec[] = [
-  { ...textParam('keep-complete', 'Completed builds / deployments kept per config', false, '5'), validate: validCount('keep-complete') },
-  { ...textParam('keep-failed', 'Failed builds / deployments kept per config', false, '1'), validate: validCount('keep-failed') },
-  { ...textParam('keep-younger-than', 'Nothing younger than this is pruned (e.g. 60m, 24h)', false, '60m'), validate: validDuration },
   {
-    ...textParam('keep-tag-revisions', 'Image revisions kept per image stream tag', false, '3'),
+    ...textParam('keep-complete', 'Completed builds / deployments kept per config', false, PRUNE_DEFAULTS['keep-complete']),
+    validate: validCount('keep-complete'),
+  },
+  {
+    ...textParam('keep-failed', 'Failed builds / deployments kept per config', false, PRUNE_DEFAULTS['keep-failed']),
+    validate: validCount('keep-failed'),
+  },
+  {
+    ...textParam('keep-younger-than', 'Nothing younger than this is pruned (e.g. 60m, 24h)', false, PRUNE_DEFAULTS['keep-younger-than']),
+    validate: validDuration,
+  },
+  {
+    ...textParam('keep-tag-revisions', 'Image revisions kept per image stream tag', false, PRUNE_DEFAULTS['keep-tag-revisions']),
     validate: validCount('keep-tag-revisions'),
   },
   yesNo('images', 'Prune images too (needs a token login and the registry route)', 'yes'),

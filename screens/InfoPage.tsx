@@ -3,6 +3,7 @@
 // same opens it with Enter. The content is the core's (procedures/info-*.ts); this only renders it.
 // Its keys: INFO_KEYS.
 import { Box } from 'ink';
+import { useMemo } from 'react';
 import type { CatalogueEntry } from '../src/model/catalogue.js';
 import { type InfoPage as InfoContent, type InfoPageContext, infoCommands, infoPageLines, lineOfCommand } from '../src/model/info-page.js';
 import { Pager } from './components/Pager.js';
@@ -77,7 +78,9 @@ export function InfoPage(props: InfoPageProps) {
   const { entry, page, context, copy, onOpenProcedure } = props;
   const frame = useScreen(props);
   const { width, height, active, bindKeys, onFooter, onGlobal, onBack } = frame;
-  const commands = infoCommands(page, context).map((c) => c.command);
+  // The page's sections are built once per page shown, not on every App re-render (the Pager re-wraps new lines).
+  const path = context.inventoryPath;
+  const commands = useMemo(() => infoCommands(page, { inventoryPath: path }).map((c) => c.command), [page, path]);
   const [local, getLocal, setLocal] = useLatestState<{ selected: number; note: string }>(() => ({ selected: 0, note: '' }));
   const keyContext = (): InfoKeyContext => ({
     commands,
@@ -90,7 +93,7 @@ export function InfoPage(props: InfoPageProps) {
     onGlobal,
   });
   useScreenKeys(INFO_KEYS, keyContext, { active, bindKeys, onFooter });
-  const lines = infoPageLines(page, context, local.selected);
+  const lines = useMemo(() => infoPageLines(page, { inventoryPath: path }, local.selected), [page, path, local.selected]);
   const pagerHeight = local.note ? height - 1 : height;
   return (
     <Box flexDirection='column' width={width} height={height}>

@@ -26,7 +26,7 @@ export function reportLines(runId: string, access: RunReportAccess | undefined):
 
 export function RunReport(props: RunReportProps) {
   const { width, height, active } = useScreen(props);
-  return (
-    <Pager title={`RECORD ${props.runId}`} lines={reportLines(props.runId, props.access)} width={width} height={height} active={active} />
-  );
+  // Read once per run shown: the App re-renders on every connectivity or health update.
+  const lines = useMemo(() => reportLines(props.runId, props.access), [props.runId, props.access]);
+  return <Pager title={`RECORD ${props.runId}`} lines={lines} width={width} height={height} active={active} />;
 }

@@ -1,7 +1,7 @@
 // Reads the oc login once, in the background, when the console starts (the core's function, passed in):
 // undefined without one, 'reading' until it answers, then the verdict. Never throws into the render.
 import { useEffect, useState } from 'react';
-import type { OcLoginVerdict } from '../../src/model/oc-login.js';
+import { type OcLoginVerdict, ocLoginUnreadable } from '../../src/model/oc-login.js';
 
 export type OcLoginView = OcLoginVerdict | 'reading' | undefined;
 
@@ -12,14 +12,7 @@ export function useOcLogin(read: (() => Promise<OcLoginVerdict>) | undefined): O
     let live = true;
     read().then(
       (v) => live && setView(v),
-      (e: unknown) =>
-        live &&
-        setView({
-          state: 'error',
-          tone: 'bad',
-          cannot: [],
-          lines: [`oc: the login could not be read (${e instanceof Error ? e.message : String(e)})`],
-        }),
+      (e: unknown) => live && setView(ocLoginUnreadable(e)),
     );
     return () => {
       live = false;

@@ -4,17 +4,16 @@
 // node's /etc/origin/node/node-config.yaml — also on a host whose files are seeded later (host-files.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseNodeConfigMtu } from '../ocp/master-config.js';
-import { withNetworkMtu } from '../ocp/node-config-maps.js';
+import { NODE_CONFIG, parseNodeConfigMtu } from '../ocp/master-config.js';
+import { NODE_CONFIG_KEY, NODE_CONFIG_NAMESPACE, withNetworkMtu } from '../ocp/node-config-maps.js';
 import { type DemoCluster, type DemoHost, nodeConfigYaml } from './cluster.js';
 import type { DemoCommand } from './commands.js';
 import { writeUnder } from './host-roots.js';
 import type { DemoStep } from './runner.js';
 import { flagValue } from './words.js';
 
-const NAMESPACE = 'openshift-node';
-const KEY = 'node-config.yaml';
-const NODE_CONFIG = '/etc/origin/node/node-config.yaml';
+const NAMESPACE = NODE_CONFIG_NAMESPACE;
+const KEY = NODE_CONFIG_KEY;
 
 const isNode = (h: DemoHost) => h.kind === 'master' || h.kind === 'infra' || h.kind === 'compute';
 const groupOf = (h: DemoHost) => `node-config-${h.kind}`;

@@ -137,3 +137,13 @@ export function ocLoginLine(v: Pick<OcLoginVerdict, 'lines'>, width: number): st
 
 /** While the login is being read. */
 export const OC_LOGIN_READING = 'oc: … reading the login (oc whoami)';
+
+/** The verdict when reading the login itself failed (not an answer of oc's). */
+export function ocLoginUnreadable(e: unknown): OcLoginVerdict {
+  return {
+    state: 'error',
+    tone: 'bad',
+    cannot: [],
+    lines: [`oc: the login could not be read (${e instanceof Error ? e.message : String(e)})`],
+  };
+}
